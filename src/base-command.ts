@@ -1,0 +1,118 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
+import {createDeps, type Deps, type DepsOptions} from './deps.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+/** Cleanups to run synchronously when a signal interrupts us (release a lock, remove a temp file). */
+const interruptCleanups = new Set<() => void>()
+export function onInterrupt(fn: () => void): () => void {
+  interruptCleanups.add(fn)
+  return () => interruptCleanups.delete(fn)
+}
+
+/**
+ * Every claw-mesh command: builds the dependency bag once, renders the result (human or one JSON document),
+ * and turns errors into documented exit codes with a message and a hint, always redacted.
+ */
+export abstract class BaseCommand<T extends typeof Command = typeof Command> extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({description: 'Print exactly one JSON document on stdout (progress goes to stderr).', default: false, helpGroup: 'GLOBAL'}),
+  }
+
+  /** Tests replace this to inject fakes into in-process command runs. */
+  static depsOverride: (() => DepsOptions) | undefined
+
+  protected deps!: Deps
+  protected flags!: BaseFlags<T>
+  private jsonRequested = false
+
+  protected abstract execute(): Promise<unknown>
+  /** Renders the result for a person. Defaults to printing nothing beyond progress. */
+  protected render(_result: unknown): void {}
+  /** Exit code for a successful result (doctor returns non-zero when a check failed). */
+  protected exitCodeFor(_result: unknown): number {
+    return ExitCode.OK
+  }
+
+  public override async init(): Promise<void> {
+    this.jsonRequested = this.argv.includes('--json')
+    this.deps = createDeps(BaseCommand.depsOverride?.() ?? {})
+    this.deps.io.jsonMode = this.jsonRequested
+    await super.init()
+    const {flags} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: this.ctor.args, strict: this.ctor.strict})
+    this.flags = flags as BaseFlags<T>
+  }
+
+  public async run(): Promise<void> {
+    const stopSignals = this.listenForSignals()
+    try {
+      const result = await this.execute()
+      if (this.jsonRequested) {
+        this.deps.io.out(`${JSON.stringify(this.deps.redactor.redactValue({ok: true, ...(result as object)}), null, 2)}\n`)
+      } else {
+        this.render(result)
+      }
+      const code = this.exitCodeFor(result)
+      if (code !== ExitCode.OK) process.exitCode = code
+    } finally {
+      stopSignals()
+    }
+  }
+
+  private listenForSignals(): () => void {
+    const handler = (signal: NodeJS.Signals) => {
+      for (const fn of interruptCleanups) {
+        try {
+          fn()
+        } catch {
+          // best effort: we are exiting
+        }
+      }
+      this.deps?.io.err(`\nInterrupted by ${signal}. Run the same command again: it picks up where it stopped.\n`)
+      process.exit(signal === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + 15)
+    }
+    process.once('SIGINT', handler)
+    process.once('SIGTERM', handler)
+    return () => {
+      process.off('SIGINT', handler)
+      process.off('SIGTERM', handler)
+    }
+  }
+
+  protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    // oclif's own parse errors (unknown flag, missing arg) are usage errors.
+    let err: ClawMeshError
+    if (error instanceof ClawMeshError) err = error
+    else if (isOclifParseError(error)) err = new UsageError(firstLine(error.message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+    else if (error.oclif?.exit !== undefined && error.message?.startsWith('EEXIT')) {
+      process.exitCode = error.oclif.exit
+      return
+    } else err = new BugError(error.message ?? String(error))
+    const io = this.deps?.io
+    const code = exitCodeOf(err)
+    if (!io) {
+      process.stderr.write(`Error: ${err.message}\n`)
+      process.exitCode = code
+      return
+    }
+    if (this.jsonRequested) {
+      io.out(`${JSON.stringify({ok: false, error: {code: err.code, exitCode: code, message: io.redactor.redact(err.message), hint: err.hint ? io.redactor.redact(err.hint) : undefined}}, null, 2)}\n`)
+    }
+    io.err(`Error: ${err.message}\n`)
+    if (err.hint) io.err(`  → ${err.hint}\n`)
+    const stderrTail = (err as {stderr?: string}).stderr
+    if (stderrTail) io.err(`  ${stderrTail.trim().split('\n').slice(-5).join('\n  ')}\n`)
+    if (this.deps.env.CLAW_MESH_DEBUG && error.stack) io.err(`${error.stack}\n`)
+    process.exitCode = code
+  }
+}
+
+function isOclifParseError(error: Error): boolean {
+  const name = error.constructor?.name ?? ''
+  return /Parse|Flag|Arg|RequiredArgs|Unexpected|Nonexistent|FailedFlagValidation/.test(name) || /^(Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a|Parsing --)/.test(error.message ?? '')
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]
+}

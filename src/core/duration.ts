@@ -1,0 +1,29 @@
+import {UsageError} from './errors.js'
+
+const UNITS: Record<string, number> = {ms: 1, s: 1000, m: 60_000, h: 3_600_000}
+
+/** Parses `90`, `90s`, `2m`, `1h30m`, `500ms` into milliseconds. A bare number means seconds. */
+export function parseDuration(value: string, flag = '--timeout'): number {
+  const text = value.trim()
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
+  let total = 0
+  let consumed = 0
+  let match: RegExpExecArray | null
+  while ((match = re.exec(text)) !== null) {
+    total += Number(match[1]) * UNITS[match[2]]
+    consumed = re.lastIndex
+  }
+  if (consumed !== text.length || text.length === 0 || total <= 0) {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a duration.`, {
+      hint: `Pass a positive duration such as 30s, 2m or 1h (a bare number means seconds).`,
+    })
+  }
+  return Math.round(total)
+}
+
+/** Formats milliseconds the way Go prints durations, which is what `tailscale --timeout` parses. */
+export function goDuration(ms: number): string {
+  if (ms % 1000 === 0) return `${ms / 1000}s`
+  return `${ms}ms`
+}

@@ -1,0 +1,57 @@
+import {z} from 'zod'
+
+/** claw-mesh's own state (never inside openclaw.json). Every section optional so old files keep loading. */
+export const peerRecordSchema = z.object({
+  name: z.string(),
+  hostname: z.string().optional(),
+  url: z.string(),
+  addedAt: z.string(),
+  source: z.enum(['invite', 'url', 'discovered']).default('url'),
+  messaging: z.boolean().default(false),
+  lastCheck: z
+    .object({at: z.string(), status: z.enum(['ok', 'degraded', 'down']), latencyMs: z.number().optional(), detail: z.string().optional()})
+    .optional(),
+})
+export type PeerRecord = z.infer<typeof peerRecordSchema>
+
+export const stateSchema = z.object({
+  version: z.literal(1).default(1),
+  identity: z.string().optional(),
+  tailscale: z
+    .object({
+      hostname: z.string().optional(),
+      socket: z.string().optional(),
+      tags: z.array(z.string()).optional(),
+      cli: z.string().optional(),
+    })
+    .optional(),
+  gateway: z
+    .object({
+      configPath: z.string().optional(),
+      port: z.number().optional(),
+      expose: z.enum(['tailnet', 'serve', 'lan']).optional(),
+      backupPath: z.string().optional(),
+      /** Hash of openclaw.json before claw-mesh first changed it, and the exact bytes' backup. */
+      originalBackupPath: z.string().optional(),
+      originalExisted: z.boolean().optional(),
+      runner: z.enum(['service', 'background', 'external']).optional(),
+      pid: z.number().optional(),
+    })
+    .passthrough()
+    .optional(),
+  secrets: z
+    .object({
+      backend: z.enum(['keychain', 'file']).optional(),
+      names: z.array(z.string()).default([]),
+    })
+    .optional(),
+  mesh: z
+    .object({
+      enabled: z.boolean().default(false),
+      tag: z.string().default('tag:claw-mesh'),
+    })
+    .optional(),
+  alert: z.string().optional(),
+  peers: z.record(z.string(), peerRecordSchema).default({}),
+})
+export type State = z.infer<typeof stateSchema>

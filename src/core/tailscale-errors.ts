@@ -1,0 +1,92 @@
+import {ActionNeededError, ClawMeshError, ExternalError, UsageError} from './errors.js'
+import {redactKnownShapes} from './redact.js'
+
+const DAEMON_DOWN = [
+  /failed to connect to local tailscaled/i,
+  /failed to connect to local Tailscale service/i,
+  /Failed to connect to local Tailscale daemon/i,
+  /failed to connect to local tailscaled process/i,
+]
+
+export interface TailscaleErrorContext {
+  /** e.g. `up`, `set`, `status` */
+  subcommand: string
+  args: readonly string[]
+  exitCode: number
+  stderr: string
+  /** Per-OS hint for starting the daemon. */
+  startHint: string
+  cli: string
+}
+
+/** Turns a failed `tailscale` call into an error that says what happened and what to do. */
+export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
+  const stderr = redactKnownShapes(ctx.stderr)
+  const text = stderr.trim()
+  const base = {command: ctx.cli, args: ctx.args.map(redactKnownShapes), exitStatus: ctx.exitCode, stderr}
+  if (DAEMON_DOWN.some((re) => re.test(text))) {
+    return new ActionNeededError('The Tailscale daemon (tailscaled) is not running, or not on the socket claw-mesh used.', {
+      code: 'tailscale-daemon-down',
+      hint: `Start it: ${ctx.startHint}. For a userspace daemon, pass --socket PATH.`,
+    })
+  }
+  if (/invalid key|API key .* not valid|API key does not exist|unable to validate API key/i.test(text)) {
+    return new ActionNeededError('Tailscale refused the auth key (invalid, expired, or already used).', {
+      code: 'tailscale-bad-key',
+      hint: 'Create a new auth key in the admin console (Settings → Keys; reusable for fleets) and pass it with --tailscale-key file:PATH.',
+    })
+  }
+  if (/To approve your machine/i.test(text)) {
+    return new ActionNeededError('This machine is waiting for a tailnet admin to approve it.', {
+      code: 'tailscale-needs-approval',
+      hint: 'Approve it at https://login.tailscale.com/admin/machines, or use a pre-approved key (OAuth: ?preauthorized=true), then re-run.',
+    })
+  }
+  if (/To authenticate, visit/i.test(text)) {
+    return new ActionNeededError('Tailscale needs a login and no auth key was given.', {
+      code: 'tailscale-needs-login',
+      hint: 'Pass --tailscale-key file:PATH (or set CLAW_MESH_TAILSCALE_KEY), or log in once with `tailscale up` and re-run.',
+    })
+  }
+  if (/timeout waiting for Tailscale service to enter a Running state/i.test(text)) {
+    return new ExternalError('Tailscale did not reach the Running state before the timeout.', {
+      ...base,
+      code: 'tailscale-timeout',
+      hint: 'Check `tailscale status`: the key may need approval, or the network may block the control server. Re-run with a longer --timeout.',
+    })
+  }
+  if (/checkprefs access denied|Access denied/i.test(text)) {
+    return new ActionNeededError('Tailscale refused the change: this user may not change its settings.', {
+      code: 'tailscale-access-denied',
+      hint: 'Run claw-mesh as root (sudo), or once: sudo tailscale set --operator=$USER.',
+    })
+  }
+  if (/requires mentioning all\s+non-default flags/i.test(text)) {
+    return new ExternalError('tailscale up refused to change settings without mentioning them all (the "accidental revert" guard).', {
+      ...base,
+      code: 'tailscale-accidental-revert',
+      hint: 'claw-mesh changes a running node with `tailscale set`; to re-register on purpose use claw-mesh tailscale join --force-reauth.',
+    })
+  }
+  if (/oauth authkeys require --advertise-tags/i.test(text)) {
+    return new UsageError('An OAuth client secret was given as the key, but no tags.', {code: 'tailscale-oauth-needs-tags', hint: 'Pass --tags tag:claw-mesh (tags the OAuth client may assign).'})
+  }
+  const unknownAttr = /unknown attribute "([^"]*)"/.exec(text)
+  if (unknownAttr) {
+    return new UsageError(`The OAuth key has an unknown attribute "${unknownAttr[1]}".`, {code: 'tailscale-bad-key-attribute', hint: 'Only ephemeral= and preauthorized= may follow the client secret.'})
+  }
+  const undefinedFlag = /flag provided but not defined: (-\S+)/.exec(text)
+  if (undefinedFlag) {
+    return new ExternalError(`This tailscale does not know the flag ${undefinedFlag[1]}.`, {
+      ...base,
+      code: 'tailscale-unknown-flag',
+      hint: 'Update Tailscale to a current release (claw-mesh tailscale install), then re-run.',
+    })
+  }
+  const tail = text.split('\n').filter(Boolean).slice(-3).join(' / ')
+  return new ExternalError(`tailscale ${ctx.subcommand} failed (exit ${ctx.exitCode})${tail ? `: ${tail}` : ''}.`, {
+    ...base,
+    code: 'tailscale-failed',
+    hint: 'Run `tailscale status` to see the daemon state, then re-run.',
+  })
+}

@@ -1,0 +1,14 @@
+import {Flags} from '@oclif/core'
+
+/** Flags shared by several commands, spread into each command's `flags`. */
+export const socketFlag = {
+  socket: Flags.string({description: 'tailscaled socket (for a userspace daemon); remembered after a join.', helpValue: 'PATH'}),
+}
+
+export const dryRunFlag = {
+  'dry-run': Flags.boolean({description: 'Print the plan and change nothing.', default: false}),
+}
+
+export const timeoutFlag = (defaultValue: string, description = 'How long to wait before giving up (e.g. 60s, 2m).') => ({
+  timeout: Flags.string({description, default: defaultValue, helpValue: 'DURATION'}),
+})

@@ -1,0 +1,95 @@
+import {Writable, Readable} from 'node:stream'
+import {Redactor} from '../core/redact.js'
+
+/**
+ * Where output goes. Results on stdout, progress and diagnostics on stderr, everything through the redactor.
+ * The test version is plain buffers with no terminal.
+ */
+export interface IOStreams {
+  readonly stdin: Readable
+  readonly stdoutIsTTY: boolean
+  readonly stderrIsTTY: boolean
+  readonly stdinIsTTY: boolean
+  /** True when prompting is allowed: stdin and stderr are terminals and we are not in --json mode. */
+  canPrompt(): boolean
+  readonly color: boolean
+  readonly redactor: Redactor
+  /** Data on stdout (redacted). */
+  out(text: string): void
+  /** Progress, warnings, diagnostics on stderr (redacted). */
+  err(text: string): void
+  /** Writes a value that is itself a secret the user asked for (an invite), unredacted, on stdout. */
+  outSecret(text: string): void
+  readonly stderrStream: Writable
+  jsonMode: boolean
+}
+
+export interface IOOptions {
+  stdin: Readable
+  stdout: Writable & {isTTY?: boolean}
+  stderr: Writable & {isTTY?: boolean}
+  stdinIsTTY?: boolean
+  env: NodeJS.ProcessEnv
+  redactor?: Redactor
+}
+
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
+  if (env.TERM === 'dumb') return false
+  return isTTY
+}
+
+export function createIOStreams(opts: IOOptions): IOStreams {
+  const redactor = opts.redactor ?? new Redactor()
+  const stdoutIsTTY = Boolean(opts.stdout.isTTY)
+  const stderrIsTTY = Boolean(opts.stderr.isTTY)
+  const stdinIsTTY = opts.stdinIsTTY ?? Boolean((opts.stdin as {isTTY?: boolean}).isTTY)
+  const io: IOStreams = {
+    stdin: opts.stdin,
+    stdoutIsTTY,
+    stderrIsTTY,
+    stdinIsTTY,
+    jsonMode: false,
+    canPrompt: () => stdinIsTTY && stderrIsTTY && !io.jsonMode && opts.env.CI !== 'true',
+    color: colorEnabled(opts.env, stderrIsTTY),
+    redactor,
+    out: (text) => opts.stdout.write(redactor.redact(text)),
+    err: (text) => opts.stderr.write(redactor.redact(text)),
+    outSecret: (text) => opts.stdout.write(text),
+    stderrStream: opts.stderr,
+  }
+  return io
+}
+
+/** IOStreams over in-memory buffers, for tests. */
+export function createTestIOStreams(opts: {stdin?: string; tty?: boolean; env?: NodeJS.ProcessEnv} = {}): {
+  io: IOStreams
+  stdout: () => string
+  stderr: () => string
+} {
+  let out = ''
+  let err = ''
+  const stdout = new Writable({
+    write(chunk, _enc, cb) {
+      out += chunk.toString()
+      cb()
+    },
+  }) as Writable & {isTTY?: boolean}
+  const stderr = new Writable({
+    write(chunk, _enc, cb) {
+      err += chunk.toString()
+      cb()
+    },
+  }) as Writable & {isTTY?: boolean}
+  stdout.isTTY = opts.tty ?? false
+  stderr.isTTY = opts.tty ?? false
+  const io = createIOStreams({
+    stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
+    stdout,
+    stderr,
+    stdinIsTTY: opts.tty ?? false,
+    env: opts.env ?? {NO_COLOR: '1'},
+  })
+  return {io, stdout: () => out, stderr: () => err}
+}

@@ -1,0 +1,93 @@
+import {execa, type Options as ExecaOptions} from 'execa'
+import {ExternalError} from '../core/errors.js'
+import type {Redactor} from '../core/redact.js'
+
+export interface RunOptions {
+  /** Text fed on stdin (use it for secrets: never argv). */
+  input?: string
+  env?: Record<string, string | undefined>
+  cwd?: string
+  timeoutMs?: number
+  /** Do not throw on a non-zero exit: return the result instead. */
+  reject?: boolean
+  /** Detach the child into its own session (daemons). */
+  detached?: boolean
+}
+
+export interface RunResult {
+  command: string
+  args: string[]
+  exitCode: number
+  stdout: string
+  stderr: string
+  timedOut: boolean
+  /** The command could not be started at all (ENOENT, EACCES). */
+  notFound: boolean
+}
+
+/** The only place claw-mesh starts processes. */
+export interface Runner {
+  run(command: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>
+  /** Starts a long-lived process detached from us, with output into a log file. Returns its pid. */
+  spawnDetached(command: string, args: readonly string[], opts: {logFile: string; env?: Record<string, string | undefined>; cwd?: string}): Promise<number>
+}
+
+const STDERR_TAIL = 2000
+
+export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv = process.env): Runner {
+  return {
+    async run(command, args, opts = {}) {
+      const options: ExecaOptions = {
+        reject: false,
+        input: opts.input,
+        env: {...baseEnv, ...opts.env},
+        extendEnv: false,
+        cwd: opts.cwd,
+        timeout: opts.timeoutMs,
+        stripFinalNewline: false,
+        stdin: opts.input === undefined ? 'ignore' : undefined,
+        windowsHide: true,
+      }
+      const r = await execa(command, [...args], options)
+      const notFound = Boolean(r.failed && r.exitCode === undefined && !r.timedOut && (r as {code?: string}).code !== undefined)
+      const result: RunResult = {
+        command,
+        args: [...args],
+        exitCode: r.exitCode ?? (r.timedOut ? 124 : 127),
+        stdout: String(r.stdout ?? ''),
+        stderr: String(r.stderr ?? ''),
+        timedOut: Boolean(r.timedOut),
+        notFound,
+      }
+      if (opts.reject && result.exitCode !== 0) {
+        throw new ExternalError(
+          `${command} ${args[0] ?? ''} ${result.timedOut ? 'timed out' : `failed with exit code ${result.exitCode}`}`.replace(/\s+/g, ' '),
+          {command, args: args.map((a) => redactor.redact(a)), exitStatus: result.exitCode, stderr: redactor.redact(result.stderr.slice(-STDERR_TAIL))},
+        )
+      }
+      return result
+    },
+    async spawnDetached(command, args, opts) {
+      const {openSync, closeSync} = await import('node:fs')
+      const {spawn} = await import('node:child_process')
+      const fd = openSync(opts.logFile, 'a', 0o600)
+      try {
+        const child = spawn(command, [...args], {
+          detached: true,
+          stdio: ['ignore', fd, fd],
+          env: {...baseEnv, ...opts.env},
+          cwd: opts.cwd,
+          windowsHide: true,
+        })
+        await new Promise<void>((resolve, reject) => {
+          child.once('spawn', () => resolve())
+          child.once('error', reject)
+        })
+        child.unref()
+        return child.pid ?? -1
+      } finally {
+        closeSync(fd)
+      }
+    },
+  }
+}

@@ -1,0 +1,54 @@
+import {promises as fs} from 'node:fs'
+import {text} from 'node:stream/consumers'
+import type {Readable} from 'node:stream'
+import {UsageError} from '../core/errors.js'
+import type {Redactor} from '../core/redact.js'
+
+export interface SecretSource {
+  /** How the user gave it, for messages: `file:/run/secrets/ts`, `stdin`, `$CLAW_MESH_TAILSCALE_KEY`, `argument`. */
+  origin: string
+  value: string
+}
+
+/**
+ * Reads a secret given as `file:PATH`, `-` (stdin), a literal value, or an environment variable.
+ * The value is registered with the redactor at once so it can never be printed.
+ */
+export async function readSecretInput(opts: {
+  flag: string
+  raw?: string
+  envName?: string
+  env: NodeJS.ProcessEnv
+  stdin: Readable
+  redactor: Redactor
+  /** Whether a literal value on the command line is allowed (it is visible to `ps`). */
+  allowLiteral?: boolean
+}): Promise<SecretSource | undefined> {
+  let source: SecretSource | undefined
+  const raw = opts.raw
+  if (raw === undefined || raw === '') {
+    const fromEnv = opts.envName ? opts.env[opts.envName] : undefined
+    if (fromEnv) source = {origin: `$${opts.envName}`, value: fromEnv.trim()}
+  } else if (raw === '-') {
+    source = {origin: 'stdin', value: (await text(opts.stdin)).trim()}
+  } else if (raw.startsWith('file:')) {
+    const file = raw.slice(5)
+    try {
+      source = {origin: raw, value: (await fs.readFile(file, 'utf8')).trim()}
+    } catch (error) {
+      throw new UsageError(`${opts.flag} ${raw}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+        hint: `Check the path and its permissions, or pass the secret on stdin with ${opts.flag} -.`,
+      })
+    }
+  } else {
+    if (opts.allowLiteral === false) {
+      throw new UsageError(`${opts.flag} takes file:PATH or - (stdin), not a literal value.`, {hint: `Write the secret to a file (mode 0600) and pass ${opts.flag} file:PATH.`})
+    }
+    source = {origin: 'argument', value: raw.trim()}
+  }
+  if (source && source.value === '') {
+    throw new UsageError(`${opts.flag}: the secret from ${source.origin} is empty.`, {hint: 'Put the secret in the file or stream, without anything else.'})
+  }
+  if (source) opts.redactor.add(source.value)
+  return source
+}

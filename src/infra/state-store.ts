@@ -1,0 +1,63 @@
+import Conf from 'conf'
+import {UsageError} from '../core/errors.js'
+import {stateSchema, type State} from '../core/state-schema.js'
+
+/** A typed store over conf, kept in claw-mesh's state dir (mode 0600). */
+export interface StateStore {
+  readonly path: string
+  read(): State
+  update(mutate: (state: State) => void): State
+}
+
+export function createStateStore(dir: string): StateStore {
+  let conf: Conf<Record<string, unknown>> | undefined
+  const open = () =>
+    (conf ??= new Conf<Record<string, unknown>>({
+      cwd: dir,
+      configName: 'state',
+      projectName: 'claw-mesh',
+      configFileMode: 0o600,
+      clearInvalidConfig: false,
+      projectSuffix: '',
+    }))
+  const parse = (raw: unknown): State => {
+    const result = stateSchema.safeParse(raw)
+    if (!result.success) {
+      throw new UsageError(`claw-mesh state file ${open().path} is not valid: ${result.error.issues[0]?.message ?? 'unknown error'}.`, {
+        hint: 'Fix or move the file away; claw-mesh rebuilds it on the next bootstrap.',
+      })
+    }
+    return result.data
+  }
+  return {
+    get path() {
+      return open().path
+    },
+    read() {
+      return parse(open().store)
+    },
+    update(mutate) {
+      const c = open()
+      const state = parse(c.store)
+      mutate(state)
+      c.store = state as unknown as Record<string, unknown>
+      return state
+    },
+  }
+}
+
+/** An in-memory store for tests. */
+export function createMemoryStateStore(initial: Partial<State> = {}): StateStore & {raw: () => State} {
+  let state = stateSchema.parse(initial)
+  return {
+    path: ':memory:',
+    read: () => structuredClone(state),
+    update(mutate) {
+      const next = structuredClone(state)
+      mutate(next)
+      state = stateSchema.parse(next)
+      return structuredClone(state)
+    },
+    raw: () => state,
+  }
+}

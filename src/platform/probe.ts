@@ -1,0 +1,48 @@
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import type {HostProbe, PlatformAdapter} from './types.js'
+
+/** Finds an executable on PATH the way the OS would. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv, adapter: PlatformAdapter, exists: (p: string) => boolean = existsSync): string | undefined {
+  const dirs = (env.PATH ?? env.Path ?? '').split(adapter.pathDelimiter).filter(Boolean)
+  const join = adapter.id === 'win32' ? path.win32.join : path.posix.join
+  for (const dir of dirs) {
+    for (const file of adapter.executableNames(name)) {
+      const candidate = join(dir, file)
+      if (exists(candidate)) return candidate
+    }
+  }
+  return undefined
+}
+
+export function parseOsRelease(text: string): HostProbe['osRelease'] {
+  const values: Record<string, string> = {}
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim())
+    if (m) values[m[1]] = m[2].replace(/^["']|["']$/g, '')
+  }
+  return {id: values.ID ?? 'unknown', idLike: (values.ID_LIKE ?? '').split(/\s+/).filter(Boolean), versionId: values.VERSION_ID}
+}
+
+/** Reads the facts an install plan needs from this machine. */
+export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv, hasTerminal: boolean): HostProbe {
+  const commands: Record<string, string | undefined> = {}
+  for (const name of ['tailscale', 'tailscaled', 'brew', 'winget', 'sudo', 'curl', 'systemctl', 'openclaw', 'loginctl']) {
+    commands[name] = findOnPath(name, env, adapter)
+  }
+  let osRelease: HostProbe['osRelease']
+  let hasSystemd = false
+  let inContainer = false
+  if (adapter.id === 'linux') {
+    try {
+      osRelease = parseOsRelease(readFileSync('/etc/os-release', 'utf8'))
+    } catch {
+      osRelease = {id: 'unknown', idLike: []}
+    }
+    // systemd is PID 1 only when /run/systemd/system exists (what sd_booted() checks).
+    hasSystemd = existsSync('/run/systemd/system')
+    inContainer = existsSync('/.dockerenv') || existsSync('/run/.containerenv') || Boolean(env.container)
+  }
+  const isRoot = typeof process.getuid === 'function' ? process.getuid() === 0 : false
+  return {platform: adapter.id, isRoot, hasTerminal, osRelease, hasSystemd, inContainer, commands}
+}

@@ -1,0 +1,113 @@
+import {existsSync, promises as fs} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {ActionNeededError} from '../../core/errors.js'
+import {tailscaleError} from '../../core/tailscale-errors.js'
+import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
+import type {Deps} from '../../deps.js'
+import type {RunResult} from '../../infra/runner.js'
+import {findOnPath} from '../../platform/probe.js'
+
+export interface TailscaleLocation {
+  cli: string
+  socket?: string
+}
+
+/** Finds the tailscale CLI: $CLAW_MESH_TAILSCALE, PATH, then the per-OS install locations. */
+export function findTailscaleCli(deps: Pick<Deps, 'env' | 'platform'>, exists: (p: string) => boolean = existsSync): string | undefined {
+  const override = deps.env.CLAW_MESH_TAILSCALE
+  if (override) return override
+  return findOnPath('tailscale', deps.env, deps.platform, exists) ?? deps.platform.tailscaleCandidates(deps.env).find((p) => exists(p))
+}
+
+export function requireTailscaleCli(deps: Pick<Deps, 'env' | 'platform'>): string {
+  const cli = findTailscaleCli(deps)
+  if (!cli) {
+    throw new ActionNeededError('The tailscale CLI was not found (PATH and the usual install locations).', {
+      code: 'tailscale-missing',
+      hint: 'Install it with: claw-mesh tailscale install (or pass --install to bootstrap).',
+    })
+  }
+  return cli
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000
+
+/** Thin typed wrapper over the tailscale CLI. Every call goes through the Runner and the error mapper. */
+export class TailscaleCli {
+  constructor(
+    private readonly deps: Pick<Deps, 'runner' | 'platform' | 'redactor'>,
+    readonly location: TailscaleLocation,
+  ) {}
+
+  private argv(args: string[]): string[] {
+    return this.location.socket ? [`--socket=${this.location.socket}`, ...args] : args
+  }
+
+  async raw(args: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RunResult> {
+    return this.deps.runner.run(this.location.cli, this.argv(args), {timeoutMs})
+  }
+
+  async checked(subcommand: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RunResult> {
+    const result = await this.raw(args, timeoutMs)
+    if (result.exitCode !== 0) {
+      throw tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, cli: this.location.cli})
+    }
+    return result
+  }
+
+  async statusRaw(): Promise<RawStatus> {
+    const result = await this.checked('status', ['status', '--json'])
+    return parseStatusJson(result.stdout)
+  }
+
+  async status(): Promise<TailscaleSummary> {
+    const [raw, version] = await Promise.all([this.statusRaw(), this.version().catch(() => null)])
+    const summary = summarizeStatus(raw)
+    return {...summary, version: version ?? summary.version}
+  }
+
+  async version(): Promise<string> {
+    const result = await this.checked('version', ['version'])
+    return result.stdout.split('\n')[0].trim()
+  }
+
+  /**
+   * `tailscale up` with the key passed as `--auth-key=file:<temp 0600 file>` so it never appears in argv.
+   * The temp file is removed whatever happens.
+   */
+  async up(opts: {key?: string; hostname: string; tags: string[]; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
+    let dir: string | undefined
+    try {
+      const args = ['up']
+      if (opts.key) {
+        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-mesh-key-'))
+        const keyFile = path.join(dir, 'authkey')
+        await fs.writeFile(keyFile, opts.key, {mode: 0o600})
+        args.push(`--auth-key=file:${keyFile}`)
+      }
+      args.push(`--hostname=${opts.hostname}`)
+      if (opts.tags.length > 0) args.push(`--advertise-tags=${opts.tags.join(',')}`)
+      if (opts.forceReauth) args.push('--force-reauth')
+      args.push(...(opts.extraFlags ?? []), `--timeout=${Math.ceil(opts.timeoutMs / 1000)}s`)
+      return await this.checked('up', args, opts.timeoutMs + 10_000)
+    } finally {
+      if (dir) await fs.rm(dir, {recursive: true, force: true})
+    }
+  }
+
+  async set(flags: string[]): Promise<RunResult> {
+    return this.checked('set', ['set', ...flags])
+  }
+
+  async ping(target: string, timeoutMs: number): Promise<RunResult> {
+    return this.raw(['ping', '-c', '1', `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}s`, target], timeoutMs + 5000)
+  }
+}
+
+/** Opens the CLI at the socket the user gave, or the one claw-mesh recorded, or the OS default. */
+export function openTailscale(deps: Deps, socketFlag?: string): TailscaleCli {
+  const recorded = deps.store.read().tailscale
+  const socket = socketFlag ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? recorded?.socket
+  return new TailscaleCli(deps, {cli: requireTailscaleCli(deps), socket})
+}
