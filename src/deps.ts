@@ -8,7 +8,7 @@ import {createExecaRunner, type Runner} from './infra/runner.js'
 import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
-import {platformAdapter, type PlatformAdapter} from './platform/index.js'
+import {currentPlatformId, platformAdapter, type PlatformAdapter} from './platform/index.js'
 
 /** Everything a service touches outside itself, built once per command and passed in. */
 export interface Deps {
@@ -43,7 +43,7 @@ export function homeDir(env: NodeJS.ProcessEnv): string {
 
 export function createDeps(opts: DepsOptions = {}): Deps {
   const env = opts.env ?? process.env
-  const platform = platformAdapter(opts.platform ?? env.CLAW_MESH_PLATFORM ?? process.platform)
+  const platform = platformAdapter(opts.platform ?? env.CLAW_MESH_PLATFORM ?? currentPlatformId())
   const home = homeDir(env)
   const stateDir = env.CLAW_MESH_HOME ? path.resolve(env.CLAW_MESH_HOME) : platform.stateDir(env, home)
   const io =

@@ -96,7 +96,7 @@ export function parseStatusJson(text: string): RawStatus {
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new Error(`tailscale status --json printed something that is not JSON: ${(error as Error).message}`)
+    throw new Error(`tailscale status --json printed something that is not JSON: ${(error as Error).message}`, {cause: error})
   }
   const result = rawStatusSchema.safeParse(data)
   if (!result.success) throw new Error(`tailscale status --json has an unexpected shape: ${result.error.issues[0]?.message}`)

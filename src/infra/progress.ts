@@ -1,5 +1,5 @@
 import {Writable} from 'node:stream'
-import {Listr, ProcessOutput, type ListrTask} from 'listr2'
+import {Listr, ListrLogger, ProcessOutput, type ListrTask} from 'listr2'
 import type {IOStreams} from './io.js'
 
 export interface ProgressTask<Ctx> {
@@ -40,8 +40,8 @@ export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, t
     renderer: 'default',
     fallbackRenderer: 'simple',
     fallbackRendererCondition: !animated,
-    rendererOptions: {processOutput: new ProcessOutput(sink, sink), collapseErrors: false, formatOutput: 'wrap'} as never,
-    fallbackRendererOptions: {processOutput: new ProcessOutput(sink, sink), timestamp: undefined} as never,
+    rendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(sink, sink)}), collapseErrors: false, formatOutput: 'wrap'} as never,
+    fallbackRendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(sink, sink)})} as never,
     forceColor: io.color,
   } as never)
   return list.run()

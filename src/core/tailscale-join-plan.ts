@@ -1,0 +1,96 @@
+import {UsageError} from './errors.js'
+
+/** What `join` wants, after flag parsing. */
+export interface JoinDesired {
+  hostname: string
+  /** Empty means "leave tags as they are". */
+  tags: string[]
+  hasKey: boolean
+  forceReauth: boolean
+}
+
+/** What `tailscale status --json` says now. */
+export interface JoinObserved {
+  backendState: string
+  hostname: string | null
+  tags: string[]
+  ipv4: string | null
+}
+
+export type JoinPlan =
+  | {action: 'none'; reason: string}
+  | {action: 'up'; reason: string; forceReauth: boolean; needsKey: boolean}
+  | {action: 'set'; reason: string; flags: string[]}
+  | {action: 'resume'; reason: string; then: string[]}
+
+function sameTags(a: string[], b: string[]): boolean {
+  const x = [...a].sort()
+  const y = [...b].sort()
+  return x.length === y.length && x.every((t, i) => t === y[i])
+}
+
+/**
+ * The idempotent recipe of reference/tailscale.md, as a pure function: `up` only when the node needs a login,
+ * `set` for what differs on a running node, never re-send a key to a healthy node, and refuse to change tags
+ * silently (that needs a re-auth with a key).
+ */
+export function planJoin(observed: JoinObserved, desired: JoinDesired): JoinPlan {
+  const state = observed.backendState
+  const tagsDiffer = desired.tags.length > 0 && !sameTags(observed.tags, desired.tags)
+  if (state === 'NeedsMachineAuth') {
+    return {action: 'up', reason: 'the node is waiting for admin approval', forceReauth: false, needsKey: false}
+  }
+  if (state === 'NoState' || state === 'NeedsLogin') {
+    return {action: 'up', reason: `the node is logged out (${state})`, forceReauth: false, needsKey: true}
+  }
+  if (desired.forceReauth) {
+    return {action: 'up', reason: '--force-reauth was given', forceReauth: true, needsKey: true}
+  }
+  if (tagsDiffer) {
+    throw new UsageError(
+      `The node is tagged ${observed.tags.join(',') || '(no tags)'} but --tags asks for ${desired.tags.join(',')}: changing tags re-registers the node.`,
+      {code: 'tailscale-tags-need-reauth', hint: 'Re-run with --force-reauth and a key (--tailscale-key file:PATH) to re-register with the new tags, or drop --tags to keep the current ones.'},
+    )
+  }
+  const setFlags = observed.hostname !== desired.hostname && !isRenamedVariant(observed.hostname, desired.hostname) ? [`--hostname=${desired.hostname}`] : []
+  if (state === 'Stopped') {
+    return {action: 'resume', reason: 'Tailscale is stopped (tailscale down); bringing it back up without a key', then: setFlags}
+  }
+  if (setFlags.length > 0) {
+    return {action: 'set', reason: `the hostname is ${observed.hostname ?? '(none)'}, wanted ${desired.hostname}`, flags: setFlags}
+  }
+  return {action: 'none', reason: `already Running as ${observed.hostname}`}
+}
+
+/** `name-1`, `name-2`: the name Tailscale gave because `name` was taken. Re-asking would not help. */
+export function isRenamedVariant(actual: string | null, wanted: string): boolean {
+  if (!actual) return false
+  return new RegExp(`^${wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(actual)
+}
+
+export type KeyKind = 'auth' | 'oauth'
+
+/**
+ * Checks an auth key's shape and prepares what `--auth-key=file:` will contain. OAuth client secrets
+ * get `?ephemeral=…&preauthorized=true` and require tags.
+ */
+export function prepareAuthKey(key: string, opts: {tags: string[]; ephemeral: boolean}): {kind: KeyKind; value: string} {
+  if (!/^tskey-[A-Za-z0-9]/.test(key)) {
+    throw new UsageError('The Tailscale key does not look like an auth key (it should start with "tskey-").', {
+      code: 'tailscale-key-shape',
+      hint: 'Create one in the admin console (Settings → Keys) and pass --tailscale-key file:PATH.',
+    })
+  }
+  if (/\s/.test(key)) {
+    throw new UsageError('The Tailscale key contains whitespace.', {code: 'tailscale-key-shape', hint: 'The file should hold only the key (a trailing newline is fine).'})
+  }
+  if (!key.startsWith('tskey-client-')) return {kind: 'auth', value: key}
+  if (opts.tags.length === 0) {
+    throw new UsageError('An OAuth client secret (tskey-client-…) needs tags: Tailscale refuses it without --advertise-tags.', {
+      code: 'tailscale-oauth-needs-tags',
+      hint: 'Pass --tags tag:claw-mesh (a tag the OAuth client is allowed to assign).',
+    })
+  }
+  if (key.includes('?')) return {kind: 'oauth', value: key}
+  return {kind: 'oauth', value: `${key}?ephemeral=${opts.ephemeral}&preauthorized=true`}
+}

@@ -1,0 +1,108 @@
+import {existsSync} from 'node:fs'
+import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
+import type {Deps} from '../../deps.js'
+import {ensureDir} from '../../infra/fs-atomic.js'
+import {platformAdapter} from '../../platform/index.js'
+import {probeHost} from '../../platform/probe.js'
+import type {HostProbe, InstallPlan, PlanStep} from '../../platform/types.js'
+import {findTailscaleCli, TailscaleCli} from './cli.js'
+
+export interface InstallResult {
+  platform: string
+  alreadyInstalled: boolean
+  plan: InstallPlan
+  applied: string[]
+  dryRun: boolean
+  socket?: string
+}
+
+/** A plausible probe for planning another OS's install in a dry run (we cannot look at that machine). */
+export function syntheticProbe(platform: string, distro = 'debian'): HostProbe {
+  return {
+    platform: platformAdapter(platform).id,
+    isRoot: false,
+    hasTerminal: false,
+    osRelease: platform === 'linux' ? {id: distro, idLike: []} : undefined,
+    hasSystemd: true,
+    inContainer: false,
+    commands: platform === 'darwin' ? {brew: '/opt/homebrew/bin/brew'} : platform === 'win32' ? {winget: 'winget'} : {sudo: '/usr/bin/sudo', curl: '/usr/bin/curl'},
+  }
+}
+
+/** `sudo -n` always: it never prompts, and a password requirement becomes a clear instruction instead of a hang. */
+export function sudoWrap(step: PlanStep, probe: HostProbe): {command: string; args: string[]} {
+  if (!step.sudo || probe.isRoot) return {command: step.command, args: step.args}
+  if (!probe.commands.sudo) {
+    throw new ActionNeededError(`"${step.title}" needs root and sudo is not installed.`, {code: 'needs-root', hint: 'Re-run claw-mesh as root.'})
+  }
+  return {command: probe.commands.sudo, args: ['-n', step.command, ...step.args]}
+}
+
+export function describeStep(step: PlanStep, probe: HostProbe): string {
+  const {command, args} = sudoWrap(step, probe)
+  return [command, ...args].map((a) => (/[\s|&;]/.test(a) ? JSON.stringify(a) : a)).join(' ')
+}
+
+async function daemonAnswers(deps: Deps, socket?: string): Promise<boolean> {
+  const cli = findTailscaleCli(deps)
+  if (!cli) return false
+  const r = await new TailscaleCli(deps, {cli, socket}).raw(['status', '--json'], 5000)
+  return r.exitCode === 0
+}
+
+export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platform?: string; socket?: string; timeoutMs: number; progress?: (m: string) => void}): Promise<InstallResult> {
+  const foreign = opts.platform !== undefined && opts.platform !== deps.platform.id
+  if (foreign && !opts.dryRun) {
+    throw new UsageError(`--platform ${opts.platform} only works with --dry-run: claw-mesh installs on the machine it runs on.`, {hint: 'Add --dry-run to print that platform\'s plan.'})
+  }
+  const adapter = foreign ? platformAdapter(opts.platform) : deps.platform
+  const probe = foreign ? syntheticProbe(adapter.id) : probeHost(adapter, deps.env, deps.io.canPrompt())
+  const socket = opts.socket ?? deps.store.read().tailscale?.socket
+  if (!foreign && (await daemonAnswers(deps, socket))) {
+    return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}
+  }
+  const plan = adapter.planTailscaleInstall(probe, {stateDir: deps.stateDir})
+  const result: InstallResult = {platform: adapter.id, alreadyInstalled: false, plan, applied: [], dryRun: opts.dryRun, socket: plan.socket}
+  if (opts.dryRun) return result
+  await ensureDir(deps.stateDir)
+  for (const step of plan.steps) {
+    opts.progress?.(step.title)
+    const {command, args} = sudoWrap(step, probe)
+    if (step.detachedLog) {
+      await deps.runner.spawnDetached(command, args, {logFile: step.detachedLog})
+    } else {
+      const r = await deps.runner.run(command, args, {timeoutMs: 10 * 60_000})
+      if (r.exitCode !== 0) throw stepError(step, command, args, r.stderr, r.exitCode)
+    }
+    if (step.waitForSocket) await waitForDaemon(deps, step.waitForSocket, opts.timeoutMs, opts.progress)
+    result.applied.push(step.title)
+  }
+  if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket}))
+  return result
+}
+
+function stepError(step: PlanStep, command: string, args: string[], stderr: string, exitCode: number): Error {
+  if (/a password is required|a terminal is required/i.test(stderr)) {
+    return new ActionNeededError(`"${step.title}" needs root, and sudo asks for a password.`, {
+      code: 'sudo-password',
+      hint: 'Run `sudo -v` (type your password once), then re-run the same command; or run it as root.',
+    })
+  }
+  return new ExternalError(`${step.title} failed (exit ${exitCode}).`, {command, args, exitStatus: exitCode, stderr, hint: 'Read the error above; fix it and re-run (completed steps are skipped).'})
+}
+
+/** Polls until the daemon's socket exists and `status --json` answers (the daemon-start race). */
+export async function waitForDaemon(deps: Deps, socket: string, timeoutMs: number, progress?: (m: string) => void): Promise<void> {
+  const deadline = deps.clock.now().getTime() + timeoutMs
+  while (deps.clock.now().getTime() < deadline) {
+    if (existsSync(socket) && (await daemonAnswers(deps, socket))) return
+    progress?.(`waiting for tailscaled on ${socket}`)
+    await deps.clock.sleep(250)
+  }
+  throw new ExternalError(`tailscaled did not answer on ${socket} within ${Math.round(timeoutMs / 1000)} s.`, {
+    command: 'tailscaled',
+    args: [],
+    code: 'tailscale-daemon-timeout',
+    hint: `Read ${socket.replace(/[^/]+$/, 'tailscaled.log')} for the daemon's error.`,
+  })
+}

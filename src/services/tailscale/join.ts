@@ -1,0 +1,135 @@
+import {ActionNeededError, ExternalError} from '../../core/errors.js'
+import {isRenamedVariant, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
+import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import type {Deps} from '../../deps.js'
+import type {SecretSource} from '../../infra/secret-input.js'
+import {openTailscale, type TailscaleCli} from './cli.js'
+
+export interface JoinOptions {
+  hostname: string
+  tags: string[]
+  key?: SecretSource
+  forceReauth: boolean
+  ephemeral: boolean
+  timeoutMs: number
+  socket?: string
+  dryRun: boolean
+  /** Progress line updates (listr2 task output). */
+  progress?: (message: string) => void
+}
+
+export interface JoinResult {
+  action: JoinPlan['action']
+  reason: string
+  changed: boolean
+  /** Whether a key was sent to Tailscale in this run. */
+  keySent: boolean
+  requestedHostname: string
+  hostname: string | null
+  renamed: boolean
+  dnsName: string | null
+  ipv4: string | null
+  ipv6: string | null
+  tailnet: string | null
+  backendState: string
+  tags: string[]
+  warnings: string[]
+  dryRun: boolean
+}
+
+const POLL_MS = 500
+
+/** Polls `status --json` until the node is Running with an IPv4 (the first connection right after `up` can race). */
+export async function waitForRunning(deps: Pick<Deps, 'clock'>, ts: TailscaleCli, timeoutMs: number, progress?: (m: string) => void): Promise<TailscaleSummary> {
+  const deadline = deps.clock.now().getTime() + timeoutMs
+  let last: TailscaleSummary | undefined
+  for (;;) {
+    last = await ts.status()
+    if (last.backendState === 'Running' && last.ipv4) return last
+    if (last.backendState === 'NeedsMachineAuth') throw approvalNeeded()
+    progress?.(`waiting for Running (now ${last.backendState})`)
+    if (deps.clock.now().getTime() >= deadline) break
+    await deps.clock.sleep(POLL_MS)
+  }
+  throw new ExternalError(`Tailscale did not reach Running with an IPv4 address within ${Math.round(timeoutMs / 1000)} s (state: ${last?.backendState}).`, {
+    command: ts.location.cli,
+    args: ['status', '--json'],
+    code: 'tailscale-timeout',
+    hint: 'Check `tailscale status` and the daemon log; re-run with a longer --timeout.',
+  })
+}
+
+function approvalNeeded(): ActionNeededError {
+  return new ActionNeededError('This machine is waiting for a tailnet admin to approve it.', {
+    code: 'tailscale-needs-approval',
+    hint: 'Approve it at https://login.tailscale.com/admin/machines (or use a pre-approved key), then re-run the same command.',
+  })
+}
+
+/** Joins the tailnet idempotently: reads the state first, then does only what differs. */
+export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinResult> {
+  const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral}) : undefined
+  if (prepared) deps.redactor.add(prepared.value)
+  const ts = openTailscale(deps, opts.socket)
+  const observed = await ts.status()
+  const plan = planJoin(observed, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth})
+  const base = {
+    action: plan.action,
+    reason: plan.reason,
+    requestedHostname: opts.hostname,
+    dryRun: opts.dryRun,
+    warnings: [] as string[],
+  }
+  if (plan.action === 'up' && observed.backendState === 'NeedsMachineAuth') throw approvalNeeded()
+  if (plan.action === 'up' && plan.needsKey && !prepared) {
+    throw new ActionNeededError(`Tailscale needs a login (${observed.backendState}) and no auth key was given.`, {
+      code: 'tailscale-needs-login',
+      hint: 'Pass --tailscale-key file:PATH (or - for stdin, or set CLAW_MESH_TAILSCALE_KEY). claw-mesh never opens a browser login.',
+    })
+  }
+  if (opts.dryRun) return {...base, ...fromSummary(observed, opts.hostname), changed: plan.action !== 'none', keySent: false}
+
+  let keySent = false
+  switch (plan.action) {
+    case 'up':
+      opts.progress?.('tailscale up (key from a private temp file)')
+      await ts.up({key: prepared?.value, hostname: opts.hostname, tags: opts.tags, timeoutMs: opts.timeoutMs, forceReauth: plan.forceReauth, extraFlags: deps.platform.upExtraFlags()})
+      keySent = Boolean(prepared)
+      break
+    case 'resume':
+      opts.progress?.('tailscale up (resume, no key)')
+      await ts.up({hostname: observed.hostname ?? opts.hostname, tags: observed.tags, timeoutMs: opts.timeoutMs, extraFlags: deps.platform.upExtraFlags()})
+      if (plan.then.length > 0) await ts.set(plan.then)
+      break
+    case 'set':
+      opts.progress?.(`tailscale set ${plan.flags.join(' ')}`)
+      await ts.set(plan.flags)
+      break
+    case 'none':
+      break
+  }
+  const after = plan.action === 'none' ? observed : await waitForRunning(deps, ts, opts.timeoutMs, opts.progress)
+  const result: JoinResult = {...base, ...fromSummary(after, opts.hostname), changed: plan.action !== 'none', keySent}
+  if (result.renamed) {
+    result.warnings.push(
+      `Tailscale named this node "${result.hostname}" because "${opts.hostname}" is taken in the tailnet. Remove the stale device in the admin console, then run: claw-mesh tailscale join --hostname ${opts.hostname}`,
+    )
+  }
+  deps.store.update((s) => {
+    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, socket: ts.location.socket, tags: result.tags}
+  })
+  return result
+}
+
+function fromSummary(s: TailscaleSummary, wanted: string) {
+  return {
+    hostname: s.hostname,
+    renamed: isRenamedVariant(s.hostname, wanted),
+    dnsName: s.dnsName,
+    ipv4: s.ipv4,
+    ipv6: s.ipv6,
+    tailnet: s.tailnet,
+    backendState: s.backendState,
+    tags: s.tags,
+  }
+}

@@ -1,0 +1,42 @@
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {BaseCommand} from '../../src/base-command.js'
+import type {DepsOptions} from '../../src/deps.js'
+import {createTestIOStreams} from '../../src/infra/io.js'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+export interface CommandRun {
+  stdout: string
+  stderr: string
+  exitCode: number
+  json<T = Record<string, unknown>>(): T
+}
+
+/** Runs a command class in-process with injected dependencies and captured streams. */
+export async function runCommand(
+  Cmd: {run(argv: string[], root: string): Promise<unknown>},
+  argv: string[],
+  deps: Omit<DepsOptions, 'io'> & {stdin?: string; tty?: boolean} = {},
+): Promise<CommandRun> {
+  const {stdin, tty, ...rest} = deps
+  const streams = createTestIOStreams({stdin, tty, env: {NO_COLOR: '1', ...rest.env}})
+  const previous = process.exitCode
+  process.exitCode = 0
+  BaseCommand.depsOverride = () => ({env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, ...rest, io: streams.io})
+  try {
+    await Cmd.run(argv, ROOT)
+  } finally {
+    BaseCommand.depsOverride = undefined
+  }
+  const exitCode = Number(process.exitCode ?? 0)
+  process.exitCode = previous
+  return {
+    stdout: streams.stdout(),
+    stderr: streams.stderr(),
+    exitCode,
+    json<T>() {
+      return JSON.parse(streams.stdout()) as T
+    },
+  }
+}
