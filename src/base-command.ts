@@ -1,15 +1,11 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
+import {runInterruptCleanups} from './infra/interrupt.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
-/** Cleanups to run synchronously when a signal interrupts us (release a lock, remove a temp file). */
-const interruptCleanups = new Set<() => void>()
-export function onInterrupt(fn: () => void): () => void {
-  interruptCleanups.add(fn)
-  return () => interruptCleanups.delete(fn)
-}
+export {onInterrupt} from './infra/interrupt.js'
 
 /**
  * Every claw-mesh command: builds the dependency bag once, renders the result (human or one JSON document),
@@ -62,13 +58,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   private listenForSignals(): () => void {
     const handler = (signal: NodeJS.Signals) => {
-      for (const fn of interruptCleanups) {
-        try {
-          fn()
-        } catch {
-          // best effort: we are exiting
-        }
-      }
+      runInterruptCleanups()
       this.deps?.io.err(`\nInterrupted by ${signal}. Run the same command again: it picks up where it stopped.\n`)
       process.exit(signal === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + 15)
     }
