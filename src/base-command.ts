@@ -4,6 +4,7 @@ import {createDeps, type Deps, type DepsOptions} from './deps.js'
 import {runInterruptCleanups} from './infra/interrupt.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export {onInterrupt} from './infra/interrupt.js'
 
@@ -21,6 +22,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   protected deps!: Deps
   protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
   private jsonRequested = false
 
   protected abstract execute(): Promise<unknown>
@@ -36,8 +38,15 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     this.deps = createDeps(BaseCommand.depsOverride?.() ?? {})
     this.deps.io.jsonMode = this.jsonRequested
     await super.init()
-    const {flags} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: this.ctor.args, strict: this.ctor.strict})
-    this.flags = flags as BaseFlags<T>
+    try {
+      const {flags, args} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: this.ctor.args, strict: this.ctor.strict})
+      this.flags = flags as BaseFlags<T>
+      this.args = args as BaseArgs<T>
+    } catch (error) {
+      // Whatever oclif's parser rejects (unknown flag, repeated flag, bad option, a flag's own parse) is usage.
+      if (error instanceof ClawMeshError) throw error
+      throw new UsageError(firstLine((error as Error).message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+    }
   }
 
   public async run(): Promise<void> {

@@ -21,6 +21,8 @@ export const stateSchema = z.object({
     .object({
       hostname: z.string().optional(),
       socket: z.string().optional(),
+      /** pid of the userspace tailscaled claw-mesh started (containers/CI without systemd). */
+      daemonPid: z.number().optional(),
       tags: z.array(z.string()).optional(),
       cli: z.string().optional(),
     })
@@ -36,6 +38,16 @@ export const stateSchema = z.object({
       originalExisted: z.boolean().optional(),
       runner: z.enum(['service', 'background', 'external']).optional(),
       pid: z.number().optional(),
+      /** OpenClaw profile (`--profile`) the gateway belongs to. */
+      profile: z.string().optional(),
+      /** openclaw.json paths configure changed that no gateway has started with yet. */
+      pending: z.array(z.string()).optional(),
+      /** What `gateway start` restores when the gateway rejects the pending changes. */
+      rollback: z
+        .object({backupPath: z.string().optional(), existed: z.boolean(), port: z.number().optional(), expose: z.enum(['tailnet', 'serve', 'lan']).optional()})
+        .optional(),
+      /** The port the running gateway was started with (it is on its command line). */
+      appliedPort: z.number().optional(),
     })
     .passthrough()
     .optional(),

@@ -13,6 +13,8 @@ export interface JoinDesired {
 export interface JoinObserved {
   backendState: string
   hostname: string | null
+  /** First label of the MagicDNS name: differs from hostname after a collision (`name-1`). */
+  machineName?: string | null
   tags: string[]
   ipv4: string | null
 }

@@ -45,6 +45,8 @@ export const BACKEND_STATES = ['NoState', 'NeedsLogin', 'NeedsMachineAuth', 'Sto
 
 export const peerSummarySchema = z.object({
   hostname: z.string(),
+  /** The node's unique name in the tailnet: the first label of its MagicDNS name (`name-1` after a collision). */
+  machineName: z.string().nullable(),
   dnsName: z.string().nullable(),
   ipv4: z.string().nullable(),
   ipv6: z.string().nullable(),
@@ -63,6 +65,7 @@ export const tailscaleSummarySchema = z.object({
   backendState: z.string(),
   version: z.string().nullable(),
   hostname: z.string().nullable(),
+  machineName: z.string().nullable(),
   dnsName: z.string().nullable(),
   ipv4: z.string().nullable(),
   ipv6: z.string().nullable(),
@@ -83,6 +86,12 @@ const ZERO_TIME = '0001-01-01T00:00:00Z'
 export function stripDot(name: string | null | undefined): string | null {
   if (!name) return null
   return name.endsWith('.') ? name.slice(0, -1) : name
+}
+
+/** First label of a MagicDNS name: what Tailscale actually calls the node (HostName keeps what was asked). */
+export function machineNameOf(dnsName: string | null | undefined): string | null {
+  const name = stripDot(dnsName)
+  return name ? name.split('.')[0] : null
 }
 
 function splitIps(ips: string[] | null | undefined): {ipv4: string | null; ipv6: string | null} {
@@ -110,6 +119,7 @@ export function summarizeStatus(raw: RawStatus): TailscaleSummary {
     const pips = splitIps(p.TailscaleIPs)
     return {
       hostname: p.HostName ?? '',
+      machineName: machineNameOf(p.DNSName),
       dnsName: stripDot(p.DNSName),
       ipv4: pips.ipv4,
       ipv6: pips.ipv6,
@@ -126,7 +136,8 @@ export function summarizeStatus(raw: RawStatus): TailscaleSummary {
   return {
     backendState: raw.BackendState ?? 'NoState',
     version: raw.Version ?? null,
-    hostname: raw.BackendState === 'Running' || self.HostName ? (self.HostName ?? null) : null,
+    hostname: self.HostName || null,
+    machineName: machineNameOf(self.DNSName),
     dnsName: stripDot(self.DNSName),
     ipv4: ips.ipv4,
     ipv6: ips.ipv6,

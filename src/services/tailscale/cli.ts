@@ -33,6 +33,22 @@ export function requireTailscaleCli(deps: Pick<Deps, 'env' | 'platform'>): strin
 
 const DEFAULT_TIMEOUT_MS = 15_000
 
+export interface PingResult {
+  ok: boolean
+  /** `derp` (relayed through a DERP region) or `direct`. */
+  path?: 'derp' | 'direct'
+  via?: string
+  latencyMs?: number
+}
+
+/** Parses `pong from openclaw-clawd (100.88.12.7) via DERP(ams) in 38ms` / `… via 198.51.100.7:41641 in 4ms`. */
+export function parsePing(stdout: string): PingResult {
+  const m = /pong from \S+ \(([^)]+)\) via (\S+) in ([\d.]+)ms/.exec(stdout)
+  if (!m) return {ok: false}
+  const via = m[2]
+  return {ok: true, path: via.startsWith('DERP(') ? 'derp' : 'direct', via, latencyMs: Number(m[3])}
+}
+
 /** Thin typed wrapper over the tailscale CLI. Every call goes through the Runner and the error mapper. */
 export class TailscaleCli {
   constructor(
@@ -96,12 +112,22 @@ export class TailscaleCli {
     }
   }
 
+  /** Bare `tailscale up`: brings a stopped node back with its stored settings (no key, no flags). */
+  async resume(timeoutMs: number): Promise<RunResult> {
+    return this.checked('up', ['up'], timeoutMs)
+  }
+
   async set(flags: string[]): Promise<RunResult> {
     return this.checked('set', ['set', ...flags])
   }
 
-  async ping(target: string, timeoutMs: number): Promise<RunResult> {
-    return this.raw(['ping', '-c', '1', `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}s`, target], timeoutMs + 5000)
+  /**
+   * One `tailscale ping`. Over DERP the real CLI prints the pong and then exits 1 ("direct connection not
+   * established"), so success is the pong line, not the exit code.
+   */
+  async ping(target: string, timeoutMs: number): Promise<PingResult> {
+    const r = await this.raw(['ping', '-c', '1', `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}s`, target], timeoutMs + 5000)
+    return parsePing(r.stdout)
   }
 }
 

@@ -14,6 +14,8 @@ export interface InstallResult {
   applied: string[]
   dryRun: boolean
   socket?: string
+  /** pid of a userspace tailscaled started by this run. */
+  daemonPid?: number
 }
 
 /** A plausible probe for planning another OS's install in a dry run (we cannot look at that machine). */
@@ -65,11 +67,12 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
   const result: InstallResult = {platform: adapter.id, alreadyInstalled: false, plan, applied: [], dryRun: opts.dryRun, socket: plan.socket}
   if (opts.dryRun) return result
   await ensureDir(deps.stateDir)
+  let daemonPid: number | undefined
   for (const step of plan.steps) {
     opts.progress?.(step.title)
     const {command, args} = sudoWrap(step, probe)
     if (step.detachedLog) {
-      await deps.runner.spawnDetached(command, args, {logFile: step.detachedLog})
+      daemonPid = await deps.runner.spawnDetached(command, args, {logFile: step.detachedLog})
     } else {
       const r = await deps.runner.run(command, args, {timeoutMs: 10 * 60_000})
       if (r.exitCode !== 0) throw stepError(step, command, args, r.stderr, r.exitCode)
@@ -77,8 +80,8 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
     if (step.waitForSocket) await waitForDaemon(deps, step.waitForSocket, opts.timeoutMs, opts.progress)
     result.applied.push(step.title)
   }
-  if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket}))
-  return result
+  if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket, daemonPid}))
+  return {...result, daemonPid}
 }
 
 function stepError(step: PlanStep, command: string, args: string[], stderr: string, exitCode: number): Error {

@@ -97,8 +97,9 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinRe
       keySent = Boolean(prepared)
       break
     case 'resume':
-      opts.progress?.('tailscale up (resume, no key)')
-      await ts.up({hostname: observed.hostname ?? opts.hostname, tags: observed.tags, timeoutMs: opts.timeoutMs, extraFlags: deps.platform.upExtraFlags()})
+      // A bare `up` resumes with the stored settings; any flag would trip the "mention all flags" guard.
+      opts.progress?.('tailscale up (resume, no key, no flags)')
+      await ts.resume(opts.timeoutMs)
       if (plan.then.length > 0) await ts.set(plan.then)
       break
     case 'set':
@@ -122,9 +123,11 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinRe
 }
 
 function fromSummary(s: TailscaleSummary, wanted: string) {
+  // Tailscale keeps HostName as asked and renames the node in its MagicDNS name: that is the name peers see.
+  const actual = s.machineName ?? s.hostname
   return {
-    hostname: s.hostname,
-    renamed: isRenamedVariant(s.hostname, wanted),
+    hostname: actual,
+    renamed: isRenamedVariant(actual, wanted),
     dnsName: s.dnsName,
     ipv4: s.ipv4,
     ipv6: s.ipv6,

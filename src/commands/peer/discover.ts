@@ -1,0 +1,39 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {socketFlag} from '../../flags.js'
+import {readSecretInput} from '../../infra/secret-input.js'
+import {discoverPeers, type DiscoverResult} from '../../services/peers/discover.js'
+
+export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
+  static override summary = 'Add every mesh member in the tailnet as a peer (mesh-secret fleets).'
+  static override description =
+    'In a fleet where every host was bootstrapped with the same mesh secret (its hooks token), the tailnet is the registry: nodes with the mesh tag or an openclaw- hostname become peers with messaging on. The mesh secret is stored once; peers added by invite or URL are left as they are.'
+  static override examples = ['<%= config.bin %> peer discover --mesh-secret file:/run/secrets/claw-mesh', 'CLAW_MESH_SECRET=… <%= config.bin %> peer discover --tag tag:agents']
+  static override flags = {
+    'mesh-secret': Flags.string({description: 'The fleet\'s shared hooks token: file:PATH or - (stdin); default $CLAW_MESH_SECRET, then the stored one.', helpValue: 'file:PATH|-'}),
+    tag: Flags.string({description: 'Tailscale tag that marks mesh members (default: the recorded one, tag:claw-mesh).', helpValue: 'tag:NAME'}),
+    port: Flags.integer({description: 'Gateway port on the members (default: this host\'s gateway port, 18789).'}),
+    ...socketFlag,
+  }
+
+  protected async execute(): Promise<DiscoverResult> {
+    const {env, io, redactor} = this.deps
+    const meshSecret = await readSecretInput({flag: '--mesh-secret', raw: this.flags['mesh-secret'], envName: 'CLAW_MESH_SECRET', env, stdin: io.stdin, redactor, allowLiteral: false})
+    return discoverPeers(this.deps, {meshSecret, tag: this.flags.tag, port: this.flags.port, socket: this.flags.socket})
+  }
+
+  protected override render(r: DiscoverResult): void {
+    const {io} = this.deps
+    const line = (verb: string, e: {name: string; url: string; online: boolean; changes?: string[]}) =>
+      io.out(`${verb.padEnd(9)} ${e.name.padEnd(20)} ${e.url}${e.online ? '' : '  (offline)'}${e.changes ? `  [${e.changes.join('; ')}]` : ''}\n`)
+    for (const e of r.added) line('added', e)
+    for (const e of r.updated) line('updated', e)
+    for (const e of r.unchanged) line('unchanged', e)
+    for (const k of r.kept) io.err(`kept ${k.name} (${k.hostname}): ${k.reason}\n`)
+    for (const s of r.skipped) io.err(`skipped ${s.hostname}: ${s.reason}\n`)
+    if (r.notSeen.length) io.err(`not in the tailnet now (kept; remove with claw-mesh peer remove): ${r.notSeen.join(', ')}\n`)
+    const total = r.added.length + r.updated.length + r.unchanged.length
+    io.err(`${total} mesh peer(s) with ${r.tag} or an openclaw- hostname; mesh secret ${r.meshSecret}.\n`)
+    for (const n of r.notes) io.err(`note: ${n}\n`)
+  }
+}

@@ -1,0 +1,75 @@
+import {DEFAULT_GATEWAY_PORT} from './gateway-url.js'
+import type {TailscaleSummary} from './tailscale-status.js'
+import {dnsLabelProblem} from './validate.js'
+
+/**
+ * Which tailnet nodes are mesh members. In a mesh-secret fleet every host runs `claw-mesh bootstrap` with the
+ * same tag and the `openclaw-<identity>` hostname, so the tailnet's own peer list is the registry: no relay.
+ */
+export const DEFAULT_MESH_TAG = 'tag:claw-mesh'
+export const MESH_HOSTNAME_PREFIX = 'openclaw-'
+
+export interface DiscoveredPeer {
+  /** The peer's name in claw-mesh: the hostname minus `openclaw-`. */
+  name: string
+  hostname: string
+  url: string
+  online: boolean
+  /** Why it counts as a member: the tag, the hostname prefix, or both. */
+  matchedBy: Array<'tag' | 'hostname'>
+}
+
+export interface SkippedNode {
+  hostname: string
+  reason: string
+}
+
+export interface DiscoveryOptions {
+  tag?: string
+  port?: number
+}
+
+export function meshNameOf(hostname: string): string {
+  return hostname.startsWith(MESH_HOSTNAME_PREFIX) && hostname.length > MESH_HOSTNAME_PREFIX.length ? hostname.slice(MESH_HOSTNAME_PREFIX.length) : hostname
+}
+
+/** The mesh members in a `tailscale status` summary, excluding this node, sorted by name. */
+export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOptions = {}): {peers: DiscoveredPeer[]; skipped: SkippedNode[]} {
+  const tag = opts.tag ?? DEFAULT_MESH_TAG
+  const port = opts.port ?? DEFAULT_GATEWAY_PORT
+  const peers: DiscoveredPeer[] = []
+  const skipped: SkippedNode[] = []
+  const byName = new Map<string, DiscoveredPeer>()
+  for (const node of summary.peers) {
+    const matchedBy: DiscoveredPeer['matchedBy'] = []
+    if (node.tags.includes(tag)) matchedBy.push('tag')
+    if (node.hostname.startsWith(MESH_HOSTNAME_PREFIX)) matchedBy.push('hostname')
+    if (matchedBy.length === 0) continue
+    // A node sharing this host's name is this host seen twice (e.g. a stale registration): never a peer.
+    if (summary.hostname && node.hostname === summary.hostname) {
+      skipped.push({hostname: node.hostname, reason: 'has the same hostname as this machine'})
+      continue
+    }
+    if (!node.ipv4) {
+      skipped.push({hostname: node.hostname, reason: 'has no Tailscale IPv4 address'})
+      continue
+    }
+    // OS hostnames may carry capitals; MagicDNS (and claw-mesh names) are lower case.
+    const name = meshNameOf(node.hostname.toLowerCase())
+    const problem = dnsLabelProblem(name)
+    if (problem) {
+      skipped.push({hostname: node.hostname, reason: `its name ${JSON.stringify(name)} ${problem}`})
+      continue
+    }
+    const clash = byName.get(name)
+    if (clash) {
+      skipped.push({hostname: node.hostname, reason: `its name "${name}" is already taken by ${clash.hostname}`})
+      continue
+    }
+    const peer: DiscoveredPeer = {name, hostname: node.hostname, url: `http://${node.ipv4}:${port}`, online: node.online, matchedBy}
+    byName.set(name, peer)
+    peers.push(peer)
+  }
+  peers.sort((a, b) => a.name.localeCompare(b.name))
+  return {peers, skipped}
+}

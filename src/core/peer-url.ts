@@ -1,0 +1,123 @@
+import {isIPv4, isIPv6} from 'node:net'
+import {UsageError} from './errors.js'
+import {truncate} from './validate.js'
+
+/**
+ * Rules for a peer's gateway URL. Plain http is fine where the path is already private and encrypted
+ * (the tailnet: WireGuard) or never leaves the machine (loopback). Anywhere else a hooks token would travel in
+ * clear text, so it takes https or an explicit acceptance of the risk (`--allow-insecure-url`).
+ */
+export type PeerHostKind = 'tailnet-ip' | 'tailnet-name' | 'loopback' | 'other'
+
+export interface PeerUrlOptions {
+  /** The user accepted plain http to a non-tailnet address (`--allow-insecure-url`). */
+  allowInsecure?: boolean
+  /** How the URL was given, for messages (`URL`, `the invite's url`). */
+  label?: string
+}
+
+export const INSECURE_URL_FLAG = '--allow-insecure-url'
+
+/** Expands an IPv6 address (no brackets, no zone) into its 8 hextets as numbers; undefined when malformed. */
+export function ipv6Hextets(address: string): number[] | undefined {
+  if (!isIPv6(address)) return undefined
+  let text = address
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
+  if (v4) {
+    const [a, b, c, d] = v4[1].split('.').map(Number)
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined]
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const missing = 8 - left.length - right.length
+  const groups = tail === undefined ? left : [...left, ...Array<string>(missing).fill('0'), ...right]
+  if (groups.length !== 8) return undefined
+  return groups.map((g) => Number.parseInt(g, 16))
+}
+
+function ipv4Octets(address: string): number[] | undefined {
+  return isIPv4(address) ? address.split('.').map(Number) : undefined
+}
+
+/** Classifies a URL host (as `new URL().hostname` gives it: lower case, IPv6 in brackets). */
+export function peerHostKind(hostname: string): PeerHostKind {
+  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+  const v4 = ipv4Octets(host)
+  if (v4) {
+    if (v4[0] === 127) return 'loopback'
+    // 100.64.0.0/10: Tailscale's CGNAT range.
+    if (v4[0] === 100 && (v4[1] & 0xc0) === 64) return 'tailnet-ip'
+    return 'other'
+  }
+  const v6 = ipv6Hextets(host)
+  if (v6) {
+    if (v6.slice(0, 7).every((g) => g === 0) && v6[7] === 1) return 'loopback'
+    // fd7a:115c:a1e0::/48: Tailscale's ULA range.
+    if (v6[0] === 0xfd7a && v6[1] === 0x115c && v6[2] === 0xa1e0) return 'tailnet-ip'
+    // IPv4-mapped (::ffff:a.b.c.d) follows the IPv4 rules.
+    if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
+      return peerHostKind(`${v6[6] >> 8}.${v6[6] & 0xff}.${v6[7] >> 8}.${v6[7] & 0xff}`)
+    }
+    return 'other'
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback'
+  if (host.endsWith('.ts.net')) return 'tailnet-name'
+  return 'other'
+}
+
+/**
+ * Validates and normalises a peer gateway URL: http(s) only, no credentials, query or fragment, no trailing
+ * slash (the root path becomes empty). Throws a UsageError naming the URL and the fix.
+ */
+export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string {
+  const label = opts.label ?? 'URL'
+  const shown = JSON.stringify(truncate(raw.trim()))
+  const text = raw.trim()
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`${label} ${shown} is not a URL.`, {
+      hint: 'Give the peer gateway URL with its scheme, e.g. http://100.88.12.7:18789 or https://openclaw-nova.tail4f3a2.ts.net.',
+    })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${label} ${shown} uses ${url.protocol.replace(/:$/, '')}: a peer gateway URL must be http or https.`, {
+      hint: 'Use the http(s) address of the gateway, e.g. http://100.88.12.7:18789 (claw-mesh speaks HTTP to /hooks and /healthz).',
+    })
+  }
+  if (url.username || url.password) {
+    // Do not echo the URL: its userinfo may be a password.
+    throw new UsageError(`${label} contains a user name or password (user:pass@host).`, {
+      hint: 'Remove the credentials from the URL; give the peer hooks token with --hooks-token file:PATH or - (stdin).',
+    })
+  }
+  if (url.search || url.hash || text.endsWith('?') || text.endsWith('#')) {
+    // A query may hold a token (OpenClaw refuses ?token= anyway): do not echo it.
+    throw new UsageError(`${label} has a query (?…) or fragment (#…); a peer gateway URL has neither.`, {
+      hint: `Pass only scheme, host, port and path (e.g. ${url.origin}), and the token with --hooks-token file:PATH or -.`,
+    })
+  }
+  if (url.hostname === '0.0.0.0' || url.hostname === '[::]') {
+    throw new UsageError(`${label} ${shown} uses ${url.hostname}, which is a bind address, not an address a peer can be reached at.`, {
+      hint: "Use the peer's Tailscale IP (tailscale ip -4 on the peer) or its MagicDNS name.",
+    })
+  }
+  const kind = peerHostKind(url.hostname)
+  if (url.protocol === 'http:' && kind === 'other' && !opts.allowInsecure) {
+    throw new UsageError(
+      `${label} ${shown} is plain http to ${url.hostname}, which is neither a tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48, *.ts.net) nor loopback: the hooks token would cross the network unencrypted.`,
+      {hint: `Use the peer's Tailscale address or an https URL; or, if you accept the risk, add ${INSECURE_URL_FLAG}.`},
+    )
+  }
+  const path = url.pathname.replace(/\/+$/, '')
+  return `${url.protocol}//${url.host}${path}`
+}
+
+/** A MagicDNS host name's first label (`openclaw-nova.tail4f3a2.ts.net` → `openclaw-nova`), else undefined. */
+export function tailnetHostnameOf(url: string): string | undefined {
+  const host = new URL(url).hostname
+  return peerHostKind(host) === 'tailnet-name' ? host.split('.')[0] : undefined
+}

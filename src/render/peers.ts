@@ -1,0 +1,75 @@
+import {Chalk} from 'chalk'
+import type {PeerRecord} from '../core/state-schema.js'
+import type {CheckPeersResult, PeerStatus, ProbeResult} from '../services/peers/check.js'
+import type {SelfView} from '../services/peers/list.js'
+import {table} from './table.js'
+import {renderTemplate} from './template.js'
+
+const SOURCE_TEXT: Record<PeerRecord['source'], string> = {invite: 'from an invite', url: 'by URL', discovered: 'discovered in the tailnet'}
+
+function lastCheckText(p: PeerRecord): string {
+  if (!p.lastCheck) return 'never (run claw-mesh peer check)'
+  const latency = p.lastCheck.latencyMs === undefined ? '' : `, ${p.lastCheck.latencyMs} ms`
+  return `${p.lastCheck.status} at ${p.lastCheck.at}${latency}${p.lastCheck.detail ? ` (${p.lastCheck.detail})` : ''}`
+}
+
+export function renderPeerTable(peers: PeerRecord[], color: boolean): string {
+  if (peers.length === 0) return 'No peers. Add one with: claw-mesh peer add --invite -  (or claw-mesh peer discover in a mesh-secret fleet)\n'
+  const c = new Chalk({level: color ? 1 : 0})
+  const status = (s?: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-')
+  return table(
+    ['NAME', 'HOSTNAME', 'URL', 'MESSAGING', 'SOURCE', 'LAST CHECK'],
+    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.messaging ? 'on' : 'off', p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
+  )
+}
+
+/** The seed's hand-written peer sheet, generated, without any token. */
+export function renderPeerSheet(peers: PeerRecord[], self: SelfView, now: Date): string {
+  const unknown = 'unknown (run claw-mesh bootstrap)'
+  return renderTemplate('peer-config.md', {
+    generatedAt: now.toISOString(),
+    count: peers.length,
+    self: {name: self.name ?? unknown, hostname: self.hostname ?? unknown, ip: self.ip ?? 'unknown (Tailscale not running?)', url: self.url ?? 'unknown (run claw-mesh invite)'},
+    peers: peers.map((p) => ({
+      name: p.name,
+      hostname: p.hostname ?? '-',
+      url: p.url,
+      addedAt: p.addedAt,
+      sourceText: SOURCE_TEXT[p.source],
+      messagingText: p.messaging ? 'on' : 'off (health checks only: no hooks token)',
+      howToSend: p.messaging ? `\`claw-mesh send ${p.name} "…"\`` : `not possible yet: re-add with its invite (\`claw-mesh peer add --invite -\`)`,
+      lastCheckText: lastCheckText(p),
+    })),
+  })
+}
+
+function probeCell(p: ProbeResult, c: InstanceType<typeof Chalk>): string {
+  const mark = {ok: c.green('ok'), warn: c.yellow('warn'), fail: c.red('fail'), skip: c.dim('skip')}[p.status]
+  return p.httpStatus === undefined ? mark : `${mark} ${p.httpStatus}`
+}
+
+export function renderPeerCheck(result: CheckPeersResult, color: boolean): string {
+  if (result.peers.length === 0) return 'No peers to check. Add one with: claw-mesh peer add --invite -\n'
+  const c = new Chalk({level: color ? 1 : 0})
+  const status = (s: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : c.red(s))
+  let out = table(
+    ['PEER', 'STATUS', 'TAILNET', 'HEALTHZ', 'READYZ', 'HOOKS', 'LATENCY'],
+    result.peers.map((p) => [
+      p.name,
+      status(p.status),
+      probeCell(p.probes.tailnet, c),
+      probeCell(p.probes.healthz, c),
+      probeCell(p.probes.readyz, c),
+      probeCell(p.probes.hooks, c),
+      p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`,
+    ]),
+  )
+  for (const p of result.peers.filter((x) => x.status !== 'ok')) {
+    out += `\n${p.name} (${p.url}): ${p.detail}\n`
+    if (p.remedy) out += `  → ${p.remedy}\n`
+  }
+  const {ok, degraded, down} = result.summary
+  out += `\n${ok} ok, ${degraded} degraded, ${down} down (${result.peers.length} peer${result.peers.length === 1 ? '' : 's'} in ${(result.elapsedMs / 1000).toFixed(1)} s, timeout ${result.timeoutMs / 1000} s each).\n`
+  if (result.tailscale.note) out += `note: ${result.tailscale.note}\n`
+  return out
+}

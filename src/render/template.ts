@@ -1,0 +1,58 @@
+import {readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+/**
+ * A very small mustache subset for the files in `templates/`: `{{path.to.value}}`, sections
+ * `{{#list}}…{{/list}}` (repeated per item, or once when truthy) and inverted sections `{{^list}}…{{/list}}`.
+ * Values are inserted as they are: callers pass plain text, never secrets.
+ */
+type Scope = Record<string, unknown>
+
+function lookup(scopes: Scope[], path: string): unknown {
+  if (path === '.') return scopes[0]
+  for (const scope of scopes) {
+    let value: unknown = scope
+    let found = true
+    for (const key of path.split('.')) {
+      if (value && typeof value === 'object' && key in (value as Scope)) value = (value as Scope)[key]
+      else {
+        found = false
+        break
+      }
+    }
+    if (found) return value
+  }
+  return undefined
+}
+
+function empty(value: unknown): boolean {
+  return value === undefined || value === null || value === false || value === '' || (Array.isArray(value) && value.length === 0)
+}
+
+function renderWith(text: string, scopes: Scope[]): string {
+  const section = /\{\{([#^])\s*([\w.]+)\s*\}\}\n?([\s\S]*?)\{\{\/\s*\2\s*\}\}\n?/g
+  const expanded = text.replace(section, (_m, kind: string, name: string, body: string) => {
+    const value = lookup(scopes, name)
+    if (kind === '^') return empty(value) ? renderWith(body, scopes) : ''
+    if (empty(value)) return ''
+    const items = Array.isArray(value) ? value : [value]
+    return items.map((item) => renderWith(body, [item && typeof item === 'object' ? (item as Scope) : {'.': item}, ...scopes])).join('')
+  })
+  return expanded.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
+    const value = lookup(scopes, name)
+    return value === undefined || value === null ? '' : String(value)
+  })
+}
+
+export function renderTemplateText(text: string, data: Scope): string {
+  return renderWith(text, [data])
+}
+
+/** The templates folder ships next to dist/ (and src/ in development). */
+export function templatePath(name: string): string {
+  return fileURLToPath(new URL(`../../templates/${name}`, import.meta.url))
+}
+
+export function renderTemplate(name: string, data: Scope): string {
+  return renderTemplateText(readFileSync(templatePath(name), 'utf8'), data)
+}

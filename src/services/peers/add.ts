@@ -1,0 +1,81 @@
+import {UsageError} from '../../core/errors.js'
+import {decodeInvite, tokenProblem} from '../../core/invite.js'
+import {INSECURE_URL_FLAG, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../core/peer-url.js'
+import type {PeerRecord} from '../../core/state-schema.js'
+import {assertHostname} from '../../core/validate.js'
+import type {Deps} from '../../deps.js'
+import {savePeer, type SaveAction} from './records.js'
+
+export interface AddPeerOptions {
+  /** The invite text (read from a file, stdin or an env var: never argv). */
+  invite?: string
+  url?: string
+  name?: string
+  /** The peer's hooks token, for the URL form. Without it the peer is health-only. */
+  hooksToken?: string
+  allowInsecureUrl?: boolean
+}
+
+export interface AddPeerResult {
+  name: string
+  hostname?: string
+  url: string
+  source: PeerRecord['source']
+  messaging: boolean
+  action: SaveAction
+  changes: string[]
+}
+
+interface Resolved {
+  name: string
+  hostname?: string
+  url: string
+  token?: string
+  source: 'invite' | 'url'
+}
+
+/** Turns the options into one validated peer, or throws a UsageError before anything is written. */
+export function resolvePeerInput(opts: AddPeerOptions): Resolved {
+  if (opts.invite !== undefined && opts.url !== undefined) {
+    throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL and the hooks token.'})
+  }
+  if (opts.invite === undefined && opts.url === undefined) {
+    throw new UsageError('Nothing to add: give an invite or a URL.', {
+      hint: 'Run `claw-mesh peer add --invite -` and paste the invite, or `claw-mesh peer add http://100.x.y.z:18789 --name NAME [--hooks-token file:PATH]`.',
+    })
+  }
+  const name = opts.name === undefined ? undefined : assertHostname(opts.name, '--name')
+  if (opts.invite !== undefined) {
+    if (opts.hooksToken !== undefined) {
+      throw new UsageError('--hooks-token cannot be combined with an invite: the invite carries the token.', {hint: 'Drop --hooks-token, or add the peer by URL instead.'})
+    }
+    const invite = decodeInvite(opts.invite, {allowInsecureUrl: opts.allowInsecureUrl})
+    return {name: name ?? invite.name, hostname: invite.hostname, url: invite.url, token: invite.hooksToken, source: 'invite'}
+  }
+  if (name === undefined) {
+    throw new UsageError('--name is required when adding a peer by URL.', {hint: 'Pass the name you will use with claw-mesh send, e.g. --name nova.'})
+  }
+  const url = normalizePeerUrl(opts.url as string, {allowInsecure: opts.allowInsecureUrl})
+  if (opts.hooksToken !== undefined) {
+    const problem = tokenProblem(opts.hooksToken)
+    if (problem) throw new UsageError(`--hooks-token: the token ${problem}.`, {hint: "Pass the peer's hooks.token from its openclaw.json (ask the peer for `claw-mesh invite` instead: it carries everything)."})
+  }
+  return {name, hostname: tailnetHostnameOf(url), url, token: opts.hooksToken, source: 'url'}
+}
+
+/** Adds (or updates) a peer from an invite or a URL. */
+export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeerResult> {
+  const peer = resolvePeerInput(opts)
+  deps.redactor.add(peer.token)
+  const state = deps.store.read()
+  if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
+    throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
+  }
+  const url = new URL(peer.url)
+  if (url.protocol === 'http:' && peerHostKind(url.hostname) === 'other') {
+    deps.io.err(`warning: ${INSECURE_URL_FLAG}: messages to ${peer.name} and its hooks token travel unencrypted.\n`)
+  }
+  const secrets = await deps.secrets()
+  const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token})
+  return {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, messaging: Boolean(peer.token), ...saved}
+}

@@ -1,0 +1,99 @@
+import {ActionNeededError, UsageError} from '../../core/errors.js'
+import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
+import {tokenProblem} from '../../core/invite.js'
+import {DEFAULT_MESH_TAG, discoverMeshPeers, type SkippedNode} from '../../core/mesh-discovery.js'
+import {summarizeStatus} from '../../core/tailscale-status.js'
+import {assertPort, parseTags} from '../../core/validate.js'
+import type {Deps} from '../../deps.js'
+import type {SecretSource} from '../../infra/secret-input.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
+import {openTailscale} from '../tailscale/cli.js'
+import {noteSecretName, savePeer} from './records.js'
+
+export interface DiscoverOptions {
+  /** The fleet's shared hooks token; when absent the stored `mesh-secret` is used. */
+  meshSecret?: SecretSource
+  tag?: string
+  port?: number
+  socket?: string
+}
+
+export interface DiscoverEntry {
+  name: string
+  hostname: string
+  url: string
+  online: boolean
+  changes?: string[]
+}
+
+export interface DiscoverResult {
+  tag: string
+  port: number
+  added: DiscoverEntry[]
+  updated: DiscoverEntry[]
+  unchanged: DiscoverEntry[]
+  /** Same name as a peer added by invite or URL: left as it is. */
+  kept: Array<{name: string; hostname: string; reason: string}>
+  skipped: SkippedNode[]
+  /** Discovered earlier, not in the tailnet now: kept (remove with peer remove). */
+  notSeen: string[]
+  meshSecret: 'stored' | 'replaced' | 'unchanged'
+  notes: string[]
+}
+
+const SECRET_HINT = 'Pass the fleet secret with --mesh-secret file:PATH (or - for stdin), or set CLAW_MESH_SECRET.'
+
+/**
+ * Mesh-secret fleets: every host uses the same hooks token (the mesh secret), so any member can message any
+ * other. Adds every tailnet node with the mesh tag or an `openclaw-` hostname as a peer with messaging on.
+ */
+export async function discoverPeers(deps: Deps, opts: DiscoverOptions): Promise<DiscoverResult> {
+  const state = deps.store.read()
+  const tag = opts.tag === undefined ? (state.mesh?.tag ?? DEFAULT_MESH_TAG) : parseTags(opts.tag, '--tag')[0]
+  if (!tag || (opts.tag !== undefined && opts.tag.includes(','))) throw new UsageError('--tag takes one Tailscale tag, e.g. --tag tag:claw-mesh.')
+  const port = assertPort(opts.port ?? state.gateway?.port ?? DEFAULT_GATEWAY_PORT)
+  const secrets = await deps.secrets()
+  const stored = await secrets.get(SECRET_NAMES.meshSecret)
+  deps.redactor.add(stored)
+  const secret = opts.meshSecret?.value ?? stored
+  if (!secret) throw new UsageError('No mesh secret: discovered peers are messaged with the fleet\'s shared hooks token.', {hint: SECRET_HINT})
+  const problem = tokenProblem(secret)
+  if (problem) throw new UsageError(`The mesh secret from ${opts.meshSecret?.origin ?? 'the secret store'} ${problem}.`, {hint: SECRET_HINT})
+
+  const summary = summarizeStatus(await openTailscale(deps, opts.socket).statusRaw())
+  if (summary.backendState !== 'Running') {
+    throw new ActionNeededError(`Tailscale is not connected on this machine (state: ${summary.backendState}), so its peer list is unknown.`, {
+      code: 'tailscale-not-running',
+      hint: 'Run claw-mesh bootstrap (or tailscale up), then discover again.',
+    })
+  }
+  const found = discoverMeshPeers(summary, {tag, port})
+  const result: DiscoverResult = {tag, port, added: [], updated: [], unchanged: [], kept: [], skipped: found.skipped, notSeen: [], meshSecret: 'unchanged', notes: []}
+
+  if (secret !== stored) {
+    await secrets.set(SECRET_NAMES.meshSecret, secret)
+    result.meshSecret = stored ? 'replaced' : 'stored'
+  }
+  deps.store.update((s) => {
+    s.mesh = {enabled: true, tag}
+    noteSecretName(s, SECRET_NAMES.meshSecret, true)
+  })
+  for (const peer of found.peers) {
+    const existing = state.peers[peer.name]
+    if (existing && existing.source !== 'discovered') {
+      result.kept.push({name: peer.name, hostname: peer.hostname, reason: `already added by ${existing.source}; remove it first to manage it by discovery`})
+      continue
+    }
+    const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true})
+    result[saved.action].push({name: peer.name, hostname: peer.hostname, url: peer.url, online: peer.online, ...(saved.changes.length ? {changes: saved.changes} : {})})
+  }
+  const seen = new Set(found.peers.map((p) => p.name))
+  result.notSeen = Object.values(state.peers).filter((p) => p.source === 'discovered' && !seen.has(p.name)).map((p) => p.name).sort()
+
+  const ownHooks = await secrets.get(SECRET_NAMES.hooksToken)
+  deps.redactor.add(ownHooks)
+  if (ownHooks && ownHooks !== secret) {
+    result.notes.push("This machine's own hooks token is not the mesh secret: the other members cannot message it. Re-run claw-mesh bootstrap with the same --mesh-secret.")
+  }
+  return result
+}

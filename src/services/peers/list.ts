@@ -1,0 +1,42 @@
+import {peerUrlFor} from '../../core/gateway-url.js'
+import type {PeerRecord} from '../../core/state-schema.js'
+import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
+import type {Deps} from '../../deps.js'
+import {openTailscale} from '../tailscale/cli.js'
+
+export interface SelfView {
+  name?: string
+  hostname?: string
+  ip?: string
+  url?: string
+}
+
+export interface PeerListResult {
+  peers: PeerRecord[]
+  self?: SelfView
+}
+
+/** The peer records (no tokens: those never leave the secret store), sorted by name. */
+export function listPeers(deps: Pick<Deps, 'store'>): PeerListResult {
+  return {peers: Object.values(deps.store.read().peers).sort((a, b) => a.name.localeCompare(b.name))}
+}
+
+/**
+ * This host as peers see it, for the peer sheet. Best effort: Tailscale may be down or absent, and a sheet
+ * without this host's address is still useful.
+ */
+export async function describeSelf(deps: Deps, timeoutMs = 5000): Promise<SelfView> {
+  const state = deps.store.read()
+  const self: SelfView = {name: state.identity, hostname: state.tailscale?.hostname}
+  try {
+    const result = await openTailscale(deps).checked('status', ['status', '--json'], timeoutMs)
+    const ts = summarizeStatus(parseStatusJson(result.stdout))
+    if (ts.backendState !== 'Running') return self
+    self.hostname = ts.dnsName?.split('.')[0] || ts.hostname || self.hostname
+    self.ip = ts.ipv4 ?? undefined
+    if (state.gateway?.expose) self.url = peerUrlFor({expose: state.gateway.expose, port: state.gateway.port, ipv4: ts.ipv4, dnsName: ts.dnsName})
+  } catch {
+    // Leave the address fields empty; the template says how to find them.
+  }
+  return self
+}

@@ -1,0 +1,89 @@
+import {UsageError} from '../../core/errors.js'
+import type {PeerRecord, State} from '../../core/state-schema.js'
+import type {Deps} from '../../deps.js'
+import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+
+/**
+ * Peer records live in claw-mesh's state (`state.peers`), their hooks tokens in the secret store. Discovered
+ * peers (mesh-secret fleets) all share one token, stored once as `mesh-secret`; every other peer has its own
+ * under `peer/<name>`.
+ */
+export function peerTokenName(record: Pick<PeerRecord, 'name' | 'source'>): string {
+  return record.source === 'discovered' ? SECRET_NAMES.meshSecret : SECRET_NAMES.peer(record.name)
+}
+
+/** The hooks token for a peer, registered with the redactor; undefined when messaging is off or it is missing. */
+export async function peerToken(deps: Pick<Deps, 'redactor'>, secrets: SecretStore, record: PeerRecord): Promise<string | undefined> {
+  if (!record.messaging) return undefined
+  const token = await secrets.get(peerTokenName(record))
+  deps.redactor.add(token)
+  return token
+}
+
+export function requirePeer(state: State, name: string): PeerRecord {
+  const record = state.peers[name]
+  if (!record) {
+    const known = Object.keys(state.peers).sort()
+    throw new UsageError(`There is no peer named ${JSON.stringify(name)}.`, {
+      code: 'unknown-peer',
+      hint: known.length > 0 ? `Known peers: ${known.join(', ')} (claw-mesh peer list).` : 'No peers yet: add one with claw-mesh peer add --invite -.',
+    })
+  }
+  return record
+}
+
+/** Records which secret names claw-mesh owns, so uninstall and doctor can find them. */
+export function noteSecretName(state: State, name: string, present: boolean): void {
+  const names = new Set(state.secrets?.names ?? [])
+  if (present) names.add(name)
+  else names.delete(name)
+  state.secrets = {...state.secrets, names: [...names].sort()}
+}
+
+export type SaveAction = 'added' | 'updated' | 'unchanged'
+
+export interface SavePeerInput {
+  name: string
+  hostname?: string
+  url: string
+  source: PeerRecord['source']
+  /** The peer's own hooks token; ignored for discovered peers (they use the mesh secret). */
+  token?: string
+  /** Discovered peers: whether the shared mesh secret is known (messaging on). */
+  messaging?: boolean
+}
+
+/**
+ * Adds or updates one peer: nothing happens when the data is the same; otherwise the changes are listed.
+ * The secret is written before the state so a failure never leaves a record pointing at a missing token.
+ */
+export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: SecretStore, input: SavePeerInput): Promise<{action: SaveAction; changes: string[]}> {
+  const existing = deps.store.read().peers[input.name]
+  const discovered = input.source === 'discovered'
+  const messaging = discovered ? Boolean(input.messaging) : Boolean(input.token)
+  const ownTokenName = SECRET_NAMES.peer(input.name)
+  const oldToken = existing && existing.source !== 'discovered' ? await secrets.get(ownTokenName) : undefined
+  const changes: string[] = []
+  if (existing) {
+    if (existing.url !== input.url) changes.push(`url ${existing.url} → ${input.url}`)
+    if ((existing.hostname ?? '') !== (input.hostname ?? '')) changes.push(`hostname ${existing.hostname ?? '-'} → ${input.hostname ?? '-'}`)
+    if (existing.messaging !== messaging) changes.push(`messaging ${existing.messaging ? 'on' : 'off'} → ${messaging ? 'on' : 'off'}`)
+    if (!discovered && oldToken !== input.token) changes.push(input.token ? (oldToken ? 'hooks token replaced' : 'hooks token added') : 'hooks token removed')
+    if (existing.source !== input.source && (existing.source === 'discovered' || discovered)) changes.push(`source ${existing.source} → ${input.source}`)
+    if (changes.length === 0) return {action: 'unchanged', changes}
+  }
+  const keepOwnToken = !discovered && input.token
+  if (keepOwnToken) await secrets.set(ownTokenName, input.token as string)
+  else await secrets.delete(ownTokenName)
+  const now = deps.clock.now().toISOString()
+  deps.store.update((state) => {
+    const urlSame = existing?.url === input.url
+    const record: PeerRecord = {name: input.name, url: input.url, addedAt: existing?.addedAt ?? now, source: input.source, messaging}
+    if (input.hostname) record.hostname = input.hostname
+    // A check of the old URL says nothing about the new one.
+    if (existing?.lastCheck && urlSame) record.lastCheck = existing.lastCheck
+    state.peers[input.name] = record
+    noteSecretName(state, ownTokenName, Boolean(keepOwnToken))
+  })
+  return {action: existing ? 'updated' : 'added', changes}
+}

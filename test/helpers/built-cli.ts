@@ -1,0 +1,45 @@
+import {execFile} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const CLI = path.join(ROOT, 'bin', 'run.js')
+
+export interface CliRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+  json<T = Record<string, unknown>>(): T
+}
+
+/** Runs the BUILT CLI (`npm run build` first) as a child process. Never rejects on a non-zero exit. */
+export function runCli(args: string[], opts: {env?: Record<string, string | undefined>; input?: string; timeoutMs?: number} = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      {env: {...process.env, CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', NO_COLOR: '1', CI: 'true', ...opts.env}, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return reject(new Error(`claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
+        resolve({
+          exitCode: error ? Number(error.code) : 0,
+          stdout,
+          stderr,
+          json<T>() {
+            return JSON.parse(stdout) as T
+          },
+        })
+      },
+    )
+    if (opts.input !== undefined) child.stdin?.end(opts.input)
+    else child.stdin?.end()
+  })
+}
+
+/** A temporary claw-mesh home (state dir) with the file secret store. */
+export function tempHome(prefix = 'claw-mesh-home-'): {dir: string; env: Record<string, string>; cleanup(): void} {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
+  return {dir, env: {CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file', HOME: dir}, cleanup: () => rmSync(dir, {recursive: true, force: true})}
+}

@@ -1,0 +1,87 @@
+import {describe, expect, it} from 'vitest'
+import {discoverMeshPeers, meshNameOf} from '../../src/core/mesh-discovery.js'
+import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale-status.js'
+
+const node = (hostname: string, over: Partial<PeerSummary> = {}): PeerSummary => ({
+  hostname,
+  machineName: hostname.toLowerCase(),
+  dnsName: `${hostname.toLowerCase()}.tail4f3a2.ts.net`,
+  ipv4: '100.88.12.7',
+  ipv6: null,
+  os: 'linux',
+  tags: [],
+  online: true,
+  lastSeen: null,
+  keyExpiry: null,
+  relay: null,
+  curAddr: null,
+  ...over,
+})
+
+const summary = (peers: PeerSummary[], hostname = 'openclaw-nova'): TailscaleSummary => ({
+  backendState: 'Running',
+  version: null,
+  hostname,
+  machineName: hostname,
+  dnsName: `${hostname}.tail4f3a2.ts.net`,
+  ipv4: '100.101.102.103',
+  ipv6: null,
+  tailnet: 'example.com',
+  magicDNSSuffix: 'tail4f3a2.ts.net',
+  magicDNSEnabled: true,
+  keyExpiry: null,
+  tags: ['tag:claw-mesh'],
+  certDomains: [],
+  health: [],
+  authURL: null,
+  peers,
+})
+
+describe('meshNameOf', () => {
+  it.each([
+    ['openclaw-clawd', 'clawd'],
+    ['build-box', 'build-box'],
+    ['openclaw-', 'openclaw-'],
+  ])('%s → %s', (hostname, name) => expect(meshNameOf(hostname)).toBe(name))
+})
+
+describe('discoverMeshPeers', () => {
+  it.each<[string, PeerSummary[], Array<{name: string; url: string}>]>([
+    ['tagged nodes', [node('build-box', {tags: ['tag:claw-mesh'], ipv4: '100.70.0.2'})], [{name: 'build-box', url: 'http://100.70.0.2:18789'}]],
+    ['openclaw- hostnames without the tag', [node('openclaw-clawd', {ipv4: '100.88.12.7'})], [{name: 'clawd', url: 'http://100.88.12.7:18789'}]],
+    ['neither: ignored', [node('alices-mbp', {tags: ['tag:laptop']})], []],
+    ['offline members are still members', [node('openclaw-zed', {online: false, ipv4: '100.64.0.9'})], [{name: 'zed', url: 'http://100.64.0.9:18789'}]],
+    ['upper-case OS hostnames give lower-case names', [node('Build-Box', {tags: ['tag:claw-mesh'], ipv4: '100.70.0.3'})], [{name: 'build-box', url: 'http://100.70.0.3:18789'}]],
+    [
+      'sorted by name',
+      [node('openclaw-zed', {ipv4: '100.64.0.9'}), node('openclaw-amy', {ipv4: '100.64.0.8'})],
+      [
+        {name: 'amy', url: 'http://100.64.0.8:18789'},
+        {name: 'zed', url: 'http://100.64.0.9:18789'},
+      ],
+    ],
+  ])('%s', (_title, peers, expected) => {
+    expect(discoverMeshPeers(summary(peers)).peers.map(({name, url}) => ({name, url}))).toEqual(expected)
+  })
+
+  it('uses the configured tag and port', () => {
+    const peers = [node('worker', {tags: ['tag:agents'], ipv4: '100.70.0.4'}), node('other', {tags: ['tag:claw-mesh']})]
+    const found = discoverMeshPeers(summary(peers), {tag: 'tag:agents', port: 28789})
+    expect(found.peers).toEqual([{name: 'worker', hostname: 'worker', url: 'http://100.70.0.4:28789', online: true, matchedBy: ['tag']}])
+  })
+
+  it('records both reasons when a node has the tag and the prefix', () => {
+    expect(discoverMeshPeers(summary([node('openclaw-clawd', {tags: ['tag:claw-mesh']})])).peers[0].matchedBy).toEqual(['tag', 'hostname'])
+  })
+
+  it.each<[string, PeerSummary[], RegExp]>([
+    ['a node with this host\'s own hostname', [node('openclaw-nova')], /same hostname as this machine/],
+    ['a member without an IPv4', [node('openclaw-v6only', {ipv4: null, ipv6: 'fd7a:115c:a1e0::5'})], /no Tailscale IPv4/],
+    ['a second node with the same derived name', [node('openclaw-clawd', {ipv4: '100.64.0.2'}), node('clawd', {tags: ['tag:claw-mesh'], ipv4: '100.64.0.3'})], /already taken by/],
+    ['a name that is not a DNS label', [node('openclaw-bad_name', {ipv4: '100.64.0.4'})], /may only contain/],
+  ])('skips %s, saying why', (_title, peers, reason) => {
+    const found = discoverMeshPeers(summary(peers))
+    expect(found.skipped).toHaveLength(1)
+    expect(found.skipped[0].reason).toMatch(reason)
+  })
+})
