@@ -45,7 +45,7 @@ export async function acquireLock(opts: {dir: string; name: string; waitMs: numb
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
-    let owner = Number.NaN
+    let owner: number
     try {
       owner = Number(readFileSync(file, 'utf8').trim())
     } catch {
