@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs'
+import path from 'node:path'
 import Conf from 'conf'
 import {UsageError} from '../core/errors.js'
 import {stateSchema, type State} from '../core/state-schema.js'
@@ -23,17 +25,20 @@ export function createStateStore(dir: string): StateStore {
   const parse = (raw: unknown): State => {
     const result = stateSchema.safeParse(raw)
     if (!result.success) {
-      throw new UsageError(`claw-mesh state file ${open().path} is not valid: ${result.error.issues[0]?.message ?? 'unknown error'}.`, {
+      throw new UsageError(`claw-mesh state file ${file} is not valid: ${result.error.issues[0]?.message ?? 'unknown error'}.`, {
         hint: 'Fix or move the file away; claw-mesh rebuilds it on the next bootstrap.',
       })
     }
     return result.data
   }
+  const file = path.join(dir, 'state.json')
   return {
     get path() {
-      return open().path
+      return file
     },
     read() {
+      // Reading never creates anything: a fresh machine (or a dry run) leaves no trace.
+      if (!conf && !existsSync(file)) return parse({})
       return parse(open().store)
     },
     update(mutate) {

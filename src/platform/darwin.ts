@@ -1,6 +1,8 @@
 import path from 'node:path'
 import {ActionNeededError} from '../core/errors.js'
 import type {InstallPlan, PlatformAdapter} from './types.js'
+import {darwinGateway} from './gateway-darwin.js'
+import {darwinWatchdog} from './watchdog-darwin.js'
 
 export const darwinAdapter: PlatformAdapter = {
   id: 'darwin',
@@ -31,4 +33,6 @@ export const darwinAdapter: PlatformAdapter = {
     }
   },
   upExtraFlags: () => [],
+  gateway: darwinGateway,
+  watchdog: darwinWatchdog,
 }

@@ -2,6 +2,8 @@ import path from 'node:path'
 import {ActionNeededError} from '../core/errors.js'
 import {userspaceDaemonPlan} from './common.js'
 import type {HostProbe, InstallPlan, PlatformAdapter} from './types.js'
+import {linuxGateway} from './gateway-linux.js'
+import {linuxWatchdog} from './watchdog-linux.js'
 
 const APT = ['debian', 'ubuntu', 'raspbian', 'linuxmint', 'pop', 'elementary', 'kali', 'neon', 'zorin']
 const DNF = ['fedora', 'rhel', 'centos', 'rocky', 'almalinux', 'amzn', 'ol']
@@ -61,4 +63,6 @@ export const linuxAdapter: PlatformAdapter = {
     }
   },
   upExtraFlags: () => [],
+  gateway: linuxGateway,
+  watchdog: linuxWatchdog,
 }

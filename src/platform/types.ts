@@ -56,4 +56,77 @@ export interface PlatformAdapter {
   planTailscaleInstall(probe: HostProbe, opts: {stateDir: string}): InstallPlan
   /** Flags `tailscale up` needs on this OS in addition to the common ones. */
   upExtraFlags(): string[]
+  /** Running the OpenClaw gateway: service manager, launcher for the exec secret provider. */
+  readonly gateway: GatewayPlatform
+  /** Running the claw-mesh watchdog periodically. */
+  readonly watchdog: WatchdogPlatform
+}
+
+/** The secret resolver OpenClaw runs for the exec SecretRef provider (see GatewayPlatform.secretLauncher). */
+export interface SecretLauncher {
+  /** File claw-mesh writes (a launcher script), or undefined when `command` is used directly. */
+  file?: string
+  content?: string
+  /** Absolute path OpenClaw executes (no shell). */
+  command: string
+  args: string[]
+  /** Fixed environment for the resolver (used where no launcher file carries it). */
+  env?: Record<string, string>
+}
+
+/** Runs a command for a platform probe (a thin view of the Runner, so adapters stay free of dependencies). */
+export type ProbeRun = (cmd: string, args: string[]) => Promise<{exitCode: number; stdout: string; stderr: string; notFound: boolean}>
+
+/** How the OpenClaw gateway runs as a service on this OS, and the gateway-related files claw-mesh writes. */
+export interface GatewayPlatform {
+  /** Human name of the service manager, for messages. */
+  readonly serviceManager: string
+  /** Checks the service manager answers now (a container usually has none). Commands run through the Runner. */
+  probeServiceManager(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<{usable: boolean; detail: string}>
+  /** Where OpenClaw's service definition lives (unit, plist), or the task name on Windows. */
+  serviceLocation(home: string, profile?: string): string
+  /** Is the gateway service installed? */
+  serviceInstalled(home: string, profile: string | undefined, run: ProbeRun): Promise<boolean>
+  /** Things to tell the user after installing the service (Linux: linger). */
+  serviceNotes(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<string[]>
+  /** Does this pid belong to an OpenClaw gateway (guards against a recycled pid before we signal it)? */
+  isGatewayProcess(pid: number, run: ProbeRun): Promise<boolean>
+  /** The launcher OpenClaw runs to read the gateway token from claw-mesh's secret store. */
+  secretLauncher(opts: {nodePath: string; cliEntry: string; stateDir: string; backend: string}): SecretLauncher
+  /** Environment variables the resolver needs from the gateway's environment to reach the keychain. */
+  readonly secretResolverPassEnv: readonly string[]
+}
+
+/** A file the watchdog install writes, rendered from `templates/<template>` with values escaped for `format`. */
+export interface WatchdogFile {
+  path: string
+  template: string
+  format: 'systemd' | 'xml'
+}
+
+export interface PlatformCommand {
+  command: string
+  args: string[]
+  /** A failure is expected and harmless (e.g. unloading a job that is not loaded). */
+  mayFail?: boolean
+}
+
+/** How the claw-mesh watchdog runs periodically as a user-level job on this OS (systemd timer, LaunchAgent, Task). */
+export interface WatchdogPlatform {
+  /** Human name of the mechanism, for messages. */
+  readonly mechanism: string
+  /** The job's name in the service manager. */
+  readonly jobName: string
+  /** The files install writes (uninstall removes them). */
+  files(opts: {home: string; env: NodeJS.ProcessEnv; stateDir: string}): WatchdogFile[]
+  /** Whether the job takes its environment from a `node --env-file` file (Task Scheduler has no environment). */
+  readonly needsEnvFile: boolean
+  /** Commands that load and start the job after the files are written. */
+  activate(files: WatchdogFile[]): PlatformCommand[]
+  /** Commands that stop and unload it (failures are tolerated: it may already be gone). */
+  deactivate(files: WatchdogFile[]): PlatformCommand[]
+  /** Commands after the files are removed (systemd: daemon-reload). */
+  afterRemove(): PlatformCommand[]
+  /** Is the job loaded in the service manager? */
+  isActive(run: ProbeRun): Promise<boolean>
 }

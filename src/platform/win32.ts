@@ -1,6 +1,8 @@
 import path from 'node:path'
 import {ActionNeededError} from '../core/errors.js'
 import type {InstallPlan, PlatformAdapter} from './types.js'
+import {win32Gateway} from './gateway-win32.js'
+import {win32Watchdog} from './watchdog-win32.js'
 
 export const win32Adapter: PlatformAdapter = {
   id: 'win32',
@@ -35,4 +37,6 @@ export const win32Adapter: PlatformAdapter = {
     }
   },
   upExtraFlags: () => ['--unattended'],
+  gateway: win32Gateway,
+  watchdog: win32Watchdog,
 }

@@ -14,13 +14,18 @@ export interface CliRun {
   json<T = Record<string, unknown>>(): T
 }
 
+/** The environment the built CLI runs in under test: as a user's, without a terminal (vitest sets NODE_ENV=test). */
+export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {...process.env, CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', NODE_ENV: 'production', NO_COLOR: '1', CI: 'true', ...extra}
+}
+
 /** Runs the BUILT CLI (`npm run build` first) as a child process. Never rejects on a non-zero exit. */
 export function runCli(args: string[], opts: {env?: Record<string, string | undefined>; input?: string; timeoutMs?: number} = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      {env: {...process.env, CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', NO_COLOR: '1', CI: 'true', ...opts.env}, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
+      {env: cliEnv(opts.env), timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(new Error(`claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
         resolve({

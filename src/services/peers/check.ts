@@ -159,14 +159,22 @@ async function checkOne(deps: Deps, record: PeerRecord, token: string | undefine
  * Checks every peer (or the named ones) concurrently, each bounded by `timeoutMs`: tailnet presence from one
  * `tailscale status` call, /healthz, /readyz and one hooks-token probe. Records each verdict in `lastCheck`.
  */
-export async function checkPeers(deps: Deps, opts: {names?: string[]; timeoutMs: number}): Promise<CheckPeersResult> {
+export async function checkPeers(
+  deps: Deps,
+  opts: {
+    names?: string[]
+    timeoutMs: number
+    /** A tailnet view the caller already read (doctor shares one `tailscale status` among all its checks). */
+    tailnet?: Promise<{summary?: TailscaleSummary; note?: string}>
+  },
+): Promise<CheckPeersResult> {
   const state = deps.store.read()
   const records = opts.names && opts.names.length > 0 ? opts.names.map((n) => requirePeer(state, n)) : Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
   if (records.length === 0) return {peers: [], tailscale: {available: false, note: 'no peers'}, timeoutMs: opts.timeoutMs, elapsedMs: 0, summary: {ok: 0, degraded: 0, down: 0}}
   const started = performance.now()
   const secrets = records.some((r) => r.messaging) ? await deps.secrets() : undefined
   const tokens = await Promise.all(records.map((r) => (secrets ? peerToken(deps, secrets, r) : undefined)))
-  const tailnet = readTailnet(deps, opts.timeoutMs)
+  const tailnet = opts.tailnet ?? readTailnet(deps, opts.timeoutMs)
   const peers = await Promise.all(records.map((r, i) => checkOne(deps, r, tokens[i], r.messaging && !tokens[i], opts.timeoutMs, tailnet)))
   const ts = await tailnet
   const at = deps.clock.now().toISOString()

@@ -1,0 +1,78 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../base-command.js'
+import {parseDuration} from '../core/duration.js'
+import {ExitCode, UsageError} from '../core/errors.js'
+import {idempotencyKeyProblem} from '../core/hook-message.js'
+import {readMessageText} from '../services/messaging/compose.js'
+import {sendMessage, type SendResult} from '../services/messaging/send.js'
+
+export default class Send extends BaseCommand<typeof Send> {
+  static override summary = "Send a message to a peer's agent (POST /hooks/agent on its gateway)."
+  static override description = `The message goes to the peer's /hooks/agent with its hooks token from the secret store (you never see the token), or to /hooks/wake with --wake. Text comes from the argument, from stdin with -, or from --file.
+
+Every message carries an idempotency key: claw-mesh-v1-<sha256 of this host's identity, the peer, the endpoint, --agent-id, --session-key and the text>. A retry — claw-mesh's own after a 429/502/503 or a connection failure (exponential backoff with jitter, Retry-After honoured, at most 5 attempts), or you re-running the command — makes the peer replay the same runId instead of running the task twice. The gateway forgets a key 5 minutes after the run ends; to send identical text again sooner, pass a new --idempotency-key.
+
+Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) the run ended in error; 2 bad input (unknown peer, empty or over-256-KiB message); 3 the peer refused the token (401) or is health-only.`
+  static override examples = [
+    '<%= config.bin %> send nova "Morning! Here is where I am: …"',
+    'git diff | <%= config.bin %> send clawd - --name review-request',
+    '<%= config.bin %> send nova --file ./task.md --wait --timeout 10m',
+    '<%= config.bin %> send nova "check the build queue" --wake',
+  ]
+  static override args = {
+    peer: Args.string({description: 'Peer name (see claw-mesh peer list)', required: true}),
+    message: Args.string({description: 'The text, or - to read it from stdin (or use --file)', required: false}),
+  }
+  static override flags = {
+    file: Flags.string({description: 'Read the message from this file.', helpValue: 'PATH'}),
+    wake: Flags.boolean({description: 'Wake the agent with a system event (POST /hooks/wake, mode "now") instead of starting a run.', default: false}),
+    'agent-id': Flags.string({description: 'Target agent on the peer (must be allowed by its hooks.allowedAgentIds).', helpValue: 'ID'}),
+    'session-key': Flags.string({description: 'Session key on the peer (needs hooks.allowRequestSessionKey there).', helpValue: 'KEY'}),
+    name: Flags.string({description: 'Sender label on the peer (default claw-mesh:<this host>).', helpValue: 'NAME'}),
+    wait: Flags.boolean({description: "Wait for the run to finish and print its completion (the reply's text stays on the peer).", default: false}),
+    timeout: Flags.string({description: 'How long one attempt may take (default 20s; with --wait, how long to wait for the run: default 5m).', helpValue: 'DURATION'}),
+    'idempotency-key': Flags.string({description: 'Use this replay key instead of the derived one (at most 256 characters).', helpValue: 'KEY'}),
+    bare: Flags.boolean({description: 'Send the text exactly as given, without the first line naming this host and how to reply.', default: false}),
+  }
+
+  protected async execute(): Promise<SendResult> {
+    const {args} = await this.parse(Send)
+    const f = this.flags
+    if (f.wake && f.wait) throw new UsageError('--wait cannot be combined with --wake: a wake starts no run to wait for.', {hint: 'Drop --wake to send a message that starts a run.'})
+    if (f.wake && f['idempotency-key'] !== undefined) throw new UsageError('--idempotency-key cannot be combined with --wake: /hooks/wake has no replay key.', {hint: 'Drop one of them.'})
+    const keyProblem = f['idempotency-key'] === undefined ? undefined : idempotencyKeyProblem(f['idempotency-key'])
+    if (keyProblem) throw new UsageError(`--idempotency-key ${keyProblem}.`, {hint: 'Pass a non-empty key of at most 256 characters, without surrounding spaces.'})
+    const message = await readMessageText({arg: args.message, file: f.file, stdin: this.deps.io.stdin})
+    return sendMessage(this.deps, args.peer, {
+      message,
+      kind: f.wake ? 'wake' : 'agent',
+      agentId: f['agent-id'],
+      sessionKey: f['session-key'],
+      name: f.name,
+      idempotencyKey: f['idempotency-key'],
+      waitForCompletion: f.wait,
+      bare: f.bare,
+      timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout),
+    })
+  }
+
+  protected override render(r: SendResult): void {
+    const {io} = this.deps
+    const tries = `${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${r.elapsedMs} ms`
+    if (r.kind === 'wake') {
+      io.err(`Woke ${r.peer}'s agent (${r.eventOutcome ?? 'accepted'}; ${tries}).\n`)
+      return
+    }
+    if (r.runId) io.out(`${r.runId}\n`)
+    io.err(`Delivered to ${r.peer}: run ${r.runId ?? '(no runId returned)'} (${tries}).\n`)
+    if (r.completion) {
+      const c = r.completion
+      const delivery = c.delivered === undefined ? '' : `, delivered: ${String(c.delivered)}`
+      io.err(`  Run finished: ${String(c.status ?? 'unknown')}${c.replyDisposition ? ` (reply ${String(c.replyDisposition)})` : ''}${delivery}.\n`)
+    }
+  }
+
+  protected override exitCodeFor(r: SendResult): number {
+    return r.completion?.status === 'error' ? ExitCode.FAILED : ExitCode.OK
+  }
+}

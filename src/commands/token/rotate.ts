@@ -1,0 +1,51 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {parseDuration} from '../../core/duration.js'
+import {timeoutFlag} from '../../flags.js'
+import {createInvite} from '../../services/peers/invite.js'
+import {rotateTokens, type RotateResult} from '../../services/tokens/rotate.js'
+
+export default class TokenRotate extends BaseCommand<typeof TokenRotate> {
+  static override summary = "Replace this gateway's tokens with new random ones and apply them."
+  static override description = `Without flags both tokens are rotated. New 256-bit random tokens go into claw-mesh's secret store and, through the same path as \`claw-mesh gateway configure\`, into the gateway: hooks.token applies live; the gateway token is read at start, so the gateway is restarted when it still refuses the new one. Both are then proven: the gateway token by WebSocket handshake, the hooks token by POST /hooks/wake.
+
+After a hooks rotation every peer must add this machine again from its new invite: it is printed when stdout is a terminal (otherwise run \`claw-mesh invite\`). In a mesh-secret fleet the hooks token is the fleet's shared secret: rotating it means re-running bootstrap with the new --mesh-secret on every host.`
+  static override examples = ['<%= config.bin %> token rotate', '<%= config.bin %> token rotate --hooks', '<%= config.bin %> token rotate --gateway --json']
+  static override flags = {
+    gateway: Flags.boolean({description: 'Rotate the gateway token (clients of the Control UI and paired CLIs reconnect).', default: false}),
+    hooks: Flags.boolean({description: 'Rotate the hooks token (peers need the new invite).', default: false}),
+    ...timeoutFlag('120s', 'How long to wait for the gateway to accept the new tokens.'),
+  }
+
+  private invite?: string
+  private inviteProblem?: string
+
+  protected async execute(): Promise<RotateResult> {
+    const f = this.flags
+    const both = !f.gateway && !f.hooks
+    const result = await rotateTokens(this.deps, {gateway: both || f.gateway, hooks: both || f.hooks, timeoutMs: parseDuration(f.timeout), onProgress: (m) => this.deps.io.err(`  ${m}\n`)})
+    // The invite is a secret: only ever to a terminal, never into --json or a pipe.
+    if (result.rotated.includes('hooks') && this.deps.io.stdoutIsTTY && !f.json) {
+      try {
+        this.invite = (await createInvite(this.deps)).invite
+      } catch (error) {
+        this.inviteProblem = (error as Error).message
+      }
+    }
+    return result
+  }
+
+  protected override render(r: RotateResult): void {
+    const {io} = this.deps
+    const how = r.applied.restarted ? `the gateway was restarted (${r.applied.runner})` : 'the running gateway applied them live'
+    io.err(`Rotated the ${r.rotated.join(' and ')} token${r.rotated.length > 1 ? 's' : ''}: ${how}; gateway token ${r.gatewayToken}, hooks token ${r.hooksToken}.\n`)
+    for (const n of r.notes) io.err(`  ${n}\n`)
+    if (!r.rotated.includes('hooks')) return
+    if (this.invite) {
+      io.err('The new invite (a secret: share it only over a trusted channel):\n')
+      io.outSecret(`${this.invite}\n`)
+    } else {
+      io.err(this.inviteProblem ? `No invite printed: ${this.inviteProblem}\n` : 'Run `claw-mesh invite` in a terminal to get the new invite for your peers.\n')
+    }
+  }
+}

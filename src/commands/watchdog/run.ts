@@ -1,0 +1,52 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {parseDuration} from '../../core/duration.js'
+import {ExitCode} from '../../core/errors.js'
+import {timeoutFlag} from '../../flags.js'
+import type {AlertDelivery} from '../../services/alerts/send.js'
+import {runWatchdog, testAlert, type WatchdogRunResult} from '../../services/watchdog/run.js'
+
+type Result = WatchdogRunResult | {test: AlertDelivery}
+
+export default class WatchdogRun extends BaseCommand<typeof WatchdogRun> {
+  static override summary = 'Check the gateway once: count failures, restart after N in a row, alert (what the job runs).'
+  static override description = `GET /healthz on the local gateway (127.0.0.1, the port claw-mesh configured) within --timeout. The consecutive-failure count lives in <state dir>/watchdog.json. At --failures failures in a row the gateway is restarted (through its service manager, or claw-mesh's background runner where there is none) and an alert is sent; further "still down" alerts wait for --cooldown, and one recovery alert follows when the gateway answers again.
+
+Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another watchdog run is busy.`
+  static override examples = ['<%= config.bin %> watchdog run', '<%= config.bin %> watchdog run --alert webhook:https://hooks.slack.com/services/… --test-alert']
+  static override flags = {
+    alert: Flags.string({description: 'Alert target for this run (default: the one watchdog install recorded).', helpValue: 'TARGET'}),
+    failures: Flags.integer({description: 'Consecutive failed checks before restarting and alerting.', default: 3}),
+    cooldown: Flags.string({description: 'Minimum time between two "down" alerts.', default: '30m', helpValue: 'DURATION'}),
+    'test-alert': Flags.boolean({description: 'Send a test alert to the target and exit (checks nothing, changes nothing).', default: false}),
+    ...timeoutFlag('5s', 'Health-check timeout.'),
+  }
+
+  protected async execute(): Promise<Result> {
+    const f = this.flags
+    if (f['test-alert']) return {test: await testAlert(this.deps, f.alert)}
+    return runWatchdog(this.deps, {
+      alert: f.alert,
+      failures: f.failures,
+      cooldownMs: parseDuration(f.cooldown, '--cooldown'),
+      timeoutMs: parseDuration(f.timeout),
+      onProgress: (m) => this.deps.io.err(`${m}\n`),
+    })
+  }
+
+  protected override render(r: Result): void {
+    const {io} = this.deps
+    if ('test' in r) {
+      io.err(r.test.ok ? `Test alert sent to ${r.test.target} (${r.test.detail}).\n` : `Test alert to ${r.test.target} failed: ${r.test.detail}.\n`)
+      return
+    }
+    io.err(`${r.healthUrl}: ${r.healthy ? 'healthy' : `unhealthy (${r.detail})`}; ${r.failures}/${r.threshold} consecutive failures.\n`)
+    if (r.restart) io.err(`  ${r.restart.detail}\n`)
+    if (r.alert) io.err(`  ${r.alert.event} alert ${r.alert.sent ? `sent to ${r.alert.target}` : `not sent: ${r.alert.detail}`}\n`)
+  }
+
+  protected override exitCodeFor(r: Result): number {
+    if ('test' in r) return r.test.ok ? ExitCode.OK : ExitCode.FAILED
+    return r.healthy || r.restart?.healthy ? ExitCode.OK : ExitCode.CHECKS_FAILED
+  }
+}

@@ -1,0 +1,72 @@
+import type {PlatformId} from '../../platform/types.js'
+import type {PeerRecord, State} from '../state-schema.js'
+import type {GatewayConfigView} from './gateway-config.js'
+import type {ConfigFileProbe, HandshakeProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from './gateway-runtime.js'
+import type {PingView} from './peers.js'
+import type {SecretPresence, SecretStoreProbe} from './secrets.js'
+import type {ClockSample, FirewallProbe} from './system.js'
+import type {TailscaleProbe} from './tailscale.js'
+
+/**
+ * What checks may ask about the machine. Every probe is lazy and memoised by the implementation
+ * (src/services/doctor/context.ts): one `tailscale status --json`, one config read, one health probe, however many
+ * checks use them. Tests implement it with plain values.
+ */
+export interface DoctorContext {
+  readonly platform: PlatformId
+  readonly env: Record<string, string | undefined>
+  now(): Date
+  /** claw-mesh's state, or why it could not be read (an invalid state file). */
+  state(): {ok: true; state: State} | {ok: false; error: string; hint?: string}
+  /** Whether claw-mesh has set this machine up (an identity or a gateway it configured). */
+  provisioned(): boolean
+  /** The command that starts this machine's gateway (for remedies). */
+  readonly startCommand: string
+  /** A command that shows what listens on a port, on this OS. */
+  whoHoldsPort(port: number): string
+
+  tailscaleCli(): Promise<{cli?: string; version?: string; versionError?: string}>
+  tailscale(): Promise<TailscaleProbe>
+  readonly tailscaleOs: {daemonDownText: string; startHint: string}
+
+  openclaw(): Promise<OpenClawProbe>
+  configFile(): Promise<ConfigFileProbe | undefined>
+  /** The parsed config's gateway settings; undefined when there is no parseable config. */
+  configView(): Promise<GatewayConfigView | undefined>
+  validation(): Promise<ValidationProbe>
+  /** GET /healthz and /readyz on 127.0.0.1:port. */
+  loopbackHealth(): Promise<{port: number; healthz: HttpProbe; readyz?: HttpProbe}>
+  /** GET /healthz where peers reach the gateway (the Tailscale IPv4, or the Serve URL). */
+  tailnetHealth(): Promise<{url?: string; ipv4?: string | null; ipv4Local?: boolean; probe?: HttpProbe}>
+  service(): Promise<ServiceProbe>
+  gatewayToken(): Promise<TokenProbe>
+  handshake(): Promise<HandshakeProbe>
+  /** The hooks token claw-mesh stored (what peers were given). */
+  storedHooksToken(): Promise<string | undefined>
+  /** The gateway token as the gateway sees it (plain value or resolved SecretRef). */
+  effectiveGatewayToken(): Promise<string | undefined>
+
+  secretStore(): Promise<SecretStoreProbe>
+  /** Each recorded secret's presence, or why the store could not be read (an insecure secret file). */
+  secretsPresence(): Promise<{secrets: SecretPresence[]; error?: string}>
+  secretFile(): Promise<{backend?: string; file: string; exists: boolean; problems: string[]}>
+
+  /** The peers the run looks at (all, or --peer NAME). */
+  peerRecords(): PeerRecord[]
+  /** checkPeers' probes for one peer (tailnet, /healthz, /readyz, one hooks-token probe). */
+  peerProbe(name: string): Promise<PeerProbeView | undefined>
+  ping(name: string): Promise<{result?: PingView; why?: string}>
+  clockSample(): Promise<{sample?: ClockSample; why?: string}>
+  firewall(): Promise<FirewallProbe>
+}
+
+export type PeerProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
+
+/** The peer service's per-peer answer, as much of it as the checks read. */
+export interface PeerProbeView {
+  name: string
+  url: string
+  messaging: boolean
+  probes: Record<'tailnet' | 'healthz' | 'readyz' | 'hooks', {status: PeerProbeStatus; detail: string; httpStatus?: number; latencyMs?: number}>
+  remedy?: string
+}

@@ -1,0 +1,99 @@
+import {CLAW_MESH_PROVIDER, getPath, isObject, isSecretRef, jsonEqual, type GatewayExpose, type OpenClawConfig, type SecretRef} from './openclaw-config.js'
+
+/** What claw-mesh wants openclaw.json to say. Everything else in the file is the user's and stays as it is. */
+export interface DesiredGateway {
+  expose: GatewayExpose
+  port: number
+  /** A SecretRef (keychain via exec, or the file store via OpenClaw's file provider). */
+  gatewayToken: SecretRef
+  /** The provider the ref points at, declared as `secrets.providers.<alias>`. */
+  provider: Record<string, unknown>
+  /** hooks.token must be a plain string (OpenClaw refuses a SecretRef there). */
+  hooksToken: string
+}
+
+export interface ConfigChange {
+  /** Dotted path, e.g. `gateway.bind`. */
+  path: string
+  from: unknown
+  to: unknown
+  /** True when the value is a secret: never print it. */
+  secret: boolean
+}
+
+export interface ConfigPatchPlan {
+  changes: ConfigChange[]
+  /** The whole config after the patch (a new object; `current` is not modified). */
+  next: OpenClawConfig
+  changed: boolean
+}
+
+/** bind and tailscale.mode per exposure mode (serve needs a loopback bind: the gateway enforces it). */
+export const EXPOSURE: Record<GatewayExpose, {bind: string; tailscaleMode: string}> = {
+  tailnet: {bind: 'tailnet', tailscaleMode: 'off'},
+  serve: {bind: 'loopback', tailscaleMode: 'serve'},
+  lan: {bind: 'lan', tailscaleMode: 'off'},
+}
+
+/** Paths whose string values are secrets. */
+const SECRET_PATHS = new Set(['hooks.token', 'gateway.auth.token', 'gateway.auth.password', 'gateway.remote.token', 'gateway.remote.password'])
+
+export function desiredAssignments(d: DesiredGateway): {path: string[]; value: unknown}[] {
+  const exposure = EXPOSURE[d.expose]
+  return [
+    {path: ['gateway', 'mode'], value: 'local'},
+    {path: ['gateway', 'port'], value: d.port},
+    {path: ['gateway', 'bind'], value: exposure.bind},
+    {path: ['gateway', 'auth', 'mode'], value: 'token'},
+    {path: ['secrets', 'providers', CLAW_MESH_PROVIDER], value: d.provider},
+    {path: ['gateway', 'auth', 'token'], value: d.gatewayToken},
+    {path: ['gateway', 'tailscale', 'mode'], value: exposure.tailscaleMode},
+    {path: ['hooks', 'enabled'], value: true},
+    {path: ['hooks', 'token'], value: d.hooksToken},
+  ]
+}
+
+/**
+ * The pure heart of `gateway configure`: which of claw-mesh's paths differ from what it wants, and the whole
+ * config after setting them. Unrelated keys are carried over untouched; an already-correct config yields no
+ * change (so nothing is written, not even a backup).
+ */
+export function planConfigPatch(current: OpenClawConfig, desired: DesiredGateway): ConfigPatchPlan {
+  const next = structuredClone(current)
+  const changes: ConfigChange[] = []
+  for (const {path, value} of desiredAssignments(desired)) {
+    const from = getPath(next, path)
+    if (jsonEqual(from, value)) continue
+    setPath(next, path, structuredClone(value))
+    const dotted = path.join('.')
+    changes.push({path: dotted, from, to: value, secret: SECRET_PATHS.has(dotted) && (typeof from === 'string' || typeof value === 'string')})
+  }
+  return {changes, next, changed: changes.length > 0}
+}
+
+/** Sets a value, creating (or replacing non-object) parents on the way. */
+export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target
+  for (const key of path.slice(0, -1)) {
+    if (!isObject(node[key])) node[key] = {}
+    node = node[key] as Record<string, unknown>
+  }
+  node[path[path.length - 1]] = value
+}
+
+/** A change list safe to print or put in --json: secret strings become "[secret]". */
+export function maskChanges(changes: readonly ConfigChange[]): ConfigChange[] {
+  const mask = (v: unknown) => (typeof v === 'string' ? '[secret]' : v)
+  return changes.map((c) => (c.secret ? {...c, from: mask(c.from), to: mask(c.to)} : c))
+}
+
+/** One line per change for people: `gateway.bind: "0.0.0.0" → "tailnet"`. */
+export function describeChange(change: ConfigChange): string {
+  const show = (v: unknown) => {
+    if (v === undefined) return '(unset)'
+    if (change.secret && typeof v === 'string') return '[secret]'
+    if (isSecretRef(v)) return `SecretRef ${v.source}:${v.provider}:${v.id}`
+    return JSON.stringify(v)
+  }
+  return `${change.path}: ${show(change.from)} → ${show(change.to)}`
+}

@@ -1,0 +1,32 @@
+import {existsSync} from 'node:fs'
+import path from 'node:path'
+import {posixSecretLauncher} from './gateway-common.js'
+import type {GatewayPlatform} from './types.js'
+
+const label = (profile?: string) => (profile && profile !== 'default' ? `ai.openclaw.${profile}` : 'ai.openclaw.gateway')
+const plist = (home: string, profile?: string) => path.posix.join(home, 'Library', 'LaunchAgents', `${label(profile)}.plist`)
+
+/** launchd LaunchAgents in the user's GUI session. */
+export const darwinGateway: GatewayPlatform = {
+  serviceManager: 'launchd',
+  async probeServiceManager(run) {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined
+    if (uid === undefined) return {usable: false, detail: 'no user id'}
+    const r = await run('launchctl', ['print', `gui/${uid}`])
+    if (r.notFound) return {usable: false, detail: 'launchctl not found'}
+    return r.exitCode === 0 ? {usable: true, detail: 'launchd GUI session answers'} : {usable: false, detail: 'no launchd GUI session (logged in over SSH only?)'}
+  },
+  serviceLocation: plist,
+  async serviceInstalled(home, profile) {
+    return existsSync(plist(home, profile))
+  },
+  async serviceNotes() {
+    return []
+  },
+  async isGatewayProcess(pid, run) {
+    const r = await run('ps', ['-p', String(pid), '-o', 'command='])
+    return r.exitCode === 0 && r.stdout.includes('openclaw')
+  },
+  secretLauncher: posixSecretLauncher,
+  secretResolverPassEnv: ['HOME', 'USER', 'LOGNAME', 'TMPDIR'],
+}

@@ -1,0 +1,31 @@
+import {Chalk} from 'chalk'
+import type {BootstrapResult} from '../services/bootstrap/types.js'
+import {table} from './table.js'
+
+export function renderBootstrap(r: BootstrapResult, color: boolean): string {
+  const c = new Chalk({level: color ? 1 : 0})
+  const lines: string[] = []
+  if (r.dryRun) {
+    lines.push(c.bold(`Plan for ${r.identity} (dry run: nothing was changed)`))
+    for (const s of r.steps) {
+      const mark = s.action === 'run' ? c.cyan('→') : s.action === 'ok' ? c.green('✓') : c.red('✗')
+      lines.push(`  ${mark} ${s.title}: ${s.detail}`)
+    }
+    if (!r.changed) lines.push('', 'Already provisioned: a real run would change nothing.')
+    lines.push('', `Secrets: ${r.secrets.backend} (${r.secrets.location})`, `openclaw.json: ${r.gateway.configPath}`)
+    return lines.join('\n') + '\n'
+  }
+  lines.push(c.bold(r.changed ? `${r.identity} is in the mesh.` : `${r.identity} was already provisioned: nothing changed.`), '')
+  lines.push(`Identity:     ${r.identity}`)
+  lines.push(`Tailnet:      ${r.tailnet.hostname ?? '-'} (${r.tailnet.dnsName ?? '-'}) ${r.tailnet.ipv4 ?? ''}`.trimEnd())
+  lines.push(`Gateway URL:  ${r.gateway.url ?? '-'}  ${r.gateway.healthy ? c.green('healthy') : c.red('not healthy')}`)
+  lines.push(`Config:       ${r.gateway.configPath} (expose ${r.gateway.expose}, port ${r.gateway.port})`)
+  lines.push(`Secrets:      ${r.secrets.backend} — ${r.secrets.location}`)
+  lines.push(`State:        ${r.stateDir}`)
+  if (r.peers.length > 0) {
+    lines.push('', table(['PEER', 'URL', 'STATUS', 'LATENCY', 'MESSAGING', 'DETAIL'], r.peers.map((p) => [p.name, p.url, p.status === 'ok' ? c.green('ok') : c.red(p.status), p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`, p.messaging ? 'on' : 'off', p.detail || ''])).trimEnd())
+  }
+  for (const w of r.warnings) lines.push(c.yellow(`warning: ${w}`))
+  lines.push('', ...r.next)
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,41 @@
+import {ClawMeshError} from '../../core/errors.js'
+import type {Deps} from '../../deps.js'
+import {probeRun} from '../gateway/service.js'
+import {installSkill, skillInstalled} from '../skill/install.js'
+import {installWatchdog, watchdogStatus} from '../watchdog/install.js'
+import type {BootstrapHooks} from './run.js'
+
+/**
+ * The phases bootstrap runs through other services: the gateway watchdog (with --alert) and the agent skill.
+ * Where no service manager can run the watchdog (containers, CI), the alert target is recorded for
+ * `claw-mesh watchdog run` and the user is told how to schedule it, instead of failing the whole bootstrap.
+ */
+export function bootstrapHooks(deps: Deps, opts: {alert?: string}): Pick<BootstrapHooks, 'watchdog' | 'skill'> {
+  const alert = opts.alert
+  const noServiceManager = async () => !(await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)).usable
+  return {
+    watchdog: {
+      async status() {
+        const s = await watchdogStatus(deps, {alert})
+        if (s.matches) return s
+        if (deps.store.read().alert === alert && (await noServiceManager())) return {installed: true, matches: true}
+        return s
+      },
+      async install() {
+        try {
+          const r = await installWatchdog(deps, {alert})
+          return r.changed ? `installed (${r.mechanism})` : 'unchanged'
+        } catch (error) {
+          if (!(error instanceof ClawMeshError) || error.code !== 'no-service-manager') throw error
+          deps.store.update((s) => void (s.alert = alert))
+          deps.io.err(`warning: ${error.message}\n  → ${error.hint}\n`)
+          return 'alert target recorded; no service manager here to schedule `claw-mesh watchdog run`'
+        }
+      },
+    },
+    skill: {
+      installed: async () => (await skillInstalled(deps)).matches,
+      install: async () => (await installSkill(deps)).action,
+    },
+  }
+}

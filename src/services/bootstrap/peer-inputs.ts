@@ -1,0 +1,65 @@
+import {promises as fs} from 'node:fs'
+import {text} from 'node:stream/consumers'
+import type {Readable} from 'node:stream'
+import {UsageError} from '../../core/errors.js'
+import {INVITE_PREFIX} from '../../core/invite.js'
+import {meshNameOf} from '../../core/mesh-discovery.js'
+import {tailnetHostnameOf} from '../../core/peer-url.js'
+import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import type {Redactor} from '../../core/redact.js'
+import type {AddPeerOptions} from '../peers/add.js'
+
+/**
+ * `--peer` values: an invite (literally, as `file:PATH`, or `-` for stdin), a gateway URL, or `NAME=URL`.
+ * A URL without a name is named after its tailnet host (`openclaw-clawd…` → `clawd`).
+ */
+export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; tailnet?: TailscaleSummary | null; allowInsecureUrl: boolean}): Promise<AddPeerOptions[]> {
+  const out: AddPeerOptions[] = []
+  if (values.filter((v) => v.trim() === '-').length > 1) {
+    throw new UsageError('--peer - (stdin) can be given only once.', {hint: 'Put the other invites in files and pass --peer file:PATH.'})
+  }
+  for (const raw of values) {
+    let value = raw.trim()
+    if (value === '-') {
+      value = (await text(opts.stdin)).trim()
+    } else if (value.startsWith('file:')) {
+      try {
+        value = (await fs.readFile(value.slice(5), 'utf8')).trim()
+      } catch (error) {
+        throw new UsageError(`--peer ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path, or pass the invite on stdin with --peer -.'})
+      }
+    }
+    if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-invite/i.test(value)) {
+      opts.redactor.add(value)
+      out.push({invite: value, allowInsecureUrl: opts.allowInsecureUrl})
+      continue
+    }
+    const named = /^([a-z0-9-]{1,63})=(.+)$/.exec(value)
+    const url = named ? named[2] : value
+    if (!/^https?:\/\//i.test(url)) {
+      throw new UsageError(`--peer ${JSON.stringify(value.slice(0, 60))} is neither an invite nor an http(s) URL.`, {
+        hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
+      })
+    }
+    const name = named ? named[1] : nameForUrl(url, opts.tailnet)
+    if (!name) {
+      throw new UsageError(`--peer ${url}: claw-mesh cannot tell this peer's name from its address.`, {hint: `Name it: --peer NAME=${url} (the name you will use with claw-mesh send).`})
+    }
+    out.push({url, name, allowInsecureUrl: opts.allowInsecureUrl})
+  }
+  return out
+}
+
+function nameForUrl(url: string, tailnet?: TailscaleSummary | null): string | undefined {
+  let host: string
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '')
+  } catch {
+    return undefined // normalizePeerUrl reports it properly
+  }
+  const tsHost = tailnetHostnameOf(url)
+  if (tsHost) return meshNameOf(tsHost)
+  const node = tailnet?.peers.find((p) => p.ipv4 === host || p.ipv6 === host)
+  if (node) return meshNameOf(node.machineName ?? node.hostname)
+  return undefined
+}

@@ -1,0 +1,51 @@
+import type {BootstrapStep} from '../../core/bootstrap-plan.js'
+import type {SecretSource} from '../../infra/secret-input.js'
+import type {SecretStoreChoice} from '../../infra/secrets/select.js'
+import type {AddPeerOptions} from '../peers/add.js'
+import type {PeerStatus} from '../peers/check.js'
+
+export interface BootstrapOptions {
+  identity: string
+  hostname: string
+  tags: string[]
+  key?: SecretSource
+  ephemeral: boolean
+  expose?: string
+  port?: number
+  acceptRisk: string[]
+  peers: AddPeerOptions[]
+  meshSecret?: SecretSource
+  meshTag?: string
+  alert?: string
+  secretStore?: SecretStoreChoice
+  install: boolean
+  dryRun: boolean
+  timeoutMs: number
+  peerTimeoutMs: number
+  socket?: string
+}
+
+export interface BootstrapPeerSummary {
+  name: string
+  url: string
+  messaging: boolean
+  status: PeerStatus
+  latencyMs?: number
+  detail: string
+}
+
+/** The `--json` document of `claw-mesh bootstrap` (documented in the README). Never a secret in it. */
+export interface BootstrapResult {
+  identity: string
+  dryRun: boolean
+  changed: boolean
+  steps: (BootstrapStep & {outcome?: string})[]
+  tailnet: {hostname: string | null; dnsName: string | null; ipv4: string | null; tailnet: string | null}
+  gateway: {configPath: string; expose: string; port: number; url: string | null; healthy: boolean}
+  peers: BootstrapPeerSummary[]
+  secrets: {backend: string; location: string}
+  stateDir: string
+  /** How the next machine joins: the command that prints this host's invite (the invite is a secret). */
+  next: string[]
+  warnings: string[]
+}

@@ -1,0 +1,75 @@
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
+
+/** `2026-11-21T18-23-15-360Z`: sortable and safe in file names on every OS. */
+export function backupStamp(date: Date): string {
+  return date.toISOString().replaceAll(':', '-').replace('.', '-')
+}
+
+export function backupsDir(stateDir: string): string {
+  return path.join(stateDir, 'backups')
+}
+
+async function writeExclusive(file: string, data: Buffer): Promise<string> {
+  // Two backups in the same millisecond get a counter instead of overwriting each other.
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? file : file.replace(/\.bak$/, `.${n}.bak`)
+    try {
+      const handle = await fs.open(candidate, 'wx', 0o600)
+      try {
+        await handle.writeFile(data)
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      return candidate
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw error
+    }
+  }
+}
+
+/** Copies the exact bytes of openclaw.json into `<stateDir>/backups/openclaw.json.<stamp>.bak` (0600). */
+export async function backupConfigBytes(stateDir: string, raw: Buffer, now: Date): Promise<string> {
+  const dir = backupsDir(stateDir)
+  await ensureDir(dir, 0o700)
+  return writeExclusive(path.join(dir, `openclaw.json.${backupStamp(now)}.bak`), raw)
+}
+
+/**
+ * Keeps the bytes from before claw-mesh ever changed the file, forever: `openclaw.json.original` (a second config
+ * path gets a stamped name). `leave` restores it byte for byte.
+ */
+export async function keepOriginal(stateDir: string, raw: Buffer, now: Date): Promise<string> {
+  const dir = backupsDir(stateDir)
+  await ensureDir(dir, 0o700)
+  const plain = path.join(dir, 'openclaw.json.original')
+  try {
+    const handle = await fs.open(plain, 'wx', 0o600)
+    try {
+      await handle.writeFile(raw)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    return plain
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return writeExclusive(path.join(dir, `openclaw.json.original.${backupStamp(now)}.bak`), raw)
+  }
+}
+
+/**
+ * Puts openclaw.json back as it was: the backup's exact bytes, or no file at all when there was none.
+ * Atomic, mode 0600.
+ */
+export async function restoreConfig(configPath: string, backup: {path?: string; existed: boolean}): Promise<void> {
+  if (!backup.existed) {
+    await fs.rm(configPath, {force: true})
+    return
+  }
+  if (!backup.path) throw new Error('no backup path recorded')
+  const raw = await fs.readFile(backup.path)
+  await writeFileAtomic(configPath, raw as unknown as string, 0o600)
+}

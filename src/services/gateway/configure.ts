@@ -1,0 +1,172 @@
+import {promises as fs} from 'node:fs'
+import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
+import {UsageError} from '../../core/errors.js'
+import {EXPOSE_MODES, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax, type GatewayExpose} from '../../core/openclaw-config.js'
+import {maskChanges, planConfigPatch, type ConfigChange} from '../../core/openclaw-config-patch.js'
+import {reloadOutcome, type ReloadOutcome} from '../../core/gateway-start-plan.js'
+import {assertPort} from '../../core/validate.js'
+import type {Deps} from '../../deps.js'
+import {acquireLock} from '../../infra/lock.js'
+import type {SecretStoreChoice} from '../../infra/secrets/select.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
+import {assertConfigWritable, readOpenClawConfig, validateOpenClawConfig, validationError, writeConfigValidated} from '../openclaw/config-file.js'
+import {locateOpenClaw} from '../openclaw/locate.js'
+import {backupConfigBytes, keepOriginal} from './backups.js'
+import {ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
+import {LOCK_WAIT_MS} from './start.js'
+
+export const RISK_LAN = 'lan-exposure'
+
+export interface ConfigureOptions {
+  /** Default: what configure recorded last, else `tailnet`. */
+  expose?: string
+  /** Default: recorded, else the port openclaw.json already has, else 18789. */
+  port?: number
+  /** Risks the user accepted by name (`lan-exposure`). */
+  acceptRisk?: string[]
+  secretStore?: SecretStoreChoice
+  profile?: string
+  dryRun?: boolean
+}
+
+export interface ConfigureResult {
+  configPath: string
+  /** What chose the path (OPENCLAW_CONFIG_PATH, OPENCLAW_STATE_DIR, profile, default). */
+  configPathSource: string
+  profile?: string
+  expose: GatewayExpose
+  port: number
+  /** The file did not exist before. */
+  created: boolean
+  changed: boolean
+  /** Secret values masked as "[secret]". */
+  changes: ConfigChange[]
+  dryRun: boolean
+  backupPath?: string
+  originalBackupPath?: string
+  validated: boolean
+  secretStore: {backend: string; location: string}
+  tokens: {gateway: TokenSource; hooks: TokenSource}
+  /** What a running gateway needs to apply the changes. */
+  apply: ReloadOutcome
+  notes: string[]
+}
+
+/** Turns the flag into an exposure mode; `lan` needs the risk accepted by name. */
+export function resolveExpose(value: string | undefined, recorded: GatewayExpose | undefined, acceptRisk: readonly string[] = []): GatewayExpose {
+  const expose = value ?? recorded ?? 'tailnet'
+  if (!(EXPOSE_MODES as readonly string[]).includes(expose)) {
+    throw new UsageError(`--expose ${JSON.stringify(expose)} is not one of ${EXPOSE_MODES.join(', ')}.`, {hint: 'Use --expose tailnet (default: the gateway listens on the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan.'})
+  }
+  if (expose === 'lan' && !acceptRisk.includes(RISK_LAN)) {
+    throw new UsageError('--expose lan opens the gateway on every network interface (0.0.0.0), not only the tailnet.', {
+      hint: `If you mean it, add --accept-risk ${RISK_LAN}. Otherwise use --expose tailnet.`,
+    })
+  }
+  return expose as GatewayExpose
+}
+
+/**
+ * `claw-mesh gateway configure`: makes openclaw.json say what the mesh needs (local gateway, token auth with the
+ * token behind a SecretRef, hooks on with their own token, the exposure mode) and nothing else. Reads, plans a pure
+ * patch, backs up, writes a validated file atomically. Running it again with nothing to change writes nothing.
+ */
+export async function configureGateway(deps: Deps, opts: ConfigureOptions = {}): Promise<ConfigureResult> {
+  if (opts.dryRun) return configure(deps, opts)
+  const lock = await acquireLock({dir: deps.stateDir, name: 'gateway', waitMs: LOCK_WAIT_MS, clock: deps.clock, what: 'claw-mesh gateway configure/start'})
+  try {
+    return await configure(deps, opts)
+  } finally {
+    lock.release()
+  }
+}
+
+async function configure(deps: Deps, opts: ConfigureOptions): Promise<ConfigureResult> {
+  const state = deps.store.read()
+  const expose = resolveExpose(opts.expose, state.gateway?.expose, opts.acceptRisk)
+  const loc = locateOpenClaw(deps, {profile: opts.profile})
+  const file = await readOpenClawConfig(loc.paths.configPath)
+  const port = assertPort(opts.port ?? state.gateway?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT)
+  await assertConfigWritable(file, deps.env)
+
+  const store = await deps.secrets(opts.secretStore)
+  const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor})
+  const wiring = secretWiring(store, {platform: deps.platform, stateDir: deps.stateDir})
+  const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks})
+  const notes: string[] = []
+  const result: ConfigureResult = {
+    configPath: file.path,
+    configPathSource: loc.paths.source,
+    profile: loc.profile,
+    expose,
+    port,
+    created: !file.exists,
+    changed: plan.changed,
+    changes: maskChanges(plan.changes),
+    dryRun: Boolean(opts.dryRun),
+    validated: false,
+    secretStore: {backend: store.backend, location: store.location},
+    tokens: tokens.sources,
+    apply: reloadOutcome(plan.changes.map((c) => c.path)),
+    notes,
+  }
+  if (tokens.sources.gateway === 'new' && readGatewaySettings(file.config).token.kind !== 'none') {
+    notes.push('The gateway token is new (none in this secret store to reuse): WebSocket clients of this gateway need the new one.')
+  }
+  if (expose === 'serve') notes.push('Serve needs the tailscale CLI logged in, MagicDNS and HTTPS enabled on the tailnet; OpenClaw claims the Serve route itself while it runs.')
+  if (expose === 'lan') notes.push('The gateway listens on every interface (0.0.0.0), protected only by its token.')
+  if (opts.dryRun) return result
+
+  if (wiring.launcher && (await writeSecretLauncher(wiring.launcher))) notes.push(`Wrote the secret resolver OpenClaw runs: ${wiring.launcher.file}`)
+
+  if (plan.changed) {
+    const now = deps.clock.now()
+    const pendingBefore = state.gateway?.pending ?? []
+    const firstTimeForFile = !state.gateway?.originalBackupPath && state.gateway?.originalExisted === undefined
+    const sameFile = state.gateway?.configPath === undefined || state.gateway.configPath === file.path
+    if (file.exists && file.raw) {
+      result.backupPath = await backupConfigBytes(deps.stateDir, file.raw, now)
+      if (firstTimeForFile || !sameFile) result.originalBackupPath = await keepOriginal(deps.stateDir, file.raw, now)
+    }
+    if (usesJson5Syntax(file.text)) notes.push(`openclaw.json is now plain JSON: its comments and JSON5 syntax are not kept (OpenClaw's own writers do the same). The exact previous bytes are in ${result.backupPath}.`)
+
+    const validate = loc.bin ? (candidate: string) => validateOpenClawConfig(deps, loc, candidate) : undefined
+    const validation = await writeConfigValidated(file.path, serializeOpenClawConfig(plan.next), validate)
+    if (validation && !validation.valid) {
+      // Nothing was changed, so the backups taken for this write would only confuse a later restore.
+      for (const b of [result.backupPath, result.originalBackupPath]) if (b) await fs.rm(b, {force: true})
+      throw validationError(file.path, validation)
+    }
+    result.validated = Boolean(validation)
+    if (!validation) notes.push('Not validated: OpenClaw is not installed here (install it, then run `openclaw config validate`).')
+
+    deps.store.update((s) => {
+      const g = (s.gateway ??= {})
+      if (result.originalBackupPath || (!file.exists && (firstTimeForFile || !sameFile))) {
+        g.originalBackupPath = result.originalBackupPath
+        g.originalExisted = file.exists
+      }
+      g.backupPath = result.backupPath
+      // The rollback target is the last config a gateway ran with: keep it while changes are still pending.
+      if (pendingBefore.length === 0 || !g.rollback) {
+        g.rollback = {backupPath: result.backupPath, existed: file.exists, port: state.gateway?.port, expose: state.gateway?.expose}
+      }
+      g.pending = [...new Set([...pendingBefore, ...plan.changes.map((c) => c.path)])]
+    })
+  }
+
+  deps.store.update((s) => {
+    const g = (s.gateway ??= {})
+    g.configPath = file.path
+    g.port = port
+    g.expose = expose
+    g.profile = loc.profile
+    if (store.backend !== 'memory') {
+      const sec = (s.secrets ??= {names: []})
+      sec.backend = store.backend
+      sec.names = [...new Set([...(sec.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken])]
+    }
+  })
+  if (plan.changed) notes.push('Run `claw-mesh gateway start` to apply and verify (a running gateway also picks the file up by itself).')
+  return result
+}

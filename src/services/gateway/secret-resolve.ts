@@ -1,0 +1,32 @@
+import path from 'node:path'
+import {answerExecSecretRequest, parseExecSecretRequest, type ExecSecretResponse} from '../../core/secret-exec-protocol.js'
+import type {Deps} from '../../deps.js'
+import {createFileSecretStore} from '../../infra/secrets/file.js'
+import {createKeychainSecretStore} from '../../infra/secrets/keychain.js'
+import {KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
+import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+
+/** The only ids OpenClaw may ask for: the gateway's own secrets, not peer tokens. */
+export const RESOLVABLE_IDS: ReadonlySet<string> = new Set([SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken])
+
+const LABELS: Record<string, string> = {darwin: 'macOS Keychain', win32: 'Windows Credential Manager', linux: 'Secret Service'}
+
+/**
+ * The store the resolver reads. The launcher names the backend (CLAW_MESH_SECRET_STORE): the keychain is opened
+ * without the write/read/delete probe `openSecretStore` does, since this runs at every gateway start and reload.
+ */
+export async function openResolverStore(deps: Deps): Promise<SecretStore> {
+  const choice = deps.env.CLAW_MESH_SECRET_STORE ?? deps.store.read().secrets?.backend
+  if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'))
+  if (choice === 'keychain') {
+    const timeoutMs = deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined
+    return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: LABELS[deps.platform.id] ?? 'OS keychain'})
+  }
+  return deps.secrets()
+}
+
+/** Reads one exec-protocol request and answers it from the store. Values only ever go into the returned object. */
+export async function resolveSecretRequest(store: SecretStore, requestText: string): Promise<ExecSecretResponse> {
+  const request = parseExecSecretRequest(requestText)
+  return answerExecSecretRequest(request, RESOLVABLE_IDS, (id) => store.get(id))
+}

@@ -1,0 +1,111 @@
+import {randomBytes} from 'node:crypto'
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {CLAW_MESH_PROVIDER, hooksTokenOf, plaintextGatewayTokenOf, type OpenClawConfig, type SecretRef} from '../../core/openclaw-config.js'
+import type {Redactor} from '../../core/redact.js'
+import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+import type {PlatformAdapter} from '../../platform/types.js'
+
+/** A fresh gateway or hooks token: 256 random bits, URL-safe. */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url')
+}
+
+export type TokenSource = 'store' | 'adopted' | 'new'
+
+export interface GatewayTokens {
+  gateway: string
+  hooks: string
+  sources: {gateway: TokenSource; hooks: TokenSource}
+}
+
+/** A token found in openclaw.json is adopted (existing clients keep working) only when it is long enough. */
+const MIN_ADOPT_LENGTH = 16
+
+/**
+ * The gateway and hooks tokens: from the secret store; else adopted from openclaw.json (a plain-string
+ * gateway.auth.token or hooks.token the user already hands out); else new. The two are always different (the
+ * gateway refuses its own token on hook endpoints). Every value is registered with the redactor.
+ */
+export async function ensureGatewayTokens(store: SecretStore, config: OpenClawConfig, opts: {persist: boolean; redactor: Redactor}): Promise<GatewayTokens> {
+  const pick = async (name: string, fromConfig: string | undefined, avoid?: string): Promise<[string, TokenSource]> => {
+    const stored = await store.get(name)
+    if (stored && stored !== avoid) return [stored, 'store']
+    if (fromConfig && fromConfig.length >= MIN_ADOPT_LENGTH && fromConfig !== avoid) return [fromConfig, 'adopted']
+    return [newToken(), 'new']
+  }
+  const [gateway, gatewaySource] = await pick(SECRET_NAMES.gatewayToken, plaintextGatewayTokenOf(config))
+  opts.redactor.add(gateway)
+  const [hooks, hooksSource] = await pick(SECRET_NAMES.hooksToken, hooksTokenOf(config), gateway)
+  opts.redactor.add(hooks)
+  if (opts.persist) {
+    if (gatewaySource !== 'store') await store.set(SECRET_NAMES.gatewayToken, gateway)
+    if (hooksSource !== 'store') await store.set(SECRET_NAMES.hooksToken, hooks)
+  }
+  return {gateway, hooks, sources: {gateway: gatewaySource, hooks: hooksSource}}
+}
+
+/** claw-mesh's own entry point (bin/run.js), absolute: from dist/services/gateway or src/services/gateway alike. */
+export function cliEntryPath(): string {
+  return fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
+}
+
+export interface SecretWiring {
+  ref: SecretRef
+  provider: Record<string, unknown>
+  /** The launcher file to write (exec provider on POSIX). */
+  launcher?: {file: string; content: string}
+  describe: string
+}
+
+/**
+ * How openclaw.json points at the gateway token:
+ * - file store → OpenClaw's own `file` provider reads claw-mesh's secrets.json (0600) by JSON pointer;
+ * - keychain → an `exec` provider runs `claw-mesh secrets resolve` through a launcher in claw-mesh's state dir.
+ */
+export function secretWiring(store: SecretStore, opts: {platform: PlatformAdapter; stateDir: string; nodePath?: string; cliEntry?: string}): SecretWiring {
+  if (store.backend === 'file') {
+    return {
+      ref: {source: 'file', provider: CLAW_MESH_PROVIDER, id: `/${SECRET_NAMES.gatewayToken}`},
+      provider: {source: 'file', path: store.location, mode: 'json'},
+      describe: `claw-mesh's secret file ${store.location} (OpenClaw file provider)`,
+    }
+  }
+  const launcher = opts.platform.gateway.secretLauncher({
+    nodePath: opts.nodePath ?? process.execPath,
+    cliEntry: opts.cliEntry ?? cliEntryPath(),
+    stateDir: opts.stateDir,
+    backend: store.backend === 'memory' ? 'keychain' : store.backend,
+  })
+  const provider: Record<string, unknown> = {source: 'exec', command: launcher.command}
+  if (launcher.args.length > 0) provider.args = launcher.args
+  if (launcher.env) provider.env = launcher.env
+  provider.passEnv = [...opts.platform.gateway.secretResolverPassEnv]
+  provider.jsonOnly = true
+  // Node start + a keychain read; a locked keychain fails inside claw-mesh's own 5 s keychain timeout first.
+  provider.timeoutMs = 20_000
+  return {
+    ref: {source: 'exec', provider: CLAW_MESH_PROVIDER, id: SECRET_NAMES.gatewayToken},
+    provider,
+    launcher: launcher.file && launcher.content ? {file: launcher.file, content: launcher.content} : undefined,
+    describe: `${store.location} (OpenClaw exec provider: ${launcher.command})`,
+  }
+}
+
+/**
+ * Writes the launcher when its content or safety differs: a regular file (never a symlink), mode 0700, owned by
+ * us — what OpenClaw's exec provider insists on. Returns true when it wrote.
+ */
+export async function writeSecretLauncher(launcher: {file: string; content: string}): Promise<boolean> {
+  await ensureDir(path.dirname(launcher.file), 0o700)
+  const st = await fs.lstat(launcher.file).catch(() => undefined)
+  if (st && st.isFile() && (st.mode & 0o777) === 0o700 && (typeof process.getuid !== 'function' || st.uid === process.getuid())) {
+    const current = await fs.readFile(launcher.file, 'utf8')
+    if (current === launcher.content) return false
+  }
+  if (st && !st.isFile()) await fs.rm(launcher.file, {force: true, recursive: false})
+  await writeFileAtomic(launcher.file, launcher.content, 0o700)
+  return true
+}

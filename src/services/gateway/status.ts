@@ -1,0 +1,123 @@
+import os from 'node:os'
+import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
+import {ClawMeshError} from '../../core/errors.js'
+import {readGatewaySettings, type GatewayExpose} from '../../core/openclaw-config.js'
+import {tailnetIPv4FromInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
+import type {Deps} from '../../deps.js'
+import {findTailscaleCli, openTailscale} from '../tailscale/cli.js'
+import {readOpenClawConfig} from '../openclaw/config-file.js'
+import {locateOpenClaw} from '../openclaw/locate.js'
+import {ourBackgroundPid} from './background.js'
+import {probeGatewayHealth, type ProbeAnswer} from './health.js'
+import {probeRun} from './service.js'
+import {localUrl} from './start.js'
+
+export interface GatewayStatus {
+  configured: boolean
+  configPath: string
+  configExists: boolean
+  profile?: string
+  openclaw: {bin?: string; source?: string}
+  expose?: GatewayExpose
+  mode?: string
+  bind?: string
+  port: number
+  authMode?: string
+  /** Where the gateway token lives, never its value. */
+  token: string
+  tailscaleMode?: string
+  hooks: {enabled: boolean; path: string; tokenSet: boolean}
+  runner: {kind: 'service' | 'background' | 'external' | 'stopped'; detail: string; pid?: number; serviceManager: string; serviceManagerUsable: boolean; serviceInstalled: boolean}
+  local: {url: string; healthz: ProbeAnswer; readyz: ProbeAnswer}
+  /** Tailnet bind: does the gateway answer on the Tailscale IPv4 itself (or only on loopback)? */
+  tailnet?: {ipv4?: string; source: 'tailscale' | 'interfaces' | 'none'; healthz?: ProbeAnswer}
+  peerUrl?: string
+  peerUrlProblem?: string
+  /** Config paths changed since the gateway last started. */
+  pending: string[]
+}
+
+function describeToken(s: ReturnType<typeof readGatewaySettings>): string {
+  if (s.token.kind === 'plaintext') return 'plain text in openclaw.json'
+  if (s.token.kind === 'none') return 'none configured'
+  const {ref} = s.token
+  const p = s.provider
+  if (ref.source === 'exec') return `exec SecretRef ${ref.provider}:${ref.id} (${typeof p?.command === 'string' ? p.command : 'provider not declared'})`
+  if (ref.source === 'file') return `file SecretRef ${ref.provider}:${ref.id} (${typeof p?.path === 'string' ? p.path : 'provider not declared'})`
+  return `${ref.source} SecretRef ${ref.provider}:${ref.id}`
+}
+
+/** The Tailscale IPv4: from `tailscale status` when the CLI is there, else the interfaces (as the gateway does). */
+async function tailnetAddress(deps: Deps, interfaces: InterfaceMap): Promise<{ipv4?: string; dnsName?: string; source: 'tailscale' | 'interfaces' | 'none'}> {
+  if (findTailscaleCli(deps)) {
+    try {
+      const ts = await openTailscale(deps).status()
+      if (ts.ipv4) return {ipv4: ts.ipv4, dnsName: ts.dnsName ?? undefined, source: 'tailscale'}
+    } catch {
+      // tailscaled down: fall back to what the interfaces say
+    }
+  }
+  const ipv4 = tailnetIPv4FromInterfaces(interfaces)
+  return ipv4 ? {ipv4, source: 'interfaces'} : {source: 'none'}
+}
+
+/**
+ * `claw-mesh gateway status`: what openclaw.json says (never a secret), how the gateway runs, whether it answers
+ * locally and on the tailnet, and the URL peers use. Read-only.
+ */
+export async function gatewayStatus(deps: Deps, opts: {profile?: string; interfaces?: InterfaceMap} = {}): Promise<GatewayStatus> {
+  const state = deps.store.read()
+  const g = state.gateway
+  const loc = locateOpenClaw(deps, {profile: opts.profile ?? g?.profile})
+  const configPath = g?.configPath ?? loc.paths.configPath
+  const file = await readOpenClawConfig(configPath)
+  const s = readGatewaySettings(file.config)
+  const port = s.port ?? DEFAULT_GATEWAY_PORT
+  const runningPort = g?.appliedPort ?? port
+  const run = probeRun(deps)
+  const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
+  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(loc.paths.home, loc.profile, run) : false
+  const pid = await ourBackgroundPid(deps)
+  const local = await probeGatewayHealth(deps.http, localUrl(runningPort))
+  let kind: GatewayStatus['runner']['kind'] = 'stopped'
+  let detail = 'no gateway answers on 127.0.0.1'
+  if (pid) [kind, detail] = ['background', `background process pid ${pid} (no service manager; does not survive a reboot)`]
+  else if (serviceInstalled && local.healthz.ok) [kind, detail] = ['service', `${manager.detail}; ${deps.platform.gateway.serviceLocation(loc.paths.home, loc.profile)}`]
+  else if (local.healthz.ok) [kind, detail] = ['external', 'a gateway claw-mesh did not start answers on this port']
+  else if (serviceInstalled) detail = `service installed (${deps.platform.gateway.serviceLocation(loc.paths.home, loc.profile)}) but not answering`
+
+  const expose = g?.expose
+  const status: GatewayStatus = {
+    configured: Boolean(g?.configPath),
+    configPath,
+    configExists: file.exists,
+    profile: loc.profile,
+    openclaw: {bin: loc.bin, source: loc.source},
+    expose,
+    mode: s.mode,
+    bind: s.bind,
+    port,
+    authMode: s.authMode ?? (s.token.kind === 'none' ? undefined : 'token'),
+    token: describeToken(s),
+    tailscaleMode: s.tailscaleMode,
+    hooks: s.hooks,
+    runner: {kind, detail, pid, serviceManager: deps.platform.gateway.serviceManager, serviceManagerUsable: manager.usable, serviceInstalled},
+    local: {url: localUrl(runningPort), healthz: local.healthz, readyz: local.readyz},
+    pending: g?.pending ?? [],
+  }
+  const addr = await tailnetAddress(deps, opts.interfaces ?? (os.networkInterfaces() as InterfaceMap))
+  if (s.bind === 'tailnet') {
+    // The gateway binds the tailnet address only if it existed when it started; otherwise loopback alone.
+    const healthz = addr.ipv4 ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
+    status.tailnet = {ipv4: addr.ipv4, source: addr.source, healthz}
+  }
+  if (expose) {
+    try {
+      status.peerUrl = peerUrlFor({expose, port, ipv4: addr.ipv4, dnsName: addr.dnsName})
+    } catch (error) {
+      if (!(error instanceof ClawMeshError)) throw error
+      status.peerUrlProblem = error.message
+    }
+  }
+  return status
+}

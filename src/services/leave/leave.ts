@@ -1,0 +1,161 @@
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {planConfigRestore, type RestorePlan} from '../../core/leave-plan.js'
+import {parseOpenClawConfig, serializeOpenClawConfig} from '../../core/openclaw-config.js'
+import type {Deps} from '../../deps.js'
+import {readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
+import {ourBackgroundPid, stopBackgroundGateway} from '../gateway/background.js'
+import {readOpenClawConfig} from '../openclaw/config-file.js'
+import {removeSkill, skillPath} from '../skill/install.js'
+import {openTailscale} from '../tailscale/cli.js'
+import {uninstallWatchdog} from '../watchdog/install.js'
+
+export interface LeaveOptions {
+  purge: boolean
+  logout: boolean
+}
+
+export interface LeaveStep {
+  id: 'watchdog' | 'gateway-process' | 'openclaw-config' | 'skill' | 'peers' | 'secrets' | 'tailscale'
+  status: 'done' | 'skipped' | 'failed'
+  detail: string
+}
+
+export interface LeavePlan {
+  configPath?: string
+  restore: RestorePlan
+  backgroundPid?: number
+  steps: {id: LeaveStep['id']; title: string}[]
+}
+
+export interface LeaveResult {
+  steps: LeaveStep[]
+  /** What leave deliberately left in place. */
+  left: string[]
+  /** openclaw.json paths undone (restore mode `keys`). */
+  configChanges: RestorePlan['changes']
+  restoreMode: RestorePlan['mode']
+}
+
+/** Reads what there is to undo. Changes nothing. */
+export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePlan> {
+  const g = deps.store.read().gateway
+  const configPath = g?.configPath
+  let restore: RestorePlan = {mode: 'none', changes: [], reason: 'claw-mesh never configured the gateway here'}
+  if (configPath) {
+    const current = await readOpenClawConfig(configPath)
+    let original: {existed: false} | {existed: true; config: Record<string, unknown>} | undefined
+    if (g?.originalExisted === false) original = {existed: false}
+    else if (g?.originalBackupPath) {
+      const raw = await readIfExists(g.originalBackupPath)
+      original = raw === undefined ? undefined : {existed: true, config: parseOpenClawConfig(raw, g.originalBackupPath)}
+      if (raw === undefined) restore = {mode: 'none', changes: [], reason: `the original backup ${g.originalBackupPath} is missing`}
+    }
+    if (original) restore = planConfigRestore({current: current.exists ? current.config : undefined, original})
+    else if (g?.originalExisted === undefined && !g?.originalBackupPath) restore = {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
+  }
+  const backgroundPid = g?.runner === 'background' ? await ourBackgroundPid(deps) : undefined
+  const steps: LeavePlan['steps'] = [{id: 'watchdog', title: 'Remove the watchdog'}]
+  if (backgroundPid) steps.push({id: 'gateway-process', title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`})
+  if (restore.mode !== 'none') steps.push({id: 'openclaw-config', title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`})
+  steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skillPath(deps)})`})
+  if (opts.purge) steps.push({id: 'secrets', title: "Delete claw-mesh's secrets (tokens, peer tokens, mesh secret)"}, {id: 'peers', title: 'Remove every peer record'})
+  if (opts.logout) steps.push({id: 'tailscale', title: 'Log this machine out of the tailnet (tailscale logout)'})
+  return {configPath, restore, backgroundPid, steps}
+}
+
+async function attempt(steps: LeaveStep[], id: LeaveStep['id'], fn: () => Promise<string | {skipped: string}>): Promise<void> {
+  try {
+    const r = await fn()
+    steps.push(typeof r === 'string' ? {id, status: 'done', detail: r} : {id, status: 'skipped', detail: r.skipped})
+  } catch (error) {
+    steps.push({id, status: 'failed', detail: (error as Error).message})
+  }
+}
+
+async function restoreConfigFile(deps: Deps, plan: LeavePlan): Promise<string | {skipped: string}> {
+  const {restore, configPath} = plan
+  if (restore.mode === 'none' || !configPath) return {skipped: `openclaw.json left as it is: ${restore.reason}`}
+  const g = deps.store.read().gateway
+  if (restore.mode === 'delete') {
+    await fs.rm(configPath, {force: true})
+  } else if (restore.mode === 'bytes') {
+    const raw = await fs.readFile(g!.originalBackupPath!)
+    await writeFileAtomic(configPath, raw as unknown as string, 0o600)
+  } else {
+    await writeFileAtomic(configPath, serializeOpenClawConfig(restore.next!), 0o600)
+  }
+  const what = restore.changes.map((c) => `${c.path} ${c.action}`).join(', ')
+  if (restore.mode === 'bytes') return `${configPath} restored byte for byte from ${g!.originalBackupPath}`
+  if (restore.mode === 'delete') return `${configPath} removed (there was none before claw-mesh)`
+  return `${configPath}: ${restore.reason}. Undone: ${what}`
+}
+
+async function purgeSecrets(deps: Deps): Promise<string> {
+  const state = deps.store.read()
+  const store = await deps.secrets()
+  const names = new Set([...(state.secrets?.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken, SECRET_NAMES.meshSecret, ...Object.keys(state.peers).map(SECRET_NAMES.peer)])
+  let deleted = 0
+  for (const n of names) if (await store.delete(n)) deleted++
+  deps.store.update((s) => void (s.secrets = {...s.secrets, names: []}))
+  return `${deleted} secret${deleted === 1 ? '' : 's'} deleted from ${store.location}`
+}
+
+/**
+ * Takes this machine out of the mesh: watchdog off, claw-mesh's background gateway stopped, openclaw.json given
+ * back, the skill removed; with `purge` also the peer records and every claw-mesh secret; with `logout` also the
+ * tailnet login. Each step runs even when an earlier one failed; the result says what happened to each.
+ */
+export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions): Promise<LeaveResult> {
+  const steps: LeaveStep[] = []
+  const left: string[] = []
+  // The watchdog first, or it would restart the gateway we are about to stop.
+  await attempt(steps, 'watchdog', async () => {
+    const r = await uninstallWatchdog(deps)
+    return r.absent ? {skipped: 'no watchdog was installed'} : `removed the ${r.mechanism} (${r.removed.length} files)`
+  })
+  if (plan.backgroundPid) {
+    await attempt(steps, 'gateway-process', async () => {
+      await stopBackgroundGateway(deps, plan.backgroundPid!)
+      return `stopped the background gateway (pid ${plan.backgroundPid}); start it yourself with: openclaw gateway`
+    })
+  }
+  await attempt(steps, 'openclaw-config', () => restoreConfigFile(deps, plan))
+  await attempt(steps, 'skill', async () => {
+    const r = await removeSkill(deps)
+    return r.removed ? `removed ${r.path}` : {skipped: 'the skill was not installed'}
+  })
+  await fs.rm(path.join(deps.stateDir, 'bin', 'secret-resolver'), {force: true})
+  if (opts.purge) {
+    // Secrets first: the peer records name the per-peer tokens.
+    await attempt(steps, 'secrets', () => purgeSecrets(deps))
+    await attempt(steps, 'peers', async () => {
+      const n = Object.keys(deps.store.read().peers).length
+      deps.store.update((s) => {
+        s.peers = {}
+        delete s.identity
+        delete s.mesh
+      })
+      return `${n} peer record${n === 1 ? '' : 's'} removed`
+    })
+  } else {
+    const n = Object.keys(deps.store.read().peers).length
+    left.push(`${n} peer record${n === 1 ? '' : 's'} and claw-mesh's tokens in its secret store (remove them with --purge)`)
+  }
+  if (opts.logout) {
+    await attempt(steps, 'tailscale', async () => {
+      const cli = openTailscale(deps)
+      await cli.checked('logout', ['logout'], 30_000)
+      return 'logged out of the tailnet'
+    })
+  } else {
+    left.push("this machine's Tailscale login (pass --logout to leave the tailnet)")
+  }
+  // claw-mesh no longer manages the gateway; keep the record only when the file could not be given back (re-run).
+  if (!steps.some((st) => st.id === 'openclaw-config' && st.status === 'failed')) deps.store.update((s) => void delete s.gateway)
+  left.push('OpenClaw and Tailscale themselves: claw-mesh does not uninstall software')
+  left.push(`backups of openclaw.json in ${path.join(deps.stateDir, 'backups')}`)
+  if (plan.configPath && !plan.backgroundPid) left.push('a gateway started by a service manager or by hand keeps running; it reloads the restored openclaw.json by itself')
+  return {steps, left, configChanges: plan.restore.changes, restoreMode: plan.restore.mode}
+}

@@ -1,0 +1,109 @@
+import {ActionNeededError, ClawMeshError} from '../../core/errors.js'
+import {deliveryError, type HookKind, type HookRequest} from '../../core/hook-message.js'
+import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
+import type {PeerRecord} from '../../core/state-schema.js'
+import type {Deps} from '../../deps.js'
+import {requestFor, senderIdentity, type MessageOptions} from './compose.js'
+import {deliver, type Delivery} from './deliver.js'
+import {tokenFor} from './send.js'
+
+export type BroadcastStatus = 'delivered' | 'failed' | 'skipped'
+
+export interface BroadcastPeerResult {
+  peer: string
+  url: string
+  status: BroadcastStatus
+  runId?: string
+  eventOutcome?: string
+  httpStatus?: number
+  attempts: number
+  elapsedMs: number
+  /** Why it failed or was skipped. */
+  error?: string
+  code?: string
+  hint?: string
+}
+
+export interface BroadcastResult {
+  kind: HookKind
+  timeoutMs: number
+  elapsedMs: number
+  results: BroadcastPeerResult[]
+  summary: Record<BroadcastStatus, number>
+}
+
+/** Time past the per-peer timeout after which a delivery is abandoned whatever the HTTP client does. */
+const GRACE_MS = 500
+
+function failed(record: PeerRecord, error: ClawMeshError, extra: Partial<BroadcastPeerResult> = {}): BroadcastPeerResult {
+  return {peer: record.name, url: record.url, status: 'failed', attempts: 0, elapsedMs: 0, error: error.message, code: error.code, hint: error.hint, ...extra}
+}
+
+async function deliverBounded(deps: Deps, record: PeerRecord, token: string, request: HookRequest, timeoutMs: number): Promise<Delivery | undefined> {
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort()
+      resolve(undefined)
+    }, timeoutMs + GRACE_MS)
+  })
+  try {
+    return await Promise.race([
+      deliver(deps, {url: record.url, token}, request, {policy: {...DEFAULT_RETRY_POLICY, deadlineMs: timeoutMs}, requestTimeoutMs: timeoutMs, signal: abort.signal}),
+      deadline,
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function sendOne(deps: Deps, record: PeerRecord, token: string, request: HookRequest, timeoutMs: number): Promise<BroadcastPeerResult> {
+  const started = performance.now()
+  const d = await deliverBounded(deps, record, token, request, timeoutMs)
+  if (!d) {
+    const error = deliveryError(record.name, record.url, {type: 'network', kind: 'timeout', detail: 'no answer before the timeout'}, 1)
+    return failed(record, error, {attempts: 1, elapsedMs: Math.round(performance.now() - started)})
+  }
+  const base = {peer: record.name, url: record.url, attempts: d.attempts, elapsedMs: d.elapsedMs}
+  const httpStatus = d.outcome.type === 'answer' ? {httpStatus: d.outcome.status} : {}
+  if (d.ok) return {...base, ...httpStatus, status: 'delivered', ...(d.runId ? {runId: d.runId} : {}), ...(d.eventOutcome ? {eventOutcome: d.eventOutcome} : {})}
+  return failed(record, deliveryError(record.name, record.url, d.outcome, d.attempts), {...base, ...httpStatus})
+}
+
+/**
+ * Sends the same message to every peer with messaging on, all at once, each bounded by `timeoutMs` (retries
+ * included), so the whole run takes about one timeout whatever the number of peers. Health-only peers are
+ * listed as skipped. Each peer gets its own idempotency key (the key covers the peer's name).
+ */
+export async function broadcastMessage(deps: Deps, opts: Omit<MessageOptions, 'idempotencyKey' | 'waitForCompletion'> & {timeoutMs: number}): Promise<BroadcastResult> {
+  const state = deps.store.read()
+  const records = Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
+  const targets = records.filter((r) => r.messaging)
+  if (targets.length === 0) {
+    throw new ActionNeededError(records.length === 0 ? 'There are no peers to broadcast to.' : `None of the ${records.length} peers has messaging on (all are health-only).`, {
+      code: 'no-messaging-peers',
+      hint: 'Add peers from their invites: claw-mesh invite on each peer, then claw-mesh peer add --invite - here (or claw-mesh peer discover in a mesh-secret fleet).',
+    })
+  }
+  const sender = senderIdentity(state)
+  // Every body is built (and size-checked) before the first is sent: an oversized message reaches nobody.
+  const requests = new Map(targets.map((r) => [r.name, requestFor(r.name, opts, sender).request]))
+  const secrets = await deps.secrets()
+  const started = performance.now()
+  const results = await Promise.all(
+    records.map(async (record): Promise<BroadcastPeerResult> => {
+      if (!record.messaging) return {peer: record.name, url: record.url, status: 'skipped', attempts: 0, elapsedMs: 0, error: 'health-only peer (no hooks token)'}
+      let token: string
+      try {
+        token = await tokenFor(deps, secrets, record)
+      } catch (error) {
+        return failed(record, error instanceof ClawMeshError ? error : new ClawMeshError(`Cannot read the hooks token for ${record.name}: ${(error as Error).message}`))
+      }
+      return sendOne(deps, record, token, requests.get(record.name) as HookRequest, opts.timeoutMs)
+    }),
+  )
+  const summary: Record<BroadcastStatus, number> = {delivered: 0, failed: 0, skipped: 0}
+  for (const r of results) summary[r.status]++
+  return {kind: opts.kind, timeoutMs: opts.timeoutMs, elapsedMs: Math.round(performance.now() - started), results, summary}
+}

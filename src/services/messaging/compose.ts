@@ -1,0 +1,83 @@
+import os from 'node:os'
+import {promises as fs} from 'node:fs'
+import {text} from 'node:stream/consumers'
+import type {Readable} from 'node:stream'
+import {UsageError} from '../../core/errors.js'
+import {buildHookRequest, idempotencyKeyFor, MAX_HOOK_BODY_BYTES, tooLargeError, type HookKind, type HookRequest} from '../../core/hook-message.js'
+import type {State} from '../../core/state-schema.js'
+
+/** What the user asked to send, before it is addressed to a peer. */
+export interface MessageOptions {
+  message: string
+  kind: HookKind
+  agentId?: string
+  sessionKey?: string
+  /** Sender label; default claw-mesh:<identity>. */
+  name?: string
+  /** Overrides the derived idempotency key (send only: a broadcast derives one per peer). */
+  idempotencyKey?: string
+  waitForCompletion?: boolean
+  /** Send the text exactly as given, without the first line that names the sender and how to reply. */
+  bare?: boolean
+}
+
+/** This host's name in the mesh: its claw-mesh identity, else the machine's hostname. */
+export function senderIdentity(state: State): string {
+  return state.identity ?? os.hostname().split('.')[0].toLowerCase()
+}
+
+/**
+ * The text the peer's agent reads. Hook text reaches the agent as external content with no trusted sender, so
+ * claw-mesh names the sender and the reply command on a first line; the skill teaches agents to use it.
+ */
+export function composeText(opts: MessageOptions, sender: string): string {
+  if (opts.bare) return opts.message
+  return `[claw-mesh] From peer "${sender}". To reply: claw-mesh send ${sender} "<your reply>"\n\n${opts.message}`
+}
+
+/** Builds the wire request for one peer, refusing (before anything is sent) a body over the gateway's limit. */
+export function requestFor(peer: string, opts: MessageOptions, sender: string): {request: HookRequest; idempotencyKey?: string} {
+  const idempotencyKey =
+    opts.kind === 'agent' ? (opts.idempotencyKey ?? idempotencyKeyFor({sender, peer, kind: opts.kind, message: opts.message, agentId: opts.agentId, sessionKey: opts.sessionKey})) : undefined
+  const request = buildHookRequest({
+    kind: opts.kind,
+    message: composeText(opts, sender),
+    name: opts.name ?? `claw-mesh:${sender}`,
+    agentId: opts.agentId,
+    sessionKey: opts.sessionKey,
+    idempotencyKey,
+    waitForCompletion: opts.waitForCompletion,
+  })
+  if (request.bytes > MAX_HOOK_BODY_BYTES) throw tooLargeError(peer, request.bytes)
+  return {request, idempotencyKey}
+}
+
+/**
+ * The message text from exactly one source: the argument, `-` for stdin, or --file PATH.
+ * Empty text is refused: the gateway would answer 400 and nothing would be delivered.
+ */
+export async function readMessageText(input: {arg?: string; file?: string; stdin: Readable}): Promise<string> {
+  if (input.arg !== undefined && input.file !== undefined) {
+    throw new UsageError('Give the message either as an argument or with --file, not both.', {hint: 'Drop the argument, or drop --file.'})
+  }
+  let message: string
+  let origin: string
+  if (input.file !== undefined) {
+    origin = `--file ${input.file}`
+    try {
+      message = await fs.readFile(input.file, 'utf8')
+    } catch (error) {
+      throw new UsageError(`--file ${input.file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path and its permissions.'})
+    }
+  } else if (input.arg === '-') {
+    origin = 'stdin'
+    message = await text(input.stdin)
+  } else if (input.arg !== undefined) {
+    origin = 'the argument'
+    message = input.arg
+  } else {
+    throw new UsageError('No message given.', {hint: 'Pass the text as an argument, - to read it from stdin, or --file PATH.'})
+  }
+  if (message.trim() === '') throw new UsageError(`The message from ${origin} is empty.`, {hint: 'Write something to send.'})
+  return message.replace(/\r?\n$/, '')
+}

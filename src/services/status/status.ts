@@ -1,0 +1,111 @@
+import type {DoctorContext} from '../../core/checks/context.js'
+import {looksLikeOpenClawHealth} from '../../core/checks/gateway-runtime.js'
+import {findPeerNode} from '../../core/checks/peers.js'
+import {ClawMeshError} from '../../core/errors.js'
+import {peerUrlFor} from '../../core/gateway-url.js'
+import type {Deps} from '../../deps.js'
+import {createDoctorContext, type DoctorContextOptions} from '../doctor/context.js'
+
+export type HealthWord = 'ok' | 'not ready' | 'down' | 'unknown'
+
+export interface HostStatus {
+  identity?: string
+  /** Tailscale: Running, NeedsLogin, …, or `not installed` / `daemon down`. */
+  tailscale: string
+  hostname?: string
+  dnsName?: string
+  ipv4?: string
+  /** The URL peers use to reach this gateway. */
+  gatewayUrl?: string
+  gatewayPort?: number
+  gateway: HealthWord
+  gatewayDetail: string
+}
+
+export interface PeerStatusLine {
+  name: string
+  url: string
+  /** Online in the tailnet; null when not a tailnet peer or Tailscale is not readable. */
+  online: boolean | null
+  health: HealthWord
+  /** /healthz round trip. */
+  latencyMs?: number
+  /** `now` when online, else Tailscale's LastSeen, else the last successful claw-mesh check. */
+  lastSeen?: string
+  messaging: boolean
+  detail?: string
+}
+
+export interface StatusResult {
+  at: string
+  host: HostStatus
+  peers: PeerStatusLine[]
+  elapsedMs: number
+}
+
+/**
+ * The mesh at a glance: this host and every peer. Built on the doctor's context, so it runs the same probes (one
+ * `tailscale status`, one health probe, one peer sweep through the peer service) and nothing else.
+ */
+export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socket?: string; context?: (deps: Deps, opts: DoctorContextOptions) => DoctorContext}): Promise<StatusResult> {
+  const started = performance.now()
+  const ctx = (opts.context ?? createDoctorContext)(deps, {peerTimeoutMs: opts.peerTimeoutMs, socket: opts.socket})
+  const stateRead = ctx.state()
+  const state = stateRead.ok ? stateRead.state : undefined
+  const records = ctx.peerRecords()
+  const [ts, file, health] = await Promise.all([ctx.tailscale(), ctx.configFile(), ctx.loopbackHealth()])
+  const summary = ts.kind === 'ok' ? ts.summary : undefined
+
+  const host: HostStatus = {
+    identity: state?.identity,
+    tailscale: ts.kind === 'missing' ? 'not installed' : ts.kind === 'daemon-down' ? 'daemon down' : ts.kind === 'error' ? 'error' : ts.summary.backendState,
+    hostname: summary?.machineName ?? summary?.hostname ?? state?.tailscale?.hostname,
+    dnsName: summary?.dnsName ?? undefined,
+    ipv4: summary?.ipv4 ?? undefined,
+    gatewayPort: health.port,
+    gateway: 'unknown',
+    gatewayDetail: '',
+  }
+  if (!file?.exists) {
+    host.gateway = 'unknown'
+    host.gatewayDetail = 'no openclaw.json (claw-mesh bootstrap)'
+  } else if (looksLikeOpenClawHealth(health.healthz)) {
+    const ready = health.readyz?.ok && health.readyz.status === 200
+    host.gateway = ready ? 'ok' : 'not ready'
+    host.gatewayDetail = `127.0.0.1:${health.port}${ready ? '' : ' (live, /readyz not 200)'}`
+  } else {
+    host.gateway = 'down'
+    host.gatewayDetail = health.healthz.ok ? `127.0.0.1:${health.port} answered HTTP ${health.healthz.status}` : `127.0.0.1:${health.port}: ${health.healthz.message}`
+  }
+  const expose = state?.gateway?.expose
+  if (expose) {
+    try {
+      host.gatewayUrl = peerUrlFor({expose, port: state?.gateway?.port ?? health.port, ipv4: summary?.ipv4, dnsName: summary?.dnsName})
+    } catch (error) {
+      if (!(error instanceof ClawMeshError)) throw error
+    }
+  }
+
+  const probes = await Promise.all(records.map((r) => ctx.peerProbe(r.name)))
+  const peers = records.map((record, i): PeerStatusLine => {
+    const probe = probes[i]
+    const node = summary ? findPeerNode(summary, record) : undefined
+    const healthz = probe?.probes.healthz
+    const readyz = probe?.probes.readyz
+    const healthWord: HealthWord = !healthz ? 'unknown' : healthz.status === 'ok' ? (readyz?.status === 'fail' ? 'not ready' : 'ok') : healthz.status === 'skip' ? 'unknown' : 'down'
+    const online = node ? node.online : summary && summary.backendState === 'Running' && probe?.probes.tailnet.status === 'fail' ? false : null
+    const lastSeen = node?.online ? 'now' : (node?.lastSeen ?? (record.lastCheck?.status === 'ok' ? record.lastCheck.at : undefined))
+    const problems = probe ? Object.entries(probe.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn') : []
+    return {
+      name: record.name,
+      url: record.url,
+      online,
+      health: healthWord,
+      latencyMs: healthz?.latencyMs,
+      lastSeen,
+      messaging: record.messaging,
+      ...(problems.length > 0 ? {detail: problems.map(([id, p]) => `${id}: ${p.detail}`).join('; ')} : {}),
+    }
+  })
+  return {at: deps.clock.now().toISOString(), host, peers, elapsedMs: Math.round(performance.now() - started)}
+}

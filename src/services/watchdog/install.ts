@@ -1,0 +1,165 @@
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {describeAlertTarget, parseAlertTarget} from '../../core/alert-target.js'
+import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
+import {DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES} from '../../core/watchdog-state.js'
+import type {Deps} from '../../deps.js'
+import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
+import type {PlatformCommand} from '../../platform/types.js'
+import {shQuote} from '../../platform/gateway-common.js'
+import {cliEntryPath} from '../gateway/secret-wiring.js'
+import {probeRun} from '../gateway/service.js'
+import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
+import {envFilePath, renderWatchdogFiles, type WatchdogSchedule} from './units.js'
+
+export const DEFAULT_INTERVAL_MS = 120_000
+const MIN_INTERVAL_MS = 30_000
+
+export interface WatchdogInstallOptions {
+  /** Alert target (`webhook:…`, `imessage:…`, `command:…`); kept in claw-mesh's state, never in the unit files. */
+  alert?: string
+  intervalMs?: number
+  failures?: number
+  cooldownMs?: number
+  /** Only render and return the files: change nothing. */
+  print?: boolean
+}
+
+export interface WatchdogFileResult {
+  path: string
+  action: 'written' | 'unchanged' | 'printed'
+  content?: string
+}
+
+export interface WatchdogInstallResult {
+  mechanism: string
+  job: string
+  installed: boolean
+  changed: boolean
+  files: WatchdogFileResult[]
+  schedule: WatchdogSchedule
+  alert?: string
+}
+
+/** Turns options into the schedule, refusing nonsense before anything is written. */
+export function watchdogSchedule(opts: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs'>): WatchdogSchedule {
+  const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS
+  const failures = opts.failures ?? DEFAULT_FAILURES
+  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval ${intervalMs / 1000}s is too short: a gateway start alone takes 11–17 s.`, {hint: 'Pass --interval 30s or more (default 120s).'})
+  if (!Number.isInteger(failures) || failures < 1 || failures > 100) throw new UsageError(`--failures ${failures} is out of range.`, {hint: 'Pass a whole number from 1 to 100 (default 3).'})
+  return {intervalSec: Math.round(intervalMs / 1000), failures, cooldownSec: Math.round((opts.cooldownMs ?? DEFAULT_COOLDOWN_MS) / 1000)}
+}
+
+async function runCommands(deps: Deps, commands: PlatformCommand[], tolerant: boolean): Promise<void> {
+  for (const c of commands) {
+    const r = await deps.runner.run(c.command, c.args, {timeoutMs: 30_000})
+    if (r.exitCode !== 0 && !c.mayFail && !tolerant) {
+      throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {command: c.command, args: c.args, exitStatus: r.exitCode, stderr: r.stderr, hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.'})
+    }
+  }
+}
+
+function noServiceManager(deps: Deps, detail: string, withAlert: boolean): ActionNeededError {
+  const wd = deps.platform.watchdog
+  const cron = `*/2 * * * * CLAW_MESH_HOME=${shQuote(deps.stateDir)} ${shQuote(process.execPath)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
+  return new ActionNeededError(`Cannot install the watchdog as a ${wd.mechanism}: ${detail}. Nothing was installed.`, {
+    code: 'no-service-manager',
+    hint:
+      deps.platform.id === 'linux'
+        ? `On a machine with systemd, log in normally (or run: loginctl enable-linger $USER) and re-run. In a container or CI, schedule the watchdog yourself, e.g. with cron: ${cron} — or print the unit files with: claw-mesh watchdog install --print`
+        : 'Log in to the desktop session and re-run, or print the job file with: claw-mesh watchdog install --print',
+  })
+}
+
+/**
+ * Installs the watchdog as a user-level periodic job (systemd user timer, LaunchAgent, Scheduled Task) that runs
+ * `claw-mesh watchdog run`. Idempotent: identical files are not rewritten. Where no service manager answers
+ * (containers, CI, SSH-only sessions) it fails with what to do instead, having changed nothing.
+ */
+export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions = {}): Promise<WatchdogInstallResult> {
+  const wd = deps.platform.watchdog
+  const schedule = watchdogSchedule(opts)
+  const target = opts.alert === undefined ? undefined : parseAlertTarget(opts.alert, deps.platform.id)
+  // A chat webhook URL is a credential (anyone holding it can post): never print it whole.
+  if (target?.kind === 'webhook') deps.redactor.add(target.url)
+  const {files} = renderWatchdogFiles(deps, schedule)
+  const recordedAlert = deps.store.read().alert
+  const alertText = target ? describeAlertTarget(target) : recordedAlert ? describeAlertTarget(parseAlertTarget(recordedAlert, deps.platform.id)) : undefined
+  if (opts.print) {
+    return {mechanism: wd.mechanism, job: wd.jobName, installed: false, changed: false, files: files.map((f) => ({path: f.path, action: 'printed', content: f.content})), schedule, alert: alertText}
+  }
+  const probe = await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)
+  if (!probe.usable) throw noServiceManager(deps, probe.detail, target !== undefined)
+  const results: WatchdogFileResult[] = []
+  for (const f of files) {
+    const current = await readIfExists(f.path)
+    if (current === f.content) {
+      results.push({path: f.path, action: 'unchanged'})
+      continue
+    }
+    await ensureDir(path.dirname(f.path), 0o755)
+    await writeFileAtomic(f.path, f.content, f.mode)
+    results.push({path: f.path, action: 'written'})
+  }
+  const filesChanged = results.some((r) => r.action === 'written')
+  const active = await wd.isActive(probeRun(deps))
+  if (filesChanged || !active) await runCommands(deps, wd.activate(wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})), false)
+  const alertChanged = opts.alert !== undefined && recordedAlert !== opts.alert
+  if (alertChanged) deps.store.update((s) => void (s.alert = opts.alert))
+  const state = await readWatchdogFile(deps)
+  await writeWatchdogFile(deps, {...state, install: {...schedule, mechanism: wd.mechanism}})
+  return {mechanism: wd.mechanism, job: wd.jobName, installed: true, changed: filesChanged || !active || alertChanged, files: results, schedule, alert: alertText}
+}
+
+export interface WatchdogUninstallResult {
+  mechanism: string
+  job: string
+  removed: string[]
+  /** Nothing was installed. */
+  absent: boolean
+}
+
+/** Stops and removes the job, its files, its state and the recorded alert target. Tolerates a partial install. */
+export async function uninstallWatchdog(deps: Deps): Promise<WatchdogUninstallResult> {
+  const wd = deps.platform.watchdog
+  const specs = wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})
+  const paths = [...specs.map((s) => s.path), envFilePath(deps), path.join(deps.stateDir, 'watchdog.json')]
+  const present = (await Promise.all(paths.map((p) => fs.stat(p).then(() => p, () => undefined)))).filter((p): p is string => Boolean(p))
+  const active = await wd.isActive(probeRun(deps)).catch(() => false)
+  const hadAlert = deps.store.read().alert !== undefined
+  if (present.length === 0 && !active && !hadAlert) return {mechanism: wd.mechanism, job: wd.jobName, removed: [], absent: true}
+  if (active || present.length > 0) await runCommands(deps, wd.deactivate(specs), true)
+  for (const p of present) await fs.rm(p, {force: true})
+  if (present.some((p) => specs.some((s) => s.path === p))) await runCommands(deps, wd.afterRemove(), true)
+  if (hadAlert) deps.store.update((s) => void delete s.alert)
+  return {mechanism: wd.mechanism, job: wd.jobName, removed: present, absent: false}
+}
+
+export interface WatchdogStatus {
+  /** The job's files exist and the service manager has it loaded. */
+  installed: boolean
+  /** The files on disk are exactly what install would write now (same paths, schedule and environment). */
+  matches: boolean
+  mechanism: string
+  alert?: string
+}
+
+/** For bootstrap's plan: is the watchdog there, and would installing it again change anything? */
+export async function watchdogStatus(deps: Deps, desired: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs' | 'alert'> = {}): Promise<WatchdogStatus> {
+  const wd = deps.platform.watchdog
+  const state = await readWatchdogFile(deps)
+  const recorded = state.install
+  const schedule = watchdogSchedule({
+    intervalMs: desired.intervalMs ?? (recorded ? recorded.intervalSec * 1000 : undefined),
+    failures: desired.failures ?? recorded?.failures,
+    cooldownMs: desired.cooldownMs ?? (recorded ? recorded.cooldownSec * 1000 : undefined),
+  })
+  const {files} = renderWatchdogFiles(deps, schedule)
+  const onDisk = await Promise.all(files.map((f) => readIfExists(f.path)))
+  const exists = onDisk.every((c) => c !== undefined)
+  const active = exists ? await wd.isActive(probeRun(deps)).catch(() => false) : false
+  const alert = deps.store.read().alert
+  const sameFiles = files.every((f, i) => onDisk[i] === f.content)
+  const sameAlert = desired.alert === undefined || desired.alert === alert
+  return {installed: exists && active, matches: exists && active && sameFiles && sameAlert, mechanism: wd.mechanism, alert: alert ? describeAlertTarget(parseAlertTarget(alert, deps.platform.id)) : undefined}
+}

@@ -1,0 +1,124 @@
+import os from 'node:os'
+import {parseAlertTarget, type Alert, type AlertTarget} from '../../core/alert-target.js'
+import {ClawMeshError} from '../../core/errors.js'
+import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
+import {afterAlert, afterRestart, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES, planCheck, type PlannedAlert, type WatchdogState} from '../../core/watchdog-state.js'
+import type {Deps} from '../../deps.js'
+import {describeFailure, HttpFailure} from '../../infra/http.js'
+import {acquireLock} from '../../infra/lock.js'
+import {sendAlert, type AlertDelivery} from '../alerts/send.js'
+import {localUrl, startGateway} from '../gateway/start.js'
+import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
+
+export interface WatchdogRunOptions {
+  /** Overrides the alert target recorded by `watchdog install --alert`. */
+  alert?: string
+  failures?: number
+  cooldownMs?: number
+  /** Health-check timeout. */
+  timeoutMs?: number
+  /** How long a restart may take to bring /healthz back. */
+  restartTimeoutMs?: number
+  onProgress?: (message: string) => void
+}
+
+export interface WatchdogRunResult {
+  healthUrl: string
+  healthy: boolean
+  detail: string
+  failures: number
+  threshold: number
+  restart?: {attempted: true; healthy: boolean; detail: string}
+  alert?: {event: PlannedAlert; sent: boolean; target?: string; detail: string}
+  state: WatchdogState
+}
+
+const HEALTH_TIMEOUT_MS = 5000
+
+async function checkHealth(deps: Pick<Deps, 'http'>, url: string, timeoutMs: number): Promise<{ok: boolean; detail: string}> {
+  try {
+    const res = await deps.http.request({url, timeoutMs})
+    return res.status === 200 ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`} : {ok: false, detail: `HTTP ${res.status}`}
+  } catch (error) {
+    return {ok: false, detail: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error).message)}
+  }
+}
+
+/** Restarts through the gateway phase (service manager, or claw-mesh's background runner). Never throws. */
+async function restart(deps: Deps, opts: WatchdogRunOptions): Promise<{healthy: boolean; detail: string}> {
+  const started = deps.clock.now().getTime()
+  try {
+    const r = await startGateway(deps, {timeoutMs: opts.restartTimeoutMs ?? 120_000, onProgress: opts.onProgress})
+    const secs = Math.round((deps.clock.now().getTime() - started) / 1000)
+    const how = r.runner === 'background' ? `claw-mesh's background runner (pid ${r.pid})` : r.runner === 'service' ? deps.platform.gateway.serviceManager : 'its own runner'
+    return {healthy: r.healthz.ok, detail: `Restarted it with ${how}: ${r.healthz.ok ? `healthy again after ${secs} s` : `still not answering (${r.healthz.detail})`}.`}
+  } catch (error) {
+    const e = error as ClawMeshError
+    return {healthy: false, detail: `The restart failed: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
+  }
+}
+
+function resolveTarget(deps: Deps, raw: string | undefined): AlertTarget | undefined {
+  if (raw === undefined) return undefined
+  const target = parseAlertTarget(raw, deps.platform.id)
+  if (target.kind === 'webhook') deps.redactor.add(target.url)
+  return target
+}
+
+/**
+ * One watchdog round, run by the periodic job: GET /healthz on the local gateway (loopback, the port claw-mesh
+ * configured), update the failure streak in `<stateDir>/watchdog.json`, restart the gateway after N consecutive
+ * failures, and alert (de-duplicated by a cooldown; a recovery alert when health returns).
+ */
+export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Promise<WatchdogRunResult> {
+  const settings = deps.store.read()
+  const target = resolveTarget(deps, opts.alert ?? settings.alert)
+  const threshold = opts.failures ?? DEFAULT_FAILURES
+  const cooldownMs = opts.cooldownMs ?? DEFAULT_COOLDOWN_MS
+  // One round at a time: a restart can outlast the timer's interval.
+  const lock = await acquireLock({dir: deps.stateDir, name: 'watchdog', waitMs: 0, clock: deps.clock, what: 'watchdog run'})
+  try {
+    const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
+    const healthUrl = `${localUrl(Number(port))}/healthz`
+    const probe = await checkHealth(deps, healthUrl, opts.timeoutMs ?? HEALTH_TIMEOUT_MS)
+    const prev = await readWatchdogFile(deps)
+    const plan = planCheck(prev, probe, deps.clock.now(), {failures: threshold, cooldownMs})
+    let state = plan.next
+    const result: WatchdogRunResult = {healthUrl, healthy: probe.ok, detail: probe.detail, failures: state.failures, threshold, state}
+    let action: string | undefined
+    let healed = false
+    if (plan.restart) {
+      opts.onProgress?.(`${state.failures} failed checks in a row: restarting the gateway`)
+      const r = await restart(deps, opts)
+      state = afterRestart(state, r, deps.clock.now())
+      result.restart = {attempted: true, ...r}
+      action = r.detail
+      healed = r.healthy
+    }
+    if (plan.alert) {
+      if (target) {
+        const alert: Alert = {event: plan.alert, host: settings.identity ?? os.hostname().split('.')[0], healthUrl, failures: plan.next.failures, detail: probe.ok ? undefined : probe.detail, action, at: deps.clock.now().toISOString()}
+        const delivery: AlertDelivery = await sendAlert(deps, target, alert)
+        state = afterAlert(state, plan.alert, delivery, deps.clock.now(), healed)
+        result.alert = {event: plan.alert, sent: delivery.ok, target: delivery.target, detail: delivery.detail}
+      } else {
+        // Nothing to send to: do not owe a recovery alert forever.
+        state = {...state, pendingRecovery: false}
+        result.alert = {event: plan.alert, sent: false, detail: 'no alert target (watchdog install --alert …)'}
+      }
+    }
+    await writeWatchdogFile(deps, state)
+    return {...result, failures: state.failures, state}
+  } finally {
+    lock.release()
+  }
+}
+
+/** Sends one test alert to the target, changing no state. */
+export async function testAlert(deps: Deps, raw: string | undefined): Promise<AlertDelivery> {
+  const settings = deps.store.read()
+  const target = resolveTarget(deps, raw ?? settings.alert)
+  if (!target) throw new ClawMeshError('No alert target to test.', {code: 'no-alert-target', hint: 'Pass --alert webhook:https://… (or install the watchdog with --alert).'})
+  const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
+  return sendAlert(deps, target, {event: 'test', host: settings.identity ?? os.hostname().split('.')[0], healthUrl: `${localUrl(Number(port))}/healthz`, failures: 0, at: deps.clock.now().toISOString()})
+}

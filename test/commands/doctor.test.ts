@@ -1,0 +1,197 @@
+import {chmodSync, readFileSync, statSync} from 'node:fs'
+import {afterEach, describe, expect, it} from 'vitest'
+import Doctor from '../../src/commands/doctor.js'
+import {CHECK_GROUPS} from '../../src/core/checks/types.js'
+import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {runCommand} from '../helpers/run-command.js'
+import {fakeHost, fakeRunner, HOOKS_TOKEN, NODE24_BIN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
+
+interface JsonCheck {
+  id: string
+  group: string
+  title: string
+  status: string
+  detail: string
+  remedy?: string
+  durationMs: number
+  peer?: string
+}
+interface JsonDoctor {
+  ok: boolean
+  checks: JsonCheck[]
+  summary: {total: number; pass: number; warn: number; fail: number; skip: number; crashed: number; ok: boolean}
+  next?: string
+  durationMs: number
+  fix?: {steps: {kind: string; status: string; note: string}[]; manual: unknown[]}
+}
+
+let cleanups: (() => unknown)[] = []
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c()
+  cleanups = []
+})
+
+async function provisioned(): Promise<ProvisionedHost> {
+  const h = await provisionedHost()
+  cleanups.push(h.cleanup)
+  return h
+}
+
+const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) => runCommand(Doctor, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, ...extra})
+
+describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no openclaw)', () => {
+  it('says what is missing and that bootstrap is next: no crash, no stack trace, exit 5', async () => {
+    const host = fakeHost()
+    cleanups.push(host.cleanup)
+    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: NODE24_BIN, NO_COLOR: '1'}
+    // No command may run: there is nothing to run.
+    const r = await runCommand(Doctor, [], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore()})
+    expect(r.exitCode).toBe(5)
+    expect(r.stdout).toMatch(/✗ Tailscale CLI installed +The tailscale CLI was not found/)
+    expect(r.stdout).toMatch(/→ claw-mesh tailscale install/)
+    expect(r.stdout).toMatch(/✗ OpenClaw CLI installed +The openclaw CLI was not found/)
+    expect(r.stdout).toContain('Next: claw-mesh bootstrap')
+    expect(r.stdout + r.stderr).not.toMatch(/crashed|\n\s+at .*\.(ts|js):\d+/)
+  })
+
+  it('--json: one document with every check, its remedy, the summary and the next step', async () => {
+    const host = fakeHost()
+    cleanups.push(host.cleanup)
+    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: NODE24_BIN}
+    const r = await runCommand(Doctor, ['--json'], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore()})
+    expect(r.exitCode).toBe(5)
+    const doc = r.json<JsonDoctor>()
+    expect(doc.next).toBe('claw-mesh bootstrap')
+    expect(doc.summary).toMatchObject({ok: false, crashed: 0})
+    expect(doc.summary.total).toBe(doc.checks.length)
+    for (const c of doc.checks) {
+      expect(Object.keys(c)).toEqual(expect.arrayContaining(['id', 'group', 'title', 'status', 'detail', 'durationMs']))
+      expect(CHECK_GROUPS).toContain(c.group)
+      if (c.status === 'fail') expect(c.remedy).toBeTruthy()
+    }
+    expect(doc.checks.find((c) => c.id === 'tailscale-cli')).toMatchObject({status: 'fail', remedy: 'claw-mesh tailscale install'})
+  })
+})
+
+describe('claw-mesh doctor on a provisioned host', () => {
+  it('groups checks, one line each, remedies beneath failures, and exits 5 for the one failure', async () => {
+    const h = await provisioned()
+    const r = await run(h, ['--timeout', '1s'])
+    expect(r.stdout).toMatch(/^Tailscale\n/)
+    for (const title of ['Gateway', 'Secrets', 'Peers', 'System']) expect(r.stdout).toMatch(new RegExp(`\\n${title}\\n`))
+    expect(r.stdout).toMatch(/✓ clawd: Peer gateway \/healthz +live and ready/)
+    // The fake gateway answers health but not the WebSocket handshake: that one check fails.
+    expect(r.stdout).toMatch(/✗ Gateway accepts the token \(WebSocket\) +WebSocket connect failed.*\n {6}→ openclaw gateway status --deep/)
+    expect(r.stdout).toMatch(/PROBLEMS FOUND: \d+ passed, \d+ warnings?, 1 failed/)
+    expect(r.exitCode).toBe(5)
+    expect(r.stdout).not.toContain(HOOKS_TOKEN)
+  })
+
+  it('exits 0 when nothing failed (warnings allowed)', async () => {
+    const h = await provisioned()
+    h.runner.answers['tailscale ping'] = {stdout: 'pong from openclaw-clawd (100.88.12.7) via DERP(ams) in 38ms\n', exitCode: 1}
+    const r = await run(h, ['--group', 'peers', '--timeout', '1s', '--json'])
+    const doc = r.json<JsonDoctor>()
+    expect(doc.checks.find((c) => c.id === 'peer-path')).toMatchObject({status: 'warn', peer: 'clawd', detail: expect.stringMatching(/relayed through DERP\(ams\), 38 ms/)})
+    expect(doc.summary).toMatchObject({fail: 0, warn: 1, ok: true})
+    expect(r.exitCode).toBe(0)
+  })
+
+  it('exits 5 when a check crashed, and reports it as crashed, not failed', async () => {
+    const h = await provisioned()
+    h.runner.answers['tailscale status --json'] = () => {
+      throw new Error('EMFILE: too many open files')
+    }
+    const r = await run(h, ['--group', 'tailscale', '--json'])
+    const doc = r.json<JsonDoctor>()
+    expect(doc.checks.find((c) => c.id === 'tailscale-daemon')).toMatchObject({status: 'crashed', detail: 'the check crashed: EMFILE: too many open files'})
+    expect(doc.summary.crashed).toBeGreaterThan(0)
+    expect(r.exitCode).toBe(5)
+  })
+
+  it('--only runs just the named checks; an unknown id is a usage error listing the ids', async () => {
+    const h = await provisioned()
+    const r = await run(h, ['--only', 'gateway-bind,secrets-file', '--json'])
+    expect(r.json<JsonDoctor>().checks.map((c) => c.id)).toEqual(['gateway-bind', 'secrets-file'])
+    expect(r.exitCode).toBe(0)
+    const bad = await run(h, ['--only', 'gateway-bnid'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/unknown check id gateway-bnid/)
+    expect(bad.stderr).toMatch(/Check ids: tailscale-cli, .*gateway-bind/)
+  })
+
+  it('--peer narrows peer checks to one known peer; an unknown one is a usage error', async () => {
+    const h = await provisioned()
+    const r = await run(h, ['--group', 'peers', '--peer', 'clawd', '--timeout', '1s', '--json'])
+    expect(new Set(r.json<JsonDoctor>().checks.filter((c) => c.peer).map((c) => c.peer))).toEqual(new Set(['clawd']))
+    const bad = await run(h, ['--peer', 'nobody'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/no peer named "nobody"[\s\S]*Known peers: clawd/)
+  })
+})
+
+describe('claw-mesh doctor --fix', () => {
+  it('chmods files, restores a lost token from openclaw.json, then re-runs the checks it touched', async () => {
+    const h = await provisioned()
+    chmodSync(h.host.configPath, 0o644)
+    h.host.writeSecrets({'gateway-token': 'gw-token-0123456789abcdefghij', 'peer/clawd': h.peer.token}, 0o644)
+    const only = ['--only', 'gateway-config-permissions,secrets-file,secrets-present']
+    const before = await run(h, [...only, '--json'])
+    // Catalogue order; the insecure secret file blocks every read, which secrets-present reports (not a crash).
+    expect(before.json<JsonDoctor>().checks.map((c) => [c.id, c.status])).toEqual([
+      ['gateway-config-permissions', 'fail'],
+      ['secrets-present', 'fail'],
+      ['secrets-file', 'fail'],
+    ])
+
+    const r = await run(h, [...only, '--fix', '--json'])
+    const doc = r.json<JsonDoctor>()
+    expect(doc.fix?.steps.map((s) => [s.kind, s.status])).toEqual([
+      ['chmod-600', 'applied'],
+      ['chmod-600', 'applied'],
+    ])
+    expect(statSync(h.host.configPath).mode & 0o777).toBe(0o600)
+    expect(statSync(h.host.secretsFile).mode & 0o777).toBe(0o600)
+    // With the file private again, the store opens and the lost hooks token is found missing: a second --fix restores it.
+    expect(doc.checks.find((c) => c.id === 'secrets-present')).toMatchObject({status: 'fail', detail: 'Missing from the secret store: hooks-token.'})
+    expect(r.exitCode).toBe(5)
+
+    const again = await run(h, [...only, '--fix', '--json'])
+    const doc2 = again.json<JsonDoctor>()
+    expect(doc2.fix?.steps).toEqual([expect.objectContaining({kind: 'restore-secret', status: 'applied'})])
+    expect(JSON.parse(readFileSync(h.host.secretsFile, 'utf8'))['hooks-token']).toBe(HOOKS_TOKEN)
+    expect(doc2.checks.every((c) => c.status === 'pass')).toBe(true)
+    expect(again.exitCode).toBe(0)
+    expect(again.stdout + again.stderr).not.toContain(HOOKS_TOKEN)
+  })
+
+  it('removes stale peer records only with --yes when there is no terminal', async () => {
+    const h = await provisioned()
+    h.host.store.update((s) => {
+      s.peers.ghost = {name: 'ghost', hostname: 'openclaw-ghost', url: 'http://100.77.0.1:18789', addedAt: '2026-11-01T00:00:00Z', source: 'url', messaging: false}
+    })
+    const only = ['--only', 'peer-stale']
+    const noYes = await run(h, [...only, '--fix', '--json'])
+    expect(noYes.json<JsonDoctor>().fix?.steps).toEqual([expect.objectContaining({kind: 'remove-stale-peers', status: 'skipped', note: expect.stringMatching(/--yes/)})])
+    expect(h.host.store.read().peers.ghost).toBeDefined()
+
+    const wakes = h.peer.requests['/hooks/wake'] ?? 0
+    const yes = await run(h, ['--group', 'peers', '--timeout', '500ms', '--fix', '--yes', '--json'])
+    // One authenticated probe of clawd in the first pass; the re-run after the fix checks only peer-stale.
+    expect(h.peer.requests['/hooks/wake']).toBe(wakes + 1)
+    expect(yes.json<JsonDoctor>().fix?.steps).toEqual([expect.objectContaining({kind: 'remove-stale-peers', status: 'applied', note: 'removed ghost'})])
+    expect(h.host.store.read().peers.ghost).toBeUndefined()
+    expect(yes.json<JsonDoctor>().checks.find((c) => c.id === 'peer-stale')).toMatchObject({status: 'pass'})
+  })
+
+  it('prints risky remedies instead of running them', async () => {
+    const h = await provisioned()
+    h.runner.answers['nft list ruleset'] = {stdout: readFileSync(new URL('../fixtures/doctor/nft-drop-port.txt', import.meta.url), 'utf8').replaceAll('18789', String(h.gateway.port))}
+    const r = await run(h, ['--only', 'firewall', '--fix'])
+    expect(r.stdout).toMatch(/✗ Firewall lets the tailnet reach the gateway port +nft: 1 rule drop/)
+    expect(r.stdout).toMatch(/→ Allow it \(as root\): nft add rule/)
+    expect(r.stdout).toMatch(/Fixes\n {2}nothing doctor can fix by itself\./)
+    expect(h.runner.calls.filter((c) => c.command.endsWith('nft')).every((c) => c.args.join(' ') === 'list ruleset')).toBe(true)
+    expect(r.exitCode).toBe(5)
+  })
+})

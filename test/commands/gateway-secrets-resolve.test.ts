@@ -1,0 +1,50 @@
+import {mkdtempSync, promises as fs, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import SecretsResolve from '../../src/commands/secrets/resolve.js'
+import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
+import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {runCommand} from '../helpers/run-command.js'
+
+const made: string[] = []
+function tmp(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'cm-resolve-'))
+  made.push(d)
+  return d
+}
+afterAll(() => {
+  for (const d of made) rmSync(d, {recursive: true, force: true})
+})
+
+const request = (ids: string[]) => `${JSON.stringify({protocolVersion: 1, provider: 'clawmesh', ids})}\n`
+
+describe('claw-mesh secrets resolve (OpenClaw exec provider)', () => {
+  it('writes exactly one protocol reply on stdout and nothing on stderr', async () => {
+    const secrets = createMemorySecretStore({'gateway-token': 'gw-0123456789abcdef', 'peer/nova': 'peer-secret-0123456789'})
+    const run = await runCommand(SecretsResolve, [], {stdin: request(['gateway-token', 'hooks-token', 'peer/nova']), secrets, store: createMemoryStateStore()})
+    expect(run.exitCode).toBe(0)
+    expect(run.stderr).toBe('')
+    expect(run.stdout.endsWith('\n')).toBe(true)
+    expect(run.stdout.trim().split('\n')).toHaveLength(1)
+    expect(JSON.parse(run.stdout)).toEqual({
+      protocolVersion: 1,
+      values: {'gateway-token': 'gw-0123456789abcdef'},
+      errors: {'hooks-token': {code: 'NOT_FOUND'}, 'peer/nova': {code: 'NOT_ALLOWED'}},
+    })
+  })
+
+  it('reads the file store named by the launcher without probing anything', async () => {
+    const dir = tmp()
+    await fs.writeFile(path.join(dir, 'secrets.json'), JSON.stringify({'hooks-token': 'hk-0123456789abcdef'}), {mode: 0o600})
+    const run = await runCommand(SecretsResolve, [], {stdin: request(['hooks-token']), env: {CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file'}, store: createMemoryStateStore()})
+    expect(JSON.parse(run.stdout)).toEqual({protocolVersion: 1, values: {'hooks-token': 'hk-0123456789abcdef'}})
+  })
+
+  it('refuses a malformed request with exit 2 and an empty stdout', async () => {
+    const run = await runCommand(SecretsResolve, [], {stdin: '{"protocolVersion":1}', secrets: createMemorySecretStore(), store: createMemoryStateStore()})
+    expect(run.exitCode).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain('The secret request has no "ids" list of strings.')
+  })
+})

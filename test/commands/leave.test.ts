@@ -1,0 +1,96 @@
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import Leave from '../../src/commands/leave.js'
+import {createDeps} from '../../src/deps.js'
+import {createTestIOStreams} from '../../src/infra/io.js'
+import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
+import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {configureGateway} from '../../src/services/gateway/configure.js'
+import {installSkill} from '../../src/services/skill/install.js'
+import {runCommand} from '../helpers/run-command.js'
+
+let tmp = ''
+let env: Record<string, string> = {}
+let configPath = ''
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-leave-'))
+  env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), XDG_CONFIG_HOME: path.join(tmp, 'config'), PATH: '/nonexistent'}
+  configPath = path.join(tmp, 'openclaw', 'openclaw.json')
+  mkdirSync(path.dirname(configPath), {recursive: true})
+})
+afterEach(() => rmSync(tmp, {recursive: true, force: true}))
+
+// The user's own file: JSON5 with a comment, which a rewrite would lose.
+const ORIGINAL = '// my gateway\n{\n  agents: {defaults: {model: "anthropic/claude"}},\n  gateway: {port: 19001},\n}\n'
+
+async function joined() {
+  writeFileSync(configPath, ORIGINAL, {mode: 0o600})
+  const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: 'http://100.64.0.9:18789', addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging: true}}})
+  const secrets = createMemorySecretStore({'peer/clawd': 'clawd-hooks-token-0123456789'})
+  const deps = createDeps({env, platform: 'linux', store, secrets, io: createTestIOStreams().io})
+  await configureGateway(deps)
+  await installSkill(deps)
+  expect(readFileSync(configPath, 'utf8')).not.toBe(ORIGINAL)
+  return {store, secrets, deps}
+}
+
+describe('claw-mesh leave', () => {
+  it('needs a terminal or --yes, and changes nothing without', async () => {
+    const {store, secrets} = await joined()
+    const before = readFileSync(configPath, 'utf8')
+    const run = await runCommand(Leave, [], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/claw-mesh leave will:\n {2}- Remove the watchdog\n {2}- Restore .*openclaw\.json \(original bytes\)/)
+    expect(run.stderr).toMatch(/no terminal to ask on\. Nothing was changed\.\n {2}→ Read the list above, then re-run with --yes/)
+    expect(readFileSync(configPath, 'utf8')).toBe(before)
+  })
+
+  it('restores openclaw.json byte for byte, removes the skill, and says what it left', async () => {
+    const {store, secrets} = await joined()
+    const skill = path.join(tmp, 'openclaw', 'skills', 'claw-mesh', 'SKILL.md')
+    expect(existsSync(skill)).toBe(true)
+    const run = await runCommand(Leave, ['--yes'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode).toBe(0)
+    expect(readFileSync(configPath, 'utf8')).toBe(ORIGINAL)
+    expect(existsSync(skill)).toBe(false)
+    expect(run.stderr).toMatch(/done: .*openclaw\.json restored byte for byte from .*openclaw\.json\.original/)
+    expect(run.stderr).toMatch(/Left in place:\n {2}- 1 peer record and claw-mesh's tokens in its secret store \(remove them with --purge\)/)
+    expect(store.raw().gateway).toBeUndefined()
+    expect(store.raw().peers.clawd).toBeDefined()
+    expect(secrets.values.get('peer/clawd')).toBeDefined()
+  })
+
+  it('keeps changes others made since, undoing only the keys claw-mesh set, and names them', async () => {
+    const {store, secrets} = await joined()
+    const current = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>
+    current.channels = {telegram: {enabled: true}}
+    writeFileSync(configPath, JSON.stringify(current, null, 2))
+    const run = await runCommand(Leave, ['--yes', '--json'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode).toBe(0)
+    const doc = run.json<{restoreMode: string; configChanges: Array<{path: string; action: string}>}>()
+    expect(doc.restoreMode).toBe('keys')
+    expect(doc.configChanges.map((c) => c.path)).toContain('hooks.token')
+    expect(JSON.parse(readFileSync(configPath, 'utf8'))).toEqual({agents: {defaults: {model: 'anthropic/claude'}}, gateway: {port: 19001}, channels: {telegram: {enabled: true}}})
+    expect(run.stdout).not.toMatch(/"token"/)
+  })
+
+  it('--purge also removes peers and every claw-mesh secret', async () => {
+    const {store, secrets} = await joined()
+    expect(secrets.values.size).toBeGreaterThan(1)
+    const run = await runCommand(Leave, ['--yes', '--purge'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode).toBe(0)
+    expect(store.raw().peers).toEqual({})
+    expect(secrets.values.size).toBe(0)
+    expect(run.stderr).toMatch(/done: 1 peer record removed/)
+  })
+
+  it('reports a failed --logout as exit 4 after doing the rest', async () => {
+    const {store, secrets} = await joined()
+    const run = await runCommand(Leave, ['--yes', '--logout'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode).toBe(4)
+    expect(run.stderr).toMatch(/FAILED: The tailscale CLI was not found/)
+    expect(readFileSync(configPath, 'utf8')).toBe(ORIGINAL)
+  })
+})

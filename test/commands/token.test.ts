@@ -1,0 +1,29 @@
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import TokenRotate from '../../src/commands/token/rotate.js'
+import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
+import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {runCommand} from '../helpers/run-command.js'
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-token-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+const env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), PATH: '/nonexistent'}
+
+describe('claw-mesh token rotate', () => {
+  it('exits 3 when claw-mesh has not configured the gateway', async () => {
+    const run = await runCommand(TokenRotate, [], {env, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+    expect(run.exitCode).toBe(3)
+    expect(run.stderr).toMatch(/not configured by claw-mesh[\s\S]*→ Run claw-mesh bootstrap/)
+  })
+
+  it('exits 3 in a mesh-secret fleet, naming --gateway and the bootstrap re-run, and never prints the secret', async () => {
+    const shared = 'fleet-mesh-secret-0123456789abcdef'
+    const store = createMemoryStateStore({gateway: {configPath: path.join(tmp, 'openclaw', 'openclaw.json')}})
+    const run = await runCommand(TokenRotate, ['--hooks', '--json'], {env, platform: 'linux', store, secrets: createMemorySecretStore({'hooks-token': shared, 'mesh-secret': shared})})
+    expect(run.exitCode).toBe(3)
+    expect(run.json<{error: {code: string}}>().error.code).toBe('mesh-secret-fleet')
+    expect(run.stdout + run.stderr).not.toContain(shared)
+  })
+})

@@ -1,0 +1,120 @@
+import {promises as fs} from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {buildCli, openclawForTests, requireOrSkip, ROOT, runCli, runTool, sandbox, secretServiceAvailable, startSecretService, type Sandbox, type SecretServiceSession} from '../helpers/openclaw.js'
+
+/**
+ * claw-mesh's keychain backend against a real Secret Service (gnome-keyring on a private D-Bus session), the
+ * fallback to the file store when there is no session bus, and the exec-provider launcher OpenClaw runs to read the
+ * gateway token from the keychain.
+ */
+const secretService = secretServiceAvailable()
+const oc = openclawForTests()
+/** The Node that runs the built CLI: OpenClaw's Node 24 when there is one, else this one. */
+const cliNode = {node: oc.ok ? oc.node : process.execPath}
+
+const dist = (p: string) => JSON.stringify(path.join(ROOT, 'dist', p))
+/** Exercises the store modules from the built CLI; prints one JSON report. */
+const STORE_SCRIPT = `
+import {createKeychainSecretStore} from ${dist('infra/secrets/keychain.js')}
+import {openSecretStore} from ${dist('infra/secrets/select.js')}
+import {createTestIOStreams} from ${dist('infra/io.js')}
+const out = {}
+const store = await createKeychainSecretStore({service: 'claw-mesh-e2e', platformLabel: 'Secret Service'})
+await store.set('gateway-token', 'first-value-0123456789')
+out.first = await store.get('gateway-token')
+await store.set('gateway-token', 'second-value-0123456789')
+out.second = await store.get('gateway-token')
+await store.set('hooks-token', 'kept-value-0123456789')
+out.deleted = await store.delete('gateway-token')
+out.afterDelete = (await store.get('gateway-token')) ?? null
+out.deleteMissing = await store.delete('gateway-token')
+const {io, stderr} = createTestIOStreams()
+const auto = await openSecretStore({choice: 'auto', stateDir: process.env.STATE_DIR, platform: 'linux', io})
+out.auto = {backend: auto.backend, location: auto.location, stderr: stderr()}
+await auto.set('hooks-token', 'auto-value-0123456789')
+const again = await createKeychainSecretStore({service: 'claw-mesh', platformLabel: 'Secret Service'})
+out.autoReadsBack = await again.get('hooks-token')
+process.stdout.write(JSON.stringify(out))
+`
+
+if (requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretService)) {
+  describe('keychain secret store with a real Secret Service', () => {
+    let s: Sandbox
+    let session: SecretServiceSession | undefined
+    let script: string
+
+    beforeAll(async () => {
+      await buildCli()
+      s = await sandbox(oc, 'keychain')
+      script = path.join(s.dir, 'store.mjs')
+      await fs.writeFile(script, STORE_SCRIPT)
+    })
+
+    afterAll(async () => {
+      await session?.stop()
+      await fs.rm(s.dir, {recursive: true, force: true})
+    })
+
+    it('sets, reads, replaces and deletes secrets in gnome-keyring (child under dbus-run-session)', async () => {
+      // The keyring password goes to gnome-keyring-daemon on stdin, never on a command line.
+      const r = await runTool(
+        'dbus-run-session',
+        ['--', 'sh', '-c', 'read -r pw; printf %s "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "$NODE" "$SCRIPT"; rc=$?; secret-tool search --all service claw-mesh-e2e 2>/dev/null | grep -c "^label" >&2; exit $rc'],
+        {env: {PATH: '/usr/local/bin:/usr/bin:/bin', HOME: s.home, NODE: process.execPath, SCRIPT: script, STATE_DIR: s.cm}, input: 'keyring-password\n'},
+      )
+      expect(r.exitCode, r.stderr).toBe(0)
+      const out = JSON.parse(r.stdout)
+      expect(out).toMatchObject({first: 'first-value-0123456789', second: 'second-value-0123456789', deleted: true, afterDelete: null, deleteMissing: false, autoReadsBack: 'auto-value-0123456789'})
+      expect(out.auto).toMatchObject({backend: 'keychain', location: 'Secret Service (service "claw-mesh")', stderr: ''})
+      // secret-tool (libsecret, independent of claw-mesh) sees the entry claw-mesh kept in the Secret Service.
+      expect(r.stderr.trim().split('\n').at(-1)).toBe('1')
+    })
+
+    it('falls back to the 0600 file store, with a visible warning, when there is no session bus', async () => {
+      const env = {...s.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path.join(s.dir, 'no-such-bus')}`, CLAW_MESH_KEYCHAIN_TIMEOUT_MS: '3000'}
+      const r = await runTool(process.execPath, [script], {env: {...env, STATE_DIR: s.cm}})
+      // The direct keychain store fails; openSecretStore is never reached.
+      expect(r.exitCode).not.toBe(0)
+      expect(r.stderr).toMatch(/keychain/i)
+
+      const run = await runCli(cliNode, ['gateway', 'configure', '--port', '18999', '--json'], {env})
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(run.stderr).toMatch(/warning: the OS keychain is not usable here \(.*\); secrets will be kept in plain text in .*secrets\.json \(mode 0600\)/)
+      expect(run.json()).toMatchObject({secretStore: {backend: 'file', location: path.join(s.cm, 'secrets.json')}})
+      expect((await fs.stat(path.join(s.cm, 'secrets.json'))).mode & 0o777).toBe(0o600)
+    })
+
+    it('serves the gateway token from the keychain through the exec launcher OpenClaw runs', async () => {
+      session = await startSecretService(path.join(s.dir, 'kc-home'))
+      const other = await sandbox(oc, 'keychain-exec', {DBUS_SESSION_BUS_ADDRESS: session.busAddress, HOME: path.join(s.dir, 'kc-home')})
+      try {
+        const conf = await runCli(cliNode, ['gateway', 'configure', '--secret-store', 'keychain', '--json'], {env: other.env})
+        expect(conf.exitCode, conf.stderr).toBe(0)
+        const doc = conf.json<{secretStore: {backend: string}; validated: boolean}>()
+        expect(doc.secretStore.backend).toBe('keychain')
+        // With OpenClaw present, its own validator checked the launcher (absolute, regular file, ours, not writable by others).
+        if (oc.ok) expect(doc.validated).toBe(true)
+        const config = JSON.parse(await fs.readFile(other.configPath, 'utf8'))
+        const provider = config.secrets.providers.clawmesh
+        expect(config.gateway.auth.token).toEqual({source: 'exec', provider: 'clawmesh', id: 'gateway-token'})
+        expect(provider).toMatchObject({source: 'exec', command: path.join(other.cm, 'bin', 'secret-resolver'), jsonOnly: true})
+        await expect(fs.stat(path.join(other.cm, 'secrets.json'))).rejects.toThrow()
+
+        // Run the launcher the way OpenClaw does: no shell, a minimal environment made of passEnv only.
+        const minimalEnv: Record<string, string> = {}
+        for (const name of provider.passEnv as string[]) if (other.env[name]) minimalEnv[name] = other.env[name]
+        const r = await runTool(provider.command, [], {env: minimalEnv, input: JSON.stringify({protocolVersion: 1, provider: 'clawmesh', ids: ['gateway-token', 'hooks-token', 'peer/x']})})
+        expect(r.exitCode, r.stderr).toBe(0)
+        const reply = JSON.parse(r.stdout)
+        const viaSecretTool = await runTool('secret-tool', ['lookup', 'service', 'claw-mesh', 'username', 'gateway-token'], {env: {PATH: '/usr/bin:/bin', DBUS_SESSION_BUS_ADDRESS: session.busAddress}})
+        expect(reply.values['gateway-token']).toMatch(/^[A-Za-z0-9_-]{43}$/)
+        expect(viaSecretTool.stdout.trim()).toBe(reply.values['gateway-token'])
+        expect(reply.values['hooks-token']).toBe(config.hooks.token)
+        expect(reply.errors).toEqual({'peer/x': {code: 'NOT_ALLOWED'}})
+      } finally {
+        await fs.rm(other.dir, {recursive: true, force: true})
+      }
+    })
+  })
+}

@@ -1,0 +1,40 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {Readable} from 'node:stream'
+import {describe, expect, it} from 'vitest'
+import {Redactor} from '../../src/core/redact.js'
+import {readPeerInputs} from '../../src/services/bootstrap/peer-inputs.js'
+
+const opts = (stdin = '') => ({stdin: Readable.from([stdin]), redactor: new Redactor(), tailnet: null, allowInsecureUrl: false})
+
+describe('bootstrap --peer values', () => {
+  it('reads an invite from a file and registers it as a secret', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'peer-in-'))
+    writeFileSync(path.join(dir, 'inv'), 'claw-mesh-invite:v1:abcdef\n')
+    const o = opts()
+    expect(await readPeerInputs([`file:${path.join(dir, 'inv')}`], o)).toEqual([{invite: 'claw-mesh-invite:v1:abcdef', allowInsecureUrl: false}])
+    expect(o.redactor.redact('x claw-mesh-invite:v1:abcdef')).not.toContain('abcdef')
+  })
+  it('reads an invite from stdin once', async () => {
+    expect(await readPeerInputs(['-'], opts('claw-mesh-invite:v1:zz\n'))).toEqual([{invite: 'claw-mesh-invite:v1:zz', allowInsecureUrl: false}])
+    await expect(readPeerInputs(['-', '-'], opts('x'))).rejects.toThrow(/only once/)
+  })
+  it.each([
+    ['clawd=http://100.88.12.7:18789', 'clawd'],
+    ['http://openclaw-clawd.tail4f3a2.ts.net:18789', 'clawd'],
+  ])('names the URL peer %s → %s', async (value, name) => {
+    expect((await readPeerInputs([value], opts()))[0]).toMatchObject({name})
+  })
+  it('names a bare tailnet IP after the tailnet node that has it', async () => {
+    const o = {...opts(), tailnet: {peers: [{hostname: 'openclaw-clawd', machineName: 'openclaw-clawd', ipv4: '100.88.12.7', ipv6: null}]} as never}
+    expect((await readPeerInputs(['http://100.88.12.7:18789'], o))[0]).toMatchObject({name: 'clawd'})
+  })
+  it.each([
+    ['http://100.88.12.7:18789', /cannot tell this peer's name/],
+    ['ftp://x', /neither an invite nor an http\(s\) URL/],
+    ['file:/nonexistent/invite', /cannot read the file/],
+  ])('refuses %s clearly', async (value, message) => {
+    await expect(readPeerInputs([value], opts())).rejects.toThrow(message)
+  })
+})

@@ -1,0 +1,46 @@
+import {mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {createDeps} from '../../src/deps.js'
+import {createTestIOStreams} from '../../src/infra/io.js'
+import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
+import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {rotateTokens} from '../../src/services/tokens/rotate.js'
+
+// Everything OpenClaw- or claw-mesh-related points into a temp dir: nothing here may touch the real home.
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-rotate-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+const env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), PATH: '/nonexistent'}
+
+function deps(secrets: Record<string, string>, configured = true) {
+  const store = createMemoryStateStore(configured ? {gateway: {configPath: path.join(tmp, 'openclaw', 'openclaw.json'), port: 18789}} : {})
+  const secretStore = createMemorySecretStore(secrets)
+  return {deps: createDeps({env, platform: 'linux', store, secrets: secretStore, io: createTestIOStreams().io}), secretStore}
+}
+
+describe('rotateTokens', () => {
+  it('needs a gateway claw-mesh configured', async () => {
+    await expect(rotateTokens(deps({}, false).deps, {gateway: true, hooks: true})).rejects.toMatchObject({code: 'gateway-not-configured', exitCode: 3})
+  })
+
+  it('refuses to rotate a hooks token that is the fleet mesh secret, changing nothing', async () => {
+    const shared = 'fleet-mesh-secret-0123456789abcdef'
+    const {deps: d, secretStore} = deps({'hooks-token': shared, 'mesh-secret': shared, 'gateway-token': 'gw-token-0123456789abcdef'})
+    await expect(rotateTokens(d, {gateway: true, hooks: true})).rejects.toMatchObject({
+      code: 'mesh-secret-fleet',
+      hint: expect.stringMatching(/re-run claw-mesh bootstrap with --mesh-secret file:NEW_SECRET on every host.*token rotate --gateway/),
+    })
+    expect(Object.fromEntries(secretStore.values)).toEqual({'hooks-token': shared, 'mesh-secret': shared, 'gateway-token': 'gw-token-0123456789abcdef'})
+  })
+
+  it('puts the old tokens back when the gateway cannot be configured', async () => {
+    const {deps: d, secretStore} = deps({'hooks-token': 'old-hooks-0123456789abcdef', 'gateway-token': 'old-gw-0123456789abcdef'})
+    // openclaw.json is a directory: configure refuses it before writing anything.
+    mkdirSync(path.join(tmp, 'openclaw', 'openclaw.json'), {recursive: true})
+    await expect(rotateTokens(d, {gateway: true, hooks: true})).rejects.toMatchObject({message: expect.stringMatching(/is a directory, not openclaw.json/)})
+    expect(readdirSync(path.join(tmp, 'openclaw', 'openclaw.json'))).toEqual([])
+    expect(secretStore.values.get('hooks-token')).toBe('old-hooks-0123456789abcdef')
+    expect(secretStore.values.get('gateway-token')).toBe('old-gw-0123456789abcdef')
+  })
+})
