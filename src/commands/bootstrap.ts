@@ -22,7 +22,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   static override examples = [
     '<%= config.bin %> bootstrap --identity nova --tailscale-key file:/run/secrets/ts --peer file:clawd.invite',
     '<%= config.bin %> bootstrap --identity demo --dry-run',
-    'CLAW_MESH_TAILSCALE_KEY=… CLAW_MESH_SECRET=… <%= config.bin %> bootstrap --identity ci-7 --tags tag:claw-mesh --mesh-secret - --install --yes --json',
+    'CLAW_MESH_TAILSCALE_KEY=… <%= config.bin %> bootstrap --identity ci-7 --tags tag:claw-mesh --mesh-secret file:/run/secrets/mesh --install --yes --json',
   ]
   static override flags = {
     identity: Flags.string({description: 'This agent\'s name in the mesh (a DNS label, e.g. nova). Asked for on a terminal when missing.'}),

@@ -105,6 +105,12 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
       hint: "Use the peer's Tailscale IP (tailscale ip -4 on the peer) or its MagicDNS name.",
     })
   }
+  const badLabel = url.hostname.startsWith('[') ? undefined : url.hostname.split('.').find((l) => l.length === 0 || l.length > 63)
+  if (url.hostname.length > 253 || badLabel !== undefined) {
+    throw new UsageError(`${label} ${shown} has a host name that is not valid DNS (labels of 1–63 characters, 253 in all).`, {
+      hint: "Use the peer's Tailscale IP or its MagicDNS name (e.g. openclaw-nova.tail4f3a2.ts.net).",
+    })
+  }
   const kind = peerHostKind(url.hostname)
   if (url.protocol === 'http:' && kind === 'other' && !opts.allowInsecure) {
     throw new UsageError(

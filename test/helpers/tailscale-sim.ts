@@ -244,7 +244,7 @@ export function createSimHost(opts: {control: ControlPlane | string; name: strin
     },
     readState: () => readJson<SimState>(file('state.json')),
     tailscale: (args, runOpts = {}) => runSim(SIM_TAILSCALE, args, {...process.env, ...env}, runOpts.timeoutMs ?? 30_000),
-    cleanup: () => rmSync(stateDir, {recursive: true, force: true}),
+    cleanup: () => rmSync(stateDir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100}),
   }
   return host
 }

@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import {createControlPlane, createSimHost, type ControlPlane, type SimHost} from '../helpers/tailscale-sim.js'
@@ -153,6 +153,9 @@ describe('tailscale phase, built CLI against the simulator', () => {
       const again = await runCli(['tailscale', 'install', '--json', '--socket', socket], {env})
       expect(again.json()).toMatchObject({alreadyInstalled: true})
       process.kill(run.json<{daemonPid: number}>().daemonPid, 'SIGTERM')
+      // Let the daemon finish its exit (it removes its socket) before the temp dirs are removed.
+      for (let i = 0; i < 50 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(existsSync(socket)).toBe(false)
     } else {
       expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     }

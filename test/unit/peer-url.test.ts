@@ -105,3 +105,9 @@ describe('tailnetHostnameOf', () => {
     expect(tailnetHostnameOf('http://100.88.12.7:18789')).toBeUndefined()
   })
 })
+
+describe('host names that are not DNS (found by the hostile-input corpus)', () => {
+  it.each([`http://${'a'.repeat(64)}.ts.net`, `http://${'a.'.repeat(130)}ts.net`, 'http://openclaw..ts.net:18789'])('refuses %s', (url) => {
+    expect(() => normalizePeerUrl(url)).toThrowError(/not valid DNS/)
+  })
+})
