@@ -5,63 +5,24 @@
 // Prints markdown table rows (| what | result | notes |) for bench/run.js. Needs Node 24 (it imports the fake
 // peer helper, plain erasable TypeScript) and a build (npm run build).
 // Usage: node bench/broadcast.bench.mjs [--peers 50] [--down 5] [--silent 5] [--timeout 3s] [--runs 3]
-import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {rmSync} from 'node:fs'
 import {startFakePeers} from '../test/helpers/fake-peer.ts'
+import {arg, durationMs, median, runCli, makeFleetHome} from './lib.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1] : fallback
-}
 const n = Number(arg('peers', '50'))
 const down = Number(arg('down', '5'))
 const silent = Number(arg('silent', '5'))
 const timeout = arg('timeout', '3s')
-const timeoutMs = timeout.endsWith('ms') ? Number(timeout.slice(0, -2)) : Number(timeout.replace(/s$/, '')) * 1000
+const timeoutMs = durationMs(timeout)
 const runs = Number(arg('runs', '3'))
 
-function median(values) {
-  const s = [...values].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
-/** Runs the CLI without blocking this process's event loop: the fake gateways live here and must keep answering. */
-function runCli(args, env) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6}))
-  })
-}
 
-/** A claw-mesh home (CLAW_MESH_HOME) with the peers in state.json and their hooks tokens in secrets.json. */
-function makeHome(fleet) {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'claw-bench-broadcast-'))
-  const peers = {}
-  const secrets = {}
-  fleet.peers.forEach((p, i) => {
-    const name = `peer-${String(i).padStart(2, '0')}`
-    peers[name] = {name, url: p.url, addedAt: new Date().toISOString(), source: 'invite', messaging: true}
-    secrets[`peer/${name}`] = p.token
-  })
-  writeFileSync(path.join(home, 'state.json'), JSON.stringify({version: 1, identity: 'bench', peers}), {mode: 0o600})
-  writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(secrets), {mode: 0o600})
-  return home
-}
 
 export async function benchBroadcast() {
   const mode = (i) => (i < down ? 'down' : i < down + silent ? 'silent' : 'healthy')
   const fleet = await startFakePeers(n, (i) => ({mode: mode(i), token: `bench-hooks-token-${i}-0123456789`}))
-  const home = makeHome(fleet)
+  const home = makeFleetHome(fleet, {prefix: 'claw-bench-broadcast-', identity: 'bench', name: (i) => `peer-${String(i).padStart(2, '0')}`})
   const env = {CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1'}
   const failed = down + silent
   try {

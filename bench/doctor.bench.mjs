@@ -6,43 +6,20 @@
 // Expectation from the issue: about a second plus the slowest peer's timeout, whatever the peer count.
 // Prints markdown table rows for bench/run.js. Needs Node 24 and a build (npm run build).
 // Usage: node bench/doctor.bench.mjs [--peers 100] [--silent 10] [--timeout 2s] [--runs 3]
-import {spawn} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {startFakePeers} from '../test/helpers/fake-peer.ts'
+import {arg, durationMs, median, runCli} from './lib.mjs'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? process.argv[i + 1] : fallback
-}
 const count = Number(arg('peers', '100'))
 const silent = Number(arg('silent', '10'))
 const timeout = arg('timeout', '2s')
-const timeoutMs = timeout.endsWith('ms') ? Number(timeout.slice(0, -2)) : Number(timeout.replace(/s$/, '')) * 1000
+const timeoutMs = durationMs(timeout)
 const runs = Number(arg('runs', '3'))
 const OPENCLAW = process.env.CLAW_MESH_TEST_OPENCLAW || '/root/.cache/claw-mesh/openclaw-2026.9.6/node_modules/.bin/openclaw'
 
-function median(values) {
-  const s = [...values].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
-/** Runs the CLI without blocking this event loop: the fake peers live in this process and must keep answering. */
-function runCli(args, env) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr, ms: Number(process.hrtime.bigint() - started) / 1e6}))
-  })
-}
 
 const node = (i, hostname, ipv4, online = true) => ({
   ID: `n${i}CNTRL`,

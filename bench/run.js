@@ -54,7 +54,8 @@ for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sor
   const name = file.replace(/\.bench\.mjs$/, '')
   if (only.length > 0 && !only.includes(name)) continue
   process.stderr.write(`bench: ${name}…\n`)
-  const r = spawnSync(process.execPath, [path.join(here, file)], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000})
+  // tsx lets the benchmarks reuse the test helpers (TypeScript with .js import specifiers).
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000})
   if (r.status !== 0) {
     rows.push(`| ${name} | failed (exit ${r.status}) | |`)
     continue

@@ -1,3 +1,4 @@
+import {appendFileSync} from 'node:fs'
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
@@ -51,6 +52,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   public async run(): Promise<void> {
     const stopSignals = this.listenForSignals()
+    const started = performance.now()
     try {
       const result = await this.execute()
       if (this.jsonRequested) {
@@ -62,7 +64,17 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       if (code !== ExitCode.OK) process.exitCode = code
     } finally {
       stopSignals()
+      this.reportUsage(started)
     }
+  }
+
+  /** For benchmarks: `CLAW_MESH_REPORT_USAGE=FILE` appends this process's own CPU time and peak memory. */
+  private reportUsage(started: number): void {
+    const file = this.deps?.env.CLAW_MESH_REPORT_USAGE
+    if (!file) return
+    const usage = process.resourceUsage()
+    const line = {command: this.id, wallMs: Math.round(performance.now() - started), cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS}
+    appendFileSync(file, `${JSON.stringify(line)}\n`)
   }
 
   private listenForSignals(): () => void {

@@ -1,4 +1,4 @@
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createNetnsMesh, netnsUnavailable, type NetnsMesh} from '../helpers/netns.js'
@@ -28,6 +28,46 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, simul
     for (const h of Object.values(hosts)) h.cleanup()
     control?.cleanup()
   })
+
+  /**
+   * Secret hygiene, over everything this suite produced: every secret value (Tailscale key, each host's gateway
+   * and hooks tokens) must be absent from stdout, stderr and --json of every run (but the invites, which are the
+   * secret the user asked for), from every argv the Tailscale simulator and the wrapped openclaw saw, and from every
+   * file written outside the secret stores and openclaw.json (and its 0600 backups).
+   */
+  function secretHygiene(): string[] {
+    const secrets = new Map<string, string>([[KEY, 'tailscale key']])
+    for (const h of Object.values(hosts)) {
+      const store = JSON.parse(readFileSync(path.join(h.stateDir, 'secrets.json'), 'utf8')) as Record<string, string>
+      for (const [name, value] of Object.entries(store)) if (value.length >= 16) secrets.set(value, `${h.name}:${name}`)
+    }
+    expect(secrets.size).toBeGreaterThanOrEqual(1 + 2 * 3)
+    const leaks: string[] = []
+    const scan = (where: string, text: string) => {
+      for (const [value, name] of secrets) if (text.includes(value)) leaks.push(`${name} in ${where}`)
+    }
+    for (const h of Object.values(hosts)) {
+      for (const run of h.transcript) {
+        if (run.args[0] !== 'invite') scan(`[${h.name}] stdout of ${run.args.join(' ')}`, run.stdout)
+        scan(`[${h.name}] stderr of ${run.args.join(' ')}`, run.stderr)
+      }
+      scan(`[${h.name}] tailscale argv`, JSON.stringify(h.sim.argvLog()) + JSON.stringify(h.sim.argvLog('tailscaled')))
+      scan(`[${h.name}] openclaw argv`, h.openclawArgv().join('\n'))
+      expect(h.openclawArgv().length).toBeGreaterThan(0)
+      const allowed = (f: string) => f === 'claw-mesh/secrets.json' || f === '.openclaw/openclaw.json' || f.startsWith('claw-mesh/backups/') || f === 'my.invite' || f === 'openclaw-argv.log'
+      for (const f of readdirSync(h.home, {recursive: true}).map(String)) {
+        const file = path.join(h.home, f)
+        if (!statSync(file).isFile()) continue
+        if (f.startsWith('claw-mesh/backups/')) expect(statSync(file).mode & 0o077, file).toBe(0)
+        if (!allowed(f)) scan(`[${h.name}] ${f}`, readFileSync(file, 'latin1'))
+      }
+    }
+    // OpenClaw's own log (shared by every gateway on this machine, whatever its state dir).
+    const logDir = '/tmp/openclaw'
+    for (const f of readdirSync(logDir).filter((n) => n.endsWith('.log'))) scan(`${logDir}/${f}`, readFileSync(path.join(logDir, f), 'latin1'))
+    return leaks
+  }
+
 
   async function inviteOf(name: string): Promise<string> {
     const run = await hosts[name].cli(['invite', '--json'])
@@ -138,6 +178,10 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, simul
     expect((await first).exitCode).toBe(4)
     expect(fingerprint(c.configPath)).toBe(before)
     expect((await c.cli(['peer', 'remove', 'ghost'])).exitCode).toBe(0)
+  })
+
+  it('secret hygiene: no secret in any output, argv or file written outside the stores', () => {
+    expect(secretHygiene()).toEqual([])
   })
 })
 

@@ -34,6 +34,10 @@ export interface MeshHost {
   configPath: string
   env: Record<string, string>
   sim: SimHost
+  /** Every run: its argv, stdout and stderr (for the secret-hygiene scan). */
+  transcript: {args: string[]; stdout: string; stderr: string}[]
+  /** argv of every `openclaw` call claw-mesh made (through a logging wrapper). */
+  openclawArgv(): string[]
   /** Runs the built claw-mesh on this host (inside its namespace). */
   cli(args: string[], opts?: {input?: string; timeoutMs?: number; env?: Record<string, string>}): Promise<CliRun>
   /** The background gateway's pid claw-mesh recorded, if any. */
@@ -46,6 +50,11 @@ export function createMeshHost(opts: {name: string; net?: NetnsHost; control: Co
   const stateDir = path.join(home, 'claw-mesh')
   mkdirSync(stateDir, {recursive: true, mode: 0o700})
   const ip = opts.net?.ip ?? opts.ip ?? '127.0.0.1'
+  // claw-mesh calls openclaw through this wrapper, which records each argv line and then becomes the real one.
+  const wrapper = path.join(home, 'bin', 'openclaw')
+  const argvLog = path.join(home, 'openclaw-argv.log')
+  mkdirSync(path.dirname(wrapper), {recursive: true})
+  writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${opts.openclaw}' "$@"\n`, {mode: 0o755})
   const sim = createSimHost({control: opts.control, name: opts.name, forceIp: ip})
   sim.startDaemon()
   const env: Record<string, string> = {
@@ -53,7 +62,7 @@ export function createMeshHost(opts: {name: string; net?: NetnsHost; control: Co
     HOME: home,
     CLAW_MESH_HOME: stateDir,
     CLAW_MESH_SECRET_STORE: 'file',
-    CLAW_MESH_OPENCLAW: opts.openclaw,
+    CLAW_MESH_OPENCLAW: wrapper,
     CLAW_MESH_TAILSCALE: SIM_TAILSCALE,
     CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1',
     // vitest sets NODE_ENV=test; the CLI must run as users run it.
@@ -74,6 +83,8 @@ export function createMeshHost(opts: {name: string; net?: NetnsHost; control: Co
     configPath: path.join(home, '.openclaw', 'openclaw.json'),
     env,
     sim,
+    transcript: [],
+    openclawArgv: () => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').split('\n').filter(Boolean) : []),
     cli(args, runOpts = {}) {
       const [cmd, argv] = opts.net ? ['ip', ['netns', 'exec', opts.net.ns, process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]]
       return new Promise((resolve, reject) => {
@@ -82,6 +93,7 @@ export function createMeshHost(opts: {name: string; net?: NetnsHost; control: Co
           const signal = error && 'signal' in error && typeof error.signal === 'string' ? error.signal : undefined
           if (error && typeof error.code !== 'number' && !signal) return reject(new Error(`[${opts.name}] claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
           const exitCode = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0) : error ? Number(error.code) : 0
+          host.transcript.push({args, stdout, stderr})
           resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
         })
         child.stdin?.end(runOpts.input ?? '')

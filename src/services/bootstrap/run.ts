@@ -53,7 +53,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
   const store = await deps.secrets(opts.secretStore)
   const extra = {watchdog: opts.alert !== undefined && hooks.watchdog ? await hooks.watchdog.status() : undefined, skillInstalled: hooks.skill ? await hooks.skill.installed() : true}
   const observation = await observeBootstrap(deps, opts, extra)
-  const steps: (BootstrapStep & {outcome?: string})[] = planBootstrap(observation.observed, {
+  const steps: (BootstrapStep & {outcome?: string; durationMs?: number})[] = planBootstrap(observation.observed, {
     identity: opts.identity,
     hostname: opts.hostname,
     tags: opts.tags,
@@ -97,65 +97,62 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
     if (deps.env.CLAW_MESH_FAULT_KILL_AFTER === id) process.kill(process.pid, 'SIGKILL')
     return outcome
   }
+  /** One progress task per plan step, timed (durationMs in the result). */
+  const task = (id: BootstrapStepId, fn: (update: (m: string) => void) => Promise<string>) => ({
+    title: step(id).title,
+    run: async (_c: object, update: (m: string) => void) => {
+      const t0 = performance.now()
+      try {
+        return await fn(update)
+      } finally {
+        step(id).durationMs = Math.round(performance.now() - t0)
+      }
+    },
+  })
   const tasks = [
-    {
-      title: step('tailscale-install').title,
-      run: async (_c: object, update: (m: string) => void) =>
-        note('tailscale-install', step('tailscale-install').action === 'run' ? (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method : 'unchanged'),
-    },
-    {
-      title: step('tailscale-join').title,
-      run: async (_c: object, update: (m: string) => void) => {
-        ctx.join = await joinTailnet(deps, {hostname: opts.hostname, tags: opts.tags, key: opts.key, forceReauth: false, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, dryRun: false, progress: update})
-        ctx.warnings.push(...ctx.join.warnings)
-        deps.store.update((s) => void (s.identity = opts.identity))
-        return note('tailscale-join', ctx.join.changed ? `${ctx.join.action} → ${ctx.join.hostname} ${ctx.join.ipv4}` : 'unchanged')
-      },
-    },
-    {
-      title: step('openclaw-install').title,
-      run: async () => note('openclaw-install', step('openclaw-install').action === 'run' ? `installed ${(await installOpenClaw(deps)).runtime.version ?? ''}`.trim() : 'unchanged'),
-    },
-    {
-      title: step('gateway-configure').title,
-      run: async () => {
-        if (opts.meshSecret) {
-          // A fleet shares one hooks token: the mesh secret is this host's hooks token too.
-          await store.set(SECRET_NAMES.meshSecret, opts.meshSecret.value)
-          await store.set(SECRET_NAMES.hooksToken, opts.meshSecret.value)
-          deps.store.update((s) => noteSecretName(s, SECRET_NAMES.meshSecret, true))
-        }
-        const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore})
-        return note('gateway-configure', r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'unchanged')
-      },
-    },
-    {
-      title: step('gateway-start').title,
-      run: async (_c: object, update: (m: string) => void) => {
-        const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update})
-        ctx.healthy = r.healthz.ok
-        ctx.warnings.push(...r.notes.filter((n) => /reboot|linger/i.test(n)))
-        return note('gateway-start', r.action === 'verify' ? 'running, tokens verified' : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`)
-      },
-    },
-    {
-      title: step('peers').title,
-      run: async () => {
-        const outcomes: string[] = []
-        for (const input of opts.peers) {
-          const r = await addPeer(deps, input)
-          outcomes.push(`${r.name} ${r.action}`)
-        }
-        if (opts.meshSecret) {
-          const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: opts.meshTag, socket: opts.socket})
-          outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
-          ctx.warnings.push(...d.notes)
-        }
-        return note('peers', outcomes.join(', ') || 'none')
-      },
-    },
-    ...(hooks.watchdog && opts.alert !== undefined ? [{title: step('watchdog').title, run: async () => note('watchdog', await hooks.watchdog!.install())}] : []),
-    ...(hooks.skill ? [{title: step('skill').title, run: async () => note('skill', await hooks.skill!.install())}] : []),
+    task('tailscale-install', async (update) =>
+      note('tailscale-install', step('tailscale-install').action === 'run' ? (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method : 'unchanged'),
+    ),
+    task('tailscale-join', async (update) => {
+      ctx.join = await joinTailnet(deps, {hostname: opts.hostname, tags: opts.tags, key: opts.key, forceReauth: false, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, dryRun: false, progress: update})
+      ctx.warnings.push(...ctx.join.warnings)
+      deps.store.update((s) => void (s.identity = opts.identity))
+      return note('tailscale-join', ctx.join.changed ? `${ctx.join.action} → ${ctx.join.hostname} ${ctx.join.ipv4}` : 'unchanged')
+    }),
+    task('openclaw-install', async () =>
+      note('openclaw-install', step('openclaw-install').action === 'run' ? `installed ${(await installOpenClaw(deps)).runtime.version ?? ''}`.trim() : 'unchanged'),
+    ),
+    task('gateway-configure', async () => {
+      if (opts.meshSecret) {
+        // A fleet shares one hooks token: the mesh secret is this host's hooks token too.
+        await store.set(SECRET_NAMES.meshSecret, opts.meshSecret.value)
+        await store.set(SECRET_NAMES.hooksToken, opts.meshSecret.value)
+        deps.store.update((s) => noteSecretName(s, SECRET_NAMES.meshSecret, true))
+      }
+      const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore})
+      return note('gateway-configure', r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'unchanged')
+    }),
+    task('gateway-start', async (update) => {
+      const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update})
+      ctx.healthy = r.healthz.ok
+      ctx.warnings.push(...r.notes.filter((n) => /reboot|linger/i.test(n)))
+      return note('gateway-start', r.action === 'verify' ? 'running, tokens verified' : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`)
+    }),
+    task('peers', async () => {
+      const outcomes: string[] = []
+      for (const input of opts.peers) {
+        const r = await addPeer(deps, input)
+        outcomes.push(`${r.name} ${r.action}`)
+      }
+      if (opts.meshSecret) {
+        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: opts.meshTag, socket: opts.socket})
+        outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
+        ctx.warnings.push(...d.notes)
+      }
+      return note('peers', outcomes.join(', ') || 'none')
+    }),
+    ...(hooks.watchdog && opts.alert !== undefined ? [task('watchdog', async () => note('watchdog', await hooks.watchdog!.install()))] : []),
+    ...(hooks.skill ? [task('skill', async () => note('skill', await hooks.skill!.install()))] : []),
   ]
   await runProgress(deps.io, {}, tasks)
 

@@ -39,7 +39,8 @@ export interface BootstrapResult {
   identity: string
   dryRun: boolean
   changed: boolean
-  steps: (BootstrapStep & {outcome?: string})[]
+  /** With what each step did and how long it took (ms) in a real run. */
+  steps: (BootstrapStep & {outcome?: string; durationMs?: number})[]
   tailnet: {hostname: string | null; dnsName: string | null; ipv4: string | null; tailnet: string | null}
   gateway: {configPath: string; expose: string; port: number; url: string | null; healthy: boolean}
   peers: BootstrapPeerSummary[]

@@ -11,23 +11,31 @@ export function backupsDir(stateDir: string): string {
   return path.join(stateDir, 'backups')
 }
 
+/** Creates `file` (0600, synced) only if it does not exist yet; false when it does. */
+async function createNew(file: string, data: Buffer): Promise<boolean> {
+  let handle
+  try {
+    handle = await fs.open(file, 'wx', 0o600)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw error
+  }
+  try {
+    await handle.writeFile(data)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  return true
+}
+
 async function writeExclusive(file: string, data: Buffer): Promise<string> {
   // Two backups in the same millisecond get a counter instead of overwriting each other.
-  for (let n = 0; ; n++) {
+  for (let n = 0; n <= 100; n++) {
     const candidate = n === 0 ? file : file.replace(/\.bak$/, `.${n}.bak`)
-    try {
-      const handle = await fs.open(candidate, 'wx', 0o600)
-      try {
-        await handle.writeFile(data)
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      return candidate
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw error
-    }
+    if (await createNew(candidate, data)) return candidate
   }
+  throw new Error(`could not create a backup next to ${file}: 100 files with that name already exist`)
 }
 
 /** Copies the exact bytes of openclaw.json into `<stateDir>/backups/openclaw.json.<stamp>.bak` (0600). */
@@ -45,19 +53,8 @@ export async function keepOriginal(stateDir: string, raw: Buffer, now: Date): Pr
   const dir = backupsDir(stateDir)
   await ensureDir(dir, 0o700)
   const plain = path.join(dir, 'openclaw.json.original')
-  try {
-    const handle = await fs.open(plain, 'wx', 0o600)
-    try {
-      await handle.writeFile(raw)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-    return plain
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return writeExclusive(path.join(dir, `openclaw.json.original.${backupStamp(now)}.bak`), raw)
-  }
+  if (await createNew(plain, raw)) return plain
+  return writeExclusive(path.join(dir, `openclaw.json.original.${backupStamp(now)}.bak`), raw)
 }
 
 /**
