@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {constants, promises as fs} from 'node:fs'
 import path from 'node:path'
-import {ExternalError, UsageError} from '../../core/errors.js'
+import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
 import {parseOpenClawConfig, type OpenClawConfig} from '../../core/openclaw-config.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir} from '../../infra/fs-atomic.js'
@@ -108,22 +108,43 @@ export async function writeConfigValidated(file: string, text: string, validate?
   const dir = path.dirname(file)
   await ensureDir(dir)
   const tmp = path.join(dir, `.${path.basename(file)}.claw-mesh-${randomBytes(4).toString('hex')}.tmp`)
-  const handle = await fs.open(tmp, 'wx', 0o600)
   try {
-    await handle.writeFile(text)
-    await handle.chmod(0o600)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
+    const handle = await fs.open(tmp, 'wx', 0o600)
+    try {
+      await handle.writeFile(text)
+      await handle.chmod(0o600)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
     const result = validate ? await validate(tmp) : undefined
     if (result && !result.valid) return result
     await fs.rename(tmp, file)
     return result
+  } catch (error) {
+    throw writeFailure(file, error)
   } finally {
+    // Whatever happened (a full disk half-way through the write included), no temp file is left behind.
     await fs.rm(tmp, {force: true})
   }
+}
+
+/** A failed write as an error that says what happened to the file (nothing) and what to do. */
+function writeFailure(file: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new ActionNeededError(`No space left on the device that holds ${file}: the new config could not be written. claw-mesh changed nothing.`, {
+      code: 'disk-full',
+      hint: `Free some space there (df -h ${JSON.stringify(path.dirname(file))}), then re-run the same command.`,
+    })
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return new UsageError(`${path.dirname(file)} is not writable (${code}): the new config could not be written. claw-mesh changed nothing.`, {
+      code: 'config-not-writable',
+      hint: 'Make the directory writable for this user (or remount it read-write), then re-run.',
+    })
+  }
+  return error
 }
 
 /** The issues of a failed validation as one error: every path and message, and what to do. */
