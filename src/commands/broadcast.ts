@@ -29,7 +29,7 @@ Exit codes: 0 every delivery succeeded; 5 at least one failed (see the table or 
   }
 
   protected async execute(): Promise<BroadcastResult> {
-    const {args} = await this.parse(Broadcast)
+    const {args} = this
     const f = this.flags
     const timeoutMs = parseDuration(f.timeout)
     const message = await readMessageText({arg: args.message, file: f.file, stdin: this.deps.io.stdin})

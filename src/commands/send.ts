@@ -36,7 +36,7 @@ Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) 
   }
 
   protected async execute(): Promise<SendResult> {
-    const {args} = await this.parse(Send)
+    const {args} = this
     const f = this.flags
     if (f.wake && f.wait) throw new UsageError('--wait cannot be combined with --wake: a wake starts no run to wait for.', {hint: 'Drop --wake to send a message that starts a run.'})
     if (f.wake && f['idempotency-key'] !== undefined) throw new UsageError('--idempotency-key cannot be combined with --wake: /hooks/wake has no replay key.', {hint: 'Drop one of them.'})

@@ -18,7 +18,7 @@ export default class FileGet extends BaseCommand<typeof FileGet> {
   }
 
   protected async execute(): Promise<FileGetResult> {
-    const {args} = await this.parse(FileGet)
+    const {args} = this
     return getFiles(this.deps, args.dir ?? process.cwd(), {conflict: this.flags.conflict as 'rename' | 'overwrite' | 'skip', wait: this.flags.wait, timeoutMs: parseDuration(this.flags.timeout)})
   }
 

@@ -16,7 +16,7 @@ export default class FileSend extends BaseCommand<typeof FileSend> {
   static override flags = {...timeoutFlag('10m', 'How long the transfer may take.')}
 
   protected async execute(): Promise<FileSendResult> {
-    const {args} = await this.parse(FileSend)
+    const {args} = this
     return sendFile(this.deps, args.peer, args.path, {timeoutMs: parseDuration(this.flags.timeout)})
   }
 

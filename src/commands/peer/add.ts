@@ -22,7 +22,7 @@ export default class PeerAdd extends BaseCommand<typeof PeerAdd> {
   }
 
   protected async execute(): Promise<AddPeerResult> {
-    const {args} = await this.parse(PeerAdd)
+    const {args} = this
     const {io, env, redactor} = this.deps
     const url = args.url
     if (url?.startsWith('claw-mesh-invite:')) {

@@ -15,7 +15,7 @@ export default class PeerCheck extends BaseCommand<typeof PeerCheck> {
   static override flags = {...timeoutFlag('5s', 'Per-peer timeout (e.g. 5s, 500ms).')}
 
   protected async execute(): Promise<CheckPeersResult> {
-    const {args} = await this.parse(PeerCheck)
+    const {args} = this
     const timeoutMs = parseDuration(this.flags.timeout)
     return checkPeers(this.deps, {names: args.name ? [args.name] : undefined, timeoutMs})
   }

@@ -8,7 +8,7 @@ export default class PeerRemove extends BaseCommand<typeof PeerRemove> {
   static override args = {name: Args.string({description: 'Peer name (see claw-mesh peer list)', required: true})}
 
   protected async execute(): Promise<RemovePeerResult> {
-    const {args} = await this.parse(PeerRemove)
+    const {args} = this
     return removePeer(this.deps, args.name)
   }
 

@@ -1,6 +1,7 @@
+import {findPeerNode} from '../../core/checks/peers.js'
 import {peerHostKind} from '../../core/peer-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
-import {summarizeStatus, parseStatusJson, type PeerSummary, type TailscaleSummary} from '../../core/tailscale-status.js'
+import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure, type HttpResponse} from '../../infra/http.js'
 import {openTailscale} from '../tailscale/cli.js'
@@ -70,18 +71,12 @@ async function readTailnet(deps: Deps, timeoutMs: number): Promise<{summary?: Ta
   }
 }
 
-function findNode(summary: TailscaleSummary, record: PeerRecord): PeerSummary | undefined {
-  const host = new URL(record.url).hostname.replace(/^\[|\]$/g, '')
-  return summary.peers.find(
-    (p) => (record.hostname && p.hostname.toLowerCase() === record.hostname) || p.ipv4 === host || p.ipv6 === host || p.dnsName === host || p.dnsName?.split('.')[0] === record.hostname,
-  )
-}
 
 function tailnetProbe(record: PeerRecord, ts: {summary?: TailscaleSummary; note?: string}): ProbeResult {
   const kind = peerHostKind(new URL(record.url).hostname)
   if (!ts.summary) return {status: 'skip', detail: 'tailscale unavailable'}
   if (ts.summary.backendState !== 'Running') return {status: 'fail', detail: `this machine's Tailscale is ${ts.summary.backendState}`}
-  const node = findNode(ts.summary, record)
+  const node = findPeerNode(ts.summary, record)
   if (!node) {
     // A peer known only by a loopback (tunnel) or public URL need not be in the tailnet at all.
     if (!record.hostname && (kind === 'loopback' || kind === 'other')) return {status: 'skip', detail: 'not a tailnet URL'}
