@@ -18,6 +18,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     json: Flags.boolean({description: 'Print exactly one JSON document on stdout (progress goes to stderr).', default: false, helpGroup: 'GLOBAL'}),
   }
 
+  /** Read-only commands (status --watch) end quietly on Ctrl-C: there is nothing to pick up again. */
+  static readOnly = false
+
   /** Tests replace this to inject fakes into in-process command runs. */
   static depsOverride: (() => DepsOptions) | undefined
 
@@ -80,7 +83,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   private listenForSignals(): () => void {
     const handler = (signal: NodeJS.Signals) => {
       runInterruptCleanups()
-      this.deps?.io.err(`\nInterrupted by ${signal}. Run the same command again: it picks up where it stopped.\n`)
+      if (!(this.ctor as typeof BaseCommand).readOnly) this.deps?.io.err(`\nInterrupted by ${signal}. Run the same command again: it picks up where it stopped.\n`)
       process.exit(signal === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + 15)
     }
     process.once('SIGINT', handler)

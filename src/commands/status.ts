@@ -10,6 +10,7 @@ import {meshStatus, type StatusResult} from '../services/status/status.js'
 const CLEAR = '\u001b[H\u001b[2J'
 
 export default class Status extends BaseCommand<typeof Status> {
+  static override readOnly = true
   static override summary = 'The mesh at a glance: this host and every peer.'
   static override description = `This host: identity, Tailscale name and address, gateway health and the URL peers use. Every peer: online in the tailnet, gateway health, latency, last seen, messaging on/off.
 --watch refreshes in place on a terminal until Ctrl-C. For scripts, run \`claw-mesh status --json\` periodically instead.`
