@@ -97,6 +97,15 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     expect(first.stdout + first.stderr).not.toContain(secretsOf(b)['hooks-token'])
   })
 
+  it('send --wait holds the request until the run ends and returns its completion', async () => {
+    // A test host has no model credentials, so the agent run ends in error: --wait must return that terminal
+    // result (not just the admission), and the exit code says the run failed although the delivery worked.
+    const run = await cm(a, ['send', 'b', 'Delegation: summarise the build log, please.', '--wait', '--timeout', '120s', '--json', '--idempotency-key', `wait-${Date.now()}`])
+    expect(run.exitCode, run.stderr).toBe(1)
+    const doc = run.json<{ok: boolean; runId: string; completion: {status: string}}>()
+    expect(doc).toMatchObject({ok: true, runId: expect.stringMatching(/\S{8,}/), completion: {status: 'error'}})
+  })
+
   it('broadcast to three peers with one down: 2 delivered, 1 failed, exit 5', async () => {
     await addPeer('fake', healthyFake.url, healthyFake.token)
     await addPeer('gone', downFake.url, 'gone-hooks-token-0123456789')
