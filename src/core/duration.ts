@@ -21,9 +21,3 @@ export function parseDuration(value: string, flag = '--timeout'): number {
   }
   return Math.round(total)
 }
-
-/** Formats milliseconds the way Go prints durations, which is what `tailscale --timeout` parses. */
-export function goDuration(ms: number): string {
-  if (ms % 1000 === 0) return `${ms / 1000}s`
-  return `${ms}ms`
-}

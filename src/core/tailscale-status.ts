@@ -41,8 +41,6 @@ export const rawStatusSchema = z
   .loose()
 export type RawStatus = z.infer<typeof rawStatusSchema>
 
-export const BACKEND_STATES = ['NoState', 'NeedsLogin', 'NeedsMachineAuth', 'Stopped', 'Starting', 'Running'] as const
-
 export const peerSummarySchema = z.object({
   hostname: z.string(),
   /** The node's unique name in the tailnet: the first label of its MagicDNS name (`name-1` after a collision). */

@@ -25,7 +25,7 @@ export function parseOsRelease(text: string): HostProbe['osRelease'] {
 }
 
 /** Reads the facts an install plan needs from this machine. */
-export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv, hasTerminal: boolean): HostProbe {
+export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv): HostProbe {
   const commands: Record<string, string | undefined> = {}
   for (const name of ['tailscale', 'tailscaled', 'brew', 'winget', 'sudo', 'curl', 'systemctl', 'openclaw', 'loginctl']) {
     commands[name] = findOnPath(name, env, adapter)
@@ -44,5 +44,5 @@ export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv, hasT
     inContainer = existsSync('/.dockerenv') || existsSync('/run/.containerenv') || Boolean(env.container)
   }
   const isRoot = typeof process.getuid === 'function' ? process.getuid() === 0 : false
-  return {platform: adapter.id, isRoot, hasTerminal, osRelease, hasSystemd, inContainer, commands}
+  return {platform: adapter.id, isRoot, osRelease, hasSystemd, inContainer, commands}
 }

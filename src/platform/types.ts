@@ -4,7 +4,6 @@ export type PlatformId = 'linux' | 'darwin' | 'win32'
 export interface HostProbe {
   platform: PlatformId
   isRoot: boolean
-  hasTerminal: boolean
   /** Linux: ID and ID_LIKE from /etc/os-release. */
   osRelease?: {id: string; idLike: string[]; versionId?: string}
   /** A systemd that can run system services (PID 1 is systemd and it answers). */

@@ -23,7 +23,6 @@ export function syntheticProbe(platform: string, distro = 'debian'): HostProbe {
   return {
     platform: platformAdapter(platform).id,
     isRoot: false,
-    hasTerminal: false,
     osRelease: platform === 'linux' ? {id: distro, idLike: []} : undefined,
     hasSystemd: true,
     inContainer: false,
@@ -58,7 +57,7 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
     throw new UsageError(`--platform ${opts.platform} only works with --dry-run: claw-mesh installs on the machine it runs on.`, {hint: 'Add --dry-run to print that platform\'s plan.'})
   }
   const adapter = foreign ? platformAdapter(opts.platform) : deps.platform
-  const probe = foreign ? syntheticProbe(adapter.id) : probeHost(adapter, deps.env, deps.io.canPrompt())
+  const probe = foreign ? syntheticProbe(adapter.id) : probeHost(adapter, deps.env)
   const socket = opts.socket ?? deps.store.read().tailscale?.socket
   if (!foreign && (await daemonAnswers(deps, socket))) {
     return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}
