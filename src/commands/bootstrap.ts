@@ -60,7 +60,8 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     const meshSecret = await readSecretInput({flag: '--mesh-secret', raw: flags['mesh-secret'], envName: 'CLAW_MESH_SECRET', allowLiteral: false, ...secretInput})
     const stdinTaken = flags['tailscale-key'] === '-' || flags['mesh-secret'] === '-'
     if (stdinTaken && flags.peer.includes('-')) throw new UsageError('Only one of --tailscale-key, --mesh-secret and --peer can read stdin (-).', {hint: 'Put the others in files and pass file:PATH.'})
-    const tailnet = (await observeTailscale(deps, flags.socket)).summary
+    const observedTailscale = await observeTailscale(deps, flags.socket)
+    const tailnet = observedTailscale.summary
     const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet, allowInsecureUrl: flags['allow-insecure-url']})
     if (!key && !flags['dry-run'] && (!tailnet || tailnet.backendState === 'NeedsLogin' || tailnet.backendState === 'NoState')) {
       key = await this.askForKey()
@@ -88,6 +89,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
         timeoutMs,
         peerTimeoutMs,
         socket: flags.socket,
+        observedTailscale,
       },
       {
         ...bootstrapHooks(deps, {alert: flags.alert}),

@@ -42,7 +42,7 @@ function peerChanges(deps: Deps, peers: AddPeerOptions[]): string[] {
 
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
 export async function observeBootstrap(deps: Deps, opts: BootstrapOptions, extra: {watchdog?: {installed: boolean; matches: boolean}; skillInstalled?: boolean}): Promise<Observation> {
-  const tailscale = await observeTailscale(deps, opts.socket)
+  const tailscale = opts.observedTailscale ?? (await observeTailscale(deps, opts.socket))
   const loc = locateOpenClaw(deps)
   const configure = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true})
   const configChanges = configure.changes.map((c) => c.path)

@@ -1,4 +1,4 @@
-import type {BootstrapStep} from '../../core/bootstrap-plan.js'
+import type {BootstrapObserved, BootstrapStep} from '../../core/bootstrap-plan.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {AddPeerOptions} from '../peers/add.js'
@@ -23,6 +23,8 @@ export interface BootstrapOptions {
   timeoutMs: number
   peerTimeoutMs: number
   socket?: string
+  /** Tailscale as the caller already read it (the command needs it to name peers): not read twice. */
+  observedTailscale?: BootstrapObserved['tailscale']
 }
 
 export interface BootstrapPeerSummary {
