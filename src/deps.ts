@@ -37,6 +37,24 @@ export interface DepsOptions {
   secrets?: SecretStore
 }
 
+/** Every secret that passes through the store is registered with the redactor, whoever reads or writes it. */
+function redacting(store: SecretStore, redactor: Redactor): SecretStore {
+  return {
+    backend: store.backend,
+    location: store.location,
+    async get(name) {
+      const value = await store.get(name)
+      redactor.add(value)
+      return value
+    },
+    async set(name, value) {
+      redactor.add(value)
+      await store.set(name, value)
+    },
+    delete: (name) => store.delete(name),
+  }
+}
+
 export function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME || env.USERPROFILE || os.homedir()
 }
@@ -72,7 +90,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
           io,
           timeoutMs: env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined,
         })
-        return store
+        return redacting(store, redactor)
       })()
       return secrets
     },
