@@ -1,30 +1,51 @@
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {createInvite, type CreatedInvite} from '../services/peers/invite.js'
+import {parseDuration} from '../core/duration.js'
+import {UsageError} from '../core/errors.js'
+import {createInvite, listInvites, revokeInvite, type CreatedInvite, type InviteListEntry} from '../services/peers/invite.js'
+
+type InviteOutput = CreatedInvite | {invites: InviteListEntry[]} | {revoked: InviteListEntry}
 
 export default class Invite extends BaseCommand<typeof Invite> {
-  static override summary = 'Print an invite another machine uses to add this one as a peer.'
-  static override description =
-    'The invite is one line (claw-mesh-invite:v1:…) holding this host\'s name, Tailscale hostname, gateway URL and hooks token. It is a secret: anyone holding it can message this agent. Share it only over a trusted channel; on the other machine run `claw-mesh peer add --invite -` and paste it.'
-  static override examples = ['<%= config.bin %> invite', '<%= config.bin %> invite > /run/user/$UID/invite && scp … ', '<%= config.bin %> invite --json']
+  static override summary = 'Print a one-time invite another machine uses to pair with this one over A2A.'
+  static override description = `The invite is one line (claw-mesh-invite:v2:…) with this host's name, gateway URL, a one-time id, an expiry (24 h unless --expires) and an X25519 public key. It holds no token: on the other machine, \`claw-mesh peer add --invite -\` derives the pair's tokens and prints a reply line, which you run here with \`claw-mesh peer add --invite -\` to complete the pair. Each invite pairs once.
 
-  protected async execute(): Promise<CreatedInvite> {
-    return createInvite(this.deps)
+--list shows this machine's invites (open, used, expired, revoked); --revoke ID withdraws an open one.`
+  static override examples = [
+    '<%= config.bin %> invite > nova.invite',
+    '<%= config.bin %> invite --expires 1h',
+    '<%= config.bin %> invite --list',
+    '<%= config.bin %> invite --revoke 3q2-7RJ0bVqS1c9Y6c1xgA',
+  ]
+  static override flags = {
+    expires: Flags.string({description: 'How long the invite stays valid (1m to 30d; default 24h).', helpValue: 'DURATION'}),
+    list: Flags.boolean({description: "List this machine's invites instead of making one.", default: false}),
+    revoke: Flags.string({description: 'Revoke the open invite with this id.', helpValue: 'ID'}),
   }
 
-  /**
-   * The invite is the one secret a user asks claw-mesh to print, so it bypasses the redactor (outSecret);
-   * BaseCommand's JSON printing would mask it, hence this command prints its own document.
-   */
-  public override async run(): Promise<void> {
-    const result = await this.execute()
-    const {io, redactor} = this.deps
-    io.err('warning: this invite is a secret (it carries your hooks token): share it only over a trusted channel, and never paste it in a public place.\n')
-    if (this.flags.json) {
-      const rest = redactor.redactValue({name: result.name, hostname: result.hostname, url: result.url, tailnet: result.tailnet})
-      io.outSecret(`${JSON.stringify({ok: true, invite: result.invite, ...rest}, null, 2)}\n`)
-    } else {
-      io.outSecret(`${result.invite}\n`)
-      io.err(`On the other machine: claw-mesh peer add --invite -   (then paste the line and press Ctrl-D)\n`)
+  protected async execute(): Promise<InviteOutput> {
+    const f = this.flags
+    if ([f.list, f.revoke !== undefined, f.expires !== undefined].filter(Boolean).length > 1) {
+      throw new UsageError('--list, --revoke and --expires go one at a time.', {hint: 'Run claw-mesh invite --list, or claw-mesh invite --revoke ID, or claw-mesh invite [--expires D].'})
     }
+    if (f.list) return {invites: listInvites(this.deps)}
+    if (f.revoke !== undefined) return {revoked: await revokeInvite(this.deps, f.revoke)}
+    return createInvite(this.deps, {ttlMs: f.expires === undefined ? undefined : parseDuration(f.expires)})
+  }
+
+  protected override render(r: InviteOutput): void {
+    const {io} = this.deps
+    if ('invites' in r) {
+      if (r.invites.length === 0) io.err('No invites yet: claw-mesh invite makes one.\n')
+      for (const i of r.invites) io.out(`${i.id}  ${i.status.padEnd(7)}  expires ${i.expiresAt}${i.usedBy ? `  used by ${i.usedBy}` : ''}\n`)
+      return
+    }
+    if ('revoked' in r) {
+      io.err(r.revoked.status === 'revoked' ? `Revoked invite ${r.revoked.id}: no reply can complete it now.\n` : `Invite ${r.revoked.id} was already ${r.revoked.status}; its key is gone.\n`)
+      return
+    }
+    io.out(`${r.invite}\n`)
+    io.err(`Invite ${r.id} for ${r.name} (${r.url}), valid until ${r.expiresAt}. It holds no token, but give it only to the machine you mean to pair with.\n`)
+    io.err('On the other machine: claw-mesh peer add --invite -   (paste the line, Ctrl-D), then run the reply it prints here the same way.\n')
   }
 }

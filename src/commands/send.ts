@@ -4,15 +4,18 @@ import {parseDuration} from '../core/duration.js'
 import {ExitCode, UsageError} from '../core/errors.js'
 import {idempotencyKeyProblem} from '../core/hook-message.js'
 import {readMessageText} from '../services/messaging/compose.js'
-import {sendMessage, type SendResult} from '../services/messaging/send.js'
+import {sendRouted, type RoutedSend} from '../services/messaging/send.js'
+import {renderTaskResult, taskExitCode} from '../render/a2a.js'
 
 export default class Send extends BaseCommand<typeof Send> {
-  static override summary = "Send a message to a peer's agent (POST /hooks/agent on its gateway)."
-  static override description = `The message goes to the peer's /hooks/agent with its hooks token from the secret store (you never see the token), or to /hooks/wake with --wake. Text comes from the argument, from stdin with -, or from --file.
+  static override summary = "Send a message to a peer's agent without waiting for its answer (A2A, or hooks)."
+  static override description = `To a peer paired over A2A, the message is a SendMessage that returns at once (returnImmediately): the task id goes to stdout, and claw-mesh task PEER ID fetches the outcome later; with --wait, send waits for the agent's reply and prints it (like ask). The peer's agent sees this machine as the authenticated sender.
 
-Every message carries an idempotency key: claw-mesh-v1-<sha256 of this host's identity, the peer, the endpoint, --agent-id, --session-key and the text>. A retry — claw-mesh's own after a 429/502/503 or a connection failure (exponential backoff with jitter, Retry-After honoured, at most 5 attempts), or you re-running the command — makes the peer replay the same runId instead of running the task twice. The gateway forgets a key 5 minutes after the run ends; to send identical text again sooner, pass a new --idempotency-key.
+Over hooks — with --wake, --hooks, any of --agent-id/--session-key/--idempotency-key/--name/--bare, or to a peer without A2A (an older OpenClaw) — the message goes to the peer's /hooks/agent with its hooks token (or /hooks/wake with --wake). Hooks never carry the reply back and name no authenticated sender. Text comes from the argument, from stdin with -, or from --file.
 
-Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) the run ended in error; 2 bad input (unknown peer, empty or over-256-KiB message); 3 the peer refused the token (401) or is health-only.`
+Over hooks, every message carries an idempotency key: claw-mesh-v1-<sha256 of this host's identity, the peer, the endpoint, --agent-id, --session-key and the text>. A retry — claw-mesh's own after a 429/502/503 or a connection failure (exponential backoff with jitter, Retry-After honoured, at most 5 attempts), or you re-running the command — makes the peer replay the same runId instead of running the task twice. The gateway forgets a key 5 minutes after the run ends; to send identical text again sooner, pass a new --idempotency-key.
+
+Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or erroring, or (with --wait) the run or task ended in error; 2 bad input (unknown peer, empty message, over 64 KiB on A2A or 256 KiB on hooks); 3 the peer refused the token (401), is health-only or lacks what the options need; 7 (--wait over A2A) still working at the timeout.`
   static override examples = [
     '<%= config.bin %> send nova "Morning! Here is where I am: …"',
     'git diff | <%= config.bin %> send clawd - --name review-request',
@@ -32,10 +35,11 @@ Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) 
     wait: Flags.boolean({description: "Wait for the run to finish and print its completion (the reply's text stays on the peer).", default: false}),
     timeout: Flags.string({description: 'How long one attempt may take (default 20s; with --wait, how long to wait for the run: default 5m).', helpValue: 'DURATION'}),
     'idempotency-key': Flags.string({description: 'Use this replay key instead of the derived one (at most 256 characters).', helpValue: 'KEY'}),
-    bare: Flags.boolean({description: 'Send the text exactly as given, without the first line naming this host and how to reply.', default: false}),
+    bare: Flags.boolean({description: 'Hooks: send the text exactly as given, without the first line naming this host and how to reply.', default: false}),
+    hooks: Flags.boolean({description: 'Send over hooks (/hooks/agent) even to a peer paired over A2A.', default: false}),
   }
 
-  protected async execute(): Promise<SendResult> {
+  protected async execute(): Promise<RoutedSend> {
     const {args} = this
     const f = this.flags
     if (f.wake && f.wait) throw new UsageError('--wait cannot be combined with --wake: a wake starts no run to wait for.', {hint: 'Drop --wake to send a message that starts a run.'})
@@ -43,7 +47,8 @@ Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) 
     const keyProblem = f['idempotency-key'] === undefined ? undefined : idempotencyKeyProblem(f['idempotency-key'])
     if (keyProblem) throw new UsageError(`--idempotency-key ${keyProblem}.`, {hint: 'Pass a non-empty key of at most 256 characters, without surrounding spaces.'})
     const message = await readMessageText({arg: args.message, file: f.file, stdin: this.deps.io.stdin})
-    return sendMessage(this.deps, args.peer, {
+    return sendRouted(this.deps, args.peer, {
+      forceHooks: f.hooks,
       message,
       kind: f.wake ? 'wake' : 'agent',
       agentId: f['agent-id'],
@@ -51,13 +56,21 @@ Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) 
       name: f.name,
       idempotencyKey: f['idempotency-key'],
       waitForCompletion: f.wait,
-      bare: f.bare,
+      bare: f.bare || undefined,
       timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout),
     })
   }
 
-  protected override render(r: SendResult): void {
+  protected override render(r: RoutedSend): void {
     const {io} = this.deps
+    if (r.via === 'a2a') {
+      if (r.pending && !this.flags.wait) {
+        io.out(`${r.taskId}\n`)
+        io.err(`Sent to ${r.peer} over A2A: task ${r.taskId} (${r.elapsedMs} ms). Its outcome: claw-mesh task ${r.peer} ${r.taskId} --wait 5m\n`)
+        return
+      }
+      return renderTaskResult(io, r)
+    }
     const tries = `${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${r.elapsedMs} ms`
     if (r.kind === 'wake') {
       io.err(`Woke ${r.peer}'s agent (${r.eventOutcome ?? 'accepted'}; ${tries}).\n`)
@@ -72,7 +85,9 @@ Exit codes: 0 delivered; 1 peer unreachable, busy or erroring, or (with --wait) 
     }
   }
 
-  protected override exitCodeFor(r: SendResult): number {
+  protected override exitCodeFor(r: RoutedSend): number {
+    if (r.via === 'a2a') return r.pending && !this.flags.wait ? ExitCode.OK : (taskExitCode(r) ?? ExitCode.OK)
+
     return r.completion?.status === 'error' ? ExitCode.FAILED : ExitCode.OK
   }
 }

@@ -10,6 +10,8 @@ export const ExitCode = {
   PARTIAL: 4,
   CHECKS_FAILED: 5,
   BUSY: 6,
+  /** ask/task: the peer's task was still working when the timeout came (its id is printed). */
+  PENDING: 7,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const

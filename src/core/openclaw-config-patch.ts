@@ -10,6 +10,13 @@ export interface DesiredGateway {
   provider: Record<string, unknown>
   /** hooks.token must be a plain string (OpenClaw refuses a SecretRef there). */
   hooksToken: string
+  /** Further paths claw-mesh owns (the A2A channel, the hooks lockdown); `value: undefined` deletes the key. */
+  extra?: Assignment[]
+}
+
+export interface Assignment {
+  path: string[]
+  value: unknown
 }
 
 export interface ConfigChange {
@@ -37,8 +44,13 @@ export const EXPOSURE: Record<GatewayExpose, {bind: string; tailscaleMode: strin
 
 /** Paths whose string values are secrets. */
 const SECRET_PATHS = new Set(['hooks.token', 'gateway.auth.token', 'gateway.auth.password', 'gateway.remote.token', 'gateway.remote.password'])
+const SECRET_PATTERN = /^channels\.a2a\.peers\.[^.]+\.(token|outboundToken)$/
 
-export function desiredAssignments(d: DesiredGateway): {path: string[]; value: unknown}[] {
+function isSecretPath(dotted: string): boolean {
+  return SECRET_PATHS.has(dotted) || SECRET_PATTERN.test(dotted)
+}
+
+export function desiredAssignments(d: DesiredGateway): Assignment[] {
   const exposure = EXPOSURE[d.expose]
   return [
     {path: ['gateway', 'mode'], value: 'local'},
@@ -50,6 +62,7 @@ export function desiredAssignments(d: DesiredGateway): {path: string[]; value: u
     {path: ['gateway', 'tailscale', 'mode'], value: exposure.tailscaleMode},
     {path: ['hooks', 'enabled'], value: true},
     {path: ['hooks', 'token'], value: d.hooksToken},
+    ...(d.extra ?? []),
   ]
 }
 
@@ -64,9 +77,10 @@ export function planConfigPatch(current: OpenClawConfig, desired: DesiredGateway
   for (const {path, value} of desiredAssignments(desired)) {
     const from = getPath(next, path)
     if (jsonEqual(from, value)) continue
-    setPath(next, path, structuredClone(value))
+    if (value === undefined) deletePath(next, path)
+    else setPath(next, path, structuredClone(value))
     const dotted = path.join('.')
-    changes.push({path: dotted, from, to: value, secret: SECRET_PATHS.has(dotted) && (typeof from === 'string' || typeof value === 'string')})
+    changes.push({path: dotted, from, to: value, secret: isSecretPath(dotted) && (typeof from === 'string' || typeof value === 'string')})
   }
   return {changes, next, changed: changes.length > 0}
 }
@@ -79,6 +93,16 @@ export function setPath(target: Record<string, unknown>, path: readonly string[]
     node = node[key] as Record<string, unknown>
   }
   node[path[path.length - 1]] = value
+}
+
+/** Removes a key (and nothing else: an emptied parent object stays, as the user may have put it there). */
+export function deletePath(target: Record<string, unknown>, path: readonly string[]): void {
+  let node: unknown = target
+  for (const key of path.slice(0, -1)) {
+    if (!isObject(node) || !isObject(node[key])) return
+    node = node[key]
+  }
+  if (isObject(node)) delete node[path[path.length - 1]]
 }
 
 /** A change list safe to print or put in --json: secret strings become "[secret]". */

@@ -4,7 +4,8 @@
  */
 const TAILSCALE_KEY = /tskey-[A-Za-z0-9_-]+(?:\?[A-Za-z0-9=&_.-]*)?/g
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
-const INVITE = /claw-mesh-invite:v\d+:[A-Za-z0-9_.~-]+/g
+// Only v1 invites carry a token; v2 invites and pairing replies hold public keys and one-time ids.
+const INVITE = /claw-mesh-invite:v1:[A-Za-z0-9_.~-]+/g
 const MIN_SECRET_LENGTH = 6
 
 export class Redactor {

@@ -8,6 +8,10 @@ export const peerRecordSchema = z.object({
   addedAt: z.string(),
   source: z.enum(['invite', 'url', 'discovered']).default('url'),
   messaging: z.boolean().default(false),
+  /** Tailscale's stable node id, when the peer came from the tailnet's own list (fleet discovery). */
+  nodeId: z.string().optional(),
+  /** The peer's A2A endpoint and how the pair's tokens came about (`a2a/<name>/in|out` in the secret store). */
+  a2a: z.object({url: z.string(), pairedBy: z.enum(['invite', 'fleet']), pairedAt: z.string()}).optional(),
   lastCheck: z
     .object({at: z.string(), status: z.enum(['ok', 'degraded', 'down']), latencyMs: z.number().optional(), detail: z.string().optional()})
     .optional(),
@@ -48,6 +52,8 @@ export const stateSchema = z.object({
         .optional(),
       /** The port the running gateway was started with (it is on its command line). */
       appliedPort: z.number().optional(),
+      /** The `channels.a2a.peers` entries claw-mesh wrote (a removed peer's entry is deleted; others are the user's). */
+      a2aPeers: z.array(z.string()).optional(),
     })
     .passthrough()
     .optional(),
@@ -64,6 +70,13 @@ export const stateSchema = z.object({
     })
     .optional(),
   alert: z.string().optional(),
+  /** Pairing invites this host printed: one-time, expiring, revocable. The private key is in the secret store. */
+  invites: z
+    .record(
+      z.string(),
+      z.object({createdAt: z.string(), expiresAt: z.string(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
+    )
+    .default({}),
   peers: z.record(z.string(), peerRecordSchema).default({}),
 })
 export type State = z.infer<typeof stateSchema>

@@ -6,16 +6,22 @@ import {addPeer, type AddPeerResult} from '../../services/peers/add.js'
 
 export default class PeerAdd extends BaseCommand<typeof PeerAdd> {
   static override summary = 'Add a peer from its invite, or by gateway URL.'
-  static override description =
-    'With an invite (from `claw-mesh invite` on the peer) the peer gets messaging. By URL, pass --name and, for messaging, the peer\'s hooks token with --hooks-token; without a token the peer is health-only. Plain http is accepted only to tailnet or loopback addresses. Adding a peer again with the same data changes nothing; with different data it is updated.'
+  static override description = `Pairing over OpenClaw's A2A channel takes two one-line messages, neither of them a credential:
+  1. On A: claw-mesh invite            → prints an invite (A's name and URL, a one-time id, an expiry, a public key)
+  2. On B: claw-mesh peer add --invite - → pairs B with A and prints a reply line for A (on stdout)
+  3. On A: claw-mesh peer add --invite - → paste the reply: the pair is complete; each side can ask the other.
+Each pair gets its own two tokens (derived from an X25519 exchange, never sent), written to this machine's secret store and to channels.a2a.peers in openclaw.json. A used, expired, revoked, forged or foreign reply is refused and nothing changes.
+
+Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1) adds a hooks-only peer; by URL, pass --name and, for messaging, the peer's hooks token with --hooks-token. Plain http is accepted only to tailnet or loopback addresses. Adding a peer again with the same data changes nothing.`
   static override examples = [
-    '<%= config.bin %> peer add --invite -            # paste the invite, then Ctrl-D',
+    '<%= config.bin %> peer add --invite -            # paste the invite (or the reply), then Ctrl-D',
+    '<%= config.bin %> peer add --invite - < nova.invite > reply.txt   # B: pair, keep the reply for A',
     '<%= config.bin %> peer add --invite file:./nova.invite',
     '<%= config.bin %> peer add http://100.88.12.7:18789 --name clawd --hooks-token file:./clawd.token',
   ]
   static override args = {url: Args.string({description: "Peer gateway URL (e.g. http://100.88.12.7:18789); omit with --invite", required: false})}
   static override flags = {
-    invite: Flags.string({description: 'The invite: file:PATH or - (stdin). Also read from $CLAW_MESH_INVITE. Never on the command line: it is a secret.', helpValue: 'file:PATH|-'}),
+    invite: Flags.string({description: 'The invite or pairing reply: file:PATH or - (stdin). Also read from $CLAW_MESH_INVITE.', helpValue: 'file:PATH|-'}),
     name: Flags.string({description: 'Name for the peer (required with a URL; overrides the invite\'s name).', helpValue: 'NAME'}),
     'hooks-token': Flags.string({description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.", helpValue: 'file:PATH|-'}),
     'allow-insecure-url': Flags.boolean({description: 'Accept plain http to an address outside the tailnet (the token travels unencrypted).', default: false}),
@@ -39,6 +45,19 @@ export default class PeerAdd extends BaseCommand<typeof PeerAdd> {
   }
 
   protected override render(r: AddPeerResult): void {
+    const {io} = this.deps
+    if (r.a2a) {
+      const verb = r.action === 'unchanged' ? 'Already paired with' : r.completed ? 'Paired with' : r.action === 'updated' ? 'Paired again with' : 'Paired with'
+      io.err(`${verb} ${r.name} over A2A (${r.url}).${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n`)
+      if (r.sync?.note) io.err(`  ${r.sync.note}\n`)
+      if (r.replyInvite) {
+        io.out(`${r.replyInvite}\n`)
+        io.err(`  To finish, run this on ${r.name}: claw-mesh peer add --invite -   (paste the line above, then Ctrl-D).\n  The line holds no token: only a public key and the invite's one-time id.\n`)
+      } else {
+        io.err(`  Next: claw-mesh ask ${r.name} "…"   (or claw-mesh peer check ${r.name})\n`)
+      }
+      return
+    }
     const what = `${r.name} (${r.url}, messaging ${r.messaging ? 'on' : 'off'})`
     if (r.action === 'unchanged') this.deps.io.err(`Peer ${what} is already added with the same data: nothing changed.\n`)
     else if (r.action === 'updated') this.deps.io.err(`Updated peer ${what}: ${r.changes.join('; ')}.\n`)

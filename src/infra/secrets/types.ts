@@ -15,6 +15,11 @@ export const SECRET_NAMES = {
   hooksToken: 'hooks-token',
   meshSecret: 'mesh-secret',
   peer: (name: string) => `peer/${name}`,
+  /** The A2A token this peer presents to us, and the one we present to it. */
+  a2aIn: (name: string) => `a2a/${name}/in`,
+  a2aOut: (name: string) => `a2a/${name}/out`,
+  /** The X25519 private key of a pending pairing invite. */
+  inviteKey: (id: string) => `invite/${id}`,
 } as const
 
 export function createMemorySecretStore(initial: Record<string, string> = {}): SecretStore & {values: Map<string, string>} {

@@ -7,6 +7,8 @@ import {reloadOutcome, type ReloadOutcome} from '../../core/gateway-start-plan.j
 import {assertPort} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
+import {a2aAssignments} from '../../core/a2a-config.js'
+import {a2aPeerEntries} from '../a2a/tokens.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {assertConfigWritable, readOpenClawConfig, validateOpenClawConfig, validationError, writeConfigValidated} from '../openclaw/config-file.js'
@@ -71,17 +73,23 @@ export function resolveExpose(value: string | undefined, recorded: GatewayExpose
  * token behind a SecretRef, hooks on with their own token, the exposure mode) and nothing else. Reads, plans a pure
  * patch, backs up, writes a validated file atomically. Running it again with nothing to change writes nothing.
  */
-export async function configureGateway(deps: Deps, opts: ConfigureOptions = {}): Promise<ConfigureResult> {
-  if (opts.dryRun) return configure(deps, opts)
+/** What the caller already observed of the machine (configure never re-reads it). */
+export interface ConfigureObserved {
+  /** The URL peers use to reach this gateway (tailnet IPv4 and port, or the Serve origin): `channels.a2a.advertisedUrl`. */
+  advertisedUrl?: string
+}
+
+export async function configureGateway(deps: Deps, opts: ConfigureOptions = {}, observed: ConfigureObserved = {}): Promise<ConfigureResult> {
+  if (opts.dryRun) return configure(deps, opts, observed)
   const lock = await acquireLock({dir: deps.stateDir, name: 'gateway', waitMs: LOCK_WAIT_MS, clock: deps.clock, what: 'claw-mesh gateway configure/start'})
   try {
-    return await configure(deps, opts)
+    return await configure(deps, opts, observed)
   } finally {
     lock.release()
   }
 }
 
-async function configure(deps: Deps, opts: ConfigureOptions): Promise<ConfigureResult> {
+async function configure(deps: Deps, opts: ConfigureOptions, observed: ConfigureObserved): Promise<ConfigureResult> {
   const state = deps.store.read()
   const expose = resolveExpose(opts.expose, state.gateway?.expose, opts.acceptRisk)
   const loc = locateOpenClaw(deps, {profile: opts.profile})
@@ -92,7 +100,10 @@ async function configure(deps: Deps, opts: ConfigureOptions): Promise<ConfigureR
   const store = await deps.secrets(opts.secretStore)
   const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor})
   const wiring = secretWiring(store, {platform: deps.platform, stateDir: deps.stateDir})
-  const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks})
+  const a2aEntries = await a2aPeerEntries(state, store)
+  const a2aNames = a2aEntries.map((e) => e.name)
+  const extra = a2aAssignments(file.config, {advertisedUrl: observed.advertisedUrl, peers: a2aEntries, owned: state.gateway?.a2aPeers ?? []})
+  const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks, extra})
   const notes: string[] = []
   const result: ConfigureResult = {
     configPath: file.path,
@@ -161,6 +172,7 @@ async function configure(deps: Deps, opts: ConfigureOptions): Promise<ConfigureR
     g.port = port
     g.expose = expose
     g.profile = loc.profile
+    if (plan.changed || (state.gateway?.a2aPeers ?? []).join() !== a2aNames.join()) g.a2aPeers = a2aNames
     if (store.backend !== 'memory') {
       const sec = (s.secrets ??= {names: []})
       sec.backend = store.backend

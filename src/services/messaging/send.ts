@@ -7,6 +7,8 @@ import type {SecretStore} from '../../infra/secrets/types.js'
 import {peerToken, peerTokenName, requirePeer} from '../peers/records.js'
 import {requestFor, senderIdentity, type MessageOptions} from './compose.js'
 import {deliver} from './deliver.js'
+import {askPeer, type AskResult} from '../a2a/ask.js'
+import {UsageError} from '../../core/errors.js'
 
 export interface SendResult {
   peer: string
@@ -61,4 +63,34 @@ export async function sendMessage(deps: Deps, peer: string, opts: MessageOptions
   if (result.eventOutcome) out.eventOutcome = result.eventOutcome
   if (idempotencyKey) out.idempotencyKey = idempotencyKey
   return out
+}
+
+/** Flags that only mean something on hooks (/hooks/agent's payload): with them, a send goes over hooks. */
+export const HOOKS_ONLY_OPTIONS = ['agentId', 'sessionKey', 'idempotencyKey', 'name', 'bare'] as const
+
+export type RoutedSend = ({via: 'a2a'} & AskResult) | ({via: 'hooks'} & SendResult)
+
+/**
+ * Which road a send takes: A2A when the peer is paired over it (the peer's agent sees this machine as the
+ * authenticated sender, and the task id can be fetched later), hooks for `--wake`, hooks-only options, `--hooks`,
+ * and peers without A2A (older OpenClaw).
+ */
+export function sendRoute(record: PeerRecord, opts: {kind: HookKind; forceHooks?: boolean} & Partial<Record<(typeof HOOKS_ONLY_OPTIONS)[number], unknown>>): 'a2a' | 'hooks' {
+  if (!record.a2a || opts.kind === 'wake' || opts.forceHooks) return 'hooks'
+  return HOOKS_ONLY_OPTIONS.some((k) => opts[k] !== undefined && opts[k] !== false) ? 'hooks' : 'a2a'
+}
+
+export async function sendRouted(deps: Deps, peer: string, opts: MessageOptions & {timeoutMs?: number; forceHooks?: boolean}): Promise<RoutedSend> {
+  const record = requirePeer(deps.store.read(), peer)
+  if (sendRoute(record, opts) === 'hooks') {
+    if (!record.messaging && record.a2a) {
+      throw new UsageError(`${record.name} is paired over A2A only: hooks-only options (--wake, --agent-id, --session-key, --idempotency-key, --name, --bare, --hooks) need its hooks token.`, {
+        code: 'hooks-not-paired',
+        hint: `Drop those options to send over A2A, or add the hooks token: claw-mesh peer add ${record.url} --name ${record.name} --hooks-token file:PATH.`,
+      })
+    }
+    return {via: 'hooks', ...(await sendMessage(deps, peer, opts))}
+  }
+  const wait = Boolean(opts.waitForCompletion)
+  return {via: 'a2a', ...(await askPeer(deps, peer, {message: opts.message, returnImmediately: !wait, timeoutMs: opts.timeoutMs ?? (wait ? 300_000 : undefined)}))}
 }

@@ -5,6 +5,9 @@ import type {PeerRecord} from '../../core/state-schema.js'
 import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {savePeer, type SaveAction} from './records.js'
+import {pairingLineKind} from '../../core/a2a-pairing.js'
+import {acceptInvite, completeReply} from '../a2a/pairing.js'
+import type {A2aSync} from '../a2a/sync.js'
 
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
@@ -22,8 +25,15 @@ export interface AddPeerResult {
   url: string
   source: PeerRecord['source']
   messaging: boolean
+  /** Paired over OpenClaw's A2A channel (ask, send and broadcast get replies). */
+  a2a: boolean
   action: SaveAction
   changes: string[]
+  /** This machine answered an invite: run this line on the inviter to complete the pair. */
+  replyInvite?: string
+  /** A reply completed a pair this machine started. */
+  completed?: boolean
+  sync?: A2aSync
 }
 
 interface Resolved {
@@ -63,8 +73,17 @@ export function resolvePeerInput(opts: AddPeerOptions): Resolved {
   return {name, hostname: tailnetHostnameOf(url), url, token: opts.hooksToken, source: 'url'}
 }
 
-/** Adds (or updates) a peer from an invite or a URL. */
+/** Adds (or updates) a peer from an invite, a pairing reply or a URL. */
 export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeerResult> {
+  const kind = opts.invite === undefined ? undefined : pairingLineKind(opts.invite)
+  if (kind === 'invite-v2' || kind === 'reply') {
+    if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
+    if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
+    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl}
+    const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
+    const record = deps.store.read().peers[r.name]
+    return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
+  }
   const peer = resolvePeerInput(opts)
   deps.redactor.add(peer.token)
   const state = deps.store.read()
@@ -77,5 +96,5 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   }
   const secrets = await deps.secrets()
   const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token})
-  return {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, messaging: Boolean(peer.token), ...saved}
+  return {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, messaging: Boolean(peer.token), a2a: false, ...saved}
 }

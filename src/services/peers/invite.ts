@@ -1,23 +1,34 @@
-import {ActionNeededError} from '../../core/errors.js'
+import {DEFAULT_INVITE_TTL_MS, encodePairingInvite, newInviteId, newPairingKey} from '../../core/a2a-pairing.js'
+import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
-import {encodeInvite} from '../../core/invite.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {openTailscale} from '../tailscale/cli.js'
 
 export interface CreatedInvite {
-  /** The secret invite line. */
+  /** The invite line (no credential in it: a public key, a one-time id, an expiry). */
   invite: string
+  id: string
+  name: string
+  hostname: string
+  url: string
+  expiresAt: string
+  tailnet?: string
+}
+
+/** How this host appears to peers: its identity, MagicDNS label, gateway URL and tailnet. */
+export interface SelfEndpoint {
   name: string
   hostname: string
   url: string
   tailnet?: string
 }
 
-const BOOTSTRAP_HINT = 'Run `claw-mesh bootstrap` on this machine first, then `claw-mesh invite` again.'
+const BOOTSTRAP_HINT = 'Run `claw-mesh bootstrap` on this machine first, then try again.'
+export const MAX_INVITE_TTL_MS = 30 * 24 * 60 * 60 * 1000
 
-/** Builds this host's invite from claw-mesh's state, the live Tailscale status and the hooks token. */
-export async function createInvite(deps: Deps): Promise<CreatedInvite> {
+/** This host's name and gateway URL, from claw-mesh's state and the live Tailscale status. */
+export async function selfEndpoint(deps: Deps): Promise<SelfEndpoint> {
   const state = deps.store.read()
   if (!state.identity) throw new ActionNeededError('This machine has no claw-mesh identity yet.', {code: 'not-bootstrapped', hint: BOOTSTRAP_HINT})
   const expose = state.gateway?.expose
@@ -34,14 +45,59 @@ export async function createInvite(deps: Deps): Promise<CreatedInvite> {
   // The MagicDNS label is the node's unique name in the tailnet (a taken HostName silently becomes name-1 there).
   const hostname = ts.dnsName?.split('.')[0] || ts.hostname.toLowerCase()
   const url = peerUrlFor({expose, port: state.gateway?.port, ipv4: ts.ipv4, dnsName: ts.dnsName})
+  return {name: state.identity, hostname, url, ...(ts.tailnet ? {tailnet: ts.tailnet} : {})}
+}
+
+/**
+ * `claw-mesh invite`: a one-time pairing invite. Its X25519 private key goes into the secret store under the
+ * invite's id, and the id into state (with the expiry), so that exactly one reply can complete it.
+ */
+export async function createInvite(deps: Deps, opts: {ttlMs?: number} = {}): Promise<CreatedInvite> {
+  const ttlMs = opts.ttlMs ?? DEFAULT_INVITE_TTL_MS
+  if (ttlMs < 60_000 || ttlMs > MAX_INVITE_TTL_MS) throw new UsageError('--expires must be between 1m and 30d.', {hint: 'For example --expires 2h (the default is 24h).'})
+  const self = await selfEndpoint(deps)
+  const now = deps.clock.now()
+  const id = newInviteId()
+  const key = newPairingKey()
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString()
+  const invite = encodePairingInvite({name: self.name, hostname: self.hostname, url: self.url, id, key: key.publicKey, createdAt: now.toISOString(), expiresAt, ...(self.tailnet ? {tailnet: self.tailnet} : {})})
   const secrets = await deps.secrets()
-  const hooksToken = await secrets.get(SECRET_NAMES.hooksToken)
-  if (!hooksToken) {
-    throw new ActionNeededError(`No hooks token in the secret store (${secrets.location}): peers could not message this machine.`, {code: 'no-hooks-token', hint: BOOTSTRAP_HINT})
-  }
-  deps.redactor.add(hooksToken)
-  const invite = encodeInvite({name: state.identity, hostname, url, hooksToken, tailnet: ts.tailnet ?? undefined, createdAt: deps.clock.now().toISOString()})
-  const result: CreatedInvite = {invite, name: state.identity, hostname, url}
-  if (ts.tailnet) result.tailnet = ts.tailnet
-  return result
+  await secrets.set(SECRET_NAMES.inviteKey(id), key.privateKey)
+  deps.store.update((s) => {
+    s.invites[id] = {createdAt: now.toISOString(), expiresAt}
+    // Expired invites are kept a day for a clear "expired" answer, then forgotten.
+    for (const [old, rec] of Object.entries(s.invites)) if (Date.parse(rec.expiresAt) < now.getTime() - DEFAULT_INVITE_TTL_MS) delete s.invites[old]
+  })
+  return {invite, id, ...self, expiresAt}
+}
+
+export interface InviteListEntry {
+  id: string
+  createdAt: string
+  expiresAt: string
+  status: 'open' | 'used' | 'expired' | 'revoked'
+  usedBy?: string
+}
+
+export function listInvites(deps: Pick<Deps, 'store' | 'clock'>): InviteListEntry[] {
+  const now = deps.clock.now().getTime()
+  return Object.entries(deps.store.read().invites)
+    .map(([id, r]): InviteListEntry => ({
+      id,
+      createdAt: r.createdAt,
+      expiresAt: r.expiresAt,
+      status: r.revokedAt ? 'revoked' : r.usedBy ? 'used' : Date.parse(r.expiresAt) <= now ? 'expired' : 'open',
+      ...(r.usedBy ? {usedBy: r.usedBy} : {}),
+    }))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+}
+
+/** Revokes one open invite: its key is deleted, so no reply can complete it. */
+export async function revokeInvite(deps: Deps, id: string): Promise<InviteListEntry> {
+  const entry = listInvites(deps).find((e) => e.id === id)
+  if (!entry) throw new UsageError(`There is no invite with id ${JSON.stringify(id.slice(0, 64))}.`, {code: 'unknown-invite', hint: 'List them with: claw-mesh invite --list'})
+  const secrets = await deps.secrets()
+  await secrets.delete(SECRET_NAMES.inviteKey(id))
+  if (entry.status === 'open') deps.store.update((s) => void (s.invites[id].revokedAt = deps.clock.now().toISOString()))
+  return {...entry, status: entry.status === 'open' ? 'revoked' : entry.status}
 }

@@ -51,6 +51,12 @@ export interface SavePeerInput {
   token?: string
   /** Discovered peers: whether the shared mesh secret is known (messaging on). */
   messaging?: boolean
+  /** The peer's A2A endpoint (its tokens are written by the caller, under a2a/<name>/in|out). */
+  a2a?: {url: string; pairedBy: 'invite' | 'fleet'}
+  /** Tailscale's stable node id (discovered peers). */
+  nodeId?: string
+  /** Changes the caller made itself (new A2A tokens): reported, and the record counts as updated. */
+  extraChanges?: string[]
 }
 
 /**
@@ -70,6 +76,9 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     if (existing.messaging !== messaging) changes.push(`messaging ${existing.messaging ? 'on' : 'off'} → ${messaging ? 'on' : 'off'}`)
     if (!discovered && oldToken !== input.token) changes.push(input.token ? (oldToken ? 'hooks token replaced' : 'hooks token added') : 'hooks token removed')
     if (existing.source !== input.source && (existing.source === 'discovered' || discovered)) changes.push(`source ${existing.source} → ${input.source}`)
+    if ((existing.a2a?.url ?? '') !== (input.a2a?.url ?? '')) changes.push(input.a2a ? (existing.a2a ? `A2A url ${existing.a2a.url} → ${input.a2a.url}` : 'A2A on') : 'A2A off')
+    if ((existing.nodeId ?? '') !== (input.nodeId ?? '') && input.nodeId) changes.push(`node ${existing.nodeId ?? '-'} → ${input.nodeId}`)
+    changes.push(...(input.extraChanges ?? []))
     if (changes.length === 0) return {action: 'unchanged', changes}
   }
   const keepOwnToken = !discovered && input.token
@@ -80,6 +89,8 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     const urlSame = existing?.url === input.url
     const record: PeerRecord = {name: input.name, url: input.url, addedAt: existing?.addedAt ?? now, source: input.source, messaging}
     if (input.hostname) record.hostname = input.hostname
+    if (input.nodeId) record.nodeId = input.nodeId
+    if (input.a2a) record.a2a = {...input.a2a, pairedAt: existing?.a2a && existing.a2a.url === input.a2a.url && !input.extraChanges?.length ? existing.a2a.pairedAt : now}
     // A check of the old URL says nothing about the new one.
     if (existing?.lastCheck && urlSame) record.lastCheck = existing.lastCheck
     state.peers[input.name] = record

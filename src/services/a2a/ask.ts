@@ -1,0 +1,113 @@
+import {DEFAULT_REPLY_TIMEOUT_MS, TERMINAL_STATES, assertA2aText, getTaskBody, sendMessageBody, type A2aTask} from '../../core/a2a-protocol.js'
+import {ActionNeededError} from '../../core/errors.js'
+import type {PeerRecord} from '../../core/state-schema.js'
+import type {Deps} from '../../deps.js'
+import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+import {requirePeer} from '../peers/records.js'
+import {a2aFailure, callA2a, type A2aTarget} from './client.js'
+
+export const DEFAULT_ASK_TIMEOUT_MS = 120_000
+
+export interface AskOptions {
+  message: string
+  /** A2A contextId of an earlier ask: continues that conversation (the same session on the peer). */
+  thread?: string
+  timeoutMs?: number
+  /** send: return as soon as the peer accepted the task. */
+  returnImmediately?: boolean
+}
+
+export interface AskResult {
+  ok: boolean
+  peer: string
+  taskId: string
+  contextId?: string
+  state: string
+  /** The peer agent's reply text (control characters removed). */
+  reply?: string
+  /** Why the task failed or was rejected. */
+  reason?: string
+  /** The task was still working when the timeout came: fetch it later with `claw-mesh task`. */
+  pending: boolean
+  elapsedMs: number
+}
+
+/** Why a peer cannot be reached over A2A, or its target. */
+export async function a2aTargetFor(deps: Pick<Deps, 'redactor'>, secrets: SecretStore, record: PeerRecord): Promise<A2aTarget> {
+  if (!record.a2a) {
+    throw new ActionNeededError(`${record.name} is not paired over A2A (it was added ${record.source === 'url' ? 'by URL' : 'from an old invite'}), so claw-mesh cannot get a reply from it.`, {
+      code: 'peer-not-a2a',
+      hint: `Pair over A2A: claw-mesh invite on this machine, claw-mesh peer add --invite - on ${record.name} (OpenClaw 2026.9.6 or later there), then run the reply it prints here. claw-mesh send ${record.name} still works over hooks.`,
+    })
+  }
+  const token = await secrets.get(SECRET_NAMES.a2aOut(record.name))
+  if (!token) {
+    throw new ActionNeededError(`The A2A token for calling ${record.name} is missing from the secret store (${secrets.location}): the pair is half set up.`, {
+      code: 'a2a-token-missing',
+      hint: `Pair again (claw-mesh invite here, claw-mesh peer add --invite - on ${record.name}, then its reply here), or run claw-mesh doctor --fix in a fleet.`,
+    })
+  }
+  deps.redactor.add(token)
+  return {peer: record.name, url: record.a2a.url, token}
+}
+
+function resultOf(peer: string, task: A2aTask, started: number, now: number): AskResult {
+  const done = TERMINAL_STATES.has(task.state)
+  const out: AskResult = {ok: task.state === 'TASK_STATE_COMPLETED', peer, taskId: task.id, state: task.state, pending: !done, elapsedMs: Math.round(now - started)}
+  if (task.contextId) out.contextId = task.contextId
+  if (task.reply !== undefined) out.reply = task.reply
+  if (task.reason !== undefined) out.reason = task.reason
+  return out
+}
+
+/** Polls GetTask until the task ends or `until` (epoch ms) passes; gentle on the peer's 30-a-minute limit. */
+export async function waitForTask(deps: Pick<Deps, 'http' | 'clock'>, target: A2aTarget, task: A2aTask, until: number, firstDelayMs = 250): Promise<A2aTask> {
+  let current = task
+  let delay = firstDelayMs
+  while (!TERMINAL_STATES.has(current.state)) {
+    const left = until - deps.clock.now().getTime()
+    if (left <= 0) return current
+    await deps.clock.sleep(Math.min(delay, left))
+    delay = Math.min(delay * 2, 3000)
+    const outcome = await callA2a(deps, target, getTaskBody(current.id), {method: 'GetTask', timeoutMs: Math.max(1000, Math.min(15_000, until - deps.clock.now().getTime()))})
+    if (outcome.kind !== 'task') {
+      if (outcome.kind === 'network' && outcome.failure === 'timeout') continue
+      throw a2aFailure(target.peer, target.url, outcome)
+    }
+    current = outcome.task
+  }
+  return current
+}
+
+/**
+ * `claw-mesh ask`: one SendMessage to the peer's A2A endpoint and its reply. With a timeout at least the peer's
+ * reply window the call blocks on the peer (one round trip, no polling); the peer answers with the working task
+ * when its own window closes, and claw-mesh then polls GetTask until the timeout. A shorter timeout asks the peer
+ * to return at once and polls, so the task id is always known when time runs out.
+ */
+export async function askPeer(deps: Deps, peerName: string, opts: AskOptions): Promise<AskResult> {
+  const record = requirePeer(deps.store.read(), peerName)
+  assertA2aText(opts.message, record.name)
+  const target = await a2aTargetFor(deps, await deps.secrets(), record)
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_ASK_TIMEOUT_MS
+  const started = deps.clock.now().getTime()
+  const until = started + timeoutMs
+  const blocking = !opts.returnImmediately && timeoutMs >= DEFAULT_REPLY_TIMEOUT_MS
+  const body = sendMessageBody({text: opts.message, contextId: opts.thread, returnImmediately: !blocking})
+  const httpTimeout = blocking ? Math.min(timeoutMs, DEFAULT_REPLY_TIMEOUT_MS + 10_000) : Math.min(timeoutMs, 20_000)
+  const outcome = await callA2a(deps, target, body, {method: 'SendMessage', timeoutMs: httpTimeout, deadlineMs: Math.min(timeoutMs, 30_000)})
+  if (outcome.kind !== 'task') throw a2aFailure(record.name, target.url, outcome)
+  const task = opts.returnImmediately ? outcome.task : await waitForTask(deps, target, outcome.task, until, blocking ? 2000 : 250)
+  return resultOf(record.name, task, started, deps.clock.now().getTime())
+}
+
+/** `claw-mesh task PEER ID`: a task this machine started on the peer, once or (with a timeout) until it ends. */
+export async function getPeerTask(deps: Deps, peerName: string, taskId: string, opts: {waitMs?: number} = {}): Promise<AskResult> {
+  const record = requirePeer(deps.store.read(), peerName)
+  const target = await a2aTargetFor(deps, await deps.secrets(), record)
+  const started = deps.clock.now().getTime()
+  const outcome = await callA2a(deps, target, getTaskBody(taskId), {method: 'GetTask', timeoutMs: 15_000})
+  if (outcome.kind !== 'task') throw a2aFailure(record.name, target.url, outcome)
+  const task = opts.waitMs ? await waitForTask(deps, target, outcome.task, started + opts.waitMs, 1000) : outcome.task
+  return resultOf(record.name, task, started, deps.clock.now().getTime())
+}

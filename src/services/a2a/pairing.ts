@@ -1,0 +1,100 @@
+import {decodePairingInvite, decodePairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
+import {a2aEndpoint} from '../../core/a2a-protocol.js'
+import {ActionNeededError, UsageError} from '../../core/errors.js'
+import {tailnetHostnameOf} from '../../core/peer-url.js'
+import {assertHostname} from '../../core/validate.js'
+import type {Deps} from '../../deps.js'
+import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+import {savePeer, type SaveAction} from '../peers/records.js'
+import {selfEndpoint} from '../peers/invite.js'
+import {syncA2aConfig, type A2aSync} from './sync.js'
+import {writePairTokens} from './tokens.js'
+
+export interface PairingResult {
+  name: string
+  hostname?: string
+  url: string
+  action: SaveAction
+  changes: string[]
+  /** B's half: the reply line to run on A (`claw-mesh peer add --invite -` there). */
+  replyInvite?: string
+  /** A's half: the pair is complete. */
+  completed: boolean
+  sync: A2aSync
+}
+
+/** A hooks token the peer already had here (from a v1 invite or --hooks-token) keeps working for --wake. */
+async function keptHooksToken(deps: Deps, secrets: SecretStore, name: string): Promise<string | undefined> {
+  const existing = deps.store.read().peers[name]
+  return existing?.messaging && existing.source !== 'discovered' ? secrets.get(SECRET_NAMES.peer(name)) : undefined
+}
+
+const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invite there), add it here, and send the reply back.`
+
+/**
+ * B's half: pair with the host that printed `raw` (a v2 invite). Mints the pair's two tokens from an X25519
+ * exchange, stores and configures them, and returns the reply line for the inviter.
+ */
+export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+  const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl})
+  const name = opts.name === undefined ? invite.name : assertHostname(opts.name, '--name')
+  const self = await selfEndpoint(deps)
+  if (invite.name === self.name && invite.hostname === self.hostname) {
+    throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add --invite -` on the other machine, with the invite this one printed.'})
+  }
+  const key = newPairingKey()
+  const pair = pairSecrets({privateKey: key.privateKey, peerPublicKey: invite.key, inviteId: invite.id, inviter: invite.name, replier: self.name})
+  const secrets = await deps.secrets()
+  // What the inviter presents to us is our inbound token; what we present to it, our outbound one.
+  const extraChanges = deps.store.read().peers[name] ? ['A2A tokens replaced (paired again)'] : []
+  await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
+  const hooksToken = await keptHooksToken(deps, secrets, name)
+  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(invite.url), pairedBy: 'invite'}, extraChanges})
+  const sync = await syncA2aConfig(deps)
+  const replyInvite = encodePairingReply({name: self.name, hostname: self.hostname, url: self.url, invite: invite.id, to: invite.name, key: key.publicKey, createdAt: deps.clock.now().toISOString()}, pair.macKey)
+  return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}
+}
+
+/** A's half: completes the pair from B's reply to one of this machine's invites. */
+export async function completeReply(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+  const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl})
+  const state = deps.store.read()
+  const record = state.invites[reply.invite]
+  if (!record || reply.to !== state.identity) {
+    throw new UsageError(`This reply from ${reply.name} answers an invite this machine did not make${reply.to !== state.identity ? ` (it is for "${reply.to}")` : ''}.`, {
+      code: 'reply-foreign',
+      hint: `Run it on the machine that printed the invite, or: ${NEW_INVITE(reply.name)}`,
+    })
+  }
+  if (record.usedBy) {
+    throw new UsageError(`The invite this reply answers was already used, by ${record.usedBy} at ${record.usedAt}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${reply.name}, make a new invite here: claw-mesh invite`})
+  }
+  if (record.revokedAt) throw new UsageError(`The invite this reply answers was revoked at ${record.revokedAt}.`, {code: 'reply-revoked', hint: `Make a new invite: claw-mesh invite, and give it to ${reply.name}.`})
+  if (Date.parse(record.expiresAt) <= deps.clock.now().getTime()) {
+    throw new UsageError(`The invite this reply answers expired at ${record.expiresAt}.`, {code: 'reply-expired', hint: `Make a new invite (claw-mesh invite) and give it to ${reply.name}; its reply must come back within the invite's lifetime.`})
+  }
+  const secrets = await deps.secrets()
+  const privateKey = await secrets.get(SECRET_NAMES.inviteKey(reply.invite))
+  if (!privateKey) {
+    throw new ActionNeededError(`The key of the invite this reply answers is missing from the secret store (${secrets.location}).`, {code: 'invite-key-missing', hint: `Make a new invite: claw-mesh invite, and give it to ${reply.name}.`})
+  }
+  const pair = pairSecrets({privateKey, peerPublicKey: reply.key, inviteId: reply.invite, inviter: state.identity, replier: reply.name})
+  if (!replyMacValid(reply, pair.macKey)) {
+    throw new UsageError(`The reply claiming to come from ${reply.name} is forged or was altered: it was not made from this machine's invite.`, {
+      code: 'reply-forged',
+      hint: `Nothing was changed. Ask ${reply.name} to run claw-mesh peer add with your invite again and send you exactly the line it prints.`,
+    })
+  }
+  const name = opts.name === undefined ? reply.name : assertHostname(opts.name, '--name')
+  const extraChanges = state.peers[name] ? ['A2A tokens replaced (paired again)'] : []
+  await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
+  const hooksToken = await keptHooksToken(deps, secrets, name)
+  const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
+  await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
+  deps.store.update((s) => {
+    const rec = s.invites[reply.invite]
+    if (rec) Object.assign(rec, {usedBy: name, usedAt: deps.clock.now().toISOString()})
+  })
+  const sync = await syncA2aConfig(deps)
+  return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}
+}

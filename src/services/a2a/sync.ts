@@ -1,0 +1,24 @@
+import type {ReloadOutcome} from '../../core/gateway-start-plan.js'
+import type {Deps} from '../../deps.js'
+import {configureGateway} from '../gateway/configure.js'
+
+export interface A2aSync {
+  /** openclaw.json was brought up to date (false: the gateway is not configured on this machine yet). */
+  configured: boolean
+  changed: boolean
+  /** What a running gateway needs to apply the change (A2A peers reload by themselves in ~2.5 s). */
+  apply?: ReloadOutcome
+  note?: string
+}
+
+/**
+ * After a peer's A2A tokens changed (paired, re-paired, removed, rotated): rewrites `channels.a2a` in openclaw.json
+ * through the one configure path (validated, backed up, atomic), keeping everything else as configured.
+ */
+export async function syncA2aConfig(deps: Deps): Promise<A2aSync> {
+  if (!deps.store.read().gateway?.expose) {
+    return {configured: false, changed: false, note: 'The gateway is not configured on this machine yet: claw-mesh bootstrap writes the A2A peers into openclaw.json.'}
+  }
+  const r = await configureGateway(deps, {})
+  return {configured: true, changed: r.changed, apply: r.apply}
+}
