@@ -28,14 +28,15 @@ export interface DesiredA2a {
 
 export const A2A_BASE = ['channels', 'a2a'] as const
 
-/** The agent OpenClaw routes to when nothing says otherwise: the one marked default, else the first, else main. */
+/**
+ * The agent OpenClaw routes to when nothing says otherwise: with one configured agent (`agents.entries.<id>`) that
+ * one; with several, `main` if present, else the first by name; with none, OpenClaw's built-in `main`.
+ */
 export function defaultAgentId(config: OpenClawConfig): string {
-  const list = getPath(config, ['agents', 'list'])
-  if (Array.isArray(list)) {
-    const agents = list.filter((a): a is {id: string; default?: unknown} => isObject(a) && typeof a.id === 'string' && a.id !== '')
-    return (agents.find((a) => a.default === true) ?? agents[0])?.id ?? 'main'
-  }
-  return 'main'
+  const entries = getPath(config, ['agents', 'entries'])
+  const ids = isObject(entries) ? Object.keys(entries).sort() : []
+  if (ids.length === 1) return ids[0]
+  return ids.length === 0 || ids.includes('main') ? 'main' : ids[0]
 }
 
 function chosenList(value: unknown): boolean {

@@ -90,12 +90,13 @@ export function decodeInvite(raw: string, opts: {allowInsecureUrl?: boolean} = {
   const match = /^v(\d+):(.*)$/.exec(text.slice(INVITE_PREFIX.length))
   if (!match) throw new UsageError('The invite has no version (expected claw-mesh-invite:v1:…).', {hint: HOW_TO_GET_ONE})
   const version = Number(match[1])
-  if (version > INVITE_VERSION) {
-    throw new UsageError(`The invite is version ${version}, made by a newer claw-mesh; this claw-mesh reads version ${INVITE_VERSION}.`, {
+  if (version > INVITE_VERSION + 1) {
+    throw new UsageError(`The invite is version ${version}, made by a newer claw-mesh; this claw-mesh reads versions 1 and 2.`, {
       code: 'invite-too-new',
       hint: 'Upgrade claw-mesh on this machine (npm install -g claw-mesh@latest), then add the invite again.',
     })
   }
+  if (version === INVITE_VERSION + 1) throw new UsageError('That is a v2 (A2A pairing) invite: add it with claw-mesh peer add --invite.', {hint: HOW_TO_GET_ONE})
   if (version !== INVITE_VERSION) throw new UsageError(`The invite version ${version} is not supported (expected v${INVITE_VERSION}).`, {hint: HOW_TO_GET_ONE})
   const body = match[2]
   const damaged = (what: string) => new UsageError(`The invite is ${what}.`, {code: 'invite-damaged', hint: HOW_TO_GET_ONE})

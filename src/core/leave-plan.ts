@@ -1,3 +1,4 @@
+import {A2A_BASE, a2aAssignments} from './a2a-config.js'
 import {desiredAssignments} from './openclaw-config-patch.js'
 import {getPath, isObject, jsonEqual, type OpenClawConfig} from './openclaw-config.js'
 
@@ -10,9 +11,11 @@ import {getPath, isObject, jsonEqual, type OpenClawConfig} from './openclaw-conf
  * bytes are restored exactly (comments and formatting included). Otherwise only claw-mesh's keys are undone and
  * every other change is kept.
  */
-export function ownedConfigPaths(): string[][] {
-  // The values do not matter here, only which paths the gateway phase writes.
-  return desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: ''}).map((a) => a.path)
+export function ownedConfigPaths(a2aPeers: readonly string[] = []): string[][] {
+  // The values do not matter here, only which paths the gateway phase writes (with every optional one present).
+  const extra = a2aAssignments({}, {advertisedUrl: 'x', peers: [], owned: []}).map((a) => a.path)
+  const peers = a2aPeers.map((name) => [...A2A_BASE, 'peers', name])
+  return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: ''}).map((a) => a.path), ...extra, ...peers]
 }
 
 export interface KeyChange {
@@ -21,10 +24,10 @@ export interface KeyChange {
 }
 
 /** `current` with every claw-mesh path put back as in `original` (removed when absent there), empty parents pruned. */
-export function unpatchConfig(current: OpenClawConfig, original: OpenClawConfig): {next: OpenClawConfig; changes: KeyChange[]} {
+export function unpatchConfig(current: OpenClawConfig, original: OpenClawConfig, a2aPeers: readonly string[] = []): {next: OpenClawConfig; changes: KeyChange[]} {
   const next = structuredClone(current)
   const changes: KeyChange[] = []
-  for (const p of ownedConfigPaths()) {
+  for (const p of ownedConfigPaths(a2aPeers)) {
     const now = getPath(next, p)
     const before = getPath(original, p)
     if (jsonEqual(now, before)) continue
@@ -78,12 +81,12 @@ export interface RestorePlan {
  * `original`: what claw-mesh recorded before its first change — `existed: false` when there was no file, `config`
  * (parsed from the saved bytes) otherwise; undefined when claw-mesh never changed the file.
  */
-export function planConfigRestore(input: {current?: OpenClawConfig; original?: {existed: false} | {existed: true; config: OpenClawConfig}}): RestorePlan {
+export function planConfigRestore(input: {current?: OpenClawConfig; original?: {existed: false} | {existed: true; config: OpenClawConfig}; a2aPeers?: readonly string[]}): RestorePlan {
   const {current, original} = input
   if (!original) return {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
   if (!current) return {mode: 'none', changes: [], reason: 'openclaw.json was removed since claw-mesh changed it; it stays absent'}
   const base = original.existed ? original.config : {}
-  const {next, changes} = unpatchConfig(current, base)
+  const {next, changes} = unpatchConfig(current, base, input.a2aPeers)
   const untouched = jsonEqual(next, base)
   if (!original.existed && untouched) return {mode: 'delete', changes, reason: 'there was no openclaw.json before claw-mesh, and nothing else was added since'}
   if (original.existed && untouched) return {mode: 'bytes', changes, reason: 'nobody else changed the file since: the original bytes are restored exactly'}

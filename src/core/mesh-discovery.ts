@@ -5,6 +5,11 @@ import {dnsLabelProblem} from './validate.js'
 /**
  * Which tailnet nodes are mesh members. In a mesh-secret fleet every host runs `claw-mesh bootstrap` with the
  * same tag and the `openclaw-<identity>` hostname, so the tailnet's own peer list is the registry: no relay.
+ *
+ * Membership is the tag alone. A tag can only be put on a node by the tailnet's owners (an ACL `tagOwners` rule
+ * or a tagged auth key); a hostname is chosen by whoever runs the node — anyone's machine, shared in or not, can
+ * call itself `openclaw-anything`. Members are also pinned to Tailscale's stable node id: a name that moves to
+ * another node is not followed.
  */
 export const DEFAULT_MESH_TAG = 'tag:claw-mesh'
 export const MESH_HOSTNAME_PREFIX = 'openclaw-'
@@ -12,11 +17,11 @@ export const MESH_HOSTNAME_PREFIX = 'openclaw-'
 export interface DiscoveredPeer {
   /** The peer's name in claw-mesh: the hostname minus `openclaw-`. */
   name: string
+  /** Tailscale's stable node id (absent only with a status that has none). */
+  nodeId?: string
   hostname: string
   url: string
   online: boolean
-  /** Why it counts as a member: the tag, the hostname prefix, or both. */
-  matchedBy: Array<'tag' | 'hostname'>
 }
 
 export interface SkippedNode {
@@ -27,6 +32,8 @@ export interface SkippedNode {
 export interface DiscoveryOptions {
   tag?: string
   port?: number
+  /** Node ids already recorded per name: a name now held by another node is skipped, not re-pointed. */
+  pinned?: Record<string, string | undefined>
 }
 
 export function meshNameOf(hostname: string): string {
@@ -41,10 +48,10 @@ export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOpti
   const skipped: SkippedNode[] = []
   const byName = new Map<string, DiscoveredPeer>()
   for (const node of summary.peers) {
-    const matchedBy: DiscoveredPeer['matchedBy'] = []
-    if (node.tags.includes(tag)) matchedBy.push('tag')
-    if (node.hostname.startsWith(MESH_HOSTNAME_PREFIX)) matchedBy.push('hostname')
-    if (matchedBy.length === 0) continue
+    if (!node.tags.includes(tag)) {
+      if (node.hostname.startsWith(MESH_HOSTNAME_PREFIX)) skipped.push({hostname: node.hostname, reason: `is named like a member but does not carry ${tag}: not trusted`})
+      continue
+    }
     // A node sharing this host's name is this host seen twice (e.g. a stale registration): never a peer.
     if (summary.hostname && node.hostname === summary.hostname) {
       skipped.push({hostname: node.hostname, reason: 'has the same hostname as this machine'})
@@ -66,7 +73,12 @@ export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOpti
       skipped.push({hostname: node.hostname, reason: `its name "${name}" is already taken by ${clash.hostname}`})
       continue
     }
-    const peer: DiscoveredPeer = {name, hostname: node.hostname, url: `http://${node.ipv4}:${port}`, online: node.online, matchedBy}
+    const pinned = opts.pinned?.[name]
+    if (pinned && node.id && pinned !== node.id) {
+      skipped.push({hostname: node.hostname, reason: `the name "${name}" belongs to node ${pinned}, not ${node.id}: remove the old member first (claw-mesh peer remove ${name})`})
+      continue
+    }
+    const peer: DiscoveredPeer = {name, hostname: node.hostname, url: `http://${node.ipv4}:${port}`, online: node.online, ...(node.id ? {nodeId: node.id} : {})}
     byName.set(name, peer)
     peers.push(peer)
   }

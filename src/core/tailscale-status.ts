@@ -42,6 +42,8 @@ export const rawStatusSchema = z
 export type RawStatus = z.infer<typeof rawStatusSchema>
 
 export const peerSummarySchema = z.object({
+  /** Tailscale's stable node id (`Peer[].ID`): a name can move to another node, the id cannot. */
+  id: z.string().nullable(),
   hostname: z.string(),
   /** The node's unique name in the tailnet: the first label of its MagicDNS name (`name-1` after a collision). */
   machineName: z.string().nullable(),
@@ -116,6 +118,7 @@ export function summarizeStatus(raw: RawStatus): TailscaleSummary {
   const peers: PeerSummary[] = Object.values(raw.Peer ?? {}).map((p) => {
     const pips = splitIps(p.TailscaleIPs)
     return {
+      id: typeof p.ID === 'string' && p.ID !== '' ? p.ID : null,
       hostname: p.HostName ?? '',
       machineName: machineNameOf(p.DNSName),
       dnsName: stripDot(p.DNSName),

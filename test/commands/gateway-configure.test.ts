@@ -134,7 +134,9 @@ describe('claw-mesh gateway configure', () => {
     const written = JSON.parse(await fs.readFile(configPath, 'utf8'))
     expect(written.agents).toEqual({entries: {main: {name: 'Nova'}}})
     expect(written.gateway).toEqual({auth: {token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, mode: 'token'}, mode: 'local', port: 18790, bind: 'tailnet', tailscale: {mode: 'off'}})
-    expect(written.hooks).toEqual({enabled: true, token: hooksToken})
+    // Hooks locked down to the one agent, no caller-chosen session keys; the A2A channel on, for that agent only.
+    expect(written.hooks).toEqual({enabled: true, token: hooksToken, allowedAgentIds: ['main'], allowRequestSessionKey: false})
+    expect(written.channels).toEqual({a2a: {enabled: true, exposeAgents: ['main']}})
     const launcher = path.join(dir, 'cm', 'bin', 'secret-resolver')
     expect(written.secrets.providers.clawmesh).toMatchObject({source: 'exec', command: launcher, jsonOnly: true, passEnv: expect.arrayContaining(['DBUS_SESSION_BUS_ADDRESS'])})
     expect((await fs.stat(launcher)).mode & 0o777).toBe(0o700)

@@ -107,7 +107,7 @@ describe('claw-mesh peer add: bad input exits 2 and writes nothing', () => {
     ['a truncated invite', ['--invite', '-'], INVITE.slice(0, -20), /incomplete or corrupted|integrity check/],
     ['a tampered invite', ['--invite', '-'], `${INVITE_PREFIX}v1:${Buffer.from(JSON.stringify({...payload, url: 'http://100.66.6.6:18789'})).toString('base64url')}`, /integrity check does not match/],
     ['a malformed invite', ['--invite', '-'], 'claw-mesh-invite:v1:%%%not-base64%%%', /characters that never appear/],
-    ['an invite from a newer claw-mesh', ['--invite', '-'], INVITE.replace(':v1:', ':v2:'), /newer claw-mesh/],
+    ['an invite from a newer claw-mesh', ['--invite', '-'], INVITE.replace(':v1:', ':v3:'), /newer claw-mesh/],
     ['an oversized invite', ['--invite', '-'], `${INVITE}${'A'.repeat(5000)}`, /well under 4096/],
     ['an empty stdin', ['--invite', '-'], '', /is empty/],
     ['an invite on the command line', [INVITE], undefined, /do not put it on the command line/],

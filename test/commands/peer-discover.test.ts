@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import PeerDiscover from '../../src/commands/peer/discover.js'
 import type {State} from '../../src/core/state-schema.js'
+import {fleetToken} from '../../src/core/a2a-pairing.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
@@ -20,14 +21,14 @@ const tailnet: StatusNode[] = [
 
 function setup(state: Partial<State> = {}, secrets: Record<string, string> = {}, nodes = tailnet, backendState?: string) {
   const runner = scriptedRunner([{command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({peers: nodes, backendState})}}])
-  return {runner, store: createMemoryStateStore(state), secrets: createMemorySecretStore(secrets)}
+  return {runner, store: createMemoryStateStore({identity: 'nova', ...state}), secrets: createMemorySecretStore(secrets)}
 }
 
 const discover = (argv: string[], f: ReturnType<typeof setup>, env: Record<string, string> = {}, stdin?: string) =>
   runCommand(PeerDiscover, argv, {...f, env: {CLAW_MESH_TAILSCALE: TS, ...env}, platform: 'linux', stdin})
 
 describe('claw-mesh peer discover', () => {
-  it('adds tagged and openclaw- nodes with messaging on, and stores the mesh secret once', async () => {
+  it('adds tagged nodes with messaging on and per-pair A2A tokens derived from the mesh secret, stored once', async () => {
     const f = setup({}, {'hooks-token': MESH})
     const run = await discover(['--mesh-secret', '-'], f, {}, `${MESH}\n`)
     f.runner.verify()
@@ -38,6 +39,13 @@ describe('claw-mesh peer discover', () => {
     expect(f.secrets.values.get('mesh-secret')).toBe(MESH)
     expect([...f.secrets.values.keys()].filter((k) => k.startsWith('peer/'))).toEqual([])
     expect(f.store.raw().mesh).toEqual({enabled: true, tag: 'tag:claw-mesh'})
+    // Each pair has its own two tokens (what clawd presents to nova, what nova presents to clawd): never the secret.
+    expect(peers.clawd.a2a).toMatchObject({url: 'http://100.88.12.7:18789/a2a/v1', pairedBy: 'fleet'})
+    const pair = [f.secrets.values.get('a2a/clawd/in'), f.secrets.values.get('a2a/clawd/out'), f.secrets.values.get('a2a/build-box/in')]
+    expect(pair.every((t) => /^[A-Za-z0-9_-]{43}$/.test(t ?? ''))).toBe(true)
+    expect(new Set([...pair, MESH]).size).toBe(4)
+    expect(pair[0]).toBe(fleetToken(MESH, 'clawd', 'nova'))
+    expect(pair[1]).toBe(fleetToken(MESH, 'nova', 'clawd'))
     expect(run.stdout).toMatch(/added\s+build-box\s+http:\/\/100\.70\.0\.2:18789 {2}\(offline\)/)
     expect(run.stderr).toMatch(/mesh secret stored/)
     expect(run.stdout + run.stderr).not.toContain(MESH)
@@ -55,8 +63,8 @@ describe('claw-mesh peer discover', () => {
     const f = setup({gateway: {port: 28789}}, {}, [{hostname: 'worker', ipv4: '100.70.0.9', tags: ['tag:agents']}, ...tailnet])
     const run = await discover(['--tag', 'tag:agents', '--json'], f, {CLAW_MESH_SECRET: MESH})
     expect(run.json()).toMatchObject({tag: 'tag:agents', port: 28789})
-    // openclaw- hostnames count whatever the tag.
-    expect(Object.keys(f.store.raw().peers).sort()).toEqual(['clawd', 'worker'])
+    // Membership is the tag alone: openclaw-clawd carries tag:claw-mesh, not tag:agents.
+    expect(Object.keys(f.store.raw().peers).sort()).toEqual(['worker'])
     expect(f.store.raw().peers.worker.url).toBe('http://100.70.0.9:28789')
   })
 
@@ -67,7 +75,7 @@ describe('claw-mesh peer discover', () => {
     expect(f.store.raw().peers.clawd.source).toBe('invite')
     expect(f.secrets.values.get('peer/clawd')).toBe('own-token-of-clawd-0123456789')
     expect(run.stderr).toMatch(/kept clawd \(openclaw-clawd\): already added by invite/)
-    expect(run.stderr).toMatch(/note: This machine's own hooks token is not the mesh secret/)
+    expect(run.stderr).toMatch(/note: This machine's own hooks token is not the one derived from the mesh secret/)
   })
 
   it('reports previously discovered peers that left the tailnet, keeping them', async () => {

@@ -30,7 +30,7 @@ describe('broadcastMessage', () => {
   it('delivers to every messaging peer at once, reports failures per peer, skips health-only peers', async () => {
     const deps = await mesh([{}, {mode: 'down'}, {}, {messaging: false}])
     const r = await broadcastMessage(deps, {message: 'standup at 10', kind: 'agent', timeoutMs: 1500})
-    expect(r.summary).toEqual({delivered: 2, failed: 1, skipped: 1})
+    expect(r.summary).toEqual({delivered: 2, answered: 0, failed: 1, timeout: 0, skipped: 1})
     const byPeer = Object.fromEntries(r.results.map((x) => [x.peer, x]))
     expect(byPeer.p0).toMatchObject({status: 'delivered', runId: expect.any(String), httpStatus: 200})
     expect(byPeer.p1).toMatchObject({status: 'failed', code: 'peer-unreachable', hint: expect.stringContaining('peer check p1')})
@@ -45,7 +45,7 @@ describe('broadcastMessage', () => {
     const started = Date.now()
     const r = await broadcastMessage(deps, {message: 'hello', kind: 'agent', timeoutMs: 800})
     const took = Date.now() - started
-    expect(r.summary).toEqual({delivered: 1, failed: 3, skipped: 0})
+    expect(r.summary).toEqual({delivered: 1, answered: 0, failed: 3, timeout: 0, skipped: 0})
     expect(r.results.find((x) => x.peer === 'p1')).toMatchObject({code: 'peer-timeout'})
     expect(took).toBeLessThan(800 + 1000)
   })

@@ -25,7 +25,21 @@ describe('leave: giving openclaw.json back', () => {
       'gateway.tailscale.mode',
       'hooks.enabled',
       'hooks.token',
+      'channels.a2a.enabled',
+      'channels.a2a.advertisedUrl',
+      'channels.a2a.exposeAgents',
+      'hooks.allowedAgentIds',
+      'hooks.allowRequestSessionKey',
     ])
+  })
+
+  it('also owns the A2A peer entries it wrote, and only those', () => {
+    const paths = ownedConfigPaths(['clawd']).map((p) => p.join('.'))
+    expect(paths).toContain('channels.a2a.peers.clawd')
+    expect(paths.filter((p) => p.startsWith('channels.a2a.peers'))).toEqual(['channels.a2a.peers.clawd'])
+    const original = {channels: {a2a: {peers: {hermes: {token: 'users-own-hermes-token'}}}}}
+    const current = {channels: {a2a: {enabled: true, exposeAgents: ['main'], peers: {hermes: {token: 'users-own-hermes-token'}, clawd: {token: 't', url: 'http://100.64.0.2:18789/a2a/v1', outboundToken: 'o'}}}}}
+    expect(planConfigRestore({current, original: {existed: true, config: original}, a2aPeers: ['clawd']})).toMatchObject({mode: 'bytes'})
   })
 
   it('restores the original bytes when nobody else changed the file', () => {
@@ -48,10 +62,10 @@ describe('leave: giving openclaw.json back', () => {
     const original = {gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}}, hooks: {path: '/in'}}
     const current = patched(original)
     ;(current.agents as unknown) = {defaults: {model: 'changed-later'}}
-    ;(current.hooks as Record<string, unknown>).allowedAgentIds = ['main']
+    ;(current.hooks as Record<string, unknown>).path = '/in2'
     const plan = planConfigRestore({current, original: {existed: true, config: original}})
     expect(plan.mode).toBe('keys')
-    expect(plan.next).toEqual({gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}}, hooks: {path: '/in', allowedAgentIds: ['main']}, agents: {defaults: {model: 'changed-later'}}})
+    expect(plan.next).toEqual({gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}}, hooks: {path: '/in2'}, agents: {defaults: {model: 'changed-later'}}})
   })
 
   it('removes the file when there was none and nothing else was added', () => {

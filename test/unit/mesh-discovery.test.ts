@@ -2,7 +2,9 @@ import {describe, expect, it} from 'vitest'
 import {discoverMeshPeers, meshNameOf} from '../../src/core/mesh-discovery.js'
 import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale-status.js'
 
+const M = ['tag:claw-mesh']
 const node = (hostname: string, over: Partial<PeerSummary> = {}): PeerSummary => ({
+  id: `n${hostname}CNTRL`,
   hostname,
   machineName: hostname.toLowerCase(),
   dnsName: `${hostname.toLowerCase()}.tail4f3a2.ts.net`,
@@ -48,13 +50,14 @@ describe('meshNameOf', () => {
 describe('discoverMeshPeers', () => {
   it.each<[string, PeerSummary[], Array<{name: string; url: string}>]>([
     ['tagged nodes', [node('build-box', {tags: ['tag:claw-mesh'], ipv4: '100.70.0.2'})], [{name: 'build-box', url: 'http://100.70.0.2:18789'}]],
-    ['openclaw- hostnames without the tag', [node('openclaw-clawd', {ipv4: '100.88.12.7'})], [{name: 'clawd', url: 'http://100.88.12.7:18789'}]],
+    ['openclaw- hostnames with the tag lose the prefix', [node('openclaw-clawd', {tags: M, ipv4: '100.88.12.7'})], [{name: 'clawd', url: 'http://100.88.12.7:18789'}]],
+    ['openclaw- hostnames without the tag: not members', [node('openclaw-clawd', {ipv4: '100.88.12.7'})], []],
     ['neither: ignored', [node('alices-mbp', {tags: ['tag:laptop']})], []],
-    ['offline members are still members', [node('openclaw-zed', {online: false, ipv4: '100.64.0.9'})], [{name: 'zed', url: 'http://100.64.0.9:18789'}]],
+    ['offline members are still members', [node('openclaw-zed', {tags: M, online: false, ipv4: '100.64.0.9'})], [{name: 'zed', url: 'http://100.64.0.9:18789'}]],
     ['upper-case OS hostnames give lower-case names', [node('Build-Box', {tags: ['tag:claw-mesh'], ipv4: '100.70.0.3'})], [{name: 'build-box', url: 'http://100.70.0.3:18789'}]],
     [
       'sorted by name',
-      [node('openclaw-zed', {ipv4: '100.64.0.9'}), node('openclaw-amy', {ipv4: '100.64.0.8'})],
+      [node('openclaw-zed', {tags: M, ipv4: '100.64.0.9'}), node('openclaw-amy', {tags: M, ipv4: '100.64.0.8'})],
       [
         {name: 'amy', url: 'http://100.64.0.8:18789'},
         {name: 'zed', url: 'http://100.64.0.9:18789'},
@@ -67,18 +70,27 @@ describe('discoverMeshPeers', () => {
   it('uses the configured tag and port', () => {
     const peers = [node('worker', {tags: ['tag:agents'], ipv4: '100.70.0.4'}), node('other', {tags: ['tag:claw-mesh']})]
     const found = discoverMeshPeers(summary(peers), {tag: 'tag:agents', port: 28789})
-    expect(found.peers).toEqual([{name: 'worker', hostname: 'worker', url: 'http://100.70.0.4:28789', online: true, matchedBy: ['tag']}])
+    expect(found.peers).toEqual([{name: 'worker', hostname: 'worker', url: 'http://100.70.0.4:28789', online: true, nodeId: 'nworkerCNTRL'}])
   })
 
-  it('records both reasons when a node has the tag and the prefix', () => {
-    expect(discoverMeshPeers(summary([node('openclaw-clawd', {tags: ['tag:claw-mesh']})])).peers[0].matchedBy).toEqual(['tag', 'hostname'])
+  it('never trusts a hostname: an untagged openclaw- node is skipped and says why', () => {
+    const found = discoverMeshPeers(summary([node('openclaw-evil', {ipv4: '100.64.0.66'})]))
+    expect(found.peers).toEqual([])
+    expect(found.skipped).toEqual([{hostname: 'openclaw-evil', reason: 'is named like a member but does not carry tag:claw-mesh: not trusted'}])
+  })
+
+  it('does not follow a name to another node: a pinned name held by a new node id is skipped', () => {
+    const found = discoverMeshPeers(summary([node('openclaw-clawd', {tags: M, id: 'nNEWCNTRL'})]), {pinned: {clawd: 'nOLDCNTRL'}})
+    expect(found.peers).toEqual([])
+    expect(found.skipped[0].reason).toMatch(/belongs to node nOLDCNTRL, not nNEWCNTRL.*peer remove clawd/)
+    expect(discoverMeshPeers(summary([node('openclaw-clawd', {tags: M, id: 'nOLDCNTRL'})]), {pinned: {clawd: 'nOLDCNTRL'}}).peers).toHaveLength(1)
   })
 
   it.each<[string, PeerSummary[], RegExp]>([
-    ['a node with this host\'s own hostname', [node('openclaw-nova')], /same hostname as this machine/],
-    ['a member without an IPv4', [node('openclaw-v6only', {ipv4: null, ipv6: 'fd7a:115c:a1e0::5'})], /no Tailscale IPv4/],
-    ['a second node with the same derived name', [node('openclaw-clawd', {ipv4: '100.64.0.2'}), node('clawd', {tags: ['tag:claw-mesh'], ipv4: '100.64.0.3'})], /already taken by/],
-    ['a name that is not a DNS label', [node('openclaw-bad_name', {ipv4: '100.64.0.4'})], /may only contain/],
+    ['a node with this host\'s own hostname', [node('openclaw-nova', {tags: M})], /same hostname as this machine/],
+    ['a member without an IPv4', [node('openclaw-v6only', {tags: M, ipv4: null, ipv6: 'fd7a:115c:a1e0::5'})], /no Tailscale IPv4/],
+    ['a second node with the same derived name', [node('openclaw-clawd', {tags: M, ipv4: '100.64.0.2'}), node('clawd', {tags: ['tag:claw-mesh'], ipv4: '100.64.0.3'})], /already taken by/],
+    ['a name that is not a DNS label', [node('openclaw-bad_name', {tags: M, ipv4: '100.64.0.4'})], /may only contain/],
   ])('skips %s, saying why', (_title, peers, reason) => {
     const found = discoverMeshPeers(summary(peers))
     expect(found.skipped).toHaveLength(1)

@@ -1,4 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest'
+import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
 import {UsageError} from '../../src/core/errors.js'
 import type {PeerRecord} from '../../src/core/state-schema.js'
 import {createDeps} from '../../src/deps.js'
@@ -111,9 +112,10 @@ describe('checkPeers', () => {
     expect(p.requests['/hooks/wake']).toBeUndefined()
   })
 
-  it('uses the shared mesh secret for discovered peers', async () => {
-    const p = await peer({token: 'mesh-secret-shared-0123456789'})
-    const {deps} = setup([record('clawd', p.url, {source: 'discovered'})], {'mesh-secret': p.token, 'peer/clawd': 'not-this-one-0123456789'})
+  it('uses the hooks token derived from the mesh secret for discovered peers (never the secret itself)', async () => {
+    const MESH = 'mesh-secret-shared-0123456789'
+    const p = await peer({token: fleetHooksToken(MESH, 'clawd')})
+    const {deps} = setup([record('clawd', p.url, {source: 'discovered'})], {'mesh-secret': MESH, 'peer/clawd': 'not-this-one-0123456789'})
     const [r] = (await checkPeers(deps, {timeoutMs: 2000})).peers
     expect(r.probes.hooks).toMatchObject({status: 'ok', httpStatus: 400})
   })

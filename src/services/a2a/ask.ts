@@ -60,15 +60,20 @@ function resultOf(peer: string, task: A2aTask, started: number, now: number): As
   return out
 }
 
-/** Polls GetTask until the task ends or `until` (epoch ms) passes; gentle on the peer's 30-a-minute limit. */
+/**
+ * Polls GetTask until the task ends or `until` (epoch ms) passes: every 500 ms for the first 10 s (quick answers
+ * come back quickly), then every 3 s, which keeps a long wait under the peer's 30-requests-a-minute limit.
+ */
 export async function waitForTask(deps: Pick<Deps, 'http' | 'clock'>, target: A2aTarget, task: A2aTask, until: number, firstDelayMs = 250): Promise<A2aTask> {
   let current = task
+  const began = deps.clock.now().getTime()
   let delay = firstDelayMs
   while (!TERMINAL_STATES.has(current.state)) {
-    const left = until - deps.clock.now().getTime()
+    const now = deps.clock.now().getTime()
+    const left = until - now
     if (left <= 0) return current
     await deps.clock.sleep(Math.min(delay, left))
-    delay = Math.min(delay * 2, 3000)
+    delay = now - began < 10_000 ? 500 : 3000
     const outcome = await callA2a(deps, target, getTaskBody(current.id), {method: 'GetTask', timeoutMs: Math.max(1000, Math.min(15_000, until - deps.clock.now().getTime()))})
     if (outcome.kind !== 'task') {
       if (outcome.kind === 'network' && outcome.failure === 'timeout') continue

@@ -1,3 +1,4 @@
+import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {ClawMeshError} from '../../core/errors.js'
 import type {BootstrapObserved} from '../../core/bootstrap-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
@@ -50,7 +51,7 @@ export async function observeBootstrap(deps: Deps, opts: BootstrapOptions, extra
     const store = await deps.secrets(opts.secretStore)
     const hooks = await store.get(SECRET_NAMES.hooksToken)
     deps.redactor.add(hooks)
-    if (hooks !== opts.meshSecret.value && !configChanges.includes('hooks.token')) configChanges.push('hooks.token')
+    if (hooks !== fleetHooksToken(opts.meshSecret.value, opts.identity) && !configChanges.includes('hooks.token')) configChanges.push('hooks.token')
   }
   const state = deps.store.read()
   const health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)

@@ -1,4 +1,5 @@
 import {ActionNeededError, UsageError} from '../../core/errors.js'
+import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import {planBootstrap, planChangesSomething, type BootstrapStep, type BootstrapStepId} from '../../core/bootstrap-plan.js'
 import type {Deps} from '../../deps.js'
@@ -80,6 +81,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
       tailnet: {hostname: ts?.machineName ?? null, dnsName: ts?.dnsName ?? null, ipv4: ts?.ipv4 ?? null, tailnet: ts?.tailnet ?? null},
       gateway: {configPath: observation.configure!.configPath, expose: observation.configure!.expose, port: observation.configure!.port, url: null, healthy: observation.observed.gatewayHealthy},
       peers: [],
+      replyInvites: [],
       next: ['Run without --dry-run to apply this plan.'],
     }
   }
@@ -89,6 +91,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
   }
   deps.io.err(changes ? `Plan for ${opts.identity}:\n${steps.map((s) => `  ${s.action === 'run' ? '→' : '✓'} ${s.title}: ${s.detail}`).join('\n')}\n` : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`)
 
+  const replyInvites: BootstrapResult['replyInvites'] = []
   const ctx = {warnings: base.warnings, join: undefined as Awaited<ReturnType<typeof joinTailnet>> | undefined, gatewayUrl: null as string | null, healthy: false}
   const step = (id: BootstrapStepId) => steps.find((s) => s.id === id)!
   const note = (id: BootstrapStepId, outcome: string) => {
@@ -124,12 +127,15 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
     ),
     task('gateway-configure', async () => {
       if (opts.meshSecret) {
-        // A fleet shares one hooks token: the mesh secret is this host's hooks token too.
+        // A fleet member's hooks token is derived from the mesh secret and its name (the secret itself never travels).
         await store.set(SECRET_NAMES.meshSecret, opts.meshSecret.value)
-        await store.set(SECRET_NAMES.hooksToken, opts.meshSecret.value)
+        await store.set(SECRET_NAMES.hooksToken, fleetHooksToken(opts.meshSecret.value, opts.identity))
         deps.store.update((s) => noteSecretName(s, SECRET_NAMES.meshSecret, true))
       }
-      const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore})
+      const expose = opts.expose ?? deps.store.read().gateway?.expose ?? 'tailnet'
+      const port = opts.port ?? deps.store.read().gateway?.port
+      const advertisedUrl = ctx.join && (expose === 'serve' ? ctx.join.dnsName : ctx.join.ipv4) ? peerUrlFor({expose: expose as 'tailnet', port, ipv4: ctx.join.ipv4, dnsName: ctx.join.dnsName}) : undefined
+      const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore}, {advertisedUrl})
       return note('gateway-configure', r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'unchanged')
     }),
     task('gateway-start', async (update) => {
@@ -143,6 +149,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
       for (const input of opts.peers) {
         const r = await addPeer(deps, input)
         outcomes.push(`${r.name} ${r.action}`)
+        if (r.replyInvite) replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
       }
       if (opts.meshSecret) {
         const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: opts.meshTag, socket: opts.socket})
@@ -165,7 +172,9 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
     ...base,
     tailnet: {hostname: join.hostname, dnsName: join.dnsName, ipv4: join.ipv4, tailnet: join.tailnet},
     gateway: {configPath: g.configPath!, expose: g.expose!, port: g.port!, url: ctx.gatewayUrl, healthy: ctx.healthy},
-    peers: checked.peers.map((p) => ({name: p.name, url: p.url, messaging: p.messaging, status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
-    next: ['Next machine: run `claw-mesh invite` here and pass the line it prints to `claw-mesh bootstrap --peer file:INVITE` there (the invite is a secret: send it over a trusted channel).', 'Check the mesh any time: claw-mesh doctor'],
+    peers: checked.peers.map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(state.peers[p.name]?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
+    replyInvites,
+    next: [
+      ...replyInvites.map((r) => `To finish pairing with ${r.peer}, run on ${r.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`),'Next machine: run `claw-mesh invite` here, pass the line it prints to `claw-mesh bootstrap --peer file:INVITE` there, and run the reply it prints here with `claw-mesh peer add --invite -`.', 'Check the mesh any time: claw-mesh doctor'],
   }
 }

@@ -31,6 +31,8 @@ export interface BootstrapPeerSummary {
   name: string
   url: string
   messaging: boolean
+  /** Paired over A2A (ask and broadcast --wait get replies). */
+  a2a: boolean
   status: PeerStatus
   latencyMs?: number
   detail: string
@@ -46,6 +48,8 @@ export interface BootstrapResult {
   tailnet: {hostname: string | null; dnsName: string | null; ipv4: string | null; tailnet: string | null}
   gateway: {configPath: string; expose: string; port: number; url: string | null; healthy: boolean}
   peers: BootstrapPeerSummary[]
+  /** `--peer` invites this host answered: run each line on that peer (`claw-mesh peer add --invite -`) to finish. */
+  replyInvites: {peer: string; replyInvite: string}[]
   secrets: {backend: string; location: string}
   stateDir: string
   /** How the next machine joins: the command that prints this host's invite (the invite is a secret). */

@@ -52,7 +52,7 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
       original = raw === undefined ? undefined : {existed: true, config: parseOpenClawConfig(raw, g.originalBackupPath)}
       if (raw === undefined) restore = {mode: 'none', changes: [], reason: `the original backup ${g.originalBackupPath} is missing`}
     }
-    if (original) restore = planConfigRestore({current: current.exists ? current.config : undefined, original})
+    if (original) restore = planConfigRestore({current: current.exists ? current.config : undefined, original, a2aPeers: g?.a2aPeers})
     else if (g?.originalExisted === undefined && !g?.originalBackupPath) restore = {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
   }
   const backgroundPid = g?.runner === 'background' ? await ourBackgroundPid(deps) : undefined
@@ -95,7 +95,7 @@ async function restoreConfigFile(deps: Deps, plan: LeavePlan): Promise<string | 
 async function purgeSecrets(deps: Deps): Promise<string> {
   const state = deps.store.read()
   const store = await deps.secrets()
-  const names = new Set([...(state.secrets?.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken, SECRET_NAMES.meshSecret, ...Object.keys(state.peers).map(SECRET_NAMES.peer)])
+  const names = new Set([...(state.secrets?.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken, SECRET_NAMES.meshSecret, ...Object.keys(state.peers).flatMap((n) => [SECRET_NAMES.peer(n), SECRET_NAMES.a2aIn(n), SECRET_NAMES.a2aOut(n)]), ...Object.keys(state.invites).map(SECRET_NAMES.inviteKey)])
   let deleted = 0
   for (const n of names) if (await store.delete(n)) deleted++
   deps.store.update((s) => void (s.secrets = {...s.secrets, names: []}))

@@ -5,14 +5,22 @@ import type {PeerRecord} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {requestFor, senderIdentity, type MessageOptions} from './compose.js'
 import {deliver, type Delivery} from './deliver.js'
-import {tokenFor} from './send.js'
+import {sendRoute, tokenFor} from './send.js'
+import {assertA2aText} from '../../core/a2a-protocol.js'
+import {askPeer} from '../a2a/ask.js'
 
-export type BroadcastStatus = 'delivered' | 'failed' | 'skipped'
+export type BroadcastStatus = 'delivered' | 'answered' | 'failed' | 'timeout' | 'skipped'
 
 export interface BroadcastPeerResult {
   peer: string
   url: string
   status: BroadcastStatus
+  via?: 'a2a' | 'hooks'
+  /** A2A: the task on the peer, its final state and (with --wait) the agent's reply. */
+  taskId?: string
+  state?: string
+  reply?: string
+  contextId?: string
   runId?: string
   eventOutcome?: string
   httpStatus?: number
@@ -76,10 +84,29 @@ async function sendOne(deps: Deps, record: PeerRecord, token: string, request: H
  * included), so the whole run takes about one timeout whatever the number of peers. Health-only peers are
  * listed as skipped. Each peer gets its own idempotency key (the key covers the peer's name).
  */
-export async function broadcastMessage(deps: Deps, opts: Omit<MessageOptions, 'idempotencyKey' | 'waitForCompletion'> & {timeoutMs: number}): Promise<BroadcastResult> {
+async function askOne(deps: Deps, record: PeerRecord, message: string, timeoutMs: number, wait: boolean): Promise<BroadcastPeerResult> {
+  const started = performance.now()
+  const base = {peer: record.name, url: record.url, via: 'a2a' as const, attempts: 1}
+  try {
+    const r = await askPeer(deps, record.name, {message, returnImmediately: !wait, timeoutMs})
+    const facts = {...base, elapsedMs: r.elapsedMs, taskId: r.taskId, state: r.state, ...(r.contextId ? {contextId: r.contextId} : {})}
+    if (r.pending) return wait ? {...facts, status: 'timeout', error: `still working after ${timeoutMs} ms (claw-mesh task ${record.name} ${r.taskId})`} : {...facts, status: 'delivered'}
+    if (r.ok) return {...facts, status: wait ? 'answered' : 'delivered', ...(r.reply !== undefined ? {reply: r.reply} : {})}
+    return {...facts, status: 'failed', error: `task ${r.state.replace('TASK_STATE_', '').toLowerCase()}${r.reason ? `: ${r.reason}` : ''}`, code: 'task-failed'}
+  } catch (error) {
+    const err = error instanceof ClawMeshError ? error : new ClawMeshError(String((error as Error)?.message ?? error))
+    return {...failed(record, err), via: 'a2a', attempts: 1, elapsedMs: Math.round(performance.now() - started)}
+  }
+}
+
+export async function broadcastMessage(
+  deps: Deps,
+  opts: Omit<MessageOptions, 'idempotencyKey' | 'waitForCompletion'> & {timeoutMs: number; wait?: boolean; forceHooks?: boolean},
+): Promise<BroadcastResult> {
   const state = deps.store.read()
   const records = Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
-  const targets = records.filter((r) => r.messaging)
+  const routes = new Map(records.map((r) => [r.name, sendRoute(r, opts)]))
+  const targets = records.filter((r) => r.messaging || routes.get(r.name) === 'a2a')
   if (targets.length === 0) {
     throw new ActionNeededError(records.length === 0 ? 'There are no peers to broadcast to.' : `None of the ${records.length} peers has messaging on (all are health-only).`, {
       code: 'no-messaging-peers',
@@ -88,22 +115,24 @@ export async function broadcastMessage(deps: Deps, opts: Omit<MessageOptions, 'i
   }
   const sender = senderIdentity(state)
   // Every body is built (and size-checked) before the first is sent: an oversized message reaches nobody.
-  const requests = new Map(targets.map((r) => [r.name, requestFor(r.name, opts, sender).request]))
+  const requests = new Map(targets.filter((r) => routes.get(r.name) === 'hooks').map((r) => [r.name, requestFor(r.name, opts, sender).request]))
+  for (const r of targets) if (routes.get(r.name) === 'a2a') assertA2aText(opts.message, r.name)
   const secrets = await deps.secrets()
   const started = performance.now()
   const results = await Promise.all(
     records.map(async (record): Promise<BroadcastPeerResult> => {
-      if (!record.messaging) return {peer: record.name, url: record.url, status: 'skipped', attempts: 0, elapsedMs: 0, error: 'health-only peer (no hooks token)'}
+      if (routes.get(record.name) === 'a2a') return askOne(deps, record, opts.message, opts.timeoutMs, Boolean(opts.wait))
+      if (!record.messaging) return {peer: record.name, url: record.url, status: 'skipped', attempts: 0, elapsedMs: 0, error: record.a2a ? 'paired over A2A only (no hooks token for these options)' : 'health-only peer (no hooks token)'}
       let token: string
       try {
         token = await tokenFor(deps, secrets, record)
       } catch (error) {
         return failed(record, error instanceof ClawMeshError ? error : new ClawMeshError(`Cannot read the hooks token for ${record.name}: ${(error as Error).message}`))
       }
-      return sendOne(deps, record, token, requests.get(record.name) as HookRequest, opts.timeoutMs)
+      return {...(await sendOne(deps, record, token, requests.get(record.name) as HookRequest, opts.timeoutMs)), via: 'hooks'}
     }),
   )
-  const summary: Record<BroadcastStatus, number> = {delivered: 0, failed: 0, skipped: 0}
+  const summary: Record<BroadcastStatus, number> = {delivered: 0, answered: 0, failed: 0, timeout: 0, skipped: 0}
   for (const r of results) summary[r.status]++
   return {kind: opts.kind, timeoutMs: opts.timeoutMs, elapsedMs: Math.round(performance.now() - started), results, summary}
 }

@@ -9,6 +9,10 @@ import type {SecretSource} from '../../infra/secret-input.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {openTailscale} from '../tailscale/cli.js'
 import {noteSecretName, savePeer} from './records.js'
+import {fleetHooksToken, fleetToken} from '../../core/a2a-pairing.js'
+import {a2aEndpoint} from '../../core/a2a-protocol.js'
+import {readPairTokens, writePairTokens} from '../a2a/tokens.js'
+import {syncA2aConfig, type A2aSync} from '../a2a/sync.js'
 
 export interface DiscoverOptions {
   /** The fleet's shared hooks token; when absent the stored `mesh-secret` is used. */
@@ -39,13 +43,16 @@ export interface DiscoverResult {
   notSeen: string[]
   meshSecret: 'stored' | 'replaced' | 'unchanged'
   notes: string[]
+  /** channels.a2a in openclaw.json brought up to date with the members' derived tokens. */
+  a2a?: A2aSync
 }
 
 const SECRET_HINT = 'Pass the fleet secret with --mesh-secret file:PATH (or - for stdin), or set CLAW_MESH_SECRET.'
 
 /**
- * Mesh-secret fleets: every host uses the same hooks token (the mesh secret), so any member can message any
- * other. Adds every tailnet node with the mesh tag or an `openclaw-` hostname as a peer with messaging on.
+ * Mesh-secret fleets: every tailnet node with the mesh tag is a member. Each pair's A2A tokens are derived from
+ * the mesh secret and the ordered pair of names (the token X presents to Y works only as X, toward Y), so every
+ * receiver knows the true sender without any exchange, and the mesh secret itself never leaves this machine.
  */
 export async function discoverPeers(deps: Deps, opts: DiscoverOptions): Promise<DiscoverResult> {
   const state = deps.store.read()
@@ -67,7 +74,10 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions): Promise<
       hint: 'Run claw-mesh bootstrap (or tailscale up), then discover again.',
     })
   }
-  const found = discoverMeshPeers(summary, {tag, port})
+  const self = state.identity
+  if (!self) throw new ActionNeededError('This machine has no claw-mesh identity yet: fleet tokens are derived from it.', {code: 'not-bootstrapped', hint: 'Run claw-mesh bootstrap --identity NAME --mesh-secret … first.'})
+  const pinned = Object.fromEntries(Object.values(state.peers).map((p) => [p.name, p.nodeId]))
+  const found = discoverMeshPeers(summary, {tag, port, pinned})
   const result: DiscoverResult = {tag, port, added: [], updated: [], unchanged: [], kept: [], skipped: found.skipped, notSeen: [], meshSecret: 'unchanged', notes: []}
 
   if (secret !== stored) {
@@ -84,16 +94,21 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions): Promise<
       result.kept.push({name: peer.name, hostname: peer.hostname, reason: `already added by ${existing.source}; remove it first to manage it by discovery`})
       continue
     }
-    const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true})
+    const tokens = {inbound: fleetToken(secret, peer.name, self), outbound: fleetToken(secret, self, peer.name)}
+    const old = await readPairTokens(secrets, peer.name)
+    const extraChanges = existing && (old.inbound !== tokens.inbound || old.outbound !== tokens.outbound) ? ['A2A tokens re-derived'] : []
+    if (old.inbound !== tokens.inbound || old.outbound !== tokens.outbound) await writePairTokens(secrets, peer.name, tokens)
+    const a2a = {url: a2aEndpoint(peer.url), pairedBy: 'fleet' as const}
+    const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true, a2a, nodeId: peer.nodeId, extraChanges})
     result[saved.action].push({name: peer.name, hostname: peer.hostname, url: peer.url, online: peer.online, ...(saved.changes.length ? {changes: saved.changes} : {})})
   }
   const seen = new Set(found.peers.map((p) => p.name))
   result.notSeen = Object.values(state.peers).filter((p) => p.source === 'discovered' && !seen.has(p.name)).map((p) => p.name).sort()
 
   const ownHooks = await secrets.get(SECRET_NAMES.hooksToken)
-  deps.redactor.add(ownHooks)
-  if (ownHooks && ownHooks !== secret) {
-    result.notes.push("This machine's own hooks token is not the mesh secret: the other members cannot message it. Re-run claw-mesh bootstrap with the same --mesh-secret.")
+  if (ownHooks && ownHooks !== fleetHooksToken(secret, self)) {
+    result.notes.push("This machine's own hooks token is not the one derived from the mesh secret: the other members cannot wake it over hooks. Re-run claw-mesh bootstrap with the same --mesh-secret.")
   }
+  result.a2a = await syncA2aConfig(deps)
   return result
 }

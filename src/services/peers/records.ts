@@ -1,3 +1,4 @@
+import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {UsageError} from '../../core/errors.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
@@ -12,10 +13,14 @@ export function peerTokenName(record: Pick<PeerRecord, 'name' | 'source'>): stri
   return record.source === 'discovered' ? SECRET_NAMES.meshSecret : SECRET_NAMES.peer(record.name)
 }
 
-/** The hooks token for a peer, registered with the redactor; undefined when messaging is off or it is missing. */
+/**
+ * The hooks token for a peer, registered with the redactor; undefined when messaging is off or it is missing.
+ * A fleet member's is derived from the mesh secret and its name: the mesh secret itself is never sent.
+ */
 export async function peerToken(deps: Pick<Deps, 'redactor'>, secrets: SecretStore, record: PeerRecord): Promise<string | undefined> {
   if (!record.messaging) return undefined
-  const token = await secrets.get(peerTokenName(record))
+  const stored = await secrets.get(peerTokenName(record))
+  const token = stored && record.source === 'discovered' ? fleetHooksToken(stored, record.name) : stored
   deps.redactor.add(token)
   return token
 }
