@@ -1,0 +1,187 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import Invite from '../../src/commands/invite.js'
+import PeerAdd from '../../src/commands/peer/add.js'
+import PeerRemove from '../../src/commands/peer/remove.js'
+import {decodePairingReply, encodePairingReply, newPairingKey} from '../../src/core/a2a-pairing.js'
+import type {Clock} from '../../src/infra/clock.js'
+import type {Runner} from '../../src/infra/runner.js'
+import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
+import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {runCommand} from '../helpers/run-command.js'
+import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+
+const TS = '/opt/fake/tailscale'
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-pairing-'))
+afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+
+/** Answers `tailscale status --json` / `version` as the named node, however often it is asked. */
+function tailscaleAs(hostname: string, ipv4: string): Runner {
+  return {
+    async run(command, args) {
+      const stdout = args.includes('status') ? tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}}) : '1.98.10\n'
+      return {command, args: [...args], exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false}
+    },
+    async spawnDetached() {
+      throw new Error('no spawning in this test')
+    },
+  }
+}
+
+let offsetMs = 0
+const clock: Clock = {now: () => new Date(Date.now() + offsetMs), sleep: async () => {}}
+
+function host(identity: string, ipv4: string) {
+  const dir = mkdtempSync(path.join(tmp, `${identity}-`))
+  const configPath = path.join(dir, 'openclaw.json')
+  const store = createMemoryStateStore({identity, gateway: {expose: 'tailnet', port: 18789}})
+  const secrets = createMemorySecretStore()
+  const deps = {store, secrets, runner: tailscaleAs(`openclaw-${identity}`, ipv4), clock, platform: 'linux', env: {CLAW_MESH_TAILSCALE: TS, OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_HOME: dir, PATH: '/nonexistent'}}
+  const a2a = () => JSON.parse(readFileSync(configPath, 'utf8')).channels.a2a as {enabled: boolean; exposeAgents: string[]; advertisedUrl?: string; peers: Record<string, {token: string; url?: string; outboundToken?: string}>}
+  const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) => runCommand(Cmd, argv, {...deps, stdin})
+  return {identity, ipv4, store, secrets, configPath, a2a, run}
+}
+
+async function pair() {
+  const nova = host('nova', '100.101.102.103')
+  const clawd = host('clawd', '100.88.12.7')
+  const invite = await nova.run(Invite, [])
+  expect(invite.exitCode, invite.stderr).toBe(0)
+  const accepted = await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite.stdout)
+  expect(accepted.exitCode, accepted.stderr).toBe(0)
+  const reply = accepted.json<{replyInvite: string}>().replyInvite
+  return {nova, clawd, invite: invite.stdout.trim(), reply, accepted}
+}
+
+describe('A2A pairing in two one-line messages', () => {
+  it('gives each side the pair\'s two distinct tokens, crossed, and a working channels.a2a entry', async () => {
+    const {nova, clawd, invite, reply, accepted} = await pair()
+    expect(accepted.json()).toMatchObject({ok: true, name: 'nova', a2a: true, action: 'added', completed: false})
+    // B is configured at once: it accepts nova's token and knows where to call nova.
+    const onB = clawd.a2a().peers.nova
+    expect(onB.url).toBe('http://100.101.102.103:18789/a2a/v1')
+    const done = await nova.run(PeerAdd, ['--invite', '-', '--json'], reply)
+    expect(done.exitCode, done.stderr).toBe(0)
+    expect(done.json()).toMatchObject({name: 'clawd', a2a: true, completed: true})
+    const onA = nova.a2a().peers.clawd
+    expect(onA.url).toBe('http://100.88.12.7:18789/a2a/v1')
+    // What nova presents to clawd is what clawd accepts from nova, and the other way round; the two differ.
+    expect(onA.outboundToken).toBe(onB.token)
+    expect(onB.outboundToken).toBe(onA.token)
+    expect(onA.token).not.toBe(onB.token)
+    for (const t of [onA.token, onB.token]) {
+      expect(t).toMatch(/^[A-Za-z0-9_-]{43}$/)
+      // Neither line carries a token: both can be copied through any channel without giving access.
+      expect(invite).not.toContain(t)
+      expect(reply).not.toContain(t)
+      expect(Buffer.from(invite.split(':').pop()!, 'base64url').toString()).not.toContain(t)
+      expect(Buffer.from(reply.split(':').pop()!, 'base64url').toString()).not.toContain(t)
+    }
+    // The same tokens are in each side's secret store; the invite's private key is gone once used.
+    expect(nova.secrets.values.get('a2a/clawd/in')).toBe(onA.token)
+    expect(clawd.secrets.values.get('a2a/nova/out')).toBe(onA.token)
+    expect([...nova.secrets.values.keys()].filter((k) => k.startsWith('invite/'))).toEqual([])
+    expect(nova.a2a()).toMatchObject({enabled: true, exposeAgents: ['main']})
+    expect(nova.store.raw().peers.clawd).toMatchObject({source: 'invite', a2a: {url: 'http://100.88.12.7:18789/a2a/v1', pairedBy: 'invite'}})
+  })
+
+  it('refuses a used reply (exit 2) and changes nothing', async () => {
+    const {nova, reply} = await pair()
+    await nova.run(PeerAdd, ['--invite', '-'], reply)
+    const before = readFileSync(nova.configPath, 'utf8')
+    const again = await nova.run(PeerAdd, ['--invite', '-'], reply)
+    expect(again.exitCode).toBe(2)
+    expect(again.stderr).toMatch(/already used, by clawd/)
+    expect(again.stderr).toMatch(/claw-mesh invite/)
+    expect(readFileSync(nova.configPath, 'utf8')).toBe(before)
+  })
+
+  it('refuses a second machine answering an invite that was already used', async () => {
+    const {nova, invite, reply} = await pair()
+    await nova.run(PeerAdd, ['--invite', '-'], reply)
+    const eve = host('eve', '100.66.6.6')
+    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const run = await nova.run(PeerAdd, ['--invite', '-'], eveReply)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/already used/)
+    expect(nova.store.raw().peers.eve).toBeUndefined()
+  })
+
+  it('refuses a forged reply: fields changed, or made with another key (exit 2, nothing written)', async () => {
+    const {nova, reply} = await pair()
+    const fields = decodePairingReply(reply, {})
+    // An attacker who saw the invite swaps in their own key and URL: the MAC cannot match.
+    const {mac: _mac, ...rest} = fields
+    const forged = encodePairingReply({...rest, key: newPairingKey().publicKey, url: 'http://100.66.6.6:18789'}, Buffer.alloc(32, 7))
+    const run = await nova.run(PeerAdd, ['--invite', '-'], forged)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/forged or was altered/)
+    expect(nova.store.raw().peers.clawd).toBeUndefined()
+    expect(nova.secrets.values.get('a2a/clawd/in')).toBeUndefined()
+    // The real reply still completes afterwards: the forgery did not spend the invite.
+    expect((await nova.run(PeerAdd, ['--invite', '-'], reply)).exitCode).toBe(0)
+  })
+
+  it('refuses a foreign reply (an answer to another machine\'s invite)', async () => {
+    const {reply} = await pair()
+    const other = host('nova', '100.101.102.200')
+    const run = await other.run(PeerAdd, ['--invite', '-'], reply)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/answers an invite this machine did not make/)
+  })
+
+  it('refuses an expired invite on B, and a reply to an expired invite on A', async () => {
+    const nova = host('nova', '100.101.102.103')
+    const clawd = host('clawd', '100.88.12.7')
+    const invite = (await nova.run(Invite, ['--expires', '1m'])).stdout
+    const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    offsetMs = 2 * 60_000
+    try {
+      const late = host('late', '100.88.12.8')
+      const b = await late.run(PeerAdd, ['--invite', '-'], invite)
+      expect(b.exitCode).toBe(2)
+      expect(b.stderr).toMatch(/invite from nova expired/)
+      const a = await nova.run(PeerAdd, ['--invite', '-'], reply)
+      expect(a.exitCode).toBe(2)
+      expect(a.stderr).toMatch(/expired at/)
+      expect(nova.store.raw().peers.clawd).toBeUndefined()
+    } finally {
+      offsetMs = 0
+    }
+  })
+
+  it('refuses a revoked invite\'s reply', async () => {
+    const nova = host('nova', '100.101.102.103')
+    const clawd = host('clawd', '100.88.12.7')
+    const invite = (await nova.run(Invite, ['--json'])).json<{invite: string; id: string}>()
+    const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite.invite)).json<{replyInvite: string}>().replyInvite
+    expect((await nova.run(Invite, ['--revoke', invite.id])).exitCode).toBe(0)
+    const run = await nova.run(PeerAdd, ['--invite', '-'], reply)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/revoked/)
+  })
+
+  it('refuses this machine\'s own invite', async () => {
+    const nova = host('nova', '100.101.102.103')
+    const invite = (await nova.run(Invite, [])).stdout
+    const run = await nova.run(PeerAdd, ['--invite', '-'], invite)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/this machine's own invite/)
+  })
+
+  it('peer remove takes the peer out of channels.a2a and deletes its tokens, leaving the user\'s own peers', async () => {
+    const {nova, reply} = await pair()
+    await nova.run(PeerAdd, ['--invite', '-'], reply)
+    const config = JSON.parse(readFileSync(nova.configPath, 'utf8'))
+    config.channels.a2a.peers.hermes = {token: 'users-own-hermes-token-0123456789'}
+    const {writeFileSync} = await import('node:fs')
+    writeFileSync(nova.configPath, JSON.stringify(config))
+    const run = await nova.run(PeerRemove, ['clawd'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(nova.a2a().peers).toEqual({hermes: {token: 'users-own-hermes-token-0123456789'}})
+    expect(nova.secrets.values.has('a2a/clawd/in')).toBe(false)
+    expect(nova.secrets.values.has('a2a/clawd/out')).toBe(false)
+  })
+})
