@@ -15,7 +15,7 @@ build() { # dir, ldflags, packages...: build into a scratch dir, then move, so a
   [ -d "$dir" ] && return 0
   local tmp="$dir.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
-  GOBIN="$tmp" nice -n 10 "$GO" install -trimpath -ldflags "$ldflags" "$@"
+  GOBIN="$tmp" nice -n 10 "$GO" install -trimpath -ldflags "$ldflags" "$@" || { rm -rf "$tmp"; return 1; }
   mv "$tmp" "$dir"
 }
 
@@ -24,6 +24,14 @@ HS_DIR="$CACHE/go-bin-headscale-$HEADSCALE_VERSION"
 # Without the stamps `tailscale version` says "<v>-ERR-BuildInfo" (the version package reads them, not the module).
 build "$TS_DIR" "-s -w -X tailscale.com/version.longStamp=$TAILSCALE_VERSION -X tailscale.com/version.shortStamp=$TAILSCALE_VERSION" \
   "tailscale.com/cmd/tailscale@v$TAILSCALE_VERSION" "tailscale.com/cmd/tailscaled@v$TAILSCALE_VERSION"
-build "$HS_DIR" "-s -w" "github.com/juanfont/headscale/cmd/headscale@v$HEADSCALE_VERSION"
+# proxy.golang.org answers 403 to headscale's version list, which `go install pkg@version` reads (to look for
+# deprecations). So: download the module and its dependencies from the proxy as usual, then let the install read
+# the list from the module cache just filled (a file:// proxy in front of the real one).
+if [ ! -d "$HS_DIR" ]; then
+  hs_mod=$("$GO" mod download -json "github.com/juanfont/headscale@v$HEADSCALE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  (cd "$hs_mod" && "$GO" mod download)
+  GOPROXY="file://$GOMODCACHE/cache/download,${GOPROXY:-$("$GO" env GOPROXY)}" \
+    build "$HS_DIR" "-s -w" "github.com/juanfont/headscale/cmd/headscale@v$HEADSCALE_VERSION"
+fi
 echo "$TS_DIR"
 echo "$HS_DIR"
