@@ -46,6 +46,8 @@ export interface RealTailnet {
   headscale(args: string[]): string
   /** A fresh host in its own namespace (its own tailscaled), for suites that want a new machine per case. */
   addHost(name: string): Promise<MeshHost>
+  /** Retires a host: its processes killed, its namespace deleted, its nodes deleted from Headscale (names freed). */
+  removeHost(host: MeshHost): void
   destroy(): void
 }
 
@@ -132,14 +134,30 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
       hosts.push(host)
       return host
     },
+    removeHost(host) {
+      const hostname = (n: {given_name?: string; name?: string}) => n.given_name ?? n.name ?? ''
+      const nodes = JSON.parse(hs(['nodes', 'list', '-o', 'json']) || '[]') as {id: number; given_name?: string; name?: string}[]
+      const ip = host.kind === 'real' ? tryIp(host) : undefined
+      for (const node of nodes ?? []) {
+        const ips = (node as {ip_addresses?: string[]}).ip_addresses ?? []
+        if ((ip && ips.includes(ip)) || hostname(node) === `openclaw-${host.name}`) hs(['nodes', 'delete', '-i', String(node.id), '--force'])
+      }
+      if (host.ns) {
+        for (const pid of nsPids(host.ns)) killQuietly(pid)
+        spawnSync('ip', ['netns', 'del', host.ns])
+        namespaces.splice(namespaces.indexOf(host.ns) >>> 0, namespaces.includes(host.ns) ? 1 : 0)
+      }
+      host.cleanup()
+      hosts.splice(hosts.indexOf(host) >>> 0, hosts.includes(host) ? 1 : 0)
+    },
     destroy() {
       if (destroyed) return
       destroyed = true
-      for (const h of hosts) h.cleanup()
       for (const ns of namespaces) {
         for (const pid of nsPids(ns)) killQuietly(pid)
         spawnSync('ip', ['netns', 'del', ns])
       }
+      for (const h of hosts) h.cleanup()
       rmSync(dir, {recursive: true, force: true})
       // A kernel-mode tailscaled that reached for DNS would show here: the namespaces share /etc.
       if (readFileSync('/etc/resolv.conf', 'utf8') !== resolvBefore) throw new Error('real tailnet: /etc/resolv.conf changed during the suite')
@@ -200,6 +218,14 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
   }
   if (!opts.quiet) console.info(`real tailnet: tailscale ${tailnet.versions.tailscale}, headscale ${tailnet.versions.headscale}, ${names.length} hosts`)
   return tailnet
+}
+
+function tryIp(host: MeshHost): string | undefined {
+  try {
+    return host.ip
+  } catch {
+    return undefined
+  }
 }
 
 function nsPids(ns: string): number[] {

@@ -79,7 +79,7 @@ export function setup(): (() => void) | undefined {
   dropStaleTables()
   const table = `${TABLE_PREFIX}${process.pid}`
   nft(['-f', '-'], rules(table, GUARD_GID))
-  process.setgid(GUARD_GID)
+  process.setgid!(GUARD_GID) // POSIX only; guardUnavailable() has checked getuid
   process.env.CLAW_MESH_STRAY_GUARD_TABLE = table
   shared.__clawMeshStrayGuard = {users: 1}
   return release
