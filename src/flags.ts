@@ -5,6 +5,13 @@ export const socketFlag = {
   socket: Flags.string({description: 'tailscaled socket (for a userspace daemon); remembered after a join.', helpValue: 'PATH'}),
 }
 
+export const loginServerFlag = {
+  'login-server': Flags.string({
+    description: 'Control server URL for a self-hosted tailnet (Headscale), e.g. https://headscale.example.com. Default: $CLAW_MESH_LOGIN_SERVER; remembered after a join.',
+    helpValue: 'URL',
+  }),
+}
+
 export const dryRunFlag = {
   'dry-run': Flags.boolean({description: 'Print the plan and change nothing.', default: false}),
 }

@@ -3,7 +3,8 @@ import {BaseCommand} from '../base-command.js'
 import {parseDuration} from '../core/duration.js'
 import {ExitCode, UsageError} from '../core/errors.js'
 import {assertHostname, assertIdentity, assertPort, parseTags} from '../core/validate.js'
-import {dryRunFlag, socketFlag, timeoutFlag} from '../flags.js'
+import {resolveLoginServer} from '../core/login-server.js'
+import {dryRunFlag, loginServerFlag, socketFlag, timeoutFlag} from '../flags.js'
 import {ask, confirm} from '../infra/prompt.js'
 import {readSecretInput, type SecretSource} from '../infra/secret-input.js'
 import type {SecretStoreChoice} from '../infra/secrets/select.js'
@@ -43,6 +44,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     yes: Flags.boolean({char: 'y', description: 'Answer yes to every confirmation (installs).', default: false}),
     'peer-timeout': Flags.string({description: 'Per-peer timeout for the checks.', default: '5s'}),
     ...timeoutFlag('120s', 'How long to wait for Tailscale and for the gateway to become healthy.'),
+    ...loginServerFlag,
     ...socketFlag,
     ...dryRunFlag,
   }
@@ -53,6 +55,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     const hostname = assertHostname(flags.hostname ?? `openclaw-${identity}`)
     const tags = parseTags(flags.tags)
     const timeoutMs = parseDuration(flags.timeout)
+    const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
     const peerTimeoutMs = parseDuration(flags['peer-timeout'], '--peer-timeout')
     const port = flags.port === undefined ? undefined : assertPort(flags.port)
     const secretInput = {env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor}
@@ -89,6 +92,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
         timeoutMs,
         peerTimeoutMs,
         socket: flags.socket,
+        loginServer,
         observedTailscale,
       },
       {

@@ -3,6 +3,8 @@
  * other secret is registered by value when claw-mesh reads or creates it.
  */
 const TAILSCALE_KEY = /tskey-[A-Za-z0-9_-]+(?:\?[A-Za-z0-9=&_.-]*)?/g
+// Headscale keys: `hskey-auth-…` (pre-auth, v0.28+) and `hskey-api-…` (API).
+const HEADSCALE_KEY = /hskey-(auth|api)-[A-Za-z0-9_-]+/g
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
 // Only v1 invites carry a token; v2 invites and pairing replies hold public keys and one-time ids.
 const INVITE = /claw-mesh-invite:v1:[A-Za-z0-9_.~-]+/g
@@ -26,6 +28,7 @@ export class Redactor {
     }
     return out
       .replace(TAILSCALE_KEY, (m) => (m.startsWith('tskey-client-') ? 'tskey-client-XXXX' : 'tskey-XXXX'))
+      .replace(HEADSCALE_KEY, 'hskey-$1-XXXX')
       .replace(BEARER, '$1[REDACTED]')
       .replace(INVITE, (m) => `${m.slice(0, m.indexOf(':v') + 4)}[REDACTED]`)
   }

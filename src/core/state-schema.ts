@@ -29,6 +29,8 @@ export const stateSchema = z.object({
       daemonPid: z.number().optional(),
       tags: z.array(z.string()).optional(),
       cli: z.string().optional(),
+      /** Self-hosted control server (Headscale) the node logged in to; repeated on every `tailscale up`. */
+      loginServer: z.string().optional(),
     })
     .optional(),
   gateway: z

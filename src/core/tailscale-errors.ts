@@ -30,6 +30,8 @@ export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
       hint: `Start it: ${ctx.startHint}. For a userspace daemon, pass --socket PATH.`,
     })
   }
+  const headscale = headscaleRefusal(text)
+  if (headscale) return headscale
   if (/invalid key|API key .* not valid|API key does not exist|unable to validate API key/i.test(text)) {
     return new ActionNeededError('Tailscale refused the auth key (invalid, expired, or already used).', {
       code: 'tailscale-bad-key',
@@ -89,4 +91,35 @@ export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
     code: 'tailscale-failed',
     hint: 'Run `tailscale status` to see the daemon state, then re-run.',
   })
+}
+
+/**
+ * Headscale's refusals of a pre-auth key, which reach the user as `backend error: <msg>`. Each gets its own code;
+ * the remedy names the `headscale` command to run on the server (there is no admin console).
+ */
+function headscaleRefusal(text: string): ClawMeshError | undefined {
+  const create = 'headscale preauthkeys create --user <id> --expiration 1h (or --tags tag:claw-mesh for tagged nodes)'
+  if (/authkey expired|auth-key expired/i.test(text)) {
+    return new ActionNeededError('The control server refused the pre-auth key: it has expired.', {code: 'headscale-key-expired', hint: `Create a new one on the server: ${create}; pass it with --tailscale-key file:PATH.`})
+  }
+  if (/authkey already used/i.test(text)) {
+    return new ActionNeededError('The control server refused the pre-auth key: it was single-use and is already used.', {
+      code: 'headscale-key-used',
+      hint: `Create a reusable one for a fleet: headscale preauthkeys create --reusable --user <id> (see headscale preauthkeys list), then re-run.`,
+    })
+  }
+  if (/invalid pre ?auth key|invalid authkey|auth-key not found/i.test(text)) {
+    return new ActionNeededError('The control server does not know this pre-auth key (mistyped, deleted, or from another server).', {
+      code: 'headscale-key-invalid',
+      hint: `Check it with headscale preauthkeys list, or create one: ${create}; and check --login-server names the server that made it.`,
+    })
+  }
+  const tags = /requested tags \[([^\]]*)\] are invalid or not permitted/i.exec(text)
+  if (tags) {
+    return new ActionNeededError(`The control server refused the tags ${tags[1]}.`, {
+      code: 'tailscale-tags-refused',
+      hint: 'On Headscale the tags come from the key: headscale preauthkeys create --tags tag:claw-mesh (and list the tag in the policy\'s tagOwners). On tailscale.com, add the tag to tagOwners in the policy file.',
+    })
+  }
+  return undefined
 }

@@ -70,22 +70,42 @@ export function isRenamedVariant(actual: string | null, wanted: string): boolean
   return new RegExp(`^${wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(actual)
 }
 
-export type KeyKind = 'auth' | 'oauth'
+/** `auth`: a tailscale.com auth key; `oauth`: an OAuth client secret; `headscale`: a self-hosted server's pre-auth key. */
+export type KeyKind = 'auth' | 'oauth' | 'headscale'
+
+const HEADSCALE_KEY = /^(hskey-auth-[A-Za-z0-9_-]+|[0-9a-f]{48})$/
 
 /**
  * Checks an auth key's shape and prepares what `--auth-key=file:` will contain. OAuth client secrets
- * get `?ephemeral=…&preauthorized=true` and require tags.
+ * get `?ephemeral=…&preauthorized=true` and require tags. With a self-hosted control server (`selfHosted`),
+ * Headscale's keys (`hskey-auth-…`, or 48 hex characters before v0.28) are accepted and OAuth secrets are not.
  */
-export function prepareAuthKey(key: string, opts: {tags: string[]; ephemeral: boolean}): {kind: KeyKind; value: string} {
-  if (!/^tskey-[A-Za-z0-9]/.test(key)) {
-    throw new UsageError('The Tailscale key does not look like an auth key (it should start with "tskey-").', {
+export function prepareAuthKey(key: string, opts: {tags: string[]; ephemeral: boolean; selfHosted?: boolean}): {kind: KeyKind; value: string} {
+  const whitespace = () => new UsageError('The Tailscale key contains whitespace.', {code: 'tailscale-key-shape', hint: 'The file should hold only the key (a trailing newline is fine).'})
+  if (opts.selfHosted) {
+    if (/\s/.test(key)) throw whitespace()
+    if (key.startsWith('tskey-client-')) {
+      throw new UsageError('An OAuth client secret (tskey-client-…) works only with tailscale.com, not with a self-hosted --login-server.', {
+        code: 'tailscale-key-shape',
+        hint: 'Create a pre-auth key on the server: headscale preauthkeys create --user <id> (or --tags tag:claw-mesh), and pass --tailscale-key file:PATH.',
+      })
+    }
+    if (HEADSCALE_KEY.test(key) || /^tskey-[A-Za-z0-9]/.test(key)) return {kind: 'headscale', value: key}
+    throw new UsageError('The key does not look like a pre-auth key (hskey-auth-…, or 48 hex characters from Headscale before 0.28).', {
       code: 'tailscale-key-shape',
-      hint: 'Create one in the admin console (Settings → Keys) and pass --tailscale-key file:PATH.',
+      hint: 'Create one with: headscale preauthkeys create --user <id> --expiration 1h (or --tags tag:claw-mesh), then pass --tailscale-key file:PATH.',
     })
   }
-  if (/\s/.test(key)) {
-    throw new UsageError('The Tailscale key contains whitespace.', {code: 'tailscale-key-shape', hint: 'The file should hold only the key (a trailing newline is fine).'})
+  if (!/^tskey-[A-Za-z0-9]/.test(key)) {
+    const headscale = HEADSCALE_KEY.test(key)
+    throw new UsageError(`The Tailscale key does not look like an auth key (it should start with "tskey-")${headscale ? ': it looks like a Headscale key, but no --login-server was given' : ''}.`, {
+      code: 'tailscale-key-shape',
+      hint: headscale
+        ? 'Pass --login-server URL (or set CLAW_MESH_LOGIN_SERVER) naming your Headscale server.'
+        : 'Create one in the admin console (Settings → Keys) and pass --tailscale-key file:PATH; for Headscale, also pass --login-server URL.',
+    })
   }
+  if (/\s/.test(key)) throw whitespace()
   if (!key.startsWith('tskey-client-')) return {kind: 'auth', value: key}
   if (opts.tags.length === 0) {
     throw new UsageError('An OAuth client secret (tskey-client-…) needs tags: Tailscale refuses it without --advertise-tags.', {
@@ -95,4 +115,17 @@ export function prepareAuthKey(key: string, opts: {tags: string[]; ephemeral: bo
   }
   if (key.includes('?')) return {kind: 'oauth', value: key}
   return {kind: 'oauth', value: `${key}?ephemeral=${opts.ephemeral}&preauthorized=true`}
+}
+
+/**
+ * Tags to send as `--advertise-tags`. Headscale (v0.28+) refuses them with any pre-auth key — the tags come from
+ * the key — so none are sent there; the tags seen after the join are checked against the ones asked for instead.
+ */
+export function advertisedTags(kind: KeyKind | undefined, tags: string[]): string[] {
+  return kind === 'headscale' ? [] : tags
+}
+
+/** The tags asked for but missing after a join (empty: fine, or nothing was asked). */
+export function missingTags(wanted: string[], seen: string[]): string[] {
+  return wanted.filter((t) => !seen.includes(t))
 }

@@ -124,4 +124,56 @@ describe('claw-mesh tailscale join', () => {
     expect(run.stderr).toMatch(/Tailscale refused the auth key/)
     expect(run.stderr).not.toContain(KEY)
   })
+
+  describe('with a Headscale login server', () => {
+    const HSKEY = `hskey-auth-Ab12Cd34Ef56-${'k'.repeat(64)}`
+    const tagged = (t: string[]) => ({Self: {HostName: 'openclaw-nova', DNSName: 'openclaw-nova.', TailscaleIPs: ['100.64.0.7'], Tags: t}})
+
+    it('passes --login-server, sends no --advertise-tags with the pre-auth key, checks the tags and remembers the server', async () => {
+      const {run, runner, store} = await join(['--hostname', 'openclaw-nova', '--tags', 'tag:claw-mesh', '--login-server', 'http://10.77.0.1:8080/', '--json'], [
+        statusCall('NeedsLogin', null),
+        version,
+        {command: TS, args: (a) => a[0] === 'up' && a.includes('--login-server=http://10.77.0.1:8080') && !a.some((x) => x.startsWith('--advertise-tags'))},
+        statusCall('Running', 'openclaw-nova', tagged(['tag:claw-mesh'])),
+        version,
+      ], {CLAW_MESH_TAILSCALE_KEY: HSKEY})
+      runner.verify()
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(run.stdout + run.stderr).not.toContain(HSKEY)
+      expect(store.read().tailscale).toMatchObject({loginServer: 'http://10.77.0.1:8080', tags: ['tag:claw-mesh']})
+    })
+
+    it('takes the server from CLAW_MESH_LOGIN_SERVER', async () => {
+      const {run, runner} = await join(['--hostname', 'openclaw-nova'], [
+        statusCall('NeedsLogin', null),
+        version,
+        {command: TS, args: (a) => a[0] === 'up' && a.includes('--login-server=https://hs.example.com')},
+        statusCall('Running', 'openclaw-nova'),
+        version,
+      ], {CLAW_MESH_TAILSCALE_KEY: HSKEY, CLAW_MESH_LOGIN_SERVER: 'https://hs.example.com'})
+      runner.verify()
+      expect(run.exitCode, run.stderr).toBe(0)
+    })
+
+    it('fails naming the headscale command when the key gave the node other tags than asked', async () => {
+      const {run} = await join(['--hostname', 'openclaw-nova', '--tags', 'tag:claw-mesh', '--login-server', 'https://hs.example.com', '--json'], [
+        statusCall('NeedsLogin', null),
+        version,
+        {command: TS, args: (a) => a[0] === 'up'},
+        statusCall('Running', 'openclaw-nova', tagged([])),
+        version,
+      ], {CLAW_MESH_TAILSCALE_KEY: HSKEY})
+      expect(run.exitCode).toBe(3)
+      expect(run.json()).toMatchObject({ok: false, error: {code: 'headscale-key-tags'}})
+      expect(run.json<{error: {hint: string}}>().error.hint).toContain('headscale preauthkeys create --tags tag:claw-mesh')
+    })
+
+    it('refuses a Headscale key without a login server before running anything', async () => {
+      const {run, runner} = await join(['--hostname', 'openclaw-nova', '--json'], [], {CLAW_MESH_TAILSCALE_KEY: HSKEY})
+      runner.verify()
+      expect(run.exitCode).toBe(2)
+      expect(run.stdout + run.stderr).not.toContain(HSKEY)
+      expect(run.json<{error: {hint: string}}>().error.hint).toMatch(/--login-server/)
+    })
+  })
 })

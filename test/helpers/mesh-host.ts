@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process'
+import {execFile, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -27,17 +27,23 @@ export function requireOrSkip(reason: string | undefined): boolean {
 
 export interface MeshHost {
   name: string
+  /** `sim`: the Tailscale simulator; `real`: a real tailscaled on a Headscale tailnet (test/helpers/real-tailnet.ts). */
+  kind: 'sim' | 'real'
   ns?: string
-  ip: string
+  /** The host's tailnet IPv4 (on a real tailnet: read from its tailscaled, so only once it has joined). */
+  readonly ip: string
   home: string
   stateDir: string
   configPath: string
   env: Record<string, string>
-  sim: SimHost
   /** Every run: its argv, stdout and stderr (for the secret-hygiene scan). */
   transcript: {args: string[]; stdout: string; stderr: string}[]
   /** argv of every `openclaw` call claw-mesh made (through a logging wrapper). */
   openclawArgv(): string[]
+  /** argv of every `tailscale` call made on this host (without the program name), oldest first. */
+  tailscaleArgv(): string[][]
+  /** Runs this host's `tailscale` CLI (real: with its --socket) and never rejects on a non-zero exit. */
+  tailscale(args: string[]): Promise<CliRun>
   /** Runs the built claw-mesh on this host (inside its namespace). */
   cli(args: string[], opts?: {input?: string; timeoutMs?: number; env?: Record<string, string>}): Promise<CliRun>
   /** The background gateway's pid claw-mesh recorded, if any. */
@@ -45,59 +51,99 @@ export interface MeshHost {
   cleanup(): void
 }
 
-export function createMeshHost(opts: {name: string; net?: NetnsHost; control: ControlPlane; openclaw: string; ip?: string}): MeshHost {
+/** A host on the simulator, with its knobs (faults, daemon down) — what only the simulator can give. */
+export interface SimMeshHost extends MeshHost {
+  sim: SimHost
+}
+
+export function createMeshHost(opts: {name: string; net?: NetnsHost; control: ControlPlane; openclaw: string; ip?: string}): SimMeshHost {
+  const ip = opts.net?.ip ?? opts.ip ?? '127.0.0.1'
+  const sim = createSimHost({control: opts.control, name: opts.name, forceIp: ip})
+  sim.startDaemon()
+  const host = buildHost({name: opts.name, ns: opts.net?.ns, openclaw: opts.openclaw, sim, ip})
+  return Object.assign(host, {sim})
+}
+
+interface RealTailscale {
+  cli: string
+  socket: string
+  loginServer: string
+  /** tailscaled's state dir (removed on cleanup). */
+  stateDir: string
+}
+
+/** The host both kinds share: its home, env, wrappers and the claw-mesh runner. */
+export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip?: string; sim?: SimHost; tailscale?: RealTailscale}): MeshHost {
   const home = mkdtempSync(path.join(os.tmpdir(), `cm-host-${opts.name}-`))
   const stateDir = path.join(home, 'claw-mesh')
   mkdirSync(stateDir, {recursive: true, mode: 0o700})
-  const ip = opts.net?.ip ?? opts.ip ?? '127.0.0.1'
-  // claw-mesh calls openclaw through this wrapper, which records each argv line and then becomes the real one.
-  const wrapper = path.join(home, 'bin', 'openclaw')
+  // claw-mesh calls openclaw (and the real tailscale) through wrappers that record each argv and then exec the real one.
+  const binDir = path.join(home, 'bin')
+  mkdirSync(binDir, {recursive: true})
+  const wrapper = path.join(binDir, 'openclaw')
   const argvLog = path.join(home, 'openclaw-argv.log')
-  mkdirSync(path.dirname(wrapper), {recursive: true})
   writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${opts.openclaw}' "$@"\n`, {mode: 0o755})
-  const sim = createSimHost({control: opts.control, name: opts.name, forceIp: ip})
-  sim.startDaemon()
+  const real = opts.tailscale
+  const tsLog = path.join(home, 'tailscale-argv.log')
+  if (real) writeFileSync(path.join(binDir, 'tailscale'), `#!/bin/sh\nprintf '%s\\0' "$@" >> '${tsLog}'\nprintf '\\n' >> '${tsLog}'\nexec '${real.cli}' "$@"\n`, {mode: 0o755})
+  const tailscaleEnv: Record<string, string> = real
+    ? {CLAW_MESH_TAILSCALE: path.join(binDir, 'tailscale'), CLAW_MESH_TAILSCALE_SOCKET: real.socket}
+    : {...opts.sim!.env, CLAW_MESH_TAILSCALE: SIM_TAILSCALE}
   const env: Record<string, string> = {
-    ...sim.env,
+    ...tailscaleEnv,
     HOME: home,
     CLAW_MESH_HOME: stateDir,
     CLAW_MESH_SECRET_STORE: 'file',
     CLAW_MESH_OPENCLAW: wrapper,
-    CLAW_MESH_TAILSCALE: SIM_TAILSCALE,
     CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1',
     // vitest sets NODE_ENV=test; the CLI must run as users run it.
     NODE_ENV: 'production',
-    PATH: [SIM_BIN_DIR, path.dirname(process.execPath), path.dirname(opts.openclaw), process.env.PATH ?? ''].join(path.delimiter),
+    PATH: [real ? binDir : SIM_BIN_DIR, path.dirname(process.execPath), path.dirname(opts.openclaw), process.env.PATH ?? ''].join(path.delimiter),
     NO_COLOR: '1',
     CI: 'true',
     // No systemd user session: claw-mesh runs the gateway as its own background process.
     XDG_RUNTIME_DIR: '',
     DBUS_SESSION_BUS_ADDRESS: '',
   }
+  const exec = (file: string, args: string[], runEnv: Record<string, string>, timeoutMs: number, input?: string): Promise<CliRun> => {
+    const [cmd, argv] = opts.ns ? ['ip', ['netns', 'exec', opts.ns, file, ...args]] : [file, args]
+    return new Promise((resolve, reject) => {
+      const child = execFile(cmd, argv, {env: runEnv, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024}, (error, stdout, stderr) => {
+        // A process killed by a signal reports it the shell's way (128 + n), e.g. 137 for SIGKILL.
+        const signal = error && 'signal' in error && typeof error.signal === 'string' ? error.signal : undefined
+        if (error && typeof error.code !== 'number' && !signal) return reject(new Error(`[${opts.name}] ${path.basename(file)} ${args.join(' ')}: ${error.message}\n${stderr}`))
+        const exitCode = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0) : error ? Number(error.code) : 0
+        resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
+      })
+      child.stdin?.end(input ?? '')
+    })
+  }
   const host: MeshHost = {
     name: opts.name,
-    ns: opts.net?.ns,
-    ip,
+    kind: real ? 'real' : 'sim',
+    ns: opts.ns,
+    get ip() {
+      if (!real) return opts.ip ?? '127.0.0.1'
+      const r = spawnSync(real.cli, [`--socket=${real.socket}`, 'ip', '-4'], {encoding: 'utf8'})
+      if (r.status !== 0) throw new Error(`[${opts.name}] has no tailnet IPv4 yet: ${r.stderr.trim()}`)
+      return r.stdout.trim().split('\n')[0]
+    },
     home,
     stateDir,
     configPath: path.join(home, '.openclaw', 'openclaw.json'),
     env,
-    sim,
     transcript: [],
     openclawArgv: () => (existsSync(argvLog) ? readFileSync(argvLog, 'utf8').split('\n').filter(Boolean) : []),
-    cli(args, runOpts = {}) {
-      const [cmd, argv] = opts.net ? ['ip', ['netns', 'exec', opts.net.ns, process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]]
-      return new Promise((resolve, reject) => {
-        const child = execFile(cmd, argv, {env: {...env, ...runOpts.env}, timeout: runOpts.timeoutMs ?? 240_000, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024}, (error, stdout, stderr) => {
-          // A process killed by a signal reports it the shell's way (128 + n), e.g. 137 for SIGKILL.
-          const signal = error && 'signal' in error && typeof error.signal === 'string' ? error.signal : undefined
-          if (error && typeof error.code !== 'number' && !signal) return reject(new Error(`[${opts.name}] claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
-          const exitCode = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0) : error ? Number(error.code) : 0
-          host.transcript.push({args, stdout, stderr})
-          resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
-        })
-        child.stdin?.end(runOpts.input ?? '')
-      })
+    tailscaleArgv() {
+      if (!real) return opts.sim!.argvLog()
+      if (!existsSync(tsLog)) return []
+      return readFileSync(tsLog, 'utf8').split('\n').filter(Boolean).map((line) => line.split('\0').slice(0, -1))
+    },
+    tailscale: (args) => (real ? exec(real.cli, [`--socket=${real.socket}`, ...args], env, 60_000) : exec(SIM_TAILSCALE, args, env, 60_000)),
+    async cli(args, runOpts = {}) {
+      const run = await exec(process.execPath, [CLI, ...args], {...env, ...runOpts.env}, runOpts.timeoutMs ?? 240_000, runOpts.input)
+      host.transcript.push({args, stdout: run.stdout, stderr: run.stderr})
+      return run
     },
     gatewayPid() {
       const file = path.join(stateDir, 'gateway.pid')
@@ -112,8 +158,9 @@ export function createMeshHost(opts: {name: string; net?: NetnsHost; control: Co
           // gone
         }
       }
-      sim.cleanup()
+      opts.sim?.cleanup()
       rmSync(home, {recursive: true, force: true})
+      if (real) rmSync(real.stateDir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100})
     },
   }
   return host

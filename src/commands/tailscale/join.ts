@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {assertHostname, parseTags} from '../../core/validate.js'
-import {dryRunFlag, socketFlag, timeoutFlag} from '../../flags.js'
+import {resolveLoginServer} from '../../core/login-server.js'
+import {dryRunFlag, loginServerFlag, socketFlag, timeoutFlag} from '../../flags.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {runProgress} from '../../infra/progress.js'
 import {renderJoin} from '../../render/join.js'
@@ -22,6 +23,7 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     '<%= config.bin %> tailscale join --hostname openclaw-nova --tailscale-key file:/run/secrets/ts',
     'CLAW_MESH_TAILSCALE_KEY=… <%= config.bin %> tailscale join --hostname openclaw-ci --tags tag:claw-mesh',
     '<%= config.bin %> tailscale join --hostname openclaw-nova --dry-run',
+    '<%= config.bin %> tailscale join --hostname openclaw-nova --login-server https://headscale.example.com --tailscale-key file:/run/secrets/hskey',
   ]
   static override flags = {
     hostname: Flags.string({description: 'Tailscale hostname (a DNS label).', required: true}),
@@ -30,6 +32,7 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     'force-reauth': Flags.boolean({description: 'Re-register the node (needed to change tags). Needs a key.', default: false}),
     ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral.', default: true, allowNo: true}),
     ...timeoutFlag('60s', 'How long to wait for the node to be Running.'),
+    ...loginServerFlag,
     ...socketFlag,
     ...dryRunFlag,
   }
@@ -39,6 +42,7 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     const hostname = assertHostname(flags.hostname)
     const tags = parseTags(flags.tags)
     const timeoutMs = parseDuration(flags.timeout)
+    const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
     const key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor})
     if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
     const ctx: {result?: JoinResult} = {}
@@ -46,7 +50,7 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
       {
         title: `Join the tailnet as ${hostname}`,
         run: async (c, update) => {
-          c.result = await joinTailnet(deps, {hostname, tags, key, forceReauth: flags['force-reauth'], ephemeral: flags.ephemeral, timeoutMs, socket: flags.socket, dryRun: flags['dry-run'], progress: update})
+          c.result = await joinTailnet(deps, {hostname, tags, key, forceReauth: flags['force-reauth'], ephemeral: flags.ephemeral, timeoutMs, socket: flags.socket, loginServer, dryRun: flags['dry-run'], progress: update})
           return c.result.dryRun ? `would ${c.result.action}` : c.result.changed ? c.result.action : 'unchanged'
         },
       },

@@ -117,7 +117,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
       note('tailscale-install', step('tailscale-install').action === 'run' ? (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method : 'unchanged'),
     ),
     task('tailscale-join', async (update) => {
-      ctx.join = await joinTailnet(deps, {hostname: opts.hostname, tags: opts.tags, key: opts.key, forceReauth: false, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, dryRun: false, progress: update})
+      ctx.join = await joinTailnet(deps, {hostname: opts.hostname, tags: opts.tags, key: opts.key, forceReauth: false, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update})
       ctx.warnings.push(...ctx.join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))
       return note('tailscale-join', ctx.join.changed ? `${ctx.join.action} → ${ctx.join.hostname} ${ctx.join.ipv4}` : 'unchanged')

@@ -23,6 +23,8 @@ export interface BootstrapOptions {
   timeoutMs: number
   peerTimeoutMs: number
   socket?: string
+  /** Self-hosted control server (Headscale), from --login-server or $CLAW_MESH_LOGIN_SERVER. */
+  loginServer?: string
   /** Tailscale as the caller already read it (the command needs it to name peers): not read twice. */
   observedTailscale?: BootstrapObserved['tailscale']
 }

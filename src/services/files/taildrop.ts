@@ -57,7 +57,8 @@ function fileError(deps: Deps, cli: string, args: string[], r: RunResult, peer: 
   if (r.timedOut) {
     return new ClawMeshError(`Sending to ${peer} did not finish before the timeout.`, {code: 'taildrop-timeout', hint: 'Check the peer is online (claw-mesh peer check) and re-run with a longer --timeout.'})
   }
-  if (/owned by different user/i.test(text)) {
+  // The real text (tailscale v1.98): "cannot send files: peer is owned by a different user".
+  if (/owned by (a )?different user/i.test(text)) {
     return new ActionNeededError(`Taildrop refused to send to ${peer} (${target}): it only sends between devices of the same user unless the tailnet policy allows file sharing to that device.`, {
       code: 'taildrop-not-allowed',
       hint: 'Tagged mesh machines need a tailnet policy grant for file sharing (see https://tailscale.com/kb/1106/taildrop), or share the file another way.',

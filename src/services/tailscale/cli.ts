@@ -92,7 +92,7 @@ export class TailscaleCli {
    * `tailscale up` with the key passed as `--auth-key=file:<temp 0600 file>` so it never appears in argv.
    * The temp file is removed whatever happens.
    */
-  async up(opts: {key?: string; hostname: string; tags: string[]; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
+  async up(opts: {key?: string; hostname: string; tags: string[]; loginServer?: string; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
     let dir: string | undefined
     try {
       const args = ['up']
@@ -103,6 +103,8 @@ export class TailscaleCli {
         args.push(`--auth-key=file:${keyFile}`)
       }
       args.push(`--hostname=${opts.hostname}`)
+      // Every `up` with flags must repeat the control server, or the CLI refuses (or heads for tailscale.com).
+      if (opts.loginServer) args.push(`--login-server=${opts.loginServer}`)
       if (opts.tags.length > 0) args.push(`--advertise-tags=${opts.tags.join(',')}`)
       if (opts.forceReauth) args.push('--force-reauth')
       args.push(...(opts.extraFlags ?? []), `--timeout=${Math.ceil(opts.timeoutMs / 1000)}s`)

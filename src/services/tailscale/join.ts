@@ -1,5 +1,6 @@
 import {ActionNeededError, ExternalError} from '../../core/errors.js'
-import {isRenamedVariant, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
+import {isTailscaleControl} from '../../core/login-server.js'
+import {advertisedTags, isRenamedVariant, missingTags, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -13,6 +14,8 @@ export interface JoinOptions {
   ephemeral: boolean
   timeoutMs: number
   socket?: string
+  /** Control server URL (Headscale); resolved by the caller from flag, env and state. */
+  loginServer?: string
   dryRun: boolean
   /** Progress line updates (listr2 task output). */
   progress?: (message: string) => void
@@ -68,7 +71,9 @@ function approvalNeeded(): ActionNeededError {
 
 /** Joins the tailnet idempotently: reads the state first, then does only what differs. */
 export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinResult> {
-  const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral}) : undefined
+  const loginServer = opts.loginServer ?? deps.store.read().tailscale?.loginServer
+  const selfHosted = !isTailscaleControl(loginServer)
+  const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted}) : undefined
   if (prepared) deps.redactor.add(prepared.value)
   const ts = openTailscale(deps, opts.socket)
   const observed = await ts.status()
@@ -93,7 +98,7 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinRe
   switch (plan.action) {
     case 'up':
       opts.progress?.('tailscale up (key from a private temp file)')
-      await ts.up({key: prepared?.value, hostname: opts.hostname, tags: opts.tags, timeoutMs: opts.timeoutMs, forceReauth: plan.forceReauth, extraFlags: deps.platform.upExtraFlags()})
+      await ts.up({key: prepared?.value, hostname: opts.hostname, tags: advertisedTags(prepared?.kind, opts.tags), loginServer, timeoutMs: opts.timeoutMs, forceReauth: plan.forceReauth, extraFlags: deps.platform.upExtraFlags()})
       keySent = Boolean(prepared)
       break
     case 'resume':
@@ -117,8 +122,16 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinRe
     )
   }
   deps.store.update((s) => {
-    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, socket: ts.location.socket, tags: result.tags}
+    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, socket: ts.location.socket, tags: result.tags, loginServer}
   })
+  const missing = prepared?.kind === 'headscale' ? missingTags(opts.tags, result.tags) : []
+  if (missing.length > 0) {
+    // Headscale takes the tags from the key: a key made without them gives an untagged (user-owned) node.
+    throw new ActionNeededError(`The node joined without the tags ${missing.join(',')} (it has ${result.tags.join(',') || 'no tags'}): on Headscale the tags come from the pre-auth key.`, {
+      code: 'headscale-key-tags',
+      hint: `Create a key that carries them: headscale preauthkeys create --tags ${opts.tags.join(',')}, then re-run with it and --force-reauth.`,
+    })
+  }
   return result
 }
 
