@@ -11,7 +11,16 @@ export const peerRecordSchema = z.object({
   /** Tailscale's stable node id, when the peer came from the tailnet's own list (fleet discovery). */
   nodeId: z.string().optional(),
   /** The peer's A2A endpoint and how the pair's tokens came about (`a2a/<name>/in|out` in the secret store). */
-  a2a: z.object({url: z.string(), pairedBy: z.enum(['invite', 'fleet']), pairedAt: z.string()}).optional(),
+  a2a: z
+    .object({
+      url: z.string(),
+      pairedBy: z.enum(['invite', 'fleet']),
+      pairedAt: z.string(),
+      /** The peer's invite this host answered, and the reply it printed (public: re-printed on a re-run). */
+      invite: z.string().optional(),
+      reply: z.string().optional(),
+    })
+    .optional(),
   lastCheck: z
     .object({at: z.string(), status: z.enum(['ok', 'degraded', 'down']), latencyMs: z.number().optional(), detail: z.string().optional()})
     .optional(),

@@ -87,6 +87,14 @@ describe('A2A pairing in two one-line messages', () => {
     expect(nova.store.raw().peers.clawd).toMatchObject({source: 'invite', a2a: {url: 'http://100.88.12.7:18789/a2a/v1', pairedBy: 'invite'}})
   })
 
+  it('answering the same invite again (a re-run) changes nothing and prints the same reply', async () => {
+    const {clawd, invite, reply} = await pair()
+    const before = readFileSync(clawd.configPath, 'utf8')
+    const again = await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)
+    expect(again.json()).toMatchObject({action: 'unchanged', replyInvite: reply})
+    expect(readFileSync(clawd.configPath, 'utf8')).toBe(before)
+  })
+
   it('refuses a used reply (exit 2) and changes nothing', async () => {
     const {nova, reply} = await pair()
     await nova.run(PeerAdd, ['--invite', '-'], reply)

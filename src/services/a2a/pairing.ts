@@ -42,16 +42,22 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
   if (invite.name === self.name && invite.hostname === self.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add --invite -` on the other machine, with the invite this one printed.'})
   }
+  const existing = deps.store.read().peers[name]
+  if (existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url) {
+    // Answered already (a re-run of the same bootstrap): nothing changes, and the same reply is shown again.
+    return {name, hostname: invite.hostname, url: invite.url, action: 'unchanged', changes: [], replyInvite: existing.a2a.reply, completed: false, sync: {configured: true, changed: false}}
+  }
   const key = newPairingKey()
   const pair = pairSecrets({privateKey: key.privateKey, peerPublicKey: invite.key, inviteId: invite.id, inviter: invite.name, replier: self.name})
   const secrets = await deps.secrets()
   // What the inviter presents to us is our inbound token; what we present to it, our outbound one.
-  const extraChanges = deps.store.read().peers[name] ? ['A2A tokens replaced (paired again)'] : []
+  const extraChanges = existing ? ['A2A tokens replaced (paired again)'] : []
+  const replyInvite = encodePairingReply({name: self.name, hostname: self.hostname, url: self.url, invite: invite.id, to: invite.name, key: key.publicKey, createdAt: deps.clock.now().toISOString()}, pair.macKey)
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
   const hooksToken = await keptHooksToken(deps, secrets, name)
-  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(invite.url), pairedBy: 'invite'}, extraChanges})
+  const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite}
+  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges})
   const sync = await syncA2aConfig(deps)
-  const replyInvite = encodePairingReply({name: self.name, hostname: self.hostname, url: self.url, invite: invite.id, to: invite.name, key: key.publicKey, createdAt: deps.clock.now().toISOString()}, pair.macKey)
   return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}
 }
 
