@@ -14,6 +14,7 @@
 import {randomUUID} from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
+import {createFakeA2a, type FakeA2a, type FakeA2aOptions} from './fake-a2a.ts'
 
 export type FakePeerMode = 'healthy' | 'down' | 'silent' | 'unready'
 
@@ -29,6 +30,8 @@ export interface FakePeerOptions {
   host?: string
   /** Listen port (default: a free one). */
   port?: number
+  /** Also run an A2A channel (see fake-a2a.ts). */
+  a2a?: FakeA2aOptions
 }
 
 export interface FakePeerMessage {
@@ -51,6 +54,8 @@ export interface FakePeer {
   authFailures: number
   /** TCP connections accepted (also counts silent-mode connections). */
   connections: number
+  /** The A2A channel, when started with one. */
+  a2a?: FakeA2a
   close(): Promise<void>
 }
 
@@ -94,7 +99,8 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
   const runIds = new Map<string, string>()
   const failureTimes: number[] = []
   const sockets = new Set<net.Socket>()
-  const peer: FakePeer = {url: '', port: 0, mode, token, requests: {}, messages: [], authFailures: 0, connections: 0, close: async () => {}}
+  const a2a = opts.a2a ? createFakeA2a(opts.a2a) : undefined
+  const peer: FakePeer = {url: '', port: 0, mode, token, requests: {}, messages: [], authFailures: 0, connections: 0, a2a, close: async () => {}}
 
   if (mode === 'down') {
     peer.port = opts.port ?? (await closedPort(host))
@@ -111,6 +117,7 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
       if (path === '/healthz' || path === '/health') return send(res, 200, {ok: true, status: 'live'})
       if (path === '/readyz' || path === '/ready') return mode === 'unready' ? send(res, 503, {ready: false}) : send(res, 200, {ready: true})
     }
+    if (a2a?.handle(req, res, raw, path)) return
     if (path !== '/hooks/wake' && path !== '/hooks/agent') return send(res, 404, 'Not Found')
     if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed', {allow: 'POST'})
     if (url.searchParams.has('token')) return send(res, 400, {ok: false, error: 'token query parameter is not allowed'})

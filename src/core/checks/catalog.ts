@@ -14,6 +14,7 @@ import {
   evalTailnetListen,
   looksLikeOpenClawHealth,
 } from './gateway-runtime.js'
+import {evalA2aChannel, evalHooksAgents, evalPeerA2a, viewA2aConfig} from './a2a.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from './secrets.js'
 import {evalClockSkew, evalFirewall} from './system.js'
@@ -95,6 +96,29 @@ export const CHECKS: readonly Check[] = [
         const [gateway, stored] = await Promise.all([ctx.effectiveGatewayToken(), ctx.storedHooksToken()])
         return evalHooks(v, {gateway, stored})
       }),
+  },
+  {
+    id: 'gateway-a2a',
+    title: 'A2A channel on, advertising the URL peers use',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => {
+      const [file, view, tailnet] = await Promise.all([ctx.configFile(), ctx.configView(), ctx.tailnetHealth()])
+      const config = file?.exists ? file.config : undefined
+      if (!config || !view) return skip('no parseable openclaw.json (see gateway-config)')
+      return evalA2aChannel(viewA2aConfig(config), tailnet.url ?? (tailnet.ipv4 ? `http://${tailnet.ipv4}:${view.port}` : undefined))
+    },
+  },
+  {
+    id: 'gateway-hooks-agents',
+    title: 'Hooks restricted to chosen agents',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => {
+      const file = await ctx.configFile()
+      const config = file?.exists ? file.config : undefined
+      return config ? evalHooksAgents(viewA2aConfig(config)) : skip('no parseable openclaw.json (see gateway-config)')
+    },
   },
   {
     id: 'gateway-port',
@@ -185,6 +209,18 @@ export const CHECKS: readonly Check[] = [
       const p = await ctx.peerProbe(name!)
       if (!p) return skip('not probed')
       return evalPeerHooks(p.messaging, p.probes.hooks, p.remedy)
+    },
+  },
+  {
+    id: 'peer-a2a',
+    title: 'A2A with the peer (Agent Card, both tokens)',
+    group: 'peers',
+    platforms: ALL_PLATFORMS,
+    perPeer: true,
+    run: async (ctx, name) => {
+      const [record, p] = await Promise.all([peer(ctx, name), ctx.peerProbe(name!)])
+      if (!p) return skip('not probed')
+      return evalPeerA2a(p, Boolean(record.a2a))
     },
   },
   {

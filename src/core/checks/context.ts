@@ -67,6 +67,6 @@ export interface PeerProbeView {
   name: string
   url: string
   messaging: boolean
-  probes: Record<'tailnet' | 'healthz' | 'readyz' | 'hooks', {status: PeerProbeStatus; detail: string; httpStatus?: number; latencyMs?: number}>
+  probes: Record<'tailnet' | 'healthz' | 'readyz' | 'hooks' | 'agentCard' | 'a2a' | 'a2aHere', {status: PeerProbeStatus; detail: string; httpStatus?: number; latencyMs?: number}>
   remedy?: string
 }

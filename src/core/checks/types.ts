@@ -13,7 +13,7 @@ export type ResultStatus = CheckStatus | 'crashed'
 
 /** A remedy doctor --fix may apply. `safe` ones run; the others are printed. */
 export type FixAction =
-  | {kind: 'configure-gateway'}
+  | {kind: 'configure-gateway'; advertisedUrl?: string}
   | {kind: 'restart-gateway'}
   | {kind: 'restore-secret'; name: string; from: 'gateway.auth.token' | 'hooks.token'}
   | {kind: 'chmod-600'; path: string}

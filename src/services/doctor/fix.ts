@@ -62,7 +62,7 @@ async function applyOne(deps: Deps, step: FixStep, opts: {yes: boolean; progress
       return {status: 'applied', note: `stored in ${store.backend}`}
     }
     case 'configure-gateway': {
-      const r = await configureGateway(deps, {})
+      const r = await configureGateway(deps, {}, {advertisedUrl: a.advertisedUrl})
       return {status: 'applied', note: r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'already as claw-mesh wants it'}
     }
     case 'restart-gateway': {

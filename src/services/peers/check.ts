@@ -5,6 +5,12 @@ import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../cor
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure, type HttpResponse} from '../../infra/http.js'
 import {openTailscale} from '../tailscale/cli.js'
+import {randomUUID} from 'node:crypto'
+import {readA2aSettings, type A2aSettings} from '../../core/a2a-config.js'
+import {getTaskBody} from '../../core/a2a-protocol.js'
+import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
+import {readPairTokens, type PairTokensStored} from '../a2a/tokens.js'
+import {readOpenClawConfig} from '../openclaw/config-file.js'
 import {peerToken, requirePeer} from './records.js'
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
@@ -24,7 +30,7 @@ export interface PeerCheckResult {
   status: PeerStatus
   /** Latency of the /healthz answer, when there was one. */
   latencyMs?: number
-  probes: {tailnet: ProbeResult; healthz: ProbeResult; readyz: ProbeResult; hooks: ProbeResult}
+  probes: {tailnet: ProbeResult; healthz: ProbeResult; readyz: ProbeResult; hooks: ProbeResult; agentCard: ProbeResult; a2a: ProbeResult; a2aHere: ProbeResult}
   /** What is wrong, one line (empty when ok). */
   detail: string
   /** The next step, when something is wrong. */
@@ -107,8 +113,39 @@ function hooksProbe(outcome: Outcome): ProbeResult {
   return {...base, status: 'fail', detail: `unexpected HTTP ${status}`}
 }
 
+function agentCardProbe(record: PeerRecord, found: Awaited<ReturnType<typeof fetchAgentCard>>): ProbeResult {
+  if (!record.a2a) return {status: 'skip', detail: 'not paired over A2A'}
+  if (!found.card) return {status: found.status === 404 ? 'fail' : 'warn', detail: found.status === 404 ? 'no A2A channel on the peer (404: OpenClaw older than 2026.9.6, or A2A off)' : `no Agent Card: ${found.failure}`, httpStatus: found.status}
+  if (found.card.url && found.card.url !== record.a2a.url) return {status: 'warn', detail: `the Agent Card advertises ${found.card.url}, this machine calls ${record.a2a.url}`, httpStatus: 200}
+  return {status: 'ok', detail: `${found.card.name}${found.card.version ? ` ${found.card.version}` : ''}, agents ${found.card.skills.join(', ') || '-'}`, httpStatus: 200}
+}
+
+function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): ProbeResult {
+  if (!record.a2a) return {status: 'skip', detail: 'not paired over A2A'}
+  if (!outcome) return {status: 'fail', detail: 'half-paired: no token for calling it in the secret store'}
+  // GetTask on an id nobody has: "task not found" can only come after the token was accepted.
+  if (outcome.kind === 'rpc-error' && outcome.code === -32001) return {status: 'ok', detail: 'our token accepted'}
+  if (outcome.kind === 'unauthorized') return {status: 'fail', detail: 'our token refused (401)', httpStatus: 401}
+  if (outcome.kind === 'rate-limited') return {status: 'warn', detail: 'rate-limited by the peer (A2A: 30 requests a minute)'}
+  if (outcome.kind === 'starting') return {status: 'warn', detail: 'its A2A channel is still starting'}
+  if (outcome.kind === 'no-a2a') return {status: 'fail', detail: `no A2A endpoint (HTTP ${outcome.status})`, httpStatus: outcome.status}
+  if (outcome.kind === 'network') return {status: 'fail', detail: outcome.detail}
+  return {status: 'fail', detail: `unexpected answer (${outcome.kind})`}
+}
+
+function a2aHereProbe(record: PeerRecord, here: {settings?: A2aSettings; inbound?: string; note?: string}): ProbeResult {
+  if (!record.a2a) return {status: 'skip', detail: 'not paired over A2A'}
+  if (!here.settings) return {status: 'skip', detail: here.note ?? 'openclaw.json not read'}
+  if (!here.settings.enabled) return {status: 'fail', detail: 'the A2A channel is off in this machine\'s openclaw.json'}
+  const configured = here.settings.inboundTokens[record.name]
+  if (!here.inbound) return {status: 'fail', detail: 'half-paired: its inbound token is missing from the secret store'}
+  if (!configured) return {status: 'fail', detail: 'its inbound token is not in channels.a2a.peers here: it cannot call this machine'}
+  if (configured !== here.inbound) return {status: 'fail', detail: 'channels.a2a.peers here holds another token than the secret store'}
+  return {status: 'ok', detail: 'its token is configured here'}
+}
+
 function remedyFor(r: PeerCheckResult): string | undefined {
-  const {tailnet, healthz, readyz, hooks} = r.probes
+  const {tailnet, healthz, readyz, hooks, agentCard, a2a, a2aHere} = r.probes
   if (tailnet.status === 'fail' && tailnet.detail.startsWith('offline')) return `${r.name} is offline in Tailscale: wake the machine or start Tailscale on it.`
   if (healthz.status === 'fail') {
     if (healthz.detail.startsWith('connection refused')) return `Nothing listens at ${r.url}: start the gateway on ${r.name} (claw-mesh gateway status there).`
@@ -120,6 +157,10 @@ function remedyFor(r: PeerCheckResult): string | undefined {
   if (hooks.status === 'warn') return 'Too many refused hooks tokens from this machine: wait a minute before checking again.'
   if (hooks.status === 'fail' && hooks.detail.includes('secret store')) return `Re-add the peer with its token: claw-mesh peer add --invite - (or --hooks-token file:PATH).`
   if (hooks.status === 'fail') return `Enable hooks on ${r.name} (claw-mesh bootstrap there).`
+  if (a2a.status === 'fail' && a2a.httpStatus === 401) return `${r.name} refuses this machine's A2A token: pair again (claw-mesh invite here, claw-mesh peer add --invite - on ${r.name}, then its reply here).`
+  if (a2a.status === 'fail' && a2a.detail.startsWith('half-paired')) return `Finish or redo the pairing with ${r.name}: claw-mesh invite here, claw-mesh peer add --invite - there, then its reply here.`
+  if (agentCard.status === 'fail' || (a2a.status === 'fail' && a2a.detail.startsWith('no A2A'))) return `Upgrade OpenClaw on ${r.name} to 2026.9.6 or later and re-run claw-mesh bootstrap there (claw-mesh send still works over hooks).`
+  if (a2aHere.status === 'fail') return 'Bring openclaw.json up to date with the pairing: claw-mesh doctor --fix.'
   if (readyz.status === 'fail') return `The gateway on ${r.name} is live but not ready: run openclaw health there.`
   if (tailnet.status === 'fail') return 'Check claw-mesh tailscale status on both machines.'
   return undefined
@@ -130,24 +171,47 @@ function verdict(r: Omit<PeerCheckResult, 'status' | 'detail' | 'remedy'>): Peer
   return Object.values(r.probes).every((p) => p.status === 'ok' || p.status === 'skip') ? 'ok' : 'degraded'
 }
 
-async function checkOne(deps: Deps, record: PeerRecord, token: string | undefined, tokenMissing: boolean, timeoutMs: number, tailnet: Promise<{summary?: TailscaleSummary; note?: string}>): Promise<PeerCheckResult> {
+interface PeerInputs {
+  token?: string
+  tokenMissing: boolean
+  a2aOut?: string
+  here: {settings?: A2aSettings; inbound?: string; note?: string}
+}
+
+async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, timeoutMs: number, tailnet: Promise<{summary?: TailscaleSummary; note?: string}>): Promise<PeerCheckResult> {
+  const {token, tokenMissing} = inputs
   const base = record.url
   // At most one authenticated request per peer per run: the gateway throttles failed attempts (20/min → 429).
   const hooks = token
     ? probe(deps, {method: 'POST', url: `${base}/hooks/wake`, headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'}, timeoutMs).then(hooksProbe)
     : Promise.resolve<ProbeResult>(tokenMissing ? {status: 'fail', detail: 'hooks token missing from the secret store'} : {status: 'skip', detail: 'messaging off (no hooks token)'})
-  const [healthz, readyz, hooksResult, ts] = await Promise.all([
+  const a2aTarget = record.a2a && inputs.a2aOut ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut} : undefined
+  const [healthz, readyz, hooksResult, ts, card, a2aOutcome] = await Promise.all([
     probe(deps, {url: `${base}/healthz`}, timeoutMs).then((o) => healthProbe(o, 'live')),
     probe(deps, {url: `${base}/readyz`}, timeoutMs).then((o) => healthProbe(o, 'ready')),
     hooks,
     tailnet,
+    record.a2a ? fetchAgentCard(deps, record.url, timeoutMs) : Promise.resolve({}),
+    a2aTarget ? callA2a(deps, a2aTarget, getTaskBody(`claw-mesh-check-${randomUUID()}`), {method: 'GetTask', timeoutMs}) : Promise.resolve(undefined),
   ])
-  const partial = {name: record.name, url: record.url, messaging: record.messaging, latencyMs: healthz.latencyMs, probes: {tailnet: tailnetProbe(record, ts), healthz, readyz, hooks: hooksResult}}
+  const probes = {tailnet: tailnetProbe(record, ts), healthz, readyz, hooks: hooksResult, agentCard: agentCardProbe(record, card), a2a: a2aTokenProbe(record, a2aOutcome), a2aHere: a2aHereProbe(record, inputs.here)}
+  const partial = {name: record.name, url: record.url, messaging: record.messaging, latencyMs: healthz.latencyMs, probes}
   const status = verdict(partial)
   const problems = Object.entries(partial.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn').map(([id, p]) => `${id}: ${p.detail}`)
   const result: PeerCheckResult = {...partial, status, detail: problems.join('; ')}
   if (status !== 'ok') result.remedy = remedyFor(result)
   return result
+}
+
+/** This machine's own channels.a2a (to prove each peer's inbound token is configured here). */
+async function localA2aSettings(configPath: string | undefined): Promise<{settings?: A2aSettings; note?: string}> {
+  if (!configPath) return {note: 'the gateway is not configured here'}
+  try {
+    const file = await readOpenClawConfig(configPath)
+    return file.exists ? {settings: readA2aSettings(file.config)} : {note: `${configPath} does not exist`}
+  } catch (error) {
+    return {note: `openclaw.json unreadable: ${(error as Error).message.split('\n')[0]}`}
+  }
 }
 
 /**
@@ -167,10 +231,14 @@ export async function checkPeers(
   const records = opts.names && opts.names.length > 0 ? opts.names.map((n) => requirePeer(state, n)) : Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
   if (records.length === 0) return {peers: [], tailscale: {available: false, note: 'no peers'}, timeoutMs: opts.timeoutMs, elapsedMs: 0, summary: {ok: 0, degraded: 0, down: 0}}
   const started = performance.now()
-  const secrets = records.some((r) => r.messaging) ? await deps.secrets() : undefined
+  const secrets = records.some((r) => r.messaging || r.a2a) ? await deps.secrets() : undefined
   const tokens = await Promise.all(records.map((r) => (secrets ? peerToken(deps, secrets, r) : undefined)))
+  const pairs = await Promise.all(records.map((r): Promise<PairTokensStored> => (secrets && r.a2a ? readPairTokens(secrets, r.name) : Promise.resolve({}))))
+  const settings = records.some((r) => r.a2a) ? await localA2aSettings(state.gateway?.configPath) : {}
   const tailnet = opts.tailnet ?? readTailnet(deps, opts.timeoutMs)
-  const peers = await Promise.all(records.map((r, i) => checkOne(deps, r, tokens[i], r.messaging && !tokens[i], opts.timeoutMs, tailnet)))
+  const peers = await Promise.all(
+    records.map((r, i) => checkOne(deps, r, {token: tokens[i], tokenMissing: r.messaging && !tokens[i], a2aOut: pairs[i].outbound, here: {...settings, inbound: pairs[i].inbound}}, opts.timeoutMs, tailnet)),
+  )
   const ts = await tailnet
   const at = deps.clock.now().toISOString()
   deps.store.update((s) => {
