@@ -43,13 +43,13 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     this.deps.io.jsonMode = this.jsonRequested
     await super.init()
     try {
-      const {flags, args} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: this.ctor.args, strict: this.ctor.strict})
+      const {flags, args} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: withoutStdin(this.ctor.args), strict: this.ctor.strict})
       this.flags = flags as BaseFlags<T>
       this.args = args as BaseArgs<T>
     } catch (error) {
       // Whatever oclif's parser rejects (unknown flag, repeated flag, bad option, a flag's own parse) is usage.
       if (error instanceof ClawMeshError) throw error
-      throw new UsageError(firstLine((error as Error).message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+      throw new UsageError(parseErrorMessage((error as Error).message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
     }
   }
 
@@ -98,7 +98,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     // oclif's own parse errors (unknown flag, missing arg) are usage errors.
     let err: ClawMeshError
     if (error instanceof ClawMeshError) err = error
-    else if (isOclifParseError(error)) err = new UsageError(firstLine(error.message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+    else if (isOclifParseError(error)) err = new UsageError(parseErrorMessage(error.message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
     else if (error.oclif?.exit !== undefined && error.message?.startsWith('EEXIT')) {
       process.exitCode = error.oclif.exit
       return
@@ -127,6 +127,27 @@ function isOclifParseError(error: Error): boolean {
   return /Parse|Flag|Arg|RequiredArgs|Unexpected|Nonexistent|FailedFlagValidation/.test(name) || /^(Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a|Parsing --)/.test(error.message ?? '')
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0]
+/**
+ * oclif fills a missing argument from stdin whenever stdin is not a terminal (a pipe, a file, a `while read` loop),
+ * which sends piped text nobody meant as an argument and swallows the loop's input. claw-mesh reads stdin only where
+ * `-` asks for it, so every argument is declared to oclif with `ignoreStdin`.
+ */
+export function withoutStdin<A extends Record<string, object>>(args: A | undefined): A {
+  const out: Record<string, object> = {}
+  for (const [name, arg] of Object.entries(args ?? {})) out[name] = {...arg, ignoreStdin: true}
+  return out as A
+}
+
+/**
+ * One line for an oclif parse error. oclif lists missing arguments on the lines after "Missing 1 required arg:",
+ * so the first line alone would drop the names.
+ */
+export function parseErrorMessage(message: string): string {
+  const lines = message.split('\n')
+  const missing = /^Missing (\d+) required args?:?$/.exec(lines[0].trim())
+  if (!missing) return lines[0]
+  // The list ends at the first blank line; a wrapped description continues on an indented line.
+  const end = lines.findIndex((l, i) => i > 0 && l.trim() === '')
+  const names = lines.slice(1, end === -1 ? undefined : end).filter((l) => /^\S/.test(l) && !/^See more help/i.test(l)).map((l) => l.split(/\s+/)[0])
+  return `Missing ${missing[1]} required argument${missing[1] === '1' ? '' : 's'}: ${names.join(', ')}.`
 }

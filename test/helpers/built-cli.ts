@@ -20,12 +20,12 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
 }
 
 /** Runs the BUILT CLI (`npm run build` first) as a child process. Never rejects on a non-zero exit. */
-export function runCli(args: string[], opts: {env?: Record<string, string | undefined>; input?: string; timeoutMs?: number} = {}): Promise<CliRun> {
+export function runCli(args: string[], opts: {env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; cwd?: string} = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
       [CLI, ...args],
-      {env: cliEnv(opts.env), timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
+      {env: cliEnv(opts.env), cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(new Error(`claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
         resolve({
