@@ -18,8 +18,8 @@ export function renderPeerTable(peers: PeerRecord[], color: boolean): string {
   const c = new Chalk({level: color ? 1 : 0})
   const status = (s?: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-')
   return table(
-    ['NAME', 'HOSTNAME', 'URL', 'MESSAGING', 'SOURCE', 'LAST CHECK'],
-    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.messaging ? 'on' : 'off', p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
+    ['NAME', 'HOSTNAME', 'URL', 'VIA', 'SOURCE', 'LAST CHECK'],
+    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? 'a2a' : p.messaging ? 'hooks' : 'health', p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
   )
 }
 
@@ -36,8 +36,8 @@ export function renderPeerSheet(peers: PeerRecord[], self: SelfView, now: Date):
       url: p.url,
       addedAt: p.addedAt,
       sourceText: SOURCE_TEXT[p.source],
-      messagingText: p.messaging ? 'on' : 'off (health checks only: no hooks token)',
-      howToSend: p.messaging ? `\`claw-mesh send ${p.name} "…"\`` : `not possible yet: re-add with its invite (\`claw-mesh peer add --invite -\`)`,
+      messagingText: p.a2a ? `A2A (${p.a2a.pairedBy === 'fleet' ? 'fleet tokens' : 'paired by invite'})${p.messaging ? ', and hooks' : ''}` : p.messaging ? 'hooks only' : 'off (health checks only: no hooks token)',
+      howToSend: p.a2a ? `\`claw-mesh ask ${p.name} "…"\` (reply comes back), \`claw-mesh send ${p.name} "…"\`` : p.messaging ? `\`claw-mesh send ${p.name} "…"\` (hooks: no reply)` : `not possible yet: pair with it (\`claw-mesh invite\`, then \`claw-mesh peer add --invite -\`)`,
       lastCheckText: lastCheckText(p),
     })),
   })
@@ -48,12 +48,19 @@ function probeCell(p: ProbeResult, c: InstanceType<typeof Chalk>): string {
   return p.httpStatus === undefined ? mark : `${mark} ${p.httpStatus}`
 }
 
+/** One cell for the three A2A probes: the worst of them (skip when the peer is not paired over A2A). */
+function a2aCell(p: CheckPeersResult['peers'][number], c: InstanceType<typeof Chalk>): string {
+  const probes = [p.probes.agentCard, p.probes.a2a, p.probes.a2aHere]
+  const worst = probes.find((x) => x.status === 'fail') ?? probes.find((x) => x.status === 'warn') ?? probes.find((x) => x.status === 'ok') ?? probes[0]
+  return probeCell({...worst, httpStatus: undefined}, c)
+}
+
 export function renderPeerCheck(result: CheckPeersResult, color: boolean): string {
   if (result.peers.length === 0) return 'No peers to check. Add one with: claw-mesh peer add --invite -\n'
   const c = new Chalk({level: color ? 1 : 0})
   const status = (s: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : c.red(s))
   let out = table(
-    ['PEER', 'STATUS', 'TAILNET', 'HEALTHZ', 'READYZ', 'HOOKS', 'LATENCY'],
+    ['PEER', 'STATUS', 'TAILNET', 'HEALTHZ', 'READYZ', 'HOOKS', 'A2A', 'LATENCY'],
     result.peers.map((p) => [
       p.name,
       status(p.status),
@@ -61,6 +68,7 @@ export function renderPeerCheck(result: CheckPeersResult, color: boolean): strin
       probeCell(p.probes.healthz, c),
       probeCell(p.probes.readyz, c),
       probeCell(p.probes.hooks, c),
+      a2aCell(p, c),
       p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`,
     ]),
   )

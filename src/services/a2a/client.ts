@@ -14,7 +14,8 @@ export type A2aOutcome = A2aAnswer | {kind: 'network'; failure: HttpFailureKind;
 
 /** The plugin starts ~10 s after /healthz answers; a refused connection means nothing was processed either. */
 const RETRY_KINDS = new Set(['starting', 'rate-limited'])
-const RETRY_NETWORK = new Set<HttpFailureKind>(['refused'])
+/** A refused connection is retried briefly (a gateway restarting its listener), not for the whole deadline. */
+const REFUSED_RETRY_MS = 1000
 
 async function once(deps: Pick<Deps, 'http'>, target: A2aTarget, body: string, method: 'SendMessage' | 'GetTask', timeoutMs: number): Promise<A2aOutcome> {
   try {
@@ -49,7 +50,8 @@ export async function callA2a(
   for (;;) {
     const left = Math.max(1, deadline - deps.clock.now().getTime())
     const outcome = await once(deps, target, body, opts.method, Math.min(opts.timeoutMs, left))
-    const retry = RETRY_KINDS.has(outcome.kind) || (outcome.kind === 'network' && RETRY_NETWORK.has(outcome.failure))
+    const refused = outcome.kind === 'network' && outcome.failure === 'refused' && deps.clock.now().getTime() - started < REFUSED_RETRY_MS
+    const retry = RETRY_KINDS.has(outcome.kind) || refused
     if (!retry || deps.clock.now().getTime() + delay >= deadline) return outcome
     await deps.clock.sleep(delay)
     delay = Math.min(delay * 2, 4000)
