@@ -58,6 +58,21 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
     const reply = answered.json<{replyInvite: string}>().replyInvite
     const done = await cm(a, ['peer', 'add', '--invite', '-'], reply)
     expect(done.exitCode, done.stderr).toBe(0)
+    // Each running gateway reloads channels.a2a by itself (~2.5 s): wait until both directions are accepted.
+    await settled(a, b)
+    await settled(b, a)
+  }
+
+  async function settled(from: string, to: string): Promise<void> {
+    let last = ''
+    for (let i = 0; i < 30; i++) {
+      const run = await cm(from, ['peer', 'check', to, '--json'])
+      const probes = run.json<{peers: {probes: {a2a: {status: string}; a2aHere: {status: string}}}[]}>().peers[0]?.probes
+      if (probes?.a2a.status === 'ok' && probes.a2aHere.status === 'ok') return
+      last = run.stdout
+      await new Promise((r) => setTimeout(r, 2000))
+    }
+    throw new Error(`${from} → ${to}: A2A never settled: ${last}`)
   }
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import {DEFAULT_REPLY_TIMEOUT_MS, TERMINAL_STATES, assertA2aText, getTaskBody, sendMessageBody, type A2aTask} from '../../core/a2a-protocol.js'
-import {ActionNeededError} from '../../core/errors.js'
+import {ActionNeededError, ClawMeshError} from '../../core/errors.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
@@ -60,6 +60,14 @@ function resultOf(peer: string, task: A2aTask, started: number, now: number): As
   return out
 }
 
+/** A task the peer accepted and then no longer knows: its gateway restarted or reloaded its A2A channel meanwhile. */
+function lostTask(peer: string, id: string): ClawMeshError {
+  return new ClawMeshError(`${peer} lost task ${id} while working on it: its gateway restarted or reloaded its A2A channel (tasks live in memory only).`, {
+    code: 'task-lost',
+    hint: 'Ask again; if it keeps happening, check the peer with: claw-mesh peer check ' + peer,
+  })
+}
+
 /**
  * Polls GetTask until the task ends or `until` (epoch ms) passes: every 500 ms for the first 10 s (quick answers
  * come back quickly), then every 3 s, which keeps a long wait under the peer's 30-requests-a-minute limit.
@@ -77,6 +85,7 @@ export async function waitForTask(deps: Pick<Deps, 'http' | 'clock'>, target: A2
     const outcome = await callA2a(deps, target, getTaskBody(current.id), {method: 'GetTask', timeoutMs: Math.max(1000, Math.min(15_000, until - deps.clock.now().getTime()))})
     if (outcome.kind !== 'task') {
       if (outcome.kind === 'network' && outcome.failure === 'timeout') continue
+      if (outcome.kind === 'rpc-error' && outcome.code === -32001) throw lostTask(target.peer, current.id)
       throw a2aFailure(target.peer, target.url, outcome)
     }
     current = outcome.task
@@ -100,7 +109,7 @@ export async function askPeer(deps: Deps, peerName: string, opts: AskOptions): P
   const blocking = !opts.returnImmediately && timeoutMs >= DEFAULT_REPLY_TIMEOUT_MS
   const body = sendMessageBody({text: opts.message, contextId: opts.thread, returnImmediately: !blocking})
   const httpTimeout = blocking ? Math.min(timeoutMs, DEFAULT_REPLY_TIMEOUT_MS + 10_000) : Math.min(timeoutMs, 20_000)
-  const outcome = await callA2a(deps, target, body, {method: 'SendMessage', timeoutMs: httpTimeout, deadlineMs: Math.min(timeoutMs, 30_000)})
+  const outcome = await callA2a(deps, target, body, {method: 'SendMessage', timeoutMs: httpTimeout, retryForMs: Math.min(timeoutMs, 30_000)})
   if (outcome.kind !== 'task') throw a2aFailure(record.name, target.url, outcome)
   const task = opts.returnImmediately ? outcome.task : await waitForTask(deps, target, outcome.task, until, blocking ? 2000 : 250)
   return resultOf(record.name, task, started, deps.clock.now().getTime())

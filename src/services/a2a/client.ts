@@ -36,23 +36,23 @@ async function once(deps: Pick<Deps, 'http'>, target: A2aTarget, body: string, m
 
 /**
  * One JSON-RPC call, retried only where the peer certainly did not act on it (its A2A runtime still starting, a
- * refused connection, the rate limit) and only within `deadlineMs`: a SendMessage is never sent twice otherwise.
+ * refused connection, the rate limit) and only while `retryForMs` lasts: a SendMessage is never sent twice
+ * otherwise. Each attempt may take `timeoutMs` (a blocking SendMessage waits for the agent's answer).
  */
 export async function callA2a(
   deps: Pick<Deps, 'http' | 'clock'>,
   target: A2aTarget,
   body: string,
-  opts: {method: 'SendMessage' | 'GetTask'; timeoutMs: number; deadlineMs?: number},
+  opts: {method: 'SendMessage' | 'GetTask'; timeoutMs: number; retryForMs?: number},
 ): Promise<A2aOutcome> {
   const started = deps.clock.now().getTime()
-  const deadline = started + (opts.deadlineMs ?? opts.timeoutMs)
+  const retryUntil = started + (opts.retryForMs ?? Math.min(opts.timeoutMs, 30_000))
   let delay = 500
   for (;;) {
-    const left = Math.max(1, deadline - deps.clock.now().getTime())
-    const outcome = await once(deps, target, body, opts.method, Math.min(opts.timeoutMs, left))
+    const outcome = await once(deps, target, body, opts.method, opts.timeoutMs)
     const refused = outcome.kind === 'network' && outcome.failure === 'refused' && deps.clock.now().getTime() - started < REFUSED_RETRY_MS
     const retry = RETRY_KINDS.has(outcome.kind) || refused
-    if (!retry || deps.clock.now().getTime() + delay >= deadline) return outcome
+    if (!retry || deps.clock.now().getTime() + delay >= retryUntil) return outcome
     await deps.clock.sleep(delay)
     delay = Math.min(delay * 2, 4000)
   }
