@@ -30,8 +30,9 @@ describe('claw-mesh peer check', () => {
   it('exits 0 when every peer is ok', async () => {
     const {run} = await check(['healthy', 'healthy'])
     expect(run.exitCode).toBe(0)
-    expect(run.stdout).toMatch(/^PEER\s+STATUS\s+TAILNET\s+HEALTHZ\s+READYZ\s+HOOKS\s+LATENCY/)
-    expect(run.stdout).toMatch(/p0\s+ok\s+skip\s+ok 200\s+ok 200\s+ok 400\s+\d+ ms/)
+    expect(run.stdout).toMatch(/^PEER\s+STATUS\s+TAILNET\s+HEALTHZ\s+READYZ\s+HOOKS\s+A2A\s+LATENCY/)
+    // Hooks-only peers: the A2A probes are skipped.
+    expect(run.stdout).toMatch(/p0\s+ok\s+skip\s+ok 200\s+ok 200\s+ok 400\s+skip\s+\d+ ms/)
     expect(run.stdout).toMatch(/2 ok, 0 degraded, 0 down/)
     expect(run.stdout).toMatch(/note: tailnet presence not checked/)
   })
