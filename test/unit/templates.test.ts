@@ -148,15 +148,17 @@ describe('watchdog unit files', () => {
 })
 
 describe('the skill', () => {
-  it('has OpenClaw skill frontmatter and teaches list, send, broadcast, files and replies without any token', () => {
+  it('has OpenClaw skill frontmatter and teaches ask (through exec, with a yield window), send, broadcast, files and replies without any token', () => {
     const deps = createDeps({env: {PATH: '/nonexistent', CLAW_MESH_HOME: '/srv/claw mesh'}, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
     const text = renderSkill(deps)
     const front = /^---\nname: claw-mesh\ndescription: ([^\n]+)\n---\n/.exec(text)
     expect(front).not.toBeNull()
     expect(front![1].length).toBeLessThan(160)
     const cli = `CLAW_MESH_HOME='/srv/claw mesh' '${process.execPath}' '${cliEntryPath()}'`
-    for (const cmd of ['peer list --json', 'send PEER', 'broadcast', 'file send PEER', 'file get']) expect(text).toContain(`${cli} ${cmd}`)
-    expect(text).toContain('From peer "nova"')
+    for (const cmd of ['peer list --json', 'ask PEER', 'task PEER TASK_ID', 'send PEER', 'broadcast', 'file send PEER', 'file get']) expect(text).toContain(`${cli} ${cmd}`)
+    expect(text).toContain('you (nova) as the')
+    expect(text).toMatch(/"yieldMs": 120000/)
+    expect(text).toMatch(/Your answer in this turn \*\*is\*\* the reply/)
     expect(text).toMatch(/Morning hand-off/)
     expect(text).toMatch(/Delegation/)
     expect(text).not.toMatch(/\{\{/)
@@ -167,7 +169,7 @@ describe('the skill', () => {
     execFileSync('mkdir', ['-p', bin])
     writeFileSync(path.join(bin, 'claw-mesh'), '#!/bin/sh\n', {mode: 0o755})
     const deps = createDeps({env: {PATH: bin}, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
-    expect(renderSkill(deps)).toContain('\nclaw-mesh send PEER "your message"')
+    expect(renderSkill(deps)).toContain('\nclaw-mesh ask PEER "your question or task"')
   })
 })
 
