@@ -85,13 +85,11 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
       models[h.name] = await startScriptedModel({dir: path.join(work, `model-${h.name}`), script: {name: `model-${h.name}`}, prefix: ['ip', 'netns', 'exec', h.ns!]})
       configureScriptedModel(h.configPath, models[h.name].baseUrl)
     }
-    for (const name of ['a', 'b', 'c']) {
-      const run = await cm(name, ['bootstrap', '--identity', name, '--tailscale-key', `file:${keyFile}`, '--tags', 'tag:claw-mesh', ...login, '--json'])
-      expect(run.exitCode, run.stderr).toBe(0)
-    }
+    const runs = await Promise.all(['a', 'b', 'c'].map((name) => cm(name, ['bootstrap', '--identity', name, '--tailscale-key', `file:${keyFile}`, '--tags', 'tag:claw-mesh', ...login, '--json'])))
+    for (const run of runs) expect(run.exitCode, run.stderr).toBe(0)
     await pair('a', 'b')
     await pair('b', 'c')
-  })
+  }, 900_000)
 
   afterAll(() => {
     for (const m of Object.values(models)) m.stop()
