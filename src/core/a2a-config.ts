@@ -59,6 +59,11 @@ export function a2aAssignments(current: OpenClawConfig, desired: DesiredA2a): As
   for (const name of [...desired.owned].sort()) {
     if (!wanted.has(name)) out.push({path: [...base, 'peers', name], value: undefined})
   }
+  // OpenClaw's heartbeat goes to the "owner": the first commands.ownerAllowFrom entry, else a channel's allowFrom —
+  // which for the A2A channel is the peers. Without an owner of their own, agents would ping each other every cycle.
+  if (getPath(current, ['agents', 'defaults', 'heartbeat', 'target']) === undefined && getPath(current, ['commands', 'ownerAllowFrom']) === undefined) {
+    out.push({path: ['agents', 'defaults', 'heartbeat', 'target'], value: 'none'})
+  }
   // Hooks stay for /hooks/wake and older peers: only the default agent, and no caller-chosen session keys.
   if (!chosenList(getPath(current, ['hooks', 'allowedAgentIds']))) out.push({path: ['hooks', 'allowedAgentIds'], value: [agent]})
   if (getPath(current, ['hooks', 'allowRequestSessionKey']) === undefined) out.push({path: ['hooks', 'allowRequestSessionKey'], value: false})

@@ -132,7 +132,8 @@ describe('claw-mesh gateway configure', () => {
     const hooksToken = secrets.values.get('hooks-token')!
     expect(hooksToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const written = JSON.parse(await fs.readFile(configPath, 'utf8'))
-    expect(written.agents).toEqual({entries: {main: {name: 'Nova'}}})
+    // Heartbeats stay internal unless the user named an owner: the A2A peers would be the "owner" route otherwise.
+    expect(written.agents).toEqual({entries: {main: {name: 'Nova'}}, defaults: {heartbeat: {target: 'none'}}})
     expect(written.gateway).toEqual({auth: {token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, mode: 'token'}, mode: 'local', port: 18790, bind: 'tailnet', tailscale: {mode: 'off'}})
     // Hooks locked down to the one agent, no caller-chosen session keys; the A2A channel on, for that agent only.
     expect(written.hooks).toEqual({enabled: true, token: hooksToken, allowedAgentIds: ['main'], allowRequestSessionKey: false})

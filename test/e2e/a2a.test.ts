@@ -3,6 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {CLI} from '../helpers/built-cli.js'
 import {findOpenClaw, requireOrSkip, type MeshHost} from '../helpers/mesh-host.js'
 import {netnsUnavailable} from '../helpers/netns.js'
 import {createRealTailnet, realTailnetUnavailable, type RealTailnet} from '../helpers/real-tailnet.js'
@@ -164,6 +165,23 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
     }
   })
 
+  it("A's agent, driven by its model into an exec of claw-mesh ask, reaches B's agent and answers with B's reply", async () => {
+    // The command the installed skill teaches (claw-mesh through exec, with a yield window), as A's model calls it.
+    const cli = `CLAW_MESH_HOME=${hosts.a.stateDir} CLAW_MESH_SECRET_STORE=file ${process.execPath} ${CLI}`
+    models.a.setScript({
+      name: 'model-a',
+      rules: [{match: {regex: '^ask ([a-z0-9-]+): (.*)$'}, steps: [{tool: {name: 'exec', arguments: {command: `${cli} ask {{1}} '{{2}}' --timeout 110s`, yieldMs: 120_000}}}, {reply: '{{1}} answered: {{tool}}'}]}],
+    })
+    const turn = await ownerTurn(hosts.a, 'ask b: what is the build status?')
+    expect(turn.exitCode, turn.raw).toBe(0)
+    expect(turn.text.trim()).toBe('b answered: reply from model-b: what is the build status?')
+    const onB = await models.b.waitForChat((r) => userTexts(r).includes('what is the build status?'))
+    expect(senderOf(onB)).toBe('a')
+    // A's model really called exec and got B's text as the tool result.
+    const toolResult = models.a.chats().flatMap((r) => r.body?.messages ?? []).find((m) => m.role === 'tool')
+    expect(messageText(toolResult)).toContain('reply from model-b: what is the build status?')
+  })
+
   it('a gateway restart keeps the pairing; token rotate breaks the old token and pairing again repairs it', async () => {
     // C's gateway was restarted by the previous case: the pair still works (tokens live in openclaw.json).
     const afterRestart = await cm('b', ['ask', 'c', 'Still there after the restart?', '--json'])
@@ -185,6 +203,21 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
     expect(repaired.exitCode, repaired.stderr).toBe(0)
   })
 })
+
+/** An operator turn on the host (`openclaw agent`, a Gateway-backed run of its main agent) and its final text. */
+function ownerTurn(host: MeshHost, text: string): Promise<{exitCode: number; text: string; raw: string}> {
+  return new Promise((resolve) => {
+    execFile('ip', ['netns', 'exec', host.ns!, openclaw.bin!, 'agent', '--agent', 'main', '--json', '--message', text], {env: host.env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024}, (error, stdout, stderr) => {
+      const exitCode = error ? Number((error as {code?: number}).code ?? 1) : 0
+      try {
+        const out = JSON.parse(stdout) as {result?: {payloads?: Array<{text?: string}>}}
+        resolve({exitCode, text: (out.result?.payloads ?? []).map((p) => p.text ?? '').join('\n'), raw: stdout})
+      } catch {
+        resolve({exitCode, text: '', raw: `${stdout}\n${stderr}`})
+      }
+    })
+  })
+}
 
 /** Reads one value of a host's file secret store (the suite runs hosts with CLAW_MESH_SECRET_STORE=file). */
 async function hostSecret(host: MeshHost, name: string): Promise<string> {

@@ -13,6 +13,10 @@ describe('channels.a2a in openclaw.json', () => {
     const plan = planConfigPatch({}, {...desired, extra: a2aAssignments({}, {advertisedUrl: 'http://100.101.102.103:18789', peers, owned: []})})
     expect(plan.next.channels).toEqual({a2a: {enabled: true, advertisedUrl: 'http://100.101.102.103:18789', exposeAgents: ['main'], peers: {clawd: {token: peers[0].inbound, url: peers[0].url, outboundToken: peers[0].outbound}}}})
     expect(plan.next.hooks).toMatchObject({allowedAgentIds: ['main'], allowRequestSessionKey: false})
+    expect(plan.next.agents).toEqual({defaults: {heartbeat: {target: 'none'}}})
+    // With an owner of the user's own, or a chosen target, the heartbeat is left alone.
+    expect(a2aAssignments({commands: {ownerAllowFrom: ['telegram:42']}}, {peers, owned: []}).some((a) => a.path.includes('heartbeat'))).toBe(false)
+    expect(a2aAssignments({agents: {defaults: {heartbeat: {target: 'last'}}}}, {peers, owned: []}).some((a) => a.path.includes('heartbeat'))).toBe(false)
     // The tokens are secrets in every printed change list.
     const printed = JSON.stringify(maskChanges(plan.changes))
     expect(printed).not.toContain(peers[0].inbound)

@@ -28,6 +28,7 @@ describe('leave: giving openclaw.json back', () => {
       'channels.a2a.enabled',
       'channels.a2a.advertisedUrl',
       'channels.a2a.exposeAgents',
+      'agents.defaults.heartbeat.target',
       'hooks.allowedAgentIds',
       'hooks.allowRequestSessionKey',
     ])

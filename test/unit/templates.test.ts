@@ -157,7 +157,7 @@ describe('the skill', () => {
     const cli = `CLAW_MESH_HOME='/srv/claw mesh' '${process.execPath}' '${cliEntryPath()}'`
     for (const cmd of ['peer list --json', 'ask PEER', 'task PEER TASK_ID', 'send PEER', 'broadcast', 'file send PEER', 'file get']) expect(text).toContain(`${cli} ${cmd}`)
     expect(text).toContain('you (nova) as the')
-    expect(text).toMatch(/"yieldMs": 120000/)
+    expect(text).toMatch(/--timeout 110s",\n"yieldMs": 120000/)
     expect(text).toMatch(/Your answer in this turn \*\*is\*\* the reply/)
     expect(text).toMatch(/Morning hand-off/)
     expect(text).toMatch(/Delegation/)

@@ -109,10 +109,16 @@ export async function askPeer(deps: Deps, peerName: string, opts: AskOptions): P
   const blocking = !opts.returnImmediately && timeoutMs >= DEFAULT_REPLY_TIMEOUT_MS
   const body = sendMessageBody({text: opts.message, contextId: opts.thread, returnImmediately: !blocking})
   const httpTimeout = blocking ? Math.min(timeoutMs, DEFAULT_REPLY_TIMEOUT_MS + 10_000) : Math.min(timeoutMs, 20_000)
-  const outcome = await callA2a(deps, target, body, {method: 'SendMessage', timeoutMs: httpTimeout, retryForMs: Math.min(timeoutMs, 30_000)})
-  if (outcome.kind !== 'task') throw a2aFailure(record.name, target.url, outcome)
-  const task = opts.returnImmediately ? outcome.task : await waitForTask(deps, target, outcome.task, until, blocking ? 2000 : 250)
-  return resultOf(record.name, task, started, deps.clock.now().getTime())
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await callA2a(deps, target, body, {method: 'SendMessage', timeoutMs: httpTimeout, retryForMs: Math.min(timeoutMs, 30_000)})
+    if (outcome.kind !== 'task') throw a2aFailure(record.name, target.url, outcome)
+    const task = opts.returnImmediately ? outcome.task : await waitForTask(deps, target, outcome.task, until, blocking ? 2000 : 250)
+    // Seen live: the first run after a gateway start can fail before the agent ran at all, while OpenClaw's start-up
+    // maintenance holds its state. Nothing was done, so asking once more is safe.
+    const startupRace = task.state === 'TASK_STATE_FAILED' && /owns state-lifecycle/i.test(task.reason ?? '')
+    if (!startupRace || attempt >= 3 || deps.clock.now().getTime() + 5000 >= until) return resultOf(record.name, task, started, deps.clock.now().getTime())
+    await deps.clock.sleep(5000)
+  }
 }
 
 /** `claw-mesh task PEER ID`: a task this machine started on the peer, once or (with a timeout) until it ends. */
