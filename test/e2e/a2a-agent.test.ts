@@ -142,4 +142,28 @@ describe.skipIf(Boolean(missing))('an agent asks a peer agent over A2A and gets 
     expect(messageText(listed)).toMatch(/"conversationRef": "conv_[0-9a-f]{32}"[\s\S]*"target": "b"/)
     expect(turn.text).toContain('Channel a2a does not support correlated conversation turns; use conversations_send')
   })
+
+  it('a run that a peer started can itself ask another peer through exec and answer the first with that reply', async () => {
+    // B's agent, asked by A over A2A, asks A back (the only other gateway here) and answers A's task with it.
+    b.model.setScript({
+      name: 'b',
+      rules: [
+        {
+          match: {regex: '^relay to ([a-z0-9._-]+): (.*)$'},
+          steps: [{tool: {name: 'exec', arguments: {command: `node ${ASK} --config ${b.configPath} {{1}} '{{2}}'`, yieldMs: 120_000}}}, {reply: 'relayed, {{1}} said: {{tool}}'}],
+        },
+      ],
+    })
+    a.model.setScript({name: 'a'})
+    const started = Date.now()
+    const r = await a2aRpc(a, b, tokens.aToB, 'SendMessage', {message: {messageId: `relay-${Date.now()}`, role: 'ROLE_USER', parts: [{text: 'relay to a: ping'}]}})
+    console.log(`A2A task on B that asks A through exec: ${Date.now() - started} ms`)
+    const task = (r.body.result as {task: {status: {state: string}; artifacts: Array<{parts: Array<{text: string}>}>}}).task
+    expect(task.status.state, JSON.stringify(r.body).slice(0, 500)).toBe('TASK_STATE_COMPLETED')
+    // A's agent saw B as the sender of the nested ask; its echo came back through B's exec into B's answer.
+    expect(task.artifacts[0].parts[0].text.trim()).toBe('relayed, a said: reply from a: ping')
+    const nested = a.model.chats().find((r2) => userTurn(r2).includes('\n\nping\n\nRuntime:'))!
+    expect(userTurn(nested)).toContain('{"sender":{"id":"b","name":"b"}}')
+    b.model.setScript(B_SCRIPT)
+  })
 })
