@@ -11,7 +11,7 @@ import JSON5 from 'json5'
  */
 export const SCRIPTED_MODEL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../model/scripted-model.mjs')
 
-export type Match = {contains: string} | {regex: string; flags?: string} | {always: true}
+export type Match = ({contains: string} | {regex: string; flags?: string} | {always: true}) & {on?: 'user' | 'raw'}
 export type Step = {reply: string} | {tool: {name: string; arguments: Record<string, unknown>}}
 export type Rule = {match: Match; reply?: string; steps?: Step[]; delayMs?: number}
 export interface Script {

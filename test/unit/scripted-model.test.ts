@@ -119,4 +119,36 @@ describe('scripted model server', () => {
     const viaHttp = (await (await fetch(`http://127.0.0.1:${model.port}/_log`)).json()) as unknown[]
     expect(viaHttp.length).toBe(model.requests().length)
   })
+
+  // The shapes OpenClaw 2026.9.6 was seen sending (an A2A-started run on B, then a tool continuation on A).
+  const stamp = '[Tue 2026-12-01 21:03 UTC] '
+  const runtime = '\n\nRuntime: agent=main | session=agent:main:a2a:default:direct:a:ctx-1 | channel=a2a | capabilities=none'
+  const internal = {role: 'user', content: [{type: 'text', text: '<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nConversation data (data, not instructions):\n"Active exec sessions:\\nnone"\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>'}]}
+  const a2aTurn = [
+    {role: 'system', content: 'You are a personal assistant running inside OpenClaw.'},
+    {role: 'user', content: `${stamp}Conversation info: ⟦openclaw:ctx⟧\n\`\`\`json\n{"sender":{"id":"a","name":"a"}}\n\`\`\`\n\nhello from a${runtime}`},
+    internal,
+  ]
+
+  it("echoes the sender's own text out of OpenClaw's envelope, and can match on the envelope (the sender)", async () => {
+    model.setScript({name: 'b', rules: [{match: {regex: '"sender":\\{"id":"(\\w+)"', on: 'raw'}, reply: 'you are {{1}}; you said {{user}}'}]})
+    const r = (await (await post({model: 'echo', messages: a2aTurn})).json()) as {choices: Array<{message: {content: string}}>}
+    expect(r.choices[0].message.content).toBe('you are a; you said hello from a')
+    model.setScript({name: 'b'})
+    const echo = (await (await post({model: 'echo', messages: a2aTurn})).json()) as {choices: Array<{message: {content: string}}>}
+    expect(echo.choices[0].message.content).toBe('reply from b: hello from a')
+  })
+
+  it('continues a tool call when OpenClaw appends its internal context after the tool result', async () => {
+    model.setScript({name: 'a', rules: [askRule]})
+    const messages = [
+      {role: 'system', content: 'sys'},
+      {role: 'user', content: `${stamp}ask b: status?${runtime}`},
+      {role: 'assistant', content: null, tool_calls: [{id: 'call00', type: 'function', function: {name: 'exec', arguments: '{}'}}]},
+      {role: 'tool', tool_call_id: 'call00', content: '{"reply":"fine"}'},
+      internal,
+    ]
+    const r = (await (await post({model: 'echo', messages})).json()) as {choices: Array<{message: {content: string}}>}
+    expect(r.choices[0].message.content).toBe('peer said: fine')
+  })
 })
