@@ -19,6 +19,8 @@ export const peerRecordSchema = z.object({
       /** The peer's invite this host answered, and the reply it printed (public: re-printed on a re-run). */
       invite: z.string().optional(),
       reply: z.string().optional(),
+      /** This host answered an invite and the inviter has not been seen accepting our token yet. */
+      awaitingReply: z.boolean().optional(),
     })
     .optional(),
   lastCheck: z

@@ -112,7 +112,7 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     const run = await cm(a, ['broadcast', 'Morning! Status: all green. Blockers: none.', '--timeout', '10s', '--json'])
     expect(run.exitCode, run.stderr).toBe(5)
     const doc = run.json<{summary: Record<string, number>; results: Array<{peer: string; status: string; runId?: string; code?: string}>}>()
-    expect(doc.summary).toEqual({delivered: 2, failed: 1, skipped: 0})
+    expect(doc.summary).toEqual({delivered: 2, answered: 0, failed: 1, timeout: 0, skipped: 0})
     expect(doc.results.find((r) => r.peer === 'b')).toMatchObject({status: 'delivered', runId: expect.any(String)})
     expect(doc.results.find((r) => r.peer === 'gone')).toMatchObject({status: 'failed', code: 'peer-unreachable'})
     expect(healthyFake.messages).toHaveLength(1)

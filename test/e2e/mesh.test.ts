@@ -14,6 +14,7 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
   let tailnet: RealTailnet
   const hosts: Record<string, MeshHost> = {}
   const invites: Record<string, string> = {}
+  const replies: Record<string, string> = {}
   let keyFile: string
   let KEY: string
   let keys: string
@@ -77,14 +78,29 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
   }
 
 
-  async function inviteOf(name: string): Promise<string> {
+  /** One invite of `name` for `peer` (an invite pairs once), saved where the peer reads it. */
+  async function inviteOf(name: string, peer: string): Promise<string> {
     const run = await hosts[name].cli(['invite', '--json'])
     expect(run.exitCode, run.stderr).toBe(0)
     const invite = run.json<{invite: string}>().invite
-    const file = path.join(hosts[name].home, 'my.invite')
+    const file = path.join(hosts[peer].home, `${name}.invite`)
     writeFileSync(file, invite, {mode: 0o600})
-    invites[name] = file
+    invites[`${name}>${peer}`] = file
     return file
+  }
+
+  /** Runs a pairing reply on the inviter, then waits until both gateways reloaded the pair. */
+  async function complete(on: string, reply: string, peer: string): Promise<void> {
+    const run = await hosts[on].cli(['peer', 'add', '--invite', '-'], {input: reply})
+    expect(run.exitCode, run.stderr).toBe(0)
+    for (const [from, to] of [[on, peer], [peer, on]]) {
+      for (let i = 0; ; i++) {
+        const check = await hosts[from].cli(['peer', 'check', to, '--json'])
+        if (check.json<{peers: {probes: {a2a: {status: string}}}[]}>().peers[0]?.probes.a2a.status === 'ok') break
+        if (i > 30) throw new Error(`${from} → ${to} never accepted: ${check.stdout}`)
+        await new Promise((r) => setTimeout(r, 2000))
+      }
+    }
   }
 
   it('bootstraps host A from nothing: tailnet joined, gateway healthy on its tailnet address', async () => {
@@ -98,25 +114,31 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
     const config = JSON.parse(readFileSync(a.configPath, 'utf8'))
     expect(config.gateway).toMatchObject({mode: 'local', bind: 'tailnet', port: 18789, tailscale: {mode: 'off'}})
     expect(JSON.stringify(config)).not.toContain(KEY)
-    await inviteOf('a')
+    expect(config.channels.a2a).toMatchObject({enabled: true, advertisedUrl: `http://${a.ip}:18789`, exposeAgents: ['main']})
+    await inviteOf('a', 'b')
+    await inviteOf('a', 'c')
   })
 
-  it('bootstraps B and C with A\'s invite; each verifies A', async () => {
+  it('bootstraps B and C with A\'s invites; each verifies A and prints the reply for A', async () => {
     // The login server from the environment this time (CLAW_MESH_LOGIN_SERVER).
-    const runs = await Promise.all(['b', 'c'].map((n) => hosts[n].cli(['bootstrap', '--identity', n, '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites.a}`, '--json'], {env: {CLAW_MESH_LOGIN_SERVER: tailnet.serverUrl}})))
-    for (const run of runs) {
+    const runs = await Promise.all(['b', 'c'].map((n) => hosts[n].cli(['bootstrap', '--identity', n, '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites[`a>${n}`]}`, '--json'], {env: {CLAW_MESH_LOGIN_SERVER: tailnet.serverUrl}})))
+    for (const [i, run] of runs.entries()) {
       expect(run.exitCode, run.stderr).toBe(0)
+      // A has not run the reply yet: A2A is pending, not failed, and the mesh is not declared broken.
       expect(run.json<{peers: {name: string; status: string}[]}>().peers).toEqual([expect.objectContaining({name: 'a', status: 'ok'})])
+      const reply = run.json<{replyInvites: {peer: string; replyInvite: string}[]}>().replyInvites
+      expect(reply).toEqual([{peer: 'a', replyInvite: expect.stringMatching(/^claw-mesh-reply:v1:/)}])
+      replies[['b', 'c'][i]] = reply[0].replyInvite
     }
-    await Promise.all(['b', 'c'].map((n) => inviteOf(n)))
   })
 
-  it('completes the mesh with invites, and every peer check is green from every host', async () => {
-    const adds: [string, string][] = [['a', 'b'], ['a', 'c'], ['b', 'c'], ['c', 'b']]
-    for (const [on, peer] of adds) {
-      const run = await hosts[on].cli(['peer', 'add', '--invite', `file:${invites[peer]}`])
-      expect(run.exitCode, run.stderr).toBe(0)
-    }
+  it('completes the mesh with the replies and one more pairing, and every peer check is green from every host', async () => {
+    await complete('a', replies.b, 'b')
+    await complete('a', replies.c, 'c')
+    const invite = await hosts.b.cli(['invite'])
+    const answered = await hosts.c.cli(['peer', 'add', '--invite', '-', '--json'], {input: invite.stdout})
+    expect(answered.exitCode, answered.stderr).toBe(0)
+    await complete('b', answered.json<{replyInvite: string}>().replyInvite, 'c')
     for (const name of ['a', 'b', 'c']) {
       const run = await hosts[name].cli(['peer', 'check', '--json'])
       expect(run.exitCode, `${name}: ${run.stdout}${run.stderr}`).toBe(0)
@@ -128,7 +150,7 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
   it('a second bootstrap of B changes nothing: no write, no restart, no tailscale up', async () => {
     const b = hosts.b
     const before = {config: fingerprint(b.configPath), pid: b.gatewayPid(), ups: b.tailscaleArgv().filter((a) => a.includes('up')).length, state: fingerprint(path.join(b.stateDir, 'state.json'))}
-    const run = await b.cli(['bootstrap', '--identity', 'b', '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites.a}`, '--json'])
+    const run = await b.cli(['bootstrap', '--identity', 'b', '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites['a>b']}`, '--json'])
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({changed: false})
     expect(fingerprint(b.configPath)).toBe(before.config)
@@ -137,11 +159,11 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
     expect(run.stderr).toMatch(/already provisioned/)
   })
 
-  it('delivers messages around the ring: A→B, B→C, C→A, each admitted with a runId', async () => {
+  it('delivers messages around the ring over A2A: A→B, B→C, C→A, each accepted as a task', async () => {
     for (const [from, to] of [['a', 'b'], ['b', 'c'], ['c', 'a']]) {
       const run = await hosts[from].cli(['send', to, `hand-off from ${from}: status is green`, '--json'])
       expect(run.exitCode, `${from}→${to}: ${run.stderr}`).toBe(0)
-      expect(run.json<{runId: string}>().runId).toBeTruthy()
+      expect(run.json<{via: string; taskId: string}>()).toMatchObject({via: 'a2a', taskId: expect.stringMatching(/\S{8,}/)})
     }
   })
 
@@ -244,7 +266,17 @@ describe.skipIf(!ready)('a fleet: three tagged hosts with one mesh secret discov
     }
     const sent = await hosts[0].cli(['send', 'z', 'fleet hello', '--json'])
     expect(sent.exitCode, sent.stderr).toBe(0)
-    for (const h of hosts) expect(readFileSync(h.configPath, 'utf8')).toContain(secret) // hooks.token is the mesh secret
+    // The mesh secret never leaves a host: each pair has its own derived A2A tokens, each host a derived hooks token.
+    for (const h of hosts) {
+      const config = JSON.parse(readFileSync(h.configPath, 'utf8'))
+      expect(JSON.stringify(config)).not.toContain(secret)
+      expect(Object.keys(config.channels.a2a.peers).sort()).toEqual(hosts.filter((o) => o !== h).map((o) => o.name))
+    }
+    const [x, y] = hosts.map((h) => JSON.parse(readFileSync(h.configPath, 'utf8')).channels.a2a.peers)
+    // What x presents to y (x's outboundToken for y) is what y accepts from x, and differs from the reverse.
+    expect(x.y.outboundToken).toBe(y.x.token)
+    expect(x.y.token).toBe(y.x.outboundToken)
+    expect(x.y.token).not.toBe(x.y.outboundToken)
     for (const h of hosts) expect(h.tailscaleArgv().find((a) => a.includes('up'))?.some((a) => a.startsWith('--advertise-tags'))).toBe(false)
   })
 

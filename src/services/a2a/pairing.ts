@@ -55,7 +55,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
   const replyInvite = encodePairingReply({name: self.name, hostname: self.hostname, url: self.url, invite: invite.id, to: invite.name, key: key.publicKey, createdAt: deps.clock.now().toISOString()}, pair.macKey)
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
   const hooksToken = await keptHooksToken(deps, secrets, name)
-  const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite}
+  const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite, awaitingReply: true}
   const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges})
   const sync = await syncA2aConfig(deps)
   return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}

@@ -125,6 +125,9 @@ function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): Pro
   if (!outcome) return {status: 'fail', detail: 'half-paired: no token for calling it in the secret store'}
   // GetTask on an id nobody has: "task not found" can only come after the token was accepted.
   if (outcome.kind === 'rpc-error' && outcome.code === -32001) return {status: 'ok', detail: 'our token accepted'}
+  if (outcome.kind === 'unauthorized' && record.a2a.awaitingReply) {
+    return {status: 'skip', detail: `not accepted yet: ${record.name} has to run this machine's reply (claw-mesh peer add --invite - there)`, httpStatus: 401}
+  }
   if (outcome.kind === 'unauthorized') return {status: 'fail', detail: 'our token refused (401)', httpStatus: 401}
   if (outcome.kind === 'rate-limited') return {status: 'warn', detail: 'rate-limited by the peer (A2A: 30 requests a minute)'}
   if (outcome.kind === 'starting') return {status: 'warn', detail: 'its A2A channel is still starting'}
@@ -245,6 +248,8 @@ export async function checkPeers(
     for (const p of peers) {
       const record = s.peers[p.name]
       if (record && record.url === p.url) record.lastCheck = {at, status: p.status, latencyMs: p.latencyMs, detail: p.detail || undefined}
+      // The inviter accepted our token: the pair is complete from now on (a later refusal is a real failure).
+      if (record?.a2a?.awaitingReply && p.probes.a2a.status === 'ok') delete record.a2a.awaitingReply
     }
   })
   const summary = {ok: 0, degraded: 0, down: 0}
