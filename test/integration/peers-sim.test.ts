@@ -4,7 +4,7 @@ import Invite from '../../src/commands/invite.js'
 import PeerAdd from '../../src/commands/peer/add.js'
 import PeerCheck from '../../src/commands/peer/check.js'
 import PeerDiscover from '../../src/commands/peer/discover.js'
-import {decodeInvite} from '../../src/core/invite.js'
+import {decodePairingInvite, fleetHooksToken, fleetToken} from '../../src/core/a2a-pairing.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -43,8 +43,9 @@ beforeAll(async () => {
     hosts[name] = host
   }
   port = await freePort('127.0.0.3')
-  gateways.push(await startFakePeer({host: '127.0.0.3', port, token: MESH}))
-  gateways.push(await startFakePeer({host: '127.0.0.4', port, token: MESH, mode: 'down'}))
+  // clawd's gateway: its hooks token and the A2A token it accepts from "me", both derived from the mesh secret.
+  gateways.push(await startFakePeer({host: '127.0.0.3', port, token: fleetHooksToken(MESH, 'clawd'), a2a: {peers: {me: fleetToken(MESH, 'me', 'clawd')}}}))
+  gateways.push(await startFakePeer({host: '127.0.0.4', port, token: fleetHooksToken(MESH, 'zed'), mode: 'down'}))
 })
 
 afterAll(async () => {
@@ -55,13 +56,15 @@ afterAll(async () => {
 
 describe('peers over the Tailscale simulator', () => {
   const store = createMemoryStateStore({identity: 'me'})
-  const secrets = createMemorySecretStore({'hooks-token': MESH})
+  const secrets = createMemorySecretStore({'hooks-token': fleetHooksToken(MESH, 'me')})
 
-  it('discovers the tagged openclaw- hosts, not this host nor untagged machines', async () => {
+  it('discovers the tagged hosts, not this host nor untagged machines, with per-pair A2A tokens', async () => {
     const run = await runCommand(PeerDiscover, ['--port', String(port), '--json'], {store, secrets, env: {...hosts.me.env, CLAW_MESH_SECRET: MESH}, platform: 'linux'})
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({added: [{name: 'clawd', url: `http://127.0.0.3:${port}`}, {name: 'zed', url: `http://127.0.0.4:${port}`}], meshSecret: 'stored', notes: []})
     expect(Object.keys(store.raw().peers).sort()).toEqual(['clawd', 'zed'])
+    expect(store.raw().peers.clawd.a2a).toMatchObject({url: `http://127.0.0.3:${port}/a2a/v1`, pairedBy: 'fleet'})
+    expect(store.raw().peers.clawd.nodeId).toBeTruthy()
     expect(run.stdout).not.toContain(MESH)
   })
 
@@ -73,7 +76,8 @@ describe('peers over the Tailscale simulator', () => {
     const doc = run.json<{peers: Array<{name: string; status: string; remedy?: string; probes: Record<string, {status: string; detail: string}>}>; tailscale: {available: boolean}}>()
     expect(doc.tailscale.available).toBe(true)
     const [clawd, zed] = doc.peers
-    expect(clawd).toMatchObject({name: 'clawd', status: 'ok', probes: {tailnet: {status: 'ok'}, hooks: {status: 'ok'}}})
+    // Our derived A2A token is accepted by clawd (GetTask on a random id: "task not found"), its card answers.
+    expect(clawd).toMatchObject({name: 'clawd', status: 'ok', probes: {tailnet: {status: 'ok'}, hooks: {status: 'ok'}, agentCard: {status: 'ok'}, a2a: {status: 'ok'}}})
     expect(zed).toMatchObject({name: 'zed', status: 'down', probes: {tailnet: {status: 'fail'}, healthz: {status: 'fail'}}})
     expect(zed.probes.tailnet.detail).toMatch(/^offline in the tailnet/)
     expect(zed.remedy).toMatch(/offline in Tailscale/)
@@ -81,16 +85,23 @@ describe('peers over the Tailscale simulator', () => {
     expect(gateways[0].requests['/hooks/wake']).toBe(1)
   })
 
-  it("turns this host's invite into a peer on another host", async () => {
-    const meStore = createMemoryStateStore({identity: 'me', gateway: {expose: 'tailnet', port}})
-    const invite = await runCommand(Invite, [], {store: meStore, secrets: createMemorySecretStore({'hooks-token': MESH}), env: hosts.me.env, platform: 'linux'})
+  it("pairs this host with another from its invite and the other's reply, each naming the other's tailnet URL", async () => {
+    const side = (name: string) => {
+      const dir = hosts[name].env.TS_SIM_STATE
+      return {store: createMemoryStateStore({identity: name, gateway: {expose: 'tailnet', port}}), secrets: createMemorySecretStore(), env: {...hosts[name].env, OPENCLAW_CONFIG_PATH: `${dir}/openclaw.json`, CLAW_MESH_HOME: `${dir}/cm`, HOME: dir}, platform: 'linux'}
+    }
+    const me = side('me')
+    const clawd = side('clawd')
+    const invite = await runCommand(Invite, [], me)
     expect(invite.exitCode, invite.stderr).toBe(0)
-    expect(decodeInvite(invite.stdout)).toMatchObject({name: 'me', hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, tailnet: 'example.com'})
-    const clawdStore = createMemoryStateStore({identity: 'clawd'})
-    const clawdSecrets = createMemorySecretStore()
-    const add = await runCommand(PeerAdd, ['--invite', '-'], {store: clawdStore, secrets: clawdSecrets, stdin: invite.stdout, env: hosts.clawd.env})
+    expect(decodePairingInvite(invite.stdout, {now: new Date()})).toMatchObject({name: 'me', hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, tailnet: 'example.com'})
+    const add = await runCommand(PeerAdd, ['--invite', '-', '--json'], {...clawd, stdin: invite.stdout})
     expect(add.exitCode, add.stderr).toBe(0)
-    expect(clawdStore.raw().peers.me).toMatchObject({hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, messaging: true})
-    expect(clawdSecrets.values.get('peer/me')).toBe(MESH)
+    expect(clawd.store.raw().peers.me).toMatchObject({hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, a2a: {url: `http://127.0.0.2:${port}/a2a/v1`}})
+    const reply = add.json<{replyInvite: string}>().replyInvite
+    const done = await runCommand(PeerAdd, ['--invite', '-'], {...me, stdin: reply})
+    expect(done.exitCode, done.stderr).toBe(0)
+    expect(me.store.raw().peers.clawd).toMatchObject({hostname: 'openclaw-clawd', url: `http://127.0.0.3:${port}`, a2a: {url: `http://127.0.0.3:${port}/a2a/v1`}})
+    expect(me.secrets.values.get('a2a/clawd/out')).toBe(clawd.secrets.values.get('a2a/me/in'))
   })
 })
