@@ -100,7 +100,7 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
 
   it('A asks B and gets the text B\'s agent produced; B\'s model saw A as the authenticated sender', async () => {
     const run = await cm('a', ['ask', 'b', 'What is the capital of Portugal?', '--json'])
-    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     const answer = run.json<Answer>()
     expect(answer).toMatchObject({ok: true, peer: 'b', state: 'TASK_STATE_COMPLETED'})
     expect(answer.reply).toContain('reply from model-b: What is the capital of Portugal?')
@@ -147,7 +147,7 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
 
   it('broadcast --wait collects every reply; with one peer down its row fails and the exit code is 5', async () => {
     const all = await cm('b', ['broadcast', 'Status check, please', '--wait', '--json'])
-    expect(all.exitCode, all.stderr).toBe(0)
+    expect(all.exitCode, all.stdout + all.stderr).toBe(0)
     const rows = all.json<{results: {peer: string; status: string; reply?: string}[]}>().results
     expect(rows.map((r) => [r.peer, r.status])).toEqual([['a', 'answered'], ['c', 'answered']])
     expect(rows.find((r) => r.peer === 'c')?.reply).toContain('reply from model-c: Status check, please')
