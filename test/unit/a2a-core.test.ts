@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {a2aAssignments, defaultAgentId, readA2aSettings} from '../../src/core/a2a-config.js'
 import {decodePairingInvite, encodePairingInvite, fleetHooksToken, fleetToken, newPairingKey, pairSecrets, pairingLineKind} from '../../src/core/a2a-pairing.js'
 import {classifyA2aAnswer, parseAgentCard, stripControl} from '../../src/core/a2a-protocol.js'
-import {evalA2aChannel, evalHooksAgents, evalPeerA2a} from '../../src/core/checks/a2a.js'
+import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit} from '../../src/core/checks/a2a.js'
 import {maskChanges, planConfigPatch} from '../../src/core/openclaw-config-patch.js'
 
 const desired = {expose: 'tailnet' as const, port: 18789, gatewayToken: {source: 'file' as const, provider: 'clawmesh', id: '/gatewayToken'}, provider: {source: 'file', path: '/x', mode: 'json'}, hooksToken: 'hooks-token-0123456789abcdef'}
@@ -141,5 +141,15 @@ describe('doctor\'s A2A checks', () => {
     expect(evalPeerA2a(probe({a2a: {status: 'fail', detail: 'half-paired: no token for calling it in the secret store'}}), true)).toMatchObject({status: 'fail', fix: undefined})
     expect(evalPeerA2a(probe({a2a: {status: 'fail', detail: 'our token refused (401)'}}), true).status).toBe('fail')
     expect(evalPeerA2a(probe({a2aHere: {status: 'fail', detail: 'its inbound token is not in channels.a2a.peers here'}}), true)).toMatchObject({status: 'fail', fix: {kind: 'configure-gateway'}})
+  })
+})
+
+describe("OpenClaw's security audit in doctor", () => {
+  const f = (severity: string, checkId: string, remediation?: string) => ({checkId, severity, title: checkId, remediation})
+  it('fails on a critical finding, warns on warnings, passes on info only, skips when it cannot run', () => {
+    expect(evalSecurityAudit({ran: true, findings: [f('critical', 'hooks.token_reuse_gateway_token', 'Use a distinct hooks.token.'), f('warn', 'x')]})).toMatchObject({status: 'fail', remedy: expect.stringContaining('Use a distinct hooks.token.')})
+    expect(evalSecurityAudit({ran: true, findings: [f('warn', 'hooks.default_session_key_unset')]})).toMatchObject({status: 'warn', detail: expect.stringContaining('hooks.default_session_key_unset')})
+    expect(evalSecurityAudit({ran: true, findings: [f('info', 'summary.attack_surface')]}).status).toBe('pass')
+    expect(evalSecurityAudit({ran: false, reason: 'openclaw does not run here'}).status).toBe('skip')
   })
 })

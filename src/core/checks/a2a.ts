@@ -46,3 +46,17 @@ export function evalPeerA2a(p: PeerProbeView, paired: boolean): CheckOutcome {
   if ([agentCard, a2a, a2aHere].some((x) => x.status === 'warn')) return warn(parts, p.remedy ?? `Check again in a minute: claw-mesh peer check ${p.name}`)
   return pass(parts)
 }
+
+/** OpenClaw's own `security audit` findings (critical and warn; info is left out). */
+export type AuditProbe = {ran: false; reason: string} | {ran: true; findings: {checkId: string; severity: string; title: string; remediation?: string}[]}
+
+export function evalSecurityAudit(probe: AuditProbe): CheckOutcome {
+  if (!probe.ran) return skip(probe.reason)
+  const critical = probe.findings.filter((f) => f.severity === 'critical')
+  const warned = probe.findings.filter((f) => f.severity === 'warn')
+  const list = (fs: typeof critical) => fs.map((f) => `${f.checkId} (${f.title})`).join('; ')
+  const remedy = [...critical, ...warned].find((f) => f.remediation)?.remediation
+  if (critical.length > 0) return fail(`openclaw security audit: ${critical.length} critical: ${list(critical)}${warned.length ? `; ${warned.length} warning${warned.length === 1 ? '' : 's'}` : ''}`, remedy ? `${remedy} (openclaw security audit for details)` : 'Run openclaw security audit for details.')
+  if (warned.length > 0) return warn(`openclaw security audit: ${list(warned)}`, remedy ? `${remedy} (openclaw security audit for details)` : 'Run openclaw security audit for details.')
+  return pass(`openclaw security audit: no critical finding, no warning (${probe.findings.length} informational)`)
+}

@@ -14,7 +14,7 @@ import {
   evalTailnetListen,
   looksLikeOpenClawHealth,
 } from './gateway-runtime.js'
-import {evalA2aChannel, evalHooksAgents, evalPeerA2a, viewA2aConfig} from './a2a.js'
+import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2aConfig} from './a2a.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from './secrets.js'
 import {evalClockSkew, evalFirewall} from './system.js'
@@ -109,6 +109,7 @@ export const CHECKS: readonly Check[] = [
       return evalA2aChannel(viewA2aConfig(config), tailnet.url ?? (tailnet.ipv4 ? `http://${tailnet.ipv4}:${view.port}` : undefined))
     },
   },
+  {id: 'openclaw-security-audit', title: "OpenClaw's own security audit", group: 'gateway', platforms: ALL_PLATFORMS, timeoutMs: () => 120_000, run: async (ctx) => evalSecurityAudit(await ctx.securityAudit())},
   {
     id: 'gateway-hooks-agents',
     title: 'Hooks restricted to chosen agents',

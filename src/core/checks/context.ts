@@ -3,6 +3,7 @@ import type {PeerRecord, State} from '../state-schema.js'
 import type {GatewayConfigView} from './gateway-config.js'
 import type {ConfigFileProbe, HandshakeProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from './gateway-runtime.js'
 import type {PingView} from './peers.js'
+import type {AuditProbe} from './a2a.js'
 import type {SecretPresence, SecretStoreProbe} from './secrets.js'
 import type {ClockSample, FirewallProbe} from './system.js'
 import type {TailscaleProbe} from './tailscale.js'
@@ -34,6 +35,8 @@ export interface DoctorContext {
   /** The parsed config's gateway settings; undefined when there is no parseable config. */
   configView(): Promise<GatewayConfigView | undefined>
   validation(): Promise<ValidationProbe>
+  /** `openclaw security audit --json` on this config. */
+  securityAudit(): Promise<AuditProbe>
   /** GET /healthz and /readyz on 127.0.0.1:port. */
   loopbackHealth(): Promise<{port: number; healthz: HttpProbe; readyz?: HttpProbe}>
   /** GET /healthz where peers reach the gateway (the Tailscale IPv4, or the Serve URL). */

@@ -192,6 +192,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     configFile: gateway.configFile,
     configView: gateway.configView,
     validation: gateway.validation,
+    securityAudit: gateway.securityAudit,
     loopbackHealth: gateway.loopbackHealth,
     tailnetHealth: gateway.tailnetHealth,
     service: gateway.service,

@@ -14,7 +14,8 @@ import {HttpFailure} from '../../infra/http.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {ourBackgroundPid} from '../gateway/background.js'
 import {checkGatewayToken} from '../gateway/token-check.js'
-import {readOpenClawConfig, validateOpenClawConfig} from '../openclaw/config-file.js'
+import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig} from '../openclaw/config-file.js'
+import type {AuditProbe} from '../../core/checks/a2a.js'
 import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {memo} from './memo.js'
 import {resolveSecretRef} from './secret-ref.js'
@@ -98,6 +99,14 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     const r = await validateOpenClawConfig(deps, location(), file.path, input.commandTimeoutMs * 2)
     if (r.error) return {ran: false, reason: r.error}
     return {ran: true, valid: r.valid, issues: r.issues}
+  })
+
+  const securityAudit = memo(async (): Promise<AuditProbe> => {
+    const [oc, file] = await Promise.all([openclaw(), configFile()])
+    if (!oc.bin || !oc.version) return {ran: false, reason: 'openclaw does not run here (see openclaw-cli)'}
+    if (!file.exists || file.parseError) return {ran: false, reason: 'no parseable config (see gateway-config)'}
+    const r = await auditOpenClawConfig(deps, location(), file.path, input.commandTimeoutMs * 6)
+    return r.findings ? {ran: true, findings: r.findings} : {ran: false, reason: r.error ?? 'no answer'}
   })
 
   const loopbackHealth = memo(async () => {
@@ -221,6 +230,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     configObject,
     configView,
     validation,
+    securityAudit,
     loopbackHealth,
     tailnetHealth,
     service,

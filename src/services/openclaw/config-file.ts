@@ -1,3 +1,4 @@
+import {stripControl} from '../../core/a2a-protocol.js'
 import {randomBytes} from 'node:crypto'
 import {constants, promises as fs} from 'node:fs'
 import path from 'node:path'
@@ -164,3 +165,23 @@ export function validationError(file: string, result: ValidationResult): Error {
 
 /** Paths claw-mesh writes; a validation issue elsewhere was already in the user's file. */
 const OWNED_PREFIXES = ['gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth', 'gateway.tailscale', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token']
+
+export interface AuditFinding {
+  checkId: string
+  severity: 'critical' | 'warn' | 'info' | string
+  title: string
+  remediation?: string
+}
+
+/** `openclaw security audit --json`: OpenClaw's own findings about this config (doctor lists them beside its own). */
+export async function auditOpenClawConfig(deps: Pick<Deps, 'runner'>, loc: OpenClawLocation, file: string, timeoutMs = 90_000): Promise<{findings?: AuditFinding[]; error?: string}> {
+  const r = await deps.runner.run(loc.bin!, openclawArgs(loc, ['security', 'audit', '--json']), {env: {OPENCLAW_CONFIG_PATH: file}, timeoutMs})
+  const json = parseLastJson(r.stdout) as {findings?: unknown} | undefined
+  if (!json || !Array.isArray(json.findings)) return {error: `openclaw security audit ${r.timedOut ? 'timed out' : `exited ${r.exitCode}`} without a JSON answer`}
+  const text = (v: unknown, max: number) => (typeof v === 'string' ? stripControl(v).slice(0, max) : undefined)
+  const findings = json.findings
+    .filter((f): f is Record<string, unknown> => Boolean(f) && typeof f === 'object')
+    .slice(0, 200)
+    .map((f) => ({checkId: text(f.checkId, 120) ?? '?', severity: text(f.severity, 20) ?? 'info', title: text(f.title, 200) ?? '', remediation: text(f.remediation, 400)}))
+  return {findings}
+}
