@@ -77,7 +77,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     io,
     redactor,
     runner: opts.runner ?? createExecaRunner(redactor, env),
-    http: opts.http ?? createFetchHttpClient(),
+    http: opts.http ?? createFetchHttpClient(redactor),
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),
     secrets(choice) {

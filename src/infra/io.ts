@@ -1,5 +1,6 @@
 import {Writable, Readable} from 'node:stream'
 import {Redactor} from '../core/redact.js'
+import {stripControlKeepColor} from '../core/terminal-text.js'
 
 /**
  * Where output goes. Results on stdout, progress and diagnostics on stderr, everything through the redactor.
@@ -14,10 +15,17 @@ export interface IOStreams {
   canPrompt(): boolean
   readonly color: boolean
   readonly redactor: Redactor
-  /** Data on stdout (redacted). */
+  /** Data on stdout (control characters but colour stripped, then redacted). */
   out(text: string): void
-  /** Progress, warnings, diagnostics on stderr (redacted). */
+  /** Progress, warnings, diagnostics on stderr (control characters but colour stripped, then redacted). */
   err(text: string): void
+  /**
+   * Progress drawn by listr2 on stderr: redacted but not stripped, since the animated renderer moves the cursor.
+   * Whatever goes into a task's title or output must be stripped (stripControl) before it is handed to listr2.
+   */
+  errDrawing(text: string): void
+  /** Homes the cursor and clears the screen (status --watch): the one control sequence out/err would strip. */
+  clearScreen(): void
   /** Writes a value that is itself a secret the user asked for (an invite), unredacted, on stdout. */
   outSecret(text: string): void
   readonly stderrStream: Writable
@@ -54,8 +62,11 @@ export function createIOStreams(opts: IOOptions): IOStreams {
     canPrompt: () => stdinIsTTY && stderrIsTTY && !io.jsonMode && opts.env.CI !== 'true',
     color: colorEnabled(opts.env, stderrIsTTY),
     redactor,
-    out: (text) => opts.stdout.write(redactor.redact(text)),
-    err: (text) => opts.stderr.write(redactor.redact(text)),
+    // Stripped before redaction: a control character slipped inside a secret must not hide it from the redactor.
+    out: (text) => opts.stdout.write(redactor.redact(stripControlKeepColor(text))),
+    err: (text) => opts.stderr.write(redactor.redact(stripControlKeepColor(text))),
+    errDrawing: (text) => opts.stderr.write(redactor.redact(text)),
+    clearScreen: () => opts.stdout.write('\u001b[H\u001b[2J'),
     outSecret: (text) => opts.stdout.write(text),
     stderrStream: opts.stderr,
   }

@@ -1,5 +1,6 @@
 import {Writable} from 'node:stream'
 import {Listr, ListrLogger, ProcessOutput, type ListrTask} from 'listr2'
+import {stripControl} from '../core/terminal-text.js'
 import type {IOStreams} from './io.js'
 
 export interface ProgressTask<Ctx> {
@@ -16,7 +17,7 @@ export interface ProgressTask<Ctx> {
 export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, tasks: ProgressTask<Ctx>[]): Promise<Ctx> {
   const sink = new Writable({
     write(chunk, _enc, cb) {
-      io.err(chunk.toString())
+      io.errDrawing(chunk.toString())
       cb()
     },
   }) as unknown as NodeJS.WriteStream
@@ -26,10 +27,18 @@ export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, t
     title: t.title,
     skip: t.skip ? (c: Ctx) => t.skip!(c) : undefined,
     task: async (c, task) => {
-      const note = await t.run(c, (message) => {
-        task.output = message
-      })
-      if (note) task.title = `${t.title} — ${note}`
+      // Notes and messages may quote a peer or another program: stripped, as the drawing itself is not.
+      let note: string | void
+      try {
+        note = await t.run(c, (message) => {
+          task.output = stripControl(message)
+        })
+      } catch (error) {
+        // listr2 draws a failed task's message under it, through the unstripped drawing path.
+        if (error instanceof Error) error.message = stripControl(error.message)
+        throw error
+      }
+      if (note) task.title = `${t.title} — ${stripControl(note)}`
     },
   }))
   const list = new Listr<Ctx, 'default', 'simple'>(listrTasks, {

@@ -62,7 +62,7 @@ export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv
       if (opts.reject && result.exitCode !== 0) {
         throw new ExternalError(
           `${command} ${args[0] ?? ''} ${result.timedOut ? 'timed out' : `failed with exit code ${result.exitCode}`}`.replace(/\s+/g, ' '),
-          {command, args: args.map((a) => redactor.redact(a)), exitStatus: result.exitCode, stderr: redactor.redact(result.stderr.slice(-STDERR_TAIL))},
+          {command, args: args.map((a) => redactor.redact(a)), exitStatus: result.exitCode, stderr: redactor.tail(result.stderr, STDERR_TAIL)},
         )
       }
       return result
