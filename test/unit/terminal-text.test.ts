@@ -31,3 +31,15 @@ describe('stripControl: nothing from outside drives the terminal', () => {
     expect(stripControlValue({'\u001b[31mk': ['\u001b]0;t\u0007v'], n: 3, at, nested: {s: 'a\u0007b'}})).toEqual({k: ['v'], n: 3, at, nested: {s: 'ab'}})
   })
 })
+
+describe('the output streams: the net under every render path', () => {
+  it('strip everything but colour from what is written, and redact what is left', async () => {
+    const {createTestIOStreams} = await import('../../src/infra/io.js')
+    const t = createTestIOStreams()
+    t.io.redactor.add('s3cret-token-value')
+    t.io.err('\u001b]0;pwned\u0007\u001b[32mok\u001b[39m s3cret-\u0007token-value\n')
+    t.io.out('\u001b[2J\u009b31mdata\n')
+    expect(t.stderr()).toBe('\u001b[32mok\u001b[39m [REDACTED]\n')
+    expect(t.stdout()).toBe('31mdata\n')
+  })
+})
