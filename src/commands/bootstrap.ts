@@ -33,7 +33,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral (CI hosts).', default: true, allowNo: true}),
     expose: Flags.string({description: 'How peers reach the gateway: tailnet (default: bind to the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan (needs --accept-risk lan-exposure).', helpValue: 'tailnet|serve|lan'}),
     port: Flags.integer({description: 'Gateway port (default: what openclaw.json has, else 18789).'}),
-    'accept-risk': Flags.string({description: 'Accept a named risk, e.g. lan-exposure.', multiple: true, default: []}),
+    'accept-risk': Flags.string({description: 'Accept a named risk: lan-exposure, or weak-tokens (keep a token under 256 bits found in openclaw.json or the store instead of replacing it).', multiple: true, default: []}),
     peer: Flags.string({description: 'A peer to add: its invite (file:PATH, - for stdin, or the line itself), or its gateway URL (NAME=URL). Repeatable.', multiple: true, default: []}),
     'allow-insecure-url': Flags.boolean({description: 'Allow a plain-http peer URL outside the tailnet and loopback.', default: false}),
     'mesh-secret': Flags.string({description: 'Fleet mode: one hooks token shared by every host (file:PATH or -; default $CLAW_MESH_SECRET); peers are discovered from the tailnet.', helpValue: 'file:PATH|-'}),

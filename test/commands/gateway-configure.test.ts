@@ -118,7 +118,7 @@ describe('claw-mesh gateway configure', () => {
   })
 
   it('writes a keychain-style config, then does nothing on a second run', async () => {
-    const original = '// mine\n{\n  agents: {entries: {main: {name: "Nova"}}},\n  gateway: {auth: {token: "adopt-me-0123456789abcdef"}},\n}\n'
+    const original = '// mine\n{\n  agents: {entries: {main: {name: "Nova"}}},\n  gateway: {auth: {token: "adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK"}},\n}\n'
     await writeConfig(original)
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
@@ -128,7 +128,7 @@ describe('claw-mesh gateway configure', () => {
     expect(doc).toMatchObject({ok: true, changed: true, port: 18790, expose: 'tailnet', tokens: {gateway: 'adopted', hooks: 'new'}, secretStore: {backend: 'memory'}})
 
     // The plain-text token moved into the store; the file points at it through the exec provider.
-    expect(secrets.values.get('gateway-token')).toBe('adopt-me-0123456789abcdef')
+    expect(secrets.values.get('gateway-token')).toBe('adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK')
     const hooksToken = secrets.values.get('hooks-token')!
     expect(hooksToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const written = JSON.parse(await fs.readFile(configPath, 'utf8'))
@@ -144,7 +144,7 @@ describe('claw-mesh gateway configure', () => {
     expect((await fs.stat(configPath)).mode & 0o777).toBe(0o600)
 
     // No secret value in the output.
-    expect(first.run.stdout).not.toContain('adopt-me-0123456789abcdef')
+    expect(first.run.stdout).not.toContain('adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK')
     expect(first.run.stdout).not.toContain(hooksToken)
 
     // Backups: the exact original bytes, twice (timestamped and the kept-forever original), recorded in state.

@@ -2,7 +2,36 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {ClawMeshError} from '../../core/errors.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../fs-atomic.js'
-import type {SecretStore} from './types.js'
+import {SECRET_NAMES, type SecretStore} from './types.js'
+
+/**
+ * The only file OpenClaw's `file` SecretRef provider is pointed at: `{"gateway-token": …}` and nothing else, 0600,
+ * next to secrets.json. OpenClaw (and so the agent it runs) never reads secrets.json, which also holds the mesh
+ * secret and every peer's token.
+ */
+export const GATEWAY_PROVIDER_FILE = 'openclaw-gateway-token.json'
+
+export function gatewayProviderFileFor(secretsFile: string): string {
+  return path.join(path.dirname(secretsFile), GATEWAY_PROVIDER_FILE)
+}
+
+/** Writes (or, with no token, removes) the provider file when its content differs. Returns true when it changed. */
+export async function syncGatewayProviderFile(secretsFile: string, token: string | undefined): Promise<boolean> {
+  const file = gatewayProviderFileFor(secretsFile)
+  if (token === undefined) {
+    const existed = (await readIfExists(file)) !== undefined
+    await fs.rm(file, {force: true})
+    return existed
+  }
+  const content = `${JSON.stringify({[SECRET_NAMES.gatewayToken]: token}, null, 2)}\n`
+  const problems = await secretFileProblems(file)
+  if (problems.length === 0 && (await readIfExists(file)) === content) return false
+  // A symlink or foreign file in its place is replaced, never written through.
+  if (problems.length > 0) await fs.rm(file, {force: true})
+  await ensureDir(path.dirname(file))
+  await writeFileAtomic(file, content, 0o600)
+  return true
+}
 
 export class InsecureSecretFileError extends ClawMeshError {
   constructor(message: string, hint: string) {
@@ -64,12 +93,14 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
       if (values[name] === value) return
       values[name] = value
       await save(values)
+      if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, value)
     },
     async delete(name) {
       const values = await load()
       if (!(name in values)) return false
       delete values[name]
       await save(values)
+      if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, undefined)
       return true
     },
   }
