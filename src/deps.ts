@@ -1,5 +1,7 @@
+import {promises as dns} from 'node:dns'
 import os from 'node:os'
 import path from 'node:path'
+import type {HostResolver} from './core/peer-url.js'
 import {Redactor} from './core/redact.js'
 import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
@@ -21,6 +23,8 @@ export interface Deps {
   http: HttpClient
   clock: Clock
   store: StateStore
+  /** Name resolution, for checking what a MagicDNS peer name points at before a token goes there over http. */
+  resolveHost: HostResolver
   /** Opened lazily: probing the keychain costs time and only some commands need it. */
   secrets(choice?: SecretStoreChoice): Promise<SecretStore>
   redactor: Redactor
@@ -35,6 +39,7 @@ export interface DepsOptions {
   clock?: Clock
   store?: StateStore
   secrets?: SecretStore
+  resolveHost?: HostResolver
 }
 
 /** Every secret that passes through the store is registered with the redactor, whoever reads or writes it. */
@@ -80,6 +85,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     http: opts.http ?? createFetchHttpClient(redactor),
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),
+    resolveHost: opts.resolveHost ?? ((host) => dns.lookup(host, {all: true}).then((all) => all.map((a) => a.address))),
     secrets(choice) {
       secrets ??= (async () => {
         const recorded = deps.store.read().secrets?.backend
