@@ -10,6 +10,7 @@ import {readSecretInput, type SecretSource} from '../infra/secret-input.js'
 import type {SecretStoreChoice} from '../infra/secrets/select.js'
 import {renderBootstrap} from '../render/bootstrap.js'
 import {parseAlertTarget} from '../core/alert-target.js'
+import {readAlertInput} from '../services/alerts/target.js'
 import {bootstrapHooks} from '../services/bootstrap/hooks.js'
 import {readPeerInputs} from '../services/bootstrap/peer-inputs.js'
 import {observeTailscale} from '../services/bootstrap/observe.js'
@@ -38,7 +39,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     'allow-insecure-url': Flags.boolean({description: 'Allow a plain-http peer URL outside the tailnet and loopback.', default: false}),
     'mesh-secret': Flags.string({description: 'Fleet mode: one hooks token shared by every host (file:PATH or -; default $CLAW_MESH_SECRET); peers are discovered from the tailnet.', helpValue: 'file:PATH|-'}),
     'mesh-tag': Flags.string({description: 'Tailnet tag that marks mesh members for discovery.', default: 'tag:claw-mesh'}),
-    alert: Flags.string({description: 'Install the gateway watchdog with this alert target (webhook:https://…, imessage:+1…, command:/path).'}),
+    alert: Flags.string({description: 'Install the gateway watchdog with this alert target (webhook:https://…, imessage:+1…, command:/path), or file:PATH / - holding it (default $CLAW_MESH_ALERT). A webhook URL is kept in the secret store.'}),
     'secret-store': Flags.string({description: 'Where tokens live: auto (keychain, else file with a warning), keychain or file.', options: ['auto', 'keychain', 'file']}),
     install: Flags.boolean({description: 'Allow installing Tailscale and OpenClaw when missing (--no-install forbids it). Default: ask on a terminal.', allowNo: true}),
     yes: Flags.boolean({char: 'y', description: 'Answer yes to every confirmation (installs).', default: false}),
@@ -60,16 +61,19 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     const port = flags.port === undefined ? undefined : assertPort(flags.port)
     const secretInput = {env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor}
     let key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', ...secretInput})
+    if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
     const meshSecret = await readSecretInput({flag: '--mesh-secret', raw: flags['mesh-secret'], envName: 'CLAW_MESH_SECRET', allowLiteral: false, ...secretInput})
-    const stdinTaken = flags['tailscale-key'] === '-' || flags['mesh-secret'] === '-'
-    if (stdinTaken && flags.peer.includes('-')) throw new UsageError('Only one of --tailscale-key, --mesh-secret and --peer can read stdin (-).', {hint: 'Put the others in files and pass file:PATH.'})
+    if (flags.peer.some((p) => /^claw-mesh-invite/i.test(p.trim()))) deps.io.err('warning: an invite given on the command line is visible to other users (ps) and holds a hooks token; prefer --peer file:PATH or --peer -.\n')
+    const stdinReaders = [flags['tailscale-key'] === '-', flags['mesh-secret'] === '-', flags.peer.includes('-'), flags.alert === '-'].filter(Boolean).length
+    if (stdinReaders > 1) throw new UsageError('Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-).', {hint: 'Put the others in files and pass file:PATH.'})
     const observedTailscale = await observeTailscale(deps, flags.socket)
     const tailnet = observedTailscale.summary
     const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet, allowInsecureUrl: flags['allow-insecure-url']})
     if (!key && !flags['dry-run'] && (!tailnet || tailnet.backendState === 'NeedsLogin' || tailnet.backendState === 'NoState')) {
       key = await this.askForKey()
     }
-    if (flags.alert !== undefined) parseAlertTarget(flags.alert, deps.platform.id)
+    const alert = await readAlertInput(deps, flags.alert)
+    if (alert !== undefined) parseAlertTarget(alert, deps.platform.id)
     const allowInstall = flags.install ?? (flags.yes ? true : undefined)
     return bootstrap(
       deps,
@@ -85,7 +89,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
         peers,
         meshSecret,
         meshTag: flags['mesh-tag'],
-        alert: flags.alert,
+        alert,
         secretStore: flags['secret-store'] as SecretStoreChoice | undefined,
         install: allowInstall !== false,
         dryRun: flags['dry-run'],
@@ -96,7 +100,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
         observedTailscale,
       },
       {
-        ...bootstrapHooks(deps, {alert: flags.alert}),
+        ...bootstrapHooks(deps, {alert}),
         confirmInstall: allowInstall === true ? undefined : async (what) => confirm(deps.io, {question: `Install ${what.join(' and ')}?`, flag: '--install (or --yes)'}),
       },
     )

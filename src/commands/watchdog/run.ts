@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {readAlertInput} from '../../services/alerts/target.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {ExitCode} from '../../core/errors.js'
@@ -24,9 +25,10 @@ Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another
 
   protected async execute(): Promise<Result> {
     const f = this.flags
-    if (f['test-alert']) return {test: await testAlert(this.deps, f.alert)}
+    const alert = f.alert === undefined ? undefined : await readAlertInput(this.deps, f.alert)
+    if (f['test-alert']) return {test: await testAlert(this.deps, alert)}
     return runWatchdog(this.deps, {
-      alert: f.alert,
+      alert,
       failures: f.failures,
       cooldownMs: parseDuration(f.cooldown, '--cooldown'),
       timeoutMs: parseDuration(f.timeout),

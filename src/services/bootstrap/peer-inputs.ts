@@ -20,6 +20,8 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
   }
   for (const raw of values) {
     let value = raw.trim()
+    // What the user typed may be shown; what a file or stdin held may be a secret that is not an invite: never.
+    const given = value === '-' ? '--peer - (stdin)' : value.startsWith('file:') ? `--peer ${value}` : '--peer'
     if (value === '-') {
       value = (await text(opts.stdin)).trim()
     } else if (value.startsWith('file:')) {
@@ -37,7 +39,7 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
     const named = /^([a-z0-9-]{1,63})=(.+)$/.exec(value)
     const url = named ? named[2] : value
     if (!/^https?:\/\//i.test(url)) {
-      throw new UsageError(`--peer ${JSON.stringify(value.slice(0, 60))} is neither an invite nor an http(s) URL.`, {
+      throw new UsageError(`${given}: the value (${value.length} characters, not shown: it may be a secret) is neither an invite nor an http(s) URL.`, {
         hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
       })
     }

@@ -1,10 +1,11 @@
 import os from 'node:os'
-import {parseAlertTarget, type Alert, type AlertTarget} from '../../core/alert-target.js'
+import type {Alert} from '../../core/alert-target.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {afterAlert, afterRestart, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES, planCheck, type PlannedAlert, type WatchdogState} from '../../core/watchdog-state.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
+import {resolveAlertTarget} from '../alerts/target.js'
 import {acquireLock} from '../../infra/lock.js'
 import {sendAlert, type AlertDelivery} from '../alerts/send.js'
 import {localUrl, startGateway} from '../gateway/start.js'
@@ -58,13 +59,6 @@ async function restart(deps: Deps, opts: WatchdogRunOptions): Promise<{healthy: 
   }
 }
 
-function resolveTarget(deps: Deps, raw: string | undefined): AlertTarget | undefined {
-  if (raw === undefined) return undefined
-  const target = parseAlertTarget(raw, deps.platform.id)
-  if (target.kind === 'webhook') deps.redactor.add(target.url)
-  return target
-}
-
 /**
  * One watchdog round, run by the periodic job: GET /healthz on the local gateway (loopback, the port claw-mesh
  * configured), update the failure streak in `<stateDir>/watchdog.json`, restart the gateway after N consecutive
@@ -72,7 +66,7 @@ function resolveTarget(deps: Deps, raw: string | undefined): AlertTarget | undef
  */
 export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Promise<WatchdogRunResult> {
   const settings = deps.store.read()
-  const target = resolveTarget(deps, opts.alert ?? settings.alert)
+  const target = await resolveAlertTarget(deps, opts.alert ?? settings.alert)
   const threshold = opts.failures ?? DEFAULT_FAILURES
   const cooldownMs = opts.cooldownMs ?? DEFAULT_COOLDOWN_MS
   // One round at a time: a restart can outlast the timer's interval.
@@ -117,7 +111,7 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
 /** Sends one test alert to the target, changing no state. */
 export async function testAlert(deps: Deps, raw: string | undefined): Promise<AlertDelivery> {
   const settings = deps.store.read()
-  const target = resolveTarget(deps, raw ?? settings.alert)
+  const target = await resolveAlertTarget(deps, raw ?? settings.alert)
   if (!target) throw new ClawMeshError('No alert target to test.', {code: 'no-alert-target', hint: 'Pass --alert webhook:https://… (or install the watchdog with --alert).'})
   const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
   return sendAlert(deps, target, {event: 'test', host: settings.identity ?? os.hostname().split('.')[0], healthUrl: `${localUrl(Number(port))}/healthz`, failures: 0, at: deps.clock.now().toISOString()})
