@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import os from 'node:os'
@@ -47,6 +47,23 @@ describe('claw-mesh watchdog install', () => {
     expect(store.raw().alert).toBeUndefined()
   })
 
+  it('takes the webhook URL from file:PATH or $CLAW_MESH_ALERT, and a bad one is named by scheme and host only', async () => {
+    const file = path.join(tmp, 'alert')
+    writeFileSync(file, `${HOOK}\n`, {mode: 0o600})
+    for (const [argv, extra] of [[['--alert', `file:${file}`, '--print'], {}], [['--print'], {CLAW_MESH_ALERT: HOOK}]] as const) {
+      const run = await runCommand(WatchdogInstall, [...argv, '--json'], {env: {...env, ...extra}, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(run.json()).toMatchObject({alert: 'webhook:https://hooks.slack.com/…'})
+      expect(run.stdout + run.stderr).not.toContain('SECRETSECRET')
+    }
+    for (const bad of ['webhook:http://hooks.example.com/services/T0/B0/SECRETSECRET', 'webhook:https://user:SECRETSECRET@hooks.example.com/x']) {
+      const run = await runCommand(WatchdogInstall, ['--alert', bad, '--print', '--json'], {env, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+      expect(run.exitCode).toBe(2)
+      expect(run.stdout + run.stderr).toMatch(/--alert webhook:https?:\/\/hooks\.example\.com\/…/)
+      expect(run.stdout + run.stderr).not.toContain('SECRETSECRET')
+    }
+  })
+
   it('refuses bad settings with exit 2', async () => {
     for (const [argv, message] of [
       [['--interval', '5s'], /--interval 5s is too short/],
@@ -62,6 +79,7 @@ describe('claw-mesh watchdog install', () => {
 
   it('with a systemd user session: writes the units, enables the timer, records the alert; again: nothing changes; uninstall removes all', async () => {
     const store = createMemoryStateStore()
+    const secrets = createMemorySecretStore()
     const ok = {exitCode: 0}
     const first = scriptedRunner([
       {command: 'systemctl', args: ['--user', 'show-environment'], result: ok},
@@ -69,7 +87,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'daemon-reload'], result: ok},
       {command: 'systemctl', args: ['--user', 'enable', '--now', 'claw-mesh-watchdog.timer'], result: ok},
     ])
-    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, runner: first})
+    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: first})
     first.verify()
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/Watchdog installed as a systemd user timer \(claw-mesh-watchdog\.timer\): every 120 s, restart and alert after 3 failed checks; alerts to webhook:https:\/\/hooks\.slack\.com\/…/)
@@ -78,13 +96,15 @@ describe('claw-mesh watchdog install', () => {
     expect(service).toContain(`Environment="CLAW_MESH_HOME=${path.join(tmp, 'state')}"`)
     // The webhook URL is a credential: it stays in claw-mesh's state, not in a world-readable unit file.
     expect(service).not.toContain('SECRETSECRET')
-    expect(store.raw().alert).toBe(HOOK)
+    // Nor in state.json: the secret store keeps it, state only a reference.
+    expect(store.raw().alert).toBe('webhook:stored')
+    expect(secrets.values.get('alert-webhook')).toBe(HOOK.slice('webhook:'.length))
 
     const again = scriptedRunner([
       {command: 'systemctl', args: ['--user', 'show-environment'], result: ok},
       {command: 'systemctl', args: ['--user', 'is-enabled', 'claw-mesh-watchdog.timer'], result: ok},
     ])
-    const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, runner: again})
+    const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: again})
     again.verify()
     expect(second.stderr).toMatch(/already installed with these settings: nothing changed/)
 
@@ -93,7 +113,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'disable', '--now', 'claw-mesh-watchdog.timer'], result: ok},
       {command: 'systemctl', args: ['--user', 'daemon-reload'], result: ok},
     ])
-    const gone = await runCommand(WatchdogUninstall, [], {env, platform: 'linux', store, runner: removal})
+    const gone = await runCommand(WatchdogUninstall, [], {env, platform: 'linux', store, secrets, runner: removal})
     removal.verify()
     expect(gone.exitCode).toBe(0)
     expect(existsSync(path.join(unitDir(), 'claw-mesh-watchdog.service'))).toBe(false)
