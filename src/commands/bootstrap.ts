@@ -66,9 +66,13 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     if (flags.peer.some((p) => /^claw-mesh-invite/i.test(p.trim()))) deps.io.err('warning: an invite given on the command line is visible to other users (ps) and holds a hooks token; prefer --peer file:PATH or --peer -.\n')
     const stdinReaders = [flags['tailscale-key'] === '-', flags['mesh-secret'] === '-', flags.peer.includes('-'), flags.alert === '-'].filter(Boolean).length
     if (stdinReaders > 1) throw new UsageError('Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-).', {hint: 'Put the others in files and pass file:PATH.'})
-    const observedTailscale = await observeTailscale(deps, flags.socket)
+    // --peer values are read and checked first (a bad file is a usage error, whatever Tailscale's state); the
+    // tailnet is observed once, when a URL peer needs naming or after.
+    let observed: Promise<Awaited<ReturnType<typeof observeTailscale>>> | undefined
+    const observe = () => (observed ??= observeTailscale(deps, flags.socket))
+    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet: async () => (await observe()).summary, allowInsecureUrl: flags['allow-insecure-url']})
+    const observedTailscale = await observe()
     const tailnet = observedTailscale.summary
-    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet, allowInsecureUrl: flags['allow-insecure-url']})
     if (!key && !flags['dry-run'] && (!tailnet || tailnet.backendState === 'NeedsLogin' || tailnet.backendState === 'NoState')) {
       key = await this.askForKey()
     }

@@ -111,7 +111,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
       const run = await runCli(oc, ['gateway', 'status', '--json'], {env: s.env, prefix})
       expect(run.exitCode, run.stderr).toBe(0)
       const st = run.json<{token: string; tailnet?: {ipv4?: string; source: string; healthz?: {ok: boolean}}; peerUrl?: string; local: {healthz: {ok: boolean}}}>()
-      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'secrets.json')})`)
+      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`)
       expect(st.local.healthz.ok).toBe(true)
       if (netns.ok) {
         expect(st.tailnet).toMatchObject({ipv4: TAILNET_IP, source: 'interfaces', healthz: {ok: true}})

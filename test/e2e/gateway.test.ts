@@ -32,7 +32,7 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
     mode: "local",
     port: 8080,
     bind: "0.0.0.0", /* the seed's way to open it */
-    auth: { mode: "token", token: "seed-token-0123456789abcdef" },
+    auth: { mode: "token", token: "seed-token-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE" },
     tailscale: { mode: "on" },
     controlUi: { enabled: true },
   },
@@ -106,15 +106,17 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       // The seed's plain-text token is adopted into the store (clients keep working) and leaves the file.
       expect(doc.tokens.gateway).toBe('adopted')
       const t = await tokens()
-      expect(t.gatewayToken).toBe('seed-token-0123456789abcdef')
+      expect(t.gatewayToken).toBe('seed-token-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE')
       const text = await fs.readFile(s.configPath, 'utf8')
-      expect(text).not.toContain('seed-token-0123456789abcdef')
+      expect(text).not.toContain('seed-token-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE')
       expect(run.stdout).not.toContain(t.hooksToken)
 
       const next = JSON.parse(text)
       expect(withoutOwned(next)).toEqual(withoutOwned(JSON5.parse(SEED)))
       expect(next.gateway.auth.token).toEqual({source: 'file', provider: 'clawmesh', id: '/gateway-token'})
-      expect(next.secrets.providers.clawmesh).toEqual({source: 'file', path: path.join(s.cm, 'secrets.json'), mode: 'json'})
+      // OpenClaw reads a file with the gateway token alone, never secrets.json (hooks token, peer tokens, mesh secret).
+      expect(next.secrets.providers.clawmesh).toEqual({source: 'file', path: path.join(s.cm, 'openclaw-gateway-token.json'), mode: 'json'})
+      expect(JSON.parse(await fs.readFile(path.join(s.cm, 'openclaw-gateway-token.json'), 'utf8'))).toEqual({'gateway-token': t.gatewayToken})
       expect((await fs.stat(s.configPath)).mode & 0o777).toBe(0o600)
       expect(await fs.readFile(doc.originalBackupPath, 'utf8')).toBe(SEED)
 
@@ -181,7 +183,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       expect(run.exitCode, run.stderr).toBe(0)
       const st = run.json<{runner: {kind: string}; local: {healthz: {ok: boolean}; readyz: {ok: boolean}}; token: string; hooks: {enabled: boolean}; tailnet?: {ipv4?: string; healthz?: {ok: boolean}}; peerUrl?: string; peerUrlProblem?: string; pending: string[]}>()
       expect(st).toMatchObject({runner: {kind: 'background'}, local: {healthz: {ok: true}}, hooks: {enabled: true}, pending: []})
-      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'secrets.json')})`)
+      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`)
       if (st.tailnet?.ipv4) {
         console.log(`tailnet bind got ${st.tailnet.ipv4}`)
         expect(st.tailnet.healthz?.ok).toBe(true)

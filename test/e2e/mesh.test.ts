@@ -63,7 +63,8 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
       // openclaw.json and its copies (claw-mesh's backups, OpenClaw's own .bak/.last-good) hold hooks.token by
       // design: they must be private instead.
       const configCopy = (f: string) => f.startsWith('claw-mesh/backups/') || /^\.openclaw\/openclaw\.json(\..+)?$/.test(f)
-      const allowed = (f: string) => f === 'claw-mesh/secrets.json' || configCopy(f) || f === 'my.invite' || f === 'openclaw-argv.log' || f === 'tailscale-argv.log'
+      // The gateway token's own file (what OpenClaw's file provider reads) holds that one token by design.
+      const allowed = (f: string) => f === 'claw-mesh/secrets.json' || f === 'claw-mesh/openclaw-gateway-token.json' || configCopy(f) || f === 'my.invite' || f === 'openclaw-argv.log' || f === 'tailscale-argv.log'
       for (const f of readdirSync(h.home, {recursive: true}).map(String)) {
         const file = path.join(h.home, f)
         if (!statSync(file).isFile()) continue

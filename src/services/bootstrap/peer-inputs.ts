@@ -13,7 +13,10 @@ import type {AddPeerOptions} from '../peers/add.js'
  * `--peer` values: an invite (literally, as `file:PATH`, or `-` for stdin), a gateway URL, or `NAME=URL`.
  * A URL without a name is named after its tailnet host (`openclaw-clawd…` → `clawd`).
  */
-export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; tailnet?: TailscaleSummary | null; allowInsecureUrl: boolean}): Promise<AddPeerOptions[]> {
+export async function readPeerInputs(
+  values: string[],
+  opts: {stdin: Readable; redactor: Redactor; tailnet?: TailscaleSummary | null | (() => Promise<TailscaleSummary | null>); allowInsecureUrl: boolean},
+): Promise<AddPeerOptions[]> {
   const out: AddPeerOptions[] = []
   if (values.filter((v) => v.trim() === '-').length > 1) {
     throw new UsageError('--peer - (stdin) can be given only once.', {hint: 'Put the other invites in files and pass --peer file:PATH.'})
@@ -43,7 +46,7 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
         hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
       })
     }
-    const name = named ? named[1] : nameForUrl(url, opts.tailnet)
+    const name = named ? named[1] : nameForUrl(url, typeof opts.tailnet === 'function' ? await opts.tailnet() : opts.tailnet)
     if (!name) {
       throw new UsageError(`--peer ${url}: claw-mesh cannot tell this peer's name from its address.`, {hint: `Name it: --peer NAME=${url} (the name you will use with claw-mesh send).`})
     }
