@@ -16,7 +16,7 @@ export default class WatchdogRun extends BaseCommand<typeof WatchdogRun> {
 Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another watchdog run is busy.`
   static override examples = ['<%= config.bin %> watchdog run', '<%= config.bin %> watchdog run --alert webhook:https://hooks.slack.com/services/… --test-alert']
   static override flags = {
-    alert: Flags.string({description: 'Alert target for this run (default: the one watchdog install recorded).', helpValue: 'TARGET'}),
+    alert: Flags.string({description: 'Alert target for this run, or file:PATH / - holding it (default: the one watchdog install recorded).', helpValue: 'TARGET'}),
     failures: Flags.integer({description: 'Consecutive failed checks before restarting and alerting.', default: 3}),
     cooldown: Flags.string({description: 'Minimum time between two "down" alerts.', default: '30m', helpValue: 'DURATION'}),
     'test-alert': Flags.boolean({description: 'Send a test alert to the target and exit (checks nothing, changes nothing).', default: false}),
