@@ -159,3 +159,17 @@ describe('a MagicDNS name over plain http is checked by resolving it (the resolv
     await assertTailnetResolution(url, never, {allowInsecure: true})
   })
 })
+
+describe('pairing (v2) invites and replies follow the same URL rules', () => {
+  const base = {name: 'clawd', hostname: 'openclaw-clawd', id: 'a'.repeat(22), key: Buffer.alloc(32, 7).toString('base64url'), createdAt: new Date(0).toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString()}
+  it.each([
+    ['http://127.0.0.1:18789', /points at a loopback address/],
+    ['http://169.254.169.254', /points at a link-local address/],
+    ['https://agents.example.com', /outside the tailnet/],
+  ])('an invite to %s is refused unless --allow-insecure-url', async (url, message) => {
+    const {decodePairingInvite, encodePairingInvite} = await import('../../src/core/a2a-pairing.js')
+    const line = encodePairingInvite({...base, url})
+    expect(() => decodePairingInvite(line, {now: new Date()})).toThrow(message)
+    expect(decodePairingInvite(line, {now: new Date(), allowInsecureUrl: true}).url).toBe(url.replace(/\/$/, ''))
+  })
+})
