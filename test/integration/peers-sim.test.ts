@@ -94,7 +94,7 @@ describe('peers over the Tailscale simulator', () => {
     const clawd = side('clawd')
     const invite = await runCommand(Invite, [], me)
     expect(invite.exitCode, invite.stderr).toBe(0)
-    expect(decodePairingInvite(invite.stdout, {now: new Date()})).toMatchObject({name: 'me', hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, tailnet: 'example.com'})
+    expect(decodePairingInvite(invite.stdout, {now: new Date(), allowInsecureUrl: true})).toMatchObject({name: 'me', hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, tailnet: 'example.com'})
     // The simulator's "tailnet" addresses are loopback ones (127.0.0.x): outside a real tailnet, so the flag is needed.
     const add = await runCommand(PeerAdd, ['--invite', '-', '--json', '--allow-insecure-url'], {...clawd, stdin: invite.stdout})
     expect(add.exitCode, add.stderr).toBe(0)
