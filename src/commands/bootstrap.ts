@@ -65,7 +65,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     if (stdinTaken && flags.peer.includes('-')) throw new UsageError('Only one of --tailscale-key, --mesh-secret and --peer can read stdin (-).', {hint: 'Put the others in files and pass file:PATH.'})
     const observedTailscale = await observeTailscale(deps, flags.socket)
     const tailnet = observedTailscale.summary
-    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet, allowInsecureUrl: flags['allow-insecure-url']})
+    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet, allowInsecureUrl: flags['allow-insecure-url'], home: deps.home})
     if (!key && !flags['dry-run'] && (!tailnet || tailnet.backendState === 'NeedsLogin' || tailnet.backendState === 'NoState')) {
       key = await this.askForKey()
     }
