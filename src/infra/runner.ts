@@ -8,7 +8,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
-  /** Do not throw on a non-zero exit: return the result instead. */
+  /** Throw an ExternalError (command, args, redacted stderr tail) on a non-zero exit. Default: return the result with its exitCode. */
   reject?: boolean
   /** Detach the child into its own session (daemons). */
   detached?: boolean
