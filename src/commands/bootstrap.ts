@@ -115,7 +115,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   }
 
   protected override render(result: BootstrapResult): void {
-    this.deps.io.out(renderBootstrap(result, this.deps.io.color))
+    this.deps.io.out(renderBootstrap(result, this.deps.io.stdoutColor))
   }
 
   protected override exitCodeFor(result: BootstrapResult): number {

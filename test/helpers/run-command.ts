@@ -17,10 +17,10 @@ export interface CommandRun {
 export async function runCommand(
   Cmd: {run(argv: string[], root: string): Promise<unknown>},
   argv: string[],
-  deps: Omit<DepsOptions, 'io'> & {stdin?: string; tty?: boolean} = {},
+  deps: Omit<DepsOptions, 'io'> & {stdin?: string; tty?: boolean; stdoutTTY?: boolean; stderrTTY?: boolean} = {},
 ): Promise<CommandRun> {
-  const {stdin, tty, ...rest} = deps
-  const streams = createTestIOStreams({stdin, tty, env: {NO_COLOR: '1', ...rest.env}})
+  const {stdin, tty, stdoutTTY, stderrTTY, ...rest} = deps
+  const streams = createTestIOStreams({stdin, tty, stdoutTTY, stderrTTY, env: {NO_COLOR: '1', ...rest.env}})
   const previous = process.exitCode
   process.exitCode = 0
   BaseCommand.depsOverride = () => ({env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, ...rest, io: streams.io})
