@@ -4,7 +4,7 @@ import Doctor from '../../src/commands/doctor.js'
 import {CHECK_GROUPS} from '../../src/core/checks/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {fakeHost, fakeRunner, HOOKS_TOKEN, NODE24_BIN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
+import {fakeHost, fakeRunner, HOOKS_TOKEN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
 
 interface JsonCheck {
   id: string
@@ -37,15 +37,15 @@ async function provisioned(): Promise<ProvisionedHost> {
   return h
 }
 
-const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) => runCommand(Doctor, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, ...extra})
+const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) => runCommand(Doctor, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, ...extra})
 
 describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no openclaw)', () => {
   it('says what is missing and that bootstrap is next: no crash, no stack trace, exit 5', async () => {
     const host = fakeHost()
     cleanups.push(host.cleanup)
-    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: NODE24_BIN, NO_COLOR: '1'}
+    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: '/nonexistent/bin', NO_COLOR: '1'}
     // No command may run: there is nothing to run.
-    const r = await runCommand(Doctor, [], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore()})
+    const r = await runCommand(Doctor, [], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
     expect(r.exitCode).toBe(5)
     expect(r.stdout).toMatch(/✗ Tailscale CLI installed +The tailscale CLI was not found/)
     expect(r.stdout).toMatch(/→ claw-mesh tailscale install/)
@@ -57,8 +57,8 @@ describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no opencl
   it('--json: one document with every check, its remedy, the summary and the next step', async () => {
     const host = fakeHost()
     cleanups.push(host.cleanup)
-    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: NODE24_BIN}
-    const r = await runCommand(Doctor, ['--json'], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore()})
+    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: '/nonexistent/bin'}
+    const r = await runCommand(Doctor, ['--json'], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
     expect(r.exitCode).toBe(5)
     const doc = r.json<JsonDoctor>()
     expect(doc.next).toBe('claw-mesh bootstrap')

@@ -67,8 +67,9 @@ describe('gatewayStatus on a tailnet host', () => {
         return {status: 200, headers: {}, body: '{"ok":true}', latencyMs: 2, json: <T>() => ({ok: true}) as T}
       },
     }
-    const deps = createDeps({env, store, secrets, http, platform: 'linux', io: createTestIOStreams().io})
-    const s = await gatewayStatus(deps, {interfaces: {eth0: [{address: '192.0.2.2', family: 'IPv4'}], tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]}})
+    const networkInterfaces = () => ({eth0: [{address: '192.0.2.2', family: 'IPv4'}], tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]})
+    const deps = createDeps({env, store, secrets, http, platform: 'linux', io: createTestIOStreams().io, networkInterfaces})
+    const s = await gatewayStatus(deps)
     expect(s.tailnet).toMatchObject({ipv4: '100.101.102.103', source: 'interfaces', healthz: {ok: true}})
     expect(s.peerUrl).toBe('http://100.101.102.103:18799')
     expect(s.runner.kind).toBe('external')

@@ -1,5 +1,4 @@
 import {existsSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type {DoctorContext, PeerProbeView} from '../../core/checks/context.js'
 import {findPeerNode, type PingView} from '../../core/checks/peers.js'
@@ -26,8 +25,6 @@ export interface DoctorContextOptions {
   /** Timeout for local commands (tailscale status, openclaw config validate). */
   commandTimeoutMs?: number
   socket?: string
-  /** Tests pass the interfaces; the default reads this machine's. */
-  interfaces?: () => ReturnType<typeof os.networkInterfaces>
 }
 
 // Enough that 100 peers need a few rounds at most: a ping to an unreachable node waits its whole timeout.
@@ -109,7 +106,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     tailscale,
     secretStore,
     commandTimeoutMs,
-    interfaces: opts.interfaces ?? (() => os.networkInterfaces()),
+    interfaces: () => deps.networkInterfaces(),
   })
 
   // One sweep over every peer, reusing the peer service (it also records each verdict in lastCheck).

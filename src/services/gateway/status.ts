@@ -1,4 +1,3 @@
-import os from 'node:os'
 import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {readGatewaySettings, type GatewayExpose} from '../../core/openclaw-config.js'
@@ -65,7 +64,7 @@ async function tailnetAddress(deps: Deps, interfaces: InterfaceMap): Promise<{ip
  * `claw-mesh gateway status`: what openclaw.json says (never a secret), how the gateway runs, whether it answers
  * locally and on the tailnet, and the URL peers use. Read-only.
  */
-export async function gatewayStatus(deps: Deps, opts: {profile?: string; interfaces?: InterfaceMap} = {}): Promise<GatewayStatus> {
+export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): Promise<GatewayStatus> {
   const state = deps.store.read()
   const g = state.gateway
   const loc = locateOpenClaw(deps, {profile: opts.profile ?? g?.profile})
@@ -105,7 +104,7 @@ export async function gatewayStatus(deps: Deps, opts: {profile?: string; interfa
     local: {url: localUrl(runningPort), healthz: local.healthz, readyz: local.readyz},
     pending: g?.pending ?? [],
   }
-  const addr = await tailnetAddress(deps, opts.interfaces ?? (os.networkInterfaces() as InterfaceMap))
+  const addr = await tailnetAddress(deps, deps.networkInterfaces())
   if (s.bind === 'tailnet') {
     // The gateway binds the tailnet address only if it existed when it started; otherwise loopback alone.
     const healthz = addr.ipv4 ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
