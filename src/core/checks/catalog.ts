@@ -63,7 +63,7 @@ export const CHECKS: readonly Check[] = [
   {id: 'tailscale-daemon', title: 'Tailscale daemon reachable', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalTailscaleDaemon(await ctx.tailscale(), ctx.tailscaleOs)},
   {id: 'tailscale-backend', title: 'Tailscale connected (Running)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalBackendState(await ctx.tailscale(), joinHint(ctx))},
   {id: 'tailscale-key-expiry', title: 'Node key not expiring', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now())},
-  {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.hostname)},
+  {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
   {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx))},
   {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx))},
 
