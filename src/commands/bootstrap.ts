@@ -76,6 +76,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
       {
         identity,
         hostname,
+        hostnameGiven: flags.hostname !== undefined,
         tags,
         key,
         ephemeral: flags.ephemeral,
