@@ -98,7 +98,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
       },
       {
         ...bootstrapHooks(deps, {alert: flags.alert}),
-        confirmInstall: allowInstall === true ? undefined : async (what) => confirm(deps.io, {question: `Install ${what.join(' and ')}?`, flag: '--install (or --yes)'}),
+        confirmInstall: allowInstall === true ? undefined : async (what) => confirm(deps.io, {question: `${what.join(', then ')}?`, flag: '--install (or --yes)'}),
       },
     )
   }
