@@ -70,7 +70,7 @@ export const CHECKS: readonly Check[] = [
   // Gateway
   {id: 'openclaw-cli', title: 'OpenClaw CLI installed', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalOpenClawCli(await ctx.openclaw())},
   {id: 'openclaw-node', title: 'Node version for OpenClaw (>= 24.16)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalNodeVersion(await ctx.openclaw())},
-  {id: 'gateway-config', title: 'openclaw.json present and parses (JSON5)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalConfigParse(await ctx.configFile())},
+  {id: 'gateway-config', title: 'openclaw.json present and parses (JSON5)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalConfigParse(await ctx.configFile(), ctx.backupsDir)},
   {
     id: 'gateway-config-valid',
     title: 'openclaw.json valid (openclaw config validate)',

@@ -13,6 +13,7 @@ import {secretFileProblems} from '../../infra/secrets/file.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
 import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
+import {backupsDir} from '../gateway/backups.js'
 import {probeFirewall} from './firewall-probe.js'
 import {createGatewayProbes} from './gateway-probes.js'
 import {limiter, memo, memoBy} from './memo.js'
@@ -172,6 +173,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
 
   return {
     platform: deps.platform.id,
+    backupsDir: backupsDir(deps.stateDir),
     env: deps.env,
     now: () => deps.clock.now(),
     state,
