@@ -3,6 +3,7 @@ import {fileURLToPath} from 'node:url'
 import {BaseCommand} from '../../src/base-command.js'
 import type {DepsOptions} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
+import {checkJsonDocument} from './json-document.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -31,6 +32,8 @@ export async function runCommand(
   }
   const exitCode = Number(process.exitCode ?? 0)
   process.exitCode = previous
+  // Every --json document a command test produces is checked against the command's published schema.
+  if (argv.includes('--json') && streams.stdout().trim() !== '') checkJsonDocument((Cmd as {name?: string}).name ?? '', streams.stdout())
   return {
     stdout: streams.stdout(),
     stderr: streams.stderr(),

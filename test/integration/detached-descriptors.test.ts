@@ -31,7 +31,7 @@ function pipeOpenAfterExitMs(): Promise<number> {
     let exitedAt: number | undefined
     child.once('error', reject)
     child.once('exit', () => (exitedAt = performance.now()))
-    const pipe = child.stdio[EXTRA_FD] as Readable
+    const pipe = (child.stdio as unknown as Readable[])[EXTRA_FD]
     pipe.resume()
     pipe.once('close', () => {
       const check = () => (exitedAt === undefined ? setTimeout(check, 10) : resolve(performance.now() - exitedAt))
