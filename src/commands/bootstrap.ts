@@ -27,7 +27,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   ]
   static override flags = {
     identity: Flags.string({description: 'This agent\'s name in the mesh (a DNS label, e.g. nova). Asked for on a terminal when missing.'}),
-    hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>.'}),
+    hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>; a machine already in the tailnet under a name claw-mesh did not give it is renamed only when this is given.'}),
     ...tailscaleKeyFlag,
     tags: Flags.string({description: 'Tailscale tags to advertise (required with an OAuth client secret), e.g. tag:claw-mesh.', helpValue: 'tag:a,tag:b'}),
     ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral (CI hosts).', default: true, allowNo: true}),

@@ -30,7 +30,11 @@ export function runCli(args: string[], opts: {env?: Record<string, string | unde
       {env: cliEnv(opts.env), cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(new Error(`claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
-        if (args.includes('--json') && stdout.trim() !== '') checkBuiltJson(args, stdout)
+        try {
+          if (args.includes('--json') && stdout.trim() !== '') checkBuiltJson(args, stdout)
+        } catch (mismatch) {
+          return reject(mismatch as Error)
+        }
         resolve({
           exitCode: error ? Number(error.code) : 0,
           stdout,
