@@ -14,6 +14,7 @@ import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {assertConfigWritable, readOpenClawConfig, validateOpenClawConfig, validationError, writeConfigValidated} from '../openclaw/config-file.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 import {backupConfigBytes, keepOriginal} from './backups.js'
+import {assertPortUsable} from './port-check.js'
 import {ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
 import {LOCK_WAIT_MS} from './start.js'
 
@@ -96,6 +97,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const file = await readOpenClawConfig(loc.paths.configPath)
   const port = assertPort(opts.port ?? state.gateway?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT)
   await assertConfigWritable(file, deps.env)
+  await assertPortUsable(deps, port, state.gateway)
 
   const store = await deps.secrets(opts.secretStore)
   const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor})
