@@ -67,7 +67,11 @@ const startResult = {
   notes: z.array(str),
 }
 
+// `ask`'s own `ok` (did the peer answer?) stands in the document in place of the envelope's.
+const askResult = z.object({ok: bool, peer: str, taskId: str, contextId: opt(str), state: str, reply: opt(str), reason: opt(str), pending: bool, elapsedMs: num})
+
 export const jsonSchemas = {
+  ask: askResult,
   bootstrap: ok({
     identity: str,
     dryRun: bool,
@@ -75,7 +79,8 @@ export const jsonSchemas = {
     steps: z.array(z.object({id: str, title: str, action: z.enum(['run', 'ok', 'blocked']), detail: str, hint: opt(str), outcome: opt(str), durationMs: opt(num)})),
     tailnet: z.object({hostname: nullable(), dnsName: nullable(), ipv4: nullable(), tailnet: nullable()}),
     gateway: z.object({configPath: str, expose: str, port: num, url: nullable(), healthy: bool}),
-    peers: z.array(z.object({name: str, url: str, messaging: bool, status: peerStatus, latencyMs: opt(num), detail: str})),
+    peers: z.array(z.object({name: str, url: str, messaging: bool, a2a: bool, status: peerStatus, latencyMs: opt(num), detail: str})),
+    replyInvites: z.array(z.object({peer: str, replyInvite: str})),
     secrets: z.object({backend: str, location: str}),
     stateDir: str,
     next: z.array(str),
@@ -86,9 +91,26 @@ export const jsonSchemas = {
     timeoutMs: num,
     elapsedMs: num,
     results: z.array(
-      z.object({peer: str, url: str, status: z.enum(['delivered', 'failed', 'skipped']), runId: opt(str), eventOutcome: opt(str), httpStatus: opt(num), attempts: num, elapsedMs: num, error: opt(str), code: opt(str), hint: opt(str)}),
+      z.object({
+        peer: str,
+        url: str,
+        status: z.enum(['delivered', 'answered', 'failed', 'timeout', 'skipped']),
+        via: opt(z.enum(['a2a', 'hooks'])),
+        taskId: opt(str),
+        state: opt(str),
+        reply: opt(str),
+        contextId: opt(str),
+        runId: opt(str),
+        eventOutcome: opt(str),
+        httpStatus: opt(num),
+        attempts: num,
+        elapsedMs: num,
+        error: opt(str),
+        code: opt(str),
+        hint: opt(str),
+      }),
     ),
-    summary: z.object({delivered: num, failed: num, skipped: num}),
+    summary: z.object({delivered: num, answered: num, failed: num, timeout: num, skipped: num}),
   }),
   doctor: ok({
     checks: z.array(checkResult),
@@ -194,6 +216,7 @@ export const jsonSchemas = {
     peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, detail: opt(str)})),
     elapsedMs: num,
   }),
+  task: askResult,
   'tailscale:install': ok({
     platform: str,
     alreadyInstalled: bool,

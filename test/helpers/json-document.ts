@@ -11,8 +11,8 @@ export function commandIdOfClass(className: string): JsonCommandId | 'secrets:re
 export function checkJsonDocument(className: string, stdout: string): void {
   const id = commandIdOfClass(className)
   if (!id) throw new Error(`no --json schema for command class ${className} (add it to src/core/json-schemas.ts)`)
-  const doc = JSON.parse(stdout) as {ok?: boolean}
-  const schema = id === 'secrets:resolve' ? execSecretResponseSchema : doc.ok === false ? errorDocumentSchema : jsonSchemas[id]
+  const doc = JSON.parse(stdout) as {ok?: boolean; error?: unknown}
+  const schema = id === 'secrets:resolve' ? execSecretResponseSchema : doc.ok === false && typeof doc.error === 'object' ? errorDocumentSchema : jsonSchemas[id]
   const result = schema.safeParse(doc)
   if (!result.success) {
     const issue = result.error.issues[0]

@@ -5,6 +5,7 @@ import type {z} from 'zod'
 import {errorDocumentSchema, jsonSchemas, type JsonCommandId} from '../../src/core/json-schemas.js'
 import type {CreatedInvite} from '../../src/services/peers/invite.js'
 import type {AlertDelivery} from '../../src/services/alerts/send.js'
+import type {AskResult} from '../../src/services/a2a/ask.js'
 import type {BootstrapResult} from '../../src/services/bootstrap/types.js'
 import type {DoctorResult} from '../../src/services/doctor/doctor.js'
 import type {FixReport} from '../../src/services/doctor/fix.js'
@@ -35,6 +36,8 @@ import {commandIdOfClass} from '../helpers/json-document.js'
  */
 type Covers<K extends JsonCommandId, T> = [{ok: true} & T] extends [z.input<(typeof jsonSchemas)[K]>] ? true : false
 const covered: {[K in JsonCommandId]: true} = {
+  ask: true satisfies Covers<'ask', AskResult>,
+  task: true satisfies Covers<'task', AskResult>,
   bootstrap: true satisfies Covers<'bootstrap', BootstrapResult>,
   broadcast: true satisfies Covers<'broadcast', BroadcastResult>,
   doctor: true satisfies Covers<'doctor', DoctorResult & {fix?: FixReport}>,

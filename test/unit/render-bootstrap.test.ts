@@ -14,15 +14,16 @@ const result = (peers: BootstrapResult['peers']): BootstrapResult => ({
   stateDir: '/h/state',
   next: [],
   warnings: [],
+  replyInvites: [],
 })
 
 describe('the bootstrap summary', () => {
   it('says the host is in the mesh when every peer answered', () => {
-    expect(renderBootstrap(result([{name: 'alpha', url: 'http://100.88.12.7:18789', messaging: true, status: 'ok', latencyMs: 4, detail: ''}]), false)).toMatch(/^gamma is in the mesh\.\n/)
+    expect(renderBootstrap(result([{name: 'alpha', url: 'http://100.88.12.7:18789', messaging: true, a2a: false, status: 'ok', latencyMs: 4, detail: ''}]), false)).toMatch(/^gamma is in the mesh\.\n/)
   })
 
   it('with a peer down (exit 4) names it instead of claiming a complete mesh, in yellow, not green', () => {
-    const text = renderBootstrap(result([{name: 'alpha', url: 'http://100.88.12.7:18789', messaging: true, status: 'ok', detail: ''}, {name: 'beta', url: 'http://100.88.12.8:18789', messaging: true, status: 'down', detail: 'connection refused'}]), true)
+    const text = renderBootstrap(result([{name: 'alpha', url: 'http://100.88.12.7:18789', messaging: true, a2a: false, status: 'ok', detail: ''}, {name: 'beta', url: 'http://100.88.12.8:18789', messaging: true, a2a: false, status: 'down', detail: 'connection refused'}]), true)
     expect(text).not.toMatch(/is in the mesh/)
     expect(text).toContain('\u001b[33mgamma is set up, but 1 of 2 peers did not answer: beta (down).')
     expect(text).toMatch(/claw-mesh peer check beta/)
