@@ -67,6 +67,8 @@ const startResult = {
   notes: z.array(str),
 }
 
+const inviteEntry = z.object({id: str, createdAt: str, expiresAt: str, status: z.enum(['open', 'used', 'expired', 'revoked']), usedBy: opt(str)})
+
 // `ask`'s own `ok` (did the peer answer?) stands in the document in place of the envelope's.
 const askResult = z.object({ok: bool, peer: str, taskId: str, contextId: opt(str), state: str, reply: opt(str), reason: opt(str), pending: bool, elapsedMs: num})
 
@@ -166,7 +168,11 @@ export const jsonSchemas = {
     peerUrlProblem: opt(str),
     pending: z.array(str),
   }),
-  invite: ok({invite: str.startsWith('claw-mesh-invite:'), name: str, hostname: str, url: str, tailnet: opt(str)}),
+  invite: z.union([
+    ok({invite: str.startsWith('claw-mesh-invite:'), id: str, name: str, hostname: str, url: str, expiresAt: str, tailnet: opt(str)}),
+    ok({invites: z.array(inviteEntry)}),
+    ok({revoked: inviteEntry}),
+  ]),
   leave: z.union([
     ok({
       steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'openclaw-config', 'skill', 'peers', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {z} from 'zod'
 import {errorDocumentSchema, jsonSchemas, type JsonCommandId} from '../../src/core/json-schemas.js'
-import type {CreatedInvite} from '../../src/services/peers/invite.js'
+import type {CreatedInvite, InviteListEntry} from '../../src/services/peers/invite.js'
 import type {AlertDelivery} from '../../src/services/alerts/send.js'
 import type {AskResult} from '../../src/services/a2a/ask.js'
 import type {BootstrapResult} from '../../src/services/bootstrap/types.js'
@@ -46,7 +46,7 @@ const covered: {[K in JsonCommandId]: true} = {
   'gateway:configure': true satisfies Covers<'gateway:configure', ConfigureResult>,
   'gateway:start': true satisfies Covers<'gateway:start', StartResult>,
   'gateway:status': true satisfies Covers<'gateway:status', GatewayStatus>,
-  invite: true satisfies Covers<'invite', CreatedInvite>,
+  invite: true satisfies Covers<'invite', CreatedInvite | {invites: InviteListEntry[]} | {revoked: InviteListEntry}>,
   leave: true satisfies Covers<'leave', LeaveResult | {cancelled: true}>,
   'peer:add': true satisfies Covers<'peer:add', AddPeerResult>,
   'peer:check': true satisfies Covers<'peer:check', CheckPeersResult>,
