@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type {HostResolver} from './core/peer-url.js'
 import {Redactor} from './core/redact.js'
+import type {InterfaceMap} from './core/tailnet-address.js'
 import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
 import {createIOStreams, type IOStreams} from './infra/io.js'
@@ -11,6 +12,7 @@ import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
 import {currentPlatformId, platformAdapter, type PlatformAdapter} from './platform/index.js'
+import {findOnPath} from './platform/probe.js'
 
 /** Everything a service touches outside itself, built once per command and passed in. */
 export interface Deps {
@@ -28,6 +30,13 @@ export interface Deps {
   /** Opened lazily: probing the keychain costs time and only some commands need it. */
   secrets(choice?: SecretStoreChoice): Promise<SecretStore>
   redactor: Redactor
+  /**
+   * Finds an executable on $PATH, then in `systemDirs` (tools such as nft live in /usr/sbin, often off a user's
+   * PATH). Tests answer from a table, so no lookup reaches the machine the tests run on.
+   */
+  lookPath(name: string, opts?: {systemDirs?: readonly string[]}): string | undefined
+  /** This machine's network interfaces (os.networkInterfaces()). */
+  networkInterfaces(): InterfaceMap
 }
 
 export interface DepsOptions {
@@ -40,6 +49,8 @@ export interface DepsOptions {
   store?: StateStore
   secrets?: SecretStore
   resolveHost?: HostResolver
+  lookPath?: Deps['lookPath']
+  networkInterfaces?: Deps['networkInterfaces']
 }
 
 /** Every secret that passes through the store is registered with the redactor, whoever reads or writes it. */
@@ -86,6 +97,10 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),
     resolveHost: opts.resolveHost ?? ((host) => dns.lookup(host, {all: true}).then((all) => all.map((a) => a.address))),
+    lookPath:
+      opts.lookPath ??
+      ((name, o) => findOnPath(name, env, platform) ?? (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
+    networkInterfaces: opts.networkInterfaces ?? (() => os.networkInterfaces()),
     secrets(choice) {
       secrets ??= (async () => {
         const recorded = deps.store.read().secrets?.backend

@@ -28,7 +28,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   ]
   static override flags = {
     identity: Flags.string({description: 'This agent\'s name in the mesh (a DNS label, e.g. nova). Asked for on a terminal when missing.'}),
-    hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>.'}),
+    hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>; a machine already in the tailnet under a name claw-mesh did not give it is renamed only when this is given.'}),
     ...tailscaleKeyFlag,
     tags: Flags.string({description: 'Tailscale tags to advertise (required with an OAuth client secret), e.g. tag:claw-mesh.', helpValue: 'tag:a,tag:b'}),
     ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral (CI hosts).', default: true, allowNo: true}),
@@ -70,7 +70,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     // tailnet is observed once, when a URL peer needs naming or after.
     let observed: Promise<Awaited<ReturnType<typeof observeTailscale>>> | undefined
     const observe = () => (observed ??= observeTailscale(deps, flags.socket))
-    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet: async () => (await observe()).summary, allowInsecureUrl: flags['allow-insecure-url']})
+    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, tailnet: async () => (await observe()).summary, allowInsecureUrl: flags['allow-insecure-url'], home: deps.home})
     const observedTailscale = await observe()
     const tailnet = observedTailscale.summary
     if (!key && !flags['dry-run'] && (!tailnet || tailnet.backendState === 'NeedsLogin' || tailnet.backendState === 'NoState')) {
@@ -84,6 +84,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
       {
         identity,
         hostname,
+        hostnameGiven: flags.hostname !== undefined,
         tags,
         key,
         ephemeral: flags.ephemeral,
@@ -105,7 +106,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
       },
       {
         ...bootstrapHooks(deps, {alert}),
-        confirmInstall: allowInstall === true ? undefined : async (what) => confirm(deps.io, {question: `Install ${what.join(' and ')}?`, flag: '--install (or --yes)'}),
+        confirmInstall: allowInstall === true ? undefined : async (what) => confirm(deps.io, {question: `${what.join(', then ')}?`, flag: '--install (or --yes)'}),
       },
     )
   }
@@ -123,7 +124,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   }
 
   protected override render(result: BootstrapResult): void {
-    this.deps.io.out(renderBootstrap(result, this.deps.io.color))
+    this.deps.io.out(renderBootstrap(result, this.deps.io.stdoutColor))
   }
 
   protected override exitCodeFor(result: BootstrapResult): number {

@@ -9,6 +9,8 @@ export interface BootstrapStep {
   /** `run` changes something; `ok` means already in the wanted state; `blocked` cannot run (and why). */
   action: 'run' | 'ok' | 'blocked'
   detail: string
+  /** For a blocked step: what unblocks it, when that is not "allow the installs". */
+  hint?: string
 }
 
 export interface BootstrapDesired {
@@ -21,6 +23,9 @@ export interface BootstrapDesired {
   meshSecret: boolean
   alert?: string
   install: boolean
+  /** Whether --hostname was given, and the node name claw-mesh recorded: see planJoin (no silent rename). */
+  hostnameGiven?: boolean
+  recordedHostname?: string
 }
 
 export interface BootstrapObserved {
@@ -52,14 +57,14 @@ export function planBootstrap(observed: BootstrapObserved, desired: BootstrapDes
   )
   if (ts.summary) {
     try {
-      const join = planJoin(ts.summary, {hostname: desired.hostname, tags: desired.tags, hasKey: true, forceReauth: false})
+      const join = planJoin(ts.summary, {hostname: desired.hostname, tags: desired.tags, hasKey: true, forceReauth: false, hostnameGiven: desired.hostnameGiven, recordedHostname: desired.recordedHostname})
       steps.push(
         join.action === 'none'
           ? {id: 'tailscale-join', title: `Tailnet joined as ${ts.summary.hostname}`, action: 'ok', detail: join.reason}
           : {id: 'tailscale-join', title: `Join the tailnet as ${desired.hostname}`, action: 'run', detail: `${join.action}: ${join.reason}`},
       )
     } catch (error) {
-      steps.push({id: 'tailscale-join', title: `Join the tailnet as ${desired.hostname}`, action: 'blocked', detail: (error as Error).message})
+      steps.push({id: 'tailscale-join', title: `Join the tailnet as ${desired.hostname}`, action: 'blocked', detail: (error as Error).message, hint: (error as {hint?: string}).hint})
     }
   } else {
     steps.push({id: 'tailscale-join', title: `Join the tailnet as ${desired.hostname}`, action: 'run', detail: 'after the daemon is up'})

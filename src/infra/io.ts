@@ -13,7 +13,10 @@ export interface IOStreams {
   readonly stdinIsTTY: boolean
   /** True when prompting is allowed: stdin and stderr are terminals and we are not in --json mode. */
   canPrompt(): boolean
-  readonly color: boolean
+  /** Colour for what goes to stdout, decided from stdout itself (a redirected stdout gets none). */
+  readonly stdoutColor: boolean
+  /** Colour for progress and diagnostics on stderr, decided from stderr. */
+  readonly stderrColor: boolean
   readonly redactor: Redactor
   /** Data on stdout (control characters but colour stripped, then redacted). */
   out(text: string): void
@@ -41,6 +44,7 @@ export interface IOOptions {
   redactor?: Redactor
 }
 
+/** NO_COLOR (any non-empty value) wins, then FORCE_COLOR, then TERM=dumb, then whether the stream is a terminal. */
 export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
@@ -60,7 +64,8 @@ export function createIOStreams(opts: IOOptions): IOStreams {
     stdinIsTTY,
     jsonMode: false,
     canPrompt: () => stdinIsTTY && stderrIsTTY && !io.jsonMode && opts.env.CI !== 'true',
-    color: colorEnabled(opts.env, stderrIsTTY),
+    stdoutColor: colorEnabled(opts.env, stdoutIsTTY),
+    stderrColor: colorEnabled(opts.env, stderrIsTTY),
     redactor,
     // Stripped before redaction: a control character slipped inside a secret must not hide it from the redactor.
     out: (text) => opts.stdout.write(redactor.redact(stripControlKeepColor(text))),
@@ -74,7 +79,7 @@ export function createIOStreams(opts: IOOptions): IOStreams {
 }
 
 /** IOStreams over in-memory buffers, for tests. */
-export function createTestIOStreams(opts: {stdin?: string; tty?: boolean; env?: NodeJS.ProcessEnv} = {}): {
+export function createTestIOStreams(opts: {stdin?: string; tty?: boolean; stdoutTTY?: boolean; stderrTTY?: boolean; env?: NodeJS.ProcessEnv} = {}): {
   io: IOStreams
   stdout: () => string
   stderr: () => string
@@ -93,8 +98,8 @@ export function createTestIOStreams(opts: {stdin?: string; tty?: boolean; env?: 
       cb()
     },
   }) as Writable & {isTTY?: boolean}
-  stdout.isTTY = opts.tty ?? false
-  stderr.isTTY = opts.tty ?? false
+  stdout.isTTY = opts.stdoutTTY ?? opts.tty ?? false
+  stderr.isTTY = opts.stderrTTY ?? opts.tty ?? false
   const io = createIOStreams({
     stdin: Readable.from(opts.stdin === undefined ? [] : [opts.stdin]),
     stdout,

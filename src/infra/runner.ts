@@ -1,6 +1,7 @@
 import {execa, type Options as ExecaOptions} from 'execa'
 import {ExternalError} from '../core/errors.js'
 import type {Redactor} from '../core/redact.js'
+import {detachedStdio} from './inherited-fds.js'
 
 export interface RunOptions {
   /** Text fed on stdin (use it for secrets: never argv). */
@@ -8,7 +9,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
-  /** Do not throw on a non-zero exit: return the result instead. */
+  /** Throw an ExternalError (command, args, redacted stderr tail) on a non-zero exit. Default: return the result with its exitCode. */
   reject?: boolean
   /** Detach the child into its own session (daemons). */
   detached?: boolean
@@ -70,11 +71,14 @@ export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv
     async spawnDetached(command, args, opts) {
       const {openSync, closeSync} = await import('node:fs')
       const {spawn} = await import('node:child_process')
+      const {devNull} = await import('node:os')
       const fd = openSync(opts.logFile, 'a', 0o600)
+      const nullFd = openSync(devNull, 'r+')
       try {
         const child = spawn(command, [...args], {
           detached: true,
-          stdio: ['ignore', fd, fd],
+          // Only /dev/null and the log: a descriptor inherited from our caller would keep its pipe open (#15).
+          stdio: detachedStdio(fd, nullFd),
           env: {...baseEnv, ...opts.env},
           cwd: opts.cwd,
           windowsHide: true,
@@ -87,6 +91,7 @@ export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv
         return child.pid ?? -1
       } finally {
         closeSync(fd)
+        closeSync(nullFd)
       }
     },
   }

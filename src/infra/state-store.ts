@@ -25,7 +25,10 @@ export function createStateStore(dir: string): StateStore {
   const parse = (raw: unknown): State => {
     const result = stateSchema.safeParse(raw)
     if (!result.success) {
-      throw new UsageError(`claw-mesh state file ${file} is not valid: ${result.error.issues[0]?.message ?? 'unknown error'}.`, {
+      // Name the field: "peers.clawd.url: expected string" says what to fix, the bare message does not.
+      const issue = result.error.issues[0]
+      const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : ''
+      throw new UsageError(`claw-mesh state file ${file} is not valid: ${where}${issue?.message ?? 'unknown error'}.`, {
         hint: 'Fix or move the file away; claw-mesh rebuilds it on the next bootstrap.',
       })
     }
@@ -39,15 +42,27 @@ export function createStateStore(dir: string): StateStore {
     read() {
       // Reading never creates anything: a fresh machine (or a dry run) leaves no trace.
       if (!conf && !existsSync(file)) return parse({})
-      return parse(open().store)
+      return parse(storeOf(open, file))
     },
     update(mutate) {
+      const state = parse(storeOf(open, file))
       const c = open()
-      const state = parse(c.store)
       mutate(state)
       c.store = state as unknown as Record<string, unknown>
       return state
     },
+  }
+}
+
+/** The file's contents; a file that is not JSON at all is named with the same hint as one that fails the schema. */
+function storeOf(open: () => Conf<Record<string, unknown>>, file: string): Record<string, unknown> {
+  try {
+    return open().store
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error
+    throw new UsageError(`claw-mesh state file ${file} is not valid JSON.`, {
+      hint: 'Fix or move the file away; claw-mesh rebuilds it on the next bootstrap.',
+    })
   }
 }
 

@@ -1,4 +1,6 @@
 import {mkdtempSync, promises as fs} from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -191,5 +193,37 @@ describe('claw-mesh gateway configure', () => {
     const {run} = await configure(['--expose', 'lan', '--accept-risk', 'lan-exposure'])
     expect(run.exitCode).toBe(0)
     expect(JSON.parse(await fs.readFile(configPath, 'utf8')).gateway.bind).toBe('lan')
+  })
+})
+
+describe('gateway configure and a port something else holds', () => {
+  async function listener(handler: http.RequestListener): Promise<{port: number; close(): Promise<void>}> {
+    const server = http.createServer(handler)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return {port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve()))}
+  }
+
+  it('refuses before writing anything (no config, no token), naming the port and the fix, exit 2', async () => {
+    const other = await listener((_req, res) => res.writeHead(404).end('not found'))
+    try {
+      const {run, secrets} = await configure(['--port', String(other.port)])
+      expect(run.exitCode).toBe(2)
+      expect(run.stderr).toMatch(new RegExp(`Port ${other.port} on 127\\.0\\.0\\.1 is taken: something that is not an OpenClaw gateway answers there \\(HTTP 404\\)\\. Nothing was changed\\.`))
+      expect(run.stderr).toMatch(/--port/)
+      await expect(fs.stat(configPath)).rejects.toThrow()
+      expect(secrets.values.size).toBe(0)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('accepts a port where an OpenClaw gateway answers (it may be the one being configured)', async () => {
+    const gateway = await listener((_req, res) => res.writeHead(200, {'content-type': 'application/json'}).end('{"ok":true,"status":"live"}'))
+    try {
+      const {run} = await configure(['--port', String(gateway.port)])
+      expect(run.exitCode, run.stderr).toBe(0)
+    } finally {
+      await gateway.close()
+    }
   })
 })

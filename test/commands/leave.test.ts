@@ -47,6 +47,13 @@ describe('claw-mesh leave', () => {
     expect(readFileSync(configPath, 'utf8')).toBe(before)
   })
 
+  it('lists the skill in its plan only when one is installed', async () => {
+    const {store, secrets} = await joined()
+    expect((await runCommand(Leave, [], {env, platform: 'linux', store, secrets})).stderr).toMatch(/- Remove the claw-mesh skill/)
+    rmSync(path.join(tmp, 'openclaw', 'skills'), {recursive: true, force: true})
+    expect((await runCommand(Leave, [], {env, platform: 'linux', store, secrets})).stderr).not.toMatch(/Remove the claw-mesh skill/)
+  })
+
   it('restores openclaw.json byte for byte, removes the skill, and says what it left', async () => {
     const {store, secrets} = await joined()
     const skill = path.join(tmp, 'openclaw', 'skills', 'claw-mesh', 'SKILL.md')

@@ -1,6 +1,9 @@
 import {promises as fs} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import TailscaleJoin from '../../src/commands/tailscale/join.js'
+import {CHECKS} from '../../src/core/checks/catalog.js'
+import type {DoctorContext} from '../../src/core/checks/context.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {scriptedRunner} from '../helpers/scripted-runner.js'
 import {runCommand} from '../helpers/run-command.js'
@@ -74,6 +77,18 @@ describe('claw-mesh tailscale join', () => {
     const {run} = await join(['--hostname', 'openclaw-nova'], [statusCall('NeedsLogin', null), version, {command: TS, args: (a) => a[0] === 'up'}, statusCall('Running', 'openclaw-nova-1'), version], {CLAW_MESH_TAILSCALE_KEY: KEY})
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/named this node "openclaw-nova-1"/)
+  })
+
+  it('records the name it asked for, so doctor sees the rename (name-1) as the failure it is', async () => {
+    const renamed = statusCall('Running', 'openclaw-nova-1')
+    const {store} = await join(['--hostname', 'openclaw-nova'], [statusCall('NeedsLogin', null), version, {command: TS, args: (a) => a[0] === 'up'}, renamed, version], {CLAW_MESH_TAILSCALE_KEY: KEY})
+    const state = store.read()
+    expect(state.tailscale).toMatchObject({hostname: 'openclaw-nova-1', requestedHostname: 'openclaw-nova'})
+    const check = CHECKS.find((c) => c.id === 'tailscale-hostname')!
+    const ctx = {state: () => ({ok: true, state}), tailscale: async () => ({kind: 'ok', cli: TS, summary: summarizeStatus(parseStatusJson(renamed.result.stdout))})} as unknown as DoctorContext
+    const outcome = await check.run(ctx)
+    expect(outcome.status).toBe('fail')
+    expect(outcome.detail).toMatch(/renamed this node "openclaw-nova-1"/)
   })
 
   it('refuses an OAuth client secret without tags before running anything', async () => {

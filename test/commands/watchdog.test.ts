@@ -27,8 +27,11 @@ const HOOK = 'webhook:https://hooks.slack.com/services/T000/B000/SECRETSECRET'
 describe('claw-mesh watchdog install', () => {
   it('where no systemd user session answers, says so, suggests what to do, exits 3 and writes nothing', async () => {
     // The real systemctl: this machine (a container) has no user manager.
-    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store: createMemoryStateStore()})
+    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env: {...env, OPENCLAW_CONFIG_PATH: path.join(tmp, 'oc', 'openclaw.json')}, platform: 'linux', store: createMemoryStateStore()})
     expect(run.exitCode).toBe(3)
+    // cron gives a job a minimal PATH and none of our settings: the suggested line carries them.
+    expect(run.stderr).toMatch(/cron: \*\/2 \* \* \* \* .*PATH='[^']*' .*watchdog run/)
+    expect(run.stderr).toContain(`OPENCLAW_CONFIG_PATH='${path.join(tmp, 'oc', 'openclaw.json')}'`)
     expect(run.stderr).toMatch(/Cannot install the watchdog as a systemd user timer: (no systemd user session|systemctl is not installed).*Nothing was installed\./)
     expect(run.stderr).toMatch(/cron: \*\/2 \* \* \* \* CLAW_MESH_HOME=.* watchdog run/)
     expect(run.stderr).toMatch(/claw-mesh watchdog install --print/)

@@ -212,13 +212,21 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
     })
 
     it('rolls back a configuration the gateway rejects and brings the previous gateway back', async () => {
-      // Something else holds the new port: the gateway cannot bind it and refuses to start.
+      // Something else holds the new port: configure refuses it at once, before writing anything.
       const taken = await freePort()
       busy = net.createServer((c) => c.destroy())
       await new Promise<void>((r) => busy!.listen(taken, '127.0.0.1', () => r()))
       const good = await fs.readFile(s.configPath)
+      const refused = await cli(['gateway', 'configure', '--port', String(taken), '--json'])
+      expect(refused.exitCode, refused.stderr).toBe(2)
+      expect(refused.json<{error: {message: string}}>().error.message).toMatch(new RegExp(`Port ${taken} on 127\\.0\\.0\\.1 is taken`))
+      expect((await fs.readFile(s.configPath)).equals(good)).toBe(true)
+      // Taken only after configure (a race the check cannot see): the gateway cannot bind it and refuses to start.
+      await new Promise<void>((r) => busy!.close(() => r()))
       const conf = await cli(['gateway', 'configure', '--port', String(taken), '--json'])
       expect(conf.exitCode, conf.stderr).toBe(0)
+      busy = net.createServer((c) => c.destroy())
+      await new Promise<void>((r) => busy!.listen(taken, '127.0.0.1', () => r()))
 
       const run = await cli(['gateway', 'start', '--json'])
       timings.rollbackCliMs = run.ms

@@ -40,6 +40,13 @@ describe('planBootstrap', () => {
     ])
   })
 
+  it('blocks the join, naming both choices, rather than rename a machine it did not name (no --hostname)', () => {
+    const mine = {...provisioned, tailscale: {cli: true, daemonUp: true, summary: {...running, hostname: 'my-mac', machineName: 'my-mac'}}}
+    const join = planBootstrap(mine, {...desired, hostnameGiven: false}).find((s) => s.id === 'tailscale-join')
+    expect(join).toMatchObject({action: 'blocked', detail: expect.stringContaining('already in the tailnet as "my-mac"')})
+    expect(planBootstrap(mine, {...desired, hostnameGiven: true}).find((s) => s.id === 'tailscale-join')).toMatchObject({action: 'run'})
+  })
+
   it('--no-install blocks the installs instead of running them', () => {
     expect(actions(fresh, {...desired, install: false})).toMatchObject({'tailscale-install': 'blocked', 'openclaw-install': 'blocked'})
   })

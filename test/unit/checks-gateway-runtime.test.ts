@@ -49,9 +49,14 @@ describe('gateway-config and gateway-config-permissions', () => {
     [{path: '/h/openclaw.json', exists: true, parseError: '/h/openclaw.json:6:1: openclaw.json is not valid JSON5 (invalid end of input).'}, 'fail', /not valid JSON5/],
     [{path: '/h/openclaw.json', exists: true, config: {}}, 'pass', /parses/],
   ] as const)('%j → %s', (probe, status, detail) => {
-    const r = evalConfigParse(probe)
+    const r = evalConfigParse(probe, '/h/state/backups')
     expect(r.status).toBe(status)
     expect(r.detail).toMatch(detail)
+  })
+
+  it('a config that does not parse: the remedy says where the backups are', () => {
+    const r = evalConfigParse({path: '/h/openclaw.json', exists: true, parseError: 'x'}, '/h/state/backups')
+    expect(r.remedy).toMatch(/openclaw\.json\.<time>\.bak in \/h\/state\/backups/)
   })
 
   it.each([

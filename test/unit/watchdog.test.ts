@@ -70,7 +70,11 @@ describe('watchdog rules', () => {
     const healed = afterRestart(plan.next, {healthy: true, detail: 'restarted'}, new Date(T0))
     const delivered = afterAlert(healed, 'down', {ok: true, detail: ''}, new Date(T0), true)
     expect(delivered).toMatchObject({failures: 0, down: false, alerted: false})
-    expect(planCheck(delivered, ok, new Date(T0 + 60_000), opts).alert).toBeUndefined()
+    // The run that restarted says so; the next healthy check starts the count again.
+    expect(healed.restarts).toBe(1)
+    const next = planCheck(delivered, ok, new Date(T0 + 60_000), opts)
+    expect(next.alert).toBeUndefined()
+    expect(next.next.restarts).toBe(0)
   })
   it('reads a damaged state file as a fresh start', () => {
     expect(parseWatchdogState('{not json')).toEqual(emptyWatchdogState())

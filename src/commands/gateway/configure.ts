@@ -51,7 +51,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
   }
 
   protected override render(result: ConfigureResult): void {
-    this.deps.io.out(renderConfigure(result, this.deps.io.color))
+    this.deps.io.out(renderConfigure(result, this.deps.io.stdoutColor))
   }
 }
 

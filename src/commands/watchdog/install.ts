@@ -45,7 +45,7 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
     for (const f of r.files) io.err(`  ${f.action === 'written' ? 'wrote' : 'unchanged'} ${f.path}\n`)
     io.err(
       r.changed
-        ? `Watchdog installed as a ${r.mechanism} (${r.job}): every ${r.schedule.intervalSec} s, restart and alert after ${r.schedule.failures} failed checks; alerts to ${r.alert ?? 'nowhere (pass --alert)'}.\n`
+        ? `Watchdog installed as a ${r.mechanism} (${r.job}): every ${r.schedule.intervalSec} s, restart and alert after ${r.schedule.failures} failed check${r.schedule.failures === 1 ? '' : 's'}; alerts to ${r.alert ?? 'nowhere (pass --alert)'}.\n`
         : `The watchdog is already installed with these settings: nothing changed.\n`,
     )
   }

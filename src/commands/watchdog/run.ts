@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {readAlertInput} from '../../services/alerts/target.js'
+import {throttleProgress} from '../../infra/progress.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {ExitCode} from '../../core/errors.js'
@@ -32,7 +33,7 @@ Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another
       failures: f.failures,
       cooldownMs: parseDuration(f.cooldown, '--cooldown'),
       timeoutMs: parseDuration(f.timeout),
-      onProgress: (m) => this.deps.io.err(`${m}\n`),
+      onProgress: throttleProgress((m) => this.deps.io.err(`${m}\n`), {terminal: this.deps.io.stderrIsTTY}),
     })
   }
 

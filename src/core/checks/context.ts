@@ -15,6 +15,8 @@ import type {TailscaleProbe} from './tailscale.js'
  */
 export interface DoctorContext {
   readonly platform: PlatformId
+  /** Where claw-mesh keeps openclaw.json backups (`<state dir>/backups`): remedies name it. */
+  readonly backupsDir: string
   readonly env: Record<string, string | undefined>
   now(): Date
   /** claw-mesh's state, or why it could not be read (an invalid state file). */

@@ -35,10 +35,12 @@ export type ConfigFileProbe =
   | {path: string; exists: false}
   | {path: string; exists: true; mode?: number; parseError?: string; config?: unknown}
 
-export function evalConfigParse(probe: ConfigFileProbe | undefined): CheckOutcome {
+export function evalConfigParse(probe: ConfigFileProbe | undefined, backupsDir: string): CheckOutcome {
   if (!probe) return skip('no OpenClaw config location')
   if (!probe.exists) return fail(`No OpenClaw config at ${probe.path}.`, 'claw-mesh bootstrap')
-  if (probe.parseError) return fail(`${probe.path} is not valid JSON5: ${probe.parseError}`, `Fix the syntax in ${probe.path} (or restore its .bak), then run claw-mesh doctor again`)
+  if (probe.parseError) {
+    return fail(`${probe.path} is not valid JSON5: ${probe.parseError}`, `Fix the syntax in ${probe.path} (or copy back the newest backup claw-mesh made, openclaw.json.<time>.bak in ${backupsDir}), then run claw-mesh doctor again`)
+  }
   return pass(`${probe.path} parses`)
 }
 

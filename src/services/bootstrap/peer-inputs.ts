@@ -2,6 +2,7 @@ import {promises as fs} from 'node:fs'
 import {text} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/errors.js'
+import {expandHome} from '../../core/file-arg.js'
 import {INVITE_PREFIX} from '../../core/invite.js'
 import {meshNameOf} from '../../core/mesh-discovery.js'
 import {tailnetHostnameOf} from '../../core/peer-url.js'
@@ -15,7 +16,7 @@ import type {AddPeerOptions} from '../peers/add.js'
  */
 export async function readPeerInputs(
   values: string[],
-  opts: {stdin: Readable; redactor: Redactor; tailnet?: TailscaleSummary | null | (() => Promise<TailscaleSummary | null>); allowInsecureUrl: boolean},
+  opts: {stdin: Readable; redactor: Redactor; tailnet?: TailscaleSummary | null | (() => Promise<TailscaleSummary | null>); allowInsecureUrl: boolean; home: string},
 ): Promise<AddPeerOptions[]> {
   const out: AddPeerOptions[] = []
   if (values.filter((v) => v.trim() === '-').length > 1) {
@@ -29,7 +30,7 @@ export async function readPeerInputs(
       value = (await text(opts.stdin)).trim()
     } else if (value.startsWith('file:')) {
       try {
-        value = (await fs.readFile(value.slice(5), 'utf8')).trim()
+        value = (await fs.readFile(expandHome(value.slice(5), opts.home), 'utf8')).trim()
       } catch (error) {
         throw new UsageError(`--peer ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path, or pass the invite on stdin with --peer -.'})
       }
@@ -40,6 +41,12 @@ export async function readPeerInputs(
       continue
     }
     const named = /^([a-z0-9-]{1,63})=(.+)$/.exec(value)
+    const badName = named ? undefined : /^([^=:/]+)=(https?:\/\/.*)$/i.exec(value)
+    if (badName) {
+      throw new UsageError(`--peer ${JSON.stringify(value.slice(0, 60))}: ${JSON.stringify(badName[1].slice(0, 63))} is not a peer name (lowercase letters, digits and -, at most 63).`, {
+        hint: `Name it with lowercase letters, digits and -, e.g. --peer ${badName[1].toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63) || 'clawd'}=${badName[2]}.`,
+      })
+    }
     const url = named ? named[2] : value
     if (!/^https?:\/\//i.test(url)) {
       throw new UsageError(`${given}: the value (${value.length} characters, not shown: it may be a secret) is neither an invite nor an http(s) URL.`, {

@@ -57,6 +57,8 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
   const steps: (BootstrapStep & {outcome?: string; durationMs?: number})[] = planBootstrap(observation.observed, {
     identity: opts.identity,
     hostname: opts.hostname,
+    hostnameGiven: opts.hostnameGiven,
+    recordedHostname: deps.store.read().tailscale?.hostname,
     tags: opts.tags,
     expose: observation.configure!.expose,
     port: observation.configure!.port,
@@ -69,7 +71,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
   if (blocked.length > 0 && !opts.dryRun) {
     throw new ActionNeededError(`Bootstrap cannot continue: ${blocked.map((s) => `${s.title} (${s.detail})`).join('; ')}.`, {
       code: 'bootstrap-blocked',
-      hint: 'Allow installs with --install (or --yes), or install what is missing yourself, then re-run.',
+      hint: blocked.map((s) => s.hint).find(Boolean) ?? 'Allow installs with --install (or --yes), or install what is missing yourself, then re-run.',
     })
   }
   const changes = planChangesSomething(steps)
@@ -117,7 +119,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
       note('tailscale-install', step('tailscale-install').action === 'run' ? (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method : 'unchanged'),
     ),
     task('tailscale-join', async (update) => {
-      ctx.join = await joinTailnet(deps, {hostname: opts.hostname, tags: opts.tags, key: opts.key, forceReauth: false, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update})
+      ctx.join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key: opts.key, forceReauth: false, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update})
       ctx.warnings.push(...ctx.join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))
       return note('tailscale-join', ctx.join.changed ? `${ctx.join.action} → ${ctx.join.hostname} ${ctx.join.ipv4}` : 'unchanged')

@@ -1,5 +1,4 @@
 import {promises as fs} from 'node:fs'
-import type os from 'node:os'
 import type {DoctorContext} from '../../core/checks/context.js'
 import {viewGatewayConfig} from '../../core/checks/gateway-config.js'
 import type {ConfigFileProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from '../../core/checks/gateway-runtime.js'
@@ -8,7 +7,7 @@ import {ClawMeshError} from '../../core/errors.js'
 import {getPath, hooksTokenOf, isSecretRef, plaintextGatewayTokenOf, type OpenClawConfig} from '../../core/openclaw-config.js'
 import {resolveOpenClawPaths} from '../../core/openclaw-config-paths.js'
 import type {State} from '../../core/state-schema.js'
-import {tailnetIPv4FromInterfaces} from '../../core/tailnet-address.js'
+import {isOnInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
 import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
@@ -27,7 +26,7 @@ export interface GatewayProbeInputs {
   tailscale: () => Promise<TailscaleProbe>
   secretStore: () => Promise<{store?: SecretStore; error?: string}>
   commandTimeoutMs: number
-  interfaces: () => ReturnType<typeof os.networkInterfaces>
+  interfaces: () => InterfaceMap
 }
 
 async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HttpProbe> {
@@ -125,7 +124,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     }
     const ipv4 = ts.summary.ipv4
     if (!ipv4) return {ipv4}
-    const local = tailnetIPv4FromInterfaces(input.interfaces()) === ipv4 || Object.values(input.interfaces()).some((list) => list?.some((a) => a.address === ipv4))
+    const local = isOnInterfaces(ipv4, input.interfaces())
     if (!local) return {ipv4, ipv4Local: false}
     return {ipv4, ipv4Local: true, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
   })

@@ -16,6 +16,7 @@ import {assertConfigWritable, readOpenClawConfig, validateOpenClawConfig, valida
 import {locateOpenClaw} from '../openclaw/locate.js'
 import {backupConfigBytes, keepOriginal} from './backups.js'
 import {gatewayProviderFileFor, syncGatewayProviderFile} from '../../infra/secrets/file.js'
+import {assertPortUsable} from './port-check.js'
 import {ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
 import {LOCK_WAIT_MS} from './start.js'
 
@@ -98,6 +99,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const file = await readOpenClawConfig(loc.paths.configPath)
   const port = assertPort(opts.port ?? state.gateway?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT)
   await assertConfigWritable(file, deps.env)
+  await assertPortUsable(deps, port, state.gateway)
 
   const store = await deps.secrets(opts.secretStore)
   const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor, keepWeak: opts.acceptRisk?.includes(RISK_WEAK_TOKENS)})

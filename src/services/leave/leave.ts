@@ -59,7 +59,9 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   const steps: LeavePlan['steps'] = [{id: 'watchdog', title: 'Remove the watchdog'}]
   if (backgroundPid) steps.push({id: 'gateway-process', title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`})
   if (restore.mode !== 'none') steps.push({id: 'openclaw-config', title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`})
-  steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skillPath(deps)})`})
+  // Only what is there: a plan that promises to remove a skill nobody installed misleads.
+  const skill = skillPath(deps)
+  if ((await readIfExists(skill)) !== undefined) steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skill})`})
   if (opts.purge) steps.push({id: 'secrets', title: "Delete claw-mesh's secrets (tokens, peer tokens, mesh secret)"}, {id: 'peers', title: 'Remove every peer record'})
   if (opts.logout) steps.push({id: 'tailscale', title: 'Log this machine out of the tailnet (tailscale logout)'})
   return {configPath, restore, backgroundPid, steps}

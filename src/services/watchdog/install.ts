@@ -11,7 +11,7 @@ import {shQuote} from '../../platform/gateway-common.js'
 import {cliEntryPath} from '../gateway/secret-wiring.js'
 import {probeRun} from '../gateway/service.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
-import {envFilePath, renderWatchdogFiles, type WatchdogSchedule} from './units.js'
+import {envFilePath, renderWatchdogFiles, watchdogEnvironment, type WatchdogSchedule} from './units.js'
 
 export const DEFAULT_INTERVAL_MS = 120_000
 const MIN_INTERVAL_MS = 30_000
@@ -62,7 +62,10 @@ async function runCommands(deps: Deps, commands: PlatformCommand[], tolerant: bo
 
 function noServiceManager(deps: Deps, detail: string, withAlert: boolean): ActionNeededError {
   const wd = deps.platform.watchdog
-  const cron = `*/2 * * * * CLAW_MESH_HOME=${shQuote(deps.stateDir)} ${shQuote(process.execPath)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
+  // cron starts jobs with a minimal PATH and none of our OPENCLAW_* settings: the line carries the same environment
+  // as the service units (watchdogEnvironment), or the restart would find no openclaw, or another config.
+  const env = Object.entries(watchdogEnvironment(deps, process.execPath)).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ')
+  const cron = `*/2 * * * * ${env} ${shQuote(process.execPath)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
   return new ActionNeededError(`Cannot install the watchdog as a ${wd.mechanism}: ${detail}. Nothing was installed.`, {
     code: 'no-service-manager',
     hint:

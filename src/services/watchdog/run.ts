@@ -82,7 +82,7 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
     let action: string | undefined
     let healed = false
     if (plan.restart) {
-      opts.onProgress?.(`${state.failures} failed checks in a row: restarting the gateway`)
+      opts.onProgress?.(`${state.failures} failed check${state.failures === 1 ? '' : 's'} in a row: restarting the gateway`)
       const r = await restart(deps, opts)
       state = afterRestart(state, r, deps.clock.now())
       result.restart = {attempted: true, ...r}
