@@ -1,4 +1,4 @@
-import {fleetHooksToken} from '../../core/a2a-pairing.js'
+import {decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
 import {ClawMeshError} from '../../core/errors.js'
 import type {BootstrapObserved} from '../../core/bootstrap-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
@@ -33,6 +33,19 @@ function peerChanges(deps: Deps, peers: AddPeerOptions[]): string[] {
   const state = deps.store.read()
   const changes: string[] = []
   for (const input of peers) {
+    const kind = input.invite === undefined ? undefined : pairingLineKind(input.invite)
+    if (kind === 'invite-v2') {
+      // An A2A pairing invite: answered already (same invite, same URL) means nothing to do on a re-run.
+      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
+      const name = input.name ?? invite.name
+      const existing = state.peers[name]
+      if (!(existing?.a2a?.invite === invite.id && existing.url === invite.url)) changes.push(`pair with ${name}`)
+      continue
+    }
+    if (kind === 'reply') {
+      changes.push(`complete the pairing with ${decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl}).name}`)
+      continue
+    }
     const p = resolvePeerInput(input)
     const existing = state.peers[p.name]
     if (!existing) changes.push(`add ${p.name}`)

@@ -35,7 +35,7 @@ export async function readPeerInputs(
         throw new UsageError(`--peer ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path, or pass the invite on stdin with --peer -.'})
       }
     }
-    if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-invite/i.test(value)) {
+    if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-(invite|reply)/i.test(value)) {
       opts.redactor.add(value)
       out.push({invite: value, allowInsecureUrl: opts.allowInsecureUrl})
       continue
