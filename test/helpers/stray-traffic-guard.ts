@@ -9,7 +9,8 @@ import {execFileSync, spawnSync} from 'node:child_process'
  * Processes moved into a test namespace (ip netns exec) send through that namespace's hooks, not this one, so
  * the hosts' own traffic is untouched. At the end of the run any recorded destination fails the run.
  */
-export const GUARD_GID = Number(process.env.CLAW_MESH_STRAY_GUARD_GID || 31_337)
+// One group per run (from the pid): two runs side by side must not record each other's packets.
+export const GUARD_GID = Number(process.env.CLAW_MESH_STRAY_GUARD_GID || 30_000 + (process.pid % 30_000))
 const TABLE_PREFIX = 'cmguard'
 
 function nft(args: string[], input?: string): string {
