@@ -38,7 +38,11 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
   },
 }
 `
-const OWNED = ['gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token']
+const OWNED = [
+  'gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token',
+  // The A2A channel and the hooks lockdown (the seed's heartbeat has no target: claw-mesh keeps it internal).
+  'channels.a2a', 'hooks.allowedAgentIds', 'hooks.allowRequestSessionKey', 'agents.defaults.heartbeat.target',
+]
 
 function withoutOwned(config: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(config)
@@ -114,6 +118,8 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const next = JSON.parse(text)
       expect(withoutOwned(next)).toEqual(withoutOwned(JSON5.parse(SEED)))
       expect(next.gateway.auth.token).toEqual({source: 'file', provider: 'clawmesh', id: '/gateway-token'})
+      expect(next.channels.a2a).toEqual({enabled: true, exposeAgents: ['main']})
+      expect(next.agents.defaults.heartbeat).toEqual({every: '2h', target: 'none'})
       // OpenClaw reads a file with the gateway token alone, never secrets.json (hooks token, peer tokens, mesh secret).
       expect(next.secrets.providers.clawmesh).toEqual({source: 'file', path: path.join(s.cm, 'openclaw-gateway-token.json'), mode: 'json'})
       expect(JSON.parse(await fs.readFile(path.join(s.cm, 'openclaw-gateway-token.json'), 'utf8'))).toEqual({'gateway-token': t.gatewayToken})

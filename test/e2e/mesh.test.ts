@@ -125,7 +125,7 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
     // The login server from the environment this time (CLAW_MESH_LOGIN_SERVER).
     const runs = await Promise.all(['b', 'c'].map((n) => hosts[n].cli(['bootstrap', '--identity', n, '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites[`a>${n}`]}`, '--json'], {env: {CLAW_MESH_LOGIN_SERVER: tailnet.serverUrl}})))
     for (const [i, run] of runs.entries()) {
-      expect(run.exitCode, run.stderr).toBe(0)
+      expect(run.exitCode, run.stdout + run.stderr).toBe(0)
       // A has not run the reply yet: A2A is pending, not failed, and the mesh is not declared broken.
       expect(run.json<{peers: {name: string; status: string}[]}>().peers).toEqual([expect.objectContaining({name: 'a', status: 'ok'})])
       const reply = run.json<{replyInvites: {peer: string; replyInvite: string}[]}>().replyInvites

@@ -113,8 +113,12 @@ function hooksProbe(outcome: Outcome): ProbeResult {
   return {...base, status: 'fail', detail: `unexpected HTTP ${status}`}
 }
 
+/** Seen live: OpenClaw serves no A2A routes (404) until its channel has a peer, so an inviter that has not run the reply yet looks like a gateway without A2A. */
+const NOT_YET = 'not accepted yet: its A2A channel has no peer configured until it runs this machine\'s reply (or, in a fleet, discovers it)'
+
 function agentCardProbe(record: PeerRecord, found: Awaited<ReturnType<typeof fetchAgentCard>>): ProbeResult {
   if (!record.a2a) return {status: 'skip', detail: 'not paired over A2A'}
+  if (!found.card && found.status === 404 && record.a2a.awaitingReply) return {status: 'skip', detail: NOT_YET, httpStatus: 404}
   if (!found.card) return {status: found.status === 404 ? 'fail' : 'warn', detail: found.status === 404 ? 'no A2A channel on the peer (404: OpenClaw older than 2026.9.6, or A2A off)' : `no Agent Card: ${found.failure}`, httpStatus: found.status}
   if (found.card.url && found.card.url !== record.a2a.url) return {status: 'warn', detail: `the Agent Card advertises ${found.card.url}, this machine calls ${record.a2a.url}`, httpStatus: 200}
   return {status: 'ok', detail: `${found.card.name}${found.card.version ? ` ${found.card.version}` : ''}, agents ${found.card.skills.join(', ') || '-'}`, httpStatus: 200}
@@ -125,8 +129,10 @@ function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): Pro
   if (!outcome) return {status: 'fail', detail: 'half-paired: no token for calling it in the secret store'}
   // GetTask on an id nobody has: "task not found" can only come after the token was accepted.
   if (outcome.kind === 'rpc-error' && outcome.code === -32001) return {status: 'ok', detail: 'our token accepted'}
+  if (outcome.kind === 'no-a2a' && outcome.status === 404 && record.a2a.awaitingReply) return {status: 'skip', detail: NOT_YET, httpStatus: 404}
   if (outcome.kind === 'unauthorized' && record.a2a.awaitingReply) {
-    return {status: 'skip', detail: `not accepted yet: ${record.name} has to run this machine's reply (claw-mesh peer add --invite - there)`, httpStatus: 401}
+    const what = record.a2a.pairedBy === 'fleet' ? `${record.name} has not discovered this machine yet (claw-mesh peer discover there)` : `${record.name} has to run this machine's reply (claw-mesh peer add --invite - there)`
+    return {status: 'skip', detail: `not accepted yet: ${what}`, httpStatus: 401}
   }
   if (outcome.kind === 'unauthorized') return {status: 'fail', detail: 'our token refused (401)', httpStatus: 401}
   if (outcome.kind === 'rate-limited') return {status: 'warn', detail: 'rate-limited by the peer (A2A: 30 requests a minute)'}
