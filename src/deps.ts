@@ -7,6 +7,7 @@ import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
 import {createIOStreams, type IOStreams} from './infra/io.js'
 import {createExecaRunner, type Runner} from './infra/runner.js'
+import {takeSecretEnv} from './infra/child-env.js'
 import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
@@ -65,7 +66,8 @@ export function homeDir(env: NodeJS.ProcessEnv): string {
 }
 
 export function createDeps(opts: DepsOptions = {}): Deps {
-  const env = opts.env ?? process.env
+  // The secrets leave process.env at once; this command's own copy keeps them until they are read (secret-input.ts).
+  const env = opts.env ?? takeSecretEnv(process.env)
   const platform = platformAdapter(opts.platform ?? env.CLAW_MESH_PLATFORM ?? currentPlatformId())
   const home = homeDir(env)
   const stateDir = env.CLAW_MESH_HOME ? path.resolve(env.CLAW_MESH_HOME) : platform.stateDir(env, home)

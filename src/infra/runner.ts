@@ -1,10 +1,12 @@
 import {execa, type Options as ExecaOptions} from 'execa'
 import {ExternalError} from '../core/errors.js'
 import type {Redactor} from '../core/redact.js'
+import {childEnvironment} from './child-env.js'
 
 export interface RunOptions {
   /** Text fed on stdin (use it for secrets: never argv). */
   input?: string
+  /** Added to the allow-listed environment every child gets (see child-env.ts). */
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
@@ -34,13 +36,15 @@ export interface Runner {
 
 const STDERR_TAIL = 2000
 
-export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv = process.env): Runner {
+export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessEnv = process.env): Runner {
+  // Computed per call: a child sees the allow-listed part of our environment plus what the caller adds, never a secret.
+  const envFor = (extra?: Record<string, string | undefined>) => ({...childEnvironment(parentEnv), ...extra})
   return {
     async run(command, args, opts = {}) {
       const options: ExecaOptions = {
         reject: false,
         input: opts.input,
-        env: {...baseEnv, ...opts.env},
+        env: envFor(opts.env),
         extendEnv: false,
         cwd: opts.cwd,
         timeout: opts.timeoutMs,
@@ -75,7 +79,7 @@ export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv
         const child = spawn(command, [...args], {
           detached: true,
           stdio: ['ignore', fd, fd],
-          env: {...baseEnv, ...opts.env},
+          env: envFor(opts.env),
           cwd: opts.cwd,
           windowsHide: true,
         })
