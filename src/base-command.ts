@@ -41,7 +41,8 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   public override async init(): Promise<void> {
     this.jsonRequested = this.argv.includes('--json')
-    this.deps = createDeps(BaseCommand.depsOverride?.() ?? {})
+    // A dry run is known before parsing so the dependency bag itself can refuse to change anything.
+    this.deps = createDeps({...BaseCommand.depsOverride?.(), dryRun: this.argv.includes('--dry-run')})
     this.deps.io.jsonMode = this.jsonRequested
     await super.init()
     try {

@@ -41,6 +41,8 @@ export interface DepsOptions {
   store?: StateStore
   secrets?: SecretStore
   resolveHost?: HostResolver
+  /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
+  dryRun?: boolean
 }
 
 /** Every secret that passes through the store is registered with the redactor, whoever reads or writes it. */
@@ -97,6 +99,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
           platform: platform.id,
           io,
           timeoutMs: env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined,
+          readOnly: opts.dryRun,
         })
         return redacting(store, redactor)
       })()

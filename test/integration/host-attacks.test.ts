@@ -38,3 +38,23 @@ describe('#2 secrets given in the environment reach no child process', () => {
     for (const value of Object.values(secrets)) expect(seen).not.toContain(value)
   })
 })
+
+describe('#9 one writer at a time: the state and secret stores are locked read-modify-writes', () => {
+  it('ten concurrent `peer add` runs (real processes) are all recorded, with their tokens', async () => {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    const names = Array.from({length: 10}, (_, i) => `peer${i}`)
+    const runs = await Promise.all(
+      names.map((name, i) => {
+        const tokenFile = path.join(home.dir, `${name}.token`)
+        writeFileSync(tokenFile, `${name}-hooks-token-${'x'.repeat(40)}`, {mode: 0o600})
+        return runCli(['peer', 'add', `http://100.64.0.${i + 10}:18789`, '--name', name, '--hooks-token', `file:${tokenFile}`, '--json'], {env: home.env})
+      }),
+    )
+    for (const run of runs) expect(run.exitCode, run.stderr).toBe(0)
+    const state = JSON.parse(readFileSync(path.join(home.dir, 'state.json'), 'utf8')) as {peers: Record<string, unknown>}
+    expect(Object.keys(state.peers).sort()).toEqual([...names].sort())
+    const secrets = JSON.parse(readFileSync(path.join(home.dir, 'secrets.json'), 'utf8')) as Record<string, string>
+    for (const name of names) expect(secrets[`peer/${name}`]).toBe(`${name}-hooks-token-${'x'.repeat(40)}`)
+  })
+})
