@@ -1,8 +1,9 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {execFile} from 'node:child_process'
+import {chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {runCli, tempHome} from '../helpers/built-cli.js'
+import {CLI, cliEnv, runCli, tempHome, type CliRun} from '../helpers/built-cli.js'
 
 /**
  * Attacks from the same host (issue 11, the local findings), through the BUILT CLI (`npm run build` first):
@@ -12,6 +13,21 @@ const cleanups: (() => void)[] = []
 afterEach(() => {
   for (const c of cleanups.splice(0)) c()
 })
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+/** Another user on this host (root can hand files to it). */
+const NOBODY = 65534
+
+/** The built CLI under a given umask (a shell sets it, then execs node). */
+function runCliUmask(umask: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile('/bin/sh', ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, CLI, ...args], {env: cliEnv(env), encoding: 'utf8', timeout: 60_000}, (error, stdout, stderr) =>
+      resolve({exitCode: error ? Number(error.code) : 0, stdout, stderr, json: <T>() => JSON.parse(stdout) as T}),
+    )
+  })
+}
+
+const modeOf = (p: string) => (statSync(p).mode & 0o777).toString(8).padStart(4, '0')
 
 function scratch(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
@@ -56,5 +72,69 @@ describe('#9 one writer at a time: the state and secret stores are locked read-m
     expect(Object.keys(state.peers).sort()).toEqual([...names].sort())
     const secrets = JSON.parse(readFileSync(path.join(home.dir, 'secrets.json'), 'utf8')) as Record<string, string>
     for (const name of names) expect(secrets[`peer/${name}`]).toBe(`${name}-hooks-token-${'x'.repeat(40)}`)
+  })
+})
+
+describe('#5 private state: 0700/0600 whatever the umask, and never trusted when someone else could write it', () => {
+  it('under umask 000 the state dir is 0700 and state.json and secrets.json 0600', async () => {
+    const root = scratch('cm-umask-')
+    const home = path.join(root, 'state')
+    const tokenFile = path.join(root, 'tok')
+    writeFileSync(tokenFile, `umask-hooks-token-${'y'.repeat(40)}`, {mode: 0o600})
+    const run = await runCliUmask('000', ['peer', 'add', 'http://100.64.0.7:18789', '--name', 'umask', '--hooks-token', `file:${tokenFile}`], {CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file', HOME: root})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(modeOf(home)).toBe('0700')
+    expect(modeOf(path.join(home, 'state.json'))).toBe('0600')
+    expect(modeOf(path.join(home, 'secrets.json'))).toBe('0600')
+  })
+
+  it.runIf(isRoot)('a CLAW_MESH_HOME owned by another user is refused (exit 3, insecure-state), nothing written', async () => {
+    const shared = scratch('cm-shared-')
+    chownSync(shared, NOBODY, NOBODY)
+    writeFileSync(path.join(shared, 'state.json'), '{"peers": {}}')
+    const again = await runCli(['peer', 'list', '--json'], {env: {CLAW_MESH_HOME: shared, CLAW_MESH_SECRET_STORE: 'file', HOME: shared}})
+    expect(again.exitCode, again.stderr).toBe(3)
+    expect(again.json()).toMatchObject({ok: false, error: {code: 'insecure-state'}})
+    expect(again.json<{error: {message: string}}>().error.message).toMatch(/belongs to uid 65534, not to you/)
+  })
+
+  it('a group/world-writable state dir is refused with the chmod to run', async () => {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    writeFileSync(path.join(home.dir, 'state.json'), '{"peers": {}}', {mode: 0o600})
+    chmodSync(home.dir, 0o777)
+    const run = await runCli(['peer', 'list', '--json'], {env: home.env})
+    expect(run.exitCode).toBe(3)
+    expect(run.json()).toMatchObject({ok: false, error: {code: 'insecure-state', hint: expect.stringMatching(/chmod 700/)}})
+  })
+
+  it.runIf(isRoot)('a planted `alert: "command:…"` in a state.json another user wrote never runs, however many watchdog rounds', async () => {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    const marker = path.join(home.dir, 'pwned')
+    const evil = path.join(home.dir, 'evil.sh')
+    writeFileSync(evil, `#!/bin/sh\ntouch '${marker}'\n`, {mode: 0o755})
+    const state = path.join(home.dir, 'state.json')
+    // The gateway "down" on a closed port: every round fails, the third would alert.
+    writeFileSync(state, JSON.stringify({peers: {}, alert: `command:${evil}`, gateway: {port: 9, appliedPort: 9}}), {mode: 0o644})
+    chownSync(state, NOBODY, NOBODY)
+    for (let i = 0; i < 3; i++) {
+      const run = await runCli(['watchdog', 'run', '--failures', '1', '--json'], {env: home.env})
+      expect(existsSync(marker), 'the planted alert command ran').toBe(false)
+      expect(run.exitCode, run.stderr).toBe(3)
+      expect(run.json()).toMatchObject({ok: false, error: {code: 'insecure-state'}})
+    }
+    expect(existsSync(marker)).toBe(false)
+  })
+
+  it('a state.json writable by others is refused before anything acts on it', async () => {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    const state = path.join(home.dir, 'state.json')
+    writeFileSync(state, JSON.stringify({peers: {}}))
+    chmodSync(state, 0o666)
+    const run = await runCli(['peer', 'list', '--json'], {env: home.env})
+    expect(run.exitCode).toBe(3)
+    expect(run.json<{error: {message: string}}>().error.message).toMatch(/writable by others \(mode 0666\)/)
   })
 })
