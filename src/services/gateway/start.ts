@@ -260,7 +260,7 @@ async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; reason:
   }
   const rb = g.rollback
   ctx.progress('restoring the previous openclaw.json')
-  await restoreConfig(ctx.configPath, {path: rb.backupPath, existed: rb.existed})
+  await restoreConfig(deps.stateDir, ctx.configPath, {path: rb.backupPath, existed: rb.existed})
   deps.store.update((s) => {
     const gw = (s.gateway ??= {})
     gw.port = rb.port ?? gw.port
