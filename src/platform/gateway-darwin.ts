@@ -24,8 +24,10 @@ export const darwinGateway: GatewayPlatform = {
     return []
   },
   async isGatewayProcess(pid, run) {
-    const r = await run('ps', ['-p', String(pid), '-o', 'command='])
-    return r.exitCode === 0 && r.stdout.includes('openclaw')
+    // The owner too: another user's process named openclaw is never ours to signal.
+    const r = await run('ps', ['-p', String(pid), '-o', 'uid=,command='])
+    const m = /^\s*(\d+)\s+(.*)$/s.exec(r.stdout)
+    return r.exitCode === 0 && m !== null && Number(m[1]) === process.getuid?.() && m[2].includes('openclaw')
   },
   secretLauncher: posixSecretLauncher,
   secretResolverPassEnv: ['HOME', 'USER', 'LOGNAME', 'TMPDIR'],

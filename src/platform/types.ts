@@ -88,7 +88,11 @@ export interface GatewayPlatform {
   serviceInstalled(home: string, profile: string | undefined, run: ProbeRun): Promise<boolean>
   /** Things to tell the user after installing the service (Linux: linger). */
   serviceNotes(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<string[]>
-  /** Does this pid belong to an OpenClaw gateway (guards against a recycled pid before we signal it)? */
+  /**
+   * Is this pid an OpenClaw gateway run by this user (guards against a recycled pid, or another user's process named
+   * openclaw, before we signal or wait on it)? Linux: uid, executable and command line from /proc; macOS: uid and
+   * command from ps; Windows: the command line only (the owner is not checked there).
+   */
   isGatewayProcess(pid: number, run: ProbeRun): Promise<boolean>
   /** The launcher OpenClaw runs to read the gateway token from claw-mesh's secret store. */
   secretLauncher(opts: {nodePath: string; cliEntry: string; stateDir: string; backend: string}): SecretLauncher

@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -136,5 +136,61 @@ describe('#5 private state: 0700/0600 whatever the umask, and never trusted when
     const run = await runCli(['peer', 'list', '--json'], {env: home.env})
     expect(run.exitCode).toBe(3)
     expect(run.json<{error: {message: string}}>().error.message).toMatch(/writable by others \(mode 0666\)/)
+  })
+})
+
+describe('#15 the pid file is checked (uid, executable, start time) before claw-mesh signals or waits on a pid', () => {
+  /** A long-lived process whose command line says openclaw-gateway (exec -a), run as `uid`. */
+  function impostor(uid?: number): {pid: number; alive(): boolean; kill(): void} {
+    const argv = ['-c', 'exec -a openclaw-gateway sleep 300']
+    const shell = '/bin/bash'
+    const child = uid === undefined ? spawn(shell, argv, {stdio: 'ignore'}) : spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', shell, ...argv], {stdio: 'ignore'})
+    const pid = child.pid!
+    cleanups.push(() => child.kill('SIGKILL'))
+    return {
+      pid,
+      alive: () => child.exitCode === null && child.signalCode === null,
+      kill: () => child.kill('SIGKILL'),
+    }
+  }
+
+  async function leaveWith(pidFile: string) {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    writeFileSync(path.join(home.dir, 'state.json'), JSON.stringify({peers: {}, gateway: {runner: 'background', pid: Number(pidFile.split('\n')[0])}}), {mode: 0o600})
+    writeFileSync(path.join(home.dir, 'gateway.pid'), pidFile, {mode: 0o600})
+    const started = Date.now()
+    const run = await runCli(['leave', '--yes', '--json'], {env: home.env, timeoutMs: 30_000})
+    return {run, ms: Date.now() - started}
+  }
+
+  it.runIf(isRoot)("another user's process named openclaw is neither killed nor waited on (leave as root)", async () => {
+    const victim = impostor(NOBODY)
+    await new Promise((r) => setTimeout(r, 300))
+    const {run} = await leaveWith(`${victim.pid}\n`)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stdout).not.toMatch(/gateway-process/)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(victim.alive()).toBe(true)
+  })
+
+  it('our own process that only calls itself openclaw (another executable) is left alone', async () => {
+    const victim = impostor()
+    await new Promise((r) => setTimeout(r, 300))
+    const {run} = await leaveWith(`${victim.pid}\n`)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stdout).not.toMatch(/gateway-process/)
+    expect(victim.alive()).toBe(true)
+  })
+
+  it('a recorded start time that does not match (a recycled pid) is not ours', async () => {
+    // A real node process whose argv says openclaw: only the start time tells it from the one claw-mesh started.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 300000)', 'openclaw-gateway'], {stdio: 'ignore'})
+    cleanups.push(() => child.kill('SIGKILL'))
+    await new Promise((r) => setTimeout(r, 300))
+    const {run} = await leaveWith(`${child.pid}\n1\n`)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stdout).not.toMatch(/gateway-process/)
+    expect(child.exitCode === null && child.signalCode === null).toBe(true)
   })
 })
