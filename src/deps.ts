@@ -2,6 +2,7 @@ import {promises as dns} from 'node:dns'
 import os from 'node:os'
 import path from 'node:path'
 import type {HostResolver} from './core/peer-url.js'
+import type {PortListeners} from './core/port-holder.js'
 import {Redactor} from './core/redact.js'
 import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
@@ -29,6 +30,8 @@ export interface Deps {
   /** Opened lazily: probing the keychain costs time and only some commands need it. */
   secrets(choice?: SecretStoreChoice): Promise<SecretStore>
   redactor: Redactor
+  /** Who listens on 127.0.0.1:<port> (owner, process): checked before any credential goes to a local port. */
+  loopbackListeners(port: number): Promise<PortListeners>
 }
 
 export interface DepsOptions {
@@ -41,6 +44,7 @@ export interface DepsOptions {
   store?: StateStore
   secrets?: SecretStore
   resolveHost?: HostResolver
+  loopbackListeners?: (port: number) => Promise<PortListeners>
   /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
   dryRun?: boolean
 }
@@ -86,6 +90,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     io,
     redactor,
     runner: opts.runner ?? createExecaRunner(redactor, env),
+    loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
     http: opts.http ?? createFetchHttpClient(redactor),
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),

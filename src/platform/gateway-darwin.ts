@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs'
+import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
 import type {GatewayPlatform} from './types.js'
@@ -29,6 +30,7 @@ export const darwinGateway: GatewayPlatform = {
     const m = /^\s*(\d+)\s+(.*)$/s.exec(r.stdout)
     return r.exitCode === 0 && m !== null && Number(m[1]) === process.getuid?.() && m[2].includes('openclaw')
   },
+  loopbackListeners: darwinLoopbackListeners,
   secretLauncher: posixSecretLauncher,
   secretResolverPassEnv: ['HOME', 'USER', 'LOGNAME', 'TMPDIR'],
 }

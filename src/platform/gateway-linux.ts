@@ -1,4 +1,5 @@
 import path from 'node:path'
+import {linuxLoopbackListeners} from './listeners-linux.js'
 import {isOwnOpenClawProcess, posixSecretLauncher} from './gateway-common.js'
 import {processFacts} from './process-info.js'
 import type {GatewayPlatform} from './types.js'
@@ -35,6 +36,7 @@ export const linuxGateway: GatewayPlatform = {
   async isGatewayProcess(pid) {
     return isOwnOpenClawProcess(processFacts(pid), process.getuid?.())
   },
+  loopbackListeners: async (port) => linuxLoopbackListeners(port),
   secretLauncher: posixSecretLauncher,
   secretResolverPassEnv: ['HOME', 'USER', 'LOGNAME', 'DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'],
 }

@@ -1,3 +1,5 @@
+import type {PortListeners} from '../core/port-holder.js'
+
 export type PlatformId = 'linux' | 'darwin' | 'win32'
 
 /** What we learned about the machine before planning an install. */
@@ -94,6 +96,12 @@ export interface GatewayPlatform {
    * command from ps; Windows: the command line only (the owner is not checked there).
    */
   isGatewayProcess(pid: number, run: ProbeRun): Promise<boolean>
+  /**
+   * The listening sockets a connection to 127.0.0.1:<port> reaches, with their owner and process, so a credential is
+   * sent only to this user's gateway. Linux: /proc/net/tcp{,6} and /proc/<pid>/fd; macOS: lsof; Windows: netstat
+   * (no owner there).
+   */
+  loopbackListeners(port: number, run: ProbeRun): Promise<PortListeners>
   /** The launcher OpenClaw runs to read the gateway token from claw-mesh's secret store. */
   secretLauncher(opts: {nodePath: string; cliEntry: string; stateDir: string; backend: string}): SecretLauncher
   /** Environment variables the resolver needs from the gateway's environment to reach the keychain. */
