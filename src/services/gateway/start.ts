@@ -10,7 +10,7 @@ import {locateOpenClaw, probeOpenClawRuntime, requireOpenClaw, type OpenClawLoca
 import {backgroundFiles, gatewayFailureReason, logTail, ourBackgroundPid, pidAlive, readLogSince, startBackgroundGateway, stopBackgroundGateway} from './background.js'
 import {restoreConfig} from './backups.js'
 import {probeGatewayHealth, waitForGateway, type ProbeAnswer} from './health.js'
-import {assertOurGateway, gatewayListener} from './listener.js'
+import {assertOurGateway, gatewayListener, notOurGateway} from './listener.js'
 import {probeRun, runServiceAction} from './service.js'
 import {checkGatewayToken, checkHooksToken, type TokenCheck, type WebSocketFactory} from './token-check.js'
 
@@ -172,6 +172,9 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const backgroundPid = await ourBackgroundPid(deps)
   const runningPort = g.appliedPort ?? port
   const before = await probeGatewayHealth(deps.http, localUrl(runningPort))
+  // Something answers like a gateway: whose is it? Another user's listener is neither restarted, verified nor trusted.
+  const holder = before.healthz.ok ? await gatewayListener(deps, runningPort) : undefined
+  if (holder && !holder.ours && holder.reason !== 'free') throw notOurGateway(holder, runningPort)
   const pending = g.pending ?? []
   let plan = planGatewayStart({serviceManagerUsable: manager.usable, serviceInstalled, backgroundAlive: Boolean(backgroundPid), healthy: before.healthz.ok, pending, reloadModeOff: settings.reloadMode === 'off'})
   const notes: string[] = []
