@@ -55,6 +55,11 @@ export interface PlatformAdapter {
   readonly tailscaleStartHint: string
   /** Plans installing Tailscale. Throws ActionNeededError where it cannot (NixOS, unknown distro). */
   planTailscaleInstall(probe: HostProbe, opts: {stateDir: string}): InstallPlan
+  /**
+   * How a child reads a secret from an inherited descriptor instead of a file: the path it opens for fd 3, and the
+   * open(2) flags of a nameless file where the OS has one. Undefined where there is no /dev/fd (Windows).
+   */
+  readonly secretFd?: {path: string; tmpfileFlags?: number}
   /** Flags `tailscale up` needs on this OS in addition to the common ones. */
   upExtraFlags(): string[]
   /** Running the OpenClaw gateway: service manager, launcher for the exec secret provider. */

@@ -1,9 +1,10 @@
 import {execFile, spawn} from 'node:child_process'
-import {chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {CLI, cliEnv, runCli, tempHome, type CliRun} from '../helpers/built-cli.js'
+import {createControlPlane, createSimHost} from '../helpers/tailscale-sim.js'
 
 /**
  * Attacks from the same host (issue 11, the local findings), through the BUILT CLI (`npm run build` first):
@@ -192,5 +193,51 @@ describe('#15 the pid file is checked (uid, executable, start time) before claw-
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).not.toMatch(/gateway-process/)
     expect(child.exitCode === null && child.signalCode === null).toBe(true)
+  })
+})
+
+describe('#10 no secret file outlives the command, whatever signal ends it', () => {
+  /** Every file under `dir` whose bytes contain `needle`. */
+  function holders(dir: string, needle: string): string[] {
+    return readdirSync(dir, {withFileTypes: true, recursive: true})
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name))
+      .filter((f) => {
+        try {
+          return readFileSync(f, 'utf8').includes(needle)
+        } catch {
+          return false
+        }
+      })
+  }
+
+  it.each(['SIGINT', 'SIGTERM', 'SIGKILL'] as const)('tailscale join killed by %s while `tailscale up` runs leaves no copy of the key on disk', async (signal) => {
+    const control = createControlPlane()
+    const host = createSimHost({control, name: 'sig'})
+    const home = tempHome()
+    const tmp = scratch('cm-tmpdir-')
+    cleanups.push(() => control.cleanup(), () => rmSync(host.stateDir, {recursive: true, force: true}), home.cleanup)
+    host.startDaemon()
+    host.setFault({upHangs: true})
+    const key = `tskey-auth-kSig${signal}CNTRL-${'s'.repeat(30)}`
+    const child = spawn(process.execPath, [CLI, 'tailscale', 'join', '--hostname', 'openclaw-sig', '--tailscale-key', '-'], {env: cliEnv({...home.env, ...host.env, TMPDIR: tmp}), stdio: ['pipe', 'ignore', 'ignore']})
+    child.stdin.end(key)
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    for (let i = 0; i < 400 && !host.argvLog().some((a) => a.includes('up')); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(host.argvLog().some((a) => a.includes('up')), 'tailscale up was reached').toBe(true)
+    // The key went in through a descriptor: argv names /dev/fd/3, never the key.
+    expect(host.argvLog().find((a) => a.includes('up'))).toContain('--auth-key=file:/dev/fd/3')
+    child.kill(signal)
+    await exited
+    const orphan = readFileSync(path.join(host.stateDir, 'argv.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {argv: string[]; pid: number}).find((e) => e.argv.includes('up'))
+    cleanups.push(() => {
+      try {
+        process.kill(orphan!.pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    })
+    expect(holders(tmp, key)).toEqual([])
+    expect(holders(home.dir, key)).toEqual([])
   })
 })
