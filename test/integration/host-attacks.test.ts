@@ -5,6 +5,7 @@ import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {CLI, cliEnv, runCli, tempHome, type CliRun} from '../helpers/built-cli.js'
 import {createControlPlane, createSimHost} from '../helpers/tailscale-sim.js'
+import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 /**
  * Attacks from the same host (issue 11, the local findings), through the BUILT CLI (`npm run build` first):
@@ -239,5 +240,25 @@ describe('#10 no secret file outlives the command, whatever signal ends it', () 
     })
     expect(holders(tmp, key)).toEqual([])
     expect(holders(home.dir, key)).toEqual([])
+  })
+})
+
+describe('#18 `claw-mesh invite > file` under umask 022', () => {
+  it('the file the shell created 0644 is made 0600 before the invite is written into it', async () => {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    const hooks = `hooks-token-${'i'.repeat(40)}`
+    writeFileSync(path.join(home.dir, 'state.json'), JSON.stringify({peers: {}, identity: 'nova', gateway: {expose: 'tailnet', port: 18789}}), {mode: 0o600})
+    writeFileSync(path.join(home.dir, 'secrets.json'), JSON.stringify({'hooks-token': hooks}), {mode: 0o600})
+    writeFileSync(path.join(home.dir, 'status.json'), tailscaleStatusJson({backendState: 'Running'}))
+    const ts = path.join(home.dir, 'tailscale')
+    writeFileSync(ts, `#!/bin/sh\ncase "$*" in *status*) cat '${path.join(home.dir, 'status.json')}';; *version*) echo 1.84.3;; esac\n`, {mode: 0o755})
+    const out = path.join(home.dir, 'nova.invite')
+    const run = await new Promise<{code: number; stderr: string}>((resolve) =>
+      execFile('/bin/sh', ['-c', `umask 022 && exec "$0" "$@" > '${out}'`, process.execPath, CLI, 'invite'], {env: cliEnv({...home.env, CLAW_MESH_TAILSCALE: ts}), encoding: 'utf8'}, (error, _stdout, stderr) => resolve({code: error ? Number(error.code) : 0, stderr})),
+    )
+    expect(run.code, run.stderr).toBe(0)
+    expect(readFileSync(out, 'utf8')).toMatch(/^claw-mesh-invite:/)
+    expect(modeOf(out)).toBe('0600')
   })
 })
