@@ -262,3 +262,29 @@ describe('#18 `claw-mesh invite > file` under umask 022', () => {
     expect(modeOf(out)).toBe('0600')
   })
 })
+
+describe('#4/#18 --dry-run touches neither the network nor the disk', () => {
+  /** Every path under `dir`. */
+  const tree = (dir: string) => readdirSync(dir, {recursive: true}).map(String).sort()
+
+  it('gateway configure --dry-run with a fresh home writes nothing (no state, no secrets, no version cache, no temp copy)', async () => {
+    const home = tempHome()
+    const tmp = scratch('cm-dry-tmp-')
+    cleanups.push(home.cleanup)
+    const oc = path.join(tmp, 'openclaw')
+    writeFileSync(oc, '#!/bin/sh\ncase "$1" in --version) echo "OpenClaw 2026.9.6 (test)";; config) echo \'{"valid":true,"issues":[]}\';; esac\n', {mode: 0o755})
+    const before = {home: tree(home.dir), tmp: tree(tmp)}
+    // As a user runs it: no CLAW_MESH_SKIP_NEW_VERSION_CHECK (an update check would write its version cache here).
+    const env = cliEnv({...home.env, CLAW_MESH_OPENCLAW: oc, OPENCLAW_CONFIG_PATH: path.join(home.dir, 'oc', 'openclaw.json'), XDG_CACHE_HOME: path.join(home.dir, '.cache'), XDG_CONFIG_HOME: path.join(home.dir, '.config'), TMPDIR: tmp})
+    delete env.CLAW_MESH_SKIP_NEW_VERSION_CHECK
+    const run = await new Promise<CliRun>((resolve) =>
+      execFile(process.execPath, [CLI, 'gateway', 'configure', '--dry-run', '--json'], {env, encoding: 'utf8'}, (error, stdout, stderr) => resolve({exitCode: error ? Number(error.code) : 0, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})),
+    )
+    // Give a detached update checker time to write, if one was started.
+    await new Promise((r) => setTimeout(r, 1500))
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.json()).toMatchObject({ok: true, dryRun: true})
+    expect(tree(home.dir)).toEqual(before.home)
+    expect(tree(tmp)).toEqual(before.tmp)
+  })
+})

@@ -73,3 +73,20 @@ describe('secrets leave the environment as soon as they are read', () => {
     expect(env.CLAW_MESH_SECRET).toBeUndefined()
   })
 })
+
+describe('a dry run opens the secret store read-only', () => {
+  it('the keychain probe only reads, and a write is refused as a bug', async () => {
+    const {createMemorySecretStore} = await import('../../src/infra/secrets/types.js')
+    const {probeKeychain} = await import('../../src/infra/secrets/keychain.js')
+    const {readOnlyStore} = await import('../../src/infra/secrets/select.js')
+    const store = createMemorySecretStore()
+    const writes: string[] = []
+    const counting = {...store, set: async (n: string, v: string) => void writes.push(n) ?? store.set(n, v), delete: async (n: string) => (writes.push(n), store.delete(n))}
+    await probeKeychain(counting, {readOnly: true})
+    expect(writes).toEqual([])
+    await probeKeychain(counting)
+    expect(writes).toHaveLength(2)
+    await expect(readOnlyStore(store).set('gateway-token', 'x')).rejects.toThrow(/A dry run tried to write gateway-token/)
+    await expect(readOnlyStore(store).delete('gateway-token')).rejects.toThrow(/A dry run tried to delete gateway-token/)
+  })
+})
