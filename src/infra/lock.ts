@@ -4,6 +4,7 @@ import {BusyError} from '../core/errors.js'
 import {pidAlive, processStartTime} from '../platform/process-info.js'
 import {onInterrupt} from './interrupt.js'
 import type {Clock} from './clock.js'
+import {writeFailure} from './fs-atomic.js'
 import {ensurePrivateDirSync} from './private-fs.js'
 
 export interface Lock {
@@ -43,6 +44,10 @@ function attempt(file: string): Attempt {
     const fd = openSync(file, 'wx', 0o600)
     try {
       writeSync(fd, `${process.pid}\n${processStartTime(process.pid) ?? ''}\n`)
+    } catch (error) {
+      // A full disk: no half-written lock left to block the next run.
+      rmSync(file, {force: true})
+      throw writeFailure(file, error, 'the lock file')
     } finally {
       closeSync(fd)
     }

@@ -1,4 +1,4 @@
-import {execFile, spawn} from 'node:child_process'
+import {execFile, execFileSync, spawn} from 'node:child_process'
 import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -286,5 +286,44 @@ describe('#4/#18 --dry-run touches neither the network nor the disk', () => {
     expect(run.json()).toMatchObject({ok: true, dryRun: true})
     expect(tree(home.dir)).toEqual(before.home)
     expect(tree(tmp)).toEqual(before.tmp)
+  })
+})
+
+describe('#10 the openclaw.json temporary copy and a full disk', () => {
+  it('SIGTERM while OpenClaw validates the temporary copy leaves no copy (it holds the hooks token)', async () => {
+    const home = tempHome()
+    cleanups.push(home.cleanup)
+    const bin = scratch('cm-validate-')
+    const marker = path.join(bin, 'validating')
+    const oc = path.join(bin, 'openclaw')
+    writeFileSync(oc, `#!/bin/sh\ncase "$1" in --version) echo "OpenClaw 2026.9.6 (test)";; config) touch '${marker}'; exec sleep 30;; esac\n`, {mode: 0o755})
+    const ocDir = path.join(home.dir, 'oc')
+    const child = spawn(process.execPath, [CLI, 'gateway', 'configure'], {env: cliEnv({...home.env, CLAW_MESH_OPENCLAW: oc, OPENCLAW_CONFIG_PATH: path.join(ocDir, 'openclaw.json')}), stdio: 'ignore'})
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    for (let i = 0; i < 400 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50))
+    expect(existsSync(marker), 'openclaw config validate was reached').toBe(true)
+    expect(readdirSync(ocDir).some((f) => f.endsWith('.tmp')), 'the temporary copy exists while it is validated').toBe(true)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    expect(readdirSync(ocDir)).toEqual([])
+  })
+
+  it.runIf(isRoot)('a full disk under the state dir is a clear disk-full error (exit 3), not exit 70, and leaves no temp file', async () => {
+    const root = scratch('cm-full-')
+    const state = path.join(root, 'state')
+    execFileSync('mkdir', ['-m', '700', state])
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', state])
+    cleanups.unshift(() => execFileSync('umount', [state]))
+    try {
+      writeFileSync(path.join(state, 'filler'), Buffer.alloc(128 * 1024))
+    } catch {
+      // ENOSPC: full, as intended
+    }
+    const tokenFile = path.join(root, 'tok')
+    writeFileSync(tokenFile, `full-disk-token-${'f'.repeat(40)}`, {mode: 0o600})
+    const run = await runCli(['peer', 'add', 'http://100.64.0.9:18789', '--name', 'full', '--hooks-token', `file:${tokenFile}`, '--json'], {env: {CLAW_MESH_HOME: state, CLAW_MESH_SECRET_STORE: 'file', HOME: root}})
+    expect(run.exitCode, run.stdout + run.stderr).toBe(3)
+    expect(run.json()).toMatchObject({ok: false, error: {code: 'disk-full', message: expect.stringMatching(/No space left/)}})
+    expect(readdirSync(state).filter((f) => f !== 'filler')).toEqual([])
   })
 })
