@@ -1,5 +1,4 @@
 import type {RunOptions} from '../../src/infra/runner.js'
-import {promises as fs} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import TailscaleJoin from '../../src/commands/tailscale/join.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'

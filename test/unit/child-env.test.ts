@@ -81,7 +81,13 @@ describe('a dry run opens the secret store read-only', () => {
     const {readOnlyStore} = await import('../../src/infra/secrets/select.js')
     const store = createMemorySecretStore()
     const writes: string[] = []
-    const counting = {...store, set: async (n: string, v: string) => void writes.push(n) ?? store.set(n, v), delete: async (n: string) => (writes.push(n), store.delete(n))}
+    const counting = {...store, set: async (n: string, v: string) => {
+      writes.push(n)
+      await store.set(n, v)
+    }, delete: async (n: string) => {
+      writes.push(n)
+      return store.delete(n)
+    }}
     await probeKeychain(counting, {readOnly: true})
     expect(writes).toEqual([])
     await probeKeychain(counting)
