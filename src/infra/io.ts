@@ -27,8 +27,13 @@ export interface IOStreams {
   errDrawing(text: string): void
   /** Homes the cursor and clears the screen (status --watch): the one control sequence out/err would strip. */
   clearScreen(): void
-  /** Writes a value that is itself a secret the user asked for (an invite), unredacted, on stdout. */
+  /** Writes a value that is itself a secret the user asked for (a resolved token), unredacted, on stdout. */
   outSecret(text: string): void
+  /**
+   * Data on stdout (redacted) meant for one reader only — an invite pairs once, so whoever reads it first can pair
+   * instead: a regular file behind stdout (`> file`) is made 0600 first, as for outSecret.
+   */
+  outPrivate(text: string): void
   readonly stderrStream: Writable
   jsonMode: boolean
 }
@@ -54,6 +59,10 @@ export function createIOStreams(opts: IOOptions): IOStreams {
   const stdoutIsTTY = Boolean(opts.stdout.isTTY)
   const stderrIsTTY = Boolean(opts.stderr.isTTY)
   const stdinIsTTY = opts.stdinIsTTY ?? Boolean((opts.stdin as {isTTY?: boolean}).isTTY)
+  const guardFile = () => {
+    const warning = privatizeOutputFile(opts.stdout)
+    if (warning) io.err(`warning: ${warning}\n`)
+  }
   const io: IOStreams = {
     stdin: opts.stdin,
     stdoutIsTTY,
@@ -69,9 +78,12 @@ export function createIOStreams(opts: IOOptions): IOStreams {
     errDrawing: (text) => opts.stderr.write(redactor.redact(text)),
     clearScreen: () => opts.stdout.write('\u001b[H\u001b[2J'),
     outSecret: (text) => {
-      const warning = privatizeOutputFile(opts.stdout)
-      if (warning) io.err(`warning: ${warning}\n`)
+      guardFile()
       opts.stdout.write(text)
+    },
+    outPrivate: (text) => {
+      guardFile()
+      opts.stdout.write(redactor.redact(stripControlKeepColor(text)))
     },
     stderrStream: opts.stderr,
   }
