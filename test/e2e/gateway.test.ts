@@ -167,7 +167,10 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       timings.firstStartCliMs = run.ms
       expect(r).toMatchObject({runner: 'background', action: 'background-start', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, healthz: {status: 200}})
       expect(r.notes.join('\n')).toMatch(/does not survive a reboot/)
-      expect(Number((await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim())).toBe(r.pid)
+      // The pid file holds the pid and its start time (a recycled pid is not ours).
+      const [pidLine, startLine] = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')
+      expect(Number(pidLine)).toBe(r.pid)
+      expect(startLine).toMatch(/^\d+$/)
 
       // Checked again with an independent probe: raw handshake and hooks request.
       const p = await probeGateway(oc, `http://127.0.0.1:${port}`, await tokens())
@@ -205,7 +208,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       expect((await fs.stat(s.configPath)).mtimeMs).toBe(before.mtimeMs)
       expect(await fs.readdir(path.join(s.cm, 'backups'))).toEqual(backups)
 
-      const pid = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim()
+      const pid = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0]
       const start = await cli(['gateway', 'start', '--json'])
       expect(start.exitCode, start.stderr).toBe(0)
       expect(start.json()).toMatchObject({action: 'verify', runner: 'background', pid: Number(pid)})
@@ -230,7 +233,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
 
       const run = await cli(['gateway', 'start', '--json'])
       timings.rollbackCliMs = run.ms
-      expect(run.exitCode).toBe(1)
+      expect(run.exitCode, run.stdout).toBe(1)
       const err = run.json<{ok: boolean; error: {message: string; hint: string}}>()
       expect(err.ok).toBe(false)
       expect(err.error.message).toMatch(/did not start with the new configuration: .*EADDRINUSE/)
