@@ -38,7 +38,9 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
   },
 }
 `
-const OWNED = ['gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token']
+const OWNED = ['gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token',
+  // The A2A channel claw-mesh provisions beside the gateway (src/core/a2a-config.ts): its keys too, not the user's.
+  'channels.a2a', 'hooks.allowedAgentIds', 'hooks.allowRequestSessionKey', 'agents.defaults.heartbeat.target']
 
 function withoutOwned(config: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(config)
