@@ -23,6 +23,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   /** Read-only commands (status --watch) end quietly on Ctrl-C: there is nothing to pick up again. */
   static readOnly = false
 
+  /** The result is for one reader (an invite): a file behind stdout is made 0600 before it is written. */
+  static privateOutput = false
+
   /** Tests replace this to inject fakes into in-process command runs. */
   static depsOverride: (() => DepsOptions) | undefined
 
@@ -41,7 +44,8 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   public override async init(): Promise<void> {
     this.jsonRequested = this.argv.includes('--json')
-    this.deps = createDeps(BaseCommand.depsOverride?.() ?? {})
+    // A dry run is known before parsing so the dependency bag itself can refuse to change anything.
+    this.deps = createDeps({...BaseCommand.depsOverride?.(), dryRun: this.argv.includes('--dry-run')})
     this.deps.io.jsonMode = this.jsonRequested
     await super.init()
     try {
@@ -62,7 +66,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       // Results carry what peers, gateways and the tailnet said: no terminal control from them reaches the render.
       const result = stripControlValue(await this.execute())
       if (this.jsonRequested) {
-        this.deps.io.out(`${JSON.stringify(this.deps.redactor.redactValue({ok: true, ...(result as object)}), null, 2)}\n`)
+        const doc = `${JSON.stringify(this.deps.redactor.redactValue({ok: true, ...(result as object)}), null, 2)}\n`
+        if ((this.ctor as typeof BaseCommand).privateOutput) this.deps.io.outPrivate(doc)
+        else this.deps.io.out(doc)
       } else {
         this.render(result)
       }

@@ -2,12 +2,14 @@ import {promises as dns} from 'node:dns'
 import os from 'node:os'
 import path from 'node:path'
 import type {HostResolver} from './core/peer-url.js'
+import type {PortListeners} from './core/port-holder.js'
 import {Redactor} from './core/redact.js'
 import type {InterfaceMap} from './core/tailnet-address.js'
 import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
 import {createIOStreams, type IOStreams} from './infra/io.js'
 import {createExecaRunner, type Runner} from './infra/runner.js'
+import {takeSecretEnv} from './infra/child-env.js'
 import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
@@ -37,6 +39,8 @@ export interface Deps {
   lookPath(name: string, opts?: {systemDirs?: readonly string[]}): string | undefined
   /** This machine's network interfaces (os.networkInterfaces()). */
   networkInterfaces(): InterfaceMap
+  /** Who listens on 127.0.0.1:<port> (owner, process): checked before any credential goes to a local port. */
+  loopbackListeners(port: number): Promise<PortListeners>
 }
 
 export interface DepsOptions {
@@ -51,6 +55,9 @@ export interface DepsOptions {
   resolveHost?: HostResolver
   lookPath?: Deps['lookPath']
   networkInterfaces?: Deps['networkInterfaces']
+  loopbackListeners?: (port: number) => Promise<PortListeners>
+  /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
+  dryRun?: boolean
 }
 
 /** Every secret that passes through the store is registered with the redactor, whoever reads or writes it. */
@@ -76,7 +83,8 @@ export function homeDir(env: NodeJS.ProcessEnv): string {
 }
 
 export function createDeps(opts: DepsOptions = {}): Deps {
-  const env = opts.env ?? process.env
+  // The secrets leave process.env at once; this command's own copy keeps them until they are read (secret-input.ts).
+  const env = opts.env ?? takeSecretEnv(process.env)
   const platform = platformAdapter(opts.platform ?? env.CLAW_MESH_PLATFORM ?? currentPlatformId())
   const home = homeDir(env)
   const stateDir = env.CLAW_MESH_HOME ? path.resolve(env.CLAW_MESH_HOME) : platform.stateDir(env, home)
@@ -93,6 +101,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     io,
     redactor,
     runner: opts.runner ?? createExecaRunner(redactor, env),
+    loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
     http: opts.http ?? createFetchHttpClient(redactor),
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),
@@ -110,6 +119,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
           platform: platform.id,
           io,
           timeoutMs: env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined,
+          readOnly: opts.dryRun,
         })
         return redacting(store, redactor)
       })()

@@ -175,7 +175,7 @@ export const jsonSchemas = {
   ]),
   leave: z.union([
     ok({
-      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'openclaw-config', 'skill', 'peers', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
+      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'openclaw-config', 'skill', 'peers', 'token-copies', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
       left: z.array(str),
       configChanges: z.array(z.object({path: str, action: z.enum(['restored', 'removed'])})),
       restoreMode: z.enum(['bytes', 'delete', 'keys', 'none']),

@@ -1,3 +1,4 @@
+import {fchmodSync, fstatSync} from 'node:fs'
 import {Writable, Readable} from 'node:stream'
 import {Redactor} from '../core/redact.js'
 import {stripControlKeepColor} from '../core/terminal-text.js'
@@ -29,8 +30,13 @@ export interface IOStreams {
   errDrawing(text: string): void
   /** Homes the cursor and clears the screen (status --watch): the one control sequence out/err would strip. */
   clearScreen(): void
-  /** Writes a value that is itself a secret the user asked for (an invite), unredacted, on stdout. */
+  /** Writes a value that is itself a secret the user asked for (a resolved token), unredacted, on stdout. */
   outSecret(text: string): void
+  /**
+   * Data on stdout (redacted) meant for one reader only — an invite pairs once, so whoever reads it first can pair
+   * instead: a regular file behind stdout (`> file`) is made 0600 first, as for outSecret.
+   */
+  outPrivate(text: string): void
   readonly stderrStream: Writable
   jsonMode: boolean
 }
@@ -57,6 +63,10 @@ export function createIOStreams(opts: IOOptions): IOStreams {
   const stdoutIsTTY = Boolean(opts.stdout.isTTY)
   const stderrIsTTY = Boolean(opts.stderr.isTTY)
   const stdinIsTTY = opts.stdinIsTTY ?? Boolean((opts.stdin as {isTTY?: boolean}).isTTY)
+  const guardFile = () => {
+    const warning = privatizeOutputFile(opts.stdout)
+    if (warning) io.err(`warning: ${warning}\n`)
+  }
   const io: IOStreams = {
     stdin: opts.stdin,
     stdoutIsTTY,
@@ -72,10 +82,42 @@ export function createIOStreams(opts: IOOptions): IOStreams {
     err: (text) => opts.stderr.write(redactor.redact(stripControlKeepColor(text))),
     errDrawing: (text) => opts.stderr.write(redactor.redact(text)),
     clearScreen: () => opts.stdout.write('\u001b[H\u001b[2J'),
-    outSecret: (text) => opts.stdout.write(text),
+    outSecret: (text) => {
+      guardFile()
+      opts.stdout.write(text)
+    },
+    outPrivate: (text) => {
+      guardFile()
+      opts.stdout.write(redactor.redact(stripControlKeepColor(text)))
+    },
     stderrStream: opts.stderr,
   }
   return io
+}
+
+/**
+ * `claw-mesh invite > file`: the shell created the file with the umask's mode (0644 for most), so others could read
+ * the secret about to be written into it. A regular file of ours is made 0600 first; one we cannot change is named
+ * in a warning. Terminals and pipes are left alone.
+ */
+export function privatizeOutputFile(stream: Writable): string | undefined {
+  const fd = (stream as {fd?: unknown}).fd
+  if (typeof fd !== 'number') return undefined
+  let st
+  try {
+    st = fstatSync(fd)
+  } catch {
+    return undefined
+  }
+  if (!st.isFile() || (st.mode & 0o077) === 0) return undefined
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) return `stdout is a file other users can read (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}) that is not yours to change: the secret written to it is readable by them.`
+  try {
+    fchmodSync(fd, 0o600)
+    return undefined
+  } catch (error) {
+    return `stdout is a file other users can read and claw-mesh could not make it private (${(error as NodeJS.ErrnoException).code}): chmod 600 it.`
+  }
 }
 
 /** IOStreams over in-memory buffers, for tests. */

@@ -30,6 +30,8 @@ export async function readSecretInput(opts: {
   const raw = opts.raw
   if (raw === undefined || raw === '') {
     const fromEnv = opts.envName ? opts.env[opts.envName] : undefined
+    // Read once, then gone: nothing later in this run (or a child it starts) can find it in the environment.
+    if (opts.envName) delete opts.env[opts.envName]
     if (fromEnv) source = {origin: `$${opts.envName}`, value: fromEnv.trim()}
   } else if (raw === '-') {
     source = {origin: 'stdin', value: (await text(opts.stdin)).trim()}

@@ -3,8 +3,18 @@ import path from 'node:path'
 import Conf from 'conf'
 import {UsageError} from '../core/errors.js'
 import {stateSchema, type State} from '../core/state-schema.js'
+import {writeFailure} from './fs-atomic.js'
+import {acquireLockSync} from './lock.js'
+import {assertPrivateDir, assertPrivateFile, ensurePrivateDirSync} from './private-fs.js'
 
-/** A typed store over conf, kept in claw-mesh's state dir (mode 0600). */
+/** How long an update waits for another process's update (they take milliseconds). */
+const UPDATE_WAIT_MS = 30_000
+
+/**
+ * A typed store over conf, kept in claw-mesh's private state dir (0700, the file 0600). Every update is a
+ * read-modify-write under an exclusive lock, so concurrent runs (ten `peer add` at once) never lose a record, and
+ * the file is only trusted when it is the user's own and nobody else can write it.
+ */
 export interface StateStore {
   readonly path: string
   read(): State
@@ -13,8 +23,9 @@ export interface StateStore {
 
 export function createStateStore(dir: string): StateStore {
   let conf: Conf<Record<string, unknown>> | undefined
-  const open = () =>
-    (conf ??= new Conf<Record<string, unknown>>({
+  const open = () => {
+    if (!conf) ensurePrivateDirSync(dir)
+    return (conf ??= new Conf<Record<string, unknown>>({
       cwd: dir,
       configName: 'state',
       projectName: 'claw-mesh',
@@ -22,6 +33,11 @@ export function createStateStore(dir: string): StateStore {
       clearInvalidConfig: false,
       projectSuffix: '',
     }))
+  }
+  const checked = () => {
+    assertPrivateDir(dir)
+    assertPrivateFile(file)
+  }
   const parse = (raw: unknown): State => {
     const result = stateSchema.safeParse(raw)
     if (!result.success) {
@@ -41,15 +57,26 @@ export function createStateStore(dir: string): StateStore {
     },
     read() {
       // Reading never creates anything: a fresh machine (or a dry run) leaves no trace.
-      if (!conf && !existsSync(file)) return parse({})
+      if (!existsSync(file)) return parse({})
+      checked()
       return parse(storeOf(open, file))
     },
     update(mutate) {
-      const state = parse(storeOf(open, file))
       const c = open()
-      mutate(state)
-      c.store = state as unknown as Record<string, unknown>
-      return state
+      const lock = acquireLockSync({dir, name: 'state', waitMs: UPDATE_WAIT_MS, what: 'claw-mesh state update'})
+      try {
+        checked()
+        const state = parse(storeOf(() => c, file))
+        mutate(state)
+        try {
+          c.store = state as unknown as Record<string, unknown>
+        } catch (error) {
+          throw writeFailure(file, error, 'claw-mesh state')
+        }
+        return state
+      } finally {
+        lock.release()
+      }
     },
   }
 }

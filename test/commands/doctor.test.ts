@@ -5,6 +5,7 @@ import {CHECK_GROUPS} from '../../src/core/checks/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {fakeHost, fakeRunner, HOOKS_TOKEN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 interface JsonCheck {
   id: string
@@ -37,7 +38,7 @@ async function provisioned(): Promise<ProvisionedHost> {
   return h
 }
 
-const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) => runCommand(Doctor, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, ...extra})
+const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) => runCommand(Doctor, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, loopbackListeners: ownGatewayListeners(), ...extra})
 
 describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no openclaw)', () => {
   it('says what is missing and that bootstrap is next: no crash, no stack trace, exit 5', async () => {

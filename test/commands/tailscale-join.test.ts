@@ -1,4 +1,4 @@
-import {promises as fs} from 'node:fs'
+import type {RunOptions} from '../../src/infra/runner.js'
 import {describe, expect, it} from 'vitest'
 import TailscaleJoin from '../../src/commands/tailscale/join.js'
 import {CHECKS} from '../../src/core/checks/catalog.js'
@@ -27,28 +27,24 @@ async function join(argv: string[], script: Parameters<typeof scriptedRunner>[0]
 }
 
 describe('claw-mesh tailscale join', () => {
-  it('runs up once on a logged-out node, with the key only in a private temp file', async () => {
-    let keyFileSeen = ''
+  it('runs up once on a logged-out node, the key on an inherited descriptor (file:/dev/fd/3), never in argv or a file', async () => {
+    let handed: RunOptions['secretFd']
     const {run, runner, store} = await join(['--hostname', 'openclaw-nova', '--json'], [
       statusCall('NeedsLogin', null),
       version,
       {
         command: TS,
-        args: (a) => a[0] === 'up' && a.includes('--hostname=openclaw-nova') && a.some((x) => x.startsWith('--auth-key=file:')) && a.includes('--timeout=60s'),
-        onCall: (args) => {
-          const file = args.find((a) => a.startsWith('--auth-key=file:'))!.slice('--auth-key=file:'.length)
-          keyFileSeen = file
-          // The key file is private and holds exactly the key.
-          return fs.stat(file).then((st) => expect(st.mode & 0o777).toBe(0o600))
-        },
+        args: (a) => a[0] === 'up' && a.includes('--hostname=openclaw-nova') && a.includes('--auth-key=file:/dev/fd/3') && a.includes('--timeout=60s'),
+        onCall: (_args, opts) => void (handed = opts?.secretFd),
       },
       statusCall('Running', 'openclaw-nova'),
       version,
     ], {CLAW_MESH_TAILSCALE_KEY: KEY})
     expect(run.exitCode).toBe(0)
     runner.verify()
-    expect(JSON.stringify(runner.calls)).not.toContain(KEY)
-    await expect(fs.stat(keyFileSeen)).rejects.toThrow()
+    expect(handed?.value).toBe(KEY)
+    expect(handed?.tmpfileFlags).toBeDefined()
+    expect(JSON.stringify(runner.calls.map((c) => c.args))).not.toContain(KEY)
     expect(run.json()).toMatchObject({ok: true, action: 'up', changed: true, keySent: true, hostname: 'openclaw-nova', ipv4: '100.64.0.7'})
     expect(run.stdout + run.stderr).not.toContain(KEY)
     expect(store.read().tailscale?.hostname).toBe('openclaw-nova')

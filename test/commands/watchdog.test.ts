@@ -12,6 +12,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 let tmp = ''
 let env: Record<string, string> = {}
@@ -139,7 +140,7 @@ describe('claw-mesh watchdog run', () => {
 
   it('exits 0 when the gateway is healthy', async () => {
     up = true
-    const run = await runCommand(WatchdogRun, [], {env, platform: 'linux', store: store(), http: createFetchHttpClient(), secrets: createMemorySecretStore()})
+    const run = await runCommand(WatchdogRun, [], {env, platform: 'linux', store: store(), http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/\/healthz: healthy; 0\/3 consecutive failures/)
   })
@@ -147,8 +148,8 @@ describe('claw-mesh watchdog run', () => {
   it('exits 5 while it is unhealthy, counting failures across runs', async () => {
     up = false
     const s = store()
-    const r1 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore()})
-    const r2 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore()})
+    const r1 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
+    const r2 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
     expect([r1.exitCode, r2.exitCode]).toEqual([5, 5])
     expect(r2.json<{failures: number; healthy: boolean}>()).toMatchObject({failures: 2, healthy: false})
   })

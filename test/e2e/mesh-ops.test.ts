@@ -174,7 +174,7 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
   it('leave gives openclaw.json back byte for byte, removes the skill, and the gateway starts with the restored file', async () => {
     const skill = path.join(b.oc, 'skills', 'claw-mesh', 'SKILL.md')
     expect(existsSync(skill)).toBe(true)
-    const pid = Number(readFileSync(path.join(b.cm, 'gateway.pid'), 'utf8'))
+    const pid = Number(readFileSync(path.join(b.cm, 'gateway.pid'), 'utf8').split('\n')[0])
     const run = await cm(b, ['leave', '--yes', '--json'])
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({restoreMode: 'bytes'})

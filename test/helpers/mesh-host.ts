@@ -147,7 +147,8 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     },
     gatewayPid() {
       const file = path.join(stateDir, 'gateway.pid')
-      return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined
+      // The pid file is `<pid>\n<start time>\n`: the pid is its first line.
+      return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined
     },
     cleanup() {
       const pid = host.gatewayPid()

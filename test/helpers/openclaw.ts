@@ -188,7 +188,7 @@ export async function probeGateway(oc: {node: string}, baseUrl: string, tokens: 
 export async function killBackgroundGateway(cmDir: string): Promise<void> {
   const pidFile = path.join(cmDir, 'gateway.pid')
   if (!existsSync(pidFile)) return
-  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]) // `<pid>\n<start time>\n`
   await killPid(pid)
 }
 

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import JSON5 from 'json5'
 import path from 'node:path'
@@ -242,6 +242,46 @@ describe(`hostile input: a generated corpus (seed ${SEED}) through the CLI`, () 
         const run = await runCli([...c.argv, '--json'], {env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}, input: c.stdin})
         expect(run.exitCode, `${c.kind}: ${run.stderr}`).toBe(2)
         expect(run.json()).toMatchObject({ok: false, error: {exitCode: 2}})
+      } finally {
+        rmSync(home, {recursive: true, force: true})
+      }
+    }
+  }, 120_000)
+})
+
+/**
+ * Hostile host state (issue 11): a state directory or file someone else could have written is refused before it is
+ * read, with exit 3 and `insecure-state`, whatever the command. The deeper attacks (planted alert, squatter,
+ * signals) are in host-attacks.test.ts and port-squat.test.ts.
+ */
+describe('hostile input: planted claw-mesh state', () => {
+  const planted: [string, (dir: string) => void][] = [
+    ['a state dir writable by everyone', (dir) => chmodSync(dir, 0o777)],
+    ['a state dir writable by its group', (dir) => chmodSync(dir, 0o770)],
+    ['a state.json writable by others', (dir) => chmodSync(path.join(dir, 'state.json'), 0o666)],
+    ['a state.json that is a symlink', (dir) => {
+      renameSync(path.join(dir, 'state.json'), path.join(dir, 'real.json'))
+      symlinkSync(path.join(dir, 'real.json'), path.join(dir, 'state.json'))
+    }],
+    ...(process.getuid?.() === 0 ? ([['a state.json owned by another user', (dir: string) => chownSync(path.join(dir, 'state.json'), 65534, 65534)]] as [string, (dir: string) => void][]) : []),
+  ]
+  // status and doctor report an unreadable state as a finding and use none of it; these act on it, so they refuse.
+  const commands = [['peer', 'list'], ['watchdog', 'run'], ['leave', '--yes'], ['gateway', 'start']]
+
+  it.each(planted)('%s: every command refuses it (exit 3, insecure-state) and changes nothing', async (_name, plant) => {
+    for (const argv of commands) {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'hostile-state-'))
+      try {
+        const dir = path.join(home, 'cm')
+        mkdirSync(dir, {mode: 0o700})
+        writeFileSync(path.join(dir, 'state.json'), JSON.stringify({peers: {}, alert: `command:${path.join(home, 'evil')}`}), {mode: 0o600})
+        plant(dir)
+        const before = readdirSync(dir).sort()
+        const run = await runCli([...argv, '--json'], {env: {HOME: home, CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}})
+        expect(run.exitCode, `${argv.join(' ')}: ${run.stderr}`).toBe(3)
+        expect(run.json()).toMatchObject({ok: false, error: {code: 'insecure-state', hint: expect.any(String)}})
+        expect(run.stderr).not.toMatch(/\n\s+at /)
+        expect(readdirSync(dir).sort()).toEqual(before)
       } finally {
         rmSync(home, {recursive: true, force: true})
       }

@@ -10,6 +10,7 @@ import {probeFirewall} from '../../src/services/doctor/firewall-probe.js'
 import {resolveSecretRef} from '../../src/services/doctor/secret-ref.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 import {fakeHost, fakeRunner, GW_TOKEN, HOOKS_TOKEN, provisionedHost as provision} from '../fixtures/doctor/fake-host.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
 
@@ -23,7 +24,7 @@ async function provisionedHost() {
   const h = await provision()
   cleanups.push(h.cleanup)
   const {io} = createTestIOStreams()
-  return {...h, deps: createDeps({env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, io})}
+  return {...h, deps: createDeps({env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, io, loopbackListeners: ownGatewayListeners()})}
 }
 
 describe('the doctor context on a provisioned host', () => {

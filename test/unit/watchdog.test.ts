@@ -11,6 +11,7 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runWatchdog} from '../../src/services/watchdog/run.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 const T0 = Date.parse('2026-09-01T12:00:00Z')
 const opts = {failures: 3, cooldownMs: 30 * 60_000}
@@ -118,7 +119,7 @@ describe('runWatchdog', () => {
     const store = createMemoryStateStore({identity: 'nova', gateway: {port: gatewayPort}, alert: `webhook:http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`})
     const {io} = createTestIOStreams()
     const clock = {now: () => new Date(now), sleep: async () => {}}
-    return createDeps({env: {CLAW_MESH_HOME: dir, PATH: '/nonexistent'}, platform: 'linux', store, secrets: createMemorySecretStore(), io, http: createFetchHttpClient(), clock})
+    return createDeps({env: {CLAW_MESH_HOME: dir, PATH: '/nonexistent'}, platform: 'linux', store, secrets: createMemorySecretStore(), io, http: createFetchHttpClient(), clock, loopbackListeners: ownGatewayListeners()})
   }
 
   it('counts failures across runs in watchdog.json, alerts once for the streak, then once on recovery', async () => {

@@ -133,7 +133,7 @@ export const CHECKS: readonly Check[] = [
       const mismatch = view ? evalPortConfig(view, {recorded: gw?.port, applied: gw?.appliedPort}) : undefined
       if (mismatch) return mismatch
       const {port, healthz} = await ctx.loopbackHealth()
-      return evalPortHolder(healthz, port, ctx.whoHoldsPort(port))
+      return evalPortHolder(healthz, port, ctx.whoHoldsPort(port), await ctx.portListener())
     },
   },
   {id: 'gateway-service', title: 'Gateway service running', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalService(await ctx.service(), ctx.startCommand)},

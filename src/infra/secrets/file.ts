@@ -1,7 +1,9 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {ClawMeshError} from '../../core/errors.js'
+import {systemClock} from '../clock.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../fs-atomic.js'
+import {withLock} from '../lock.js'
 import {SECRET_NAMES, type SecretStore} from './types.js'
 
 /**
@@ -77,6 +79,8 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
     }
     throw new ClawMeshError(`The secret file ${file} is not valid JSON.`, {hint: 'Move it away and re-run claw-mesh bootstrap to create new tokens.'})
   }
+  // Read-modify-write under the lock: two runs adding a peer token at once must both be kept.
+  const exclusive = <T>(fn: () => Promise<T>) => withLock({dir: path.dirname(file), name: 'secrets', waitMs: 30_000, clock: systemClock, what: 'claw-mesh secret update'}, fn)
   const save = async (values: Record<string, string>) => {
     await ensureDir(path.dirname(file))
     await writeFileAtomic(file, `${JSON.stringify(values, null, 2)}\n`, 0o600)
@@ -88,20 +92,22 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
     async get(name) {
       return (await load())[name]
     },
-    async set(name, value) {
-      const values = await load()
-      if (values[name] === value) return
-      values[name] = value
-      await save(values)
-      if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, value)
-    },
-    async delete(name) {
-      const values = await load()
-      if (!(name in values)) return false
-      delete values[name]
-      await save(values)
-      if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, undefined)
-      return true
-    },
+    set: (name, value) =>
+      exclusive(async () => {
+        const values = await load()
+        if (values[name] === value) return
+        values[name] = value
+        await save(values)
+        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, value)
+      }),
+    delete: (name) =>
+      exclusive(async () => {
+        const values = await load()
+        if (!(name in values)) return false
+        delete values[name]
+        await save(values)
+        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, undefined)
+        return true
+      }),
   }
 }

@@ -197,6 +197,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     service: gateway.service,
     gatewayToken: gateway.gatewayToken,
     handshake: gateway.handshake,
+    portListener: gateway.portListener,
     storedHooksToken: gateway.storedHooksToken,
     effectiveGatewayToken: gateway.effectiveGatewayToken,
     secretStore: async () => {

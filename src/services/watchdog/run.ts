@@ -8,6 +8,7 @@ import {describeFailure, HttpFailure} from '../../infra/http.js'
 import {resolveAlertTarget} from '../alerts/target.js'
 import {acquireLock} from '../../infra/lock.js'
 import {sendAlert, type AlertDelivery} from '../alerts/send.js'
+import {gatewayListener} from '../gateway/listener.js'
 import {localUrl, startGateway} from '../gateway/start.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
 
@@ -36,10 +37,13 @@ export interface WatchdogRunResult {
 
 const HEALTH_TIMEOUT_MS = 5000
 
-async function checkHealth(deps: Pick<Deps, 'http'>, url: string, timeoutMs: number): Promise<{ok: boolean; detail: string}> {
+/** Healthy means the 200 came from this user's gateway: a squatter on the port answering 200 is a gateway that is down. */
+async function checkHealth(deps: Pick<Deps, 'http' | 'loopbackListeners'>, port: number, url: string, timeoutMs: number): Promise<{ok: boolean; detail: string}> {
   try {
     const res = await deps.http.request({url, timeoutMs})
-    return res.status === 200 ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`} : {ok: false, detail: `HTTP ${res.status}`}
+    if (res.status !== 200) return {ok: false, detail: `HTTP ${res.status}`}
+    const listener = await gatewayListener(deps, port)
+    return listener.ours ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`} : {ok: false, detail: `HTTP 200, but ${listener.message}`}
   } catch (error) {
     return {ok: false, detail: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error).message)}
   }
@@ -74,7 +78,7 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
   try {
     const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
     const healthUrl = `${localUrl(Number(port))}/healthz`
-    const probe = await checkHealth(deps, healthUrl, opts.timeoutMs ?? HEALTH_TIMEOUT_MS)
+    const probe = await checkHealth(deps, Number(port), healthUrl, opts.timeoutMs ?? HEALTH_TIMEOUT_MS)
     const prev = await readWatchdogFile(deps)
     const plan = planCheck(prev, probe, deps.clock.now(), {failures: threshold, cooldownMs})
     let state = plan.next
