@@ -28,6 +28,7 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
   },
   session: { dmScope: "per-peer" },
   logging: { level: "info" },
+  models: { catalogRefresh: { enabled: false } }, // the test gateway runs in the host's namespace: no phoning home
   gateway: {
     mode: "local",
     port: 8080,

@@ -22,7 +22,7 @@ const OC = oc as Extract<typeof oc, {ok: true}>
 
 // The user's own config before claw-mesh: JSON5 with a comment (a rewrite would lose it), a plain gateway token.
 const original = (port: number) =>
-  `// my own gateway, set up by hand\n{\n  gateway: {mode: "local", port: ${port}, bind: "loopback", auth: {mode: "token", token: "my-own-gateway-token-0123456789"}},\n}\n`
+  `// my own gateway, set up by hand\n{\n  gateway: {mode: "local", port: ${port}, bind: "loopback", auth: {mode: "token", token: "my-own-gateway-token-0123456789"}},\n  models: {catalogRefresh: {enabled: false}},\n}\n`
 
 describe.skipIf(!ready)('mesh operations against a real gateway', () => {
   let a: Sandbox

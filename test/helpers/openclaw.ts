@@ -112,6 +112,8 @@ export async function sandbox(oc: OpenClawForTests, name: string, extraEnv: Reco
     OPENCLAW_CONFIG_PATH: s.configPath,
     ...(oc.ok ? {CLAW_MESH_OPENCLAW: oc.bin} : {}),
     CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true',
+    // These gateways run in the host's namespace: no update check (they would look up OpenClaw's servers).
+    OPENCLAW_NO_AUTO_UPDATE: '1',
     NO_COLOR: '1',
     ...extraEnv,
   }
