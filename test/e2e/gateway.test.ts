@@ -174,7 +174,8 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       timings.firstStartCliMs = run.ms
       expect(r).toMatchObject({runner: 'background', action: 'background-start', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, healthz: {status: 200}})
       expect(r.notes.join('\n')).toMatch(/does not survive a reboot/)
-      expect(Number((await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim())).toBe(r.pid)
+      // The pid file's first line is the pid (the second its start time, checked before claw-mesh signals it).
+      expect(Number((await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim())).toBe(r.pid)
 
       // Checked again with an independent probe: raw handshake and hooks request.
       const p = await probeGateway(oc, `http://127.0.0.1:${port}`, await tokens())
@@ -212,7 +213,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       expect((await fs.stat(s.configPath)).mtimeMs).toBe(before.mtimeMs)
       expect(await fs.readdir(path.join(s.cm, 'backups'))).toEqual(backups)
 
-      const pid = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim()
+      const pid = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim()
       const start = await cli(['gateway', 'start', '--json'])
       expect(start.exitCode, start.stderr).toBe(0)
       expect(start.json()).toMatchObject({action: 'verify', runner: 'background', pid: Number(pid)})
