@@ -1,7 +1,9 @@
 import {decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
 import {ClawMeshError} from '../../core/errors.js'
 import type {BootstrapObserved} from '../../core/bootstrap-plan.js'
+import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/mesh-discovery.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
@@ -70,7 +72,17 @@ export async function observeBootstrap(deps: Deps, opts: BootstrapOptions, extra
   const health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
   const pending = state.gateway?.pending ?? []
   const changes = peerChanges(deps, opts.peers)
-  if (opts.meshSecret) changes.push('discover mesh members on the tailnet')
+  if (opts.meshSecret) {
+    // On a connected tailnet the members are known now: preview exactly what discovery would record, so a
+    // provisioned fleet host plans no change. Before the join, discovery can only be promised.
+    const summary = tailscale.summary
+    if (summary?.backendState === 'Running') {
+      const tag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
+      changes.push(...previewDiscovery(discoverMeshPeers(summary, {tag, port: configure.port}).peers, state.peers))
+    } else {
+      changes.push('discover mesh members on the tailnet')
+    }
+  }
   return {
     tailscale: tailscale.summary,
     configure,
