@@ -5,6 +5,7 @@ import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
 import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
+import {describeFailure} from '../../infra/http.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
 import {probeGatewayHealth} from '../gateway/health.js'
@@ -69,7 +70,10 @@ export async function observeBootstrap(deps: Deps, opts: BootstrapOptions, extra
     if (hooks !== fleetHooksToken(opts.meshSecret.value, opts.identity) && !configChanges.includes('hooks.token')) configChanges.push('hooks.token')
   }
   const state = deps.store.read()
-  const health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  let health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
+  // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
+  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
   const pending = state.gateway?.pending ?? []
   const changes = peerChanges(deps, opts.peers)
   if (opts.meshSecret) {

@@ -78,15 +78,15 @@ def run(module, argv):
     try:
         doc = json.loads(out)
     except ValueError:
-        module.fail_json(msg='claw-mesh %s printed no JSON document (exit %d).' % (argv[1], rc), rc=rc, stderr_lines=err.splitlines()[-TAIL:])
+        module.fail_json(msg='claw-mesh %s printed no JSON document (exit %d).' % (argv[1], rc), exit_code=rc, stderr_lines=err.splitlines()[-TAIL:])
     if not isinstance(doc, dict):
-        module.fail_json(msg='claw-mesh %s printed JSON that is not an object (exit %d).' % (argv[1], rc), rc=rc)
+        module.fail_json(msg='claw-mesh %s printed JSON that is not an object (exit %d).' % (argv[1], rc), exit_code=rc)
     if doc.get('ok') is False:
         e = doc.get('error') or {}
         msg = e.get('message') or 'claw-mesh %s failed (exit %d)' % (argv[1], rc)
         if e.get('hint'):
             msg = '%s Hint: %s' % (msg, e['hint'])
-        module.fail_json(msg=msg, rc=rc, error=e, stderr_lines=err.splitlines()[-TAIL:])
+        module.fail_json(msg=msg, exit_code=rc, error=e, stderr_lines=err.splitlines()[-TAIL:])
     return rc, doc
 
 
@@ -101,7 +101,8 @@ def bootstrap(module):
     for w in doc.get('warnings') or []:
         module.warn(str(w))
     down = [peer for peer in doc.get('peers') or [] if peer.get('status') != 'ok']
-    result = dict(changed=bool(doc.get('changed')), rc=rc, bootstrap=doc)
+    # Not 'rc': Ansible fails any result whose rc is non-zero, and exit 4 may be only a warning.
+    result = dict(changed=bool(doc.get('changed')), exit_code=rc, bootstrap=doc)
     if module.check_mode:
         todo = [s.get('title') for s in doc.get('steps') or [] if s.get('action') == 'run']
         result['msg'] = ('would: ' + '; '.join(todo)) if todo else 'nothing to change'
@@ -125,11 +126,11 @@ def discover(module):
         argv += ['--port', str(module.params['port'])]
     rc, doc = run(module, argv)
     if rc != 0:
-        module.fail_json(msg='claw-mesh peer discover exited %d.' % rc, rc=rc, discover=doc)
+        module.fail_json(msg='claw-mesh peer discover exited %d.' % rc, exit_code=rc, discover=doc)
     for n in doc.get('notes') or []:
         module.warn(str(n))
     changed = bool(doc.get('added') or doc.get('updated')) or doc.get('meshSecret') in ('stored', 'replaced')
-    module.exit_json(changed=changed, rc=rc, discover=doc)
+    module.exit_json(changed=changed, exit_code=rc, discover=doc)
 
 
 def leave(module):
@@ -138,7 +139,7 @@ def leave(module):
     argv = [module.params['bin'], 'leave', '--yes', '--json'] + (['--purge'] if module.params['purge'] else [])
     rc, doc = run(module, argv)
     failed = [s for s in doc.get('steps') or [] if s.get('status') == 'failed']
-    result = dict(changed=any(s.get('status') == 'done' for s in doc.get('steps') or []), rc=rc, leave=doc)
+    result = dict(changed=any(s.get('status') == 'done' for s in doc.get('steps') or []), exit_code=rc, leave=doc)
     if failed or rc != 0:
         module.fail_json(msg='claw-mesh leave: ' + ('; '.join(str(s.get('detail')) for s in failed) or 'exit %d' % rc), **result)
     module.exit_json(**result)
