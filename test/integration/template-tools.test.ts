@@ -1,5 +1,7 @@
-import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {spawnSync} from 'node:child_process'
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -71,7 +73,7 @@ describe('GitHub Actions: templates/github-actions/provision-agent-host.yml', {t
   })
 })
 
-describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 120_000}, () => {
+describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 240_000}, () => {
   const ansibleDir = tpl('ansible')
   /** A copy of templates/ansible with the role's tasks file edited. */
   function brokenRole(from: string, to: string): string {
@@ -103,6 +105,41 @@ describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 120
     const bad = run(lint, ['--offline', '--nocolor', '-p'], brokenRole('- name: Bootstrap this host into the mesh (claw-mesh bootstrap --json)\n', '- name: bootstrap\n'))
     expect(bad.out).toMatch(/name\[casing\]/)
     expect(bad.status).not.toBe(0)
+  })
+
+  it('without claw_mesh_bin, --check plans the install from the Node mirror and says bootstrap would start from scratch', async () => {
+    const ap = requireTool('ansible-playbook', 'apt-get install ansible-core')
+    if (!ap) return
+    // A loopback mirror that check mode must not touch (nothing is downloaded in check mode).
+    const seen: string[] = []
+    const mirror = http.createServer((req, res) => {
+      seen.push(req.url ?? '')
+      res.end()
+    })
+    await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r))
+    try {
+      const prefix = path.join(dir, 'prefix')
+      const inv = path.join(dir, 'inventory-install.yml')
+      writeFileSync(inv, `claw_mesh:\n  hosts:\n    fresh: {ansible_connection: local, ansible_become: false, ansible_python_interpreter: /usr/bin/python3}\n`)
+      const args = ['-i', inv, 'site.yml', '--check', '-e', `claw_mesh_prefix=${prefix}`, '-e', `claw_mesh_node_mirror=http://127.0.0.1:${(mirror.address() as AddressInfo).port}`]
+      const child = spawn(ap, args, {cwd: ansibleDir, env: {...env, ANSIBLE_STDOUT_CALLBACK: 'ansible.posix.json'}})
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      const code = await new Promise<number | null>((r) => child.on('close', r))
+      const doc = JSON.parse(out) as {stats: Record<string, {changed: number; failures: number}>; plays: {tasks: {task: {name: string}; hosts: Record<string, {changed?: boolean; msg?: string; skipped?: boolean}>}[]}[]}
+      const results = Object.fromEntries(doc.plays[0].tasks.map((t) => [t.task.name, t.hosts.fresh]))
+      expect(code, out).toBe(0)
+      expect(doc.stats.fresh.failures).toBe(0)
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Create '))?.[1]).toMatchObject({changed: true})
+      const arch = {x64: 'x64', arm64: 'arm64'}[os.arch()] ?? os.arch()
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Report the Node download'))?.[1]).toMatchObject({changed: true, msg: `would download http://127.0.0.1:${(mirror.address() as AddressInfo).port}/v24.21.0/node-v24.21.0-linux-${arch}.tar.gz into ${prefix}/node`})
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Download Node'))?.[1]).toMatchObject({skipped: true})
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Bootstrap'))?.[1]).toMatchObject({changed: true, msg: expect.stringMatching(/not installed yet .*from scratch/)})
+      expect(seen).toEqual([])
+      expect(existsSync(prefix)).toBe(false) // check mode wrote nothing
+    } finally {
+      mirror.close()
+    }
   })
 
   it('rejects a wrong variable before anything runs, naming it (argument_specs)', () => {
