@@ -1,5 +1,5 @@
 import {execFile, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -215,8 +215,11 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
       scan(`[${h.name}] tailscale argv`, JSON.stringify(h.sim.argvLog()))
       scan(`[${h.name}] openclaw argv`, h.openclawArgv().join('\n'))
       for (const f of ['claw-mesh/state.json', 'openclaw-argv.log']) scan(`[${h.name}] ${f}`, readFileSync(path.join(h.home, f), 'utf8'))
-      // The secrets' own files are private.
-      for (const f of ['ts-oauth', 'mesh-secret']) expect((readFileSync(path.join(h.home, 'secrets', f), 'utf8'), spawnSync('stat', ['-c', '%a', path.join(h.home, 'secrets', f)], {encoding: 'utf8'}).stdout.trim())).toBe('600')
+      // The playbook wrote the vault values to private files, the only place they are.
+      for (const [f, value] of [['ts-oauth', KEY], ['mesh-secret', SECRET]]) {
+        const file = path.join(h.home, 'secrets', f)
+        expect([readFileSync(file, 'utf8'), statSync(file).mode & 0o777]).toEqual([value, 0o600])
+      }
     }
     expect(leaks).toEqual([])
   })
