@@ -129,7 +129,8 @@ def discover(module):
         module.fail_json(msg='claw-mesh peer discover exited %d.' % rc, exit_code=rc, discover=doc)
     for n in doc.get('notes') or []:
         module.warn(str(n))
-    changed = bool(doc.get('added') or doc.get('updated')) or doc.get('meshSecret') in ('stored', 'replaced')
+    # New members also rewrite the gateway's A2A channel config (a2a.changed).
+    changed = bool(doc.get('added') or doc.get('updated') or (doc.get('a2a') or {}).get('changed')) or doc.get('meshSecret') in ('stored', 'replaced')
     module.exit_json(changed=changed, exit_code=rc, discover=doc)
 
 
