@@ -1,8 +1,11 @@
 import {decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
 import {ClawMeshError} from '../../core/errors.js'
 import type {BootstrapObserved} from '../../core/bootstrap-plan.js'
+import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/mesh-discovery.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
+import {describeFailure} from '../../infra/http.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
 import {probeGatewayHealth} from '../gateway/health.js'
@@ -67,10 +70,23 @@ export async function observeBootstrap(deps: Deps, opts: BootstrapOptions, extra
     if (hooks !== fleetHooksToken(opts.meshSecret.value, opts.identity) && !configChanges.includes('hooks.token')) configChanges.push('hooks.token')
   }
   const state = deps.store.read()
-  const health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  let health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
+  // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
+  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
   const pending = state.gateway?.pending ?? []
   const changes = peerChanges(deps, opts.peers)
-  if (opts.meshSecret) changes.push('discover mesh members on the tailnet')
+  if (opts.meshSecret) {
+    // On a connected tailnet the members are known now: preview exactly what discovery would record, so a
+    // provisioned fleet host plans no change. Before the join, discovery can only be promised.
+    const summary = tailscale.summary
+    if (summary?.backendState === 'Running') {
+      const tag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
+      changes.push(...previewDiscovery(discoverMeshPeers(summary, {tag, port: configure.port}).peers, state.peers))
+    } else {
+      changes.push('discover mesh members on the tailnet')
+    }
+  }
   return {
     tailscale: tailscale.summary,
     configure,

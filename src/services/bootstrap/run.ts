@@ -94,7 +94,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
   deps.io.err(changes ? `Plan for ${opts.identity}:\n${steps.map((s) => `  ${s.action === 'run' ? '→' : '✓'} ${s.title}: ${s.detail}`).join('\n')}\n` : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`)
 
   const replyInvites: BootstrapResult['replyInvites'] = []
-  const ctx = {warnings: base.warnings, join: undefined as Awaited<ReturnType<typeof joinTailnet>> | undefined, gatewayUrl: null as string | null, healthy: false}
+  const ctx = {peersChanged: false, warnings: base.warnings, join: undefined as Awaited<ReturnType<typeof joinTailnet>> | undefined, gatewayUrl: null as string | null, healthy: false}
   const step = (id: BootstrapStepId) => steps.find((s) => s.id === id)!
   const note = (id: BootstrapStepId, outcome: string) => {
     step(id).outcome = outcome
@@ -152,10 +152,13 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
         const r = await addPeer(deps, input)
         outcomes.push(`${r.name} ${r.action}`)
         if (r.replyInvite) replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
+        if (r.action !== 'unchanged') ctx.peersChanged = true
       }
       if (opts.meshSecret) {
         const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: opts.meshTag, socket: opts.socket})
         outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
+        // A member that joined after the plan was made is a change the plan could not see.
+        if (d.added.length + d.updated.length > 0) ctx.peersChanged = true
         ctx.warnings.push(...d.notes)
       }
       return note('peers', outcomes.join(', ') || 'none')
@@ -172,6 +175,7 @@ async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks): P
   ctx.gatewayUrl = g.expose ? peerUrlFor({expose: g.expose, port: g.port, ipv4: join.ipv4, dnsName: join.dnsName}) : null
   return {
     ...base,
+    changed: base.changed || ctx.peersChanged,
     tailnet: {hostname: join.hostname, dnsName: join.dnsName, ipv4: join.ipv4, tailnet: join.tailnet},
     gateway: {configPath: g.configPath!, expose: g.expose!, port: g.port!, url: ctx.gatewayUrl, healthy: ctx.healthy},
     peers: checked.peers.map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(state.peers[p.name]?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
