@@ -192,8 +192,11 @@ interface PeerInputs {
 async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, timeoutMs: number, tailnet: Promise<{summary?: TailscaleSummary; note?: string}>): Promise<PeerCheckResult> {
   const {token, tokenMissing} = inputs
   const base = record.url
-  const presence = tailnetProbe(record, await tailnet)
-  if (presence.status === 'fail' && presence.detail === GONE && peerHostKind(new URL(base).hostname) === 'tailnet-ip') {
+  const ts = await tailnet
+  const presence = tailnetProbe(record, ts)
+  const host = new URL(base).hostname.replace(/^\[|\]$/g, '')
+  const self = host === ts.summary?.ipv4 || host === ts.summary?.ipv6
+  if (presence.status === 'fail' && presence.detail === GONE && peerHostKind(host) === 'tailnet-ip' && !self) {
     // A tailnet address whose node left the tailnet: nothing can answer there, so no request goes out (it would only
     // wait out its timeout, or leave this machine by another route).
     const notProbed: ProbeResult = {status: 'skip', detail: 'not probed: gone from the tailnet'}
