@@ -49,6 +49,8 @@ export const stateSchema = z.object({
       cli: z.string().optional(),
       /** Self-hosted control server (Headscale) the node logged in to; repeated on every `tailscale up`. */
       loginServer: z.string().optional(),
+      /** The tailnet's MagicDNS suffix from the node's own status (`*.ts.net`, or a Headscale base domain). */
+      magicDNSSuffix: z.string().optional(),
     })
     .optional(),
   gateway: z

@@ -81,7 +81,7 @@ async function readTailnet(deps: Deps, timeoutMs: number): Promise<{summary?: Ta
 const GONE = "not in this tailnet's peer list"
 
 function tailnetProbe(record: PeerRecord, ts: {summary?: TailscaleSummary; note?: string}): ProbeResult {
-  const kind = peerHostKind(new URL(record.url).hostname)
+  const kind = peerHostKind(new URL(record.url).hostname, ts.summary?.magicDNSSuffix ?? undefined)
   if (!ts.summary) return {status: 'skip', detail: 'tailscale unavailable'}
   if (ts.summary.backendState !== 'Running') return {status: 'fail', detail: `this machine's Tailscale is ${ts.summary.backendState}`}
   const node = findPeerNode(ts.summary, record)
