@@ -1,7 +1,7 @@
 import {closeSync, mkdtempSync, openSync, rmdirSync, unlinkSync, writeSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {execa, type Options as ExecaOptions} from 'execa'
+import type {Options as ExecaOptions} from 'execa'
 import {ExternalError} from '../core/errors.js'
 import type {Redactor} from '../core/redact.js'
 import {detachedStdio} from './inherited-fds.js'
@@ -67,6 +67,8 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
       }
       let r
       try {
+        // Loaded on the first child process (~90 ms): commands that run none (ask, send, peer check) start without it.
+        const {execa} = await import('execa')
         r = await execa(command, [...args], options)
       } finally {
         if (secretFd !== undefined) closeSync(secretFd)

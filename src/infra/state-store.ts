@@ -1,6 +1,7 @@
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import path from 'node:path'
-import Conf from 'conf'
+import type Conf from 'conf'
 import {UsageError} from '../core/errors.js'
 import {stateSchema, type State} from '../core/state-schema.js'
 import {writeFailure} from './fs-atomic.js'
@@ -21,11 +22,31 @@ export interface StateStore {
   update(mutate: (state: State) => void): State
 }
 
+/**
+ * conf (with the JSON-schema validator it brings) costs ~90 ms to load: only a write loads it. A read is the same
+ * JSON.parse conf would do, so `ask`, `send`, `status` and `peer check` start without it.
+ */
+function loadConf(): typeof Conf {
+  // Node 22.12 calls require() of an ES module experimental and says so on stderr (22.13+ and 24 do not): not here.
+  const emit = process.emitWarning
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning?.message
+    if (/ES Module .* using require\(\)|loading ES Module in require\(\)/.test(String(text))) return
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest)
+  }) as typeof process.emitWarning
+  try {
+    return (createRequire(import.meta.url)('conf') as {default: typeof Conf}).default
+  } finally {
+    process.emitWarning = emit
+  }
+}
+
 export function createStateStore(dir: string): StateStore {
   let conf: Conf<Record<string, unknown>> | undefined
   const open = () => {
     if (!conf) ensurePrivateDirSync(dir)
-    return (conf ??= new Conf<Record<string, unknown>>({
+    const Store = conf ? undefined : loadConf()
+    return (conf ??= new Store!<Record<string, unknown>>({
       cwd: dir,
       configName: 'state',
       projectName: 'claw-mesh',
@@ -59,7 +80,7 @@ export function createStateStore(dir: string): StateStore {
       // Reading never creates anything: a fresh machine (or a dry run) leaves no trace.
       if (!existsSync(file)) return parse({})
       checked()
-      return parse(storeOf(open, file))
+      return parse(storeOf(() => ({store: JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>}), file))
     },
     update(mutate) {
       const c = open()
@@ -82,7 +103,7 @@ export function createStateStore(dir: string): StateStore {
 }
 
 /** The file's contents; a file that is not JSON at all is named with the same hint as one that fails the schema. */
-function storeOf(open: () => Conf<Record<string, unknown>>, file: string): Record<string, unknown> {
+function storeOf(open: () => {store: Record<string, unknown>}, file: string): Record<string, unknown> {
   try {
     return open().store
   } catch (error) {
