@@ -34,6 +34,13 @@ describe('bootstrap prompts only on a terminal', () => {
     expect(run.stderr).toMatch(/Pass --identity NAME/)
   })
 
+  it('under CI=true it never asks, even on a terminal', async () => {
+    const run = await runCommand(Bootstrap, ['--dry-run'], {env: {...env(), CI: 'true'}, tty: true, stdin: 'nova\n', platform: 'linux'})
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).not.toContain('Identity for this agent (e.g. nova):')
+    expect(run.stderr).toMatch(/Pass --identity NAME/)
+  })
+
   it('--json never prompts either, even on a terminal', async () => {
     const run = await runCommand(Bootstrap, ['--dry-run', '--json'], {env: env(), tty: true, stdin: 'nova\n', platform: 'linux'})
     expect(run.exitCode).toBe(2)

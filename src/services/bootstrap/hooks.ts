@@ -1,3 +1,4 @@
+import type {WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
 import type {Deps} from '../../deps.js'
 import {probeRun} from '../gateway/service.js'
@@ -9,17 +10,16 @@ import type {BootstrapHooks} from './run.js'
  * The phases bootstrap runs through other services: the gateway watchdog (with --alert) and the agent skill.
  * Where no service manager can run the watchdog (containers, CI), the alert target is recorded for
  * `claw-mesh watchdog run` and the user is told how to schedule it, instead of failing the whole bootstrap.
+ * The watchdog's observation is the scheduler's own answer: nothing is assumed installed.
  */
 export function bootstrapHooks(deps: Deps, opts: {alert?: string}): Pick<BootstrapHooks, 'watchdog' | 'skill'> {
   const alert = opts.alert
-  const noServiceManager = async () => !(await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)).usable
   return {
     watchdog: {
-      async status() {
-        const s = await watchdogStatus(deps, {alert})
-        if (s.matches) return s
-        if (deps.store.read().alert === alert && (await noServiceManager())) return {installed: true, matches: true}
-        return s
+      async status(): Promise<WatchdogObserved> {
+        const manager = await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)
+        const s = manager.usable ? await watchdogStatus(deps, {alert}) : {installed: false, matches: false}
+        return {schedulerUsable: manager.usable, installed: s.installed, matches: s.matches, sameAlertRecorded: alert !== undefined && deps.store.read().alert === alert}
       },
       async install() {
         try {
