@@ -21,7 +21,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** openclaw.json with the secret values and per-run paths masked: the shape every run must converge to. */
 function endState(host: MeshHost): unknown {
-  const text = readFileSync(host.configPath, 'utf8').replaceAll(host.home, '<home>').replaceAll(host.stateDir, '<state>')
+  // Each fresh host gets its own tailnet address (channels.a2a.advertisedUrl carries it): masked like the paths.
+  const text = readFileSync(host.configPath, 'utf8').replaceAll(host.home, '<home>').replaceAll(host.stateDir, '<state>').replaceAll(`//${host.ip}:`, '//<tailnet-ip>:')
   const config = JSON.parse(text)
   if (config.hooks?.token) config.hooks.token = '<token>'
   delete config.meta
