@@ -10,6 +10,7 @@ import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs
 import os from 'node:os'
 import path from 'node:path'
 import {startFakePeers} from '../test/helpers/fake-peer.ts'
+import {defaultOpenClaw} from '../test/helpers/tool-cache.ts'
 import {arg, durationMs, median, runCli} from './lib.mjs'
 
 const count = Number(arg('peers', '100'))
@@ -17,7 +18,7 @@ const silent = Number(arg('silent', '10'))
 const timeout = arg('timeout', '2s')
 const timeoutMs = durationMs(timeout)
 const runs = Number(arg('runs', '3'))
-const OPENCLAW = process.env.CLAW_MESH_TEST_OPENCLAW || '/root/.cache/claw-mesh/openclaw-2026.9.6/node_modules/.bin/openclaw'
+const OPENCLAW = process.env.CLAW_MESH_TEST_OPENCLAW || defaultOpenClaw()
 
 
 

@@ -1,6 +1,8 @@
 import {appendFileSync} from 'node:fs'
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
+import {redactKnownShapes} from './core/redact.js'
+import {stripControl, stripControlValue} from './core/terminal-text.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
 import {runInterruptCleanups} from './infra/interrupt.js'
 
@@ -21,6 +23,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   /** Read-only commands (status --watch) end quietly on Ctrl-C: there is nothing to pick up again. */
   static readOnly = false
 
+  /** The result is for one reader (an invite): a file behind stdout is made 0600 before it is written. */
+  static privateOutput = false
+
   /** Tests replace this to inject fakes into in-process command runs. */
   static depsOverride: (() => DepsOptions) | undefined
 
@@ -39,7 +44,8 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   public override async init(): Promise<void> {
     this.jsonRequested = this.argv.includes('--json')
-    this.deps = createDeps(BaseCommand.depsOverride?.() ?? {})
+    // A dry run is known before parsing so the dependency bag itself can refuse to change anything.
+    this.deps = createDeps({...BaseCommand.depsOverride?.(), dryRun: this.argv.includes('--dry-run')})
     this.deps.io.jsonMode = this.jsonRequested
     await super.init()
     try {
@@ -57,9 +63,12 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     const stopSignals = this.listenForSignals()
     const started = performance.now()
     try {
-      const result = await this.execute()
+      // Results carry what peers, gateways and the tailnet said: no terminal control from them reaches the render.
+      const result = stripControlValue(await this.execute())
       if (this.jsonRequested) {
-        this.deps.io.out(`${JSON.stringify(this.deps.redactor.redactValue({ok: true, ...(result as object)}), null, 2)}\n`)
+        const doc = `${JSON.stringify(this.deps.redactor.redactValue({ok: true, ...(result as object)}), null, 2)}\n`
+        if ((this.ctor as typeof BaseCommand).privateOutput) this.deps.io.outPrivate(doc)
+        else this.deps.io.out(doc)
       } else {
         this.render(result)
       }
@@ -105,17 +114,20 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     } else err = new BugError(error.message ?? String(error))
     const io = this.deps?.io
     const code = exitCodeOf(err)
+    // Messages quote peer answers and other programs' stderr: stripped whole (colour too) before anything prints them.
+    const message = stripControl(err.message)
+    const hint = err.hint ? stripControl(err.hint) : undefined
     if (!io) {
-      process.stderr.write(`Error: ${err.message}\n`)
+      process.stderr.write(`Error: ${redactKnownShapes(message)}\n`)
       process.exitCode = code
       return
     }
     if (this.jsonRequested) {
-      io.out(`${JSON.stringify({ok: false, error: {code: err.code, exitCode: code, message: io.redactor.redact(err.message), hint: err.hint ? io.redactor.redact(err.hint) : undefined}}, null, 2)}\n`)
+      io.out(`${JSON.stringify({ok: false, error: {code: err.code, exitCode: code, message: io.redactor.redact(message), hint: hint ? io.redactor.redact(hint) : undefined}}, null, 2)}\n`)
     }
-    io.err(`Error: ${err.message}\n`)
-    if (err.hint) io.err(`  → ${err.hint}\n`)
-    const stderrTail = (err as {stderr?: string}).stderr
+    io.err(`Error: ${message}\n`)
+    if (hint) io.err(`  → ${hint}\n`)
+    const stderrTail = stripControl((err as {stderr?: string}).stderr ?? '')
     if (stderrTail) io.err(`  ${stderrTail.trim().split('\n').slice(-5).join('\n  ')}\n`)
     if (this.deps.env.CLAW_MESH_DEBUG && error.stack) io.err(`${error.stack}\n`)
     process.exitCode = code

@@ -1,14 +1,20 @@
+import {promises as dns} from 'node:dns'
 import os from 'node:os'
 import path from 'node:path'
+import type {HostResolver} from './core/peer-url.js'
+import type {PortListeners} from './core/port-holder.js'
 import {Redactor} from './core/redact.js'
+import type {InterfaceMap} from './core/tailnet-address.js'
 import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
 import {createIOStreams, type IOStreams} from './infra/io.js'
 import {createExecaRunner, type Runner} from './infra/runner.js'
+import {takeSecretEnv} from './infra/child-env.js'
 import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
 import {currentPlatformId, platformAdapter, type PlatformAdapter} from './platform/index.js'
+import {findOnPath} from './platform/probe.js'
 
 /** Everything a service touches outside itself, built once per command and passed in. */
 export interface Deps {
@@ -21,9 +27,20 @@ export interface Deps {
   http: HttpClient
   clock: Clock
   store: StateStore
+  /** Name resolution, for checking what a MagicDNS peer name points at before a token goes there over http. */
+  resolveHost: HostResolver
   /** Opened lazily: probing the keychain costs time and only some commands need it. */
   secrets(choice?: SecretStoreChoice): Promise<SecretStore>
   redactor: Redactor
+  /**
+   * Finds an executable on $PATH, then in `systemDirs` (tools such as nft live in /usr/sbin, often off a user's
+   * PATH). Tests answer from a table, so no lookup reaches the machine the tests run on.
+   */
+  lookPath(name: string, opts?: {systemDirs?: readonly string[]}): string | undefined
+  /** This machine's network interfaces (os.networkInterfaces()). */
+  networkInterfaces(): InterfaceMap
+  /** Who listens on 127.0.0.1:<port> (owner, process): checked before any credential goes to a local port. */
+  loopbackListeners(port: number): Promise<PortListeners>
 }
 
 export interface DepsOptions {
@@ -35,6 +52,12 @@ export interface DepsOptions {
   clock?: Clock
   store?: StateStore
   secrets?: SecretStore
+  resolveHost?: HostResolver
+  lookPath?: Deps['lookPath']
+  networkInterfaces?: Deps['networkInterfaces']
+  loopbackListeners?: (port: number) => Promise<PortListeners>
+  /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
+  dryRun?: boolean
 }
 
 /** Every secret that passes through the store is registered with the redactor, whoever reads or writes it. */
@@ -60,7 +83,8 @@ export function homeDir(env: NodeJS.ProcessEnv): string {
 }
 
 export function createDeps(opts: DepsOptions = {}): Deps {
-  const env = opts.env ?? process.env
+  // The secrets leave process.env at once; this command's own copy keeps them until they are read (secret-input.ts).
+  const env = opts.env ?? takeSecretEnv(process.env)
   const platform = platformAdapter(opts.platform ?? env.CLAW_MESH_PLATFORM ?? currentPlatformId())
   const home = homeDir(env)
   const stateDir = env.CLAW_MESH_HOME ? path.resolve(env.CLAW_MESH_HOME) : platform.stateDir(env, home)
@@ -78,9 +102,15 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     io,
     redactor,
     runner: opts.runner ?? createExecaRunner(redactor, env),
-    http: opts.http ?? createFetchHttpClient(),
+    loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
+    http: opts.http ?? createFetchHttpClient(redactor),
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),
+    resolveHost: opts.resolveHost ?? ((host) => dns.lookup(host, {all: true}).then((all) => all.map((a) => a.address))),
+    lookPath:
+      opts.lookPath ??
+      ((name, o) => findOnPath(name, env, platform) ?? (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
+    networkInterfaces: opts.networkInterfaces ?? (() => os.networkInterfaces()),
     secrets(choice) {
       secrets ??= (async () => {
         const recorded = deps.store.read().secrets?.backend
@@ -90,6 +120,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
           platform: platform.id,
           io,
           timeoutMs: env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined,
+          readOnly: opts.dryRun,
         })
         return redacting(store, redactor)
       })()

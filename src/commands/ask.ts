@@ -36,7 +36,7 @@ Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the 
     const thread = f.thread === undefined ? undefined : assertThreadId(f.thread)
     const timeoutMs = parseDuration(f.timeout)
     const message = await readMessageText({arg: this.args.message, file: f.file, stdin: this.deps.io.stdin})
-    this.deps.io.err(`Asking ${this.args.peer}…\n`)
+    if (this.deps.io.stderrIsTTY) this.deps.io.err(`Asking ${this.args.peer}…\n`)
     return askPeer(this.deps, this.args.peer, {message, thread, timeoutMs})
   }
 

@@ -7,6 +7,7 @@ import type {IOStreams} from '../infra/io.js'
 import {ask, confirm} from '../infra/prompt.js'
 import {readSecretInput, type SecretSource} from '../infra/secret-input.js'
 import {renderBootstrap} from '../render/bootstrap.js'
+import {readAlertInput} from '../services/alerts/target.js'
 import {bootstrapHooks} from '../services/bootstrap/hooks.js'
 import {assertOneStdinReader, bootstrapOptions} from '../services/bootstrap/options.js'
 import {readPeerInputs} from '../services/bootstrap/peer-inputs.js'
@@ -37,19 +38,19 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   ]
   static override flags = {
     identity: Flags.string({description: 'This agent\'s name in the mesh (a DNS label, e.g. nova). Asked for on a terminal when missing.'}),
-    hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>.'}),
+    hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>; a machine already in the tailnet under a name claw-mesh did not give it is renamed only when this is given.'}),
     ...tailscaleKeyFlag,
     tags: Flags.string({description: 'Tailscale tags to advertise (required with an OAuth client secret), e.g. tag:claw-mesh.', helpValue: 'tag:a,tag:b'}),
     'force-reauth': Flags.boolean({description: 'Re-register the node with Tailscale (needed to change --tags on a joined node). Needs a key.', default: false}),
     ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral (CI hosts).', default: true, allowNo: true}),
     expose: Flags.string({description: 'How peers reach the gateway: tailnet (default: bind to the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan (needs --accept-risk lan-exposure).', helpValue: 'tailnet|serve|lan'}),
     port: Flags.integer({description: 'Gateway port (default: what openclaw.json has, else 18789).'}),
-    'accept-risk': Flags.string({description: 'Accept a named risk, e.g. lan-exposure.', multiple: true, default: []}),
+    'accept-risk': Flags.string({description: 'Accept a named risk: lan-exposure, or weak-tokens (keep a token under 256 bits found in openclaw.json or the store instead of replacing it).', multiple: true, default: []}),
     peer: Flags.string({description: 'A peer to add: its invite (file:PATH, - for stdin, or the line itself), or its gateway URL (NAME=URL). Repeatable.', multiple: true, default: []}),
-    'allow-insecure-url': Flags.boolean({description: 'Allow a plain-http peer URL outside the tailnet and loopback.', default: false}),
+    'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
     'mesh-secret': Flags.string({description: 'Fleet mode: one hooks token shared by every host (file:PATH or -; default $CLAW_MESH_SECRET); peers are discovered from the tailnet.', helpValue: 'file:PATH|-'}),
     'mesh-tag': Flags.string({description: 'Tailnet tag that marks mesh members for discovery. Default: the one recorded by an earlier discovery, else tag:claw-mesh.'}),
-    alert: Flags.string({description: 'Install the gateway watchdog with this alert target (webhook:https://…, imessage:+1…, command:/path).'}),
+    alert: Flags.string({description: 'Install the gateway watchdog with this alert target (webhook:https://…, imessage:+1…, command:/path), or file:PATH / - holding it (default $CLAW_MESH_ALERT). A webhook URL is kept in the secret store.'}),
     'secret-store': Flags.string({description: 'Where tokens live: auto (keychain, else file with a warning), keychain or file.', options: ['auto', 'keychain', 'file']}),
     install: Flags.boolean({description: 'Allow installing Tailscale and OpenClaw when missing (--no-install forbids it). Default: ask on a terminal.', allowNo: true}),
     yes: Flags.boolean({char: 'y', description: 'Answer yes to every confirmation (installs).', default: false}),
@@ -66,15 +67,19 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     const identity = flags.identity ?? (await ask(deps.io, {question: 'Identity for this agent (e.g. nova):', flag: '--identity NAME'}))
     const secretInput = {env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor}
     const key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', ...secretInput})
+    if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
     const meshSecret = await readSecretInput({flag: '--mesh-secret', raw: flags['mesh-secret'], envName: 'CLAW_MESH_SECRET', allowLiteral: false, ...secretInput})
-    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, allowInsecureUrl: flags['allow-insecure-url']})
+    if (flags.peer.some((p) => /^claw-mesh-invite/i.test(p.trim()))) deps.io.err('warning: an invite given on the command line is visible to other users (ps) and holds a hooks token; prefer --peer file:PATH or --peer -.\n')
+    // --peer values are read and checked before anything is observed (a bad file is a usage error, whatever Tailscale's state).
+    const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, allowInsecureUrl: flags['allow-insecure-url'], home: deps.home})
+    const alert = await readAlertInput(deps, flags.alert)
     const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
-    const opts = bootstrapOptions(flags, {identity, key, meshSecret, peers, loginServer}, deps.platform.id)
+    const opts = bootstrapOptions(flags, {identity, key, meshSecret, peers, alert, loginServer}, deps.platform.id)
     return bootstrap(deps, opts, {...bootstrapHooks(deps, {alert: opts.alert}), ...bootstrapPrompts(deps.io)})
   }
 
   protected override render(result: BootstrapResult): void {
-    this.deps.io.out(renderBootstrap(result, this.deps.io.color))
+    this.deps.io.out(renderBootstrap(result, this.deps.io.stdoutColor))
   }
 
   protected override exitCodeFor(result: BootstrapResult): number {

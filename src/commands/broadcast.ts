@@ -41,7 +41,7 @@ Exit codes: 0 every peer got it (with --wait: answered); 5 at least one failed (
 
   protected override render(r: BroadcastResult): void {
     const {io} = this.deps
-    const c = new Chalk({level: io.color ? 1 : 0})
+    const c = new Chalk({level: io.stdoutColor ? 1 : 0})
     const mark = {delivered: c.green('delivered'), answered: c.green('answered'), failed: c.red('failed'), timeout: c.yellow('timeout'), skipped: c.dim('skipped')}
     const clip = (text: string) => {
       const line = text.split('\n').find((l) => l.trim() !== '') ?? ''

@@ -42,7 +42,7 @@ Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or cr
   }
 
   protected override render(result: DoctorResult & {fix?: FixReport}): void {
-    this.deps.io.out(renderDoctor(result, this.deps.io.color))
+    this.deps.io.out(renderDoctor(result, this.deps.io.stdoutColor))
   }
 
   protected override exitCodeFor(result: DoctorResult): number {

@@ -8,6 +8,7 @@ type InviteOutput = CreatedInvite | {invites: InviteListEntry[]} | {revoked: Inv
 
 export default class Invite extends BaseCommand<typeof Invite> {
   static override summary = 'Print a one-time invite another machine uses to pair with this one over A2A.'
+  static override privateOutput = true
   static override description = `The invite is one line (claw-mesh-invite:v2:…) with this host's name, gateway URL, a one-time id, an expiry (24 h unless --expires) and an X25519 public key. It holds no token: on the other machine, \`claw-mesh peer add --invite -\` derives the pair's tokens and prints a reply line, which you run here with \`claw-mesh peer add --invite -\` to complete the pair. Each invite pairs once.
 
 --list shows this machine's invites (open, used, expired, revoked); --revoke ID withdraws an open one.`
@@ -44,7 +45,7 @@ export default class Invite extends BaseCommand<typeof Invite> {
       io.err(r.revoked.status === 'revoked' ? `Revoked invite ${r.revoked.id}: no reply can complete it now.\n` : `Invite ${r.revoked.id} was already ${r.revoked.status}; its key is gone.\n`)
       return
     }
-    io.out(`${r.invite}\n`)
+    io.outPrivate(`${r.invite}\n`)
     io.err(`Invite ${r.id} for ${r.name} (${r.url}), valid until ${r.expiresAt}. It holds no token, but give it only to the machine you mean to pair with.\n`)
     io.err('On the other machine: claw-mesh peer add --invite -   (paste the line, Ctrl-D), then run the reply it prints here the same way.\n')
   }

@@ -3,11 +3,9 @@ import {BaseCommand} from '../base-command.js'
 import {parseDuration} from '../core/duration.js'
 import {UsageError} from '../core/errors.js'
 import {socketFlag, timeoutFlag} from '../flags.js'
+import {stripControlValue} from '../core/terminal-text.js'
 import {renderStatus} from '../render/status.js'
 import {meshStatus, type StatusResult} from '../services/status/status.js'
-
-/** Home the cursor and clear the screen: each refresh replaces the last one in place. */
-const CLEAR = '\u001b[H\u001b[2J'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override readOnly = true
@@ -34,12 +32,14 @@ export default class Status extends BaseCommand<typeof Status> {
     }
     for (;;) {
       const result = await meshStatus(deps, {peerTimeoutMs, socket: flags.socket})
-      deps.io.out(`${CLEAR}${renderStatus(result, deps.io.color)}Refreshing every ${flags.interval}; Ctrl-C to stop.\n`)
+      // Each refresh replaces the last one in place; the result is stripped as BaseCommand strips a final one.
+      deps.io.clearScreen()
+      deps.io.out(`${renderStatus(stripControlValue(result), deps.io.stdoutColor)}Refreshing every ${flags.interval}; Ctrl-C to stop.\n`)
       await deps.clock.sleep(intervalMs)
     }
   }
 
   protected override render(result: StatusResult): void {
-    this.deps.io.out(renderStatus(result, this.deps.io.color))
+    this.deps.io.out(renderStatus(result, this.deps.io.stdoutColor))
   }
 }

@@ -187,7 +187,7 @@ export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecure
   const invite: PairingInvite = {
     name: requireString(fields, 'name', 'invite', 63),
     hostname: requireString(fields, 'hostname', 'invite', 63),
-    url: normalizePeerUrl(requireString(fields, 'url', 'invite'), {allowInsecure: opts.allowInsecureUrl, label: "The invite's url"}),
+    url: normalizePeerUrl(requireString(fields, 'url', 'invite'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The invite's url"}),
     id: requireString(fields, 'id', 'invite', 64),
     key: requireString(fields, 'key', 'invite', 43),
     createdAt: requireString(fields, 'createdAt', 'invite', 40),
@@ -216,7 +216,7 @@ export function decodePairingReply(raw: string, opts: {allowInsecureUrl?: boolea
   const reply: PairingReply = {
     name: requireString(fields, 'name', 'reply', 63),
     hostname: requireString(fields, 'hostname', 'reply', 63),
-    url: normalizePeerUrl(requireString(fields, 'url', 'reply'), {allowInsecure: opts.allowInsecureUrl, label: "The reply's url"}),
+    url: normalizePeerUrl(requireString(fields, 'url', 'reply'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The reply's url"}),
     invite: requireString(fields, 'invite', 'reply', 64),
     to: requireString(fields, 'to', 'reply', 63),
     key: requireString(fields, 'key', 'reply', 43),

@@ -1,5 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import {UsageError} from './errors.js'
+import {stripControl} from './terminal-text.js'
 
 /**
  * The A2A 1.0 JSON-RPC binding as OpenClaw's bundled channel speaks it (`POST <gateway>/a2a/v1`, bearer token =
@@ -71,14 +72,8 @@ export function getTaskBody(id: string, requestId: string = randomUUID()): strin
   return JSON.stringify({jsonrpc: '2.0', id: requestId, method: 'GetTask', params: {id}})
 }
 
-// C0 (but tab and newline), DEL, C1, and the bidi overrides: what could move a cursor or disguise text.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
-
-/** Text from another machine, made safe to print: escape sequences and control characters removed. */
-export function stripControl(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(CONTROL, '')
-}
+/** Text from another machine, made safe to print: the one stripping function (src/core/terminal-text.ts). */
+export {stripControl}
 
 function textOf(parts: unknown): string | undefined {
   if (!Array.isArray(parts)) return undefined

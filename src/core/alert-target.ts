@@ -28,8 +28,22 @@ export interface Alert {
 
 const FORMS = 'webhook:https://…, imessage:+15551234567 (macOS) or command:/absolute/path'
 
+/**
+ * How a rejected target is named in an error: a webhook URL is a credential (its path, query or user:password
+ * is the secret), so only its scheme and host are shown; other targets are shown as given.
+ */
+export function safeAlertLabel(raw: string): string {
+  if (!/^webhook:/i.test(raw)) return JSON.stringify(raw)
+  try {
+    const url = new URL(raw.slice(raw.indexOf(':') + 1))
+    return `webhook:${url.protocol}//${url.hostname}/…`
+  } catch {
+    return 'webhook:… (not shown: it may hold a secret)'
+  }
+}
+
 function usage(raw: string, why: string, hint: string): UsageError {
-  return new UsageError(`--alert ${JSON.stringify(raw)}: ${why}.`, {code: 'bad-alert-target', hint})
+  return new UsageError(`--alert ${safeAlertLabel(raw)}: ${why}.`, {code: 'bad-alert-target', hint})
 }
 
 export function parseAlertTarget(raw: string, platform: 'linux' | 'darwin' | 'win32'): AlertTarget {

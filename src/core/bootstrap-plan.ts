@@ -38,6 +38,9 @@ export interface BootstrapDesired {
   alert?: string
   /** `allowed` (--install/--yes); `ask` first on the terminal; `no-terminal`: would ask, but cannot; `forbidden` (--no-install). */
   install: 'allowed' | 'ask' | 'no-terminal' | 'forbidden'
+  /** Whether --hostname was given, and the node name claw-mesh recorded: see planJoin (no silent rename). */
+  hostnameGiven?: boolean
+  recordedHostname?: string
 }
 
 /** The watchdog as the scheduler reports it: never assumed. */
@@ -94,7 +97,7 @@ function joinStep(observed: BootstrapObserved, desired: BootstrapDesired): Boots
   if (!ts.summary) return desired.key === 'given' ? {id: 'tailscale-join', title, action: 'run', detail: 'after the daemon is up'} : noKey('Tailscale will need a login after it starts')
   let join
   try {
-    join = planJoin(ts.summary, {hostname: desired.hostname, tags: desired.tags, hasKey: desired.key === 'given', forceReauth: desired.forceReauth})
+    join = planJoin(ts.summary, {hostname: desired.hostname, tags: desired.tags, hasKey: desired.key === 'given', forceReauth: desired.forceReauth, hostnameGiven: desired.hostnameGiven, recordedHostname: desired.recordedHostname})
   } catch (error) {
     const e = error as ClawMeshError
     return blocked('tailscale-join', title, e.message, {kind: 'usage', code: e.code ?? 'usage', hint: e.hint ?? KEY_HINT})

@@ -86,22 +86,6 @@ export class ExternalError extends ClawMeshError {
   }
 }
 
-/** A result that is partly done: local host fine, something remote failed. Exit 4. */
-export class PartialError extends ClawMeshError {
-  override readonly exitCode = ExitCode.PARTIAL
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, {code: 'partial', ...details})
-  }
-}
-
-/** Checks ran and at least one failed. Exit 5. */
-export class ChecksFailedError extends ClawMeshError {
-  override readonly exitCode = ExitCode.CHECKS_FAILED
-  constructor(message: string, details: ErrorDetails = {}) {
-    super(message, {code: 'checks-failed', ...details})
-  }
-}
-
 /** Something that should never happen: a bug in claw-mesh. Exit 70. */
 export class BugError extends ClawMeshError {
   override readonly exitCode = ExitCode.INTERNAL

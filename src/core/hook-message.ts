@@ -1,5 +1,6 @@
 import {createHash} from 'node:crypto'
 import {ActionNeededError, ClawMeshError, UsageError} from './errors.js'
+import {stripControl} from './terminal-text.js'
 
 /**
  * What a message to a peer's gateway looks like on the wire (`POST /hooks/agent` or `/hooks/wake`), its
@@ -80,9 +81,12 @@ export function tooLargeError(peer: string, bytes: number): UsageError {
 /** How one delivery attempt ended, as seen by the sender. */
 export type HookOutcome =
   | {type: 'answer'; status: number; body: string; retryAfter?: string}
-  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'other'; detail: string}
+  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'other'; detail: string}
 
-/** The error's first words from a JSON (`{ok:false,error}`) or plain-text answer, cut short. */
+/**
+ * The error's first words from a JSON (`{ok:false,error}`) or plain-text answer, cut short, terminal controls
+ * stripped. The body was redacted when it arrived (createFetchHttpClient), so the cut cannot split a secret.
+ */
 export function answerError(body: string): string {
   let text = body.trim()
   try {
@@ -91,6 +95,7 @@ export function answerError(body: string): string {
   } catch {
     // plain-text answers (401, 405) are fine as they are
   }
+  text = stripControl(text)
   return text.length > 200 ? `${text.slice(0, 200)}…` : text
 }
 
@@ -105,6 +110,13 @@ export function deliveryError(peer: string, url: string, outcome: HookOutcome, a
       return new ClawMeshError(`${peer}'s gateway (${url}) did not answer in time${tries}.`, {
         code: 'peer-timeout',
         hint: `Check the peer with: claw-mesh peer check ${peer}. Re-running the same send is safe: the idempotency key makes the gateway replay a run it already started.`,
+      })
+    }
+    if (outcome.kind === 'too-large') {
+      // Not retried: a second attempt would only read the same flood again.
+      return new ClawMeshError(`${peer}'s gateway (${url}) answered with more than claw-mesh reads (1 MiB): the answer was cut off unread. The message may have been delivered.`, {
+        code: 'peer-answer-too-large',
+        hint: `No OpenClaw gateway answers a hook like that: check that ${url} is ${peer}'s gateway (claw-mesh peer check ${peer}) before sending again.`,
       })
     }
     return new ClawMeshError(`${peer}'s gateway is unreachable${tries} at ${url}: ${outcome.detail}.`, {

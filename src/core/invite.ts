@@ -59,7 +59,7 @@ export function validateInvite(invite: Invite, opts: {allowInsecureUrl?: boolean
   if (token) throw bad('hooks token', token)
   if (invite.tailnet !== undefined && (typeof invite.tailnet !== 'string' || invite.tailnet.length > 253)) throw bad('tailnet', 'is not a tailnet name')
   if (Number.isNaN(Date.parse(invite.createdAt))) throw bad('creation time', `${JSON.stringify(truncate(invite.createdAt))} is not a date`)
-  const url = normalizePeerUrl(invite.url, {allowInsecure: opts.allowInsecureUrl, label: `${label} url`})
+  const url = normalizePeerUrl(invite.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: `${label} url`})
   const out: Invite = {name: invite.name, hostname: invite.hostname, url, hooksToken: invite.hooksToken, createdAt: invite.createdAt}
   if (invite.tailnet) out.tailnet = invite.tailnet
   return out

@@ -3,15 +3,20 @@ import {UsageError} from './errors.js'
 import {truncate} from './validate.js'
 
 /**
- * Rules for a peer's gateway URL. Plain http is fine where the path is already private and encrypted
- * (the tailnet: WireGuard) or never leaves the machine (loopback). Anywhere else a hooks token would travel in
- * clear text, so it takes https or an explicit acceptance of the risk (`--allow-insecure-url`).
+ * Rules for a peer's gateway URL. Plain http is fine only where the path is already private and encrypted: a
+ * tailnet address (WireGuard), or a MagicDNS name that resolves to one (checked by the caller, which can resolve:
+ * `assertTailnetResolution`). Loopback and link-local hosts are refused: a peer is another machine, and a URL that
+ * points back at this one (or at a cloud metadata service) would hand our token to whatever listens there. An
+ * invite must point into the tailnet, as every `claw-mesh invite` does. Each rule gives way to one explicit flag,
+ * `--allow-insecure-url` ("I know this URL is outside the tailnet's protection": SSH tunnels, tests).
  */
-export type PeerHostKind = 'tailnet-ip' | 'tailnet-name' | 'loopback' | 'other'
+export type PeerHostKind = 'tailnet-ip' | 'tailnet-name' | 'loopback' | 'link-local' | 'other'
 
 export interface PeerUrlOptions {
-  /** The user accepted plain http to a non-tailnet address (`--allow-insecure-url`). */
+  /** The user accepted a URL outside the tailnet's protection (`--allow-insecure-url`). */
   allowInsecure?: boolean
+  /** An invite's URL: it must point into the tailnet (tailnet address or *.ts.net) unless allowInsecure. */
+  tailnetOnly?: boolean
   /** How the URL was given, for messages (`URL`, `the invite's url`). */
   label?: string
 }
@@ -47,6 +52,8 @@ export function peerHostKind(hostname: string): PeerHostKind {
   const v4 = ipv4Octets(host)
   if (v4) {
     if (v4[0] === 127) return 'loopback'
+    // 169.254.0.0/16: link-local, where cloud metadata services answer.
+    if (v4[0] === 169 && v4[1] === 254) return 'link-local'
     // 100.64.0.0/10: Tailscale's CGNAT range.
     if (v4[0] === 100 && (v4[1] & 0xc0) === 64) return 'tailnet-ip'
     return 'other'
@@ -54,6 +61,8 @@ export function peerHostKind(hostname: string): PeerHostKind {
   const v6 = ipv6Hextets(host)
   if (v6) {
     if (v6.slice(0, 7).every((g) => g === 0) && v6[7] === 1) return 'loopback'
+    // fe80::/10: link-local.
+    if ((v6[0] & 0xffc0) === 0xfe80) return 'link-local'
     // fd7a:115c:a1e0::/48: Tailscale's ULA range.
     if (v6[0] === 0xfd7a && v6[1] === 0x115c && v6[2] === 0xa1e0) return 'tailnet-ip'
     // IPv4-mapped (::ffff:a.b.c.d) follows the IPv4 rules.
@@ -112,9 +121,19 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
     })
   }
   const kind = peerHostKind(url.hostname)
+  if ((kind === 'loopback' || kind === 'link-local') && !opts.allowInsecure) {
+    throw new UsageError(`${label} ${shown} points at a ${kind} address (${url.hostname}): a peer is another machine, reached over the tailnet.`, {
+      hint: `Use the peer's Tailscale address or MagicDNS name; if this really is a tunnel to a peer on this machine, add ${INSECURE_URL_FLAG}.`,
+    })
+  }
+  if (opts.tailnetOnly && kind === 'other' && !opts.allowInsecure) {
+    throw new UsageError(`${label} ${shown} is outside the tailnet (neither 100.64.0.0/10, fd7a:115c:a1e0::/48 nor *.ts.net): claw-mesh invites always point at the peer's tailnet address.`, {
+      hint: `Ask the peer for a new invite (claw-mesh invite there); if you trust this URL, add ${INSECURE_URL_FLAG}.`,
+    })
+  }
   if (url.protocol === 'http:' && kind === 'other' && !opts.allowInsecure) {
     throw new UsageError(
-      `${label} ${shown} is plain http to ${url.hostname}, which is neither a tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48, *.ts.net) nor loopback: the hooks token would cross the network unencrypted.`,
+      `${label} ${shown} is plain http to ${url.hostname}, which is not a tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48, *.ts.net): the hooks token would cross the network unencrypted.`,
       {hint: `Use the peer's Tailscale address or an https URL; or, if you accept the risk, add ${INSECURE_URL_FLAG}.`},
     )
   }
@@ -126,4 +145,28 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
 export function tailnetHostnameOf(url: string): string | undefined {
   const host = new URL(url).hostname
   return peerHostKind(host) === 'tailnet-name' ? host.split('.')[0] : undefined
+}
+
+/** Resolves a host name to its addresses (the seam: dns.lookup in production, a table in tests). */
+export type HostResolver = (host: string) => Promise<string[]>
+
+/**
+ * Plain http to a MagicDNS name is only as private as the address it resolves to: every address must be a tailnet
+ * address, else the token could go in clear to wherever a hostile resolver points the name. Throws a UsageError;
+ * https URLs, IP URLs and `allowInsecure` pass without a lookup.
+ */
+export async function assertTailnetResolution(url: string, resolve: HostResolver, opts: {allowInsecure?: boolean; label?: string} = {}): Promise<void> {
+  const parsed = new URL(url)
+  if (parsed.protocol !== 'http:' || opts.allowInsecure || peerHostKind(parsed.hostname) !== 'tailnet-name') return
+  const host = parsed.hostname.replace(/\.$/, '')
+  const addresses = await resolve(host).catch(() => [] as string[])
+  const outside = addresses.filter((a) => peerHostKind(a) !== 'tailnet-ip')
+  if (addresses.length > 0 && outside.length === 0) return
+  const label = opts.label ?? 'URL'
+  throw new UsageError(
+    addresses.length === 0
+      ? `${label} ${url} is plain http to ${host}, which does not resolve here: claw-mesh cannot check that it is a tailnet address.`
+      : `${label} ${url} is plain http to ${host}, which resolves to ${outside.join(', ')}: not a tailnet address, so the hooks token would cross the network unencrypted.`,
+    {hint: `Use the peer's Tailscale IP (tailscale ip -4 on the peer), turn on MagicDNS on this machine (tailscale set --accept-dns), or add ${INSECURE_URL_FLAG}.`},
+  )
 }

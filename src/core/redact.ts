@@ -1,6 +1,11 @@
 /**
  * One redaction function for everything claw-mesh prints. Tailscale keys are matched by shape; every
  * other secret is registered by value when claw-mesh reads or creates it.
+ *
+ * A registered secret is also found in the forms other programs print it in: JSON-escaped (inside a JSON
+ * string), URL-encoded (percent-encoding in either case, `+` for space) and split over lines (a wrapped log
+ * line, a JSON "\n"). Text must be redacted BEFORE it is cut to a length: `head`/`tail` do both, in that order,
+ * so no part of a secret survives at the cut.
  */
 const TAILSCALE_KEY = /tskey-[A-Za-z0-9_-]+(?:\?[A-Za-z0-9=&_.-]*)?/g
 // Headscale keys: `hskey-auth-…` (pre-auth, v0.28+) and `hskey-api-…` (API).
@@ -9,28 +14,78 @@ const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi
 // Only v1 invites carry a token; v2 invites and pairing replies hold public keys and one-time ids.
 const INVITE = /claw-mesh-invite:v1:[A-Za-z0-9_.~-]+/g
 const MIN_SECRET_LENGTH = 6
+const MASK = '[REDACTED]'
+/** Secrets longer than this are not looked for split over lines (the pattern would grow with the secret). */
+const MAX_SPLIT_LENGTH = 512
+/** What a line break looks like between two characters of a split secret: raw or JSON-escaped, then indentation. */
+const LINE_BREAK = String.raw`(?:\r?\n|(?:\\r)?\\n|\\\r?\n)[ \t]*`
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** The forms a secret takes when another program quotes it: as it is, JSON-escaped, URL-encoded. */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)])
+  const encoded = encodeURIComponent(secret)
+  forms.add(encoded)
+  forms.add(encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()))
+  forms.add(new URLSearchParams({s: secret}).toString().slice(2))
+  return [...forms]
+}
 
 export class Redactor {
-  private readonly secrets = new Set<string>()
+  /** Every form of every secret, longest first once sorted. */
+  private readonly forms = new Set<string>()
+  private readonly known = new Set<string>()
+  private readonly splitPatterns = new Map<string, RegExp>()
+  private sorted: string[] | undefined
 
   /** Registers a secret value so it never appears in output. Short values are ignored (they would mask ordinary text). */
   add(secret: string | undefined | null): void {
     if (!secret) return
     const trimmed = secret.trim()
-    if (trimmed.length >= MIN_SECRET_LENGTH) this.secrets.add(trimmed)
+    if (trimmed.length < MIN_SECRET_LENGTH || this.known.has(trimmed)) return
+    this.known.add(trimmed)
+    for (const form of secretForms(trimmed)) this.forms.add(form)
+    // Any character boundary may carry a line break (as it is, or inside a JSON string): one pattern per form.
+    // Tokens are tens of characters; a long value (an invite) is masked by shape and whole, not split.
+    if (trimmed.length > MAX_SPLIT_LENGTH) {
+      this.sorted = undefined
+      return
+    }
+    const split = (form: string) => [...form].map(escapeRegExp).join(`(?:${LINE_BREAK})?`)
+    const json = JSON.stringify(trimmed).slice(1, -1)
+    this.splitPatterns.set(trimmed, new RegExp(json === trimmed ? split(trimmed) : `${split(trimmed)}|${split(json)}`, 'g'))
+    this.sorted = undefined
   }
 
   redact(text: string): string {
     let out = text
     // Longest first so a secret that contains another is masked whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      if (out.includes(secret)) out = out.split(secret).join('[REDACTED]')
+    this.sorted ??= [...this.forms].sort((a, b) => b.length - a.length)
+    for (const form of this.sorted) {
+      if (out.includes(form)) out = out.split(form).join(MASK)
+    }
+    if (out.includes('\n') || out.includes('\\n') || out.includes('\\r')) {
+      for (const pattern of this.splitPatterns.values()) out = out.replace(pattern, MASK)
     }
     return out
       .replace(TAILSCALE_KEY, (m) => (m.startsWith('tskey-client-') ? 'tskey-client-XXXX' : 'tskey-XXXX'))
       .replace(HEADSCALE_KEY, 'hskey-$1-XXXX')
-      .replace(BEARER, '$1[REDACTED]')
-      .replace(INVITE, (m) => `${m.slice(0, m.indexOf(':v') + 4)}[REDACTED]`)
+      .replace(BEARER, `$1${MASK}`)
+      .replace(INVITE, (m) => `${m.slice(0, m.indexOf(':v') + 4)}${MASK}`)
+  }
+
+  /** Redacts, then keeps the first `max` characters (with … when cut). */
+  head(text: string, max: number): string {
+    const clean = this.redact(text)
+    return clean.length > max ? `${clean.slice(0, max)}…` : clean
+  }
+
+  /** Redacts, then keeps the last `max` characters: a command's stderr tail. */
+  tail(text: string, max: number): string {
+    return this.redact(text).slice(-max)
   }
 
   /** Deeply redacts strings inside a JSON-able value. */

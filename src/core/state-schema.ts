@@ -34,7 +34,10 @@ export const stateSchema = z.object({
   identity: z.string().optional(),
   tailscale: z
     .object({
+      /** The name the node has in the tailnet (Tailscale's, which may be `name-1` after a collision). */
       hostname: z.string().optional(),
+      /** The name claw-mesh asked for: doctor compares the node's name with it to see a rename. */
+      requestedHostname: z.string().optional(),
       socket: z.string().optional(),
       /** pid of the userspace tailscaled claw-mesh started (containers/CI without systemd). */
       daemonPid: z.number().optional(),

@@ -21,3 +21,8 @@ export function tailnetIPv4FromInterfaces(interfaces: InterfaceMap): string | un
   }
   return undefined
 }
+
+/** Whether `ipv4` is an address of this machine. With userspace networking the tailnet IP is on no interface. */
+export function isOnInterfaces(ipv4: string, interfaces: InterfaceMap): boolean {
+  return Object.values(interfaces).some((list) => list?.some((a) => a.address === ipv4))
+}

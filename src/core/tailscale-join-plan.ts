@@ -7,6 +7,14 @@ export interface JoinDesired {
   tags: string[]
   hasKey: boolean
   forceReauth: boolean
+  /**
+   * False when `hostname` is a default (bootstrap's `openclaw-<identity>`), not a name the user gave. A running
+   * node then keeps a name claw-mesh did not give it unless the user names one: renaming someone's `my-mac`
+   * silently changes how every other device reaches it. Default true (`tailscale join --hostname`).
+   */
+  hostnameGiven?: boolean
+  /** The node name claw-mesh recorded (it gave or adopted it): renaming that one needs no consent. */
+  recordedHostname?: string
 }
 
 /** What `tailscale status --json` says now. */
@@ -55,6 +63,13 @@ export function planJoin(observed: JoinObserved, desired: JoinDesired): JoinPlan
     )
   }
   const setFlags = observed.hostname !== desired.hostname && !isRenamedVariant(observed.hostname, desired.hostname) ? [`--hostname=${desired.hostname}`] : []
+  const ours = observed.hostname !== null && observed.hostname === desired.recordedHostname
+  if (setFlags.length > 0 && desired.hostnameGiven === false && !ours) {
+    throw new UsageError(`This machine is already in the tailnet as "${observed.hostname}"; claw-mesh would rename it to "${desired.hostname}".`, {
+      code: 'tailscale-rename-needs-consent',
+      hint: `Pass --hostname ${desired.hostname} to rename it (other devices then reach it by that name), or --hostname ${observed.hostname} to keep its name.`,
+    })
+  }
   if (state === 'Stopped') {
     return {action: 'resume', reason: 'Tailscale is stopped (tailscale down); bringing it back up without a key', then: setFlags}
   }

@@ -1,4 +1,5 @@
 import {z} from 'zod'
+import {stripControlValue} from './terminal-text.js'
 
 /**
  * `tailscale status --json`, read tolerantly: unknown fields are ignored, every field may be absent or null
@@ -109,7 +110,8 @@ export function parseStatusJson(text: string): RawStatus {
   }
   const result = rawStatusSchema.safeParse(data)
   if (!result.success) throw new Error(`tailscale status --json has an unexpected shape: ${result.error.issues[0]?.message}`)
-  return result.data
+  // Host names, OS and health lines are chosen by other nodes (and the control server): no terminal controls.
+  return stripControlValue(result.data)
 }
 
 export function summarizeStatus(raw: RawStatus): TailscaleSummary {

@@ -84,7 +84,8 @@ export function planCheck(prev: WatchdogState, probe: {ok: boolean; detail: stri
 /** After a restart attempt: when health came back, the outage is over and no recovery alert is owed separately. */
 export function afterRestart(state: WatchdogState, result: {healthy: boolean; detail: string}, now: Date): WatchdogState {
   const next: WatchdogState = {...state, restarts: state.restarts + 1, lastRestartAt: now.toISOString(), lastRestartResult: result.detail}
-  if (result.healthy) Object.assign(next, {failures: 0, firstFailureAt: undefined, down: false, lastStatus: 'ok', restarts: 0})
+  // The count stays: this run's result says it restarted ("restarts": 1); the next healthy check clears it.
+  if (result.healthy) Object.assign(next, {failures: 0, firstFailureAt: undefined, down: false, lastStatus: 'ok'})
   return next
 }
 

@@ -1,10 +1,17 @@
-/** A small HTTP client over fetch with a hard timeout on every request. */
+import type {Redactor} from '../core/redact.js'
+
+/**
+ * A small HTTP client over fetch with a hard timeout and a hard body cap on every request. Everything claw-mesh
+ * reads from a peer, a gateway or a webhook goes through here, so one cap bounds the memory any answer can cost.
+ */
 export interface HttpRequest {
   method?: string
   url: string
   headers?: Record<string, string>
   body?: string
   timeoutMs: number
+  /** The most body bytes to read before giving up with HttpFailure 'too-large' (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number
 }
 
 export interface HttpResponse {
@@ -16,7 +23,10 @@ export interface HttpResponse {
   json<T = unknown>(): T | undefined
 }
 
-export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'other'
+/** 1 MiB: far above any answer a gateway gives (health, hook acks, run completions), far below harm. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'other'
 
 export class HttpFailure extends Error {
   constructor(
@@ -33,7 +43,10 @@ export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>
 }
 
+class BodyTooLarge extends Error {}
+
 function classify(error: unknown): HttpFailureKind {
+  if (error instanceof BodyTooLarge) return 'too-large'
   const cause = (error as {cause?: {code?: string}})?.cause
   const code = cause?.code ?? (error as {code?: string})?.code ?? ''
   if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') return 'timeout'
@@ -52,6 +65,7 @@ const DESCRIBE: Record<HttpFailureKind, string> = {
   dns: 'name did not resolve',
   reset: 'connection reset',
   tls: 'TLS error',
+  'too-large': "the answer was larger than claw-mesh's body limit (1 MiB unless raised for that request): cut off unread",
   other: 'request failed',
 }
 
@@ -59,10 +73,44 @@ export function describeFailure(kind: HttpFailureKind): string {
   return DESCRIBE[kind]
 }
 
-export function createFetchHttpClient(): HttpClient {
+/**
+ * Reads a fetch body as UTF-8 text, at most `max` bytes: a Content-Length over the cap is refused before a byte is
+ * read, and a streamed body is cancelled the moment it passes the cap (the connection is dropped, nothing buffered).
+ * Exported for any other reader of untrusted HTTP bodies.
+ */
+export async function readBodyCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN)
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => {})
+    throw new BodyTooLarge()
+  }
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const {done, value} = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > max) {
+      await reader.cancel().catch(() => {})
+      throw new BodyTooLarge()
+    }
+    chunks.push(value)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+/**
+ * The production client. With a redactor, every body is redacted as it arrives: no peer has a reason to echo one
+ * of our secrets, and redacting on arrival means no later cut (an error quoting the first 200 characters) can
+ * leave a fragment of one behind.
+ */
+export function createFetchHttpClient(redactor?: Redactor): HttpClient {
   return {
     async request(req) {
       const started = performance.now()
+      const max = req.maxBodyBytes ?? MAX_BODY_BYTES
       try {
         const res = await fetch(req.url, {
           method: req.method ?? 'GET',
@@ -71,7 +119,8 @@ export function createFetchHttpClient(): HttpClient {
           signal: AbortSignal.timeout(req.timeoutMs),
           redirect: 'manual',
         })
-        const body = await res.text()
+        const raw = await readBodyCapped(res, max)
+        const body = redactor ? redactor.redact(raw) : raw
         const headers: Record<string, string> = {}
         res.headers.forEach((v, k) => (headers[k] = v))
         return {
@@ -89,7 +138,8 @@ export function createFetchHttpClient(): HttpClient {
         }
       } catch (error) {
         const kind = classify(error)
-        throw new HttpFailure(kind, req.url, `${req.method ?? 'GET'} ${req.url}: ${DESCRIBE[kind]}`)
+        const what = kind === 'too-large' ? `the answer was over ${max} bytes: cut off unread` : DESCRIBE[kind]
+        throw new HttpFailure(kind, req.url, `${req.method ?? 'GET'} ${req.url}: ${what}`)
       }
     },
   }

@@ -1,17 +1,29 @@
+import {closeSync, mkdtempSync, openSync, rmdirSync, unlinkSync, writeSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import {execa, type Options as ExecaOptions} from 'execa'
 import {ExternalError} from '../core/errors.js'
 import type {Redactor} from '../core/redact.js'
+import {detachedStdio} from './inherited-fds.js'
+import {childEnvironment} from './child-env.js'
 
 export interface RunOptions {
   /** Text fed on stdin (use it for secrets: never argv). */
   input?: string
+  /** Added to the allow-listed environment every child gets (see child-env.ts). */
   env?: Record<string, string | undefined>
   cwd?: string
   timeoutMs?: number
-  /** Do not throw on a non-zero exit: return the result instead. */
+  /** Throw an ExternalError (command, args, redacted stderr tail) on a non-zero exit. Default: return the result with its exitCode. */
   reject?: boolean
   /** Detach the child into its own session (daemons). */
   detached?: boolean
+  /**
+   * A secret the child reads from `/dev/fd/3` (Linux, macOS): it sits in an anonymous file that has no name (Linux
+   * O_TMPFILE, `tmpfileFlags`) or loses it before the child starts, so nothing is left on disk whatever ends us,
+   * kill -9 included.
+   */
+  secretFd?: {value: string; tmpfileFlags?: number}
 }
 
 export interface RunResult {
@@ -34,21 +46,31 @@ export interface Runner {
 
 const STDERR_TAIL = 2000
 
-export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv = process.env): Runner {
+export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessEnv = process.env): Runner {
+  // Computed per call: a child sees the allow-listed part of our environment plus what the caller adds, never a secret.
+  const envFor = (extra?: Record<string, string | undefined>) => ({...childEnvironment(parentEnv), ...extra})
   return {
     async run(command, args, opts = {}) {
+      const secretFd = opts.secretFd ? anonymousFile(opts.secretFd.value, opts.secretFd.tmpfileFlags) : undefined
       const options: ExecaOptions = {
         reject: false,
         input: opts.input,
-        env: {...baseEnv, ...opts.env},
+        env: envFor(opts.env),
         extendEnv: false,
         cwd: opts.cwd,
         timeout: opts.timeoutMs,
         stripFinalNewline: false,
-        stdin: opts.input === undefined ? 'ignore' : undefined,
         windowsHide: true,
+        // The secret's descriptor becomes the child's fd 3 (execa passes a number through to spawn, though its
+        // types do not list one for extra fds); stdin as usual.
+        ...(secretFd === undefined ? {stdin: opts.input === undefined ? ('ignore' as const) : undefined} : {stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', secretFd as unknown as 'ignore'] as const}),
       }
-      const r = await execa(command, [...args], options)
+      let r
+      try {
+        r = await execa(command, [...args], options)
+      } finally {
+        if (secretFd !== undefined) closeSync(secretFd)
+      }
       const notFound = Boolean(r.failed && r.exitCode === undefined && !r.timedOut && (r as {code?: string}).code !== undefined)
       const result: RunResult = {
         command,
@@ -62,20 +84,22 @@ export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv
       if (opts.reject && result.exitCode !== 0) {
         throw new ExternalError(
           `${command} ${args[0] ?? ''} ${result.timedOut ? 'timed out' : `failed with exit code ${result.exitCode}`}`.replace(/\s+/g, ' '),
-          {command, args: args.map((a) => redactor.redact(a)), exitStatus: result.exitCode, stderr: redactor.redact(result.stderr.slice(-STDERR_TAIL))},
+          {command, args: args.map((a) => redactor.redact(a)), exitStatus: result.exitCode, stderr: redactor.tail(result.stderr, STDERR_TAIL)},
         )
       }
       return result
     },
     async spawnDetached(command, args, opts) {
-      const {openSync, closeSync} = await import('node:fs')
       const {spawn} = await import('node:child_process')
+      const {devNull} = await import('node:os')
       const fd = openSync(opts.logFile, 'a', 0o600)
+      const nullFd = openSync(devNull, 'r+')
       try {
         const child = spawn(command, [...args], {
           detached: true,
-          stdio: ['ignore', fd, fd],
-          env: {...baseEnv, ...opts.env},
+          // Only /dev/null and the log: a descriptor inherited from our caller would keep its pipe open (#15).
+          stdio: detachedStdio(fd, nullFd),
+          env: envFor(opts.env),
           cwd: opts.cwd,
           windowsHide: true,
         })
@@ -87,7 +111,39 @@ export function createExecaRunner(redactor: Redactor, baseEnv: NodeJS.ProcessEnv
         return child.pid ?? -1
       } finally {
         closeSync(fd)
+        closeSync(nullFd)
       }
     },
   }
+}
+
+/**
+ * A file only our descriptor reaches: created without a name where the OS can (O_TMPFILE), else created in a private
+ * directory and unlinked at once, before any child starts. Its data vanishes with the last descriptor.
+ */
+function anonymousFile(value: string, tmpfileFlags?: number): number {
+  let fd: number | undefined
+  if (tmpfileFlags !== undefined) {
+    try {
+      fd = openSync(os.tmpdir(), tmpfileFlags, 0o600)
+    } catch {
+      fd = undefined // a file system without O_TMPFILE: the named route below
+    }
+  }
+  if (fd === undefined) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-fd-'))
+    const file = path.join(dir, 'secret')
+    try {
+      fd = openSync(file, 'wx+', 0o600)
+    } finally {
+      try {
+        unlinkSync(file)
+      } catch {
+        // never created
+      }
+      rmdirSync(dir)
+    }
+  }
+  writeSync(fd, value)
+  return fd
 }

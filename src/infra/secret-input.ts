@@ -1,7 +1,9 @@
 import {promises as fs} from 'node:fs'
+import os from 'node:os'
 import {text} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../core/errors.js'
+import {expandHome} from '../core/file-arg.js'
 import type {Redactor} from '../core/redact.js'
 
 export interface SecretSource {
@@ -28,11 +30,13 @@ export async function readSecretInput(opts: {
   const raw = opts.raw
   if (raw === undefined || raw === '') {
     const fromEnv = opts.envName ? opts.env[opts.envName] : undefined
+    // Read once, then gone: nothing later in this run (or a child it starts) can find it in the environment.
+    if (opts.envName) delete opts.env[opts.envName]
     if (fromEnv) source = {origin: `$${opts.envName}`, value: fromEnv.trim()}
   } else if (raw === '-') {
     source = {origin: 'stdin', value: (await text(opts.stdin)).trim()}
   } else if (raw.startsWith('file:')) {
-    const file = raw.slice(5)
+    const file = expandHome(raw.slice(5), opts.env.HOME || opts.env.USERPROFILE || os.homedir())
     try {
       source = {origin: raw, value: (await fs.readFile(file, 'utf8')).trim()}
     } catch (error) {

@@ -3,8 +3,18 @@ import path from 'node:path'
 import Conf from 'conf'
 import {UsageError} from '../core/errors.js'
 import {stateSchema, type State} from '../core/state-schema.js'
+import {writeFailure} from './fs-atomic.js'
+import {acquireLockSync} from './lock.js'
+import {assertPrivateDir, assertPrivateFile, ensurePrivateDirSync} from './private-fs.js'
 
-/** A typed store over conf, kept in claw-mesh's state dir (mode 0600). */
+/** How long an update waits for another process's update (they take milliseconds). */
+const UPDATE_WAIT_MS = 30_000
+
+/**
+ * A typed store over conf, kept in claw-mesh's private state dir (0700, the file 0600). Every update is a
+ * read-modify-write under an exclusive lock, so concurrent runs (ten `peer add` at once) never lose a record, and
+ * the file is only trusted when it is the user's own and nobody else can write it.
+ */
 export interface StateStore {
   readonly path: string
   read(): State
@@ -13,8 +23,9 @@ export interface StateStore {
 
 export function createStateStore(dir: string): StateStore {
   let conf: Conf<Record<string, unknown>> | undefined
-  const open = () =>
-    (conf ??= new Conf<Record<string, unknown>>({
+  const open = () => {
+    if (!conf) ensurePrivateDirSync(dir)
+    return (conf ??= new Conf<Record<string, unknown>>({
       cwd: dir,
       configName: 'state',
       projectName: 'claw-mesh',
@@ -22,10 +33,18 @@ export function createStateStore(dir: string): StateStore {
       clearInvalidConfig: false,
       projectSuffix: '',
     }))
+  }
+  const checked = () => {
+    assertPrivateDir(dir)
+    assertPrivateFile(file)
+  }
   const parse = (raw: unknown): State => {
     const result = stateSchema.safeParse(raw)
     if (!result.success) {
-      throw new UsageError(`claw-mesh state file ${file} is not valid: ${result.error.issues[0]?.message ?? 'unknown error'}.`, {
+      // Name the field: "peers.clawd.url: expected string" says what to fix, the bare message does not.
+      const issue = result.error.issues[0]
+      const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : ''
+      throw new UsageError(`claw-mesh state file ${file} is not valid: ${where}${issue?.message ?? 'unknown error'}.`, {
         hint: 'Fix or move the file away; claw-mesh rebuilds it on the next bootstrap.',
       })
     }
@@ -38,16 +57,39 @@ export function createStateStore(dir: string): StateStore {
     },
     read() {
       // Reading never creates anything: a fresh machine (or a dry run) leaves no trace.
-      if (!conf && !existsSync(file)) return parse({})
-      return parse(open().store)
+      if (!existsSync(file)) return parse({})
+      checked()
+      return parse(storeOf(open, file))
     },
     update(mutate) {
       const c = open()
-      const state = parse(c.store)
-      mutate(state)
-      c.store = state as unknown as Record<string, unknown>
-      return state
+      const lock = acquireLockSync({dir, name: 'state', waitMs: UPDATE_WAIT_MS, what: 'claw-mesh state update'})
+      try {
+        checked()
+        const state = parse(storeOf(() => c, file))
+        mutate(state)
+        try {
+          c.store = state as unknown as Record<string, unknown>
+        } catch (error) {
+          throw writeFailure(file, error, 'claw-mesh state')
+        }
+        return state
+      } finally {
+        lock.release()
+      }
     },
+  }
+}
+
+/** The file's contents; a file that is not JSON at all is named with the same hint as one that fails the schema. */
+function storeOf(open: () => Conf<Record<string, unknown>>, file: string): Record<string, unknown> {
+  try {
+    return open().store
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error
+    throw new UsageError(`claw-mesh state file ${file} is not valid JSON.`, {
+      hint: 'Fix or move the file away; claw-mesh rebuilds it on the next bootstrap.',
+    })
   }
 }
 

@@ -32,6 +32,8 @@ export const darwinAdapter: PlatformAdapter = {
       notes: ['The formula runs the open-source tailscaled as a system service (socket /var/run/tailscaled.socket).'],
     }
   },
+  // No O_TMPFILE: the runner unlinks the file before the child starts; /dev/fd/3 still opens it.
+  secretFd: {path: '/dev/fd/3'},
   upExtraFlags: () => [],
   gateway: darwinGateway,
   watchdog: darwinWatchdog,

@@ -1,5 +1,5 @@
-import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import type {ProcessFacts} from './process-info.js'
 import type {SecretLauncher} from './types.js'
 
 /** Single-quotes a value for /bin/sh. */
@@ -28,13 +28,15 @@ export function posixSecretLauncher(opts: {nodePath: string; cliEntry: string; s
   return {file, content, command: file, args: []}
 }
 
-/** Linux: /proc/<pid>/cmdline names the program (the gateway retitles itself `openclaw-gateway`). */
-export function procCmdlineMentions(pid: number, needle: string): boolean {
-  const file = `/proc/${pid}/cmdline`
-  if (!existsSync(file)) return false
-  try {
-    return readFileSync(file, 'utf8').replaceAll('\0', ' ').includes(needle)
-  } catch {
-    return false
-  }
+/**
+ * Linux: the process is this user's (real uid) and an OpenClaw gateway: its command line names openclaw (the gateway
+ * retitles itself `openclaw-gateway`) and its executable is node or openclaw, not any program that put "openclaw"
+ * in its arguments.
+ */
+export function isOwnOpenClawProcess(facts: ProcessFacts | undefined, uid: number | undefined): boolean {
+  if (!facts) return false
+  if (uid !== undefined && facts.uid !== uid) return false
+  if (!facts.cmdline?.includes('openclaw')) return false
+  // The exe link is readable for our own processes; without it the uid and command line must do.
+  return facts.exe === undefined || /(^|\/)(node|nodejs|openclaw)[^/]*$/.test(facts.exe.replace(/ \(deleted\)$/, ''))
 }

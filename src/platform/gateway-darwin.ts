@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs'
+import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
 import type {GatewayPlatform} from './types.js'
@@ -24,9 +25,12 @@ export const darwinGateway: GatewayPlatform = {
     return []
   },
   async isGatewayProcess(pid, run) {
-    const r = await run('ps', ['-p', String(pid), '-o', 'command='])
-    return r.exitCode === 0 && r.stdout.includes('openclaw')
+    // The owner too: another user's process named openclaw is never ours to signal.
+    const r = await run('ps', ['-p', String(pid), '-o', 'uid=,command='])
+    const m = /^\s*(\d+)\s+(.*)$/s.exec(r.stdout)
+    return r.exitCode === 0 && m !== null && Number(m[1]) === process.getuid?.() && m[2].includes('openclaw')
   },
+  loopbackListeners: darwinLoopbackListeners,
   secretLauncher: posixSecretLauncher,
   secretResolverPassEnv: ['HOME', 'USER', 'LOGNAME', 'TMPDIR'],
 }

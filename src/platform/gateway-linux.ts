@@ -1,5 +1,7 @@
 import path from 'node:path'
-import {posixSecretLauncher, procCmdlineMentions} from './gateway-common.js'
+import {linuxLoopbackListeners} from './listeners-linux.js'
+import {isOwnOpenClawProcess, posixSecretLauncher} from './gateway-common.js'
+import {processFacts} from './process-info.js'
 import type {GatewayPlatform} from './types.js'
 
 const unitName = (profile?: string) => (profile && profile !== 'default' ? `openclaw-gateway-${profile}.service` : 'openclaw-gateway.service')
@@ -32,8 +34,9 @@ export const linuxGateway: GatewayPlatform = {
     return []
   },
   async isGatewayProcess(pid) {
-    return procCmdlineMentions(pid, 'openclaw')
+    return isOwnOpenClawProcess(processFacts(pid), process.getuid?.())
   },
+  loopbackListeners: async (port) => linuxLoopbackListeners(port),
   secretLauncher: posixSecretLauncher,
   secretResolverPassEnv: ['HOME', 'USER', 'LOGNAME', 'DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'],
 }

@@ -1,4 +1,5 @@
 import type {GatewayPlatform} from './types.js'
+import {win32LoopbackListeners} from './listeners-other.js'
 
 const taskName = (profile?: string) => (profile && profile !== 'default' ? `OpenClaw Gateway (${profile})` : 'OpenClaw Gateway')
 
@@ -25,6 +26,7 @@ export const win32Gateway: GatewayPlatform = {
   },
   // Windows has no shebang scripts OpenClaw could run without a shell: it runs node itself, with claw-mesh's
   // entry as the first argument and the store settings in the provider's fixed env.
+  loopbackListeners: win32LoopbackListeners,
   secretLauncher(opts) {
     return {command: opts.nodePath, args: [opts.cliEntry, 'secrets', 'resolve'], env: {CLAW_MESH_HOME: opts.stateDir, CLAW_MESH_SECRET_STORE: opts.backend, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}}
   },

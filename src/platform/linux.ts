@@ -1,3 +1,4 @@
+import {constants} from 'node:fs'
 import path from 'node:path'
 import {ActionNeededError} from '../core/errors.js'
 import {userspaceDaemonPlan} from './common.js'
@@ -62,6 +63,8 @@ export const linuxAdapter: PlatformAdapter = {
       notes: present ? ['Tailscale is already installed; only the service is started.'] : ['The script picks apt/dnf/yum/zypper/pacman/apk for this distribution.'],
     }
   },
+  // O_TMPFILE (__O_TMPFILE | O_DIRECTORY): a file with no name at all; the child opens it as /dev/fd/3.
+  secretFd: {path: '/dev/fd/3', tmpfileFlags: 0o20000000 | constants.O_DIRECTORY | constants.O_RDWR},
   upExtraFlags: () => [],
   gateway: linuxGateway,
   watchdog: linuxWatchdog,

@@ -1,3 +1,5 @@
+import type {PortListeners} from '../core/port-holder.js'
+
 export type PlatformId = 'linux' | 'darwin' | 'win32'
 
 /** What we learned about the machine before planning an install. */
@@ -53,6 +55,11 @@ export interface PlatformAdapter {
   readonly tailscaleStartHint: string
   /** Plans installing Tailscale. Throws ActionNeededError where it cannot (NixOS, unknown distro). */
   planTailscaleInstall(probe: HostProbe, opts: {stateDir: string}): InstallPlan
+  /**
+   * How a child reads a secret from an inherited descriptor instead of a file: the path it opens for fd 3, and the
+   * open(2) flags of a nameless file where the OS has one. Undefined where there is no /dev/fd (Windows).
+   */
+  readonly secretFd?: {path: string; tmpfileFlags?: number}
   /** Flags `tailscale up` needs on this OS in addition to the common ones. */
   upExtraFlags(): string[]
   /** Running the OpenClaw gateway: service manager, launcher for the exec secret provider. */
@@ -88,8 +95,18 @@ export interface GatewayPlatform {
   serviceInstalled(home: string, profile: string | undefined, run: ProbeRun): Promise<boolean>
   /** Things to tell the user after installing the service (Linux: linger). */
   serviceNotes(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<string[]>
-  /** Does this pid belong to an OpenClaw gateway (guards against a recycled pid before we signal it)? */
+  /**
+   * Is this pid an OpenClaw gateway run by this user (guards against a recycled pid, or another user's process named
+   * openclaw, before we signal or wait on it)? Linux: uid, executable and command line from /proc; macOS: uid and
+   * command from ps; Windows: the command line only (the owner is not checked there).
+   */
   isGatewayProcess(pid: number, run: ProbeRun): Promise<boolean>
+  /**
+   * The listening sockets a connection to 127.0.0.1:<port> reaches, with their owner and process, so a credential is
+   * sent only to this user's gateway. Linux: /proc/net/tcp{,6} and /proc/<pid>/fd; macOS: lsof; Windows: netstat
+   * (no owner there).
+   */
+  loopbackListeners(port: number, run: ProbeRun): Promise<PortListeners>
   /** The launcher OpenClaw runs to read the gateway token from claw-mesh's secret store. */
   secretLauncher(opts: {nodePath: string; cliEntry: string; stateDir: string; backend: string}): SecretLauncher
   /** Environment variables the resolver needs from the gateway's environment to reach the keychain. */

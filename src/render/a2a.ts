@@ -15,7 +15,10 @@ export function stateWord(state: string): string {
   return STATE_WORDS[state] ?? state
 }
 
-/** The reply on stdout (the one thing a script wants); the task's facts and what to do next on stderr. */
+/**
+ * The reply on stdout (the one thing a script wants); the task's facts and what to do next on stderr. A success says
+ * nothing more unless stderr is a terminal: an agent's exec tool and `$(…)` both merge or keep only what matters.
+ */
 export function renderTaskResult(io: IOStreams, r: AskResult): void {
   if (r.reply !== undefined && r.state === 'TASK_STATE_COMPLETED') io.out(r.reply.endsWith('\n') ? r.reply : `${r.reply}\n`)
   const thread = r.contextId ? `; thread ${r.contextId}` : ''
@@ -25,7 +28,7 @@ export function renderTaskResult(io: IOStreams, r: AskResult): void {
     return
   }
   if (r.state === 'TASK_STATE_COMPLETED') {
-    io.err(`${r.peer} answered in ${r.elapsedMs} ms (task ${r.taskId}${thread}).\n`)
+    if (io.stderrIsTTY) io.err(`${r.peer} answered in ${r.elapsedMs} ms (task ${r.taskId}${thread}).\n`)
     return
   }
   io.err(`${r.peer}'s task ${r.taskId} ${stateWord(r.state)}${r.reason ? `: ${r.reason}` : ''} (${r.elapsedMs} ms).\n`)

@@ -15,7 +15,12 @@ export function renderBootstrap(r: BootstrapResult, color: boolean): string {
     lines.push('', `Secrets: ${r.secrets.backend} (${r.secrets.location})`, `openclaw.json: ${r.gateway.configPath}`)
     return lines.join('\n') + '\n'
   }
-  lines.push(c.bold(r.changed ? `${r.identity} is in the mesh.` : `${r.identity} was already provisioned: nothing changed.`), '')
+  // A peer that did not answer makes the run partial (exit 4): the headline must not claim a complete mesh.
+  const down = r.peers.filter((p) => p.status !== 'ok')
+  if (down.length > 0) {
+    const names = down.map((p) => `${p.name} (${p.status})`).join(', ')
+    lines.push(c.yellow(`${r.identity} is set up, but ${down.length} of ${r.peers.length} peer${r.peers.length === 1 ? '' : 's'} did not answer: ${names}.`), c.yellow(`Check ${down.length === 1 ? 'it' : 'them'} with: claw-mesh peer check${down.length === 1 ? ` ${down[0].name}` : ''}`), '')
+  } else lines.push(c.bold(r.changed ? `${r.identity} is in the mesh.` : `${r.identity} was already provisioned: nothing changed.`), '')
   lines.push(`Identity:     ${r.identity}`)
   lines.push(`Tailnet:      ${r.tailnet.hostname ?? '-'} (${r.tailnet.dnsName ?? '-'}) ${r.tailnet.ipv4 ?? ''}`.trimEnd())
   lines.push(`Gateway URL:  ${r.gateway.url ?? '-'}  ${r.gateway.healthy ? c.green('healthy') : c.red('not healthy')}`)

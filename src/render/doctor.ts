@@ -37,7 +37,8 @@ export function renderDoctor(result: DoctorResult & {fix?: FixReport}, color: bo
   const verdict = s.ok ? c.green('OK') : c.red('PROBLEMS FOUND')
   lines.push('', `${verdict}: ${parts.join(', ')} (${(result.durationMs / 1000).toFixed(1)} s).`)
   if (result.next) lines.push(`This machine is not set up for the mesh yet. Next: ${c.bold(result.next)}`)
-  else if (!s.ok && !result.fix) lines.push(`Apply the safe fixes with: claw-mesh doctor --fix`)
+  // Offer --fix only when it has something to do: a failure or warning that carries a safe fix.
+  else if (!s.ok && !result.fix && result.checks.some((r) => (r.status === 'fail' || r.status === 'warn') && r.fix)) lines.push(`Apply the safe fixes with: claw-mesh doctor --fix`)
   return `${lines.join('\n')}\n`
 }
 

@@ -43,6 +43,15 @@ export function renderStart(r: StartResult, color: boolean): string {
   return `${lines.join('\n')}\n`
 }
 
+/** The advice follows the cause, as doctor's tailnet-listen check does: a restart helps only when nothing answered. */
+function tailnetLine(t: NonNullable<GatewayStatus['tailnet']>, c: InstanceType<typeof Chalk>): string {
+  if (!t.ipv4) return c.yellow('no tailnet address on this machine: listening on loopback only')
+  if (t.onInterface === false) return c.yellow(`${t.ipv4} is on no network interface here (userspace networking?): nothing can listen on it, and a restart does not change that; see claw-mesh doctor --only gateway-tailnet-reachable`)
+  if (t.healthz?.ok) return c.green(`answers on ${t.ipv4}`)
+  if (t.healthz?.status !== undefined) return c.yellow(`${t.ipv4} answered HTTP ${t.healthz.status}, not like this gateway: something else holds that address and port`)
+  return c.yellow(`not answering on ${t.ipv4} (${t.healthz?.detail ?? '-'}): restart the gateway after Tailscale is up (claw-mesh gateway start)`)
+}
+
 export function renderStatus(s: GatewayStatus, color: boolean): string {
   const c = new Chalk({level: color ? 1 : 0})
   const health = s.local.healthz.ok ? c.green(s.local.healthz.detail) : c.red(s.local.healthz.detail)
@@ -57,8 +66,7 @@ export function renderStatus(s: GatewayStatus, color: boolean): string {
   ]
   if (s.tailnet) {
     const t = s.tailnet
-    const tail = !t.ipv4 ? c.yellow('no tailnet address on this machine: listening on loopback only') : t.healthz?.ok ? c.green(`answers on ${t.ipv4}`) : c.yellow(`not answering on ${t.ipv4} (${t.healthz?.detail ?? '-'}): restart the gateway after Tailscale is up`)
-    lines.push(`Tailnet:    ${tail}`)
+    lines.push(`Tailnet:    ${tailnetLine(t, c)}`)
   }
   lines.push(`Peer URL:   ${s.peerUrl ?? c.yellow(s.peerUrlProblem ?? '-')}`)
   if (s.pending.length > 0) lines.push(c.yellow(`Pending:    ${s.pending.join(', ')} (run claw-mesh gateway start)`))

@@ -1,4 +1,6 @@
 import {mkdtempSync, promises as fs} from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -118,7 +120,7 @@ describe('claw-mesh gateway configure', () => {
   })
 
   it('writes a keychain-style config, then does nothing on a second run', async () => {
-    const original = '// mine\n{\n  agents: {entries: {main: {name: "Nova"}}},\n  gateway: {auth: {token: "adopt-me-0123456789abcdef"}},\n}\n'
+    const original = '// mine\n{\n  agents: {entries: {main: {name: "Nova"}}},\n  gateway: {auth: {token: "adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK"}},\n}\n'
     await writeConfig(original)
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
@@ -128,7 +130,7 @@ describe('claw-mesh gateway configure', () => {
     expect(doc).toMatchObject({ok: true, changed: true, port: 18790, expose: 'tailnet', tokens: {gateway: 'adopted', hooks: 'new'}, secretStore: {backend: 'keychain'}})
 
     // The plain-text token moved into the store; the file points at it through the exec provider.
-    expect(secrets.values.get('gateway-token')).toBe('adopt-me-0123456789abcdef')
+    expect(secrets.values.get('gateway-token')).toBe('adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK')
     const hooksToken = secrets.values.get('hooks-token')!
     expect(hooksToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const written = JSON.parse(await fs.readFile(configPath, 'utf8'))
@@ -144,7 +146,7 @@ describe('claw-mesh gateway configure', () => {
     expect((await fs.stat(configPath)).mode & 0o777).toBe(0o600)
 
     // No secret value in the output.
-    expect(first.run.stdout).not.toContain('adopt-me-0123456789abcdef')
+    expect(first.run.stdout).not.toContain('adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK')
     expect(first.run.stdout).not.toContain(hooksToken)
 
     // Backups: the exact original bytes, twice (timestamped and the kept-forever original), recorded in state.
@@ -191,5 +193,37 @@ describe('claw-mesh gateway configure', () => {
     const {run} = await configure(['--expose', 'lan', '--accept-risk', 'lan-exposure'])
     expect(run.exitCode).toBe(0)
     expect(JSON.parse(await fs.readFile(configPath, 'utf8')).gateway.bind).toBe('lan')
+  })
+})
+
+describe('gateway configure and a port something else holds', () => {
+  async function listener(handler: http.RequestListener): Promise<{port: number; close(): Promise<void>}> {
+    const server = http.createServer(handler)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return {port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve()))}
+  }
+
+  it('refuses before writing anything (no config, no token), naming the port and the fix, exit 2', async () => {
+    const other = await listener((_req, res) => res.writeHead(404).end('not found'))
+    try {
+      const {run, secrets} = await configure(['--port', String(other.port)])
+      expect(run.exitCode).toBe(2)
+      expect(run.stderr).toMatch(new RegExp(`Port ${other.port} on 127\\.0\\.0\\.1 is taken: something that is not an OpenClaw gateway answers there \\(HTTP 404\\)\\. Nothing was changed\\.`))
+      expect(run.stderr).toMatch(/--port/)
+      await expect(fs.stat(configPath)).rejects.toThrow()
+      expect(secrets.values.size).toBe(0)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('accepts a port where an OpenClaw gateway answers (it may be the one being configured)', async () => {
+    const gateway = await listener((_req, res) => res.writeHead(200, {'content-type': 'application/json'}).end('{"ok":true,"status":"live"}'))
+    try {
+      const {run} = await configure(['--port', String(gateway.port)])
+      expect(run.exitCode, run.stderr).toBe(0)
+    } finally {
+      await gateway.close()
+    }
   })
 })

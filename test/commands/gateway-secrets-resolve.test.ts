@@ -30,15 +30,15 @@ describe('claw-mesh secrets resolve (OpenClaw exec provider)', () => {
     expect(JSON.parse(run.stdout)).toEqual({
       protocolVersion: 1,
       values: {'gateway-token': 'gw-0123456789abcdef'},
-      errors: {'hooks-token': {code: 'NOT_FOUND'}, 'peer/nova': {code: 'NOT_ALLOWED'}},
+      errors: {'hooks-token': {code: 'NOT_ALLOWED'}, 'peer/nova': {code: 'NOT_ALLOWED'}},
     })
   })
 
   it('reads the file store named by the launcher without probing anything', async () => {
     const dir = tmp()
-    await fs.writeFile(path.join(dir, 'secrets.json'), JSON.stringify({'hooks-token': 'hk-0123456789abcdef'}), {mode: 0o600})
-    const run = await runCommand(SecretsResolve, [], {stdin: request(['hooks-token']), env: {CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file'}, store: createMemoryStateStore()})
-    expect(JSON.parse(run.stdout)).toEqual({protocolVersion: 1, values: {'hooks-token': 'hk-0123456789abcdef'}})
+    await fs.writeFile(path.join(dir, 'secrets.json'), JSON.stringify({'gateway-token': 'gw-0123456789abcdef', 'hooks-token': 'hk-0123456789abcdef'}), {mode: 0o600})
+    const run = await runCommand(SecretsResolve, [], {stdin: request(['gateway-token', 'hooks-token']), env: {CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file'}, store: createMemoryStateStore()})
+    expect(JSON.parse(run.stdout)).toEqual({protocolVersion: 1, values: {'gateway-token': 'gw-0123456789abcdef'}, errors: {'hooks-token': {code: 'NOT_ALLOWED'}}})
   })
 
   it('refuses a malformed request with exit 2 and an empty stdout', async () => {

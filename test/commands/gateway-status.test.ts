@@ -11,6 +11,8 @@ import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {gatewayStatus, type GatewayStatus as Status} from '../../src/services/gateway/status.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+import {fakeRunner} from '../fixtures/doctor/fake-host.js'
 
 const refused: HttpClient = {
   async request(req) {
@@ -67,12 +69,62 @@ describe('gatewayStatus on a tailnet host', () => {
         return {status: 200, headers: {}, body: '{"ok":true}', latencyMs: 2, json: <T>() => ({ok: true}) as T}
       },
     }
-    const deps = createDeps({env, store, secrets, http, platform: 'linux', io: createTestIOStreams().io})
-    const s = await gatewayStatus(deps, {interfaces: {eth0: [{address: '192.0.2.2', family: 'IPv4'}], tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]}})
+    const networkInterfaces = () => ({eth0: [{address: '192.0.2.2', family: 'IPv4'}], tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]})
+    const deps = createDeps({env, store, secrets, http, platform: 'linux', io: createTestIOStreams().io, networkInterfaces})
+    const s = await gatewayStatus(deps)
     expect(s.tailnet).toMatchObject({ipv4: '100.101.102.103', source: 'interfaces', healthz: {ok: true}})
     expect(s.peerUrl).toBe('http://100.101.102.103:18799')
     expect(s.runner.kind).toBe('external')
     expect(asked).toContain('http://100.101.102.103:18799/healthz')
     await fs.rm(dir, {recursive: true, force: true})
+  })
+})
+
+describe('gateway status advice follows the cause (as doctor does)', () => {
+  async function tailnetStatus(opts: {interfaces: Record<string, {address: string; family: string}[]>; answer: (url: string) => {status: number; body: string} | undefined}) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwstatus-'))
+    const env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json'), CLAW_MESH_TAILSCALE: '/opt/fake/tailscale', NO_COLOR: '1'}
+    const store = createMemoryStateStore()
+    const secrets = createMemorySecretStore()
+    await runCommand(GatewayConfigure, ['--port', '18799'], {env, store, secrets, platform: 'linux'})
+    const runner = fakeRunner({'tailscale status --json': {stdout: tailscaleStatusJson()}, 'tailscale version': {stdout: '1.84.3\n'}, 'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found'}})
+    const asked: string[] = []
+    const http: HttpClient = {
+      async request(req) {
+        asked.push(req.url)
+        const a = opts.answer(req.url)
+        if (!a) throw new HttpFailure('refused', req.url, 'refused')
+        return {status: a.status, headers: {}, body: a.body, latencyMs: 2, json: <T>() => {
+          try {
+            return JSON.parse(a.body) as T
+          } catch {
+            return undefined // as the real client: a body that is not JSON has no JSON
+          }
+        }}
+      },
+    }
+    const run = await runCommand(GatewayStatus, [], {env, store, secrets, http, runner, platform: 'linux', networkInterfaces: () => opts.interfaces})
+    await fs.rm(dir, {recursive: true, force: true})
+    if (run.exitCode !== 0) throw new Error(run.stderr)
+    return {run, asked}
+  }
+  const local = (url: string) => (new URL(url).hostname === '127.0.0.1' ? {status: 200, body: '{"ok":true,"status":"live"}'} : undefined)
+
+  it('a tailnet address on no interface (userspace networking): no probe, and no "restart" advice', async () => {
+    const {run, asked} = await tailnetStatus({interfaces: {lo: [{address: '127.0.0.1', family: 'IPv4'}]}, answer: local})
+    expect(asked.some((u) => u.includes('100.101.102.103'))).toBe(false)
+    expect(run.stdout).toMatch(/Tailnet: +100\.101\.102\.103 is on no network interface here/)
+    expect(run.stdout).not.toMatch(/Tailnet:.*restart the gateway/)
+  })
+
+  it('a 404 on the tailnet address: something else answers there, not "restart the gateway"', async () => {
+    const {run} = await tailnetStatus({interfaces: {tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]}, answer: (url) => local(url) ?? {status: 404, body: 'not found'}})
+    expect(run.stdout).toMatch(/Tailnet: +100\.101\.102\.103 answered HTTP 404, not like this gateway/)
+    expect(run.stdout).not.toMatch(/Tailnet:.*restart the gateway/)
+  })
+
+  it('nothing listening on the tailnet address: restart the gateway once Tailscale is up', async () => {
+    const {run} = await tailnetStatus({interfaces: {tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]}, answer: local})
+    expect(run.stdout).toMatch(/Tailnet: +not answering on 100\.101\.102\.103 .*restart the gateway after Tailscale is up/)
   })
 })

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
@@ -47,6 +47,13 @@ describe('claw-mesh leave', () => {
     expect(readFileSync(configPath, 'utf8')).toBe(before)
   })
 
+  it('lists the skill in its plan only when one is installed', async () => {
+    const {store, secrets} = await joined()
+    expect((await runCommand(Leave, [], {env, platform: 'linux', store, secrets})).stderr).toMatch(/- Remove the claw-mesh skill/)
+    rmSync(path.join(tmp, 'openclaw', 'skills'), {recursive: true, force: true})
+    expect((await runCommand(Leave, [], {env, platform: 'linux', store, secrets})).stderr).not.toMatch(/Remove the claw-mesh skill/)
+  })
+
   it('restores openclaw.json byte for byte, removes the skill, and says what it left', async () => {
     const {store, secrets} = await joined()
     const skill = path.join(tmp, 'openclaw', 'skills', 'claw-mesh', 'SKILL.md')
@@ -93,4 +100,54 @@ describe('claw-mesh leave', () => {
     expect(run.stderr).toMatch(/FAILED: The tailscale CLI was not found/)
     expect(readFileSync(configPath, 'utf8')).toBe(ORIGINAL)
   })
+
+  it('--purge removes every copy of the hooks token: claw-mesh\'s backups and OpenClaw\'s .last-good/.bak*/.clobbered copies that hold it', async () => {
+    const {store, secrets} = await joined()
+    const hooks = secrets.values.get('hooks-token')!
+    const withToken = readFileSync(configPath, 'utf8')
+    expect(withToken).toContain(hooks)
+    const dir = path.dirname(configPath)
+    // What OpenClaw's own writers and its recovery leave next to the file.
+    for (const name of ['openclaw.json.last-good', 'openclaw.json.bak', 'openclaw.json.bak.1', 'openclaw.json.clobbered.2026-11-21T18-23-15Z']) writeFileSync(path.join(dir, name), withToken, {mode: 0o600})
+    writeFileSync(path.join(dir, 'openclaw.json.bak.2'), ORIGINAL, {mode: 0o600})
+    // A later configure made a backup of the file with the token in it.
+    await configureGateway(createDeps({env, platform: 'linux', store, secrets, io: createTestIOStreams().io}), {port: 19002})
+    const backups = path.join(env.CLAW_MESH_HOME, 'backups')
+    expect(readdirSync(backups).some((f) => readFileSync(path.join(backups, f), 'utf8').includes(hooks))).toBe(true)
+    const run = await runCommand(Leave, ['--yes', '--purge'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(existsSync(backups)).toBe(false)
+    // Nothing left anywhere under the test root holds the token; the user's own old copy stays.
+    const holders = walk(tmp).filter((f) => readFileSync(f, 'utf8').includes(hooks))
+    expect(holders).toEqual([])
+    expect(readFileSync(path.join(dir, 'openclaw.json.bak.2'), 'utf8')).toBe(ORIGINAL)
+    expect(run.stderr).toMatch(/OpenClaw's copies holding the tokens removed: openclaw\.json\.bak, openclaw\.json\.bak\.1, openclaw\.json\.clobbered\.[^,]+, openclaw\.json\.last-good/)
+  })
+
+  it('does not write or delete a configPath from state.json that OpenClaw here would not read', async () => {
+    const {store, secrets} = await joined()
+    const victim = path.join(tmp, 'victim.json')
+    writeFileSync(victim, '{"important": true}\n')
+    store.update((s) => void (s.gateway!.configPath = victim))
+    const run = await runCommand(Leave, ['--yes', '--json'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(readFileSync(victim, 'utf8')).toBe('{"important": true}\n')
+    expect(run.stdout).toMatch(/OpenClaw here reads/)
+  })
+
+  it('refuses a backup path from state.json outside claw-mesh\'s backups dir (it would be copied over openclaw.json)', async () => {
+    const {store, secrets} = await joined()
+    const planted = path.join(tmp, 'planted.json')
+    writeFileSync(planted, '{"gateway": {"mode": "local", "auth": {"mode": "none"}, "bind": "lan"}}\n', {mode: 0o600})
+    const before = readFileSync(configPath, 'utf8')
+    store.update((s) => void (s.gateway!.originalBackupPath = planted))
+    const run = await runCommand(Leave, ['--yes', '--json'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode).toBe(2)
+    expect(run.json()).toMatchObject({ok: false, error: {code: 'state-path-invalid'}})
+    expect(readFileSync(configPath, 'utf8')).toBe(before)
+  })
 })
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []))
+}

@@ -85,6 +85,8 @@ describe('A2A pairing in two one-line messages', () => {
     expect([...nova.secrets.values.keys()].filter((k) => k.startsWith('invite/'))).toEqual([])
     expect(nova.a2a()).toMatchObject({enabled: true, exposeAgents: ['main']})
     expect(nova.store.raw().peers.clawd).toMatchObject({source: 'invite', a2a: {url: 'http://100.88.12.7:18789/a2a/v1', pairedBy: 'invite'}})
+    // The running gateway reloads channels.a2a by itself: nothing is left pending for a later start or bootstrap.
+    expect((nova.store.raw().gateway?.pending ?? []).filter((p) => p.startsWith('channels.a2a.peers'))).toEqual([])
   })
 
   it('answering the same invite again (a re-run) changes nothing and prints the same reply', async () => {

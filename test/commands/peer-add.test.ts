@@ -66,6 +66,32 @@ describe('claw-mesh peer add (in memory)', () => {
     expect(run.stderr).toMatch(/Health checks only/)
   })
 
+  it('refuses plain http to a MagicDNS name that a hostile resolver points outside the tailnet, writing nothing', async () => {
+    const m = memory()
+    const looked: string[] = []
+    const resolveHost = async (host: string) => (looked.push(host), ['203.0.113.66'])
+    const run = await runCommand(PeerAdd, ['http://openclaw-clawd.tail4f3a2.ts.net:18789', '--name', 'clawd'], {...m, resolveHost})
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/resolves to 203\.0\.113\.66: not a tailnet address/)
+    expect(looked).toEqual(['openclaw-clawd.tail4f3a2.ts.net'])
+    expect(m.store.raw().peers).toEqual({})
+    const ok = await runCommand(PeerAdd, ['http://openclaw-clawd.tail4f3a2.ts.net:18789', '--name', 'clawd'], {...m, resolveHost: async () => ['100.88.12.7']})
+    expect(ok.exitCode, ok.stderr).toBe(0)
+  })
+
+  it('refuses a loopback or metadata-service URL unless --allow-insecure-url, and warns when it is given', async () => {
+    const m = memory()
+    for (const url of ['http://127.0.0.1:18789', 'http://169.254.169.254']) {
+      const run = await runCommand(PeerAdd, [url, '--name', 'clawd'], m)
+      expect(run.exitCode).toBe(2)
+      expect(run.stderr).toMatch(/points at a (loopback|link-local) address/)
+    }
+    expect(m.store.raw().peers).toEqual({})
+    const run = await runCommand(PeerAdd, ['http://127.0.0.1:18789', '--name', 'clawd', '--allow-insecure-url'], m)
+    expect(run.exitCode).toBe(0)
+    expect(run.stderr).toMatch(/warning: --allow-insecure-url: clawd is outside the tailnet/)
+  })
+
   it('takes the hooks token for a URL peer from a file', async () => {
     const m = memory()
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-peer-'))

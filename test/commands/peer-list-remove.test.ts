@@ -22,6 +22,14 @@ const fixture = () => ({
 })
 
 describe('claw-mesh peer list', () => {
+  it('colours stdout only when stdout is a terminal, whatever stderr is', async () => {
+    const redirected = await runCommand(PeerList, [], {...fixture(), env: {NO_COLOR: ''}, stdoutTTY: false, stderrTTY: true})
+    expect(redirected.stdout).toMatch(/nova/)
+    expect(redirected.stdout).not.toContain('\u001b[')
+    const terminal = await runCommand(PeerList, [], {...fixture(), env: {NO_COLOR: ''}, stdoutTTY: true, stderrTTY: false})
+    expect(terminal.stdout).toContain('\u001b[32mok')
+  })
+
   it('prints a table sorted by name', async () => {
     const run = await runCommand(PeerList, [], fixture())
     expect(run.exitCode).toBe(0)

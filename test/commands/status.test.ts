@@ -1,7 +1,10 @@
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import Status from '../../src/commands/status.js'
 import {InterruptedError} from '../../src/core/errors.js'
 import type {Clock} from '../../src/infra/clock.js'
+import {createStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 import {provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
@@ -19,7 +22,22 @@ async function provisioned(): Promise<ProvisionedHost> {
   return h
 }
 
-const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; clock?: Clock} = {}) => runCommand(Status, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, ...extra})
+const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; clock?: Clock} = {}) => runCommand(Status, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, ...extra})
+
+describe('claw-mesh status on a state.json it cannot read', () => {
+  it.each([
+    ['not JSON', '{"version": 1, "identity": "nova",', /state\.json is not valid JSON\./],
+    ['a field of the wrong type', '{"version": 1, "identity": "nova", "peers": {"clawd": {"name": "clawd", "url": 5}}}', /state\.json is not valid: peers\.clawd\.url: /],
+  ])('%s: names the file (and the field), exit 2, instead of "Identity: not set"', async (_what, text, message) => {
+    const h = await provisioned()
+    writeFileSync(path.join(h.host.stateDir, 'state.json'), text, {mode: 0o600})
+    const r = await runCommand(Status, [], {env: h.host.env, platform: 'linux', runner: h.runner, store: createStateStore(h.host.stateDir), lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces})
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr).toMatch(/Fix or move the file away/)
+    expect(r.stdout).not.toMatch(/Identity: not set/)
+    expect(r.exitCode).toBe(2)
+  })
+})
 
 describe('claw-mesh status', () => {
   it('--json: this host (identity, tailnet name and IP, gateway URL and health) and every peer', async () => {

@@ -1,6 +1,9 @@
-import {promises as fs} from 'node:fs'
+import type {RunOptions} from '../../src/infra/runner.js'
 import {describe, expect, it} from 'vitest'
 import TailscaleJoin from '../../src/commands/tailscale/join.js'
+import {CHECKS} from '../../src/core/checks/catalog.js'
+import type {DoctorContext} from '../../src/core/checks/context.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {scriptedRunner} from '../helpers/scripted-runner.js'
 import {runCommand} from '../helpers/run-command.js'
@@ -24,28 +27,24 @@ async function join(argv: string[], script: Parameters<typeof scriptedRunner>[0]
 }
 
 describe('claw-mesh tailscale join', () => {
-  it('runs up once on a logged-out node, with the key only in a private temp file', async () => {
-    let keyFileSeen = ''
+  it('runs up once on a logged-out node, the key on an inherited descriptor (file:/dev/fd/3), never in argv or a file', async () => {
+    let handed: RunOptions['secretFd']
     const {run, runner, store} = await join(['--hostname', 'openclaw-nova', '--json'], [
       statusCall('NeedsLogin', null),
       version,
       {
         command: TS,
-        args: (a) => a[0] === 'up' && a.includes('--hostname=openclaw-nova') && a.some((x) => x.startsWith('--auth-key=file:')) && a.includes('--timeout=60s'),
-        onCall: (args) => {
-          const file = args.find((a) => a.startsWith('--auth-key=file:'))!.slice('--auth-key=file:'.length)
-          keyFileSeen = file
-          // The key file is private and holds exactly the key.
-          return fs.stat(file).then((st) => expect(st.mode & 0o777).toBe(0o600))
-        },
+        args: (a) => a[0] === 'up' && a.includes('--hostname=openclaw-nova') && a.includes('--auth-key=file:/dev/fd/3') && a.includes('--timeout=60s'),
+        onCall: (_args, opts) => void (handed = opts?.secretFd),
       },
       statusCall('Running', 'openclaw-nova'),
       version,
     ], {CLAW_MESH_TAILSCALE_KEY: KEY})
     expect(run.exitCode).toBe(0)
     runner.verify()
-    expect(JSON.stringify(runner.calls)).not.toContain(KEY)
-    await expect(fs.stat(keyFileSeen)).rejects.toThrow()
+    expect(handed?.value).toBe(KEY)
+    expect(handed?.tmpfileFlags).toBeDefined()
+    expect(JSON.stringify(runner.calls.map((c) => c.args))).not.toContain(KEY)
     expect(run.json()).toMatchObject({ok: true, action: 'up', changed: true, keySent: true, hostname: 'openclaw-nova', ipv4: '100.64.0.7'})
     expect(run.stdout + run.stderr).not.toContain(KEY)
     expect(store.read().tailscale?.hostname).toBe('openclaw-nova')
@@ -74,6 +73,18 @@ describe('claw-mesh tailscale join', () => {
     const {run} = await join(['--hostname', 'openclaw-nova'], [statusCall('NeedsLogin', null), version, {command: TS, args: (a) => a[0] === 'up'}, statusCall('Running', 'openclaw-nova-1'), version], {CLAW_MESH_TAILSCALE_KEY: KEY})
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/named this node "openclaw-nova-1"/)
+  })
+
+  it('records the name it asked for, so doctor sees the rename (name-1) as the failure it is', async () => {
+    const renamed = statusCall('Running', 'openclaw-nova-1')
+    const {store} = await join(['--hostname', 'openclaw-nova'], [statusCall('NeedsLogin', null), version, {command: TS, args: (a) => a[0] === 'up'}, renamed, version], {CLAW_MESH_TAILSCALE_KEY: KEY})
+    const state = store.read()
+    expect(state.tailscale).toMatchObject({hostname: 'openclaw-nova-1', requestedHostname: 'openclaw-nova'})
+    const check = CHECKS.find((c) => c.id === 'tailscale-hostname')!
+    const ctx = {state: () => ({ok: true, state}), tailscale: async () => ({kind: 'ok', cli: TS, summary: summarizeStatus(parseStatusJson(renamed.result.stdout))})} as unknown as DoctorContext
+    const outcome = await check.run(ctx)
+    expect(outcome.status).toBe('fail')
+    expect(outcome.detail).toMatch(/renamed this node "openclaw-nova-1"/)
   })
 
   it('refuses an OAuth client secret without tags before running anything', async () => {

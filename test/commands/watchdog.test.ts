@@ -1,4 +1,4 @@
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import os from 'node:os'
@@ -12,6 +12,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 let tmp = ''
 let env: Record<string, string> = {}
@@ -27,8 +28,11 @@ const HOOK = 'webhook:https://hooks.slack.com/services/T000/B000/SECRETSECRET'
 describe('claw-mesh watchdog install', () => {
   it('where no systemd user session answers, says so, suggests what to do, exits 3 and writes nothing', async () => {
     // The real systemctl: this machine (a container) has no user manager.
-    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store: createMemoryStateStore()})
+    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env: {...env, OPENCLAW_CONFIG_PATH: path.join(tmp, 'oc', 'openclaw.json')}, platform: 'linux', store: createMemoryStateStore()})
     expect(run.exitCode).toBe(3)
+    // cron gives a job a minimal PATH and none of our settings: the suggested line carries them.
+    expect(run.stderr).toMatch(/cron: \*\/2 \* \* \* \* .*PATH='[^']*' .*watchdog run/)
+    expect(run.stderr).toContain(`OPENCLAW_CONFIG_PATH='${path.join(tmp, 'oc', 'openclaw.json')}'`)
     expect(run.stderr).toMatch(/Cannot install the watchdog as a systemd user timer: (no systemd user session|systemctl is not installed).*Nothing was installed\./)
     expect(run.stderr).toMatch(/cron: \*\/2 \* \* \* \* CLAW_MESH_HOME=.* watchdog run/)
     expect(run.stderr).toMatch(/claw-mesh watchdog install --print/)
@@ -47,6 +51,23 @@ describe('claw-mesh watchdog install', () => {
     expect(store.raw().alert).toBeUndefined()
   })
 
+  it('takes the webhook URL from file:PATH or $CLAW_MESH_ALERT, and a bad one is named by scheme and host only', async () => {
+    const file = path.join(tmp, 'alert')
+    writeFileSync(file, `${HOOK}\n`, {mode: 0o600})
+    for (const [argv, extra] of [[['--alert', `file:${file}`, '--print'], {}], [['--print'], {CLAW_MESH_ALERT: HOOK}]] as const) {
+      const run = await runCommand(WatchdogInstall, [...argv, '--json'], {env: {...env, ...extra}, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(run.json()).toMatchObject({alert: 'webhook:https://hooks.slack.com/…'})
+      expect(run.stdout + run.stderr).not.toContain('SECRETSECRET')
+    }
+    for (const bad of ['webhook:http://hooks.example.com/services/T0/B0/SECRETSECRET', 'webhook:https://user:SECRETSECRET@hooks.example.com/x']) {
+      const run = await runCommand(WatchdogInstall, ['--alert', bad, '--print', '--json'], {env, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+      expect(run.exitCode).toBe(2)
+      expect(run.stdout + run.stderr).toMatch(/--alert webhook:https?:\/\/hooks\.example\.com\/…/)
+      expect(run.stdout + run.stderr).not.toContain('SECRETSECRET')
+    }
+  })
+
   it('refuses bad settings with exit 2', async () => {
     for (const [argv, message] of [
       [['--interval', '5s'], /--interval 5s is too short/],
@@ -62,6 +83,7 @@ describe('claw-mesh watchdog install', () => {
 
   it('with a systemd user session: writes the units, enables the timer, records the alert; again: nothing changes; uninstall removes all', async () => {
     const store = createMemoryStateStore()
+    const secrets = createMemorySecretStore()
     const ok = {exitCode: 0}
     const first = scriptedRunner([
       {command: 'systemctl', args: ['--user', 'show-environment'], result: ok},
@@ -69,7 +91,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'daemon-reload'], result: ok},
       {command: 'systemctl', args: ['--user', 'enable', '--now', 'claw-mesh-watchdog.timer'], result: ok},
     ])
-    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, runner: first})
+    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: first})
     first.verify()
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/Watchdog installed as a systemd user timer \(claw-mesh-watchdog\.timer\): every 120 s, restart and alert after 3 failed checks; alerts to webhook:https:\/\/hooks\.slack\.com\/…/)
@@ -78,13 +100,15 @@ describe('claw-mesh watchdog install', () => {
     expect(service).toContain(`Environment="CLAW_MESH_HOME=${path.join(tmp, 'state')}"`)
     // The webhook URL is a credential: it stays in claw-mesh's state, not in a world-readable unit file.
     expect(service).not.toContain('SECRETSECRET')
-    expect(store.raw().alert).toBe(HOOK)
+    // Nor in state.json: the secret store keeps it, state only a reference.
+    expect(store.raw().alert).toBe('webhook:stored')
+    expect(secrets.values.get('alert-webhook')).toBe(HOOK.slice('webhook:'.length))
 
     const again = scriptedRunner([
       {command: 'systemctl', args: ['--user', 'show-environment'], result: ok},
       {command: 'systemctl', args: ['--user', 'is-enabled', 'claw-mesh-watchdog.timer'], result: ok},
     ])
-    const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, runner: again})
+    const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: again})
     again.verify()
     expect(second.stderr).toMatch(/already installed with these settings: nothing changed/)
 
@@ -93,7 +117,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'disable', '--now', 'claw-mesh-watchdog.timer'], result: ok},
       {command: 'systemctl', args: ['--user', 'daemon-reload'], result: ok},
     ])
-    const gone = await runCommand(WatchdogUninstall, [], {env, platform: 'linux', store, runner: removal})
+    const gone = await runCommand(WatchdogUninstall, [], {env, platform: 'linux', store, secrets, runner: removal})
     removal.verify()
     expect(gone.exitCode).toBe(0)
     expect(existsSync(path.join(unitDir(), 'claw-mesh-watchdog.service'))).toBe(false)
@@ -116,7 +140,7 @@ describe('claw-mesh watchdog run', () => {
 
   it('exits 0 when the gateway is healthy', async () => {
     up = true
-    const run = await runCommand(WatchdogRun, [], {env, platform: 'linux', store: store(), http: createFetchHttpClient(), secrets: createMemorySecretStore()})
+    const run = await runCommand(WatchdogRun, [], {env, platform: 'linux', store: store(), http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/\/healthz: healthy; 0\/3 consecutive failures/)
   })
@@ -124,8 +148,8 @@ describe('claw-mesh watchdog run', () => {
   it('exits 5 while it is unhealthy, counting failures across runs', async () => {
     up = false
     const s = store()
-    const r1 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore()})
-    const r2 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore()})
+    const r1 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
+    const r2 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
     expect([r1.exitCode, r2.exitCode]).toEqual([5, 5])
     expect(r2.json<{failures: number; healthy: boolean}>()).toMatchObject({failures: 2, healthy: false})
   })

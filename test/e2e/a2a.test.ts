@@ -174,6 +174,7 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
     })
     const turn = await ownerTurn(hosts.a, 'ask b: what is the build status?')
     expect(turn.exitCode, turn.raw).toBe(0)
+    // Only the reply reaches the agent: without a terminal, ask prints nothing but the reply.
     expect(turn.text.trim()).toBe('b answered: reply from model-b: what is the build status?')
     const onB = await models.b.waitForChat((r) => userTexts(r).includes('what is the build status?'))
     expect(senderOf(onB)).toBe('a')

@@ -94,7 +94,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
     })
 
     it('a hot change (the token moved to the file store) is applied by the running gateway, without a restart', async () => {
-      const pidBefore = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim()
+      const pidBefore = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim() // line 1: the pid, line 2: its start time
       const conf = await runCli(oc, ['gateway', 'configure', '--secret-store', 'file', '--json'], {env: s.env, prefix})
       expect(conf.exitCode, conf.stderr).toBe(0)
       expect(conf.json()).toMatchObject({changed: true, apply: 'hot', secretStore: {backend: 'file'}, tokens: {hooks: 'adopted'}})
@@ -111,7 +111,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
       const run = await runCli(oc, ['gateway', 'status', '--json'], {env: s.env, prefix})
       expect(run.exitCode, run.stderr).toBe(0)
       const st = run.json<{token: string; tailnet?: {ipv4?: string; source: string; healthz?: {ok: boolean}}; peerUrl?: string; local: {healthz: {ok: boolean}}}>()
-      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'secrets.json')})`)
+      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`)
       expect(st.local.healthz.ok).toBe(true)
       if (netns.ok) {
         expect(st.tailnet).toMatchObject({ipv4: TAILNET_IP, source: 'interfaces', healthz: {ok: true}})

@@ -28,17 +28,22 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
   },
   session: { dmScope: "per-peer" },
   logging: { level: "info" },
+  models: { catalogRefresh: { enabled: false } }, // the test gateway runs in the host's namespace: no phoning home
   gateway: {
     mode: "local",
     port: 8080,
     bind: "0.0.0.0", /* the seed's way to open it */
-    auth: { mode: "token", token: "seed-token-0123456789abcdef" },
+    auth: { mode: "token", token: "seed-token-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE" },
     tailscale: { mode: "on" },
     controlUi: { enabled: true },
   },
 }
 `
-const OWNED = ['gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token']
+const OWNED = [
+  'gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token',
+  // The A2A channel and the hooks lockdown (the seed's heartbeat has no target: claw-mesh keeps it internal).
+  'channels.a2a', 'hooks.allowedAgentIds', 'hooks.allowRequestSessionKey', 'agents.defaults.heartbeat.target',
+]
 
 function withoutOwned(config: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(config)
@@ -106,15 +111,19 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       // The seed's plain-text token is adopted into the store (clients keep working) and leaves the file.
       expect(doc.tokens.gateway).toBe('adopted')
       const t = await tokens()
-      expect(t.gatewayToken).toBe('seed-token-0123456789abcdef')
+      expect(t.gatewayToken).toBe('seed-token-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE')
       const text = await fs.readFile(s.configPath, 'utf8')
-      expect(text).not.toContain('seed-token-0123456789abcdef')
+      expect(text).not.toContain('seed-token-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE')
       expect(run.stdout).not.toContain(t.hooksToken)
 
       const next = JSON.parse(text)
       expect(withoutOwned(next)).toEqual(withoutOwned(JSON5.parse(SEED)))
       expect(next.gateway.auth.token).toEqual({source: 'file', provider: 'clawmesh', id: '/gateway-token'})
-      expect(next.secrets.providers.clawmesh).toEqual({source: 'file', path: path.join(s.cm, 'secrets.json'), mode: 'json'})
+      expect(next.channels.a2a).toEqual({enabled: true, exposeAgents: ['main']})
+      expect(next.agents.defaults.heartbeat).toEqual({every: '2h', target: 'none'})
+      // OpenClaw reads a file with the gateway token alone, never secrets.json (hooks token, peer tokens, mesh secret).
+      expect(next.secrets.providers.clawmesh).toEqual({source: 'file', path: path.join(s.cm, 'openclaw-gateway-token.json'), mode: 'json'})
+      expect(JSON.parse(await fs.readFile(path.join(s.cm, 'openclaw-gateway-token.json'), 'utf8'))).toEqual({'gateway-token': t.gatewayToken})
       expect((await fs.stat(s.configPath)).mode & 0o777).toBe(0o600)
       expect(await fs.readFile(doc.originalBackupPath, 'utf8')).toBe(SEED)
 
@@ -165,7 +174,8 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       timings.firstStartCliMs = run.ms
       expect(r).toMatchObject({runner: 'background', action: 'background-start', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, healthz: {status: 200}})
       expect(r.notes.join('\n')).toMatch(/does not survive a reboot/)
-      expect(Number((await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim())).toBe(r.pid)
+      // The pid file's first line is the pid (the second its start time, checked before claw-mesh signals it).
+      expect(Number((await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim())).toBe(r.pid)
 
       // Checked again with an independent probe: raw handshake and hooks request.
       const p = await probeGateway(oc, `http://127.0.0.1:${port}`, await tokens())
@@ -181,7 +191,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       expect(run.exitCode, run.stderr).toBe(0)
       const st = run.json<{runner: {kind: string}; local: {healthz: {ok: boolean}; readyz: {ok: boolean}}; token: string; hooks: {enabled: boolean}; tailnet?: {ipv4?: string; healthz?: {ok: boolean}}; peerUrl?: string; peerUrlProblem?: string; pending: string[]}>()
       expect(st).toMatchObject({runner: {kind: 'background'}, local: {healthz: {ok: true}}, hooks: {enabled: true}, pending: []})
-      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'secrets.json')})`)
+      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`)
       if (st.tailnet?.ipv4) {
         console.log(`tailnet bind got ${st.tailnet.ipv4}`)
         expect(st.tailnet.healthz?.ok).toBe(true)
@@ -203,20 +213,28 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       expect((await fs.stat(s.configPath)).mtimeMs).toBe(before.mtimeMs)
       expect(await fs.readdir(path.join(s.cm, 'backups'))).toEqual(backups)
 
-      const pid = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).trim()
+      const pid = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim()
       const start = await cli(['gateway', 'start', '--json'])
       expect(start.exitCode, start.stderr).toBe(0)
       expect(start.json()).toMatchObject({action: 'verify', runner: 'background', pid: Number(pid)})
     })
 
     it('rolls back a configuration the gateway rejects and brings the previous gateway back', async () => {
-      // Something else holds the new port: the gateway cannot bind it and refuses to start.
+      // Something else holds the new port: configure refuses it at once, before writing anything.
       const taken = await freePort()
       busy = net.createServer((c) => c.destroy())
       await new Promise<void>((r) => busy!.listen(taken, '127.0.0.1', () => r()))
       const good = await fs.readFile(s.configPath)
+      const refused = await cli(['gateway', 'configure', '--port', String(taken), '--json'])
+      expect(refused.exitCode, refused.stderr).toBe(2)
+      expect(refused.json<{error: {message: string}}>().error.message).toMatch(new RegExp(`Port ${taken} on 127\\.0\\.0\\.1 is taken`))
+      expect((await fs.readFile(s.configPath)).equals(good)).toBe(true)
+      // Taken only after configure (a race the check cannot see): the gateway cannot bind it and refuses to start.
+      await new Promise<void>((r) => busy!.close(() => r()))
       const conf = await cli(['gateway', 'configure', '--port', String(taken), '--json'])
       expect(conf.exitCode, conf.stderr).toBe(0)
+      busy = net.createServer((c) => c.destroy())
+      await new Promise<void>((r) => busy!.listen(taken, '127.0.0.1', () => r()))
 
       const run = await cli(['gateway', 'start', '--json'])
       timings.rollbackCliMs = run.ms

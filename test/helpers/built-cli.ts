@@ -3,6 +3,8 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {jsonSchemas} from '../../src/core/json-schemas.js'
+import {checkJsonDocument} from './json-document.js'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const CLI = path.join(ROOT, 'bin', 'run.js')
@@ -28,6 +30,11 @@ export function runCli(args: string[], opts: {env?: Record<string, string | unde
       {env: cliEnv(opts.env), cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024},
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(new Error(`claw-mesh ${args.join(' ')}: ${error.message}\n${stderr}`))
+        try {
+          if (args.includes('--json') && stdout.trim() !== '') checkBuiltJson(args, stdout)
+        } catch (mismatch) {
+          return reject(mismatch as Error)
+        }
         resolve({
           exitCode: error ? Number(error.code) : 0,
           stdout,
@@ -41,6 +48,14 @@ export function runCli(args: string[], opts: {env?: Record<string, string | unde
     if (opts.input !== undefined) child.stdin?.end(opts.input)
     else child.stdin?.end()
   })
+}
+
+/** `peer add … --json` → the peer:add schema (the command is the leading words before any flag). */
+function checkBuiltJson(args: string[], stdout: string): void {
+  const words = args.slice(0, args.findIndex((a) => a.startsWith('-')) === -1 ? args.length : args.findIndex((a) => a.startsWith('-')))
+  const id = [words.slice(0, 2).join(':'), words[0]].find((w) => w && (w in jsonSchemas || w === 'secrets:resolve'))
+  if (!id) return
+  checkJsonDocument(id.split(':').map((w) => w[0].toUpperCase() + w.slice(1)).join(''), stdout)
 }
 
 /** A temporary claw-mesh home (state dir) with the file secret store. */

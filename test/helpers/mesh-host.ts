@@ -4,13 +4,13 @@ import os from 'node:os'
 import path from 'node:path'
 import {CLI, type CliRun} from './built-cli.js'
 import type {NetnsHost} from './netns.js'
+import {defaultOpenClaw} from './tool-cache.js'
 import {createSimHost, SIM_BIN_DIR, SIM_TAILSCALE, type ControlPlane, type SimHost} from './tailscale-sim.js'
 
-export const DEFAULT_OPENCLAW = '/root/.cache/claw-mesh/openclaw-2026.9.6/node_modules/.bin/openclaw'
 
 /** The real openclaw binary for end-to-end tests, or why there is none. */
 export function findOpenClaw(): {bin?: string; reason?: string} {
-  const bin = process.env.CLAW_MESH_TEST_OPENCLAW || DEFAULT_OPENCLAW
+  const bin = process.env.CLAW_MESH_TEST_OPENCLAW || defaultOpenClaw()
   if (!existsSync(bin)) return {reason: `openclaw not found at ${bin} (set CLAW_MESH_TEST_OPENCLAW, or run .ci/run which installs it)`}
   const major = Number(process.versions.node.split('.')[0])
   if (major < 24) return {reason: `OpenClaw needs Node 24.16+, the tests run on ${process.version}`}
@@ -158,7 +158,8 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     },
     gatewayPid() {
       const file = path.join(stateDir, 'gateway.pid')
-      return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined
+      // The pid file is `<pid>\n<start time>\n`: the pid is its first line.
+      return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : undefined
     },
     cleanup() {
       const pid = host.gatewayPid()

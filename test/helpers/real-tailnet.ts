@@ -204,7 +204,7 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
     await until('headscale', 30_000, () => (hs(['health']) ? true : undefined))
     hs(['users', 'create', USER])
     userId = (JSON.parse(hs(['users', 'list', '-o', 'json'])) as {id: number; name: string}[]).find((u) => u.name === USER)!.id
-    tailnet.versions.headscale = hs(['version']).trim().split('\n')[0].replace(/^v/, '')
+    tailnet.versions.headscale = /v?(\d+\.\d+\.\d+\S*)/.exec(hs(['version']))?.[1] ?? 'unknown'
     const tsVersion = JSON.parse(run(path.join(TAILSCALE_DIR, 'tailscale'), ['version', '--json'])) as {short: string}
     tailnet.versions.tailscale = tsVersion.short
     for (const name of names) hosts.push(await startHost(name))

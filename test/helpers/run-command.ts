@@ -3,6 +3,7 @@ import {fileURLToPath} from 'node:url'
 import {BaseCommand} from '../../src/base-command.js'
 import type {DepsOptions} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
+import {checkJsonDocument} from './json-document.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -17,10 +18,10 @@ export interface CommandRun {
 export async function runCommand(
   Cmd: {run(argv: string[], root: string): Promise<unknown>},
   argv: string[],
-  deps: Omit<DepsOptions, 'io'> & {stdin?: string; tty?: boolean} = {},
+  deps: Omit<DepsOptions, 'io'> & {stdin?: string; tty?: boolean; stdoutTTY?: boolean; stderrTTY?: boolean} = {},
 ): Promise<CommandRun> {
-  const {stdin, tty, ...rest} = deps
-  const streams = createTestIOStreams({stdin, tty, env: {NO_COLOR: '1', ...rest.env}})
+  const {stdin, tty, stdoutTTY, stderrTTY, ...rest} = deps
+  const streams = createTestIOStreams({stdin, tty, stdoutTTY, stderrTTY, env: {NO_COLOR: '1', ...rest.env}})
   const previous = process.exitCode
   process.exitCode = 0
   BaseCommand.depsOverride = () => ({env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, ...rest, io: streams.io})
@@ -31,6 +32,8 @@ export async function runCommand(
   }
   const exitCode = Number(process.exitCode ?? 0)
   process.exitCode = previous
+  // Every --json document a command test produces is checked against the command's published schema.
+  if (argv.includes('--json') && streams.stdout().trim() !== '') checkJsonDocument((Cmd as {name?: string}).name ?? '', streams.stdout())
   return {
     stdout: streams.stdout(),
     stderr: streams.stderr(),

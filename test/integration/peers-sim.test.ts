@@ -94,12 +94,13 @@ describe('peers over the Tailscale simulator', () => {
     const clawd = side('clawd')
     const invite = await runCommand(Invite, [], me)
     expect(invite.exitCode, invite.stderr).toBe(0)
-    expect(decodePairingInvite(invite.stdout, {now: new Date()})).toMatchObject({name: 'me', hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, tailnet: 'example.com'})
-    const add = await runCommand(PeerAdd, ['--invite', '-', '--json'], {...clawd, stdin: invite.stdout})
+    expect(decodePairingInvite(invite.stdout, {now: new Date(), allowInsecureUrl: true})).toMatchObject({name: 'me', hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, tailnet: 'example.com'})
+    // The simulator's "tailnet" addresses are loopback ones (127.0.0.x): outside a real tailnet, so the flag is needed.
+    const add = await runCommand(PeerAdd, ['--invite', '-', '--json', '--allow-insecure-url'], {...clawd, stdin: invite.stdout})
     expect(add.exitCode, add.stderr).toBe(0)
     expect(clawd.store.raw().peers.me).toMatchObject({hostname: 'openclaw-me', url: `http://127.0.0.2:${port}`, a2a: {url: `http://127.0.0.2:${port}/a2a/v1`}})
     const reply = add.json<{replyInvite: string}>().replyInvite
-    const done = await runCommand(PeerAdd, ['--invite', '-'], {...me, stdin: reply})
+    const done = await runCommand(PeerAdd, ['--invite', '-', '--allow-insecure-url'], {...me, stdin: reply})
     expect(done.exitCode, done.stderr).toBe(0)
     expect(me.store.raw().peers.clawd).toMatchObject({hostname: 'openclaw-clawd', url: `http://127.0.0.3:${port}`, a2a: {url: `http://127.0.0.3:${port}/a2a/v1`}})
     expect(me.secrets.values.get('a2a/clawd/out')).toBe(clawd.secrets.values.get('a2a/me/in'))

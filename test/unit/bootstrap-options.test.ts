@@ -32,7 +32,7 @@ describe('bootstrap flags → options (pure)', () => {
     ['a bad tag', {tags: 'claw-mesh'}, {}, /not a Tailscale tag/],
     ['a bad port', {port: 70000}, {}, /--port 70000 is out of range/],
     ['a bad timeout', {timeout: 'soon'}, {}, /--timeout "soon" is not a duration/],
-    ['a bad alert target', {alert: 'carrier-pigeon:coo'}, {}, /alert/i],
+    ['a bad alert target', {alert: 'carrier-pigeon:coo'}, {alert: 'carrier-pigeon:coo'}, /alert/i],
   ])('refuses %s (exit 2) before anything runs', (_name, f, i, message) => {
     let error: unknown
     try {
@@ -50,9 +50,11 @@ describe('bootstrap flags → options (pure)', () => {
     [{'tailscale-key': '-', 'mesh-secret': '-'}, false],
     [{'mesh-secret': '-', peer: [' - ']}, false],
     [{peer: ['-']}, true],
+    [{alert: '-'}, true],
+    [{alert: '-', peer: ['-']}, false],
   ])('one stdin reader at most: %j → ok %s', (f, ok) => {
     const check = () => assertOneStdinReader(flags(f))
     if (ok) expect(check).not.toThrow()
-    else expect(check).toThrow(/Only one of --tailscale-key, --mesh-secret and --peer can read stdin/)
+    else expect(check).toThrow(/Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin/)
   })
 })

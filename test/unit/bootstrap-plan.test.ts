@@ -63,6 +63,16 @@ describe('planBootstrap', () => {
     }
   })
 
+  it('blocks the join, naming both choices, rather than rename a machine it did not name (no --hostname)', () => {
+    const mine = {...provisioned, tailscale: {cli: true, daemonUp: true, summary: {...running, hostname: 'my-mac', machineName: 'my-mac'}}}
+    const join = planBootstrap(mine, {...desired, hostnameGiven: false}).find((s) => s.id === 'tailscale-join')
+    expect(join).toMatchObject({action: 'blocked', detail: expect.stringContaining('already in the tailnet as "my-mac"')})
+    expect(join?.block).toMatchObject({kind: 'usage', code: 'tailscale-rename-needs-consent', hint: expect.stringContaining('--hostname openclaw-nova')})
+    expect(planBootstrap(mine, {...desired, hostnameGiven: true}).find((s) => s.id === 'tailscale-join')).toMatchObject({action: 'run'})
+    // A name claw-mesh recorded is its own: renaming it needs no consent.
+    expect(planBootstrap(mine, {...desired, hostnameGiven: false, recordedHostname: 'my-mac'}).find((s) => s.id === 'tailscale-join')).toMatchObject({action: 'run'})
+  })
+
   it.each([
     ['a daemon that is down', {tailscale: {cli: true, daemonUp: false, summary: null}}, 'tailscale-install'],
     ['another hostname', {tailscale: {cli: true, daemonUp: true, summary: {...running, hostname: 'old'}}}, 'tailscale-join'],

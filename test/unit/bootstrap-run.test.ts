@@ -23,11 +23,11 @@ const validates: ExpectedCall = {command: process.execPath, args: ['config', 'va
 const http = (healthy: boolean): HttpClient => ({
   async request(req) {
     if (!healthy) throw new HttpFailure('refused', req.url, 'refused')
-    return {status: 200, headers: {}, body: '{"ok":true}', latencyMs: 1, json: <T>() => ({ok: true}) as T}
+    return {status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T}
   },
 })
 const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
-  identity: 'nova', hostname: 'openclaw-nova', tags: [], forceReauth: false, ephemeral: true, acceptRisk: [], peers: [], install: 'allowed', dryRun: false, timeoutMs: 5000, peerTimeoutMs: 1000, ...over,
+  identity: 'nova', hostname: 'openclaw-nova', hostnameGiven: false, tags: [], forceReauth: false, ephemeral: true, acceptRisk: [], peers: [], install: 'allowed', dryRun: false, timeoutMs: 5000, peerTimeoutMs: 1000, ...over,
 })
 
 /**
@@ -141,8 +141,9 @@ describe('bootstrap refuses and asks before it applies anything', () => {
       status('NeedsLogin'),
       {
         command: TS,
-        args: (a) => a[0] === 'up' && a.includes('--hostname=openclaw-nova'),
-        onCall: (args) => void (sent = readFileSync(args.find((a) => a.startsWith('--auth-key=file:'))!.slice('--auth-key=file:'.length), 'utf8')),
+        // The key travels on an inherited descriptor, never in argv.
+        args: (a) => a[0] === 'up' && a.includes('--hostname=openclaw-nova') && a.includes('--auth-key=file:/dev/fd/3') && !a.some((x) => x.includes(KEY)),
+        onCall: (_args, o) => void (sent = o?.secretFd?.value ?? ''),
       },
       status('Running'),
       {command: TS, args: ['version'], result: {stdout: '1.84.3\n'}},

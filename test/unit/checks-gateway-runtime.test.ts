@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import type {ListenerVerdict} from '../../src/core/port-holder.js'
 import {
   evalConfigFileMode,
   evalConfigParse,
@@ -49,9 +50,14 @@ describe('gateway-config and gateway-config-permissions', () => {
     [{path: '/h/openclaw.json', exists: true, parseError: '/h/openclaw.json:6:1: openclaw.json is not valid JSON5 (invalid end of input).'}, 'fail', /not valid JSON5/],
     [{path: '/h/openclaw.json', exists: true, config: {}}, 'pass', /parses/],
   ] as const)('%j → %s', (probe, status, detail) => {
-    const r = evalConfigParse(probe)
+    const r = evalConfigParse(probe, '/h/state/backups')
     expect(r.status).toBe(status)
     expect(r.detail).toMatch(detail)
+  })
+
+  it('a config that does not parse: the remedy says where the backups are', () => {
+    const r = evalConfigParse({path: '/h/openclaw.json', exists: true, parseError: 'x'}, '/h/state/backups')
+    expect(r.remedy).toMatch(/openclaw\.json\.<time>\.bak in \/h\/state\/backups/)
   })
 
   it.each([
@@ -120,13 +126,18 @@ describe('gateway-health', () => {
 })
 
 describe('gateway-port', () => {
+  const mine: ListenerVerdict = {ours: true, holder: {uid: 1000, pid: 4242, cmdline: 'openclaw-gateway'}}
+  const free: ListenerVerdict = {ours: false, reason: 'free', message: 'nothing listens on 127.0.0.1:18789'}
+  const squatter: ListenerVerdict = {ours: false, reason: 'foreign', message: '127.0.0.1:18789 is held by another user: uid 65534 (nobody), pid 77 (python3 squat.py), not by you (uid 1000)'}
   it.each([
-    ['free', refused, 'pass', /free/],
-    ['held by the gateway', live, 'pass', /held by the gateway/],
-    ['held by something else', notOpenClaw, 'fail', /does not answer like an OpenClaw gateway/],
-    ['held by something silent', timeout, 'fail', /does not answer/],
-  ])('%s → %s', (_name, healthz, status, detail) => {
-    const r = evalPortHolder(healthz, 18789, "ss -ltnp 'sport = :18789'")
+    ['free', refused, free, 'pass', /free/],
+    ['held by your gateway', live, mine, 'pass', /held by the gateway \(pid 4242, yours\)/],
+    ['held by something else', notOpenClaw, mine, 'fail', /does not answer like an OpenClaw gateway/],
+    ['held by something silent', timeout, mine, 'fail', /does not answer/],
+    // The squatter answers exactly like a gateway: the socket's owner is what gives it away.
+    ['held by another user answering like a gateway', live, squatter, 'fail', /held by another user: uid 65534 \(nobody\), pid 77 \(python3 squat\.py\).*sends it no token/],
+  ])('%s → %s', (_name, healthz, listener, status, detail) => {
+    const r = evalPortHolder(healthz, 18789, "ss -ltnp 'sport = :18789'", listener)
     expect(r.status).toBe(status)
     expect(r.detail).toMatch(detail)
     if (status === 'fail') expect(r.remedy).toContain("ss -ltnp 'sport = :18789'")

@@ -10,6 +10,7 @@ import {probeFirewall} from '../../src/services/doctor/firewall-probe.js'
 import {resolveSecretRef} from '../../src/services/doctor/secret-ref.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 import {fakeHost, fakeRunner, GW_TOKEN, HOOKS_TOKEN, provisionedHost as provision} from '../fixtures/doctor/fake-host.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
 
@@ -23,7 +24,7 @@ async function provisionedHost() {
   const h = await provision()
   cleanups.push(h.cleanup)
   const {io} = createTestIOStreams()
-  return {...h, deps: createDeps({env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, io})}
+  return {...h, deps: createDeps({env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, io, loopbackListeners: ownGatewayListeners()})}
 }
 
 describe('the doctor context on a provisioned host', () => {
@@ -116,18 +117,18 @@ describe('reading the firewall', () => {
 
   it('uses nft, then iptables; a non-root user gets a skip saying so', async () => {
     const runner = fakeRunner({'nft list ruleset': {exitCode: 1, stderr: 'Operation not permitted (you must be root)'}, 'iptables -S': {exitCode: 4, stderr: "iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)"}})
-    const probe = await probeFirewall({runner, platform: linux, env: {PATH: '/sbin'}}, {port: 18789, timeoutMs: 1000, exists: () => true})
+    const probe = await probeFirewall({runner, platform: linux, lookPath: (name) => `/sbin/${name}`}, {port: 18789, timeoutMs: 1000})
     expect(probe).toEqual({tool: 'none', reason: 'reading the firewall rules needs root: run sudo claw-mesh doctor --only firewall'})
   })
 
   it('skips when neither tool is installed', async () => {
-    const probe = await probeFirewall({runner: fakeRunner({}), platform: linux, env: {PATH: '/nowhere'}}, {port: 18789, timeoutMs: 1000, exists: () => false})
+    const probe = await probeFirewall({runner: fakeRunner({}), platform: linux, lookPath: () => undefined}, {port: 18789, timeoutMs: 1000})
     expect(probe).toEqual({tool: 'none', reason: 'neither nft nor iptables is installed'})
   })
 
   it('parses iptables when nft is absent', async () => {
     const runner = fakeRunner({'iptables -S': {stdout: readFileSync(path.join(FIXTURES, 'iptables-reject-port.txt'), 'utf8')}})
-    const probe = await probeFirewall({runner, platform: linux, env: {PATH: '/sbin'}}, {port: 18789, timeoutMs: 1000, exists: (p) => p.endsWith('iptables')})
+    const probe = await probeFirewall({runner, platform: linux, lookPath: (name) => (name === 'iptables' ? '/sbin/iptables' : undefined)}, {port: 18789, timeoutMs: 1000})
     expect(probe).toMatchObject({tool: 'iptables', finding: {blocking: [expect.stringContaining('REJECT')]}})
   })
 })

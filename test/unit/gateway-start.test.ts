@@ -13,6 +13,7 @@ import {configureGateway} from '../../src/services/gateway/configure.js'
 import {startGateway} from '../../src/services/gateway/start.js'
 import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/token-check.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 let dir: string
 let OC: string
@@ -99,7 +100,7 @@ const linger: ExpectedCall = {command: 'loginctl', args: ['show-user', 'nova', '
 
 function deps(script: ExpectedCall[], secrets = createMemorySecretStore(), store = createMemoryStateStore()): {d: Deps; runner: ReturnType<typeof scriptedRunner>; secrets: typeof secrets; store: typeof store} {
   const runner = scriptedRunner(script)
-  const d = createDeps({env, platform: 'linux', runner, http: fakeHttp(() => ({hooks: secrets.values.get('hooks-token')})), clock: clock(), store, secrets, io: createTestIOStreams().io})
+  const d = createDeps({env, platform: 'linux', runner, http: fakeHttp(() => ({hooks: secrets.values.get('hooks-token')})), clock: clock(), store, secrets, io: createTestIOStreams().io, loopbackListeners: ownGatewayListeners(() => up)})
   return {d, runner, secrets, store}
 }
 

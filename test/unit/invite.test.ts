@@ -130,7 +130,10 @@ describe('every field is validated (with a correct check)', () => {
     // Well under the invite's 4096-byte cap, yet longer than any hooks token: refused by the token's own bound.
     ['token longer than 1024 characters', {hooksToken: 'a'.repeat(1025)}, /hooks token is longer than 1024 characters/],
     ['token that is a number', {hooksToken: 1234567890123456}, /hooks token is missing/],
-    ['plain http outside the tailnet', {url: 'http://203.0.113.9:18789'}, /url "http:\/\/203\.0\.113\.9:18789" is plain http/],
+    ['plain http outside the tailnet', {url: 'http://203.0.113.9:18789'}, /url "http:\/\/203\.0\.113\.9:18789" is outside the tailnet/],
+    ['https outside the tailnet', {url: 'https://agents.example.com'}, /url "https:\/\/agents\.example\.com" is outside the tailnet/],
+    ['a loopback url', {url: 'http://127.0.0.1:18789'}, /url "http:\/\/127\.0\.0\.1:18789" points at a loopback address/],
+    ['a link-local url', {url: 'http://169.254.169.254'}, /points at a link-local address/],
     ['url with a query', {url: 'http://100.88.12.7:18789/?token=x'}, /url has a query/],
     ['a bad date', {createdAt: 'yesterday'}, /creation time "yesterday" is not a date/],
   ])('%s', async (_title, over, message) => {

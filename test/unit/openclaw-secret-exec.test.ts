@@ -7,18 +7,19 @@ import {resolveSecretRequest} from '../../src/services/gateway/secret-resolve.js
 const req = (ids: string[]) => JSON.stringify({protocolVersion: 1, provider: 'clawmesh', ids})
 
 describe('exec secret protocol v1', () => {
-  it('answers known ids with values and missing ones with NOT_FOUND', async () => {
-    const store = createMemorySecretStore({'gateway-token': 'gw-value-123456'})
-    expect(await resolveSecretRequest(store, req(['gateway-token', 'hooks-token']))).toEqual({
-      protocolVersion: 1,
-      values: {'gateway-token': 'gw-value-123456'},
-      errors: {'hooks-token': {code: 'NOT_FOUND'}},
-    })
+  it('answers the gateway token and NOT_FOUND when it is missing', async () => {
+    expect(await resolveSecretRequest(createMemorySecretStore({'gateway-token': 'gw-value-123456'}), req(['gateway-token']))).toEqual({protocolVersion: 1, values: {'gateway-token': 'gw-value-123456'}})
+    expect(await resolveSecretRequest(createMemorySecretStore(), req(['gateway-token']))).toEqual({protocolVersion: 1, values: {}, errors: {'gateway-token': {code: 'NOT_FOUND'}}})
   })
 
-  it('has no errors object when everything resolved', async () => {
-    const store = createMemorySecretStore({'gateway-token': 'a', 'hooks-token': 'b'})
-    expect(await resolveSecretRequest(store, req(['gateway-token', 'hooks-token', 'gateway-token']))).toEqual({protocolVersion: 1, values: {'gateway-token': 'a', 'hooks-token': 'b'}})
+  it('hands out only what OpenClaw is configured to ask for: the hooks token, mesh secret and peer tokens are refused', async () => {
+    // The attack: anything that can run the resolver (the agent, through OpenClaw) asks for every id it knows.
+    const store = createMemorySecretStore({'gateway-token': 'gw-value-123456', 'hooks-token': 'hk-value-123456', 'mesh-secret': 'mesh-value-123456', 'peer/nova': 'peer-value-123456'})
+    expect(await resolveSecretRequest(store, req(['gateway-token', 'hooks-token', 'mesh-secret', 'peer/nova', 'gateway-token']))).toEqual({
+      protocolVersion: 1,
+      values: {'gateway-token': 'gw-value-123456'},
+      errors: {'hooks-token': {code: 'NOT_ALLOWED'}, 'mesh-secret': {code: 'NOT_ALLOWED'}, 'peer/nova': {code: 'NOT_ALLOWED'}},
+    })
   })
 
   it('refuses ids outside the gateway secrets without looking them up', async () => {

@@ -143,6 +143,17 @@ describe('checkPeers', () => {
     expect(local.status).toBe('ok')
   })
 
+  it('sends nothing to a tailnet address whose node left the tailnet, and says how to drop the record', async () => {
+    const {deps} = setup([record('ghost', 'http://100.77.0.1:18789', {hostname: 'openclaw-ghost'})], {'peer/ghost': 'hooks-token-ghost-0123456789'}, {peers: []})
+    const sent: string[] = []
+    const inner = deps.http
+    deps.http = {...inner, request: async (req) => (sent.push(req.url), inner.request(req))}
+    const [ghost] = (await checkPeers(deps, {timeoutMs: 2000})).peers
+    expect(sent).toEqual([])
+    expect(ghost).toMatchObject({status: 'down', probes: {tailnet: {status: 'fail'}, healthz: {status: 'fail', detail: 'not probed: gone from the tailnet'}, hooks: {status: 'skip'}}})
+    expect(ghost.remedy).toMatch(/claw-mesh peer remove ghost/)
+  })
+
   it('goes on without tailscale when its daemon is down, with a note', async () => {
     const p = await peer()
     const {deps} = setup([record('box', p.url, {messaging: false})], {}, 'fail')

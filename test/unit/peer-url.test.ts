@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/errors.js'
-import {ipv6Hextets, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../src/core/peer-url.js'
+import {assertTailnetResolution, ipv6Hextets, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../src/core/peer-url.js'
 
 describe('peerHostKind', () => {
   it.each([
@@ -11,6 +11,11 @@ describe('peerHostKind', () => {
     ['100.128.0.1', 'other'],
     ['127.0.0.1', 'loopback'],
     ['127.42.0.9', 'loopback'],
+    ['169.254.169.254', 'link-local'],
+    ['[fe80::1]', 'link-local'],
+    ['[febf::1]', 'link-local'],
+    ['[fec0::1]', 'other'],
+    ['[::ffff:169.254.1.1]', 'link-local'],
     ['[::1]', 'loopback'],
     ['localhost', 'loopback'],
     ['[fd7a:115c:a1e0::1f01:6667]', 'tailnet-ip'],
@@ -44,9 +49,6 @@ describe('normalizePeerUrl', () => {
     ['https://openclaw-nova.tail4f3a2.ts.net', 'https://openclaw-nova.tail4f3a2.ts.net'],
     ['https://openclaw-nova.tail4f3a2.ts.net:443/', 'https://openclaw-nova.tail4f3a2.ts.net'],
     ['https://agents.example.com/claw/', 'https://agents.example.com/claw'],
-    ['http://127.0.0.1:18789', 'http://127.0.0.1:18789'],
-    ['http://localhost:18789', 'http://localhost:18789'],
-    ['http://[::1]:18789', 'http://[::1]:18789'],
     ['http://[fd7a:115c:a1e0::6c01:c07]:18789', 'http://[fd7a:115c:a1e0::6c01:c07]:18789'],
   ])('accepts %s as %s', (input, expected) => {
     expect(normalizePeerUrl(input)).toBe(expected)
@@ -63,6 +65,13 @@ describe('normalizePeerUrl', () => {
     ['http://100.88.12.7:18789/#x', /fragment/],
     ['http://100.88.12.7:18789/?', /query/],
     ['http://0.0.0.0:18789', /bind address/],
+    ['http://127.0.0.1:18789', /points at a loopback address/],
+    ['https://127.0.0.1:18789', /points at a loopback address/],
+    ['http://localhost:18789', /points at a loopback address/],
+    ['http://[::1]:18789', /points at a loopback address/],
+    ['http://[::ffff:127.0.0.1]:18789', /points at a loopback address/],
+    ['http://169.254.169.254/latest', /points at a link-local address/],
+    ['https://[fe80::1]:18789', /points at a link-local address/],
   ])('refuses %s', (input, message) => {
     expect(() => normalizePeerUrl(input)).toThrow(UsageError)
     expect(() => normalizePeerUrl(input)).toThrow(message)
@@ -78,8 +87,17 @@ describe('normalizePeerUrl', () => {
     }
   })
 
-  it('accepts plain http elsewhere only with the explicit risk acceptance', () => {
+  it('accepts plain http elsewhere, loopback and link-local only with the explicit risk acceptance', () => {
     expect(normalizePeerUrl('http://192.168.1.10:18789/', {allowInsecure: true})).toBe('http://192.168.1.10:18789')
+    expect(normalizePeerUrl('http://127.0.0.1:18789', {allowInsecure: true})).toBe('http://127.0.0.1:18789')
+    expect(normalizePeerUrl('http://[::1]:18789', {allowInsecure: true})).toBe('http://[::1]:18789')
+  })
+
+  it('an invite must point into the tailnet: any https host is not enough', () => {
+    expect(() => normalizePeerUrl('https://agents.example.com', {tailnetOnly: true})).toThrow(/outside the tailnet/)
+    expect(normalizePeerUrl('https://openclaw-nova.tail4f3a2.ts.net', {tailnetOnly: true})).toBe('https://openclaw-nova.tail4f3a2.ts.net')
+    expect(normalizePeerUrl('http://100.88.12.7:18789', {tailnetOnly: true})).toBe('http://100.88.12.7:18789')
+    expect(normalizePeerUrl('https://agents.example.com', {tailnetOnly: true, allowInsecure: true})).toBe('https://agents.example.com')
   })
 
   it('never echoes credentials or a query in the error', () => {
@@ -109,5 +127,49 @@ describe('tailnetHostnameOf', () => {
 describe('host names that are not DNS (found by the hostile-input corpus)', () => {
   it.each([`http://${'a'.repeat(64)}.ts.net`, `http://${'a.'.repeat(130)}ts.net`, 'http://openclaw..ts.net:18789'])('refuses %s', (url) => {
     expect(() => normalizePeerUrl(url)).toThrowError(/not valid DNS/)
+  })
+})
+
+describe('a MagicDNS name over plain http is checked by resolving it (the resolver is a seam)', () => {
+  const table = (map: Record<string, string[]>) => async (host: string) => {
+    if (!(host in map)) throw new Error('ENOTFOUND')
+    return map[host]
+  }
+  const url = 'http://openclaw-nova.tail4f3a2.ts.net:18789'
+  it('passes when every address is a tailnet address', async () => {
+    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': ['100.88.12.7', 'fd7a:115c:a1e0::1']}))).resolves.toBeUndefined()
+  })
+  it.each([
+    ['a public address', ['203.0.113.9'], /resolves to 203\.0\.113\.9: not a tailnet address/],
+    ['one public among tailnet ones', ['100.88.12.7', '203.0.113.9'], /resolves to 203\.0\.113\.9/],
+    ['loopback', ['127.0.0.1'], /resolves to 127\.0\.0\.1/],
+  ])('refuses a name that resolves to %s', async (_what, addresses, message) => {
+    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': addresses}))).rejects.toThrow(message)
+  })
+  it('refuses a name that does not resolve, naming the fixes', async () => {
+    const error = await assertTailnetResolution(url, table({})).catch((e: UsageError) => e)
+    expect(error).toBeInstanceOf(UsageError)
+    expect((error as UsageError).message).toMatch(/does not resolve here/)
+    expect((error as UsageError).hint).toMatch(/--allow-insecure-url/)
+  })
+  it('does not look up https URLs, IP URLs, or with --allow-insecure-url', async () => {
+    const never = async () => expect.unreachable() as never
+    await assertTailnetResolution('https://openclaw-nova.tail4f3a2.ts.net', never)
+    await assertTailnetResolution('http://100.88.12.7:18789', never)
+    await assertTailnetResolution(url, never, {allowInsecure: true})
+  })
+})
+
+describe('pairing (v2) invites and replies follow the same URL rules', () => {
+  const base = {name: 'clawd', hostname: 'openclaw-clawd', id: 'a'.repeat(22), key: Buffer.alloc(32, 7).toString('base64url'), createdAt: new Date(0).toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString()}
+  it.each([
+    ['http://127.0.0.1:18789', /points at a loopback address/],
+    ['http://169.254.169.254', /points at a link-local address/],
+    ['https://agents.example.com', /outside the tailnet/],
+  ])('an invite to %s is refused unless --allow-insecure-url', async (url, message) => {
+    const {decodePairingInvite, encodePairingInvite} = await import('../../src/core/a2a-pairing.js')
+    const line = encodePairingInvite({...base, url})
+    expect(() => decodePairingInvite(line, {now: new Date()})).toThrow(message)
+    expect(decodePairingInvite(line, {now: new Date(), allowInsecureUrl: true}).url).toBe(url.replace(/\/$/, ''))
   })
 })

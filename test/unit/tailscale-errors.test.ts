@@ -8,6 +8,8 @@ describe('tailscaleError maps every text of the reference to an action', () => {
   it.each([
     ["failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)", 'tailscale-daemon-down', ExitCode.ACTION_NEEDED],
     ['failed to connect to local Tailscale service; is Tailscale running?', 'tailscale-daemon-down', ExitCode.ACTION_NEEDED],
+    // Seen live (1.98) when some other tailscaled process exists, e.g. one for another socket.
+    ['failed to connect to local tailscaled (which appears to be running as tailscaled, pid 2631). Got error: Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: dial unix /tmp/x.sock: connect: no such file or directory', 'tailscale-daemon-down', ExitCode.ACTION_NEEDED],
     ['failed to connect to local tailscaled process; is the Tailscale service running?', 'tailscale-daemon-down', ExitCode.ACTION_NEEDED],
     ['Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: dial unix /var/run/tailscale/tailscaled.sock: connect: no such file or directory', 'tailscale-daemon-down', ExitCode.ACTION_NEEDED],
     ['backend error: invalid key: unable to validate API key', 'tailscale-bad-key', ExitCode.ACTION_NEEDED],

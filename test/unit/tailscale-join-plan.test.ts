@@ -17,6 +17,9 @@ describe('planJoin', () => {
     ['--force-reauth with new --tags re-registers with them instead of refusing', {...running, tags: ['tag:old']}, {tags: ['tag:new'], forceReauth: true}, {action: 'up', forceReauth: true, needsKey: true}],
     ['same tags in another order is no change', {...running, tags: ['tag:b', 'tag:a']}, {tags: ['tag:a', 'tag:b']}, {action: 'none'}],
     ['no --tags keeps the node tags', {...running, tags: ['tag:a']}, {tags: []}, {action: 'none'}],
+    ['a default hostname renames a node claw-mesh named before', {...running, hostname: 'openclaw-old'}, {hostnameGiven: false, recordedHostname: 'openclaw-old'}, {action: 'set', flags: ['--hostname=openclaw-nova']}],
+    ['a default hostname on a node already so named does nothing', running, {hostnameGiven: false}, {action: 'none'}],
+    ['a default hostname on a logged-out node runs up with it', {...running, backendState: 'NeedsLogin', hostname: 'my-mac'}, {hostnameGiven: false}, {action: 'up'}],
   ])('%s', (_name, observed, desired, expected) => {
     const plan = planJoin(observed, {hostname: 'openclaw-nova', tags: [], hasKey: true, forceReauth: false, ...desired})
     expect(plan).toMatchObject(expected)
@@ -32,6 +35,25 @@ describe('planJoin', () => {
     expect(error).toBeInstanceOf(UsageError)
     expect(error?.message).toContain('tag:old')
     expect(error?.hint).toContain('--force-reauth')
+  })
+})
+
+describe('planJoin never renames a machine it did not name without being told', () => {
+  it.each([
+    ['a running node', 'Running'],
+    ['a stopped node', 'Stopped'],
+  ])('%s called my-mac, with only the default hostname: refuses, naming both choices', (_what, backendState) => {
+    let error: UsageError | undefined
+    try {
+      planJoin({...running, backendState, hostname: 'my-mac'}, {hostname: 'openclaw-seed', tags: [], hasKey: true, forceReauth: false, hostnameGiven: false, recordedHostname: undefined})
+    } catch (e) {
+      error = e as UsageError
+    }
+    expect(error).toBeInstanceOf(UsageError)
+    expect(error?.code).toBe('tailscale-rename-needs-consent')
+    expect(error?.message).toBe('This machine is already in the tailnet as "my-mac"; claw-mesh would rename it to "openclaw-seed".')
+    expect(error?.hint).toContain('--hostname openclaw-seed')
+    expect(error?.hint).toContain('--hostname my-mac')
   })
 })
 

@@ -11,6 +11,7 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runWatchdog} from '../../src/services/watchdog/run.js'
+import {ownGatewayListeners} from '../helpers/listeners.js'
 
 const T0 = Date.parse('2026-09-01T12:00:00Z')
 const opts = {failures: 3, cooldownMs: 30 * 60_000}
@@ -70,7 +71,11 @@ describe('watchdog rules', () => {
     const healed = afterRestart(plan.next, {healthy: true, detail: 'restarted'}, new Date(T0))
     const delivered = afterAlert(healed, 'down', {ok: true, detail: ''}, new Date(T0), true)
     expect(delivered).toMatchObject({failures: 0, down: false, alerted: false})
-    expect(planCheck(delivered, ok, new Date(T0 + 60_000), opts).alert).toBeUndefined()
+    // The run that restarted says so; the next healthy check starts the count again.
+    expect(healed.restarts).toBe(1)
+    const next = planCheck(delivered, ok, new Date(T0 + 60_000), opts)
+    expect(next.alert).toBeUndefined()
+    expect(next.next.restarts).toBe(0)
   })
   it('reads a damaged state file as a fresh start', () => {
     expect(parseWatchdogState('{not json')).toEqual(emptyWatchdogState())
@@ -114,7 +119,7 @@ describe('runWatchdog', () => {
     const store = createMemoryStateStore({identity: 'nova', gateway: {port: gatewayPort}, alert: `webhook:http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`})
     const {io} = createTestIOStreams()
     const clock = {now: () => new Date(now), sleep: async () => {}}
-    return createDeps({env: {CLAW_MESH_HOME: dir, PATH: '/nonexistent'}, platform: 'linux', store, secrets: createMemorySecretStore(), io, http: createFetchHttpClient(), clock})
+    return createDeps({env: {CLAW_MESH_HOME: dir, PATH: '/nonexistent'}, platform: 'linux', store, secrets: createMemorySecretStore(), io, http: createFetchHttpClient(), clock, loopbackListeners: ownGatewayListeners()})
   }
 
   it('counts failures across runs in watchdog.json, alerts once for the streak, then once on recovery', async () => {

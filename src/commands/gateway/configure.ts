@@ -5,6 +5,7 @@ import {EXPOSE_MODES} from '../../core/openclaw-config.js'
 import {dryRunFlag} from '../../flags.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import {renderConfigure} from '../../render/gateway.js'
+import {RISK_WEAK_TOKENS} from '../../core/token-strength.js'
 import {configureGateway, RISK_LAN, type ConfigureResult} from '../../services/gateway/configure.js'
 
 export const profileFlag = {
@@ -32,7 +33,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
   static override flags = {
     expose: Flags.string({description: `How peers reach the gateway: ${EXPOSE_MODES.join(', ')} (default tailnet; lan needs --accept-risk ${RISK_LAN}).`, helpValue: 'MODE'}),
     port: Flags.string({description: 'Gateway port, 1-65535 (default: the current one, else 18789).', helpValue: 'PORT'}),
-    'accept-risk': Flags.string({description: `Accept a named risk (${RISK_LAN}).`, multiple: true, helpValue: 'RISK'}),
+    'accept-risk': Flags.string({description: `Accept a named risk: ${RISK_LAN}, or ${RISK_WEAK_TOKENS} (keep a token under 256 bits instead of replacing it).`, multiple: true, helpValue: 'RISK'}),
     'secret-store': Flags.string({description: 'Where the tokens live: auto (keychain, else a 0600 file, with a warning), keychain or file.', options: ['auto', 'keychain', 'file']}),
     ...profileFlag,
     ...dryRunFlag,
@@ -50,7 +51,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
   }
 
   protected override render(result: ConfigureResult): void {
-    this.deps.io.out(renderConfigure(result, this.deps.io.color))
+    this.deps.io.out(renderConfigure(result, this.deps.io.stdoutColor))
   }
 }
 

@@ -29,20 +29,7 @@ export default class GatewayStart extends BaseCommand<typeof GatewayStart> {
       {
         title: 'Starting the OpenClaw gateway',
         run: async (c, update) => {
-          let last = {at: 0, phase: ''}
-          c.result = await startGateway(this.deps, {
-            timeoutMs,
-            profile: this.flags.profile,
-            // Without a terminal every update is a line: a new phase at once, repeats of one every 5 s at most.
-            onProgress: (m) => {
-              const now = Date.now()
-              const phase = m.replace(/\(.*$/, '')
-              if (this.deps.io.stderrIsTTY || phase !== last.phase || now - last.at >= 5000) {
-                last = {at: now, phase}
-                update(m)
-              }
-            },
-          })
+          c.result = await startGateway(this.deps, {timeoutMs, profile: this.flags.profile, onProgress: update})
           return `${c.result.action} (${c.result.runner})`
         },
       },
@@ -51,6 +38,6 @@ export default class GatewayStart extends BaseCommand<typeof GatewayStart> {
   }
 
   protected override render(result: StartResult): void {
-    this.deps.io.out(renderStart(result, this.deps.io.color))
+    this.deps.io.out(renderStart(result, this.deps.io.stdoutColor))
   }
 }

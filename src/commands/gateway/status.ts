@@ -15,6 +15,6 @@ export default class GatewayStatus extends BaseCommand<typeof GatewayStatus> {
   }
 
   protected override render(result: Status): void {
-    this.deps.io.out(renderStatus(result, this.deps.io.color))
+    this.deps.io.out(renderStatus(result, this.deps.io.stdoutColor))
   }
 }

@@ -24,7 +24,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     invite: Flags.string({description: 'The invite or pairing reply: file:PATH or - (stdin). Also read from $CLAW_MESH_INVITE.', helpValue: 'file:PATH|-'}),
     name: Flags.string({description: 'Name for the peer (required with a URL; overrides the invite\'s name).', helpValue: 'NAME'}),
     'hooks-token': Flags.string({description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.", helpValue: 'file:PATH|-'}),
-    'allow-insecure-url': Flags.boolean({description: 'Accept plain http to an address outside the tailnet (the token travels unencrypted).', default: false}),
+    'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
   }
 
   protected async execute(): Promise<AddPeerResult> {

@@ -21,7 +21,7 @@ export default class PeerCheck extends BaseCommand<typeof PeerCheck> {
   }
 
   protected override render(result: CheckPeersResult): void {
-    this.deps.io.out(renderPeerCheck(result, this.deps.io.color))
+    this.deps.io.out(renderPeerCheck(result, this.deps.io.stdoutColor))
   }
 
   protected override exitCodeFor(result: CheckPeersResult): number {

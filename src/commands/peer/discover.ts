@@ -12,7 +12,7 @@ export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
   static override flags = {
     'mesh-secret': Flags.string({description: 'The fleet\'s shared hooks token: file:PATH or - (stdin); default $CLAW_MESH_SECRET, then the stored one.', helpValue: 'file:PATH|-'}),
     tag: Flags.string({description: 'Tailscale tag that marks mesh members (default: the recorded one, tag:claw-mesh).', helpValue: 'tag:NAME'}),
-    port: Flags.integer({description: 'Gateway port on the members (default: this host\'s gateway port, 18789).'}),
+    port: Flags.integer({description: 'Gateway port on the members, all of them (default: this host\'s gateway port, 18789): the tailnet does not say which port a member listens on.'}),
     ...socketFlag,
   }
 

@@ -21,6 +21,6 @@ export default class PeerList extends BaseCommand<typeof PeerList> {
     const {io, clock} = this.deps
     if (this.flags.format === 'json') io.out(`${JSON.stringify(io.redactor.redactValue({ok: true, peers: result.peers}), null, 2)}\n`)
     else if (this.flags.format === 'md') io.out(renderPeerSheet(result.peers, result.self ?? {}, clock.now()))
-    else io.out(renderPeerTable(result.peers, io.color))
+    else io.out(renderPeerTable(result.peers, io.stdoutColor))
   }
 }

@@ -11,7 +11,7 @@ export default class SecretsResolve extends BaseCommand<typeof SecretsResolve> {
   static override hidden = true
   static override summary = "Answer OpenClaw's exec secret protocol from claw-mesh's secret store."
   static override description =
-    'Reads {"protocolVersion":1,"provider":"clawmesh","ids":[...]} on stdin and writes {"protocolVersion":1,"values":{...},"errors":{...}} on stdout. Only gateway-token and hooks-token can be asked for. Exit 2 on a malformed request, 1 when the store cannot be opened.'
+    'Reads {"protocolVersion":1,"provider":"clawmesh","ids":[...]} on stdin and writes {"protocolVersion":1,"values":{...},"errors":{...}} on stdout. Only gateway-token can be asked for (every other id is answered NOT_ALLOWED). Exit 2 on a malformed request, 1 when the store cannot be opened.'
   static override examples = [`echo '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}' | <%= config.bin %> secrets resolve`]
 
   protected async execute(): Promise<ExecSecretResponse> {

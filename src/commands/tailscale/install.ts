@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {shellWords} from '../../core/shell-words.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {dryRunFlag, socketFlag, timeoutFlag} from '../../flags.js'
@@ -39,7 +40,7 @@ export default class TailscaleInstall extends BaseCommand<typeof TailscaleInstal
     if (r.alreadyInstalled) lines.push('Tailscale is installed and its daemon answers: nothing to do.')
     else {
       lines.push(`${r.dryRun ? 'Plan' : 'Done'} (${r.platform}, ${r.plan.method}):`)
-      for (const step of r.plan.steps) lines.push(`  ${r.dryRun || r.applied.includes(step.title) ? '•' : '✗'} ${step.title}: ${[step.sudo ? 'sudo -n' : '', step.command, ...step.args].filter(Boolean).join(' ')}`)
+      for (const step of r.plan.steps) lines.push(`  ${r.dryRun || r.applied.includes(step.title) ? '•' : '✗'} ${step.title}: ${shellWords([...(step.sudo ? ['sudo', '-n'] : []), step.command, ...step.args])}`)
       for (const note of r.plan.notes) lines.push(`  note: ${note}`)
     }
     this.deps.io.out(lines.join('\n') + '\n')

@@ -15,6 +15,6 @@ export default class TailscaleStatus extends BaseCommand<typeof TailscaleStatus>
   }
 
   protected override render(result: TailscaleSummary): void {
-    this.deps.io.out(renderTailscaleStatus(result, this.deps.io.color))
+    this.deps.io.out(renderTailscaleStatus(result, this.deps.io.stdoutColor))
   }
 }

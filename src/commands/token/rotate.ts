@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {throttleProgress} from '../../infra/progress.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {timeoutFlag} from '../../flags.js'
@@ -32,7 +33,7 @@ After a hooks rotation every peer must add this machine again from its new invit
       return rotatePeerTokens(this.deps, f.peer)
     }
     const both = !f.gateway && !f.hooks
-    const result = await rotateTokens(this.deps, {gateway: both || f.gateway, hooks: both || f.hooks, timeoutMs: parseDuration(f.timeout), onProgress: (m) => this.deps.io.err(`  ${m}\n`)})
+    const result = await rotateTokens(this.deps, {gateway: both || f.gateway, hooks: both || f.hooks, timeoutMs: parseDuration(f.timeout), onProgress: throttleProgress((m) => this.deps.io.err(`  ${m}\n`), {terminal: this.deps.io.stderrIsTTY})})
     // The invite is a secret: only ever to a terminal, never into --json or a pipe.
     if (result.rotated.includes('hooks') && this.deps.io.stdoutIsTTY && !f.json) {
       try {

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {readAlertInput} from '../../services/alerts/target.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {installWatchdog, type WatchdogInstallResult} from '../../services/watchdog/install.js'
@@ -16,7 +17,7 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
     '<%= config.bin %> watchdog install --print',
   ]
   static override flags = {
-    alert: Flags.string({description: 'Where to send alerts: webhook:URL, imessage:HANDLE (macOS) or command:/abs/path.', helpValue: 'TARGET'}),
+    alert: Flags.string({description: 'Where to send alerts: webhook:URL, imessage:HANDLE (macOS) or command:/abs/path; or file:PATH / - (stdin) holding it (default $CLAW_MESH_ALERT). A webhook URL is kept in the secret store, not in state.json.', helpValue: 'TARGET'}),
     interval: Flags.string({description: 'How often to check the gateway.', default: '120s', helpValue: 'DURATION'}),
     failures: Flags.integer({description: 'Consecutive failed checks before restarting and alerting.', default: 3}),
     cooldown: Flags.string({description: 'Minimum time between two "down" alerts.', default: '30m', helpValue: 'DURATION'}),
@@ -26,7 +27,7 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
   protected async execute(): Promise<WatchdogInstallResult> {
     const f = this.flags
     return installWatchdog(this.deps, {
-      alert: f.alert,
+      alert: await readAlertInput(this.deps, f.alert),
       intervalMs: parseDuration(f.interval, '--interval'),
       failures: f.failures,
       cooldownMs: parseDuration(f.cooldown, '--cooldown'),
@@ -44,7 +45,7 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
     for (const f of r.files) io.err(`  ${f.action === 'written' ? 'wrote' : 'unchanged'} ${f.path}\n`)
     io.err(
       r.changed
-        ? `Watchdog installed as a ${r.mechanism} (${r.job}): every ${r.schedule.intervalSec} s, restart and alert after ${r.schedule.failures} failed checks; alerts to ${r.alert ?? 'nowhere (pass --alert)'}.\n`
+        ? `Watchdog installed as a ${r.mechanism} (${r.job}): every ${r.schedule.intervalSec} s, restart and alert after ${r.schedule.failures} failed check${r.schedule.failures === 1 ? '' : 's'}; alerts to ${r.alert ?? 'nowhere (pass --alert)'}.\n`
         : `The watchdog is already installed with these settings: nothing changed.\n`,
     )
   }

@@ -1,4 +1,6 @@
 import {Flags} from '@oclif/core'
+import {readAlertInput} from '../../services/alerts/target.js'
+import {throttleProgress} from '../../infra/progress.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {ExitCode} from '../../core/errors.js'
@@ -15,7 +17,7 @@ export default class WatchdogRun extends BaseCommand<typeof WatchdogRun> {
 Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another watchdog run is busy.`
   static override examples = ['<%= config.bin %> watchdog run', '<%= config.bin %> watchdog run --alert webhook:https://hooks.slack.com/services/… --test-alert']
   static override flags = {
-    alert: Flags.string({description: 'Alert target for this run (default: the one watchdog install recorded).', helpValue: 'TARGET'}),
+    alert: Flags.string({description: 'Alert target for this run, or file:PATH / - holding it (default: the one watchdog install recorded).', helpValue: 'TARGET'}),
     failures: Flags.integer({description: 'Consecutive failed checks before restarting and alerting.', default: 3}),
     cooldown: Flags.string({description: 'Minimum time between two "down" alerts.', default: '30m', helpValue: 'DURATION'}),
     'test-alert': Flags.boolean({description: 'Send a test alert to the target and exit (checks nothing, changes nothing).', default: false}),
@@ -24,13 +26,14 @@ Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another
 
   protected async execute(): Promise<Result> {
     const f = this.flags
-    if (f['test-alert']) return {test: await testAlert(this.deps, f.alert)}
+    const alert = f.alert === undefined ? undefined : await readAlertInput(this.deps, f.alert)
+    if (f['test-alert']) return {test: await testAlert(this.deps, alert)}
     return runWatchdog(this.deps, {
-      alert: f.alert,
+      alert,
       failures: f.failures,
       cooldownMs: parseDuration(f.cooldown, '--cooldown'),
       timeoutMs: parseDuration(f.timeout),
-      onProgress: (m) => this.deps.io.err(`${m}\n`),
+      onProgress: throttleProgress((m) => this.deps.io.err(`${m}\n`), {terminal: this.deps.io.stderrIsTTY}),
     })
   }
 

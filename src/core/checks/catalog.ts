@@ -63,14 +63,14 @@ export const CHECKS: readonly Check[] = [
   {id: 'tailscale-daemon', title: 'Tailscale daemon reachable', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalTailscaleDaemon(await ctx.tailscale(), ctx.tailscaleOs)},
   {id: 'tailscale-backend', title: 'Tailscale connected (Running)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalBackendState(await ctx.tailscale(), joinHint(ctx))},
   {id: 'tailscale-key-expiry', title: 'Node key not expiring', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now())},
-  {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.hostname)},
+  {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
   {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx))},
   {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx))},
 
   // Gateway
   {id: 'openclaw-cli', title: 'OpenClaw CLI installed', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalOpenClawCli(await ctx.openclaw())},
   {id: 'openclaw-node', title: 'Node version for OpenClaw (>= 24.16)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalNodeVersion(await ctx.openclaw())},
-  {id: 'gateway-config', title: 'openclaw.json present and parses (JSON5)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalConfigParse(await ctx.configFile())},
+  {id: 'gateway-config', title: 'openclaw.json present and parses (JSON5)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalConfigParse(await ctx.configFile(), ctx.backupsDir)},
   {
     id: 'gateway-config-valid',
     title: 'openclaw.json valid (openclaw config validate)',
@@ -133,7 +133,7 @@ export const CHECKS: readonly Check[] = [
       const mismatch = view ? evalPortConfig(view, {recorded: gw?.port, applied: gw?.appliedPort}) : undefined
       if (mismatch) return mismatch
       const {port, healthz} = await ctx.loopbackHealth()
-      return evalPortHolder(healthz, port, ctx.whoHoldsPort(port))
+      return evalPortHolder(healthz, port, ctx.whoHoldsPort(port), await ctx.portListener())
     },
   },
   {id: 'gateway-service', title: 'Gateway service running', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalService(await ctx.service(), ctx.startCommand)},

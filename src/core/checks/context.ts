@@ -1,4 +1,5 @@
 import type {PlatformId} from '../../platform/types.js'
+import type {ListenerVerdict} from '../port-holder.js'
 import type {PeerRecord, State} from '../state-schema.js'
 import type {GatewayConfigView} from './gateway-config.js'
 import type {ConfigFileProbe, HandshakeProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from './gateway-runtime.js'
@@ -15,6 +16,8 @@ import type {TailscaleProbe} from './tailscale.js'
  */
 export interface DoctorContext {
   readonly platform: PlatformId
+  /** Where claw-mesh keeps openclaw.json backups (`<state dir>/backups`): remedies name it. */
+  readonly backupsDir: string
   readonly env: Record<string, string | undefined>
   now(): Date
   /** claw-mesh's state, or why it could not be read (an invalid state file). */
@@ -44,6 +47,8 @@ export interface DoctorContext {
   service(): Promise<ServiceProbe>
   gatewayToken(): Promise<TokenProbe>
   handshake(): Promise<HandshakeProbe>
+  /** Who holds 127.0.0.1:<gateway port>: this user's OpenClaw gateway, nothing, or another process (named). */
+  portListener(): Promise<ListenerVerdict>
   /** The hooks token claw-mesh stored (what peers were given). */
   storedHooksToken(): Promise<string | undefined>
   /** The gateway token as the gateway sees it (plain value or resolved SecretRef). */

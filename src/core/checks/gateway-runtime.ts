@@ -1,4 +1,5 @@
 import {nodeRunsOpenClaw, OPENCLAW_NODE_RANGE, parseNodeVersion} from '../node-version.js'
+import type {ListenerVerdict} from '../port-holder.js'
 import {fail, pass, REMEDY_CONFIGURE, skip, warn, type CheckOutcome} from './types.js'
 
 /** Pure evaluators for the OpenClaw install, its config file and the running gateway. */
@@ -35,10 +36,12 @@ export type ConfigFileProbe =
   | {path: string; exists: false}
   | {path: string; exists: true; mode?: number; parseError?: string; config?: unknown}
 
-export function evalConfigParse(probe: ConfigFileProbe | undefined): CheckOutcome {
+export function evalConfigParse(probe: ConfigFileProbe | undefined, backupsDir: string): CheckOutcome {
   if (!probe) return skip('no OpenClaw config location')
   if (!probe.exists) return fail(`No OpenClaw config at ${probe.path}.`, 'claw-mesh bootstrap')
-  if (probe.parseError) return fail(`${probe.path} is not valid JSON5: ${probe.parseError}`, `Fix the syntax in ${probe.path} (or restore its .bak), then run claw-mesh doctor again`)
+  if (probe.parseError) {
+    return fail(`${probe.path} is not valid JSON5: ${probe.parseError}`, `Fix the syntax in ${probe.path} (or copy back the newest backup claw-mesh made, openclaw.json.<time>.bak in ${backupsDir}), then run claw-mesh doctor again`)
+  }
   return pass(`${probe.path} parses`)
 }
 
@@ -107,10 +110,17 @@ export function evalHealth(healthz: HttpProbe, readyz: HttpProbe | undefined, po
   return pass(`live and ready (${healthz.latencyMs} ms)`)
 }
 
-/** The port: free, held by the gateway, or by something else. Derived from the loopback /healthz probe. */
-export function evalPortHolder(healthz: HttpProbe, port: number, whoHolds: string): CheckOutcome {
+/**
+ * The port: free, held by this user's gateway, or by something else. An answer like a gateway's proves nothing (any
+ * user can bind 127.0.0.1 while the gateway is down): the socket's owner and process decide.
+ */
+export function evalPortHolder(healthz: HttpProbe, port: number, whoHolds: string, listener: ListenerVerdict): CheckOutcome {
+  if (listener.ours === false && listener.reason === 'foreign') {
+    return fail(`Port ${port}: ${listener.message}. claw-mesh sends it no token.`, `Stop it (${whoHolds} shows it), or choose another port with claw-mesh gateway configure --port N`)
+  }
   if (!healthz.ok && healthz.failure === 'refused') return pass(`port ${port} is free (the gateway is not running)`)
-  if (looksLikeOpenClawHealth(healthz) || (healthz.ok && healthz.status === 503)) return pass(`port ${port} is held by the gateway`)
+  if (listener.ours === false) return warn(`Port ${port}: ${listener.message}.`, whoHolds)
+  if (looksLikeOpenClawHealth(healthz) || (healthz.ok && healthz.status === 503)) return pass(`port ${port} is held by the gateway (pid ${listener.holder.pid}, yours)`)
   return fail(`Port ${port} on 127.0.0.1 is held by something that does not answer like an OpenClaw gateway.`, `Find it with: ${whoHolds}; stop it, or choose another port with claw-mesh bootstrap --port N`)
 }
 

@@ -1,8 +1,39 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {ClawMeshError} from '../../core/errors.js'
+import {systemClock} from '../clock.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../fs-atomic.js'
-import type {SecretStore} from './types.js'
+import {withLock} from '../lock.js'
+import {SECRET_NAMES, type SecretStore} from './types.js'
+
+/**
+ * The only file OpenClaw's `file` SecretRef provider is pointed at: `{"gateway-token": …}` and nothing else, 0600,
+ * next to secrets.json. OpenClaw (and so the agent it runs) never reads secrets.json, which also holds the mesh
+ * secret and every peer's token.
+ */
+export const GATEWAY_PROVIDER_FILE = 'openclaw-gateway-token.json'
+
+export function gatewayProviderFileFor(secretsFile: string): string {
+  return path.join(path.dirname(secretsFile), GATEWAY_PROVIDER_FILE)
+}
+
+/** Writes (or, with no token, removes) the provider file when its content differs. Returns true when it changed. */
+export async function syncGatewayProviderFile(secretsFile: string, token: string | undefined): Promise<boolean> {
+  const file = gatewayProviderFileFor(secretsFile)
+  if (token === undefined) {
+    const existed = (await readIfExists(file)) !== undefined
+    await fs.rm(file, {force: true})
+    return existed
+  }
+  const content = `${JSON.stringify({[SECRET_NAMES.gatewayToken]: token}, null, 2)}\n`
+  const problems = await secretFileProblems(file)
+  if (problems.length === 0 && (await readIfExists(file)) === content) return false
+  // A symlink or foreign file in its place is replaced, never written through.
+  if (problems.length > 0) await fs.rm(file, {force: true})
+  await ensureDir(path.dirname(file))
+  await writeFileAtomic(file, content, 0o600)
+  return true
+}
 
 export class InsecureSecretFileError extends ClawMeshError {
   constructor(message: string, hint: string) {
@@ -48,6 +79,8 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
     }
     throw new ClawMeshError(`The secret file ${file} is not valid JSON.`, {hint: 'Move it away and re-run claw-mesh bootstrap to create new tokens.'})
   }
+  // Read-modify-write under the lock: two runs adding a peer token at once must both be kept.
+  const exclusive = <T>(fn: () => Promise<T>) => withLock({dir: path.dirname(file), name: 'secrets', waitMs: 30_000, clock: systemClock, what: 'claw-mesh secret update'}, fn)
   const save = async (values: Record<string, string>) => {
     await ensureDir(path.dirname(file))
     await writeFileAtomic(file, `${JSON.stringify(values, null, 2)}\n`, 0o600)
@@ -59,18 +92,22 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
     async get(name) {
       return (await load())[name]
     },
-    async set(name, value) {
-      const values = await load()
-      if (values[name] === value) return
-      values[name] = value
-      await save(values)
-    },
-    async delete(name) {
-      const values = await load()
-      if (!(name in values)) return false
-      delete values[name]
-      await save(values)
-      return true
-    },
+    set: (name, value) =>
+      exclusive(async () => {
+        const values = await load()
+        if (values[name] === value) return
+        values[name] = value
+        await save(values)
+        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, value)
+      }),
+    delete: (name) =>
+      exclusive(async () => {
+        const values = await load()
+        if (!(name in values)) return false
+        delete values[name]
+        await save(values)
+        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, undefined)
+        return true
+      }),
   }
 }

@@ -50,8 +50,15 @@ export async function createKeychainSecretStore(opts: {service: string; timeoutM
   }
 }
 
-/** Writes, reads back and deletes a probe entry: proves the keychain works here, now. */
-export async function probeKeychain(store: SecretStore): Promise<void> {
+/**
+ * Writes, reads back and deletes a probe entry: proves the keychain works here, now. Read-only (a dry run), it only
+ * reads one: that proves the keychain answers, and leaves no trace in it.
+ */
+export async function probeKeychain(store: SecretStore, opts: {readOnly?: boolean} = {}): Promise<void> {
+  if (opts.readOnly) {
+    await store.get('probe')
+    return
+  }
   const name = `probe-${process.pid}-${Date.now()}`
   await store.set(name, 'claw-mesh-probe')
   const back = await store.get(name)

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {UsageError} from '../../core/errors.js'
+import {BugError, UsageError} from '../../core/errors.js'
 import type {IOStreams} from '../io.js'
 import {createFileSecretStore} from './file.js'
 import {createKeychainSecretStore, KeychainUnavailableError, probeKeychain} from './keychain.js'
@@ -22,7 +22,20 @@ export async function openSecretStore(opts: {
   io: IOStreams
   service?: string
   timeoutMs?: number
+  /** A dry run: the store is read, never written (not even the keychain probe). */
+  readOnly?: boolean
 }): Promise<SecretStore> {
+  const store = await open(opts)
+  return opts.readOnly ? readOnlyStore(store) : store
+}
+
+/** A dry run that tries to store a secret is a bug: fail loudly instead of changing the machine. */
+export function readOnlyStore(store: SecretStore): SecretStore {
+  const refuse = (what: string) => Promise.reject(new BugError(`A dry run tried to ${what} in the secret store (${store.location}).`))
+  return {backend: store.backend, location: store.location, get: (name) => store.get(name), set: (name) => refuse(`write ${name}`), delete: (name) => refuse(`delete ${name}`)}
+}
+
+async function open(opts: Parameters<typeof openSecretStore>[0]): Promise<SecretStore> {
   const file = () => createFileSecretStore(path.join(opts.stateDir, 'secrets.json'))
   if (opts.choice === 'file') return file()
   if (opts.choice !== 'keychain' && opts.choice !== 'auto') {
@@ -30,7 +43,7 @@ export async function openSecretStore(opts: {
   }
   try {
     const store = await createKeychainSecretStore({service: opts.service ?? KEYCHAIN_SERVICE, timeoutMs: opts.timeoutMs, platformLabel: LABELS[opts.platform] ?? 'OS keychain'})
-    await probeKeychain(store)
+    await probeKeychain(store, {readOnly: opts.readOnly})
     return store
   } catch (error) {
     if (opts.choice === 'keychain' || !(error instanceof KeychainUnavailableError)) throw error

@@ -14,6 +14,8 @@ export const SECRET_NAMES = {
   gatewayToken: 'gateway-token',
   hooksToken: 'hooks-token',
   meshSecret: 'mesh-secret',
+  /** The watchdog's chat webhook URL (a credential: anyone holding it can post). */
+  alertWebhook: 'alert-webhook',
   peer: (name: string) => `peer/${name}`,
   /** The A2A token this peer presents to us, and the one we present to it. */
   a2aIn: (name: string) => `a2a/${name}/in`,

@@ -67,9 +67,9 @@ export function a2aFailure(peer: string, url: string, outcome: Exclude<A2aOutcom
         hint: `Pair again: claw-mesh invite on this machine, then claw-mesh peer add --invite - on ${peer} and run the reply it prints here (or, in a fleet, re-run bootstrap with the same --mesh-secret on both).`,
       })
     case 'no-a2a':
-      return new ActionNeededError(`${peer}'s gateway has no A2A channel (HTTP ${outcome.status} on ${url}): it runs an OpenClaw older than 2026.9.6 or was set up by an older claw-mesh.`, {
+      return new ActionNeededError(`${peer}'s gateway serves no A2A channel (HTTP ${outcome.status} on ${url}): it runs an OpenClaw older than 2026.9.6, was set up by an older claw-mesh, or has no peer configured yet (OpenClaw serves A2A only once a peer is).`, {
         code: 'a2a-unavailable',
-        hint: `Upgrade OpenClaw on ${peer} (npm install -g openclaw@latest) and re-run claw-mesh bootstrap there. Until then claw-mesh send ${peer} works over hooks, without a reply.`,
+        hint: `If you just paired, run the reply on ${peer} (claw-mesh peer add --invite -). Otherwise upgrade OpenClaw on ${peer} (npm install -g openclaw@latest) and re-run claw-mesh bootstrap there; until then claw-mesh send ${peer} works over hooks, without a reply.`,
       })
     case 'starting':
       return new ClawMeshError(`${peer}'s gateway is still starting its A2A channel ("Plugin runtime is starting").`, {code: 'a2a-starting', hint: 'Try again in a few seconds.'})

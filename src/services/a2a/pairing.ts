@@ -1,3 +1,4 @@
+import {assertTailnetResolution} from '../../core/peer-url.js'
 import {decodePairingInvite, decodePairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
 import {a2aEndpoint} from '../../core/a2a-protocol.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
@@ -37,6 +38,8 @@ const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invi
  */
 export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
   const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl})
+  // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
+  await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url"})
   const name = opts.name === undefined ? invite.name : assertHostname(opts.name, '--name')
   const self = await selfEndpoint(deps)
   if (invite.name === self.name && invite.hostname === self.hostname) {
@@ -64,6 +67,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
 export async function completeReply(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl})
+  await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url"})
   const state = deps.store.read()
   const record = state.invites[reply.invite]
   if (!record || reply.to !== state.identity) {

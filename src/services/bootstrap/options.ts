@@ -40,14 +40,21 @@ export interface BootstrapInputs {
   key?: SecretSource
   meshSecret?: SecretSource
   peers: AddPeerOptions[]
+  /** The alert target: --alert's value, or what its file:PATH, - or $CLAW_MESH_ALERT held. */
+  alert?: string
   /** From --login-server or $CLAW_MESH_LOGIN_SERVER (undefined: the recorded one, else Tailscale's). */
   loginServer?: string
 }
 
 /** Refuses, before anything is read, two flags that would both read stdin. Pure. */
-export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key' | 'mesh-secret' | 'peer'>): void {
-  const readers = [flags['tailscale-key'] === '-' && '--tailscale-key', flags['mesh-secret'] === '-' && '--mesh-secret', flags.peer.some((p) => p.trim() === '-') && '--peer'].filter(Boolean)
-  if (readers.length > 1) throw new UsageError(`Only one of --tailscale-key, --mesh-secret and --peer can read stdin (-); ${readers.join(' and ')} both ask for it.`, {hint: 'Put the others in files and pass file:PATH.'})
+export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key' | 'mesh-secret' | 'peer' | 'alert'>): void {
+  const readers = [
+    flags['tailscale-key'] === '-' && '--tailscale-key',
+    flags['mesh-secret'] === '-' && '--mesh-secret',
+    flags.peer.some((p) => p.trim() === '-') && '--peer',
+    flags.alert?.trim() === '-' && '--alert',
+  ].filter(Boolean)
+  if (readers.length > 1) throw new UsageError(`Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-); ${readers.join(' and ')} ask for it.`, {hint: 'Put the others in files and pass file:PATH.'})
 }
 
 /**
@@ -61,11 +68,12 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
   if (flags['force-reauth'] && !inputs.key) {
     throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
   }
-  if (flags.alert !== undefined) parseAlertTarget(flags.alert, platform)
+  if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
   const install = flags.install === false ? 'forbidden' : flags.install === true || flags.yes ? 'allowed' : 'ask'
   return {
     identity,
     hostname: assertHostname(flags.hostname ?? `openclaw-${identity}`),
+    hostnameGiven: flags.hostname !== undefined,
     tags,
     forceReauth: flags['force-reauth'],
     key: inputs.key,
@@ -77,7 +85,7 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     meshSecret: inputs.meshSecret,
     // No default here: an absent flag keeps the tag recorded by an earlier discovery.
     meshTag: flags['mesh-tag'],
-    alert: flags.alert,
+    alert: inputs.alert,
     secretStore: flags['secret-store'] as SecretStoreChoice | undefined,
     install,
     dryRun: flags['dry-run'],

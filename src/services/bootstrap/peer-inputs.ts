@@ -2,6 +2,7 @@ import {promises as fs} from 'node:fs'
 import {text} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/errors.js'
+import {expandHome} from '../../core/file-arg.js'
 import {INVITE_PREFIX} from '../../core/invite.js'
 import {meshNameOf} from '../../core/mesh-discovery.js'
 import {tailnetHostnameOf} from '../../core/peer-url.js'
@@ -14,31 +15,39 @@ import type {AddPeerOptions} from '../peers/add.js'
  * what the values point at (the flags → options step); a URL's name may still be open until the tailnet is
  * observed (namePeerInputs).
  */
-export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; allowInsecureUrl: boolean}): Promise<AddPeerOptions[]> {
+export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; allowInsecureUrl: boolean; home: string}): Promise<AddPeerOptions[]> {
   const out: AddPeerOptions[] = []
   if (values.filter((v) => v.trim() === '-').length > 1) {
     throw new UsageError('--peer - (stdin) can be given only once.', {hint: 'Put the other invites in files and pass --peer file:PATH.'})
   }
   for (const raw of values) {
     let value = raw.trim()
+    // What the user typed may be shown; what a file or stdin held may be a secret that is not an invite: never.
+    const given = value === '-' ? '--peer - (stdin)' : value.startsWith('file:') ? `--peer ${value}` : '--peer'
     if (value === '-') {
       value = (await text(opts.stdin)).trim()
     } else if (value.startsWith('file:')) {
       try {
-        value = (await fs.readFile(value.slice(5), 'utf8')).trim()
+        value = (await fs.readFile(expandHome(value.slice(5), opts.home), 'utf8')).trim()
       } catch (error) {
         throw new UsageError(`--peer ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path, or pass the invite on stdin with --peer -.'})
       }
     }
-    if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-invite/i.test(value)) {
+    if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-(invite|reply)/i.test(value)) {
       opts.redactor.add(value)
       out.push({invite: value, allowInsecureUrl: opts.allowInsecureUrl})
       continue
     }
     const named = /^([a-z0-9-]{1,63})=(.+)$/.exec(value)
+    const badName = named ? undefined : /^([^=:/]+)=(https?:\/\/.*)$/i.exec(value)
+    if (badName) {
+      throw new UsageError(`--peer ${JSON.stringify(value.slice(0, 60))}: ${JSON.stringify(badName[1].slice(0, 63))} is not a peer name (lowercase letters, digits and -, at most 63).`, {
+        hint: `Name it with lowercase letters, digits and -, e.g. --peer ${badName[1].toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63) || 'clawd'}=${badName[2]}.`,
+      })
+    }
     const url = named ? named[2] : value
     if (!/^https?:\/\//i.test(url)) {
-      throw new UsageError(`--peer ${JSON.stringify(value.slice(0, 60))} is neither an invite nor an http(s) URL.`, {
+      throw new UsageError(`${given}: the value (${value.length} characters, not shown: it may be a secret) is neither an invite nor an http(s) URL.`, {
         hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
       })
     }

@@ -44,11 +44,13 @@ export async function bootstrap(deps: Deps, opts: BootstrapOptions, hooks: Boots
   }
 }
 
-export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation, 'configure'>, hooks: BootstrapHooks): BootstrapDesired {
+export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation, 'configure' | 'observed'>, hooks: BootstrapHooks): BootstrapDesired {
   const install = opts.install === 'ask' ? (hooks.confirmInstall ? 'ask' : 'no-terminal') : opts.install
   return {
     identity: opts.identity,
     hostname: opts.hostname,
+    hostnameGiven: opts.hostnameGiven,
+    recordedHostname: observation.observed.recorded.tailscaleHostname,
     tags: opts.tags,
     forceReauth: opts.forceReauth,
     key: opts.key ? 'given' : hooks.askForKey ? 'ask' : 'none',
@@ -116,7 +118,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     'tailscale-install': async (update) => (await (await import('../tailscale/install.js')).installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method,
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
-      const join = await joinTailnet(deps, {hostname: opts.hostname, tags: opts.tags, key, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined})
+      const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined})
       applied.join = join
       applied.warnings.push(...join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))

@@ -8,6 +8,8 @@ import type {PeerStatus} from '../peers/check.js'
 export interface BootstrapOptions {
   identity: string
   hostname: string
+  /** False when hostname is the default openclaw-<identity>: a running node's own name is not silently replaced. */
+  hostnameGiven: boolean
   tags: string[]
   /** Re-register the node (a tag change needs it); needs a key. */
   forceReauth: boolean

@@ -1,5 +1,4 @@
 import {existsSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type {DoctorContext, PeerProbeView} from '../../core/checks/context.js'
 import {findPeerNode, type PingView} from '../../core/checks/peers.js'
@@ -14,6 +13,7 @@ import {secretFileProblems} from '../../infra/secrets/file.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
 import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
+import {backupsDir} from '../gateway/backups.js'
 import {probeFirewall} from './firewall-probe.js'
 import {createGatewayProbes} from './gateway-probes.js'
 import {limiter, memo, memoBy} from './memo.js'
@@ -26,8 +26,6 @@ export interface DoctorContextOptions {
   /** Timeout for local commands (tailscale status, openclaw config validate). */
   commandTimeoutMs?: number
   socket?: string
-  /** Tests pass the interfaces; the default reads this machine's. */
-  interfaces?: () => ReturnType<typeof os.networkInterfaces>
 }
 
 // Enough that 100 peers need a few rounds at most: a ping to an unreachable node waits its whole timeout.
@@ -109,7 +107,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     tailscale,
     secretStore,
     commandTimeoutMs,
-    interfaces: opts.interfaces ?? (() => os.networkInterfaces()),
+    interfaces: () => deps.networkInterfaces(),
   })
 
   // One sweep over every peer, reusing the peer service (it also records each verdict in lastCheck).
@@ -175,6 +173,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
 
   return {
     platform: deps.platform.id,
+    backupsDir: backupsDir(deps.stateDir),
     env: deps.env,
     now: () => deps.clock.now(),
     state,
@@ -198,6 +197,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     service: gateway.service,
     gatewayToken: gateway.gatewayToken,
     handshake: gateway.handshake,
+    portListener: gateway.portListener,
     storedHooksToken: gateway.storedHooksToken,
     effectiveGatewayToken: gateway.effectiveGatewayToken,
     secretStore: async () => {

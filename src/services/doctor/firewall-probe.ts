@@ -1,7 +1,6 @@
 import {parseIptablesRules, parseMacFirewall, parseNetshRules, parseNftRuleset, type FirewallProbe} from '../../core/checks/system.js'
 import type {Deps} from '../../deps.js'
 import type {RunResult} from '../../infra/runner.js'
-import {findOnPath} from '../../platform/probe.js'
 
 const SOCKETFILTERFW = '/usr/libexec/ApplicationFirewall/socketfilterfw'
 const NEEDS_ROOT = /operation not permitted|permission denied|you must be root|must be run as root|can't initialize iptables table/i
@@ -14,9 +13,9 @@ function needsRoot(r: RunResult): boolean {
  * Reads this machine's firewall rules with the OS's own tool. Reports only: claw-mesh never changes a firewall.
  * Absent tools and tools that need root are a skip with the reason, not a failure.
  */
-export async function probeFirewall(deps: Pick<Deps, 'runner' | 'platform' | 'env'>, opts: {port: number; timeoutMs: number; exists?: (p: string) => boolean}): Promise<FirewallProbe> {
+export async function probeFirewall(deps: Pick<Deps, 'runner' | 'platform' | 'lookPath'>, opts: {port: number; timeoutMs: number}): Promise<FirewallProbe> {
   const run = (cmd: string, args: string[]) => deps.runner.run(cmd, args, {timeoutMs: opts.timeoutMs})
-  const find = (name: string) => findOnPath(name, deps.env, deps.platform, opts.exists) ?? findOnPath(name, {PATH: '/usr/sbin:/sbin'}, deps.platform, opts.exists)
+  const find = (name: string) => deps.lookPath(name, {systemDirs: ['/usr/sbin', '/sbin']})
   switch (deps.platform.id) {
     case 'linux': {
       let rootNeeded = false
@@ -40,7 +39,7 @@ export async function probeFirewall(deps: Pick<Deps, 'runner' | 'platform' | 'en
       const state = await run(SOCKETFILTERFW, ['--getglobalstate'])
       if (state.notFound) return {tool: 'none', reason: `${SOCKETFILTERFW} is not available`}
       if (state.exitCode !== 0) return {tool: 'none', reason: `socketfilterfw failed: ${(state.stderr || state.stdout).trim().split('\n')[0]}`}
-      const node = findOnPath('node', deps.env, deps.platform, opts.exists)
+      const node = deps.lookPath('node')
       const [blockAll, appBlocked] = await Promise.all([run(SOCKETFILTERFW, ['--getblockall']), node ? run(SOCKETFILTERFW, ['--getappblocked', node]) : undefined])
       return {tool: 'socketfilterfw', finding: parseMacFirewall({globalState: state.stdout, blockAll: blockAll.stdout, appBlocked: appBlocked?.stdout, node})}
     }

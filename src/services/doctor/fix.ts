@@ -81,52 +81,69 @@ async function applyOne(deps: Deps, step: FixStep, opts: {yes: boolean; progress
   }
 }
 
+/** Rounds of plan → apply → re-check: a fix can uncover the next problem (a chmod lets the store open and shows a
+ * missing secret), which the next round fixes. Each fix runs at most once a run, so this always ends. */
+const MAX_ROUNDS = 4
+
 /**
  * `doctor --fix`: plans the safe fixes from the first run's results, applies them in order with progress on
  * stderr (a failed fix does not stop the others), then re-runs the checks of every group it touched with a fresh
- * context so the report shows the state after the fixes.
+ * context; what those re-runs newly find is planned and fixed in the same run, so one `--fix` is enough.
  */
 export async function fixAndRecheck(deps: Deps, first: DoctorResult, opts: DoctorOptions & {yes: boolean}): Promise<DoctorFixResult> {
-  const plan = withStartAfterConfigure(planFixes(first.checks))
   const outcomes: FixOutcome[] = []
-  if (plan.steps.length > 0) {
-    // Confirmations cannot share the terminal with an animated progress list: ask before it starts.
-    const confirmed = new Map<FixStep, boolean>()
-    for (const step of plan.steps.filter((s) => s.confirm && !opts.yes && deps.io.canPrompt())) {
-      confirmed.set(step, await confirm(deps.io, {question: `${step.title}?`, flag: '--yes'}))
-    }
-    await runProgress(
-      deps.io,
-      {},
-      plan.steps.map((step) => ({
-        title: step.title,
-        run: async (_ctx, update) => {
-          let result: {status: FixStatus; note: string}
-          try {
-            const answer = confirmed.get(step)
-            result = answer === false ? {status: 'skipped', note: 'not confirmed'} : await applyOne(deps, step, {yes: opts.yes || answer === true, progress: update})
-          } catch (error) {
-            const e = error as Error & {hint?: string}
-            result = {status: 'failed', note: `${e.message.split('\n')[0]}${e.hint ? ` → ${e.hint}` : ''}`}
-          }
-          outcomes.push({title: step.title, kind: step.action.kind, status: result.status, note: result.note, checks: step.checks})
-          return `${result.status}: ${result.note}`
-        },
-      })),
-    )
-  }
-  const applied = plan.steps.filter((s) => outcomes.find((o) => o.title === s.title)?.status === 'applied')
-  const touched = new Set<CheckGroup>(applied.flatMap((s) => s.groups))
-  if (applied.some((s) => s.action.kind === 'configure-gateway' || s.action.kind === 'restart-gateway')) touched.add('gateway')
-  // Whole groups are re-checked (a restart changes every gateway check), except peers: those re-run only the checks
-  // a fix answered, so no peer gets a second authenticated probe in one run.
-  const peerChecks = new Set(applied.filter((s) => s.groups.includes('peers')).flatMap((s) => s.checks.map((k) => k.split(':')[0])))
-  const ids = first.checks.filter((c) => (c.group === 'peers' ? peerChecks.has(c.id) : touched.has(c.group))).map((c) => c.id)
+  const attempted = new Set<string>()
   let checks = first.checks
-  if (ids.length > 0) {
-    const rerun = await runDoctor(deps, {...opts, group: undefined, only: [...new Set(ids)]})
-    checks = mergeResults(first.checks, rerun.checks)
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const steps = withStartAfterConfigure(planFixes(checks)).steps.filter((s) => !attempted.has(s.title))
+    if (steps.length === 0) break
+    for (const s of steps) attempted.add(s.title)
+    const done = await applySteps(deps, steps, opts)
+    outcomes.push(...done)
+    const applied = steps.filter((s) => done.find((o) => o.title === s.title)?.status === 'applied')
+    const ids = recheckIds(checks, applied)
+    if (ids.length === 0) break
+    const rerun = await runDoctor(deps, {...opts, group: undefined, only: ids})
+    checks = mergeResults(checks, rerun.checks)
   }
   const result = withSummary(checks, {durationMs: first.durationMs, next: first.next})
-  return {...result, fix: {steps: outcomes, manual: plan.manual}}
+  return {...result, fix: {steps: outcomes, manual: planFixes(checks).manual}}
+}
+
+async function applySteps(deps: Deps, steps: FixStep[], opts: {yes: boolean}): Promise<FixOutcome[]> {
+  const outcomes: FixOutcome[] = []
+  // Confirmations cannot share the terminal with an animated progress list: ask before it starts.
+  const confirmed = new Map<FixStep, boolean>()
+  for (const step of steps.filter((s) => s.confirm && !opts.yes && deps.io.canPrompt())) {
+    confirmed.set(step, await confirm(deps.io, {question: `${step.title}?`, flag: '--yes'}))
+  }
+  await runProgress(
+    deps.io,
+    {},
+    steps.map((step) => ({
+      title: step.title,
+      run: async (_ctx, update) => {
+        let result: {status: FixStatus; note: string}
+        try {
+          const answer = confirmed.get(step)
+          result = answer === false ? {status: 'skipped', note: 'not confirmed'} : await applyOne(deps, step, {yes: opts.yes || answer === true, progress: update})
+        } catch (error) {
+          const e = error as Error & {hint?: string}
+          result = {status: 'failed', note: `${e.message.split('\n')[0]}${e.hint ? ` → ${e.hint}` : ''}`}
+        }
+        outcomes.push({title: step.title, kind: step.action.kind, status: result.status, note: result.note, checks: step.checks})
+        return `${result.status}: ${result.note}`
+      },
+    })),
+  )
+  return outcomes
+}
+
+/** The checks to run again after `applied`: every check of a touched group, but of peers only those a fix answered. */
+function recheckIds(checks: DoctorResult['checks'], applied: FixStep[]): string[] {
+  const touched = new Set<CheckGroup>(applied.flatMap((s) => s.groups))
+  if (applied.some((s) => s.action.kind === 'configure-gateway' || s.action.kind === 'restart-gateway')) touched.add('gateway')
+  // A restart changes every gateway check; a peer re-check is another authenticated probe, so only where a fix answered.
+  const peerChecks = new Set(applied.filter((s) => s.groups.includes('peers')).flatMap((s) => s.checks.map((k) => k.split(':')[0])))
+  return [...new Set(checks.filter((c) => (c.group === 'peers' ? peerChecks.has(c.id) : touched.has(c.group))).map((c) => c.id))]
 }

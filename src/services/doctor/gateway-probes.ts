@@ -1,5 +1,4 @@
 import {promises as fs} from 'node:fs'
-import type os from 'node:os'
 import type {DoctorContext} from '../../core/checks/context.js'
 import {viewGatewayConfig} from '../../core/checks/gateway-config.js'
 import type {ConfigFileProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from '../../core/checks/gateway-runtime.js'
@@ -8,11 +7,12 @@ import {ClawMeshError} from '../../core/errors.js'
 import {getPath, hooksTokenOf, isSecretRef, plaintextGatewayTokenOf, type OpenClawConfig} from '../../core/openclaw-config.js'
 import {resolveOpenClawPaths} from '../../core/openclaw-config-paths.js'
 import type {State} from '../../core/state-schema.js'
-import {tailnetIPv4FromInterfaces} from '../../core/tailnet-address.js'
+import {isOnInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
 import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {ourBackgroundPid} from '../gateway/background.js'
+import {gatewayListener} from '../gateway/listener.js'
 import {checkGatewayToken} from '../gateway/token-check.js'
 import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig} from '../openclaw/config-file.js'
 import type {AuditProbe} from '../../core/checks/a2a.js'
@@ -27,7 +27,7 @@ export interface GatewayProbeInputs {
   tailscale: () => Promise<TailscaleProbe>
   secretStore: () => Promise<{store?: SecretStore; error?: string}>
   commandTimeoutMs: number
-  interfaces: () => ReturnType<typeof os.networkInterfaces>
+  interfaces: () => InterfaceMap
 }
 
 async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HttpProbe> {
@@ -125,7 +125,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     }
     const ipv4 = ts.summary.ipv4
     if (!ipv4) return {ipv4}
-    const local = tailnetIPv4FromInterfaces(input.interfaces()) === ipv4 || Object.values(input.interfaces()).some((list) => list?.some((a) => a.address === ipv4))
+    const local = isOnInterfaces(ipv4, input.interfaces())
     if (!local) return {ipv4, ipv4Local: false}
     return {ipv4, ipv4Local: true, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
   })
@@ -181,10 +181,15 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return {state: 'ok', where: `${storeName}${eff.kind === 'ref' ? `, read by the gateway through ${eff.where}` : `; the gateway reads ${eff.where}`}`}
   })
 
+  const portListener = memo(async () => gatewayListener(deps, await port()))
+
   const handshake = memo(async () => {
     const [eff, health] = await Promise.all([effective(), loopbackHealth()])
     if (!eff.value) return {ran: false as const, reason: eff.error ? 'the token does not resolve (see gateway-token)' : 'no gateway token to try'}
     if (!(health.healthz.ok && health.healthz.status === 200)) return {ran: false as const, reason: 'the gateway is not answering (see gateway-health)'}
+    // The token goes only to this user's gateway, never to whatever answers on the port (see gateway-port).
+    const listener = await portListener()
+    if (!listener.ours) return {ran: false as const, reason: `not sent: ${listener.message}`}
     const r = await checkGatewayToken(`http://127.0.0.1:${health.port}`, eff.value, {timeoutMs: 10_000})
     if (r.verdict === 'accepted') return {ran: true as const, ok: true as const, detail: r.detail}
     return {ran: true as const, ok: false as const, refused: r.verdict === 'rejected', message: `${r.detail}${r.code ? ` (${r.code})` : ''}`}
@@ -236,6 +241,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     service,
     gatewayToken,
     handshake,
+    portListener,
     storedHooksToken: async () => (await storedHooks()).value,
     effectiveGatewayToken: async () => (await effective()).value,
     plainGatewayToken: (config: OpenClawConfig | undefined) => (config ? plaintextGatewayTokenOf(config) : undefined),

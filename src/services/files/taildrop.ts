@@ -64,6 +64,15 @@ function fileError(deps: Deps, cli: string, args: string[], r: RunResult, peer: 
       hint: 'Tagged mesh machines need a tailnet policy grant for file sharing (see https://tailscale.com/kb/1106/taildrop), or share the file another way.',
     })
   }
+  // Seen live between tagged nodes (tailscale 1.98 + Headscale): a tagged node has no user login, so tailscaled
+  // has nowhere to keep Taildrop files ("Access denied: Taildrop disabled; no storage directory"). Not a permission
+  // problem of this user, whatever "Access denied" suggests.
+  if (/Taildrop disabled/i.test(text)) {
+    return new ActionNeededError(`Taildrop is off for the transfer to ${peer} (${target}): tailscaled has no storage directory (tagged nodes have no user login; a daemon without --statedir has none either).`, {
+      code: 'taildrop-unavailable',
+      hint: 'Taildrop works between untagged nodes of one user: join both with a user-owned key (Headscale: headscale preauthkeys create --user <id>), with tailscaled run with --statedir.',
+    })
+  }
   if (/can't send to|unknown target|not in your Tailnet|old Tailscale version/i.test(text)) {
     return new ActionNeededError(`Taildrop cannot send to ${peer} (${target}): ${text.split('\n').pop()}`, {
       code: 'taildrop-bad-target',

@@ -1,7 +1,10 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import type {Deps} from '../../deps.js'
+import {ActionNeededError} from '../../core/errors.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {assertPrivateFile} from '../../infra/private-fs.js'
+import {pidAlive, processStartTime} from '../../platform/process-info.js'
 import {openclawArgs, type OpenClawLocation} from '../openclaw/locate.js'
 
 /**
@@ -13,22 +16,29 @@ export function backgroundFiles(stateDir: string): {pidFile: string; logFile: st
   return {pidFile: path.join(stateDir, 'gateway.pid'), logFile: path.join(stateDir, 'gateway.log')}
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+export {pidAlive}
+
+/** `<pid>\n<start time>\n`: the start time (Linux) tells our process from a later one that got the same pid. */
+export function parsePidFile(text: string | undefined): {pid: number; start?: string} | undefined {
+  const [pid, start] = (text ?? '').split('\n').map((l) => l.trim())
+  const n = Number(pid)
+  return Number.isInteger(n) && n > 0 ? {pid: n, start: start || undefined} : undefined
 }
 
-/** The pid in the pid file when that process is alive and is an OpenClaw gateway (a recycled pid is not ours). */
+/**
+ * The pid in the pid file when that process is still the one claw-mesh started: alive, the same start time, run by
+ * this user, and an OpenClaw gateway. Anything else (a recycled pid, another user's process named openclaw, a planted
+ * pid file) is not ours: claw-mesh never signals or waits on it.
+ */
 export async function ourBackgroundPid(deps: Pick<Deps, 'stateDir' | 'platform' | 'runner'>): Promise<number | undefined> {
-  const text = await readIfExists(backgroundFiles(deps.stateDir).pidFile)
-  const pid = Number(text?.trim())
-  if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) return undefined
+  const file = backgroundFiles(deps.stateDir).pidFile
+  if (!assertPrivateFile(file, 'gateway pid file')) return undefined
+  const recorded = parsePidFile(await readIfExists(file))
+  if (!recorded || !pidAlive(recorded.pid)) return undefined
+  const start = processStartTime(recorded.pid)
+  if (recorded.start !== undefined && start !== undefined && start !== recorded.start) return undefined
   const run = (cmd: string, args: string[]) => deps.runner.run(cmd, args, {timeoutMs: 10_000})
-  return (await deps.platform.gateway.isGatewayProcess(pid, run)) ? pid : undefined
+  return (await deps.platform.gateway.isGatewayProcess(recorded.pid, run)) ? recorded.pid : undefined
 }
 
 export interface BackgroundStart {
@@ -46,26 +56,28 @@ export async function startBackgroundGateway(deps: Pick<Deps, 'stateDir' | 'runn
   const logOffset = (await fs.stat(logFile).catch(() => undefined))?.size ?? 0
   await fs.appendFile(logFile, `\n--- claw-mesh: starting openclaw gateway --port ${port} at ${new Date().toISOString()} ---\n`, {mode: 0o600})
   const pid = await deps.runner.spawnDetached(loc.bin!, openclawArgs(loc, ['gateway', '--port', String(port)]), {logFile})
-  await writeFileAtomic(pidFile, `${pid}\n`, 0o600)
+  await writeFileAtomic(pidFile, `${pid}\n${processStartTime(pid) ?? ''}\n`, 0o600)
   return {pid, logFile, logOffset}
 }
 
 /** SIGTERM, wait for the process to go (the gateway drains first), SIGKILL after the grace period. */
 export async function stopBackgroundGateway(deps: Pick<Deps, 'stateDir' | 'clock'>, pid: number, graceMs = 30_000): Promise<void> {
-  try {
-    process.kill(pid, 'SIGTERM')
-  } catch {
-    // already gone
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig)
+    } catch (error) {
+      // Not ours to stop (another user's process): never wait on it.
+      if ((error as NodeJS.ErrnoException).code === 'EPERM') throw new ActionNeededError(`Process ${pid} is not yours to stop (permission denied).`, {code: 'not-our-process', hint: `Check what it is: ps -o user,pid,args -p ${pid}`})
+    }
   }
+  signal('SIGTERM')
   const deadline = deps.clock.now().getTime() + graceMs
   while (pidAlive(pid) && deps.clock.now().getTime() < deadline) await deps.clock.sleep(200)
   if (pidAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {
-      // gone meanwhile
-    }
-    while (pidAlive(pid)) await deps.clock.sleep(100)
+    signal('SIGKILL')
+    const killDeadline = deps.clock.now().getTime() + 10_000
+    while (pidAlive(pid) && deps.clock.now().getTime() < killDeadline) await deps.clock.sleep(100)
+    if (pidAlive(pid)) throw new ActionNeededError(`The gateway (pid ${pid}) did not exit after SIGKILL.`, {code: 'gateway-unkillable', hint: `Check it: ps -o stat,pid,args -p ${pid} (a process stuck in the kernel, state D, exits when its I/O ends).`})
   }
   await fs.rm(backgroundFiles(deps.stateDir).pidFile, {force: true})
 }

@@ -1,6 +1,8 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {UsageError} from '../../core/errors.js'
+import {ensureDir, writeFailure, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {assertPrivateFile} from '../../infra/private-fs.js'
 
 /** `2026-11-21T18-23-15-360Z`: sortable and safe in file names on every OS. */
 export function backupStamp(date: Date): string {
@@ -23,9 +25,13 @@ async function createNew(file: string, data: Buffer): Promise<boolean> {
   try {
     await handle.writeFile(data)
     await handle.sync()
-  } finally {
+  } catch (error) {
+    // A half-written backup (full disk) would later be "restored": never keep one.
     await handle.close()
+    await fs.rm(file, {force: true})
+    throw writeFailure(file, error, 'the backup of openclaw.json')
   }
+  await handle.close()
   return true
 }
 
@@ -61,12 +67,29 @@ export async function keepOriginal(stateDir: string, raw: Buffer, now: Date): Pr
  * Puts openclaw.json back as it was: the backup's exact bytes, or no file at all when there was none.
  * Atomic, mode 0600.
  */
-export async function restoreConfig(configPath: string, backup: {path?: string; existed: boolean}): Promise<void> {
+export async function restoreConfig(stateDir: string, configPath: string, backup: {path?: string; existed: boolean}): Promise<void> {
   if (!backup.existed) {
     await fs.rm(configPath, {force: true})
     return
   }
   if (!backup.path) throw new Error('no backup path recorded')
-  const raw = await fs.readFile(backup.path)
+  const raw = await fs.readFile(assertOwnBackup(stateDir, backup.path))
   await writeFileAtomic(configPath, raw as unknown as string, 0o600)
+}
+
+/**
+ * A backup path read from state.json is data, not an instruction: it must name a private file of ours inside
+ * `<stateDir>/backups`, or claw-mesh will not copy it over openclaw.json.
+ */
+export function assertOwnBackup(stateDir: string, file: string): string {
+  const dir = backupsDir(stateDir)
+  const resolved = path.resolve(file)
+  if (!path.isAbsolute(file) || path.dirname(resolved) !== path.resolve(dir)) {
+    throw new UsageError(`claw-mesh's state names ${JSON.stringify(file)} as a backup of openclaw.json, but claw-mesh only keeps backups in ${dir}: it will not use that file.`, {
+      code: 'state-path-invalid',
+      hint: `Check ${path.join(stateDir, 'state.json')} (gateway.*BackupPath); restore openclaw.json by hand from ${dir} if you need to.`,
+    })
+  }
+  assertPrivateFile(resolved, 'claw-mesh backup')
+  return resolved
 }

@@ -4,6 +4,7 @@ import {UsageError} from '../../core/errors.js'
 import {EXPOSE_MODES, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax, type GatewayExpose} from '../../core/openclaw-config.js'
 import {maskChanges, planConfigPatch, type ConfigChange} from '../../core/openclaw-config-patch.js'
 import {reloadOutcome, type ReloadOutcome} from '../../core/gateway-start-plan.js'
+import {MIN_TOKEN_BITS, RISK_WEAK_TOKENS} from '../../core/token-strength.js'
 import {assertPort} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
@@ -14,6 +15,8 @@ import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {assertConfigWritable, readOpenClawConfig, type OpenClawConfigFile, validateOpenClawConfig, validationError, writeConfigValidated} from '../openclaw/config-file.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 import {backupConfigBytes, keepOriginal} from './backups.js'
+import {gatewayProviderFileFor, syncGatewayProviderFile} from '../../infra/secrets/file.js'
+import {assertPortUsable} from './port-check.js'
 import {ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
 import {LOCK_WAIT_MS} from './local-gateway.js'
 
@@ -24,7 +27,7 @@ export interface ConfigureOptions {
   expose?: string
   /** Default: recorded, else the port openclaw.json already has, else 18789. */
   port?: number
-  /** Risks the user accepted by name (`lan-exposure`). */
+  /** Risks the user accepted by name (`lan-exposure`, `weak-tokens`). */
   acceptRisk?: string[]
   secretStore?: SecretStoreChoice
   profile?: string
@@ -98,9 +101,10 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const file = observed.file?.path === loc.paths.configPath ? observed.file : await readOpenClawConfig(loc.paths.configPath)
   const port = assertPort(opts.port ?? state.gateway?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT)
   await assertConfigWritable(file, deps.env)
+  await assertPortUsable(deps, port, state.gateway)
 
   const store = await deps.secrets(opts.secretStore)
-  const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor})
+  const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor, keepWeak: opts.acceptRisk?.includes(RISK_WEAK_TOKENS)})
   const wiring = secretWiring(store, {platform: deps.platform, stateDir: deps.stateDir})
   const a2aEntries = await a2aPeerEntries(state, store)
   const a2aNames = a2aEntries.map((e) => e.name)
@@ -123,6 +127,13 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
     apply: reloadOutcome(plan.changes.map((c) => c.path)),
     notes,
   }
+  for (const kind of ['gateway', 'hooks'] as const) {
+    const what = kind === 'gateway' ? 'gateway token' : 'hooks token'
+    if (tokens.sources[kind] === 'replaced') {
+      notes.push(`The ${what} found was weaker than ${MIN_TOKEN_BITS} bits: replaced by a new one before the gateway is exposed beyond loopback${kind === 'gateway' ? ' (WebSocket clients need the new one)' : ' (peers need a new invite: claw-mesh invite)'}. To keep it, add --accept-risk ${RISK_WEAK_TOKENS}.`)
+    }
+    if (tokens.sources[kind] === 'kept-weak') notes.push(`The ${what} is weaker than ${MIN_TOKEN_BITS} bits and was kept (--accept-risk ${RISK_WEAK_TOKENS}): rotate it with claw-mesh token rotate.`)
+  }
   if (tokens.sources.gateway === 'new' && readGatewaySettings(file.config).token.kind !== 'none') {
     notes.push('The gateway token is new (none in this secret store to reuse): WebSocket clients of this gateway need the new one.')
   }
@@ -131,6 +142,8 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   if (opts.dryRun) return result
 
   if (wiring.launcher && (await writeSecretLauncher(wiring.launcher))) notes.push(`Wrote the secret resolver OpenClaw runs: ${wiring.launcher.file}`)
+  // The file store keeps it in step on every write; this covers a token stored before the file existed.
+  if (store.backend === 'file' && (await syncGatewayProviderFile(store.location, tokens.gateway))) notes.push(`Wrote the gateway token file OpenClaw reads: ${gatewayProviderFileFor(store.location)}`)
 
   if (plan.changed) {
     const now = deps.clock.now()

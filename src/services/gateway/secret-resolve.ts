@@ -6,8 +6,12 @@ import {createKeychainSecretStore} from '../../infra/secrets/keychain.js'
 import {KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 
-/** The only ids OpenClaw may ask for: the gateway's own secrets, not peer tokens. */
-export const RESOLVABLE_IDS: ReadonlySet<string> = new Set([SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken])
+/**
+ * The only id OpenClaw is configured to ask for (gateway.auth.token's SecretRef): the gateway token. Not the hooks
+ * token (it sits in openclaw.json, OpenClaw never asks), not the mesh secret or peer tokens: whatever can run this
+ * resolver (the agent, through OpenClaw's exec provider) gets nothing it does not already hold.
+ */
+export const RESOLVABLE_IDS: ReadonlySet<string> = new Set([SECRET_NAMES.gatewayToken])
 
 const LABELS: Record<string, string> = {darwin: 'macOS Keychain', win32: 'Windows Credential Manager', linux: 'Secret Service'}
 

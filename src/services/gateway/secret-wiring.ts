@@ -4,16 +4,22 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CLAW_MESH_PROVIDER, hooksTokenOf, plaintextGatewayTokenOf, type OpenClawConfig, type SecretRef} from '../../core/openclaw-config.js'
 import type {Redactor} from '../../core/redact.js'
+import {isWeakToken} from '../../core/token-strength.js'
 import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {gatewayProviderFileFor} from '../../infra/secrets/file.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import type {PlatformAdapter} from '../../platform/types.js'
 
-/** A fresh gateway or hooks token: 256 random bits, URL-safe. */
+/** A fresh gateway or hooks token: 256 random bits (MIN_TOKEN_BITS), URL-safe. */
 export function newToken(): string {
   return randomBytes(32).toString('base64url')
 }
 
-export type TokenSource = 'store' | 'adopted' | 'new'
+/**
+ * Where a token came from: the secret store, adopted from openclaw.json, new, or new because the one found was weak
+ * (`replaced`), or a weak one kept because the user accepted that risk by name (`kept-weak`).
+ */
+export type TokenSource = 'store' | 'adopted' | 'new' | 'replaced' | 'kept-weak'
 
 export interface GatewayTokens {
   gateway: string
@@ -21,20 +27,20 @@ export interface GatewayTokens {
   sources: {gateway: TokenSource; hooks: TokenSource}
 }
 
-/** A token found in openclaw.json is adopted (existing clients keep working) only when it is long enough. */
-const MIN_ADOPT_LENGTH = 16
-
 /**
  * The gateway and hooks tokens: from the secret store; else adopted from openclaw.json (a plain-string
- * gateway.auth.token or hooks.token the user already hands out); else new. The two are always different (the
- * gateway refuses its own token on hook endpoints). Every value is registered with the redactor.
+ * gateway.auth.token or hooks.token the user already hands out); else new. A token under MIN_TOKEN_BITS (one
+ * an older claw-mesh adopted, `aaaaaaaaaaaaaaaa`) is replaced before configure widens the gateway from loopback to
+ * the tailnet, unless `keepWeak` (--accept-risk weak-tokens). The two are always different (the gateway refuses
+ * its own token on hook endpoints). Every value is registered with the redactor.
  */
-export async function ensureGatewayTokens(store: SecretStore, config: OpenClawConfig, opts: {persist: boolean; redactor: Redactor}): Promise<GatewayTokens> {
+export async function ensureGatewayTokens(store: SecretStore, config: OpenClawConfig, opts: {persist: boolean; redactor: Redactor; keepWeak?: boolean}): Promise<GatewayTokens> {
   const pick = async (name: string, fromConfig: string | undefined, avoid?: string): Promise<[string, TokenSource]> => {
     const stored = await store.get(name)
-    if (stored && stored !== avoid) return [stored, 'store']
-    if (fromConfig && fromConfig.length >= MIN_ADOPT_LENGTH && fromConfig !== avoid) return [fromConfig, 'adopted']
-    return [newToken(), 'new']
+    const found: [string, TokenSource] | undefined = stored && stored !== avoid ? [stored, 'store'] : fromConfig && fromConfig !== avoid ? [fromConfig, 'adopted'] : undefined
+    if (!found) return [newToken(), 'new']
+    if (!isWeakToken(found[0])) return found
+    return opts.keepWeak ? [found[0], 'kept-weak'] : [newToken(), 'replaced']
   }
   const [gateway, gatewaySource] = await pick(SECRET_NAMES.gatewayToken, plaintextGatewayTokenOf(config))
   opts.redactor.add(gateway)
@@ -62,15 +68,16 @@ export interface SecretWiring {
 
 /**
  * How openclaw.json points at the gateway token:
- * - file store → OpenClaw's own `file` provider reads claw-mesh's secrets.json (0600) by JSON pointer;
+ * - file store → OpenClaw's own `file` provider reads a file holding only the gateway token (0600, next to
+ *   secrets.json, kept in step by the file store), by JSON pointer: never secrets.json with the peer tokens;
  * - keychain → an `exec` provider runs `claw-mesh secrets resolve` through a launcher in claw-mesh's state dir.
  */
 export function secretWiring(store: SecretStore, opts: {platform: PlatformAdapter; stateDir: string; nodePath?: string; cliEntry?: string}): SecretWiring {
   if (store.backend === 'file') {
     return {
       ref: {source: 'file', provider: CLAW_MESH_PROVIDER, id: `/${SECRET_NAMES.gatewayToken}`},
-      provider: {source: 'file', path: store.location, mode: 'json'},
-      describe: `claw-mesh's secret file ${store.location} (OpenClaw file provider)`,
+      provider: {source: 'file', path: gatewayProviderFileFor(store.location), mode: 'json'},
+      describe: `${gatewayProviderFileFor(store.location)}, the gateway token alone (OpenClaw file provider)`,
     }
   }
   const launcher = opts.platform.gateway.secretLauncher({

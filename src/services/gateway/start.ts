@@ -10,6 +10,7 @@ import {locateOpenClaw, probeOpenClawRuntime, requireOpenClaw, type OpenClawLoca
 import {backgroundFiles, gatewayFailureReason, logTail, ourBackgroundPid, pidAlive, readLogSince, startBackgroundGateway, stopBackgroundGateway} from './background.js'
 import {restoreConfig} from './backups.js'
 import {probeGatewayHealth, waitForGateway, type ProbeAnswer} from './health.js'
+import {assertOurGateway, gatewayListener, notOurGateway} from './listener.js'
 import {localUrl, LOCK_WAIT_MS} from './local-gateway.js'
 import {probeRun, runServiceAction} from './service.js'
 import {checkGatewayToken, checkHooksToken, type TokenCheck, type WebSocketFactory} from './token-check.js'
@@ -98,6 +99,8 @@ export {localUrl, LOCK_WAIT_MS} from './local-gateway.js'
 
 async function verifyTokens(ctx: Ctx, port: number, tokens: {gateway: string; hooks: string}, hooksPath: string, timeoutMs: number): Promise<{gateway: TokenCheck; hooks: TokenCheck}> {
   const url = localUrl(port)
+  // A listener that answers /healthz proves nothing about who it is: the tokens go only to this user's gateway.
+  await assertOurGateway(ctx.deps, port)
   const gateway = await checkGatewayToken(url, tokens.gateway, {timeoutMs, sleep: (ms) => ctx.deps.clock.sleep(ms), webSocket: ctx.webSocket})
   const hooks = await checkHooksToken(ctx.deps.http, url, tokens.hooks, {hooksPath})
   return {gateway, hooks}
@@ -166,6 +169,9 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const backgroundPid = await ourBackgroundPid(deps)
   const runningPort = g.appliedPort ?? port
   const before = await probeGatewayHealth(deps.http, localUrl(runningPort))
+  // Something answers like a gateway: whose is it? Another user's listener is neither restarted, verified nor trusted.
+  const holder = before.healthz.ok ? await gatewayListener(deps, runningPort) : undefined
+  if (holder && !holder.ours && holder.reason !== 'free') throw notOurGateway(holder, runningPort)
   const pending = g.pending ?? []
   let plan = planGatewayStart({serviceManagerUsable: manager.usable, serviceInstalled, backgroundAlive: Boolean(backgroundPid), healthy: before.healthz.ok, pending, reloadModeOff: settings.reloadMode === 'off'})
   const notes: string[] = []
@@ -195,7 +201,9 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
     ctx.progress(`${plan.action.replace('-', ' ')}: ${plan.reason}`)
     launched = await launch(ctx, plan, plan.action, port)
     const outcome = await awaitLaunch(ctx, launched, port)
-    if (outcome.failure === undefined) {
+    const listener = outcome.failure === undefined ? await gatewayListener(deps, port) : undefined
+    if (listener && !listener.ours) outcome.failure = `${listener.message}; claw-mesh sent it no token`
+    else if (outcome.failure === undefined) {
       checks = await verifyTokens(ctx, port, t, settings.hooks.path, 30_000)
       if (checks.gateway.verdict !== 'accepted') outcome.failure = `the gateway does not accept claw-mesh's gateway token (${checks.gateway.detail})`
       else if (checks.hooks.verdict !== 'accepted') outcome.failure = `the gateway does not accept claw-mesh's hooks token (${checks.hooks.detail})`
@@ -257,7 +265,7 @@ async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; reason:
   }
   const rb = g.rollback
   ctx.progress('restoring the previous openclaw.json')
-  await restoreConfig(ctx.configPath, {path: rb.backupPath, existed: rb.existed})
+  await restoreConfig(deps.stateDir, ctx.configPath, {path: rb.backupPath, existed: rb.existed})
   deps.store.update((s) => {
     const gw = (s.gateway ??= {})
     gw.port = rb.port ?? gw.port

@@ -1,8 +1,7 @@
-import os from 'node:os'
 import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {readGatewaySettings, type GatewayExpose} from '../../core/openclaw-config.js'
-import {tailnetIPv4FromInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
+import {isOnInterfaces, tailnetIPv4FromInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
 import type {Deps} from '../../deps.js'
 import {findTailscaleCli, openTailscale} from '../tailscale/cli.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
@@ -30,7 +29,8 @@ export interface GatewayStatus {
   runner: {kind: 'service' | 'background' | 'external' | 'stopped'; detail: string; pid?: number; serviceManager: string; serviceManagerUsable: boolean; serviceInstalled: boolean}
   local: {url: string; healthz: ProbeAnswer; readyz: ProbeAnswer}
   /** Tailnet bind: does the gateway answer on the Tailscale IPv4 itself (or only on loopback)? */
-  tailnet?: {ipv4?: string; source: 'tailscale' | 'interfaces' | 'none'; healthz?: ProbeAnswer}
+  /** `onInterface` false: the address is on no interface here (userspace networking), so nothing can listen on it. */
+  tailnet?: {ipv4?: string; source: 'tailscale' | 'interfaces' | 'none'; onInterface?: boolean; healthz?: ProbeAnswer}
   peerUrl?: string
   peerUrlProblem?: string
   /** Config paths changed since the gateway last started. */
@@ -65,7 +65,7 @@ async function tailnetAddress(deps: Deps, interfaces: InterfaceMap): Promise<{ip
  * `claw-mesh gateway status`: what openclaw.json says (never a secret), how the gateway runs, whether it answers
  * locally and on the tailnet, and the URL peers use. Read-only.
  */
-export async function gatewayStatus(deps: Deps, opts: {profile?: string; interfaces?: InterfaceMap} = {}): Promise<GatewayStatus> {
+export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): Promise<GatewayStatus> {
   const state = deps.store.read()
   const g = state.gateway
   const loc = locateOpenClaw(deps, {profile: opts.profile ?? g?.profile})
@@ -105,11 +105,13 @@ export async function gatewayStatus(deps: Deps, opts: {profile?: string; interfa
     local: {url: localUrl(runningPort), healthz: local.healthz, readyz: local.readyz},
     pending: g?.pending ?? [],
   }
-  const addr = await tailnetAddress(deps, opts.interfaces ?? (os.networkInterfaces() as InterfaceMap))
+  const interfaces = deps.networkInterfaces()
+  const addr = await tailnetAddress(deps, interfaces)
   if (s.bind === 'tailnet') {
     // The gateway binds the tailnet address only if it existed when it started; otherwise loopback alone.
-    const healthz = addr.ipv4 ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
-    status.tailnet = {ipv4: addr.ipv4, source: addr.source, healthz}
+    const onInterface = addr.ipv4 ? isOnInterfaces(addr.ipv4, interfaces) : undefined
+    const healthz = addr.ipv4 && onInterface ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
+    status.tailnet = {ipv4: addr.ipv4, source: addr.source, onInterface, healthz}
   }
   if (expose) {
     try {

@@ -1,11 +1,14 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {planConfigRestore, type RestorePlan} from '../../core/leave-plan.js'
+import {resolveOpenClawPaths} from '../../core/openclaw-config-paths.js'
 import {parseOpenClawConfig, serializeOpenClawConfig} from '../../core/openclaw-config.js'
 import type {Deps} from '../../deps.js'
 import {readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {ourBackgroundPid, stopBackgroundGateway} from '../gateway/background.js'
+import {assertOwnBackup} from '../gateway/backups.js'
+import {purgeTokenCopies} from './token-copies.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
 import {removeSkill, skillPath} from '../skill/install.js'
 import {openTailscale} from '../tailscale/cli.js'
@@ -17,7 +20,7 @@ export interface LeaveOptions {
 }
 
 export interface LeaveStep {
-  id: 'watchdog' | 'gateway-process' | 'openclaw-config' | 'skill' | 'peers' | 'secrets' | 'tailscale'
+  id: 'watchdog' | 'gateway-process' | 'openclaw-config' | 'skill' | 'peers' | 'token-copies' | 'secrets' | 'tailscale'
   status: 'done' | 'skipped' | 'failed'
   detail: string
 }
@@ -41,14 +44,20 @@ export interface LeaveResult {
 /** Reads what there is to undo. Changes nothing. */
 export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePlan> {
   const g = deps.store.read().gateway
-  const configPath = g?.configPath
+  let configPath = g?.configPath
   let restore: RestorePlan = {mode: 'none', changes: [], reason: 'claw-mesh never configured the gateway here'}
+  // A path read from state.json is data: leave writes or deletes only the file OpenClaw itself reads here.
+  const expected = configPath ? resolveOpenClawPaths({env: deps.env, osHome: deps.home, profile: g?.profile, windows: deps.platform.id === 'win32'}).configPath : undefined
+  if (configPath && (!path.isAbsolute(configPath) || path.resolve(configPath) !== path.resolve(expected!))) {
+    restore = {mode: 'none', changes: [], reason: `claw-mesh's state names ${configPath}, but OpenClaw here reads ${expected}: leave does not touch a file OpenClaw would not use (run it with the same OPENCLAW_* environment as gateway configure)`}
+    configPath = undefined
+  }
   if (configPath) {
     const current = await readOpenClawConfig(configPath)
     let original: {existed: false} | {existed: true; config: Record<string, unknown>} | undefined
     if (g?.originalExisted === false) original = {existed: false}
     else if (g?.originalBackupPath) {
-      const raw = await readIfExists(g.originalBackupPath)
+      const raw = await readIfExists(assertOwnBackup(deps.stateDir, g.originalBackupPath))
       original = raw === undefined ? undefined : {existed: true, config: parseOpenClawConfig(raw, g.originalBackupPath)}
       if (raw === undefined) restore = {mode: 'none', changes: [], reason: `the original backup ${g.originalBackupPath} is missing`}
     }
@@ -59,8 +68,16 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   const steps: LeavePlan['steps'] = [{id: 'watchdog', title: 'Remove the watchdog'}]
   if (backgroundPid) steps.push({id: 'gateway-process', title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`})
   if (restore.mode !== 'none') steps.push({id: 'openclaw-config', title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`})
-  steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skillPath(deps)})`})
-  if (opts.purge) steps.push({id: 'secrets', title: "Delete claw-mesh's secrets (tokens, peer tokens, mesh secret)"}, {id: 'peers', title: 'Remove every peer record'})
+  // Only what is there: a plan that promises to remove a skill nobody installed misleads.
+  const skill = skillPath(deps)
+  if ((await readIfExists(skill)) !== undefined) steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skill})`})
+  if (opts.purge) {
+    steps.push(
+      {id: 'token-copies', title: "Remove every copy of claw-mesh's tokens: its openclaw.json backups, and OpenClaw's own copies (.last-good, .bak*, .clobbered.*) that hold them"},
+      {id: 'secrets', title: "Delete claw-mesh's secrets (tokens, peer tokens, mesh secret)"},
+      {id: 'peers', title: 'Remove every peer record'},
+    )
+  }
   if (opts.logout) steps.push({id: 'tailscale', title: 'Log this machine out of the tailnet (tailscale logout)'})
   return {configPath, restore, backgroundPid, steps}
 }
@@ -81,7 +98,7 @@ async function restoreConfigFile(deps: Deps, plan: LeavePlan): Promise<string | 
   if (restore.mode === 'delete') {
     await fs.rm(configPath, {force: true})
   } else if (restore.mode === 'bytes') {
-    const raw = await fs.readFile(g!.originalBackupPath!)
+    const raw = await fs.readFile(assertOwnBackup(deps.stateDir, g!.originalBackupPath!))
     await writeFileAtomic(configPath, raw as unknown as string, 0o600)
   } else {
     await writeFileAtomic(configPath, serializeOpenClawConfig(restore.next!), 0o600)
@@ -128,7 +145,8 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
   })
   await fs.rm(path.join(deps.stateDir, 'bin', 'secret-resolver'), {force: true})
   if (opts.purge) {
-    // Secrets first: the peer records name the per-peer tokens.
+    // The copies first (finding them needs the token values), then the secrets (the peer records name the per-peer tokens).
+    await attempt(steps, 'token-copies', () => purgeTokenCopies(deps, plan.configPath))
     await attempt(steps, 'secrets', () => purgeSecrets(deps))
     await attempt(steps, 'peers', async () => {
       const n = Object.keys(deps.store.read().peers).length
@@ -155,7 +173,7 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
   // claw-mesh no longer manages the gateway; keep the record only when the file could not be given back (re-run).
   if (!steps.some((st) => st.id === 'openclaw-config' && st.status === 'failed')) deps.store.update((s) => void delete s.gateway)
   left.push('OpenClaw and Tailscale themselves: claw-mesh does not uninstall software')
-  left.push(`backups of openclaw.json in ${path.join(deps.stateDir, 'backups')}`)
+  if (!opts.purge) left.push(`backups of openclaw.json in ${path.join(deps.stateDir, 'backups')} (they hold the hooks token: --purge removes them)`)
   if (plan.configPath && !plan.backgroundPid) left.push('a gateway started by a service manager or by hand keeps running; it reloads the restored openclaw.json by itself')
   return {steps, left, configChanges: plan.restore.changes, restoreMode: plan.restore.mode}
 }

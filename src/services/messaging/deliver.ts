@@ -1,6 +1,7 @@
 import {RETRYABLE_STATUSES, parseRetryAfter, retryDecision, type RetryPolicy} from '../../core/retry.js'
 import type {HookOutcome, HookRequest} from '../../core/hook-message.js'
 import type {Deps} from '../../deps.js'
+import {stripControlValue} from '../../core/terminal-text.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
 
 export interface DeliveryTarget {
@@ -52,7 +53,8 @@ function parseSuccess(body: string): Pick<Delivery, 'runId' | 'completion' | 'ev
     if (typeof json.runId === 'string') out.runId = json.runId
     if (json.completion && typeof json.completion === 'object') out.completion = json.completion as Record<string, unknown>
     if (typeof json.eventOutcome === 'string') out.eventOutcome = json.eventOutcome
-    return out
+    // The run id and completion are printed and stored: no terminal control from the peer survives.
+    return stripControlValue(out)
   } catch {
     return {}
   }

@@ -1,11 +1,12 @@
 import {stripControl} from '../../core/a2a-protocol.js'
 import {randomBytes} from 'node:crypto'
-import {constants, promises as fs} from 'node:fs'
+import {constants, promises as fs, rmSync} from 'node:fs'
 import path from 'node:path'
 import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
 import {parseOpenClawConfig, type OpenClawConfig} from '../../core/openclaw-config.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir} from '../../infra/fs-atomic.js'
+import {onInterrupt} from '../../infra/interrupt.js'
 import {openclawArgs, type OpenClawLocation} from './locate.js'
 
 export interface OpenClawConfigFile {
@@ -109,6 +110,8 @@ export async function writeConfigValidated(file: string, text: string, validate?
   const dir = path.dirname(file)
   await ensureDir(dir)
   const tmp = path.join(dir, `.${path.basename(file)}.claw-mesh-${randomBytes(4).toString('hex')}.tmp`)
+  // A SIGTERM while OpenClaw validates the copy must not leave it behind (it holds the hooks token).
+  const stop = onInterrupt(() => rmSync(tmp, {force: true}))
   try {
     const handle = await fs.open(tmp, 'wx', 0o600)
     try {
@@ -127,6 +130,7 @@ export async function writeConfigValidated(file: string, text: string, validate?
   } finally {
     // Whatever happened (a full disk half-way through the write included), no temp file is left behind.
     await fs.rm(tmp, {force: true})
+    stop()
   }
 }
 

@@ -60,8 +60,8 @@ export interface OpenClawRuntime {
  * Checks the OpenClaw CLI actually runs here. OpenClaw 2026.9.6 needs Node 24.16+ (node:sqlite); on an older node it
  * exits at once, so the node on PATH is checked first and named in the error.
  */
-export async function probeOpenClawRuntime(deps: Pick<Deps, 'env' | 'platform' | 'runner'>, bin: string): Promise<OpenClawRuntime> {
-  const node = findOnPath('node', deps.env, deps.platform)
+export async function probeOpenClawRuntime(deps: Pick<Deps, 'lookPath' | 'runner'>, bin: string): Promise<OpenClawRuntime> {
+  const node = deps.lookPath('node')
   let nodeVersion: string | undefined
   if (node) {
     const r = await deps.runner.run(node, ['--version'], {timeoutMs: 10_000})

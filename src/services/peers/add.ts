@@ -1,6 +1,6 @@
 import {UsageError} from '../../core/errors.js'
 import {decodeInvite, tokenProblem} from '../../core/invite.js'
-import {INSECURE_URL_FLAG, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../core/peer-url.js'
+import {assertTailnetResolution, INSECURE_URL_FLAG, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../core/peer-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
@@ -86,13 +86,14 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   }
   const peer = resolvePeerInput(opts)
   deps.redactor.add(peer.token)
+  await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL'})
   const state = deps.store.read()
   if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
   }
   const url = new URL(peer.url)
-  if (url.protocol === 'http:' && peerHostKind(url.hostname) === 'other') {
-    deps.io.err(`warning: ${INSECURE_URL_FLAG}: messages to ${peer.name} and its hooks token travel unencrypted.\n`)
+  if (opts.allowInsecureUrl && !['tailnet-ip', 'tailnet-name'].includes(peerHostKind(url.hostname))) {
+    deps.io.err(`warning: ${INSECURE_URL_FLAG}: ${peer.name} is outside the tailnet (${url.hostname}); ${url.protocol === 'http:' ? 'messages and its hooks token travel unencrypted' : 'its hooks token goes wherever that host is'}.\n`)
   }
   const secrets = await deps.secrets()
   const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token})

@@ -78,6 +78,8 @@ async function readTailnet(deps: Deps, timeoutMs: number): Promise<{summary?: Ta
 }
 
 
+const GONE = "not in this tailnet's peer list"
+
 function tailnetProbe(record: PeerRecord, ts: {summary?: TailscaleSummary; note?: string}): ProbeResult {
   const kind = peerHostKind(new URL(record.url).hostname)
   if (!ts.summary) return {status: 'skip', detail: 'tailscale unavailable'}
@@ -86,7 +88,7 @@ function tailnetProbe(record: PeerRecord, ts: {summary?: TailscaleSummary; note?
   if (!node) {
     // A peer known only by a loopback (tunnel) or public URL need not be in the tailnet at all.
     if (!record.hostname && (kind === 'loopback' || kind === 'other')) return {status: 'skip', detail: 'not a tailnet URL'}
-    return {status: 'fail', detail: "not in this tailnet's peer list"}
+    return {status: 'fail', detail: GONE}
   }
   if (!node.online) return {status: 'fail', detail: `offline in the tailnet${node.lastSeen ? ` (last seen ${node.lastSeen})` : ''}`}
   return {status: 'ok', detail: `online (${node.hostname}${node.relay && !node.curAddr ? `, via DERP ${node.relay}` : ''})`}
@@ -113,8 +115,12 @@ function hooksProbe(outcome: Outcome): ProbeResult {
   return {...base, status: 'fail', detail: `unexpected HTTP ${status}`}
 }
 
+/** Seen live: OpenClaw serves no A2A routes (404) until its channel has a peer, so an inviter that has not run the reply yet looks like a gateway without A2A. */
+const NOT_YET = 'not accepted yet: its A2A channel has no peer configured until it runs this machine\'s reply (or, in a fleet, discovers it)'
+
 function agentCardProbe(record: PeerRecord, found: Awaited<ReturnType<typeof fetchAgentCard>>): ProbeResult {
   if (!record.a2a) return {status: 'skip', detail: 'not paired over A2A'}
+  if (!found.card && found.status === 404 && record.a2a.awaitingReply) return {status: 'skip', detail: NOT_YET, httpStatus: 404}
   if (!found.card) return {status: found.status === 404 ? 'fail' : 'warn', detail: found.status === 404 ? 'no A2A channel on the peer (404: OpenClaw older than 2026.9.6, or A2A off)' : `no Agent Card: ${found.failure}`, httpStatus: found.status}
   if (found.card.url && found.card.url !== record.a2a.url) return {status: 'warn', detail: `the Agent Card advertises ${found.card.url}, this machine calls ${record.a2a.url}`, httpStatus: 200}
   return {status: 'ok', detail: `${found.card.name}${found.card.version ? ` ${found.card.version}` : ''}, agents ${found.card.skills.join(', ') || '-'}`, httpStatus: 200}
@@ -125,8 +131,10 @@ function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): Pro
   if (!outcome) return {status: 'fail', detail: 'half-paired: no token for calling it in the secret store'}
   // GetTask on an id nobody has: "task not found" can only come after the token was accepted.
   if (outcome.kind === 'rpc-error' && outcome.code === -32001) return {status: 'ok', detail: 'our token accepted'}
+  if (outcome.kind === 'no-a2a' && outcome.status === 404 && record.a2a.awaitingReply) return {status: 'skip', detail: NOT_YET, httpStatus: 404}
   if (outcome.kind === 'unauthorized' && record.a2a.awaitingReply) {
-    return {status: 'skip', detail: `not accepted yet: ${record.name} has to run this machine's reply (claw-mesh peer add --invite - there)`, httpStatus: 401}
+    const what = record.a2a.pairedBy === 'fleet' ? `${record.name} has not discovered this machine yet (claw-mesh peer discover there)` : `${record.name} has to run this machine's reply (claw-mesh peer add --invite - there)`
+    return {status: 'skip', detail: `not accepted yet: ${what}`, httpStatus: 401}
   }
   if (outcome.kind === 'unauthorized') return {status: 'fail', detail: 'our token refused (401)', httpStatus: 401}
   if (outcome.kind === 'rate-limited') return {status: 'warn', detail: 'rate-limited by the peer (A2A: 30 requests a minute)'}
@@ -184,20 +192,29 @@ interface PeerInputs {
 async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, timeoutMs: number, tailnet: Promise<{summary?: TailscaleSummary; note?: string}>): Promise<PeerCheckResult> {
   const {token, tokenMissing} = inputs
   const base = record.url
+  const presence = tailnetProbe(record, await tailnet)
+  if (presence.status === 'fail' && presence.detail === GONE && peerHostKind(new URL(base).hostname) === 'tailnet-ip') {
+    // A tailnet address whose node left the tailnet: nothing can answer there, so no request goes out (it would only
+    // wait out its timeout, or leave this machine by another route).
+    const notProbed: ProbeResult = {status: 'skip', detail: 'not probed: gone from the tailnet'}
+    const down: ProbeResult = {status: 'fail', detail: notProbed.detail}
+    const probes = {tailnet: presence, healthz: down, readyz: notProbed, hooks: notProbed, agentCard: notProbed, a2a: notProbed, a2aHere: a2aHereProbe(record, inputs.here)}
+    const detail = `tailnet: ${GONE}`
+    return {name: record.name, url: record.url, messaging: record.messaging, probes, status: 'down', detail, remedy: `${record.name} is gone from the tailnet: claw-mesh peer remove ${record.name} (or claw-mesh doctor --fix --yes), then pair again if it comes back.`}
+  }
   // At most one authenticated request per peer per run: the gateway throttles failed attempts (20/min → 429).
   const hooks = token
     ? probe(deps, {method: 'POST', url: `${base}/hooks/wake`, headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'}, timeoutMs).then(hooksProbe)
     : Promise.resolve<ProbeResult>(tokenMissing ? {status: 'fail', detail: 'hooks token missing from the secret store'} : {status: 'skip', detail: 'messaging off (no hooks token)'})
   const a2aTarget = record.a2a && inputs.a2aOut ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut} : undefined
-  const [healthz, readyz, hooksResult, ts, card, a2aOutcome] = await Promise.all([
+  const [healthz, readyz, hooksResult, card, a2aOutcome] = await Promise.all([
     probe(deps, {url: `${base}/healthz`}, timeoutMs).then((o) => healthProbe(o, 'live')),
     probe(deps, {url: `${base}/readyz`}, timeoutMs).then((o) => healthProbe(o, 'ready')),
     hooks,
-    tailnet,
     record.a2a ? fetchAgentCard(deps, record.url, timeoutMs) : Promise.resolve({}),
     a2aTarget ? callA2a(deps, a2aTarget, getTaskBody(`claw-mesh-check-${randomUUID()}`), {method: 'GetTask', timeoutMs}) : Promise.resolve(undefined),
   ])
-  const probes = {tailnet: tailnetProbe(record, ts), healthz, readyz, hooks: hooksResult, agentCard: agentCardProbe(record, card), a2a: a2aTokenProbe(record, a2aOutcome), a2aHere: a2aHereProbe(record, inputs.here)}
+  const probes = {tailnet: presence, healthz, readyz, hooks: hooksResult, agentCard: agentCardProbe(record, card), a2a: a2aTokenProbe(record, a2aOutcome), a2aHere: a2aHereProbe(record, inputs.here)}
   const partial = {name: record.name, url: record.url, messaging: record.messaging, latencyMs: healthz.latencyMs, probes}
   const status = verdict(partial)
   const problems = Object.entries(partial.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn').map(([id, p]) => `${id}: ${p.detail}`)

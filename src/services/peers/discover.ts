@@ -98,7 +98,10 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
     const old = await readPairTokens(secrets, peer.name)
     const extraChanges = existing && (old.inbound !== tokens.inbound || old.outbound !== tokens.outbound) ? ['A2A tokens re-derived'] : []
     if (old.inbound !== tokens.inbound || old.outbound !== tokens.outbound) await writePairTokens(secrets, peer.name, tokens)
-    const a2a = {url: a2aEndpoint(peer.url), pairedBy: 'fleet' as const}
+    // A member seen for the first time may not have discovered this host yet: its refusal means "not yet", until the
+    // first accepted check (peer check clears the flag).
+    const awaiting = !existing?.a2a || Boolean(existing.a2a.awaitingReply)
+    const a2a = {url: a2aEndpoint(peer.url), pairedBy: 'fleet' as const, ...(awaiting ? {awaitingReply: true} : {})}
     const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true, a2a, nodeId: peer.nodeId, extraChanges})
     result[saved.action].push({name: peer.name, hostname: peer.hostname, url: peer.url, online: peer.online, ...(saved.changes.length ? {changes: saved.changes} : {})})
   }

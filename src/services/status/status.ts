@@ -1,7 +1,7 @@
 import type {DoctorContext} from '../../core/checks/context.js'
 import {looksLikeOpenClawHealth} from '../../core/checks/gateway-runtime.js'
 import {findPeerNode} from '../../core/checks/peers.js'
-import {ClawMeshError} from '../../core/errors.js'
+import {ClawMeshError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import type {Deps} from '../../deps.js'
 import {createDoctorContext, type DoctorContextOptions} from '../doctor/context.js'
@@ -51,7 +51,9 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
   const started = performance.now()
   const ctx = (opts.context ?? createDoctorContext)(deps, {peerTimeoutMs: opts.peerTimeoutMs, socket: opts.socket})
   const stateRead = ctx.state()
-  const state = stateRead.ok ? stateRead.state : undefined
+  // A state file that cannot be read is not "no identity yet": say which file and field, exit 2.
+  if (!stateRead.ok) throw new UsageError(stateRead.error, {hint: stateRead.hint})
+  const state = stateRead.state
   const records = ctx.peerRecords()
   const [ts, file, health] = await Promise.all([ctx.tailscale(), ctx.configFile(), ctx.loopbackHealth()])
   const summary = ts.kind === 'ok' ? ts.summary : undefined

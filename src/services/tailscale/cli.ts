@@ -1,11 +1,12 @@
-import {existsSync, promises as fs} from 'node:fs'
+import {existsSync, promises as fs, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {ActionNeededError} from '../../core/errors.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
 import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
-import type {RunResult} from '../../infra/runner.js'
+import {onInterrupt} from '../../infra/interrupt.js'
+import type {RunOptions, RunResult} from '../../infra/runner.js'
 import {findOnPath} from '../../platform/probe.js'
 
 export interface TailscaleLocation {
@@ -60,12 +61,12 @@ export class TailscaleCli {
     return this.location.socket ? [`--socket=${this.location.socket}`, ...args] : args
   }
 
-  async raw(args: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RunResult> {
-    return this.deps.runner.run(this.location.cli, this.argv(args), {timeoutMs})
+  async raw(args: string[], timeoutMs = DEFAULT_TIMEOUT_MS, secretFd?: RunOptions['secretFd']): Promise<RunResult> {
+    return this.deps.runner.run(this.location.cli, this.argv(args), {timeoutMs, secretFd})
   }
 
-  async checked(subcommand: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RunResult> {
-    const result = await this.raw(args, timeoutMs)
+  async checked(subcommand: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS, secretFd?: RunOptions['secretFd']): Promise<RunResult> {
+    const result = await this.raw(args, timeoutMs, secretFd)
     if (result.exitCode !== 0) {
       throw tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, cli: this.location.cli})
     }
@@ -89,16 +90,22 @@ export class TailscaleCli {
   }
 
   /**
-   * `tailscale up` with the key passed as `--auth-key=file:<temp 0600 file>` so it never appears in argv.
-   * The temp file is removed whatever happens.
+   * `tailscale up` with the key passed as `--auth-key=file:/dev/fd/3`: the CLI reads it from a descriptor it inherits
+   * (a nameless file), so the key is never in argv and never in a file that outlives us, kill -9 included. Where
+   * there is no /dev/fd (Windows), a 0600 temp file removed on every exit claw-mesh sees (not kill -9).
    */
   async up(opts: {key?: string; hostname: string; tags: string[]; loginServer?: string; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
     let dir: string | undefined
+    let stop: (() => void) | undefined
+    const viaFd = opts.key !== undefined ? this.deps.platform.secretFd : undefined
     try {
       const args = ['up']
-      if (opts.key) {
-        dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-mesh-key-'))
-        const keyFile = path.join(dir, 'authkey')
+      if (opts.key && viaFd) args.push(`--auth-key=file:${viaFd.path}`)
+      else if (opts.key) {
+        const made = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-mesh-key-'))
+        dir = made
+        stop = onInterrupt(() => rmSync(made, {recursive: true, force: true}))
+        const keyFile = path.join(made, 'authkey')
         await fs.writeFile(keyFile, opts.key, {mode: 0o600})
         args.push(`--auth-key=file:${keyFile}`)
       }
@@ -108,9 +115,10 @@ export class TailscaleCli {
       if (opts.tags.length > 0) args.push(`--advertise-tags=${opts.tags.join(',')}`)
       if (opts.forceReauth) args.push('--force-reauth')
       args.push(...(opts.extraFlags ?? []), `--timeout=${Math.ceil(opts.timeoutMs / 1000)}s`)
-      return await this.checked('up', args, opts.timeoutMs + 10_000)
+      return await this.checked('up', args, opts.timeoutMs + 10_000, viaFd && opts.key ? {value: opts.key, tmpfileFlags: viaFd.tmpfileFlags} : undefined)
     } finally {
       if (dir) await fs.rm(dir, {recursive: true, force: true})
+      stop?.()
     }
   }
 

@@ -8,6 +8,8 @@ import {openTailscale, type TailscaleCli} from './cli.js'
 
 export interface JoinOptions {
   hostname: string
+  /** False when the hostname is a default rather than the user's: a running node's own name is then kept (see planJoin). */
+  hostnameGiven?: boolean
   tags: string[]
   key?: SecretSource
   forceReauth: boolean
@@ -78,7 +80,8 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
   const ts = openTailscale(deps, opts.socket)
   // A caller that already read the status in this run (bootstrap) passes it: not read twice.
   const observed = seen.status ?? (await ts.status())
-  const plan = planJoin(observed, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth})
+  const recordedHostname = deps.store.read().tailscale?.hostname
+  const plan = planJoin(observed, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname})
   const base = {
     action: plan.action,
     reason: plan.reason,
@@ -123,7 +126,7 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
     )
   }
   deps.store.update((s) => {
-    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, socket: ts.location.socket, tags: result.tags, loginServer}
+    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, requestedHostname: opts.hostname, socket: ts.location.socket, tags: result.tags, loginServer}
   })
   const missing = prepared?.kind === 'headscale' ? missingTags(opts.tags, result.tags) : []
   if (missing.length > 0) {

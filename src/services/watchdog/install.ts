@@ -1,6 +1,7 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {describeAlertTarget, parseAlertTarget} from '../../core/alert-target.js'
+import {describeAlertTarget} from '../../core/alert-target.js'
+import {resolveAlertTarget, storeAlertTarget} from '../alerts/target.js'
 import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
 import {DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES} from '../../core/watchdog-state.js'
 import type {Deps} from '../../deps.js'
@@ -10,7 +11,7 @@ import {shQuote} from '../../platform/gateway-common.js'
 import {cliEntryPath} from '../gateway/secret-wiring.js'
 import {probeRun} from '../gateway/service.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
-import {envFilePath, renderWatchdogFiles, type WatchdogSchedule} from './units.js'
+import {envFilePath, renderWatchdogFiles, watchdogEnvironment, type WatchdogSchedule} from './units.js'
 
 export const DEFAULT_INTERVAL_MS = 120_000
 const MIN_INTERVAL_MS = 30_000
@@ -61,7 +62,10 @@ async function runCommands(deps: Deps, commands: PlatformCommand[], tolerant: bo
 
 function noServiceManager(deps: Deps, detail: string, withAlert: boolean): ActionNeededError {
   const wd = deps.platform.watchdog
-  const cron = `*/2 * * * * CLAW_MESH_HOME=${shQuote(deps.stateDir)} ${shQuote(process.execPath)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
+  // cron starts jobs with a minimal PATH and none of our OPENCLAW_* settings: the line carries the same environment
+  // as the service units (watchdogEnvironment), or the restart would find no openclaw, or another config.
+  const env = Object.entries(watchdogEnvironment(deps, process.execPath)).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ')
+  const cron = `*/2 * * * * ${env} ${shQuote(process.execPath)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
   return new ActionNeededError(`Cannot install the watchdog as a ${wd.mechanism}: ${detail}. Nothing was installed.`, {
     code: 'no-service-manager',
     hint:
@@ -79,12 +83,12 @@ function noServiceManager(deps: Deps, detail: string, withAlert: boolean): Actio
 export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions = {}): Promise<WatchdogInstallResult> {
   const wd = deps.platform.watchdog
   const schedule = watchdogSchedule(opts)
-  const target = opts.alert === undefined ? undefined : parseAlertTarget(opts.alert, deps.platform.id)
-  // A chat webhook URL is a credential (anyone holding it can post): never print it whole.
-  if (target?.kind === 'webhook') deps.redactor.add(target.url)
+  // A chat webhook URL is a credential (anyone holding it can post): never printed whole, kept in the secret store.
+  const target = await resolveAlertTarget(deps, opts.alert)
   const {files} = renderWatchdogFiles(deps, schedule)
   const recordedAlert = deps.store.read().alert
-  const alertText = target ? describeAlertTarget(target) : recordedAlert ? describeAlertTarget(parseAlertTarget(recordedAlert, deps.platform.id)) : undefined
+  const recordedTarget = target ? undefined : await resolveAlertTarget(deps, recordedAlert)
+  const alertText = target ? describeAlertTarget(target) : recordedTarget ? describeAlertTarget(recordedTarget) : undefined
   if (opts.print) {
     return {mechanism: wd.mechanism, job: wd.jobName, installed: false, changed: false, files: files.map((f) => ({path: f.path, action: 'printed', content: f.content})), schedule, alert: alertText}
   }
@@ -104,8 +108,9 @@ export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions =
   const filesChanged = results.some((r) => r.action === 'written')
   const active = await wd.isActive(probeRun(deps))
   if (filesChanged || !active) await runCommands(deps, wd.activate(wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})), false)
-  const alertChanged = opts.alert !== undefined && recordedAlert !== opts.alert
-  if (alertChanged) deps.store.update((s) => void (s.alert = opts.alert))
+  const alertRecord = target && opts.alert !== undefined ? await storeAlertTarget(deps, target, opts.alert) : undefined
+  const alertChanged = alertRecord !== undefined && recordedAlert !== alertRecord
+  if (alertChanged) deps.store.update((s) => void (s.alert = alertRecord))
   const state = await readWatchdogFile(deps)
   await writeWatchdogFile(deps, {...state, install: {...schedule, mechanism: wd.mechanism}})
   return {mechanism: wd.mechanism, job: wd.jobName, installed: true, changed: filesChanged || !active || alertChanged, files: results, schedule, alert: alertText}
@@ -158,8 +163,9 @@ export async function watchdogStatus(deps: Deps, desired: Pick<WatchdogInstallOp
   const onDisk = await Promise.all(files.map((f) => readIfExists(f.path)))
   const exists = onDisk.every((c) => c !== undefined)
   const active = exists ? await wd.isActive(probeRun(deps)).catch(() => false) : false
-  const alert = deps.store.read().alert
+  const recordedTarget = await resolveAlertTarget(deps, deps.store.read().alert).catch(() => undefined)
+  const wanted = await resolveAlertTarget(deps, desired.alert)
   const sameFiles = files.every((f, i) => onDisk[i] === f.content)
-  const sameAlert = desired.alert === undefined || desired.alert === alert
-  return {installed: exists && active, matches: exists && active && sameFiles && sameAlert, mechanism: wd.mechanism, alert: alert ? describeAlertTarget(parseAlertTarget(alert, deps.platform.id)) : undefined}
+  const sameAlert = wanted === undefined || JSON.stringify(wanted) === JSON.stringify(recordedTarget)
+  return {installed: exists && active, matches: exists && active && sameFiles && sameAlert, mechanism: wd.mechanism, alert: recordedTarget ? describeAlertTarget(recordedTarget) : undefined}
 }

@@ -1,12 +1,14 @@
 import os from 'node:os'
-import {parseAlertTarget, type Alert, type AlertTarget} from '../../core/alert-target.js'
+import type {Alert} from '../../core/alert-target.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {afterAlert, afterRestart, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES, planCheck, type PlannedAlert, type WatchdogState} from '../../core/watchdog-state.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
+import {resolveAlertTarget} from '../alerts/target.js'
 import {acquireLock} from '../../infra/lock.js'
 import {sendAlert, type AlertDelivery} from '../alerts/send.js'
+import {gatewayListener} from '../gateway/listener.js'
 import {localUrl, startGateway} from '../gateway/start.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
 
@@ -35,10 +37,13 @@ export interface WatchdogRunResult {
 
 const HEALTH_TIMEOUT_MS = 5000
 
-async function checkHealth(deps: Pick<Deps, 'http'>, url: string, timeoutMs: number): Promise<{ok: boolean; detail: string}> {
+/** Healthy means the 200 came from this user's gateway: a squatter on the port answering 200 is a gateway that is down. */
+async function checkHealth(deps: Pick<Deps, 'http' | 'loopbackListeners'>, port: number, url: string, timeoutMs: number): Promise<{ok: boolean; detail: string}> {
   try {
     const res = await deps.http.request({url, timeoutMs})
-    return res.status === 200 ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`} : {ok: false, detail: `HTTP ${res.status}`}
+    if (res.status !== 200) return {ok: false, detail: `HTTP ${res.status}`}
+    const listener = await gatewayListener(deps, port)
+    return listener.ours ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`} : {ok: false, detail: `HTTP 200, but ${listener.message}`}
   } catch (error) {
     return {ok: false, detail: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error).message)}
   }
@@ -58,13 +63,6 @@ async function restart(deps: Deps, opts: WatchdogRunOptions): Promise<{healthy: 
   }
 }
 
-function resolveTarget(deps: Deps, raw: string | undefined): AlertTarget | undefined {
-  if (raw === undefined) return undefined
-  const target = parseAlertTarget(raw, deps.platform.id)
-  if (target.kind === 'webhook') deps.redactor.add(target.url)
-  return target
-}
-
 /**
  * One watchdog round, run by the periodic job: GET /healthz on the local gateway (loopback, the port claw-mesh
  * configured), update the failure streak in `<stateDir>/watchdog.json`, restart the gateway after N consecutive
@@ -72,7 +70,7 @@ function resolveTarget(deps: Deps, raw: string | undefined): AlertTarget | undef
  */
 export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Promise<WatchdogRunResult> {
   const settings = deps.store.read()
-  const target = resolveTarget(deps, opts.alert ?? settings.alert)
+  const target = await resolveAlertTarget(deps, opts.alert ?? settings.alert)
   const threshold = opts.failures ?? DEFAULT_FAILURES
   const cooldownMs = opts.cooldownMs ?? DEFAULT_COOLDOWN_MS
   // One round at a time: a restart can outlast the timer's interval.
@@ -80,7 +78,7 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
   try {
     const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
     const healthUrl = `${localUrl(Number(port))}/healthz`
-    const probe = await checkHealth(deps, healthUrl, opts.timeoutMs ?? HEALTH_TIMEOUT_MS)
+    const probe = await checkHealth(deps, Number(port), healthUrl, opts.timeoutMs ?? HEALTH_TIMEOUT_MS)
     const prev = await readWatchdogFile(deps)
     const plan = planCheck(prev, probe, deps.clock.now(), {failures: threshold, cooldownMs})
     let state = plan.next
@@ -88,7 +86,7 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
     let action: string | undefined
     let healed = false
     if (plan.restart) {
-      opts.onProgress?.(`${state.failures} failed checks in a row: restarting the gateway`)
+      opts.onProgress?.(`${state.failures} failed check${state.failures === 1 ? '' : 's'} in a row: restarting the gateway`)
       const r = await restart(deps, opts)
       state = afterRestart(state, r, deps.clock.now())
       result.restart = {attempted: true, ...r}
@@ -117,7 +115,7 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
 /** Sends one test alert to the target, changing no state. */
 export async function testAlert(deps: Deps, raw: string | undefined): Promise<AlertDelivery> {
   const settings = deps.store.read()
-  const target = resolveTarget(deps, raw ?? settings.alert)
+  const target = await resolveAlertTarget(deps, raw ?? settings.alert)
   if (!target) throw new ClawMeshError('No alert target to test.', {code: 'no-alert-target', hint: 'Pass --alert webhook:https://… (or install the watchdog with --alert).'})
   const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
   return sendAlert(deps, target, {event: 'test', host: settings.identity ?? os.hostname().split('.')[0], healthUrl: `${localUrl(Number(port))}/healthz`, failures: 0, at: deps.clock.now().toISOString()})

@@ -108,6 +108,10 @@ async function fileCp(ctx, args) {
     err(`# warning: ${target} is offline\n`)
     throw new SimExit(`can't send to ${target}: peer is offline`)
   }
+  // As seen live (tailscale 1.98): a tagged receiver has no user login, so no Taildrop storage; a peer of another
+  // owner is refused before anything is sent.
+  if (peer.Tags?.length) throw new SimExit('Access denied: Taildrop disabled; no storage directory')
+  if (st.Self && peer.UserID !== st.Self.UserID) throw new SimExit('cannot send files: peer is owned by a different user')
   const inbox = control.inboxDir(peer.ID)
   mkdirSync(inbox, {recursive: true})
   for (const file of positional.slice(0, -1)) {

@@ -54,6 +54,13 @@ function userFor(node) {
   return node.tags?.length ? TAGGED_USER : OWNER_USER
 }
 
+const SELF_CAPS = ['https://tailscale.com/cap/file-sharing', 'https://tailscale.com/cap/is-admin', 'https://tailscale.com/cap/ssh']
+
+/** Taildrop goes only to untagged nodes of the same owner (the simulator has one owner a tailnet). */
+function taildropOwner(node) {
+  return !node.tags?.length
+}
+
 /** One PeerStatus (for Self or a peer). */
 function nodeStatus(node, tailnet, {online, self}) {
   const ips = [node.ipv4, node.ipv6]
@@ -72,6 +79,7 @@ function nodeStatus(node, tailnet, {online, self}) {
     Addrs: online && !self ? [`198.51.100.${(node.ipv4.split('.').map(Number)[3] % 200) + 1}:41641`] : null,
     CurAddr: '',
     Relay: pick(RELAYS, node.id),
+    PeerRelay: '',
     RxBytes: 0,
     TxBytes: 0,
     Created: node.created,
@@ -83,12 +91,16 @@ function nodeStatus(node, tailnet, {online, self}) {
     ExitNodeOption: false,
     Active: false,
     PeerAPIURL: [`http://${node.ipv4}:${PEERAPI_PORT}`, `http://[${node.ipv6}]:${PEERAPI_PORT}`],
-    InNetworkMap: true,
-    InMagicSock: online && !self,
-    InEngine: online && !self,
+    // ipnstate.TaildropTargetStatus: 0 unknown (always for Self), 1 available, 5 offline, 9 owned by another user.
+    TaildropTarget: self ? 0 : !online ? 5 : taildropOwner(node) ? 1 : 9,
+    NoFileSharingReason: '',
   })
+  // The node's own capabilities appear on Self only (as tailscale 1.98 prints them).
+  if (self) Object.assign(st, {Capabilities: [...SELF_CAPS], CapMap: Object.fromEntries(SELF_CAPS.map((c) => [c, []]))})
+  Object.assign(st, {InNetworkMap: true, InMagicSock: online && !self, InEngine: online && !self})
+  // Both omitempty in ipnstate.PeerStatus: Expired only when true, KeyExpiry only when keys expire.
+  if (node.keyExpiry && Date.parse(node.keyExpiry) <= Date.now()) st.Expired = true
   if (node.keyExpiry) st.KeyExpiry = node.keyExpiry
-  st.Expired = Boolean(node.keyExpiry && Date.parse(node.keyExpiry) <= Date.now())
   return st
 }
 
@@ -101,10 +113,10 @@ function loggedOutSelf(state, cfg) {
     OS: cfg.os,
     UserID: 0,
     TailscaleIPs: null,
-    AllowedIPs: null,
     Addrs: null,
     CurAddr: '',
     Relay: '',
+    PeerRelay: '',
     RxBytes: 0,
     TxBytes: 0,
     Created: ZERO_TIME,
@@ -116,6 +128,8 @@ function loggedOutSelf(state, cfg) {
     ExitNodeOption: false,
     Active: false,
     PeerAPIURL: null,
+    TaildropTarget: 0,
+    NoFileSharingReason: '',
     InNetworkMap: false,
     InMagicSock: false,
     InEngine: false,
@@ -153,7 +167,8 @@ export function buildStatus(host, control, {withPeers = true} = {}) {
     Version: v.long,
     TUN: state?.tun ?? true,
     BackendState: backend,
-    HaveNodeKey: Boolean(state?.haveNodeKey),
+    // omitempty in ipnstate.Status: absent until the profile has a node key.
+    ...(state?.haveNodeKey ? {HaveNodeKey: true} : {}),
     AuthURL: (backend === 'NeedsLogin' && state?.authURL) || '',
     TailscaleIPs: running ? [node.ipv4, node.ipv6] : null,
     Self: self,

@@ -1,0 +1,65 @@
+import type {PortHolder, PortListeners} from '../core/port-holder.js'
+import type {ProbeRun} from './types.js'
+
+/**
+ * macOS: `lsof -nP -iTCP:<port> -sTCP:LISTEN -F pucn` names each listener's pid, uid and command (lsof sees every
+ * user's sockets as root, only the user's own otherwise: an unseen listener makes the verdict "unknown").
+ * The command is the process name only (lsof has no full argv), so `ps -o command=` completes it.
+ */
+export function parseLsof(stdout: string, port: number): PortHolder[] {
+  const holders: PortHolder[] = []
+  let cur: PortHolder = {}
+  let name = ''
+  for (const line of stdout.split('\n')) {
+    const [tag, value] = [line[0], line.slice(1)]
+    if (tag === 'p') {
+      cur = {pid: Number(value)}
+    } else if (tag === 'u') cur.uid = Number(value)
+    else if (tag === 'c') name = value
+    else if (tag === 'n' && /^(127\.[\d.]+|\*|\[::\]|\[::ffff:127\.[\d.]+\]):(\d+)$/.test(value) && value.endsWith(`:${port}`)) {
+      if (!holders.includes(cur)) holders.push({...cur, cmdline: cur.cmdline ?? name})
+    }
+  }
+  return holders
+}
+
+export async function darwinLoopbackListeners(port: number, run: ProbeRun): Promise<PortListeners> {
+  const r = await run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-F', 'pucn'])
+  if (r.notFound) return {known: false, why: 'lsof is not installed'}
+  // lsof exits 1 when nothing matched.
+  if (r.exitCode !== 0 && r.stdout.trim() === '') return {known: true, holders: []}
+  const holders = parseLsof(r.stdout, port)
+  for (const h of holders) {
+    const ps = await run('ps', ['-p', String(h.pid), '-o', 'command='])
+    if (ps.exitCode === 0 && ps.stdout.trim()) h.cmdline = ps.stdout.trim()
+  }
+  return {known: true, holders}
+}
+
+/**
+ * Windows: `netstat -ano -p TCP` gives the listening pid; `tasklist` its image name. The socket's owner is not
+ * checked there (netstat does not say): a listener counts as ours when it is an OpenClaw process.
+ */
+export function parseNetstat(stdout: string, port: number): number[] {
+  const pids: number[] = []
+  for (const line of stdout.split(/\r?\n/)) {
+    const f = line.trim().split(/\s+/)
+    if (f[0] !== 'TCP' || f[3] !== 'LISTENING') continue
+    if (!/^(127\.[\d.]+|0\.0\.0\.0|\[::\]):(\d+)$/.test(f[1]) || !f[1].endsWith(`:${port}`)) continue
+    const pid = Number(f[4])
+    if (Number.isInteger(pid) && !pids.includes(pid)) pids.push(pid)
+  }
+  return pids
+}
+
+export async function win32LoopbackListeners(port: number, run: ProbeRun): Promise<PortListeners> {
+  const r = await run('netstat', ['-ano', '-p', 'TCP'])
+  if (r.exitCode !== 0) return {known: false, why: `netstat failed (exit ${r.exitCode})`}
+  const holders: PortHolder[] = []
+  for (const pid of parseNetstat(r.stdout, port)) {
+    const ps = await run('powershell', ['-NoProfile', '-Command', `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}") | ForEach-Object { $_.ExecutablePath; $_.CommandLine }`])
+    const [exe, cmdline] = ps.stdout.split(/\r?\n/)
+    holders.push({pid, exe: exe?.trim() || undefined, cmdline: cmdline?.trim() || undefined})
+  }
+  return {known: true, holders}
+}

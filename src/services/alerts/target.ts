@@ -1,0 +1,53 @@
+import {promises as fs} from 'node:fs'
+import {text} from 'node:stream/consumers'
+import {parseAlertTarget, type AlertTarget} from '../../core/alert-target.js'
+import {UsageError} from '../../core/errors.js'
+import type {Deps} from '../../deps.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
+
+/**
+ * `--alert` values and where a webhook URL is kept. A chat webhook URL is a credential (anyone holding it can post
+ * as the watchdog), so it may come from a file, stdin or $CLAW_MESH_ALERT instead of argv, and is kept in the secret
+ * store; state.json records only STORED_WEBHOOK, a reference.
+ */
+export const STORED_WEBHOOK = 'webhook:stored'
+export const ALERT_ENV = 'CLAW_MESH_ALERT'
+
+/** The raw target: `--alert TARGET`, `--alert file:PATH`, `--alert -` (stdin), else $CLAW_MESH_ALERT. */
+export async function readAlertInput(deps: Pick<Deps, 'env' | 'io' | 'redactor'>, raw: string | undefined): Promise<string | undefined> {
+  let value: string | undefined
+  if (raw === undefined) value = deps.env[ALERT_ENV]?.trim() || undefined
+  else if (raw.trim() === '-') value = (await text(deps.io.stdin)).trim()
+  else if (raw.startsWith('file:')) {
+    try {
+      value = (await fs.readFile(raw.slice(5), 'utf8')).trim()
+    } catch (error) {
+      throw new UsageError(`--alert ${raw}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path; the file holds one target, e.g. webhook:https://hooks.slack.com/services/….'})
+    }
+  } else value = raw
+  if (value === STORED_WEBHOOK) return value
+  // Registered before anything can quote it; command: and imessage: targets are not secrets.
+  if (value && /^webhook:/i.test(value)) deps.redactor.add(value.slice(value.indexOf(':') + 1))
+  return value
+}
+
+/** Parses a raw target, reading the webhook URL a STORED_WEBHOOK reference points at. */
+export async function resolveAlertTarget(deps: Deps, raw: string | undefined): Promise<AlertTarget | undefined> {
+  if (raw === undefined) return undefined
+  if (raw === STORED_WEBHOOK) {
+    const url = await (await deps.secrets()).get(SECRET_NAMES.alertWebhook)
+    if (!url) throw new UsageError('The alert webhook recorded by watchdog install is missing from the secret store.', {code: 'bad-alert-target', hint: 'Run claw-mesh watchdog install --alert file:PATH again (the file holds webhook:https://…).'})
+    raw = `webhook:${url}`
+  }
+  const target = parseAlertTarget(raw, deps.platform.id)
+  if (target.kind === 'webhook') deps.redactor.add(target.url)
+  return target
+}
+
+/** What state.json gets for a target: a webhook URL goes to the secret store and state keeps the reference. */
+export async function storeAlertTarget(deps: Deps, target: AlertTarget, raw: string): Promise<string> {
+  if (target.kind !== 'webhook') return raw
+  const secrets = await deps.secrets()
+  if ((await secrets.get(SECRET_NAMES.alertWebhook)) !== target.url) await secrets.set(SECRET_NAMES.alertWebhook, target.url)
+  return STORED_WEBHOOK
+}
