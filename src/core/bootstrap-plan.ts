@@ -55,9 +55,20 @@ export interface WatchdogObserved {
   sameAlertRecorded: boolean
 }
 
+/** OpenClaw as bootstrap found it, before anything changes (so a Node too old stops the run before the join). */
+export interface OpenClawObserved {
+  cli: boolean
+  /** From `openclaw --version`; null when it was not asked (a healthy gateway already proves OpenClaw runs). */
+  version: string | null
+  /** A gateway answers /healthz and nothing is pending: OpenClaw runs here. */
+  runsGateway?: boolean
+  /** Found, but it cannot run here: its Node is too old, or `openclaw --version` fails. */
+  unusable?: {code: string; message: string; hint: string}
+}
+
 export interface BootstrapObserved {
   tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null}
-  openclaw: {cli: boolean; version: string | null}
+  openclaw: OpenClawObserved
   /** Identity and tailnet name as claw-mesh recorded them. */
   recorded: {identity?: string; tailscaleHostname?: string}
   /** Changes the config patch would make (paths), or null when the config could not be read yet. */
@@ -112,6 +123,14 @@ function joinStep(observed: BootstrapObserved, desired: BootstrapDesired): Boots
   return {id: 'tailscale-join', title: `Tailnet joined as ${ts.summary.machineName ?? ts.summary.hostname}`, action: 'ok', detail: join.reason}
 }
 
+function openclawStep(o: OpenClawObserved, install: BootstrapDesired['install']): BootstrapStep {
+  if (!o.cli) return installStep('openclaw-install', 'Install OpenClaw (npm install -g openclaw)', 'OpenClaw', 'the openclaw CLI is missing', install)
+  // Refused here, with the plan, before the join spends a key on a machine whose gateway cannot start.
+  if (o.unusable) return blocked('openclaw-install', 'OpenClaw cannot run here', o.unusable.message, {kind: 'action-needed', code: o.unusable.code, hint: o.unusable.hint})
+  const detail = o.version ? `version ${o.version}` : o.runsGateway ? 'its gateway is running and healthy' : '`openclaw --version` printed no version'
+  return {id: 'openclaw-install', title: 'OpenClaw installed', action: 'ok', detail}
+}
+
 function watchdogStep(w: WatchdogObserved): BootstrapStep {
   if (!w.schedulerUsable) {
     return w.sameAlertRecorded
@@ -137,11 +156,7 @@ export function planBootstrap(observed: BootstrapObserved, desired: BootstrapDes
       : installStep('tailscale-install', 'Install Tailscale', 'Tailscale', tsWhy, desired.install),
   )
   steps.push(joinStep(observed, desired))
-  steps.push(
-    observed.openclaw.cli
-      ? {id: 'openclaw-install', title: 'OpenClaw installed', action: 'ok', detail: observed.openclaw.version ?? 'version unknown'}
-      : installStep('openclaw-install', 'Install OpenClaw (npm install -g openclaw)', 'OpenClaw', 'the openclaw CLI is missing', desired.install),
-  )
+  steps.push(openclawStep(observed.openclaw, desired.install))
   const changes = observed.configChanges
   const configureTitle = `Configure the gateway (expose ${desired.expose}, port ${desired.port})`
   steps.push(

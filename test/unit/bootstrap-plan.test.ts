@@ -63,6 +63,17 @@ describe('planBootstrap', () => {
     }
   })
 
+  it.each<[string, BootstrapObserved['openclaw'], Record<string, unknown>]>([
+    ['its version', {cli: true, version: '2026.9.6'}, {action: 'ok', detail: 'version 2026.9.6'}],
+    ['a healthy gateway (not asked)', {cli: true, version: null, runsGateway: true}, {action: 'ok', detail: 'its gateway is running and healthy'}],
+    ['a Node too old', {cli: true, version: null, unusable: {code: 'node-too-old', message: 'OpenClaw needs Node 24.16+', hint: 'Install Node 24'}}, {action: 'blocked', title: 'OpenClaw cannot run here', block: {kind: 'action-needed', code: 'node-too-old', hint: 'Install Node 24'}}],
+  ])('OpenClaw found, with %s', (_name, openclaw, expected) => {
+    const steps = planBootstrap({...provisioned, openclaw}, desired)
+    expect(steps.find((s) => s.id === 'openclaw-install')).toMatchObject(expected)
+    expect(steps.map((s) => s.detail).join(' ')).not.toMatch(/version unknown/)
+    if (openclaw.unusable) expect(planRefusal(steps)).toMatchObject({kind: 'action-needed', code: 'node-too-old'})
+  })
+
   it('blocks the join, naming both choices, rather than rename a machine it did not name (no --hostname)', () => {
     const mine = {...provisioned, tailscale: {cli: true, daemonUp: true, summary: {...running, hostname: 'my-mac', machineName: 'my-mac'}}}
     const join = planBootstrap(mine, {...desired, hostnameGiven: false}).find((s) => s.id === 'tailscale-join')

@@ -1,5 +1,6 @@
 import {decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
-import type {BootstrapObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
+import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
+import {ClawMeshError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
 import {readGatewaySettings} from '../../core/openclaw-config.js'
 import {DEFAULT_MESH_TAG} from '../../core/mesh-discovery.js'
@@ -14,7 +15,7 @@ import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
 import {probeGatewayHealth} from '../gateway/health.js'
 import {localUrl} from '../gateway/local-gateway.js'
 import {readOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
-import {locateOpenClaw, type OpenClawLocation} from '../openclaw/locate.js'
+import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
 import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
 import {namePeerInputs} from './peer-inputs.js'
@@ -134,6 +135,21 @@ function observedAdvertisedUrl(view: MachineView, opts: BootstrapOptions, ts: Ta
   }
 }
 
+/**
+ * OpenClaw as found. A healthy gateway proves it runs (a re-run spawns nothing); otherwise its Node and
+ * `openclaw --version` are checked now, so a Node too old is refused with the plan, before the join spends a key.
+ */
+async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boolean): Promise<OpenClawObserved> {
+  if (!loc.bin) return {cli: false, version: null}
+  if (healthy) return {cli: true, version: null, runsGateway: true}
+  try {
+    return {cli: true, version: (await probeOpenClawRuntime(deps, loc.bin)).version ?? null}
+  } catch (error) {
+    if (error instanceof ClawMeshError && (error.code === 'node-too-old' || error.code === 'openclaw-broken')) return {cli: true, version: null, unusable: {code: error.code, message: error.message.replace(/\.$/, ''), hint: error.hint ?? ''}}
+    throw error
+  }
+}
+
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
 export async function observeBootstrap(deps: Deps, view: MachineView, opts: BootstrapOptions, phasesPromise: Promise<PhaseObservations>): Promise<Observation> {
   // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
@@ -162,7 +178,7 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
     meshTag,
     observed: {
       tailscale,
-      openclaw: {cli: Boolean(loc.bin), version: null},
+      openclaw: await observeOpenClaw(deps, loc, health.healthz.ok && pending.length === 0),
       recorded: {identity: state.identity, tailscaleHostname: state.tailscale?.hostname},
       configChanges: [...configChanges, ...pending.filter((p) => !configChanges.includes(p))],
       gatewayRecorded,

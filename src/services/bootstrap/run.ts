@@ -102,6 +102,10 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
 
   // What was observed before any change stays valid for a step only while no earlier step changed it.
   const seenTailscale = () => (runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined})
+  const verifyPeers = () => {
+    const seen = seenTailscale()
+    return checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, tailnet: seen.status ? Promise.resolve({summary: seen.status}) : undefined, record: applied.changed})
+  }
   const step = (id: BootstrapStepId) => steps.find((s) => s.id === id)!
   const task = (id: BootstrapStepId, fn: (update: (m: string) => void) => Promise<string>) => ({
     title: step(id).title,
@@ -109,6 +113,10 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       const t0 = performance.now()
       try {
         return (step(id).outcome = await fn(update))
+      } catch (error) {
+        // A step that did its work but not all of it (a peer down) still says what it did.
+        if (error instanceof (await import('../../infra/progress.js')).StepIncomplete) step(id).outcome = error.message
+        throw error
       } finally {
         step(id).durationMs = Math.round(performance.now() - t0)
       }
@@ -156,6 +164,13 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
         outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
         applied.warnings.push(...d.notes)
       }
+      // Verified inside the step, so a peer that does not answer shows on the step itself (✖, not a green tick).
+      applied.checked = await verifyPeers()
+      const down = applied.checked.peers.filter((p) => p.status !== 'ok')
+      if (down.length > 0) {
+        const {StepIncomplete} = await import('../../infra/progress.js')
+        throw new StepIncomplete(`${outcomes.join(', ') || 'none'}; ${down.length} of ${applied.checked.peers.length} did not answer: ${down.map((p) => `${p.name} (${p.status})`).join(', ')}`)
+      }
       return outcomes.join(', ') || 'none'
     },
     watchdog: async () => hooks.watchdog!.install(),
@@ -165,8 +180,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const toApply = steps.filter((s) => s.action === 'run')
   if (toApply.length > 0) await (await import('../../infra/progress.js')).runProgress(deps.io, {}, toApply.map((s) => task(s.id, appliers[s.id])))
 
-  const seen = seenTailscale()
-  applied.checked = await checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, tailnet: seen.status ? Promise.resolve({summary: seen.status}) : undefined, record: applied.changed})
+  applied.checked ??= await verifyPeers()
   return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed ? deps.store.read() : view.state()})
 }
 
