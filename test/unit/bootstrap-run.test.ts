@@ -234,4 +234,18 @@ describe('the watchdog as bootstrap observes it', () => {
     const observed = await bootstrapHooks(deps as Deps, {alert: 'command:/bin/true'}).watchdog!.status()
     expect(observed).toEqual({schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: true})
   })
+
+  it('where no service manager answers, a webhook URL is recorded as watchdog install records it: in the secret store, never in state.json', async () => {
+    const host = await provisionedHost()
+    const webhook = 'webhook:https://hooks.example.com/services/T0/B0/sEcReTpAtH'
+    const noBus = {command: 'systemctl', args: ['--user', 'show-environment'], result: {exitCode: 1, stderr: 'Failed to connect to bus'}}
+    const {deps} = host.deps([noBus, noBus, noBus])
+    const hooks = bootstrapHooks(deps as Deps, {alert: webhook})
+    expect((await hooks.watchdog!.status()).sameAlertRecorded).toBe(false)
+    await hooks.watchdog!.install()
+    expect(JSON.stringify(host.store.read())).not.toContain('sEcReTpAtH')
+    expect(host.store.read().alert).toBe('webhook:stored')
+    // The next run sees the same target recorded: nothing to do.
+    expect((await hooks.watchdog!.status()).sameAlertRecorded).toBe(true)
+  })
 })
