@@ -3,7 +3,8 @@ import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
 import {UsageError} from '../../src/core/errors.js'
 import type {PeerRecord} from '../../src/core/state-schema.js'
 import {createDeps} from '../../src/deps.js'
-import {createFetchHttpClient} from '../../src/infra/http.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
+import {createFetchHttpClient, HttpFailure} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -152,6 +153,18 @@ describe('checkPeers', () => {
     expect(sent).toEqual([])
     expect(ghost).toMatchObject({status: 'down', probes: {tailnet: {status: 'fail'}, healthz: {status: 'fail', detail: 'not probed: gone from the tailnet'}, hooks: {status: 'skip'}}})
     expect(ghost.remedy).toMatch(/claw-mesh peer remove ghost/)
+  })
+
+  it('an address of this machine itself is not "gone from the tailnet": it is probed like any peer', async () => {
+    const {deps} = setup([record('self', 'http://100.77.0.2:18799', {messaging: false})], {})
+    const sent: string[] = []
+    // Nothing leaves: the client records the request and refuses it.
+    deps.http = {request: async (req) => (sent.push(req.url), Promise.reject(new HttpFailure('refused', req.url, 'connection refused')))}
+    const summary = {...summarizeStatus(parseStatusJson(tailscaleStatusJson({peers: []}))), ipv4: '100.77.0.2'}
+    const [self] = (await checkPeers(deps, {timeoutMs: 2000, tailnet: Promise.resolve({summary})})).peers
+    expect(self.probes.tailnet).toMatchObject({status: 'ok', detail: "this machine's own tailnet address"})
+    expect(sent).toContain('http://100.77.0.2:18799/healthz')
+    expect(self.status).toBe('down')
   })
 
   it('goes on without tailscale when its daemon is down, with a note', async () => {

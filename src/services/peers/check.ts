@@ -85,6 +85,9 @@ function tailnetProbe(record: PeerRecord, ts: {summary?: TailscaleSummary; note?
   if (!ts.summary) return {status: 'skip', detail: 'tailscale unavailable'}
   if (ts.summary.backendState !== 'Running') return {status: 'fail', detail: `this machine's Tailscale is ${ts.summary.backendState}`}
   const node = findPeerNode(ts.summary, record)
+  // Our own tailnet address is in no peer list, yet it is in the tailnet: not a node that left.
+  const host = new URL(record.url).hostname.replace(/^\[|\]$/g, '')
+  if (!node && (host === ts.summary.ipv4 || host === ts.summary.ipv6)) return {status: 'ok', detail: "this machine's own tailnet address"}
   if (!node) {
     // A peer known only by a loopback (tunnel) or public URL need not be in the tailnet at all.
     if (!record.hostname && (kind === 'loopback' || kind === 'other')) return {status: 'skip', detail: 'not a tailnet URL'}
