@@ -13,7 +13,8 @@ say() { printf 'provision: %s\n' "$*" >&2; }
 
 need=()
 for pair in gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus secret-tool:libsecret-tools ip:iproute2 \
-            xmllint:libxml2-utils systemd-analyze:systemd pgrep:procps nft:nftables; do
+            xmllint:libxml2-utils systemd-analyze:systemd pgrep:procps nft:nftables ansible-playbook:ansible-core \
+            ansible-community:ansible ansible-lint:ansible-lint cloud-init:cloud-init shellcheck:shellcheck; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -21,6 +22,8 @@ if [ ${#need[@]} -gt 0 ]; then
     say "missing Debian packages: ${need[*]}. Install them with: sudo apt-get install -y ${need[*]} dbus-x11"; exit 1
   fi
   say "installing ${need[*]}"
+  # cloud-init is here only for `cloud-init schema`: its kill switch keeps it from ever running at boot.
+  case " ${need[*]} " in *" cloud-init "*) $SUDO mkdir -p /etc/cloud && $SUDO touch /etc/cloud/cloud-init.disabled ;; esac
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" dbus-x11 >/dev/null
 fi
@@ -41,6 +44,13 @@ fi
 go_dirs=$(bash scripts/provision-go.sh)
 TS_DIR=$(sed -n 1p <<<"$go_dirs")
 HS_DIR=$(sed -n 2p <<<"$go_dirs")
+
+# actionlint checks the GitHub Actions template (test/integration/template-tools.test.ts looks in $CACHE/gopath/bin).
+ACTIONLINT_VERSION=v1.7.12
+if [ "$("$CACHE/gopath/bin/actionlint" -version 2>/dev/null | head -1)" != "$ACTIONLINT_VERSION" ]; then
+  say "actionlint $ACTIONLINT_VERSION"
+  GOPATH="$CACHE/gopath" nice -n 10 "${GO:-$(command -v go || echo /usr/local/go/bin/go)}" install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+fi
 
 if [ "${1:-}" = --print-env ]; then
   printf 'export PATH=%q\n' "$NODE24_BIN:$PATH"

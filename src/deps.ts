@@ -1,3 +1,4 @@
+import {UsageError} from './core/errors.js'
 import {promises as dns} from 'node:dns'
 import os from 'node:os'
 import path from 'node:path'
@@ -41,6 +42,8 @@ export interface Deps {
   networkInterfaces(): InterfaceMap
   /** Who listens on 127.0.0.1:<port> (owner, process): checked before any credential goes to a local port. */
   loopbackListeners(port: number): Promise<PortListeners>
+  /** Userspace networking: tailscaled's proxy on loopback, which `http` sends every non-loopback request through. */
+  tailscaleProxy(): string | undefined
 }
 
 export interface DepsOptions {
@@ -55,6 +58,8 @@ export interface DepsOptions {
   resolveHost?: HostResolver
   lookPath?: Deps['lookPath']
   networkInterfaces?: Deps['networkInterfaces']
+  /** A fixed proxy ('' for none) instead of CLAW_MESH_TAILSCALE_PROXY and the recorded one. */
+  tailscaleProxy?: string
   loopbackListeners?: (port: number) => Promise<PortListeners>
   /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
   dryRun?: boolean
@@ -78,6 +83,25 @@ function redacting(store: SecretStore, redactor: Redactor): SecretStore {
   }
 }
 
+/** The proxy claw-mesh's own peer traffic goes through: CLAW_MESH_TAILSCALE_PROXY (`none` turns it off), else the recorded one. */
+export function tailscaleProxy(env: NodeJS.ProcessEnv, recorded: () => string | undefined): string | undefined {
+  const given = env.CLAW_MESH_TAILSCALE_PROXY
+  if (given === 'none') return undefined
+  if (given) {
+    if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}\/?$/.test(given)) {
+      throw new UsageError(`CLAW_MESH_TAILSCALE_PROXY=${JSON.stringify(given.slice(0, 80))} is not tailscaled's proxy on loopback.`, {
+        hint: 'Set it to the address tailscaled got in --outbound-http-proxy-listen, e.g. http://127.0.0.1:1055 (or none to send directly).',
+      })
+    }
+    return given
+  }
+  try {
+    return recorded()
+  } catch {
+    return undefined // an unreadable state file is reported by whoever reads it for real
+  }
+}
+
 export function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME || env.USERPROFILE || os.homedir()
 }
@@ -92,6 +116,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     opts.io ??
     createIOStreams({stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env, redactor: new Redactor()})
   const redactor = io.redactor
+  let proxy: [string | undefined] | undefined
   // An injected store (tests) goes through the same redacting wrapper as the real one: one path for output hygiene.
   let secrets: Promise<SecretStore> | undefined = opts.secrets ? Promise.resolve(redacting(opts.secrets, redactor)) : undefined
   const deps: Deps = {
@@ -103,7 +128,9 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     redactor,
     runner: opts.runner ?? createExecaRunner(redactor, env),
     loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
-    http: opts.http ?? createFetchHttpClient(redactor),
+    // Userspace networking: peers only through tailscaled's proxy (recorded by tailscale install, or given by hand).
+    http: opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}),
+    tailscaleProxy: () => (proxy ??= [opts.tailscaleProxy !== undefined ? opts.tailscaleProxy || undefined : tailscaleProxy(env, () => deps.store.read().tailscale?.proxy)])[0],
     clock: opts.clock ?? systemClock,
     store: opts.store ?? createStateStore(stateDir),
     resolveHost: opts.resolveHost ?? ((host) => dns.lookup(host, {all: true}).then((all) => all.map((a) => a.address))),

@@ -179,7 +179,7 @@ export function encodePairingInvite(invite: PairingInvite): string {
 }
 
 /** Decodes and validates an invite line; `now` decides expiry. Never quotes the line. */
-export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecureUrl?: boolean}): PairingInvite {
+export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingInvite {
   const fields = decodeLine(raw, INVITE_V2_PREFIX, 'invite')
   if (typeof fields.check !== 'string' || checksum(fields) !== fields.check) {
     throw new UsageError('The invite is damaged or was changed: its integrity check does not match.', {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
@@ -187,7 +187,7 @@ export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecure
   const invite: PairingInvite = {
     name: requireString(fields, 'name', 'invite', 63),
     hostname: requireString(fields, 'hostname', 'invite', 63),
-    url: normalizePeerUrl(requireString(fields, 'url', 'invite'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The invite's url"}),
+    url: normalizePeerUrl(requireString(fields, 'url', 'invite'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The invite's url", magicDNSSuffix: opts.magicDNSSuffix}),
     id: requireString(fields, 'id', 'invite', 64),
     key: requireString(fields, 'key', 'invite', 43),
     createdAt: requireString(fields, 'createdAt', 'invite', 40),
@@ -211,12 +211,12 @@ export function encodePairingReply(reply: Omit<PairingReply, 'mac'>, macKey: Buf
 }
 
 /** Parses a reply line's fields (no MAC check: that needs the inviter's private key, see verifyPairingReply). */
-export function decodePairingReply(raw: string, opts: {allowInsecureUrl?: boolean}): PairingReply {
+export function decodePairingReply(raw: string, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingReply {
   const fields = decodeLine(raw, REPLY_PREFIX, 'reply')
   const reply: PairingReply = {
     name: requireString(fields, 'name', 'reply', 63),
     hostname: requireString(fields, 'hostname', 'reply', 63),
-    url: normalizePeerUrl(requireString(fields, 'url', 'reply'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The reply's url"}),
+    url: normalizePeerUrl(requireString(fields, 'url', 'reply'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The reply's url", magicDNSSuffix: opts.magicDNSSuffix}),
     invite: requireString(fields, 'invite', 'reply', 64),
     to: requireString(fields, 'to', 'reply', 63),
     key: requireString(fields, 'key', 'reply', 43),

@@ -81,7 +81,7 @@ export function tooLargeError(peer: string, bytes: number): UsageError {
 /** How one delivery attempt ended, as seen by the sender. */
 export type HookOutcome =
   | {type: 'answer'; status: number; body: string; retryAfter?: string}
-  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'other'; detail: string}
+  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'other'; detail: string}
 
 /**
  * The error's first words from a JSON (`{ok:false,error}`) or plain-text answer, cut short, terminal controls

@@ -44,7 +44,7 @@ export function tokenProblem(token: string): string | undefined {
 }
 
 /** Validates every field (throws UsageError naming the field) and returns the invite with its URL normalised. */
-export function validateInvite(invite: Invite, opts: {allowInsecureUrl?: boolean; label?: string} = {}): Invite {
+export function validateInvite(invite: Invite, opts: {allowInsecureUrl?: boolean; label?: string; magicDNSSuffix?: string} = {}): Invite {
   const label = opts.label ?? "The invite's"
   const bad = (field: string, problem: string, hint = HOW_TO_GET_ONE) => new UsageError(`${label} ${field} ${problem}.`, {hint})
   const labels = {name: 'name', hostname: 'hostname', url: 'url', hooksToken: 'hooks token', createdAt: 'creation time'} as const
@@ -59,7 +59,7 @@ export function validateInvite(invite: Invite, opts: {allowInsecureUrl?: boolean
   if (token) throw bad('hooks token', token)
   if (invite.tailnet !== undefined && (typeof invite.tailnet !== 'string' || invite.tailnet.length > 253)) throw bad('tailnet', 'is not a tailnet name')
   if (Number.isNaN(Date.parse(invite.createdAt))) throw bad('creation time', `${JSON.stringify(truncate(invite.createdAt))} is not a date`)
-  const url = normalizePeerUrl(invite.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: `${label} url`})
+  const url = normalizePeerUrl(invite.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: `${label} url`, magicDNSSuffix: opts.magicDNSSuffix})
   const out: Invite = {name: invite.name, hostname: invite.hostname, url, hooksToken: invite.hooksToken, createdAt: invite.createdAt}
   if (invite.tailnet) out.tailnet = invite.tailnet
   return out
@@ -77,7 +77,7 @@ export function encodeInvite(invite: Invite): string {
  * Decodes and validates an invite. Whitespace anywhere is ignored (terminals and chat apps wrap long lines).
  * Every failure is a UsageError that never quotes the invite (it holds a token).
  */
-export function decodeInvite(raw: string, opts: {allowInsecureUrl?: boolean} = {}): Invite {
+export function decodeInvite(raw: string, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string} = {}): Invite {
   if (Buffer.byteLength(raw, 'utf8') > MAX_INVITE_BYTES) {
     throw new UsageError(`The invite is ${Buffer.byteLength(raw, 'utf8')} bytes long; a claw-mesh invite is well under ${MAX_INVITE_BYTES}.`, {
       hint: `Pass only the single line that starts with ${INVITE_PREFIX}. ${HOW_TO_GET_ONE}`,
@@ -113,5 +113,5 @@ export function decodeInvite(raw: string, opts: {allowInsecureUrl?: boolean} = {
   if (typeof fields.check !== 'string') throw damaged('corrupted (its integrity check is missing)')
   if (checksum(fields) !== fields.check) throw damaged('damaged or was changed: its integrity check does not match')
   const invite = Object.fromEntries(FIELDS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]])) as unknown as Invite
-  return validateInvite(invite, {allowInsecureUrl: opts.allowInsecureUrl})
+  return validateInvite(invite, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix})
 }

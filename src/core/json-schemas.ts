@@ -163,7 +163,7 @@ export const jsonSchemas = {
     hooks: z.object({enabled: bool, path: str, tokenSet: bool}),
     runner: z.object({kind: z.enum(['service', 'background', 'external', 'stopped']), detail: str, pid: opt(num), serviceManager: str, serviceManagerUsable: bool, serviceInstalled: bool}),
     local: z.object({url: str, healthz: probeAnswer, readyz: probeAnswer}),
-    tailnet: opt(z.object({ipv4: opt(str), source: z.enum(['tailscale', 'interfaces', 'none']), onInterface: opt(bool), healthz: opt(probeAnswer)})),
+    tailnet: opt(z.object({ipv4: opt(str), source: z.enum(['tailscale', 'interfaces', 'none']), onInterface: opt(bool), viaProxy: opt(str), healthz: opt(probeAnswer)})),
     peerUrl: opt(str),
     peerUrlProblem: opt(str),
     pending: z.array(str),

@@ -15,7 +15,7 @@ export function ownedConfigPaths(a2aPeers: readonly string[] = []): string[][] {
   // The values do not matter here, only which paths the gateway phase writes (with every optional one present).
   const extra = a2aAssignments({}, {advertisedUrl: 'x', peers: [], owned: []}).map((a) => a.path)
   const peers = a2aPeers.map((name) => [...A2A_BASE, 'peers', name])
-  return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: ''}).map((a) => a.path), ...extra, ...peers]
+  return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: '', userspace: true}).map((a) => a.path), ...extra, ...peers]
 }
 
 export interface KeyChange {

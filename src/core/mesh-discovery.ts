@@ -1,3 +1,4 @@
+import {a2aEndpoint} from './a2a-protocol.js'
 import {DEFAULT_GATEWAY_PORT} from './gateway-url.js'
 import type {TailscaleSummary} from './tailscale-status.js'
 import {dnsLabelProblem} from './validate.js'
@@ -84,4 +85,32 @@ export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOpti
   }
   peers.sort((a, b) => a.name.localeCompare(b.name))
   return {peers, skipped}
+}
+
+/** What a peer record needs for this preview (a subset of the state's PeerRecord). */
+export interface KnownPeer {
+  url: string
+  hostname?: string
+  messaging: boolean
+  source: string
+  nodeId?: string
+  a2a?: {url: string}
+}
+
+/**
+ * What discovery would change in the recorded peers, without changing anything: `add NAME` for a new member,
+ * `update NAME` when its address, hostname, node id or A2A endpoint moved or messaging was off. Peers added by invite or URL are kept as
+ * they are, as discovery keeps them. The same rules as savePeer, so a provisioned fleet previews no change.
+ */
+export function previewDiscovery(found: DiscoveredPeer[], known: Record<string, KnownPeer>): string[] {
+  const changes: string[] = []
+  for (const peer of found) {
+    const existing = known[peer.name]
+    if (!existing) changes.push(`add ${peer.name}`)
+    else if (existing.source !== 'discovered') continue
+    else if (existing.url !== peer.url || (existing.hostname ?? '') !== peer.hostname || !existing.messaging || existing.a2a?.url !== a2aEndpoint(peer.url) || (peer.nodeId !== undefined && existing.nodeId !== peer.nodeId)) {
+      changes.push(`update ${peer.name}`)
+    }
+  }
+  return changes
 }

@@ -12,6 +12,11 @@ export interface DesiredGateway {
   hooksToken: string
   /** Further paths claw-mesh owns (the A2A channel, the hooks lockdown); `value: undefined` deletes the key. */
   extra?: Assignment[]
+  /**
+   * Userspace networking: tailscaled hands every tailnet connection to 127.0.0.1, so the gateway sees peers as
+   * local clients. Its silent approval of local device pairing is turned off (a peer must never pass for this host).
+   */
+  userspace?: boolean
 }
 
 export interface Assignment {
@@ -62,6 +67,7 @@ export function desiredAssignments(d: DesiredGateway): Assignment[] {
     {path: ['gateway', 'tailscale', 'mode'], value: exposure.tailscaleMode},
     {path: ['hooks', 'enabled'], value: true},
     {path: ['hooks', 'token'], value: d.hooksToken},
+    ...(d.userspace ? [{path: ['gateway', 'nodes', 'pairing', 'autoApproveLocal'], value: false}] : []),
     ...(d.extra ?? []),
   ]
 }

@@ -19,6 +19,8 @@ export interface PeerUrlOptions {
   tailnetOnly?: boolean
   /** How the URL was given, for messages (`URL`, `the invite's url`). */
   label?: string
+  /** This tailnet's MagicDNS suffix (from the node's status): names under it are tailnet names (Headscale's base domain). */
+  magicDNSSuffix?: string
 }
 
 export const INSECURE_URL_FLAG = '--allow-insecure-url'
@@ -47,7 +49,7 @@ function ipv4Octets(address: string): number[] | undefined {
 }
 
 /** Classifies a URL host (as `new URL().hostname` gives it: lower case, IPv6 in brackets). */
-export function peerHostKind(hostname: string): PeerHostKind {
+export function peerHostKind(hostname: string, magicDNSSuffix?: string): PeerHostKind {
   const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
   const v4 = ipv4Octets(host)
   if (v4) {
@@ -73,6 +75,8 @@ export function peerHostKind(hostname: string): PeerHostKind {
   }
   if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback'
   if (host.endsWith('.ts.net')) return 'tailnet-name'
+  const suffix = magicDNSSuffix?.replace(/^\.+|\.+$/g, '').toLowerCase()
+  if (suffix && host.endsWith(`.${suffix}`)) return 'tailnet-name'
   return 'other'
 }
 
@@ -120,7 +124,7 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
       hint: "Use the peer's Tailscale IP or its MagicDNS name (e.g. openclaw-nova.tail4f3a2.ts.net).",
     })
   }
-  const kind = peerHostKind(url.hostname)
+  const kind = peerHostKind(url.hostname, opts.magicDNSSuffix)
   if ((kind === 'loopback' || kind === 'link-local') && !opts.allowInsecure) {
     throw new UsageError(`${label} ${shown} points at a ${kind} address (${url.hostname}): a peer is another machine, reached over the tailnet.`, {
       hint: `Use the peer's Tailscale address or MagicDNS name; if this really is a tunnel to a peer on this machine, add ${INSECURE_URL_FLAG}.`,
@@ -155,9 +159,9 @@ export type HostResolver = (host: string) => Promise<string[]>
  * address, else the token could go in clear to wherever a hostile resolver points the name. Throws a UsageError;
  * https URLs, IP URLs and `allowInsecure` pass without a lookup.
  */
-export async function assertTailnetResolution(url: string, resolve: HostResolver, opts: {allowInsecure?: boolean; label?: string} = {}): Promise<void> {
+export async function assertTailnetResolution(url: string, resolve: HostResolver, opts: {allowInsecure?: boolean; label?: string; magicDNSSuffix?: string} = {}): Promise<void> {
   const parsed = new URL(url)
-  if (parsed.protocol !== 'http:' || opts.allowInsecure || peerHostKind(parsed.hostname) !== 'tailnet-name') return
+  if (parsed.protocol !== 'http:' || opts.allowInsecure || peerHostKind(parsed.hostname, opts.magicDNSSuffix) !== 'tailnet-name') return
   const host = parsed.hostname.replace(/\.$/, '')
   const addresses = await resolve(host).catch(() => [] as string[])
   const outside = addresses.filter((a) => peerHostKind(a) !== 'tailnet-ip')

@@ -39,12 +39,18 @@ export const stateSchema = z.object({
       /** The name claw-mesh asked for: doctor compares the node's name with it to see a rename. */
       requestedHostname: z.string().optional(),
       socket: z.string().optional(),
-      /** pid of the userspace tailscaled claw-mesh started (containers/CI without systemd). */
+      /** pid of the tailscaled claw-mesh started (containers/CI without systemd). */
       daemonPid: z.number().optional(),
+      /** How that tailscaled reaches the tailnet: a kernel TUN, or userspace networking (no 100.x interface). */
+      networking: z.enum(['kernel', 'userspace']).optional(),
+      /** Userspace mode: tailscaled's HTTP proxy on loopback, which claw-mesh's own peer traffic goes through. */
+      proxy: z.string().optional(),
       tags: z.array(z.string()).optional(),
       cli: z.string().optional(),
       /** Self-hosted control server (Headscale) the node logged in to; repeated on every `tailscale up`. */
       loginServer: z.string().optional(),
+      /** The tailnet's MagicDNS suffix from the node's own status (`*.ts.net`, or a Headscale base domain). */
+      magicDNSSuffix: z.string().optional(),
     })
     .optional(),
   gateway: z

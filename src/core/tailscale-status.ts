@@ -37,6 +37,8 @@ export const rawStatusSchema = z
       .loose()
       .nullish(),
     CertDomains: z.array(z.string()).nullish(),
+    /** false: userspace networking (netstack), no tailnet interface on this machine. */
+    TUN: z.boolean().nullish(),
     Peer: z.record(z.string(), nodeSchema).nullish(),
   })
   .loose()
@@ -78,6 +80,8 @@ export const tailscaleSummarySchema = z.object({
   certDomains: z.array(z.string()),
   health: z.array(z.string()),
   authURL: z.string().nullable(),
+  /** Whether tailscaled uses a kernel TUN device; false = userspace networking; null = not said. */
+  tun: z.boolean().nullable().optional(),
   peers: z.array(peerSummarySchema),
 })
 export type TailscaleSummary = z.infer<typeof tailscaleSummarySchema>
@@ -152,6 +156,7 @@ export function summarizeStatus(raw: RawStatus): TailscaleSummary {
     certDomains: raw.CertDomains ?? [],
     health: raw.Health ?? [],
     authURL: raw.AuthURL || null,
+    tun: typeof raw.TUN === 'boolean' ? raw.TUN : null,
     peers,
   }
 }

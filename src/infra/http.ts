@@ -1,3 +1,4 @@
+import {ProxyAgent, fetch as proxiedFetch} from 'undici'
 import type {Redactor} from '../core/redact.js'
 
 /**
@@ -26,7 +27,7 @@ export interface HttpResponse {
 /** 1 MiB: far above any answer a gateway gives (health, hook acks, run completions), far below harm. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'other'
+export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'other'
 
 export class HttpFailure extends Error {
   constructor(
@@ -45,10 +46,18 @@ export interface HttpClient {
 
 class BodyTooLarge extends Error {}
 
-function classify(error: unknown): HttpFailureKind {
+function classify(error: unknown, proxied = false): HttpFailureKind {
   if (error instanceof BodyTooLarge) return 'too-large'
+  const message = String((error as Error)?.message ?? '') + String((error as {cause?: Error})?.cause?.message ?? '')
+  if (proxied) {
+    // tailscaled answers a CONNECT it cannot complete with a 500 (the dial error in a header undici drops); undici
+    // reports that as a tunnelling failure or a cancelled request.
+    if ((error as Error)?.name !== 'TimeoutError' && /Proxy response \(\d+\) !== 200|Request was cancelled/.test(message)) return 'unreachable'
+    const cause = (error as {cause?: {code?: string; address?: string}})?.cause
+    if (cause?.code === 'ECONNREFUSED' && /^127\.|^::1$/.test(cause.address ?? '')) return 'proxy'
+  }
   const cause = (error as {cause?: {code?: string}})?.cause
-  const code = cause?.code ?? (error as {code?: string})?.code ?? ''
+  const code = String(cause?.code ?? (error as {code?: string})?.code ?? '')
   if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') return 'timeout'
   if (code === 'ECONNREFUSED') return 'refused'
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'unreachable'
@@ -65,6 +74,7 @@ const DESCRIBE: Record<HttpFailureKind, string> = {
   dns: 'name did not resolve',
   reset: 'connection reset',
   tls: 'TLS error',
+  proxy: "tailscaled's proxy on loopback did not answer (userspace networking: is tailscaled running? claw-mesh doctor --only tailscale-proxy)",
   'too-large': "the answer was larger than claw-mesh's body limit (1 MiB unless raised for that request): cut off unread",
   other: 'request failed',
 }
@@ -101,24 +111,45 @@ export async function readBodyCapped(res: Response, max: number): Promise<string
   return new TextDecoder().decode(Buffer.concat(chunks))
 }
 
+/** 127.0.0.0/8, ::1 and localhost: always direct, never through a proxy. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  } catch {
+    return false
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
 /**
  * The production client. With a redactor, every body is redacted as it arrives: no peer has a reason to echo one
  * of our secrets, and redacting on arrival means no later cut (an error quoting the first 200 characters) can
  * leave a fragment of one behind.
  */
-export function createFetchHttpClient(redactor?: Redactor): HttpClient {
+export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => string | undefined} = {}): HttpClient {
+  const agents = new Map<string, ProxyAgent>()
+  const agentFor = (proxy: string) => {
+    let agent = agents.get(proxy)
+    if (!agent) agents.set(proxy, (agent = new ProxyAgent({uri: proxy, proxyTunnel: true})))
+    return agent
+  }
   return {
     async request(req) {
       const started = performance.now()
       const max = req.maxBodyBytes ?? MAX_BODY_BYTES
+      // Outside the try: a bad proxy setting is the user's error to see, not a network failure.
+      const proxy = isLoopbackUrl(req.url) ? undefined : opts.proxy?.()
       try {
-        const res = await fetch(req.url, {
+        const init = {
           method: req.method ?? 'GET',
           headers: req.headers,
           body: req.body,
           signal: AbortSignal.timeout(req.timeoutMs),
-          redirect: 'manual',
-        })
+          redirect: 'manual' as const,
+        }
+        // Userspace networking: no route to the tailnet but through tailscaled's own proxy (CONNECT, for http too).
+        const res = (proxy ? await proxiedFetch(req.url, {...init, dispatcher: agentFor(proxy)}) : await fetch(req.url, init)) as Response
         const raw = await readBodyCapped(res, max)
         const body = redactor ? redactor.redact(raw) : raw
         const headers: Record<string, string> = {}
@@ -137,7 +168,7 @@ export function createFetchHttpClient(redactor?: Redactor): HttpClient {
           },
         }
       } catch (error) {
-        const kind = classify(error)
+        const kind = classify(error, proxy !== undefined)
         const what = kind === 'too-large' ? `the answer was over ${max} bytes: cut off unread` : DESCRIBE[kind]
         throw new HttpFailure(kind, req.url, `${req.method ?? 'GET'} ${req.url}: ${what}`)
       }

@@ -1,27 +1,68 @@
 import path from 'node:path'
-import type {HostProbe, InstallPlan} from './types.js'
+import type {DaemonPlanOptions, HostProbe, InstallPlan, TailscaleNetworking} from './types.js'
 
-/** Userspace tailscaled for containers and CI runners without systemd or TUN. */
-export function userspaceDaemonPlan(probe: HostProbe, stateDir: string, method: string, pre: InstallPlan['steps'] = []): InstallPlan {
+export const DEFAULT_PROXY_PORT = 1055
+
+/** Kernel TUN when asked, or (auto) when one can be made here; userspace networking otherwise. */
+export function chooseNetworking(probe: HostProbe, wanted: DaemonPlanOptions['networking'] = 'auto'): TailscaleNetworking {
+  if (wanted !== 'auto') return wanted
+  return probe.tun && (probe.isRoot || Boolean(probe.commands.sudo)) ? 'kernel' : 'userspace'
+}
+
+/**
+ * tailscaled started by claw-mesh where no service manager runs it (containers, CI runners). Either way it keeps
+ * its state in a directory (`--statedir`): the node key survives a restart, and Taildrop has somewhere to put files.
+ * In userspace mode there is no 100.x interface, so tailscaled also listens as an HTTP + SOCKS5 proxy on loopback,
+ * and claw-mesh sends its own peer traffic through it; inbound connections to the node's tailnet address are
+ * handed by tailscaled to the same port on 127.0.0.1, which is where the gateway listens.
+ */
+export function daemonWithoutServicePlan(probe: HostProbe, opts: DaemonPlanOptions, method: string, pre: InstallPlan['steps'] = []): InstallPlan {
+  const {stateDir} = opts
   const socket = path.posix.join(stateDir, 'tailscaled.sock')
+  const daemonState = path.posix.join(stateDir, 'tailscaled')
+  const networking = chooseNetworking(probe, opts.networking)
+  const common = [`--statedir=${daemonState}`, `--socket=${socket}`]
+  const step = {
+    command: probe.commands.tailscaled ?? 'tailscaled',
+    sudo: !probe.isRoot,
+    detachedLog: path.posix.join(stateDir, 'tailscaled.log'),
+    waitForSocket: socket,
+  }
+  const remembered = `claw-mesh remembers the socket (${socket}) and passes --socket to every tailscale call.`
+  if (networking === 'kernel') {
+    return {
+      method,
+      socket,
+      networking,
+      steps: [...pre, {...step, title: 'Start tailscaled with a kernel TUN device', args: common}],
+      notes: [
+        'No systemd here (container or CI runner): claw-mesh starts tailscaled in the background with a kernel TUN device; it does not survive a reboot.',
+        `Its state (node key, Taildrop files) lives in ${daemonState}: a restart keeps the same node.`,
+        remembered,
+      ],
+    }
+  }
+  const port = opts.proxyPort ?? DEFAULT_PROXY_PORT
+  const listen = `127.0.0.1:${port}`
   return {
     method,
     socket,
+    networking,
+    proxy: `http://${listen}`,
     steps: [
       ...pre,
       {
-        title: 'Start tailscaled in userspace-networking mode',
-        command: probe.commands.tailscaled ?? 'tailscaled',
-        args: ['--tun=userspace-networking', '--state=mem:', `--socket=${socket}`],
-        sudo: !probe.isRoot,
-        detachedLog: path.posix.join(stateDir, 'tailscaled.log'),
-        waitForSocket: socket,
+        ...step,
+        title: 'Start tailscaled in userspace-networking mode, with its proxy on loopback',
+        // One port for both: tailscaled tells SOCKS5 from HTTP on the same listener.
+        args: ['--tun=userspace-networking', ...common, `--socks5-server=${listen}`, `--outbound-http-proxy-listen=${listen}`],
       },
     ],
     notes: [
-      'No systemd here (container or CI runner): tailscaled runs in the background in userspace-networking mode and does not survive a reboot.',
-      '`--state=mem:` registers the node as ephemeral: it leaves the tailnet when the daemon stops.',
-      `claw-mesh remembers the socket (${socket}) and passes --socket to every tailscale call.`,
+      `No systemd${probe.tun ? '' : ' and no TUN device'} here (container or CI runner): tailscaled runs in the background in userspace-networking mode and does not survive a reboot.`,
+      `There is no tailnet interface in this mode: claw-mesh reaches its peers through tailscaled's proxy at http://${listen}; peers reach this gateway at the node's tailnet address, which tailscaled hands to the gateway on 127.0.0.1.`,
+      `Its state (node key, Taildrop files) lives in ${daemonState}: a restart keeps the same node.`,
+      remembered,
     ],
   }
 }

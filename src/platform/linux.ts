@@ -1,7 +1,7 @@
 import {constants} from 'node:fs'
 import path from 'node:path'
 import {ActionNeededError} from '../core/errors.js'
-import {userspaceDaemonPlan} from './common.js'
+import {chooseNetworking, daemonWithoutServicePlan} from './common.js'
 import type {HostProbe, InstallPlan, PlatformAdapter} from './types.js'
 import {linuxGateway} from './gateway-linux.js'
 import {linuxWatchdog} from './watchdog-linux.js'
@@ -27,8 +27,8 @@ export const linuxAdapter: PlatformAdapter = {
   executableNames: (name) => [name],
   tailscaleSocket: '/var/run/tailscale/tailscaled.sock',
   tailscaleDaemonDownText: "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)",
-  tailscaleStartHint: 'sudo systemctl enable --now tailscaled (or, without systemd: claw-mesh tailscale install, which starts a userspace tailscaled)',
-  planTailscaleInstall(probe, {stateDir}): InstallPlan {
+  tailscaleStartHint: 'sudo systemctl enable --now tailscaled (or, without systemd: claw-mesh tailscale install, which starts tailscaled itself)',
+  planTailscaleInstall(probe, opts): InstallPlan {
     if (probe.osRelease?.id === 'nixos') {
       throw new ActionNeededError('Tailscale cannot be installed imperatively on NixOS.', {
         hint: 'Add `services.tailscale.enable = true;` to configuration.nix, run `sudo nixos-rebuild switch`, then re-run claw-mesh.',
@@ -51,8 +51,10 @@ export const linuxAdapter: PlatformAdapter = {
             sudo: !probe.isRoot,
           },
         ]
-    if (!probe.hasSystemd || probe.inContainer) {
-      return userspaceDaemonPlan(probe, stateDir, present ? 'userspace daemon' : 'install script + userspace daemon', installSteps)
+    // A networking mode asked for explicitly means claw-mesh runs the daemon itself, even next to systemd.
+    if (!probe.hasSystemd || probe.inContainer || (opts.networking && opts.networking !== 'auto')) {
+      const mode = chooseNetworking(probe, opts.networking)
+      return daemonWithoutServicePlan(probe, opts, `${present ? '' : 'install script + '}${mode} daemon`, installSteps)
     }
     return {
       method: present ? 'systemd' : 'install script',

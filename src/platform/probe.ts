@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {HostProbe, PlatformAdapter} from './types.js'
 
@@ -44,5 +44,15 @@ export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv): Hos
     inContainer = existsSync('/.dockerenv') || existsSync('/run/.containerenv') || Boolean(env.container)
   }
   const isRoot = typeof process.getuid === 'function' ? process.getuid() === 0 : false
-  return {platform: adapter.id, isRoot, osRelease, hasSystemd, inContainer, commands}
+  return {platform: adapter.id, isRoot, osRelease, hasSystemd, inContainer, commands, tun: adapter.id === 'linux' && tunOpens()}
+}
+
+/** Whether /dev/net/tun opens read-write (what tailscaled needs before it can create tailscale0). */
+function tunOpens(): boolean {
+  try {
+    closeSync(openSync('/dev/net/tun', 'r+'))
+    return true
+  } catch {
+    return false
+  }
 }

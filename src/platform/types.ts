@@ -14,6 +14,19 @@ export interface HostProbe {
   inContainer: boolean
   /** Commands found on PATH (name → absolute path). */
   commands: Record<string, string | undefined>
+  /** Linux: /dev/net/tun opens read-write for us (a kernel TUN device can be made; a container without it cannot). */
+  tun?: boolean
+}
+
+/** How a tailscaled claw-mesh starts itself (no service manager) reaches the tailnet. */
+export type TailscaleNetworking = 'kernel' | 'userspace'
+
+export interface DaemonPlanOptions {
+  stateDir: string
+  /** `auto` (default): a kernel TUN when one can be made, else userspace networking. */
+  networking?: 'auto' | TailscaleNetworking
+  /** Userspace mode: the loopback port of tailscaled's HTTP + SOCKS5 proxy (default 1055). */
+  proxyPort?: number
 }
 
 export interface PlanStep {
@@ -35,6 +48,10 @@ export interface InstallPlan {
   notes: string[]
   /** The CLI and socket to use after the install. */
   socket?: string
+  /** A daemon claw-mesh starts itself: kernel TUN or userspace networking. */
+  networking?: TailscaleNetworking
+  /** Userspace mode: tailscaled's outbound proxy (`http://127.0.0.1:PORT`), which claw-mesh's peer traffic uses. */
+  proxy?: string
 }
 
 /** The per-OS facts and behaviours claw-mesh needs. One implementation per OS. */
@@ -54,7 +71,7 @@ export interface PlatformAdapter {
   /** How to start the daemon by hand, for error hints. */
   readonly tailscaleStartHint: string
   /** Plans installing Tailscale. Throws ActionNeededError where it cannot (NixOS, unknown distro). */
-  planTailscaleInstall(probe: HostProbe, opts: {stateDir: string}): InstallPlan
+  planTailscaleInstall(probe: HostProbe, opts: DaemonPlanOptions): InstallPlan
   /**
    * How a child reads a secret from an inherited descriptor instead of a file: the path it opens for fd 3, and the
    * open(2) flags of a nameless file where the OS has one. Undefined where there is no /dev/fd (Windows).

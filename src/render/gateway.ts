@@ -46,8 +46,9 @@ export function renderStart(r: StartResult, color: boolean): string {
 /** The advice follows the cause, as doctor's tailnet-listen check does: a restart helps only when nothing answered. */
 function tailnetLine(t: NonNullable<GatewayStatus['tailnet']>, c: InstanceType<typeof Chalk>): string {
   if (!t.ipv4) return c.yellow('no tailnet address on this machine: listening on loopback only')
-  if (t.onInterface === false) return c.yellow(`${t.ipv4} is on no network interface here (userspace networking?): nothing can listen on it, and a restart does not change that; see claw-mesh doctor --only gateway-tailnet-reachable`)
-  if (t.healthz?.ok) return c.green(`answers on ${t.ipv4}`)
+  if (t.onInterface === false && !t.viaProxy) return c.yellow(`${t.ipv4} is on no network interface here (userspace networking?): nothing can listen on it, and a restart does not change that; see claw-mesh doctor --only gateway-tailnet-reachable`)
+  if (t.healthz?.ok) return c.green(`answers on ${t.ipv4}${t.viaProxy ? " (userspace networking: through tailscaled's proxy)" : ''}`)
+  if (t.viaProxy && t.healthz?.status === undefined) return c.yellow(`not reached at ${t.ipv4} through tailscaled's proxy ${t.viaProxy} (${t.healthz?.detail ?? '-'}): see claw-mesh doctor --only tailscale-proxy`)
   if (t.healthz?.status !== undefined) return c.yellow(`${t.ipv4} answered HTTP ${t.healthz.status}, not like this gateway: something else holds that address and port`)
   return c.yellow(`not answering on ${t.ipv4} (${t.healthz?.detail ?? '-'}): restart the gateway after Tailscale is up (claw-mesh gateway start)`)
 }

@@ -28,7 +28,7 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
   },
   session: { dmScope: "per-peer" },
   logging: { level: "info" },
-  models: { catalogRefresh: { enabled: false } }, // the test gateway runs in the host's namespace: no phoning home
+  models: { catalogRefresh: { enabled: false } }, // a test gateway has nowhere to phone home to (npm run test:e2e isolates it)
   gateway: {
     mode: "local",
     port: 8080,

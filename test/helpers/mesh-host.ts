@@ -1,5 +1,5 @@
 import {execFile, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {CLI, type CliRun} from './built-cli.js'
@@ -74,6 +74,9 @@ interface RealTailscale {
   loginServer: string
   /** tailscaled's state dir (removed on cleanup). */
   stateDir: string
+  /** Set when claw-mesh starts tailscaled itself (socket '' = claw-mesh's default, in its state dir): the binary put on PATH, and its environment. */
+  tailscaled?: string
+  daemonEnv?: Record<string, string>
 }
 
 /** The host both kinds share: its home, env, wrappers and the claw-mesh runner. */
@@ -87,7 +90,8 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
   const wrapper = path.join(binDir, 'openclaw')
   const argvLog = path.join(home, 'openclaw-argv.log')
   writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${opts.openclaw}' "$@"\n`, {mode: 0o755})
-  const real = opts.tailscale
+  const real = opts.tailscale ? {...opts.tailscale, socket: opts.tailscale.socket || path.join(stateDir, 'tailscaled.sock')} : undefined
+  if (real?.tailscaled) symlinkSync(real.tailscaled, path.join(binDir, 'tailscaled'))
   const tsLog = path.join(home, 'tailscale-argv.log')
   if (real) writeFileSync(path.join(binDir, 'tailscale'), `#!/bin/sh\nprintf '%s\\0' "$@" >> '${tsLog}'\nprintf '\\n' >> '${tsLog}'\nexec '${real.cli}' "$@"\n`, {mode: 0o755})
   const tailscaleEnv: Record<string, string> = real
@@ -95,6 +99,7 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     : {...opts.sim!.env, CLAW_MESH_TAILSCALE: SIM_TAILSCALE}
   const env: Record<string, string> = {
     ...tailscaleEnv,
+    ...real?.daemonEnv,
     HOME: home,
     CLAW_MESH_HOME: stateDir,
     CLAW_MESH_SECRET_STORE: 'file',

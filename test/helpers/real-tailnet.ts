@@ -44,8 +44,12 @@ export interface RealTailnet {
   key(opts?: KeyOptions): string
   /** `headscale <args>` against this tailnet's server (JSON output parsed when `-o json` is given). */
   headscale(args: string[]): string
-  /** A fresh host in its own namespace (its own tailscaled), for suites that want a new machine per case. */
-  addHost(name: string): Promise<MeshHost>
+  /**
+   * A fresh host in its own namespace (its own tailscaled), for suites that want a new machine per case.
+   * `daemon: 'claw-mesh'`: no tailscaled is started; claw-mesh starts it (`tailscale install`), with its socket in the
+   * host's claw-mesh state dir and `tailscaled` on the host's PATH — a container without a service manager.
+   */
+  addHost(name: string, opts?: {daemon?: 'harness' | 'claw-mesh'}): Promise<MeshHost>
   /** Retires a host: its processes killed, its namespace deleted, its nodes deleted from Headscale (names freed). */
   removeHost(host: MeshHost): void
   destroy(): void
@@ -129,8 +133,8 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
       writeFileSync(file, `${tailnet.key(keyOpts)}\n`, {mode: 0o600})
       return file
     },
-    async addHost(name) {
-      const host = await startHost(name)
+    async addHost(name, hostOpts) {
+      const host = await startHost(name, hostOpts?.daemon ?? 'harness')
       hosts.push(host)
       return host
     },
@@ -165,7 +169,7 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
   }
   let userId = 0
 
-  async function startHost(name: string): Promise<MeshHost> {
+  async function startHost(name: string, runs: 'harness' | 'claw-mesh' = 'harness'): Promise<MeshHost> {
     const i = slot++
     const ns = `cmrt${id}${name}`.slice(0, 15)
     namespaces.push(ns)
@@ -176,6 +180,10 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
     run('ip', ['-n', ns, 'addr', 'add', `10.77.0.${10 + i}/24`, 'dev', 'eth0'])
     run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up'])
     const tsDir = mkdtempSync(path.join(os.tmpdir(), `cm-tsd-${name}-`))
+    const cli = path.join(TAILSCALE_DIR, 'tailscale')
+    if (runs === 'claw-mesh') {
+      return buildHost({name, ns, openclaw: opts.openclaw, tailscale: {cli, socket: '', loginServer: tailnet.serverUrl, stateDir: tsDir, tailscaled: path.join(TAILSCALE_DIR, 'tailscaled'), daemonEnv: tailnetDaemonEnv(tsDir)}})
+    }
     const socket = path.join(tsDir, 'tailscaled.sock')
     // /etc/resolv.conf is bound over with a private copy in tailscaled's own mount namespace (ip netns exec makes
     // one): even a DNS change by mistake stays there.
@@ -185,10 +193,9 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
       path.join(TAILSCALE_DIR, 'tailscaled'), `--statedir=${path.join(tsDir, 'state')}`, `--socket=${socket}`, '--no-logs-no-support', '--tun=tailscale0', '--port=41641'], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: {PATH: process.env.PATH, TS_LOGS_DIR: path.join(tsDir, 'logs'), TS_PANIC_IF_HIT_MAIN_CONTROL: '1', TS_DISABLE_PORTMAPPER: '1', TS_DEBUG_USE_DERP_HTTP: '1', HOME: tsDir},
+      env: {PATH: process.env.PATH, ...tailnetDaemonEnv(tsDir), HOME: tsDir},
     })
     daemon.unref()
-    const cli = path.join(TAILSCALE_DIR, 'tailscale')
     await until(`tailscaled of ${name}`, 30_000, () => (JSON.parse(run(cli, [`--socket=${socket}`, 'status', '--json'])) as {BackendState: string}).BackendState || undefined)
     return buildHost({name, ns, openclaw: opts.openclaw, tailscale: {cli, socket, loginServer: tailnet.serverUrl, stateDir: tsDir}})
   }
@@ -218,6 +225,11 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
   }
   if (!opts.quiet) console.info(`real tailnet: tailscale ${tailnet.versions.tailscale}, headscale ${tailnet.versions.headscale}, ${names.length} hosts`)
   return tailnet
+}
+
+/** What every test tailscaled runs with: logs local, nothing aimed at tailscale.com, no port mapping, DERP over HTTP. */
+function tailnetDaemonEnv(tsDir: string): Record<string, string> {
+  return {TS_LOGS_DIR: path.join(tsDir, 'logs'), TS_PANIC_IF_HIT_MAIN_CONTROL: '1', TS_DISABLE_PORTMAPPER: '1', TS_DEBUG_USE_DERP_HTTP: '1', TS_NO_LOGS_NO_SUPPORT: 'true'}
 }
 
 function tryIp(host: MeshHost): string | undefined {

@@ -100,10 +100,8 @@ function release(): void {
   const stray = strayDestinations(table)
   const dns = strayDestinations(table, 'dns')
   spawnSync('nft', ['delete', 'table', 'inet', table])
-  // DNS lookups are rejected like everything else (nothing leaves the machine), but reported, not fatal: the gateway
-  // suites that run OpenClaw in the host's own namespace (gateway, mesh-ops) see it look a name up at start.
-  // Moving those gateways into namespaces of their own is the fix; until then the run says so.
-  if (dns.length > 0) console.warn(`stray-traffic guard: rejected DNS lookups to ${dns.join(', ')} (a process in the host's namespace; see test/helpers/stray-traffic-guard.ts)`)
-  // Thrown from a globalSetup teardown, this makes vitest exit non-zero even when every test passed.
+  // The e2e suite runs inside a namespace with only loopback (scripts/isolated.sh): there nothing is even routed.
+  // Run in the host's namespace instead, the gateways it starts (OpenClaw looks names up at start) land here.
+  if (dns.length > 0) throw new Error(`stray traffic: DNS lookups to ${dns.join(', ')} from the tests (rejected by the guard). Run the e2e suite as npm run test:e2e does, inside scripts/isolated.sh`)
   if (stray.length > 0) throw new Error(`stray traffic: the tests sent packets off this machine's loopback, to ${stray.join(', ')} (rejected by the guard; see test/helpers/stray-traffic-guard.ts)`)
 }

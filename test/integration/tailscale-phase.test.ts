@@ -133,32 +133,47 @@ describe('tailscale phase, built CLI against the simulator', () => {
     expect(run.json()).toMatchObject({action: 'resume', keySent: false, backendState: 'Running'})
   })
 
-  it('starts a userspace tailscaled where there is no systemd, and remembers its socket', async () => {
+  it('starts a userspace tailscaled (--networking userspace) with a state dir and its proxy, and remembers socket and proxy', async () => {
     const {host, env} = setup()
     // No system daemon: only the one claw-mesh starts on its own socket answers.
     writeFileSync(path.join(host.stateDir, 'no-system-daemon'), '')
-    const run = await runCli(['tailscale', 'install', '--json', '--timeout', '20s'], {env: {...env, PATH: env.PATH}})
-    // On a machine with systemd the plan would use it instead; CI and containers have none.
-    if (run.exitCode === 0 && run.json<{plan: {method: string}}>().plan.method.includes('userspace')) {
-      const socket = run.json<{socket: string}>().socket
-      expect(socket).toMatch(/tailscaled\.sock$/)
-      const status = await runCli(['tailscale', 'status', '--json'], {env})
-      expect(status.exitCode, status.stderr).toBe(0)
-      expect(status.json()).toMatchObject({backendState: 'NeedsLogin'})
-      await runCli(['tailscale', 'join', '--hostname', 'openclaw-nova', '--socket', socket], {env: {...env, CLAW_MESH_TAILSCALE_KEY: KEY}})
-      expect(host.argvLog().some((a) => a[0] === `--socket=${socket}` && a[1] === 'up')).toBe(true)
-      const daemons = host.argvLog('tailscaled')
-      expect(daemons[0]).toEqual(expect.arrayContaining(['--tun=userspace-networking', '--state=mem:']))
-      // A second install finds the daemon answering and does nothing.
-      const again = await runCli(['tailscale', 'install', '--json', '--socket', socket], {env})
-      expect(again.json()).toMatchObject({alreadyInstalled: true})
-      process.kill(run.json<{daemonPid: number}>().daemonPid, 'SIGTERM')
-      // Let the daemon finish its exit (it removes its socket) before the temp dirs are removed.
-      for (let i = 0; i < 50 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100))
-      expect(existsSync(socket)).toBe(false)
-    } else {
-      expect(run.exitCode, run.stdout + run.stderr).toBe(0)
-    }
+    const run = await runCli(['tailscale', 'install', '--networking', 'userspace', '--json', '--timeout', '20s'], {env: {...env, PATH: env.PATH}})
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    const result = run.json<{socket: string; daemonPid: number; plan: {method: string; networking: string; proxy: string}}>()
+    expect(result.plan).toMatchObject({method: 'userspace daemon', networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)})
+    const socket = result.socket
+    expect(socket).toMatch(/tailscaled\.sock$/)
+    const status = await runCli(['tailscale', 'status', '--json'], {env})
+    expect(status.exitCode, status.stderr).toBe(0)
+    expect(status.json()).toMatchObject({backendState: 'NeedsLogin', tun: false})
+    await runCli(['tailscale', 'join', '--hostname', 'openclaw-nova', '--socket', socket], {env: {...env, CLAW_MESH_TAILSCALE_KEY: KEY}})
+    expect(host.argvLog().some((a) => a[0] === `--socket=${socket}` && a[1] === 'up')).toBe(true)
+    const daemons = host.argvLog('tailscaled')
+    const port = new URL(result.plan.proxy).port
+    expect(daemons[0]).toEqual(expect.arrayContaining(['--tun=userspace-networking', `--socks5-server=127.0.0.1:${port}`, `--outbound-http-proxy-listen=127.0.0.1:${port}`]))
+    expect(daemons[0].some((a) => a.startsWith('--statedir='))).toBe(true)
+    expect(daemons[0]).not.toContain('--state=mem:')
+    // doctor knows the mode and the proxy (nothing listens on the simulator's proxy port: it says so).
+    const doctor = await runCli(['doctor', '--only', 'tailscale-proxy', '--json'], {env})
+    expect(doctor.json<{checks: {id: string; status: string}[]}>().checks[0]).toMatchObject({id: 'tailscale-proxy', status: 'fail'})
+    // A second install finds the daemon answering and does nothing.
+    const again = await runCli(['tailscale', 'install', '--json', '--socket', socket], {env})
+    expect(again.json()).toMatchObject({alreadyInstalled: true})
+    process.kill(result.daemonPid, 'SIGTERM')
+    // Let the daemon finish its exit (it removes its socket) before the temp dirs are removed.
+    for (let i = 0; i < 50 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100))
+    expect(existsSync(socket)).toBe(false)
+  })
+
+  it('refuses a bad CLAW_MESH_TAILSCALE_NETWORKING with exit 2, and plans a kernel daemon when asked', async () => {
+    const {host, env} = setup()
+    writeFileSync(path.join(host.stateDir, 'no-system-daemon'), '')
+    const bad = await runCli(['tailscale', 'install', '--dry-run'], {env: {...env, CLAW_MESH_TAILSCALE_NETWORKING: 'tun'}})
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr).toMatch(/CLAW_MESH_TAILSCALE_NETWORKING="tun" is not one of auto, kernel, userspace/)
+    const kernel = await runCli(['tailscale', 'install', '--dry-run', '--networking', 'kernel', '--json'], {env})
+    expect(kernel.exitCode, kernel.stderr).toBe(0)
+    expect(kernel.json()).toMatchObject({plan: {networking: 'kernel', method: 'kernel daemon'}})
   })
 
   it('prints another OS plan with --dry-run --platform', async () => {

@@ -166,6 +166,15 @@ describe('gateway-tailnet-reachable', () => {
     expect(evalTailnetListen(input).status).toBe('skip')
   })
 
+  it('userspace networking: the address is on no interface, so it is probed through tailscaled\'s proxy (no restart offered)', () => {
+    const proxied = {...base, ipv4Local: false, viaProxy: 'http://127.0.0.1:1055'}
+    expect(evalTailnetListen({...proxied, probe: live})).toMatchObject({status: 'pass', detail: "answers on 100.64.0.7:18789 (userspace networking, through tailscaled's proxy)"})
+    const r = evalTailnetListen({...proxied, probe: refused})
+    expect(r).toMatchObject({status: 'fail', remedy: expect.stringMatching(/doctor --only tailscale-proxy/)})
+    expect(r.fix).toBeUndefined() // a restart changes nothing here
+    expect(evalTailnetListen({...base, ipv4Local: false, probe: live}).status).toBe('skip')
+  })
+
   it('checks the Serve URL when the gateway is published with Serve', () => {
     expect(evalTailnetListen({...base, serve: true, url: 'https://openclaw-nova.tail4f3a2.ts.net', probe: live}).status).toBe('pass')
     expect(evalTailnetListen({...base, serve: true, url: 'https://openclaw-nova.tail4f3a2.ts.net', probe: timeout})).toMatchObject({status: 'fail', fix: restart})

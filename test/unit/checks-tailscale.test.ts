@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, type TailscaleProbe} from '../../src/core/checks/tailscale.js'
+import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, evalUserspaceProxy, type TailscaleProbe} from '../../src/core/checks/tailscale.js'
 import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
 import {darwinAdapter} from '../../src/platform/darwin.js'
 import {linuxAdapter} from '../../src/platform/linux.js'
@@ -142,5 +142,28 @@ describe('tailscale-https', () => {
     const r = evalHttpsCerts(probe, expose)
     expect(r.status).toBe(status)
     if (status === 'fail') expect(r.remedy).toBe('Enable HTTPS Certificates at https://login.tailscale.com/admin/dns')
+  })
+})
+
+describe('tailscale-proxy', () => {
+  const userspace = running({TUN: false})
+  it('reads TUN from tailscale status', () => {
+    expect(userspace.kind === 'ok' && userspace.summary.tun).toBe(false)
+    expect(running({TUN: true}).kind === 'ok' && (running({TUN: true}) as {summary: {tun: boolean}}).summary.tun).toBe(true)
+  })
+
+  it.each([
+    ['userspace, proxy answers', userspace, {proxy: 'http://127.0.0.1:1055', answers: true}, 'pass', /through tailscaled's proxy at http:\/\/127\.0\.0\.1:1055/],
+    ['userspace, no proxy known', userspace, {}, 'fail', /userspace networking .* knows no proxy/],
+    ['userspace, proxy dead', userspace, {proxy: 'http://127.0.0.1:1055', answers: false}, 'fail', /does not answer/],
+    ['userspace, bad setting', userspace, {error: 'CLAW_MESH_TAILSCALE_PROXY="x" is not tailscaled\'s proxy on loopback.'}, 'fail', /CLAW_MESH_TAILSCALE_PROXY/],
+    ['kernel TUN', running({TUN: true}), {}, 'skip', /kernel TUN/],
+    ['kernel TUN, a dead proxy still set', running({TUN: true}), {proxy: 'http://127.0.0.1:1055', answers: false}, 'warn', /does not answer/],
+    ['daemon down', {kind: 'daemon-down', cli: '/usr/bin/tailscale', stderr: 'x'} as TailscaleProbe, {}, 'skip', /unavailable/],
+  ])('%s → %s', (_name, probe, proxy, status, detail) => {
+    const r = evalUserspaceProxy(probe, proxy)
+    expect(r.status).toBe(status)
+    expect(r.detail).toMatch(detail)
+    if (status === 'fail') expect(r.remedy).toMatch(/tailscale install --networking userspace|CLAW_MESH_TAILSCALE_PROXY/)
   })
 })

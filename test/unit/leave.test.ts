@@ -25,6 +25,7 @@ describe('leave: giving openclaw.json back', () => {
       'gateway.tailscale.mode',
       'hooks.enabled',
       'hooks.token',
+      'gateway.nodes.pairing.autoApproveLocal',
       'channels.a2a.enabled',
       'channels.a2a.advertisedUrl',
       'channels.a2a.exposeAgents',

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {discoverMeshPeers, meshNameOf} from '../../src/core/mesh-discovery.js'
+import {a2aEndpoint} from '../../src/core/a2a-protocol.js'
+import {discoverMeshPeers, meshNameOf, previewDiscovery, type KnownPeer} from '../../src/core/mesh-discovery.js'
 import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale-status.js'
 
 const M = ['tag:claw-mesh']
@@ -95,5 +96,24 @@ describe('discoverMeshPeers', () => {
     const found = discoverMeshPeers(summary(peers))
     expect(found.skipped).toHaveLength(1)
     expect(found.skipped[0].reason).toMatch(reason)
+  })
+})
+
+describe('previewDiscovery: what discovery would record, changing nothing', () => {
+  const member = {tags: ['tag:claw-mesh']}
+  const found = discoverMeshPeers(summary([node('openclaw-x', {ipv4: '100.64.8.11', ...member}), node('openclaw-y', {ipv4: '100.64.8.12', ...member})]), {port: 18789}).peers
+  const rec = (name: string, ip: string, over: Partial<KnownPeer> = {}): KnownPeer => ({url: `http://${ip}:18789`, hostname: `openclaw-${name}`, messaging: true, source: 'discovered', a2a: {url: a2aEndpoint(`http://${ip}:18789`)}, nodeId: found.find((p) => p.name === name)?.nodeId, ...over})
+  it.each<[string, Record<string, KnownPeer>, string[]]>([
+    ['nothing recorded yet', {}, ['add x', 'add y']],
+    ['a provisioned fleet host', {x: rec('x', '100.64.8.11'), y: rec('y', '100.64.8.12')}, []],
+    ['one member still to add', {x: rec('x', '100.64.8.11')}, ['add y']],
+    ['a member whose address moved', {x: rec('x', '100.64.8.99'), y: rec('y', '100.64.8.12')}, ['update x']],
+    ['a member recorded with messaging off', {x: rec('x', '100.64.8.11', {messaging: false}), y: rec('y', '100.64.8.12')}, ['update x']],
+    ['a member recorded under another hostname', {x: rec('x', '100.64.8.11', {hostname: 'openclaw-old'}), y: rec('y', '100.64.8.12')}, ['update x']],
+    ['a member recorded without its A2A endpoint', {x: rec('x', '100.64.8.11', {a2a: undefined}), y: rec('y', '100.64.8.12')}, ['update x']],
+    ['a member recorded under another node id', {x: rec('x', '100.64.8.11', {nodeId: 'nOLD'}), y: rec('y', '100.64.8.12')}, ['update x']],
+    ['a peer added by invite is kept as it is', {x: rec('x', '100.64.9.9', {source: 'invite'}), y: rec('y', '100.64.8.12')}, []],
+  ])('%s', (_name, known, expected) => {
+    expect(previewDiscovery(found, known)).toEqual(expected)
   })
 })

@@ -30,6 +30,8 @@ describe('planConfigPatch', () => {
     ['an already-correct config changes nothing', structuredClone(CORRECT), desired(), []],
     ['serve: loopback bind and tailscale serve', structuredClone(CORRECT), desired({expose: 'serve'}), ['gateway.bind', 'gateway.tailscale.mode']],
     ['lan: bind lan', structuredClone(CORRECT), desired({expose: 'lan'}), ['gateway.bind']],
+    ['userspace networking: local pairing approval off (tailnet peers arrive as 127.0.0.1)', structuredClone(CORRECT), desired({userspace: true}), ['gateway.nodes.pairing.autoApproveLocal']],
+    ['userspace networking, already off: nothing', {...structuredClone(CORRECT), gateway: {...structuredClone(CORRECT.gateway), nodes: {pairing: {autoApproveLocal: false}}}}, desired({userspace: true}), []],
     ['a plain-text gateway token is replaced by the SecretRef', {...structuredClone(CORRECT), gateway: {...structuredClone(CORRECT.gateway), auth: {mode: 'token', token: 'plain-secret-token-123456'}}}, desired(), ['gateway.auth.token']],
     ['a non-object gateway value is replaced whole', {gateway: 'oops', secrets: {providers: {clawmesh: PROVIDER}}, hooks: {enabled: true, token: HOOKS}}, desired(), ['gateway.auth.mode', 'gateway.auth.token', 'gateway.bind', 'gateway.mode', 'gateway.port', 'gateway.tailscale.mode']],
   ])('%s', (_name, config, d, expected) => {

@@ -3,8 +3,7 @@ import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
 import {UsageError} from '../../src/core/errors.js'
 import type {PeerRecord} from '../../src/core/state-schema.js'
 import {createDeps} from '../../src/deps.js'
-import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
-import {createFetchHttpClient, HttpFailure} from '../../src/infra/http.js'
+import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -28,7 +27,7 @@ async function peer(opts: FakePeerOptions = {}): Promise<FakePeer> {
 const record = (name: string, url: string, over: Partial<PeerRecord> = {}): PeerRecord => ({name, url, addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging: true, ...over})
 
 /** Deps with the peers in memory, tokens in a memory store, real HTTP, and tailscale either scripted or absent. */
-function setup(peers: PeerRecord[], tokens: Record<string, string>, tailnet?: {peers: StatusNode[]} | 'fail') {
+function setup(peers: PeerRecord[], tokens: Record<string, string>, tailnet?: {peers: StatusNode[]; self?: StatusNode} | 'fail') {
   const store = createMemoryStateStore({peers: Object.fromEntries(peers.map((p) => [p.name, p]))})
   const secrets = createMemorySecretStore(tokens)
   const runner =
@@ -38,7 +37,7 @@ function setup(peers: PeerRecord[], tokens: Record<string, string>, tailnet?: {p
           {
             command: TS,
             args: ['status', '--json'],
-            result: tailnet === 'fail' ? {exitCode: 1, stderr: 'failed to connect to local tailscaled; it doesn\'t appear to be running (sudo systemctl start tailscaled ?)'} : {stdout: tailscaleStatusJson({peers: tailnet.peers})},
+            result: tailnet === 'fail' ? {exitCode: 1, stderr: 'failed to connect to local tailscaled; it doesn\'t appear to be running (sudo systemctl start tailscaled ?)'} : {stdout: tailscaleStatusJson({peers: tailnet.peers, self: tailnet.self})},
           },
         ])
   const {io} = createTestIOStreams()
@@ -155,16 +154,17 @@ describe('checkPeers', () => {
     expect(ghost.remedy).toMatch(/claw-mesh peer remove ghost/)
   })
 
-  it('an address of this machine itself is not "gone from the tailnet": it is probed like any peer', async () => {
-    const {deps} = setup([record('self', 'http://100.77.0.2:18799', {messaging: false})], {})
+  it("still probes this node's own tailnet address (it is in no peer list, but it is here)", async () => {
+    const p = await peer()
+    const self = record('me', p.url.replace('127.0.0.1', '100.64.0.42'), {messaging: false})
+    const {deps} = setup([self], {}, {peers: [], self: {hostname: 'openclaw-me', ipv4: '100.64.0.42'}})
     const sent: string[] = []
-    // Nothing leaves: the client records the request and refuses it.
-    deps.http = {request: async (req) => (sent.push(req.url), Promise.reject(new HttpFailure('refused', req.url, 'connection refused')))}
-    const summary = {...summarizeStatus(parseStatusJson(tailscaleStatusJson({peers: []}))), ipv4: '100.77.0.2'}
-    const [self] = (await checkPeers(deps, {timeoutMs: 2000, tailnet: Promise.resolve({summary})})).peers
-    expect(self.probes.tailnet).toMatchObject({status: 'ok', detail: "this machine's own tailnet address"})
-    expect(sent).toContain('http://100.77.0.2:18799/healthz')
-    expect(self.status).toBe('down')
+    const inner = deps.http
+    // The self address is mapped back to the loopback fake: no packet goes to 100.64.0.42.
+    deps.http = {request: async (req) => (sent.push(req.url), inner.request({...req, url: req.url.replace('100.64.0.42', '127.0.0.1')}))}
+    const [me] = (await checkPeers(deps, {timeoutMs: 2000})).peers
+    expect(sent.length).toBeGreaterThan(0)
+    expect(me.probes.healthz).toMatchObject({status: 'ok'})
   })
 
   it('goes on without tailscale when its daemon is down, with a note', async () => {

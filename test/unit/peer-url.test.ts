@@ -30,6 +30,24 @@ describe('peerHostKind', () => {
   ])('%s is %s', (host, kind) => {
     expect(peerHostKind(host)).toBe(kind)
   })
+
+  it("takes the tailnet's own MagicDNS suffix (Headscale's base domain) from the node's status", () => {
+    expect(peerHostKind('openclaw-b.mesh.test')).toBe('other')
+    expect(peerHostKind('openclaw-b.mesh.test', 'mesh.test')).toBe('tailnet-name')
+    expect(peerHostKind('OpenClaw-B.Mesh.Test.', 'mesh.test.')).toBe('tailnet-name')
+    expect(peerHostKind('mesh.test', 'mesh.test')).toBe('other') // the domain itself is no node
+    expect(peerHostKind('evilmesh.test', 'mesh.test')).toBe('other')
+    expect(peerHostKind('openclaw-b.mesh.test.example.com', 'mesh.test')).toBe('other')
+  })
+})
+
+describe('a Headscale MagicDNS name', () => {
+  it('is a tailnet name for invites and plain http once the suffix is known, and checked by resolving it', async () => {
+    expect(() => normalizePeerUrl('http://openclaw-b.mesh.test:18789', {tailnetOnly: true})).toThrow(/outside the tailnet/)
+    expect(normalizePeerUrl('http://openclaw-b.mesh.test:18789', {tailnetOnly: true, magicDNSSuffix: 'mesh.test'})).toBe('http://openclaw-b.mesh.test:18789')
+    const resolve = async () => ['203.0.113.9']
+    await expect(assertTailnetResolution('http://openclaw-b.mesh.test:18789', resolve, {magicDNSSuffix: 'mesh.test'})).rejects.toThrow(/resolves to 203\.0\.113\.9/)
+  })
 })
 
 describe('ipv6Hextets', () => {

@@ -10,21 +10,11 @@ import {platformAdapter} from '../../src/platform/index.js'
 import {cliEntryPath} from '../../src/services/gateway/secret-wiring.js'
 import {renderSkill} from '../../src/services/skill/install.js'
 import {renderWatchdogFiles} from '../../src/services/watchdog/units.js'
+import {requireTool} from '../helpers/tools.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-templates-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-function tool(name: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], {encoding: 'utf8'})
-  return r.status === 0 ? r.stdout.trim() : undefined
-}
-/** Absent platform tools skip with a reason locally; CI installs them, so there they must be present. */
-function requireTool(name: string, pkg: string): string | undefined {
-  const found = tool(name)
-  if (!found && process.env.CI === 'true') throw new Error(`${name} is missing on CI (install ${pkg})`)
-  if (!found) console.warn(`skipping: ${name} not installed (apt install ${pkg})`)
-  return found
-}
 
 describe('escaping', () => {
   it.each<[string, string]>([

@@ -18,7 +18,7 @@ import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2a
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from './secrets.js'
 import {evalClockSkew, evalFirewall} from './system.js'
-import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon} from './tailscale.js'
+import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, evalUserspaceProxy} from './tailscale.js'
 import {ALL_PLATFORMS, fail, pass, skip, warn, type CheckDefinition, type CheckOutcome} from './types.js'
 
 type Check = CheckDefinition<DoctorContext>
@@ -64,6 +64,7 @@ export const CHECKS: readonly Check[] = [
   {id: 'tailscale-backend', title: 'Tailscale connected (Running)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalBackendState(await ctx.tailscale(), joinHint(ctx))},
   {id: 'tailscale-key-expiry', title: 'Node key not expiring', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now())},
   {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
+  {id: 'tailscale-proxy', title: 'Peers reachable in userspace networking (proxy)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalUserspaceProxy(await ctx.tailscale(), await ctx.tailscaleProxy())},
   {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx))},
   {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx))},
 
@@ -156,7 +157,7 @@ export const CHECKS: readonly Check[] = [
     run: (ctx) =>
       withConfig(ctx, async (v) => {
         const [{healthz}, tailnet] = await Promise.all([ctx.loopbackHealth(), ctx.tailnetHealth()])
-        return evalTailnetListen({exposure: bindExposure(v), serve: v.tailscaleMode === 'serve', loopbackHealthy: looksLikeOpenClawHealth(healthz), ipv4: tailnet.ipv4, ipv4Local: tailnet.ipv4Local, port: v.port, probe: tailnet.probe, url: tailnet.url})
+        return evalTailnetListen({exposure: bindExposure(v), serve: v.tailscaleMode === 'serve', loopbackHealthy: looksLikeOpenClawHealth(healthz), ipv4: tailnet.ipv4, ipv4Local: tailnet.ipv4Local, port: v.port, viaProxy: tailnet.viaProxy, probe: tailnet.probe, url: tailnet.url})
       }),
   },
 

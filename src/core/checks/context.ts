@@ -43,7 +43,10 @@ export interface DoctorContext {
   /** GET /healthz and /readyz on 127.0.0.1:port. */
   loopbackHealth(): Promise<{port: number; healthz: HttpProbe; readyz?: HttpProbe}>
   /** GET /healthz where peers reach the gateway (the Tailscale IPv4, or the Serve URL). */
-  tailnetHealth(): Promise<{url?: string; ipv4?: string | null; ipv4Local?: boolean; probe?: HttpProbe}>
+  /** `viaProxy`: userspace networking, probed through tailscaled's proxy (the way peers' packets arrive). */
+  tailnetHealth(): Promise<{url?: string; ipv4?: string | null; ipv4Local?: boolean; viaProxy?: string; probe?: HttpProbe}>
+  /** Userspace networking: the proxy claw-mesh's peer traffic goes through, and whether it accepts a connection. */
+  tailscaleProxy(): Promise<{proxy?: string; answers?: boolean; error?: string}>
   service(): Promise<ServiceProbe>
   gatewayToken(): Promise<TokenProbe>
   handshake(): Promise<HandshakeProbe>

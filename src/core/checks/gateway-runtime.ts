@@ -135,6 +135,8 @@ export function evalTailnetListen(input: {
   ipv4?: string | null
   /** Whether the Tailscale IPv4 is on one of this machine's interfaces (not with userspace networking). */
   ipv4Local?: boolean
+  /** Userspace networking: probed through tailscaled's proxy. */
+  viaProxy?: string
   port: number
   probe?: HttpProbe
   url?: string
@@ -148,9 +150,15 @@ export function evalTailnetListen(input: {
   }
   if (input.exposure === 'loopback') return skip('loopback bind (see gateway-bind)')
   if (!input.ipv4) return skip('this node has no Tailscale IPv4')
-  if (input.ipv4Local === false) return skip(`${input.ipv4} is on no interface here (userspace networking?): nothing to probe`)
+  if (input.ipv4Local === false && !input.viaProxy) return skip(`${input.ipv4} is on no interface here (userspace networking?): nothing to probe`)
   if (!input.probe) return skip('not probed')
   const target = `${input.ipv4}:${input.port}`
+  if (input.viaProxy) {
+    // tailscaled hands tailnet connections to 127.0.0.1:port: the loopback bind is what peers reach.
+    if (looksLikeOpenClawHealth(input.probe)) return pass(`answers on ${target} (userspace networking, through tailscaled's proxy)`)
+    const why = input.probe.ok ? `HTTP ${input.probe.status}` : input.probe.message
+    return fail(`The gateway is healthy on 127.0.0.1 but not reached at ${target} through tailscaled (userspace networking: ${why}).`, 'claw-mesh doctor --only tailscale-proxy; check tailscaled runs (claw-mesh tailscale status)')
+  }
   if (looksLikeOpenClawHealth(input.probe)) return pass(`answers on ${target}`)
   const why = input.probe.ok ? `HTTP ${input.probe.status}` : input.probe.message
   const cause = input.exposure === 'tailnet' ? ': it started before Tailscale had an IP and fell back to loopback; a restart picks the address up' : ''

@@ -17,8 +17,8 @@ export function findPeerNode(summary: TailscaleSummary, record: Pick<PeerRecord,
 }
 
 /** Whether a record is supposed to be a tailnet node (so its absence from the tailnet means it is stale). */
-export function isTailnetRecord(record: Pick<PeerRecord, 'url' | 'hostname'>): boolean {
-  const kind = peerHostKind(new URL(record.url).hostname)
+export function isTailnetRecord(record: Pick<PeerRecord, 'url' | 'hostname'>, magicDNSSuffix?: string | null): boolean {
+  const kind = peerHostKind(new URL(record.url).hostname, magicDNSSuffix ?? undefined)
   if (kind === 'loopback') return false
   return kind === 'tailnet-ip' || kind === 'tailnet-name' || Boolean(record.hostname)
 }
@@ -27,7 +27,7 @@ export function evalPeerOnline(record: PeerRecord, summary: TailscaleSummary | u
   if (!summary) return skip(isTailnetRecord(record) ? (why ?? 'tailscale status unavailable') : 'not a tailnet address')
   if (summary.backendState !== 'Running') return skip(`this machine's Tailscale is ${summary.backendState}`)
   const node = findPeerNode(summary, record)
-  if (!node) return skip(isTailnetRecord(record) ? 'gone from the tailnet (see peer-stale)' : 'not a tailnet address')
+  if (!node) return skip(isTailnetRecord(record, summary.magicDNSSuffix) ? 'gone from the tailnet (see peer-stale)' : 'not a tailnet address')
   if (!node.online) {
     return fail(`${node.hostname} is offline in the tailnet${node.lastSeen ? ` (last seen ${node.lastSeen})` : ''}.`, `Wake ${node.hostname} or start Tailscale on it (tailscale up there)`)
   }
@@ -60,7 +60,7 @@ export interface StaleRecord {
 
 /** Peer records whose machine is no longer in the tailnet (removed, or re-registered under another name). */
 export function findStalePeers(records: readonly PeerRecord[], summary: TailscaleSummary): StaleRecord[] {
-  return records.filter((r) => isTailnetRecord(r) && !findPeerNode(summary, r)).map((r) => ({name: r.name, url: r.url}))
+  return records.filter((r) => isTailnetRecord(r, summary.magicDNSSuffix) && !findPeerNode(summary, r)).map((r) => ({name: r.name, url: r.url}))
 }
 
 export function evalStalePeers(records: readonly PeerRecord[], summary: TailscaleSummary | undefined, why?: string): CheckOutcome {

@@ -101,6 +101,25 @@ export function evalMagicDNS(probe: TailscaleProbe, expose: string | undefined):
   return warn('MagicDNS is off: peers must use IP addresses.', remedy)
 }
 
+const PROXY_REMEDY =
+  'Let claw-mesh run tailscaled with its proxy: claw-mesh tailscale install --networking userspace; or restart yours with --outbound-http-proxy-listen=127.0.0.1:1055 and set CLAW_MESH_TAILSCALE_PROXY=http://127.0.0.1:1055'
+
+/** Userspace networking has no route to the tailnet but tailscaled's own proxy: claw-mesh must know it, and it must answer. */
+export function evalUserspaceProxy(probe: TailscaleProbe, proxy: {proxy?: string; answers?: boolean; error?: string}): CheckOutcome {
+  if (probe.kind !== 'ok') return skip('tailscale status unavailable')
+  const tun = probe.summary.tun
+  if (tun !== false) {
+    if (proxy.proxy && proxy.answers === false) return warn(`A proxy is set (${proxy.proxy}) but does not answer, and this node has a kernel TUN device: claw-mesh's peer traffic fails.`, 'Unset CLAW_MESH_TAILSCALE_PROXY (or set it to none), or start the proxy again')
+    return skip(tun === true ? 'kernel TUN device: peers are reached directly' : 'tailscale does not say whether it uses a TUN device')
+  }
+  if (proxy.error) return fail(proxy.error, 'Set CLAW_MESH_TAILSCALE_PROXY to the address in tailscaled --outbound-http-proxy-listen, e.g. http://127.0.0.1:1055')
+  if (!proxy.proxy) {
+    return fail("tailscaled runs in userspace networking (no tailnet interface here), and claw-mesh knows no proxy of it: nothing claw-mesh sends reaches a peer.", PROXY_REMEDY)
+  }
+  if (!proxy.answers) return fail(`tailscaled runs in userspace networking, but its proxy at ${proxy.proxy} does not answer.`, PROXY_REMEDY)
+  return pass(`userspace networking: peer traffic goes through tailscaled's proxy at ${proxy.proxy}`)
+}
+
 export function evalHttpsCerts(probe: TailscaleProbe, expose: string | undefined): CheckOutcome {
   if (expose !== 'serve') return skip(`not needed (the gateway is exposed ${expose ? `with "${expose}"` : 'without Tailscale Serve'})`)
   if (probe.kind !== 'ok' || probe.summary.backendState !== 'Running') return skip('not running')

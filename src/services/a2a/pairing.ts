@@ -37,9 +37,10 @@ const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invi
  * exchange, stores and configures them, and returns the reply line for the inviter.
  */
 export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
-  const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl})
+  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
+  const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
-  await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url"})
+  await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
   const name = opts.name === undefined ? invite.name : assertHostname(opts.name, '--name')
   const self = await selfEndpoint(deps)
   if (invite.name === self.name && invite.hostname === self.hostname) {
@@ -66,8 +67,9 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
 
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
 export async function completeReply(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
-  const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl})
-  await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url"})
+  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
+  const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
+  await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
   const record = state.invites[reply.invite]
   if (!record || reply.to !== state.identity) {

@@ -3,11 +3,13 @@ import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../
 import {ClawMeshError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
 import {readGatewaySettings} from '../../core/openclaw-config.js'
-import {DEFAULT_MESH_TAG} from '../../core/mesh-discovery.js'
+import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/mesh-discovery.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
+import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
+import {describeFailure} from '../../infra/http.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {memo} from '../doctor/memo.js'
@@ -115,11 +117,13 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
 }
 
 /**
- * Fleet mode: discovery runs on every bootstrap (new members appear on the tailnet at any time). It is idempotent
- * itself: it derives each pair's A2A tokens, compares and writes only what differs.
+ * Fleet mode. On a connected tailnet the members are known now: preview exactly what discovery would record, so a
+ * provisioned fleet host plans no change. Before the join, discovery can only be promised.
  */
-function discoveryChanges(opts: BootstrapOptions): string[] {
-  return opts.meshSecret ? ['discover mesh members on the tailnet'] : []
+function discoveryChanges(opts: BootstrapOptions, ts: TailscaleSummary | null, tag: string, port: number, known: State['peers']): string[] {
+  if (!opts.meshSecret) return []
+  if (ts?.backendState !== 'Running') return ['discover mesh members on the tailnet']
+  return previewDiscovery(discoverMeshPeers(ts, {tag, port}).peers, known)
 }
 
 /** channels.a2a.advertisedUrl as configure would set it from the observed tailnet (so a re-run plans no change). */
@@ -168,9 +172,12 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
   const state = view.state()
   const g = state.gateway
   const gatewayRecorded = g?.configPath === configure.configPath && g.port === configure.port && g.expose === configure.expose && state.secrets?.backend === store.backend
-  const health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  let health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
+  // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
+  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
   const pending = g?.pending ?? []
-  const meshTag = opts.meshTag ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
+  const meshTag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
   return {
     tailscale,
     configure,
@@ -183,7 +190,7 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
       configChanges: [...configChanges, ...pending.filter((p) => !configChanges.includes(p))],
       gatewayRecorded,
       gatewayHealthy: health.healthz.ok && pending.length === 0,
-      peerChanges: [...(await peerChanges(deps, view, peers)), ...discoveryChanges(opts)],
+      peerChanges: [...(await peerChanges(deps, view, peers)), ...discoveryChanges(opts, tailscale.summary, meshTag, configure.port, state.peers)],
       watchdog: phases.watchdog ?? {schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: false},
       skillInstalled: phases.skillInstalled,
     },

@@ -1,4 +1,5 @@
 import {existsSync} from 'node:fs'
+import {connect} from 'node:net'
 import path from 'node:path'
 import type {DoctorContext, PeerProbeView} from '../../core/checks/context.js'
 import {findPeerNode, type PingView} from '../../core/checks/peers.js'
@@ -119,6 +120,18 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     return new Map(result.peers.map((p) => [p.name, p]))
   })
 
+  const tailscaleProxy = memo(async (): Promise<{proxy?: string; answers?: boolean; error?: string}> => {
+    let proxy: string | undefined
+    try {
+      proxy = deps.tailscaleProxy()
+    } catch (error) {
+      return {error: (error as Error).message}
+    }
+    if (!proxy) return {}
+    const {hostname, port} = new URL(proxy)
+    return {proxy, answers: await tcpAnswers(hostname.replace(/^\[|\]$/g, ''), Number(port), Math.min(opts.peerTimeoutMs, 3000))}
+  })
+
   const pingLimit = limiter(PING_CONCURRENCY)
   const ping = memoBy(async (name: string): Promise<{result?: PingView; why?: string}> => {
     const record = records().find((r) => r.name === name)
@@ -194,6 +207,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     securityAudit: gateway.securityAudit,
     loopbackHealth: gateway.loopbackHealth,
     tailnetHealth: gateway.tailnetHealth,
+    tailscaleProxy,
     service: gateway.service,
     gatewayToken: gateway.gatewayToken,
     handshake: gateway.handshake,
@@ -221,4 +235,18 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
       return probeFirewall(deps, {port: view?.port ?? stateOrEmpty()?.gateway?.port ?? 18789, timeoutMs: commandTimeoutMs})
     }),
   }
+}
+
+/** Whether something accepts a TCP connection at host:port (on loopback: tailscaled's proxy) within the timeout. */
+function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({host, port})
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
 }

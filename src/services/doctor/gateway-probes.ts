@@ -126,6 +126,10 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     const ipv4 = ts.summary.ipv4
     if (!ipv4) return {ipv4}
     const local = isOnInterfaces(ipv4, input.interfaces())
+    // Userspace networking: no interface has the address, but tailscaled's proxy reaches it (and hands the
+    // connection to 127.0.0.1:port, exactly as it does for a peer).
+    const viaProxy = deps.tailscaleProxy()
+    if (!local && viaProxy) return {ipv4, ipv4Local: false, viaProxy, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
     if (!local) return {ipv4, ipv4Local: false}
     return {ipv4, ipv4Local: true, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
   })

@@ -109,7 +109,8 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const a2aEntries = await a2aPeerEntries(state, store)
   const a2aNames = a2aEntries.map((e) => e.name)
   const extra = a2aAssignments(file.config, {advertisedUrl: observed.advertisedUrl, peers: a2aEntries, owned: state.gateway?.a2aPeers ?? []})
-  const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks, extra})
+  const userspace = state.tailscale?.networking === 'userspace' || deps.tailscaleProxy() !== undefined
+  const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks, extra, userspace})
   const notes: string[] = []
   const result: ConfigureResult = {
     configPath: file.path,

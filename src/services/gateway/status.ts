@@ -30,7 +30,7 @@ export interface GatewayStatus {
   local: {url: string; healthz: ProbeAnswer; readyz: ProbeAnswer}
   /** Tailnet bind: does the gateway answer on the Tailscale IPv4 itself (or only on loopback)? */
   /** `onInterface` false: the address is on no interface here (userspace networking), so nothing can listen on it. */
-  tailnet?: {ipv4?: string; source: 'tailscale' | 'interfaces' | 'none'; onInterface?: boolean; healthz?: ProbeAnswer}
+  tailnet?: {ipv4?: string; source: 'tailscale' | 'interfaces' | 'none'; onInterface?: boolean; viaProxy?: string; healthz?: ProbeAnswer}
   peerUrl?: string
   peerUrlProblem?: string
   /** Config paths changed since the gateway last started. */
@@ -110,8 +110,10 @@ export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): 
   if (s.bind === 'tailnet') {
     // The gateway binds the tailnet address only if it existed when it started; otherwise loopback alone.
     const onInterface = addr.ipv4 ? isOnInterfaces(addr.ipv4, interfaces) : undefined
-    const healthz = addr.ipv4 && onInterface ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
-    status.tailnet = {ipv4: addr.ipv4, source: addr.source, onInterface, healthz}
+    // Userspace networking: on no interface, but reachable through tailscaled's proxy, the way peers reach it.
+    const viaProxy = onInterface === false ? deps.tailscaleProxy() : undefined
+    const healthz = addr.ipv4 && (onInterface || viaProxy) ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
+    status.tailnet = {ipv4: addr.ipv4, source: addr.source, onInterface, ...(viaProxy ? {viaProxy} : {}), healthz}
   }
   if (expose) {
     try {

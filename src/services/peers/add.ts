@@ -17,6 +17,8 @@ export interface AddPeerOptions {
   /** The peer's hooks token, for the URL form. Without it the peer is health-only. */
   hooksToken?: string
   allowInsecureUrl?: boolean
+  /** The tailnet's MagicDNS suffix (recorded at join): names under it count as tailnet names. */
+  magicDNSSuffix?: string
 }
 
 export interface AddPeerResult {
@@ -59,13 +61,13 @@ export function resolvePeerInput(opts: AddPeerOptions): Resolved {
     if (opts.hooksToken !== undefined) {
       throw new UsageError('--hooks-token cannot be combined with an invite: the invite carries the token.', {hint: 'Drop --hooks-token, or add the peer by URL instead.'})
     }
-    const invite = decodeInvite(opts.invite, {allowInsecureUrl: opts.allowInsecureUrl})
+    const invite = decodeInvite(opts.invite, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix})
     return {name: name ?? invite.name, hostname: invite.hostname, url: invite.url, token: invite.hooksToken, source: 'invite'}
   }
   if (name === undefined) {
     throw new UsageError('--name is required when adding a peer by URL.', {hint: 'Pass the name you will use with claw-mesh send, e.g. --name nova.'})
   }
-  const url = normalizePeerUrl(opts.url as string, {allowInsecure: opts.allowInsecureUrl})
+  const url = normalizePeerUrl(opts.url as string, {allowInsecure: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix})
   if (opts.hooksToken !== undefined) {
     const problem = tokenProblem(opts.hooksToken)
     if (problem) throw new UsageError(`--hooks-token: the token ${problem}.`, {hint: "Pass the peer's hooks.token from its openclaw.json (ask the peer for `claw-mesh invite` instead: it carries everything)."})
@@ -84,15 +86,16 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
     const record = deps.store.read().peers[r.name]
     return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
   }
-  const peer = resolvePeerInput(opts)
+  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
+  const peer = resolvePeerInput({...opts, magicDNSSuffix})
   deps.redactor.add(peer.token)
-  await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL'})
+  await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
   const state = deps.store.read()
   if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
   }
   const url = new URL(peer.url)
-  if (opts.allowInsecureUrl && !['tailnet-ip', 'tailnet-name'].includes(peerHostKind(url.hostname))) {
+  if (opts.allowInsecureUrl && !['tailnet-ip', 'tailnet-name'].includes(peerHostKind(url.hostname, magicDNSSuffix))) {
     deps.io.err(`warning: ${INSECURE_URL_FLAG}: ${peer.name} is outside the tailnet (${url.hostname}); ${url.protocol === 'http:' ? 'messages and its hooks token travel unencrypted' : 'its hooks token goes wherever that host is'}.\n`)
   }
   const secrets = await deps.secrets()

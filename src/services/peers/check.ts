@@ -81,13 +81,10 @@ async function readTailnet(deps: Deps, timeoutMs: number): Promise<{summary?: Ta
 const GONE = "not in this tailnet's peer list"
 
 function tailnetProbe(record: PeerRecord, ts: {summary?: TailscaleSummary; note?: string}): ProbeResult {
-  const kind = peerHostKind(new URL(record.url).hostname)
+  const kind = peerHostKind(new URL(record.url).hostname, ts.summary?.magicDNSSuffix ?? undefined)
   if (!ts.summary) return {status: 'skip', detail: 'tailscale unavailable'}
   if (ts.summary.backendState !== 'Running') return {status: 'fail', detail: `this machine's Tailscale is ${ts.summary.backendState}`}
   const node = findPeerNode(ts.summary, record)
-  // Our own tailnet address is in no peer list, yet it is in the tailnet: not a node that left.
-  const host = new URL(record.url).hostname.replace(/^\[|\]$/g, '')
-  if (!node && (host === ts.summary.ipv4 || host === ts.summary.ipv6)) return {status: 'ok', detail: "this machine's own tailnet address"}
   if (!node) {
     // A peer known only by a loopback (tunnel) or public URL need not be in the tailnet at all.
     if (!record.hostname && (kind === 'loopback' || kind === 'other')) return {status: 'skip', detail: 'not a tailnet URL'}
@@ -195,8 +192,11 @@ interface PeerInputs {
 async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, timeoutMs: number, tailnet: Promise<{summary?: TailscaleSummary; note?: string}>): Promise<PeerCheckResult> {
   const {token, tokenMissing} = inputs
   const base = record.url
-  const presence = tailnetProbe(record, await tailnet)
-  if (presence.status === 'fail' && presence.detail === GONE && peerHostKind(new URL(base).hostname) === 'tailnet-ip') {
+  const ts = await tailnet
+  const presence = tailnetProbe(record, ts)
+  const host = new URL(base).hostname.replace(/^\[|\]$/g, '')
+  const self = host === ts.summary?.ipv4 || host === ts.summary?.ipv6
+  if (presence.status === 'fail' && presence.detail === GONE && peerHostKind(host) === 'tailnet-ip' && !self) {
     // A tailnet address whose node left the tailnet: nothing can answer there, so no request goes out (it would only
     // wait out its timeout, or leave this machine by another route).
     const notProbed: ProbeResult = {status: 'skip', detail: 'not probed: gone from the tailnet'}

@@ -1,10 +1,12 @@
 import {existsSync} from 'node:fs'
+import {createServer} from 'node:net'
 import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir} from '../../infra/fs-atomic.js'
 import {platformAdapter} from '../../platform/index.js'
 import {probeHost} from '../../platform/probe.js'
-import type {HostProbe, InstallPlan, PlanStep} from '../../platform/types.js'
+import {DEFAULT_PROXY_PORT} from '../../platform/common.js'
+import type {DaemonPlanOptions, HostProbe, InstallPlan, PlanStep} from '../../platform/types.js'
 import {findTailscaleCli, TailscaleCli} from './cli.js'
 
 export interface InstallResult {
@@ -14,8 +16,25 @@ export interface InstallResult {
   applied: string[]
   dryRun: boolean
   socket?: string
-  /** pid of a userspace tailscaled started by this run. */
+  /** pid of the tailscaled started by this run (no service manager here). */
   daemonPid?: number
+}
+
+/** Whether a TCP port on 127.0.0.1 can be listened on right now. */
+function loopbackPortFree(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(undefined))
+    server.listen({host: '127.0.0.1', port, exclusive: true}, () => {
+      const got = (server.address() as {port: number}).port
+      server.close(() => resolve(got))
+    })
+  })
+}
+
+/** The proxy port for a userspace tailscaled: 1055 (tailscale's own examples) unless something holds it. */
+async function pickProxyPort(): Promise<number> {
+  return (await loopbackPortFree(DEFAULT_PROXY_PORT)) ?? (await loopbackPortFree(0)) ?? DEFAULT_PROXY_PORT
 }
 
 /** A plausible probe for planning another OS's install in a dry run (we cannot look at that machine). */
@@ -51,7 +70,7 @@ async function daemonAnswers(deps: Deps, socket?: string): Promise<boolean> {
   return r.exitCode === 0
 }
 
-export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platform?: string; socket?: string; timeoutMs: number; progress?: (m: string) => void}): Promise<InstallResult> {
+export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platform?: string; socket?: string; networking?: DaemonPlanOptions['networking']; timeoutMs: number; progress?: (m: string) => void}): Promise<InstallResult> {
   const foreign = opts.platform !== undefined && opts.platform !== deps.platform.id
   if (foreign && !opts.dryRun) {
     throw new UsageError(`--platform ${opts.platform} only works with --dry-run: claw-mesh installs on the machine it runs on.`, {hint: 'Add --dry-run to print that platform\'s plan.'})
@@ -62,7 +81,8 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
   if (!foreign && (await daemonAnswers(deps, socket))) {
     return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}
   }
-  const plan = adapter.planTailscaleInstall(probe, {stateDir: deps.stateDir})
+  const networking = opts.networking ?? networkingFromEnv(deps.env)
+  const plan = adapter.planTailscaleInstall(probe, {stateDir: deps.stateDir, networking, proxyPort: foreign ? undefined : await pickProxyPort()})
   const result: InstallResult = {platform: adapter.id, alreadyInstalled: false, plan, applied: [], dryRun: opts.dryRun, socket: plan.socket}
   if (opts.dryRun) return result
   await ensureDir(deps.stateDir)
@@ -79,8 +99,20 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
     if (step.waitForSocket) await waitForDaemon(deps, step.waitForSocket, opts.timeoutMs, opts.progress)
     result.applied.push(step.title)
   }
-  if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket, daemonPid}))
+  if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket, daemonPid, networking: plan.networking, proxy: plan.proxy}))
   return {...result, daemonPid}
+}
+
+const NETWORKING = ['auto', 'kernel', 'userspace'] as const
+
+/** CLAW_MESH_TAILSCALE_NETWORKING (for bootstrap and CI templates), checked like the flag. */
+export function networkingFromEnv(env: NodeJS.ProcessEnv): DaemonPlanOptions['networking'] {
+  const value = env.CLAW_MESH_TAILSCALE_NETWORKING
+  if (value === undefined || value === '') return undefined
+  if (!(NETWORKING as readonly string[]).includes(value)) {
+    throw new UsageError(`CLAW_MESH_TAILSCALE_NETWORKING=${JSON.stringify(value.slice(0, 40))} is not one of ${NETWORKING.join(', ')}.`, {hint: 'Set it to auto, kernel or userspace, or unset it.'})
+  }
+  return value as DaemonPlanOptions['networking']
 }
 
 function stepError(step: PlanStep, command: string, args: string[], stderr: string, exitCode: number): Error {

@@ -126,7 +126,7 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
     )
   }
   deps.store.update((s) => {
-    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, requestedHostname: opts.hostname, socket: ts.location.socket, tags: result.tags, loginServer}
+    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, requestedHostname: opts.hostname, socket: ts.location.socket, tags: result.tags, loginServer, magicDNSSuffix: after.magicDNSSuffix ?? undefined}
   })
   const missing = prepared?.kind === 'headscale' ? missingTags(opts.tags, result.tags) : []
   if (missing.length > 0) {
