@@ -72,6 +72,28 @@ export function desiredAssignments(d: DesiredGateway): Assignment[] {
   ]
 }
 
+/** OpenClaw's own suggestion for `gateway.auth.rateLimit` (its security audit asks for one on any non-loopback bind). */
+export const DEFAULT_AUTH_RATE_LIMIT = {maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000}
+
+/**
+ * What OpenClaw's security audit asks of a gateway bound beyond loopback, kept to what the user has not chosen
+ * already: the browser origin peers and the user reach it at in `gateway.controlUi.allowedOrigins` (added to any
+ * list there), and a failed-auth rate limit (the user's own kept). In userspace networking every tailnet client
+ * arrives from 127.0.0.1, so loopback must not be exempt from that limit.
+ */
+export function exposureHardening(current: OpenClawConfig, d: {expose: GatewayExpose; advertisedUrl?: string; userspace?: boolean}): Assignment[] {
+  if (d.expose === 'serve') return [] // a loopback bind: nothing for the audit to ask
+  const out: Assignment[] = []
+  const origins = getPath(current, ['gateway', 'controlUi', 'allowedOrigins'])
+  const list = Array.isArray(origins) ? origins.filter((o): o is string => typeof o === 'string') : []
+  const origin = d.advertisedUrl ? new URL(d.advertisedUrl).origin : undefined
+  if (origin && !list.includes(origin) && !list.includes('*')) out.push({path: ['gateway', 'controlUi', 'allowedOrigins'], value: [...list, origin]})
+  const limit = getPath(current, ['gateway', 'auth', 'rateLimit'])
+  const base = isObject(limit) ? limit : DEFAULT_AUTH_RATE_LIMIT
+  out.push({path: ['gateway', 'auth', 'rateLimit'], value: d.userspace ? {...base, exemptLoopback: false} : base})
+  return out
+}
+
 /**
  * The pure heart of `gateway configure`: which of claw-mesh's paths differ from what it wants, and the whole
  * config after setting them. Unrelated keys are carried over untouched; an already-correct config yields no

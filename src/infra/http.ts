@@ -128,14 +128,14 @@ export function isLoopbackUrl(url: string): boolean {
  * leave a fragment of one behind.
  */
 export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => string | undefined} = {}): HttpClient {
+  // undici is loaded only in userspace networking: every other run (and every command's start-up) goes without it.
+  let undici: Promise<typeof import('undici')> | undefined
   const agents = new Map<string, ProxyAgent>()
-  // undici loads only when a proxy is in use: importing it costs ~90 ms of every command's start-up (a bootstrap
-  // re-run is held to 15x a bare node start).
   const agentFor = async (proxy: string) => {
-    const undici = await import('undici')
+    const {ProxyAgent: Agent, fetch: proxiedFetch} = await (undici ??= import('undici'))
     let agent = agents.get(proxy)
-    if (!agent) agents.set(proxy, (agent = new undici.ProxyAgent({uri: proxy, proxyTunnel: true})))
-    return {agent, fetch: undici.fetch}
+    if (!agent) agents.set(proxy, (agent = new Agent({uri: proxy, proxyTunnel: true})))
+    return {agent, proxiedFetch}
   }
   return {
     async request(req) {
@@ -152,8 +152,11 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
           redirect: 'manual' as const,
         }
         // Userspace networking: no route to the tailnet but through tailscaled's own proxy (CONNECT, for http too).
-        const via = proxy ? await agentFor(proxy) : undefined
-        const res = (via ? await via.fetch(req.url, {...init, dispatcher: via.agent}) : await fetch(req.url, init)) as Response
+        let res: Response
+        if (proxy) {
+          const {agent, proxiedFetch} = await agentFor(proxy)
+          res = (await proxiedFetch(req.url, {...init, dispatcher: agent})) as unknown as Response
+        } else res = await fetch(req.url, init)
         const raw = await readBodyCapped(res, max)
         const body = redactor ? redactor.redact(raw) : raw
         const headers: Record<string, string> = {}

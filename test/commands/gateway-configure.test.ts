@@ -136,7 +136,8 @@ describe('claw-mesh gateway configure', () => {
     const written = JSON.parse(await fs.readFile(configPath, 'utf8'))
     // Heartbeats stay internal unless the user named an owner: the A2A peers would be the "owner" route otherwise.
     expect(written.agents).toEqual({entries: {main: {name: 'Nova'}}, defaults: {heartbeat: {target: 'none'}}})
-    expect(written.gateway).toEqual({auth: {token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, mode: 'token'}, mode: 'local', port: 18790, bind: 'tailnet', tailscale: {mode: 'off'}})
+    // A non-loopback bind gets the failed-auth rate limit OpenClaw's security audit asks for.
+    expect(written.gateway).toEqual({auth: {token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, mode: 'token', rateLimit: {maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000}}, mode: 'local', port: 18790, bind: 'tailnet', tailscale: {mode: 'off'}})
     // Hooks locked down to the one agent, no caller-chosen session keys; the A2A channel on, for that agent only.
     expect(written.hooks).toEqual({enabled: true, token: hooksToken, allowedAgentIds: ['main'], allowRequestSessionKey: false})
     expect(written.channels).toEqual({a2a: {enabled: true, exposeAgents: ['main']}})

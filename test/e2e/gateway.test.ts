@@ -43,6 +43,8 @@ const OWNED = [
   'gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token',
   // The A2A channel and the hooks lockdown (the seed's heartbeat has no target: claw-mesh keeps it internal).
   'channels.a2a', 'hooks.allowedAgentIds', 'hooks.allowRequestSessionKey', 'agents.defaults.heartbeat.target',
+  // What OpenClaw's security audit asks of a non-loopback bind.
+  'gateway.auth.rateLimit', 'gateway.controlUi.allowedOrigins',
 ]
 
 function withoutOwned(config: Record<string, unknown>): Record<string, unknown> {

@@ -102,7 +102,15 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     // Every tailnet connection reaches the gateway as 127.0.0.1: silent local pairing approval is off there.
     const config = readFileSync(u.configPath, 'utf8')
     expect(config).toMatch(/"autoApproveLocal":\s*false/)
+    expect(config).toMatch(/"exemptLoopback":\s*false/) // the failed-auth limit applies to them too
     expect(readFileSync(k.configPath, 'utf8')).not.toMatch(/autoApproveLocal/)
+    // OpenClaw's own security audit finds nothing claw-mesh's exposure causes, on either host.
+    for (const h of [k, u]) {
+      const audit = (await h.cli(['doctor', '--only', 'openclaw-security-audit', '--json'])).json<DoctorJson>().checks[0]
+      console.info(`${h.name}: ${audit.status} ${audit.detail ?? audit.summary ?? ''}`)
+      expect(JSON.stringify(audit)).not.toMatch(/allowed_origins_required|auth_no_rate_limit/)
+      expect(audit.status).not.toBe('skip')
+    }
   })
 
   it('pairs both ways, and each agent asks the other and gets its reply', async () => {

@@ -32,6 +32,8 @@ describe('leave: giving openclaw.json back', () => {
       'agents.defaults.heartbeat.target',
       'hooks.allowedAgentIds',
       'hooks.allowRequestSessionKey',
+      'gateway.controlUi.allowedOrigins',
+      'gateway.auth.rateLimit',
     ])
   })
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseOpenClawConfig, serializeOpenClawConfig, type SecretRef} from '../../src/core/openclaw-config.js'
-import {describeChange, maskChanges, planConfigPatch, type DesiredGateway} from '../../src/core/openclaw-config-patch.js'
+import {DEFAULT_AUTH_RATE_LIMIT, describeChange, exposureHardening, maskChanges, planConfigPatch, type DesiredGateway} from '../../src/core/openclaw-config-patch.js'
 
 const REF: SecretRef = {source: 'file', provider: 'clawmesh', id: '/gateway-token'}
 const PROVIDER = {source: 'file', path: '/home/u/.local/state/claw-mesh/secrets.json', mode: 'json'}
@@ -95,5 +95,25 @@ describe('change display', () => {
     const {changes} = planConfigPatch({gateway: {bind: '0.0.0.0'}}, desired())
     expect(changes.map(describeChange)).toContain('gateway.bind: "0.0.0.0" → "tailnet"')
     expect(changes.map(describeChange)).toContain('gateway.port: (unset) → 18789')
+  })
+})
+
+describe('exposure hardening (what OpenClaw\'s security audit asks of a non-loopback bind)', () => {
+  const value = (config: Record<string, unknown>, d: Parameters<typeof exposureHardening>[1]) => Object.fromEntries(exposureHardening(config, d).map((a) => [a.path.join('.'), a.value]))
+  it('adds the origin peers use to any allowedOrigins there, and a rate limit', () => {
+    expect(value({}, {expose: 'tailnet', advertisedUrl: 'http://100.64.0.5:18789'})).toEqual({'gateway.controlUi.allowedOrigins': ['http://100.64.0.5:18789'], 'gateway.auth.rateLimit': DEFAULT_AUTH_RATE_LIMIT})
+    const mine = {gateway: {controlUi: {allowedOrigins: ['https://control.example.com']}, auth: {rateLimit: {maxAttempts: 3}}}}
+    expect(value(mine, {expose: 'lan', advertisedUrl: 'http://100.64.0.5:18789'})).toEqual({'gateway.controlUi.allowedOrigins': ['https://control.example.com', 'http://100.64.0.5:18789'], 'gateway.auth.rateLimit': {maxAttempts: 3}})
+  })
+  it('changes nothing the user already has, and nothing for Serve (a loopback bind)', () => {
+    const done = {gateway: {controlUi: {allowedOrigins: ['http://100.64.0.5:18789']}, auth: {rateLimit: DEFAULT_AUTH_RATE_LIMIT}}}
+    expect(planConfigPatch({...structuredClone(CORRECT), gateway: {...structuredClone(CORRECT.gateway), ...done.gateway, auth: {...CORRECT.gateway.auth, ...done.gateway.auth}}}, desired({extra: exposureHardening(done, {expose: 'tailnet', advertisedUrl: 'http://100.64.0.5:18789/'})})).changed).toBe(false)
+    expect(exposureHardening({gateway: {controlUi: {allowedOrigins: ['*']}}}, {expose: 'tailnet', advertisedUrl: 'http://100.64.0.5:18789'}).map((a) => a.path.join('.'))).toEqual(['gateway.auth.rateLimit'])
+    expect(exposureHardening({}, {expose: 'serve', advertisedUrl: 'https://n.tail1.ts.net'})).toEqual([])
+    // Without a known URL (gateway configure alone, Tailscale down) no origin is made up.
+    expect(value({}, {expose: 'tailnet'})).toEqual({'gateway.auth.rateLimit': DEFAULT_AUTH_RATE_LIMIT})
+  })
+  it('userspace networking: tailnet clients arrive from 127.0.0.1, so loopback is not exempt from the limit', () => {
+    expect(value({}, {expose: 'tailnet', userspace: true})['gateway.auth.rateLimit']).toEqual({...DEFAULT_AUTH_RATE_LIMIT, exemptLoopback: false})
   })
 })

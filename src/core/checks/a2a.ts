@@ -51,9 +51,10 @@ export function evalPeerA2a(p: PeerProbeView, paired: boolean): CheckOutcome {
 export type AuditProbe = {ran: false; reason: string} | {ran: true; findings: {checkId: string; severity: string; title: string; remediation?: string}[]}
 
 /**
- * OpenClaw's findings are listed beside doctor's own, as warnings: some of its "critical" ones judge what claw-mesh
- * sets up on purpose (seen live on 2026.9.6: any non-loopback bind raises gateway.control_ui.allowed_origins_required,
- * the tailnet bind included), so they inform the user rather than fail the mesh's health verdict.
+ * OpenClaw's findings are listed beside doctor's own, as warnings: its "critical" ones judge the whole machine and
+ * its choices (file modes, a user's own exposure), so they inform the user rather than fail the mesh's health
+ * verdict. What the tailnet bind itself raised on 2026.9.6 (allowed_origins_required, auth_no_rate_limit) is
+ * provisioned away by the gateway phase (exposureHardening).
  */
 export function evalSecurityAudit(probe: AuditProbe): CheckOutcome {
   if (!probe.ran) return skip(probe.reason)

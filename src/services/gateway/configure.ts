@@ -2,7 +2,7 @@ import {promises as fs} from 'node:fs'
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {UsageError} from '../../core/errors.js'
 import {EXPOSE_MODES, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax, type GatewayExpose} from '../../core/openclaw-config.js'
-import {maskChanges, planConfigPatch, type ConfigChange} from '../../core/openclaw-config-patch.js'
+import {exposureHardening, maskChanges, planConfigPatch, type ConfigChange} from '../../core/openclaw-config-patch.js'
 import {reloadOutcome, type ReloadOutcome} from '../../core/gateway-start-plan.js'
 import {MIN_TOKEN_BITS, RISK_WEAK_TOKENS} from '../../core/token-strength.js'
 import {assertPort} from '../../core/validate.js'
@@ -110,6 +110,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const a2aNames = a2aEntries.map((e) => e.name)
   const extra = a2aAssignments(file.config, {advertisedUrl: observed.advertisedUrl, peers: a2aEntries, owned: state.gateway?.a2aPeers ?? []})
   const userspace = state.tailscale?.networking === 'userspace' || deps.tailscaleProxy() !== undefined
+  extra.push(...exposureHardening(file.config, {expose, advertisedUrl: observed.advertisedUrl, userspace}))
   const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks, extra, userspace})
   const notes: string[] = []
   const result: ConfigureResult = {
