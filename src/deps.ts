@@ -117,7 +117,8 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     createIOStreams({stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env, redactor: new Redactor()})
   const redactor = io.redactor
   let proxy: [string | undefined] | undefined
-  let secrets: Promise<SecretStore> | undefined = opts.secrets ? Promise.resolve(opts.secrets) : undefined
+  // An injected store (tests) goes through the same redacting wrapper as the real one: one path for output hygiene.
+  let secrets: Promise<SecretStore> | undefined = opts.secrets ? Promise.resolve(redacting(opts.secrets, redactor)) : undefined
   const deps: Deps = {
     env,
     platform,

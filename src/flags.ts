@@ -19,3 +19,10 @@ export const dryRunFlag = {
 export const timeoutFlag = (defaultValue: string, description = 'How long to wait before giving up (e.g. 60s, 2m).') => ({
   timeout: Flags.string({description, default: defaultValue, helpValue: 'DURATION'}),
 })
+
+export const tailscaleKeyFlag = {
+  'tailscale-key': Flags.string({
+    description: 'Auth key or OAuth client secret: file:PATH, - (stdin), or the value (visible to ps: avoid). Default: $CLAW_MESH_TAILSCALE_KEY.',
+    helpValue: 'file:PATH|-',
+  }),
+}

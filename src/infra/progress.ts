@@ -4,6 +4,12 @@ import {Listr, ListrLogger, ProcessOutput, type ListrTask} from 'listr2'
 import {stripControl} from '../core/terminal-text.js'
 import type {IOStreams} from './io.js'
 
+/**
+ * Thrown by a step that did its work but did not fully succeed (a peer that does not answer): drawn as failed (✖,
+ * never a green tick), and the steps after it still run. The caller reports the partial result itself.
+ */
+export class StepIncomplete extends Error {}
+
 export interface ProgressTask<Ctx> {
   title: string
   /** Returns a short note shown after the title when it finishes ("unchanged", "restarted"). */
@@ -47,15 +53,19 @@ export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, t
     },
   }) as unknown as NodeJS.WriteStream
   ;(sink as {isTTY?: boolean}).isTTY = io.stderrIsTTY
-  const listrTasks: ListrTask<Ctx>[] = tasks.map((t) => ({
+  const incomplete = new Set<number>()
+  const listrTasks: ListrTask<Ctx>[] = tasks.map((t, i) => ({
     title: t.title,
     skip: t.skip ? (c: Ctx) => t.skip!(c) : undefined,
+    // Only a StepIncomplete lets the list go on; any other failure stops it.
+    exitOnError: () => !incomplete.has(i),
     task: async (c, task) => {
       // Notes and messages may quote a peer or another program: stripped, as the drawing itself is not.
       let note: string | void
       try {
         note = await t.run(c, throttleProgress((message) => void (task.output = stripControl(message)), {terminal: animated}))
       } catch (error) {
+        if (error instanceof StepIncomplete) incomplete.add(i)
         // listr2 draws a failed task's message under it, through the unstripped drawing path.
         if (error instanceof Error) error.message = stripControl(error.message)
         throw error

@@ -127,7 +127,7 @@ describe('claw-mesh gateway configure', () => {
     const first = await configure(['--port', '18790', '--json'], {store, secrets})
     expect(first.run.exitCode).toBe(0)
     const doc = first.run.json<Record<string, unknown> & {changes: {path: string; to: unknown}[]; backupPath: string; originalBackupPath: string}>()
-    expect(doc).toMatchObject({ok: true, changed: true, port: 18790, expose: 'tailnet', tokens: {gateway: 'adopted', hooks: 'new'}, secretStore: {backend: 'memory'}})
+    expect(doc).toMatchObject({ok: true, changed: true, port: 18790, expose: 'tailnet', tokens: {gateway: 'adopted', hooks: 'new'}, secretStore: {backend: 'keychain'}})
 
     // The plain-text token moved into the store; the file points at it through the exec provider.
     expect(secrets.values.get('gateway-token')).toBe('adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK')

@@ -14,8 +14,9 @@ const statusCalls = (backendState = 'Running') => [
   {command: TS, args: ['version'], result: {stdout: '1.84.3\n'}},
 ]
 
-async function invite(argv: string[], state: Partial<State>, backendState?: string) {
-  const runner = scriptedRunner(statusCalls(backendState))
+/** `reads: false`: the command must refuse before it asks Tailscale anything (the strict runner holds it to that). */
+async function invite(argv: string[], state: Partial<State>, backendState?: string, reads = true) {
+  const runner = scriptedRunner(reads ? statusCalls(backendState) : [])
   const store = createMemoryStateStore(state)
   const secrets = createMemorySecretStore()
   const run = await runCommand(Invite, argv, {runner, store, secrets, env: {CLAW_MESH_TAILSCALE: TS}, platform: 'linux'})
@@ -51,7 +52,7 @@ describe('claw-mesh invite', () => {
     const {run} = await invite(['--expires', '2h'], bootstrapped)
     const inv = decodePairingInvite(run.stdout, {now: new Date()})
     expect(Date.parse(inv.expiresAt) - Date.parse(inv.createdAt)).toBe(2 * 3600 * 1000)
-    const bad = await invite(['--expires', '31d'], bootstrapped)
+    const bad = await invite(['--expires', '31d'], bootstrapped, undefined, false)
     expect(bad.run.exitCode).toBe(2)
     expect(bad.run.stderr).toMatch(/--expires|duration/)
     expect(bad.secrets.values.size).toBe(0)
@@ -98,7 +99,7 @@ describe('claw-mesh invite', () => {
     ['no gateway exposure', {identity: 'nova'}, undefined, /not opened to the tailnet/],
     ['Tailscale logged out', bootstrapped, 'NeedsLogin', /not connected.*NeedsLogin/],
   ])('asks for bootstrap when there is %s (exit 3), storing nothing', async (_title, state, backendState, message) => {
-    const {run, secrets} = await invite([], state, backendState)
+    const {run, secrets} = await invite([], state, backendState, Boolean(state.identity && state.gateway))
     expect(run.exitCode).toBe(3)
     expect(run.stderr).toMatch(message)
     expect(run.stderr).toMatch(/bootstrap/)

@@ -19,8 +19,9 @@ const tailnet: StatusNode[] = [
   {hostname: 'alices-mbp', ipv4: '100.70.3.44'},
 ]
 
-function setup(state: Partial<State> = {}, secrets: Record<string, string> = {}, nodes = tailnet, backendState?: string) {
-  const runner = scriptedRunner([{command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({peers: nodes, backendState})}}])
+function setup(state: Partial<State> = {}, secrets: Record<string, string> = {}, nodes: StatusNode[] | null = tailnet, backendState?: string) {
+  // nodes === null: the command must refuse before it reads the tailnet.
+  const runner = scriptedRunner(nodes === null ? [] : [{command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({peers: nodes, backendState})}}])
   return {runner, store: createMemoryStateStore({identity: 'nova', ...state}), secrets: createMemorySecretStore(secrets)}
 }
 
@@ -101,7 +102,7 @@ describe('claw-mesh peer discover', () => {
     ['a literal --mesh-secret', ['--mesh-secret', MESH], {}, /takes file:PATH or -/],
     ['a bad tag', ['--tag', 'claw-mesh'], {CLAW_MESH_SECRET: MESH}, /is not a Tailscale tag/],
   ])('refuses %s with exit 2, changing nothing', async (_title, argv, env, message) => {
-    const f = setup()
+    const f = setup({}, {}, null)
     const run = await discover(argv, f, env)
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(message)

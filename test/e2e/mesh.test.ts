@@ -151,13 +151,15 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
 
   it('a second bootstrap of B changes nothing: no write, no restart, no tailscale up', async () => {
     const b = hosts.b
-    const before = {config: fingerprint(b.configPath), pid: b.gatewayPid(), ups: b.tailscaleArgv().filter((a) => a.includes('up')).length, state: fingerprint(path.join(b.stateDir, 'state.json'))}
+    const before = {config: fingerprint(b.configPath), pid: b.gatewayPid(), ups: b.tailscaleArgv().filter((a) => a.includes('up')).length, calls: b.tailscaleArgv().length, state: fingerprint(path.join(b.stateDir, 'state.json'))}
     const run = await b.cli(['bootstrap', '--identity', 'b', '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites['a>b']}`, '--json'])
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({changed: false})
     expect(fingerprint(b.configPath)).toBe(before.config)
+    expect(fingerprint(path.join(b.stateDir, 'state.json'))).toBe(before.state)
     expect(b.gatewayPid()).toBe(before.pid)
     expect(b.tailscaleArgv().filter((a) => a.includes('up'))).toHaveLength(before.ups)
+    expect(b.tailscaleArgv().length - before.calls).toBeLessThanOrEqual(2) // one observation, shared by every step
     expect(run.stderr).toMatch(/already provisioned/)
   })
 

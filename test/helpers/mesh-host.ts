@@ -45,7 +45,11 @@ export interface MeshHost {
   /** Runs this host's `tailscale` CLI (real: with its --socket) and never rejects on a non-zero exit. */
   tailscale(args: string[]): Promise<CliRun>
   /** Runs the built claw-mesh on this host (inside its namespace). */
-  cli(args: string[], opts?: {input?: string; timeoutMs?: number; env?: Record<string, string>}): Promise<CliRun>
+  /**
+   * Runs the built claw-mesh on this host. `killWhen` is fault injection from outside: the process gets SIGKILL the
+   * moment its stderr so far matches (e.g. a step's completion line in the progress).
+   */
+  cli(args: string[], opts?: {input?: string; timeoutMs?: number; env?: Record<string, string>; killWhen?: RegExp}): Promise<CliRun>
   /** The background gateway's pid claw-mesh recorded, if any. */
   gatewayPid(): number | undefined
   cleanup(): void
@@ -110,7 +114,7 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     XDG_RUNTIME_DIR: '',
     DBUS_SESSION_BUS_ADDRESS: '',
   }
-  const exec = (file: string, args: string[], runEnv: Record<string, string>, timeoutMs: number, input?: string): Promise<CliRun> => {
+  const exec = (file: string, args: string[], runEnv: Record<string, string>, timeoutMs: number, input?: string, killWhen?: RegExp): Promise<CliRun> => {
     const [cmd, argv] = opts.ns ? ['ip', ['netns', 'exec', opts.ns, file, ...args]] : [file, args]
     return new Promise((resolve, reject) => {
       const child = execFile(cmd, argv, {env: runEnv, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024}, (error, stdout, stderr) => {
@@ -120,6 +124,13 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
         const exitCode = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0) : error ? Number(error.code) : 0
         resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
       })
+      if (killWhen) {
+        let seen = ''
+        child.stderr?.on('data', (chunk: string) => {
+          seen += chunk
+          if (killWhen.test(seen)) child.kill('SIGKILL')
+        })
+      }
       child.stdin?.end(input ?? '')
     })
   }
@@ -146,7 +157,7 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     },
     tailscale: (args) => (real ? exec(real.cli, [`--socket=${real.socket}`, ...args], env, 60_000) : exec(SIM_TAILSCALE, args, env, 60_000)),
     async cli(args, runOpts = {}) {
-      const run = await exec(process.execPath, [CLI, ...args], {...env, ...runOpts.env}, runOpts.timeoutMs ?? 240_000, runOpts.input)
+      const run = await exec(process.execPath, [CLI, ...args], {...env, ...runOpts.env}, runOpts.timeoutMs ?? 240_000, runOpts.input, runOpts.killWhen)
       host.transcript.push({args, stdout: run.stdout, stderr: run.stderr})
       return run
     },

@@ -4,9 +4,10 @@ import path from 'node:path'
 import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
 import {Redactor} from '../../src/core/redact.js'
-import {readPeerInputs} from '../../src/services/bootstrap/peer-inputs.js'
+import {namePeerInputs, readPeerInputs} from '../../src/services/bootstrap/peer-inputs.js'
 
-const opts = (stdin = '', home = '/nonexistent/home') => ({stdin: Readable.from([stdin]), redactor: new Redactor(), tailnet: null, allowInsecureUrl: false, home})
+const opts = (stdin = '', home = '/nonexistent/home') => ({stdin: Readable.from([stdin]), redactor: new Redactor(), allowInsecureUrl: false, home})
+const readAndName = async (values: string[], o = opts(), tailnet: never | null = null) => namePeerInputs(await readPeerInputs(values, o), tailnet)
 
 describe('bootstrap --peer values', () => {
   it('reads an invite from a file and registers it as a secret', async () => {
@@ -29,11 +30,11 @@ describe('bootstrap --peer values', () => {
     ['clawd=http://100.88.12.7:18789', 'clawd'],
     ['http://openclaw-clawd.tail4f3a2.ts.net:18789', 'clawd'],
   ])('names the URL peer %s → %s', async (value, name) => {
-    expect((await readPeerInputs([value], opts()))[0]).toMatchObject({name})
+    expect((await readAndName([value]))[0]).toMatchObject({name})
   })
   it('names a bare tailnet IP after the tailnet node that has it', async () => {
-    const o = {...opts(), tailnet: {peers: [{hostname: 'openclaw-clawd', machineName: 'openclaw-clawd', ipv4: '100.88.12.7', ipv6: null}]} as never}
-    expect((await readPeerInputs(['http://100.88.12.7:18789'], o))[0]).toMatchObject({name: 'clawd'})
+    const tailnet = {peers: [{hostname: 'openclaw-clawd', machineName: 'openclaw-clawd', ipv4: '100.88.12.7', ipv6: null}]} as never
+    expect((await readAndName(['http://100.88.12.7:18789'], opts(), tailnet))[0]).toMatchObject({name: 'clawd'})
   })
   it.each([
     ['http://100.88.12.7:18789', /cannot tell this peer's name/],
@@ -41,7 +42,7 @@ describe('bootstrap --peer values', () => {
     ['alphaL=http://100.88.12.7:18789', /"alphaL" is not a peer name/],
     ['file:/nonexistent/invite', /cannot read the file/],
   ])('refuses %s clearly', async (value, message) => {
-    await expect(readPeerInputs([value], opts())).rejects.toThrow(message)
+    await expect(readAndName([value])).rejects.toThrow(message)
   })
 
   it('never quotes what a file or stdin held when it is not an invite (it may be a secret)', async () => {

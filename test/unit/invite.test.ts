@@ -127,6 +127,8 @@ describe('every field is validated (with a correct check)', () => {
     ['hostname with an underscore', {hostname: 'openclaw_nova'}, /hostname "openclaw_nova" is not a valid Tailscale hostname/],
     ['short token', {hooksToken: 'abc'}, /hooks token is 3 characters long \(at least 16\)/],
     ['token with spaces', {hooksToken: 'aaaaaaaa bbbbbbbbbb'}, /hooks token contains spaces/],
+    // Well under the invite's 4096-byte cap, yet longer than any hooks token: refused by the token's own bound.
+    ['token longer than 1024 characters', {hooksToken: 'a'.repeat(1025)}, /hooks token is longer than 1024 characters/],
     ['token that is a number', {hooksToken: 1234567890123456}, /hooks token is missing/],
     ['plain http outside the tailnet', {url: 'http://203.0.113.9:18789'}, /url "http:\/\/203\.0\.113\.9:18789" is outside the tailnet/],
     ['https outside the tailnet', {url: 'https://agents.example.com'}, /url "https:\/\/agents\.example\.com" is outside the tailnet/],

@@ -14,6 +14,7 @@ describe('planJoin', () => {
     ['a stopped node resumes without a key', {...running, backendState: 'Stopped'}, {}, {action: 'resume', then: []}],
     ['a stopped node with another name resumes then sets', {...running, backendState: 'Stopped', hostname: 'x'}, {}, {action: 'resume', then: ['--hostname=openclaw-nova']}],
     ['--force-reauth re-registers a running node', running, {forceReauth: true}, {action: 'up', forceReauth: true, needsKey: true}],
+    ['--force-reauth with new --tags re-registers with them instead of refusing', {...running, tags: ['tag:old']}, {tags: ['tag:new'], forceReauth: true}, {action: 'up', forceReauth: true, needsKey: true}],
     ['same tags in another order is no change', {...running, tags: ['tag:b', 'tag:a']}, {tags: ['tag:a', 'tag:b']}, {action: 'none'}],
     ['no --tags keeps the node tags', {...running, tags: ['tag:a']}, {tags: []}, {action: 'none'}],
     ['a default hostname renames a node claw-mesh named before', {...running, hostname: 'openclaw-old'}, {hostnameGiven: false, recordedHostname: 'openclaw-old'}, {action: 'set', flags: ['--hostname=openclaw-nova']}],
@@ -62,6 +63,10 @@ describe('isRenamedVariant', () => {
     ['openclaw-nova-12', 'openclaw-nova', true],
     ['openclaw-nova', 'openclaw-nova', false],
     ['openclaw-novax-1', 'openclaw-nova', false],
+    // Anchored at both ends: another node whose name merely contains the wanted one is not a renamed variant.
+    ['my-openclaw-nova-1', 'openclaw-nova', false],
+    ['openclaw-nova-1x', 'openclaw-nova', false],
+    ['openclaw-nova-1.tail4f3a2.ts.net', 'openclaw-nova', false],
     [null, 'openclaw-nova', false],
   ])('%s for %s → %s', (actual, wanted, expected) => {
     expect(isRenamedVariant(actual, wanted)).toBe(expected)

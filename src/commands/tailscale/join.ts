@@ -3,18 +3,11 @@ import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {assertHostname, parseTags} from '../../core/validate.js'
 import {resolveLoginServer} from '../../core/login-server.js'
-import {dryRunFlag, loginServerFlag, socketFlag, timeoutFlag} from '../../flags.js'
+import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, timeoutFlag} from '../../flags.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {runProgress} from '../../infra/progress.js'
 import {renderJoin} from '../../render/join.js'
 import {joinTailnet, type JoinResult} from '../../services/tailscale/join.js'
-
-export const tailscaleKeyFlag = {
-  'tailscale-key': Flags.string({
-    description: 'Auth key or OAuth client secret: file:PATH, - (stdin), or the value (visible to ps: avoid). Default: $CLAW_MESH_TAILSCALE_KEY.',
-    helpValue: 'file:PATH|-',
-  }),
-}
 
 export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
   static override summary = 'Join the tailnet with a hostname, idempotently.'

@@ -1,4 +1,4 @@
-export type SecretBackend = 'keychain' | 'file' | 'memory'
+export type SecretBackend = 'keychain' | 'file'
 
 /** Where claw-mesh keeps secrets. Names are claw-mesh's own (`gateway-token`, `hooks-token`, `peer/<name>`). */
 export interface SecretStore {
@@ -24,10 +24,14 @@ export const SECRET_NAMES = {
   inviteKey: (id: string) => `invite/${id}`,
 } as const
 
+/**
+ * A test double for the keychain: same backend (so every code path is the keychain's, none is test-only), values
+ * in memory.
+ */
 export function createMemorySecretStore(initial: Record<string, string> = {}): SecretStore & {values: Map<string, string>} {
   const values = new Map(Object.entries(initial))
   return {
-    backend: 'memory',
+    backend: 'keychain',
     location: 'memory',
     values,
     get: async (name) => values.get(name),

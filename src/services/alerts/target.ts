@@ -51,3 +51,11 @@ export async function storeAlertTarget(deps: Deps, target: AlertTarget, raw: str
   if ((await secrets.get(SECRET_NAMES.alertWebhook)) !== target.url) await secrets.set(SECRET_NAMES.alertWebhook, target.url)
   return STORED_WEBHOOK
 }
+
+/** Whether state.json already records this raw target (a webhook as the STORED_WEBHOOK reference to the same URL). */
+export async function alertRecorded(deps: Deps, raw: string): Promise<boolean> {
+  const recorded = deps.store.read().alert
+  if (recorded === raw) return true
+  if (recorded !== STORED_WEBHOOK || !/^webhook:/i.test(raw)) return false
+  return (await (await deps.secrets()).get(SECRET_NAMES.alertWebhook)) === raw.slice(raw.indexOf(':') + 1)
+}

@@ -1,5 +1,7 @@
+import type {WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
 import type {Deps} from '../../deps.js'
+import {alertRecorded, resolveAlertTarget, storeAlertTarget} from '../alerts/target.js'
 import {probeRun} from '../gateway/service.js'
 import {installSkill, skillInstalled} from '../skill/install.js'
 import {installWatchdog, watchdogStatus} from '../watchdog/install.js'
@@ -9,17 +11,16 @@ import type {BootstrapHooks} from './run.js'
  * The phases bootstrap runs through other services: the gateway watchdog (with --alert) and the agent skill.
  * Where no service manager can run the watchdog (containers, CI), the alert target is recorded for
  * `claw-mesh watchdog run` and the user is told how to schedule it, instead of failing the whole bootstrap.
+ * The watchdog's observation is the scheduler's own answer: nothing is assumed installed.
  */
 export function bootstrapHooks(deps: Deps, opts: {alert?: string}): Pick<BootstrapHooks, 'watchdog' | 'skill'> {
   const alert = opts.alert
-  const noServiceManager = async () => !(await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)).usable
   return {
     watchdog: {
-      async status() {
-        const s = await watchdogStatus(deps, {alert})
-        if (s.matches) return s
-        if (deps.store.read().alert === alert && (await noServiceManager())) return {installed: true, matches: true}
-        return s
+      async status(): Promise<WatchdogObserved> {
+        const manager = await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)
+        const s = manager.usable ? await watchdogStatus(deps, {alert}) : {installed: false, matches: false}
+        return {schedulerUsable: manager.usable, installed: s.installed, matches: s.matches, sameAlertRecorded: alert !== undefined && (await alertRecorded(deps, alert))}
       },
       async install() {
         try {
@@ -27,7 +28,10 @@ export function bootstrapHooks(deps: Deps, opts: {alert?: string}): Pick<Bootstr
           return r.changed ? `installed (${r.mechanism})` : 'unchanged'
         } catch (error) {
           if (!(error instanceof ClawMeshError) || error.code !== 'no-service-manager') throw error
-          deps.store.update((s) => void (s.alert = alert))
+          // As watchdog install records it: a webhook URL goes to the secret store, state.json keeps the reference.
+          const target = await resolveAlertTarget(deps, alert)
+          const recorded = target && alert !== undefined ? await storeAlertTarget(deps, target, alert) : alert
+          deps.store.update((s) => void (s.alert = recorded))
           deps.io.err(`warning: ${error.message}\n  → ${error.hint}\n`)
           return 'alert target recorded; no service manager here to schedule `claw-mesh watchdog run`'
         }

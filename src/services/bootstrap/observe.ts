@@ -1,103 +1,198 @@
 import {decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
+import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
-import type {BootstrapObserved} from '../../core/bootstrap-plan.js'
+import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
+import {readGatewaySettings} from '../../core/openclaw-config.js'
 import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/mesh-discovery.js'
-import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import type {PeerRecord, State} from '../../core/state-schema.js'
+import {parseStatusJson, summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
+import {tailscaleError} from '../../core/tailscale-errors.js'
 import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure} from '../../infra/http.js'
-import {SECRET_NAMES} from '../../infra/secrets/types.js'
+import type {SecretStoreChoice} from '../../infra/secrets/select.js'
+import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+import {memo} from '../doctor/memo.js'
 import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
 import {probeGatewayHealth} from '../gateway/health.js'
-import {localUrl} from '../gateway/start.js'
-import {locateOpenClaw} from '../openclaw/locate.js'
+import {localUrl} from '../gateway/local-gateway.js'
+import {readOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
+import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
-import {findTailscaleCli, openTailscale} from '../tailscale/cli.js'
+import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
+import {namePeerInputs} from './peer-inputs.js'
 import type {BootstrapOptions} from './types.js'
+
+export type TailscaleView = BootstrapObserved['tailscale']
+
+/**
+ * The machine as bootstrap sees it before changing anything, read lazily and at most once per run (like doctor's
+ * context): one `tailscale status --json`, one read of openclaw.json, one secret store. `reads` counts them, so
+ * tests can hold a re-run to its budget.
+ */
+export interface MachineView {
+  state(): State
+  tailscale(): Promise<TailscaleView>
+  openclaw(): OpenClawLocation
+  config(): Promise<OpenClawConfigFile>
+  secrets(): Promise<SecretStore>
+  readonly reads: {tailscale: number; config: number}
+}
+
+export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?: SecretStoreChoice}): MachineView {
+  const reads = {tailscale: 0, config: 0}
+  const state = memo(() => deps.store.read())
+  const tailscale = memo(async (): Promise<TailscaleView> => {
+    const cli = findTailscaleCli(deps)
+    if (!cli) return {cli: false, daemonUp: false, summary: null}
+    const ts = new TailscaleCli(deps, {cli, socket: opts.socket ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? state().tailscale?.socket})
+    reads.tailscale++
+    // `status --json` carries the version: no separate `tailscale version` call.
+    const result = await ts.raw(['status', '--json'])
+    if (result.exitCode !== 0) {
+      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, cli})
+      // A daemon that is down is an observation (the plan starts it), not an error.
+      if (error.code === 'tailscale-daemon-down' || result.notFound) return {cli: !result.notFound, daemonUp: false, summary: null}
+      throw error
+    }
+    return {cli: true, daemonUp: true, summary: summarizeStatus(parseStatusJson(result.stdout))}
+  })
+  const openclaw = memo(() => locateOpenClaw(deps))
+  const config = memo(() => {
+    reads.config++
+    return readOpenClawConfig(openclaw().paths.configPath)
+  })
+  const secrets = memo(() => deps.secrets(opts.secretStore))
+  return {state, tailscale, openclaw, config, secrets, reads}
+}
+
+/** What the optional phases (watchdog, agent skill) report about themselves. */
+export interface PhaseObservations {
+  watchdog?: WatchdogObserved
+  skillInstalled: boolean
+}
 
 export interface Observation {
   observed: BootstrapObserved
-  tailscale: TailscaleSummary | null
-  configure?: ConfigureResult
+  tailscale: TailscaleView
+  configure: ConfigureResult
+  /** The --peer inputs, every one named (URL peers after the observed tailnet node). */
+  peers: AddPeerOptions[]
+  /** The discovery tag: the flag, else the recorded one, else tag:claw-mesh. */
+  meshTag: string
 }
 
-/** Reads the Tailscale state; a daemon that is down is an observation, not an error. */
-export async function observeTailscale(deps: Deps, socket?: string): Promise<{cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null}> {
-  if (!findTailscaleCli(deps)) return {cli: false, daemonUp: false, summary: null}
-  try {
-    return {cli: true, daemonUp: true, summary: await openTailscale(deps, socket).status()}
-  } catch (error) {
-    if (error instanceof ClawMeshError && error.code === 'tailscale-daemon-down') return {cli: true, daemonUp: false, summary: null}
-    throw error
-  }
+/** What saving this peer would change (savePeer's comparison, read-only). */
+function peerChange(existing: PeerRecord | undefined, p: ReturnType<typeof resolvePeerInput>, storedToken: string | undefined): string | undefined {
+  if (!existing) return `add ${p.name}`
+  const same = existing.url === p.url && (existing.hostname ?? '') === (p.hostname ?? '') && existing.messaging === Boolean(p.token) && existing.source === p.source && storedToken === p.token
+  return same ? undefined : `update ${p.name}`
 }
 
-function peerChanges(deps: Deps, peers: AddPeerOptions[]): string[] {
-  const state = deps.store.read()
+async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[]): Promise<string[]> {
+  const state = view.state()
   const changes: string[] = []
   for (const input of peers) {
+    // A2A pairing lines: an invite answered before (same id, reply kept) is unchanged; a reply always completes.
     const kind = input.invite === undefined ? undefined : pairingLineKind(input.invite)
-    if (kind === 'invite-v2') {
-      // An A2A pairing invite: answered already (same invite, same URL) means nothing to do on a re-run.
-      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
-      const name = input.name ?? invite.name
-      const existing = state.peers[name]
-      if (!(existing?.a2a?.invite === invite.id && existing.url === invite.url)) changes.push(`pair with ${name}`)
-      continue
-    }
     if (kind === 'reply') {
       changes.push(`complete the pairing with ${decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl}).name}`)
       continue
     }
+    if (kind === 'invite-v2') {
+      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
+      const name = input.name ?? invite.name
+      const existing = state.peers[name]
+      if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) changes.push(`pair with ${name}`)
+      continue
+    }
     const p = resolvePeerInput(input)
+    deps.redactor.add(p.token)
     const existing = state.peers[p.name]
-    if (!existing) changes.push(`add ${p.name}`)
-    else if (existing.url !== p.url || existing.hostname !== p.hostname || existing.messaging !== Boolean(p.token)) changes.push(`update ${p.name}`)
+    const stored = existing && existing.source !== 'discovered' ? await (await view.secrets()).get(SECRET_NAMES.peer(p.name)) : undefined
+    const change = peerChange(existing, p, stored)
+    if (change) changes.push(change)
   }
   return changes
 }
 
+/**
+ * Fleet mode. On a connected tailnet the members are known now: preview exactly what discovery would record, so a
+ * provisioned fleet host plans no change. Before the join, discovery can only be promised.
+ */
+function discoveryChanges(opts: BootstrapOptions, ts: TailscaleSummary | null, tag: string, port: number, known: State['peers']): string[] {
+  if (!opts.meshSecret) return []
+  if (ts?.backendState !== 'Running') return ['discover mesh members on the tailnet']
+  return previewDiscovery(discoverMeshPeers(ts, {tag, port}).peers, known)
+}
+
+/** channels.a2a.advertisedUrl as configure would set it from the observed tailnet (so a re-run plans no change). */
+function observedAdvertisedUrl(view: MachineView, opts: BootstrapOptions, ts: TailscaleSummary | null, file: OpenClawConfigFile): string | undefined {
+  // The same expose and port configure resolves (flag, recorded, openclaw.json, default).
+  const g = view.state().gateway
+  const expose = opts.expose ?? g?.expose ?? 'tailnet'
+  if (!ts || !(expose === 'serve' ? ts.dnsName : ts.ipv4)) return undefined
+  try {
+    return peerUrlFor({expose: expose as 'tailnet', port: opts.port ?? g?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT, ipv4: ts.ipv4, dnsName: ts.dnsName})
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * OpenClaw as found. A healthy gateway proves it runs (a re-run spawns nothing); otherwise its Node and
+ * `openclaw --version` are checked now, so a Node too old is refused with the plan, before the join spends a key.
+ */
+async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boolean): Promise<OpenClawObserved> {
+  if (!loc.bin) return {cli: false, version: null}
+  if (healthy) return {cli: true, version: null, runsGateway: true}
+  try {
+    return {cli: true, version: (await probeOpenClawRuntime(deps, loc.bin)).version ?? null}
+  } catch (error) {
+    if (error instanceof ClawMeshError && (error.code === 'node-too-old' || error.code === 'openclaw-broken')) return {cli: true, version: null, unusable: {code: error.code, message: error.message.replace(/\.$/, ''), hint: error.hint ?? ''}}
+    throw error
+  }
+}
+
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
-export async function observeBootstrap(deps: Deps, opts: BootstrapOptions, extra: {watchdog?: {installed: boolean; matches: boolean}; skillInstalled?: boolean}): Promise<Observation> {
-  const tailscale = opts.observedTailscale ?? (await observeTailscale(deps, opts.socket))
-  const loc = locateOpenClaw(deps)
-  const configure = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true})
+export async function observeBootstrap(deps: Deps, view: MachineView, opts: BootstrapOptions, phasesPromise: Promise<PhaseObservations>): Promise<Observation> {
+  // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
+  const configuring = Promise.all([view.config(), view.tailscale()]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(view, opts, ts.summary, file)}))
+  const [tailscale, configure, phases] = await Promise.all([view.tailscale(), configuring, phasesPromise])
+  const peers = namePeerInputs(opts.peers, tailscale.summary)
+  const loc = view.openclaw()
   const configChanges = configure.changes.map((c) => c.path)
+  const store = await view.secrets()
   if (opts.meshSecret) {
-    const store = await deps.secrets(opts.secretStore)
     const hooks = await store.get(SECRET_NAMES.hooksToken)
-    deps.redactor.add(hooks)
     if (hooks !== fleetHooksToken(opts.meshSecret.value, opts.identity) && !configChanges.includes('hooks.token')) configChanges.push('hooks.token')
   }
-  const state = deps.store.read()
+  // The SecretRef in openclaw.json is unchanged, but a token the store lost must be made (and the gateway restarted).
+  if (configure.tokens.gateway === 'new' && !configChanges.includes('gateway.auth.token')) configChanges.push('gateway token (new in the secret store)')
+  const state = view.state()
+  const g = state.gateway
+  const gatewayRecorded = g?.configPath === configure.configPath && g.port === configure.port && g.expose === configure.expose && state.secrets?.backend === store.backend
   let health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
   // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
   // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
   if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
-  const pending = state.gateway?.pending ?? []
-  const changes = peerChanges(deps, opts.peers)
-  if (opts.meshSecret) {
-    // On a connected tailnet the members are known now: preview exactly what discovery would record, so a
-    // provisioned fleet host plans no change. Before the join, discovery can only be promised.
-    const summary = tailscale.summary
-    if (summary?.backendState === 'Running') {
-      const tag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
-      changes.push(...previewDiscovery(discoverMeshPeers(summary, {tag, port: configure.port}).peers, state.peers))
-    } else {
-      changes.push('discover mesh members on the tailnet')
-    }
-  }
+  const pending = g?.pending ?? []
+  const meshTag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
   return {
-    tailscale: tailscale.summary,
+    tailscale,
     configure,
+    peers,
+    meshTag,
     observed: {
       tailscale,
-      openclaw: {cli: Boolean(loc.bin), version: null},
+      openclaw: await observeOpenClaw(deps, loc, health.healthz.ok && pending.length === 0),
+      recorded: {identity: state.identity, tailscaleHostname: state.tailscale?.hostname},
       configChanges: [...configChanges, ...pending.filter((p) => !configChanges.includes(p))],
+      gatewayRecorded,
       gatewayHealthy: health.healthz.ok && pending.length === 0,
-      peerChanges: changes,
-      watchdog: extra.watchdog ?? {installed: false, matches: false},
-      skillInstalled: extra.skillInstalled ?? false,
+      peerChanges: [...(await peerChanges(deps, view, peers)), ...discoveryChanges(opts, tailscale.summary, meshTag, configure.port, state.peers)],
+      watchdog: phases.watchdog ?? {schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: false},
+      skillInstalled: phases.skillInstalled,
     },
   }
 }

@@ -11,13 +11,11 @@ import type {Redactor} from '../../core/redact.js'
 import type {AddPeerOptions} from '../peers/add.js'
 
 /**
- * `--peer` values: an invite (literally, as `file:PATH`, or `-` for stdin), a gateway URL, or `NAME=URL`.
- * A URL without a name is named after its tailnet host (`openclaw-clawd…` → `clawd`).
+ * `--peer` values: an invite (literally, as `file:PATH`, or `-` for stdin), a gateway URL, or `NAME=URL`. Reads
+ * what the values point at (the flags → options step); a URL's name may still be open until the tailnet is
+ * observed (namePeerInputs).
  */
-export async function readPeerInputs(
-  values: string[],
-  opts: {stdin: Readable; redactor: Redactor; tailnet?: TailscaleSummary | null | (() => Promise<TailscaleSummary | null>); allowInsecureUrl: boolean; home: string},
-): Promise<AddPeerOptions[]> {
+export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; allowInsecureUrl: boolean; home: string}): Promise<AddPeerOptions[]> {
   const out: AddPeerOptions[] = []
   if (values.filter((v) => v.trim() === '-').length > 1) {
     throw new UsageError('--peer - (stdin) can be given only once.', {hint: 'Put the other invites in files and pass --peer file:PATH.'})
@@ -53,13 +51,23 @@ export async function readPeerInputs(
         hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
       })
     }
-    const name = named ? named[1] : nameForUrl(url, typeof opts.tailnet === 'function' ? await opts.tailnet() : opts.tailnet)
+    const name = named ? named[1] : nameForUrl(url)
+    out.push({url, ...(name ? {name} : {}), allowInsecureUrl: opts.allowInsecureUrl})
+  }
+  return out
+}
+
+/** Names each URL peer still without one after the tailnet node that has its address, or refuses naming the flag. */
+export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSummary | null): AddPeerOptions[] {
+  return inputs.map((input) => {
+    if (input.invite !== undefined || input.name !== undefined) return input
+    const url = input.url as string
+    const name = nameForUrl(url, tailnet)
     if (!name) {
       throw new UsageError(`--peer ${url}: claw-mesh cannot tell this peer's name from its address.`, {hint: `Name it: --peer NAME=${url} (the name you will use with claw-mesh send).`})
     }
-    out.push({url, name, allowInsecureUrl: opts.allowInsecureUrl})
-  }
-  return out
+    return {...input, name}
+  })
 }
 
 function nameForUrl(url: string, tailnet?: TailscaleSummary | null): string | undefined {

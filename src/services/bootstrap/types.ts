@@ -1,34 +1,38 @@
-import type {BootstrapObserved, BootstrapStep} from '../../core/bootstrap-plan.js'
+import type {BootstrapStep} from '../../core/bootstrap-plan.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {AddPeerOptions} from '../peers/add.js'
 import type {PeerStatus} from '../peers/check.js'
 
+/** What the user asked for, from flags and environment only (never what was observed on the machine). */
 export interface BootstrapOptions {
   identity: string
   hostname: string
   /** False when hostname is the default openclaw-<identity>: a running node's own name is not silently replaced. */
   hostnameGiven: boolean
   tags: string[]
+  /** Re-register the node (a tag change needs it); needs a key. */
+  forceReauth: boolean
   key?: SecretSource
   ephemeral: boolean
   expose?: string
   port?: number
   acceptRisk: string[]
+  /** URL peers may still lack a name: they are named after the observed tailnet node. */
   peers: AddPeerOptions[]
   meshSecret?: SecretSource
+  /** Undefined: the tag recorded by an earlier discovery, else tag:claw-mesh. */
   meshTag?: string
   alert?: string
   secretStore?: SecretStoreChoice
-  install: boolean
+  /** `allowed` (--install/--yes), `ask` on a terminal first, `forbidden` (--no-install). */
+  install: 'allowed' | 'ask' | 'forbidden'
   dryRun: boolean
   timeoutMs: number
   peerTimeoutMs: number
   socket?: string
   /** Self-hosted control server (Headscale), from --login-server or $CLAW_MESH_LOGIN_SERVER. */
   loginServer?: string
-  /** Tailscale as the caller already read it (the command needs it to name peers): not read twice. */
-  observedTailscale?: BootstrapObserved['tailscale']
 }
 
 export interface BootstrapPeerSummary {
@@ -42,13 +46,18 @@ export interface BootstrapPeerSummary {
   detail: string
 }
 
-/** The `--json` document of `claw-mesh bootstrap` (documented in the README). Never a secret in it. */
+export type BootstrapStepResult = BootstrapStep & {outcome?: string; durationMs?: number}
+
+/**
+ * The `--json` document of `claw-mesh bootstrap` (documented in the README). Never a secret in it. New sections
+ * (e.g. reply invites for peers) are added here and filled in `summarize` (result.ts), for both dry and real runs.
+ */
 export interface BootstrapResult {
   identity: string
   dryRun: boolean
   changed: boolean
   /** With what each step did and how long it took (ms) in a real run. */
-  steps: (BootstrapStep & {outcome?: string; durationMs?: number})[]
+  steps: BootstrapStepResult[]
   tailnet: {hostname: string | null; dnsName: string | null; ipv4: string | null; tailnet: string | null}
   gateway: {configPath: string; expose: string; port: number; url: string | null; healthy: boolean}
   peers: BootstrapPeerSummary[]

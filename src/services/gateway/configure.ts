@@ -12,13 +12,13 @@ import {a2aAssignments} from '../../core/a2a-config.js'
 import {a2aPeerEntries} from '../a2a/tokens.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
-import {assertConfigWritable, readOpenClawConfig, validateOpenClawConfig, validationError, writeConfigValidated} from '../openclaw/config-file.js'
+import {assertConfigWritable, readOpenClawConfig, type OpenClawConfigFile, validateOpenClawConfig, validationError, writeConfigValidated} from '../openclaw/config-file.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 import {backupConfigBytes, keepOriginal} from './backups.js'
 import {gatewayProviderFileFor, syncGatewayProviderFile} from '../../infra/secrets/file.js'
 import {assertPortUsable} from './port-check.js'
 import {ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
-import {LOCK_WAIT_MS} from './start.js'
+import {LOCK_WAIT_MS} from './local-gateway.js'
 
 export const RISK_LAN = 'lan-exposure'
 
@@ -80,6 +80,8 @@ export function resolveExpose(value: string | undefined, recorded: GatewayExpose
 export interface ConfigureObserved {
   /** The URL peers use to reach this gateway (tailnet IPv4 and port, or the Serve origin): `channels.a2a.advertisedUrl`. */
   advertisedUrl?: string
+  /** openclaw.json as the caller read it in this run (bootstrap); used only when it is the file configure would read. */
+  file?: OpenClawConfigFile
 }
 
 export async function configureGateway(deps: Deps, opts: ConfigureOptions = {}, observed: ConfigureObserved = {}): Promise<ConfigureResult> {
@@ -96,7 +98,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const state = deps.store.read()
   const expose = resolveExpose(opts.expose, state.gateway?.expose, opts.acceptRisk)
   const loc = locateOpenClaw(deps, {profile: opts.profile})
-  const file = await readOpenClawConfig(loc.paths.configPath)
+  const file = observed.file?.path === loc.paths.configPath ? observed.file : await readOpenClawConfig(loc.paths.configPath)
   const port = assertPort(opts.port ?? state.gateway?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT)
   await assertConfigWritable(file, deps.env)
   await assertPortUsable(deps, port, state.gateway)
@@ -188,11 +190,9 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
     g.expose = expose
     g.profile = loc.profile
     if (plan.changed || (state.gateway?.a2aPeers ?? []).join() !== a2aNames.join()) g.a2aPeers = a2aNames
-    if (store.backend !== 'memory') {
-      const sec = (s.secrets ??= {names: []})
-      sec.backend = store.backend
-      sec.names = [...new Set([...(sec.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken])]
-    }
+    const sec = (s.secrets ??= {names: []})
+    sec.backend = store.backend
+    sec.names = [...new Set([...(sec.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken])]
   })
   if (plan.changed) notes.push('Run `claw-mesh gateway start` to apply and verify (a running gateway also picks the file up by itself).')
   return result

@@ -84,7 +84,7 @@ export function secretWiring(store: SecretStore, opts: {platform: PlatformAdapte
     nodePath: opts.nodePath ?? process.execPath,
     cliEntry: opts.cliEntry ?? cliEntryPath(),
     stateDir: opts.stateDir,
-    backend: store.backend === 'memory' ? 'keychain' : store.backend,
+    backend: store.backend,
   })
   const provider: Record<string, unknown> = {source: 'exec', command: launcher.command}
   if (launcher.args.length > 0) provider.args = launcher.args

@@ -11,6 +11,7 @@ import {backgroundFiles, gatewayFailureReason, logTail, ourBackgroundPid, pidAli
 import {restoreConfig} from './backups.js'
 import {probeGatewayHealth, waitForGateway, type ProbeAnswer} from './health.js'
 import {assertOurGateway, gatewayListener, notOurGateway} from './listener.js'
+import {localUrl, LOCK_WAIT_MS} from './local-gateway.js'
 import {probeRun, runServiceAction} from './service.js'
 import {checkGatewayToken, checkHooksToken, type TokenCheck, type WebSocketFactory} from './token-check.js'
 
@@ -94,9 +95,7 @@ async function awaitLaunch(ctx: Ctx, l: Launch, port: number): Promise<{failure?
   return {failure: wait.failure ?? `no 200 from /healthz within ${Math.round(ctx.timeoutMs / 1000)} s (${wait.last.healthz.detail})`}
 }
 
-export function localUrl(port: number): string {
-  return `http://127.0.0.1:${port}`
-}
+export {localUrl, LOCK_WAIT_MS} from './local-gateway.js'
 
 async function verifyTokens(ctx: Ctx, port: number, tokens: {gateway: string; hooks: string}, hooksPath: string, timeoutMs: number): Promise<{gateway: TokenCheck; hooks: TokenCheck}> {
   const url = localUrl(port)
@@ -136,8 +135,6 @@ export async function startGateway(deps: Deps, opts: StartOptions = {}): Promise
   }
 }
 
-/** How long a second configure/start waits for the first before giving up (BusyError, exit 6). */
-export const LOCK_WAIT_MS = 15_000
 
 async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const state = deps.store.read()

@@ -248,6 +248,8 @@ export async function checkPeers(
     timeoutMs: number
     /** A tailnet view the caller already read (doctor shares one `tailscale status` among all its checks). */
     tailnet?: Promise<{summary?: TailscaleSummary; note?: string}>
+    /** Record each verdict in lastCheck (default). Bootstrap's verification on a run that changed nothing writes nothing. */
+    record?: boolean
   },
 ): Promise<CheckPeersResult> {
   const state = deps.store.read()
@@ -264,14 +266,18 @@ export async function checkPeers(
   )
   const ts = await tailnet
   const at = deps.clock.now().toISOString()
-  deps.store.update((s) => {
-    for (const p of peers) {
-      const record = s.peers[p.name]
-      if (record && record.url === p.url) record.lastCheck = {at, status: p.status, latencyMs: p.latencyMs, detail: p.detail || undefined}
-      // The inviter accepted our token: the pair is complete from now on (a later refusal is a real failure).
-      if (record?.a2a?.awaitingReply && p.probes.a2a.status === 'ok') delete record.a2a.awaitingReply
-    }
-  })
+  // A completed pairing is always recorded; the verdicts only when asked to (bootstrap's no-op re-run writes nothing).
+  const completed = peers.filter((p) => state.peers[p.name]?.a2a?.awaitingReply && p.probes.a2a.status === 'ok').map((p) => p.name)
+  if (opts.record !== false || completed.length > 0) {
+    deps.store.update((s) => {
+      for (const p of peers) {
+        const record = s.peers[p.name]
+        if (opts.record !== false && record && record.url === p.url) record.lastCheck = {at, status: p.status, latencyMs: p.latencyMs, detail: p.detail || undefined}
+        // The inviter accepted our token: the pair is complete from now on (a later refusal is a real failure).
+        if (record?.a2a?.awaitingReply && completed.includes(p.name)) delete record.a2a.awaitingReply
+      }
+    })
+  }
   const summary = {ok: 0, degraded: 0, down: 0}
   for (const p of peers) summary[p.status]++
   return {peers, tailscale: {available: Boolean(ts.summary), note: ts.note}, timeoutMs: opts.timeoutMs, elapsedMs: Math.round(performance.now() - started), summary}

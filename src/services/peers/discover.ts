@@ -2,7 +2,7 @@ import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {tokenProblem} from '../../core/invite.js'
 import {DEFAULT_MESH_TAG, discoverMeshPeers, type SkippedNode} from '../../core/mesh-discovery.js'
-import {summarizeStatus} from '../../core/tailscale-status.js'
+import {summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {assertPort, parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -54,7 +54,7 @@ const SECRET_HINT = 'Pass the fleet secret with --mesh-secret file:PATH (or - fo
  * the mesh secret and the ordered pair of names (the token X presents to Y works only as X, toward Y), so every
  * receiver knows the true sender without any exchange, and the mesh secret itself never leaves this machine.
  */
-export async function discoverPeers(deps: Deps, opts: DiscoverOptions): Promise<DiscoverResult> {
+export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed: {status?: TailscaleSummary} = {}): Promise<DiscoverResult> {
   const state = deps.store.read()
   const tag = opts.tag === undefined ? (state.mesh?.tag ?? DEFAULT_MESH_TAG) : parseTags(opts.tag, '--tag')[0]
   if (!tag || (opts.tag !== undefined && opts.tag.includes(','))) throw new UsageError('--tag takes one Tailscale tag, e.g. --tag tag:claw-mesh.')
@@ -67,7 +67,7 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions): Promise<
   const problem = tokenProblem(secret)
   if (problem) throw new UsageError(`The mesh secret from ${opts.meshSecret?.origin ?? 'the secret store'} ${problem}.`, {hint: SECRET_HINT})
 
-  const summary = summarizeStatus(await openTailscale(deps, opts.socket).statusRaw())
+  const summary = observed.status ?? summarizeStatus(await openTailscale(deps, opts.socket).statusRaw())
   if (summary.backendState !== 'Running') {
     throw new ActionNeededError(`Tailscale is not connected on this machine (state: ${summary.backendState}), so its peer list is unknown.`, {
       code: 'tailscale-not-running',

@@ -72,13 +72,14 @@ function approvalNeeded(): ActionNeededError {
 }
 
 /** Joins the tailnet idempotently: reads the state first, then does only what differs. */
-export async function joinTailnet(deps: Deps, opts: JoinOptions): Promise<JoinResult> {
+export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?: TailscaleSummary} = {}): Promise<JoinResult> {
   const loginServer = opts.loginServer ?? deps.store.read().tailscale?.loginServer
   const selfHosted = !isTailscaleControl(loginServer)
   const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted}) : undefined
   if (prepared) deps.redactor.add(prepared.value)
   const ts = openTailscale(deps, opts.socket)
-  const observed = await ts.status()
+  // A caller that already read the status in this run (bootstrap) passes it: not read twice.
+  const observed = seen.status ?? (await ts.status())
   const recordedHostname = deps.store.read().tailscale?.hostname
   const plan = planJoin(observed, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname})
   const base = {

@@ -1,0 +1,97 @@
+import {parseAlertTarget} from '../../core/alert-target.js'
+import {parseDuration} from '../../core/duration.js'
+import {UsageError} from '../../core/errors.js'
+import {assertHostname, assertIdentity, assertPort, parseTags} from '../../core/validate.js'
+import type {SecretSource} from '../../infra/secret-input.js'
+import type {SecretStoreChoice} from '../../infra/secrets/select.js'
+import type {AddPeerOptions} from '../peers/add.js'
+import type {BootstrapOptions} from './types.js'
+
+/** `claw-mesh bootstrap`'s flags as oclif parses them. */
+export interface BootstrapFlags {
+  identity?: string
+  hostname?: string
+  'tailscale-key'?: string
+  tags?: string
+  'force-reauth': boolean
+  ephemeral: boolean
+  expose?: string
+  port?: number
+  'accept-risk': string[]
+  peer: string[]
+  'allow-insecure-url': boolean
+  'mesh-secret'?: string
+  'mesh-tag'?: string
+  alert?: string
+  'secret-store'?: string
+  install?: boolean
+  yes: boolean
+  'peer-timeout': string
+  timeout: string
+  socket?: string
+  'dry-run': boolean
+  'login-server'?: string
+}
+
+/** What the flags pointed at, read by the command (files, stdin, the environment) before the pure step. */
+export interface BootstrapInputs {
+  /** The identity: the flag's, or the answer to the prompt. */
+  identity: string
+  key?: SecretSource
+  meshSecret?: SecretSource
+  peers: AddPeerOptions[]
+  /** The alert target: --alert's value, or what its file:PATH, - or $CLAW_MESH_ALERT held. */
+  alert?: string
+  /** From --login-server or $CLAW_MESH_LOGIN_SERVER (undefined: the recorded one, else Tailscale's). */
+  loginServer?: string
+}
+
+/** Refuses, before anything is read, two flags that would both read stdin. Pure. */
+export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key' | 'mesh-secret' | 'peer' | 'alert'>): void {
+  const readers = [
+    flags['tailscale-key'] === '-' && '--tailscale-key',
+    flags['mesh-secret'] === '-' && '--mesh-secret',
+    flags.peer.some((p) => p.trim() === '-') && '--peer',
+    flags.alert?.trim() === '-' && '--alert',
+  ].filter(Boolean)
+  if (readers.length > 1) throw new UsageError(`Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-); ${readers.join(' and ')} ask for it.`, {hint: 'Put the others in files and pass file:PATH.'})
+}
+
+/**
+ * Flags (and what they pointed at) → the options bootstrap runs with. Pure: no prompt, no file, no machine state;
+ * the platform is a parameter. The key's shape is checked by the run itself (dry or not), once the control server
+ * recorded on the machine is known (a Headscale key is not a tskey).
+ */
+export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs, platform: 'linux' | 'darwin' | 'win32'): BootstrapOptions {
+  const identity = assertIdentity(inputs.identity)
+  const tags = parseTags(flags.tags)
+  if (flags['force-reauth'] && !inputs.key) {
+    throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
+  }
+  if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
+  const install = flags.install === false ? 'forbidden' : flags.install === true || flags.yes ? 'allowed' : 'ask'
+  return {
+    identity,
+    hostname: assertHostname(flags.hostname ?? `openclaw-${identity}`),
+    hostnameGiven: flags.hostname !== undefined,
+    tags,
+    forceReauth: flags['force-reauth'],
+    key: inputs.key,
+    ephemeral: flags.ephemeral,
+    expose: flags.expose,
+    port: flags.port === undefined ? undefined : assertPort(flags.port),
+    acceptRisk: flags['accept-risk'],
+    peers: inputs.peers,
+    meshSecret: inputs.meshSecret,
+    // No default here: an absent flag keeps the tag recorded by an earlier discovery.
+    meshTag: flags['mesh-tag'],
+    alert: inputs.alert,
+    secretStore: flags['secret-store'] as SecretStoreChoice | undefined,
+    install,
+    dryRun: flags['dry-run'],
+    timeoutMs: parseDuration(flags.timeout),
+    peerTimeoutMs: parseDuration(flags['peer-timeout'], '--peer-timeout'),
+    socket: flags.socket,
+    loginServer: inputs.loginServer,
+  }
+}

@@ -1,0 +1,87 @@
+import {decodePairingInvite, pairingLineKind} from '../../core/a2a-pairing.js'
+import type {BootstrapStep} from '../../core/bootstrap-plan.js'
+import {peerUrlFor} from '../../core/gateway-url.js'
+import type {State} from '../../core/state-schema.js'
+import type {Deps} from '../../deps.js'
+import type {SecretStore} from '../../infra/secrets/types.js'
+import type {CheckPeersResult} from '../peers/check.js'
+import type {JoinResult} from '../tailscale/join.js'
+import type {Observation} from './observe.js'
+import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
+
+/** What applying the plan produced, for the summary. */
+export interface Applied {
+  changed: boolean
+  warnings: string[]
+  join?: JoinResult
+  /** Set when the gateway-start step ran. */
+  healthy?: boolean
+  checked?: CheckPeersResult
+  /** Replies this host made to --peer A2A invites in this run. */
+  replyInvites: {peer: string; replyInvite: string}[]
+}
+
+const MARK: Record<BootstrapStep['action'], string> = {run: '→', ok: '✓', blocked: '✗'}
+
+/** The plan as printed on stderr before anything is applied (and with a refusal). */
+export function planText(identity: string, steps: BootstrapStep[]): string {
+  const lines = steps.map((s) => `  ${MARK[s.action]} ${s.title}: ${s.detail}${s.block ? `\n      → ${s.block.hint}` : ''}`)
+  return `Plan for ${identity}:\n${lines.join('\n')}\n`
+}
+
+const NEXT = [
+  'Next machine: run `claw-mesh invite` here, pass the line it prints to `claw-mesh bootstrap --peer file:INVITE` there, and run the reply it prints here with `claw-mesh peer add --invite -`.',
+  'Check the mesh any time: claw-mesh doctor',
+]
+
+/**
+ * The replies to show: made in this run, else kept from an earlier run for the same --peer invites while the inviter
+ * has not run them yet (a re-run shows the same reply again, and applies nothing).
+ */
+function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, state: State): BootstrapResult['replyInvites'] {
+  if (applied.replyInvites.length > 0) return applied.replyInvites
+  const out: BootstrapResult['replyInvites'] = []
+  for (const input of observation.peers) {
+    if (input.invite === undefined || pairingLineKind(input.invite) !== 'invite-v2') continue
+    const invite = decodePairingInvite(input.invite, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
+    const record = state.peers[input.name ?? invite.name]
+    if (record?.a2a?.invite === invite.id && record.a2a.reply) out.push({peer: record.name, replyInvite: record.a2a.reply})
+  }
+  return out
+}
+
+/**
+ * The result document, for a dry run and a real one alike. A new section of the summary (and of `--json`) goes
+ * here and into BootstrapResult (types.ts); the human rendering is render/bootstrap.ts.
+ */
+export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: BootstrapStepResult[]; observation: Observation; store: SecretStore; applied: Applied; state: State}): BootstrapResult {
+  const {observation, applied, state} = r
+  const ts = applied.join ?? observation.tailscale.summary
+  const tailnet = {
+    hostname: applied.join ? applied.join.hostname : (ts && 'machineName' in ts ? (ts.machineName ?? ts.hostname) : null),
+    dnsName: ts?.dnsName ?? null,
+    ipv4: ts?.ipv4 ?? null,
+    tailnet: ts?.tailnet ?? null,
+  }
+  const g = r.opts.dryRun ? undefined : state.gateway
+  const expose = g?.expose ?? observation.configure.expose
+  const port = g?.port ?? observation.configure.port
+  const replyInvites = r.opts.dryRun ? [] : replyInvitesOf(deps, applied, observation, state)
+  const url = r.opts.dryRun ? null : peerUrlFor({expose, port, ipv4: tailnet.ipv4, dnsName: tailnet.dnsName})
+  return {
+    identity: r.opts.identity,
+    dryRun: r.opts.dryRun,
+    changed: applied.changed,
+    steps: r.steps,
+    tailnet,
+    gateway: {configPath: g?.configPath ?? observation.configure.configPath, expose, port, url, healthy: applied.healthy ?? observation.observed.gatewayHealthy},
+    peers: (applied.checked?.peers ?? []).map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(state.peers[p.name]?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
+    replyInvites,
+    secrets: {backend: r.store.backend, location: r.store.location},
+    stateDir: deps.stateDir,
+    next: r.opts.dryRun
+      ? ['Run without --dry-run to apply this plan.']
+      : [...replyInvites.map((x) => `To finish pairing with ${x.peer}, run on ${x.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`), ...NEXT],
+    warnings: applied.warnings,
+  }
+}
