@@ -124,6 +124,8 @@ function joinStep(observed: BootstrapObserved, desired: BootstrapDesired): Boots
 }
 
 function openclawStep(o: OpenClawObserved, install: BootstrapDesired['install']): BootstrapStep {
+  // Missing and the Node on PATH too old for it: an install would only fail later, after the join.
+  if (!o.cli && o.unusable) return blocked('openclaw-install', 'OpenClaw cannot be installed to run here', o.unusable.message, {kind: 'action-needed', code: o.unusable.code, hint: o.unusable.hint})
   if (!o.cli) return installStep('openclaw-install', 'Install OpenClaw (npm install -g openclaw)', 'OpenClaw', 'the openclaw CLI is missing', install)
   // Refused here, with the plan, before the join spends a key on a machine whose gateway cannot start.
   if (o.unusable) return blocked('openclaw-install', 'OpenClaw cannot run here', o.unusable.message, {kind: 'action-needed', code: o.unusable.code, hint: o.unusable.hint})

@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -14,8 +14,12 @@ afterEach(() => {
 function env() {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bootstrap-prompt-'))
   homes.push(home)
-  // No tailscale and no openclaw on this "machine": nothing on PATH.
-  return {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', PATH: '/nonexistent'}
+  // No tailscale and no openclaw on this "machine": on PATH only a node new enough for OpenClaw (bootstrap checks it
+  // before planning OpenClaw's install).
+  const bin = path.join(home, 'bin')
+  mkdirSync(bin)
+  writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho v24.16.0\n', {mode: 0o755})
+  return {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', PATH: bin}
 }
 
 describe('bootstrap prompts only on a terminal', () => {

@@ -137,7 +137,7 @@ describe('bootstrap refuses and asks before it applies anything', () => {
   it.each([false, true])('a blocked step stops the run before any step is applied (dry run: %s), exit 3', async (dryRun) => {
     const host = await provisionedHost({openclaw: false})
     const before = host.fingerprint()
-    const {deps, update, stderr} = host.deps([status()])
+    const {deps, update, stderr} = host.deps([status(), nodeVersion('v24.16.0')])
     const hooks = {skill: skill(false)}
     const error = await bootstrap(deps, options({install: 'forbidden', dryRun}), hooks).catch((e: Error) => e)
     expect(exitCodeOf(error as never)).toBe(3)
@@ -150,8 +150,8 @@ describe('bootstrap refuses and asks before it applies anything', () => {
 
   it('asks before installing, and a "no" installs nothing', async () => {
     const host = await provisionedHost({openclaw: false})
-    // The strict runner fails the test on any call beyond the status read: no npm install may run.
-    const {deps} = host.deps([status()])
+    // The strict runner fails the test on any call beyond the status read and the Node check: no npm install may run.
+    const {deps} = host.deps([status(), nodeVersion('v24.16.0')])
     const hooks: BootstrapHooks = {skill: skill(true), confirmInstall: vi.fn(async () => false)}
     await expect(bootstrap(deps, options({install: 'ask'}), hooks)).rejects.toMatchObject({code: 'install-declined'})
     expect(hooks.confirmInstall).toHaveBeenCalledWith(['OpenClaw (npm install -g openclaw)'])
@@ -168,6 +168,20 @@ describe('bootstrap refuses and asks before it applies anything', () => {
     expect(error).toMatchObject({code: 'node-too-old', message: expect.stringContaining(`the node on PATH (${NODE}) is v20.11.0`), hint: expect.stringContaining('Node 24')})
     expect(stderr()).toMatch(/✗ OpenClaw cannot run here/)
     expect(stderr()).not.toMatch(/version unknown/)
+    expect(update).not.toHaveBeenCalled()
+    expect(host.fingerprint()).toBe(before)
+  })
+
+  it.each([false, true])('OpenClaw missing and the Node on PATH too old for it: refused before the install and the join (dry run: %s), exit 3', async (dryRun) => {
+    const host = await provisionedHost({openclaw: false})
+    host.store.update((s) => void (s.tailscale = {}))
+    const before = host.fingerprint()
+    // The strict runner fails the test on a `tailscale up` or an `npm install`: only the status and the Node check run.
+    const {deps, update, stderr} = host.deps([status('NeedsLogin'), nodeVersion('v20.11.0')], false)
+    const error = await bootstrap(deps, options({key: {origin: 'file:/k', value: KEY}, install: 'allowed', dryRun}), {skill: skill(true)}).catch((e: Error) => e)
+    expect(exitCodeOf(error as never)).toBe(3)
+    expect(error).toMatchObject({code: 'node-too-old', message: expect.stringContaining(`the node on PATH (${NODE}) is v20.11.0`)})
+    expect(stderr()).toMatch(/✗ OpenClaw cannot be installed to run here/)
     expect(update).not.toHaveBeenCalled()
     expect(host.fingerprint()).toBe(before)
   })

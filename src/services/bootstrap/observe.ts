@@ -17,7 +17,7 @@ import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
 import {probeGatewayHealth} from '../gateway/health.js'
 import {localUrl} from '../gateway/local-gateway.js'
 import {readOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
-import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
+import {locateOpenClaw, probeNodeForOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
 import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
 import {namePeerInputs} from './peer-inputs.js'
@@ -144,12 +144,17 @@ function observedAdvertisedUrl(view: MachineView, opts: BootstrapOptions, ts: Ta
  * `openclaw --version` are checked now, so a Node too old is refused with the plan, before the join spends a key.
  */
 async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boolean): Promise<OpenClawObserved> {
-  if (!loc.bin) return {cli: false, version: null}
-  if (healthy) return {cli: true, version: null, runsGateway: true}
+  if (loc.bin && healthy) return {cli: true, version: null, runsGateway: true}
+  const cli = Boolean(loc.bin)
   try {
-    return {cli: true, version: (await probeOpenClawRuntime(deps, loc.bin)).version ?? null}
+    // Missing: the Node it would be installed for is checked now, as it is for one that is there.
+    if (!loc.bin) {
+      await probeNodeForOpenClaw(deps)
+      return {cli, version: null}
+    }
+    return {cli, version: (await probeOpenClawRuntime(deps, loc.bin)).version ?? null}
   } catch (error) {
-    if (error instanceof ClawMeshError && (error.code === 'node-too-old' || error.code === 'openclaw-broken')) return {cli: true, version: null, unusable: {code: error.code, message: error.message.replace(/\.$/, ''), hint: error.hint ?? ''}}
+    if (error instanceof ClawMeshError && (error.code === 'node-too-old' || error.code === 'openclaw-broken')) return {cli, version: null, unusable: {code: error.code, message: error.message.replace(/\.$/, ''), hint: error.hint ?? ''}}
     throw error
   }
 }

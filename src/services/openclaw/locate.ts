@@ -61,6 +61,23 @@ export interface OpenClawRuntime {
  * exits at once, so the node on PATH is checked first and named in the error.
  */
 export async function probeOpenClawRuntime(deps: Pick<Deps, 'lookPath' | 'runner'>, bin: string): Promise<OpenClawRuntime> {
+  const {node, nodeVersion, nodeOk} = await probeNodeForOpenClaw(deps)
+  const r = await deps.runner.run(bin, ['--version'], {timeoutMs: 30_000})
+  if (r.notFound || r.exitCode !== 0) {
+    throw new ActionNeededError(`${bin} --version failed${r.notFound ? ' (not executable)' : ` with exit code ${r.exitCode}`}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`, {
+      code: 'openclaw-broken',
+      hint: `Reinstall OpenClaw (npm install -g openclaw) or point $CLAW_MESH_OPENCLAW at a working openclaw.`,
+    })
+  }
+  const version = /(\d{4}\.\d+\.\d+[^\s)]*)/.exec(r.stdout)?.[1]
+  return {bin, version, node, nodeVersion, nodeOk}
+}
+
+/**
+ * The node `openclaw` would run on (the first on PATH), checked against what OpenClaw needs. Also asked before
+ * OpenClaw is installed: an install onto a Node too old would only fail later, after the join spent the key.
+ */
+export async function probeNodeForOpenClaw(deps: Pick<Deps, 'lookPath' | 'runner'>): Promise<{node?: string; nodeVersion?: string; nodeOk: true}> {
   const node = deps.lookPath('node')
   let nodeVersion: string | undefined
   if (node) {
@@ -76,13 +93,5 @@ export async function probeOpenClawRuntime(deps: Pick<Deps, 'lookPath' | 'runner
       {code: 'node-too-old', hint: 'Install Node 24 LTS (nvm install 24 && nvm alias default 24, or https://nodejs.org) and put it first on PATH, then re-run.'},
     )
   }
-  const r = await deps.runner.run(bin, ['--version'], {timeoutMs: 30_000})
-  if (r.notFound || r.exitCode !== 0) {
-    throw new ActionNeededError(`${bin} --version failed${r.notFound ? ' (not executable)' : ` with exit code ${r.exitCode}`}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`, {
-      code: 'openclaw-broken',
-      hint: `Reinstall OpenClaw (npm install -g openclaw) or point $CLAW_MESH_OPENCLAW at a working openclaw.`,
-    })
-  }
-  const version = /(\d{4}\.\d+\.\d+[^\s)]*)/.exec(r.stdout)?.[1]
-  return {bin, version, node, nodeVersion, nodeOk}
+  return {node, nodeVersion, nodeOk}
 }
