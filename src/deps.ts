@@ -102,6 +102,20 @@ export function tailscaleProxy(env: NodeJS.ProcessEnv, recorded: () => string | 
   }
 }
 
+function forgetOnUpdate(store: StateStore, forget: () => void): StateStore {
+  return {
+    get path() {
+      return store.path
+    },
+    read: () => store.read(),
+    update(mutate) {
+      const next = store.update(mutate)
+      forget()
+      return next
+    },
+  }
+}
+
 export function homeDir(env: NodeJS.ProcessEnv): string {
   return env.HOME || env.USERPROFILE || os.homedir()
 }
@@ -132,7 +146,8 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     http: opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}),
     tailscaleProxy: () => (proxy ??= [opts.tailscaleProxy !== undefined ? opts.tailscaleProxy || undefined : tailscaleProxy(env, () => deps.store.read().tailscale?.proxy)])[0],
     clock: opts.clock ?? systemClock,
-    store: opts.store ?? createStateStore(stateDir),
+    // A state update forgets the proxy read from it: `tailscale install` records one mid-run (bootstrap then pairs through it).
+    store: forgetOnUpdate(opts.store ?? createStateStore(stateDir), () => (proxy = undefined)),
     resolveHost: opts.resolveHost ?? ((host) => dns.lookup(host, {all: true}).then((all) => all.map((a) => a.address))),
     lookPath:
       opts.lookPath ??

@@ -111,6 +111,14 @@ describe('which proxy', () => {
     expect(() => tailscaleProxy({CLAW_MESH_TAILSCALE_PROXY: value}, () => undefined)).toThrow(UsageError)
   })
 
+  it('a proxy recorded mid-run (tailscale install inside bootstrap) is used from then on', () => {
+    const {io} = createTestIOStreams()
+    const deps = createDeps({env: {CLAW_MESH_HOME: '/nonexistent'}, platform: 'linux', io, store: createMemoryStateStore({})})
+    expect(deps.tailscaleProxy()).toBeUndefined()
+    deps.store.update((s) => void (s.tailscale = {networking: 'userspace', proxy: 'http://127.0.0.1:1055'}))
+    expect(deps.tailscaleProxy()).toBe('http://127.0.0.1:1055')
+  })
+
   it('deps route through the recorded proxy', async () => {
     const gw = await gateway()
     const proxy = await fakeTailscaledProxy({'100.64.0.7:18789': gw.port})
