@@ -1,4 +1,5 @@
 import type {ProxyAgent} from 'undici'
+import {peerHostKind} from '../core/peer-url.js'
 import type {Redactor} from '../core/redact.js'
 
 /**
@@ -111,15 +112,13 @@ export async function readBodyCapped(res: Response, max: number): Promise<string
   return new TextDecoder().decode(Buffer.concat(chunks))
 }
 
-/** 127.0.0.0/8, ::1 and localhost: always direct, never through a proxy. */
+/** Loopback as the peer-URL rules define it (127.0.0.0/8, ::1, localhost): always direct, never through a proxy. */
 export function isLoopbackUrl(url: string): boolean {
-  let host: string
   try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase()
+    return peerHostKind(new URL(url).hostname) === 'loopback'
   } catch {
     return false
   }
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
 }
 
 /**
