@@ -80,6 +80,12 @@ export interface BootstrapObserved {
   peerChanges: string[]
   watchdog: WatchdogObserved
   skillInstalled: boolean
+  /**
+   * Who holds the gateway's loopback port before anything runs: on a shared machine another user's gateway (or any
+   * other program) there means this user's gateway cannot start, which the plan says before the join spends a key.
+   * `freePort`: the next port nobody listens on, for the hint. Absent: not observed (treated as free).
+   */
+  gatewayPort?: {holder: 'free' | 'ours' | 'foreign' | 'unknown'; message: string; freePort?: number}
 }
 
 const KEY_HINT = 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY. OAuth client secrets also need --tags.'
@@ -171,8 +177,15 @@ export function planBootstrap(observed: BootstrapObserved, desired: BootstrapDes
           : {id: 'gateway-configure', title: 'Gateway configured', action: 'ok', detail: 'openclaw.json already has every claw-mesh setting'},
   )
   const configWillChange = changes === null || changes.length > 0
+  const port = observed.gatewayPort
   steps.push(
-    observed.gatewayHealthy && !configWillChange
+    port?.holder === 'foreign'
+      ? blocked('gateway-start', `Start the gateway on port ${desired.port}`, port.message, {
+          kind: 'action-needed',
+          code: 'gateway-port-taken',
+          hint: `Each user on a machine needs a gateway port of their own: re-run with --port ${port.freePort ?? desired.port + 1}${port.freePort ? ' (free now)' : ''}, or stop what holds ${desired.port}.`,
+        })
+      : observed.gatewayHealthy && !configWillChange
       ? {id: 'gateway-start', title: 'Gateway healthy', action: 'ok', detail: '/healthz answers 200'}
       : {id: 'gateway-start', title: 'Start the gateway and wait until healthy', action: 'run', detail: observed.gatewayHealthy ? 'apply the new config' : 'not answering on /healthz'},
   )

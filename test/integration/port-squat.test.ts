@@ -81,6 +81,21 @@ describe.skipIf(!canRun)('a squatter on the gateway port, as another user', () =
     expect(l).toMatchObject({known: true, holders: [{uid: NOBODY, pid: expect.any(Number), cmdline: expect.stringContaining('squatter.mjs')}]})
   })
 
+  it("bootstrap's plan sees the other user's listener before anything is joined or written (exit 3, the next free port)", async () => {
+    const key = path.join(home.dir, 'ts.key')
+    writeFileSync(key, `tskey-auth-k${'x'.repeat(40)}\n`, {mode: 0o600})
+    const statePath = path.join(home.dir, 'state.json')
+    const before = readFileSync(statePath, 'utf8')
+    const run = await runCli(['bootstrap', '--identity', 'second', '--tailscale-key', `file:${key}`, '--install', '--dry-run', '--json'], {env})
+    expect(run.exitCode, run.stdout + run.stderr).toBe(3)
+    const doc = run.json<{ok: boolean; error: {code: string; message: string; hint: string}}>()
+    expect(doc.error.code).toBe('gateway-port-taken')
+    expect(doc.error.message).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} is held by another user: uid 65534 \\(nobody\\)`))
+    expect(doc.error.hint).toMatch(/--port \d+ \(free now\)/)
+    expect(readFileSync(statePath, 'utf8')).toBe(before)
+    expect(captured()).toEqual([])
+  })
+
   it('gateway start refuses, naming the process holding the port, and sends it no token', async () => {
     const run = await runCli(['gateway', 'start', '--json', '--timeout', '20s'], {env, timeoutMs: 90_000})
     expect(run.exitCode, run.stdout + run.stderr).not.toBe(0)

@@ -166,3 +166,31 @@ describe('planRefusal', () => {
     expect(r.hint).toMatch(/Install OpenClaw yourself/)
   })
 })
+
+describe('the gateway port on a shared machine', () => {
+  const taken = (freePort?: number): BootstrapObserved => ({
+    ...fresh,
+    gatewayPort: {holder: 'foreign', message: '127.0.0.1:18789 is held by another user: uid 1001 (alice), pid 4242 (node openclaw gateway)', freePort},
+  })
+
+  it("another user's listener blocks the gateway step with the next free port, before the join runs", () => {
+    const steps = planBootstrap(taken(18790), desired)
+    expect(steps.find((s) => s.id === 'gateway-start')).toMatchObject({
+      action: 'blocked',
+      detail: expect.stringContaining('uid 1001 (alice)'),
+      block: {kind: 'action-needed', code: 'gateway-port-taken', hint: expect.stringContaining('--port 18790 (free now)')},
+    })
+    // A blocked step refuses the whole plan (exit 3): nothing, the join included, is applied.
+    expect(planRefusal(steps)).toMatchObject({kind: 'action-needed', code: 'gateway-port-taken'})
+  })
+
+  it('without a free port found, the hint still names a flag to pass', () => {
+    expect(planBootstrap(taken(), desired).find((s) => s.id === 'gateway-start')!.block!.hint).toContain('--port 18790')
+  })
+
+  it.each(['free', 'ours', 'unknown'] as const)('a port that is %s does not block', (holder) => {
+    const steps = planBootstrap({...fresh, gatewayPort: {holder, message: 'x'}}, desired)
+    expect(steps.find((s) => s.id === 'gateway-start')!.action).toBe('run')
+    expect(planRefusal(steps)).toBeUndefined()
+  })
+})

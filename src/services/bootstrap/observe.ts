@@ -19,6 +19,7 @@ import {localUrl} from '../gateway/local-gateway.js'
 import {readOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
 import {locateOpenClaw, probeNodeForOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
+import {gatewayListener} from '../gateway/listener.js'
 import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
 import {namePeerInputs} from './peer-inputs.js'
 import type {BootstrapOptions} from './types.js'
@@ -159,6 +160,21 @@ async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boole
   }
 }
 
+/**
+ * Who holds the gateway port now. Another user's listener (a second user on a shared machine, whose first user's
+ * gateway has 18789) is found here, before the join, with the next free port for the hint.
+ */
+async function observeGatewayPort(deps: Deps, port: number): Promise<NonNullable<BootstrapObserved['gatewayPort']>> {
+  const verdict = await gatewayListener(deps, port)
+  if (verdict.ours) return {holder: 'ours', message: `held by this user's gateway (pid ${verdict.holder.pid ?? '?'})`}
+  if (verdict.reason !== 'foreign') return {holder: verdict.reason, message: verdict.message}
+  for (let candidate = port + 1; candidate <= Math.min(port + 20, 65_535); candidate++) {
+    const l = await deps.loopbackListeners(candidate)
+    if (l.known && l.holders.length === 0) return {holder: 'foreign', message: verdict.message, freePort: candidate}
+  }
+  return {holder: 'foreign', message: verdict.message}
+}
+
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
 export async function observeBootstrap(deps: Deps, view: MachineView, opts: BootstrapOptions, phasesPromise: Promise<PhaseObservations>): Promise<Observation> {
   // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
@@ -182,6 +198,7 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
   // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
   if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
   const pending = g?.pending ?? []
+  const gatewayPort = await observeGatewayPort(deps, configure.port)
   const meshTag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
   return {
     tailscale,
@@ -198,6 +215,7 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
       peerChanges: [...(await peerChanges(deps, view, peers)), ...discoveryChanges(opts, tailscale.summary, meshTag, configure.port, state.peers)],
       watchdog: phases.watchdog ?? {schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: false},
       skillInstalled: phases.skillInstalled,
+      gatewayPort,
     },
   }
 }
