@@ -67,7 +67,11 @@ export interface OpenClawObserved {
 }
 
 export interface BootstrapObserved {
-  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null}
+  /**
+   * `notOurs`: the machine's tailscaled answers, but this (non-root) user is not its operator, so claw-mesh may not
+   * change it (`set`, `up`): another user's node on a shared machine, or one an admin brought up with sudo.
+   */
+  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null; notOurs?: {user: string; operator: string | null}}
   openclaw: OpenClawObserved
   /** Identity and tailnet name as claw-mesh recorded them. */
   recorded: {identity?: string; tailscaleHostname?: string}
@@ -118,6 +122,14 @@ function joinStep(observed: BootstrapObserved, desired: BootstrapDesired): Boots
   } catch (error) {
     const e = error as ClawMeshError
     return blocked('tailscale-join', title, e.message, {kind: 'usage', code: e.code ?? 'usage', hint: e.hint ?? KEY_HINT})
+  }
+  if (ts.notOurs && join.action !== 'none') {
+    const {user, operator} = ts.notOurs
+    return blocked('tailscale-join', title, `this machine's tailscaled is run for ${operator ? `its operator ${operator}` : 'root'}, not for you (${user}): claw-mesh may not change it (${join.action})`, {
+      kind: 'action-needed',
+      code: 'tailscale-not-yours',
+      hint: `On a machine you share, run a tailscaled of your own (userspace networking, no root needed): CLAW_MESH_TAILSCALE_NETWORKING=userspace and re-run the same command. On your own machine, let your user manage it once: sudo tailscale set --operator=${user}`,
+    })
   }
   if (join.action === 'up' && !join.needsKey) {
     return blocked('tailscale-join', title, join.reason, {kind: 'action-needed', code: 'tailscale-needs-approval', hint: 'Approve it at https://login.tailscale.com/admin/machines (or use a pre-approved key), then re-run the same command.'})

@@ -3,6 +3,11 @@ import type {DaemonPlanOptions, HostProbe, InstallPlan, TailscaleNetworking} fro
 
 export const DEFAULT_PROXY_PORT = 1055
 
+/** The socket of a tailscaled claw-mesh runs itself, in its state dir. */
+export function ownDaemonSocket(stateDir: string): string {
+  return path.posix.join(stateDir, 'tailscaled.sock')
+}
+
 /** Kernel TUN when asked, or (auto) when one can be made here; userspace networking otherwise. */
 export function chooseNetworking(probe: HostProbe, wanted: DaemonPlanOptions['networking'] = 'auto'): TailscaleNetworking {
   if (wanted !== 'auto') return wanted
@@ -18,13 +23,15 @@ export function chooseNetworking(probe: HostProbe, wanted: DaemonPlanOptions['ne
  */
 export function daemonWithoutServicePlan(probe: HostProbe, opts: DaemonPlanOptions, method: string, pre: InstallPlan['steps'] = []): InstallPlan {
   const {stateDir} = opts
-  const socket = path.posix.join(stateDir, 'tailscaled.sock')
+  const socket = ownDaemonSocket(stateDir)
   const daemonState = path.posix.join(stateDir, 'tailscaled')
   const networking = chooseNetworking(probe, opts.networking)
   const common = [`--statedir=${daemonState}`, `--socket=${socket}`]
   const step = {
     command: probe.commands.tailscaled ?? 'tailscaled',
-    sudo: !probe.isRoot,
+    // A kernel TUN device needs root. Userspace networking does not: it runs as this user, its state and socket in
+    // this user's state dir (no root-owned files there), so a second user on a shared machine gets a node of their own.
+    sudo: networking === 'kernel' && !probe.isRoot,
     detachedLog: path.posix.join(stateDir, 'tailscaled.log'),
     waitForSocket: socket,
   }

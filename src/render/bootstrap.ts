@@ -27,10 +27,12 @@ export function renderBootstrap(r: BootstrapResult, color: boolean): string {
   lines.push(`Config:       ${r.gateway.configPath} (expose ${r.gateway.expose}, port ${r.gateway.port})`)
   lines.push(`Secrets:      ${r.secrets.backend} — ${r.secrets.location}`)
   lines.push(`State:        ${r.stateDir}`)
+  lines.push(`After reboot: ${r.reboot.survives === false ? c.yellow('not restarted by anything (see below)') : r.reboot.detail}`)
   if (r.peers.length > 0) {
     lines.push('', table(['PEER', 'URL', 'STATUS', 'LATENCY', 'VIA', 'DETAIL'], r.peers.map((p) => [p.name, p.url, p.status === 'ok' ? c.green('ok') : c.red(p.status), p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`, p.a2a ? 'a2a' : p.messaging ? 'hooks' : 'health', p.detail || ''])).trimEnd())
   }
   for (const w of r.warnings) lines.push(c.yellow(`warning: ${w}`))
+  if (r.reboot.survives === false) lines.push(c.yellow(`warning: ${r.reboot.detail}`))
   for (const reply of r.replyInvites) lines.push('', `Reply for ${reply.peer} (run it there: claw-mesh peer add --invite -; it holds no token):`, reply.replyInvite)
   lines.push('', ...r.next)
   return lines.join('\n') + '\n'

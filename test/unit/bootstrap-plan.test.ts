@@ -194,3 +194,22 @@ describe('the gateway port on a shared machine', () => {
     expect(planRefusal(steps)).toBeUndefined()
   })
 })
+
+describe("a shared machine whose tailscaled is another user's", () => {
+  const notOurs = (operator: string | null): BootstrapObserved => ({...provisioned, recorded: {}, tailscale: {cli: true, daemonUp: true, summary: {...running, hostname: 'alice-box', machineName: 'alice-box'}, notOurs: {user: 'bob', operator}}})
+
+  it.each([
+    ['alice', /its operator alice, not for you \(bob\)/],
+    [null, /run for root, not for you \(bob\)/],
+  ])('operator %s: the join is blocked before anything changes, with both ways out', (operator, detail) => {
+    const step = join(notOurs(operator), {})
+    expect(step).toMatchObject({action: 'blocked', detail: expect.stringMatching(detail), block: {kind: 'action-needed', code: 'tailscale-not-yours'}})
+    expect(step.block!.hint).toContain('CLAW_MESH_TAILSCALE_NETWORKING=userspace')
+    expect(step.block!.hint).toContain('sudo tailscale set --operator=bob')
+  })
+
+  it('a node already joined as wanted needs no change, so it is not blocked', () => {
+    const o: BootstrapObserved = {...provisioned, tailscale: {...provisioned.tailscale, notOurs: {user: 'bob', operator: null}}}
+    expect(join(o, {}).action).toBe('ok')
+  })
+})

@@ -12,6 +12,7 @@ const result = (peers: BootstrapResult['peers']): BootstrapResult => ({
   peers,
   secrets: {backend: 'file', location: '/h/secrets.json'},
   stateDir: '/h/state',
+  reboot: {survives: true, detail: 'systemd --user starts the gateway at boot'},
   next: [],
   warnings: [],
   replyInvites: [],
@@ -27,5 +28,13 @@ describe('the bootstrap summary', () => {
     expect(text).not.toMatch(/is in the mesh/)
     expect(text).toContain('\u001b[33mgamma is set up, but 1 of 2 peers did not answer: beta (down).')
     expect(text).toMatch(/claw-mesh peer check beta/)
+  })
+
+  it('a host that a reboot drops out of the mesh gets the way back as a warning, not a green line', () => {
+    const cron = "@reboot CLAW_MESH_HOME='/h/state' '/usr/bin/node' '/app/bin/run.js' watchdog run --failures 1 >> '/h/state/boot.log' 2>&1"
+    const text = renderBootstrap({...result([]), reboot: {survives: false, detail: `Nothing starts the gateway after a reboot here. Add: ${cron}`, command: 'claw-mesh watchdog run --failures 1', cron}}, false)
+    expect(text).toMatch(/After reboot: not restarted by anything/)
+    expect(text).toContain(`warning: Nothing starts the gateway after a reboot here. Add: ${cron}`)
+    expect(renderBootstrap(result([]), false)).toMatch(/After reboot: systemd --user starts the gateway at boot\n/)
   })
 })

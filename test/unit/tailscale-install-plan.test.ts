@@ -3,6 +3,7 @@ import {ActionNeededError} from '../../src/core/errors.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import type {HostProbe} from '../../src/platform/types.js'
 import {describeStep, sudoWrap, syntheticProbe} from '../../src/services/tailscale/install.js'
+import {tailscaleSocket} from '../../src/services/tailscale/cli.js'
 
 const linux = (over: Partial<HostProbe> = {}): HostProbe => ({...syntheticProbe('linux'), ...over})
 
@@ -43,13 +44,20 @@ describe('Tailscale install plans', () => {
     // Not root and no sudo: no TUN device can be made, so auto means userspace.
     const noRoot = platformAdapter('linux').planTailscaleInstall({...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}, {stateDir: '/s'})
     expect(noRoot).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.1:1055'})
+    // A second user on a shared machine, with neither root nor sudo, can still run a node of their own.
+    expect(noRoot.steps.map((st) => describeStep(st, {...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}))).toEqual([
+      '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.1:1055 --outbound-http-proxy-listen=127.0.0.1:1055',
+    ])
+    // A kernel TUN device still needs root: through sudo -n when not root.
+    const kernelNoRoot = platformAdapter('linux').planTailscaleInstall({...probe, isRoot: false, commands: {...probe.commands, sudo: '/usr/bin/sudo'}}, {stateDir: '/s', networking: 'kernel'})
+    expect(kernelNoRoot.steps[0].sudo).toBe(true)
   })
 
-  it('Linux with systemd: --networking userspace runs the daemon itself instead of the service', () => {
+  it('Linux with systemd: --networking userspace runs the daemon itself instead of the service, as this user (no sudo)', () => {
     const probe = linux({tun: true, commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled', sudo: '/usr/bin/sudo'}})
     const plan = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/s', networking: 'userspace', proxyPort: 1055})
     expect(plan.steps.map((st) => describeStep(st, probe))).toEqual([
-      '/usr/bin/sudo -n /usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.1:1055 --outbound-http-proxy-listen=127.0.0.1:1055',
+      '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.1:1055 --outbound-http-proxy-listen=127.0.0.1:1055',
     ])
   })
 
@@ -93,5 +101,25 @@ describe('Tailscale install plans', () => {
     const step = {title: 't', command: 'systemctl', args: ['x'], sudo: true}
     expect(sudoWrap(step, linux({isRoot: true}))).toEqual({command: 'systemctl', args: ['x']})
     expect(() => sudoWrap(step, linux({commands: {}}))).toThrowError(/sudo is not installed/)
+  })
+})
+
+describe('which tailscaled claw-mesh talks to (one rule for every command)', () => {
+  const deps = (env: Record<string, string>, recorded?: string, platform = 'linux') => ({
+    env,
+    stateDir: '/home/bob/.local/state/claw-mesh',
+    platform: platformAdapter(platform),
+    store: {read: () => ({tailscale: recorded ? {socket: recorded} : undefined})} as never,
+  })
+  it.each([
+    ['the flag first', {CLAW_MESH_TAILSCALE_SOCKET: '/env.sock'}, '/rec.sock', {flag: '/flag.sock'}, '/flag.sock'],
+    ['then the environment', {CLAW_MESH_TAILSCALE_SOCKET: '/env.sock'}, '/rec.sock', {}, '/env.sock'],
+    ['then the recorded one', {}, '/rec.sock', {}, '/rec.sock'],
+    ['then the OS default', {}, undefined, {}, undefined],
+    ["a networking mode asked for means claw-mesh's own daemon, not the machine's", {CLAW_MESH_TAILSCALE_NETWORKING: 'userspace'}, undefined, {}, '/home/bob/.local/state/claw-mesh/tailscaled.sock'],
+    ['the same from the flag', {}, undefined, {networking: 'kernel'}, '/home/bob/.local/state/claw-mesh/tailscaled.sock'],
+    ['auto is not a request for an own daemon', {CLAW_MESH_TAILSCALE_NETWORKING: 'auto'}, undefined, {}, undefined],
+  ])('%s', (_name, env, recorded, opts, want) => {
+    expect(tailscaleSocket(deps(env, recorded) as never, opts)).toBe(want)
   })
 })

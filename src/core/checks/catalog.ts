@@ -20,6 +20,7 @@ import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from './secrets.j
 import {evalClockSkew, evalFirewall} from './system.js'
 import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, evalUserspaceProxy} from './tailscale.js'
 import {ALL_PLATFORMS, fail, pass, skip, warn, type CheckDefinition, type CheckOutcome} from './types.js'
+import {evalTailscaleBoot, type TailscaleBootView} from '../tailscale-boot.js'
 
 type Check = CheckDefinition<DoctorContext>
 
@@ -148,6 +149,22 @@ export const CHECKS: readonly Check[] = [
       const {port, healthz, readyz} = await ctx.loopbackHealth()
       return evalHealth(healthz, readyz, port, ctx.startCommand)
     },
+  },
+  {
+    id: 'gateway-tailscale-boot',
+    title: 'Tailscale up for a gateway that needs it to boot (serve, funnel)',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: (ctx) =>
+      withConfig(ctx, async (v) => {
+        const mode = typeof v.tailscaleMode === 'string' ? v.tailscaleMode : undefined
+        const probe = await ctx.tailscale()
+        // An error other than "daemon down" (access denied, a broken CLI) says nothing about the daemon: tailscale-daemon reports it.
+        if (probe.kind === 'error') return skip('tailscale status failed (see tailscale-daemon)')
+        const tailscale: TailscaleBootView = probe.kind === 'ok' ? {daemonUp: true, backendState: probe.summary.backendState} : {daemonUp: false}
+        const {healthz} = await ctx.loopbackHealth()
+        return evalTailscaleBoot({tailscaleMode: mode, tailscale, gatewayHealthy: looksLikeOpenClawHealth(healthz), startHint: ctx.tailscaleOs.startHint})
+      }),
   },
   {
     id: 'gateway-tailnet-reachable',

@@ -20,7 +20,7 @@ import {readOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-fi
 import {locateOpenClaw, probeNodeForOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
 import {gatewayListener} from '../gateway/listener.js'
-import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
+import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
 import {namePeerInputs} from './peer-inputs.js'
 import type {BootstrapOptions} from './types.js'
 
@@ -46,7 +46,8 @@ export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?:
   const tailscale = memo(async (): Promise<TailscaleView> => {
     const cli = findTailscaleCli(deps)
     if (!cli) return {cli: false, daemonUp: false, summary: null}
-    const ts = new TailscaleCli(deps, {cli, socket: opts.socket ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? state().tailscale?.socket})
+    const socket = tailscaleSocket(deps, {flag: opts.socket})
+    const ts = new TailscaleCli(deps, {cli, socket})
     reads.tailscale++
     // `status --json` carries the version: no separate `tailscale version` call.
     const result = await ts.raw(['status', '--json'])
@@ -56,7 +57,8 @@ export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?:
       if (error.code === 'tailscale-daemon-down' || result.notFound) return {cli: !result.notFound, daemonUp: false, summary: null}
       throw error
     }
-    return {cli: true, daemonUp: true, summary: summarizeStatus(parseStatusJson(result.stdout))}
+    const summary = summarizeStatus(parseStatusJson(result.stdout))
+    return {cli: true, daemonUp: true, summary, notOurs: socket === undefined ? await notOurDaemon(deps, ts) : undefined}
   })
   const openclaw = memo(() => locateOpenClaw(deps))
   const config = memo(() => {
@@ -65,6 +67,26 @@ export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?:
   })
   const secrets = memo(() => deps.secrets(opts.secretStore))
   return {state, tailscale, openclaw, config, secrets, reads}
+}
+
+/**
+ * The machine's own tailscaled (the OS default socket), seen by a non-root user on Linux: only root and its operator
+ * may change it, so when this user is not the operator, the join plan must not try. `debug prefs` is readable by any
+ * local user; OperatorUser is omitted when none is set.
+ */
+async function notOurDaemon(deps: Deps, ts: TailscaleCli): Promise<TailscaleView['notOurs']> {
+  if (deps.platform.id !== 'linux' || process.getuid?.() === 0) return undefined
+  const user = deps.env.USER || deps.env.LOGNAME
+  if (!user) return undefined
+  const r = await ts.raw(['debug', 'prefs'])
+  if (r.exitCode !== 0) return undefined
+  try {
+    const prefs = JSON.parse(r.stdout) as {OperatorUser?: unknown}
+    const operator = typeof prefs.OperatorUser === 'string' && prefs.OperatorUser !== '' ? prefs.OperatorUser : null
+    return operator === user ? undefined : {user, operator}
+  } catch {
+    return undefined
+  }
 }
 
 /** What the optional phases (watchdog, agent skill) report about themselves. */

@@ -7,6 +7,7 @@ import type {SecretStore} from '../../infra/secrets/types.js'
 import type {CheckPeersResult} from '../peers/check.js'
 import type {JoinResult} from '../tailscale/join.js'
 import type {Observation} from './observe.js'
+import {rebootRecoveryFor} from './reboot.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
 
 /** What applying the plan produced, for the summary. */
@@ -79,6 +80,7 @@ export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: Bootstr
     replyInvites,
     secrets: {backend: r.store.backend, location: r.store.location},
     stateDir: deps.stateDir,
+    reboot: rebootRecoveryFor(deps, state),
     next: r.opts.dryRun
       ? ['Run without --dry-run to apply this plan.']
       : [...replyInvites.map((x) => `To finish pairing with ${x.peer}, run on ${x.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`), ...NEXT],

@@ -148,7 +148,8 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       const {startGateway} = await import('../gateway/start.js')
       const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update})
       applied.healthy = r.healthz.ok
-      applied.warnings.push(...r.notes.filter((n) => /reboot|linger/i.test(n)))
+      // The reboot story is the result's own section (summarize): only the service manager's notes (linger) go here.
+      applied.warnings.push(...r.notes.filter((n) => /linger/i.test(n)))
       return r.action === 'verify' ? 'running, tokens verified' : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`
     },
     peers: async () => {

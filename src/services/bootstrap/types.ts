@@ -1,3 +1,4 @@
+import type {RebootRecovery} from './reboot.js'
 import type {BootstrapStep} from '../../core/bootstrap-plan.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
@@ -65,6 +66,8 @@ export interface BootstrapResult {
   replyInvites: {peer: string; replyInvite: string}[]
   secrets: {backend: string; location: string}
   stateDir: string
+  /** Whether the host comes back into the mesh by itself after a reboot, and the exact way back where it does not. */
+  reboot: RebootRecovery
   /** How the next machine joins: the command that prints this host's invite (the invite is a secret). */
   next: string[]
   warnings: string[]

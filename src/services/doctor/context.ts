@@ -13,7 +13,7 @@ import type {Deps} from '../../deps.js'
 import {secretFileProblems} from '../../infra/secrets/file.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
-import {findTailscaleCli, TailscaleCli} from '../tailscale/cli.js'
+import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
 import {backupsDir} from '../gateway/backups.js'
 import {probeFirewall} from './firewall-probe.js'
 import {createGatewayProbes} from './gateway-probes.js'
@@ -56,7 +56,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
   const tailscaleCli = memo(() => {
     const cli = cliPath()
     if (!cli) return undefined
-    const socket = opts.socket ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? stateOrEmpty()?.tailscale?.socket
+    const socket = tailscaleSocket(deps, {flag: opts.socket})
     return new TailscaleCli(deps, {cli, socket})
   })
 

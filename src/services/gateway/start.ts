@@ -2,6 +2,7 @@ import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {planGatewayStart, type StartAction, type StartPlan} from '../../core/gateway-start-plan.js'
 import {readGatewaySettings} from '../../core/openclaw-config.js'
+import {logShowsTailscaleBootFailure, TAILSCALE_BOOT_ISSUE, tailscaleBootRemedy} from '../../core/tailscale-boot.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
@@ -14,6 +15,7 @@ import {assertOurGateway, gatewayListener, notOurGateway} from './listener.js'
 import {localUrl, LOCK_WAIT_MS} from './local-gateway.js'
 import {probeRun, runServiceAction} from './service.js'
 import {checkGatewayToken, checkHooksToken, type TokenCheck, type WebSocketFactory} from './token-check.js'
+import {assertTailscaleForBoot} from './tailscale-boot.js'
 
 export interface StartOptions {
   /** How long to wait for /healthz (and the token checks) after starting. Default 120 s. */
@@ -198,6 +200,7 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
     if (!ok) plan = {...plan, action: plan.runner === 'service' ? 'service-restart' : 'background-restart', reason: 'the running gateway did not accept the configured tokens'}
   }
   if (plan.action !== 'verify' && plan.action !== 'await-reload') {
+    await assertTailscaleForBoot(deps, settings.tailscaleMode)
     ctx.progress(`${plan.action.replace('-', ' ')}: ${plan.reason}`)
     launched = await launch(ctx, plan, plan.action, port)
     const outcome = await awaitLaunch(ctx, launched, port)
@@ -256,7 +259,14 @@ async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; reason:
   if (f.launched.pid && pidAlive(f.launched.pid)) await stopBackgroundGateway(deps, f.launched.pid, 10_000)
   const configRejected = CONFIG_REJECTION.test(f.reason)
   const tail = f.launched.logFile ? logTail(await readLogSince(f.launched.logFile, f.launched.logOffset ?? 0)) : ''
+  const tailscaleBoot = logShowsTailscaleBootFailure(`${f.reason}\n${tail}`)
   const fail = (message: string, hint: string) => {
+    if (tailscaleBoot) {
+      throw new ActionNeededError(`${message} The cause is Tailscale, not the configuration: OpenClaw's gateway does not boot while tailscaled is down or not connected with gateway.tailscale.mode serve or funnel (${TAILSCALE_BOOT_ISSUE}).`, {
+        code: 'gateway-needs-tailscale',
+        hint: `${tailscaleBootRemedy(deps.platform.tailscaleStartHint)}${logHint}`,
+      })
+    }
     if (configRejected) throw new UsageError(message, {code: 'gateway-rejected-config', hint})
     throw new ExternalError(message, {command: ctx.loc.bin!, args: ['gateway'], stderr: tail, hint})
   }

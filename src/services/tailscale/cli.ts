@@ -7,6 +7,7 @@ import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary}
 import type {Deps} from '../../deps.js'
 import {onInterrupt} from '../../infra/interrupt.js'
 import type {RunOptions, RunResult} from '../../infra/runner.js'
+import {ownDaemonSocket} from '../../platform/common.js'
 import {findOnPath} from '../../platform/probe.js'
 
 export interface TailscaleLocation {
@@ -141,9 +142,28 @@ export class TailscaleCli {
   }
 }
 
+/**
+ * The one rule for which tailscaled claw-mesh talks to: --socket, else $CLAW_MESH_TAILSCALE_SOCKET, else the socket
+ * claw-mesh recorded (a tailscaled it started), else — when a networking mode was asked for (--networking,
+ * $CLAW_MESH_TAILSCALE_NETWORKING), which means a tailscaled of claw-mesh's own — that daemon's socket in the state
+ * dir, even where the machine's own tailscaled answers (a second user on a shared machine), else the OS default.
+ */
+export function tailscaleSocket(deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>, opts: {flag?: string; networking?: string} = {}): string | undefined {
+  const networking = opts.networking ?? deps.env.CLAW_MESH_TAILSCALE_NETWORKING
+  const own = deps.platform.id !== 'win32' && (networking === 'userspace' || networking === 'kernel') ? ownDaemonSocket(deps.stateDir) : undefined
+  return opts.flag ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? recordedSocket(deps) ?? own
+}
+
+/** A damaged state file (doctor reports it) means no recorded socket, not a crash here. */
+function recordedSocket(deps: Pick<Deps, 'store'>): string | undefined {
+  try {
+    return deps.store.read().tailscale?.socket
+  } catch {
+    return undefined
+  }
+}
+
 /** Opens the CLI at the socket the user gave, or the one claw-mesh recorded, or the OS default. */
 export function openTailscale(deps: Deps, socketFlag?: string): TailscaleCli {
-  const recorded = deps.store.read().tailscale
-  const socket = socketFlag ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? recorded?.socket
-  return new TailscaleCli(deps, {cli: requireTailscaleCli(deps), socket})
+  return new TailscaleCli(deps, {cli: requireTailscaleCli(deps), socket: tailscaleSocket(deps, {flag: socketFlag})})
 }

@@ -7,7 +7,7 @@ import {platformAdapter} from '../../platform/index.js'
 import {probeHost} from '../../platform/probe.js'
 import {DEFAULT_PROXY_PORT} from '../../platform/common.js'
 import type {DaemonPlanOptions, HostProbe, InstallPlan, PlanStep} from '../../platform/types.js'
-import {findTailscaleCli, TailscaleCli} from './cli.js'
+import {findTailscaleCli, TailscaleCli, tailscaleSocket} from './cli.js'
 
 export interface InstallResult {
   platform: string
@@ -77,7 +77,7 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
   }
   const adapter = foreign ? platformAdapter(opts.platform) : deps.platform
   const probe = foreign ? syntheticProbe(adapter.id) : probeHost(adapter, deps.env)
-  const socket = opts.socket ?? deps.store.read().tailscale?.socket
+  const socket = tailscaleSocket(deps, {flag: opts.socket, networking: opts.networking})
   if (!foreign && (await daemonAnswers(deps, socket))) {
     return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}
   }

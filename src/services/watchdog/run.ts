@@ -10,6 +10,7 @@ import {acquireLock} from '../../infra/lock.js'
 import {sendAlert, type AlertDelivery} from '../alerts/send.js'
 import {gatewayListener} from '../gateway/listener.js'
 import {localUrl, startGateway} from '../gateway/start.js'
+import {tailscaleBootView} from '../gateway/tailscale-boot.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
 
 export interface WatchdogRunOptions {
@@ -30,7 +31,10 @@ export interface WatchdogRunResult {
   detail: string
   failures: number
   threshold: number
-  restart?: {attempted: true; healthy: boolean; detail: string}
+  /** `attempted: false`: a restart was due but could not succeed (Tailscale down for a serve gateway), so none was made. */
+  restart?: {attempted: boolean; healthy: boolean; detail: string}
+  /** claw-mesh's own tailscaled (no service manager runs it) was down and started again before the gateway. */
+  tailscaled?: {restarted: boolean; detail: string}
   alert?: {event: PlannedAlert; sent: boolean; target?: string; detail: string}
   state: WatchdogState
 }
@@ -49,17 +53,40 @@ async function checkHealth(deps: Pick<Deps, 'http' | 'loopbackListeners'>, port:
   }
 }
 
-/** Restarts through the gateway phase (service manager, or claw-mesh's background runner). Never throws. */
-async function restart(deps: Deps, opts: WatchdogRunOptions): Promise<{healthy: boolean; detail: string}> {
+/**
+ * claw-mesh's own tailscaled (started by claw-mesh where no service manager runs one: containers, CI, a host after a
+ * reboot) is started again when it is down, before the gateway: a gateway booted without it binds only 127.0.0.1, or
+ * with Serve does not boot at all. Never throws.
+ */
+async function ensureOwnTailscaled(deps: Deps, opts: WatchdogRunOptions): Promise<WatchdogRunResult['tailscaled']> {
+  const recorded = deps.store.read().tailscale
+  if (recorded?.daemonPid === undefined) return undefined
+  if ((await tailscaleBootView(deps)).daemonUp) return undefined
+  try {
+    const {installTailscale} = await import('../tailscale/install.js')
+    const r = await installTailscale(deps, {dryRun: false, socket: recorded.socket, networking: recorded.networking, timeoutMs: 60_000, progress: opts.onProgress})
+    return {restarted: true, detail: `Started claw-mesh's tailscaled again${r.daemonPid ? ` (pid ${r.daemonPid})` : ''}.`}
+  } catch (error) {
+    return {restarted: false, detail: `claw-mesh's tailscaled is down and did not start: ${(error as Error).message}`}
+  }
+}
+
+/**
+ * Restarts through the gateway phase (service manager, or claw-mesh's background runner). Never throws. A start
+ * that cannot succeed (gateway.tailscale.mode serve with Tailscale down: openclaw/openclaw#138770) is not made:
+ * restarting would only add to the crash loop.
+ */
+async function restart(deps: Deps, opts: WatchdogRunOptions): Promise<{attempted: boolean; healthy: boolean; detail: string}> {
   const started = deps.clock.now().getTime()
   try {
     const r = await startGateway(deps, {timeoutMs: opts.restartTimeoutMs ?? 120_000, onProgress: opts.onProgress})
     const secs = Math.round((deps.clock.now().getTime() - started) / 1000)
     const how = r.runner === 'background' ? `claw-mesh's background runner (pid ${r.pid})` : r.runner === 'service' ? deps.platform.gateway.serviceManager : 'its own runner'
-    return {healthy: r.healthz.ok, detail: `Restarted it with ${how}: ${r.healthz.ok ? `healthy again after ${secs} s` : `still not answering (${r.healthz.detail})`}.`}
+    return {attempted: true, healthy: r.healthz.ok, detail: `Restarted it with ${how}: ${r.healthz.ok ? `healthy again after ${secs} s` : `still not answering (${r.healthz.detail})`}.`}
   } catch (error) {
     const e = error as ClawMeshError
-    return {healthy: false, detail: `The restart failed: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
+    if (e.code === 'gateway-needs-tailscale' && /Nothing was stopped or started/.test(e.message)) return {attempted: false, healthy: false, detail: `Not restarted: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
+    return {attempted: true, healthy: false, detail: `The restart failed: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
   }
 }
 
@@ -87,10 +114,11 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
     let healed = false
     if (plan.restart) {
       opts.onProgress?.(`${state.failures} failed check${state.failures === 1 ? '' : 's'} in a row: restarting the gateway`)
+      result.tailscaled = await ensureOwnTailscaled(deps, opts)
       const r = await restart(deps, opts)
-      state = afterRestart(state, r, deps.clock.now())
-      result.restart = {attempted: true, ...r}
-      action = r.detail
+      if (r.attempted) state = afterRestart(state, r, deps.clock.now())
+      result.restart = r
+      action = [result.tailscaled?.detail, r.detail].filter(Boolean).join(' ')
       healed = r.healthy
     }
     if (plan.alert) {
