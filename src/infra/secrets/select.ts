@@ -36,7 +36,7 @@ export function readOnlyStore(store: SecretStore): SecretStore {
 }
 
 async function open(opts: Parameters<typeof openSecretStore>[0]): Promise<SecretStore> {
-  const file = () => createFileSecretStore(path.join(opts.stateDir, 'secrets.json'))
+  const file = () => createFileSecretStore(path.join(opts.stateDir, 'secrets.json'), {platform: opts.platform})
   if (opts.choice === 'file') return file()
   if (opts.choice !== 'keychain' && opts.choice !== 'auto') {
     throw new UsageError(`--secret-store "${opts.choice}" is not one of auto, keychain, file.`, {hint: 'Pass --secret-store auto, keychain or file.'})

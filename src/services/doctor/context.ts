@@ -222,7 +222,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     secretsPresence,
     secretFile: async () => {
       const file = path.join(deps.stateDir, 'secrets.json')
-      const problems = await secretFileProblems(file)
+      const problems = await secretFileProblems(file, {platform: deps.platform.id})
       const {store} = await secretStore()
       return {backend: store?.backend ?? stateOrEmpty()?.secrets?.backend, file, exists: existsSync(file), problems}
     },

@@ -21,7 +21,7 @@ const LABELS: Record<string, string> = {darwin: 'macOS Keychain', win32: 'Window
  */
 export async function openResolverStore(deps: Deps): Promise<SecretStore> {
   const choice = deps.env.CLAW_MESH_SECRET_STORE ?? deps.store.read().secrets?.backend
-  if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'))
+  if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'), {platform: deps.platform.id})
   if (choice === 'keychain') {
     const timeoutMs = deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined
     return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: LABELS[deps.platform.id] ?? 'OS keychain'})
