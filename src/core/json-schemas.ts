@@ -83,7 +83,7 @@ export const jsonSchemas = {
     gateway: z.object({configPath: str, expose: str, port: num, url: nullable(), healthy: bool}),
     peers: z.array(z.object({name: str, url: str, messaging: bool, a2a: bool, status: peerStatus, latencyMs: opt(num), detail: str})),
     replyInvites: z.array(z.object({peer: str, replyInvite: str})),
-    secrets: z.object({backend: str, location: str}),
+    secrets: z.object({backend: str, location: str, reason: opt(str)}),
     stateDir: str,
     next: z.array(str),
     warnings: z.array(str),

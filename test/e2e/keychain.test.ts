@@ -19,8 +19,10 @@ const STORE_SCRIPT = `
 import {createKeychainSecretStore} from ${dist('infra/secrets/keychain.js')}
 import {openSecretStore} from ${dist('infra/secrets/select.js')}
 import {createTestIOStreams} from ${dist('infra/io.js')}
+import {createExecaRunner} from ${dist('infra/runner.js')}
+import {Redactor} from ${dist('core/redact.js')}
 const out = {}
-const store = await createKeychainSecretStore({service: 'claw-mesh-e2e', platformLabel: 'Secret Service'})
+const store = await createKeychainSecretStore({service: 'claw-mesh-e2e', platformLabel: 'Secret Service', platform: 'linux'})
 await store.set('gateway-token', 'first-value-0123456789')
 out.first = await store.get('gateway-token')
 await store.set('gateway-token', 'second-value-0123456789')
@@ -30,10 +32,10 @@ out.deleted = await store.delete('gateway-token')
 out.afterDelete = (await store.get('gateway-token')) ?? null
 out.deleteMissing = await store.delete('gateway-token')
 const {io, stderr} = createTestIOStreams()
-const auto = await openSecretStore({choice: 'auto', stateDir: process.env.STATE_DIR, platform: 'linux', io})
+const auto = await openSecretStore({choice: 'auto', stateDir: process.env.STATE_DIR, platform: 'linux', io, runner: createExecaRunner(new Redactor(), process.env), env: process.env})
 out.auto = {backend: auto.backend, location: auto.location, stderr: stderr()}
 await auto.set('hooks-token', 'auto-value-0123456789')
-const again = await createKeychainSecretStore({service: 'claw-mesh', platformLabel: 'Secret Service'})
+const again = await createKeychainSecretStore({service: 'claw-mesh', platformLabel: 'Secret Service', platform: 'linux'})
 out.autoReadsBack = await again.get('hooks-token')
 process.stdout.write(JSON.stringify(out))
 `
@@ -80,7 +82,7 @@ if (requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretSer
 
       const run = await runCli(cliNode, ['gateway', 'configure', '--port', '18999', '--json'], {env})
       expect(run.exitCode, run.stderr).toBe(0)
-      expect(run.stderr).toMatch(/warning: the OS keychain is not usable here \(.*\); secrets will be kept in plain text in .*secrets\.json \(mode 0600\)/)
+      expect(run.stderr).toMatch(/warning: the OS keychain cannot be used here: there is no D-Bus session bus .*\. Secrets will be kept in plain text in .*secrets\.json \(mode 0600\)/)
       expect(run.json()).toMatchObject({secretStore: {backend: 'file', location: path.join(s.cm, 'secrets.json')}})
       expect((await fs.stat(path.join(s.cm, 'secrets.json'))).mode & 0o777).toBe(0o600)
     })

@@ -28,4 +28,11 @@ describe('the bootstrap summary', () => {
     expect(text).toContain('\u001b[33mgamma is set up, but 1 of 2 peers did not answer: beta (down).')
     expect(text).toMatch(/claw-mesh peer check beta/)
   })
+
+  it('a dry run names the file store it would use and why the keychain cannot be used', () => {
+    const why = 'the OS keychain cannot be used here: there is no D-Bus session bus here'
+    const dry = {...result([]), dryRun: true, secrets: {backend: 'file', location: '/h/secrets.json', reason: why}}
+    expect(renderBootstrap(dry, false)).toContain(`Secrets: file (/h/secrets.json) because ${why}`)
+    expect(renderBootstrap({...dry, dryRun: false}, false)).toContain(`Secrets:      file — /h/secrets.json (${why})`)
+  })
 })

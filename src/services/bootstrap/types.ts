@@ -63,7 +63,8 @@ export interface BootstrapResult {
   peers: BootstrapPeerSummary[]
   /** `--peer` invites this host answered: run each line on that peer (`claw-mesh peer add --invite -`) to finish. */
   replyInvites: {peer: string; replyInvite: string}[]
-  secrets: {backend: string; location: string}
+  /** `reason`: why the file store and not the OS keychain (`auto` fell back). */
+  secrets: {backend: string; location: string; reason?: string}
   stateDir: string
   /** How the next machine joins: the command that prints this host's invite (the invite is a secret). */
   next: string[]
