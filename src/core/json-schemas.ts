@@ -36,6 +36,7 @@ const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('chmod-600'), path: str}),
   z.object({kind: z.literal('enable-linger'), user: str}),
   z.object({kind: z.literal('remove-stale-peers'), names: z.array(str)}),
+  z.object({kind: z.literal('move-volatile-secrets'), names: z.array(str)}),
 ])
 const checkResult = z.object({
   id: str,
