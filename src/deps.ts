@@ -70,6 +70,7 @@ function redacting(store: SecretStore, redactor: Redactor): SecretStore {
   return {
     backend: store.backend,
     location: store.location,
+    fallbackReason: store.fallbackReason,
     async get(name) {
       const value = await store.get(name)
       redactor.add(value)
@@ -161,6 +162,8 @@ export function createDeps(opts: DepsOptions = {}): Deps {
           stateDir,
           platform: platform.id,
           io,
+          runner: deps.runner,
+          env,
           timeoutMs: env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined,
           readOnly: opts.dryRun,
         })

@@ -36,6 +36,7 @@ const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('chmod-600'), path: str}),
   z.object({kind: z.literal('enable-linger'), user: str}),
   z.object({kind: z.literal('remove-stale-peers'), names: z.array(str)}),
+  z.object({kind: z.literal('move-volatile-secrets'), names: z.array(str)}),
 ])
 const checkResult = z.object({
   id: str,
@@ -83,7 +84,7 @@ export const jsonSchemas = {
     gateway: z.object({configPath: str, expose: str, port: num, url: nullable(), healthy: bool}),
     peers: z.array(z.object({name: str, url: str, messaging: bool, a2a: bool, status: peerStatus, latencyMs: opt(num), detail: str})),
     replyInvites: z.array(z.object({peer: str, replyInvite: str})),
-    secrets: z.object({backend: str, location: str}),
+    secrets: z.object({backend: str, location: str, reason: opt(str)}),
     stateDir: str,
     reboot: z.object({survives: z.boolean().nullable(), detail: str, command: opt(str), cron: opt(str)}),
     next: z.array(str),

@@ -1,9 +1,10 @@
 import {promises as fs} from 'node:fs'
 import os from 'node:os'
-import {text} from 'node:stream/consumers'
+import {buffer} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../core/errors.js'
 import {expandHome} from '../core/file-arg.js'
+import {decodeTextInput} from '../core/text-input.js'
 import type {Redactor} from '../core/redact.js'
 
 export interface SecretSource {
@@ -34,16 +35,18 @@ export async function readSecretInput(opts: {
     if (opts.envName) delete opts.env[opts.envName]
     if (fromEnv) source = {origin: `$${opts.envName}`, value: fromEnv.trim()}
   } else if (raw === '-') {
-    source = {origin: 'stdin', value: (await text(opts.stdin)).trim()}
+    source = {origin: 'stdin', value: decodeTextInput(await buffer(opts.stdin), `${opts.flag} - (stdin)`).trim()}
   } else if (raw.startsWith('file:')) {
     const file = expandHome(raw.slice(5), opts.env.HOME || opts.env.USERPROFILE || os.homedir())
+    let bytes: Buffer
     try {
-      source = {origin: raw, value: (await fs.readFile(file, 'utf8')).trim()}
+      bytes = await fs.readFile(file)
     } catch (error) {
       throw new UsageError(`${opts.flag} ${raw}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
         hint: `Check the path and its permissions, or pass the secret on stdin with ${opts.flag} -.`,
       })
     }
+    source = {origin: raw, value: decodeTextInput(bytes, `${opts.flag} ${raw}`).trim()}
   } else {
     if (opts.allowLiteral === false) {
       throw new UsageError(`${opts.flag} takes file:PATH or - (stdin), not a literal value.`, {hint: `Write the secret to a file (mode 0600) and pass ${opts.flag} file:PATH.`})

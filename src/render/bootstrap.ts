@@ -12,7 +12,7 @@ export function renderBootstrap(r: BootstrapResult, color: boolean): string {
       lines.push(`  ${mark} ${s.title}: ${s.detail}`)
     }
     if (!r.changed) lines.push('', 'Already provisioned: a real run would change nothing.')
-    lines.push('', `Secrets: ${r.secrets.backend} (${r.secrets.location})`, `openclaw.json: ${r.gateway.configPath}`)
+    lines.push('', `Secrets: ${r.secrets.backend} (${r.secrets.location})${r.secrets.reason ? ` because ${r.secrets.reason}` : ''}`, `openclaw.json: ${r.gateway.configPath}`)
     return lines.join('\n') + '\n'
   }
   // A peer that did not answer makes the run partial (exit 4): the headline must not claim a complete mesh.
@@ -25,7 +25,7 @@ export function renderBootstrap(r: BootstrapResult, color: boolean): string {
   lines.push(`Tailnet:      ${r.tailnet.hostname ?? '-'} (${r.tailnet.dnsName ?? '-'}) ${r.tailnet.ipv4 ?? ''}`.trimEnd())
   lines.push(`Gateway URL:  ${r.gateway.url ?? '-'}  ${r.gateway.healthy ? c.green('healthy') : c.red('not healthy')}`)
   lines.push(`Config:       ${r.gateway.configPath} (expose ${r.gateway.expose}, port ${r.gateway.port})`)
-  lines.push(`Secrets:      ${r.secrets.backend} — ${r.secrets.location}`)
+  lines.push(`Secrets:      ${r.secrets.backend} — ${r.secrets.location}${r.secrets.reason ? ` (${r.secrets.reason})` : ''}`)
   lines.push(`State:        ${r.stateDir}`)
   lines.push(`After reboot: ${r.reboot.survives === false ? c.yellow('not restarted by anything (see below)') : r.reboot.detail}`)
   if (r.peers.length > 0) {

@@ -59,7 +59,7 @@ describe('the file OpenClaw reads holds only the gateway token (#17)', () => {
   })
 
   it('the file store keeps the provider file in step on every gateway-token write and delete (rotate, leave)', async () => {
-    const store = createFileSecretStore(path.join(dir, 'cm', 'secrets.json'))
+    const store = createFileSecretStore(path.join(dir, 'cm', 'secrets.json'), {platform: 'linux'})
     const providerFile = gatewayProviderFileFor(store.file)
     await store.set('peer/nova', newToken())
     await expect(fs.stat(providerFile)).rejects.toThrow()

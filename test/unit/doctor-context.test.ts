@@ -1,4 +1,5 @@
 import {chmodSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {platformAdapter} from '../../src/platform/index.js'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
@@ -78,7 +79,7 @@ describe('the doctor context on a provisioned host', () => {
 })
 
 describe('resolving the gateway token SecretRef as the gateway would', () => {
-  const deps = {runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor()}
+  const deps = {runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor(), platform: platformAdapter('linux')}
 
   it('reads a file provider by JSON pointer, and refuses a file others can read', async () => {
     const host = fakeHost()

@@ -37,4 +37,11 @@ describe('the bootstrap summary', () => {
     expect(text).toContain(`warning: Nothing starts the gateway after a reboot here. Add: ${cron}`)
     expect(renderBootstrap(result([]), false)).toMatch(/After reboot: systemd --user starts the gateway at boot\n/)
   })
+
+  it('a dry run names the file store it would use and why the keychain cannot be used', () => {
+    const why = 'the OS keychain cannot be used here: there is no D-Bus session bus here'
+    const dry = {...result([]), dryRun: true, secrets: {backend: 'file', location: '/h/secrets.json', reason: why}}
+    expect(renderBootstrap(dry, false)).toContain(`Secrets: file (/h/secrets.json) because ${why}`)
+    expect(renderBootstrap({...dry, dryRun: false}, false)).toContain(`Secrets:      file — /h/secrets.json (${why})`)
+  })
 })

@@ -16,7 +16,7 @@ import {
 } from './gateway-runtime.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2aConfig} from './a2a.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
-import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from './secrets.js'
+import {evalSecretBackend, evalSecretFile, evalSecretsPresent, evalVolatileSecrets} from './secrets.js'
 import {evalClockSkew, evalFirewall} from './system.js'
 import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, evalUserspaceProxy} from './tailscale.js'
 import {ALL_PLATFORMS, fail, pass, skip, warn, type CheckDefinition, type CheckOutcome} from './types.js'
@@ -193,6 +193,7 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {id: 'secrets-file', title: 'Secret file private (0600, one link)', group: 'secrets', platforms: POSIX, run: async (ctx) => evalSecretFile({...(await ctx.secretFile()), platform: ctx.platform})},
+  {id: 'secrets-volatile', title: 'No secret left in the kernel keyring', group: 'secrets', platforms: ['linux'], run: async (ctx) => evalVolatileSecrets(await ctx.volatileSecrets())},
 
   // Peers (per peer, then one for the whole list)
   {

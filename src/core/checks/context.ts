@@ -5,7 +5,7 @@ import type {GatewayConfigView} from './gateway-config.js'
 import type {ConfigFileProbe, HandshakeProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from './gateway-runtime.js'
 import type {PingView} from './peers.js'
 import type {AuditProbe} from './a2a.js'
-import type {SecretPresence, SecretStoreProbe} from './secrets.js'
+import type {SecretPresence, SecretStoreProbe, VolatileKey} from './secrets.js'
 import type {ClockSample, FirewallProbe} from './system.js'
 import type {TailscaleProbe} from './tailscale.js'
 
@@ -61,6 +61,8 @@ export interface DoctorContext {
   /** Each recorded secret's presence, or why the store could not be read (an insecure secret file). */
   secretsPresence(): Promise<{secrets: SecretPresence[]; error?: string}>
   secretFile(): Promise<{backend?: string; file: string; exists: boolean; problems: string[]}>
+  /** claw-mesh keys in the kernel keyutils keyring (/proc/keys), left by an earlier version (Linux). */
+  volatileSecrets(): Promise<{keys: VolatileKey[]; error?: string}>
 
   /** The peers the run looks at (all, or --peer NAME). */
   peerRecords(): PeerRecord[]

@@ -19,6 +19,7 @@ export type FixAction =
   | {kind: 'chmod-600'; path: string}
   | {kind: 'enable-linger'; user: string}
   | {kind: 'remove-stale-peers'; names: string[]}
+  | {kind: 'move-volatile-secrets'; names: string[]}
 
 export type FixKind = FixAction['kind']
 

@@ -1,4 +1,4 @@
-import {promises as fs} from 'node:fs'
+import {promises as fs, type Stats} from 'node:fs'
 import path from 'node:path'
 import {ClawMeshError} from '../../core/errors.js'
 import {systemClock} from '../clock.js'
@@ -18,7 +18,7 @@ export function gatewayProviderFileFor(secretsFile: string): string {
 }
 
 /** Writes (or, with no token, removes) the provider file when its content differs. Returns true when it changed. */
-export async function syncGatewayProviderFile(secretsFile: string, token: string | undefined): Promise<boolean> {
+export async function syncGatewayProviderFile(secretsFile: string, token: string | undefined, platform: SecretFilePlatform): Promise<boolean> {
   const file = gatewayProviderFileFor(secretsFile)
   if (token === undefined) {
     const existed = (await readIfExists(file)) !== undefined
@@ -26,7 +26,7 @@ export async function syncGatewayProviderFile(secretsFile: string, token: string
     return existed
   }
   const content = `${JSON.stringify({[SECRET_NAMES.gatewayToken]: token}, null, 2)}\n`
-  const problems = await secretFileProblems(file)
+  const problems = await secretFileProblems(file, platform)
   if (problems.length === 0 && (await readIfExists(file)) === content) return false
   // A symlink or foreign file in its place is replaced, never written through.
   if (problems.length > 0) await fs.rm(file, {force: true})
@@ -41,33 +41,54 @@ export class InsecureSecretFileError extends ClawMeshError {
   }
 }
 
-/** Problems with a secret file's permissions: mode, links, owner, symlink. Empty when it is private. */
-export async function secretFileProblems(file: string): Promise<string[]> {
+/**
+ * The OS rules a secret file is judged by. `platform` is the OS id; `lstat` is the file system's (a seam: a test
+ * gives the stat a Windows file really has).
+ */
+export interface SecretFilePlatform {
+  platform: string
+  lstat?: (file: string) => Promise<Stats>
+}
+
+/**
+ * Problems with a secret file's permissions: mode, links, owner, symlink. Empty when it is private.
+ * On Windows the mode bits mean nothing: libuv stats every writable file as 0666 (`fs__stat_handle` sets read and
+ * write for owner, group and other unless FILE_ATTRIBUTE_READONLY) and chmod only toggles read-only. The file is
+ * protected there by the NTFS ACL it inherits from %LOCALAPPDATA% (the user, SYSTEM, Administrators), which is also
+ * what OpenClaw's Windows check accepts. Symlinks and extra hard links are refused on every OS.
+ */
+export async function secretFileProblems(file: string, os: SecretFilePlatform): Promise<string[]> {
   const problems: string[] = []
-  let st
+  let st: Stats
   try {
-    st = await fs.lstat(file)
+    st = await (os.lstat ?? fs.lstat)(file)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
   }
   if (st.isSymbolicLink()) problems.push('is a symlink')
   if (!st.isFile() && !st.isSymbolicLink()) problems.push('is not a regular file')
-  if ((st.mode & 0o077) !== 0) problems.push(`has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} (must be 0600)`)
+  if (os.platform !== 'win32' && (st.mode & 0o077) !== 0) problems.push(`has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} (must be 0600)`)
   if (st.nlink !== 1) problems.push(`has ${st.nlink} hard links (must be 1)`)
-  if (typeof process.getuid === 'function' && st.uid !== process.getuid()) problems.push(`is owned by uid ${st.uid}, not by you (uid ${process.getuid()})`)
+  if (os.platform !== 'win32' && typeof process.getuid === 'function' && st.uid !== process.getuid()) problems.push(`is owned by uid ${st.uid}, not by you (uid ${process.getuid()})`)
   return problems
+}
+
+/** What to do about a secret file's problems: no chmod where modes do not apply. */
+function insecureFileHint(file: string, platform: string): string {
+  if (platform === 'win32') return `Remove the symlink or the extra hard links at ${JSON.stringify(file)} (or move the file away and re-run claw-mesh bootstrap).`
+  return `Run: chmod 600 ${JSON.stringify(file)} (and remove extra hard links), or claw-mesh doctor --fix.`
 }
 
 /**
  * Secrets in a private JSON file (0600, one hard link, owned by the user). Also readable by OpenClaw's own
  * `file` SecretRef provider in `json` mode, so the gateway token can be referenced instead of copied.
  */
-export function createFileSecretStore(file: string): SecretStore & {file: string} {
+export function createFileSecretStore(file: string, os: SecretFilePlatform): SecretStore & {file: string} {
   const load = async (): Promise<Record<string, string>> => {
-    const problems = await secretFileProblems(file)
+    const problems = await secretFileProblems(file, os)
     if (problems.length > 0) {
-      throw new InsecureSecretFileError(`The secret file ${file} ${problems.join(', ')}.`, `Run: chmod 600 ${JSON.stringify(file)} (and remove extra hard links), or claw-mesh doctor --fix.`)
+      throw new InsecureSecretFileError(`The secret file ${file} ${problems.join(', ')}.`, insecureFileHint(file, os.platform))
     }
     const text = await readIfExists(file)
     if (text === undefined || text.trim() === '') return {}
@@ -98,7 +119,7 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
         if (values[name] === value) return
         values[name] = value
         await save(values)
-        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, value)
+        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, value, os)
       }),
     delete: (name) =>
       exclusive(async () => {
@@ -106,7 +127,7 @@ export function createFileSecretStore(file: string): SecretStore & {file: string
         if (!(name in values)) return false
         delete values[name]
         await save(values)
-        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, undefined)
+        if (name === SECRET_NAMES.gatewayToken) await syncGatewayProviderFile(file, undefined, os)
         return true
       }),
   }

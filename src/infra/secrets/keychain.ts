@@ -1,25 +1,37 @@
 import {ClawMeshError} from '../../core/errors.js'
+import {keychainRefusal, type SecretServiceProblem} from '../../core/keychain-refusal.js'
 import type {SecretStore} from './types.js'
 
 export class KeychainUnavailableError extends ClawMeshError {
-  constructor(message: string) {
-    super(message, {code: 'keychain-unavailable', hint: 'Use --secret-store file, or unlock/start the OS keychain (Linux: a Secret Service such as gnome-keyring on the session bus).'})
+  /** The platform's own reason, for "the keychain cannot be used here: <cause>". */
+  readonly reason: string
+  constructor(message: string, opts: {platform: string; problem?: SecretServiceProblem}) {
+    const refusal = keychainRefusal(opts.platform, message, opts.problem)
+    super(message, {code: 'keychain-unavailable', hint: refusal.hint})
+    this.reason = refusal.cause
   }
 }
 
 const DEFAULT_TIMEOUT_MS = 5000
 
 /**
- * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, Linux Secret Service.
+ * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, and on Linux the Secret
+ * Service only. Left to itself the library falls back, silently, to the kernel keyutils keyring when there is no
+ * Secret Service: in memory, gone at reboot, and tied to the login session (cron and service units cannot read it).
+ * Pinning the store makes it fail instead, and claw-mesh then says so and uses the file store.
  * Every call runs off the main thread and is abandoned after a timeout (a locked keychain can block forever).
  */
-export async function createKeychainSecretStore(opts: {service: string; timeoutMs?: number; platformLabel: string}): Promise<SecretStore> {
+export async function createKeychainSecretStore(opts: {service: string; timeoutMs?: number; platformLabel: string; platform: string; busAddress?: string}): Promise<SecretStore> {
+  const unavailable = (message: string) => new KeychainUnavailableError(message, {platform: opts.platform})
   let mod: typeof import('@napi-rs/keyring')
   try {
     mod = await import('@napi-rs/keyring')
   } catch (error) {
-    throw new KeychainUnavailableError(`The keychain module could not be loaded: ${(error as Error).message}`)
+    throw unavailable(`The keychain module could not be loaded: ${(error as Error).message}`)
   }
+  // libdbus (inside the library) reads the bus address from the process environment only: the bus found for a
+  // cron job or a service unit (the user bus socket) has to be put there for it to see the same Secret Service.
+  if (opts.platform === 'linux' && opts.busAddress && !process.env.DBUS_SESSION_BUS_ADDRESS) process.env.DBUS_SESSION_BUS_ADDRESS = opts.busAddress
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const withTimeout = async <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     const controller = new AbortController()
@@ -27,7 +39,7 @@ export async function createKeychainSecretStore(opts: {service: string; timeoutM
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort()
-        reject(new KeychainUnavailableError(`The keychain did not answer within ${timeoutMs} ms (${what}).`))
+        reject(unavailable(`The keychain did not answer within ${timeoutMs} ms (${what}).`))
       }, timeoutMs)
       timer.unref()
     })
@@ -35,33 +47,40 @@ export async function createKeychainSecretStore(opts: {service: string; timeoutM
       return await Promise.race([fn(controller.signal), timeout])
     } catch (error) {
       if (error instanceof KeychainUnavailableError) throw error
-      throw new KeychainUnavailableError(`The keychain refused ${what}: ${(error as Error).message}`)
+      throw unavailable(`The keychain refused ${what}: ${(error as Error).message}`)
     } finally {
       clearTimeout(timer)
     }
   }
-  const entry = (name: string) => new mod.AsyncEntry(opts.service, name)
+  const options = opts.platform === 'linux' ? {linux: {store: 'secret-service' as const}} : undefined
+  // Inside the timed call: with the store pinned, the constructor itself throws when there is no Secret Service.
+  const entry = (name: string) => new mod.AsyncEntry(opts.service, name, options)
   return {
     backend: 'keychain',
     location: `${opts.platformLabel} (service "${opts.service}")`,
     get: (name) => withTimeout(`reading ${name}`, async (signal) => (await entry(name).getPassword(signal)) ?? undefined),
-    set: (name, value) => withTimeout(`writing ${name}`, (signal) => entry(name).setPassword(value, signal)),
-    delete: (name) => withTimeout(`deleting ${name}`, (signal) => entry(name).deleteCredential(signal)),
+    set: (name, value) => withTimeout(`writing ${name}`, async (signal) => entry(name).setPassword(value, signal)),
+    delete: (name) => withTimeout(`deleting ${name}`, async (signal) => entry(name).deleteCredential(signal)),
   }
 }
 
+/** The one name a probe ever uses: a crash mid-probe leaves at most this entry, and the next probe removes it. */
+export const PROBE_NAME = 'probe'
+
 /**
- * Writes, reads back and deletes a probe entry: proves the keychain works here, now. Read-only (a dry run), it only
- * reads one: that proves the keychain answers, and leaves no trace in it.
+ * Proves the keychain answers here, now: a read of the probe entry (a dry run stops there). A real run also writes,
+ * reads back and deletes it, since a locked macOS keychain can answer reads; the delete runs whatever happened, so
+ * no probe leaves anything behind.
  */
-export async function probeKeychain(store: SecretStore, opts: {readOnly?: boolean} = {}): Promise<void> {
-  if (opts.readOnly) {
-    await store.get('probe')
-    return
+export async function probeKeychain(store: SecretStore, opts: {readOnly?: boolean; platform: string}): Promise<void> {
+  await store.get(PROBE_NAME)
+  if (opts.readOnly) return
+  let back: string | undefined
+  try {
+    await store.set(PROBE_NAME, 'claw-mesh-probe')
+    back = await store.get(PROBE_NAME)
+  } finally {
+    await store.delete(PROBE_NAME).catch(() => false)
   }
-  const name = `probe-${process.pid}-${Date.now()}`
-  await store.set(name, 'claw-mesh-probe')
-  const back = await store.get(name)
-  await store.delete(name)
-  if (back !== 'claw-mesh-probe') throw new KeychainUnavailableError('The keychain accepted a value but did not return it.')
+  if (back !== 'claw-mesh-probe') throw new KeychainUnavailableError('The keychain accepted a value but did not return it.', {platform: opts.platform})
 }

@@ -5,6 +5,8 @@ export interface SecretStore {
   readonly backend: SecretBackend
   /** Human description of where the secrets live (never the values). */
   readonly location: string
+  /** Why this store and not the OS keychain, when `auto` fell back to the file store (the keychain's refusal). */
+  readonly fallbackReason?: string
   get(name: string): Promise<string | undefined>
   set(name: string, value: string): Promise<void>
   delete(name: string): Promise<boolean>

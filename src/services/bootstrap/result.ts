@@ -78,7 +78,7 @@ export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: Bootstr
     gateway: {configPath: g?.configPath ?? observation.configure.configPath, expose, port, url, healthy: applied.healthy ?? observation.observed.gatewayHealthy},
     peers: (applied.checked?.peers ?? []).map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(state.peers[p.name]?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
     replyInvites,
-    secrets: {backend: r.store.backend, location: r.store.location},
+    secrets: {backend: r.store.backend, location: r.store.location, ...(r.store.fallbackReason ? {reason: `the OS keychain cannot be used here: ${r.store.fallbackReason}`} : {})},
     stateDir: deps.stateDir,
     reboot: rebootRecoveryFor(deps, state),
     next: r.opts.dryRun

@@ -64,7 +64,8 @@ export interface BootstrapResult {
   peers: BootstrapPeerSummary[]
   /** `--peer` invites this host answered: run each line on that peer (`claw-mesh peer add --invite -`) to finish. */
   replyInvites: {peer: string; replyInvite: string}[]
-  secrets: {backend: string; location: string}
+  /** `reason`: why the file store and not the OS keychain (`auto` fell back). */
+  secrets: {backend: string; location: string; reason?: string}
   stateDir: string
   /** Whether the host comes back into the mesh by itself after a reboot, and the exact way back where it does not. */
   reboot: RebootRecovery

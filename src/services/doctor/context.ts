@@ -11,6 +11,8 @@ import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
 import type {Deps} from '../../deps.js'
 import {secretFileProblems} from '../../infra/secrets/file.js'
+import {listVolatileSecrets} from '../../infra/secrets/keyutils.js'
+import {KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
@@ -95,11 +97,11 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     return opts.peer ? all.filter((r) => r.name === opts.peer) : all
   })
 
-  const secretStore = memo(async (): Promise<{store?: SecretStore; error?: string}> => {
+  const secretStore = memo(async (): Promise<{store?: SecretStore; error?: string; hint?: string}> => {
     try {
       return {store: await deps.secrets()}
     } catch (error) {
-      return {error: (error as Error).message}
+      return {error: (error as Error).message, hint: (error as {hint?: string}).hint}
     }
   })
 
@@ -215,17 +217,18 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     storedHooksToken: gateway.storedHooksToken,
     effectiveGatewayToken: gateway.effectiveGatewayToken,
     secretStore: async () => {
-      const {store, error} = await secretStore()
+      const {store, error, hint} = await secretStore()
       const recorded = stateOrEmpty()?.secrets?.backend
-      return store ? {ok: true, backend: store.backend, location: store.location, recorded} : {ok: false, error: error ?? 'unknown error', recorded}
+      return store ? {ok: true, backend: store.backend, location: store.location, recorded} : {ok: false, error: error ?? 'unknown error', recorded, ...(hint ? {hint} : {})}
     },
     secretsPresence,
     secretFile: async () => {
       const file = path.join(deps.stateDir, 'secrets.json')
-      const problems = await secretFileProblems(file)
+      const problems = await secretFileProblems(file, {platform: deps.platform.id})
       const {store} = await secretStore()
       return {backend: store?.backend ?? stateOrEmpty()?.secrets?.backend, file, exists: existsSync(file), problems}
     },
+    volatileSecrets: () => listVolatileSecrets(KEYCHAIN_SERVICE),
     peerRecords: records,
     peerProbe: async (name) => (await peerSweep()).get(name),
     ping,

@@ -10,6 +10,7 @@ import {startGateway} from '../gateway/start.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 import {removePeer} from '../peers/remove.js'
+import {moveVolatileSecrets} from './volatile-secrets.js'
 import {runDoctor, mergeResults, withSummary, type DoctorOptions, type DoctorResult} from './doctor.js'
 
 export type FixStatus = 'applied' | 'failed' | 'skipped'
@@ -73,6 +74,8 @@ async function applyOne(deps: Deps, step: FixStep, opts: {yes: boolean; progress
       await deps.runner.run('loginctl', ['enable-linger', a.user], {timeoutMs: 15_000, reject: true})
       return {status: 'applied', note: `linger on for ${a.user}`}
     }
+    case 'move-volatile-secrets':
+      return moveVolatileSecrets(deps, a.names)
     case 'remove-stale-peers': {
       if (!opts.yes) return {status: 'skipped', note: 'needs confirmation: run again with --yes (or in a terminal)'}
       for (const name of a.names) await removePeer(deps, name)

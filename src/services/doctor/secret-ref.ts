@@ -23,7 +23,7 @@ function jsonPointer(doc: unknown, pointer: string): unknown {
  * is a regular file, not writable by others and ours), so "it resolves here" means "the gateway can read it".
  * Never returns the value in an error.
  */
-export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'redactor'>, config: OpenClawConfig, ref: SecretRef, timeoutMs: number): Promise<SecretRefResolution> {
+export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'redactor' | 'platform'>, config: OpenClawConfig, ref: SecretRef, timeoutMs: number): Promise<SecretRefResolution> {
   const where = `SecretRef ${ref.source}:${ref.provider}:${ref.id}`
   const provider = getPath(config, ['secrets', 'providers', ref.provider])
   const fail = (error: string): SecretRefResolution => ({ok: false, error, where})
@@ -38,7 +38,7 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
   if (ref.source === 'file') {
     const file = typeof provider.path === 'string' ? provider.path : undefined
     if (!file) return fail(`secrets.providers.${ref.provider}.path is not set`)
-    const problems = await secretFileProblems(file).catch((error: Error) => [error.message])
+    const problems = await secretFileProblems(file, {platform: deps.platform.id}).catch((error: Error) => [error.message])
     if (problems.length > 0) return fail(`${file} ${problems.join(', ')} (OpenClaw only reads private files)`)
     let text: string
     try {

@@ -145,7 +145,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
 
   if (wiring.launcher && (await writeSecretLauncher(wiring.launcher))) notes.push(`Wrote the secret resolver OpenClaw runs: ${wiring.launcher.file}`)
   // The file store keeps it in step on every write; this covers a token stored before the file existed.
-  if (store.backend === 'file' && (await syncGatewayProviderFile(store.location, tokens.gateway))) notes.push(`Wrote the gateway token file OpenClaw reads: ${gatewayProviderFileFor(store.location)}`)
+  if (store.backend === 'file' && (await syncGatewayProviderFile(store.location, tokens.gateway, {platform: deps.platform.id}))) notes.push(`Wrote the gateway token file OpenClaw reads: ${gatewayProviderFileFor(store.location)}`)
 
   if (plan.changed) {
     const now = deps.clock.now()

@@ -3,7 +3,8 @@ import {answerExecSecretRequest, parseExecSecretRequest, type ExecSecretResponse
 import type {Deps} from '../../deps.js'
 import {createFileSecretStore} from '../../infra/secrets/file.js'
 import {createKeychainSecretStore} from '../../infra/secrets/keychain.js'
-import {KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
+import {KEYCHAIN_LABELS, KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
+import {userSessionBus} from '../../infra/secrets/secret-service.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 
 /**
@@ -13,18 +14,17 @@ import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
  */
 export const RESOLVABLE_IDS: ReadonlySet<string> = new Set([SECRET_NAMES.gatewayToken])
 
-const LABELS: Record<string, string> = {darwin: 'macOS Keychain', win32: 'Windows Credential Manager', linux: 'Secret Service'}
-
 /**
  * The store the resolver reads. The launcher names the backend (CLAW_MESH_SECRET_STORE): the keychain is opened
  * without the write/read/delete probe `openSecretStore` does, since this runs at every gateway start and reload.
  */
 export async function openResolverStore(deps: Deps): Promise<SecretStore> {
   const choice = deps.env.CLAW_MESH_SECRET_STORE ?? deps.store.read().secrets?.backend
-  if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'))
+  if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'), {platform: deps.platform.id})
   if (choice === 'keychain') {
     const timeoutMs = deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined
-    return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: LABELS[deps.platform.id] ?? 'OS keychain'})
+    // The Secret Service on the user's bus (found as cron or a service unit would find it), never the kernel keyring.
+    return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[deps.platform.id] ?? 'OS keychain', platform: deps.platform.id, busAddress: deps.platform.id === 'linux' ? userSessionBus(deps.env) : undefined})
   }
   return deps.secrets()
 }

@@ -1,8 +1,9 @@
 import os from 'node:os'
 import {promises as fs} from 'node:fs'
-import {text} from 'node:stream/consumers'
+import {buffer} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/errors.js'
+import {decodeTextInput} from '../../core/text-input.js'
 import {buildHookRequest, idempotencyKeyFor, MAX_HOOK_BODY_BYTES, tooLargeError, type HookKind, type HookRequest} from '../../core/hook-message.js'
 import type {State} from '../../core/state-schema.js'
 
@@ -64,14 +65,16 @@ export async function readMessageText(input: {arg?: string; file?: string; stdin
   let origin: string
   if (input.file !== undefined) {
     origin = `--file ${input.file}`
+    let bytes: Buffer
     try {
-      message = await fs.readFile(input.file, 'utf8')
+      bytes = await fs.readFile(input.file)
     } catch (error) {
       throw new UsageError(`--file ${input.file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path and its permissions.'})
     }
+    message = decodeTextInput(bytes, origin)
   } else if (input.arg === '-') {
     origin = 'stdin'
-    message = await text(input.stdin)
+    message = decodeTextInput(await buffer(input.stdin), origin)
   } else if (input.arg !== undefined) {
     origin = 'the argument'
     message = input.arg
