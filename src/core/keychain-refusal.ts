@@ -19,7 +19,7 @@ export interface KeychainRefusal {
 const FILE_FLAG = 'use --secret-store file (a mode 0600 file in the claw-mesh state directory)'
 
 const LINUX: Record<SecretServiceProblem, string> = {
-  'no-bus': 'there is no D-Bus session bus here (no desktop login: SSH without a user session, cron, a container), so no Secret Service',
+  'no-bus': 'there is no D-Bus session bus (no desktop login: SSH without a user session, cron, a container), so no Secret Service',
   'no-secret-service': 'no Secret Service (org.freedesktop.secrets) is running or activatable on the session bus',
   'no-default-collection': 'the Secret Service has no default keyring, and creating one needs a desktop prompt',
   locked: 'the Secret Service default keyring is locked (it is unlocked by a desktop login, not over SSH or after a reboot)',
