@@ -1,5 +1,5 @@
 import type {GatewayPlatform} from './types.js'
-import {win32LoopbackListeners} from './listeners-other.js'
+import {win32LoopbackListeners} from './listeners-win32.js'
 
 const taskName = (profile?: string) => (profile && profile !== 'default' ? `OpenClaw Gateway (${profile})` : 'OpenClaw Gateway')
 
