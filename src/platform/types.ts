@@ -134,7 +134,12 @@ export interface GatewayPlatform {
 export interface WatchdogFile {
   path: string
   template: string
-  format: 'systemd' | 'xml'
+  format: 'systemd' | 'xml' | 'vbs'
+  /**
+   * How its bytes are written (UTF-8 unless told). `utf-16le`: a BOM, then UTF-16LE — what schtasks
+   * expects of task XML and what wscript reads a `.vbs` in without garbling a non-ASCII path (as OpenClaw writes both).
+   */
+  encoding?: 'utf-16le'
 }
 
 export interface PlatformCommand {
