@@ -7,6 +7,7 @@ import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
+import {hasSession} from '../../core/tailscale-join-plan.js'
 import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure} from '../../infra/http.js'
@@ -55,7 +56,10 @@ export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?:
       if (error.code === 'tailscale-daemon-down' || result.notFound) return {cli: !result.notFound, daemonUp: false, summary: null}
       throw error
     }
-    return {cli: true, daemonUp: true, summary: summarizeStatus(parseStatusJson(result.stdout))}
+    const summary = summarizeStatus(parseStatusJson(result.stdout))
+    // Where `up` gets --unattended (Windows), whether a running node has it is a pref `status` does not show.
+    if (!deps.platform.upExtraFlags().includes('--unattended') || !hasSession(summary.backendState)) return {cli: true, daemonUp: true, summary}
+    return {cli: true, daemonUp: true, summary, forceDaemon: await ts.forceDaemon()}
   })
   const openclaw = memo(() => locateOpenClaw(deps))
   const config = memo(() => {
