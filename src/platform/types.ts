@@ -108,8 +108,8 @@ export interface GatewayPlatform {
   probeServiceManager(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<{usable: boolean; detail: string}>
   /** Where OpenClaw's service definition lives (unit, plist), or the task name on Windows. */
   serviceLocation(home: string, profile?: string): string
-  /** Is the gateway service installed? */
-  serviceInstalled(home: string, profile: string | undefined, run: ProbeRun): Promise<boolean>
+  /** Is the gateway service installed? `env` locates what OpenClaw derives from it (Windows: the Startup folder). */
+  serviceInstalled(home: string, profile: string | undefined, run: ProbeRun, env: NodeJS.ProcessEnv): Promise<boolean>
   /** Things to tell the user after installing the service (Linux: linger). */
   serviceNotes(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<string[]>
   /**
