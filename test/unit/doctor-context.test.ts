@@ -7,6 +7,7 @@ import {createExecaRunner} from '../../src/infra/runner.js'
 import {Redactor} from '../../src/core/redact.js'
 import {runDoctor} from '../../src/services/doctor/doctor.js'
 import {probeFirewall} from '../../src/services/doctor/firewall-probe.js'
+import {platformAdapter} from '../../src/platform/index.js'
 import {resolveSecretRef} from '../../src/services/doctor/secret-ref.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 import {fakeHost, fakeRunner, GW_TOKEN, HOOKS_TOKEN, provisionedHost as provision} from '../fixtures/doctor/fake-host.js'
@@ -78,7 +79,7 @@ describe('the doctor context on a provisioned host', () => {
 })
 
 describe('resolving the gateway token SecretRef as the gateway would', () => {
-  const deps = {runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor()}
+  const deps = {runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor(), platform: platformAdapter('linux')}
 
   it('reads a file provider by JSON pointer, and refuses a file others can read', async () => {
     const host = fakeHost()
