@@ -40,6 +40,11 @@ export interface PlanStep {
   detachedLog?: string
   /** After this step, wait until the tailscale socket answers. */
   waitForSocket?: string
+  /**
+   * After this step, wait until the daemon answers on its default socket (a service the installer registers and
+   * starts, whose socket — a Windows named pipe — cannot be looked for as a file).
+   */
+  waitForDaemon?: boolean
 }
 
 export interface InstallPlan {
