@@ -141,7 +141,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     stateDir,
     io,
     redactor,
-    runner: opts.runner ?? createExecaRunner(redactor, env),
+    runner: opts.runner ?? createExecaRunner(redactor, env, platform.id),
     loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
     // Userspace networking: peers only through tailscaled's proxy (recorded by tailscale install, or given by hand).
     http: opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}),

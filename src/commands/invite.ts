@@ -47,6 +47,6 @@ export default class Invite extends BaseCommand<typeof Invite> {
     }
     io.outPrivate(`${r.invite}\n`)
     io.err(`Invite ${r.id} for ${r.name} (${r.url}), valid until ${r.expiresAt}. It holds no token, but give it only to the machine you mean to pair with.\n`)
-    io.err('On the other machine: claw-mesh peer add --invite -   (paste the line, Ctrl-D), then run the reply it prints here the same way.\n')
+    io.err('On the other machine: claw-mesh peer add --invite -   (paste the line, then Ctrl-D; on Windows Ctrl-Z and Enter), then run the reply it prints here the same way.\n')
   }
 }

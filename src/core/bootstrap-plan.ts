@@ -41,6 +41,8 @@ export interface BootstrapDesired {
   /** Whether --hostname was given, and the node name claw-mesh recorded: see planJoin (no silent rename). */
   hostnameGiven?: boolean
   recordedHostname?: string
+  /** The node must stay up without a logged-in user (Windows): see planJoin. */
+  unattended?: boolean
 }
 
 /** The watchdog as the scheduler reports it: never assumed. */
@@ -70,8 +72,9 @@ export interface BootstrapObserved {
   /**
    * `notOurs`: the machine's tailscaled answers, but this (non-root) user is not its operator, so claw-mesh may not
    * change it (`set`, `up`): another user's node on a shared machine, or one an admin brought up with sudo.
+   * `forceDaemon`: read where the platform wants an unattended node and one is logged in (see planJoin).
    */
-  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null; notOurs?: {user: string; operator: string | null}}
+  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null; notOurs?: {user: string; operator: string | null}; forceDaemon?: boolean | null}
   openclaw: OpenClawObserved
   /** Identity and tailnet name as claw-mesh recorded them. */
   recorded: {identity?: string; tailscaleHostname?: string}
@@ -118,7 +121,10 @@ function joinStep(observed: BootstrapObserved, desired: BootstrapDesired): Boots
   if (!ts.summary) return desired.key === 'given' ? {id: 'tailscale-join', title, action: 'run', detail: 'after the daemon is up'} : noKey('Tailscale will need a login after it starts')
   let join
   try {
-    join = planJoin(ts.summary, {hostname: desired.hostname, tags: desired.tags, hasKey: desired.key === 'given', forceReauth: desired.forceReauth, hostnameGiven: desired.hostnameGiven, recordedHostname: desired.recordedHostname})
+    join = planJoin(
+      {...ts.summary, forceDaemon: ts.forceDaemon},
+      {hostname: desired.hostname, tags: desired.tags, hasKey: desired.key === 'given', forceReauth: desired.forceReauth, hostnameGiven: desired.hostnameGiven, recordedHostname: desired.recordedHostname, unattended: desired.unattended},
+    )
   } catch (error) {
     const e = error as ClawMeshError
     return blocked('tailscale-join', title, e.message, {kind: 'usage', code: e.code ?? 'usage', hint: e.hint ?? KEY_HINT})

@@ -15,6 +15,12 @@ export interface JoinDesired {
   hostnameGiven?: boolean
   /** The node name claw-mesh recorded (it gave or adopted it): renaming that one needs no consent. */
   recordedHostname?: string
+  /**
+   * The node must stay in the tailnet without a logged-in user (Windows: `--unattended`, Tailscale's ForceDaemon).
+   * Without it Windows runs Tailscale in client mode, which "requires an active user logged in with the GUI app
+   * running" (ipn/prefs.go): the node leaves at logout or at a reboot to the login screen.
+   */
+  unattended?: boolean
 }
 
 /** What `tailscale status --json` says now. */
@@ -25,6 +31,8 @@ export interface JoinObserved {
   machineName?: string | null
   tags: string[]
   ipv4: string | null
+  /** Tailscale's ForceDaemon pref (`tailscale debug prefs`), where it was read: null when it could not be. */
+  forceDaemon?: boolean | null
 }
 
 export type JoinPlan =
@@ -62,9 +70,13 @@ export function planJoin(observed: JoinObserved, desired: JoinDesired): JoinPlan
       {code: 'tailscale-tags-need-reauth', hint: 'Re-run with --force-reauth and a key (--tailscale-key file:PATH) to re-register with the new tags, or drop --tags to keep the current ones.'},
     )
   }
-  const setFlags = observed.hostname !== desired.hostname && !isRenamedVariant(observed.hostname, desired.hostname) ? [`--hostname=${desired.hostname}`] : []
+  const rename = observed.hostname !== desired.hostname && !isRenamedVariant(observed.hostname, desired.hostname) ? [`--hostname=${desired.hostname}`] : []
+  // A node the user signed in from the tray app runs without ForceDaemon: `set --unattended` keeps it up (only
+  // when the pref is known to be off, so a re-run with nothing to change does nothing).
+  const unattended = desired.unattended && observed.forceDaemon === false ? ['--unattended'] : []
+  const setFlags = [...rename, ...unattended]
   const ours = observed.hostname !== null && observed.hostname === desired.recordedHostname
-  if (setFlags.length > 0 && desired.hostnameGiven === false && !ours) {
+  if (rename.length > 0 && desired.hostnameGiven === false && !ours) {
     throw new UsageError(`This machine is already in the tailnet as "${observed.hostname}"; claw-mesh would rename it to "${desired.hostname}".`, {
       code: 'tailscale-rename-needs-consent',
       hint: `Pass --hostname ${desired.hostname} to rename it (other devices then reach it by that name), or --hostname ${observed.hostname} to keep its name.`,
@@ -74,9 +86,29 @@ export function planJoin(observed: JoinObserved, desired: JoinDesired): JoinPlan
     return {action: 'resume', reason: 'Tailscale is stopped (tailscale down); bringing it back up without a key', then: setFlags}
   }
   if (setFlags.length > 0) {
-    return {action: 'set', reason: `the hostname is ${observed.hostname ?? '(none)'}, wanted ${desired.hostname}`, flags: setFlags}
+    const reasons = [
+      ...(rename.length ? [`the hostname is ${observed.hostname ?? '(none)'}, wanted ${desired.hostname}`] : []),
+      ...(unattended.length ? ['Tailscale runs in client mode (it leaves the tailnet when the user logs out)'] : []),
+    ]
+    return {action: 'set', reason: reasons.join('; '), flags: setFlags}
   }
   return {action: 'none', reason: `already Running as ${observed.hostname}`}
+}
+
+/** A node that is logged in (running or stopped): its prefs are what `set` would change. */
+export function hasSession(backendState: string): boolean {
+  return backendState === 'Running' || backendState === 'Stopped' || backendState === 'Starting'
+}
+
+/** ForceDaemon from `tailscale debug prefs` (JSON; the field is omitted when false), or null when unreadable. */
+export function parseForceDaemon(prefsJson: string): boolean | null {
+  try {
+    const prefs = JSON.parse(prefsJson) as unknown
+    if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return null
+    return (prefs as {ForceDaemon?: unknown}).ForceDaemon === true
+  } catch {
+    return null
+  }
 }
 
 /** `name-1`, `name-2`: the name Tailscale gave because `name` was taken. Re-asking would not help. */

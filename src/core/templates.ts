@@ -5,7 +5,7 @@ import {UsageError} from './errors.js'
  * value is escaped for the format it lands in before it reaches the `{{name}}` renderer, so a path with a quote,
  * a percent sign or an ampersand cannot change the meaning of the file. Pure.
  */
-export type TemplateFormat = 'systemd' | 'xml' | 'markdown'
+export type TemplateFormat = 'systemd' | 'xml' | 'markdown' | 'vbs'
 
 /** A command line: rendered with the quoting its format needs (systemd ExecStart, Windows Arguments). */
 export interface ArgvValue {
@@ -63,6 +63,12 @@ export function windowsQuote(arg: string): string {
   return `${out}${'\\'.repeat(backslashes * 2)}"`
 }
 
+/** A VBScript string literal: `"…"`, each quote doubled (VBScript has no other escape). */
+export function vbsQuote(text: string): string {
+  refuseControl(text, 'A value for a VBScript launcher')
+  return `"${text.replace(/"/g, '""')}"`
+}
+
 export function renderArgv(v: ArgvValue): string {
   return v.style === 'systemd' ? v.argv.map((a) => systemdQuote(a, {command: true})).join(' ') : v.argv.map(windowsQuote).join(' ')
 }
@@ -73,6 +79,7 @@ function escapeScalar(text: string, format: TemplateFormat): string {
     return xmlEscape(text)
   }
   if (format === 'systemd') return systemdQuote(text)
+  if (format === 'vbs') return vbsQuote(text)
   return text
 }
 
@@ -86,7 +93,7 @@ export function escapeTemplateValues(values: Record<string, TemplateValue>, form
     if (typeof v === 'number' || typeof v === 'boolean') return v
     if (isArgv(v)) {
       const line = renderArgv(v)
-      return format === 'xml' ? xmlEscape(line) : line
+      return format === 'xml' ? xmlEscape(line) : format === 'vbs' ? vbsQuote(line) : line
     }
     if (Array.isArray(v)) return v.map((item) => (typeof item === 'object' && !isArgv(item) && !Array.isArray(item) ? walk(item) : {value: walk(item)}))
     return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item)]))

@@ -39,7 +39,7 @@ export async function withTempFile<T>(tmp: string, fn: () => Promise<T>): Promis
  * Writes a file atomically: a temp file in the same directory, fsync, rename over the target.
  * The target never holds a half-written file, whatever kills us.
  */
-export async function writeFileAtomic(file: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file)
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   await withTempFile(tmp, async () => {

@@ -3,6 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type {Options as ExecaOptions} from 'execa'
 import {ExternalError} from '../core/errors.js'
+import {cmdScriptInvocation, isCmdScript} from '../core/windows-cmd.js'
+import type {PlatformId} from '../platform/types.js'
 import type {Redactor} from '../core/redact.js'
 import {detachedStdio} from './inherited-fds.js'
 import {childEnvironment} from './child-env.js'
@@ -46,7 +48,7 @@ export interface Runner {
 
 const STDERR_TAIL = 2000
 
-export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessEnv = process.env): Runner {
+export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessEnv = process.env, platform: PlatformId = 'linux'): Runner {
   // Computed per call: a child sees the allow-listed part of our environment plus what the caller adds, never a secret.
   const envFor = (extra?: Record<string, string | undefined>) => ({...childEnvironment(parentEnv), ...extra})
   return {
@@ -97,7 +99,10 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
       const fd = openSync(opts.logFile, 'a', 0o600)
       const nullFd = openSync(devNull, 'r+')
       try {
-        const child = spawn(command, [...args], {
+        // A .cmd shim (openclaw.cmd) cannot be spawned without a shell on Windows (spawn EINVAL): cmd.exe runs it.
+        const viaCmd = platform === 'win32' && isCmdScript(command) ? cmdScriptInvocation(command, args, parentEnv.ComSpec) : undefined
+        const child = spawn(viaCmd?.command ?? command, viaCmd?.args ?? [...args], {
+          windowsVerbatimArguments: viaCmd?.windowsVerbatimArguments,
           detached: true,
           // Only /dev/null and the log: a descriptor inherited from our caller would keep its pipe open (#15).
           stdio: detachedStdio(fd, nullFd),

@@ -1,7 +1,26 @@
+import {existsSync} from 'node:fs'
+import path from 'node:path'
 import type {GatewayPlatform} from './types.js'
-import {win32LoopbackListeners} from './listeners-other.js'
+import {win32LoopbackListeners} from './listeners-win32.js'
 
 const taskName = (profile?: string) => (profile && profile !== 'default' ? `OpenClaw Gateway (${profile})` : 'OpenClaw Gateway')
+
+/**
+ * Where OpenClaw puts its per-user login item when Task Scheduler refuses to create the task (common for standard
+ * users; docs/gateway/index.md): `<Startup folder>\<task name>.vbs` (hidden launcher) or `.cmd`. The rule follows
+ * OpenClaw's resolveStartupEntryPaths — the task name from OPENCLAW_WINDOWS_TASK_NAME or the profile, the Startup
+ * folder under APPDATA (else the profile's AppData\Roaming) — and joins with this host's path rules, as OpenClaw
+ * does, because the files are looked for on this machine.
+ */
+export function startupEntryPaths(env: NodeJS.ProcessEnv, profile: string | undefined, home: string, join = path.join): string[] {
+  const name = env.OPENCLAW_WINDOWS_TASK_NAME?.trim() || taskName(profile ?? env.OPENCLAW_PROFILE)
+  const appData = env.APPDATA?.trim()
+  const roaming = appData || join(env.USERPROFILE?.trim() || env.HOME?.trim() || home, 'AppData', 'Roaming')
+  const dir = join(roaming, 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Startup')
+  // eslint-disable-next-line no-control-regex
+  const file = name.replace(/[<>:"/\\|?*]/g, '_').replace(/[\u0000-\u001f\u007f-\u009f]/g, '_')
+  return [join(dir, `${file}.cmd`), join(dir, `${file}.vbs`)]
+}
 
 /** Task Scheduler. */
 export const win32Gateway: GatewayPlatform = {
@@ -14,8 +33,11 @@ export const win32Gateway: GatewayPlatform = {
   serviceLocation(_home, profile) {
     return taskName(profile)
   },
-  async serviceInstalled(_home, profile, run) {
-    return (await run('schtasks', ['/Query', '/TN', taskName(profile)])).exitCode === 0
+  // A Scheduled Task, or OpenClaw's Startup-folder fallback: without the latter every `gateway start` re-ran
+  // `openclaw gateway install --force` and status and doctor reported no service (W9).
+  async serviceInstalled(home, profile, run, env) {
+    if ((await run('schtasks', ['/Query', '/TN', taskName(profile)])).exitCode === 0) return true
+    return startupEntryPaths(env, profile, home).some((p) => existsSync(p))
   },
   async serviceNotes() {
     return []

@@ -35,31 +35,3 @@ export async function darwinLoopbackListeners(port: number, run: ProbeRun): Prom
   }
   return {known: true, holders}
 }
-
-/**
- * Windows: `netstat -ano -p TCP` gives the listening pid; `tasklist` its image name. The socket's owner is not
- * checked there (netstat does not say): a listener counts as ours when it is an OpenClaw process.
- */
-export function parseNetstat(stdout: string, port: number): number[] {
-  const pids: number[] = []
-  for (const line of stdout.split(/\r?\n/)) {
-    const f = line.trim().split(/\s+/)
-    if (f[0] !== 'TCP' || f[3] !== 'LISTENING') continue
-    if (!/^(127\.[\d.]+|0\.0\.0\.0|\[::\]):(\d+)$/.test(f[1]) || !f[1].endsWith(`:${port}`)) continue
-    const pid = Number(f[4])
-    if (Number.isInteger(pid) && !pids.includes(pid)) pids.push(pid)
-  }
-  return pids
-}
-
-export async function win32LoopbackListeners(port: number, run: ProbeRun): Promise<PortListeners> {
-  const r = await run('netstat', ['-ano', '-p', 'TCP'])
-  if (r.exitCode !== 0) return {known: false, why: `netstat failed (exit ${r.exitCode})`}
-  const holders: PortHolder[] = []
-  for (const pid of parseNetstat(r.stdout, port)) {
-    const ps = await run('powershell', ['-NoProfile', '-Command', `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}") | ForEach-Object { $_.ExecutablePath; $_.CommandLine }`])
-    const [exe, cmdline] = ps.stdout.split(/\r?\n/)
-    holders.push({pid, exe: exe?.trim() || undefined, cmdline: cmdline?.trim() || undefined})
-  }
-  return {known: true, holders}
-}

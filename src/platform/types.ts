@@ -40,6 +40,11 @@ export interface PlanStep {
   detachedLog?: string
   /** After this step, wait until the tailscale socket answers. */
   waitForSocket?: string
+  /**
+   * After this step, wait until the daemon answers on its default socket (a service the installer registers and
+   * starts, whose socket — a Windows named pipe — cannot be looked for as a file).
+   */
+  waitForDaemon?: boolean
 }
 
 export interface InstallPlan {
@@ -108,8 +113,8 @@ export interface GatewayPlatform {
   probeServiceManager(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<{usable: boolean; detail: string}>
   /** Where OpenClaw's service definition lives (unit, plist), or the task name on Windows. */
   serviceLocation(home: string, profile?: string): string
-  /** Is the gateway service installed? */
-  serviceInstalled(home: string, profile: string | undefined, run: ProbeRun): Promise<boolean>
+  /** Is the gateway service installed? `env` locates what OpenClaw derives from it (Windows: the Startup folder). */
+  serviceInstalled(home: string, profile: string | undefined, run: ProbeRun, env: NodeJS.ProcessEnv): Promise<boolean>
   /** Things to tell the user after installing the service (Linux: linger). */
   serviceNotes(run: ProbeRun, env: NodeJS.ProcessEnv): Promise<string[]>
   /**
@@ -134,7 +139,12 @@ export interface GatewayPlatform {
 export interface WatchdogFile {
   path: string
   template: string
-  format: 'systemd' | 'xml'
+  format: 'systemd' | 'xml' | 'vbs'
+  /**
+   * How its bytes are written (UTF-8 unless told). `utf-16le`: a BOM, then UTF-16LE — what schtasks
+   * expects of task XML and what wscript reads a `.vbs` in without garbling a non-ASCII path (as OpenClaw writes both).
+   */
+  encoding?: 'utf-16le'
 }
 
 export interface PlatformCommand {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {judgeListeners, type PortListeners} from '../../src/core/port-holder.js'
 import {parseProcNetTcp, reachableFromLoopback} from '../../src/platform/listeners-linux.js'
-import {parseLsof, parseNetstat} from '../../src/platform/listeners-other.js'
+import {parseLsof} from '../../src/platform/listeners-other.js'
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:4965 00000000:0000 0A 00000000:00000000 00:00000000 00000000 65534        0 91234 1 0000000000000000 100 0 0 10 0
@@ -36,14 +36,10 @@ describe('/proc/net/tcp{,6}', () => {
   ])('a listener on %s is reachable from 127.0.0.1: %s', (address, reachable) => expect(reachableFromLoopback(address)).toBe(reachable))
 })
 
-describe('lsof and netstat', () => {
+describe('lsof', () => {
   it('lsof -F pucn: pid, uid and command of each loopback listener', () => {
     expect(parseLsof('p77\nu501\ncpython3\nn127.0.0.1:18789\np88\nu502\ncnode\nn100.64.0.2:18789\n', 18789)).toEqual([{pid: 77, uid: 501, cmdline: 'python3'}])
     expect(parseLsof('p90\nu501\ncnode\nn*:18789\n', 18789)).toEqual([{pid: 90, uid: 501, cmdline: 'node'}])
-  })
-  it('netstat -ano: the pids listening on the port, on loopback or any address', () => {
-    const out = '  Proto  Local Address          Foreign Address        State           PID\r\n  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1000\r\n  TCP    127.0.0.1:18789        0.0.0.0:0              LISTENING       4242\r\n  TCP    127.0.0.1:18789        127.0.0.1:50000        ESTABLISHED     4242\r\n  TCP    [::]:18789             [::]:0                 LISTENING       4243\r\n'
-    expect(parseNetstat(out, 18789)).toEqual([4242, 4243])
   })
 })
 

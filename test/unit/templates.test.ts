@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {escapeTemplateValues, renderArgv, systemdQuote, windowsQuote, xmlEscape} from '../../src/core/templates.js'
+import {encodeFile} from '../../src/core/windows-file-encoding.js'
 import {createDeps} from '../../src/deps.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {platformAdapter} from '../../src/platform/index.js'
@@ -113,19 +114,20 @@ describe('watchdog unit files', () => {
     expect(v.stdout.replace(/\n$/, '')).toBe(nastyState)
   })
 
-  it('Windows: Task Scheduler XML that xmllint accepts, running node with an env file', () => {
+  it('Windows: Task Scheduler XML that xmllint accepts, starting the hidden launcher that runs node with an env file', () => {
     const winState = 'C:\\Users\\a b\\AppData\\Local\\claw-mesh & co'
     const {files} = rendered('win32', winState)
-    expect(files.map((f) => f.path)).toEqual([`${winState}\\claw-mesh-watchdog.xml`, `${winState}\\watchdog.env`])
-    const [task, env] = files
-    expect(task.content).toContain('<Interval>PT120S</Interval>')
-    expect(task.content).toContain(`<Arguments>&quot;--env-file=C:\\Users\\a b\\AppData\\Local\\claw-mesh &amp; co\\watchdog.env&quot; ${cliEntryPath()} watchdog run --failures 3 --cooldown 1800s</Arguments>`)
+    expect(files.map((f) => f.path)).toEqual([`${winState}\\claw-mesh-watchdog.xml`, `${winState}\\claw-mesh-watchdog.vbs`, `${winState}\\watchdog.env`])
+    const [task, launcher, env] = files
+    expect(task.content).toContain('<Interval>PT2M</Interval>')
+    expect(task.content).toContain(`<Arguments>//B //NoLogo &quot;C:\\Users\\a b\\AppData\\Local\\claw-mesh &amp; co\\claw-mesh-watchdog.vbs&quot;</Arguments>`)
+    expect(launcher.content).toContain(`${process.execPath} ""--env-file=C:\\Users\\a b\\AppData\\Local\\claw-mesh & co\\watchdog.env"" ${cliEntryPath()} watchdog run --failures 3 --cooldown 1800s", 0, True)`)
     expect(env.content).toContain(`CLAW_MESH_HOME='${winState}'\n`)
     expect(env.mode).toBe(0o600)
     const xmllint = requireTool('xmllint', 'libxml2-utils')
     if (!xmllint) return
     const file = path.join(dir, 'task.xml')
-    writeFileSync(file, task.content)
+    writeFileSync(file, encodeFile(task.content, task.encoding))
     const r = spawnSync(xmllint, ['--noout', '--nonet', file], {encoding: 'utf8'})
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)

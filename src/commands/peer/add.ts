@@ -52,7 +52,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
       if (r.sync?.note) io.err(`  ${r.sync.note}\n`)
       if (r.replyInvite) {
         io.out(`${r.replyInvite}\n`)
-        io.err(`  To finish, run this on ${r.name}: claw-mesh peer add --invite -   (paste the line above, then Ctrl-D).\n  The line holds no token: only a public key and the invite's one-time id.\n`)
+        io.err(`  To finish, run this on ${r.name}: claw-mesh peer add --invite -   (paste the line above, then Ctrl-D; on Windows Ctrl-Z and Enter).\n  The line holds no token: only a public key and the invite's one-time id.\n`)
       } else {
         io.err(`  Next: claw-mesh ask ${r.name} "…"   (or claw-mesh peer check ${r.name})\n`)
       }

@@ -55,6 +55,8 @@ export interface FirewallFinding {
   blocking: string[]
   /** A default-drop policy with nothing visibly letting tailscale0 or the port in. */
   policyDrop?: string
+  /** The tool's output could not be read (a translated netsh): neither pass nor fail, say so. */
+  unreadable?: string
 }
 
 const TS_IFACE = 'tailscale0'
@@ -149,10 +151,15 @@ export function parseMacFirewall(input: {globalState: string; blockAll?: string;
 
 /**
  * `netsh advfirewall firewall show rule name=all dir=in`: blocks of `Key: value` lines. Enabled inbound Block rules
- * whose LocalPort covers the gateway port (or Any, for TCP) are findings.
+ * whose LocalPort covers the gateway port (or Any, for TCP) are findings. Windows Firewall blocks inbound connections
+ * unless a rule allows them, so no Block rule is not a pass: without an enabled inbound Allow rule for the port (or
+ * any port) the finding is the default-drop policy. netsh translates its field names (`Regelname`, `Nom de la
+ * règle`): output it cannot read is reported as such, never as "nothing blocks".
  */
 export function parseNetshRules(text: string, port: number): FirewallFinding {
   const blocking: string[] = []
+  let rules = 0
+  let allowed = false
   for (const block of text.split(/\r?\n\s*\r?\n/)) {
     const fields: Record<string, string> = {}
     for (const line of block.split(/\r?\n/)) {
@@ -160,13 +167,18 @@ export function parseNetshRules(text: string, port: number): FirewallFinding {
       if (m) fields[m[1].trim().toLowerCase()] = m[2].trim()
     }
     if (!fields['rule name']) continue
-    if (!/^yes$/i.test(fields.enabled ?? '') || !/^in$/i.test(fields.direction ?? '') || !/^block$/i.test(fields.action ?? '')) continue
+    rules++
+    if (!/^yes$/i.test(fields.enabled ?? '') || !/^in$/i.test(fields.direction ?? '')) continue
     const proto = (fields.protocol ?? 'Any').toLowerCase()
     if (proto !== 'tcp' && proto !== 'any') continue
     const localPort = fields.localport ?? 'Any'
+    if (/^allow$/i.test(fields.action ?? '') && (/^any$/i.test(localPort) || portMatches(localPort, port))) allowed = true
+    if (!/^block$/i.test(fields.action ?? '')) continue
     if (/^any$/i.test(localPort) ? proto === 'tcp' || /100\.64\.0\.0/.test(fields.remoteip ?? '') : portMatches(localPort, port)) blocking.push(`rule "${fields['rule name']}" (LocalPort ${localPort}, ${fields.protocol ?? 'Any'})`)
   }
-  return {blocking}
+  const none = /No rules match the specified criteria/i.test(text)
+  if (rules === 0 && !none && text.trim() !== '') return {blocking, unreadable: 'its rules are printed in a language claw-mesh does not read (netsh translates its field names)'}
+  return allowed ? {blocking} : {blocking, policyDrop: 'Windows Firewall, when on, blocks inbound connections no rule allows, and no enabled inbound Allow rule covers the port'}
 }
 
 export type FirewallProbe =
@@ -175,7 +187,8 @@ export type FirewallProbe =
 
 export function evalFirewall(probe: FirewallProbe, port: number): CheckOutcome {
   if (probe.tool === 'none') return skip(probe.reason)
-  const {blocking, policyDrop} = probe.finding
+  const {blocking, policyDrop, unreadable} = probe.finding
+  if (unreadable) return warn(`${probe.tool}: cannot tell whether port ${port} is open: ${unreadable}.`, `Check it yourself: Windows Defender Firewall → Advanced settings → Inbound Rules (an Allow rule for TCP ${port}, or for node.exe). ${REMEDY[probe.tool](port)}`)
   // Report, never disable: the firewall is the user's.
   if (blocking.length > 0) {
     return fail(

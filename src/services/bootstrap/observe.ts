@@ -7,6 +7,7 @@ import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
+import {hasSession} from '../../core/tailscale-join-plan.js'
 import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure} from '../../infra/http.js'
@@ -58,7 +59,9 @@ export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?:
       throw error
     }
     const summary = summarizeStatus(parseStatusJson(result.stdout))
-    return {cli: true, daemonUp: true, summary, notOurs: socket === undefined ? await notOurDaemon(deps, ts) : undefined}
+    // Where `up` gets --unattended (Windows), whether a running node has it is a pref `status` does not show.
+    const forceDaemon = deps.platform.upExtraFlags().includes('--unattended') && hasSession(summary.backendState) ? await ts.forceDaemon() : undefined
+    return {cli: true, daemonUp: true, summary, forceDaemon, notOurs: socket === undefined ? await notOurDaemon(deps, ts) : undefined}
   })
   const openclaw = memo(() => locateOpenClaw(deps))
   const config = memo(() => {

@@ -76,7 +76,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   // judged against the control server this machine recorded.
   if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted: !isTailscaleControl(opts.loginServer ?? view.state().tailscale?.loginServer)})
   const observation = await observeBootstrap(deps, view, opts, phases)
-  const steps: BootstrapStepResult[] = planBootstrap(observation.observed, desiredFor(opts, observation, hooks))
+  const steps: BootstrapStepResult[] = planBootstrap(observation.observed, {...desiredFor(opts, observation, hooks), unattended: deps.platform.upExtraFlags().includes('--unattended')})
   const store = await view.secrets()
   const refusal = planRefusal(steps)
   if (refusal) {
@@ -126,7 +126,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     'tailscale-install': async (update) => (await (await import('../tailscale/install.js')).installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method,
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
-      const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined})
+      const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon})
       applied.join = join
       applied.warnings.push(...join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))

@@ -212,7 +212,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
         return {runner: 'background', pid: pid ?? g.pid, alive: pid !== undefined}
       }
       case 'service': {
-        const installed = await deps.platform.gateway.serviceInstalled(deps.home, g.profile, run)
+        const installed = await deps.platform.gateway.serviceInstalled(deps.home, g.profile, run, deps.env)
         const health = await loopbackHealth()
         const notes = installed ? await deps.platform.gateway.serviceNotes(run, deps.env) : []
         const lingerOff = notes.find((n) => /Linger is off/.test(n))

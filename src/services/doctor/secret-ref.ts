@@ -1,4 +1,5 @@
 import {promises as fs} from 'node:fs'
+import {execCommandProblems} from '../../core/exec-provider-rules.js'
 import {getPath, isObject, type OpenClawConfig, type SecretRef} from '../../core/openclaw-config.js'
 import type {Deps} from '../../deps.js'
 import {secretFileProblems} from '../../infra/secrets/file.js'
@@ -58,9 +59,8 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
     if (!command) return fail(`secrets.providers.${ref.provider}.command is not set`)
     const st = await fs.lstat(command).catch(() => undefined)
     if (!st) return fail(`${command} does not exist`)
-    if (st.isSymbolicLink()) return fail(`${command} is a symlink (OpenClaw refuses to run one)`)
-    if ((st.mode & 0o022) !== 0) return fail(`${command} is group- or world-writable (OpenClaw refuses to run it)`)
-    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return fail(`${command} is not owned by you (OpenClaw refuses to run it)`)
+    const refused = execCommandProblems(command, {symlink: st.isSymbolicLink(), mode: st.mode, uid: st.uid}, deps.platform.id, process.getuid?.())
+    if (refused.length > 0) return fail(refused[0])
     const args = Array.isArray(provider.args) ? provider.args.filter((a): a is string => typeof a === 'string') : []
     const passEnv = Array.isArray(provider.passEnv) ? provider.passEnv.filter((a): a is string => typeof a === 'string') : []
     const env: Record<string, string | undefined> = {...(isObject(provider.env) ? (provider.env as Record<string, string>) : {})}

@@ -167,7 +167,7 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const ctx: Ctx = {deps, loc, configPath: g.configPath, timeoutMs: opts.timeoutMs ?? 120_000, progress: opts.onProgress ?? (() => {}), webSocket: opts.webSocket}
   const run = probeRun(deps)
   const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
-  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(loc.paths.home, loc.profile, run) : false
+  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(loc.paths.home, loc.profile, run, deps.env) : false
   const backgroundPid = await ourBackgroundPid(deps)
   const runningPort = g.appliedPort ?? port
   const before = await probeGatewayHealth(deps.http, localUrl(runningPort))

@@ -1,7 +1,7 @@
 import {ActionNeededError} from '../../core/errors.js'
 import type {Deps} from '../../deps.js'
 import {findOnPath} from '../../platform/probe.js'
-import type {InstallPlan} from '../../platform/types.js'
+import type {InstallPlan, PlatformId} from '../../platform/types.js'
 import {locateOpenClaw, probeOpenClawRuntime, type OpenClawRuntime} from './locate.js'
 
 /** The npm package; `CLAW_MESH_OPENCLAW_SPEC` pins a version (`openclaw@2026.9.6`). */
@@ -29,6 +29,13 @@ export function planOpenClawInstall(deps: Pick<Deps, 'env' | 'platform' | 'home'
   }
 }
 
+/** Where npm puts global commands: `<prefix>/bin` on POSIX, the prefix itself on Windows (`%APPDATA%\\npm`). */
+export function npmBinHint(platform: PlatformId): string {
+  return platform === 'win32'
+    ? "Add npm's global directory to Path (npm prefix -g prints it, usually %APPDATA%\\npm: the commands live in the prefix itself), open a new terminal and re-run."
+    : "Add npm's global bin directory to PATH (npm prefix -g, then <prefix>/bin), open a new shell and re-run."
+}
+
 /** Runs the plan, then checks `openclaw --version` works on this Node. */
 export async function installOpenClaw(deps: Deps, opts: {timeoutMs?: number} = {}): Promise<{plan: InstallPlan; runtime: OpenClawRuntime}> {
   const plan = planOpenClawInstall(deps)
@@ -37,7 +44,7 @@ export async function installOpenClaw(deps: Deps, opts: {timeoutMs?: number} = {
   }
   const loc = locateOpenClaw(deps)
   if (!loc.bin) {
-    throw new ActionNeededError('npm finished, but `openclaw` is still not on PATH.', {code: 'openclaw-not-on-path', hint: 'Add npm\'s global bin directory to PATH (npm prefix -g, then <prefix>/bin), open a new shell and re-run.'})
+    throw new ActionNeededError('npm finished, but `openclaw` is still not on PATH.', {code: 'openclaw-not-on-path', hint: npmBinHint(deps.platform.id)})
   }
   return {plan, runtime: await probeOpenClawRuntime(deps, loc.bin)}
 }

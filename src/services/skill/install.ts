@@ -1,6 +1,7 @@
 import {promises as fs, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {psCommand, psEnvAssignment} from '../../core/powershell-quote.js'
 import {escapeTemplateValues} from '../../core/templates.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
@@ -25,24 +26,54 @@ export function skillPath(deps: Pick<Deps, 'env' | 'platform' | 'home' | 'store'
 }
 
 /**
+ * The shell OpenClaw's exec tool runs the agent's commands in: PowerShell on Windows (`getShellConfig`: pwsh, else
+ * Windows PowerShell, `-NoProfile -NonInteractive -Command`), a POSIX shell elsewhere. Every command line in the
+ * skill is written for it.
+ */
+export function agentShell(platform: Pick<Deps['platform'], 'id'>): 'powershell' | 'posix' {
+  return platform.id === 'win32' ? 'powershell' : 'posix'
+}
+
+/**
  * How the agent runs claw-mesh here: `claw-mesh` when that is on PATH, else the absolute node + bin/run.js (the
  * gateway's exec tool may not have claw-mesh on PATH). A non-default CLAW_MESH_HOME travels with it.
+ *
+ * In PowerShell a bare `claw-mesh` resolves to npm's `claw-mesh.ps1`, which the default (Restricted) execution
+ * policy refuses to run, so the `.cmd` shim is named explicitly (cmd shims are not subject to the policy); a quoted
+ * node path needs the call operator `&`, and the environment is set with `$env:` (there is no `NAME=value cmd`).
  */
-export function cliInvocation(deps: Pick<Deps, 'env' | 'platform'>, opts: {nodePath?: string; cliEntry?: string} = {}): string {
-  const onPath = findOnPath('claw-mesh', deps.env, deps.platform)
+export function cliInvocation(
+  deps: Pick<Deps, 'env' | 'platform'>,
+  opts: {nodePath?: string; cliEntry?: string; exists?: (p: string) => boolean} = {},
+): string {
+  const onPath = findOnPath('claw-mesh', deps.env, deps.platform, opts.exists)
   const entry = opts.cliEntry ?? cliEntryPath()
-  const windows = deps.platform.id === 'win32'
-  const quote = (s: string) => (windows ? `"${s}"` : shQuote(s))
-  const base = onPath ? 'claw-mesh' : `${quote(opts.nodePath ?? process.execPath)} ${quote(entry)}`
+  const node = opts.nodePath ?? process.execPath
   const home = deps.env.CLAW_MESH_HOME
-  if (!home || windows) return base
+  if (agentShell(deps.platform) === 'powershell') {
+    const base = onPath && /\.cmd$/i.test(onPath) ? 'claw-mesh.cmd' : psCommand([node, entry])
+    return home ? `${psEnvAssignment('CLAW_MESH_HOME', path.win32.resolve(home))} ${base}` : base
+  }
+  const base = onPath ? 'claw-mesh' : `${shQuote(node)} ${shQuote(entry)}`
+  if (!home) return base
   return `CLAW_MESH_HOME=${shQuote(path.resolve(home))} ${base}`
 }
 
-export function renderSkill(deps: Pick<Deps, 'env' | 'platform' | 'store'>, opts: {nodePath?: string; cliEntry?: string} = {}): string {
+export function renderSkill(deps: Pick<Deps, 'env' | 'platform' | 'store'>, opts: {nodePath?: string; cliEntry?: string; exists?: (p: string) => boolean} = {}): string {
   const identity = deps.store.read().identity ?? os.hostname().split('.')[0].toLowerCase()
   const text = readFileSync(templatePath('skill/claw-mesh/SKILL.md'), 'utf8')
-  return renderTemplateText(text, escapeTemplateValues({identity, cli: cliInvocation(deps, opts)}, 'markdown'))
+  const cli = cliInvocation(deps, opts)
+  const powershell = agentShell(deps.platform) === 'powershell'
+  const values = {
+    identity,
+    cli,
+    // The exec example is a JSON string: backslashes and quotes in the command line escaped for it.
+    cliJson: JSON.stringify(cli).slice(1, -1),
+    shell: powershell ? 'powershell' : 'bash',
+    inbox: powershell ? '$HOME\\inbox' : '~/inbox',
+    windows: powershell,
+  }
+  return renderTemplateText(text, escapeTemplateValues(values, 'markdown'))
 }
 
 export interface SkillInstallResult {

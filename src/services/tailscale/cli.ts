@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {ActionNeededError} from '../../core/errors.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
+import {parseForceDaemon} from '../../core/tailscale-join-plan.js'
 import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import {onInterrupt} from '../../infra/interrupt.js'
@@ -126,6 +127,12 @@ export class TailscaleCli {
   /** Bare `tailscale up`: brings a stopped node back with its stored settings (no key, no flags). */
   async resume(timeoutMs: number): Promise<RunResult> {
     return this.checked('up', ['up'], timeoutMs)
+  }
+
+  /** Tailscale's ForceDaemon pref (Windows' unattended mode); null when `debug prefs` does not answer. */
+  async forceDaemon(): Promise<boolean | null> {
+    const r = await this.raw(['debug', 'prefs'])
+    return r.exitCode === 0 ? parseForceDaemon(r.stdout) : null
   }
 
   async set(flags: string[]): Promise<RunResult> {

@@ -97,6 +97,7 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
       if (r.exitCode !== 0) throw stepError(step, command, args, r.stderr, r.exitCode)
     }
     if (step.waitForSocket) await waitForDaemon(deps, step.waitForSocket, opts.timeoutMs, opts.progress)
+    else if (step.waitForDaemon) await waitForDaemon(deps, socket, opts.timeoutMs, opts.progress, {checkFile: false})
     result.applied.push(step.title)
   }
   if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket, daemonPid, networking: plan.networking, proxy: plan.proxy}))
@@ -125,18 +126,23 @@ function stepError(step: PlanStep, command: string, args: string[], stderr: stri
   return new ExternalError(`${step.title} failed (exit ${exitCode}).`, {command, args, exitStatus: exitCode, stderr, hint: 'Read the error above; fix it and re-run (completed steps are skipped).'})
 }
 
-/** Polls until the daemon's socket exists and `status --json` answers (the daemon-start race). */
-export async function waitForDaemon(deps: Deps, socket: string, timeoutMs: number, progress?: (m: string) => void): Promise<void> {
+/**
+ * Polls until the daemon's socket exists and `status --json` answers (the daemon-start race). `checkFile: false`: a
+ * socket that is not a file (Windows' named pipe; undefined = the default one) is judged by `status` alone.
+ */
+export async function waitForDaemon(deps: Deps, socket: string | undefined, timeoutMs: number, progress?: (m: string) => void, opts: {checkFile?: boolean} = {}): Promise<void> {
+  const checkFile = opts.checkFile ?? true
+  const where = socket ?? deps.platform.tailscaleSocket
   const deadline = deps.clock.now().getTime() + timeoutMs
   while (deps.clock.now().getTime() < deadline) {
-    if (existsSync(socket) && (await daemonAnswers(deps, socket))) return
-    progress?.(`waiting for tailscaled on ${socket}`)
+    if ((!checkFile || (socket !== undefined && existsSync(socket))) && (await daemonAnswers(deps, socket))) return
+    progress?.(`waiting for tailscaled on ${where}`)
     await deps.clock.sleep(250)
   }
-  throw new ExternalError(`tailscaled did not answer on ${socket} within ${Math.round(timeoutMs / 1000)} s.`, {
+  throw new ExternalError(`tailscaled did not answer on ${where} within ${Math.round(timeoutMs / 1000)} s.`, {
     command: 'tailscaled',
     args: [],
     code: 'tailscale-daemon-timeout',
-    hint: `Read ${socket.replace(/[^/]+$/, 'tailscaled.log')} for the daemon's error.`,
+    hint: checkFile ? `Read ${where.replace(/[^/]+$/, 'tailscaled.log')} for the daemon's error.` : `Check that the service runs: ${deps.platform.tailscaleStartHint}.`,
   })
 }

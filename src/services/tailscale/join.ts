@@ -1,6 +1,6 @@
 import {ActionNeededError, ExternalError} from '../../core/errors.js'
 import {isTailscaleControl} from '../../core/login-server.js'
-import {advertisedTags, isRenamedVariant, missingTags, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
+import {advertisedTags, hasSession, isRenamedVariant, missingTags, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -72,7 +72,7 @@ function approvalNeeded(): ActionNeededError {
 }
 
 /** Joins the tailnet idempotently: reads the state first, then does only what differs. */
-export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?: TailscaleSummary} = {}): Promise<JoinResult> {
+export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?: TailscaleSummary; forceDaemon?: boolean | null} = {}): Promise<JoinResult> {
   const loginServer = opts.loginServer ?? deps.store.read().tailscale?.loginServer
   const selfHosted = !isTailscaleControl(loginServer)
   const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted}) : undefined
@@ -81,7 +81,10 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
   // A caller that already read the status in this run (bootstrap) passes it: not read twice.
   const observed = seen.status ?? (await ts.status())
   const recordedHostname = deps.store.read().tailscale?.hostname
-  const plan = planJoin(observed, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname})
+  // Where `up` gets --unattended (Windows), a node that is already up is checked for it too (W8).
+  const unattended = deps.platform.upExtraFlags().includes('--unattended')
+  const forceDaemon = unattended && hasSession(observed.backendState) ? (seen.forceDaemon !== undefined ? seen.forceDaemon : await ts.forceDaemon()) : undefined
+  const plan = planJoin({...observed, forceDaemon}, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname, unattended})
   const base = {
     action: plan.action,
     reason: plan.reason,

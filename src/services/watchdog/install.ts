@@ -5,13 +5,14 @@ import {resolveAlertTarget, storeAlertTarget} from '../alerts/target.js'
 import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
 import {DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES} from '../../core/watchdog-state.js'
 import type {Deps} from '../../deps.js'
-import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
-import type {PlatformCommand} from '../../platform/types.js'
+import {encodeFile} from '../../core/windows-file-encoding.js'
+import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
+import type {PlatformCommand, PlatformId} from '../../platform/types.js'
 import {shQuote} from '../../platform/gateway-common.js'
 import {cliEntryPath} from '../gateway/secret-wiring.js'
 import {probeRun} from '../gateway/service.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
-import {envFilePath, renderWatchdogFiles, watchdogEnvironment, type WatchdogSchedule} from './units.js'
+import {envFilePath, onDiskMatches, renderWatchdogFiles, watchdogEnvironment, type WatchdogSchedule} from './units.js'
 
 export const DEFAULT_INTERVAL_MS = 120_000
 const MIN_INTERVAL_MS = 30_000
@@ -42,11 +43,20 @@ export interface WatchdogInstallResult {
   alert?: string
 }
 
-/** Turns options into the schedule, refusing nonsense before anything is written. */
-export function watchdogSchedule(opts: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs'>): WatchdogSchedule {
+/**
+ * Turns options into the schedule, refusing nonsense before anything is written. Windows: Task Scheduler repeats in
+ * whole minutes, at least one (the task schema's Interval has `minInclusive PT1M`), so `30s` or `90s` is refused there
+ * rather than registered as a task schtasks rejects.
+ */
+export function watchdogSchedule(opts: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs'>, platform: PlatformId = 'linux'): WatchdogSchedule {
   const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS
   const failures = opts.failures ?? DEFAULT_FAILURES
   if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval ${intervalMs / 1000}s is too short: a gateway start alone takes 11–17 s.`, {hint: 'Pass --interval 30s or more (default 120s).'})
+  if (platform === 'win32' && (intervalMs < 60_000 || intervalMs % 60_000 !== 0)) {
+    throw new UsageError(`--interval ${intervalMs / 1000}s cannot be a Windows Scheduled Task's interval: Task Scheduler repeats in whole minutes, at least one.`, {
+      hint: `Pass --interval ${Math.max(1, Math.ceil(intervalMs / 60_000))}m (or any whole number of minutes; default 2m).`,
+    })
+  }
   if (!Number.isInteger(failures) || failures < 1 || failures > 100) throw new UsageError(`--failures ${failures} is out of range.`, {hint: 'Pass a whole number from 1 to 100 (default 3).'})
   return {intervalSec: Math.round(intervalMs / 1000), failures, cooldownSec: Math.round((opts.cooldownMs ?? DEFAULT_COOLDOWN_MS) / 1000)}
 }
@@ -82,7 +92,7 @@ function noServiceManager(deps: Deps, detail: string, withAlert: boolean): Actio
  */
 export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions = {}): Promise<WatchdogInstallResult> {
   const wd = deps.platform.watchdog
-  const schedule = watchdogSchedule(opts)
+  const schedule = watchdogSchedule(opts, deps.platform.id)
   // A chat webhook URL is a credential (anyone holding it can post): never printed whole, kept in the secret store.
   const target = await resolveAlertTarget(deps, opts.alert)
   const {files} = renderWatchdogFiles(deps, schedule)
@@ -96,13 +106,12 @@ export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions =
   if (!probe.usable) throw noServiceManager(deps, probe.detail, target !== undefined)
   const results: WatchdogFileResult[] = []
   for (const f of files) {
-    const current = await readIfExists(f.path)
-    if (current === f.content) {
+    if (await onDiskMatches(f)) {
       results.push({path: f.path, action: 'unchanged'})
       continue
     }
     await ensureDir(path.dirname(f.path), 0o755)
-    await writeFileAtomic(f.path, f.content, f.mode)
+    await writeFileAtomic(f.path, encodeFile(f.content, f.encoding), f.mode)
     results.push({path: f.path, action: 'written'})
   }
   const filesChanged = results.some((r) => r.action === 'written')
@@ -154,18 +163,24 @@ export async function watchdogStatus(deps: Deps, desired: Pick<WatchdogInstallOp
   const wd = deps.platform.watchdog
   const state = await readWatchdogFile(deps)
   const recorded = state.install
-  const schedule = watchdogSchedule({
-    intervalMs: desired.intervalMs ?? (recorded ? recorded.intervalSec * 1000 : undefined),
-    failures: desired.failures ?? recorded?.failures,
-    cooldownMs: desired.cooldownMs ?? (recorded ? recorded.cooldownSec * 1000 : undefined),
-  })
+  // An interval an earlier version recorded that this OS cannot schedule (30 s on Windows) becomes the next one it can:
+  // the files then differ, and bootstrap re-installs them.
+  const recordedMs = recorded ? (deps.platform.id === 'win32' ? Math.max(1, Math.ceil(recorded.intervalSec / 60)) * 60 : recorded.intervalSec) * 1000 : undefined
+  const schedule = watchdogSchedule(
+    {
+      intervalMs: desired.intervalMs ?? recordedMs,
+      failures: desired.failures ?? recorded?.failures,
+      cooldownMs: desired.cooldownMs ?? (recorded ? recorded.cooldownSec * 1000 : undefined),
+    },
+    deps.platform.id,
+  )
   const {files} = renderWatchdogFiles(deps, schedule)
-  const onDisk = await Promise.all(files.map((f) => readIfExists(f.path)))
+  const onDisk = await Promise.all(files.map((f) => onDiskMatches(f)))
   const exists = onDisk.every((c) => c !== undefined)
   const active = exists ? await wd.isActive(probeRun(deps)).catch(() => false) : false
   const recordedTarget = await resolveAlertTarget(deps, deps.store.read().alert).catch(() => undefined)
   const wanted = await resolveAlertTarget(deps, desired.alert)
-  const sameFiles = files.every((f, i) => onDisk[i] === f.content)
+  const sameFiles = onDisk.every((same) => same === true)
   const sameAlert = wanted === undefined || JSON.stringify(wanted) === JSON.stringify(recordedTarget)
   return {installed: exists && active, matches: exists && active && sameFiles && sameAlert, mechanism: wd.mechanism, alert: recordedTarget ? describeAlertTarget(recordedTarget) : undefined}
 }

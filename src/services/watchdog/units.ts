@@ -1,6 +1,7 @@
 import path from 'node:path'
-import {readFileSync} from 'node:fs'
+import {promises as fs, readFileSync} from 'node:fs'
 import {escapeTemplateValues, type TemplateValue} from '../../core/templates.js'
+import {encodeFile} from '../../core/windows-file-encoding.js'
 import type {Deps} from '../../deps.js'
 import type {WatchdogFile} from '../../platform/types.js'
 import {renderTemplateText, templatePath} from '../../render/template.js'
@@ -18,7 +19,12 @@ export interface RenderedFile {
   content: string
   /** Unit files are read by the service manager; the env file carries paths only but stays private. */
   mode: number
+  /** How `content` goes to disk (UTF-8 unless told; see WatchdogFile.encoding). */
+  encoding?: 'utf-16le'
 }
+
+/** The program Task Scheduler starts: wscript from the system directory, whatever `.vbs` is associated with. */
+export const WSCRIPT = '%SystemRoot%\\System32\\wscript.exe'
 
 /**
  * Environment the job needs to act on the same installation as the user who installed it: the same claw-mesh
@@ -61,6 +67,19 @@ export function envFilePath(deps: Pick<Deps, 'stateDir' | 'platform'>): string {
   return (deps.platform.id === 'win32' ? path.win32 : path.posix).join(deps.stateDir, 'watchdog.env')
 }
 
+/**
+ * Whether the file on disk is exactly what install would write (undefined: there is none). Its bytes are compared
+ * in the file's encoding: a UTF-8 task XML from an earlier version has to be rewritten as UTF-16.
+ */
+export async function onDiskMatches(f: RenderedFile): Promise<boolean | undefined> {
+  try {
+    return (await fs.readFile(f.path)).equals(encodeFile(f.content, f.encoding))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
 /** Renders the job's files for this OS from `templates/`, every value escaped for its file format. */
 export function renderWatchdogFiles(
   deps: Pick<Deps, 'env' | 'stateDir' | 'platform' | 'home'>,
@@ -76,9 +95,12 @@ export function renderWatchdogFiles(
   const logFile = p.join(deps.stateDir, 'watchdog.log')
   const specs = wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})
   const envFile = envFilePath(deps)
+  const launcher = specs.find((spec) => spec.format === 'vbs')
   const values: Record<string, TemplateValue> = {
     intervalSec: schedule.intervalSec,
-    interval: `PT${schedule.intervalSec}S`,
+    intervalMin: Math.round(schedule.intervalSec / 60),
+    // Task Scheduler repeats in whole minutes (the schema's minimum is PT1M): watchdogSchedule allows only those there.
+    interval: schedule.intervalSec % 60 === 0 ? `PT${schedule.intervalSec / 60}M` : `PT${schedule.intervalSec}S`,
     // A fixed past boundary: the trigger repeats from it, and re-rendering gives the same bytes.
     startBoundary: '2000-01-01T00:00:00',
     timeoutSec: 300,
@@ -89,14 +111,23 @@ export function renderWatchdogFiles(
     environment: Object.entries(env).map(([name, value]) => ({name, value})),
     programArguments: [nodePath, cliEntry, ...runArgs],
     execStart: {argv: [nodePath, cliEntry, ...runArgs], style: 'systemd'},
-    command: nodePath,
-    arguments: {argv: [`--env-file=${envFile}`, cliEntry, ...runArgs], style: 'windows'},
+    command: launcher ? WSCRIPT : nodePath,
+    arguments: launcher ? {argv: ['//B', '//NoLogo', launcher.path], style: 'windows'} : {argv: [`--env-file=${envFile}`, cliEntry, ...runArgs], style: 'windows'},
+    // The hidden launcher's command line, and node's directory put first on the task's PATH: node reads the env
+    // file's PATH only when the environment has none, and a task always has the user's Path.
+    launch: {argv: [nodePath, `--env-file=${envFile}`, cliEntry, ...runArgs], style: 'windows'},
+    pathFirst: p.dirname(nodePath),
   }
   const files: RenderedFile[] = specs.map((spec) => {
     const local: Record<string, TemplateValue> =
       spec.format === 'systemd' ? {...values, environment: Object.entries(env).map(([k, v]) => `${k}=${v}`)} : values
-    return {path: spec.path, content: renderTemplateText(readFileSync(templatePath(spec.template), 'utf8'), escapeTemplateValues(local, spec.format)), mode: 0o644}
+    const text = renderTemplateText(readFileSync(templatePath(spec.template), 'utf8'), escapeTemplateValues(local, spec.format))
+    // A launcher script is a Windows text file: CRLF, as OpenClaw's own launchers are written.
+    const content = spec.format === 'vbs' ? text.replace(/\r?\n/g, '\r\n') : text
+    return {path: spec.path, content, mode: 0o644, ...(spec.encoding ? {encoding: spec.encoding} : {})}
   })
-  if (wd.needsEnvFile) files.push({path: envFile, content: envFileContent(env), mode: 0o600})
+  // With a launcher, PATH is its business: in the env file it would only look as if it counted.
+  const fileEnv = launcher ? Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'PATH')) : env
+  if (wd.needsEnvFile) files.push({path: envFile, content: envFileContent(fileEnv), mode: 0o600})
   return {files, specs}
 }
