@@ -32,7 +32,8 @@ export const darwinAdapter: PlatformAdapter = {
       notes: ['The formula runs the open-source tailscaled as a system service (socket /var/run/tailscaled.socket).'],
     }
   },
-  // No O_TMPFILE: the runner unlinks the file before the child starts; /dev/fd/3 still opens it.
+  // No O_TMPFILE: the runner unlinks the file before the child starts. Opening /dev/fd/3 here is dup(3), which shares
+  // the descriptor's offset, so the runner writes the secret at offset 0 without moving it (issue 17, M1).
   secretFd: {path: '/dev/fd/3'},
   upExtraFlags: () => [],
   gateway: darwinGateway,
