@@ -67,7 +67,8 @@ export interface OpenClawObserved {
 }
 
 export interface BootstrapObserved {
-  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null}
+  /** `appStopped`: the daemon does not answer and the OS's own Tailscale app is installed (macOS): start it, install nothing. */
+  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null; appStopped?: {message: string; hint: string}}
   openclaw: OpenClawObserved
   /** Identity and tailnet name as claw-mesh recorded them. */
   recorded: {identity?: string; tailscaleHostname?: string}
@@ -155,7 +156,9 @@ export function planBootstrap(observed: BootstrapObserved, desired: BootstrapDes
   steps.push(
     ts.cli && ts.daemonUp
       ? {id: 'tailscale-install', title: 'Tailscale installed', action: 'ok', detail: 'the CLI is present and the daemon answers'}
-      : installStep('tailscale-install', 'Install Tailscale', 'Tailscale', tsWhy, desired.install),
+      : ts.appStopped
+        ? blocked('tailscale-install', 'Start the Tailscale app', ts.appStopped.message, {kind: 'action-needed', code: 'tailscale-app-not-running', hint: ts.appStopped.hint})
+        : installStep('tailscale-install', 'Install Tailscale', 'Tailscale', tsWhy, desired.install),
   )
   steps.push(joinStep(observed, desired))
   steps.push(openclawStep(observed.openclaw, desired.install))
