@@ -7,7 +7,7 @@ import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js
 import {shQuote} from '../../platform/gateway-common.js'
 import {findOnPath} from '../../platform/probe.js'
 import {renderTemplateText, templatePath} from '../../render/template.js'
-import {cliEntryPath} from '../gateway/secret-wiring.js'
+import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 
 /**
@@ -33,7 +33,7 @@ export function cliInvocation(deps: Pick<Deps, 'env' | 'platform'>, opts: {nodeP
   const entry = opts.cliEntry ?? cliEntryPath()
   const windows = deps.platform.id === 'win32'
   const quote = (s: string) => (windows ? `"${s}"` : shQuote(s))
-  const base = onPath ? 'claw-mesh' : `${quote(opts.nodePath ?? process.execPath)} ${quote(entry)}`
+  const base = onPath ? 'claw-mesh' : `${quote(opts.nodePath ?? bakedNodePath())} ${quote(entry)}`
   const home = deps.env.CLAW_MESH_HOME
   if (!home || windows) return base
   return `CLAW_MESH_HOME=${shQuote(path.resolve(home))} ${base}`
