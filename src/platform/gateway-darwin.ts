@@ -2,9 +2,15 @@ import {existsSync} from 'node:fs'
 import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
+import {serviceProfile} from '../core/openclaw-service-name.js'
 import type {GatewayPlatform} from './types.js'
 
-const label = (profile?: string) => (profile && profile !== 'default' ? `ai.openclaw.${profile}` : 'ai.openclaw.gateway')
+const label = (profile?: string) => {
+  const p = serviceProfile(profile)
+  return p ? `ai.openclaw.${p}` : 'ai.openclaw.gateway'
+}
+// `home` is the OS home ($HOME), never OPENCLAW_HOME: OpenClaw's resolveDaemonHomeDir puts the plist in the login
+// user's ~/Library/LaunchAgents whatever OPENCLAW_HOME says (issue 17, M10).
 const plist = (home: string, profile?: string) => path.posix.join(home, 'Library', 'LaunchAgents', `${label(profile)}.plist`)
 
 /** launchd LaunchAgents in the user's GUI session. */
