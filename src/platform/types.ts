@@ -157,6 +157,12 @@ export interface PlatformCommand {
   args: string[]
   /** A failure is expected and harmless (e.g. unloading a job that is not loaded). */
   mayFail?: boolean
+  /** Run it again every `everyMs`, for up to `forMs`, while it fails with output matching `while` (launchd's teardown). */
+  retry?: {while: RegExp; forMs: number; everyMs: number}
+  /** A probe repeated every `everyMs` until it exits non-zero or `forMs` passed (wait until launchd forgot a job). */
+  untilFails?: {forMs: number; everyMs: number}
+  /** Turns a failure's output into what the user must do (launchctl: "needs a logged-in GUI session"). */
+  explain?: (output: string) => {code: string; message: string; hint: string} | undefined
 }
 
 /** How the claw-mesh watchdog runs periodically as a user-level job on this OS (systemd timer, LaunchAgent, Task). */

@@ -55,11 +55,31 @@ export function watchdogSchedule(opts: Pick<WatchdogInstallOptions, 'intervalMs'
 }
 
 async function runCommands(deps: Deps, commands: PlatformCommand[], tolerant: boolean): Promise<void> {
-  for (const c of commands) {
+  for (const c of commands) await runCommand(deps, c, tolerant)
+}
+
+/** One platform command, with its retry or wait as the platform asks; the clock is the injected one (no real sleeps in tests). */
+async function runCommand(deps: Deps, c: PlatformCommand, tolerant: boolean): Promise<void> {
+  const started = deps.clock.now().getTime()
+  const budget = c.retry ?? c.untilFails
+  const timeLeft = () => (budget ? started + budget.forMs - deps.clock.now().getTime() : 0)
+  for (;;) {
     const r = await deps.runner.run(c.command, c.args, {timeoutMs: 30_000})
-    if (r.exitCode !== 0 && !c.mayFail && !tolerant) {
-      throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {command: c.command, args: c.args, exitStatus: r.exitCode, stderr: r.stderr, hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.'})
+    const output = `${r.stderr}\n${r.stdout}`
+    if (c.untilFails) {
+      if (r.exitCode !== 0 || timeLeft() <= 0) return
+      await deps.clock.sleep(c.untilFails.everyMs)
+      continue
     }
+    if (r.exitCode === 0) return
+    if (c.retry && c.retry.while.test(output) && timeLeft() > 0) {
+      await deps.clock.sleep(Math.min(c.retry.everyMs, timeLeft()))
+      continue
+    }
+    const explained = c.explain?.(output)
+    if (explained && !tolerant) throw new ActionNeededError(explained.message, {code: explained.code, hint: explained.hint})
+    if (c.mayFail || tolerant) return
+    throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {command: c.command, args: c.args, exitStatus: r.exitCode, stderr: r.stderr, hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.'})
   }
 }
 
