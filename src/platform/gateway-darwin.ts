@@ -3,6 +3,7 @@ import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
 import {serviceProfile} from '../core/openclaw-service-name.js'
+import {macSessionNotes} from '../core/macos-session.js'
 import type {GatewayPlatform} from './types.js'
 
 const label = (profile?: string) => {
@@ -27,8 +28,11 @@ export const darwinGateway: GatewayPlatform = {
   async serviceInstalled(home, profile) {
     return existsSync(plist(home, profile))
   },
-  async serviceNotes() {
-    return []
+  // What a headless Mac needs after a reboot: automatic login (ruled out by FileVault), since every LaunchAgent lives
+  // in the desktop session (issue 17, M5).
+  async serviceNotes(run, env) {
+    const [autoLogin, fileVault] = await Promise.all([run('defaults', ['read', '/Library/Preferences/com.apple.loginwindow', 'autoLoginUser']), run('fdesetup', ['status'])])
+    return macSessionNotes({user: env.USER || env.LOGNAME, autoLogin, fileVault: fileVault.exitCode === 0 ? fileVault.stdout : undefined})
   },
   async isGatewayProcess(pid, run) {
     // The owner too: another user's process named openclaw is never ours to signal.

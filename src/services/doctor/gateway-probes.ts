@@ -16,6 +16,7 @@ import {gatewayListener} from '../gateway/listener.js'
 import {checkGatewayToken} from '../gateway/token-check.js'
 import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig} from '../openclaw/config-file.js'
 import type {AuditProbe} from '../../core/checks/a2a.js'
+import {MAC_REBOOT_WARNING} from '../../core/macos-session.js'
 import {locateOpenClaw, probeOpenClawRuntime, serviceProfileOf, type OpenClawLocation} from '../openclaw/locate.js'
 import {memo} from './memo.js'
 import {resolveSecretRef} from './secret-ref.js'
@@ -224,6 +225,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
           detail: deps.platform.gateway.serviceManager,
           linger: deps.platform.id === 'linux' ? !lingerOff : undefined,
           user,
+          rebootWarning: notes.find((n) => n.startsWith(MAC_REBOOT_WARNING)),
         }
       }
     }
