@@ -57,7 +57,7 @@ export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?:
     // `status --json` carries the version: no separate `tailscale version` call.
     const result = await ts.raw(['status', '--json'])
     if (result.exitCode !== 0) {
-      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, cli})
+      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli})
       // A daemon that is down is an observation (the plan starts it), not an error.
       if (error.code === 'tailscale-daemon-down' || result.notFound) return down(!result.notFound)
       throw error
