@@ -15,7 +15,8 @@ import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
 import {currentPlatformId, platformAdapter, type PlatformAdapter} from './platform/index.js'
-import {findOnPath} from './platform/probe.js'
+import {findOnPath, probeHost} from './platform/probe.js'
+import type {HostProbe} from './platform/types.js'
 
 /** Everything a service touches outside itself, built once per command and passed in. */
 export interface Deps {
@@ -44,6 +45,8 @@ export interface Deps {
   loopbackListeners(port: number): Promise<PortListeners>
   /** Userspace networking: tailscaled's proxy on loopback, which `http` sends every non-loopback request through. */
   tailscaleProxy(): string | undefined
+  /** The facts an install plan needs (commands on PATH, root, distro, macOS's Tailscale.app), read once when asked. */
+  probeHost(): HostProbe
 }
 
 export interface DepsOptions {
@@ -61,6 +64,8 @@ export interface DepsOptions {
   /** A fixed proxy ('' for none) instead of CLAW_MESH_TAILSCALE_PROXY and the recorded one. */
   tailscaleProxy?: string
   loopbackListeners?: (port: number) => Promise<PortListeners>
+  /** A fixed host probe (tests describe another machine: a Mac with Tailscale.app, a distro). */
+  probeHost?: () => HostProbe
   /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
   dryRun?: boolean
 }
@@ -132,6 +137,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     createIOStreams({stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env, redactor: new Redactor()})
   const redactor = io.redactor
   let proxy: [string | undefined] | undefined
+  let hostProbe: HostProbe | undefined
   // An injected store (tests) goes through the same redacting wrapper as the real one: one path for output hygiene.
   let secrets: Promise<SecretStore> | undefined = opts.secrets ? Promise.resolve(redacting(opts.secrets, redactor)) : undefined
   const deps: Deps = {
@@ -154,6 +160,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
       opts.lookPath ??
       ((name, o) => findOnPath(name, env, platform) ?? (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
     networkInterfaces: opts.networkInterfaces ?? (() => os.networkInterfaces()),
+    probeHost: opts.probeHost ?? (() => (hostProbe ??= probeHost(platform, env))),
     secrets(choice) {
       secrets ??= (async () => {
         const recorded = deps.store.read().secrets?.backend

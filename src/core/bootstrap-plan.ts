@@ -73,8 +73,9 @@ export interface BootstrapObserved {
    * `notOurs`: the machine's tailscaled answers, but this (non-root) user is not its operator, so claw-mesh may not
    * change it (`set`, `up`): another user's node on a shared machine, or one an admin brought up with sudo.
    * `forceDaemon`: read where the platform wants an unattended node and one is logged in (see planJoin).
+   * `appStopped`: the daemon does not answer and the OS's own Tailscale app is installed (macOS): start it, install nothing.
    */
-  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null; notOurs?: {user: string; operator: string | null}; forceDaemon?: boolean | null}
+  tailscale: {cli: boolean; daemonUp: boolean; summary: TailscaleSummary | null; notOurs?: {user: string; operator: string | null}; forceDaemon?: boolean | null; appStopped?: {message: string; hint: string}}
   openclaw: OpenClawObserved
   /** Identity and tailnet name as claw-mesh recorded them. */
   recorded: {identity?: string; tailscaleHostname?: string}
@@ -179,7 +180,9 @@ export function planBootstrap(observed: BootstrapObserved, desired: BootstrapDes
   steps.push(
     ts.cli && ts.daemonUp
       ? {id: 'tailscale-install', title: 'Tailscale installed', action: 'ok', detail: 'the CLI is present and the daemon answers'}
-      : installStep('tailscale-install', 'Install Tailscale', 'Tailscale', tsWhy, desired.install),
+      : ts.appStopped
+        ? blocked('tailscale-install', 'Start the Tailscale app', ts.appStopped.message, {kind: 'action-needed', code: 'tailscale-app-not-running', hint: ts.appStopped.hint})
+        : installStep('tailscale-install', 'Install Tailscale', 'Tailscale', tsWhy, desired.install),
   )
   steps.push(joinStep(observed, desired))
   steps.push(openclawStep(observed.openclaw, desired.install))

@@ -261,6 +261,7 @@ export const jsonSchemas = {
     files: z.array(z.object({path: str, action: z.enum(['written', 'unchanged', 'printed']), content: opt(str)})),
     schedule: z.object({intervalSec: num, failures: num, cooldownSec: num}),
     alert: opt(str),
+    notes: opt(z.array(str)),
   }),
   'watchdog:run': z.union([
     ok({

@@ -1,5 +1,6 @@
 import {ActionNeededError, ClawMeshError, ExternalError, UsageError} from './errors.js'
 import {redactKnownShapes} from './redact.js'
+import type {PlatformId} from '../platform/types.js'
 
 const DAEMON_DOWN = [
   /failed to connect to local tailscaled/i,
@@ -17,13 +18,33 @@ export interface TailscaleErrorContext {
   /** Per-OS hint for starting the daemon. */
   startHint: string
   cli: string
+  /** The OS claw-mesh runs on: some remedies differ (macOS has no "run it as root"). */
+  os?: PlatformId
 }
+
+/**
+ * macOS (issue 17, M9): never "run claw-mesh as root": under sudo launchd's domain is gui/0, the keychain is root's,
+ * Homebrew refuses to install and the state ends up root-owned. tailscaled lets an admin-group user or the operator
+ * change settings (ipnauth.go); the standalone app's CLI needs an admin account (its sameuserproof is root:admin 0640).
+ */
+const MACOS_ACCESS_DENIED_HINT =
+  'Once, from an admin account: sudo tailscale set --operator=$USER (with the Homebrew tailscaled), then re-run claw-mesh as yourself, without sudo. ' +
+  'With the Tailscale app, a standard (non-admin) account cannot change its settings: use an admin account, or the Homebrew tailscaled with --operator.'
 
 /** Turns a failed `tailscale` call into an error that says what happened and what to do. */
 export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
   const stderr = redactKnownShapes(ctx.stderr)
   const text = stderr.trim()
   const base = {command: ctx.cli, args: ctx.args.map(redactKnownShapes), exitStatus: ctx.exitCode, stderr}
+  // macOS: the App Store app's daemon runs, but this process cannot reach it (cmd/tailscale/cli/diag.go). Starting it
+  // again would send the user in circles (issue 17, M8).
+  const running = /which appears to be running as (IPNExtension), pid (\d+)/.exec(text)
+  if (running) {
+    return new ActionNeededError(`Tailscale is running (${running[1]}, pid ${running[2]}), but this process cannot reach it.`, {
+      code: 'tailscale-daemon-unreachable',
+      hint: 'Run claw-mesh as the user logged in at the Mac\'s desktop: not with sudo, not from another account (the Tailscale app answers only its own user); and keep /usr/sbin on PATH (its CLI looks for the app with lsof).',
+    })
+  }
   if (DAEMON_DOWN.some((re) => re.test(text))) {
     return new ActionNeededError('The Tailscale daemon (tailscaled) is not running, or not on the socket claw-mesh used.', {
       code: 'tailscale-daemon-down',
@@ -60,7 +81,7 @@ export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
   if (/checkprefs access denied|Access denied/i.test(text)) {
     return new ActionNeededError('Tailscale refused the change: this user may not change its settings.', {
       code: 'tailscale-access-denied',
-      hint: 'Run claw-mesh as root (sudo), or once: sudo tailscale set --operator=$USER.',
+      hint: ctx.os === 'darwin' ? MACOS_ACCESS_DENIED_HINT : 'Run claw-mesh as root (sudo), or once: sudo tailscale set --operator=$USER.',
     })
   }
   if (/requires mentioning all\s+non-default flags/i.test(text)) {

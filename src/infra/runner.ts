@@ -151,6 +151,9 @@ function anonymousFile(value: string, tmpfileFlags?: number): number {
       rmdirSync(dir)
     }
   }
-  writeSync(fd, value)
+  // A positioned write (pwrite at 0) leaves the descriptor's offset at 0. On macOS the child's open of /dev/fd/3 is a
+  // dup(3) that shares this offset (XNU fdesc_open → dupfdopen), so a plain write, which moves it to the end, would
+  // hand `tailscale up` an empty key (issue 17, M1). Linux re-opens the file and reads from 0 either way.
+  writeSync(fd, value, 0)
   return fd
 }

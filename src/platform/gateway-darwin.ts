@@ -2,9 +2,16 @@ import {existsSync} from 'node:fs'
 import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
+import {serviceProfile} from '../core/openclaw-service-name.js'
+import {macSessionNotes} from '../core/macos-session.js'
 import type {GatewayPlatform} from './types.js'
 
-const label = (profile?: string) => (profile && profile !== 'default' ? `ai.openclaw.${profile}` : 'ai.openclaw.gateway')
+const label = (profile?: string) => {
+  const p = serviceProfile(profile)
+  return p ? `ai.openclaw.${p}` : 'ai.openclaw.gateway'
+}
+// `home` is the OS home ($HOME), never OPENCLAW_HOME: OpenClaw's resolveDaemonHomeDir puts the plist in the login
+// user's ~/Library/LaunchAgents whatever OPENCLAW_HOME says (issue 17, M10).
 const plist = (home: string, profile?: string) => path.posix.join(home, 'Library', 'LaunchAgents', `${label(profile)}.plist`)
 
 /** launchd LaunchAgents in the user's GUI session. */
@@ -21,8 +28,11 @@ export const darwinGateway: GatewayPlatform = {
   async serviceInstalled(home, profile) {
     return existsSync(plist(home, profile))
   },
-  async serviceNotes() {
-    return []
+  // What a headless Mac needs after a reboot: automatic login (ruled out by FileVault), since every LaunchAgent lives
+  // in the desktop session (issue 17, M5).
+  async serviceNotes(run, env) {
+    const [autoLogin, fileVault] = await Promise.all([run('defaults', ['read', '/Library/Preferences/com.apple.loginwindow', 'autoLoginUser']), run('fdesetup', ['status'])])
+    return macSessionNotes({user: env.USER || env.LOGNAME, autoLogin, fileVault: fileVault.exitCode === 0 ? fileVault.stdout : undefined})
   },
   async isGatewayProcess(pid, run) {
     // The owner too: another user's process named openclaw is never ours to signal.

@@ -3,8 +3,12 @@ import {linuxLoopbackListeners} from './listeners-linux.js'
 import {isOwnOpenClawProcess, posixSecretLauncher} from './gateway-common.js'
 import {processFacts} from './process-info.js'
 import type {GatewayPlatform} from './types.js'
+import {serviceProfile} from '../core/openclaw-service-name.js'
 
-const unitName = (profile?: string) => (profile && profile !== 'default' ? `openclaw-gateway-${profile}.service` : 'openclaw-gateway.service')
+const unitName = (profile?: string) => {
+  const p = serviceProfile(profile)
+  return p ? `openclaw-gateway-${p}.service` : 'openclaw-gateway.service'
+}
 
 /** systemd user units. A container or CI runner usually has no user manager: then claw-mesh runs the gateway itself. */
 export const linuxGateway: GatewayPlatform = {

@@ -24,11 +24,14 @@ export function parseOsRelease(text: string): HostProbe['osRelease'] {
   return {id: values.ID ?? 'unknown', idLike: (values.ID_LIKE ?? '').split(/\s+/).filter(Boolean), versionId: values.VERSION_ID}
 }
 
-/** Reads the facts an install plan needs from this machine. */
-export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv): HostProbe {
+/** Where the Tailscale GUI app (App Store or standalone) lives on a Mac. */
+export const MACOS_TAILSCALE_APP = '/Applications/Tailscale.app'
+
+/** Reads the facts an install plan needs from this machine. `exists` is the file-system seam (tests pass a fake). */
+export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv, exists: (p: string) => boolean = existsSync): HostProbe {
   const commands: Record<string, string | undefined> = {}
   for (const name of ['tailscale', 'tailscaled', 'brew', 'winget', 'sudo', 'curl', 'systemctl', 'openclaw', 'loginctl']) {
-    commands[name] = findOnPath(name, env, adapter)
+    commands[name] = findOnPath(name, env, adapter, exists)
   }
   let osRelease: HostProbe['osRelease']
   let hasSystemd = false
@@ -44,7 +47,13 @@ export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv): Hos
     inContainer = existsSync('/.dockerenv') || existsSync('/run/.containerenv') || Boolean(env.container)
   }
   const isRoot = typeof process.getuid === 'function' ? process.getuid() === 0 : false
-  return {platform: adapter.id, isRoot, osRelease, hasSystemd, inContainer, commands, tun: adapter.id === 'linux' && tunOpens()}
+  const probe: HostProbe = {platform: adapter.id, isRoot, osRelease, hasSystemd, inContainer, commands, tun: adapter.id === 'linux' && tunOpens()}
+  if (adapter.id === 'darwin') {
+    probe.tailscaleApp = exists(MACOS_TAILSCALE_APP)
+    // `brew list --formula tailscale` answers from the keg in <prefix>/Cellar; brew lives in <prefix>/bin.
+    probe.tailscaleFormula = commands.brew !== undefined && exists(path.posix.join(path.posix.dirname(path.posix.dirname(commands.brew)), 'Cellar', 'tailscale'))
+  }
+  return probe
 }
 
 /** Whether /dev/net/tun opens read-write (what tailscaled needs before it can create tailscale0). */

@@ -16,6 +16,16 @@ export interface HostProbe {
   commands: Record<string, string | undefined>
   /** Linux: /dev/net/tun opens read-write for us (a kernel TUN device can be made; a container without it cannot). */
   tun?: boolean
+  /** macOS: /Applications/Tailscale.app exists (the App Store or standalone variant, whose daemon only the app starts). */
+  tailscaleApp?: boolean
+  /** macOS: Homebrew's tailscale formula is installed (its keg is in the Cellar, what `brew list --formula` reads). */
+  tailscaleFormula?: boolean
+}
+
+/** The OS's own Tailscale app is installed but its daemon does not answer: only the user can start (and approve) it. */
+export interface TailscaleAppStopped {
+  message: string
+  hint: string
 }
 
 /** How a tailscaled claw-mesh starts itself (no service manager) reaches the tailnet. */
@@ -75,8 +85,13 @@ export interface PlatformAdapter {
   readonly tailscaleDaemonDownText: string
   /** How to start the daemon by hand, for error hints. */
   readonly tailscaleStartHint: string
-  /** Plans installing Tailscale. Throws ActionNeededError where it cannot (NixOS, unknown distro). */
+  /** Plans installing Tailscale. Throws ActionNeededError where it cannot (NixOS, unknown distro, a stopped macOS app). */
   planTailscaleInstall(probe: HostProbe, opts: DaemonPlanOptions): InstallPlan
+  /**
+   * When Tailscale's daemon does not answer: is this OS's Tailscale app installed, so the fix is starting it rather
+   * than installing another daemon beside it? macOS only (Tailscale.app); undefined elsewhere.
+   */
+  tailscaleAppStopped?(probe: HostProbe): TailscaleAppStopped | undefined
   /**
    * How a child reads a secret from an inherited descriptor instead of a file: the path it opens for fd 3, and the
    * open(2) flags of a nameless file where the OS has one. Undefined where there is no /dev/fd (Windows).
@@ -152,6 +167,12 @@ export interface PlatformCommand {
   args: string[]
   /** A failure is expected and harmless (e.g. unloading a job that is not loaded). */
   mayFail?: boolean
+  /** Run it again every `everyMs`, for up to `forMs`, while it fails with output matching `while` (launchd's teardown). */
+  retry?: {while: RegExp; forMs: number; everyMs: number}
+  /** A probe repeated every `everyMs` until it exits non-zero or `forMs` passed (wait until launchd forgot a job). */
+  untilFails?: {forMs: number; everyMs: number}
+  /** Turns a failure's output into what the user must do (launchctl: "needs a logged-in GUI session"). */
+  explain?: (output: string) => {code: string; message: string; hint: string} | undefined
 }
 
 /** How the claw-mesh watchdog runs periodically as a user-level job on this OS (systemd timer, LaunchAgent, Task). */

@@ -89,6 +89,10 @@ export interface SimFaults {
   needsRoot?: boolean
   pingLatencyMs?: number
   pingVia?: string
+  /** macOS: the sandboxed App Store CLI (`file cp` cannot read files). */
+  macVariant?: 'appstore'
+  /** macOS, daemon down: the App Store app runs as IPNExtension (this pid) but this process cannot reach it. */
+  ipnExtensionPid?: number
 }
 
 export interface SimRun {

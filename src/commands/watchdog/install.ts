@@ -40,6 +40,7 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
     if (r.files.some((f) => f.action === 'printed')) {
       for (const f of r.files) io.out(`# ${f.path}\n${f.content}\n`)
       io.err(`Not installed (--print). Install these as a ${r.mechanism}, or schedule \`claw-mesh watchdog run\` yourself.\n`)
+      for (const note of r.notes ?? []) io.err(`Note: ${note}\n`)
       return
     }
     for (const f of r.files) io.err(`  ${f.action === 'written' ? 'wrote' : 'unchanged'} ${f.path}\n`)
@@ -48,5 +49,6 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
         ? `Watchdog installed as a ${r.mechanism} (${r.job}): every ${r.schedule.intervalSec} s, restart and alert after ${r.schedule.failures} failed check${r.schedule.failures === 1 ? '' : 's'}; alerts to ${r.alert ?? 'nowhere (pass --alert)'}.\n`
         : `The watchdog is already installed with these settings: nothing changed.\n`,
     )
+    for (const note of r.notes ?? []) io.err(`Note: ${note}\n`)
   }
 }

@@ -168,7 +168,7 @@ export function evalTailnetListen(input: {
 export type ServiceProbe =
   | {runner: 'none'}
   | {runner: 'background'; pid?: number; alive: boolean}
-  | {runner: 'service'; installed: boolean; running: boolean; detail?: string; linger?: boolean; user?: string}
+  | {runner: 'service'; installed: boolean; running: boolean; detail?: string; linger?: boolean; user?: string; rebootWarning?: string}
   | {runner: 'external'}
 
 export function evalService(probe: ServiceProbe, startCommand: string): CheckOutcome {
@@ -187,6 +187,8 @@ export function evalService(probe: ServiceProbe, startCommand: string): CheckOut
         const user = probe.user ?? '$USER'
         return warn(`The service runs, but systemd lingering is off for ${user}: it stops when you log out.`, `loginctl enable-linger ${user}`, {kind: 'enable-linger', user})
       }
+      // macOS: a LaunchAgent runs only in a logged-in desktop session; without automatic login a reboot ends the mesh.
+      if (probe.rebootWarning) return warn(probe.rebootWarning, 'Turn on automatic login for this user (System Settings → Users & Groups; needs FileVault off), or log in after every reboot; see docs/platforms/macos.md')
       return pass(`service running${probe.detail ? ` (${probe.detail})` : ''}`)
     }
   }

@@ -203,6 +203,7 @@ export function evalFirewall(probe: FirewallProbe, port: number): CheckOutcome {
 const REMEDY: Record<'nft' | 'iptables' | 'socketfilterfw' | 'netsh', (port: number) => string> = {
   nft: (port) => `Allow it (as root): nft add rule inet filter input iifname "${TS_IFACE}" tcp dport ${port} accept (adapt table/chain to your ruleset)`,
   iptables: (port) => `Allow it (as root): iptables -I INPUT -i ${TS_IFACE} -p tcp --dport ${port} -j ACCEPT`,
-  socketfilterfw: () => 'Allow node: sudo /usr/libexec/ApplicationFirewall/socketfilterfw --add "$(command -v node)" --unblockapp "$(command -v node)" (and turn off "Block all incoming connections")',
+  // The real binary (realpath), as the firewall keys its rules: Homebrew's bin/node is a symlink into the Cellar.
+  socketfilterfw: () => 'Allow node: N="$(realpath "$(command -v node)")"; sudo /usr/libexec/ApplicationFirewall/socketfilterfw --add "$N" --unblockapp "$N" (and turn off "Block all incoming connections"); again after a node upgrade',
   netsh: (port) => `Allow it (as Administrator): netsh advfirewall firewall add rule name="claw-mesh gateway" dir=in action=allow protocol=TCP localport=${port} remoteip=100.64.0.0/10`,
 }

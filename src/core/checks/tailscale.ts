@@ -6,7 +6,7 @@ import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 /** What one `tailscale status --json` (plus, when it fails, `tailscale version`) told us. */
 export type TailscaleProbe =
   | {kind: 'missing'}
-  | {kind: 'daemon-down'; cli: string; stderr: string}
+  | {kind: 'daemon-down'; cli: string; stderr: string; appStopped?: {message: string; hint: string}}
   | {kind: 'error'; cli: string; message: string}
   | {kind: 'ok'; cli: string; summary: TailscaleSummary}
 
@@ -26,6 +26,8 @@ export function evalTailscaleDaemon(probe: TailscaleProbe, os: {daemonDownText: 
     case 'missing':
       return skip('no tailscale CLI')
     case 'daemon-down':
+      // Tailscale.app installed but not running or not approved: start the app (not a second daemon beside it).
+      if (probe.appStopped) return fail(probe.appStopped.message, probe.appStopped.hint)
       // The per-OS text users search for, then what the CLI actually said.
       return fail(`${os.daemonDownText}${probe.stderr && !probe.stderr.includes(os.daemonDownText) ? ` (tailscale said: ${firstLine(probe.stderr)})` : ''}`, os.startHint)
     case 'error':

@@ -44,18 +44,25 @@ export interface MachineView {
 export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?: SecretStoreChoice}): MachineView {
   const reads = {tailscale: 0, config: 0}
   const state = memo(() => deps.store.read())
+  // A daemon that does not answer where the OS's own Tailscale app is installed: the app must be started, not a
+  // second daemon installed (macOS, issue 17 M2). Probed only then, through the platform's host probe.
+  const appStopped = () => (deps.platform.tailscaleAppStopped ? deps.platform.tailscaleAppStopped(deps.probeHost()) : undefined)
+  const down = (cli: boolean): TailscaleView => {
+    const stopped = appStopped()
+    return stopped ? {cli, daemonUp: false, summary: null, appStopped: stopped} : {cli, daemonUp: false, summary: null}
+  }
   const tailscale = memo(async (): Promise<TailscaleView> => {
     const cli = findTailscaleCli(deps)
-    if (!cli) return {cli: false, daemonUp: false, summary: null}
+    if (!cli) return down(false)
     const socket = tailscaleSocket(deps, {flag: opts.socket})
     const ts = new TailscaleCli(deps, {cli, socket})
     reads.tailscale++
     // `status --json` carries the version: no separate `tailscale version` call.
     const result = await ts.raw(['status', '--json'])
     if (result.exitCode !== 0) {
-      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, cli})
+      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli})
       // A daemon that is down is an observation (the plan starts it), not an error.
-      if (error.code === 'tailscale-daemon-down' || result.notFound) return {cli: !result.notFound, daemonUp: false, summary: null}
+      if (error.code === 'tailscale-daemon-down' || result.notFound) return down(!result.notFound)
       throw error
     }
     const summary = summarizeStatus(parseStatusJson(result.stdout))

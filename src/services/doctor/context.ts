@@ -69,8 +69,11 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     if (result.notFound) return {kind: 'error', cli: cli.location.cli, message: `${cli.location.cli} could not be run`}
     if (result.timedOut) return {kind: 'error', cli: cli.location.cli, message: `no answer within ${commandTimeoutMs} ms`}
     if (result.exitCode !== 0) {
-      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, cli: cli.location.cli})
-      if (error.code === 'tailscale-daemon-down') return {kind: 'daemon-down', cli: cli.location.cli, stderr: (result.stderr || result.stdout).trim()}
+      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli: cli.location.cli})
+      if (error.code === 'tailscale-daemon-down') {
+        const appStopped = deps.platform.tailscaleAppStopped?.(deps.probeHost())
+        return {kind: 'daemon-down', cli: cli.location.cli, stderr: (result.stderr || result.stdout).trim(), ...(appStopped ? {appStopped} : {})}
+      }
       return {kind: 'error', cli: cli.location.cli, message: error.message}
     }
     try {

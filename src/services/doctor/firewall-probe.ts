@@ -1,6 +1,15 @@
+import {realpathSync} from 'node:fs'
 import {parseIptablesRules, parseMacFirewall, parseNetshRules, parseNftRuleset, type FirewallProbe} from '../../core/checks/system.js'
 import type {Deps} from '../../deps.js'
 import type {RunResult} from '../../infra/runner.js'
+
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p)
+  } catch {
+    return p
+  }
+}
 
 const SOCKETFILTERFW = '/usr/libexec/ApplicationFirewall/socketfilterfw'
 const NEEDS_ROOT = /operation not permitted|permission denied|you must be root|must be run as root|can't initialize iptables table/i
@@ -39,7 +48,9 @@ export async function probeFirewall(deps: Pick<Deps, 'runner' | 'platform' | 'lo
       const state = await run(SOCKETFILTERFW, ['--getglobalstate'])
       if (state.notFound) return {tool: 'none', reason: `${SOCKETFILTERFW} is not available`}
       if (state.exitCode !== 0) return {tool: 'none', reason: `socketfilterfw failed: ${(state.stderr || state.stdout).trim().split('\n')[0]}`}
-      const node = deps.lookPath('node')
+      // The Application Firewall keys rules to the real binary, not Homebrew's /opt/homebrew/bin/node symlink (M11).
+      const found = deps.lookPath('node')
+      const node = found ? realpathOr(found) : undefined
       const [blockAll, appBlocked] = await Promise.all([run(SOCKETFILTERFW, ['--getblockall']), node ? run(SOCKETFILTERFW, ['--getappblocked', node]) : undefined])
       return {tool: 'socketfilterfw', finding: parseMacFirewall({globalState: state.stdout, blockAll: blockAll.stdout, appBlocked: appBlocked?.stdout, node})}
     }

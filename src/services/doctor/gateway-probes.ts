@@ -16,7 +16,8 @@ import {gatewayListener} from '../gateway/listener.js'
 import {checkGatewayToken} from '../gateway/token-check.js'
 import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig} from '../openclaw/config-file.js'
 import type {AuditProbe} from '../../core/checks/a2a.js'
-import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
+import {MAC_REBOOT_WARNING} from '../../core/macos-session.js'
+import {locateOpenClaw, probeOpenClawRuntime, serviceProfileOf, type OpenClawLocation} from '../openclaw/locate.js'
 import {memo} from './memo.js'
 import {resolveSecretRef} from './secret-ref.js'
 
@@ -212,7 +213,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
         return {runner: 'background', pid: pid ?? g.pid, alive: pid !== undefined}
       }
       case 'service': {
-        const installed = await deps.platform.gateway.serviceInstalled(deps.home, g.profile, run, deps.env)
+        const installed = await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(g.profile, deps.env), run, deps.env)
         const health = await loopbackHealth()
         const notes = installed ? await deps.platform.gateway.serviceNotes(run, deps.env) : []
         const lingerOff = notes.find((n) => /Linger is off/.test(n))
@@ -224,6 +225,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
           detail: deps.platform.gateway.serviceManager,
           linger: deps.platform.id === 'linux' ? !lingerOff : undefined,
           user,
+          rebootWarning: notes.find((n) => n.startsWith(MAC_REBOOT_WARNING)),
         }
       }
     }

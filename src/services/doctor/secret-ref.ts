@@ -61,6 +61,8 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
     if (!st) return fail(`${command} does not exist`)
     const refused = execCommandProblems(command, {symlink: st.isSymbolicLink(), mode: st.mode, uid: st.uid}, deps.platform.id, process.getuid?.())
     if (refused.length > 0) return fail(refused[0])
+    const stale = await launcherNodeProblem(command)
+    if (stale) return fail(stale)
     const args = Array.isArray(provider.args) ? provider.args.filter((a): a is string => typeof a === 'string') : []
     const passEnv = Array.isArray(provider.passEnv) ? provider.passEnv.filter((a): a is string => typeof a === 'string') : []
     const env: Record<string, string | undefined> = {...(isObject(provider.env) ? (provider.env as Record<string, string>) : {})}
@@ -80,4 +82,19 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
     return found(reply.values?.[ref.id])
   }
   return fail(`SecretRef source "${ref.source}" is not checked by claw-mesh`)
+}
+
+/**
+ * claw-mesh's own launcher names the node it execs (`exec '<node>' '<cli>' secrets resolve`). When that node is gone
+ * (a `brew upgrade node` removed its Cellar directory, a version manager removed the version), the launcher exits
+ * 127 with a bare "not found": say which node and what to do (issue 17, M3).
+ */
+async function launcherNodeProblem(command: string): Promise<string | undefined> {
+  const text = await fs.readFile(command, 'utf8').catch(() => '')
+  const m = /^exec '((?:[^']|'\\'')+)' .* secrets resolve$/m.exec(text)
+  if (!m) return undefined
+  const node = m[1].replaceAll("'\\''", "'")
+  const st = await fs.stat(node).catch(() => undefined)
+  if (st?.isFile()) return undefined
+  return `${command} runs node from ${node}, which no longer exists (a Homebrew upgrade or a version manager removed it): re-run claw-mesh gateway configure to write the launcher for the node you run now`
 }

@@ -57,6 +57,13 @@ function fileError(deps: Deps, cli: string, args: string[], r: RunResult, peer: 
   if (r.timedOut) {
     return new ClawMeshError(`Sending to ${peer} did not finish before the timeout.`, {code: 'taildrop-timeout', hint: 'Check the peer is online (claw-mesh peer check) and re-run with a longer --timeout.'})
   }
+  // The App Store Tailscale's CLI runs in a macOS sandbox and cannot open the file (cmd/tailscale/cli/file.go, M8).
+  if (/runs in a macOS sandbox that can't read files/i.test(text)) {
+    return new ActionNeededError(`Taildrop cannot send ${path.basename(args[2] ?? 'the file')} to ${peer}: the App Store Tailscale's CLI runs in a macOS sandbox that cannot read files.`, {
+      code: 'taildrop-sandboxed',
+      hint: 'Use the standalone Tailscale app (https://tailscale.com/download/mac) or the Homebrew tailscaled, whose CLI can read files; see docs/platforms/macos.md.',
+    })
+  }
   // The real text (tailscale v1.98): "cannot send files: peer is owned by a different user".
   if (/owned by (a )?different user/i.test(text)) {
     return new ActionNeededError(`Taildrop refused to send to ${peer} (${target}): it only sends between devices of the same user unless the tailnet policy allows file sharing to that device.`, {
@@ -79,7 +86,7 @@ function fileError(deps: Deps, cli: string, args: string[], r: RunResult, peer: 
       hint: `Check that ${peer} is online in the tailnet (claw-mesh peer check ${peer}) and that Taildrop (Send Files) is enabled in the admin console.`,
     })
   }
-  return tailscaleError({subcommand: 'file', args, exitCode: r.exitCode, stderr: text, startHint: deps.platform.tailscaleStartHint, cli})
+  return tailscaleError({subcommand: 'file', args, exitCode: r.exitCode, stderr: text, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli})
 }
 
 /** `tailscale file cp <abs path> <peer>:` — one regular file to one peer. */
@@ -146,7 +153,7 @@ export async function getFiles(deps: Deps, dir: string, opts: {conflict: Conflic
     .filter((l) => l && !/^wrote |^waiting for file/.test(l) && !(r.exitCode === 0 && /^moved \d+\/\d+ files$/.test(l)))
   if (r.exitCode !== 0 && files.length === 0 && !errors.some((e) => /refusing to overwrite|already exists|moved \d+\/\d+/.test(e))) {
     if (r.timedOut) throw new ClawMeshError(`No file arrived before the timeout (${Math.round(opts.timeoutMs / 1000)} s).`, {code: 'taildrop-timeout', hint: 'Run it again without --wait to take what is already there.'})
-    throw tailscaleError({subcommand: 'file', args, exitCode: r.exitCode, stderr: r.stderr || r.stdout, startHint: deps.platform.tailscaleStartHint, cli: cli.location.cli})
+    throw tailscaleError({subcommand: 'file', args, exitCode: r.exitCode, stderr: r.stderr || r.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli: cli.location.cli})
   }
   return {dir: abs, files, errors}
 }

@@ -5,6 +5,7 @@ import {EXPOSE_MODES, readGatewaySettings, serializeOpenClawConfig, usesJson5Syn
 import {exposureHardening, maskChanges, planConfigPatch, type ConfigChange} from '../../core/openclaw-config-patch.js'
 import {reloadOutcome, type ReloadOutcome} from '../../core/gateway-start-plan.js'
 import {MIN_TOKEN_BITS, RISK_WEAK_TOKENS} from '../../core/token-strength.js'
+import {versionManagerWarning} from '../../core/stable-node-path.js'
 import {assertPort} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
@@ -17,7 +18,7 @@ import {locateOpenClaw} from '../openclaw/locate.js'
 import {backupConfigBytes, keepOriginal} from './backups.js'
 import {gatewayProviderFileFor, syncGatewayProviderFile} from '../../infra/secrets/file.js'
 import {assertPortUsable} from './port-check.js'
-import {ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
+import {bakedNodePath, ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
 import {LOCK_WAIT_MS} from './local-gateway.js'
 
 export const RISK_LAN = 'lan-exposure'
@@ -105,7 +106,8 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
 
   const store = await deps.secrets(opts.secretStore)
   const tokens = await ensureGatewayTokens(store, file.config, {persist: !opts.dryRun, redactor: deps.redactor, keepWeak: opts.acceptRisk?.includes(RISK_WEAK_TOKENS)})
-  const wiring = secretWiring(store, {platform: deps.platform, stateDir: deps.stateDir})
+  const nodePath = bakedNodePath()
+  const wiring = secretWiring(store, {platform: deps.platform, stateDir: deps.stateDir, nodePath})
   const a2aEntries = await a2aPeerEntries(state, store)
   const a2aNames = a2aEntries.map((e) => e.name)
   const extra = a2aAssignments(file.config, {advertisedUrl: observed.advertisedUrl, peers: a2aEntries, owned: state.gateway?.a2aPeers ?? []})
@@ -139,6 +141,8 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   if (tokens.sources.gateway === 'new' && readGatewaySettings(file.config).token.kind !== 'none') {
     notes.push('The gateway token is new (none in this secret store to reuse): WebSocket clients of this gateway need the new one.')
   }
+  const managed = wiring.launcher ? versionManagerWarning(nodePath, 'The secret resolver OpenClaw runs for the gateway token') : undefined
+  if (managed) notes.push(managed)
   if (expose === 'serve') notes.push('Serve needs the tailscale CLI logged in, MagicDNS and HTTPS enabled on the tailnet; OpenClaw claims the Serve route itself while it runs.')
   if (expose === 'lan') notes.push('The gateway listens on every interface (0.0.0.0), protected only by its token.')
   if (opts.dryRun) return result

@@ -1,9 +1,10 @@
 import {randomBytes} from 'node:crypto'
-import {promises as fs} from 'node:fs'
+import {existsSync, promises as fs} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {CLAW_MESH_PROVIDER, hooksTokenOf, plaintextGatewayTokenOf, type OpenClawConfig, type SecretRef} from '../../core/openclaw-config.js'
 import type {Redactor} from '../../core/redact.js'
+import {stableNodePath} from '../../core/stable-node-path.js'
 import {isWeakToken} from '../../core/token-strength.js'
 import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
 import {gatewayProviderFileFor} from '../../infra/secrets/file.js'
@@ -54,6 +55,14 @@ export async function ensureGatewayTokens(store: SecretStore, config: OpenClawCo
 }
 
 /** claw-mesh's own entry point (bin/run.js), absolute: from dist/services/gateway or src/services/gateway alike. */
+/**
+ * The node claw-mesh bakes into files that outlive this run (the secret launcher, the watchdog job, the skill):
+ * this one, by Homebrew's upgrade-proof path when it runs from a versioned Cellar directory (OpenClaw's rule).
+ */
+export function bakedNodePath(execPath: string = process.execPath, exists: (p: string) => boolean = existsSync): string {
+  return stableNodePath(execPath, exists)
+}
+
 export function cliEntryPath(): string {
   return fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
 }
@@ -81,7 +90,7 @@ export function secretWiring(store: SecretStore, opts: {platform: PlatformAdapte
     }
   }
   const launcher = opts.platform.gateway.secretLauncher({
-    nodePath: opts.nodePath ?? process.execPath,
+    nodePath: opts.nodePath ?? bakedNodePath(),
     cliEntry: opts.cliEntry ?? cliEntryPath(),
     stateDir: opts.stateDir,
     backend: store.backend,

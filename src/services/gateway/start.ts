@@ -7,7 +7,7 @@ import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
-import {locateOpenClaw, probeOpenClawRuntime, requireOpenClaw, type OpenClawLocation} from '../openclaw/locate.js'
+import {locateOpenClaw, probeOpenClawRuntime, requireOpenClaw, serviceProfileOf, type OpenClawLocation} from '../openclaw/locate.js'
 import {backgroundFiles, gatewayFailureReason, logTail, ourBackgroundPid, pidAlive, readLogSince, startBackgroundGateway, stopBackgroundGateway} from './background.js'
 import {restoreConfig} from './backups.js'
 import {probeGatewayHealth, waitForGateway, type ProbeAnswer} from './health.js'
@@ -167,7 +167,7 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const ctx: Ctx = {deps, loc, configPath: g.configPath, timeoutMs: opts.timeoutMs ?? 120_000, progress: opts.onProgress ?? (() => {}), webSocket: opts.webSocket}
   const run = probeRun(deps)
   const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
-  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(loc.paths.home, loc.profile, run, deps.env) : false
+  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(loc.profile, deps.env), run, deps.env) : false
   const backgroundPid = await ourBackgroundPid(deps)
   const runningPort = g.appliedPort ?? port
   const before = await probeGatewayHealth(deps.http, localUrl(runningPort))

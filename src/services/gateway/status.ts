@@ -5,7 +5,7 @@ import {isOnInterfaces, tailnetIPv4FromInterfaces, type InterfaceMap} from '../.
 import type {Deps} from '../../deps.js'
 import {findTailscaleCli, openTailscale} from '../tailscale/cli.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
-import {locateOpenClaw} from '../openclaw/locate.js'
+import {locateOpenClaw, serviceProfileOf} from '../openclaw/locate.js'
 import {ourBackgroundPid} from './background.js'
 import {probeGatewayHealth, type ProbeAnswer} from './health.js'
 import {probeRun} from './service.js'
@@ -76,15 +76,15 @@ export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): 
   const runningPort = g?.appliedPort ?? port
   const run = probeRun(deps)
   const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
-  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(loc.paths.home, loc.profile, run, deps.env) : false
+  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(loc.profile, deps.env), run, deps.env) : false
   const pid = await ourBackgroundPid(deps)
   const local = await probeGatewayHealth(deps.http, localUrl(runningPort))
   let kind: GatewayStatus['runner']['kind'] = 'stopped'
   let detail = 'no gateway answers on 127.0.0.1'
   if (pid) [kind, detail] = ['background', `background process pid ${pid} (no service manager; does not survive a reboot)`]
-  else if (serviceInstalled && local.healthz.ok) [kind, detail] = ['service', `${manager.detail}; ${deps.platform.gateway.serviceLocation(loc.paths.home, loc.profile)}`]
+  else if (serviceInstalled && local.healthz.ok) [kind, detail] = ['service', `${manager.detail}; ${deps.platform.gateway.serviceLocation(deps.home, serviceProfileOf(loc.profile, deps.env))}`]
   else if (local.healthz.ok) [kind, detail] = ['external', 'a gateway claw-mesh did not start answers on this port']
-  else if (serviceInstalled) detail = `service installed (${deps.platform.gateway.serviceLocation(loc.paths.home, loc.profile)}) but not answering`
+  else if (serviceInstalled) detail = `service installed (${deps.platform.gateway.serviceLocation(deps.home, serviceProfileOf(loc.profile, deps.env))}) but not answering`
 
   const expose = g?.expose
   const status: GatewayStatus = {

@@ -14,6 +14,14 @@ export interface OpenClawLocation {
   profile?: string
 }
 
+/**
+ * The profile OpenClaw names its gateway service after: the one claw-mesh passes as --profile, else OPENCLAW_PROFILE,
+ * which the openclaw child inherits (OpenClaw's resolveLaunchAgentLabel reads it from the environment).
+ */
+export function serviceProfileOf(profile: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return profile ?? env.OPENCLAW_PROFILE
+}
+
 /** `openclaw [--profile P] <args>`: the profile is a root option, before the subcommand. */
 export function openclawArgs(loc: Pick<OpenClawLocation, 'profile'>, args: readonly string[]): string[] {
   return loc.profile ? ['--profile', loc.profile, ...args] : [...args]

@@ -8,7 +8,7 @@ import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js
 import {shQuote} from '../../platform/gateway-common.js'
 import {findOnPath} from '../../platform/probe.js'
 import {renderTemplateText, templatePath} from '../../render/template.js'
-import {cliEntryPath} from '../gateway/secret-wiring.js'
+import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 
 /**
@@ -48,7 +48,8 @@ export function cliInvocation(
 ): string {
   const onPath = findOnPath('claw-mesh', deps.env, deps.platform, opts.exists)
   const entry = opts.cliEntry ?? cliEntryPath()
-  const node = opts.nodePath ?? process.execPath
+  // Homebrew's upgrade-proof path, not the versioned Cellar one (macOS M3).
+  const node = opts.nodePath ?? bakedNodePath()
   const home = deps.env.CLAW_MESH_HOME
   if (agentShell(deps.platform) === 'powershell') {
     const base = onPath && /\.cmd$/i.test(onPath) ? 'claw-mesh.cmd' : psCommand([node, entry])

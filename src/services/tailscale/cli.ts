@@ -70,7 +70,7 @@ export class TailscaleCli {
   async checked(subcommand: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS, secretFd?: RunOptions['secretFd']): Promise<RunResult> {
     const result = await this.raw(args, timeoutMs, secretFd)
     if (result.exitCode !== 0) {
-      throw tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, cli: this.location.cli})
+      throw tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, os: this.deps.platform.id, cli: this.location.cli})
     }
     return result
   }

@@ -4,7 +4,6 @@ import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js
 import type {Deps} from '../../deps.js'
 import {ensureDir} from '../../infra/fs-atomic.js'
 import {platformAdapter} from '../../platform/index.js'
-import {probeHost} from '../../platform/probe.js'
 import {DEFAULT_PROXY_PORT} from '../../platform/common.js'
 import type {DaemonPlanOptions, HostProbe, InstallPlan, PlanStep} from '../../platform/types.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from './cli.js'
@@ -76,7 +75,7 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
     throw new UsageError(`--platform ${opts.platform} only works with --dry-run: claw-mesh installs on the machine it runs on.`, {hint: 'Add --dry-run to print that platform\'s plan.'})
   }
   const adapter = foreign ? platformAdapter(opts.platform) : deps.platform
-  const probe = foreign ? syntheticProbe(adapter.id) : probeHost(adapter, deps.env)
+  const probe = foreign ? syntheticProbe(adapter.id) : deps.probeHost()
   const socket = tailscaleSocket(deps, {flag: opts.socket, networking: opts.networking})
   if (!foreign && (await daemonAnswers(deps, socket))) {
     return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}

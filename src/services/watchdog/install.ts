@@ -9,7 +9,8 @@ import {encodeFile} from '../../core/windows-file-encoding.js'
 import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
 import type {PlatformCommand, PlatformId} from '../../platform/types.js'
 import {shQuote} from '../../platform/gateway-common.js'
-import {cliEntryPath} from '../gateway/secret-wiring.js'
+import {versionManagerWarning} from '../../core/stable-node-path.js'
+import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 import {probeRun} from '../gateway/service.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
 import {envFilePath, onDiskMatches, renderWatchdogFiles, watchdogEnvironment, type WatchdogSchedule} from './units.js'
@@ -41,6 +42,8 @@ export interface WatchdogInstallResult {
   files: WatchdogFileResult[]
   schedule: WatchdogSchedule
   alert?: string
+  /** What the user should know about this install (a node path a version manager may remove, macOS grants). */
+  notes?: string[]
 }
 
 /**
@@ -62,11 +65,31 @@ export function watchdogSchedule(opts: Pick<WatchdogInstallOptions, 'intervalMs'
 }
 
 async function runCommands(deps: Deps, commands: PlatformCommand[], tolerant: boolean): Promise<void> {
-  for (const c of commands) {
+  for (const c of commands) await runCommand(deps, c, tolerant)
+}
+
+/** One platform command, with its retry or wait as the platform asks; the clock is the injected one (no real sleeps in tests). */
+async function runCommand(deps: Deps, c: PlatformCommand, tolerant: boolean): Promise<void> {
+  const started = deps.clock.now().getTime()
+  const budget = c.retry ?? c.untilFails
+  const timeLeft = () => (budget ? started + budget.forMs - deps.clock.now().getTime() : 0)
+  for (;;) {
     const r = await deps.runner.run(c.command, c.args, {timeoutMs: 30_000})
-    if (r.exitCode !== 0 && !c.mayFail && !tolerant) {
-      throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {command: c.command, args: c.args, exitStatus: r.exitCode, stderr: r.stderr, hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.'})
+    const output = `${r.stderr}\n${r.stdout}`
+    if (c.untilFails) {
+      if (r.exitCode !== 0 || timeLeft() <= 0) return
+      await deps.clock.sleep(c.untilFails.everyMs)
+      continue
     }
+    if (r.exitCode === 0) return
+    if (c.retry && c.retry.while.test(output) && timeLeft() > 0) {
+      await deps.clock.sleep(Math.min(c.retry.everyMs, timeLeft()))
+      continue
+    }
+    const explained = c.explain?.(output)
+    if (explained && !tolerant) throw new ActionNeededError(explained.message, {code: explained.code, hint: explained.hint})
+    if (c.mayFail || tolerant) return
+    throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {command: c.command, args: c.args, exitStatus: r.exitCode, stderr: r.stderr, hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.'})
   }
 }
 
@@ -74,8 +97,9 @@ function noServiceManager(deps: Deps, detail: string, withAlert: boolean): Actio
   const wd = deps.platform.watchdog
   // cron starts jobs with a minimal PATH and none of our OPENCLAW_* settings: the line carries the same environment
   // as the service units (watchdogEnvironment), or the restart would find no openclaw, or another config.
-  const env = Object.entries(watchdogEnvironment(deps, process.execPath)).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ')
-  const cron = `*/2 * * * * ${env} ${shQuote(process.execPath)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
+  const node = bakedNodePath()
+  const env = Object.entries(watchdogEnvironment(deps, node)).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ')
+  const cron = `*/2 * * * * ${env} ${shQuote(node)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
   return new ActionNeededError(`Cannot install the watchdog as a ${wd.mechanism}: ${detail}. Nothing was installed.`, {
     code: 'no-service-manager',
     hint:
@@ -96,11 +120,12 @@ export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions =
   // A chat webhook URL is a credential (anyone holding it can post): never printed whole, kept in the secret store.
   const target = await resolveAlertTarget(deps, opts.alert)
   const {files} = renderWatchdogFiles(deps, schedule)
+  const notes = installNotes(deps, target)
   const recordedAlert = deps.store.read().alert
   const recordedTarget = target ? undefined : await resolveAlertTarget(deps, recordedAlert)
   const alertText = target ? describeAlertTarget(target) : recordedTarget ? describeAlertTarget(recordedTarget) : undefined
   if (opts.print) {
-    return {mechanism: wd.mechanism, job: wd.jobName, installed: false, changed: false, files: files.map((f) => ({path: f.path, action: 'printed', content: f.content})), schedule, alert: alertText}
+    return {mechanism: wd.mechanism, job: wd.jobName, installed: false, changed: false, files: files.map((f) => ({path: f.path, action: 'printed', content: f.content})), schedule, alert: alertText, ...withNotes(notes)}
   }
   const probe = await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)
   if (!probe.usable) throw noServiceManager(deps, probe.detail, target !== undefined)
@@ -122,8 +147,24 @@ export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions =
   if (alertChanged) deps.store.update((s) => void (s.alert = alertRecord))
   const state = await readWatchdogFile(deps)
   await writeWatchdogFile(deps, {...state, install: {...schedule, mechanism: wd.mechanism}})
-  return {mechanism: wd.mechanism, job: wd.jobName, installed: true, changed: filesChanged || !active || alertChanged, files: results, schedule, alert: alertText}
+  return {mechanism: wd.mechanism, job: wd.jobName, installed: true, changed: filesChanged || !active || alertChanged, files: results, schedule, alert: alertText, ...withNotes(notes)}
 }
+
+const withNotes = (notes: string[]) => (notes.length > 0 ? {notes} : {})
+
+function installNotes(deps: Deps, target: Awaited<ReturnType<typeof resolveAlertTarget>>): string[] {
+  const notes: string[] = []
+  const managed = versionManagerWarning(bakedNodePath(), 'The watchdog job')
+  if (managed) notes.push(managed)
+  // The job's TCC identity is node, not Terminal: Terminal's Automation grant for Messages does not cover it.
+  if (target?.kind === 'imessage' && deps.platform.id === 'darwin') notes.push(IMESSAGE_AUTOMATION_NOTE)
+  return notes
+}
+
+/** macOS: what an iMessage alert from the LaunchAgent needs (issue 17, M6); steipete/imsg's README names the grant. */
+export const IMESSAGE_AUTOMATION_NOTE =
+  'iMessage alerts are sent by the LaunchAgent\'s node, which needs its own Automation grant for Messages: `claw-mesh watchdog run --test-alert` from Terminal passes on Terminal\'s grant and proves nothing for the job. ' +
+  'The first alert the job sends makes macOS ask, at the desktop, whether node may control Messages; allow it there (System Settings → Privacy & Security → Automation → node → Messages), and again after every node upgrade. See docs/platforms/macos.md.'
 
 export interface WatchdogUninstallResult {
   mechanism: string

@@ -5,7 +5,7 @@ import {encodeFile} from '../../core/windows-file-encoding.js'
 import type {Deps} from '../../deps.js'
 import type {WatchdogFile} from '../../platform/types.js'
 import {renderTemplateText, templatePath} from '../../render/template.js'
-import {cliEntryPath} from '../gateway/secret-wiring.js'
+import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 
 /** What the periodic job runs: `node bin/run.js watchdog run --failures N --cooldown D`. */
 export interface WatchdogSchedule {
@@ -86,7 +86,7 @@ export function renderWatchdogFiles(
   schedule: WatchdogSchedule,
   opts: {nodePath?: string; cliEntry?: string} = {},
 ): {files: RenderedFile[]; specs: WatchdogFile[]} {
-  const nodePath = opts.nodePath ?? process.execPath
+  const nodePath = opts.nodePath ?? bakedNodePath()
   const cliEntry = opts.cliEntry ?? cliEntryPath()
   const wd = deps.platform.watchdog
   const env = watchdogEnvironment(deps, nodePath)

@@ -40,7 +40,13 @@ export function openHost(cfg, socketFlag) {
 
     /** What status/up print when the daemon is down (fixTailscaledConnectError). */
     requireDaemon() {
-      if (!host.daemonUp()) throw new SimExit(DAEMON_DOWN_TEXT[cfg.os])
+      if (host.daemonUp()) return
+      // macOS, App Store app running but unreachable from this process (sudo, another user, no lsof): diag.go names it.
+      const pid = cfg.os === 'macOS' ? host.faults().ipnExtensionPid : undefined
+      if (pid) {
+        throw new SimExit(`failed to connect to local tailscaled (which appears to be running as IPNExtension, pid ${pid}). Got error: Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: dial unix ${host.socketPath()}: connect: no such file or directory`)
+      }
+      throw new SimExit(DAEMON_DOWN_TEXT[cfg.os])
     },
 
     /** The raw LocalAPI error `ip`, `set`, `logout` print when the daemon is down. */

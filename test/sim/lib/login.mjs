@@ -1,5 +1,5 @@
 // Auth keys and node registration: what the control server decides when a host logs in.
-import {readFileSync} from 'node:fs'
+import {constants, fstatSync, readFileSync, readSync} from 'node:fs'
 import {URLSearchParams} from 'node:url'
 import {ipv6For, KEY_LIFETIME_MS, newNodeId, newNodeKey, sanitizeLabel} from './control.mjs'
 import {rfc3339, SimExit} from './env.mjs'
@@ -7,16 +7,39 @@ import {goQuote} from './flags.mjs'
 
 export const INVALID_KEY = 'backend error: invalid key: unable to validate API key\n'
 
-/** upArgsT.getAuthKey: `file:PATH` reads the key from a file (trimmed); errors read like Go's *PathError. */
-export function readAuthKey(value) {
+/**
+ * upArgsT.getAuthKey: `file:PATH` reads the key from a file (trimmed); errors read like Go's *PathError.
+ *
+ * `os` decides what opening `/dev/fd/N` means. Linux: a /proc symlink, so the file is opened afresh at offset 0.
+ * macOS: XNU's fdesc_open makes it dup(N) — the same open file and its current offset — and Go's os.ReadFile reads
+ * from there. So on macOS the simulator reads the inherited descriptor from where its offset stands, never from 0.
+ */
+export function readAuthKey(value, os = 'linux') {
   if (!value.startsWith('file:')) return value
   const file = value.slice(5)
+  const fdMatch = /^\/dev\/fd\/(\d+)$/.exec(file)
   try {
+    if (os === 'macOS' && fdMatch) return readFromOffset(Number(fdMatch[1])).trim()
     return readFileSync(file, 'utf8').trim()
   } catch (error) {
-    const why = {ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory'}[error.code] ?? error.message
+    const why = {ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', EBADF: 'bad file descriptor'}[error.code] ?? error.message
     throw new SimExit(`${error.code === 'EISDIR' ? 'read' : 'open'} ${file}: ${why}`)
   }
+}
+
+/** Reads an inherited descriptor to EOF from its current offset (position null), as a dup of it would. */
+function readFromOffset(fd) {
+  // No descriptor was handed over: the number may hold one Node opened for itself (epoll, io_uring: an anonymous
+  // inode with no file type), which is not the caller's. macOS's open fails with EBADF there.
+  if ((fstatSync(fd).mode & constants.S_IFMT) === 0) throw Object.assign(new Error('bad file descriptor'), {code: 'EBADF'})
+  const chunks = []
+  const buf = Buffer.alloc(4096)
+  for (;;) {
+    const n = readSync(fd, buf, 0, buf.length, null)
+    if (n === 0) break
+    chunks.push(Buffer.from(buf.subarray(0, n)))
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /**

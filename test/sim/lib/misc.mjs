@@ -92,6 +92,8 @@ export async function runFile(ctx, args) {
   throw new SimExit(`tailscale file: unknown subcommand: ${verb ?? ''}`)
 }
 
+export const MACOS_SANDBOX_TEXT = "the GUI version of Tailscale on macOS runs in a macOS sandbox that can't read files"
+
 async function fileCp(ctx, args) {
   const {host} = ctx
   const {positional} = parseFlags(args, {name: {type: 'string'}, verbose: {type: 'bool'}, targets: {type: 'bool'}}, 'tailscale file cp <files...> <target>:')
@@ -115,6 +117,8 @@ async function fileCp(ctx, args) {
   const inbox = control.inboxDir(peer.ID)
   mkdirSync(inbox, {recursive: true})
   for (const file of positional.slice(0, -1)) {
+    // The App Store variant's CLI is sandboxed (version.IsSandboxedMacOS): its open of the file fails (file.go).
+    if (host.cfg.os === 'macOS' && host.faults().macVariant === 'appstore') throw new SimExit(MACOS_SANDBOX_TEXT)
     let info
     try {
       info = statSync(file)

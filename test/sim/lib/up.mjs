@@ -181,7 +181,7 @@ export async function runUp(ctx, args) {
     state.wantRunning = true
     host.save(state)
   } else {
-    const authKey = readAuthKey(f['auth-key'])
+    const authKey = readAuthKey(f['auth-key'], cfg.os)
     const resolved = resolveOAuth(authKey, f['advertise-tags'])
     // localClient.Start: the new prefs replace the old ones before the login even starts.
     Object.assign(state, {prefs, wantRunning: true, socket: host.socketFlag ?? null})
