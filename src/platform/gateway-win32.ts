@@ -1,9 +1,14 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
+import {serviceProfile} from '../core/openclaw-service-name.js'
 import type {GatewayPlatform} from './types.js'
 import {win32LoopbackListeners} from './listeners-win32.js'
 
-const taskName = (profile?: string) => (profile && profile !== 'default' ? `OpenClaw Gateway (${profile})` : 'OpenClaw Gateway')
+// "default" in any case (and a blank name) means no profile, as OpenClaw's normalizeGatewayProfile reads it.
+const taskName = (profile?: string) => {
+  const p = serviceProfile(profile)
+  return p ? `OpenClaw Gateway (${p})` : 'OpenClaw Gateway'
+}
 
 /**
  * Where OpenClaw puts its per-user login item when Task Scheduler refuses to create the task (common for standard

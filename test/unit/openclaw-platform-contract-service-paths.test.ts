@@ -10,6 +10,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {darwinGateway} from '../../src/platform/gateway-darwin.js'
 import {linuxGateway} from '../../src/platform/gateway-linux.js'
+import {win32Gateway} from '../../src/platform/gateway-win32.js'
 import {gatewayStatus} from '../../src/services/gateway/status.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
 import {scriptedRunner} from '../helpers/scripted-runner.js'
@@ -29,6 +30,11 @@ describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths,
     expect(path.posix.basename(darwinGateway.serviceLocation('/Users/nova', profile), '.plist')).toBe(label(profile))
     expect(path.posix.basename(linuxGateway.serviceLocation('/home/nova', profile))).toBe(`${unit(profile)}.service`)
     expect(serviceProfile(profile) === undefined).toBe(label(profile) === 'ai.openclaw.gateway')
+  })
+
+  it.each(PROFILES)('profile %j: the Windows task name', async (profile) => {
+    const task = await openclawInternal<(p?: string) => string>('constants', 'resolveGatewayWindowsTaskName')
+    expect(win32Gateway.serviceLocation('C:\\Users\\nova', profile)).toBe(task(profile))
   })
 
   it.each([
