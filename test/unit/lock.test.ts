@@ -34,11 +34,12 @@ describe('the lock is exclusive', () => {
     fresh()
     const log = path.join(dir, 'log')
     writeFileSync(log, '')
-    const mod = (p: string) => path.join(ROOT, 'dist', p)
+    // The workers load the source through tsx, as vitest does: no build needed for the unit suite.
+    const mod = (p: string) => path.join(ROOT, 'src', p)
     await Promise.all(
       Array.from({length: 8}, () =>
         new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--input-type=module', '-e', WORKER, mod('infra/lock.js'), mod('infra/clock.js'), dir, log], {stdio: 'inherit'})
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WORKER, mod('infra/lock.ts'), mod('infra/clock.ts'), dir, log], {stdio: 'inherit'})
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))))
         }),
       ),
