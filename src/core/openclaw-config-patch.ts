@@ -75,11 +75,19 @@ export function desiredAssignments(d: DesiredGateway): Assignment[] {
 /** OpenClaw's own suggestion for `gateway.auth.rateLimit` (its security audit asks for one on any non-loopback bind). */
 export const DEFAULT_AUTH_RATE_LIMIT = {maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000}
 
+/** Exactly what claw-mesh wrote for userspace hosts before: its own limit with loopback not exempt. */
+function isEarlierUserspaceLimit(limit: Record<string, unknown>): boolean {
+  const {exemptLoopback, ...rest} = limit
+  return exemptLoopback === false && JSON.stringify(rest) === JSON.stringify(DEFAULT_AUTH_RATE_LIMIT)
+}
+
 /**
  * What OpenClaw's security audit asks of a gateway bound beyond loopback, kept to what the user has not chosen
  * already: the browser origin peers and the user reach it at in `gateway.controlUi.allowedOrigins` (added to any
- * list there), and a failed-auth rate limit (the user's own kept). In userspace networking every tailnet client
- * arrives from 127.0.0.1, so loopback must not be exempt from that limit.
+ * list there), and a failed-auth rate limit (the user's own kept). Loopback stays exempt, as OpenClaw has it: in
+ * userspace networking every tailnet client arrives from 127.0.0.1 too, and a limit that counted them would let any
+ * tailnet node lock the operator out for 5 minutes per 10 packets, while 256-bit tokens need no limit against
+ * guessing. The `exemptLoopback: false` earlier versions wrote there is taken back.
  */
 export function exposureHardening(current: OpenClawConfig, d: {expose: GatewayExpose; advertisedUrl?: string; userspace?: boolean}): Assignment[] {
   if (d.expose === 'serve') return [] // a loopback bind: nothing for the audit to ask
@@ -89,8 +97,8 @@ export function exposureHardening(current: OpenClawConfig, d: {expose: GatewayEx
   const origin = d.advertisedUrl ? new URL(d.advertisedUrl).origin : undefined
   if (origin && !list.includes(origin) && !list.includes('*')) out.push({path: ['gateway', 'controlUi', 'allowedOrigins'], value: [...list, origin]})
   const limit = getPath(current, ['gateway', 'auth', 'rateLimit'])
-  const base = isObject(limit) ? limit : DEFAULT_AUTH_RATE_LIMIT
-  out.push({path: ['gateway', 'auth', 'rateLimit'], value: d.userspace ? {...base, exemptLoopback: false} : base})
+  const base = isObject(limit) && !isEarlierUserspaceLimit(limit) ? limit : DEFAULT_AUTH_RATE_LIMIT
+  out.push({path: ['gateway', 'auth', 'rateLimit'], value: base})
   return out
 }
 

@@ -3,6 +3,16 @@ import type {DaemonPlanOptions, HostProbe, InstallPlan, TailscaleNetworking} fro
 
 export const DEFAULT_PROXY_PORT = 1055
 
+/**
+ * Where a userspace tailscaled's HTTP/SOCKS5 proxy listens: a loopback address that is NOT 127.0.0.1. tailscaled's
+ * netstack hands every inbound tailnet TCP connection to 127.0.0.1:<same port> (wgengine/netstack/netstack.go), so a
+ * proxy on 127.0.0.1 is served to the whole tailnet — an open, unauthenticated proxy into this host's network, its
+ * cloud metadata service and its loopback services, and onto other tailnet nodes as this node. Linux routes all of
+ * 127.0.0.0/8 to lo, so 127.0.0.2 needs no setup, and inbound tailnet connections to the port reach nothing.
+ * (The alternative, dialling through the LocalAPI socket as `tailscale nc` does, would drop undici's proxy support.)
+ */
+export const PROXY_HOST = '127.0.0.2'
+
 /** The socket of a tailscaled claw-mesh runs itself, in its state dir. */
 export function ownDaemonSocket(stateDir: string): string {
   return path.posix.join(stateDir, 'tailscaled.sock')
@@ -50,7 +60,7 @@ export function daemonWithoutServicePlan(probe: HostProbe, opts: DaemonPlanOptio
     }
   }
   const port = opts.proxyPort ?? DEFAULT_PROXY_PORT
-  const listen = `127.0.0.1:${port}`
+  const listen = `${PROXY_HOST}:${port}`
   return {
     method,
     socket,
@@ -67,7 +77,7 @@ export function daemonWithoutServicePlan(probe: HostProbe, opts: DaemonPlanOptio
     ],
     notes: [
       `No systemd${probe.tun ? '' : ' and no TUN device'} here (container or CI runner): tailscaled runs in the background in userspace-networking mode and does not survive a reboot.`,
-      `There is no tailnet interface in this mode: claw-mesh reaches its peers through tailscaled's proxy at http://${listen}; peers reach this gateway at the node's tailnet address, which tailscaled hands to the gateway on 127.0.0.1.`,
+      `There is no tailnet interface in this mode: claw-mesh reaches its peers through tailscaled's proxy at http://${listen} (not on 127.0.0.1, where tailscaled would serve it to the whole tailnet); peers reach this gateway at the node's tailnet address, which tailscaled hands to the gateway on 127.0.0.1.`,
       `Its state (node key, Taildrop files) lives in ${daemonState}: a restart keeps the same node.`,
       remembered,
     ],

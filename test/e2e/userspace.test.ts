@@ -78,7 +78,7 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     const run = await u.cli(['tailscale', 'install', '--networking', 'userspace', '--json'])
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     installed = run.json<InstallJson>()
-    expect(installed).toMatchObject({alreadyInstalled: false, plan: {networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)}})
+    expect(installed).toMatchObject({alreadyInstalled: false, plan: {networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.2:\d+$/)}})
     expect(installed.plan.steps[0].args).toEqual(expect.arrayContaining(['--tun=userspace-networking', `--statedir=${path.join(u.stateDir, 'tailscaled')}`]))
     expect(nsPids(u)).toContain(installed.daemonPid)
     expect(nsLinks(u)).not.toMatch(/tailscale0/)
@@ -102,7 +102,9 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     // Every tailnet connection reaches the gateway as 127.0.0.1: silent local pairing approval is off there.
     const config = readFileSync(u.configPath, 'utf8')
     expect(config).toMatch(/"autoApproveLocal":\s*false/)
-    expect(config).toMatch(/"exemptLoopback":\s*false/) // the failed-auth limit applies to them too
+    // Loopback stays exempt from the failed-auth limit: counting tailnet clients as 127.0.0.1 would let any tailnet
+    // node lock the operator out (10 bad tokens, 5 minutes), and the tokens are 256-bit.
+    expect(config).not.toMatch(/"exemptLoopback":\s*false/)
     expect(readFileSync(k.configPath, 'utf8')).not.toMatch(/autoApproveLocal/)
     // OpenClaw's own security audit finds nothing claw-mesh's exposure causes, on either host.
     for (const h of [k, u]) {
@@ -121,6 +123,19 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     const toK = await u.cli(['ask', 'k', 'Hello from the container', '--json'])
     expect(toK.exitCode, toK.stdout + toK.stderr).toBe(0)
     expect(toK.json<{reply: string}>().reply).toContain('reply from model-k: Hello from the container')
+  })
+
+  it("tailscaled's proxy is claw-mesh's alone: a tailnet node cannot use it through the userspace host's tailnet address", async () => {
+    const port = new URL(installed.plan.proxy!).port
+    const curl = (h: MeshHost, args: string[]) => spawnSync('ip', ['netns', 'exec', h.ns!, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '5', ...args], {encoding: 'utf8'})
+    // netstack hands k's connection to u:<port> to 127.0.0.1:<port>; the proxy listens on 127.0.0.2, so nothing answers.
+    const fromTailnet = curl(k, ['-x', `http://${u.ip}:${port}`, `http://${k.ip}:18789/healthz`])
+    expect(fromTailnet.status, `k used u's proxy: ${fromTailnet.stdout}`).not.toBe(0)
+    const direct = curl(k, [`http://${u.ip}:${port}/`])
+    expect(direct.status, `k reached u's proxy port: ${direct.stdout}`).not.toBe(0)
+    // On u itself the proxy works: it is how claw-mesh reaches its peers.
+    const own = curl(u, ['-x', installed.plan.proxy!, `http://${k.ip}:18789/healthz`])
+    expect(own.stdout).toBe('200')
   })
 
   it('Taildrop works from the userspace host (its daemon has a state dir)', async () => {

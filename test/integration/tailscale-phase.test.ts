@@ -140,7 +140,7 @@ describe('tailscale phase, built CLI against the simulator', () => {
     const run = await runCli(['tailscale', 'install', '--networking', 'userspace', '--json', '--timeout', '20s'], {env: {...env, PATH: env.PATH}})
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     const result = run.json<{socket: string; daemonPid: number; plan: {method: string; networking: string; proxy: string}}>()
-    expect(result.plan).toMatchObject({method: 'userspace daemon', networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)})
+    expect(result.plan).toMatchObject({method: 'userspace daemon', networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.2:\d+$/)})
     const socket = result.socket
     expect(socket).toMatch(/tailscaled\.sock$/)
     const status = await runCli(['tailscale', 'status', '--json'], {env})
@@ -150,7 +150,7 @@ describe('tailscale phase, built CLI against the simulator', () => {
     expect(host.argvLog().some((a) => a[0] === `--socket=${socket}` && a[1] === 'up')).toBe(true)
     const daemons = host.argvLog('tailscaled')
     const port = new URL(result.plan.proxy).port
-    expect(daemons[0]).toEqual(expect.arrayContaining(['--tun=userspace-networking', `--socks5-server=127.0.0.1:${port}`, `--outbound-http-proxy-listen=127.0.0.1:${port}`]))
+    expect(daemons[0]).toEqual(expect.arrayContaining(['--tun=userspace-networking', `--socks5-server=127.0.0.2:${port}`, `--outbound-http-proxy-listen=127.0.0.2:${port}`]))
     expect(daemons[0].some((a) => a.startsWith('--statedir='))).toBe(true)
     expect(daemons[0]).not.toContain('--state=mem:')
     // doctor knows the mode and the proxy (nothing listens on the simulator's proxy port: it says so).

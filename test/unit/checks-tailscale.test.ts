@@ -153,7 +153,9 @@ describe('tailscale-proxy', () => {
   })
 
   it.each([
-    ['userspace, proxy answers', userspace, {proxy: 'http://127.0.0.1:1055', answers: true}, 'pass', /through tailscaled's proxy at http:\/\/127\.0\.0\.1:1055/],
+    ['userspace, proxy answers', userspace, {proxy: 'http://127.0.0.2:1055', answers: true}, 'pass', /through tailscaled's proxy at http:\/\/127\.0\.0\.2:1055/],
+    // tailscaled hands inbound tailnet connections to 127.0.0.1:<port>: a proxy there is an open proxy for the tailnet.
+    ['userspace, proxy on 127.0.0.1 (served to the tailnet)', userspace, {proxy: 'http://127.0.0.1:1055', answers: true}, 'fail', /any tailnet node can use it, unauthenticated/],
     ['userspace, no proxy known', userspace, {}, 'fail', /userspace networking .* knows no proxy/],
     ['userspace, proxy dead', userspace, {proxy: 'http://127.0.0.1:1055', answers: false}, 'fail', /does not answer/],
     ['userspace, bad setting', userspace, {error: 'CLAW_MESH_TAILSCALE_PROXY="x" is not tailscaled\'s proxy on loopback.'}, 'fail', /CLAW_MESH_TAILSCALE_PROXY/],

@@ -113,7 +113,12 @@ describe('exposure hardening (what OpenClaw\'s security audit asks of a non-loop
     // Without a known URL (gateway configure alone, Tailscale down) no origin is made up.
     expect(value({}, {expose: 'tailnet'})).toEqual({'gateway.auth.rateLimit': DEFAULT_AUTH_RATE_LIMIT})
   })
-  it('userspace networking: tailnet clients arrive from 127.0.0.1, so loopback is not exempt from the limit', () => {
-    expect(value({}, {expose: 'tailnet', userspace: true})['gateway.auth.rateLimit']).toEqual({...DEFAULT_AUTH_RATE_LIMIT, exemptLoopback: false})
+  it('userspace networking: loopback stays exempt (a tailnet node could otherwise lock the operator out), and the earlier non-exempt limit is taken back', () => {
+    expect(value({}, {expose: 'tailnet', userspace: true})['gateway.auth.rateLimit']).toEqual(DEFAULT_AUTH_RATE_LIMIT)
+    const earlier = {gateway: {auth: {rateLimit: {...DEFAULT_AUTH_RATE_LIMIT, exemptLoopback: false}}}}
+    expect(value(earlier, {expose: 'tailnet', userspace: true})['gateway.auth.rateLimit']).toEqual(DEFAULT_AUTH_RATE_LIMIT)
+    // A limit the user chose is theirs, exemptLoopback included.
+    const theirs = {gateway: {auth: {rateLimit: {maxAttempts: 3, windowMs: 60_000, lockoutMs: 60_000, exemptLoopback: false}}}}
+    expect(value(theirs, {expose: 'tailnet', userspace: true})['gateway.auth.rateLimit']).toEqual(theirs.gateway.auth.rateLimit)
   })
 })

@@ -21,16 +21,16 @@ describe('Tailscale install plans', () => {
     const probe = linux({hasSystemd: false, inContainer: true, isRoot: true, tun: false, commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled'}})
     const plan = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/root/.local/state/claw-mesh', proxyPort: 1055})
     expect(plan.socket).toBe('/root/.local/state/claw-mesh/tailscaled.sock')
-    expect(plan).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.1:1055', method: 'userspace daemon'})
+    expect(plan).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.2:1055', method: 'userspace daemon'})
     expect(plan.steps).toHaveLength(1)
     expect(plan.steps[0]).toMatchObject({
       command: '/usr/sbin/tailscaled',
-      args: ['--tun=userspace-networking', '--statedir=/root/.local/state/claw-mesh/tailscaled', '--socket=/root/.local/state/claw-mesh/tailscaled.sock', '--socks5-server=127.0.0.1:1055', '--outbound-http-proxy-listen=127.0.0.1:1055'],
+      args: ['--tun=userspace-networking', '--statedir=/root/.local/state/claw-mesh/tailscaled', '--socket=/root/.local/state/claw-mesh/tailscaled.sock', '--socks5-server=127.0.0.2:1055', '--outbound-http-proxy-listen=127.0.0.2:1055'],
       waitForSocket: '/root/.local/state/claw-mesh/tailscaled.sock',
     })
     expect(plan.steps[0].args).not.toContain('--state=mem:') // Taildrop and restarts need a state dir
     expect(plan.notes.join(' ')).toMatch(/does not survive a reboot/)
-    expect(plan.notes.join(' ')).toMatch(/through tailscaled's proxy at http:\/\/127\.0\.0\.1:1055/)
+    expect(plan.notes.join(' ')).toMatch(/through tailscaled's proxy at http:\/\/127\.0\.0\.2:1055/)
   })
 
   it('Linux without systemd but with a TUN device: a kernel-mode daemon (no proxy needed), unless userspace is asked for', () => {
@@ -40,13 +40,13 @@ describe('Tailscale install plans', () => {
     expect(kernel.proxy).toBeUndefined()
     expect(kernel.steps[0].args).toEqual(['--statedir=/s/tailscaled', '--socket=/s/tailscaled.sock'])
     const user = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/s', proxyPort: 41055, networking: 'userspace'})
-    expect(user).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.1:41055'})
+    expect(user).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.2:41055'})
     // Not root and no sudo: no TUN device can be made, so auto means userspace.
     const noRoot = platformAdapter('linux').planTailscaleInstall({...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}, {stateDir: '/s'})
-    expect(noRoot).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.1:1055'})
+    expect(noRoot).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.2:1055'})
     // A second user on a shared machine, with neither root nor sudo, can still run a node of their own.
     expect(noRoot.steps.map((st) => describeStep(st, {...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}))).toEqual([
-      '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.1:1055 --outbound-http-proxy-listen=127.0.0.1:1055',
+      '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.2:1055 --outbound-http-proxy-listen=127.0.0.2:1055',
     ])
     // A kernel TUN device still needs root: through sudo -n when not root.
     const kernelNoRoot = platformAdapter('linux').planTailscaleInstall({...probe, isRoot: false, commands: {...probe.commands, sudo: '/usr/bin/sudo'}}, {stateDir: '/s', networking: 'kernel'})
@@ -57,7 +57,7 @@ describe('Tailscale install plans', () => {
     const probe = linux({tun: true, commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled', sudo: '/usr/bin/sudo'}})
     const plan = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/s', networking: 'userspace', proxyPort: 1055})
     expect(plan.steps.map((st) => describeStep(st, probe))).toEqual([
-      '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.1:1055 --outbound-http-proxy-listen=127.0.0.1:1055',
+      '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.2:1055 --outbound-http-proxy-listen=127.0.0.2:1055',
     ])
   })
 

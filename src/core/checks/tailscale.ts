@@ -103,8 +103,20 @@ export function evalMagicDNS(probe: TailscaleProbe, expose: string | undefined):
   return warn('MagicDNS is off: peers must use IP addresses.', remedy)
 }
 
+/**
+ * A proxy on 127.0.0.1 in userspace networking is reachable from the tailnet: tailscaled's netstack hands every
+ * inbound tailnet connection to 127.0.0.1:<same port> (claw-mesh's own listens on 127.0.0.2, see PROXY_HOST).
+ */
+export function proxyExposedToTailnet(proxyUrl: string): boolean {
+  try {
+    return new URL(proxyUrl).hostname === '127.0.0.1'
+  } catch {
+    return false
+  }
+}
+
 const PROXY_REMEDY =
-  'Let claw-mesh run tailscaled with its proxy: claw-mesh tailscale install --networking userspace; or restart yours with --outbound-http-proxy-listen=127.0.0.1:1055 and set CLAW_MESH_TAILSCALE_PROXY=http://127.0.0.1:1055'
+  'Let claw-mesh run tailscaled with its proxy: claw-mesh tailscale install --networking userspace; or restart yours with --outbound-http-proxy-listen=127.0.0.2:1055 --socks5-server=127.0.0.2:1055 and set CLAW_MESH_TAILSCALE_PROXY=http://127.0.0.2:1055'
 
 /** Userspace networking has no route to the tailnet but tailscaled's own proxy: claw-mesh must know it, and it must answer. */
 export function evalUserspaceProxy(probe: TailscaleProbe, proxy: {proxy?: string; answers?: boolean; error?: string}): CheckOutcome {
@@ -114,11 +126,18 @@ export function evalUserspaceProxy(probe: TailscaleProbe, proxy: {proxy?: string
     if (proxy.proxy && proxy.answers === false) return warn(`A proxy is set (${proxy.proxy}) but does not answer, and this node has a kernel TUN device: claw-mesh's peer traffic fails.`, 'Unset CLAW_MESH_TAILSCALE_PROXY (or set it to none), or start the proxy again')
     return skip(tun === true ? 'kernel TUN device: peers are reached directly' : 'tailscale does not say whether it uses a TUN device')
   }
-  if (proxy.error) return fail(proxy.error, 'Set CLAW_MESH_TAILSCALE_PROXY to the address in tailscaled --outbound-http-proxy-listen, e.g. http://127.0.0.1:1055')
+  if (proxy.error) return fail(proxy.error, 'Set CLAW_MESH_TAILSCALE_PROXY to the address in tailscaled --outbound-http-proxy-listen, e.g. http://127.0.0.2:1055')
   if (!proxy.proxy) {
     return fail("tailscaled runs in userspace networking (no tailnet interface here), and claw-mesh knows no proxy of it: nothing claw-mesh sends reaches a peer.", PROXY_REMEDY)
   }
   if (!proxy.answers) return fail(`tailscaled runs in userspace networking, but its proxy at ${proxy.proxy} does not answer.`, PROXY_REMEDY)
+  // tailscaled hands inbound tailnet connections to 127.0.0.1:<port>: a proxy there is every tailnet node's.
+  if (proxyExposedToTailnet(proxy.proxy)) {
+    return fail(
+      `tailscaled's proxy listens on ${proxy.proxy}, and in userspace networking tailscaled hands every inbound tailnet connection to 127.0.0.1 on the same port: any tailnet node can use it, unauthenticated, to reach this host's network, its cloud metadata service, its loopback services, and other tailnet nodes as this node.`,
+      "Restart tailscaled with its proxy on another loopback address. claw-mesh's own: stop it (kill the pid in claw-mesh status, or tailscale's --socket daemon), then claw-mesh tailscale install --networking userspace (it listens on 127.0.0.2). Yours: --outbound-http-proxy-listen=127.0.0.2:1055 --socks5-server=127.0.0.2:1055 and CLAW_MESH_TAILSCALE_PROXY=http://127.0.0.2:1055",
+    )
+  }
   return pass(`userspace networking: peer traffic goes through tailscaled's proxy at ${proxy.proxy}`)
 }
 

@@ -4,7 +4,7 @@ import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js
 import type {Deps} from '../../deps.js'
 import {ensureDir} from '../../infra/fs-atomic.js'
 import {platformAdapter} from '../../platform/index.js'
-import {DEFAULT_PROXY_PORT} from '../../platform/common.js'
+import {DEFAULT_PROXY_PORT, PROXY_HOST} from '../../platform/common.js'
 import type {DaemonPlanOptions, HostProbe, InstallPlan, PlanStep} from '../../platform/types.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from './cli.js'
 
@@ -19,12 +19,12 @@ export interface InstallResult {
   daemonPid?: number
 }
 
-/** Whether a TCP port on 127.0.0.1 can be listened on right now. */
+/** Whether a TCP port on the proxy's loopback address can be listened on right now. */
 function loopbackPortFree(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer()
     server.once('error', () => resolve(undefined))
-    server.listen({host: '127.0.0.1', port, exclusive: true}, () => {
+    server.listen({host: PROXY_HOST, port, exclusive: true}, () => {
       const got = (server.address() as {port: number}).port
       server.close(() => resolve(got))
     })
