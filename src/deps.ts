@@ -11,7 +11,9 @@ import {createFetchHttpClient, type HttpClient} from './infra/http.js'
 import {createIOStreams, type IOStreams} from './infra/io.js'
 import {createExecaRunner, type Runner} from './infra/runner.js'
 import {takeSecretEnv} from './infra/child-env.js'
-import {openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
+import type {VolatileKey} from './core/checks/secrets.js'
+import {listVolatileSecrets} from './infra/secrets/keyutils.js'
+import {KEYCHAIN_SERVICE, openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
 import {currentPlatformId, platformAdapter, type PlatformAdapter} from './platform/index.js'
@@ -47,6 +49,8 @@ export interface Deps {
   tailscaleProxy(): string | undefined
   /** The facts an install plan needs (commands on PATH, root, distro, macOS's Tailscale.app), read once when asked. */
   probeHost(): HostProbe
+  /** claw-mesh's keys in this user's kernel keyring (/proc/keys), left there by an earlier version (Linux). */
+  volatileSecrets(): Promise<{keys: VolatileKey[]; error?: string}>
 }
 
 export interface DepsOptions {
@@ -66,6 +70,8 @@ export interface DepsOptions {
   loopbackListeners?: (port: number) => Promise<PortListeners>
   /** A fixed host probe (tests describe another machine: a Mac with Tailscale.app, a distro). */
   probeHost?: () => HostProbe
+  /** A fixed kernel-keyring listing (tests: not this machine's /proc/keys). */
+  volatileSecrets?: Deps['volatileSecrets']
   /** `--dry-run`: the secret store is opened read-only (no keychain probe entry, no write). */
   dryRun?: boolean
 }
@@ -161,6 +167,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
       ((name, o) => findOnPath(name, env, platform) ?? (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
     networkInterfaces: opts.networkInterfaces ?? (() => os.networkInterfaces()),
     probeHost: opts.probeHost ?? (() => (hostProbe ??= probeHost(platform, env))),
+    volatileSecrets: opts.volatileSecrets ?? (() => (platform.id === 'linux' ? listVolatileSecrets(KEYCHAIN_SERVICE) : Promise.resolve({keys: []}))),
     secrets(choice) {
       secrets ??= (async () => {
         const recorded = deps.store.read().secrets?.backend

@@ -24,7 +24,8 @@ export async function runCommand(
   const streams = createTestIOStreams({stdin, tty, stdoutTTY, stderrTTY, env: {NO_COLOR: '1', ...rest.env}})
   const previous = process.exitCode
   process.exitCode = 0
-  BaseCommand.depsOverride = () => ({env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, ...rest, io: streams.io})
+  // Not this machine's kernel keyring: a command test sees only the keys it describes.
+  BaseCommand.depsOverride = () => ({env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, volatileSecrets: async () => ({keys: []}), ...rest, io: streams.io})
   try {
     await Cmd.run(argv, ROOT)
   } finally {

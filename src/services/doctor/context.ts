@@ -11,8 +11,6 @@ import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
 import type {Deps} from '../../deps.js'
 import {secretFileProblems} from '../../infra/secrets/file.js'
-import {listVolatileSecrets} from '../../infra/secrets/keyutils.js'
-import {KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
@@ -231,7 +229,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
       const {store} = await secretStore()
       return {backend: store?.backend ?? stateOrEmpty()?.secrets?.backend, file, exists: existsSync(file), problems}
     },
-    volatileSecrets: () => listVolatileSecrets(KEYCHAIN_SERVICE),
+    volatileSecrets: () => deps.volatileSecrets(),
     peerRecords: records,
     peerProbe: async (name) => (await peerSweep()).get(name),
     ping,
