@@ -174,4 +174,31 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     expect(answer.exitCode, answer.stdout + answer.stderr).toBe(0)
     expect(answer.json<{reply: string}>().reply).toContain('Still there?')
   })
+
+  it('after a reboot (its tailscaled and gateway gone), the line bootstrap printed brings the host back into the mesh', async () => {
+    const boot = await u.cli(['bootstrap', '--identity', 'u', '--json'])
+    expect(boot.exitCode, boot.stdout + boot.stderr).toBe(0)
+    const reboot = boot.json<{reboot: {survives: boolean | null; detail: string; command?: string; cron?: string}}>().reboot
+    expect(reboot).toMatchObject({survives: false, command: 'claw-mesh watchdog run --failures 1'})
+    expect(reboot.detail).toMatch(/the gateway \(a background process\) and the tailscaled claw-mesh started/)
+    expect(reboot.cron).toMatch(/^@reboot .*CLAW_MESH_HOME=.* watchdog run --failures 1 >> .*boot\.log' 2>&1$/)
+    // The "reboot": both processes go.
+    const daemonPid = (JSON.parse(readFileSync(path.join(u.stateDir, 'state.json'), 'utf8')) as {tailscale: {daemonPid: number}}).tailscale.daemonPid
+    const gatewayPid = Number(readFileSync(path.join(u.stateDir, 'gateway.pid'), 'utf8').split('\n')[0])
+    for (const pid of [gatewayPid, daemonPid]) process.kill(pid, 'SIGKILL')
+    for (let i = 0; i < 100 && [gatewayPid, daemonPid].some((p) => nsPids(u).includes(p)); i++) await new Promise((r) => setTimeout(r, 100))
+    // What cron runs at boot (the same command; cron's line only adds the environment and a log).
+    const back = await u.cli(['watchdog', 'run', '--failures', '1', '--json'], {timeoutMs: 280_000})
+    expect(back.exitCode, back.stdout + back.stderr).toBe(0)
+    const doc = back.json<{tailscaled?: {restarted: boolean}; restart?: {attempted: boolean; healthy: boolean}}>()
+    expect(doc.tailscaled).toMatchObject({restarted: true})
+    expect(doc.restart).toMatchObject({attempted: true, healthy: true})
+    let answer = await k.cli(['ask', 'u', 'Back after the reboot?', '--json'])
+    for (let i = 0; i < 15 && answer.exitCode !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 2000))
+      answer = await k.cli(['ask', 'u', 'Back after the reboot?', '--json'])
+    }
+    expect(answer.exitCode, answer.stdout + answer.stderr).toBe(0)
+    expect(answer.json<{reply: string}>().reply).toContain('Back after the reboot?')
+  })
 })
