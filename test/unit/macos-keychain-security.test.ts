@@ -2,10 +2,12 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createKeychainSecretStore, KeychainUnavailableError} from '../../src/infra/secrets/keychain.js'
 import {openSecretStore} from '../../src/infra/secrets/select.js'
 import type {Runner} from '../../src/infra/runner.js'
+import {openResolverStore, resolveSecretRequest} from '../../src/services/gateway/secret-resolve.js'
 import {fakeKeychain, hex} from '../helpers/fake-keychain.js'
 
 /**
@@ -134,6 +136,24 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
       expect(existsSync(path.join(stateDir, 'secrets.json'))).toBe(false)
     } finally {
       rmSync(stateDir, {recursive: true, force: true})
+    }
+  })
+})
+
+describe('macOS: the gateway\'s secret resolver', () => {
+  it('answers OpenClaw from the Keychain through the Runner\'s /usr/bin/security, over SSH', async () => {
+    const kc = fakeKeychain()
+    kc.seed({service: 'claw-mesh', account: 'gateway-token', data: hex('tok "é"'), trusted: ['/usr/bin/security']})
+    const home = mkdtempSync(path.join(os.tmpdir(), 'cm-mac-resolver-'))
+    try {
+      const runner = kc.runner()
+      const {io} = createTestIOStreams()
+      const deps = createDeps({platform: 'darwin', runner, io, env: {HOME: home, CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'keychain'}})
+      const answer = await resolveSecretRequest(await openResolverStore(deps), '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}')
+      expect(answer).toEqual({protocolVersion: 1, values: {'gateway-token': 'tok "é"'}})
+      expect(runner.commands).toEqual(['/usr/bin/security'])
+    } finally {
+      rmSync(home, {recursive: true, force: true})
     }
   })
 })
