@@ -10,6 +10,16 @@
 /** Why the Secret Service is unusable, as the D-Bus readiness check found it (see secret-service.ts). */
 export type SecretServiceProblem = 'no-bus' | 'no-secret-service' | 'no-default-collection' | 'locked'
 
+/**
+ * Why the macOS Keychain refused, as claw-mesh's `security` calls found it (macos-keychain.ts):
+ * - `item-not-trusted`: the keychain is unlocked but the item's access list does not name /usr/bin/security (an item
+ *   an older claw-mesh wrote through node), and no one can answer the prompt here;
+ * - `prompt-pending`: `security` did not answer in time: macOS is most likely showing that prompt at the desktop.
+ */
+export type MacKeychainProblem = 'item-not-trusted' | 'prompt-pending'
+
+export type KeychainProblem = SecretServiceProblem | MacKeychainProblem
+
 export interface KeychainRefusal {
   /** One clause, "the keychain cannot be used here: <cause>". */
   cause: string
@@ -32,15 +42,31 @@ function linuxProblem(message: string): SecretServiceProblem | undefined {
   return undefined
 }
 
-export function keychainRefusal(platform: string, message: string, problem?: SecretServiceProblem): KeychainRefusal {
+/** Where items written by claw-mesh before it went through /usr/bin/security get that program added to their access list. */
+const MAC_ALWAYS_ALLOW =
+  'At the Mac\'s desktop (Terminal, not SSH), run `claw-mesh gateway configure` once and click Always Allow when macOS asks whether "security" may use the item (that adds it for good), or write new tokens there with `claw-mesh token rotate` (peers then need the new invite)'
+
+export function keychainRefusal(platform: string, message: string, problem?: KeychainProblem): KeychainRefusal {
   if (platform === 'linux') {
-    const p = problem ?? linuxProblem(message)
+    const p = (problem && problem in LINUX ? (problem as SecretServiceProblem) : undefined) ?? linuxProblem(message)
     return {
       cause: p ? LINUX[p] : `the Secret Service refused (${message})`,
       hint: `Run where a Secret Service (gnome-keyring, KeePassXC) is unlocked on your session bus, or ${FILE_FLAG}. claw-mesh never uses the kernel keyring: it forgets everything at reboot.`,
     }
   }
   if (platform === 'darwin') {
+    if (problem === 'item-not-trusted') {
+      return {
+        cause: 'a Keychain item written by an older claw-mesh trusts only the node binary that wrote it, and this session cannot show the prompt that would let /usr/bin/security read it ("User interaction is not allowed")',
+        hint: `${MAC_ALWAYS_ALLOW}; or ${FILE_FLAG}.`,
+      }
+    }
+    if (problem === 'prompt-pending') {
+      return {
+        cause: 'the macOS Keychain did not answer: it is probably asking at the desktop whether "security" may use a claw-mesh item (an item an older claw-mesh wrote through node), or to unlock the login keychain',
+        hint: `Answer the prompt at the Mac (Always Allow). ${MAC_ALWAYS_ALLOW}; or ${FILE_FLAG}.`,
+      }
+    }
     // errSecInteractionNotAllowed (-25308): the login keychain is locked and no unlock dialog can be shown (SSH).
     if (/User interaction is not allowed|-25308/i.test(message)) {
       return {

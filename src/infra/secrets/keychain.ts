@@ -1,11 +1,13 @@
-import {ClawMeshError} from '../../core/errors.js'
-import {keychainRefusal, type SecretServiceProblem} from '../../core/keychain-refusal.js'
+import {BugError, ClawMeshError} from '../../core/errors.js'
+import {keychainRefusal, type KeychainProblem} from '../../core/keychain-refusal.js'
+import type {Runner} from '../runner.js'
+import {createMacKeychainStore} from './macos-keychain.js'
 import type {SecretStore} from './types.js'
 
 export class KeychainUnavailableError extends ClawMeshError {
   /** The platform's own reason, for "the keychain cannot be used here: <cause>". */
   readonly reason: string
-  constructor(message: string, opts: {platform: string; problem?: SecretServiceProblem}) {
+  constructor(message: string, opts: {platform: string; problem?: KeychainProblem}) {
     const refusal = keychainRefusal(opts.platform, message, opts.problem)
     super(message, {code: 'keychain-unavailable', hint: refusal.hint})
     this.reason = refusal.cause
@@ -15,14 +17,19 @@ export class KeychainUnavailableError extends ClawMeshError {
 const DEFAULT_TIMEOUT_MS = 5000
 
 /**
- * The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, and on Linux the Secret
+ * The OS keychain. On macOS through Apple's /usr/bin/security (macos-keychain.ts: items that survive node upgrades),
+ * with the Runner given here. Elsewhere through @napi-rs/keyring: Windows Credential Manager, and on Linux the Secret
  * Service only. Left to itself the library falls back, silently, to the kernel keyutils keyring when there is no
  * Secret Service: in memory, gone at reboot, and tied to the login session (cron and service units cannot read it).
  * Pinning the store makes it fail instead, and claw-mesh then says so and uses the file store.
  * Every call runs off the main thread and is abandoned after a timeout (a locked keychain can block forever).
  */
-export async function createKeychainSecretStore(opts: {service: string; timeoutMs?: number; platformLabel: string; platform: string; busAddress?: string}): Promise<SecretStore> {
-  const unavailable = (message: string) => new KeychainUnavailableError(message, {platform: opts.platform})
+export async function createKeychainSecretStore(opts: {service: string; timeoutMs?: number; platformLabel: string; platform: string; busAddress?: string; runner?: Runner}): Promise<SecretStore> {
+  const unavailable = (message: string, problem?: KeychainProblem) => new KeychainUnavailableError(message, {platform: opts.platform, problem})
+  if (opts.platform === 'darwin') {
+    if (!opts.runner) throw new BugError('The macOS keychain is reached through /usr/bin/security: createKeychainSecretStore needs the Runner.')
+    return createMacKeychainStore({service: opts.service, runner: opts.runner, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, platformLabel: opts.platformLabel, unavailable})
+  }
   let mod: typeof import('@napi-rs/keyring')
   try {
     mod = await import('@napi-rs/keyring')

@@ -18,7 +18,7 @@ export interface OpenSecretStoreOptions {
   stateDir: string
   platform: string
   io: IOStreams
-  /** Asks the session bus about the Secret Service (Linux), read-only. */
+  /** Asks the session bus about the Secret Service (Linux), read-only; runs /usr/bin/security (macOS). */
   runner: Runner
   env: NodeJS.ProcessEnv
   service?: string
@@ -54,7 +54,7 @@ export async function openKeychain(opts: OpenSecretStoreOptions): Promise<Secret
     if (ready && !ready.usable) throw new KeychainUnavailableError(`The Secret Service cannot keep secrets here: ${ready.detail}.`, {platform: 'linux', problem: ready.problem})
   }
   const create = opts.keychain ?? createKeychainSecretStore
-  const store = await create({service: opts.service ?? KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[opts.platform] ?? 'OS keychain', platform: opts.platform, busAddress})
+  const store = await create({service: opts.service ?? KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[opts.platform] ?? 'OS keychain', platform: opts.platform, busAddress, runner: opts.runner})
   await probeKeychain(store, {readOnly: opts.readOnly, platform: opts.platform})
   return store
 }

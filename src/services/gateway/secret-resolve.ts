@@ -23,8 +23,9 @@ export async function openResolverStore(deps: Deps): Promise<SecretStore> {
   if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'), {platform: deps.platform.id})
   if (choice === 'keychain') {
     const timeoutMs = deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined
-    // The Secret Service on the user's bus (found as cron or a service unit would find it), never the kernel keyring.
-    return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[deps.platform.id] ?? 'OS keychain', platform: deps.platform.id, busAddress: deps.platform.id === 'linux' ? userSessionBus(deps.env) : undefined})
+    // The Secret Service on the user's bus (found as cron or a service unit would find it), never the kernel keyring;
+    // on macOS /usr/bin/security through the Runner, whichever node the launcher runs.
+    return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[deps.platform.id] ?? 'OS keychain', platform: deps.platform.id, busAddress: deps.platform.id === 'linux' ? userSessionBus(deps.env) : undefined, runner: deps.runner})
   }
   return deps.secrets()
 }
