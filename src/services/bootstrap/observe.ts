@@ -225,12 +225,14 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
   const state = view.state()
   const g = state.gateway
   const gatewayRecorded = g?.configPath === configure.configPath && g.port === configure.port && g.expose === configure.expose && state.secrets?.backend === store.backend
-  let health = await probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  const probing = probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  // Read while the health request is in flight (the Linux listener scan is synchronous file reads).
+  const gatewayPort = await observeGatewayPort(deps, configure.port)
+  let health = await probing
   // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
   // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
   if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
   const pending = g?.pending ?? []
-  const gatewayPort = await observeGatewayPort(deps, configure.port)
   const meshTag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
   return {
     tailscale,
