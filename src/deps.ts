@@ -12,7 +12,6 @@ import {createIOStreams, type IOStreams} from './infra/io.js'
 import {createExecaRunner, type Runner} from './infra/runner.js'
 import {takeSecretEnv} from './infra/child-env.js'
 import type {VolatileKey} from './core/checks/secrets.js'
-import {listVolatileSecrets} from './infra/secrets/keyutils.js'
 import {KEYCHAIN_SERVICE, openSecretStore, type SecretStoreChoice} from './infra/secrets/select.js'
 import type {SecretStore} from './infra/secrets/types.js'
 import {createStateStore, type StateStore} from './infra/state-store.js'
@@ -167,7 +166,7 @@ export function createDeps(opts: DepsOptions = {}): Deps {
       ((name, o) => findOnPath(name, env, platform) ?? (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
     networkInterfaces: opts.networkInterfaces ?? (() => os.networkInterfaces()),
     probeHost: opts.probeHost ?? (() => (hostProbe ??= probeHost(platform, env))),
-    volatileSecrets: opts.volatileSecrets ?? (() => (platform.id === 'linux' ? listVolatileSecrets(KEYCHAIN_SERVICE) : Promise.resolve({keys: []}))),
+    volatileSecrets: opts.volatileSecrets ?? (() => (platform.id === 'linux' ? import('./infra/secrets/keyutils.js').then((m) => m.listVolatileSecrets(KEYCHAIN_SERVICE)) : Promise.resolve({keys: []}))),
     secrets(choice) {
       secrets ??= (async () => {
         const recorded = deps.store.read().secrets?.backend

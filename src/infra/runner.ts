@@ -3,7 +3,6 @@ import os from 'node:os'
 import path from 'node:path'
 import type {Options as ExecaOptions} from 'execa'
 import {ExternalError} from '../core/errors.js'
-import {cmdScriptInvocation, isCmdScript} from '../core/windows-cmd.js'
 import type {PlatformId} from '../platform/types.js'
 import type {Redactor} from '../core/redact.js'
 import {detachedStdio} from './inherited-fds.js'
@@ -100,7 +99,8 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
       const nullFd = openSync(devNull, 'r+')
       try {
         // A .cmd shim (openclaw.cmd) cannot be spawned without a shell on Windows (spawn EINVAL): cmd.exe runs it.
-        const viaCmd = platform === 'win32' && isCmdScript(command) ? cmdScriptInvocation(command, args, parentEnv.ComSpec) : undefined
+        const cmd = platform === 'win32' ? await import('../core/windows-cmd.js') : undefined
+        const viaCmd = cmd?.isCmdScript(command) ? cmd.cmdScriptInvocation(command, args, parentEnv.ComSpec) : undefined
         const child = spawn(viaCmd?.command ?? command, viaCmd?.args ?? [...args], {
           windowsVerbatimArguments: viaCmd?.windowsVerbatimArguments,
           detached: true,

@@ -3,7 +3,6 @@ import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
 import {serviceProfile} from '../core/openclaw-service-name.js'
-import {macSessionNotes} from '../core/macos-session.js'
 import type {GatewayPlatform} from './types.js'
 
 const label = (profile?: string) => {
@@ -32,6 +31,7 @@ export const darwinGateway: GatewayPlatform = {
   // in the desktop session (issue 17, M5).
   async serviceNotes(run, env) {
     const [autoLogin, fileVault] = await Promise.all([run('defaults', ['read', '/Library/Preferences/com.apple.loginwindow', 'autoLoginUser']), run('fdesetup', ['status'])])
+    const {macSessionNotes} = await import('../core/macos-session.js')
     return macSessionNotes({user: env.USER || env.LOGNAME, autoLogin, fileVault: fileVault.exitCode === 0 ? fileVault.stdout : undefined})
   },
   async isGatewayProcess(pid, run) {

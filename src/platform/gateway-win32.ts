@@ -2,7 +2,6 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {serviceProfile} from '../core/openclaw-service-name.js'
 import type {GatewayPlatform} from './types.js'
-import {win32LoopbackListeners} from './listeners-win32.js'
 
 // "default" in any case (and a blank name) means no profile, as OpenClaw's normalizeGatewayProfile reads it.
 const taskName = (profile?: string) => {
@@ -53,7 +52,8 @@ export const win32Gateway: GatewayPlatform = {
   },
   // Windows has no shebang scripts OpenClaw could run without a shell: it runs node itself, with claw-mesh's
   // entry as the first argument and the store settings in the provider's fixed env.
-  loopbackListeners: win32LoopbackListeners,
+  // Loaded when asked: the netstat parser is Windows-only.
+  loopbackListeners: async (port, run) => (await import('./listeners-win32.js')).win32LoopbackListeners(port, run),
   secretLauncher(opts) {
     return {command: opts.nodePath, args: [opts.cliEntry, 'secrets', 'resolve'], env: {CLAW_MESH_HOME: opts.stateDir, CLAW_MESH_SECRET_STORE: opts.backend, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}}
   },

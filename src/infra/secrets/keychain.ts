@@ -1,7 +1,6 @@
 import {BugError, ClawMeshError} from '../../core/errors.js'
 import {keychainRefusal, type KeychainProblem} from '../../core/keychain-refusal.js'
 import type {Runner} from '../runner.js'
-import {createMacKeychainStore} from './macos-keychain.js'
 import type {SecretStore} from './types.js'
 
 export class KeychainUnavailableError extends ClawMeshError {
@@ -28,6 +27,8 @@ export async function createKeychainSecretStore(opts: {service: string; timeoutM
   const unavailable = (message: string, problem?: KeychainProblem) => new KeychainUnavailableError(message, {platform: opts.platform, problem})
   if (opts.platform === 'darwin') {
     if (!opts.runner) throw new BugError('The macOS keychain is reached through /usr/bin/security: createKeychainSecretStore needs the Runner.')
+    // Loaded only on macOS: the other platforms never pay for it at start-up.
+    const {createMacKeychainStore} = await import('./macos-keychain.js')
     return createMacKeychainStore({service: opts.service, runner: opts.runner, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, platformLabel: opts.platformLabel, unavailable})
   }
   let mod: typeof import('@napi-rs/keyring')

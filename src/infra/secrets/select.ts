@@ -4,7 +4,6 @@ import type {IOStreams} from '../io.js'
 import type {Runner} from '../runner.js'
 import {createFileSecretStore} from './file.js'
 import {createKeychainSecretStore, KeychainUnavailableError, probeKeychain} from './keychain.js'
-import {secretServiceReadiness, userSessionBus} from './secret-service.js'
 import type {SecretStore} from './types.js'
 
 export type SecretStoreChoice = 'auto' | 'keychain' | 'file'
@@ -48,9 +47,11 @@ export function readOnlyStore(store: SecretStore): SecretStore {
 /** The OS keychain, checked (read-only first, so a dry run decides like the real run). Throws KeychainUnavailableError. */
 export async function openKeychain(opts: OpenSecretStoreOptions): Promise<SecretStore> {
   const timeoutMs = opts.timeoutMs ?? 5000
-  const busAddress = opts.platform === 'linux' ? userSessionBus(opts.env) : undefined
-  if (opts.platform === 'linux') {
-    const ready = await secretServiceReadiness(opts.runner, busAddress, timeoutMs)
+  // The D-Bus questions are Linux's only, and only for a command that opens the keychain: loaded then.
+  const secretService = opts.platform === 'linux' ? await import('./secret-service.js') : undefined
+  const busAddress = secretService?.userSessionBus(opts.env)
+  if (secretService) {
+    const ready = await secretService.secretServiceReadiness(opts.runner, busAddress, timeoutMs)
     if (ready && !ready.usable) throw new KeychainUnavailableError(`The Secret Service cannot keep secrets here: ${ready.detail}.`, {platform: 'linux', problem: ready.problem})
   }
   const create = opts.keychain ?? createKeychainSecretStore
