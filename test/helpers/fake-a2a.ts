@@ -1,6 +1,6 @@
 /**
  * The A2A channel of a fake gateway, answering as OpenClaw 2026.9.6's bundled plugin does (read from its source,
- * extensions/a2a, and seen live; see the A2A section of /work/shared/reference/openclaw-gateway.md):
+ * extensions/a2a, and seen live; see the A2A section of docs/reference/openclaw-gateway.md):
  *   GET  /.well-known/agent-card.json (and /.well-known/agent.json)  the public card, interface url = origin + /a2a/v1
  *   POST /a2a/v1  Bearer = one configured peer's token, else 401 {"error":"Unauthorized; configure channels.a2a.peers …"}
  *     SendMessage  blocks until the agent answers (or replyTimeoutMs, then the working task); returnImmediately → WORKING

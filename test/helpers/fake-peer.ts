@@ -1,6 +1,6 @@
 /**
  * A fake OpenClaw gateway on 127.0.0.1 (a random port, or the host/port given), for peer, send and broadcast tests and benchmarks.
- * It answers like the real one (see /work/shared/reference/openclaw-gateway.md):
+ * It answers like the real one (see docs/reference/openclaw-gateway.md):
  *   GET /healthz (/health)   200 {"ok":true,"status":"live"}
  *   GET /readyz (/ready)     200 {"ready":true}   (503 {"ready":false} in mode "unready")
  *   POST /hooks/wake         401 without or with a wrong token; 400 {"ok":false,"error":"text required"} with the

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Tailscale CLI simulator for claw-mesh tests: `tailscale-sim.mjs tailscale <args>` or
 // `tailscale-sim.mjs tailscaled <args>`. Texts, exit codes and JSON shapes follow the real CLI
-// (see /work/shared/reference/tailscale.md and test/sim/README.md).
+// (see docs/reference/tailscale.md and test/sim/README.md).
 import {logArgv, readConfig, SimExit} from './lib/env.mjs'
 import {parseFlags} from './lib/flags.mjs'
 import {openHost} from './lib/host.mjs'
