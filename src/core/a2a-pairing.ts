@@ -236,3 +236,16 @@ export function replyMacValid(reply: PairingReply, macKey: Buffer): boolean {
   const got = Buffer.from(reply.mac, 'utf8')
   return want.length === got.length && timingSafeEqual(want, got)
 }
+
+/**
+ * A pairing line (invite or reply) names its sender, and anyone who saw the invite can make one. A line that carries
+ * the name of a peer already recorded at another URL would silently re-point that peer — its `ask`s, and the hooks
+ * token it had, would go to the new address. Refused; moving a peer is an explicit `peer remove` first.
+ */
+export function assertPairingNameFree(existing: {url: string} | undefined, name: string, url: string): void {
+  if (!existing || existing.url === url) return
+  throw new UsageError(`A pairing line names "${name}", but the peer ${name} here is at ${existing.url}, not ${url}: it would re-point that peer to another address.`, {
+    code: 'peer-name-taken',
+    hint: `If ${name} really moved, remove the old record first (claw-mesh peer remove ${name}) and pair again; or give the new peer another name with --name. Nothing was changed.`,
+  })
+}

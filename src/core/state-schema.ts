@@ -102,3 +102,11 @@ export const stateSchema = z.object({
   peers: z.record(z.string(), peerRecordSchema).default({}),
 })
 export type State = z.infer<typeof stateSchema>
+
+/**
+ * The peer recorded under `name`, or undefined: an own property only. `state.peers[name]` for a peer called
+ * "constructor" or "toString" (valid host names) would read Object.prototype's function instead.
+ */
+export function peerOf(state: Pick<State, 'peers'>, name: string): PeerRecord | undefined {
+  return Object.hasOwn(state.peers, name) ? state.peers[name] : undefined
+}

@@ -119,6 +119,33 @@ describe('A2A pairing in two one-line messages', () => {
     expect(nova.store.raw().peers.eve).toBeUndefined()
   })
 
+  it("refuses a reply that carries an existing peer's name from another address: the peer is not re-pointed (exit 2)", async () => {
+    const {nova, reply} = await pair()
+    await nova.run(PeerAdd, ['--invite', '-'], reply)
+    // Anyone who saw a new invite of nova's can answer it under the name "clawd", from their own address.
+    const invite2 = (await nova.run(Invite, [])).stdout
+    const before = {state: JSON.stringify(nova.store.raw().peers.clawd), secrets: JSON.stringify([...nova.secrets.values]), config: readFileSync(nova.configPath, 'utf8')}
+    const impostor = host('clawd', '100.66.6.6')
+    const forged = (await impostor.run(PeerAdd, ['--invite', '-', '--json'], invite2)).json<{replyInvite: string}>().replyInvite
+    const run = await nova.run(PeerAdd, ['--invite', '-', '--json'], forged)
+    expect(run.exitCode, run.stdout).toBe(2)
+    expect(run.json<{error: {code: string; message: string; hint: string}}>().error).toMatchObject({code: 'peer-name-taken', message: expect.stringContaining('is at http://100.88.12.7:18789, not http://100.66.6.6:18789'), hint: expect.stringContaining('claw-mesh peer remove clawd')})
+    expect(JSON.stringify(nova.store.raw().peers.clawd)).toBe(before.state)
+    expect(JSON.stringify([...nova.secrets.values])).toBe(before.secrets)
+    expect(readFileSync(nova.configPath, 'utf8')).toBe(before.config)
+  })
+
+  it("refuses an invite that carries an existing peer's name from another address", async () => {
+    const {clawd} = await pair()
+    const fakeNova = host('nova', '100.66.6.7')
+    const invite = (await fakeNova.run(Invite, [])).stdout
+    const before = JSON.stringify(clawd.store.raw().peers.nova)
+    const run = await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)
+    expect(run.exitCode, run.stdout).toBe(2)
+    expect(run.json<{error: {code: string}}>().error.code).toBe('peer-name-taken')
+    expect(JSON.stringify(clawd.store.raw().peers.nova)).toBe(before)
+  })
+
   it('refuses a forged reply: fields changed, or made with another key (exit 2, nothing written)', async () => {
     const {nova, reply} = await pair()
     const fields = decodePairingReply(reply, {})

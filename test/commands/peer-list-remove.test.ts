@@ -109,3 +109,11 @@ describe('claw-mesh peer remove', () => {
     expect(Object.keys(f.store.raw().peers)).toHaveLength(3)
   })
 })
+
+describe('peer names that are also Object.prototype properties', () => {
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty'])('"%s" is no peer until one is added under that name (not the prototype\'s function)', async (name) => {
+    const run = await runCommand(PeerRemove, [name, '--json'], fixture())
+    expect(run.exitCode).toBe(2)
+    expect(run.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'unknown-peer', message: `There is no peer named "${name}".`})
+  })
+})

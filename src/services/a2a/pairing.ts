@@ -1,5 +1,6 @@
+import {peerOf} from '../../core/state-schema.js'
 import {assertTailnetResolution} from '../../core/peer-url.js'
-import {decodePairingInvite, decodePairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
+import {assertPairingNameFree, decodePairingInvite, decodePairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
 import {a2aEndpoint} from '../../core/a2a-protocol.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {tailnetHostnameOf} from '../../core/peer-url.js'
@@ -24,11 +25,15 @@ export interface PairingResult {
   sync: A2aSync
 }
 
-/** A hooks token the peer already had here (from a v1 invite or --hooks-token) keeps working for --wake. */
-async function keptHooksToken(deps: Deps, secrets: SecretStore, name: string): Promise<string | undefined> {
-  const existing = deps.store.read().peers[name]
-  return existing?.messaging && existing.source !== 'discovered' ? secrets.get(SECRET_NAMES.peer(name)) : undefined
+/**
+ * A hooks token the peer already had here (from a v1 invite or --hooks-token) keeps working for --wake — at the same
+ * URL only: a token never follows a name to another address.
+ */
+async function keptHooksToken(deps: Deps, secrets: SecretStore, name: string, url: string): Promise<string | undefined> {
+  const existing = peerOf(deps.store.read(), name)
+  return existing?.messaging && existing.source !== 'discovered' && existing.url === url ? secrets.get(SECRET_NAMES.peer(name)) : undefined
 }
+
 
 const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invite there), add it here, and send the reply back.`
 
@@ -46,11 +51,12 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
   if (invite.name === self.name && invite.hostname === self.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add --invite -` on the other machine, with the invite this one printed.'})
   }
-  const existing = deps.store.read().peers[name]
+  const existing = peerOf(deps.store.read(), name)
   if (existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url) {
     // Answered already (a re-run of the same bootstrap): nothing changes, and the same reply is shown again.
     return {name, hostname: invite.hostname, url: invite.url, action: 'unchanged', changes: [], replyInvite: existing.a2a.reply, completed: false, sync: {configured: true, changed: false}}
   }
+  assertPairingNameFree(existing, name, invite.url)
   const key = newPairingKey()
   const pair = pairSecrets({privateKey: key.privateKey, peerPublicKey: invite.key, inviteId: invite.id, inviter: invite.name, replier: self.name})
   const secrets = await deps.secrets()
@@ -58,7 +64,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
   const extraChanges = existing ? ['A2A tokens replaced (paired again)'] : []
   const replyInvite = encodePairingReply({name: self.name, hostname: self.hostname, url: self.url, invite: invite.id, to: invite.name, key: key.publicKey, createdAt: deps.clock.now().toISOString()}, pair.macKey)
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
-  const hooksToken = await keptHooksToken(deps, secrets, name)
+  const hooksToken = await keptHooksToken(deps, secrets, name, invite.url)
   const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite, awaitingReply: true}
   const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges})
   const sync = await syncA2aConfig(deps)
@@ -71,7 +77,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
-  const record = state.invites[reply.invite]
+  const record = Object.hasOwn(state.invites, reply.invite) ? state.invites[reply.invite] : undefined
   if (!record || reply.to !== state.identity) {
     throw new UsageError(`This reply from ${reply.name} answers an invite this machine did not make${reply.to !== state.identity ? ` (it is for "${reply.to}")` : ''}.`, {
       code: 'reply-foreign',
@@ -98,9 +104,11 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
     })
   }
   const name = opts.name === undefined ? reply.name : assertHostname(opts.name, '--name')
-  const extraChanges = state.peers[name] ? ['A2A tokens replaced (paired again)'] : []
+  const known = peerOf(state, name)
+  assertPairingNameFree(known, name, reply.url)
+  const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
   await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
-  const hooksToken = await keptHooksToken(deps, secrets, name)
+  const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
   const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
   await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
   deps.store.update((s) => {

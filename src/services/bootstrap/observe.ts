@@ -1,10 +1,11 @@
-import {decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPairingNameFree, decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
 import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
 import {readGatewaySettings} from '../../core/openclaw-config.js'
 import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/mesh-discovery.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
+import {peerOf} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
 import {hasSession} from '../../core/tailscale-join-plan.js'
@@ -129,19 +130,26 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
     // A2A pairing lines: an invite answered before (same id, reply kept) is unchanged; a reply always completes.
     const kind = input.invite === undefined ? undefined : pairingLineKind(input.invite)
     if (kind === 'reply') {
-      changes.push(`complete the pairing with ${decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl}).name}`)
+      const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl})
+      const name = input.name ?? reply.name
+      // Refused with the plan, before the join: a reply must not re-point a peer recorded at another URL.
+      assertPairingNameFree(peerOf(state, name), name, reply.url)
+      changes.push(`complete the pairing with ${name}`)
       continue
     }
     if (kind === 'invite-v2') {
       const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
       const name = input.name ?? invite.name
-      const existing = state.peers[name]
-      if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) changes.push(`pair with ${name}`)
+      const existing = peerOf(state, name)
+      if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) {
+        assertPairingNameFree(existing, name, invite.url)
+        changes.push(`pair with ${name}`)
+      }
       continue
     }
     const p = resolvePeerInput(input)
     deps.redactor.add(p.token)
-    const existing = state.peers[p.name]
+    const existing = peerOf(state, p.name)
     const stored = existing && existing.source !== 'discovered' ? await (await view.secrets()).get(SECRET_NAMES.peer(p.name)) : undefined
     const change = peerChange(existing, p, stored)
     if (change) changes.push(change)

@@ -2,6 +2,7 @@ import {decodePairingInvite, pairingLineKind} from '../../core/a2a-pairing.js'
 import type {BootstrapStep} from '../../core/bootstrap-plan.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import type {State} from '../../core/state-schema.js'
+import {peerOf} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
 import type {SecretStore} from '../../infra/secrets/types.js'
 import type {CheckPeersResult} from '../peers/check.js'
@@ -45,7 +46,7 @@ function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, 
   for (const input of observation.peers) {
     if (input.invite === undefined || pairingLineKind(input.invite) !== 'invite-v2') continue
     const invite = decodePairingInvite(input.invite, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
-    const record = state.peers[input.name ?? invite.name]
+    const record = peerOf(state, input.name ?? invite.name)
     if (record?.a2a?.invite === invite.id && record.a2a.reply) out.push({peer: record.name, replyInvite: record.a2a.reply})
   }
   return out
@@ -76,7 +77,7 @@ export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: Bootstr
     steps: r.steps,
     tailnet,
     gateway: {configPath: g?.configPath ?? observation.configure.configPath, expose, port, url, healthy: applied.healthy ?? observation.observed.gatewayHealthy},
-    peers: (applied.checked?.peers ?? []).map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(state.peers[p.name]?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
+    peers: (applied.checked?.peers ?? []).map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(peerOf(state, p.name)?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
     replyInvites,
     secrets: {backend: r.store.backend, location: r.store.location, ...(r.store.fallbackReason ? {reason: `the OS keychain cannot be used here: ${r.store.fallbackReason}`} : {})},
     stateDir: deps.stateDir,

@@ -2,6 +2,7 @@ import {UsageError} from '../../core/errors.js'
 import {decodeInvite, tokenProblem} from '../../core/invite.js'
 import {assertTailnetResolution, INSECURE_URL_FLAG, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../core/peer-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
+import {peerOf} from '../../core/state-schema.js'
 import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {savePeer, type SaveAction} from './records.js'
@@ -83,7 +84,7 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
     if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
     const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl}
     const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
-    const record = deps.store.read().peers[r.name]
+    const record = peerOf(deps.store.read(), r.name)
     return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
   }
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix

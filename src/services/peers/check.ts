@@ -1,6 +1,7 @@
 import {findPeerNode} from '../../core/checks/peers.js'
 import {peerHostKind} from '../../core/peer-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
+import {peerOf} from '../../core/state-schema.js'
 import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure, type HttpResponse} from '../../infra/http.js'
@@ -267,11 +268,11 @@ export async function checkPeers(
   const ts = await tailnet
   const at = deps.clock.now().toISOString()
   // A completed pairing is always recorded; the verdicts only when asked to (bootstrap's no-op re-run writes nothing).
-  const completed = peers.filter((p) => state.peers[p.name]?.a2a?.awaitingReply && p.probes.a2a.status === 'ok').map((p) => p.name)
+  const completed = peers.filter((p) => peerOf(state, p.name)?.a2a?.awaitingReply && p.probes.a2a.status === 'ok').map((p) => p.name)
   if (opts.record !== false || completed.length > 0) {
     deps.store.update((s) => {
       for (const p of peers) {
-        const record = s.peers[p.name]
+        const record = peerOf(s, p.name)
         if (opts.record !== false && record && record.url === p.url) record.lastCheck = {at, status: p.status, latencyMs: p.latencyMs, detail: p.detail || undefined}
         // The inviter accepted our token: the pair is complete from now on (a later refusal is a real failure).
         if (record?.a2a?.awaitingReply && completed.includes(p.name)) delete record.a2a.awaitingReply

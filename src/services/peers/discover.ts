@@ -1,3 +1,4 @@
+import {peerOf} from '../../core/state-schema.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {tokenProblem} from '../../core/invite.js'
@@ -89,7 +90,7 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
     noteSecretName(s, SECRET_NAMES.meshSecret, true)
   })
   for (const peer of found.peers) {
-    const existing = state.peers[peer.name]
+    const existing = peerOf(state, peer.name)
     if (existing && existing.source !== 'discovered') {
       result.kept.push({name: peer.name, hostname: peer.hostname, reason: `already added by ${existing.source}; remove it first to manage it by discovery`})
       continue

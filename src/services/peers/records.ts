@@ -1,6 +1,7 @@
 import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {UsageError} from '../../core/errors.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
+import {peerOf} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 
@@ -26,7 +27,7 @@ export async function peerToken(deps: Pick<Deps, 'redactor'>, secrets: SecretSto
 }
 
 export function requirePeer(state: State, name: string): PeerRecord {
-  const record = state.peers[name]
+  const record = peerOf(state, name)
   if (!record) {
     const known = Object.keys(state.peers).sort()
     throw new UsageError(`There is no peer named ${JSON.stringify(name)}.`, {
@@ -69,7 +70,7 @@ export interface SavePeerInput {
  * The secret is written before the state so a failure never leaves a record pointing at a missing token.
  */
 export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: SecretStore, input: SavePeerInput): Promise<{action: SaveAction; changes: string[]}> {
-  const existing = deps.store.read().peers[input.name]
+  const existing = peerOf(deps.store.read(), input.name)
   const discovered = input.source === 'discovered'
   const messaging = discovered ? Boolean(input.messaging) : Boolean(input.token)
   const ownTokenName = SECRET_NAMES.peer(input.name)
