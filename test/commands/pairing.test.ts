@@ -10,6 +10,9 @@ import type {Clock} from '../../src/infra/clock.js'
 import type {Runner} from '../../src/infra/runner.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
+import {createDeps} from '../../src/deps.js'
+import {createTestIOStreams} from '../../src/infra/io.js'
+import {completeReply} from '../../src/services/a2a/pairing.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
@@ -41,7 +44,7 @@ function host(identity: string, ipv4: string) {
   const deps = {store, secrets, runner: tailscaleAs(`openclaw-${identity}`, ipv4), clock, platform: 'linux', env: {CLAW_MESH_TAILSCALE: TS, OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_HOME: dir, PATH: '/nonexistent'}}
   const a2a = () => JSON.parse(readFileSync(configPath, 'utf8')).channels.a2a as {enabled: boolean; exposeAgents: string[]; advertisedUrl?: string; peers: Record<string, {token: string; url?: string; outboundToken?: string}>}
   const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) => runCommand(Cmd, argv, {...deps, stdin})
-  return {identity, ipv4, store, secrets, configPath, a2a, run}
+  return {identity, ipv4, store, secrets, configPath, a2a, run, depsOptions: deps}
 }
 
 async function pair() {
@@ -106,6 +109,20 @@ describe('A2A pairing in two one-line messages', () => {
     expect(again.stderr).toMatch(/already used, by clawd/)
     expect(again.stderr).toMatch(/claw-mesh invite/)
     expect(readFileSync(nova.configPath, 'utf8')).toBe(before)
+  })
+
+  it('two replies to one invite run at the same time: exactly one pairs (the invite is claimed under the lock)', async () => {
+    const {nova, invite, reply} = await pair()
+    // eve answers the same invite (she saw it too); both replies reach nova at once.
+    const eve = host('eve', '100.66.6.6')
+    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const deps = createDeps({...nova.depsOptions, io: createTestIOStreams().io})
+    const results = await Promise.allSettled([completeReply(deps, reply), completeReply(deps, eveReply)])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+    expect((refused.reason as {code: string}).code).toBe('reply-used')
+    const peers = Object.keys(nova.store.raw().peers)
+    expect(peers.filter((n) => n === 'clawd' || n === 'eve')).toHaveLength(1)
   })
 
   it('refuses a second machine answering an invite that was already used', async () => {

@@ -106,15 +106,34 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   const name = opts.name === undefined ? reply.name : assertHostname(opts.name, '--name')
   const known = peerOf(state, name)
   assertPairingNameFree(known, name, reply.url)
-  const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
-  await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
-  const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
-  const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
-  await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
+  // Claim the invite under the state lock before anything is written: of two replies to one invite racing here,
+  // exactly one pairs (the check above read the state before any await).
+  let claimed = false
   deps.store.update((s) => {
-    const rec = s.invites[reply.invite]
-    if (rec) Object.assign(rec, {usedBy: name, usedAt: deps.clock.now().toISOString()})
+    const rec = Object.hasOwn(s.invites, reply.invite) ? s.invites[reply.invite] : undefined
+    if (rec && !rec.usedBy) {
+      Object.assign(rec, {usedBy: name, usedAt: deps.clock.now().toISOString()})
+      claimed = true
+    }
   })
-  const sync = await syncA2aConfig(deps)
-  return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}
+  if (!claimed) {
+    const rec = deps.store.read().invites[reply.invite]
+    throw new UsageError(`The invite this reply answers was already used${rec?.usedBy ? `, by ${rec.usedBy} at ${rec.usedAt}` : ''}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${reply.name}, make a new invite here: claw-mesh invite`})
+  }
+  try {
+    const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
+    await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
+    const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
+    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
+    await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
+    const sync = await syncA2aConfig(deps)
+    return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}
+  } catch (error) {
+    // Not paired after all: the invite is open again for the reply that failed here.
+    deps.store.update((s) => {
+      const rec = Object.hasOwn(s.invites, reply.invite) ? s.invites[reply.invite] : undefined
+      if (rec?.usedBy === name) Object.assign(rec, {usedBy: undefined, usedAt: undefined})
+    })
+    throw error
+  }
 }
