@@ -14,7 +14,7 @@ say() { printf 'provision: %s\n' "$*" >&2; }
 need=()
 for pair in gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus secret-tool:libsecret-tools ip:iproute2 \
             xmllint:libxml2-utils systemd-analyze:systemd pgrep:procps nft:nftables ansible-playbook:ansible-core \
-            ansible-community:ansible ansible-lint:ansible-lint cloud-init:cloud-init shellcheck:shellcheck keyctl:keyutils; do
+            ansible-community:ansible ansible-lint:ansible-lint cloud-init:cloud-init shellcheck:shellcheck keyctl:keyutils curl:curl python3:python3; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
