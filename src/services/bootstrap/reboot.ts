@@ -1,8 +1,7 @@
 import type {State} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {shQuote} from '../../platform/gateway-common.js'
-import {cliEntryPath} from '../gateway/secret-wiring.js'
-import {watchdogEnvironment} from '../watchdog/units.js'
+import {cronCommandLine} from '../watchdog/units.js'
 
 /** Whether this host comes back into the mesh by itself after a reboot, and if not, the way back. */
 export interface RebootRecovery {
@@ -52,11 +51,7 @@ export function rebootRecovery(f: RebootFacts, invocation: {cron: string; logFil
 
 /** The facts from claw-mesh's state, and the absolute invocation for cron. */
 export function rebootRecoveryFor(deps: Pick<Deps, 'env' | 'stateDir' | 'platform'>, state: State): RebootRecovery {
-  const node = process.execPath
-  const env = Object.entries(watchdogEnvironment(deps, node))
-    .map(([k, v]) => `${k}=${shQuote(v)}`)
-    .join(' ')
-  const cron = `${env} ${shQuote(node)} ${shQuote(cliEntryPath())} ${RECOVERY_ARGS.join(' ')}`
+  const cron = cronCommandLine(deps, RECOVERY_ARGS)
   return rebootRecovery(
     {platform: deps.platform.id, gatewayRunner: state.gateway?.runner, ownTailscaled: state.tailscale?.daemonPid !== undefined, serviceManager: deps.platform.gateway.serviceManager},
     {cron, logFile: `${deps.stateDir}/boot.log`},

@@ -54,7 +54,6 @@ export async function ensureGatewayTokens(store: SecretStore, config: OpenClawCo
   return {gateway, hooks, sources: {gateway: gatewaySource, hooks: hooksSource}}
 }
 
-/** claw-mesh's own entry point (bin/run.js), absolute: from dist/services/gateway or src/services/gateway alike. */
 /**
  * The node claw-mesh bakes into files that outlive this run (the secret launcher, the watchdog job, the skill):
  * this one, by Homebrew's upgrade-proof path when it runs from a versioned Cellar directory (OpenClaw's rule).
@@ -63,6 +62,7 @@ export function bakedNodePath(execPath: string = process.execPath, exists: (p: s
   return stableNodePath(execPath, exists)
 }
 
+/** claw-mesh's own entry point (bin/run.js), absolute: from dist/services/gateway or src/services/gateway alike. */
 export function cliEntryPath(): string {
   return fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
 }

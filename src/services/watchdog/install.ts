@@ -8,12 +8,11 @@ import type {Deps} from '../../deps.js'
 import {encodeFile} from '../../core/windows-file-encoding.js'
 import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
 import type {PlatformCommand, PlatformId} from '../../platform/types.js'
-import {shQuote} from '../../platform/gateway-common.js'
 import {versionManagerWarning} from '../../core/stable-node-path.js'
-import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
+import {bakedNodePath} from '../gateway/secret-wiring.js'
 import {probeRun} from '../gateway/service.js'
 import {readWatchdogFile, writeWatchdogFile} from './state-file.js'
-import {envFilePath, onDiskMatches, renderWatchdogFiles, watchdogEnvironment, type WatchdogSchedule} from './units.js'
+import {cronCommandLine, envFilePath, onDiskMatches, renderWatchdogFiles, type WatchdogSchedule} from './units.js'
 
 export const DEFAULT_INTERVAL_MS = 120_000
 const MIN_INTERVAL_MS = 30_000
@@ -95,11 +94,7 @@ async function runCommand(deps: Deps, c: PlatformCommand, tolerant: boolean): Pr
 
 function noServiceManager(deps: Deps, detail: string, withAlert: boolean): ActionNeededError {
   const wd = deps.platform.watchdog
-  // cron starts jobs with a minimal PATH and none of our OPENCLAW_* settings: the line carries the same environment
-  // as the service units (watchdogEnvironment), or the restart would find no openclaw, or another config.
-  const node = bakedNodePath()
-  const env = Object.entries(watchdogEnvironment(deps, node)).map(([k, v]) => `${k}=${shQuote(v)}`).join(' ')
-  const cron = `*/2 * * * * ${env} ${shQuote(node)} ${shQuote(cliEntryPath())} watchdog run${withAlert ? ' --alert TARGET' : ''}`
+  const cron = `*/2 * * * * ${cronCommandLine(deps, ['watchdog', 'run', ...(withAlert ? ['--alert', 'TARGET'] : [])])}`
   return new ActionNeededError(`Cannot install the watchdog as a ${wd.mechanism}: ${detail}. Nothing was installed.`, {
     code: 'no-service-manager',
     hint:

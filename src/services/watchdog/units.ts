@@ -5,6 +5,7 @@ import {encodeFile} from '../../core/windows-file-encoding.js'
 import type {Deps} from '../../deps.js'
 import type {WatchdogFile} from '../../platform/types.js'
 import {renderTemplateText, templatePath} from '../../render/template.js'
+import {shQuote} from '../../platform/gateway-common.js'
 import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 
 /** What the periodic job runs: `node bin/run.js watchdog run --failures N --cooldown D`. */
@@ -51,6 +52,18 @@ export function watchdogEnvironment(deps: Pick<Deps, 'env' | 'stateDir' | 'platf
   const dirs = [p.dirname(nodePath), ...(deps.env.PATH ?? deps.env.Path ?? '').split(deps.platform.pathDelimiter)].filter(Boolean)
   env.PATH = [...new Set(dirs)].join(deps.platform.pathDelimiter)
   return env
+}
+
+/**
+ * The absolute command line cron runs for claw-mesh `args`: cron starts jobs with a minimal PATH and none of our
+ * OPENCLAW_* settings, so the line carries the same environment as the service units, and the upgrade-proof node.
+ */
+export function cronCommandLine(deps: Pick<Deps, 'env' | 'stateDir' | 'platform'>, args: readonly string[]): string {
+  const node = bakedNodePath()
+  const env = Object.entries(watchdogEnvironment(deps, node))
+    .map(([k, v]) => `${k}=${shQuote(v)}`)
+    .join(' ')
+  return `${env} ${shQuote(node)} ${shQuote(cliEntryPath())} ${args.join(' ')}`
 }
 
 /** The env file for `node --env-file` (Task Scheduler): single quotes keep Windows backslashes literal. */
