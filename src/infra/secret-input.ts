@@ -1,10 +1,8 @@
-import {promises as fs} from 'node:fs'
 import os from 'node:os'
-import {buffer} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../core/errors.js'
 import {expandHome} from '../core/file-arg.js'
-import {decodeTextInput} from '../core/text-input.js'
+import {readTextInputFile, readTextInputStdin} from './text-input-file.js'
 import type {Redactor} from '../core/redact.js'
 
 export interface SecretSource {
@@ -35,18 +33,11 @@ export async function readSecretInput(opts: {
     if (opts.envName) delete opts.env[opts.envName]
     if (fromEnv) source = {origin: `$${opts.envName}`, value: fromEnv.trim()}
   } else if (raw === '-') {
-    source = {origin: 'stdin', value: decodeTextInput(await buffer(opts.stdin), `${opts.flag} - (stdin)`).trim()}
+    source = {origin: 'stdin', value: (await readTextInputStdin(opts.stdin, `${opts.flag} - (stdin)`)).trim()}
   } else if (raw.startsWith('file:')) {
     const file = expandHome(raw.slice(5), opts.env.HOME || opts.env.USERPROFILE || os.homedir())
-    let bytes: Buffer
-    try {
-      bytes = await fs.readFile(file)
-    } catch (error) {
-      throw new UsageError(`${opts.flag} ${raw}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-        hint: `Check the path and its permissions, or pass the secret on stdin with ${opts.flag} -.`,
-      })
-    }
-    source = {origin: raw, value: decodeTextInput(bytes, `${opts.flag} ${raw}`).trim()}
+    const text = await readTextInputFile(file, `${opts.flag} ${raw}`, `Check the path and its permissions, or pass the secret on stdin with ${opts.flag} -.`)
+    source = {origin: raw, value: text.trim()}
   } else {
     if (opts.allowLiteral === false) {
       throw new UsageError(`${opts.flag} takes file:PATH or - (stdin), not a literal value.`, {hint: `Write the secret to a file (mode 0600) and pass ${opts.flag} file:PATH.`})

@@ -1,8 +1,6 @@
-import {promises as fs} from 'node:fs'
-import {buffer} from 'node:stream/consumers'
 import {parseAlertTarget, type AlertTarget} from '../../core/alert-target.js'
 import {UsageError} from '../../core/errors.js'
-import {decodeTextInput} from '../../core/text-input.js'
+import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 
@@ -18,15 +16,9 @@ export const ALERT_ENV = 'CLAW_MESH_ALERT'
 export async function readAlertInput(deps: Pick<Deps, 'env' | 'io' | 'redactor'>, raw: string | undefined): Promise<string | undefined> {
   let value: string | undefined
   if (raw === undefined) value = deps.env[ALERT_ENV]?.trim() || undefined
-  else if (raw.trim() === '-') value = decodeTextInput(await buffer(deps.io.stdin), '--alert - (stdin)').trim()
+  else if (raw.trim() === '-') value = (await readTextInputStdin(deps.io.stdin, '--alert - (stdin)')).trim()
   else if (raw.startsWith('file:')) {
-    let bytes: Buffer
-    try {
-      bytes = await fs.readFile(raw.slice(5))
-    } catch (error) {
-      throw new UsageError(`--alert ${raw}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path; the file holds one target, e.g. webhook:https://hooks.slack.com/services/….'})
-    }
-    value = decodeTextInput(bytes, `--alert ${raw}`).trim()
+    value = (await readTextInputFile(raw.slice(5), `--alert ${raw}`, 'Check the path; the file holds one target, e.g. webhook:https://hooks.slack.com/services/….')).trim()
   } else value = raw
   if (value === STORED_WEBHOOK) return value
   // Registered before anything can quote it; command: and imessage: targets are not secrets.

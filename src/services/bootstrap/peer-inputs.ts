@@ -1,10 +1,8 @@
-import {promises as fs} from 'node:fs'
-import {buffer} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/errors.js'
 import {expandHome} from '../../core/file-arg.js'
 import {INVITE_PREFIX} from '../../core/invite.js'
-import {decodeTextInput} from '../../core/text-input.js'
+import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
 import {meshNameOf} from '../../core/mesh-discovery.js'
 import {tailnetHostnameOf} from '../../core/peer-url.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
@@ -26,15 +24,9 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
     // What the user typed may be shown; what a file or stdin held may be a secret that is not an invite: never.
     const given = value === '-' ? '--peer - (stdin)' : value.startsWith('file:') ? `--peer ${value}` : '--peer'
     if (value === '-') {
-      value = decodeTextInput(await buffer(opts.stdin), given).trim()
+      value = (await readTextInputStdin(opts.stdin, given)).trim()
     } else if (value.startsWith('file:')) {
-      let bytes: Buffer
-      try {
-        bytes = await fs.readFile(expandHome(value.slice(5), opts.home))
-      } catch (error) {
-        throw new UsageError(`--peer ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path, or pass the invite on stdin with --peer -.'})
-      }
-      value = decodeTextInput(bytes, given).trim()
+      value = (await readTextInputFile(expandHome(value.slice(5), opts.home), given, 'Check the path, or pass the invite on stdin with --peer -.')).trim()
     }
     if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-(invite|reply)/i.test(value)) {
       opts.redactor.add(value)

@@ -1,9 +1,7 @@
 import os from 'node:os'
-import {promises as fs} from 'node:fs'
-import {buffer} from 'node:stream/consumers'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/errors.js'
-import {decodeTextInput} from '../../core/text-input.js'
+import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
 import {buildHookRequest, idempotencyKeyFor, MAX_HOOK_BODY_BYTES, tooLargeError, type HookKind, type HookRequest} from '../../core/hook-message.js'
 import type {State} from '../../core/state-schema.js'
 
@@ -65,16 +63,10 @@ export async function readMessageText(input: {arg?: string; file?: string; stdin
   let origin: string
   if (input.file !== undefined) {
     origin = `--file ${input.file}`
-    let bytes: Buffer
-    try {
-      bytes = await fs.readFile(input.file)
-    } catch (error) {
-      throw new UsageError(`--file ${input.file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path and its permissions.'})
-    }
-    message = decodeTextInput(bytes, origin)
+    message = await readTextInputFile(input.file, origin, 'Check the path and its permissions.')
   } else if (input.arg === '-') {
     origin = 'stdin'
-    message = decodeTextInput(await buffer(input.stdin), origin)
+    message = await readTextInputStdin(input.stdin, origin)
   } else if (input.arg !== undefined) {
     origin = 'the argument'
     message = input.arg
