@@ -110,3 +110,8 @@ export type State = z.infer<typeof stateSchema>
 export function peerOf(state: Pick<State, 'peers'>, name: string): PeerRecord | undefined {
   return Object.hasOwn(state.peers, name) ? state.peers[name] : undefined
 }
+
+/** The invite recorded under `id`, or undefined: an own property only (an id comes from a peer's reply line). */
+export function inviteOf(state: Pick<State, 'invites'>, id: string): State['invites'][string] | undefined {
+  return Object.hasOwn(state.invites, id) ? state.invites[id] : undefined
+}

@@ -1,4 +1,4 @@
-import {peerOf} from '../../core/state-schema.js'
+import {inviteOf, peerOf} from '../../core/state-schema.js'
 import {assertTailnetResolution} from '../../core/peer-url.js'
 import {assertPairingNameFree, decodePairingInvite, decodePairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
 import {a2aEndpoint} from '../../core/a2a-protocol.js'
@@ -34,6 +34,11 @@ async function keptHooksToken(deps: Deps, secrets: SecretStore, name: string, ur
   return existing?.messaging && existing.source !== 'discovered' && existing.url === url ? secrets.get(SECRET_NAMES.peer(name)) : undefined
 }
 
+/** An invite pairs once: the refusal for a reply to one already used (seen before the claim, or lost the race for it). */
+function inviteUsed(replier: string, record: {usedBy?: string; usedAt?: string} | undefined): UsageError {
+  const by = record?.usedBy ? `, by ${record.usedBy} at ${record.usedAt}` : ''
+  return new UsageError(`The invite this reply answers was already used${by}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${replier}, make a new invite here: claw-mesh invite`})
+}
 
 const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invite there), add it here, and send the reply back.`
 
@@ -77,16 +82,14 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
-  const record = Object.hasOwn(state.invites, reply.invite) ? state.invites[reply.invite] : undefined
+  const record = inviteOf(state, reply.invite)
   if (!record || reply.to !== state.identity) {
     throw new UsageError(`This reply from ${reply.name} answers an invite this machine did not make${reply.to !== state.identity ? ` (it is for "${reply.to}")` : ''}.`, {
       code: 'reply-foreign',
       hint: `Run it on the machine that printed the invite, or: ${NEW_INVITE(reply.name)}`,
     })
   }
-  if (record.usedBy) {
-    throw new UsageError(`The invite this reply answers was already used, by ${record.usedBy} at ${record.usedAt}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${reply.name}, make a new invite here: claw-mesh invite`})
-  }
+  if (record.usedBy) throw inviteUsed(reply.name, record)
   if (record.revokedAt) throw new UsageError(`The invite this reply answers was revoked at ${record.revokedAt}.`, {code: 'reply-revoked', hint: `Make a new invite: claw-mesh invite, and give it to ${reply.name}.`})
   if (Date.parse(record.expiresAt) <= deps.clock.now().getTime()) {
     throw new UsageError(`The invite this reply answers expired at ${record.expiresAt}.`, {code: 'reply-expired', hint: `Make a new invite (claw-mesh invite) and give it to ${reply.name}; its reply must come back within the invite's lifetime.`})
@@ -110,16 +113,13 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   // exactly one pairs (the check above read the state before any await).
   let claimed = false
   deps.store.update((s) => {
-    const rec = Object.hasOwn(s.invites, reply.invite) ? s.invites[reply.invite] : undefined
+    const rec = inviteOf(s, reply.invite)
     if (rec && !rec.usedBy) {
       Object.assign(rec, {usedBy: name, usedAt: deps.clock.now().toISOString()})
       claimed = true
     }
   })
-  if (!claimed) {
-    const rec = deps.store.read().invites[reply.invite]
-    throw new UsageError(`The invite this reply answers was already used${rec?.usedBy ? `, by ${rec.usedBy} at ${rec.usedAt}` : ''}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${reply.name}, make a new invite here: claw-mesh invite`})
-  }
+  if (!claimed) throw inviteUsed(reply.name, inviteOf(deps.store.read(), reply.invite))
   try {
     const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
     await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
@@ -131,7 +131,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   } catch (error) {
     // Not paired after all: the invite is open again for the reply that failed here.
     deps.store.update((s) => {
-      const rec = Object.hasOwn(s.invites, reply.invite) ? s.invites[reply.invite] : undefined
+      const rec = inviteOf(s, reply.invite)
       if (rec?.usedBy === name) Object.assign(rec, {usedBy: undefined, usedAt: undefined})
     })
     throw error
