@@ -82,13 +82,14 @@ export function parseVolatileKeys(procKeys: string, service: string): VolatileKe
   return out
 }
 
-const isProbe = (name: string) => name === 'probe' || /^probe-\d+-\d+$/.test(name)
+/** A keychain probe entry: the fixed `probe`, or the `probe-<pid>-<ms>` names earlier versions left behind. */
+export const isProbeKey = (name: string) => name === 'probe' || /^probe-\d+-\d+$/.test(name)
 
 export function evalVolatileSecrets(input: {keys: VolatileKey[]; error?: string}): CheckOutcome {
   if (input.error) return skip(`the kernel keyring could not be listed: ${input.error}`)
   if (input.keys.length === 0) return pass('no claw-mesh secret in the kernel keyring')
   const names = [...new Set(input.keys.map((k) => k.name))].sort()
-  const secrets = names.filter((n) => !isProbe(n))
+  const secrets = names.filter((n) => !isProbeKey(n))
   const fix: FixAction = {kind: 'move-volatile-secrets', names}
   if (secrets.length === 0) return warn(`${names.length} probe key${names.length === 1 ? '' : 's'} left in the kernel keyring by an earlier claw-mesh (quota: 200 keys a user).`, 'claw-mesh doctor --fix (deletes them)', fix)
   return fail(

@@ -1,9 +1,8 @@
+import {isProbeKey} from '../../core/checks/secrets.js'
 import type {Deps} from '../../deps.js'
 import {openVolatileStore, type VolatileStore} from '../../infra/secrets/keyutils.js'
 import {KEYCHAIN_SERVICE, openSecretStore, type SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {SecretStore} from '../../infra/secrets/types.js'
-
-const isProbe = (name: string) => name === 'probe' || /^probe-\d+-\d+$/.test(name)
 
 /**
  * `doctor --fix` for secrets an earlier claw-mesh kept in the kernel keyring: each is copied into the durable store
@@ -13,7 +12,7 @@ const isProbe = (name: string) => name === 'probe' || /^probe-\d+-\d+$/.test(nam
  */
 export async function moveVolatileSecrets(deps: Deps, names: string[], seams: {volatile?: VolatileStore; target?: SecretStore} = {}): Promise<{status: 'applied' | 'failed'; note: string}> {
   const volatile = seams.volatile ?? (await openVolatileStore(KEYCHAIN_SERVICE))
-  const secrets = names.filter((n) => !isProbe(n))
+  const secrets = names.filter((n) => !isProbeKey(n))
   const target =
     secrets.length === 0
       ? undefined
@@ -21,7 +20,7 @@ export async function moveVolatileSecrets(deps: Deps, names: string[], seams: {v
   const moved: string[] = []
   const kept: string[] = []
   const unreadable: string[] = []
-  for (const name of names.filter(isProbe)) await volatile.remove(name).catch(() => undefined)
+  for (const name of names.filter(isProbeKey)) await volatile.remove(name).catch(() => undefined)
   for (const name of secrets) {
     const value = await volatile.read(name).catch(() => undefined)
     if (value === undefined || value === '') {
@@ -40,7 +39,7 @@ export async function moveVolatileSecrets(deps: Deps, names: string[], seams: {v
   const parts = [
     moved.length > 0 ? `moved ${moved.join(', ')} into ${target!.location}` : '',
     kept.length > 0 ? `${kept.join(', ')} already there (kept; the kernel copy removed)` : '',
-    names.some(isProbe) ? 'removed the probe keys' : '',
+    names.some(isProbeKey) ? 'removed the probe keys' : '',
     // The gateway's SecretRef still names the old store: rewiring it is configure's job.
     target && previous !== target.backend && moved.length + kept.length > 0 ? `then run: claw-mesh gateway configure --secret-store ${target.backend} && claw-mesh gateway start` : '',
   ].filter(Boolean)
