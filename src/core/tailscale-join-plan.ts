@@ -100,15 +100,25 @@ export function hasSession(backendState: string): boolean {
   return backendState === 'Running' || backendState === 'Stopped' || backendState === 'Starting'
 }
 
-/** ForceDaemon from `tailscale debug prefs` (JSON; the field is omitted when false), or null when unreadable. */
-export function parseForceDaemon(prefsJson: string): boolean | null {
+/**
+ * The prefs claw-mesh reads from `tailscale debug prefs` (JSON, readable by any local user; false and empty fields
+ * are omitted): ForceDaemon (Windows' unattended mode) and OperatorUser (who besides root may change the node).
+ * Undefined when the output is not a prefs object.
+ */
+export function parseDebugPrefs(prefsJson: string): {forceDaemon: boolean; operatorUser: string | null} | undefined {
   try {
     const prefs = JSON.parse(prefsJson) as unknown
-    if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return null
-    return (prefs as {ForceDaemon?: unknown}).ForceDaemon === true
+    if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return undefined
+    const {ForceDaemon, OperatorUser} = prefs as {ForceDaemon?: unknown; OperatorUser?: unknown}
+    return {forceDaemon: ForceDaemon === true, operatorUser: typeof OperatorUser === 'string' && OperatorUser !== '' ? OperatorUser : null}
   } catch {
-    return null
+    return undefined
   }
+}
+
+/** ForceDaemon from `tailscale debug prefs`, or null when unreadable. */
+export function parseForceDaemon(prefsJson: string): boolean | null {
+  return parseDebugPrefs(prefsJson)?.forceDaemon ?? null
 }
 
 /** `name-1`, `name-2`: the name Tailscale gave because `name` was taken. Re-asking would not help. */

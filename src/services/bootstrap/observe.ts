@@ -8,7 +8,7 @@ import type {PeerRecord, State} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
-import {hasSession} from '../../core/tailscale-join-plan.js'
+import {hasSession, parseDebugPrefs} from '../../core/tailscale-join-plan.js'
 import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure} from '../../infra/http.js'
@@ -90,14 +90,9 @@ async function notOurDaemon(deps: Deps, ts: TailscaleCli): Promise<TailscaleView
   const user = deps.env.USER || deps.env.LOGNAME
   if (!user) return undefined
   const r = await ts.raw(['debug', 'prefs'])
-  if (r.exitCode !== 0) return undefined
-  try {
-    const prefs = JSON.parse(r.stdout) as {OperatorUser?: unknown}
-    const operator = typeof prefs.OperatorUser === 'string' && prefs.OperatorUser !== '' ? prefs.OperatorUser : null
-    return operator === user ? undefined : {user, operator}
-  } catch {
-    return undefined
-  }
+  const prefs = r.exitCode === 0 ? parseDebugPrefs(r.stdout) : undefined
+  if (!prefs || prefs.operatorUser === user) return undefined
+  return {user, operator: prefs.operatorUser}
 }
 
 /** What the optional phases (watchdog, agent skill) report about themselves. */
