@@ -1,5 +1,5 @@
 import {appendFileSync} from 'node:fs'
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, Config, Flags, type Interfaces} from '@oclif/core'
 import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
 import {redactKnownShapes} from './core/redact.js'
 import {stripControl, stripControlValue} from './core/terminal-text.js'
@@ -26,13 +26,24 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   /** The result is for one reader (an invite): a file behind stdout is made 0600 before it is written. */
   static privateOutput = false
 
-  /** Tests replace this to inject fakes into in-process command runs. */
-  static depsOverride: (() => DepsOptions) | undefined
-
   protected deps!: Deps
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   private jsonRequested = false
+  /** What this run's dependency bag is built from; `runWith` sets it (in-process runs with fakes). */
+  private depsOptions: DepsOptions = {}
+
+  /**
+   * Runs the command in this process with the given dependency options, the way oclif's `run` does otherwise:
+   * the options belong to this one instance, so runs cannot see each other's fakes.
+   */
+  static async runWith(this: typeof BaseCommand, argv: string[], root: string, options: DepsOptions): Promise<unknown> {
+    const config = await Config.load(root)
+    const cmd = new (this as unknown as new (argv: string[], config: Config) => BaseCommand)(argv, config)
+    cmd.depsOptions = options
+    if (!cmd.id) cmd.id = this.name.toLowerCase()
+    return cmd._run()
+  }
 
   protected abstract execute(): Promise<unknown>
   /** Renders the result for a person. Defaults to printing nothing beyond progress. */
@@ -43,20 +54,29 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   }
 
   public override async init(): Promise<void> {
-    this.jsonRequested = this.argv.includes('--json')
-    // A dry run is known before parsing so the dependency bag itself can refuse to change anything.
-    this.deps = createDeps({...BaseCommand.depsOverride?.(), dryRun: this.argv.includes('--dry-run')})
-    this.deps.io.jsonMode = this.jsonRequested
     await super.init()
+    let parsed: {flags: Record<string, unknown>; args: Record<string, unknown>}
     try {
-      const {flags, args} = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: withoutStdin(this.ctor.args), strict: this.ctor.strict})
-      this.flags = flags as BaseFlags<T>
-      this.args = args as BaseArgs<T>
+      parsed = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: withoutStdin(this.ctor.args), strict: this.ctor.strict})
     } catch (error) {
+      // The error is rendered the way it was asked for; only words before `--` are flags (after it, a message may
+      // say "--json"). Nothing runs after a parse error, so the bag is read-only.
+      this.jsonRequested = flagWords(this.argv).includes('--json')
+      this.useDeps(true)
       // Whatever oclif's parser rejects (unknown flag, repeated flag, bad option, a flag's own parse) is usage.
       if (error instanceof ClawMeshError) throw error
       throw new UsageError(parseErrorMessage((error as Error).message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
     }
+    this.flags = parsed.flags as BaseFlags<T>
+    this.args = parsed.args as BaseArgs<T>
+    this.jsonRequested = parsed.flags.json === true
+    // A dry run is known before anything runs, so the dependency bag itself can refuse to change anything.
+    this.useDeps(parsed.flags['dry-run'] === true)
+  }
+
+  private useDeps(dryRun: boolean): void {
+    this.deps = createDeps({...this.depsOptions, dryRun})
+    this.deps.io.jsonMode = this.jsonRequested
   }
 
   public async run(): Promise<void> {
@@ -132,6 +152,12 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     if (this.deps.env.CLAW_MESH_DEBUG && error.stack) io.err(`${error.stack}\n`)
     process.exitCode = code
   }
+}
+
+/** The words oclif may read as flags: everything before a bare `--`. */
+export function flagWords(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf('--')
+  return end === -1 ? argv : argv.slice(0, end)
 }
 
 function isOclifParseError(error: Error): boolean {

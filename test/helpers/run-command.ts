@@ -1,6 +1,6 @@
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {BaseCommand} from '../../src/base-command.js'
+import {flagWords} from '../../src/base-command.js'
 import type {DepsOptions} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {checkJsonDocument} from './json-document.js'
@@ -14,9 +14,12 @@ export interface CommandRun {
   json<T = Record<string, unknown>>(): T
 }
 
+/** A claw-mesh command class, run in this process with its own dependency options. */
+export type CommandClass = {runWith(argv: string[], root: string, options: DepsOptions): Promise<unknown>}
+
 /** Runs a command class in-process with injected dependencies and captured streams. */
 export async function runCommand(
-  Cmd: {run(argv: string[], root: string): Promise<unknown>},
+  Cmd: CommandClass,
   argv: string[],
   deps: Omit<DepsOptions, 'io'> & {stdin?: string; tty?: boolean; stdoutTTY?: boolean; stderrTTY?: boolean} = {},
 ): Promise<CommandRun> {
@@ -25,16 +28,11 @@ export async function runCommand(
   const previous = process.exitCode
   process.exitCode = 0
   // Not this machine's kernel keyring: a command test sees only the keys it describes.
-  BaseCommand.depsOverride = () => ({env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, volatileSecrets: async () => ({keys: []}), ...rest, io: streams.io})
-  try {
-    await Cmd.run(argv, ROOT)
-  } finally {
-    BaseCommand.depsOverride = undefined
-  }
+  await Cmd.runWith(argv, ROOT, {env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, volatileSecrets: async () => ({keys: []}), ...rest, io: streams.io})
   const exitCode = Number(process.exitCode ?? 0)
   process.exitCode = previous
   // Every --json document a command test produces is checked against the command's published schema.
-  if (argv.includes('--json') && streams.stdout().trim() !== '') checkJsonDocument((Cmd as {name?: string}).name ?? '', streams.stdout())
+  if (flagWords(argv).includes('--json') && streams.stdout().trim() !== '') checkJsonDocument((Cmd as {name?: string}).name ?? '', streams.stdout())
   return {
     stdout: streams.stdout(),
     stderr: streams.stderr(),

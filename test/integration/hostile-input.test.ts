@@ -12,7 +12,7 @@ import WatchdogInstall from '../../src/commands/watchdog/install.js'
 import {decodeInvite} from '../../src/core/invite.js'
 import {dnsLabelProblem} from '../../src/core/validate.js'
 import {runCli} from '../helpers/built-cli.js'
-import {runCommand} from '../helpers/run-command.js'
+import {runCommand, type CommandClass} from '../helpers/run-command.js'
 
 /** A small seeded PRNG (mulberry32): the corpus is the same on every run. */
 function prng(seed: number) {
@@ -37,7 +37,7 @@ const VALID_CONFIG = '{\n  // agents and channels the user already has\n  agents
 
 interface Case {
   kind: string
-  cmd: {run(argv: string[], root: string): Promise<unknown>}
+  cmd: CommandClass
   argv: string[]
   stdin?: string
   /** A file to put in place before the run (malformed openclaw.json). */
