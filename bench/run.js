@@ -3,7 +3,7 @@
 // stdout) after the built-in cold-start benchmark, and writes everything to bench/results.md with the machine,
 // the date and the command. Needs a build (npm run build) first.
 import {spawnSync} from 'node:child_process'
-import {readdirSync, readFileSync, writeFileSync, existsSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -56,22 +56,39 @@ if (!existsSync(path.join(root, 'oclif.manifest.json'))) {
   process.exit(2)
 }
 if (only.length === 0 || only.includes('startup')) {
+  // Side by side, round-robin: every command runs right after \`node -e 0\`, so a busy machine slows both alike.
+  // CPU (user + system of the child) is what the command costs; wall time on a loaded machine is mostly waiting.
   const runs = 15
-  const baseRuns = timeCommand([process.execPath, '-e', '0'], runs)
-  const base = median(baseRuns)
+  const home = mkdtempSync(path.join(os.tmpdir(), 'claw-bench-start-'))
+  const env = {CLAW_MESH_HOME: path.join(home, 'cm'), HOME: home, CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}
   const cli = path.join(root, 'bin', 'run.js')
-  const version = median(timeCommand([process.execPath, cli, '--version'], runs))
-  const helpRuns = timeCommand([process.execPath, cli, '--help'], runs)
-  const help = median(helpRuns)
-  const HELP_GOAL_MS = 150
-  rows.push(`| cold start \`claw-mesh --version\` (median of ${runs}) | ${fmt(version)} | \`node -e 0\`: ${fmt(base)} (overhead ${fmt(version - base)}) |`)
-  rows.push(`| cold start \`claw-mesh --help\` from the manifest (median of ${runs}) | ${fmt(help)}: node + ${fmt(help - base)} | goal: node + ≤ ${HELP_GOAL_MS} ms (${help - base <= HELP_GOAL_MS ? 'met' : 'NOT met'}) |`)
-  // Wall time on a loaded machine is mostly waiting for a core; CPU time is what the command itself costs.
-  if (helpRuns.cpu.length && baseRuns.cpu.length) {
-    const helpCpu = median(helpRuns.cpu)
-    const baseCpu = median(baseRuns.cpu)
-    rows.push(`| CPU of \`claw-mesh --help\` (user + system, median of ${runs}) | ${fmt(helpCpu)}: node + ${fmt(helpCpu - baseCpu)} | \`node -e 0\`: ${fmt(baseCpu)}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores |`)
+  const old = path.join(here, 'unbundled.mjs')
+  const cases = [
+    {key: 'node', argv: [process.execPath, '-e', '0']},
+    {key: 'version', label: '`claw-mesh --version`', argv: [process.execPath, cli, '--version']},
+    {key: 'help', label: '`claw-mesh --help`', argv: [process.execPath, cli, '--help'], goal: 50},
+    {key: 'list', label: '`claw-mesh peer list`', argv: [process.execPath, cli, 'peer', 'list'], goal: 80},
+    {key: 'status', label: '`claw-mesh status --json` (nothing to probe)', argv: [process.execPath, cli, 'status', '--json'], goal: 80},
+    {key: 'list-old', label: '`peer list` without the bundle (baseline)', argv: [process.execPath, old, 'peer', 'list']},
+  ]
+  const got = Object.fromEntries(cases.map((c) => [c.key, {wall: [], cpu: []}]))
+  for (let i = 0; i < runs; i++) {
+    for (const c of cases) {
+      const t = timeCommand(c.argv, 1, env)
+      got[c.key].wall.push(t[0])
+      if (t.cpu.length) got[c.key].cpu.push(t.cpu[0])
+    }
   }
+  const med = (key, kind) => median(got[key][kind])
+  const haveCpu = got.node.cpu.length === runs
+  for (const c of cases.slice(1)) {
+    const cpuOver = haveCpu ? med(c.key, 'cpu') - med('node', 'cpu') : undefined
+    const verdict = c.goal === undefined || cpuOver === undefined ? '' : `; goal node + ≤ ${c.goal} ms CPU (${cpuOver <= c.goal ? 'met' : 'NOT met'})`
+    const cpuText = cpuOver === undefined ? '' : `CPU ${fmt(med(c.key, 'cpu'))} = node + ${fmt(cpuOver)}, `
+    rows.push(`| start-up ${c.label} (medians of ${runs}) | ${cpuText}wall ${fmt(med(c.key, 'wall'))} = node + ${fmt(med(c.key, 'wall') - med('node', 'wall'))} | \`node -e 0\`: CPU ${haveCpu ? fmt(med('node', 'cpu')) : 'n/a'}, wall ${fmt(med('node', 'wall'))}${verdict} |`)
+  }
+  if (haveCpu) rows.push(`| start-up: \`peer list\` bundled vs unbundled | CPU ${(med('list', 'cpu') / med('list-old', 'cpu')).toFixed(2)}× | load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores |`)
+  rmSync(home, {recursive: true, force: true})
 }
 
 for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort()) {

@@ -4,6 +4,8 @@
 // naming the version needed belongs there instead, with exit code 3 (needs your action: install a runtime).
 // The minimum comes from package.json's engines.node, the one place it is written.
 import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const needed = /(\d+)\.(\d+)/.exec(pkg.engines.node)
@@ -19,6 +21,40 @@ const argv = process.argv.slice(2)
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`claw-mesh/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  // Compiled code is cached across runs (Node 22.1+): most of start-up is compiling. The cache is this user's own
+  // (Node's default, a shared /tmp folder, would let another local user plant compiled code), and a dry run, which
+  // changes nothing on disk, neither writes nor needs it. NODE_COMPILE_CACHE, when set, is Node's and wins.
+  const flagWords = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+  if (!flagWords.includes('--dry-run') && !process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {
+    const dir = compileCacheDir(process.env, process.platform)
+    if (dir) (await import('node:module')).enableCompileCache?.(dir)
+  }
+  // The bundle (npm run build) holds oclif and the commands; oclif finds them there instead of scanning dist/commands.
+  const {execute, COMMANDS} = await import('../dist/bundle/cli.js')
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const commands = {strategy: 'explicit', target: './dist/bundle/cli.js', identifier: 'COMMANDS'}
+  // oclif's own plugins (help, autocomplete, "did you mean") are loaded only when no claw-mesh command is named:
+  // a command (its --help included) needs none of them, and loading them is a third of oclif's start-up.
+  const plugins = namesCommand(argv, COMMANDS) ? [] : pkg.oclif.plugins
+  await execute({dir: import.meta.url, loadOptions: {root, pjson: {...pkg, oclif: {...pkg.oclif, commands, plugins}}}})
+}
+
+/** Whether the words before the first flag name a claw-mesh command (`peer list` → `peer:list`). */
+function namesCommand(words, ids) {
+  const topics = []
+  for (const word of words) {
+    if (word.startsWith('-')) break
+    topics.push(word)
+    if (Object.hasOwn(ids, topics.join(':'))) return true
+  }
+  return false
+}
+
+/** The per-user cache folder each OS keeps for programs, with claw-mesh's own subfolder. */
+function compileCacheDir(env, platform) {
+  const home = env.HOME || env.USERPROFILE
+  if (platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'claw-mesh', 'node-compile-cache') : undefined
+  if (platform === 'darwin') return home ? join(home, 'Library', 'Caches', 'claw-mesh', 'node-compile-cache') : undefined
+  const cache = env.XDG_CACHE_HOME || (home ? join(home, '.cache') : undefined)
+  return cache ? join(cache, 'claw-mesh', 'node-compile-cache') : undefined
 }

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs'
-import {fileURLToPath} from 'node:url'
+import path from 'node:path'
+import {packageRoot} from '../infra/package-root.js'
 
 /**
  * A very small mustache subset for the files in `templates/`: `{{path.to.value}}`, sections
@@ -48,9 +49,9 @@ export function renderTemplateText(text: string, data: Scope): string {
   return renderWith(text, [data])
 }
 
-/** The templates folder ships next to dist/ (and src/ in development). */
+/** The templates folder ships at the package root, beside dist/ (and src/ in development). */
 export function templatePath(name: string): string {
-  return fileURLToPath(new URL(`../../templates/${name}`, import.meta.url))
+  return path.join(packageRoot(), 'templates', name)
 }
 
 export function renderTemplate(name: string, data: Scope): string {

@@ -1,12 +1,12 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync, promises as fs} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {CLAW_MESH_PROVIDER, hooksTokenOf, plaintextGatewayTokenOf, type OpenClawConfig, type SecretRef} from '../../core/openclaw-config.js'
 import type {Redactor} from '../../core/redact.js'
 import {stableNodePath} from '../../core/stable-node-path.js'
 import {isWeakToken} from '../../core/token-strength.js'
 import {ensureDir, writeFileAtomic} from '../../infra/fs-atomic.js'
+import {packageRoot} from '../../infra/package-root.js'
 import {gatewayProviderFileFor} from '../../infra/secrets/file.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import type {PlatformAdapter} from '../../platform/types.js'
@@ -62,9 +62,9 @@ export function bakedNodePath(execPath: string = process.execPath, exists: (p: s
   return stableNodePath(execPath, exists)
 }
 
-/** claw-mesh's own entry point (bin/run.js), absolute: from dist/services/gateway or src/services/gateway alike. */
+/** claw-mesh's own entry point (bin/run.js), absolute: the same from src/, dist/ and the start-up bundle. */
 export function cliEntryPath(): string {
-  return fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
+  return path.join(packageRoot(), 'bin', 'run.js')
 }
 
 export interface SecretWiring {

@@ -1,0 +1,56 @@
+// Bundles the built CLI (dist/, from tsc) into dist/bundle/: one entry that holds oclif and every module a
+// command needs at start, with each command and each lazily imported module in its own chunk. Start-up then
+// reads a handful of files instead of ~600, and Node's compile cache (bin/run.js) keeps their compiled code.
+// The command list comes from oclif.manifest.json (written by `oclif manifest` just before), so it cannot drift.
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {build} from 'esbuild'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
+const entryDir = path.join(root, 'dist', '.bundle-entry')
+const outdir = path.join(root, 'dist', 'bundle')
+rmSync(outdir, {recursive: true, force: true})
+mkdirSync(entryDir, {recursive: true})
+
+// Each command is a stand-in with only `run`, which oclif's explicit strategy needs; its real class (flags, help,
+// the services behind it) loads when that command runs. Help and the command list read the manifest, as before.
+const lines = Object.entries(manifest.commands).map(([id, c]) => {
+  const file = path.relative(entryDir, path.join(root, ...c.relativePath)).split(path.sep).join('/')
+  return `  ${JSON.stringify(id)}: lazy(${JSON.stringify(id)}, () => import(${JSON.stringify(`./${file}`)})),`
+})
+writeFileSync(
+  path.join(entryDir, 'cli.js'),
+  `export {execute} from '@oclif/core'
+const lazy = (id, load) => ({
+  async run(argv, config) {
+    const Command = (await load()).default
+    Command.id = id
+    return Command.run(argv, config)
+  },
+})
+export const COMMANDS = {
+${lines.join('\n')}
+}
+`,
+)
+
+await build({
+  entryPoints: {cli: path.join(entryDir, 'cli.js')},
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  // Native addons and what oclif only loads for TypeScript development stay outside the bundle.
+  external: ['@napi-rs/keyring', 'typescript', 'ts-node'],
+  // oclif and its dependencies are CommonJS: give them the require and __dirname they expect, rooted here.
+  banner: {
+    js: "import {createRequire as __cmRequire} from 'node:module'; import {fileURLToPath as __cmPath} from 'node:url'; const require = __cmRequire(import.meta.url); const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",
+  },
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+})
+rmSync(entryDir, {recursive: true, force: true})

@@ -1,0 +1,60 @@
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {packageRoot} from '../../src/infra/package-root.js'
+import {ROOT, runCli} from '../helpers/built-cli.js'
+
+/**
+ * The built CLI starts from its bundle (dist/bundle): oclif and the commands come from there, not from the ~600
+ * files tsc writes, and files the package ships (templates/, bin/run.js) are still found from a bundle chunk.
+ */
+const home = mkdtempSync(path.join(os.tmpdir(), 'claw-bundle-'))
+afterAll(() => rmSync(home, {recursive: true, force: true}))
+const HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-loads.mjs')
+
+function withPeer() {
+  const cm = path.join(home, 'cm')
+  mkdirSync(cm, {recursive: true})
+  writeFileSync(path.join(cm, 'state.json'), JSON.stringify({version: 1, identity: 'nova', peers: {clawd: {name: 'clawd', url: 'http://100.64.0.2:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: true}}}))
+  return {CLAW_MESH_HOME: cm, HOME: home}
+}
+
+async function loadsOf(args: string[], env: Record<string, string>) {
+  const loads = path.join(home, `loads-${args.join('-').replace(/\W+/g, '')}.txt`)
+  writeFileSync(loads, '')
+  const run = await runCli(args, {env: {...env, CLAW_MESH_TEST_LOADS: loads, NODE_OPTIONS: `--import=${HOOK}`}})
+  return {run, files: readFileSync(loads, 'utf8').split('\n').filter(Boolean).map((u) => path.relative(ROOT, new URL(u).pathname))}
+}
+
+describe('the start-up bundle', () => {
+  it('runs a command from dist/bundle: no file of dist/commands, dist/services or node_modules/@oclif/core loads', async () => {
+    const {run, files} = await loadsOf(['peer', 'list', '--format', 'md'], withPeer())
+    expect(run.exitCode, run.stderr).toBe(0)
+    // The markdown comes from templates/peer-config.md, found from a bundle chunk.
+    expect(run.stdout).toMatch(/^# Peer configuration \(nova\)/)
+    expect(files).toContain('dist/bundle/cli.js')
+    expect(files.filter((f) => /^dist\/(commands|services|core)\//.test(f) || f.includes('node_modules/@oclif/core/'))).toEqual([])
+    // Fewer than 40 files for a plain command (tsc's output was ~600).
+    expect(files.length).toBeLessThan(40)
+  })
+
+  it("loads none of oclif's plugins for a claw-mesh command, and all of them for the command list", async () => {
+    // oclif's debug log names each plugin it finds; DEBUG=oclif:* turns it on.
+    const plain = await runCli(['peer', 'list', '--help'], {env: {...withPeer(), DEBUG: 'oclif:*'}})
+    expect(plain.exitCode, plain.stderr).toBe(0)
+    expect(plain.stdout).toMatch(/USAGE\n {2}\$ claw-mesh peer list/)
+    expect(plain.stderr).not.toMatch(/@oclif\/plugin-/)
+    const help = await runCli(['--help'], {env: {...withPeer(), DEBUG: 'oclif:*'}})
+    expect(help.stdout).toMatch(/autocomplete/)
+    expect(help.stderr).toMatch(/find-root:@oclif\/plugin-autocomplete/)
+    const unknown = await runCli(['peer', 'lst'], {env: withPeer()})
+    expect(unknown.exitCode).toBe(127)
+    expect(unknown.stderr).toMatch(/peer lst is not a claw-mesh command/)
+  })
+
+  it('packageRoot() is the folder of claw-mesh\'s package.json', () => {
+    expect(packageRoot()).toBe(ROOT)
+    expect(JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).name).toBe('claw-mesh')
+  })
+})
