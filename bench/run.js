@@ -60,7 +60,8 @@ if (only.length === 0 || only.includes('startup')) {
   // CPU (user + system of the child) is what the command costs; wall time on a loaded machine is mostly waiting.
   const runs = 15
   const home = mkdtempSync(path.join(os.tmpdir(), 'claw-bench-start-'))
-  const env = {CLAW_MESH_HOME: path.join(home, 'cm'), HOME: home, CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}
+  // Nothing to probe: an empty claw-mesh home, and a PATH with only node on it (no tailscale, no openclaw).
+  const env = {CLAW_MESH_HOME: path.join(home, 'cm'), HOME: home, PATH: path.dirname(process.execPath)}
   const cli = path.join(root, 'bin', 'run.js')
   const old = path.join(here, 'unbundled.mjs')
   const cases = [

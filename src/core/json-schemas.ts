@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {CHECK_GROUPS} from './checks/types.js'
 import {peerRecordSchema} from './state-schema.js'
 import {tailscaleSummarySchema} from './tailscale-status.js'

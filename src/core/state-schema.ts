@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 /** claw-mesh's own state (never inside openclaw.json). Every section optional so old files keep loading. */
 export const peerRecordSchema = z.object({

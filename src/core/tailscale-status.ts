@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 import {stripControlValue} from './terminal-text.js'
 
 /**

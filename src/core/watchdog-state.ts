@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import * as z from 'zod'
 
 /**
  * The watchdog's memory between runs (`<stateDir>/watchdog.json`) and the pure rules that turn one health
