@@ -5,6 +5,7 @@ const GUARD = './test/helpers/stray-traffic-guard.ts'
 
 export default defineConfig({
   test: {
+    reporters: ['default', './test/helpers/no-skips-under-ci.ts'],
     projects: [
       {test: {name: 'unit', include: ['test/unit/**/*.test.ts', 'test/commands/**/*.test.ts'], environment: 'node'}},
       {test: {name: 'integration', include: ['test/integration/**/*.test.ts'], environment: 'node', globalSetup: [GUARD], testTimeout: 60_000, hookTimeout: 60_000}},
