@@ -20,6 +20,22 @@ export const timeoutFlag = (defaultValue: string, description = 'How long to wai
   timeout: Flags.string({description, default: defaultValue, helpValue: 'DURATION'}),
 })
 
+/** Workload identity federation (tailscale.com): join with no stored secret, from a CI job or a cloud machine. */
+export const tailscaleWifFlags = {
+  'tailscale-client-id': Flags.string({
+    description: "Join with a workload identity instead of a key: the federated identity's client ID (tailscale.com; needs --tags and --tailscale-audience or --tailscale-id-token).",
+    helpValue: 'ID',
+  }),
+  'tailscale-audience': Flags.string({
+    description: "Audience of the ID token tailscale fetches from the job's identity provider (GitHub Actions with id-token: write, AWS, GCP).",
+    helpValue: 'AUDIENCE',
+  }),
+  'tailscale-id-token': Flags.string({
+    description: 'An ID token you already hold, instead of --tailscale-audience: file:PATH or - (stdin). Default: $CLAW_MESH_TAILSCALE_ID_TOKEN.',
+    helpValue: 'file:PATH|-',
+  }),
+}
+
 export const tailscaleKeyFlag = {
   'tailscale-key': Flags.string({
     description: 'Auth key or OAuth client secret: file:PATH, - (stdin), or the value (visible to ps: avoid). Default: $CLAW_MESH_TAILSCALE_KEY.',

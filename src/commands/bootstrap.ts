@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveLoginServer} from '../core/login-server.js'
-import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, timeoutFlag} from '../flags.js'
+import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, tailscaleWifFlags, timeoutFlag} from '../flags.js'
 import type {IOStreams} from '../infra/io.js'
 import {ask, confirm} from '../infra/prompt.js'
 import {readSecretInput, type SecretSource} from '../infra/secret-input.js'
@@ -13,6 +13,7 @@ import {assertOneStdinReader, bootstrapOptions} from '../services/bootstrap/opti
 import {readPeerInputs} from '../services/bootstrap/peer-inputs.js'
 import {bootstrap, type BootstrapHooks} from '../services/bootstrap/run.js'
 import type {BootstrapResult} from '../services/bootstrap/types.js'
+import {readWifInput} from '../services/tailscale/wif-input.js'
 
 /** The questions bootstrap may ask, only where someone can answer (a terminal, not CI, not --json). */
 export function bootstrapPrompts(io: IOStreams): Pick<BootstrapHooks, 'confirmInstall' | 'askForKey'> {
@@ -40,6 +41,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     identity: Flags.string({description: 'This agent\'s name in the mesh (a DNS label, e.g. nova). Asked for on a terminal when missing.'}),
     hostname: Flags.string({description: 'Tailscale hostname. Default: openclaw-<identity>; a machine already in the tailnet under a name claw-mesh did not give it is renamed only when this is given.'}),
     ...tailscaleKeyFlag,
+    ...tailscaleWifFlags,
     tags: Flags.string({description: 'Tailscale tags to advertise (required with an OAuth client secret), e.g. tag:claw-mesh.', helpValue: 'tag:a,tag:b'}),
     'force-reauth': Flags.boolean({description: 'Re-register the node with Tailscale (needed to change --tags on a joined node). Needs a key.', default: false}),
     ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral (CI hosts).', default: true, allowNo: true}),
@@ -68,13 +70,14 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     const secretInput = {env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor}
     const key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', ...secretInput})
     if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
+    const wif = await readWifInput(flags, deps)
     const meshSecret = await readSecretInput({flag: '--mesh-secret', raw: flags['mesh-secret'], envName: 'CLAW_MESH_SECRET', allowLiteral: false, ...secretInput})
     if (flags.peer.some((p) => /^claw-mesh-invite/i.test(p.trim()))) deps.io.err('warning: an invite given on the command line is visible to other users (ps) and holds a hooks token; prefer --peer file:PATH or --peer -.\n')
     // --peer values are read and checked before anything is observed (a bad file is a usage error, whatever Tailscale's state).
     const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, allowInsecureUrl: flags['allow-insecure-url'], home: deps.home})
     const alert = await readAlertInput(deps, flags.alert)
     const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
-    const opts = bootstrapOptions(flags, {identity, key, meshSecret, peers, alert, loginServer}, deps.platform.id)
+    const opts = bootstrapOptions(flags, {identity, key, wif, meshSecret, peers, alert, loginServer}, deps.platform.id)
     return bootstrap(deps, opts, {...bootstrapHooks(deps, {alert: opts.alert}), ...bootstrapPrompts(deps.io)})
   }
 

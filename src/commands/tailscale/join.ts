@@ -3,11 +3,12 @@ import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {assertHostname, parseTags} from '../../core/validate.js'
 import {resolveLoginServer} from '../../core/login-server.js'
-import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, timeoutFlag} from '../../flags.js'
+import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, tailscaleWifFlags, timeoutFlag} from '../../flags.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {runProgress} from '../../infra/progress.js'
 import {renderJoin} from '../../render/join.js'
 import {joinTailnet, type JoinResult} from '../../services/tailscale/join.js'
+import {readWifInput} from '../../services/tailscale/wif-input.js'
 
 export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
   static override summary = 'Join the tailnet with a hostname, idempotently.'
@@ -15,15 +16,17 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
   static override examples = [
     '<%= config.bin %> tailscale join --hostname openclaw-nova --tailscale-key file:/run/secrets/ts',
     'CLAW_MESH_TAILSCALE_KEY=… <%= config.bin %> tailscale join --hostname openclaw-ci --tags tag:claw-mesh',
+    '<%= config.bin %> tailscale join --hostname openclaw-ci --tags tag:claw-mesh --tailscale-client-id "$TS_CLIENT_ID" --tailscale-audience "$TS_AUDIENCE"',
     '<%= config.bin %> tailscale join --hostname openclaw-nova --dry-run',
     '<%= config.bin %> tailscale join --hostname openclaw-nova --login-server https://headscale.example.com --tailscale-key file:/run/secrets/hskey',
   ]
   static override flags = {
     hostname: Flags.string({description: 'Tailscale hostname (a DNS label).', required: true}),
     ...tailscaleKeyFlag,
+    ...tailscaleWifFlags,
     tags: Flags.string({description: 'Comma-separated tags to advertise, e.g. tag:claw-mesh (required for OAuth client secrets).', helpValue: 'tag:a,tag:b'}),
     'force-reauth': Flags.boolean({description: 'Re-register the node (needed to change tags). Needs a key.', default: false}),
-    ephemeral: Flags.boolean({description: 'For OAuth client secrets: register the node as ephemeral.', default: true, allowNo: true}),
+    ephemeral: Flags.boolean({description: 'For OAuth client secrets and workload identities: register the node as ephemeral.', default: true, allowNo: true}),
     ...timeoutFlag('60s', 'How long to wait for the node to be Running.'),
     ...loginServerFlag,
     ...socketFlag,
@@ -38,12 +41,13 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
     const key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor})
     if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
+    const wif = await readWifInput(flags, deps)
     const ctx: {result?: JoinResult} = {}
     await runProgress(deps.io, ctx, [
       {
         title: `Join the tailnet as ${hostname}`,
         run: async (c, update) => {
-          c.result = await joinTailnet(deps, {hostname, tags, key, forceReauth: flags['force-reauth'], ephemeral: flags.ephemeral, timeoutMs, socket: flags.socket, loginServer, dryRun: flags['dry-run'], progress: update})
+          c.result = await joinTailnet(deps, {hostname, tags, key, wif, forceReauth: flags['force-reauth'], ephemeral: flags.ephemeral, timeoutMs, socket: flags.socket, loginServer, dryRun: flags['dry-run'], progress: update})
           return c.result.dryRun ? `would ${c.result.action}` : c.result.changed ? c.result.action : 'unchanged'
         },
       },

@@ -5,6 +5,7 @@ import {assertHostname, assertIdentity, assertPort, parseTags} from '../../core/
 import type {SecretSource} from '../../infra/secret-input.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {AddPeerOptions} from '../peers/add.js'
+import type {JoinOptions} from '../tailscale/join.js'
 import type {BootstrapOptions} from './types.js'
 
 /** `claw-mesh bootstrap`'s flags as oclif parses them. */
@@ -12,6 +13,9 @@ export interface BootstrapFlags {
   identity?: string
   hostname?: string
   'tailscale-key'?: string
+  'tailscale-client-id'?: string
+  'tailscale-audience'?: string
+  'tailscale-id-token'?: string
   tags?: string
   'force-reauth': boolean
   ephemeral: boolean
@@ -38,6 +42,8 @@ export interface BootstrapInputs {
   /** The identity: the flag's, or the answer to the prompt. */
   identity: string
   key?: SecretSource
+  /** A workload identity (tailscale.com) instead of a key. */
+  wif?: JoinOptions['wif']
   meshSecret?: SecretSource
   peers: AddPeerOptions[]
   /** The alert target: --alert's value, or what its file:PATH, - or $CLAW_MESH_ALERT held. */
@@ -47,9 +53,10 @@ export interface BootstrapInputs {
 }
 
 /** Refuses, before anything is read, two flags that would both read stdin. Pure. */
-export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key' | 'mesh-secret' | 'peer' | 'alert'>): void {
+export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key' | 'tailscale-id-token' | 'mesh-secret' | 'peer' | 'alert'>): void {
   const readers = [
     flags['tailscale-key'] === '-' && '--tailscale-key',
+    flags['tailscale-id-token'] === '-' && '--tailscale-id-token',
     flags['mesh-secret'] === '-' && '--mesh-secret',
     flags.peer.some((p) => p.trim() === '-') && '--peer',
     flags.alert?.trim() === '-' && '--alert',
@@ -65,7 +72,7 @@ export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key'
 export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs, platform: 'linux' | 'darwin' | 'win32'): BootstrapOptions {
   const identity = assertIdentity(inputs.identity)
   const tags = parseTags(flags.tags)
-  if (flags['force-reauth'] && !inputs.key) {
+  if (flags['force-reauth'] && !inputs.key && !inputs.wif) {
     throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
   }
   if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
@@ -77,6 +84,7 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     tags,
     forceReauth: flags['force-reauth'],
     key: inputs.key,
+    wif: inputs.wif,
     ephemeral: flags.ephemeral,
     expose: flags.expose,
     port: flags.port === undefined ? undefined : assertPort(flags.port),

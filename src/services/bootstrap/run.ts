@@ -4,6 +4,7 @@ import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import {isTailscaleControl} from '../../core/login-server.js'
 import {prepareAuthKey} from '../../core/tailscale-join-plan.js'
+import {prepareWif} from '../../core/tailscale-wif.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -53,7 +54,7 @@ export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation
     recordedHostname: observation.observed.recorded.tailscaleHostname,
     tags: opts.tags,
     forceReauth: opts.forceReauth,
-    key: opts.key ? 'given' : hooks.askForKey ? 'ask' : 'none',
+    key: opts.key || opts.wif ? 'given' : hooks.askForKey ? 'ask' : 'none',
     expose: observation.configure.expose,
     port: observation.configure.port,
     peers: opts.peers.length,
@@ -75,6 +76,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   // The key's shape (tskey-…, an OAuth secret's need for tags) is refused by the dry run too; a Headscale key is
   // judged against the control server this machine recorded.
   if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted: !isTailscaleControl(opts.loginServer ?? view.state().tailscale?.loginServer)})
+  if (opts.wif) prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted: !isTailscaleControl(opts.loginServer ?? view.state().tailscale?.loginServer)})
   const observation = await observeBootstrap(deps, view, opts, phases)
   const steps: BootstrapStepResult[] = planBootstrap(observation.observed, {...desiredFor(opts, observation, hooks), unattended: deps.platform.upExtraFlags().includes('--unattended')})
   const store = await view.secrets()
@@ -126,7 +128,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     'tailscale-install': async (update) => (await (await import('../tailscale/install.js')).installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method,
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
-      const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon})
+      const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, wif: opts.wif, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon})
       applied.join = join
       applied.warnings.push(...join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))

@@ -4,6 +4,7 @@ import type {SecretSource} from '../../infra/secret-input.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {AddPeerOptions} from '../peers/add.js'
 import type {PeerStatus} from '../peers/check.js'
+import type {JoinOptions} from '../tailscale/join.js'
 
 /** What the user asked for, from flags and environment only (never what was observed on the machine). */
 export interface BootstrapOptions {
@@ -15,6 +16,8 @@ export interface BootstrapOptions {
   /** Re-register the node (a tag change needs it); needs a key. */
   forceReauth: boolean
   key?: SecretSource
+  /** A workload identity (tailscale.com) instead of a key: checked like the key, sent only by `tailscale up`. */
+  wif?: JoinOptions['wif']
   ephemeral: boolean
   expose?: string
   port?: number

@@ -5,6 +5,7 @@ import {ActionNeededError} from '../../core/errors.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
 import {parseForceDaemon} from '../../core/tailscale-join-plan.js'
 import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
+import {wifUpArgs, type WifCredential} from '../../core/tailscale-wif.js'
 import type {Deps} from '../../deps.js'
 import {onInterrupt} from '../../infra/interrupt.js'
 import type {RunOptions, RunResult} from '../../infra/runner.js'
@@ -69,10 +70,12 @@ export class TailscaleCli {
 
   async checked(subcommand: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS, secretFd?: RunOptions['secretFd']): Promise<RunResult> {
     const result = await this.raw(args, timeoutMs, secretFd)
-    if (result.exitCode !== 0) {
-      throw tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, os: this.deps.platform.id, cli: this.location.cli})
-    }
+    if (result.exitCode !== 0) throw this.failure(subcommand, args, result)
     return result
+  }
+
+  private failure(subcommand: string, args: string[], result: RunResult): Error {
+    return tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, os: this.deps.platform.id, cli: this.location.cli})
   }
 
   async statusRaw(): Promise<RawStatus> {
@@ -96,28 +99,37 @@ export class TailscaleCli {
    * (a nameless file), so the key is never in argv and never in a file that outlives us, kill -9 included. Where
    * there is no /dev/fd (Windows), a 0600 temp file removed on every exit claw-mesh sees (not kill -9).
    */
-  async up(opts: {key?: string; hostname: string; tags: string[]; loginServer?: string; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
+  async up(opts: {key?: string; wif?: WifCredential; providerEnv?: Record<string, string>; hostname: string; tags: string[]; loginServer?: string; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
     let dir: string | undefined
     let stop: (() => void) | undefined
-    const viaFd = opts.key !== undefined ? this.deps.platform.secretFd : undefined
+    // One secret at most reaches `up` by file: the auth key, or a workload identity's ID token.
+    const secret = opts.key ?? opts.wif?.idToken
+    const viaFd = secret !== undefined ? this.deps.platform.secretFd : undefined
     try {
       const args = ['up']
-      if (opts.key && viaFd) args.push(`--auth-key=file:${viaFd.path}`)
-      else if (opts.key) {
+      let secretPath: string | undefined
+      if (secret !== undefined && viaFd) secretPath = viaFd.path
+      else if (secret !== undefined) {
         const made = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-mesh-key-'))
         dir = made
         stop = onInterrupt(() => rmSync(made, {recursive: true, force: true}))
-        const keyFile = path.join(made, 'authkey')
-        await fs.writeFile(keyFile, opts.key, {mode: 0o600})
-        args.push(`--auth-key=file:${keyFile}`)
+        secretPath = path.join(made, 'authkey')
+        await fs.writeFile(secretPath, secret, {mode: 0o600})
       }
+      if (opts.key !== undefined) args.push(`--auth-key=file:${secretPath}`)
+      if (opts.wif) args.push(...wifUpArgs(opts.wif, secretPath))
       args.push(`--hostname=${opts.hostname}`)
       // Every `up` with flags must repeat the control server, or the CLI refuses (or heads for tailscale.com).
       if (opts.loginServer) args.push(`--login-server=${opts.loginServer}`)
       if (opts.tags.length > 0) args.push(`--advertise-tags=${opts.tags.join(',')}`)
       if (opts.forceReauth) args.push('--force-reauth')
       args.push(...(opts.extraFlags ?? []), `--timeout=${Math.ceil(opts.timeoutMs / 1000)}s`)
-      return await this.checked('up', args, opts.timeoutMs + 10_000, viaFd && opts.key ? {value: opts.key, tmpfileFlags: viaFd.tmpfileFlags} : undefined)
+      const secretFd = viaFd && secret !== undefined ? {value: secret, tmpfileFlags: viaFd.tmpfileFlags} : undefined
+      if (!opts.providerEnv || Object.keys(opts.providerEnv).length === 0) return await this.checked('up', args, opts.timeoutMs + 10_000, secretFd)
+      // A workload identity with an audience: tailscale asks the CI's identity provider itself, with that job's variables.
+      const result = await this.deps.runner.run(this.location.cli, this.argv(args), {timeoutMs: opts.timeoutMs + 10_000, secretFd, env: opts.providerEnv})
+      if (result.exitCode !== 0) throw this.failure('up', args, result)
+      return result
     } finally {
       if (dir) await fs.rm(dir, {recursive: true, force: true})
       stop?.()

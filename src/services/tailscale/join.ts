@@ -2,6 +2,7 @@ import {ActionNeededError, ExternalError} from '../../core/errors.js'
 import {isTailscaleControl} from '../../core/login-server.js'
 import {advertisedTags, hasSession, isRenamedVariant, missingTags, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import {prepareWif, wifProviderEnv} from '../../core/tailscale-wif.js'
 import type {Deps} from '../../deps.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import {openTailscale, type TailscaleCli} from './cli.js'
@@ -12,6 +13,8 @@ export interface JoinOptions {
   hostnameGiven?: boolean
   tags: string[]
   key?: SecretSource
+  /** A workload identity instead of a key (tailscale.com): client ID, and an ID token or an audience. */
+  wif?: {clientId?: string; idToken?: SecretSource; audience?: string}
   forceReauth: boolean
   ephemeral: boolean
   timeoutMs: number
@@ -77,6 +80,10 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
   const selfHosted = !isTailscaleControl(loginServer)
   const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted}) : undefined
   if (prepared) deps.redactor.add(prepared.value)
+  const wif = opts.wif ? prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, selfHosted, hasKey: Boolean(prepared), ephemeral: opts.ephemeral}) : undefined
+  if (wif?.idToken) deps.redactor.add(wif.idToken)
+  const providerEnv = wif?.audience !== undefined ? wifProviderEnv(deps.env) : undefined
+  if (providerEnv?.ACTIONS_ID_TOKEN_REQUEST_TOKEN) deps.redactor.add(providerEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
   const ts = openTailscale(deps, opts.socket)
   // A caller that already read the status in this run (bootstrap) passes it: not read twice.
   const observed = seen.status ?? (await ts.status())
@@ -84,7 +91,7 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
   // Where `up` gets --unattended (Windows), a node that is already up is checked for it too (W8).
   const unattended = deps.platform.upExtraFlags().includes('--unattended')
   const forceDaemon = unattended && hasSession(observed.backendState) ? (seen.forceDaemon !== undefined ? seen.forceDaemon : await ts.forceDaemon()) : undefined
-  const plan = planJoin({...observed, forceDaemon}, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname, unattended})
+  const plan = planJoin({...observed, forceDaemon}, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared || wif), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname, unattended})
   const base = {
     action: plan.action,
     reason: plan.reason,
@@ -93,10 +100,10 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
     warnings: [] as string[],
   }
   if (plan.action === 'up' && observed.backendState === 'NeedsMachineAuth') throw approvalNeeded()
-  if (plan.action === 'up' && plan.needsKey && !prepared) {
+  if (plan.action === 'up' && plan.needsKey && !prepared && !wif) {
     throw new ActionNeededError(`Tailscale needs a login (${observed.backendState}) and no auth key was given.`, {
       code: 'tailscale-needs-login',
-      hint: 'Pass --tailscale-key file:PATH (or - for stdin, or set CLAW_MESH_TAILSCALE_KEY). claw-mesh never opens a browser login.',
+      hint: 'Pass --tailscale-key file:PATH (or - for stdin, or set CLAW_MESH_TAILSCALE_KEY), or a workload identity (--tailscale-client-id with --tailscale-audience). claw-mesh never opens a browser login.',
     })
   }
   if (opts.dryRun) return {...base, ...fromSummary(observed, opts.hostname), changed: plan.action !== 'none', keySent: false}
@@ -104,9 +111,9 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
   let keySent = false
   switch (plan.action) {
     case 'up':
-      opts.progress?.('tailscale up (key from a private temp file)')
-      await ts.up({key: prepared?.value, hostname: opts.hostname, tags: advertisedTags(prepared?.kind, opts.tags), loginServer, timeoutMs: opts.timeoutMs, forceReauth: plan.forceReauth, extraFlags: deps.platform.upExtraFlags()})
-      keySent = Boolean(prepared)
+      opts.progress?.(wif ? `tailscale up (workload identity${wif.audience !== undefined ? ', ID token from the identity provider' : ', ID token from a private file'})` : 'tailscale up (key from a private temp file)')
+      await ts.up({key: prepared?.value, wif, providerEnv, hostname: opts.hostname, tags: advertisedTags(prepared?.kind, opts.tags), loginServer, timeoutMs: opts.timeoutMs, forceReauth: plan.forceReauth, extraFlags: deps.platform.upExtraFlags()})
+      keySent = Boolean(prepared || wif)
       break
     case 'resume':
       // A bare `up` resumes with the stored settings; any flag would trip the "mention all flags" guard.
@@ -156,3 +163,4 @@ function fromSummary(s: TailscaleSummary, wanted: string) {
     tags: s.tags,
   }
 }
+

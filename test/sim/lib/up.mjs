@@ -5,6 +5,7 @@ import {err, out, SimExit, sleep} from './env.mjs'
 import {formatGoDuration, goQuote, parseFlags} from './flags.mjs'
 import {DEFAULT_CONTROL_URL, deriveBackendState, freshState} from './host.mjs'
 import {checkKey, readAuthKey, registerNode, resolveOAuth, setNodeHostname} from './login.mjs'
+import {resolveWif, WIF_FLAGS} from './wif.mjs'
 
 export const TIMEOUT_TEXT = 'timeout waiting for Tailscale service to enter a Running state; check health with "tailscale status"'
 
@@ -56,6 +57,7 @@ export function upFlagSpec(os) {
     qr: {type: 'bool'},
     'login-server': {type: 'string', default: DEFAULT_CONTROL_URL},
     timeout: {type: 'duration', default: 0},
+    ...WIF_FLAGS,
   }
   if (os !== 'windows') spec.operator = {type: 'string'}
   if (os === 'windows') spec.unattended = {type: 'bool'}
@@ -183,13 +185,15 @@ export async function runUp(ctx, args) {
   } else {
     const authKey = readAuthKey(f['auth-key'], cfg.os)
     const resolved = resolveOAuth(authKey, f['advertise-tags'])
+    // The CLI resolves a workload identity into a key before it starts the login (cmd/tailscale/cli/up.go).
+    const wif = authKey === '' ? await resolveWif(f, control, cfg.os) : undefined
     // localClient.Start: the new prefs replace the old ones before the login even starts.
     Object.assign(state, {prefs, wantRunning: true, socket: host.socketFlag ?? null})
     host.save(state)
     if (faults.upHangs) return waitRunning(ctx, f, {hang: true})
     if (f['force-reauth'] || !state.haveNodeKey) {
-      if (authKey === '') return interactiveLogin(ctx, f, state)
-      const grant = checkKey(control, resolved, prefs.advertiseTags)
+      if (authKey === '' && !wif) return interactiveLogin(ctx, f, state)
+      const grant = wif ?? checkKey(control, resolved, prefs.advertiseTags)
       registerNode(host, control, state, grant)
       host.save(state)
     } else {
