@@ -4,6 +4,7 @@
 // with "Authorization: Bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN", answer {"value": TOKEN}). The exchange itself
 // (tailscale.com's /api/v2/oauth/token-exchange) is the control's: a client ID the control knows as invalid is
 // refused, a token that is not a JWT is refused.
+import {URLSearchParams} from 'node:url'
 import {readAuthKey} from './login.mjs'
 import {SimExit} from './env.mjs'
 import {goQuote as goQuoteText} from './flags.mjs'
