@@ -152,6 +152,23 @@ describe('A2A pairing in two one-line messages', () => {
     expect(readFileSync(nova.configPath, 'utf8')).toBe(before.config)
   })
 
+  it("refuses a reply that carries an existing peer's name at its own address: its tokens are not replaced", async () => {
+    const {nova, clawd, reply} = await pair()
+    await nova.run(PeerAdd, ['--invite', '-'], reply)
+    // Whoever saw nova's next invite can answer it as "clawd" with clawd's own URL: nova would accept them as clawd.
+    const invite2 = (await nova.run(Invite, [])).stdout
+    const again = (await clawd.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'nova'], invite2)).json<{replyInvite: string}>().replyInvite
+    const before = {state: JSON.stringify(nova.store.raw().peers.clawd), secrets: JSON.stringify([...nova.secrets.values])}
+    const run = await nova.run(PeerAdd, ['--invite', '-', '--json'], again)
+    expect(run.exitCode, run.stdout).toBe(2)
+    expect(run.json<{error: {code: string; hint: string}}>().error).toMatchObject({code: 'peer-name-taken', hint: expect.stringContaining('--replace clawd')})
+    expect(JSON.stringify(nova.store.raw().peers.clawd)).toBe(before.state)
+    expect(JSON.stringify([...nova.secrets.values])).toBe(before.secrets)
+    const replaced = await nova.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'clawd'], again)
+    expect(replaced.exitCode, replaced.stdout).toBe(0)
+    expect(replaced.json()).toMatchObject({name: 'clawd', completed: true, changes: expect.arrayContaining(['A2A tokens replaced (paired again)'])})
+  })
+
   it("refuses an invite that carries an existing peer's name from another address", async () => {
     const {clawd} = await pair()
     const fakeNova = host('nova', '100.66.6.7')

@@ -40,13 +40,20 @@ function inviteUsed(replier: string, record: {usedBy?: string; usedAt?: string} 
   return new UsageError(`The invite this reply answers was already used${by}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${replier}, make a new invite here: claw-mesh invite`})
 }
 
+export interface PairingOptions {
+  name?: string
+  allowInsecureUrl?: boolean
+  /** The existing peer this line may replace (`--replace NAME`): without it an existing name is refused. */
+  replace?: readonly string[]
+}
+
 const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invite there), add it here, and send the reply back.`
 
 /**
  * B's half: pair with the host that printed `raw` (a v2 invite). Mints the pair's two tokens from an X25519
  * exchange, stores and configures them, and returns the reply line for the inviter.
  */
-export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
@@ -61,7 +68,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
     // Answered already (a re-run of the same bootstrap): nothing changes, and the same reply is shown again.
     return {name, hostname: invite.hostname, url: invite.url, action: 'unchanged', changes: [], replyInvite: existing.a2a.reply, completed: false, sync: {configured: true, changed: false}}
   }
-  assertPairingNameFree(existing, name, invite.url)
+  assertPairingNameFree(existing, name, invite.url, opts.replace)
   const key = newPairingKey()
   const pair = pairSecrets({privateKey: key.privateKey, peerPublicKey: invite.key, inviteId: invite.id, inviter: invite.name, replier: self.name})
   const secrets = await deps.secrets()
@@ -77,7 +84,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
 }
 
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
-export async function completeReply(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+export async function completeReply(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
@@ -108,7 +115,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   }
   const name = opts.name === undefined ? reply.name : assertHostname(opts.name, '--name')
   const known = peerOf(state, name)
-  assertPairingNameFree(known, name, reply.url)
+  assertPairingNameFree(known, name, reply.url, opts.replace)
   // Claim the invite under the state lock before anything is written: of two replies to one invite racing here,
   // exactly one pairs (the check above read the state before any await).
   let claimed = false
