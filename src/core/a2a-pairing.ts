@@ -252,10 +252,17 @@ export function assertPairingNameFree(existing: {url: string} | undefined, name:
 }
 
 /**
- * Adding by URL or with a v1 invite: a peer already recorded at another URL is re-pointed only with `--replace NAME`.
+ * Adding by URL or with a v1 invite: a peer already recorded at another URL is re-pointed only with `--replace NAME`,
+ * and a peer paired over A2A is never turned into a hooks-only one (its A2A pair would stay half-configured).
  */
-export function assertPlainAddAllowed(existing: {url: string} | undefined, name: string, url: string, _how: 'url' | 'invite', replace: readonly string[] = []): void {
+export function assertPlainAddAllowed(existing: {url: string; a2a?: unknown} | undefined, name: string, url: string, how: 'url' | 'invite', replace: readonly string[] = []): void {
   if (!existing) return
+  if (existing.a2a) {
+    throw new UsageError(`The peer ${name} is paired over A2A: ${how === 'invite' ? 'an old (v1) invite' : 'adding it by URL'} would turn that pair off and leave it half-configured.`, {
+      code: 'peer-downgrade',
+      hint: `Nothing was changed. To pair again, ask ${name} for a new invite (claw-mesh invite there); to really replace it, remove it first: claw-mesh peer remove ${name}.`,
+    })
+  }
   if (existing.url === url || replace.includes(name)) return
   throw new UsageError(`The peer ${name} here is at ${existing.url}, not ${url}: adding it again would re-point it (and its messages) to another address.`, {
     code: 'peer-name-taken',

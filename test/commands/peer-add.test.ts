@@ -74,6 +74,20 @@ describe('claw-mesh peer add (in memory)', () => {
     expect(m.secrets.values.get('peer/nova')).toBe('a-rotated-token-0123456789')
   })
 
+  it.each([
+    ['a v1 invite', (m: ReturnType<typeof memory>) => runCommand(PeerAdd, ['--invite', '-', '--json'], {...m, stdin: encodeInvite({...base, hooksToken: 'attacker-chosen-token-0123456789'})})],
+    ['a URL', (m: ReturnType<typeof memory>) => runCommand(PeerAdd, ['http://100.101.102.103:18789', '--name', 'nova', '--json'], m)],
+  ])('refuses %s for a peer paired over A2A: no downgrade to hooks (exit 2, nothing written)', async (_what, add) => {
+    const paired = {name: 'nova', url: 'http://100.101.102.103:18789', addedAt: '2026-09-01T10:00:00.000Z', source: 'invite' as const, messaging: false, a2a: {url: 'http://100.101.102.103:18789/a2a/v1', pairedBy: 'invite' as const, pairedAt: '2026-09-01T10:00:00.000Z'}}
+    const m = memory({peers: {nova: paired}})
+    const before = JSON.stringify(m.store.raw())
+    const run = await add(m)
+    expect(run.exitCode, run.stdout).toBe(2)
+    expect(run.json()).toMatchObject({ok: false, error: {code: 'peer-downgrade', message: expect.stringContaining('paired over A2A')}})
+    expect(JSON.stringify(m.store.raw())).toBe(before)
+    expect(m.secrets.values.size).toBe(0)
+  })
+
   it('adds a health-only peer by URL (messaging off) and derives the hostname from MagicDNS', async () => {
     const m = memory()
     const run = await runCommand(PeerAdd, ['https://openclaw-clawd.tail4f3a2.ts.net/', '--name', 'clawd'], m)
