@@ -96,7 +96,7 @@ export const stateSchema = z.object({
   invites: z
     .record(
       z.string(),
-      z.object({createdAt: z.string(), expiresAt: z.string(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
+      z.object({createdAt: z.string(), expiresAt: z.string(), for: z.string().optional(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
     )
     .default({}),
   peers: z.record(z.string(), peerRecordSchema).default({}),

@@ -47,6 +47,15 @@ export interface PairingOptions {
   replace?: readonly string[]
 }
 
+/** An invite made with `--for NAME` is completed only by a reply that names NAME. */
+function assertReplyFromIntended(record: {for?: string}, replier: string): void {
+  if (record.for === undefined || record.for === replier) return
+  throw new UsageError(`This reply comes from "${replier}", but the invite it answers was made for "${record.for}" (claw-mesh invite --for ${record.for}).`, {
+    code: 'reply-not-intended',
+    hint: `Nothing was changed and the invite is still open for ${record.for}. If ${replier} should pair too, make an invite for it: claw-mesh invite --for ${replier}`,
+  })
+}
+
 const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invite there), add it here, and send the reply back.`
 
 /**
@@ -97,6 +106,7 @@ export async function completeReply(deps: Deps, raw: string, opts: PairingOption
     })
   }
   if (record.usedBy) throw inviteUsed(reply.name, record)
+  assertReplyFromIntended(record, reply.name)
   if (record.revokedAt) throw new UsageError(`The invite this reply answers was revoked at ${record.revokedAt}.`, {code: 'reply-revoked', hint: `Make a new invite: claw-mesh invite, and give it to ${reply.name}.`})
   if (Date.parse(record.expiresAt) <= deps.clock.now().getTime()) {
     throw new UsageError(`The invite this reply answers expired at ${record.expiresAt}.`, {code: 'reply-expired', hint: `Make a new invite (claw-mesh invite) and give it to ${reply.name}; its reply must come back within the invite's lifetime.`})
