@@ -10,6 +10,8 @@ export const peerRecordSchema = z.object({
   messaging: z.boolean().default(false),
   /** Tailscale's stable node id, when the peer came from the tailnet's own list (fleet discovery). */
   nodeId: z.string().optional(),
+  /** Plain http to a MagicDNS name: the tailnet addresses it resolved to when added; every connection must match. */
+  addresses: z.array(z.string()).optional(),
   /** The peer's A2A endpoint and how the pair's tokens came about (`a2a/<name>/in|out` in the secret store). */
   a2a: z
     .object({

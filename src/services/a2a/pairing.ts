@@ -66,7 +66,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
-  await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
+  const addresses = await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
   const name = opts.name === undefined ? invite.name : assertHostname(opts.name, '--name')
   const self = await selfEndpoint(deps)
   if (invite.name === self.name && invite.hostname === self.hostname) {
@@ -87,7 +87,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
   const hooksToken = await keptHooksToken(deps, secrets, name, invite.url)
   const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite, awaitingReply: true}
-  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges})
+  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges, addresses})
   const sync = await syncA2aConfig(deps)
   return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}
 }
@@ -96,7 +96,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
 export async function completeReply(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
-  await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
+  const addresses = await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
   const record = inviteOf(state, reply.invite)
   if (!record || reply.to !== state.identity) {
@@ -141,7 +141,7 @@ export async function completeReply(deps: Deps, raw: string, opts: PairingOption
     const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
     await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
     const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
-    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
+    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, addresses})
     await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
     const sync = await syncA2aConfig(deps)
     return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}

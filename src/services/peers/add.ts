@@ -7,6 +7,7 @@ import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {savePeer, type SaveAction} from './records.js'
 import {assertPlainAddAllowed, pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPinKept} from '../../core/address-pin.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
 
@@ -92,17 +93,18 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const peer = resolvePeerInput({...opts, magicDNSSuffix})
   deps.redactor.add(peer.token)
-  await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
+  const addresses = await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
   const state = deps.store.read()
   if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
   }
   assertPlainAddAllowed(peerOf(state, peer.name), peer.name, peer.url, peer.source, opts.replace)
+  assertPinKept(peerOf(state, peer.name), peer.name, peer.url, addresses, opts.replace)
   const url = new URL(peer.url)
   if (opts.allowInsecureUrl && !['tailnet-ip', 'tailnet-name'].includes(peerHostKind(url.hostname, magicDNSSuffix))) {
     deps.io.err(`warning: ${INSECURE_URL_FLAG}: ${peer.name} is outside the tailnet (${url.hostname}); ${url.protocol === 'http:' ? 'messages and its hooks token travel unencrypted' : 'its hooks token goes wherever that host is'}.\n`)
   }
   const secrets = await deps.secrets()
-  const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token})
+  const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token, addresses})
   return {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, messaging: Boolean(peer.token), a2a: false, ...saved}
 }
