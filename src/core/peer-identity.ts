@@ -44,3 +44,11 @@ export function peerIdentity(summary: TailscaleSummary | undefined, record: Iden
     ? {verdict: 'match', node, detail: `${label(node)}, the node ${record.name} was paired with`}
     : {verdict: 'mismatch', node, detail: `${address ?? host} is ${label(node)}, not ${wanted} that ${record.name} was paired as`}
 }
+
+/**
+ * "Token accepted" is the answering gateway's word: whoever holds the address can say it. It counts for the peer
+ * only when Tailscale says the address is the node the peer was recorded as; otherwise the detail says who it was.
+ */
+export function acceptedBy(detail: string, identity: PeerIdentity, url: string): string {
+  return identity.verdict === 'match' ? `${detail} by ${identity.detail}` : `${detail} by whatever answers at ${url} (who that is was not proven: ${identity.detail})`
+}

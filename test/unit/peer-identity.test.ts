@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {connectAddress, peerIdentity, type IdentityRecord} from '../../src/core/peer-identity.js'
+import {acceptedBy, connectAddress, peerIdentity, type IdentityRecord} from '../../src/core/peer-identity.js'
 import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
@@ -28,5 +28,14 @@ describe('peerIdentity: who answers at the address, as Tailscale says', () => {
 
   it('is unknown without a running Tailscale', () => {
     expect(peerIdentity(undefined, rec({hostname: 'openclaw-nova'}))).toEqual({verdict: 'unknown', detail: 'tailscale status unavailable'})
+  })
+})
+
+describe('acceptedBy: whose "accepted" it is', () => {
+  it('names the node when Tailscale proves it, and says "whatever answers" otherwise', () => {
+    const match = peerIdentity(summary, rec({hostname: 'openclaw-nova'}))
+    expect(acceptedBy('token accepted', match, 'http://100.64.0.3:18789')).toBe('token accepted by openclaw-nova (node n0CNTRL), the node nova was paired with')
+    const unknown = peerIdentity(summary, rec({}))
+    expect(acceptedBy('token accepted', unknown, 'http://100.64.0.3:18789')).toMatch(/^token accepted by whatever answers at http:\/\/100\.64\.0\.3:18789 \(who that is was not proven: /)
   })
 })

@@ -1,6 +1,6 @@
 import {findPeerNode} from '../../core/checks/peers.js'
 import {peerHostKind} from '../../core/peer-url.js'
-import {peerIdentity, type PeerIdentity} from '../../core/peer-identity.js'
+import {acceptedBy, peerIdentity, type PeerIdentity} from '../../core/peer-identity.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
 import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../core/tailscale-status.js'
@@ -146,14 +146,8 @@ function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): Pro
   return {status: 'fail', detail: `unexpected answer (${outcome.kind})`}
 }
 
-/**
- * "Token accepted" is the answering gateway's word: whoever holds the address can say it. It counts for the peer
- * only when Tailscale says the address is the node the peer was recorded as; otherwise the detail says who it was.
- */
 function attributed(result: ProbeResult, identity: PeerIdentity, url: string): ProbeResult {
-  if (result.status !== 'ok') return result
-  const by = identity.verdict === 'match' ? `by ${identity.detail}` : `by whatever answers at ${url} (who that is was not proven: ${identity.detail})`
-  return {...result, detail: `${result.detail} ${by}`}
+  return result.status === 'ok' ? {...result, detail: acceptedBy(result.detail, identity, url)} : result
 }
 
 function a2aHereProbe(record: PeerRecord, here: {settings?: A2aSettings; inbound?: string; note?: string}): ProbeResult {
