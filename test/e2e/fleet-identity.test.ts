@@ -73,6 +73,11 @@ describe.skipIf(!ready)('fleet identity: a tagged impostor cannot take a member\
     expect(names(onY)).toEqual(['x'])
     expect(JSON.stringify(onY)).not.toContain(impostorIp)
     expect(onY.skipped).toContainEqual({hostname: 'openclaw-x', reason: expect.stringMatching(/"x" is disputed/)})
+    // peer check names who accepted y's token, from Tailscale's own view: the node x was discovered as.
+    const check = await hosts[1].cli(['peer', 'check', 'x', '--json'])
+    const probes = check.json<{peers: {probes: {hooks: {status: string; detail: string}; a2a: {status: string; detail: string}}}[]}>().peers[0].probes
+    expect(probes.hooks).toMatchObject({status: 'ok', detail: expect.stringMatching(/^token accepted by openclaw-x \(node \S+\), the node x was discovered as$/)})
+    expect(probes.a2a.detail).toMatch(/^our token accepted by openclaw-x /)
   })
 
   it('a new member adds neither claimant of the disputed name, reports both, and sends the impostor nothing', async () => {
