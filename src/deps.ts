@@ -8,6 +8,7 @@ import {Redactor} from './core/redact.js'
 import type {InterfaceMap} from './core/tailnet-address.js'
 import {systemClock, type Clock} from './infra/clock.js'
 import {createFetchHttpClient, type HttpClient} from './infra/http.js'
+import {pinnedHttpClient} from './infra/pinned-http.js'
 import {createIOStreams, type IOStreams} from './infra/io.js'
 import {createExecaRunner, type Runner} from './infra/runner.js'
 import {takeSecretEnv} from './infra/child-env.js'
@@ -155,7 +156,8 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     runner: opts.runner ?? createExecaRunner(redactor, env, platform.id),
     loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
     // Userspace networking: peers only through tailscaled's proxy (recorded by tailscale install, or given by hand).
-    http: opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}),
+    // A peer added at a MagicDNS name is reached only at the tailnet address it resolved to then (see address-pin).
+    http: pinnedHttpClient(opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}), {peers: () => Object.values(deps.store.read().peers), resolve: (host) => deps.resolveHost(host)}),
     tailscaleProxy: () => (proxy ??= [opts.tailscaleProxy !== undefined ? opts.tailscaleProxy || undefined : tailscaleProxy(env, () => deps.store.read().tailscale?.proxy)])[0],
     clock: opts.clock ?? systemClock,
     // A state update forgets the proxy read from it: `tailscale install` records one mid-run (bootstrap then pairs through it).

@@ -49,6 +49,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     port: Flags.integer({description: 'Gateway port (default: what openclaw.json has, else 18789).'}),
     'accept-risk': Flags.string({description: 'Accept a named risk: lan-exposure, or weak-tokens (keep a token under 256 bits found in openclaw.json or the store instead of replacing it).', multiple: true, default: []}),
     peer: Flags.string({description: 'A peer to add: its invite (file:PATH, - for stdin, or the line itself), or its gateway URL (NAME=URL). Repeatable.', multiple: true, default: []}),
+    replace: Flags.string({description: 'A peer already recorded here that a --peer line may replace (its tokens, and its URL if the line gives another). Without it an existing name is refused. Repeatable.', helpValue: 'NAME', multiple: true, default: []}),
     'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
     'mesh-secret': Flags.string({description: 'Fleet mode: one hooks token shared by every host (file:PATH or -; default $CLAW_MESH_SECRET); peers are discovered from the tailnet.', helpValue: 'file:PATH|-'}),
     'mesh-tag': Flags.string({description: 'Tailnet tag that marks mesh members for discovery. Default: the one recorded by an earlier discovery, else tag:claw-mesh.'}),

@@ -21,6 +21,7 @@ export default class Invite extends BaseCommand<typeof Invite> {
   static override flags = {
     expires: Flags.string({description: 'How long the invite stays valid (1m to 30d; default 24h).', helpValue: 'DURATION'}),
     list: Flags.boolean({description: "List this machine's invites instead of making one.", default: false}),
+    for: Flags.string({description: 'Only a reply from this peer name completes the invite (a reply under another name is refused).', helpValue: 'NAME'}),
     revoke: Flags.string({description: 'Revoke the open invite with this id.', helpValue: 'ID'}),
   }
 
@@ -29,16 +30,17 @@ export default class Invite extends BaseCommand<typeof Invite> {
     if ([f.list, f.revoke !== undefined, f.expires !== undefined].filter(Boolean).length > 1) {
       throw new UsageError('--list, --revoke and --expires go one at a time.', {hint: 'Run claw-mesh invite --list, or claw-mesh invite --revoke ID, or claw-mesh invite [--expires D].'})
     }
+    if ((f.list || f.revoke !== undefined) && f.for !== undefined) throw new UsageError('--for goes with making an invite, not with --list or --revoke.', {hint: 'Run claw-mesh invite --for NAME [--expires D].'})
     if (f.list) return {invites: listInvites(this.deps)}
     if (f.revoke !== undefined) return {revoked: await revokeInvite(this.deps, f.revoke)}
-    return createInvite(this.deps, {ttlMs: f.expires === undefined ? undefined : parseDuration(f.expires)})
+    return createInvite(this.deps, {ttlMs: f.expires === undefined ? undefined : parseDuration(f.expires), for: f.for})
   }
 
   protected override render(r: InviteOutput): void {
     const {io} = this.deps
     if ('invites' in r) {
       if (r.invites.length === 0) io.err('No invites yet: claw-mesh invite makes one.\n')
-      for (const i of r.invites) io.out(`${i.id}  ${i.status.padEnd(7)}  expires ${i.expiresAt}${i.usedBy ? `  used by ${i.usedBy}` : ''}\n`)
+      for (const i of r.invites) io.out(`${i.id}  ${i.status.padEnd(7)}  expires ${i.expiresAt}${i.for ? `  for ${i.for}` : ''}${i.usedBy ? `  used by ${i.usedBy}` : ''}\n`)
       return
     }
     if ('revoked' in r) {
@@ -46,7 +48,7 @@ export default class Invite extends BaseCommand<typeof Invite> {
       return
     }
     io.outPrivate(`${r.invite}\n`)
-    io.err(`Invite ${r.id} for ${r.name} (${r.url}), valid until ${r.expiresAt}. It holds no token, but give it only to the machine you mean to pair with.\n`)
+    io.err(`Invite ${r.id} from ${r.name} (${r.url})${r.for ? `, only for ${r.for}` : ''}, valid until ${r.expiresAt}. It holds no token, but whoever reads it can answer it: give it only to the machine you mean to pair with${r.for ? '' : ' (or bind it with --for NAME)'}.\n`)
     io.err('On the other machine: claw-mesh peer add --invite -   (paste the line, then Ctrl-D; on Windows Ctrl-Z and Enter), then run the reply it prints here the same way.\n')
   }
 }

@@ -239,13 +239,33 @@ export function replyMacValid(reply: PairingReply, macKey: Buffer): boolean {
 
 /**
  * A pairing line (invite or reply) names its sender, and anyone who saw the invite can make one. A line that carries
- * the name of a peer already recorded at another URL would silently re-point that peer — its `ask`s, and the hooks
- * token it had, would go to the new address. Refused; moving a peer is an explicit `peer remove` first.
+ * the name of a peer already recorded here would replace that peer's tokens — and, at another URL, re-point its
+ * `ask`s there. Refused unless the user named that peer with `--replace NAME`.
  */
-export function assertPairingNameFree(existing: {url: string} | undefined, name: string, url: string): void {
-  if (!existing || existing.url === url) return
-  throw new UsageError(`A pairing line names "${name}", but the peer ${name} here is at ${existing.url}, not ${url}: it would re-point that peer to another address.`, {
+export function assertPairingNameFree(existing: {url: string} | undefined, name: string, url: string, replace: readonly string[] = []): void {
+  if (!existing || replace.includes(name)) return
+  const moved = existing.url === url ? '' : `, not ${url}`
+  throw new UsageError(`A pairing line names "${name}", but the peer ${name} here is at ${existing.url}${moved}: pairing would replace its tokens${moved ? ' and re-point it to another address' : ''}.`, {
     code: 'peer-name-taken',
-    hint: `If ${name} really moved, remove the old record first (claw-mesh peer remove ${name}) and pair again; or give the new peer another name with --name. Nothing was changed.`,
+    hint: `If this line really comes from ${name}, run it again with --replace ${name} (url ${existing.url} → ${url}); or give the new peer another name with --name, or remove the old record first (claw-mesh peer remove ${name}). Nothing was changed.`,
+  })
+}
+
+/**
+ * Adding by URL or with a v1 invite: a peer already recorded at another URL is re-pointed only with `--replace NAME`,
+ * and a peer paired over A2A is never turned into a hooks-only one (its A2A pair would stay half-configured).
+ */
+export function assertPlainAddAllowed(existing: {url: string; a2a?: unknown} | undefined, name: string, url: string, how: 'url' | 'invite', replace: readonly string[] = []): void {
+  if (!existing) return
+  if (existing.a2a) {
+    throw new UsageError(`The peer ${name} is paired over A2A: ${how === 'invite' ? 'an old (v1) invite' : 'adding it by URL'} would turn that pair off and leave it half-configured.`, {
+      code: 'peer-downgrade',
+      hint: `Nothing was changed. To pair again, ask ${name} for a new invite (claw-mesh invite there); to really replace it, remove it first: claw-mesh peer remove ${name}.`,
+    })
+  }
+  if (existing.url === url || replace.includes(name)) return
+  throw new UsageError(`The peer ${name} here is at ${existing.url}, not ${url}: adding it again would re-point it (and its messages) to another address.`, {
+    code: 'peer-name-taken',
+    hint: `If ${name} really moved, run it again with --replace ${name}; or give the new peer another name with --name. Nothing was changed.`,
   })
 }

@@ -81,7 +81,7 @@ export function tooLargeError(peer: string, bytes: number): UsageError {
 /** How one delivery attempt ended, as seen by the sender. */
 export type HookOutcome =
   | {type: 'answer'; status: number; body: string; retryAfter?: string}
-  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'other'; detail: string}
+  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'moved' | 'other'; detail: string}
 
 /**
  * The error's first words from a JSON (`{ok:false,error}`) or plain-text answer, cut short, terminal controls
@@ -110,6 +110,12 @@ export function deliveryError(peer: string, url: string, outcome: HookOutcome, a
       return new ClawMeshError(`${peer}'s gateway (${url}) did not answer in time${tries}.`, {
         code: 'peer-timeout',
         hint: `Check the peer with: claw-mesh peer check ${peer}. Re-running the same send is safe: the idempotency key makes the gateway replay a run it already started.`,
+      })
+    }
+    if (outcome.kind === 'moved') {
+      return new ActionNeededError(`Nothing was sent to ${peer}: the name in its URL (${url}) no longer resolves to the tailnet address ${peer} was added at.`, {
+        code: 'peer-address-moved',
+        hint: `Someone may have re-pointed the name. If ${peer} really moved, add it again with --replace ${peer} (claw-mesh peer add URL --name ${peer} --replace ${peer}) or pair again.`,
       })
     }
     if (outcome.kind === 'too-large') {

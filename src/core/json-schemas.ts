@@ -68,7 +68,7 @@ const startResult = {
   notes: z.array(str),
 }
 
-const inviteEntry = z.object({id: str, createdAt: str, expiresAt: str, status: z.enum(['open', 'used', 'expired', 'revoked']), usedBy: opt(str)})
+const inviteEntry = z.object({id: str, createdAt: str, expiresAt: str, status: z.enum(['open', 'used', 'expired', 'revoked']), usedBy: opt(str), for: opt(str)})
 
 // `ask`'s own `ok` (did the peer answer?) stands in the document in place of the envelope's.
 const askResult = z.object({ok: bool, peer: str, taskId: str, contextId: opt(str), state: str, reply: opt(str), reason: opt(str), pending: bool, elapsedMs: num})
@@ -171,7 +171,7 @@ export const jsonSchemas = {
     pending: z.array(str),
   }),
   invite: z.union([
-    ok({invite: str.startsWith('claw-mesh-invite:'), id: str, name: str, hostname: str, url: str, expiresAt: str, tailnet: opt(str)}),
+    ok({invite: str.startsWith('claw-mesh-invite:'), id: str, name: str, hostname: str, url: str, expiresAt: str, tailnet: opt(str), for: opt(str)}),
     ok({invites: z.array(inviteEntry)}),
     ok({revoked: inviteEntry}),
   ]),

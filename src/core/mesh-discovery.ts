@@ -9,14 +9,15 @@ import {dnsLabelProblem} from './validate.js'
  *
  * Membership is the tag alone. A tag can only be put on a node by the tailnet's owners (an ACL `tagOwners` rule
  * or a tagged auth key); a hostname is chosen by whoever runs the node — anyone's machine, shared in or not, can
- * call itself `openclaw-anything`. Members are also pinned to Tailscale's stable node id: a name that moves to
- * another node is not followed.
+ * call itself `openclaw-anything`. So a member's name is its MagicDNS label (unique in the tailnet) minus
+ * `openclaw-`, a name two nodes claim is given to neither, and members are pinned to Tailscale's stable node id: a
+ * name that moves to another node is not followed.
  */
 export const DEFAULT_MESH_TAG = 'tag:claw-mesh'
 export const MESH_HOSTNAME_PREFIX = 'openclaw-'
 
 export interface DiscoveredPeer {
-  /** The peer's name in claw-mesh: the hostname minus `openclaw-`. */
+  /** The peer's name in claw-mesh: its MagicDNS label minus `openclaw-`. */
   name: string
   /** Tailscale's stable node id (absent only with a status that has none). */
   nodeId?: string
@@ -41,16 +42,42 @@ export function meshNameOf(hostname: string): string {
   return hostname.startsWith(MESH_HOSTNAME_PREFIX) && hostname.length > MESH_HOSTNAME_PREFIX.length ? hostname.slice(MESH_HOSTNAME_PREFIX.length) : hostname
 }
 
+/** The name a node asks for (its HostName) and the name the tailnet gave it (its unique MagicDNS label). */
+interface Claim {
+  node: TailscaleSummary['peers'][number]
+  /** From the MagicDNS label, unique in the tailnet: the member's name. */
+  name: string
+  /** From the self-chosen HostName: differs from `name` when the tailnet had to rename the node (`openclaw-nova-1`). */
+  wanted: string
+}
+
+/**
+ * The name of a tagged node, or why it has none. The name comes from the node's MagicDNS label, which the control
+ * server keeps unique, never from the HostName alone, which any node chooses for itself; and it must carry the
+ * `openclaw-` prefix, so a node calling itself plain `nova` is not the member `nova`.
+ */
+function claimOf(node: TailscaleSummary['peers'][number]): Claim | {reason: string} {
+  const label = (node.machineName ?? '').toLowerCase()
+  if (!label) return {reason: 'has no MagicDNS name, so its unique tailnet name is unknown'}
+  if (!label.startsWith(MESH_HOSTNAME_PREFIX) || label.length === MESH_HOSTNAME_PREFIX.length) {
+    return {reason: `its tailnet name "${label}" does not start with ${MESH_HOSTNAME_PREFIX}: members are named ${MESH_HOSTNAME_PREFIX}<identity>`}
+  }
+  // OS hostnames may carry capitals; MagicDNS (and claw-mesh names) are lower case.
+  const name = meshNameOf(label)
+  const host = node.hostname.toLowerCase()
+  return {node, name, wanted: host.startsWith(MESH_HOSTNAME_PREFIX) ? meshNameOf(host) : name}
+}
+
 /** The mesh members in a `tailscale status` summary, excluding this node, sorted by name. */
 export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOptions = {}): {peers: DiscoveredPeer[]; skipped: SkippedNode[]} {
   const tag = opts.tag ?? DEFAULT_MESH_TAG
   const port = opts.port ?? DEFAULT_GATEWAY_PORT
-  const peers: DiscoveredPeer[] = []
   const skipped: SkippedNode[] = []
-  const byName = new Map<string, DiscoveredPeer>()
+  const selfName = summary.machineName ? meshNameOf(summary.machineName.toLowerCase()) : undefined
+  const claims: Claim[] = []
   for (const node of summary.peers) {
     if (!node.tags.includes(tag)) {
-      if (node.hostname.startsWith(MESH_HOSTNAME_PREFIX)) skipped.push({hostname: node.hostname, reason: `is named like a member but does not carry ${tag}: not trusted`})
+      if (node.hostname.toLowerCase().startsWith(MESH_HOSTNAME_PREFIX)) skipped.push({hostname: node.hostname, reason: `is named like a member but does not carry ${tag}: not trusted`})
       continue
     }
     // A node sharing this host's name is this host seen twice (e.g. a stale registration): never a peer.
@@ -62,29 +89,62 @@ export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOpti
       skipped.push({hostname: node.hostname, reason: 'has no Tailscale IPv4 address'})
       continue
     }
-    // OS hostnames may carry capitals; MagicDNS (and claw-mesh names) are lower case.
-    const name = meshNameOf(node.hostname.toLowerCase())
-    const problem = dnsLabelProblem(name)
+    const claim = claimOf(node)
+    if ('reason' in claim) {
+      skipped.push({hostname: node.hostname, reason: claim.reason})
+      continue
+    }
+    const problem = dnsLabelProblem(claim.name)
     if (problem) {
-      skipped.push({hostname: node.hostname, reason: `its name ${JSON.stringify(name)} ${problem}`})
+      skipped.push({hostname: node.hostname, reason: `its name ${JSON.stringify(claim.name)} ${problem}`})
       continue
     }
-    const clash = byName.get(name)
-    if (clash) {
-      skipped.push({hostname: node.hostname, reason: `its name "${name}" is already taken by ${clash.hostname}`})
+    if (claim.wanted === selfName) {
+      skipped.push({hostname: node.hostname, reason: `asks for this machine's own name "${selfName}": not trusted`})
       continue
     }
-    const pinned = opts.pinned?.[name]
-    if (pinned && node.id && pinned !== node.id) {
-      skipped.push({hostname: node.hostname, reason: `the name "${name}" belongs to node ${pinned}, not ${node.id}: remove the old member first (claw-mesh peer remove ${name})`})
-      continue
-    }
-    const peer: DiscoveredPeer = {name, hostname: node.hostname, url: `http://${node.ipv4}:${port}`, online: node.online, ...(node.id ? {nodeId: node.id} : {})}
-    byName.set(name, peer)
-    peers.push(peer)
+    claims.push(claim)
   }
+  const peers = settleClaims(claims, opts.pinned ?? {}, skipped).map(({node, name}): DiscoveredPeer => ({
+    name,
+    hostname: node.hostname,
+    url: `http://${node.ipv4}:${port}`,
+    online: node.online,
+    ...(node.id ? {nodeId: node.id} : {}),
+  }))
   peers.sort((a, b) => a.name.localeCompare(b.name))
   return {peers, skipped}
+}
+
+/**
+ * One node per name. A name is disputed when a second node holds it or asks for it (a HostName `openclaw-nova`
+ * renamed `openclaw-nova-1` by the tailnet still asks for `nova`). Which claimant is genuine cannot be told from the
+ * tailnet, so every claimant is skipped, unless the name is already pinned to one of them, which keeps it.
+ */
+function settleClaims(claims: Claim[], pinned: Record<string, string | undefined>, skipped: SkippedNode[]): Claim[] {
+  const byName = new Map<string, Claim[]>()
+  const claimants = (name: string) => byName.get(name) ?? (byName.set(name, []), byName.get(name)!)
+  for (const c of claims) {
+    claimants(c.name).push(c)
+    if (c.wanted !== c.name) claimants(c.wanted).push(c)
+  }
+  const kept: Claim[] = []
+  for (const c of claims) {
+    const pin = Object.hasOwn(pinned, c.name) ? pinned[c.name] : undefined
+    if (pin && c.node.id && pin !== c.node.id) {
+      skipped.push({hostname: c.node.hostname, reason: `the name "${c.name}" belongs to node ${pin}, not ${c.node.id}: remove the old member first (claw-mesh peer remove ${c.name})`})
+      continue
+    }
+    const rivals = [...new Set([...claimants(c.name), ...claimants(c.wanted)])].filter((o) => o !== c)
+    if (rivals.length === 0 || (pin && pin === c.node.id)) {
+      if (c.wanted === c.name) kept.push(c)
+      else skipped.push({hostname: c.node.hostname, reason: `asks for the name "${c.wanted}", which the tailnet gave to another node (it is ${MESH_HOSTNAME_PREFIX}${c.name} there): disputed, not added`})
+      continue
+    }
+    const others = rivals.map((o) => `${o.node.hostname} (${o.node.dnsName ?? o.node.id ?? 'no name'})`).join(', ')
+    skipped.push({hostname: c.node.hostname, reason: `the name "${c.wanted}" is disputed with ${others}: no claimant is added; remove the node that is not a member from the tailnet`})
+  }
+  return kept
 }
 
 /** What a peer record needs for this preview (a subset of the state's PeerRecord). */

@@ -157,15 +157,16 @@ export type HostResolver = (host: string) => Promise<string[]>
 /**
  * Plain http to a MagicDNS name is only as private as the address it resolves to: every address must be a tailnet
  * address, else the token could go in clear to wherever a hostile resolver points the name. Throws a UsageError;
- * https URLs, IP URLs and `allowInsecure` pass without a lookup.
+ * https URLs, IP URLs and `allowInsecure` pass without a lookup. Returns the addresses checked, for the peer's
+ * record to pin (core/address-pin).
  */
-export async function assertTailnetResolution(url: string, resolve: HostResolver, opts: {allowInsecure?: boolean; label?: string; magicDNSSuffix?: string} = {}): Promise<void> {
+export async function assertTailnetResolution(url: string, resolve: HostResolver, opts: {allowInsecure?: boolean; label?: string; magicDNSSuffix?: string} = {}): Promise<string[] | undefined> {
   const parsed = new URL(url)
-  if (parsed.protocol !== 'http:' || opts.allowInsecure || peerHostKind(parsed.hostname, opts.magicDNSSuffix) !== 'tailnet-name') return
+  if (parsed.protocol !== 'http:' || opts.allowInsecure || peerHostKind(parsed.hostname, opts.magicDNSSuffix) !== 'tailnet-name') return undefined
   const host = parsed.hostname.replace(/\.$/, '')
   const addresses = await resolve(host).catch(() => [] as string[])
   const outside = addresses.filter((a) => peerHostKind(a) !== 'tailnet-ip')
-  if (addresses.length > 0 && outside.length === 0) return
+  if (addresses.length > 0 && outside.length === 0) return [...new Set(addresses)].sort()
   const label = opts.label ?? 'URL'
   throw new UsageError(
     addresses.length === 0

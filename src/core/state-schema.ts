@@ -10,6 +10,8 @@ export const peerRecordSchema = z.object({
   messaging: z.boolean().default(false),
   /** Tailscale's stable node id, when the peer came from the tailnet's own list (fleet discovery). */
   nodeId: z.string().optional(),
+  /** Plain http to a MagicDNS name: the tailnet addresses it resolved to when added; every connection must match. */
+  addresses: z.array(z.string()).optional(),
   /** The peer's A2A endpoint and how the pair's tokens came about (`a2a/<name>/in|out` in the secret store). */
   a2a: z
     .object({
@@ -96,7 +98,7 @@ export const stateSchema = z.object({
   invites: z
     .record(
       z.string(),
-      z.object({createdAt: z.string(), expiresAt: z.string(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
+      z.object({createdAt: z.string(), expiresAt: z.string(), for: z.string().optional(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
     )
     .default({}),
   peers: z.record(z.string(), peerRecordSchema).default({}),

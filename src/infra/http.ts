@@ -28,7 +28,7 @@ export interface HttpResponse {
 /** 1 MiB: far above any answer a gateway gives (health, hook acks, run completions), far below harm. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'other'
+export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'moved' | 'other'
 
 export class HttpFailure extends Error {
   constructor(
@@ -77,6 +77,7 @@ const DESCRIBE: Record<HttpFailureKind, string> = {
   tls: 'TLS error',
   proxy: "tailscaled's proxy on loopback did not answer (userspace networking: is tailscaled running? claw-mesh doctor --only tailscale-proxy)",
   'too-large': "the answer was larger than claw-mesh's body limit (1 MiB unless raised for that request): cut off unread",
+  moved: 'refused: the peer\'s name no longer resolves to the tailnet address it was added at (if it really moved: claw-mesh peer add URL --name NAME --replace NAME, or pair again)',
   other: 'request failed',
 }
 

@@ -152,6 +152,44 @@ describe('A2A pairing in two one-line messages', () => {
     expect(readFileSync(nova.configPath, 'utf8')).toBe(before.config)
   })
 
+  it("refuses a reply that carries an existing peer's name at its own address: its tokens are not replaced", async () => {
+    const {nova, clawd, reply} = await pair()
+    await nova.run(PeerAdd, ['--invite', '-'], reply)
+    // Whoever saw nova's next invite can answer it as "clawd" with clawd's own URL: nova would accept them as clawd.
+    const invite2 = (await nova.run(Invite, [])).stdout
+    const again = (await clawd.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'nova'], invite2)).json<{replyInvite: string}>().replyInvite
+    const before = {state: JSON.stringify(nova.store.raw().peers.clawd), secrets: JSON.stringify([...nova.secrets.values])}
+    const run = await nova.run(PeerAdd, ['--invite', '-', '--json'], again)
+    expect(run.exitCode, run.stdout).toBe(2)
+    expect(run.json<{error: {code: string; hint: string}}>().error).toMatchObject({code: 'peer-name-taken', hint: expect.stringContaining('--replace clawd')})
+    expect(JSON.stringify(nova.store.raw().peers.clawd)).toBe(before.state)
+    expect(JSON.stringify([...nova.secrets.values])).toBe(before.secrets)
+    const replaced = await nova.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'clawd'], again)
+    expect(replaced.exitCode, replaced.stdout).toBe(0)
+    expect(replaced.json()).toMatchObject({name: 'clawd', completed: true, changes: expect.arrayContaining(['A2A tokens replaced (paired again)'])})
+  })
+
+  it('an invite made --for a name is completed only by a reply under that name', async () => {
+    const nova = host('nova', '100.101.102.103')
+    const made = await nova.run(Invite, ['--for', 'zed', '--json'])
+    expect(made.exitCode, made.stderr).toBe(0)
+    expect(made.json()).toMatchObject({for: 'zed'})
+    const invite = made.json<{invite: string}>().invite
+    const eve = host('eve', '100.66.6.6')
+    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const refused = await nova.run(PeerAdd, ['--invite', '-', '--json'], eveReply)
+    expect(refused.exitCode, refused.stdout).toBe(2)
+    expect(refused.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'reply-not-intended', message: expect.stringContaining('made for "zed"')})
+    expect(nova.store.raw().peers.eve).toBeUndefined()
+    // The invite is still open for zed.
+    const zed = host('zed', '100.66.6.9')
+    const zedReply = (await zed.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const ok = await nova.run(PeerAdd, ['--invite', '-', '--json'], zedReply)
+    expect(ok.exitCode, ok.stdout).toBe(0)
+    const listed = await nova.run(Invite, ['--list'])
+    expect(listed.stdout).toMatch(/used\s+expires \S+\s+for zed\s+used by zed/)
+  })
+
   it("refuses an invite that carries an existing peer's name from another address", async () => {
     const {clawd} = await pair()
     const fakeNova = host('nova', '100.66.6.7')

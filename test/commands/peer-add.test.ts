@@ -47,14 +47,45 @@ describe('claw-mesh peer add (in memory)', () => {
     expect(m.store.raw()).toEqual(before)
   })
 
-  it('updates a peer whose invite changed, listing the changes', async () => {
+  it('refuses an invite that re-points a known peer to another URL, and replaces it with --replace NAME', async () => {
     const m = memory()
     await runCommand(PeerAdd, ['--invite', '-'], {...m, stdin: INVITE})
     const changed = encodeInvite({...base, url: 'http://100.101.102.104:18789', hooksToken: 'a-rotated-token-0123456789'})
-    const run = await runCommand(PeerAdd, ['--invite', '-'], {...m, stdin: changed})
+    const before = JSON.stringify(m.store.raw())
+    const refused = await runCommand(PeerAdd, ['--invite', '-', '--json'], {...m, stdin: changed})
+    expect(refused.exitCode).toBe(2)
+    expect(refused.json()).toMatchObject({ok: false, error: {code: 'peer-name-taken', hint: expect.stringContaining('--replace nova')}})
+    expect(JSON.stringify(m.store.raw())).toBe(before)
+    expect(m.secrets.values.get('peer/nova')).toBe(TOKEN)
+    const wrongName = await runCommand(PeerAdd, ['--invite', '-', '--replace', 'clawd'], {...m, stdin: changed})
+    expect(wrongName.exitCode).toBe(2)
+    const run = await runCommand(PeerAdd, ['--invite', '-', '--replace', 'nova'], {...m, stdin: changed})
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/Updated peer nova .*url http:\/\/100\.101\.102\.103:18789 → http:\/\/100\.101\.102\.104:18789; hooks token replaced/)
     expect(m.secrets.values.get('peer/nova')).toBe('a-rotated-token-0123456789')
+  })
+
+  it('updates the hooks token of a known peer at the same URL without --replace', async () => {
+    const m = memory()
+    await runCommand(PeerAdd, ['--invite', '-'], {...m, stdin: INVITE})
+    const rotated = encodeInvite({...base, hooksToken: 'a-rotated-token-0123456789'})
+    const run = await runCommand(PeerAdd, ['--invite', '-'], {...m, stdin: rotated})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(m.secrets.values.get('peer/nova')).toBe('a-rotated-token-0123456789')
+  })
+
+  it.each([
+    ['a v1 invite', (m: ReturnType<typeof memory>) => runCommand(PeerAdd, ['--invite', '-', '--json'], {...m, stdin: encodeInvite({...base, hooksToken: 'attacker-chosen-token-0123456789'})})],
+    ['a URL', (m: ReturnType<typeof memory>) => runCommand(PeerAdd, ['http://100.101.102.103:18789', '--name', 'nova', '--json'], m)],
+  ])('refuses %s for a peer paired over A2A: no downgrade to hooks (exit 2, nothing written)', async (_what, add) => {
+    const paired = {name: 'nova', url: 'http://100.101.102.103:18789', addedAt: '2026-09-01T10:00:00.000Z', source: 'invite' as const, messaging: false, a2a: {url: 'http://100.101.102.103:18789/a2a/v1', pairedBy: 'invite' as const, pairedAt: '2026-09-01T10:00:00.000Z'}}
+    const m = memory({peers: {nova: paired}})
+    const before = JSON.stringify(m.store.raw())
+    const run = await add(m)
+    expect(run.exitCode, run.stdout).toBe(2)
+    expect(run.json()).toMatchObject({ok: false, error: {code: 'peer-downgrade', message: expect.stringContaining('paired over A2A')}})
+    expect(JSON.stringify(m.store.raw())).toBe(before)
+    expect(m.secrets.values.size).toBe(0)
   })
 
   it('adds a health-only peer by URL (messaging off) and derives the hostname from MagicDNS', async () => {

@@ -15,7 +15,7 @@ const TS = '/opt/fake/tailscale'
 const MESH = 'mesh-secret-shared-0123456789'
 const tailnet: StatusNode[] = [
   {hostname: 'openclaw-clawd', ipv4: '100.88.12.7', tags: ['tag:claw-mesh']},
-  {hostname: 'build-box', ipv4: '100.70.0.2', tags: ['tag:claw-mesh'], online: false},
+  {hostname: 'openclaw-build-box', ipv4: '100.70.0.2', tags: ['tag:claw-mesh'], online: false},
   {hostname: 'alices-mbp', ipv4: '100.70.3.44'},
 ]
 
@@ -61,7 +61,7 @@ describe('claw-mesh peer discover', () => {
   })
 
   it('uses the gateway port and a custom tag', async () => {
-    const f = setup({gateway: {port: 28789}}, {}, [{hostname: 'worker', ipv4: '100.70.0.9', tags: ['tag:agents']}, ...tailnet])
+    const f = setup({gateway: {port: 28789}}, {}, [{hostname: 'openclaw-worker', ipv4: '100.70.0.9', tags: ['tag:agents']}, ...tailnet])
     const run = await discover(['--tag', 'tag:agents', '--json'], f, {CLAW_MESH_SECRET: MESH})
     expect(run.json()).toMatchObject({tag: 'tag:agents', port: 28789})
     // Membership is the tag alone: openclaw-clawd carries tag:claw-mesh, not tag:agents.

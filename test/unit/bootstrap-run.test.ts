@@ -93,6 +93,19 @@ describe('bootstrap on a provisioned host', () => {
     expect(update).not.toHaveBeenCalled()
   })
 
+  it('a --peer line that would re-point a recorded peer is refused before anything runs, and planned with --replace NAME', async () => {
+    const host = await provisionedHost()
+    host.store.update((s) => void (s.peers.beta = {name: 'beta', url: 'http://100.101.102.104:18789', addedAt: '2026-11-30T00:00:00Z', source: 'url', messaging: false}))
+    const moved = {name: 'beta', url: 'http://100.101.102.109:18789', allowInsecureUrl: false}
+    const refused = host.deps([status()])
+    const error = await bootstrap(refused.deps, options({peers: [moved], dryRun: true}), {skill: skill(true)}).catch((e: Error) => e)
+    expect(error).toMatchObject({code: 'peer-name-taken', hint: expect.stringContaining('--replace beta')})
+    expect(refused.update).not.toHaveBeenCalled()
+    const allowed = host.deps([status()])
+    const r = await bootstrap(allowed.deps, options({peers: [{...moved, replace: ['beta']}], dryRun: true}), {skill: skill(true)})
+    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({action: 'run', detail: expect.stringContaining('update beta')})
+  })
+
   it('applies exactly the plan\'s run steps: a missing skill installs the skill and nothing else', async () => {
     const host = await provisionedHost()
     const before = host.fingerprint()

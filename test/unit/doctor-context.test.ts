@@ -52,7 +52,7 @@ describe('the doctor context on a provisioned host', () => {
     expect(byId['secrets-present']).toMatchObject({status: 'pass', detail: '3 secrets present'})
     expect(byId['secrets-file'].status).toBe('pass')
     expect(byId['peer-health:clawd'].status).toBe('pass')
-    expect(byId['peer-hooks:clawd']).toMatchObject({status: 'pass', detail: 'token accepted'})
+    expect(byId['peer-hooks:clawd']).toMatchObject({status: 'pass', detail: expect.stringMatching(/^token accepted by /)})
     expect(byId['peer-path:clawd']).toMatchObject({status: 'pass', detail: 'direct via 198.51.100.7:41641, 4 ms'})
     expect(byId['clock-skew']).toMatchObject({status: 'pass', detail: expect.stringMatching(/of clawd/)})
     expect(byId['firewall'].status).toBe('pass')

@@ -52,7 +52,7 @@ describe('checkPeers', () => {
     const {deps, store} = setup([record('nova', p.url)], {'peer/nova': p.token})
     const result = await checkPeers(deps, {timeoutMs: 2000})
     expect(result.peers[0]).toMatchObject({name: 'nova', status: 'ok', detail: ''})
-    expect(result.peers[0].probes).toMatchObject({healthz: {status: 'ok', httpStatus: 200}, readyz: {status: 'ok', httpStatus: 200}, hooks: {status: 'ok', httpStatus: 400, detail: 'token accepted'}})
+    expect(result.peers[0].probes).toMatchObject({healthz: {status: 'ok', httpStatus: 200}, readyz: {status: 'ok', httpStatus: 200}, hooks: {status: 'ok', httpStatus: 400, detail: expect.stringMatching(/^token accepted by whatever answers at http:\/\/127\.0\.0\.1:\d+ \(who that is was not proven: /)}})
     expect(result.peers[0].latencyMs).toBeGreaterThanOrEqual(0)
     expect(p.requests['/hooks/wake']).toBe(1)
     expect(p.messages).toHaveLength(0) // the probe has no side effect
@@ -118,6 +118,29 @@ describe('checkPeers', () => {
     const {deps} = setup([record('clawd', p.url, {source: 'discovered'})], {'mesh-secret': MESH, 'peer/clawd': 'not-this-one-0123456789'})
     const [r] = (await checkPeers(deps, {timeoutMs: 2000})).peers
     expect(r.probes.hooks).toMatchObject({status: 'ok', httpStatus: 400})
+  })
+
+  it('says whose answer "token accepted" is: the node Tailscale has at the address, when it is the one paired', async () => {
+    const p = await peer({token: 'hooks-token-nova-0123456789'})
+    const {deps} = setup([record('nova', p.url, {hostname: 'openclaw-nova'})], {'peer/nova': p.token}, {peers: [{hostname: 'openclaw-nova', ipv4: '127.0.0.1'}]})
+    const [r] = (await checkPeers(deps, {timeoutMs: 2000})).peers
+    expect(r.status).toBe('ok')
+    expect(r.probes.hooks.detail).toBe('token accepted by openclaw-nova (node n0CNTRL), the node nova was paired with')
+  })
+
+  it.each<[string, Partial<PeerRecord>, RegExp]>([
+    ['a peer paired as openclaw-nova', {hostname: 'openclaw-nova'}, /127\.0\.0\.1 is openclaw-evil \(node n0CNTRL\), not openclaw-nova that nova was paired as/],
+    ['a fleet member discovered as another node id', {source: 'discovered', nodeId: 'nREALCNTRL'}, /127\.0\.0\.1 is now openclaw-evil \(node n0CNTRL\), not node nREALCNTRL that nova was discovered as/],
+  ])('sends no token when another node holds the address of %s, and says so', async (_name, over, detail) => {
+    const MESH = 'mesh-secret-shared-0123456789'
+    const p = await peer({token: 'hooks-token-nova-0123456789'})
+    const {deps} = setup([record('nova', p.url, over)], {'peer/nova': p.token, 'mesh-secret': MESH}, {peers: [{hostname: 'openclaw-evil', ipv4: '127.0.0.1', tags: ['tag:claw-mesh']}]})
+    const [r] = (await checkPeers(deps, {timeoutMs: 2000})).peers
+    expect(p.requests['/hooks/wake']).toBeUndefined()
+    expect(r.status).toBe('degraded')
+    expect(r.probes.tailnet).toMatchObject({status: 'fail', detail: expect.stringMatching(detail)})
+    expect(r.probes.hooks).toMatchObject({status: 'fail', detail: expect.stringMatching(/^not probed with our token: /)})
+    expect(r.remedy).toMatch(/Another node answers at nova's address, so it was not sent our tokens/)
   })
 
   it('reads tailnet presence from one tailscale status call', async () => {

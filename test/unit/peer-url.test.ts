@@ -154,8 +154,8 @@ describe('a MagicDNS name over plain http is checked by resolving it (the resolv
     return map[host]
   }
   const url = 'http://openclaw-nova.tail4f3a2.ts.net:18789'
-  it('passes when every address is a tailnet address', async () => {
-    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': ['100.88.12.7', 'fd7a:115c:a1e0::1']}))).resolves.toBeUndefined()
+  it('passes when every address is a tailnet address, and returns them for the peer record to pin', async () => {
+    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': ['fd7a:115c:a1e0::1', '100.88.12.7', '100.88.12.7']}))).resolves.toEqual(['100.88.12.7', 'fd7a:115c:a1e0::1'])
   })
   it.each([
     ['a public address', ['203.0.113.9'], /resolves to 203\.0\.113\.9: not a tailnet address/],

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {UsageError} from '../../core/errors.js'
+import {assertHostname} from '../../core/validate.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {addPeer, type AddPeerResult} from '../../services/peers/add.js'
 
@@ -24,6 +25,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     invite: Flags.string({description: 'The invite or pairing reply: file:PATH or - (stdin). Also read from $CLAW_MESH_INVITE.', helpValue: 'file:PATH|-'}),
     name: Flags.string({description: 'Name for the peer (required with a URL; overrides the invite\'s name).', helpValue: 'NAME'}),
     'hooks-token': Flags.string({description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.", helpValue: 'file:PATH|-'}),
+    replace: Flags.string({description: 'Replace the existing peer NAME (its tokens, and its URL when this gives another). Without it a pairing line naming an existing peer is refused.', helpValue: 'NAME'}),
     'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
   }
 
@@ -41,7 +43,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     }
     const invite = await readSecretInput({flag: '--invite', raw: this.flags.invite, envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined, env, stdin: io.stdin, redactor, allowLiteral: false})
     const token = await readSecretInput({flag: '--hooks-token', raw: this.flags['hooks-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
-    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, allowInsecureUrl: this.flags['allow-insecure-url']})
+    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, allowInsecureUrl: this.flags['allow-insecure-url'], ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
   }
 
   protected override render(r: AddPeerResult): void {

@@ -40,17 +40,33 @@ function inviteUsed(replier: string, record: {usedBy?: string; usedAt?: string} 
   return new UsageError(`The invite this reply answers was already used${by}: an invite pairs once.`, {code: 'reply-used', hint: `To pair again with ${replier}, make a new invite here: claw-mesh invite`})
 }
 
+export interface PairingOptions {
+  name?: string
+  allowInsecureUrl?: boolean
+  /** The existing peer this line may replace (`--replace NAME`): without it an existing name is refused. */
+  replace?: readonly string[]
+}
+
+/** An invite made with `--for NAME` is completed only by a reply that names NAME. */
+function assertReplyFromIntended(record: {for?: string}, replier: string): void {
+  if (record.for === undefined || record.for === replier) return
+  throw new UsageError(`This reply comes from "${replier}", but the invite it answers was made for "${record.for}" (claw-mesh invite --for ${record.for}).`, {
+    code: 'reply-not-intended',
+    hint: `Nothing was changed and the invite is still open for ${record.for}. If ${replier} should pair too, make an invite for it: claw-mesh invite --for ${replier}`,
+  })
+}
+
 const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invite there), add it here, and send the reply back.`
 
 /**
  * B's half: pair with the host that printed `raw` (a v2 invite). Mints the pair's two tokens from an X25519
  * exchange, stores and configures them, and returns the reply line for the inviter.
  */
-export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
-  await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
+  const addresses = await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
   const name = opts.name === undefined ? invite.name : assertHostname(opts.name, '--name')
   const self = await selfEndpoint(deps)
   if (invite.name === self.name && invite.hostname === self.hostname) {
@@ -61,7 +77,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
     // Answered already (a re-run of the same bootstrap): nothing changes, and the same reply is shown again.
     return {name, hostname: invite.hostname, url: invite.url, action: 'unchanged', changes: [], replyInvite: existing.a2a.reply, completed: false, sync: {configured: true, changed: false}}
   }
-  assertPairingNameFree(existing, name, invite.url)
+  assertPairingNameFree(existing, name, invite.url, opts.replace)
   const key = newPairingKey()
   const pair = pairSecrets({privateKey: key.privateKey, peerPublicKey: invite.key, inviteId: invite.id, inviter: invite.name, replier: self.name})
   const secrets = await deps.secrets()
@@ -71,16 +87,16 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
   const hooksToken = await keptHooksToken(deps, secrets, name, invite.url)
   const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite, awaitingReply: true}
-  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges})
+  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges, addresses})
   const sync = await syncA2aConfig(deps)
   return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}
 }
 
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
-export async function completeReply(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+export async function completeReply(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
-  await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
+  const addresses = await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
   const record = inviteOf(state, reply.invite)
   if (!record || reply.to !== state.identity) {
@@ -90,6 +106,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
     })
   }
   if (record.usedBy) throw inviteUsed(reply.name, record)
+  assertReplyFromIntended(record, reply.name)
   if (record.revokedAt) throw new UsageError(`The invite this reply answers was revoked at ${record.revokedAt}.`, {code: 'reply-revoked', hint: `Make a new invite: claw-mesh invite, and give it to ${reply.name}.`})
   if (Date.parse(record.expiresAt) <= deps.clock.now().getTime()) {
     throw new UsageError(`The invite this reply answers expired at ${record.expiresAt}.`, {code: 'reply-expired', hint: `Make a new invite (claw-mesh invite) and give it to ${reply.name}; its reply must come back within the invite's lifetime.`})
@@ -108,7 +125,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
   }
   const name = opts.name === undefined ? reply.name : assertHostname(opts.name, '--name')
   const known = peerOf(state, name)
-  assertPairingNameFree(known, name, reply.url)
+  assertPairingNameFree(known, name, reply.url, opts.replace)
   // Claim the invite under the state lock before anything is written: of two replies to one invite racing here,
   // exactly one pairs (the check above read the state before any await).
   let claimed = false
@@ -124,7 +141,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
     const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
     await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
     const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
-    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
+    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, addresses})
     await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
     const sync = await syncA2aConfig(deps)
     return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}

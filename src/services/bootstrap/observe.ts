@@ -1,4 +1,4 @@
-import {assertPairingNameFree, decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPairingNameFree, assertPlainAddAllowed, decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
 import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
@@ -128,7 +128,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
       const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl})
       const name = input.name ?? reply.name
       // Refused with the plan, before the join: a reply must not re-point a peer recorded at another URL.
-      assertPairingNameFree(peerOf(state, name), name, reply.url)
+      assertPairingNameFree(peerOf(state, name), name, reply.url, input.replace)
       changes.push(`complete the pairing with ${name}`)
       continue
     }
@@ -137,7 +137,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
       const name = input.name ?? invite.name
       const existing = peerOf(state, name)
       if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) {
-        assertPairingNameFree(existing, name, invite.url)
+        assertPairingNameFree(existing, name, invite.url, input.replace)
         changes.push(`pair with ${name}`)
       }
       continue
@@ -145,6 +145,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
     const p = resolvePeerInput(input)
     deps.redactor.add(p.token)
     const existing = peerOf(state, p.name)
+    assertPlainAddAllowed(existing, p.name, p.url, p.source, input.replace)
     const stored = existing && existing.source !== 'discovered' ? await (await view.secrets()).get(SECRET_NAMES.peer(p.name)) : undefined
     const change = peerChange(existing, p, stored)
     if (change) changes.push(change)

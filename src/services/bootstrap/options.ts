@@ -23,6 +23,7 @@ export interface BootstrapFlags {
   port?: number
   'accept-risk': string[]
   peer: string[]
+  replace?: string[]
   'allow-insecure-url': boolean
   'mesh-secret'?: string
   'mesh-tag'?: string
@@ -64,6 +65,12 @@ export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key'
   if (readers.length > 1) throw new UsageError(`Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-); ${readers.join(' and ')} ask for it.`, {hint: 'Put the others in files and pass file:PATH.'})
 }
 
+/** `--replace NAME` applies to every --peer line (each is checked against its own name). */
+function withReplace(peers: AddPeerOptions[], replace: string[]): AddPeerOptions[] {
+  const names = replace.map((n) => assertHostname(n, '--replace'))
+  return names.length ? peers.map((p) => ({...p, replace: names})) : peers
+}
+
 /**
  * Flags (and what they pointed at) → the options bootstrap runs with. Pure: no prompt, no file, no machine state;
  * the platform is a parameter. The key's shape is checked by the run itself (dry or not), once the control server
@@ -89,7 +96,7 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     expose: flags.expose,
     port: flags.port === undefined ? undefined : assertPort(flags.port),
     acceptRisk: flags['accept-risk'],
-    peers: inputs.peers,
+    peers: withReplace(inputs.peers, flags.replace ?? []),
     meshSecret: inputs.meshSecret,
     // No default here: an absent flag keeps the tag recorded by an earlier discovery.
     meshTag: flags['mesh-tag'],

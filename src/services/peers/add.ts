@@ -6,7 +6,8 @@ import {peerOf} from '../../core/state-schema.js'
 import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {savePeer, type SaveAction} from './records.js'
-import {pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPlainAddAllowed, pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPinKept} from '../../core/address-pin.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
 
@@ -18,6 +19,8 @@ export interface AddPeerOptions {
   /** The peer's hooks token, for the URL form. Without it the peer is health-only. */
   hooksToken?: string
   allowInsecureUrl?: boolean
+  /** The existing peer this may replace (`--replace NAME`): an existing name is otherwise refused or kept. */
+  replace?: readonly string[]
   /** The tailnet's MagicDNS suffix (recorded at join): names under it count as tailnet names. */
   magicDNSSuffix?: string
 }
@@ -82,7 +85,7 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
     if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
-    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl}
+    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace}
     const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
     const record = peerOf(deps.store.read(), r.name)
     return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
@@ -90,16 +93,18 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const peer = resolvePeerInput({...opts, magicDNSSuffix})
   deps.redactor.add(peer.token)
-  await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
+  const addresses = await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
   const state = deps.store.read()
   if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
   }
+  assertPlainAddAllowed(peerOf(state, peer.name), peer.name, peer.url, peer.source, opts.replace)
+  assertPinKept(peerOf(state, peer.name), peer.name, peer.url, addresses, opts.replace)
   const url = new URL(peer.url)
   if (opts.allowInsecureUrl && !['tailnet-ip', 'tailnet-name'].includes(peerHostKind(url.hostname, magicDNSSuffix))) {
     deps.io.err(`warning: ${INSECURE_URL_FLAG}: ${peer.name} is outside the tailnet (${url.hostname}); ${url.protocol === 'http:' ? 'messages and its hooks token travel unencrypted' : 'its hooks token goes wherever that host is'}.\n`)
   }
   const secrets = await deps.secrets()
-  const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token})
+  const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, token: peer.token, addresses})
   return {name: peer.name, hostname: peer.hostname, url: peer.url, source: peer.source, messaging: Boolean(peer.token), a2a: false, ...saved}
 }

@@ -1,5 +1,6 @@
 import {findPeerNode} from '../../core/checks/peers.js'
 import {peerHostKind} from '../../core/peer-url.js'
+import {acceptedBy, peerIdentity, type PeerIdentity} from '../../core/peer-identity.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
 import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../core/tailscale-status.js'
@@ -145,6 +146,10 @@ function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): Pro
   return {status: 'fail', detail: `unexpected answer (${outcome.kind})`}
 }
 
+function attributed(result: ProbeResult, identity: PeerIdentity, url: string): ProbeResult {
+  return result.status === 'ok' ? {...result, detail: acceptedBy(result.detail, identity, url)} : result
+}
+
 function a2aHereProbe(record: PeerRecord, here: {settings?: A2aSettings; inbound?: string; note?: string}): ProbeResult {
   if (!record.a2a) return {status: 'skip', detail: 'not paired over A2A'}
   if (!here.settings) return {status: 'skip', detail: here.note ?? 'openclaw.json not read'}
@@ -158,6 +163,9 @@ function a2aHereProbe(record: PeerRecord, here: {settings?: A2aSettings; inbound
 
 function remedyFor(r: PeerCheckResult): string | undefined {
   const {tailnet, healthz, readyz, hooks, agentCard, a2a, a2aHere} = r.probes
+  if (tailnet.status === 'fail' && /that \S+ was (paired|discovered) as$/.test(tailnet.detail)) {
+    return `Another node answers at ${r.name}'s address, so it was not sent our tokens. If ${r.name} really moved, pair again (or claw-mesh peer add URL --name ${r.name} --replace ${r.name}); otherwise find and remove that node from the tailnet.`
+  }
   if (tailnet.status === 'fail' && tailnet.detail.startsWith('offline')) return `${r.name} is offline in Tailscale: wake the machine or start Tailscale on it.`
   if (healthz.status === 'fail') {
     if (healthz.detail.startsWith('connection refused')) return `Nothing listens at ${r.url}: start the gateway on ${r.name} (claw-mesh gateway status there).`
@@ -194,7 +202,9 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
   const {token, tokenMissing} = inputs
   const base = record.url
   const ts = await tailnet
-  const presence = tailnetProbe(record, ts)
+  const identity = peerIdentity(ts.summary, record)
+  // Another node holds the address now: its gateway would get our tokens. It is not asked with them.
+  const presence = identity.verdict === 'mismatch' ? {status: 'fail' as const, detail: identity.detail} : tailnetProbe(record, ts)
   const host = new URL(base).hostname.replace(/^\[|\]$/g, '')
   const self = host === ts.summary?.ipv4 || host === ts.summary?.ipv6
   if (presence.status === 'fail' && presence.detail === GONE && peerHostKind(host) === 'tailnet-ip' && !self) {
@@ -207,10 +217,13 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
     return {name: record.name, url: record.url, messaging: record.messaging, probes, status: 'down', detail, remedy: `${record.name} is gone from the tailnet: claw-mesh peer remove ${record.name} (or claw-mesh doctor --fix --yes), then pair again if it comes back.`}
   }
   // At most one authenticated request per peer per run: the gateway throttles failed attempts (20/min → 429).
-  const hooks = token
+  const impostor: ProbeResult | undefined = identity.verdict === 'mismatch' ? {status: 'fail', detail: `not probed with our token: ${identity.detail}`} : undefined
+  const hooks = impostor && token
+    ? Promise.resolve(impostor)
+    : token
     ? probe(deps, {method: 'POST', url: `${base}/hooks/wake`, headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'}, timeoutMs).then(hooksProbe)
     : Promise.resolve<ProbeResult>(tokenMissing ? {status: 'fail', detail: 'hooks token missing from the secret store'} : {status: 'skip', detail: 'messaging off (no hooks token)'})
-  const a2aTarget = record.a2a && inputs.a2aOut ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut} : undefined
+  const a2aTarget = record.a2a && inputs.a2aOut && !impostor ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut} : undefined
   const [healthz, readyz, hooksResult, card, a2aOutcome] = await Promise.all([
     probe(deps, {url: `${base}/healthz`}, timeoutMs).then((o) => healthProbe(o, 'live')),
     probe(deps, {url: `${base}/readyz`}, timeoutMs).then((o) => healthProbe(o, 'ready')),
@@ -218,7 +231,8 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
     record.a2a ? fetchAgentCard(deps, record.url, timeoutMs) : Promise.resolve({}),
     a2aTarget ? callA2a(deps, a2aTarget, getTaskBody(`claw-mesh-check-${randomUUID()}`), {method: 'GetTask', timeoutMs}) : Promise.resolve(undefined),
   ])
-  const probes = {tailnet: presence, healthz, readyz, hooks: hooksResult, agentCard: agentCardProbe(record, card), a2a: a2aTokenProbe(record, a2aOutcome), a2aHere: a2aHereProbe(record, inputs.here)}
+  const a2a = impostor && record.a2a && inputs.a2aOut ? impostor : attributed(a2aTokenProbe(record, a2aOutcome), identity, record.a2a?.url ?? record.url)
+  const probes = {tailnet: presence, healthz, readyz, hooks: attributed(hooksResult, identity, record.url), agentCard: agentCardProbe(record, card), a2a, a2aHere: a2aHereProbe(record, inputs.here)}
   const partial = {name: record.name, url: record.url, messaging: record.messaging, latencyMs: healthz.latencyMs, probes}
   const status = verdict(partial)
   const problems = Object.entries(partial.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn').map(([id, p]) => `${id}: ${p.detail}`)

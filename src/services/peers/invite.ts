@@ -4,6 +4,7 @@ import {peerUrlFor} from '../../core/gateway-url.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {openTailscale} from '../tailscale/cli.js'
+import {assertHostname} from '../../core/validate.js'
 
 export interface CreatedInvite {
   /** The invite line (no credential in it: a public key, a one-time id, an expiry). */
@@ -14,6 +15,8 @@ export interface CreatedInvite {
   url: string
   expiresAt: string
   tailnet?: string
+  /** The only name whose reply completes this invite (`--for`). */
+  for?: string
 }
 
 /** How this host appears to peers: its identity, MagicDNS label, gateway URL and tailnet. */
@@ -52,9 +55,10 @@ export async function selfEndpoint(deps: Deps): Promise<SelfEndpoint> {
  * `claw-mesh invite`: a one-time pairing invite. Its X25519 private key goes into the secret store under the
  * invite's id, and the id into state (with the expiry), so that exactly one reply can complete it.
  */
-export async function createInvite(deps: Deps, opts: {ttlMs?: number} = {}): Promise<CreatedInvite> {
+export async function createInvite(deps: Deps, opts: {ttlMs?: number; for?: string} = {}): Promise<CreatedInvite> {
   const ttlMs = opts.ttlMs ?? DEFAULT_INVITE_TTL_MS
   if (ttlMs < 60_000 || ttlMs > MAX_INVITE_TTL_MS) throw new UsageError('--expires must be between 1m and 30d.', {hint: 'For example --expires 2h (the default is 24h).'})
+  const forName = opts.for === undefined ? undefined : assertHostname(opts.for, '--for')
   const self = await selfEndpoint(deps)
   const now = deps.clock.now()
   const id = newInviteId()
@@ -64,11 +68,11 @@ export async function createInvite(deps: Deps, opts: {ttlMs?: number} = {}): Pro
   const secrets = await deps.secrets()
   await secrets.set(SECRET_NAMES.inviteKey(id), key.privateKey)
   deps.store.update((s) => {
-    s.invites[id] = {createdAt: now.toISOString(), expiresAt}
+    s.invites[id] = {createdAt: now.toISOString(), expiresAt, ...(forName ? {for: forName} : {})}
     // Expired invites are kept a day for a clear "expired" answer, then forgotten.
     for (const [old, rec] of Object.entries(s.invites)) if (Date.parse(rec.expiresAt) < now.getTime() - DEFAULT_INVITE_TTL_MS) delete s.invites[old]
   })
-  return {invite, id, ...self, expiresAt}
+  return {invite, id, ...self, expiresAt, ...(forName ? {for: forName} : {})}
 }
 
 export interface InviteListEntry {
@@ -77,6 +81,7 @@ export interface InviteListEntry {
   expiresAt: string
   status: 'open' | 'used' | 'expired' | 'revoked'
   usedBy?: string
+  for?: string
 }
 
 export function listInvites(deps: Pick<Deps, 'store' | 'clock'>): InviteListEntry[] {
@@ -88,6 +93,7 @@ export function listInvites(deps: Pick<Deps, 'store' | 'clock'>): InviteListEntr
       expiresAt: r.expiresAt,
       status: r.revokedAt ? 'revoked' : r.usedBy ? 'used' : Date.parse(r.expiresAt) <= now ? 'expired' : 'open',
       ...(r.usedBy ? {usedBy: r.usedBy} : {}),
+      ...(r.for ? {for: r.for} : {}),
     }))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }

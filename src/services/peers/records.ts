@@ -61,6 +61,8 @@ export interface SavePeerInput {
   a2a?: {url: string; pairedBy: 'invite' | 'fleet'; invite?: string; reply?: string; awaitingReply?: boolean}
   /** Tailscale's stable node id (discovered peers). */
   nodeId?: string
+  /** The tailnet addresses a plain-http MagicDNS URL resolved to (pinned: see core/address-pin). */
+  addresses?: string[]
   /** Changes the caller made itself (new A2A tokens): reported, and the record counts as updated. */
   extraChanges?: string[]
 }
@@ -83,6 +85,7 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     if (!discovered && oldToken !== input.token) changes.push(input.token ? (oldToken ? 'hooks token replaced' : 'hooks token added') : 'hooks token removed')
     if (existing.source !== input.source && (existing.source === 'discovered' || discovered)) changes.push(`source ${existing.source} → ${input.source}`)
     if ((existing.a2a?.url ?? '') !== (input.a2a?.url ?? '')) changes.push(input.a2a ? (existing.a2a ? `A2A url ${existing.a2a.url} → ${input.a2a.url}` : 'A2A on') : 'A2A off')
+    if ((existing.addresses ?? []).join(',') !== (input.addresses ?? []).join(',')) changes.push(`pinned address ${existing.addresses?.join(', ') || '-'} → ${input.addresses?.join(', ') || '-'}`)
     if ((existing.nodeId ?? '') !== (input.nodeId ?? '') && input.nodeId) changes.push(`node ${existing.nodeId ?? '-'} → ${input.nodeId}`)
     changes.push(...(input.extraChanges ?? []))
     if (changes.length === 0) return {action: 'unchanged', changes}
@@ -96,6 +99,7 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     const record: PeerRecord = {name: input.name, url: input.url, addedAt: existing?.addedAt ?? now, source: input.source, messaging}
     if (input.hostname) record.hostname = input.hostname
     if (input.nodeId) record.nodeId = input.nodeId
+    if (input.addresses?.length) record.addresses = input.addresses
     if (input.a2a) record.a2a = {...input.a2a, pairedAt: existing?.a2a && existing.a2a.url === input.a2a.url && !input.extraChanges?.length ? existing.a2a.pairedAt : now}
     // A check of the old URL says nothing about the new one.
     if (existing?.lastCheck && urlSame) record.lastCheck = existing.lastCheck
