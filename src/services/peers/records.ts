@@ -2,6 +2,7 @@ import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {UsageError} from '../../core/errors.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 
@@ -61,6 +62,8 @@ export interface SavePeerInput {
   a2a?: {url: string; pairedBy: 'invite' | 'fleet'; invite?: string; reply?: string; awaitingReply?: boolean}
   /** Tailscale's stable node id (discovered peers). */
   nodeId?: string
+  /** The pair's trust level; unset keeps the recorded one (a new peer gets the default). */
+  trust?: TrustLevel
   /** Changes the caller made itself (new A2A tokens): reported, and the record counts as updated. */
   extraChanges?: string[]
 }
@@ -84,6 +87,7 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     if (existing.source !== input.source && (existing.source === 'discovered' || discovered)) changes.push(`source ${existing.source} → ${input.source}`)
     if ((existing.a2a?.url ?? '') !== (input.a2a?.url ?? '')) changes.push(input.a2a ? (existing.a2a ? `A2A url ${existing.a2a.url} → ${input.a2a.url}` : 'A2A on') : 'A2A off')
     if ((existing.nodeId ?? '') !== (input.nodeId ?? '') && input.nodeId) changes.push(`node ${existing.nodeId ?? '-'} → ${input.nodeId}`)
+    if (input.trust && input.trust !== (existing.trust ?? DEFAULT_TRUST)) changes.push(`trust ${existing.trust ?? DEFAULT_TRUST} → ${input.trust}`)
     changes.push(...(input.extraChanges ?? []))
     if (changes.length === 0) return {action: 'unchanged', changes}
   }
@@ -96,6 +100,8 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     const record: PeerRecord = {name: input.name, url: input.url, addedAt: existing?.addedAt ?? now, source: input.source, messaging}
     if (input.hostname) record.hostname = input.hostname
     if (input.nodeId) record.nodeId = input.nodeId
+    const trust = input.trust ?? existing?.trust ?? (existing ? undefined : DEFAULT_TRUST)
+    if (trust) record.trust = trust
     if (input.a2a) record.a2a = {...input.a2a, pairedAt: existing?.a2a && existing.a2a.url === input.a2a.url && !input.extraChanges?.length ? existing.a2a.pairedAt : now}
     // A check of the old URL says nothing about the new one.
     if (existing?.lastCheck && urlSame) record.lastCheck = existing.lastCheck
