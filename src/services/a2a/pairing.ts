@@ -11,6 +11,7 @@ import {savePeer, type SaveAction} from '../peers/records.js'
 import {selfEndpoint} from '../peers/invite.js'
 import {syncA2aConfig, type A2aSync} from './sync.js'
 import {writePairTokens} from './tokens.js'
+import type {TrustLevel} from '../../core/pair-trust.js'
 
 export interface PairingResult {
   name: string
@@ -23,6 +24,13 @@ export interface PairingResult {
   /** A's half: the pair is complete. */
   completed: boolean
   sync: A2aSync
+}
+
+export interface PairingOptions {
+  name?: string
+  allowInsecureUrl?: boolean
+  /** The pair's trust level; unset keeps the recorded one (a new pair: the invite's, else the default). */
+  trust?: TrustLevel
 }
 
 /**
@@ -46,7 +54,7 @@ const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invi
  * B's half: pair with the host that printed `raw` (a v2 invite). Mints the pair's two tokens from an X25519
  * exchange, stores and configures them, and returns the reply line for the inviter.
  */
-export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
@@ -71,13 +79,13 @@ export async function acceptInvite(deps: Deps, raw: string, opts: {name?: string
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
   const hooksToken = await keptHooksToken(deps, secrets, name, invite.url)
   const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite, awaitingReply: true}
-  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges})
+  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges, trust: opts.trust})
   const sync = await syncA2aConfig(deps)
   return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}
 }
 
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
-export async function completeReply(deps: Deps, raw: string, opts: {name?: string; allowInsecureUrl?: boolean} = {}): Promise<PairingResult> {
+export async function completeReply(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
@@ -124,7 +132,7 @@ export async function completeReply(deps: Deps, raw: string, opts: {name?: strin
     const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
     await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
     const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
-    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges})
+    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, trust: opts.trust ?? record.trust})
     await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
     const sync = await syncA2aConfig(deps)
     return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}

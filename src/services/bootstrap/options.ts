@@ -1,4 +1,5 @@
 import {parseAlertTarget} from '../../core/alert-target.js'
+import {parseTrustLevel} from '../../core/pair-trust.js'
 import {parseDuration} from '../../core/duration.js'
 import {UsageError} from '../../core/errors.js'
 import {assertHostname, assertIdentity, assertPort, parseTags} from '../../core/validate.js'
@@ -31,6 +32,7 @@ export interface BootstrapFlags {
   socket?: string
   'dry-run': boolean
   'login-server'?: string
+  trust?: string
 }
 
 /** What the flags pointed at, read by the command (files, stdin, the environment) before the pure step. */
@@ -69,6 +71,7 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
   }
   if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
+  const trust = flags.trust === undefined ? undefined : parseTrustLevel(flags.trust)
   const install = flags.install === false ? 'forbidden' : flags.install === true || flags.yes ? 'allowed' : 'ask'
   return {
     identity,
@@ -81,7 +84,8 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     expose: flags.expose,
     port: flags.port === undefined ? undefined : assertPort(flags.port),
     acceptRisk: flags['accept-risk'],
-    peers: inputs.peers,
+    peers: trust ? inputs.peers.map((p) => ({...p, trust})) : inputs.peers,
+    ...(trust ? {trust} : {}),
     meshSecret: inputs.meshSecret,
     // No default here: an absent flag keeps the tag recorded by an earlier discovery.
     meshTag: flags['mesh-tag'],

@@ -161,7 +161,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
         if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
       }
       if (opts.meshSecret) {
-        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket}, seenTailscale())
+        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
         outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
         applied.warnings.push(...d.notes)
       }
