@@ -217,7 +217,7 @@ export const jsonSchemas = {
     notes: z.array(str),
   }),
   'peer:list': ok({peers: z.array(peerRecordSchema), self: opt(z.object({name: opt(str), hostname: opt(str), ip: opt(str), url: opt(str)}))}),
-  'peer:trust': ok({name: str, from: z.enum(TRUST_LEVELS), to: z.enum(TRUST_LEVELS), changed: bool, sync: z.object({configured: bool, changed: bool, note: opt(str)}).passthrough()}),
+  'peer:trust': ok({name: str, from: z.enum(TRUST_LEVELS), to: z.enum(TRUST_LEVELS), changed: bool, sync: z.object({configured: bool, changed: bool, apply: opt(z.enum(['none', 'hot', 'restart', 'process-restart'])), note: opt(str)})}),
   'peer:remove': ok({name: str, url: str, tokenDeleted: bool, rediscoverable: bool}),
   send: ok({peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
   status: ok({
