@@ -13,6 +13,9 @@ import type {Runner} from '../../src/infra/runner.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {createDeps} from '../../src/deps.js'
+import {createTestIOStreams} from '../../src/infra/io.js'
+import {configureGateway} from '../../src/services/gateway/configure.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-trust-'))
@@ -40,7 +43,7 @@ function host(identity: string, ipv4: string) {
   const deps = {store, secrets, runner: tailscaleAs(`openclaw-${identity}`, ipv4), clock, platform: 'linux', env: {CLAW_MESH_TAILSCALE: '/opt/fake/tailscale', OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_HOME: dir, PATH: '/nonexistent'}}
   const policies = () => (JSON.parse(readFileSync(configPath, 'utf8')).tools?.toolsBySender ?? {}) as Record<string, {deny: string[]}>
   const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) => runCommand(Cmd, argv, {...deps, stdin})
-  return {store, configPath, policies, run}
+  return {store, configPath, policies, run, deps}
 }
 
 /** nova invites, clawd answers, nova completes: with the --trust flags given to each step. */
@@ -56,7 +59,8 @@ async function pair(flags: {invite?: string[]; accept?: string[]; complete?: str
   return {nova, clawd, invite, accepted, done}
 }
 
-describe('per-pair trust', () => {
+// Each test pairs two hosts (three commands, each a validated config write): slow on a loaded machine.
+describe('per-pair trust', {timeout: 30_000}, () => {
   it('a new pair gets chat on both sides: recorded, written as a deny policy for its sender, and said so', async () => {
     const {nova, clawd, invite, accepted, done} = await pair()
     expect(invite.stderr).toContain('The pair it makes gets trust chat (its messages cannot run commands or change files here) here.')
@@ -129,5 +133,22 @@ describe('per-pair trust', () => {
     const removed = await nova.run(PeerRemove, ['clawd'])
     expect(removed.exitCode, removed.stderr).toBe(0)
     expect(nova.policies()).toEqual({'id:me': {alsoAllow: ['group:fs']}})
+  })
+
+  it('a pair recorded by an older version gets chat on the next configure, with a note saying how to delegate', async () => {
+    const {nova} = await pair()
+    // As an older claw-mesh left it: no level in the record, no policy in openclaw.json.
+    nova.store.update((st) => void delete st.peers.clawd.trust)
+    const config = JSON.parse(readFileSync(nova.configPath, 'utf8'))
+    delete config.tools
+    const {writeFileSync} = await import('node:fs')
+    writeFileSync(nova.configPath, JSON.stringify(config))
+    const r = await configureGateway(createDeps({...nova.deps, io: createTestIOStreams().io}))
+    expect(r.trustNotes).toEqual(['clawd was paired before per-pair trust: its messages now get the chat level here (no commands, no file changes). To let it run commands here: claw-mesh peer trust clawd delegate'])
+    expect(r.notes).toContain(r.trustNotes[0])
+    expect(nova.policies()).toEqual({'channel:a2a:clawd': {deny: [...CHAT_DENY]}})
+    const again = await configureGateway(createDeps({...nova.deps, io: createTestIOStreams().io}))
+    expect(again.trustNotes).toEqual([])
+    expect(again.changed).toBe(false)
   })
 })

@@ -142,6 +142,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       }
       const file = runs('openclaw-install') ? undefined : await view.config()
       const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore}, {file, advertisedUrl: advertisedUrl(applied.join ?? observation.tailscale.summary, observation)})
+      applied.warnings.push(...r.trustNotes)
       return r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'recorded'
     },
     'gateway-start': async (update) => {

@@ -58,6 +58,8 @@ export interface ConfigureResult {
   /** What a running gateway needs to apply the changes. */
   apply: ReloadOutcome
   notes: string[]
+  /** Pairs from before trust levels that get the default now (also in `notes`). */
+  trustNotes: string[]
 }
 
 /** Turns the flag into an exposure mode; `lan` needs the risk accepted by name. */
@@ -135,6 +137,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
     tokens: tokens.sources,
     apply: reloadOutcome(plan.changes.map((c) => c.path)),
     notes,
+    trustNotes: plan.changes.some((c) => c.path.startsWith('tools.toolsBySender.')) ? trust.notes : [],
   }
   for (const kind of ['gateway', 'hooks'] as const) {
     const what = kind === 'gateway' ? 'gateway token' : 'hooks token'
