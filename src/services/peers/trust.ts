@@ -26,8 +26,9 @@ export async function setPeerTrust(deps: Deps, name: string, level: TrustLevel):
     })
   }
   const from = record.trust ?? DEFAULT_TRUST
-  const changed = record.trust !== level
-  if (changed) {
+  const changed = from !== level
+  // A pair from an older version gets its level written down even when it is the default it already had.
+  if (record.trust !== level) {
     deps.store.update((s) => {
       const peer = s.peers[name]
       if (peer) peer.trust = level
@@ -38,7 +39,7 @@ export async function setPeerTrust(deps: Deps, name: string, level: TrustLevel):
     sync = await syncA2aConfig(deps)
   } catch (error) {
     // openclaw.json still says the old level: the record must not claim otherwise.
-    if (changed) deps.store.update((s) => void (s.peers[name] && (s.peers[name].trust = record.trust)))
+    if (record.trust !== level) deps.store.update((s) => void (s.peers[name] && (s.peers[name].trust = record.trust)))
     throw error
   }
   return {name, from, to: level, changed, sync}
