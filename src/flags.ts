@@ -42,3 +42,11 @@ export const tailscaleKeyFlag = {
     helpValue: 'file:PATH|-',
   }),
 }
+
+export const trustFlag = {
+  trust: Flags.string({
+    description:
+      "What the peer's messages may do on this host: chat (default: talk only, no commands, no file access) or delegate (its messages may run commands here). Change it later with claw-mesh peer trust NAME LEVEL.",
+    helpValue: 'chat|delegate',
+  }),
+}

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveLoginServer} from '../core/login-server.js'
-import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, tailscaleWifFlags, timeoutFlag} from '../flags.js'
+import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, tailscaleWifFlags, timeoutFlag, trustFlag} from '../flags.js'
 import type {IOStreams} from '../infra/io.js'
 import {ask, confirm} from '../infra/prompt.js'
 import {readSecretInput, type SecretSource} from '../infra/secret-input.js'
@@ -60,6 +60,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     'peer-timeout': Flags.string({description: 'Per-peer timeout for the checks.', default: '5s'}),
     ...timeoutFlag('120s', 'How long to wait for Tailscale and for the gateway to become healthy.'),
     ...loginServerFlag,
+    ...trustFlag,
     ...socketFlag,
     ...dryRunFlag,
   }

@@ -25,6 +25,8 @@ const RULES: [prefix: string, outcome: ReloadOutcome][] = [
   ['secrets', 'restart'],
   ['agents', 'hot'],
   ['channels', 'hot'],
+  // Per-pair trust (tools.toolsBySender): seen live, a running gateway applies it to the next run.
+  ['tools', 'hot'],
 ]
 
 const SEVERITY: Record<ReloadOutcome, number> = {none: 0, hot: 1, restart: 2, 'process-restart': 3}

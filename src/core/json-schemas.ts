@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import {TRUST_LEVELS} from './pair-trust.js'
 import {CHECK_GROUPS} from './checks/types.js'
 import {peerRecordSchema} from './state-schema.js'
 import {tailscaleSummarySchema} from './tailscale-status.js'
@@ -184,7 +185,7 @@ export const jsonSchemas = {
     }),
     ok({cancelled: z.literal(true)}),
   ]),
-  'peer:add': ok({name: str, hostname: opt(str), url: str, source: z.enum(['invite', 'url', 'discovered']), messaging: bool, action: z.enum(['added', 'updated', 'unchanged']), changes: z.array(str)}),
+  'peer:add': ok({name: str, hostname: opt(str), url: str, source: z.enum(['invite', 'url', 'discovered']), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), action: z.enum(['added', 'updated', 'unchanged']), changes: z.array(str)}),
   'peer:check': ok({
     peers: z.array(
       z.object({
@@ -216,12 +217,13 @@ export const jsonSchemas = {
     notes: z.array(str),
   }),
   'peer:list': ok({peers: z.array(peerRecordSchema), self: opt(z.object({name: opt(str), hostname: opt(str), ip: opt(str), url: opt(str)}))}),
+  'peer:trust': ok({name: str, from: z.enum(TRUST_LEVELS), to: z.enum(TRUST_LEVELS), changed: bool, sync: z.object({configured: bool, changed: bool, apply: opt(z.enum(['none', 'hot', 'restart', 'process-restart'])), note: opt(str)})}),
   'peer:remove': ok({name: str, url: str, tokenDeleted: bool, rediscoverable: bool}),
   send: ok({peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
   status: ok({
     at: str,
     host: z.object({identity: opt(str), tailscale: str, hostname: opt(str), dnsName: opt(str), ipv4: opt(str), gatewayUrl: opt(str), gatewayPort: opt(num), gateway: z.enum(['ok', 'not ready', 'down', 'unknown']), gatewayDetail: str}),
-    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, detail: opt(str)})),
+    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), detail: opt(str)})),
     elapsedMs: num,
   }),
   task: askResult,

@@ -1,5 +1,6 @@
 import {A2A_BASE, a2aAssignments} from './a2a-config.js'
 import {desiredAssignments, exposureHardening} from './openclaw-config-patch.js'
+import {TOOLS_BY_SENDER, senderKey} from './pair-trust.js'
 import {getPath, isObject, jsonEqual, type OpenClawConfig} from './openclaw-config.js'
 
 /**
@@ -14,7 +15,7 @@ import {getPath, isObject, jsonEqual, type OpenClawConfig} from './openclaw-conf
 export function ownedConfigPaths(a2aPeers: readonly string[] = []): string[][] {
   // The values do not matter here, only which paths the gateway phase writes (with every optional one present).
   const extra = a2aAssignments({}, {advertisedUrl: 'x', peers: [], owned: []}).map((a) => a.path)
-  const peers = a2aPeers.map((name) => [...A2A_BASE, 'peers', name])
+  const peers = a2aPeers.flatMap((name) => [[...A2A_BASE, 'peers', name], [...TOOLS_BY_SENDER, senderKey(name)]])
   const hardening = exposureHardening({}, {expose: 'tailnet', advertisedUrl: 'http://x:1'}).map((a) => a.path)
   return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: '', userspace: true}).map((a) => a.path), ...extra, ...hardening, ...peers]
 }

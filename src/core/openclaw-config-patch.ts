@@ -108,9 +108,14 @@ export function exposureHardening(current: OpenClawConfig, d: {expose: GatewayEx
  * change (so nothing is written, not even a backup).
  */
 export function planConfigPatch(current: OpenClawConfig, desired: DesiredGateway): ConfigPatchPlan {
+  return planAssignments(current, desiredAssignments(desired))
+}
+
+/** Any list of claw-mesh's assignments applied to a copy of `current`, with the changes they make. */
+export function planAssignments(current: OpenClawConfig, assignments: readonly Assignment[]): ConfigPatchPlan {
   const next = structuredClone(current)
   const changes: ConfigChange[] = []
-  for (const {path, value} of desiredAssignments(desired)) {
+  for (const {path, value} of assignments) {
     const from = getPath(next, path)
     if (jsonEqual(from, value)) continue
     if (value === undefined) deletePath(next, path)

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import {TRUST_LEVELS} from './pair-trust.js'
 
 /** claw-mesh's own state (never inside openclaw.json). Every section optional so old files keep loading. */
 export const peerRecordSchema = z.object({
@@ -25,6 +26,8 @@ export const peerRecordSchema = z.object({
       awaitingReply: z.boolean().optional(),
     })
     .optional(),
+  /** What this peer's messages may do here (`tools.toolsBySender`); absent on pairs older than trust levels: `chat`. */
+  trust: z.enum(TRUST_LEVELS).optional(),
   lastCheck: z
     .object({at: z.string(), status: z.enum(['ok', 'degraded', 'down']), latencyMs: z.number().optional(), detail: z.string().optional()})
     .optional(),
@@ -98,7 +101,7 @@ export const stateSchema = z.object({
   invites: z
     .record(
       z.string(),
-      z.object({createdAt: z.string(), expiresAt: z.string(), for: z.string().optional(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
+      z.object({createdAt: z.string(), expiresAt: z.string(), for: z.string().optional(), trust: z.enum(TRUST_LEVELS).optional(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
     )
     .default({}),
   peers: z.record(z.string(), peerRecordSchema).default({}),

@@ -1,4 +1,5 @@
 import {Chalk} from 'chalk'
+import {DEFAULT_TRUST} from '../core/pair-trust.js'
 import type {PeerRecord} from '../core/state-schema.js'
 import type {CheckPeersResult, PeerStatus, ProbeResult} from '../services/peers/check.js'
 import type {SelfView} from '../services/peers/list.js'
@@ -13,13 +14,20 @@ function lastCheckText(p: PeerRecord): string {
   return `${p.lastCheck.status} at ${p.lastCheck.at}${latency}${p.lastCheck.detail ? ` (${p.lastCheck.detail})` : ''}`
 }
 
+/** A paired peer's trust level; delegate stands out (its messages may run commands here). */
+function trustCell(p: PeerRecord, c: InstanceType<typeof Chalk>): string {
+  if (!p.a2a) return '-'
+  const level = p.trust ?? DEFAULT_TRUST
+  return level === 'delegate' ? c.yellow(level) : level
+}
+
 export function renderPeerTable(peers: PeerRecord[], color: boolean): string {
   if (peers.length === 0) return 'No peers. Add one with: claw-mesh peer add --invite -  (or claw-mesh peer discover in a mesh-secret fleet)\n'
   const c = new Chalk({level: color ? 1 : 0})
   const status = (s?: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-')
   return table(
-    ['NAME', 'HOSTNAME', 'URL', 'VIA', 'SOURCE', 'LAST CHECK'],
-    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? 'a2a' : p.messaging ? 'hooks' : 'health', p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
+    ['NAME', 'HOSTNAME', 'URL', 'VIA', 'TRUST', 'SOURCE', 'LAST CHECK'],
+    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? 'a2a' : p.messaging ? 'hooks' : 'health', trustCell(p, c), p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
   )
 }
 

@@ -21,8 +21,8 @@ export function renderStatus(s: StatusResult, color: boolean): string {
   const online = (o: boolean | null) => (o === null ? c.dim('-') : o ? c.green('yes') : c.red('no'))
   out += `${c.bold('Peers')}\n`
   out += table(
-    ['PEER', 'ONLINE', 'HEALTH', 'LATENCY', 'LAST SEEN', 'MESSAGING', 'URL'],
-    s.peers.map((p) => [p.name, online(p.online), health(p.health), p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`, p.lastSeen ?? '-', p.messaging ? 'on' : 'off', p.url]),
+    ['PEER', 'ONLINE', 'HEALTH', 'LATENCY', 'LAST SEEN', 'MESSAGING', 'TRUST', 'URL'],
+    s.peers.map((p) => [p.name, online(p.online), health(p.health), p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`, p.lastSeen ?? '-', p.messaging ? 'on' : 'off', p.trust === 'delegate' ? c.yellow(p.trust) : (p.trust ?? '-'), p.url]),
   )
   const troubled = s.peers.filter((p) => p.detail)
   for (const p of troubled) out += `  ${p.name}: ${p.detail}\n`

@@ -52,6 +52,19 @@ describe('claw-mesh peer discover', () => {
     expect(run.stdout + run.stderr).not.toContain(MESH)
   })
 
+  it('records new members with chat trust and a deny policy; --trust delegate applies to every member it records', async () => {
+    const f = setup({}, {'hooks-token': MESH})
+    const first = await discover(['--mesh-secret', '-'], f, {}, `${MESH}\n`)
+    expect(first.exitCode, first.stderr).toBe(0)
+    expect(f.store.raw().peers.clawd.trust).toBe('chat')
+    const again = setup(f.store.raw(), Object.fromEntries(f.secrets.values))
+    const run = await discover(['--trust', 'delegate'], again)
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/updated\s+clawd .*trust chat → delegate/)
+    expect(again.store.raw().peers.clawd.trust).toBe('delegate')
+    expect(again.store.raw().peers['build-box'].trust).toBe('delegate')
+  })
+
   it('is a no-op on a second run with the stored secret', async () => {
     const f = setup({}, {'hooks-token': MESH})
     await discover([], f, {CLAW_MESH_SECRET: MESH})

@@ -230,4 +230,12 @@ describe('gateway-token and gateway-token-accepted', () => {
     expect(r.status).toBe(status)
     if ('refused' in probe && probe.refused) expect(r.fix).toEqual({kind: 'configure-gateway'})
   })
+
+  it('diagnoses a lockout as a lockout: a warning with no reconfigure or restart offered', () => {
+    const r = evalHandshake({ran: true, ok: false, refused: false, lockedOut: true, message: "locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry in 300 s (AUTH_RATE_LIMITED)"})
+    expect(r.status).toBe('warn')
+    expect(r.detail).toContain('Not verified: locked out')
+    expect(r.fix).toBeUndefined()
+    expect(r.remedy).not.toMatch(/gateway start|restart/)
+  })
 })

@@ -13,6 +13,7 @@ describe('reload outcome (OpenClaw hot-reload table)', () => {
     ['gateway.reload.mode', 'none'],
     ['secrets.providers.clawmesh', 'hot'],
     ['secrets.egressProxy', 'restart'],
+    ['tools.toolsBySender.channel:a2a:nova', 'hot'],
     ['something.unknown', 'restart'],
   ])('%s → %s', (path, outcome) => {
     expect(reloadOutcomeFor(path)).toBe(outcome)

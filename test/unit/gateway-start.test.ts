@@ -197,3 +197,47 @@ describe('startGateway preconditions', () => {
     await expect(startGateway(other)).rejects.toThrowError(/claw-mesh configured .*openclaw.json, but OpenClaw here would read .*elsewhere.json/)
   })
 })
+
+describe('startGateway: a gateway that locked claw-mesh out', () => {
+  /** A gateway whose failed-auth limiter has locked this address out: every connect, right token or not. */
+  const lockedOutWs: WebSocketFactory = (url) => {
+    const l: Record<string, ((ev: never) => void)[]> = {message: [], close: [], error: []}
+    const emit = (t: string, ev: unknown) => l[t].forEach((fn) => fn(ev as never))
+    const port = Number(new URL(url.replace(/^ws/, 'http')).port)
+    queueMicrotask(() => (up.has(port) ? emit('message', {data: JSON.stringify({type: 'event', event: 'connect.challenge', payload: {}})}) : emit('error', {})))
+    return {
+      send(data: string) {
+        const m = JSON.parse(data)
+        const error = {code: 'INVALID_REQUEST', message: 'unauthorized: too many failed authentication attempts (retry later)', retryable: true, retryAfterMs: 120_000, details: {code: 'AUTH_RATE_LIMITED'}}
+        queueMicrotask(() => emit('message', {data: JSON.stringify({type: 'res', id: m.id, ok: false, error})}))
+      },
+      close() {},
+      addEventListener: (t: string, fn: (ev: never) => void) => void l[t].push(fn),
+    } as WebSocketLike
+  }
+
+  it('neither restarts it nor rolls back pending changes: it stops with a lockout, not a token problem', async () => {
+    await fakeBins()
+    const secrets = createMemorySecretStore()
+    const store = createMemoryStateStore()
+    const first = deps([validate, ...runtime, ...systemd(false), install(18795), linger], secrets, store)
+    await configureGateway(first.d, {port: 18795})
+    await startGateway(first.d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
+    store.update((st) => void (st.gateway!.pending = ['hooks.token']))
+    const bytes = await fs.readFile(env.OPENCLAW_CONFIG_PATH)
+    // No `gateway restart`, no install: the script fails the test on any such call.
+    const second = deps([...runtime, ...systemd(true)], secrets, store)
+    let error: unknown
+    try {
+      await startGateway(second.d, {timeoutMs: 10_000, webSocket: lockedOutWs})
+    } catch (e) {
+      error = e
+    }
+    second.runner.verify()
+    expect(error).toBeInstanceOf(ClawMeshError)
+    expect(error).toMatchObject({code: 'gateway-locked-out', exitCode: 3})
+    expect((error as Error).message).toMatch(/locked out .*retry in 120 s.*not a wrong token; nothing was restarted or rolled back/)
+    expect(await fs.readFile(env.OPENCLAW_CONFIG_PATH)).toEqual(bytes)
+    expect(store.raw().gateway?.pending).toEqual(['hooks.token'])
+  })
+})

@@ -116,3 +116,24 @@ describe('checkHooksToken (POST /hooks/wake {})', () => {
     expect(r).toEqual({verdict: 'unreachable', detail: 'connection refused (nothing listening on that address and port)'})
   })
 })
+
+describe("checkGatewayToken: the gateway's failed-auth lockout", () => {
+  // What OpenClaw 2026.9.6 sends a locked-out address (message-handler: sendHandshakeErrorResponse with rateLimited).
+  const lockedOut = {
+    res: {ok: false, error: {code: 'INVALID_REQUEST', message: 'unauthorized: too many failed authentication attempts (retry later)', retryable: true, retryAfterMs: 299_624, details: {code: 'AUTH_RATE_LIMITED', authReason: 'rate_limited'}}},
+    close: [1008, 'unauthorized: too many failed authentication attempts (retry later)'] as [number, string],
+  }
+
+  it('is a lockout (throttled), never a refused token, and says when to retry', async () => {
+    const gw = fakeGateway([() => lockedOut])
+    const r = await checkGatewayToken('http://127.0.0.1:18789', 'the-right-token', {webSocket: gw.factory})
+    expect(r).toEqual({verdict: 'throttled', detail: "locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry in 300 s", code: 'AUTH_RATE_LIMITED'})
+  })
+
+  it('recognises the lockout by its message when no detail code comes with it', async () => {
+    const gw = fakeGateway([() => ({res: {ok: false, error: {code: 'INVALID_REQUEST', message: 'unauthorized: too many failed authentication attempts (retry later)'}}})])
+    const r = await checkGatewayToken('http://h:1', 't', {webSocket: gw.factory})
+    expect(r).toMatchObject({verdict: 'throttled', code: 'AUTH_RATE_LIMITED'})
+    expect(r.detail).toContain('retry later')
+  })
+})

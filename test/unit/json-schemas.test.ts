@@ -1,4 +1,5 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
+import type {PeerTrustResult} from '../../src/services/peers/trust.js'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {z} from 'zod'
@@ -53,6 +54,7 @@ const covered: {[K in JsonCommandId]: true} = {
   'peer:discover': true satisfies Covers<'peer:discover', DiscoverResult>,
   'peer:list': true satisfies Covers<'peer:list', PeerListResult>,
   'peer:remove': true satisfies Covers<'peer:remove', RemovePeerResult>,
+  'peer:trust': true satisfies Covers<'peer:trust', PeerTrustResult>,
   send: true satisfies Covers<'send', SendResult>,
   status: true satisfies Covers<'status', StatusResult>,
   'tailscale:install': true satisfies Covers<'tailscale:install', InstallResult>,

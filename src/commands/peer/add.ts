@@ -4,6 +4,8 @@ import {UsageError} from '../../core/errors.js'
 import {assertHostname} from '../../core/validate.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {addPeer, type AddPeerResult} from '../../services/peers/add.js'
+import {trustFlag} from '../../flags.js'
+import {describeTrust, parseTrustLevel} from '../../core/pair-trust.js'
 
 export default class PeerAdd extends BaseCommand<typeof PeerAdd> {
   static override summary = 'Add a peer from its invite, or by gateway URL.'
@@ -26,6 +28,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     name: Flags.string({description: 'Name for the peer (required with a URL; overrides the invite\'s name).', helpValue: 'NAME'}),
     'hooks-token': Flags.string({description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.", helpValue: 'file:PATH|-'}),
     replace: Flags.string({description: 'Replace the existing peer NAME (its tokens, and its URL when this gives another). Without it a pairing line naming an existing peer is refused.', helpValue: 'NAME'}),
+    ...trustFlag,
     'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
   }
 
@@ -41,9 +44,11 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     if (this.flags.invite !== undefined && this.flags['hooks-token'] !== undefined) {
       throw new UsageError('--hooks-token cannot be combined with --invite: the invite carries the token.', {hint: 'Drop --hooks-token, or add the peer by URL instead.'})
     }
+    const trust = this.flags.trust === undefined ? undefined : parseTrustLevel(this.flags.trust)
+    if (trust && this.flags.invite === undefined) throw new UsageError('--trust applies to peers paired over A2A (an invite or its reply).', {hint: 'Pair with claw-mesh peer add --invite - to set a trust level; a peer added by URL has no A2A pair.'})
     const invite = await readSecretInput({flag: '--invite', raw: this.flags.invite, envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined, env, stdin: io.stdin, redactor, allowLiteral: false})
     const token = await readSecretInput({flag: '--hooks-token', raw: this.flags['hooks-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
-    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, allowInsecureUrl: this.flags['allow-insecure-url'], ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
+    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, allowInsecureUrl: this.flags['allow-insecure-url'], trust, ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
   }
 
   protected override render(r: AddPeerResult): void {
@@ -51,6 +56,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     if (r.a2a) {
       const verb = r.action === 'unchanged' ? 'Already paired with' : r.completed ? 'Paired with' : r.action === 'updated' ? 'Paired again with' : 'Paired with'
       io.err(`${verb} ${r.name} over A2A (${r.url}).${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n`)
+      if (r.trust) io.err(`  Trust: ${describeTrust(r.trust)}${r.trust === 'chat' ? `; to let it run commands here: claw-mesh peer trust ${r.name} delegate` : ''}.\n`)
       if (r.sync?.note) io.err(`  ${r.sync.note}\n`)
       if (r.replyInvite) {
         io.out(`${r.replyInvite}\n`)

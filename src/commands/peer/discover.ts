@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {socketFlag} from '../../flags.js'
+import {socketFlag, trustFlag} from '../../flags.js'
+import {parseTrustLevel} from '../../core/pair-trust.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {discoverPeers, type DiscoverResult} from '../../services/peers/discover.js'
 
@@ -14,12 +15,14 @@ export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
     tag: Flags.string({description: 'Tailscale tag that marks mesh members (default: the recorded one, tag:claw-mesh).', helpValue: 'tag:NAME'}),
     port: Flags.integer({description: 'Gateway port on the members, all of them (default: this host\'s gateway port, 18789): the tailnet does not say which port a member listens on.'}),
     ...socketFlag,
+    ...trustFlag,
   }
 
   protected async execute(): Promise<DiscoverResult> {
     const {env, io, redactor} = this.deps
     const meshSecret = await readSecretInput({flag: '--mesh-secret', raw: this.flags['mesh-secret'], envName: 'CLAW_MESH_SECRET', env, stdin: io.stdin, redactor, allowLiteral: false})
-    return discoverPeers(this.deps, {meshSecret, tag: this.flags.tag, port: this.flags.port, socket: this.flags.socket})
+    const trust = this.flags.trust === undefined ? undefined : parseTrustLevel(this.flags.trust)
+    return discoverPeers(this.deps, {meshSecret, tag: this.flags.tag, port: this.flags.port, socket: this.flags.socket, trust})
   }
 
   protected override render(r: DiscoverResult): void {

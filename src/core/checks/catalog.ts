@@ -15,6 +15,7 @@ import {
   looksLikeOpenClawHealth,
 } from './gateway-runtime.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2aConfig} from './a2a.js'
+import {evalPeerTrust} from './trust.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent, evalVolatileSecrets} from './secrets.js'
 import {evalClockSkew, evalFirewall} from './system.js'
@@ -241,6 +242,17 @@ export const CHECKS: readonly Check[] = [
       const [record, p] = await Promise.all([peer(ctx, name), ctx.peerProbe(name!)])
       if (!p) return skip('not probed')
       return evalPeerA2a(p, Boolean(record.a2a))
+    },
+  },
+  {
+    id: 'peer-trust',
+    title: "What the peer's messages may do here (trust level)",
+    group: 'peers',
+    platforms: ALL_PLATFORMS,
+    perPeer: true,
+    run: async (ctx, name) => {
+      const [record, file] = await Promise.all([peer(ctx, name), ctx.configFile()])
+      return evalPeerTrust(record.name, record.trust, Boolean(record.a2a), file?.exists ? file.config : undefined)
     },
   },
   {

@@ -223,11 +223,15 @@ export function evalGatewayTokenPresent(probe: TokenProbe): CheckOutcome {
   }
 }
 
-export type HandshakeProbe = {ran: false; reason: string} | {ran: true; ok: true; detail?: string} | {ran: true; ok: false; refused: boolean; message: string}
+export type HandshakeProbe = {ran: false; reason: string} | {ran: true; ok: true; detail?: string} | {ran: true; ok: false; refused: boolean; lockedOut?: boolean; message: string}
 
 export function evalHandshake(probe: HandshakeProbe): CheckOutcome {
   if (!probe.ran) return skip(probe.reason)
   if (probe.ok) return pass(`the gateway accepts the token (WebSocket connect${probe.detail ? `, ${probe.detail}` : ''})`)
+  // A lockout is not a verdict on the token: reconfiguring or restarting would be the wrong remedy.
+  if (probe.lockedOut) {
+    return warn(`Not verified: ${probe.message}. Someone sent this gateway wrong tokens from an address this host's own clients share.`, 'Wait for the lockout to end, then run claw-mesh doctor again; keep gateway.auth.rateLimit.exemptLoopback at true (claw-mesh gateway configure writes it) so tailnet clients cannot lock out local ones.')
+  }
   if (probe.refused) return fail(`The gateway refused the token claw-mesh holds: ${probe.message}`, REMEDY_CONFIGURE, {kind: 'configure-gateway'})
   return fail(`WebSocket connect failed: ${probe.message}`, 'openclaw gateway status --deep')
 }

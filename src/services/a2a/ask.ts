@@ -1,4 +1,5 @@
 import {DEFAULT_REPLY_TIMEOUT_MS, TERMINAL_STATES, assertA2aText, getTaskBody, sendMessageBody, type A2aTask} from '../../core/a2a-protocol.js'
+import {assertNoSecretInText} from '../messaging/outbound-guard.js'
 import {ActionNeededError, ClawMeshError} from '../../core/errors.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import type {Deps} from '../../deps.js'
@@ -102,6 +103,7 @@ export async function waitForTask(deps: Pick<Deps, 'http' | 'clock'>, target: A2
 export async function askPeer(deps: Deps, peerName: string, opts: AskOptions): Promise<AskResult> {
   const record = requirePeer(deps.store.read(), peerName)
   assertA2aText(opts.message, record.name)
+  await assertNoSecretInText(deps, opts.message)
   const target = await a2aTargetFor(deps, await deps.secrets(), record)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_ASK_TIMEOUT_MS
   const started = deps.clock.now().getTime()

@@ -11,6 +11,7 @@ import {savePeer, type SaveAction} from '../peers/records.js'
 import {selfEndpoint} from '../peers/invite.js'
 import {syncA2aConfig, type A2aSync} from './sync.js'
 import {writePairTokens} from './tokens.js'
+import type {TrustLevel} from '../../core/pair-trust.js'
 
 export interface PairingResult {
   name: string
@@ -23,6 +24,13 @@ export interface PairingResult {
   /** A's half: the pair is complete. */
   completed: boolean
   sync: A2aSync
+}
+
+export interface PairingOptions {
+  name?: string
+  allowInsecureUrl?: boolean
+  /** The pair's trust level; unset keeps the recorded one (a new pair: the invite's, else the default). */
+  trust?: TrustLevel
 }
 
 /**
@@ -87,7 +95,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
   await writePairTokens(secrets, name, {inbound: pair.inviterToReplier, outbound: pair.replierToInviter})
   const hooksToken = await keptHooksToken(deps, secrets, name, invite.url)
   const a2a = {url: a2aEndpoint(invite.url), pairedBy: 'invite' as const, invite: invite.id, reply: replyInvite, awaitingReply: true}
-  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges, addresses})
+  const saved = await savePeer(deps, secrets, {name, hostname: invite.hostname, url: invite.url, source: 'invite', token: hooksToken, a2a, extraChanges, addresses, trust: opts.trust})
   const sync = await syncA2aConfig(deps)
   return {name, hostname: invite.hostname, url: invite.url, ...saved, replyInvite, completed: false, sync}
 }
@@ -141,7 +149,7 @@ export async function completeReply(deps: Deps, raw: string, opts: PairingOption
     const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
     await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
     const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
-    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, addresses})
+    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, addresses, trust: opts.trust ?? record.trust})
     await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
     const sync = await syncA2aConfig(deps)
     return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}

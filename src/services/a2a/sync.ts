@@ -20,9 +20,9 @@ export async function syncA2aConfig(deps: Deps): Promise<A2aSync> {
     return {configured: false, changed: false, note: 'The gateway is not configured on this machine yet: claw-mesh bootstrap writes the A2A peers into openclaw.json.'}
   }
   const r = await configureGateway(deps, {})
-  const peerPaths = new Set(r.changes.map((c) => c.path).filter((p) => p.startsWith('channels.a2a.peers.')))
+  const peerPaths = new Set(r.changes.map((c) => c.path).filter((p) => p.startsWith('channels.a2a.peers.') || p.startsWith('tools.toolsBySender.')))
   if (peerPaths.size > 0) {
-    // A running gateway reloads channels.a2a.peers by itself (seen live, ~2.5 s), and a stopped one reads them at
+    // A running gateway reloads channels.a2a.peers and the pairs' tool policies by itself (seen live, ~2.5 s), and a stopped one reads them at
     // start: nothing is left for `gateway start` to apply, so a later bootstrap plans no restart for them.
     deps.store.update((s) => {
       if (s.gateway?.pending) s.gateway.pending = s.gateway.pending.filter((p) => !peerPaths.has(p))

@@ -1,4 +1,5 @@
 import {parseAlertTarget} from '../../core/alert-target.js'
+import {parseTrustLevel} from '../../core/pair-trust.js'
 import {parseDuration} from '../../core/duration.js'
 import {UsageError} from '../../core/errors.js'
 import {assertHostname, assertIdentity, assertPort, parseTags} from '../../core/validate.js'
@@ -36,6 +37,7 @@ export interface BootstrapFlags {
   socket?: string
   'dry-run': boolean
   'login-server'?: string
+  trust?: string
 }
 
 /** What the flags pointed at, read by the command (files, stdin, the environment) before the pure step. */
@@ -83,6 +85,7 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
   }
   if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
+  const trust = flags.trust === undefined ? undefined : parseTrustLevel(flags.trust)
   const install = flags.install === false ? 'forbidden' : flags.install === true || flags.yes ? 'allowed' : 'ask'
   return {
     identity,
@@ -96,7 +99,8 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     expose: flags.expose,
     port: flags.port === undefined ? undefined : assertPort(flags.port),
     acceptRisk: flags['accept-risk'],
-    peers: withReplace(inputs.peers, flags.replace ?? []),
+    peers: withReplace(trust ? inputs.peers.map((p) => ({...p, trust})) : inputs.peers, flags.replace ?? []),
+    ...(trust ? {trust} : {}),
     meshSecret: inputs.meshSecret,
     // No default here: an absent flag keeps the tag recorded by an earlier discovery.
     meshTag: flags['mesh-tag'],

@@ -144,6 +144,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       }
       const file = runs('openclaw-install') ? undefined : await view.config()
       const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore}, {file, advertisedUrl: advertisedUrl(applied.join ?? observation.tailscale.summary, observation)})
+      applied.warnings.push(...r.trustNotes)
       return r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'recorded'
     },
     'gateway-start': async (update) => {
@@ -163,7 +164,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
         if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
       }
       if (opts.meshSecret) {
-        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket}, seenTailscale())
+        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
         outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
         applied.warnings.push(...d.notes)
       }

@@ -1,3 +1,4 @@
+import type {TrustLevel} from '../../core/pair-trust.js'
 import type {RebootRecovery} from './reboot.js'
 import type {BootstrapStep} from '../../core/bootstrap-plan.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -25,6 +26,8 @@ export interface BootstrapOptions {
   /** URL peers may still lack a name: they are named after the observed tailnet node. */
   peers: AddPeerOptions[]
   meshSecret?: SecretSource
+  /** --trust: the level for the pairs this run makes (invites and fleet members); unset keeps recorded ones. */
+  trust?: TrustLevel
   /** Undefined: the tag recorded by an earlier discovery, else tag:claw-mesh. */
   meshTag?: string
   alert?: string

@@ -197,7 +197,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     if (!listener.ours) return {ran: false as const, reason: `not sent: ${listener.message}`}
     const r = await checkGatewayToken(`http://127.0.0.1:${health.port}`, eff.value, {timeoutMs: 10_000})
     if (r.verdict === 'accepted') return {ran: true as const, ok: true as const, detail: r.detail}
-    return {ran: true as const, ok: false as const, refused: r.verdict === 'rejected', message: `${r.detail}${r.code ? ` (${r.code})` : ''}`}
+    return {ran: true as const, ok: false as const, refused: r.verdict === 'rejected', lockedOut: r.verdict === 'throttled', message: `${r.detail}${r.code ? ` (${r.code})` : ''}`}
   })
 
   const service = memo(async (): Promise<ServiceProbe> => {

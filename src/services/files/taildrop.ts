@@ -1,4 +1,5 @@
 import {promises as fs} from 'node:fs'
+import {assertNoSecretInFile} from '../messaging/outbound-guard.js'
 import path from 'node:path'
 import {ActionNeededError, ClawMeshError, UsageError} from '../../core/errors.js'
 import {peerHostKind} from '../../core/peer-url.js'
@@ -101,6 +102,7 @@ export async function sendFile(deps: Deps, peer: string, file: string, opts: {ti
     throw new UsageError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path and its permissions.'})
   }
   if (!st.isFile()) throw new UsageError(`${file} is not a regular file: Taildrop sends files, not directories.`, {hint: 'Pack a directory first (e.g. tar czf dir.tgz dir) and send the archive.'})
+  await assertNoSecretInFile(deps, abs, file)
   const cli = openTailscale(deps)
   const args = ['file', 'cp', abs, `${target}:`]
   const r = await cli.raw(args, opts.timeoutMs)

@@ -10,6 +10,8 @@ import {assertPort} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import {a2aAssignments} from '../../core/a2a-config.js'
+import {planPairTrust} from '../../core/pair-trust.js'
+import {peerOf} from '../../core/state-schema.js'
 import {a2aPeerEntries} from '../a2a/tokens.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
@@ -56,6 +58,8 @@ export interface ConfigureResult {
   /** What a running gateway needs to apply the changes. */
   apply: ReloadOutcome
   notes: string[]
+  /** Pairs from before trust levels that get the default now (also in `notes`). */
+  trustNotes: string[]
 }
 
 /** Turns the flag into an exposure mode; `lan` needs the risk accepted by name. */
@@ -111,10 +115,13 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const a2aEntries = await a2aPeerEntries(state, store)
   const a2aNames = a2aEntries.map((e) => e.name)
   const extra = a2aAssignments(file.config, {advertisedUrl: observed.advertisedUrl, peers: a2aEntries, owned: state.gateway?.a2aPeers ?? []})
+  // Every pair in channels.a2a.peers gets its tool policy in the same write: a peer is never live without one.
+  const trust = planPairTrust(file.config, {peers: a2aNames.map((name) => ({name, trust: peerOf(state, name)?.trust})), owned: state.gateway?.a2aPeers ?? []})
+  extra.push(...trust.assignments)
   const userspace = state.tailscale?.networking === 'userspace' || deps.tailscaleProxy() !== undefined
   extra.push(...exposureHardening(file.config, {expose, advertisedUrl: observed.advertisedUrl, userspace}))
   const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks, extra, userspace})
-  const notes: string[] = []
+  const notes: string[] = [...trust.notes]
   const result: ConfigureResult = {
     configPath: file.path,
     configPathSource: loc.paths.source,
@@ -130,6 +137,7 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
     tokens: tokens.sources,
     apply: reloadOutcome(plan.changes.map((c) => c.path)),
     notes,
+    trustNotes: plan.changes.some((c) => c.path.startsWith('tools.toolsBySender.')) ? trust.notes : [],
   }
   for (const kind of ['gateway', 'hooks'] as const) {
     const what = kind === 'gateway' ? 'gateway token' : 'hooks token'

@@ -113,11 +113,23 @@ async function awaitTokens(ctx: Ctx, port: number, tokens: {gateway: string; hoo
   const deadline = ctx.deps.clock.now().getTime() + budgetMs
   for (;;) {
     const r = await verifyTokens(ctx, port, tokens, hooksPath, 15_000)
-    if ((r.gateway.verdict === 'accepted' && r.hooks.verdict === 'accepted') || ctx.deps.clock.now().getTime() >= deadline) return r
+    if ((r.gateway.verdict === 'accepted' && r.hooks.verdict === 'accepted') || r.gateway.verdict === 'throttled' || ctx.deps.clock.now().getTime() >= deadline) return r
     // Hook failures count towards the gateway's 20-a-minute limit: poll gently.
     ctx.progress('waiting for the running gateway to apply the new tokens')
     await ctx.deps.clock.sleep(3000)
   }
+}
+
+/**
+ * The running gateway locked this address out after failed authentications (someone else's wrong tokens, when
+ * tailnet clients share the loopback bucket). Restarting it would only hide that, and rolling back pending changes
+ * would let whoever keeps the bucket locked undo them: stop, change nothing, say so.
+ */
+function lockedOut(check: TokenCheck): ActionNeededError {
+  return new ActionNeededError(`The running gateway has locked out claw-mesh's address: ${check.detail}. This is not a wrong token; nothing was restarted or rolled back.`, {
+    code: 'gateway-locked-out',
+    hint: 'Wait for the lockout to end and run claw-mesh gateway start again. If it keeps happening, something on the tailnet is sending wrong tokens: find it in the gateway log (reason=rate_limited / token_mismatch).',
+  })
 }
 
 const CONFIG_REJECTION = /invalid config|unrecognized key|config validation|gateway start blocked|refusing to bind|must resolve to loopback|allowed:/i
@@ -191,6 +203,7 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
     ctx.progress(plan.action === 'verify' ? 'checking the running gateway' : 'waiting for the running gateway to apply the change')
     checks = await awaitTokens(ctx, port, t, settings.hooks.path, plan.action === 'verify' ? 0 : 30_000)
     const ok = checks.gateway.verdict === 'accepted' && checks.hooks.verdict === 'accepted'
+    if (checks.gateway.verdict === 'throttled') throw lockedOut(checks.gateway)
     if (!ok && plan.runner === 'external') {
       throw new ActionNeededError(`The running gateway (not started by claw-mesh) does not accept the configured tokens: gateway token ${checks.gateway.detail}; hooks token ${checks.hooks.detail}.`, {
         code: 'external-gateway',
@@ -208,7 +221,9 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
     if (listener && !listener.ours) outcome.failure = `${listener.message}; claw-mesh sent it no token`
     else if (outcome.failure === undefined) {
       checks = await verifyTokens(ctx, port, t, settings.hooks.path, 30_000)
-      if (checks.gateway.verdict !== 'accepted') outcome.failure = `the gateway does not accept claw-mesh's gateway token (${checks.gateway.detail})`
+      // A lockout says nothing about the new config: never a reason to roll it back.
+      if (checks.gateway.verdict === 'throttled') notes.push(`The gateway token could not be verified: ${checks.gateway.detail}. Run claw-mesh doctor once the lockout ends.`)
+      else if (checks.gateway.verdict !== 'accepted') outcome.failure = `the gateway does not accept claw-mesh's gateway token (${checks.gateway.detail})`
       else if (checks.hooks.verdict !== 'accepted') outcome.failure = `the gateway does not accept claw-mesh's hooks token (${checks.hooks.detail})`
     }
     if (outcome.failure !== undefined) await rollBack(ctx, {plan, launched, reason: outcome.failure, hadGateway: before.healthz.ok || Boolean(backgroundPid)})

@@ -10,6 +10,9 @@ export interface TokenCheck {
   code?: string
 }
 
+/** OpenClaw's detail code for an address locked out after too many failed authentications. */
+export const LOCKED_OUT = 'AUTH_RATE_LIMITED'
+
 /** The subset of the WHATWG WebSocket that the handshake needs (Node 22+ has it built in). */
 export interface WebSocketLike {
   send(data: string): void
@@ -73,6 +76,11 @@ function connectOnce(url: string, token: string, timeoutMs: number, factory: Web
       const err = msg.error ?? {}
       if (err.code === 'UNAVAILABLE' && err.retryable) return done({verdict: 'unavailable', detail: err.message ?? 'gateway starting', code: err.code, retryAfterMs: err.retryAfterMs ?? 500})
       const code = err.details?.code ?? err.code
+      // The failed-auth limiter locks out an address, whatever token it then presents: says nothing about this one.
+      if (code === LOCKED_OUT || /too many failed authentication attempts/i.test(err.message ?? '')) {
+        const wait = err.retryAfterMs === undefined ? 'later' : `in ${Math.ceil(err.retryAfterMs / 1000)} s`
+        return done({verdict: 'throttled', detail: `locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry ${wait}`, code: LOCKED_OUT})
+      }
       if (code?.startsWith('AUTH_') || /unauthorized/i.test(err.message ?? '')) return done({verdict: 'rejected', detail: firstClause(err.message ?? 'unauthorized'), code})
       done({verdict: 'unexpected', detail: err.message ?? 'connect failed', code})
     })

@@ -1,4 +1,5 @@
 import {ActionNeededError, ClawMeshError} from '../../core/errors.js'
+import {assertNoSecretInText} from './outbound-guard.js'
 import {deliveryError, type HookKind, type HookRequest} from '../../core/hook-message.js'
 import {DEFAULT_RETRY_POLICY} from '../../core/retry.js'
 import type {PeerRecord} from '../../core/state-schema.js'
@@ -117,6 +118,8 @@ export async function broadcastMessage(
   // Every body is built (and size-checked) before the first is sent: an oversized message reaches nobody.
   const requests = new Map(targets.filter((r) => routes.get(r.name) === 'hooks').map((r) => [r.name, requestFor(r.name, opts, sender).request]))
   for (const r of targets) if (routes.get(r.name) === 'a2a') assertA2aText(opts.message, r.name)
+  // Refused once, before the first peer is reached: a message holding a secret goes to nobody.
+  await assertNoSecretInText(deps, opts.message)
   const secrets = await deps.secrets()
   const started = performance.now()
   const results = await Promise.all(

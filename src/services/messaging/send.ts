@@ -1,4 +1,5 @@
 import {ActionNeededError} from '../../core/errors.js'
+import {assertNoSecretInText} from './outbound-guard.js'
 import {deliveryError, healthOnlyError, type HookKind} from '../../core/hook-message.js'
 import {DEFAULT_RETRY_POLICY, type RetryPolicy} from '../../core/retry.js'
 import type {PeerRecord} from '../../core/state-schema.js'
@@ -52,6 +53,7 @@ export async function sendMessage(deps: Deps, peer: string, opts: MessageOptions
   if (!record.messaging) throw healthOnlyError(record.name)
   const sender = senderIdentity(state)
   const {request, idempotencyKey} = requestFor(record.name, opts, sender)
+  await assertNoSecretInText(deps, opts.message)
   const token = await tokenFor(deps, await deps.secrets(), record)
   const requestTimeoutMs = opts.waitForCompletion ? (opts.timeoutMs ?? 300_000) : (opts.timeoutMs ?? ADMISSION_TIMEOUT_MS)
   const policy: RetryPolicy = {...DEFAULT_RETRY_POLICY, deadlineMs: Math.max(DEFAULT_RETRY_POLICY.deadlineMs, requestTimeoutMs), ...opts.policy}

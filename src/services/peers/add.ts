@@ -10,6 +10,7 @@ import {assertPlainAddAllowed, pairingLineKind} from '../../core/a2a-pairing.js'
 import {assertPinKept} from '../../core/address-pin.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
@@ -23,6 +24,8 @@ export interface AddPeerOptions {
   replace?: readonly string[]
   /** The tailnet's MagicDNS suffix (recorded at join): names under it count as tailnet names. */
   magicDNSSuffix?: string
+  /** The pair's trust level (A2A pairs); unset: the recorded one, or the invite's, or the default. */
+  trust?: TrustLevel
 }
 
 export interface AddPeerResult {
@@ -40,6 +43,8 @@ export interface AddPeerResult {
   /** A reply completed a pair this machine started. */
   completed?: boolean
   sync?: A2aSync
+  /** What the peer's messages may do here (A2A pairs). */
+  trust?: TrustLevel
 }
 
 interface Resolved {
@@ -85,10 +90,10 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
     if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
-    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace}
+    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace, trust: opts.trust}
     const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
     const record = peerOf(deps.store.read(), r.name)
-    return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
+    return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, trust: record?.trust ?? DEFAULT_TRUST, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
   }
   const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const peer = resolvePeerInput({...opts, magicDNSSuffix})

@@ -1,4 +1,5 @@
 import {peerOf} from '../../core/state-schema.js'
+import type {TrustLevel} from '../../core/pair-trust.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {tokenProblem} from '../../core/invite.js'
@@ -21,6 +22,8 @@ export interface DiscoverOptions {
   tag?: string
   port?: number
   socket?: string
+  /** The trust level for every member this run records; unset keeps each one's (a new member: the default). */
+  trust?: TrustLevel
 }
 
 export interface DiscoverEntry {
@@ -103,7 +106,7 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
     // first accepted check (peer check clears the flag).
     const awaiting = !existing?.a2a || Boolean(existing.a2a.awaitingReply)
     const a2a = {url: a2aEndpoint(peer.url), pairedBy: 'fleet' as const, ...(awaiting ? {awaitingReply: true} : {})}
-    const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true, a2a, nodeId: peer.nodeId, extraChanges})
+    const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true, a2a, nodeId: peer.nodeId, extraChanges, trust: opts.trust})
     result[saved.action].push({name: peer.name, hostname: peer.hostname, url: peer.url, online: peer.online, ...(saved.changes.length ? {changes: saved.changes} : {})})
   }
   const seen = new Set(found.peers.map((p) => p.name))

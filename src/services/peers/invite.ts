@@ -5,6 +5,7 @@ import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {openTailscale} from '../tailscale/cli.js'
 import {assertHostname} from '../../core/validate.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 
 export interface CreatedInvite {
   /** The invite line (no credential in it: a public key, a one-time id, an expiry). */
@@ -17,6 +18,8 @@ export interface CreatedInvite {
   tailnet?: string
   /** The only name whose reply completes this invite (`--for`). */
   for?: string
+  /** The trust level the pair gets when this invite's reply completes it here. */
+  trust: TrustLevel
 }
 
 /** How this host appears to peers: its identity, MagicDNS label, gateway URL and tailnet. */
@@ -55,7 +58,7 @@ export async function selfEndpoint(deps: Deps): Promise<SelfEndpoint> {
  * `claw-mesh invite`: a one-time pairing invite. Its X25519 private key goes into the secret store under the
  * invite's id, and the id into state (with the expiry), so that exactly one reply can complete it.
  */
-export async function createInvite(deps: Deps, opts: {ttlMs?: number; for?: string} = {}): Promise<CreatedInvite> {
+export async function createInvite(deps: Deps, opts: {ttlMs?: number; for?: string; trust?: TrustLevel} = {}): Promise<CreatedInvite> {
   const ttlMs = opts.ttlMs ?? DEFAULT_INVITE_TTL_MS
   if (ttlMs < 60_000 || ttlMs > MAX_INVITE_TTL_MS) throw new UsageError('--expires must be between 1m and 30d.', {hint: 'For example --expires 2h (the default is 24h).'})
   const forName = opts.for === undefined ? undefined : assertHostname(opts.for, '--for')
@@ -68,11 +71,11 @@ export async function createInvite(deps: Deps, opts: {ttlMs?: number; for?: stri
   const secrets = await deps.secrets()
   await secrets.set(SECRET_NAMES.inviteKey(id), key.privateKey)
   deps.store.update((s) => {
-    s.invites[id] = {createdAt: now.toISOString(), expiresAt, ...(forName ? {for: forName} : {})}
+    s.invites[id] = {createdAt: now.toISOString(), expiresAt, ...(forName ? {for: forName} : {}), ...(opts.trust ? {trust: opts.trust} : {})}
     // Expired invites are kept a day for a clear "expired" answer, then forgotten.
     for (const [old, rec] of Object.entries(s.invites)) if (Date.parse(rec.expiresAt) < now.getTime() - DEFAULT_INVITE_TTL_MS) delete s.invites[old]
   })
-  return {invite, id, ...self, expiresAt, ...(forName ? {for: forName} : {})}
+  return {invite, id, ...self, expiresAt, ...(forName ? {for: forName} : {}), trust: opts.trust ?? DEFAULT_TRUST}
 }
 
 export interface InviteListEntry {

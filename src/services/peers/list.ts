@@ -1,3 +1,4 @@
+import {DEFAULT_TRUST} from '../../core/pair-trust.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
@@ -18,7 +19,9 @@ export interface PeerListResult {
 
 /** The peer records (no tokens: those never leave the secret store), sorted by name. */
 export function listPeers(deps: Pick<Deps, 'store'>): PeerListResult {
-  return {peers: Object.values(deps.store.read().peers).sort((a, b) => a.name.localeCompare(b.name))}
+  // A pair recorded before trust levels has the default (configure writes it into openclaw.json).
+  const peers = Object.values(deps.store.read().peers).map((p) => (p.a2a && !p.trust ? {...p, trust: DEFAULT_TRUST} : p))
+  return {peers: peers.sort((a, b) => a.name.localeCompare(b.name))}
 }
 
 /**

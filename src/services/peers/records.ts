@@ -2,6 +2,7 @@ import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {UsageError} from '../../core/errors.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 
@@ -63,6 +64,8 @@ export interface SavePeerInput {
   nodeId?: string
   /** The tailnet addresses a plain-http MagicDNS URL resolved to (pinned: see core/address-pin). */
   addresses?: string[]
+  /** The pair's trust level; unset keeps the recorded one (a new peer gets the default). */
+  trust?: TrustLevel
   /** Changes the caller made itself (new A2A tokens): reported, and the record counts as updated. */
   extraChanges?: string[]
 }
@@ -87,6 +90,7 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     if ((existing.a2a?.url ?? '') !== (input.a2a?.url ?? '')) changes.push(input.a2a ? (existing.a2a ? `A2A url ${existing.a2a.url} → ${input.a2a.url}` : 'A2A on') : 'A2A off')
     if ((existing.addresses ?? []).join(',') !== (input.addresses ?? []).join(',')) changes.push(`pinned address ${existing.addresses?.join(', ') || '-'} → ${input.addresses?.join(', ') || '-'}`)
     if ((existing.nodeId ?? '') !== (input.nodeId ?? '') && input.nodeId) changes.push(`node ${existing.nodeId ?? '-'} → ${input.nodeId}`)
+    if (input.trust && input.trust !== (existing.trust ?? DEFAULT_TRUST)) changes.push(`trust ${existing.trust ?? DEFAULT_TRUST} → ${input.trust}`)
     changes.push(...(input.extraChanges ?? []))
     if (changes.length === 0) return {action: 'unchanged', changes}
   }
@@ -100,6 +104,8 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
     if (input.hostname) record.hostname = input.hostname
     if (input.nodeId) record.nodeId = input.nodeId
     if (input.addresses?.length) record.addresses = input.addresses
+    const trust = input.trust ?? existing?.trust ?? (existing ? undefined : DEFAULT_TRUST)
+    if (trust) record.trust = trust
     if (input.a2a) record.a2a = {...input.a2a, pairedAt: existing?.a2a && existing.a2a.url === input.a2a.url && !input.extraChanges?.length ? existing.a2a.pairedAt : now}
     // A check of the old URL says nothing about the new one.
     if (existing?.lastCheck && urlSame) record.lastCheck = existing.lastCheck

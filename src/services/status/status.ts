@@ -1,3 +1,4 @@
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 import type {DoctorContext} from '../../core/checks/context.js'
 import {looksLikeOpenClawHealth} from '../../core/checks/gateway-runtime.js'
 import {findPeerNode} from '../../core/checks/peers.js'
@@ -33,6 +34,8 @@ export interface PeerStatusLine {
   /** `now` when online, else Tailscale's LastSeen, else the last successful claw-mesh check. */
   lastSeen?: string
   messaging: boolean
+  /** A paired peer's trust level: what its messages may do here. */
+  trust?: TrustLevel
   detail?: string
 }
 
@@ -106,6 +109,7 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
       latencyMs: healthz?.latencyMs,
       lastSeen,
       messaging: record.messaging,
+      ...(record.a2a ? {trust: record.trust ?? DEFAULT_TRUST} : {}),
       ...(problems.length > 0 ? {detail: problems.map(([id, p]) => `${id}: ${p.detail}`).join('; ')} : {}),
     }
   })
