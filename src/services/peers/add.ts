@@ -9,6 +9,7 @@ import {savePeer, type SaveAction} from './records.js'
 import {pairingLineKind} from '../../core/a2a-pairing.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
+import {addForeignPeer} from './add-foreign.js'
 
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
@@ -20,6 +21,8 @@ export interface AddPeerOptions {
   allowInsecureUrl?: boolean
   /** The tailnet's MagicDNS suffix (recorded at join): names under it count as tailnet names. */
   magicDNSSuffix?: string
+  /** A foreign A2A 1.0 agent's bearer token, for the URL form (see add-foreign.ts). */
+  a2aToken?: string
 }
 
 export interface AddPeerResult {
@@ -37,6 +40,9 @@ export interface AddPeerResult {
   /** A reply completed a pair this machine started. */
   completed?: boolean
   sync?: A2aSync
+  /** A foreign A2A agent (not claw-mesh): its JSON-RPC endpoint. */
+  kind?: 'foreign'
+  endpoint?: string
 }
 
 interface Resolved {
@@ -78,6 +84,13 @@ export function resolvePeerInput(opts: AddPeerOptions): Resolved {
 
 /** Adds (or updates) a peer from an invite, a pairing reply or a URL. */
 export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeerResult> {
+  if (opts.a2aToken !== undefined) {
+    if (opts.invite !== undefined || opts.hooksToken !== undefined || opts.url === undefined) {
+      throw new UsageError('--a2a-token goes with a URL only (not with --invite or --hooks-token).', {hint: 'claw-mesh peer add https://agent.example/ --name NAME --a2a-token file:PATH adds a foreign A2A agent; claw-mesh peers pair with --invite.'})
+    }
+    const r = await addForeignPeer(deps, {url: opts.url, name: opts.name, token: opts.a2aToken, allowInsecureUrl: opts.allowInsecureUrl})
+    return {name: r.name, url: r.url, source: 'url', messaging: false, a2a: true, kind: 'foreign', endpoint: r.endpoint, action: r.action, changes: r.changes}
+  }
   const kind = opts.invite === undefined ? undefined : pairingLineKind(opts.invite)
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
