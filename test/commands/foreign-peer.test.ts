@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import Ask from '../../src/commands/ask.js'
+import Broadcast from '../../src/commands/broadcast.js'
 import PeerAdd from '../../src/commands/peer/add.js'
 import PeerCheck from '../../src/commands/peer/check.js'
 import PeerList from '../../src/commands/peer/list.js'
@@ -48,6 +49,38 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     expect(peer!.requests.length).toBeGreaterThanOrEqual(2)
     expect(peer!.requests.every((r) => r.version === '1.0')).toBe(true)
     expect(peer!.requests.some((r) => r.path === '/rest')).toBe(false)
+  })
+
+  it('peer add again: the same token changes nothing; a token the agent refuses does not replace the stored one', async () => {
+    const {deps} = await added()
+    const again = await runCommand(PeerAdd, [peer!.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url', '--json'], deps)
+    expect(again.json()).toMatchObject({action: 'unchanged', changes: []})
+    const next = 'hermes-bearer-token-rotated-0123456789'
+    const rotated = await runCommand(PeerAdd, [peer!.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile(next)}`, '--allow-insecure-url'], deps)
+    expect(rotated.exitCode, rotated.stderr).toBe(3)
+    expect(rotated.stderr).toMatch(/refused this machine's A2A token/)
+    expect(deps.secrets.values.get('a2a/hermes/out')).toBe(TOKEN)
+    expect(rotated.stderr).not.toContain(next)
+  })
+
+  it('peer add will not turn a paired OpenClaw peer into a foreign one', async () => {
+    peer = await startSdkPeer({token: TOKEN})
+    const record = {name: 'hermes', url: 'http://100.64.0.9:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite' as const, messaging: false, a2a: {url: 'http://100.64.0.9:18789/a2a/v1', pairedBy: 'invite' as const, pairedAt: '2026-12-01T00:00:00Z'}}
+    const deps = {store: createMemoryStateStore({peers: {hermes: record}}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const}
+    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'], deps)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/already a claw-mesh peer/)
+    expect(deps.store.raw().peers.hermes.a2a?.pairedBy).toBe('invite')
+  })
+
+  it('broadcast --wait gets its reply; an interrupted task is a failed row with the question and the ask --task line', async () => {
+    const {deps} = await added()
+    const run = await runCommand(Broadcast, ['artifact:all fine', '--wait', '--json'], deps)
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0)
+    expect(run.json<{results: unknown[]}>().results).toEqual([expect.objectContaining({peer: 'hermes', status: 'answered', reply: 'all fine'})])
+    const asked = await runCommand(Broadcast, ['input:Which one?', '--wait', '--json'], deps)
+    expect(asked.exitCode).toBe(5)
+    expect(asked.json<{results: unknown[]}>().results).toEqual([expect.objectContaining({status: 'failed', code: 'task-input-required', error: expect.stringMatching(/needs input: Which one\? \(answer: claw-mesh ask hermes --task [0-9a-f-]{36} "…"\)/)})])
   })
 
   it('peer add by the endpoint itself finds the card at its origin', async () => {
