@@ -184,6 +184,16 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     expect(later.stdout).toBe('done after 300 ms\n')
   })
 
+  it('send --wake to a foreign agent says it has no hooks (exit 2), not to add a hooks token', async () => {
+    const {deps} = await added()
+    const before = peer!.requests.length
+    const run = await runCommand(Send, ['hermes', 'wake up', '--wake'], deps)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/hermes is a foreign A2A agent, not an OpenClaw gateway: it has no hooks/)
+    expect(run.stderr).not.toMatch(/--hooks-token/)
+    expect(peer!.requests.length).toBe(before)
+  })
+
   it('task on an id the agent does not know: exit 2 with its words and a foreign hint', async () => {
     const {deps} = await added()
     const run = await runCommand(Task, ['hermes', 'no-such-task'], deps)
