@@ -63,6 +63,14 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     expect(rotated.stderr).not.toContain(next)
   })
 
+  it('peer add by URL without --a2a-token will not drop a foreign agent\'s A2A record', async () => {
+    const {deps} = await added()
+    const run = await runCommand(PeerAdd, [peer!.url, '--name', 'hermes', '--allow-insecure-url'], deps)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/hermes is a foreign A2A agent/)
+    expect(deps.store.raw().peers.hermes.a2a).toMatchObject({kind: 'foreign'})
+  })
+
   it('peer add will not turn a paired OpenClaw peer into a foreign one', async () => {
     peer = await startSdkPeer({token: TOKEN})
     const record = {name: 'hermes', url: 'http://100.64.0.9:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite' as const, messaging: false, a2a: {url: 'http://100.64.0.9:18789/a2a/v1', pairedBy: 'invite' as const, pairedAt: '2026-12-01T00:00:00Z'}}

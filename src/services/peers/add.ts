@@ -105,6 +105,9 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   deps.redactor.add(peer.token)
   await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
   const state = deps.store.read()
+  if (peerOf(state, peer.name)?.a2a?.kind === 'foreign') {
+    throw new UsageError(`${peer.name} is a foreign A2A agent: adding it by URL without --a2a-token would drop its A2A record.`, {hint: `Re-add it with its token: claw-mesh peer add URL --name ${peer.name} --a2a-token file:PATH (or remove it first: claw-mesh peer remove ${peer.name}).`})
+  }
   if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
   }
