@@ -112,6 +112,16 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     expect(deps.secrets.values.size).toBe(0)
   })
 
+  it('peer add will not send the token to another host a card names (the card is the other machine\'s word)', async () => {
+    peer = await startSdkPeer({token: TOKEN, interfaces: [{url: 'http://127.0.0.2:9/rpc/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'}]})
+    const deps = {store: createMemoryStateStore({}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const}
+    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'], deps)
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/names an endpoint on another host \(127\.0\.0\.2:9\)/)
+    expect(peer.requests.filter((r) => r.authorization)).toEqual([])
+    expect(deps.store.raw().peers).toEqual({})
+  })
+
   it('peer add refuses a loopback agent without --allow-insecure-url (the tailnet URL rules), sending nothing', async () => {
     peer = await startSdkPeer({token: TOKEN})
     const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`], {store: createMemoryStateStore({}), secrets: createMemorySecretStore()})

@@ -63,6 +63,10 @@ export async function addForeignPeer(deps: Deps, opts: AddForeignOptions): Promi
   }
   if (found.card?.unusable) throw new UsageError(`${name}'s Agent Card at ${url} is unusable: ${found.card.unusable}.`, {hint: 'claw-mesh speaks A2A 1.0 over JSON-RPC; ask the agent\'s operator for such an endpoint.'})
   const endpoint = found.card?.url ? normalizePeerUrl(found.card.url, {...rules, label: "The Agent Card's JSONRPC url"}) : url
+  // The token goes where the card says: a card must not send it to a host the user never named.
+  if (new URL(endpoint).host !== new URL(url).host) {
+    throw new UsageError(`${name}'s Agent Card at ${url} names an endpoint on another host (${new URL(endpoint).host}): claw-mesh will not send the token there on the card's word.`, {hint: `If you trust that host, add the endpoint itself: claw-mesh peer add ${endpoint} --name ${name} --a2a-token file:PATH.`})
+  }
   if (endpoint !== url) await assertTailnetResolution(endpoint, deps.resolveHost, {...rules, label: "The Agent Card's JSONRPC url"})
   for (const u of new Set([url, endpoint])) {
     const host = new URL(u).hostname
