@@ -4,6 +4,7 @@ import {chooseInterface, parseAgentCard} from '../../src/core/a2a-card.js'
 import {a2aFailure} from '../../src/core/a2a-errors.js'
 import {a2aHeaders, assertA2aText, sendMessageBody} from '../../src/core/a2a-protocol.js'
 import {askMode} from '../../src/services/a2a/ask.js'
+import {a2aAnswerProbe} from '../../src/services/peers/check-foreign.js'
 
 const rpc = (payload: object) => JSON.stringify({jsonrpc: '2.0', id: '1', ...payload})
 const task = (state: string, extra: object = {}) => rpc({result: {task: {id: 't1', contextId: 'c1', status: {state, ...extra}, artifacts: []}}})
@@ -101,4 +102,19 @@ describe('requests', () => {
     ['a foreign agent, a long wait: never blocking (its window is unknown)', 'foreign', 600_000, undefined, {blocking: false, httpTimeoutMs: 600_000}],
     ['send: return at once', 'openclaw', 600_000, true, {blocking: false, httpTimeoutMs: 20_000}],
   ])('%s', (_t, kind, timeout, immediately, want) => expect(askMode(kind, timeout, immediately)).toEqual(want))
+})
+
+describe('peer check reads every A2A answer as a probe line', () => {
+  it.each<[Parameters<typeof a2aAnswerProbe>[0], string, RegExp]>([
+    [{kind: 'rpc-error', code: -32001, message: 'Task not found'}, 'ok', /^our token accepted$/],
+    [{kind: 'version-refused', message: "'1.0' is not supported"}, 'fail', /^refuses A2A 1\.0 \(VersionNotSupported -32009: '1\.0' is not supported\)$/],
+    [{kind: 'forbidden', message: 'no'}, 'fail', /^our token may not call it \(403: no\)$/],
+    [{kind: 'server-error', status: 502}, 'fail', /^server error \(HTTP 502\)$/],
+    [{kind: 'rate-limited'}, 'warn', /^rate-limited by the peer$/],
+    [{kind: 'rpc-error', code: -32601, message: 'Method not found'}, 'fail', /^unexpected A2A error -32601: Method not found$/],
+  ])('%j → %s', (outcome, status, detail) => {
+    const probe = a2aAnswerProbe(outcome)
+    expect(probe.status).toBe(status)
+    expect(probe.detail).toMatch(detail)
+  })
 })
