@@ -9,17 +9,18 @@ import {askPeer, type AskResult} from '../services/a2a/ask.js'
 import {readMessageText} from '../services/messaging/compose.js'
 
 export default class Ask extends BaseCommand<typeof Ask> {
-  static override summary = "Ask a peer's agent something and print its reply (OpenClaw's A2A channel)."
-  static override description = `Sends the text to the peer's A2A endpoint (SendMessage on /a2a/v1) with this pair's own token, so the peer's agent sees this machine as the authenticated sender, and waits for the agent's answer. The reply text goes to stdout, progress to stderr.
+  static override summary = "Ask a peer's agent something and print its reply (A2A 1.0)."
+  static override description = `Sends the text to the peer's A2A endpoint (SendMessage, with the A2A-Version: 1.0 header) with this pair's own token, so the peer's agent sees this machine as the authenticated sender, and waits for the agent's answer. The peer may be another host's OpenClaw gateway or any A2A 1.0 agent added with --a2a-token. The reply text goes to stdout, progress to stderr.
 
---thread ID continues a conversation: pass the contextId an earlier ask returned (--json shows it); the peer keeps one session per sender and thread.
+--thread ID continues a conversation: pass the contextId an earlier ask returned (--json shows it); the peer keeps one session per sender and thread. --task ID answers a task that asked for input (exit 8): the same task goes on.
 
-Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the state and reason are printed), or the peer is unreachable; 2 bad input (unknown peer, empty, over 64 KiB, starts with "/"); 3 the peer is not paired over A2A or refused the token; 7 the task was still working at the timeout (its id is printed: fetch it later with claw-mesh task PEER ID).`
+Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the state and reason are printed), or the peer is unreachable; 2 bad input (unknown peer, empty; for OpenClaw peers also over 64 KiB or starting with "/"); 3 the peer is not paired over A2A or refused the token; 7 the task was still working at the timeout (its id is printed: fetch it later with claw-mesh task PEER ID); 8 the agent asks for input or authorization (its question on stdout; answer with --task ID).`
   static override examples = [
     '<%= config.bin %> ask clawd "Can you run the test suite on the cackles repo and tell me what fails?"',
     'git diff | <%= config.bin %> ask clawd - --timeout 5m',
     '<%= config.bin %> ask clawd --file question.md --json',
     '<%= config.bin %> ask clawd "And the flaky one?" --thread ctx-3f9…',
+    '<%= config.bin %> ask hermes "The staging one." --task 9d1c0c6e-…   # answers a task that asked for input',
   ]
   static override args = {
     peer: Args.string({description: 'Peer name (see claw-mesh peer list)', required: true}),
@@ -28,16 +29,18 @@ Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the 
   static override flags = {
     file: Flags.string({description: 'Read the question from this file.', helpValue: 'PATH'}),
     thread: Flags.string({description: 'Continue this conversation (the contextId an earlier ask returned).', helpValue: 'ID'}),
+    task: Flags.string({description: 'Answer this task, which asked for input (its id, printed with exit 8).', helpValue: 'ID'}),
     ...timeoutFlag('2m', 'How long to wait for the reply (default 2m).'),
   }
 
   protected async execute(): Promise<AskResult> {
     const f = this.flags
     const thread = f.thread === undefined ? undefined : assertThreadId(f.thread)
+    const task = f.task === undefined ? undefined : assertThreadId(f.task, '--task')
     const timeoutMs = parseDuration(f.timeout)
     const message = await readMessageText({arg: this.args.message, file: f.file, stdin: this.deps.io.stdin})
     if (this.deps.io.stderrIsTTY) this.deps.io.err(`Asking ${this.args.peer}…\n`)
-    return askPeer(this.deps, this.args.peer, {message, thread, timeoutMs})
+    return askPeer(this.deps, this.args.peer, {message, thread, task, timeoutMs})
   }
 
   protected override render(r: AskResult): void {

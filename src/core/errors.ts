@@ -12,6 +12,8 @@ export const ExitCode = {
   BUSY: 6,
   /** ask/task: the peer's task was still working when the timeout came (its id is printed). */
   PENDING: 7,
+  /** ask/task: the peer's agent asks for input or authorization (its question and the task id are printed). */
+  INPUT_REQUIRED: 8,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const

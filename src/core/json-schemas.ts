@@ -72,7 +72,7 @@ const startResult = {
 const inviteEntry = z.object({id: str, createdAt: str, expiresAt: str, status: z.enum(['open', 'used', 'expired', 'revoked']), usedBy: opt(str), for: opt(str)})
 
 // `ask`'s own `ok` (did the peer answer?) stands in the document in place of the envelope's.
-const askResult = z.object({ok: bool, peer: str, taskId: str, contextId: opt(str), state: str, reply: opt(str), reason: opt(str), pending: bool, elapsedMs: num})
+const askResult = z.object({ok: bool, peer: str, taskId: str, contextId: opt(str), state: str, reply: opt(str), reason: opt(str), pending: bool, interrupted: opt(z.enum(['input', 'auth'])), elapsedMs: num})
 
 export const jsonSchemas = {
   ask: askResult,
@@ -185,13 +185,14 @@ export const jsonSchemas = {
     }),
     ok({cancelled: z.literal(true)}),
   ]),
-  'peer:add': ok({name: str, hostname: opt(str), url: str, source: z.enum(['invite', 'url', 'discovered']), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), action: z.enum(['added', 'updated', 'unchanged']), changes: z.array(str)}),
+  'peer:add': ok({name: str, hostname: opt(str), url: str, source: z.enum(['invite', 'url', 'discovered']), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), kind: opt(z.literal('foreign')), endpoint: opt(str), action: z.enum(['added', 'updated', 'unchanged']), changes: z.array(str)}),
   'peer:check': ok({
     peers: z.array(
       z.object({
         name: str,
         url: str,
         messaging: bool,
+        kind: opt(z.literal('foreign')),
         status: peerStatus,
         latencyMs: opt(num),
         probes: z.object({tailnet: probeResult, healthz: probeResult, readyz: probeResult, hooks: probeResult}),
@@ -223,7 +224,7 @@ export const jsonSchemas = {
   status: ok({
     at: str,
     host: z.object({identity: opt(str), tailscale: str, hostname: opt(str), dnsName: opt(str), ipv4: opt(str), gatewayUrl: opt(str), gatewayPort: opt(num), gateway: z.enum(['ok', 'not ready', 'down', 'unknown']), gatewayDetail: str}),
-    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), detail: opt(str)})),
+    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), kind: opt(z.literal('foreign')), detail: opt(str)})),
     elapsedMs: num,
   }),
   task: askResult,

@@ -17,8 +17,11 @@ export const peerRecordSchema = z.object({
   a2a: z
     .object({
       url: z.string(),
-      pairedBy: z.enum(['invite', 'fleet']),
+      /** `token`: a foreign A2A agent added with the bearer token its operator issued (outbound only). */
+      pairedBy: z.enum(['invite', 'fleet', 'token']),
       pairedAt: z.string(),
+      /** What answers there: another host's OpenClaw gateway (absent: older records), or any other A2A 1.0 agent. */
+      kind: z.enum(['openclaw', 'foreign']).optional(),
       /** The peer's invite this host answered, and the reply it printed (public: re-printed on a re-run). */
       invite: z.string().optional(),
       reply: z.string().optional(),

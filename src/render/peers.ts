@@ -16,7 +16,7 @@ function lastCheckText(p: PeerRecord): string {
 
 /** A paired peer's trust level; delegate stands out (its messages may run commands here). */
 function trustCell(p: PeerRecord, c: InstanceType<typeof Chalk>): string {
-  if (!p.a2a) return '-'
+  if (!p.a2a || p.a2a.kind === 'foreign') return '-'
   const level = p.trust ?? DEFAULT_TRUST
   return level === 'delegate' ? c.yellow(level) : level
 }
@@ -27,7 +27,7 @@ export function renderPeerTable(peers: PeerRecord[], color: boolean): string {
   const status = (s?: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-')
   return table(
     ['NAME', 'HOSTNAME', 'URL', 'VIA', 'TRUST', 'SOURCE', 'LAST CHECK'],
-    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? 'a2a' : p.messaging ? 'hooks' : 'health', trustCell(p, c), p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
+    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? (p.a2a.kind === 'foreign' ? 'a2a (foreign)' : 'a2a') : p.messaging ? 'hooks' : 'health', trustCell(p, c), p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
   )
 }
 
@@ -44,7 +44,7 @@ export function renderPeerSheet(peers: PeerRecord[], self: SelfView, now: Date):
       url: p.url,
       addedAt: p.addedAt,
       sourceText: SOURCE_TEXT[p.source],
-      messagingText: p.a2a ? `A2A (${p.a2a.pairedBy === 'fleet' ? 'fleet tokens' : 'paired by invite'})${p.messaging ? ', and hooks' : ''}` : p.messaging ? 'hooks only' : 'off (health checks only: no hooks token)',
+      messagingText: p.a2a?.kind === 'foreign' ? 'A2A to a foreign agent (not claw-mesh; outbound only: it cannot call this machine)' : p.a2a ? `A2A (${p.a2a.pairedBy === 'fleet' ? 'fleet tokens' : 'paired by invite'})${p.messaging ? ', and hooks' : ''}` : p.messaging ? 'hooks only' : 'off (health checks only: no hooks token)',
       howToSend: p.a2a ? `\`claw-mesh ask ${p.name} "…"\` (reply comes back), \`claw-mesh send ${p.name} "…"\`` : p.messaging ? `\`claw-mesh send ${p.name} "…"\` (hooks: no reply)` : `not possible yet: pair with it (\`claw-mesh invite\`, then \`claw-mesh peer add --invite -\`)`,
       lastCheckText: lastCheckText(p),
     })),

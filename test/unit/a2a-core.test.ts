@@ -1,7 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import {a2aAssignments, defaultAgentId, readA2aSettings} from '../../src/core/a2a-config.js'
 import {decodePairingInvite, encodePairingInvite, fleetHooksToken, fleetToken, newPairingKey, pairSecrets, pairingLineKind} from '../../src/core/a2a-pairing.js'
-import {classifyA2aAnswer, parseAgentCard, stripControl} from '../../src/core/a2a-protocol.js'
+import {classifyA2aAnswer} from '../../src/core/a2a-answer.js'
+import {parseAgentCard} from '../../src/core/a2a-card.js'
+import {stripControl} from '../../src/core/a2a-protocol.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit} from '../../src/core/checks/a2a.js'
 import {maskChanges, planConfigPatch} from '../../src/core/openclaw-config-patch.js'
 
@@ -105,7 +107,8 @@ describe('A2A answers', () => {
   })
 
   it('reads an Agent Card', () => {
-    expect(parseAgentCard(JSON.stringify({name: 'OpenClaw', version: '2026.9.6', supportedInterfaces: [{url: 'http://100.64.0.1:18789/a2a/v1'}], skills: [{id: 'main'}]}))).toEqual({name: 'OpenClaw', version: '2026.9.6', url: 'http://100.64.0.1:18789/a2a/v1', skills: ['main']})
+    const iface = {url: 'http://100.64.0.1:18789/a2a/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'}
+    expect(parseAgentCard(JSON.stringify({name: 'OpenClaw', version: '2026.9.6', supportedInterfaces: [iface], skills: [{id: 'main'}]}))).toEqual({name: 'OpenClaw', version: '2026.9.6', url: iface.url, skills: ['main'], interfaces: [{url: iface.url, binding: 'JSONRPC', version: '1.0'}]})
     expect(parseAgentCard('nope')).toBeUndefined()
   })
 })

@@ -15,12 +15,15 @@ export default class PeerAdd extends BaseCommand<typeof PeerAdd> {
   3. On A: claw-mesh peer add --invite - → paste the reply: the pair is complete; each side can ask the other.
 Each pair gets its own two tokens (derived from an X25519 exchange, never sent), written to this machine's secret store and to channels.a2a.peers in openclaw.json. A used, expired, revoked, forged or foreign reply is refused and nothing changes.
 
+A foreign A2A 1.0 agent (not claw-mesh: any agent built on an A2A SDK) is added by URL with the bearer token it expects: claw-mesh peer add URL --name NAME --a2a-token file:PATH. The URL is its Agent Card's base URL (the JSON-RPC 1.0 endpoint is read from the card) or the endpoint itself. One authenticated call proves the token before anything is saved; the token goes to the secret store and is never printed. Such a peer is outbound only: ask, send, task and broadcast reach it; it cannot call this machine.
+
 Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1) adds a hooks-only peer; by URL, pass --name and, for messaging, the peer's hooks token with --hooks-token. Plain http is accepted only to tailnet or loopback addresses. Adding a peer again with the same data changes nothing.`
   static override examples = [
     '<%= config.bin %> peer add --invite -            # paste the invite (or the reply), then Ctrl-D',
     '<%= config.bin %> peer add --invite - < nova.invite > reply.txt   # B: pair, keep the reply for A',
     '<%= config.bin %> peer add --invite file:./nova.invite',
     '<%= config.bin %> peer add http://100.88.12.7:18789 --name clawd --hooks-token file:./clawd.token',
+    '<%= config.bin %> peer add https://hermes.tail4f3a2.ts.net --name hermes --a2a-token file:./hermes.token',
   ]
   static override args = {url: Args.string({description: "Peer gateway URL (e.g. http://100.88.12.7:18789); omit with --invite", required: false})}
   static override flags = {
@@ -29,6 +32,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     'hooks-token': Flags.string({description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.", helpValue: 'file:PATH|-'}),
     replace: Flags.string({description: 'Replace the existing peer NAME (its tokens, and its URL when this gives another). Without it a pairing line naming an existing peer is refused.', helpValue: 'NAME'}),
     ...trustFlag,
+    'a2a-token': Flags.string({description: "A foreign A2A agent's bearer token (with a URL and --name): file:PATH or - (stdin).", helpValue: 'file:PATH|-'}),
     'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
   }
 
@@ -48,11 +52,17 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     if (trust && this.flags.invite === undefined) throw new UsageError('--trust applies to peers paired over A2A (an invite or its reply).', {hint: 'Pair with claw-mesh peer add --invite - to set a trust level; a peer added by URL has no A2A pair.'})
     const invite = await readSecretInput({flag: '--invite', raw: this.flags.invite, envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined, env, stdin: io.stdin, redactor, allowLiteral: false})
     const token = await readSecretInput({flag: '--hooks-token', raw: this.flags['hooks-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
-    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, allowInsecureUrl: this.flags['allow-insecure-url'], trust, ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
+    const a2aToken = await readSecretInput({flag: '--a2a-token', raw: this.flags['a2a-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
+    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, a2aToken: a2aToken?.value, allowInsecureUrl: this.flags['allow-insecure-url'], trust, ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
   }
 
   protected override render(r: AddPeerResult): void {
     const {io} = this.deps
+    if (r.kind === 'foreign') {
+      const verb = r.action === 'unchanged' ? 'Already added' : r.action === 'updated' ? 'Updated' : 'Added'
+      io.err(`${verb} ${r.name}, a foreign A2A agent: calls go to ${r.endpoint}.${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n  Its token was accepted; it is in the secret store. Outbound only: ${r.name} cannot call this machine.\n  Next: claw-mesh ask ${r.name} "…"   (or claw-mesh peer check ${r.name})\n`)
+      return
+    }
     if (r.a2a) {
       const verb = r.action === 'unchanged' ? 'Already paired with' : r.completed ? 'Paired with' : r.action === 'updated' ? 'Paired again with' : 'Paired with'
       io.err(`${verb} ${r.name} over A2A (${r.url}).${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n`)

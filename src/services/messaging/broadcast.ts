@@ -8,7 +8,7 @@ import {requestFor, senderIdentity, type MessageOptions} from './compose.js'
 import {deliver, type Delivery} from './deliver.js'
 import {sendRoute, tokenFor} from './send.js'
 import {assertA2aText} from '../../core/a2a-protocol.js'
-import {askPeer} from '../a2a/ask.js'
+import {askPeer, peerKindOf} from '../a2a/ask.js'
 
 export type BroadcastStatus = 'delivered' | 'answered' | 'failed' | 'timeout' | 'skipped'
 
@@ -93,6 +93,7 @@ async function askOne(deps: Deps, record: PeerRecord, message: string, timeoutMs
     const facts = {...base, elapsedMs: r.elapsedMs, taskId: r.taskId, state: r.state, ...(r.contextId ? {contextId: r.contextId} : {})}
     if (r.pending) return wait ? {...facts, status: 'timeout', error: `still working after ${timeoutMs} ms (claw-mesh task ${record.name} ${r.taskId})`} : {...facts, status: 'delivered'}
     if (r.ok) return {...facts, status: wait ? 'answered' : 'delivered', ...(r.reply !== undefined ? {reply: r.reply} : {})}
+    if (r.interrupted) return {...facts, status: 'failed', error: `needs ${r.interrupted === 'auth' ? 'authorization' : 'input'}${r.reason ? `: ${r.reason}` : ''} (answer: claw-mesh ask ${record.name} --task ${r.taskId} "…")`, code: 'task-input-required'}
     return {...facts, status: 'failed', error: `task ${r.state.replace('TASK_STATE_', '').toLowerCase()}${r.reason ? `: ${r.reason}` : ''}`, code: 'task-failed'}
   } catch (error) {
     const err = error instanceof ClawMeshError ? error : new ClawMeshError(String((error as Error)?.message ?? error))
@@ -117,7 +118,7 @@ export async function broadcastMessage(
   const sender = senderIdentity(state)
   // Every body is built (and size-checked) before the first is sent: an oversized message reaches nobody.
   const requests = new Map(targets.filter((r) => routes.get(r.name) === 'hooks').map((r) => [r.name, requestFor(r.name, opts, sender).request]))
-  for (const r of targets) if (routes.get(r.name) === 'a2a') assertA2aText(opts.message, r.name)
+  for (const r of targets) if (routes.get(r.name) === 'a2a') assertA2aText(opts.message, r.name, peerKindOf(r))
   // Refused once, before the first peer is reached: a message holding a secret goes to nobody.
   await assertNoSecretInText(deps, opts.message)
   const secrets = await deps.secrets()

@@ -85,6 +85,9 @@ export function sendRoute(record: PeerRecord, opts: {kind: HookKind; forceHooks?
 export async function sendRouted(deps: Deps, peer: string, opts: MessageOptions & {timeoutMs?: number; forceHooks?: boolean}): Promise<RoutedSend> {
   const record = requirePeer(deps.store.read(), peer)
   if (sendRoute(record, opts) === 'hooks') {
+    if (!record.messaging && record.a2a?.kind === 'foreign') {
+      throw new UsageError(`${record.name} is a foreign A2A agent, not an OpenClaw gateway: it has no hooks, so --wake, --agent-id, --session-key, --idempotency-key, --name, --bare and --hooks do not apply.`, {code: 'hooks-not-paired', hint: `Drop those options: claw-mesh send ${record.name} "…" goes over A2A.`})
+    }
     if (!record.messaging && record.a2a) {
       throw new UsageError(`${record.name} is paired over A2A only: hooks-only options (--wake, --agent-id, --session-key, --idempotency-key, --name, --bare, --hooks) need its hooks token.`, {
         code: 'hooks-not-paired',

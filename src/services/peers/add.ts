@@ -11,6 +11,7 @@ import {assertPinKept} from '../../core/address-pin.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
 import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
+import {addForeignPeer} from './add-foreign.js'
 
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
@@ -26,6 +27,8 @@ export interface AddPeerOptions {
   magicDNSSuffix?: string
   /** The pair's trust level (A2A pairs); unset: the recorded one, or the invite's, or the default. */
   trust?: TrustLevel
+  /** A foreign A2A 1.0 agent's bearer token, for the URL form (see add-foreign.ts). */
+  a2aToken?: string
 }
 
 export interface AddPeerResult {
@@ -45,6 +48,9 @@ export interface AddPeerResult {
   sync?: A2aSync
   /** What the peer's messages may do here (A2A pairs). */
   trust?: TrustLevel
+  /** A foreign A2A agent (not claw-mesh): its JSON-RPC endpoint. */
+  kind?: 'foreign'
+  endpoint?: string
 }
 
 interface Resolved {
@@ -86,6 +92,13 @@ export function resolvePeerInput(opts: AddPeerOptions): Resolved {
 
 /** Adds (or updates) a peer from an invite, a pairing reply or a URL. */
 export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeerResult> {
+  if (opts.a2aToken !== undefined) {
+    if (opts.invite !== undefined || opts.hooksToken !== undefined || opts.url === undefined) {
+      throw new UsageError('--a2a-token goes with a URL only (not with --invite or --hooks-token).', {hint: 'claw-mesh peer add https://agent.example/ --name NAME --a2a-token file:PATH adds a foreign A2A agent; claw-mesh peers pair with --invite.'})
+    }
+    const r = await addForeignPeer(deps, {url: opts.url, name: opts.name, token: opts.a2aToken, allowInsecureUrl: opts.allowInsecureUrl})
+    return {name: r.name, url: r.url, source: 'url', messaging: false, a2a: true, kind: 'foreign', endpoint: r.endpoint, action: r.action, changes: r.changes}
+  }
   const kind = opts.invite === undefined ? undefined : pairingLineKind(opts.invite)
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
@@ -100,6 +113,9 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
   deps.redactor.add(peer.token)
   const addresses = await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})
   const state = deps.store.read()
+  if (peerOf(state, peer.name)?.a2a?.kind === 'foreign') {
+    throw new UsageError(`${peer.name} is a foreign A2A agent: adding it by URL without --a2a-token would drop its A2A record.`, {hint: `Re-add it with its token: claw-mesh peer add URL --name ${peer.name} --a2a-token file:PATH (or remove it first: claw-mesh peer remove ${peer.name}).`})
+  }
   if (peer.source === 'invite' && state.identity === peer.name && peer.hostname === state.tailscale?.hostname) {
     throw new UsageError("That is this machine's own invite.", {hint: 'Run `claw-mesh peer add` on the other machine, with the invite this one printed.'})
   }

@@ -11,6 +11,7 @@ import {randomUUID} from 'node:crypto'
 import {readA2aSettings, type A2aSettings} from '../../core/a2a-config.js'
 import {getTaskBody} from '../../core/a2a-protocol.js'
 import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
+import {a2aAnswerProbe, checkForeign} from './check-foreign.js'
 import {readPairTokens, type PairTokensStored} from '../a2a/tokens.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
 import {peerToken, requirePeer} from './records.js'
@@ -29,8 +30,10 @@ export interface PeerCheckResult {
   name: string
   url: string
   messaging: boolean
+  /** A foreign A2A agent (checked by its card and one authenticated call); absent for OpenClaw gateways. */
+  kind?: 'foreign'
   status: PeerStatus
-  /** Latency of the /healthz answer, when there was one. */
+  /** Latency of the /healthz answer (a foreign agent: of its card and A2A answers), when there was one. */
   latencyMs?: number
   probes: {tailnet: ProbeResult; healthz: ProbeResult; readyz: ProbeResult; hooks: ProbeResult; agentCard: ProbeResult; a2a: ProbeResult; a2aHere: ProbeResult}
   /** What is wrong, one line (empty when ok). */
@@ -141,9 +144,7 @@ function a2aTokenProbe(record: PeerRecord, outcome: A2aOutcome | undefined): Pro
   if (outcome.kind === 'unauthorized') return {status: 'fail', detail: 'our token refused (401)', httpStatus: 401}
   if (outcome.kind === 'rate-limited') return {status: 'warn', detail: 'rate-limited by the peer (A2A: 30 requests a minute)'}
   if (outcome.kind === 'starting') return {status: 'warn', detail: 'its A2A channel is still starting'}
-  if (outcome.kind === 'no-a2a') return {status: 'fail', detail: `no A2A endpoint (HTTP ${outcome.status})`, httpStatus: outcome.status}
-  if (outcome.kind === 'network') return {status: 'fail', detail: outcome.detail}
-  return {status: 'fail', detail: `unexpected answer (${outcome.kind})`}
+  return a2aAnswerProbe(outcome)
 }
 
 function attributed(result: ProbeResult, identity: PeerIdentity, url: string): ProbeResult {
@@ -216,6 +217,7 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
     const detail = `tailnet: ${GONE}`
     return {name: record.name, url: record.url, messaging: record.messaging, probes, status: 'down', detail, remedy: `${record.name} is gone from the tailnet: claw-mesh peer remove ${record.name} (or claw-mesh doctor --fix --yes), then pair again if it comes back.`}
   }
+  if (record.a2a?.kind === 'foreign') return checkForeign(deps, record, {presence, a2aOut: inputs.a2aOut, timeoutMs})
   // At most one authenticated request per peer per run: the gateway throttles failed attempts (20/min → 429).
   const impostor: ProbeResult | undefined = identity.verdict === 'mismatch' ? {status: 'fail', detail: `not probed with our token: ${identity.detail}`} : undefined
   const hooks = impostor && token
@@ -223,7 +225,7 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
     : token
     ? probe(deps, {method: 'POST', url: `${base}/hooks/wake`, headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'}, timeoutMs).then(hooksProbe)
     : Promise.resolve<ProbeResult>(tokenMissing ? {status: 'fail', detail: 'hooks token missing from the secret store'} : {status: 'skip', detail: 'messaging off (no hooks token)'})
-  const a2aTarget = record.a2a && inputs.a2aOut && !impostor ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut} : undefined
+  const a2aTarget = record.a2a && inputs.a2aOut && !impostor ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut, kind: 'openclaw' as const} : undefined
   const [healthz, readyz, hooksResult, card, a2aOutcome] = await Promise.all([
     probe(deps, {url: `${base}/healthz`}, timeoutMs).then((o) => healthProbe(o, 'live')),
     probe(deps, {url: `${base}/readyz`}, timeoutMs).then((o) => healthProbe(o, 'ready')),

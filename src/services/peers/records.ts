@@ -59,7 +59,7 @@ export interface SavePeerInput {
   /** Discovered peers: whether the shared mesh secret is known (messaging on). */
   messaging?: boolean
   /** The peer's A2A endpoint (its tokens are written by the caller, under a2a/<name>/in|out). */
-  a2a?: {url: string; pairedBy: 'invite' | 'fleet'; invite?: string; reply?: string; awaitingReply?: boolean}
+  a2a?: {url: string; pairedBy: 'invite' | 'fleet' | 'token'; kind?: 'openclaw' | 'foreign'; invite?: string; reply?: string; awaitingReply?: boolean}
   /** Tailscale's stable node id (discovered peers). */
   nodeId?: string
   /** The tailnet addresses a plain-http MagicDNS URL resolved to (pinned: see core/address-pin). */

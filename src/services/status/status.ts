@@ -36,6 +36,8 @@ export interface PeerStatusLine {
   messaging: boolean
   /** A paired peer's trust level: what its messages may do here. */
   trust?: TrustLevel
+  /** A foreign A2A agent: its health is its A2A answer (it has no /healthz). */
+  kind?: 'foreign'
   detail?: string
 }
 
@@ -97,7 +99,9 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
     const node = summary ? findPeerNode(summary, record) : undefined
     const healthz = probe?.probes.healthz
     const readyz = probe?.probes.readyz
-    const healthWord: HealthWord = !healthz ? 'unknown' : healthz.status === 'ok' ? (readyz?.status === 'fail' ? 'not ready' : 'ok') : healthz.status === 'skip' ? 'unknown' : 'down'
+    const foreign = record.a2a?.kind === 'foreign'
+    const a2aProbe = probe?.probes.a2a
+    const healthWord: HealthWord = foreign ? (!a2aProbe ? 'unknown' : a2aProbe.status === 'ok' ? 'ok' : a2aProbe.status === 'fail' ? 'down' : 'unknown') : !healthz ? 'unknown' : healthz.status === 'ok' ? (readyz?.status === 'fail' ? 'not ready' : 'ok') : healthz.status === 'skip' ? 'unknown' : 'down'
     const online = node ? node.online : summary && summary.backendState === 'Running' && probe?.probes.tailnet.status === 'fail' ? false : null
     const lastSeen = node?.online ? 'now' : (node?.lastSeen ?? (record.lastCheck?.status === 'ok' ? record.lastCheck.at : undefined))
     const problems = probe ? Object.entries(probe.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn') : []
@@ -106,10 +110,11 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
       url: record.url,
       online,
       health: healthWord,
-      latencyMs: healthz?.latencyMs,
+      latencyMs: foreign ? a2aProbe?.latencyMs : healthz?.latencyMs,
       lastSeen,
       messaging: record.messaging,
-      ...(record.a2a ? {trust: record.trust ?? DEFAULT_TRUST} : {}),
+      ...(record.a2a && !foreign ? {trust: record.trust ?? DEFAULT_TRUST} : {}),
+      ...(foreign ? {kind: 'foreign' as const} : {}),
       ...(problems.length > 0 ? {detail: problems.map(([id, p]) => `${id}: ${p.detail}`).join('; ')} : {}),
     }
   })
