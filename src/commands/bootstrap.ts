@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {ExitCode} from '../core/errors.js'
 import {resolveLoginServer} from '../core/login-server.js'
-import {literalWebhookWarning} from '../core/root-warning.js'
 import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, timeoutFlag} from '../flags.js'
 import type {IOStreams} from '../infra/io.js'
 import {ask, confirm} from '../infra/prompt.js'
@@ -73,8 +72,6 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     if (flags.peer.some((p) => /^claw-mesh-invite/i.test(p.trim()))) deps.io.err('warning: an invite given on the command line is visible to other users (ps) and holds a hooks token; prefer --peer file:PATH or --peer -.\n')
     // --peer values are read and checked before anything is observed (a bad file is a usage error, whatever Tailscale's state).
     const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, allowInsecureUrl: flags['allow-insecure-url'], home: deps.home})
-    const webhookOnArgv = literalWebhookWarning(flags.alert)
-    if (webhookOnArgv) deps.io.err(`warning: ${webhookOnArgv}\n`)
     const alert = await readAlertInput(deps, flags.alert)
     const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
     const opts = bootstrapOptions(flags, {identity, key, meshSecret, peers, alert, loginServer}, deps.platform.id)
