@@ -5,7 +5,7 @@
  */
 
 /** Secrets claw-mesh itself reads from the environment. They leave process.env as soon as a command starts. */
-export const SECRET_ENV_NAMES = ['CLAW_MESH_TAILSCALE_KEY', 'CLAW_MESH_TAILSCALE_ID_TOKEN', 'CLAW_MESH_SECRET', 'CLAW_MESH_INVITE', 'TS_AUTHKEY', 'TS_API_CLIENT_SECRET'] as const
+export const SECRET_ENV_NAMES = ['CLAW_MESH_TAILSCALE_KEY', 'CLAW_MESH_TAILSCALE_ID_TOKEN', 'CLAW_MESH_SECRET', 'CLAW_MESH_ALERT', 'CLAW_MESH_INVITE', 'TS_AUTHKEY', 'TS_API_CLIENT_SECRET'] as const
 
 const ALLOWED_NAMES = new Set([
   // where programs are and who runs them

@@ -1,5 +1,6 @@
 import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {humanAccounts, loginDefsUidMin} from '../core/root-warning.js'
 import type {HostProbe, PlatformAdapter} from './types.js'
 
 /** Finds an executable on PATH the way the OS would. */
@@ -48,12 +49,21 @@ export function probeHost(adapter: PlatformAdapter, env: NodeJS.ProcessEnv, exis
   }
   const isRoot = typeof process.getuid === 'function' ? process.getuid() === 0 : false
   const probe: HostProbe = {platform: adapter.id, isRoot, osRelease, hasSystemd, inContainer, commands, tun: adapter.id === 'linux' && tunOpens()}
+  if (adapter.id === 'linux' && isRoot) probe.humanUsers = humanAccounts(readOr('/etc/passwd'), loginDefsUidMin(readOr('/etc/login.defs')))
   if (adapter.id === 'darwin') {
     probe.tailscaleApp = exists(MACOS_TAILSCALE_APP)
     // `brew list --formula tailscale` answers from the keg in <prefix>/Cellar; brew lives in <prefix>/bin.
     probe.tailscaleFormula = commands.brew !== undefined && exists(path.posix.join(path.posix.dirname(path.posix.dirname(commands.brew)), 'Cellar', 'tailscale'))
   }
   return probe
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
 }
 
 /** Whether /dev/net/tun opens read-write (what tailscaled needs before it can create tailscale0). */

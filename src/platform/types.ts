@@ -18,6 +18,8 @@ export interface HostProbe {
   tun?: boolean
   /** macOS: /Applications/Tailscale.app exists (the App Store or standalone variant, whose daemon only the app starts). */
   tailscaleApp?: boolean
+  /** Linux: the accounts people log in with (/etc/passwd, UID_MIN and up, with a login shell). */
+  humanUsers?: string[]
   /** macOS: Homebrew's tailscale formula is installed (its keg is in the Cellar, what `brew list --formula` reads). */
   tailscaleFormula?: boolean
 }

@@ -124,6 +124,26 @@ describe('claw-mesh leave', () => {
     expect(run.stderr).toMatch(/OpenClaw's copies holding the tokens removed: openclaw\.json\.bak, openclaw\.json\.bak\.1, openclaw\.json\.clobbered\.[^,]+, openclaw\.json\.last-good/)
   })
 
+  it('--purge removes OpenClaw copies holding tokens claw-mesh no longer stores: a rotated hooks token, A2A pair tokens', async () => {
+    const {store, secrets} = await joined()
+    const dir = path.dirname(configPath)
+    // What `openclaw config set` leaves after claw-mesh paired two peers: openclaw.json.bak with their tokens.
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as {hooks: {token: string}; channels?: Record<string, unknown>}
+    const oldHooks = config.hooks.token
+    const pairTokens = ['nova-in-from-clawd-0123456789abcdef', 'nova-out-to-clawd-0123456789abcdef', 'nova-in-from-zed-0123456789abcdef']
+    config.channels = {a2a: {enabled: true, peers: {clawd: {token: pairTokens[0], outboundToken: pairTokens[1]}, zed: {token: pairTokens[2]}}}}
+    writeFileSync(path.join(dir, 'openclaw.json.bak'), JSON.stringify(config, null, 2), {mode: 0o600})
+    writeFileSync(path.join(dir, 'openclaw.json.bak.1'), ORIGINAL, {mode: 0o600})
+    // token rotate --hooks: the store holds a new hooks token; zed was removed and its tokens deleted long ago.
+    secrets.values.set('hooks-token', 'rotated-hooks-token-0123456789abcdef')
+    const run = await runCommand(Leave, ['--yes', '--purge'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode, run.stderr).toBe(0)
+    const holders = walk(tmp).filter((f) => [oldHooks, ...pairTokens].some((t) => readFileSync(f, 'utf8').includes(t)))
+    expect(holders).toEqual([])
+    expect(readFileSync(path.join(dir, 'openclaw.json.bak.1'), 'utf8')).toBe(ORIGINAL)
+    expect(run.stderr).toMatch(/OpenClaw's copies holding the tokens removed: openclaw\.json\.bak\n/)
+  })
+
   it('does not write or delete a configPath from state.json that OpenClaw here would not read', async () => {
     const {store, secrets} = await joined()
     const victim = path.join(tmp, 'victim.json')

@@ -1,8 +1,10 @@
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {a2aRpc, createAgentHost, ownerTurn, pairA2a, toolSurface, waitForAgent, type AgentHost} from '../helpers/agent-host.js'
+import {linkBareClawMesh, provisionClawMesh, skillAskCommand} from '../helpers/agent-skill.js'
 import {createNetnsMesh, netnsUnavailable, type NetnsMesh} from '../helpers/netns.js'
-import {openclawForTests, ROOT} from '../helpers/openclaw.js'
+import {openclawForTests} from '../helpers/openclaw.js'
 import {messageText, type ModelRequest} from '../helpers/scripted-model.js'
 
 /**
@@ -17,8 +19,6 @@ if (missing && process.env.CI === 'true') throw new Error(`end-to-end prerequisi
 if (missing) console.warn(`skipping a2a-agent: ${missing}`)
 const OC = oc as Extract<typeof oc, {ok: true}>
 
-// The stand-in for `claw-mesh ask` until it lands: one SendMessage to a configured peer, the reply on stdout.
-const ASK = path.join(ROOT, 'test', 'helpers', 'a2a-ask.mjs')
 /** B's model names who it heard (the authenticated sender in OpenClaw's envelope) and what they said. */
 const B_SCRIPT = {name: 'b', rules: [{match: {regex: '"sender":\\{"id":"([a-z0-9._-]+)"', on: 'raw' as const}, reply: 'b heard {{1}} say: {{user}}'}]}
 
@@ -29,12 +29,17 @@ describe.skipIf(Boolean(missing))('an agent asks a peer agent over A2A and gets 
   let a: AgentHost
   let b: AgentHost
   let tokens: {aToB: string; bToA: string}
+  const skills: Record<string, string> = {}
 
   beforeAll(async () => {
     mesh = createNetnsMesh(['a', 'b'], {firstOctet: 93})
     ;[a, b] = await Promise.all(mesh.hosts.map((net) => createAgentHost({net, openclaw: OC.bin, node: OC.node, script: {name: net.name}})))
     b.model.setScript(B_SCRIPT)
     tokens = pairA2a(a, b)
+    // The real claw-mesh on both hosts, with its skill; and on A a bare `claw-mesh` in ~/.local/bin as npm leaves it.
+    skills.a = (await provisionClawMesh(a, [{name: 'b', url: b.url, outboundToken: tokens.aToB}])).skill
+    skills.b = (await provisionClawMesh(b, [{name: 'a', url: a.url, outboundToken: tokens.bToA}])).skill
+    linkBareClawMesh(a)
     const started = Date.now()
     await Promise.all([a.startGateway(), b.startGateway()])
     console.log(`two gateways serving A2A after ${Date.now() - started} ms`)
@@ -47,37 +52,52 @@ describe.skipIf(Boolean(missing))('an agent asks a peer agent over A2A and gets 
     mesh?.destroy()
   })
 
-  it("A's owner turn runs an ask through exec (no approval) and answers with the text B's agent produced", async () => {
+  it("OpenClaw's exec puts the system's Node 20 first: a bare claw-mesh there exits 3 (why the skill names its node)", async () => {
+    a.model.setScript({name: 'a', rules: [{match: {contains: 'bare version'}, steps: [{tool: {name: 'exec', arguments: {command: 'claw-mesh --version; echo "exit=$?"; node --version'}}}, {reply: 'bare: {{tool}}'}]}]})
+    const turn = await ownerTurn(a, 'bare version')
+    expect(turn.exitCode, turn.raw).toBe(0)
+    expect(turn.text).toMatch(/claw-mesh needs Node\.js 22\.12 or newer; this is Node\.js 20\.[\s\S]*exit=3[\s\S]*v20\./)
+  })
+
+  it("A's owner turn runs the skill's fallback ask (real claw-mesh, message on stdin) and answers with B's text", async () => {
+    // A relayed text that would have read a file as --file= and run $(…) and backticks in the old recipe.
+    const pwned = path.join(a.dir, 'pwned')
+    const hostile = `--file=${a.configPath} what is the build status? $(touch ${pwned}-1) \`touch ${pwned}-2\``
+    const command = skillAskCommand(skills.a, 'b', hostile)
+    expect(command).toMatch(/^CLAW_MESH_HOME='[^']+' '\/[^']+\/node' '\/[^']+\/bin\/run\.js' ask /)
     a.model.setScript({
       name: 'a',
       rules: [
         {
-          match: {regex: '^ask ([a-z0-9._-]+): (.*)$'},
+          match: {regex: '^ask ([a-z0-9._-]+) the relayed question$'},
           // yieldMs: exec backgrounds anything slower than 10 s by default, and the answer would not be in this turn.
-          steps: [{tool: {name: 'exec', arguments: {command: `node ${ASK} --config ${a.configPath} {{1}} '{{2}}'`, yieldMs: 120_000}}}, {reply: '{{1}} answered: {{tool}}'}],
+          steps: [{tool: {name: 'exec', arguments: {command, yieldMs: 120_000}}}, {reply: '{{1}} answered: {{tool}}'}],
         },
       ],
     })
-    const turn = await ownerTurn(a, 'ask b: what is the build status?')
-    console.log(`owner turn on A with an exec ask to B: ${turn.ms} ms`)
+    const turn = await ownerTurn(a, 'ask b the relayed question')
+    console.log(`owner turn on A with the skill's fallback ask to B: ${turn.ms} ms`)
     expect(turn.exitCode, turn.raw).toBe(0)
     expect(turn.status).toBe('ok')
-    expect(turn.text.trim()).toBe('b answered: b heard a say: what is the build status?')
+    expect(turn.text.trim()).toBe(`b answered: b heard a say: ${hostile}`)
+    expect(existsSync(`${pwned}-1`) || existsSync(`${pwned}-2`)).toBe(false)
 
-    // B's agent saw A as the authenticated sender, in the isolated session of (peer a, context).
-    const onB = b.model.chats().find((r) => userTurn(r).includes('what is the build status?'))!
+    // B's agent saw A as the authenticated sender, in the isolated session of (peer a, context), and the text only.
+    const onB = b.model.chats().find((r) => userTurn(r).includes(hostile))!
     expect(onB).toBeDefined()
+    expect(userTurn(onB)).not.toContain(tokens.bToA)
     expect(userTurn(onB)).toContain('{"sender":{"id":"a","name":"a"}}')
     expect(userTurn(onB)).toMatch(/session=agent:main:a2a:default:direct:a:/)
     // A's model really issued the exec call and got B's text back as its result.
     const chats = a.model.chats()
     expect(chats.some((r) => r.decision?.kind === 'tool' && r.decision.name === 'exec')).toBe(true)
-    const toolResult = chats.flatMap((r) => r.body?.messages ?? []).find((m) => m.role === 'tool')
-    expect(messageText(toolResult)).toContain('b heard a say: what is the build status?')
+    const toolResult = chats.flatMap((r) => r.body?.messages ?? []).filter((m) => m.role === 'tool').at(-1)
+    expect(messageText(toolResult)).toContain(`b heard a say: ${hostile}`)
 
     // The tool surfaces the skill relies on (2026.9.6): an owner run has exec directly and the conversation tools
     // behind tool_search/tool_call; a run a peer started has exec and `message`, but no conversation tools.
-    const owner = toolSurface(chats.find((r) => userTurn(r).includes('ask b: what is the build status?'))!)
+    const owner = toolSurface(chats.find((r) => userTurn(r).includes('ask b the relayed question'))!)
+
     expect(owner.direct).toEqual(expect.arrayContaining(['exec', 'process', 'tool_search', 'tool_describe', 'tool_call']))
     expect(owner.deferred).toEqual(expect.arrayContaining(['message', 'conversations_list', 'conversations_send', 'conversations_turn']))
     const peerRun = toolSurface(onB)
@@ -150,7 +170,7 @@ describe.skipIf(Boolean(missing))('an agent asks a peer agent over A2A and gets 
       rules: [
         {
           match: {regex: '^relay to ([a-z0-9._-]+): (.*)$'},
-          steps: [{tool: {name: 'exec', arguments: {command: `node ${ASK} --config ${b.configPath} {{1}} '{{2}}'`, yieldMs: 120_000}}}, {reply: 'relayed, {{1}} said: {{tool}}'}],
+          steps: [{tool: {name: 'exec', arguments: {command: skillAskCommand(skills.b, '{{1}}', '{{2}}'), yieldMs: 120_000}}}, {reply: 'relayed, {{1}} said: {{tool}}'}],
         },
       ],
     })

@@ -118,3 +118,23 @@ export function lintPowerShell(line: string): PsLine {
   }
   return {problems, words: words.filter((w) => w !== ';')}
 }
+
+const ENCODING = '$OutputEncoding = [Text.UTF8Encoding]::new($false);'
+
+/**
+ * A block that pipes a single-quoted here-string into a command (what the skill's fallback does with a message):
+ * `[setup;] $OutputEncoding = …; @'⏎text⏎'@ | & 'node' 'run.js' …`. The opening `@'` must end its line and `'@` start
+ * the closing one (about_Quoting_Rules); the text in between is literal. Returns the text and the command's words.
+ */
+export function lintPowerShellHereString(block: string): PsLine & {text?: string} {
+  const m = /^(.*)@'\n([\s\S]*?)\n'@ \| (.*)$/.exec(block)
+  if (!m) return {problems: ['not a here-string piped into a command'], words: []}
+  const [, head, text, command] = m as unknown as [string, string, string, string]
+  const problems: string[] = []
+  if (!head.endsWith(`${ENCODING} `)) problems.push('$OutputEncoding is not set to UTF-8 before the pipe (Windows PowerShell 5.1 pipes ASCII)')
+  const setup = head.slice(0, -`${ENCODING} `.length).trim()
+  if (setup) problems.push(...lintPowerShell(setup).problems)
+  if (/^'@/m.test(text)) problems.push("a line of the text starts with '@ and ends the here-string early")
+  const cmd = lintPowerShell(command)
+  return {problems: [...problems, ...cmd.problems], words: cmd.words, text}
+}

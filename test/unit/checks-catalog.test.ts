@@ -9,7 +9,7 @@ import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.
 const byId = (id: string) => CHECKS.find((c) => c.id === id)!
 
 /** A context where only what a test sets exists; anything else a check asks for fails the test. */
-const CONTEXT_KEYS = new Set(['platform', 'backupsDir', 'env', 'now', 'state', 'provisioned', 'startCommand', 'whoHoldsPort', 'tailscaleCli', 'tailscale', 'tailscaleOs', 'openclaw', 'configFile', 'configView', 'validation', 'loopbackHealth', 'tailnetHealth', 'service', 'gatewayToken', 'handshake', 'storedHooksToken', 'effectiveGatewayToken', 'secretStore', 'secretsPresence', 'secretFile', 'volatileSecrets', 'peerRecords', 'peerProbe', 'ping', 'clockSample', 'firewall'])
+const CONTEXT_KEYS = new Set(['platform', 'backupsDir', 'env', 'now', 'state', 'provisioned', 'startCommand', 'whoHoldsPort', 'tailscaleCli', 'tailscale', 'tailscaleOs', 'openclaw', 'configFile', 'configView', 'validation', 'loopbackHealth', 'tailnetHealth', 'service', 'gatewayToken', 'handshake', 'storedHooksToken', 'effectiveGatewayToken', 'secretStore', 'secretsPresence', 'secretFile', 'volatileSecrets', 'peerRecords', 'peerProbe', 'ping', 'clockSample', 'firewall', 'agentFallback'])
 
 function stubContext(over: Partial<DoctorContext>): DoctorContext {
   return new Proxy(over as DoctorContext, {

@@ -85,7 +85,9 @@ describe('the wire request', () => {
     expect(JSON.parse(r.body)).toEqual({text: 'ping', mode: 'now'})
   })
   it('names the sender and the reply command on a first line, unless --bare', () => {
-    expect(composeText({message: 'hi', kind: 'agent'}, 'nova')).toBe('[claw-mesh] From peer "nova". To reply: claw-mesh send nova "<your reply>"\n\nhi')
+    expect(composeText({message: 'hi', kind: 'agent'}, 'nova')).toBe('[claw-mesh] From peer "nova". To reply: mesh_send to nova (or the claw-mesh skill\'s send fallback; never the reply in a command line)\n\nhi')
+    // No command line with a quoted reply for the agent to copy into its shell.
+    expect(composeText({message: 'hi', kind: 'agent'}, 'nova')).not.toMatch(/claw-mesh send|"</)
     expect(composeText({message: 'hi', kind: 'agent', bare: true}, 'nova')).toBe('hi')
   })
   it('refuses a body over 256 KiB before sending', () => {

@@ -140,28 +140,33 @@ describe('watchdog unit files', () => {
 })
 
 describe('the skill', () => {
-  it('has OpenClaw skill frontmatter and teaches ask (through exec, with a yield window), send, broadcast, files and replies without any token', () => {
+  it('has OpenClaw skill frontmatter, teaches the mesh tools first and a fallback that never puts a message on argv', () => {
     const deps = createDeps({env: {PATH: '/nonexistent', CLAW_MESH_HOME: '/srv/claw mesh'}, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
     const text = renderSkill(deps)
     const front = /^---\nname: claw-mesh\ndescription: ([^\n]+)\n---\n/.exec(text)
     expect(front).not.toBeNull()
     expect(front![1].length).toBeLessThan(160)
+    for (const tool of ['**`mesh_peers`**', '**`mesh_ask`** `{peer, message, thread?}`', '**`mesh_send`** `{peer, message, thread?}`', '**`mesh_task`**']) expect(text).toContain(tool)
+    expect(text.indexOf('mesh_ask')).toBeLessThan(text.indexOf('Only without the mesh tools'))
     const cli = `CLAW_MESH_HOME='/srv/claw mesh' '${process.execPath}' '${cliEntryPath()}'`
-    for (const cmd of ['peer list --json', 'ask PEER', 'task PEER TASK_ID', 'send PEER', 'broadcast', 'file send PEER', 'file get']) expect(text).toContain(`${cli} ${cmd}`)
-    expect(text).toContain('you (nova) as the')
-    expect(text).toMatch(/--timeout 110s",\n"yieldMs": 120000/)
+    expect(text).toMatch(new RegExp(`${cli.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ask --timeout 110s -- PEER - <<'CLAW_MESH_END_[0-9A-F]{16}'\n`))
+    for (const cmd of ['send -- PEER - <<', 'task PEER TASK_ID', 'peer list --json', 'file send PEER', 'file get']) expect(text).toContain(`${cli} ${cmd}`)
+    // No claw-mesh command takes its message as an argument any more, and none runs a bare claw-mesh.
+    expect(text).not.toMatch(/ (ask|send|broadcast) (PEER|NAME)? ?"/)
+    expect(text).not.toMatch(/^claw-mesh /m)
+    expect(text).toContain('you ({{identity}})'.replace('{{identity}}', 'nova'))
     expect(text).toMatch(/Your answer in this turn \*\*is\*\* the reply/)
     expect(text).toMatch(/Morning hand-off/)
-    expect(text).toMatch(/Delegation/)
     expect(text).not.toMatch(/\{\{/)
     expect(text).not.toMatch(/Bearer|hooks\.token/)
   })
-  it('uses plain claw-mesh when it is on PATH', () => {
-    const bin = path.join(dir, 'bin')
-    execFileSync('mkdir', ['-p', bin])
-    writeFileSync(path.join(bin, 'claw-mesh'), '#!/bin/sh\n', {mode: 0o755})
-    const deps = createDeps({env: {PATH: bin}, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
-    expect(renderSkill(deps)).toContain('\nclaw-mesh ask PEER "your question or task"')
+
+  it('keeps its heredoc delimiter across re-renders when asked to, and picks a new random one otherwise', () => {
+    const deps = createDeps({env: {PATH: '/x'}, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
+    const first = renderSkill(deps)
+    const delimiter = /CLAW_MESH_END_[0-9A-F]{16}/.exec(first)![0]
+    expect(renderSkill(deps, {delimiter})).toBe(first)
+    expect(renderSkill(deps)).not.toBe(first)
   })
 })
 

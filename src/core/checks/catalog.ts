@@ -14,6 +14,7 @@ import {
   evalTailnetListen,
   looksLikeOpenClawHealth,
 } from './gateway-runtime.js'
+import {evalAgentFallback} from './agent-fallback.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2aConfig} from './a2a.js'
 import {evalPeerTrust} from './trust.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
@@ -112,6 +113,7 @@ export const CHECKS: readonly Check[] = [
       return evalA2aChannel(viewA2aConfig(config), tailnet.url ?? (tailnet.ipv4 ? `http://${tailnet.ipv4}:${view.port}` : undefined))
     },
   },
+  {id: 'agent-exec-fallback', title: "The skill's exec fallback runs claw-mesh (OpenClaw's exec PATH)", group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => ((f) => evalAgentFallback(f.probe, f.minimum))(await ctx.agentFallback())},
   {id: 'openclaw-security-audit', title: "OpenClaw's own security audit", group: 'gateway', platforms: ALL_PLATFORMS, timeoutMs: () => 120_000, run: async (ctx) => evalSecurityAudit(await ctx.securityAudit())},
   {
     id: 'gateway-hooks-agents',

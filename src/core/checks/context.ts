@@ -1,3 +1,4 @@
+import type {AgentFallbackProbe} from './agent-fallback.js'
 import type {PlatformId} from '../../platform/types.js'
 import type {ListenerVerdict} from '../port-holder.js'
 import type {PeerRecord, State} from '../state-schema.js'
@@ -71,6 +72,8 @@ export interface DoctorContext {
   ping(name: string): Promise<{result?: PingView; why?: string}>
   clockSample(): Promise<{sample?: ClockSample; why?: string}>
   firewall(): Promise<FirewallProbe>
+  /** The skill's exec fallback, run as OpenClaw's exec would, and the minimum Node claw-mesh needs. */
+  agentFallback(): Promise<{probe: AgentFallbackProbe; minimum: string}>
 }
 
 export type PeerProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'

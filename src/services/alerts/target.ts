@@ -1,3 +1,4 @@
+import {literalWebhookWarning} from '../../core/root-warning.js'
 import {parseAlertTarget, type AlertTarget} from '../../core/alert-target.js'
 import {UsageError} from '../../core/errors.js'
 import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
@@ -15,6 +16,8 @@ export const ALERT_ENV = 'CLAW_MESH_ALERT'
 /** The raw target: `--alert TARGET`, `--alert file:PATH`, `--alert -` (stdin), else $CLAW_MESH_ALERT. */
 export async function readAlertInput(deps: Pick<Deps, 'env' | 'io' | 'redactor'>, raw: string | undefined): Promise<string | undefined> {
   let value: string | undefined
+  const onArgv = literalWebhookWarning(raw)
+  if (onArgv) deps.io.err(`warning: ${onArgv}\n`)
   if (raw === undefined) value = deps.env[ALERT_ENV]?.trim() || undefined
   else if (raw.trim() === '-') value = (await readTextInputStdin(deps.io.stdin, '--alert - (stdin)')).trim()
   else if (raw.startsWith('file:')) {

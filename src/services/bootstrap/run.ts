@@ -1,3 +1,4 @@
+import {rootWarning} from '../../core/root-warning.js'
 import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired, type BootstrapStepId, type WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
@@ -87,7 +88,8 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     const E = refusal.kind === 'usage' ? UsageError : ActionNeededError
     throw new E(refusal.message, {code: refusal.code, hint: refusal.hint})
   }
-  const applied: Applied = {changed: planChangesSomething(steps), warnings: [], replyInvites: []}
+  const asRoot = rootWarning(deps.probeHost())
+  const applied: Applied = {changed: planChangesSomething(steps), warnings: asRoot ? [asRoot] : [], replyInvites: []}
   if (opts.dryRun) return summarize(deps, {opts, steps, observation, store, applied, state: view.state()})
 
   const runs = (id: BootstrapStepId) => steps.some((s) => s.id === id && s.action === 'run')

@@ -15,6 +15,7 @@ import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
 import {backupsDir} from '../gateway/backups.js'
+import {cliNodeMinimum, probeAgentFallback} from './agent-fallback-probe.js'
 import {probeFirewall} from './firewall-probe.js'
 import {createGatewayProbes} from './gateway-probes.js'
 import {limiter, memo, memoBy} from './memo.js'
@@ -238,6 +239,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
       const view = await gateway.configView()
       return probeFirewall(deps, {port: view?.port ?? stateOrEmpty()?.gateway?.port ?? 18789, timeoutMs: commandTimeoutMs})
     }),
+    agentFallback: memo(async () => ({probe: await probeAgentFallback(deps, commandTimeoutMs), minimum: cliNodeMinimum()})),
   }
 }
 

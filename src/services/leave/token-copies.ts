@@ -1,8 +1,11 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
+import JSON5 from 'json5'
+import {claimedCredentials} from '../../core/config-copy-secrets.js'
 import type {Deps} from '../../deps.js'
+import {readIfExists} from '../../infra/fs-atomic.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
-import {backupsDir} from '../gateway/backups.js'
+import {assertOwnBackup, backupsDir} from '../gateway/backups.js'
 
 /**
  * The copies of openclaw.json OpenClaw keeps next to it: `.last-good` (its recovery copy), `.bak`, `.bak.N` (its
@@ -16,30 +19,63 @@ export function isOpenClawCopy(configPath: string, name: string): boolean {
   return /^(last-good|bak(\.\d+)?|clobbered\..+)$/.test(name.slice(base.length + 1))
 }
 
-async function holdsAny(file: string, tokens: string[]): Promise<boolean> {
+/**
+ * Whether a copy holds one of claw-mesh's tokens: a value claw-mesh stores now, or (parsed) a credential claw-mesh
+ * put into openclaw.json that the user's original did not have. `original` undefined: unknown, so no claim.
+ */
+async function holdsOurs(file: string, tokens: string[], original: unknown | null | undefined): Promise<boolean> {
   const text = await fs.readFile(file, 'utf8').catch(() => '')
-  return tokens.some((t) => text.includes(t))
+  if (tokens.some((t) => text.includes(t))) return true
+  if (original === undefined) return false
+  try {
+    return claimedCredentials(JSON5.parse(text), original).length > 0
+  } catch {
+    return false
+  }
+}
+
+/** The user's openclaw.json from before claw-mesh: parsed, null when there was none, undefined when unknown. */
+async function originalConfig(deps: Deps): Promise<unknown | null | undefined> {
+  const g = deps.store.read().gateway
+  if (g?.originalExisted === false) return null
+  if (!g?.originalBackupPath) return undefined
+  const raw = await readIfExists(assertOwnBackup(deps.stateDir, g.originalBackupPath)).catch(() => undefined)
+  try {
+    return raw === undefined ? undefined : (JSON5.parse(raw) as unknown)
+  } catch {
+    return undefined
+  }
+}
+
+/** Every secret claw-mesh stores for this host and its peers (what a copy may hold verbatim). */
+async function storedTokens(deps: Deps): Promise<string[]> {
+  const state = deps.store.read()
+  const store = await deps.secrets()
+  const names = new Set([...(state.secrets?.names ?? []), SECRET_NAMES.hooksToken, SECRET_NAMES.gatewayToken, ...Object.keys(state.peers).flatMap((n) => [SECRET_NAMES.peer(n), SECRET_NAMES.a2aIn(n), SECRET_NAMES.a2aOut(n)])])
+  const values = await Promise.all([...names].map((n) => store.get(n)))
+  return values.filter((t): t is string => Boolean(t))
 }
 
 /**
  * `leave --purge`: every copy of claw-mesh's tokens goes — its own backups of openclaw.json (written after the
- * hooks token was added), and OpenClaw's copies that hold the gateway or hooks token. OpenClaw's copies without
- * them are the user's and stay.
+ * hooks token was added), and OpenClaw's copies that hold a claw-mesh token, current or rotated away. OpenClaw's
+ * copies without one are the user's and stay.
  */
 export async function purgeTokenCopies(deps: Deps, configPath: string | undefined): Promise<string> {
-  const store = await deps.secrets()
-  const tokens = (await Promise.all([store.get(SECRET_NAMES.hooksToken), store.get(SECRET_NAMES.gatewayToken)])).filter((t): t is string => Boolean(t))
+  const tokens = await storedTokens(deps)
+  // Read before the backups folder (which holds it) goes.
+  const original = await originalConfig(deps)
   const dir = backupsDir(deps.stateDir)
   const backups = await fs.readdir(dir).catch(() => [] as string[])
   await fs.rm(dir, {recursive: true, force: true})
   const removed: string[] = []
-  if (configPath && tokens.length > 0) {
+  if (configPath) {
     const here = path.dirname(configPath)
     for (const name of await fs.readdir(here).catch(() => [] as string[])) {
       const file = path.join(here, name)
       if (!isOpenClawCopy(configPath, name)) continue
       const st = await fs.lstat(file).catch(() => undefined)
-      if (!st?.isFile() || !(await holdsAny(file, tokens))) continue
+      if (!st?.isFile() || !(await holdsOurs(file, tokens, original))) continue
       await fs.rm(file, {force: true})
       removed.push(name)
     }

@@ -27,11 +27,12 @@ export function senderIdentity(state: State): string {
 
 /**
  * The text the peer's agent reads. Hook text reaches the agent as external content with no trusted sender, so
- * claw-mesh names the sender and the reply command on a first line; the skill teaches agents to use it.
+ * claw-mesh names the sender and how to reply on a first line. Not a command line: one with the reply in double
+ * quotes would have the agent's shell run any `$(…)` in it (the skill's exec fallback takes the text on stdin).
  */
 export function composeText(opts: MessageOptions, sender: string): string {
   if (opts.bare) return opts.message
-  return `[claw-mesh] From peer "${sender}". To reply: claw-mesh send ${sender} "<your reply>"\n\n${opts.message}`
+  return `[claw-mesh] From peer "${sender}". To reply: mesh_send to ${sender} (or the claw-mesh skill's send fallback; never the reply in a command line)\n\n${opts.message}`
 }
 
 /** Builds the wire request for one peer, refusing (before anything is sent) a body over the gateway's limit. */

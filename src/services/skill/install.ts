@@ -1,19 +1,18 @@
 import {promises as fs, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {psCommand, psEnvAssignment} from '../../core/powershell-quote.js'
+import {randomBytes} from 'node:crypto'
+import {delimiterIn, fallbackLine, fallbackMarker, fallbackStdinBlock, newDelimiter, type FallbackProgram} from '../../core/agent-fallback.js'
 import {escapeTemplateValues} from '../../core/templates.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
-import {shQuote} from '../../platform/gateway-common.js'
-import {findOnPath} from '../../platform/probe.js'
 import {renderTemplateText, templatePath} from '../../render/template.js'
 import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 
 /**
- * The OpenClaw skill that teaches this host's agent to use claw-mesh (list peers, send, broadcast, share files,
- * answer peer messages). It goes into OpenClaw's managed skills folder, `<OpenClaw state dir>/skills/claw-mesh/`
+ * The OpenClaw skill that teaches this host's agent to work with its peers: the plugin's mesh tools first, and a
+ * fallback through exec for an agent without them (see core/agent-fallback.ts for why it looks the way it does). It goes into OpenClaw's managed skills folder, `<OpenClaw state dir>/skills/claw-mesh/`
  * (`~/.openclaw/skills` by default; OPENCLAW_STATE_DIR, OPENCLAW_HOME and the profile move it), which every agent
  * using that state loads.
  */
@@ -34,45 +33,45 @@ export function agentShell(platform: Pick<Deps['platform'], 'id'>): 'powershell'
   return platform.id === 'win32' ? 'powershell' : 'posix'
 }
 
-/**
- * How the agent runs claw-mesh here: `claw-mesh` when that is on PATH, else the absolute node + bin/run.js (the
- * gateway's exec tool may not have claw-mesh on PATH). A non-default CLAW_MESH_HOME travels with it.
- *
- * In PowerShell a bare `claw-mesh` resolves to npm's `claw-mesh.ps1`, which the default (Restricted) execution
- * policy refuses to run, so the `.cmd` shim is named explicitly (cmd shims are not subject to the policy); a quoted
- * node path needs the call operator `&`, and the environment is set with `$env:` (there is no `NAME=value cmd`).
- */
-export function cliInvocation(
-  deps: Pick<Deps, 'env' | 'platform'>,
-  opts: {nodePath?: string; cliEntry?: string; exists?: (p: string) => boolean} = {},
-): string {
-  const onPath = findOnPath('claw-mesh', deps.env, deps.platform, opts.exists)
-  const entry = opts.cliEntry ?? cliEntryPath()
+/** The program the skill's fallback runs: the absolute node and entry of this claw-mesh (never a bare name). */
+export function fallbackProgram(deps: Pick<Deps, 'env' | 'platform'>, opts: {nodePath?: string; cliEntry?: string} = {}): FallbackProgram {
+  const shell = agentShell(deps.platform)
+  const home = deps.env.CLAW_MESH_HOME
   // Homebrew's upgrade-proof path, not the versioned Cellar one (macOS M3).
   const node = opts.nodePath ?? bakedNodePath()
-  const home = deps.env.CLAW_MESH_HOME
-  if (agentShell(deps.platform) === 'powershell') {
-    const base = onPath && /\.cmd$/i.test(onPath) ? 'claw-mesh.cmd' : psCommand([node, entry])
-    return home ? `${psEnvAssignment('CLAW_MESH_HOME', path.win32.resolve(home))} ${base}` : base
-  }
-  const base = onPath ? 'claw-mesh' : `${shQuote(node)} ${shQuote(entry)}`
-  if (!home) return base
-  return `CLAW_MESH_HOME=${shQuote(path.resolve(home))} ${base}`
+  const entry = opts.cliEntry ?? cliEntryPath()
+  return {shell, node, entry, home: home ? (shell === 'powershell' ? path.win32.resolve(home) : path.resolve(home)) : undefined}
 }
 
-export function renderSkill(deps: Pick<Deps, 'env' | 'platform' | 'store'>, opts: {nodePath?: string; cliEntry?: string; exists?: (p: string) => boolean} = {}): string {
+/** How the agent runs claw-mesh here, for a command without a message: `'/abs/node' '/abs/run.js'` (with any CLAW_MESH_HOME). */
+export function cliInvocation(deps: Pick<Deps, 'env' | 'platform'>, opts: {nodePath?: string; cliEntry?: string} = {}): string {
+  return fallbackLine(fallbackProgram(deps, opts), '')
+}
+
+export interface RenderOptions {
+  nodePath?: string
+  cliEntry?: string
+  /** The heredoc delimiter (default: a new random one; install keeps the one already on disk). */
+  delimiter?: string
+}
+
+export function renderSkill(deps: Pick<Deps, 'env' | 'platform' | 'store'>, opts: RenderOptions = {}): string {
   const identity = deps.store.read().identity ?? os.hostname().split('.')[0].toLowerCase()
   const text = readFileSync(templatePath('skill/claw-mesh/SKILL.md'), 'utf8')
-  const cli = cliInvocation(deps, opts)
-  const powershell = agentShell(deps.platform) === 'powershell'
+  const program = fallbackProgram(deps, opts)
+  const delimiter = opts.delimiter ?? newDelimiter(randomBytes(8))
+  const powershell = program.shell === 'powershell'
   const values = {
     identity,
-    cli,
-    // The exec example is a JSON string: backslashes and quotes in the command line escaped for it.
-    cliJson: JSON.stringify(cli).slice(1, -1),
     shell: powershell ? 'powershell' : 'bash',
-    inbox: powershell ? '$HOME\\inbox' : '~/inbox',
     windows: powershell,
+    askBlock: fallbackStdinBlock(program, 'ask --timeout 110s -- PEER -', 'your question or task, as many lines as it needs', delimiter),
+    sendBlock: fallbackStdinBlock(program, 'send -- PEER -', 'what you want to tell the peer', delimiter),
+    taskLine: fallbackLine(program, 'task PEER TASK_ID --wait 5m'),
+    peerList: fallbackLine(program, 'peer list --json'),
+    fileSend: fallbackLine(program, `file send PEER ${powershell ? '.\\path\\to\\file' : './path/to/file'}`),
+    fileGet: fallbackLine(program, `file get ${powershell ? '$HOME\\inbox' : '~/inbox'} --json`),
+    marker: fallbackMarker(program),
   }
   return renderTemplateText(text, escapeTemplateValues(values, 'markdown'))
 }
@@ -85,8 +84,9 @@ export interface SkillInstallResult {
 /** Writes the skill when its bytes differ (same bytes: no write at all). */
 export async function installSkill(deps: Deps): Promise<SkillInstallResult> {
   const file = skillPath(deps)
-  const content = renderSkill(deps)
-  if ((await readIfExists(file)) === content) return {path: file, action: 'unchanged'}
+  const current = await readIfExists(file)
+  const content = renderSkill(deps, {delimiter: delimiterIn(current)})
+  if (current === content) return {path: file, action: 'unchanged'}
   await ensureDir(path.dirname(file), 0o755)
   await writeFileAtomic(file, content, 0o644)
   return {path: file, action: 'written'}
@@ -96,7 +96,7 @@ export async function installSkill(deps: Deps): Promise<SkillInstallResult> {
 export async function skillInstalled(deps: Deps): Promise<{installed: boolean; matches: boolean; path: string}> {
   const file = skillPath(deps)
   const current = await readIfExists(file)
-  return {installed: current !== undefined, matches: current === renderSkill(deps), path: file}
+  return {installed: current !== undefined, matches: current === renderSkill(deps, {delimiter: delimiterIn(current)}), path: file}
 }
 
 /** Removes the skill folder claw-mesh wrote (only its SKILL.md; the folder when nothing else is in it). */

@@ -2,7 +2,8 @@
 # -*- coding: utf-8 -*-
 # Runs one claw-mesh command with --json and turns its document into an Ansible result: `changed` is what
 # claw-mesh says changed, a failure carries claw-mesh's own message and hint, exit 4 (a peer did not answer)
-# is a warning unless peer_down=fail. Secrets never pass through here: claw-mesh reads them from file: paths.
+# is a warning unless peer_down=fail. Secrets never reach argv: claw-mesh reads them from file: paths, or from its
+# environment (CLAW_MESH_TAILSCALE_KEY, CLAW_MESH_SECRET, CLAW_MESH_ALERT), which only its own user and root see.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
@@ -12,9 +13,15 @@ short_description: Run claw-mesh bootstrap, peer discover or leave and report wh
 description:
   - Runs C(claw-mesh bootstrap --json) (C(--dry-run) in check mode), C(claw-mesh peer discover --json) or
     C(claw-mesh leave --yes --json) and reports claw-mesh's own C(changed), error message and hint.
-  - The Tailscale key and the mesh secret are passed as C(file:PATH): their values never reach argv or Ansible.
+  - C(join) runs C(claw-mesh tailscale join) (as root, before bootstrap runs as the service user) and makes
+    C(operator) the operator of this machine's tailscaled.
+  - The Tailscale key, the mesh secret and the alert target go to claw-mesh as C(file:PATH) or in its environment:
+    their values never reach argv.
 options:
-  command: {description: What to run., type: str, required: true, choices: [bootstrap, discover, leave]}
+  command: {description: What to run., type: str, required: true, choices: [join, bootstrap, discover, leave]}
+  tailscale_key: {description: The Tailscale auth key or OAuth client secret itself (from Ansible Vault)., type: str}
+  mesh_secret: {description: "The fleet's mesh secret itself (from Ansible Vault).", type: str}
+  operator: {description: With join, the user that may manage tailscaled afterwards (the service user)., type: str}
   bin: {description: The claw-mesh executable., type: path, required: true}
   path_prefix: {description: Directories put first on PATH for claw-mesh (its Node runtime)., type: str, default: ''}
   identity: {description: This agent's name in the mesh (a DNS label)., type: str}
@@ -54,16 +61,34 @@ def secret_file(module, name, value):
     return ['--%s' % name.replace('_file', '').replace('_', '-'), 'file:' + value]
 
 
-def bootstrap_argv(module, p):
-    argv = [p['bin'], 'bootstrap', '--identity', p['identity'], '--json', '--yes', '--install' if p['install'] else '--no-install']
-    argv += secret_file(module, 'tailscale_key_file', p['tailscale_key_file'])
-    argv += secret_file(module, 'mesh_secret_file', p['mesh_secret_file'])
-    if p['mesh_secret_file']:
-        argv += ['--mesh-tag', p['mesh_tag']]
+def secret_env(p, with_key=True):
+    """Secret values for claw-mesh's environment (it takes them out of its process environment at start)."""
+    env = {}
+    for name, var in (('tailscale_key', 'CLAW_MESH_TAILSCALE_KEY'), ('mesh_secret', 'CLAW_MESH_SECRET'), ('alert', 'CLAW_MESH_ALERT')):
+        if p.get(name) and (with_key or name != 'tailscale_key'):
+            env[var] = p[name]
+    return env
+
+
+def tailnet_argv(module, p):
+    argv = secret_file(module, 'tailscale_key_file', p['tailscale_key_file'])
     if p['tags']:
         argv += ['--tags', ','.join(p['tags'])]
     # --login-server is newer than some claw-mesh versions: only passed when asked for.
-    for flag in ('login_server', 'expose', 'alert', 'secret_store'):
+    if p['login_server']:
+        argv += ['--login-server', p['login_server']]
+    return argv
+
+
+def bootstrap_argv(module, p, joined):
+    argv = [p['bin'], 'bootstrap', '--identity', p['identity'], '--json', '--yes', '--install' if p['install'] else '--no-install']
+    # After a join as root, bootstrap (as the service user) needs no key: the node is already on the tailnet.
+    if not joined:
+        argv += tailnet_argv(module, p)
+    argv += secret_file(module, 'mesh_secret_file', p['mesh_secret_file'])
+    if p['mesh_secret_file'] or p['mesh_secret']:
+        argv += ['--mesh-tag', p['mesh_tag']]
+    for flag in ('expose', 'secret_store'):
         if p[flag]:
             argv += ['--' + flag.replace('_', '-'), p[flag]]
     if p['port']:
@@ -73,8 +98,8 @@ def bootstrap_argv(module, p):
     return argv
 
 
-def run(module, argv):
-    rc, out, err = module.run_command(argv, path_prefix=module.params['path_prefix'] or None)
+def run(module, argv, env=None):
+    rc, out, err = module.run_command(argv, path_prefix=module.params['path_prefix'] or None, environ_update=env or {})
     try:
         doc = json.loads(out)
     except ValueError:
@@ -97,7 +122,8 @@ def bootstrap(module):
     if module.check_mode and not os.path.exists(p['bin']):
         # Check mode never installs, so there is nothing to ask: everything would be done from scratch.
         module.exit_json(changed=True, msg='claw-mesh is not installed yet (%s): bootstrap would provision this host from scratch.' % p['bin'])
-    rc, doc = run(module, bootstrap_argv(module, p))
+    joined = bool(p['operator'])
+    rc, doc = run(module, bootstrap_argv(module, p, joined), secret_env(p, with_key=not joined))
     for w in doc.get('warnings') or []:
         module.warn(str(w))
     down = [peer for peer in doc.get('peers') or [] if peer.get('status') != 'ok']
@@ -115,6 +141,29 @@ def bootstrap(module):
     elif rc != 0:
         module.fail_json(msg='claw-mesh bootstrap exited %d.' % rc, **result)
     module.exit_json(**result)
+
+
+def join(module):
+    """The root part: this machine's tailscaled joins the tailnet, and the service user becomes its operator."""
+    p = module.params
+    if not p['identity']:
+        module.fail_json(msg='claw_mesh_identity is empty.', hint='Set claw_mesh_identity (default: the inventory hostname).')
+    if module.check_mode and not os.path.exists(p['bin']):
+        module.exit_json(changed=True, msg='claw-mesh is not installed yet (%s): the join would run from scratch.' % p['bin'])
+    argv = [p['bin'], 'tailscale', 'join', '--hostname', 'openclaw-' + p['identity'], '--json'] + tailnet_argv(module, p)
+    if module.check_mode:
+        argv.append('--dry-run')
+    rc, doc = run(module, argv, secret_env(dict(tailscale_key=p['tailscale_key'])))
+    if rc != 0:
+        module.fail_json(msg='claw-mesh tailscale join exited %d.' % rc, exit_code=rc, join=doc)
+    changed = bool(doc.get('changed')) or (module.check_mode and doc.get('action') not in (None, 'none'))
+    if p['operator'] and not module.check_mode:
+        tailscale = module.get_bin_path('tailscale', required=True)
+        prefs_rc, prefs, _ = module.run_command([tailscale, 'debug', 'prefs'])
+        if prefs_rc != 0 or json.loads(prefs or '{}').get('OperatorUser') != p['operator']:
+            module.run_command([tailscale, 'set', '--operator=' + p['operator']], check_rc=True)
+            changed = True
+    module.exit_json(changed=changed, exit_code=rc, join=doc)
 
 
 def discover(module):
@@ -148,12 +197,15 @@ def leave(module):
 
 def main():
     spec = dict(
-        command=dict(type='str', required=True, choices=['bootstrap', 'discover', 'leave']),
+        command=dict(type='str', required=True, choices=['join', 'bootstrap', 'discover', 'leave']),
         bin=dict(type='path', required=True),
         path_prefix=dict(type='str', default=''),
         identity=dict(type='str'),
         tailscale_key_file=dict(type='path'),
         mesh_secret_file=dict(type='path'),
+        tailscale_key=dict(type='str', no_log=True),
+        mesh_secret=dict(type='str', no_log=True),
+        operator=dict(type='str'),
         tags=dict(type='list', elements='str', default=[]),
         login_server=dict(type='str'),
         expose=dict(type='str', default='', choices=['', 'tailnet', 'serve', 'lan']),
@@ -167,7 +219,7 @@ def main():
         purge=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    {'bootstrap': bootstrap, 'discover': discover, 'leave': leave}[module.params['command']](module)
+    {'join': join, 'bootstrap': bootstrap, 'discover': discover, 'leave': leave}[module.params['command']](module)
 
 
 if __name__ == '__main__':
