@@ -44,6 +44,7 @@ fi
 go_dirs=$(bash scripts/provision-go.sh)
 TS_DIR=$(sed -n 1p <<<"$go_dirs")
 HS_DIR=$(sed -n 2p <<<"$go_dirs")
+TS_OLDEST_DIR=$(sed -n 3p <<<"$go_dirs")
 
 # actionlint checks the GitHub Actions template (test/integration/template-tools.test.ts looks in $CACHE/gopath/bin).
 ACTIONLINT_VERSION=v1.7.12
@@ -57,6 +58,7 @@ if [ "${1:-}" = --print-env ]; then
   printf 'export CLAW_MESH_TEST_OPENCLAW=%q\n' "$OPENCLAW_DIR/node_modules/.bin/openclaw"
   printf 'export CLAW_MESH_TEST_TAILSCALE_DIR=%q\n' "$TS_DIR"
   printf 'export CLAW_MESH_TEST_HEADSCALE=%q\n' "$HS_DIR/headscale"
+  printf 'export CLAW_MESH_TEST_TAILSCALE_OLDEST_DIR=%q\n' "$TS_OLDEST_DIR"
   exit 0
 fi
 # Run from `npm test`: the tests run on the node that runs npm, and OpenClaw needs 24.16+.

@@ -10,11 +10,14 @@ import {buildHost, type MeshHost} from './mesh-host.js'
  * tailscaled's netfilter drops on every interface but tailscale0 — and no namespace has a default route, so no
  * packet can leave the machine. Binaries come from scripts/provision-go.sh (its cache dirs, or the env overrides).
  */
-export const TAILSCALE_VERSION = '1.98.10'
-export const HEADSCALE_VERSION = '0.29.2'
+export const TAILSCALE_VERSION = '1.102.5'
+export const HEADSCALE_VERSION = '0.29.3'
+/** The oldest tailscale claw-mesh supports: the flag contract tests run against it too. */
+export const TAILSCALE_OLDEST_VERSION = '1.98.10'
 const CACHE = process.env.CLAW_MESH_CACHE || path.join(os.homedir(), '.cache', 'claw-mesh')
 export const TAILSCALE_DIR = process.env.CLAW_MESH_TEST_TAILSCALE_DIR || path.join(CACHE, `go-bin-tailscale-${TAILSCALE_VERSION}`)
 export const HEADSCALE = process.env.CLAW_MESH_TEST_HEADSCALE || path.join(CACHE, `go-bin-headscale-${HEADSCALE_VERSION}`, 'headscale')
+export const TAILSCALE_OLDEST_DIR = process.env.CLAW_MESH_TEST_TAILSCALE_OLDEST_DIR || path.join(CACHE, `go-bin-tailscale-${TAILSCALE_OLDEST_VERSION}`)
 export const MESH_TAG = 'tag:claw-mesh'
 const USER = 'mesh'
 const HUB_IP = '10.77.0.1'

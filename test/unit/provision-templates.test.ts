@@ -110,3 +110,20 @@ print(json.dumps({'joined': [m.bootstrap_argv(Fake(), p, True), m.secret_env(p, 
     expect(tasks).toMatch(/- name: Remove the secret files claw-mesh has read\n\s+ansible\.builtin\.file:\n\s+path: "\{\{ item \}\}"\n\s+state: absent/)
   })
 })
+
+describe('the GitHub Actions workflow joins with no stored secret', () => {
+  const wf = read('templates/github-actions/provision-agent-host.yml')
+  it('asks for the job\'s ID token and passes the workload identity to tailscale join, with real flags', async () => {
+    const {default: TailscaleJoin} = await import('../../src/commands/tailscale/join.js')
+    const joinFlags = new Set([...Object.keys(TailscaleJoin.flags), ...Object.keys(BaseCommand.baseFlags)])
+    expect(wf).toMatch(/^ {2}id-token: write/m)
+    const start = wf.indexOf('tailscale join \\')
+    const block = wf.slice(start, wf.indexOf('\n', wf.indexOf('--tailscale-audience', start)))
+    const used = [...block.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1])
+    expect(used).toEqual(expect.arrayContaining(['tailscale-client-id', 'tailscale-audience', 'tags', 'hostname']))
+    for (const f of used) expect(joinFlags, `--${f}`).toContain(f)
+    // The runner's token-request pair reaches claw-mesh through sudo's environment, and no stored secret is used.
+    expect(wf).toMatch(/sudo --preserve-env=PATH,ACTIONS_ID_TOKEN_REQUEST_URL,ACTIONS_ID_TOKEN_REQUEST_TOKEN "\$\(command -v claw-mesh\)" tailscale join/)
+    expect(wf.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n')).not.toMatch(/TS_OAUTH_CLIENT_SECRET|CLAW_MESH_TAILSCALE_KEY/)
+  })
+})
