@@ -86,7 +86,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       // Results carry what peers, gateways and the tailnet said: no terminal control from them reaches the render.
       const result = stripControlValue(await this.execute())
       if (this.jsonRequested) {
-        const doc = `${JSON.stringify(this.deps.redactor.redactValue({ok: true, ...(result as object)}), null, 2)}\n`
+        // `ok` says the command ran (its verdict is the exit code); a result's own `ok` (an A2A task that completed)
+        // must not turn it into `false` without an `error`, which is what a failed command prints.
+        const doc = `${JSON.stringify(this.deps.redactor.redactValue({...(result as object), ok: true}), null, 2)}\n`
         if ((this.ctor as typeof BaseCommand).privateOutput) this.deps.io.outPrivate(doc)
         else this.deps.io.out(doc)
       } else {

@@ -220,7 +220,11 @@ export const jsonSchemas = {
   'peer:list': ok({peers: z.array(peerRecordSchema), self: opt(z.object({name: opt(str), hostname: opt(str), ip: opt(str), url: opt(str)}))}),
   'peer:trust': ok({name: str, from: z.enum(TRUST_LEVELS), to: z.enum(TRUST_LEVELS), changed: bool, sync: z.object({configured: bool, changed: bool, apply: opt(z.enum(['none', 'hot', 'restart', 'process-restart'])), note: opt(str)})}),
   'peer:remove': ok({name: str, url: str, tokenDeleted: bool, rediscoverable: bool}),
-  send: ok({peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
+  // Over hooks: the delivery; over A2A: the task (accepted, or its outcome with --wait).
+  send: z.union([
+    ok({via: z.literal('hooks'), peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
+    askResult.extend({ok: z.literal(true), via: z.literal('a2a')}),
+  ]),
   status: ok({
     at: str,
     host: z.object({identity: opt(str), tailscale: str, hostname: opt(str), dnsName: opt(str), ipv4: opt(str), gatewayUrl: opt(str), gatewayPort: opt(num), gateway: z.enum(['ok', 'not ready', 'down', 'unknown']), gatewayDetail: str}),
