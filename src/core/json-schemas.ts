@@ -228,7 +228,7 @@ export const jsonSchemas = {
   status: ok({
     at: str,
     host: z.object({identity: opt(str), tailscale: str, hostname: opt(str), dnsName: opt(str), ipv4: opt(str), gatewayUrl: opt(str), gatewayPort: opt(num), gateway: z.enum(['ok', 'not ready', 'down', 'unknown']), gatewayDetail: str}),
-    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), kind: opt(z.literal('foreign')), detail: opt(str)})),
+    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, via: z.enum(['a2a', 'hooks', 'none']), trust: opt(z.enum(TRUST_LEVELS)), kind: opt(z.literal('foreign')), detail: opt(str)})),
     elapsedMs: num,
   }),
   task: askResult,

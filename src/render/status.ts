@@ -22,7 +22,7 @@ export function renderStatus(s: StatusResult, color: boolean): string {
   out += `${c.bold('Peers')}\n`
   out += table(
     ['PEER', 'ONLINE', 'HEALTH', 'LATENCY', 'LAST SEEN', 'MESSAGING', 'TRUST', 'URL'],
-    s.peers.map((p) => [p.name, online(p.online), health(p.health), p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`, p.lastSeen ?? '-', p.kind === 'foreign' ? 'a2a (foreign)' : p.messaging ? 'on' : 'off', p.kind === 'foreign' ? '-' : p.trust === 'delegate' ? c.yellow(p.trust) : (p.trust ?? '-'), p.url]),
+    s.peers.map((p) => [p.name, online(p.online), health(p.health), p.latencyMs === undefined ? '-' : `${p.latencyMs} ms`, p.lastSeen ?? '-', p.kind === 'foreign' ? 'a2a (foreign)' : p.via === 'none' ? 'off' : p.via, p.kind === 'foreign' ? '-' : p.trust === 'delegate' ? c.yellow(p.trust) : (p.trust ?? '-'), p.url]),
   )
   const troubled = s.peers.filter((p) => p.detail)
   for (const p of troubled) out += `  ${p.name}: ${p.detail}\n`

@@ -74,7 +74,7 @@ describe('claw-mesh status', () => {
     const r = await run(h, ['--timeout', '1s'])
     expect(r.stdout).toMatch(/This host\n {2}Identity: +nova\n {2}Tailscale: +Running +openclaw-nova\.tail4f3a2\.ts\.net +100\.101\.102\.103/)
     expect(r.stdout).toMatch(/Gateway: +ok +127\.0\.0\.1:\d+/)
-    expect(r.stdout).toMatch(/PEER +ONLINE +HEALTH +LATENCY +LAST SEEN +MESSAGING +TRUST +URL\nclawd +yes +ok +\d+ ms +now +on +- +http:\/\/127\.0\.0\.1:\d+/)
+    expect(r.stdout).toMatch(/PEER +ONLINE +HEALTH +LATENCY +LAST SEEN +MESSAGING +TRUST +URL\nclawd +yes +ok +\d+ ms +now +hooks +- +http:\/\/127\.0\.0\.1:\d+/)
   })
 
   it('shows a stopped gateway as down', async () => {

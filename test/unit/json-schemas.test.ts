@@ -16,7 +16,7 @@ import type {StartResult} from '../../src/services/gateway/start.js'
 import type {GatewayStatus} from '../../src/services/gateway/status.js'
 import type {LeaveResult} from '../../src/services/leave/leave.js'
 import type {BroadcastResult} from '../../src/services/messaging/broadcast.js'
-import type {SendResult} from '../../src/services/messaging/send.js'
+import type {RoutedSend} from '../../src/services/messaging/send.js'
 import type {AddPeerResult} from '../../src/services/peers/add.js'
 import type {CheckPeersResult} from '../../src/services/peers/check.js'
 import type {DiscoverResult} from '../../src/services/peers/discover.js'
@@ -55,7 +55,7 @@ const covered: {[K in JsonCommandId]: true} = {
   'peer:list': true satisfies Covers<'peer:list', PeerListResult>,
   'peer:remove': true satisfies Covers<'peer:remove', RemovePeerResult>,
   'peer:trust': true satisfies Covers<'peer:trust', PeerTrustResult>,
-  send: true satisfies Covers<'send', SendResult>,
+  send: true satisfies Covers<'send', RoutedSend>,
   status: true satisfies Covers<'status', StatusResult>,
   'tailscale:install': true satisfies Covers<'tailscale:install', InstallResult>,
   'tailscale:join': true satisfies Covers<'tailscale:join', JoinResult>,

@@ -231,7 +231,7 @@ export const CHECKS: readonly Check[] = [
     run: async (ctx, name) => {
       const p = await ctx.peerProbe(name!)
       if (!p) return skip('not probed')
-      return evalPeerHooks(p.messaging, p.probes.hooks, p.remedy)
+      return evalPeerHooks(p.messaging, p.probes.hooks, p.remedy, p.probes.a2a.status !== 'skip')
     },
   },
   {

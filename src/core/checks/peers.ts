@@ -93,8 +93,9 @@ export function evalPeerHealth(url: string, healthz: PeerHttpProbe, readyz: Peer
 }
 
 /** The one authenticated probe per peer: `POST /hooks/wake {}` → 400 means the token was accepted. */
-export function evalPeerHooks(messaging: boolean, hooks: PeerHttpProbe, remedy?: string): CheckOutcome {
-  if (!messaging) return skip('messaging off (no hooks token for this peer)')
+export function evalPeerHooks(messaging: boolean, hooks: PeerHttpProbe, remedy?: string, overA2a = false): CheckOutcome {
+  // An A2A pair needs no hooks token: its messages go over A2A (the peer-a2a check), so nothing is "off".
+  if (!messaging) return skip(overA2a ? 'not used: messages to this peer go over A2A (see peer-a2a)' : 'messaging off (no hooks token for this peer)')
   if (hooks.status === 'ok') return pass(hooks.detail)
   if (hooks.status === 'skip') return skip(hooks.detail)
   if (hooks.status === 'warn') return warn(hooks.detail, remedy ?? 'Wait a minute before checking again')

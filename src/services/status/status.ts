@@ -33,7 +33,9 @@ export interface PeerStatusLine {
   latencyMs?: number
   /** `now` when online, else Tailscale's LastSeen, else the last successful claw-mesh check. */
   lastSeen?: string
+  /** Whether this host can message the peer's agent: over A2A (`via: a2a`) or with its hooks token (`via: hooks`). */
   messaging: boolean
+  via: 'a2a' | 'hooks' | 'none'
   /** A paired peer's trust level: what its messages may do here. */
   trust?: TrustLevel
   /** A foreign A2A agent: its health is its A2A answer (it has no /healthz). */
@@ -112,7 +114,8 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
       health: healthWord,
       latencyMs: foreign ? a2aProbe?.latencyMs : healthz?.latencyMs,
       lastSeen,
-      messaging: record.messaging,
+      messaging: Boolean(record.a2a) || record.messaging,
+      via: record.a2a ? ('a2a' as const) : record.messaging ? ('hooks' as const) : ('none' as const),
       ...(record.a2a && !foreign ? {trust: record.trust ?? DEFAULT_TRUST} : {}),
       ...(foreign ? {kind: 'foreign' as const} : {}),
       ...(problems.length > 0 ? {detail: problems.map(([id, p]) => `${id}: ${p.detail}`).join('; ')} : {}),
