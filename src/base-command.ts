@@ -2,6 +2,7 @@ import {appendFileSync} from 'node:fs'
 import {Command, Config, Flags, type Interfaces} from '@oclif/core'
 import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
 import {redactKnownShapes} from './core/redact.js'
+import {closest} from './core/suggest.js'
 import {stripControl, stripControlValue} from './core/terminal-text.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
 import {runInterruptCleanups} from './infra/interrupt.js'
@@ -65,7 +66,10 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       this.useDeps(true)
       // Whatever oclif's parser rejects (unknown flag, repeated flag, bad option, a flag's own parse) is usage.
       if (error instanceof ClawMeshError) throw error
-      throw new UsageError(parseErrorMessage((error as Error).message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+      const message = parseErrorMessage((error as Error).message)
+      const ctor = this.ctor as typeof BaseCommand
+      const meant = flagSuggestion(message, Object.keys({...ctor.baseFlags, ...ctor.flags}))
+      throw new UsageError(message, {hint: `${meant ? `Did you mean --${meant}? ` : ''}See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
     }
     this.flags = parsed.flags as BaseFlags<T>
     this.args = parsed.args as BaseArgs<T>
@@ -154,6 +158,12 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     if (this.deps.env.CLAW_MESH_DEBUG && error.stack) io.err(`${error.stack}\n`)
     process.exitCode = code
   }
+}
+
+/** For "Nonexistent flag: --jsn": the flag that was probably meant (`json`), when one is close enough. */
+export function flagSuggestion(message: string, flags: readonly string[]): string | undefined {
+  const typed = /^Nonexistent flags?: --([^\s,=]+)/.exec(message)?.[1]
+  return typed === undefined ? undefined : closest(typed, flags)
 }
 
 /** The words oclif may read as flags: everything before a bare `--`. */

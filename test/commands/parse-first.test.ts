@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {flagWords} from '../../src/base-command.js'
+import {flagSuggestion, flagWords} from '../../src/base-command.js'
 import Ask from '../../src/commands/ask.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
@@ -45,5 +45,22 @@ describe('flags come from the parser', () => {
     const run = await runCommand(Ask, ['clawd', 'hi', '--json', '--no-such-flag'], await setup())
     expect(run.exitCode).toBe(2)
     expect(JSON.parse(run.stdout)).toMatchObject({ok: false, error: {exitCode: 2}})
+  })
+})
+
+describe('a mistyped flag or command says what was meant', () => {
+  it.each<[string, string, string[], string | undefined]>([
+    ['a swapped pair of letters', 'Nonexistent flag: --jsno', ['json', 'timeout'], 'json'],
+    ['one letter off', 'Nonexistent flag: --timout', ['json', 'timeout'], 'timeout'],
+    ['nothing close', 'Nonexistent flag: --frobnicate', ['json', 'timeout'], undefined],
+    ['another parse error', 'Expected --timeout=', ['json', 'timeout'], undefined],
+  ])('%s', (_what, message, flags, meant) => {
+    expect(flagSuggestion(message, flags)).toBe(meant)
+  })
+
+  it('`ask clawd hi --jsno` is a usage error whose hint names --json', async () => {
+    const run = await runCommand(Ask, ['clawd', 'hi', '--jsno'], await setup())
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/Did you mean --json\?/)
   })
 })

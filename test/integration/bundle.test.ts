@@ -48,9 +48,13 @@ describe('the start-up bundle', () => {
     const help = await runCli(['--help'], {env: {...withPeer(), DEBUG: 'oclif:*'}})
     expect(help.stdout).toMatch(/autocomplete/)
     expect(help.stderr).toMatch(/find-root:@oclif\/plugin-autocomplete/)
+    // A mistyped command, without a terminal: a usage error (exit 2) that names the command meant.
     const unknown = await runCli(['peer', 'lst'], {env: withPeer()})
-    expect(unknown.exitCode).toBe(127)
-    expect(unknown.stderr).toMatch(/peer lst is not a claw-mesh command/)
+    expect(unknown.exitCode).toBe(2)
+    expect(unknown.stderr).toBe('Error: "peer lst" is not a claw-mesh command.\n  → Did you mean: claw-mesh peer list?\n')
+    const far = await runCli(['frobnicate'], {env: withPeer()})
+    expect(far.exitCode).toBe(2)
+    expect(far.stderr).toMatch(/→ Run claw-mesh help for the list of commands/)
   })
 
   it('packageRoot() is the folder of claw-mesh\'s package.json', () => {
