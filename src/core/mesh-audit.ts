@@ -10,8 +10,9 @@ export interface AuditRecord {
   id: string
   peer: string
   direction: 'out' | 'in'
-  kind: 'ask' | 'send'
-  event: 'sent' | 'queued' | 'answered' | 'failed' | 'lost' | 'dead' | 'refused' | 'cancelled'
+  /** `message`: one a peer sent here (the receiving side cannot tell an ask from a send). */
+  kind: 'ask' | 'send' | 'message'
+  event: 'sent' | 'queued' | 'answered' | 'failed' | 'lost' | 'dead' | 'refused' | 'cancelled' | 'received'
   thread?: string
   hop?: number
   origin?: string

@@ -37,6 +37,20 @@ export interface OutboxItem {
   notified?: boolean
   /** The agent read the outcome through a tool. */
   read?: boolean
+  /** Bumped when the peer took the message but certainly never ran it (see STARTUP_RACE): a fresh message id. */
+  generation?: number
+}
+
+/**
+ * Seen live: the first run after a gateway start can fail before the agent ran at all, while OpenClaw's start-up
+ * maintenance holds its state. Nothing reached the agent, so the message goes again, under a new message id (the
+ * receiver's duplicate filter would otherwise drop it).
+ */
+export const STARTUP_RACE = /owns state-lifecycle/i
+
+/** The A2A messageId of a record's next delivery: the same on every retry, so the receiver drops a repeat. */
+export function deliveryId(item: Pick<OutboxItem, 'id' | 'generation'>): string {
+  return item.generation ? `${item.id}.${item.generation}` : item.id
 }
 
 export interface RetryPolicy {
@@ -80,6 +94,9 @@ const DONE_BAD = new Set(['TASK_STATE_FAILED', 'TASK_STATE_REJECTED', 'TASK_STAT
 
 function settleTask(item: OutboxItem, taskState: string, reply: string | undefined, reason: string | undefined, now: number): OutboxItem {
   if (taskState === DONE_OK) return {...item, state: 'answered', reply: reply ?? '', answeredAt: now, updatedAt: now}
+  if (DONE_BAD.has(taskState) && STARTUP_RACE.test(reason ?? '') && (item.generation ?? 0) < 3) {
+    return {...item, state: 'queued', taskId: undefined, generation: (item.generation ?? 0) + 1, nextAt: now + 5000, reason: 'the peer was still starting', updatedAt: now}
+  }
   if (DONE_BAD.has(taskState)) return {...item, state: 'failed', reason: reason ?? taskState, answeredAt: now, updatedAt: now}
   return {...item, state: 'sent', updatedAt: now, nextAt: now + pollDelayMs(now - (item.deliveredAt ?? now))}
 }

@@ -38,6 +38,7 @@ export interface PluginApi {
   config?: unknown
   logger?: {info?(msg: string): void; warn?(msg: string): void; error?(msg: string): void}
   registerTool(tool: ((ctx: ToolContext) => AgentTool | null | undefined) | AgentTool, opts?: {name?: string; names?: string[]}): void
+  on?(hook: 'message_received', handler: (event: {from?: string; content?: string; messageId?: string; senderId?: string; sessionKey?: string}, ctx: {channelId?: string; conversationId?: string; sessionKey?: string}) => void): void
   registerService(service: {id: string; start(ctx: ServiceContext): void | Promise<void>; stop?(ctx: ServiceContext): void | Promise<void>}): void
   runtime: {
     config?: {current?(): unknown}

@@ -1,4 +1,7 @@
+import {parseLineageContextId} from '../core/mesh-lineage.js'
 import {probe} from './a2a.js'
+import {writeAudit} from './audit.js'
+import {fallbackDir} from './state.js'
 import {PLUGIN_ID, currentConfig, meshPeers, readPluginConfig, type AgentTool, type PluginApi, type ToolContext} from './host.js'
 import {startLoop, stopLoop} from './service.js'
 import {ASK_HTTP_TIMEOUT_MS, meshAsk, meshSend, meshTask, result, type MeshCall} from './tools.js'
@@ -74,6 +77,26 @@ const plugin = {
     for (const name of TOOL_NAMES) {
       api.registerTool((ctx: ToolContext) => tools(api, ctx).find((t) => t.name === name), {name})
     }
+    // What peers said to this host's agent, for the audit log (the receiving half of every record).
+    api.on?.('message_received', (event, ctx) => {
+      if (ctx?.channelId !== 'a2a') return
+      const peer = String(event.senderId ?? event.from ?? '').replace(/^a2a:/, '').slice(0, 64)
+      const thread = typeof ctx.conversationId === 'string' ? ctx.conversationId.slice(0, 128) : undefined
+      const lineage = thread ? parseLineageContextId(thread) : undefined
+      const content = typeof event.content === 'string' ? event.content : ''
+      writeAudit(readPluginConfig(api.pluginConfig), fallbackDir(api), {
+        id: String(event.messageId ?? '').slice(0, 80),
+        peer,
+        direction: 'in',
+        kind: 'message',
+        event: 'received',
+        thread,
+        hop: lineage?.hop,
+        origin: lineage?.origin,
+        bytesIn: Buffer.byteLength(content, 'utf8'),
+        body: content,
+      })
+    })
     api.registerService({
       id: 'claw-mesh-outbox',
       start: () => startLoop(api),

@@ -1,5 +1,5 @@
 import {wakeText} from '../core/mesh-body.js'
-import {afterAttempt, afterPoll, dueAction, expire, type OutboxItem} from '../core/mesh-outbox.js'
+import {afterAttempt, afterPoll, deliveryId, dueAction, expire, type OutboxItem} from '../core/mesh-outbox.js'
 import {getTask, reachable, sendMessage} from './a2a.js'
 import {writeAudit} from './audit.js'
 import {currentConfig, meshPeers, readPluginConfig, type PluginApi} from './host.js'
@@ -68,7 +68,7 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
     else if (action === 'deliver' || action === 'poll') {
       busyPeers.add(item.peer)
       if (!peer || !reachable(peer)) next = action === 'deliver' ? afterAttempt(item, {kind: 'retryable', detail: 'the peer is no longer configured'}, now(), policy) : item
-      else if (action === 'deliver') next = afterAttempt(item, await sendMessage(peer, {id: item.id, text: item.text, contextId: item.contextId, wait: false, timeoutMs: 10_000}), now(), policy)
+      else if (action === 'deliver') next = afterAttempt(item, await sendMessage(peer, {id: deliveryId(item), text: item.text, contextId: item.contextId, wait: false, timeoutMs: 10_000}), now(), policy)
       else next = afterPoll(item, await getTask(peer, item.taskId ?? ''), now())
     } else if (action === 'notify') {
       next = {...item, notified: true}

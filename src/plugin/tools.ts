@@ -104,6 +104,11 @@ export async function meshAsk(call: MeshCall, params: Record<string, unknown>): 
   let item = afterAttempt(ready.item, outcome, call.now())
   const latencyMs = call.now() - started
   if (item.state === 'answered' || item.state === 'failed') item = {...item, read: true, notified: true}
+  if (item.state === 'queued' && item.generation) {
+    await state.outbox.put(item.id, item)
+    audit(call, item, 'queued', {latencyMs})
+    return result(`${peer.name}'s gateway was still starting and did not run the question; it is queued and goes again in a few seconds. The answer will wake this session; mesh_task {"id": "${item.id}"} shows it.`, {ok: true, pending: true, id: item.id, peer: item.peer, thread: item.contextId, state: item.state})
+  }
   if (item.state === 'queued') {
     // An ask wants an answer now: an unreachable peer is reported, not queued (mesh_send queues).
     item = {...item, state: 'failed', reason: `unreachable: ${item.reason}`, read: true, notified: true}
