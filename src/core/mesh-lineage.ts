@@ -42,6 +42,12 @@ export function callerLineage(sessionKey: string | undefined): Lineage & {peer?:
   return parsed ? {...parsed, peer: m[1]} : {hop: 1, origin: newOrigin(), peer: m[1]}
 }
 
+/** The A2A contextId of a peer's session (`agent:<id>:a2a:<account>:direct:<peer>:<contextId>`), if it is one. */
+export function sessionContext(sessionKey: string | undefined): {peer: string; contextId: string} | undefined {
+  const m = sessionKey ? A2A_SESSION.exec(sessionKey) : null
+  return m ? {peer: m[1], contextId: m[2]} : undefined
+}
+
 /** The lineage of the next message a run sends. */
 export function nextLineage(caller: Lineage): Lineage {
   return {hop: caller.hop + 1, origin: caller.origin}

@@ -1,4 +1,4 @@
-import {parseLineageContextId} from '../core/mesh-lineage.js'
+import {parseLineageContextId, sessionContext} from '../core/mesh-lineage.js'
 import {probe} from './a2a.js'
 import {writeAudit} from './audit.js'
 import {fallbackDir} from './state.js'
@@ -81,7 +81,8 @@ const plugin = {
     api.on?.('message_received', (event, ctx) => {
       if (ctx?.channelId !== 'a2a') return
       const peer = String(event.senderId ?? event.from ?? '').replace(/^a2a:/, '').slice(0, 64)
-      const thread = typeof ctx.conversationId === 'string' ? ctx.conversationId.slice(0, 128) : undefined
+      // The channel's conversation id is the peer (`a2a:<peer>`); the sender's context is in the session key.
+      const thread = sessionContext(ctx.sessionKey ?? event.sessionKey)?.contextId.slice(0, 128)
       const lineage = thread ? parseLineageContextId(thread) : undefined
       const content = typeof event.content === 'string' ? event.content : ''
       writeAudit(readPluginConfig(api.pluginConfig), fallbackDir(api), {

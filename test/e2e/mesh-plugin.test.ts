@@ -91,4 +91,75 @@ describe.skipIf(Boolean(missing))("claw-mesh's plugin gives agents native mesh t
     expect(log.at(-1)).toMatchObject({peer: 'b', direction: 'out', event: 'answered', hop: 1})
     expect(log.at(-1)).not.toHaveProperty('body')
   })
+
+  it("with B's gateway stopped, A's mesh_send queues; B comes back and gets it; B's answer wakes A's session", async () => {
+    a.model.setScript({
+      name: 'a',
+      rules: [
+        {match: {regex: '^meshsend ([a-z0-9._-]+): (.*)$'}, steps: [{tool: {name: 'mesh_send', arguments: {peer: '{{1}}', message: '{{2}}'}}}, {reply: 'send: {{tool}}'}]},
+        // The woken turn: the event names the task; the agent reads the whole answer through mesh_task.
+        {match: {regex: 'answered \\(mesh task ([0-9a-f-]{36})\\)', on: 'raw'}, steps: [{tool: {name: 'mesh_task', arguments: {id: '{{1}}'}}}, {reply: 'read: {{tool}}'}]},
+      ],
+    })
+    await b.stopGateway()
+    const turn = await ownerTurn(a, 'meshsend b: nightly backup finished')
+    expect(turn.exitCode, turn.raw).toBe(0)
+    expect(turn.text).toMatch(/^send: Queued: b is not reachable now/)
+    const id = /"id": "([0-9a-f-]{36})"/.exec(turn.text)?.[1] ?? /mesh_task \{"id": "([0-9a-f-]{36})"\}/.exec(turn.text)?.[1]
+    expect(id, turn.text).toBeDefined()
+
+    await b.startGateway()
+    const back = Date.now()
+    const onB = await b.model.waitForChat((r) => userTurn(r).includes('nightly backup finished'), 180_000)
+    console.log(`queued mesh_send reached B's model ${Date.now() - back} ms after B's A2A endpoint answered`)
+    expect(userTurn(onB)).toContain('{"sender":{"id":"a","name":"a"}}')
+
+    const woken = await a.model.waitForChat((r) => JSON.stringify(r.body?.messages ?? []).includes(`answered (mesh task ${id})`), 120_000)
+    console.log(`A's session woken ${Date.now() - back} ms after B came back`)
+    expect(JSON.stringify(woken.body?.messages)).toContain('b heard a say: nightly backup finished')
+    const read = await a.model.waitForChat((r) => (r.body?.messages ?? []).some((m) => m.role === 'tool' && messageText(m).includes('"state": "answered"')), 60_000)
+    expect(messageText((read.body?.messages ?? []).filter((m) => m.role === 'tool').at(-1))).toContain('b heard a say: nightly backup finished')
+    // Delivered once: B's agent saw the message in exactly one run.
+    expect(b.model.chats().filter((r) => userTurn(r).includes('nightly backup finished')).length).toBe(1)
+    const log = auditOf(a).filter((r) => r.id === id)
+    expect(log.map((r) => r.event)).toEqual(['queued', 'sent', 'answered'])
+    const accepted = Date.parse(log[1].at) - back
+    console.log(`queued mesh_send accepted by B's A2A endpoint ${accepted} ms after it answered again (goal ≤ 5000)`)
+    expect(accepted).toBeLessThanOrEqual(5000)
+  })
+
+  it('two agents asking each other forever stop at the hop limit, and the agent is told why', async () => {
+    const loop = (peer: string) => ({match: {regex: '^loop: (.*)$'}, steps: [{tool: {name: 'mesh_ask', arguments: {peer, message: 'loop: {{1}}'}}}, {reply: `${peer === 'a' ? 'b' : 'a'} relayed: {{tool}}`}]})
+    a.model.setScript({name: 'a', rules: [{match: {regex: '^meshask ([a-z0-9._-]+): (.*)$'}, steps: [{tool: {name: 'mesh_ask', arguments: {peer: '{{1}}', message: '{{2}}'}}}, {reply: '{{1}} answered: {{tool}}'}]}, loop('b')]})
+    b.model.setScript({name: 'b', rules: [loop('a')]})
+    const turn = await ownerTurn(a, 'meshask b: loop: ping')
+    expect(turn.exitCode, turn.raw).toBe(0)
+    // owner → b (hop 1) → a (hop 2, the limit) → b refused: hop 3.
+    expect(turn.text).toContain('b answered: b relayed: a relayed: Not sent: this would be hop 3')
+    const refused = auditOf(a).filter((r) => r.event === 'refused')
+    expect(refused.at(-1)).toMatchObject({peer: 'b', hop: 3, reason: 'hop-limit'})
+    // The receiving side logged what reached it, with the lineage.
+    expect(auditOf(b).filter((r) => r.direction === 'in' && r.hop === 1).length).toBeGreaterThan(0)
+    b.model.setScript(B_SCRIPT)
+  })
+
+  it("a mesh_ask answered after the peer's reply window wakes A's session with the answer", async () => {
+    patchConfig(b, (c) => {
+      c.channels.a2a.replyTimeoutMs = 5000
+    })
+    await new Promise((r) => setTimeout(r, 6000))
+    b.model.setScript({name: 'b', rules: [{match: {contains: 'slow question'}, delayMs: 12_000, reply: 'slow answer from b'}]})
+    a.model.setScript({
+      name: 'a',
+      rules: [
+        {match: {regex: '^meshask ([a-z0-9._-]+): (.*)$'}, steps: [{tool: {name: 'mesh_ask', arguments: {peer: '{{1}}', message: '{{2}}'}}}, {reply: 'asked: {{tool}}'}]},
+        {match: {regex: 'answered \\(mesh task ([0-9a-f-]{36})\\)', on: 'raw'}, reply: 'noted'},
+      ],
+    })
+    const turn = await ownerTurn(a, 'meshask b: slow question')
+    expect(turn.exitCode, turn.raw).toBe(0)
+    expect(turn.text).toContain('asked: b is still working on it')
+    const woken = await a.model.waitForChat((r) => JSON.stringify(r.body?.messages ?? []).includes('slow answer from b'), 120_000)
+    expect(JSON.stringify(woken.body?.messages)).toMatch(/b answered \(mesh task [0-9a-f-]{36}\): slow answer from b/)
+  })
 })

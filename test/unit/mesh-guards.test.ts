@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {checkGuards, limitsFor, withinHour} from '../../src/core/mesh-guards.js'
-import {callerLineage, lineageContextId, parseLineageContextId, threadContextId} from '../../src/core/mesh-lineage.js'
+import {callerLineage, lineageContextId, parseLineageContextId, sessionContext, threadContextId} from '../../src/core/mesh-lineage.js'
 
 describe('loop and budget guards', () => {
   const limits = {hopLimit: 2, hourlyBudget: 3}
@@ -58,5 +58,15 @@ describe('lineage in the A2A context', () => {
     expect(threadContextId(inChain, 'plain.thread')).toBe('cm-h3-abcdef123456-plainthread')
     // The owner asking again in a thread reaches the same session on the peer.
     expect(threadContextId({hop: 0, origin: 'ffffffffffff'}, 'cm-h1-abcdef123456-conv')).toBe('cm-h1-abcdef123456-conv')
+  })
+})
+
+describe('the context of a peer session', () => {
+  it.each([
+    ['agent:main:a2a:default:direct:a:cm-h1-abcdef123456-x', {peer: 'a', contextId: 'cm-h1-abcdef123456-x'}],
+    ['agent:main:main', undefined],
+    [undefined, undefined],
+  ])('%s', (key, expected) => {
+    expect(sessionContext(key)).toEqual(expected)
   })
 })
