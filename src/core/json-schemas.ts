@@ -37,6 +37,7 @@ const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('enable-linger'), user: str}),
   z.object({kind: z.literal('remove-stale-peers'), names: z.array(str)}),
   z.object({kind: z.literal('move-volatile-secrets'), names: z.array(str)}),
+  z.object({kind: z.literal('install-mesh-plugin')}),
 ])
 const checkResult = z.object({
   id: str,
@@ -177,7 +178,7 @@ export const jsonSchemas = {
   ]),
   leave: z.union([
     ok({
-      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'openclaw-config', 'skill', 'peers', 'token-copies', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
+      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'mesh-plugin', 'openclaw-config', 'skill', 'peers', 'token-copies', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
       left: z.array(str),
       configChanges: z.array(z.object({path: str, action: z.enum(['restored', 'removed'])})),
       restoreMode: z.enum(['bytes', 'delete', 'keys', 'none']),
@@ -277,6 +278,30 @@ export const jsonSchemas = {
     }),
     ok({test: alertDelivery}),
   ]),
+  log: ok({
+    file: str,
+    records: z.array(
+      z.object({
+        at: str,
+        id: str,
+        peer: str,
+        direction: z.enum(['out', 'in']),
+        kind: z.enum(['ask', 'send', 'message']),
+        event: str,
+        thread: opt(str),
+        hop: opt(num),
+        origin: opt(str),
+        taskId: opt(str),
+        bytesOut: opt(num),
+        bytesIn: opt(num),
+        latencyMs: opt(num),
+        attempts: opt(num),
+        reason: opt(str),
+        body: opt(str),
+        reply: opt(str),
+      }),
+    ),
+  }),
   'watchdog:uninstall': ok({mechanism: str, job: str, removed: z.array(str), absent: bool}),
 } as const
 

@@ -27,6 +27,18 @@ export interface AuditRecord {
 }
 
 export const AUDIT_FILE = 'mesh-audit.jsonl'
+/** The outbox's queue depth as the plugin last saw it, for doctor (the outbox itself is in OpenClaw's state store). */
+export const OUTBOX_SUMMARY_FILE = 'mesh-outbox.json'
+
+export interface OutboxSummaryFile {
+  updatedAt: string
+  queued: number
+  awaitingReply: number
+  dead: number
+  /** When the oldest undelivered message was queued. */
+  oldestQueuedAt?: string
+  backend: string
+}
 export const DEFAULT_AUDIT_MAX_BYTES = 5 * 1024 * 1024
 /** Rotated files kept: mesh-audit.jsonl.1 … .N */
 export const AUDIT_KEEP = 3

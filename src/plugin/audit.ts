@@ -1,6 +1,6 @@
-import {appendFileSync, mkdirSync, renameSync, statSync} from 'node:fs'
+import {appendFileSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, auditLine, needsRotation, rotationSteps, type AuditRecord} from '../core/mesh-audit.js'
+import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, OUTBOX_SUMMARY_FILE, auditLine, needsRotation, rotationSteps, type AuditRecord, type OutboxSummaryFile} from '../core/mesh-audit.js'
 import type {MeshPluginConfig} from './host.js'
 
 /** Appends one record to the audit log, rotating by size first. A log that cannot be written never stops a message. */
@@ -28,5 +28,18 @@ export function writeAudit(config: MeshPluginConfig, fallbackDir: string, record
     appendFileSync(file, line, {mode: 0o600})
   } catch (error) {
     log?.(`claw-mesh: cannot write the audit log ${file}: ${String((error as Error)?.message ?? error).slice(0, 200)}`)
+  }
+}
+
+/** Writes the queue summary doctor reads (temp file + rename: a reader never sees half of it). */
+export function writeOutboxSummary(config: MeshPluginConfig, fallbackDir: string, summary: OutboxSummaryFile): void {
+  const dir = config.auditDir ?? fallbackDir
+  const file = path.join(dir, OUTBOX_SUMMARY_FILE)
+  try {
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(summary)}\n`, {mode: 0o600})
+    renameSync(`${file}.tmp`, file)
+  } catch {
+    // doctor then reports the summary as missing or stale
   }
 }

@@ -1,7 +1,7 @@
 import {wakeText} from '../core/mesh-body.js'
-import {afterAttempt, afterPoll, deliveryId, dueAction, expire, type OutboxItem} from '../core/mesh-outbox.js'
+import {afterAttempt, afterPoll, deliveryId, dueAction, expire, queueSummary, type OutboxItem} from '../core/mesh-outbox.js'
 import {getTask, reachable, sendMessage} from './a2a.js'
-import {writeAudit} from './audit.js'
+import {writeAudit, writeOutboxSummary} from './audit.js'
 import {currentConfig, meshPeers, readPluginConfig, type PluginApi} from './host.js'
 import {fallbackDir, openMeshState} from './state.js'
 
@@ -16,6 +16,8 @@ const KEEP_CLOSED_MS = 7 * 24 * 3_600_000
 const LOOP = Symbol.for('claw-mesh.plugin.outbox-loop')
 
 type Loop = {timer?: NodeJS.Timeout; busy: boolean}
+/** The last summary written, so an idle outbox writes nothing; rewritten at least once a minute (doctor sees it is live). */
+let lastSummary = {text: '', at: 0}
 
 function auditEvent(api: PluginApi, item: OutboxItem, event: 'sent' | 'answered' | 'failed' | 'lost' | 'dead', latencyMs?: number): void {
   writeAudit(readPluginConfig(api.pluginConfig), fallbackDir(api), {
@@ -54,7 +56,14 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
   const settings = readPluginConfig(api.pluginConfig)
   const policy = {baseMs: 1000, maxMs: settings.retryMaxMs ?? 4000}
   const busyPeers = new Set<string>()
-  for (const item of await state.outbox.list()) {
+  const items = await state.outbox.list()
+  const s = queueSummary(items, now())
+  const text = JSON.stringify(s)
+  if (text !== lastSummary.text || now() - lastSummary.at > 60_000) {
+    lastSummary = {text, at: now()}
+    writeOutboxSummary(settings, fallbackDir(api), {updatedAt: new Date(now()).toISOString(), queued: s.queued, awaitingReply: s.awaitingReply, dead: s.dead, oldestQueuedAt: s.oldestQueuedMs === undefined ? undefined : new Date(now() - s.oldestQueuedMs).toISOString(), backend: state.backend})
+  }
+  for (const item of items) {
     const action = dueAction(item, now())
     if (action === 'none') {
       if (item.read && !['queued', 'sent'].includes(item.state) && now() - item.updatedAt > KEEP_CLOSED_MS) await state.outbox.delete(item.id)

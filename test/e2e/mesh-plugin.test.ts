@@ -22,8 +22,10 @@ const OC = oc as Extract<typeof oc, {ok: true}>
 const B_SCRIPT = {name: 'b', rules: [{match: {regex: '"sender":\\{"id":"([a-z0-9._-]+)"', on: 'raw' as const}, reply: 'b heard {{1}} say: {{user}}'}]}
 const userTurn = (r: ModelRequest) => (r.body?.messages ?? []).filter((m) => m.role === 'user').map(messageText).join('\n')
 
-function patchConfig(host: AgentHost, patch: (c: Record<string, any>) => void): void {
-  const config = JSON.parse(readFileSync(host.configPath, 'utf8')) as Record<string, any>
+type Config = {agents: {defaults: Record<string, unknown>}; channels: {a2a: Record<string, unknown>}}
+
+function patchConfig(host: AgentHost, patch: (c: Config) => void): void {
+  const config = JSON.parse(readFileSync(host.configPath, 'utf8')) as Config
   patch(config)
   writeFileSync(host.configPath, JSON.stringify(config, null, 2), {mode: 0o600})
 }

@@ -28,6 +28,7 @@ import type {TailscaleSummary} from '../../src/core/tailscale-status.js'
 import type {RotateResult} from '../../src/services/tokens/rotate.js'
 import type {WatchdogInstallResult, WatchdogUninstallResult} from '../../src/services/watchdog/install.js'
 import type {WatchdogRunResult} from '../../src/services/watchdog/run.js'
+import type {LogResult} from '../../src/services/messaging/audit-log.js'
 import {commandIdOfClass} from '../helpers/json-document.js'
 
 /**
@@ -48,6 +49,7 @@ const covered: {[K in JsonCommandId]: true} = {
   'gateway:status': true satisfies Covers<'gateway:status', GatewayStatus>,
   invite: true satisfies Covers<'invite', CreatedInvite | {invites: InviteListEntry[]} | {revoked: InviteListEntry}>,
   leave: true satisfies Covers<'leave', LeaveResult | {cancelled: true}>,
+  log: true satisfies Covers<'log', LogResult>,
   'peer:add': true satisfies Covers<'peer:add', AddPeerResult>,
   'peer:check': true satisfies Covers<'peer:check', CheckPeersResult>,
   'peer:discover': true satisfies Covers<'peer:discover', DiscoverResult>,

@@ -14,6 +14,7 @@ import {
   evalTailnetListen,
   looksLikeOpenClawHealth,
 } from './gateway-runtime.js'
+import {evalMeshOutbox, evalMeshPlugin} from './mesh-plugin.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2aConfig} from './a2a.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent, evalVolatileSecrets} from './secrets.js'
@@ -110,6 +111,21 @@ export const CHECKS: readonly Check[] = [
       if (!config || !view) return skip('no parseable openclaw.json (see gateway-config)')
       return evalA2aChannel(viewA2aConfig(config), tailnet.url ?? (tailnet.ipv4 ? `http://${tailnet.ipv4}:${view.port}` : undefined))
     },
+  },
+  {
+    id: 'gateway-mesh-plugin',
+    title: "Agent's mesh tools (claw-mesh's OpenClaw plugin) load",
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    timeoutMs: () => 120_000,
+    run: async (ctx) => (ctx.provisioned() ? evalMeshPlugin(await ctx.meshPlugin()) : skip('this machine is not set up by claw-mesh yet')),
+  },
+  {
+    id: 'gateway-mesh-outbox',
+    title: 'Mesh outbox: queue depth and the oldest undelivered message',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalMeshOutbox(await ctx.meshOutbox(), ctx.now()),
   },
   {id: 'openclaw-security-audit', title: "OpenClaw's own security audit", group: 'gateway', platforms: ALL_PLATFORMS, timeoutMs: () => 120_000, run: async (ctx) => evalSecurityAudit(await ctx.securityAudit())},
   {

@@ -1,3 +1,5 @@
+import type {OutboxSummaryFile} from '../mesh-audit.js'
+import type {MeshPluginProbe} from './mesh-plugin.js'
 import type {PlatformId} from '../../platform/types.js'
 import type {ListenerVerdict} from '../port-holder.js'
 import type {PeerRecord, State} from '../state-schema.js'
@@ -71,6 +73,10 @@ export interface DoctorContext {
   ping(name: string): Promise<{result?: PingView; why?: string}>
   clockSample(): Promise<{sample?: ClockSample; why?: string}>
   firewall(): Promise<FirewallProbe>
+  /** claw-mesh's OpenClaw plugin (`openclaw plugins inspect claw-mesh --runtime --json`). */
+  meshPlugin(): Promise<MeshPluginProbe>
+  /** The outbox summary the plugin keeps in claw-mesh's state dir. */
+  meshOutbox(): Promise<OutboxSummaryFile | undefined>
 }
 
 export type PeerProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
