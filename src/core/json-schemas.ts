@@ -29,6 +29,7 @@ const startAction = z.enum(['service-install', 'service-restart', 'service-start
 const expose = z.enum(['tailnet', 'serve', 'lan'])
 const peerStatus = z.enum(['ok', 'degraded', 'down'])
 const probeResult = z.object({status: z.enum(['ok', 'warn', 'fail', 'skip']), detail: str, httpStatus: opt(num), latencyMs: opt(num)})
+const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str)})
 const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('configure-gateway')}),
   z.object({kind: z.literal('restart-gateway')}),
@@ -302,6 +303,15 @@ export const jsonSchemas = {
       }),
     ),
   }),
+  'outbox:list': ok({
+    updatedAt: opt(str),
+    queued: num,
+    awaitingReply: num,
+    dead: num,
+    items: z.array(outboxItem),
+  }),
+  'outbox:retry': ok({id: str, action: z.literal('retry'), requested: z.literal(true), item: outboxItem}),
+  'outbox:cancel': ok({id: str, action: z.literal('cancel'), requested: z.literal(true), item: outboxItem}),
   'watchdog:uninstall': ok({mechanism: str, job: str, removed: z.array(str), absent: bool}),
 } as const
 

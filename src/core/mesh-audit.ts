@@ -38,6 +38,33 @@ export interface OutboxSummaryFile {
   /** When the oldest undelivered message was queued. */
   oldestQueuedAt?: string
   backend: string
+  /** The latest records, without bodies, for `claw-mesh outbox`. */
+  items?: OutboxListItem[]
+}
+
+export interface OutboxListItem {
+  id: string
+  peer: string
+  kind: 'ask' | 'send'
+  state: string
+  createdAt: string
+  updatedAt: string
+  attempts: number
+  thread: string
+  reason?: string
+}
+
+/** Where `claw-mesh outbox retry|cancel` leaves its requests for the plugin (which alone writes the outbox). */
+export const OUTBOX_REQUESTS_DIR = 'mesh-outbox-requests'
+const REQUEST = /^(retry|cancel)-([0-9a-f-]{36})$/
+
+export function outboxRequestName(action: 'retry' | 'cancel', id: string): string {
+  return `${action}-${id}`
+}
+
+export function parseOutboxRequestName(name: string): {action: 'retry' | 'cancel'; id: string} | undefined {
+  const m = REQUEST.exec(name)
+  return m ? {action: m[1] as 'retry' | 'cancel', id: m[2]} : undefined
 }
 export const DEFAULT_AUDIT_MAX_BYTES = 5 * 1024 * 1024
 /** Rotated files kept: mesh-audit.jsonl.1 … .N */

@@ -1,5 +1,8 @@
 import {wakeText} from '../core/mesh-body.js'
-import {afterAttempt, afterPoll, deliveryId, dueAction, expire, queueSummary, type OutboxItem} from '../core/mesh-outbox.js'
+import {afterAttempt, afterPoll, cancel, deliveryId, dueAction, expire, queueSummary, retryNow, type OutboxItem} from '../core/mesh-outbox.js'
+import {OUTBOX_REQUESTS_DIR, parseOutboxRequestName} from '../core/mesh-audit.js'
+import {readdirSync, rmSync} from 'node:fs'
+import path from 'node:path'
 import {getTask, reachable, sendMessage} from './a2a.js'
 import {writeAudit, writeOutboxSummary} from './audit.js'
 import {currentConfig, meshPeers, readPluginConfig, type PluginApi} from './host.js'
@@ -50,7 +53,28 @@ export function wake(api: PluginApi, item: OutboxItem): boolean {
   return true
 }
 
+/** Applies what `claw-mesh outbox retry|cancel` asked for: the plugin alone writes its state. */
+async function applyRequests(api: PluginApi, dir: string, now: number): Promise<void> {
+  const requestsDir = path.join(dir, OUTBOX_REQUESTS_DIR)
+  let names: string[]
+  try {
+    names = readdirSync(requestsDir)
+  } catch {
+    return
+  }
+  const state = await openMeshState(api)
+  for (const name of names.slice(0, 100)) {
+    rmSync(path.join(requestsDir, name), {force: true})
+    const request = parseOutboxRequestName(name)
+    const item = request ? await state.outbox.get(request.id) : undefined
+    if (!request || !item) continue
+    const next = request.action === 'cancel' ? cancel(item, now) : retryNow(item, now)
+    if (next !== item) await state.outbox.put(next.id, next)
+  }
+}
+
 export async function tick(api: PluginApi, now: () => number = Date.now): Promise<void> {
+  await applyRequests(api, readPluginConfig(api.pluginConfig).auditDir ?? fallbackDir(api), now())
   const state = await openMeshState(api)
   const peers = new Map(meshPeers(currentConfig(api)).map((p) => [p.name, p]))
   const settings = readPluginConfig(api.pluginConfig)
@@ -58,10 +82,11 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
   const busyPeers = new Set<string>()
   const items = await state.outbox.list()
   const s = queueSummary(items, now())
-  const text = JSON.stringify(s)
+  const listed = [...items].sort((x, y) => y.createdAt - x.createdAt).slice(0, 200).map((i) => ({id: i.id, peer: i.peer, kind: i.kind, state: i.state, createdAt: new Date(i.createdAt).toISOString(), updatedAt: new Date(i.updatedAt).toISOString(), attempts: i.attempts, thread: i.contextId, reason: i.reason}))
+  const text = JSON.stringify([s, listed])
   if (text !== lastSummary.text || now() - lastSummary.at > 60_000) {
     lastSummary = {text, at: now()}
-    writeOutboxSummary(settings, fallbackDir(api), {updatedAt: new Date(now()).toISOString(), queued: s.queued, awaitingReply: s.awaitingReply, dead: s.dead, oldestQueuedAt: s.oldestQueuedMs === undefined ? undefined : new Date(now() - s.oldestQueuedMs).toISOString(), backend: state.backend})
+    writeOutboxSummary(settings, fallbackDir(api), {updatedAt: new Date(now()).toISOString(), queued: s.queued, awaitingReply: s.awaitingReply, dead: s.dead, oldestQueuedAt: s.oldestQueuedMs === undefined ? undefined : new Date(now() - s.oldestQueuedMs).toISOString(), backend: state.backend, items: listed})
   }
   for (const item of items) {
     const action = dueAction(item, now())

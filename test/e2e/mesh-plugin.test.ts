@@ -2,7 +2,10 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseAuditLines} from '../../src/core/mesh-audit.js'
-import {MESH_PLUGIN_ID, parsePluginInspect, pluginInstallArgs} from '../../src/core/plugin-plan.js'
+import {MESH_PLUGIN_ID, parsePluginInspect} from '../../src/core/plugin-plan.js'
+import {createDeps} from '../../src/deps.js'
+import {ensureMeshPlugin} from '../../src/services/openclaw/plugin.js'
+import {createTestIOStreams} from '../../src/infra/io.js'
 import {createAgentHost, ownerTurn, pairA2a, waitForAgent, type AgentHost} from '../helpers/agent-host.js'
 import {createNetnsMesh, netnsUnavailable, type NetnsMesh} from '../helpers/netns.js'
 import {openclawForTests, ROOT} from '../helpers/openclaw.js'
@@ -35,11 +38,19 @@ function auditOf(host: AgentHost) {
   return existsSync(file) ? parseAuditLines(readFileSync(file, 'utf8')) : []
 }
 
+/** claw-mesh's own service, as bootstrap and doctor --fix run it, on this host's OpenClaw. */
+function hostDeps(host: AgentHost) {
+  return createDeps({env: {...host.env, CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_OPENCLAW: OC.bin}, io: createTestIOStreams({}).io})
+}
+
 async function installPlugin(host: AgentHost): Promise<void> {
-  const r = await host.openclaw(pluginInstallArgs(PLUGIN_DIR))
-  expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0)
-  const set = await host.openclaw(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify({auditDir: path.join(host.dir, 'claw-mesh'), hopLimit: 2})])
+  const first = await ensureMeshPlugin(hostDeps(host))
+  expect(first.action).toBe('installed')
+  // A per-pair setting the owner chose survives claw-mesh's own re-runs.
+  const set = await host.openclaw(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config.hopLimit`, '2'])
   expect(set.exitCode, `${set.stdout}\n${set.stderr}`).toBe(0)
+  const again = await ensureMeshPlugin(hostDeps(host))
+  expect(again.action).toBe('unchanged')
   // Wake-ups need a heartbeat runner: one that never fires on its own and sends its output nowhere.
   patchConfig(host, (c) => {
     c.agents.defaults.heartbeat = {every: '24h', target: 'none'}
@@ -62,7 +73,8 @@ describe.skipIf(Boolean(missing))("claw-mesh's plugin gives agents native mesh t
     await Promise.all([a.startGateway(), b.startGateway()])
     await Promise.all([waitForAgent(a, b, tokens.aToB), waitForAgent(b, a, tokens.bToA)])
     console.log(`two gateways with the plugin answering after ${Date.now() - started} ms`)
-  })
+    // Installing through claw-mesh's service runs OpenClaw's CLI several times per host (~10 s each when loaded).
+  }, 600_000)
 
   afterAll(async () => {
     await Promise.all([a?.cleanup(), b?.cleanup()])
@@ -92,6 +104,23 @@ describe.skipIf(Boolean(missing))("claw-mesh's plugin gives agents native mesh t
     const log = auditOf(a).filter((r) => r.kind === 'ask')
     expect(log.at(-1)).toMatchObject({peer: 'b', direction: 'out', event: 'answered', hop: 1})
     expect(log.at(-1)).not.toHaveProperty('body')
+  })
+
+  it("mesh_peers lists B as online, and a body with one of A's own tokens is refused before it leaves", async () => {
+    a.model.setScript({
+      name: 'a',
+      rules: [
+        {match: {contains: 'who is there'}, steps: [{tool: {name: 'mesh_peers', arguments: {}}}, {reply: 'peers: {{tool}}'}]},
+        {match: {regex: '^leak (.*)$'}, steps: [{tool: {name: 'mesh_send', arguments: {peer: 'b', message: 'config: {{1}}'}}}, {reply: 'leak: {{tool}}'}]},
+      ],
+    })
+    const peers = await ownerTurn(a, 'who is there')
+    expect(peers.text).toMatch(/"name": "b",\s+"callable": true,\s+"online": true/)
+    expect(peers.text).not.toContain(tokens.aToB)
+    const before = b.model.chats().length
+    const leak = await ownerTurn(a, `leak ${a.gatewayToken}`)
+    expect(leak.text).toContain("leak: Not sent: the message contains one of this gateway's own tokens")
+    expect(b.model.chats().length).toBe(before)
   })
 
   it("with B's gateway stopped, A's mesh_send queues; B comes back and gets it; B's answer wakes A's session", async () => {

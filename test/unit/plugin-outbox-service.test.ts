@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -73,5 +73,21 @@ describe("the plugin's outbox service", () => {
     const log = parseAuditLines(readFileSync(path.join(dir, 'mesh-audit.jsonl'), 'utf8')).filter((r) => r.id === id)
     expect(log.map((r) => r.event)).toEqual(['queued', 'sent', 'answered'])
     expect(JSON.parse(readFileSync(path.join(dir, 'mesh-outbox.json'), 'utf8'))).toMatchObject({queued: 0, backend: 'file'})
+  })
+
+  it('applies a cancel that claw-mesh outbox cancel left for it', async () => {
+    const config = {channels: {a2a: {enabled: true, peers: {gone: {token: 'in-token-0123456789', url: 'http://127.0.0.1:9/a2a/v1', outboundToken: TOKEN}}}}}
+    const api: PluginApi = {pluginConfig: {auditDir: dir}, registerTool() {}, registerService() {}, runtime: {config: {current: () => config}, state: {resolveStateDir: () => dir}, system: {}}}
+    const call = {api, ctx: {agentId: 'main', sessionKey: 'agent:main:main'}, now: () => Date.now()}
+    const sent = await meshSend(call, {peer: 'gone', message: 'are you there?'})
+    const id = (sent.details as {id: string}).id
+    await tick(api)
+    const listed = JSON.parse(readFileSync(path.join(dir, 'mesh-outbox.json'), 'utf8')) as {items: Array<{id: string; state: string}>}
+    expect(listed.items.find((i) => i.id === id)?.state).toBe('queued')
+    mkdirSync(path.join(dir, 'mesh-outbox-requests'), {recursive: true})
+    writeFileSync(path.join(dir, 'mesh-outbox-requests', `cancel-${id}`), '')
+    await tick(api)
+    expect(((await meshTask(call, {id})).details as {state: string}).state).toBe('cancelled')
+    expect(existsSync(path.join(dir, 'mesh-outbox-requests', `cancel-${id}`))).toBe(false)
   })
 })
