@@ -2,7 +2,7 @@ import {ClawMeshError} from './errors.js'
 import type {TailscaleSummary} from './tailscale-status.js'
 import {planJoin} from './tailscale-join-plan.js'
 
-export type BootstrapStepId = 'tailscale-install' | 'tailscale-join' | 'openclaw-install' | 'gateway-configure' | 'gateway-start' | 'peers' | 'watchdog' | 'skill'
+export type BootstrapStepId = 'tailscale-install' | 'tailscale-join' | 'openclaw-install' | 'gateway-configure' | 'gateway-start' | 'peers' | 'watchdog' | 'skill' | 'mesh-plugin'
 
 /** Why a step cannot run, and what the user does about it: each blocked step carries its own. */
 export interface StepBlock {
@@ -88,6 +88,8 @@ export interface BootstrapObserved {
   peerChanges: string[]
   watchdog: WatchdogObserved
   skillInstalled: boolean
+  /** claw-mesh's OpenClaw plugin: current (nothing to do), or why this OpenClaw cannot take it. Absent: not asked. */
+  meshPlugin?: {current: boolean; unsupported?: string}
   /**
    * Who holds the gateway's loopback port before anything runs: on a shared machine another user's gateway (or any
    * other program) there means this user's gateway cannot start, which the plan says before the join spends a key.
@@ -224,6 +226,16 @@ export function planBootstrap(observed: BootstrapObserved, desired: BootstrapDes
       ? {id: 'skill', title: 'claw-mesh skill installed', action: 'ok', detail: 'the agent knows how to reach its peers'}
       : {id: 'skill', title: 'Install the claw-mesh skill for the agent', action: 'run', detail: 'teaches the agent to list peers, send, broadcast and share files'},
   )
+  const plugin = observed.meshPlugin
+  if (plugin) {
+    steps.push(
+      plugin.unsupported
+        ? {id: 'mesh-plugin', title: 'Mesh tools for the agent', action: 'ok', detail: `skipped: ${plugin.unsupported}; the agent uses the claw-mesh command instead`}
+        : plugin.current
+          ? {id: 'mesh-plugin', title: 'Mesh tools for the agent installed', action: 'ok', detail: 'claw-mesh plugin loaded (mesh_peers, mesh_ask, mesh_send, mesh_task)'}
+          : {id: 'mesh-plugin', title: 'Install the mesh tools for the agent', action: 'run', detail: "claw-mesh's OpenClaw plugin, with openclaw plugins install"},
+    )
+  }
   return steps
 }
 

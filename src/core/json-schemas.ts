@@ -30,6 +30,7 @@ const startAction = z.enum(['service-install', 'service-restart', 'service-start
 const expose = z.enum(['tailnet', 'serve', 'lan'])
 const peerStatus = z.enum(['ok', 'degraded', 'down'])
 const probeResult = z.object({status: z.enum(['ok', 'warn', 'fail', 'skip']), detail: str, httpStatus: opt(num), latencyMs: opt(num)})
+const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str)})
 const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('configure-gateway')}),
   z.object({kind: z.literal('restart-gateway')}),
@@ -38,6 +39,7 @@ const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('enable-linger'), user: str}),
   z.object({kind: z.literal('remove-stale-peers'), names: z.array(str)}),
   z.object({kind: z.literal('move-volatile-secrets'), names: z.array(str)}),
+  z.object({kind: z.literal('install-mesh-plugin')}),
 ])
 const checkResult = z.object({
   id: str,
@@ -178,7 +180,7 @@ export const jsonSchemas = {
   ]),
   leave: z.union([
     ok({
-      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'openclaw-config', 'skill', 'peers', 'token-copies', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
+      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'mesh-plugin', 'openclaw-config', 'skill', 'peers', 'token-copies', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
       left: z.array(str),
       configChanges: z.array(z.object({path: str, action: z.enum(['restored', 'removed'])})),
       restoreMode: z.enum(['bytes', 'delete', 'keys', 'none']),
@@ -284,6 +286,39 @@ export const jsonSchemas = {
     }),
     ok({test: alertDelivery}),
   ]),
+  log: ok({
+    file: str,
+    records: z.array(
+      z.object({
+        at: str,
+        id: str,
+        peer: str,
+        direction: z.enum(['out', 'in']),
+        kind: z.enum(['ask', 'send', 'message']),
+        event: str,
+        thread: opt(str),
+        hop: opt(num),
+        origin: opt(str),
+        taskId: opt(str),
+        bytesOut: opt(num),
+        bytesIn: opt(num),
+        latencyMs: opt(num),
+        attempts: opt(num),
+        reason: opt(str),
+        body: opt(str),
+        reply: opt(str),
+      }),
+    ),
+  }),
+  'outbox:list': ok({
+    updatedAt: opt(str),
+    queued: num,
+    awaitingReply: num,
+    dead: num,
+    items: z.array(outboxItem),
+  }),
+  'outbox:retry': ok({id: str, action: z.literal('retry'), requested: z.literal(true), item: outboxItem}),
+  'outbox:cancel': ok({id: str, action: z.literal('cancel'), requested: z.literal(true), item: outboxItem}),
   'watchdog:uninstall': ok({mechanism: str, job: str, removed: z.array(str), absent: bool}),
 } as const
 

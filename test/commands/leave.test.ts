@@ -10,6 +10,7 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {installSkill} from '../../src/services/skill/install.js'
 import {runCommand} from '../helpers/run-command.js'
+import {scriptedRunner} from '../helpers/scripted-runner.js'
 
 let tmp = ''
 let env: Record<string, string> = {}
@@ -171,3 +172,24 @@ describe('claw-mesh leave', () => {
 function walk(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []))
 }
+
+describe('claw-mesh leave and the mesh plugin', () => {
+  it("uninstalls claw-mesh's OpenClaw plugin with OpenClaw's own command before giving openclaw.json back", async () => {
+    const {store, secrets} = await joined()
+    const withPlugin = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>
+    withPlugin.plugins = {entries: {'claw-mesh': {enabled: true, config: {auditDir: '/x'}}}}
+    writeFileSync(configPath, JSON.stringify(withPlugin), {mode: 0o600})
+    const oc = path.join(tmp, 'openclaw-bin')
+    writeFileSync(oc, '#!/bin/sh\n', {mode: 0o755})
+    const runner = scriptedRunner([
+      {command: 'systemctl', args: ['--user', 'is-enabled', 'claw-mesh-watchdog.timer'], result: {exitCode: 1, stdout: 'not-found'}},
+      {command: oc, args: ['plugins', 'inspect', 'claw-mesh', '--runtime', '--json'], result: {exitCode: 0, stdout: JSON.stringify({plugin: {version: '0.1.0', enabled: true, status: 'loaded'}})}},
+      {command: oc, args: ['plugins', 'uninstall', 'claw-mesh', '--force'], result: {exitCode: 0}},
+    ])
+    const run = await runCommand(Leave, ['--yes'], {env: {...env, CLAW_MESH_OPENCLAW: oc}, platform: 'linux', store, secrets, runner})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/- Uninstall claw-mesh's OpenClaw plugin/)
+    // OpenClaw's uninstall edits openclaw.json itself: it runs before the file is given back.
+    expect(run.stderr).toMatch(/done: uninstalled with openclaw plugins uninstall[\s\S]*done: .*openclaw\.json/)
+  })
+})

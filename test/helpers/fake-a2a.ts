@@ -36,6 +36,8 @@ export interface FakeA2aMessage {
   text: string
   contextId: string
   taskId: string
+  /** The sender's A2A messageId (what the receiver deduplicates on). */
+  messageId?: string
 }
 
 interface TaskRecord {
@@ -90,13 +92,13 @@ export function createFakeA2a(opts: FakeA2aOptions): FakeA2a {
     if (body.jsonrpc !== '2.0' || typeof body.method !== 'string') return rpcError(id, -32600, 'Invalid JSON-RPC request')
     const params = (body.params ?? {}) as Record<string, unknown>
     if (body.method === 'SendMessage' || body.method === 'message/send') {
-      const message = params.message as {contextId?: string; parts?: Array<{text?: string}>} | undefined
+      const message = params.message as {contextId?: string; messageId?: string; parts?: Array<{text?: string}>} | undefined
       const text = (message?.parts ?? []).map((p) => p?.text).filter((t): t is string => typeof t === 'string').join('\n')
       if (!message || !text.trim()) return rpcError(id, -32602, 'Message must contain at least one usable text part')
       const contextId = message.contextId ?? `ctx-${randomUUID()}`
       const task: TaskRecord = {id: randomUUID(), contextId, sender, state: 'TASK_STATE_WORKING', done: Promise.resolve()}
       tasks.set(task.id, task)
-      a2a.messages.push({sender, text, contextId, taskId: task.id})
+      a2a.messages.push({sender, text, contextId, taskId: task.id, messageId: typeof message.messageId === 'string' ? message.messageId : undefined})
       task.done = new Promise<void>((resolve) => {
         if (text.trimStart().startsWith('/')) {
           Object.assign(task, {state: 'TASK_STATE_REJECTED', reason: 'A2A peers cannot execute slash commands. Send a task in plain text; only users can issue commands.'})

@@ -213,3 +213,17 @@ describe("a shared machine whose tailscaled is another user's", () => {
     expect(join(o, {}).action).toBe('ok')
   })
 })
+
+describe("bootstrap's mesh plugin step", () => {
+  const step = (meshPlugin: BootstrapObserved['meshPlugin']) => planBootstrap({...provisioned, meshPlugin}, desired).find((s) => s.id === 'mesh-plugin')
+  it.each<[string, BootstrapObserved['meshPlugin'], string | undefined, RegExp | undefined]>([
+    ['not asked (no hook): no step', undefined, undefined, undefined],
+    ['current: nothing to do on a re-run', {current: true}, 'ok', /plugin loaded/],
+    ['missing or stale: installed', {current: false}, 'run', /openclaw plugins install/],
+    ['an OpenClaw without the SDK: said, and the run goes on', {current: false, unsupported: 'OpenClaw 2026.8.1 is older than 2026.9.6'}, 'ok', /^skipped: OpenClaw 2026\.8\.1 is older than 2026\.9\.6; the agent uses the claw-mesh command instead$/],
+  ])('%s', (_name, observed, action, detail) => {
+    const s = step(observed)
+    expect(s?.action).toBe(action)
+    if (detail) expect(s?.detail).toMatch(detail)
+  })
+})

@@ -29,6 +29,8 @@ import type {TailscaleSummary} from '../../src/core/tailscale-status.js'
 import type {RotateResult} from '../../src/services/tokens/rotate.js'
 import type {WatchdogInstallResult, WatchdogUninstallResult} from '../../src/services/watchdog/install.js'
 import type {WatchdogRunResult} from '../../src/services/watchdog/run.js'
+import type {LogResult} from '../../src/services/messaging/audit-log.js'
+import type {OutboxResult, requestOutboxChange} from '../../src/services/messaging/outbox.js'
 import {commandIdOfClass} from '../helpers/json-document.js'
 
 /**
@@ -49,6 +51,10 @@ const covered: {[K in JsonCommandId]: true} = {
   'gateway:status': true satisfies Covers<'gateway:status', GatewayStatus>,
   invite: true satisfies Covers<'invite', CreatedInvite | {invites: InviteListEntry[]} | {revoked: InviteListEntry}>,
   leave: true satisfies Covers<'leave', LeaveResult | {cancelled: true}>,
+  log: true satisfies Covers<'log', LogResult>,
+  'outbox:list': true satisfies Covers<'outbox:list', OutboxResult>,
+  'outbox:retry': true satisfies Covers<'outbox:retry', Awaited<ReturnType<typeof requestOutboxChange<'retry'>>>>,
+  'outbox:cancel': true satisfies Covers<'outbox:cancel', Awaited<ReturnType<typeof requestOutboxChange<'cancel'>>>>,
   'peer:add': true satisfies Covers<'peer:add', AddPeerResult>,
   'peer:check': true satisfies Covers<'peer:check', CheckPeersResult>,
   'peer:discover': true satisfies Covers<'peer:discover', DiscoverResult>,

@@ -33,7 +33,8 @@ describe('running a .cmd shim through cmd.exe (W12)', () => {
     // A stand-in for cmd.exe that records the arguments it was given.
     const fakeCmd = path.join(dir, 'fake-cmd.sh')
     const seen = path.join(dir, 'seen')
-    writeFileSync(fakeCmd, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${seen}'\n`)
+    // Written aside and renamed: the test reads the file the moment it exists, so it must exist whole.
+    writeFileSync(fakeCmd, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > '${seen}.tmp' && mv '${seen}.tmp' '${seen}'\n`)
     chmodSync(fakeCmd, 0o755)
     const runner = createExecaRunner(new Redactor(), {PATH: process.env.PATH, ComSpec: fakeCmd}, 'win32')
     await runner.spawnDetached('C:\\npm\\openclaw.cmd', ['gateway', '--port', '18789'], {logFile: path.join(dir, 'log')})

@@ -15,6 +15,7 @@ import {
   looksLikeOpenClawHealth,
 } from './gateway-runtime.js'
 import {evalAgentFallback} from './agent-fallback.js'
+import {evalMeshOutbox, evalMeshPlugin} from './mesh-plugin.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit, viewA2aConfig} from './a2a.js'
 import {evalPeerTrust} from './trust.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
@@ -114,6 +115,21 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {id: 'agent-exec-fallback', title: "The skill's exec fallback runs claw-mesh (OpenClaw's exec PATH)", group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => ((f) => evalAgentFallback(f.probe, f.minimum))(await ctx.agentFallback())},
+  {
+    id: 'gateway-mesh-plugin',
+    title: "Agent's mesh tools (claw-mesh's OpenClaw plugin) load",
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    timeoutMs: () => 120_000,
+    run: async (ctx) => (ctx.provisioned() ? evalMeshPlugin(await ctx.meshPlugin()) : skip('this machine is not set up by claw-mesh yet')),
+  },
+  {
+    id: 'gateway-mesh-outbox',
+    title: 'Mesh outbox: queue depth and the oldest undelivered message',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalMeshOutbox(await ctx.meshOutbox(), ctx.now()),
+  },
   {id: 'openclaw-security-audit', title: "OpenClaw's own security audit", group: 'gateway', platforms: ALL_PLATFORMS, timeoutMs: () => 120_000, run: async (ctx) => evalSecurityAudit(await ctx.securityAudit())},
   {
     id: 'gateway-hooks-agents',

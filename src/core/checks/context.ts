@@ -1,4 +1,6 @@
 import type {AgentFallbackProbe} from './agent-fallback.js'
+import type {OutboxSummaryFile} from '../mesh-audit.js'
+import type {MeshPluginProbe} from './mesh-plugin.js'
 import type {PlatformId} from '../../platform/types.js'
 import type {ListenerVerdict} from '../port-holder.js'
 import type {PeerRecord, State} from '../state-schema.js'
@@ -74,6 +76,10 @@ export interface DoctorContext {
   firewall(): Promise<FirewallProbe>
   /** The skill's exec fallback, run as OpenClaw's exec would, and the minimum Node claw-mesh needs. */
   agentFallback(): Promise<{probe: AgentFallbackProbe; minimum: string}>
+  /** claw-mesh's OpenClaw plugin (`openclaw plugins inspect claw-mesh --runtime --json`). */
+  meshPlugin(): Promise<MeshPluginProbe>
+  /** The outbox summary the plugin keeps in claw-mesh's state dir. */
+  meshOutbox(): Promise<OutboxSummaryFile | undefined>
 }
 
 export type PeerProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'

@@ -26,7 +26,7 @@ export interface FixPlan {
   manual: ManualRemedy[]
 }
 
-const ORDER: FixAction['kind'][] = ['chmod-600', 'move-volatile-secrets', 'restore-secret', 'configure-gateway', 'restart-gateway', 'enable-linger', 'remove-stale-peers']
+const ORDER: FixAction['kind'][] = ['chmod-600', 'move-volatile-secrets', 'restore-secret', 'configure-gateway', 'restart-gateway', 'install-mesh-plugin', 'enable-linger', 'remove-stale-peers']
 
 export function checkKey(r: Pick<CheckResult, 'id' | 'peer'>): string {
   return r.peer ? `${r.id}:${r.peer}` : r.id
@@ -57,6 +57,8 @@ function titleOf(a: FixAction): string {
       return `loginctl enable-linger ${a.user}`
     case 'remove-stale-peers':
       return `Remove stale peer record${a.names.length === 1 ? '' : 's'}: ${a.names.join(', ')}`
+    case 'install-mesh-plugin':
+      return "Install or update claw-mesh's OpenClaw plugin (the agent's mesh tools)"
     case 'move-volatile-secrets':
       return `Move ${a.names.join(', ')} out of the kernel keyring into a durable secret store`
   }

@@ -20,6 +20,7 @@ export type FixAction =
   | {kind: 'enable-linger'; user: string}
   | {kind: 'remove-stale-peers'; names: string[]}
   | {kind: 'move-volatile-secrets'; names: string[]}
+  | {kind: 'install-mesh-plugin'}
 
 export type FixKind = FixAction['kind']
 

@@ -99,6 +99,7 @@ async function notOurDaemon(deps: Deps, ts: TailscaleCli): Promise<TailscaleView
 export interface PhaseObservations {
   watchdog?: WatchdogObserved
   skillInstalled: boolean
+  meshPlugin?: {current: boolean; unsupported?: string}
 }
 
 export interface Observation {
@@ -253,6 +254,7 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
       peerChanges: [...(await peerChanges(deps, view, peers)), ...discoveryChanges(opts, tailscale.summary, meshTag, configure.port, state.peers)],
       watchdog: phases.watchdog ?? {schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: false},
       skillInstalled: phases.skillInstalled,
+      meshPlugin: phases.meshPlugin,
       gatewayPort,
     },
   }

@@ -26,6 +26,8 @@ export interface BootstrapHooks {
   /** Optional phases provided by other services (watchdog, agent skill). */
   watchdog?: {status(): Promise<WatchdogObserved>; install(): Promise<string>}
   skill?: {installed(): Promise<boolean>; install(): Promise<string>}
+  /** claw-mesh's OpenClaw plugin (the agent's mesh tools). */
+  meshPlugin?: {status(): Promise<{current: boolean; unsupported?: string}>; install(): Promise<string>}
 }
 
 const LOCK_WAIT_MS = 10_000
@@ -73,7 +75,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       hint: `Re-run with --identity ${known}; to rename it, run \`claw-mesh leave\` first, then bootstrap with the new identity.`,
     })
   }
-  const phases = Promise.all([opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined, hooks.skill ? hooks.skill.installed() : true]).then(([watchdog, skillInstalled]) => ({watchdog, skillInstalled}))
+  const phases = Promise.all([opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined, hooks.skill ? hooks.skill.installed() : true, hooks.meshPlugin?.status()]).then(([watchdog, skillInstalled, meshPlugin]) => ({watchdog, skillInstalled, meshPlugin}))
   // The key's shape (tskey-…, an OAuth secret's need for tags) is refused by the dry run too; a Headscale key is
   // judged against the control server this machine recorded.
   if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted: !isTailscaleControl(opts.loginServer ?? view.state().tailscale?.loginServer)})
@@ -181,6 +183,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     },
     watchdog: async () => hooks.watchdog!.install(),
     skill: async () => hooks.skill!.install(),
+    'mesh-plugin': async () => hooks.meshPlugin!.install(),
   }
   // The appliers and the progress renderer load only when a step runs: a re-run on a provisioned host loads neither.
   const toApply = steps.filter((s) => s.action === 'run')

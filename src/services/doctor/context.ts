@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import path from 'node:path'
 import type {DoctorContext, PeerProbeView} from '../../core/checks/context.js'
@@ -17,6 +17,8 @@ import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.
 import {backupsDir} from '../gateway/backups.js'
 import {cliNodeMinimum, probeAgentFallback} from './agent-fallback-probe.js'
 import {probeFirewall} from './firewall-probe.js'
+import {OUTBOX_SUMMARY_FILE, type OutboxSummaryFile} from '../../core/mesh-audit.js'
+import {meshPluginStatus} from '../openclaw/plugin.js'
 import {createGatewayProbes} from './gateway-probes.js'
 import {limiter, memo, memoBy} from './memo.js'
 
@@ -240,6 +242,21 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
       return probeFirewall(deps, {port: view?.port ?? stateOrEmpty()?.gateway?.port ?? 18789, timeoutMs: commandTimeoutMs})
     }),
     agentFallback: memo(async () => ({probe: await probeAgentFallback(deps, commandTimeoutMs), minimum: cliNodeMinimum()})),
+    meshPlugin: memo(async () => {
+      try {
+        const s = await meshPluginStatus(deps)
+        return {unsupported: s.plan.unsupported, observed: s.observed, bundled: s.bundled, configStale: s.configStale}
+      } catch (error) {
+        return {error: String((error as Error)?.message ?? error).slice(0, 300)}
+      }
+    }),
+    meshOutbox: memo(async () => {
+      try {
+        return JSON.parse(readFileSync(path.join(deps.stateDir, OUTBOX_SUMMARY_FILE), 'utf8')) as OutboxSummaryFile
+      } catch {
+        return undefined
+      }
+    }),
   }
 }
 

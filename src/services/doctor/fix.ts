@@ -1,3 +1,4 @@
+import {ensureMeshPlugin} from '../openclaw/plugin.js'
 import {promises as fs} from 'node:fs'
 import {planFixes, type FixPlan, type FixStep, type ManualRemedy} from '../../core/checks/fix-plan.js'
 import type {CheckGroup, FixAction} from '../../core/checks/types.js'
@@ -76,6 +77,10 @@ async function applyOne(deps: Deps, step: FixStep, opts: {yes: boolean; progress
     }
     case 'move-volatile-secrets':
       return moveVolatileSecrets(deps, a.names)
+    case 'install-mesh-plugin': {
+      const r = await ensureMeshPlugin(deps)
+      return {status: r.action === 'unsupported' ? 'skipped' : 'applied', note: `${r.action}: ${r.detail}`}
+    }
     case 'remove-stale-peers': {
       if (!opts.yes) return {status: 'skipped', note: 'needs confirmation: run again with --yes (or in a terminal)'}
       for (const name of a.names) await removePeer(deps, name)

@@ -1,3 +1,6 @@
+import {getPath} from '../../core/openclaw-config.js'
+import {MESH_PLUGIN_ID} from '../../core/plugin-plan.js'
+import {removeMeshPlugin} from '../openclaw/plugin.js'
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import {planConfigRestore, type RestorePlan} from '../../core/leave-plan.js'
@@ -20,7 +23,7 @@ export interface LeaveOptions {
 }
 
 export interface LeaveStep {
-  id: 'watchdog' | 'gateway-process' | 'openclaw-config' | 'skill' | 'peers' | 'token-copies' | 'secrets' | 'tailscale'
+  id: 'watchdog' | 'gateway-process' | 'mesh-plugin' | 'openclaw-config' | 'skill' | 'peers' | 'token-copies' | 'secrets' | 'tailscale'
   status: 'done' | 'skipped' | 'failed'
   detail: string
 }
@@ -46,6 +49,7 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   const g = deps.store.read().gateway
   let configPath = g?.configPath
   let restore: RestorePlan = {mode: 'none', changes: [], reason: 'claw-mesh never configured the gateway here'}
+  let meshPlugin = false
   // A path read from state.json is data: leave writes or deletes only the file OpenClaw itself reads here.
   const expected = configPath ? resolveOpenClawPaths({env: deps.env, osHome: deps.home, profile: g?.profile, windows: deps.platform.id === 'win32'}).configPath : undefined
   if (configPath && (!path.isAbsolute(configPath) || path.resolve(configPath) !== path.resolve(expected!))) {
@@ -54,6 +58,7 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   }
   if (configPath) {
     const current = await readOpenClawConfig(configPath)
+    meshPlugin = getPath(current.config, ['plugins', 'entries', MESH_PLUGIN_ID]) !== undefined
     let original: {existed: false} | {existed: true; config: Record<string, unknown>} | undefined
     if (g?.originalExisted === false) original = {existed: false}
     else if (g?.originalBackupPath) {
@@ -67,6 +72,7 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   const backgroundPid = g?.runner === 'background' ? await ourBackgroundPid(deps) : undefined
   const steps: LeavePlan['steps'] = [{id: 'watchdog', title: 'Remove the watchdog'}]
   if (backgroundPid) steps.push({id: 'gateway-process', title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`})
+  if (meshPlugin) steps.push({id: 'mesh-plugin', title: "Uninstall claw-mesh's OpenClaw plugin (the agent's mesh tools)"})
   if (restore.mode !== 'none') steps.push({id: 'openclaw-config', title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`})
   // Only what is there: a plan that promises to remove a skill nobody installed misleads.
   const skill = skillPath(deps)
@@ -137,6 +143,10 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
       await stopBackgroundGateway(deps, plan.backgroundPid!)
       return `stopped the background gateway (pid ${plan.backgroundPid}); start it yourself with: openclaw gateway`
     })
+  }
+  // Before the config is given back: OpenClaw's uninstall edits openclaw.json itself.
+  if (plan.steps.some((s) => s.id === 'mesh-plugin')) {
+    await attempt(steps, 'mesh-plugin', async () => ((await removeMeshPlugin(deps)) === 'removed' ? 'uninstalled with openclaw plugins uninstall' : {skipped: 'the plugin was not installed'}))
   }
   await attempt(steps, 'openclaw-config', () => restoreConfigFile(deps, plan))
   await attempt(steps, 'skill', async () => {

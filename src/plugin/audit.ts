@@ -1,0 +1,45 @@
+import {appendFileSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, OUTBOX_SUMMARY_FILE, auditLine, needsRotation, rotationSteps, type AuditRecord, type OutboxSummaryFile} from '../core/mesh-audit.js'
+import type {MeshPluginConfig} from './host.js'
+
+/** Appends one record to the audit log, rotating by size first. A log that cannot be written never stops a message. */
+export function writeAudit(config: MeshPluginConfig, fallbackDir: string, record: Omit<AuditRecord, 'at'>, log?: (msg: string) => void): void {
+  const dir = config.auditDir ?? fallbackDir
+  const file = path.join(dir, AUDIT_FILE)
+  const line = auditLine({at: new Date().toISOString(), ...record}, config.auditBodies === true)
+  try {
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+    let size = 0
+    try {
+      size = statSync(file).size
+    } catch {
+      size = 0
+    }
+    if (needsRotation(size, Buffer.byteLength(line), config.auditMaxBytes ?? DEFAULT_AUDIT_MAX_BYTES)) {
+      for (const step of rotationSteps(file)) {
+        try {
+          renameSync(step.from, step.to)
+        } catch {
+          // that generation does not exist yet
+        }
+      }
+    }
+    appendFileSync(file, line, {mode: 0o600})
+  } catch (error) {
+    log?.(`claw-mesh: cannot write the audit log ${file}: ${String((error as Error)?.message ?? error).slice(0, 200)}`)
+  }
+}
+
+/** Writes the queue summary doctor reads (temp file + rename: a reader never sees half of it). */
+export function writeOutboxSummary(config: MeshPluginConfig, fallbackDir: string, summary: OutboxSummaryFile): void {
+  const dir = config.auditDir ?? fallbackDir
+  const file = path.join(dir, OUTBOX_SUMMARY_FILE)
+  try {
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(summary)}\n`, {mode: 0o600})
+    renameSync(`${file}.tmp`, file)
+  } catch {
+    // doctor then reports the summary as missing or stale
+  }
+}

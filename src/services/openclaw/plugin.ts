@@ -1,0 +1,96 @@
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {getPath} from '../../core/openclaw-config.js'
+import {ClawMeshError} from '../../core/errors.js'
+import {MESH_PLUGIN_ID, parsePluginInspect, planPlugin, pluginHealth, pluginInstallArgs, type ObservedPlugin, type PluginPlan} from '../../core/plugin-plan.js'
+import type {Deps} from '../../deps.js'
+import {packageRoot} from '../../infra/package-root.js'
+import {readOpenClawConfig} from './config-file.js'
+import {locateOpenClaw, openclawArgs, probeOpenClawRuntime, type OpenClawLocation} from './locate.js'
+
+/**
+ * claw-mesh's OpenClaw plugin on this machine: installed, updated and removed with OpenClaw's own plugin commands
+ * (a running gateway applies an install live), checked with `plugins inspect --runtime`, which loads it the way
+ * the gateway does.
+ */
+/** The bundled plugin: dist/openclaw-plugin in claw-mesh's package (npm run build writes it). */
+export function bundledPluginDir(exists: (p: string) => boolean = existsSync): string | undefined {
+  const dir = path.join(packageRoot(), 'dist', 'openclaw-plugin')
+  return exists(path.join(dir, 'index.js')) && exists(path.join(dir, 'openclaw.plugin.json')) ? dir : undefined
+}
+
+export function bundledPluginVersion(dir: string): string {
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {version: string}).version
+}
+
+export async function observeMeshPlugin(deps: Pick<Deps, 'runner'>, loc: OpenClawLocation & {bin: string}): Promise<ObservedPlugin> {
+  const r = await deps.runner.run(loc.bin, openclawArgs(loc, ['plugins', 'inspect', MESH_PLUGIN_ID, '--runtime', '--json']), {timeoutMs: 90_000})
+  return parsePluginInspect(r.stdout, r.exitCode)
+}
+
+/** The plugin's settings claw-mesh owns: where the audit log goes. */
+export function desiredPluginConfig(deps: Pick<Deps, 'stateDir'>, current: unknown): Record<string, unknown> {
+  const base = current && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {}
+  return {...base, auditDir: deps.stateDir}
+}
+
+export interface MeshPluginStatus {
+  observed: ObservedPlugin
+  plan: PluginPlan
+  bundled?: string
+  configStale: boolean
+  openclawVersion?: string
+}
+
+export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps)): Promise<MeshPluginStatus> {
+  const dir = bundledPluginDir()
+  if (!loc.bin) return {observed: {installed: false}, plan: {steps: [], unsupported: 'OpenClaw is not installed'}, configStale: false}
+  if (!dir) return {observed: {installed: false}, plan: {steps: [], unsupported: 'this claw-mesh was built without its OpenClaw plugin (npm run build makes it)'}, configStale: false}
+  const bundled = bundledPluginVersion(dir)
+  const runtime = await probeOpenClawRuntime(deps, loc.bin)
+  const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
+  const file = await readOpenClawConfig(loc.paths.configPath)
+  const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
+  const configStale = JSON.stringify(current ?? {}) !== JSON.stringify(desiredPluginConfig(deps, current))
+  return {observed, plan: planPlugin(observed, bundled, runtime.version), bundled, configStale, openclawVersion: runtime.version}
+}
+
+/**
+ * Installs or updates the plugin when the plan says so, then checks it loads. An OpenClaw without the SDK the
+ * plugin needs is reported, not an error: the CLI and the skill's fallback keep working.
+ */
+export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): Promise<{action: 'installed' | 'updated' | 'enabled' | 'configured' | 'unchanged' | 'unsupported'; detail: string}> {
+  const loc = locateOpenClaw(deps)
+  const s = status ?? (await meshPluginStatus(deps, loc))
+  if (s.plan.unsupported) return {action: 'unsupported', detail: `mesh tools not installed: ${s.plan.unsupported}; agents use the claw-mesh command instead`}
+  if (s.plan.steps.length === 0 && !s.configStale) return {action: 'unchanged', detail: `version ${s.bundled} loaded`}
+  const bin = loc.bin!
+  const run = async (args: string[]) => {
+    const r = await deps.runner.run(bin, openclawArgs(loc, args), {timeoutMs: 120_000})
+    if (r.exitCode !== 0) {
+      throw new ClawMeshError(`openclaw ${args.slice(0, 2).join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)?.slice(0, 300) ?? ''}`, {code: 'plugin-install-failed', hint: 'Run claw-mesh doctor; the CLI works without the plugin meanwhile.'})
+    }
+  }
+  if (s.plan.steps.includes('install')) await run(pluginInstallArgs(bundledPluginDir()!))
+  if (s.plan.steps.includes('enable')) await run(['plugins', 'enable', MESH_PLUGIN_ID, '--accept-capabilities'])
+  if (s.configStale || s.plan.steps.includes('install')) {
+    const file = await readOpenClawConfig(loc.paths.configPath)
+    const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
+    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, current))])
+  }
+  const after = await observeMeshPlugin(deps, {...loc, bin})
+  const health = pluginHealth(after, s.bundled!)
+  if (!health.ok) throw new ClawMeshError(`claw-mesh's OpenClaw plugin was installed but ${health.detail}.`, {code: 'plugin-not-loaded', hint: 'Run openclaw plugins inspect claw-mesh --runtime for the reason; the CLI works without the plugin meanwhile.'})
+  const action = s.plan.steps.includes('install') ? (s.observed.installed ? 'updated' : 'installed') : s.plan.steps.includes('enable') ? 'enabled' : 'configured'
+  return {action, detail: health.detail}
+}
+
+/** `leave`: removes the plugin (OpenClaw deletes its files and config entry). Absent is fine. */
+export async function removeMeshPlugin(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps)): Promise<'removed' | 'absent'> {
+  if (!loc.bin) return 'absent'
+  const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
+  if (!observed.installed) return 'absent'
+  const r = await deps.runner.run(loc.bin, openclawArgs(loc, ['plugins', 'uninstall', MESH_PLUGIN_ID, '--force']), {timeoutMs: 120_000})
+  if (r.exitCode !== 0) throw new ClawMeshError(`openclaw plugins uninstall ${MESH_PLUGIN_ID} failed (exit ${r.exitCode}).`, {code: 'plugin-uninstall-failed', hint: `Remove it yourself: openclaw plugins uninstall ${MESH_PLUGIN_ID} --force`})
+  return 'removed'
+}
