@@ -44,8 +44,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  // Native addons and what oclif only loads for TypeScript development stay outside the bundle.
-  external: ['@napi-rs/keyring', 'typescript', 'ts-node'],
+  // Outside the bundle: native addons, what oclif only loads for TypeScript development, and undici (loaded only in
+  // userspace networking; bundled, its dynamic import lost the named exports: "Agent is not a constructor").
+  external: ['@napi-rs/keyring', 'typescript', 'ts-node', 'undici'],
   // oclif and its dependencies are CommonJS: give them the require and __dirname they expect, rooted here.
   banner: {
     js: "import {createRequire as __cmRequire} from 'node:module'; import {fileURLToPath as __cmPath} from 'node:url'; const require = __cmRequire(import.meta.url); const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",

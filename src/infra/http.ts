@@ -81,6 +81,12 @@ const DESCRIBE: Record<HttpFailureKind, string> = {
   other: 'request failed',
 }
 
+function failureCause(error: unknown): string | undefined {
+  const e = error as {message?: string; code?: string; cause?: {message?: string; code?: string}}
+  const text = [e?.cause?.code ?? e?.code, e?.cause?.message ?? e?.message].filter(Boolean).join(': ')
+  return text ? text.replace(/\s+/g, ' ').slice(0, 160) : undefined
+}
+
 export function describeFailure(kind: HttpFailureKind): string {
   return DESCRIBE[kind]
 }
@@ -176,7 +182,9 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
         }
       } catch (error) {
         const kind = classify(error, proxy !== undefined)
-        const what = kind === 'too-large' ? `the answer was over ${max} bytes: cut off unread` : DESCRIBE[kind]
+        // An unclassified failure says what the network stack said (capped): "request failed" alone leaves nothing to act on.
+        const cause = kind === 'other' ? failureCause(error) : undefined
+        const what = kind === 'too-large' ? `the answer was over ${max} bytes: cut off unread` : `${DESCRIBE[kind]}${cause ? ` (${cause})` : ''}`
         throw new HttpFailure(kind, req.url, `${req.method ?? 'GET'} ${req.url}: ${what}`)
       }
     },

@@ -1,4 +1,6 @@
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import {connect, type AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -55,6 +57,32 @@ describe('the start-up bundle', () => {
     const far = await runCli(['frobnicate'], {env: withPeer()})
     expect(far.exitCode).toBe(2)
     expect(far.stderr).toMatch(/→ Run claw-mesh help for the list of commands/)
+  })
+
+  it('in userspace networking, peer traffic goes through the proxy from the bundle too (undici loads and tunnels)', async () => {
+    // tailscaled's proxy stand-in: CONNECT to any tailnet address lands on a local gateway that answers /healthz.
+    const gateway = createServer((req, res) => res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({ok: true, status: 'live'})))
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r))
+    const tunnels: string[] = []
+    const proxy = createServer().on('connect', (req, client) => {
+      tunnels.push(req.url ?? '')
+      const up = connect((gateway.address() as AddressInfo).port, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        up.pipe(client)
+        client.pipe(up)
+      })
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    try {
+      const env = {...withPeer(), CLAW_MESH_TAILSCALE_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`}
+      const run = await runCli(['peer', 'check', 'clawd', '--json', '--timeout', '5s'], {env})
+      expect(tunnels).toContain('100.64.0.2:18789')
+      const probes = run.json<{peers: {probes: {healthz: {status: string; detail: string}}}[]}>().peers[0].probes
+      expect(probes.healthz, run.stdout).toMatchObject({status: 'ok'})
+    } finally {
+      proxy.close()
+      gateway.close()
+    }
   })
 
   it('packageRoot() is the folder of claw-mesh\'s package.json', () => {
