@@ -29,7 +29,7 @@ export function a2aFailure(target: FailureTarget, outcome: Exclude<A2aOutcome, {
         code: 'a2a-token-refused',
         hint: foreign
           ? `Get a valid token from ${peer}'s operator and store it again: claw-mesh peer add ${url} --name ${peer} --a2a-token file:PATH.`
-          : `The pair's tokens do not match. Pair again: claw-mesh invite on this machine, then claw-mesh peer add --invite - on ${peer} and run the reply it prints here (or, in a fleet, re-run bootstrap with the same --mesh-secret on both).`,
+          : `The pair's tokens do not match. Pair again: claw-mesh invite --for ${peer} on this machine, then claw-mesh peer add --invite - --replace <this host> on ${peer} and run the reply it prints here with --replace ${peer} (or, in a fleet, re-run bootstrap with the same --mesh-secret on both).`,
       })
     case 'forbidden':
       return new ActionNeededError(`${peer} accepted this machine's token but does not allow this call (403)${quoted(outcome.message)}.`, {

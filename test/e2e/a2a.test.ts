@@ -51,13 +51,14 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
   }
 
   /** A's invite → B answers → A completes: the two-line handshake, as a user would do it. */
-  async function pair(a: string, b: string): Promise<void> {
-    const invite = await cm(a, ['invite'])
+  /** Pairs a and b; `again`: they know each other already, so each side replaces its record explicitly. */
+  async function pair(a: string, b: string, again = false): Promise<void> {
+    const invite = await cm(a, ['invite', '--for', b])
     expect(invite.exitCode, invite.stderr).toBe(0)
-    const answered = await cm(b, ['peer', 'add', '--invite', '-', '--json'], invite.stdout)
+    const answered = await cm(b, ['peer', 'add', '--invite', '-', '--json', ...(again ? ['--replace', a] : [])], invite.stdout)
     expect(answered.exitCode, answered.stderr).toBe(0)
     const reply = answered.json<{replyInvite: string}>().replyInvite
-    const done = await cm(a, ['peer', 'add', '--invite', '-'], reply)
+    const done = await cm(a, ['peer', 'add', '--invite', '-', ...(again ? ['--replace', b] : [])], reply)
     expect(done.exitCode, done.stderr).toBe(0)
     // Each running gateway reloads channels.a2a by itself (~2.5 s): wait until both directions are accepted.
     await settled(a, b)
@@ -199,7 +200,7 @@ describe.skipIf(!ready)('agents that talk over A2A: three real gateways on a rea
     }
     expect(refused?.exitCode).toBe(3)
     expect(refused?.stderr).toMatch(/refused this machine's A2A token \(401\)/)
-    await pair('c', 'b')
+    await pair('c', 'b', true)
     const repaired = await cm('b', ['ask', 'c', 'And now?', '--json'])
     expect(repaired.exitCode, repaired.stderr).toBe(0)
   })

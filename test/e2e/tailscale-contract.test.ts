@@ -46,8 +46,10 @@ describe.skipIf(!ready)('the simulator answers as the real tailscale CLI does', 
     ;[real, realPeer] = tailnet.hosts
     control = createControlPlane()
     control.setTailnet({magicDNS: false})
-    sim = createSimHost({control, name: 'r1'})
-    simPeer = createSimHost({control, name: 'r2'})
+    // The simulator plays the version under test: its output's shape follows the version (ExtraRecords from 1.102).
+    const version = spawnSync(path.join(TAILSCALE_DIR, 'tailscale'), ['version'], {encoding: 'utf8'}).stdout.split('\n')[0].trim()
+    sim = createSimHost({control, name: 'r1', version})
+    simPeer = createSimHost({control, name: 'r2', version})
     sim.startDaemon()
     simPeer.startDaemon()
     dir = mkdtempSync(path.join(os.tmpdir(), 'cm-contract-'))

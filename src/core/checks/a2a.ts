@@ -42,7 +42,7 @@ export function evalPeerA2a(p: PeerProbeView, paired: boolean): CheckOutcome {
   const {agentCard, a2a, a2aHere} = p.probes
   const parts = [`card: ${agentCard.detail}`, `our token: ${a2a.detail}`, `its token here: ${a2aHere.detail}`].join('; ')
   if (a2aHere.status === 'fail' && !a2aHere.detail.startsWith('half-paired')) return fail(parts, REMEDY_CONFIGURE, {kind: 'configure-gateway'})
-  if ([agentCard, a2a, a2aHere].some((x) => x.status === 'fail')) return fail(parts, p.remedy ?? `Pair again with ${p.name}: claw-mesh invite here, claw-mesh peer add --invite - there, its reply here.`)
+  if ([agentCard, a2a, a2aHere].some((x) => x.status === 'fail')) return fail(parts, p.remedy ?? `Pair again with ${p.name}: claw-mesh invite --for ${p.name} here, claw-mesh peer add --invite - --replace <this host> there, its reply here with --replace ${p.name}.`)
   if ([agentCard, a2a, a2aHere].some((x) => x.status === 'warn')) return warn(parts, p.remedy ?? `Check again in a minute: claw-mesh peer check ${p.name}`)
   return pass(parts)
 }

@@ -58,7 +58,7 @@ export async function a2aTargetFor(deps: Pick<Deps, 'redactor'>, secrets: Secret
       hint:
         kind === 'foreign'
           ? `Store it again: claw-mesh peer add ${record.url} --name ${record.name} --a2a-token file:PATH.`
-          : `Pair again (claw-mesh invite here, claw-mesh peer add --invite - on ${record.name}, then its reply here), or run claw-mesh doctor --fix in a fleet.`,
+          : `Pair again (claw-mesh invite --for ${record.name} here, claw-mesh peer add --invite - --replace <this host> on ${record.name}, then its reply here with --replace ${record.name}), or run claw-mesh doctor --fix in a fleet.`,
     })
   }
   deps.redactor.add(token)

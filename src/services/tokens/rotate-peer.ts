@@ -30,5 +30,5 @@ export async function rotatePeerTokens(deps: Deps, name: string): Promise<PeerRo
   await secrets.set(SECRET_NAMES.a2aIn(name), mintToken())
   await secrets.delete(SECRET_NAMES.a2aOut(name))
   const sync = await syncA2aConfig(deps)
-  return {peer: name, revoked: true, sync, next: `Pair again: claw-mesh invite here, claw-mesh peer add --invite - on ${name}, then run the reply it prints here with claw-mesh peer add --invite -.`}
+  return {peer: name, revoked: true, sync, next: `Pair again (both sides already know each other, so each replaces its record): claw-mesh invite --for ${name} here, claw-mesh peer add --invite - --replace ${deps.store.read().identity ?? 'THIS-HOST'} on ${name}, then run the reply it prints here with claw-mesh peer add --invite - --replace ${name}.`}
 }

@@ -11,6 +11,12 @@ import {deriveBackendState, hostDaemonUp} from './host.mjs'
 const RELAYS = ['ams', 'fra', 'nyc', 'sfo', 'lhr', 'sin']
 const PEERAPI_PORT = 41912
 
+/** Whether a `1.102.5`-style version is at least major.minor. */
+export function versionAtLeast(version, major, minor) {
+  const [a, b] = String(version).split('.').map(Number)
+  return a > major || (a === major && b >= minor)
+}
+
 export function versionInfo(version) {
   const hash = (s) => createHash('sha1').update(s).digest('hex')
   const commit = hash(`tailscale ${version}`)
@@ -176,6 +182,8 @@ export function buildStatus(host, control, {withPeers = true} = {}) {
     MagicDNSSuffix: running ? tailnet.suffix : '',
     CurrentTailnet: running ? {Name: tailnet.name, MagicDNSSuffix: tailnet.suffix, MagicDNSEnabled: Boolean(tailnet.magicDNS)} : null,
     CertDomains: running && tailnet.https ? [`${node.name}.${tailnet.suffix}`] : null,
+    // ipnstate.Status gained ExtraRecords (no omitempty: null when empty) after 1.98; seen in 1.102.5's output.
+    ...(versionAtLeast(cfg.version, 1, 102) ? {ExtraRecords: null} : {}),
     Peer: peers.length > 0 ? peerMap : null,
     User: running ? users : null,
     ClientVersion: running ? {RunningLatest: true} : null,
