@@ -11,6 +11,13 @@ import {deriveBackendState, hostDaemonUp} from './host.mjs'
 const RELAYS = ['ams', 'fra', 'nyc', 'sfo', 'lhr', 'sin']
 const PEERAPI_PORT = 41912
 
+/** tailcfg.NodeID: the control server's numeric id, stable for the node (derived from the simulator's string id). */
+function numericNodeId(id) {
+  let n = 0
+  for (const ch of String(id)) n = (n * 31 + ch.charCodeAt(0)) % 1_000_000
+  return n + 1
+}
+
 /** Whether a `1.102.5`-style version is at least major.minor. */
 export function versionAtLeast(version, major, minor) {
   const [a, b] = String(version).split('.').map(Number)
@@ -68,10 +75,12 @@ function taildropOwner(node) {
 }
 
 /** One PeerStatus (for Self or a peer). */
-function nodeStatus(node, tailnet, {online, self}) {
+function nodeStatus(node, tailnet, {online, self, version}) {
   const ips = [node.ipv4, node.ipv6]
   const st = {
     ID: node.id,
+    // PeerStatus gained the numeric NodeID (no omitempty) after 1.98; seen in 1.102.5's output.
+    ...(versionAtLeast(version, 1, 102) ? {NodeID: numericNodeId(node.id)} : {}),
     PublicKey: node.publicKey,
     HostName: node.hostName,
     DNSName: `${node.name}.${tailnet.suffix}.`,
@@ -113,6 +122,7 @@ function nodeStatus(node, tailnet, {online, self}) {
 function loggedOutSelf(state, cfg) {
   return {
     ID: '',
+    ...(versionAtLeast(cfg.version, 1, 102) ? {NodeID: 0} : {}),
     PublicKey: `nodekey:${'0'.repeat(64)}`,
     HostName: state?.prefs?.hostname || cfg.osHostname,
     DNSName: '',
@@ -152,7 +162,7 @@ export function buildStatus(host, control, {withPeers = true} = {}) {
 
   let self = loggedOutSelf(state, cfg)
   if (node && state.haveNodeKey) {
-    self = nodeStatus(node, tailnet, {online: running, self: true})
+    self = nodeStatus(node, tailnet, {online: running, self: true, version: cfg.version})
     if (!running) self.TailscaleIPs = null
   }
 
@@ -160,7 +170,7 @@ export function buildStatus(host, control, {withPeers = true} = {}) {
   const peers = running && withPeers ? control.listNodes().filter((n) => n.id !== node.id && n.authorized) : []
   const peerMap = {}
   for (const peer of peers.sort((a, b) => a.publicKey.localeCompare(b.publicKey))) {
-    peerMap[peer.publicKey] = nodeStatus(peer, tailnet, {online: peerOnline(peer), self: false})
+    peerMap[peer.publicKey] = nodeStatus(peer, tailnet, {online: peerOnline(peer), self: false, version: cfg.version})
   }
   const users = {}
   if (running) {
