@@ -4,7 +4,8 @@ import {UsageError} from './errors.js'
 export const MAX_PAIRING_TEXT_BYTES = 16 * 1024
 
 const LINE = /claw-mesh-(?:invite|reply):v\d+:[A-Za-z0-9_-]*/g
-const BARE = /^claw-mesh-(?:invite|reply):v\d+:[A-Za-z0-9_-]*$/
+// Text that starts like a pairing line is one (possibly wrapped or damaged): the decoder judges it as it always did.
+const STARTS = /^claw-mesh-(?:invite|reply):/
 
 function kindOf(line: string): string {
   if (line.startsWith('claw-mesh-reply:')) return 'a pairing reply (claw-mesh-reply:…)'
@@ -22,8 +23,9 @@ export function findPairingLine(text: string): string {
   if (bytes > MAX_PAIRING_TEXT_BYTES) {
     throw new UsageError(`The invite text is ${bytes} bytes long; a claw-mesh invite, or a message around one, is well under ${MAX_PAIRING_TEXT_BYTES}.`, {hint: 'Pass only the line that starts with claw-mesh-invite: (or claw-mesh-reply:).'})
   }
-  if (BARE.test(text.replace(/\s+/g, ''))) return text
-  const found = [...new Set(text.match(LINE) ?? [])]
+  const all = text.match(LINE) ?? []
+  const found = [...new Set(all)]
+  if (all.length <= 1 && STARTS.test(text.replace(/\s+/g, ''))) return text
   if (found.length === 1) return found[0]
   if (found.length === 0) return text
   const kinds = [...new Set(found.map(kindOf))]

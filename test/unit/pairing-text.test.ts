@@ -11,6 +11,8 @@ describe('findPairingLine', () => {
     ['inside chat text with quotes', `here you go: "${INV}" cheers`, INV],
     ['quoted twice (the same line)', `> ${REP}\nagain: \`${REP}\``, REP],
     ['no pairing line (left for the decoder to refuse)', 'hello there', 'hello there'],
+    ['a damaged line (left for the decoder to refuse, as before)', 'claw-mesh-invite:v1:%%%not-base64%%%', 'claw-mesh-invite:v1:%%%not-base64%%%'],
+    ['the same line pasted twice', `${INV}\n${INV}\n`, INV],
   ])('%s', (_, text, expected) => expect(findPairingLine(text)).toBe(expected))
 
   it('refuses two different lines, naming both kinds, never quoting them', () => {
