@@ -6,6 +6,7 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {fakeHost, fakeRunner, HOOKS_TOKEN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
+import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 interface JsonCheck {
   id: string
@@ -119,6 +120,23 @@ describe('claw-mesh doctor on a provisioned host', () => {
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toMatch(/unknown check id gateway-bnid/)
     expect(bad.stderr).toMatch(/Check ids: tailscale-cli, .*gateway-bind/)
+  })
+
+  it("on a Headscale tailnet names dns.magic_dns, and never offers the defaultSessionKey audit fix", async () => {
+    const h = await provisioned()
+    h.host.store.update((s) => void (s.tailscale = {...s.tailscale, loginServer: 'https://headscale.example.com'}))
+    const status = JSON.parse(tailscaleStatusJson()) as {CurrentTailnet: {MagicDNSEnabled: boolean}}
+    status.CurrentTailnet.MagicDNSEnabled = false
+    const audit = {ts: 1, summary: {critical: 0, warn: 1, info: 0}, findings: [{checkId: 'hooks.default_session_key_unset', severity: 'warn', title: 'hooks.defaultSessionKey is not configured', detail: '…', remediation: 'Set hooks.defaultSessionKey (for example, "hook:ingress").'}]}
+    const runner = fakeRunner({'tailscale status --json': {stdout: JSON.stringify(status)}, 'openclaw security audit --json': {stdout: JSON.stringify(audit)}, 'openclaw --version': {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'}, 'node --version': {stdout: 'v24.21.0\n'}, 'openclaw config validate --json': {stdout: '{"valid":true,"path":"x","warnings":[]}'}})
+    const r = await runCommand(Doctor, ['--only', 'tailscale-magicdns,openclaw-security-audit', '--json'], {env: h.host.env, platform: 'linux', runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, loopbackListeners: ownGatewayListeners()})
+    const checks = r.json<JsonDoctor>().checks
+    const dns = checks.find((c) => c.id === 'tailscale-magicdns')!
+    expect(dns.remedy).toMatch(/https:\/\/headscale\.example\.com: on Headscale, set dns\.magic_dns: true/)
+    expect(dns.remedy).not.toContain('login.tailscale.com')
+    const audited = checks.find((c) => c.id === 'openclaw-security-audit')!
+    expect(audited.detail).toMatch(/hooks\.default_session_key_unset .*kept on purpose/)
+    expect(audited.remedy ?? '').not.toMatch(/defaultSessionKey/)
   })
 
   it('--peer narrows peer checks to one known peer; an unknown one is a usage error', async () => {

@@ -43,9 +43,27 @@ describe('claw-mesh leave', () => {
     const before = readFileSync(configPath, 'utf8')
     const run = await runCommand(Leave, [], {env, platform: 'linux', store, secrets})
     expect(run.exitCode).toBe(2)
-    expect(run.stderr).toMatch(/claw-mesh leave will:\n {2}- Remove the watchdog\n {2}- Restore .*openclaw\.json \(original bytes\)/)
+    expect(run.stderr).toMatch(/claw-mesh leave will:\n {2}- Restore .*openclaw\.json \(original bytes\)/)
     expect(run.stderr).toMatch(/no terminal to ask on\. Nothing was changed\.\n {2}→ Read the list above, then re-run with --yes/)
     expect(readFileSync(configPath, 'utf8')).toBe(before)
+  })
+
+  it('reports only what was there: a leftover watchdog.json is not a timer; names .last-good and the tailscaled it started', async () => {
+    const {store, secrets} = await joined()
+    // The watchdog's memory outlives its job (or a run without install wrote it): no systemd timer exists.
+    mkdirSync(env.CLAW_MESH_HOME, {recursive: true})
+    writeFileSync(path.join(env.CLAW_MESH_HOME, 'watchdog.json'), '{"failures":0}\n')
+    // A userspace tailscaled claw-mesh started and recorded; this test process stands in for a live pid.
+    store.update((st) => void (st.tailscale = {daemonPid: process.pid, networking: 'userspace', socket: path.join(env.CLAW_MESH_HOME, 'tailscaled.sock')}))
+    const plan = await runCommand(Leave, [], {env, platform: 'linux', store, secrets})
+    expect(plan.stderr).not.toMatch(/Remove the watchdog/)
+    const run = await runCommand(Leave, ['--yes'], {env, platform: 'linux', store, secrets})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.stderr).not.toMatch(/systemd user timer/)
+    expect(run.stderr).toMatch(/skipped: no watchdog was installed \(its leftover state removed: watchdog\.json\)/)
+    expect(existsSync(path.join(env.CLAW_MESH_HOME, 'watchdog.json'))).toBe(false)
+    expect(run.stderr).toMatch(/openclaw\.json\.last-good.*still hold claw-mesh's tokens \(--purge removes them\)/)
+    expect(run.stderr).toMatch(new RegExp(`the tailscaled claw-mesh started \\(pid ${process.pid}, userspace networking\\) keeps running: stop it with kill ${process.pid}`))
   })
 
   it('lists the skill in its plan only when one is installed', async () => {

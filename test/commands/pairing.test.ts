@@ -100,6 +100,51 @@ describe('A2A pairing in two one-line messages', () => {
     expect(readFileSync(clawd.configPath, 'utf8')).toBe(before)
   })
 
+  it('a re-run on the answering host says the invite was already used, and no reply once the pair is complete', async () => {
+    const {nova, clawd, invite, reply} = await pair()
+    const again = await clawd.run(PeerAdd, ['--invite', '-'], invite)
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect(again.stdout.trim()).toBe(reply)
+    expect(again.stderr).toMatch(/This invite was already used: this machine answered it before.*if nova says it was already used, the pair is complete/)
+    expect(again.stderr).not.toMatch(/To finish, run this on/)
+    expect((await nova.run(PeerAdd, ['--invite', '-'], reply)).exitCode).toBe(0)
+    // peer check saw nova accept the token: the reply is spent.
+    clawd.store.update((s) => void delete s.peers.nova.a2a!.awaitingReply)
+    const done = await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)
+    expect(done.json<{replyInvite?: string; action: string}>()).toMatchObject({action: 'unchanged'})
+    expect(done.json<{replyInvite?: string}>().replyInvite).toBeUndefined()
+  })
+
+  it('finds the one pairing line in pasted chat text; refuses two different ones naming both kinds', async () => {
+    const nova = host('nova', '100.101.102.103')
+    const clawd = host('clawd', '100.88.12.7')
+    const invite = (await nova.run(Invite, [])).stdout.trim()
+    const chat = `hey, here is my invite:\n> "${invite}"\nthanks!\n`
+    const accepted = await clawd.run(PeerAdd, ['--invite', '-', '--json'], chat)
+    expect(accepted.exitCode, accepted.stderr).toBe(0)
+    const reply = accepted.json<{replyInvite: string}>().replyInvite
+    const both = await nova.run(PeerAdd, ['--invite', '-'], `${invite}\n\n${reply}\n`)
+    expect(both.exitCode).toBe(2)
+    expect(both.stderr).toMatch(/2 different pairing lines \(an invite \(claw-mesh-invite:…\) and a pairing reply \(claw-mesh-reply:…\)\)/)
+    // Still integrity-checked: the reply with one character changed inside chat text is refused as before.
+    const altered = reply.slice(0, -3) + (reply.at(-3) === 'A' ? 'B' : 'A') + reply.slice(-2)
+    const forged = await nova.run(PeerAdd, ['--invite', '-'], `ok: ${altered} — done`)
+    expect(forged.exitCode).toBe(2)
+    expect(forged.stderr).not.toContain(altered)
+    const ok = await nova.run(PeerAdd, ['--invite', '-'], `ok: '${reply}' — done`)
+    expect(ok.exitCode, ok.stderr).toBe(0)
+  })
+
+  it('--invite with the line itself names it an invite, not a secret', async () => {
+    const nova = host('nova', '100.101.102.103')
+    const clawd = host('clawd', '100.88.12.7')
+    const invite = (await nova.run(Invite, [])).stdout.trim()
+    const run = await clawd.run(PeerAdd, ['--invite', invite])
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toMatch(/Write the invite to a file .* or paste it on stdin: --invite -/)
+    expect(run.stderr).not.toMatch(/secret/)
+  })
+
   it('refuses a used reply (exit 2) and changes nothing', async () => {
     const {nova, reply} = await pair()
     await nova.run(PeerAdd, ['--invite', '-'], reply)

@@ -153,6 +153,13 @@ describe("OpenClaw's security audit in doctor", () => {
     expect(evalSecurityAudit({ran: true, findings: [f('critical', 'hooks.token_reuse_gateway_token', 'Use a distinct hooks.token.'), f('warn', 'x')]})).toMatchObject({status: 'warn', detail: expect.stringMatching(/1 critical: hooks\.token_reuse_gateway_token.*1 warning: x/), remedy: expect.stringContaining('Use a distinct hooks.token.')})
     expect(evalSecurityAudit({ran: true, findings: [f('warn', 'hooks.default_session_key_unset')]})).toMatchObject({status: 'warn', detail: expect.stringContaining('hooks.default_session_key_unset')})
     expect(evalSecurityAudit({ran: true, findings: [f('info', 'summary.attack_surface')]}).status).toBe('pass')
+  })
+
+  it('never offers the hooks.defaultSessionKey "fix" claw-mesh leaves out on purpose', () => {
+    const kept = f('warn', 'hooks.default_session_key_unset', 'Set hooks.defaultSessionKey to a fixed session.')
+    expect(evalSecurityAudit({ran: true, findings: [kept]})).toMatchObject({detail: expect.stringContaining('kept on purpose'), remedy: expect.stringMatching(/^Nothing to change/)})
+    expect(evalSecurityAudit({ran: true, findings: [kept, f('warn', 'x', 'Fix x.')]}).remedy).toMatch(/^Fix x\./)
+    expect(evalSecurityAudit({ran: true, findings: [kept, f('warn', 'constructor')]}).remedy).not.toMatch(/defaultSessionKey|Nothing to change/)
     expect(evalSecurityAudit({ran: false, reason: 'openclaw does not run here'}).status).toBe('skip')
   })
 })

@@ -130,6 +130,12 @@ describe('tailscale-magicdns', () => {
     expect(r.status).toBe(status)
     if (status !== 'pass') expect(r.remedy).toBe('Enable MagicDNS at https://login.tailscale.com/admin/dns')
   })
+
+  it("names Headscale's dns.magic_dns, not tailscale.com's admin page, on a self-hosted control server", () => {
+    const r = evalMagicDNS(off, 'tailnet', 'https://headscale.example.com')
+    expect(r.remedy).toMatch(/on the control server https:\/\/headscale\.example\.com: on Headscale, set dns\.magic_dns: true/)
+    expect(r.remedy).not.toContain('login.tailscale.com')
+  })
 })
 
 describe('tailscale-https', () => {

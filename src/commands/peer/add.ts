@@ -50,7 +50,7 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     }
     const trust = this.flags.trust === undefined ? undefined : parseTrustLevel(this.flags.trust)
     if (trust && this.flags.invite === undefined) throw new UsageError('--trust applies to peers paired over A2A (an invite or its reply).', {hint: 'Pair with claw-mesh peer add --invite - to set a trust level; a peer added by URL has no A2A pair.'})
-    const invite = await readSecretInput({flag: '--invite', raw: this.flags.invite, envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined, env, stdin: io.stdin, redactor, allowLiteral: false})
+    const invite = await readSecretInput({flag: '--invite', raw: this.flags.invite, envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined, env, stdin: io.stdin, redactor, allowLiteral: false, noun: 'invite'})
     const token = await readSecretInput({flag: '--hooks-token', raw: this.flags['hooks-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
     const a2aToken = await readSecretInput({flag: '--a2a-token', raw: this.flags['a2a-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
     return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, a2aToken: a2aToken?.value, allowInsecureUrl: this.flags['allow-insecure-url'], trust, ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
@@ -68,7 +68,11 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
       io.err(`${verb} ${r.name} over A2A (${r.url}).${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n`)
       if (r.trust) io.err(`  Trust: ${describeTrust(r.trust)}${r.trust === 'chat' ? `; to let it run commands here: claw-mesh peer trust ${r.name} delegate` : ''}.\n`)
       if (r.sync?.note) io.err(`  ${r.sync.note}\n`)
-      if (r.replyInvite) {
+      if (r.replyInvite && r.action === 'unchanged') {
+        // A re-run: the reply may already have completed the pair there, and running it again is then refused.
+        io.out(`${r.replyInvite}\n`)
+        io.err(`  This invite was already used: this machine answered it before, with the reply above. If ${r.name} has not run that reply yet, run it there (claw-mesh peer add --invite -); if ${r.name} says it was already used, the pair is complete.\n  Check: claw-mesh peer check ${r.name}   (to pair again, ask ${r.name} for a new invite)\n`)
+      } else if (r.replyInvite) {
         io.out(`${r.replyInvite}\n`)
         io.err(`  To finish, run this on ${r.name}: claw-mesh peer add --invite -   (paste the line above, then Ctrl-D; on Windows Ctrl-Z and Enter).\n  The line holds no token: only a public key and the invite's one-time id.\n`)
       } else {

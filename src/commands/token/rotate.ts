@@ -3,7 +3,6 @@ import {throttleProgress} from '../../infra/progress.js'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {timeoutFlag} from '../../flags.js'
-import {createInvite} from '../../services/peers/invite.js'
 import {rotateTokens, type RotateResult} from '../../services/tokens/rotate.js'
 import {rotatePeerTokens, type PeerRotateResult} from '../../services/tokens/rotate-peer.js'
 import {UsageError} from '../../core/errors.js'
@@ -14,17 +13,14 @@ export default class TokenRotate extends BaseCommand<typeof TokenRotate> {
 
 --peer NAME ends the A2A pair with that peer instead: the token it presents is refused from then on (the running gateway reloads in seconds) and this machine forgets the one it presented there; pair again with a new invite to give both sides new tokens. A fleet member's A2A tokens derive from the mesh secret: rotate that on every host instead.
 
-After a hooks rotation every peer must add this machine again from its new invite: it is printed when stdout is a terminal (otherwise run \`claw-mesh invite\`). In a mesh-secret fleet the hooks token is the fleet's shared secret: rotating it means re-running bootstrap with the new --mesh-secret on every host.`
+After a hooks rotation A2A peers need nothing (their pairs have their own tokens); hooks-only peers need the new hooks token (an invite does not carry it): the output names which peers need what. In a mesh-secret fleet the hooks token is the fleet's shared secret: rotating it means re-running bootstrap with the new --mesh-secret on every host.`
   static override examples = ['<%= config.bin %> token rotate', '<%= config.bin %> token rotate --hooks', '<%= config.bin %> token rotate --gateway --json', '<%= config.bin %> token rotate --peer clawd']
   static override flags = {
     gateway: Flags.boolean({description: 'Rotate the gateway token (clients of the Control UI and paired CLIs reconnect).', default: false}),
-    hooks: Flags.boolean({description: 'Rotate the hooks token (peers need the new invite).', default: false}),
+    hooks: Flags.boolean({description: 'Rotate the hooks token (hooks-only peers need the new token; A2A peers nothing).', default: false}),
     peer: Flags.string({description: 'End the A2A pair with this peer (its token is refused; pair again with a new invite).', helpValue: 'NAME'}),
     ...timeoutFlag('120s', 'How long to wait for the gateway to accept the new tokens.'),
   }
-
-  private invite?: string
-  private inviteProblem?: string
 
   protected async execute(): Promise<RotateResult | PeerRotateResult> {
     const f = this.flags
@@ -34,14 +30,6 @@ After a hooks rotation every peer must add this machine again from its new invit
     }
     const both = !f.gateway && !f.hooks
     const result = await rotateTokens(this.deps, {gateway: both || f.gateway, hooks: both || f.hooks, timeoutMs: parseDuration(f.timeout), onProgress: throttleProgress((m) => this.deps.io.err(`  ${m}\n`), {terminal: this.deps.io.stderrIsTTY})})
-    // The invite is a secret: only ever to a terminal, never into --json or a pipe.
-    if (result.rotated.includes('hooks') && this.deps.io.stdoutIsTTY && !f.json) {
-      try {
-        this.invite = (await createInvite(this.deps)).invite
-      } catch (error) {
-        this.inviteProblem = (error as Error).message
-      }
-    }
     return result
   }
 
@@ -54,12 +42,5 @@ After a hooks rotation every peer must add this machine again from its new invit
     const how = r.applied.restarted ? `the gateway was restarted (${r.applied.runner})` : 'the running gateway applied them live'
     io.err(`Rotated the ${r.rotated.join(' and ')} token${r.rotated.length > 1 ? 's' : ''}: ${how}; gateway token ${r.gatewayToken}, hooks token ${r.hooksToken}.\n`)
     for (const n of r.notes) io.err(`  ${n}\n`)
-    if (!r.rotated.includes('hooks')) return
-    if (this.invite) {
-      io.err('The new invite (a secret: share it only over a trusted channel):\n')
-      io.outSecret(`${this.invite}\n`)
-    } else {
-      io.err(this.inviteProblem ? `No invite printed: ${this.inviteProblem}\n` : 'Run `claw-mesh invite` in a terminal to get the new invite for your peers.\n')
-    }
   }
 }

@@ -50,6 +50,12 @@ export function evalPeerA2a(p: PeerProbeView, paired: boolean): CheckOutcome {
 /** OpenClaw's own `security audit` findings (critical and warn; info is left out). */
 export type AuditProbe = {ran: false; reason: string} | {ran: true; findings: {checkId: string; severity: string; title: string; remediation?: string}[]}
 
+/** Audit findings a claw-mesh gateway keeps by design, and why (the README says so too). */
+const KEPT_ON_PURPOSE: Record<string, string> = {
+  'hooks.default_session_key_unset': 'kept on purpose: each hook run gets a fresh session',
+}
+const keptOnPurpose = (checkId: string): string | undefined => (Object.hasOwn(KEPT_ON_PURPOSE, checkId) ? KEPT_ON_PURPOSE[checkId] : undefined)
+
 /**
  * OpenClaw's findings are listed beside doctor's own, as warnings: its "critical" ones judge the whole machine and
  * its choices (file modes, a user's own exposure), so they inform the user rather than fail the mesh's health
@@ -60,9 +66,11 @@ export function evalSecurityAudit(probe: AuditProbe): CheckOutcome {
   if (!probe.ran) return skip(probe.reason)
   const critical = probe.findings.filter((f) => f.severity === 'critical')
   const warned = probe.findings.filter((f) => f.severity === 'warn')
-  const list = (fs: typeof critical) => fs.map((f) => `${f.checkId} (${f.title})`).join('; ')
-  const remedy = [...critical, ...warned].find((f) => f.remediation)?.remediation
-  const how = remedy ? `${remedy} (openclaw security audit for details)` : 'Run openclaw security audit for details.'
+  const list = (fs: typeof critical) => fs.map((f) => `${f.checkId} (${f.title})${keptOnPurpose(f.checkId) ? ` — ${keptOnPurpose(f.checkId)}` : ''}`).join('; ')
+  // A finding claw-mesh leaves on purpose is listed, but its remediation is never offered as the fix.
+  const remedy = [...critical, ...warned].find((f) => f.remediation && !keptOnPurpose(f.checkId))?.remediation
+  const onlyKept = [...critical, ...warned].every((f) => keptOnPurpose(f.checkId))
+  const how = remedy ? `${remedy} (openclaw security audit for details)` : onlyKept ? 'Nothing to change: claw-mesh leaves this on purpose.' : 'Run openclaw security audit for details.'
   if (critical.length > 0) return warn(`openclaw security audit: ${critical.length} critical: ${list(critical)}${warned.length ? `; ${warned.length} warning${warned.length === 1 ? '' : 's'}: ${list(warned)}` : ''}`, how)
   if (warned.length > 0) return warn(`openclaw security audit: ${list(warned)}`, how)
   return pass(`openclaw security audit: no critical finding, no warning (${probe.findings.length} informational)`)

@@ -94,11 +94,14 @@ export function evalHostname(probe: TailscaleProbe, recorded: string | undefined
   return warn(`This node is "${actual}", but claw-mesh set "${want}".`, `claw-mesh tailscale join --hostname ${want}`)
 }
 
-export function evalMagicDNS(probe: TailscaleProbe, expose: string | undefined): CheckOutcome {
+/** `loginServer`: the self-hosted control server recorded in state (Headscale), whose MagicDNS is set in its own config. */
+export function evalMagicDNS(probe: TailscaleProbe, expose: string | undefined, loginServer?: string): CheckOutcome {
   if (probe.kind !== 'ok' || probe.summary.backendState !== 'Running') return skip('not running')
   const s = probe.summary
   if (s.magicDNSEnabled) return pass(`MagicDNS on${s.magicDNSSuffix ? ` (${s.magicDNSSuffix})` : ''}`)
-  const remedy = `Enable MagicDNS at ${ADMIN_DNS_URL}`
+  const remedy = loginServer
+    ? `Enable MagicDNS on the control server ${loginServer}: on Headscale, set dns.magic_dns: true (with a dns.base_domain) in its config.yaml and restart headscale`
+    : `Enable MagicDNS at ${ADMIN_DNS_URL}`
   if (expose === 'serve') return fail('MagicDNS is off, and the gateway is exposed with Tailscale Serve, which needs a MagicDNS name.', remedy)
   return warn('MagicDNS is off: peers must use IP addresses.', remedy)
 }

@@ -83,7 +83,9 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
   const existing = peerOf(deps.store.read(), name)
   if (existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url) {
     // Answered already (a re-run of the same bootstrap): nothing changes, and the same reply is shown again.
-    return {name, hostname: invite.hostname, url: invite.url, action: 'unchanged', changes: [], replyInvite: existing.a2a.reply, completed: false, sync: {configured: true, changed: false}}
+    // Once the inviter was seen accepting our token the reply is spent there: printing it again invites a refusal.
+    const reply = existing.a2a.awaitingReply ? {replyInvite: existing.a2a.reply} : {}
+    return {name, hostname: invite.hostname, url: invite.url, action: 'unchanged', changes: [], ...reply, completed: false, sync: {configured: true, changed: false}}
   }
   assertPairingNameFree(existing, name, invite.url, opts.replace)
   const key = newPairingKey()

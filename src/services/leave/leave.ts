@@ -15,7 +15,8 @@ import {purgeTokenCopies} from './token-copies.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
 import {removeSkill, skillPath} from '../skill/install.js'
 import {openTailscale} from '../tailscale/cli.js'
-import {uninstallWatchdog} from '../watchdog/install.js'
+import {uninstallWatchdog, watchdogJobPresent} from '../watchdog/install.js'
+import {pidAlive} from '../gateway/background.js'
 
 export interface LeaveOptions {
   purge: boolean
@@ -70,7 +71,7 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
     else if (g?.originalExisted === undefined && !g?.originalBackupPath) restore = {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
   }
   const backgroundPid = g?.runner === 'background' ? await ourBackgroundPid(deps) : undefined
-  const steps: LeavePlan['steps'] = [{id: 'watchdog', title: 'Remove the watchdog'}]
+  const steps: LeavePlan['steps'] = (await watchdogJobPresent(deps)) ? [{id: 'watchdog', title: `Remove the watchdog (${deps.platform.watchdog.mechanism})`}] : []
   if (backgroundPid) steps.push({id: 'gateway-process', title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`})
   if (meshPlugin) steps.push({id: 'mesh-plugin', title: "Uninstall claw-mesh's OpenClaw plugin (the agent's mesh tools)"})
   if (restore.mode !== 'none') steps.push({id: 'openclaw-config', title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`})
@@ -81,8 +82,9 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
     steps.push(
       {id: 'token-copies', title: "Remove every copy of claw-mesh's tokens: its openclaw.json backups, and OpenClaw's own copies (.last-good, .bak*, .clobbered.*) that hold them"},
       {id: 'secrets', title: "Delete claw-mesh's secrets (tokens, peer tokens, mesh secret)"},
-      {id: 'peers', title: 'Remove every peer record'},
     )
+    const peers = Object.keys(deps.store.read().peers).length
+    if (peers > 0) steps.push({id: 'peers', title: `Remove the ${peers} peer record${peers === 1 ? '' : 's'}`})
   }
   if (opts.logout) steps.push({id: 'tailscale', title: 'Log this machine out of the tailnet (tailscale logout)'})
   return {configPath, restore, backgroundPid, steps}
@@ -136,7 +138,8 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
   // The watchdog first, or it would restart the gateway we are about to stop.
   await attempt(steps, 'watchdog', async () => {
     const r = await uninstallWatchdog(deps)
-    return r.absent ? {skipped: 'no watchdog was installed'} : `removed the ${r.mechanism} (${r.removed.length} files)`
+    if (!r.jobFound) return {skipped: `no watchdog was installed${r.removed.length > 0 ? ` (its leftover state removed: ${r.removed.map((p) => path.basename(p)).join(', ')})` : ''}`}
+    return `removed the ${r.mechanism} (${r.removed.length} file${r.removed.length === 1 ? '' : 's'})`
   })
   if (plan.backgroundPid) {
     await attempt(steps, 'gateway-process', async () => {
@@ -165,7 +168,7 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
         delete s.identity
         delete s.mesh
       })
-      return `${n} peer record${n === 1 ? '' : 's'} removed`
+      return n === 0 ? {skipped: 'there were no peer records'} : `${n} peer record${n === 1 ? '' : 's'} removed`
     })
   } else {
     const n = Object.keys(deps.store.read().peers).length
@@ -183,7 +186,14 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
   // claw-mesh no longer manages the gateway; keep the record only when the file could not be given back (re-run).
   if (!steps.some((st) => st.id === 'openclaw-config' && st.status === 'failed')) deps.store.update((s) => void delete s.gateway)
   left.push('OpenClaw and Tailscale themselves: claw-mesh does not uninstall software')
-  if (!opts.purge) left.push(`backups of openclaw.json in ${path.join(deps.stateDir, 'backups')} (they hold the hooks token: --purge removes them)`)
+  if (!opts.purge) {
+    left.push(`backups of openclaw.json in ${path.join(deps.stateDir, 'backups')} (they hold the hooks token: --purge removes them)`)
+    if (plan.configPath) left.push("OpenClaw's own copies next to openclaw.json (openclaw.json.last-good, .bak*): they still hold claw-mesh's tokens (--purge removes them)")
+  }
+  const ts = deps.store.read().tailscale
+  if (ts?.daemonPid !== undefined && pidAlive(ts.daemonPid)) {
+    left.push(`the tailscaled claw-mesh started (pid ${ts.daemonPid}${ts.networking ? `, ${ts.networking} networking` : ''}) keeps running: stop it with kill ${ts.daemonPid}`)
+  }
   if (plan.configPath && !plan.backgroundPid) left.push('a gateway started by a service manager or by hand keeps running; it reloads the restored openclaw.json by itself')
   return {steps, left, configChanges: plan.restore.changes, restoreMode: plan.restore.mode}
 }

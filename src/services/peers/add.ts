@@ -7,6 +7,7 @@ import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {savePeer, type SaveAction} from './records.js'
 import {assertPlainAddAllowed, pairingLineKind} from '../../core/a2a-pairing.js'
+import {findPairingLine} from '../../core/pairing-text.js'
 import {assertPinKept} from '../../core/address-pin.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
@@ -99,6 +100,7 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
     const r = await addForeignPeer(deps, {url: opts.url, name: opts.name, token: opts.a2aToken, allowInsecureUrl: opts.allowInsecureUrl})
     return {name: r.name, url: r.url, source: 'url', messaging: false, a2a: true, kind: 'foreign', endpoint: r.endpoint, action: r.action, changes: r.changes}
   }
+  if (opts.invite !== undefined) opts = {...opts, invite: findPairingLine(opts.invite)}
   const kind = opts.invite === undefined ? undefined : pairingLineKind(opts.invite)
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})

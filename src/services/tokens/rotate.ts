@@ -1,5 +1,6 @@
 import {ActionNeededError} from '../../core/errors.js'
 import {hooksTokenOf} from '../../core/openclaw-config.js'
+import {hooksRotationNotes} from '../../core/rotate-notes.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {configureGateway} from '../gateway/configure.js'
@@ -83,7 +84,7 @@ export async function rotateTokens(deps: Deps, opts: RotateOptions): Promise<Rot
     throw error
   }
   const notes: string[] = []
-  if (opts.hooks) notes.push('Every peer that messages this machine still has the old hooks token: each needs the new invite (claw-mesh invite here, then claw-mesh peer add --invite - there).')
+  if (opts.hooks) notes.push(...hooksRotationNotes(Object.values(state.peers)))
   if (opts.gateway) notes.push('Clients that used the old gateway token (Control UI, paired CLIs) must reconnect with the new one.')
   const restarted = started.action !== 'verify' && started.action !== 'await-reload'
   return {rotated: kinds, applied: {runner: started.runner, action: started.action, restarted}, gatewayToken: started.gatewayToken.verdict, hooksToken: started.hooksToken.verdict, notes}

@@ -167,9 +167,17 @@ export interface WatchdogUninstallResult {
   removed: string[]
   /** Nothing was installed. */
   absent: boolean
+  /** The scheduled job itself was there (its files, or loaded), not only the watchdog's leftover state files. */
+  jobFound: boolean
 }
 
 /** Stops and removes the job, its files, its state and the recorded alert target. Tolerates a partial install. */
+/** For leave's plan: is the scheduled job there at all (its files)? Changes nothing. */
+export async function watchdogJobPresent(deps: Deps): Promise<boolean> {
+  const specs = deps.platform.watchdog.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})
+  return (await Promise.all(specs.map((s) => fs.stat(s.path).then(() => true, () => false)))).some(Boolean)
+}
+
 export async function uninstallWatchdog(deps: Deps): Promise<WatchdogUninstallResult> {
   const wd = deps.platform.watchdog
   const specs = wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})
@@ -177,12 +185,13 @@ export async function uninstallWatchdog(deps: Deps): Promise<WatchdogUninstallRe
   const present = (await Promise.all(paths.map((p) => fs.stat(p).then(() => p, () => undefined)))).filter((p): p is string => Boolean(p))
   const active = await wd.isActive(probeRun(deps)).catch(() => false)
   const hadAlert = deps.store.read().alert !== undefined
-  if (present.length === 0 && !active && !hadAlert) return {mechanism: wd.mechanism, job: wd.jobName, removed: [], absent: true}
+  const jobFound = active || present.some((p) => specs.some((s) => s.path === p))
+  if (present.length === 0 && !active && !hadAlert) return {mechanism: wd.mechanism, job: wd.jobName, removed: [], absent: true, jobFound}
   if (active || present.length > 0) await runCommands(deps, wd.deactivate(specs), true)
   for (const p of present) await fs.rm(p, {force: true})
   if (present.some((p) => specs.some((s) => s.path === p))) await runCommands(deps, wd.afterRemove(), true)
   if (hadAlert) deps.store.update((s) => void delete s.alert)
-  return {mechanism: wd.mechanism, job: wd.jobName, removed: present, absent: false}
+  return {mechanism: wd.mechanism, job: wd.jobName, removed: present, absent: false, jobFound}
 }
 
 export interface WatchdogStatus {
