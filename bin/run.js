@@ -3,7 +3,7 @@
 // unrelated errors (`TEXT_ENCODINGS.union is not a function`) and then "… is not a claw-mesh command". One line
 // naming the version needed belongs there instead, with exit code 3 (needs your action: install a runtime).
 // The minimum comes from package.json's engines.node, the one place it is written.
-import {readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -22,13 +22,13 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`claw-mesh/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
   // Compiled code is cached across runs (Node 22.1+): most of start-up is compiling. The cache is this user's own
-  // (Node's default, a shared /tmp folder, would let another local user plant compiled code), and a dry run, which
-  // changes nothing on disk, neither writes nor needs it. NODE_COMPILE_CACHE, when set, is Node's and wins.
+  // (Node's default, a shared /tmp folder, would let another local user plant compiled code). It is used once it
+  // exists, and made only after a command succeeded for real: a dry run or a refused input changes nothing on disk.
+  // NODE_COMPILE_CACHE, when set, is Node's and wins.
   const flagWords = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
-  if (!flagWords.includes('--dry-run') && !process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE) {
-    const dir = compileCacheDir(process.env, process.platform)
-    if (dir) (await import('node:module')).enableCompileCache?.(dir)
-  }
+  const cacheDir = flagWords.includes('--dry-run') || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : compileCacheDir(process.env, process.platform)
+  const cacheReady = cacheDir !== undefined && existsSync(cacheDir)
+  if (cacheReady) (await import('node:module')).enableCompileCache?.(cacheDir)
   // The bundle (npm run build) holds oclif and the commands; oclif finds them there instead of scanning dist/commands.
   const {execute, COMMANDS} = await import('../dist/bundle/cli.js')
   const root = fileURLToPath(new URL('..', import.meta.url))
@@ -37,6 +37,13 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // a command (its --help included) needs none of them, and loading them is a third of oclif's start-up.
   const plugins = namesCommand(argv, COMMANDS) ? [] : pkg.oclif.plugins
   await execute({dir: import.meta.url, loadOptions: {root, pjson: {...pkg, oclif: {...pkg.oclif, commands, plugins}}}})
+  if (cacheDir !== undefined && !cacheReady && !process.exitCode) {
+    try {
+      mkdirSync(cacheDir, {recursive: true, mode: 0o700})
+    } catch {
+      // No cache then (a read-only home): every run compiles, nothing else changes.
+    }
+  }
 }
 
 /** Whether the words before the first flag name a claw-mesh command (`peer list` → `peer:list`). */
