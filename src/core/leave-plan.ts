@@ -2,6 +2,7 @@ import {A2A_BASE, a2aAssignments} from './a2a-config.js'
 import {desiredAssignments, exposureHardening} from './openclaw-config-patch.js'
 import {TOOLS_BY_SENDER, senderKey} from './pair-trust.js'
 import {getPath, isObject, jsonEqual, type OpenClawConfig} from './openclaw-config.js'
+import {MESH_PLUGIN_ID} from './plugin-plan.js'
 
 /**
  * How `leave` gives openclaw.json back. Pure.
@@ -17,7 +18,10 @@ export function ownedConfigPaths(a2aPeers: readonly string[] = []): string[][] {
   const extra = a2aAssignments({}, {advertisedUrl: 'x', peers: [], owned: []}).map((a) => a.path)
   const peers = a2aPeers.flatMap((name) => [[...A2A_BASE, 'peers', name], [...TOOLS_BY_SENDER, senderKey(name)]])
   const hardening = exposureHardening({}, {expose: 'tailnet', advertisedUrl: 'http://x:1'}).map((a) => a.path)
-  return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: '', userspace: true}).map((a) => a.path), ...extra, ...hardening, ...peers]
+  // What OpenClaw's own commands write when claw-mesh runs them: the mesh plugin's entry (`plugins install`, left as
+  // `enabled: false` by `plugins uninstall`) and its bookkeeping under `meta` (migrations, lastTouchedVersion).
+  const openclawWrites = [['plugins', 'entries', MESH_PLUGIN_ID], ['meta']]
+  return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: '', userspace: true}).map((a) => a.path), ...extra, ...hardening, ...peers, ...openclawWrites]
 }
 
 export interface KeyChange {

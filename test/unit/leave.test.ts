@@ -34,7 +34,20 @@ describe('leave: giving openclaw.json back', () => {
       'hooks.allowRequestSessionKey',
       'gateway.controlUi.allowedOrigins',
       'gateway.auth.rateLimit',
+      'plugins.entries.claw-mesh',
+      'meta',
     ])
+  })
+
+  it("takes back what OpenClaw's own plugin commands wrote: a file claw-mesh created is still removed", () => {
+    // `openclaw plugins install` adds the entry and its bookkeeping under meta; `plugins uninstall` leaves enabled: false.
+    const current = {...patched({}), plugins: {entries: {'claw-mesh': {enabled: false}}}, meta: {lastTouchedVersion: '2026.9.6', migrations: {modelPolicyAllowlist: true}}}
+    expect(planConfigRestore({current, original: {existed: false}})).toMatchObject({mode: 'delete'})
+    // Another plugin's entry is the user's: kept.
+    const withOther = {...current, plugins: {entries: {'claw-mesh': {enabled: false}, codex: {enabled: true}}}}
+    const plan = planConfigRestore({current: withOther, original: {existed: false}})
+    expect(plan).toMatchObject({mode: 'keys'})
+    expect(plan.next).toEqual({plugins: {entries: {codex: {enabled: true}}}})
   })
 
   it('also owns the A2A peer entries it wrote, and only those', () => {
