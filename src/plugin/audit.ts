@@ -1,7 +1,9 @@
 import {appendFileSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, OUTBOX_SUMMARY_FILE, auditLine, needsRotation, rotationSteps, type AuditRecord, type OutboxSummaryFile} from '../core/mesh-audit.js'
-import type {MeshPluginConfig} from './host.js'
+import type {OutboxItem} from '../core/mesh-outbox.js'
+import {readPluginConfig, type MeshPluginConfig, type PluginApi} from './host.js'
+import {fallbackDir} from './state.js'
 
 /** Appends one record to the audit log, rotating by size first. A log that cannot be written never stops a message. */
 export function writeAudit(config: MeshPluginConfig, fallbackDir: string, record: Omit<AuditRecord, 'at'>, log?: (msg: string) => void): void {
@@ -42,4 +44,30 @@ export function writeOutboxSummary(config: MeshPluginConfig, fallbackDir: string
   } catch {
     // doctor then reports the summary as missing or stale
   }
+}
+
+/** One audit record for an outbox message's event: the same fields whether a tool or the delivery service saw it. */
+export function auditOutboxItem(api: PluginApi, item: OutboxItem, event: AuditRecord['event'], extra: {latencyMs?: number; reason?: string} = {}): void {
+  writeAudit(
+    readPluginConfig(api.pluginConfig),
+    fallbackDir(api),
+    {
+      id: item.id,
+      peer: item.peer,
+      direction: 'out',
+      kind: item.kind,
+      event,
+      thread: item.contextId,
+      hop: item.hop,
+      origin: item.origin,
+      taskId: item.taskId,
+      bytesOut: Buffer.byteLength(item.text, 'utf8'),
+      bytesIn: item.reply === undefined ? undefined : Buffer.byteLength(item.reply, 'utf8'),
+      attempts: item.attempts,
+      body: item.text,
+      reply: item.reply,
+      ...extra,
+    },
+    (m) => api.logger?.warn?.(m),
+  )
 }

@@ -4,7 +4,7 @@ import {OUTBOX_REQUESTS_DIR, parseOutboxRequestName} from '../core/mesh-audit.js
 import {readdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {getTask, reachable, sendMessage} from './a2a.js'
-import {writeAudit, writeOutboxSummary} from './audit.js'
+import {auditOutboxItem, writeOutboxSummary} from './audit.js'
 import {currentConfig, meshPeers, readPluginConfig, type PluginApi} from './host.js'
 import {fallbackDir, openMeshState} from './state.js'
 
@@ -23,24 +23,7 @@ type Loop = {timer?: NodeJS.Timeout; busy: boolean}
 let lastSummary = {text: '', at: 0}
 
 function auditEvent(api: PluginApi, item: OutboxItem, event: 'sent' | 'answered' | 'failed' | 'lost' | 'dead', latencyMs?: number): void {
-  writeAudit(readPluginConfig(api.pluginConfig), fallbackDir(api), {
-    id: item.id,
-    peer: item.peer,
-    direction: 'out',
-    kind: item.kind,
-    event,
-    thread: item.contextId,
-    hop: item.hop,
-    origin: item.origin,
-    taskId: item.taskId,
-    bytesOut: Buffer.byteLength(item.text, 'utf8'),
-    bytesIn: item.reply === undefined ? undefined : Buffer.byteLength(item.reply, 'utf8'),
-    attempts: item.attempts,
-    latencyMs,
-    reason: item.reason,
-    body: item.text,
-    reply: item.reply,
-  }, (m) => api.logger?.warn?.(m))
+  auditOutboxItem(api, item, event, {latencyMs, reason: item.reason})
 }
 
 /** Wakes the asking session: a system event with the answer's start, then an immediate heartbeat for that session. */

@@ -5,9 +5,9 @@ import {HOUR_MS, checkGuards, limitsFor, withinHour} from '../core/mesh-guards.j
 import {callerLineage, parseLineageContextId, threadContextId} from '../core/mesh-lineage.js'
 import {DEFAULT_TTL_MS, afterAttempt, type OutboxItem} from '../core/mesh-outbox.js'
 import {reachable, sendMessage} from './a2a.js'
-import {writeAudit} from './audit.js'
+import {auditOutboxItem} from './audit.js'
 import {currentConfig, meshPeers, ownSecrets, readPluginConfig, type MeshPeer, type PluginApi, type ToolContext, type ToolResult} from './host.js'
-import {fallbackDir, openMeshState, type MeshState} from './state.js'
+import {openMeshState, type MeshState} from './state.js'
 
 /** How long a blocking ask may take: the peer's own reply window (OpenClaw's default 120 s) plus the round trip. */
 export const ASK_HTTP_TIMEOUT_MS = 130_000
@@ -23,25 +23,8 @@ export interface MeshCall {
   now(): number
 }
 
-function audit(call: MeshCall, item: OutboxItem, event: Parameters<typeof writeAudit>[2]['event'], extra: {latencyMs?: number; reason?: string} = {}) {
-  const config = readPluginConfig(call.api.pluginConfig)
-  writeAudit(config, fallbackDir(call.api), {
-    id: item.id,
-    peer: item.peer,
-    direction: 'out',
-    kind: item.kind,
-    event,
-    thread: item.contextId,
-    hop: item.hop,
-    origin: item.origin,
-    taskId: item.taskId,
-    bytesOut: Buffer.byteLength(item.text, 'utf8'),
-    bytesIn: item.reply === undefined ? undefined : Buffer.byteLength(item.reply, 'utf8'),
-    attempts: item.attempts,
-    body: item.text,
-    reply: item.reply,
-    ...extra,
-  }, (m) => call.api.logger?.warn?.(m))
+function audit(call: MeshCall, item: OutboxItem, event: Parameters<typeof auditOutboxItem>[2], extra: {latencyMs?: number; reason?: string} = {}) {
+  auditOutboxItem(call.api, item, event, extra)
 }
 
 /** Everything a message needs before it may go: the peer, a clean body, the lineage and the guards' verdict. */
