@@ -2,6 +2,7 @@ import {mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
+import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
@@ -14,7 +15,7 @@ afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 const env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), PATH: '/nonexistent'}
 
 function deps(secrets: Record<string, string>, configured = true) {
-  const store = createMemoryStateStore(configured ? {gateway: {configPath: path.join(tmp, 'openclaw', 'openclaw.json'), port: 18789}} : {})
+  const store = createMemoryStateStore(configured ? {identity: 'nova', gateway: {configPath: path.join(tmp, 'openclaw', 'openclaw.json'), port: 18789}} : {})
   const secretStore = createMemorySecretStore(secrets)
   return {deps: createDeps({env, platform: 'linux', store, secrets: secretStore, io: createTestIOStreams().io}), secretStore}
 }
@@ -24,14 +25,17 @@ describe('rotateTokens', () => {
     await expect(rotateTokens(deps({}, false).deps, {gateway: true, hooks: true})).rejects.toMatchObject({code: 'gateway-not-configured', exitCode: 3})
   })
 
-  it('refuses to rotate a hooks token that is the fleet mesh secret, changing nothing', async () => {
-    const shared = 'fleet-mesh-secret-0123456789abcdef'
-    const {deps: d, secretStore} = deps({'hooks-token': shared, 'mesh-secret': shared, 'gateway-token': 'gw-token-0123456789abcdef'})
+  it('refuses to rotate a fleet member\'s hooks token (derived from the mesh secret, as bootstrap stores it), changing nothing', async () => {
+    const secret = 'fleet-mesh-secret-0123456789abcdef'
+    // What bootstrap --mesh-secret writes: the other members derive the same hooks token for nova.
+    const hooks = fleetHooksToken(secret, 'nova')
+    const {deps: d, secretStore} = deps({'hooks-token': hooks, 'mesh-secret': secret, 'gateway-token': 'gw-token-0123456789abcdef'})
     await expect(rotateTokens(d, {gateway: true, hooks: true})).rejects.toMatchObject({
       code: 'mesh-secret-fleet',
+      message: expect.stringMatching(/derived from the fleet's mesh secret/),
       hint: expect.stringMatching(/re-run claw-mesh bootstrap with --mesh-secret file:NEW_SECRET on every host.*token rotate --gateway/),
     })
-    expect(Object.fromEntries(secretStore.values)).toEqual({'hooks-token': shared, 'mesh-secret': shared, 'gateway-token': 'gw-token-0123456789abcdef'})
+    expect(Object.fromEntries(secretStore.values)).toEqual({'hooks-token': hooks, 'mesh-secret': secret, 'gateway-token': 'gw-token-0123456789abcdef'})
   })
 
   it('puts the old tokens back when the gateway cannot be configured', async () => {

@@ -17,7 +17,7 @@ Each pair gets its own two tokens (derived from an X25519 exchange, never sent),
 
 A foreign A2A 1.0 agent (not claw-mesh: any agent built on an A2A SDK) is added by URL with the bearer token it expects: claw-mesh peer add URL --name NAME --a2a-token file:PATH. The URL is its Agent Card's base URL (the JSON-RPC 1.0 endpoint is read from the card) or the endpoint itself. One authenticated call proves the token before anything is saved; the token goes to the secret store and is never printed. Such a peer is outbound only: ask, send, task and broadcast reach it; it cannot call this machine.
 
-Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1) adds a hooks-only peer; by URL, pass --name and, for messaging, the peer's hooks token with --hooks-token. Plain http is accepted only to tailnet or loopback addresses. Adding a peer again with the same data changes nothing.`
+Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1) adds a hooks-only peer; by URL, pass --name and, for messaging, the peer's hooks token with --hooks-token. Plain http is accepted only to tailnet addresses (100.64.0.0/10, fd7a:115c:a1e0::/48, *.ts.net names that resolve to them); a loopback or link-local URL is refused (a peer is another machine), as is an invite pointing outside the tailnet, unless --allow-insecure-url. Adding a peer again with the same data changes nothing.`
   static override examples = [
     '<%= config.bin %> peer add --invite -            # paste the invite (or the reply), then Ctrl-D',
     '<%= config.bin %> peer add --invite - < nova.invite > reply.txt   # B: pair, keep the reply for A',

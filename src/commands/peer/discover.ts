@@ -8,10 +8,10 @@ import {discoverPeers, type DiscoverResult} from '../../services/peers/discover.
 export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
   static override summary = 'Add every mesh member in the tailnet as a peer (mesh-secret fleets).'
   static override description =
-    'In a fleet where every host was bootstrapped with the same mesh secret (its hooks token), the tailnet is the registry: nodes with the mesh tag or an openclaw- hostname become peers with messaging on. The mesh secret is stored once; peers added by invite or URL are left as they are.'
+    'In a fleet where every host was bootstrapped with the same mesh secret, the tailnet is the registry: a node carrying the mesh tag whose MagicDNS name is openclaw-NAME becomes the peer NAME. A node merely named openclaw-… without the tag is skipped (anyone can pick a hostname; only the tailnet\'s owners can tag), and a name stays pinned to its Tailscale node id. Each pair\'s A2A tokens are derived from the mesh secret and the two names, so nothing is exchanged and the secret never leaves this machine; it is stored once in the secret store. Peers added by invite or URL are left as they are.'
   static override examples = ['<%= config.bin %> peer discover --mesh-secret file:/run/secrets/claw-mesh', 'CLAW_MESH_SECRET=… <%= config.bin %> peer discover --tag tag:agents']
   static override flags = {
-    'mesh-secret': Flags.string({description: 'The fleet\'s shared hooks token: file:PATH or - (stdin); default $CLAW_MESH_SECRET, then the stored one.', helpValue: 'file:PATH|-'}),
+    'mesh-secret': Flags.string({description: 'The fleet\'s mesh secret, from which each pair\'s tokens are derived (it is never sent): file:PATH or - (stdin); default $CLAW_MESH_SECRET, then the stored one.', helpValue: 'file:PATH|-'}),
     tag: Flags.string({description: 'Tailscale tag that marks mesh members (default: the recorded one, tag:claw-mesh).', helpValue: 'tag:NAME'}),
     port: Flags.integer({description: 'Gateway port on the members, all of them (default: this host\'s gateway port, 18789): the tailnet does not say which port a member listens on.'}),
     ...socketFlag,
@@ -36,7 +36,7 @@ export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
     for (const s of r.skipped) io.err(`skipped ${s.hostname}: ${s.reason}\n`)
     if (r.notSeen.length) io.err(`not in the tailnet now (kept; remove with claw-mesh peer remove): ${r.notSeen.join(', ')}\n`)
     const total = r.added.length + r.updated.length + r.unchanged.length
-    io.err(`${total} mesh peer(s) with ${r.tag} or an openclaw- hostname; mesh secret ${r.meshSecret}.\n`)
+    io.err(`${total} mesh peer(s) tagged ${r.tag}; mesh secret ${r.meshSecret}.\n`)
     for (const n of r.notes) io.err(`note: ${n}\n`)
   }
 }

@@ -13,7 +13,7 @@ export default class TokenRotate extends BaseCommand<typeof TokenRotate> {
 
 --peer NAME ends the A2A pair with that peer instead: the token it presents is refused from then on (the running gateway reloads in seconds) and this machine forgets the one it presented there; pair again with a new invite to give both sides new tokens. A fleet member's A2A tokens derive from the mesh secret: rotate that on every host instead.
 
-After a hooks rotation A2A peers need nothing (their pairs have their own tokens); hooks-only peers need the new hooks token (an invite does not carry it): the output names which peers need what. In a mesh-secret fleet the hooks token is the fleet's shared secret: rotating it means re-running bootstrap with the new --mesh-secret on every host.`
+After a hooks rotation A2A peers need nothing (their pairs have their own tokens); hooks-only peers need the new hooks token (an invite does not carry it): the output names which peers need what. In a mesh-secret fleet this host's hooks token is derived from the mesh secret and its name (the other members derive the same one to reach it), so --hooks is refused there: rotate the mesh secret instead, by re-running bootstrap with a new --mesh-secret on every host.`
   static override examples = ['<%= config.bin %> token rotate', '<%= config.bin %> token rotate --hooks', '<%= config.bin %> token rotate --gateway --json', '<%= config.bin %> token rotate --peer clawd']
   static override flags = {
     gateway: Flags.boolean({description: 'Rotate the gateway token (clients of the Control UI and paired CLIs reconnect).', default: false}),

@@ -17,7 +17,7 @@ import {readPairTokens, writePairTokens} from '../a2a/tokens.js'
 import {syncA2aConfig, type A2aSync} from '../a2a/sync.js'
 
 export interface DiscoverOptions {
-  /** The fleet's shared hooks token; when absent the stored `mesh-secret` is used. */
+  /** The fleet's mesh secret (pair tokens are derived from it); when absent the stored `mesh-secret` is used. */
   meshSecret?: SecretSource
   tag?: string
   port?: number
@@ -67,7 +67,7 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
   const stored = await secrets.get(SECRET_NAMES.meshSecret)
   deps.redactor.add(stored)
   const secret = opts.meshSecret?.value ?? stored
-  if (!secret) throw new UsageError('No mesh secret: discovered peers are messaged with the fleet\'s shared hooks token.', {hint: SECRET_HINT})
+  if (!secret) throw new UsageError("No mesh secret: each discovered peer's tokens are derived from it.", {hint: SECRET_HINT})
   const problem = tokenProblem(secret)
   if (problem) throw new UsageError(`The mesh secret from ${opts.meshSecret?.origin ?? 'the secret store'} ${problem}.`, {hint: SECRET_HINT})
 

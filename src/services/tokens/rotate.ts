@@ -1,3 +1,4 @@
+import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {ActionNeededError} from '../../core/errors.js'
 import {hooksTokenOf} from '../../core/openclaw-config.js'
 import {hooksRotationNotes} from '../../core/rotate-notes.js'
@@ -52,8 +53,9 @@ export async function rotateTokens(deps: Deps, opts: RotateOptions): Promise<Rot
   if (opts.hooks) {
     const mesh = await store.get(SECRET_NAMES.meshSecret)
     deps.redactor.add(mesh)
-    if (mesh && mesh === old.hooks) {
-      throw new ActionNeededError("This machine is in a mesh-secret fleet: its hooks token is the fleet's shared mesh secret, so rotating it here alone would cut it off from every other member.", {
+    // The other members derive this host's hooks token from the mesh secret and its name (peers/records.ts).
+    if (mesh && old.hooks !== undefined && state.identity && old.hooks === fleetHooksToken(mesh, state.identity)) {
+      throw new ActionNeededError("This machine is in a mesh-secret fleet: its hooks token is derived from the fleet's mesh secret, and the other members derive the same one to reach it, so rotating it here alone would cut it off from every other member.", {
         code: 'mesh-secret-fleet',
         hint: 'Create a new secret and re-run claw-mesh bootstrap with --mesh-secret file:NEW_SECRET on every host. To rotate only this gateway\'s own token, run: claw-mesh token rotate --gateway',
       })
