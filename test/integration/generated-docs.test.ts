@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {CHECK_IDS} from '../../src/core/checks/catalog.js'
 import {ExitCode} from '../../src/core/errors.js'
 import {ROOT} from '../helpers/built-cli.js'
 
@@ -25,4 +26,81 @@ describe('generated and code-derived docs are fresh', () => {
     const inCode = [...new Set(Object.values(ExitCode))].sort((a, b) => a - b)
     expect(documented).toEqual(inCode)
   })
+
+  it('docs/doctor.md and the secret entries in docs/secrets.md are what scripts/gen-docs.mjs writes from the built code', () => {
+    // Exits 1 naming the stale file; throws when SECRET_NAMES gained or lost an entry the script does not describe.
+    const run = () => execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-docs.mjs'), '--check'], {cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+    expect(run).not.toThrow()
+    const doctor = readFileSync(path.join(ROOT, 'docs', 'doctor.md'), 'utf8')
+    expect(doctor).toMatch(/\| `peer-trust` \| peers \|/)
+  })
+
+  it('every check id docs name exists in the catalog', () => {
+    const ids = new Set(CHECK_IDS)
+    for (const file of ['README.md', 'docs/doctor.md']) {
+      const text = readFileSync(path.join(ROOT, file), 'utf8')
+      // `doctor --only ID` in prose, and the notes' leading `id`.
+      const named = [...text.matchAll(/--only ([a-z][a-z0-9-]+)|^- `([a-z][a-z0-9-]+)`/gm)].map((m) => m[1] ?? m[2])
+      for (const id of named) expect(ids.has(id), `${file} names the doctor check ${id}, which does not exist`).toBe(true)
+    }
+  })
+
+  it("the README's exit-code table names every command that exits with a verdict code (4, 5, 7, 8)", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+    const rows = new Map([...readme.matchAll(/^\| (\d+) \| (.*)$/gm)].map((m) => [Number(m[1]), m[2]]))
+    const verdicts = ['PARTIAL', 'CHECKS_FAILED', 'PENDING', 'INPUT_REQUIRED'] as const
+    const taskCodes = verdicts.filter((v) => readFileSync(path.join(ROOT, 'src', 'render', 'a2a.ts'), 'utf8').includes(`ExitCode.${v}`))
+    const commandsDir = path.join(ROOT, 'src', 'commands')
+    let seen = 0
+    for (const file of listFiles(commandsDir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(file, 'utf8')
+      const name = path.relative(commandsDir, file).replace(/\.ts$/, '').split(path.sep).join(' ')
+      const codes = verdicts.filter((v) => source.includes(`ExitCode.${v}`) || (source.includes('taskExitCode(') && taskCodes.includes(v)))
+      for (const code of codes) {
+        seen++
+        expect(rows.get(ExitCode[code]), `README exit ${ExitCode[code]} (${code}) does not name \`${name}\``).toMatch(new RegExp(`\`${name}[ \`]`))
+      }
+    }
+    expect(seen).toBeGreaterThan(8)
+  })
+
+  it('docs/configuration.md documents exactly the CLAW_MESH_* variables src/ reads', () => {
+    const source = listFiles(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(f, 'utf8')).join('\n')
+    // Read as env.X / env['X'], handed to a secret reader (envName: 'X') or an oclif flag (env: 'X'), or named in help ($X).
+    const read = new Set([...source.matchAll(/(?:env\.|env\[['"]|envName: ['"]|env: ['"]|ENV = ['"]|\$)(CLAW_MESH_[A-Z0-9_]*[A-Z0-9])\b/g)].map((m) => m[1]))
+    const setForChildren = new Set([...source.matchAll(/\b(CLAW_MESH_ALERT_[A-Z_]+|CLAW_MESH_SKIP_NEW_VERSION_CHECK)\b/g)].map((m) => m[1]))
+    const doc = readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8')
+    const section = doc.slice(doc.indexOf('## Environment variables'))
+    const rows = [...section.matchAll(/^\| (`CLAW_MESH_.*?) \|/gm)].flatMap((m) => [...m[1].matchAll(/`(CLAW_MESH_[A-Z0-9_]+)`/g)].map((n) => n[1]))
+    const documented = new Set(rows)
+    expect(read.size).toBeGreaterThan(15)
+    expect([...read].filter((n) => !documented.has(n)).sort(), 'read in src/ but not in docs/configuration.md').toEqual([])
+    expect([...documented].filter((n) => !read.has(n) && !setForChildren.has(n)).sort(), 'in docs/configuration.md but no longer read or set in src/').toEqual([])
+  })
+
+  it("the README's documentation index links every guide in docs/", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+    const index = readme.slice(readme.indexOf('## Documentation'), readme.indexOf('\n## ', readme.indexOf('## Documentation') + 1))
+    const guides = listFiles(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && !f.includes(`${path.sep}reference${path.sep}`)).map((f) => path.relative(ROOT, f).split(path.sep).join('/'))
+    expect(guides.length).toBeGreaterThan(10)
+    const linked = new Set([...index.matchAll(/\]\(([^)#]+)/g)].map((m) => path.posix.normalize(m[1])))
+    // A row may shorten the siblings of its first link ([windows.md](docs/platforms/windows.md)): links are full paths.
+    expect(guides.filter((g) => !linked.has(g)).sort(), 'not linked from the README documentation index').toEqual([])
+    for (const target of linked) expect(statSync(path.join(ROOT, target), {throwIfNoEntry: false}), `${target} is linked but missing`).toBeDefined()
+  })
+
+  it('nothing in the repository points outside it (the shared workspace of its authors)', () => {
+    const tracked = execFileSync('git', ['ls-files', '-z'], {cwd: ROOT, encoding: 'utf8'}).split('\0').filter(Boolean)
+    const outside = /\.\.\/shared\/|\/work\/shared/
+    const self = path.relative(ROOT, new URL(import.meta.url).pathname)
+    const offenders = tracked.filter((f) => f !== self && /\.(md|ts|mjs|js|json|ya?ml|sh)$/.test(f) && outside.test(readFileSync(path.join(ROOT, f), 'utf8')))
+    expect(offenders).toEqual([])
+  })
 })
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name)
+    return statSync(file).isDirectory() ? listFiles(file) : [file]
+  })
+}

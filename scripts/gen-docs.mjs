@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Writes the parts of the docs that come from the code, between `<!-- generated:NAME -->` and
+// `<!-- end generated:NAME -->` markers: the doctor check table (docs/doctor.md, from the check catalog) and the
+// secret entries (docs/secrets.md, from SECRET_NAMES). Reads the built code in dist/, so run `npm run build` first.
+// `--check` writes nothing and exits 1 when a file is stale (test/integration/generated-docs.test.ts runs it).
+import {readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const dist = (p) => import(path.join(ROOT, 'dist', p))
+
+const {CHECKS} = await dist('core/checks/catalog.js')
+const {CHECK_GROUPS} = await dist('core/checks/types.js')
+const {SECRET_NAMES} = await dist('infra/secrets/types.js')
+const {PROBE_NAME} = await dist('infra/secrets/keychain.js')
+
+const PLATFORM_NAMES = {linux: 'Linux', darwin: 'macOS', win32: 'Windows'}
+const cell = (text) => String(text).replaceAll('|', '\\|')
+
+function doctorTable() {
+  const rows = ['| check id | group | what it checks | platforms | runs |', '|---|---|---|---|---|']
+  for (const group of CHECK_GROUPS) {
+    for (const c of CHECKS.filter((x) => x.group === group)) {
+      const platforms = c.platforms.length === Object.keys(PLATFORM_NAMES).length ? 'all' : c.platforms.map((p) => PLATFORM_NAMES[p]).join(', ')
+      rows.push(`| \`${c.id}\` | ${group} | ${cell(c.title)} | ${platforms} | ${c.perPeer ? 'per peer' : 'once'} |`)
+    }
+  }
+  return rows.join('\n')
+}
+
+/**
+ * What each entry of the secret store holds. Keyed like SECRET_NAMES: a name added there without a line here (or
+ * a line left here after its name went) stops this script, so the table cannot fall behind the code.
+ */
+const SECRET_DOCS = {
+  gatewayToken: ['the gateway token (operator access over WebSocket); the only entry OpenClaw reads, through its SecretRef', 'bootstrap, `gateway configure`; `token rotate --gateway`'],
+  hooksToken: ["the hooks token peers use to wake this host's agent (`/hooks/agent`, `/hooks/wake`); in a fleet, derived from the mesh secret and this host's name", 'bootstrap, `gateway configure`; `token rotate --hooks`'],
+  meshSecret: ["the fleet's mesh secret, from which each pair's A2A tokens and each host's hooks token are derived; never sent", '`bootstrap --mesh-secret`, `peer discover`'],
+  alertWebhook: ["the watchdog's webhook URL (a credential: anyone holding it can post); `state.json` says `webhook:stored`", '`bootstrap --alert`, `watchdog install --alert`'],
+  peer: ["a hooks-only peer's hooks token (v1 invites, `peer add URL --hooks-token`)", '`peer add`; removed by `peer remove`'],
+  a2aIn: ['the A2A token this peer presents here (also `channels.a2a.peers.<name>.token` in `openclaw.json`)', 'pairing (`peer add --invite`), `peer discover`; removed by `peer remove`, `token rotate --peer`'],
+  a2aOut: ['the A2A token this host presents to the peer (also `…outboundToken`); for a foreign A2A agent, its bearer token', 'pairing, `peer discover`, `peer add URL --a2a-token`; removed by `peer remove`'],
+  inviteKey: ['the X25519 private key of an open invite, until its reply is taken or it is revoked', '`invite`; removed when its reply pairs (`peer add --invite`) and by `invite --revoke`'],
+}
+
+function secretsTable() {
+  const keys = Object.keys(SECRET_NAMES)
+  const missing = keys.filter((k) => !(k in SECRET_DOCS))
+  const stale = Object.keys(SECRET_DOCS).filter((k) => !keys.includes(k))
+  if (missing.length || stale.length) throw new Error(`scripts/gen-docs.mjs SECRET_DOCS is out of step with SECRET_NAMES: add ${missing.join(', ') || '-'}; remove ${stale.join(', ') || '-'}`)
+  const rows = ['| entry | holds | written by |', '|---|---|---|']
+  for (const key of keys) {
+    const value = SECRET_NAMES[key]
+    const name = typeof value === 'function' ? value(key === 'inviteKey' ? '<id>' : '<name>') : value
+    rows.push(`| \`${name}\` | ${SECRET_DOCS[key][0]} | ${SECRET_DOCS[key][1]} |`)
+  }
+  rows.push(`| \`${PROBE_NAME}\` | nothing for long: the keychain probe writes, reads back and deletes it (see below) | every command that opens the keychain |`)
+  return rows.join('\n')
+}
+
+const TARGETS = [
+  {file: 'docs/doctor.md', name: 'doctor-checks', render: doctorTable},
+  {file: 'docs/secrets.md', name: 'secret-entries', render: secretsTable},
+]
+
+function fill(text, name, body, file) {
+  const start = `<!-- generated:${name} -->`
+  const end = `<!-- end generated:${name} -->`
+  const a = text.indexOf(start)
+  const b = text.indexOf(end)
+  if (a < 0 || b < a) throw new Error(`${file} has no ${start} … ${end} markers`)
+  return `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`
+}
+
+const check = process.argv.includes('--check')
+const stale = []
+for (const t of TARGETS) {
+  const file = path.join(ROOT, t.file)
+  const before = readFileSync(file, 'utf8')
+  const after = fill(before, t.name, t.render(), t.file)
+  if (after === before) continue
+  if (check) stale.push(t.file)
+  else writeFileSync(file, after)
+}
+if (stale.length) {
+  process.stderr.write(`stale: ${stale.join(', ')} (run npm run build && npm run readme)\n`)
+  process.exit(1)
+}
