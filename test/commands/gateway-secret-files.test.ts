@@ -29,7 +29,7 @@ async function writeConfig(config: unknown) {
 const readJson = async (file: string) => JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>
 const secretsFile = () => path.join(dir, 'cm', 'secrets.json')
 
-describe('the file OpenClaw reads holds only the gateway token (#17)', () => {
+describe('the file OpenClaw reads holds only the gateway token', () => {
   it('configure points the file provider at a 0600 file with the gateway token alone, never at secrets.json', async () => {
     const run = await runCommand(GatewayConfigure, ['--json'], {env, platform: 'linux'})
     expect(run.exitCode, run.stderr).toBe(0)
@@ -75,7 +75,7 @@ describe('the file OpenClaw reads holds only the gateway token (#17)', () => {
   })
 })
 
-describe('a weak token in openclaw.json is not exposed to the tailnet (#7)', () => {
+describe('a weak token in openclaw.json is not exposed to the tailnet', () => {
   const WEAK = 'a'.repeat(16)
 
   it.each([

@@ -37,7 +37,7 @@ function scratch(prefix: string): string {
   return dir
 }
 
-describe('#2 secrets given in the environment reach no child process', () => {
+describe('secrets given in the environment reach no child process', () => {
   it('a fake openclaw and tailscale that dump their environment find neither CLAW_MESH_TAILSCALE_KEY nor CLAW_MESH_SECRET', async () => {
     const dir = scratch('cm-envleak-')
     const home = tempHome()
@@ -57,7 +57,7 @@ describe('#2 secrets given in the environment reach no child process', () => {
   })
 })
 
-describe('#9 one writer at a time: the state and secret stores are locked read-modify-writes', () => {
+describe('one writer at a time: the state and secret stores are locked read-modify-writes', () => {
   it('ten concurrent `peer add` runs (real processes) are all recorded, with their tokens', async () => {
     const home = tempHome()
     cleanups.push(home.cleanup)
@@ -77,7 +77,7 @@ describe('#9 one writer at a time: the state and secret stores are locked read-m
   })
 })
 
-describe('#5 private state: 0700/0600 whatever the umask, and never trusted when someone else could write it', () => {
+describe('private state: 0700/0600 whatever the umask, and never trusted when someone else could write it', () => {
   it('under umask 000 the state dir is 0700 and state.json and secrets.json 0600', async () => {
     const root = scratch('cm-umask-')
     const home = path.join(root, 'state')
@@ -141,7 +141,7 @@ describe('#5 private state: 0700/0600 whatever the umask, and never trusted when
   })
 })
 
-describe('#15 the pid file is checked (uid, executable, start time) before claw-mesh signals or waits on a pid', () => {
+describe('the pid file is checked (uid, executable, start time) before claw-mesh signals or waits on a pid', () => {
   /** A long-lived process whose command line says openclaw-gateway (exec -a), run as `uid`. */
   function impostor(uid?: number): {pid: number; alive(): boolean; kill(): void} {
     const argv = ['-c', 'exec -a openclaw-gateway sleep 300']
@@ -197,7 +197,7 @@ describe('#15 the pid file is checked (uid, executable, start time) before claw-
   })
 })
 
-describe('#10 no secret file outlives the command, whatever signal ends it', () => {
+describe('no secret file outlives the command, whatever signal ends it', () => {
   /** Every file under `dir` whose bytes contain `needle`. */
   function holders(dir: string, needle: string): string[] {
     return readdirSync(dir, {withFileTypes: true, recursive: true})
@@ -243,7 +243,7 @@ describe('#10 no secret file outlives the command, whatever signal ends it', () 
   })
 })
 
-describe('#18 `claw-mesh invite > file` under umask 022', () => {
+describe('`claw-mesh invite > file` under umask 022', () => {
   it('the file the shell created 0644 is made 0600 before the invite is written into it', async () => {
     const home = tempHome()
     cleanups.push(home.cleanup)
@@ -263,7 +263,7 @@ describe('#18 `claw-mesh invite > file` under umask 022', () => {
   })
 })
 
-describe('#4/#18 --dry-run touches neither the network nor the disk', () => {
+describe('--dry-run touches neither the network nor the disk', () => {
   /** Every path under `dir`. */
   const tree = (dir: string) => readdirSync(dir, {recursive: true}).map(String).sort()
 
@@ -289,7 +289,7 @@ describe('#4/#18 --dry-run touches neither the network nor the disk', () => {
   })
 })
 
-describe('#10 the openclaw.json temporary copy and a full disk', () => {
+describe('the openclaw.json temporary copy and a full disk', () => {
   it('SIGTERM while OpenClaw validates the temporary copy leaves no copy (it holds the hooks token)', async () => {
     const home = tempHome()
     cleanups.push(home.cleanup)

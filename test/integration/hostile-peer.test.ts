@@ -41,7 +41,7 @@ async function withPeer(opts: HostilePeerOptions) {
   return {env, maxRssMb}
 }
 
-describe('a peer that floods: one body cap for everything read from a peer (#6)', () => {
+describe('a peer that floods: one body cap for everything read from a peer', () => {
   it('send: an endless 503 body is cut off at 1 MiB, not retried, and the CLI stays small', async () => {
     const {env, maxRssMb} = await withPeer({mode: 'flood', status: 503})
     const run = await runCli(['send', 'evil', 'hello'], {env})
@@ -70,7 +70,7 @@ describe('a peer that floods: one body cap for everything read from a peer (#6)'
   })
 })
 
-describe('a peer that answers with terminal escapes: nothing from outside drives the terminal (#14)', () => {
+describe('a peer that answers with terminal escapes: nothing from outside drives the terminal', () => {
   it.each([
     ['a JSON error body', {mode: 'body', status: 400, body: JSON.stringify({ok: false, error: ESCAPES})}],
     ['a plain-text error body', {mode: 'body', status: 500, body: ESCAPES, contentType: 'text/plain'}],
@@ -100,7 +100,7 @@ describe('a peer that answers with terminal escapes: nothing from outside drives
   })
 })
 
-describe('a peer that echoes our secret back: redacted before anything is cut (#13)', () => {
+describe('a peer that echoes our secret back: redacted before anything is cut', () => {
   it('send: the token in an error body is masked, even where the 200-character cut falls inside it', async () => {
     // The token straddles character 200 of the error text: cut first, and its first half would survive.
     const error = `${'x'.repeat(180)} token ${TOKEN} refused`

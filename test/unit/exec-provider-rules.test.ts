@@ -5,7 +5,7 @@ import {execCommandProblems} from '../../src/core/exec-provider-rules.js'
 const WINDOWS_NODE = {symlink: false, mode: 0o100666, uid: 0}
 const NODE = 'C:\\Program Files\\nodejs\\node.exe'
 
-describe("OpenClaw's rules for an exec provider's command, per platform (W11)", () => {
+describe("OpenClaw's rules for an exec provider's command, per platform", () => {
   it.each<[string, Parameters<typeof execCommandProblems>[1], Parameters<typeof execCommandProblems>[2], number | undefined, RegExp | null]>([
     ['Windows: node.exe as libuv stats it (0666) passes: OpenClaw checks its ACL there', WINDOWS_NODE, 'win32', undefined, null],
     ['Windows: a symlink is still refused', {...WINDOWS_NODE, symlink: true}, 'win32', undefined, /symlink/],

@@ -63,7 +63,7 @@ describe('darwin service notes: does the mesh come back after a reboot?', () => 
   })
 })
 
-describe('iMessage alerts from the watchdog LaunchAgent (M6)', () => {
+describe('iMessage alerts from the watchdog LaunchAgent', () => {
   it.each([
     ['imessage:+15551234567', true],
     ['webhook:https://hooks.example.com/services/T0/B0/x', false],

@@ -8,7 +8,7 @@ const FIXTURES = path.resolve(__dirname, '../fixtures/netstat')
 const LANGS = ['en', 'de', 'fr', 'es', 'it'] as const
 const fixture = (lang: string) => readFileSync(path.join(FIXTURES, `${lang}.txt`), 'utf8')
 
-describe('netstat -ano on a localized Windows (W1)', () => {
+describe('netstat -ano on a localized Windows', () => {
   it.each(LANGS)('%s: the gateway on 127.0.0.1 and the IPv6 wildcard listener, nothing else', (lang) => {
     expect(parseNetstat(fixture(lang), 18789)).toEqual([4242, 4243])
   })

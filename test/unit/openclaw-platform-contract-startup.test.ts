@@ -23,7 +23,7 @@ describe.skipIf(openclawInternalsUnavailable())("OpenClaw's Startup-folder fallb
   })
 })
 
-describe('the gateway service counts as installed through the Startup folder (W9)', () => {
+describe('the gateway service counts as installed through the Startup folder', () => {
   const noTask = async () => ({exitCode: 1, stdout: '', stderr: 'ERROR: The system cannot find the file specified.', notFound: false})
   it.each(['vbs', 'cmd'])('OpenClaw Gateway.%s in the Startup folder, no Scheduled Task → installed', async (ext) => {
     const appData = mkdtempSync(path.join(tmp, 'appdata-'))

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {psArg, psCommand, psEnvAssignment, psQuote} from '../../src/core/powershell-quote.js'
 import {lintPowerShell} from '../helpers/powershell-lint.js'
 
-describe('PowerShell quoting (W3)', () => {
+describe('PowerShell quoting', () => {
   it.each<[string, string]>([
     ['plain', "'plain'"],
     ['C:\\Program Files\\nodejs\\node.exe', "'C:\\Program Files\\nodejs\\node.exe'"],

@@ -14,7 +14,7 @@ import {scriptedRunner} from '../helpers/scripted-runner.js'
  */
 const prefs = (name: string) => readFileSync(path.resolve(__dirname, `../fixtures/tailscale/debug-prefs-windows-${name}.json`), 'utf8')
 
-describe('ForceDaemon from tailscale debug prefs (W8)', () => {
+describe('ForceDaemon from tailscale debug prefs', () => {
   it.each([
     ['client-mode', false],
     ['unattended', true],
@@ -22,7 +22,7 @@ describe('ForceDaemon from tailscale debug prefs (W8)', () => {
   it.each(['', 'not json', '[]', 'null'])('%j → null (unknown)', (text) => expect(parseForceDaemon(text)).toBeNull())
 })
 
-describe('planJoin keeps a Windows node up without a logged-in user (W8)', () => {
+describe('planJoin keeps a Windows node up without a logged-in user', () => {
   const running: JoinObserved = {backendState: 'Running', hostname: 'openclaw-nova', tags: [], ipv4: '100.64.0.7'}
   const want = {hostname: 'openclaw-nova', tags: [], hasKey: false, forceReauth: false, unattended: true}
   it.each<[string, Partial<JoinObserved>, Partial<typeof want>, unknown]>([
@@ -37,7 +37,7 @@ describe('planJoin keeps a Windows node up without a logged-in user (W8)', () =>
   })
 })
 
-describe('claw-mesh tailscale join on Windows (W8)', () => {
+describe('claw-mesh tailscale join on Windows', () => {
   const TS = 'C:\\Program Files\\Tailscale\\tailscale.exe'
   const status = JSON.stringify({BackendState: 'Running', TailscaleIPs: ['100.64.0.7'], Self: {HostName: 'openclaw-nova', DNSName: 'openclaw-nova.tail1.ts.net.', TailscaleIPs: ['100.64.0.7']}, CurrentTailnet: {Name: 'example.com', MagicDNSSuffix: 'tail1.ts.net', MagicDNSEnabled: true}})
   const calls = (forceDaemon: 'client-mode' | 'unattended') => [
@@ -64,7 +64,7 @@ describe('claw-mesh tailscale join on Windows (W8)', () => {
   })
 })
 
-describe('bootstrap plans the same set --unattended it applies (W8)', () => {
+describe('bootstrap plans the same set --unattended it applies', () => {
   const summary = {
     backendState: 'Running', version: '1.90.0', hostname: 'openclaw-nova', machineName: 'openclaw-nova', dnsName: 'openclaw-nova.t.ts.net', ipv4: '100.64.0.1', ipv6: null,
     tailnet: 'example.com', magicDNSSuffix: 't.ts.net', magicDNSEnabled: true, keyExpiry: null, tags: [], certDomains: [], health: [], authURL: null, peers: [],

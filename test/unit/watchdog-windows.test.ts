@@ -32,7 +32,7 @@ function durationSec(text: string): number {
   return Number(m[1] ?? 0) * 86400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)
 }
 
-describe('the watchdog task XML on Windows (W5)', () => {
+describe('the watchdog task XML on Windows', () => {
   it('is written UTF-16LE with a BOM, declares UTF-16, and reads back as the rendered text', () => {
     const task = byName(windowsFiles(), 'claw-mesh-watchdog.xml')
     expect(task.encoding).toBe('utf-16le')
@@ -65,7 +65,7 @@ describe('the watchdog task XML on Windows (W5)', () => {
   })
 })
 
-describe('the watchdog runs without a console window (W6)', () => {
+describe('the watchdog runs without a console window', () => {
   it('the task starts wscript with the .vbs launcher, which runs node hidden (window style 0) and waits for it', () => {
     const files = windowsFiles()
     const task = byName(files, 'claw-mesh-watchdog.xml')
@@ -90,7 +90,7 @@ describe('the watchdog runs without a console window (W6)', () => {
   })
 })
 
-describe('the watchdog interval on Windows (W7)', () => {
+describe('the watchdog interval on Windows', () => {
   it.each([
     [60_000, 'PT1M'],
     [120_000, 'PT2M'],

@@ -14,7 +14,7 @@ const crossSpawnEscape = createRequire(import.meta.url)('cross-spawn/lib/util/es
 const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-cmd-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
-describe('running a .cmd shim through cmd.exe (W12)', () => {
+describe('running a .cmd shim through cmd.exe', () => {
   it.each(['gateway', '--port', '18789', 'work profile', 'a&b', 'x"y', 'C:\\dir\\', '100%', '^caret', '(paren)', ''])('argument %j is escaped as cross-spawn escapes it', (arg) => {
     expect(cmdArg(arg, true)).toBe(crossSpawnEscape.argument(arg, true))
     expect(cmdArg(arg, false)).toBe(crossSpawnEscape.argument(arg, false))

@@ -12,7 +12,7 @@ import {scriptedRunner} from '../helpers/scripted-runner.js'
 
 const probe = {platform: 'win32' as const, isRoot: false, hasSystemd: false, inContainer: false, tun: false, commands: {winget: 'C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\winget.exe'}}
 
-describe('Windows minors (W13)', () => {
+describe('Windows: npm prefix, winget and the named pipe', () => {
   it("npm's global commands live in the prefix itself on Windows, in <prefix>/bin elsewhere", () => {
     expect(npmBinHint('win32')).toMatch(/%APPDATA%\\npm/)
     expect(npmBinHint('win32')).not.toMatch(/<prefix>\/bin/)
@@ -61,7 +61,7 @@ describe('Windows minors (W13)', () => {
   })
 })
 
-describe("doctor's Windows firewall check never passes on what it cannot read (W13)", () => {
+describe("doctor's Windows firewall check never passes on what it cannot read", () => {
   const fixture = (name: string) => readFileSync(path.resolve(__dirname, `../fixtures/doctor/${name}`), 'utf8')
   it.each<[string, string, string]>([
     ['an inbound Block rule on the port (English)', 'netsh-block.txt', 'fail'],
