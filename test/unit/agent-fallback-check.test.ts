@@ -31,7 +31,7 @@ describe('agent-exec-fallback', () => {
   ])('node %s satisfies >=22.12: %s', (version, expected) => expect(nodeAtLeast(version, '>=22.12')).toBe(expected))
 })
 
-describe.skipIf(openclawInternalsUnavailable())("OpenClaw's exec PATH is the one doctor runs the fallback under", () => {
+describe.skipIf(openclawInternalsUnavailable())("OpenClaw's exec PATH is the one doctor runs the fallback under", {timeout: 60_000}, () => {
   it.each([
     ['/opt/node24/bin:/usr/bin:/bin', '/usr/local/bin:/usr/bin:/bin:/usr/games'],
     ['/opt/node24/bin', undefined],

@@ -9,7 +9,7 @@ type OpenClawNetstat = (output: string, port: number) => {pid: number; address: 
 /** Addresses a connection to 127.0.0.1 reaches: claw-mesh asks only about those, OpenClaw about every address. */
 const reachableFromLoopback = (address: string) => /^(127\.[\d.]+|0\.0\.0\.0|\[::\]):\d+$/.test(address)
 
-describe.skipIf(openclawInternalsUnavailable())("OpenClaw's own netstat parser (openclaw/openclaw#100012) agrees with claw-mesh's", () => {
+describe.skipIf(openclawInternalsUnavailable())("OpenClaw's own netstat parser (openclaw/openclaw#100012) agrees with claw-mesh's", {timeout: 60_000}, () => {
   it.each(['en', 'de', 'fr', 'es', 'it'])('%s: the same listening pids, on the addresses that reach 127.0.0.1', async (lang) => {
     const theirs = await openclawInternal<OpenClawNetstat>('ports-netstat', 'parseWindowsNetstatListeners')
     const text = readFileSync(path.resolve(__dirname, `../fixtures/netstat/${lang}.txt`), 'utf8')

@@ -30,7 +30,7 @@ const PATHS = [
 
 const unavailable = openclawInternalsUnavailable()
 
-describe.skipIf(unavailable !== undefined)("claw-mesh's baked node path agrees with OpenClaw's own rule", () => {
+describe.skipIf(unavailable !== undefined)("claw-mesh's baked node path agrees with OpenClaw's own rule", {timeout: 60_000}, () => {
   it.each(PATHS)('%s: the same stable Homebrew candidates', async (p) => {
     const theirs = await openclawInternal<(p: string) => string[]>('stable-node-path', 'stableHomebrewNodePathCandidates')
     expect(stableHomebrewNodePathCandidates(p)).toEqual(theirs(p))

@@ -17,7 +17,7 @@ const files = (): RenderedFile[] => {
 }
 const byName = (name: string) => files().find((f) => f.path.endsWith(name))!
 
-describe.skipIf(openclawInternalsUnavailable())("claw-mesh writes its Windows task files the way OpenClaw writes its own (W5, W6)", () => {
+describe.skipIf(openclawInternalsUnavailable())("claw-mesh writes its Windows task files the way OpenClaw writes its own (W5, W6)", {timeout: 60_000}, () => {
   it('the task XML: the declaration OpenClaw renders, and the exact bytes OpenClaw writes for the same text', async () => {
     const build = await openclawInternal<(p: {taskDescription: string; taskUser: string | null; launchPath: string}) => string>('schtasks-layout', 'buildScheduledTaskXml')
     const write = await openclawInternal<(xml: string) => Promise<string>>('schtasks-layout', 'writeTaskXmlTempFile')

@@ -23,7 +23,7 @@ import {scriptedRunner} from '../helpers/scripted-runner.js'
 const unavailable = openclawInternalsUnavailable()
 const PROFILES = [undefined, 'default', 'Default', 'DEFAULT', ' default ', 'work', 'Work', ' work ']
 
-describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths, as claw-mesh computes them', () => {
+describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths, as claw-mesh computes them', {timeout: 60_000}, () => {
   it.each(PROFILES)('profile %j: the LaunchAgent label and systemd unit', async (profile) => {
     const label = await openclawInternal<(p?: string) => string>('constants', 'resolveGatewayLaunchAgentLabel')
     const unit = await openclawInternal<(p?: string) => string>('constants', 'resolveGatewaySystemdServiceName')

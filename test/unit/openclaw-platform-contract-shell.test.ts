@@ -21,7 +21,7 @@ async function openclawShellOn(platform: NodeJS.Platform): Promise<{shell: strin
   }
 }
 
-describe.skipIf(openclawInternalsUnavailable())("OpenClaw's exec shell is the shell claw-mesh writes the skill for", () => {
+describe.skipIf(openclawInternalsUnavailable())("OpenClaw's exec shell is the shell claw-mesh writes the skill for", {timeout: 60_000}, () => {
   afterEach(() => expect(process.platform).toBe(realPlatform.value))
 
   it('win32: OpenClaw runs PowerShell with -Command, and the rendered skill is PowerShell', async () => {

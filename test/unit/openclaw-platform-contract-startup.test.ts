@@ -16,7 +16,7 @@ const ENVS: [string, NodeJS.ProcessEnv][] = [
   ['no APPDATA, USERPROFILE', {USERPROFILE: path.join(tmp, 'Users', 'ana')}],
 ]
 
-describe.skipIf(openclawInternalsUnavailable())("OpenClaw's Startup-folder fallback is where claw-mesh looks for it (W9)", () => {
+describe.skipIf(openclawInternalsUnavailable())("OpenClaw's Startup-folder fallback is where claw-mesh looks for it (W9)", {timeout: 60_000}, () => {
   it.each(ENVS)('%s', async (_name, env) => {
     const theirs = await openclawInternal<(env: NodeJS.ProcessEnv) => string[]>('schtasks-layout', 'resolveStartupEntryPaths')
     expect([...startupEntryPaths(env, env.OPENCLAW_PROFILE, '/unused')].sort()).toEqual([...new Set(theirs(env))].sort())
