@@ -2,7 +2,7 @@
 // Benchmark: the A2A commands against wire-faithful fake gateways (test/helpers/fake-a2a.ts) on loopback, with
 // the built CLI, side by side with a raw baseline in the same run:
 //   - `claw-mesh ask` wall time minus a raw SendMessage round trip (fetch from this process) to the same peer
-//     (goal: ≤ 150 ms);
+//     (goal: ≤ 100 ms);
 //   - `claw-mesh broadcast --wait` to 20 peers whose agents answer in 200…1,150 ms (goal: the slowest single reply
 //     + 0.5 s).
 // Prints markdown table rows for bench/run.js. Usage: node bench/a2a.bench.mjs [--runs 7] [--peers 20]

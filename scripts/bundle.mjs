@@ -6,6 +6,7 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
+import {oclifEdits} from './bundle-plugins.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
@@ -52,6 +53,7 @@ await build({
     js: "import {createRequire as __cmRequire} from 'node:module'; import {fileURLToPath as __cmPath} from 'node:url'; const require = __cmRequire(import.meta.url); const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",
   },
   chunkNames: 'chunks/[name]-[hash]',
+  plugins: [oclifEdits],
   logLevel: 'warning',
 })
 rmSync(entryDir, {recursive: true, force: true})

@@ -1,4 +1,4 @@
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {connect, type AddressInfo} from 'node:net'
 import os from 'node:os'
@@ -39,6 +39,22 @@ describe('the start-up bundle', () => {
     expect(files.filter((f) => /^dist\/(commands|services|core)\//.test(f) || f.includes('node_modules/@oclif/core/'))).toEqual([])
     // Fewer than 40 files for a plain command (tsc's output was ~600).
     expect(files.length).toBeLessThan(40)
+  })
+
+  it('loads no wsl-utils on Linux: whether this is WSL comes from is-wsl alone', async () => {
+    // wsl-utils only re-exports is-wsl's answer, and loads its PowerShell helpers (child_process, util) with it.
+    const {run, files} = await loadsOf(['--help'], {CLAW_MESH_HOME: path.join(home, 'empty'), HOME: home})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(files.filter((f) => f.includes('wsl-utils'))).toEqual([])
+    expect(files.filter((f) => f.includes('is-wsl'))).toHaveLength(1)
+  })
+
+  it("leaves out oclif's engines check: dead in the bundle (its package.json is not there), it only loaded semver", () => {
+    const chunks = readdirSync(path.join(ROOT, 'dist', 'bundle', 'chunks')).map((f) => readFileSync(path.join(ROOT, 'dist', 'bundle', 'chunks', f), 'utf8'))
+    const oclif = chunks.filter((c) => c.includes('@oclif/core/lib/index.js'))
+    expect(oclif).toHaveLength(1)
+    expect(oclif[0]).not.toMatch(/checkNodeVersion\(\)/)
+    expect(oclif[0]).toMatch(/checkCWD\(\)/)
   })
 
   it("loads none of oclif's plugins for a claw-mesh command, and all of them for the command list", async () => {

@@ -3,7 +3,7 @@ import type {DoctorContext} from '../../core/checks/context.js'
 import {looksLikeOpenClawHealth} from '../../core/checks/gateway-runtime.js'
 import {findPeerNode} from '../../core/checks/peers.js'
 import {ClawMeshError, UsageError} from '../../core/errors.js'
-import {peerUrlFor} from '../../core/gateway-url.js'
+import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
 import type {Deps} from '../../deps.js'
 import {createDoctorContext, type DoctorContextOptions} from '../doctor/context.js'
 
@@ -62,7 +62,10 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
   if (!stateRead.ok) throw new UsageError(stateRead.error, {hint: stateRead.hint})
   const state = stateRead.state
   const records = ctx.peerRecords()
-  const [ts, file, health] = await Promise.all([ctx.tailscale(), ctx.configFile(), ctx.loopbackHealth()])
+  // Without an openclaw.json there is no gateway of claw-mesh's to ask (the answer is "unknown" whatever listens on
+  // the port): no health probe, and no HTTP client loaded for one (~50 ms CPU of start-up).
+  const hostProbe = ctx.configFile().then(async (file) => ({file, health: file?.exists ? await ctx.loopbackHealth() : undefined}))
+  const [ts, {file, health}] = await Promise.all([ctx.tailscale(), hostProbe])
   const summary = ts.kind === 'ok' ? ts.summary : undefined
 
   const host: HostStatus = {
@@ -71,11 +74,11 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
     hostname: summary?.machineName ?? summary?.hostname ?? state?.tailscale?.hostname,
     dnsName: summary?.dnsName ?? undefined,
     ipv4: summary?.ipv4 ?? undefined,
-    gatewayPort: health.port,
+    gatewayPort: health?.port ?? state?.gateway?.appliedPort ?? state?.gateway?.port ?? DEFAULT_GATEWAY_PORT,
     gateway: 'unknown',
     gatewayDetail: '',
   }
-  if (!file?.exists) {
+  if (!file?.exists || !health) {
     host.gateway = 'unknown'
     host.gatewayDetail = 'no openclaw.json (claw-mesh bootstrap)'
   } else if (looksLikeOpenClawHealth(health.healthz)) {
@@ -89,7 +92,7 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
   const expose = state?.gateway?.expose
   if (expose) {
     try {
-      host.gatewayUrl = peerUrlFor({expose, port: state?.gateway?.port ?? health.port, ipv4: summary?.ipv4, dnsName: summary?.dnsName})
+      host.gatewayUrl = peerUrlFor({expose, port: state?.gateway?.port ?? host.gatewayPort, ipv4: summary?.ipv4, dnsName: summary?.dnsName})
     } catch (error) {
       if (!(error instanceof ClawMeshError)) throw error
     }
