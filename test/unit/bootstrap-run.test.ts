@@ -276,3 +276,35 @@ describe('the watchdog as bootstrap observes it', () => {
     expect((await hooks.watchdog!.status()).sameAlertRecorded).toBe(true)
   })
 })
+
+describe('bootstrap --peer INVITE run again', () => {
+  /** beta's invite, answered by this host in an earlier run (its reply kept in the peer record). */
+  async function answeredInvite(awaitingReply: boolean) {
+    const {encodePairingInvite} = await import('../../src/core/a2a-pairing.js')
+    const host = await provisionedHost()
+    const invite = encodePairingInvite({name: 'beta', hostname: 'openclaw-beta', url: 'http://100.101.102.104:18789', id: 'inv-0123456789abcdef', key: 'A'.repeat(43), createdAt: '2026-12-01T00:00:00Z', expiresAt: '2099-12-01T00:00:00Z'})
+    const reply = 'claw-mesh-reply:v1:kept-reply-line'
+    host.store.update((s) => void (s.peers.beta = {name: 'beta', url: 'http://100.101.102.104:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: 'http://100.101.102.104:18789/a2a', pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z', invite: 'inv-0123456789abcdef', reply, ...(awaitingReply ? {awaitingReply: true} : {})}}))
+    return {host, input: {invite, allowInsecureUrl: false}, reply}
+  }
+
+  it('after the inviter ran the reply: says the pair is complete, and shows no reply nor "to finish pairing"', async () => {
+    const {host, input} = await answeredInvite(false)
+    const {deps} = host.deps([status()])
+    const r = await bootstrap(deps, options({peers: [input]}), {skill: skill(true)})
+    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({action: 'ok'})
+    expect(r.replyInvites).toEqual([])
+    expect(r.next.join('\n')).not.toMatch(/To finish pairing/)
+    expect(r.next).toContain("The pair with beta is complete: beta accepted this host's reply, nothing is left to run there.")
+    expect(renderBootstrap(r, false)).not.toMatch(/Reply for beta/)
+  })
+
+  it('while the inviter has not run it yet: the same reply is shown again, with what to run there', async () => {
+    const {host, input, reply} = await answeredInvite(true)
+    const {deps} = host.deps([status()])
+    const r = await bootstrap(deps, options({peers: [input]}), {skill: skill(true)})
+    expect(r.replyInvites).toEqual([{peer: 'beta', replyInvite: reply}])
+    expect(r.next[0]).toMatch(/^To finish pairing with beta, run on beta: claw-mesh peer add --invite -/)
+    expect(r.next.join('\n')).not.toMatch(/pair with beta is complete/)
+  })
+})

@@ -3,6 +3,7 @@ import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired,
 import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
+import {peerOf} from '../../core/state-schema.js'
 import {isTailscaleControl} from '../../core/login-server.js'
 import {prepareAuthKey} from '../../core/tailscale-join-plan.js'
 import {prepareWif} from '../../core/tailscale-wif.js'
@@ -190,7 +191,9 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   if (toApply.length > 0) await (await import('../../infra/progress.js')).runProgress(deps.io, {}, toApply.map((s) => task(s.id, appliers[s.id])))
 
   applied.checked ??= await verifyPeers()
-  return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed ? deps.store.read() : view.state()})
+  // The check records a pairing it saw complete (the inviter accepted our token): the summary must see that record.
+  const pairingSettled = applied.checked.peers.some((p) => peerOf(view.state(), p.name)?.a2a?.awaitingReply)
+  return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed || pairingSettled ? deps.store.read() : view.state()})
 }
 
 /** The URL peers reach this gateway at (channels.a2a.advertisedUrl), from the tailnet as joined or observed. */
