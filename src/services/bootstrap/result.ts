@@ -8,6 +8,7 @@ import type {SecretStore} from '../../infra/secrets/types.js'
 import type {CheckPeersResult} from '../peers/check.js'
 import type {JoinResult} from '../tailscale/join.js'
 import type {Observation} from './observe.js'
+import type {PeerReadiness} from './peer-readiness.js'
 import {rebootRecoveryFor} from './reboot.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
 
@@ -19,6 +20,8 @@ export interface Applied {
   /** Set when the gateway-start step ran. */
   healthy?: boolean
   checked?: CheckPeersResult
+  /** The wait for the peers (peer-readiness.ts), when there was one. */
+  readiness?: PeerReadiness
   /** Replies this host made to --peer A2A invites in this run. */
   replyInvites: {peer: string; replyInvite: string}[]
 }
@@ -94,5 +97,16 @@ export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: Bootstr
           ...NEXT,
         ],
     warnings: applied.warnings,
+    ...(applied.readiness ? {readiness: readinessOf(applied.readiness)} : {}),
+  }
+}
+
+function readinessOf(r: PeerReadiness): NonNullable<BootstrapResult['readiness']> {
+  return {
+    waitedMs: r.elapsedMs,
+    ready: r.ready,
+    missing: r.missing.map((m) => ({name: m.name, gap: m.gap!, ...(m.detail ? {detail: m.detail} : {})})),
+    failed: Boolean(r.verdict.failure),
+    ...(r.verdict.failure ? {failure: r.verdict.failure} : {}),
   }
 }
