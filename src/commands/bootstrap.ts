@@ -9,7 +9,7 @@ import {readSecretInput, type SecretSource} from '../infra/secret-input.js'
 import {renderBootstrap} from '../render/bootstrap.js'
 import {readAlertInput} from '../services/alerts/target.js'
 import {bootstrapHooks} from '../services/bootstrap/hooks.js'
-import {assertOneStdinReader, bootstrapOptions} from '../services/bootstrap/options.js'
+import {assertOneStdinReader, bootstrapOptions, DEFAULT_PEER_WAIT} from '../services/bootstrap/options.js'
 import {readPeerInputs} from '../services/bootstrap/peer-inputs.js'
 import {bootstrap, type BootstrapHooks} from '../services/bootstrap/run.js'
 import type {BootstrapResult} from '../services/bootstrap/types.js'
@@ -58,6 +58,8 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     install: Flags.boolean({description: 'Allow installing Tailscale and OpenClaw when missing (--no-install forbids it). Default: ask on a terminal.', allowNo: true}),
     yes: Flags.boolean({char: 'y', description: 'Answer yes to every confirmation (installs).', default: false}),
     'peer-timeout': Flags.string({description: 'Per-peer timeout for the checks.', default: '5s'}),
+    'peer-wait': Flags.string({description: 'After joining the tailnet, wait up to this long for the peers this run uses (--peer, fleet members) to be reachable and, with MagicDNS, their names to resolve here; 0 skips the wait. Peers still missing become warnings.', default: DEFAULT_PEER_WAIT, helpValue: 'DURATION'}),
+    'wait-for-peers': Flags.boolean({description: 'Wait for the peers even when no join happened, and exit 9 if a --peer (or every fleet member) is still not ready after --peer-wait: for pipelines whose next step uses them.', default: false}),
     ...timeoutFlag('120s', 'How long to wait for Tailscale and for the gateway to become healthy.'),
     ...loginServerFlag,
     ...trustFlag,
@@ -88,6 +90,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   }
 
   protected override exitCodeFor(result: BootstrapResult): number {
+    if (result.readiness?.failed) return ExitCode.NOT_READY
     return result.peers.some((p) => p.status !== 'ok') ? ExitCode.PARTIAL : ExitCode.OK
   }
 }

@@ -14,6 +14,8 @@ export const ExitCode = {
   PENDING: 7,
   /** ask/task: the peer's agent asks for input or authorization (its question and the task id are printed). */
   INPUT_REQUIRED: 8,
+  /** bootstrap --wait-for-peers: the peers it will use were not ready on the tailnet within --peer-wait. */
+  NOT_READY: 9,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const

@@ -92,6 +92,15 @@ export const jsonSchemas = {
     reboot: z.object({survives: z.boolean().nullable(), detail: str, command: opt(str), cron: opt(str)}),
     next: z.array(str),
     warnings: z.array(str),
+    readiness: opt(
+      z.object({
+        waitedMs: num,
+        ready: z.array(str),
+        missing: z.array(z.object({name: str, gap: z.enum(['not-in-tailnet', 'offline', 'no-path', 'gateway-closed', 'name-unresolved']), detail: opt(str)})),
+        failed: bool,
+        failure: opt(str),
+      }),
+    ),
   }),
   broadcast: ok({
     kind: hookKind,

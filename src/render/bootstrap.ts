@@ -17,7 +17,9 @@ export function renderBootstrap(r: BootstrapResult, color: boolean): string {
   }
   // A peer that did not answer makes the run partial (exit 4): the headline must not claim a complete mesh.
   const down = r.peers.filter((p) => p.status !== 'ok')
-  if (down.length > 0) {
+  if (r.readiness?.failed) {
+    lines.push(c.red(`${r.identity} is set up, but the peers it needs are not ready. ${r.readiness.failure ?? ''}`.trim()), c.yellow('The warnings below say what is missing for each and what to do; run the same command again once they are up.'), '')
+  } else if (down.length > 0) {
     const names = down.map((p) => `${p.name} (${p.status})`).join(', ')
     lines.push(c.yellow(`${r.identity} is set up, but ${down.length} of ${r.peers.length} peer${r.peers.length === 1 ? '' : 's'} did not answer: ${names}.`), c.yellow(`Check ${down.length === 1 ? 'it' : 'them'} with: claw-mesh peer check${down.length === 1 ? ` ${down[0].name}` : ''}`), '')
   } else lines.push(c.bold(r.changed ? `${r.identity} is in the mesh.` : `${r.identity} was already provisioned: nothing changed.`), '')

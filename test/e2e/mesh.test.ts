@@ -155,6 +155,9 @@ describe.skipIf(!ready)('three hosts in network namespaces, real gateways, a rea
     const run = await b.cli(['bootstrap', '--identity', 'b', '--tailscale-key', `file:${keyFile}`, '--peer', `file:${invites['a>b']}`, '--json'])
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({changed: false})
+    // A ran B's reply: the pair is complete, so B neither shows the spent reply again nor asks for it to be run.
+    expect(run.json<{replyInvites: unknown[]}>().replyInvites).toEqual([])
+    expect(run.json<{next: string[]}>().next).toContain("The pair with a is complete: a accepted this host's reply, nothing is left to run there.")
     expect(fingerprint(b.configPath)).toBe(before.config)
     expect(fingerprint(path.join(b.stateDir, 'state.json'))).toBe(before.state)
     expect(b.gatewayPid()).toBe(before.pid)

@@ -276,3 +276,101 @@ describe('the watchdog as bootstrap observes it', () => {
     expect((await hooks.watchdog!.status()).sameAlertRecorded).toBe(true)
   })
 })
+
+describe('bootstrap --peer INVITE run again', () => {
+  /** beta's invite, answered by this host in an earlier run (its reply kept in the peer record). */
+  async function answeredInvite(awaitingReply: boolean) {
+    const {encodePairingInvite} = await import('../../src/core/a2a-pairing.js')
+    const host = await provisionedHost()
+    const invite = encodePairingInvite({name: 'beta', hostname: 'openclaw-beta', url: 'http://100.101.102.104:18789', id: 'inv-0123456789abcdef', key: 'A'.repeat(43), createdAt: '2026-12-01T00:00:00Z', expiresAt: '2099-12-01T00:00:00Z'})
+    const reply = 'claw-mesh-reply:v1:kept-reply-line'
+    host.store.update((s) => void (s.peers.beta = {name: 'beta', url: 'http://100.101.102.104:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: 'http://100.101.102.104:18789/a2a', pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z', invite: 'inv-0123456789abcdef', reply, ...(awaitingReply ? {awaitingReply: true} : {})}}))
+    return {host, input: {invite, allowInsecureUrl: false}, reply}
+  }
+
+  it('after the inviter ran the reply: says the pair is complete, and shows no reply nor "to finish pairing"', async () => {
+    const {host, input} = await answeredInvite(false)
+    const {deps} = host.deps([status()])
+    const r = await bootstrap(deps, options({peers: [input]}), {skill: skill(true)})
+    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({action: 'ok'})
+    expect(r.replyInvites).toEqual([])
+    expect(r.next.join('\n')).not.toMatch(/To finish pairing/)
+    expect(r.next).toContain("The pair with beta is complete: beta accepted this host's reply, nothing is left to run there.")
+    expect(renderBootstrap(r, false)).not.toMatch(/Reply for beta/)
+  })
+
+  it('while the inviter has not run it yet: the same reply is shown again, with what to run there', async () => {
+    const {host, input, reply} = await answeredInvite(true)
+    const {deps} = host.deps([status()])
+    const r = await bootstrap(deps, options({peers: [input]}), {skill: skill(true)})
+    expect(r.replyInvites).toEqual([{peer: 'beta', replyInvite: reply}])
+    expect(r.next[0]).toMatch(/^To finish pairing with beta, run on beta: claw-mesh peer add --invite -/)
+    expect(r.next.join('\n')).not.toMatch(/pair with beta is complete/)
+  })
+})
+
+describe('after a join, bootstrap waits for the peers it will use', () => {
+  /** A clock that only moves when slept on: the wait's bound is exercised without real time passing. */
+  const fakeClock = () => {
+    let t = Date.parse('2026-12-01T00:00:00Z')
+    return {now: () => new Date(t), sleep: async (ms: number) => void (t += ms)}
+  }
+  const joinScript = (): ExpectedCall[] => [
+    status('NeedsLogin'),
+    {command: TS, args: (a) => a[0] === 'up'},
+    status('Running'),
+    {command: TS, args: ['version'], result: {stdout: '1.84.3\n'}},
+  ]
+  const BETA = {name: 'beta', url: 'http://100.101.102.104:18789', allowInsecureUrl: false}
+
+  async function joiningHost(script: ExpectedCall[], resolveHost: (host: string) => Promise<string[]>) {
+    const host = await provisionedHost()
+    const {deps, stderr} = host.deps(script)
+    const d = {...deps, clock: fakeClock(), resolveHost} as Deps
+    return {deps: d, stderr}
+  }
+
+  it('until its MagicDNS name resolves here, with progress on stderr; then pairs it', async () => {
+    let lookups = 0
+    const resolved: string[] = []
+    // The host's resolver learns the name on the third look, as it does a moment after `tailscale up`.
+    const {deps, stderr} = await joiningHost([...joinScript(), status(), status(), status(), status()], async (name) => {
+      resolved.push(name)
+      return ++lookups >= 3 ? ['100.101.102.104'] : []
+    })
+    const r = await bootstrap(deps, options({key: {origin: 'test', value: KEY}, peers: [BETA], peerWaitMs: 60_000}), {skill: skill(true)})
+    expect(resolved).toEqual(['openclaw-beta.tail4f3a2.ts.net', 'openclaw-beta.tail4f3a2.ts.net', 'openclaw-beta.tail4f3a2.ts.net'])
+    expect(r.readiness).toEqual({waitedMs: 750, ready: ['beta'], missing: [], failed: false})
+    expect(stderr()).toMatch(/waiting for peers on the tailnet: 0 of 1 ready; still missing beta \(its MagicDNS name does not resolve here\)/)
+    expect(r.warnings.filter((w) => /not ready/.test(w))).toEqual([])
+    expect(r.peers).toMatchObject([{name: 'beta', status: 'ok'}])
+  })
+
+  it('at the bound, a peer still missing is a warning naming it, what is missing and what to do', async () => {
+    // Rounds at 0, 0.25, 0.75, 1.75, 3.75 and 5 s (the bound), then the peer check's own look.
+    const rounds = Array.from({length: 7}, () => status())
+    const {deps} = await joiningHost([...joinScript(), ...rounds], async () => [])
+    const r = await bootstrap(deps, options({key: {origin: 'test', value: KEY}, peers: [BETA], peerWaitMs: 5000}), {skill: skill(true)})
+    expect(r.readiness).toMatchObject({waitedMs: 5000, ready: [], missing: [{name: 'beta', gap: 'name-unresolved', detail: 'openclaw-beta.tail4f3a2.ts.net does not resolve'}], failed: false})
+    expect(r.warnings.filter((w) => /not ready/.test(w))).toEqual([expect.stringMatching(/^beta not ready after 5s: its MagicDNS name does not resolve here .*tailscale set --accept-dns=true/)])
+  }, 20_000)
+
+  it('with --wait-for-peers, a --peer still missing fails the run (readiness.failed, exit 9) and the summary says so', async () => {
+    // Rounds at 0, 0.25, 0.75, 1.75, 3.75 and 5 s (the bound), then the peer check's own look.
+    const rounds = Array.from({length: 7}, () => status())
+    const {deps} = await joiningHost([...joinScript(), ...rounds], async () => [])
+    const r = await bootstrap(deps, options({key: {origin: 'test', value: KEY}, peers: [BETA], peerWaitMs: 5000, waitForPeers: true}), {skill: skill(true)})
+    expect(r.readiness).toMatchObject({failed: true, failure: 'Peers not ready after 5s (--wait-for-peers): --peer beta.'})
+    const {default: Bootstrap} = await import('../../src/commands/bootstrap.js')
+    expect((Bootstrap.prototype as unknown as {exitCodeFor(r: unknown): number}).exitCodeFor(r)).toBe(9)
+    expect(renderBootstrap(r, false)).toMatch(/nova is set up, but the peers it needs are not ready\. Peers not ready after 5s \(--wait-for-peers\): --peer beta\./)
+  }, 20_000)
+
+  it('no join in this run (a provisioned host) and no --wait-for-peers: no wait, no extra tailscale call', async () => {
+    const host = await provisionedHost()
+    const {deps} = host.deps([status()])
+    const r = await bootstrap(deps, options({peers: [BETA], peerWaitMs: 60_000}), {skill: skill(true)})
+    expect(r.readiness).toBeUndefined()
+    expect((deps.runner as unknown as {calls: unknown[]}).calls).toHaveLength(1)
+  })
+})

@@ -149,6 +149,16 @@ describe('tailscale-https', () => {
     expect(r.status).toBe(status)
     if (status === 'fail') expect(r.remedy).toBe('Enable HTTPS Certificates at https://login.tailscale.com/admin/dns')
   })
+
+  it("on Headscale says that it issues no node certificates and proposes --expose tailnet, not tailscale.com's admin page", () => {
+    const r = evalHttpsCerts(running({CertDomains: null}), 'serve', 'https://headscale.example.com')
+    expect(r.status).toBe('fail')
+    expect(r.remedy).toMatch(/The control server https:\/\/headscale\.example\.com \(Headscale\) does not issue HTTPS certificates for node names/)
+    expect(r.remedy).toContain('claw-mesh gateway configure --expose tailnet')
+    expect(r.remedy).not.toContain('login.tailscale.com')
+    // tailscale.com recorded as the login server explicitly: its admin page is still the fix.
+    expect(evalHttpsCerts(running({CertDomains: null}), 'serve', 'https://controlplane.tailscale.com').remedy).toBe('Enable HTTPS Certificates at https://login.tailscale.com/admin/dns')
+  })
 })
 
 describe('tailscale-proxy', () => {

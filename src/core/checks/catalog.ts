@@ -70,7 +70,7 @@ export const CHECKS: readonly Check[] = [
   {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
   {id: 'tailscale-proxy', title: 'Peers reachable in userspace networking (proxy)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalUserspaceProxy(await ctx.tailscale(), await ctx.tailscaleProxy())},
   {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx), stateOf(ctx)?.tailscale?.loginServer)},
-  {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx))},
+  {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx), stateOf(ctx)?.tailscale?.loginServer)},
 
   // Gateway
   {id: 'openclaw-cli', title: 'OpenClaw CLI installed', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalOpenClawCli(await ctx.openclaw())},

@@ -1,3 +1,4 @@
+import {isTailscaleControl} from '../login-server.js'
 import type {TailscaleSummary} from '../tailscale-status.js'
 import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 
@@ -144,11 +145,20 @@ export function evalUserspaceProxy(probe: TailscaleProbe, proxy: {proxy?: string
   return pass(`userspace networking: peer traffic goes through tailscaled's proxy at ${proxy.proxy}`)
 }
 
-export function evalHttpsCerts(probe: TailscaleProbe, expose: string | undefined): CheckOutcome {
+/**
+ * Headscale has no counterpart of tailscale.com's "HTTPS Certificates" switch: it issues no certificates for node
+ * names and does not support Serve (its feature list leaves Serve unchecked, juanfont/headscale#1921); its `tls_*`
+ * settings only give Headscale's own server a certificate. So the fix there is another exposure, not a setting.
+ */
+const HEADSCALE_HTTPS_REMEDY =
+  "Headscale does not issue HTTPS certificates for node names (Tailscale Serve is not supported there; its tls_* settings only cover Headscale's own server): expose the gateway on its tailnet address instead, claw-mesh gateway configure --expose tailnet (WireGuard already encrypts it)"
+
+/** `loginServer`: the self-hosted control server recorded in state (Headscale), which has no HTTPS certificates to enable. */
+export function evalHttpsCerts(probe: TailscaleProbe, expose: string | undefined, loginServer?: string): CheckOutcome {
   if (expose !== 'serve') return skip(`not needed (the gateway is exposed ${expose ? `with "${expose}"` : 'without Tailscale Serve'})`)
   if (probe.kind !== 'ok' || probe.summary.backendState !== 'Running') return skip('not running')
   const s = probe.summary
-  const remedy = `Enable HTTPS Certificates at ${ADMIN_DNS_URL}`
+  const remedy = loginServer && !isTailscaleControl(loginServer) ? HEADSCALE_HTTPS_REMEDY.replace('Headscale does', `The control server ${loginServer} (Headscale) does`) : `Enable HTTPS Certificates at ${ADMIN_DNS_URL}`
   if (s.certDomains.length === 0) return fail('No HTTPS certificate domains (CertDomains is empty): Tailscale Serve cannot get a certificate.', remedy)
   if (s.dnsName && !s.certDomains.includes(s.dnsName)) return warn(`CertDomains (${s.certDomains.join(', ')}) does not include ${s.dnsName}.`, remedy)
   return pass(`certificates available for ${s.certDomains.join(', ')}`)

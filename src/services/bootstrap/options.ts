@@ -9,6 +9,9 @@ import type {AddPeerOptions} from '../peers/add.js'
 import type {JoinOptions} from '../tailscale/join.js'
 import type {BootstrapOptions} from './types.js'
 
+/** How long bootstrap waits, after a join, for the peers it will use (`--peer-wait`). */
+export const DEFAULT_PEER_WAIT = '60s'
+
 /** `claw-mesh bootstrap`'s flags as oclif parses them. */
 export interface BootstrapFlags {
   identity?: string
@@ -33,6 +36,9 @@ export interface BootstrapFlags {
   install?: boolean
   yes: boolean
   'peer-timeout': string
+  /** Absent (older callers): the default bound. */
+  'peer-wait'?: string
+  'wait-for-peers'?: boolean
   timeout: string
   socket?: string
   'dry-run': boolean
@@ -67,6 +73,11 @@ export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key'
   if (readers.length > 1) throw new UsageError(`Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-); ${readers.join(' and ')} ask for it.`, {hint: 'Put the others in files and pass file:PATH.'})
 }
 
+/** `--peer-wait`: a duration, or 0 (any unit) to skip the wait. */
+export function parsePeerWait(value: string): number {
+  return /^0+(\.0+)?(ms|s|m|h)?$/.test(value.trim()) ? 0 : parseDuration(value, '--peer-wait')
+}
+
 /** `--replace NAME` applies to every --peer line (each is checked against its own name). */
 function withReplace(peers: AddPeerOptions[], replace: string[]): AddPeerOptions[] {
   const names = replace.map((n) => assertHostname(n, '--replace'))
@@ -86,6 +97,10 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
   }
   if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
   const trust = flags.trust === undefined ? undefined : parseTrustLevel(flags.trust)
+  const peerWaitMs = parsePeerWait(flags['peer-wait'] ?? DEFAULT_PEER_WAIT)
+  if (flags['wait-for-peers'] && peerWaitMs === 0) {
+    throw new UsageError('--wait-for-peers waits for the peers, and --peer-wait 0 turns the wait off.', {hint: 'Give --peer-wait a bound above 0 (e.g. 2m), or drop --wait-for-peers.'})
+  }
   const install = flags.install === false ? 'forbidden' : flags.install === true || flags.yes ? 'allowed' : 'ask'
   return {
     identity,
@@ -110,6 +125,8 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     dryRun: flags['dry-run'],
     timeoutMs: parseDuration(flags.timeout),
     peerTimeoutMs: parseDuration(flags['peer-timeout'], '--peer-timeout'),
+    peerWaitMs,
+    waitForPeers: Boolean(flags['wait-for-peers']),
     socket: flags.socket,
     loginServer: inputs.loginServer,
   }

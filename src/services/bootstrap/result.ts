@@ -8,6 +8,7 @@ import type {SecretStore} from '../../infra/secrets/types.js'
 import type {CheckPeersResult} from '../peers/check.js'
 import type {JoinResult} from '../tailscale/join.js'
 import type {Observation} from './observe.js'
+import type {PeerReadiness} from './peer-readiness.js'
 import {rebootRecoveryFor} from './reboot.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
 
@@ -19,6 +20,8 @@ export interface Applied {
   /** Set when the gateway-start step ran. */
   healthy?: boolean
   checked?: CheckPeersResult
+  /** The wait for the peers (peer-readiness.ts), when there was one. */
+  readiness?: PeerReadiness
   /** Replies this host made to --peer A2A invites in this run. */
   replyInvites: {peer: string; replyInvite: string}[]
 }
@@ -40,16 +43,20 @@ const NEXT = [
  * The replies to show: made in this run, else kept from an earlier run for the same --peer invites while the inviter
  * has not run them yet (a re-run shows the same reply again, and applies nothing).
  */
-function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, state: State): BootstrapResult['replyInvites'] {
-  if (applied.replyInvites.length > 0) return applied.replyInvites
-  const out: BootstrapResult['replyInvites'] = []
+function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, state: State): {replyInvites: BootstrapResult['replyInvites']; complete: string[]} {
+  if (applied.replyInvites.length > 0) return {replyInvites: applied.replyInvites, complete: []}
+  const replyInvites: BootstrapResult['replyInvites'] = []
+  const complete: string[] = []
   for (const input of observation.peers) {
     if (input.invite === undefined || pairingLineKind(input.invite) !== 'invite-v2') continue
     const invite = decodePairingInvite(input.invite, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
     const record = peerOf(state, input.name ?? invite.name)
-    if (record?.a2a?.invite === invite.id && record.a2a.reply) out.push({peer: record.name, replyInvite: record.a2a.reply})
+    if (record?.a2a?.invite !== invite.id || !record.a2a.reply) continue
+    // The inviter was seen accepting our token: its reply is spent there, and showing it again invites a refusal.
+    if (record.a2a.awaitingReply) replyInvites.push({peer: record.name, replyInvite: record.a2a.reply})
+    else complete.push(record.name)
   }
-  return out
+  return {replyInvites, complete}
 }
 
 /**
@@ -68,7 +75,7 @@ export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: Bootstr
   const g = r.opts.dryRun ? undefined : state.gateway
   const expose = g?.expose ?? observation.configure.expose
   const port = g?.port ?? observation.configure.port
-  const replyInvites = r.opts.dryRun ? [] : replyInvitesOf(deps, applied, observation, state)
+  const {replyInvites, complete} = r.opts.dryRun ? {replyInvites: [], complete: []} : replyInvitesOf(deps, applied, observation, state)
   const url = r.opts.dryRun ? null : peerUrlFor({expose, port, ipv4: tailnet.ipv4, dnsName: tailnet.dnsName})
   return {
     identity: r.opts.identity,
@@ -84,7 +91,22 @@ export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: Bootstr
     reboot: rebootRecoveryFor(deps, state),
     next: r.opts.dryRun
       ? ['Run without --dry-run to apply this plan.']
-      : [...replyInvites.map((x) => `To finish pairing with ${x.peer}, run on ${x.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`), ...NEXT],
+      : [
+          ...replyInvites.map((x) => `To finish pairing with ${x.peer}, run on ${x.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`),
+          ...complete.map((name) => `The pair with ${name} is complete: ${name} accepted this host's reply, nothing is left to run there.`),
+          ...NEXT,
+        ],
     warnings: applied.warnings,
+    ...(applied.readiness ? {readiness: readinessOf(applied.readiness)} : {}),
+  }
+}
+
+function readinessOf(r: PeerReadiness): NonNullable<BootstrapResult['readiness']> {
+  return {
+    waitedMs: r.elapsedMs,
+    ready: r.ready,
+    missing: r.missing.map((m) => ({name: m.name, gap: m.gap!, ...(m.detail ? {detail: m.detail} : {})})),
+    failed: Boolean(r.verdict.failure),
+    ...(r.verdict.failure ? {failure: r.verdict.failure} : {}),
   }
 }

@@ -3,6 +3,7 @@ import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired,
 import {fleetHooksToken} from '../../core/a2a-pairing.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
+import {peerOf} from '../../core/state-schema.js'
 import {isTailscaleControl} from '../../core/login-server.js'
 import {prepareAuthKey} from '../../core/tailscale-join-plan.js'
 import {prepareWif} from '../../core/tailscale-wif.js'
@@ -112,6 +113,16 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     const seen = seenTailscale()
     return checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, tailnet: seen.status ? Promise.resolve({summary: seen.status}) : undefined, record: applied.changed})
   }
+  // After a join (or with --wait-for-peers), the peers this run uses are waited for once, before they are paired.
+  let readiness: Promise<void> | undefined
+  const awaitPeers = (progress: (text: string) => void) =>
+    (readiness ??= (async () => {
+      if (!opts.peerWaitMs || !(runs('tailscale-join') || opts.waitForPeers)) return
+      const {awaitPeerReadiness} = await import('./peer-readiness.js')
+      const fleet = opts.meshSecret ? {tag: observation.meshTag, port: observation.configure.port} : undefined
+      applied.readiness = await awaitPeerReadiness(deps, {peers: observation.peers, fleet, timeoutMs: opts.peerWaitMs, strict: Boolean(opts.waitForPeers), socket: opts.socket, progress})
+      applied.warnings.push(...(applied.readiness?.verdict.warnings ?? []))
+    })())
   const step = (id: BootstrapStepId) => steps.find((s) => s.id === id)!
   const task = (id: BootstrapStepId, fn: (update: (m: string) => void) => Promise<string>) => ({
     title: step(id).title,
@@ -159,7 +170,8 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       applied.warnings.push(...r.notes.filter((n) => /linger/i.test(n)))
       return r.action === 'verify' ? 'running, tokens verified' : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`
     },
-    peers: async () => {
+    peers: async (update) => {
+      await awaitPeers(update)
       const outcomes: string[] = []
       const [{addPeer}, {discoverPeers}] = await Promise.all([import('../peers/add.js'), import('../peers/discover.js')])
       for (const input of observation.peers) {
@@ -189,8 +201,11 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const toApply = steps.filter((s) => s.action === 'run')
   if (toApply.length > 0) await (await import('../../infra/progress.js')).runProgress(deps.io, {}, toApply.map((s) => task(s.id, appliers[s.id])))
 
+  await awaitPeers((text) => deps.io.err(`${text}\n`))
   applied.checked ??= await verifyPeers()
-  return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed ? deps.store.read() : view.state()})
+  // The check records a pairing it saw complete (the inviter accepted our token): the summary must see that record.
+  const pairingSettled = applied.checked.peers.some((p) => peerOf(view.state(), p.name)?.a2a?.awaitingReply)
+  return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed || pairingSettled ? deps.store.read() : view.state()})
 }
 
 /** The URL peers reach this gateway at (channels.a2a.advertisedUrl), from the tailnet as joined or observed. */

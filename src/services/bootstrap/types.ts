@@ -1,4 +1,5 @@
 import type {TrustLevel} from '../../core/pair-trust.js'
+import type {PeerGap} from '../../core/peer-readiness.js'
 import type {RebootRecovery} from './reboot.js'
 import type {BootstrapStep} from '../../core/bootstrap-plan.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -37,6 +38,10 @@ export interface BootstrapOptions {
   dryRun: boolean
   timeoutMs: number
   peerTimeoutMs: number
+  /** --peer-wait: the bound on waiting for the peers after a join (0 or absent: no wait). */
+  peerWaitMs?: number
+  /** --wait-for-peers: wait even without a join, and fail (exit 9) when the peers are not ready. */
+  waitForPeers?: boolean
   socket?: string
   /** Self-hosted control server (Headscale), from --login-server or $CLAW_MESH_LOGIN_SERVER. */
   loginServer?: string
@@ -78,4 +83,16 @@ export interface BootstrapResult {
   /** How the next machine joins: the command that prints this host's invite (the invite is a secret). */
   next: string[]
   warnings: string[]
+  /** The wait for the peers this run uses (after a join, or with --wait-for-peers); absent when there was none. */
+  readiness?: BootstrapReadiness
+}
+
+export interface BootstrapReadiness {
+  waitedMs: number
+  ready: string[]
+  missing: {name: string; gap: PeerGap; detail?: string}[]
+  /** --wait-for-peers and a named peer (or every fleet member) still missing: exit 9. */
+  failed: boolean
+  /** Why it failed, for the headline. */
+  failure?: string
 }
