@@ -24,6 +24,8 @@ import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
 import {gatewayListener} from '../gateway/listener.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
 import {namePeerInputs} from './peer-inputs.js'
+import {magicDnsSuffixSetting} from '../../core/settings.js'
+import {settingsInput} from '../settings/input.js'
 import type {BootstrapOptions} from './types.js'
 
 export type TailscaleView = BootstrapObserved['tailscale']
@@ -126,7 +128,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
     // A2A pairing lines: an invite answered before (same id, reply kept) is unchanged; a reply always completes.
     const kind = input.invite === undefined ? undefined : pairingLineKind(input.invite)
     if (kind === 'reply') {
-      const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl})
+      const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix: input.magicDNSSuffix})
       const name = input.name ?? reply.name
       // Refused with the plan, before the join: a reply must not re-point a peer recorded at another URL.
       assertPairingNameFree(peerOf(state, name), name, reply.url, input.replace)
@@ -134,7 +136,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
       continue
     }
     if (kind === 'invite-v2') {
-      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
+      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix: input.magicDNSSuffix})
       const name = input.name ?? invite.name
       const existing = peerOf(state, name)
       if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) {
@@ -217,7 +219,9 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
   // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
   const configuring = Promise.all([view.config(), view.tailscale()]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(view, opts, ts.summary, file)}))
   const [tailscale, configure, phases] = await Promise.all([view.tailscale(), configuring, phasesPromise])
-  const peers = namePeerInputs(opts.peers, tailscale.summary)
+  // The suffix the apply step (peer add) will judge the peers' URLs with: the same resolver, the same inputs.
+  const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps, {state: view.state(), tailscaleStatus: tailscale.summary})).value
+  const peers = namePeerInputs(opts.peers, tailscale.summary, magicDNSSuffix)
   const loc = view.openclaw()
   const configChanges = configure.changes.map((c) => c.path)
   const store = await view.secrets()
