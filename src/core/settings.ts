@@ -64,7 +64,7 @@ const NETWORKING: readonly TailscaleNetworkingChoice[] = ['auto', 'kernel', 'use
 const SECRET_BACKENDS: readonly SecretBackendChoice[] = ['auto', 'keychain', 'file']
 
 /** An environment variable's value; empty counts as unset (as `VAR= claw-mesh …` means "not this time"). */
-function envOf(input: SettingsInput, name: string): string | undefined {
+function envOf(input: Pick<SettingsInput, 'env'>, name: string): string | undefined {
   const value = input.env[name]
   return value === undefined || value === '' ? undefined : value
 }
@@ -79,7 +79,7 @@ function first<T>(...candidates: [T | undefined, SettingSource][]): Sourced<T> |
 }
 
 /** `--networking`, else $CLAW_MESH_TAILSCALE_NETWORKING (checked like the flag), else unset (auto). */
-export function tailscaleNetworkingSetting(input: SettingsInput): Sourced<TailscaleNetworkingChoice | undefined> {
+export function tailscaleNetworkingSetting(input: Pick<SettingsInput, 'env' | 'flags'>): Sourced<TailscaleNetworkingChoice | undefined> {
   const name = SETTINGS_ENV.tailscaleNetworking
   const env = envOf(input, name)
   if (env !== undefined && !(NETWORKING as readonly string[]).includes(env)) throw badEnv(name, env, `one of ${NETWORKING.join(', ')}`, 'Set it to auto, kernel or userspace, or unset it.')
@@ -108,12 +108,12 @@ export function tailscaleSocketSetting(input: SettingsInput): Sourced<string | u
 }
 
 /** $CLAW_MESH_TAILSCALE: the tailscale CLI to use instead of searching PATH and the install locations. */
-export function tailscaleCliOverride(input: SettingsInput): string | undefined {
+export function tailscaleCliOverride(input: Pick<SettingsInput, 'env'>): string | undefined {
   return envOf(input, SETTINGS_ENV.tailscaleCli)
 }
 
 /** $CLAW_MESH_OPENCLAW: the openclaw executable to use instead of the one on PATH. */
-export function openclawBinOverride(input: SettingsInput): string | undefined {
+export function openclawBinOverride(input: Pick<SettingsInput, 'env'>): string | undefined {
   return envOf(input, SETTINGS_ENV.openclawBin)
 }
 
@@ -145,7 +145,7 @@ export function secretBackendSetting(input: SettingsInput): Sourced<SecretBacken
 }
 
 /** $CLAW_MESH_KEYCHAIN_TIMEOUT_MS: how long one keychain call may take; undefined: the store's own default. */
-export function keychainTimeoutSetting(input: SettingsInput): number | undefined {
+export function keychainTimeoutSetting(input: Pick<SettingsInput, 'env'>): number | undefined {
   const name = SETTINGS_ENV.keychainTimeout
   const env = envOf(input, name)
   if (env === undefined) return undefined
