@@ -60,6 +60,9 @@ export interface SettingsInput {
   stateDir: string
 }
 
+/** What the gateway settings depend on: flags, recorded state and openclaw.json (never the environment). */
+export type GatewayInput = Pick<SettingsInput, 'flags' | 'state' | 'openclawConfig'>
+
 const NETWORKING: readonly TailscaleNetworkingChoice[] = ['auto', 'kernel', 'userspace']
 const SECRET_BACKENDS: readonly SecretBackendChoice[] = ['auto', 'keychain', 'file']
 
@@ -118,7 +121,7 @@ export function openclawBinOverride(input: Pick<SettingsInput, 'env'>): string |
 }
 
 /** The control server: --login-server, else $CLAW_MESH_LOGIN_SERVER, else what an earlier join recorded; undefined: Tailscale's. */
-export function loginServerSetting(input: SettingsInput): Sourced<string | undefined> {
+export function loginServerSetting(input: Pick<SettingsInput, 'env' | 'flags' | 'state'>): Sourced<string | undefined> {
   return (
     first<string>(
       [parseLoginServer(input.flags?.loginServer), 'flag'],
@@ -132,12 +135,12 @@ export function loginServerSetting(input: SettingsInput): Sourced<string | undef
  * The tailnet's MagicDNS suffix (`tail4f3a2.ts.net`, or a Headscale base domain): names under it are tailnet names.
  * What the node's status says now, else what the join recorded.
  */
-export function magicDnsSuffixSetting(input: SettingsInput): Sourced<string | undefined> {
+export function magicDnsSuffixSetting(input: Pick<SettingsInput, 'state' | 'tailscaleStatus'>): Sourced<string | undefined> {
   return first<string>([input.tailscaleStatus?.magicDNSSuffix || undefined, 'tailscale status'], [input.state?.tailscale?.magicDNSSuffix || undefined, 'state']) ?? {value: undefined, source: 'default'}
 }
 
 /** The secret store to open: --secret-store, else $CLAW_MESH_SECRET_STORE, else the recorded one, else auto. */
-export function secretBackendSetting(input: SettingsInput): Sourced<SecretBackendChoice> {
+export function secretBackendSetting(input: Pick<SettingsInput, 'env' | 'flags' | 'state'>): Sourced<SecretBackendChoice> {
   const name = SETTINGS_ENV.secretStore
   const env = envOf(input, name)
   if (env !== undefined && !(SECRET_BACKENDS as readonly string[]).includes(env)) throw badEnv(name, env, `one of ${SECRET_BACKENDS.join(', ')}`, 'Set it to auto, keychain or file, or unset it.')
@@ -155,7 +158,7 @@ export function keychainTimeoutSetting(input: Pick<SettingsInput, 'env'>): numbe
 }
 
 /** How the gateway is opened to peers: --expose, else the recorded mode, else tailnet. */
-export function gatewayExposureSetting(input: SettingsInput): Sourced<GatewayExpose> {
+export function gatewayExposureSetting(input: Pick<SettingsInput, 'flags' | 'state'>): Sourced<GatewayExpose> {
   const flag = input.flags?.expose
   if (flag !== undefined && !(EXPOSE_MODES as readonly string[]).includes(flag)) {
     throw new UsageError(`--expose ${JSON.stringify(flag)} is not one of ${EXPOSE_MODES.join(', ')}.`, {hint: 'Use --expose tailnet (default: the gateway listens on the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan.'})
@@ -164,7 +167,7 @@ export function gatewayExposureSetting(input: SettingsInput): Sourced<GatewayExp
 }
 
 /** The gateway port claw-mesh configures: --port, else the recorded one, else what openclaw.json has, else 18789. */
-export function gatewayPortSetting(input: SettingsInput): Sourced<number> {
+export function gatewayPortSetting(input: GatewayInput): Sourced<number> {
   const flag = input.flags?.port === undefined ? undefined : assertPort(input.flags.port)
   return first<number>([flag, 'flag'], [input.state?.gateway?.port, 'state'], [input.openclawConfig?.port, 'openclaw.json']) ?? {value: DEFAULT_GATEWAY_PORT, source: 'default'}
 }
@@ -173,19 +176,19 @@ export function gatewayPortSetting(input: SettingsInput): Sourced<number> {
  * The port openclaw.json tells the gateway to listen on: the file's, else (not read) the recorded one, else 18789.
  * A file that was read but names no port means OpenClaw's default, whatever state says.
  */
-export function configuredGatewayPortSetting(input: SettingsInput): Sourced<number> {
+export function configuredGatewayPortSetting(input: GatewayInput): Sourced<number> {
   if (input.openclawConfig) return input.openclawConfig.port === undefined ? {value: DEFAULT_GATEWAY_PORT, source: 'default'} : {value: input.openclawConfig.port, source: 'openclaw.json'}
   return first<number>([input.state?.gateway?.port, 'state']) ?? {value: DEFAULT_GATEWAY_PORT, source: 'default'}
 }
 
 /** The port the gateway listens on now: the one it was started with (recorded), else the configured one. */
-export function appliedGatewayPortSetting(input: SettingsInput): Sourced<number> {
+export function appliedGatewayPortSetting(input: GatewayInput): Sourced<number> {
   const applied = input.state?.gateway?.appliedPort
   return applied === undefined ? configuredGatewayPortSetting(input) : {value: applied, source: 'state'}
 }
 
 /** openclaw.json's path: the recorded one (configure wrote there), else where OpenClaw keeps it. */
-export function gatewayConfigPathSetting(input: SettingsInput): Sourced<string | undefined> {
+export function gatewayConfigPathSetting(input: GatewayInput): Sourced<string | undefined> {
   return first<string>([input.state?.gateway?.configPath, 'state'], [input.openclawConfig?.path, 'openclaw.json']) ?? {value: undefined, source: 'default'}
 }
 

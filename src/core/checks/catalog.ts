@@ -1,4 +1,5 @@
 import type {DoctorContext} from './context.js'
+import {configuredGatewayPortSetting} from '../settings.js'
 import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, type GatewayConfigView} from './gateway-config.js'
 import {
   evalConfigFileMode,
@@ -326,10 +327,10 @@ export const CHECKS: readonly Check[] = [
     platforms: ALL_PLATFORMS,
     run: async (ctx) => {
       const view = await ctx.configView()
-      const port = view?.port ?? stateOf(ctx)?.gateway?.port
-      if (port === undefined) return skip('no gateway port configured yet')
+      const port = configuredGatewayPortSetting({state: stateOf(ctx), openclawConfig: view})
+      if (port.source === 'default' && !view) return skip('no gateway port configured yet')
       if (view && bindExposure(view) === 'loopback') return skip('the gateway listens on loopback only (nothing to let in)')
-      return evalFirewall(await ctx.firewall(), port)
+      return evalFirewall(await ctx.firewall(), port.value)
     },
   },
 ]
