@@ -1,5 +1,5 @@
 import type {DoctorContext} from './context.js'
-import {configuredGatewayPortSetting} from '../settings.js'
+import {configuredGatewayPortSetting, loginServerSetting} from '../settings.js'
 import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, type GatewayConfigView} from './gateway-config.js'
 import {
   evalConfigFileMode,
@@ -70,7 +70,7 @@ export const CHECKS: readonly Check[] = [
   {id: 'tailscale-key-expiry', title: 'Node key not expiring', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now())},
   {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
   {id: 'tailscale-proxy', title: 'Peers reachable in userspace networking (proxy)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalUserspaceProxy(await ctx.tailscale(), await ctx.tailscaleProxy())},
-  {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx), stateOf(ctx)?.tailscale?.loginServer)},
+  {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value)},
   {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx))},
 
   // Gateway
