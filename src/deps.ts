@@ -3,6 +3,7 @@ import {promises as dns} from 'node:dns'
 import os from 'node:os'
 import path from 'node:path'
 import type {HostResolver} from './core/peer-url.js'
+import {keychainTimeoutSetting, secretBackendSetting} from './core/settings.js'
 import type {PortListeners} from './core/port-holder.js'
 import {Redactor} from './core/redact.js'
 import type {InterfaceMap} from './core/tailnet-address.js'
@@ -171,15 +172,15 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     volatileSecrets: opts.volatileSecrets ?? (() => (platform.id === 'linux' ? import('./infra/secrets/keyutils.js').then((m) => m.listVolatileSecrets(KEYCHAIN_SERVICE)) : Promise.resolve({keys: []}))),
     secrets(choice) {
       secrets ??= (async () => {
-        const recorded = deps.store.read().secrets?.backend
+        const input = {env, platform, stateDir, state: deps.store.read(), flags: {secretStore: choice}}
         const store = await openSecretStore({
-          choice: choice ?? (env.CLAW_MESH_SECRET_STORE as SecretStoreChoice | undefined) ?? recorded ?? 'auto',
+          choice: secretBackendSetting(input).value,
           stateDir,
           platform: platform.id,
           io,
           runner: deps.runner,
           env,
-          timeoutMs: env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined,
+          timeoutMs: keychainTimeoutSetting(input),
           readOnly: opts.dryRun,
         })
         return redacting(store, redactor)

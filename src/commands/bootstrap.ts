@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {ExitCode} from '../core/errors.js'
-import {resolveLoginServer} from '../core/login-server.js'
+import {loginServerSetting} from '../core/settings.js'
 import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, tailscaleWifFlags, timeoutFlag, trustFlag} from '../flags.js'
 import type {IOStreams} from '../infra/io.js'
 import {ask, confirm} from '../infra/prompt.js'
@@ -80,7 +80,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     // --peer values are read and checked before anything is observed (a bad file is a usage error, whatever Tailscale's state).
     const peers = await readPeerInputs(flags.peer, {stdin: deps.io.stdin, redactor: deps.redactor, allowInsecureUrl: flags['allow-insecure-url'], home: deps.home})
     const alert = await readAlertInput(deps, flags.alert)
-    const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
+    const loginServer = loginServerSetting({env: deps.env, flags: {loginServer: flags['login-server']}}).value
     const opts = bootstrapOptions(flags, {identity, key, wif, meshSecret, peers, alert, loginServer}, deps.platform.id)
     return bootstrap(deps, opts, {...bootstrapHooks(deps, {alert: opts.alert}), ...bootstrapPrompts(deps.io)})
   }

@@ -24,11 +24,6 @@ export function parseLoginServer(raw: string | undefined, source = '--login-serv
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`
 }
 
-/** Flag, then environment, then what an earlier join remembered. */
-export function resolveLoginServer(flag: string | undefined, env: Record<string, string | undefined>, recorded: string | undefined): string | undefined {
-  return parseLoginServer(flag) ?? parseLoginServer(env.CLAW_MESH_LOGIN_SERVER, 'CLAW_MESH_LOGIN_SERVER') ?? recorded
-}
-
 /** tailscale.com's control server (and its old name): a --login-server naming it is the default. */
 export function isTailscaleControl(loginServer: string | undefined): boolean {
   if (!loginServer) return true

@@ -146,9 +146,9 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
 }
 
 /** A MagicDNS host name's first label (`openclaw-nova.tail4f3a2.ts.net` → `openclaw-nova`), else undefined. */
-export function tailnetHostnameOf(url: string): string | undefined {
+export function tailnetHostnameOf(url: string, magicDNSSuffix?: string): string | undefined {
   const host = new URL(url).hostname
-  return peerHostKind(host) === 'tailnet-name' ? host.split('.')[0] : undefined
+  return peerHostKind(host, magicDNSSuffix) === 'tailnet-name' ? host.split('.')[0] : undefined
 }
 
 /** Resolves a host name to its addresses (the seam: dns.lookup in production, a table in tests). */

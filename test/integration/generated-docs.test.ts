@@ -4,6 +4,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECK_IDS} from '../../src/core/checks/catalog.js'
 import {ExitCode} from '../../src/core/errors.js'
+import {SETTINGS_ENV} from '../../src/core/settings.js'
 import {ROOT} from '../helpers/built-cli.js'
 
 /** The docs that come from the code are checked against it: a change to a command or an exit code shows up here. */
@@ -68,6 +69,7 @@ describe('generated and code-derived docs are fresh', () => {
     const source = listFiles(path.join(ROOT, 'src')).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(f, 'utf8')).join('\n')
     // Read as env.X / env['X'], handed to a secret reader (envName: 'X') or an oclif flag (env: 'X'), or named in help ($X).
     const read = new Set([...source.matchAll(/(?:env\.|env\[['"]|envName: ['"]|env: ['"]|ENV = ['"]|\$)(CLAW_MESH_[A-Z0-9_]*[A-Z0-9])\b/g)].map((m) => m[1]))
+    for (const name of Object.values(SETTINGS_ENV)) read.add(name) // the settings resolver names its variables in a table
     const setForChildren = new Set([...source.matchAll(/\b(CLAW_MESH_ALERT_[A-Z_]+|CLAW_MESH_SKIP_NEW_VERSION_CHECK)\b/g)].map((m) => m[1]))
     const doc = readFileSync(path.join(ROOT, 'docs', 'configuration.md'), 'utf8')
     const section = doc.slice(doc.indexOf('## Environment variables'))

@@ -1,6 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import {ExitCode, UsageError} from '../../src/core/errors.js'
-import {isTailscaleControl, parseLoginServer, resolveLoginServer} from '../../src/core/login-server.js'
+import {isTailscaleControl, parseLoginServer} from '../../src/core/login-server.js'
+import {loginServerSetting} from '../../src/core/settings.js'
+
+const resolveLoginServer = (flag: string | undefined, env: Record<string, string>, recorded: string | undefined) => loginServerSetting({env, flags: {loginServer: flag}, state: {tailscale: {loginServer: recorded}}}).value
 import {redactKnownShapes} from '../../src/core/redact.js'
 import {tailscaleError} from '../../src/core/tailscale-errors.js'
 import {advertisedTags, missingTags, prepareAuthKey} from '../../src/core/tailscale-join-plan.js'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {parseDuration} from '../../core/duration.js'
 import {assertHostname, parseTags} from '../../core/validate.js'
-import {resolveLoginServer} from '../../core/login-server.js'
+import {loginServerSetting} from '../../core/settings.js'
 import {dryRunFlag, loginServerFlag, socketFlag, tailscaleKeyFlag, tailscaleWifFlags, timeoutFlag} from '../../flags.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {runProgress} from '../../infra/progress.js'
@@ -38,7 +38,7 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     const hostname = assertHostname(flags.hostname)
     const tags = parseTags(flags.tags)
     const timeoutMs = parseDuration(flags.timeout)
-    const loginServer = resolveLoginServer(flags['login-server'], deps.env, undefined)
+    const loginServer = loginServerSetting({env: deps.env, flags: {loginServer: flags['login-server']}}).value
     const key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor})
     if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
     const wif = await readWifInput(flags, deps)

@@ -1,4 +1,5 @@
 import type {DoctorContext} from './context.js'
+import {configuredGatewayPortSetting, loginServerSetting} from '../settings.js'
 import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, type GatewayConfigView} from './gateway-config.js'
 import {
   evalConfigFileMode,
@@ -69,8 +70,8 @@ export const CHECKS: readonly Check[] = [
   {id: 'tailscale-key-expiry', title: 'Node key not expiring', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now())},
   {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
   {id: 'tailscale-proxy', title: 'Peers reachable in userspace networking (proxy)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalUserspaceProxy(await ctx.tailscale(), await ctx.tailscaleProxy())},
-  {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx), stateOf(ctx)?.tailscale?.loginServer)},
-  {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx), stateOf(ctx)?.tailscale?.loginServer)},
+  {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value)},
+  {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value)},
 
   // Gateway
   {id: 'openclaw-cli', title: 'OpenClaw CLI installed', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalOpenClawCli(await ctx.openclaw())},
@@ -326,10 +327,10 @@ export const CHECKS: readonly Check[] = [
     platforms: ALL_PLATFORMS,
     run: async (ctx) => {
       const view = await ctx.configView()
-      const port = view?.port ?? stateOf(ctx)?.gateway?.port
-      if (port === undefined) return skip('no gateway port configured yet')
+      const port = configuredGatewayPortSetting({state: stateOf(ctx), openclawConfig: view})
+      if (port.source === 'default' && !view) return skip('no gateway port configured yet')
       if (view && bindExposure(view) === 'loopback') return skip('the gateway listens on loopback only (nothing to let in)')
-      return evalFirewall(await ctx.firewall(), port)
+      return evalFirewall(await ctx.firewall(), port.value)
     },
   },
 ]

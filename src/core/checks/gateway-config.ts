@@ -1,3 +1,4 @@
+import {DEFAULT_GATEWAY_PORT} from '../gateway-url.js'
 import {fail, pass, REMEDY_CONFIGURE, REMEDY_START, skip, warn, type CheckOutcome} from './types.js'
 
 /**
@@ -5,7 +6,8 @@ import {fail, pass, REMEDY_CONFIGURE, REMEDY_START, skip, warn, type CheckOutcom
  * user's), and name the setting and the fix. The values OpenClaw accepts come from its schema (see
  * reference/openclaw-gateway.md): seed documents write `"bind": "0.0.0.0"` and `"tailscale": {"mode": "on"}`.
  */
-export const DEFAULT_PORT = 18789
+/** OpenClaw's default port (one constant: core/gateway-url). */
+export const DEFAULT_PORT = DEFAULT_GATEWAY_PORT
 export const BIND_MODES = ['loopback', 'lan', 'tailnet', 'auto', 'custom'] as const
 export const TAILSCALE_MODES = ['off', 'serve', 'funnel'] as const
 const CONFIGURE = REMEDY_CONFIGURE

@@ -12,6 +12,8 @@ import {selfEndpoint} from '../peers/invite.js'
 import {syncA2aConfig, type A2aSync} from './sync.js'
 import {writePairTokens} from './tokens.js'
 import type {TrustLevel} from '../../core/pair-trust.js'
+import {magicDnsSuffixSetting} from '../../core/settings.js'
+import {settingsInput} from '../settings/input.js'
 
 export interface PairingResult {
   name: string
@@ -53,6 +55,8 @@ export interface PairingOptions {
   allowInsecureUrl?: boolean
   /** The existing peer this line may replace (`--replace NAME`): without it an existing name is refused. */
   replace?: readonly string[]
+  /** The tailnet's MagicDNS suffix as the caller resolved it (bootstrap's plan); unset: the settings resolver's. */
+  magicDNSSuffix?: string
 }
 
 /** An invite made with `--for NAME` is completed only by a reply that names NAME. */
@@ -71,7 +75,7 @@ const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invi
  * exchange, stores and configures them, and returns the reply line for the inviter.
  */
 export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
-  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
+  const magicDNSSuffix = opts.magicDNSSuffix ?? magicDnsSuffixSetting(settingsInput(deps)).value
   const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
   const addresses = await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
@@ -104,7 +108,7 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
 
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
 export async function completeReply(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
-  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
+  const magicDNSSuffix = opts.magicDNSSuffix ?? magicDnsSuffixSetting(settingsInput(deps)).value
   const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
   const addresses = await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
@@ -151,7 +155,7 @@ export async function completeReply(deps: Deps, raw: string, opts: PairingOption
     const extraChanges = known ? ['A2A tokens replaced (paired again)'] : []
     await writePairTokens(secrets, name, {inbound: pair.replierToInviter, outbound: pair.inviterToReplier})
     const hooksToken = await keptHooksToken(deps, secrets, name, reply.url)
-    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, addresses, trust: opts.trust ?? record.trust})
+    const saved = await savePeer(deps, secrets, {name, hostname: reply.hostname || tailnetHostnameOf(reply.url, magicDNSSuffix), url: reply.url, source: 'invite', token: hooksToken, a2a: {url: a2aEndpoint(reply.url), pairedBy: 'invite'}, extraChanges, addresses, trust: opts.trust ?? record.trust})
     await secrets.delete(SECRET_NAMES.inviteKey(reply.invite))
     const sync = await syncA2aConfig(deps)
     return {name, hostname: reply.hostname, url: reply.url, ...saved, completed: true, sync}

@@ -1,7 +1,7 @@
 import {assertPairingNameFree, assertPlainAddAllowed, decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
 import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
-import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
+import {peerUrlFor} from '../../core/gateway-url.js'
 import {readGatewaySettings} from '../../core/openclaw-config.js'
 import {DEFAULT_MESH_TAG, discoverMeshPeers, previewDiscovery} from '../../core/mesh-discovery.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
@@ -24,6 +24,8 @@ import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
 import {gatewayListener} from '../gateway/listener.js'
 import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
 import {namePeerInputs} from './peer-inputs.js'
+import {gatewayExposureSetting, gatewayPortSetting, magicDnsSuffixSetting} from '../../core/settings.js'
+import {settingsInput} from '../settings/input.js'
 import type {BootstrapOptions} from './types.js'
 
 export type TailscaleView = BootstrapObserved['tailscale']
@@ -126,7 +128,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
     // A2A pairing lines: an invite answered before (same id, reply kept) is unchanged; a reply always completes.
     const kind = input.invite === undefined ? undefined : pairingLineKind(input.invite)
     if (kind === 'reply') {
-      const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl})
+      const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix: input.magicDNSSuffix})
       const name = input.name ?? reply.name
       // Refused with the plan, before the join: a reply must not re-point a peer recorded at another URL.
       assertPairingNameFree(peerOf(state, name), name, reply.url, input.replace)
@@ -134,7 +136,7 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
       continue
     }
     if (kind === 'invite-v2') {
-      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
+      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix: input.magicDNSSuffix})
       const name = input.name ?? invite.name
       const existing = peerOf(state, name)
       if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) {
@@ -165,15 +167,15 @@ function discoveryChanges(opts: BootstrapOptions, ts: TailscaleSummary | null, t
 }
 
 /** channels.a2a.advertisedUrl as configure would set it from the observed tailnet (so a re-run plans no change). */
-function observedAdvertisedUrl(view: MachineView, opts: BootstrapOptions, ts: TailscaleSummary | null, file: OpenClawConfigFile): string | undefined {
-  // The same expose and port configure resolves (flag, recorded, openclaw.json, default).
-  const g = view.state().gateway
-  const expose = opts.expose ?? g?.expose ?? 'tailnet'
-  if (!ts || !(expose === 'serve' ? ts.dnsName : ts.ipv4)) return undefined
+function observedAdvertisedUrl(deps: Deps, view: MachineView, opts: BootstrapOptions, ts: TailscaleSummary | null, file: OpenClawConfigFile): string | undefined {
   try {
-    return peerUrlFor({expose: expose as 'tailnet', port: opts.port ?? g?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT, ipv4: ts.ipv4, dnsName: ts.dnsName})
+    // The same expose and port configure resolves: the settings resolver, with the same inputs.
+    const input = settingsInput(deps, {state: view.state(), flags: {expose: opts.expose, port: opts.port}, openclawConfig: {port: readGatewaySettings(file.config).port}})
+    const expose = gatewayExposureSetting(input).value
+    if (!ts || !(expose === 'serve' ? ts.dnsName : ts.ipv4)) return undefined
+    return peerUrlFor({expose, port: gatewayPortSetting(input).value, ipv4: ts.ipv4, dnsName: ts.dnsName})
   } catch {
-    return undefined
+    return undefined // configure itself reports a bad --expose or --port
   }
 }
 
@@ -215,9 +217,11 @@ async function observeGatewayPort(deps: Deps, port: number): Promise<NonNullable
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
 export async function observeBootstrap(deps: Deps, view: MachineView, opts: BootstrapOptions, phasesPromise: Promise<PhaseObservations>): Promise<Observation> {
   // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
-  const configuring = Promise.all([view.config(), view.tailscale()]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(view, opts, ts.summary, file)}))
+  const configuring = Promise.all([view.config(), view.tailscale()]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(deps, view, opts, ts.summary, file)}))
   const [tailscale, configure, phases] = await Promise.all([view.tailscale(), configuring, phasesPromise])
-  const peers = namePeerInputs(opts.peers, tailscale.summary)
+  // The suffix the apply step (peer add) will judge the peers' URLs with: the same resolver, the same inputs.
+  const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps, {state: view.state(), tailscaleStatus: tailscale.summary})).value
+  const peers = namePeerInputs(opts.peers, tailscale.summary, magicDNSSuffix)
   const loc = view.openclaw()
   const configChanges = configure.changes.map((c) => c.path)
   const store = await view.secrets()

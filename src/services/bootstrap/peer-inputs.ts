@@ -52,12 +52,16 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
   return out
 }
 
-/** Names each URL peer still without one after the tailnet node that has its address, or refuses naming the flag. */
-export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSummary | null): AddPeerOptions[] {
-  return inputs.map((input) => {
+/**
+ * Names each URL peer still without one after the tailnet node that has its address, or refuses naming the flag.
+ * Every input carries the tailnet's MagicDNS suffix as the plan resolved it, so the apply step judges its URL the same.
+ */
+export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSummary | null, magicDNSSuffix?: string): AddPeerOptions[] {
+  return inputs.map((given) => {
+    const input = magicDNSSuffix === undefined ? given : {...given, magicDNSSuffix}
     if (input.invite !== undefined || input.name !== undefined) return input
     const url = input.url as string
-    const name = nameForUrl(url, tailnet)
+    const name = nameForUrl(url, tailnet, magicDNSSuffix)
     if (!name) {
       throw new UsageError(`--peer ${url}: claw-mesh cannot tell this peer's name from its address.`, {hint: `Name it: --peer NAME=${url} (the name you will use with claw-mesh send).`})
     }
@@ -65,14 +69,14 @@ export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSumma
   })
 }
 
-function nameForUrl(url: string, tailnet?: TailscaleSummary | null): string | undefined {
+function nameForUrl(url: string, tailnet?: TailscaleSummary | null, magicDNSSuffix?: string): string | undefined {
   let host: string
   try {
     host = new URL(url).hostname.replace(/^\[|\]$/g, '')
   } catch {
     return undefined // normalizePeerUrl reports it properly
   }
-  const tsHost = tailnetHostnameOf(url)
+  const tsHost = tailnetHostnameOf(url, magicDNSSuffix)
   if (tsHost) return meshNameOf(tsHost)
   const node = tailnet?.peers.find((p) => p.ipv4 === host || p.ipv6 === host)
   if (node) return meshNameOf(node.machineName ?? node.hostname)

@@ -5,6 +5,7 @@ import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import {peerOf} from '../../core/state-schema.js'
 import {isTailscaleControl} from '../../core/login-server.js'
+import {loginServerSetting} from '../../core/settings.js'
 import {prepareAuthKey} from '../../core/tailscale-join-plan.js'
 import {prepareWif} from '../../core/tailscale-wif.js'
 import type {Deps} from '../../deps.js'
@@ -79,8 +80,9 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const phases = Promise.all([opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined, hooks.skill ? hooks.skill.installed() : true, hooks.meshPlugin?.status()]).then(([watchdog, skillInstalled, meshPlugin]) => ({watchdog, skillInstalled, meshPlugin}))
   // The key's shape (tskey-…, an OAuth secret's need for tags) is refused by the dry run too; a Headscale key is
   // judged against the control server this machine recorded.
-  if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted: !isTailscaleControl(opts.loginServer ?? view.state().tailscale?.loginServer)})
-  if (opts.wif) prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted: !isTailscaleControl(opts.loginServer ?? view.state().tailscale?.loginServer)})
+  const selfHosted = !isTailscaleControl(loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: view.state()}).value)
+  if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted})
+  if (opts.wif) prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted})
   const observation = await observeBootstrap(deps, view, opts, phases)
   const steps: BootstrapStepResult[] = planBootstrap(observation.observed, {...desiredFor(opts, observation, hooks), unattended: deps.platform.upExtraFlags().includes('--unattended')})
   const store = await view.secrets()

@@ -10,6 +10,7 @@ import type {PeerRecord, State} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
 import {tailscaleError} from '../../core/tailscale-errors.js'
 import type {Deps} from '../../deps.js'
+import {configuredGatewayPortSetting} from '../../core/settings.js'
 import {secretFileProblems} from '../../infra/secrets/file.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkPeers} from '../peers/check.js'
@@ -239,7 +240,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
     clockSample,
     firewall: memo(async () => {
       const view = await gateway.configView()
-      return probeFirewall(deps, {port: view?.port ?? stateOrEmpty()?.gateway?.port ?? 18789, timeoutMs: commandTimeoutMs})
+      return probeFirewall(deps, {port: configuredGatewayPortSetting({state: stateOrEmpty(), openclawConfig: view}).value, timeoutMs: commandTimeoutMs})
     }),
     agentFallback: memo(async () => ({probe: await probeAgentFallback(deps, commandTimeoutMs), minimum: cliNodeMinimum()})),
     meshPlugin: memo(async () => {

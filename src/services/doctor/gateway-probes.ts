@@ -6,6 +6,7 @@ import type {TailscaleProbe} from '../../core/checks/tailscale.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {getPath, hooksTokenOf, isSecretRef, plaintextGatewayTokenOf, type OpenClawConfig} from '../../core/openclaw-config.js'
 import {resolveOpenClawPaths} from '../../core/openclaw-config-paths.js'
+import {appliedGatewayPortSetting} from '../../core/settings.js'
 import type {State} from '../../core/state-schema.js'
 import {isOnInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
 import type {Deps} from '../../deps.js'
@@ -89,7 +90,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return obj ? viewGatewayConfig(obj) : undefined
   })
   // Where the gateway runs now: the port it was started with, else the one the config says.
-  const port = async () => input.state()?.gateway?.appliedPort ?? (await configView())?.port ?? input.state()?.gateway?.port ?? 18789
+  const port = async () => appliedGatewayPortSetting({state: input.state(), openclawConfig: await configView()}).value
 
   const validation = memo(async (): Promise<ValidationProbe> => {
     const [oc, file] = await Promise.all([openclaw(), configFile()])

@@ -1,8 +1,10 @@
 import {isProbeKey} from '../../core/checks/secrets.js'
+import {secretBackendSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {openVolatileStore, type VolatileStore} from '../../infra/secrets/keyutils.js'
-import {KEYCHAIN_SERVICE, openSecretStore, type SecretStoreChoice} from '../../infra/secrets/select.js'
+import {KEYCHAIN_SERVICE, openSecretStore} from '../../infra/secrets/select.js'
 import type {SecretStore} from '../../infra/secrets/types.js'
+import {settingsInput} from '../settings/input.js'
 
 /**
  * `doctor --fix` for secrets an earlier claw-mesh kept in the kernel keyring: each is copied into the durable store
@@ -16,7 +18,7 @@ export async function moveVolatileSecrets(deps: Deps, names: string[], seams: {v
   const target =
     secrets.length === 0
       ? undefined
-      : (seams.target ?? (await openSecretStore({choice: (deps.env.CLAW_MESH_SECRET_STORE as SecretStoreChoice | undefined) ?? 'auto', stateDir: deps.stateDir, platform: deps.platform.id, io: deps.io, runner: deps.runner, env: deps.env})))
+      : (seams.target ?? (await openSecretStore({choice: secretBackendSetting(settingsInput(deps, {state: undefined})).value, stateDir: deps.stateDir, platform: deps.platform.id, io: deps.io, runner: deps.runner, env: deps.env})))
   const moved: string[] = []
   const kept: string[] = []
   const unreadable: string[] = []

@@ -1,11 +1,11 @@
 import {promises as fs} from 'node:fs'
-import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {UsageError} from '../../core/errors.js'
-import {EXPOSE_MODES, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax, type GatewayExpose} from '../../core/openclaw-config.js'
+import {readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax, type GatewayExpose} from '../../core/openclaw-config.js'
 import {exposureHardening, maskChanges, planConfigPatch, type ConfigChange} from '../../core/openclaw-config-patch.js'
 import {reloadOutcome, type ReloadOutcome} from '../../core/gateway-start-plan.js'
 import {MIN_TOKEN_BITS, RISK_WEAK_TOKENS} from '../../core/token-strength.js'
 import {versionManagerWarning} from '../../core/stable-node-path.js'
+import {gatewayExposureSetting, gatewayPortSetting} from '../../core/settings.js'
 import {assertPort} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
@@ -22,6 +22,7 @@ import {gatewayProviderFileFor, syncGatewayProviderFile} from '../../infra/secre
 import {assertPortUsable} from './port-check.js'
 import {bakedNodePath, ensureGatewayTokens, secretWiring, writeSecretLauncher, type TokenSource} from './secret-wiring.js'
 import {LOCK_WAIT_MS} from './local-gateway.js'
+import {settingsInput} from '../settings/input.js'
 
 export const RISK_LAN = 'lan-exposure'
 
@@ -62,18 +63,14 @@ export interface ConfigureResult {
   trustNotes: string[]
 }
 
-/** Turns the flag into an exposure mode; `lan` needs the risk accepted by name. */
-export function resolveExpose(value: string | undefined, recorded: GatewayExpose | undefined, acceptRisk: readonly string[] = []): GatewayExpose {
-  const expose = value ?? recorded ?? 'tailnet'
-  if (!(EXPOSE_MODES as readonly string[]).includes(expose)) {
-    throw new UsageError(`--expose ${JSON.stringify(expose)} is not one of ${EXPOSE_MODES.join(', ')}.`, {hint: 'Use --expose tailnet (default: the gateway listens on the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan.'})
-  }
+/** `lan` needs the risk accepted by name. */
+function assertExposeAllowed(expose: GatewayExpose, acceptRisk: readonly string[] = []): GatewayExpose {
   if (expose === 'lan' && !acceptRisk.includes(RISK_LAN)) {
     throw new UsageError('--expose lan opens the gateway on every network interface (0.0.0.0), not only the tailnet.', {
       hint: `If you mean it, add --accept-risk ${RISK_LAN}. Otherwise use --expose tailnet.`,
     })
   }
-  return expose as GatewayExpose
+  return expose
 }
 
 /**
@@ -101,10 +98,11 @@ export async function configureGateway(deps: Deps, opts: ConfigureOptions = {}, 
 
 async function configure(deps: Deps, opts: ConfigureOptions, observed: ConfigureObserved): Promise<ConfigureResult> {
   const state = deps.store.read()
-  const expose = resolveExpose(opts.expose, state.gateway?.expose, opts.acceptRisk)
+  const flags = {expose: opts.expose, port: opts.port}
+  const expose = assertExposeAllowed(gatewayExposureSetting(settingsInput(deps, {state, flags})).value, opts.acceptRisk)
   const loc = locateOpenClaw(deps, {profile: opts.profile})
   const file = observed.file?.path === loc.paths.configPath ? observed.file : await readOpenClawConfig(loc.paths.configPath)
-  const port = assertPort(opts.port ?? state.gateway?.port ?? readGatewaySettings(file.config).port ?? DEFAULT_GATEWAY_PORT)
+  const port = assertPort(gatewayPortSetting(settingsInput(deps, {state, flags, openclawConfig: {port: readGatewaySettings(file.config).port}})).value)
   await assertConfigWritable(file, deps.env)
   await assertPortUsable(deps, port, state.gateway)
 

@@ -1,11 +1,13 @@
 import path from 'node:path'
 import {answerExecSecretRequest, parseExecSecretRequest, type ExecSecretResponse} from '../../core/secret-exec-protocol.js'
+import {keychainTimeoutSetting, secretBackendSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {createFileSecretStore} from '../../infra/secrets/file.js'
 import {createKeychainSecretStore} from '../../infra/secrets/keychain.js'
 import {KEYCHAIN_LABELS, KEYCHAIN_SERVICE} from '../../infra/secrets/select.js'
 import {userSessionBus} from '../../infra/secrets/secret-service.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
+import {settingsInput} from '../settings/input.js'
 
 /**
  * The only id OpenClaw is configured to ask for (gateway.auth.token's SecretRef): the gateway token. Not the hooks
@@ -19,10 +21,10 @@ export const RESOLVABLE_IDS: ReadonlySet<string> = new Set([SECRET_NAMES.gateway
  * without the write/read/delete probe `openSecretStore` does, since this runs at every gateway start and reload.
  */
 export async function openResolverStore(deps: Deps): Promise<SecretStore> {
-  const choice = deps.env.CLAW_MESH_SECRET_STORE ?? deps.store.read().secrets?.backend
+  const choice = secretBackendSetting(settingsInput(deps, {state: deps.store.read()})).value
   if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'), {platform: deps.platform.id})
   if (choice === 'keychain') {
-    const timeoutMs = deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS ? Number(deps.env.CLAW_MESH_KEYCHAIN_TIMEOUT_MS) : undefined
+    const timeoutMs = keychainTimeoutSetting(deps)
     // The Secret Service on the user's bus (found as cron or a service unit would find it), never the kernel keyring;
     // on macOS /usr/bin/security through the Runner, whichever node the launcher runs.
     return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[deps.platform.id] ?? 'OS keychain', platform: deps.platform.id, busAddress: deps.platform.id === 'linux' ? userSessionBus(deps.env) : undefined, runner: deps.runner})

@@ -1,8 +1,8 @@
 import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
-import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {planGatewayStart, type StartAction, type StartPlan} from '../../core/gateway-start-plan.js'
 import {readGatewaySettings} from '../../core/openclaw-config.js'
 import {logShowsTailscaleBootFailure, TAILSCALE_BOOT_ISSUE, tailscaleBootRemedy} from '../../core/tailscale-boot.js'
+import {appliedGatewayPortSetting, configuredGatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
@@ -166,7 +166,7 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const runtime = await probeOpenClawRuntime(deps, loc.bin!)
   const file = await readOpenClawConfig(g.configPath)
   const settings = readGatewaySettings(file.config)
-  const port = settings.port ?? DEFAULT_GATEWAY_PORT
+  const port = configuredGatewayPortSetting({openclawConfig: settings}).value
   const store = await deps.secrets()
   const tokens = {gateway: await store.get(SECRET_NAMES.gatewayToken), hooks: await store.get(SECRET_NAMES.hooksToken)}
   if (!tokens.gateway || !tokens.hooks) {
@@ -181,7 +181,7 @@ async function start(deps: Deps, opts: StartOptions): Promise<StartResult> {
   const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
   const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(loc.profile, deps.env), run, deps.env) : false
   const backgroundPid = await ourBackgroundPid(deps)
-  const runningPort = g.appliedPort ?? port
+  const runningPort = appliedGatewayPortSetting({state, openclawConfig: settings}).value
   const before = await probeGatewayHealth(deps.http, localUrl(runningPort))
   // Something answers like a gateway: whose is it? Another user's listener is neither restarted, verified nor trusted.
   const holder = before.healthz.ok ? await gatewayListener(deps, runningPort) : undefined
@@ -302,7 +302,7 @@ async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; reason:
   if (!f.hadGateway || !rb.existed) {
     return fail(`The gateway did not start with the new configuration: ${f.reason}. claw-mesh restored the previous openclaw.json ${restoredFrom}; no gateway was running before, so none was started.`, `Fix the cause, then run claw-mesh gateway configure and claw-mesh gateway start again.${logHint}`)
   }
-  const oldPort = readGatewaySettings((await readOpenClawConfig(ctx.configPath)).config).port ?? DEFAULT_GATEWAY_PORT
+  const oldPort = configuredGatewayPortSetting({openclawConfig: readGatewaySettings((await readOpenClawConfig(ctx.configPath)).config)}).value
   const action: StartAction = f.plan.runner === 'service' ? 'service-install' : 'background-start'
   ctx.progress(`bringing the previous gateway back on port ${oldPort}`)
   const again = await launch(ctx, {...f.plan, stopBackground: false}, action, oldPort)

@@ -1,7 +1,8 @@
-import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
+import {peerUrlFor} from '../../core/gateway-url.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {readGatewaySettings, type GatewayExpose} from '../../core/openclaw-config.js'
 import {isOnInterfaces, tailnetIPv4FromInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
+import {appliedGatewayPortSetting, configuredGatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {findTailscaleCli, openTailscale} from '../tailscale/cli.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
@@ -72,8 +73,8 @@ export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): 
   const configPath = g?.configPath ?? loc.paths.configPath
   const file = await readOpenClawConfig(configPath)
   const s = readGatewaySettings(file.config)
-  const port = s.port ?? DEFAULT_GATEWAY_PORT
-  const runningPort = g?.appliedPort ?? port
+  const port = configuredGatewayPortSetting({openclawConfig: s}).value
+  const runningPort = appliedGatewayPortSetting({state, openclawConfig: s}).value
   const run = probeRun(deps)
   const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
   const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(loc.profile, deps.env), run, deps.env) : false

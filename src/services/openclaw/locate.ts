@@ -2,6 +2,7 @@ import {existsSync} from 'node:fs'
 import {ActionNeededError} from '../../core/errors.js'
 import {nodeRunsOpenClaw, OPENCLAW_NODE_RANGE} from '../../core/node-version.js'
 import {resolveOpenClawPaths, type OpenClawPaths} from '../../core/openclaw-config-paths.js'
+import {openclawBinOverride} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {findOnPath} from '../../platform/probe.js'
 
@@ -34,7 +35,7 @@ export function openclawArgs(loc: Pick<OpenClawLocation, 'profile'>, args: reado
 export function locateOpenClaw(deps: Pick<Deps, 'env' | 'platform' | 'home' | 'store'>, opts: {profile?: string} = {}, exists: (p: string) => boolean = existsSync): OpenClawLocation {
   const profile = opts.profile ?? deps.store.read().gateway?.profile
   const paths = resolveOpenClawPaths({env: deps.env, osHome: deps.home, profile, windows: deps.platform.id === 'win32'})
-  const override = deps.env.CLAW_MESH_OPENCLAW
+  const override = openclawBinOverride(deps)
   if (override) {
     if (!exists(override)) {
       throw new ActionNeededError(`$CLAW_MESH_OPENCLAW points at ${override}, which does not exist.`, {code: 'openclaw-missing', hint: 'Point it at the openclaw executable (e.g. $(npm prefix -g)/bin/openclaw), or unset it to use the one on PATH.'})

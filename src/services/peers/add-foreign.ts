@@ -10,6 +10,8 @@ import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {callA2a, fetchAgentCard} from '../a2a/client.js'
 import {savePeer, type SaveAction} from './records.js'
+import {magicDnsSuffixSetting} from '../../core/settings.js'
+import {settingsInput} from '../settings/input.js'
 
 export interface AddForeignOptions {
   /** The agent's JSON-RPC endpoint, or the base URL its Agent Card is published under. */
@@ -45,7 +47,7 @@ export async function addForeignPeer(deps: Deps, opts: AddForeignOptions): Promi
   const name = assertHostname(opts.name, '--name')
   const problem = tokenProblem(opts.token)
   if (problem) throw new UsageError(`--a2a-token: the token ${problem}.`, {hint: "Pass the bearer token the agent's operator issued for this machine: --a2a-token file:PATH or - (stdin)."})
-  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
+  const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps)).value
   const rules = {allowInsecure: opts.allowInsecureUrl, magicDNSSuffix}
   const url = normalizePeerUrl(opts.url, rules)
   await assertTailnetResolution(url, deps.resolveHost, {...rules, label: 'URL'})

@@ -13,6 +13,8 @@ import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
 import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 import {addForeignPeer} from './add-foreign.js'
+import {magicDnsSuffixSetting} from '../../core/settings.js'
+import {settingsInput} from '../settings/input.js'
 
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
@@ -24,7 +26,7 @@ export interface AddPeerOptions {
   allowInsecureUrl?: boolean
   /** The existing peer this may replace (`--replace NAME`): an existing name is otherwise refused or kept. */
   replace?: readonly string[]
-  /** The tailnet's MagicDNS suffix (recorded at join): names under it count as tailnet names. */
+  /** The tailnet's MagicDNS suffix: names under it count as tailnet names. Unset: the settings resolver's (recorded at join). */
   magicDNSSuffix?: string
   /** The pair's trust level (A2A pairs); unset: the recorded one, or the invite's, or the default. */
   trust?: TrustLevel
@@ -88,7 +90,7 @@ export function resolvePeerInput(opts: AddPeerOptions): Resolved {
     const problem = tokenProblem(opts.hooksToken)
     if (problem) throw new UsageError(`--hooks-token: the token ${problem}.`, {hint: "Pass the peer's hooks.token from its openclaw.json (ask the peer for `claw-mesh invite` instead: it carries everything)."})
   }
-  return {name, hostname: tailnetHostnameOf(url), url, token: opts.hooksToken, source: 'url'}
+  return {name, hostname: tailnetHostnameOf(url, opts.magicDNSSuffix), url, token: opts.hooksToken, source: 'url'}
 }
 
 /** Adds (or updates) a peer from an invite, a pairing reply or a URL. */
@@ -101,16 +103,17 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
     return {name: r.name, url: r.url, source: 'url', messaging: false, a2a: true, kind: 'foreign', endpoint: r.endpoint, action: r.action, changes: r.changes}
   }
   if (opts.invite !== undefined) opts = {...opts, invite: findPairingLine(opts.invite)}
+  // The caller's suffix when it has one (bootstrap's plan observed it), else the resolver's: plan and apply agree.
+  const magicDNSSuffix = opts.magicDNSSuffix ?? magicDnsSuffixSetting(settingsInput(deps)).value
   const kind = opts.invite === undefined ? undefined : pairingLineKind(opts.invite)
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
     if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
-    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace, trust: opts.trust}
+    const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace, trust: opts.trust, magicDNSSuffix}
     const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
     const record = peerOf(deps.store.read(), r.name)
     return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, trust: record?.trust ?? DEFAULT_TRUST, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
   }
-  const magicDNSSuffix = deps.store.read().tailscale?.magicDNSSuffix
   const peer = resolvePeerInput({...opts, magicDNSSuffix})
   deps.redactor.add(peer.token)
   const addresses = await assertTailnetResolution(peer.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: peer.source === 'invite' ? "The invite's url" : 'URL', magicDNSSuffix})

@@ -1,11 +1,11 @@
 import {peerOf} from '../../core/state-schema.js'
 import type {TrustLevel} from '../../core/pair-trust.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
-import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {tokenProblem} from '../../core/invite.js'
 import {DEFAULT_MESH_TAG, discoverMeshPeers, type SkippedNode} from '../../core/mesh-discovery.js'
 import {summarizeStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
-import {assertPort, parseTags} from '../../core/validate.js'
+import {parseTags} from '../../core/validate.js'
+import {gatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
@@ -62,7 +62,7 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
   const state = deps.store.read()
   const tag = opts.tag === undefined ? (state.mesh?.tag ?? DEFAULT_MESH_TAG) : parseTags(opts.tag, '--tag')[0]
   if (!tag || (opts.tag !== undefined && opts.tag.includes(','))) throw new UsageError('--tag takes one Tailscale tag, e.g. --tag tag:claw-mesh.')
-  const port = assertPort(opts.port ?? state.gateway?.port ?? DEFAULT_GATEWAY_PORT)
+  const port = gatewayPortSetting({state, flags: {port: opts.port}}).value
   const secrets = await deps.secrets()
   const stored = await secrets.get(SECRET_NAMES.meshSecret)
   deps.redactor.add(stored)

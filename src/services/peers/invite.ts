@@ -1,6 +1,7 @@
 import {DEFAULT_INVITE_TTL_MS, encodePairingInvite, newInviteId, newPairingKey} from '../../core/a2a-pairing.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
+import {gatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {openTailscale} from '../tailscale/cli.js'
@@ -50,7 +51,7 @@ export async function selfEndpoint(deps: Deps): Promise<SelfEndpoint> {
   }
   // The MagicDNS label is the node's unique name in the tailnet (a taken HostName silently becomes name-1 there).
   const hostname = ts.dnsName?.split('.')[0] || ts.hostname.toLowerCase()
-  const url = peerUrlFor({expose, port: state.gateway?.port, ipv4: ts.ipv4, dnsName: ts.dnsName})
+  const url = peerUrlFor({expose, port: gatewayPortSetting({state}).value, ipv4: ts.ipv4, dnsName: ts.dnsName})
   return {name: state.identity, hostname, url, ...(ts.tailnet ? {tailnet: ts.tailnet} : {})}
 }
 

@@ -2,6 +2,7 @@ import {DEFAULT_TRUST} from '../../core/pair-trust.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
+import {gatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {openTailscale} from '../tailscale/cli.js'
 
@@ -37,7 +38,7 @@ export async function describeSelf(deps: Deps, timeoutMs = 5000): Promise<SelfVi
     if (ts.backendState !== 'Running') return self
     self.hostname = ts.dnsName?.split('.')[0] || ts.hostname || self.hostname
     self.ip = ts.ipv4 ?? undefined
-    if (state.gateway?.expose) self.url = peerUrlFor({expose: state.gateway.expose, port: state.gateway.port, ipv4: ts.ipv4, dnsName: ts.dnsName})
+    if (state.gateway?.expose) self.url = peerUrlFor({expose: state.gateway.expose, port: gatewayPortSetting({state}).value, ipv4: ts.ipv4, dnsName: ts.dnsName})
   } catch {
     // Leave the address fields empty; the template says how to find them.
   }

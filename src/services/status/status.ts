@@ -3,7 +3,8 @@ import type {DoctorContext} from '../../core/checks/context.js'
 import {looksLikeOpenClawHealth} from '../../core/checks/gateway-runtime.js'
 import {findPeerNode} from '../../core/checks/peers.js'
 import {ClawMeshError, UsageError} from '../../core/errors.js'
-import {DEFAULT_GATEWAY_PORT, peerUrlFor} from '../../core/gateway-url.js'
+import {peerUrlFor} from '../../core/gateway-url.js'
+import {appliedGatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {createDoctorContext, type DoctorContextOptions} from '../doctor/context.js'
 
@@ -74,7 +75,7 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
     hostname: summary?.machineName ?? summary?.hostname ?? state?.tailscale?.hostname,
     dnsName: summary?.dnsName ?? undefined,
     ipv4: summary?.ipv4 ?? undefined,
-    gatewayPort: health?.port ?? state?.gateway?.appliedPort ?? state?.gateway?.port ?? DEFAULT_GATEWAY_PORT,
+    gatewayPort: health?.port ?? appliedGatewayPortSetting({state}).value,
     gateway: 'unknown',
     gatewayDetail: '',
   }

@@ -6,11 +6,12 @@ import {tailscaleError} from '../../core/tailscale-errors.js'
 import {parseForceDaemon} from '../../core/tailscale-join-plan.js'
 import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
 import {wifUpArgs, type WifCredential} from '../../core/tailscale-wif.js'
+import {tailscaleCliOverride, tailscaleSocketSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {onInterrupt} from '../../infra/interrupt.js'
 import type {RunOptions, RunResult} from '../../infra/runner.js'
-import {ownDaemonSocket} from '../../platform/common.js'
 import {findOnPath} from '../../platform/probe.js'
+import {settingsInput} from '../settings/input.js'
 
 export interface TailscaleLocation {
   cli: string
@@ -19,7 +20,7 @@ export interface TailscaleLocation {
 
 /** Finds the tailscale CLI: $CLAW_MESH_TAILSCALE, PATH, then the per-OS install locations. */
 export function findTailscaleCli(deps: Pick<Deps, 'env' | 'platform'>, exists: (p: string) => boolean = existsSync): string | undefined {
-  const override = deps.env.CLAW_MESH_TAILSCALE
+  const override = tailscaleCliOverride(deps)
   if (override) return override
   return findOnPath('tailscale', deps.env, deps.platform, exists) ?? deps.platform.tailscaleCandidates(deps.env).find((p) => exists(p))
 }
@@ -161,25 +162,9 @@ export class TailscaleCli {
   }
 }
 
-/**
- * The one rule for which tailscaled claw-mesh talks to: --socket, else $CLAW_MESH_TAILSCALE_SOCKET, else the socket
- * claw-mesh recorded (a tailscaled it started), else — when a networking mode was asked for (--networking,
- * $CLAW_MESH_TAILSCALE_NETWORKING), which means a tailscaled of claw-mesh's own — that daemon's socket in the state
- * dir, even where the machine's own tailscaled answers (a second user on a shared machine), else the OS default.
- */
+/** Which tailscaled claw-mesh talks to: the settings resolver's rule (core/settings.ts), over this machine's state. */
 export function tailscaleSocket(deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>, opts: {flag?: string; networking?: string} = {}): string | undefined {
-  const networking = opts.networking ?? deps.env.CLAW_MESH_TAILSCALE_NETWORKING
-  const own = deps.platform.id !== 'win32' && (networking === 'userspace' || networking === 'kernel') ? ownDaemonSocket(deps.stateDir) : undefined
-  return opts.flag ?? deps.env.CLAW_MESH_TAILSCALE_SOCKET ?? recordedSocket(deps) ?? own
-}
-
-/** A damaged state file (doctor reports it) means no recorded socket, not a crash here. */
-function recordedSocket(deps: Pick<Deps, 'store'>): string | undefined {
-  try {
-    return deps.store.read().tailscale?.socket
-  } catch {
-    return undefined
-  }
+  return tailscaleSocketSetting(settingsInput(deps, {flags: {socket: opts.flag, networking: opts.networking}})).value
 }
 
 /** Opens the CLI at the socket the user gave, or the one claw-mesh recorded, or the OS default. */

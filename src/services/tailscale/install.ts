@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {ActionNeededError, ExternalError, UsageError} from '../../core/errors.js'
+import {tailscaleNetworkingSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir} from '../../infra/fs-atomic.js'
 import {platformAdapter} from '../../platform/index.js'
@@ -80,7 +81,8 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
   if (!foreign && (await daemonAnswers(deps, socket))) {
     return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}
   }
-  const networking = opts.networking ?? networkingFromEnv(deps.env)
+  // --networking, else $CLAW_MESH_TAILSCALE_NETWORKING (for bootstrap and CI templates), checked like the flag.
+  const networking = tailscaleNetworkingSetting({env: deps.env, flags: {networking: opts.networking}}).value
   const plan = adapter.planTailscaleInstall(probe, {stateDir: deps.stateDir, networking, proxyPort: foreign ? undefined : await pickProxyPort()})
   const result: InstallResult = {platform: adapter.id, alreadyInstalled: false, plan, applied: [], dryRun: opts.dryRun, socket: plan.socket}
   if (opts.dryRun) return result
@@ -101,18 +103,6 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
   }
   if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket, daemonPid, networking: plan.networking, proxy: plan.proxy}))
   return {...result, daemonPid}
-}
-
-const NETWORKING = ['auto', 'kernel', 'userspace'] as const
-
-/** CLAW_MESH_TAILSCALE_NETWORKING (for bootstrap and CI templates), checked like the flag. */
-export function networkingFromEnv(env: NodeJS.ProcessEnv): DaemonPlanOptions['networking'] {
-  const value = env.CLAW_MESH_TAILSCALE_NETWORKING
-  if (value === undefined || value === '') return undefined
-  if (!(NETWORKING as readonly string[]).includes(value)) {
-    throw new UsageError(`CLAW_MESH_TAILSCALE_NETWORKING=${JSON.stringify(value.slice(0, 40))} is not one of ${NETWORKING.join(', ')}.`, {hint: 'Set it to auto, kernel or userspace, or unset it.'})
-  }
-  return value as DaemonPlanOptions['networking']
 }
 
 function stepError(step: PlanStep, command: string, args: string[], stderr: string, exitCode: number): Error {

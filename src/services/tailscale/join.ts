@@ -3,6 +3,7 @@ import {isTailscaleControl} from '../../core/login-server.js'
 import {advertisedTags, hasSession, isRenamedVariant, missingTags, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale-join-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale-status.js'
 import {prepareWif, wifProviderEnv} from '../../core/tailscale-wif.js'
+import {loginServerSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import {openTailscale, type TailscaleCli} from './cli.js'
@@ -76,7 +77,8 @@ function approvalNeeded(): ActionNeededError {
 
 /** Joins the tailnet idempotently: reads the state first, then does only what differs. */
 export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?: TailscaleSummary; forceDaemon?: boolean | null} = {}): Promise<JoinResult> {
-  const loginServer = opts.loginServer ?? deps.store.read().tailscale?.loginServer
+  // opts.loginServer is the flag or $CLAW_MESH_LOGIN_SERVER, already parsed by the command.
+  const loginServer = loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: deps.store.read()}).value
   const selfHosted = !isTailscaleControl(loginServer)
   const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted}) : undefined
   if (prepared) deps.redactor.add(prepared.value)

@@ -1,8 +1,8 @@
 import os from 'node:os'
 import type {Alert} from '../../core/alert-target.js'
 import {ClawMeshError} from '../../core/errors.js'
-import {DEFAULT_GATEWAY_PORT} from '../../core/gateway-url.js'
 import {afterAlert, afterRestart, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES, planCheck, type PlannedAlert, type WatchdogState} from '../../core/watchdog-state.js'
+import {appliedGatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
 import {resolveAlertTarget} from '../alerts/target.js'
@@ -103,7 +103,8 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
   // One round at a time: a restart can outlast the timer's interval.
   const lock = await acquireLock({dir: deps.stateDir, name: 'watchdog', waitMs: 0, clock: deps.clock, what: 'watchdog run'})
   try {
-    const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
+    // The port the gateway was started with: the watchdog reads no openclaw.json.
+    const port = appliedGatewayPortSetting({state: settings}).value
     const healthUrl = `${localUrl(Number(port))}/healthz`
     const probe = await checkHealth(deps, Number(port), healthUrl, opts.timeoutMs ?? HEALTH_TIMEOUT_MS)
     const prev = await readWatchdogFile(deps)
@@ -145,6 +146,6 @@ export async function testAlert(deps: Deps, raw: string | undefined): Promise<Al
   const settings = deps.store.read()
   const target = await resolveAlertTarget(deps, raw ?? settings.alert)
   if (!target) throw new ClawMeshError('No alert target to test.', {code: 'no-alert-target', hint: 'Pass --alert webhook:https://… (or install the watchdog with --alert).'})
-  const port = settings.gateway?.appliedPort ?? settings.gateway?.port ?? DEFAULT_GATEWAY_PORT
+  const port = appliedGatewayPortSetting({state: settings}).value
   return sendAlert(deps, target, {event: 'test', host: settings.identity ?? os.hostname().split('.')[0], healthUrl: `${localUrl(Number(port))}/healthz`, failures: 0, at: deps.clock.now().toISOString()})
 }
