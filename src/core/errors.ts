@@ -14,6 +14,8 @@ export const ExitCode = {
   PENDING: 7,
   /** ask/task: the peer's agent asks for input or authorization (its question and the task id are printed). */
   INPUT_REQUIRED: 8,
+  /** send: the peer is away; the message waits in the mesh plugin's outbox and goes when the peer is back (its id is printed). */
+  QUEUED: 9,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const

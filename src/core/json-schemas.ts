@@ -30,7 +30,7 @@ const startAction = z.enum(['service-install', 'service-restart', 'service-start
 const expose = z.enum(['tailnet', 'serve', 'lan'])
 const peerStatus = z.enum(['ok', 'degraded', 'down'])
 const probeResult = z.object({status: z.enum(['ok', 'warn', 'fail', 'skip']), detail: str, httpStatus: opt(num), latencyMs: opt(num)})
-const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str)})
+const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str), taskId: opt(str), source: opt(z.literal('cli'))})
 const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('configure-gateway')}),
   z.object({kind: z.literal('restart-gateway')}),
@@ -226,6 +226,8 @@ export const jsonSchemas = {
   send: z.union([
     ok({via: z.literal('hooks'), peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
     askResult.extend({ok: z.literal(true), via: z.literal('a2a')}),
+    // The peer was away: queued in the mesh plugin's outbox (exit 9), not yet delivered.
+    ok({via: z.literal('a2a'), queued: z.literal(true), id: str, peer: str, thread: str, reason: str, expiresAt: str}),
   ]),
   status: ok({
     at: str,
