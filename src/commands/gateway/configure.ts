@@ -6,7 +6,8 @@ import {dryRunFlag} from '../../flags.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import {renderConfigure} from '../../render/gateway.js'
 import {RISK_WEAK_TOKENS} from '../../core/token-strength.js'
-import {configureGateway, RISK_LAN, type ConfigureResult} from '../../services/gateway/configure.js'
+import {RISK_LAN} from '../../services/gateway/configure.js'
+import {configureGatewayAndPlugin, type ConfigureWithPluginResult} from '../../services/gateway/configure-plugin.js'
 
 export const profileFlag = {
   profile: Flags.string({description: 'OpenClaw profile (its files live in ~/.openclaw-<name>); remembered after configure.', helpValue: 'NAME'}),
@@ -21,6 +22,11 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     'stays mode 0600. The previous file is backed up in claw-mesh\'s state dir and the new one is checked with',
     '`openclaw config validate` before it replaces the old one. Comments in the file are not kept (OpenClaw\'s own',
     'writers drop them too). Running it again with nothing to change writes nothing.',
+    '',
+    "Then it installs or updates claw-mesh's OpenClaw plugin (the agent's mesh tools, and the outbox `claw-mesh send`",
+    'queues through) as bootstrap does, with `openclaw plugins install`, and checks that it loads; an installed plugin',
+    'of the same version is left alone. An OpenClaw that cannot load it (outside the releases it was tested with) is',
+    'noted and skipped, not an error. --dry-run says what it would do.',
     '',
     'Exit codes: 0 done, 2 bad flag or unreadable/invalid/non-writable openclaw.json (nothing changed), 3 action needed.',
   ].join('\n')
@@ -39,8 +45,8 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     ...dryRunFlag,
   }
 
-  protected async execute(): Promise<ConfigureResult> {
-    return configureGateway(this.deps, {
+  protected async execute(): Promise<ConfigureWithPluginResult> {
+    return configureGatewayAndPlugin(this.deps, {
       expose: this.flags.expose,
       port: parsePortFlag(this.flags.port),
       acceptRisk: this.flags['accept-risk'],
@@ -50,7 +56,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     })
   }
 
-  protected override render(result: ConfigureResult): void {
+  protected override render(result: ConfigureWithPluginResult): void {
     this.deps.io.out(renderConfigure(result, this.deps.io.stdoutColor))
   }
 }
