@@ -1,4 +1,6 @@
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import http from 'node:http'
+import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
@@ -99,6 +101,34 @@ describe('claw-mesh send to a peer that is away', () => {
     await tick(api, () => clock)
     expect(summary().items?.filter((i) => i.id === id)).toHaveLength(1)
     expect(fake.a2a!.messages).toHaveLength(1)
+  })
+
+  it('a peer that took the message but never answered (timeout): queued under the id and thread the peer already saw', async () => {
+    // A peer that reads the request and then says nothing: the CLI cannot know whether its agent got the message.
+    const seen: Array<{messageId: string; contextId: string}> = []
+    const server = http.createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => (body += c))
+      req.on('end', () => {
+        const m = (JSON.parse(body) as {params: {message: {messageId: string; contextId: string}}}).params.message
+        seen.push({messageId: m.messageId, contextId: m.contextId})
+      })
+      res.on('close', () => undefined)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const home = host()
+      const run = await send(['clawd', 'did you get this?', '--timeout', '500ms'], home, (server.address() as AddressInfo).port)
+      expect(run.exitCode, run.stderr).toBe(9)
+      expect(run.stderr).toContain('no answer before the timeout')
+      const id = run.stdout.trim()
+      const parsed = parseEnqueueRequest(`enqueue-${id}`, readFileSync(path.join(home, 'mesh-outbox-requests', `enqueue-${id}`), 'utf8'))
+      // The retry the plugin makes is the same message: the peer's duplicate filter drops it if the first one arrived.
+      expect(seen).toEqual([{messageId: id, contextId: (parsed as {request: {contextId: string}}).request.contextId}])
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
   })
 
   it('--json: ok (send did what was asked), queued, the id; exit 9', async () => {
