@@ -191,7 +191,12 @@ describe.skipIf(Boolean(missing))("claw-mesh's plugin gives agents native mesh t
 
     await b.startGateway()
     const back = Date.now()
-    const onB = await b.model.waitForChat((r) => userTurn(r).includes(text), 180_000)
+    const onB = await b.model.waitForChat((r) => userTurn(r).includes(text), 180_000).catch(async (error: Error) => {
+      // What A's plugin made of the request, for the failure message.
+      const list = await cli(a, ['outbox', 'list', '--all', '--json'])
+      const logs = (h: AgentHost) => (existsSync(path.join(h.dir, 'gateway.log')) ? readFileSync(path.join(h.dir, 'gateway.log'), 'utf8').split('\n').filter((l) => /claw-mesh|a2a/i.test(l)).slice(-30).join('\n') : '')
+      throw new Error(`${error.message}\noutbox on a: ${list.stdout}\naudit on a: ${JSON.stringify(auditOf(a).filter((r) => r.id === doc.id))}\na's gateway log:\n${logs(a)}\nb's gateway log:\n${logs(b)}`)
+    })
     console.log(`queued claw-mesh send reached B's model ${Date.now() - back} ms after B's gateway started`)
     expect(userTurn(onB)).toContain('{"sender":{"id":"a","name":"a"}}')
     let listed: {items: Array<{id: string; state: string; source?: string; taskId?: string}>} = {items: []}
