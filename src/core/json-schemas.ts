@@ -151,7 +151,7 @@ export const jsonSchemas = {
     apply: z.enum(['none', 'hot', 'restart', 'process-restart']),
     notes: z.array(str),
     // claw-mesh's OpenClaw plugin, as bootstrap's mesh-plugin step leaves it (with --dry-run: what it would do).
-    meshPlugin: z.object({action: z.enum(['installed', 'updated', 'enabled', 'configured', 'unchanged', 'unsupported']), detail: str}),
+    meshPlugin: opt(z.object({action: z.enum(['installed', 'updated', 'enabled', 'configured', 'unchanged', 'unsupported']), detail: str})),
   }),
   'gateway:start': ok(startResult),
   'gateway:status': ok({

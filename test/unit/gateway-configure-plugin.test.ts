@@ -70,7 +70,7 @@ describe('gateway configure installs the mesh plugin as bootstrap does', () => {
     const again = deps([...probe(), {command: oc, args: INSPECT, result: loaded()}], first.store, first.secrets)
     const r2 = await configureGatewayAndPlugin(again.deps, {}, {dir: pluginDir})
     expect(r2.changed).toBe(false)
-    expect(r2.meshPlugin.action).toBe('unchanged')
+    expect(r2.meshPlugin?.action).toBe('unchanged')
     expect(renderConfigure(r2, false)).toContain('Mesh plugin: unchanged — version 0.1.0 loaded')
 
     // An older plugin installed: the dry run names the update and runs nothing that changes anything.
@@ -83,7 +83,7 @@ describe('gateway configure installs the mesh plugin as bootstrap does', () => {
   it('an OpenClaw that cannot load the plugin is noted and skipped, not an error', async () => {
     const old = deps([{command: oc, args: ['config', 'validate', '--json'], result: {exitCode: 0, stdout: '{"valid": true}'}}, ...probe('2026.8.1'), {command: oc, args: INSPECT, result: {exitCode: 1}}])
     const r = await configureGatewayAndPlugin(old.deps, {}, {dir: pluginDir})
-    expect(r.meshPlugin.action).toBe('unsupported')
+    expect(r.meshPlugin?.action).toBe('unsupported')
     expect(r.notes.join('\n')).toContain('mesh tools not installed: OpenClaw 2026.8.1 is older than 2026.9.6')
   })
 })

@@ -26,7 +26,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     "Then it installs or updates claw-mesh's OpenClaw plugin (the agent's mesh tools, and the outbox `claw-mesh send`",
     'queues through) as bootstrap does, with `openclaw plugins install`, and checks that it loads; an installed plugin',
     'of the same version is left alone. An OpenClaw that cannot load it (outside the releases it was tested with) is',
-    'noted and skipped, not an error. --dry-run says what it would do.',
+    'noted and skipped, not an error. --dry-run says what it would do; --no-plugin leaves the plugin alone.',
     '',
     'Exit codes: 0 done, 2 bad flag or unreadable/invalid/non-writable openclaw.json (nothing changed), 3 action needed.',
   ].join('\n')
@@ -41,6 +41,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     port: Flags.string({description: 'Gateway port, 1-65535 (default: the current one, else 18789).', helpValue: 'PORT'}),
     'accept-risk': Flags.string({description: `Accept a named risk: ${RISK_LAN}, or ${RISK_WEAK_TOKENS} (keep a token under 256 bits instead of replacing it).`, multiple: true, helpValue: 'RISK'}),
     'secret-store': Flags.string({description: 'Where the tokens live: auto (keychain, else a 0600 file, with a warning), keychain or file.', options: ['auto', 'keychain', 'file']}),
+    plugin: Flags.boolean({description: "Also install or update claw-mesh's OpenClaw plugin (the agent's mesh tools); --no-plugin leaves it as it is.", default: true, allowNo: true}),
     ...profileFlag,
     ...dryRunFlag,
   }
@@ -53,6 +54,7 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
       secretStore: this.flags['secret-store'] as SecretStoreChoice | undefined,
       profile: this.flags.profile,
       dryRun: this.flags['dry-run'],
+      plugin: this.flags.plugin,
     })
   }
 

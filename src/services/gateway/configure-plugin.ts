@@ -9,12 +9,13 @@ import {configureGateway, type ConfigureOptions, type ConfigureResult} from './c
  * Bootstrap calls configureGateway alone: its own step installs the plugin once the gateway runs.
  */
 export interface ConfigureWithPluginResult extends ConfigureResult {
-  /** With --dry-run: what would happen. */
-  meshPlugin: {action: MeshPluginAction; detail: string}
+  /** With --dry-run: what would happen. Absent with --no-plugin. */
+  meshPlugin?: {action: MeshPluginAction; detail: string}
 }
 
-export async function configureGatewayAndPlugin(deps: Deps, opts: ConfigureOptions, plugin: {dir?: string} = {}): Promise<ConfigureWithPluginResult> {
+export async function configureGatewayAndPlugin(deps: Deps, opts: ConfigureOptions & {plugin?: boolean}, plugin: {dir?: string} = {}): Promise<ConfigureWithPluginResult> {
   const result = await configureGateway(deps, opts)
+  if (opts.plugin === false) return result
   // After the write, the recorded profile is the one asked for; a dry run recorded nothing, so it is passed on.
   const loc = locateOpenClaw(deps, {profile: opts.profile})
   const status = await (plugin.dir ? meshPluginStatus(deps, loc, plugin.dir) : meshPluginStatus(deps, loc))
