@@ -3,6 +3,8 @@ import {BaseCommand} from '../base-command.js'
 import {parseDuration} from '../core/duration.js'
 import {ExitCode, UsageError} from '../core/errors.js'
 import {idempotencyKeyProblem} from '../core/hook-message.js'
+import {DEFAULT_TTL_MS} from '../core/mesh-outbox.js'
+import {MAX_TTL_MS, MIN_TTL_MS} from '../core/send-queue.js'
 import {readMessageText} from '../services/messaging/compose.js'
 import {sendRouted, type RoutedSend} from '../services/messaging/send.js'
 import {renderTaskResult, taskExitCode} from '../render/a2a.js'
@@ -15,7 +17,9 @@ Over hooks — with --wake, --hooks, any of --agent-id/--session-key/--idempoten
 
 Over hooks, every message carries an idempotency key: claw-mesh-v1-<sha256 of this host's identity, the peer, the endpoint, --agent-id, --session-key and the text>. A retry — claw-mesh's own after a 429/502/503 or a connection failure (exponential backoff with jitter, Retry-After honoured, at most 5 attempts), or you re-running the command — makes the peer replay the same runId instead of running the task twice. The gateway forgets a key 5 minutes after the run ends; to send identical text again sooner, pass a new --idempotency-key.
 
-Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or erroring, or (with --wait) the run or task ended in error; 2 bad input (unknown peer, empty message, over 64 KiB on A2A or 256 KiB on hooks); 3 the peer refused the token (401), is health-only or lacks what the options need; 7 (--wait over A2A) still working at the timeout.`
+Over A2A without --wait, a peer that is away — connection refused, reset or unreachable (tailscaled reports a peer it knows is offline that way), no answer in time, its A2A channel still starting, an HTTP 5xx — does not fail the send: the message goes to the durable outbox of claw-mesh's OpenClaw plugin on this host, which delivers it when the peer is back, under the same message id (the peer's agent runs it once). send prints the message id on stdout and exits 10; claw-mesh outbox list follows it. A peer that answered no (a refused token, a forbidden or refused message, a rate limit) fails at once, as does a message the plugin would not send (over 32 KiB, one of this host's secrets). Without the plugin running here (claw-mesh doctor --fix installs it), or with --no-queue, an away peer fails the send as before (exit 1).
+
+Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or erroring and not queued, or (with --wait) the run or task ended in error; 2 bad input (unknown peer, empty message, over 64 KiB on A2A or 256 KiB on hooks, a bad --ttl); 3 the peer refused the token (401), is health-only or lacks what the options need; 7 (--wait over A2A) still working at the timeout; 9 queued in the mesh outbox, not yet delivered.`
   static override examples = [
     '<%= config.bin %> send nova "Morning! Here is where I am: …"',
     'git diff | <%= config.bin %> send clawd - --name review-request',
@@ -37,6 +41,8 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
     'idempotency-key': Flags.string({description: 'Use this replay key instead of the derived one (at most 256 characters).', helpValue: 'KEY'}),
     bare: Flags.boolean({description: 'Hooks: send the text exactly as given, without the first line naming this host and how to reply.', default: false}),
     hooks: Flags.boolean({description: 'Send over hooks (/hooks/agent) even to a peer paired over A2A.', default: false}),
+    queue: Flags.boolean({description: "A2A without --wait: queue the message in the mesh plugin's outbox when the peer is away (exit 10); --no-queue fails instead (exit 1).", default: true, allowNo: true}),
+    ttl: Flags.string({description: 'How long a queued message may wait for the peer before it is given up (1m to 168h; default 24h).', helpValue: 'DURATION'}),
   }
 
   protected async execute(): Promise<RoutedSend> {
@@ -46,6 +52,8 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
     if (f.wake && f['idempotency-key'] !== undefined) throw new UsageError('--idempotency-key cannot be combined with --wake: /hooks/wake has no replay key.', {hint: 'Drop one of them.'})
     const keyProblem = f['idempotency-key'] === undefined ? undefined : idempotencyKeyProblem(f['idempotency-key'])
     if (keyProblem) throw new UsageError(`--idempotency-key ${keyProblem}.`, {hint: 'Pass a non-empty key of at most 256 characters, without surrounding spaces.'})
+    const ttlMs = f.ttl === undefined ? DEFAULT_TTL_MS : parseDuration(f.ttl, '--ttl')
+    if (ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS) throw new UsageError(`--ttl ${f.ttl} is out of range.`, {hint: 'Pass a time to live between 1m and 168h (default 24h).'})
     const message = await readMessageText({arg: args.message, file: f.file, stdin: this.deps.io.stdin})
     return sendRouted(this.deps, args.peer, {
       forceHooks: f.hooks,
@@ -58,11 +66,17 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
       waitForCompletion: f.wait,
       bare: f.bare || undefined,
       timeoutMs: f.timeout === undefined ? undefined : parseDuration(f.timeout),
+      queue: f.queue ? {ttlMs} : false,
     })
   }
 
   protected override render(r: RoutedSend): void {
     const {io} = this.deps
+    if (r.via === 'a2a' && 'queued' in r) {
+      io.out(`${r.id}\n`)
+      io.err(`Queued for ${r.peer}: it is away now (${r.reason}). claw-mesh's mesh plugin delivers message ${r.id} when ${r.peer} is back (until ${r.expiresAt}); follow it with: claw-mesh outbox list --all\n`)
+      return
+    }
     if (r.via === 'a2a') {
       if (r.pending && !this.flags.wait) {
         io.out(`${r.taskId}\n`)
@@ -86,6 +100,7 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
   }
 
   protected override exitCodeFor(r: RoutedSend): number {
+    if (r.via === 'a2a' && 'queued' in r) return ExitCode.QUEUED
     if (r.via === 'a2a') return r.pending && !this.flags.wait ? ExitCode.OK : (taskExitCode(r) ?? ExitCode.OK)
 
     return r.completion?.status === 'error' ? ExitCode.FAILED : ExitCode.OK

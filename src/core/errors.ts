@@ -16,6 +16,8 @@ export const ExitCode = {
   INPUT_REQUIRED: 8,
   /** bootstrap --wait-for-peers: the peers it will use were not ready on the tailnet within --peer-wait. */
   NOT_READY: 9,
+  /** send: the peer is away; the message waits in the mesh plugin's outbox and goes when the peer is back (its id is printed). */
+  QUEUED: 10,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const

@@ -30,7 +30,7 @@ const startAction = z.enum(['service-install', 'service-restart', 'service-start
 const expose = z.enum(['tailnet', 'serve', 'lan'])
 const peerStatus = z.enum(['ok', 'degraded', 'down'])
 const probeResult = z.object({status: z.enum(['ok', 'warn', 'fail', 'skip']), detail: str, httpStatus: opt(num), latencyMs: opt(num)})
-const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str)})
+const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str), taskId: opt(str), source: opt(z.literal('cli'))})
 const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('configure-gateway')}),
   z.object({kind: z.literal('restart-gateway')}),
@@ -159,6 +159,8 @@ export const jsonSchemas = {
     tokens: z.object({gateway: z.enum(['store', 'adopted', 'new', 'replaced', 'kept-weak']), hooks: z.enum(['store', 'adopted', 'new', 'replaced', 'kept-weak'])}),
     apply: z.enum(['none', 'hot', 'restart', 'process-restart']),
     notes: z.array(str),
+    // claw-mesh's OpenClaw plugin, as bootstrap's mesh-plugin step leaves it (with --dry-run: what it would do).
+    meshPlugin: opt(z.object({action: z.enum(['installed', 'updated', 'enabled', 'configured', 'unchanged', 'unsupported']), detail: str})),
   }),
   'gateway:start': ok(startResult),
   'gateway:status': ok({
@@ -235,6 +237,8 @@ export const jsonSchemas = {
   send: z.union([
     ok({via: z.literal('hooks'), peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
     askResult.extend({ok: z.literal(true), via: z.literal('a2a')}),
+    // The peer was away: queued in the mesh plugin's outbox (exit 10), not yet delivered.
+    ok({via: z.literal('a2a'), queued: z.literal(true), id: str, peer: str, thread: str, reason: str, expiresAt: str}),
   ]),
   status: ok({
     at: str,

@@ -52,6 +52,10 @@ export interface OutboxListItem {
   attempts: number
   thread: string
   reason?: string
+  /** The peer's task, once it took the message: `claw-mesh task PEER TASK` reads its answer from the peer. */
+  taskId?: string
+  /** `cli`: sent by `claw-mesh send`, not by an agent. */
+  source?: 'cli'
 }
 
 /** Where `claw-mesh outbox retry|cancel` leaves its requests for the plugin (which alone writes the outbox). */

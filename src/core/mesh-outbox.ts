@@ -37,6 +37,8 @@ export interface OutboxItem {
   notified?: boolean
   /** The agent read the outcome through a tool. */
   read?: boolean
+  /** `cli`: queued by `claw-mesh send` (no session to wake; the answer stays in the outbox). Absent: an agent's tool. */
+  source?: 'cli'
   /** Bumped when the peer took the message but certainly never ran it (see STARTUP_RACE): a fresh message id. */
   generation?: number
 }

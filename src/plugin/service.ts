@@ -5,6 +5,8 @@ import {readdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {getTask, reachable, sendMessage} from './a2a.js'
 import {auditOutboxItem, writeOutboxSummary} from './audit.js'
+import {enqueueFromFile} from './enqueue.js'
+import {parseEnqueueRequestName} from '../core/send-queue.js'
 import {currentConfig, meshPeers, readPluginConfig, type PluginApi} from './host.js'
 import {fallbackDir, openMeshState} from './state.js'
 
@@ -36,7 +38,7 @@ export function wake(api: PluginApi, item: OutboxItem): boolean {
   return true
 }
 
-/** Applies what `claw-mesh outbox retry|cancel` asked for: the plugin alone writes its state. */
+/** Applies what `claw-mesh outbox retry|cancel` and a queued `claw-mesh send` asked for: the plugin alone writes its state. */
 async function applyRequests(api: PluginApi, dir: string, now: number): Promise<void> {
   const requestsDir = path.join(dir, OUTBOX_REQUESTS_DIR)
   let names: string[]
@@ -47,7 +49,14 @@ async function applyRequests(api: PluginApi, dir: string, now: number): Promise<
   }
   const state = await openMeshState(api)
   for (const name of names.slice(0, 100)) {
-    rmSync(path.join(requestsDir, name), {force: true})
+    const file = path.join(requestsDir, name)
+    if (parseEnqueueRequestName(name)) {
+      // Read, recorded, then removed: a crash in between finds the record and only removes the file.
+      await enqueueFromFile(api, state, file, name, now)
+      rmSync(file, {force: true})
+      continue
+    }
+    rmSync(file, {force: true})
     const request = parseOutboxRequestName(name)
     const item = request ? await state.outbox.get(request.id) : undefined
     if (!request || !item) continue
@@ -65,7 +74,7 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
   const busyPeers = new Set<string>()
   const items = await state.outbox.list()
   const s = queueSummary(items, now())
-  const listed = [...items].sort((x, y) => y.createdAt - x.createdAt).slice(0, 200).map((i) => ({id: i.id, peer: i.peer, kind: i.kind, state: i.state, createdAt: new Date(i.createdAt).toISOString(), updatedAt: new Date(i.updatedAt).toISOString(), attempts: i.attempts, thread: i.contextId, reason: i.reason}))
+  const listed = [...items].sort((x, y) => y.createdAt - x.createdAt).slice(0, 200).map((i) => ({id: i.id, peer: i.peer, kind: i.kind, state: i.state, createdAt: new Date(i.createdAt).toISOString(), updatedAt: new Date(i.updatedAt).toISOString(), attempts: i.attempts, thread: i.contextId, reason: i.reason, taskId: i.taskId, source: i.source}))
   const text = JSON.stringify([s, listed])
   if (text !== lastSummary.text || now() - lastSummary.at > 60_000) {
     lastSummary = {text, at: now()}

@@ -130,7 +130,8 @@ function describe(item: OutboxItem): Record<string, unknown> {
 
 export async function meshTask(call: MeshCall, params: Record<string, unknown>): Promise<ToolResult> {
   const state = await openMeshState(call.api)
-  const mine = (i: OutboxItem) => !call.ctx.agentId || !i.agentId || i.agentId === call.ctx.agentId
+  // What the owner queued with `claw-mesh send` is not any agent's to read.
+  const mine = (i: OutboxItem) => i.source !== 'cli' && (!call.ctx.agentId || !i.agentId || i.agentId === call.ctx.agentId)
   if (typeof params.id === 'string' && params.id !== '') {
     const item = await state.outbox.get(params.id.slice(0, 64).replace(/[^A-Za-z0-9-]/g, ''))
     if (!item || !mine(item)) return result(`No mesh message with id ${JSON.stringify(params.id.slice(0, 64))}.`, {ok: false, code: 'unknown-id'})

@@ -12,7 +12,9 @@ const APPLY: Record<ConfigureResult['apply'], string> = {
   'process-restart': 'the gateway process must be restarted (the port changed)',
 }
 
-export function renderConfigure(r: ConfigureResult, color: boolean): string {
+const PLUGIN: Record<string, string> = {installed: 'installed', updated: 'updated', enabled: 'enabled', configured: 'settings updated', unchanged: 'unchanged', unsupported: 'skipped'}
+
+export function renderConfigure(r: ConfigureResult & {meshPlugin?: {action: string; detail: string}}, color: boolean): string {
   const c = new Chalk({level: color ? 1 : 0})
   const lines = [`Config:   ${r.configPath}${r.created ? ' (new file)' : ''}  [${r.configPathSource}]`, `Expose:   ${r.expose} on port ${r.port}`, `Secrets:  ${r.secretStore.backend} — ${r.secretStore.location}`]
   if (!r.changed) lines.push(c.green('No change: openclaw.json already says what the mesh needs (nothing written).'))
@@ -21,6 +23,8 @@ export function renderConfigure(r: ConfigureResult, color: boolean): string {
     for (const ch of r.changes) lines.push(`  ${describeChange(ch)}`)
     if (!r.dryRun) lines.push(`Validated: ${r.validated ? 'yes (openclaw config validate)' : 'no'}`, `Backup:   ${r.backupPath ?? '(no previous file)'}`, `Apply:    ${APPLY[r.apply]}`)
   }
+  const p = r.meshPlugin
+  if (p && p.action !== 'unsupported') lines.push(`Mesh plugin: ${r.dryRun && p.action !== 'unchanged' ? `would be ${PLUGIN[p.action]} — ` : `${PLUGIN[p.action]} — `}${p.detail}`)
   for (const n of r.notes) lines.push(c.dim(`note: ${n}`))
   return `${lines.join('\n')}\n`
 }

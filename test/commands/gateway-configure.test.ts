@@ -228,3 +228,17 @@ describe('gateway configure and a port something else holds', () => {
     }
   })
 })
+
+describe('claw-mesh gateway configure: the mesh plugin', () => {
+  it('without OpenClaw here, notes that the mesh tools are skipped and still succeeds', async () => {
+    const {run} = await configure(['--json'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.json()).toMatchObject({ok: true, meshPlugin: {action: 'unsupported', detail: expect.stringContaining('OpenClaw is not installed')}})
+  })
+
+  it('--no-plugin leaves the plugin alone (nothing asked of OpenClaw about it)', async () => {
+    const {run} = await configure(['--json', '--no-plugin'])
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(run.json()).not.toHaveProperty('meshPlugin')
+  })
+})

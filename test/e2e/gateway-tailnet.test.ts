@@ -69,7 +69,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
     })
 
     it('configures the keychain exec provider, starts, and the gateway resolves its token from the keychain', async () => {
-      const conf = await runCli(oc, ['gateway', 'configure', '--secret-store', 'keychain', '--port', String(port), '--json'], {env: s.env, prefix})
+      const conf = await runCli(oc, ['gateway', 'configure', '--no-plugin', '--secret-store', 'keychain', '--port', String(port), '--json'], {env: s.env, prefix})
       expect(conf.exitCode, conf.stderr).toBe(0)
       expect(conf.json()).toMatchObject({validated: true, secretStore: {backend: 'keychain'}})
       // No secret file anywhere: the token is only in the keychain.
@@ -95,7 +95,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
 
     it('a hot change (the token moved to the file store) is applied by the running gateway, without a restart', async () => {
       const pidBefore = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim() // line 1: the pid, line 2: its start time
-      const conf = await runCli(oc, ['gateway', 'configure', '--secret-store', 'file', '--json'], {env: s.env, prefix})
+      const conf = await runCli(oc, ['gateway', 'configure', '--no-plugin', '--secret-store', 'file', '--json'], {env: s.env, prefix})
       expect(conf.exitCode, conf.stderr).toBe(0)
       expect(conf.json()).toMatchObject({changed: true, apply: 'hot', secretStore: {backend: 'file'}, tokens: {hooks: 'adopted'}})
       const start = await runCli(oc, ['gateway', 'start', '--json'], {env: s.env, prefix})

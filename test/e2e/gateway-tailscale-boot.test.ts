@@ -37,7 +37,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('tailscale and
       await fs.writeFile(path.join(bin, 'tailscale'), `#!/bin/sh\nexec ${JSON.stringify(tailscaleCli)} --socket=${JSON.stringify(socket)} "$@"\n`, {mode: 0o755})
       s.env.PATH = `${bin}:${s.env.PATH}`
       alerts = path.join(s.dir, 'alerts.log')
-      const conf = await runCli(oc, ['gateway', 'configure', '--expose', 'serve', '--secret-store', 'file', '--port', String(port), '--json'], {env: s.env})
+      const conf = await runCli(oc, ['gateway', 'configure', '--no-plugin', '--expose', 'serve', '--secret-store', 'file', '--port', String(port), '--json'], {env: s.env})
       expect(conf.exitCode, conf.stderr).toBe(0)
       expect(JSON.parse(readFileSync(s.configPath, 'utf8')).gateway.tailscale.mode).toBe('serve')
     })

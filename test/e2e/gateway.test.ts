@@ -98,7 +98,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
     })
 
     it('configure fixes the seed mistakes, keeps every unrelated key, and the real validator accepts the file', async () => {
-      const run = await cli(['gateway', 'configure', '--port', String(port), '--secret-store', 'file', '--json'])
+      const run = await cli(['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'])
       expect(run.exitCode, run.stderr).toBe(0)
       const doc = run.json<{changed: boolean; validated: boolean; changes: {path: string; from: unknown; to: unknown}[]; backupPath: string; originalBackupPath: string; tokens: {gateway: string}}>()
       expect(doc.changed).toBe(true)
@@ -136,11 +136,11 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const other = await sandbox(oc, 'gateway-modes')
       try {
         await fs.writeFile(other.configPath, SEED, {mode: 0o600})
-        const serve = await cli(['gateway', 'configure', '--expose', 'serve', '--secret-store', 'file', '--json'], other.env)
+        const serve = await cli(['gateway', 'configure', '--no-plugin', '--expose', 'serve', '--secret-store', 'file', '--json'], other.env)
         expect(serve.exitCode, serve.stderr).toBe(0)
         expect(JSON.parse(await fs.readFile(other.configPath, 'utf8')).gateway).toMatchObject({bind: 'loopback', tailscale: {mode: 'serve'}})
         expect(await validate(other.env)).toMatchObject({valid: true})
-        const lan = await cli(['gateway', 'configure', '--expose', 'lan', '--accept-risk', 'lan-exposure', '--json'], other.env)
+        const lan = await cli(['gateway', 'configure', '--no-plugin', '--expose', 'lan', '--accept-risk', 'lan-exposure', '--json'], other.env)
         expect(lan.exitCode, lan.stderr).toBe(0)
         expect(JSON.parse(await fs.readFile(other.configPath, 'utf8')).gateway).toMatchObject({bind: 'lan', tailscale: {mode: 'off'}})
         expect(await validate(other.env)).toMatchObject({valid: true})
@@ -155,7 +155,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
         // Seed 000 kept its peer list inside openclaw.json: OpenClaw's strict schema refuses the key.
         const text = '{\n  gateway: {mode: "local"},\n  peers: {nova: {url: "http://100.64.0.7:8080"}},\n}\n'
         await fs.writeFile(other.configPath, text, {mode: 0o600})
-        const run = await cli(['gateway', 'configure', '--secret-store', 'file'], other.env)
+        const run = await cli(['gateway', 'configure', '--no-plugin', '--secret-store', 'file'], other.env)
         expect(run.exitCode).toBe(2)
         expect(run.stderr).toContain(`OpenClaw rejects the config claw-mesh would write to ${other.configPath}:`)
         expect(run.stderr).toMatch(/peers/)
@@ -208,7 +208,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const before = await fs.stat(s.configPath)
       const bytes = await fs.readFile(s.configPath)
       const backups = await fs.readdir(path.join(s.cm, 'backups'))
-      const run = await cli(['gateway', 'configure', '--json'])
+      const run = await cli(['gateway', 'configure', '--no-plugin', '--json'])
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.json()).toMatchObject({changed: false, changes: []})
       expect((await fs.readFile(s.configPath)).equals(bytes)).toBe(true)
@@ -227,13 +227,13 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       busy = net.createServer((c) => c.destroy())
       await new Promise<void>((r) => busy!.listen(taken, '127.0.0.1', () => r()))
       const good = await fs.readFile(s.configPath)
-      const refused = await cli(['gateway', 'configure', '--port', String(taken), '--json'])
+      const refused = await cli(['gateway', 'configure', '--no-plugin', '--port', String(taken), '--json'])
       expect(refused.exitCode, refused.stderr).toBe(2)
       expect(refused.json<{error: {message: string}}>().error.message).toMatch(new RegExp(`Port ${taken} on 127\\.0\\.0\\.1 is taken`))
       expect((await fs.readFile(s.configPath)).equals(good)).toBe(true)
       // Taken only after configure (a race the check cannot see): the gateway cannot bind it and refuses to start.
       await new Promise<void>((r) => busy!.close(() => r()))
-      const conf = await cli(['gateway', 'configure', '--port', String(taken), '--json'])
+      const conf = await cli(['gateway', 'configure', '--no-plugin', '--port', String(taken), '--json'])
       expect(conf.exitCode, conf.stderr).toBe(0)
       busy = net.createServer((c) => c.destroy())
       await new Promise<void>((r) => busy!.listen(taken, '127.0.0.1', () => r()))

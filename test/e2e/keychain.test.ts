@@ -81,7 +81,7 @@ if (requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretSer
       expect(r.exitCode).not.toBe(0)
       expect(r.stderr).toMatch(/keychain/i)
 
-      const run = await runCli(cliNode, ['gateway', 'configure', '--port', '18999', '--json'], {env})
+      const run = await runCli(cliNode, ['gateway', 'configure', '--no-plugin', '--port', '18999', '--json'], {env})
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.stderr).toMatch(/warning: the OS keychain cannot be used here: there is no D-Bus session bus .*\. Secrets will be kept in plain text in .*secrets\.json \(mode 0600\)/)
       expect(run.json()).toMatchObject({secretStore: {backend: 'file', location: path.join(s.cm, 'secrets.json')}})
@@ -92,7 +92,7 @@ if (requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretSer
       session = await startSecretService(path.join(s.dir, 'kc-home'))
       const other = await sandbox(oc, 'keychain-exec', {DBUS_SESSION_BUS_ADDRESS: session.busAddress, HOME: path.join(s.dir, 'kc-home')})
       try {
-        const conf = await runCli(cliNode, ['gateway', 'configure', '--secret-store', 'keychain', '--json'], {env: other.env})
+        const conf = await runCli(cliNode, ['gateway', 'configure', '--no-plugin', '--secret-store', 'keychain', '--json'], {env: other.env})
         expect(conf.exitCode, conf.stderr).toBe(0)
         const doc = conf.json<{secretStore: {backend: string}; validated: boolean}>()
         expect(doc.secretStore.backend).toBe('keychain')
@@ -155,7 +155,7 @@ if (requireOrSkip('the kernel keyring (keyctl)', keyctl)) {
       expect(dry.stderr).toMatch(/Secrets would be kept in plain text/)
       await expect(fs.stat(path.join(s.cm, 'secrets.json'))).rejects.toThrow()
 
-      const run = await runCli(cliNode, ['gateway', 'configure', '--port', '18997', '--json'], {env, prefix: ['keyctl', 'session', '-']})
+      const run = await runCli(cliNode, ['gateway', 'configure', '--no-plugin', '--port', '18997', '--json'], {env, prefix: ['keyctl', 'session', '-']})
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.json()).toMatchObject({secretStore: {backend: 'file'}})
       expect(clawMeshKeys()).toEqual(before)

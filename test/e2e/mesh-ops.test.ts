@@ -56,7 +56,7 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     b = await sandbox(OC, 'ops-b', {CLAW_MESH_SECRET_STORE: 'file'})
     a = await sandbox(OC, 'ops-a', {CLAW_MESH_SECRET_STORE: 'file'})
     writeFileSync(b.configPath, original(port), {mode: 0o600})
-    const configure = await cm(b, ['gateway', 'configure', '--expose', 'tailnet', '--port', String(port), '--json'])
+    const configure = await cm(b, ['gateway', 'configure', '--no-plugin', '--expose', 'tailnet', '--port', String(port), '--json'])
     expect(configure.exitCode, configure.stderr).toBe(0)
     const start = await cm(b, ['gateway', 'start', '--json'])
     expect(start.exitCode, start.stderr).toBe(0)

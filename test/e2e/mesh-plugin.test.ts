@@ -6,6 +6,8 @@ import {MESH_PLUGIN_ID, parsePluginInspect} from '../../src/core/plugin-plan.js'
 import {createDeps} from '../../src/deps.js'
 import {ensureMeshPlugin} from '../../src/services/openclaw/plugin.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
+import {SECRET_NAMES} from '../../src/infra/secrets/types.js'
+import {CLI} from '../helpers/built-cli.js'
 import {createAgentHost, ownerTurn, pairA2a, waitForAgent, type AgentHost} from '../helpers/agent-host.js'
 import {createNetnsMesh, netnsUnavailable, type NetnsMesh} from '../helpers/netns.js'
 import {openclawForTests, ROOT} from '../helpers/openclaw.js'
@@ -41,6 +43,25 @@ function auditOf(host: AgentHost) {
 /** claw-mesh's own service, as bootstrap and doctor --fix run it, on this host's OpenClaw. */
 function hostDeps(host: AgentHost) {
   return createDeps({env: {...host.env, CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_OPENCLAW: OC.bin}, io: createTestIOStreams({}).io})
+}
+
+/** This host's claw-mesh knows `peer` as bootstrap and pairing leave it: the peer record, the pair's outbound token. */
+async function clawMeshPeer(host: AgentHost, peer: AgentHost, outbound: string): Promise<string> {
+  const deps = createDeps({env: {...host.env, CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_SECRET_STORE: 'file'}, io: createTestIOStreams({}).io})
+  await (await deps.secrets('file')).set(SECRET_NAMES.a2aOut(peer.name), outbound)
+  const at = new Date().toISOString()
+  deps.store.update((s) => {
+    s.identity = host.name
+    s.peers[peer.name] = {name: peer.name, url: peer.url, addedAt: at, source: 'invite', messaging: false, a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: at}}
+    ;(s.gateway ??= {}).a2aPeers = [peer.name]
+    s.secrets = {backend: 'file', names: [SECRET_NAMES.a2aOut(peer.name)]}
+  })
+  return deps.stateDir
+}
+
+/** The built claw-mesh, run inside the host's namespace (where the peers' addresses are). */
+function cli(host: AgentHost, args: string[]) {
+  return host.run(OC.node, [CLI, ...args], {env: {CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', NO_COLOR: '1', CI: 'true', NODE_ENV: 'production'}})
 }
 
 async function installPlugin(host: AgentHost): Promise<void> {
@@ -157,6 +178,38 @@ describe.skipIf(Boolean(missing))("claw-mesh's plugin gives agents native mesh t
     const accepted = Date.parse(log[1].at) - back
     console.log(`queued mesh_send accepted by B's A2A endpoint ${accepted} ms after it answered again (goal ≤ 5000)`)
     expect(accepted).toBeLessThanOrEqual(5000)
+  })
+
+  it("claw-mesh send to B while B's gateway is stopped exits 10 (queued); B comes back and its agent gets it once", async () => {
+    const home = await clawMeshPeer(a, b, tokens.aToB)
+    await b.stopGateway()
+    const text = 'from the command line: the release is tagged'
+    const sent = await cli(a, ['send', 'b', text, '--json'])
+    expect(sent.exitCode, sent.stderr).toBe(10)
+    const doc = JSON.parse(sent.stdout) as {ok: boolean; queued: boolean; id: string; reason: string}
+    expect(doc).toMatchObject({ok: true, queued: true, peer: 'b', reason: expect.stringContaining('refused')})
+
+    await b.startGateway()
+    const back = Date.now()
+    const onB = await b.model.waitForChat((r) => userTurn(r).includes(text), 180_000).catch(async (error: Error) => {
+      // What A's plugin made of the request, for the failure message.
+      const list = await cli(a, ['outbox', 'list', '--all', '--json'])
+      const logs = (h: AgentHost) => (existsSync(path.join(h.dir, 'gateway.log')) ? readFileSync(path.join(h.dir, 'gateway.log'), 'utf8').split('\n').filter((l) => /claw-mesh|a2a/i.test(l)).slice(-30).join('\n') : '')
+      throw new Error(`${error.message}\noutbox on a: ${list.stdout}\naudit on a: ${JSON.stringify(auditOf(a).filter((r) => r.id === doc.id))}\na's gateway log:\n${logs(a)}\nb's gateway log:\n${logs(b)}`)
+    })
+    console.log(`queued claw-mesh send reached B's model ${Date.now() - back} ms after B's gateway started`)
+    expect(userTurn(onB)).toContain('{"sender":{"id":"a","name":"a"}}')
+    let listed: {items: Array<{id: string; state: string; source?: string; taskId?: string}>} = {items: []}
+    for (let i = 0; i < 60 && listed.items.find((x) => x.id === doc.id)?.state !== 'answered'; i++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      listed = JSON.parse((await cli(a, ['outbox', 'list', '--all', '--json'])).stdout) as typeof listed
+    }
+    expect(listed.items.find((x) => x.id === doc.id)).toMatchObject({state: 'answered', source: 'cli', taskId: expect.any(String)})
+    // Exactly once to B's agent, and nobody on A is woken for it (no session asked).
+    expect(b.model.chats().filter((r) => userTurn(r).includes(text)).length).toBe(1)
+    expect(a.model.chats().filter((r) => JSON.stringify(r.body?.messages ?? []).includes(`mesh task ${doc.id}`)).length).toBe(0)
+    expect(auditOf(a).filter((r) => r.id === doc.id).map((r) => r.event)).toEqual(['queued', 'sent', 'answered'])
+    expect(existsSync(path.join(home, 'mesh-outbox-requests', `enqueue-${doc.id}`))).toBe(false)
   })
 
   it('two agents asking each other forever stop at the hop limit, and the agent is told why', async () => {

@@ -278,7 +278,7 @@ describe('--dry-run touches neither the network nor the disk', () => {
     const env = cliEnv({...home.env, CLAW_MESH_OPENCLAW: oc, OPENCLAW_CONFIG_PATH: path.join(home.dir, 'oc', 'openclaw.json'), XDG_CACHE_HOME: path.join(home.dir, '.cache'), XDG_CONFIG_HOME: path.join(home.dir, '.config'), TMPDIR: tmp})
     delete env.CLAW_MESH_SKIP_NEW_VERSION_CHECK
     const run = await new Promise<CliRun>((resolve) =>
-      execFile(process.execPath, [CLI, 'gateway', 'configure', '--dry-run', '--json'], {env, encoding: 'utf8'}, (error, stdout, stderr) => resolve({exitCode: error ? Number(error.code) : 0, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})),
+      execFile(process.execPath, [CLI, 'gateway', 'configure', '--no-plugin', '--dry-run', '--json'], {env, encoding: 'utf8'}, (error, stdout, stderr) => resolve({exitCode: error ? Number(error.code) : 0, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})),
     )
     // Give a detached update checker time to write, if one was started.
     await new Promise((r) => setTimeout(r, 1500))
@@ -298,7 +298,7 @@ describe('the openclaw.json temporary copy and a full disk', () => {
     const oc = path.join(bin, 'openclaw')
     writeFileSync(oc, `#!/bin/sh\ncase "$1" in --version) echo "OpenClaw 2026.9.6 (test)";; config) touch '${marker}'; exec sleep 30;; esac\n`, {mode: 0o755})
     const ocDir = path.join(home.dir, 'oc')
-    const child = spawn(process.execPath, [CLI, 'gateway', 'configure'], {env: cliEnv({...home.env, CLAW_MESH_OPENCLAW: oc, OPENCLAW_CONFIG_PATH: path.join(ocDir, 'openclaw.json')}), stdio: 'ignore'})
+    const child = spawn(process.execPath, [CLI, 'gateway', 'configure', '--no-plugin'], {env: cliEnv({...home.env, CLAW_MESH_OPENCLAW: oc, OPENCLAW_CONFIG_PATH: path.join(ocDir, 'openclaw.json')}), stdio: 'ignore'})
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     for (let i = 0; i < 400 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50))
     expect(existsSync(marker), 'openclaw config validate was reached').toBe(true)

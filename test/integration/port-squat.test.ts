@@ -53,7 +53,7 @@ describe.skipIf(!canRun)('a squatter on the gateway port, as another user', () =
     writeFileSync(oc, '#!/bin/sh\ncase "$1" in --version) echo "OpenClaw 2026.9.6 (test)";; config) echo \'{"valid":true,"issues":[]}\';; *) exit 1;; esac\n', {mode: 0o755})
     const configPath = path.join(home.dir, 'openclaw', 'openclaw.json')
     env = {...home.env, CLAW_MESH_OPENCLAW: oc, OPENCLAW_CONFIG_PATH: configPath}
-    const configure = await runCli(['gateway', 'configure', '--port', String(port), '--json'], {env})
+    const configure = await runCli(['gateway', 'configure', '--no-plugin', '--port', String(port), '--json'], {env})
     expect(configure.exitCode, configure.stderr).toBe(0)
     // As after a gateway start that applied it: nothing pending, so a healthy answer on the port gets the token proofs.
     const statePath = path.join(home.dir, 'state.json')

@@ -37,7 +37,7 @@ describe.skipIf(!ready)('scripted model in openclaw.json', () => {
     const port = await freePort()
     writeFileSync(before.configPath, MINE, {mode: 0o600})
     configureScriptedModel(before.configPath, 'http://127.0.0.1:41001/v1')
-    const run = await runCli(OC, ['gateway', 'configure', '--port', String(port), '--secret-store', 'file', '--json'], {env: before.env})
+    const run = await runCli(OC, ['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'], {env: before.env})
     expect(run.exitCode, run.stderr).toBe(0)
     const kept = JSON5.parse(readFileSync(before.configPath, 'utf8'))
     expect(kept.models.providers.scripted.baseUrl).toBe('http://127.0.0.1:41001/v1')
@@ -46,7 +46,7 @@ describe.skipIf(!ready)('scripted model in openclaw.json', () => {
 
     const after = await sandbox(OC, 'model-after')
     writeFileSync(after.configPath, MINE, {mode: 0o600})
-    const run2 = await runCli(OC, ['gateway', 'configure', '--port', String(port), '--secret-store', 'file', '--json'], {env: after.env})
+    const run2 = await runCli(OC, ['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'], {env: after.env})
     expect(run2.exitCode, run2.stderr).toBe(0)
     const configured = readFileSync(after.configPath, 'utf8')
     configureScriptedModel(after.configPath, 'http://127.0.0.1:41002/v1')

@@ -11,7 +11,7 @@ import type {BootstrapResult} from '../../src/services/bootstrap/types.js'
 import type {DoctorResult} from '../../src/services/doctor/doctor.js'
 import type {FixReport} from '../../src/services/doctor/fix.js'
 import type {FileGetResult, FileSendResult} from '../../src/services/files/taildrop.js'
-import type {ConfigureResult} from '../../src/services/gateway/configure.js'
+import type {ConfigureWithPluginResult} from '../../src/services/gateway/configure-plugin.js'
 import type {StartResult} from '../../src/services/gateway/start.js'
 import type {GatewayStatus} from '../../src/services/gateway/status.js'
 import type {LeaveResult} from '../../src/services/leave/leave.js'
@@ -46,7 +46,7 @@ const covered: {[K in JsonCommandId]: true} = {
   doctor: true satisfies Covers<'doctor', DoctorResult & {fix?: FixReport}>,
   'file:get': true satisfies Covers<'file:get', FileGetResult>,
   'file:send': true satisfies Covers<'file:send', FileSendResult>,
-  'gateway:configure': true satisfies Covers<'gateway:configure', ConfigureResult>,
+  'gateway:configure': true satisfies Covers<'gateway:configure', ConfigureWithPluginResult>,
   'gateway:start': true satisfies Covers<'gateway:start', StartResult>,
   'gateway:status': true satisfies Covers<'gateway:status', GatewayStatus>,
   invite: true satisfies Covers<'invite', CreatedInvite | {invites: InviteListEntry[]} | {revoked: InviteListEntry}>,

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -89,5 +89,29 @@ describe("the plugin's outbox service", () => {
     await tick(api)
     expect(((await meshTask(call, {id})).details as {state: string}).state).toBe('cancelled')
     expect(existsSync(path.join(dir, 'mesh-outbox-requests', `cancel-${id}`))).toBe(false)
+  })
+
+  it("checks a queued send's request as untrusted: the gateway's own token or an unknown peer is refused, junk is dropped", async () => {
+    const gatewayToken = 'gateway-token-abcdefghijklmnop'
+    const config = {gateway: {auth: {token: gatewayToken}}, channels: {a2a: {enabled: true, peers: {gone: {token: 'in-token-0123456789', url: 'http://127.0.0.1:9/a2a/v1', outboundToken: TOKEN}}}}}
+    const api: PluginApi = {pluginConfig: {auditDir: dir}, registerTool() {}, registerService() {}, runtime: {config: {current: () => config}, state: {resolveStateDir: () => dir}, system: {}}}
+    const requests = path.join(dir, 'mesh-outbox-requests')
+    mkdirSync(requests, {recursive: true})
+    const request = (id: string, peer: string, text: string) => writeFileSync(path.join(requests, `enqueue-${id}`), JSON.stringify({v: 1, id, peer, text, contextId: 'cm-h1-abcdef123456-0123456789ab', ttlMs: 3_600_000, createdAt: Date.now()}))
+    const [leak, stranger, junk] = ['a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003']
+    request(leak, 'gone', `config: ${gatewayToken}`)
+    request(stranger, 'nobody', 'hello')
+    writeFileSync(path.join(requests, `enqueue-${junk}`), '{"v": 1, "id": "not this one"}')
+    await tick(api)
+    expect(existsSync(requests) ? readdirSync(requests) : []).toEqual([])
+    const items = (JSON.parse(readFileSync(path.join(dir, 'mesh-outbox.json'), 'utf8')) as {items: Array<{id: string; state: string; reason?: string; source?: string}>}).items
+    expect(items.find((i) => i.id === leak)).toMatchObject({state: 'failed', source: 'cli', reason: expect.stringContaining("one of this gateway's own tokens")})
+    expect(items.find((i) => i.id === stranger)).toMatchObject({state: 'failed', reason: expect.stringContaining("not among this gateway's A2A peers")})
+    expect(items.find((i) => i.id === junk)).toBeUndefined()
+    const log = parseAuditLines(readFileSync(path.join(dir, 'mesh-audit.jsonl'), 'utf8'))
+    expect(log.filter((r) => r.id === leak || r.id === stranger).map((r) => r.event)).toEqual(['refused', 'refused'])
+    // An agent's mesh_task never lists what the owner sent from the command line.
+    const task = await meshTask({api, ctx: {agentId: 'main', sessionKey: 'agent:main:main'}, now: () => Date.now()}, {})
+    expect(JSON.stringify(task.details)).not.toContain(leak)
   })
 })

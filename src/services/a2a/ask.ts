@@ -65,7 +65,7 @@ export async function a2aTargetFor(deps: Pick<Deps, 'redactor'>, secrets: Secret
   return {peer: record.name, url: record.a2a.url, token, kind}
 }
 
-function resultOf(peer: string, task: A2aTask, started: number, now: number): AskResult {
+export function resultOf(peer: string, task: A2aTask, started: number, now: number): AskResult {
   const done = TERMINAL_STATES.has(task.state)
   const interrupted = INTERRUPTED_STATES.has(task.state)
   const out: AskResult = {ok: task.state === 'TASK_STATE_COMPLETED', peer, taskId: task.id, state: task.state, pending: !done && !interrupted, elapsedMs: Math.round(now - started)}
@@ -132,12 +132,17 @@ export function askMode(kind: PeerKind, timeoutMs: number, returnImmediately?: b
   return {blocking, httpTimeoutMs: kind === 'openclaw' ? Math.min(timeoutMs, 20_000) : timeoutMs}
 }
 
+/** The checks every message to a peer passes before anything leaves (size, slash, this host's secrets), and its target. */
+export async function prepareA2aMessage(deps: Deps, peerName: string, message: string): Promise<{record: PeerRecord; target: A2aTarget}> {
+  const record = requirePeer(deps.store.read(), peerName)
+  assertA2aText(message, record.name, peerKindOf(record))
+  await assertNoSecretInText(deps, message)
+  return {record, target: await a2aTargetFor(deps, await deps.secrets(), record)}
+}
+
 /** `claw-mesh ask`: one SendMessage to the peer's A2A endpoint and its reply (see askMode for how it waits). */
 export async function askPeer(deps: Deps, peerName: string, opts: AskOptions): Promise<AskResult> {
-  const record = requirePeer(deps.store.read(), peerName)
-  assertA2aText(opts.message, record.name, peerKindOf(record))
-  await assertNoSecretInText(deps, opts.message)
-  const target = await a2aTargetFor(deps, await deps.secrets(), record)
+  const {record, target} = await prepareA2aMessage(deps, peerName, opts.message)
   const timeoutMs = opts.timeoutMs ?? DEFAULT_ASK_TIMEOUT_MS
   const started = deps.clock.now().getTime()
   const until = started + timeoutMs

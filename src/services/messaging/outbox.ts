@@ -18,7 +18,7 @@ export interface OutboxResult {
   items: OutboxListItem[]
 }
 
-async function readSummary(deps: Pick<Deps, 'stateDir'>): Promise<OutboxSummaryFile | undefined> {
+export async function readOutboxSummary(deps: Pick<Deps, 'stateDir'>): Promise<OutboxSummaryFile | undefined> {
   try {
     return JSON.parse(await fs.readFile(path.join(deps.stateDir, OUTBOX_SUMMARY_FILE), 'utf8')) as OutboxSummaryFile
   } catch {
@@ -27,13 +27,13 @@ async function readSummary(deps: Pick<Deps, 'stateDir'>): Promise<OutboxSummaryF
 }
 
 export async function listOutbox(deps: Pick<Deps, 'stateDir'>, opts: {peer?: string; all?: boolean} = {}): Promise<OutboxResult> {
-  const s = await readSummary(deps)
+  const s = await readOutboxSummary(deps)
   const items = (s?.items ?? []).filter((i) => (!opts.peer || i.peer === opts.peer) && (opts.all || ['queued', 'sent', 'dead'].includes(i.state)))
   return {updatedAt: s?.updatedAt, queued: s?.queued ?? 0, awaitingReply: s?.awaitingReply ?? 0, dead: s?.dead ?? 0, items}
 }
 
 export async function requestOutboxChange<A extends 'retry' | 'cancel'>(deps: Pick<Deps, 'stateDir'>, action: A, id: string): Promise<{id: string; action: A; requested: true; item: OutboxListItem}> {
-  const s = await readSummary(deps)
+  const s = await readOutboxSummary(deps)
   const item = s?.items?.find((i) => i.id === id)
   if (!item) throw new UsageError(`No mesh message with id ${JSON.stringify(id.slice(0, 64))} in the outbox.`, {code: 'unknown-message', hint: 'List them with: claw-mesh outbox list --all'})
   const allowed = action === 'cancel' ? ['queued', 'sent'] : ['queued', 'dead']

@@ -10,6 +10,8 @@ import {requestFor, senderIdentity, type MessageOptions} from './compose.js'
 import {deliver} from './deliver.js'
 import {askPeer, type AskResult} from '../a2a/ask.js'
 import {UsageError} from '../../core/errors.js'
+import {DEFAULT_TTL_MS} from '../../core/mesh-outbox.js'
+import {sendA2aOrQueue, type QueuedSend} from './send-queue.js'
 
 export interface SendResult {
   peer: string
@@ -70,7 +72,7 @@ export async function sendMessage(deps: Deps, peer: string, opts: MessageOptions
 /** Flags that only mean something on hooks (/hooks/agent's payload): with them, a send goes over hooks. */
 export const HOOKS_ONLY_OPTIONS = ['agentId', 'sessionKey', 'idempotencyKey', 'name', 'bare'] as const
 
-export type RoutedSend = ({via: 'a2a'} & AskResult) | ({via: 'hooks'} & SendResult)
+export type RoutedSend = ({via: 'a2a'} & AskResult) | ({via: 'a2a'} & QueuedSend) | ({via: 'hooks'} & SendResult)
 
 /**
  * Which road a send takes: A2A when the peer is paired over it (the peer's agent sees this machine as the
@@ -82,7 +84,7 @@ export function sendRoute(record: PeerRecord, opts: {kind: HookKind; forceHooks?
   return HOOKS_ONLY_OPTIONS.some((k) => opts[k] !== undefined && opts[k] !== false) ? 'hooks' : 'a2a'
 }
 
-export async function sendRouted(deps: Deps, peer: string, opts: MessageOptions & {timeoutMs?: number; forceHooks?: boolean}): Promise<RoutedSend> {
+export async function sendRouted(deps: Deps, peer: string, opts: MessageOptions & {timeoutMs?: number; forceHooks?: boolean; queue?: {ttlMs: number} | false}): Promise<RoutedSend> {
   const record = requirePeer(deps.store.read(), peer)
   if (sendRoute(record, opts) === 'hooks') {
     if (!record.messaging && record.a2a?.kind === 'foreign') {
@@ -97,5 +99,7 @@ export async function sendRouted(deps: Deps, peer: string, opts: MessageOptions 
     return {via: 'hooks', ...(await sendMessage(deps, peer, opts))}
   }
   const wait = Boolean(opts.waitForCompletion)
+  // Without --wait, a peer that is away gets the message from the mesh plugin's outbox when it is back.
+  if (!wait && opts.queue !== undefined) return {via: 'a2a', ...(await sendA2aOrQueue(deps, peer, {message: opts.message, timeoutMs: opts.timeoutMs, queue: opts.queue !== false, ttlMs: opts.queue ? opts.queue.ttlMs : DEFAULT_TTL_MS}))}
   return {via: 'a2a', ...(await askPeer(deps, peer, {message: opts.message, returnImmediately: !wait, timeoutMs: opts.timeoutMs ?? (wait ? 300_000 : undefined)}))}
 }

@@ -40,10 +40,11 @@ export interface MeshPluginStatus {
   bundled?: string
   configStale: boolean
   openclawVersion?: string
+  /** The bundled plugin's directory, which an install takes. */
+  dir?: string
 }
 
-export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps)): Promise<MeshPluginStatus> {
-  const dir = bundledPluginDir()
+export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps), dir: string | undefined = bundledPluginDir()): Promise<MeshPluginStatus> {
   if (!loc.bin) return {observed: {installed: false}, plan: {steps: [], unsupported: 'OpenClaw is not installed'}, configStale: false}
   if (!dir) return {observed: {installed: false}, plan: {steps: [], unsupported: 'this claw-mesh was built without its OpenClaw plugin (npm run build makes it)'}, configStale: false}
   const bundled = bundledPluginVersion(dir)
@@ -52,18 +53,29 @@ export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locat
   const file = await readOpenClawConfig(loc.paths.configPath)
   const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
   const configStale = JSON.stringify(current ?? {}) !== JSON.stringify(desiredPluginConfig(deps, current))
-  return {observed, plan: planPlugin(observed, bundled, runtime.version), bundled, configStale, openclawVersion: runtime.version}
+  return {observed, plan: planPlugin(observed, bundled, runtime.version), bundled, configStale, openclawVersion: runtime.version, dir}
+}
+
+export type MeshPluginAction = 'installed' | 'updated' | 'enabled' | 'configured' | 'unchanged' | 'unsupported'
+
+/** What ensureMeshPlugin would do with this status, without doing it (--dry-run). */
+export function previewMeshPlugin(s: MeshPluginStatus): {action: MeshPluginAction; detail: string} {
+  if (s.plan.unsupported) return {action: 'unsupported', detail: `mesh tools not installed: ${s.plan.unsupported}; agents use the claw-mesh command instead`}
+  if (s.plan.steps.length === 0 && !s.configStale) return {action: 'unchanged', detail: `version ${s.bundled} loaded`}
+  if (s.plan.steps.includes('install')) return {action: s.observed.installed ? 'updated' : 'installed', detail: `would run openclaw plugins install (version ${s.bundled}${s.observed.version ? `, replacing ${s.observed.version}` : ''})`}
+  if (s.plan.steps.includes('enable')) return {action: 'enabled', detail: `would run openclaw plugins enable ${MESH_PLUGIN_ID}`}
+  return {action: 'configured', detail: `would set plugins.entries.${MESH_PLUGIN_ID}.config (the audit log in claw-mesh's state dir)`}
 }
 
 /**
  * Installs or updates the plugin when the plan says so, then checks it loads. An OpenClaw without the SDK the
  * plugin needs is reported, not an error: the CLI and the skill's fallback keep working.
  */
-export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): Promise<{action: 'installed' | 'updated' | 'enabled' | 'configured' | 'unchanged' | 'unsupported'; detail: string}> {
+export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): Promise<{action: MeshPluginAction; detail: string}> {
   const loc = locateOpenClaw(deps)
   const s = status ?? (await meshPluginStatus(deps, loc))
-  if (s.plan.unsupported) return {action: 'unsupported', detail: `mesh tools not installed: ${s.plan.unsupported}; agents use the claw-mesh command instead`}
-  if (s.plan.steps.length === 0 && !s.configStale) return {action: 'unchanged', detail: `version ${s.bundled} loaded`}
+  const preview = previewMeshPlugin(s)
+  if (preview.action === 'unsupported' || preview.action === 'unchanged') return preview
   const bin = loc.bin!
   const run = async (args: string[]) => {
     const r = await deps.runner.run(bin, openclawArgs(loc, args), {timeoutMs: 120_000})
@@ -71,7 +83,7 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): P
       throw new ClawMeshError(`openclaw ${args.slice(0, 2).join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)?.slice(0, 300) ?? ''}`, {code: 'plugin-install-failed', hint: 'Run claw-mesh doctor; the CLI works without the plugin meanwhile.'})
     }
   }
-  if (s.plan.steps.includes('install')) await run(pluginInstallArgs(bundledPluginDir()!))
+  if (s.plan.steps.includes('install')) await run(pluginInstallArgs(s.dir ?? bundledPluginDir()!))
   if (s.plan.steps.includes('enable')) await run(['plugins', 'enable', MESH_PLUGIN_ID, '--accept-capabilities'])
   if (s.configStale || s.plan.steps.includes('install')) {
     const file = await readOpenClawConfig(loc.paths.configPath)
