@@ -14,6 +14,8 @@ export const ExitCode = {
   PENDING: 7,
   /** ask/task: the peer's agent asks for input or authorization (its question and the task id are printed). */
   INPUT_REQUIRED: 8,
+  /** ask --capability: no online peer offers the capability (the offline ones that do are named). */
+  NO_CAPABLE_PEER: 9,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const
