@@ -13,9 +13,6 @@ import {acceptInvite, completeReply} from '../a2a/pairing.js'
 import type {A2aSync} from '../a2a/sync.js'
 import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
 import {addForeignPeer} from './add-foreign.js'
-import {refreshPeerCards} from './cards.js'
-
-const ADD_CARD_TIMEOUT_MS = 2000
 
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
@@ -110,8 +107,6 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
     if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
     const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace, trust: opts.trust}
     const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
-    // What the peer offers, from its claw-mesh card (public; best effort: an offline peer is recorded without it).
-    await refreshPeerCards(deps, [r.name], ADD_CARD_TIMEOUT_MS)
     const record = peerOf(deps.store.read(), r.name)
     return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, trust: record?.trust ?? DEFAULT_TRUST, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
   }
