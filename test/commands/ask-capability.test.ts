@@ -116,3 +116,17 @@ describe('claw-mesh peer list shows what peers offer', () => {
     expect(json.json<{peers: PeerRecord[]}>().peers[0].card).toEqual({at: '2026-12-02T00:00:00Z', caps: ['gpu', 'macos'], description: 'Mac Studio'})
   })
 })
+
+describe('claw-mesh peer check caches what peers offer', () => {
+  it('records the card of a peer that served one, keeps the record of one that did not, and shows it in --json', async () => {
+    const {deps, store} = await mesh()
+    const {default: PeerCheck} = await import('../../src/commands/peer/check.js')
+    const run = await runCommand(PeerCheck, ['--timeout', '2s', '--json'], {...deps, env: {PATH: '/nonexistent'}})
+    const doc = run.json<{peers: Array<{name: string; card?: {caps: string[]}}>}>()
+    expect(doc.peers, run.stdout + run.stderr).toBeDefined()
+    expect(doc.peers.find((p) => p.name === 'beta')?.card).toMatchObject({caps: ['gpu', 'macos'], description: 'Mac Studio with the GPU'})
+    expect(doc.peers.find((p) => p.name === 'gamma')?.card).toBeUndefined()
+    expect(store.read().peers.beta.card).toMatchObject({caps: ['gpu', 'macos']})
+    expect(store.read().peers.gamma.card?.caps).toEqual(['gpu', 'imessage'])
+  }, 30_000)
+})
