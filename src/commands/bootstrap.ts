@@ -36,6 +36,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     '<%= config.bin %> bootstrap --identity demo --dry-run',
     'CLAW_MESH_TAILSCALE_KEY=… <%= config.bin %> bootstrap --identity ci-7 --tags tag:claw-mesh --mesh-secret file:/run/secrets/mesh --install --yes --json',
     '<%= config.bin %> bootstrap --identity nova --tags tag:claw-mesh,tag:prod --force-reauth --tailscale-key file:/run/secrets/ts',
+    '<%= config.bin %> bootstrap --identity studio --caps gpu,macos,imessage --description "Mac Studio with the GPU"',
   ]
   static override flags = {
     identity: Flags.string({description: 'This agent\'s name in the mesh (a DNS label, e.g. nova). Asked for on a terminal when missing.'}),
@@ -53,6 +54,8 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
     'mesh-secret': Flags.string({description: 'Fleet mode: one secret given to every host (file:PATH or -; default $CLAW_MESH_SECRET); peers are discovered from the tailnet and each pair\'s tokens, and this host\'s hooks token, are derived from it. It is never sent.', helpValue: 'file:PATH|-'}),
     'mesh-tag': Flags.string({description: 'Tailnet tag that marks mesh members for discovery. Default: the one recorded by an earlier discovery, else tag:claw-mesh.'}),
+    caps: Flags.string({description: "What this host offers the mesh, published on its claw-mesh card (peers pick it with ask --capability): lowercase names, comma-separated, at most 16. Kept when not given; --caps '' clears.", helpValue: 'gpu,macos,…'}),
+    description: Flags.string({description: "One line about this host for its claw-mesh card (at most 200 characters). Kept when not given; --description '' clears.", helpValue: 'TEXT'}),
     alert: Flags.string({description: 'Install the gateway watchdog with this alert target (webhook:https://…, imessage:+1…, command:/path), or file:PATH / - holding it (default $CLAW_MESH_ALERT). A webhook URL is kept in the secret store.'}),
     'secret-store': Flags.string({description: 'Where tokens live: auto (keychain, else file with a warning), keychain or file.', options: ['auto', 'keychain', 'file']}),
     install: Flags.boolean({description: 'Allow installing Tailscale and OpenClaw when missing (--no-install forbids it). Default: ask on a terminal.', allowNo: true}),
@@ -82,7 +85,7 @@ export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
     const alert = await readAlertInput(deps, flags.alert)
     const loginServer = loginServerSetting({env: deps.env, flags: {loginServer: flags['login-server']}}).value
     const opts = bootstrapOptions(flags, {identity, key, wif, meshSecret, peers, alert, loginServer}, deps.platform.id)
-    return bootstrap(deps, opts, {...bootstrapHooks(deps, {alert: opts.alert}), ...bootstrapPrompts(deps.io)})
+    return bootstrap(deps, opts, {...bootstrapHooks(deps, {alert: opts.alert, identity: opts.identity, self: opts.self}), ...bootstrapPrompts(deps.io)})
   }
 
   protected override render(result: BootstrapResult): void {

@@ -18,6 +18,8 @@ export const ExitCode = {
   NOT_READY: 9,
   /** send: the peer is away; the message waits in the mesh plugin's outbox and goes when the peer is back (its id is printed). */
   QUEUED: 10,
+  /** ask --capability: no online peer offers the capability (the offline ones that do are named). */
+  NO_CAPABLE_PEER: 11,
   INTERNAL: 70,
   INTERRUPTED: 130,
 } as const

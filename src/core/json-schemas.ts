@@ -211,6 +211,7 @@ export const jsonSchemas = {
         probes: z.object({tailnet: probeResult, healthz: probeResult, readyz: probeResult, hooks: probeResult}),
         detail: str,
         remedy: opt(str),
+        card: opt(z.object({name: str, caps: z.array(str), description: opt(str), pluginVersion: opt(str)})),
       }),
     ),
     tailscale: z.object({available: bool, note: opt(str)}),

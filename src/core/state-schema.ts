@@ -34,6 +34,8 @@ export const peerRecordSchema = z.object({
   lastCheck: z
     .object({at: z.string(), status: z.enum(['ok', 'degraded', 'down']), latencyMs: z.number().optional(), detail: z.string().optional()})
     .optional(),
+  /** What the peer's claw-mesh card said it offers, when last fetched (pairing, peer check, ask --capability). */
+  card: z.object({at: z.string(), caps: z.array(z.string()), description: z.string().optional()}).optional(),
 })
 export type PeerRecord = z.infer<typeof peerRecordSchema>
 
@@ -100,6 +102,8 @@ export const stateSchema = z.object({
     })
     .optional(),
   alert: z.string().optional(),
+  /** What this host offers the mesh (bootstrap --caps/--description); published on its claw-mesh card. */
+  capabilities: z.object({caps: z.array(z.string()), description: z.string().optional()}).optional(),
   /** Pairing invites this host printed: one-time, expiring, revocable. The private key is in the secret store. */
   invites: z
     .record(

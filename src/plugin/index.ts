@@ -1,10 +1,12 @@
 import {parseLineageContextId, sessionContext} from '../core/mesh-lineage.js'
-import {probe} from './a2a.js'
+import {meshAskByPeerOrCapability} from './capability-ask.js'
+import {registerCardRoute} from './card-route.js'
+import {peerRows} from './peer-cards.js'
 import {writeAudit} from './audit.js'
 import {fallbackDir} from './state.js'
 import {PLUGIN_ID, currentConfig, meshPeers, readPluginConfig, type AgentTool, type PluginApi, type ToolContext} from './host.js'
 import {startLoop, stopLoop} from './service.js'
-import {ASK_HTTP_TIMEOUT_MS, meshAsk, meshSend, meshTask, result, type MeshCall} from './tools.js'
+import {ASK_HTTP_TIMEOUT_MS, meshSend, meshTask, result, type MeshCall} from './tools.js'
 
 /**
  * claw-mesh's OpenClaw plugin: native mesh tools for the agent (no shell, no token in its hands) and a background
@@ -23,6 +25,17 @@ const PEER_MESSAGE = {
   },
 } as const
 
+/** mesh_ask: a peer by name, or any online peer offering a capability (exactly one of the two). */
+const ASK_MESSAGE = {
+  ...PEER_MESSAGE,
+  required: ['message'],
+  properties: {
+    ...PEER_MESSAGE.properties,
+    peer: {type: 'string', description: 'The peer name, as mesh_peers lists it (or give capability instead).'},
+    capability: {type: 'string', description: 'Instead of peer: ask an online peer that offers this capability (e.g. gpu, as mesh_peers shows it); the result names the peer chosen.'},
+  },
+} as const
+
 function tools(api: PluginApi, ctx: ToolContext): AgentTool[] {
   const call: MeshCall = {api, ctx, now: Date.now}
   return [
@@ -35,18 +48,18 @@ function tools(api: PluginApi, ctx: ToolContext): AgentTool[] {
       async execute() {
         const settings = readPluginConfig(api.pluginConfig)
         const peers = meshPeers(currentConfig(api))
-        const rows = await Promise.all(peers.map(async (p) => ({name: p.name, callable: Boolean(p.url && p.outboundToken), ...(await probe(p)), note: settings.peerNotes?.[p.name]})))
+        const rows = await peerRows(peers, settings.peerNotes)
         return result(rows.length ? JSON.stringify(rows, null, 2) : 'No peers are paired with this host yet.', {ok: true, peers: rows})
       },
     },
     {
       name: 'mesh_ask',
       label: 'Ask a mesh peer',
-      description: "Asks a peer agent and waits for its answer (up to the peer's reply window, about 2 minutes), returning its reply text. A later answer wakes this session.",
-      parameters: PEER_MESSAGE,
+      description: "Asks a peer agent (by name, or any online peer offering a capability) and waits for its answer (up to the peer's reply window, about 2 minutes), returning its reply text. A later answer wakes this session.",
+      parameters: ASK_MESSAGE,
       catalogMode: 'direct-only',
       getExecutionTimeoutMs: () => ASK_HTTP_TIMEOUT_MS + 15_000,
-      execute: (_id, params) => meshAsk(call, params),
+      execute: (_id, params) => meshAskByPeerOrCapability(call, params),
     },
     {
       name: 'mesh_send',
@@ -98,6 +111,7 @@ const plugin = {
         body: content,
       })
     })
+    registerCardRoute(api)
     api.registerService({
       id: 'claw-mesh-outbox',
       start: () => startLoop(api),

@@ -26,8 +26,8 @@ export function renderPeerTable(peers: PeerRecord[], color: boolean): string {
   const c = new Chalk({level: color ? 1 : 0})
   const status = (s?: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-')
   return table(
-    ['NAME', 'HOSTNAME', 'URL', 'VIA', 'TRUST', 'SOURCE', 'LAST CHECK'],
-    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? (p.a2a.kind === 'foreign' ? 'a2a (foreign)' : 'a2a') : p.messaging ? 'hooks' : 'health', trustCell(p, c), p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
+    ['NAME', 'HOSTNAME', 'URL', 'VIA', 'TRUST', 'CAPS', 'SOURCE', 'LAST CHECK'],
+    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? (p.a2a.kind === 'foreign' ? 'a2a (foreign)' : 'a2a') : p.messaging ? 'hooks' : 'health', trustCell(p, c), p.card?.caps.join(',') || '-', p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
   )
 }
 

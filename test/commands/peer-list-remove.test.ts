@@ -34,9 +34,9 @@ describe('claw-mesh peer list', () => {
     const run = await runCommand(PeerList, [], fixture())
     expect(run.exitCode).toBe(0)
     const lines = run.stdout.trim().split('\n')
-    expect(lines[0]).toMatch(/^NAME\s+HOSTNAME\s+URL\s+VIA\s+TRUST\s+SOURCE\s+LAST CHECK$/)
+    expect(lines[0]).toMatch(/^NAME\s+HOSTNAME\s+URL\s+VIA\s+TRUST\s+CAPS\s+SOURCE\s+LAST CHECK$/)
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['box', 'clawd', 'nova'])
-    expect(lines[3]).toMatch(/nova\s+openclaw-nova\s+http:\/\/100\.101\.102\.103:18789\s+hooks\s+-\s+invite\s+ok 2026-09-02/)
+    expect(lines[3]).toMatch(/nova\s+openclaw-nova\s+http:\/\/100\.101\.102\.103:18789\s+hooks\s+-\s+-\s+invite\s+ok 2026-09-02/)
   })
 
   it('says how to add a peer when there is none', async () => {

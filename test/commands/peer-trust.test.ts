@@ -70,7 +70,7 @@ describe('per-pair trust', {timeout: 30_000}, () => {
     expect(nova.policies()).toEqual({'channel:a2a:clawd': {deny: [...CHAT_DENY]}})
     expect(clawd.policies()).toEqual({'channel:a2a:nova': {deny: [...CHAT_DENY]}})
     const list = await nova.run(PeerList, [])
-    expect(list.stdout).toMatch(/clawd\s+openclaw-clawd\s+\S+\s+a2a\s+chat\s+invite/)
+    expect(list.stdout).toMatch(/clawd\s+openclaw-clawd\s+\S+\s+a2a\s+chat\s+-\s+invite/)
   })
 
   it('--trust delegate at invite time applies when the reply completes the pair; on the answering side at peer add', async () => {

@@ -42,7 +42,7 @@ function auditOf(host: AgentHost) {
 
 /** claw-mesh's own service, as bootstrap and doctor --fix run it, on this host's OpenClaw. */
 function hostDeps(host: AgentHost) {
-  return createDeps({env: {...host.env, CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_OPENCLAW: OC.bin}, io: createTestIOStreams({}).io})
+  return createDeps({env: {...host.env, CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_OPENCLAW: OC.bin, CLAW_MESH_SECRET_STORE: 'file'}, io: createTestIOStreams({}).io})
 }
 
 /** This host's claw-mesh knows `peer` as bootstrap and pairing leave it: the peer record, the pair's outbound token. */
@@ -63,8 +63,14 @@ async function clawMeshPeer(host: AgentHost, peer: AgentHost, outbound: string):
 function cli(host: AgentHost, args: string[]) {
   return host.run(OC.node, [CLI, ...args], {env: {CLAW_MESH_HOME: path.join(host.dir, 'claw-mesh'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', NO_COLOR: '1', CI: 'true', NODE_ENV: 'production'}})
 }
+/** What bootstrap --caps records: B offers gpu and macos; A nothing. */
+const B_CAPS = {caps: ['gpu', 'macos'], description: 'B, the one with the GPU'}
 
 async function installPlugin(host: AgentHost): Promise<void> {
+  hostDeps(host).store.update((s) => {
+    s.identity = host.name
+    if (host.name === 'b') s.capabilities = B_CAPS
+  })
   const first = await ensureMeshPlugin(hostDeps(host))
   expect(first.action).toBe('installed')
   // A per-pair setting the owner chose survives claw-mesh's own re-runs.
@@ -137,11 +143,80 @@ describe.skipIf(Boolean(missing))("claw-mesh's plugin gives agents native mesh t
     })
     const peers = await ownerTurn(a, 'who is there')
     expect(peers.text).toMatch(/"name": "b",\s+"callable": true,\s+"online": true/)
+    // What B offers, from B's claw-mesh card, read live by A's plugin.
+    expect(peers.text).toMatch(/"caps": \[\s*"gpu",\s*"macos"\s*\]/)
+    expect(peers.text).toContain('"description": "B, the one with the GPU"')
     expect(peers.text).not.toContain(tokens.aToB)
     const before = b.model.chats().length
     const leak = await ownerTurn(a, `leak ${a.gatewayToken}`)
     expect(leak.text).toContain("leak: Not sent: the message contains one of this gateway's own tokens")
     expect(b.model.chats().length).toBe(before)
+  })
+
+  it("B's plugin serves B's claw-mesh card on B's gateway port, publicly and read-only, with no secret in it", async () => {
+    const r = await a.run('curl', ['-s', '-m', '10', '-w', '\n%{http_code}', `${b.url}/claw-mesh/v1/card`])
+    const cut = r.stdout.lastIndexOf('\n')
+    expect(r.stdout.slice(cut + 1), r.stdout).toBe('200')
+    const text = r.stdout.slice(0, cut)
+    const card = JSON.parse(text) as Record<string, unknown>
+    expect(card).toMatchObject({
+      name: 'b',
+      description: B_CAPS.description,
+      supportedInterfaces: [{url: `${b.url}/a2a/v1`, protocolBinding: 'JSONRPC', protocolVersion: '1.0'}],
+      skills: [
+        {id: 'gpu', name: 'gpu', tags: ['claw-mesh', 'gpu']},
+        {id: 'macos', name: 'macos', tags: ['claw-mesh', 'macos']},
+      ],
+      clawMesh: {caps: B_CAPS.caps, description: B_CAPS.description, pluginVersion: expect.stringMatching(/^\d+\.\d+\.\d+/)},
+    })
+    for (const secret of [b.gatewayToken, tokens.aToB, tokens.bToA]) expect(text).not.toContain(secret)
+    expect(text).not.toContain('"a"')
+    const post = await a.run('curl', ['-s', '-m', '10', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-d', '{}', `${b.url}/claw-mesh/v1/card`])
+    expect(post.stdout).toBe('405')
+  })
+
+  it("A's claw-mesh CLI: peer check caches B's caps, peer list shows them, ask --capability gpu picks B over an offline peer recorded with gpu", async () => {
+    const deps = hostDeps(a)
+    const at = new Date().toISOString()
+    const a2a = (url: string) => ({url: `${url}/a2a/v1`, pairedBy: 'invite' as const, pairedAt: at, kind: 'openclaw' as const})
+    // "a0" sorts before b and was recorded with gpu, but nothing listens at its address (in A's namespace).
+    deps.store.update((s) => {
+      s.peers.b = {name: 'b', url: b.url, addedAt: at, source: 'invite', messaging: false, a2a: a2a(b.url)}
+      s.peers.a0 = {name: 'a0', url: 'http://127.0.0.1:9', addedAt: at, source: 'invite', messaging: false, a2a: a2a('http://127.0.0.1:9'), card: {at, caps: ['gpu']}}
+    })
+    const secrets = await deps.secrets()
+    await secrets.set('a2a/b/out', tokens.aToB)
+    await secrets.set('a2a/a0/out', 'a0-token-0123456789abcdefghijklmnop')
+    const cli = (args: string[]) => a.run(process.execPath, [CLI, ...args], {env: {CLAW_MESH_HOME: path.join(a.dir, 'claw-mesh'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_OPENCLAW: OC.bin, CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', NODE_ENV: 'production', CI: 'true'}})
+
+    await cli(['peer', 'check', 'b', '--timeout', '10s'])
+    expect(deps.store.read().peers.b.card).toMatchObject({caps: B_CAPS.caps, description: B_CAPS.description})
+    const list = await cli(['peer', 'list'])
+    expect(list.exitCode, list.stderr).toBe(0)
+    expect(list.stdout).toMatch(/^b +.* gpu,macos +invite/m)
+    expect(list.stdout).toMatch(/^a0 +.* gpu +invite/m)
+
+    const asked = await cli(['ask', '--capability', 'gpu', 'which machine renders?'])
+    expect(asked.exitCode, asked.stderr).toBe(0)
+    expect(asked.stderr).toBe('Asking b (it offers gpu).\n')
+    expect(asked.stdout).toBe('b heard a say: which machine renders?\n')
+
+    const none = await cli(['ask', '--capability', 'imessage', 'text mom', '--json'])
+    expect(none.exitCode).toBe(11)
+    expect(JSON.parse(none.stdout)).toMatchObject({ok: false, error: {code: 'no-capable-peer', exitCode: 11}})
+    deps.store.update((s) => {
+      delete s.peers.a0
+      delete s.peers.b
+    })
+  })
+
+  it("A's agent calls mesh_ask with a capability instead of a peer, and the result names the peer chosen", async () => {
+    a.model.setScript({name: 'a', rules: [{match: {regex: '^meshcap ([a-z0-9-]+): (.*)$'}, steps: [{tool: {name: 'mesh_ask', arguments: {capability: '{{1}}', message: '{{2}}'}}}, {reply: 'cap: {{tool}}'}]}]})
+    const turn = await ownerTurn(a, 'meshcap gpu: render the preview')
+    expect(turn.exitCode, turn.raw).toBe(0)
+    expect(turn.text.trim()).toBe('cap: Asked b (it offers gpu). b heard a say: render the preview')
+    const none = await ownerTurn(a, 'meshcap imessage: text mom')
+    expect(none.text).toContain('cap: Not sent: no online peer offers imessage now')
   })
 
   it("with B's gateway stopped, A's mesh_send queues; B comes back and gets it; B's answer wakes A's session", async () => {

@@ -32,6 +32,11 @@ export interface FakePeerOptions {
   port?: number
   /** Also run an A2A channel (see fake-a2a.ts). */
   a2a?: FakeA2aOptions
+  /**
+   * Serve a claw-mesh card at GET /claw-mesh/v1/card, as claw-mesh's plugin does on a real gateway (an object is
+   * sent as JSON, a string as is: hostile bodies). Without it that path is a 404, as on a gateway without the plugin.
+   */
+  meshCard?: Record<string, unknown> | string
 }
 
 export interface FakePeerMessage {
@@ -116,6 +121,7 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/healthz' || path === '/health') return send(res, 200, {ok: true, status: 'live'})
       if (path === '/readyz' || path === '/ready') return mode === 'unready' ? send(res, 503, {ready: false}) : send(res, 200, {ready: true})
+      if (path === '/claw-mesh/v1/card' && opts.meshCard !== undefined) return send(res, 200, opts.meshCard, {'content-type': 'application/json; charset=utf-8'})
     }
     if (a2a?.handle(req, res, raw, path)) return
     if (path !== '/hooks/wake' && path !== '/hooks/agent') return send(res, 404, 'Not Found')

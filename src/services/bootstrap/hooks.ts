@@ -3,7 +3,7 @@ import {ClawMeshError} from '../../core/errors.js'
 import type {Deps} from '../../deps.js'
 import {alertRecorded, resolveAlertTarget, storeAlertTarget} from '../alerts/target.js'
 import {probeRun} from '../gateway/service.js'
-import {ensureMeshPlugin, meshPluginStatus} from '../openclaw/plugin.js'
+import {ensureMeshPlugin, meshPluginStatus, type PluginWant} from '../openclaw/plugin.js'
 import {installSkill, skillInstalled} from '../skill/install.js'
 import {installWatchdog, watchdogStatus} from '../watchdog/install.js'
 import type {BootstrapHooks} from './run.js'
@@ -14,7 +14,9 @@ import type {BootstrapHooks} from './run.js'
  * `claw-mesh watchdog run` and the user is told how to schedule it, instead of failing the whole bootstrap.
  * The watchdog's observation is the scheduler's own answer: nothing is assumed installed.
  */
-export function bootstrapHooks(deps: Deps, opts: {alert?: string}): Pick<BootstrapHooks, 'watchdog' | 'skill' | 'meshPlugin'> {
+export function bootstrapHooks(deps: Deps, opts: {alert?: string} & PluginWant): Pick<BootstrapHooks, 'watchdog' | 'skill' | 'meshPlugin'> {
+  // The plugin's config carries this host's name and capabilities (its card): judged and written with this run's flags.
+  const want: PluginWant = {identity: opts.identity, self: opts.self}
   const alert = opts.alert
   return {
     watchdog: {
@@ -46,14 +48,14 @@ export function bootstrapHooks(deps: Deps, opts: {alert?: string}): Pick<Bootstr
       async status() {
         // Before OpenClaw is installed (bootstrap installs it first) there is nothing to ask: the step runs.
         try {
-          const s = await meshPluginStatus(deps)
+          const s = await meshPluginStatus(deps, undefined, undefined, want)
           return {current: s.plan.steps.length === 0 && !s.configStale, unsupported: s.plan.unsupported === 'OpenClaw is not installed' ? undefined : s.plan.unsupported}
         } catch {
           return {current: false}
         }
       },
       install: async () => {
-        const r = await ensureMeshPlugin(deps)
+        const r = await ensureMeshPlugin(deps, undefined, want)
         if (r.action === 'unsupported') deps.io.err(`note: ${r.detail}\n`)
         return `${r.action}: ${r.detail}`
       },

@@ -1,4 +1,5 @@
 import {parseAlertTarget} from '../../core/alert-target.js'
+import {parseSelfFlags} from '../../core/capabilities.js'
 import {parseTrustLevel} from '../../core/pair-trust.js'
 import {parseDuration} from '../../core/duration.js'
 import {UsageError} from '../../core/errors.js'
@@ -44,6 +45,8 @@ export interface BootstrapFlags {
   'dry-run': boolean
   'login-server'?: string
   trust?: string
+  caps?: string
+  description?: string
 }
 
 /** What the flags pointed at, read by the command (files, stdin, the environment) before the pure step. */
@@ -129,5 +132,6 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     waitForPeers: Boolean(flags['wait-for-peers']),
     socket: flags.socket,
     loginServer: inputs.loginServer,
+    self: parseSelfFlags({caps: flags.caps, description: flags.description}),
   }
 }

@@ -18,6 +18,7 @@ import {noteSecretName} from '../peers/records.js'
 import type {JoinResult} from '../tailscale/join.js'
 import {observeBootstrap, observeMachine, type MachineView, type Observation} from './observe.js'
 import {planText, summarize, type Applied} from './result.js'
+import {recordSelf} from './self.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
 
 export interface BootstrapHooks {
@@ -108,6 +109,8 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     if (!key) throw new UsageError('No Tailscale auth key was entered.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
   }
   deps.io.err(applied.changed ? planText(opts.identity, steps) : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`)
+  // Recorded whatever the plugin step can do (an OpenClaw without the plugin SDK): a later install publishes it.
+  if (recordSelf(deps, opts.self)) applied.changed = true
 
   // What was observed before any change stays valid for a step only while no earlier step changed it.
   const seenTailscale = () => (runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined})

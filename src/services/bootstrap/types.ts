@@ -1,3 +1,4 @@
+import type {SelfFlags} from '../../core/capabilities.js'
 import type {TrustLevel} from '../../core/pair-trust.js'
 import type {PeerGap} from '../../core/peer-readiness.js'
 import type {RebootRecovery} from './reboot.js'
@@ -45,6 +46,8 @@ export interface BootstrapOptions {
   socket?: string
   /** Self-hosted control server (Headscale), from --login-server or $CLAW_MESH_LOGIN_SERVER. */
   loginServer?: string
+  /** --caps/--description as given (validated); a flag not given keeps what was recorded. */
+  self?: SelfFlags
 }
 
 export interface BootstrapPeerSummary {

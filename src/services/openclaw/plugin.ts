@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {mergeSelf, withSelfConfig, type SelfFlags} from '../../core/capabilities.js'
 import {getPath} from '../../core/openclaw-config.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {MESH_PLUGIN_ID, parsePluginInspect, planPlugin, pluginHealth, pluginInstallArgs, type ObservedPlugin, type PluginPlan} from '../../core/plugin-plan.js'
@@ -28,10 +29,20 @@ export async function observeMeshPlugin(deps: Pick<Deps, 'runner'>, loc: OpenCla
   return parsePluginInspect(r.stdout, r.exitCode)
 }
 
-/** The plugin's settings claw-mesh owns: where the audit log goes. */
-export function desiredPluginConfig(deps: Pick<Deps, 'stateDir'>, current: unknown): Record<string, unknown> {
+/**
+ * What a run wants the plugin to publish about this host: its identity and the --caps/--description flags given
+ * (absent: what state.json recorded).
+ */
+export interface PluginWant {
+  identity?: string
+  self?: SelfFlags
+}
+
+/** The plugin's settings claw-mesh owns: where the audit log goes, and this host's name and capabilities (its card). */
+export function desiredPluginConfig(deps: Pick<Deps, 'stateDir' | 'store'>, current: unknown, want: PluginWant = {}): Record<string, unknown> {
   const base = current && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {}
-  return {...base, auditDir: deps.stateDir}
+  const state = deps.store.read()
+  return withSelfConfig({...base, auditDir: deps.stateDir}, want.identity ?? state.identity, mergeSelf(want.self, state.capabilities))
 }
 
 export interface MeshPluginStatus {
@@ -44,7 +55,7 @@ export interface MeshPluginStatus {
   dir?: string
 }
 
-export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps), dir: string | undefined = bundledPluginDir()): Promise<MeshPluginStatus> {
+export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps), dir: string | undefined = bundledPluginDir(), want: PluginWant = {}): Promise<MeshPluginStatus> {
   if (!loc.bin) return {observed: {installed: false}, plan: {steps: [], unsupported: 'OpenClaw is not installed'}, configStale: false}
   if (!dir) return {observed: {installed: false}, plan: {steps: [], unsupported: 'this claw-mesh was built without its OpenClaw plugin (npm run build makes it)'}, configStale: false}
   const bundled = bundledPluginVersion(dir)
@@ -52,7 +63,7 @@ export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locat
   const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
   const file = await readOpenClawConfig(loc.paths.configPath)
   const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
-  const configStale = JSON.stringify(current ?? {}) !== JSON.stringify(desiredPluginConfig(deps, current))
+  const configStale = JSON.stringify(current ?? {}) !== JSON.stringify(desiredPluginConfig(deps, current, want))
   return {observed, plan: planPlugin(observed, bundled, runtime.version), bundled, configStale, openclawVersion: runtime.version, dir}
 }
 
@@ -64,16 +75,16 @@ export function previewMeshPlugin(s: MeshPluginStatus): {action: MeshPluginActio
   if (s.plan.steps.length === 0 && !s.configStale) return {action: 'unchanged', detail: `version ${s.bundled} loaded`}
   if (s.plan.steps.includes('install')) return {action: s.observed.installed ? 'updated' : 'installed', detail: `would run openclaw plugins install (version ${s.bundled}${s.observed.version ? `, replacing ${s.observed.version}` : ''})`}
   if (s.plan.steps.includes('enable')) return {action: 'enabled', detail: `would run openclaw plugins enable ${MESH_PLUGIN_ID}`}
-  return {action: 'configured', detail: `would set plugins.entries.${MESH_PLUGIN_ID}.config (the audit log in claw-mesh's state dir)`}
+  return {action: 'configured', detail: `would set plugins.entries.${MESH_PLUGIN_ID}.config (the audit log in claw-mesh's state dir, this host's name and capabilities)`}
 }
 
 /**
  * Installs or updates the plugin when the plan says so, then checks it loads. An OpenClaw without the SDK the
  * plugin needs is reported, not an error: the CLI and the skill's fallback keep working.
  */
-export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): Promise<{action: MeshPluginAction; detail: string}> {
+export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus, want: PluginWant = {}): Promise<{action: MeshPluginAction; detail: string}> {
   const loc = locateOpenClaw(deps)
-  const s = status ?? (await meshPluginStatus(deps, loc))
+  const s = status ?? (await meshPluginStatus(deps, loc, undefined, want))
   const preview = previewMeshPlugin(s)
   if (preview.action === 'unsupported' || preview.action === 'unchanged') return preview
   const bin = loc.bin!
@@ -88,7 +99,7 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): P
   if (s.configStale || s.plan.steps.includes('install')) {
     const file = await readOpenClawConfig(loc.paths.configPath)
     const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
-    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, current))])
+    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, current, want))])
   }
   const after = await observeMeshPlugin(deps, {...loc, bin})
   const health = pluginHealth(after, s.bundled!)

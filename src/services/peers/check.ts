@@ -14,6 +14,8 @@ import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
 import {a2aAnswerProbe, checkForeign} from './check-foreign.js'
 import {readPairTokens, type PairTokensStored} from '../a2a/tokens.js'
 import {readOpenClawConfig} from '../openclaw/config-file.js'
+import type {PeerCard} from '../../core/mesh-card.js'
+import {CARD_TIMEOUT_MS, fetchPeerCard, recordCards} from './cards.js'
 import {peerToken, requirePeer} from './records.js'
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
@@ -38,6 +40,8 @@ export interface PeerCheckResult {
   probes: {tailnet: ProbeResult; healthz: ProbeResult; readyz: ProbeResult; hooks: ProbeResult; agentCard: ProbeResult; a2a: ProbeResult; a2aHere: ProbeResult}
   /** What is wrong, one line (empty when ok). */
   detail: string
+  /** What the peer offers, from its claw-mesh card (when it served one; recorded in state with the verdict). */
+  card?: PeerCard
   /** The next step, when something is wrong. */
   remedy?: string
 }
@@ -197,6 +201,8 @@ interface PeerInputs {
   tokenMissing: boolean
   a2aOut?: string
   here: {settings?: A2aSettings; inbound?: string; note?: string}
+  /** Read its claw-mesh card too (never from an impostor, never for a run that records nothing). */
+  readCard: boolean
 }
 
 async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, timeoutMs: number, tailnet: Promise<{summary?: TailscaleSummary; note?: string}>): Promise<PeerCheckResult> {
@@ -226,19 +232,20 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
     ? probe(deps, {method: 'POST', url: `${base}/hooks/wake`, headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'}, timeoutMs).then(hooksProbe)
     : Promise.resolve<ProbeResult>(tokenMissing ? {status: 'fail', detail: 'hooks token missing from the secret store'} : {status: 'skip', detail: 'messaging off (no hooks token)'})
   const a2aTarget = record.a2a && inputs.a2aOut && !impostor ? {peer: record.name, url: record.a2a.url, token: inputs.a2aOut, kind: 'openclaw' as const} : undefined
-  const [healthz, readyz, hooksResult, card, a2aOutcome] = await Promise.all([
+  const [healthz, readyz, hooksResult, card, a2aOutcome, meshCard] = await Promise.all([
     probe(deps, {url: `${base}/healthz`}, timeoutMs).then((o) => healthProbe(o, 'live')),
     probe(deps, {url: `${base}/readyz`}, timeoutMs).then((o) => healthProbe(o, 'ready')),
     hooks,
     record.a2a ? fetchAgentCard(deps, record.url, timeoutMs) : Promise.resolve({}),
     a2aTarget ? callA2a(deps, a2aTarget, getTaskBody(`claw-mesh-check-${randomUUID()}`), {method: 'GetTask', timeoutMs}) : Promise.resolve(undefined),
+    inputs.readCard && record.a2a && !impostor ? fetchPeerCard(deps, record, Math.min(timeoutMs, CARD_TIMEOUT_MS)) : undefined,
   ])
   const a2a = impostor && record.a2a && inputs.a2aOut ? impostor : attributed(a2aTokenProbe(record, a2aOutcome), identity, record.a2a?.url ?? record.url)
   const probes = {tailnet: presence, healthz, readyz, hooks: attributed(hooksResult, identity, record.url), agentCard: agentCardProbe(record, card), a2a, a2aHere: a2aHereProbe(record, inputs.here)}
   const partial = {name: record.name, url: record.url, messaging: record.messaging, latencyMs: healthz.latencyMs, probes}
   const status = verdict(partial)
   const problems = Object.entries(partial.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn').map(([id, p]) => `${id}: ${p.detail}`)
-  const result: PeerCheckResult = {...partial, status, detail: problems.join('; ')}
+  const result: PeerCheckResult = {...partial, status, detail: problems.join('; '), ...(meshCard?.state === 'card' ? {card: meshCard.card} : {})}
   if (status !== 'ok') result.remedy = remedyFor(result)
   return result
 }
@@ -279,7 +286,7 @@ export async function checkPeers(
   const settings = records.some((r) => r.a2a) ? await localA2aSettings(state.gateway?.configPath) : {}
   const tailnet = opts.tailnet ?? readTailnet(deps, opts.timeoutMs)
   const peers = await Promise.all(
-    records.map((r, i) => checkOne(deps, r, {token: tokens[i], tokenMissing: r.messaging && !tokens[i], a2aOut: pairs[i].outbound, here: {...settings, inbound: pairs[i].inbound}}, opts.timeoutMs, tailnet)),
+    records.map((r, i) => checkOne(deps, r, {token: tokens[i], tokenMissing: r.messaging && !tokens[i], a2aOut: pairs[i].outbound, here: {...settings, inbound: pairs[i].inbound}, readCard: opts.record !== false}, opts.timeoutMs, tailnet)),
   )
   const ts = await tailnet
   const at = deps.clock.now().toISOString()
@@ -293,6 +300,7 @@ export async function checkPeers(
         // The inviter accepted our token: the pair is complete from now on (a later refusal is a real failure).
         if (record?.a2a?.awaitingReply && completed.includes(p.name)) delete record.a2a.awaitingReply
       }
+      recordCards(s, peers.flatMap((p) => (p.card ? [{name: p.name, url: p.url, fetch: {state: 'card' as const, card: p.card}}] : [])), at)
     })
   }
   const summary = {ok: 0, degraded: 0, down: 0}
