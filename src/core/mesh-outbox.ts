@@ -63,13 +63,26 @@ export interface RetryPolicy {
 /** A peer coming back is noticed within `maxMs`: a refused connection costs nothing, so the cap stays low. */
 export const DEFAULT_RETRY: RetryPolicy = {baseMs: 1000, maxMs: 4000}
 export const DEFAULT_TTL_MS = 24 * 3_600_000
-/** How often a sent message's task is polled: quickly at first, then slowly (30 requests a minute per peer). */
-export const POLL_FIRST_MS = 2000
+/** How often a sent message's task is polled: quickly at first, then slowly (OpenClaw allows 30 requests a minute per peer). */
+export const POLL_FIRST_MS = 4000
 export const POLL_MAX_MS = 15_000
 
 export function backoffMs(attempts: number, policy: RetryPolicy = DEFAULT_RETRY): number {
   const n = Math.max(0, attempts - 1)
   return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(n, 20))
+}
+
+/**
+ * Requests the background loop sends one peer in any minute (deliveries and polls together). OpenClaw answers 429
+ * past 30 a minute per peer by default, and that limit also covers the agents' own asks and `claw-mesh ask`: a
+ * backlog drained at full speed would lock them out, so the loop keeps a third of the window free.
+ */
+export const BACKGROUND_PER_PEER_PER_MINUTE = 20
+
+/** The request times still inside the last minute, and whether one more may go now. */
+export function peerBudget(times: readonly number[], now: number, limit = BACKGROUND_PER_PEER_PER_MINUTE): {recent: number[]; ok: boolean} {
+  const recent = times.filter((t) => now - t < 60_000 && t <= now)
+  return {recent, ok: recent.length < limit}
 }
 
 export function pollDelayMs(sinceDeliveredMs: number): number {

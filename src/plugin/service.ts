@@ -1,5 +1,5 @@
 import {wakeText} from '../core/mesh-body.js'
-import {afterAttempt, afterPoll, cancel, deliveryId, dueAction, expire, queueSummary, retryNow, type OutboxItem} from '../core/mesh-outbox.js'
+import {afterAttempt, afterPoll, cancel, deliveryId, dueAction, expire, peerBudget, queueSummary, retryNow, type OutboxItem} from '../core/mesh-outbox.js'
 import {OUTBOX_REQUESTS_DIR, parseOutboxRequestName} from '../core/mesh-audit.js'
 import {readdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
@@ -23,6 +23,8 @@ const LOOP = Symbol.for('claw-mesh.plugin.outbox-loop')
 type Loop = {timer?: NodeJS.Timeout; busy: boolean}
 /** The last summary written, so an idle outbox writes nothing; rewritten at least once a minute (doctor sees it is live). */
 let lastSummary = {text: '', at: 0}
+/** When the loop last sent each peer a request: it stays under the peer's rate limit across ticks. */
+const peerRequests = new Map<string, number[]>()
 
 function auditEvent(api: PluginApi, item: OutboxItem, event: 'sent' | 'answered' | 'failed' | 'lost' | 'dead', latencyMs?: number): void {
   auditOutboxItem(api, item, event, {latencyMs, reason: item.reason})
@@ -89,6 +91,12 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
     // One request per peer per tick keeps the loop well under the peer's 30-a-minute limit.
     if ((action === 'deliver' || action === 'poll') && busyPeers.has(item.peer)) continue
     const peer = peers.get(item.peer)
+    if ((action === 'deliver' || action === 'poll') && peer && reachable(peer)) {
+      const budget = peerBudget(peerRequests.get(item.peer) ?? [], now())
+      peerRequests.set(item.peer, budget.recent)
+      if (!budget.ok) continue
+      budget.recent.push(now())
+    }
     let next = item
     if (action === 'expire') next = expire(item, now())
     else if (action === 'deliver' || action === 'poll') {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {afterAttempt, afterPoll, backoffMs, cancel, deliveryId, dueAction, expire, queueSummary, retryNow, type OutboxItem} from '../../src/core/mesh-outbox.js'
+import {afterAttempt, afterPoll, backoffMs, cancel, deliveryId, dueAction, expire, peerBudget, queueSummary, retryNow, type OutboxItem} from '../../src/core/mesh-outbox.js'
 
 const item = (over: Partial<OutboxItem> = {}): OutboxItem => ({
   id: 'm1',
@@ -36,7 +36,7 @@ describe('outbox backoff', () => {
 describe('outbox transitions after a delivery attempt', () => {
   it.each<[string, Parameters<typeof afterAttempt>[1], Partial<OutboxItem>]>([
     ['accepted and answered in the same round trip', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_COMPLETED', reply: 'done'}, {state: 'answered', reply: 'done', taskId: 't1', attempts: 1, deliveredAt: 10, answeredAt: 10}],
-    ['accepted, still working: polled 2 s later', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_WORKING'}, {state: 'sent', taskId: 't1', nextAt: 2010}],
+    ['accepted, still working: polled 4 s later', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_WORKING'}, {state: 'sent', taskId: 't1', nextAt: 4010}],
     ['accepted, then the task failed', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_FAILED', reason: 'boom'}, {state: 'failed', reason: 'boom'}],
     ['refused (broken pair)', {kind: 'refused', detail: '401'}, {state: 'failed', reason: '401', attempts: 1}],
     ['unreachable: retried after the backoff', {kind: 'retryable', detail: 'ECONNREFUSED'}, {state: 'queued', nextAt: 1010, attempts: 1, reason: 'ECONNREFUSED'}],
@@ -66,7 +66,7 @@ describe('outbox transitions after a poll', () => {
   const sent = item({state: 'sent', taskId: 't1', deliveredAt: 0})
   it.each<[string, Parameters<typeof afterPoll>[1], number, Partial<OutboxItem>]>([
     ['the answer came', {kind: 'task', taskState: 'TASK_STATE_COMPLETED', reply: 'yes'}, 5, {state: 'answered', reply: 'yes'}],
-    ['still working in the first minute: 2 s', {kind: 'task', taskState: 'TASK_STATE_WORKING'}, 5, {state: 'sent', nextAt: 2005}],
+    ['still working in the first minute: 4 s', {kind: 'task', taskState: 'TASK_STATE_WORKING'}, 5, {state: 'sent', nextAt: 4005}],
     ['still working later: 15 s', {kind: 'task', taskState: 'TASK_STATE_WORKING'}, 70_000, {state: 'sent', nextAt: 85_000}],
     ['the peer forgot the task (restarted)', {kind: 'unknown-task'}, 5, {state: 'lost'}],
     ['the peer is away: keep polling', {kind: 'retryable', detail: 'ECONNREFUSED'}, 5, {state: 'sent', nextAt: 15_005}],
@@ -105,5 +105,19 @@ describe('owner actions', () => {
     const items = [item({createdAt: 30}), item({id: 'm2', createdAt: 10}), item({id: 'm3', state: 'sent'}), item({id: 'm4', state: 'dead'})]
     expect(queueSummary(items, 100)).toEqual({queued: 2, awaitingReply: 1, oldestQueuedMs: 90, dead: 1})
     expect(queueSummary([], 100)).toEqual({queued: 0, awaitingReply: 0, oldestQueuedMs: undefined, dead: 0})
+  })
+})
+
+describe("the loop's per-peer budget", () => {
+  it.each<[string, number[], number, boolean, number]>([
+    ['nothing sent yet', [], 100_000, true, 0],
+    ['19 in the last minute: one more may go', Array.from({length: 19}, (_, i) => 50_000 + i), 100_000, true, 19],
+    ['20 in the last minute: wait', Array.from({length: 20}, (_, i) => 50_000 + i), 100_000, false, 20],
+    ['20, but older than a minute: they fall out', Array.from({length: 20}, (_, i) => 10_000 + i), 100_000, true, 0],
+    ['a time in the future (the clock went back) is not counted', [200_000], 100_000, true, 0],
+  ])('%s', (_name, times, now, ok, recent) => {
+    const b = peerBudget(times, now)
+    expect(b.ok).toBe(ok)
+    expect(b.recent).toHaveLength(recent)
   })
 })

@@ -114,4 +114,33 @@ describe("the plugin's outbox service", () => {
     const task = await meshTask({api, ctx: {agentId: 'main', sessionKey: 'agent:main:main'}, now: () => Date.now()}, {})
     expect(JSON.stringify(task.details)).not.toContain(leak)
   })
+
+  it("drains a backlog under the peer's rate limit: at most 20 requests to one peer in any minute", async () => {
+    const port = await freePort()
+    const own = mkdtempSync(path.join(os.tmpdir(), 'cm-plugin-budget-'))
+    const config = {channels: {a2a: {enabled: true, peers: {busy: {token: 'in-token-0123456789', url: `http://127.0.0.1:${port}/a2a/v1`, outboundToken: TOKEN}}}}}
+    const api: PluginApi = {pluginConfig: {auditDir: own}, registerTool() {}, registerService() {}, runtime: {config: {current: () => config}, state: {resolveStateDir: () => own}, system: {}}}
+    let clock = Date.now()
+    const call = {api, ctx: {agentId: 'main', sessionKey: 'agent:main:main'}, now: () => clock}
+    for (let i = 0; i < 30; i++) expect((await meshSend(call, {peer: 'busy', message: `backlog ${i}`})).details).toMatchObject({queued: true})
+    const peer = await startFakePeer({port, a2a: {peers: {a: TOKEN}, replyMs: 5, rateLimitPerMinute: 0}})
+    try {
+      const total = () => Object.values(peer.requests).reduce((a, b) => a + b, 0)
+      // 50 s of ticks (every 500 ms, as the loop runs): deliveries and polls together stay within the budget.
+      for (let t = 0; t < 100; t++) {
+        clock += 500
+        await tick(api, () => clock)
+      }
+      expect(total()).toBe(20)
+      // The following minutes bring the rest (deliveries and the polls for their answers share the budget).
+      for (let t = 0; t < 360; t++) {
+        clock += 500
+        await tick(api, () => clock)
+      }
+      expect(peer.a2a!.messages).toHaveLength(30)
+    } finally {
+      await peer.close()
+      rmSync(own, {recursive: true, force: true})
+    }
+  }, 60_000)
 })
