@@ -2,6 +2,7 @@ import {parseLineageContextId, sessionContext} from '../core/mesh-lineage.js'
 import {probe} from './a2a.js'
 import {writeAudit} from './audit.js'
 import {fallbackDir} from './state.js'
+import {registerProofRoute} from './proof-route.js'
 import {PLUGIN_ID, currentConfig, meshPeers, readPluginConfig, type AgentTool, type PluginApi, type ToolContext} from './host.js'
 import {startLoop, stopLoop} from './service.js'
 import {ASK_HTTP_TIMEOUT_MS, meshAsk, meshSend, meshTask, result, type MeshCall} from './tools.js'
@@ -98,6 +99,8 @@ const plugin = {
         body: content,
       })
     })
+    // Discovery's proof that this member holds the mesh secret (before any peer writes a token for it).
+    registerProofRoute(api)
     api.registerService({
       id: 'claw-mesh-outbox',
       start: () => startLoop(api),
