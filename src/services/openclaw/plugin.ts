@@ -6,6 +6,7 @@ import {MESH_PLUGIN_ID, parsePluginInspect, planPlugin, pluginHealth, pluginInst
 import type {Deps} from '../../deps.js'
 import {packageRoot} from '../../infra/package-root.js'
 import {readOpenClawConfig} from './config-file.js'
+import {syncA2aConfig} from '../a2a/sync.js'
 import {locateOpenClaw, openclawArgs, probeOpenClawRuntime, type OpenClawLocation} from './locate.js'
 
 /**
@@ -74,10 +75,11 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): P
   if (s.plan.steps.includes('install')) await run(pluginInstallArgs(bundledPluginDir()!))
   if (s.plan.steps.includes('enable')) await run(['plugins', 'enable', MESH_PLUGIN_ID, '--accept-capabilities'])
   if (s.configStale || s.plan.steps.includes('install')) {
-    const file = await readOpenClawConfig(loc.paths.configPath)
-    const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
-    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, current))])
+    // Only the plain settings go through argv (merged, so the member's proof key already there is kept, never passed).
+    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, {})), '--merge'])
   }
+  // The proof key is a secret: it goes through claw-mesh's own config writer, now that the plugin has its entry.
+  if (s.plan.steps.length > 0) await syncA2aConfig(deps)
   const after = await observeMeshPlugin(deps, {...loc, bin})
   const health = pluginHealth(after, s.bundled!)
   if (!health.ok) throw new ClawMeshError(`claw-mesh's OpenClaw plugin was installed but ${health.detail}.`, {code: 'plugin-not-loaded', hint: 'Run openclaw plugins inspect claw-mesh --runtime for the reason; the CLI works without the plugin meanwhile.'})
