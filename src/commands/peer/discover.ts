@@ -8,7 +8,7 @@ import {discoverPeers, type DiscoverResult} from '../../services/peers/discover.
 export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
   static override summary = 'Add every mesh member in the tailnet as a peer (mesh-secret fleets).'
   static override description =
-    'In a fleet where every host was bootstrapped with the same mesh secret (its hooks token), the tailnet is the registry: nodes with the mesh tag or an openclaw- hostname become peers with messaging on. The mesh secret is stored once; peers added by invite or URL are left as they are.'
+    'In a fleet where every host was bootstrapped with the same mesh secret, the tailnet is the registry: nodes with the mesh tag and an openclaw- name are candidates, and each becomes a peer with messaging on only once it proves it holds the mesh secret (a challenge its claw-mesh plugin answers); one that does not is reported and nothing is written for it. The mesh secret is stored once; peers added by invite or URL are left as they are.'
   static override examples = ['<%= config.bin %> peer discover --mesh-secret file:/run/secrets/claw-mesh', 'CLAW_MESH_SECRET=… <%= config.bin %> peer discover --tag tag:agents']
   static override flags = {
     'mesh-secret': Flags.string({description: 'The fleet\'s shared hooks token: file:PATH or - (stdin); default $CLAW_MESH_SECRET, then the stored one.', helpValue: 'file:PATH|-'}),
@@ -32,6 +32,7 @@ export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
     for (const e of r.added) line('added', e)
     for (const e of r.updated) line('updated', e)
     for (const e of r.unchanged) line('unchanged', e)
+    for (const u of r.unproven) io.err(`not paired ${u.name} (${u.hostname}): ${u.reason}${u.recorded ? '; kept as recorded, nothing updated' : '; nothing written for it'}\n  → ${u.hint}\n`)
     for (const k of r.kept) io.err(`kept ${k.name} (${k.hostname}): ${k.reason}\n`)
     for (const s of r.skipped) io.err(`skipped ${s.hostname}: ${s.reason}\n`)
     if (r.notSeen.length) io.err(`not in the tailnet now (kept; remove with claw-mesh peer remove): ${r.notSeen.join(', ')}\n`)
