@@ -7,6 +7,7 @@ import type {Deps} from '../../deps.js'
 import {packageRoot} from '../../infra/package-root.js'
 import {readOpenClawConfig} from './config-file.js'
 import {syncA2aConfig} from '../a2a/sync.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {locateOpenClaw, openclawArgs, probeOpenClawRuntime, type OpenClawLocation} from './locate.js'
 
 /**
@@ -79,7 +80,7 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus): P
     await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, {})), '--merge'])
   }
   // The proof key is a secret: it goes through claw-mesh's own config writer, now that the plugin has its entry.
-  if (s.plan.steps.length > 0) await syncA2aConfig(deps)
+  if (s.plan.steps.length > 0 && (await (await deps.secrets()).get(SECRET_NAMES.meshSecret))) await syncA2aConfig(deps)
   const after = await observeMeshPlugin(deps, {...loc, bin})
   const health = pluginHealth(after, s.bundled!)
   if (!health.ok) throw new ClawMeshError(`claw-mesh's OpenClaw plugin was installed but ${health.detail}.`, {code: 'plugin-not-loaded', hint: 'Run openclaw plugins inspect claw-mesh --runtime for the reason; the CLI works without the plugin meanwhile.'})
