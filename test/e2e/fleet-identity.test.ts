@@ -116,10 +116,15 @@ describe.skipIf(!ready)('fleet identity: a tagged impostor cannot take a member\
     const wIp = w.ip
     const log = path.join(dir, 'impostor.log')
     const impostor = (mode: string[]): ChildProcess => spawn('ip', ['netns', 'exec', w.ns!, process.execPath, IMPOSTOR, wIp, '18789', log, 'w', ...mode], {stdio: 'ignore'})
+    const impostorLog = () => (existsSync(log) ? readFileSync(log, 'utf8') : '(no log)')
     const waitListening = async () => {
-      for (let i = 0; i < 100 && !(existsSync(log) && readFileSync(log, 'utf8').includes('listening')); i++) await new Promise((r) => setTimeout(r, 100))
+      for (let i = 0; i < 100 && !impostorLog().includes('listening'); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(impostorLog()).toContain('listening')
     }
     const x = hosts[0]
+    // A new node: let x's tailscaled reach it first (the proof request has a 5 s budget, a handshake under load may not).
+    const ping = await x.tailscale(['ping', '--c', '20', '--until-direct=false', wIp])
+    expect(ping.exitCode, ping.stdout + ping.stderr).toBe(0)
     // Forged: any 32 bytes. Relayed: y's real plugin answers the challenge x sent, and w hands that back as its own.
     for (const mode of [['forged'], ['relay', `http://${hosts[1].ip}:18789/claw-mesh/v1/proof`]]) {
       rmSync(log, {force: true})
@@ -127,7 +132,7 @@ describe.skipIf(!ready)('fleet identity: a tagged impostor cannot take a member\
       try {
         await waitListening()
         const found = await discover(x)
-        expect(found.unproven).toEqual([{name: 'w', recorded: false, reason: expect.stringMatching(/proof that does not match this mesh secret/), hint: expect.stringMatching(/bootstrap --identity w --mesh-secret/)}])
+        expect(found.unproven, impostorLog()).toEqual([expect.objectContaining({name: 'w', recorded: false, reason: expect.stringMatching(/proof that does not match this mesh secret/), hint: expect.stringMatching(/bootstrap --identity w --mesh-secret/)})])
         expect(names(found)).toEqual(['y'])
       } finally {
         child.kill()
