@@ -27,6 +27,8 @@ const RULES: [prefix: string, outcome: ReloadOutcome][] = [
   ['channels', 'hot'],
   // Per-pair trust (tools.toolsBySender): seen live, a running gateway applies it to the next run.
   ['tools', 'hot'],
+  // OpenClaw reruns a plugin's registration with its new config (hot-reload table: "Plugin config").
+  ['plugins.entries', 'hot'],
 ]
 
 const SEVERITY: Record<ReloadOutcome, number> = {none: 0, hot: 1, restart: 2, 'process-restart': 3}

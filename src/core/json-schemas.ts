@@ -225,6 +225,7 @@ export const jsonSchemas = {
     added: z.array(z.object({name: str, hostname: str, url: str, online: bool, changes: opt(z.array(str))})),
     updated: z.array(z.object({name: str, hostname: str, url: str, online: bool, changes: opt(z.array(str))})),
     unchanged: z.array(z.object({name: str, hostname: str, url: str, online: bool, changes: opt(z.array(str))})),
+    unproven: z.array(z.object({name: str, hostname: str, url: str, online: bool, recorded: bool, reason: str, hint: str})),
     kept: z.array(z.object({name: str, hostname: str, reason: str})),
     skipped: z.array(z.object({hostname: str, reason: str})),
     notSeen: z.array(str),

@@ -51,6 +51,9 @@ export const EXPOSURE: Record<GatewayExpose, {bind: string; tailscaleMode: strin
 const SECRET_PATHS = new Set(['hooks.token', 'gateway.auth.token', 'gateway.auth.password', 'gateway.remote.token', 'gateway.remote.password'])
 const SECRET_PATTERN = /^channels\.a2a\.peers\.[^.]+\.(token|outboundToken)$/
 
+/** Secret as a whole object (a member's proof settings hold its proof key): masked whatever the value's type. */
+const SECRET_OBJECTS = new Set(['plugins.entries.claw-mesh.config.meshProof'])
+
 function isSecretPath(dotted: string): boolean {
   return SECRET_PATHS.has(dotted) || SECRET_PATTERN.test(dotted)
 }
@@ -121,7 +124,7 @@ export function planAssignments(current: OpenClawConfig, assignments: readonly A
     if (value === undefined) deletePath(next, path)
     else setPath(next, path, structuredClone(value))
     const dotted = path.join('.')
-    changes.push({path: dotted, from, to: value, secret: isSecretPath(dotted) && (typeof from === 'string' || typeof value === 'string')})
+    changes.push({path: dotted, from, to: value, secret: SECRET_OBJECTS.has(dotted) || (isSecretPath(dotted) && (typeof from === 'string' || typeof value === 'string'))})
   }
   return {changes, next, changed: changes.length > 0}
 }
@@ -148,7 +151,7 @@ export function deletePath(target: Record<string, unknown>, path: readonly strin
 
 /** A change list safe to print or put in --json: secret strings become "[secret]". */
 export function maskChanges(changes: readonly ConfigChange[]): ConfigChange[] {
-  const mask = (v: unknown) => (typeof v === 'string' ? '[secret]' : v)
+  const mask = (v: unknown) => (typeof v === 'string' || isObject(v) ? '[secret]' : v)
   return changes.map((c) => (c.secret ? {...c, from: mask(c.from), to: mask(c.to)} : c))
 }
 

@@ -4,6 +4,7 @@ import {registerCardRoute} from './card-route.js'
 import {peerRows} from './peer-cards.js'
 import {writeAudit} from './audit.js'
 import {fallbackDir} from './state.js'
+import {registerProofRoute} from './proof-route.js'
 import {PLUGIN_ID, currentConfig, meshPeers, readPluginConfig, type AgentTool, type PluginApi, type ToolContext} from './host.js'
 import {startLoop, stopLoop} from './service.js'
 import {ASK_HTTP_TIMEOUT_MS, meshSend, meshTask, result, type MeshCall} from './tools.js'
@@ -112,6 +113,8 @@ const plugin = {
       })
     })
     registerCardRoute(api)
+    // Discovery's proof that this member holds the mesh secret (before any peer writes a token for it).
+    registerProofRoute(api)
     api.registerService({
       id: 'claw-mesh-outbox',
       start: () => startLoop(api),

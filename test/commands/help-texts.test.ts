@@ -49,7 +49,7 @@ describe('--help says what the code does', () => {
     expect(skipped.map((s) => s.hostname)).toEqual(['openclaw-mallory'])
 
     const text = help(PeerDiscover)
-    expect(text).toMatch(/carrying the mesh tag whose MagicDNS name is openclaw-NAME becomes the peer NAME/)
+    expect(text).toMatch(/carrying the mesh tag whose MagicDNS name is openclaw-NAME is the candidate for the peer NAME, and becomes that peer only once it proves it holds the mesh secret/)
     expect(text).toMatch(/without the tag is skipped/)
     expect(text).not.toMatch(/or an openclaw- hostname/)
   })

@@ -11,7 +11,7 @@
  * Modes: healthy, down (nothing listens on the port), silent (accepts TCP, never answers), unready.
  * Plain erasable TypeScript (no enums, no parameter properties) so Node 24 can import it from bench/*.mjs.
  */
-import {randomUUID} from 'node:crypto'
+import {createHmac, randomUUID} from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
 import {createFakeA2a, type FakeA2a, type FakeA2aOptions} from './fake-a2a.ts'
@@ -30,6 +30,11 @@ export interface FakePeerOptions {
   host?: string
   /** Listen port (default: a free one). */
   port?: number
+  /**
+   * Also run claw-mesh's plugin proof route (POST /claw-mesh/v1/proof) with this member's name and proof key, as
+   * bootstrap writes them. Computed here from the wire format, independently of the plugin's own code.
+   */
+  proof?: {name: string; key: string}
   /** Also run an A2A channel (see fake-a2a.ts). */
   a2a?: FakeA2aOptions
   /**
@@ -65,6 +70,13 @@ export interface FakePeer {
 }
 
 const MAX_BODY = 256 * 1024
+
+/** The member's answer: HMAC-SHA256(key, "claw-mesh proof v1\n<challenge>\n<caller>\n<own name>"). */
+function answerProof(proof: {name: string; key: string}, raw: string): {name: string; proof: string} {
+  const req = JSON.parse(raw) as {challenge: string; from: string}
+  const mac = createHmac('sha256', Buffer.from(proof.key, 'base64url')).update(`claw-mesh proof v1\n${req.challenge}\n${req.from}\n${proof.name}`).digest('base64url')
+  return {name: proof.name, proof: mac}
+}
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
@@ -124,6 +136,7 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
       if (path === '/claw-mesh/v1/card' && opts.meshCard !== undefined) return send(res, 200, opts.meshCard, {'content-type': 'application/json; charset=utf-8'})
     }
     if (a2a?.handle(req, res, raw, path)) return
+    if (path === '/claw-mesh/v1/proof' && opts.proof && req.method === 'POST') return send(res, 200, answerProof(opts.proof, raw))
     if (path !== '/hooks/wake' && path !== '/hooks/agent') return send(res, 404, 'Not Found')
     if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed', {allow: 'POST'})
     if (url.searchParams.has('token')) return send(res, 400, {ok: false, error: 'token query parameter is not allowed'})

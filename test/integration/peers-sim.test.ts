@@ -5,6 +5,7 @@ import PeerAdd from '../../src/commands/peer/add.js'
 import PeerCheck from '../../src/commands/peer/check.js'
 import PeerDiscover from '../../src/commands/peer/discover.js'
 import {decodePairingInvite, fleetHooksToken, fleetToken} from '../../src/core/a2a-pairing.js'
+import {meshProofKey} from '../../src/core/mesh-proof.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -19,6 +20,7 @@ let control: ControlPlane
 const hosts: Record<string, SimHost> = {}
 const gateways: FakePeer[] = []
 let port = 0
+let zedGateway: FakePeer
 
 async function freePort(host: string): Promise<number> {
   const server = net.createServer()
@@ -44,12 +46,15 @@ beforeAll(async () => {
   }
   port = await freePort('127.0.0.3')
   // clawd's gateway: its hooks token and the A2A token it accepts from "me", both derived from the mesh secret.
-  gateways.push(await startFakePeer({host: '127.0.0.3', port, token: fleetHooksToken(MESH, 'clawd'), a2a: {peers: {me: fleetToken(MESH, 'me', 'clawd')}}}))
-  gateways.push(await startFakePeer({host: '127.0.0.4', port, token: fleetHooksToken(MESH, 'zed'), mode: 'down'}))
+  // Each member's plugin answers discovery's mesh-secret proof with its own key.
+  gateways.push(await startFakePeer({host: '127.0.0.3', port, token: fleetHooksToken(MESH, 'clawd'), a2a: {peers: {me: fleetToken(MESH, 'me', 'clawd')}}, proof: {name: 'clawd', key: meshProofKey(MESH, 'clawd')}}))
+  zedGateway = await startFakePeer({host: '127.0.0.4', port, token: fleetHooksToken(MESH, 'zed'), proof: {name: 'zed', key: meshProofKey(MESH, 'zed')}})
+  gateways.push(zedGateway)
 })
 
 afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.close()))
+  // zed's gateway is closed by a test already.
+  await Promise.allSettled(gateways.map((g) => g.close()))
   for (const h of Object.values(hosts)) h.cleanup()
   control?.cleanup()
 })
@@ -69,6 +74,8 @@ describe('peers over the Tailscale simulator', () => {
   })
 
   it('checks them with one tailscale status call: clawd ok, zed offline and down', async () => {
+    // zed was discovered while up; now its node is offline and its gateway down.
+    await zedGateway.close()
     control.setNodeOnline('openclaw-zed', false)
     const before = hosts.me.argvLog().length
     const run = await runCommand(PeerCheck, ['--timeout', '2s', '--json'], {store, secrets, http: createFetchHttpClient(), env: hosts.me.env, platform: 'linux'})

@@ -8,7 +8,7 @@ import {discoverPeers, type DiscoverResult} from '../../services/peers/discover.
 export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
   static override summary = 'Add every mesh member in the tailnet as a peer (mesh-secret fleets).'
   static override description =
-    'In a fleet where every host was bootstrapped with the same mesh secret, the tailnet is the registry: a node carrying the mesh tag whose MagicDNS name is openclaw-NAME becomes the peer NAME. A node merely named openclaw-… without the tag is skipped (anyone can pick a hostname; only the tailnet\'s owners can tag), and a name stays pinned to its Tailscale node id. Each pair\'s A2A tokens are derived from the mesh secret and the two names, so nothing is exchanged and the secret never leaves this machine; it is stored once in the secret store. Peers added by invite or URL are left as they are.'
+    'In a fleet where every host was bootstrapped with the same mesh secret, the tailnet is the registry: a node carrying the mesh tag whose MagicDNS name is openclaw-NAME is the candidate for the peer NAME, and becomes that peer only once it proves it holds the mesh secret (a challenge its claw-mesh plugin answers); one that does not is reported and nothing is written for it. A node merely named openclaw-… without the tag is skipped (anyone can pick a hostname; only the tailnet\'s owners can tag), and a name stays pinned to its Tailscale node id. Each pair\'s A2A tokens are derived from the mesh secret and the two names, so nothing is exchanged and the secret never leaves this machine; it is stored once in the secret store. Peers added by invite or URL are left as they are.'
   static override examples = ['<%= config.bin %> peer discover --mesh-secret file:/run/secrets/claw-mesh', 'CLAW_MESH_SECRET=… <%= config.bin %> peer discover --tag tag:agents']
   static override flags = {
     'mesh-secret': Flags.string({description: 'The fleet\'s mesh secret, from which each pair\'s tokens are derived (it is never sent): file:PATH or - (stdin); default $CLAW_MESH_SECRET, then the stored one.', helpValue: 'file:PATH|-'}),
@@ -32,6 +32,7 @@ export default class PeerDiscover extends BaseCommand<typeof PeerDiscover> {
     for (const e of r.added) line('added', e)
     for (const e of r.updated) line('updated', e)
     for (const e of r.unchanged) line('unchanged', e)
+    for (const u of r.unproven) io.err(`not paired ${u.name} (${u.hostname}): ${u.reason}${u.recorded ? '; kept as recorded, nothing updated' : '; nothing written for it'}\n  → ${u.hint}\n`)
     for (const k of r.kept) io.err(`kept ${k.name} (${k.hostname}): ${k.reason}\n`)
     for (const s of r.skipped) io.err(`skipped ${s.hostname}: ${s.reason}\n`)
     if (r.notSeen.length) io.err(`not in the tailnet now (kept; remove with claw-mesh peer remove): ${r.notSeen.join(', ')}\n`)

@@ -187,7 +187,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       if (opts.meshSecret) {
         const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
         outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
-        applied.warnings.push(...d.notes)
+        applied.warnings.push(...d.notes, ...d.unproven.map((u) => `${u.name} not paired: ${u.reason}. ${u.hint}`))
       }
       // Verified inside the step, so a peer that does not answer shows on the step itself (✖, not a green tick).
       applied.checked = await verifyPeers()

@@ -10,6 +10,7 @@ import {assertPort} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import {a2aAssignments} from '../../core/a2a-config.js'
+import {meshProofAssignments} from '../../core/mesh-proof-config.js'
 import {planPairTrust} from '../../core/pair-trust.js'
 import {peerOf} from '../../core/state-schema.js'
 import {a2aPeerEntries} from '../a2a/tokens.js'
@@ -117,6 +118,8 @@ async function configure(deps: Deps, opts: ConfigureOptions, observed: Configure
   const trust = planPairTrust(file.config, {peers: a2aNames.map((name) => ({name, trust: peerOf(state, name)?.trust})), owned: state.gateway?.a2aPeers ?? []})
   extra.push(...trust.assignments)
   const userspace = state.tailscale?.networking === 'userspace' || deps.tailscaleProxy() !== undefined
+  // This member's half of the mesh-secret proof discovery asks for (its plugin answers with it).
+  extra.push(...meshProofAssignments(file.config, {meshSecret: await store.get(SECRET_NAMES.meshSecret), identity: state.identity}))
   extra.push(...exposureHardening(file.config, {expose, advertisedUrl: observed.advertisedUrl, userspace}))
   const plan = planConfigPatch(file.config, {expose, port, gatewayToken: wiring.ref, provider: wiring.provider, hooksToken: tokens.hooks, extra, userspace})
   const notes: string[] = [...trust.notes]

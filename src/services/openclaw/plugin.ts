@@ -7,6 +7,8 @@ import {MESH_PLUGIN_ID, parsePluginInspect, planPlugin, pluginHealth, pluginInst
 import type {Deps} from '../../deps.js'
 import {packageRoot} from '../../infra/package-root.js'
 import {readOpenClawConfig} from './config-file.js'
+import {syncA2aConfig} from '../a2a/sync.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {locateOpenClaw, openclawArgs, probeOpenClawRuntime, type OpenClawLocation} from './locate.js'
 
 /**
@@ -99,8 +101,15 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus, wa
   if (s.configStale || s.plan.steps.includes('install')) {
     const file = await readOpenClawConfig(loc.paths.configPath)
     const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
-    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(desiredPluginConfig(deps, current, want))])
+    // Only the plain settings go through argv, merged: the member's proof key (a secret, written by claw-mesh's own
+    // config writer) stays where it is and is never passed. A plain setting that was cleared (--caps '') is unset.
+    const {meshProof: _key, ...plain} = desiredPluginConfig(deps, current, want)
+    await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(plain), '--merge'])
+    const had = current && typeof current === 'object' && !Array.isArray(current) ? Object.keys(current) : []
+    for (const key of had.filter((k) => k !== 'meshProof' && !(k in plain))) await run(['config', 'unset', `plugins.entries.${MESH_PLUGIN_ID}.config.${key}`])
   }
+  // The proof key is a secret: it goes through claw-mesh's own config writer, now that the plugin has its entry.
+  if (s.plan.steps.length > 0 && (await (await deps.secrets()).get(SECRET_NAMES.meshSecret))) await syncA2aConfig(deps)
   const after = await observeMeshPlugin(deps, {...loc, bin})
   const health = pluginHealth(after, s.bundled!)
   if (!health.ok) throw new ClawMeshError(`claw-mesh's OpenClaw plugin was installed but ${health.detail}.`, {code: 'plugin-not-loaded', hint: 'Run openclaw plugins inspect claw-mesh --runtime for the reason; the CLI works without the plugin meanwhile.'})

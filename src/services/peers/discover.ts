@@ -15,6 +15,7 @@ import {fleetHooksToken, fleetToken} from '../../core/a2a-pairing.js'
 import {a2aEndpoint} from '../../core/a2a-protocol.js'
 import {readPairTokens, writePairTokens} from '../a2a/tokens.js'
 import {syncA2aConfig, type A2aSync} from '../a2a/sync.js'
+import {proveMembers} from './prove-members.js'
 
 export interface DiscoverOptions {
   /** The fleet's mesh secret (pair tokens are derived from it); when absent the stored `mesh-secret` is used. */
@@ -40,6 +41,11 @@ export interface DiscoverResult {
   added: DiscoverEntry[]
   updated: DiscoverEntry[]
   unchanged: DiscoverEntry[]
+  /**
+   * Members that did not prove they hold the mesh secret: nothing was written for them (a member recorded by an
+   * earlier run is kept as it was, `recorded: true`). Proven again on the next run.
+   */
+  unproven: Array<{name: string; hostname: string; url: string; online: boolean; recorded: boolean; reason: string; hint: string}>
   /** Same name as a peer added by invite or URL: left as it is. */
   kept: Array<{name: string; hostname: string; reason: string}>
   skipped: SkippedNode[]
@@ -82,7 +88,10 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
   if (!self) throw new ActionNeededError('This machine has no claw-mesh identity yet: fleet tokens are derived from it.', {code: 'not-bootstrapped', hint: 'Run claw-mesh bootstrap --identity NAME --mesh-secret … first.'})
   const pinned = Object.fromEntries(Object.values(state.peers).map((p) => [p.name, p.nodeId]))
   const found = discoverMeshPeers(summary, {tag, port, pinned})
-  const result: DiscoverResult = {tag, port, added: [], updated: [], unchanged: [], kept: [], skipped: found.skipped, notSeen: [], meshSecret: 'unchanged', notes: []}
+  const result: DiscoverResult = {tag, port, added: [], updated: [], unchanged: [], unproven: [], kept: [], skipped: found.skipped, notSeen: [], meshSecret: 'unchanged', notes: []}
+  // A tag is not membership: no token or URL is written for a node until it proves it holds the mesh secret.
+  const candidates = found.peers.filter((p) => (peerOf(state, p.name)?.source ?? 'discovered') === 'discovered')
+  const failures = await proveMembers(deps, {meshSecret: secret, self, targets: candidates})
 
   if (secret !== stored) {
     await secrets.set(SECRET_NAMES.meshSecret, secret)
@@ -98,6 +107,11 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
       result.kept.push({name: peer.name, hostname: peer.hostname, reason: `already added by ${existing.source}; remove it first to manage it by discovery`})
       continue
     }
+    const failure = failures.get(peer.name)
+    if (failure) {
+      result.unproven.push({name: peer.name, hostname: peer.hostname, url: peer.url, online: peer.online, recorded: Boolean(existing), ...failure})
+      continue
+    }
     const tokens = {inbound: fleetToken(secret, peer.name, self), outbound: fleetToken(secret, self, peer.name)}
     const old = await readPairTokens(secrets, peer.name)
     const extraChanges = existing && (old.inbound !== tokens.inbound || old.outbound !== tokens.outbound) ? ['A2A tokens re-derived'] : []
@@ -108,6 +122,10 @@ export async function discoverPeers(deps: Deps, opts: DiscoverOptions, observed:
     const a2a = {url: a2aEndpoint(peer.url), pairedBy: 'fleet' as const, ...(awaiting ? {awaitingReply: true} : {})}
     const saved = await savePeer(deps, secrets, {name: peer.name, hostname: peer.hostname, url: peer.url, source: 'discovered', messaging: true, a2a, nodeId: peer.nodeId, extraChanges, trust: opts.trust})
     result[saved.action].push({name: peer.name, hostname: peer.hostname, url: peer.url, online: peer.online, ...(saved.changes.length ? {changes: saved.changes} : {})})
+  }
+  const reached = result.unproven.filter((u) => u.online)
+  if (reached.length > 0 && reached.length === candidates.filter((c) => c.online).length && reached.every((u) => /does not match this mesh secret/.test(u.reason))) {
+    result.notes.push('No member proved it holds this mesh secret: if they are members, the secret given here may be the wrong one (compare it with the one the fleet was bootstrapped with).')
   }
   const seen = new Set(found.peers.map((p) => p.name))
   result.notSeen = Object.values(state.peers).filter((p) => p.source === 'discovered' && !seen.has(p.name)).map((p) => p.name).sort()
