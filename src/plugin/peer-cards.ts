@@ -1,3 +1,4 @@
+import {mapBounded} from '../core/bounded.js'
 import {CAP_PATTERN, chooseCapablePeer, type CapabilityCandidate, type CapabilityChoice} from '../core/capabilities.js'
 import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../core/mesh-card.js'
 import {probe} from './a2a.js'
@@ -45,23 +46,9 @@ export async function fetchMeshCard(peer: MeshPeer, timeoutMs = CARD_TIMEOUT_MS)
   }
 }
 
-/** `fn` over every item, at most CONCURRENCY at a time, answers in order. */
-export async function bounded<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i])
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(CONCURRENCY, items.length)}, worker))
-  return out
-}
-
 /** mesh_peers' rows: online state (OpenClaw's own Agent Card), and what each peer offers (its claw-mesh card). */
 export async function peerRows(peers: readonly MeshPeer[], notes: Record<string, string> | undefined) {
-  return bounded(peers, async (p) => {
+  return mapBounded(peers, CONCURRENCY, async (p) => {
     const [online, card] = await Promise.all([probe(p), fetchMeshCard(p)])
     const row: Record<string, unknown> = {name: p.name, callable: Boolean(p.url && p.outboundToken), ...online}
     if (card.state === 'card') {
@@ -81,7 +68,7 @@ export async function peerRows(peers: readonly MeshPeer[], notes: Record<string,
 export async function choosePeerFor(capability: string, peers: readonly MeshPeer[]): Promise<CapabilityChoice & {problem?: string}> {
   if (!CAP_PATTERN.test(capability)) return {online: [], offline: [], problem: `capability ${JSON.stringify(capability.slice(0, 40))} is not a capability name (lowercase letters, digits and dashes)`}
   const callable = peers.filter((p) => p.url && p.outboundToken)
-  const cards = await bounded(callable, (p) => fetchMeshCard(p))
+  const cards = await mapBounded(callable, CONCURRENCY, (p) => fetchMeshCard(p))
   const candidates: CapabilityCandidate[] = callable.map((p, i) => {
     const c = cards[i]
     return {name: p.name, recordedCaps: [], probe: c.state === 'card' ? {state: 'card', caps: c.card.caps} : c.state === 'no-card' ? {state: 'up'} : {state: 'down'}}

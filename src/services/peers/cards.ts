@@ -1,3 +1,4 @@
+import {mapBounded} from '../../core/bounded.js'
 import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../../core/mesh-card.js'
 import type {PeerRecord, State} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
@@ -54,16 +55,7 @@ export async function fetchPeerCard(deps: Pick<Deps, 'http'>, record: PeerRecord
 
 /** Fetches many cards, at most CONCURRENCY at a time; the answers come back in the records' order. */
 export async function fetchPeerCards(deps: Pick<Deps, 'http'>, records: readonly PeerRecord[], timeoutMs = CARD_TIMEOUT_MS): Promise<CardFetch[]> {
-  const out: CardFetch[] = new Array(records.length)
-  let next = 0
-  const worker = async () => {
-    while (next < records.length) {
-      const i = next++
-      out[i] = await fetchPeerCard(deps, records[i], timeoutMs)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(CONCURRENCY, records.length)}, worker))
-  return out
+  return mapBounded(records, CONCURRENCY, (r) => fetchPeerCard(deps, r, timeoutMs))
 }
 
 /**

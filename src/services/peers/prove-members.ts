@@ -1,3 +1,4 @@
+import {mapBounded} from '../../core/bounded.js'
 import {MAX_PROOF_BODY, PROOF_PATH, newChallenge, verifyMeshProof} from '../../core/mesh-proof.js'
 import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
@@ -62,15 +63,12 @@ export async function proveMembers(
   deps: Pick<Deps, 'http' | 'clock'>,
   input: {meshSecret: string; self: string; targets: ProofTarget[]; timeoutMs?: number; challenge?: () => string},
 ): Promise<Map<string, ProofFailure>> {
-  const failures = new Map<string, ProofFailure>()
-  const queue = [...input.targets]
   const opts = {meshSecret: input.meshSecret, self: input.self, timeoutMs: input.timeoutMs ?? PROOF_TIMEOUT_MS, challenge: input.challenge ?? (() => newChallenge())}
-  const worker = async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) {
-      const failure = await proveOne(deps, opts, t)
-      if (failure) failures.set(t.name, failure)
-    }
-  }
-  await Promise.all(Array.from({length: Math.min(CONCURRENCY, queue.length)}, worker))
+  const outcomes = await mapBounded(input.targets, CONCURRENCY, (t) => proveOne(deps, opts, t))
+  const failures = new Map<string, ProofFailure>()
+  input.targets.forEach((t, i) => {
+    const failure = outcomes[i]
+    if (failure) failures.set(t.name, failure)
+  })
   return failures
 }
