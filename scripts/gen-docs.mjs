@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the parts of the docs that come from the code, between `<!-- generated:NAME -->` and
-// `<!-- end generated:NAME -->` markers: the doctor check table (docs/doctor.md, from the check catalog) and the
-// secret entries (docs/secrets.md, from SECRET_NAMES). Reads the built code in dist/, so run `npm run build` first.
+// `<!-- end generated:NAME -->` markers: the doctor check table (docs/doctor.md, from the check catalog), the
+// secret entries (docs/secrets.md, from SECRET_NAMES) and the --json shapes (docs/json.md, from the zod schemas). Reads the built code in dist/, so run `npm run build` first.
 // `--check` writes nothing and exits 1 when a file is stale (test/integration/generated-docs.test.ts runs it).
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
@@ -14,6 +14,8 @@ const {CHECKS} = await dist('core/checks/catalog.js')
 const {CHECK_GROUPS} = await dist('core/checks/types.js')
 const {SECRET_NAMES} = await dist('infra/secrets/types.js')
 const {PROBE_NAME} = await dist('infra/secrets/keychain.js')
+const {jsonSchemas, errorDocumentSchema} = await dist('core/json-schemas.js')
+const z = await import('zod')
 
 const PLATFORM_NAMES = {linux: 'Linux', darwin: 'macOS', win32: 'Windows'}
 const cell = (text) => String(text).replaceAll('|', '\\|')
@@ -59,9 +61,56 @@ function secretsTable() {
   return rows.join('\n')
 }
 
+/** A JSON Schema (from zod) as a TypeScript-like type, the way a script author reads it. `?` marks an optional key. */
+function typeOf(schema, depth = 0) {
+  const pad = '  '.repeat(depth + 1)
+  const close = '  '.repeat(depth)
+  if (schema.const !== undefined) return JSON.stringify(schema.const)
+  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ')
+  const alts = schema.anyOf ?? schema.oneOf
+  if (alts) return alts.map((a) => typeOf(a, depth)).join(' | ')
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
+  if (types.length > 1) return types.map((t) => typeOf({...schema, type: t}, depth)).join(' | ')
+  switch (schema.type) {
+    case 'string':
+    case 'boolean':
+    case 'null':
+      return schema.type
+    case 'number':
+    case 'integer':
+      return 'number'
+    case 'array': {
+      const item = typeOf(schema.items ?? {}, depth)
+      return /[ |]/.test(item) && !item.startsWith('{') ? `Array<${item}>` : `${item}[]`
+    }
+    case 'object': {
+      const props = Object.entries(schema.properties ?? {})
+      if (props.length === 0) {
+        const extra = schema.additionalProperties
+        return extra && typeof extra === 'object' ? `{[key: string]: ${typeOf(extra, depth)}}` : '{}'
+      }
+      const required = new Set(schema.required ?? [])
+      const lines = props.map(([k, v]) => `${pad}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}${required.has(k) ? '' : '?'}: ${typeOf(v, depth + 1)}`)
+      return `{\n${lines.join('\n')}\n${close}}`
+    }
+    default:
+      return 'unknown'
+  }
+}
+
+function jsonShapes() {
+  const toType = (schema) => typeOf(z.toJSONSchema(schema, {unrepresentable: 'any', io: 'output'}))
+  const out = ['### Every command, when it could not do its work', '', '```ts', toType(errorDocumentSchema), '```']
+  for (const name of Object.keys(jsonSchemas).sort()) {
+    out.push('', `### \`claw-mesh ${name.replaceAll(':', ' ')} --json\``, '', '```ts', toType(jsonSchemas[name]), '```')
+  }
+  return out.join('\n')
+}
+
 const TARGETS = [
   {file: 'docs/doctor.md', name: 'doctor-checks', render: doctorTable},
   {file: 'docs/secrets.md', name: 'secret-entries', render: secretsTable},
+  {file: 'docs/json.md', name: 'json-shapes', render: jsonShapes},
 ]
 
 function fill(text, name, body, file) {

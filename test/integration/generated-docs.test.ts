@@ -28,12 +28,16 @@ describe('generated and code-derived docs are fresh', () => {
     expect(documented).toEqual(inCode)
   })
 
-  it('docs/doctor.md and the secret entries in docs/secrets.md are what scripts/gen-docs.mjs writes from the built code', () => {
+  it('docs/doctor.md, the secret entries in docs/secrets.md and docs/json.md are what scripts/gen-docs.mjs writes from the built code', () => {
     // Exits 1 naming the stale file; throws when SECRET_NAMES gained or lost an entry the script does not describe.
     const run = () => execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-docs.mjs'), '--check'], {cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
     expect(run).not.toThrow()
     const doctor = readFileSync(path.join(ROOT, 'docs', 'doctor.md'), 'utf8')
     expect(doctor).toMatch(/\| `peer-trust` \| peers \|/)
+    // Every command's --json shape, from the zod schemas the command tests check documents against.
+    const shapes = readFileSync(path.join(ROOT, 'docs', 'json.md'), 'utf8')
+    expect(shapes).toContain('### `claw-mesh peer list --json`')
+    expect(shapes).toMatch(/### `claw-mesh ask --json`\n\n```ts\n\{\n  ok: boolean\n  peer: string\n/)
   })
 
   it('every check id docs name exists in the catalog', () => {
