@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Writes the parts of the docs that come from the code, between `<!-- generated:NAME -->` and
 // `<!-- end generated:NAME -->` markers: the doctor check table (docs/doctor.md, from the check catalog), the
-// secret entries (docs/secrets.md, from SECRET_NAMES) and the --json shapes (docs/json.md, from the zod schemas). Reads the built code in dist/, so run `npm run build` first.
+// secret entries (docs/secrets.md, from SECRET_NAMES), the --json shapes (docs/json.md, from the zod schemas)
+// and the README's exit-code table (from ExitCode and each command's `static exitCodes`). Reads the built code in
+// dist/, so run `npm run build` first.
 // `--check` writes nothing and exits 1 when a file is stale (test/integration/generated-docs.test.ts runs it).
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -16,6 +18,7 @@ const {SECRET_NAMES} = await dist('infra/secrets/types.js')
 const {PROBE_NAME} = await dist('infra/secrets/keychain.js')
 const {jsonSchemas, errorDocumentSchema} = await dist('core/json-schemas.js')
 const z = await import('zod')
+const {ExitCode, EXIT_CODE_MEANING} = await dist('core/errors.js')
 
 const PLATFORM_NAMES = {linux: 'Linux', darwin: 'macOS', win32: 'Windows'}
 const cell = (text) => String(text).replaceAll('|', '\\|')
@@ -107,10 +110,34 @@ function jsonShapes() {
   return out.join('\n')
 }
 
+/** Every command class in dist/commands, with its name as the user types it (`peer check`). */
+async function commandClasses() {
+  const dir = path.join(ROOT, 'dist', 'commands')
+  const files = readdirSync(dir, {recursive: true}).filter((f) => f.endsWith('.js')).sort()
+  const out = []
+  for (const f of files) {
+    const mod = await import(path.join(dir, f))
+    out.push({name: f.replace(/\.js$/, '').split(path.sep).join(' '), cls: mod.default})
+  }
+  return out
+}
+
+/** The README's exit-code table: each code's meaning, then, for a verdict code, what it means per command. */
+async function exitCodeTable() {
+  const commands = await commandClasses()
+  const rows = ['| code | meaning |', '|---|---|']
+  for (const [key, code] of Object.entries(ExitCode).sort((a, b) => a[1] - b[1])) {
+    const reasons = commands.filter((c) => c.cls?.exitCodes?.[key]).map((c) => `\`${c.name}\`: ${c.cls.exitCodes[key]}`)
+    rows.push(`| ${code} | ${cell(EXIT_CODE_MEANING[key] + (reasons.length ? ` — ${reasons.join('; ')}` : ''))} |`)
+  }
+  return rows.join('\n')
+}
+
 const TARGETS = [
   {file: 'docs/doctor.md', name: 'doctor-checks', render: doctorTable},
   {file: 'docs/secrets.md', name: 'secret-entries', render: secretsTable},
   {file: 'docs/json.md', name: 'json-shapes', render: jsonShapes},
+  {file: 'README.md', name: 'exit-codes', render: exitCodeTable},
 ]
 
 function fill(text, name, body, file) {
@@ -127,7 +154,7 @@ const stale = []
 for (const t of TARGETS) {
   const file = path.join(ROOT, t.file)
   const before = readFileSync(file, 'utf8')
-  const after = fill(before, t.name, t.render(), t.file)
+  const after = fill(before, t.name, await t.render(), t.file)
   if (after === before) continue
   if (check) stale.push(t.file)
   else writeFileSync(file, after)

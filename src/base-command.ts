@@ -1,6 +1,6 @@
 import {appendFileSync} from 'node:fs'
 import {Command, Config, Flags, type Interfaces} from '@oclif/core'
-import {BugError, ClawMeshError, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
+import {BugError, ClawMeshError, type DeclaredExitCodes, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
 import {redactKnownShapes} from './core/redact.js'
 import {closest} from './core/suggest.js'
 import {stripControl, stripControlValue} from './core/terminal-text.js'
@@ -20,6 +20,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
   static override baseFlags = {
     json: Flags.boolean({description: 'Print exactly one JSON document on stdout (progress goes to stderr).', default: false, helpGroup: 'GLOBAL'}),
   }
+
+  /** The verdict codes this command exits with and why (the README's exit-code table is generated from them). */
+  static exitCodes: DeclaredExitCodes = {}
 
   /** Read-only commands (status --watch) end quietly on Ctrl-C: there is nothing to pick up again. */
   static readOnly = false

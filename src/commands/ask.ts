@@ -17,7 +17,12 @@ export default class Ask extends BaseCommand<typeof Ask> {
 
 --capability CAP asks an online peer that offers CAP instead of a named one (then the first argument is the question): every A2A peer's claw-mesh card is read at once (3 s each); the peers whose card answered with CAP come first, then those recorded with it whose gateway answers without a card, by name within each. The peer chosen is said on stderr.
 
-Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the state and reason are printed), or the peer is unreachable; 2 bad input (unknown peer, empty; for OpenClaw peers also over 64 KiB or starting with "/"); 3 the peer is not paired over A2A or refused the token; 7 the task was still working at the timeout (its id is printed: fetch it later with claw-mesh task PEER ID); 8 the agent asks for input or authorization (its question on stdout; answer with --task ID); 9 --capability: no online peer offers it (the offline ones that do are named).`
+Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the state and reason are printed), or the peer is unreachable; 2 bad input (unknown peer, empty; for OpenClaw peers also over 64 KiB or starting with "/"); 3 the peer is not paired over A2A or refused the token; 7 the task was still working at the timeout (its id is printed: fetch it later with claw-mesh task PEER ID); 8 the agent asks for input or authorization (its question on stdout; answer with --task ID); 11 --capability: no online peer offers it (the offline ones that do are named).`
+  static override exitCodes = {
+    PENDING: 'at `--timeout`',
+    INPUT_REQUIRED: 'the reply is a question',
+    NO_CAPABLE_PEER: '`--capability CAP` found no online peer offering CAP (the peers recorded with it that did not answer are named)',
+  }
   static override examples = [
     '<%= config.bin %> ask clawd "Can you run the test suite on the cackles repo and tell me what fails?"',
     'git diff | <%= config.bin %> ask clawd - --timeout 5m',

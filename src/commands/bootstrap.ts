@@ -31,6 +31,10 @@ export function bootstrapPrompts(io: IOStreams): Pick<BootstrapHooks, 'confirmIn
 export default class Bootstrap extends BaseCommand<typeof Bootstrap> {
   static override summary = 'Make this machine a verified member of the mesh, in one idempotent command.'
   static override description = `Observes the machine once, prints a plan, and applies exactly its steps: Tailscale installed → joined (hostname openclaw-<identity>) → OpenClaw installed → openclaw.json patched (only the keys claw-mesh owns; backed up; validated) → gateway started and its tokens verified (a healthy one with nothing to apply is left alone) → peers added and checked → watchdog and agent skill. A second run on a provisioned host changes nothing, restarts nothing, writes no file and sends no Tailscale key. Interrupted anywhere, the next run converges. Without a terminal (or under CI=true) it never prompts: it fails naming the flags to pass. --dry-run refuses what the real run would refuse, with the same exit code.`
+  static override exitCodes = {
+    PARTIAL: 'this host is done but a peer did not answer',
+    NOT_READY: '`--wait-for-peers`: a `--peer` (or every fleet member) was still unreachable, or its MagicDNS name did not resolve here, after `--peer-wait`; the warnings name each and what to do',
+  }
   static override examples = [
     '<%= config.bin %> bootstrap --identity nova --tailscale-key file:/run/secrets/ts --peer file:clawd.invite',
     '<%= config.bin %> bootstrap --identity demo --dry-run',

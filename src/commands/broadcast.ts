@@ -14,6 +14,10 @@ export default class Broadcast extends BaseCommand<typeof Broadcast> {
 The table shows the first line of each reply; --json has them whole.
 
 Exit codes: 0 every peer got it (with --wait: answered); 5 at least one failed (see the table or --json); 7 (--wait) none failed but at least one was still working at the timeout; 2 bad input; 3 no peer can be messaged.`
+  static override exitCodes = {
+    CHECKS_FAILED: 'a delivery failed',
+    PENDING: 'with `--wait`, none failed but one was still working at `--timeout`',
+  }
   static override examples = [
     '<%= config.bin %> broadcast "Something I learned today that might help you: …"',
     '<%= config.bin %> broadcast --file ./standup.md --timeout 30s --json',

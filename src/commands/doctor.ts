@@ -13,6 +13,9 @@ export default class Doctor extends BaseCommand<typeof Doctor> {
   static override description = `Runs every check concurrently (one \`tailscale status\`, one config read, one health probe shared by all) and prints one line a check with the exact remedy under each failure.
 Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or crashed.
 --fix applies the safe remedies (re-apply the gateway settings and restart it, restore a missing secret from openclaw.json, chmod 600, enable linger, remove stale peers after confirmation), then re-runs the checks it touched. Risky remedies are only printed; firewalls are reported, never changed.`
+  static override exitCodes = {
+    CHECKS_FAILED: 'at least one check failed',
+  }
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --json',

@@ -11,6 +11,9 @@ export default class Leave extends BaseCommand<typeof Leave> {
   static override description = `Removes the watchdog, stops the gateway claw-mesh runs in the background (if any), restores openclaw.json and removes the claw-mesh skill. openclaw.json comes back byte for byte from the copy taken before claw-mesh first changed it, when nobody else changed the file since; otherwise only the keys claw-mesh set are undone (each named) and every other change is kept.
 
 --purge also removes the peer records and every claw-mesh secret; --logout also runs tailscale logout. Asks for confirmation on a terminal; elsewhere pass --yes. Exit code 4 when a step failed (the others still ran).`
+  static override exitCodes = {
+    PARTIAL: 'a step failed and the others were done',
+  }
   static override examples = ['<%= config.bin %> leave', '<%= config.bin %> leave --purge --logout --yes']
   static override flags = {
     purge: Flags.boolean({description: 'Also remove peer records and every claw-mesh secret.', default: false}),

@@ -19,7 +19,12 @@ Over hooks, every message carries an idempotency key: claw-mesh-v1-<sha256 of th
 
 Over A2A without --wait, a peer that is away — connection refused, reset or unreachable (tailscaled reports a peer it knows is offline that way), no answer in time, its A2A channel still starting, an HTTP 5xx — does not fail the send: the message goes to the durable outbox of claw-mesh's OpenClaw plugin on this host, which delivers it when the peer is back, under the same message id (the peer's agent runs it once). send prints the message id on stdout and exits 10; claw-mesh outbox list follows it. A peer that answered no (a refused token, a forbidden or refused message, a rate limit) fails at once, as does a message the plugin would not send (over 32 KiB, one of this host's secrets). Without the plugin running here (claw-mesh doctor --fix installs it), or with --no-queue, an away peer fails the send as before (exit 1).
 
-Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or erroring and not queued, or (with --wait) the run or task ended in error; 2 bad input (unknown peer, empty message, over 64 KiB on A2A or 256 KiB on hooks, a bad --ttl); 3 the peer refused the token (401), is health-only or lacks what the options need; 7 (--wait over A2A) still working at the timeout; 9 queued in the mesh outbox, not yet delivered.`
+Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or erroring and not queued, or (with --wait) the run or task ended in error; 2 bad input (unknown peer, empty message, over 64 KiB on A2A or 256 KiB on hooks, a bad --ttl); 3 the peer refused the token (401), is health-only or lacks what the options need; 7 (--wait over A2A) still working at the timeout; 8 (--wait over A2A) the agent asks for input or authorization (its question on stdout); 10 queued in the mesh outbox, not yet delivered.`
+  static override exitCodes = {
+    PENDING: 'with `--wait`, at `--timeout`',
+    INPUT_REQUIRED: 'with `--wait`',
+    QUEUED: 'the peer is away (unreachable, no answer in time, its A2A channel starting, a 5xx); `--no-queue` fails instead',
+  }
   static override examples = [
     '<%= config.bin %> send nova "Morning! Here is where I am: …"',
     'git diff | <%= config.bin %> send clawd - --name review-request',

@@ -10,6 +10,10 @@ export default class Task extends BaseCommand<typeof Task> {
   static override description = `GetTask on the peer's A2A endpoint. Only the machine that started a task can read it; the peer keeps tasks in memory for 24 h and loses them when its gateway restarts. With --wait, polls until the task ends or the duration passes.
 
 Exit codes: 0 completed (the reply is on stdout); 1 failed or rejected; 2 unknown peer or task; 3 not paired over A2A; 7 still working; 8 the agent asks for input or authorization (its question on stdout; answer with claw-mesh ask PEER --task ID).`
+  static override exitCodes = {
+    PENDING: 'the task is still working',
+    INPUT_REQUIRED: 'the task waits for input',
+  }
   static override examples = ['<%= config.bin %> task clawd 9d1c0c6e-…', '<%= config.bin %> task clawd 9d1c0c6e-… --wait 5m --json']
   static override args = {
     peer: Args.string({description: 'Peer name', required: true}),

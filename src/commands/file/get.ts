@@ -9,6 +9,9 @@ export default class FileGet extends BaseCommand<typeof FileGet> {
   static override summary = "Move files sent to this machine over Taildrop into a directory (tailscale file get)."
   static override description =
     'Takes every file waiting in the Taildrop inbox (the directory is created when missing). A name that already exists gets a numbered copy by default (--conflict rename); with --conflict skip it stays in the inbox and is reported. Prints the received paths on stdout. Exit code 4 when some files stayed in the inbox.'
+  static override exitCodes = {
+    PARTIAL: 'some files stayed in the Taildrop inbox (a name taken with `--conflict skip`, or a move that failed)',
+  }
   static override examples = ['<%= config.bin %> file get ~/inbox', '<%= config.bin %> file get . --wait --timeout 5m', '<%= config.bin %> file get ~/inbox --json']
   static override args = {dir: Args.string({description: 'Directory to receive into (default: the current directory)', required: false})}
   static override flags = {

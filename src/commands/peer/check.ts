@@ -10,6 +10,9 @@ export default class PeerCheck extends BaseCommand<typeof PeerCheck> {
   static override summary = 'Check peers: tailnet presence, /healthz, /readyz and their hooks token.'
   static override description =
     'All peers are checked at once, each within --timeout, so the run takes about one timeout whatever the number of peers. Each peer gets at most one authenticated request (POST /hooks/wake with an empty body: 400 means the token is accepted, with no side effect). Exit code 0 when every peer is ok, 5 when any is degraded or down.'
+  static override exitCodes = {
+    CHECKS_FAILED: 'a peer is down',
+  }
   static override examples = ['<%= config.bin %> peer check', '<%= config.bin %> peer check nova --timeout 10s', '<%= config.bin %> peer check --json']
   static override args = {name: Args.string({description: 'Check only this peer', required: false})}
   static override flags = {...timeoutFlag('5s', 'Per-peer timeout (e.g. 5s, 500ms).')}

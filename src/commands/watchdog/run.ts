@@ -17,6 +17,9 @@ export default class WatchdogRun extends BaseCommand<typeof WatchdogRun> {
 Where no service manager runs the gateway (a container, a VPS without systemd user sessions), \`watchdog run --failures 1\` is also the way back after a reboot: it starts the tailscaled claw-mesh started, then the gateway, at once (bootstrap prints it as an @reboot crontab line). A gateway with Tailscale Serve is not restarted while Tailscale is down: OpenClaw cannot boot then (openclaw/openclaw#138770), and the alert says so.
 
 Exit codes: 0 healthy (or healthy again after a restart); 5 unhealthy; 6 another watchdog run is busy.`
+  static override exitCodes = {
+    CHECKS_FAILED: 'the gateway is unhealthy and no restart brought it back',
+  }
   static override examples = ['<%= config.bin %> watchdog run', '<%= config.bin %> watchdog run --failures 1   # after a reboot: bring the mesh back at once', '<%= config.bin %> watchdog run --alert webhook:https://hooks.slack.com/services/… --test-alert']
   static override flags = {
     alert: Flags.string({description: 'Alert target for this run, or file:PATH / - holding it (default: the one watchdog install recorded).', helpValue: 'TARGET'}),
