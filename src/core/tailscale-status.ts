@@ -63,7 +63,7 @@ export const peerSummarySchema = z.object({
 })
 export type PeerSummary = z.infer<typeof peerSummarySchema>
 
-/** The shape of `claw-mesh tailscale status --json` (documented in the README). */
+/** The shape of `claw-mesh tailscale status --json` (documented in docs/headscale-and-containers.md). */
 export const tailscaleSummarySchema = z.object({
   backendState: z.string(),
   version: z.string().nullable(),

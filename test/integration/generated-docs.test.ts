@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECK_IDS} from '../../src/core/checks/catalog.js'
@@ -42,10 +42,14 @@ describe('generated and code-derived docs are fresh', () => {
 
   it('every check id docs name exists in the catalog', () => {
     const ids = new Set(CHECK_IDS)
-    for (const file of ['README.md', 'docs/doctor.md']) {
+    // The guides (not the flag help in commands.md, nor the reference sheets about other programs).
+    const guides = listFiles(path.join(ROOT, 'docs')).map((f) => path.relative(ROOT, f)).filter((f) => f.endsWith('.md') && f !== path.join('docs', 'commands.md') && !f.startsWith(path.join('docs', 'reference')))
+    expect(guides.length).toBeGreaterThan(15)
+    for (const file of ['README.md', ...guides]) {
       const text = readFileSync(path.join(ROOT, file), 'utf8')
-      // `doctor --only ID` in prose, and the notes' leading `id`.
-      const named = [...text.matchAll(/--only ([a-z][a-z0-9-]+)|^- `([a-z][a-z0-9-]+)`/gm)].map((m) => m[1] ?? m[2])
+      // `doctor --only ID` in prose everywhere, and the notes' leading `id` in docs/doctor.md.
+      const notes = file === path.join('docs', 'doctor.md') ? [...text.matchAll(/^- `([a-z][a-z0-9-]+)`/gm)] : []
+      const named = [...text.matchAll(/--only ([a-z][a-z0-9-]+)/g), ...notes].map((m) => m[1])
       for (const id of named) expect(ids.has(id), `${file} names the doctor check ${id}, which does not exist`).toBe(true)
     }
   })
@@ -76,6 +80,30 @@ describe('generated and code-derived docs are fresh', () => {
     for (const target of linked) expect(statSync(path.join(ROOT, target), {throwIfNoEntry: false}), `${target} is linked but missing`).toBeDefined()
   })
 
+  it('every relative link in the docs resolves: to a file or folder, and an #anchor to a heading of that file', () => {
+    const docs = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', 'test/README.md', ...listFiles(path.join(ROOT, 'docs')).map((f) => path.relative(ROOT, f))].filter((f) => f.endsWith('.md'))
+    expect(docs.length).toBeGreaterThan(20)
+    const broken: string[] = []
+    let checked = 0
+    for (const file of docs) {
+      for (const {target, line} of markdownLinks(readFileSync(path.join(ROOT, file), 'utf8'))) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue // https:, mailto:: not ours to check offline
+        checked++
+        const [rel, anchor] = target.split('#', 2) as [string, string | undefined]
+        const resolved = rel === '' ? path.join(ROOT, file) : path.join(ROOT, path.dirname(file), decodeURIComponent(rel))
+        if (path.relative(ROOT, resolved).startsWith('..')) {
+          broken.push(`${file}:${line}: ${target} (outside the repository)`)
+        } else if (!existsSync(resolved)) {
+          broken.push(`${file}:${line}: ${target} (no such file)`)
+        } else if (anchor !== undefined && resolved.endsWith('.md') && !headingAnchors(readFileSync(resolved, 'utf8')).has(anchor)) {
+          broken.push(`${file}:${line}: ${target} (no heading #${anchor} in ${path.relative(ROOT, resolved)})`)
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(100)
+    expect(broken, 'broken relative links').toEqual([])
+  })
+
   it('nothing in the repository points outside it (the shared workspace of its authors)', () => {
     const tracked = execFileSync('git', ['ls-files', '-z'], {cwd: ROOT, encoding: 'utf8'}).split('\0').filter(Boolean)
     const outside = /\.\.\/shared\/|\/work\/shared/
@@ -90,4 +118,37 @@ function listFiles(dir: string): string[] {
     const file = path.join(dir, name)
     return statSync(file).isDirectory() ? listFiles(file) : [file]
   })
+}
+
+/** Markdown text without fenced code blocks (kept as empty lines, so line numbers stay right) and inline code. */
+function proseLines(markdown: string): string[] {
+  let fenced = false
+  return markdown.split('\n').map((line) => {
+    if (/^\s*(```|~~~)/.test(line)) {
+      fenced = !fenced
+      return ''
+    }
+    return fenced ? '' : line.replaceAll(/`[^`]*`/g, 'x')
+  })
+}
+
+/** Every inline link `[text](target)` outside code, with its line number. */
+function markdownLinks(markdown: string): {target: string; line: number}[] {
+  return proseLines(markdown).flatMap((text, i) => [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => ({target: m[1], line: i + 1})))
+}
+
+/** The anchors GitHub gives a file's headings: lower case, punctuation dropped, spaces to hyphens, -1/-2 for repeats. */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>()
+  let fenced = false
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced
+    const heading = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)
+    if (!heading) continue
+    const base = heading[1].toLowerCase().replaceAll(/[^\p{L}\p{N}\s_-]/gu, '').replaceAll(/\s/g, '-')
+    let anchor = base
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`
+    anchors.add(anchor)
+  }
+  return anchors
 }

@@ -50,7 +50,7 @@ export function evalPeerA2a(p: PeerProbeView, paired: boolean): CheckOutcome {
 /** OpenClaw's own `security audit` findings (critical and warn; info is left out). */
 export type AuditProbe = {ran: false; reason: string} | {ran: true; findings: {checkId: string; severity: string; title: string; remediation?: string}[]}
 
-/** Audit findings a claw-mesh gateway keeps by design, and why (the README says so too). */
+/** Audit findings a claw-mesh gateway keeps by design, and why (docs/security.md says so too). */
 const KEPT_ON_PURPOSE: Record<string, string> = {
   'hooks.default_session_key_unset': 'kept on purpose: each hook run gets a fresh session',
 }

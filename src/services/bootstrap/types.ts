@@ -64,7 +64,7 @@ export interface BootstrapPeerSummary {
 export type BootstrapStepResult = BootstrapStep & {outcome?: string; durationMs?: number}
 
 /**
- * The `--json` document of `claw-mesh bootstrap` (documented in the README). Never a secret in it. New sections
+ * The `--json` document of `claw-mesh bootstrap` (documented in docs/bootstrap.md). Never a secret in it. New sections
  * (e.g. reply invites for peers) are added here and filled in `summarize` (result.ts), for both dry and real runs.
  */
 export interface BootstrapResult {
