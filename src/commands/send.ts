@@ -99,8 +99,11 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
     io.err(`Delivered to ${r.peer}: run ${r.runId ?? '(no runId returned)'} (${tries}).\n`)
     if (r.completion) {
       const c = r.completion
-      const delivery = c.delivered === undefined ? '' : `, delivered: ${String(c.delivered)}`
-      io.err(`  Run finished: ${String(c.status ?? 'unknown')}${c.replyDisposition ? ` (reply ${String(c.replyDisposition)})` : ''}${delivery}.\n`)
+      // The peer's JSON: only plain values are printed (an object would print as [object Object]).
+      const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined)
+      const delivery = text(c.delivered) === undefined ? '' : `, delivered: ${text(c.delivered)}`
+      const reply = text(c.replyDisposition)
+      io.err(`  Run finished: ${text(c.status) ?? 'unknown'}${reply ? ` (reply ${reply})` : ''}${delivery}.\n`)
     }
   }
 

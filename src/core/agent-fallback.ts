@@ -73,7 +73,7 @@ export function parseFallbackMarker(text: string): {node: string; entry: string}
   const m = MARKER.exec(text)
   if (!m) return undefined
   try {
-    const v = JSON.parse(m[1]!) as {node?: unknown; entry?: unknown}
+    const v = JSON.parse(m[1]) as {node?: unknown; entry?: unknown}
     return typeof v.node === 'string' && typeof v.entry === 'string' ? {node: v.node, entry: v.entry} : undefined
   } catch {
     return undefined

@@ -3,7 +3,7 @@
  * asks many peers at once (cards, fleet proofs), so a large fleet is not hit all at the same instant.
  */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
+  const out = new Array<R>(items.length)
   let next = 0
   const worker = async () => {
     while (next < items.length) {

@@ -22,7 +22,7 @@ export function configCredentials(config: unknown): string[] {
  * The credentials in `copy` that are claw-mesh's: every one when there was no openclaw.json before claw-mesh
  * (`original` null), else those the original did not hold.
  */
-export function claimedCredentials(copy: unknown, original: unknown | null): string[] {
+export function claimedCredentials(copy: unknown, original: unknown): string[] {
   const users = new Set(original === null ? [] : configCredentials(original))
   return configCredentials(copy).filter((v) => !users.has(v))
 }

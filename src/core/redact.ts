@@ -91,7 +91,7 @@ export class Redactor {
   /** Deeply redacts strings inside a JSON-able value. */
   redactValue<T>(value: T): T {
     if (typeof value === 'string') return this.redact(value) as T
-    if (Array.isArray(value)) return value.map((v) => this.redactValue(v)) as T
+    if (Array.isArray(value)) return (value as unknown[]).map((v) => this.redactValue(v)) as T
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(value)) out[k] = this.redactValue(v)

@@ -10,10 +10,10 @@ export function humanAccounts(passwd: string, uidMin = 1000): string[] {
     const f = line.split(':')
     if (f.length < 7 || line.startsWith('#')) continue
     const uid = Number(f[2])
-    const shell = f[6]!.trim()
+    const shell = f[6].trim()
     if (!Number.isInteger(uid) || uid < uidMin || uid === 65534) continue
     if (shell === '' || /\/(nologin|false|sync|shutdown|halt)$/.test(shell)) continue
-    names.push(f[0]!)
+    names.push(f[0])
   }
   return names
 }

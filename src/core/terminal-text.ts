@@ -48,7 +48,7 @@ function plainObject(value: unknown): value is Record<string, unknown> {
  */
 export function stripControlValue<T>(value: T): T {
   if (typeof value === 'string') return stripControl(value) as T
-  if (Array.isArray(value)) return value.map((v) => stripControlValue(v)) as T
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => stripControlValue(v)) as T
   if (plainObject(value)) {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) out[stripControl(k)] = stripControlValue(v)

@@ -4,17 +4,20 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
+/** AbortSignal's reason is an Error (an AbortError DOMException) unless the caller aborted with something else. */
+const abortReason = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)))
+
 export const systemClock: Clock = {
   now: () => new Date(),
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason)
+      if (signal?.aborted) return reject(abortReason(signal))
       const t = setTimeout(resolve, ms)
       signal?.addEventListener(
         'abort',
         () => {
           clearTimeout(t)
-          reject(signal.reason)
+          reject(abortReason(signal))
         },
         {once: true},
       )

@@ -129,13 +129,13 @@ export function createTestIOStreams(opts: {stdin?: string; tty?: boolean; stdout
   let out = ''
   let err = ''
   const stdout = new Writable({
-    write(chunk, _enc, cb) {
+    write(chunk: Buffer, _enc, cb) {
       out += chunk.toString()
       cb()
     },
   }) as Writable & {isTTY?: boolean}
   const stderr = new Writable({
-    write(chunk, _enc, cb) {
+    write(chunk: Buffer, _enc, cb) {
       err += chunk.toString()
       cb()
     },

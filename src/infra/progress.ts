@@ -46,7 +46,7 @@ export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, t
   // stderr itself takes it.
   const strip = !animated && !io.stderrColor
   const sink = new Writable({
-    write(chunk, _enc, cb) {
+    write(chunk: Buffer, _enc, cb) {
       const text = chunk.toString()
       io.errDrawing(strip ? stripVTControlCharacters(text) : text)
       cb()

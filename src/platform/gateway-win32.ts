@@ -16,7 +16,7 @@ const taskName = (profile?: string) => {
  * folder under APPDATA (else the profile's AppData\Roaming) — and joins with this host's path rules, as OpenClaw
  * does, because the files are looked for on this machine.
  */
-export function startupEntryPaths(env: NodeJS.ProcessEnv, profile: string | undefined, home: string, join = path.join): string[] {
+export function startupEntryPaths(env: NodeJS.ProcessEnv, profile: string | undefined, home: string, join = (...parts: string[]) => path.join(...parts)): string[] {
   const name = env.OPENCLAW_WINDOWS_TASK_NAME?.trim() || taskName(profile ?? env.OPENCLAW_PROFILE)
   const appData = env.APPDATA?.trim()
   const roaming = appData || join(env.USERPROFILE?.trim() || env.HOME?.trim() || home, 'AppData', 'Roaming')

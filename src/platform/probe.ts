@@ -6,7 +6,7 @@ import type {HostProbe, PlatformAdapter} from './types.js'
 /** Finds an executable on PATH the way the OS would. */
 export function findOnPath(name: string, env: NodeJS.ProcessEnv, adapter: PlatformAdapter, exists: (p: string) => boolean = existsSync): string | undefined {
   const dirs = (env.PATH ?? env.Path ?? '').split(adapter.pathDelimiter).filter(Boolean)
-  const join = adapter.id === 'win32' ? path.win32.join : path.posix.join
+  const join = (...parts: string[]) => (adapter.id === 'win32' ? path.win32.join(...parts) : path.posix.join(...parts))
   for (const dir of dirs) {
     for (const file of adapter.executableNames(name)) {
       const candidate = join(dir, file)

@@ -28,7 +28,8 @@ let version: string | undefined
 export function pluginVersion(): string {
   if (version) return version
   try {
-    version = String((JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {version?: unknown}).version ?? 'dev')
+    const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {version?: unknown}
+    version = typeof pkg.version === 'string' ? pkg.version : 'dev'
   } catch {
     version = 'dev'
   }

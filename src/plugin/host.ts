@@ -72,7 +72,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function readPluginConfig(raw: unknown): MeshPluginConfig {
-  return isObject(raw) ? (raw as MeshPluginConfig) : {}
+  return isObject(raw) ? (raw) : {}
 }
 
 export interface MeshPeer {

@@ -36,12 +36,14 @@ function renderWith(text: string, scopes: Scope[]): string {
     const value = lookup(scopes, name)
     if (kind === '^') return empty(value) ? renderWith(body, scopes) : ''
     if (empty(value)) return ''
-    const items = Array.isArray(value) ? value : [value]
+    const items: unknown[] = Array.isArray(value) ? value : [value]
     return items.map((item) => renderWith(body, [item && typeof item === 'object' ? (item as Scope) : {'.': item}, ...scopes])).join('')
   })
   return expanded.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
     const value = lookup(scopes, name)
-    return value === undefined || value === null ? '' : String(value)
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
+    // A list prints as String() prints it; an object here is a template bug, not text to print.
+    return Array.isArray(value) ? value.join(',') : ''
   })
 }
 

@@ -64,7 +64,8 @@ async function open(opts: OpenSecretStoreOptions): Promise<SecretStore> {
   const file = () => createFileSecretStore(path.join(opts.stateDir, 'secrets.json'), {platform: opts.platform})
   if (opts.choice === 'file') return file()
   if (opts.choice !== 'keychain' && opts.choice !== 'auto') {
-    throw new UsageError(`--secret-store "${opts.choice}" is not one of auto, keychain, file.`, {hint: 'Pass --secret-store auto, keychain or file.'})
+    const choice: unknown = opts.choice // typed as the three, but it comes from the user
+    throw new UsageError(`--secret-store "${String(choice)}" is not one of auto, keychain, file.`, {hint: 'Pass --secret-store auto, keychain or file.'})
   }
   try {
     return await openKeychain(opts)

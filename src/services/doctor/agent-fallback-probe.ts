@@ -30,7 +30,7 @@ export async function probeAgentFallback(deps: Deps, timeoutMs: number): Promise
   const probe: AgentFallbackProbe = {skill: {path: file, installed: true, program}, nodeExists: existsSync(program.node), entryExists: existsSync(program.entry)}
   if (probe.nodeExists && probe.entryExists) {
     const r = await deps.runner.run(program.node, [program.entry, '--version'], {env: {PATH: execPath, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}, timeoutMs})
-    probe.run = r.notFound ? undefined : {exitCode: r.timedOut ? -1 : r.exitCode, output: (r.stdout.trim() || r.stderr.trim()).split('\n')[0]!.slice(0, 300)}
+    probe.run = r.notFound ? undefined : {exitCode: r.timedOut ? -1 : r.exitCode, output: (r.stdout.trim() || r.stderr.trim()).split('\n')[0].slice(0, 300)}
   }
   const bare = findOnPath('node', {PATH: execPath}, deps.platform)
   if (bare) {

@@ -73,7 +73,7 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
     if (r.exitCode !== 0) return fail(`${command} exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`)
     let reply: {values?: Record<string, unknown>; errors?: Record<string, {code?: string}>}
     try {
-      reply = JSON.parse(r.stdout)
+      reply = JSON.parse(r.stdout) as typeof reply
     } catch {
       return fail(`${command} did not print JSON`)
     }

@@ -74,7 +74,7 @@ export async function restoreConfig(stateDir: string, configPath: string, backup
   }
   if (!backup.path) throw new Error('no backup path recorded')
   const raw = await fs.readFile(assertOwnBackup(stateDir, backup.path))
-  await writeFileAtomic(configPath, raw as unknown as string, 0o600)
+  await writeFileAtomic(configPath, raw, 0o600)
 }
 
 /**

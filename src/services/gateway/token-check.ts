@@ -23,7 +23,7 @@ export interface WebSocketLike {
 }
 export type WebSocketFactory = (url: string) => WebSocketLike
 
-const defaultFactory: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike
+const defaultFactory: WebSocketFactory = (url) => new WebSocket(url)
 
 /** `http://host:port` → `ws://host:port` (https → wss). */
 export function wsUrlFor(baseUrl: string): string {
@@ -56,12 +56,12 @@ function connectOnce(url: string, token: string, timeoutMs: number, factory: Web
     ws.addEventListener('message', (ev) => {
       let msg: {type?: string; event?: string; id?: string; ok?: boolean; payload?: {type?: string; protocol?: number}; error?: {code?: string; message?: string; retryable?: boolean; retryAfterMs?: number; details?: {code?: string}}}
       try {
-        msg = JSON.parse(String(ev.data))
+        msg = JSON.parse(String(ev.data)) as typeof msg
       } catch {
         return
       }
       if (msg.type === 'event' && msg.event === 'connect.challenge') {
-        ws!.send(
+        ws.send(
           JSON.stringify({
             type: 'req',
             id: 'claw-mesh-1',

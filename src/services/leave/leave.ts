@@ -107,7 +107,7 @@ async function restoreConfigFile(deps: Deps, plan: LeavePlan): Promise<string | 
     await fs.rm(configPath, {force: true})
   } else if (restore.mode === 'bytes') {
     const raw = await fs.readFile(assertOwnBackup(deps.stateDir, g!.originalBackupPath!))
-    await writeFileAtomic(configPath, raw as unknown as string, 0o600)
+    await writeFileAtomic(configPath, raw, 0o600)
   } else {
     await writeFileAtomic(configPath, serializeOpenClawConfig(restore.next!), 0o600)
   }

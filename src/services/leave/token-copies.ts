@@ -23,7 +23,7 @@ export function isOpenClawCopy(configPath: string, name: string): boolean {
  * Whether a copy holds one of claw-mesh's tokens: a value claw-mesh stores now, or (parsed) a credential claw-mesh
  * put into openclaw.json that the user's original did not have. `original` undefined: unknown, so no claim.
  */
-async function holdsOurs(file: string, tokens: string[], original: unknown | null | undefined): Promise<boolean> {
+async function holdsOurs(file: string, tokens: string[], original: unknown): Promise<boolean> {
   const text = await fs.readFile(file, 'utf8').catch(() => '')
   if (tokens.some((t) => text.includes(t))) return true
   if (original === undefined) return false
@@ -35,13 +35,13 @@ async function holdsOurs(file: string, tokens: string[], original: unknown | nul
 }
 
 /** The user's openclaw.json from before claw-mesh: parsed, null when there was none, undefined when unknown. */
-async function originalConfig(deps: Deps): Promise<unknown | null | undefined> {
+async function originalConfig(deps: Deps): Promise<unknown> {
   const g = deps.store.read().gateway
   if (g?.originalExisted === false) return null
   if (!g?.originalBackupPath) return undefined
   const raw = await readIfExists(assertOwnBackup(deps.stateDir, g.originalBackupPath)).catch(() => undefined)
   try {
-    return raw === undefined ? undefined : (JSON5.parse(raw) as unknown)
+    return raw === undefined ? undefined : JSON5.parse<unknown>(raw)
   } catch {
     return undefined
   }

@@ -172,7 +172,7 @@ const OWNED_PREFIXES = ['gateway.mode', 'gateway.port', 'gateway.bind', 'gateway
 
 export interface AuditFinding {
   checkId: string
-  severity: 'critical' | 'warn' | 'info' | string
+  severity: 'critical' | 'warn' | 'info' | (string & {})
   title: string
   remediation?: string
 }

@@ -281,7 +281,7 @@ export async function checkPeers(
   if (records.length === 0) return {peers: [], tailscale: {available: false, note: 'no peers'}, timeoutMs: opts.timeoutMs, elapsedMs: 0, summary: {ok: 0, degraded: 0, down: 0}}
   const started = performance.now()
   const secrets = records.some((r) => r.messaging || r.a2a) ? await deps.secrets() : undefined
-  const tokens = await Promise.all(records.map((r) => (secrets ? peerToken(deps, secrets, r) : undefined)))
+  const tokens = await Promise.all(records.map((r) => (secrets ? peerToken(deps, secrets, r) : Promise.resolve(undefined))))
   const pairs = await Promise.all(records.map((r): Promise<PairTokensStored> => (secrets && r.a2a ? readPairTokens(secrets, r.name) : Promise.resolve({}))))
   const settings = records.some((r) => r.a2a) ? await localA2aSettings(state.gateway?.configPath) : {}
   const tailnet = opts.tailnet ?? readTailnet(deps, opts.timeoutMs)

@@ -65,7 +65,7 @@ export async function rotateTokens(deps: Deps, opts: RotateOptions): Promise<Rot
   for (const k of kinds) {
     fresh[k] = newToken()
     deps.redactor.add(fresh[k])
-    await store.set(NAMES[k], fresh[k]!)
+    await store.set(NAMES[k], fresh[k])
   }
   opts.onProgress?.(`new ${kinds.join(' and ')} token${kinds.length > 1 ? 's' : ''} stored in ${store.location}`)
   try {

@@ -45,7 +45,7 @@ const PASS_ENV = [
 
 export function watchdogEnvironment(deps: Pick<Deps, 'env' | 'stateDir' | 'platform'>, nodePath: string): Record<string, string> {
   const env: Record<string, string> = {CLAW_MESH_HOME: deps.stateDir, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}
-  for (const name of PASS_ENV) if (deps.env[name]) env[name] = deps.env[name] as string
+  for (const name of PASS_ENV) if (deps.env[name]) env[name] = deps.env[name]
   // Service managers start jobs with a minimal PATH; `openclaw` (a `#!/usr/bin/env node` script) must find the
   // same Node 24 that claw-mesh runs on, so its directory goes first.
   const p = deps.platform.id === 'win32' ? path.win32 : path.posix
