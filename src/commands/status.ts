@@ -4,7 +4,7 @@ import {parseDuration} from '../core/duration.js'
 import {UsageError} from '../core/errors.js'
 import {socketFlag, timeoutFlag} from '../flags.js'
 import {stripControlValue} from '../core/terminal-text.js'
-import {renderStatus} from '../render/status.js'
+import {renderMeshStatus} from '../render/status.js'
 import {meshStatus, type StatusResult} from '../services/status/status.js'
 
 export default class Status extends BaseCommand<typeof Status> {
@@ -34,12 +34,12 @@ export default class Status extends BaseCommand<typeof Status> {
       const result = await meshStatus(deps, {peerTimeoutMs, socket: flags.socket})
       // Each refresh replaces the last one in place; the result is stripped as BaseCommand strips a final one.
       deps.io.clearScreen()
-      deps.io.out(`${renderStatus(stripControlValue(result), deps.io.stdoutColor)}Refreshing every ${flags.interval}; Ctrl-C to stop.\n`)
+      deps.io.out(`${renderMeshStatus(stripControlValue(result), deps.io.stdoutColor)}Refreshing every ${flags.interval}; Ctrl-C to stop.\n`)
       await deps.clock.sleep(intervalMs)
     }
   }
 
   protected override render(result: StatusResult): void {
-    this.deps.io.out(renderStatus(result, this.deps.io.stdoutColor))
+    this.deps.io.out(renderMeshStatus(result, this.deps.io.stdoutColor))
   }
 }

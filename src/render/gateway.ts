@@ -57,7 +57,7 @@ function tailnetLine(t: NonNullable<GatewayStatus['tailnet']>, c: InstanceType<t
   return c.yellow(`not answering on ${t.ipv4} (${t.healthz?.detail ?? '-'}): restart the gateway after Tailscale is up (claw-mesh gateway start)`)
 }
 
-export function renderStatus(s: GatewayStatus, color: boolean): string {
+export function renderGatewayStatus(s: GatewayStatus, color: boolean): string {
   const c = new Chalk({level: color ? 1 : 0})
   const health = s.local.healthz.ok ? c.green(s.local.healthz.detail) : c.red(s.local.healthz.detail)
   const lines = [

@@ -3,7 +3,7 @@ import type {HealthWord, StatusResult} from '../services/status/status.js'
 import {table} from './table.js'
 
 /** `claw-mesh status` for people: this host in a few lines, then one row a peer. */
-export function renderStatus(s: StatusResult, color: boolean): string {
+export function renderMeshStatus(s: StatusResult, color: boolean): string {
   const c = new Chalk({level: color ? 1 : 0})
   const health = (h: HealthWord) => (h === 'ok' ? c.green(h) : h === 'not ready' ? c.yellow(h) : h === 'down' ? c.red(h) : c.dim(h))
   const h = s.host

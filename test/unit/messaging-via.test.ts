@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {evalPeerHooks} from '../../src/core/checks/peers.js'
-import {renderStatus} from '../../src/render/status.js'
+import {renderMeshStatus} from '../../src/render/status.js'
 import type {PeerStatusLine, StatusResult} from '../../src/services/status/status.js'
 
 /** A peer messaged over A2A has no hooks token, and its messaging is on: status and doctor say so. */
@@ -14,7 +14,7 @@ describe('how this host messages a peer', () => {
     ['a health-only peer', {via: 'none', messaging: false}, 'off'],
     ['a foreign agent', {via: 'a2a', kind: 'foreign'}, 'a2a (foreign)'],
   ])('status shows %s as messaging "%s"', (_what, over, shown) => {
-    const row = renderStatus(status([line(over)]), false).split('\n').find((l) => l.startsWith('clawd'))!
+    const row = renderMeshStatus(status([line(over)]), false).split('\n').find((l) => l.startsWith('clawd'))!
     expect(row.split(/ {2,}/)[5]).toBe(shown)
   })
 

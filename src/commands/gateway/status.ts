@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js'
-import {renderStatus} from '../../render/gateway.js'
+import {renderGatewayStatus} from '../../render/gateway.js'
 import {gatewayStatus, type GatewayStatus as Status} from '../../services/gateway/status.js'
 import {profileFlag} from './configure.js'
 
@@ -15,6 +15,6 @@ export default class GatewayStatus extends BaseCommand<typeof GatewayStatus> {
   }
 
   protected override render(result: Status): void {
-    this.deps.io.out(renderStatus(result, this.deps.io.stdoutColor))
+    this.deps.io.out(renderGatewayStatus(result, this.deps.io.stdoutColor))
   }
 }
