@@ -7,7 +7,7 @@ import {Redactor} from '../../src/core/redact.js'
 import {namePeerInputs, readPeerInputs} from '../../src/services/bootstrap/peer-inputs.js'
 
 const opts = (stdin = '', home = '/nonexistent/home') => ({stdin: Readable.from([stdin]), redactor: new Redactor(), allowInsecureUrl: false, home})
-const readAndName = async (values: string[], o = opts(), tailnet: never | null = null) => namePeerInputs(await readPeerInputs(values, o), tailnet)
+const readAndName = async (values: string[], o = opts(), tailnet: never | null = null) => namePeerInputs(await readPeerInputs(values, o), tailnet, undefined, new Date())
 
 describe('bootstrap --peer values', () => {
   it('reads an invite from a file and registers it as a secret', async () => {
