@@ -12,7 +12,7 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {gatewayStatus, type GatewayStatus as Status} from '../../src/services/gateway/status.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-import {fakeRunner} from '../fixtures/doctor/fake-host.js'
+import {tableRunner} from '../helpers/fakes/runner.js'
 
 const refused: HttpClient = {
   async request(req) {
@@ -87,7 +87,7 @@ describe('gateway status advice follows the cause (as doctor does)', () => {
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
     await runCommand(GatewayConfigure, ['--port', '18799'], {env, store, secrets, platform: 'linux'})
-    const runner = fakeRunner({'tailscale status --json': {stdout: tailscaleStatusJson()}, 'tailscale version': {stdout: '1.84.3\n'}, 'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found'}})
+    const runner = tableRunner({'tailscale status --json': {stdout: tailscaleStatusJson()}, 'tailscale version': {stdout: '1.84.3\n'}, 'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found'}})
     const asked: string[] = []
     const http: HttpClient = {
       async request(req) {

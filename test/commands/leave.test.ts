@@ -10,7 +10,7 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {installSkill} from '../../src/services/skill/install.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 let tmp = ''
 let env: Record<string, string> = {}

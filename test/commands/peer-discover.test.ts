@@ -8,7 +8,7 @@ import {fleetToken} from '../../src/core/a2a-pairing.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson, type StatusNode} from '../helpers/tailscale-status-json.js'
 import {startProofMembers, type MemberKind, type ProofMembers} from '../helpers/proof-members.js'
 
@@ -48,7 +48,7 @@ describe('claw-mesh peer discover', () => {
   it('adds tagged nodes with messaging on and per-pair A2A tokens derived from the mesh secret, stored once', async () => {
     const f = await setup({}, {'hooks-token': MESH})
     const run = await discover(['--mesh-secret', '-'], f, {}, `${MESH}\n`)
-    f.runner.verify()
+    f.runner.assertDone()
     expect(run.exitCode).toBe(0)
     const peers = f.store.raw().peers
     expect(Object.keys(peers).sort()).toEqual(['build-box', 'clawd'])

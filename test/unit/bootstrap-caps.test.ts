@@ -15,7 +15,7 @@ import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {desiredPluginConfig} from '../../src/services/openclaw/plugin.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 const TS = '/opt/fake/tailscale'

@@ -11,7 +11,7 @@ import {bootstrap} from '../../src/services/bootstrap/run.js'
 import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {addPeer} from '../../src/services/peers/add.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 /**

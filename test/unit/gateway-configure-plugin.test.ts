@@ -8,7 +8,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {renderConfigure} from '../../src/render/gateway.js'
 import {configureGatewayAndPlugin} from '../../src/services/gateway/configure-plugin.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 
 /**
  * `claw-mesh gateway configure` installs claw-mesh's OpenClaw plugin with the same code as bootstrap's mesh-plugin

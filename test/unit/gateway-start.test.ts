@@ -12,7 +12,7 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {startGateway} from '../../src/services/gateway/start.js'
 import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/token-check.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 
 let dir: string
@@ -111,7 +111,7 @@ describe('startGateway with a service manager (systemd --user)', () => {
     const conf = await configureGateway(d, {port: 18795})
     expect(conf.validated).toBe(true)
     const r = await startGateway(d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
-    runner.verify()
+    runner.assertDone()
     expect(r).toMatchObject({runner: 'service', action: 'service-install', port: 18795, url: 'http://127.0.0.1:18795', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, openclawVersion: '2026.9.6'})
     expect(r.notes).toContain('Linger is off for nova: the gateway stops when you log out. Run: loginctl enable-linger nova')
     expect(store.raw().gateway).toMatchObject({runner: 'service', appliedPort: 18795, pending: []})
@@ -135,7 +135,7 @@ describe('startGateway with a service manager (systemd --user)', () => {
     } catch (e) {
       error = e
     }
-    second.runner.verify()
+    second.runner.assertDone()
     expect(error).toBeInstanceOf(ExternalError)
     expect((error as ClawMeshError).message).toMatch(/did not start with the new configuration: no 200 from \/healthz within 5 s .*restored the previous openclaw.json from .*\.bak, and the previous gateway is running again on port 18795/)
     expect((await fs.readFile(env.OPENCLAW_CONFIG_PATH)).equals(goodBytes)).toBe(true)
@@ -155,7 +155,7 @@ describe('startGateway with a running gateway', () => {
     store.update((st) => void (st.gateway!.pending = ['hooks.token']))
     const second = deps([...runtime, ...systemd(true), linger], secrets, store)
     const r = await startGateway(second.d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
-    second.runner.verify()
+    second.runner.assertDone()
     expect(r).toMatchObject({runner: 'service', action: 'await-reload', hooksToken: {verdict: 'accepted'}})
     expect(store.raw().gateway?.pending).toEqual([])
   })
@@ -171,7 +171,7 @@ describe('startGateway with a running gateway', () => {
     const restart: ExpectedCall = {command: /openclaw$/, args: ['gateway', 'restart'], onCall: () => void (accepted = secrets.values.get('gateway-token')!)}
     const second = deps([...runtime, ...systemd(true), restart, linger], secrets, store)
     const r = await startGateway(second.d, {timeoutMs: 10_000, webSocket: fakeWs(() => accepted)})
-    second.runner.verify()
+    second.runner.assertDone()
     expect(r).toMatchObject({action: 'service-restart', reason: 'the running gateway did not accept the configured tokens', gatewayToken: {verdict: 'accepted'}})
   })
 })
@@ -233,7 +233,7 @@ describe('startGateway: a gateway that locked claw-mesh out', () => {
     } catch (e) {
       error = e
     }
-    second.runner.verify()
+    second.runner.assertDone()
     expect(error).toBeInstanceOf(ClawMeshError)
     expect(error).toMatchObject({code: 'gateway-locked-out', exitCode: 3})
     expect((error as Error).message).toMatch(/locked out .*retry in 120 s.*not a wrong token; nothing was restarted or rolled back/)

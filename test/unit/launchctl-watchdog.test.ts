@@ -10,7 +10,7 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {installWatchdog} from '../../src/services/watchdog/install.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 
 /**
  * Re-installing the watchdog LaunchAgent (issue 17, M7): `bootout` returns before launchd has torn the old job down,

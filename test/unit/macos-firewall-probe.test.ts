@@ -5,7 +5,7 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {probeFirewall} from '../../src/services/doctor/firewall-probe.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 /**
  * macOS's Application Firewall keys its per-app rules to the real executable; Homebrew's bin/node is a symlink into

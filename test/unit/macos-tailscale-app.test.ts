@@ -17,7 +17,7 @@ import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {createDoctorContext} from '../../src/services/doctor/context.js'
 import {installTailscale} from '../../src/services/tailscale/install.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 
 /**
  * A Mac whose Tailscale.app is installed but not running or not approved (issue 17, M2): its CLI answers with the

@@ -13,7 +13,7 @@ import {linuxGateway} from '../../src/platform/gateway-linux.js'
 import {win32Gateway} from '../../src/platform/gateway-win32.js'
 import {gatewayStatus} from '../../src/services/gateway/status.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 /**
  * Contract (issue 17, M10): claw-mesh looks for OpenClaw's gateway service where OpenClaw itself puts it. OpenClaw

@@ -6,7 +6,7 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {KeychainUnavailableError, PROBE_NAME} from '../../src/infra/secrets/keychain.js'
 import {openSecretStore, type OpenSecretStoreOptions} from '../../src/infra/secrets/select.js'
 import {createMemorySecretStore, type SecretStore} from '../../src/infra/secrets/types.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'keychain', name), 'utf8')
 const BUS = 'unix:path=/run/user/1000/bus'

@@ -12,7 +12,7 @@ import {listVolatileSecrets, type VolatileStore} from '../../src/infra/secrets/k
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {moveVolatileSecrets} from '../../src/services/doctor/volatile-secrets.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 const PROC_KEYS = path.join(__dirname, '..', 'fixtures', 'keychain', 'proc-keys-volatile.txt')
 

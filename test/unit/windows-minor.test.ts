@@ -8,7 +8,7 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import {npmBinHint} from '../../src/services/openclaw/install.js'
 import {waitForDaemon} from '../../src/services/tailscale/install.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 const probe = {platform: 'win32' as const, isRoot: false, hasSystemd: false, inContainer: false, tun: false, commands: {winget: 'C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\winget.exe'}}
 
