@@ -1,7 +1,6 @@
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import WatchdogInstall from '../../src/commands/watchdog/install.js'
@@ -11,16 +10,16 @@ import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 
 let tmp = ''
 let env: Record<string, string> = {}
 beforeEach(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-wd-cmd-'))
+  tmp = tempDir('wd-cmd').path
   env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), XDG_CONFIG_HOME: path.join(tmp, 'config'), PATH: process.env.PATH ?? ''}
 })
-afterEach(() => rmSync(tmp, {recursive: true, force: true}))
 
 const unitDir = () => path.join(tmp, 'config', 'systemd', 'user')
 const HOOK = 'webhook:https://hooks.slack.com/services/T000/B000/SECRETSECRET'
