@@ -4,7 +4,6 @@ import path from 'node:path'
 import {describe, expect, it, onTestFinished, vi} from 'vitest'
 import {exitCodeOf} from '../../src/core/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
-import {HttpFailure, type HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -19,6 +18,7 @@ import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 import * as pairingCodec from '../../src/core/a2a-pairing.js'
 import * as inviteCodec from '../../src/core/invite.js'
 import {decodePeerLines} from '../../src/services/bootstrap/peer-inputs.js'
+import {fakeClock, liveGateways} from '../helpers/fakes/index.js'
 
 // The pairing-line decoders, counted (they still decode): bootstrap must parse a --peer line once, not per step.
 vi.mock('../../src/core/a2a-pairing.js', async (importOriginal) => {
@@ -38,12 +38,12 @@ const nodeVersion = (v: string): ExpectedCall => ({command: NODE, args: ['--vers
 const openclawVersion: ExpectedCall = {command: process.execPath, args: ['--version'], result: {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'}}
 const status = (backendState = 'Running', tags?: string[]): ExpectedCall => ({command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103', tags}, peers: [{hostname: 'openclaw-beta', ipv4: '100.101.102.104'}], backendState})}})
 const validates: ExpectedCall = {command: process.execPath, args: ['config', 'validate', '--json'], result: {stdout: '{"valid":true,"issues":[]}'}}
-const http = (healthy: boolean): HttpClient => ({
-  async request(req) {
-    if (!healthy) throw new HttpFailure('refused', req.url, 'refused')
-    return {status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T}
-  },
-})
+/**
+ * The gateways bootstrap probes answer live (or refuse, as when none listens), and a paired peer's gateway serves
+ * OpenClaw's Agent Card (the shape test/helpers/fake-a2a.ts serves); any other request fails the test.
+ */
+const http = (healthy: boolean) =>
+  liveGateways(!healthy).on('GET', /\/\.well-known\/agent-card\.json$/, (req) => (healthy ? {body: {name: 'OpenClaw', description: 'OpenClaw agent gateway using the Agent2Agent protocol.', supportedInterfaces: [{url: `${new URL(req.url).origin}/a2a/v1`, protocolBinding: 'JSONRPC', protocolVersion: '1.0'}], version: '2026.9.6', capabilities: {streaming: false, pushNotifications: false}, skills: [{id: 'main', name: 'main'}]}} : 'refused'), {times: 'any'}).client
 const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
   identity: 'nova', hostname: 'openclaw-nova', hostnameGiven: false, tags: [], forceReauth: false, ephemeral: true, acceptRisk: [], peers: [], install: 'allowed', dryRun: false, timeoutMs: 5000, peerTimeoutMs: 1000, ...over,
 })
@@ -336,10 +336,7 @@ describe('bootstrap --peer INVITE run again', () => {
 
 describe('after a join, bootstrap waits for the peers it will use', () => {
   /** A clock that only moves when slept on: the wait's bound is exercised without real time passing. */
-  const fakeClock = () => {
-    let t = Date.parse('2026-12-01T00:00:00Z')
-    return {now: () => new Date(t), sleep: async (ms: number) => void (t += ms)}
-  }
+  const sleepingClock = () => fakeClock({autoAdvance: true})
   const joinScript = (): ExpectedCall[] => [
     status('NeedsLogin'),
     {command: TS, args: (a) => a[0] === 'up'},
@@ -351,7 +348,7 @@ describe('after a join, bootstrap waits for the peers it will use', () => {
   async function joiningHost(script: ExpectedCall[], resolveHost: (host: string) => Promise<string[]>) {
     const host = await provisionedHost()
     const {deps, stderr} = host.deps(script)
-    const d = {...deps, clock: fakeClock(), resolveHost} as Deps
+    const d = {...deps, clock: sleepingClock(), resolveHost} as Deps
     return {deps: d, stderr}
   }
 

@@ -4,8 +4,6 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {ClawMeshError, ExternalError} from '../../src/core/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
-import type {Clock} from '../../src/infra/clock.js'
-import {HttpFailure, type HttpClient, type HttpResponse} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -14,6 +12,7 @@ import {startGateway} from '../../src/services/gateway/start.js'
 import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/token-check.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
+import {fakeClock, httpStubs} from '../helpers/fakes/index.js'
 
 let dir: string
 let OC: string
@@ -41,23 +40,16 @@ async function fakeBins() {
   writeFileSync(OC, '')
 }
 
-const clock = (): Clock => {
-  let t = 1_800_000_000_000
-  return {now: () => new Date(t), sleep: async (ms) => void (t += ms)}
-}
+const clock = () => fakeClock({start: 1_800_000_000_000, autoAdvance: true})
 
-function fakeHttp(tokens: () => {hooks?: string}): HttpClient {
-  return {
-    async request(req): Promise<HttpResponse> {
-      const url = new URL(req.url)
-      if (!up.has(Number(url.port))) throw new HttpFailure('refused', req.url, 'refused')
-      if (url.pathname.endsWith('/wake')) {
-        const ok = req.headers?.authorization === `Bearer ${tokens().hooks}`
-        return {status: ok ? 400 : 401, headers: {}, body: '', latencyMs: 1, json: <T>() => undefined as T}
-      }
-      return {status: 200, headers: {}, body: '{"ok":true}', latencyMs: 1, json: <T>() => ({ok: true}) as T}
-    },
-  }
+/** The loopback gateways in `up` answer; /hooks/wake says whether the hooks token was the one stored. */
+function fakeHttp(tokens: () => {hooks?: string}) {
+  return httpStubs().on('*', /^http:\/\/127\.0\.0\.1:\d+\//, (req) => {
+    const url = new URL(req.url)
+    if (!up.has(Number(url.port))) return 'refused'
+    if (url.pathname.endsWith('/wake')) return {status: req.headers?.authorization === `Bearer ${tokens().hooks}` ? 400 : 401}
+    return {body: {ok: true}}
+  }, {times: 'any'}).client
 }
 
 function fakeWs(token: () => string | undefined): WebSocketFactory {

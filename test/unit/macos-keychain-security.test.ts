@@ -9,6 +9,7 @@ import {openSecretStore} from '../../src/infra/secrets/select.js'
 import type {Runner} from '../../src/infra/runner.js'
 import {openResolverStore, resolveSecretRequest} from '../../src/services/gateway/secret-resolve.js'
 import {fakeKeychain, hex} from '../helpers/fake-keychain.js'
+import {scriptedRunner} from '../helpers/fakes/index.js'
 
 /**
  * macOS's Keychain through /usr/bin/security (finding M4), against test/helpers/fake-security.mjs: Apple's tool and
@@ -159,15 +160,13 @@ describe('macOS: the gateway\'s secret resolver', () => {
 })
 
 describe('Windows and Linux keep @napi-rs/keyring', () => {
-  const noRunner: Runner = {
-    run: (command) => Promise.reject(new Error(`the ${command} program was run`)),
-    spawnDetached: (command) => Promise.reject(new Error(`the ${command} program was started`)),
-  }
+  /** Any program run or started fails the test, even if the store catches the error. */
+  const noRunner = () => scriptedRunner([])
   it.each([
     ['win32', 'Windows Credential Manager'],
     ['linux', 'Secret Service'],
   ])('%s: the keyring module, never a program, even when given the Runner', async (platform, label) => {
-    const store = await createKeychainSecretStore({service: `claw-mesh-unit-${process.pid}`, platform, platformLabel: label, runner: noRunner, timeoutMs: 3000})
+    const store = await createKeychainSecretStore({service: `claw-mesh-unit-${process.pid}`, platform, platformLabel: label, runner: noRunner(), timeoutMs: 3000})
     expect(store.location).toBe(`${label} (service "claw-mesh-unit-${process.pid}")`)
     // On this Linux host the module answers from whatever store it finds, or refuses; either way no program ran.
     const got = await store.get('m4-never-set').catch((e: unknown) => e)

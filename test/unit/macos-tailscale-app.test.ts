@@ -5,7 +5,6 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {evalTailscaleDaemon} from '../../src/core/checks/tailscale.js'
 import {exitCodeOf} from '../../src/core/errors.js'
 import {createDeps} from '../../src/deps.js'
-import type {HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -18,6 +17,7 @@ import {createDoctorContext} from '../../src/services/doctor/context.js'
 import {installTailscale} from '../../src/services/tailscale/install.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
+import {liveGateways} from '../helpers/fakes/index.js'
 
 /**
  * A Mac whose Tailscale.app is installed but not running or not approved (issue 17, M2): its CLI answers with the
@@ -76,8 +76,7 @@ function macDeps(script: ExpectedCall[], probe: HostProbe) {
   const streams = createTestIOStreams()
   const runner = scriptedRunner(script)
   // A gateway that answers: OpenClaw is proven to run, so only Tailscale is in question.
-  const http: HttpClient = {request: async () => ({status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T})}
-  const deps = createDeps({env, io: streams.io, runner, http, store: createMemoryStateStore({}), secrets: createMemorySecretStore(), platform: 'darwin', probeHost: () => probe, lookPath: () => undefined, loopbackListeners: ownGatewayListeners()})
+  const deps = createDeps({env, io: streams.io, runner, http: liveGateways().client, store: createMemoryStateStore({}), secrets: createMemorySecretStore(), platform: 'darwin', probeHost: () => probe, lookPath: () => undefined, loopbackListeners: ownGatewayListeners()})
   return {deps, runner, stderr: streams.stderr}
 }
 

@@ -4,7 +4,6 @@ import path from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {serviceProfile} from '../../src/core/openclaw-service-name.js'
 import {createDeps} from '../../src/deps.js'
-import type {HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -14,6 +13,7 @@ import {win32Gateway} from '../../src/platform/gateway-win32.js'
 import {gatewayStatus} from '../../src/services/gateway/status.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
 import {scriptedRunner} from '../helpers/fakes/runner.js'
+import {liveGateways} from '../helpers/fakes/index.js'
 
 /**
  * Contract (issue 17, M10): claw-mesh looks for OpenClaw's gateway service where OpenClaw itself puts it. OpenClaw
@@ -53,8 +53,7 @@ describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths,
     writeFileSync(theirs, '<plist/>')
     const uid = process.getuid?.() ?? 0
     const runner = scriptedRunner([{command: 'launchctl', args: ['print', `gui/${uid}`], result: {exitCode: 0}}])
-    const healthy: HttpClient = {request: async () => ({status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T})}
-    const deps = createDeps({env, platform: 'darwin', io: createTestIOStreams().io, runner, http: healthy, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
+    const deps = createDeps({env, platform: 'darwin', io: createTestIOStreams().io, runner, http: liveGateways().client, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
     const status = await gatewayStatus(deps, {})
     expect(status.runner).toMatchObject({kind: 'service', serviceInstalled: true, detail: expect.stringContaining(theirs)})
   })

@@ -100,3 +100,11 @@ export function httpStubs(): HttpStubs {
   })
   return self
 }
+
+/**
+ * Every gateway asked is up: GET /healthz and /readyz answer live, as often as asked. Anything else (a hook, a card,
+ * an A2A call) is not a health probe and fails the test unless the test adds a stub for it.
+ */
+export function liveGateways(refused = false): HttpStubs {
+  return httpStubs().on('GET', /\/(healthz|readyz)$/, refused ? 'refused' : {body: {ok: true, status: 'live'}}, {times: 'any'})
+}
