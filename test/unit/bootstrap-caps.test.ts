@@ -1,7 +1,5 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import Bootstrap from '../../src/commands/bootstrap.js'
 import {UsageError} from '../../src/core/errors.js'
 import {createDeps} from '../../src/deps.js'
@@ -16,7 +14,7 @@ import {desiredPluginConfig} from '../../src/services/openclaw/plugin.js'
 import {runCommand} from '../helpers/run-command.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-import {liveGateways} from '../helpers/fakes/index.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 const TS = '/opt/fake/tailscale'
 const status: ExpectedCall = {command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}, peers: [], backendState: 'Running'})}}
@@ -27,8 +25,7 @@ const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
 
 /** A provisioned host (joined, configured, started), whose mesh plugin is current: only --caps can change anything. */
 async function provisionedHost() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-caps-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('bootstrap-caps').path
   const env: Record<string, string> = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'), CLAW_MESH_TAILSCALE: TS, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
   const store = createMemoryStateStore({identity: 'nova', tailscale: {hostname: 'openclaw-nova'}})
   const secrets = createMemorySecretStore()
@@ -79,8 +76,7 @@ describe('bootstrap --caps/--description', () => {
   })
 
   it('the command: a bad --caps exits 2 naming the flag, and nothing is written', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-caps-cmd-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('bootstrap-caps-cmd').path
     const store = createMemoryStateStore({})
     const update = vi.spyOn(store, 'update')
     const run = await runCommand(Bootstrap, ['--identity', 'nova', '--caps', 'gpu,Mac OS', '--dry-run'], {env: {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/nonexistent'}, store, platform: 'linux'})

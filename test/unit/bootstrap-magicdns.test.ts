@@ -1,7 +1,5 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
@@ -12,7 +10,7 @@ import {configureGateway} from '../../src/services/gateway/configure.js'
 import {addPeer} from '../../src/services/peers/add.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-import {liveGateways} from '../helpers/fakes/index.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * A Headscale tailnet: MagicDNS names end in the server's base domain (mesh.test), not *.ts.net. Bootstrap's plan
@@ -33,8 +31,7 @@ const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
 
 /** A provisioned host on a Headscale tailnet; `recorded: false` as if joined before claw-mesh recorded the suffix. */
 async function headscaleHost(recorded = true) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-magicdns-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('bootstrap-magicdns').path
   const env: Record<string, string> = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'), CLAW_MESH_TAILSCALE: TS, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
   const store = createMemoryStateStore({identity: 'nova', tailscale: {hostname: 'openclaw-nova', loginServer: 'https://headscale.example', ...(recorded ? {magicDNSSuffix: SUFFIX} : {})}})
   const secrets = createMemorySecretStore()

@@ -1,7 +1,6 @@
-import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {exitCodeOf} from '../../src/core/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
@@ -18,7 +17,7 @@ import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 import * as pairingCodec from '../../src/core/a2a-pairing.js'
 import * as inviteCodec from '../../src/core/invite.js'
 import {decodePeerLines} from '../../src/services/bootstrap/peer-inputs.js'
-import {fakeClock, liveGateways} from '../helpers/fakes/index.js'
+import {fakeClock, liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 // The pairing-line decoders, counted (they still decode): bootstrap must parse a --peer line once, not per step.
 vi.mock('../../src/core/a2a-pairing.js', async (importOriginal) => {
@@ -53,8 +52,7 @@ const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
  * started (nothing pending). `openclaw: false` takes OpenClaw away.
  */
 async function provisionedHost(opts: {openclaw?: boolean} = {}) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-run-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('bootstrap-run').path
   const configPath = path.join(dir, 'openclaw.json')
   const env: Record<string, string> = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_TAILSCALE: TS, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
   const store = createMemoryStateStore({identity: 'nova', tailscale: {hostname: 'openclaw-nova'}})

@@ -1,7 +1,6 @@
-import {mkdtempSync, promises as fs, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {promises as fs, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import {ClawMeshError, ExternalError} from '../../src/core/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
@@ -12,7 +11,7 @@ import {startGateway} from '../../src/services/gateway/start.js'
 import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/token-check.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
-import {fakeClock, httpStubs} from '../helpers/fakes/index.js'
+import {fakeClock, httpStubs, tempDir} from '../helpers/fakes/index.js'
 
 let dir: string
 let OC: string
@@ -21,17 +20,13 @@ let env: Record<string, string>
 let up: Set<number>
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwstart-'))
+  dir = tempDir('gwstart').path
   const bin = path.join(dir, 'bin')
   OC = path.join(bin, 'openclaw')
   // findOnPath only checks the files exist; every call goes to the scripted runner.
   void fs.mkdir(bin)
   env = {HOME: path.join(dir, 'home'), USER: 'nova', PATH: bin, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json'), CLAW_MESH_OPENCLAW: OC}
   up = new Set()
-})
-
-afterEach(async () => {
-  await fs.rm(dir, {recursive: true, force: true})
 })
 
 async function fakeBins() {

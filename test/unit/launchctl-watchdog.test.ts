@@ -1,7 +1,6 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {exitCodeOf} from '../../src/core/errors.js'
 import {launchctlGuiSessionMissing, LAUNCHCTL_PENDING_TEARDOWN} from '../../src/core/launchctl-errors.js'
 import {createDeps} from '../../src/deps.js'
@@ -10,7 +9,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {installWatchdog} from '../../src/services/watchdog/install.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
-import {fakeClock} from '../helpers/fakes/index.js'
+import {fakeClock, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Re-installing the watchdog LaunchAgent (issue 17, M7): `bootout` returns before launchd has torn the old job down,
@@ -24,8 +23,7 @@ const UID = process.getuid?.() ?? 0
 const TARGET = `gui/${UID}/ai.claw-mesh.watchdog`
 
 function macDeps(script: (plist: string) => ExpectedCall[]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-launchctl-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('launchctl').path
   const home = path.join(dir, 'home')
   const plist = path.join(home, 'Library', 'LaunchAgents', 'ai.claw-mesh.watchdog.plist')
   const clock = fakeClock({start: '2026-12-01T10:00:00Z', autoAdvance: true})

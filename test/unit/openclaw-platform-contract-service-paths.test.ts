@@ -1,7 +1,6 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {serviceProfile} from '../../src/core/openclaw-service-name.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
@@ -13,7 +12,7 @@ import {win32Gateway} from '../../src/platform/gateway-win32.js'
 import {gatewayStatus} from '../../src/services/gateway/status.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
 import {scriptedRunner} from '../helpers/fakes/runner.js'
-import {liveGateways} from '../helpers/fakes/index.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Contract (issue 17, M10): claw-mesh looks for OpenClaw's gateway service where OpenClaw itself puts it. OpenClaw
@@ -42,8 +41,7 @@ describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths,
     ['OPENCLAW_PROFILE=Default', {OPENCLAW_PROFILE: 'Default'}],
     ['OPENCLAW_PROFILE=work and OPENCLAW_HOME', {OPENCLAW_PROFILE: 'work', OPENCLAW_HOME: 'VOLUME/oc'}],
   ])('%s: gateway status finds the LaunchAgent OpenClaw installed', async (_why, extra) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-service-path-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('service-path').path
     const env: Record<string, string> = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/nonexistent'}
     for (const [k, v] of Object.entries(extra)) env[k] = v.replace('VOLUME', dir)
     // Where OpenClaw's own code puts the plist for this environment.

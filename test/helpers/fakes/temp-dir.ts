@@ -4,9 +4,24 @@ import path from 'node:path'
 import {afterAll, onTestFinished} from 'vitest'
 
 /**
- * The temp-dir fixture: a fresh directory under the OS temp dir, removed when the test ends (called inside a test)
- * or after the file's tests (called at the top of a file or in a describe). CLAW_MESH_KEEP_TEST_DIRS keeps it.
+ * The temp-dir fixture: a fresh directory under the OS temp dir, removed when the test ends (called inside a test or
+ * a beforeEach) or after the file's tests (called at the top of a file, in a describe or a beforeAll).
+ * CLAW_MESH_KEEP_TEST_DIRS keeps them.
  */
+const pending = new Set<() => void>()
+const removeAll = () => {
+  for (const remove of pending) remove()
+  pending.clear()
+}
+// Registered when a test file first imports this module (collection time), so a dir made in a beforeAll (where
+// neither onTestFinished nor afterAll can be registered) still goes at the end of the file; exit is the backstop.
+try {
+  afterAll(removeAll)
+} catch {
+  // imported outside a test file
+}
+process.once('exit', removeAll)
+
 export interface TempDir {
   path: string
   join(...parts: string[]): string
@@ -30,7 +45,7 @@ export function tempDir(what = 'test'): TempDir {
   try {
     onTestFinished(remove)
   } catch {
-    afterAll(remove)
+    pending.add(remove)
   }
   return {
     path: dir,
