@@ -180,6 +180,14 @@ export function encodePairingInvite(invite: PairingInvite): string {
 
 /** Decodes and validates an invite line; `now` decides expiry. Never quotes the line. */
 export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingInvite {
+  return checkPairingInvite(readPairingInvite(raw), opts)
+}
+
+/**
+ * The decoding half of decodePairingInvite: size, base64url, JSON, integrity and every field but the URL, which is
+ * judged with the tailnet's MagicDNS suffix (checkPairingInvite), known only once the tailnet is observed.
+ */
+export function readPairingInvite(raw: string): PairingInvite {
   const fields = decodeLine(raw, INVITE_V2_PREFIX, 'invite')
   if (typeof fields.check !== 'string' || checksum(fields) !== fields.check) {
     throw new UsageError('The invite is damaged or was changed: its integrity check does not match.', {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
@@ -187,7 +195,7 @@ export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecure
   const invite: PairingInvite = {
     name: requireString(fields, 'name', 'invite', 63),
     hostname: requireString(fields, 'hostname', 'invite', 63),
-    url: normalizePeerUrl(requireString(fields, 'url', 'invite'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The invite's url", magicDNSSuffix: opts.magicDNSSuffix}),
+    url: requireString(fields, 'url', 'invite'),
     id: requireString(fields, 'id', 'invite', 64),
     key: requireString(fields, 'key', 'invite', 43),
     createdAt: requireString(fields, 'createdAt', 'invite', 40),
@@ -200,10 +208,20 @@ export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecure
   if (!KEY_PATTERN.test(invite.key)) throw new UsageError("The invite's pairing key is malformed.", {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
   checkDate(invite.createdAt, 'invite', 'creation time')
   checkDate(invite.expiresAt, 'invite', 'expiry')
-  if (Date.parse(invite.expiresAt) <= opts.now.getTime()) {
+  return invite
+}
+
+/** The checking half: the URL against the tailnet (normalised), and expiry at `now`. */
+export function checkPairingInvite(invite: PairingInvite, opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingInvite {
+  const url = normalizePeerUrl(invite.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The invite's url", magicDNSSuffix: opts.magicDNSSuffix})
+  assertInviteUnexpired(invite, opts.now)
+  return {...invite, url}
+}
+
+export function assertInviteUnexpired(invite: PairingInvite, now: Date): void {
+  if (Date.parse(invite.expiresAt) <= now.getTime()) {
     throw new UsageError(`The invite from ${invite.name} expired at ${invite.expiresAt}.`, {code: 'invite-expired', hint: `Ask ${invite.name} for a new one: claw-mesh invite (it is valid for 24 h; --expires sets another lifetime).`})
   }
-  return invite
 }
 
 export function encodePairingReply(reply: Omit<PairingReply, 'mac'>, macKey: Buffer): string {
@@ -212,11 +230,16 @@ export function encodePairingReply(reply: Omit<PairingReply, 'mac'>, macKey: Buf
 
 /** Parses a reply line's fields (no MAC check: that needs the inviter's private key, see verifyPairingReply). */
 export function decodePairingReply(raw: string, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingReply {
+  return checkPairingReply(readPairingReply(raw), opts)
+}
+
+/** The decoding half of decodePairingReply: every field but the URL (checkPairingReply judges it). */
+export function readPairingReply(raw: string): PairingReply {
   const fields = decodeLine(raw, REPLY_PREFIX, 'reply')
   const reply: PairingReply = {
     name: requireString(fields, 'name', 'reply', 63),
     hostname: requireString(fields, 'hostname', 'reply', 63),
-    url: normalizePeerUrl(requireString(fields, 'url', 'reply'), {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The reply's url", magicDNSSuffix: opts.magicDNSSuffix}),
+    url: requireString(fields, 'url', 'reply'),
     invite: requireString(fields, 'invite', 'reply', 64),
     to: requireString(fields, 'to', 'reply', 63),
     key: requireString(fields, 'key', 'reply', 43),
@@ -228,6 +251,11 @@ export function decodePairingReply(raw: string, opts: {allowInsecureUrl?: boolea
   checkDate(reply.createdAt, 'reply', 'creation time')
   if (!KEY_PATTERN.test(reply.key)) throw new UsageError("The reply's pairing key is malformed.", {code: 'reply-damaged', hint: HOW_TO_GET_ONE})
   return reply
+}
+
+/** The checking half: the reply's URL against the tailnet, normalised. */
+export function checkPairingReply(reply: PairingReply, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingReply {
+  return {...reply, url: normalizePeerUrl(reply.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The reply's url", magicDNSSuffix: opts.magicDNSSuffix})}
 }
 
 /** True when the reply's MAC matches the secret this side derives: the reply was made from our invite's key. */

@@ -78,6 +78,14 @@ export function encodeInvite(invite: Invite): string {
  * Every failure is a UsageError that never quotes the invite (it holds a token).
  */
 export function decodeInvite(raw: string, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string} = {}): Invite {
+  return validateInvite(readInvite(raw), {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix})
+}
+
+/**
+ * Only the decoding half of decodeInvite: size, prefix, version, base64url, JSON and the integrity check. The fields
+ * are still unvalidated (validateInvite judges them, and the URL needs the tailnet's MagicDNS suffix).
+ */
+export function readInvite(raw: string): Invite {
   if (Buffer.byteLength(raw, 'utf8') > MAX_INVITE_BYTES) {
     throw new UsageError(`The invite is ${Buffer.byteLength(raw, 'utf8')} bytes long; a claw-mesh invite is well under ${MAX_INVITE_BYTES}.`, {
       hint: `Pass only the single line that starts with ${INVITE_PREFIX}. ${HOW_TO_GET_ONE}`,
@@ -112,6 +120,5 @@ export function decodeInvite(raw: string, opts: {allowInsecureUrl?: boolean; mag
   const fields = data as Record<string, unknown>
   if (typeof fields.check !== 'string') throw damaged('corrupted (its integrity check is missing)')
   if (checksum(fields) !== fields.check) throw damaged('damaged or was changed: its integrity check does not match')
-  const invite = Object.fromEntries(FIELDS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]])) as unknown as Invite
-  return validateInvite(invite, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix})
+  return Object.fromEntries(FIELDS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]])) as unknown as Invite
 }

@@ -1,24 +1,17 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Bootstrap from '../../src/commands/bootstrap.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {ask, confirm} from '../../src/infra/prompt.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const homes: string[] = []
-afterEach(() => {
-  for (const h of homes.splice(0)) rmSync(h, {recursive: true, force: true})
-})
 function env() {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'bootstrap-prompt-'))
-  homes.push(home)
+  const dir = tempDir('bootstrap-prompt')
+  const home = dir.path
   // No tailscale and no openclaw on this "machine": on PATH only a node new enough for OpenClaw (bootstrap checks it
   // before planning OpenClaw's install).
-  const bin = path.join(home, 'bin')
-  mkdirSync(bin)
-  writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho v24.16.0\n', {mode: 0o755})
+  const bin = path.dirname(dir.write('bin/node', '#!/bin/sh\necho v24.16.0\n', 0o755))
   return {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', PATH: bin}
 }
 

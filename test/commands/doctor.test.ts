@@ -4,9 +4,10 @@ import Doctor from '../../src/commands/doctor.js'
 import {CHECK_GROUPS} from '../../src/core/checks/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {fakeHost, fakeRunner, HOOKS_TOKEN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
+import {fakeHost, HOOKS_TOKEN, provisionedHost, type ProvisionedHost} from '../fixtures/doctor/fake-host.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+import {tableRunner} from '../helpers/fakes/runner.js'
 
 interface JsonCheck {
   id: string
@@ -47,7 +48,7 @@ describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no opencl
     cleanups.push(host.cleanup)
     const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: '/nonexistent/bin', NO_COLOR: '1'}
     // No command may run: there is nothing to run.
-    const r = await runCommand(Doctor, [], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
+    const r = await runCommand(Doctor, [], {env, platform: 'linux', runner: tableRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
     expect(r.exitCode).toBe(5)
     expect(r.stdout).toMatch(/✗ Tailscale CLI installed +The tailscale CLI was not found/)
     expect(r.stdout).toMatch(/→ claw-mesh tailscale install/)
@@ -60,7 +61,7 @@ describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no opencl
     const host = fakeHost()
     cleanups.push(host.cleanup)
     const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: '/nonexistent/bin'}
-    const r = await runCommand(Doctor, ['--json'], {env, platform: 'linux', runner: fakeRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
+    const r = await runCommand(Doctor, ['--json'], {env, platform: 'linux', runner: tableRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
     expect(r.exitCode).toBe(5)
     const doc = r.json<JsonDoctor>()
     expect(doc.next).toBe('claw-mesh bootstrap')
@@ -128,7 +129,7 @@ describe('claw-mesh doctor on a provisioned host', () => {
     const status = JSON.parse(tailscaleStatusJson()) as {CurrentTailnet: {MagicDNSEnabled: boolean}}
     status.CurrentTailnet.MagicDNSEnabled = false
     const audit = {ts: 1, summary: {critical: 0, warn: 1, info: 0}, findings: [{checkId: 'hooks.default_session_key_unset', severity: 'warn', title: 'hooks.defaultSessionKey is not configured', detail: '…', remediation: 'Set hooks.defaultSessionKey (for example, "hook:ingress").'}]}
-    const runner = fakeRunner({'tailscale status --json': {stdout: JSON.stringify(status)}, 'openclaw security audit --json': {stdout: JSON.stringify(audit)}, 'openclaw --version': {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'}, 'node --version': {stdout: 'v24.21.0\n'}, 'openclaw config validate --json': {stdout: '{"valid":true,"path":"x","warnings":[]}'}})
+    const runner = tableRunner({'tailscale status --json': {stdout: JSON.stringify(status)}, 'openclaw security audit --json': {stdout: JSON.stringify(audit)}, 'openclaw --version': {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'}, 'node --version': {stdout: 'v24.21.0\n'}, 'openclaw config validate --json': {stdout: '{"valid":true,"path":"x","warnings":[]}'}})
     const r = await runCommand(Doctor, ['--only', 'tailscale-magicdns,openclaw-security-audit', '--json'], {env: h.host.env, platform: 'linux', runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, loopbackListeners: ownGatewayListeners()})
     const checks = r.json<JsonDoctor>().checks
     const dns = checks.find((c) => c.id === 'tailscale-magicdns')!

@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -6,17 +6,18 @@ import FileGet from '../../src/commands/file/get.js'
 import FileSend from '../../src/commands/file/send.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 import {createControlPlane, createSimHost, type ControlPlane, type SimHost} from '../helpers/tailscale-sim.js'
 
 // Two machines on the Tailscale simulator; Taildrop moves files between their inboxes.
 let control: ControlPlane
 let nova: SimHost
 let clawd: SimHost
-let tmp = ''
+/** The files this file's tests send and receive (removed after them). */
+const tmp = tempDir('file').path
 
 beforeAll(async () => {
   control = createControlPlane()
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-file-'))
   nova = createSimHost({control, name: 'nova'})
   clawd = createSimHost({control, name: 'clawd'})
   for (const [h, name] of [[nova, 'openclaw-nova'], [clawd, 'openclaw-clawd']] as const) {
@@ -30,7 +31,6 @@ afterAll(() => {
   nova?.cleanup()
   clawd?.cleanup()
   control?.cleanup()
-  rmSync(tmp, {recursive: true, force: true})
 })
 
 const peers = {

@@ -1,6 +1,3 @@
-import {promises as fs} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import Ask from '../../src/commands/ask.js'
 import Broadcast from '../../src/commands/broadcast.js'
@@ -13,6 +10,7 @@ import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 import {startSdkPeer, type SdkPeer, type SdkPeerOptions} from '../helpers/sdk-peer.js'
 
 const TOKEN = 'hermes-bearer-token-0123456789abcdef'
@@ -23,10 +21,7 @@ afterEach(async () => {
 })
 
 async function tokenFile(token = TOKEN): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-mesh-a2a-'))
-  const file = path.join(dir, 'token')
-  await fs.writeFile(file, `${token}\n`, {mode: 0o600})
-  return file
+  return tempDir('a2a').write('token', `${token}\n`, 0o600)
 }
 
 /** A foreign agent (the reference SDK's server) added the way a user adds it: peer add URL --a2a-token file:PATH. */

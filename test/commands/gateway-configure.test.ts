@@ -1,20 +1,20 @@
-import {mkdtempSync, promises as fs} from 'node:fs'
+import {promises as fs} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import GatewayConfigure from '../../src/commands/gateway/configure.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 let dir: string
 let configPath: string
 let env: Record<string, string>
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwconf-'))
+  dir = tempDir('gwconf').path
   configPath = path.join(dir, 'oc', 'openclaw.json')
   // No PATH: OpenClaw is not found, so these tests never spawn it (the e2e suite validates with the real one).
   env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: configPath}
@@ -22,7 +22,6 @@ beforeEach(() => {
 
 afterEach(async () => {
   await fs.chmod(configPath, 0o600).catch(() => {})
-  await fs.rm(dir, {recursive: true, force: true})
 })
 
 async function writeConfig(text: string, mode = 0o600) {

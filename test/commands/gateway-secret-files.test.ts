@@ -1,12 +1,12 @@
-import {mkdtempSync, promises as fs} from 'node:fs'
-import os from 'node:os'
+import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import GatewayConfigure from '../../src/commands/gateway/configure.js'
 import {isWeakToken, tokenStrengthBits} from '../../src/core/token-strength.js'
 import {createFileSecretStore, gatewayProviderFileFor} from '../../src/infra/secrets/file.js'
 import {newToken} from '../../src/services/gateway/secret-wiring.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * What configure leaves for OpenClaw to read (#17) and what it does with a weak token already in openclaw.json
@@ -16,11 +16,10 @@ let dir: string
 let configPath: string
 let env: Record<string, string>
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cm-secret-files-'))
+  dir = tempDir('secret-files').path
   configPath = path.join(dir, 'oc', 'openclaw.json')
   env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_SECRET_STORE: 'file', PATH: '/nonexistent'}
 })
-afterEach(() => fs.rm(dir, {recursive: true, force: true}))
 
 async function writeConfig(config: unknown) {
   await fs.mkdir(path.dirname(configPath), {recursive: true})

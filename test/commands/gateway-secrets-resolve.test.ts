@@ -1,21 +1,13 @@
-import {mkdtempSync, promises as fs, rmSync} from 'node:fs'
-import os from 'node:os'
+import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import SecretsResolve from '../../src/commands/secrets/resolve.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const made: string[] = []
-function tmp(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'cm-resolve-'))
-  made.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, {recursive: true, force: true})
-})
+const tmp = () => tempDir('resolve').path
 
 const request = (ids: string[]) => `${JSON.stringify({protocolVersion: 1, provider: 'clawmesh', ids})}\n`
 

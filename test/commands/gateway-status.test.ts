@@ -1,10 +1,7 @@
-import {mkdtempSync, promises as fs} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import GatewayConfigure from '../../src/commands/gateway/configure.js'
 import GatewayStatus from '../../src/commands/gateway/status.js'
-import {HttpFailure, type HttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {createDeps} from '../../src/deps.js'
@@ -12,22 +9,19 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {gatewayStatus, type GatewayStatus as Status} from '../../src/services/gateway/status.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-import {fakeRunner} from '../fixtures/doctor/fake-host.js'
+import {httpStubs, tableRunner, tempDir} from '../helpers/fakes/index.js'
 
-const refused: HttpClient = {
-  async request(req) {
-    throw new HttpFailure('refused', req.url, 'refused')
-  },
-}
+/** Nothing listens on the gateway's loopback port (its /healthz and /readyz asked once a run). */
+const refused = () => httpStubs().on('GET', 'http://127.0.0.1:18799/healthz', 'refused').on('GET', 'http://127.0.0.1:18799/readyz', 'refused').client
 
 describe('claw-mesh gateway status', () => {
   it('reports config, token location (never the value), hooks and a stopped gateway', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwstatus-'))
+    const dir = tempDir('gwstatus').path
     const env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json')}
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
     await runCommand(GatewayConfigure, ['--port', '18799'], {env, store, secrets, platform: 'linux'})
-    const run = await runCommand(GatewayStatus, ['--json'], {env, store, secrets, http: refused, platform: 'linux'})
+    const run = await runCommand(GatewayStatus, ['--json'], {env, store, secrets, http: refused(), platform: 'linux'})
     expect(run.exitCode).toBe(0)
     const s = run.json<Status & {ok: boolean}>()
     expect(s).toMatchObject({
@@ -46,65 +40,45 @@ describe('claw-mesh gateway status', () => {
     expect(s.pending.length).toBeGreaterThan(0)
     for (const value of secrets.values.values()) expect(run.stdout).not.toContain(value)
     // The human form says the same.
-    const human = await runCommand(GatewayStatus, [], {env, store, secrets, http: refused, platform: 'linux'})
+    const human = await runCommand(GatewayStatus, [], {env, store, secrets, http: refused(), platform: 'linux'})
     expect(human.stdout).toContain('Runner:     stopped — no gateway answers on 127.0.0.1')
     expect(human.stdout).toContain('Pending:    ')
-    await fs.rm(dir, {recursive: true, force: true})
   })
 })
 
 describe('gatewayStatus on a tailnet host', () => {
   it('probes the tailnet address the gateway binds, and builds the peer URL from it', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwstatus-'))
+    const dir = tempDir('gwstatus').path
     const env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json')}
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
     await runCommand(GatewayConfigure, ['--port', '18799'], {env, store, secrets, platform: 'linux'})
-    const asked: string[] = []
-    const http: HttpClient = {
-      async request(req) {
-        asked.push(req.url)
-        const host = new URL(req.url).hostname
-        if (host !== '127.0.0.1' && host !== '100.101.102.103') throw new HttpFailure('refused', req.url, 'refused')
-        return {status: 200, headers: {}, body: '{"ok":true}', latencyMs: 2, json: <T>() => ({ok: true}) as T}
-      },
-    }
+    // The loopback and the tailnet address answer; a probe of any other address fails the test.
+    const stubs = httpStubs()
+    for (const host of ['127.0.0.1', '100.101.102.103']) for (const probe of ['healthz', 'readyz']) stubs.on('GET', `http://${host}:18799/${probe}`, {body: {ok: true}})
+    const http = stubs.client
     const networkInterfaces = () => ({eth0: [{address: '192.0.2.2', family: 'IPv4'}], tailscale0: [{address: '100.101.102.103', family: 'IPv4'}]})
     const deps = createDeps({env, store, secrets, http, platform: 'linux', io: createTestIOStreams().io, networkInterfaces})
     const s = await gatewayStatus(deps)
     expect(s.tailnet).toMatchObject({ipv4: '100.101.102.103', source: 'interfaces', healthz: {ok: true}})
     expect(s.peerUrl).toBe('http://100.101.102.103:18799')
     expect(s.runner.kind).toBe('external')
-    expect(asked).toContain('http://100.101.102.103:18799/healthz')
-    await fs.rm(dir, {recursive: true, force: true})
+    expect(stubs.urls()).toContain('http://100.101.102.103:18799/healthz')
   })
 })
 
 describe('gateway status advice follows the cause (as doctor does)', () => {
   async function tailnetStatus(opts: {interfaces: Record<string, {address: string; family: string}[]>; answer: (url: string) => {status: number; body: string} | undefined}) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwstatus-'))
+    const dir = tempDir('gwstatus').path
     const env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json'), CLAW_MESH_TAILSCALE: '/opt/fake/tailscale', NO_COLOR: '1'}
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
     await runCommand(GatewayConfigure, ['--port', '18799'], {env, store, secrets, platform: 'linux'})
-    const runner = fakeRunner({'tailscale status --json': {stdout: tailscaleStatusJson()}, 'tailscale version': {stdout: '1.84.3\n'}, 'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found'}})
-    const asked: string[] = []
-    const http: HttpClient = {
-      async request(req) {
-        asked.push(req.url)
-        const a = opts.answer(req.url)
-        if (!a) throw new HttpFailure('refused', req.url, 'refused')
-        return {status: a.status, headers: {}, body: a.body, latencyMs: 2, json: <T>() => {
-          try {
-            return JSON.parse(a.body) as T
-          } catch {
-            return undefined // as the real client: a body that is not JSON has no JSON
-          }
-        }}
-      },
-    }
-    const run = await runCommand(GatewayStatus, [], {env, store, secrets, http, runner, platform: 'linux', networkInterfaces: () => opts.interfaces})
-    await fs.rm(dir, {recursive: true, force: true})
+    const runner = tableRunner({'tailscale status --json': {stdout: tailscaleStatusJson()}, 'tailscale version': {stdout: '1.84.3\n'}, 'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found'}})
+    // Whatever `answer` does not answer is refused, as by a port nothing listens on.
+    const stubs = httpStubs().on('GET', /\/(healthz|readyz)$/, (req) => opts.answer(req.url) ?? 'refused', {times: 'any'})
+    const run = await runCommand(GatewayStatus, [], {env, store, secrets, http: stubs.client, runner, platform: 'linux', networkInterfaces: () => opts.interfaces})
+    const asked = stubs.urls()
     if (run.exitCode !== 0) throw new Error(run.stderr)
     return {run, asked}
   }

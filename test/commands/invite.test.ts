@@ -5,7 +5,7 @@ import type {State} from '../../src/core/state-schema.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 const TS = '/opt/fake/tailscale'
@@ -28,7 +28,7 @@ const bootstrapped: Partial<State> = {identity: 'nova', gateway: {expose: 'tailn
 describe('claw-mesh invite', () => {
   it('prints one v2 invite line on stdout: name, URL, one-time id, expiry, public key — no token', async () => {
     const {run, runner, store, secrets} = await invite([], bootstrapped)
-    runner.verify()
+    runner.assertDone()
     expect(run.exitCode).toBe(0)
     expect(run.stdout.split('\n').filter(Boolean)).toHaveLength(1)
     const inv = decodePairingInvite(run.stdout, {now: new Date()})

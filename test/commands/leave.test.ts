@@ -1,7 +1,6 @@
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import Leave from '../../src/commands/leave.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
@@ -10,18 +9,18 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {installSkill} from '../../src/services/skill/install.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 let tmp = ''
 let env: Record<string, string> = {}
 let configPath = ''
 beforeEach(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-leave-'))
+  tmp = tempDir('leave').path
   env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), XDG_CONFIG_HOME: path.join(tmp, 'config'), PATH: '/nonexistent'}
   configPath = path.join(tmp, 'openclaw', 'openclaw.json')
   mkdirSync(path.dirname(configPath), {recursive: true})
 })
-afterEach(() => rmSync(tmp, {recursive: true, force: true}))
 
 // The user's own file: JSON5 with a comment, which a rewrite would lose.
 const ORIGINAL = '// my gateway\n{\n  agents: {defaults: {model: "anthropic/claude"}},\n  gateway: {port: 19001},\n}\n'

@@ -1,19 +1,17 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import Log from '../../src/commands/log.js'
 import {auditLine, type AuditRecord} from '../../src/core/mesh-audit.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const rec = (over: Partial<AuditRecord>): AuditRecord => ({at: '2026-12-07T01:00:00.000Z', id: 'm1', peer: 'nova', direction: 'out', kind: 'ask', event: 'answered', hop: 1, bytesOut: 12, latencyMs: 900, ...over})
 
 function home(lines: string, older = ''): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-log-'))
-  writeFileSync(path.join(dir, 'mesh-audit.jsonl'), lines)
-  if (older) writeFileSync(path.join(dir, 'mesh-audit.jsonl.1'), older)
-  return dir
+  const dir = tempDir('log')
+  dir.write('mesh-audit.jsonl', lines)
+  if (older) dir.write('mesh-audit.jsonl.1', older)
+  return dir.path
 }
 
 const run = (dir: string, argv: string[]) => runCommand(Log, argv, {store: createMemoryStateStore(), env: {CLAW_MESH_HOME: dir}})

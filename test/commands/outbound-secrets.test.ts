@@ -1,7 +1,6 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterEach, beforeAll, describe, expect, it} from 'vitest'
 import Ask from '../../src/commands/ask.js'
 import Broadcast from '../../src/commands/broadcast.js'
 import FileSend from '../../src/commands/file/send.js'
@@ -11,6 +10,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 import {createControlPlane, createSimHost, type ControlPlane, type SimHost} from '../helpers/tailscale-sim.js'
 
 // This host's own secrets, as the secret store holds them.
@@ -23,12 +23,11 @@ const CLAWD_HOOKS = 'clawd-hooks-token-0123456789abcdef'
 const stored = () => createMemorySecretStore({'gateway-token': GATEWAY, 'hooks-token': HOOKS, 'a2a/clawd/in': PAIR_IN, 'a2a/clawd/out': PAIR_OUT, 'mesh-secret': MESH, 'peer/clawd': CLAWD_HOOKS})
 
 let peer: FakePeer | undefined
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-outbound-'))
+const tmp = tempDir('outbound').path
 afterEach(async () => {
   await peer?.close()
   peer = undefined
 })
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
 async function a2aHost() {
   peer = await startFakePeer({token: CLAWD_HOOKS, a2a: {peers: {nova: PAIR_OUT}, name: 'clawd'}})

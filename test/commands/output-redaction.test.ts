@@ -1,7 +1,5 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import GatewayConfigure from '../../src/commands/gateway/configure.js'
 import TailscaleJoin from '../../src/commands/tailscale/join.js'
 import TailscaleStatus from '../../src/commands/tailscale/status.js'
@@ -10,7 +8,8 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 // These secrets really reach an output path (another program echoes them back); only redaction keeps them out.
@@ -32,8 +31,7 @@ describe('secrets that reach an output path are masked there', () => {
   })
 
   it('stderr: a stored token that OpenClaw\'s validator echoes back is masked in the error', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-redact-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('redact').path
     const hooks = 'stored-hooks-token-0123456789abcdef'
     const runner = scriptedRunner([
       {

@@ -1,13 +1,10 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import Invite from '../../src/commands/invite.js'
 import PeerAdd from '../../src/commands/peer/add.js'
 import PeerRemove from '../../src/commands/peer/remove.js'
 import {decodePairingReply, encodePairingReply, newPairingKey} from '../../src/core/a2a-pairing.js'
-import type {Clock} from '../../src/infra/clock.js'
-import type {Runner} from '../../src/infra/runner.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {createDeps} from '../../src/deps.js'
@@ -15,29 +12,20 @@ import {createTestIOStreams} from '../../src/infra/io.js'
 import {completeReply} from '../../src/services/a2a/pairing.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-
+import {fakeClock, tableRunner, tempDir} from '../helpers/fakes/index.js'
 const TS = '/opt/fake/tailscale'
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-pairing-'))
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
 /** Answers `tailscale status --json` / `version` as the named node, however often it is asked. */
-function tailscaleAs(hostname: string, ipv4: string): Runner {
-  return {
-    async run(command, args) {
-      const stdout = args.includes('status') ? tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}}) : '1.98.10\n'
-      return {command, args: [...args], exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false}
-    },
-    async spawnDetached() {
-      throw new Error('no spawning in this test')
-    },
-  }
+function tailscaleAs(hostname: string, ipv4: string) {
+  return tableRunner({'tailscale status --json': {stdout: tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}})}, 'tailscale version': {stdout: '1.98.10\n'}})
 }
 
-let offsetMs = 0
-const clock: Clock = {now: () => new Date(Date.now() + offsetMs), sleep: async () => {}}
+/** Starts at the real time (invites carry real-looking dates); a test moves it with clock.advance. */
+let clock = fakeClock({start: Date.now(), autoAdvance: true})
+beforeEach(() => void (clock = fakeClock({start: Date.now(), autoAdvance: true})))
 
 function host(identity: string, ipv4: string) {
-  const dir = mkdtempSync(path.join(tmp, `${identity}-`))
+  const dir = tempDir(`pairing-${identity}`).path
   const configPath = path.join(dir, 'openclaw.json')
   const store = createMemoryStateStore({identity, gateway: {expose: 'tailnet', port: 18789}})
   const secrets = createMemorySecretStore()
@@ -274,19 +262,15 @@ describe('A2A pairing in two one-line messages', () => {
     const clawd = host('clawd', '100.88.12.7')
     const invite = (await nova.run(Invite, ['--expires', '1m'])).stdout
     const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
-    offsetMs = 2 * 60_000
-    try {
-      const late = host('late', '100.88.12.8')
-      const b = await late.run(PeerAdd, ['--invite', '-'], invite)
-      expect(b.exitCode).toBe(2)
-      expect(b.stderr).toMatch(/invite from nova expired/)
-      const a = await nova.run(PeerAdd, ['--invite', '-'], reply)
-      expect(a.exitCode).toBe(2)
-      expect(a.stderr).toMatch(/expired at/)
-      expect(nova.store.raw().peers.clawd).toBeUndefined()
-    } finally {
-      offsetMs = 0
-    }
+    await clock.advance(2 * 60_000)
+    const late = host('late', '100.88.12.8')
+    const b = await late.run(PeerAdd, ['--invite', '-'], invite)
+    expect(b.exitCode).toBe(2)
+    expect(b.stderr).toMatch(/invite from nova expired/)
+    const a = await nova.run(PeerAdd, ['--invite', '-'], reply)
+    expect(a.exitCode).toBe(2)
+    expect(a.stderr).toMatch(/expired at/)
+    expect(nova.store.raw().peers.clawd).toBeUndefined()
   })
 
   it('refuses a revoked invite\'s reply', async () => {

@@ -1,12 +1,12 @@
 import {existsSync, promises as fs} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import PeerAdd from '../../src/commands/peer/add.js'
 import {encodeInvite, INVITE_PREFIX, type Invite} from '../../src/core/invite.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const TOKEN = 'hooks-token-of-nova-5e1f0c9a7b3d'
 const base: Invite = {name: 'nova', hostname: 'openclaw-nova', url: 'http://100.101.102.103:18789', hooksToken: TOKEN, tailnet: 'example.com', createdAt: '2026-09-01T10:00:00.000Z'}
@@ -125,13 +125,11 @@ describe('claw-mesh peer add (in memory)', () => {
 
   it('takes the hooks token for a URL peer from a file', async () => {
     const m = memory()
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-peer-'))
-    await fs.writeFile(path.join(dir, 'token'), 'clawd-hooks-token-0123456789\n', {mode: 0o600})
-    const run = await runCommand(PeerAdd, ['http://100.88.12.7:18789', '--name', 'clawd', '--hooks-token', `file:${path.join(dir, 'token')}`], m)
+    const token = tempDir('peer').write('token', 'clawd-hooks-token-0123456789\n', 0o600)
+    const run = await runCommand(PeerAdd, ['http://100.88.12.7:18789', '--name', 'clawd', '--hooks-token', `file:${token}`], m)
     expect(run.exitCode).toBe(0)
     expect(m.store.raw().peers.clawd.messaging).toBe(true)
     expect(m.secrets.values.get('peer/clawd')).toBe('clawd-hooks-token-0123456789')
-    await fs.rm(dir, {recursive: true})
   })
 
   it('accepts plain http outside the tailnet only with --allow-insecure-url, warning about it', async () => {
@@ -151,11 +149,8 @@ describe('claw-mesh peer add (in memory)', () => {
 
 describe('claw-mesh peer add: bad input exits 2 and writes nothing', () => {
   let home: string
-  beforeEach(async () => {
-    home = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-home-'))
-  })
-  afterEach(async () => {
-    await fs.rm(home, {recursive: true, force: true})
+  beforeEach(() => {
+    home = tempDir('home').path
   })
   const env = () => ({CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file'})
   const payload = JSON.parse(Buffer.from(INVITE.split(':')[2], 'base64url').toString('utf8')) as Record<string, unknown>

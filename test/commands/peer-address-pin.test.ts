@@ -2,26 +2,21 @@ import {describe, expect, it} from 'vitest'
 import PeerAdd from '../../src/commands/peer/add.js'
 import PeerCheck from '../../src/commands/peer/check.js'
 import Send from '../../src/commands/send.js'
-import type {HttpClient, HttpRequest} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {httpStubs} from '../helpers/fakes/index.js'
 
 const TOKEN = 'nova-hooks-token-0123456789abcdefghij'
 const NAME_URL = 'http://openclaw-nova.tail4f3a2.ts.net:18789'
 
 /** Records every request that leaves claw-mesh and answers as a gateway would (hooks accepted, healthz live). */
 function recordingGateway() {
-  const sent: HttpRequest[] = []
-  const http: HttpClient = {
-    async request(req) {
-      sent.push(req)
-      const body = req.url.endsWith('/hooks/agent') ? '{"ok":true,"runId":"0b7e6c1e-9d1a-4a43-9a43-5b8c8e2f1a10"}' : req.url.endsWith('/hooks/wake') ? '{"ok":false,"error":"text required"}' : '{"ok":true,"status":"live"}'
-      const status = req.url.endsWith('/hooks/wake') ? 400 : 200
-      return {status, headers: {}, body, latencyMs: 1, json: <T>() => JSON.parse(body) as T}
-    },
-  }
-  return {http, sent}
+  const stubs = httpStubs()
+    .on('POST', /\/hooks\/agent$/, {body: {ok: true, runId: '0b7e6c1e-9d1a-4a43-9a43-5b8c8e2f1a10'}}, {times: 'any'})
+    .on('POST', /\/hooks\/wake$/, {status: 400, body: {ok: false, error: 'text required'}}, {times: 'any'})
+    .on('GET', /\/(healthz|readyz)$/, {body: {ok: true, status: 'live'}}, {times: 'any'})
+  return {http: stubs.client, sent: stubs.requests}
 }
 
 /** The review's D8: a MagicDNS name checked at `peer add`, then re-pointed by whoever answers for it. */

@@ -1,6 +1,3 @@
-import {promises as fs} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import PeerDiscover from '../../src/commands/peer/discover.js'
 import type {State} from '../../src/core/state-schema.js'
@@ -8,7 +5,8 @@ import {fleetToken} from '../../src/core/a2a-pairing.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson, type StatusNode} from '../helpers/tailscale-status-json.js'
 import {startProofMembers, type MemberKind, type ProofMembers} from '../helpers/proof-members.js'
 
@@ -48,7 +46,7 @@ describe('claw-mesh peer discover', () => {
   it('adds tagged nodes with messaging on and per-pair A2A tokens derived from the mesh secret, stored once', async () => {
     const f = await setup({}, {'hooks-token': MESH})
     const run = await discover(['--mesh-secret', '-'], f, {}, `${MESH}\n`)
-    f.runner.verify()
+    f.runner.assertDone()
     expect(run.exitCode).toBe(0)
     const peers = f.store.raw().peers
     expect(Object.keys(peers).sort()).toEqual(['build-box', 'clawd'])
@@ -119,13 +117,11 @@ describe('claw-mesh peer discover', () => {
   })
 
   it('reads the secret from a file', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'claw-mesh-'))
-    await fs.writeFile(path.join(dir, 'mesh'), `${MESH}\n`, {mode: 0o600})
+    const mesh = tempDir('discover').write('mesh', `${MESH}\n`, 0o600)
     const f = await setup()
-    const run = await discover(['--mesh-secret', `file:${path.join(dir, 'mesh')}`], f)
+    const run = await discover(['--mesh-secret', `file:${mesh}`], f)
     expect(run.exitCode).toBe(0)
     expect(f.secrets.values.get('mesh-secret')).toBe(MESH)
-    await fs.rm(dir, {recursive: true})
   })
 
   it.each<[string, string[], Record<string, string>, RegExp]>([

@@ -5,7 +5,7 @@ import type {PeerRecord} from '../../src/core/state-schema.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 const TS = '/opt/fake/tailscale'
@@ -56,7 +56,7 @@ describe('claw-mesh peer list', () => {
   it('renders the peer sheet in markdown with this host, every peer and how to send, and no token', async () => {
     const runner = scriptedRunner([{command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-me', ipv4: '100.64.1.2'}})}}])
     const run = await runCommand(PeerList, ['--format', 'md'], {...fixture(), runner, env: {CLAW_MESH_TAILSCALE: TS}, platform: 'linux'})
-    runner.verify()
+    runner.assertDone()
     const md = run.stdout
     expect(md).toMatch(/^# Peer configuration \(me\)/)
     expect(md).toContain('- Tailscale IP: 100.64.1.2')

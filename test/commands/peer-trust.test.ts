@@ -1,15 +1,12 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import Invite from '../../src/commands/invite.js'
 import PeerAdd from '../../src/commands/peer/add.js'
 import PeerList from '../../src/commands/peer/list.js'
 import PeerRemove from '../../src/commands/peer/remove.js'
 import PeerTrust from '../../src/commands/peer/trust.js'
 import {CHAT_DENY} from '../../src/core/pair-trust.js'
-import type {Clock} from '../../src/infra/clock.js'
-import type {Runner} from '../../src/infra/runner.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
@@ -17,26 +14,19 @@ import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+import {fakeClock, tableRunner, tempDir} from '../helpers/fakes/index.js'
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-trust-'))
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
-
-function tailscaleAs(hostname: string, ipv4: string): Runner {
-  return {
-    async run(command, args) {
-      const stdout = args.includes('status') ? tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}}) : '1.98.10\n'
-      return {command, args: [...args], exitCode: 0, stdout, stderr: '', timedOut: false, notFound: false}
-    },
-    async spawnDetached() {
-      throw new Error('no spawning in this test')
-    },
-  }
+/** Answers `tailscale status --json` / `version` as the named node, however often it is asked. */
+function tailscaleAs(hostname: string, ipv4: string) {
+  return tableRunner({'tailscale status --json': {stdout: tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}})}, 'tailscale version': {stdout: '1.98.10\n'}})
 }
 
-const clock: Clock = {now: () => new Date(), sleep: async () => {}}
+/** Starts at the real time (invites carry real-looking dates); a test moves it with clock.advance. */
+let clock = fakeClock({start: Date.now(), autoAdvance: true})
+beforeEach(() => void (clock = fakeClock({start: Date.now(), autoAdvance: true})))
 
 function host(identity: string, ipv4: string) {
-  const dir = mkdtempSync(path.join(tmp, `${identity}-`))
+  const dir = tempDir(`trust-${identity}`).path
   const configPath = path.join(dir, 'openclaw.json')
   const store = createMemoryStateStore({identity, gateway: {expose: 'tailnet', port: 18789}})
   const secrets = createMemorySecretStore()

@@ -1,9 +1,8 @@
-import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import Send from '../../src/commands/send.js'
 import {parseAuditLines, type OutboxSummaryFile} from '../../src/core/mesh-audit.js'
 import {parseEnqueueRequest} from '../../src/core/send-queue.js'
@@ -15,23 +14,22 @@ import {tick} from '../../src/plugin/service.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
 import {freePort} from '../helpers/openclaw.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * `claw-mesh send` to a peer that is away: queued through the mesh plugin's outbox (the request file the plugin's
  * own service picks up, driven here tick by tick), or failed at once where queueing would be wrong.
  */
 const TOKEN = 'nova-to-clawd-a2a-token-0123456789abcdef'
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'cm-send-queue-'))
 let fake: FakePeer | undefined
 afterEach(async () => {
   await fake?.close()
   fake = undefined
 })
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
 /** This host: claw-mesh's state dir, with the plugin's outbox summary as a running plugin leaves it. */
 function host(opts: {summaryAt?: string | null; inGateway?: boolean} = {}) {
-  const home = mkdtempSync(path.join(tmp, 'home-'))
+  const home = tempDir('send-queue-home').path
   if (opts.summaryAt !== null) {
     const summary: OutboxSummaryFile = {updatedAt: opts.summaryAt ?? new Date().toISOString(), queued: 0, awaitingReply: 0, dead: 0, backend: 'file', items: []}
     writeFileSync(path.join(home, 'mesh-outbox.json'), JSON.stringify(summary))

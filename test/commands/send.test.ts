@@ -1,22 +1,21 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it} from 'vitest'
 import Send from '../../src/commands/send.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {startFakePeer, type FakePeer, type FakePeerMode} from '../helpers/fake-peer.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const TOKEN = 'clawd-hooks-token-0123456789abcdef'
 let peer: FakePeer | undefined
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-send-'))
+const tmp = tempDir('send').path
 afterEach(async () => {
   await peer?.close()
   peer = undefined
 })
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
 
 async function send(argv: string[], opts: {mode?: FakePeerMode; storedToken?: string; messaging?: boolean; stdin?: string} = {}) {
   peer = await startFakePeer({mode: opts.mode ?? 'healthy', token: TOKEN})

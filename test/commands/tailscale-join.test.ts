@@ -5,7 +5,7 @@ import {CHECKS} from '../../src/core/checks/catalog.js'
 import type {DoctorContext} from '../../src/core/checks/context.js'
 import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {runCommand} from '../helpers/run-command.js'
 
 const TS = '/opt/fake/tailscale'
@@ -41,7 +41,7 @@ describe('claw-mesh tailscale join', () => {
       version,
     ], {CLAW_MESH_TAILSCALE_KEY: KEY})
     expect(run.exitCode).toBe(0)
-    runner.verify()
+    runner.assertDone()
     expect(handed?.value).toBe(KEY)
     expect(handed?.tmpfileFlags).toBeDefined()
     expect(JSON.stringify(runner.calls.map((c) => c.args))).not.toContain(KEY)
@@ -54,7 +54,7 @@ describe('claw-mesh tailscale join', () => {
 
   it('changes nothing and sends no key on a node already running with that name', async () => {
     const {run, runner} = await join(['--hostname', 'openclaw-nova', '--json'], [statusCall('Running', 'openclaw-nova'), version], {CLAW_MESH_TAILSCALE_KEY: KEY})
-    runner.verify()
+    runner.assertDone()
     expect(run.json()).toMatchObject({action: 'none', changed: false, keySent: false})
   })
 
@@ -66,7 +66,7 @@ describe('claw-mesh tailscale join', () => {
       statusCall('Running', 'openclaw-nova'),
       version,
     ], {CLAW_MESH_TAILSCALE_KEY: KEY})
-    runner.verify()
+    runner.assertDone()
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('Joined the tailnet (set')
   })
@@ -150,7 +150,7 @@ describe('claw-mesh tailscale join', () => {
         statusCall('Running', 'openclaw-nova', tagged(['tag:claw-mesh'])),
         version,
       ], {CLAW_MESH_TAILSCALE_KEY: HSKEY})
-      runner.verify()
+      runner.assertDone()
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.stdout + run.stderr).not.toContain(HSKEY)
       expect(store.read().tailscale).toMatchObject({loginServer: 'http://10.77.0.1:8080', tags: ['tag:claw-mesh']})
@@ -164,7 +164,7 @@ describe('claw-mesh tailscale join', () => {
         statusCall('Running', 'openclaw-nova'),
         version,
       ], {CLAW_MESH_TAILSCALE_KEY: HSKEY, CLAW_MESH_LOGIN_SERVER: 'https://hs.example.com'})
-      runner.verify()
+      runner.assertDone()
       expect(run.exitCode, run.stderr).toBe(0)
     })
 
@@ -183,7 +183,7 @@ describe('claw-mesh tailscale join', () => {
 
     it('refuses a Headscale key without a login server before running anything', async () => {
       const {run, runner} = await join(['--hostname', 'openclaw-nova', '--json'], [], {CLAW_MESH_TAILSCALE_KEY: HSKEY})
-      runner.verify()
+      runner.assertDone()
       expect(run.exitCode).toBe(2)
       expect(run.stdout + run.stderr).not.toContain(HSKEY)
       expect(run.json<{error: {hint: string}}>().error.hint).toMatch(/--login-server/)

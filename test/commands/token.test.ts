@@ -1,15 +1,13 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import TokenRotate from '../../src/commands/token/rotate.js'
 import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-token-'))
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+const tmp = tempDir('token').path
 const env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), PATH: '/nonexistent'}
 
 describe('claw-mesh token rotate', () => {

@@ -1,7 +1,6 @@
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import WatchdogInstall from '../../src/commands/watchdog/install.js'
@@ -11,16 +10,16 @@ import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 
 let tmp = ''
 let env: Record<string, string> = {}
 beforeEach(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-wd-cmd-'))
+  tmp = tempDir('wd-cmd').path
   env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), XDG_CONFIG_HOME: path.join(tmp, 'config'), PATH: process.env.PATH ?? ''}
 })
-afterEach(() => rmSync(tmp, {recursive: true, force: true}))
 
 const unitDir = () => path.join(tmp, 'config', 'systemd', 'user')
 const HOOK = 'webhook:https://hooks.slack.com/services/T000/B000/SECRETSECRET'
@@ -92,7 +91,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'enable', '--now', 'claw-mesh-watchdog.timer'], result: ok},
     ])
     const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: first})
-    first.verify()
+    first.assertDone()
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/Watchdog installed as a systemd user timer \(claw-mesh-watchdog\.timer\): every 120 s, restart and alert after 3 failed checks; alerts to webhook:https:\/\/hooks\.slack\.com\/…/)
     expect(run.stderr).not.toContain('SECRETSECRET')
@@ -109,7 +108,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'is-enabled', 'claw-mesh-watchdog.timer'], result: ok},
     ])
     const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: again})
-    again.verify()
+    again.assertDone()
     expect(second.stderr).toMatch(/already installed with these settings: nothing changed/)
 
     const removal = scriptedRunner([
@@ -118,7 +117,7 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'daemon-reload'], result: ok},
     ])
     const gone = await runCommand(WatchdogUninstall, [], {env, platform: 'linux', store, secrets, runner: removal})
-    removal.verify()
+    removal.assertDone()
     expect(gone.exitCode).toBe(0)
     expect(existsSync(path.join(unitDir(), 'claw-mesh-watchdog.service'))).toBe(false)
     expect(existsSync(path.join(unitDir(), 'claw-mesh-watchdog.timer'))).toBe(false)

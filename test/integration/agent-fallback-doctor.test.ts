@@ -1,27 +1,25 @@
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {evalAgentFallback} from '../../src/core/checks/agent-fallback.js'
 import {createDeps} from '../../src/deps.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {cliNodeMinimum, probeAgentFallback} from '../../src/services/doctor/agent-fallback-probe.js'
 import {renderSkill, skillPath} from '../../src/services/skill/install.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * doctor runs the skill's fallback for real, as OpenClaw's exec would: this host's /usr/bin/node is Node 20, too old
  * for claw-mesh, and the test runs on Node 24 (the gateway's). Nothing is faked: real node binaries, real bin/run.js.
  */
 const SYSTEM_NODE = '/usr/bin/node'
-const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-fallback-doctor-'))
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
 const systemNode = spawnSync(SYSTEM_NODE, ['--version'], {encoding: 'utf8'}).stdout?.trim() ?? ''
 const missing = /^v(1\d|2[01])\./.test(systemNode) ? undefined : `${SYSTEM_NODE} is ${systemNode || 'missing'}, not a Node older than claw-mesh needs`
 if (missing && process.env.CI === 'true') throw new Error(`integration prerequisite missing under CI: ${missing}`)
 
 function host(nodePath: string) {
-  const sub = mkdtempSync(path.join(dir, 'h-'))
+  const sub = tempDir('fallback-doctor').path
   const env = {PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: sub, SHELL: '/bin/sh', OPENCLAW_STATE_DIR: path.join(sub, 'openclaw'), CLAW_MESH_HOME: path.join(sub, 'cm')}
   const deps = createDeps({env, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
   const file = skillPath(deps)

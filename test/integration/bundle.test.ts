@@ -1,18 +1,17 @@
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:http'
 import {connect, type AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {packageRoot} from '../../src/infra/package-root.js'
 import {ROOT, runCli} from '../helpers/built-cli.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * The built CLI starts from its bundle (dist/bundle): oclif and the commands come from there, not from the ~600
  * files tsc writes, and files the package ships (templates/, bin/run.js) are still found from a bundle chunk.
  */
-const home = mkdtempSync(path.join(os.tmpdir(), 'claw-bundle-'))
-afterAll(() => rmSync(home, {recursive: true, force: true}))
+const home = tempDir('bundle').path
 const HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-loads.mjs')
 
 function withPeer() {

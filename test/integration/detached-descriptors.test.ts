@@ -1,14 +1,12 @@
 import {spawn} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import type {Readable} from 'node:stream'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {detachedStdio} from '../../src/infra/inherited-fds.js'
 import {ROOT} from '../helpers/built-cli.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-fds-'))
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const dir = tempDir('fds').path
 
 // Node marks fds up to ~15 close-on-exec at start-up; a shell's process substitution hands over fd 63.
 const EXTRA_FD = 63

@@ -1,9 +1,9 @@
-import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/built-cli.js'
 import {startSdkPeer, type SdkPeer} from '../helpers/sdk-peer.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * The built CLI, with its real file secret store and state file, against the A2A reference server (@a2a-js/sdk,
@@ -19,7 +19,7 @@ afterEach(async () => {
 })
 
 function home(): {dir: string; env: Record<string, string>} {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'foreign-peer-'))
+  const dir = tempDir('foreign-peer').path
   homes.push(dir)
   return {dir, env: {HOME: dir, CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}}
 }

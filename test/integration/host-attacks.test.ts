@@ -1,11 +1,11 @@
 import {execFile, execFileSync, spawn} from 'node:child_process'
-import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {CLI, cliEnv, runCli, tempHome, type CliRun} from '../helpers/built-cli.js'
 import {createControlPlane, createSimHost} from '../helpers/tailscale-sim.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Attacks from the same host (issue 11, the local findings), through the BUILT CLI (`npm run build` first):
@@ -31,11 +31,7 @@ function runCliUmask(umask: string, args: string[], env: Record<string, string>)
 
 const modeOf = (p: string) => (statSync(p).mode & 0o777).toString(8).padStart(4, '0')
 
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
-  cleanups.push(() => rmSync(dir, {recursive: true, force: true}))
-  return dir
-}
+const scratch = (prefix: string): string => tempDir(prefix.replace(/-$/, '')).path
 
 describe('secrets given in the environment reach no child process', () => {
   it('a fake openclaw and tailscale that dump their environment find neither CLAW_MESH_TAILSCALE_KEY nor CLAW_MESH_SECRET', async () => {

@@ -1,6 +1,5 @@
 import {createHash} from 'node:crypto'
-import {chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import JSON5 from 'json5'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -13,6 +12,7 @@ import {decodeInvite} from '../../src/core/invite.js'
 import {dnsLabelProblem} from '../../src/core/validate.js'
 import {runCli} from '../helpers/built-cli.js'
 import {runCommand, type CommandClass} from '../helpers/run-command.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /** A small seeded PRNG (mulberry32): the corpus is the same on every run. */
 function prng(seed: number) {
@@ -201,35 +201,31 @@ describe(`hostile input: a generated corpus (seed ${SEED}) through the CLI`, () 
   it('every case is a clear usage error (exit 2), no stack trace, no secret echoed, nothing written', async () => {
     const failures: string[] = []
     for (const [i, c] of cases.entries()) {
-      const home = mkdtempSync(path.join(os.tmpdir(), 'hostile-'))
-      try {
-        const configPath = path.join(home, '.openclaw', 'openclaw.json')
-        if (c.config !== undefined) {
-          mkdirSync(path.dirname(configPath), {recursive: true})
-          writeFileSync(configPath, c.config, {mode: 0o600})
-        }
-        const input = path.join(home, 'input')
-        if (c.file !== undefined) writeFileSync(input, c.file, {mode: 0o600})
-        const argv = c.argv.map((a) => a.replace('file:INPUT', `file:${input}`))
-        const before = snapshot(home)
-        const run = await runCommand(c.cmd, argv.slice(c.argv[0] === 'bootstrap' || c.argv[0] === 'invite' ? 1 : 2), {
-          env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale', PATH: '/nonexistent'},
-          stdin: c.stdin,
-          platform: 'linux',
-        })
-        const problems: string[] = []
-        if (run.exitCode !== 2) problems.push(`exit ${run.exitCode}`)
-        if (!/^Error: .+/m.test(run.stderr)) problems.push('no "Error:" line')
-        if (!/→ /.test(run.stderr) && c.kind !== 'port') problems.push('no hint')
-        if (/\n\s+at .+:\d+:\d+\)?\n/.test(run.stderr)) problems.push('stack trace')
-        if (snapshot(home) !== before) problems.push('wrote to disk')
-        if (c.stdin && c.stdin.length >= 20 && run.stderr.includes(c.stdin.trim())) problems.push('echoed the secret input')
-        if (c.secret && (run.stdout + run.stderr).includes(c.secret.slice(-16))) problems.push('echoed a secret inside the input')
-        if (problems.length > 0) failures.push(`#${i} ${c.kind} ${JSON.stringify(c.argv).slice(0, 120)}: ${problems.join(', ')}\n   ${run.stderr.split('\n').slice(0, 3).join('\n   ')}`)
-        counts[c.kind] = (counts[c.kind] ?? 0) + 1
-      } finally {
-        rmSync(home, {recursive: true, force: true})
+      const home = tempDir('hostile').path
+      const configPath = path.join(home, '.openclaw', 'openclaw.json')
+      if (c.config !== undefined) {
+        mkdirSync(path.dirname(configPath), {recursive: true})
+        writeFileSync(configPath, c.config, {mode: 0o600})
       }
+      const input = path.join(home, 'input')
+      if (c.file !== undefined) writeFileSync(input, c.file, {mode: 0o600})
+      const argv = c.argv.map((a) => a.replace('file:INPUT', `file:${input}`))
+      const before = snapshot(home)
+      const run = await runCommand(c.cmd, argv.slice(c.argv[0] === 'bootstrap' || c.argv[0] === 'invite' ? 1 : 2), {
+        env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale', PATH: '/nonexistent'},
+        stdin: c.stdin,
+        platform: 'linux',
+      })
+      const problems: string[] = []
+      if (run.exitCode !== 2) problems.push(`exit ${run.exitCode}`)
+      if (!/^Error: .+/m.test(run.stderr)) problems.push('no "Error:" line')
+      if (!/→ /.test(run.stderr) && c.kind !== 'port') problems.push('no hint')
+      if (/\n\s+at .+:\d+:\d+\)?\n/.test(run.stderr)) problems.push('stack trace')
+      if (snapshot(home) !== before) problems.push('wrote to disk')
+      if (c.stdin && c.stdin.length >= 20 && run.stderr.includes(c.stdin.trim())) problems.push('echoed the secret input')
+      if (c.secret && (run.stdout + run.stderr).includes(c.secret.slice(-16))) problems.push('echoed a secret inside the input')
+      if (problems.length > 0) failures.push(`#${i} ${c.kind} ${JSON.stringify(c.argv).slice(0, 120)}: ${problems.join(', ')}\n   ${run.stderr.split('\n').slice(0, 3).join('\n   ')}`)
+      counts[c.kind] = (counts[c.kind] ?? 0) + 1
     }
     expect(failures.slice(0, 15).join('\n')).toBe('')
   }, 240_000)
@@ -237,14 +233,10 @@ describe(`hostile input: a generated corpus (seed ${SEED}) through the CLI`, () 
   it('a sample through the built binary behaves the same (exit 2, one JSON error document)', async () => {
     const sample = cases.filter((_, i) => i % 50 === 0 && cases[i].config === undefined && cases[i].file === undefined)
     for (const c of sample) {
-      const home = mkdtempSync(path.join(os.tmpdir(), 'hostile-bin-'))
-      try {
-        const run = await runCli([...c.argv, '--json'], {env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}, input: c.stdin})
-        expect(run.exitCode, `${c.kind}: ${run.stderr}`).toBe(2)
-        expect(run.json()).toMatchObject({ok: false, error: {exitCode: 2}})
-      } finally {
-        rmSync(home, {recursive: true, force: true})
-      }
+      const home = tempDir('hostile-bin').path
+      const run = await runCli([...c.argv, '--json'], {env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}, input: c.stdin})
+      expect(run.exitCode, `${c.kind}: ${run.stderr}`).toBe(2)
+      expect(run.json()).toMatchObject({ok: false, error: {exitCode: 2}})
     }
   }, 120_000)
 })
@@ -270,21 +262,17 @@ describe('hostile input: planted claw-mesh state', () => {
 
   it.each(planted)('%s: every command refuses it (exit 3, insecure-state) and changes nothing', async (_name, plant) => {
     for (const argv of commands) {
-      const home = mkdtempSync(path.join(os.tmpdir(), 'hostile-state-'))
-      try {
-        const dir = path.join(home, 'cm')
-        mkdirSync(dir, {mode: 0o700})
-        writeFileSync(path.join(dir, 'state.json'), JSON.stringify({peers: {}, alert: `command:${path.join(home, 'evil')}`}), {mode: 0o600})
-        plant(dir)
-        const before = readdirSync(dir).sort()
-        const run = await runCli([...argv, '--json'], {env: {HOME: home, CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}})
-        expect(run.exitCode, `${argv.join(' ')}: ${run.stderr}`).toBe(3)
-        expect(run.json()).toMatchObject({ok: false, error: {code: 'insecure-state', hint: expect.any(String)}})
-        expect(run.stderr).not.toMatch(/\n\s+at /)
-        expect(readdirSync(dir).sort()).toEqual(before)
-      } finally {
-        rmSync(home, {recursive: true, force: true})
-      }
+      const home = tempDir('hostile-state').path
+      const dir = path.join(home, 'cm')
+      mkdirSync(dir, {mode: 0o700})
+      writeFileSync(path.join(dir, 'state.json'), JSON.stringify({peers: {}, alert: `command:${path.join(home, 'evil')}`}), {mode: 0o600})
+      plant(dir)
+      const before = readdirSync(dir).sort()
+      const run = await runCli([...argv, '--json'], {env: {HOME: home, CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}})
+      expect(run.exitCode, `${argv.join(' ')}: ${run.stderr}`).toBe(3)
+      expect(run.json()).toMatchObject({ok: false, error: {code: 'insecure-state', hint: expect.any(String)}})
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+      expect(readdirSync(dir).sort()).toEqual(before)
     }
   }, 120_000)
 })

@@ -1,5 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {Redactor} from '../../src/core/redact.js'
@@ -7,6 +6,7 @@ import {ExternalError} from '../../src/core/errors.js'
 import {createExecaRunner} from '../../src/infra/runner.js'
 import {runCli} from '../helpers/built-cli.js'
 import {startHostilePeer, type HostilePeer, type HostilePeerOptions} from '../helpers/hostile-peer.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * The built CLI against a real hostile "gateway" on loopback: it floods, lies about its size, answers with
@@ -27,7 +27,7 @@ afterEach(async () => {
 /** A claw-mesh home with one messaging peer `evil` at the hostile server, token in the file store. */
 async function withPeer(opts: HostilePeerOptions) {
   peer = await startHostilePeer(opts)
-  const home = mkdtempSync(path.join(os.tmpdir(), 'hostile-peer-'))
+  const home = tempDir('hostile-peer').path
   homes.push(home)
   writeFileSync(
     path.join(home, 'state.json'),

@@ -1,12 +1,12 @@
 import {spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {linuxLoopbackListeners} from '../../src/platform/listeners-linux.js'
 import {runCli, tempHome} from '../helpers/built-cli.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Loopback port squatting (issue 11, #3): with the gateway down, ANOTHER user binds 127.0.0.1:<gateway port> and
@@ -37,7 +37,7 @@ describe.skipIf(!canRun)('a squatter on the gateway port, as another user', () =
   const tokens = {gateway: `gw-${'g'.repeat(60)}`, hooks: `hk-${'h'.repeat(60)}`}
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'cm-squat-'))
+    dir = tempDir('squat').path
     chmodSync(dir, 0o777)
     copyFileSync(path.join(HERE, '..', 'helpers', 'squatter.mjs'), path.join(dir, 'squatter.mjs'))
     chmodSync(path.join(dir, 'squatter.mjs'), 0o644)
@@ -67,7 +67,6 @@ describe.skipIf(!canRun)('a squatter on the gateway port, as another user', () =
   afterAll(() => {
     squatter?.kill('SIGKILL')
     home?.cleanup()
-    rmSync(dir, {recursive: true, force: true})
   })
 
   /** Every credential the squatter was handed so far (it logs headers, bodies and WebSocket frames). */

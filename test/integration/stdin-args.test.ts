@@ -1,17 +1,16 @@
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {existsSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {CLI, cliEnv, runCli, tempHome} from '../helpers/built-cli.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 // oclif fills a missing optional argument from stdin whenever stdin is not a terminal. claw-mesh reads stdin
 // only where `-` asks for it: these run the built CLI with text on a pipe and no `-`.
 const home = tempHome('claw-mesh-stdin-')
-const work = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-stdin-cwd-'))
+const work = tempDir('stdin-cwd').path
 afterAll(() => {
   home.cleanup()
-  rmSync(work, {recursive: true, force: true})
 })
 /** A file for the loop to read its lines from. */
 function stdinFile(text: string): string {

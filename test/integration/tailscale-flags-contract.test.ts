@@ -3,9 +3,9 @@ import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {Redactor} from '../../src/core/redact.js'
-import type {RunOptions, Runner} from '../../src/infra/runner.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import {TailscaleCli} from '../../src/services/tailscale/cli.js'
+import {tableRunner, type RecordedCall} from '../helpers/fakes/index.js'
 import {TAILSCALE_DIR, TAILSCALE_OLDEST_DIR, TAILSCALE_OLDEST_VERSION, TAILSCALE_VERSION} from '../helpers/real-tailnet.js'
 
 /**
@@ -18,15 +18,10 @@ const CLIS = [
   {version: TAILSCALE_OLDEST_VERSION, cli: path.join(TAILSCALE_OLDEST_DIR, 'tailscale')},
 ]
 
-function recordingCli(): {ts: TailscaleCli; calls: string[][]} {
-  const calls: string[][] = []
-  const runner = {
-    async run(_cmd: string, args: string[], _opts?: RunOptions) {
-      calls.push(args)
-      return {command: 'tailscale', args, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false}
-    },
-  } as unknown as Runner
-  return {ts: new TailscaleCli({runner, platform: platformAdapter('linux'), redactor: new Redactor()}, {cli: 'tailscale'}), calls}
+function recordingCli(): {ts: TailscaleCli; calls: RecordedCall[]} {
+  // Every `tailscale …` succeeds with no output; any other program fails the test.
+  const runner = tableRunner({tailscale: {}})
+  return {ts: new TailscaleCli({runner, platform: platformAdapter('linux'), redactor: new Redactor()}, {cli: 'tailscale'}), calls: runner.calls}
 }
 
 /** Flag names in the help text Go's flag package prints (`  --name value`, `  --name`). */
@@ -49,7 +44,7 @@ describe.each(CLIS)('tailscale $version accepts every flag claw-mesh sends', ({c
     const up = helpFlags(cli, 'up')
     const set = helpFlags(cli, 'set')
     expect(up.size, 'tailscale up --help lists flags').toBeGreaterThan(10)
-    const sent = (sub: string) => [...new Set(calls.filter((a) => a[0] === sub).flatMap((a) => a.slice(1).map(flagName).filter((f): f is string => f !== undefined)))]
+    const sent = (sub: string) => [...new Set(calls.map((c) => c.args).filter((a) => a[0] === sub).flatMap((a) => a.slice(1).map(flagName).filter((f): f is string => f !== undefined)))]
     expect(sent('up')).toEqual(expect.arrayContaining(['auth-key', 'client-id', 'audience', 'id-token', 'advertise-tags', 'login-server', 'force-reauth', 'timeout', 'hostname']))
     for (const f of sent('up')) expect(up, `tailscale up --${f}`).toContain(f)
     for (const f of sent('set')) expect(set, `tailscale set --${f}`).toContain(f)

@@ -1,12 +1,13 @@
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {spawn, spawnSync} from 'node:child_process'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {ROOT} from '../helpers/built-cli.js'
 import {cachedGoTool, requireTool} from '../helpers/tools.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Every provisioning template checked by its own program: cloud-init's schema validator, actionlint (with
@@ -14,8 +15,7 @@ import {cachedGoTool, requireTool} from '../helpers/tools.js'
  * copy and must reject it, so a checker that accepts anything cannot pass this file. The watchdog units
  * (systemd-analyze, xmllint) are checked in templates.test.ts. Missing tools skip locally and fail under CI.
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-template-tools-'))
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const dir = tempDir('template-tools').path
 const tpl = (p: string) => path.join(ROOT, 'templates', p)
 const env = {...process.env, HOME: dir, ANSIBLE_HOME: path.join(dir, '.ansible'), ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', NO_COLOR: '1'}
 const run = (cmd: string, args: string[], cwd = ROOT) => {
@@ -77,7 +77,7 @@ describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 240
   const ansibleDir = tpl('ansible')
   /** A copy of templates/ansible with the role's tasks file edited. */
   function brokenRole(from: string, to: string): string {
-    const copy = mkdtempSync(path.join(dir, 'ansible-'))
+    const copy = tempDir('ansible').path
     cpSync(ansibleDir, copy, {recursive: true})
     const tasks = path.join(copy, 'roles/claw_mesh/tasks/main.yml')
     const text = readFileSync(tasks, 'utf8')

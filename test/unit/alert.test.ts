@@ -1,7 +1,6 @@
-import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, readFileSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {alertText, commandEnv, describeAlertTarget, parseAlertTarget, webhookPayload, type Alert} from '../../src/core/alert-target.js'
@@ -10,6 +9,7 @@ import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createExecaRunner} from '../../src/infra/runner.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import {sendAlert} from '../../src/services/alerts/send.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const alert: Alert = {event: 'down', host: 'nova', healthUrl: 'http://127.0.0.1:18789/healthz', failures: 3, detail: 'connection refused', action: 'Restarted it: healthy again after 14 s.', at: '2026-09-01T12:00:00.000Z'}
 
@@ -69,7 +69,7 @@ describe('sendAlert', () => {
   let answer = 200
   let dir = ''
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-alert-'))
+    dir = tempDir('alert').path
     server = http.createServer((req, res) => {
       let body = ''
       req.on('data', (c) => (body += c))
@@ -83,7 +83,6 @@ describe('sendAlert', () => {
   })
   afterAll(async () => {
     await new Promise((r) => server.close(r))
-    rmSync(dir, {recursive: true, force: true})
   })
   const deps = () => ({http: createFetchHttpClient(), runner: createExecaRunner(new Redactor()), env: {PATH: process.env.PATH}, platform: platformAdapter('linux')})
 

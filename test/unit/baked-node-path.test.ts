@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {tempDir} from '../helpers/fakes/index.js'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {stableNodePath, versionManagerOf, versionManagerWarning} from '../../src/core/stable-node-path.js'
 import {createDeps} from '../../src/deps.js'
@@ -35,7 +35,7 @@ const touch = (file: string) => {
 const runAs = (nodePath: string) => Object.defineProperty(process, 'execPath', {value: nodePath, configurable: true, writable: true})
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cm-baked-node-'))
+  dir = tempDir('baked-node').path
   prefix = path.join(dir, 'homebrew')
   touch(CELLAR())
   touch(STABLE())
@@ -43,7 +43,6 @@ beforeEach(() => {
 })
 afterEach(() => {
   runAs(realExecPath)
-  rmSync(dir, {recursive: true, force: true})
 })
 
 const macDeps = () =>

@@ -1,11 +1,8 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished, vi} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import Bootstrap from '../../src/commands/bootstrap.js'
 import {UsageError} from '../../src/core/errors.js'
 import {createDeps} from '../../src/deps.js'
-import type {HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -15,27 +12,26 @@ import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {desiredPluginConfig} from '../../src/services/openclaw/plugin.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 const TS = '/opt/fake/tailscale'
 const status: ExpectedCall = {command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}, peers: [], backendState: 'Running'})}}
 const validates: ExpectedCall = {command: process.execPath, args: ['config', 'validate', '--json'], result: {stdout: '{"valid":true,"issues":[]}'}}
-const http: HttpClient = {request: async () => ({status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T})}
 const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
   identity: 'nova', hostname: 'openclaw-nova', hostnameGiven: false, tags: [], forceReauth: false, ephemeral: true, acceptRisk: [], peers: [], install: 'allowed', dryRun: false, timeoutMs: 5000, peerTimeoutMs: 1000, ...over,
 })
 
 /** A provisioned host (joined, configured, started), whose mesh plugin is current: only --caps can change anything. */
 async function provisionedHost() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-caps-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('bootstrap-caps').path
   const env: Record<string, string> = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'), CLAW_MESH_TAILSCALE: TS, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
   const store = createMemoryStateStore({identity: 'nova', tailscale: {hostname: 'openclaw-nova'}})
   const secrets = createMemorySecretStore()
-  await configureGateway(createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([validates]), http, store, secrets, platform: 'linux'}), {}, {advertisedUrl: 'http://100.101.102.103:18789'})
+  await configureGateway(createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([validates]), http: liveGateways().client, store, secrets, platform: 'linux'}), {}, {advertisedUrl: 'http://100.101.102.103:18789'})
   store.update((s) => void (s.gateway!.pending = []))
-  const deps = () => createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([status]), http, store, secrets, platform: 'linux', lookPath: () => undefined})
+  const deps = () => createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([status]), http: liveGateways().client, store, secrets, platform: 'linux', lookPath: () => undefined})
   const hooks = {skill: {installed: async () => true, install: vi.fn(async () => 'written')}, meshPlugin: {status: async () => ({current: true}), install: vi.fn(async () => 'configured')}}
   return {store, deps, hooks}
 }
@@ -80,8 +76,7 @@ describe('bootstrap --caps/--description', () => {
   })
 
   it('the command: a bad --caps exits 2 naming the flag, and nothing is written', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-caps-cmd-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('bootstrap-caps-cmd').path
     const store = createMemoryStateStore({})
     const update = vi.spyOn(store, 'update')
     const run = await runCommand(Bootstrap, ['--identity', 'nova', '--caps', 'gpu,Mac OS', '--dry-run'], {env: {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/nonexistent'}, store, platform: 'linux'})

@@ -1,9 +1,6 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
-import type {HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -11,8 +8,9 @@ import {bootstrap} from '../../src/services/bootstrap/run.js'
 import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {addPeer} from '../../src/services/peers/add.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * A Headscale tailnet: MagicDNS names end in the server's base domain (mesh.test), not *.ts.net. Bootstrap's plan
@@ -27,26 +25,20 @@ const headscaleStatus = (): ExpectedCall => ({
   result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}, peers: [{hostname: 'openclaw-clawd', ipv4: '100.101.102.104'}]}).replaceAll('tail4f3a2.ts.net', SUFFIX)},
 })
 const validates: ExpectedCall = {command: process.execPath, args: ['config', 'validate', '--json'], result: {stdout: '{"valid":true,"issues":[]}'}}
-const healthy: HttpClient = {
-  async request() {
-    return {status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T}
-  },
-}
 const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
   identity: 'nova', hostname: 'openclaw-nova', hostnameGiven: false, tags: [], forceReauth: false, ephemeral: true, acceptRisk: [], peers: [], install: 'allowed', dryRun: false, timeoutMs: 5000, peerTimeoutMs: 1000, ...over,
 })
 
 /** A provisioned host on a Headscale tailnet; `recorded: false` as if joined before claw-mesh recorded the suffix. */
 async function headscaleHost(recorded = true) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bootstrap-magicdns-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('bootstrap-magicdns').path
   const env: Record<string, string> = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'), CLAW_MESH_TAILSCALE: TS, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
   const store = createMemoryStateStore({identity: 'nova', tailscale: {hostname: 'openclaw-nova', loginServer: 'https://headscale.example', ...(recorded ? {magicDNSSuffix: SUFFIX} : {})}})
   const secrets = createMemorySecretStore()
   const resolveHost = async (host: string) => (host === `openclaw-clawd.${SUFFIX}` ? ['100.101.102.104'] : [])
-  await configureGateway(createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([validates]), http: healthy, store, secrets, platform: 'linux'}), {}, {advertisedUrl: 'http://100.101.102.103:18789'})
+  await configureGateway(createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([validates]), http: liveGateways().client, store, secrets, platform: 'linux'}), {}, {advertisedUrl: 'http://100.101.102.103:18789'})
   store.update((s) => void (s.gateway!.pending = []))
-  const deps = (script: ExpectedCall[]) => createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner(script), http: healthy, store, secrets, platform: 'linux', resolveHost})
+  const deps = (script: ExpectedCall[]) => createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner(script), http: liveGateways().client, store, secrets, platform: 'linux', resolveHost})
   return {store, deps}
 }
 

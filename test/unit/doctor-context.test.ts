@@ -10,8 +10,9 @@ import {probeFirewall} from '../../src/services/doctor/firewall-probe.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import {resolveSecretRef} from '../../src/services/doctor/secret-ref.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-import {fakeHost, fakeRunner, GW_TOKEN, HOOKS_TOKEN, provisionedHost as provision} from '../fixtures/doctor/fake-host.js'
+import {fakeHost, GW_TOKEN, HOOKS_TOKEN, provisionedHost as provision} from '../fixtures/doctor/fake-host.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
+import {tableRunner} from '../helpers/fakes/runner.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
 
@@ -117,18 +118,18 @@ describe('reading the firewall', () => {
   const linux = createDeps({platform: 'linux', env: {PATH: '/usr/sbin'}, io: createTestIOStreams().io}).platform
 
   it('uses nft, then iptables; a non-root user gets a skip saying so', async () => {
-    const runner = fakeRunner({'nft list ruleset': {exitCode: 1, stderr: 'Operation not permitted (you must be root)'}, 'iptables -S': {exitCode: 4, stderr: "iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)"}})
+    const runner = tableRunner({'nft list ruleset': {exitCode: 1, stderr: 'Operation not permitted (you must be root)'}, 'iptables -S': {exitCode: 4, stderr: "iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)"}})
     const probe = await probeFirewall({runner, platform: linux, lookPath: (name) => `/sbin/${name}`}, {port: 18789, timeoutMs: 1000})
     expect(probe).toEqual({tool: 'none', reason: 'reading the firewall rules needs root: run sudo claw-mesh doctor --only firewall'})
   })
 
   it('skips when neither tool is installed', async () => {
-    const probe = await probeFirewall({runner: fakeRunner({}), platform: linux, lookPath: () => undefined}, {port: 18789, timeoutMs: 1000})
+    const probe = await probeFirewall({runner: tableRunner({}), platform: linux, lookPath: () => undefined}, {port: 18789, timeoutMs: 1000})
     expect(probe).toEqual({tool: 'none', reason: 'neither nft nor iptables is installed'})
   })
 
   it('parses iptables when nft is absent', async () => {
-    const runner = fakeRunner({'iptables -S': {stdout: readFileSync(path.join(FIXTURES, 'iptables-reject-port.txt'), 'utf8')}})
+    const runner = tableRunner({'iptables -S': {stdout: readFileSync(path.join(FIXTURES, 'iptables-reject-port.txt'), 'utf8')}})
     const probe = await probeFirewall({runner, platform: linux, lookPath: (name) => (name === 'iptables' ? '/sbin/iptables' : undefined)}, {port: 18789, timeoutMs: 1000})
     expect(probe).toMatchObject({tool: 'iptables', finding: {blocking: [expect.stringContaining('REJECT')]}})
   })

@@ -1,14 +1,14 @@
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {renderConfigure} from '../../src/render/gateway.js'
 import {configureGatewayAndPlugin} from '../../src/services/gateway/configure-plugin.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * `claw-mesh gateway configure` installs claw-mesh's OpenClaw plugin with the same code as bootstrap's mesh-plugin
@@ -20,7 +20,7 @@ let pluginDir: string
 let configPath: string
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwconf-plugin-'))
+  dir = tempDir('gwconf-plugin').path
   oc = path.join(dir, 'bin', 'openclaw')
   mkdirSync(path.dirname(oc), {recursive: true})
   writeFileSync(oc, '#!/bin/sh\n', {mode: 0o755})
@@ -30,7 +30,6 @@ beforeEach(() => {
   writeFileSync(path.join(pluginDir, 'package.json'), JSON.stringify({version: '0.1.0'}))
   configPath = path.join(dir, 'oc', 'openclaw.json')
 })
-afterEach(() => rmSync(dir, {recursive: true, force: true}))
 
 const INSPECT = ['plugins', 'inspect', 'claw-mesh', '--runtime', '--json']
 const loaded = (version = '0.1.0') => ({exitCode: 0, stdout: JSON.stringify({plugin: {version, enabled: true, status: 'loaded', toolNames: ['mesh_peers', 'mesh_ask', 'mesh_send', 'mesh_task']}})})

@@ -1,25 +1,16 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, promises as fs, rmSync} from 'node:fs'
-import os from 'node:os'
+import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {nodeRunsOpenClaw} from '../../src/core/node-version.js'
 import {isTailnetIPv4, tailnetIPv4FromInterfaces} from '../../src/core/tailnet-address.js'
 import {shQuote} from '../../src/platform/gateway-common.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import type {ProbeRun} from '../../src/platform/types.js'
 import {writeSecretLauncher} from '../../src/services/gateway/secret-wiring.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const made: string[] = []
-function tmp(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'cm-launch-'))
-  made.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, {recursive: true, force: true})
-})
-
+const tmp = (): string => tempDir('launch').path
 const run = (answers: Record<string, {exitCode: number; stdout?: string; stderr?: string; notFound?: boolean}>): ProbeRun & {calls: string[]} => {
   const calls: string[] = []
   const fn = (async (cmd: string, args: string[]) => {

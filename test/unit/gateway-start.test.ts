@@ -1,19 +1,17 @@
-import {mkdtempSync, promises as fs, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {promises as fs, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import {ClawMeshError, ExternalError} from '../../src/core/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
-import type {Clock} from '../../src/infra/clock.js'
-import {HttpFailure, type HttpClient, type HttpResponse} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {startGateway} from '../../src/services/gateway/start.js'
 import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/token-check.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
+import {fakeClock, httpStubs, tempDir} from '../helpers/fakes/index.js'
 
 let dir: string
 let OC: string
@@ -22,7 +20,7 @@ let env: Record<string, string>
 let up: Set<number>
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cm-gwstart-'))
+  dir = tempDir('gwstart').path
   const bin = path.join(dir, 'bin')
   OC = path.join(bin, 'openclaw')
   // findOnPath only checks the files exist; every call goes to the scripted runner.
@@ -31,33 +29,22 @@ beforeEach(() => {
   up = new Set()
 })
 
-afterEach(async () => {
-  await fs.rm(dir, {recursive: true, force: true})
-})
-
 async function fakeBins() {
   await fs.mkdir(path.join(dir, 'bin'), {recursive: true})
   writeFileSync(path.join(dir, 'bin', 'node'), '')
   writeFileSync(OC, '')
 }
 
-const clock = (): Clock => {
-  let t = 1_800_000_000_000
-  return {now: () => new Date(t), sleep: async (ms) => void (t += ms)}
-}
+const clock = () => fakeClock({start: 1_800_000_000_000, autoAdvance: true})
 
-function fakeHttp(tokens: () => {hooks?: string}): HttpClient {
-  return {
-    async request(req): Promise<HttpResponse> {
-      const url = new URL(req.url)
-      if (!up.has(Number(url.port))) throw new HttpFailure('refused', req.url, 'refused')
-      if (url.pathname.endsWith('/wake')) {
-        const ok = req.headers?.authorization === `Bearer ${tokens().hooks}`
-        return {status: ok ? 400 : 401, headers: {}, body: '', latencyMs: 1, json: <T>() => undefined as T}
-      }
-      return {status: 200, headers: {}, body: '{"ok":true}', latencyMs: 1, json: <T>() => ({ok: true}) as T}
-    },
-  }
+/** The loopback gateways in `up` answer; /hooks/wake says whether the hooks token was the one stored. */
+function fakeHttp(tokens: () => {hooks?: string}) {
+  return httpStubs().on('*', /^http:\/\/127\.0\.0\.1:\d+\//, (req) => {
+    const url = new URL(req.url)
+    if (!up.has(Number(url.port))) return 'refused'
+    if (url.pathname.endsWith('/wake')) return {status: req.headers?.authorization === `Bearer ${tokens().hooks}` ? 400 : 401}
+    return {body: {ok: true}}
+  }, {times: 'any'}).client
 }
 
 function fakeWs(token: () => string | undefined): WebSocketFactory {
@@ -111,7 +98,7 @@ describe('startGateway with a service manager (systemd --user)', () => {
     const conf = await configureGateway(d, {port: 18795})
     expect(conf.validated).toBe(true)
     const r = await startGateway(d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
-    runner.verify()
+    runner.assertDone()
     expect(r).toMatchObject({runner: 'service', action: 'service-install', port: 18795, url: 'http://127.0.0.1:18795', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, openclawVersion: '2026.9.6'})
     expect(r.notes).toContain('Linger is off for nova: the gateway stops when you log out. Run: loginctl enable-linger nova')
     expect(store.raw().gateway).toMatchObject({runner: 'service', appliedPort: 18795, pending: []})
@@ -135,7 +122,7 @@ describe('startGateway with a service manager (systemd --user)', () => {
     } catch (e) {
       error = e
     }
-    second.runner.verify()
+    second.runner.assertDone()
     expect(error).toBeInstanceOf(ExternalError)
     expect((error as ClawMeshError).message).toMatch(/did not start with the new configuration: no 200 from \/healthz within 5 s .*restored the previous openclaw.json from .*\.bak, and the previous gateway is running again on port 18795/)
     expect((await fs.readFile(env.OPENCLAW_CONFIG_PATH)).equals(goodBytes)).toBe(true)
@@ -155,7 +142,7 @@ describe('startGateway with a running gateway', () => {
     store.update((st) => void (st.gateway!.pending = ['hooks.token']))
     const second = deps([...runtime, ...systemd(true), linger], secrets, store)
     const r = await startGateway(second.d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
-    second.runner.verify()
+    second.runner.assertDone()
     expect(r).toMatchObject({runner: 'service', action: 'await-reload', hooksToken: {verdict: 'accepted'}})
     expect(store.raw().gateway?.pending).toEqual([])
   })
@@ -171,7 +158,7 @@ describe('startGateway with a running gateway', () => {
     const restart: ExpectedCall = {command: /openclaw$/, args: ['gateway', 'restart'], onCall: () => void (accepted = secrets.values.get('gateway-token')!)}
     const second = deps([...runtime, ...systemd(true), restart, linger], secrets, store)
     const r = await startGateway(second.d, {timeoutMs: 10_000, webSocket: fakeWs(() => accepted)})
-    second.runner.verify()
+    second.runner.assertDone()
     expect(r).toMatchObject({action: 'service-restart', reason: 'the running gateway did not accept the configured tokens', gatewayToken: {verdict: 'accepted'}})
   })
 })
@@ -233,7 +220,7 @@ describe('startGateway: a gateway that locked claw-mesh out', () => {
     } catch (e) {
       error = e
     }
-    second.runner.verify()
+    second.runner.assertDone()
     expect(error).toBeInstanceOf(ClawMeshError)
     expect(error).toMatchObject({code: 'gateway-locked-out', exitCode: 3})
     expect((error as Error).message).toMatch(/locked out .*retry in 120 s.*not a wrong token; nothing was restarted or rolled back/)

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {HttpFailure, type HttpClient, type HttpRequest} from '../../src/infra/http.js'
 import {checkGatewayToken, checkHooksToken, wsUrlFor, type WebSocketFactory, type WebSocketLike} from '../../src/services/gateway/token-check.js'
+import {httpStubs} from '../helpers/fakes/index.js'
 
 type Listener = (ev: never) => void
 
@@ -86,18 +86,6 @@ describe('checkGatewayToken (WebSocket connect handshake)', () => {
   })
 })
 
-function fakeHttp(status: number | HttpFailure, headers: Record<string, string> = {}): HttpClient & {requests: HttpRequest[]} {
-  const requests: HttpRequest[] = []
-  return {
-    requests,
-    async request(req) {
-      requests.push(req)
-      if (status instanceof HttpFailure) throw status
-      return {status, headers, body: '', latencyMs: 1, json: () => undefined}
-    },
-  }
-}
-
 describe('checkHooksToken (POST /hooks/wake {})', () => {
   it.each([
     [400, 'accepted'],
@@ -106,13 +94,14 @@ describe('checkHooksToken (POST /hooks/wake {})', () => {
     [404, 'unexpected'],
     [500, 'unexpected'],
   ])('status %i → %s', async (status, verdict) => {
-    const http = fakeHttp(status, {'retry-after': '30'})
-    expect((await checkHooksToken(http, 'http://127.0.0.1:1/', 'hk', {hooksPath: '/in'})).verdict).toBe(verdict)
+    // One POST to the hooks path's /wake: another request, or none, fails the test.
+    const http = httpStubs().on('POST', 'http://127.0.0.1:1/in/wake', {status, headers: {'retry-after': '30'}})
+    expect((await checkHooksToken(http.client, 'http://127.0.0.1:1/', 'hk', {hooksPath: '/in'})).verdict).toBe(verdict)
     expect(http.requests[0]).toMatchObject({method: 'POST', url: 'http://127.0.0.1:1/in/wake', body: '{}', headers: {authorization: 'Bearer hk'}})
   })
 
   it('reports connection failures as unreachable', async () => {
-    const r = await checkHooksToken(fakeHttp(new HttpFailure('refused', 'u', 'x')), 'http://127.0.0.1:1', 'hk')
+    const r = await checkHooksToken(httpStubs().on('POST', 'http://127.0.0.1:1/hooks/wake', 'refused').client, 'http://127.0.0.1:1', 'hk')
     expect(r).toEqual({verdict: 'unreachable', detail: 'connection refused (nothing listening on that address and port)'})
   })
 })

@@ -1,16 +1,15 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {exitCodeOf} from '../../src/core/errors.js'
 import {launchctlGuiSessionMissing, LAUNCHCTL_PENDING_TEARDOWN} from '../../src/core/launchctl-errors.js'
 import {createDeps} from '../../src/deps.js'
-import type {Clock} from '../../src/infra/clock.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {installWatchdog} from '../../src/services/watchdog/install.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
+import {fakeClock, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Re-installing the watchdog LaunchAgent (issue 17, M7): `bootout` returns before launchd has torn the old job down,
@@ -23,18 +22,11 @@ const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8'
 const UID = process.getuid?.() ?? 0
 const TARGET = `gui/${UID}/ai.claw-mesh.watchdog`
 
-function fakeClock(): Clock & {slept: number[]} {
-  let t = Date.parse('2026-12-01T10:00:00Z')
-  const slept: number[] = []
-  return {slept, now: () => new Date(t), sleep: async (ms) => void (slept.push(ms), (t += ms))}
-}
-
 function macDeps(script: (plist: string) => ExpectedCall[]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-launchctl-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('launchctl').path
   const home = path.join(dir, 'home')
   const plist = path.join(home, 'Library', 'LaunchAgents', 'ai.claw-mesh.watchdog.plist')
-  const clock = fakeClock()
+  const clock = fakeClock({start: '2026-12-01T10:00:00Z', autoAdvance: true})
   const deps = createDeps({env: {HOME: home, CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/usr/bin:/bin'}, platform: 'darwin', io: createTestIOStreams().io, runner: scriptedRunner(script(plist)), clock, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
   return {deps, clock}
 }

@@ -1,9 +1,9 @@
 import {spawn} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {afterEach, describe, expect, it} from 'vitest'
+import {tempDir} from '../helpers/fakes/index.js'
+import {describe, expect, it} from 'vitest'
 import {BusyError} from '../../src/core/errors.js'
 import {systemClock} from '../../src/infra/clock.js'
 import {acquireLock, acquireLockSync} from '../../src/infra/lock.js'
@@ -11,8 +11,7 @@ import {processStartTime} from '../../src/platform/process-info.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 let dir: string
-afterEach(() => rmSync(dir, {recursive: true, force: true}))
-const fresh = () => (dir = mkdtempSync(path.join(os.tmpdir(), 'cm-lock-')))
+const fresh = () => (dir = tempDir('lock').path)
 
 /** A worker process: takes the lock, appends "in <pid> <t>" / "out <pid> <t>" around a short hold. */
 const WORKER = `

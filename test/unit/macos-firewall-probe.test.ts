@@ -1,11 +1,11 @@
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {probeFirewall} from '../../src/services/doctor/firewall-probe.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * macOS's Application Firewall keys its per-app rules to the real executable; Homebrew's bin/node is a symlink into
@@ -15,8 +15,7 @@ const FW = '/usr/libexec/ApplicationFirewall/socketfilterfw'
 
 describe('the macOS firewall probe', () => {
   it('asks socketfilterfw about node\'s real binary, not the bin/node symlink', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-fw-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('fw').path
     const real = path.join(dir, 'Cellar', 'node', '24.4.1', 'bin', 'node')
     mkdirSync(path.dirname(real), {recursive: true})
     writeFileSync(real, '')

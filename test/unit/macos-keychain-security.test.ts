@@ -1,5 +1,4 @@
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {existsSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
@@ -9,6 +8,7 @@ import {openSecretStore} from '../../src/infra/secrets/select.js'
 import type {Runner} from '../../src/infra/runner.js'
 import {openResolverStore, resolveSecretRequest} from '../../src/services/gateway/secret-resolve.js'
 import {fakeKeychain, hex} from '../helpers/fake-keychain.js'
+import {scriptedRunner, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * macOS's Keychain through /usr/bin/security (finding M4), against test/helpers/fake-security.mjs: Apple's tool and
@@ -125,18 +125,14 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
 
   it('auto picks the Keychain when security works, and its probe leaves nothing behind', async () => {
     const kc = fakeKeychain()
-    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cm-mac-select-'))
-    try {
-      const {io, stderr} = createTestIOStreams()
-      const store = await openSecretStore({choice: 'auto', stateDir, platform: 'darwin', io, runner: kc.runner(), env: {}, timeoutMs: 10_000})
-      expect(store.backend).toBe('keychain')
-      expect(store.location).toMatch(/through \/usr\/bin\/security/)
-      expect(stderr()).toBe('')
-      expect(kc.read().items).toEqual([])
-      expect(existsSync(path.join(stateDir, 'secrets.json'))).toBe(false)
-    } finally {
-      rmSync(stateDir, {recursive: true, force: true})
-    }
+    const stateDir = tempDir('mac-select').path
+    const {io, stderr} = createTestIOStreams()
+    const store = await openSecretStore({choice: 'auto', stateDir, platform: 'darwin', io, runner: kc.runner(), env: {}, timeoutMs: 10_000})
+    expect(store.backend).toBe('keychain')
+    expect(store.location).toMatch(/through \/usr\/bin\/security/)
+    expect(stderr()).toBe('')
+    expect(kc.read().items).toEqual([])
+    expect(existsSync(path.join(stateDir, 'secrets.json'))).toBe(false)
   })
 })
 
@@ -144,30 +140,24 @@ describe('macOS: the gateway\'s secret resolver', () => {
   it('answers OpenClaw from the Keychain through the Runner\'s /usr/bin/security, over SSH', async () => {
     const kc = fakeKeychain()
     kc.seed({service: 'claw-mesh', account: 'gateway-token', data: hex('tok "é"'), trusted: ['/usr/bin/security']})
-    const home = mkdtempSync(path.join(os.tmpdir(), 'cm-mac-resolver-'))
-    try {
-      const runner = kc.runner()
-      const {io} = createTestIOStreams()
-      const deps = createDeps({platform: 'darwin', runner, io, env: {HOME: home, CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'keychain'}})
-      const answer = await resolveSecretRequest(await openResolverStore(deps), '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}')
-      expect(answer).toEqual({protocolVersion: 1, values: {'gateway-token': 'tok "é"'}})
-      expect(runner.commands).toEqual(['/usr/bin/security'])
-    } finally {
-      rmSync(home, {recursive: true, force: true})
-    }
+    const home = tempDir('mac-resolver').path
+    const runner = kc.runner()
+    const {io} = createTestIOStreams()
+    const deps = createDeps({platform: 'darwin', runner, io, env: {HOME: home, CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'keychain'}})
+    const answer = await resolveSecretRequest(await openResolverStore(deps), '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}')
+    expect(answer).toEqual({protocolVersion: 1, values: {'gateway-token': 'tok "é"'}})
+    expect(runner.commands).toEqual(['/usr/bin/security'])
   })
 })
 
 describe('Windows and Linux keep @napi-rs/keyring', () => {
-  const noRunner: Runner = {
-    run: (command) => Promise.reject(new Error(`the ${command} program was run`)),
-    spawnDetached: (command) => Promise.reject(new Error(`the ${command} program was started`)),
-  }
+  /** Any program run or started fails the test, even if the store catches the error. */
+  const noRunner = () => scriptedRunner([])
   it.each([
     ['win32', 'Windows Credential Manager'],
     ['linux', 'Secret Service'],
   ])('%s: the keyring module, never a program, even when given the Runner', async (platform, label) => {
-    const store = await createKeychainSecretStore({service: `claw-mesh-unit-${process.pid}`, platform, platformLabel: label, runner: noRunner, timeoutMs: 3000})
+    const store = await createKeychainSecretStore({service: `claw-mesh-unit-${process.pid}`, platform, platformLabel: label, runner: noRunner(), timeoutMs: 3000})
     expect(store.location).toBe(`${label} (service "claw-mesh-unit-${process.pid}")`)
     // On this Linux host the module answers from whatever store it finds, or refuses; either way no program ran.
     const got = await store.get('m4-never-set').catch((e: unknown) => e)

@@ -1,7 +1,6 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {evalService} from '../../src/core/checks/gateway-runtime.js'
 import {MAC_REBOOT_WARNING} from '../../src/core/macos-session.js'
 import {createDeps} from '../../src/deps.js'
@@ -11,6 +10,7 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {darwinGateway} from '../../src/platform/gateway-darwin.js'
 import type {ProbeRun} from '../../src/platform/types.js'
 import {installWatchdog} from '../../src/services/watchdog/install.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * A headless Mac (issue 17, M5): every LaunchAgent and the App Store Tailscale live in the logged-in desktop
@@ -68,8 +68,7 @@ describe('iMessage alerts from the watchdog LaunchAgent', () => {
     ['imessage:+15551234567', true],
     ['webhook:https://hooks.example.com/services/T0/B0/x', false],
   ] as const)('%s: the install notes that the job\'s node needs its own Automation grant for Messages: %s', async (alert, noted) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-imsg-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('imsg').path
     const deps = createDeps({env: {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/usr/bin:/bin'}, platform: 'darwin', io: createTestIOStreams().io, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
     const r = await installWatchdog(deps, {print: true, alert})
     expect((r.notes ?? []).some((n) => /Automation grant for Messages/.test(n) && /Privacy & Security → Automation/.test(n))).toBe(noted)

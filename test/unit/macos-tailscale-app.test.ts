@@ -1,11 +1,8 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {evalTailscaleDaemon} from '../../src/core/checks/tailscale.js'
 import {exitCodeOf} from '../../src/core/errors.js'
 import {createDeps} from '../../src/deps.js'
-import type {HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -17,7 +14,8 @@ import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {createDoctorContext} from '../../src/services/doctor/context.js'
 import {installTailscale} from '../../src/services/tailscale/install.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * A Mac whose Tailscale.app is installed but not running or not approved (issue 17, M2): its CLI answers with the
@@ -70,14 +68,12 @@ describe('the macOS install plan', () => {
 })
 
 function macDeps(script: ExpectedCall[], probe: HostProbe) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-mac-app-'))
-  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  const dir = tempDir('mac-app').path
   const env = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'), CLAW_MESH_TAILSCALE: APP_CLI, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
   const streams = createTestIOStreams()
   const runner = scriptedRunner(script)
   // A gateway that answers: OpenClaw is proven to run, so only Tailscale is in question.
-  const http: HttpClient = {request: async () => ({status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T})}
-  const deps = createDeps({env, io: streams.io, runner, http, store: createMemoryStateStore({}), secrets: createMemorySecretStore(), platform: 'darwin', probeHost: () => probe, lookPath: () => undefined, loopbackListeners: ownGatewayListeners()})
+  const deps = createDeps({env, io: streams.io, runner, http: liveGateways().client, store: createMemoryStateStore({}), secrets: createMemorySecretStore(), platform: 'darwin', probeHost: () => probe, lookPath: () => undefined, loopbackListeners: ownGatewayListeners()})
   return {deps, runner, stderr: streams.stderr}
 }
 

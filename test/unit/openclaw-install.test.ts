@@ -1,23 +1,14 @@
-import {mkdtempSync, writeFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {planOpenClawInstall} from '../../src/services/openclaw/install.js'
 import {locateOpenClaw} from '../../src/services/openclaw/locate.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const made: string[] = []
-function tmp(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'cm-oc-install-'))
-  made.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of made) rmSync(d, {recursive: true, force: true})
-})
-
+const tmp = (): string => tempDir('oc-install').path
 function binDir(names: string[]): string {
   const dir = tmp()
   for (const n of names) writeFileSync(path.join(dir, n), '')

@@ -1,10 +1,8 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {serviceProfile} from '../../src/core/openclaw-service-name.js'
 import {createDeps} from '../../src/deps.js'
-import type {HttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -13,7 +11,8 @@ import {linuxGateway} from '../../src/platform/gateway-linux.js'
 import {win32Gateway} from '../../src/platform/gateway-win32.js'
 import {gatewayStatus} from '../../src/services/gateway/status.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
+import {liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 /**
  * Contract (issue 17, M10): claw-mesh looks for OpenClaw's gateway service where OpenClaw itself puts it. OpenClaw
@@ -42,8 +41,7 @@ describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths,
     ['OPENCLAW_PROFILE=Default', {OPENCLAW_PROFILE: 'Default'}],
     ['OPENCLAW_PROFILE=work and OPENCLAW_HOME', {OPENCLAW_PROFILE: 'work', OPENCLAW_HOME: 'VOLUME/oc'}],
   ])('%s: gateway status finds the LaunchAgent OpenClaw installed', async (_why, extra) => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-service-path-'))
-    onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+    const dir = tempDir('service-path').path
     const env: Record<string, string> = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/nonexistent'}
     for (const [k, v] of Object.entries(extra)) env[k] = v.replace('VOLUME', dir)
     // Where OpenClaw's own code puts the plist for this environment.
@@ -53,8 +51,7 @@ describe.skipIf(unavailable !== undefined)('OpenClaw\'s service names and paths,
     writeFileSync(theirs, '<plist/>')
     const uid = process.getuid?.() ?? 0
     const runner = scriptedRunner([{command: 'launchctl', args: ['print', `gui/${uid}`], result: {exitCode: 0}}])
-    const healthy: HttpClient = {request: async () => ({status: 200, headers: {}, body: '{"ok":true,"status":"live"}', latencyMs: 1, json: <T>() => ({ok: true, status: 'live'}) as T})}
-    const deps = createDeps({env, platform: 'darwin', io: createTestIOStreams().io, runner, http: healthy, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
+    const deps = createDeps({env, platform: 'darwin', io: createTestIOStreams().io, runner, http: liveGateways().client, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
     const status = await gatewayStatus(deps, {})
     expect(status.runner).toMatchObject({kind: 'service', serviceInstalled: true, detail: expect.stringContaining(theirs)})
   })

@@ -1,12 +1,11 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {startupEntryPaths, win32Gateway} from '../../src/platform/gateway-win32.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-startup-'))
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+const tmp = tempDir('startup').path
 
 const ENVS: [string, NodeJS.ProcessEnv][] = [
   ['APPDATA', {APPDATA: path.join(tmp, 'Roaming')}],
@@ -26,7 +25,7 @@ describe.skipIf(openclawInternalsUnavailable())("OpenClaw's Startup-folder fallb
 describe('the gateway service counts as installed through the Startup folder', () => {
   const noTask = async () => ({exitCode: 1, stdout: '', stderr: 'ERROR: The system cannot find the file specified.', notFound: false})
   it.each(['vbs', 'cmd'])('OpenClaw Gateway.%s in the Startup folder, no Scheduled Task → installed', async (ext) => {
-    const appData = mkdtempSync(path.join(tmp, 'appdata-'))
+    const appData = tempDir('appdata').path
     const dir = path.join(appData, 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Startup')
     expect(await win32Gateway.serviceInstalled('/unused', undefined, noTask, {APPDATA: appData})).toBe(false)
     mkdirSync(dir, {recursive: true})

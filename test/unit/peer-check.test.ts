@@ -9,7 +9,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {checkPeers} from '../../src/services/peers/check.js'
 import {startFakePeer, startFakePeers, type FakePeer, type FakePeerOptions} from '../helpers/fake-peer.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson, type StatusNode} from '../helpers/tailscale-status-json.js'
 
 const TS = '/opt/fake/tailscale'
@@ -148,7 +148,7 @@ describe('checkPeers', () => {
     const peers = [record('clawd', a.url, {hostname: 'openclaw-clawd', messaging: false}), record('zed', b.url, {hostname: 'openclaw-zed', messaging: false})]
     const {deps, runner} = setup(peers, {}, {peers: [{hostname: 'openclaw-clawd', ipv4: '100.88.12.7'}, {hostname: 'openclaw-zed', ipv4: '100.64.0.9', online: false}]})
     const result = await checkPeers(deps, {timeoutMs: 2000})
-    runner.verify()
+    runner.assertDone()
     expect(result.tailscale).toEqual({available: true, note: undefined})
     expect(result.peers[0].probes.tailnet).toMatchObject({status: 'ok', detail: 'online (openclaw-clawd)'})
     expect(result.peers[1].status).toBe('degraded')

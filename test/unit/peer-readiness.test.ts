@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {classifyPeer, readinessVerdict, roundDelay, waitForPeers, type PeerObservation, type PeerProbe, type PeerTarget, type WaitResult} from '../../src/core/peer-readiness.js'
 import {parsePeerWait} from '../../src/services/bootstrap/options.js'
+import {fakeClock, httpStubs} from '../helpers/fakes/index.js'
 
 const node = {online: true, dnsName: 'openclaw-beta.tail4f3a2.ts.net', ipv4: '100.64.0.2', ipv6: 'fd7a:115c:a1e0::2'}
 
@@ -25,27 +26,15 @@ describe('one peer, one round: the first gap a user would fix (pure)', () => {
   })
 })
 
-/** A clock that moves only when slept on, or when a round says it took time. */
-function fakeClock() {
-  let t = Date.parse('2026-12-01T00:00:00Z')
-  const slept: number[] = []
-  return {
-    slept,
-    advance: (ms: number) => void (t += ms),
-    now: () => new Date(t),
-    sleep: async (ms: number) => {
-      slept.push(ms)
-      t += ms
-    },
-  }
-}
+/** A clock that moves only when slept on, or when a round says it took time (advance). */
+const sleepingClock = () => fakeClock({autoAdvance: true})
 
 const beta: PeerTarget = {name: 'beta', url: 'http://100.64.0.2:18789', kind: 'named'}
 const gamma: PeerTarget = {name: 'gamma', url: 'http://100.64.0.3:18789', kind: 'fleet'}
 
 describe('waiting for the peers (fake clock)', () => {
   it('ends as soon as every peer is ready; a peer seen ready is not probed again; progress names who is missing', async () => {
-    const clock = fakeClock()
+    const clock = sleepingClock()
     const progress: string[] = []
     const asked: string[][] = []
     // beta is ready from the second round, gamma (its name) from the fourth.
@@ -70,7 +59,7 @@ describe('waiting for the peers (fake clock)', () => {
   })
 
   it('stops at the bound, never sleeping past it, and returns what is still missing', async () => {
-    const clock = fakeClock()
+    const clock = sleepingClock()
     const r = await waitForPeers({timeoutMs: 5000, clock, progress: () => {}, round: async () => ({targets: [beta], probes: [{name: 'beta', gap: 'no-path', detail: '100.64.0.2'}]})})
     expect(r.missing).toEqual([{name: 'beta', gap: 'no-path', detail: '100.64.0.2'}])
     expect(r.elapsedMs).toBe(5000)
@@ -79,7 +68,7 @@ describe('waiting for the peers (fake clock)', () => {
   })
 
   it('counts the time rounds themselves take (slow probes) against the bound', async () => {
-    const clock = fakeClock()
+    const clock = sleepingClock()
     const r = await waitForPeers({
       timeoutMs: 3000,
       clock,
@@ -94,7 +83,7 @@ describe('waiting for the peers (fake clock)', () => {
   })
 
   it('no peers at all: one round, no wait', async () => {
-    const clock = fakeClock()
+    const clock = sleepingClock()
     const r = await waitForPeers({timeoutMs: 60_000, clock, progress: () => {}, round: async () => ({targets: [], probes: []})})
     expect(r).toMatchObject({rounds: 1, ready: [], missing: [], elapsedMs: 0})
   })
@@ -143,7 +132,7 @@ describe('how this host resolves a MagicDNS name', () => {
     const {createDeps} = await import('../../src/deps.js')
     const {createTestIOStreams} = await import('../../src/infra/io.js')
     const {createMemoryStateStore} = await import('../../src/infra/state-store.js')
-    const {scriptedRunner} = await import('../helpers/scripted-runner.js')
+    const {scriptedRunner} = await import('../helpers/fakes/runner.js')
     const {tailscaleStatusJson} = await import('../helpers/tailscale-status-json.js')
     const {awaitPeerReadiness} = await import('../../src/services/bootstrap/peer-readiness.js')
     const doc = {...JSON.parse(tailscaleStatusJson({peers: [{hostname: 'openclaw-beta', ipv4: '100.64.0.2'}]})), TUN: false}
@@ -155,7 +144,8 @@ describe('how this host resolves a MagicDNS name', () => {
       store: createMemoryStateStore({}),
       tailscaleProxy: 'http://127.0.0.2:1055',
       runner: scriptedRunner([{command: '/opt/fake/tailscale', args: ['status', '--json'], result: {stdout: JSON.stringify(doc)}}]),
-      http: {request: async () => ({status: 200, headers: {}, body: '{}', latencyMs: 1, json: <T>() => ({}) as T})},
+      // beta's gateway answers (through the proxy): any HTTP answer means the port is open.
+      http: httpStubs().on('GET', 'http://100.64.0.2:18789/healthz', {body: {}}, {times: 'any'}).client,
       resolveHost: async (host) => {
         asked.push(host)
         return []

@@ -1,8 +1,5 @@
 import http from 'node:http'
 import type net from 'node:net'
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {buildMeshCard, MESH_CARD_PATH} from '../../src/core/mesh-card.js'
 import {meshAskByPeerOrCapability} from '../../src/plugin/capability-ask.js'
@@ -10,6 +7,7 @@ import {cardHandler, registerCardRoute, type RouteApi} from '../../src/plugin/ca
 import type {PluginApi} from '../../src/plugin/host.js'
 import {peerRows} from '../../src/plugin/peer-cards.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const GATEWAY_TOKEN = 'gateway-token-abcdefghijklmnopqrstuvwxyz'
 const PEER_TOKEN = 'peer-in-token-0123456789abcdefghij'
@@ -84,11 +82,10 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
 })
 
 describe('mesh_peers and mesh_ask {capability} read the peers\' cards', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-plugin-caps-'))
+  const dir = tempDir('plugin-caps').path
   const fakes: FakePeer[] = []
   afterAll(async () => {
     await Promise.all(fakes.map((f) => f.close()))
-    rmSync(dir, {recursive: true, force: true})
   })
 
   async function mesh() {

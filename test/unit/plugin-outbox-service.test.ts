@@ -1,5 +1,4 @@
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {parseAuditLines} from '../../src/core/mesh-audit.js'
@@ -8,6 +7,7 @@ import {tick} from '../../src/plugin/service.js'
 import {meshSend, meshTask} from '../../src/plugin/tools.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
 import {freePort} from '../helpers/openclaw.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * The plugin's outbox service driven tick by tick against a wire-faithful fake gateway on loopback: a message to
@@ -15,12 +15,11 @@ import {freePort} from '../helpers/openclaw.js'
  * Outside OpenClaw the state store is refused, so this also runs the file fallback.
  */
 const TOKEN = 'outbox-test-token-0123456789abcdef'
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-plugin-outbox-'))
+const dir = tempDir('plugin-outbox').path
 let fake: FakePeer | undefined
 
 afterAll(async () => {
   await fake?.close()
-  rmSync(dir, {recursive: true, force: true})
 })
 
 describe("the plugin's outbox service", () => {
@@ -117,7 +116,7 @@ describe("the plugin's outbox service", () => {
 
   it("drains a backlog under the peer's rate limit: at most 20 requests to one peer in any minute", async () => {
     const port = await freePort()
-    const own = mkdtempSync(path.join(os.tmpdir(), 'cm-plugin-budget-'))
+    const own = tempDir('plugin-budget').path
     const config = {channels: {a2a: {enabled: true, peers: {busy: {token: 'in-token-0123456789', url: `http://127.0.0.1:${port}/a2a/v1`, outboundToken: TOKEN}}}}}
     const api: PluginApi = {pluginConfig: {auditDir: own}, registerTool() {}, registerService() {}, runtime: {config: {current: () => config}, state: {resolveStateDir: () => own}, system: {}}}
     let clock = Date.now()
@@ -140,7 +139,6 @@ describe("the plugin's outbox service", () => {
       expect(peer.a2a!.messages).toHaveLength(30)
     } finally {
       await peer.close()
-      rmSync(own, {recursive: true, force: true})
     }
   }, 60_000)
 })

@@ -1,17 +1,16 @@
-import {mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {mkdirSync, readdirSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {rotateTokens} from '../../src/services/tokens/rotate.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 // Everything OpenClaw- or claw-mesh-related points into a temp dir: nothing here may touch the real home.
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-rotate-'))
-afterAll(() => rmSync(tmp, {recursive: true, force: true}))
+const tmp = tempDir('rotate').path
 const env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), OPENCLAW_STATE_DIR: path.join(tmp, 'openclaw'), PATH: '/nonexistent'}
 
 function deps(secrets: Record<string, string>, configured = true) {

@@ -1,8 +1,6 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {lastUserText, startScriptedModel, type ScriptedModel} from '../helpers/scripted-model.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /** The scripted chat-completions server on the wire: SSE framing, tool calls and their continuation, the log. */
 type Chunk = {object: string; model: string; choices: Array<{index: number; delta: Record<string, unknown>; finish_reason: string | null}>; usage?: Record<string, number>}
@@ -28,12 +26,11 @@ describe('scripted model server', () => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'cm-scripted-model-'))
+    dir = tempDir('scripted-model').path
     model = await startScriptedModel({dir, script: {name: 'bee', rules: [askRule, {match: {contains: 'slow'}, reply: 'done', delayMs: 300}]}})
   })
   afterAll(() => {
     model?.stop()
-    rmSync(dir, {recursive: true, force: true})
   })
 
   it('streams the default echo as chat.completion.chunk events, finish_reason stop, a usage chunk and [DONE]', async () => {

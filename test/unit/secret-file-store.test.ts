@@ -1,8 +1,8 @@
-import {promises as fs, mkdtempSync, rmSync, type Stats} from 'node:fs'
-import os from 'node:os'
+import {promises as fs, type Stats} from 'node:fs'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createFileSecretStore, secretFileProblems} from '../../src/infra/secrets/file.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 /**
  * The stat a writable file really has on Windows: libuv's `fs__stat_handle` (src/win/fs.c) gives owner, group and
@@ -14,13 +14,8 @@ async function windowsLstat(file: string): Promise<Stats> {
   return Object.assign(Object.create(Object.getPrototypeOf(real) as object) as Stats, real, {mode: (real.mode & 0o170000) | 0o666, uid: 0, gid: 0})
 }
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
-})
 function tempFile(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-secret-file-'))
-  dirs.push(dir)
+  const dir = tempDir('secret-file').path
   return path.join(dir, 'secrets.json')
 }
 

@@ -1,14 +1,13 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {Readable} from 'node:stream'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {expandHome} from '../../src/core/file-arg.js'
 import {Redactor} from '../../src/core/redact.js'
 import {readSecretInput} from '../../src/infra/secret-input.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const home = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-secret-input-'))
-afterAll(() => rmSync(home, {recursive: true, force: true}))
+const home = tempDir('secret-input').path
 
 describe('expandHome', () => {
   it.each([

@@ -1,12 +1,12 @@
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {KeychainUnavailableError, PROBE_NAME} from '../../src/infra/secrets/keychain.js'
 import {openSecretStore, type OpenSecretStoreOptions} from '../../src/infra/secrets/select.js'
 import {createMemorySecretStore, type SecretStore} from '../../src/infra/secrets/types.js'
-import {scriptedRunner, type ExpectedCall} from '../helpers/scripted-runner.js'
+import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'keychain', name), 'utf8')
 const BUS = 'unix:path=/run/user/1000/bus'
@@ -18,11 +18,6 @@ const dbus = (args: ExpectedCall['args'], result: {exitCode?: number; stdout?: s
   result,
   // The bus is named to dbus-send explicitly: cron and service units have no DBUS_SESSION_BUS_ADDRESS of their own.
   onCall: (_a, opts) => expect(opts?.env?.DBUS_SESSION_BUS_ADDRESS).toBe(BUS),
-})
-
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
 })
 
 /** A keychain adapter whose every call the OS refuses with `text` (a recorded keyring message). */
@@ -50,8 +45,7 @@ function recordingKeychain(): {factory: OpenSecretStoreOptions['keychain']; stor
 }
 
 async function open(opts: {platform: string; env?: NodeJS.ProcessEnv; script?: ExpectedCall[]; keychain?: OpenSecretStoreOptions['keychain']; readOnly: boolean; choice?: 'auto' | 'keychain'}): Promise<{store: SecretStore; stderr: string}> {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cm-select-'))
-  dirs.push(stateDir)
+  const stateDir = tempDir('select').path
   const {io, stderr} = createTestIOStreams()
   const store = await openSecretStore({choice: opts.choice ?? 'auto', stateDir, platform: opts.platform, io, runner: scriptedRunner(opts.script ?? []), env: opts.env ?? {DBUS_SESSION_BUS_ADDRESS: BUS}, readOnly: opts.readOnly, keychain: opts.keychain, timeoutMs: 1000})
   expect(existsSync(path.join(stateDir, 'secrets.json'))).toBe(false)

@@ -2,8 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {buildHookRequest, deliveryError, idempotencyKeyFor, idempotencyKeyProblem, MAX_HOOK_BODY_BYTES, type HookOutcome} from '../../src/core/hook-message.js'
 import {DEFAULT_RETRY_POLICY} from '../../src/core/retry.js'
 import {createDeps} from '../../src/deps.js'
-import type {Clock} from '../../src/infra/clock.js'
-import {createFetchHttpClient, HttpFailure, type HttpClient, type HttpRequest} from '../../src/infra/http.js'
+import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -11,34 +10,13 @@ import {composeText, requestFor} from '../../src/services/messaging/compose.js'
 import {deliver} from '../../src/services/messaging/deliver.js'
 import {sendMessage} from '../../src/services/messaging/send.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
+import {fakeClock, httpStubs, type Reply} from '../helpers/fakes/index.js'
 
-/** A clock whose sleeps return at once and advance time; it records every delay. */
-function fakeClock(): Clock & {sleeps: number[]} {
-  let now = Date.parse('2026-09-01T12:00:00Z')
-  const sleeps: number[] = []
-  return {
-    sleeps,
-    now: () => new Date(now),
-    sleep: async (ms) => {
-      sleeps.push(ms)
-      now += ms
-    },
-  }
-}
-
-/** An HttpClient that answers from a script, one entry a request; fails the test on an extra request. */
-function scriptedHttp(script: Array<{status: number; body?: string; headers?: Record<string, string>} | HttpFailure>): HttpClient & {requests: HttpRequest[]} {
-  const requests: HttpRequest[] = []
-  return {
-    requests,
-    async request(req) {
-      requests.push(req)
-      const next = script.shift()
-      if (!next) throw new Error(`unexpected request ${req.method} ${req.url}`)
-      if (next instanceof HttpFailure) throw next
-      return {status: next.status, headers: next.headers ?? {}, body: next.body ?? '', latencyMs: 1, json: () => JSON.parse(next.body ?? 'null')}
-    },
-  }
+/** Answers the hook POSTs from a script, one entry a request, in order: an extra request or an unused answer fails the test. */
+function scriptedHttp(script: Reply[]) {
+  const stubs = httpStubs()
+  for (const answer of script) stubs.on('POST', 'http://127.0.0.1:1/hooks/agent', answer)
+  return stubs
 }
 
 const target = {url: 'http://127.0.0.1:1', token: 'peer-hooks-token-0123456789'}
@@ -124,43 +102,41 @@ describe('delivery errors', () => {
 describe('deliver (retries)', () => {
   it('retries 503 and 502 with growing backoff, then succeeds', async () => {
     const http = scriptedHttp([{status: 503, body: '{}'}, {status: 502, body: '{}'}, {status: 200, body: '{"ok":true,"runId":"r1"}'}])
-    const clock = fakeClock()
-    const d = await deliver({http, clock}, target, req, opts)
+    const clock = fakeClock({autoAdvance: true})
+    const d = await deliver({http: http.client, clock}, target, req, opts)
     expect(d).toMatchObject({ok: true, runId: 'r1', attempts: 3})
-    expect(clock.sleeps).toEqual([500, 1000])
+    expect(clock.slept).toEqual([500, 1000])
     // Every attempt carries the same body, hence the same idempotency key.
     expect(new Set(http.requests.map((r) => r.body)).size).toBe(1)
     expect(http.requests[0].headers?.authorization).toBe(`Bearer ${target.token}`)
   })
   it('honours Retry-After on 429', async () => {
     const http = scriptedHttp([{status: 429, headers: {'retry-after': '7'}}, {status: 200, body: '{"ok":true,"runId":"r2"}'}])
-    const clock = fakeClock()
-    expect(await deliver({http, clock}, target, req, opts)).toMatchObject({ok: true, runId: 'r2'})
-    expect(clock.sleeps).toEqual([7000])
+    const clock = fakeClock({autoAdvance: true})
+    expect(await deliver({http: http.client, clock}, target, req, opts)).toMatchObject({ok: true, runId: 'r2'})
+    expect(clock.slept).toEqual([7000])
   })
   it('retries connection failures, at most maxAttempts times', async () => {
-    const fail = () => new HttpFailure('refused', target.url, 'refused')
-    const http = scriptedHttp([fail(), fail(), fail(), fail(), fail()])
-    const clock = fakeClock()
-    const d = await deliver({http, clock}, target, req, opts)
+    const http = scriptedHttp(['refused', 'refused', 'refused', 'refused', 'refused'])
+    const clock = fakeClock({autoAdvance: true})
+    const d = await deliver({http: http.client, clock}, target, req, opts)
     expect(d).toMatchObject({ok: false, attempts: 5, outcome: {type: 'network', kind: 'refused'}})
-    expect(clock.sleeps).toEqual([500, 1000, 2000, 4000])
+    expect(clock.slept).toEqual([500, 1000, 2000, 4000])
   })
   it('does not retry 401, 400 or 413', async () => {
     for (const status of [401, 400, 413]) {
       const http = scriptedHttp([{status}])
-      const d = await deliver({http, clock: fakeClock()}, target, req, opts)
+      const d = await deliver({http: http.client, clock: fakeClock({autoAdvance: true})}, target, req, opts)
       expect(d).toMatchObject({ok: false, attempts: 1, outcome: {status}})
     }
   })
   it('stays inside the deadline: no attempt or wait past it', async () => {
-    const fail = () => new HttpFailure('refused', target.url, 'refused')
-    const http = scriptedHttp([fail(), fail(), fail(), fail(), fail()])
-    const clock = fakeClock()
-    const d = await deliver({http, clock}, target, req, {...opts, policy: {...opts.policy, deadlineMs: 2000}})
+    const http = scriptedHttp(['refused', 'refused', 'refused'])
+    const clock = fakeClock({autoAdvance: true})
+    const d = await deliver({http: http.client, clock}, target, req, {...opts, policy: {...opts.policy, deadlineMs: 2000}})
     // 500 + 1000 ms of waiting fit in 2 s; the next 2000 ms wait would not, so there is no fourth attempt.
     expect(d.attempts).toBe(3)
-    expect(clock.sleeps).toEqual([500, 1000])
+    expect(clock.slept).toEqual([500, 1000])
   })
 })
 

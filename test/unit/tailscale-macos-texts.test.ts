@@ -8,7 +8,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {sendFile} from '../../src/services/files/taildrop.js'
 import {createControlPlane, createSimHost} from '../helpers/tailscale-sim.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 /**
  * Tailscale's macOS texts (issue 17, M8, M9), recorded from its sources as fixtures: the simulator prints them, and

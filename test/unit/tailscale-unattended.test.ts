@@ -6,7 +6,7 @@ import {planBootstrap, type BootstrapDesired, type BootstrapObserved} from '../.
 import {parseForceDaemon, planJoin, type JoinObserved} from '../../src/core/tailscale-join-plan.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
 
 /**
  * `tailscale debug prefs` on Windows: ipn.Prefs as JSON, composed from its JSON field names (ipn/prefs.go; keys zeroed).

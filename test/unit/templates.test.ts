@@ -1,8 +1,7 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {escapeTemplateValues, renderArgv, systemdQuote, windowsQuote, xmlEscape} from '../../src/core/templates.js'
 import {encodeFile} from '../../src/core/windows-file-encoding.js'
 import {createDeps} from '../../src/deps.js'
@@ -12,9 +11,9 @@ import {cliEntryPath} from '../../src/services/gateway/secret-wiring.js'
 import {renderSkill} from '../../src/services/skill/install.js'
 import {renderWatchdogFiles} from '../../src/services/watchdog/units.js'
 import {requireTool} from '../helpers/tools.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-templates-'))
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const dir = tempDir('templates').path
 
 
 describe('escaping', () => {

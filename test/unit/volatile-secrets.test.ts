@@ -1,7 +1,6 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {CHECKS} from '../../src/core/checks/catalog.js'
 import type {DoctorContext} from '../../src/core/checks/context.js'
 import {planFixes} from '../../src/core/checks/fix-plan.js'
@@ -12,7 +11,8 @@ import {listVolatileSecrets, type VolatileStore} from '../../src/infra/secrets/k
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {moveVolatileSecrets} from '../../src/services/doctor/volatile-secrets.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const PROC_KEYS = path.join(__dirname, '..', 'fixtures', 'keychain', 'proc-keys-volatile.txt')
 
@@ -55,18 +55,12 @@ describe('finding what an earlier claw-mesh left in the kernel keyring (/proc/ke
 })
 
 describe('doctor --fix moves them into the durable store', () => {
-  const dirs: string[] = []
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
-  })
-
   function kernel(values: Record<string, string>): VolatileStore & {left: () => string[]} {
     const keys = new Map(Object.entries(values))
     return {read: async (n) => keys.get(n), remove: async (n) => void keys.delete(n), left: () => [...keys.keys()]}
   }
   function deps() {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-volatile-'))
-    dirs.push(dir)
+    const dir = tempDir('volatile').path
     const store = createMemoryStateStore({identity: 'nova', peers: {}, secrets: {backend: 'keychain', names: ['gateway-token', 'peer/clawd']}})
     return createDeps({env: {CLAW_MESH_HOME: dir}, platform: 'linux', store, io: createTestIOStreams().io, runner: scriptedRunner([])})
   }

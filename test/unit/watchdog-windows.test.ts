@@ -1,8 +1,7 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import os from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import WatchdogInstall from '../../src/commands/watchdog/install.js'
 import {decodeFile, encodeFile} from '../../src/core/windows-file-encoding.js'
 import {createDeps} from '../../src/deps.js'
@@ -11,9 +10,9 @@ import {watchdogSchedule} from '../../src/services/watchdog/install.js'
 import {onDiskMatches, renderWatchdogFiles, type RenderedFile} from '../../src/services/watchdog/units.js'
 import {runCommand} from '../helpers/run-command.js'
 import {requireTool} from '../helpers/tools.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-wd-win-'))
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const dir = tempDir('wd-win').path
 
 const WIN_STATE = 'C:\\Users\\Zoë\\AppData\\Local\\claw-mesh'
 const NODE = 'C:\\Program Files\\nodejs\\node.exe'
@@ -113,7 +112,7 @@ describe('the watchdog interval on Windows', () => {
   })
 
   it('watchdog install --interval 30s on Windows exits 2 with the fix, and writes nothing', async () => {
-    const home = mkdtempSync(path.join(dir, 'home-'))
+    const home = tempDir('home').path
     const run = await runCommand(WatchdogInstall, ['--interval', '30s', '--print'], {env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'state')}, platform: 'win32', store: createMemoryStateStore()})
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/--interval 30s cannot be a Windows Scheduled Task's interval/)

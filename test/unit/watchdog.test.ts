@@ -1,7 +1,6 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {afterAlert, afterRestart, emptyWatchdogState, parseWatchdogState, planCheck, type WatchdogState} from '../../src/core/watchdog-state.js'
@@ -12,6 +11,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runWatchdog} from '../../src/services/watchdog/run.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 const T0 = Date.parse('2026-09-01T12:00:00Z')
 const opts = {failures: 3, cooldownMs: 30 * 60_000}
@@ -93,7 +93,7 @@ describe('runWatchdog', () => {
   let now = T0
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-watchdog-'))
+    dir = tempDir('watchdog').path
     alerts.length = 0
     healthy = true
     gateway = http.createServer((req, res) => res.writeHead(healthy ? 200 : 503).end(healthy ? '{"ok":true,"status":"live"}' : '{"ok":false}'))
@@ -112,7 +112,6 @@ describe('runWatchdog', () => {
   afterEach(async () => {
     await new Promise((r) => gateway.close(r))
     await new Promise((r) => webhook.close(r))
-    rmSync(dir, {recursive: true, force: true})
   })
 
   function deps(): Deps {

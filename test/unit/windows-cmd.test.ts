@@ -1,18 +1,17 @@
-import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import os from 'node:os'
 import path from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {cmdArg, cmdScriptInvocation} from '../../src/core/windows-cmd.js'
 import {Redactor} from '../../src/core/redact.js'
 import {createExecaRunner} from '../../src/infra/runner.js'
+import {tempDir} from '../helpers/fakes/index.js'
 
 // cross-spawn (in node_modules through the toolchain) is the reference for cmd.exe escaping that execa's and npm's
 // ecosystems rely on: claw-mesh must escape exactly as it does.
 const crossSpawnEscape = createRequire(import.meta.url)('cross-spawn/lib/util/escape.js') as {command(a: string): string; argument(a: string, double: boolean): string}
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'claw-mesh-cmd-'))
-afterAll(() => rmSync(dir, {recursive: true, force: true}))
+const dir = tempDir('cmd').path
 
 describe('running a .cmd shim through cmd.exe', () => {
   it.each(['gateway', '--port', '18789', 'work profile', 'a&b', 'x"y', 'C:\\dir\\', '100%', '^caret', '(paren)', ''])('argument %j is escaped as cross-spawn escapes it', (arg) => {

@@ -8,7 +8,8 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import {npmBinHint} from '../../src/services/openclaw/install.js'
 import {waitForDaemon} from '../../src/services/tailscale/install.js'
-import {scriptedRunner} from '../helpers/scripted-runner.js'
+import {scriptedRunner} from '../helpers/fakes/runner.js'
+import {fakeClock} from '../helpers/fakes/index.js'
 
 const probe = {platform: 'win32' as const, isRoot: false, hasSystemd: false, inContainer: false, tun: false, commands: {winget: 'C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\winget.exe'}}
 
@@ -32,8 +33,7 @@ describe('Windows: npm prefix, winget and the named pipe', () => {
       {command: TS, args: ['status', '--json'], result: down},
       {command: TS, args: ['status', '--json'], result: {stdout: '{"BackendState":"NeedsLogin"}'}},
     ])
-    let now = 0
-    const clock = {now: () => new Date(now), sleep: async (ms: number) => void (now += ms)}
+    const clock = fakeClock({start: 0, autoAdvance: true})
     const deps = createDeps({env: {CLAW_MESH_TAILSCALE: TS}, platform: 'win32', store: createMemoryStateStore(), runner, clock})
     const seen: string[] = []
     await waitForDaemon(deps, undefined, 60_000, (m) => seen.push(m), {checkFile: false})
@@ -43,8 +43,7 @@ describe('Windows: npm prefix, winget and the named pipe', () => {
   it('a service that never answers: a timeout naming the service and how to start it', async () => {
     const TS = 'C:\\Program Files\\Tailscale\\tailscale.exe'
     const runner = scriptedRunner(Array.from({length: 4}, () => ({command: TS, args: ['status', '--json'], result: {exitCode: 1}})))
-    let now = 0
-    const clock = {now: () => new Date(now), sleep: async (ms: number) => void (now += ms)}
+    const clock = fakeClock({start: 0, autoAdvance: true})
     const deps = createDeps({env: {CLAW_MESH_TAILSCALE: TS}, platform: 'win32', store: createMemoryStateStore(), runner, clock})
     await expect(waitForDaemon(deps, undefined, 1000, undefined, {checkFile: false})).rejects.toMatchObject({code: 'tailscale-daemon-timeout', hint: expect.stringMatching(/Start-Service Tailscale/)})
   })

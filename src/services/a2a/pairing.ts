@@ -1,6 +1,6 @@
 import {inviteOf, peerOf} from '../../core/state-schema.js'
 import {assertTailnetResolution} from '../../core/peer-url.js'
-import {assertPairingNameFree, decodePairingInvite, decodePairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
+import {assertInviteUnexpired, assertPairingNameFree, decodePairingInvite, decodePairingReply, type PairingInvite, type PairingReply, encodePairingReply, newPairingKey, pairSecrets, replyMacValid} from '../../core/a2a-pairing.js'
 import {a2aEndpoint} from '../../core/a2a-protocol.js'
 import {ActionNeededError, UsageError} from '../../core/errors.js'
 import {tailnetHostnameOf} from '../../core/peer-url.js'
@@ -74,9 +74,11 @@ const NEW_INVITE = (who: string) => `Ask ${who} for a new invite (claw-mesh invi
  * B's half: pair with the host that printed `raw` (a v2 invite). Mints the pair's two tokens from an X25519
  * exchange, stores and configures them, and returns the reply line for the inviter.
  */
-export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
+export async function acceptInvite(deps: Deps, raw: string | PairingInvite, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = opts.magicDNSSuffix ?? magicDnsSuffixSetting(settingsInput(deps)).value
-  const invite = decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
+  // Decoded and checked already (bootstrap's --peer): only the expiry is judged again, at the moment of pairing.
+  const invite = typeof raw === 'string' ? decodePairingInvite(raw, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix}) : raw
+  if (typeof raw !== 'string') assertInviteUnexpired(invite, deps.clock.now())
   // Plain http to a MagicDNS name only when it resolves into the tailnet (as for every peer URL).
   const addresses = await assertTailnetResolution(invite.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The invite's url", magicDNSSuffix})
   const name = opts.name === undefined ? invite.name : assertHostname(opts.name, '--name')
@@ -107,9 +109,9 @@ export async function acceptInvite(deps: Deps, raw: string, opts: PairingOptions
 }
 
 /** A's half: completes the pair from B's reply to one of this machine's invites. */
-export async function completeReply(deps: Deps, raw: string, opts: PairingOptions = {}): Promise<PairingResult> {
+export async function completeReply(deps: Deps, raw: string | PairingReply, opts: PairingOptions = {}): Promise<PairingResult> {
   const magicDNSSuffix = opts.magicDNSSuffix ?? magicDnsSuffixSetting(settingsInput(deps)).value
-  const reply = decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix})
+  const reply = typeof raw === 'string' ? decodePairingReply(raw, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix}) : raw
   const addresses = await assertTailnetResolution(reply.url, deps.resolveHost, {allowInsecure: opts.allowInsecureUrl, label: "The reply's url", magicDNSSuffix})
   const state = deps.store.read()
   const record = inviteOf(state, reply.invite)

@@ -1,4 +1,4 @@
-import {assertPairingNameFree, assertPlainAddAllowed, decodePairingInvite, decodePairingReply, fleetHooksToken, pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPairingNameFree, assertPlainAddAllowed, fleetHooksToken} from '../../core/a2a-pairing.js'
 import type {BootstrapObserved, OpenClawObserved, WatchdogObserved} from '../../core/bootstrap-plan.js'
 import {ClawMeshError} from '../../core/errors.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
@@ -126,17 +126,17 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
   const changes: string[] = []
   for (const input of peers) {
     // A2A pairing lines: an invite answered before (same id, reply kept) is unchanged; a reply always completes.
-    const kind = input.invite === undefined ? undefined : pairingLineKind(input.invite)
-    if (kind === 'reply') {
-      const reply = decodePairingReply(input.invite as string, {allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix: input.magicDNSSuffix})
+    // The line decoded by the options step and checked against the tailnet by namePeerInputs: not parsed again.
+    if (input.line?.kind === 'reply') {
+      const reply = input.line.reply
       const name = input.name ?? reply.name
       // Refused with the plan, before the join: a reply must not re-point a peer recorded at another URL.
       assertPairingNameFree(peerOf(state, name), name, reply.url, input.replace)
       changes.push(`complete the pairing with ${name}`)
       continue
     }
-    if (kind === 'invite-v2') {
-      const invite = decodePairingInvite(input.invite as string, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix: input.magicDNSSuffix})
+    if (input.line?.kind === 'invite-v2') {
+      const invite = input.line.invite
       const name = input.name ?? invite.name
       const existing = peerOf(state, name)
       if (!(existing?.a2a?.invite === invite.id && existing.a2a.reply && existing.url === invite.url)) {
@@ -221,7 +221,7 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
   const [tailscale, configure, phases] = await Promise.all([view.tailscale(), configuring, phasesPromise])
   // The suffix the apply step (peer add) will judge the peers' URLs with: the same resolver, the same inputs.
   const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps, {state: view.state(), tailscaleStatus: tailscale.summary})).value
-  const peers = namePeerInputs(opts.peers, tailscale.summary, magicDNSSuffix)
+  const peers = namePeerInputs(opts.peers, tailscale.summary, magicDNSSuffix, deps.clock.now())
   const loc = view.openclaw()
   const configChanges = configure.changes.map((c) => c.path)
   const store = await view.secrets()

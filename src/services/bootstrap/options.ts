@@ -9,6 +9,7 @@ import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {AddPeerOptions} from '../peers/add.js'
 import type {JoinOptions} from '../tailscale/join.js'
 import type {BootstrapOptions} from './types.js'
+import {decodePeerLines} from './peer-inputs.js'
 
 /** How long bootstrap waits, after a join, for the peers it will use (`--peer-wait`). */
 export const DEFAULT_PEER_WAIT = '60s'
@@ -117,7 +118,8 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     expose: flags.expose,
     port: flags.port === undefined ? undefined : assertPort(flags.port),
     acceptRisk: flags['accept-risk'],
-    peers: withReplace(trust ? inputs.peers.map((p) => ({...p, trust})) : inputs.peers, flags.replace ?? []),
+    // Each pairing line is decoded here, once: plan, apply and summary read the decoded value.
+    peers: withReplace(decodePeerLines(trust ? inputs.peers.map((p) => ({...p, trust})) : inputs.peers), flags.replace ?? []),
     ...(trust ? {trust} : {}),
     meshSecret: inputs.meshSecret,
     // No default here: an absent flag keeps the tag recorded by an earlier discovery.

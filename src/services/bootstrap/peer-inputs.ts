@@ -2,6 +2,7 @@ import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/errors.js'
 import {expandHome} from '../../core/file-arg.js'
 import {INVITE_PREFIX} from '../../core/invite.js'
+import {checkPairingLine, decodePairingLine, type PairingLine} from '../../core/pairing-line.js'
 import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
 import {meshNameOf} from '../../core/mesh-discovery.js'
 import {tailnetHostnameOf} from '../../core/peer-url.js'
@@ -11,8 +12,8 @@ import type {AddPeerOptions} from '../peers/add.js'
 
 /**
  * `--peer` values: an invite (literally, as `file:PATH`, or `-` for stdin), a gateway URL, or `NAME=URL`. Reads
- * what the values point at (the flags → options step); a URL's name may still be open until the tailnet is
- * observed (namePeerInputs).
+ * what the values point at (the flags → options step, which then decodes each pairing line once: decodePeerLines);
+ * a URL's name, and a line's URL, are judged once the tailnet is observed (namePeerInputs).
  */
 export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; allowInsecureUrl: boolean; home: string}): Promise<AddPeerOptions[]> {
   const out: AddPeerOptions[] = []
@@ -53,12 +54,24 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
 }
 
 /**
- * Names each URL peer still without one after the tailnet node that has its address, or refuses naming the flag.
- * Every input carries the tailnet's MagicDNS suffix as the plan resolved it, so the apply step judges its URL the same.
+ * Decodes each pairing line once, in the options step: the plan, the readiness wait, the apply step and the summary
+ * all read this `line`, never the text again, so they cannot disagree about it. Bad lines fail here, before anything.
  */
-export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSummary | null, magicDNSSuffix?: string): AddPeerOptions[] {
+export function decodePeerLines(inputs: AddPeerOptions[]): AddPeerOptions[] {
+  return inputs.map((input) => (input.invite === undefined || input.line ? input : {...input, line: decodePairingLine(input.invite)}))
+}
+
+/**
+ * Names each URL peer still without one after the tailnet node that has its address, or refuses naming the flag.
+ * Every input carries the tailnet's MagicDNS suffix as the plan resolved it, so the apply step judges its URL the same;
+ * a pairing line's URL (and an invite's expiry at `now`) is judged here with it, once, for plan and apply alike.
+ */
+export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSummary | null, magicDNSSuffix: string | undefined, now: Date): AddPeerOptions[] {
   return inputs.map((given) => {
     const input = magicDNSSuffix === undefined ? given : {...given, magicDNSSuffix}
+    // Options built without the options step (a caller of runBootstrap): decoded here, still once.
+    const line: PairingLine | undefined = input.line ?? (input.invite === undefined ? undefined : decodePairingLine(input.invite))
+    if (line) return {...input, line: checkPairingLine(line, {now, allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix})}
     if (input.invite !== undefined || input.name !== undefined) return input
     const url = input.url as string
     const name = nameForUrl(url, tailnet, magicDNSSuffix)

@@ -1,4 +1,4 @@
-import {decodePairingInvite, decodePairingReply, pairingLineKind} from '../../core/a2a-pairing.js'
+import {pairingLineTarget} from '../../core/pairing-line.js'
 import {discoverMeshPeers} from '../../core/mesh-discovery.js'
 import {classifyPeer, readinessVerdict, waitForPeers, type PeerProbe, type PeerTarget, type ReadinessVerdict, type WaitResult} from '../../core/peer-readiness.js'
 import {peerHostKind} from '../../core/peer-url.js'
@@ -27,17 +27,11 @@ export interface PeerReadiness extends WaitResult {
 const PROBE_MS = 2500
 
 /** The --peer inputs as targets: their name and the URL they will be reached at. Only tailnet hosts are waited for. */
-export function namedTargets(peers: AddPeerOptions[], now: Date): PeerTarget[] {
+export function namedTargets(peers: AddPeerOptions[]): PeerTarget[] {
   const out: PeerTarget[] = []
   for (const input of peers) {
-    const line = input.invite
-    const kind = line === undefined ? undefined : pairingLineKind(line)
-    const parsed =
-      kind === 'invite-v2'
-        ? decodePairingInvite(line!, {now, allowInsecureUrl: input.allowInsecureUrl})
-        : kind === 'reply'
-          ? decodePairingReply(line!, {allowInsecureUrl: input.allowInsecureUrl})
-          : resolvePeerInput(input)
+    // A pairing line was decoded once, by the options step: its name and URL are read, not parsed again.
+    const parsed = input.line ? pairingLineTarget(input.line) : resolvePeerInput(input)
     if (peerHostKind(new URL(parsed.url).hostname) === 'other') continue
     out.push({name: input.name ?? parsed.name, url: parsed.url, kind: 'named'})
   }
@@ -84,7 +78,7 @@ async function probe(deps: Deps, ts: TailscaleCli, summary: TailscaleSummary, ta
  * probes of a round run side by side.
  */
 export async function awaitPeerReadiness(deps: Deps, opts: PeerReadinessOptions): Promise<PeerReadiness | undefined> {
-  const named = namedTargets(opts.peers, deps.clock.now())
+  const named = namedTargets(opts.peers)
   if (named.length === 0 && !opts.fleet) return undefined
   const ts = openTailscale(deps, opts.socket)
   let userspace = deps.tailscaleProxy() !== undefined

@@ -1,4 +1,3 @@
-import {decodePairingInvite, pairingLineKind} from '../../core/a2a-pairing.js'
 import type {BootstrapStep} from '../../core/bootstrap-plan.js'
 import {peerUrlFor} from '../../core/gateway-url.js'
 import type {State} from '../../core/state-schema.js'
@@ -48,8 +47,8 @@ function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, 
   const replyInvites: BootstrapResult['replyInvites'] = []
   const complete: string[] = []
   for (const input of observation.peers) {
-    if (input.invite === undefined || pairingLineKind(input.invite) !== 'invite-v2') continue
-    const invite = decodePairingInvite(input.invite, {now: deps.clock.now(), allowInsecureUrl: input.allowInsecureUrl})
+    if (input.line?.kind !== 'invite-v2') continue
+    const invite = input.line.invite
     const record = peerOf(state, input.name ?? invite.name)
     if (record?.a2a?.invite !== invite.id || !record.a2a.reply) continue
     // The inviter was seen accepting our token: its reply is spent there, and showing it again invites a refusal.

@@ -1,12 +1,13 @@
 import {UsageError} from '../../core/errors.js'
-import {decodeInvite, tokenProblem} from '../../core/invite.js'
+import {decodeInvite, tokenProblem, validateInvite} from '../../core/invite.js'
+import {checkPairingLine, type PairingLine} from '../../core/pairing-line.js'
 import {assertTailnetResolution, INSECURE_URL_FLAG, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../core/peer-url.js'
 import type {PeerRecord} from '../../core/state-schema.js'
 import {peerOf} from '../../core/state-schema.js'
 import {assertHostname} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {savePeer, type SaveAction} from './records.js'
-import {assertPlainAddAllowed, pairingLineKind} from '../../core/a2a-pairing.js'
+import {assertPlainAddAllowed, pairingLineKind, type PairingInvite, type PairingReply} from '../../core/a2a-pairing.js'
 import {findPairingLine} from '../../core/pairing-text.js'
 import {assertPinKept} from '../../core/address-pin.js'
 import {acceptInvite, completeReply} from '../a2a/pairing.js'
@@ -19,6 +20,8 @@ import {settingsInput} from '../settings/input.js'
 export interface AddPeerOptions {
   /** The invite text (read from a file, stdin or an env var: never argv). */
   invite?: string
+  /** `invite`, already decoded (bootstrap's options step): used instead of parsing the text again. */
+  line?: PairingLine
   url?: string
   name?: string
   /** The peer's hooks token, for the URL form. Without it the peer is health-only. */
@@ -79,7 +82,10 @@ export function resolvePeerInput(opts: AddPeerOptions): Resolved {
     if (opts.hooksToken !== undefined) {
       throw new UsageError('--hooks-token cannot be combined with an invite: the invite carries the token.', {hint: 'Drop --hooks-token, or add the peer by URL instead.'})
     }
-    const invite = decodeInvite(opts.invite, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix})
+    // Decoded already (bootstrap's options step): validated here only if the tailnet had not judged its URL yet.
+    const line = opts.line?.kind === 'invite-v1' ? opts.line : undefined
+    const urlOpts = {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix}
+    const invite = line ? (line.checked ? line.invite : validateInvite(line.invite, urlOpts)) : decodeInvite(opts.invite, urlOpts)
     return {name: name ?? invite.name, hostname: invite.hostname, url: invite.url, token: invite.hooksToken, source: 'invite'}
   }
   if (name === undefined) {
@@ -102,15 +108,18 @@ export async function addPeer(deps: Deps, opts: AddPeerOptions): Promise<AddPeer
     const r = await addForeignPeer(deps, {url: opts.url, name: opts.name, token: opts.a2aToken, allowInsecureUrl: opts.allowInsecureUrl})
     return {name: r.name, url: r.url, source: 'url', messaging: false, a2a: true, kind: 'foreign', endpoint: r.endpoint, action: r.action, changes: r.changes}
   }
-  if (opts.invite !== undefined) opts = {...opts, invite: findPairingLine(opts.invite)}
+  if (opts.invite !== undefined && !opts.line) opts = {...opts, invite: findPairingLine(opts.invite)}
   // The caller's suffix when it has one (bootstrap's plan observed it), else the resolver's: plan and apply agree.
   const magicDNSSuffix = opts.magicDNSSuffix ?? magicDnsSuffixSetting(settingsInput(deps)).value
-  const kind = opts.invite === undefined ? undefined : pairingLineKind(opts.invite)
+  const kind = opts.line?.kind ?? (opts.invite === undefined ? undefined : pairingLineKind(opts.invite))
+  // A line bootstrap decoded (and checked against the tailnet): the pairing reads it, never the text again.
+  const line = opts.line && !opts.line.checked ? checkPairingLine(opts.line, {now: deps.clock.now(), allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix}) : opts.line
   if (kind === 'invite-v2' || kind === 'reply') {
     if (opts.url !== undefined) throw new UsageError('Give either an invite (--invite) or a URL, not both.', {hint: 'An invite already carries the URL.'})
     if (opts.hooksToken !== undefined) throw new UsageError('--hooks-token cannot be combined with an invite.', {hint: 'Drop --hooks-token: A2A pairing makes its own tokens.'})
     const pairOpts = {name: opts.name, allowInsecureUrl: opts.allowInsecureUrl, replace: opts.replace, trust: opts.trust, magicDNSSuffix}
-    const r = kind === 'reply' ? await completeReply(deps, opts.invite as string, pairOpts) : await acceptInvite(deps, opts.invite as string, pairOpts)
+    const given = line?.kind === 'reply' ? line.reply : line?.kind === 'invite-v2' ? line.invite : (opts.invite as string)
+    const r = kind === 'reply' ? await completeReply(deps, given as string | PairingReply, pairOpts) : await acceptInvite(deps, given as string | PairingInvite, pairOpts)
     const record = peerOf(deps.store.read(), r.name)
     return {name: r.name, hostname: r.hostname, url: r.url, source: 'invite', messaging: Boolean(record?.messaging), a2a: true, trust: record?.trust ?? DEFAULT_TRUST, action: r.action, changes: r.changes, completed: r.completed, sync: r.sync, ...(r.replyInvite ? {replyInvite: r.replyInvite} : {})}
   }
