@@ -16,7 +16,8 @@ import {configureGateway} from '../gateway/configure.js'
 import {checkPeers} from '../peers/check.js'
 import {noteSecretName} from '../peers/records.js'
 import type {JoinResult} from '../tailscale/join.js'
-import {observeBootstrap, observeMachine, type MachineView, type Observation} from './observe.js'
+import {createMachineView, type MachineView} from '../machine/view.js'
+import {observeBootstrap, type Observation} from './observe.js'
 import {planText, summarize, type Applied} from './result.js'
 import {recordSelf} from './self.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
@@ -45,7 +46,7 @@ export async function bootstrap(deps: Deps, opts: BootstrapOptions, hooks: Boots
     ? undefined
     : await acquireLock({dir: deps.stateDir, name: 'bootstrap', waitMs: Number(deps.env.CLAW_MESH_LOCK_WAIT_MS ?? LOCK_WAIT_MS), clock: deps.clock, what: 'claw-mesh bootstrap'})
   try {
-    return await run(deps, opts, hooks, observeMachine(deps, {socket: opts.socket, secretStore: opts.secretStore}))
+    return await run(deps, opts, hooks, createMachineView(deps, {socket: opts.socket, secretStore: opts.secretStore}))
   } finally {
     lock?.release()
   }
@@ -72,7 +73,8 @@ export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation
 
 /** Exported with the view as a parameter so tests can count what one run reads. */
 export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks, view: MachineView): Promise<BootstrapResult> {
-  const known = view.state().identity
+  const before = view.readState()
+  const known = before.identity
   if (known && known !== opts.identity) {
     throw new UsageError(`This host is already in the mesh as "${known}", not "${opts.identity}".`, {
       hint: `Re-run with --identity ${known}; to rename it, run \`claw-mesh leave\` first, then bootstrap with the new identity.`,
@@ -81,7 +83,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const phases = Promise.all([opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined, hooks.skill ? hooks.skill.installed() : true, hooks.meshPlugin?.status()]).then(([watchdog, skillInstalled, meshPlugin]) => ({watchdog, skillInstalled, meshPlugin}))
   // The key's shape (tskey-…, an OAuth secret's need for tags) is refused by the dry run too; a Headscale key is
   // judged against the control server this machine recorded.
-  const selfHosted = !isTailscaleControl(loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: view.state()}).value)
+  const selfHosted = !isTailscaleControl(loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: before}).value)
   if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted})
   if (opts.wif) prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted})
   const observation = await observeBootstrap(deps, view, opts, phases)
@@ -96,7 +98,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
   const asRoot = rootWarning(deps.probeHost())
   const applied: Applied = {changed: planChangesSomething(steps), warnings: asRoot ? [asRoot] : [], replyInvites: []}
-  if (opts.dryRun) return summarize(deps, {opts, steps, observation, store, applied, state: view.state()})
+  if (opts.dryRun) return summarize(deps, {opts, steps, observation, store, applied, state: before})
 
   const runs = (id: BootstrapStepId) => steps.some((s) => s.id === id && s.action === 'run')
   const installs = steps.filter((s) => s.asks === 'install')
@@ -114,9 +116,10 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
 
   // What was observed before any change stays valid for a step only while no earlier step changed it.
   const seenTailscale = () => (runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined})
+  // The peers as recorded now (a step may have added some), on the tailnet as observed (or read again after a join).
   const verifyPeers = () => {
-    const seen = seenTailscale()
-    return checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, tailnet: seen.status ? Promise.resolve({summary: seen.status}) : undefined, record: applied.changed})
+    if (applied.changed) view.invalidate('state')
+    return checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, view, record: applied.changed})
   }
   // After a join (or with --wait-for-peers), the peers this run uses are waited for once, before they are paired.
   let readiness: Promise<void> | undefined
@@ -145,16 +148,26 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     },
   })
   const appliers: Record<BootstrapStepId, (update: (m: string) => void) => Promise<string>> = {
-    'tailscale-install': async (update) => (await (await import('../tailscale/install.js')).installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method,
+    'tailscale-install': async (update) => {
+      const {installTailscale} = await import('../tailscale/install.js')
+      const r = await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})
+      view.invalidate('tailscale')
+      return r.plan.method
+    },
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
       const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, wif: opts.wif, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon})
       applied.join = join
       applied.warnings.push(...join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))
+      view.invalidate('tailscale', 'state')
       return join.changed ? `${join.action} → ${join.hostname} ${join.ipv4}` : `recorded as ${opts.identity}`
     },
-    'openclaw-install': async () => `installed ${(await (await import('../openclaw/install.js')).installOpenClaw(deps)).runtime.version ?? ''}`.trim(),
+    'openclaw-install': async () => {
+      const installed = await (await import('../openclaw/install.js')).installOpenClaw(deps)
+      view.invalidate('openclaw')
+      return `installed ${installed.runtime.version ?? ''}`.trim()
+    },
     'gateway-configure': async () => {
       if (opts.meshSecret) {
         // A fleet member's hooks token is derived from the mesh secret and its name (the secret itself never travels).
@@ -165,11 +178,12 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       const file = runs('openclaw-install') ? undefined : await view.config()
       const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore}, {file, advertisedUrl: advertisedUrl(applied.join ?? observation.tailscale.summary, observation)})
       applied.warnings.push(...r.trustNotes)
+      view.invalidate('config', 'openclaw', 'secrets', 'state')
       return r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'recorded'
     },
     'gateway-start': async (update) => {
       const {startGateway} = await import('../gateway/start.js')
-      const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update})
+      const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update}, view)
       applied.healthy = r.healthz.ok
       // The reboot story is the result's own section (summarize): only the service manager's notes (linger) go here.
       applied.warnings.push(...r.notes.filter((n) => /linger/i.test(n)))
@@ -209,8 +223,9 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   await awaitPeers((text) => deps.io.err(`${text}\n`))
   applied.checked ??= await verifyPeers()
   // The check records a pairing it saw complete (the inviter accepted our token): the summary must see that record.
-  const pairingSettled = applied.checked.peers.some((p) => peerOf(view.state(), p.name)?.a2a?.awaitingReply)
-  return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed || pairingSettled ? deps.store.read() : view.state()})
+  const pairingSettled = applied.checked.peers.some((p) => peerOf(before, p.name)?.a2a?.awaitingReply)
+  if (applied.changed || pairingSettled) view.invalidate('state')
+  return summarize(deps, {opts, steps, observation, store, applied, state: view.readState()})
 }
 
 /** The URL peers reach this gateway at (channels.a2a.advertisedUrl), from the tailnet as joined or observed. */

@@ -6,14 +6,14 @@ import {peerOf} from '../../core/state-schema.js'
 import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure, type HttpResponse} from '../../infra/http.js'
-import {openTailscale} from '../tailscale/cli.js'
+import {requireTailscaleCli} from '../tailscale/cli.js'
+import {createMachineView, type MachineView} from '../machine/view.js'
 import {randomUUID} from 'node:crypto'
 import {readA2aSettings, type A2aSettings} from '../../core/a2a-config.js'
 import {getTaskBody} from '../../core/a2a-protocol.js'
 import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
 import {a2aAnswerProbe, checkForeign} from './check-foreign.js'
 import {readPairTokens, type PairTokensStored} from '../a2a/tokens.js'
-import {readOpenClawConfig} from '../openclaw/config-file.js'
 import type {PeerCard} from '../../core/mesh-card.js'
 import {CARD_TIMEOUT_MS, fetchPeerCard, recordCards} from './cards.js'
 import {peerToken, requirePeer} from './records.js'
@@ -76,11 +76,13 @@ async function probe(deps: Pick<Deps, 'http'>, req: {method?: string; url: strin
   }
 }
 
-async function readTailnet(deps: Deps, timeoutMs: number): Promise<{summary?: TailscaleSummary; note?: string}> {
+/** The tailnet as the view's one `tailscale status --json` saw it, or why it could not be read. */
+async function readTailnet(deps: Deps, view: MachineView): Promise<{summary?: TailscaleSummary; note?: string}> {
   try {
-    const cli = openTailscale(deps)
-    const result = await cli.checked('status', ['status', '--json'], timeoutMs)
-    return {summary: summarizeStatus(parseStatusJson(result.stdout))}
+    const {cli, result} = await view.tailscaleStatus()
+    if (!cli || !result) requireTailscaleCli(deps)
+    if (result!.exitCode !== 0) throw cli!.failure('status', ['status', '--json'], result!)
+    return {summary: summarizeStatus(parseStatusJson(result!.stdout))}
   } catch (error) {
     return {note: `tailnet presence not checked: ${(error as Error).message.split('\n')[0]}`}
   }
@@ -251,10 +253,10 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
 }
 
 /** This machine's own channels.a2a (to prove each peer's inbound token is configured here). */
-async function localA2aSettings(configPath: string | undefined): Promise<{settings?: A2aSettings; note?: string}> {
+async function localA2aSettings(view: MachineView, configPath: string | undefined): Promise<{settings?: A2aSettings; note?: string}> {
   if (!configPath) return {note: 'the gateway is not configured here'}
   try {
-    const file = await readOpenClawConfig(configPath)
+    const file = await view.config(configPath)
     return file.exists ? {settings: readA2aSettings(file.config)} : {note: `${configPath} does not exist`}
   } catch (error) {
     return {note: `openclaw.json unreadable: ${(error as Error).message.split('\n')[0]}`}
@@ -270,21 +272,22 @@ export async function checkPeers(
   opts: {
     names?: string[]
     timeoutMs: number
-    /** A tailnet view the caller already read (doctor shares one `tailscale status` among all its checks). */
-    tailnet?: Promise<{summary?: TailscaleSummary; note?: string}>
+    /** The machine as the caller already sees it (doctor and bootstrap share one `tailscale status` and one openclaw.json read). */
+    view?: MachineView
     /** Record each verdict in lastCheck (default). Bootstrap's verification on a run that changed nothing writes nothing. */
     record?: boolean
   },
 ): Promise<CheckPeersResult> {
-  const state = deps.store.read()
+  const view = opts.view ?? createMachineView(deps, {tailscaleTimeoutMs: opts.timeoutMs})
+  const state = view.readState()
   const records = opts.names && opts.names.length > 0 ? opts.names.map((n) => requirePeer(state, n)) : Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
   if (records.length === 0) return {peers: [], tailscale: {available: false, note: 'no peers'}, timeoutMs: opts.timeoutMs, elapsedMs: 0, summary: {ok: 0, degraded: 0, down: 0}}
   const started = performance.now()
   const secrets = records.some((r) => r.messaging || r.a2a) ? await deps.secrets() : undefined
   const tokens = await Promise.all(records.map((r) => (secrets ? peerToken(deps, secrets, r) : undefined)))
   const pairs = await Promise.all(records.map((r): Promise<PairTokensStored> => (secrets && r.a2a ? readPairTokens(secrets, r.name) : Promise.resolve({}))))
-  const settings = records.some((r) => r.a2a) ? await localA2aSettings(state.gateway?.configPath) : {}
-  const tailnet = opts.tailnet ?? readTailnet(deps, opts.timeoutMs)
+  const settings = records.some((r) => r.a2a) ? await localA2aSettings(view, state.gateway?.configPath) : {}
+  const tailnet = readTailnet(deps, view)
   const peers = await Promise.all(
     records.map((r, i) => checkOne(deps, r, {token: tokens[i], tokenMissing: r.messaging && !tokens[i], a2aOut: pairs[i].outbound, here: {...settings, inbound: pairs[i].inbound}, readCard: opts.record !== false}, opts.timeoutMs, tailnet)),
   )
@@ -302,6 +305,7 @@ export async function checkPeers(
       }
       recordCards(s, peers.flatMap((p) => (p.card ? [{name: p.name, url: p.url, fetch: {state: 'card' as const, card: p.card}}] : [])), at)
     })
+    view.invalidate('state')
   }
   const summary = {ok: 0, degraded: 0, down: 0}
   for (const p of peers) summary[p.status]++
