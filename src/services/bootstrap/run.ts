@@ -16,6 +16,7 @@ import {configureGateway} from '../gateway/configure.js'
 import {checkPeers} from '../peers/check.js'
 import {noteSecretName} from '../peers/records.js'
 import type {JoinResult} from '../tailscale/join.js'
+import type {MachineProbe} from '../../core/machine-view.js'
 import {createMachineView, type MachineView} from '../machine/view.js'
 import {observeBootstrap, type Observation} from './observe.js'
 import {planText, summarize, type Applied} from './result.js'
@@ -35,6 +36,20 @@ export interface BootstrapHooks {
 }
 
 const LOCK_WAIT_MS = 10_000
+
+/** What each step may change on the machine: the parts of the view it invalidates once it has run. */
+const STEP_CHANGES: Record<BootstrapStepId, MachineProbe[]> = {
+  'tailscale-install': ['tailscale', 'state'],
+  'tailscale-join': ['tailscale', 'state'],
+  'openclaw-install': ['openclaw', 'config'],
+  'gateway-configure': ['config', 'openclaw', 'secrets', 'state'],
+  'gateway-start': ['service', 'listener', 'health', 'state'],
+  // Pairing writes the peers (state), their tokens (secret store) and channels.a2a.peers (openclaw.json).
+  peers: ['state', 'secrets', 'config'],
+  watchdog: ['state', 'secrets'],
+  skill: [],
+  'mesh-plugin': ['config', 'openclaw'],
+}
 
 /**
  * `claw-mesh bootstrap`: observe once, plan (pure), show the plan, apply exactly its `run` steps. Every step is
@@ -112,15 +127,15 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
   deps.io.err(applied.changed ? planText(opts.identity, steps) : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`)
   // Recorded whatever the plugin step can do (an OpenClaw without the plugin SDK): a later install publishes it.
-  if (recordSelf(deps, opts.self)) applied.changed = true
+  if (recordSelf(deps, opts.self)) {
+    applied.changed = true
+    view.invalidate('state')
+  }
 
   // What was observed before any change stays valid for a step only while no earlier step changed it.
   const seenTailscale = () => (runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined})
-  // The peers as recorded now (a step may have added some), on the tailnet as observed (or read again after a join).
-  const verifyPeers = () => {
-    if (applied.changed) view.invalidate('state')
-    return checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, view, record: applied.changed})
-  }
+  // Through the view: the peers and openclaw.json as the steps left them, the tailnet as observed (or since the join).
+  const verifyPeers = () => checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, view, record: applied.changed})
   // After a join (or with --wait-for-peers), the peers this run uses are waited for once, before they are paired.
   let readiness: Promise<void> | undefined
   const awaitPeers = (progress: (text: string) => void) =>
@@ -144,15 +159,15 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
         throw error
       } finally {
         step(id).durationMs = Math.round(performance.now() - t0)
+        // Done or failed half-way, the step may have changed these: the view reads them again.
+        if (STEP_CHANGES[id].length > 0) view.invalidate(...STEP_CHANGES[id])
       }
     },
   })
   const appliers: Record<BootstrapStepId, (update: (m: string) => void) => Promise<string>> = {
     'tailscale-install': async (update) => {
       const {installTailscale} = await import('../tailscale/install.js')
-      const r = await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})
-      view.invalidate('tailscale')
-      return r.plan.method
+      return (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method
     },
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
@@ -160,14 +175,9 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       applied.join = join
       applied.warnings.push(...join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))
-      view.invalidate('tailscale', 'state')
       return join.changed ? `${join.action} → ${join.hostname} ${join.ipv4}` : `recorded as ${opts.identity}`
     },
-    'openclaw-install': async () => {
-      const installed = await (await import('../openclaw/install.js')).installOpenClaw(deps)
-      view.invalidate('openclaw')
-      return `installed ${installed.runtime.version ?? ''}`.trim()
-    },
+    'openclaw-install': async () => `installed ${(await (await import('../openclaw/install.js')).installOpenClaw(deps)).runtime.version ?? ''}`.trim(),
     'gateway-configure': async () => {
       if (opts.meshSecret) {
         // A fleet member's hooks token is derived from the mesh secret and its name (the secret itself never travels).
@@ -178,7 +188,6 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       const file = runs('openclaw-install') ? undefined : await view.config()
       const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore}, {file, advertisedUrl: advertisedUrl(applied.join ?? observation.tailscale.summary, observation)})
       applied.warnings.push(...r.trustNotes)
-      view.invalidate('config', 'openclaw', 'secrets', 'state')
       return r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'recorded'
     },
     'gateway-start': async (update) => {
@@ -193,15 +202,20 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       await awaitPeers(update)
       const outcomes: string[] = []
       const [{addPeer}, {discoverPeers}] = await Promise.all([import('../peers/add.js'), import('../peers/discover.js')])
-      for (const input of observation.peers) {
-        const r = await addPeer(deps, input)
-        outcomes.push(`${r.name} ${r.action}`)
-        if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
-      }
-      if (opts.meshSecret) {
-        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
-        outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
-        applied.warnings.push(...d.notes, ...d.unproven.map((u) => `${u.name} not paired: ${u.reason}. ${u.hint}`))
+      try {
+        for (const input of observation.peers) {
+          const r = await addPeer(deps, input)
+          outcomes.push(`${r.name} ${r.action}`)
+          if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
+        }
+        if (opts.meshSecret) {
+          const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
+          outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
+          applied.warnings.push(...d.notes, ...d.unproven.map((u) => `${u.name} not paired: ${u.reason}. ${u.hint}`))
+        }
+      } finally {
+        // Verified below, inside this step: what pairing wrote must be read again first.
+        view.invalidate(...STEP_CHANGES.peers)
       }
       // Verified inside the step, so a peer that does not answer shows on the step itself (✖, not a green tick).
       applied.checked = await verifyPeers()
