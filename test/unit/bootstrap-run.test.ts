@@ -8,7 +8,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {renderBootstrap} from '../../src/render/bootstrap.js'
 import {bootstrapHooks} from '../../src/services/bootstrap/hooks.js'
-import {observeMachine} from '../../src/services/bootstrap/observe.js'
+import {createMachineView} from '../../src/services/machine/view.js'
 import {bootstrap, run, type BootstrapHooks} from '../../src/services/bootstrap/run.js'
 import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
@@ -78,7 +78,7 @@ describe('bootstrap on a provisioned host', () => {
     const host = await provisionedHost()
     const before = host.fingerprint()
     const {deps, stderr, update} = host.deps([status()])
-    const view = observeMachine(deps, {})
+    const view = createMachineView(deps)
     const hooks = {skill: skill(true)}
     const r = await run(deps, options(), hooks, view)
     expect(r.changed).toBe(false)

@@ -1,6 +1,6 @@
 import {promises as fs, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {ClawMeshError, ExternalError} from '../../src/core/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
@@ -12,6 +12,7 @@ import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/t
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 import {fakeClock, httpStubs, tempDir} from '../helpers/fakes/index.js'
+import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 let dir: string
 let OC: string
@@ -226,5 +227,45 @@ describe('startGateway: a gateway that locked claw-mesh out', () => {
     expect((error as Error).message).toMatch(/locked out .*retry in 120 s.*not a wrong token; nothing was restarted or rolled back/)
     expect(await fs.readFile(env.OPENCLAW_CONFIG_PATH)).toEqual(bytes)
     expect(store.raw().gateway?.pending).toEqual(['hooks.token'])
+  })
+})
+
+describe('startGateway looks at the machine once', () => {
+  /** Reads of openclaw.json (readOpenClawConfig reads through fs.promises.readFile). */
+  const configReads = () => {
+    const spy = vi.spyOn(fs, 'readFile')
+    return () => spy.mock.calls.filter(([p]) => p === env.OPENCLAW_CONFIG_PATH).length
+  }
+  afterEach(() => vi.restoreAllMocks())
+
+  it('one read of openclaw.json and one `tailscale status --json` (serve mode) for the whole start', async () => {
+    await fakeBins()
+    env.CLAW_MESH_TAILSCALE = path.join(dir, 'bin', 'tailscale')
+    const status: ExpectedCall = {command: /tailscale$/, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}})}}
+    const {d, runner, secrets} = deps([validate, ...runtime, ...systemd(false), status, install(18795), linger])
+    await configureGateway(d, {port: 18795})
+    const config = JSON.parse(await fs.readFile(env.OPENCLAW_CONFIG_PATH, 'utf8'))
+    await fs.writeFile(env.OPENCLAW_CONFIG_PATH, JSON.stringify({...config, gateway: {...config.gateway, bind: 'loopback', tailscale: {mode: 'serve'}}}))
+    const reads = configReads()
+    const r = await startGateway(d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
+    // The script fails on a second `tailscale status --json`.
+    runner.assertDone()
+    expect(r).toMatchObject({action: 'service-install', gatewayToken: {verdict: 'accepted'}})
+    expect(reads()).toBe(1)
+  })
+
+  it('a roll-back reads openclaw.json again only after restoring it, and brings back the port it restored', async () => {
+    await fakeBins()
+    const secrets = createMemorySecretStore()
+    const store = createMemoryStateStore()
+    const first = deps([validate, ...runtime, ...systemd(false), install(18795), linger], secrets, store)
+    await configureGateway(first.d, {port: 18795})
+    await startGateway(first.d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
+    const second = deps([validate, ...runtime, ...systemd(true), install(18796, false), install(18795)], secrets, store)
+    await configureGateway(second.d, {port: 18796})
+    const reads = configReads()
+    await expect(startGateway(second.d, {timeoutMs: 5000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})).rejects.toThrowError(/previous gateway is running again on port 18795/)
+    second.runner.assertDone()
+    expect(reads()).toBe(2)
   })
 })

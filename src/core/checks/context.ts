@@ -13,9 +13,9 @@ import type {ClockSample, FirewallProbe} from './system.js'
 import type {TailscaleProbe} from './tailscale.js'
 
 /**
- * What checks may ask about the machine. Every probe is lazy and memoised by the implementation
- * (src/services/doctor/context.ts): one `tailscale status --json`, one config read, one health probe, however many
- * checks use them. Tests implement it with plain values.
+ * What checks may ask about the machine. Every probe is lazy and memoised by the implementation (the machine view,
+ * src/services/machine/view.ts, with doctor's peer probes in src/services/doctor/context.ts): one `tailscale status
+ * --json`, one config read, one health probe, however many checks use them. Tests implement it with plain values.
  */
 export interface DoctorContext {
   readonly platform: PlatformId

@@ -12,17 +12,14 @@ import {hasSession, parseDebugPrefs} from '../../core/tailscale-join-plan.js'
 import {parseTags} from '../../core/validate.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure} from '../../infra/http.js'
-import type {SecretStoreChoice} from '../../infra/secrets/select.js'
-import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
-import {memo} from '../doctor/memo.js'
+import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {configureGateway, type ConfigureResult} from '../gateway/configure.js'
-import {probeGatewayHealth} from '../gateway/health.js'
 import {localUrl} from '../gateway/local-gateway.js'
-import {readOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
-import {locateOpenClaw, probeNodeForOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
+import type {OpenClawConfigFile} from '../openclaw/config-file.js'
+import {probeNodeForOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
 import {resolvePeerInput, type AddPeerOptions} from '../peers/add.js'
-import {gatewayListener} from '../gateway/listener.js'
-import {findTailscaleCli, TailscaleCli, tailscaleSocket} from '../tailscale/cli.js'
+import type {TailscaleCli} from '../tailscale/cli.js'
+import type {MachineView} from '../machine/view.js'
 import {namePeerInputs} from './peer-inputs.js'
 import {gatewayExposureSetting, gatewayPortSetting, magicDnsSuffixSetting} from '../../core/settings.js'
 import {settingsInput} from '../settings/input.js'
@@ -31,55 +28,28 @@ import type {BootstrapOptions} from './types.js'
 export type TailscaleView = BootstrapObserved['tailscale']
 
 /**
- * The machine as bootstrap sees it before changing anything, read lazily and at most once per run (like doctor's
- * context): one `tailscale status --json`, one read of openclaw.json, one secret store. `reads` counts them, so
- * tests can hold a re-run to its budget.
+ * Tailscale as bootstrap's plan needs it, from the machine view's one `tailscale status --json`: a daemon that is
+ * down is an observation (the plan starts it), any other failure is an error.
  */
-export interface MachineView {
-  state(): State
-  tailscale(): Promise<TailscaleView>
-  openclaw(): OpenClawLocation
-  config(): Promise<OpenClawConfigFile>
-  secrets(): Promise<SecretStore>
-  readonly reads: {tailscale: number; config: number}
-}
-
-export function observeMachine(deps: Deps, opts: {socket?: string; secretStore?: SecretStoreChoice}): MachineView {
-  const reads = {tailscale: 0, config: 0}
-  const state = memo(() => deps.store.read())
+export async function observeTailscale(deps: Deps, view: MachineView): Promise<TailscaleView> {
   // A daemon that does not answer where the OS's own Tailscale app is installed: the app must be started, not a
-  // second daemon installed (macOS, issue 17 M2). Probed only then, through the platform's host probe.
-  const appStopped = () => (deps.platform.tailscaleAppStopped ? deps.platform.tailscaleAppStopped(deps.probeHost()) : undefined)
+  // second daemon installed (macOS). Probed only then, through the platform's host probe.
   const down = (cli: boolean): TailscaleView => {
-    const stopped = appStopped()
+    const stopped = deps.platform.tailscaleAppStopped ? deps.platform.tailscaleAppStopped(deps.probeHost()) : undefined
     return stopped ? {cli, daemonUp: false, summary: null, appStopped: stopped} : {cli, daemonUp: false, summary: null}
   }
-  const tailscale = memo(async (): Promise<TailscaleView> => {
-    const cli = findTailscaleCli(deps)
-    if (!cli) return down(false)
-    const socket = tailscaleSocket(deps, {flag: opts.socket})
-    const ts = new TailscaleCli(deps, {cli, socket})
-    reads.tailscale++
-    // `status --json` carries the version: no separate `tailscale version` call.
-    const result = await ts.raw(['status', '--json'])
-    if (result.exitCode !== 0) {
-      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli})
-      // A daemon that is down is an observation (the plan starts it), not an error.
-      if (error.code === 'tailscale-daemon-down' || result.notFound) return down(!result.notFound)
-      throw error
-    }
-    const summary = summarizeStatus(parseStatusJson(result.stdout))
-    // Where `up` gets --unattended (Windows), whether a running node has it is a pref `status` does not show.
-    const forceDaemon = deps.platform.upExtraFlags().includes('--unattended') && hasSession(summary.backendState) ? await ts.forceDaemon() : undefined
-    return {cli: true, daemonUp: true, summary, forceDaemon, notOurs: socket === undefined ? await notOurDaemon(deps, ts) : undefined}
-  })
-  const openclaw = memo(() => locateOpenClaw(deps))
-  const config = memo(() => {
-    reads.config++
-    return readOpenClawConfig(openclaw().paths.configPath)
-  })
-  const secrets = memo(() => deps.secrets(opts.secretStore))
-  return {state, tailscale, openclaw, config, secrets, reads}
+  const {cli: ts, result} = await view.tailscaleStatus()
+  if (!ts || !result) return down(false)
+  if (result.exitCode !== 0) {
+    const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli: ts.location.cli})
+    if (error.code === 'tailscale-daemon-down' || result.notFound) return down(!result.notFound)
+    throw error
+  }
+  // `status --json` carries the version: no separate `tailscale version` call.
+  const summary = summarizeStatus(parseStatusJson(result.stdout))
+  // Where `up` gets --unattended (Windows), whether a running node has it is a pref `status` does not show.
+  const forceDaemon = deps.platform.upExtraFlags().includes('--unattended') && hasSession(summary.backendState) ? await ts.forceDaemon() : undefined
+  return {cli: true, daemonUp: true, summary, forceDaemon, notOurs: ts.location.socket === undefined ? await notOurDaemon(deps, ts) : undefined}
 }
 
 /**
@@ -122,7 +92,7 @@ function peerChange(existing: PeerRecord | undefined, p: ReturnType<typeof resol
 }
 
 async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[]): Promise<string[]> {
-  const state = view.state()
+  const state = view.readState()
   const changes: string[] = []
   for (const input of peers) {
     // A2A pairing lines: an invite answered before (same id, reply kept) is unchanged; a reply always completes.
@@ -170,7 +140,7 @@ function discoveryChanges(opts: BootstrapOptions, ts: TailscaleSummary | null, t
 function observedAdvertisedUrl(deps: Deps, view: MachineView, opts: BootstrapOptions, ts: TailscaleSummary | null, file: OpenClawConfigFile): string | undefined {
   try {
     // The same expose and port configure resolves: the settings resolver, with the same inputs.
-    const input = settingsInput(deps, {state: view.state(), flags: {expose: opts.expose, port: opts.port}, openclawConfig: {port: readGatewaySettings(file.config).port}})
+    const input = settingsInput(deps, {state: view.readState(), flags: {expose: opts.expose, port: opts.port}, openclawConfig: {port: readGatewaySettings(file.config).port}})
     const expose = gatewayExposureSetting(input).value
     if (!ts || !(expose === 'serve' ? ts.dnsName : ts.ipv4)) return undefined
     return peerUrlFor({expose, port: gatewayPortSetting(input).value, ipv4: ts.ipv4, dnsName: ts.dnsName})
@@ -203,8 +173,8 @@ async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boole
  * Who holds the gateway port now. Another user's listener (a second user on a shared machine, whose first user's
  * gateway has 18789) is found here, before the join, with the next free port for the hint.
  */
-async function observeGatewayPort(deps: Deps, port: number): Promise<NonNullable<BootstrapObserved['gatewayPort']>> {
-  const verdict = await gatewayListener(deps, port)
+async function observeGatewayPort(deps: Deps, view: MachineView, port: number): Promise<NonNullable<BootstrapObserved['gatewayPort']>> {
+  const verdict = await view.listener(port)
   if (verdict.ours) return {holder: 'ours', message: `held by this user's gateway (pid ${verdict.holder.pid ?? '?'})`}
   if (verdict.reason !== 'foreign') return {holder: verdict.reason, message: verdict.message}
   for (let candidate = port + 1; candidate <= Math.min(port + 20, 65_535); candidate++) {
@@ -217,12 +187,13 @@ async function observeGatewayPort(deps: Deps, port: number): Promise<NonNullable
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
 export async function observeBootstrap(deps: Deps, view: MachineView, opts: BootstrapOptions, phasesPromise: Promise<PhaseObservations>): Promise<Observation> {
   // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
-  const configuring = Promise.all([view.config(), view.tailscale()]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(deps, view, opts, ts.summary, file)}))
-  const [tailscale, configure, phases] = await Promise.all([view.tailscale(), configuring, phasesPromise])
+  const observing = observeTailscale(deps, view)
+  const configuring = Promise.all([view.config(), observing]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(deps, view, opts, ts.summary, file)}))
+  const [tailscale, configure, phases] = await Promise.all([observing, configuring, phasesPromise])
   // The suffix the apply step (peer add) will judge the peers' URLs with: the same resolver, the same inputs.
-  const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps, {state: view.state(), tailscaleStatus: tailscale.summary})).value
+  const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps, {state: view.readState(), tailscaleStatus: tailscale.summary})).value
   const peers = namePeerInputs(opts.peers, tailscale.summary, magicDNSSuffix, deps.clock.now())
-  const loc = view.openclaw()
+  const loc = view.openclawLocation()
   const configChanges = configure.changes.map((c) => c.path)
   const store = await view.secrets()
   if (opts.meshSecret) {
@@ -231,16 +202,16 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
   }
   // The SecretRef in openclaw.json is unchanged, but a token the store lost must be made (and the gateway restarted).
   if (configure.tokens.gateway === 'new' && !configChanges.includes('gateway.auth.token')) configChanges.push('gateway token (new in the secret store)')
-  const state = view.state()
+  const state = view.readState()
   const g = state.gateway
   const gatewayRecorded = g?.configPath === configure.configPath && g.port === configure.port && g.expose === configure.expose && state.secrets?.backend === store.backend
-  const probing = probeGatewayHealth(deps.http, localUrl(configure.port), 2000)
+  const probing = view.gatewayHealth(localUrl(configure.port), 2000)
   // Read while the health request is in flight (the Linux listener scan is synchronous file reads).
-  const gatewayPort = await observeGatewayPort(deps, configure.port)
+  const gatewayPort = await observeGatewayPort(deps, view, configure.port)
   let health = await probing
   // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
   // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
-  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await probeGatewayHealth(deps.http, localUrl(configure.port), 10_000)
+  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await view.gatewayHealth(localUrl(configure.port), 10_000)
   const pending = g?.pending ?? []
   const meshTag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
   return {

@@ -16,7 +16,9 @@ import {configureGateway} from '../gateway/configure.js'
 import {checkPeers} from '../peers/check.js'
 import {noteSecretName} from '../peers/records.js'
 import type {JoinResult} from '../tailscale/join.js'
-import {observeBootstrap, observeMachine, type MachineView, type Observation} from './observe.js'
+import type {MachineProbe} from '../../core/machine-view.js'
+import {createMachineView, type MachineView} from '../machine/view.js'
+import {observeBootstrap, type Observation} from './observe.js'
 import {planText, summarize, type Applied} from './result.js'
 import {recordSelf} from './self.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
@@ -35,6 +37,20 @@ export interface BootstrapHooks {
 
 const LOCK_WAIT_MS = 10_000
 
+/** What each step may change on the machine: the parts of the view it invalidates once it has run. */
+const STEP_CHANGES: Record<BootstrapStepId, MachineProbe[]> = {
+  'tailscale-install': ['tailscale', 'state'],
+  'tailscale-join': ['tailscale', 'state'],
+  'openclaw-install': ['openclaw', 'config'],
+  'gateway-configure': ['config', 'openclaw', 'secrets', 'state'],
+  'gateway-start': ['service', 'listener', 'health', 'state'],
+  // Pairing writes the peers (state), their tokens (secret store) and channels.a2a.peers (openclaw.json).
+  peers: ['state', 'secrets', 'config'],
+  watchdog: ['state', 'secrets'],
+  skill: [],
+  'mesh-plugin': ['config', 'openclaw'],
+}
+
 /**
  * `claw-mesh bootstrap`: observe once, plan (pure), show the plan, apply exactly its `run` steps. Every step is
  * idempotent on its own, so a run killed anywhere converges when run again; a provisioned host gets a plan of
@@ -45,7 +61,7 @@ export async function bootstrap(deps: Deps, opts: BootstrapOptions, hooks: Boots
     ? undefined
     : await acquireLock({dir: deps.stateDir, name: 'bootstrap', waitMs: Number(deps.env.CLAW_MESH_LOCK_WAIT_MS ?? LOCK_WAIT_MS), clock: deps.clock, what: 'claw-mesh bootstrap'})
   try {
-    return await run(deps, opts, hooks, observeMachine(deps, {socket: opts.socket, secretStore: opts.secretStore}))
+    return await run(deps, opts, hooks, createMachineView(deps, {socket: opts.socket, secretStore: opts.secretStore}))
   } finally {
     lock?.release()
   }
@@ -72,7 +88,8 @@ export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation
 
 /** Exported with the view as a parameter so tests can count what one run reads. */
 export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks, view: MachineView): Promise<BootstrapResult> {
-  const known = view.state().identity
+  const before = view.readState()
+  const known = before.identity
   if (known && known !== opts.identity) {
     throw new UsageError(`This host is already in the mesh as "${known}", not "${opts.identity}".`, {
       hint: `Re-run with --identity ${known}; to rename it, run \`claw-mesh leave\` first, then bootstrap with the new identity.`,
@@ -81,7 +98,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const phases = Promise.all([opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined, hooks.skill ? hooks.skill.installed() : true, hooks.meshPlugin?.status()]).then(([watchdog, skillInstalled, meshPlugin]) => ({watchdog, skillInstalled, meshPlugin}))
   // The key's shape (tskey-…, an OAuth secret's need for tags) is refused by the dry run too; a Headscale key is
   // judged against the control server this machine recorded.
-  const selfHosted = !isTailscaleControl(loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: view.state()}).value)
+  const selfHosted = !isTailscaleControl(loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: before}).value)
   if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted})
   if (opts.wif) prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted})
   const observation = await observeBootstrap(deps, view, opts, phases)
@@ -96,7 +113,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
   const asRoot = rootWarning(deps.probeHost())
   const applied: Applied = {changed: planChangesSomething(steps), warnings: asRoot ? [asRoot] : [], replyInvites: []}
-  if (opts.dryRun) return summarize(deps, {opts, steps, observation, store, applied, state: view.state()})
+  if (opts.dryRun) return summarize(deps, {opts, steps, observation, store, applied, state: before})
 
   const runs = (id: BootstrapStepId) => steps.some((s) => s.id === id && s.action === 'run')
   const installs = steps.filter((s) => s.asks === 'install')
@@ -110,14 +127,15 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
   deps.io.err(applied.changed ? planText(opts.identity, steps) : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`)
   // Recorded whatever the plugin step can do (an OpenClaw without the plugin SDK): a later install publishes it.
-  if (recordSelf(deps, opts.self)) applied.changed = true
+  if (recordSelf(deps, opts.self)) {
+    applied.changed = true
+    view.invalidate('state')
+  }
 
   // What was observed before any change stays valid for a step only while no earlier step changed it.
   const seenTailscale = () => (runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined})
-  const verifyPeers = () => {
-    const seen = seenTailscale()
-    return checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, tailnet: seen.status ? Promise.resolve({summary: seen.status}) : undefined, record: applied.changed})
-  }
+  // Through the view: the peers and openclaw.json as the steps left them, the tailnet as observed (or since the join).
+  const verifyPeers = () => checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, view, record: applied.changed})
   // After a join (or with --wait-for-peers), the peers this run uses are waited for once, before they are paired.
   let readiness: Promise<void> | undefined
   const awaitPeers = (progress: (text: string) => void) =>
@@ -141,11 +159,16 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
         throw error
       } finally {
         step(id).durationMs = Math.round(performance.now() - t0)
+        // Done or failed half-way, the step may have changed these: the view reads them again.
+        if (STEP_CHANGES[id].length > 0) view.invalidate(...STEP_CHANGES[id])
       }
     },
   })
   const appliers: Record<BootstrapStepId, (update: (m: string) => void) => Promise<string>> = {
-    'tailscale-install': async (update) => (await (await import('../tailscale/install.js')).installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method,
+    'tailscale-install': async (update) => {
+      const {installTailscale} = await import('../tailscale/install.js')
+      return (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method
+    },
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
       const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, wif: opts.wif, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon})
@@ -169,7 +192,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
     },
     'gateway-start': async (update) => {
       const {startGateway} = await import('../gateway/start.js')
-      const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update})
+      const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update}, view)
       applied.healthy = r.healthz.ok
       // The reboot story is the result's own section (summarize): only the service manager's notes (linger) go here.
       applied.warnings.push(...r.notes.filter((n) => /linger/i.test(n)))
@@ -179,15 +202,20 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       await awaitPeers(update)
       const outcomes: string[] = []
       const [{addPeer}, {discoverPeers}] = await Promise.all([import('../peers/add.js'), import('../peers/discover.js')])
-      for (const input of observation.peers) {
-        const r = await addPeer(deps, input)
-        outcomes.push(`${r.name} ${r.action}`)
-        if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
-      }
-      if (opts.meshSecret) {
-        const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
-        outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
-        applied.warnings.push(...d.notes, ...d.unproven.map((u) => `${u.name} not paired: ${u.reason}. ${u.hint}`))
+      try {
+        for (const input of observation.peers) {
+          const r = await addPeer(deps, input)
+          outcomes.push(`${r.name} ${r.action}`)
+          if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
+        }
+        if (opts.meshSecret) {
+          const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
+          outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
+          applied.warnings.push(...d.notes, ...d.unproven.map((u) => `${u.name} not paired: ${u.reason}. ${u.hint}`))
+        }
+      } finally {
+        // Verified below, inside this step: what pairing wrote must be read again first.
+        view.invalidate(...STEP_CHANGES.peers)
       }
       // Verified inside the step, so a peer that does not answer shows on the step itself (✖, not a green tick).
       applied.checked = await verifyPeers()
@@ -209,8 +237,9 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   await awaitPeers((text) => deps.io.err(`${text}\n`))
   applied.checked ??= await verifyPeers()
   // The check records a pairing it saw complete (the inviter accepted our token): the summary must see that record.
-  const pairingSettled = applied.checked.peers.some((p) => peerOf(view.state(), p.name)?.a2a?.awaitingReply)
-  return summarize(deps, {opts, steps, observation, store, applied, state: applied.changed || pairingSettled ? deps.store.read() : view.state()})
+  const pairingSettled = applied.checked.peers.some((p) => peerOf(before, p.name)?.a2a?.awaitingReply)
+  if (applied.changed || pairingSettled) view.invalidate('state')
+  return summarize(deps, {opts, steps, observation, store, applied, state: view.readState()})
 }
 
 /** The URL peers reach this gateway at (channels.a2a.advertisedUrl), from the tailnet as joined or observed. */

@@ -4,12 +4,9 @@ import {readGatewaySettings, type GatewayExpose} from '../../core/openclaw-confi
 import {isOnInterfaces, tailnetIPv4FromInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
 import {appliedGatewayPortSetting, configuredGatewayPortSetting} from '../../core/settings.js'
 import type {Deps} from '../../deps.js'
-import {findTailscaleCli, openTailscale} from '../tailscale/cli.js'
-import {readOpenClawConfig} from '../openclaw/config-file.js'
-import {locateOpenClaw, serviceProfileOf} from '../openclaw/locate.js'
-import {ourBackgroundPid} from './background.js'
-import {probeGatewayHealth, type ProbeAnswer} from './health.js'
-import {probeRun} from './service.js'
+import {createMachineView, type MachineView} from '../machine/view.js'
+import {serviceProfileOf} from '../openclaw/locate.js'
+import type {ProbeAnswer} from './health.js'
 import {localUrl} from './start.js'
 
 export interface GatewayStatus {
@@ -49,15 +46,10 @@ function describeToken(s: ReturnType<typeof readGatewaySettings>): string {
 }
 
 /** The Tailscale IPv4: from `tailscale status` when the CLI is there, else the interfaces (as the gateway does). */
-async function tailnetAddress(deps: Deps, interfaces: InterfaceMap): Promise<{ipv4?: string; dnsName?: string; source: 'tailscale' | 'interfaces' | 'none'}> {
-  if (findTailscaleCli(deps)) {
-    try {
-      const ts = await openTailscale(deps).status()
-      if (ts.ipv4) return {ipv4: ts.ipv4, dnsName: ts.dnsName ?? undefined, source: 'tailscale'}
-    } catch {
-      // tailscaled down: fall back to what the interfaces say
-    }
-  }
+async function tailnetAddress(view: MachineView, interfaces: InterfaceMap): Promise<{ipv4?: string; dnsName?: string; source: 'tailscale' | 'interfaces' | 'none'}> {
+  // tailscaled down: fall back to what the interfaces say.
+  const ts = await view.tailscale()
+  if (ts.kind === 'ok' && ts.summary.ipv4) return {ipv4: ts.summary.ipv4, dnsName: ts.summary.dnsName ?? undefined, source: 'tailscale'}
   const ipv4 = tailnetIPv4FromInterfaces(interfaces)
   return ipv4 ? {ipv4, source: 'interfaces'} : {source: 'none'}
 }
@@ -66,20 +58,19 @@ async function tailnetAddress(deps: Deps, interfaces: InterfaceMap): Promise<{ip
  * `claw-mesh gateway status`: what openclaw.json says (never a secret), how the gateway runs, whether it answers
  * locally and on the tailnet, and the URL peers use. Read-only.
  */
-export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): Promise<GatewayStatus> {
-  const state = deps.store.read()
+export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}, view: MachineView = createMachineView(deps, {profile: opts.profile})): Promise<GatewayStatus> {
+  const state = view.readState()
   const g = state.gateway
-  const loc = locateOpenClaw(deps, {profile: opts.profile ?? g?.profile})
+  const loc = view.openclawLocation()
   const configPath = g?.configPath ?? loc.paths.configPath
-  const file = await readOpenClawConfig(configPath)
+  const file = await view.config(configPath)
   const s = readGatewaySettings(file.config)
   const port = configuredGatewayPortSetting({openclawConfig: s}).value
   const runningPort = appliedGatewayPortSetting({state, openclawConfig: s}).value
-  const run = probeRun(deps)
-  const manager = await deps.platform.gateway.probeServiceManager(run, deps.env)
-  const serviceInstalled = manager.usable ? await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(loc.profile, deps.env), run, deps.env) : false
-  const pid = await ourBackgroundPid(deps)
-  const local = await probeGatewayHealth(deps.http, localUrl(runningPort))
+  const manager = await view.serviceManager()
+  const serviceInstalled = manager.usable ? await view.serviceInstalled(loc.profile) : false
+  const pid = await view.backgroundPid()
+  const local = await view.gatewayHealth(localUrl(runningPort))
   let kind: GatewayStatus['runner']['kind'] = 'stopped'
   let detail = 'no gateway answers on 127.0.0.1'
   if (pid) [kind, detail] = ['background', `background process pid ${pid} (no service manager; does not survive a reboot)`]
@@ -107,13 +98,13 @@ export async function gatewayStatus(deps: Deps, opts: {profile?: string} = {}): 
     pending: g?.pending ?? [],
   }
   const interfaces = deps.networkInterfaces()
-  const addr = await tailnetAddress(deps, interfaces)
+  const addr = await tailnetAddress(view, interfaces)
   if (s.bind === 'tailnet') {
     // The gateway binds the tailnet address only if it existed when it started; otherwise loopback alone.
     const onInterface = addr.ipv4 ? isOnInterfaces(addr.ipv4, interfaces) : undefined
     // Userspace networking: on no interface, but reachable through tailscaled's proxy, the way peers reach it.
     const viaProxy = onInterface === false ? deps.tailscaleProxy() : undefined
-    const healthz = addr.ipv4 && (onInterface || viaProxy) ? (await probeGatewayHealth(deps.http, `http://${addr.ipv4}:${runningPort}`)).healthz : undefined
+    const healthz = addr.ipv4 && (onInterface || viaProxy) ? (await view.gatewayHealth(`http://${addr.ipv4}:${runningPort}`)).healthz : undefined
     status.tailnet = {ipv4: addr.ipv4, source: addr.source, onInterface, ...(viaProxy ? {viaProxy} : {}), healthz}
   }
   if (expose) {

@@ -6,17 +6,18 @@ import {peerOf} from '../../core/state-schema.js'
 import {summarizeStatus, parseStatusJson, type TailscaleSummary} from '../../core/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure, type HttpResponse} from '../../infra/http.js'
-import {openTailscale} from '../tailscale/cli.js'
+import {requireTailscaleCli} from '../tailscale/cli.js'
+import {createMachineView, type MachineView} from '../machine/view.js'
 import {randomUUID} from 'node:crypto'
 import {readA2aSettings, type A2aSettings} from '../../core/a2a-config.js'
 import {getTaskBody} from '../../core/a2a-protocol.js'
 import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
 import {a2aAnswerProbe, checkForeign} from './check-foreign.js'
 import {readPairTokens, type PairTokensStored} from '../a2a/tokens.js'
-import {readOpenClawConfig} from '../openclaw/config-file.js'
 import type {PeerCard} from '../../core/mesh-card.js'
 import {CARD_TIMEOUT_MS, fetchPeerCard, recordCards} from './cards.js'
 import {peerToken, requirePeer} from './records.js'
+import {remedyFor} from './check-remedy.js'
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
 export type PeerStatus = 'ok' | 'degraded' | 'down'
@@ -76,11 +77,13 @@ async function probe(deps: Pick<Deps, 'http'>, req: {method?: string; url: strin
   }
 }
 
-async function readTailnet(deps: Deps, timeoutMs: number): Promise<{summary?: TailscaleSummary; note?: string}> {
+/** The tailnet as the view's one `tailscale status --json` saw it, or why it could not be read. */
+async function readTailnet(deps: Deps, view: MachineView): Promise<{summary?: TailscaleSummary; note?: string}> {
   try {
-    const cli = openTailscale(deps)
-    const result = await cli.checked('status', ['status', '--json'], timeoutMs)
-    return {summary: summarizeStatus(parseStatusJson(result.stdout))}
+    const {cli, result} = await view.tailscaleStatus()
+    if (!cli || !result) requireTailscaleCli(deps)
+    if (result!.exitCode !== 0) throw cli!.failure('status', ['status', '--json'], result!)
+    return {summary: summarizeStatus(parseStatusJson(result!.stdout))}
   } catch (error) {
     return {note: `tailnet presence not checked: ${(error as Error).message.split('\n')[0]}`}
   }
@@ -166,31 +169,6 @@ function a2aHereProbe(record: PeerRecord, here: {settings?: A2aSettings; inbound
   return {status: 'ok', detail: 'its token is configured here'}
 }
 
-function remedyFor(r: PeerCheckResult): string | undefined {
-  const {tailnet, healthz, readyz, hooks, agentCard, a2a, a2aHere} = r.probes
-  if (tailnet.status === 'fail' && /that \S+ was (paired|discovered) as$/.test(tailnet.detail)) {
-    return `Another node answers at ${r.name}'s address, so it was not sent our tokens. If ${r.name} really moved, pair again (or claw-mesh peer add URL --name ${r.name} --replace ${r.name}); otherwise find and remove that node from the tailnet.`
-  }
-  if (tailnet.status === 'fail' && tailnet.detail.startsWith('offline')) return `${r.name} is offline in Tailscale: wake the machine or start Tailscale on it.`
-  if (healthz.status === 'fail') {
-    if (healthz.detail.startsWith('connection refused')) return `Nothing listens at ${r.url}: start the gateway on ${r.name} (claw-mesh gateway status there).`
-    if (healthz.detail.startsWith('no answer')) return `No answer from ${r.url}: check the machine is on the tailnet and its gateway is bound to the tailnet, not loopback only.`
-    if (healthz.httpStatus === 404) return `Something else answers at ${r.url}: check the port (OpenClaw's default is 18789) and that the URL points at the gateway.`
-    return `Check the gateway on ${r.name} (claw-mesh gateway status there) and the URL (${r.url}).`
-  }
-  if (hooks.status === 'fail' && hooks.httpStatus === 401) return `${r.name}'s hooks token changed: ask for a new invite (claw-mesh invite there) and run claw-mesh peer add --invite - here.`
-  if (hooks.status === 'warn') return 'Too many refused hooks tokens from this machine: wait a minute before checking again.'
-  if (hooks.status === 'fail' && hooks.detail.includes('secret store')) return `Re-add the peer with its token: claw-mesh peer add --invite - (or --hooks-token file:PATH).`
-  if (hooks.status === 'fail') return `Enable hooks on ${r.name} (claw-mesh bootstrap there).`
-  if (a2a.status === 'fail' && a2a.httpStatus === 401) return `${r.name} refuses this machine's A2A token: pair again (claw-mesh invite here, claw-mesh peer add --invite - on ${r.name}, then its reply here).`
-  if (a2a.status === 'fail' && a2a.detail.startsWith('half-paired')) return `Finish or redo the pairing with ${r.name}: claw-mesh invite here, claw-mesh peer add --invite - there, then its reply here.`
-  if (agentCard.status === 'fail' || (a2a.status === 'fail' && a2a.detail.startsWith('no A2A'))) return `Upgrade OpenClaw on ${r.name} to 2026.9.6 or later and re-run claw-mesh bootstrap there (claw-mesh send still works over hooks).`
-  if (a2aHere.status === 'fail') return 'Bring openclaw.json up to date with the pairing: claw-mesh doctor --fix.'
-  if (readyz.status === 'fail') return `The gateway on ${r.name} is live but not ready: run openclaw health there.`
-  if (tailnet.status === 'fail') return 'Check claw-mesh tailscale status on both machines.'
-  return undefined
-}
-
 function verdict(r: Omit<PeerCheckResult, 'status' | 'detail' | 'remedy'>): PeerStatus {
   if (r.probes.healthz.status !== 'ok') return 'down'
   return Object.values(r.probes).every((p) => p.status === 'ok' || p.status === 'skip') ? 'ok' : 'degraded'
@@ -251,10 +229,10 @@ async function checkOne(deps: Deps, record: PeerRecord, inputs: PeerInputs, time
 }
 
 /** This machine's own channels.a2a (to prove each peer's inbound token is configured here). */
-async function localA2aSettings(configPath: string | undefined): Promise<{settings?: A2aSettings; note?: string}> {
+async function localA2aSettings(view: MachineView, configPath: string | undefined): Promise<{settings?: A2aSettings; note?: string}> {
   if (!configPath) return {note: 'the gateway is not configured here'}
   try {
-    const file = await readOpenClawConfig(configPath)
+    const file = await view.config(configPath)
     return file.exists ? {settings: readA2aSettings(file.config)} : {note: `${configPath} does not exist`}
   } catch (error) {
     return {note: `openclaw.json unreadable: ${(error as Error).message.split('\n')[0]}`}
@@ -270,21 +248,22 @@ export async function checkPeers(
   opts: {
     names?: string[]
     timeoutMs: number
-    /** A tailnet view the caller already read (doctor shares one `tailscale status` among all its checks). */
-    tailnet?: Promise<{summary?: TailscaleSummary; note?: string}>
+    /** The machine as the caller already sees it (doctor and bootstrap share one `tailscale status` and one openclaw.json read). */
+    view?: MachineView
     /** Record each verdict in lastCheck (default). Bootstrap's verification on a run that changed nothing writes nothing. */
     record?: boolean
   },
 ): Promise<CheckPeersResult> {
-  const state = deps.store.read()
+  const view = opts.view ?? createMachineView(deps, {tailscaleTimeoutMs: opts.timeoutMs})
+  const state = view.readState()
   const records = opts.names && opts.names.length > 0 ? opts.names.map((n) => requirePeer(state, n)) : Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
   if (records.length === 0) return {peers: [], tailscale: {available: false, note: 'no peers'}, timeoutMs: opts.timeoutMs, elapsedMs: 0, summary: {ok: 0, degraded: 0, down: 0}}
   const started = performance.now()
   const secrets = records.some((r) => r.messaging || r.a2a) ? await deps.secrets() : undefined
   const tokens = await Promise.all(records.map((r) => (secrets ? peerToken(deps, secrets, r) : Promise.resolve(undefined))))
   const pairs = await Promise.all(records.map((r): Promise<PairTokensStored> => (secrets && r.a2a ? readPairTokens(secrets, r.name) : Promise.resolve({}))))
-  const settings = records.some((r) => r.a2a) ? await localA2aSettings(state.gateway?.configPath) : {}
-  const tailnet = opts.tailnet ?? readTailnet(deps, opts.timeoutMs)
+  const settings = records.some((r) => r.a2a) ? await localA2aSettings(view, state.gateway?.configPath) : {}
+  const tailnet = readTailnet(deps, view)
   const peers = await Promise.all(
     records.map((r, i) => checkOne(deps, r, {token: tokens[i], tokenMissing: r.messaging && !tokens[i], a2aOut: pairs[i].outbound, here: {...settings, inbound: pairs[i].inbound}, readCard: opts.record !== false}, opts.timeoutMs, tailnet)),
   )
@@ -302,6 +281,7 @@ export async function checkPeers(
       }
       recordCards(s, peers.flatMap((p) => (p.card ? [{name: p.name, url: p.url, fetch: {state: 'card' as const, card: p.card}}] : [])), at)
     })
+    view.invalidate('state')
   }
   const summary = {ok: 0, degraded: 0, down: 0}
   for (const p of peers) summary[p.status]++

@@ -52,8 +52,9 @@ export interface StatusResult {
 }
 
 /**
- * The mesh at a glance: this host and every peer. Built on the doctor's context, so it runs the same probes (one
- * `tailscale status`, one health probe, one peer sweep through the peer service) and nothing else.
+ * The mesh at a glance: this host and every peer. Built on the doctor's context over the machine view, so it runs
+ * the same probes (one `tailscale status`, one read of openclaw.json, one health probe, one peer sweep through the
+ * peer service, which reads the same view) and nothing else.
  */
 export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socket?: string; context?: (deps: Deps, opts: DoctorContextOptions) => DoctorContext}): Promise<StatusResult> {
   const started = performance.now()

@@ -75,7 +75,8 @@ export class TailscaleCli {
     return result
   }
 
-  private failure(subcommand: string, args: string[], result: RunResult): Error {
+  /** The error a failed `tailscale <subcommand>` is reported with (what `checked` throws). */
+  failure(subcommand: string, args: string[], result: RunResult): Error {
     return tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, os: this.deps.platform.id, cli: this.location.cli})
   }
 

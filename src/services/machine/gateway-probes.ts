@@ -12,15 +12,15 @@ import {isOnInterfaces, type InterfaceMap} from '../../core/tailnet-address.js'
 import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
-import {ourBackgroundPid} from '../gateway/background.js'
-import {gatewayListener} from '../gateway/listener.js'
 import {checkGatewayToken} from '../gateway/token-check.js'
-import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig} from '../openclaw/config-file.js'
+import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
 import type {AuditProbe} from '../../core/checks/a2a.js'
 import {MAC_REBOOT_WARNING} from '../../core/macos-session.js'
-import {locateOpenClaw, probeOpenClawRuntime, serviceProfileOf, type OpenClawLocation} from '../openclaw/locate.js'
-import {memo} from './memo.js'
-import {resolveSecretRef} from './secret-ref.js'
+import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
+import {resolveSecretRef} from '../doctor/secret-ref.js'
+import type {MachineReads} from '../../core/machine-view.js'
+import type {ProbeCache} from './memo.js'
+import type {createServiceProbes} from './service-probes.js'
 
 const HEALTH_TIMEOUT_MS = 3000
 
@@ -30,6 +30,11 @@ export interface GatewayProbeInputs {
   secretStore: () => Promise<{store?: SecretStore; error?: string}>
   commandTimeoutMs: number
   interfaces: () => InterfaceMap
+  cache: ProbeCache
+  reads: MachineReads
+  services: ReturnType<typeof createServiceProbes>
+  /** The OpenClaw profile the command names (--profile); else the recorded one. */
+  profile?: string
 }
 
 async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HttpProbe> {
@@ -46,14 +51,28 @@ async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs = HEALTH_TIM
 }
 
 /**
- * The gateway half of the doctor context, on the gateway phase's own code: locate OpenClaw, read and validate its
- * config, probe health, prove the token with the WebSocket handshake. Each probe runs once.
+ * The gateway half of the machine view, on the gateway phase's own code: locate OpenClaw, read and validate its
+ * config, probe health, prove the token with the WebSocket handshake. Each probe runs once until invalidated.
  */
 export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
-  // Never throws: a broken $CLAW_MESH_OPENCLAW or recorded profile is a finding (openclaw-cli), not a crash.
-  const location = memo((): OpenClawLocation & {error?: string} => {
+  const {cache, reads, services} = input
+  // Throws what locateOpenClaw throws (a $CLAW_MESH_OPENCLAW that does not exist): a command that needs OpenClaw stops.
+  const located = cache.memo(['openclaw'], (): {loc?: OpenClawLocation; error?: unknown} => {
     try {
-      return locateOpenClaw(deps)
+      return {loc: locateOpenClaw(deps, {profile: input.profile})}
+    } catch (error) {
+      return {error}
+    }
+  })
+  const openclawLocation = (): OpenClawLocation => {
+    const r = located()
+    if (r.error !== undefined) throw r.error
+    return r.loc!
+  }
+  // Never throws: a broken $CLAW_MESH_OPENCLAW or recorded profile is a finding (openclaw-cli), not a crash.
+  const location = cache.memo(['openclaw'], (): OpenClawLocation & {error?: string} => {
+    try {
+      return openclawLocation()
     } catch (error) {
       const paths = resolveOpenClawPaths({env: deps.env, osHome: deps.home, windows: deps.platform.id === 'win32'})
       const e = error as ClawMeshError
@@ -61,7 +80,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     }
   })
 
-  const openclaw = memo(async (): Promise<OpenClawProbe> => {
+  const openclaw = cache.memo(['openclaw'], async (): Promise<OpenClawProbe> => {
     const loc = location()
     if (!loc.bin) return loc.error ? {error: loc.error} : {}
     try {
@@ -73,26 +92,37 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     }
   })
 
-  const configFile = memo(async (): Promise<ConfigFileProbe & {object?: OpenClawConfig}> => {
-    const file = location().paths.configPath
-    const mode = await fs.stat(file).then((st) => st.mode, () => undefined)
+  // The one read of each openclaw.json a run looks at (in practice one path), kept with its failure.
+  const read = cache.memoBy(['config'], async (file: string): Promise<{file?: OpenClawConfigFile; error?: unknown}> => {
+    reads.config++
     try {
-      const read = await readOpenClawConfig(file)
-      if (!read.exists) return {path: file, exists: false}
-      return {path: file, exists: true, mode, config: read.config, object: read.config}
+      return {file: await readOpenClawConfig(file)}
     } catch (error) {
-      return {path: file, exists: true, mode, parseError: (error as Error).message}
+      return {error}
     }
   })
+  /** openclaw.json read and parsed (default: where OpenClaw here reads it); throws its UsageError when it does not parse. */
+  const config = async (file?: string): Promise<OpenClawConfigFile> => {
+    const r = await read(file ?? openclawLocation().paths.configPath)
+    if (r.error !== undefined) throw r.error
+    return r.file!
+  }
+  const configFile = cache.memo(['config', 'openclaw'], async (): Promise<ConfigFileProbe & {object?: OpenClawConfig}> => {
+    const file = location().paths.configPath
+    const [mode, r] = await Promise.all([fs.stat(file).then((st) => st.mode, () => undefined), read(file)])
+    if (r.error !== undefined) return {path: file, exists: true, mode, parseError: (r.error as Error).message}
+    if (!r.file!.exists) return {path: file, exists: false}
+    return {path: file, exists: true, mode, config: r.file!.config, object: r.file!.config}
+  })
   const configObject = async () => (await configFile()).object
-  const configView = memo(async () => {
+  const configView = cache.memo(['config', 'openclaw'], async () => {
     const obj = await configObject()
     return obj ? viewGatewayConfig(obj) : undefined
   })
   // Where the gateway runs now: the port it was started with, else the one the config says.
   const port = async () => appliedGatewayPortSetting({state: input.state(), openclawConfig: await configView()}).value
 
-  const validation = memo(async (): Promise<ValidationProbe> => {
+  const validation = cache.memo(['config', 'openclaw'], async (): Promise<ValidationProbe> => {
     const [oc, file] = await Promise.all([openclaw(), configFile()])
     if (!oc.bin) return {ran: false, reason: 'openclaw is not installed'}
     if (!oc.version) return {ran: false, reason: 'openclaw does not run here (see openclaw-cli)'}
@@ -103,7 +133,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return {ran: true, valid: r.valid, issues: r.issues}
   })
 
-  const securityAudit = memo(async (): Promise<AuditProbe> => {
+  const securityAudit = cache.memo(['config', 'openclaw'], async (): Promise<AuditProbe> => {
     const [oc, file] = await Promise.all([openclaw(), configFile()])
     if (!oc.bin || !oc.version) return {ran: false, reason: 'openclaw does not run here (see openclaw-cli)'}
     if (!file.exists || file.parseError) return {ran: false, reason: 'no parseable config (see gateway-config)'}
@@ -111,14 +141,14 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return r.findings ? {ran: true, findings: r.findings} : {ran: false, reason: r.error ?? 'no answer'}
   })
 
-  const loopbackHealth = memo(async () => {
+  const loopbackHealth = cache.memo(['health', 'config', 'openclaw'], async () => {
     const p = await port()
     const healthz = await get(deps, `http://127.0.0.1:${p}/healthz`)
     const readyz = healthz.ok && healthz.status === 200 ? await get(deps, `http://127.0.0.1:${p}/readyz`) : undefined
     return {port: p, healthz, readyz}
   })
 
-  const tailnetHealth = memo(async (): Promise<Awaited<ReturnType<DoctorContext['tailnetHealth']>>> => {
+  const tailnetHealth = cache.memo(['health', 'config', 'openclaw', 'tailscale'], async (): Promise<Awaited<ReturnType<DoctorContext['tailnetHealth']>>> => {
     const [view, ts] = await Promise.all([configView(), input.tailscale()])
     if (!view || ts.kind !== 'ok' || ts.summary.backendState !== 'Running') return {}
     if (view.tailscaleMode === 'serve') {
@@ -147,11 +177,11 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
       return {error: (error as Error).message}
     }
   }
-  const storedGateway = memo(() => storedToken(SECRET_NAMES.gatewayToken))
-  const storedHooks = memo(() => storedToken(SECRET_NAMES.hooksToken))
+  const storedGateway = cache.memo(['secrets'], () => storedToken(SECRET_NAMES.gatewayToken))
+  const storedHooks = cache.memo(['secrets'], () => storedToken(SECRET_NAMES.hooksToken))
 
   /** The token the gateway will use: a plain string in the file, a resolved SecretRef, or OPENCLAW_GATEWAY_TOKEN. */
-  const effective = memo(async (): Promise<{value?: string; where: string; error?: string; kind: 'plain' | 'ref' | 'env' | 'none'}> => {
+  const effective = cache.memo(['config', 'openclaw', 'secrets'], async (): Promise<{value?: string; where: string; error?: string; kind: 'plain' | 'ref' | 'env' | 'none'}> => {
     const config = await configObject()
     const raw = config ? getPath(config, ['gateway', 'auth', 'token']) : undefined
     if (isSecretRef(raw)) {
@@ -167,7 +197,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return {where: 'nowhere', kind: 'none'}
   })
 
-  const gatewayToken = memo(async (): Promise<TokenProbe> => {
+  const gatewayToken = cache.memo(['config', 'openclaw', 'secrets'], async (): Promise<TokenProbe> => {
     const [eff, read, {store}] = await Promise.all([effective(), storedGateway(), input.secretStore()])
     if (read.error) return {state: 'unreadable', error: read.error}
     const stored = read.value
@@ -187,9 +217,9 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return {state: 'ok', where: `${storeName}${eff.kind === 'ref' ? `, read by the gateway through ${eff.where}` : `; the gateway reads ${eff.where}`}`}
   })
 
-  const portListener = memo(async () => gatewayListener(deps, await port()))
+  const portListener = async () => services.listener(await port())
 
-  const handshake = memo(async () => {
+  const handshake = cache.memo(['health', 'listener', 'config', 'openclaw', 'secrets'], async () => {
     const [eff, health] = await Promise.all([effective(), loopbackHealth()])
     if (!eff.value) return {ran: false as const, reason: eff.error ? 'the token does not resolve (see gateway-token)' : 'no gateway token to try'}
     if (!(health.healthz.ok && health.healthz.status === 200)) return {ran: false as const, reason: 'the gateway is not answering (see gateway-health)'}
@@ -201,22 +231,21 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return {ran: true as const, ok: false as const, refused: r.verdict === 'rejected', lockedOut: r.verdict === 'throttled', message: `${r.detail}${r.code ? ` (${r.code})` : ''}`}
   })
 
-  const service = memo(async (): Promise<ServiceProbe> => {
+  const service = cache.memo(['service', 'health', 'config', 'openclaw'], async (): Promise<ServiceProbe> => {
     const g = input.state()?.gateway
-    const run = (cmd: string, args: string[]) => deps.runner.run(cmd, args, {timeoutMs: input.commandTimeoutMs})
     switch (g?.runner) {
       case undefined:
         return {runner: 'none'}
       case 'external':
         return {runner: 'external'}
       case 'background': {
-        const pid = await ourBackgroundPid(deps)
+        const pid = await services.backgroundPid()
         return {runner: 'background', pid: pid ?? g.pid, alive: pid !== undefined}
       }
       case 'service': {
-        const installed = await deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(g.profile, deps.env), run, deps.env)
+        const installed = await services.serviceInstalled(g.profile)
         const health = await loopbackHealth()
-        const notes = installed ? await deps.platform.gateway.serviceNotes(run, deps.env) : []
+        const notes = installed ? await services.serviceNotes() : []
         const lingerOff = notes.find((n) => /Linger is off/.test(n))
         const user = lingerOff ? /Linger is off for (\S+?):/.exec(lingerOff)?.[1] : undefined
         return {
@@ -234,6 +263,8 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
 
   return {
     location,
+    openclawLocation,
+    config,
     openclaw,
     configFile: async (): Promise<ConfigFileProbe> => {
       const {object: _object, ...probe} = await configFile()
