@@ -66,7 +66,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
   })
   const openclawLocation = (): OpenClawLocation => {
     const r = located()
-    if (r.error !== undefined) throw r.error
+    if (r.error !== undefined) throw r.error as Error // what the read threw, re-thrown as it was
     return r.loc!
   }
   // Never throws: a broken $CLAW_MESH_OPENCLAW or recorded profile is a finding (openclaw-cli), not a crash.
@@ -104,7 +104,7 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
   /** openclaw.json read and parsed (default: where OpenClaw here reads it); throws its UsageError when it does not parse. */
   const config = async (file?: string): Promise<OpenClawConfigFile> => {
     const r = await read(file ?? openclawLocation().paths.configPath)
-    if (r.error !== undefined) throw r.error
+    if (r.error !== undefined) throw r.error as Error // what the read threw, re-thrown as it was
     return r.file!
   }
   const configFile = cache.memo(['config', 'openclaw'], async (): Promise<ConfigFileProbe & {object?: OpenClawConfig}> => {

@@ -50,7 +50,7 @@ export function probeCache(): ProbeCache {
       entries.push({tags, clear: () => cache.clear()})
       return (key) => {
         if (!cache.has(key)) cache.set(key, fn(key))
-        return cache.get(key)
+        return cache.get(key) as ReturnType<typeof fn>
       }
     },
     invalidate(probes) {

@@ -56,7 +56,7 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
   })
   const readState = (): State => {
     const r = stateRead()
-    if (r.error !== undefined) throw r.error
+    if (r.error !== undefined) throw r.error as Error // what the read threw, re-thrown as it was
     return r.state!
   }
   const state = (): ReturnType<MachineObservation['state']> => {
