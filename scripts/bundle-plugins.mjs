@@ -23,6 +23,21 @@ const OCLIF_EDITS = [
     from: "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();",
     to: "return (await import('is-wsl')).default ? 'wsl' : (0, node_os_1.platform)();",
   },
+  {
+    // Each plugin's commands are sorted with localeCompare, whose first call initialises ICU's collator (~5 ms of
+    // every start). Command ids made of lowercase letters, ':' and '-' sort the same by code unit (checked in
+    // test/unit/bundle-plugins.test.ts); any other id still goes through localeCompare.
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: '.sort((a, b) => (/^[a-z:-]*$/.test(a.id) && /^[a-z:-]*$/.test(b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));',
+  },
+  {
+    // tinyglobby finds command files for oclif's "pattern" strategy; claw-mesh's explicit strategy never calls it,
+    // yet loading it (with fdir and picomatch) cost ~3 ms of every start. It now loads on first use.
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: 'const tinyglobby_1 = require("tinyglobby");',
+    to: 'const tinyglobby_1 = {get glob() { return require("tinyglobby").glob; }};',
+  },
 ]
 
 export const oclifEdits = {
@@ -45,5 +60,20 @@ export const oclifEdits = {
       const missed = OCLIF_EDITS.filter((e) => !applied.has(e))
       if (missed.length > 0) throw new Error(`bundle: no @oclif/core file matched ${missed.map((e) => e.file).join(', ')} (review scripts/bundle-plugins.mjs)`)
     })
+  },
+}
+
+/**
+ * `import … from 'node:fs'` in an ES module makes Node build the module's ESM facade, which reads every export:
+ * fs's lazy getters (ReadStream, promises) then load fs streams, fs/promises, readline and REPL history, ~3 ms of
+ * every start whether or not they are used. Bundled imports of Node's own modules read them with
+ * process.getBuiltinModule instead, as a CommonJS module whose properties are read when used. (require() calls from
+ * oclif's CommonJS are left alone: they never build the facade.)
+ */
+export const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    build.onResolve({filter: /^node:/}, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? {path: args.path, namespace: 'builtin-module'} : undefined))
+    build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => ({contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)})`, loader: 'js'}))
   },
 }

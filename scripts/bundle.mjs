@@ -6,7 +6,7 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
-import {oclifEdits} from './bundle-plugins.mjs'
+import {lazyBuiltins, oclifEdits} from './bundle-plugins.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
@@ -50,10 +50,11 @@ await build({
   external: ['@napi-rs/keyring', 'typescript', 'ts-node', 'undici'],
   // oclif and its dependencies are CommonJS: give them the require and __dirname they expect, rooted here.
   banner: {
-    js: "import {createRequire as __cmRequire} from 'node:module'; import {fileURLToPath as __cmPath} from 'node:url'; const require = __cmRequire(import.meta.url); const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",
+    // (Read with process.getBuiltinModule, not imported: see lazyBuiltins.)
+    js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url); const __cmPath = process.getBuiltinModule('node:url').fileURLToPath; const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",
   },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [oclifEdits],
+  plugins: [oclifEdits, lazyBuiltins],
   logLevel: 'warning',
 })
 rmSync(entryDir, {recursive: true, force: true})
