@@ -1,6 +1,7 @@
 // esbuild plugins for scripts/bundle.mjs: start-up work the bundle can leave out without changing what any
 // command does. Each was found with `node --cpu-prof` on the built CLI; the figures are CPU per run.
 import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 
 /**
  * Edits to @oclif/core's own files that leave its behaviour as it is, each found by its exact text: the build fails
@@ -66,14 +67,26 @@ export const oclifEdits = {
 /**
  * `import … from 'node:fs'` in an ES module makes Node build the module's ESM facade, which reads every export:
  * fs's lazy getters (ReadStream, promises) then load fs streams, fs/promises, readline and REPL history, ~3 ms of
- * every start whether or not they are used. Bundled imports of Node's own modules read them with
- * process.getBuiltinModule instead, as a CommonJS module whose properties are read when used. (require() calls from
- * oclif's CommonJS are left alone: they never build the facade.)
+ * every start whether or not they are used; and a chunk that imports node:crypto or node:dns for one function loads
+ * it at start even when that function never runs. Bundled imports of Node's own modules become a CommonJS object
+ * whose properties (the module's export names, read at build time) load the module with process.getBuiltinModule
+ * on first use. (require() calls from oclif's CommonJS are left alone: they never build the facade.)
  */
 export const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
+    const nodeRequire = createRequire(import.meta.url)
     build.onResolve({filter: /^node:/}, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? {path: args.path, namespace: 'builtin-module'} : undefined))
-    build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => ({contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)})`, loader: 'js'}))
+    build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => {
+      const names = Object.keys(nodeRequire(args.path)).filter((n) => n !== 'default' && n !== '__esModule')
+      const spec = JSON.stringify(args.path)
+      return {
+        contents: `let loaded
+const load = () => (loaded ??= process.getBuiltinModule(${spec}))
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, {enumerable: true, get: () => load()[name]})
+`,
+        loader: 'js',
+      }
+    })
   },
 }
