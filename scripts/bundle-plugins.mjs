@@ -39,6 +39,18 @@ const OCLIF_EDITS = [
     from: 'const tinyglobby_1 = require("tinyglobby");',
     to: 'const tinyglobby_1 = {get glob() { return require("tinyglobby").glob; }};',
   },
+  // EJS renders templates in help texts and update URLs, and cli-spinners draws a spinner: neither is used by most
+  // runs, yet both loaded with oclif (~3 ms). Each now loads on first use, through the same __importDefault.
+  ...['config[\\\\/]config', 'help[\\\\/]util'].map((file) => ({
+    file: new RegExp(`[\\\\/]@oclif[\\\\/]core[\\\\/]lib[\\\\/]${file}\\.js$`),
+    from: 'const ejs_1 = __importDefault(require("ejs"));',
+    to: 'const ejs_1 = {get default() { return __importDefault(require("ejs")).default; }};',
+  })),
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]ux[\\/]action[\\/]spinner\.js$/,
+    from: 'const cli_spinners_1 = __importDefault(require("cli-spinners"));',
+    to: 'const cli_spinners_1 = {get default() { return __importDefault(require("cli-spinners")).default; }};',
+  },
 ]
 
 export const oclifEdits = {
