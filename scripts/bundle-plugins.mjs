@@ -79,23 +79,30 @@ export const oclifEdits = {
 /**
  * `import … from 'node:fs'` in an ES module makes Node build the module's ESM facade, which reads every export:
  * fs's lazy getters (ReadStream, promises) then load fs streams, fs/promises, readline and REPL history, ~3 ms of
- * every start whether or not they are used; and a chunk that imports node:crypto or node:dns for one function loads
- * it at start even when that function never runs. Bundled imports of Node's own modules become a CommonJS object
- * whose properties (the module's export names, read at build time) load the module with process.getBuiltinModule
- * on first use. (require() calls from oclif's CommonJS are left alone: they never build the facade.)
+ * every start whether or not they are used. Bundled imports of Node's own modules read them with
+ * process.getBuiltinModule instead, as a CommonJS module. (require() calls from oclif's CommonJS are left alone: they
+ * never build the facade.) The modules below, which a chunk may import for one function that most runs never call,
+ * load on first use: their exports are the properties of a plain object (unlike events or stream, a class, or
+ * process, whose methods are inherited), so an object whose getters load the module stands in for it.
  */
+const LAZY_BUILTINS = new Set(['node:child_process', 'node:crypto', 'node:dns', 'node:http', 'node:https', 'node:net', 'node:readline', 'node:tls', 'node:zlib'])
+
 export const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
     const nodeRequire = createRequire(import.meta.url)
-    build.onResolve({filter: /^node:/}, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? {path: args.path, namespace: 'builtin-module'} : undefined))
+    // Static imports only: a dynamic import() of a CommonJS chunk would lose its named exports (Node's own import()
+    // of a builtin is kept; it runs only where a rare path asks for it).
+    build.onResolve({filter: /^node:/}, (args) => (args.kind === 'import-statement' ? {path: args.path, namespace: 'builtin-module'} : undefined))
     build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => {
-      const names = Object.keys(nodeRequire(args.path)).filter((n) => n !== 'default' && n !== '__esModule')
       const spec = JSON.stringify(args.path)
+      if (!LAZY_BUILTINS.has(args.path)) return {contents: `module.exports = process.getBuiltinModule(${spec})`, loader: 'js'}
+      const real = nodeRequire(args.path)
+      if (Object.getPrototypeOf(real) !== Object.prototype) throw new Error(`bundle: ${args.path} is no longer a plain object: take it out of LAZY_BUILTINS`)
       return {
         contents: `let loaded
 const load = () => (loaded ??= process.getBuiltinModule(${spec}))
-for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, {enumerable: true, get: () => load()[name]})
+for (const name of ${JSON.stringify(Object.keys(real))}) Object.defineProperty(module.exports, name, {enumerable: true, get: () => load()[name]})
 `,
         loader: 'js',
       }
