@@ -3,9 +3,12 @@
 // unrelated errors (`TEXT_ENCODINGS.union is not a function`) and then "… is not a claw-mesh command". One line
 // naming the version needed belongs there instead, with exit code 3 (needs your action: install a runtime).
 // The minimum comes from package.json's engines.node, the one place it is written.
-import {existsSync, mkdirSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+// Node's own modules are read with process.getBuiltinModule where it exists (Node 22.3+): importing node:fs would
+// build its ES module facade, which loads fs streams, fs/promises and readline (~3 ms) nothing here uses.
+const builtin = (name) => process.getBuiltinModule?.(name) ?? import(name)
+const {existsSync, mkdirSync, readFileSync} = await builtin('node:fs')
+const {join} = await builtin('node:path')
+const {fileURLToPath} = await builtin('node:url')
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const needed = /(\d+)\.(\d+)/.exec(pkg.engines.node)
@@ -28,15 +31,20 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const flagWords = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
   const cacheDir = flagWords.includes('--dry-run') || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : compileCacheDir(process.env, process.platform)
   const cacheReady = cacheDir !== undefined && existsSync(cacheDir)
-  if (cacheReady) (await import('node:module')).enableCompileCache?.(cacheDir)
-  // The bundle (npm run build) holds oclif and the commands; oclif finds them there instead of scanning dist/commands.
-  const {execute, COMMANDS} = await import('../dist/bundle/cli.js')
-  const root = fileURLToPath(new URL('..', import.meta.url))
-  const commands = {strategy: 'explicit', target: './dist/bundle/cli.js', identifier: 'COMMANDS'}
-  // oclif's own plugins (help, autocomplete, "did you mean") are loaded only when no claw-mesh command is named:
-  // a command (its --help included) needs none of them, and loading them is a third of oclif's start-up.
-  const plugins = namesCommand(argv, COMMANDS) ? [] : pkg.oclif.plugins
-  await execute({dir: import.meta.url, loadOptions: {root, pjson: {...pkg, oclif: {...pkg.oclif, commands, plugins}}}})
+  if (cacheReady) (await builtin('node:module')).enableCompileCache?.(cacheDir)
+  // The root help (`claw-mesh --help`, or no arguments) is printed from the build's list of commands with oclif's
+  // formatter, without oclif's Config and plugins; it declines (false) whenever oclif would read more (bin/root-help.js).
+  const rootHelp = (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) && (await (await import('./root-help.js')).printRootHelp(pkg))
+  if (!rootHelp) {
+    // The bundle (npm run build) holds oclif and the commands; oclif finds them there instead of scanning dist/commands.
+    const {execute, COMMANDS} = await import('../dist/bundle/cli.js')
+    const root = fileURLToPath(new URL('..', import.meta.url))
+    const commands = {strategy: 'explicit', target: './dist/bundle/cli.js', identifier: 'COMMANDS'}
+    // oclif's own plugins (help, autocomplete, "did you mean") are loaded only when no claw-mesh command is named:
+    // a command (its --help included) needs none of them, and loading them is a third of oclif's start-up.
+    const plugins = namesCommand(argv, COMMANDS) ? [] : pkg.oclif.plugins
+    await execute({dir: import.meta.url, loadOptions: {root, pjson: {...pkg, oclif: {...pkg.oclif, commands, plugins}}}})
+  }
   if (cacheDir !== undefined && !cacheReady && !process.exitCode) {
     try {
       mkdirSync(cacheDir, {recursive: true, mode: 0o700})

@@ -1,6 +1,7 @@
 // esbuild plugins for scripts/bundle.mjs: start-up work the bundle can leave out without changing what any
 // command does. Each was found with `node --cpu-prof` on the built CLI; the figures are CPU per run.
 import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 
 /**
  * Edits to @oclif/core's own files that leave its behaviour as it is, each found by its exact text: the build fails
@@ -23,6 +24,33 @@ const OCLIF_EDITS = [
     from: "return (await import('wsl-utils')).isWsl ? 'wsl' : (0, node_os_1.platform)();",
     to: "return (await import('is-wsl')).default ? 'wsl' : (0, node_os_1.platform)();",
   },
+  {
+    // Each plugin's commands are sorted with localeCompare, whose first call initialises ICU's collator (~5 ms of
+    // every start). Command ids made of lowercase letters, ':' and '-' sort the same by code unit (checked in
+    // test/unit/bundle-plugins.test.ts); any other id still goes through localeCompare.
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id));',
+    to: '.sort((a, b) => (/^[a-z:-]*$/.test(a.id) && /^[a-z:-]*$/.test(b.id) ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.id.localeCompare(b.id)));',
+  },
+  {
+    // tinyglobby finds command files for oclif's "pattern" strategy; claw-mesh's explicit strategy never calls it,
+    // yet loading it (with fdir and picomatch) cost ~3 ms of every start. It now loads on first use.
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: 'const tinyglobby_1 = require("tinyglobby");',
+    to: 'const tinyglobby_1 = {get glob() { return require("tinyglobby").glob; }};',
+  },
+  // EJS renders templates in help texts and update URLs, and cli-spinners draws a spinner: neither is used by most
+  // runs, yet both loaded with oclif (~3 ms). Each now loads on first use, through the same __importDefault.
+  ...['config[\\\\/]config', 'help[\\\\/]util'].map((file) => ({
+    file: new RegExp(`[\\\\/]@oclif[\\\\/]core[\\\\/]lib[\\\\/]${file}\\.js$`),
+    from: 'const ejs_1 = __importDefault(require("ejs"));',
+    to: 'const ejs_1 = {get default() { return __importDefault(require("ejs")).default; }};',
+  })),
+  {
+    file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]ux[\\/]action[\\/]spinner\.js$/,
+    from: 'const cli_spinners_1 = __importDefault(require("cli-spinners"));',
+    to: 'const cli_spinners_1 = {get default() { return __importDefault(require("cli-spinners")).default; }};',
+  },
 ]
 
 export const oclifEdits = {
@@ -44,6 +72,40 @@ export const oclifEdits = {
       if (result.errors.length > 0) return
       const missed = OCLIF_EDITS.filter((e) => !applied.has(e))
       if (missed.length > 0) throw new Error(`bundle: no @oclif/core file matched ${missed.map((e) => e.file).join(', ')} (review scripts/bundle-plugins.mjs)`)
+    })
+  },
+}
+
+/**
+ * `import … from 'node:fs'` in an ES module makes Node build the module's ESM facade, which reads every export:
+ * fs's lazy getters (ReadStream, promises) then load fs streams, fs/promises, readline and REPL history, ~3 ms of
+ * every start whether or not they are used. Bundled imports of Node's own modules read them with
+ * process.getBuiltinModule instead, as a CommonJS module. (require() calls from oclif's CommonJS are left alone: they
+ * never build the facade.) The modules below, which a chunk may import for one function that most runs never call,
+ * load on first use: their exports are the properties of a plain object (unlike events or stream, a class, or
+ * process, whose methods are inherited), so an object whose getters load the module stands in for it.
+ */
+const LAZY_BUILTINS = new Set(['node:child_process', 'node:crypto', 'node:dns', 'node:http', 'node:https', 'node:net', 'node:readline', 'node:tls', 'node:zlib'])
+
+export const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const nodeRequire = createRequire(import.meta.url)
+    // Static imports only: a dynamic import() of a CommonJS chunk would lose its named exports (Node's own import()
+    // of a builtin is kept; it runs only where a rare path asks for it).
+    build.onResolve({filter: /^node:/}, (args) => (args.kind === 'import-statement' ? {path: args.path, namespace: 'builtin-module'} : undefined))
+    build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => {
+      const spec = JSON.stringify(args.path)
+      if (!LAZY_BUILTINS.has(args.path)) return {contents: `module.exports = process.getBuiltinModule(${spec})`, loader: 'js'}
+      const real = nodeRequire(args.path)
+      if (Object.getPrototypeOf(real) !== Object.prototype) throw new Error(`bundle: ${args.path} is no longer a plain object: take it out of LAZY_BUILTINS`)
+      return {
+        contents: `let loaded
+const load = () => (loaded ??= process.getBuiltinModule(${spec}))
+for (const name of ${JSON.stringify(Object.keys(real))}) Object.defineProperty(module.exports, name, {enumerable: true, get: () => load()[name]})
+`,
+        loader: 'js',
+      }
     })
   },
 }

@@ -3,10 +3,12 @@
 // reads a handful of files instead of ~600, and Node's compile cache (bin/run.js) keeps their compiled code.
 // The command list comes from oclif.manifest.json (written by `oclif manifest` just before), so it cannot drift.
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
-import {oclifEdits} from './bundle-plugins.mjs'
+import {lazyBuiltins, oclifEdits} from './bundle-plugins.mjs'
+import {writeRootHelpData} from './root-help-data.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const manifest = JSON.parse(readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8'))
@@ -37,8 +39,21 @@ ${lines.join('\n')}
 `,
 )
 
+// The root help's fast path (bin/root-help.js): oclif's formatter alone, and the list it prints, taken from oclif.
+const oclifLib = path.dirname(createRequire(import.meta.url).resolve('@oclif/core'))
+writeFileSync(
+  path.join(entryDir, 'root-help.js'),
+  `export {HelpFormatter} from ${JSON.stringify(path.join(oclifLib, 'help', 'formatter.js'))}
+import root from ${JSON.stringify(path.join(oclifLib, 'help', 'root.js'))}
+export const RootHelp = root.default // CommonJS: the module's exports (Node's rule), whose default is the class
+export {default as ansis} from 'ansis'
+// Imported when asked, as oclif's getPlatform does (scripts/bundle-plugins.mjs): one is-wsl chunk for both.
+export const isWsl = async () => (await import('is-wsl')).default
+`,
+)
+
 await build({
-  entryPoints: {cli: path.join(entryDir, 'cli.js')},
+  entryPoints: {cli: path.join(entryDir, 'cli.js'), 'root-help': path.join(entryDir, 'root-help.js')},
   outdir,
   bundle: true,
   splitting: true,
@@ -50,10 +65,12 @@ await build({
   external: ['@napi-rs/keyring', 'typescript', 'ts-node', 'undici'],
   // oclif and its dependencies are CommonJS: give them the require and __dirname they expect, rooted here.
   banner: {
-    js: "import {createRequire as __cmRequire} from 'node:module'; import {fileURLToPath as __cmPath} from 'node:url'; const require = __cmRequire(import.meta.url); const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",
+    // (Read with process.getBuiltinModule, not imported: see lazyBuiltins.)
+    js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url); const __cmPath = process.getBuiltinModule('node:url').fileURLToPath; const __filename = __cmPath(import.meta.url); const __dirname = __cmPath(new URL('.', import.meta.url));",
   },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [oclifEdits],
+  plugins: [oclifEdits, lazyBuiltins],
   logLevel: 'warning',
 })
 rmSync(entryDir, {recursive: true, force: true})
+await writeRootHelpData(root, path.join(outdir, 'root-help.json'))

@@ -1,6 +1,7 @@
 import type {ProxyAgent} from 'undici'
 import {peerHostKind} from '../core/peer-url.js'
 import type {Redactor} from '../core/redact.js'
+import {PlainBodyTooLarge, plainHttpRequest} from './plain-http.js'
 
 /**
  * A small HTTP client over fetch with a hard timeout and a hard body cap on every request. Everything claw-mesh
@@ -48,7 +49,7 @@ export interface HttpClient {
 class BodyTooLarge extends Error {}
 
 function classify(error: unknown, proxied = false): HttpFailureKind {
-  if (error instanceof BodyTooLarge) return 'too-large'
+  if (error instanceof BodyTooLarge || error instanceof PlainBodyTooLarge) return 'too-large'
   const message = String((error as Error)?.message ?? '') + String((error as {cause?: Error})?.cause?.message ?? '')
   if (proxied) {
     // tailscaled answers a CONNECT it cannot complete with a 500 (the dial error in a header undici drops); undici
@@ -120,6 +121,13 @@ export async function readBodyCapped(res: Response, max: number): Promise<string
 }
 
 /** Loopback as the peer-URL rules define it (127.0.0.0/8, ::1, localhost): always direct, never through a proxy. */
+async function fetchAnswer(res: Response, max: number): Promise<{status: number; headers: Record<string, string>; raw: string}> {
+  const raw = await readBodyCapped(res, max)
+  const headers: Record<string, string> = {}
+  res.headers.forEach((v, k) => (headers[k] = v))
+  return {status: res.status, headers, raw}
+}
+
 export function isLoopbackUrl(url: string): boolean {
   try {
     return peerHostKind(new URL(url).hostname) === 'loopback'
@@ -158,17 +166,17 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
           redirect: 'manual' as const,
         }
         // Userspace networking: no route to the tailnet but through tailscaled's own proxy (CONNECT, for http too).
-        let res: Response
+        // Plain http otherwise goes through node:http, which costs nothing to start (plain-http.ts); https through fetch.
+        let answer: {status: number; headers: Record<string, string>; raw: string}
         if (proxy) {
           const {agent, proxiedFetch} = await agentFor(proxy)
-          res = (await proxiedFetch(req.url, {...init, dispatcher: agent})) as unknown as Response
-        } else res = await fetch(req.url, init)
-        const raw = await readBodyCapped(res, max)
-        const body = redactor ? redactor.redact(raw) : raw
-        const headers: Record<string, string> = {}
-        res.headers.forEach((v, k) => (headers[k] = v))
+          answer = await fetchAnswer((await proxiedFetch(req.url, {...init, dispatcher: agent})) as unknown as Response, max)
+        } else if (req.url.startsWith('http:')) answer = await plainHttpRequest(req.url, init, max)
+        else answer = await fetchAnswer(await fetch(req.url, init), max)
+        const body = redactor ? redactor.redact(answer.raw) : answer.raw
+        const headers = answer.headers
         return {
-          status: res.status,
+          status: answer.status,
           headers,
           body,
           latencyMs: Math.round(performance.now() - started),

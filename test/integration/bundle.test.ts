@@ -40,9 +40,10 @@ describe('the start-up bundle', () => {
     expect(files.length).toBeLessThan(40)
   })
 
-  it('loads no wsl-utils on Linux: whether this is WSL comes from is-wsl alone', async () => {
+  it.each([[['--help']], [['peer', 'list']]])('%j loads no wsl-utils on Linux: whether this is WSL comes from is-wsl alone', async (args) => {
     // wsl-utils only re-exports is-wsl's answer, and loads its PowerShell helpers (child_process, util) with it.
-    const {run, files} = await loadsOf(['--help'], {CLAW_MESH_HOME: path.join(home, 'empty'), HOME: home})
+    // (`--help` asks from bin/root-help.js, a command from oclif's Config.)
+    const {run, files} = await loadsOf(args, {CLAW_MESH_HOME: path.join(home, 'empty'), HOME: home})
     expect(run.exitCode, run.stderr).toBe(0)
     expect(files.filter((f) => f.includes('wsl-utils'))).toEqual([])
     expect(files.filter((f) => f.includes('is-wsl'))).toHaveLength(1)
