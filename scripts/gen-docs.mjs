@@ -16,9 +16,9 @@ const {CHECKS} = await dist('core/checks/catalog.js')
 const {CHECK_GROUPS} = await dist('core/checks/types.js')
 const {SECRET_NAMES} = await dist('infra/secrets/types.js')
 const {PROBE_NAME} = await dist('infra/secrets/keychain.js')
-const {jsonSchemas, errorDocumentSchema} = await dist('core/json-schemas.js')
+const {jsonSchemas, errorDocumentSchema} = await dist('core/common/json-schemas.js')
 const z = await import('zod')
-const {ExitCode, EXIT_CODE_MEANING} = await dist('core/errors.js')
+const {ExitCode, EXIT_CODE_MEANING} = await dist('core/common/errors.js')
 
 const PLATFORM_NAMES = {linux: 'Linux', darwin: 'macOS', win32: 'Windows'}
 const cell = (text) => String(text).replaceAll('|', '\\|')

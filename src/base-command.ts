@@ -1,9 +1,9 @@
 import {appendFileSync} from 'node:fs'
 import {Command, Config, Flags, type Interfaces} from '@oclif/core'
-import {BugError, ClawMeshError, type DeclaredExitCodes, ExitCode, UsageError, exitCodeOf} from './core/errors.js'
-import {redactKnownShapes} from './core/redact.js'
-import {closest} from './core/suggest.js'
-import {stripControl, stripControlValue} from './core/terminal-text.js'
+import {BugError, ClawMeshError, type DeclaredExitCodes, ExitCode, UsageError, exitCodeOf} from './core/common/errors.js'
+import {redactKnownShapes} from './core/secrets/redact.js'
+import {closest} from './core/common/suggest.js'
+import {stripControl, stripControlValue} from './core/common/terminal-text.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
 import {runInterruptCleanups} from './infra/interrupt.js'
 

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {parseDuration} from '../core/duration.js'
-import {UsageError} from '../core/errors.js'
+import {parseDuration} from '../core/common/duration.js'
+import {UsageError} from '../core/common/errors.js'
 import {trustFlag} from '../flags.js'
-import {describeTrust, parseTrustLevel} from '../core/pair-trust.js'
+import {describeTrust, parseTrustLevel} from '../core/pairing/pair-trust.js'
 import {createInvite, listInvites, revokeInvite, type CreatedInvite, type InviteListEntry} from '../services/peers/invite.js'
 
 type InviteOutput = CreatedInvite | {invites: InviteListEntry[]} | {revoked: InviteListEntry}

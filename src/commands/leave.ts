@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {ExitCode, UsageError} from '../core/errors.js'
+import {ExitCode, UsageError} from '../core/common/errors.js'
 import {confirm} from '../infra/prompt.js'
 import {leaveMesh, planLeave, type LeaveResult} from '../services/leave/leave.js'
 

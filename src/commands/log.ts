@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {UsageError} from '../core/errors.js'
-import {formatAuditRecord} from '../core/mesh-audit.js'
-import {stripControlValue} from '../core/terminal-text.js'
+import {UsageError} from '../core/common/errors.js'
+import {formatAuditRecord} from '../core/mesh/mesh-audit.js'
+import {stripControlValue} from '../core/common/terminal-text.js'
 import {followMeshLog, readMeshLog, type LogResult} from '../services/messaging/audit-log.js'
 
 export default class Log extends BaseCommand<typeof Log> {

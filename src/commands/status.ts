@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {parseDuration} from '../core/duration.js'
-import {UsageError} from '../core/errors.js'
+import {parseDuration} from '../core/common/duration.js'
+import {UsageError} from '../core/common/errors.js'
 import {socketFlag, timeoutFlag} from '../flags.js'
-import {stripControlValue} from '../core/terminal-text.js'
+import {stripControlValue} from '../core/common/terminal-text.js'
 import {renderMeshStatus} from '../render/status.js'
 import {meshStatus, type StatusResult} from '../services/status/status.js'
 

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
-import {parseDuration} from '../core/duration.js'
-import {ExitCode} from '../core/errors.js'
+import {parseDuration} from '../core/common/duration.js'
+import {ExitCode} from '../core/common/errors.js'
 import {renderTaskResult, taskExitCode} from '../render/a2a.js'
 import {getPeerTask, type AskResult} from '../services/a2a/ask.js'
 

@@ -1,5 +1,5 @@
 import type {Hook} from '@oclif/core'
-import {closest} from '../core/suggest.js'
+import {closest} from '../core/common/suggest.js'
 
 /**
  * A mistyped command: a usage error (exit 2, as in the exit-code table) that names the closest command, with or

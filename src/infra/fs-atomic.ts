@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {promises as fs, rmSync} from 'node:fs'
 import path from 'node:path'
-import {ActionNeededError, UsageError} from '../core/errors.js'
+import {ActionNeededError, UsageError} from '../core/common/errors.js'
 import {onInterrupt} from './interrupt.js'
 
 /** A failed write as an error that says what happened (nothing was changed) and what to do; other errors unchanged. */

@@ -1,6 +1,6 @@
 import type {ProxyAgent} from 'undici'
-import {peerHostKind} from '../core/peer-url.js'
-import type {Redactor} from '../core/redact.js'
+import {peerHostKind} from '../core/pairing/peer-url.js'
+import type {Redactor} from '../core/secrets/redact.js'
 import {PlainBodyTooLarge, plainHttpRequest} from './plain-http.js'
 
 /**

@@ -1,7 +1,7 @@
 import {fchmodSync, fstatSync} from 'node:fs'
 import {Writable, Readable} from 'node:stream'
-import {Redactor} from '../core/redact.js'
-import {stripControlKeepColor} from '../core/terminal-text.js'
+import {Redactor} from '../core/secrets/redact.js'
+import {stripControlKeepColor} from '../core/common/terminal-text.js'
 
 /**
  * Where output goes. Results on stdout, progress and diagnostics on stderr, everything through the redactor.

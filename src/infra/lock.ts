@@ -1,6 +1,6 @@
 import {closeSync, openSync, readFileSync, rmSync, statSync, writeSync} from 'node:fs'
 import path from 'node:path'
-import {BusyError} from '../core/errors.js'
+import {BusyError} from '../core/common/errors.js'
 import {pidAlive, processStartTime} from '../platform/process-info.js'
 import {onInterrupt} from './interrupt.js'
 import type {Clock} from './clock.js'

@@ -1,9 +1,9 @@
-import {checkPin, pinsOf, urlAt, type PinnedPeer} from '../core/address-pin.js'
-import type {HostResolver} from '../core/peer-url.js'
+import {checkPin, pinsOf, urlAt, type PinnedPeer} from '../core/pairing/address-pin.js'
+import type {HostResolver} from '../core/pairing/peer-url.js'
 import {HttpFailure, type HttpClient} from './http.js'
 
 /**
- * Every request to a pinned peer name (see core/address-pin) resolves the name again, is refused when the answer
+ * Every request to a pinned peer name (see core/pairing/address-pin) resolves the name again, is refused when the answer
  * left the pinned addresses, and otherwise goes to the pinned address itself. Requests to anything else pass as
  * they are. Wraps whichever client the command uses, so no peer path can skip it.
  */

@@ -1,5 +1,5 @@
 import {chmodSync, lstatSync, mkdirSync, statSync, type Stats} from 'node:fs'
-import {ActionNeededError} from '../core/errors.js'
+import {ActionNeededError} from '../core/common/errors.js'
 
 /**
  * claw-mesh's state is private: its directory 0700 and its files 0600 whatever the umask, and never trusted when

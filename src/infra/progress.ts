@@ -1,7 +1,7 @@
 import {Writable} from 'node:stream'
 import {stripVTControlCharacters} from 'node:util'
 import {Listr, ListrLogger, ProcessOutput, type ListrTask} from 'listr2'
-import {stripControl} from '../core/terminal-text.js'
+import {stripControl} from '../core/common/terminal-text.js'
 import type {IOStreams} from './io.js'
 
 /**

@@ -1,6 +1,6 @@
 import {createInterface} from 'node:readline'
 import {Writable} from 'node:stream'
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/common/errors.js'
 import type {IOStreams} from './io.js'
 
 /**

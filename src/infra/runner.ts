@@ -2,9 +2,9 @@ import {closeSync, mkdtempSync, openSync, rmdirSync, unlinkSync, writeSync} from
 import os from 'node:os'
 import path from 'node:path'
 import type {Options as ExecaOptions} from 'execa'
-import {ExternalError} from '../core/errors.js'
+import {ExternalError} from '../core/common/errors.js'
 import type {PlatformId} from '../platform/types.js'
-import type {Redactor} from '../core/redact.js'
+import type {Redactor} from '../core/secrets/redact.js'
 import {detachedStdio} from './inherited-fds.js'
 import {childEnvironment} from './child-env.js'
 
@@ -99,7 +99,7 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
       const nullFd = openSync(devNull, 'r+')
       try {
         // A .cmd shim (openclaw.cmd) cannot be spawned without a shell on Windows (spawn EINVAL): cmd.exe runs it.
-        const cmd = platform === 'win32' ? await import('../core/windows-cmd.js') : undefined
+        const cmd = platform === 'win32' ? await import('../core/os/windows-cmd.js') : undefined
         const viaCmd = cmd?.isCmdScript(command) ? cmd.cmdScriptInvocation(command, args, parentEnv.ComSpec) : undefined
         const child = spawn(viaCmd?.command ?? command, viaCmd?.args ?? [...args], {
           windowsVerbatimArguments: viaCmd?.windowsVerbatimArguments,

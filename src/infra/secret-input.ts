@@ -1,9 +1,9 @@
 import os from 'node:os'
 import type {Readable} from 'node:stream'
-import {UsageError} from '../core/errors.js'
-import {expandHome} from '../core/file-arg.js'
+import {UsageError} from '../core/common/errors.js'
+import {expandHome} from '../core/common/file-arg.js'
 import {readTextInputFile, readTextInputStdin} from './text-input-file.js'
-import type {Redactor} from '../core/redact.js'
+import type {Redactor} from '../core/secrets/redact.js'
 
 export interface SecretSource {
   /** How the user gave it, for messages: `file:/run/secrets/ts`, `stdin`, `$CLAW_MESH_TAILSCALE_KEY`, `argument`. */

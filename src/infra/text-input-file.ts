@@ -1,8 +1,8 @@
 import {promises as fs} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {buffer} from 'node:stream/consumers'
-import {UsageError} from '../core/errors.js'
-import {decodeTextInput} from '../core/text-input.js'
+import {UsageError} from '../core/common/errors.js'
+import {decodeTextInput} from '../core/common/text-input.js'
 
 /**
  * A `file:PATH` (or `--file PATH`) input the user handed claw-mesh, read as bytes and decoded as people's tools write

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {ActionNeededError} from '../core/errors.js'
+import {ActionNeededError} from '../core/common/errors.js'
 import type {HostProbe, InstallPlan, PlatformAdapter, TailscaleAppStopped} from './types.js'
 import {darwinGateway} from './gateway-darwin.js'
 import {darwinWatchdog} from './watchdog-darwin.js'

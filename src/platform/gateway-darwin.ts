@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {darwinLoopbackListeners} from './listeners-other.js'
 import path from 'node:path'
 import {posixSecretLauncher} from './gateway-common.js'
-import {serviceProfile} from '../core/openclaw-service-name.js'
+import {serviceProfile} from '../core/openclaw/openclaw-service-name.js'
 import type {GatewayPlatform} from './types.js'
 
 const label = (profile?: string) => {
@@ -31,7 +31,7 @@ export const darwinGateway: GatewayPlatform = {
   // in the desktop session (issue 17, M5).
   async serviceNotes(run, env) {
     const [autoLogin, fileVault] = await Promise.all([run('defaults', ['read', '/Library/Preferences/com.apple.loginwindow', 'autoLoginUser']), run('fdesetup', ['status'])])
-    const {macSessionNotes} = await import('../core/macos-session.js')
+    const {macSessionNotes} = await import('../core/os/macos-session.js')
     return macSessionNotes({user: env.USER || env.LOGNAME, autoLogin, fileVault: fileVault.exitCode === 0 ? fileVault.stdout : undefined})
   },
   async isGatewayProcess(pid, run) {

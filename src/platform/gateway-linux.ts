@@ -3,7 +3,7 @@ import {linuxLoopbackListeners} from './listeners-linux.js'
 import {isOwnOpenClawProcess, posixSecretLauncher} from './gateway-common.js'
 import {processFacts} from './process-info.js'
 import type {GatewayPlatform} from './types.js'
-import {serviceProfile} from '../core/openclaw-service-name.js'
+import {serviceProfile} from '../core/openclaw/openclaw-service-name.js'
 
 const unitName = (profile?: string) => {
   const p = serviceProfile(profile)

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
-import {serviceProfile} from '../core/openclaw-service-name.js'
+import {serviceProfile} from '../core/openclaw/openclaw-service-name.js'
 import type {GatewayPlatform} from './types.js'
 
 // "default" in any case (and a blank name) means no profile, as OpenClaw's normalizeGatewayProfile reads it.

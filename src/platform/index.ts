@@ -1,4 +1,4 @@
-import {UsageError} from '../core/errors.js'
+import {UsageError} from '../core/common/errors.js'
 import {darwinAdapter} from './darwin.js'
 import {linuxAdapter} from './linux.js'
 import type {PlatformAdapter, PlatformId} from './types.js'

@@ -1,6 +1,6 @@
 import {constants} from 'node:fs'
 import path from 'node:path'
-import {ActionNeededError} from '../core/errors.js'
+import {ActionNeededError} from '../core/common/errors.js'
 import {chooseNetworking, daemonWithoutServicePlan} from './common.js'
 import type {HostProbe, InstallPlan, PlatformAdapter} from './types.js'
 import {linuxGateway} from './gateway-linux.js'

@@ -1,5 +1,5 @@
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
-import type {PortHolder, PortListeners} from '../core/port-holder.js'
+import type {PortHolder, PortListeners} from '../core/openclaw/port-holder.js'
 import {processFacts} from './process-info.js'
 
 /**

@@ -1,4 +1,4 @@
-import type {PortHolder, PortListeners} from '../core/port-holder.js'
+import type {PortHolder, PortListeners} from '../core/openclaw/port-holder.js'
 import type {ProbeRun} from './types.js'
 
 /**

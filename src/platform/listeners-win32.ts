@@ -1,4 +1,4 @@
-import type {PortHolder, PortListeners} from '../core/port-holder.js'
+import type {PortHolder, PortListeners} from '../core/openclaw/port-holder.js'
 import type {ProbeRun} from './types.js'
 
 /** Local addresses a connection to 127.0.0.1 reaches: IPv4 loopback, or a wildcard bind (IPv4 or IPv6). */

@@ -1,6 +1,6 @@
 import {closeSync, existsSync, openSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {humanAccounts, loginDefsUidMin} from '../core/root-warning.js'
+import {humanAccounts, loginDefsUidMin} from '../core/lifecycle/root-warning.js'
 import type {HostProbe, PlatformAdapter} from './types.js'
 
 /** Finds an executable on PATH the way the OS would. */

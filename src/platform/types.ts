@@ -1,4 +1,4 @@
-import type {PortListeners} from '../core/port-holder.js'
+import type {PortListeners} from '../core/openclaw/port-holder.js'
 
 export type PlatformId = 'linux' | 'darwin' | 'win32'
 

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {LAUNCHCTL_PENDING_TEARDOWN, LAUNCHCTL_TEARDOWN_POLL_MS, LAUNCHCTL_TEARDOWN_TIMEOUT_MS, launchctlGuiSessionMissing} from '../core/launchctl-errors.js'
+import {LAUNCHCTL_PENDING_TEARDOWN, LAUNCHCTL_TEARDOWN_POLL_MS, LAUNCHCTL_TEARDOWN_TIMEOUT_MS, launchctlGuiSessionMissing} from '../core/os/launchctl-errors.js'
 import type {WatchdogPlatform} from './types.js'
 
 const LABEL = 'ai.claw-mesh.watchdog'

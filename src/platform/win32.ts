@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {ActionNeededError} from '../core/errors.js'
+import {ActionNeededError} from '../core/common/errors.js'
 import type {InstallPlan, PlatformAdapter} from './types.js'
 import {win32Gateway} from './gateway-win32.js'
 import {win32Watchdog} from './watchdog-win32.js'

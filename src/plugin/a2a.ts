@@ -1,6 +1,6 @@
-import {classifyA2aAnswer} from '../core/a2a-answer.js'
-import {MAX_A2A_RESPONSE_BYTES, getTaskBody, sendMessageBody, type A2aAnswer} from '../core/a2a-protocol.js'
-import type {AttemptOutcome, PollOutcome} from '../core/mesh-outbox.js'
+import {classifyA2aAnswer} from '../core/a2a/a2a-answer.js'
+import {MAX_A2A_RESPONSE_BYTES, getTaskBody, sendMessageBody, type A2aAnswer} from '../core/a2a/a2a-protocol.js'
+import type {AttemptOutcome, PollOutcome} from '../core/mesh/mesh-outbox.js'
 import type {MeshPeer} from './host.js'
 
 /**

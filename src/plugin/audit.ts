@@ -1,7 +1,7 @@
 import {appendFileSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, OUTBOX_SUMMARY_FILE, auditLine, needsRotation, rotationSteps, type AuditRecord, type OutboxSummaryFile} from '../core/mesh-audit.js'
-import type {OutboxItem} from '../core/mesh-outbox.js'
+import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, OUTBOX_SUMMARY_FILE, auditLine, needsRotation, rotationSteps, type AuditRecord, type OutboxSummaryFile} from '../core/mesh/mesh-audit.js'
+import type {OutboxItem} from '../core/mesh/mesh-outbox.js'
 import {readPluginConfig, type MeshPluginConfig, type PluginApi} from './host.js'
 import {fallbackDir} from './state.js'
 

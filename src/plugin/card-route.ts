@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {sanitizeCaps, sanitizeDescription, type SelfDescription} from '../core/capabilities.js'
-import {buildMeshCard, MESH_CARD_PATH, type MeshCard} from '../core/mesh-card.js'
+import {sanitizeCaps, sanitizeDescription, type SelfDescription} from '../core/a2a/capabilities.js'
+import {buildMeshCard, MESH_CARD_PATH, type MeshCard} from '../core/mesh/mesh-card.js'
 import {currentConfig, PLUGIN_ID, type PluginApi} from './host.js'
 
 /**

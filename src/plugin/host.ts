@@ -1,4 +1,4 @@
-import type {LimitsConfig} from '../core/mesh-guards.js'
+import type {LimitsConfig} from '../core/mesh/mesh-guards.js'
 
 /**
  * The part of OpenClaw's plugin API claw-mesh's plugin uses (2026.9.6; all of it marked experimental upstream).

@@ -1,4 +1,4 @@
-import {parseLineageContextId, sessionContext} from '../core/mesh-lineage.js'
+import {parseLineageContextId, sessionContext} from '../core/mesh/mesh-lineage.js'
 import {meshAskByPeerOrCapability} from './capability-ask.js'
 import {registerCardRoute} from './card-route.js'
 import {peerRows} from './peer-cards.js'

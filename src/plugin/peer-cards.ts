@@ -1,6 +1,6 @@
-import {mapBounded} from '../core/bounded.js'
-import {CAP_PATTERN, chooseCapablePeer, type CapabilityCandidate, type CapabilityChoice} from '../core/capabilities.js'
-import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../core/mesh-card.js'
+import {mapBounded} from '../core/common/bounded.js'
+import {CAP_PATTERN, chooseCapablePeer, type CapabilityCandidate, type CapabilityChoice} from '../core/a2a/capabilities.js'
+import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../core/mesh/mesh-card.js'
 import {probe} from './a2a.js'
 import type {MeshPeer} from './host.js'
 

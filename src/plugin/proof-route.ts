@@ -1,9 +1,9 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {MAX_PROOF_BODY, PROOF_PATH, parseProofRequest, proveMesh, readProofSettings} from '../core/mesh-proof.js'
+import {MAX_PROOF_BODY, PROOF_PATH, parseProofRequest, proveMesh, readProofSettings} from '../core/pairing/mesh-proof.js'
 import {PLUGIN_ID, currentConfig, type PluginApi} from './host.js'
 
 /**
- * The member's half of the mesh-secret proof (src/core/mesh-proof.ts): `POST /claw-mesh/v1/proof` answers a
+ * The member's half of the mesh-secret proof (src/core/pairing/mesh-proof.ts): `POST /claw-mesh/v1/proof` answers a
  * discoverer's challenge with an HMAC under this member's own proof key. The route is `auth: "plugin"` because the
  * caller has no token for this gateway yet — proving membership is what comes before any token. So it is built for
  * strangers: POST only, a 1 KiB body cap, a per-address rate limit, fixed error texts (nothing of the input is

@@ -1,6 +1,6 @@
 import {mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import type {OutboxItem} from '../core/mesh-outbox.js'
+import type {OutboxItem} from '../core/mesh/mesh-outbox.js'
 import {PLUGIN_ID, type PluginApi} from './host.js'
 
 /**

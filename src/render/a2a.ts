@@ -1,4 +1,4 @@
-import {ExitCode} from '../core/errors.js'
+import {ExitCode} from '../core/common/errors.js'
 import type {IOStreams} from '../infra/io.js'
 import type {AskResult} from '../services/a2a/ask.js'
 

@@ -1,5 +1,5 @@
 import {Chalk} from 'chalk'
-import {describeChange} from '../core/openclaw-config-patch.js'
+import {describeChange} from '../core/openclaw/openclaw-config-patch.js'
 import type {ConfigureResult} from '../services/gateway/configure.js'
 import type {StartResult} from '../services/gateway/start.js'
 import type {GatewayStatus} from '../services/gateway/status.js'

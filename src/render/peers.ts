@@ -1,10 +1,10 @@
 import {Chalk} from 'chalk'
-import {DEFAULT_TRUST} from '../core/pair-trust.js'
-import type {PeerRecord} from '../core/state-schema.js'
+import {DEFAULT_TRUST} from '../core/pairing/pair-trust.js'
+import type {PeerRecord} from '../core/common/state-schema.js'
 import type {CheckPeersResult, PeerStatus, ProbeResult} from '../services/peers/check.js'
 import type {SelfView} from '../services/peers/list.js'
 import {table} from './table.js'
-import {renderTemplate} from './template.js'
+import {renderTemplate} from '../infra/template-files.js'
 
 const SOURCE_TEXT: Record<PeerRecord['source'], string> = {invite: 'from an invite', url: 'by URL', discovered: 'discovered in the tailnet'}
 

@@ -1,5 +1,5 @@
 import {Chalk} from 'chalk'
-import type {TailscaleSummary} from '../core/tailscale-status.js'
+import type {TailscaleSummary} from '../core/tailscale/tailscale-status.js'
 import {table} from './table.js'
 
 export function renderTailscaleStatus(s: TailscaleSummary, color: boolean): string {

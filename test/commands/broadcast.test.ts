@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import Broadcast from '../../src/commands/broadcast.js'
-import type {PeerRecord} from '../../src/core/state-schema.js'
+import type {PeerRecord} from '../../src/core/common/state-schema.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'

@@ -4,10 +4,10 @@ import PeerAdd from '../../src/commands/peer/add.js'
 import PeerDiscover from '../../src/commands/peer/discover.js'
 import TokenRotate from '../../src/commands/token/rotate.js'
 import FileGet from '../../src/commands/file/get.js'
-import {fleetHooksToken, fleetToken} from '../../src/core/a2a-pairing.js'
-import {discoverMeshPeers} from '../../src/core/mesh-discovery.js'
-import {normalizePeerUrl} from '../../src/core/peer-url.js'
-import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale-status.js'
+import {fleetHooksToken, fleetToken} from '../../src/core/pairing/a2a-pairing.js'
+import {discoverMeshPeers} from '../../src/core/pairing/mesh-discovery.js'
+import {normalizePeerUrl} from '../../src/core/pairing/peer-url.js'
+import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale/tailscale-status.js'
 
 /**
  * Each test pairs what `--help` claims with what the code does, so changing one without the other fails here.

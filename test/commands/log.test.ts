@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import Log from '../../src/commands/log.js'
-import {auditLine, type AuditRecord} from '../../src/core/mesh-audit.js'
+import {auditLine, type AuditRecord} from '../../src/core/mesh/mesh-audit.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tempDir} from '../helpers/fakes/index.js'

@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import PeerDiscover from '../../src/commands/peer/discover.js'
-import type {State} from '../../src/core/state-schema.js'
-import {fleetToken} from '../../src/core/a2a-pairing.js'
+import type {State} from '../../src/core/common/state-schema.js'
+import {fleetToken} from '../../src/core/pairing/a2a-pairing.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
@@ -142,7 +142,7 @@ describe('claw-mesh peer discover', () => {
   it('pairs only the members that prove they hold the mesh secret, and writes nothing for the others', async () => {
     const OTHER = 'another-fleets-secret-0123456789abc'
     // An impostor that relays the challenge to the real clawd and hands back clawd's honest answer as its own.
-    const {proveMesh, meshProofKey} = await import('../../src/core/mesh-proof.js')
+    const {proveMesh, meshProofKey} = await import('../../src/core/pairing/mesh-proof.js')
     const relay = (b: Record<string, unknown>) => ({status: 200, body: {name: 'relay', proof: proveMesh(meshProofKey(MESH, 'clawd'), {challenge: String(b.challenge), from: String(b.from), to: 'clawd'})}})
     const nodes: StatusNode[] = ['clawd', 'nokey', 'noplugin', 'forged', 'relay', 'other', 'down'].map((n, i) => ({hostname: `openclaw-${n}`, ipv4: `100.70.1.${i + 1}`, tags: ['tag:claw-mesh']}))
     const f = await setup({}, {'hooks-token': MESH}, nodes, undefined, {

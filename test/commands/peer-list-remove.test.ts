@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import PeerList from '../../src/commands/peer/list.js'
 import PeerRemove from '../../src/commands/peer/remove.js'
-import type {PeerRecord} from '../../src/core/state-schema.js'
+import type {PeerRecord} from '../../src/core/common/state-schema.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import TokenRotate from '../../src/commands/token/rotate.js'
-import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
+import {fleetHooksToken} from '../../src/core/pairing/a2a-pairing.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'

@@ -3,7 +3,7 @@ import net from 'node:net'
 import path from 'node:path'
 import JSON5 from 'json5'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {resolveOpenClawPaths} from '../../src/core/openclaw-config-paths.js'
+import {resolveOpenClawPaths} from '../../src/core/openclaw/openclaw-config-paths.js'
 import {buildCli, freePort, killBackgroundGateway, openclawForTests, probeGateway, requireOrSkip, runCli, runTool, sandbox, type Sandbox} from '../helpers/openclaw.js'
 
 /**

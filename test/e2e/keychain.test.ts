@@ -21,7 +21,7 @@ import {createKeychainSecretStore} from ${dist('infra/secrets/keychain.js')}
 import {openSecretStore} from ${dist('infra/secrets/select.js')}
 import {createTestIOStreams} from ${dist('infra/io.js')}
 import {createExecaRunner} from ${dist('infra/runner.js')}
-import {Redactor} from ${dist('core/redact.js')}
+import {Redactor} from ${dist('core/secrets/redact.js')}
 const out = {}
 const store = await createKeychainSecretStore({service: 'claw-mesh-e2e', platformLabel: 'Secret Service', platform: 'linux'})
 await store.set('gateway-token', 'first-value-0123456789')

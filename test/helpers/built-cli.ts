@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {jsonSchemas} from '../../src/core/json-schemas.js'
+import {jsonSchemas} from '../../src/core/common/json-schemas.js'
 import {checkJsonDocument} from './json-document.js'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')

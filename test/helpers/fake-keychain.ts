@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {onTestFinished} from 'vitest'
-import {Redactor} from '../../src/core/redact.js'
+import {Redactor} from '../../src/core/secrets/redact.js'
 import {createExecaRunner, type Runner} from '../../src/infra/runner.js'
 
 const FAKE = path.join(__dirname, 'fake-security.mjs')

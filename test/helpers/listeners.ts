@@ -1,4 +1,4 @@
-import type {PortListeners} from '../../src/core/port-holder.js'
+import type {PortListeners} from '../../src/core/openclaw/port-holder.js'
 
 /** The listener a real gateway of this user's shows: our uid, a node executable, `openclaw-gateway` as its title. */
 export const OWN_GATEWAY = {uid: process.getuid?.(), user: 'me', pid: 4242, exe: '/usr/bin/node', cmdline: 'openclaw-gateway'}

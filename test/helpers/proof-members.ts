@@ -1,6 +1,6 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import {meshProofKey} from '../../src/core/mesh-proof.js'
+import {meshProofKey} from '../../src/core/pairing/mesh-proof.js'
 import {createFetchHttpClient, HttpFailure, type HttpClient} from '../../src/infra/http.js'
 import type {PluginApi} from '../../src/plugin/host.js'
 import {proofHandler, rateLimiter} from '../../src/plugin/proof-route.js'

@@ -3,8 +3,8 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECK_IDS} from '../../src/core/checks/catalog.js'
-import {ExitCode} from '../../src/core/errors.js'
-import {SETTINGS_ENV} from '../../src/core/settings.js'
+import {ExitCode} from '../../src/core/common/errors.js'
+import {SETTINGS_ENV} from '../../src/core/common/settings.js'
 import {ROOT} from '../helpers/built-cli.js'
 
 /** The docs that come from the code are checked against it: a change to a command or an exit code shows up here. */

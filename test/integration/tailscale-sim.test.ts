@@ -1,8 +1,8 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {tailscaleError} from '../../src/core/tailscale-errors.js'
-import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
+import {tailscaleError} from '../../src/core/tailscale/tailscale-errors.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale/tailscale-status.js'
 import {createControlPlane, createSimHost, type ControlPlane, type SimHost, type SimOS} from '../helpers/tailscale-sim.js'
 import {tempDir} from '../helpers/fakes/index.js'
 

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {classifyA2aAnswer, peerMessage} from '../../src/core/a2a-answer.js'
-import {chooseInterface, parseAgentCard} from '../../src/core/a2a-card.js'
-import {a2aFailure} from '../../src/core/a2a-errors.js'
-import {a2aHeaders, assertA2aText, sendMessageBody} from '../../src/core/a2a-protocol.js'
+import {classifyA2aAnswer, peerMessage} from '../../src/core/a2a/a2a-answer.js'
+import {chooseInterface, parseAgentCard} from '../../src/core/a2a/a2a-card.js'
+import {a2aFailure} from '../../src/core/a2a/a2a-errors.js'
+import {a2aHeaders, assertA2aText, sendMessageBody} from '../../src/core/a2a/a2a-protocol.js'
 import {askMode} from '../../src/services/a2a/ask.js'
 import {a2aAnswerProbe} from '../../src/services/peers/check-foreign.js'
 

@@ -1,11 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {a2aAssignments, defaultAgentId, readA2aSettings} from '../../src/core/a2a-config.js'
-import {decodePairingInvite, encodePairingInvite, fleetHooksToken, fleetToken, newPairingKey, pairSecrets, pairingLineKind} from '../../src/core/a2a-pairing.js'
-import {classifyA2aAnswer} from '../../src/core/a2a-answer.js'
-import {parseAgentCard} from '../../src/core/a2a-card.js'
-import {stripControl} from '../../src/core/a2a-protocol.js'
+import {a2aAssignments, defaultAgentId, readA2aSettings} from '../../src/core/a2a/a2a-config.js'
+import {decodePairingInvite, encodePairingInvite, fleetHooksToken, fleetToken, newPairingKey, pairSecrets, pairingLineKind} from '../../src/core/pairing/a2a-pairing.js'
+import {classifyA2aAnswer} from '../../src/core/a2a/a2a-answer.js'
+import {parseAgentCard} from '../../src/core/a2a/a2a-card.js'
+import {stripControl} from '../../src/core/a2a/a2a-protocol.js'
 import {evalA2aChannel, evalHooksAgents, evalPeerA2a, evalSecurityAudit} from '../../src/core/checks/a2a.js'
-import {maskChanges, planConfigPatch} from '../../src/core/openclaw-config-patch.js'
+import {maskChanges, planConfigPatch} from '../../src/core/openclaw/openclaw-config-patch.js'
 
 const desired = {expose: 'tailnet' as const, port: 18789, gatewayToken: {source: 'file' as const, provider: 'clawmesh', id: '/gatewayToken'}, provider: {source: 'file', path: '/x', mode: 'json'}, hooksToken: 'hooks-token-0123456789abcdef'}
 const peers = [{name: 'clawd', inbound: 'in-token-of-clawd-0123456789', url: 'http://100.88.12.7:18789/a2a/v1', outbound: 'out-token-to-clawd-0123456789'}]

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {assertPinKept, checkPin, pinsOf, urlAt} from '../../src/core/address-pin.js'
+import {assertPinKept, checkPin, pinsOf, urlAt} from '../../src/core/pairing/address-pin.js'
 
 describe('checkPin: a pinned name must still resolve inside its pinned addresses', () => {
   const pin = {peer: 'nova', addresses: ['100.64.0.3', 'fd7a:115c:a1e0::3']}

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {describe, expect, it, vi} from 'vitest'
 import Bootstrap from '../../src/commands/bootstrap.js'
-import {UsageError} from '../../src/core/errors.js'
+import {UsageError} from '../../src/core/common/errors.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {encodePairingInvite} from '../../src/core/a2a-pairing.js'
-import {exitCodeOf} from '../../src/core/errors.js'
+import {encodePairingInvite} from '../../src/core/pairing/a2a-pairing.js'
+import {exitCodeOf} from '../../src/core/common/errors.js'
 import {assertOneStdinReader, bootstrapOptions, type BootstrapFlags, type BootstrapInputs} from '../../src/services/bootstrap/options.js'
 
 const flags = (over: Partial<BootstrapFlags> = {}): BootstrapFlags => ({

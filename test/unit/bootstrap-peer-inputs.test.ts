@@ -2,7 +2,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {Redactor} from '../../src/core/redact.js'
+import {Redactor} from '../../src/core/secrets/redact.js'
 import {namePeerInputs, readPeerInputs} from '../../src/services/bootstrap/peer-inputs.js'
 import {tempDir} from '../helpers/fakes/index.js'
 

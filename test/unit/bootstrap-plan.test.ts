@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired, type BootstrapObserved} from '../../src/core/bootstrap-plan.js'
-import type {TailscaleSummary} from '../../src/core/tailscale-status.js'
+import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired, type BootstrapObserved} from '../../src/core/lifecycle/bootstrap-plan.js'
+import type {TailscaleSummary} from '../../src/core/tailscale/tailscale-status.js'
 
 const running: TailscaleSummary = {
   backendState: 'Running', version: '1.84.3', hostname: 'openclaw-nova', machineName: 'openclaw-nova', dnsName: 'openclaw-nova.t.ts.net', ipv4: '100.64.0.1', ipv6: null,

@@ -1,7 +1,7 @@
 import {readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it, vi} from 'vitest'
-import {exitCodeOf} from '../../src/core/errors.js'
+import {exitCodeOf} from '../../src/core/common/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
@@ -14,18 +14,18 @@ import type {BootstrapOptions} from '../../src/services/bootstrap/types.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
-import * as pairingCodec from '../../src/core/a2a-pairing.js'
-import * as inviteCodec from '../../src/core/invite.js'
+import * as pairingCodec from '../../src/core/pairing/a2a-pairing.js'
+import * as inviteCodec from '../../src/core/pairing/hooks-invite.js'
 import {decodePeerLines} from '../../src/services/bootstrap/peer-inputs.js'
 import {fakeClock, liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 // The pairing-line decoders, counted (they still decode): bootstrap must parse a --peer line once, not per step.
 vi.mock('../../src/core/a2a-pairing.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/core/a2a-pairing.js')>()
+  const real = await importOriginal<typeof import('../../src/core/pairing/a2a-pairing.js')>()
   return {...real, readPairingInvite: vi.fn(real.readPairingInvite), readPairingReply: vi.fn(real.readPairingReply), decodePairingInvite: vi.fn(real.decodePairingInvite), decodePairingReply: vi.fn(real.decodePairingReply)}
 })
 vi.mock('../../src/core/invite.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/core/invite.js')>()
+  const real = await importOriginal<typeof import('../../src/core/pairing/hooks-invite.js')>()
   return {...real, readInvite: vi.fn(real.readInvite), decodeInvite: vi.fn(real.decodeInvite)}
 })
 
@@ -291,7 +291,7 @@ describe('the watchdog as bootstrap observes it', () => {
 describe('bootstrap --peer INVITE run again', () => {
   /** beta's invite, answered by this host in an earlier run (its reply kept in the peer record). */
   async function answeredInvite(awaitingReply: boolean) {
-    const {encodePairingInvite} = await import('../../src/core/a2a-pairing.js')
+    const {encodePairingInvite} = await import('../../src/core/pairing/a2a-pairing.js')
     const host = await provisionedHost()
     const invite = encodePairingInvite({name: 'beta', hostname: 'openclaw-beta', url: 'http://100.101.102.104:18789', id: 'inv-0123456789abcdef', key: 'A'.repeat(43), createdAt: '2026-12-01T00:00:00Z', expiresAt: '2099-12-01T00:00:00Z'})
     const reply = 'claw-mesh-reply:v1:kept-reply-line'

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {mapBounded} from '../../src/core/bounded.js'
+import {mapBounded} from '../../src/core/common/bounded.js'
 
 describe('mapBounded', () => {
   it('keeps the items’ order and never runs more than the limit at once', async () => {

@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import type {PeerRecord} from '../../src/core/state-schema.js'
+import type {PeerRecord} from '../../src/core/common/state-schema.js'
 import {createDeps} from '../../src/deps.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'

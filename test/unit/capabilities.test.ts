@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {chooseCapablePeer, mergeSelf, parseCapsFlag, parseDescriptionFlag, parseSelfFlags, sanitizeCaps, sanitizeDescription, withSelfConfig, type CapabilityCandidate} from '../../src/core/capabilities.js'
-import {UsageError} from '../../src/core/errors.js'
-import {buildMeshCard, parseMeshCard} from '../../src/core/mesh-card.js'
+import {chooseCapablePeer, mergeSelf, parseCapsFlag, parseDescriptionFlag, parseSelfFlags, sanitizeCaps, sanitizeDescription, withSelfConfig, type CapabilityCandidate} from '../../src/core/a2a/capabilities.js'
+import {UsageError} from '../../src/core/common/errors.js'
+import {buildMeshCard, parseMeshCard} from '../../src/core/mesh/mesh-card.js'
 
 describe('--caps', () => {
   it.each<[string, string[]]>([

@@ -2,9 +2,9 @@ import {describe, expect, it} from 'vitest'
 import {CHECKS} from '../../src/core/checks/catalog.js'
 import type {DoctorContext} from '../../src/core/checks/context.js'
 import {evalServeBind, viewGatewayConfig} from '../../src/core/checks/gateway-config.js'
-import {stateSchema} from '../../src/core/state-schema.js'
+import {stateSchema} from '../../src/core/common/state-schema.js'
 import type {TailscaleProbe} from '../../src/core/checks/tailscale.js'
-import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale/tailscale-status.js'
 
 const byId = (id: string) => CHECKS.find((c) => c.id === id)!
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {ListenerVerdict} from '../../src/core/port-holder.js'
+import type {ListenerVerdict} from '../../src/core/openclaw/port-holder.js'
 import {
   evalConfigFileMode,
   evalConfigParse,

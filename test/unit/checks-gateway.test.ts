@@ -3,7 +3,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, viewGatewayConfig} from '../../src/core/checks/gateway-config.js'
 import {REMEDY_CONFIGURE} from '../../src/core/checks/types.js'
-import {parseOpenClawConfig} from '../../src/core/openclaw-config.js'
+import {parseOpenClawConfig} from '../../src/core/openclaw/openclaw-config.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
 const fixture = (name: string) => viewGatewayConfig(parseOpenClawConfig(readFileSync(path.join(FIXTURES, name), 'utf8'), name))

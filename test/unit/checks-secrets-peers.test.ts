@@ -3,8 +3,8 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers, findPeerNode, findStalePeers, isTailnetRecord} from '../../src/core/checks/peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from '../../src/core/checks/secrets.js'
-import type {PeerRecord} from '../../src/core/state-schema.js'
-import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
+import type {PeerRecord} from '../../src/core/common/state-schema.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale/tailscale-status.js'
 import {parsePing} from '../../src/services/tailscale/cli.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')

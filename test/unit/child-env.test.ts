@@ -1,7 +1,7 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {Redactor} from '../../src/core/redact.js'
+import {Redactor} from '../../src/core/secrets/redact.js'
 import {childEnvironment, isAllowedInChild, takeSecretEnv} from '../../src/infra/child-env.js'
 import {createExecaRunner} from '../../src/infra/runner.js'
 import {readSecretInput} from '../../src/infra/secret-input.js'

@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {ExitCode, VERDICT_EXIT_CODES, type ExitCodeName} from '../../src/core/errors.js'
+import {ExitCode, VERDICT_EXIT_CODES, type ExitCodeName} from '../../src/core/common/errors.js'
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..')
 const COMMANDS = path.join(ROOT, 'src', 'commands')

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {claimedCredentials, configCredentials} from '../../src/core/config-copy-secrets.js'
+import {claimedCredentials, configCredentials} from '../../src/core/openclaw/config-copy-secrets.js'
 
 const paired = {hooks: {token: 'h1'}, gateway: {auth: {token: {source: 'file', provider: 'clawmesh', id: '/gateway'}}}, channels: {a2a: {peers: {nova: {token: 'in', outboundToken: 'out'}, zed: {token: 'z'}}}}}
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {execCommandProblems} from '../../src/core/exec-provider-rules.js'
+import {execCommandProblems} from '../../src/core/openclaw/exec-provider-rules.js'
 
 // libuv on Windows (src/win/fs.c fs__stat_handle): every file without FILE_ATTRIBUTE_READONLY is 0666, uid 0.
 const WINDOWS_NODE = {symlink: false, mode: 0o100666, uid: 0}

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {planGatewayStart, reloadOutcome, reloadOutcomeFor, type StartObservation} from '../../src/core/gateway-start-plan.js'
+import {planGatewayStart, reloadOutcome, reloadOutcomeFor, type StartObservation} from '../../src/core/openclaw/gateway-start-plan.js'
 
 describe('reload outcome (OpenClaw hot-reload table)', () => {
   it.each([

@@ -1,7 +1,7 @@
 import {promises as fs, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
-import {ClawMeshError, ExternalError} from '../../src/core/errors.js'
+import {ClawMeshError, ExternalError} from '../../src/core/common/errors.js'
 import {createDeps, type Deps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {ActionNeededError} from '../../src/core/errors.js'
-import {peerUrlFor, type PeerUrlInput} from '../../src/core/gateway-url.js'
+import {ActionNeededError} from '../../src/core/common/errors.js'
+import {peerUrlFor, type PeerUrlInput} from '../../src/core/openclaw/gateway-url.js'
 
 describe('peerUrlFor', () => {
   it.each<[PeerUrlInput, string]>([

@@ -1,12 +1,12 @@
 import {describe, expect, it} from 'vitest'
-import {ExitCode, UsageError} from '../../src/core/errors.js'
-import {isTailscaleControl, parseLoginServer} from '../../src/core/login-server.js'
-import {loginServerSetting} from '../../src/core/settings.js'
+import {ExitCode, UsageError} from '../../src/core/common/errors.js'
+import {isTailscaleControl, parseLoginServer} from '../../src/core/tailscale/login-server.js'
+import {loginServerSetting} from '../../src/core/common/settings.js'
 
 const resolveLoginServer = (flag: string | undefined, env: Record<string, string>, recorded: string | undefined) => loginServerSetting({env, flags: {loginServer: flag}, state: {tailscale: {loginServer: recorded}}}).value
-import {redactKnownShapes} from '../../src/core/redact.js'
-import {tailscaleError} from '../../src/core/tailscale-errors.js'
-import {advertisedTags, missingTags, prepareAuthKey} from '../../src/core/tailscale-join-plan.js'
+import {redactKnownShapes} from '../../src/core/secrets/redact.js'
+import {tailscaleError} from '../../src/core/tailscale/tailscale-errors.js'
+import {advertisedTags, missingTags, prepareAuthKey} from '../../src/core/tailscale/tailscale-join-plan.js'
 
 const HSKEY = 'hskey-auth-AbC_dEf-1234-' + 'x'.repeat(64)
 const HEX48 = 'a1'.repeat(24)

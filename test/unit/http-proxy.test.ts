@@ -1,7 +1,7 @@
 import {createServer as createHttpServer, type Server} from 'node:http'
 import {connect, type AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/core/errors.js'
+import {UsageError} from '../../src/core/common/errors.js'
 import {createDeps, tailscaleProxy} from '../../src/deps.js'
 import {createFetchHttpClient, HttpFailure, isLoopbackUrl} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/core/errors.js'
-import {decodeInvite, encodeInvite, INVITE_PREFIX, MAX_INVITE_BYTES, type Invite} from '../../src/core/invite.js'
-import {Redactor} from '../../src/core/redact.js'
+import {UsageError} from '../../src/core/common/errors.js'
+import {decodeInvite, encodeInvite, INVITE_PREFIX, MAX_INVITE_BYTES, type Invite} from '../../src/core/pairing/hooks-invite.js'
+import {Redactor} from '../../src/core/secrets/redact.js'
 
 const TOKEN = 'hk_9f2c1b7e4d3a5f60718293a4b5c6d7e8'
 const invite: Invite = {

@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {keychainRefusal} from '../../src/core/keychain-refusal.js'
-import {dbusReplyValue, judgeSecretService, sessionBusAddress} from '../../src/core/secret-service.js'
+import {keychainRefusal} from '../../src/core/os/keychain-refusal.js'
+import {dbusReplyValue, judgeSecretService, sessionBusAddress} from '../../src/core/secrets/secret-service.js'
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '..', 'fixtures', 'keychain', name), 'utf8')
 const ok = (name: string) => ({exitCode: 0, stdout: fixture(name), stderr: ''})

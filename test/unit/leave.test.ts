@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {ownedConfigPaths, planConfigRestore, unpatchConfig} from '../../src/core/leave-plan.js'
-import {planConfigPatch} from '../../src/core/openclaw-config-patch.js'
+import {ownedConfigPaths, planConfigRestore, unpatchConfig} from '../../src/core/lifecycle/leave-plan.js'
+import {planConfigPatch} from '../../src/core/openclaw/openclaw-config-patch.js'
 
 const desired = {
   expose: 'tailnet' as const,

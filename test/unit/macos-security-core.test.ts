@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {keychainRefusal} from '../../src/core/keychain-refusal.js'
-import {parseFoundPassword, securityAddLine, securityOutcome} from '../../src/core/macos-security.js'
+import {keychainRefusal} from '../../src/core/os/keychain-refusal.js'
+import {parseFoundPassword, securityAddLine, securityOutcome} from '../../src/core/os/macos-security.js'
 
 describe('what security find-generic-password -g prints, read back (print_buffer, keychain_utilities.c)', () => {
   it.each([

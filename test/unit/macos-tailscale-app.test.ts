@@ -1,7 +1,7 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {evalTailscaleDaemon} from '../../src/core/checks/tailscale.js'
-import {exitCodeOf} from '../../src/core/errors.js'
+import {exitCodeOf} from '../../src/core/common/errors.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'

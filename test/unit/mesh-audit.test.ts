@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {auditLine, filterAudit, formatAuditRecord, needsRotation, parseAuditLines, rotationSteps, type AuditRecord} from '../../src/core/mesh-audit.js'
+import {auditLine, filterAudit, formatAuditRecord, needsRotation, parseAuditLines, rotationSteps, type AuditRecord} from '../../src/core/mesh/mesh-audit.js'
 
 const rec: AuditRecord = {at: '2026-12-07T00:00:00.000Z', id: 'm1', peer: 'b', direction: 'out', kind: 'ask', event: 'answered', hop: 1, bytesOut: 5, latencyMs: 80, body: 'hello', reply: 'hi'}
 

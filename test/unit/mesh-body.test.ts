@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {checkOutgoingBody, incomingText, wakeText} from '../../src/core/mesh-body.js'
+import {checkOutgoingBody, incomingText, wakeText} from '../../src/core/mesh/mesh-body.js'
 
 describe('outgoing mesh bodies', () => {
   const secrets = ['tok_abcdefghijklmnop', 'short']

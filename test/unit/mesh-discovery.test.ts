@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {a2aEndpoint} from '../../src/core/a2a-protocol.js'
-import {discoverMeshPeers, meshNameOf, previewDiscovery, type KnownPeer} from '../../src/core/mesh-discovery.js'
-import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale-status.js'
+import {a2aEndpoint} from '../../src/core/a2a/a2a-protocol.js'
+import {discoverMeshPeers, meshNameOf, previewDiscovery, type KnownPeer} from '../../src/core/pairing/mesh-discovery.js'
+import type {PeerSummary, TailscaleSummary} from '../../src/core/tailscale/tailscale-status.js'
 
 const M = ['tag:claw-mesh']
 const node = (hostname: string, over: Partial<PeerSummary> = {}): PeerSummary => ({

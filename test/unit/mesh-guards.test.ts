@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {checkGuards, limitsFor, withinHour} from '../../src/core/mesh-guards.js'
-import {callerLineage, lineageContextId, parseLineageContextId, sessionContext, threadContextId} from '../../src/core/mesh-lineage.js'
+import {checkGuards, limitsFor, withinHour} from '../../src/core/mesh/mesh-guards.js'
+import {callerLineage, lineageContextId, parseLineageContextId, sessionContext, threadContextId} from '../../src/core/mesh/mesh-lineage.js'
 
 describe('loop and budget guards', () => {
   const limits = {hopLimit: 2, hourlyBudget: 3}

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {afterAttempt, afterPoll, backoffMs, cancel, deliveryId, dueAction, expire, peerBudget, queueSummary, retryNow, type OutboxItem} from '../../src/core/mesh-outbox.js'
+import {afterAttempt, afterPoll, backoffMs, cancel, deliveryId, dueAction, expire, peerBudget, queueSummary, retryNow, type OutboxItem} from '../../src/core/mesh/mesh-outbox.js'
 
 const item = (over: Partial<OutboxItem> = {}): OutboxItem => ({
   id: 'm1',

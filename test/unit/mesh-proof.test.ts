@@ -1,9 +1,9 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {describe, expect, it} from 'vitest'
-import {meshProofKey, newChallenge, parseProofRequest, proveMesh, verifyMeshProof} from '../../src/core/mesh-proof.js'
-import {meshProofAssignments} from '../../src/core/mesh-proof-config.js'
-import {maskChanges, planAssignments} from '../../src/core/openclaw-config-patch.js'
+import {meshProofKey, newChallenge, parseProofRequest, proveMesh, verifyMeshProof} from '../../src/core/pairing/mesh-proof.js'
+import {meshProofAssignments} from '../../src/core/pairing/mesh-proof-config.js'
+import {maskChanges, planAssignments} from '../../src/core/openclaw/openclaw-config-patch.js'
 import {proofHandler, rateLimiter} from '../../src/plugin/proof-route.js'
 import type {PluginApi} from '../../src/plugin/host.js'
 

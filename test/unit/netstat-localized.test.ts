@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {judgeListeners} from '../../src/core/port-holder.js'
+import {judgeListeners} from '../../src/core/openclaw/port-holder.js'
 import {parseNetstat, win32LoopbackListeners} from '../../src/platform/listeners-win32.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/netstat')

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {parseOpenClawConfig, serializeOpenClawConfig, type SecretRef} from '../../src/core/openclaw-config.js'
-import {DEFAULT_AUTH_RATE_LIMIT, describeChange, exposureHardening, maskChanges, planConfigPatch, type DesiredGateway} from '../../src/core/openclaw-config-patch.js'
+import {parseOpenClawConfig, serializeOpenClawConfig, type SecretRef} from '../../src/core/openclaw/openclaw-config.js'
+import {DEFAULT_AUTH_RATE_LIMIT, describeChange, exposureHardening, maskChanges, planConfigPatch, type DesiredGateway} from '../../src/core/openclaw/openclaw-config-patch.js'
 
 const REF: SecretRef = {source: 'file', provider: 'clawmesh', id: '/gateway-token'}
 const PROVIDER = {source: 'file', path: '/home/u/.local/state/claw-mesh/secrets.json', mode: 'json'}

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {resolveOpenClawPaths} from '../../src/core/openclaw-config-paths.js'
+import {resolveOpenClawPaths} from '../../src/core/openclaw/openclaw-config-paths.js'
 
 const H = '/home/u'
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/core/errors.js'
-import {normalizeHooksPath, parseOpenClawConfig, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax} from '../../src/core/openclaw-config.js'
+import {UsageError} from '../../src/core/common/errors.js'
+import {normalizeHooksPath, parseOpenClawConfig, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax} from '../../src/core/openclaw/openclaw-config.js'
 
 describe('parseOpenClawConfig', () => {
   it('reads JSON5: comments, trailing commas, unquoted keys', () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {stableHomebrewNodePathCandidates, versionManagerOf} from '../../src/core/stable-node-path.js'
+import {stableHomebrewNodePathCandidates, versionManagerOf} from '../../src/core/openclaw/stable-node-path.js'
 import {openclawInternal, openclawInternalsUnavailable} from '../helpers/openclaw-internals.js'
 
 /**

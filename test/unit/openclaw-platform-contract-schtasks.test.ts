@@ -1,7 +1,7 @@
 import {readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {encodeFile} from '../../src/core/windows-file-encoding.js'
+import {encodeFile} from '../../src/core/os/windows-file-encoding.js'
 import {createDeps} from '../../src/deps.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {renderWatchdogFiles, type RenderedFile} from '../../src/services/watchdog/units.js'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/core/errors.js'
-import {answerExecSecretRequest, parseExecSecretRequest} from '../../src/core/secret-exec-protocol.js'
+import {UsageError} from '../../src/core/common/errors.js'
+import {answerExecSecretRequest, parseExecSecretRequest} from '../../src/core/secrets/secret-exec-protocol.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {resolveSecretRequest} from '../../src/services/gateway/secret-resolve.js'
 

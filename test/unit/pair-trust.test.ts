@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {evalPeerTrust} from '../../src/core/checks/trust.js'
-import {ownedConfigPaths, planConfigRestore} from '../../src/core/leave-plan.js'
-import {planAssignments} from '../../src/core/openclaw-config-patch.js'
-import {CHAT_DENY, observedTrust, parseTrustLevel, planPairTrust, senderKey, trustAssignments, trustPolicy} from '../../src/core/pair-trust.js'
+import {ownedConfigPaths, planConfigRestore} from '../../src/core/lifecycle/leave-plan.js'
+import {planAssignments} from '../../src/core/openclaw/openclaw-config-patch.js'
+import {CHAT_DENY, observedTrust, parseTrustLevel, planPairTrust, senderKey, trustAssignments, trustPolicy} from '../../src/core/pairing/pair-trust.js'
 
 const apply = (config: Record<string, unknown>, peers: {name: string; trust?: 'chat' | 'delegate'}[], owned: string[] = []) => planAssignments(config, trustAssignments({peers, owned}))
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {findPairingLine, MAX_PAIRING_TEXT_BYTES} from '../../src/core/pairing-text.js'
+import {findPairingLine, MAX_PAIRING_TEXT_BYTES} from '../../src/core/pairing/pairing-text.js'
 
 const INV = 'claw-mesh-invite:v2:eyJhIjoxfQ'
 const REP = 'claw-mesh-reply:v1:eyJiIjoyfQ'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {acceptedBy, connectAddress, peerIdentity, type IdentityRecord} from '../../src/core/peer-identity.js'
-import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale-status.js'
+import {acceptedBy, connectAddress, peerIdentity, type IdentityRecord} from '../../src/core/pairing/peer-identity.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale/tailscale-status.js'
 import {tailscaleStatusJson} from '../helpers/tailscale-status-json.js'
 
 const summary = summarizeStatus(parseStatusJson(tailscaleStatusJson({peers: [{hostname: 'openclaw-nova', ipv4: '100.64.0.3'}, {hostname: 'openclaw-evil', ipv4: '100.64.0.66'}]})))

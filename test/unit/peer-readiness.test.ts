@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {classifyPeer, readinessVerdict, roundDelay, waitForPeers, type PeerObservation, type PeerProbe, type PeerTarget, type WaitResult} from '../../src/core/peer-readiness.js'
+import {classifyPeer, readinessVerdict, roundDelay, waitForPeers, type PeerObservation, type PeerProbe, type PeerTarget, type WaitResult} from '../../src/core/pairing/peer-readiness.js'
 import {parsePeerWait} from '../../src/services/bootstrap/options.js'
 import {fakeClock, httpStubs} from '../helpers/fakes/index.js'
 
@@ -160,7 +160,7 @@ describe('how this host resolves a MagicDNS name', () => {
 describe('bootstrap flags for the wait', () => {
   it('default 60 s; --wait-for-peers with --peer-wait 0 is refused (exit 2), naming both flags', async () => {
     const {bootstrapOptions} = await import('../../src/services/bootstrap/options.js')
-    const {exitCodeOf} = await import('../../src/core/errors.js')
+    const {exitCodeOf} = await import('../../src/core/common/errors.js')
     const base = {'force-reauth': false, ephemeral: true, 'accept-risk': [], peer: [], 'allow-insecure-url': false, yes: false, 'peer-timeout': '5s', timeout: '120s', 'dry-run': false}
     expect(bootstrapOptions(base, {identity: 'nova', peers: []}, 'linux')).toMatchObject({peerWaitMs: 60_000, waitForPeers: false})
     expect(bootstrapOptions({...base, 'peer-wait': '0', 'wait-for-peers': false}, {identity: 'nova', peers: []}, 'linux')).toMatchObject({peerWaitMs: 0})

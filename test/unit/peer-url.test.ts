@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/core/errors.js'
-import {assertTailnetResolution, ipv6Hextets, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../src/core/peer-url.js'
+import {UsageError} from '../../src/core/common/errors.js'
+import {assertTailnetResolution, ipv6Hextets, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../src/core/pairing/peer-url.js'
 
 describe('peerHostKind', () => {
   it.each([
@@ -185,7 +185,7 @@ describe('pairing (v2) invites and replies follow the same URL rules', () => {
     ['http://169.254.169.254', /points at a link-local address/],
     ['https://agents.example.com', /outside the tailnet/],
   ])('an invite to %s is refused unless --allow-insecure-url', async (url, message) => {
-    const {decodePairingInvite, encodePairingInvite} = await import('../../src/core/a2a-pairing.js')
+    const {decodePairingInvite, encodePairingInvite} = await import('../../src/core/pairing/a2a-pairing.js')
     const line = encodePairingInvite({...base, url})
     expect(() => decodePairingInvite(line, {now: new Date()})).toThrow(message)
     expect(decodePairingInvite(line, {now: new Date(), allowInsecureUrl: true}).url).toBe(url.replace(/\/$/, ''))

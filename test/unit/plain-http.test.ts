@@ -99,7 +99,7 @@ describe('plain http through node:http, as fetch would', () => {
 
   it('redacts registered secrets in the body it returns', async () => {
     const peer = await server((_req, res) => res.writeHead(200).end('token=s3cret-value-123 ok'))
-    const {Redactor} = await import('../../src/core/redact.js')
+    const {Redactor} = await import('../../src/core/secrets/redact.js')
     const redactor = new Redactor()
     redactor.add('s3cret-value-123')
     expect((await createFetchHttpClient(redactor).request({url: peer.url, timeoutMs: 5000})).body).toBe('token=[REDACTED] ok')

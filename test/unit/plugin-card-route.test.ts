@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type net from 'node:net'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
-import {buildMeshCard, MESH_CARD_PATH} from '../../src/core/mesh-card.js'
+import {buildMeshCard, MESH_CARD_PATH} from '../../src/core/mesh/mesh-card.js'
 import {meshAskByPeerOrCapability} from '../../src/plugin/capability-ask.js'
 import {cardHandler, registerCardRoute, type RouteApi} from '../../src/plugin/card-route.js'
 import type {PluginApi} from '../../src/plugin/host.js'

@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {parseAuditLines} from '../../src/core/mesh-audit.js'
+import {parseAuditLines} from '../../src/core/mesh/mesh-audit.js'
 import type {PluginApi} from '../../src/plugin/host.js'
 import {tick} from '../../src/plugin/service.js'
 import {meshSend, meshTask} from '../../src/plugin/tools.js'

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parsePluginInspect, planPlugin, pluginHealth, pluginInstallArgs, pluginSupportProblem} from '../../src/core/plugin-plan.js'
+import {parsePluginInspect, planPlugin, pluginHealth, pluginInstallArgs, pluginSupportProblem} from '../../src/core/mesh/plugin-plan.js'
 
 const TOOLS = ['mesh_peers', 'mesh_ask', 'mesh_send', 'mesh_task']
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {judgeListeners, type PortListeners} from '../../src/core/port-holder.js'
+import {judgeListeners, type PortListeners} from '../../src/core/openclaw/port-holder.js'
 import {parseProcNetTcp, reachableFromLoopback} from '../../src/platform/listeners-linux.js'
 import {parseLsof} from '../../src/platform/listeners-other.js'
 

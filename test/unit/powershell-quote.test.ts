@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {psArg, psCommand, psEnvAssignment, psQuote} from '../../src/core/powershell-quote.js'
+import {psArg, psCommand, psEnvAssignment, psQuote} from '../../src/core/os/powershell-quote.js'
 import {lintPowerShell} from '../helpers/powershell-lint.js'
 
 describe('PowerShell quoting', () => {

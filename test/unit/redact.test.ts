@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {Redactor} from '../../src/core/redact.js'
+import {Redactor} from '../../src/core/secrets/redact.js'
 
 describe('Redactor', () => {
   it.each([

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDecision, type RetryPolicy} from '../../src/core/retry.js'
+import {backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDecision, type RetryPolicy} from '../../src/core/common/retry.js'
 
 const policy: RetryPolicy = {maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 4000, deadlineMs: 10_000}
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {humanAccounts, literalWebhookWarning, loginDefsUidMin, rootWarning} from '../../src/core/root-warning.js'
+import {humanAccounts, literalWebhookWarning, loginDefsUidMin, rootWarning} from '../../src/core/lifecycle/root-warning.js'
 
 const PASSWD = `root:x:0:0:root:/root:/bin/bash
 daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {hooksRotationNotes} from '../../src/core/rotate-notes.js'
+import {hooksRotationNotes} from '../../src/core/secrets/rotate-notes.js'
 
 const a2a = {url: 'http://100.64.0.2:18789/a2a', pairedBy: 'invite' as const, pairedAt: '2026-12-01T00:00:00Z'}
 const peer = (name: string, messaging: boolean, paired: boolean) => ({name, url: `http://${name}:18789`, messaging, ...(paired ? {a2a} : {})})

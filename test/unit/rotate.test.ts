@@ -1,7 +1,7 @@
 import {mkdirSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {fleetHooksToken} from '../../src/core/a2a-pairing.js'
+import {fleetHooksToken} from '../../src/core/pairing/a2a-pairing.js'
 import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {createMemorySecretStore} from '../../src/infra/secrets/types.js'

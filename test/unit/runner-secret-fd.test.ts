@@ -1,5 +1,5 @@
 import {afterAll, describe, expect, it} from 'vitest'
-import {Redactor} from '../../src/core/redact.js'
+import {Redactor} from '../../src/core/secrets/redact.js'
 import {createExecaRunner} from '../../src/infra/runner.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import {createControlPlane, createSimHost, SIM_TAILSCALE} from '../helpers/tailscale-sim.js'

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {describeSecret, findSecret, secretNeedles} from '../../src/core/secret-leak.js'
+import {describeSecret, findSecret, secretNeedles} from '../../src/core/secrets/secret-leak.js'
 
 const HOOKS = 'BOhPZnkdkpQzrqNMOXqslxf8hc6wcAbM_2MsHA8xfE4'
 const PAIR = 'ZFOlAtZH-t5JipIr3Df5g--_hic7gsgmkikEhiJD8V0'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import type {A2aOutcome} from '../../src/core/a2a-errors.js'
-import {MAX_ENQUEUE_FILE_BYTES, PLUGIN_LIVE_MS, enqueueRequestName, outboxLoopProblem, parseEnqueueRequest, queueDecision} from '../../src/core/send-queue.js'
+import type {A2aOutcome} from '../../src/core/a2a/a2a-errors.js'
+import {MAX_ENQUEUE_FILE_BYTES, PLUGIN_LIVE_MS, enqueueRequestName, outboxLoopProblem, parseEnqueueRequest, queueDecision} from '../../src/core/a2a/send-queue.js'
 
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e'
 const net = (failure: string): Exclude<A2aOutcome, {kind: 'task'}> => ({kind: 'network', failure, detail: `net ${failure}`})

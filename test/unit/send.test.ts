@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {buildHookRequest, deliveryError, idempotencyKeyFor, idempotencyKeyProblem, MAX_HOOK_BODY_BYTES, type HookOutcome} from '../../src/core/hook-message.js'
-import {DEFAULT_RETRY_POLICY} from '../../src/core/retry.js'
+import {buildHookRequest, deliveryError, idempotencyKeyFor, idempotencyKeyProblem, MAX_HOOK_BODY_BYTES, type HookOutcome} from '../../src/core/a2a/hook-message.js'
+import {DEFAULT_RETRY_POLICY} from '../../src/core/common/retry.js'
 import {createDeps} from '../../src/deps.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 /**
- * Source scans that keep each setting worked out in one place (src/core/settings.ts) and every environment variable
+ * Source scans that keep each setting worked out in one place (src/core/common/settings.ts) and every environment variable
  * claw-mesh reads documented. A new `env.CLAW_MESH_TAILSCALE_SOCKET` or `?? 18789` in a service fails here: ask the
  * resolver instead.
  */
@@ -41,7 +41,7 @@ function sitesOf(pattern: RegExp, strip = code): string[] {
  * The resolver, and two pure functions whose optional port parameter defaults to the one constant (callers pass the
  * resolved port): not a precedence of their own.
  */
-const RESOLVER = ['src/core/settings.ts', 'src/core/gateway-url.ts', 'src/core/mesh-discovery.ts']
+const RESOLVER = ['src/core/common/settings.ts', 'src/core/openclaw/gateway-url.ts', 'src/core/pairing/mesh-discovery.ts']
 
 describe('each setting is derived in one place', () => {
   it.each([
@@ -61,7 +61,7 @@ describe('each setting is derived in one place', () => {
     expect(sitesOf(pattern).filter((f) => !RESOLVER.includes(f))).toEqual([])
   })
 
-  it('the literal port 18789 is code only in the one constant (core/gateway-url)', () => {
-    expect(sitesOf(/\b18789\b/, bareCode)).toEqual(['src/core/gateway-url.ts'])
+  it('the literal port 18789 is code only in the one constant (core/openclaw/gateway-url)', () => {
+    expect(sitesOf(/\b18789\b/, bareCode)).toEqual(['src/core/openclaw/gateway-url.ts'])
   })
 })

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {UsageError} from '../../src/core/errors.js'
+import {UsageError} from '../../src/core/common/errors.js'
 import {
   appliedGatewayPortSetting,
   configuredGatewayPortSetting,
@@ -13,7 +13,7 @@ import {
   secretBackendSetting,
   tailscaleSocketSetting,
   type SettingsInput,
-} from '../../src/core/settings.js'
+} from '../../src/core/common/settings.js'
 
 const base: SettingsInput = {env: {}, platform: {id: 'linux'}, stateDir: '/home/u/.claw-mesh'}
 const input = (over: Partial<SettingsInput>): SettingsInput => ({...base, ...over})

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {shellWords} from '../../src/core/shell-words.js'
+import {shellWords} from '../../src/core/os/shell-words.js'
 
 describe('shellWords', () => {
   it.each([

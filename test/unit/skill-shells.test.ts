@@ -1,6 +1,6 @@
 import {spawnSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
-import {fallbackStdinBlock, newDelimiter, parseFallbackMarker} from '../../src/core/agent-fallback.js'
+import {fallbackStdinBlock, newDelimiter, parseFallbackMarker} from '../../src/core/mesh/agent-fallback.js'
 import {createDeps} from '../../src/deps.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {cliInvocation, fallbackProgram, renderSkill} from '../../src/services/skill/install.js'

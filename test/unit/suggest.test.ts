@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {closest, editDistance} from '../../src/core/suggest.js'
+import {closest, editDistance} from '../../src/core/common/suggest.js'
 
 describe('suggestions for a typo', () => {
   it.each<[string, string, number]>([

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {evalTailscaleBoot, gatewayBootNeedsTailscale, logShowsTailscaleBootFailure, tailscaleBootBlocker} from '../../src/core/tailscale-boot.js'
+import {evalTailscaleBoot, gatewayBootNeedsTailscale, logShowsTailscaleBootFailure, tailscaleBootBlocker} from '../../src/core/tailscale/tailscale-boot.js'
 
 // OpenClaw 2026.9.6's own lines, recorded from the real gateway with tailscaled down (test/e2e/gateway-tailscale-boot.test.ts).
 const REAL_LOG = `2026-12-07T01:26:22.215+00:00 [tailscale] waiting for the local Tailscale daemon (daemon not reachable)

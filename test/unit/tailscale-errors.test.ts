@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {ExitCode} from '../../src/core/errors.js'
-import {tailscaleError} from '../../src/core/tailscale-errors.js'
+import {ExitCode} from '../../src/core/common/errors.js'
+import {tailscaleError} from '../../src/core/tailscale/tailscale-errors.js'
 
 const ctx = (stderr: string, exitCode = 1) => tailscaleError({subcommand: 'up', args: ['up'], exitCode, stderr, startHint: 'sudo systemctl enable --now tailscaled', cli: 'tailscale'})
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {ActionNeededError} from '../../src/core/errors.js'
+import {ActionNeededError} from '../../src/core/common/errors.js'
 import {platformAdapter} from '../../src/platform/index.js'
 import type {HostProbe} from '../../src/platform/types.js'
 import {describeStep, sudoWrap, syntheticProbe} from '../../src/services/tailscale/install.js'

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {isRenamedVariant, planJoin, prepareAuthKey} from '../../src/core/tailscale-join-plan.js'
-import {UsageError} from '../../src/core/errors.js'
+import {isRenamedVariant, planJoin, prepareAuthKey} from '../../src/core/tailscale/tailscale-join-plan.js'
+import {UsageError} from '../../src/core/common/errors.js'
 
 const running = {backendState: 'Running', hostname: 'openclaw-nova', tags: [] as string[], ipv4: '100.64.0.1'}
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {parseStatusJson, summarizeStatus, tailscaleSummarySchema} from '../../src/core/tailscale-status.js'
+import {parseStatusJson, summarizeStatus, tailscaleSummarySchema} from '../../src/core/tailscale/tailscale-status.js'
 
 const RUNNING = JSON.stringify(
   {

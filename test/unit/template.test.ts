@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {renderTemplateText} from '../../src/render/template.js'
+import {renderTemplateText} from '../../src/infra/template-files.js'
 
 describe('renderTemplateText', () => {
   it.each<[string, string, Record<string, unknown>, string]>([

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {stripControl, stripControlKeepColor, stripControlValue} from '../../src/core/terminal-text.js'
+import {stripControl, stripControlKeepColor, stripControlValue} from '../../src/core/common/terminal-text.js'
 
 describe('stripControl: nothing from outside drives the terminal', () => {
   it.each([

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {parseDuration} from '../../src/core/duration.js'
-import {UsageError} from '../../src/core/errors.js'
-import {assertHostname, assertIdentity, assertPort, dnsLabelProblem, parseTags} from '../../src/core/validate.js'
+import {parseDuration} from '../../src/core/common/duration.js'
+import {UsageError} from '../../src/core/common/errors.js'
+import {assertHostname, assertIdentity, assertPort, dnsLabelProblem, parseTags} from '../../src/core/common/validate.js'
 
 describe('dnsLabelProblem', () => {
   it.each([

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {parseDuration} from '../../core/duration.js'
-import {ExitCode} from '../../core/errors.js'
+import {parseDuration} from '../../core/common/duration.js'
+import {ExitCode} from '../../core/common/errors.js'
 import {timeoutFlag} from '../../flags.js'
 import {getFiles, type FileGetResult} from '../../services/files/taildrop.js'
 

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {parseDuration} from '../../core/duration.js'
+import {parseDuration} from '../../core/common/duration.js'
 import {timeoutFlag} from '../../flags.js'
 import {sendFile, type FileSendResult} from '../../services/files/taildrop.js'
 

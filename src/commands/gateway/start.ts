@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js'
-import {parseDuration} from '../../core/duration.js'
+import {parseDuration} from '../../core/common/duration.js'
 import {timeoutFlag} from '../../flags.js'
 import {runProgress} from '../../infra/progress.js'
 import {renderStart} from '../../render/gateway.js'

@@ -1,11 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {UsageError} from '../../core/errors.js'
-import {assertHostname} from '../../core/validate.js'
+import {UsageError} from '../../core/common/errors.js'
+import {assertHostname} from '../../core/common/validate.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {addPeer, type AddPeerResult} from '../../services/peers/add.js'
 import {trustFlag} from '../../flags.js'
-import {describeTrust, parseTrustLevel} from '../../core/pair-trust.js'
+import {describeTrust, parseTrustLevel} from '../../core/pairing/pair-trust.js'
 
 export default class PeerAdd extends BaseCommand<typeof PeerAdd> {
   static override summary = 'Add a peer from its invite, or by gateway URL.'

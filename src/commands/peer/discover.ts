@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {socketFlag, trustFlag} from '../../flags.js'
-import {parseTrustLevel} from '../../core/pair-trust.js'
+import {parseTrustLevel} from '../../core/pairing/pair-trust.js'
 import {readSecretInput} from '../../infra/secret-input.js'
 import {discoverPeers, type DiscoverResult} from '../../services/peers/discover.js'
 

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {describeTrust, parseTrustLevel, TRUST_LEVELS} from '../../core/pair-trust.js'
+import {describeTrust, parseTrustLevel, TRUST_LEVELS} from '../../core/pairing/pair-trust.js'
 import {setPeerTrust, type PeerTrustResult} from '../../services/peers/trust.js'
 
 export default class PeerTrust extends BaseCommand<typeof PeerTrust> {

@@ -1,6 +1,6 @@
 import {text} from 'node:stream/consumers'
 import {BaseCommand} from '../../base-command.js'
-import type {ExecSecretResponse} from '../../core/secret-exec-protocol.js'
+import type {ExecSecretResponse} from '../../core/secrets/secret-exec-protocol.js'
 import {openResolverStore, resolveSecretRequest} from '../../services/gateway/secret-resolve.js'
 
 /**

@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../base-command.js'
-import type {TailscaleSummary} from '../../core/tailscale-status.js'
+import type {TailscaleSummary} from '../../core/tailscale/tailscale-status.js'
 import {socketFlag} from '../../flags.js'
 import {renderTailscaleStatus} from '../../render/tailscale.js'
 import {openTailscale} from '../../services/tailscale/cli.js'

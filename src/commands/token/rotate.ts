@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 import {throttleProgress} from '../../infra/progress.js'
 import {BaseCommand} from '../../base-command.js'
-import {parseDuration} from '../../core/duration.js'
+import {parseDuration} from '../../core/common/duration.js'
 import {timeoutFlag} from '../../flags.js'
 import {rotateTokens, type RotateResult} from '../../services/tokens/rotate.js'
 import {rotatePeerTokens, type PeerRotateResult} from '../../services/tokens/rotate-peer.js'
-import {UsageError} from '../../core/errors.js'
+import {UsageError} from '../../core/common/errors.js'
 
 export default class TokenRotate extends BaseCommand<typeof TokenRotate> {
   static override summary = "Replace this gateway's tokens with new random ones and apply them."

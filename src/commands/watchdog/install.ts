@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {readAlertInput} from '../../services/alerts/target.js'
 import {BaseCommand} from '../../base-command.js'
-import {parseDuration} from '../../core/duration.js'
+import {parseDuration} from '../../core/common/duration.js'
 import {installWatchdog, type WatchdogInstallResult} from '../../services/watchdog/install.js'
 
 export default class WatchdogInstall extends BaseCommand<typeof WatchdogInstall> {

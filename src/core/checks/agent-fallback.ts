@@ -1,4 +1,4 @@
-import {parseNodeVersion} from '../node-version.js'
+import {parseNodeVersion} from '../openclaw/node-version.js'
 import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 
 /**

@@ -1,5 +1,5 @@
 import type {DoctorContext} from './context.js'
-import {configuredGatewayPortSetting, loginServerSetting} from '../settings.js'
+import {configuredGatewayPortSetting, loginServerSetting} from '../common/settings.js'
 import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, type GatewayConfigView} from './gateway-config.js'
 import {
   evalConfigFileMode,
@@ -24,7 +24,7 @@ import {evalSecretBackend, evalSecretFile, evalSecretsPresent, evalVolatileSecre
 import {evalClockSkew, evalFirewall} from './system.js'
 import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, evalUserspaceProxy} from './tailscale.js'
 import {ALL_PLATFORMS, fail, pass, skip, warn, type CheckDefinition, type CheckOutcome} from './types.js'
-import {evalTailscaleBoot, type TailscaleBootView} from '../tailscale-boot.js'
+import {evalTailscaleBoot, type TailscaleBootView} from '../tailscale/tailscale-boot.js'
 
 type Check = CheckDefinition<DoctorContext>
 

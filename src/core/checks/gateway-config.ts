@@ -1,4 +1,4 @@
-import {DEFAULT_GATEWAY_PORT} from '../gateway-url.js'
+import {DEFAULT_GATEWAY_PORT} from '../openclaw/gateway-url.js'
 import {fail, pass, REMEDY_CONFIGURE, REMEDY_START, skip, warn, type CheckOutcome} from './types.js'
 
 /**
@@ -6,7 +6,7 @@ import {fail, pass, REMEDY_CONFIGURE, REMEDY_START, skip, warn, type CheckOutcom
  * user's), and name the setting and the fix. The values OpenClaw accepts come from its schema (see
  * reference/openclaw-gateway.md): seed documents write `"bind": "0.0.0.0"` and `"tailscale": {"mode": "on"}`.
  */
-/** OpenClaw's default port (one constant: core/gateway-url). */
+/** OpenClaw's default port (one constant: core/openclaw/gateway-url). */
 export const DEFAULT_PORT = DEFAULT_GATEWAY_PORT
 export const BIND_MODES = ['loopback', 'lan', 'tailnet', 'auto', 'custom'] as const
 export const TAILSCALE_MODES = ['off', 'serve', 'funnel'] as const

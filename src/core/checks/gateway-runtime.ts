@@ -1,5 +1,5 @@
-import {nodeRunsOpenClaw, OPENCLAW_NODE_RANGE, parseNodeVersion} from '../node-version.js'
-import type {ListenerVerdict} from '../port-holder.js'
+import {nodeRunsOpenClaw, OPENCLAW_NODE_RANGE, parseNodeVersion} from '../openclaw/node-version.js'
+import type {ListenerVerdict} from '../openclaw/port-holder.js'
 import {fail, pass, REMEDY_CONFIGURE, skip, warn, type CheckOutcome} from './types.js'
 
 /** Pure evaluators for the OpenClaw install, its config file and the running gateway. */

@@ -1,5 +1,5 @@
-import type {OutboxSummaryFile} from '../mesh-audit.js'
-import {pluginHealth, type ObservedPlugin} from '../plugin-plan.js'
+import type {OutboxSummaryFile} from '../mesh/mesh-audit.js'
+import {pluginHealth, type ObservedPlugin} from '../mesh/plugin-plan.js'
 import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 
 /** What doctor learns about claw-mesh's OpenClaw plugin (one `plugins inspect --runtime`). */

@@ -1,6 +1,6 @@
-import {peerHostKind} from '../peer-url.js'
-import type {PeerRecord} from '../state-schema.js'
-import type {PeerSummary, TailscaleSummary} from '../tailscale-status.js'
+import {peerHostKind} from '../pairing/peer-url.js'
+import type {PeerRecord} from '../common/state-schema.js'
+import type {PeerSummary, TailscaleSummary} from '../tailscale/tailscale-status.js'
 import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 
 /** Pure evaluators for peer checks: tailnet presence, the path Tailscale uses, stale records. */

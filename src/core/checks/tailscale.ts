@@ -1,5 +1,5 @@
-import {isTailscaleControl} from '../login-server.js'
-import type {TailscaleSummary} from '../tailscale-status.js'
+import {isTailscaleControl} from '../tailscale/login-server.js'
+import type {TailscaleSummary} from '../tailscale/tailscale-status.js'
 import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 
 /** Pure evaluators for the Tailscale checks: probe results in, outcome out. */

@@ -1,5 +1,5 @@
-import {DEFAULT_TRUST, observedTrust, type TrustLevel} from '../pair-trust.js'
-import {isObject} from '../openclaw-config.js'
+import {DEFAULT_TRUST, observedTrust, type TrustLevel} from '../pairing/pair-trust.js'
+import {isObject} from '../openclaw/openclaw-config.js'
 import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 
 const REMEDY_WRITE = 'claw-mesh gateway configure'

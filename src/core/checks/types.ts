@@ -80,7 +80,7 @@ export const skip = (detail: string): CheckOutcome => ({status: 'skip', detail})
 export const warn = (detail: string, remedy?: string, fix?: FixAction): CheckOutcome => ({status: 'warn', detail, remedy, fix})
 export const fail = (detail: string, remedy?: string, fix?: FixAction): CheckOutcome => ({status: 'fail', detail, remedy, fix})
 
-export function summarize(results: readonly CheckResult[]): CheckSummary {
+export function summarizeChecks(results: readonly CheckResult[]): CheckSummary {
   const s: CheckSummary = {total: results.length, pass: 0, warn: 0, fail: 0, skip: 0, crashed: 0}
   for (const r of results) s[r.status]++
   return s

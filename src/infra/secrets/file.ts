@@ -1,6 +1,6 @@
 import {promises as fs, type Stats} from 'node:fs'
 import path from 'node:path'
-import {ClawMeshError} from '../../core/errors.js'
+import {ClawMeshError} from '../../core/common/errors.js'
 import {systemClock} from '../clock.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../fs-atomic.js'
 import {withLock} from '../lock.js'

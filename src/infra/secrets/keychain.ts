@@ -1,5 +1,5 @@
-import {BugError, ClawMeshError} from '../../core/errors.js'
-import {keychainRefusal, type KeychainProblem} from '../../core/keychain-refusal.js'
+import {BugError, ClawMeshError} from '../../core/common/errors.js'
+import {keychainRefusal, type KeychainProblem} from '../../core/os/keychain-refusal.js'
 import type {Runner} from '../runner.js'
 import type {SecretStore} from './types.js'
 

@@ -1,6 +1,6 @@
-import {ClawMeshError} from '../../core/errors.js'
-import type {KeychainProblem} from '../../core/keychain-refusal.js'
-import {parseFoundPassword, SECURITY, SECURITY_MAX_LINE, securityAddLine, securityOutcome} from '../../core/macos-security.js'
+import {ClawMeshError} from '../../core/common/errors.js'
+import type {KeychainProblem} from '../../core/os/keychain-refusal.js'
+import {parseFoundPassword, SECURITY, SECURITY_MAX_LINE, securityAddLine, securityOutcome} from '../../core/os/macos-security.js'
 import type {RunResult, Runner} from '../runner.js'
 import type {SecretStore} from './types.js'
 

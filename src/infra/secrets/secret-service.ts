@@ -1,5 +1,5 @@
 import {statSync} from 'node:fs'
-import {judgeSecretService, SECRET_SERVICE, SECRET_SERVICE_PATH, sessionBusAddress, type SecretServiceReadiness} from '../../core/secret-service.js'
+import {judgeSecretService, SECRET_SERVICE, SECRET_SERVICE_PATH, sessionBusAddress, type SecretServiceReadiness} from '../../core/secrets/secret-service.js'
 import type {Runner} from '../runner.js'
 
 /** Whether `file` is a socket owned by this user (a bus someone else runs is not ours to talk to). */

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {BugError, UsageError} from '../../core/errors.js'
+import {BugError, UsageError} from '../../core/common/errors.js'
 import type {IOStreams} from '../io.js'
 import type {Runner} from '../runner.js'
 import {createFileSecretStore} from './file.js'

@@ -1,7 +1,7 @@
-import {CAP_PATTERN, chooseCapablePeer, type CapabilityCandidate, type CapabilityChoice} from '../../core/capabilities.js'
-import {ClawMeshError, ExitCode, UsageError} from '../../core/errors.js'
-import type {PeerRecord} from '../../core/state-schema.js'
-import {stripControl} from '../../core/terminal-text.js'
+import {CAP_PATTERN, chooseCapablePeer, type CapabilityCandidate, type CapabilityChoice} from '../../core/a2a/capabilities.js'
+import {ClawMeshError, ExitCode, UsageError} from '../../core/common/errors.js'
+import type {PeerRecord} from '../../core/common/state-schema.js'
+import {stripControl} from '../../core/common/terminal-text.js'
 import type {Deps} from '../../deps.js'
 import {cardPeer, fetchPeerCards, recordCards, CARD_TIMEOUT_MS, type CardFetch} from '../peers/cards.js'
 

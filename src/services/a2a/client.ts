@@ -1,11 +1,11 @@
-import {classifyA2aAnswer} from '../../core/a2a-answer.js'
-import {parseAgentCard, type AgentCardFacts} from '../../core/a2a-card.js'
-import type {A2aOutcome} from '../../core/a2a-errors.js'
-import {AGENT_CARD_PATH, MAX_A2A_RESPONSE_BYTES, a2aHeaders, type PeerKind} from '../../core/a2a-protocol.js'
+import {classifyA2aAnswer} from '../../core/a2a/a2a-answer.js'
+import {parseAgentCard, type AgentCardFacts} from '../../core/a2a/a2a-card.js'
+import type {A2aOutcome} from '../../core/a2a/a2a-errors.js'
+import {AGENT_CARD_PATH, MAX_A2A_RESPONSE_BYTES, a2aHeaders, type PeerKind} from '../../core/a2a/a2a-protocol.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
 
-export {a2aFailure, type A2aOutcome} from '../../core/a2a-errors.js'
+export {a2aFailure, type A2aOutcome} from '../../core/a2a/a2a-errors.js'
 
 /** One A2A peer as claw-mesh calls it: its JSON-RPC endpoint, the token it expects from us, and what it is. */
 export interface A2aTarget {

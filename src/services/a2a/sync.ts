@@ -1,7 +1,7 @@
-import type {ReloadOutcome} from '../../core/gateway-start-plan.js'
+import type {ReloadOutcome} from '../../core/openclaw/gateway-start-plan.js'
 import type {Deps} from '../../deps.js'
 import {configureGateway} from '../gateway/configure.js'
-import {MESH_PROOF_CONFIG_PATH} from '../../core/mesh-proof-config.js'
+import {MESH_PROOF_CONFIG_PATH} from '../../core/pairing/mesh-proof-config.js'
 
 /** The member's proof settings: the plugin reads them live, so a running gateway needs nothing more. */
 const MESH_PROOF_DOTTED = MESH_PROOF_CONFIG_PATH.join('.')

@@ -1,5 +1,5 @@
-import type {A2aPeerEntry} from '../../core/a2a-config.js'
-import type {PeerRecord, State} from '../../core/state-schema.js'
+import type {A2aPeerEntry} from '../../core/a2a/a2a-config.js'
+import type {PeerRecord, State} from '../../core/common/state-schema.js'
 import type {SecretStore} from '../../infra/secrets/types.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 

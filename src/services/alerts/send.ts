@@ -1,5 +1,5 @@
 import {constants, existsSync, promises as fs} from 'node:fs'
-import {alertText, commandEnv, describeAlertTarget, webhookPayload, type Alert, type AlertTarget} from '../../core/alert-target.js'
+import {alertText, commandEnv, describeAlertTarget, webhookPayload, type Alert, type AlertTarget} from '../../core/lifecycle/alert-target.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
 import {findOnPath} from '../../platform/probe.js'

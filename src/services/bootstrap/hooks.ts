@@ -1,5 +1,5 @@
-import type {WatchdogObserved} from '../../core/bootstrap-plan.js'
-import {ClawMeshError} from '../../core/errors.js'
+import type {WatchdogObserved} from '../../core/lifecycle/bootstrap-plan.js'
+import {ClawMeshError} from '../../core/common/errors.js'
 import type {Deps} from '../../deps.js'
 import {alertRecorded, resolveAlertTarget, storeAlertTarget} from '../alerts/target.js'
 import {probeRun} from '../gateway/service.js'

@@ -1,4 +1,4 @@
-import type {State} from '../../core/state-schema.js'
+import type {State} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {shQuote} from '../../platform/gateway-common.js'
 import {cronCommandLine} from '../watchdog/units.js'

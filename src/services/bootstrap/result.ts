@@ -1,7 +1,7 @@
-import type {BootstrapStep} from '../../core/bootstrap-plan.js'
-import {peerUrlFor} from '../../core/gateway-url.js'
-import type {State} from '../../core/state-schema.js'
-import {peerOf} from '../../core/state-schema.js'
+import type {BootstrapStep} from '../../core/lifecycle/bootstrap-plan.js'
+import {peerUrlFor} from '../../core/openclaw/gateway-url.js'
+import type {State} from '../../core/common/state-schema.js'
+import {peerOf} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import type {SecretStore} from '../../infra/secrets/types.js'
 import type {CheckPeersResult} from '../peers/check.js'
@@ -62,7 +62,7 @@ function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, 
  * The result document, for a dry run and a real one alike. A new section of the summary (and of `--json`) goes
  * here and into BootstrapResult (types.ts); the human rendering is render/bootstrap.ts.
  */
-export function summarize(deps: Deps, r: {opts: BootstrapOptions; steps: BootstrapStepResult[]; observation: Observation; store: SecretStore; applied: Applied; state: State}): BootstrapResult {
+export function bootstrapResult(deps: Deps, r: {opts: BootstrapOptions; steps: BootstrapStepResult[]; observation: Observation; store: SecretStore; applied: Applied; state: State}): BootstrapResult {
   const {observation, applied, state} = r
   const ts = applied.join ?? observation.tailscale.summary
   const tailnet = {

@@ -1,13 +1,13 @@
-import {rootWarning} from '../../core/root-warning.js'
-import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired, type BootstrapStepId, type WatchdogObserved} from '../../core/bootstrap-plan.js'
-import {fleetHooksToken} from '../../core/a2a-pairing.js'
-import {ActionNeededError, UsageError} from '../../core/errors.js'
-import {peerUrlFor} from '../../core/gateway-url.js'
-import {peerOf} from '../../core/state-schema.js'
-import {isTailscaleControl} from '../../core/login-server.js'
-import {loginServerSetting} from '../../core/settings.js'
-import {prepareAuthKey} from '../../core/tailscale-join-plan.js'
-import {prepareWif} from '../../core/tailscale-wif.js'
+import {rootWarning} from '../../core/lifecycle/root-warning.js'
+import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired, type BootstrapStepId, type WatchdogObserved} from '../../core/lifecycle/bootstrap-plan.js'
+import {fleetHooksToken} from '../../core/pairing/a2a-pairing.js'
+import {ActionNeededError, UsageError} from '../../core/common/errors.js'
+import {peerUrlFor} from '../../core/openclaw/gateway-url.js'
+import {peerOf} from '../../core/common/state-schema.js'
+import {isTailscaleControl} from '../../core/tailscale/login-server.js'
+import {loginServerSetting} from '../../core/common/settings.js'
+import {prepareAuthKey} from '../../core/tailscale/tailscale-join-plan.js'
+import {prepareWif} from '../../core/tailscale/tailscale-wif.js'
 import type {Deps} from '../../deps.js'
 import {acquireLock} from '../../infra/lock.js'
 import type {SecretSource} from '../../infra/secret-input.js'
@@ -16,10 +16,10 @@ import {configureGateway} from '../gateway/configure.js'
 import {checkPeers} from '../peers/check.js'
 import {noteSecretName} from '../peers/records.js'
 import type {JoinResult} from '../tailscale/join.js'
-import type {MachineProbe} from '../../core/machine-view.js'
+import type {MachineProbe} from '../../core/checks/machine-view.js'
 import {createMachineView, type MachineView} from '../machine/view.js'
 import {observeBootstrap, type Observation} from './observe.js'
-import {planText, summarize, type Applied} from './result.js'
+import {planText, bootstrapResult, type Applied} from './result.js'
 import {recordSelf} from './self.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
 
@@ -113,7 +113,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
   const asRoot = rootWarning(deps.probeHost())
   const applied: Applied = {changed: planChangesSomething(steps), warnings: asRoot ? [asRoot] : [], replyInvites: []}
-  if (opts.dryRun) return summarize(deps, {opts, steps, observation, store, applied, state: before})
+  if (opts.dryRun) return bootstrapResult(deps, {opts, steps, observation, store, applied, state: before})
 
   const runs = (id: BootstrapStepId) => steps.some((s) => s.id === id && s.action === 'run')
   const installs = steps.filter((s) => s.asks === 'install')
@@ -194,7 +194,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       const {startGateway} = await import('../gateway/start.js')
       const r = await startGateway(deps, {timeoutMs: opts.timeoutMs, onProgress: update}, view)
       applied.healthy = r.healthz.ok
-      // The reboot story is the result's own section (summarize): only the service manager's notes (linger) go here.
+      // The reboot story is the result's own section (bootstrapResult): only the service manager's notes (linger) go here.
       applied.warnings.push(...r.notes.filter((n) => /linger/i.test(n)))
       return r.action === 'verify' ? 'running, tokens verified' : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`
     },
@@ -239,7 +239,7 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   // The check records a pairing it saw complete (the inviter accepted our token): the summary must see that record.
   const pairingSettled = applied.checked.peers.some((p) => peerOf(before, p.name)?.a2a?.awaitingReply)
   if (applied.changed || pairingSettled) view.invalidate('state')
-  return summarize(deps, {opts, steps, observation, store, applied, state: view.readState()})
+  return bootstrapResult(deps, {opts, steps, observation, store, applied, state: view.readState()})
 }
 
 /** The URL peers reach this gateway at (channels.a2a.advertisedUrl), from the tailnet as joined or observed. */

@@ -1,4 +1,4 @@
-import {mergeSelf, sameSelf, type SelfFlags} from '../../core/capabilities.js'
+import {mergeSelf, sameSelf, type SelfFlags} from '../../core/a2a/capabilities.js'
 import type {Deps} from '../../deps.js'
 
 /**

@@ -1,8 +1,8 @@
-import type {SelfFlags} from '../../core/capabilities.js'
-import type {TrustLevel} from '../../core/pair-trust.js'
-import type {PeerGap} from '../../core/peer-readiness.js'
+import type {SelfFlags} from '../../core/a2a/capabilities.js'
+import type {TrustLevel} from '../../core/pairing/pair-trust.js'
+import type {PeerGap} from '../../core/pairing/peer-readiness.js'
 import type {RebootRecovery} from './reboot.js'
-import type {BootstrapStep} from '../../core/bootstrap-plan.js'
+import type {BootstrapStep} from '../../core/lifecycle/bootstrap-plan.js'
 import type {SecretSource} from '../../infra/secret-input.js'
 import type {SecretStoreChoice} from '../../infra/secrets/select.js'
 import type {AddPeerOptions} from '../peers/add.js'
@@ -65,7 +65,7 @@ export type BootstrapStepResult = BootstrapStep & {outcome?: string; durationMs?
 
 /**
  * The `--json` document of `claw-mesh bootstrap` (documented in docs/bootstrap.md). Never a secret in it. New sections
- * (e.g. reply invites for peers) are added here and filled in `summarize` (result.ts), for both dry and real runs.
+ * (e.g. reply invites for peers) are added here and filled in `bootstrapResult` (result.ts), for both dry and real runs.
  */
 export interface BootstrapResult {
   identity: string

@@ -1,5 +1,5 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {parseFallbackMarker} from '../../core/agent-fallback.js'
+import {parseFallbackMarker} from '../../core/mesh/agent-fallback.js'
 import {openclawExecPath, type AgentFallbackProbe} from '../../core/checks/agent-fallback.js'
 import type {Deps} from '../../deps.js'
 import {readIfExists} from '../../infra/fs-atomic.js'

@@ -1,6 +1,6 @@
 import type {DoctorContext, PeerProbeView} from '../../core/checks/context.js'
 import {findPeerNode, type PingView} from '../../core/checks/peers.js'
-import type {PeerRecord} from '../../core/state-schema.js'
+import type {PeerRecord} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {createMachineView, type MachineView} from '../machine/view.js'
 import {limiter, memo, memoBy} from '../machine/memo.js'

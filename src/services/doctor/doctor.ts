@@ -1,8 +1,8 @@
 import {CHECKS} from '../../core/checks/catalog.js'
 import type {DoctorContext} from '../../core/checks/context.js'
 import {checkKey} from '../../core/checks/fix-plan.js'
-import {CHECK_GROUPS, summarize, type CheckDefinition, type CheckGroup, type CheckResult, type CheckSummary} from '../../core/checks/types.js'
-import {UsageError} from '../../core/errors.js'
+import {CHECK_GROUPS, summarizeChecks, type CheckDefinition, type CheckGroup, type CheckResult, type CheckSummary} from '../../core/checks/types.js'
+import {UsageError} from '../../core/common/errors.js'
 import type {Deps} from '../../deps.js'
 import {requirePeer} from '../peers/records.js'
 import {createDoctorContext, type DoctorContextOptions} from './context.js'
@@ -82,7 +82,7 @@ export async function runDoctor(deps: Deps, opts: DoctorOptions): Promise<Doctor
     peers,
     timeoutMs: checkTimeoutMs,
   })
-  const summary = summarize(results)
+  const summary = summarizeChecks(results)
   const result: DoctorResult = {checks: results, summary: {...summary, ok: summary.fail === 0 && summary.crashed === 0}, durationMs: Math.round(performance.now() - started)}
   if (!ctx.provisioned() && ctx.state().ok) result.next = 'claw-mesh bootstrap'
   return result
@@ -95,6 +95,6 @@ export function mergeResults(first: readonly CheckResult[], rerun: readonly Chec
 }
 
 export function withSummary(checks: CheckResult[], base: Omit<DoctorResult, 'checks' | 'summary'>): DoctorResult {
-  const s = summarize(checks)
+  const s = summarizeChecks(checks)
   return {...base, checks, summary: {...s, ok: s.fail === 0 && s.crashed === 0}}
 }

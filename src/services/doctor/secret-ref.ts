@@ -1,6 +1,6 @@
 import {promises as fs} from 'node:fs'
-import {execCommandProblems} from '../../core/exec-provider-rules.js'
-import {getPath, isObject, type OpenClawConfig, type SecretRef} from '../../core/openclaw-config.js'
+import {execCommandProblems} from '../../core/openclaw/exec-provider-rules.js'
+import {getPath, isObject, type OpenClawConfig, type SecretRef} from '../../core/openclaw/openclaw-config.js'
 import type {Deps} from '../../deps.js'
 import {secretFileProblems} from '../../infra/secrets/file.js'
 

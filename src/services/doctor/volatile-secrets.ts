@@ -1,5 +1,5 @@
 import {isProbeKey} from '../../core/checks/secrets.js'
-import {secretBackendSetting} from '../../core/settings.js'
+import {secretBackendSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {openVolatileStore, type VolatileStore} from '../../infra/secrets/keyutils.js'
 import {KEYCHAIN_SERVICE, openSecretStore} from '../../infra/secrets/select.js'

@@ -1,7 +1,7 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import type {Deps} from '../../deps.js'
-import {ActionNeededError} from '../../core/errors.js'
+import {ActionNeededError} from '../../core/common/errors.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
 import {assertPrivateFile} from '../../infra/private-fs.js'
 import {pidAlive, processStartTime} from '../../platform/process-info.js'

@@ -1,6 +1,6 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {UsageError} from '../../core/errors.js'
+import {UsageError} from '../../core/common/errors.js'
 import {ensureDir, writeFailure, writeFileAtomic} from '../../infra/fs-atomic.js'
 import {assertPrivateFile} from '../../infra/private-fs.js'
 

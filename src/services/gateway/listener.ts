@@ -1,5 +1,5 @@
-import {ActionNeededError} from '../../core/errors.js'
-import {judgeListeners, type ListenerVerdict} from '../../core/port-holder.js'
+import {ActionNeededError} from '../../core/common/errors.js'
+import {judgeListeners, type ListenerVerdict} from '../../core/openclaw/port-holder.js'
 import type {Deps} from '../../deps.js'
 
 /** Who holds 127.0.0.1:<port>, judged: this user's OpenClaw gateway, nothing, or someone else. */

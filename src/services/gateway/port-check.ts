@@ -1,6 +1,6 @@
 import {looksLikeOpenClawHealth} from '../../core/checks/gateway-runtime.js'
-import {UsageError} from '../../core/errors.js'
-import type {State} from '../../core/state-schema.js'
+import {UsageError} from '../../core/common/errors.js'
+import type {State} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
 

@@ -1,6 +1,6 @@
 import path from 'node:path'
-import {answerExecSecretRequest, parseExecSecretRequest, type ExecSecretResponse} from '../../core/secret-exec-protocol.js'
-import {keychainTimeoutSetting, secretBackendSetting} from '../../core/settings.js'
+import {answerExecSecretRequest, parseExecSecretRequest, type ExecSecretResponse} from '../../core/secrets/secret-exec-protocol.js'
+import {keychainTimeoutSetting, secretBackendSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {createFileSecretStore} from '../../infra/secrets/file.js'
 import {createKeychainSecretStore} from '../../infra/secrets/keychain.js'

@@ -1,4 +1,4 @@
-import {ExternalError} from '../../core/errors.js'
+import {ExternalError} from '../../core/common/errors.js'
 import type {Deps} from '../../deps.js'
 import type {ProbeRun} from '../../platform/types.js'
 import {openclawArgs, type OpenClawLocation} from '../openclaw/locate.js'

@@ -1,6 +1,6 @@
-import {ActionNeededError} from '../../core/errors.js'
-import {gatewayBootNeedsTailscale, tailscaleBootBlocker, tailscaleBootRemedy, type TailscaleBootView} from '../../core/tailscale-boot.js'
-import {parseStatusJson} from '../../core/tailscale-status.js'
+import {ActionNeededError} from '../../core/common/errors.js'
+import {gatewayBootNeedsTailscale, tailscaleBootBlocker, tailscaleBootRemedy, type TailscaleBootView} from '../../core/tailscale/tailscale-boot.js'
+import {parseStatusJson} from '../../core/tailscale/tailscale-status.js'
 import type {Deps} from '../../deps.js'
 import {createMachineView, type MachineView} from '../machine/view.js'
 

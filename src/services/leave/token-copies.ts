@@ -1,7 +1,7 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import JSON5 from 'json5'
-import {claimedCredentials} from '../../core/config-copy-secrets.js'
+import {claimedCredentials} from '../../core/openclaw/config-copy-secrets.js'
 import type {Deps} from '../../deps.js'
 import {readIfExists} from '../../infra/fs-atomic.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'

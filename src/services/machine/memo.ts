@@ -1,4 +1,4 @@
-import type {MachineProbe} from '../../core/machine-view.js'
+import type {MachineProbe} from '../../core/checks/machine-view.js'
 
 /** A lazy value computed at most once: the first caller starts it, every caller shares the same promise. */
 export function memo<T>(fn: () => T): () => T {

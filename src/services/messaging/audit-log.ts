@@ -1,6 +1,6 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {AUDIT_FILE, filterAudit, parseAuditLines, type AuditRecord} from '../../core/mesh-audit.js'
+import {AUDIT_FILE, filterAudit, parseAuditLines, type AuditRecord} from '../../core/mesh/mesh-audit.js'
 import type {Deps} from '../../deps.js'
 
 /**

@@ -1,9 +1,9 @@
 import os from 'node:os'
 import type {Readable} from 'node:stream'
-import {UsageError} from '../../core/errors.js'
+import {UsageError} from '../../core/common/errors.js'
 import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
-import {buildHookRequest, idempotencyKeyFor, MAX_HOOK_BODY_BYTES, tooLargeError, type HookKind, type HookRequest} from '../../core/hook-message.js'
-import type {State} from '../../core/state-schema.js'
+import {buildHookRequest, idempotencyKeyFor, MAX_HOOK_BODY_BYTES, tooLargeError, type HookKind, type HookRequest} from '../../core/a2a/hook-message.js'
+import type {State} from '../../core/common/state-schema.js'
 
 /** What the user asked to send, before it is addressed to a peer. */
 export interface MessageOptions {

@@ -1,7 +1,7 @@
-import {RETRYABLE_STATUSES, parseRetryAfter, retryDecision, type RetryPolicy} from '../../core/retry.js'
-import type {HookOutcome, HookRequest} from '../../core/hook-message.js'
+import {RETRYABLE_STATUSES, parseRetryAfter, retryDecision, type RetryPolicy} from '../../core/common/retry.js'
+import type {HookOutcome, HookRequest} from '../../core/a2a/hook-message.js'
 import type {Deps} from '../../deps.js'
-import {stripControlValue} from '../../core/terminal-text.js'
+import {stripControlValue} from '../../core/common/terminal-text.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
 
 export interface DeliveryTarget {

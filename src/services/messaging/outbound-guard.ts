@@ -1,7 +1,7 @@
 import {createReadStream} from 'node:fs'
-import {UsageError} from '../../core/errors.js'
-import {describeSecret, findSecret, needleOverlap, secretNeedles, type NamedSecret, type SecretNeedle} from '../../core/secret-leak.js'
-import type {State} from '../../core/state-schema.js'
+import {UsageError} from '../../core/common/errors.js'
+import {describeSecret, findSecret, needleOverlap, secretNeedles, type NamedSecret, type SecretNeedle} from '../../core/secrets/secret-leak.js'
+import type {State} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 

@@ -1,7 +1,7 @@
 import {promises as fs} from 'node:fs'
 import path from 'node:path'
-import {UsageError} from '../../core/errors.js'
-import {OUTBOX_REQUESTS_DIR, OUTBOX_SUMMARY_FILE, outboxRequestName, type OutboxListItem, type OutboxSummaryFile} from '../../core/mesh-audit.js'
+import {UsageError} from '../../core/common/errors.js'
+import {OUTBOX_REQUESTS_DIR, OUTBOX_SUMMARY_FILE, outboxRequestName, type OutboxListItem, type OutboxSummaryFile} from '../../core/mesh/mesh-audit.js'
 import type {Deps} from '../../deps.js'
 
 /**

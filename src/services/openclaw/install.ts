@@ -1,4 +1,4 @@
-import {ActionNeededError} from '../../core/errors.js'
+import {ActionNeededError} from '../../core/common/errors.js'
 import type {Deps} from '../../deps.js'
 import {findOnPath} from '../../platform/probe.js'
 import type {InstallPlan, PlatformId} from '../../platform/types.js'

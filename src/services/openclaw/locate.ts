@@ -1,8 +1,8 @@
 import {existsSync} from 'node:fs'
-import {ActionNeededError} from '../../core/errors.js'
-import {nodeRunsOpenClaw, OPENCLAW_NODE_RANGE} from '../../core/node-version.js'
-import {resolveOpenClawPaths, type OpenClawPaths} from '../../core/openclaw-config-paths.js'
-import {openclawBinOverride} from '../../core/settings.js'
+import {ActionNeededError} from '../../core/common/errors.js'
+import {nodeRunsOpenClaw, OPENCLAW_NODE_RANGE} from '../../core/openclaw/node-version.js'
+import {resolveOpenClawPaths, type OpenClawPaths} from '../../core/openclaw/openclaw-config-paths.js'
+import {openclawBinOverride} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {findOnPath} from '../../platform/probe.js'
 

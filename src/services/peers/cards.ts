@@ -1,7 +1,7 @@
-import {mapBounded} from '../../core/bounded.js'
-import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../../core/mesh-card.js'
-import type {PeerRecord, State} from '../../core/state-schema.js'
-import {peerOf} from '../../core/state-schema.js'
+import {mapBounded} from '../../core/common/bounded.js'
+import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../../core/mesh/mesh-card.js'
+import type {PeerRecord, State} from '../../core/common/state-schema.js'
+import {peerOf} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
 

@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
-import {getTaskBody} from '../../core/a2a-protocol.js'
-import type {PeerRecord} from '../../core/state-schema.js'
+import {getTaskBody} from '../../core/a2a/a2a-protocol.js'
+import type {PeerRecord} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
 import type {PeerCheckResult, PeerStatus, ProbeResult} from './check.js'

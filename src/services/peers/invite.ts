@@ -1,12 +1,12 @@
-import {DEFAULT_INVITE_TTL_MS, encodePairingInvite, newInviteId, newPairingKey} from '../../core/a2a-pairing.js'
-import {ActionNeededError, UsageError} from '../../core/errors.js'
-import {peerUrlFor} from '../../core/gateway-url.js'
-import {gatewayPortSetting} from '../../core/settings.js'
+import {DEFAULT_INVITE_TTL_MS, encodePairingInvite, newInviteId, newPairingKey} from '../../core/pairing/a2a-pairing.js'
+import {ActionNeededError, UsageError} from '../../core/common/errors.js'
+import {peerUrlFor} from '../../core/openclaw/gateway-url.js'
+import {gatewayPortSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {openTailscale} from '../tailscale/cli.js'
-import {assertHostname} from '../../core/validate.js'
-import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
+import {assertHostname} from '../../core/common/validate.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pairing/pair-trust.js'
 
 export interface CreatedInvite {
   /** The invite line (no credential in it: a public key, a one-time id, an expiry). */

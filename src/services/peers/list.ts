@@ -1,8 +1,8 @@
-import {DEFAULT_TRUST} from '../../core/pair-trust.js'
-import {peerUrlFor} from '../../core/gateway-url.js'
-import type {PeerRecord} from '../../core/state-schema.js'
-import {parseStatusJson, summarizeStatus} from '../../core/tailscale-status.js'
-import {gatewayPortSetting} from '../../core/settings.js'
+import {DEFAULT_TRUST} from '../../core/pairing/pair-trust.js'
+import {peerUrlFor} from '../../core/openclaw/gateway-url.js'
+import type {PeerRecord} from '../../core/common/state-schema.js'
+import {parseStatusJson, summarizeStatus} from '../../core/tailscale/tailscale-status.js'
+import {gatewayPortSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {openTailscale} from '../tailscale/cli.js'
 

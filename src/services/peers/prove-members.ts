@@ -1,10 +1,10 @@
-import {mapBounded} from '../../core/bounded.js'
-import {MAX_PROOF_BODY, PROOF_PATH, newChallenge, verifyMeshProof} from '../../core/mesh-proof.js'
+import {mapBounded} from '../../core/common/bounded.js'
+import {MAX_PROOF_BODY, PROOF_PATH, newChallenge, verifyMeshProof} from '../../core/pairing/mesh-proof.js'
 import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
 
 /**
- * Discovery's check that each member it is about to pair holds the mesh secret (src/core/mesh-proof.ts): a fresh
+ * Discovery's check that each member it is about to pair holds the mesh secret (src/core/pairing/mesh-proof.ts): a fresh
  * challenge to the member's tailnet address, the answer verified against the key derived here. Nothing of a
  * member's answer is printed: a failure is described by what happened, never by what it said.
  */

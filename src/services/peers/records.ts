@@ -1,8 +1,8 @@
-import {fleetHooksToken} from '../../core/a2a-pairing.js'
-import {UsageError} from '../../core/errors.js'
-import type {PeerRecord, State} from '../../core/state-schema.js'
-import {peerOf} from '../../core/state-schema.js'
-import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
+import {fleetHooksToken} from '../../core/pairing/a2a-pairing.js'
+import {UsageError} from '../../core/common/errors.js'
+import type {PeerRecord, State} from '../../core/common/state-schema.js'
+import {peerOf} from '../../core/common/state-schema.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pairing/pair-trust.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 
@@ -62,7 +62,7 @@ export interface SavePeerInput {
   a2a?: {url: string; pairedBy: 'invite' | 'fleet' | 'token'; kind?: 'openclaw' | 'foreign'; invite?: string; reply?: string; awaitingReply?: boolean}
   /** Tailscale's stable node id (discovered peers). */
   nodeId?: string
-  /** The tailnet addresses a plain-http MagicDNS URL resolved to (pinned: see core/address-pin). */
+  /** The tailnet addresses a plain-http MagicDNS URL resolved to (pinned: see core/pairing/address-pin). */
   addresses?: string[]
   /** The pair's trust level; unset keeps the recorded one (a new peer gets the default). */
   trust?: TrustLevel

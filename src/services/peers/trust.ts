@@ -1,5 +1,5 @@
-import {UsageError} from '../../core/errors.js'
-import {DEFAULT_TRUST, type TrustLevel} from '../../core/pair-trust.js'
+import {UsageError} from '../../core/common/errors.js'
+import {DEFAULT_TRUST, type TrustLevel} from '../../core/pairing/pair-trust.js'
 import type {Deps} from '../../deps.js'
 import {syncA2aConfig, type A2aSync} from '../a2a/sync.js'
 import {requirePeer} from './records.js'

@@ -1,4 +1,4 @@
-import type {SettingsInput} from '../../core/settings.js'
+import type {SettingsInput} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 
 /**

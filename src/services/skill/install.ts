@@ -2,17 +2,17 @@ import {promises as fs, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {randomBytes} from 'node:crypto'
-import {delimiterIn, fallbackLine, fallbackMarker, fallbackStdinBlock, newDelimiter, type FallbackProgram} from '../../core/agent-fallback.js'
-import {escapeTemplateValues} from '../../core/templates.js'
+import {delimiterIn, fallbackLine, fallbackMarker, fallbackStdinBlock, newDelimiter, type FallbackProgram} from '../../core/mesh/agent-fallback.js'
+import {escapeTemplateValues} from '../../core/lifecycle/template-escape.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
-import {renderTemplateText, templatePath} from '../../render/template.js'
+import {renderTemplateText, templatePath} from '../../infra/template-files.js'
 import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 import {locateOpenClaw} from '../openclaw/locate.js'
 
 /**
  * The OpenClaw skill that teaches this host's agent to work with its peers: the plugin's mesh tools first, and a
- * fallback through exec for an agent without them (see core/agent-fallback.ts for why it looks the way it does). It goes into OpenClaw's managed skills folder, `<OpenClaw state dir>/skills/claw-mesh/`
+ * fallback through exec for an agent without them (see core/mesh/agent-fallback.ts for why it looks the way it does). It goes into OpenClaw's managed skills folder, `<OpenClaw state dir>/skills/claw-mesh/`
  * (`~/.openclaw/skills` by default; OPENCLAW_STATE_DIR, OPENCLAW_HOME and the profile move it), which every agent
  * using that state loads.
  */

@@ -1,12 +1,12 @@
 import {existsSync, promises as fs, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {ActionNeededError} from '../../core/errors.js'
-import {tailscaleError} from '../../core/tailscale-errors.js'
-import {parseForceDaemon} from '../../core/tailscale-join-plan.js'
-import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale-status.js'
-import {wifUpArgs, type WifCredential} from '../../core/tailscale-wif.js'
-import {tailscaleCliOverride, tailscaleSocketSetting} from '../../core/settings.js'
+import {ActionNeededError} from '../../core/common/errors.js'
+import {tailscaleError} from '../../core/tailscale/tailscale-errors.js'
+import {parseForceDaemon} from '../../core/tailscale/tailscale-join-plan.js'
+import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale/tailscale-status.js'
+import {wifUpArgs, type WifCredential} from '../../core/tailscale/tailscale-wif.js'
+import {tailscaleCliOverride, tailscaleSocketSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {onInterrupt} from '../../infra/interrupt.js'
 import type {RunOptions, RunResult} from '../../infra/runner.js'
@@ -163,7 +163,7 @@ export class TailscaleCli {
   }
 }
 
-/** Which tailscaled claw-mesh talks to: the settings resolver's rule (core/settings.ts), over this machine's state. */
+/** Which tailscaled claw-mesh talks to: the settings resolver's rule (core/common/settings.ts), over this machine's state. */
 export function tailscaleSocket(deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>, opts: {flag?: string; networking?: string} = {}): string | undefined {
   return tailscaleSocketSetting(settingsInput(deps, {flags: {socket: opts.flag, networking: opts.networking}})).value
 }

@@ -1,5 +1,5 @@
-import {mintToken} from '../../core/a2a-pairing.js'
-import {UsageError} from '../../core/errors.js'
+import {mintToken} from '../../core/pairing/a2a-pairing.js'
+import {UsageError} from '../../core/common/errors.js'
 import type {Deps} from '../../deps.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {syncA2aConfig, type A2aSync} from '../a2a/sync.js'

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import {parseWatchdogState, type WatchdogState} from '../../core/watchdog-state.js'
+import {parseWatchdogState, type WatchdogState} from '../../core/lifecycle/watchdog-state.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
 

@@ -1,10 +1,10 @@
 import path from 'node:path'
 import {promises as fs, readFileSync} from 'node:fs'
-import {escapeTemplateValues, type TemplateValue} from '../../core/templates.js'
-import {encodeFile} from '../../core/windows-file-encoding.js'
+import {escapeTemplateValues, type TemplateValue} from '../../core/lifecycle/template-escape.js'
+import {encodeFile} from '../../core/os/windows-file-encoding.js'
 import type {Deps} from '../../deps.js'
 import type {WatchdogFile} from '../../platform/types.js'
-import {renderTemplateText, templatePath} from '../../render/template.js'
+import {renderTemplateText, templatePath} from '../../infra/template-files.js'
 import {shQuote} from '../../platform/gateway-common.js'
 import {bakedNodePath, cliEntryPath} from '../gateway/secret-wiring.js'
 

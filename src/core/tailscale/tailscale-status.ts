@@ -1,0 +1,162 @@
+import * as z from 'zod'
+import {stripControlValue} from '../common/terminal-text.js'
+
+/**
+ * `tailscale status --json`, read tolerantly: unknown fields are ignored, every field may be absent or null
+ * (the format changes between releases).
+ */
+const nodeSchema = z
+  .object({
+    ID: z.string().nullish(),
+    PublicKey: z.string().nullish(),
+    HostName: z.string().nullish(),
+    DNSName: z.string().nullish(),
+    OS: z.string().nullish(),
+    TailscaleIPs: z.array(z.string()).nullish(),
+    Tags: z.array(z.string()).nullish(),
+    Online: z.boolean().nullish(),
+    LastSeen: z.string().nullish(),
+    KeyExpiry: z.string().nullish(),
+    Expired: z.boolean().nullish(),
+    CurAddr: z.string().nullish(),
+    Relay: z.string().nullish(),
+  })
+  .loose()
+
+export const rawStatusSchema = z
+  .object({
+    Version: z.string().nullish(),
+    BackendState: z.string().nullish(),
+    AuthURL: z.string().nullish(),
+    TailscaleIPs: z.array(z.string()).nullish(),
+    Self: nodeSchema.nullish(),
+    Health: z.array(z.string()).nullish(),
+    MagicDNSSuffix: z.string().nullish(),
+    CurrentTailnet: z
+      .object({Name: z.string().nullish(), MagicDNSSuffix: z.string().nullish(), MagicDNSEnabled: z.boolean().nullish()})
+      .loose()
+      .nullish(),
+    CertDomains: z.array(z.string()).nullish(),
+    /** false: userspace networking (netstack), no tailnet interface on this machine. */
+    TUN: z.boolean().nullish(),
+    Peer: z.record(z.string(), nodeSchema).nullish(),
+  })
+  .loose()
+export type RawStatus = z.infer<typeof rawStatusSchema>
+
+export const peerSummarySchema = z.object({
+  /** Tailscale's stable node id (`Peer[].ID`): a name can move to another node, the id cannot. */
+  id: z.string().nullable(),
+  hostname: z.string(),
+  /** The node's unique name in the tailnet: the first label of its MagicDNS name (`name-1` after a collision). */
+  machineName: z.string().nullable(),
+  dnsName: z.string().nullable(),
+  ipv4: z.string().nullable(),
+  ipv6: z.string().nullable(),
+  os: z.string().nullable(),
+  tags: z.array(z.string()),
+  online: z.boolean(),
+  lastSeen: z.string().nullable(),
+  keyExpiry: z.string().nullable(),
+  relay: z.string().nullable(),
+  curAddr: z.string().nullable(),
+})
+export type PeerSummary = z.infer<typeof peerSummarySchema>
+
+/** The shape of `claw-mesh tailscale status --json` (documented in docs/headscale-and-containers.md). */
+export const tailscaleSummarySchema = z.object({
+  backendState: z.string(),
+  version: z.string().nullable(),
+  hostname: z.string().nullable(),
+  machineName: z.string().nullable(),
+  dnsName: z.string().nullable(),
+  ipv4: z.string().nullable(),
+  ipv6: z.string().nullable(),
+  tailnet: z.string().nullable(),
+  magicDNSSuffix: z.string().nullable(),
+  magicDNSEnabled: z.boolean(),
+  keyExpiry: z.string().nullable(),
+  tags: z.array(z.string()),
+  certDomains: z.array(z.string()),
+  health: z.array(z.string()),
+  authURL: z.string().nullable(),
+  /** Whether tailscaled uses a kernel TUN device; false = userspace networking; null = not said. */
+  tun: z.boolean().nullable().optional(),
+  peers: z.array(peerSummarySchema),
+})
+export type TailscaleSummary = z.infer<typeof tailscaleSummarySchema>
+
+const ZERO_TIME = '0001-01-01T00:00:00Z'
+
+export function stripDot(name: string | null | undefined): string | null {
+  if (!name) return null
+  return name.endsWith('.') ? name.slice(0, -1) : name
+}
+
+/** First label of a MagicDNS name: what Tailscale actually calls the node (HostName keeps what was asked). */
+export function machineNameOf(dnsName: string | null | undefined): string | null {
+  const name = stripDot(dnsName)
+  return name ? name.split('.')[0] : null
+}
+
+function splitIps(ips: string[] | null | undefined): {ipv4: string | null; ipv6: string | null} {
+  const list = ips ?? []
+  return {ipv4: list.find((ip) => !ip.includes(':')) ?? null, ipv6: list.find((ip) => ip.includes(':')) ?? null}
+}
+
+/** Parses the JSON text of `tailscale status --json`. Throws a plain Error with the reason on garbage. */
+export function parseStatusJson(text: string): RawStatus {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`tailscale status --json printed something that is not JSON: ${(error as Error).message}`, {cause: error})
+  }
+  const result = rawStatusSchema.safeParse(data)
+  if (!result.success) throw new Error(`tailscale status --json has an unexpected shape: ${result.error.issues[0]?.message}`)
+  // Host names, OS and health lines are chosen by other nodes (and the control server): no terminal controls.
+  return stripControlValue(result.data)
+}
+
+export function summarizeStatus(raw: RawStatus): TailscaleSummary {
+  const self = raw.Self ?? {}
+  const ips = splitIps(raw.TailscaleIPs ?? self.TailscaleIPs)
+  const peers: PeerSummary[] = Object.values(raw.Peer ?? {}).map((p) => {
+    const pips = splitIps(p.TailscaleIPs)
+    return {
+      id: typeof p.ID === 'string' && p.ID !== '' ? p.ID : null,
+      hostname: p.HostName ?? '',
+      machineName: machineNameOf(p.DNSName),
+      dnsName: stripDot(p.DNSName),
+      ipv4: pips.ipv4,
+      ipv6: pips.ipv6,
+      os: p.OS ?? null,
+      tags: p.Tags ?? [],
+      online: Boolean(p.Online),
+      lastSeen: p.LastSeen && p.LastSeen !== ZERO_TIME ? p.LastSeen : null,
+      keyExpiry: p.KeyExpiry ?? null,
+      relay: p.Relay || null,
+      curAddr: p.CurAddr || null,
+    }
+  })
+  peers.sort((a, b) => a.hostname.localeCompare(b.hostname))
+  return {
+    backendState: raw.BackendState ?? 'NoState',
+    version: raw.Version ?? null,
+    hostname: self.HostName || null,
+    machineName: machineNameOf(self.DNSName),
+    dnsName: stripDot(self.DNSName),
+    ipv4: ips.ipv4,
+    ipv6: ips.ipv6,
+    tailnet: raw.CurrentTailnet?.Name ?? null,
+    magicDNSSuffix: raw.CurrentTailnet?.MagicDNSSuffix ?? raw.MagicDNSSuffix ?? null,
+    magicDNSEnabled: Boolean(raw.CurrentTailnet?.MagicDNSEnabled),
+    keyExpiry: self.KeyExpiry ?? null,
+    tags: self.Tags ?? [],
+    certDomains: raw.CertDomains ?? [],
+    health: raw.Health ?? [],
+    authURL: raw.AuthURL || null,
+    tun: typeof raw.TUN === 'boolean' ? raw.TUN : null,
+    peers,
+  }
+}
