@@ -129,7 +129,7 @@ describe.skipIf(Boolean(missing))('an agent asks a peer agent over A2A and gets 
     const deadline = Date.now() + 90_000
     while (Date.now() < deadline) {
       const r = await a2aRpc(a, b, tokens.aToB, 'GetTask', {id: taskId})
-      task = (r.body.result ?? {}) as typeof task
+      task = (r.body.result ?? {})
       if (task.status?.state !== 'TASK_STATE_WORKING') break
       await new Promise((res) => setTimeout(res, 1000))
     }

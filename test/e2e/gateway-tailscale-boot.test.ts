@@ -73,7 +73,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('tailscale and
       const started = Date.now()
       const run = await runCli(oc, ['gateway', 'start', '--json'], {env: s.env})
       expect(run.exitCode, run.stdout + run.stderr).toBe(3)
-      const doc = run.json() as {error: {code: string; message: string; hint: string}}
+      const doc = run.json<{error: {code: string; message: string; hint: string}}>()
       expect(doc.error.code).toBe('gateway-needs-tailscale')
       expect(doc.error.message).toMatch(/tailscaled is not running: OpenClaw's gateway does not boot without it \(openclaw\/openclaw#138770\)\. Nothing was stopped or started\./)
       expect(doc.error.hint).toMatch(/^Start Tailscale first .*then: claw-mesh gateway start/)
@@ -84,7 +84,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('tailscale and
 
     it('doctor names it as the reason the gateway is down', async () => {
       const run = await runCli(oc, ['doctor', '--json', '--only', 'gateway-tailscale-boot,gateway-health'], {env: s.env})
-      const checks = Object.fromEntries((run.json() as {checks: {id: string; status: string; detail: string; remedy?: string}[]}).checks.map((c) => [c.id, c]))
+      const checks = Object.fromEntries(run.json<{checks: {id: string; status: string; detail: string; remedy?: string}[]}>().checks.map((c) => [c.id, c]))
       expect(checks['gateway-tailscale-boot']).toMatchObject({status: 'fail', detail: expect.stringMatching(/tailscaled is not running.*#138770.*This is why the gateway is down/), remedy: expect.stringMatching(/^Start Tailscale first/)})
     })
 
@@ -95,7 +95,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('tailscale and
       for (let round = 0; round < 2; round++) {
         const run = await runCli(oc, ['watchdog', 'run', '--failures', '1', '--alert', alert, '--json'], {env: s.env})
         expect(run.exitCode, run.stderr).toBe(5)
-        const doc = run.json() as {restart?: {attempted: boolean; detail: string}; state: {restarts: number}}
+        const doc = run.json<{restart?: {attempted: boolean; detail: string}; state: {restarts: number}}>()
         expect(doc.restart).toMatchObject({attempted: false, detail: expect.stringMatching(/^Not restarted: The gateway cannot start now: .*#138770/)})
         expect(doc.state.restarts).toBe(0)
       }
@@ -117,7 +117,7 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('tailscale and
       expect(status).toMatch(/"BackendState":\s*"NeedsLogin"/)
       const run = await runCli(oc, ['gateway', 'start', '--json'], {env: s.env})
       expect(run.exitCode).toBe(3)
-      const doc = run.json() as {error: {code: string; message: string; hint: string}}
+      const doc = run.json<{error: {code: string; message: string; hint: string}}>()
       expect(doc.error).toMatchObject({code: 'gateway-needs-tailscale', message: expect.stringMatching(/Tailscale is NeedsLogin, not Running/), hint: expect.stringMatching(/^Start Tailscale first \(claw-mesh tailscale join\)/)})
     })
   })

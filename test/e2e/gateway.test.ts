@@ -51,7 +51,7 @@ function withoutOwned(config: Record<string, unknown>): Record<string, unknown> 
   const copy = structuredClone(config)
   for (const p of OWNED) {
     const keys = p.split('.')
-    let node = copy as Record<string, unknown>
+    let node = copy
     for (const k of keys.slice(0, -1)) node = (node?.[k] ?? {}) as Record<string, unknown>
     delete node[keys.at(-1)!]
   }

@@ -136,7 +136,7 @@ describe.skipIf(!ready)('the simulator answers as the real tailscale CLI does', 
       // KeyExpiry is absent when keys do not expire: Headscale's default, not tailscale.com's for user nodes.
       const keys = (o: object) => Object.keys(o).filter((k) => k !== 'KeyExpiry').sort()
       expect(keys(self(sim))).toEqual(keys(self(real)))
-      for (const s of [real, sim]) expect(String(self(s).DNSName)).toMatch(/\.$/)
+      for (const s of [real, sim]) expect(self(s).DNSName as string).toMatch(/\.$/)
       const peers = (s: Record<string, Json>) => Object.entries(s.Peer as Record<string, Json>)
       for (const s of [real, sim]) expect(peers(s).map(([k]) => k)).toEqual([expect.stringMatching(/^nodekey:[0-9a-f]{64}$/)])
       expect(keys(peers(sim)[0][1] as object)).toEqual(keys(peers(real)[0][1] as object))

@@ -33,7 +33,7 @@ export function runCli(args: string[], opts: {env?: Record<string, string | unde
         try {
           if (args.includes('--json') && stdout.trim() !== '') checkBuiltJson(args, stdout)
         } catch (mismatch) {
-          return reject(mismatch as Error)
+          return reject(mismatch)
         }
         resolve({
           exitCode: error ? Number(error.code) : 0,

@@ -121,7 +121,7 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
         // A process killed by a signal reports it the shell's way (128 + n), e.g. 137 for SIGKILL.
         const signal = error && 'signal' in error && typeof error.signal === 'string' ? error.signal : undefined
         if (error && typeof error.code !== 'number' && !signal) return reject(new Error(`[${opts.name}] ${path.basename(file)} ${args.join(' ')}: ${error.message}\n${stderr}`))
-        const exitCode = signal ? 128 + (os.constants.signals[signal as NodeJS.Signals] ?? 0) : error ? Number(error.code) : 0
+        const exitCode = signal ? 128 + (os.constants.signals[signal] ?? 0) : error ? Number(error.code) : 0
         resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
       })
       if (killWhen) {

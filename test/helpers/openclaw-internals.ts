@@ -45,7 +45,7 @@ function chunksWithPrefix(dist: string, prefix: string): {file: string; exports:
       const line = EXPORT_LINE.exec(readFileSync(file, 'utf8'))
       for (const part of (line?.[1] ?? '').split(',')) {
         const m = /^\s*([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part)
-        if (m) exports.set(m[1]!, m[2] ?? m[1]!)
+        if (m) exports.set(m[1], m[2] ?? m[1])
       }
       return {file, exports}
     })

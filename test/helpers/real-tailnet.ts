@@ -72,7 +72,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
     } catch (error) {
       last = error
     }
-    if (Date.now() > deadline) throw new Error(`real tailnet: ${what} not ready after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`)
+    if (Date.now() > deadline) throw new Error(`real tailnet: ${what} not ready after ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`)
     await new Promise((r) => setTimeout(r, 200))
   }
 }

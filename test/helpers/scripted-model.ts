@@ -155,7 +155,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 function merge(into: Json, from: Json): Json {
   const out: Json = {...into}
-  for (const [k, v] of Object.entries(from)) out[k] = isObject(v) && isObject(out[k]) ? merge(out[k] as Json, v) : v
+  for (const [k, v] of Object.entries(from)) out[k] = isObject(v) && isObject(out[k]) ? merge(out[k], v) : v
   return out
 }
 
@@ -164,7 +164,7 @@ function merge(into: Json, from: Json): Json {
  * other key: so it can run before or after `claw-mesh gateway configure`, which keeps keys it does not own.
  */
 export function configureScriptedModel(configPath: string, baseUrl: string, opts: {provider?: string; model?: string} = {}): void {
-  const current = existsSync(configPath) ? (JSON5.parse(readFileSync(configPath, 'utf8')) as Json) : {}
+  const current = existsSync(configPath) ? JSON5.parse<Json>(readFileSync(configPath, 'utf8')) : {}
   mkdirSync(path.dirname(configPath), {recursive: true, mode: 0o700})
   writeFileSync(configPath, `${JSON.stringify(merge(current, scriptedModelConfig(baseUrl, opts)), null, 2)}\n`, {mode: 0o600})
 }

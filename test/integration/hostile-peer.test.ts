@@ -76,7 +76,7 @@ describe('a peer that answers with terminal escapes: nothing from outside drives
     ['a plain-text error body', {mode: 'body', status: 500, body: ESCAPES, contentType: 'text/plain'}],
     ['a run id', {mode: 'body', status: 200, body: JSON.stringify({ok: true, runId: `${ESCAPES}\u202erun`})}],
   ] as const)('send: %s draws nothing (no escape, no BEL, no bidi override reaches stdout or stderr)', async (_what, opts) => {
-    const {env} = await withPeer(opts as HostilePeerOptions)
+    const {env} = await withPeer(opts)
     for (const json of [false, true]) {
       const run = await runCli(['send', 'evil', 'hello', ...(json ? ['--json'] : [])], {env})
       const printed = run.stdout + run.stderr

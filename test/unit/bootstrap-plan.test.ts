@@ -94,7 +94,7 @@ describe('planBootstrap', () => {
     ['a new peer', {peerChanges: ['add b']}, 'peers'],
     ['no skill yet', {skillInstalled: false}, 'skill'],
   ])('%s makes only its step run', (_name, over, step) => {
-    const plan = actions({...provisioned, ...over} as BootstrapObserved)
+    const plan = actions({...provisioned, ...over})
     // A config change also restarts the gateway; a daemon that is down also needs the join after it.
     const follows: Record<string, string[]> = {'gateway-configure': (over as {configChanges?: string[]}).configChanges ? ['gateway-start'] : [], 'tailscale-install': ['tailscale-join']}
     expect(Object.entries(plan).filter(([, a]) => a === 'run').map(([id]) => id)).toEqual([step, ...(follows[step] ?? [])])

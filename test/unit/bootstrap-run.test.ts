@@ -269,7 +269,7 @@ describe('the watchdog as bootstrap observes it', () => {
     const host = await provisionedHost()
     host.store.update((s) => void (s.alert = 'command:/bin/true'))
     const {deps} = host.deps([{command: 'systemctl', args: ['--user', 'show-environment'], result: {exitCode: 1, stderr: 'Failed to connect to bus'}}])
-    const observed = await bootstrapHooks(deps as Deps, {alert: 'command:/bin/true'}).watchdog!.status()
+    const observed = await bootstrapHooks(deps, {alert: 'command:/bin/true'}).watchdog!.status()
     expect(observed).toEqual({schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: true})
   })
 
@@ -278,7 +278,7 @@ describe('the watchdog as bootstrap observes it', () => {
     const webhook = 'webhook:https://hooks.example.com/services/T0/B0/sEcReTpAtH'
     const noBus = {command: 'systemctl', args: ['--user', 'show-environment'], result: {exitCode: 1, stderr: 'Failed to connect to bus'}}
     const {deps} = host.deps([noBus, noBus, noBus])
-    const hooks = bootstrapHooks(deps as Deps, {alert: webhook})
+    const hooks = bootstrapHooks(deps, {alert: webhook})
     expect((await hooks.watchdog!.status()).sameAlertRecorded).toBe(false)
     await hooks.watchdog!.install()
     expect(JSON.stringify(host.store.read())).not.toContain('sEcReTpAtH')

@@ -8,7 +8,7 @@ import {createMemorySecretStore} from '../../src/infra/secrets/types.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {configureGateway} from '../../src/services/gateway/configure.js'
 import {startGateway} from '../../src/services/gateway/start.js'
-import type {WebSocketFactory, WebSocketLike} from '../../src/services/gateway/token-check.js'
+import type {WebSocketFactory} from '../../src/services/gateway/token-check.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {ownGatewayListeners} from '../helpers/listeners.js'
 import {fakeClock, httpStubs, tempDir} from '../helpers/fakes/index.js'
@@ -62,7 +62,7 @@ function fakeWs(token: () => string | undefined): WebSocketFactory {
       },
       close() {},
       addEventListener: (t: string, fn: (ev: never) => void) => void l[t].push(fn),
-    } as WebSocketLike
+    }
   }
 }
 
@@ -201,7 +201,7 @@ describe('startGateway: a gateway that locked claw-mesh out', () => {
       },
       close() {},
       addEventListener: (t: string, fn: (ev: never) => void) => void l[t].push(fn),
-    } as WebSocketLike
+    }
   }
 
   it('neither restarts it nor rolls back pending changes: it stops with a lockout, not a token problem', async () => {

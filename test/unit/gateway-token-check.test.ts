@@ -75,7 +75,7 @@ describe('checkGatewayToken (WebSocket connect handshake)', () => {
     const factory: WebSocketFactory = () => {
       const l: Record<string, Listener[]> = {message: [], close: [], error: []}
       queueMicrotask(() => l.error.forEach((fn) => fn({} as never)))
-      return {send() {}, close() {}, addEventListener: (t: string, fn: Listener) => void l[t].push(fn)} as WebSocketLike
+      return {send() {}, close() {}, addEventListener: (t: string, fn: Listener) => void l[t].push(fn)}
     }
     expect((await checkGatewayToken('https://gw.example.ts.net', 't', {webSocket: factory})).verdict).toBe('unreachable')
   })

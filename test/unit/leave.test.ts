@@ -78,7 +78,7 @@ describe('leave: giving openclaw.json back', () => {
   it('undoes only claw-mesh keys, keeping every other change, when the file changed since', () => {
     const original = {gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}}, hooks: {path: '/in'}}
     const current = patched(original)
-    ;(current.agents as unknown) = {defaults: {model: 'changed-later'}}
+    ;(current.agents) = {defaults: {model: 'changed-later'}}
     ;(current.hooks as Record<string, unknown>).path = '/in2'
     const plan = planConfigRestore({current, original: {existed: true, config: original}})
     expect(plan.mode).toBe('keys')

@@ -74,7 +74,7 @@ describe('waiting for the peers (fake clock)', () => {
       clock,
       progress: () => {},
       round: async () => {
-        clock.advance(2500)
+        void clock.advance(2500)
         return {targets: [beta], probes: [{name: 'beta', gap: 'offline'}]}
       },
     })

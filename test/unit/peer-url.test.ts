@@ -171,7 +171,7 @@ describe('a MagicDNS name over plain http is checked by resolving it (the resolv
     expect((error as UsageError).hint).toMatch(/--allow-insecure-url/)
   })
   it('does not look up https URLs, IP URLs, or with --allow-insecure-url', async () => {
-    const never = async () => expect.unreachable() as never
+    const never = async () => expect.unreachable()
     await assertTailnetResolution('https://openclaw-nova.tail4f3a2.ts.net', never)
     await assertTailnetResolution('http://100.88.12.7:18789', never)
     await assertTailnetResolution(url, never, {allowInsecure: true})

@@ -3,7 +3,7 @@ import type net from 'node:net'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {buildMeshCard, MESH_CARD_PATH} from '../../src/core/mesh/mesh-card.js'
 import {meshAskByPeerOrCapability} from '../../src/plugin/capability-ask.js'
-import {cardHandler, registerCardRoute, type RouteApi} from '../../src/plugin/card-route.js'
+import {cardHandler, registerCardRoute} from '../../src/plugin/card-route.js'
 import type {PluginApi} from '../../src/plugin/host.js'
 import {peerRows} from '../../src/plugin/peer-cards.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
@@ -42,7 +42,7 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
 
   it('is registered public (auth: plugin), exact, at /claw-mesh/v1/card', () => {
     const routes: unknown[] = []
-    registerCardRoute({...apiWith(config), registerHttpRoute: (r) => routes.push(r)} as RouteApi)
+    registerCardRoute({...apiWith(config), registerHttpRoute: (r) => routes.push(r)})
     expect(routes).toEqual([{path: MESH_CARD_PATH, auth: 'plugin', match: 'exact', handler: expect.any(Function)}])
   })
 

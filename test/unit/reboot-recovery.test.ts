@@ -10,7 +10,7 @@ describe('after a reboot', () => {
     ['no gateway started yet (a dry run on a fresh host)', {}, null, /no gateway started yet/],
     ['a gateway claw-mesh did not start', {gatewayRunner: 'external'}, false, /whatever started it must start it again/],
   ] as const)('%s: survives is %s, no command', (_name, over, survives, detail) => {
-    const r = rebootRecovery(facts(over as Partial<RebootFacts>), invocation)
+    const r = rebootRecovery(facts(over), invocation)
     expect(r).toMatchObject({survives, detail: expect.stringMatching(detail)})
     expect(r.cron).toBeUndefined()
   })
@@ -20,7 +20,7 @@ describe('after a reboot', () => {
     ["claw-mesh's own tailscaled", {gatewayRunner: 'service', ownTailscaled: true}, /^Nothing starts the tailscaled claw-mesh started after/],
     ['both', {gatewayRunner: 'background', ownTailscaled: true}, /the gateway \(a background process\) and the tailscaled claw-mesh started/],
   ] as const)('a container or VPS without a service manager loses %s: the @reboot line and the command', (_name, over, detail) => {
-    const r = rebootRecovery(facts(over as Partial<RebootFacts>), invocation)
+    const r = rebootRecovery(facts(over), invocation)
     expect(r.survives).toBe(false)
     expect(r.detail).toMatch(detail)
     expect(r.command).toBe('claw-mesh watchdog run --failures 1')

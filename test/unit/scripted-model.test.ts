@@ -42,7 +42,7 @@ describe('scripted model server', () => {
     const withChoices = chunks.filter((c) => c.choices.length > 0)
     // More than one content fragment: a client that only reads the first delta would fail here.
     expect(withChoices.filter((c) => typeof c.choices[0].delta.content === 'string' && c.choices[0].delta.content !== '').length).toBeGreaterThan(1)
-    expect(withChoices.map((c) => c.choices[0].delta.content ?? '').join('')).toBe('reply from bee: hello there, this is a longer message')
+    expect(withChoices.map((c) => (c.choices[0].delta.content as string | undefined) ?? '').join('')).toBe('reply from bee: hello there, this is a longer message')
     expect(withChoices.at(-1)!.choices[0].finish_reason).toBe('stop')
     expect(withChoices.slice(0, -1).every((c) => c.choices[0].finish_reason === null)).toBe(true)
     const last = chunks.at(-1)!
@@ -72,7 +72,7 @@ describe('scripted model server', () => {
       {role: 'tool', tool_call_id: 'call_0_0', content: JSON.stringify({reply: 'all green'})},
     ]
     const chunks = await events(await post({model: 'echo', stream: true, messages}))
-    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('peer said: all green')
+    expect(chunks.map((c) => (c.choices[0]?.delta.content as string | undefined) ?? '').join('')).toBe('peer said: all green')
     const res = await post({model: 'echo', messages})
     const body = (await res.json()) as {object: string; choices: Array<{message: {role: string; content: string}; finish_reason: string}>; usage: {total_tokens: number}}
     expect(body.object).toBe('chat.completion')

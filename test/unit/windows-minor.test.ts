@@ -21,7 +21,7 @@ describe('Windows: npm prefix, winget and the named pipe', () => {
   })
 
   it('the winget install waits for the Tailscale service to answer before the first status', () => {
-    const plan = platformAdapter('win32').planTailscaleInstall(probe as never, {stateDir: 'C:\\x'} as never)
+    const plan = platformAdapter('win32').planTailscaleInstall(probe, {stateDir: 'C:\\x'})
     expect(plan.steps.at(-1)).toMatchObject({command: probe.commands.winget, waitForDaemon: true})
   })
 
