@@ -20,11 +20,11 @@ import {decodePeerLines} from '../../src/services/bootstrap/peer-inputs.js'
 import {fakeClock, liveGateways, tempDir} from '../helpers/fakes/index.js'
 
 // The pairing-line decoders, counted (they still decode): bootstrap must parse a --peer line once, not per step.
-vi.mock('../../src/core/a2a-pairing.js', async (importOriginal) => {
+vi.mock('../../src/core/pairing/a2a-pairing.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/core/pairing/a2a-pairing.js')>()
   return {...real, readPairingInvite: vi.fn(real.readPairingInvite), readPairingReply: vi.fn(real.readPairingReply), decodePairingInvite: vi.fn(real.decodePairingInvite), decodePairingReply: vi.fn(real.decodePairingReply)}
 })
-vi.mock('../../src/core/invite.js', async (importOriginal) => {
+vi.mock('../../src/core/pairing/hooks-invite.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../src/core/pairing/hooks-invite.js')>()
   return {...real, readInvite: vi.fn(real.readInvite), decodeInvite: vi.fn(real.decodeInvite)}
 })
