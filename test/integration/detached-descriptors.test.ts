@@ -19,7 +19,7 @@ const EXTRA_FD = 63
 function pipeOpenAfterExitMs(): Promise<number> {
   const script = `
     import {createExecaRunner} from ${JSON.stringify(path.join(ROOT, 'dist', 'infra', 'runner.js'))}
-    import {Redactor} from ${JSON.stringify(path.join(ROOT, 'dist', 'core', 'redact.js'))}
+    import {Redactor} from ${JSON.stringify(path.join(ROOT, 'dist', 'core', 'secrets', 'redact.js'))}
     await createExecaRunner(new Redactor()).spawnDetached('/bin/sh', ['-c', 'sleep 4'], {logFile: ${JSON.stringify(path.join(dir, 'child.log'))}})
   `
   const stdio: ('ignore' | 'pipe')[] = Array.from({length: EXTRA_FD + 1}, () => 'ignore')
