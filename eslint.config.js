@@ -14,12 +14,32 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: {process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', WebSocket: 'readonly', setInterval: 'readonly', clearInterval: 'readonly'},
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        WebSocket: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-properties': ['error', {object: 'process', property: 'platform', message: 'Use the platform adapter (src/platform/) instead of process.platform.'}],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'platform',
+          message: 'Use the platform adapter (src/platform/) instead of process.platform.',
+        },
+      ],
     },
   },
   ...tseslint.configs.recommendedTypeCheckedOnly.map((c) => ({...c, files: ['src/**/*.ts']})),

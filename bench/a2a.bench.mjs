@@ -23,7 +23,14 @@ function a2aHome(fakes) {
   const secrets = {}
   fakes.forEach((p, i) => {
     const name = `peer-${String(i).padStart(2, '0')}`
-    peers[name] = {name, url: p.url, addedAt: new Date().toISOString(), source: 'invite', messaging: false, a2a: {url: `${p.url}/a2a/v1`, pairedBy: 'invite', pairedAt: new Date().toISOString()}}
+    peers[name] = {
+      name,
+      url: p.url,
+      addedAt: new Date().toISOString(),
+      source: 'invite',
+      messaging: false,
+      a2a: {url: `${p.url}/a2a/v1`, pairedBy: 'invite', pairedAt: new Date().toISOString()},
+    }
     secrets[`a2a/${name}/out`] = TOKEN(i)
     secrets[`a2a/${name}/in`] = `${TOKEN(i)}-in`
   })
@@ -34,9 +41,19 @@ function a2aHome(fakes) {
 
 async function rawSendMessage(url, token, text) {
   const started = process.hrtime.bigint()
-  const res = await fetch(`${url}/a2a/v1`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: JSON.stringify({jsonrpc: '2.0', id: '1', method: 'SendMessage', params: {message: {messageId: `m-${Math.random()}`, role: 'ROLE_USER', parts: [{text}]}}})})
+  const res = await fetch(`${url}/a2a/v1`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: '1',
+      method: 'SendMessage',
+      params: {message: {messageId: `m-${Math.random()}`, role: 'ROLE_USER', parts: [{text}]}},
+    }),
+  })
   const doc = await res.json()
-  if (doc.result?.task?.status?.state !== 'TASK_STATE_COMPLETED') throw new Error(`raw SendMessage: ${JSON.stringify(doc)}`)
+  if (doc.result?.task?.status?.state !== 'TASK_STATE_COMPLETED')
+    throw new Error(`raw SendMessage: ${JSON.stringify(doc)}`)
   return Number(process.hrtime.bigint() - started) / 1e6
 }
 
@@ -52,7 +69,8 @@ export async function benchAsk() {
       raw.push(await rawSendMessage(fake.url, TOKEN(0), `raw ${r}`))
       const res = await runCli(['ask', 'peer-00', `bench ask ${r}`, '--json'], env)
       const doc = JSON.parse(res.stdout)
-      if (res.code !== 0 || doc.reply !== `reply from OpenClaw: bench ask ${r}`) throw new Error(`ask failed (exit ${res.code}): ${res.stdout}${res.stderr}`)
+      if (res.code !== 0 || doc.reply !== `reply from OpenClaw: bench ask ${r}`)
+        throw new Error(`ask failed (exit ${res.code}): ${res.stdout}${res.stderr}`)
       cli.push(res.ms)
     }
     const overhead = median(cli) - median(raw)
@@ -68,7 +86,11 @@ export async function benchAsk() {
 export async function benchBroadcastWait() {
   const replyMs = (i) => 200 + i * 50
   const slowest = replyMs(n - 1)
-  const fakes = await Promise.all(Array.from({length: n}, (_, i) => startFakePeer({a2a: {peers: {bench: TOKEN(i)}, replyMs: replyMs(i), name: `peer-${i}`, rateLimitPerMinute: 0}})))
+  const fakes = await Promise.all(
+    Array.from({length: n}, (_, i) =>
+      startFakePeer({a2a: {peers: {bench: TOKEN(i)}, replyMs: replyMs(i), name: `peer-${i}`, rateLimitPerMinute: 0}}),
+    ),
+  )
   const home = a2aHome(fakes)
   const env = {CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1'}
   try {
@@ -77,7 +99,8 @@ export async function benchBroadcastWait() {
     for (let r = 0; r < Math.min(runs, 5); r++) {
       const res = await runCli(['broadcast', `bench status ${r}?`, '--wait', '--json'], env)
       const doc = JSON.parse(res.stdout)
-      if (res.code !== 0 || doc.summary.answered !== n) throw new Error(`broadcast --wait (exit ${res.code}): ${JSON.stringify(doc.summary)}\n${res.stderr}`)
+      if (res.code !== 0 || doc.summary.answered !== n)
+        throw new Error(`broadcast --wait (exit ${res.code}): ${JSON.stringify(doc.summary)}\n${res.stderr}`)
       walls.push(res.ms)
       inner.push(doc.elapsedMs)
     }

@@ -28,7 +28,10 @@ const control = createControlPlane()
 const host = createMeshHost({name: 'bench', net: mesh.hosts[0], control, openclaw: openclaw.bin})
 try {
   // A throwaway key for the simulator, made up on the spot (the simulator accepts any well-formed key).
-  const keyFile = writeKeyFile(control.dir, `tskey-auth-k${randomBytes(5).toString('hex')}CNTRL-${randomBytes(16).toString('hex')}`)
+  const keyFile = writeKeyFile(
+    control.dir,
+    `tskey-auth-k${randomBytes(5).toString('hex')}CNTRL-${randomBytes(16).toString('hex')}`,
+  )
   const usageFile = path.join(host.home, 'usage.jsonl')
   const args = ['bootstrap', '--identity', 'bench', '--tailscale-key', `file:${keyFile}`, '--json']
   const t0 = performance.now()
@@ -38,7 +41,8 @@ try {
   const result = fresh.json()
   const gatewayWait = result.steps.find((s) => s.id === 'gateway-start')?.durationMs ?? 0
   const usage = JSON.parse(readFileSync(usageFile, 'utf8').trim().split('\n').at(-1))
-  const fingerprint = (file) => (existsSync(file) ? `${statSync(file).mtimeMs}:${readFileSync(file, 'base64')}` : 'absent')
+  const fingerprint = (file) =>
+    existsSync(file) ? `${statSync(file).mtimeMs}:${readFileSync(file, 'base64')}` : 'absent'
   const files = [path.join(host.stateDir, 'state.json'), host.configPath]
   const reruns = []
   const tailscaleCalls = []
@@ -60,7 +64,8 @@ try {
     reruns.push(performance.now() - t)
     tailscaleCalls.push(host.sim.argvLog().length - calls)
     writes += files.filter((f, j) => fingerprint(f) !== before[j]).length
-    if (r.exitCode !== 0 || !/already provisioned/.test(r.stderr)) throw new Error(`re-run ${i} was not a no-op: ${r.stderr}`)
+    if (r.exitCode !== 0 || !/already provisioned/.test(r.stderr))
+      throw new Error(`re-run ${i} was not a no-op: ${r.stderr}`)
   }
   bareNode()
   reruns.sort((a, b) => a - b)
@@ -70,11 +75,21 @@ try {
   const ratio = rerun / node
   const maxCalls = Math.max(...tailscaleCalls)
   const cpu = usage.cpuUserMs + usage.cpuSystemMs
-  console.log(`| full bootstrap, fresh host (real gateway, simulated tailnet) | ${(freshWall / 1000).toFixed(1)} s wall, of which ${(gatewayWait / 1000).toFixed(1)} s starting the gateway: ${((freshWall - gatewayWait) / 1000).toFixed(1)} s without it | claw-mesh itself: ${cpu} ms CPU (${usage.cpuUserMs} user + ${usage.cpuSystemMs} sys), peak RSS ${(usage.maxRssKb / 1024).toFixed(0)} MiB |`)
-  console.log(`| idempotent bootstrap re-run on the provisioned host (median of ${RUNS}) | ${rerun.toFixed(0)} ms | min ${reruns[0].toFixed(0)} ms, max ${reruns.at(-1).toFixed(0)} ms; no restart, no tailscale up |`)
-  console.log(`| re-run ÷ bare \`node -e 0\` (interleaved, same namespace) | ${ratio.toFixed(1)}× (${rerun.toFixed(0)} ms ÷ ${node.toFixed(0)} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs) | goal ≤ 10× ${ratio <= 10 ? '✓' : '✗ MISSED'} |`)
-  console.log(`| \`tailscale\` calls per re-run | ${maxCalls} (runs: ${tailscaleCalls.join(', ')}) | goal ≤ 2 ${maxCalls <= 2 ? '✓' : '✗ MISSED'} |`)
-  console.log(`| files written by ${RUNS} re-runs (state.json, openclaw.json) | ${writes} | goal 0 ${writes === 0 ? '✓' : '✗ MISSED'} |`)
+  console.log(
+    `| full bootstrap, fresh host (real gateway, simulated tailnet) | ${(freshWall / 1000).toFixed(1)} s wall, of which ${(gatewayWait / 1000).toFixed(1)} s starting the gateway: ${((freshWall - gatewayWait) / 1000).toFixed(1)} s without it | claw-mesh itself: ${cpu} ms CPU (${usage.cpuUserMs} user + ${usage.cpuSystemMs} sys), peak RSS ${(usage.maxRssKb / 1024).toFixed(0)} MiB |`,
+  )
+  console.log(
+    `| idempotent bootstrap re-run on the provisioned host (median of ${RUNS}) | ${rerun.toFixed(0)} ms | min ${reruns[0].toFixed(0)} ms, max ${reruns.at(-1).toFixed(0)} ms; no restart, no tailscale up |`,
+  )
+  console.log(
+    `| re-run ÷ bare \`node -e 0\` (interleaved, same namespace) | ${ratio.toFixed(1)}× (${rerun.toFixed(0)} ms ÷ ${node.toFixed(0)} ms; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs) | goal ≤ 10× ${ratio <= 10 ? '✓' : '✗ MISSED'} |`,
+  )
+  console.log(
+    `| \`tailscale\` calls per re-run | ${maxCalls} (runs: ${tailscaleCalls.join(', ')}) | goal ≤ 2 ${maxCalls <= 2 ? '✓' : '✗ MISSED'} |`,
+  )
+  console.log(
+    `| files written by ${RUNS} re-runs (state.json, openclaw.json) | ${writes} | goal 0 ${writes === 0 ? '✓' : '✗ MISSED'} |`,
+  )
 } finally {
   mesh.destroy()
   host.cleanup()

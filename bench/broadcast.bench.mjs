@@ -16,13 +16,14 @@ const timeout = arg('timeout', '3s')
 const timeoutMs = durationMs(timeout)
 const runs = Number(arg('runs', '3'))
 
-
-
-
 export async function benchBroadcast() {
   const mode = (i) => (i < down ? 'down' : i < down + silent ? 'silent' : 'healthy')
   const fleet = await startFakePeers(n, (i) => ({mode: mode(i), token: `bench-hooks-token-${i}-0123456789`}))
-  const home = makeFleetHome(fleet, {prefix: 'claw-bench-broadcast-', identity: 'bench', name: (i) => `peer-${String(i).padStart(2, '0')}`})
+  const home = makeFleetHome(fleet, {
+    prefix: 'claw-bench-broadcast-',
+    identity: 'bench',
+    name: (i) => `peer-${String(i).padStart(2, '0')}`,
+  })
   const env = {CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1'}
   const failed = down + silent
   try {

@@ -20,8 +20,6 @@ const timeoutMs = durationMs(timeout)
 const runs = Number(arg('runs', '3'))
 const OPENCLAW = process.env.CLAW_MESH_TEST_OPENCLAW || defaultOpenClaw()
 
-
-
 const node = (i, hostname, ipv4, online = true) => ({
   ID: `n${i}CNTRL`,
   HostName: hostname,
@@ -43,14 +41,39 @@ function makeHost(fleet) {
   fleet.peers.forEach((p, i) => {
     const name = `peer-${i}`
     const ipv4 = `100.64.${1 + Math.floor(i / 250)}.${(i % 250) + 1}`
-    peers[name] = {name, hostname: `openclaw-${name}`, url: p.url, addedAt: new Date().toISOString(), source: 'invite', messaging: true}
+    peers[name] = {
+      name,
+      hostname: `openclaw-${name}`,
+      url: p.url,
+      addedAt: new Date().toISOString(),
+      source: 'invite',
+      messaging: true,
+    }
     secrets[`peer/${name}`] = p.token
     tailnet[`nodekey:${String(i).padStart(64, '0')}`] = node(i, `openclaw-${name}`, ipv4)
   })
   const configPath = path.join(home, 'openclaw', 'openclaw.json')
   mkdirSync(path.dirname(configPath), {recursive: true, mode: 0o700})
-  writeFileSync(configPath, JSON.stringify({gateway: {mode: 'local', port: 1, bind: 'tailnet', auth: {mode: 'token', token: secrets['gateway-token']}}, hooks: {enabled: true, token: secrets['hooks-token']}}, null, 2), {mode: 0o600})
-  const state = {version: 1, identity: 'bench', tailscale: {hostname: 'openclaw-bench'}, gateway: {configPath, port: 1, expose: 'tailnet'}, secrets: {backend: 'file', names: Object.keys(secrets)}, peers}
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        gateway: {mode: 'local', port: 1, bind: 'tailnet', auth: {mode: 'token', token: secrets['gateway-token']}},
+        hooks: {enabled: true, token: secrets['hooks-token']},
+      },
+      null,
+      2,
+    ),
+    {mode: 0o600},
+  )
+  const state = {
+    version: 1,
+    identity: 'bench',
+    tailscale: {hostname: 'openclaw-bench'},
+    gateway: {configPath, port: 1, expose: 'tailnet'},
+    secrets: {backend: 'file', names: Object.keys(secrets)},
+    peers,
+  }
   writeFileSync(path.join(home, 'state.json'), JSON.stringify(state), {mode: 0o600})
   writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(secrets), {mode: 0o600})
   const status = {
@@ -83,7 +106,10 @@ esac
 }
 
 export async function benchDoctor() {
-  const fleet = await startFakePeers(count, (i) => ({mode: i < silent ? 'silent' : 'healthy', token: `bench-hooks-token-${i}-0123456789`}))
+  const fleet = await startFakePeers(count, (i) => ({
+    mode: i < silent ? 'silent' : 'healthy',
+    token: `bench-hooks-token-${i}-0123456789`,
+  }))
   const host = makeHost(fleet)
   const withOpenClaw = existsSync(OPENCLAW)
   const env = {
@@ -107,13 +133,17 @@ export async function benchDoctor() {
       const down = health.filter((c) => c.status === 'fail').length
       const up = health.filter((c) => c.status === 'pass').length
       if (res.code !== 5 || down !== silent || up !== count - silent || doc.summary.crashed !== 0) {
-        throw new Error(`unexpected result (exit ${res.code}): ${down} down, ${up} up, ${JSON.stringify(doc.summary)}\n${res.stderr}`)
+        throw new Error(
+          `unexpected result (exit ${res.code}): ${down} down, ${up} up, ${JSON.stringify(doc.summary)}\n${res.stderr}`,
+        )
       }
       walls.push(res.ms)
       inner.push(doc.durationMs)
       lines = doc.checks.length
       const slowest = [...doc.checks].sort((a, b) => b.durationMs - a.durationMs).slice(0, 4)
-      process.stderr.write(`bench doctor: run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s; slowest: ${slowest.map((c) => `${c.id}${c.peer ? `:${c.peer}` : ''} ${c.durationMs} ms`).join(', ')}\n`)
+      process.stderr.write(
+        `bench doctor: run ${r + 1}: ${(res.ms / 1000).toFixed(2)} s; slowest: ${slowest.map((c) => `${c.id}${c.peer ? `:${c.peer}` : ''} ${c.durationMs} ms`).join(', ')}\n`,
+      )
     }
     const wall = median(walls)
     const checks = median(inner)

@@ -27,7 +27,10 @@ export function median(values) {
 export function runCli(args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {
+      env: {...process.env, ...env},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
@@ -44,10 +47,21 @@ export function makeFleetHome(fleet, opts = {}) {
   const secrets = {}
   fleet.peers.forEach((p, i) => {
     const name = opts.name ? opts.name(i) : `peer-${i}`
-    peers[name] = {name, url: p.url, addedAt: new Date().toISOString(), source: 'invite', messaging: true, ...(opts.hostname ? {hostname: opts.hostname(i)} : {})}
+    peers[name] = {
+      name,
+      url: p.url,
+      addedAt: new Date().toISOString(),
+      source: 'invite',
+      messaging: true,
+      ...(opts.hostname ? {hostname: opts.hostname(i)} : {}),
+    }
     secrets[`peer/${name}`] = p.token
   })
-  writeFileSync(path.join(home, 'state.json'), JSON.stringify({version: 1, ...(opts.identity ? {identity: opts.identity} : {}), peers}), {mode: 0o600})
+  writeFileSync(
+    path.join(home, 'state.json'),
+    JSON.stringify({version: 1, ...(opts.identity ? {identity: opts.identity} : {}), peers}),
+    {mode: 0o600},
+  )
   writeFileSync(path.join(home, 'secrets.json'), JSON.stringify(secrets), {mode: 0o600})
   return home
 }

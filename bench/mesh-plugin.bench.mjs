@@ -17,9 +17,19 @@ const TOKEN = 'bench-mesh-token-0123456789abcdefghijkl'
 
 async function rawSendMessage(url, text) {
   const started = process.hrtime.bigint()
-  const res = await fetch(`${url}/a2a/v1`, {method: 'POST', headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'}, body: JSON.stringify({jsonrpc: '2.0', id: '1', method: 'SendMessage', params: {message: {messageId: `m-${Math.random()}`, role: 'ROLE_USER', parts: [{text}]}}})})
+  const res = await fetch(`${url}/a2a/v1`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: '1',
+      method: 'SendMessage',
+      params: {message: {messageId: `m-${Math.random()}`, role: 'ROLE_USER', parts: [{text}]}},
+    }),
+  })
   const doc = await res.json()
-  if (doc.result?.task?.status?.state !== 'TASK_STATE_COMPLETED') throw new Error(`raw SendMessage: ${JSON.stringify(doc)}`)
+  if (doc.result?.task?.status?.state !== 'TASK_STATE_COMPLETED')
+    throw new Error(`raw SendMessage: ${JSON.stringify(doc)}`)
   return Number(process.hrtime.bigint() - started) / 1e6
 }
 
@@ -27,7 +37,14 @@ async function rawSendMessage(url, text) {
 async function meshTools(peerUrl, dir) {
   const plugin = (await import(pathToFileURL(path.join(root, 'dist', 'openclaw-plugin', 'index.js')).href)).default
   const factories = []
-  const config = {channels: {a2a: {enabled: true, peers: {nova: {token: 'in-token-0123456789', url: `${peerUrl}/a2a/v1`, outboundToken: TOKEN}}}}}
+  const config = {
+    channels: {
+      a2a: {
+        enabled: true,
+        peers: {nova: {token: 'in-token-0123456789', url: `${peerUrl}/a2a/v1`, outboundToken: TOKEN}},
+      },
+    },
+  }
   const api = {
     pluginConfig: {auditDir: dir},
     config,
@@ -39,7 +56,12 @@ async function meshTools(peerUrl, dir) {
   }
   plugin.register(api)
   const ctx = {agentId: 'main', sessionKey: 'agent:main:main'}
-  return Object.fromEntries(factories.map((f) => f(ctx)).filter(Boolean).map((t) => [t.name, t]))
+  return Object.fromEntries(
+    factories
+      .map((f) => f(ctx))
+      .filter(Boolean)
+      .map((t) => [t.name, t]),
+  )
 }
 
 export async function benchMeshAsk() {
@@ -55,7 +77,8 @@ export async function benchMeshAsk() {
       const started = process.hrtime.bigint()
       const out = await tools.mesh_ask.execute(`call-${r}`, {peer: 'nova', message: `bench ask ${r}`})
       tool.push(Number(process.hrtime.bigint() - started) / 1e6)
-      if (out.details?.ok !== true || !out.content[0].text.includes(`bench ask ${r}`)) throw new Error(`mesh_ask failed: ${JSON.stringify(out)}`)
+      if (out.details?.ok !== true || !out.content[0].text.includes(`bench ask ${r}`))
+        throw new Error(`mesh_ask failed: ${JSON.stringify(out)}`)
     }
     const overhead = median(tool) - median(raw)
     return [

@@ -15,15 +15,20 @@ const timeout = arg('timeout', '2s')
 const timeoutMs = durationMs(timeout)
 const runs = Number(arg('runs', '3'))
 
-
-
-
 export async function benchPeerCheck() {
   const rows = []
   for (const n of sizes) {
-    const fleet = await startFakePeers(n, (i) => ({mode: i < silent ? 'silent' : 'healthy', token: `bench-hooks-token-${i}-0123456789`}))
+    const fleet = await startFakePeers(n, (i) => ({
+      mode: i < silent ? 'silent' : 'healthy',
+      token: `bench-hooks-token-${i}-0123456789`,
+    }))
     const home = makeFleetHome(fleet)
-    const env = {CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', CLAW_MESH_TAILSCALE: path.join(home, 'no-tailscale')}
+    const env = {
+      CLAW_MESH_HOME: home,
+      CLAW_MESH_SECRET_STORE: 'file',
+      CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1',
+      CLAW_MESH_TAILSCALE: path.join(home, 'no-tailscale'),
+    }
     try {
       const walls = []
       const inner = []
@@ -38,7 +43,9 @@ export async function benchPeerCheck() {
       }
       const wall = median(walls)
       const probe = median(inner)
-      rows.push(`| \`peer check\` ${n} peers (${silent} silent), --timeout ${timeout}, median of ${runs} | ${(wall / 1000).toFixed(2)} s wall | checks ${(probe / 1000).toFixed(2)} s = ${(probe / timeoutMs).toFixed(2)}× timeout; rest is CLI start-up |`)
+      rows.push(
+        `| \`peer check\` ${n} peers (${silent} silent), --timeout ${timeout}, median of ${runs} | ${(wall / 1000).toFixed(2)} s wall | checks ${(probe / 1000).toFixed(2)} s = ${(probe / timeoutMs).toFixed(2)}× timeout; rest is CLI start-up |`,
+      )
     } finally {
       await fleet.close()
       rmSync(home, {recursive: true, force: true})

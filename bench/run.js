@@ -25,7 +25,9 @@ function median(values) {
 /** CPU time (user + system, ms) of the children this process has waited for: Linux's /proc/self/stat cutime+cstime. */
 function childrenCpuMs() {
   try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ')
+    const fields = readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ')
     return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100 // USER_HZ is 100 on Linux
   } catch {
     return undefined
@@ -38,7 +40,10 @@ function timeCommand(argv, runs, env = {}) {
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint()
     const c = childrenCpuMs()
-    const r = spawnSync(argv[0], argv.slice(1), {env: {...process.env, CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', ...env}, stdio: 'ignore'})
+    const r = spawnSync(argv[0], argv.slice(1), {
+      env: {...process.env, CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1', ...env},
+      stdio: 'ignore',
+    })
     if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`)
     times.push(Number(process.hrtime.bigint() - t) / 1e6)
     if (c !== undefined) cpu.push(childrenCpuMs() - c)
@@ -69,8 +74,17 @@ if (only.length === 0 || only.includes('startup')) {
     {key: 'version', label: '`claw-mesh --version`', argv: [process.execPath, cli, '--version']},
     {key: 'help', label: '`claw-mesh --help`', argv: [process.execPath, cli, '--help'], goal: 50},
     {key: 'list', label: '`claw-mesh peer list`', argv: [process.execPath, cli, 'peer', 'list'], goal: 80},
-    {key: 'status', label: '`claw-mesh status --json` (nothing to probe)', argv: [process.execPath, cli, 'status', '--json'], goal: 80},
-    {key: 'list-old', label: '`peer list` without the bundle (baseline)', argv: [process.execPath, old, 'peer', 'list']},
+    {
+      key: 'status',
+      label: '`claw-mesh status --json` (nothing to probe)',
+      argv: [process.execPath, cli, 'status', '--json'],
+      goal: 80,
+    },
+    {
+      key: 'list-old',
+      label: '`peer list` without the bundle (baseline)',
+      argv: [process.execPath, old, 'peer', 'list'],
+    },
   ]
   const got = Object.fromEntries(cases.map((c) => [c.key, {wall: [], cpu: []}]))
   for (let i = 0; i < runs; i++) {
@@ -84,20 +98,35 @@ if (only.length === 0 || only.includes('startup')) {
   const haveCpu = got.node.cpu.length === runs
   for (const c of cases.slice(1)) {
     const cpuOver = haveCpu ? med(c.key, 'cpu') - med('node', 'cpu') : undefined
-    const verdict = c.goal === undefined || cpuOver === undefined ? '' : `; goal node + ≤ ${c.goal} ms CPU (${cpuOver <= c.goal ? 'met' : 'NOT met'})`
+    const verdict =
+      c.goal === undefined || cpuOver === undefined
+        ? ''
+        : `; goal node + ≤ ${c.goal} ms CPU (${cpuOver <= c.goal ? 'met' : 'NOT met'})`
     const cpuText = cpuOver === undefined ? '' : `CPU ${fmt(med(c.key, 'cpu'))} = node + ${fmt(cpuOver)}, `
-    rows.push(`| start-up ${c.label} (medians of ${runs}) | ${cpuText}wall ${fmt(med(c.key, 'wall'))} = node + ${fmt(med(c.key, 'wall') - med('node', 'wall'))} | \`node -e 0\`: CPU ${haveCpu ? fmt(med('node', 'cpu')) : 'n/a'}, wall ${fmt(med('node', 'wall'))}${verdict} |`)
+    rows.push(
+      `| start-up ${c.label} (medians of ${runs}) | ${cpuText}wall ${fmt(med(c.key, 'wall'))} = node + ${fmt(med(c.key, 'wall') - med('node', 'wall'))} | \`node -e 0\`: CPU ${haveCpu ? fmt(med('node', 'cpu')) : 'n/a'}, wall ${fmt(med('node', 'wall'))}${verdict} |`,
+    )
   }
-  if (haveCpu) rows.push(`| start-up: \`peer list\` bundled vs unbundled | CPU ${(med('list', 'cpu') / med('list-old', 'cpu')).toFixed(2)}× | load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores |`)
+  if (haveCpu)
+    rows.push(
+      `| start-up: \`peer list\` bundled vs unbundled | CPU ${(med('list', 'cpu') / med('list-old', 'cpu')).toFixed(2)}× | load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores |`,
+    )
   rmSync(home, {recursive: true, force: true})
 }
 
-for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort()) {
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort()) {
   const name = file.replace(/\.bench\.mjs$/, '')
   if (only.length > 0 && !only.includes(name)) continue
   process.stderr.write(`bench: ${name}…\n`)
   // tsx lets the benchmarks reuse the test helpers (TypeScript with .js import specifiers).
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000})
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, file)], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 15 * 60_000,
+  })
   if (r.status !== 0) {
     rows.push(`| ${name} | failed (exit ${r.status}) | |`)
     continue

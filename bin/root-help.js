@@ -22,10 +22,20 @@ export async function printRootHelp(pkg, env = process.env) {
   const bin = pkg.oclif.bin || pkg.name
   // oclif reads a user theme from its config folder and user plugins from its data folder (Config.load).
   const windows = process.platform === 'win32'
-  const home = env.HOME || (windows && ((env.HOMEDRIVE && env.HOMEPATH && join(env.HOMEDRIVE, env.HOMEPATH)) || env.USERPROFILE)) || os.homedir() || os.tmpdir()
+  const home =
+    env.HOME ||
+    (windows && ((env.HOMEDRIVE && env.HOMEPATH && join(env.HOMEDRIVE, env.HOMEPATH)) || env.USERPROFILE)) ||
+    os.homedir() ||
+    os.tmpdir()
   const dirname = windows ? (pkg.oclif.dirname || pkg.name).replace('/', '\\') : pkg.oclif.dirname || pkg.name
   const scoped = (k) => env[`${bin.replaceAll('@', '').replaceAll(/[/-]/g, '_')}_${k}`.toUpperCase()]
-  const dir = (category) => join(env[`XDG_${category.toUpperCase()}_HOME`] || (windows && env.LOCALAPPDATA) || join(home, category === 'data' ? '.local/share' : `.${category}`), dirname)
+  const dir = (category) =>
+    join(
+      env[`XDG_${category.toUpperCase()}_HOME`] ||
+        (windows && env.LOCALAPPDATA) ||
+        join(home, category === 'data' ? '.local/share' : `.${category}`),
+      dirname,
+    )
   const themeOff = scoped('DISABLE_THEME') === '1' || scoped('DISABLE_THEME') === 'true'
   if (!themeOff && existsSync(resolve(scoped('CONFIG_DIR') || dir('config'), 'theme.json'))) return false
   if (existsSync(join(scoped('DATA_DIR') || dir('data'), 'package.json'))) return false
@@ -49,11 +59,14 @@ export async function printRootHelp(pkg, env = process.env) {
   root.render = render
   f.render = render
   const list = (rows) => f.renderList(rows, {indentation: 2, spacer: '\n', stripAnsi: undefined})
-  const summary = (c) => (c.summary !== undefined ? render(c.summary) : c.description && render(c.description).split('\n', 1)[0])
+  const summary = (c) =>
+    c.summary !== undefined ? render(c.summary) : c.description && render(c.description).split('\n', 1)[0]
   // Help.showRootHelp, formatTopics and formatCommands (@oclif/core lib/help/index.js) with no theme.
   let out = `${root.root()}\n\n`
-  if (data.topics.length > 0) out += `${f.section('TOPICS', list(data.topics.map((t) => [t.name, t.description && render(t.description)])))}\n\n`
-  if (data.commands.length > 0) out += `${f.section('COMMANDS', list(data.commands.map((c) => [c.id, summary(c) && ansis.strip(summary(c))])))}\n\n`
+  if (data.topics.length > 0)
+    out += `${f.section('TOPICS', list(data.topics.map((t) => [t.name, t.description && render(t.description)])))}\n\n`
+  if (data.commands.length > 0)
+    out += `${f.section('COMMANDS', list(data.commands.map((c) => [c.id, summary(c) && ansis.strip(summary(c))])))}\n\n`
   process.stdout.write(out)
   return true
 }

@@ -14,7 +14,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const needed = /(\d+)\.(\d+)/.exec(pkg.engines.node)
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < Number(needed[1]) || (major === Number(needed[1]) && minor < Number(needed[2]))) {
-  process.stderr.write(`claw-mesh needs Node.js ${needed[1]}.${needed[2]} or newer; this is Node.js ${process.versions.node} (${process.execPath}). Install Node 24 (e.g. nvm install 24) and run it again.\n`)
+  process.stderr.write(
+    `claw-mesh needs Node.js ${needed[1]}.${needed[2]} or newer; this is Node.js ${process.versions.node} (${process.execPath}). Install Node 24 (e.g. nvm install 24) and run it again.\n`,
+  )
   process.exit(3)
 }
 
@@ -29,12 +31,17 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // exists, and made only after a command succeeded for real: a dry run or a refused input changes nothing on disk.
   // NODE_COMPILE_CACHE, when set, is Node's and wins.
   const flagWords = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
-  const cacheDir = flagWords.includes('--dry-run') || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : compileCacheDir(process.env, process.platform)
+  const cacheDir =
+    flagWords.includes('--dry-run') || process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE
+      ? undefined
+      : compileCacheDir(process.env, process.platform)
   const cacheReady = cacheDir !== undefined && existsSync(cacheDir)
   if (cacheReady) (await builtin('node:module')).enableCompileCache?.(cacheDir)
   // The root help (`claw-mesh --help`, or no arguments) is printed from the build's list of commands with oclif's
   // formatter, without oclif's Config and plugins; it declines (false) whenever oclif would read more (bin/root-help.js).
-  const rootHelp = (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) && (await (await import('./root-help.js')).printRootHelp(pkg))
+  const rootHelp =
+    (argv.length === 0 || (argv.length === 1 && argv[0] === '--help')) &&
+    (await (await import('./root-help.js')).printRootHelp(pkg))
   if (!rootHelp) {
     // The bundle (npm run build) holds oclif and the commands; oclif finds them there instead of scanning dist/commands.
     const {execute, COMMANDS} = await import('../dist/bundle/cli.js')
@@ -43,7 +50,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
     // oclif's own plugins (help, autocomplete, "did you mean") are loaded only when no claw-mesh command is named:
     // a command (its --help included) needs none of them, and loading them is a third of oclif's start-up.
     const plugins = namesCommand(argv, COMMANDS) ? [] : pkg.oclif.plugins
-    await execute({dir: import.meta.url, loadOptions: {root, pjson: {...pkg, oclif: {...pkg.oclif, commands, plugins}}}})
+    await execute({
+      dir: import.meta.url,
+      loadOptions: {root, pjson: {...pkg, oclif: {...pkg.oclif, commands, plugins}}},
+    })
   }
   if (cacheDir !== undefined && !cacheReady && !process.exitCode) {
     try {
@@ -68,8 +78,10 @@ function namesCommand(words, ids) {
 /** The per-user cache folder each OS keeps for programs, with claw-mesh's own subfolder. */
 function compileCacheDir(env, platform) {
   const home = env.HOME || env.USERPROFILE
-  if (platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'claw-mesh', 'node-compile-cache') : undefined
-  if (platform === 'darwin') return home ? join(home, 'Library', 'Caches', 'claw-mesh', 'node-compile-cache') : undefined
+  if (platform === 'win32')
+    return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'claw-mesh', 'node-compile-cache') : undefined
+  if (platform === 'darwin')
+    return home ? join(home, 'Library', 'Caches', 'claw-mesh', 'node-compile-cache') : undefined
   const cache = env.XDG_CACHE_HOME || (home ? join(home, '.cache') : undefined)
   return cache ? join(cache, 'claw-mesh', 'node-compile-cache') : undefined
 }

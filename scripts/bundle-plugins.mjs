@@ -62,7 +62,10 @@ export const oclifEdits = {
       if (edits.length === 0) return undefined
       let text = readFileSync(args.path, 'utf8')
       for (const edit of edits) {
-        if (!text.includes(edit.from)) throw new Error(`bundle: @oclif/core changed: ${args.path} no longer has ${JSON.stringify(edit.from)} (review scripts/bundle-plugins.mjs)`)
+        if (!text.includes(edit.from))
+          throw new Error(
+            `bundle: @oclif/core changed: ${args.path} no longer has ${JSON.stringify(edit.from)} (review scripts/bundle-plugins.mjs)`,
+          )
         text = text.replace(edit.from, edit.to)
         applied.add(edit)
       }
@@ -71,7 +74,10 @@ export const oclifEdits = {
     build.onEnd((result) => {
       if (result.errors.length > 0) return
       const missed = OCLIF_EDITS.filter((e) => !applied.has(e))
-      if (missed.length > 0) throw new Error(`bundle: no @oclif/core file matched ${missed.map((e) => e.file).join(', ')} (review scripts/bundle-plugins.mjs)`)
+      if (missed.length > 0)
+        throw new Error(
+          `bundle: no @oclif/core file matched ${missed.map((e) => e.file).join(', ')} (review scripts/bundle-plugins.mjs)`,
+        )
     })
   },
 }
@@ -85,7 +91,17 @@ export const oclifEdits = {
  * load on first use: their exports are the properties of a plain object (unlike events or stream, a class, or
  * process, whose methods are inherited), so an object whose getters load the module stands in for it.
  */
-const LAZY_BUILTINS = new Set(['node:child_process', 'node:crypto', 'node:dns', 'node:http', 'node:https', 'node:net', 'node:readline', 'node:tls', 'node:zlib'])
+const LAZY_BUILTINS = new Set([
+  'node:child_process',
+  'node:crypto',
+  'node:dns',
+  'node:http',
+  'node:https',
+  'node:net',
+  'node:readline',
+  'node:tls',
+  'node:zlib',
+])
 
 export const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -93,12 +109,16 @@ export const lazyBuiltins = {
     const nodeRequire = createRequire(import.meta.url)
     // Static imports only: a dynamic import() of a CommonJS chunk would lose its named exports (Node's own import()
     // of a builtin is kept; it runs only where a rare path asks for it).
-    build.onResolve({filter: /^node:/}, (args) => (args.kind === 'import-statement' ? {path: args.path, namespace: 'builtin-module'} : undefined))
+    build.onResolve({filter: /^node:/}, (args) =>
+      args.kind === 'import-statement' ? {path: args.path, namespace: 'builtin-module'} : undefined,
+    )
     build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => {
       const spec = JSON.stringify(args.path)
-      if (!LAZY_BUILTINS.has(args.path)) return {contents: `module.exports = process.getBuiltinModule(${spec})`, loader: 'js'}
+      if (!LAZY_BUILTINS.has(args.path))
+        return {contents: `module.exports = process.getBuiltinModule(${spec})`, loader: 'js'}
       const real = nodeRequire(args.path)
-      if (Object.getPrototypeOf(real) !== Object.prototype) throw new Error(`bundle: ${args.path} is no longer a plain object: take it out of LAZY_BUILTINS`)
+      if (Object.getPrototypeOf(real) !== Object.prototype)
+        throw new Error(`bundle: ${args.path} is no longer a plain object: take it out of LAZY_BUILTINS`)
       return {
         contents: `let loaded
 const load = () => (loaded ??= process.getBuiltinModule(${spec}))

@@ -20,7 +20,10 @@ mkdirSync(entryDir, {recursive: true})
 // Each command is a stand-in with only `run`, which oclif's explicit strategy needs; its real class (flags, help,
 // the services behind it) loads when that command runs. Help and the command list read the manifest, as before.
 const lines = Object.entries(manifest.commands).map(([id, c]) => {
-  const file = path.relative(entryDir, path.join(root, ...c.relativePath)).split(path.sep).join('/')
+  const file = path
+    .relative(entryDir, path.join(root, ...c.relativePath))
+    .split(path.sep)
+    .join('/')
   return `  ${JSON.stringify(id)}: lazy(${JSON.stringify(id)}, () => import(${JSON.stringify(`./${file}`)})),`
 })
 writeFileSync(

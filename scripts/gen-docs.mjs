@@ -27,7 +27,10 @@ function doctorTable() {
   const rows = ['| check id | group | what it checks | platforms | runs |', '|---|---|---|---|---|']
   for (const group of CHECK_GROUPS) {
     for (const c of CHECKS.filter((x) => x.group === group)) {
-      const platforms = c.platforms.length === Object.keys(PLATFORM_NAMES).length ? 'all' : c.platforms.map((p) => PLATFORM_NAMES[p]).join(', ')
+      const platforms =
+        c.platforms.length === Object.keys(PLATFORM_NAMES).length
+          ? 'all'
+          : c.platforms.map((p) => PLATFORM_NAMES[p]).join(', ')
       rows.push(`| \`${c.id}\` | ${group} | ${cell(c.title)} | ${platforms} | ${c.perPeer ? 'per peer' : 'once'} |`)
     }
   }
@@ -39,28 +42,57 @@ function doctorTable() {
  * a line left here after its name went) stops this script, so the table cannot fall behind the code.
  */
 const SECRET_DOCS = {
-  gatewayToken: ['the gateway token (operator access over WebSocket); the only entry OpenClaw reads, through its SecretRef', 'bootstrap, `gateway configure`; `token rotate --gateway`'],
-  hooksToken: ["the hooks token peers use to wake this host's agent (`/hooks/agent`, `/hooks/wake`); in a fleet, derived from the mesh secret and this host's name", 'bootstrap, `gateway configure`; `token rotate --hooks`'],
-  meshSecret: ["the fleet's mesh secret, from which each pair's A2A tokens and each host's hooks token are derived; never sent", '`bootstrap --mesh-secret`, `peer discover`'],
-  alertWebhook: ["the watchdog's webhook URL (a credential: anyone holding it can post); `state.json` says `webhook:stored`", '`bootstrap --alert`, `watchdog install --alert`'],
-  peer: ["a hooks-only peer's hooks token (v1 invites, `peer add URL --hooks-token`)", '`peer add`; removed by `peer remove`'],
-  a2aIn: ['the A2A token this peer presents here (also `channels.a2a.peers.<name>.token` in `openclaw.json`)', 'pairing (`peer add --invite`), `peer discover`; removed by `peer remove`, `token rotate --peer`'],
-  a2aOut: ['the A2A token this host presents to the peer (also `…outboundToken`); for a foreign A2A agent, its bearer token', 'pairing, `peer discover`, `peer add URL --a2a-token`; removed by `peer remove`'],
-  inviteKey: ['the X25519 private key of an open invite, until its reply is taken or it is revoked', '`invite`; removed when its reply pairs (`peer add --invite`) and by `invite --revoke`'],
+  gatewayToken: [
+    'the gateway token (operator access over WebSocket); the only entry OpenClaw reads, through its SecretRef',
+    'bootstrap, `gateway configure`; `token rotate --gateway`',
+  ],
+  hooksToken: [
+    "the hooks token peers use to wake this host's agent (`/hooks/agent`, `/hooks/wake`); in a fleet, derived from the mesh secret and this host's name",
+    'bootstrap, `gateway configure`; `token rotate --hooks`',
+  ],
+  meshSecret: [
+    "the fleet's mesh secret, from which each pair's A2A tokens and each host's hooks token are derived; never sent",
+    '`bootstrap --mesh-secret`, `peer discover`',
+  ],
+  alertWebhook: [
+    "the watchdog's webhook URL (a credential: anyone holding it can post); `state.json` says `webhook:stored`",
+    '`bootstrap --alert`, `watchdog install --alert`',
+  ],
+  peer: [
+    "a hooks-only peer's hooks token (v1 invites, `peer add URL --hooks-token`)",
+    '`peer add`; removed by `peer remove`',
+  ],
+  a2aIn: [
+    'the A2A token this peer presents here (also `channels.a2a.peers.<name>.token` in `openclaw.json`)',
+    'pairing (`peer add --invite`), `peer discover`; removed by `peer remove`, `token rotate --peer`',
+  ],
+  a2aOut: [
+    'the A2A token this host presents to the peer (also `…outboundToken`); for a foreign A2A agent, its bearer token',
+    'pairing, `peer discover`, `peer add URL --a2a-token`; removed by `peer remove`',
+  ],
+  inviteKey: [
+    'the X25519 private key of an open invite, until its reply is taken or it is revoked',
+    '`invite`; removed when its reply pairs (`peer add --invite`) and by `invite --revoke`',
+  ],
 }
 
 function secretsTable() {
   const keys = Object.keys(SECRET_NAMES)
   const missing = keys.filter((k) => !(k in SECRET_DOCS))
   const stale = Object.keys(SECRET_DOCS).filter((k) => !keys.includes(k))
-  if (missing.length || stale.length) throw new Error(`scripts/gen-docs.mjs SECRET_DOCS is out of step with SECRET_NAMES: add ${missing.join(', ') || '-'}; remove ${stale.join(', ') || '-'}`)
+  if (missing.length || stale.length)
+    throw new Error(
+      `scripts/gen-docs.mjs SECRET_DOCS is out of step with SECRET_NAMES: add ${missing.join(', ') || '-'}; remove ${stale.join(', ') || '-'}`,
+    )
   const rows = ['| entry | holds | written by |', '|---|---|---|']
   for (const key of keys) {
     const value = SECRET_NAMES[key]
     const name = typeof value === 'function' ? value(key === 'inviteKey' ? '<id>' : '<name>') : value
     rows.push(`| \`${name}\` | ${SECRET_DOCS[key][0]} | ${SECRET_DOCS[key][1]} |`)
   }
-  rows.push(`| \`${PROBE_NAME}\` | nothing for long: the keychain probe writes, reads back and deletes it (see below) | every command that opens the keychain |`)
+  rows.push(
+    `| \`${PROBE_NAME}\` | nothing for long: the keychain probe writes, reads back and deletes it (see below) | every command that opens the keychain |`,
+  )
   return rows.join('\n')
 }
 
@@ -93,7 +125,10 @@ function typeOf(schema, depth = 0) {
         return extra && typeof extra === 'object' ? `{[key: string]: ${typeOf(extra, depth)}}` : '{}'
       }
       const required = new Set(schema.required ?? [])
-      const lines = props.map(([k, v]) => `${pad}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}${required.has(k) ? '' : '?'}: ${typeOf(v, depth + 1)}`)
+      const lines = props.map(
+        ([k, v]) =>
+          `${pad}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}${required.has(k) ? '' : '?'}: ${typeOf(v, depth + 1)}`,
+      )
       return `{\n${lines.join('\n')}\n${close}}`
     }
     default:
@@ -113,7 +148,9 @@ function jsonShapes() {
 /** Every command class in dist/commands, with its name as the user types it (`peer check`). */
 async function commandClasses() {
   const dir = path.join(ROOT, 'dist', 'commands')
-  const files = readdirSync(dir, {recursive: true}).filter((f) => f.endsWith('.js')).sort()
+  const files = readdirSync(dir, {recursive: true})
+    .filter((f) => f.endsWith('.js'))
+    .sort()
   const out = []
   for (const f of files) {
     const mod = await import(path.join(dir, f))

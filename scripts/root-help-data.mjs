@@ -14,7 +14,9 @@ const firstLine = (text) => text.split('\n', 1)[0]
 export async function rootHelpData(root) {
   const config = await Config.load({root, userPlugins: false, devPlugins: false})
   const help = new Help(config)
-  const topics = help.sortedTopics.filter((t) => !t.name.includes(':')).map((t) => ({name: t.name, description: t.description ? firstLine(t.description) : undefined}))
+  const topics = help.sortedTopics
+    .filter((t) => !t.name.includes(':'))
+    .map((t) => ({name: t.name, description: t.description ? firstLine(t.description) : undefined}))
   // Help.summary: the summary's first line, or the description's first line once rendered.
   const commands = help.sortedCommands
     .filter((c) => !c.id.includes(':') && c.id)

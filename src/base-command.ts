@@ -1,13 +1,22 @@
 import {appendFileSync} from 'node:fs'
 import {Command, Config, Flags, type Interfaces} from '@oclif/core'
-import {BugError, ClawMeshError, type DeclaredExitCodes, ExitCode, UsageError, exitCodeOf} from './core/common/errors.js'
+import {
+  BugError,
+  ClawMeshError,
+  type DeclaredExitCodes,
+  ExitCode,
+  UsageError,
+  exitCodeOf,
+} from './core/common/errors.js'
 import {redactKnownShapes} from './core/secrets/redact.js'
 import {closest} from './core/common/suggest.js'
 import {stripControl, stripControlValue} from './core/common/terminal-text.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
 import {runInterruptCleanups} from './infra/interrupt.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export {onInterrupt} from './infra/interrupt.js'
@@ -18,7 +27,11 @@ export {onInterrupt} from './infra/interrupt.js'
  */
 export abstract class BaseCommand<T extends typeof Command = typeof Command> extends Command {
   static override baseFlags = {
-    json: Flags.boolean({description: 'Print exactly one JSON document on stdout (progress goes to stderr).', default: false, helpGroup: 'GLOBAL'}),
+    json: Flags.boolean({
+      description: 'Print exactly one JSON document on stdout (progress goes to stderr).',
+      default: false,
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   /** The verdict codes this command exits with and why (the README's exit-code table is generated from them). */
@@ -61,7 +74,12 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     await super.init()
     let parsed: {flags: Record<string, unknown>; args: Record<string, unknown>}
     try {
-      parsed = await this.parse({flags: this.ctor.flags, baseFlags: (this.ctor as typeof BaseCommand).baseFlags, args: withoutStdin(this.ctor.args), strict: this.ctor.strict})
+      parsed = await this.parse({
+        flags: this.ctor.flags,
+        baseFlags: (this.ctor as typeof BaseCommand).baseFlags,
+        args: withoutStdin(this.ctor.args),
+        strict: this.ctor.strict,
+      })
     } catch (error) {
       // The error is rendered the way it was asked for; only words before `--` are flags (after it, a message may
       // say "--json"). Nothing runs after a parse error, so the bag is read-only.
@@ -72,7 +90,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       const message = parseErrorMessage((error as Error).message)
       const ctor = this.ctor as typeof BaseCommand
       const meant = flagSuggestion(message, Object.keys({...ctor.baseFlags, ...ctor.flags}))
-      throw new UsageError(message, {hint: `${meant ? `Did you mean --${meant}? ` : ''}See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+      throw new UsageError(message, {
+        hint: `${meant ? `Did you mean --${meant}? ` : ''}See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`,
+      })
     }
     this.flags = parsed.flags as BaseFlags<T>
     this.args = parsed.args as BaseArgs<T>
@@ -114,14 +134,21 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     const file = this.deps?.env.CLAW_MESH_REPORT_USAGE
     if (!file) return
     const usage = process.resourceUsage()
-    const line = {command: this.id, wallMs: Math.round(performance.now() - started), cpuUserMs: Math.round(usage.userCPUTime / 1000), cpuSystemMs: Math.round(usage.systemCPUTime / 1000), maxRssKb: usage.maxRSS}
+    const line = {
+      command: this.id,
+      wallMs: Math.round(performance.now() - started),
+      cpuUserMs: Math.round(usage.userCPUTime / 1000),
+      cpuSystemMs: Math.round(usage.systemCPUTime / 1000),
+      maxRssKb: usage.maxRSS,
+    }
     appendFileSync(file, `${JSON.stringify(line)}\n`)
   }
 
   private listenForSignals(): () => void {
     const handler = (signal: NodeJS.Signals) => {
       runInterruptCleanups()
-      if (!(this.ctor as typeof BaseCommand).readOnly) this.deps?.io.err(`\nInterrupted by ${signal}. Run the same command again: it picks up where it stopped.\n`)
+      if (!(this.ctor as typeof BaseCommand).readOnly)
+        this.deps?.io.err(`\nInterrupted by ${signal}. Run the same command again: it picks up where it stopped.\n`)
       process.exit(signal === 'SIGINT' ? ExitCode.INTERRUPTED : 128 + 15)
     }
     process.once('SIGINT', handler)
@@ -136,7 +163,10 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     // oclif's own parse errors (unknown flag, missing arg) are usage errors.
     let err: ClawMeshError
     if (error instanceof ClawMeshError) err = error
-    else if (isOclifParseError(error)) err = new UsageError(parseErrorMessage(error.message), {hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`})
+    else if (isOclifParseError(error))
+      err = new UsageError(parseErrorMessage(error.message), {
+        hint: `See: ${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help`,
+      })
     else if (error.oclif?.exit !== undefined && error.message?.startsWith('EEXIT')) {
       process.exitCode = error.oclif.exit
       return
@@ -152,7 +182,9 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
       return
     }
     if (this.jsonRequested) {
-      io.out(`${JSON.stringify({ok: false, error: {code: err.code, exitCode: code, message: io.redactor.redact(message), hint: hint ? io.redactor.redact(hint) : undefined}}, null, 2)}\n`)
+      io.out(
+        `${JSON.stringify({ok: false, error: {code: err.code, exitCode: code, message: io.redactor.redact(message), hint: hint ? io.redactor.redact(hint) : undefined}}, null, 2)}\n`,
+      )
     }
     io.err(`Error: ${message}\n`)
     if (hint) io.err(`  → ${hint}\n`)
@@ -177,7 +209,12 @@ export function flagWords(argv: readonly string[]): readonly string[] {
 
 function isOclifParseError(error: Error): boolean {
   const name = error.constructor?.name ?? ''
-  return /Parse|Flag|Arg|RequiredArgs|Unexpected|Nonexistent|FailedFlagValidation/.test(name) || /^(Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a|Parsing --)/.test(error.message ?? '')
+  return (
+    /Parse|Flag|Arg|RequiredArgs|Unexpected|Nonexistent|FailedFlagValidation/.test(name) ||
+    /^(Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a|Parsing --)/.test(
+      error.message ?? '',
+    )
+  )
 }
 
 /**
@@ -201,6 +238,9 @@ export function parseErrorMessage(message: string): string {
   if (!missing) return lines[0]
   // The list ends at the first blank line; a wrapped description continues on an indented line.
   const end = lines.findIndex((l, i) => i > 0 && l.trim() === '')
-  const names = lines.slice(1, end === -1 ? undefined : end).filter((l) => /^\S/.test(l) && !/^See more help/i.test(l)).map((l) => l.split(/\s+/)[0])
+  const names = lines
+    .slice(1, end === -1 ? undefined : end)
+    .filter((l) => /^\S/.test(l) && !/^See more help/i.test(l))
+    .map((l) => l.split(/\s+/)[0])
   return `Missing ${missing[1]} required argument${missing[1] === '1' ? '' : 's'}: ${names.join(', ')}.`
 }

@@ -102,9 +102,12 @@ export function tailscaleProxy(env: NodeJS.ProcessEnv, recorded: () => string | 
   if (given === 'none') return undefined
   if (given) {
     if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d{1,5}\/?$/.test(given)) {
-      throw new UsageError(`CLAW_MESH_TAILSCALE_PROXY=${JSON.stringify(given.slice(0, 80))} is not tailscaled's proxy on loopback.`, {
-        hint: 'Set it to the address tailscaled got in --outbound-http-proxy-listen, e.g. http://127.0.0.1:1055 (or none to send directly).',
-      })
+      throw new UsageError(
+        `CLAW_MESH_TAILSCALE_PROXY=${JSON.stringify(given.slice(0, 80))} is not tailscaled's proxy on loopback.`,
+        {
+          hint: 'Set it to the address tailscaled got in --outbound-http-proxy-listen, e.g. http://127.0.0.1:1055 (or none to send directly).',
+        },
+      )
     }
     return given
   }
@@ -141,12 +144,20 @@ export function createDeps(opts: DepsOptions = {}): Deps {
   const stateDir = env.CLAW_MESH_HOME ? path.resolve(env.CLAW_MESH_HOME) : platform.stateDir(env, home)
   const io =
     opts.io ??
-    createIOStreams({stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env, redactor: new Redactor()})
+    createIOStreams({
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env,
+      redactor: new Redactor(),
+    })
   const redactor = io.redactor
   let proxy: [string | undefined] | undefined
   let hostProbe: HostProbe | undefined
   // An injected store (tests) goes through the same redacting wrapper as the real one: one path for output hygiene.
-  let secrets: Promise<SecretStore> | undefined = opts.secrets ? Promise.resolve(redacting(opts.secrets, redactor)) : undefined
+  let secrets: Promise<SecretStore> | undefined = opts.secrets
+    ? Promise.resolve(redacting(opts.secrets, redactor))
+    : undefined
   const deps: Deps = {
     env,
     platform,
@@ -155,21 +166,39 @@ export function createDeps(opts: DepsOptions = {}): Deps {
     io,
     redactor,
     runner: opts.runner ?? createExecaRunner(redactor, env, platform.id),
-    loopbackListeners: opts.loopbackListeners ?? ((port) => platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
+    loopbackListeners:
+      opts.loopbackListeners ??
+      ((port) =>
+        platform.gateway.loopbackListeners(port, (cmd, args) => deps.runner.run(cmd, args, {timeoutMs: 10_000}))),
     // Userspace networking: peers only through tailscaled's proxy (recorded by tailscale install, or given by hand).
     // A peer added at a MagicDNS name is reached only at the tailnet address it resolved to then (see address-pin).
-    http: pinnedHttpClient(opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}), {peers: () => Object.values(deps.store.read().peers), resolve: (host) => deps.resolveHost(host)}),
-    tailscaleProxy: () => (proxy ??= [opts.tailscaleProxy !== undefined ? opts.tailscaleProxy || undefined : tailscaleProxy(env, () => deps.store.read().tailscale?.proxy)])[0],
+    http: pinnedHttpClient(opts.http ?? createFetchHttpClient(redactor, {proxy: () => deps.tailscaleProxy()}), {
+      peers: () => Object.values(deps.store.read().peers),
+      resolve: (host) => deps.resolveHost(host),
+    }),
+    tailscaleProxy: () =>
+      (proxy ??= [
+        opts.tailscaleProxy !== undefined
+          ? opts.tailscaleProxy || undefined
+          : tailscaleProxy(env, () => deps.store.read().tailscale?.proxy),
+      ])[0],
     clock: opts.clock ?? systemClock,
     // A state update forgets the proxy read from it: `tailscale install` records one mid-run (bootstrap then pairs through it).
     store: forgetOnUpdate(opts.store ?? createStateStore(stateDir), () => (proxy = undefined)),
     resolveHost: opts.resolveHost ?? ((host) => dns.lookup(host, {all: true}).then((all) => all.map((a) => a.address))),
     lookPath:
       opts.lookPath ??
-      ((name, o) => findOnPath(name, env, platform) ?? (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
+      ((name, o) =>
+        findOnPath(name, env, platform) ??
+        (o?.systemDirs ? findOnPath(name, {PATH: o.systemDirs.join(platform.pathDelimiter)}, platform) : undefined)),
     networkInterfaces: opts.networkInterfaces ?? (() => os.networkInterfaces()),
     probeHost: opts.probeHost ?? (() => (hostProbe ??= probeHost(platform, env))),
-    volatileSecrets: opts.volatileSecrets ?? (() => (platform.id === 'linux' ? import('./infra/secrets/keyutils.js').then((m) => m.listVolatileSecrets(KEYCHAIN_SERVICE)) : Promise.resolve({keys: []}))),
+    volatileSecrets:
+      opts.volatileSecrets ??
+      (() =>
+        platform.id === 'linux'
+          ? import('./infra/secrets/keyutils.js').then((m) => m.listVolatileSecrets(KEYCHAIN_SERVICE))
+          : Promise.resolve({keys: []})),
     secrets(choice) {
       secrets ??= (async () => {
         const input = {env, platform, stateDir, state: deps.store.read(), flags: {secretStore: choice}}

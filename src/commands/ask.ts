@@ -21,7 +21,8 @@ Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the 
   static override exitCodes = {
     PENDING: 'at `--timeout`',
     INPUT_REQUIRED: 'the reply is a question',
-    NO_CAPABLE_PEER: '`--capability CAP` found no online peer offering CAP (the peers recorded with it that did not answer are named)',
+    NO_CAPABLE_PEER:
+      '`--capability CAP` found no online peer offering CAP (the peers recorded with it that did not answer are named)',
   }
   static override examples = [
     '<%= config.bin %> ask clawd "Can you run the test suite on the cackles repo and tell me what fails?"',
@@ -32,14 +33,27 @@ Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the 
     '<%= config.bin %> ask --capability gpu "Render the preview at 4K."',
   ]
   static override args = {
-    peer: Args.string({description: 'Peer name (see claw-mesh peer list); with --capability, the question instead', required: false}),
+    peer: Args.string({
+      description: 'Peer name (see claw-mesh peer list); with --capability, the question instead',
+      required: false,
+    }),
     message: Args.string({description: 'The question, or - to read it from stdin (or use --file)', required: false}),
   }
   static override flags = {
     file: Flags.string({description: 'Read the question from this file.', helpValue: 'PATH'}),
-    thread: Flags.string({description: 'Continue this conversation (the contextId an earlier ask returned).', helpValue: 'ID'}),
-    task: Flags.string({description: 'Answer this task, which asked for input (its id, printed with exit 8).', helpValue: 'ID'}),
-    capability: Flags.string({description: 'Ask an online peer that offers this capability instead of a named one (claw-mesh peer list shows them).', helpValue: 'CAP'}),
+    thread: Flags.string({
+      description: 'Continue this conversation (the contextId an earlier ask returned).',
+      helpValue: 'ID',
+    }),
+    task: Flags.string({
+      description: 'Answer this task, which asked for input (its id, printed with exit 8).',
+      helpValue: 'ID',
+    }),
+    capability: Flags.string({
+      description:
+        'Ask an online peer that offers this capability instead of a named one (claw-mesh peer list shows them).',
+      helpValue: 'CAP',
+    }),
     ...timeoutFlag('2m', 'How long to wait for the reply (default 2m).'),
   }
 
@@ -55,7 +69,9 @@ Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the 
       const picked = await pickCapablePeer(this.deps, target.capability)
       peer = picked.peer
       const others = picked.choice.online.filter((n) => n !== peer)
-      this.deps.io.err(`Asking ${peer} (it offers ${target.capability}${others.length ? `; also online with it: ${others.join(', ')}` : ''}).\n`)
+      this.deps.io.err(
+        `Asking ${peer} (it offers ${target.capability}${others.length ? `; also online with it: ${others.join(', ')}` : ''}).\n`,
+      )
     } else if (this.deps.io.stderrIsTTY) this.deps.io.err(`Asking ${peer}…\n`)
     return askPeer(this.deps, peer!, {message, thread, task, timeoutMs})
   }
@@ -73,15 +89,30 @@ Exit codes: 0 the peer's agent answered; 1 the task failed or was rejected (the 
  * Who to ask and the message argument: a peer name, or --capability, never both. With --capability the first
  * positional argument is the question. Pure.
  */
-export function askTarget(args: {peer?: string; message?: string}, capability: string | undefined, flags: {thread?: string; task?: string} = {}): {peer?: string; capability?: string; message?: string} {
+export function askTarget(
+  args: {peer?: string; message?: string},
+  capability: string | undefined,
+  flags: {thread?: string; task?: string} = {},
+): {peer?: string; capability?: string; message?: string} {
   if (capability === undefined) {
-    if (args.peer === undefined) throw new UsageError('Name the peer to ask, or pass --capability CAP.', {hint: 'claw-mesh ask PEER "question", or claw-mesh ask --capability gpu "question" (claw-mesh peer list shows names and capabilities).'})
+    if (args.peer === undefined)
+      throw new UsageError('Name the peer to ask, or pass --capability CAP.', {
+        hint: 'claw-mesh ask PEER "question", or claw-mesh ask --capability gpu "question" (claw-mesh peer list shows names and capabilities).',
+      })
     return {peer: args.peer, message: args.message}
   }
   const tied = flags.thread === undefined ? (flags.task === undefined ? undefined : '--task') : '--thread'
-  if (tied) throw new UsageError(`${tied} continues with one peer, so it cannot go with --capability (which chooses one).`, {hint: `Name the peer: claw-mesh ask PEER ${tied} ID "…" (an earlier ask --capability said on stderr which peer answered).`})
+  if (tied)
+    throw new UsageError(`${tied} continues with one peer, so it cannot go with --capability (which chooses one).`, {
+      hint: `Name the peer: claw-mesh ask PEER ${tied} ID "…" (an earlier ask --capability said on stderr which peer answered).`,
+    })
   if (args.message !== undefined) {
-    throw new UsageError(`--capability chooses the peer: a peer name (${JSON.stringify(args.peer)}) cannot be given with it.`, {hint: 'claw-mesh ask --capability gpu "question" (the question is the only argument), or claw-mesh ask PEER "question".'})
+    throw new UsageError(
+      `--capability chooses the peer: a peer name (${JSON.stringify(args.peer)}) cannot be given with it.`,
+      {
+        hint: 'claw-mesh ask --capability gpu "question" (the question is the only argument), or claw-mesh ask PEER "question".',
+      },
+    )
   }
   return {capability: assertCapability(capability), message: args.peer}
 }

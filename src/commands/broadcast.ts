@@ -22,17 +22,31 @@ Exit codes: 0 every peer got it (with --wait: answered); 5 at least one failed (
     '<%= config.bin %> broadcast "Something I learned today that might help you: …"',
     '<%= config.bin %> broadcast --file ./standup.md --timeout 30s --json',
   ]
-  static override args = {message: Args.string({description: 'The text, or - to read it from stdin (or use --file)', required: false})}
+  static override args = {
+    message: Args.string({description: 'The text, or - to read it from stdin (or use --file)', required: false}),
+  }
   static override flags = {
     file: Flags.string({description: 'Read the message from this file.', helpValue: 'PATH'}),
     wake: Flags.boolean({description: 'Wake each agent (POST /hooks/wake) instead of starting a run.', default: false}),
-    wait: Flags.boolean({description: "Wait for every A2A peer's reply and show it (default per-peer timeout 2m).", default: false}),
+    wait: Flags.boolean({
+      description: "Wait for every A2A peer's reply and show it (default per-peer timeout 2m).",
+      default: false,
+    }),
     hooks: Flags.boolean({description: 'Use hooks (/hooks/agent) even for peers paired over A2A.', default: false}),
     'agent-id': Flags.string({description: 'Target agent on every peer.', helpValue: 'ID'}),
-    'session-key': Flags.string({description: 'Session key on every peer (needs hooks.allowRequestSessionKey there).', helpValue: 'KEY'}),
+    'session-key': Flags.string({
+      description: 'Session key on every peer (needs hooks.allowRequestSessionKey there).',
+      helpValue: 'KEY',
+    }),
     name: Flags.string({description: 'Sender label (default claw-mesh:<this host>).', helpValue: 'NAME'}),
-    bare: Flags.boolean({description: 'Send the text exactly as given, without the first line naming this host and how to reply.', default: false}),
-    timeout: Flags.string({description: 'Per-peer time budget, retries included (default 20s; with --wait 2m).', helpValue: 'DURATION'}),
+    bare: Flags.boolean({
+      description: 'Send the text exactly as given, without the first line naming this host and how to reply.',
+      default: false,
+    }),
+    timeout: Flags.string({
+      description: 'Per-peer time budget, retries included (default 20s; with --wait 2m).',
+      helpValue: 'DURATION',
+    }),
   }
 
   protected async execute(): Promise<BroadcastResult> {
@@ -40,25 +54,53 @@ Exit codes: 0 every peer got it (with --wait: answered); 5 at least one failed (
     const f = this.flags
     const timeoutMs = parseDuration(f.timeout ?? (f.wait ? '2m' : '20s'))
     const message = await readMessageText({arg: args.message, file: f.file, stdin: this.deps.io.stdin})
-    return broadcastMessage(this.deps, {message, kind: f.wake ? 'wake' : 'agent', agentId: f['agent-id'], sessionKey: f['session-key'], name: f.name, bare: f.bare || undefined, timeoutMs, wait: f.wait, forceHooks: f.hooks})
+    return broadcastMessage(this.deps, {
+      message,
+      kind: f.wake ? 'wake' : 'agent',
+      agentId: f['agent-id'],
+      sessionKey: f['session-key'],
+      name: f.name,
+      bare: f.bare || undefined,
+      timeoutMs,
+      wait: f.wait,
+      forceHooks: f.hooks,
+    })
   }
 
   protected override render(r: BroadcastResult): void {
     const {io} = this.deps
     const c = new Chalk({level: io.stdoutColor ? 1 : 0})
-    const mark = {delivered: c.green('delivered'), answered: c.green('answered'), failed: c.red('failed'), timeout: c.yellow('timeout'), skipped: c.dim('skipped')}
+    const mark = {
+      delivered: c.green('delivered'),
+      answered: c.green('answered'),
+      failed: c.red('failed'),
+      timeout: c.yellow('timeout'),
+      skipped: c.dim('skipped'),
+    }
     const clip = (text: string) => {
       const line = text.split('\n').find((l) => l.trim() !== '') ?? ''
       return line.length > 60 ? `${line.slice(0, 59)}…` : line
     }
     const detail = (p: BroadcastResult['results'][number]) => {
       if (p.status === 'answered') return clip(p.reply ?? '')
-      if (p.status === 'delivered') return p.taskId ? `task ${p.taskId}` : p.runId ? `run ${p.runId}` : (p.eventOutcome ?? 'ok')
+      if (p.status === 'delivered')
+        return p.taskId ? `task ${p.taskId}` : p.runId ? `run ${p.runId}` : (p.eventOutcome ?? 'ok')
       return clip(p.error ?? '')
     }
-    io.out(table(['PEER', 'RESULT', 'DETAIL', 'TIME'], r.results.map((p) => [p.peer, mark[p.status], detail(p), `${p.elapsedMs} ms`])))
+    io.out(
+      table(
+        ['PEER', 'RESULT', 'DETAIL', 'TIME'],
+        r.results.map((p) => [p.peer, mark[p.status], detail(p), `${p.elapsedMs} ms`]),
+      ),
+    )
     const {delivered, answered, failed, timeout, skipped} = r.summary
-    const parts = [answered ? `${answered} answered` : '', `${delivered} delivered`, `${failed} failed`, timeout ? `${timeout} timed out` : '', `${skipped} skipped`].filter(Boolean)
+    const parts = [
+      answered ? `${answered} answered` : '',
+      `${delivered} delivered`,
+      `${failed} failed`,
+      timeout ? `${timeout} timed out` : '',
+      `${skipped} skipped`,
+    ].filter(Boolean)
     io.err(`${parts.join(', ')} in ${r.elapsedMs} ms (per-peer timeout ${r.timeoutMs} ms).\n`)
     for (const p of r.results.filter((x) => x.status === 'failed' && x.hint)) io.err(`  ${p.peer}: ${p.hint}\n`)
   }

@@ -9,7 +9,8 @@ import {parseOnly, runDoctor, type DoctorResult} from '../services/doctor/doctor
 import {fixAndRecheck, type FixReport} from '../services/doctor/fix.js'
 
 export default class Doctor extends BaseCommand<typeof Doctor> {
-  static override summary = 'Check Tailscale, the gateway, secrets, peers and this host; --fix applies the safe remedies.'
+  static override summary =
+    'Check Tailscale, the gateway, secrets, peers and this host; --fix applies the safe remedies.'
   static override description = `Runs every check concurrently (one \`tailscale status\`, one config read, one health probe shared by all) and prints one line a check with the exact remedy under each failure.
 Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or crashed.
 --fix applies the safe remedies (re-apply the gateway settings and restart it, restore a missing secret from openclaw.json, chmod 600, enable linger, remove stale peers after confirmation), then re-runs the checks it touched. Risky remedies are only printed; firewalls are reported, never changed.`
@@ -26,10 +27,20 @@ Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or cr
   ]
   static override flags = {
     fix: Flags.boolean({description: 'Apply the safe remedies, then re-run the checks they touched.', default: false}),
-    yes: Flags.boolean({char: 'y', description: 'Confirm fixes that delete something (stale peer records) without asking.', default: false}),
-    only: Flags.string({description: 'Run only these checks (comma-separated ids, shown in brackets in the report).', helpValue: 'ID,…'}),
+    yes: Flags.boolean({
+      char: 'y',
+      description: 'Confirm fixes that delete something (stale peer records) without asking.',
+      default: false,
+    }),
+    only: Flags.string({
+      description: 'Run only these checks (comma-separated ids, shown in brackets in the report).',
+      helpValue: 'ID,…',
+    }),
     group: Flags.string({description: 'Run only one group of checks.', options: [...CHECK_GROUPS]}),
-    peer: Flags.string({description: 'Check only this peer (the other groups still run unless --group/--only narrow them).', helpValue: 'NAME'}),
+    peer: Flags.string({
+      description: 'Check only this peer (the other groups still run unless --group/--only narrow them).',
+      helpValue: 'NAME',
+    }),
     ...timeoutFlag('3s', 'Per-peer network timeout (health, hooks token, ping).'),
     ...socketFlag,
   }
@@ -37,7 +48,13 @@ Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or cr
   protected async execute(): Promise<DoctorResult & {fix?: FixReport}> {
     const {flags, deps} = this
     const started = performance.now()
-    const opts = {only: parseOnly(flags.only), group: flags.group as CheckGroup | undefined, peer: flags.peer, peerTimeoutMs: parseDuration(flags.timeout), socket: flags.socket}
+    const opts = {
+      only: parseOnly(flags.only),
+      group: flags.group as CheckGroup | undefined,
+      peer: flags.peer,
+      peerTimeoutMs: parseDuration(flags.timeout),
+      socket: flags.socket,
+    }
     const first = await runDoctor(deps, opts)
     if (!flags.fix) return first
     const fixed = await fixAndRecheck(deps, first, {...opts, yes: flags.yes})

@@ -17,7 +17,10 @@ export default class Leave extends BaseCommand<typeof Leave> {
   static override examples = ['<%= config.bin %> leave', '<%= config.bin %> leave --purge --logout --yes']
   static override flags = {
     purge: Flags.boolean({description: 'Also remove peer records and every claw-mesh secret.', default: false}),
-    logout: Flags.boolean({description: 'Also log this machine out of the tailnet (tailscale logout).', default: false}),
+    logout: Flags.boolean({
+      description: 'Also log this machine out of the tailnet (tailscale logout).',
+      default: false,
+    }),
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.', default: false}),
   }
 
@@ -29,7 +32,10 @@ export default class Leave extends BaseCommand<typeof Leave> {
     for (const s of plan.steps) io.err(`  - ${s.title}\n`)
     if (plan.restore.mode === 'none') io.err(`  (openclaw.json stays as it is: ${plan.restore.reason})\n`)
     if (!this.flags.yes && !io.canPrompt()) {
-      throw new UsageError('claw-mesh leave changes this machine and needs a confirmation, and there is no terminal to ask on. Nothing was changed.', {hint: 'Read the list above, then re-run with --yes.'})
+      throw new UsageError(
+        'claw-mesh leave changes this machine and needs a confirmation, and there is no terminal to ask on. Nothing was changed.',
+        {hint: 'Read the list above, then re-run with --yes.'},
+      )
     }
     if (!this.flags.yes && !(await confirm(io, {question: 'Go ahead?', flag: '--yes'}))) return {cancelled: true}
     return leaveMesh(this.deps, plan, opts)

@@ -10,7 +10,11 @@ export default class Log extends BaseCommand<typeof Log> {
   static override summary = 'What the agents said to each other: the mesh audit log.'
   static override description = `One record per message an agent sent (mesh_ask, mesh_send) or received over the mesh: ids, peer, direction, thread, hop, state, latency and sizes. Bodies are logged only when the plugin's auditBodies setting is on. The log lives in claw-mesh's state dir (mesh-audit.jsonl, rotated at 5 MiB, three generations kept).
 --follow keeps printing new records until Ctrl-C.`
-  static override examples = ['<%= config.bin %> log', '<%= config.bin %> log --peer nova --json', '<%= config.bin %> log --follow']
+  static override examples = [
+    '<%= config.bin %> log',
+    '<%= config.bin %> log --peer nova --json',
+    '<%= config.bin %> log --follow',
+  ]
   static override flags = {
     peer: Flags.string({description: 'Only messages to or from this peer.', helpValue: 'NAME'}),
     follow: Flags.boolean({char: 'f', description: 'Keep printing new records until Ctrl-C.', default: false}),
@@ -19,13 +23,20 @@ export default class Log extends BaseCommand<typeof Log> {
 
   protected async execute(): Promise<LogResult> {
     const {flags, deps} = this
-    if (flags.follow && deps.io.jsonMode) throw new UsageError('--follow cannot be combined with --json (--json prints exactly one document).', {hint: 'Read mesh-audit.jsonl in the state dir directly for a stream of JSON lines, or run claw-mesh log --json periodically.'})
+    if (flags.follow && deps.io.jsonMode)
+      throw new UsageError('--follow cannot be combined with --json (--json prints exactly one document).', {
+        hint: 'Read mesh-audit.jsonl in the state dir directly for a stream of JSON lines, or run claw-mesh log --json periodically.',
+      })
     const result = await readMeshLog(deps, {peer: flags.peer, limit: flags.limit})
     if (!flags.follow) return result
     this.render(result)
     const stop = new AbortController()
     process.once('SIGINT', () => stop.abort())
-    await followMeshLog(deps, {peer: flags.peer, signal: stop.signal, onRecord: (r) => deps.io.out(`${formatAuditRecord(stripControlValue(r))}\n`)})
+    await followMeshLog(deps, {
+      peer: flags.peer,
+      signal: stop.signal,
+      onRecord: (r) => deps.io.out(`${formatAuditRecord(stripControlValue(r))}\n`),
+    })
     return {file: result.file, records: []}
   }
 

@@ -23,7 +23,8 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
   static override exitCodes = {
     PENDING: 'with `--wait`, at `--timeout`',
     INPUT_REQUIRED: 'with `--wait`',
-    QUEUED: 'the peer is away (unreachable, no answer in time, its A2A channel starting, a 5xx); `--no-queue` fails instead',
+    QUEUED:
+      'the peer is away (unreachable, no answer in time, its A2A channel starting, a 5xx); `--no-queue` fails instead',
   }
   static override examples = [
     '<%= config.bin %> send nova "Morning! Here is where I am: …"',
@@ -37,28 +38,73 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
   }
   static override flags = {
     file: Flags.string({description: 'Read the message from this file.', helpValue: 'PATH'}),
-    wake: Flags.boolean({description: 'Wake the agent with a system event (POST /hooks/wake, mode "now") instead of starting a run.', default: false}),
-    'agent-id': Flags.string({description: 'Target agent on the peer (must be allowed by its hooks.allowedAgentIds).', helpValue: 'ID'}),
-    'session-key': Flags.string({description: 'Session key on the peer (needs hooks.allowRequestSessionKey there).', helpValue: 'KEY'}),
+    wake: Flags.boolean({
+      description: 'Wake the agent with a system event (POST /hooks/wake, mode "now") instead of starting a run.',
+      default: false,
+    }),
+    'agent-id': Flags.string({
+      description: 'Target agent on the peer (must be allowed by its hooks.allowedAgentIds).',
+      helpValue: 'ID',
+    }),
+    'session-key': Flags.string({
+      description: 'Session key on the peer (needs hooks.allowRequestSessionKey there).',
+      helpValue: 'KEY',
+    }),
     name: Flags.string({description: 'Sender label on the peer (default claw-mesh:<this host>).', helpValue: 'NAME'}),
-    wait: Flags.boolean({description: "Wait for the run to finish and print its completion (the reply's text stays on the peer).", default: false}),
-    timeout: Flags.string({description: 'How long one attempt may take (default 20s; with --wait, how long to wait for the run: default 5m).', helpValue: 'DURATION'}),
-    'idempotency-key': Flags.string({description: 'Use this replay key instead of the derived one (at most 256 characters).', helpValue: 'KEY'}),
-    bare: Flags.boolean({description: 'Hooks: send the text exactly as given, without the first line naming this host and how to reply.', default: false}),
-    hooks: Flags.boolean({description: 'Send over hooks (/hooks/agent) even to a peer paired over A2A.', default: false}),
-    queue: Flags.boolean({description: "A2A without --wait: queue the message in the mesh plugin's outbox when the peer is away (exit 10); --no-queue fails instead (exit 1).", default: true, allowNo: true}),
-    ttl: Flags.string({description: 'How long a queued message may wait for the peer before it is given up (1m to 168h; default 24h).', helpValue: 'DURATION'}),
+    wait: Flags.boolean({
+      description: "Wait for the run to finish and print its completion (the reply's text stays on the peer).",
+      default: false,
+    }),
+    timeout: Flags.string({
+      description:
+        'How long one attempt may take (default 20s; with --wait, how long to wait for the run: default 5m).',
+      helpValue: 'DURATION',
+    }),
+    'idempotency-key': Flags.string({
+      description: 'Use this replay key instead of the derived one (at most 256 characters).',
+      helpValue: 'KEY',
+    }),
+    bare: Flags.boolean({
+      description: 'Hooks: send the text exactly as given, without the first line naming this host and how to reply.',
+      default: false,
+    }),
+    hooks: Flags.boolean({
+      description: 'Send over hooks (/hooks/agent) even to a peer paired over A2A.',
+      default: false,
+    }),
+    queue: Flags.boolean({
+      description:
+        "A2A without --wait: queue the message in the mesh plugin's outbox when the peer is away (exit 10); --no-queue fails instead (exit 1).",
+      default: true,
+      allowNo: true,
+    }),
+    ttl: Flags.string({
+      description: 'How long a queued message may wait for the peer before it is given up (1m to 168h; default 24h).',
+      helpValue: 'DURATION',
+    }),
   }
 
   protected async execute(): Promise<RoutedSend> {
     const {args} = this
     const f = this.flags
-    if (f.wake && f.wait) throw new UsageError('--wait cannot be combined with --wake: a wake starts no run to wait for.', {hint: 'Drop --wake to send a message that starts a run.'})
-    if (f.wake && f['idempotency-key'] !== undefined) throw new UsageError('--idempotency-key cannot be combined with --wake: /hooks/wake has no replay key.', {hint: 'Drop one of them.'})
+    if (f.wake && f.wait)
+      throw new UsageError('--wait cannot be combined with --wake: a wake starts no run to wait for.', {
+        hint: 'Drop --wake to send a message that starts a run.',
+      })
+    if (f.wake && f['idempotency-key'] !== undefined)
+      throw new UsageError('--idempotency-key cannot be combined with --wake: /hooks/wake has no replay key.', {
+        hint: 'Drop one of them.',
+      })
     const keyProblem = f['idempotency-key'] === undefined ? undefined : idempotencyKeyProblem(f['idempotency-key'])
-    if (keyProblem) throw new UsageError(`--idempotency-key ${keyProblem}.`, {hint: 'Pass a non-empty key of at most 256 characters, without surrounding spaces.'})
+    if (keyProblem)
+      throw new UsageError(`--idempotency-key ${keyProblem}.`, {
+        hint: 'Pass a non-empty key of at most 256 characters, without surrounding spaces.',
+      })
     const ttlMs = f.ttl === undefined ? DEFAULT_TTL_MS : parseDuration(f.ttl, '--ttl')
-    if (ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS) throw new UsageError(`--ttl ${f.ttl} is out of range.`, {hint: 'Pass a time to live between 1m and 168h (default 24h).'})
+    if (ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS)
+      throw new UsageError(`--ttl ${f.ttl} is out of range.`, {
+        hint: 'Pass a time to live between 1m and 168h (default 24h).',
+      })
     const message = await readMessageText({arg: args.message, file: f.file, stdin: this.deps.io.stdin})
     return sendRouted(this.deps, args.peer, {
       forceHooks: f.hooks,
@@ -79,13 +125,17 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
     const {io} = this.deps
     if (r.via === 'a2a' && 'queued' in r) {
       io.out(`${r.id}\n`)
-      io.err(`Queued for ${r.peer}: it is away now (${r.reason}). claw-mesh's mesh plugin delivers message ${r.id} when ${r.peer} is back (until ${r.expiresAt}); follow it with: claw-mesh outbox list --all\n`)
+      io.err(
+        `Queued for ${r.peer}: it is away now (${r.reason}). claw-mesh's mesh plugin delivers message ${r.id} when ${r.peer} is back (until ${r.expiresAt}); follow it with: claw-mesh outbox list --all\n`,
+      )
       return
     }
     if (r.via === 'a2a') {
       if (r.pending && !this.flags.wait) {
         io.out(`${r.taskId}\n`)
-        io.err(`Sent to ${r.peer} over A2A: task ${r.taskId} (${r.elapsedMs} ms). Its outcome: claw-mesh task ${r.peer} ${r.taskId} --wait 5m\n`)
+        io.err(
+          `Sent to ${r.peer} over A2A: task ${r.taskId} (${r.elapsedMs} ms). Its outcome: claw-mesh task ${r.peer} ${r.taskId} --wait 5m\n`,
+        )
         return
       }
       return renderTaskResult(io, r)
@@ -100,7 +150,8 @@ Exit codes: 0 delivered (with --wait: answered); 1 peer unreachable, busy or err
     if (r.completion) {
       const c = r.completion
       // The peer's JSON: only plain values are printed (an object would print as [object Object]).
-      const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined)
+      const text = (v: unknown) =>
+        typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined
       const delivery = text(c.delivered) === undefined ? '' : `, delivered: ${text(c.delivered)}`
       const reply = text(c.replyDisposition)
       io.err(`  Run finished: ${text(c.status) ?? 'unknown'}${reply ? ` (reply ${reply})` : ''}${delivery}.\n`)

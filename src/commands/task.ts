@@ -14,7 +14,10 @@ Exit codes: 0 completed (the reply is on stdout); 1 failed or rejected; 2 unknow
     PENDING: 'the task is still working',
     INPUT_REQUIRED: 'the task waits for input',
   }
-  static override examples = ['<%= config.bin %> task clawd 9d1c0c6e-…', '<%= config.bin %> task clawd 9d1c0c6e-… --wait 5m --json']
+  static override examples = [
+    '<%= config.bin %> task clawd 9d1c0c6e-…',
+    '<%= config.bin %> task clawd 9d1c0c6e-… --wait 5m --json',
+  ]
   static override args = {
     peer: Args.string({description: 'Peer name', required: true}),
     id: Args.string({description: 'Task id (printed by ask, send or broadcast)', required: true}),

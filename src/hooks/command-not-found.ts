@@ -12,7 +12,9 @@ const hook: Hook<'command_not_found'> = async function (opts) {
   const typed = opts.id.replaceAll(':', ' ')
   const best = closest(opts.id, ids)
   const topic = ids.some((id) => id.startsWith(`${opts.id.split(':')[0]}:`)) ? ` ${opts.id.split(':')[0]}` : ''
-  const next = best ? `Did you mean: ${bin} ${best.replaceAll(':', ' ')}?` : `Run ${bin} help${topic} for the list of commands.`
+  const next = best
+    ? `Did you mean: ${bin} ${best.replaceAll(':', ' ')}?`
+    : `Run ${bin} help${topic} for the list of commands.`
   // The same two lines as every other claw-mesh error (oclif's own would wrap them at 80 columns).
   process.stderr.write(`Error: "${typed}" is not a ${bin} command.\n  → ${next}\n`)
   this.exit(2)

@@ -5,19 +5,74 @@
  */
 
 /** Secrets claw-mesh itself reads from the environment. They leave process.env as soon as a command starts. */
-export const SECRET_ENV_NAMES = ['CLAW_MESH_TAILSCALE_KEY', 'CLAW_MESH_TAILSCALE_ID_TOKEN', 'CLAW_MESH_SECRET', 'CLAW_MESH_ALERT', 'CLAW_MESH_INVITE', 'TS_AUTHKEY', 'TS_API_CLIENT_SECRET'] as const
+export const SECRET_ENV_NAMES = [
+  'CLAW_MESH_TAILSCALE_KEY',
+  'CLAW_MESH_TAILSCALE_ID_TOKEN',
+  'CLAW_MESH_SECRET',
+  'CLAW_MESH_ALERT',
+  'CLAW_MESH_INVITE',
+  'TS_AUTHKEY',
+  'TS_API_CLIENT_SECRET',
+] as const
 
 const ALLOWED_NAMES = new Set([
   // where programs are and who runs them
-  'PATH', 'Path', 'PATHEXT', 'HOME', 'USER', 'LOGNAME', 'USERNAME', 'SHELL', 'PWD',
-  'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LANGUAGE', 'TZ', 'TERM', 'COLORTERM', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'container',
+  'PATH',
+  'Path',
+  'PATHEXT',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'USERNAME',
+  'SHELL',
+  'PWD',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TERM',
+  'COLORTERM',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'CI',
+  'container',
   // Windows basics
-  'SystemRoot', 'SYSTEMROOT', 'windir', 'WINDIR', 'ComSpec', 'COMSPEC', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'PROGRAMDATA', 'ProgramData', 'ProgramFiles', 'ProgramFiles(x86)', 'SystemDrive', 'HOMEDRIVE', 'HOMEPATH',
+  'SystemRoot',
+  'SYSTEMROOT',
+  'windir',
+  'WINDIR',
+  'ComSpec',
+  'COMSPEC',
+  'USERPROFILE',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'PROGRAMDATA',
+  'ProgramData',
+  'ProgramFiles',
+  'ProgramFiles(x86)',
+  'SystemDrive',
+  'HOMEDRIVE',
+  'HOMEPATH',
   // the session bus (the keychain resolver), a display for prompts
-  'DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY',
+  'DBUS_SESSION_BUS_ADDRESS',
+  'DISPLAY',
+  'WAYLAND_DISPLAY',
   // networks behind a proxy or a private CA (npm install)
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
-  'NODE_OPTIONS', 'NODE_ENV',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_OPTIONS',
+  'NODE_ENV',
 ])
 
 /** Families of settings the programs claw-mesh runs read: locale, XDG dirs, OpenClaw's paths, npm's config, Tailscale's knobs, claw-mesh's own. */

@@ -5,7 +5,8 @@ export interface Clock {
 }
 
 /** AbortSignal's reason is an Error (an AbortError DOMException) unless the caller aborted with something else. */
-const abortReason = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)))
+const abortReason = (signal: AbortSignal): Error =>
+  signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
 
 export const systemClock: Clock = {
   now: () => new Date(),

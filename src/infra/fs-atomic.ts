@@ -8,16 +8,22 @@ import {onInterrupt} from './interrupt.js'
 export function writeFailure(file: string, error: unknown, what = 'the file'): unknown {
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new ActionNeededError(`No space left on the device that holds ${file}: ${what} could not be written. claw-mesh changed nothing.`, {
-      code: 'disk-full',
-      hint: `Free some space there (df -h ${JSON.stringify(path.dirname(file))}), then re-run the same command.`,
-    })
+    return new ActionNeededError(
+      `No space left on the device that holds ${file}: ${what} could not be written. claw-mesh changed nothing.`,
+      {
+        code: 'disk-full',
+        hint: `Free some space there (df -h ${JSON.stringify(path.dirname(file))}), then re-run the same command.`,
+      },
+    )
   }
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-    return new UsageError(`${path.dirname(file)} is not writable (${code}): ${what} could not be written. claw-mesh changed nothing.`, {
-      code: 'not-writable',
-      hint: 'Make the directory writable for this user (or remount it read-write), then re-run.',
-    })
+    return new UsageError(
+      `${path.dirname(file)} is not writable (${code}): ${what} could not be written. claw-mesh changed nothing.`,
+      {
+        code: 'not-writable',
+        hint: 'Make the directory writable for this user (or remount it read-write), then re-run.',
+      },
+    )
   }
   return error
 }

@@ -29,7 +29,8 @@ export interface HttpResponse {
 /** 1 MiB: far above any answer a gateway gives (health, hook acks, run completions), far below harm. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-export type HttpFailureKind = 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'moved' | 'other'
+export type HttpFailureKind =
+  'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'moved' | 'other'
 
 export class HttpFailure extends Error {
   constructor(
@@ -54,7 +55,11 @@ function classify(error: unknown, proxied = false): HttpFailureKind {
   if (proxied) {
     // tailscaled answers a CONNECT it cannot complete with a 500 (the dial error in a header undici drops); undici
     // reports that as a tunnelling failure or a cancelled request.
-    if ((error as Error)?.name !== 'TimeoutError' && /Proxy response \(\d+\) !== 200|Request was cancelled/.test(message)) return 'unreachable'
+    if (
+      (error as Error)?.name !== 'TimeoutError' &&
+      /Proxy response \(\d+\) !== 200|Request was cancelled/.test(message)
+    )
+      return 'unreachable'
     const cause = (error as {cause?: {code?: string; address?: string}})?.cause
     if (cause?.code === 'ECONNREFUSED' && /^127\.|^::1$/.test(cause.address ?? '')) return 'proxy'
   }
@@ -76,9 +81,12 @@ const DESCRIBE: Record<HttpFailureKind, string> = {
   dns: 'name did not resolve',
   reset: 'connection reset',
   tls: 'TLS error',
-  proxy: "tailscaled's proxy on loopback did not answer (userspace networking: is tailscaled running? claw-mesh doctor --only tailscale-proxy)",
-  'too-large': "the answer was larger than claw-mesh's body limit (1 MiB unless raised for that request): cut off unread",
-  moved: 'refused: the peer\'s name no longer resolves to the tailnet address it was added at (if it really moved: claw-mesh peer add URL --name NAME --replace NAME, or pair again)',
+  proxy:
+    "tailscaled's proxy on loopback did not answer (userspace networking: is tailscaled running? claw-mesh doctor --only tailscale-proxy)",
+  'too-large':
+    "the answer was larger than claw-mesh's body limit (1 MiB unless raised for that request): cut off unread",
+  moved:
+    "refused: the peer's name no longer resolves to the tailnet address it was added at (if it really moved: claw-mesh peer add URL --name NAME --replace NAME, or pair again)",
   other: 'request failed',
 }
 
@@ -121,7 +129,10 @@ export async function readBodyCapped(res: Response, max: number): Promise<string
 }
 
 /** Loopback as the peer-URL rules define it (127.0.0.0/8, ::1, localhost): always direct, never through a proxy. */
-async function fetchAnswer(res: Response, max: number): Promise<{status: number; headers: Record<string, string>; raw: string}> {
+async function fetchAnswer(
+  res: Response,
+  max: number,
+): Promise<{status: number; headers: Record<string, string>; raw: string}> {
   const raw = await readBodyCapped(res, max)
   const headers: Record<string, string> = {}
   res.headers.forEach((v, k) => (headers[k] = v))
@@ -170,7 +181,10 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
         let answer: {status: number; headers: Record<string, string>; raw: string}
         if (proxy) {
           const {agent, proxiedFetch} = await agentFor(proxy)
-          answer = await fetchAnswer((await proxiedFetch(req.url, {...init, dispatcher: agent})) as unknown as Response, max)
+          answer = await fetchAnswer(
+            (await proxiedFetch(req.url, {...init, dispatcher: agent})) as unknown as Response,
+            max,
+          )
         } else if (req.url.startsWith('http:')) answer = await plainHttpRequest(req.url, init, max)
         else answer = await fetchAnswer(await fetch(req.url, init), max)
         const body = redactor ? redactor.redact(answer.raw) : answer.raw
@@ -192,7 +206,10 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
         const kind = classify(error, proxy !== undefined)
         // An unclassified failure says what the network stack said (capped): "request failed" alone leaves nothing to act on.
         const cause = kind === 'other' ? failureCause(error) : undefined
-        const what = kind === 'too-large' ? `the answer was over ${max} bytes: cut off unread` : `${DESCRIBE[kind]}${cause ? ` (${cause})` : ''}`
+        const what =
+          kind === 'too-large'
+            ? `the answer was over ${max} bytes: cut off unread`
+            : `${DESCRIBE[kind]}${cause ? ` (${cause})` : ''}`
         throw new HttpFailure(kind, req.url, `${req.method ?? 'GET'} ${req.url}: ${what}`)
       }
     },

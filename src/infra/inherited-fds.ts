@@ -16,7 +16,9 @@ export function inheritedDescriptors(): number[] {
       .filter((fd) => fd > 2 && !(fdFlags(fd) & O_CLOEXEC))
   } catch {
     try {
-      return readdirSync('/dev/fd').map(Number).filter((fd) => fd > 2)
+      return readdirSync('/dev/fd')
+        .map(Number)
+        .filter((fd) => fd > 2)
     } catch {
       return []
     }
@@ -37,7 +39,11 @@ function fdFlags(fd: number): number {
  * A spawn `stdio` array that gives the child only stdin from /dev/null, stdout and stderr into `log`, and /dev/null
  * in place of every descriptor it would otherwise inherit from us.
  */
-export function detachedStdio(log: number, devNull: number, inherited: readonly number[] = inheritedDescriptors()): (number | 'ignore')[] {
+export function detachedStdio(
+  log: number,
+  devNull: number,
+  inherited: readonly number[] = inheritedDescriptors(),
+): (number | 'ignore')[] {
   const stdio: (number | 'ignore')[] = [devNull, log, log]
   for (const fd of inherited) {
     if (fd === log || fd === devNull) continue

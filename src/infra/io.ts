@@ -111,7 +111,8 @@ export function privatizeOutputFile(stream: Writable): string | undefined {
   }
   if (!st.isFile() || (st.mode & 0o077) === 0) return undefined
   const uid = process.getuid?.()
-  if (uid !== undefined && st.uid !== uid) return `stdout is a file other users can read (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}) that is not yours to change: the secret written to it is readable by them.`
+  if (uid !== undefined && st.uid !== uid)
+    return `stdout is a file other users can read (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}) that is not yours to change: the secret written to it is readable by them.`
   try {
     fchmodSync(fd, 0o600)
     return undefined
@@ -121,7 +122,9 @@ export function privatizeOutputFile(stream: Writable): string | undefined {
 }
 
 /** IOStreams over in-memory buffers, for tests. */
-export function createTestIOStreams(opts: {stdin?: string; tty?: boolean; stdoutTTY?: boolean; stderrTTY?: boolean; env?: NodeJS.ProcessEnv} = {}): {
+export function createTestIOStreams(
+  opts: {stdin?: string; tty?: boolean; stdoutTTY?: boolean; stderrTTY?: boolean; env?: NodeJS.ProcessEnv} = {},
+): {
   io: IOStreams
   stdout: () => string
   stderr: () => string

@@ -57,7 +57,8 @@ function attempt(file: string): Attempt {
   }
   const seen = readOwner(file)
   if (seen === 'gone') return {}
-  if (seen === 'unwritten' ? !olderThan(file, UNWRITTEN_GRACE_MS) : ownerAlive(seen)) return {owner: seen === 'unwritten' ? undefined : seen}
+  if (seen === 'unwritten' ? !olderThan(file, UNWRITTEN_GRACE_MS) : ownerAlive(seen))
+    return {owner: seen === 'unwritten' ? undefined : seen}
   breakStale(file, seen)
   return {}
 }
@@ -95,7 +96,10 @@ function breakStale(file: string, seen: Owner | 'unwritten'): void {
   try {
     // Still the same abandoned lock? (Another waiter may have broken it and taken a fresh one meanwhile.)
     const now = readOwner(file)
-    const same = now === 'unwritten' ? seen === 'unwritten' : now !== 'gone' && seen !== 'unwritten' && now.pid === seen.pid && now.start === seen.start
+    const same =
+      now === 'unwritten'
+        ? seen === 'unwritten'
+        : now !== 'gone' && seen !== 'unwritten' && now.pid === seen.pid && now.start === seen.start
     if (same) rmSync(file, {force: true})
   } finally {
     rmSync(breaker, {force: true})
@@ -126,7 +130,13 @@ function busy(what: string, file: string, owner?: Owner): BusyError {
  * An exclusive lock: a lock file created with O_EXCL holding the owner's pid and start time. A lock left by a dead
  * process (kill -9) or a recycled pid is taken over; a live owner is waited for, then we fail (BusyError, exit 6).
  */
-export async function acquireLock(opts: {dir: string; name: string; waitMs: number; clock: Clock; what: string}): Promise<Lock> {
+export async function acquireLock(opts: {
+  dir: string
+  name: string
+  waitMs: number
+  clock: Clock
+  what: string
+}): Promise<Lock> {
   ensurePrivateDirSync(opts.dir)
   const file = path.join(opts.dir, `${opts.name}.lock`)
   const deadline = opts.clock.now().getTime() + opts.waitMs
@@ -156,7 +166,10 @@ export function acquireLockSync(opts: {dir: string; name: string; waitMs: number
 }
 
 /** Runs `fn` holding the named lock. */
-export async function withLock<T>(opts: {dir: string; name: string; waitMs: number; clock: Clock; what: string}, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  opts: {dir: string; name: string; waitMs: number; clock: Clock; what: string},
+  fn: () => Promise<T>,
+): Promise<T> {
   const lock = await acquireLock(opts)
   try {
     return await fn()

@@ -14,7 +14,8 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url))
   for (;;) {
     const pjson = path.join(dir, 'package.json')
-    if (existsSync(pjson) && (JSON.parse(readFileSync(pjson, 'utf8')) as {name?: string}).name === 'claw-mesh') return (root = dir)
+    if (existsSync(pjson) && (JSON.parse(readFileSync(pjson, 'utf8')) as {name?: string}).name === 'claw-mesh')
+      return (root = dir)
     const up = path.dirname(dir)
     if (up === dir) throw new Error(`claw-mesh's package.json was not found above ${fileURLToPath(import.meta.url)}`)
     dir = up

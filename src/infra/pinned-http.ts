@@ -7,7 +7,10 @@ import {HttpFailure, type HttpClient} from './http.js'
  * left the pinned addresses, and otherwise goes to the pinned address itself. Requests to anything else pass as
  * they are. Wraps whichever client the command uses, so no peer path can skip it.
  */
-export function pinnedHttpClient(inner: HttpClient, opts: {peers: () => Iterable<PinnedPeer>; resolve: HostResolver}): HttpClient {
+export function pinnedHttpClient(
+  inner: HttpClient,
+  opts: {peers: () => Iterable<PinnedPeer>; resolve: HostResolver},
+): HttpClient {
   return {
     async request(req) {
       let host: string

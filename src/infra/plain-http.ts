@@ -21,14 +21,20 @@ export interface PlainAnswer {
 }
 
 /** What fetch adds to every request it sends (undici, Node 22 and 24), in the order it adds them. */
-const FETCH_DEFAULTS: Record<string, string> = {accept: '*/*', 'accept-language': '*', 'sec-fetch-mode': 'cors', 'user-agent': 'node'}
+const FETCH_DEFAULTS: Record<string, string> = {
+  accept: '*/*',
+  'accept-language': '*',
+  'sec-fetch-mode': 'cors',
+  'user-agent': 'node',
+}
 
 export class PlainBodyTooLarge extends Error {}
 
 export function plainHttpRequest(url: string, init: PlainInit, max: number): Promise<PlainAnswer> {
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v
-  if (init.body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8'
+  if (init.body !== undefined && headers['content-type'] === undefined)
+    headers['content-type'] = 'text/plain;charset=UTF-8'
   for (const [k, v] of Object.entries(FETCH_DEFAULTS)) headers[k] ??= v
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body))
   return new Promise((resolve, reject) => {
@@ -50,7 +56,13 @@ export function plainHttpRequest(url: string, init: PlainInit, max: number): Pro
         chunks.push(chunk)
       })
       res.on('error', reject)
-      res.on('end', () => resolve({status: res.statusCode ?? 0, headers: headersOf(res.rawHeaders), raw: new TextDecoder().decode(Buffer.concat(chunks))}))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: headersOf(res.rawHeaders),
+          raw: new TextDecoder().decode(Buffer.concat(chunks)),
+        }),
+      )
     })
     req.on('error', reject)
     req.end(init.body)

@@ -22,7 +22,10 @@ export interface ProgressTask<Ctx> {
  * new phase (the text before any "(…)" with its counters) at once and repeats of one phase at most every `everyMs`;
  * on a terminal (where an update redraws one line) everything.
  */
-export function throttleProgress(forward: (message: string) => void, opts: {terminal: boolean; everyMs?: number; now?: () => number}): (message: string) => void {
+export function throttleProgress(
+  forward: (message: string) => void,
+  opts: {terminal: boolean; everyMs?: number; now?: () => number},
+): (message: string) => void {
   if (opts.terminal) return forward
   const now = opts.now ?? Date.now
   let last: {at: number; phase: string} | undefined
@@ -39,7 +42,11 @@ export function throttleProgress(forward: (message: string) => void, opts: {term
  * Runs steps with listr2: animated on a terminal, plain lines without one, always on stderr so stdout
  * stays free for the result (and for --json).
  */
-export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, tasks: ProgressTask<Ctx>[]): Promise<Ctx> {
+export async function runProgress<Ctx extends object>(
+  io: IOStreams,
+  ctx: Ctx,
+  tasks: ProgressTask<Ctx>[],
+): Promise<Ctx> {
   const animated = io.stderrIsTTY && !io.jsonMode
   // listr2 colours with util.styleText, which asks process.stdout whether it takes colour: a terminal on stdout
   // would colour stderr redirected to a file. Without animation (no cursor codes) the colour is stripped unless
@@ -63,7 +70,10 @@ export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, t
       // Notes and messages may quote a peer or another program: stripped, as the drawing itself is not.
       let note: string | void
       try {
-        note = await t.run(c, throttleProgress((message) => void (task.output = stripControl(message)), {terminal: animated}))
+        note = await t.run(
+          c,
+          throttleProgress((message) => void (task.output = stripControl(message)), {terminal: animated}),
+        )
       } catch (error) {
         if (error instanceof StepIncomplete) incomplete.add(i)
         // listr2 draws a failed task's message under it, through the unstripped drawing path.
@@ -81,7 +91,11 @@ export async function runProgress<Ctx extends object>(io: IOStreams, ctx: Ctx, t
     renderer: 'default',
     fallbackRenderer: 'simple',
     fallbackRendererCondition: !animated,
-    rendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(sink, sink)}), collapseErrors: false, formatOutput: 'wrap'} as never,
+    rendererOptions: {
+      logger: new ListrLogger({processOutput: new ProcessOutput(sink, sink)}),
+      collapseErrors: false,
+      formatOutput: 'wrap',
+    } as never,
     fallbackRendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(sink, sink)})} as never,
   } as never)
   return list.run()

@@ -9,7 +9,9 @@ import type {IOStreams} from './io.js'
  */
 export async function ask(io: IOStreams, opts: {question: string; flag: string; masked?: boolean}): Promise<string> {
   if (!io.canPrompt()) {
-    throw new UsageError(`${opts.question.replace(/[:?]\s*$/, '')} is needed and there is no terminal to ask on.`, {hint: `Pass ${opts.flag}.`})
+    throw new UsageError(`${opts.question.replace(/[:?]\s*$/, '')} is needed and there is no terminal to ask on.`, {
+      hint: `Pass ${opts.flag}.`,
+    })
   }
   let muted = false
   const output = new Writable({
@@ -35,7 +37,9 @@ export async function ask(io: IOStreams, opts: {question: string; flag: string; 
 /** A yes/no question. Without a terminal it fails naming the flag that answers yes, and what it would have asked. */
 export async function confirm(io: IOStreams, opts: {question: string; flag: string}): Promise<boolean> {
   if (!io.canPrompt()) {
-    throw new UsageError(`"${opts.question}" needs a yes, and there is no terminal to ask on.`, {hint: `Pass ${opts.flag} to answer yes.`})
+    throw new UsageError(`"${opts.question}" needs a yes, and there is no terminal to ask on.`, {
+      hint: `Pass ${opts.flag} to answer yes.`,
+    })
   }
   const answer = await ask(io, {question: `${opts.question} [y/N]`, flag: opts.flag})
   return /^y(es)?$/i.test(answer)

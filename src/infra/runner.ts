@@ -42,12 +42,20 @@ export interface RunResult {
 export interface Runner {
   run(command: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>
   /** Starts a long-lived process detached from us, with output into a log file. Returns its pid. */
-  spawnDetached(command: string, args: readonly string[], opts: {logFile: string; env?: Record<string, string | undefined>; cwd?: string}): Promise<number>
+  spawnDetached(
+    command: string,
+    args: readonly string[],
+    opts: {logFile: string; env?: Record<string, string | undefined>; cwd?: string},
+  ): Promise<number>
 }
 
 const STDERR_TAIL = 2000
 
-export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessEnv = process.env, platform: PlatformId = 'linux'): Runner {
+export function createExecaRunner(
+  redactor: Redactor,
+  parentEnv: NodeJS.ProcessEnv = process.env,
+  platform: PlatformId = 'linux',
+): Runner {
   // Computed per call: a child sees the allow-listed part of our environment plus what the caller adds, never a secret.
   const envFor = (extra?: Record<string, string | undefined>) => ({...childEnvironment(parentEnv), ...extra})
   return {
@@ -64,7 +72,16 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
         windowsHide: true,
         // The secret's descriptor becomes the child's fd 3 (execa passes a number through to spawn, though its
         // types do not list one for extra fds); stdin as usual.
-        ...(secretFd === undefined ? {stdin: opts.input === undefined ? ('ignore' as const) : undefined} : {stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', secretFd as unknown as 'ignore'] as const}),
+        ...(secretFd === undefined
+          ? {stdin: opts.input === undefined ? ('ignore' as const) : undefined}
+          : {
+              stdio: [
+                opts.input === undefined ? 'ignore' : 'pipe',
+                'pipe',
+                'pipe',
+                secretFd as unknown as 'ignore',
+              ] as const,
+            }),
       }
       let r
       try {
@@ -74,7 +91,9 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
       } finally {
         if (secretFd !== undefined) closeSync(secretFd)
       }
-      const notFound = Boolean(r.failed && r.exitCode === undefined && !r.timedOut && (r as {code?: string}).code !== undefined)
+      const notFound = Boolean(
+        r.failed && r.exitCode === undefined && !r.timedOut && (r as {code?: string}).code !== undefined,
+      )
       const result: RunResult = {
         command,
         args: [...args],
@@ -86,8 +105,16 @@ export function createExecaRunner(redactor: Redactor, parentEnv: NodeJS.ProcessE
       }
       if (opts.reject && result.exitCode !== 0) {
         throw new ExternalError(
-          `${command} ${args[0] ?? ''} ${result.timedOut ? 'timed out' : `failed with exit code ${result.exitCode}`}`.replace(/\s+/g, ' '),
-          {command, args: args.map((a) => redactor.redact(a)), exitStatus: result.exitCode, stderr: redactor.tail(result.stderr, STDERR_TAIL)},
+          `${command} ${args[0] ?? ''} ${result.timedOut ? 'timed out' : `failed with exit code ${result.exitCode}`}`.replace(
+            /\s+/g,
+            ' ',
+          ),
+          {
+            command,
+            args: args.map((a) => redactor.redact(a)),
+            exitStatus: result.exitCode,
+            stderr: redactor.tail(result.stderr, STDERR_TAIL),
+          },
         )
       }
       return result

@@ -39,16 +39,24 @@ export async function readSecretInput(opts: {
     source = {origin: 'stdin', value: (await readTextInputStdin(opts.stdin, `${opts.flag} - (stdin)`)).trim()}
   } else if (raw.startsWith('file:')) {
     const file = expandHome(raw.slice(5), opts.env.HOME || opts.env.USERPROFILE || os.homedir())
-    const text = await readTextInputFile(file, `${opts.flag} ${raw}`, `Check the path and its permissions, or pass the ${noun} on stdin with ${opts.flag} -.`)
+    const text = await readTextInputFile(
+      file,
+      `${opts.flag} ${raw}`,
+      `Check the path and its permissions, or pass the ${noun} on stdin with ${opts.flag} -.`,
+    )
     source = {origin: raw, value: text.trim()}
   } else {
     if (opts.allowLiteral === false) {
-      throw new UsageError(`${opts.flag} takes file:PATH or - (stdin), not a literal value.`, {hint: `Write the ${noun} to a file (mode 0600) and pass ${opts.flag} file:PATH, or paste it on stdin: ${opts.flag} -`})
+      throw new UsageError(`${opts.flag} takes file:PATH or - (stdin), not a literal value.`, {
+        hint: `Write the ${noun} to a file (mode 0600) and pass ${opts.flag} file:PATH, or paste it on stdin: ${opts.flag} -`,
+      })
     }
     source = {origin: 'argument', value: raw.trim()}
   }
   if (source && source.value === '') {
-    throw new UsageError(`${opts.flag}: the ${noun} from ${source.origin} is empty.`, {hint: `Put the ${noun} in the file or stream.`})
+    throw new UsageError(`${opts.flag}: the ${noun} from ${source.origin} is empty.`, {
+      hint: `Put the ${noun} in the file or stream.`,
+    })
   }
   if (source) opts.redactor.add(source.value)
   return source

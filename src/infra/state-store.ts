@@ -30,11 +30,11 @@ function loadConf(): typeof Conf {
   // Node 22.12 calls require() of an ES module experimental and says so on stderr (22.13+ and 24 do not): not here.
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kept unbound to put the very same function back; called with .call(process)
   const emit = process.emitWarning
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning?.message
     if (/ES Module .* using require\(\)|loading ES Module in require\(\)/.test(String(text))) return
     return (emit as (...args: unknown[]) => void).call(process, warning, ...rest)
-  })
+  }
   try {
     return (createRequire(import.meta.url)('conf') as {default: typeof Conf}).default
   } finally {

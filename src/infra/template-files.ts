@@ -27,7 +27,13 @@ function lookup(scopes: Scope[], path: string): unknown {
 }
 
 function empty(value: unknown): boolean {
-  return value === undefined || value === null || value === false || value === '' || (Array.isArray(value) && value.length === 0)
+  return (
+    value === undefined ||
+    value === null ||
+    value === false ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0)
+  )
 }
 
 function renderWith(text: string, scopes: Scope[]): string {
@@ -37,7 +43,9 @@ function renderWith(text: string, scopes: Scope[]): string {
     if (kind === '^') return empty(value) ? renderWith(body, scopes) : ''
     if (empty(value)) return ''
     const items: unknown[] = Array.isArray(value) ? value : [value]
-    return items.map((item) => renderWith(body, [item && typeof item === 'object' ? (item as Scope) : {'.': item}, ...scopes])).join('')
+    return items
+      .map((item) => renderWith(body, [item && typeof item === 'object' ? (item as Scope) : {'.': item}, ...scopes]))
+      .join('')
   })
   return expanded.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
     const value = lookup(scopes, name)

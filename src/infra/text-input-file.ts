@@ -14,7 +14,9 @@ export async function readTextInputFile(file: string, origin: string, hint: stri
   try {
     bytes = await fs.readFile(file)
   } catch (error) {
-    throw new UsageError(`${origin}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint})
+    throw new UsageError(`${origin}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      hint,
+    })
   }
   return decodeTextInput(bytes, origin)
 }

@@ -19,7 +19,10 @@ export function ownDaemonSocket(stateDir: string): string {
 }
 
 /** Kernel TUN when asked, or (auto) when one can be made here; userspace networking otherwise. */
-export function chooseNetworking(probe: HostProbe, wanted: DaemonPlanOptions['networking'] = 'auto'): TailscaleNetworking {
+export function chooseNetworking(
+  probe: HostProbe,
+  wanted: DaemonPlanOptions['networking'] = 'auto',
+): TailscaleNetworking {
   if (wanted !== 'auto') return wanted
   return probe.tun && (probe.isRoot || Boolean(probe.commands.sudo)) ? 'kernel' : 'userspace'
 }
@@ -31,7 +34,12 @@ export function chooseNetworking(probe: HostProbe, wanted: DaemonPlanOptions['ne
  * and claw-mesh sends its own peer traffic through it; inbound connections to the node's tailnet address are
  * handed by tailscaled to the same port on 127.0.0.1, which is where the gateway listens.
  */
-export function daemonWithoutServicePlan(probe: HostProbe, opts: DaemonPlanOptions, method: string, pre: InstallPlan['steps'] = []): InstallPlan {
+export function daemonWithoutServicePlan(
+  probe: HostProbe,
+  opts: DaemonPlanOptions,
+  method: string,
+  pre: InstallPlan['steps'] = [],
+): InstallPlan {
   const {stateDir} = opts
   const socket = ownDaemonSocket(stateDir)
   const daemonState = path.posix.join(stateDir, 'tailscaled')
@@ -72,7 +80,12 @@ export function daemonWithoutServicePlan(probe: HostProbe, opts: DaemonPlanOptio
         ...step,
         title: 'Start tailscaled in userspace-networking mode, with its proxy on loopback',
         // One port for both: tailscaled tells SOCKS5 from HTTP on the same listener.
-        args: ['--tun=userspace-networking', ...common, `--socks5-server=${listen}`, `--outbound-http-proxy-listen=${listen}`],
+        args: [
+          '--tun=userspace-networking',
+          ...common,
+          `--socks5-server=${listen}`,
+          `--outbound-http-proxy-listen=${listen}`,
+        ],
       },
     ],
     notes: [

@@ -6,17 +6,20 @@ import {darwinWatchdog} from './watchdog-darwin.js'
 
 function appStopped(probe: HostProbe): TailscaleAppStopped | undefined {
   if (!probe.tailscaleApp) return undefined
-  const approve = 'approve what macOS asks for (System Settings → VPN, or General → Login Items & Extensions → Network Extensions)'
+  const approve =
+    'approve what macOS asks for (System Settings → VPN, or General → Login Items & Extensions → Network Extensions)'
   if (probe.isRoot) {
     // The App Store app's CLI finds its daemon per user (safesocket_darwin.go: lsof -u<uid> -c IPNExtension), so
     // under sudo a running app looks absent (issue 17, M11).
     return {
-      message: 'Tailscale.app is installed but its daemon does not answer this root (sudo) process: the App Store app belongs to the user logged in at the desktop, and root\'s CLI cannot find it; or the app is not running.',
+      message:
+        "Tailscale.app is installed but its daemon does not answer this root (sudo) process: the App Store app belongs to the user logged in at the desktop, and root's CLI cannot find it; or the app is not running.",
       hint: `Run claw-mesh as the desktop user, without sudo. If the app is not running, open it (open -a Tailscale) and ${approve}.`,
     }
   }
   return {
-    message: 'Tailscale.app is installed but its daemon does not answer: the app is not running, or macOS has not approved its VPN configuration or system extension yet.',
+    message:
+      'Tailscale.app is installed but its daemon does not answer: the app is not running, or macOS has not approved its VPN configuration or system extension yet.',
     hint: `Open it (open -a Tailscale), ${approve}, then re-run claw-mesh. claw-mesh does not install a second tailscaled beside the app: two daemons would give this Mac two tailnet addresses.`,
   }
 }
@@ -28,7 +31,11 @@ export const darwinAdapter: PlatformAdapter = {
     return path.posix.join(home, 'Library', 'Application Support', 'claw-mesh')
   },
   tailscaleCandidates() {
-    return ['/opt/homebrew/bin/tailscale', '/usr/local/bin/tailscale', '/Applications/Tailscale.app/Contents/MacOS/Tailscale']
+    return [
+      '/opt/homebrew/bin/tailscale',
+      '/usr/local/bin/tailscale',
+      '/Applications/Tailscale.app/Contents/MacOS/Tailscale',
+    ]
   },
   executableNames: (name) => [name],
   tailscaleSocket: '/var/run/tailscaled.socket',
@@ -50,8 +57,21 @@ export const darwinAdapter: PlatformAdapter = {
       steps: [
         // Only the formula's own keg counts: a `tailscale` on PATH may be another install's CLI, and `brew services
         // start tailscale` fails unless the formula is installed.
-        ...(probe.tailscaleFormula ? [] : [{title: 'Install the Homebrew tailscale formula', command: probe.commands.brew, args: ['install', 'tailscale']}]),
-        {title: 'Start tailscaled with brew services', command: probe.commands.brew, args: ['services', 'start', 'tailscale'], sudo: !probe.isRoot},
+        ...(probe.tailscaleFormula
+          ? []
+          : [
+              {
+                title: 'Install the Homebrew tailscale formula',
+                command: probe.commands.brew,
+                args: ['install', 'tailscale'],
+              },
+            ]),
+        {
+          title: 'Start tailscaled with brew services',
+          command: probe.commands.brew,
+          args: ['services', 'start', 'tailscale'],
+          sudo: !probe.isRoot,
+        },
       ],
       notes: ['The formula runs the open-source tailscaled as a system service (socket /var/run/tailscaled.socket).'],
     }

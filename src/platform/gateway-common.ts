@@ -12,7 +12,12 @@ export function shQuote(value: string): string {
  * owned by the gateway's user and not group/world-writable. A node binary installed by root fails that test, so
  * claw-mesh writes this small script (0700) into its own state dir and the script execs node on claw-mesh.
  */
-export function posixSecretLauncher(opts: {nodePath: string; cliEntry: string; stateDir: string; backend: string}): SecretLauncher {
+export function posixSecretLauncher(opts: {
+  nodePath: string
+  cliEntry: string
+  stateDir: string
+  backend: string
+}): SecretLauncher {
   const file = path.posix.join(opts.stateDir, 'bin', 'secret-resolver')
   const content = [
     '#!/bin/sh',

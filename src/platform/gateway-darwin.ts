@@ -11,7 +11,8 @@ const label = (profile?: string) => {
 }
 // `home` is the OS home ($HOME), never OPENCLAW_HOME: OpenClaw's resolveDaemonHomeDir puts the plist in the login
 // user's ~/Library/LaunchAgents whatever OPENCLAW_HOME says (issue 17, M10).
-const plist = (home: string, profile?: string) => path.posix.join(home, 'Library', 'LaunchAgents', `${label(profile)}.plist`)
+const plist = (home: string, profile?: string) =>
+  path.posix.join(home, 'Library', 'LaunchAgents', `${label(profile)}.plist`)
 
 /** launchd LaunchAgents in the user's GUI session. */
 export const darwinGateway: GatewayPlatform = {
@@ -21,7 +22,9 @@ export const darwinGateway: GatewayPlatform = {
     if (uid === undefined) return {usable: false, detail: 'no user id'}
     const r = await run('launchctl', ['print', `gui/${uid}`])
     if (r.notFound) return {usable: false, detail: 'launchctl not found'}
-    return r.exitCode === 0 ? {usable: true, detail: 'launchd GUI session answers'} : {usable: false, detail: 'no launchd GUI session (logged in over SSH only?)'}
+    return r.exitCode === 0
+      ? {usable: true, detail: 'launchd GUI session answers'}
+      : {usable: false, detail: 'no launchd GUI session (logged in over SSH only?)'}
   },
   serviceLocation: plist,
   async serviceInstalled(home, profile) {
@@ -30,9 +33,16 @@ export const darwinGateway: GatewayPlatform = {
   // What a headless Mac needs after a reboot: automatic login (ruled out by FileVault), since every LaunchAgent lives
   // in the desktop session (issue 17, M5).
   async serviceNotes(run, env) {
-    const [autoLogin, fileVault] = await Promise.all([run('defaults', ['read', '/Library/Preferences/com.apple.loginwindow', 'autoLoginUser']), run('fdesetup', ['status'])])
+    const [autoLogin, fileVault] = await Promise.all([
+      run('defaults', ['read', '/Library/Preferences/com.apple.loginwindow', 'autoLoginUser']),
+      run('fdesetup', ['status']),
+    ])
     const {macSessionNotes} = await import('../core/os/macos-session.js')
-    return macSessionNotes({user: env.USER || env.LOGNAME, autoLogin, fileVault: fileVault.exitCode === 0 ? fileVault.stdout : undefined})
+    return macSessionNotes({
+      user: env.USER || env.LOGNAME,
+      autoLogin,
+      fileVault: fileVault.exitCode === 0 ? fileVault.stdout : undefined,
+    })
   },
   async isGatewayProcess(pid, run) {
     // The owner too: another user's process named openclaw is never ours to signal.

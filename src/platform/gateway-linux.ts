@@ -19,7 +19,10 @@ export const linuxGateway: GatewayPlatform = {
     const r = await run('systemctl', ['--user', 'show-environment'])
     if (r.notFound) return {usable: false, detail: 'systemctl is not installed'}
     if (r.exitCode === 0) return {usable: true, detail: 'systemd user manager answers'}
-    return {usable: false, detail: `no systemd user session (${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode}`})`}
+    return {
+      usable: false,
+      detail: `no systemd user session (${(r.stderr || r.stdout).trim().split('\n')[0] || `exit ${r.exitCode}`})`,
+    }
   },
   serviceLocation(home, profile) {
     return path.posix.join(home, '.config', 'systemd', 'user', unitName(profile))

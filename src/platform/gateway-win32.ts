@@ -16,7 +16,12 @@ const taskName = (profile?: string) => {
  * folder under APPDATA (else the profile's AppData\Roaming) — and joins with this host's path rules, as OpenClaw
  * does, because the files are looked for on this machine.
  */
-export function startupEntryPaths(env: NodeJS.ProcessEnv, profile: string | undefined, home: string, join = (...parts: string[]) => path.join(...parts)): string[] {
+export function startupEntryPaths(
+  env: NodeJS.ProcessEnv,
+  profile: string | undefined,
+  home: string,
+  join = (...parts: string[]) => path.join(...parts),
+): string[] {
   const name = env.OPENCLAW_WINDOWS_TASK_NAME?.trim() || taskName(profile ?? env.OPENCLAW_PROFILE)
   const appData = env.APPDATA?.trim()
   const roaming = appData || join(env.USERPROFILE?.trim() || env.HOME?.trim() || home, 'AppData', 'Roaming')
@@ -32,7 +37,9 @@ export const win32Gateway: GatewayPlatform = {
   async probeServiceManager(run) {
     const r = await run('schtasks', ['/Query', '/FO', 'CSV', '/NH'])
     if (r.notFound) return {usable: false, detail: 'schtasks not found'}
-    return r.exitCode === 0 ? {usable: true, detail: 'Task Scheduler answers'} : {usable: false, detail: 'Task Scheduler did not answer'}
+    return r.exitCode === 0
+      ? {usable: true, detail: 'Task Scheduler answers'}
+      : {usable: false, detail: 'Task Scheduler did not answer'}
   },
   serviceLocation(_home, profile) {
     return taskName(profile)
@@ -47,7 +54,11 @@ export const win32Gateway: GatewayPlatform = {
     return []
   },
   async isGatewayProcess(pid, run) {
-    const r = await run('powershell', ['-NoProfile', '-Command', `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}").CommandLine`])
+    const r = await run('powershell', [
+      '-NoProfile',
+      '-Command',
+      `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}").CommandLine`,
+    ])
     return r.exitCode === 0 && r.stdout.includes('openclaw')
   },
   // Windows has no shebang scripts OpenClaw could run without a shell: it runs node itself, with claw-mesh's
@@ -55,7 +66,15 @@ export const win32Gateway: GatewayPlatform = {
   // Loaded when asked: the netstat parser is Windows-only.
   loopbackListeners: async (port, run) => (await import('./listeners-win32.js')).win32LoopbackListeners(port, run),
   secretLauncher(opts) {
-    return {command: opts.nodePath, args: [opts.cliEntry, 'secrets', 'resolve'], env: {CLAW_MESH_HOME: opts.stateDir, CLAW_MESH_SECRET_STORE: opts.backend, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}}
+    return {
+      command: opts.nodePath,
+      args: [opts.cliEntry, 'secrets', 'resolve'],
+      env: {
+        CLAW_MESH_HOME: opts.stateDir,
+        CLAW_MESH_SECRET_STORE: opts.backend,
+        CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true',
+      },
+    }
   },
   secretResolverPassEnv: ['USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'SystemRoot', 'USERNAME', 'TEMP'],
 }

@@ -18,7 +18,9 @@ export function platformAdapter(platform: string = process.platform): PlatformAd
     case 'win32':
       return win32Adapter
     default:
-      throw new UsageError(`Platform "${platform}" is not supported.`, {hint: 'claw-mesh runs on linux, darwin (macOS) and win32 (Windows).'})
+      throw new UsageError(`Platform "${platform}" is not supported.`, {
+        hint: 'claw-mesh runs on linux, darwin (macOS) and win32 (Windows).',
+      })
   }
 }
 

@@ -8,7 +8,19 @@ import {linuxWatchdog} from './watchdog-linux.js'
 
 const APT = ['debian', 'ubuntu', 'raspbian', 'linuxmint', 'pop', 'elementary', 'kali', 'neon', 'zorin']
 const DNF = ['fedora', 'rhel', 'centos', 'rocky', 'almalinux', 'amzn', 'ol']
-const SUPPORTED = [...APT, ...DNF, 'arch', 'manjaro', 'alpine', 'opensuse', 'opensuse-leap', 'opensuse-tumbleweed', 'sles', 'void', 'gentoo']
+const SUPPORTED = [
+  ...APT,
+  ...DNF,
+  'arch',
+  'manjaro',
+  'alpine',
+  'opensuse',
+  'opensuse-leap',
+  'opensuse-tumbleweed',
+  'sles',
+  'void',
+  'gentoo',
+]
 
 function distroFamily(probe: HostProbe): string | undefined {
   const ids = [probe.osRelease?.id ?? '', ...(probe.osRelease?.idLike ?? [])]
@@ -26,8 +38,10 @@ export const linuxAdapter: PlatformAdapter = {
   },
   executableNames: (name) => [name],
   tailscaleSocket: '/var/run/tailscale/tailscaled.sock',
-  tailscaleDaemonDownText: "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)",
-  tailscaleStartHint: 'sudo systemctl enable --now tailscaled (or, without systemd: claw-mesh tailscale install, which starts tailscaled itself)',
+  tailscaleDaemonDownText:
+    "failed to connect to local tailscaled; it doesn't appear to be running (sudo systemctl start tailscaled ?)",
+  tailscaleStartHint:
+    'sudo systemctl enable --now tailscaled (or, without systemd: claw-mesh tailscale install, which starts tailscaled itself)',
   planTailscaleInstall(probe, opts): InstallPlan {
     if (probe.osRelease?.id === 'nixos') {
       throw new ActionNeededError('Tailscale cannot be installed imperatively on NixOS.', {
@@ -37,9 +51,12 @@ export const linuxAdapter: PlatformAdapter = {
     const family = distroFamily(probe)
     const present = Boolean(probe.commands.tailscale && probe.commands.tailscaled)
     if (!family && !present) {
-      throw new ActionNeededError(`Unknown Linux distribution "${probe.osRelease?.id ?? 'unknown'}": the Tailscale installer does not support it.`, {
-        hint: 'Install Tailscale by hand (https://tailscale.com/download/linux/static has static binaries), then re-run claw-mesh.',
-      })
+      throw new ActionNeededError(
+        `Unknown Linux distribution "${probe.osRelease?.id ?? 'unknown'}": the Tailscale installer does not support it.`,
+        {
+          hint: 'Install Tailscale by hand (https://tailscale.com/download/linux/static has static binaries), then re-run claw-mesh.',
+        },
+      )
     }
     const installSteps = present
       ? []
@@ -60,9 +77,16 @@ export const linuxAdapter: PlatformAdapter = {
       method: present ? 'systemd' : 'install script',
       steps: [
         ...installSteps,
-        {title: 'Enable and start tailscaled', command: 'systemctl', args: ['enable', '--now', 'tailscaled'], sudo: !probe.isRoot},
+        {
+          title: 'Enable and start tailscaled',
+          command: 'systemctl',
+          args: ['enable', '--now', 'tailscaled'],
+          sudo: !probe.isRoot,
+        },
       ],
-      notes: present ? ['Tailscale is already installed; only the service is started.'] : ['The script picks apt/dnf/yum/zypper/pacman/apk for this distribution.'],
+      notes: present
+        ? ['Tailscale is already installed; only the service is started.']
+        : ['The script picks apt/dnf/yum/zypper/pacman/apk for this distribution.'],
     }
   },
   // O_TMPFILE (__O_TMPFILE | O_DIRECTORY): a file with no name at all; the child opens it as /dev/fd/3.

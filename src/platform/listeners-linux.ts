@@ -23,7 +23,9 @@ function ipv6(hex: string): string {
   // Four 32-bit words, each in host order.
   const bytes: string[] = []
   for (let w = 0; w < 4; w++) for (let b = 3; b >= 0; b--) bytes.push(hex.slice(w * 8 + b * 2, w * 8 + b * 2 + 2))
-  const groups = Array.from({length: 8}, (_, i) => (bytes[i * 2] + bytes[i * 2 + 1]).toLowerCase().replace(/^0+(?=.)/, ''))
+  const groups = Array.from({length: 8}, (_, i) =>
+    (bytes[i * 2] + bytes[i * 2 + 1]).toLowerCase().replace(/^0+(?=.)/, ''),
+  )
   return groups.join(':')
 }
 
@@ -33,19 +35,33 @@ export function parseProcNetTcp(text: string): ProcNetEntry[] {
     const f = line.trim().split(/\s+/)
     if (f.length < 10) continue
     const [addrHex, portHex] = f[1].split(':')
-    entries.push({address: addrHex.length === 8 ? ipv4(addrHex) : ipv6(addrHex), port: parseInt(portHex, 16), listening: f[3] === '0A', uid: Number(f[7]), inode: f[9]})
+    entries.push({
+      address: addrHex.length === 8 ? ipv4(addrHex) : ipv6(addrHex),
+      port: parseInt(portHex, 16),
+      listening: f[3] === '0A',
+      uid: Number(f[7]),
+      inode: f[9],
+    })
   }
   return entries
 }
 
 /** Addresses a listener can have and still take a connection to 127.0.0.1. */
 export function reachableFromLoopback(address: string): boolean {
-  return /^127\./.test(address) || address === '0.0.0.0' || address === '0:0:0:0:0:0:0:0' || /^0:0:0:0:0:ffff:(7f|0:0$)/.test(address)
+  return (
+    /^127\./.test(address) ||
+    address === '0.0.0.0' ||
+    address === '0:0:0:0:0:0:0:0' ||
+    /^0:0:0:0:0:ffff:(7f|0:0$)/.test(address)
+  )
 }
 
 function userName(uid: number): string | undefined {
   try {
-    return readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === uid)?.[0]
+    return readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .map((l) => l.split(':'))
+      .find((f) => Number(f[2]) === uid)?.[0]
   } catch {
     return undefined
   }

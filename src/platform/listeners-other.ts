@@ -16,7 +16,11 @@ export function parseLsof(stdout: string, port: number): PortHolder[] {
       cur = {pid: Number(value)}
     } else if (tag === 'u') cur.uid = Number(value)
     else if (tag === 'c') name = value
-    else if (tag === 'n' && /^(127\.[\d.]+|\*|\[::\]|\[::ffff:127\.[\d.]+\]):(\d+)$/.test(value) && value.endsWith(`:${port}`)) {
+    else if (
+      tag === 'n' &&
+      /^(127\.[\d.]+|\*|\[::\]|\[::ffff:127\.[\d.]+\]):(\d+)$/.test(value) &&
+      value.endsWith(`:${port}`)
+    ) {
       if (!holders.includes(cur)) holders.push({...cur, cmdline: cur.cmdline ?? name})
     }
   }

@@ -40,7 +40,11 @@ export async function win32LoopbackListeners(port: number, run: ProbeRun): Promi
   if (r.exitCode !== 0) return {known: false, why: `netstat failed (exit ${r.exitCode})`}
   const holders: PortHolder[] = []
   for (const pid of parseNetstat(r.stdout, port)) {
-    const ps = await run('powershell', ['-NoProfile', '-Command', `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}") | ForEach-Object { $_.ExecutablePath; $_.CommandLine }`])
+    const ps = await run('powershell', [
+      '-NoProfile',
+      '-Command',
+      `(Get-CimInstance Win32_Process -Filter "ProcessId=${pid}") | ForEach-Object { $_.ExecutablePath; $_.CommandLine }`,
+    ])
     const [exe, cmdline] = ps.stdout.split(/\r?\n/)
     holders.push({pid, exe: exe?.trim() || undefined, cmdline: cmdline?.trim() || undefined})
   }

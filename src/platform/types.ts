@@ -120,7 +120,10 @@ export interface SecretLauncher {
 }
 
 /** Runs a command for a platform probe (a thin view of the Runner, so adapters stay free of dependencies). */
-export type ProbeRun = (cmd: string, args: string[]) => Promise<{exitCode: number; stdout: string; stderr: string; notFound: boolean}>
+export type ProbeRun = (
+  cmd: string,
+  args: string[],
+) => Promise<{exitCode: number; stdout: string; stderr: string; notFound: boolean}>
 
 /** How the OpenClaw gateway runs as a service on this OS, and the gateway-related files claw-mesh writes. */
 export interface GatewayPlatform {

@@ -11,7 +11,11 @@ export const linuxWatchdog: WatchdogPlatform = {
   files({home, env}) {
     const dir = path.posix.join(env.XDG_CONFIG_HOME || path.posix.join(home, '.config'), 'systemd', 'user')
     return [
-      {path: path.posix.join(dir, 'claw-mesh-watchdog.service'), template: 'systemd/claw-mesh-watchdog.service', format: 'systemd'},
+      {
+        path: path.posix.join(dir, 'claw-mesh-watchdog.service'),
+        template: 'systemd/claw-mesh-watchdog.service',
+        format: 'systemd',
+      },
       {path: path.posix.join(dir, TIMER), template: 'systemd/claw-mesh-watchdog.timer', format: 'systemd'},
     ]
   },

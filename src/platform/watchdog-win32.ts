@@ -14,8 +14,18 @@ export const win32Watchdog: WatchdogPlatform = {
   needsEnvFile: true,
   files({stateDir}) {
     return [
-      {path: path.win32.join(stateDir, 'claw-mesh-watchdog.xml'), template: 'windows/claw-mesh-watchdog.xml', format: 'xml', encoding: 'utf-16le'},
-      {path: path.win32.join(stateDir, 'claw-mesh-watchdog.vbs'), template: 'windows/claw-mesh-watchdog.vbs', format: 'vbs', encoding: 'utf-16le'},
+      {
+        path: path.win32.join(stateDir, 'claw-mesh-watchdog.xml'),
+        template: 'windows/claw-mesh-watchdog.xml',
+        format: 'xml',
+        encoding: 'utf-16le',
+      },
+      {
+        path: path.win32.join(stateDir, 'claw-mesh-watchdog.vbs'),
+        template: 'windows/claw-mesh-watchdog.vbs',
+        format: 'vbs',
+        encoding: 'utf-16le',
+      },
     ]
   },
   activate: (files) => [{command: 'schtasks', args: ['/Create', '/TN', TASK, '/XML', files[0].path, '/F']}],

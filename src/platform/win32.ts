@@ -30,12 +30,22 @@ export const win32Adapter: PlatformAdapter = {
         {
           title: 'Install Tailscale with winget',
           command: probe.commands.winget,
-          args: ['install', '--id', 'Tailscale.Tailscale', '-e', '--silent', '--accept-package-agreements', '--accept-source-agreements'],
+          args: [
+            'install',
+            '--id',
+            'Tailscale.Tailscale',
+            '-e',
+            '--silent',
+            '--accept-package-agreements',
+            '--accept-source-agreements',
+          ],
           // The installer starts the Tailscale service; the first `status` before it listens would see no daemon.
           waitForDaemon: true,
         },
       ],
-      notes: ['The installer registers the Tailscale service; `tailscale up` gets --unattended so the node stays up without a logged-in user.'],
+      notes: [
+        'The installer registers the Tailscale service; `tailscale up` gets --unattended so the node stays up without a logged-in user.',
+      ],
     }
   },
   upExtraFlags: () => ['--unattended'],

@@ -10,11 +10,20 @@ import type {MeshPeer} from './host.js'
  */
 export type CallResult = A2aAnswer | {kind: 'network'; detail: string; timeout: boolean} | {kind: 'too-large'}
 
-async function post(peer: MeshPeer & {url: string; outboundToken: string}, body: string, method: 'SendMessage' | 'GetTask', timeoutMs: number): Promise<CallResult> {
+async function post(
+  peer: MeshPeer & {url: string; outboundToken: string},
+  body: string,
+  method: 'SendMessage' | 'GetTask',
+  timeoutMs: number,
+): Promise<CallResult> {
   try {
     const res = await fetch(peer.url, {
       method: 'POST',
-      headers: {authorization: `Bearer ${peer.outboundToken}`, 'content-type': 'application/json', 'a2a-version': '1.0'},
+      headers: {
+        authorization: `Bearer ${peer.outboundToken}`,
+        'content-type': 'application/json',
+        'a2a-version': '1.0',
+      },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     })
@@ -26,7 +35,11 @@ async function post(peer: MeshPeer & {url: string; outboundToken: string}, body:
   } catch (error) {
     const e = error as {name?: string; cause?: {code?: string}; message?: string}
     const timeout = e?.name === 'TimeoutError' || e?.name === 'AbortError'
-    return {kind: 'network', timeout, detail: timeout ? 'no answer in time' : (e?.cause?.code ?? e?.message ?? 'unreachable').slice(0, 120)}
+    return {
+      kind: 'network',
+      timeout,
+      detail: timeout ? 'no answer in time' : (e?.cause?.code ?? e?.message ?? 'unreachable').slice(0, 120),
+    }
   }
 }
 
@@ -38,8 +51,16 @@ export function reachable(peer: MeshPeer): peer is MeshPeer & {url: string; outb
  * One SendMessage. `wait` blocks on the peer until its agent answers or the peer's own reply window closes (it then
  * returns the working task): one round trip, no polling. Without `wait` the peer returns the task at once.
  */
-export async function sendMessage(peer: MeshPeer & {url: string; outboundToken: string}, input: {id: string; text: string; contextId: string; wait: boolean; timeoutMs: number}): Promise<AttemptOutcome> {
-  const body = sendMessageBody({text: input.text, contextId: input.contextId, messageId: input.id, returnImmediately: !input.wait})
+export async function sendMessage(
+  peer: MeshPeer & {url: string; outboundToken: string},
+  input: {id: string; text: string; contextId: string; wait: boolean; timeoutMs: number},
+): Promise<AttemptOutcome> {
+  const body = sendMessageBody({
+    text: input.text,
+    contextId: input.contextId,
+    messageId: input.id,
+    returnImmediately: !input.wait,
+  })
   const r = await post(peer, body, 'SendMessage', input.timeoutMs)
   return attemptOutcome(r)
 }
@@ -58,7 +79,10 @@ export function attemptOutcome(r: CallResult): AttemptOutcome {
     case 'no-a2a':
       return {kind: 'retryable', detail: `no A2A endpoint (HTTP ${r.status})`}
     case 'unauthorized':
-      return {kind: 'refused', detail: 'the peer refused this host\'s token (the pair is broken: re-pair with claw-mesh)'}
+      return {
+        kind: 'refused',
+        detail: "the peer refused this host's token (the pair is broken: re-pair with claw-mesh)",
+      }
     case 'forbidden':
       return {kind: 'refused', detail: `the peer forbade this request${r.message ? `: ${r.message}` : ''}`}
     case 'version-refused':
@@ -74,7 +98,10 @@ export function attemptOutcome(r: CallResult): AttemptOutcome {
   }
 }
 
-export async function getTask(peer: MeshPeer & {url: string; outboundToken: string}, taskId: string): Promise<PollOutcome> {
+export async function getTask(
+  peer: MeshPeer & {url: string; outboundToken: string},
+  taskId: string,
+): Promise<PollOutcome> {
   const r = await post(peer, getTaskBody(taskId), 'GetTask', 10_000)
   if (r.kind === 'task') return {kind: 'task', taskState: r.task.state, reply: r.task.reply, reason: r.task.reason}
   if (r.kind === 'rpc-error' && r.code === -32001) return {kind: 'unknown-task'}
@@ -89,8 +116,15 @@ export async function probe(peer: MeshPeer): Promise<{online: boolean; skills?: 
     const res = await fetch(`${origin}/.well-known/agent-card.json`, {signal: AbortSignal.timeout(3000)})
     const text = (await res.text()).slice(0, 256 * 1024)
     if (res.status !== 200) return {online: false}
-    const card = JSON.parse(text) as {description?: unknown; skills?: Array<{id?: unknown; name?: unknown; description?: unknown}>}
-    const skills = Array.isArray(card.skills) ? card.skills.map((s) => [s?.name ?? s?.id, s?.description].filter((x) => typeof x === 'string').join(': ')).filter(Boolean) : []
+    const card = JSON.parse(text) as {
+      description?: unknown
+      skills?: Array<{id?: unknown; name?: unknown; description?: unknown}>
+    }
+    const skills = Array.isArray(card.skills)
+      ? card.skills
+          .map((s) => [s?.name ?? s?.id, s?.description].filter((x) => typeof x === 'string').join(': '))
+          .filter(Boolean)
+      : []
     return {online: true, skills, description: typeof card.description === 'string' ? card.description : undefined}
   } catch {
     return {online: false}

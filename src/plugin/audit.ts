@@ -1,12 +1,26 @@
 import {appendFileSync, mkdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {AUDIT_FILE, DEFAULT_AUDIT_MAX_BYTES, OUTBOX_SUMMARY_FILE, auditLine, needsRotation, rotationSteps, type AuditRecord, type OutboxSummaryFile} from '../core/mesh/mesh-audit.js'
+import {
+  AUDIT_FILE,
+  DEFAULT_AUDIT_MAX_BYTES,
+  OUTBOX_SUMMARY_FILE,
+  auditLine,
+  needsRotation,
+  rotationSteps,
+  type AuditRecord,
+  type OutboxSummaryFile,
+} from '../core/mesh/mesh-audit.js'
 import type {OutboxItem} from '../core/mesh/mesh-outbox.js'
 import {readPluginConfig, type MeshPluginConfig, type PluginApi} from './host.js'
 import {fallbackDir} from './state.js'
 
 /** Appends one record to the audit log, rotating by size first. A log that cannot be written never stops a message. */
-export function writeAudit(config: MeshPluginConfig, fallbackDir: string, record: Omit<AuditRecord, 'at'>, log?: (msg: string) => void): void {
+export function writeAudit(
+  config: MeshPluginConfig,
+  fallbackDir: string,
+  record: Omit<AuditRecord, 'at'>,
+  log?: (msg: string) => void,
+): void {
   const dir = config.auditDir ?? fallbackDir
   const file = path.join(dir, AUDIT_FILE)
   const line = auditLine({at: new Date().toISOString(), ...record}, config.auditBodies === true)
@@ -47,7 +61,12 @@ export function writeOutboxSummary(config: MeshPluginConfig, fallbackDir: string
 }
 
 /** One audit record for an outbox message's event: the same fields whether a tool or the delivery service saw it. */
-export function auditOutboxItem(api: PluginApi, item: OutboxItem, event: AuditRecord['event'], extra: {latencyMs?: number; reason?: string} = {}): void {
+export function auditOutboxItem(
+  api: PluginApi,
+  item: OutboxItem,
+  event: AuditRecord['event'],
+  extra: {latencyMs?: number; reason?: string} = {},
+): void {
   writeAudit(
     readPluginConfig(api.pluginConfig),
     fallbackDir(api),

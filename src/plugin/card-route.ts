@@ -10,7 +10,12 @@ import {currentConfig, PLUGIN_ID, type PluginApi} from './host.js'
  * owner chose to publish; no token, no peer, nothing else of the config.
  */
 export interface RouteApi extends PluginApi {
-  registerHttpRoute?(route: {path: string; auth: 'plugin' | 'gateway'; match?: 'exact' | 'prefix'; handler: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>}): void
+  registerHttpRoute?(route: {
+    path: string
+    auth: 'plugin' | 'gateway'
+    match?: 'exact' | 'prefix'
+    handler: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>
+  }): void
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -48,7 +53,10 @@ export function cardFor(api: PluginApi, requestOrigin: string): MeshCard {
   const self: SelfDescription = {caps: sanitizeCaps(Array.isArray(settings.caps) ? settings.caps : [])}
   const description = sanitizeDescription(settings.description)
   if (description) self.description = description
-  const meshName = typeof settings.meshName === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(settings.meshName) ? settings.meshName : 'claw-mesh'
+  const meshName =
+    typeof settings.meshName === 'string' && /^[a-z0-9][a-z0-9-]{0,62}$/.test(settings.meshName)
+      ? settings.meshName
+      : 'claw-mesh'
   const advertised = pick(config, 'channels', 'a2a', 'advertisedUrl')
   const baseUrl = typeof advertised === 'string' && /^https?:\/\//.test(advertised) ? advertised : requestOrigin
   return buildMeshCard({name: meshName, self, pluginVersion: pluginVersion(), baseUrl})
@@ -72,7 +80,11 @@ export function cardHandler(api: PluginApi) {
       return true
     }
     const body = JSON.stringify(cardFor(api, originOf(req)))
-    res.writeHead(200, {'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body))})
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': String(Buffer.byteLength(body)),
+    })
     res.end(req.method === 'HEAD' ? undefined : body)
     return true
   }

@@ -15,13 +15,21 @@ import type {MeshState} from './state.js'
  * The file is read as untrusted input: size-capped, every field checked, the body through the same outbound check
  * as an agent's (size, slash, this gateway's own tokens).
  */
-export async function enqueueFromFile(api: PluginApi, state: MeshState, file: string, name: string, now: number): Promise<OutboxItem | undefined> {
+export async function enqueueFromFile(
+  api: PluginApi,
+  state: MeshState,
+  file: string,
+  name: string,
+  now: number,
+): Promise<OutboxItem | undefined> {
   let text: string
   try {
     if (statSync(file).size > MAX_ENQUEUE_FILE_BYTES) throw new Error('request file too large')
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    api.logger?.warn?.(`claw-mesh: ignored the outbox request ${name}: ${String((error as Error)?.message ?? error).slice(0, 200)}`)
+    api.logger?.warn?.(
+      `claw-mesh: ignored the outbox request ${name}: ${String((error as Error)?.message ?? error).slice(0, 200)}`,
+    )
     return undefined
   }
   const parsed = parseEnqueueRequest(name, text)
@@ -60,7 +68,10 @@ export async function enqueueFromFile(api: PluginApi, state: MeshState, file: st
   }
   let event: 'queued' | 'refused' = 'queued'
   if (!peer || !reachable(peer)) {
-    Object.assign(item, {state: 'failed', reason: `${r.peer} is not among this gateway's A2A peers, or has no address to call`})
+    Object.assign(item, {
+      state: 'failed',
+      reason: `${r.peer} is not among this gateway's A2A peers, or has no address to call`,
+    })
     event = 'refused'
   } else if (!body.ok) {
     Object.assign(item, {state: 'failed', reason: body.message})

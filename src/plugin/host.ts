@@ -37,15 +37,34 @@ export interface PluginApi {
   pluginConfig?: unknown
   config?: unknown
   logger?: {info?(msg: string): void; warn?(msg: string): void; error?(msg: string): void}
-  registerTool(tool: ((ctx: ToolContext) => AgentTool | null | undefined) | AgentTool, opts?: {name?: string; names?: string[]}): void
-  on?(hook: 'message_received', handler: (event: {from?: string; content?: string; messageId?: string; senderId?: string; sessionKey?: string}, ctx: {channelId?: string; conversationId?: string; sessionKey?: string}) => void): void
-  registerService(service: {id: string; start(ctx: ServiceContext): void | Promise<void>; stop?(ctx: ServiceContext): void | Promise<void>}): void
+  registerTool(
+    tool: ((ctx: ToolContext) => AgentTool | null | undefined) | AgentTool,
+    opts?: {name?: string; names?: string[]},
+  ): void
+  on?(
+    hook: 'message_received',
+    handler: (
+      event: {from?: string; content?: string; messageId?: string; senderId?: string; sessionKey?: string},
+      ctx: {channelId?: string; conversationId?: string; sessionKey?: string},
+    ) => void,
+  ): void
+  registerService(service: {
+    id: string
+    start(ctx: ServiceContext): void | Promise<void>
+    stop?(ctx: ServiceContext): void | Promise<void>
+  }): void
   runtime: {
     config?: {current?(): unknown}
     state?: {resolveStateDir?(env: NodeJS.ProcessEnv): string}
     system?: {
       enqueueSystemEvent?(text: string, opts: {sessionKey?: string; agentId?: string; contextKey?: string}): unknown
-      requestHeartbeat?(opts: {source: string; intent: string; reason: string; agentId?: string; sessionKey?: string}): unknown
+      requestHeartbeat?(opts: {
+        source: string
+        intent: string
+        reason: string
+        agentId?: string
+        sessionKey?: string
+      }): unknown
     }
   }
 }
@@ -72,7 +91,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function readPluginConfig(raw: unknown): MeshPluginConfig {
-  return isObject(raw) ? (raw) : {}
+  return isObject(raw) ? raw : {}
 }
 
 export interface MeshPeer {
@@ -88,12 +107,22 @@ export interface MeshPeer {
  * already applied), so the values here are the ones the channel itself presents.
  */
 export function meshPeers(config: unknown): MeshPeer[] {
-  const peers = isObject(config) && isObject(config.channels) && isObject(config.channels.a2a) && isObject(config.channels.a2a.peers) ? config.channels.a2a.peers : {}
+  const peers =
+    isObject(config) &&
+    isObject(config.channels) &&
+    isObject(config.channels.a2a) &&
+    isObject(config.channels.a2a.peers)
+      ? config.channels.a2a.peers
+      : {}
   return Object.entries(peers)
     .filter(([, p]) => isObject(p))
     .map(([name, p]) => {
       const peer = p as Record<string, unknown>
-      return {name, url: typeof peer.url === 'string' ? peer.url : undefined, outboundToken: typeof peer.outboundToken === 'string' ? peer.outboundToken : undefined}
+      return {
+        name,
+        url: typeof peer.url === 'string' ? peer.url : undefined,
+        outboundToken: typeof peer.outboundToken === 'string' ? peer.outboundToken : undefined,
+      }
     })
     .sort((a, b) => a.name.localeCompare(b.name))
 }

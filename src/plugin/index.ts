@@ -5,7 +5,15 @@ import {peerRows} from './peer-cards.js'
 import {writeAudit} from './audit.js'
 import {fallbackDir} from './state.js'
 import {registerProofRoute} from './proof-route.js'
-import {PLUGIN_ID, currentConfig, meshPeers, readPluginConfig, type AgentTool, type PluginApi, type ToolContext} from './host.js'
+import {
+  PLUGIN_ID,
+  currentConfig,
+  meshPeers,
+  readPluginConfig,
+  type AgentTool,
+  type PluginApi,
+  type ToolContext,
+} from './host.js'
 import {startLoop, stopLoop} from './service.js'
 import {ASK_HTTP_TIMEOUT_MS, meshSend, meshTask, result, type MeshCall} from './tools.js'
 
@@ -22,7 +30,10 @@ const PEER_MESSAGE = {
   properties: {
     peer: {type: 'string', description: 'The peer name, as mesh_peers lists it.'},
     message: {type: 'string', description: 'Plain text for the peer agent (no secrets; at most 32 KiB).'},
-    thread: {type: 'string', description: 'Continue an earlier conversation: the thread an earlier mesh_ask/mesh_send returned.'},
+    thread: {
+      type: 'string',
+      description: 'Continue an earlier conversation: the thread an earlier mesh_ask/mesh_send returned.',
+    },
   },
 } as const
 
@@ -33,7 +44,11 @@ const ASK_MESSAGE = {
   properties: {
     ...PEER_MESSAGE.properties,
     peer: {type: 'string', description: 'The peer name, as mesh_peers lists it (or give capability instead).'},
-    capability: {type: 'string', description: 'Instead of peer: ask an online peer that offers this capability (e.g. gpu, as mesh_peers shows it); the result names the peer chosen.'},
+    capability: {
+      type: 'string',
+      description:
+        'Instead of peer: ask an online peer that offers this capability (e.g. gpu, as mesh_peers shows it); the result names the peer chosen.',
+    },
   },
 } as const
 
@@ -43,20 +58,25 @@ function tools(api: PluginApi, ctx: ToolContext): AgentTool[] {
     {
       name: 'mesh_peers',
       label: 'Mesh peers',
-      description: "Lists the other agents in this claw-mesh mesh: each peer's name, whether its gateway answers now, and what it offers.",
+      description:
+        "Lists the other agents in this claw-mesh mesh: each peer's name, whether its gateway answers now, and what it offers.",
       parameters: {type: 'object', additionalProperties: false, properties: {}},
       catalogMode: 'direct-only',
       async execute() {
         const settings = readPluginConfig(api.pluginConfig)
         const peers = meshPeers(currentConfig(api))
         const rows = await peerRows(peers, settings.peerNotes)
-        return result(rows.length ? JSON.stringify(rows, null, 2) : 'No peers are paired with this host yet.', {ok: true, peers: rows})
+        return result(rows.length ? JSON.stringify(rows, null, 2) : 'No peers are paired with this host yet.', {
+          ok: true,
+          peers: rows,
+        })
       },
     },
     {
       name: 'mesh_ask',
       label: 'Ask a mesh peer',
-      description: "Asks a peer agent (by name, or any online peer offering a capability) and waits for its answer (up to the peer's reply window, about 2 minutes), returning its reply text. A later answer wakes this session.",
+      description:
+        "Asks a peer agent (by name, or any online peer offering a capability) and waits for its answer (up to the peer's reply window, about 2 minutes), returning its reply text. A later answer wakes this session.",
       parameters: ASK_MESSAGE,
       catalogMode: 'direct-only',
       getExecutionTimeoutMs: () => ASK_HTTP_TIMEOUT_MS + 15_000,
@@ -65,7 +85,8 @@ function tools(api: PluginApi, ctx: ToolContext): AgentTool[] {
     {
       name: 'mesh_send',
       label: 'Send to a mesh peer',
-      description: 'Sends a message to a peer agent without waiting. A peer that is offline gets it when it is back (durable outbox); its answer wakes this session.',
+      description:
+        'Sends a message to a peer agent without waiting. A peer that is offline gets it when it is back (durable outbox); its answer wakes this session.',
       parameters: PEER_MESSAGE,
       catalogMode: 'direct-only',
       execute: (_id, params) => meshSend(call, params),
@@ -73,8 +94,13 @@ function tools(api: PluginApi, ctx: ToolContext): AgentTool[] {
     {
       name: 'mesh_task',
       label: 'Mesh message state',
-      description: 'Shows the state and answer of an earlier mesh_ask or mesh_send (by id), or, without an id, every unread answer and what is still waiting.',
-      parameters: {type: 'object', additionalProperties: false, properties: {id: {type: 'string', description: 'The id mesh_ask or mesh_send returned.'}}},
+      description:
+        'Shows the state and answer of an earlier mesh_ask or mesh_send (by id), or, without an id, every unread answer and what is still waiting.',
+      parameters: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {id: {type: 'string', description: 'The id mesh_ask or mesh_send returned.'}},
+      },
       catalogMode: 'direct-only',
       execute: (_id, params) => meshTask(call, params),
     },
@@ -94,7 +120,9 @@ const plugin = {
     // What peers said to this host's agent, for the audit log (the receiving half of every record).
     api.on?.('message_received', (event, ctx) => {
       if (ctx?.channelId !== 'a2a') return
-      const peer = String(event.senderId ?? event.from ?? '').replace(/^a2a:/, '').slice(0, 64)
+      const peer = String(event.senderId ?? event.from ?? '')
+        .replace(/^a2a:/, '')
+        .slice(0, 64)
       // The channel's conversation id is the peer (`a2a:<peer>`); the sender's context is in the session key.
       const thread = sessionContext(ctx.sessionKey ?? event.sessionKey)?.contextId.slice(0, 128)
       const lineage = thread ? parseLineageContextId(thread) : undefined

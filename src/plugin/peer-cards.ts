@@ -1,5 +1,10 @@
 import {mapBounded} from '../core/common/bounded.js'
-import {CAP_PATTERN, chooseCapablePeer, type CapabilityCandidate, type CapabilityChoice} from '../core/a2a/capabilities.js'
+import {
+  CAP_PATTERN,
+  chooseCapablePeer,
+  type CapabilityCandidate,
+  type CapabilityChoice,
+} from '../core/a2a/capabilities.js'
 import {MAX_MESH_CARD_BYTES, MESH_CARD_PATH, parseMeshCard, type PeerCard} from '../core/mesh/mesh-card.js'
 import {probe} from './a2a.js'
 import type {MeshPeer} from './host.js'
@@ -36,7 +41,11 @@ export type PluginCardFetch = {state: 'card'; card: PeerCard} | {state: 'no-card
 export async function fetchMeshCard(peer: MeshPeer, timeoutMs = CARD_TIMEOUT_MS): Promise<PluginCardFetch> {
   if (!peer.url) return {state: 'down'}
   try {
-    const res = await fetch(`${new URL(peer.url).origin}${MESH_CARD_PATH}`, {headers: {accept: 'application/json'}, signal: AbortSignal.timeout(timeoutMs), redirect: 'error'})
+    const res = await fetch(`${new URL(peer.url).origin}${MESH_CARD_PATH}`, {
+      headers: {accept: 'application/json'},
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    })
     const text = await cappedText(res, MAX_MESH_CARD_BYTES)
     if (res.status === 503) return {state: 'down'}
     const card = res.status === 200 && text !== undefined ? parseMeshCard(text) : undefined
@@ -65,13 +74,30 @@ export async function peerRows(peers: readonly MeshPeer[], notes: Record<string,
  * mesh_ask's `capability`: the callable peers' cards, asked concurrently, and the same choice as the CLI's (online
  * with the capability, by name). The plugin keeps no record of past cards, so only a card that answers counts.
  */
-export async function choosePeerFor(capability: string, peers: readonly MeshPeer[]): Promise<CapabilityChoice & {problem?: string}> {
-  if (!CAP_PATTERN.test(capability)) return {online: [], offline: [], problem: `capability ${JSON.stringify(capability.slice(0, 40))} is not a capability name (lowercase letters, digits and dashes)`}
+export async function choosePeerFor(
+  capability: string,
+  peers: readonly MeshPeer[],
+): Promise<CapabilityChoice & {problem?: string}> {
+  if (!CAP_PATTERN.test(capability))
+    return {
+      online: [],
+      offline: [],
+      problem: `capability ${JSON.stringify(capability.slice(0, 40))} is not a capability name (lowercase letters, digits and dashes)`,
+    }
   const callable = peers.filter((p) => p.url && p.outboundToken)
   const cards = await mapBounded(callable, CONCURRENCY, (p) => fetchMeshCard(p))
   const candidates: CapabilityCandidate[] = callable.map((p, i) => {
     const c = cards[i]
-    return {name: p.name, recordedCaps: [], probe: c.state === 'card' ? {state: 'card', caps: c.card.caps} : c.state === 'no-card' ? {state: 'up'} : {state: 'down'}}
+    return {
+      name: p.name,
+      recordedCaps: [],
+      probe:
+        c.state === 'card'
+          ? {state: 'card', caps: c.card.caps}
+          : c.state === 'no-card'
+            ? {state: 'up'}
+            : {state: 'down'},
+    }
   })
   return chooseCapablePeer(capability, candidates)
 }

@@ -1,5 +1,11 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {MAX_PROOF_BODY, PROOF_PATH, parseProofRequest, proveMesh, readProofSettings} from '../core/pairing/mesh-proof.js'
+import {
+  MAX_PROOF_BODY,
+  PROOF_PATH,
+  parseProofRequest,
+  proveMesh,
+  readProofSettings,
+} from '../core/pairing/mesh-proof.js'
 import {PLUGIN_ID, currentConfig, type PluginApi} from './host.js'
 
 /**
@@ -10,7 +16,12 @@ import {PLUGIN_ID, currentConfig, type PluginApi} from './host.js'
  * echoed), and no answer at all without a proof key (a member bootstrapped without the mesh secret has none).
  */
 export interface RouteApi extends PluginApi {
-  registerHttpRoute?(route: {path: string; auth: 'plugin' | 'gateway'; match?: 'exact' | 'prefix'; handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean}): void
+  registerHttpRoute?(route: {
+    path: string
+    auth: 'plugin' | 'gateway'
+    match?: 'exact' | 'prefix'
+    handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean
+  }): void
 }
 
 /** Per remote address and per 10 s window; discovery sends one request per member per run. */
@@ -40,7 +51,12 @@ export function rateLimiter(now: () => number = Date.now, limits = PROOF_RATE): 
   }
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): true {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): true {
   res.writeHead(status, {'content-type': 'application/json', 'cache-control': 'no-store', ...headers})
   res.end(JSON.stringify(body))
   return true
@@ -68,14 +84,19 @@ function readBody(req: IncomingMessage, cap: number): Promise<string | undefined
 
 /** This member's proof settings, read live: a key written after the gateway started is used at once. */
 function proofSettings(api: PluginApi): {name: string; key: string} | undefined {
-  const config = currentConfig(api) as {plugins?: {entries?: Record<string, {config?: {meshProof?: unknown}}>}} | undefined
-  return readProofSettings(config?.plugins?.entries?.[PLUGIN_ID]?.config?.meshProof) ?? readProofSettings((api.pluginConfig as {meshProof?: unknown} | undefined)?.meshProof)
+  const config = currentConfig(api) as
+    {plugins?: {entries?: Record<string, {config?: {meshProof?: unknown}}>}} | undefined
+  return (
+    readProofSettings(config?.plugins?.entries?.[PLUGIN_ID]?.config?.meshProof) ??
+    readProofSettings((api.pluginConfig as {meshProof?: unknown} | undefined)?.meshProof)
+  )
 }
 
 export function proofHandler(api: PluginApi, limiter: RateLimiter = rateLimiter()) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'POST') return send(res, 405, {error: 'method-not-allowed'}, {allow: 'POST'})
-    if (!limiter.allow(req.socket.remoteAddress ?? '?')) return send(res, 429, {error: 'rate-limited'}, {'retry-after': String(PROOF_RATE.windowMs / 1000)})
+    if (!limiter.allow(req.socket.remoteAddress ?? '?'))
+      return send(res, 429, {error: 'rate-limited'}, {'retry-after': String(PROOF_RATE.windowMs / 1000)})
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > MAX_PROOF_BODY) return send(res, 413, {error: 'too-large'})
     const body = await readBody(req, MAX_PROOF_BODY)
@@ -84,7 +105,10 @@ export function proofHandler(api: PluginApi, limiter: RateLimiter = rateLimiter(
     if (!request) return send(res, 400, {error: 'bad-request'})
     const settings = proofSettings(api)
     if (!settings) return send(res, 404, {error: 'no-proof-key'})
-    return send(res, 200, {name: settings.name, proof: proveMesh(settings.key, {challenge: request.challenge, from: request.from, to: settings.name})})
+    return send(res, 200, {
+      name: settings.name,
+      proof: proveMesh(settings.key, {challenge: request.challenge, from: request.from, to: settings.name}),
+    })
   }
 }
 

@@ -1,5 +1,16 @@
 import {wakeText} from '../core/mesh/mesh-body.js'
-import {afterAttempt, afterPoll, cancel, deliveryId, dueAction, expire, peerBudget, queueSummary, retryNow, type OutboxItem} from '../core/mesh/mesh-outbox.js'
+import {
+  afterAttempt,
+  afterPoll,
+  cancel,
+  deliveryId,
+  dueAction,
+  expire,
+  peerBudget,
+  queueSummary,
+  retryNow,
+  type OutboxItem,
+} from '../core/mesh/mesh-outbox.js'
 import {OUTBOX_REQUESTS_DIR, parseOutboxRequestName} from '../core/mesh/mesh-audit.js'
 import {readdirSync, rmSync} from 'node:fs'
 import path from 'node:path'
@@ -26,7 +37,12 @@ let lastSummary = {text: '', at: 0}
 /** When the loop last sent each peer a request: it stays under the peer's rate limit across ticks. */
 const peerRequests = new Map<string, number[]>()
 
-function auditEvent(api: PluginApi, item: OutboxItem, event: 'sent' | 'answered' | 'failed' | 'lost' | 'dead', latencyMs?: number): void {
+function auditEvent(
+  api: PluginApi,
+  item: OutboxItem,
+  event: 'sent' | 'answered' | 'failed' | 'lost' | 'dead',
+  latencyMs?: number,
+): void {
   auditOutboxItem(api, item, event, {latencyMs, reason: item.reason})
 }
 
@@ -35,8 +51,18 @@ export function wake(api: PluginApi, item: OutboxItem): boolean {
   const system = api.runtime.system
   if (!item.sessionKey || !system?.enqueueSystemEvent || !system.requestHeartbeat) return false
   const text = wakeText(item.peer, item.id, item.reply, item.state)
-  system.enqueueSystemEvent(text, {sessionKey: item.sessionKey, agentId: item.agentId, contextKey: `claw-mesh:${item.id}`})
-  system.requestHeartbeat({source: 'hook', intent: 'immediate', reason: `hook:claw-mesh:${item.id}`, agentId: item.agentId, sessionKey: item.sessionKey})
+  system.enqueueSystemEvent(text, {
+    sessionKey: item.sessionKey,
+    agentId: item.agentId,
+    contextKey: `claw-mesh:${item.id}`,
+  })
+  system.requestHeartbeat({
+    source: 'hook',
+    intent: 'immediate',
+    reason: `hook:claw-mesh:${item.id}`,
+    agentId: item.agentId,
+    sessionKey: item.sessionKey,
+  })
   return true
 }
 
@@ -76,16 +102,40 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
   const busyPeers = new Set<string>()
   const items = await state.outbox.list()
   const s = queueSummary(items, now())
-  const listed = [...items].sort((x, y) => y.createdAt - x.createdAt).slice(0, 200).map((i) => ({id: i.id, peer: i.peer, kind: i.kind, state: i.state, createdAt: new Date(i.createdAt).toISOString(), updatedAt: new Date(i.updatedAt).toISOString(), attempts: i.attempts, thread: i.contextId, reason: i.reason, taskId: i.taskId, source: i.source}))
+  const listed = [...items]
+    .sort((x, y) => y.createdAt - x.createdAt)
+    .slice(0, 200)
+    .map((i) => ({
+      id: i.id,
+      peer: i.peer,
+      kind: i.kind,
+      state: i.state,
+      createdAt: new Date(i.createdAt).toISOString(),
+      updatedAt: new Date(i.updatedAt).toISOString(),
+      attempts: i.attempts,
+      thread: i.contextId,
+      reason: i.reason,
+      taskId: i.taskId,
+      source: i.source,
+    }))
   const text = JSON.stringify([s, listed])
   if (text !== lastSummary.text || now() - lastSummary.at > 60_000) {
     lastSummary = {text, at: now()}
-    writeOutboxSummary(settings, fallbackDir(api), {updatedAt: new Date(now()).toISOString(), queued: s.queued, awaitingReply: s.awaitingReply, dead: s.dead, oldestQueuedAt: s.oldestQueuedMs === undefined ? undefined : new Date(now() - s.oldestQueuedMs).toISOString(), backend: state.backend, items: listed})
+    writeOutboxSummary(settings, fallbackDir(api), {
+      updatedAt: new Date(now()).toISOString(),
+      queued: s.queued,
+      awaitingReply: s.awaitingReply,
+      dead: s.dead,
+      oldestQueuedAt: s.oldestQueuedMs === undefined ? undefined : new Date(now() - s.oldestQueuedMs).toISOString(),
+      backend: state.backend,
+      items: listed,
+    })
   }
   for (const item of items) {
     const action = dueAction(item, now())
     if (action === 'none') {
-      if (item.read && !['queued', 'sent'].includes(item.state) && now() - item.updatedAt > KEEP_CLOSED_MS) await state.outbox.delete(item.id)
+      if (item.read && !['queued', 'sent'].includes(item.state) && now() - item.updatedAt > KEEP_CLOSED_MS)
+        await state.outbox.delete(item.id)
       continue
     }
     // One request per peer per tick keeps the loop well under the peer's 30-a-minute limit.
@@ -101,8 +151,24 @@ export async function tick(api: PluginApi, now: () => number = Date.now): Promis
     if (action === 'expire') next = expire(item, now())
     else if (action === 'deliver' || action === 'poll') {
       busyPeers.add(item.peer)
-      if (!peer || !reachable(peer)) next = action === 'deliver' ? afterAttempt(item, {kind: 'retryable', detail: 'the peer is no longer configured'}, now(), policy) : item
-      else if (action === 'deliver') next = afterAttempt(item, await sendMessage(peer, {id: deliveryId(item), text: item.text, contextId: item.contextId, wait: false, timeoutMs: 10_000}), now(), policy)
+      if (!peer || !reachable(peer))
+        next =
+          action === 'deliver'
+            ? afterAttempt(item, {kind: 'retryable', detail: 'the peer is no longer configured'}, now(), policy)
+            : item
+      else if (action === 'deliver')
+        next = afterAttempt(
+          item,
+          await sendMessage(peer, {
+            id: deliveryId(item),
+            text: item.text,
+            contextId: item.contextId,
+            wait: false,
+            timeoutMs: 10_000,
+          }),
+          now(),
+          policy,
+        )
       else next = afterPoll(item, await getTask(peer, item.taskId ?? ''), now())
     } else if (action === 'notify') {
       next = {...item, notified: true}
@@ -126,7 +192,11 @@ export function startLoop(api: PluginApi): void {
     if (loop.busy) return
     loop.busy = true
     tick(api)
-      .catch((error) => api.logger?.warn?.(`claw-mesh: outbox tick failed: ${String((error as Error)?.message ?? error).slice(0, 300)}`))
+      .catch((error) =>
+        api.logger?.warn?.(
+          `claw-mesh: outbox tick failed: ${String((error as Error)?.message ?? error).slice(0, 300)}`,
+        ),
+      )
       .finally(() => {
         loop.busy = false
       })

@@ -29,7 +29,10 @@ interface SdkStore<T> {
   entries(): Promise<Array<{key: string; value: T}>>
 }
 
-type SdkFactory = <T>(pluginId: string, opts: {namespace: string; maxEntries: number; overflowPolicy?: string}) => SdkStore<T>
+type SdkFactory = <T>(
+  pluginId: string,
+  opts: {namespace: string; maxEntries: number; overflowPolicy?: string},
+) => SdkStore<T>
 
 function fromSdk<T>(store: SdkStore<T>): KeyedState<T> {
   return {
@@ -94,7 +97,9 @@ export function fileState<T>(dir: string): KeyedState<T> {
 const SDK_STATE = 'openclaw/plugin-sdk/plugin-state-store-runtime'
 
 export function fallbackDir(api: PluginApi): string {
-  const base = api.runtime.state?.resolveStateDir?.(process.env) ?? path.join(process.env.OPENCLAW_STATE_DIR ?? path.join(process.env.HOME ?? '.', '.openclaw'))
+  const base =
+    api.runtime.state?.resolveStateDir?.(process.env) ??
+    path.join(process.env.OPENCLAW_STATE_DIR ?? path.join(process.env.HOME ?? '.', '.openclaw'))
   return path.join(base, 'plugins', PLUGIN_ID)
 }
 
@@ -106,14 +111,27 @@ export function openMeshState(api: PluginApi): Promise<MeshState> {
     try {
       const mod = (await import(SDK_STATE)) as {createPluginStateKeyedStore?: SdkFactory}
       if (typeof mod.createPluginStateKeyedStore !== 'function') throw new Error('no createPluginStateKeyedStore')
-      const outbox = mod.createPluginStateKeyedStore<OutboxItem>(PLUGIN_ID, {namespace: 'outbox', maxEntries: 2000, overflowPolicy: 'reject-new'})
-      const sends = mod.createPluginStateKeyedStore<{peer: string; at: number[]}>(PLUGIN_ID, {namespace: 'sends', maxEntries: 500})
+      const outbox = mod.createPluginStateKeyedStore<OutboxItem>(PLUGIN_ID, {
+        namespace: 'outbox',
+        maxEntries: 2000,
+        overflowPolicy: 'reject-new',
+      })
+      const sends = mod.createPluginStateKeyedStore<{peer: string; at: number[]}>(PLUGIN_ID, {
+        namespace: 'sends',
+        maxEntries: 500,
+      })
       await outbox.entries()
       return {backend: 'openclaw-state-store' as const, outbox: fromSdk(outbox), sends: fromSdk(sends)}
     } catch (error) {
-      api.logger?.warn?.(`claw-mesh: OpenClaw's plugin state store is not available (${String((error as Error)?.message ?? error).slice(0, 200)}); keeping the outbox in files`)
+      api.logger?.warn?.(
+        `claw-mesh: OpenClaw's plugin state store is not available (${String((error as Error)?.message ?? error).slice(0, 200)}); keeping the outbox in files`,
+      )
       const dir = fallbackDir(api)
-      return {backend: 'file' as const, outbox: fileState<OutboxItem>(path.join(dir, 'outbox')), sends: fileState<{peer: string; at: number[]}>(path.join(dir, 'sends'))}
+      return {
+        backend: 'file' as const,
+        outbox: fileState<OutboxItem>(path.join(dir, 'outbox')),
+        sends: fileState<{peer: string; at: number[]}>(path.join(dir, 'sends')),
+      }
     }
   })()
   return opened

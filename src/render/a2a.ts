@@ -28,17 +28,27 @@ export function renderTaskResult(io: IOStreams, r: AskResult): void {
   const thread = r.contextId ? `; thread ${r.contextId}` : ''
   if (r.pending) {
     io.out(`${r.taskId}\n`)
-    io.err(`${r.peer} is still working on task ${r.taskId} (${r.elapsedMs} ms${thread}). Fetch it later: claw-mesh task ${r.peer} ${r.taskId} --wait 5m\n`)
+    io.err(
+      `${r.peer} is still working on task ${r.taskId} (${r.elapsedMs} ms${thread}). Fetch it later: claw-mesh task ${r.peer} ${r.taskId} --wait 5m\n`,
+    )
     return
   }
   if (r.interrupted) {
     if (r.reason) line(r.reason)
-    const what = r.interrupted === 'auth' ? 'needs authorization (credentials it asks for out of band, or an answer)' : 'needs more input'
-    io.err(`${r.peer}'s task ${r.taskId} ${what}${r.reason ? '' : ' (it gave no question)'} (${r.elapsedMs} ms${thread}). Answer it: claw-mesh ask ${r.peer} --task ${r.taskId} "…"\n`)
+    const what =
+      r.interrupted === 'auth'
+        ? 'needs authorization (credentials it asks for out of band, or an answer)'
+        : 'needs more input'
+    io.err(
+      `${r.peer}'s task ${r.taskId} ${what}${r.reason ? '' : ' (it gave no question)'} (${r.elapsedMs} ms${thread}). Answer it: claw-mesh ask ${r.peer} --task ${r.taskId} "…"\n`,
+    )
     return
   }
   if (r.state === 'TASK_STATE_COMPLETED') {
-    if (io.stderrIsTTY) io.err(`${r.peer} answered in ${r.elapsedMs} ms (${r.taskId ? `task ${r.taskId}` : 'a direct message, no task'}${thread}).\n`)
+    if (io.stderrIsTTY)
+      io.err(
+        `${r.peer} answered in ${r.elapsedMs} ms (${r.taskId ? `task ${r.taskId}` : 'a direct message, no task'}${thread}).\n`,
+      )
     return
   }
   io.err(`${r.peer}'s task ${r.taskId} ${stateWord(r.state)}${r.reason ? `: ${r.reason}` : ''} (${r.elapsedMs} ms).\n`)

@@ -12,19 +12,41 @@ const APPLY: Record<ConfigureResult['apply'], string> = {
   'process-restart': 'the gateway process must be restarted (the port changed)',
 }
 
-const PLUGIN: Record<string, string> = {installed: 'installed', updated: 'updated', enabled: 'enabled', configured: 'settings updated', unchanged: 'unchanged', unsupported: 'skipped'}
+const PLUGIN: Record<string, string> = {
+  installed: 'installed',
+  updated: 'updated',
+  enabled: 'enabled',
+  configured: 'settings updated',
+  unchanged: 'unchanged',
+  unsupported: 'skipped',
+}
 
-export function renderConfigure(r: ConfigureResult & {meshPlugin?: {action: string; detail: string}}, color: boolean): string {
+export function renderConfigure(
+  r: ConfigureResult & {meshPlugin?: {action: string; detail: string}},
+  color: boolean,
+): string {
   const c = new Chalk({level: color ? 1 : 0})
-  const lines = [`Config:   ${r.configPath}${r.created ? ' (new file)' : ''}  [${r.configPathSource}]`, `Expose:   ${r.expose} on port ${r.port}`, `Secrets:  ${r.secretStore.backend} — ${r.secretStore.location}`]
+  const lines = [
+    `Config:   ${r.configPath}${r.created ? ' (new file)' : ''}  [${r.configPathSource}]`,
+    `Expose:   ${r.expose} on port ${r.port}`,
+    `Secrets:  ${r.secretStore.backend} — ${r.secretStore.location}`,
+  ]
   if (!r.changed) lines.push(c.green('No change: openclaw.json already says what the mesh needs (nothing written).'))
   else {
     lines.push(r.dryRun ? c.yellow('Would change (dry run, nothing written):') : 'Changed:')
     for (const ch of r.changes) lines.push(`  ${describeChange(ch)}`)
-    if (!r.dryRun) lines.push(`Validated: ${r.validated ? 'yes (openclaw config validate)' : 'no'}`, `Backup:   ${r.backupPath ?? '(no previous file)'}`, `Apply:    ${APPLY[r.apply]}`)
+    if (!r.dryRun)
+      lines.push(
+        `Validated: ${r.validated ? 'yes (openclaw config validate)' : 'no'}`,
+        `Backup:   ${r.backupPath ?? '(no previous file)'}`,
+        `Apply:    ${APPLY[r.apply]}`,
+      )
   }
   const p = r.meshPlugin
-  if (p && p.action !== 'unsupported') lines.push(`Mesh plugin: ${r.dryRun && p.action !== 'unchanged' ? `would be ${PLUGIN[p.action]} — ` : `${PLUGIN[p.action]} — `}${p.detail}`)
+  if (p && p.action !== 'unsupported')
+    lines.push(
+      `Mesh plugin: ${r.dryRun && p.action !== 'unchanged' ? `would be ${PLUGIN[p.action]} — ` : `${PLUGIN[p.action]} — `}${p.detail}`,
+    )
   for (const n of r.notes) lines.push(c.dim(`note: ${n}`))
   return `${lines.join('\n')}\n`
 }
@@ -50,11 +72,23 @@ export function renderStart(r: StartResult, color: boolean): string {
 /** The advice follows the cause, as doctor's tailnet-listen check does: a restart helps only when nothing answered. */
 function tailnetLine(t: NonNullable<GatewayStatus['tailnet']>, c: InstanceType<typeof Chalk>): string {
   if (!t.ipv4) return c.yellow('no tailnet address on this machine: listening on loopback only')
-  if (t.onInterface === false && !t.viaProxy) return c.yellow(`${t.ipv4} is on no network interface here (userspace networking?): nothing can listen on it, and a restart does not change that; see claw-mesh doctor --only gateway-tailnet-reachable`)
-  if (t.healthz?.ok) return c.green(`answers on ${t.ipv4}${t.viaProxy ? " (userspace networking: through tailscaled's proxy)" : ''}`)
-  if (t.viaProxy && t.healthz?.status === undefined) return c.yellow(`not reached at ${t.ipv4} through tailscaled's proxy ${t.viaProxy} (${t.healthz?.detail ?? '-'}): see claw-mesh doctor --only tailscale-proxy`)
-  if (t.healthz?.status !== undefined) return c.yellow(`${t.ipv4} answered HTTP ${t.healthz.status}, not like this gateway: something else holds that address and port`)
-  return c.yellow(`not answering on ${t.ipv4} (${t.healthz?.detail ?? '-'}): restart the gateway after Tailscale is up (claw-mesh gateway start)`)
+  if (t.onInterface === false && !t.viaProxy)
+    return c.yellow(
+      `${t.ipv4} is on no network interface here (userspace networking?): nothing can listen on it, and a restart does not change that; see claw-mesh doctor --only gateway-tailnet-reachable`,
+    )
+  if (t.healthz?.ok)
+    return c.green(`answers on ${t.ipv4}${t.viaProxy ? " (userspace networking: through tailscaled's proxy)" : ''}`)
+  if (t.viaProxy && t.healthz?.status === undefined)
+    return c.yellow(
+      `not reached at ${t.ipv4} through tailscaled's proxy ${t.viaProxy} (${t.healthz?.detail ?? '-'}): see claw-mesh doctor --only tailscale-proxy`,
+    )
+  if (t.healthz?.status !== undefined)
+    return c.yellow(
+      `${t.ipv4} answered HTTP ${t.healthz.status}, not like this gateway: something else holds that address and port`,
+    )
+  return c.yellow(
+    `not answering on ${t.ipv4} (${t.healthz?.detail ?? '-'}): restart the gateway after Tailscale is up (claw-mesh gateway start)`,
+  )
 }
 
 export function renderGatewayStatus(s: GatewayStatus, color: boolean): string {

@@ -5,7 +5,9 @@ export function renderJoin(r: JoinResult): string {
     const what = r.action === 'none' ? 'nothing to do' : `would run tailscale ${r.action === 'set' ? 'set' : 'up'}`
     return `Dry run: ${what} (${r.reason}).\n`
   }
-  const head = r.changed ? `Joined the tailnet (${r.action}: ${r.reason}).` : `Already joined: nothing changed, no key sent (${r.reason}).`
+  const head = r.changed
+    ? `Joined the tailnet (${r.action}: ${r.reason}).`
+    : `Already joined: nothing changed, no key sent (${r.reason}).`
   return [
     head,
     `Hostname:  ${r.hostname ?? '-'}${r.renamed ? `  (asked for ${r.requestedHostname})` : ''}`,

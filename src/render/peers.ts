@@ -6,7 +6,11 @@ import type {SelfView} from '../services/peers/list.js'
 import {table} from './table.js'
 import {renderTemplate} from '../infra/template-files.js'
 
-const SOURCE_TEXT: Record<PeerRecord['source'], string> = {invite: 'from an invite', url: 'by URL', discovered: 'discovered in the tailnet'}
+const SOURCE_TEXT: Record<PeerRecord['source'], string> = {
+  invite: 'from an invite',
+  url: 'by URL',
+  discovered: 'discovered in the tailnet',
+}
 
 function lastCheckText(p: PeerRecord): string {
   if (!p.lastCheck) return 'never (run claw-mesh peer check)'
@@ -22,12 +26,23 @@ function trustCell(p: PeerRecord, c: InstanceType<typeof Chalk>): string {
 }
 
 export function renderPeerTable(peers: PeerRecord[], color: boolean): string {
-  if (peers.length === 0) return 'No peers. Add one with: claw-mesh peer add --invite -  (or claw-mesh peer discover in a mesh-secret fleet)\n'
+  if (peers.length === 0)
+    return 'No peers. Add one with: claw-mesh peer add --invite -  (or claw-mesh peer discover in a mesh-secret fleet)\n'
   const c = new Chalk({level: color ? 1 : 0})
-  const status = (s?: PeerStatus) => (s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-')
+  const status = (s?: PeerStatus) =>
+    s === 'ok' ? c.green(s) : s === 'degraded' ? c.yellow(s) : s === 'down' ? c.red(s) : '-'
   return table(
     ['NAME', 'HOSTNAME', 'URL', 'VIA', 'TRUST', 'CAPS', 'SOURCE', 'LAST CHECK'],
-    peers.map((p) => [p.name, p.hostname ?? '-', p.url, p.a2a ? (p.a2a.kind === 'foreign' ? 'a2a (foreign)' : 'a2a') : p.messaging ? 'hooks' : 'health', trustCell(p, c), p.card?.caps.join(',') || '-', p.source, p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-']),
+    peers.map((p) => [
+      p.name,
+      p.hostname ?? '-',
+      p.url,
+      p.a2a ? (p.a2a.kind === 'foreign' ? 'a2a (foreign)' : 'a2a') : p.messaging ? 'hooks' : 'health',
+      trustCell(p, c),
+      p.card?.caps.join(',') || '-',
+      p.source,
+      p.lastCheck ? `${status(p.lastCheck.status)} ${p.lastCheck.at}` : '-',
+    ]),
   )
 }
 
@@ -37,15 +52,31 @@ export function renderPeerSheet(peers: PeerRecord[], self: SelfView, now: Date):
   return renderTemplate('peer-config.md', {
     generatedAt: now.toISOString(),
     count: peers.length,
-    self: {name: self.name ?? unknown, hostname: self.hostname ?? unknown, ip: self.ip ?? 'unknown (Tailscale not running?)', url: self.url ?? 'unknown (run claw-mesh invite)'},
+    self: {
+      name: self.name ?? unknown,
+      hostname: self.hostname ?? unknown,
+      ip: self.ip ?? 'unknown (Tailscale not running?)',
+      url: self.url ?? 'unknown (run claw-mesh invite)',
+    },
     peers: peers.map((p) => ({
       name: p.name,
       hostname: p.hostname ?? '-',
       url: p.url,
       addedAt: p.addedAt,
       sourceText: SOURCE_TEXT[p.source],
-      messagingText: p.a2a?.kind === 'foreign' ? 'A2A to a foreign agent (not claw-mesh; outbound only: it cannot call this machine)' : p.a2a ? `A2A (${p.a2a.pairedBy === 'fleet' ? 'fleet tokens' : 'paired by invite'})${p.messaging ? ', and hooks' : ''}` : p.messaging ? 'hooks only' : 'off (health checks only: no hooks token)',
-      howToSend: p.a2a ? `\`claw-mesh ask ${p.name} "…"\` (reply comes back), \`claw-mesh send ${p.name} "…"\`` : p.messaging ? `\`claw-mesh send ${p.name} "…"\` (hooks: no reply)` : `not possible yet: pair with it (\`claw-mesh invite\`, then \`claw-mesh peer add --invite -\`)`,
+      messagingText:
+        p.a2a?.kind === 'foreign'
+          ? 'A2A to a foreign agent (not claw-mesh; outbound only: it cannot call this machine)'
+          : p.a2a
+            ? `A2A (${p.a2a.pairedBy === 'fleet' ? 'fleet tokens' : 'paired by invite'})${p.messaging ? ', and hooks' : ''}`
+            : p.messaging
+              ? 'hooks only'
+              : 'off (health checks only: no hooks token)',
+      howToSend: p.a2a
+        ? `\`claw-mesh ask ${p.name} "…"\` (reply comes back), \`claw-mesh send ${p.name} "…"\``
+        : p.messaging
+          ? `\`claw-mesh send ${p.name} "…"\` (hooks: no reply)`
+          : `not possible yet: pair with it (\`claw-mesh invite\`, then \`claw-mesh peer add --invite -\`)`,
       lastCheckText: lastCheckText(p),
     })),
   })
@@ -59,7 +90,11 @@ function probeCell(p: ProbeResult, c: InstanceType<typeof Chalk>): string {
 /** One cell for the three A2A probes: the worst of them (skip when the peer is not paired over A2A). */
 function a2aCell(p: CheckPeersResult['peers'][number], c: InstanceType<typeof Chalk>): string {
   const probes = [p.probes.agentCard, p.probes.a2a, p.probes.a2aHere]
-  const worst = probes.find((x) => x.status === 'fail') ?? probes.find((x) => x.status === 'warn') ?? probes.find((x) => x.status === 'ok') ?? probes[0]
+  const worst =
+    probes.find((x) => x.status === 'fail') ??
+    probes.find((x) => x.status === 'warn') ??
+    probes.find((x) => x.status === 'ok') ??
+    probes[0]
   return probeCell({...worst, httpStatus: undefined}, c)
 }
 

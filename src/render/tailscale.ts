@@ -22,7 +22,15 @@ export function renderTailscaleStatus(s: TailscaleSummary, color: boolean): stri
   out += '\n'
   out += table(
     ['PEER', 'DNS NAME', 'IPV4', 'OS', 'TAGS', 'ONLINE', 'LAST SEEN'],
-    s.peers.map((p) => [p.hostname, p.dnsName ?? '-', p.ipv4 ?? '-', p.os ?? '-', p.tags.join(',') || '-', p.online ? c.green('yes') : c.red('no'), p.online ? 'now' : (p.lastSeen ?? '-')]),
+    s.peers.map((p) => [
+      p.hostname,
+      p.dnsName ?? '-',
+      p.ipv4 ?? '-',
+      p.os ?? '-',
+      p.tags.join(',') || '-',
+      p.online ? c.green('yes') : c.red('no'),
+      p.online ? 'now' : (p.lastSeen ?? '-'),
+    ]),
   )
   return out
 }

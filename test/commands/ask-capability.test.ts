@@ -15,10 +15,22 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()))
 })
 
-const card = (name: string, caps: string[], description?: string) => buildMeshCard({name, self: {caps, description}, pluginVersion: '1.0.0', baseUrl: 'http://x'}) as unknown as Record<string, unknown>
+const card = (name: string, caps: string[], description?: string) =>
+  buildMeshCard({name, self: {caps, description}, pluginVersion: '1.0.0', baseUrl: 'http://x'}) as unknown as Record<
+    string,
+    unknown
+  >
 
 function record(name: string, url: string, caps?: string[]): PeerRecord {
-  return {name, url, addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: `${url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'}, ...(caps ? {card: {at: '2026-12-01T00:00:00Z', caps}} : {})}
+  return {
+    name,
+    url,
+    addedAt: '2026-12-01T00:00:00Z',
+    source: 'invite',
+    messaging: false,
+    a2a: {url: `${url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'},
+    ...(caps ? {card: {at: '2026-12-01T00:00:00Z', caps}} : {}),
+  }
 }
 
 /** alpha (macos), beta (gpu, Mac Studio), gamma (gpu, recorded, its gateway down), delta (up, no card: older claw-mesh). */
@@ -33,10 +45,24 @@ async function mesh(over: {beta?: Record<string, unknown> | string} = {}) {
   fakes.push(alpha, beta, gamma, delta)
   const store = createMemoryStateStore({
     identity: 'nova',
-    peers: {alpha: record('alpha', alpha.url), beta: record('beta', beta.url), gamma: record('gamma', gamma.url, ['gpu', 'imessage']), delta: record('delta', delta.url, ['cuda'])},
+    peers: {
+      alpha: record('alpha', alpha.url),
+      beta: record('beta', beta.url),
+      gamma: record('gamma', gamma.url, ['gpu', 'imessage']),
+      delta: record('delta', delta.url, ['cuda']),
+    },
   })
-  const secrets = createMemorySecretStore(Object.fromEntries(['alpha', 'beta', 'gamma', 'delta'].map((n) => [`a2a/${n}/out`, TOKEN])))
-  return {deps: {store, secrets, http: createFetchHttpClient(), platform: 'linux' as const}, store, alpha, beta, gamma, delta}
+  const secrets = createMemorySecretStore(
+    Object.fromEntries(['alpha', 'beta', 'gamma', 'delta'].map((n) => [`a2a/${n}/out`, TOKEN])),
+  )
+  return {
+    deps: {store, secrets, http: createFetchHttpClient(), platform: 'linux' as const},
+    store,
+    alpha,
+    beta,
+    gamma,
+    delta,
+  }
 }
 
 describe('claw-mesh ask --capability', () => {
@@ -66,7 +92,9 @@ describe('claw-mesh ask --capability', () => {
     const {deps, alpha, beta, delta} = await mesh()
     const run = await runCommand(Ask, ['--capability', 'imessage', 'text mom'], deps)
     expect(run.exitCode).toBe(11)
-    expect(run.stderr).toMatch(/No online peer offers imessage: the one that does is offline: gamma \(connection refused/)
+    expect(run.stderr).toMatch(
+      /No online peer offers imessage: the one that does is offline: gamma \(connection refused/,
+    )
     expect([...alpha.a2a!.messages, ...beta.a2a!.messages, ...delta.a2a!.messages]).toEqual([])
   })
 
@@ -76,11 +104,20 @@ describe('claw-mesh ask --capability', () => {
     const run = await runCommand(Ask, ['--capability', 'gpu', 'x', '--json'], deps)
     expect(run.exitCode).toBe(11)
     // gamma (recorded with gpu) is down; beta answered without gpu.
-    expect(run.json()).toMatchObject({ok: false, error: {code: 'no-capable-peer', exitCode: 11, message: expect.stringContaining('offline: gamma')}})
+    expect(run.json()).toMatchObject({
+      ok: false,
+      error: {code: 'no-capable-peer', exitCode: 11, message: expect.stringContaining('offline: gamma')},
+    })
   })
 
   it('a hostile card is read as untrusted: oversized → no card, bad caps dropped, controls stripped', async () => {
-    const hostile = JSON.stringify({name: 'beta', clawMesh: {caps: ['gpu', 'GPU', '\u001b[31mred', 'x'.repeat(50)], description: '\u001b]0;pwned\u0007Mac\u202e Studio'}})
+    const hostile = JSON.stringify({
+      name: 'beta',
+      clawMesh: {
+        caps: ['gpu', 'GPU', '\u001b[31mred', 'x'.repeat(50)],
+        description: '\u001b]0;pwned\u0007Mac\u202e Studio',
+      },
+    })
     const {deps, store} = await mesh({beta: hostile})
     const run = await runCommand(Ask, ['--capability', 'gpu', 'x'], deps)
     expect(run.exitCode, run.stderr).toBe(0)
@@ -92,10 +129,22 @@ describe('claw-mesh ask --capability', () => {
   })
 
   it.each<[string, string[], RegExp]>([
-    ['a peer name and --capability', ['beta', 'hi', '--capability', 'gpu'], /--capability chooses the peer: a peer name \("beta"\) cannot be given with it/],
+    [
+      'a peer name and --capability',
+      ['beta', 'hi', '--capability', 'gpu'],
+      /--capability chooses the peer: a peer name \("beta"\) cannot be given with it/,
+    ],
     ['neither a peer nor --capability', [], /Name the peer to ask, or pass --capability CAP/],
-    ['a capability that is not a name', ['--capability', 'G P U', 'hi'], /--capability "G P U" is not a capability name/],
-    ['--capability with --thread', ['--capability', 'gpu', 'hi', '--thread', 'ctx-1'], /--thread continues with one peer, so it cannot go with --capability/],
+    [
+      'a capability that is not a name',
+      ['--capability', 'G P U', 'hi'],
+      /--capability "G P U" is not a capability name/,
+    ],
+    [
+      '--capability with --thread',
+      ['--capability', 'gpu', 'hi', '--thread', 'ctx-1'],
+      /--thread continues with one peer, so it cannot go with --capability/,
+    ],
   ])('%s is a usage error (exit 2), nothing sent', async (_name, argv, message) => {
     const {deps, alpha, beta} = await mesh()
     const run = await runCommand(Ask, argv, deps)
@@ -107,13 +156,26 @@ describe('claw-mesh ask --capability', () => {
 
 describe('claw-mesh peer list shows what peers offer', () => {
   it('a CAPS column, and the card in --json', async () => {
-    const store = createMemoryStateStore({identity: 'nova', peers: {beta: {...record('beta', 'http://127.0.0.1:1'), card: {at: '2026-12-02T00:00:00Z', caps: ['gpu', 'macos'], description: 'Mac Studio'}}, zed: record('zed', 'http://127.0.0.1:2')}})
+    const store = createMemoryStateStore({
+      identity: 'nova',
+      peers: {
+        beta: {
+          ...record('beta', 'http://127.0.0.1:1'),
+          card: {at: '2026-12-02T00:00:00Z', caps: ['gpu', 'macos'], description: 'Mac Studio'},
+        },
+        zed: record('zed', 'http://127.0.0.1:2'),
+      },
+    })
     const table = await runCommand(PeerList, [], {store, platform: 'linux'})
     expect(table.stdout).toMatch(/NAME +HOSTNAME +URL +VIA +TRUST +CAPS/)
     expect(table.stdout).toMatch(/beta .* gpu,macos /)
     expect(table.stdout).toMatch(/zed .* - +invite/)
     const json = await runCommand(PeerList, ['--json'], {store, platform: 'linux'})
-    expect(json.json<{peers: PeerRecord[]}>().peers[0].card).toEqual({at: '2026-12-02T00:00:00Z', caps: ['gpu', 'macos'], description: 'Mac Studio'})
+    expect(json.json<{peers: PeerRecord[]}>().peers[0].card).toEqual({
+      at: '2026-12-02T00:00:00Z',
+      caps: ['gpu', 'macos'],
+      description: 'Mac Studio',
+    })
   })
 })
 
@@ -124,7 +186,10 @@ describe('claw-mesh peer check caches what peers offer', () => {
     const run = await runCommand(PeerCheck, ['--timeout', '2s', '--json'], {...deps, env: {PATH: '/nonexistent'}})
     const doc = run.json<{peers: Array<{name: string; card?: {caps: string[]}}>}>()
     expect(doc.peers, run.stdout + run.stderr).toBeDefined()
-    expect(doc.peers.find((p) => p.name === 'beta')?.card).toMatchObject({caps: ['gpu', 'macos'], description: 'Mac Studio with the GPU'})
+    expect(doc.peers.find((p) => p.name === 'beta')?.card).toMatchObject({
+      caps: ['gpu', 'macos'],
+      description: 'Mac Studio with the GPU',
+    })
     expect(doc.peers.find((p) => p.name === 'gamma')?.card).toBeUndefined()
     expect(store.read().peers.beta.card).toMatchObject({caps: ['gpu', 'macos']})
     expect(store.read().peers.gamma.card?.caps).toEqual(['gpu', 'imessage'])

@@ -14,8 +14,25 @@ afterEach(async () => peer?.close())
 
 async function setup(a2a: Partial<FakeA2aOptions> = {}) {
   peer = await startFakePeer({a2a: {peers: {nova: TOKEN}, name: 'clawd', ...a2a}})
-  const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'}}}})
-  return {store, secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}), http: createFetchHttpClient(), platform: 'linux'}
+  const store = createMemoryStateStore({
+    identity: 'nova',
+    peers: {
+      clawd: {
+        name: 'clawd',
+        url: peer.url,
+        addedAt: '2026-12-01T00:00:00Z',
+        source: 'invite',
+        messaging: false,
+        a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'},
+      },
+    },
+  })
+  return {
+    store,
+    secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}),
+    http: createFetchHttpClient(),
+    platform: 'linux',
+  }
 }
 
 describe('claw-mesh ask', () => {
@@ -33,7 +50,15 @@ describe('claw-mesh ask', () => {
 
   it('--json gives reply, peer, taskId, contextId, state and elapsedMs; never the token', async () => {
     const run = await runCommand(Ask, ['clawd', '-', '--json'], {...(await setup()), stdin: 'from stdin\n'})
-    expect(run.json()).toMatchObject({ok: true, reply: 'reply from clawd: from stdin', peer: 'clawd', taskId: expect.any(String), contextId: expect.stringMatching(/^ctx-/), state: 'TASK_STATE_COMPLETED', elapsedMs: expect.any(Number)})
+    expect(run.json()).toMatchObject({
+      ok: true,
+      reply: 'reply from clawd: from stdin',
+      peer: 'clawd',
+      taskId: expect.any(String),
+      contextId: expect.stringMatching(/^ctx-/),
+      state: 'TASK_STATE_COMPLETED',
+      elapsedMs: expect.any(Number),
+    })
     expect(run.stdout + run.stderr).not.toContain(TOKEN)
   })
 

@@ -21,7 +21,13 @@ async function broadcast(modes: FakePeerMode[], argv: string[]) {
     peers[`p${i}`] = {name: `p${i}`, url: p.url, addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging: true}
     tokens[`peer/p${i}`] = p.token
   })
-  return runCommand(Broadcast, argv, {store: createMemoryStateStore({identity: 'nova', peers}), secrets: createMemorySecretStore(tokens), http: createFetchHttpClient(), env: {PATH: '/nonexistent'}, platform: 'linux'})
+  return runCommand(Broadcast, argv, {
+    store: createMemoryStateStore({identity: 'nova', peers}),
+    secrets: createMemorySecretStore(tokens),
+    http: createFetchHttpClient(),
+    env: {PATH: '/nonexistent'},
+    platform: 'linux',
+  })
 }
 
 describe('claw-mesh broadcast', () => {
@@ -36,7 +42,11 @@ describe('claw-mesh broadcast', () => {
   it('exits 5 when a delivery failed, with one JSON document', async () => {
     const run = await broadcast(['healthy', 'down', 'healthy'], ['hello', '--timeout', '2s', '--json'])
     expect(run.exitCode).toBe(5)
-    const doc = run.json<{ok: boolean; summary: Record<string, number>; results: Array<{peer: string; status: string; code?: string}>}>()
+    const doc = run.json<{
+      ok: boolean
+      summary: Record<string, number>
+      results: Array<{peer: string; status: string; code?: string}>
+    }>()
     expect(doc.summary).toEqual({delivered: 2, answered: 0, failed: 1, timeout: 0, skipped: 0})
     expect(doc.results.find((r) => r.peer === 'p1')).toMatchObject({status: 'failed', code: 'peer-unreachable'})
     expect(run.stdout).not.toMatch(/hooks-token-/)
@@ -45,6 +55,9 @@ describe('claw-mesh broadcast', () => {
   it('wakes every peer with --wake', async () => {
     const run = await broadcast(['healthy', 'healthy'], ['check in', '--wake', '--bare'])
     expect(run.exitCode).toBe(0)
-    expect(fleet!.peers.map((p) => p.messages[0].body)).toEqual([{text: 'check in', mode: 'now'}, {text: 'check in', mode: 'now'}])
+    expect(fleet!.peers.map((p) => p.messages[0].body)).toEqual([
+      {text: 'check in', mode: 'now'},
+      {text: 'check in', mode: 'now'},
+    ])
   })
 })

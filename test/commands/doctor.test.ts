@@ -40,15 +40,38 @@ async function provisioned(): Promise<ProvisionedHost> {
   return h
 }
 
-const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) => runCommand(Doctor, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, loopbackListeners: ownGatewayListeners(), ...extra})
+const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; stdin?: string} = {}) =>
+  runCommand(Doctor, argv, {
+    env: h.host.env,
+    platform: 'linux',
+    runner: h.runner,
+    store: h.host.store,
+    lookPath: h.host.lookPath,
+    networkInterfaces: h.host.networkInterfaces,
+    loopbackListeners: ownGatewayListeners(),
+    ...extra,
+  })
 
 describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no openclaw)', () => {
   it('says what is missing and that bootstrap is next: no crash, no stack trace, exit 5', async () => {
     const host = fakeHost()
     cleanups.push(host.cleanup)
-    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: '/nonexistent/bin', NO_COLOR: '1'}
+    const env = {
+      CLAW_MESH_HOME: host.stateDir,
+      CLAW_MESH_SECRET_STORE: 'file',
+      HOME: host.dir,
+      PATH: '/nonexistent/bin',
+      NO_COLOR: '1',
+    }
     // No command may run: there is nothing to run.
-    const r = await runCommand(Doctor, [], {env, platform: 'linux', runner: tableRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
+    const r = await runCommand(Doctor, [], {
+      env,
+      platform: 'linux',
+      runner: tableRunner({}),
+      store: createMemoryStateStore(),
+      lookPath: () => undefined,
+      networkInterfaces: host.networkInterfaces,
+    })
     expect(r.exitCode).toBe(5)
     expect(r.stdout).toMatch(/✗ Tailscale CLI installed +The tailscale CLI was not found/)
     expect(r.stdout).toMatch(/→ claw-mesh tailscale install/)
@@ -60,8 +83,20 @@ describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no opencl
   it('--json: one document with every check, its remedy, the summary and the next step', async () => {
     const host = fakeHost()
     cleanups.push(host.cleanup)
-    const env = {CLAW_MESH_HOME: host.stateDir, CLAW_MESH_SECRET_STORE: 'file', HOME: host.dir, PATH: '/nonexistent/bin'}
-    const r = await runCommand(Doctor, ['--json'], {env, platform: 'linux', runner: tableRunner({}), store: createMemoryStateStore(), lookPath: () => undefined, networkInterfaces: host.networkInterfaces})
+    const env = {
+      CLAW_MESH_HOME: host.stateDir,
+      CLAW_MESH_SECRET_STORE: 'file',
+      HOME: host.dir,
+      PATH: '/nonexistent/bin',
+    }
+    const r = await runCommand(Doctor, ['--json'], {
+      env,
+      platform: 'linux',
+      runner: tableRunner({}),
+      store: createMemoryStateStore(),
+      lookPath: () => undefined,
+      networkInterfaces: host.networkInterfaces,
+    })
     expect(r.exitCode).toBe(5)
     const doc = r.json<JsonDoctor>()
     expect(doc.next).toBe('claw-mesh bootstrap')
@@ -72,7 +107,10 @@ describe('claw-mesh doctor on a fresh machine (no state, no tailscale, no opencl
       expect(CHECK_GROUPS).toContain(c.group)
       if (c.status === 'fail') expect(c.remedy).toBeTruthy()
     }
-    expect(doc.checks.find((c) => c.id === 'tailscale-cli')).toMatchObject({status: 'fail', remedy: 'claw-mesh tailscale install'})
+    expect(doc.checks.find((c) => c.id === 'tailscale-cli')).toMatchObject({
+      status: 'fail',
+      remedy: 'claw-mesh tailscale install',
+    })
   })
 })
 
@@ -81,10 +119,13 @@ describe('claw-mesh doctor on a provisioned host', () => {
     const h = await provisioned()
     const r = await run(h, ['--timeout', '1s'])
     expect(r.stdout).toMatch(/^Tailscale\n/)
-    for (const title of ['Gateway', 'Secrets', 'Peers', 'System']) expect(r.stdout).toMatch(new RegExp(`\\n${title}\\n`))
+    for (const title of ['Gateway', 'Secrets', 'Peers', 'System'])
+      expect(r.stdout).toMatch(new RegExp(`\\n${title}\\n`))
     expect(r.stdout).toMatch(/✓ clawd: Peer gateway \/healthz +live and ready/)
     // The fake gateway answers health but not the WebSocket handshake: that one check fails.
-    expect(r.stdout).toMatch(/✗ Gateway accepts the token \(WebSocket\) +WebSocket connect failed.*\n {6}→ openclaw gateway status --deep/)
+    expect(r.stdout).toMatch(
+      /✗ Gateway accepts the token \(WebSocket\) +WebSocket connect failed.*\n {6}→ openclaw gateway status --deep/,
+    )
     expect(r.stdout).toMatch(/PROBLEMS FOUND: \d+ passed, \d+ warnings?, 1 failed/)
     expect(r.exitCode).toBe(5)
     expect(r.stdout).not.toContain(HOOKS_TOKEN)
@@ -92,10 +133,17 @@ describe('claw-mesh doctor on a provisioned host', () => {
 
   it('exits 0 when nothing failed (warnings allowed)', async () => {
     const h = await provisioned()
-    h.runner.answers['tailscale ping'] = {stdout: 'pong from openclaw-clawd (100.88.12.7) via DERP(ams) in 38ms\n', exitCode: 1}
+    h.runner.answers['tailscale ping'] = {
+      stdout: 'pong from openclaw-clawd (100.88.12.7) via DERP(ams) in 38ms\n',
+      exitCode: 1,
+    }
     const r = await run(h, ['--group', 'peers', '--timeout', '1s', '--json'])
     const doc = r.json<JsonDoctor>()
-    expect(doc.checks.find((c) => c.id === 'peer-path')).toMatchObject({status: 'warn', peer: 'clawd', detail: expect.stringMatching(/relayed through DERP\(ams\), 38 ms/)})
+    expect(doc.checks.find((c) => c.id === 'peer-path')).toMatchObject({
+      status: 'warn',
+      peer: 'clawd',
+      detail: expect.stringMatching(/relayed through DERP\(ams\), 38 ms/),
+    })
     expect(doc.summary).toMatchObject({fail: 0, warn: 1, ok: true})
     expect(r.exitCode).toBe(0)
   })
@@ -107,7 +155,10 @@ describe('claw-mesh doctor on a provisioned host', () => {
     }
     const r = await run(h, ['--group', 'tailscale', '--json'])
     const doc = r.json<JsonDoctor>()
-    expect(doc.checks.find((c) => c.id === 'tailscale-daemon')).toMatchObject({status: 'crashed', detail: 'the check crashed: EMFILE: too many open files'})
+    expect(doc.checks.find((c) => c.id === 'tailscale-daemon')).toMatchObject({
+      status: 'crashed',
+      detail: 'the check crashed: EMFILE: too many open files',
+    })
     expect(doc.summary.crashed).toBeGreaterThan(0)
     expect(r.exitCode).toBe(5)
   })
@@ -123,14 +174,40 @@ describe('claw-mesh doctor on a provisioned host', () => {
     expect(bad.stderr).toMatch(/Check ids: tailscale-cli, .*gateway-bind/)
   })
 
-  it("on a Headscale tailnet names dns.magic_dns, and never offers the defaultSessionKey audit fix", async () => {
+  it('on a Headscale tailnet names dns.magic_dns, and never offers the defaultSessionKey audit fix', async () => {
     const h = await provisioned()
     h.host.store.update((s) => void (s.tailscale = {...s.tailscale, loginServer: 'https://headscale.example.com'}))
     const status = JSON.parse(tailscaleStatusJson()) as {CurrentTailnet: {MagicDNSEnabled: boolean}}
     status.CurrentTailnet.MagicDNSEnabled = false
-    const audit = {ts: 1, summary: {critical: 0, warn: 1, info: 0}, findings: [{checkId: 'hooks.default_session_key_unset', severity: 'warn', title: 'hooks.defaultSessionKey is not configured', detail: '…', remediation: 'Set hooks.defaultSessionKey (for example, "hook:ingress").'}]}
-    const runner = tableRunner({'tailscale status --json': {stdout: JSON.stringify(status)}, 'openclaw security audit --json': {stdout: JSON.stringify(audit)}, 'openclaw --version': {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'}, 'node --version': {stdout: 'v24.21.0\n'}, 'openclaw config validate --json': {stdout: '{"valid":true,"path":"x","warnings":[]}'}})
-    const r = await runCommand(Doctor, ['--only', 'tailscale-magicdns,openclaw-security-audit', '--json'], {env: h.host.env, platform: 'linux', runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, loopbackListeners: ownGatewayListeners()})
+    const audit = {
+      ts: 1,
+      summary: {critical: 0, warn: 1, info: 0},
+      findings: [
+        {
+          checkId: 'hooks.default_session_key_unset',
+          severity: 'warn',
+          title: 'hooks.defaultSessionKey is not configured',
+          detail: '…',
+          remediation: 'Set hooks.defaultSessionKey (for example, "hook:ingress").',
+        },
+      ],
+    }
+    const runner = tableRunner({
+      'tailscale status --json': {stdout: JSON.stringify(status)},
+      'openclaw security audit --json': {stdout: JSON.stringify(audit)},
+      'openclaw --version': {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'},
+      'node --version': {stdout: 'v24.21.0\n'},
+      'openclaw config validate --json': {stdout: '{"valid":true,"path":"x","warnings":[]}'},
+    })
+    const r = await runCommand(Doctor, ['--only', 'tailscale-magicdns,openclaw-security-audit', '--json'], {
+      env: h.host.env,
+      platform: 'linux',
+      runner,
+      store: h.host.store,
+      lookPath: h.host.lookPath,
+      networkInterfaces: h.host.networkInterfaces,
+      loopbackListeners: ownGatewayListeners(),
+    })
     const checks = r.json<JsonDoctor>().checks
     const dns = checks.find((c) => c.id === 'tailscale-magicdns')!
     expect(dns.remedy).toMatch(/https:\/\/headscale\.example\.com: on Headscale, set dns\.magic_dns: true/)
@@ -143,7 +220,14 @@ describe('claw-mesh doctor on a provisioned host', () => {
   it('--peer narrows peer checks to one known peer; an unknown one is a usage error', async () => {
     const h = await provisioned()
     const r = await run(h, ['--group', 'peers', '--peer', 'clawd', '--timeout', '1s', '--json'])
-    expect(new Set(r.json<JsonDoctor>().checks.filter((c) => c.peer).map((c) => c.peer))).toEqual(new Set(['clawd']))
+    expect(
+      new Set(
+        r
+          .json<JsonDoctor>()
+          .checks.filter((c) => c.peer)
+          .map((c) => c.peer),
+      ),
+    ).toEqual(new Set(['clawd']))
     const bad = await run(h, ['--peer', 'nobody'])
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toMatch(/no peer named "nobody"[\s\S]*Known peers: clawd/)
@@ -186,7 +270,12 @@ describe('claw-mesh doctor --fix', () => {
 
   it('offers --fix only when a failing check has a safe fix', async () => {
     const h = await provisioned()
-    h.runner.answers['nft list ruleset'] = {stdout: readFileSync(new URL('../fixtures/doctor/nft-drop-port.txt', import.meta.url), 'utf8').replaceAll('18789', String(h.gateway.port))}
+    h.runner.answers['nft list ruleset'] = {
+      stdout: readFileSync(new URL('../fixtures/doctor/nft-drop-port.txt', import.meta.url), 'utf8').replaceAll(
+        '18789',
+        String(h.gateway.port),
+      ),
+    }
     const risky = await run(h, ['--only', 'firewall'])
     expect(risky.exitCode).toBe(5)
     expect(risky.stdout).not.toMatch(/doctor --fix/)
@@ -198,30 +287,48 @@ describe('claw-mesh doctor --fix', () => {
   it('removes stale peer records only with --yes when there is no terminal', async () => {
     const h = await provisioned()
     h.host.store.update((s) => {
-      s.peers.ghost = {name: 'ghost', hostname: 'openclaw-ghost', url: 'http://100.77.0.1:18789', addedAt: '2026-11-01T00:00:00Z', source: 'url', messaging: false}
+      s.peers.ghost = {
+        name: 'ghost',
+        hostname: 'openclaw-ghost',
+        url: 'http://100.77.0.1:18789',
+        addedAt: '2026-11-01T00:00:00Z',
+        source: 'url',
+        messaging: false,
+      }
     })
     const only = ['--only', 'peer-stale']
     const noYes = await run(h, [...only, '--fix', '--json'])
-    expect(noYes.json<JsonDoctor>().fix?.steps).toEqual([expect.objectContaining({kind: 'remove-stale-peers', status: 'skipped', note: expect.stringMatching(/--yes/)})])
+    expect(noYes.json<JsonDoctor>().fix?.steps).toEqual([
+      expect.objectContaining({kind: 'remove-stale-peers', status: 'skipped', note: expect.stringMatching(/--yes/)}),
+    ])
     expect(h.host.store.read().peers.ghost).toBeDefined()
 
     const wakes = h.peer.requests['/hooks/wake'] ?? 0
     const yes = await run(h, ['--group', 'peers', '--timeout', '500ms', '--fix', '--yes', '--json'])
     // One authenticated probe of clawd in the first pass; the re-run after the fix checks only peer-stale.
     expect(h.peer.requests['/hooks/wake']).toBe(wakes + 1)
-    expect(yes.json<JsonDoctor>().fix?.steps).toEqual([expect.objectContaining({kind: 'remove-stale-peers', status: 'applied', note: 'removed ghost'})])
+    expect(yes.json<JsonDoctor>().fix?.steps).toEqual([
+      expect.objectContaining({kind: 'remove-stale-peers', status: 'applied', note: 'removed ghost'}),
+    ])
     expect(h.host.store.read().peers.ghost).toBeUndefined()
     expect(yes.json<JsonDoctor>().checks.find((c) => c.id === 'peer-stale')).toMatchObject({status: 'pass'})
   })
 
   it('prints risky remedies instead of running them', async () => {
     const h = await provisioned()
-    h.runner.answers['nft list ruleset'] = {stdout: readFileSync(new URL('../fixtures/doctor/nft-drop-port.txt', import.meta.url), 'utf8').replaceAll('18789', String(h.gateway.port))}
+    h.runner.answers['nft list ruleset'] = {
+      stdout: readFileSync(new URL('../fixtures/doctor/nft-drop-port.txt', import.meta.url), 'utf8').replaceAll(
+        '18789',
+        String(h.gateway.port),
+      ),
+    }
     const r = await run(h, ['--only', 'firewall', '--fix'])
     expect(r.stdout).toMatch(/✗ Firewall lets the tailnet reach the gateway port +nft: 1 rule drop/)
     expect(r.stdout).toMatch(/→ Allow it \(as root\): nft add rule/)
     expect(r.stdout).toMatch(/Fixes\n {2}nothing doctor can fix by itself\./)
-    expect(h.runner.calls.filter((c) => c.command.endsWith('nft')).every((c) => c.args.join(' ') === 'list ruleset')).toBe(true)
+    expect(
+      h.runner.calls.filter((c) => c.command.endsWith('nft')).every((c) => c.args.join(' ') === 'list ruleset'),
+    ).toBe(true)
     expect(r.exitCode).toBe(5)
   })
 })

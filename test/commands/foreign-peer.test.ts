@@ -27,8 +27,18 @@ async function tokenFile(token = TOKEN): Promise<string> {
 /** A foreign agent (the reference SDK's server) added the way a user adds it: peer add URL --a2a-token file:PATH. */
 async function added(opts: Partial<SdkPeerOptions> = {}) {
   peer = await startSdkPeer({token: TOKEN, name: 'hermes', ...opts})
-  const deps = {store: createMemoryStateStore({identity: 'nova'}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const, env: {PATH: '/nonexistent'}}
-  const add = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'], deps)
+  const deps = {
+    store: createMemoryStateStore({identity: 'nova'}),
+    secrets: createMemorySecretStore(),
+    http: createFetchHttpClient(),
+    platform: 'linux' as const,
+    env: {PATH: '/nonexistent'},
+  }
+  const add = await runCommand(
+    PeerAdd,
+    [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'],
+    deps,
+  )
   return {deps, add}
 }
 
@@ -37,7 +47,12 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     const {deps, add} = await added()
     expect(add.exitCode, add.stderr).toBe(0)
     expect(add.stderr).toMatch(/Added hermes, a foreign A2A agent: calls go to http:\/\/127\.0\.0\.1:\d+\/rpc\/v1/)
-    expect(deps.store.raw().peers.hermes).toMatchObject({url: peer!.url, source: 'url', messaging: false, a2a: {url: peer!.endpoint, pairedBy: 'token', kind: 'foreign'}})
+    expect(deps.store.raw().peers.hermes).toMatchObject({
+      url: peer!.url,
+      source: 'url',
+      messaging: false,
+      a2a: {url: peer!.endpoint, pairedBy: 'token', kind: 'foreign'},
+    })
     expect(deps.secrets.values.get('a2a/hermes/out')).toBe(TOKEN)
     expect(add.stdout + add.stderr + JSON.stringify(deps.store.raw())).not.toContain(TOKEN)
     // The card fetch and the proof both said which protocol version they speak.
@@ -48,17 +63,25 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
 
   it('peer add again: the same token changes nothing; a token the agent refuses does not replace the stored one', async () => {
     const {deps} = await added()
-    const again = await runCommand(PeerAdd, [peer!.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url', '--json'], deps)
+    const again = await runCommand(
+      PeerAdd,
+      [peer!.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url', '--json'],
+      deps,
+    )
     expect(again.json()).toMatchObject({action: 'unchanged', changes: []})
     const next = 'hermes-bearer-token-rotated-0123456789'
-    const rotated = await runCommand(PeerAdd, [peer!.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile(next)}`, '--allow-insecure-url'], deps)
+    const rotated = await runCommand(
+      PeerAdd,
+      [peer!.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile(next)}`, '--allow-insecure-url'],
+      deps,
+    )
     expect(rotated.exitCode, rotated.stderr).toBe(3)
     expect(rotated.stderr).toMatch(/refused this machine's A2A token/)
     expect(deps.secrets.values.get('a2a/hermes/out')).toBe(TOKEN)
     expect(rotated.stderr).not.toContain(next)
   })
 
-  it('peer add by URL without --a2a-token will not drop a foreign agent\'s A2A record', async () => {
+  it("peer add by URL without --a2a-token will not drop a foreign agent's A2A record", async () => {
     const {deps} = await added()
     const run = await runCommand(PeerAdd, [peer!.url, '--name', 'hermes', '--allow-insecure-url'], deps)
     expect(run.exitCode).toBe(2)
@@ -68,9 +91,25 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
 
   it('peer add will not turn a paired OpenClaw peer into a foreign one', async () => {
     peer = await startSdkPeer({token: TOKEN})
-    const record = {name: 'hermes', url: 'http://100.64.0.9:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite' as const, messaging: false, a2a: {url: 'http://100.64.0.9:18789/a2a/v1', pairedBy: 'invite' as const, pairedAt: '2026-12-01T00:00:00Z'}}
-    const deps = {store: createMemoryStateStore({peers: {hermes: record}}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const}
-    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'], deps)
+    const record = {
+      name: 'hermes',
+      url: 'http://100.64.0.9:18789',
+      addedAt: '2026-12-01T00:00:00Z',
+      source: 'invite' as const,
+      messaging: false,
+      a2a: {url: 'http://100.64.0.9:18789/a2a/v1', pairedBy: 'invite' as const, pairedAt: '2026-12-01T00:00:00Z'},
+    }
+    const deps = {
+      store: createMemoryStateStore({peers: {hermes: record}}),
+      secrets: createMemorySecretStore(),
+      http: createFetchHttpClient(),
+      platform: 'linux' as const,
+    }
+    const run = await runCommand(
+      PeerAdd,
+      [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'],
+      deps,
+    )
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/already a claw-mesh peer/)
     expect(deps.store.raw().peers.hermes.a2a?.pairedBy).toBe('invite')
@@ -80,25 +119,53 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     const {deps} = await added()
     const run = await runCommand(Broadcast, ['artifact:all fine', '--wait', '--json'], deps)
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
-    expect(run.json<{results: unknown[]}>().results).toEqual([expect.objectContaining({peer: 'hermes', status: 'answered', reply: 'all fine'})])
+    expect(run.json<{results: unknown[]}>().results).toEqual([
+      expect.objectContaining({peer: 'hermes', status: 'answered', reply: 'all fine'}),
+    ])
     const asked = await runCommand(Broadcast, ['input:Which one?', '--wait', '--json'], deps)
     expect(asked.exitCode).toBe(5)
-    expect(asked.json<{results: unknown[]}>().results).toEqual([expect.objectContaining({status: 'failed', code: 'task-input-required', error: expect.stringMatching(/needs input: Which one\? \(answer: claw-mesh ask hermes --task [0-9a-f-]{36} "…"\)/)})])
+    expect(asked.json<{results: unknown[]}>().results).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        code: 'task-input-required',
+        error: expect.stringMatching(
+          /needs input: Which one\? \(answer: claw-mesh ask hermes --task [0-9a-f-]{36} "…"\)/,
+        ),
+      }),
+    ])
   })
 
   it('peer add by the endpoint itself finds the card at its origin', async () => {
     peer = await startSdkPeer({token: TOKEN})
-    const deps = {store: createMemoryStateStore({}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const}
-    const run = await runCommand(PeerAdd, [peer.endpoint, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'], deps)
+    const deps = {
+      store: createMemoryStateStore({}),
+      secrets: createMemorySecretStore(),
+      http: createFetchHttpClient(),
+      platform: 'linux' as const,
+    }
+    const run = await runCommand(
+      PeerAdd,
+      [peer.endpoint, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'],
+      deps,
+    )
     expect(run.exitCode, run.stderr).toBe(0)
     expect(deps.store.raw().peers.hermes).toMatchObject({url: peer.url, a2a: {url: peer.endpoint}})
   })
 
   it('peer add refuses a token the agent refuses (exit 3), with its words, and saves nothing', async () => {
     peer = await startSdkPeer({token: TOKEN})
-    const deps = {store: createMemoryStateStore({}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const}
+    const deps = {
+      store: createMemoryStateStore({}),
+      secrets: createMemorySecretStore(),
+      http: createFetchHttpClient(),
+      platform: 'linux' as const,
+    }
     const wrong = 'a-wrong-token-0123456789abcdefgh'
-    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile(wrong)}`, '--allow-insecure-url'], deps)
+    const run = await runCommand(
+      PeerAdd,
+      [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile(wrong)}`, '--allow-insecure-url'],
+      deps,
+    )
     expect(run.exitCode).toBe(3)
     expect(run.stderr).toMatch(/hermes refused this machine's A2A token \(401\): "invalid or missing bearer token"/)
     expect(run.stderr).not.toMatch(/invite/)
@@ -107,10 +174,22 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     expect(deps.secrets.values.size).toBe(0)
   })
 
-  it('peer add will not send the token to another host a card names (the card is the other machine\'s word)', async () => {
-    peer = await startSdkPeer({token: TOKEN, interfaces: [{url: 'http://127.0.0.2:9/rpc/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'}]})
-    const deps = {store: createMemoryStateStore({}), secrets: createMemorySecretStore(), http: createFetchHttpClient(), platform: 'linux' as const}
-    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'], deps)
+  it("peer add will not send the token to another host a card names (the card is the other machine's word)", async () => {
+    peer = await startSdkPeer({
+      token: TOKEN,
+      interfaces: [{url: 'http://127.0.0.2:9/rpc/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'}],
+    })
+    const deps = {
+      store: createMemoryStateStore({}),
+      secrets: createMemorySecretStore(),
+      http: createFetchHttpClient(),
+      platform: 'linux' as const,
+    }
+    const run = await runCommand(
+      PeerAdd,
+      [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`, '--allow-insecure-url'],
+      deps,
+    )
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/names an endpoint on another host \(127\.0\.0\.2:9\)/)
     expect(peer.requests.filter((r) => r.authorization)).toEqual([])
@@ -119,7 +198,10 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
 
   it('peer add refuses a loopback agent without --allow-insecure-url (the tailnet URL rules), sending nothing', async () => {
     peer = await startSdkPeer({token: TOKEN})
-    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`], {store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
+    const run = await runCommand(PeerAdd, [peer.url, '--name', 'hermes', '--a2a-token', `file:${await tokenFile()}`], {
+      store: createMemoryStateStore({}),
+      secrets: createMemorySecretStore(),
+    })
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/loopback address .*--allow-insecure-url/s)
     expect(peer.requests).toEqual([])
@@ -150,7 +232,12 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     const first = await runCommand(Ask, ['hermes', 'input:Which branch?', '--json'], deps)
     expect(first.exitCode).toBe(8)
     const r = first.json<{taskId: string; state: string; reason: string; interrupted: string; pending: boolean}>()
-    expect(r).toMatchObject({state: 'TASK_STATE_INPUT_REQUIRED', reason: 'Which branch?', interrupted: 'input', pending: false})
+    expect(r).toMatchObject({
+      state: 'TASK_STATE_INPUT_REQUIRED',
+      reason: 'Which branch?',
+      interrupted: 'input',
+      pending: false,
+    })
     const plain = await runCommand(Ask, ['hermes', 'input:Which host?'], deps)
     expect(plain.exitCode).toBe(8)
     expect(plain.stdout).toBe('Which host?\n')
@@ -216,25 +303,65 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
   })
 
   it.each<[string, number, Record<string, string>, string, RegExp, number]>([
-    ['403', 403, {}, JSON.stringify({error: 'this client may not use hermes'}), /does not allow this call \(403\): "this client may not use hermes"/, 3],
-    ['429', 429, {'retry-after': '9'}, 'Too many requests', /rate-limiting this machine: "Too many requests"[\s\S]*Wait 9 s/, 1],
-    ['503', 503, {}, JSON.stringify({error: {message: 'maintenance until 06:00'}}), /failed to handle the request \(HTTP 503\): "maintenance until 06:00"/, 1],
-  ])('maps HTTP %s with the peer\'s own message', async (_t, status, headers, body, message, exit) => {
+    [
+      '403',
+      403,
+      {},
+      JSON.stringify({error: 'this client may not use hermes'}),
+      /does not allow this call \(403\): "this client may not use hermes"/,
+      3,
+    ],
+    [
+      '429',
+      429,
+      {'retry-after': '9'},
+      'Too many requests',
+      /rate-limiting this machine: "Too many requests"[\s\S]*Wait 9 s/,
+      1,
+    ],
+    [
+      '503',
+      503,
+      {},
+      JSON.stringify({error: {message: 'maintenance until 06:00'}}),
+      /failed to handle the request \(HTTP 503\): "maintenance until 06:00"/,
+      1,
+    ],
+  ])("maps HTTP %s with the peer's own message", async (_t, status, headers, body, message, exit) => {
     let gated = false
-    const {deps} = await added({gate: (req, res) => gated && req.method === 'POST' && (res.status(status).set(headers).send(body), true)})
+    const {deps} = await added({
+      gate: (req, res) => gated && req.method === 'POST' && (res.status(status).set(headers).send(body), true),
+    })
     gated = true
     const run = await runCommand(Ask, ['hermes', 'hi', '--timeout', '2s'], deps)
     expect(run.exitCode).toBe(exit)
     expect(run.stderr).toMatch(message)
   })
 
-  it('an agent that refuses A2A 1.0 (the SDK\'s VersionNotSupported, -32009) is named so with its own words (exit 3)', async () => {
-    peer = await startSdkPeer({token: TOKEN, interfaces: [{url: '{path}', protocolBinding: 'JSONRPC', protocolVersion: '2.0'}]})
-    const record = {name: 'hermes', url: peer.url, addedAt: '2026-12-01T00:00:00Z', source: 'url' as const, messaging: false, a2a: {url: peer.endpoint, pairedBy: 'token' as const, kind: 'foreign' as const, pairedAt: '2026-12-01T00:00:00Z'}}
-    const deps = {store: createMemoryStateStore({peers: {hermes: record}}), secrets: createMemorySecretStore({'a2a/hermes/out': TOKEN}), http: createFetchHttpClient(), platform: 'linux' as const}
+  it("an agent that refuses A2A 1.0 (the SDK's VersionNotSupported, -32009) is named so with its own words (exit 3)", async () => {
+    peer = await startSdkPeer({
+      token: TOKEN,
+      interfaces: [{url: '{path}', protocolBinding: 'JSONRPC', protocolVersion: '2.0'}],
+    })
+    const record = {
+      name: 'hermes',
+      url: peer.url,
+      addedAt: '2026-12-01T00:00:00Z',
+      source: 'url' as const,
+      messaging: false,
+      a2a: {url: peer.endpoint, pairedBy: 'token' as const, kind: 'foreign' as const, pairedAt: '2026-12-01T00:00:00Z'},
+    }
+    const deps = {
+      store: createMemoryStateStore({peers: {hermes: record}}),
+      secrets: createMemorySecretStore({'a2a/hermes/out': TOKEN}),
+      http: createFetchHttpClient(),
+      platform: 'linux' as const,
+    }
     const run = await runCommand(Ask, ['hermes', 'hi'], deps)
     expect(run.exitCode).toBe(3)
-    expect(run.stderr).toMatch(/hermes does not speak A2A 1\.0 \(VersionNotSupported, -32009\): "The requested A2A protocol version '1\.0' is not supported\. Supported versions: 2\.0"/)
+    expect(run.stderr).toMatch(
+      /hermes does not speak A2A 1\.0 \(VersionNotSupported, -32009\): "The requested A2A protocol version '1\.0' is not supported\. Supported versions: 2\.0"/,
+    )
     expect(run.stderr).not.toMatch(/peer check|invite/)
   })
 
@@ -245,7 +372,9 @@ describe('a foreign A2A 1.0 agent as a peer (the @a2a-js/sdk reference server)',
     const before = peer!.requests.length
     const check = await runCommand(PeerCheck, ['hermes', '--timeout', '2s', '--json'], deps)
     expect(check.exitCode, check.stdout + check.stderr).toBe(0)
-    const r = check.json<{peers: Array<{status: string; kind: string; probes: Record<string, {status: string; detail: string}>}>}>().peers[0]
+    const r = check.json<{
+      peers: Array<{status: string; kind: string; probes: Record<string, {status: string; detail: string}>}>
+    }>().peers[0]
     expect(r).toMatchObject({status: 'ok', kind: 'foreign'})
     expect(r.probes.agentCard).toMatchObject({status: 'ok', detail: expect.stringMatching(/^hermes 1\.3\.0/)})
     expect(r.probes.a2a).toMatchObject({status: 'ok', detail: 'our token accepted'})

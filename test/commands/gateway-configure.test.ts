@@ -30,7 +30,14 @@ async function writeConfig(text: string, mode = 0o600) {
   await fs.chmod(configPath, mode)
 }
 
-async function configure(argv: string[], opts: {store?: ReturnType<typeof createMemoryStateStore>; secrets?: ReturnType<typeof createMemorySecretStore>; env?: Record<string, string>} = {}) {
+async function configure(
+  argv: string[],
+  opts: {
+    store?: ReturnType<typeof createMemoryStateStore>
+    secrets?: ReturnType<typeof createMemorySecretStore>
+    env?: Record<string, string>
+  } = {},
+) {
   const store = opts.store ?? createMemoryStateStore()
   const secrets = opts.secrets ?? createMemorySecretStore()
   const run = await runCommand(GatewayConfigure, argv, {env: {...env, ...opts.env}, store, secrets, platform: 'linux'})
@@ -119,14 +126,24 @@ describe('claw-mesh gateway configure', () => {
   })
 
   it('writes a keychain-style config, then does nothing on a second run', async () => {
-    const original = '// mine\n{\n  agents: {entries: {main: {name: "Nova"}}},\n  gateway: {auth: {token: "adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK"}},\n}\n'
+    const original =
+      '// mine\n{\n  agents: {entries: {main: {name: "Nova"}}},\n  gateway: {auth: {token: "adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK"}},\n}\n'
     await writeConfig(original)
     const store = createMemoryStateStore()
     const secrets = createMemorySecretStore()
     const first = await configure(['--port', '18790', '--json'], {store, secrets})
     expect(first.run.exitCode).toBe(0)
-    const doc = first.run.json<Record<string, unknown> & {changes: {path: string; to: unknown}[]; backupPath: string; originalBackupPath: string}>()
-    expect(doc).toMatchObject({ok: true, changed: true, port: 18790, expose: 'tailnet', tokens: {gateway: 'adopted', hooks: 'new'}, secretStore: {backend: 'keychain'}})
+    const doc = first.run.json<
+      Record<string, unknown> & {changes: {path: string; to: unknown}[]; backupPath: string; originalBackupPath: string}
+    >()
+    expect(doc).toMatchObject({
+      ok: true,
+      changed: true,
+      port: 18790,
+      expose: 'tailnet',
+      tokens: {gateway: 'adopted', hooks: 'new'},
+      secretStore: {backend: 'keychain'},
+    })
 
     // The plain-text token moved into the store; the file points at it through the exec provider.
     expect(secrets.values.get('gateway-token')).toBe('adopt-me-Xq3vR8kZt2Lw9pYc4NfH7jB5sD1gM6aE0uK')
@@ -136,12 +153,32 @@ describe('claw-mesh gateway configure', () => {
     // Heartbeats stay internal unless the user named an owner: the A2A peers would be the "owner" route otherwise.
     expect(written.agents).toEqual({entries: {main: {name: 'Nova'}}, defaults: {heartbeat: {target: 'none'}}})
     // A non-loopback bind gets the failed-auth rate limit OpenClaw's security audit asks for.
-    expect(written.gateway).toEqual({auth: {token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, mode: 'token', rateLimit: {maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000}}, mode: 'local', port: 18790, bind: 'tailnet', tailscale: {mode: 'off'}})
+    expect(written.gateway).toEqual({
+      auth: {
+        token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'},
+        mode: 'token',
+        rateLimit: {maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000},
+      },
+      mode: 'local',
+      port: 18790,
+      bind: 'tailnet',
+      tailscale: {mode: 'off'},
+    })
     // Hooks locked down to the one agent, no caller-chosen session keys; the A2A channel on, for that agent only.
-    expect(written.hooks).toEqual({enabled: true, token: hooksToken, allowedAgentIds: ['main'], allowRequestSessionKey: false})
+    expect(written.hooks).toEqual({
+      enabled: true,
+      token: hooksToken,
+      allowedAgentIds: ['main'],
+      allowRequestSessionKey: false,
+    })
     expect(written.channels).toEqual({a2a: {enabled: true, exposeAgents: ['main']}})
     const launcher = path.join(dir, 'cm', 'bin', 'secret-resolver')
-    expect(written.secrets.providers.clawmesh).toMatchObject({source: 'exec', command: launcher, jsonOnly: true, passEnv: expect.arrayContaining(['DBUS_SESSION_BUS_ADDRESS'])})
+    expect(written.secrets.providers.clawmesh).toMatchObject({
+      source: 'exec',
+      command: launcher,
+      jsonOnly: true,
+      passEnv: expect.arrayContaining(['DBUS_SESSION_BUS_ADDRESS']),
+    })
     expect((await fs.stat(launcher)).mode & 0o777).toBe(0o700)
     expect((await fs.stat(configPath)).mode & 0o777).toBe(0o600)
 
@@ -153,14 +190,28 @@ describe('claw-mesh gateway configure', () => {
     expect(await fs.readFile(doc.backupPath, 'utf8')).toBe(original)
     expect(await fs.readFile(doc.originalBackupPath, 'utf8')).toBe(original)
     expect((await fs.stat(doc.backupPath)).mode & 0o777).toBe(0o600)
-    expect(store.raw().gateway).toMatchObject({configPath, port: 18790, expose: 'tailnet', originalBackupPath: doc.originalBackupPath, originalExisted: true, rollback: {existed: true, backupPath: doc.backupPath}})
-    expect(store.raw().gateway?.pending).toEqual(expect.arrayContaining(['gateway.port', 'gateway.auth.token', 'hooks.token']))
+    expect(store.raw().gateway).toMatchObject({
+      configPath,
+      port: 18790,
+      expose: 'tailnet',
+      originalBackupPath: doc.originalBackupPath,
+      originalExisted: true,
+      rollback: {existed: true, backupPath: doc.backupPath},
+    })
+    expect(store.raw().gateway?.pending).toEqual(
+      expect.arrayContaining(['gateway.port', 'gateway.auth.token', 'hooks.token']),
+    )
 
     // Second run: nothing to change, nothing written.
     const before = await fs.stat(configPath)
     const bytes = await fs.readFile(configPath)
     const second = await configure(['--json'], {store, secrets})
-    expect(second.run.json()).toMatchObject({changed: false, changes: [], port: 18790, tokens: {gateway: 'store', hooks: 'store'}})
+    expect(second.run.json()).toMatchObject({
+      changed: false,
+      changes: [],
+      port: 18790,
+      tokens: {gateway: 'store', hooks: 'store'},
+    })
     expect((await fs.readFile(configPath)).equals(bytes)).toBe(true)
     expect((await fs.stat(configPath)).mtimeMs).toBe(before.mtimeMs)
     expect(await fs.readdir(path.join(dir, 'cm', 'backups'))).toHaveLength(2)
@@ -200,7 +251,10 @@ describe('gateway configure and a port something else holds', () => {
   async function listener(handler: http.RequestListener): Promise<{port: number; close(): Promise<void>}> {
     const server = http.createServer(handler)
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    return {port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve()))}
+    return {
+      port: (server.address() as AddressInfo).port,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    }
   }
 
   it('refuses before writing anything (no config, no token), naming the port and the fix, exit 2', async () => {
@@ -208,7 +262,11 @@ describe('gateway configure and a port something else holds', () => {
     try {
       const {run, secrets} = await configure(['--port', String(other.port)])
       expect(run.exitCode).toBe(2)
-      expect(run.stderr).toMatch(new RegExp(`Port ${other.port} on 127\\.0\\.0\\.1 is taken: something that is not an OpenClaw gateway answers there \\(HTTP 404\\)\\. Nothing was changed\\.`))
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `Port ${other.port} on 127\\.0\\.0\\.1 is taken: something that is not an OpenClaw gateway answers there \\(HTTP 404\\)\\. Nothing was changed\\.`,
+        ),
+      )
       expect(run.stderr).toMatch(/--port/)
       await expect(fs.stat(configPath)).rejects.toThrow()
       expect(secrets.values.size).toBe(0)
@@ -218,7 +276,9 @@ describe('gateway configure and a port something else holds', () => {
   })
 
   it('accepts a port where an OpenClaw gateway answers (it may be the one being configured)', async () => {
-    const gateway = await listener((_req, res) => res.writeHead(200, {'content-type': 'application/json'}).end('{"ok":true,"status":"live"}'))
+    const gateway = await listener((_req, res) =>
+      res.writeHead(200, {'content-type': 'application/json'}).end('{"ok":true,"status":"live"}'),
+    )
     try {
       const {run} = await configure(['--port', String(gateway.port)])
       expect(run.exitCode, run.stderr).toBe(0)
@@ -232,7 +292,10 @@ describe('claw-mesh gateway configure: the mesh plugin', () => {
   it('without OpenClaw here, notes that the mesh tools are skipped and still succeeds', async () => {
     const {run} = await configure(['--json'])
     expect(run.exitCode, run.stderr).toBe(0)
-    expect(run.json()).toMatchObject({ok: true, meshPlugin: {action: 'unsupported', detail: expect.stringContaining('OpenClaw is not installed')}})
+    expect(run.json()).toMatchObject({
+      ok: true,
+      meshPlugin: {action: 'unsupported', detail: expect.stringContaining('OpenClaw is not installed')},
+    })
   })
 
   it('--no-plugin leaves the plugin alone (nothing asked of OpenClaw about it)', async () => {

@@ -18,7 +18,13 @@ let env: Record<string, string>
 beforeEach(() => {
   dir = tempDir('secret-files').path
   configPath = path.join(dir, 'oc', 'openclaw.json')
-  env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_SECRET_STORE: 'file', PATH: '/nonexistent'}
+  env = {
+    HOME: path.join(dir, 'home'),
+    CLAW_MESH_HOME: path.join(dir, 'cm'),
+    OPENCLAW_CONFIG_PATH: configPath,
+    CLAW_MESH_SECRET_STORE: 'file',
+    PATH: '/nonexistent',
+  }
 })
 
 async function writeConfig(config: unknown) {
@@ -46,15 +52,25 @@ describe('the file OpenClaw reads holds only the gateway token', () => {
 
   it('a store written before the split (mesh secret, peer tokens in secrets.json) is split on the next configure', async () => {
     await fs.mkdir(path.join(dir, 'cm'), {recursive: true, mode: 0o700})
-    const old = {'gateway-token': newToken(), 'hooks-token': newToken(), 'mesh-secret': newToken(), 'peer/nova': newToken()}
+    const old = {
+      'gateway-token': newToken(),
+      'hooks-token': newToken(),
+      'mesh-secret': newToken(),
+      'peer/nova': newToken(),
+    }
     await fs.writeFile(secretsFile(), JSON.stringify(old), {mode: 0o600})
-    await writeConfig({secrets: {providers: {clawmesh: {source: 'file', path: secretsFile(), mode: 'json'}}}, gateway: {auth: {mode: 'token', token: {source: 'file', provider: 'clawmesh', id: '/gateway-token'}}}})
+    await writeConfig({
+      secrets: {providers: {clawmesh: {source: 'file', path: secretsFile(), mode: 'json'}}},
+      gateway: {auth: {mode: 'token', token: {source: 'file', provider: 'clawmesh', id: '/gateway-token'}}},
+    })
     const run = await runCommand(GatewayConfigure, [], {env, platform: 'linux'})
     expect(run.exitCode, run.stderr).toBe(0)
-    const provider = ((await readJson(configPath)).secrets as {providers: {clawmesh: {path: string}}}).providers.clawmesh
+    const provider = ((await readJson(configPath)).secrets as {providers: {clawmesh: {path: string}}}).providers
+      .clawmesh
     const exposed = await fs.readFile(provider.path, 'utf8')
     expect(JSON.parse(exposed)).toEqual({'gateway-token': old['gateway-token']})
-    for (const secret of [old['hooks-token'], old['mesh-secret'], old['peer/nova']]) expect(exposed).not.toContain(secret)
+    for (const secret of [old['hooks-token'], old['mesh-secret'], old['peer/nova']])
+      expect(exposed).not.toContain(secret)
   })
 
   it('the file store keeps the provider file in step on every gateway-token write and delete (rotate, leave)', async () => {
@@ -93,11 +109,16 @@ describe('a weak token in openclaw.json is not exposed to the tailnet', () => {
   })
 
   it('configure replaces a weak gateway token and a weak hooks token before widening the bind, and says so', async () => {
-    await writeConfig({gateway: {bind: 'loopback', auth: {mode: 'token', token: WEAK}}, hooks: {enabled: true, token: `${WEAK}b`}})
+    await writeConfig({
+      gateway: {bind: 'loopback', auth: {mode: 'token', token: WEAK}},
+      hooks: {enabled: true, token: `${WEAK}b`},
+    })
     const run = await runCommand(GatewayConfigure, ['--json'], {env, platform: 'linux'})
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({tokens: {gateway: 'replaced', hooks: 'replaced'}, expose: 'tailnet'})
-    expect(run.json<{notes: string[]}>().notes.join('\n')).toMatch(/weaker than 256 bits: replaced .*--accept-risk weak-tokens/)
+    expect(run.json<{notes: string[]}>().notes.join('\n')).toMatch(
+      /weaker than 256 bits: replaced .*--accept-risk weak-tokens/,
+    )
     const written = await fs.readFile(configPath, 'utf8')
     expect(written).not.toContain(WEAK)
     const secrets = await readJson(secretsFile())

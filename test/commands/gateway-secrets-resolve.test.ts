@@ -13,8 +13,15 @@ const request = (ids: string[]) => `${JSON.stringify({protocolVersion: 1, provid
 
 describe('claw-mesh secrets resolve (OpenClaw exec provider)', () => {
   it('writes exactly one protocol reply on stdout and nothing on stderr', async () => {
-    const secrets = createMemorySecretStore({'gateway-token': 'gw-0123456789abcdef', 'peer/nova': 'peer-secret-0123456789'})
-    const run = await runCommand(SecretsResolve, [], {stdin: request(['gateway-token', 'hooks-token', 'peer/nova']), secrets, store: createMemoryStateStore()})
+    const secrets = createMemorySecretStore({
+      'gateway-token': 'gw-0123456789abcdef',
+      'peer/nova': 'peer-secret-0123456789',
+    })
+    const run = await runCommand(SecretsResolve, [], {
+      stdin: request(['gateway-token', 'hooks-token', 'peer/nova']),
+      secrets,
+      store: createMemoryStateStore(),
+    })
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toBe('')
     expect(run.stdout.endsWith('\n')).toBe(true)
@@ -28,13 +35,29 @@ describe('claw-mesh secrets resolve (OpenClaw exec provider)', () => {
 
   it('reads the file store named by the launcher without probing anything', async () => {
     const dir = tmp()
-    await fs.writeFile(path.join(dir, 'secrets.json'), JSON.stringify({'gateway-token': 'gw-0123456789abcdef', 'hooks-token': 'hk-0123456789abcdef'}), {mode: 0o600})
-    const run = await runCommand(SecretsResolve, [], {stdin: request(['gateway-token', 'hooks-token']), env: {CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file'}, store: createMemoryStateStore()})
-    expect(JSON.parse(run.stdout)).toEqual({protocolVersion: 1, values: {'gateway-token': 'gw-0123456789abcdef'}, errors: {'hooks-token': {code: 'NOT_ALLOWED'}}})
+    await fs.writeFile(
+      path.join(dir, 'secrets.json'),
+      JSON.stringify({'gateway-token': 'gw-0123456789abcdef', 'hooks-token': 'hk-0123456789abcdef'}),
+      {mode: 0o600},
+    )
+    const run = await runCommand(SecretsResolve, [], {
+      stdin: request(['gateway-token', 'hooks-token']),
+      env: {CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file'},
+      store: createMemoryStateStore(),
+    })
+    expect(JSON.parse(run.stdout)).toEqual({
+      protocolVersion: 1,
+      values: {'gateway-token': 'gw-0123456789abcdef'},
+      errors: {'hooks-token': {code: 'NOT_ALLOWED'}},
+    })
   })
 
   it('refuses a malformed request with exit 2 and an empty stdout', async () => {
-    const run = await runCommand(SecretsResolve, [], {stdin: '{"protocolVersion":1}', secrets: createMemorySecretStore(), store: createMemoryStateStore()})
+    const run = await runCommand(SecretsResolve, [], {
+      stdin: '{"protocolVersion":1}',
+      secrets: createMemorySecretStore(),
+      store: createMemoryStateStore(),
+    })
     expect(run.exitCode).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr).toContain('The secret request has no "ids" list of strings.')

@@ -19,13 +19,37 @@ const help = (cmd: {summary?: string; description?: string; flags?: Record<strin
   flat([cmd.summary, cmd.description, ...Object.values(cmd.flags ?? {}).map((f) => f.description)].join(' '))
 
 const node = (hostname: string, tags: string[]): PeerSummary => ({
-  id: `n${hostname}`, hostname, machineName: hostname, dnsName: `${hostname}.tail4f3a2.ts.net`, ipv4: '100.88.12.7', ipv6: null, os: 'linux', tags,
-  online: true, lastSeen: null, keyExpiry: null, relay: null, curAddr: null,
+  id: `n${hostname}`,
+  hostname,
+  machineName: hostname,
+  dnsName: `${hostname}.tail4f3a2.ts.net`,
+  ipv4: '100.88.12.7',
+  ipv6: null,
+  os: 'linux',
+  tags,
+  online: true,
+  lastSeen: null,
+  keyExpiry: null,
+  relay: null,
+  curAddr: null,
 })
 const tailnet = (peers: PeerSummary[]): TailscaleSummary => ({
-  backendState: 'Running', version: null, hostname: 'openclaw-nova', machineName: 'openclaw-nova', dnsName: 'openclaw-nova.tail4f3a2.ts.net',
-  ipv4: '100.101.102.103', ipv6: null, tailnet: 'example.com', magicDNSSuffix: 'tail4f3a2.ts.net', magicDNSEnabled: true, keyExpiry: null,
-  tags: ['tag:claw-mesh'], certDomains: [], health: [], authURL: null, peers,
+  backendState: 'Running',
+  version: null,
+  hostname: 'openclaw-nova',
+  machineName: 'openclaw-nova',
+  dnsName: 'openclaw-nova.tail4f3a2.ts.net',
+  ipv4: '100.101.102.103',
+  ipv6: null,
+  tailnet: 'example.com',
+  magicDNSSuffix: 'tail4f3a2.ts.net',
+  magicDNSEnabled: true,
+  keyExpiry: null,
+  tags: ['tag:claw-mesh'],
+  certDomains: [],
+  health: [],
+  authURL: null,
+  peers,
 })
 
 describe('--help says what the code does', () => {
@@ -44,12 +68,16 @@ describe('--help says what the code does', () => {
   })
 
   it('peer discover: the tag makes a member, named by its MagicDNS label; an openclaw- name alone does not', () => {
-    const {peers, skipped} = discoverMeshPeers(tailnet([node('openclaw-clawd', ['tag:claw-mesh']), node('openclaw-mallory', [])]))
+    const {peers, skipped} = discoverMeshPeers(
+      tailnet([node('openclaw-clawd', ['tag:claw-mesh']), node('openclaw-mallory', [])]),
+    )
     expect(peers.map((p) => p.name)).toEqual(['clawd'])
     expect(skipped.map((s) => s.hostname)).toEqual(['openclaw-mallory'])
 
     const text = help(PeerDiscover)
-    expect(text).toMatch(/carrying the mesh tag whose MagicDNS name is openclaw-NAME is the candidate for the peer NAME, and becomes that peer only once it proves it holds the mesh secret/)
+    expect(text).toMatch(
+      /carrying the mesh tag whose MagicDNS name is openclaw-NAME is the candidate for the peer NAME, and becomes that peer only once it proves it holds the mesh secret/,
+    )
     expect(text).toMatch(/without the tag is skipped/)
     expect(text).not.toMatch(/or an openclaw- hostname/)
   })
@@ -59,11 +87,19 @@ describe('--help says what the code does', () => {
     expect(fleetHooksToken(secret, 'nova')).not.toBe(secret)
     expect(fleetToken(secret, 'nova', 'clawd')).not.toBe(fleetToken(secret, 'clawd', 'nova'))
 
-    for (const [name, text] of [['bootstrap', help(Bootstrap)], ['peer discover', help(PeerDiscover)], ['token rotate', help(TokenRotate)]]) {
-      expect(text, name).not.toMatch(/shared hooks token|one hooks token shared|hooks token is the fleet's shared|\(its hooks token\)/)
+    for (const [name, text] of [
+      ['bootstrap', help(Bootstrap)],
+      ['peer discover', help(PeerDiscover)],
+      ['token rotate', help(TokenRotate)],
+    ]) {
+      expect(text, name).not.toMatch(
+        /shared hooks token|one hooks token shared|hooks token is the fleet's shared|\(its hooks token\)/,
+      )
       expect(text, name).toMatch(/derived from (it|the mesh secret)|derive from the mesh secret/)
     }
-    expect(flat(Bootstrap.flags['mesh-secret'].description)).toMatch(/each pair's tokens, and this host's hooks token, are derived from it/)
+    expect(flat(Bootstrap.flags['mesh-secret'].description)).toMatch(
+      /each pair's tokens, and this host's hooks token, are derived from it/,
+    )
   })
 
   it('file get: its exit 4 (files left in the inbox) is the one the help names', () => {

@@ -19,7 +19,13 @@ async function invite(argv: string[], state: Partial<State>, backendState?: stri
   const runner = scriptedRunner(reads ? statusCalls(backendState) : [])
   const store = createMemoryStateStore(state)
   const secrets = createMemorySecretStore()
-  const run = await runCommand(Invite, argv, {runner, store, secrets, env: {CLAW_MESH_TAILSCALE: TS}, platform: 'linux'})
+  const run = await runCommand(Invite, argv, {
+    runner,
+    store,
+    secrets,
+    env: {CLAW_MESH_TAILSCALE: TS},
+    platform: 'linux',
+  })
   return {run, runner, store, secrets}
 }
 
@@ -32,7 +38,12 @@ describe('claw-mesh invite', () => {
     expect(run.exitCode).toBe(0)
     expect(run.stdout.split('\n').filter(Boolean)).toHaveLength(1)
     const inv = decodePairingInvite(run.stdout, {now: new Date()})
-    expect(inv).toMatchObject({name: 'nova', hostname: 'openclaw-nova', url: 'http://100.101.102.103:18789', tailnet: 'example.com'})
+    expect(inv).toMatchObject({
+      name: 'nova',
+      hostname: 'openclaw-nova',
+      url: 'http://100.101.102.103:18789',
+      tailnet: 'example.com',
+    })
     expect(Date.parse(inv.expiresAt) - Date.parse(inv.createdAt)).toBe(24 * 3600 * 1000)
     // The private half stays here, under the invite's id; the id is recorded as open.
     expect(secrets.values.get(`invite/${inv.id}`)).toMatch(/^[A-Za-z0-9_-]{40,}$/)
@@ -84,7 +95,11 @@ describe('claw-mesh invite', () => {
     const store = createMemoryStateStore(state)
     const secrets = createMemorySecretStore({'invite/aaaaaaaaaaaaaaaaaaaaaa': 'k'})
     const list = await runCommand(Invite, ['--list', '--json'], {store, secrets, platform: 'linux'})
-    expect(list.json<{invites: {id: string; status: string}[]}>().invites.map((i) => i.status)).toEqual(['open', 'used', 'expired'])
+    expect(list.json<{invites: {id: string; status: string}[]}>().invites.map((i) => i.status)).toEqual([
+      'open',
+      'used',
+      'expired',
+    ])
     const revoke = await runCommand(Invite, ['--revoke', 'aaaaaaaaaaaaaaaaaaaaaa'], {store, secrets, platform: 'linux'})
     expect(revoke.exitCode).toBe(0)
     expect(secrets.values.has('invite/aaaaaaaaaaaaaaaaaaaaaa')).toBe(false)

@@ -18,8 +18,25 @@ afterEach(async () => peer?.close())
 
 async function setup(a2a: Partial<FakeA2aOptions> = {}) {
   peer = await startFakePeer({a2a: {peers: {nova: TOKEN}, name: 'clawd', ...a2a}})
-  const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'}}}})
-  return {store, secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}), http: createFetchHttpClient(), platform: 'linux'}
+  const store = createMemoryStateStore({
+    identity: 'nova',
+    peers: {
+      clawd: {
+        name: 'clawd',
+        url: peer.url,
+        addedAt: '2026-12-01T00:00:00Z',
+        source: 'invite',
+        messaging: false,
+        a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'},
+      },
+    },
+  })
+  return {
+    store,
+    secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}),
+    http: createFetchHttpClient(),
+    platform: 'linux',
+  }
 }
 
 describe('"ok" in --json means the command ran', () => {

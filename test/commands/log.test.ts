@@ -5,7 +5,18 @@ import {createMemoryStateStore} from '../../src/infra/state-store.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tempDir} from '../helpers/fakes/index.js'
 
-const rec = (over: Partial<AuditRecord>): AuditRecord => ({at: '2026-12-07T01:00:00.000Z', id: 'm1', peer: 'nova', direction: 'out', kind: 'ask', event: 'answered', hop: 1, bytesOut: 12, latencyMs: 900, ...over})
+const rec = (over: Partial<AuditRecord>): AuditRecord => ({
+  at: '2026-12-07T01:00:00.000Z',
+  id: 'm1',
+  peer: 'nova',
+  direction: 'out',
+  kind: 'ask',
+  event: 'answered',
+  hop: 1,
+  bytesOut: 12,
+  latencyMs: 900,
+  ...over,
+})
 
 function home(lines: string, older = ''): string {
   const dir = tempDir('log')
@@ -14,14 +25,21 @@ function home(lines: string, older = ''): string {
   return dir.path
 }
 
-const run = (dir: string, argv: string[]) => runCommand(Log, argv, {store: createMemoryStateStore(), env: {CLAW_MESH_HOME: dir}})
+const run = (dir: string, argv: string[]) =>
+  runCommand(Log, argv, {store: createMemoryStateStore(), env: {CLAW_MESH_HOME: dir}})
 
 describe('claw-mesh log', () => {
   it('prints one line per message, oldest first, across a rotation', async () => {
-    const dir = home(auditLine(rec({id: 'm2', peer: 'clawd', event: 'queued', kind: 'send'}), false), auditLine(rec({}), false))
+    const dir = home(
+      auditLine(rec({id: 'm2', peer: 'clawd', event: 'queued', kind: 'send'}), false),
+      auditLine(rec({}), false),
+    )
     const r = await run(dir, [])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout.trim().split('\n')).toEqual(['2026-12-07T01:00:00.000Z  → nova  ask  answered  m1  hop 1  12 B out  900 ms', '2026-12-07T01:00:00.000Z  → clawd  send  queued  m2  hop 1  12 B out  900 ms'])
+    expect(r.stdout.trim().split('\n')).toEqual([
+      '2026-12-07T01:00:00.000Z  → nova  ask  answered  m1  hop 1  12 B out  900 ms',
+      '2026-12-07T01:00:00.000Z  → clawd  send  queued  m2  hop 1  12 B out  900 ms',
+    ])
   })
 
   it('filters by peer and prints one JSON document', async () => {

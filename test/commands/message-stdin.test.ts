@@ -17,21 +17,43 @@ afterEach(async () => peer?.close())
 
 async function deps(stdin?: string) {
   peer = await startFakePeer({a2a: {peers: {nova: TOKEN}, name: 'clawd'}})
-  const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'}}}})
-  return {store, secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}), http: createFetchHttpClient(), platform: 'linux', env: {PATH: '/nonexistent'}, stdin}
+  const store = createMemoryStateStore({
+    identity: 'nova',
+    peers: {
+      clawd: {
+        name: 'clawd',
+        url: peer.url,
+        addedAt: '2026-12-01T00:00:00Z',
+        source: 'invite',
+        messaging: false,
+        a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'},
+      },
+    },
+  })
+  return {
+    store,
+    secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}),
+    http: createFetchHttpClient(),
+    platform: 'linux',
+    env: {PATH: '/nonexistent'},
+    stdin,
+  }
 }
 
-const HOSTILE = '--file=/etc/hostname\n$(touch /tmp/cm-pwned) `id` --thread=x -- \'q\'\n'
+const HOSTILE = "--file=/etc/hostname\n$(touch /tmp/cm-pwned) `id` --thread=x -- 'q'\n"
 
 describe('a message on stdin is data (the skill fallback)', () => {
   it.each([
     ['ask', Ask, ['--timeout', '5s', '--', 'clawd', '-']],
     ['send', Send, ['--', 'clawd', '-']],
-  ] as const)('%s sends a text that starts with --file= and holds $(…) exactly as written', async (_name, Command, argv) => {
-    const run = await runCommand(Command, [...argv], await deps(HOSTILE))
-    expect(run.exitCode, run.stderr).toBe(0)
-    expect(peer!.a2a!.messages.map((m) => m.text)).toEqual([HOSTILE.replace(/\n$/, '')])
-  })
+  ] as const)(
+    '%s sends a text that starts with --file= and holds $(…) exactly as written',
+    async (_name, Command, argv) => {
+      const run = await runCommand(Command, [...argv], await deps(HOSTILE))
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(peer!.a2a!.messages.map((m) => m.text)).toEqual([HOSTILE.replace(/\n$/, '')])
+    },
+  )
 
   it('a peer name that looks like a flag, after --, is a peer name: nothing is read or sent', async () => {
     const run = await runCommand(Ask, ['--', '--file=/etc/hostname', '-'], await deps('hi\n'))

@@ -11,11 +11,28 @@ import {tempDir} from '../helpers/fakes/index.js'
 
 const ID_Q = '11111111-1111-4111-8111-111111111111'
 const ID_A = '22222222-2222-4222-8222-222222222222'
-const item = (id: string, state: string, peer = 'nova'): OutboxListItem => ({id, peer, kind: 'send', state, createdAt: '2026-12-07T01:00:00.000Z', updatedAt: '2026-12-07T01:00:05.000Z', attempts: 3, thread: 'cm-h1-abcdef123456-x', reason: state === 'queued' ? 'ECONNREFUSED' : undefined})
+const item = (id: string, state: string, peer = 'nova'): OutboxListItem => ({
+  id,
+  peer,
+  kind: 'send',
+  state,
+  createdAt: '2026-12-07T01:00:00.000Z',
+  updatedAt: '2026-12-07T01:00:05.000Z',
+  attempts: 3,
+  thread: 'cm-h1-abcdef123456-x',
+  reason: state === 'queued' ? 'ECONNREFUSED' : undefined,
+})
 
 function home(): string {
   const dir = tempDir('outbox').path
-  const summary: OutboxSummaryFile = {updatedAt: '2026-12-07T01:00:06.000Z', queued: 1, awaitingReply: 0, dead: 0, backend: 'openclaw-state-store', items: [item(ID_Q, 'queued'), item(ID_A, 'answered', 'clawd')]}
+  const summary: OutboxSummaryFile = {
+    updatedAt: '2026-12-07T01:00:06.000Z',
+    queued: 1,
+    awaitingReply: 0,
+    dead: 0,
+    backend: 'openclaw-state-store',
+    items: [item(ID_Q, 'queued'), item(ID_A, 'answered', 'clawd')],
+  }
   writeFileSync(path.join(dir, 'mesh-outbox.json'), JSON.stringify(summary))
   return dir
 }

@@ -17,7 +17,10 @@ const TS = '/opt/fake/tailscale'
 
 /** Answers `tailscale status --json` / `version` as the named node, however often it is asked. */
 function tailscaleAs(hostname: string, ipv4: string) {
-  return tableRunner({'tailscale status --json': {stdout: tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}})}, 'tailscale version': {stdout: '1.98.10\n'}})
+  return tableRunner({
+    'tailscale status --json': {stdout: tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}})},
+    'tailscale version': {stdout: '1.98.10\n'},
+  })
 }
 
 /** Starts at the real time (invites carry real-looking dates); a test moves it with clock.advance. */
@@ -29,9 +32,23 @@ function host(identity: string, ipv4: string) {
   const configPath = path.join(dir, 'openclaw.json')
   const store = createMemoryStateStore({identity, gateway: {expose: 'tailnet', port: 18789}})
   const secrets = createMemorySecretStore()
-  const deps = {store, secrets, runner: tailscaleAs(`openclaw-${identity}`, ipv4), clock, platform: 'linux', env: {CLAW_MESH_TAILSCALE: TS, OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_HOME: dir, PATH: '/nonexistent'}}
-  const a2a = () => JSON.parse(readFileSync(configPath, 'utf8')).channels.a2a as {enabled: boolean; exposeAgents: string[]; advertisedUrl?: string; peers: Record<string, {token: string; url?: string; outboundToken?: string}>}
-  const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) => runCommand(Cmd, argv, {...deps, stdin})
+  const deps = {
+    store,
+    secrets,
+    runner: tailscaleAs(`openclaw-${identity}`, ipv4),
+    clock,
+    platform: 'linux',
+    env: {CLAW_MESH_TAILSCALE: TS, OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_HOME: dir, PATH: '/nonexistent'},
+  }
+  const a2a = () =>
+    JSON.parse(readFileSync(configPath, 'utf8')).channels.a2a as {
+      enabled: boolean
+      exposeAgents: string[]
+      advertisedUrl?: string
+      peers: Record<string, {token: string; url?: string; outboundToken?: string}>
+    }
+  const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) =>
+    runCommand(Cmd, argv, {...deps, stdin})
   return {identity, ipv4, store, secrets, configPath, a2a, run, depsOptions: deps}
 }
 
@@ -47,7 +64,7 @@ async function pair() {
 }
 
 describe('A2A pairing in two one-line messages', () => {
-  it('gives each side the pair\'s two distinct tokens, crossed, and a working channels.a2a entry', async () => {
+  it("gives each side the pair's two distinct tokens, crossed, and a working channels.a2a entry", async () => {
     const {nova, clawd, invite, reply, accepted} = await pair()
     expect(accepted.json()).toMatchObject({ok: true, name: 'nova', a2a: true, action: 'added', completed: false})
     // B is configured at once: it accepts nova's token and knows where to call nova.
@@ -75,7 +92,10 @@ describe('A2A pairing in two one-line messages', () => {
     expect(clawd.secrets.values.get('a2a/nova/out')).toBe(onA.token)
     expect([...nova.secrets.values.keys()].filter((k) => k.startsWith('invite/'))).toEqual([])
     expect(nova.a2a()).toMatchObject({enabled: true, exposeAgents: ['main']})
-    expect(nova.store.raw().peers.clawd).toMatchObject({source: 'invite', a2a: {url: 'http://100.88.12.7:18789/a2a/v1', pairedBy: 'invite'}})
+    expect(nova.store.raw().peers.clawd).toMatchObject({
+      source: 'invite',
+      a2a: {url: 'http://100.88.12.7:18789/a2a/v1', pairedBy: 'invite'},
+    })
     // The running gateway reloads channels.a2a by itself: nothing is left pending for a later start or bootstrap.
     expect((nova.store.raw().gateway?.pending ?? []).filter((p) => p.startsWith('channels.a2a.peers'))).toEqual([])
   })
@@ -93,7 +113,9 @@ describe('A2A pairing in two one-line messages', () => {
     const again = await clawd.run(PeerAdd, ['--invite', '-'], invite)
     expect(again.exitCode, again.stderr).toBe(0)
     expect(again.stdout.trim()).toBe(reply)
-    expect(again.stderr).toMatch(/This invite was already used: this machine answered it before.*if nova says it was already used, the pair is complete/)
+    expect(again.stderr).toMatch(
+      /This invite was already used: this machine answered it before.*if nova says it was already used, the pair is complete/,
+    )
     expect(again.stderr).not.toMatch(/To finish, run this on/)
     expect((await nova.run(PeerAdd, ['--invite', '-'], reply)).exitCode).toBe(0)
     // peer check saw nova accept the token: the reply is spent.
@@ -113,7 +135,9 @@ describe('A2A pairing in two one-line messages', () => {
     const reply = accepted.json<{replyInvite: string}>().replyInvite
     const both = await nova.run(PeerAdd, ['--invite', '-'], `${invite}\n\n${reply}\n`)
     expect(both.exitCode).toBe(2)
-    expect(both.stderr).toMatch(/2 different pairing lines \(an invite \(claw-mesh-invite:…\) and a pairing reply \(claw-mesh-reply:…\)\)/)
+    expect(both.stderr).toMatch(
+      /2 different pairing lines \(an invite \(claw-mesh-invite:…\) and a pairing reply \(claw-mesh-reply:…\)\)/,
+    )
     // Still integrity-checked: the reply with one character changed inside chat text is refused as before.
     const altered = reply.slice(0, -3) + (reply.at(-3) === 'A' ? 'B' : 'A') + reply.slice(-2)
     const forged = await nova.run(PeerAdd, ['--invite', '-'], `ok: ${altered} — done`)
@@ -148,7 +172,8 @@ describe('A2A pairing in two one-line messages', () => {
     const {nova, invite, reply} = await pair()
     // eve answers the same invite (she saw it too); both replies reach nova at once.
     const eve = host('eve', '100.66.6.6')
-    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>()
+      .replyInvite
     const deps = createDeps({...nova.depsOptions, io: createTestIOStreams().io})
     const results = await Promise.allSettled([completeReply(deps, reply), completeReply(deps, eveReply)])
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
@@ -162,7 +187,8 @@ describe('A2A pairing in two one-line messages', () => {
     const {nova, invite, reply} = await pair()
     await nova.run(PeerAdd, ['--invite', '-'], reply)
     const eve = host('eve', '100.66.6.6')
-    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>()
+      .replyInvite
     const run = await nova.run(PeerAdd, ['--invite', '-'], eveReply)
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/already used/)
@@ -174,12 +200,21 @@ describe('A2A pairing in two one-line messages', () => {
     await nova.run(PeerAdd, ['--invite', '-'], reply)
     // Anyone who saw a new invite of nova's can answer it under the name "clawd", from their own address.
     const invite2 = (await nova.run(Invite, [])).stdout
-    const before = {state: JSON.stringify(nova.store.raw().peers.clawd), secrets: JSON.stringify([...nova.secrets.values]), config: readFileSync(nova.configPath, 'utf8')}
+    const before = {
+      state: JSON.stringify(nova.store.raw().peers.clawd),
+      secrets: JSON.stringify([...nova.secrets.values]),
+      config: readFileSync(nova.configPath, 'utf8'),
+    }
     const impostor = host('clawd', '100.66.6.6')
-    const forged = (await impostor.run(PeerAdd, ['--invite', '-', '--json'], invite2)).json<{replyInvite: string}>().replyInvite
+    const forged = (await impostor.run(PeerAdd, ['--invite', '-', '--json'], invite2)).json<{replyInvite: string}>()
+      .replyInvite
     const run = await nova.run(PeerAdd, ['--invite', '-', '--json'], forged)
     expect(run.exitCode, run.stdout).toBe(2)
-    expect(run.json<{error: {code: string; message: string; hint: string}}>().error).toMatchObject({code: 'peer-name-taken', message: expect.stringContaining('is at http://100.88.12.7:18789, not http://100.66.6.6:18789'), hint: expect.stringContaining('claw-mesh peer remove clawd')})
+    expect(run.json<{error: {code: string; message: string; hint: string}}>().error).toMatchObject({
+      code: 'peer-name-taken',
+      message: expect.stringContaining('is at http://100.88.12.7:18789, not http://100.66.6.6:18789'),
+      hint: expect.stringContaining('claw-mesh peer remove clawd'),
+    })
     expect(JSON.stringify(nova.store.raw().peers.clawd)).toBe(before.state)
     expect(JSON.stringify([...nova.secrets.values])).toBe(before.secrets)
     expect(readFileSync(nova.configPath, 'utf8')).toBe(before.config)
@@ -190,16 +225,28 @@ describe('A2A pairing in two one-line messages', () => {
     await nova.run(PeerAdd, ['--invite', '-'], reply)
     // Whoever saw nova's next invite can answer it as "clawd" with clawd's own URL: nova would accept them as clawd.
     const invite2 = (await nova.run(Invite, [])).stdout
-    const again = (await clawd.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'nova'], invite2)).json<{replyInvite: string}>().replyInvite
-    const before = {state: JSON.stringify(nova.store.raw().peers.clawd), secrets: JSON.stringify([...nova.secrets.values])}
+    const again = (await clawd.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'nova'], invite2)).json<{
+      replyInvite: string
+    }>().replyInvite
+    const before = {
+      state: JSON.stringify(nova.store.raw().peers.clawd),
+      secrets: JSON.stringify([...nova.secrets.values]),
+    }
     const run = await nova.run(PeerAdd, ['--invite', '-', '--json'], again)
     expect(run.exitCode, run.stdout).toBe(2)
-    expect(run.json<{error: {code: string; hint: string}}>().error).toMatchObject({code: 'peer-name-taken', hint: expect.stringContaining('--replace clawd')})
+    expect(run.json<{error: {code: string; hint: string}}>().error).toMatchObject({
+      code: 'peer-name-taken',
+      hint: expect.stringContaining('--replace clawd'),
+    })
     expect(JSON.stringify(nova.store.raw().peers.clawd)).toBe(before.state)
     expect(JSON.stringify([...nova.secrets.values])).toBe(before.secrets)
     const replaced = await nova.run(PeerAdd, ['--invite', '-', '--json', '--replace', 'clawd'], again)
     expect(replaced.exitCode, replaced.stdout).toBe(0)
-    expect(replaced.json()).toMatchObject({name: 'clawd', completed: true, changes: expect.arrayContaining(['A2A tokens replaced (paired again)'])})
+    expect(replaced.json()).toMatchObject({
+      name: 'clawd',
+      completed: true,
+      changes: expect.arrayContaining(['A2A tokens replaced (paired again)']),
+    })
   })
 
   it('an invite made --for a name is completed only by a reply under that name', async () => {
@@ -209,14 +256,19 @@ describe('A2A pairing in two one-line messages', () => {
     expect(made.json()).toMatchObject({for: 'zed'})
     const invite = made.json<{invite: string}>().invite
     const eve = host('eve', '100.66.6.6')
-    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const eveReply = (await eve.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>()
+      .replyInvite
     const refused = await nova.run(PeerAdd, ['--invite', '-', '--json'], eveReply)
     expect(refused.exitCode, refused.stdout).toBe(2)
-    expect(refused.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'reply-not-intended', message: expect.stringContaining('made for "zed"')})
+    expect(refused.json<{error: {code: string; message: string}}>().error).toMatchObject({
+      code: 'reply-not-intended',
+      message: expect.stringContaining('made for "zed"'),
+    })
     expect(nova.store.raw().peers.eve).toBeUndefined()
     // The invite is still open for zed.
     const zed = host('zed', '100.66.6.9')
-    const zedReply = (await zed.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const zedReply = (await zed.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>()
+      .replyInvite
     const ok = await nova.run(PeerAdd, ['--invite', '-', '--json'], zedReply)
     expect(ok.exitCode, ok.stdout).toBe(0)
     const listed = await nova.run(Invite, ['--list'])
@@ -239,7 +291,10 @@ describe('A2A pairing in two one-line messages', () => {
     const fields = decodePairingReply(reply, {})
     // An attacker who saw the invite swaps in their own key and URL: the MAC cannot match.
     const {mac: _mac, ...rest} = fields
-    const forged = encodePairingReply({...rest, key: newPairingKey().publicKey, url: 'http://100.66.6.6:18789'}, Buffer.alloc(32, 7))
+    const forged = encodePairingReply(
+      {...rest, key: newPairingKey().publicKey, url: 'http://100.66.6.6:18789'},
+      Buffer.alloc(32, 7),
+    )
     const run = await nova.run(PeerAdd, ['--invite', '-'], forged)
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/forged or was altered/)
@@ -249,7 +304,7 @@ describe('A2A pairing in two one-line messages', () => {
     expect((await nova.run(PeerAdd, ['--invite', '-'], reply)).exitCode).toBe(0)
   })
 
-  it('refuses a foreign reply (an answer to another machine\'s invite)', async () => {
+  it("refuses a foreign reply (an answer to another machine's invite)", async () => {
     const {reply} = await pair()
     const other = host('nova', '100.101.102.200')
     const run = await other.run(PeerAdd, ['--invite', '-'], reply)
@@ -261,7 +316,8 @@ describe('A2A pairing in two one-line messages', () => {
     const nova = host('nova', '100.101.102.103')
     const clawd = host('clawd', '100.88.12.7')
     const invite = (await nova.run(Invite, ['--expires', '1m'])).stdout
-    const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>().replyInvite
+    const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite)).json<{replyInvite: string}>()
+      .replyInvite
     await clock.advance(2 * 60_000)
     const late = host('late', '100.88.12.8')
     const b = await late.run(PeerAdd, ['--invite', '-'], invite)
@@ -273,18 +329,19 @@ describe('A2A pairing in two one-line messages', () => {
     expect(nova.store.raw().peers.clawd).toBeUndefined()
   })
 
-  it('refuses a revoked invite\'s reply', async () => {
+  it("refuses a revoked invite's reply", async () => {
     const nova = host('nova', '100.101.102.103')
     const clawd = host('clawd', '100.88.12.7')
     const invite = (await nova.run(Invite, ['--json'])).json<{invite: string; id: string}>()
-    const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite.invite)).json<{replyInvite: string}>().replyInvite
+    const reply = (await clawd.run(PeerAdd, ['--invite', '-', '--json'], invite.invite)).json<{replyInvite: string}>()
+      .replyInvite
     expect((await nova.run(Invite, ['--revoke', invite.id])).exitCode).toBe(0)
     const run = await nova.run(PeerAdd, ['--invite', '-'], reply)
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/revoked/)
   })
 
-  it('refuses this machine\'s own invite', async () => {
+  it("refuses this machine's own invite", async () => {
     const nova = host('nova', '100.101.102.103')
     const invite = (await nova.run(Invite, [])).stdout
     const run = await nova.run(PeerAdd, ['--invite', '-'], invite)
@@ -292,7 +349,7 @@ describe('A2A pairing in two one-line messages', () => {
     expect(run.stderr).toMatch(/this machine's own invite/)
   })
 
-  it('peer remove takes the peer out of channels.a2a and deletes its tokens, leaving the user\'s own peers', async () => {
+  it("peer remove takes the peer out of channels.a2a and deletes its tokens, leaving the user's own peers", async () => {
     const {nova, reply} = await pair()
     await nova.run(PeerAdd, ['--invite', '-'], reply)
     const config = JSON.parse(readFileSync(nova.configPath, 'utf8'))

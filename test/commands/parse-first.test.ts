@@ -14,13 +14,33 @@ afterEach(async () => peer?.close())
 
 async function setup() {
   peer = await startFakePeer({a2a: {peers: {nova: TOKEN}, name: 'clawd'}})
-  const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'}}}})
-  return {store, secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}), http: createFetchHttpClient(), platform: 'linux'}
+  const store = createMemoryStateStore({
+    identity: 'nova',
+    peers: {
+      clawd: {
+        name: 'clawd',
+        url: peer.url,
+        addedAt: '2026-12-01T00:00:00Z',
+        source: 'invite',
+        messaging: false,
+        a2a: {url: `${peer.url}/a2a/v1`, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'},
+      },
+    },
+  })
+  return {
+    store,
+    secrets: createMemorySecretStore({'a2a/clawd/out': TOKEN}),
+    http: createFetchHttpClient(),
+    platform: 'linux',
+  }
 }
 
 describe('flags come from the parser', () => {
   it.each<[string[], string[]]>([
-    [['clawd', 'hi', '--json'], ['clawd', 'hi', '--json']],
+    [
+      ['clawd', 'hi', '--json'],
+      ['clawd', 'hi', '--json'],
+    ],
     [['nobody', '--', '--json'], ['nobody']],
     [['--', '--dry-run', '--json'], []],
     [[], []],

@@ -26,13 +26,23 @@ describe('a peer URL with a MagicDNS name is pinned to the tailnet address it re
     const secrets = createMemorySecretStore()
     const gateway = recordingGateway()
     let answer = ['100.64.0.3']
-    const deps = {store, secrets, http: gateway.http, resolveHost: async () => answer, env: {PATH: '/nonexistent'}, platform: 'linux' as const}
+    const deps = {
+      store,
+      secrets,
+      http: gateway.http,
+      resolveHost: async () => answer,
+      env: {PATH: '/nonexistent'},
+      platform: 'linux' as const,
+    }
     return {store, secrets, sent: gateway.sent, deps, repoint: (to: string[]) => (answer = to)}
   }
 
   it('records the address, connects to it while the name still resolves there, and sends nothing once it does not', async () => {
     const h = setup()
-    const added = await runCommand(PeerAdd, [NAME_URL, '--name', 'nova', '--hooks-token', '-'], {...h.deps, stdin: TOKEN})
+    const added = await runCommand(PeerAdd, [NAME_URL, '--name', 'nova', '--hooks-token', '-'], {
+      ...h.deps,
+      stdin: TOKEN,
+    })
     expect(added.exitCode, added.stderr).toBe(0)
     expect(h.store.raw().peers.nova.addresses).toEqual(['100.64.0.3'])
 
@@ -44,7 +54,10 @@ describe('a peer URL with a MagicDNS name is pinned to the tailnet address it re
     h.sent.length = 0
     const refused = await runCommand(Send, ['nova', 'hello', '--json'], h.deps)
     expect(refused.exitCode).toBe(3)
-    expect(refused.json()).toMatchObject({ok: false, error: {code: 'peer-address-moved', hint: expect.stringContaining('--replace nova')}})
+    expect(refused.json()).toMatchObject({
+      ok: false,
+      error: {code: 'peer-address-moved', hint: expect.stringContaining('--replace nova')},
+    })
     const check = await runCommand(PeerCheck, ['nova', '--json'], h.deps)
     expect(check.exitCode).not.toBe(0)
     expect(check.stdout).toMatch(/no longer resolves to the tailnet address/)
@@ -55,11 +68,18 @@ describe('a peer URL with a MagicDNS name is pinned to the tailnet address it re
     const h = setup()
     await runCommand(PeerAdd, [NAME_URL, '--name', 'nova', '--hooks-token', '-'], {...h.deps, stdin: TOKEN})
     h.repoint(['100.64.0.66'])
-    const again = await runCommand(PeerAdd, [NAME_URL, '--name', 'nova', '--hooks-token', '-', '--json'], {...h.deps, stdin: TOKEN})
+    const again = await runCommand(PeerAdd, [NAME_URL, '--name', 'nova', '--hooks-token', '-', '--json'], {
+      ...h.deps,
+      stdin: TOKEN,
+    })
     expect(again.exitCode).toBe(2)
     expect(again.json()).toMatchObject({ok: false, error: {code: 'peer-address-moved'}})
     expect(h.store.raw().peers.nova.addresses).toEqual(['100.64.0.3'])
-    const replaced = await runCommand(PeerAdd, [NAME_URL, '--name', 'nova', '--hooks-token', '-', '--replace', 'nova'], {...h.deps, stdin: TOKEN})
+    const replaced = await runCommand(
+      PeerAdd,
+      [NAME_URL, '--name', 'nova', '--hooks-token', '-', '--replace', 'nova'],
+      {...h.deps, stdin: TOKEN},
+    )
     expect(replaced.exitCode, replaced.stderr).toBe(0)
     expect(h.store.raw().peers.nova.addresses).toEqual(['100.64.0.66'])
   })

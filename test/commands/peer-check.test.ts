@@ -22,7 +22,13 @@ async function check(modes: FakePeerMode[], argv: string[] = []) {
     tokens[`peer/p${i}`] = p.token
   })
   const store = createMemoryStateStore({peers: records})
-  const run = await runCommand(PeerCheck, argv.includes('--timeout') ? argv : ['--timeout', '500ms', ...argv], {store, secrets: createMemorySecretStore(tokens), http: createFetchHttpClient(), env: {PATH: '/nonexistent'}, platform: 'linux'})
+  const run = await runCommand(PeerCheck, argv.includes('--timeout') ? argv : ['--timeout', '500ms', ...argv], {
+    store,
+    secrets: createMemorySecretStore(tokens),
+    http: createFetchHttpClient(),
+    env: {PATH: '/nonexistent'},
+    platform: 'linux',
+  })
   return {run, store}
 }
 
@@ -41,7 +47,9 @@ describe('claw-mesh peer check', () => {
     const {run, store} = await check(['healthy', 'down', 'unready'])
     expect(run.exitCode).toBe(5)
     expect(run.stdout).toMatch(/1 ok, 1 degraded, 1 down/)
-    expect(run.stdout).toMatch(/p1 \(http:\/\/127\.0\.0\.1:\d+\): healthz: connection refused.*\n {2}→ Nothing listens at/)
+    expect(run.stdout).toMatch(
+      /p1 \(http:\/\/127\.0\.0\.1:\d+\): healthz: connection refused.*\n {2}→ Nothing listens at/,
+    )
     expect(run.stdout).toMatch(/p2 .*readyz: not ready \(503\)\n {2}→ The gateway on p2 is live but not ready/)
     expect(store.raw().peers.p1.lastCheck?.status).toBe('down')
   })
@@ -49,7 +57,11 @@ describe('claw-mesh peer check', () => {
   it('prints one JSON document and still exits 5 with --json', async () => {
     const {run} = await check(['silent'], ['--json'])
     expect(run.exitCode).toBe(5)
-    const doc = run.json<{ok: boolean; peers: Array<{name: string; status: string; probes: Record<string, {status: string; detail: string}>}>; summary: Record<string, number>}>()
+    const doc = run.json<{
+      ok: boolean
+      peers: Array<{name: string; status: string; probes: Record<string, {status: string; detail: string}>}>
+      summary: Record<string, number>
+    }>()
     expect(doc.ok).toBe(true)
     expect(doc.summary).toEqual({ok: 0, degraded: 0, down: 1})
     expect(doc.peers[0].probes.healthz).toMatchObject({status: 'fail', detail: 'no answer before the timeout'})

@@ -12,21 +12,57 @@ const TS = '/opt/fake/tailscale'
 const NOVA_TOKEN = 'hooks-token-of-nova-5e1f0c9a7b3d'
 const MESH = 'mesh-secret-shared-0123456789'
 const peers: Record<string, PeerRecord> = {
-  nova: {name: 'nova', hostname: 'openclaw-nova', url: 'http://100.101.102.103:18789', addedAt: '2026-09-01T10:00:00.000Z', source: 'invite', messaging: true, lastCheck: {at: '2026-09-02T08:00:00.000Z', status: 'ok', latencyMs: 12}},
-  box: {name: 'box', url: 'https://box.example.com', addedAt: '2026-09-01T11:00:00.000Z', source: 'url', messaging: false},
-  clawd: {name: 'clawd', hostname: 'openclaw-clawd', url: 'http://100.88.12.7:18789', addedAt: '2026-09-01T12:00:00.000Z', source: 'discovered', messaging: true},
+  nova: {
+    name: 'nova',
+    hostname: 'openclaw-nova',
+    url: 'http://100.101.102.103:18789',
+    addedAt: '2026-09-01T10:00:00.000Z',
+    source: 'invite',
+    messaging: true,
+    lastCheck: {at: '2026-09-02T08:00:00.000Z', status: 'ok', latencyMs: 12},
+  },
+  box: {
+    name: 'box',
+    url: 'https://box.example.com',
+    addedAt: '2026-09-01T11:00:00.000Z',
+    source: 'url',
+    messaging: false,
+  },
+  clawd: {
+    name: 'clawd',
+    hostname: 'openclaw-clawd',
+    url: 'http://100.88.12.7:18789',
+    addedAt: '2026-09-01T12:00:00.000Z',
+    source: 'discovered',
+    messaging: true,
+  },
 }
 const fixture = () => ({
-  store: createMemoryStateStore({identity: 'me', gateway: {expose: 'tailnet', port: 18789}, peers: structuredClone(peers), secrets: {names: ['mesh-secret', 'peer/nova']}}),
+  store: createMemoryStateStore({
+    identity: 'me',
+    gateway: {expose: 'tailnet', port: 18789},
+    peers: structuredClone(peers),
+    secrets: {names: ['mesh-secret', 'peer/nova']},
+  }),
   secrets: createMemorySecretStore({'peer/nova': NOVA_TOKEN, 'mesh-secret': MESH}),
 })
 
 describe('claw-mesh peer list', () => {
   it('colours stdout only when stdout is a terminal, whatever stderr is', async () => {
-    const redirected = await runCommand(PeerList, [], {...fixture(), env: {NO_COLOR: ''}, stdoutTTY: false, stderrTTY: true})
+    const redirected = await runCommand(PeerList, [], {
+      ...fixture(),
+      env: {NO_COLOR: ''},
+      stdoutTTY: false,
+      stderrTTY: true,
+    })
     expect(redirected.stdout).toMatch(/nova/)
     expect(redirected.stdout).not.toContain('\u001b[')
-    const terminal = await runCommand(PeerList, [], {...fixture(), env: {NO_COLOR: ''}, stdoutTTY: true, stderrTTY: false})
+    const terminal = await runCommand(PeerList, [], {
+      ...fixture(),
+      env: {NO_COLOR: ''},
+      stdoutTTY: true,
+      stderrTTY: false,
+    })
     expect(terminal.stdout).toContain('\u001b[32mok')
   })
 
@@ -36,7 +72,9 @@ describe('claw-mesh peer list', () => {
     const lines = run.stdout.trim().split('\n')
     expect(lines[0]).toMatch(/^NAME\s+HOSTNAME\s+URL\s+VIA\s+TRUST\s+CAPS\s+SOURCE\s+LAST CHECK$/)
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['box', 'clawd', 'nova'])
-    expect(lines[3]).toMatch(/nova\s+openclaw-nova\s+http:\/\/100\.101\.102\.103:18789\s+hooks\s+-\s+-\s+invite\s+ok 2026-09-02/)
+    expect(lines[3]).toMatch(
+      /nova\s+openclaw-nova\s+http:\/\/100\.101\.102\.103:18789\s+hooks\s+-\s+-\s+invite\s+ok 2026-09-02/,
+    )
   })
 
   it('says how to add a peer when there is none', async () => {
@@ -54,8 +92,19 @@ describe('claw-mesh peer list', () => {
   })
 
   it('renders the peer sheet in markdown with this host, every peer and how to send, and no token', async () => {
-    const runner = scriptedRunner([{command: TS, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-me', ipv4: '100.64.1.2'}})}}])
-    const run = await runCommand(PeerList, ['--format', 'md'], {...fixture(), runner, env: {CLAW_MESH_TAILSCALE: TS}, platform: 'linux'})
+    const runner = scriptedRunner([
+      {
+        command: TS,
+        args: ['status', '--json'],
+        result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-me', ipv4: '100.64.1.2'}})},
+      },
+    ])
+    const run = await runCommand(PeerList, ['--format', 'md'], {
+      ...fixture(),
+      runner,
+      env: {CLAW_MESH_TAILSCALE: TS},
+      platform: 'linux',
+    })
     runner.assertDone()
     const md = run.stdout
     expect(md).toMatch(/^# Peer configuration \(me\)/)
@@ -74,7 +123,12 @@ describe('claw-mesh peer list', () => {
   })
 
   it('still renders the sheet when Tailscale is unavailable', async () => {
-    const run = await runCommand(PeerList, ['--format', 'md'], {store: createMemoryStateStore(), secrets: createMemorySecretStore(), env: {PATH: '/nonexistent'}, platform: 'linux'})
+    const run = await runCommand(PeerList, ['--format', 'md'], {
+      store: createMemoryStateStore(),
+      secrets: createMemorySecretStore(),
+      env: {PATH: '/nonexistent'},
+      platform: 'linux',
+    })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('- Tailscale IP: unknown')
     expect(run.stdout).toContain('No peers yet.')
@@ -111,9 +165,15 @@ describe('claw-mesh peer remove', () => {
 })
 
 describe('peer names that are also Object.prototype properties', () => {
-  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty'])('"%s" is no peer until one is added under that name (not the prototype\'s function)', async (name) => {
-    const run = await runCommand(PeerRemove, [name, '--json'], fixture())
-    expect(run.exitCode).toBe(2)
-    expect(run.json<{error: {code: string; message: string}}>().error).toMatchObject({code: 'unknown-peer', message: `There is no peer named "${name}".`})
-  })
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty'])(
+    '"%s" is no peer until one is added under that name (not the prototype\'s function)',
+    async (name) => {
+      const run = await runCommand(PeerRemove, [name, '--json'], fixture())
+      expect(run.exitCode).toBe(2)
+      expect(run.json<{error: {code: string; message: string}}>().error).toMatchObject({
+        code: 'unknown-peer',
+        message: `There is no peer named "${name}".`,
+      })
+    },
+  )
 })

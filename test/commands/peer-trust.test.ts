@@ -18,7 +18,10 @@ import {fakeClock, tableRunner, tempDir} from '../helpers/fakes/index.js'
 
 /** Answers `tailscale status --json` / `version` as the named node, however often it is asked. */
 function tailscaleAs(hostname: string, ipv4: string) {
-  return tableRunner({'tailscale status --json': {stdout: tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}})}, 'tailscale version': {stdout: '1.98.10\n'}})
+  return tableRunner({
+    'tailscale status --json': {stdout: tailscaleStatusJson({self: {hostname, ipv4, tags: ['tag:claw-mesh']}})},
+    'tailscale version': {stdout: '1.98.10\n'},
+  })
 }
 
 /** Starts at the real time (invites carry real-looking dates); a test moves it with clock.advance. */
@@ -30,9 +33,23 @@ function host(identity: string, ipv4: string) {
   const configPath = path.join(dir, 'openclaw.json')
   const store = createMemoryStateStore({identity, gateway: {expose: 'tailnet', port: 18789}})
   const secrets = createMemorySecretStore()
-  const deps = {store, secrets, runner: tailscaleAs(`openclaw-${identity}`, ipv4), clock, platform: 'linux', env: {CLAW_MESH_TAILSCALE: '/opt/fake/tailscale', OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_HOME: dir, PATH: '/nonexistent'}}
-  const policies = () => (JSON.parse(readFileSync(configPath, 'utf8')).tools?.toolsBySender ?? {}) as Record<string, {deny: string[]}>
-  const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) => runCommand(Cmd, argv, {...deps, stdin})
+  const deps = {
+    store,
+    secrets,
+    runner: tailscaleAs(`openclaw-${identity}`, ipv4),
+    clock,
+    platform: 'linux',
+    env: {
+      CLAW_MESH_TAILSCALE: '/opt/fake/tailscale',
+      OPENCLAW_CONFIG_PATH: configPath,
+      CLAW_MESH_HOME: dir,
+      PATH: '/nonexistent',
+    },
+  }
+  const policies = () =>
+    (JSON.parse(readFileSync(configPath, 'utf8')).tools?.toolsBySender ?? {}) as Record<string, {deny: string[]}>
+  const run = (Cmd: Parameters<typeof runCommand>[0], argv: string[], stdin?: string) =>
+    runCommand(Cmd, argv, {...deps, stdin})
   return {store, configPath, policies, run, deps}
 }
 
@@ -44,7 +61,11 @@ async function pair(flags: {invite?: string[]; accept?: string[]; complete?: str
   expect(invite.exitCode, invite.stderr).toBe(0)
   const accepted = await clawd.run(PeerAdd, ['--invite', '-', '--json', ...(flags.accept ?? [])], invite.stdout)
   expect(accepted.exitCode, accepted.stderr).toBe(0)
-  const done = await nova.run(PeerAdd, ['--invite', '-', ...(flags.complete ?? [])], accepted.json<{replyInvite: string}>().replyInvite)
+  const done = await nova.run(
+    PeerAdd,
+    ['--invite', '-', ...(flags.complete ?? [])],
+    accepted.json<{replyInvite: string}>().replyInvite,
+  )
   expect(done.exitCode, done.stderr).toBe(0)
   return {nova, clawd, invite, accepted, done}
 }
@@ -53,9 +74,13 @@ async function pair(flags: {invite?: string[]; accept?: string[]; complete?: str
 describe('per-pair trust', {timeout: 30_000}, () => {
   it('a new pair gets chat on both sides: recorded, written as a deny policy for its sender, and said so', async () => {
     const {nova, clawd, invite, accepted, done} = await pair()
-    expect(invite.stderr).toContain('The pair it makes gets trust chat (its messages cannot run commands or change files here) here.')
+    expect(invite.stderr).toContain(
+      'The pair it makes gets trust chat (its messages cannot run commands or change files here) here.',
+    )
     expect(accepted.json()).toMatchObject({name: 'nova', trust: 'chat'})
-    expect(done.stderr).toContain('Trust: chat (its messages cannot run commands or change files here); to let it run commands here: claw-mesh peer trust clawd delegate.')
+    expect(done.stderr).toContain(
+      'Trust: chat (its messages cannot run commands or change files here); to let it run commands here: claw-mesh peer trust clawd delegate.',
+    )
     expect(nova.store.raw().peers.clawd.trust).toBe('chat')
     expect(nova.policies()).toEqual({'channel:a2a:clawd': {deny: [...CHAT_DENY]}})
     expect(clawd.policies()).toEqual({'channel:a2a:nova': {deny: [...CHAT_DENY]}})
@@ -64,7 +89,10 @@ describe('per-pair trust', {timeout: 30_000}, () => {
   })
 
   it('--trust delegate at invite time applies when the reply completes the pair; on the answering side at peer add', async () => {
-    const {nova, clawd, invite, accepted} = await pair({invite: ['--trust', 'delegate'], accept: ['--trust', 'delegate']})
+    const {nova, clawd, invite, accepted} = await pair({
+      invite: ['--trust', 'delegate'],
+      accept: ['--trust', 'delegate'],
+    })
     expect(invite.stderr).toContain('gets trust delegate (its messages may run commands and change files here)')
     expect(accepted.json()).toMatchObject({trust: 'delegate'})
     expect(nova.policies()).toEqual({'channel:a2a:clawd': {deny: []}})
@@ -75,7 +103,13 @@ describe('per-pair trust', {timeout: 30_000}, () => {
     const {nova} = await pair()
     const up = await nova.run(PeerTrust, ['clawd', 'delegate', '--json'])
     expect(up.exitCode, up.stderr).toBe(0)
-    expect(up.json()).toMatchObject({name: 'clawd', from: 'chat', to: 'delegate', changed: true, sync: {configured: true, changed: true}})
+    expect(up.json()).toMatchObject({
+      name: 'clawd',
+      from: 'chat',
+      to: 'delegate',
+      changed: true,
+      sync: {configured: true, changed: true},
+    })
     expect(nova.policies()['channel:a2a:clawd']).toEqual({deny: []})
     expect(nova.store.raw().peers.clawd.trust).toBe('delegate')
     const before = readFileSync(nova.configPath, 'utf8')
@@ -134,7 +168,9 @@ describe('per-pair trust', {timeout: 30_000}, () => {
     const {writeFileSync} = await import('node:fs')
     writeFileSync(nova.configPath, JSON.stringify(config))
     const r = await configureGateway(createDeps({...nova.deps, io: createTestIOStreams().io}))
-    expect(r.trustNotes).toEqual(['clawd was paired before per-pair trust: its messages now get the chat level here (no commands, no file changes). To let it run commands here: claw-mesh peer trust clawd delegate'])
+    expect(r.trustNotes).toEqual([
+      'clawd was paired before per-pair trust: its messages now get the chat level here (no commands, no file changes). To let it run commands here: claw-mesh peer trust clawd delegate',
+    ])
     expect(r.notes).toContain(r.trustNotes[0])
     expect(nova.policies()).toEqual({'channel:a2a:clawd': {deny: [...CHAT_DENY]}})
     const again = await configureGateway(createDeps({...nova.deps, io: createTestIOStreams().io}))

@@ -31,7 +31,14 @@ afterEach(async () => {
 function host(opts: {summaryAt?: string | null; inGateway?: boolean} = {}) {
   const home = tempDir('send-queue-home').path
   if (opts.summaryAt !== null) {
-    const summary: OutboxSummaryFile = {updatedAt: opts.summaryAt ?? new Date().toISOString(), queued: 0, awaitingReply: 0, dead: 0, backend: 'file', items: []}
+    const summary: OutboxSummaryFile = {
+      updatedAt: opts.summaryAt ?? new Date().toISOString(),
+      queued: 0,
+      awaitingReply: 0,
+      dead: 0,
+      backend: 'file',
+      items: [],
+    }
     writeFileSync(path.join(home, 'mesh-outbox.json'), JSON.stringify(summary))
   }
   return home
@@ -42,13 +49,32 @@ async function send(argv: string[], home: string, port: number, opts: {inGateway
   const store = createMemoryStateStore({
     identity: 'nova',
     gateway: {a2aPeers: opts.inGateway === false ? [] : ['clawd']},
-    peers: {clawd: {name: 'clawd', url: `http://127.0.0.1:${port}`, addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: false, a2a: {url, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'}}},
+    peers: {
+      clawd: {
+        name: 'clawd',
+        url: `http://127.0.0.1:${port}`,
+        addedAt: '2026-12-01T00:00:00Z',
+        source: 'invite',
+        messaging: false,
+        a2a: {url, pairedBy: 'invite', pairedAt: '2026-12-01T00:00:00Z'},
+      },
+    },
   })
-  const secrets = createMemorySecretStore({'a2a/clawd/out': TOKEN, 'gateway-token': 'this-hosts-gateway-token-0123456789abcdef'})
-  return runCommand(Send, argv, {store, secrets, http: createFetchHttpClient(), env: {CLAW_MESH_HOME: home}, platform: 'linux'})
+  const secrets = createMemorySecretStore({
+    'a2a/clawd/out': TOKEN,
+    'gateway-token': 'this-hosts-gateway-token-0123456789abcdef',
+  })
+  return runCommand(Send, argv, {
+    store,
+    secrets,
+    http: createFetchHttpClient(),
+    env: {CLAW_MESH_HOME: home},
+    platform: 'linux',
+  })
 }
 
-const requests = (home: string) => (existsSync(path.join(home, 'mesh-outbox-requests')) ? readdirSync(path.join(home, 'mesh-outbox-requests')) : [])
+const requests = (home: string) =>
+  existsSync(path.join(home, 'mesh-outbox-requests')) ? readdirSync(path.join(home, 'mesh-outbox-requests')) : []
 
 describe('claw-mesh send to a peer that is away', () => {
   it('queues (exit 10, the id on stdout); the plugin delivers it once, under the same id, when the peer is back', async () => {
@@ -67,13 +93,32 @@ describe('claw-mesh send to a peer that is away', () => {
     // Nothing half-written is left beside it.
     expect(readdirSync(home).filter((n) => n.endsWith('.tmp'))).toEqual([])
     const parsed = parseEnqueueRequest(`enqueue-${id}`, readFileSync(path.join(dir, `enqueue-${id}`), 'utf8'))
-    expect(parsed).toMatchObject({ok: true, request: {id, peer: 'clawd', text: 'nightly backup finished', ttlMs: 24 * 3_600_000}})
+    expect(parsed).toMatchObject({
+      ok: true,
+      request: {id, peer: 'clawd', text: 'nightly backup finished', ttlMs: 24 * 3_600_000},
+    })
     const thread = (parsed as {request: {contextId: string}}).request.contextId
 
     // The plugin on this host: its audit dir is claw-mesh's state dir, where the request waits.
-    const config = {channels: {a2a: {enabled: true, peers: {clawd: {token: 'in-token-0123456789', url: `http://127.0.0.1:${port}/a2a/v1`, outboundToken: TOKEN}}}}}
+    const config = {
+      channels: {
+        a2a: {
+          enabled: true,
+          peers: {clawd: {token: 'in-token-0123456789', url: `http://127.0.0.1:${port}/a2a/v1`, outboundToken: TOKEN}},
+        },
+      },
+    }
     const events: unknown[] = []
-    const api: PluginApi = {pluginConfig: {auditDir: home}, registerTool() {}, registerService() {}, runtime: {config: {current: () => config}, state: {resolveStateDir: () => home}, system: {enqueueSystemEvent: (t) => events.push(t), requestHeartbeat: () => undefined}}}
+    const api: PluginApi = {
+      pluginConfig: {auditDir: home},
+      registerTool() {},
+      registerService() {},
+      runtime: {
+        config: {current: () => config},
+        state: {resolveStateDir: () => home},
+        system: {enqueueSystemEvent: (t) => events.push(t), requestHeartbeat: () => undefined},
+      },
+    }
     let clock = Date.now()
     await tick(api, () => clock)
     expect(requests(home)).toEqual([])
@@ -87,7 +132,9 @@ describe('claw-mesh send to a peer that is away', () => {
       await new Promise((r) => setTimeout(r, 50))
     }
     // Exactly once, under the CLI's message id and thread: had the CLI's own attempt reached the peer, it would drop this one.
-    expect(fake.a2a!.messages.map((m) => [m.text, m.messageId, m.contextId])).toEqual([['nightly backup finished', id, thread]])
+    expect(fake.a2a!.messages.map((m) => [m.text, m.messageId, m.contextId])).toEqual([
+      ['nightly backup finished', id, thread],
+    ])
     expect(summary().items?.[0]).toMatchObject({id, state: 'answered', taskId: expect.any(String)})
     // No session asked: nobody is woken; the answer stays in the outbox and the log.
     expect(events).toEqual([])
@@ -116,11 +163,18 @@ describe('claw-mesh send to a peer that is away', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
     try {
       const home = host()
-      const run = await send(['clawd', 'did you get this?', '--timeout', '500ms'], home, (server.address() as AddressInfo).port)
+      const run = await send(
+        ['clawd', 'did you get this?', '--timeout', '500ms'],
+        home,
+        (server.address() as AddressInfo).port,
+      )
       expect(run.exitCode, run.stderr).toBe(10)
       expect(run.stderr).toContain('no answer before the timeout')
       const id = run.stdout.trim()
-      const parsed = parseEnqueueRequest(`enqueue-${id}`, readFileSync(path.join(home, 'mesh-outbox-requests', `enqueue-${id}`), 'utf8'))
+      const parsed = parseEnqueueRequest(
+        `enqueue-${id}`,
+        readFileSync(path.join(home, 'mesh-outbox-requests', `enqueue-${id}`), 'utf8'),
+      )
       // The retry the plugin makes is the same message: the peer's duplicate filter drops it if the first one arrived.
       expect(seen).toEqual([{messageId: id, contextId: (parsed as {request: {contextId: string}}).request.contextId}])
     } finally {
@@ -132,17 +186,54 @@ describe('claw-mesh send to a peer that is away', () => {
   it('--json: ok (send did what was asked), queued, the id; exit 10', async () => {
     const run = await send(['clawd', 'hello', '--json', '--ttl', '2h'], host(), await freePort())
     expect(run.exitCode).toBe(10)
-    expect(run.json()).toMatchObject({ok: true, via: 'a2a', queued: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/), peer: 'clawd', reason: expect.stringContaining('refused')})
+    expect(run.json()).toMatchObject({
+      ok: true,
+      via: 'a2a',
+      queued: true,
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      peer: 'clawd',
+      reason: expect.stringContaining('refused'),
+    })
   })
 
   it.each<[string, string[], {summaryAt?: string | null; inGateway?: boolean}, number, RegExp]>([
     ['--no-queue', ['clawd', 'hi', '--no-queue'], {}, 1, /clawd's gateway is unreachable/],
     ['--wait (an answer was asked for)', ['clawd', 'hi', '--wait', '--timeout', '2s'], {}, 1, /unreachable/],
-    ['the plugin never ran here', ['clawd', 'hi'], {summaryAt: null}, 1, /Not queued: claw-mesh's OpenClaw plugin has never reported its outbox[\s\S]*doctor --fix/],
-    ['the plugin stopped reporting', ['clawd', 'hi'], {summaryAt: '2026-01-01T00:00:00Z'}, 1, /Not queued: the mesh plugin last reported its outbox at 2026-01-01/],
-    ['a peer the gateway does not know', ['clawd', 'hi'], {inGateway: false}, 1, /Not queued: clawd is not among this gateway's A2A peers/],
-    ['a message over the plugin cap', ['clawd', 'x'.repeat(40_000)], {}, 1, /Not queued: the message does not pass the mesh plugin's outbound check \(the message is 40000 bytes/],
-    ['a message with one of this host\'s secrets', ['clawd', 'cfg this-hosts-gateway-token-0123456789abcdef'], {}, 2, /contains .*nothing was sent/],
+    [
+      'the plugin never ran here',
+      ['clawd', 'hi'],
+      {summaryAt: null},
+      1,
+      /Not queued: claw-mesh's OpenClaw plugin has never reported its outbox[\s\S]*doctor --fix/,
+    ],
+    [
+      'the plugin stopped reporting',
+      ['clawd', 'hi'],
+      {summaryAt: '2026-01-01T00:00:00Z'},
+      1,
+      /Not queued: the mesh plugin last reported its outbox at 2026-01-01/,
+    ],
+    [
+      'a peer the gateway does not know',
+      ['clawd', 'hi'],
+      {inGateway: false},
+      1,
+      /Not queued: clawd is not among this gateway's A2A peers/,
+    ],
+    [
+      'a message over the plugin cap',
+      ['clawd', 'x'.repeat(40_000)],
+      {},
+      1,
+      /Not queued: the message does not pass the mesh plugin's outbound check \(the message is 40000 bytes/,
+    ],
+    [
+      "a message with one of this host's secrets",
+      ['clawd', 'cfg this-hosts-gateway-token-0123456789abcdef'],
+      {},
+      2,
+      /contains .*nothing was sent/,
+    ],
     ['a --ttl out of range', ['clawd', 'hi', '--ttl', '30s'], {}, 2, /--ttl 30s is out of range/],
   ])('does not queue with %s', async (_what, argv, h, code, message) => {
     const home = host(h)

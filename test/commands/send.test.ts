@@ -17,11 +17,32 @@ afterEach(async () => {
   peer = undefined
 })
 
-async function send(argv: string[], opts: {mode?: FakePeerMode; storedToken?: string; messaging?: boolean; stdin?: string} = {}) {
+async function send(
+  argv: string[],
+  opts: {mode?: FakePeerMode; storedToken?: string; messaging?: boolean; stdin?: string} = {},
+) {
   peer = await startFakePeer({mode: opts.mode ?? 'healthy', token: TOKEN})
-  const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging: opts.messaging ?? true}}})
+  const store = createMemoryStateStore({
+    identity: 'nova',
+    peers: {
+      clawd: {
+        name: 'clawd',
+        url: peer.url,
+        addedAt: '2026-09-01T00:00:00Z',
+        source: 'invite',
+        messaging: opts.messaging ?? true,
+      },
+    },
+  })
   const secrets = createMemorySecretStore(opts.messaging === false ? {} : {'peer/clawd': opts.storedToken ?? TOKEN})
-  return runCommand(Send, argv, {store, secrets, http: createFetchHttpClient(), env: {PATH: '/nonexistent'}, platform: 'linux', stdin: opts.stdin})
+  return runCommand(Send, argv, {
+    store,
+    secrets,
+    http: createFetchHttpClient(),
+    env: {PATH: '/nonexistent'},
+    platform: 'linux',
+    stdin: opts.stdin,
+  })
 }
 
 describe('claw-mesh send', () => {
@@ -36,7 +57,13 @@ describe('claw-mesh send', () => {
   it('prints one JSON document with the runId and idempotency key, never the token', async () => {
     const run = await send(['clawd', 'hello', '--json', '--agent-id', 'main'])
     const doc = run.json<{ok: boolean; peer: string; runId: string; idempotencyKey: string; attempts: number}>()
-    expect(doc).toMatchObject({ok: true, peer: 'clawd', runId: expect.any(String), idempotencyKey: expect.stringMatching(/^claw-mesh-v1-/), attempts: 1})
+    expect(doc).toMatchObject({
+      ok: true,
+      peer: 'clawd',
+      runId: expect.any(String),
+      idempotencyKey: expect.stringMatching(/^claw-mesh-v1-/),
+      attempts: 1,
+    })
     expect(peer!.messages[0].body.agentId).toBe('main')
     expect(run.stdout + run.stderr).not.toContain(TOKEN)
   })
@@ -63,10 +90,22 @@ describe('claw-mesh send', () => {
     ['an unknown peer', 2, ['nobody', 'hi'], {}, /There is no peer named "nobody"/],
     ['an empty message', 2, ['clawd', '   '], {}, /The message from the argument is empty/],
     ['a message over 256 KiB', 2, ['clawd', 'x'.repeat(270_000)], {}, /over the gateway's 256 KiB limit/],
-    ['a refused token', 3, ['clawd', 'hi'], {storedToken: 'an-old-rotated-token-0000'}, /clawd refused the hooks token \(401\)[\s\S]*was it rotated\? Ask for a new invite: claw-mesh invite on clawd, then claw-mesh peer add/],
+    [
+      'a refused token',
+      3,
+      ['clawd', 'hi'],
+      {storedToken: 'an-old-rotated-token-0000'},
+      /clawd refused the hooks token \(401\)[\s\S]*was it rotated\? Ask for a new invite: claw-mesh invite on clawd, then claw-mesh peer add/,
+    ],
     ['a health-only peer', 3, ['clawd', 'hi'], {messaging: false}, /health-only peer/],
     ['--wait with --wake', 2, ['clawd', 'hi', '--wait', '--wake'], {}, /--wait cannot be combined with --wake/],
-    ['a bad --idempotency-key', 2, ['clawd', 'hi', '--idempotency-key', ' x'], {}, /--idempotency-key has leading or trailing spaces/],
+    [
+      'a bad --idempotency-key',
+      2,
+      ['clawd', 'hi', '--idempotency-key', ' x'],
+      {},
+      /--idempotency-key has leading or trailing spaces/,
+    ],
   ])('refuses %s: exit %i', async (_t, code, argv, opts, message) => {
     const run = await send(argv, opts)
     expect(run.exitCode).toBe(code)
@@ -83,7 +122,12 @@ describe('claw-mesh send', () => {
     const run = await send(['clawd', 'hi', '--json'], {mode: 'down'})
     expect(run.exitCode).toBe(1)
     const doc = run.json<{ok: boolean; error: {code: string; message: string; hint: string}}>()
-    expect(doc.error).toMatchObject({code: 'peer-unreachable', hint: expect.stringContaining('claw-mesh peer check clawd')})
-    expect(doc.error.message, doc.error.message).toMatch(/unreachable \(after 5 attempts\) at http:\/\/127\.0\.0\.1:\d+: connection refused/)
+    expect(doc.error).toMatchObject({
+      code: 'peer-unreachable',
+      hint: expect.stringContaining('claw-mesh peer check clawd'),
+    })
+    expect(doc.error.message, doc.error.message).toMatch(
+      /unreachable \(after 5 attempts\) at http:\/\/127\.0\.0\.1:\d+: connection refused/,
+    )
   }, 30_000)
 })

@@ -22,16 +22,36 @@ async function provisioned(): Promise<ProvisionedHost> {
   return h
 }
 
-const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; clock?: Clock} = {}) => runCommand(Status, argv, {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, ...extra})
+const run = (h: ProvisionedHost, argv: string[], extra: {tty?: boolean; clock?: Clock} = {}) =>
+  runCommand(Status, argv, {
+    env: h.host.env,
+    platform: 'linux',
+    runner: h.runner,
+    store: h.host.store,
+    lookPath: h.host.lookPath,
+    networkInterfaces: h.host.networkInterfaces,
+    ...extra,
+  })
 
 describe('claw-mesh status on a state.json it cannot read', () => {
   it.each([
     ['not JSON', '{"version": 1, "identity": "nova",', /state\.json is not valid JSON\./],
-    ['a field of the wrong type', '{"version": 1, "identity": "nova", "peers": {"clawd": {"name": "clawd", "url": 5}}}', /state\.json is not valid: peers\.clawd\.url: /],
+    [
+      'a field of the wrong type',
+      '{"version": 1, "identity": "nova", "peers": {"clawd": {"name": "clawd", "url": 5}}}',
+      /state\.json is not valid: peers\.clawd\.url: /,
+    ],
   ])('%s: names the file (and the field), exit 2, instead of "Identity: not set"', async (_what, text, message) => {
     const h = await provisioned()
     writeFileSync(path.join(h.host.stateDir, 'state.json'), text, {mode: 0o600})
-    const r = await runCommand(Status, [], {env: h.host.env, platform: 'linux', runner: h.runner, store: createStateStore(h.host.stateDir), lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces})
+    const r = await runCommand(Status, [], {
+      env: h.host.env,
+      platform: 'linux',
+      runner: h.runner,
+      store: createStateStore(h.host.stateDir),
+      lookPath: h.host.lookPath,
+      networkInterfaces: h.host.networkInterfaces,
+    })
     expect(r.stderr).toMatch(message)
     expect(r.stderr).toMatch(/Fix or move the file away/)
     expect(r.stdout).not.toMatch(/Identity: not set/)
@@ -43,10 +63,22 @@ describe('claw-mesh status', () => {
   it('--json: this host (identity, tailnet name and IP, gateway URL and health) and every peer', async () => {
     const h = await provisioned()
     h.host.store.update((s) => {
-      s.peers.alice = {name: 'alice', hostname: 'alices-mbp', url: 'http://127.0.0.1:1', addedAt: '2026-11-01T00:00:00Z', source: 'url', messaging: false}
+      s.peers.alice = {
+        name: 'alice',
+        hostname: 'alices-mbp',
+        url: 'http://127.0.0.1:1',
+        addedAt: '2026-11-01T00:00:00Z',
+        source: 'url',
+        messaging: false,
+      }
     })
     h.runner.answers['tailscale status --json'] = {
-      stdout: tailscaleStatusJson({peers: [{hostname: 'openclaw-clawd', ipv4: '100.88.12.7'}, {hostname: 'alices-mbp', ipv4: '100.70.3.44', online: false, lastSeen: '2026-08-21T22:41:09Z'}]}),
+      stdout: tailscaleStatusJson({
+        peers: [
+          {hostname: 'openclaw-clawd', ipv4: '100.88.12.7'},
+          {hostname: 'alices-mbp', ipv4: '100.70.3.44', online: false, lastSeen: '2026-08-21T22:41:09Z'},
+        ],
+      }),
     }
     const r = await run(h, ['--json', '--timeout', '1s'])
     expect(r.exitCode).toBe(0)
@@ -61,8 +93,21 @@ describe('claw-mesh status', () => {
       gateway: 'ok',
     })
     expect(doc.peers).toEqual([
-      expect.objectContaining({name: 'alice', online: false, health: 'down', lastSeen: '2026-08-21T22:41:09Z', messaging: false}),
-      expect.objectContaining({name: 'clawd', online: true, health: 'ok', lastSeen: 'now', messaging: true, latencyMs: expect.any(Number)}),
+      expect.objectContaining({
+        name: 'alice',
+        online: false,
+        health: 'down',
+        lastSeen: '2026-08-21T22:41:09Z',
+        messaging: false,
+      }),
+      expect.objectContaining({
+        name: 'clawd',
+        online: true,
+        health: 'ok',
+        lastSeen: 'now',
+        messaging: true,
+        latencyMs: expect.any(Number),
+      }),
     ])
     // One tailscale status for host and peers alike; no ping (status is a glance, doctor measures paths).
     expect(h.runner.count('tailscale', 'status')).toBe(1)
@@ -72,16 +117,23 @@ describe('claw-mesh status', () => {
   it('prints the host, then one row a peer', async () => {
     const h = await provisioned()
     const r = await run(h, ['--timeout', '1s'])
-    expect(r.stdout).toMatch(/This host\n {2}Identity: +nova\n {2}Tailscale: +Running +openclaw-nova\.tail4f3a2\.ts\.net +100\.101\.102\.103/)
+    expect(r.stdout).toMatch(
+      /This host\n {2}Identity: +nova\n {2}Tailscale: +Running +openclaw-nova\.tail4f3a2\.ts\.net +100\.101\.102\.103/,
+    )
     expect(r.stdout).toMatch(/Gateway: +ok +127\.0\.0\.1:\d+/)
-    expect(r.stdout).toMatch(/PEER +ONLINE +HEALTH +LATENCY +LAST SEEN +MESSAGING +TRUST +URL\nclawd +yes +ok +\d+ ms +now +hooks +- +http:\/\/127\.0\.0\.1:\d+/)
+    expect(r.stdout).toMatch(
+      /PEER +ONLINE +HEALTH +LATENCY +LAST SEEN +MESSAGING +TRUST +URL\nclawd +yes +ok +\d+ ms +now +hooks +- +http:\/\/127\.0\.0\.1:\d+/,
+    )
   })
 
   it('shows a stopped gateway as down', async () => {
     const h = await provisioned()
     await h.gateway.close()
     const r = await run(h, ['--json', '--timeout', '1s'])
-    expect(r.json<StatusResult>().host).toMatchObject({gateway: 'down', gatewayDetail: expect.stringMatching(/connection refused/)})
+    expect(r.json<StatusResult>().host).toMatchObject({
+      gateway: 'down',
+      gatewayDetail: expect.stringMatching(/connection refused/),
+    })
   })
 
   it('--watch without a terminal is a usage error naming the alternative', async () => {

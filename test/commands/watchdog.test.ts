@@ -18,7 +18,12 @@ let tmp = ''
 let env: Record<string, string> = {}
 beforeEach(() => {
   tmp = tempDir('wd-cmd').path
-  env = {HOME: tmp, CLAW_MESH_HOME: path.join(tmp, 'state'), XDG_CONFIG_HOME: path.join(tmp, 'config'), PATH: process.env.PATH ?? ''}
+  env = {
+    HOME: tmp,
+    CLAW_MESH_HOME: path.join(tmp, 'state'),
+    XDG_CONFIG_HOME: path.join(tmp, 'config'),
+    PATH: process.env.PATH ?? '',
+  }
 })
 
 const unitDir = () => path.join(tmp, 'config', 'systemd', 'user')
@@ -27,12 +32,18 @@ const HOOK = 'webhook:https://hooks.slack.com/services/T000/B000/SECRETSECRET'
 describe('claw-mesh watchdog install', () => {
   it('where no systemd user session answers, says so, suggests what to do, exits 3 and writes nothing', async () => {
     // The real systemctl: this machine (a container) has no user manager.
-    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env: {...env, OPENCLAW_CONFIG_PATH: path.join(tmp, 'oc', 'openclaw.json')}, platform: 'linux', store: createMemoryStateStore()})
+    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {
+      env: {...env, OPENCLAW_CONFIG_PATH: path.join(tmp, 'oc', 'openclaw.json')},
+      platform: 'linux',
+      store: createMemoryStateStore(),
+    })
     expect(run.exitCode).toBe(3)
     // cron gives a job a minimal PATH and none of our settings: the suggested line carries them.
     expect(run.stderr).toMatch(/cron: \*\/2 \* \* \* \* .*PATH='[^']*' .*watchdog run/)
     expect(run.stderr).toContain(`OPENCLAW_CONFIG_PATH='${path.join(tmp, 'oc', 'openclaw.json')}'`)
-    expect(run.stderr).toMatch(/Cannot install the watchdog as a systemd user timer: (no systemd user session|systemctl is not installed).*Nothing was installed\./)
+    expect(run.stderr).toMatch(
+      /Cannot install the watchdog as a systemd user timer: (no systemd user session|systemctl is not installed).*Nothing was installed\./,
+    )
     expect(run.stderr).toMatch(/cron: \*\/2 \* \* \* \* CLAW_MESH_HOME=.* watchdog run/)
     expect(run.stderr).toMatch(/claw-mesh watchdog install --print/)
     expect(existsSync(unitDir())).toBe(false)
@@ -41,7 +52,11 @@ describe('claw-mesh watchdog install', () => {
 
   it('--print writes the unit files to stdout and changes nothing', async () => {
     const store = createMemoryStateStore()
-    const run = await runCommand(WatchdogInstall, ['--print', '--interval', '60s', '--failures', '2'], {env, platform: 'linux', store})
+    const run = await runCommand(WatchdogInstall, ['--print', '--interval', '60s', '--failures', '2'], {
+      env,
+      platform: 'linux',
+      store,
+    })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toMatch(/# .*claw-mesh-watchdog\.service\n/)
     expect(run.stdout).toMatch(/ExecStart=".*node[^"]*" ".*bin\/run\.js" "watchdog" "run" "--failures" "2"/)
@@ -53,14 +68,30 @@ describe('claw-mesh watchdog install', () => {
   it('takes the webhook URL from file:PATH or $CLAW_MESH_ALERT, and a bad one is named by scheme and host only', async () => {
     const file = path.join(tmp, 'alert')
     writeFileSync(file, `${HOOK}\n`, {mode: 0o600})
-    for (const [argv, extra] of [[['--alert', `file:${file}`, '--print'], {}], [['--print'], {CLAW_MESH_ALERT: HOOK}]] as const) {
-      const run = await runCommand(WatchdogInstall, [...argv, '--json'], {env: {...env, ...extra}, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+    for (const [argv, extra] of [
+      [['--alert', `file:${file}`, '--print'], {}],
+      [['--print'], {CLAW_MESH_ALERT: HOOK}],
+    ] as const) {
+      const run = await runCommand(WatchdogInstall, [...argv, '--json'], {
+        env: {...env, ...extra},
+        platform: 'linux',
+        store: createMemoryStateStore(),
+        secrets: createMemorySecretStore(),
+      })
       expect(run.exitCode, run.stderr).toBe(0)
       expect(run.json()).toMatchObject({alert: 'webhook:https://hooks.slack.com/…'})
       expect(run.stdout + run.stderr).not.toContain('SECRETSECRET')
     }
-    for (const bad of ['webhook:http://hooks.example.com/services/T0/B0/SECRETSECRET', 'webhook:https://user:SECRETSECRET@hooks.example.com/x']) {
-      const run = await runCommand(WatchdogInstall, ['--alert', bad, '--print', '--json'], {env, platform: 'linux', store: createMemoryStateStore(), secrets: createMemorySecretStore()})
+    for (const bad of [
+      'webhook:http://hooks.example.com/services/T0/B0/SECRETSECRET',
+      'webhook:https://user:SECRETSECRET@hooks.example.com/x',
+    ]) {
+      const run = await runCommand(WatchdogInstall, ['--alert', bad, '--print', '--json'], {
+        env,
+        platform: 'linux',
+        store: createMemoryStateStore(),
+        secrets: createMemorySecretStore(),
+      })
       expect(run.exitCode).toBe(2)
       expect(run.stdout + run.stderr).toMatch(/--alert webhook:https?:\/\/hooks\.example\.com\/…/)
       expect(run.stdout + run.stderr).not.toContain('SECRETSECRET')
@@ -74,7 +105,11 @@ describe('claw-mesh watchdog install', () => {
       [['--alert', 'imessage:+15551234567'], /iMessage alerts need macOS/],
       [['--alert', 'webhook:http://example.com/x'], /must use https/],
     ] as const) {
-      const run = await runCommand(WatchdogInstall, [...argv, '--print'], {env, platform: 'linux', store: createMemoryStateStore()})
+      const run = await runCommand(WatchdogInstall, [...argv, '--print'], {
+        env,
+        platform: 'linux',
+        store: createMemoryStateStore(),
+      })
       expect(run.exitCode, argv.join(' ')).toBe(2)
       expect(run.stderr).toMatch(message)
     }
@@ -90,10 +125,18 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'daemon-reload'], result: ok},
       {command: 'systemctl', args: ['--user', 'enable', '--now', 'claw-mesh-watchdog.timer'], result: ok},
     ])
-    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: first})
+    const run = await runCommand(WatchdogInstall, ['--alert', HOOK], {
+      env,
+      platform: 'linux',
+      store,
+      secrets,
+      runner: first,
+    })
     first.assertDone()
     expect(run.exitCode).toBe(0)
-    expect(run.stderr).toMatch(/Watchdog installed as a systemd user timer \(claw-mesh-watchdog\.timer\): every 120 s, restart and alert after 3 failed checks; alerts to webhook:https:\/\/hooks\.slack\.com\/…/)
+    expect(run.stderr).toMatch(
+      /Watchdog installed as a systemd user timer \(claw-mesh-watchdog\.timer\): every 120 s, restart and alert after 3 failed checks; alerts to webhook:https:\/\/hooks\.slack\.com\/…/,
+    )
     expect(run.stderr).not.toContain('SECRETSECRET')
     const service = readFileSync(path.join(unitDir(), 'claw-mesh-watchdog.service'), 'utf8')
     expect(service).toContain(`Environment="CLAW_MESH_HOME=${path.join(tmp, 'state')}"`)
@@ -107,7 +150,13 @@ describe('claw-mesh watchdog install', () => {
       {command: 'systemctl', args: ['--user', 'show-environment'], result: ok},
       {command: 'systemctl', args: ['--user', 'is-enabled', 'claw-mesh-watchdog.timer'], result: ok},
     ])
-    const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {env, platform: 'linux', store, secrets, runner: again})
+    const second = await runCommand(WatchdogInstall, ['--alert', HOOK], {
+      env,
+      platform: 'linux',
+      store,
+      secrets,
+      runner: again,
+    })
     again.assertDone()
     expect(second.stderr).toMatch(/already installed with these settings: nothing changed/)
 
@@ -139,7 +188,14 @@ describe('claw-mesh watchdog run', () => {
 
   it('exits 0 when the gateway is healthy', async () => {
     up = true
-    const run = await runCommand(WatchdogRun, [], {env, platform: 'linux', store: store(), http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
+    const run = await runCommand(WatchdogRun, [], {
+      env,
+      platform: 'linux',
+      store: store(),
+      http: createFetchHttpClient(),
+      secrets: createMemorySecretStore(),
+      loopbackListeners: ownGatewayListeners(),
+    })
     expect(run.exitCode).toBe(0)
     expect(run.stderr).toMatch(/\/healthz: healthy; 0\/3 consecutive failures/)
   })
@@ -147,8 +203,22 @@ describe('claw-mesh watchdog run', () => {
   it('exits 5 while it is unhealthy, counting failures across runs', async () => {
     up = false
     const s = store()
-    const r1 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
-    const r2 = await runCommand(WatchdogRun, ['--json'], {env, platform: 'linux', store: s, http: createFetchHttpClient(), secrets: createMemorySecretStore(), loopbackListeners: ownGatewayListeners()})
+    const r1 = await runCommand(WatchdogRun, ['--json'], {
+      env,
+      platform: 'linux',
+      store: s,
+      http: createFetchHttpClient(),
+      secrets: createMemorySecretStore(),
+      loopbackListeners: ownGatewayListeners(),
+    })
+    const r2 = await runCommand(WatchdogRun, ['--json'], {
+      env,
+      platform: 'linux',
+      store: s,
+      http: createFetchHttpClient(),
+      secrets: createMemorySecretStore(),
+      loopbackListeners: ownGatewayListeners(),
+    })
     expect([r1.exitCode, r2.exitCode]).toEqual([5, 5])
     expect(r2.json<{failures: number; healthy: boolean}>()).toMatchObject({failures: 2, healthy: false})
   })

@@ -23,14 +23,40 @@ function ansibleUnavailable(): string | undefined {
   const r = spawnSync('ansible-playbook', ['--version'], {encoding: 'utf8'})
   if (r.status !== 0) return 'ansible-playbook is missing (apt-get install ansible-core ansible)'
   const cb = spawnSync('ansible-doc', ['-t', 'callback', '-l'], {encoding: 'utf8'})
-  if (!/ansible\.posix\.json/.test(cb.stdout)) return "Ansible's JSON callback (ansible.posix.json) is missing (apt-get install ansible)"
+  if (!/ansible\.posix\.json/.test(cb.stdout))
+    return "Ansible's JSON callback (ansible.posix.json) is missing (apt-get install ansible)"
   return undefined
 }
 const ready = requireOrSkip(openclaw.reason ?? netnsUnavailable() ?? realTailnetUnavailable() ?? ansibleUnavailable())
 
-interface HostStats {ok: number; changed: number; failures: number; unreachable: number; skipped: number}
-interface TaskResult {changed?: boolean; failed?: boolean; msg?: string; warnings?: string[]; bootstrap?: {dryRun: boolean; changed: boolean; peers: {name: string; status: string}[]; steps?: {action: string; title: string; detail: string}[]}; skipped?: boolean}
-interface PlaybookRun {exitCode: number; stats: Record<string, HostStats>; tasks: {name: string; hosts: Record<string, TaskResult>}[]; stdout: string; stderr: string; wallMs: number}
+interface HostStats {
+  ok: number
+  changed: number
+  failures: number
+  unreachable: number
+  skipped: number
+}
+interface TaskResult {
+  changed?: boolean
+  failed?: boolean
+  msg?: string
+  warnings?: string[]
+  bootstrap?: {
+    dryRun: boolean
+    changed: boolean
+    peers: {name: string; status: string}[]
+    steps?: {action: string; title: string; detail: string}[]
+  }
+  skipped?: boolean
+}
+interface PlaybookRun {
+  exitCode: number
+  stats: Record<string, HostStats>
+  tasks: {name: string; hosts: Record<string, TaskResult>}[]
+  stdout: string
+  stderr: string
+  wallMs: number
+}
 
 /** Every regular file under a directory (the host's home: claw-mesh's and OpenClaw's state). */
 function walkFiles(dir: string): string[] {
@@ -45,7 +71,8 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
   let work: string
   const hosts: MeshHost[] = []
   /** Every pid in a host's namespace (its tailscaled, its gateway). */
-  const pidsIn = (h: MeshHost) => spawnSync('ip', ['netns', 'pids', h.ns!], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).map(Number)
+  const pidsIn = (h: MeshHost) =>
+    spawnSync('ip', ['netns', 'pids', h.ns!], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).map(Number)
   const runs: PlaybookRun[] = []
   const timings: string[] = []
 
@@ -71,9 +98,18 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
         claw_mesh_user: '',
       }
     }
-    writeFileSync(path.join(work, 'inventory.json'), JSON.stringify({claw_mesh: {hosts: inventory, vars: {claw_mesh_tags: [MESH_TAG], claw_mesh_login_server: tailnet.serverUrl}}}))
+    writeFileSync(
+      path.join(work, 'inventory.json'),
+      JSON.stringify({
+        claw_mesh: {hosts: inventory, vars: {claw_mesh_tags: [MESH_TAG], claw_mesh_login_server: tailnet.serverUrl}},
+      }),
+    )
     // What an operator keeps in Ansible Vault: the role hands them to claw-mesh in its environment, under no_log.
-    writeFileSync(path.join(work, 'vault.json'), JSON.stringify({vault_claw_mesh_tailscale_key: KEY, vault_claw_mesh_mesh_secret: SECRET}), {mode: 0o600})
+    writeFileSync(
+      path.join(work, 'vault.json'),
+      JSON.stringify({vault_claw_mesh_tailscale_key: KEY, vault_claw_mesh_mesh_secret: SECRET}),
+      {mode: 0o600},
+    )
     mkdirSync(path.join(work, 'home'))
   })
 
@@ -99,25 +135,48 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
     const argv = ['-i', path.join(work, 'inventory.json'), SITE, '-e', `@${path.join(work, 'vault.json')}`, ...args]
     const started = performance.now()
     return new Promise((resolve, reject) => {
-      execFile('ansible-playbook', argv, {cwd: work, env, timeout: 480_000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(new Error(`ansible-playbook ${label}: ${error.message}\n${stderr}`))
-        const wallMs = Math.round(performance.now() - started)
-        const doc = JSON.parse(stdout) as {stats: Record<string, HostStats>; plays: {tasks: {task: {name: string}; hosts: Record<string, TaskResult>}[]}[]}
-        const run: PlaybookRun = {exitCode: error ? Number(error.code) : 0, stats: doc.stats, tasks: doc.plays.flatMap((p) => p.tasks.map((t) => ({name: t.task.name, hosts: t.hosts}))), stdout, stderr, wallMs}
-        runs.push(run)
-        const counts = Object.entries(doc.stats).map(([h, s]) => `${h} ok=${s.ok} changed=${s.changed} failed=${s.failures}`).join(', ')
-        timings.push(`${label}: ${(wallMs / 1000).toFixed(1)} s — ${counts}`)
-        resolve(run)
-      })
+      execFile(
+        'ansible-playbook',
+        argv,
+        {cwd: work, env, timeout: 480_000, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024},
+        (error, stdout, stderr) => {
+          if (error && typeof error.code !== 'number')
+            return reject(new Error(`ansible-playbook ${label}: ${error.message}\n${stderr}`))
+          const wallMs = Math.round(performance.now() - started)
+          const doc = JSON.parse(stdout) as {
+            stats: Record<string, HostStats>
+            plays: {tasks: {task: {name: string}; hosts: Record<string, TaskResult>}[]}[]
+          }
+          const run: PlaybookRun = {
+            exitCode: error ? Number(error.code) : 0,
+            stats: doc.stats,
+            tasks: doc.plays.flatMap((p) => p.tasks.map((t) => ({name: t.task.name, hosts: t.hosts}))),
+            stdout,
+            stderr,
+            wallMs,
+          }
+          runs.push(run)
+          const counts = Object.entries(doc.stats)
+            .map(([h, s]) => `${h} ok=${s.ok} changed=${s.changed} failed=${s.failures}`)
+            .join(', ')
+          timings.push(`${label}: ${(wallMs / 1000).toFixed(1)} s — ${counts}`)
+          resolve(run)
+        },
+      )
     })
   }
 
   const task = (run: PlaybookRun, prefix: string) => run.tasks.find((t) => t.name.startsWith(prefix))!
   const changedBy = (run: PlaybookRun) => Object.fromEntries(Object.entries(run.stats).map(([h, s]) => [h, s.changed]))
   const noFailures = (run: PlaybookRun) => {
-    const failed = run.tasks.flatMap((t) => Object.entries(t.hosts).filter(([, r]) => r.failed).map(([h, r]) => `${h} ${t.name}: ${r.msg}`))
+    const failed = run.tasks.flatMap((t) =>
+      Object.entries(t.hosts)
+        .filter(([, r]) => r.failed)
+        .map(([h, r]) => `${h} ${t.name}: ${r.msg}`),
+    )
     expect(run.exitCode, `${failed.join('\n')}\n${run.stderr}`).toBe(0)
-    for (const [h, s] of Object.entries(run.stats)) expect({h, failures: s.failures, unreachable: s.unreachable}).toEqual({h, failures: 0, unreachable: 0})
+    for (const [h, s] of Object.entries(run.stats))
+      expect({h, failures: s.failures, unreachable: s.unreachable}).toEqual({h, failures: 0, unreachable: 0})
   }
 
   it('first run provisions the three hosts and pairs them through the tailnet: every peer check is green', async () => {
@@ -130,7 +189,9 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
       expect(pidsIn(h)).toContain(h.gatewayPid())
       const check = await h.cli(['peer', 'check', '--json'])
       expect(check.exitCode, `${h.name}: ${check.stdout}`).toBe(0)
-      expect(check.json<{peers: {name: string; status: string}[]}>().peers.map((p) => [p.name, p.status])).toEqual(hosts.filter((o) => o !== h).map((o) => [o.name, 'ok']))
+      expect(check.json<{peers: {name: string; status: string}[]}>().peers.map((p) => [p.name, p.status])).toEqual(
+        hosts.filter((o) => o !== h).map((o) => [o.name, 'ok']),
+      )
     }
   })
 
@@ -139,16 +200,33 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
     const pids = hosts.map((h) => h.gatewayPid())
     const run = await playbook('second run')
     noFailures(run)
-    const changedTasks = run.tasks.flatMap((t) => Object.entries(t.hosts).filter(([, r]) => r.changed).map(([h, r]) => `${h} ${t.name}: ${JSON.stringify(r.bootstrap?.steps?.filter((st) => st.action === 'run') ?? r)}`.slice(0, 600)))
+    const changedTasks = run.tasks.flatMap((t) =>
+      Object.entries(t.hosts)
+        .filter(([, r]) => r.changed)
+        .map(([h, r]) =>
+          `${h} ${t.name}: ${JSON.stringify(r.bootstrap?.steps?.filter((st) => st.action === 'run') ?? r)}`.slice(
+            0,
+            600,
+          ),
+        ),
+    )
     expect(changedBy(run), changedTasks.join('\n')).toEqual({p: 0, q: 0, r: 0})
-    expect(Object.values(task(run, 'claw_mesh : Bootstrap').hosts).map((r) => r.bootstrap?.changed)).toEqual([false, false, false])
+    expect(Object.values(task(run, 'claw_mesh : Bootstrap').hosts).map((r) => r.bootstrap?.changed)).toEqual([
+      false,
+      false,
+      false,
+    ])
     expect(hosts.map((h) => h.gatewayPid())).toEqual(pids)
   })
 
   it('--check runs bootstrap --dry-run and reports no change', async () => {
     const run = await playbook('--check', ['--check'])
     noFailures(run)
-    expect(Object.values(task(run, 'claw_mesh : Bootstrap').hosts).map((r) => [r.bootstrap?.dryRun, r.msg])).toEqual([[true, 'nothing to change'], [true, 'nothing to change'], [true, 'nothing to change']])
+    expect(Object.values(task(run, 'claw_mesh : Bootstrap').hosts).map((r) => [r.bootstrap?.dryRun, r.msg])).toEqual([
+      [true, 'nothing to change'],
+      [true, 'nothing to change'],
+      [true, 'nothing to change'],
+    ])
     expect(changedBy(run)).toEqual({p: 0, q: 0, r: 0})
   })
 
@@ -180,11 +258,16 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
       const warned = await playbook('ghost peer, warn', ['--limit', 'p'])
       noFailures(warned)
       expect(warned.stats.p.changed).toBe(0)
-      expect(task(warned, 'claw_mesh : Bootstrap').hosts.p.warnings?.join('\n')).toMatch(/ghost down .*claw-mesh exit 4/)
+      expect(task(warned, 'claw_mesh : Bootstrap').hosts.p.warnings?.join('\n')).toMatch(
+        /ghost down .*claw-mesh exit 4/,
+      )
       const failed = await playbook('ghost peer, fail', ['--limit', 'p', '-e', 'claw_mesh_peer_down=fail'])
       expect(failed.exitCode).toBe(2)
       expect(failed.stats.p.failures).toBe(1)
-      expect(task(failed, 'claw_mesh : Bootstrap').hosts.p).toMatchObject({failed: true, msg: expect.stringMatching(/ghost down/)})
+      expect(task(failed, 'claw_mesh : Bootstrap').hosts.p).toMatchObject({
+        failed: true,
+        msg: expect.stringMatching(/ghost down/),
+      })
     } finally {
       expect((await p.cli(['peer', 'remove', 'ghost'])).exitCode).toBe(0)
     }
@@ -193,7 +276,10 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
   it("a claw-mesh error fails the task with claw-mesh's own message and hint", async () => {
     const run = await playbook('wrong identity', ['--limit', 'r', '--check', '-e', 'claw_mesh_identity=other'])
     expect(run.exitCode).toBe(2)
-    expect(task(run, 'claw_mesh : Bootstrap').hosts.r).toMatchObject({failed: true, msg: expect.stringMatching(/already in the mesh as "r".* Hint: Re-run with --identity r/)})
+    expect(task(run, 'claw_mesh : Bootstrap').hosts.r).toMatchObject({
+      failed: true,
+      msg: expect.stringMatching(/already in the mesh as "r".* Hint: Re-run with --identity r/),
+    })
   })
 
   it('claw_mesh_state: absent runs leave: the gateway stops and openclaw.json is given back; a second run changes nothing', async () => {
@@ -213,7 +299,11 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
     expect(runs.length).toBeGreaterThanOrEqual(8)
     const leaks: string[] = []
     const scan = (where: string, text: string) => {
-      for (const [value, name] of [[KEY, 'tailscale key'], [SECRET, 'mesh secret']]) if (text.includes(value)) leaks.push(`${name} in ${where}`)
+      for (const [value, name] of [
+        [KEY, 'tailscale key'],
+        [SECRET, 'mesh secret'],
+      ])
+        if (text.includes(value)) leaks.push(`${name} in ${where}`)
     }
     runs.forEach((r, i) => {
       scan(`run ${i} stdout`, r.stdout)
@@ -223,10 +313,15 @@ describe.skipIf(!ready)('the Ansible role over three namespace hosts with real g
     for (const h of hosts) {
       scan(`[${h.name}] tailscale argv`, JSON.stringify(h.tailscaleArgv()))
       scan(`[${h.name}] openclaw argv`, h.openclawArgv().join('\n'))
-      for (const f of ['claw-mesh/state.json', 'openclaw-argv.log']) scan(`[${h.name}] ${f}`, readFileSync(path.join(h.home, f), 'utf8'))
+      for (const f of ['claw-mesh/state.json', 'openclaw-argv.log'])
+        scan(`[${h.name}] ${f}`, readFileSync(path.join(h.home, f), 'utf8'))
       // No file on the host holds the vault values: they went to claw-mesh in its environment.
       expect(existsSync(path.join(h.home, 'secrets'))).toBe(false)
-      for (const f of walkFiles(h.home)) scan(`[${h.name}] ${path.relative(h.home, f)}`, f.includes('secrets.json') || f.endsWith('.sqlite') ? '' : readFileSync(f, 'latin1'))
+      for (const f of walkFiles(h.home))
+        scan(
+          `[${h.name}] ${path.relative(h.home, f)}`,
+          f.includes('secrets.json') || f.endsWith('.sqlite') ? '' : readFileSync(f, 'latin1'),
+        )
     }
     expect(leaks).toEqual([])
   })

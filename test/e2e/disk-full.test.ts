@@ -17,7 +17,8 @@ function tmpfsUnavailable(): string | undefined {
 }
 
 const ready = requireOrSkip(tmpfsUnavailable())
-const ORIGINAL = '{\n  // my gateway\n  agents: {defaults: {model: "anthropic/claude"}},\n  gateway: {port: 18789},\n}\n'
+const ORIGINAL =
+  '{\n  // my gateway\n  agents: {defaults: {model: "anthropic/claude"}},\n  gateway: {port: 18789},\n}\n'
 
 describe.skipIf(!ready)('a full disk under openclaw.json', () => {
   let home: string
@@ -41,7 +42,9 @@ describe.skipIf(!ready)('a full disk under openclaw.json', () => {
   })
 
   it('configure fails with a clear "no space" error, exit 3, the file untouched and no temp file left', async () => {
-    const run = await runCli(['gateway', 'configure', '--no-plugin', '--json'], {env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', PATH: process.env.PATH}})
+    const run = await runCli(['gateway', 'configure', '--no-plugin', '--json'], {
+      env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'cm'), CLAW_MESH_SECRET_STORE: 'file', PATH: process.env.PATH},
+    })
     expect(run.exitCode, run.stderr).toBe(3)
     expect(run.json()).toMatchObject({ok: false, error: {code: 'disk-full'}})
     expect(run.json<{error: {message: string}}>().error.message).toMatch(/No space left .*changed nothing/)

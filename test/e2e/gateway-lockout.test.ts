@@ -28,11 +28,18 @@ describe.skipIf(!ready)('a real gateway that locked the operator out (AUTH_RATE_
     s = await sandbox(oc, 'lockout')
     port = await freePort()
     const rateLimit = {maxAttempts: 3, windowMs: 60_000, lockoutMs: 120_000, exemptLoopback: false}
-    writeFileSync(s.configPath, JSON.stringify({gateway: {mode: 'local', port, bind: 'loopback', auth: {mode: 'token', token, rateLimit}}}), {mode: 0o600})
+    writeFileSync(
+      s.configPath,
+      JSON.stringify({gateway: {mode: 'local', port, bind: 'loopback', auth: {mode: 'token', token, rateLimit}}}),
+      {mode: 0o600},
+    )
     gateway = spawn(oc.bin, ['gateway'], {env: s.env, stdio: 'ignore', detached: true})
     const deadline = Date.now() + 120_000
     for (;;) {
-      const ok = await fetch(`${url()}/healthz`).then((r) => r.ok, () => false)
+      const ok = await fetch(`${url()}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
       if (ok && (await checkGatewayToken(url(), token, {timeoutMs: 20_000})).verdict === 'accepted') break
       if (Date.now() > deadline) throw new Error(`gateway not accepting its token within 120 s (${path.join(s.dir)})`)
       await new Promise((r) => setTimeout(r, 1000))
@@ -46,8 +53,11 @@ describe.skipIf(!ready)('a real gateway that locked the operator out (AUTH_RATE_
 
   it('after three wrong tokens the right one is locked out: claw-mesh reports throttled, and doctor a lockout, not a bad token', async () => {
     const wrong = []
-    for (let i = 0; i < 4; i++) wrong.push(await checkGatewayToken(url(), `wrong-${i}-${randomBytes(16).toString('hex')}`, {timeoutMs: 10_000}))
-    expect(wrong.slice(0, 3).map((r) => `${r.verdict} ${r.code}`)).toEqual(Array(3).fill('rejected AUTH_TOKEN_MISMATCH'))
+    for (let i = 0; i < 4; i++)
+      wrong.push(await checkGatewayToken(url(), `wrong-${i}-${randomBytes(16).toString('hex')}`, {timeoutMs: 10_000}))
+    expect(wrong.slice(0, 3).map((r) => `${r.verdict} ${r.code}`)).toEqual(
+      Array(3).fill('rejected AUTH_TOKEN_MISMATCH'),
+    )
     expect(wrong[3]).toMatchObject({verdict: 'throttled', code: 'AUTH_RATE_LIMITED'})
 
     const right = await checkGatewayToken(url(), token, {timeoutMs: 10_000})
@@ -57,7 +67,13 @@ describe.skipIf(!ready)('a real gateway that locked the operator out (AUTH_RATE_
     expect(right.detail).not.toContain(token)
 
     // What doctor makes of it (its probe maps the verdict the same way): a warning, no reconfigure/restart fix.
-    const outcome = evalHandshake({ran: true, ok: false, refused: right.verdict === 'rejected', lockedOut: right.verdict === 'throttled', message: right.detail})
+    const outcome = evalHandshake({
+      ran: true,
+      ok: false,
+      refused: right.verdict === 'rejected',
+      lockedOut: right.verdict === 'throttled',
+      message: right.detail,
+    })
     expect(outcome.status).toBe('warn')
     expect(outcome.fix).toBeUndefined()
   })

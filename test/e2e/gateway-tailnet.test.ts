@@ -31,7 +31,11 @@ const secretService = secretServiceAvailable()
 const netns = netnsAvailable()
 const TAILNET_IP = '100.64.7.7'
 
-if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretService) && oc.ok) {
+if (
+  requireOrSkip('OpenClaw (real gateway)', oc) &&
+  requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretService) &&
+  oc.ok
+) {
   describe('gateway with a keychain-backed token on a tailnet address', () => {
     let s: Sandbox
     let session: SecretServiceSession | undefined
@@ -49,16 +53,34 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
       launcherEnv = {HOME: s.home, DBUS_SESSION_BUS_ADDRESS: session.busAddress}
       if (netns.ok) {
         // The namespace lives as long as this holder; everything claw-mesh runs joins it with nsenter.
-        holder = spawn('unshare', ['-n', 'sh', '-c', `ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add ${TAILNET_IP}/24 dev v0 && ip link set v0 up && ip link set v1 up && exec sleep 3600`], {detached: true, stdio: 'ignore'})
+        holder = spawn(
+          'unshare',
+          [
+            '-n',
+            'sh',
+            '-c',
+            `ip link set lo up && ip link add v0 type veth peer name v1 && ip addr add ${TAILNET_IP}/24 dev v0 && ip link set v0 up && ip link set v1 up && exec sleep 3600`,
+          ],
+          {detached: true, stdio: 'ignore'},
+        )
         prefix = ['nsenter', '-t', String(holder.pid), '-n']
         const deadline = Date.now() + 10_000
-        while (Date.now() < deadline && !(await runTool('ip', ['-4', 'addr', 'show', 'v0'], {env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin'}, prefix})).stdout.includes(TAILNET_IP)) {
+        while (
+          Date.now() < deadline &&
+          !(
+            await runTool('ip', ['-4', 'addr', 'show', 'v0'], {env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin'}, prefix})
+          ).stdout.includes(TAILNET_IP)
+        ) {
           await new Promise((r) => setTimeout(r, 100))
         }
       } else {
         console.log(`no network namespace here (${netns.reason}): the tailnet bind will fall back to loopback`)
       }
-      await fs.writeFile(s.configPath, '{\n  // a small existing config\n  agents: {entries: {main: {name: "Orion"}}},\n}\n', {mode: 0o600})
+      await fs.writeFile(
+        s.configPath,
+        '{\n  // a small existing config\n  agents: {entries: {main: {name: "Orion"}}},\n}\n',
+        {mode: 0o600},
+      )
     })
 
     afterAll(async () => {
@@ -69,7 +91,11 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
     })
 
     it('configures the keychain exec provider, starts, and the gateway resolves its token from the keychain', async () => {
-      const conf = await runCli(oc, ['gateway', 'configure', '--no-plugin', '--secret-store', 'keychain', '--port', String(port), '--json'], {env: s.env, prefix})
+      const conf = await runCli(
+        oc,
+        ['gateway', 'configure', '--no-plugin', '--secret-store', 'keychain', '--port', String(port), '--json'],
+        {env: s.env, prefix},
+      )
       expect(conf.exitCode, conf.stderr).toBe(0)
       expect(conf.json()).toMatchObject({validated: true, secretStore: {backend: 'keychain'}})
       // No secret file anywhere: the token is only in the keychain.
@@ -84,7 +110,11 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
       expect(r).toMatchObject({gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}})
 
       // The token OpenClaw got came from the launcher; ask the launcher ourselves and prove it on the wire.
-      const reply = await runTool(config.secrets.providers.clawmesh.command, [], {env: launcherEnv, input: JSON.stringify({protocolVersion: 1, provider: 'clawmesh', ids: ['gateway-token']}), prefix})
+      const reply = await runTool(config.secrets.providers.clawmesh.command, [], {
+        env: launcherEnv,
+        input: JSON.stringify({protocolVersion: 1, provider: 'clawmesh', ids: ['gateway-token']}),
+        prefix,
+      })
       expect(reply.exitCode, reply.stderr).toBe(0)
       const gatewayToken = JSON.parse(reply.stdout).values['gateway-token'] as string
       const host = netns.ok ? TAILNET_IP : '127.0.0.1'
@@ -95,23 +125,48 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && requireOrSkip('Secret Servic
 
     it('a hot change (the token moved to the file store) is applied by the running gateway, without a restart', async () => {
       const pidBefore = (await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim() // line 1: the pid, line 2: its start time
-      const conf = await runCli(oc, ['gateway', 'configure', '--no-plugin', '--secret-store', 'file', '--json'], {env: s.env, prefix})
+      const conf = await runCli(oc, ['gateway', 'configure', '--no-plugin', '--secret-store', 'file', '--json'], {
+        env: s.env,
+        prefix,
+      })
       expect(conf.exitCode, conf.stderr).toBe(0)
-      expect(conf.json()).toMatchObject({changed: true, apply: 'hot', secretStore: {backend: 'file'}, tokens: {hooks: 'adopted'}})
+      expect(conf.json()).toMatchObject({
+        changed: true,
+        apply: 'hot',
+        secretStore: {backend: 'file'},
+        tokens: {hooks: 'adopted'},
+      })
       const start = await runCli(oc, ['gateway', 'start', '--json'], {env: s.env, prefix})
       expect(start.exitCode, start.stderr).toBe(0)
-      expect(start.json()).toMatchObject({action: 'await-reload', pid: Number(pidBefore), gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}})
+      expect(start.json()).toMatchObject({
+        action: 'await-reload',
+        pid: Number(pidBefore),
+        gatewayToken: {verdict: 'accepted'},
+        hooksToken: {verdict: 'accepted'},
+      })
       const stored = JSON.parse(await fs.readFile(path.join(s.cm, 'secrets.json'), 'utf8'))
       const host = netns.ok ? TAILNET_IP : '127.0.0.1'
-      const p = await probeGateway(oc, `http://${host}:${port}`, {gatewayToken: stored['gateway-token'], hooksToken: stored['hooks-token']}, prefix)
+      const p = await probeGateway(
+        oc,
+        `http://${host}:${port}`,
+        {gatewayToken: stored['gateway-token'], hooksToken: stored['hooks-token']},
+        prefix,
+      )
       expect(p).toMatchObject({healthz: 200, ws: {verdict: 'hello-ok'}, hooks: 400})
     })
 
     it('status shows where the token lives, the tailnet listener and the peer URL', async () => {
       const run = await runCli(oc, ['gateway', 'status', '--json'], {env: s.env, prefix})
       expect(run.exitCode, run.stderr).toBe(0)
-      const st = run.json<{token: string; tailnet?: {ipv4?: string; source: string; healthz?: {ok: boolean}}; peerUrl?: string; local: {healthz: {ok: boolean}}}>()
-      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`)
+      const st = run.json<{
+        token: string
+        tailnet?: {ipv4?: string; source: string; healthz?: {ok: boolean}}
+        peerUrl?: string
+        local: {healthz: {ok: boolean}}
+      }>()
+      expect(st.token).toBe(
+        `file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`,
+      )
       expect(st.local.healthz.ok).toBe(true)
       if (netns.ok) {
         expect(st.tailnet).toMatchObject({ipv4: TAILNET_IP, source: 'interfaces', healthz: {ok: true}})

@@ -4,7 +4,18 @@ import path from 'node:path'
 import JSON5 from 'json5'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {resolveOpenClawPaths} from '../../src/core/openclaw/openclaw-config-paths.js'
-import {buildCli, freePort, killBackgroundGateway, openclawForTests, probeGateway, requireOrSkip, runCli, runTool, sandbox, type Sandbox} from '../helpers/openclaw.js'
+import {
+  buildCli,
+  freePort,
+  killBackgroundGateway,
+  openclawForTests,
+  probeGateway,
+  requireOrSkip,
+  runCli,
+  runTool,
+  sandbox,
+  type Sandbox,
+} from '../helpers/openclaw.js'
 
 /**
  * The real thing: the built CLI (`node bin/run.js`) against the real OpenClaw gateway, in a temporary HOME.
@@ -40,11 +51,23 @@ const SEED = `// My OpenClaw config (hand-written, JSON5)
 }
 `
 const OWNED = [
-  'gateway.mode', 'gateway.port', 'gateway.bind', 'gateway.auth.mode', 'gateway.auth.token', 'gateway.tailscale.mode', 'secrets.providers.clawmesh', 'hooks.enabled', 'hooks.token',
+  'gateway.mode',
+  'gateway.port',
+  'gateway.bind',
+  'gateway.auth.mode',
+  'gateway.auth.token',
+  'gateway.tailscale.mode',
+  'secrets.providers.clawmesh',
+  'hooks.enabled',
+  'hooks.token',
   // The A2A channel and the hooks lockdown (the seed's heartbeat has no target: claw-mesh keeps it internal).
-  'channels.a2a', 'hooks.allowedAgentIds', 'hooks.allowRequestSessionKey', 'agents.defaults.heartbeat.target',
+  'channels.a2a',
+  'hooks.allowedAgentIds',
+  'hooks.allowRequestSessionKey',
+  'agents.defaults.heartbeat.target',
   // What OpenClaw's security audit asks of a non-loopback bind.
-  'gateway.auth.rateLimit', 'gateway.controlUi.allowedOrigins',
+  'gateway.auth.rateLimit',
+  'gateway.controlUi.allowedOrigins',
 ]
 
 function withoutOwned(config: Record<string, unknown>): Record<string, unknown> {
@@ -80,7 +103,11 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const stored = JSON.parse(await fs.readFile(path.join(s.cm, 'secrets.json'), 'utf8')) as Record<string, string>
       return {gatewayToken: stored['gateway-token'], hooksToken: stored['hooks-token']}
     }
-    const validate = async (env: Record<string, string>) => JSON.parse((await runTool(oc.bin, ['config', 'validate', '--json'], {env})).stdout) as {valid: boolean; issues?: unknown[]}
+    const validate = async (env: Record<string, string>) =>
+      JSON.parse((await runTool(oc.bin, ['config', 'validate', '--json'], {env})).stdout) as {
+        valid: boolean
+        issues?: unknown[]
+      }
 
     beforeAll(async () => {
       await buildCli()
@@ -98,9 +125,25 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
     })
 
     it('configure fixes the seed mistakes, keeps every unrelated key, and the real validator accepts the file', async () => {
-      const run = await cli(['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'])
+      const run = await cli([
+        'gateway',
+        'configure',
+        '--no-plugin',
+        '--port',
+        String(port),
+        '--secret-store',
+        'file',
+        '--json',
+      ])
       expect(run.exitCode, run.stderr).toBe(0)
-      const doc = run.json<{changed: boolean; validated: boolean; changes: {path: string; from: unknown; to: unknown}[]; backupPath: string; originalBackupPath: string; tokens: {gateway: string}}>()
+      const doc = run.json<{
+        changed: boolean
+        validated: boolean
+        changes: {path: string; from: unknown; to: unknown}[]
+        backupPath: string
+        originalBackupPath: string
+        tokens: {gateway: string}
+      }>()
       expect(doc.changed).toBe(true)
       expect(doc.validated).toBe(true)
       expect(doc.changes).toEqual(
@@ -124,8 +167,14 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       expect(next.channels.a2a).toEqual({enabled: true, exposeAgents: ['main']})
       expect(next.agents.defaults.heartbeat).toEqual({every: '2h', target: 'none'})
       // OpenClaw reads a file with the gateway token alone, never secrets.json (hooks token, peer tokens, mesh secret).
-      expect(next.secrets.providers.clawmesh).toEqual({source: 'file', path: path.join(s.cm, 'openclaw-gateway-token.json'), mode: 'json'})
-      expect(JSON.parse(await fs.readFile(path.join(s.cm, 'openclaw-gateway-token.json'), 'utf8'))).toEqual({'gateway-token': t.gatewayToken})
+      expect(next.secrets.providers.clawmesh).toEqual({
+        source: 'file',
+        path: path.join(s.cm, 'openclaw-gateway-token.json'),
+        mode: 'json',
+      })
+      expect(JSON.parse(await fs.readFile(path.join(s.cm, 'openclaw-gateway-token.json'), 'utf8'))).toEqual({
+        'gateway-token': t.gatewayToken,
+      })
       expect((await fs.stat(s.configPath)).mode & 0o777).toBe(0o600)
       expect(await fs.readFile(doc.originalBackupPath, 'utf8')).toBe(SEED)
 
@@ -136,20 +185,32 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const other = await sandbox(oc, 'gateway-modes')
       try {
         await fs.writeFile(other.configPath, SEED, {mode: 0o600})
-        const serve = await cli(['gateway', 'configure', '--no-plugin', '--expose', 'serve', '--secret-store', 'file', '--json'], other.env)
+        const serve = await cli(
+          ['gateway', 'configure', '--no-plugin', '--expose', 'serve', '--secret-store', 'file', '--json'],
+          other.env,
+        )
         expect(serve.exitCode, serve.stderr).toBe(0)
-        expect(JSON.parse(await fs.readFile(other.configPath, 'utf8')).gateway).toMatchObject({bind: 'loopback', tailscale: {mode: 'serve'}})
+        expect(JSON.parse(await fs.readFile(other.configPath, 'utf8')).gateway).toMatchObject({
+          bind: 'loopback',
+          tailscale: {mode: 'serve'},
+        })
         expect(await validate(other.env)).toMatchObject({valid: true})
-        const lan = await cli(['gateway', 'configure', '--no-plugin', '--expose', 'lan', '--accept-risk', 'lan-exposure', '--json'], other.env)
+        const lan = await cli(
+          ['gateway', 'configure', '--no-plugin', '--expose', 'lan', '--accept-risk', 'lan-exposure', '--json'],
+          other.env,
+        )
         expect(lan.exitCode, lan.stderr).toBe(0)
-        expect(JSON.parse(await fs.readFile(other.configPath, 'utf8')).gateway).toMatchObject({bind: 'lan', tailscale: {mode: 'off'}})
+        expect(JSON.parse(await fs.readFile(other.configPath, 'utf8')).gateway).toMatchObject({
+          bind: 'lan',
+          tailscale: {mode: 'off'},
+        })
         expect(await validate(other.env)).toMatchObject({valid: true})
       } finally {
         await fs.rm(other.dir, {recursive: true, force: true})
       }
     })
 
-    it('refuses, with the real validator\'s findings, a file that was already invalid; nothing is written', async () => {
+    it("refuses, with the real validator's findings, a file that was already invalid; nothing is written", async () => {
       const other = await sandbox(oc, 'gateway-invalid')
       try {
         // Seed 000 kept its peer list inside openclaw.json: OpenClaw's strict schema refuses the key.
@@ -171,10 +232,25 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
     it('start runs the gateway (background here), waits for health and proves both tokens', async () => {
       const run = await cli(['gateway', 'start', '--json'])
       expect(run.exitCode, run.stderr).toBe(0)
-      const r = run.json<{runner: string; action: string; startMs: number; pid: number; gatewayToken: {verdict: string}; hooksToken: {verdict: string}; healthz: {status: number}; notes: string[]}>()
+      const r = run.json<{
+        runner: string
+        action: string
+        startMs: number
+        pid: number
+        gatewayToken: {verdict: string}
+        hooksToken: {verdict: string}
+        healthz: {status: number}
+        notes: string[]
+      }>()
       timings.firstStartMs = r.startMs
       timings.firstStartCliMs = run.ms
-      expect(r).toMatchObject({runner: 'background', action: 'background-start', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, healthz: {status: 200}})
+      expect(r).toMatchObject({
+        runner: 'background',
+        action: 'background-start',
+        gatewayToken: {verdict: 'accepted'},
+        hooksToken: {verdict: 'accepted'},
+        healthz: {status: 200},
+      })
       expect(r.notes.join('\n')).toMatch(/does not survive a reboot/)
       // The pid file's first line is the pid (the second its start time, checked before claw-mesh signals it).
       expect(Number((await fs.readFile(path.join(s.cm, 'gateway.pid'), 'utf8')).split('\n')[0].trim())).toBe(r.pid)
@@ -191,9 +267,25 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
     it('status reports the running gateway and which address the tailnet bind got', async () => {
       const run = await cli(['gateway', 'status', '--json'])
       expect(run.exitCode, run.stderr).toBe(0)
-      const st = run.json<{runner: {kind: string}; local: {healthz: {ok: boolean}; readyz: {ok: boolean}}; token: string; hooks: {enabled: boolean}; tailnet?: {ipv4?: string; healthz?: {ok: boolean}}; peerUrl?: string; peerUrlProblem?: string; pending: string[]}>()
-      expect(st).toMatchObject({runner: {kind: 'background'}, local: {healthz: {ok: true}}, hooks: {enabled: true}, pending: []})
-      expect(st.token).toBe(`file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`)
+      const st = run.json<{
+        runner: {kind: string}
+        local: {healthz: {ok: boolean}; readyz: {ok: boolean}}
+        token: string
+        hooks: {enabled: boolean}
+        tailnet?: {ipv4?: string; healthz?: {ok: boolean}}
+        peerUrl?: string
+        peerUrlProblem?: string
+        pending: string[]
+      }>()
+      expect(st).toMatchObject({
+        runner: {kind: 'background'},
+        local: {healthz: {ok: true}},
+        hooks: {enabled: true},
+        pending: [],
+      })
+      expect(st.token).toBe(
+        `file SecretRef clawmesh:/gateway-token (${path.join(s.cm, 'openclaw-gateway-token.json')})`,
+      )
       if (st.tailnet?.ipv4) {
         console.log(`tailnet bind got ${st.tailnet.ipv4}`)
         expect(st.tailnet.healthz?.ok).toBe(true)
@@ -229,7 +321,9 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const good = await fs.readFile(s.configPath)
       const refused = await cli(['gateway', 'configure', '--no-plugin', '--port', String(taken), '--json'])
       expect(refused.exitCode, refused.stderr).toBe(2)
-      expect(refused.json<{error: {message: string}}>().error.message).toMatch(new RegExp(`Port ${taken} on 127\\.0\\.0\\.1 is taken`))
+      expect(refused.json<{error: {message: string}}>().error.message).toMatch(
+        new RegExp(`Port ${taken} on 127\\.0\\.0\\.1 is taken`),
+      )
       expect((await fs.readFile(s.configPath)).equals(good)).toBe(true)
       // Taken only after configure (a race the check cannot see): the gateway cannot bind it and refuses to start.
       await new Promise<void>((r) => busy!.close(() => r()))
@@ -244,12 +338,20 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       const err = run.json<{ok: boolean; error: {message: string; hint: string}}>()
       expect(err.ok).toBe(false)
       expect(err.error.message).toMatch(/did not start with the new configuration: .*EADDRINUSE/)
-      expect(err.error.message).toMatch(new RegExp(`restored the previous openclaw.json from .*\\.bak, and the previous gateway is running again on port ${port}`))
+      expect(err.error.message).toMatch(
+        new RegExp(
+          `restored the previous openclaw.json from .*\\.bak, and the previous gateway is running again on port ${port}`,
+        ),
+      )
       expect((await fs.readFile(s.configPath)).equals(good)).toBe(true)
 
       const p = await probeGateway(oc, `http://127.0.0.1:${port}`, await tokens())
       expect(p).toMatchObject({healthz: 200, ws: {verdict: 'hello-ok'}, hooks: 400})
-      const st = (await cli(['gateway', 'status', '--json'])).json<{port: number; pending: string[]; runner: {kind: string}}>()
+      const st = (await cli(['gateway', 'status', '--json'])).json<{
+        port: number
+        pending: string[]
+        runner: {kind: string}
+      }>()
       expect(st).toMatchObject({port, pending: [], runner: {kind: 'background'}})
     })
 
@@ -264,7 +366,9 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       for (const [extra, profile] of cases) {
         const env = {PATH: s.env.PATH, HOME: s.home, ...extra}
         const real = await runTool(oc.bin, [...(profile ? ['--profile', profile] : []), 'config', 'file'], {env})
-        expect(resolveOpenClawPaths({env, osHome: s.home, profile}).configPath, JSON.stringify(extra)).toBe(real.stdout.trim())
+        expect(resolveOpenClawPaths({env, osHome: s.home, profile}).configPath, JSON.stringify(extra)).toBe(
+          real.stdout.trim(),
+        )
       }
     })
   })

@@ -8,7 +8,18 @@ import {createDeps} from '../../src/deps.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
 import {installSkill} from '../../src/services/skill/install.js'
 import {startFakePeer, type FakePeer} from '../helpers/fake-peer.js'
-import {buildCli, freePort, killBackgroundGateway, killPid, openclawForTests, requireOrSkip, runCli, runTool, sandbox, type Sandbox} from '../helpers/openclaw.js'
+import {
+  buildCli,
+  freePort,
+  killBackgroundGateway,
+  killPid,
+  openclawForTests,
+  requireOrSkip,
+  runCli,
+  runTool,
+  sandbox,
+  type Sandbox,
+} from '../helpers/openclaw.js'
 
 /**
  * Mesh operations end to end with a REAL OpenClaw gateway on host B (run by claw-mesh's background runner: no
@@ -35,17 +46,38 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
   const alerts: Array<Record<string, unknown>> = []
   let restored: ChildProcess | undefined
 
-  const secretsOf = (s: Sandbox) => JSON.parse(readFileSync(path.join(s.cm, 'secrets.json'), 'utf8')) as Record<string, string>
+  const secretsOf = (s: Sandbox) =>
+    JSON.parse(readFileSync(path.join(s.cm, 'secrets.json'), 'utf8')) as Record<string, string>
   const cm = (s: Sandbox, args: string[], input?: string) => runCli(OC, args, {env: s.env, input})
   /** POST /hooks/wake {}: 400 = token accepted (text missing), 401 = refused. Independent of claw-mesh's code. */
-  const wakeStatus = async (token: string) => (await fetch(`${url}/hooks/wake`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'})).status
-  const healthz = async () => fetch(`${url}/healthz`, {signal: AbortSignal.timeout(3000)}).then((r) => r.status, () => 0)
+  const wakeStatus = async (token: string) =>
+    (
+      await fetch(`${url}/hooks/wake`, {
+        method: 'POST',
+        headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+        body: '{}',
+      })
+    ).status
+  const healthz = async () =>
+    fetch(`${url}/healthz`, {signal: AbortSignal.timeout(3000)}).then(
+      (r) => r.status,
+      () => 0,
+    )
 
   async function addPeer(name: string, peerUrl: string, token: string) {
     const file = path.join(a.dir, `${name}.token`)
     writeFileSync(file, token, {mode: 0o600})
     // These peers listen on loopback (one machine plays every host): outside the tailnet, so the flag says so.
-    const run = await cm(a, ['peer', 'add', peerUrl, '--name', name, '--hooks-token', `file:${file}`, '--allow-insecure-url'])
+    const run = await cm(a, [
+      'peer',
+      'add',
+      peerUrl,
+      '--name',
+      name,
+      '--hooks-token',
+      `file:${file}`,
+      '--allow-insecure-url',
+    ])
     expect(run.exitCode, run.stderr).toBe(0)
   }
 
@@ -56,7 +88,16 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     b = await sandbox(OC, 'ops-b', {CLAW_MESH_SECRET_STORE: 'file'})
     a = await sandbox(OC, 'ops-a', {CLAW_MESH_SECRET_STORE: 'file'})
     writeFileSync(b.configPath, original(port), {mode: 0o600})
-    const configure = await cm(b, ['gateway', 'configure', '--no-plugin', '--expose', 'tailnet', '--port', String(port), '--json'])
+    const configure = await cm(b, [
+      'gateway',
+      'configure',
+      '--no-plugin',
+      '--expose',
+      'tailnet',
+      '--port',
+      String(port),
+      '--json',
+    ])
     expect(configure.exitCode, configure.stderr).toBe(0)
     const start = await cm(b, ['gateway', 'start', '--json'])
     expect(start.exitCode, start.stderr).toBe(0)
@@ -85,13 +126,26 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
   })
 
   it("send from A reaches B's /hooks/agent and gets a runId; a retried send replays it instead of starting a second run", async () => {
-    const first = await cm(a, ['send', 'b', 'Quick insight: the build cache lives in ~/.cache/build. No reply needed.', '--json'])
+    const first = await cm(a, [
+      'send',
+      'b',
+      'Quick insight: the build cache lives in ~/.cache/build. No reply needed.',
+      '--json',
+    ])
     expect(first.exitCode, first.stderr).toBe(0)
     const r1 = first.json<{runId: string; idempotencyKey: string; attempts: number}>()
     expect(r1.runId).toMatch(/\S{8,}/)
     // The same message again (what a retry after a lost answer does): the gateway replays the admitted run.
-    const again = await cm(a, ['send', 'b', 'Quick insight: the build cache lives in ~/.cache/build. No reply needed.', '--json'])
-    expect(again.json<{runId: string; idempotencyKey: string}>()).toMatchObject({runId: r1.runId, idempotencyKey: r1.idempotencyKey})
+    const again = await cm(a, [
+      'send',
+      'b',
+      'Quick insight: the build cache lives in ~/.cache/build. No reply needed.',
+      '--json',
+    ])
+    expect(again.json<{runId: string; idempotencyKey: string}>()).toMatchObject({
+      runId: r1.runId,
+      idempotencyKey: r1.idempotencyKey,
+    })
     // Different text is a different task: a new run.
     const other = await cm(a, ['send', 'b', 'Another insight, a different task.', '--json'])
     expect(other.json<{runId: string}>().runId).not.toBe(r1.runId)
@@ -101,7 +155,17 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
   it('send --wait holds the request until the run ends and returns its completion', async () => {
     // A test host has no model credentials, so the agent run ends in error: --wait must return that terminal
     // result (not just the admission), and the exit code says the run failed although the delivery worked.
-    const run = await cm(a, ['send', 'b', 'Delegation: summarise the build log, please.', '--wait', '--timeout', '120s', '--json', '--idempotency-key', `wait-${Date.now()}`])
+    const run = await cm(a, [
+      'send',
+      'b',
+      'Delegation: summarise the build log, please.',
+      '--wait',
+      '--timeout',
+      '120s',
+      '--json',
+      '--idempotency-key',
+      `wait-${Date.now()}`,
+    ])
     expect(run.exitCode, run.stderr).toBe(1)
     const doc = run.json<{ok: boolean; runId: string; completion: {status: string}}>()
     expect(doc).toMatchObject({ok: true, runId: expect.stringMatching(/\S{8,}/), completion: {status: 'error'}})
@@ -112,7 +176,10 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     await addPeer('gone', downFake.url, 'gone-hooks-token-0123456789')
     const run = await cm(a, ['broadcast', 'Morning! Status: all green. Blockers: none.', '--timeout', '10s', '--json'])
     expect(run.exitCode, run.stderr).toBe(5)
-    const doc = run.json<{summary: Record<string, number>; results: Array<{peer: string; status: string; runId?: string; code?: string}>}>()
+    const doc = run.json<{
+      summary: Record<string, number>
+      results: Array<{peer: string; status: string; runId?: string; code?: string}>
+    }>()
     expect(doc.summary).toEqual({delivered: 2, answered: 0, failed: 1, timeout: 0, skipped: 0})
     expect(doc.results.find((r) => r.peer === 'b')).toMatchObject({status: 'delivered', runId: expect.any(String)})
     expect(doc.results.find((r) => r.peer === 'gone')).toMatchObject({status: 'failed', code: 'peer-unreachable'})
@@ -156,7 +223,8 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     await killBackgroundGateway(b.cm)
     expect(await healthz()).toBe(0)
     const codes: number[] = []
-    for (let i = 0; i < 2; i++) codes.push((await cm(b, ['watchdog', 'run', '--alert', hook, '--failures', '3'])).exitCode)
+    for (let i = 0; i < 2; i++)
+      codes.push((await cm(b, ['watchdog', 'run', '--alert', hook, '--failures', '3'])).exitCode)
     expect(codes).toEqual([5, 5])
     expect(alerts).toHaveLength(0)
     const third = await cm(b, ['watchdog', 'run', '--alert', hook, '--failures', '3', '--json'])
@@ -166,9 +234,19 @@ describe.skipIf(!ready)('mesh operations against a real gateway', () => {
     const after = await cm(b, ['watchdog', 'run', '--alert', hook, '--failures', '3', '--json'])
     expect(after.json()).toMatchObject({healthy: true, failures: 0})
     expect(alerts).toHaveLength(1)
-    expect(alerts[0]).toMatchObject({event: 'down', failures: 3, text: expect.stringMatching(/gateway is down \(3 failed health checks in a row: connection refused.*Restarted it with claw-mesh's background runner \(pid \d+\): healthy again after \d+ s/)})
+    expect(alerts[0]).toMatchObject({
+      event: 'down',
+      failures: 3,
+      text: expect.stringMatching(
+        /gateway is down \(3 failed health checks in a row: connection refused.*Restarted it with claw-mesh's background runner \(pid \d+\): healthy again after \d+ s/,
+      ),
+    })
     expect(alerts[0].content).toBe(alerts[0].text)
-    expect(JSON.parse(readFileSync(path.join(b.cm, 'watchdog.json'), 'utf8'))).toMatchObject({failures: 0, down: false, restarts: 0})
+    expect(JSON.parse(readFileSync(path.join(b.cm, 'watchdog.json'), 'utf8'))).toMatchObject({
+      failures: 0,
+      down: false,
+      restarts: 0,
+    })
   })
 
   it('leave gives openclaw.json back byte for byte, removes the skill, and the gateway starts with the restored file', async () => {

@@ -1,5 +1,15 @@
 import {execFile, execFileSync, spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -17,7 +27,13 @@ const NOBODY = 65534
 const tailscale = path.join(TAILSCALE_DIR, 'tailscale')
 const tailscaled = path.join(TAILSCALE_DIR, 'tailscaled')
 const unavailable =
-  process.getuid?.() !== 0 ? 'needs root (a second user is made with setpriv)' : !existsSync(tailscaled) ? `tailscaled not built in ${TAILSCALE_DIR} (run scripts/provision.sh)` : !existsSync(path.join(ROOT, 'dist')) ? 'claw-mesh is not built (npm run build)' : undefined
+  process.getuid?.() !== 0
+    ? 'needs root (a second user is made with setpriv)'
+    : !existsSync(tailscaled)
+      ? `tailscaled not built in ${TAILSCALE_DIR} (run scripts/provision.sh)`
+      : !existsSync(path.join(ROOT, 'dist'))
+        ? 'claw-mesh is not built (npm run build)'
+        : undefined
 const ready = requireOrSkip(unavailable)
 
 interface Run {
@@ -35,11 +51,26 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
   /** Runs as uid 65534 inside the test's mount namespace. */
   const asNobody = (args: string[], extra: Record<string, string> = {}): Promise<Run> =>
     new Promise((resolve) => {
-      execFile('nsenter', ['-t', String(holder.pid), '-m', 'setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...args], {env: userEnv(extra), encoding: 'utf8', timeout: 120_000}, (error, stdout, stderr) => {
-        resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout, stderr})
-      })
+      execFile(
+        'nsenter',
+        [
+          '-t',
+          String(holder.pid),
+          '-m',
+          'setpriv',
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          '--clear-groups',
+          ...args,
+        ],
+        {env: userEnv(extra), encoding: 'utf8', timeout: 120_000},
+        (error, stdout, stderr) => {
+          resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout, stderr})
+        },
+      )
     })
-  const cli = (args: string[], extra: Record<string, string> = {}) => asNobody([path.join(dir, 'bin', 'node'), path.join(app, 'bin', 'run.js'), ...args], extra)
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    asNobody([path.join(dir, 'bin', 'node'), path.join(app, 'bin', 'run.js'), ...args], extra)
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cm-shared-'))
@@ -52,7 +83,14 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
     for (const f of ['node', 'tailscale', 'tailscaled']) chmodSync(path.join(dir, 'bin', f), 0o755)
     const readable = (() => {
       try {
-        execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', path.join(ROOT, 'node_modules', '@oclif', 'core', 'package.json')])
+        execFileSync('setpriv', [
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          '--clear-groups',
+          'test',
+          '-r',
+          path.join(ROOT, 'node_modules', '@oclif', 'core', 'package.json'),
+        ])
         return true
       } catch {
         return false
@@ -62,7 +100,8 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
     if (!readable) {
       app = path.join(dir, 'app')
       mkdirSync(app)
-      for (const f of ['bin', 'dist', 'templates', 'node_modules', 'package.json', 'oclif.manifest.json']) execFileSync('cp', ['-a', path.join(ROOT, f), app])
+      for (const f of ['bin', 'dist', 'templates', 'node_modules', 'package.json', 'oclif.manifest.json'])
+        execFileSync('cp', ['-a', path.join(ROOT, f), app])
       execFileSync('chmod', ['-R', 'a+rX', app])
     }
     const home = path.join(dir, 'home')
@@ -70,7 +109,11 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
     chownSync(home, NOBODY, NOBODY)
     // OpenClaw is a stand-in here: only the plan is asked for, and the gateway is never started.
     const oc = path.join(dir, 'bin', 'openclaw')
-    writeFileSync(oc, '#!/bin/sh\ncase "$1" in --version) echo "OpenClaw 2026.9.6 (test)";; config) echo \'{"valid":true,"issues":[]}\';; *) exit 1;; esac\n', {mode: 0o755})
+    writeFileSync(
+      oc,
+      '#!/bin/sh\ncase "$1" in --version) echo "OpenClaw 2026.9.6 (test)";; config) echo \'{"valid":true,"issues":[]}\';; *) exit 1;; esac\n',
+      {mode: 0o755},
+    )
     writeFileSync(path.join(dir, 'ts.key'), `tskey-auth-k${'x'.repeat(40)}\n`, {mode: 0o644})
     env = {
       PATH: `${path.join(dir, 'bin')}:/usr/bin:/bin`,
@@ -91,7 +134,14 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
     const state = path.join(dir, 'machine-ts')
     holder = spawn(
       'unshare',
-      ['-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs tmpfs /run/tailscale && exec ${JSON.stringify(tailscaled)} --tun=userspace-networking --socket=/var/run/tailscale/tailscaled.sock --statedir=${JSON.stringify(state)} --no-logs-no-support --port=0`],
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount -t tmpfs tmpfs /run/tailscale && exec ${JSON.stringify(tailscaled)} --tun=userspace-networking --socket=/var/run/tailscale/tailscaled.sock --statedir=${JSON.stringify(state)} --no-logs-no-support --port=0`,
+      ],
       {env: {...env, TS_LOGS_DIR: path.join(dir, 'machine-logs')}, stdio: 'ignore', detached: true},
     )
     const deadline = Date.now() + 30_000
@@ -114,7 +164,16 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
   })
 
   it("the machine's node is not theirs: bootstrap's plan says so before anything is joined or written (exit 3)", async () => {
-    const r = await cli(['bootstrap', '--identity', 'bob', '--tailscale-key', `file:${path.join(dir, 'ts.key')}`, '--install', '--dry-run', '--json'])
+    const r = await cli([
+      'bootstrap',
+      '--identity',
+      'bob',
+      '--tailscale-key',
+      `file:${path.join(dir, 'ts.key')}`,
+      '--install',
+      '--dry-run',
+      '--json',
+    ])
     expect(r.code, r.stdout + r.stderr).toBe(3)
     const doc = JSON.parse(r.stdout) as {error: {code: string; message: string; hint: string}}
     expect(doc.error.code).toBe('tailscale-not-yours')
@@ -126,7 +185,12 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
   it('a tailscaled of their own, in userspace networking: started as them, no root, its socket in their state dir', async () => {
     const r = await cli(['tailscale', 'install', '--networking', 'userspace', '--json'])
     expect(r.code, r.stdout + r.stderr).toBe(0)
-    const doc = JSON.parse(r.stdout) as {alreadyInstalled: boolean; socket: string; daemonPid: number; plan: {steps: {command: string}[]}}
+    const doc = JSON.parse(r.stdout) as {
+      alreadyInstalled: boolean
+      socket: string
+      daemonPid: number
+      plan: {steps: {command: string}[]}
+    }
     expect(doc.alreadyInstalled).toBe(false)
     expect(doc.plan.steps.map((s) => s.command)).not.toContain('sudo')
     expect(doc.socket).toBe(path.join(env.HOME, '.local', 'state', 'claw-mesh', 'tailscaled.sock'))
@@ -138,7 +202,19 @@ describe.skipIf(!ready)("a second user on a machine whose tailscaled is root's",
   })
 
   it('with their own tailscaled, the plan joins their node, not the machine’s', async () => {
-    const r = await cli(['bootstrap', '--identity', 'bob', '--tailscale-key', `file:${path.join(dir, 'ts.key')}`, '--install', '--dry-run', '--json'], {CLAW_MESH_TAILSCALE_NETWORKING: 'userspace'})
+    const r = await cli(
+      [
+        'bootstrap',
+        '--identity',
+        'bob',
+        '--tailscale-key',
+        `file:${path.join(dir, 'ts.key')}`,
+        '--install',
+        '--dry-run',
+        '--json',
+      ],
+      {CLAW_MESH_TAILSCALE_NETWORKING: 'userspace'},
+    )
     expect(r.code, r.stdout + r.stderr).toBe(0)
     const doc = JSON.parse(r.stdout) as {steps: {id: string; action: string}[]}
     expect(doc.steps.find((s) => s.id === 'tailscale-join')).toMatchObject({action: 'run'})

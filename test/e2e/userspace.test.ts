@@ -35,19 +35,26 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
   let installed: InstallJson
 
   const nsLinks = (h: MeshHost) => spawnSync('ip', ['-n', h.ns!, '-o', 'link'], {encoding: 'utf8'}).stdout
-  const nsPids = (h: MeshHost) => spawnSync('ip', ['netns', 'pids', h.ns!], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).map(Number)
+  const nsPids = (h: MeshHost) =>
+    spawnSync('ip', ['netns', 'pids', h.ns!], {encoding: 'utf8'}).stdout.split('\n').filter(Boolean).map(Number)
 
   async function pair(a: MeshHost, b: MeshHost): Promise<void> {
     const invite = await a.cli(['invite'])
     expect(invite.exitCode, invite.stderr).toBe(0)
     const answered = await b.cli(['peer', 'add', '--invite', '-', '--json'], {input: invite.stdout})
     expect(answered.exitCode, answered.stdout + answered.stderr).toBe(0)
-    const done = await a.cli(['peer', 'add', '--invite', '-'], {input: answered.json<{replyInvite: string}>().replyInvite})
+    const done = await a.cli(['peer', 'add', '--invite', '-'], {
+      input: answered.json<{replyInvite: string}>().replyInvite,
+    })
     expect(done.exitCode, done.stderr).toBe(0)
-    for (const [from, to] of [[a, b], [b, a]]) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ]) {
       for (let i = 0; ; i++) {
         const run = await from.cli(['peer', 'check', to.name, '--json'])
-        const probes = run.json<{peers: {probes: {a2a: {status: string}; a2aHere: {status: string}}}[]}>().peers[0]?.probes
+        const probes = run.json<{peers: {probes: {a2a: {status: string}; a2aHere: {status: string}}}[]}>().peers[0]
+          ?.probes
         if (probes?.a2a.status === 'ok' && probes.a2aHere.status === 'ok') break
         if (i > 30) throw new Error(`${from.name} → ${to.name}: A2A never settled: ${run.stdout}`)
         await new Promise((r) => setTimeout(r, 2000))
@@ -63,7 +70,11 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     // Nodes of one user (untagged): Taildrop works between those.
     keyFile = tailnet.keyFile(work)
     for (const h of [k, u]) {
-      models[h.name] = await startScriptedModel({dir: path.join(work, `model-${h.name}`), script: {name: `model-${h.name}`}, prefix: ['ip', 'netns', 'exec', h.ns!]})
+      models[h.name] = await startScriptedModel({
+        dir: path.join(work, `model-${h.name}`),
+        script: {name: `model-${h.name}`},
+        prefix: ['ip', 'netns', 'exec', h.ns!],
+      })
       configureScriptedModel(h.configPath, models[h.name].baseUrl)
     }
   }, 600_000)
@@ -78,11 +89,18 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     const run = await u.cli(['tailscale', 'install', '--networking', 'userspace', '--json'])
     expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     installed = run.json<InstallJson>()
-    expect(installed).toMatchObject({alreadyInstalled: false, plan: {networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.2:\d+$/)}})
-    expect(installed.plan.steps[0].args).toEqual(expect.arrayContaining(['--tun=userspace-networking', `--statedir=${path.join(u.stateDir, 'tailscaled')}`]))
+    expect(installed).toMatchObject({
+      alreadyInstalled: false,
+      plan: {networking: 'userspace', proxy: expect.stringMatching(/^http:\/\/127\.0\.0\.2:\d+$/)},
+    })
+    expect(installed.plan.steps[0].args).toEqual(
+      expect.arrayContaining(['--tun=userspace-networking', `--statedir=${path.join(u.stateDir, 'tailscaled')}`]),
+    )
     expect(nsPids(u)).toContain(installed.daemonPid)
     expect(nsLinks(u)).not.toMatch(/tailscale0/)
-    const state = JSON.parse(readFileSync(path.join(u.stateDir, 'state.json'), 'utf8')) as {tailscale: {networking: string; proxy: string}}
+    const state = JSON.parse(readFileSync(path.join(u.stateDir, 'state.json'), 'utf8')) as {
+      tailscale: {networking: string; proxy: string}
+    }
     expect(state.tailscale).toMatchObject({networking: 'userspace', proxy: installed.plan.proxy})
     // Run twice: the daemon answers, nothing else is started.
     const again = await u.cli(['tailscale', 'install', '--networking', 'userspace', '--json'])
@@ -90,7 +108,20 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
   })
 
   it('bootstraps both hosts; the userspace gateway is reached at its tailnet address through tailscaled, and doctor says how', async () => {
-    const runs = await Promise.all([k, u].map((h) => h.cli(['bootstrap', '--identity', h.name, '--tailscale-key', `file:${keyFile}`, '--login-server', tailnet.serverUrl, '--json'])))
+    const runs = await Promise.all(
+      [k, u].map((h) =>
+        h.cli([
+          'bootstrap',
+          '--identity',
+          h.name,
+          '--tailscale-key',
+          `file:${keyFile}`,
+          '--login-server',
+          tailnet.serverUrl,
+          '--json',
+        ]),
+      ),
+    )
     for (const run of runs) expect(run.exitCode, run.stdout + run.stderr).toBe(0)
     const status = await u.cli(['tailscale', 'status', '--json'])
     expect(status.json<{tun: boolean; ipv4: string}>()).toMatchObject({tun: false, ipv4: u.ip})
@@ -108,7 +139,8 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
     expect(readFileSync(k.configPath, 'utf8')).not.toMatch(/autoApproveLocal/)
     // OpenClaw's own security audit finds nothing claw-mesh's exposure causes, on either host.
     for (const h of [k, u]) {
-      const audit = (await h.cli(['doctor', '--only', 'openclaw-security-audit', '--json'])).json<DoctorJson>().checks[0]
+      const audit = (await h.cli(['doctor', '--only', 'openclaw-security-audit', '--json'])).json<DoctorJson>()
+        .checks[0]
       console.info(`${h.name}: ${audit.status} ${audit.detail ?? audit.summary ?? ''}`)
       expect(JSON.stringify(audit)).not.toMatch(/allowed_origins_required|auth_no_rate_limit/)
       expect(audit.status).not.toBe('skip')
@@ -127,7 +159,12 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
 
   it("tailscaled's proxy is claw-mesh's alone: a tailnet node cannot use it through the userspace host's tailnet address", async () => {
     const port = new URL(installed.plan.proxy!).port
-    const curl = (h: MeshHost, args: string[]) => spawnSync('ip', ['netns', 'exec', h.ns!, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '5', ...args], {encoding: 'utf8'})
+    const curl = (h: MeshHost, args: string[]) =>
+      spawnSync(
+        'ip',
+        ['netns', 'exec', h.ns!, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-m', '5', ...args],
+        {encoding: 'utf8'},
+      )
     // netstack hands k's connection to u:<port> to 127.0.0.1:<port>; the proxy listens on 127.0.0.2, so nothing answers.
     const fromTailnet = curl(k, ['-x', `http://${u.ip}:${port}`, `http://${k.ip}:18789/healthz`])
     expect(fromTailnet.status, `k used u's proxy: ${fromTailnet.stdout}`).not.toBe(0)
@@ -152,7 +189,8 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
   it('a restarted daemon is the same node: claw-mesh starts it again from its state dir, and the peers still talk', async () => {
     const ip = u.ip
     process.kill(installed.daemonPid!, 'SIGTERM')
-    for (let i = 0; i < 100 && nsPids(u).includes(installed.daemonPid!); i++) await new Promise((r) => setTimeout(r, 100))
+    for (let i = 0; i < 100 && nsPids(u).includes(installed.daemonPid!); i++)
+      await new Promise((r) => setTimeout(r, 100))
     expect(existsSync(path.join(u.stateDir, 'tailscaled', 'tailscaled.state'))).toBe(true)
     const down = await u.cli(['doctor', '--only', 'tailscale-daemon', '--json'])
     expect(down.json<DoctorJson>().checks[0].status).toBe('fail')
@@ -178,15 +216,19 @@ describe.skipIf(!ready)('container mode: a userspace-networking host in a real t
   it('after a reboot (its tailscaled and gateway gone), the line bootstrap printed brings the host back into the mesh', async () => {
     const boot = await u.cli(['bootstrap', '--identity', 'u', '--json'])
     expect(boot.exitCode, boot.stdout + boot.stderr).toBe(0)
-    const reboot = boot.json<{reboot: {survives: boolean | null; detail: string; command?: string; cron?: string}}>().reboot
+    const reboot = boot.json<{reboot: {survives: boolean | null; detail: string; command?: string; cron?: string}}>()
+      .reboot
     expect(reboot).toMatchObject({survives: false, command: 'claw-mesh watchdog run --failures 1'})
     expect(reboot.detail).toMatch(/the gateway \(a background process\) and the tailscaled claw-mesh started/)
     expect(reboot.cron).toMatch(/^@reboot .*CLAW_MESH_HOME=.* watchdog run --failures 1 >> .*boot\.log' 2>&1$/)
     // The "reboot": both processes go.
-    const daemonPid = (JSON.parse(readFileSync(path.join(u.stateDir, 'state.json'), 'utf8')) as {tailscale: {daemonPid: number}}).tailscale.daemonPid
+    const daemonPid = (
+      JSON.parse(readFileSync(path.join(u.stateDir, 'state.json'), 'utf8')) as {tailscale: {daemonPid: number}}
+    ).tailscale.daemonPid
     const gatewayPid = Number(readFileSync(path.join(u.stateDir, 'gateway.pid'), 'utf8').split('\n')[0])
     for (const pid of [gatewayPid, daemonPid]) process.kill(pid, 'SIGKILL')
-    for (let i = 0; i < 100 && [gatewayPid, daemonPid].some((p) => nsPids(u).includes(p)); i++) await new Promise((r) => setTimeout(r, 100))
+    for (let i = 0; i < 100 && [gatewayPid, daemonPid].some((p) => nsPids(u).includes(p)); i++)
+      await new Promise((r) => setTimeout(r, 100))
     // What cron runs at boot (the same command; cron's line only adds the environment and a log).
     const back = await u.cli(['watchdog', 'run', '--failures', '1', '--json'], {timeoutMs: 280_000})
     expect(back.exitCode, back.stdout + back.stderr).toBe(0)

@@ -12,7 +12,10 @@ import {CLI} from './built-cli.js'
  * the host's openclaw.json already has (pairA2a), and the skill installed by claw-mesh's own installSkill into the
  * host's OpenClaw state dir, so the agent's exec can run the real built claw-mesh exactly as the skill says.
  */
-export async function provisionClawMesh(host: AgentHost, peers: {name: string; url: string; outboundToken: string}[]): Promise<{home: string; skill: string}> {
+export async function provisionClawMesh(
+  host: AgentHost,
+  peers: {name: string; url: string; outboundToken: string}[],
+): Promise<{home: string; skill: string}> {
   const home = path.join(host.dir, 'claw-mesh')
   const store = createStateStore(home)
   const secrets = createFileSecretStore(path.join(home, 'secrets.json'), {platform: 'linux'})
@@ -21,7 +24,15 @@ export async function provisionClawMesh(host: AgentHost, peers: {name: string; u
   store.update((s) => {
     s.identity = host.name
     s.secrets = {backend: 'file', names: peers.map((p) => `a2a/${p.name}/out`)}
-    for (const p of peers) s.peers[p.name] = {name: p.name, url: p.url, addedAt: now, source: 'invite', messaging: false, a2a: {url: `${p.url}/a2a/v1`, pairedBy: 'invite', pairedAt: now}}
+    for (const p of peers)
+      s.peers[p.name] = {
+        name: p.name,
+        url: p.url,
+        addedAt: now,
+        source: 'invite',
+        messaging: false,
+        a2a: {url: `${p.url}/a2a/v1`, pairedBy: 'invite', pairedAt: now},
+      }
   })
   const deps = createDeps({env: {...host.env, CLAW_MESH_HOME: home}, platform: 'linux', store})
   const {path: skill} = await installSkill(deps)

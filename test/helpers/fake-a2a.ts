@@ -69,18 +69,26 @@ export function createFakeA2a(opts: FakeA2aOptions): FakeA2a {
   const view = (t: TaskRecord) => ({
     id: t.id,
     contextId: t.contextId,
-    status: {state: t.state, timestamp: new Date().toISOString(), ...(t.reason ? {message: {role: 'ROLE_AGENT', parts: [{text: t.reason}]}} : {})},
+    status: {
+      state: t.state,
+      timestamp: new Date().toISOString(),
+      ...(t.reason ? {message: {role: 'ROLE_AGENT', parts: [{text: t.reason}]}} : {}),
+    },
     artifacts: t.reply === undefined ? [] : [{artifactId: randomUUID(), parts: [{text: t.reply}]}],
     history: [],
   })
-  const rpcError = (id: unknown, code: number, message: string) => ({jsonrpc: '2.0', id: id ?? null, error: {code, message}})
+  const rpcError = (id: unknown, code: number, message: string) => ({
+    jsonrpc: '2.0',
+    id: id ?? null,
+    error: {code, message},
+  })
 
   function limited(sender: string): boolean {
     const max = opts.rateLimitPerMinute ?? 30
     if (max === 0) return false
     const now = Date.now()
     const list = (times.get(sender) ?? []).filter((t) => now - t < 60_000)
-    if (list.length >= max) return times.set(sender, list), true
+    if (list.length >= max) return (times.set(sender, list), true)
     list.push(now)
     times.set(sender, list)
     return false
@@ -89,24 +97,49 @@ export function createFakeA2a(opts: FakeA2aOptions): FakeA2a {
   async function rpc(body: Record<string, unknown>, sender: string): Promise<unknown> {
     const id = body.id
     if (limited(sender)) return rpcError(id, -32000, 'Peer is rate limited')
-    if (body.jsonrpc !== '2.0' || typeof body.method !== 'string') return rpcError(id, -32600, 'Invalid JSON-RPC request')
+    if (body.jsonrpc !== '2.0' || typeof body.method !== 'string')
+      return rpcError(id, -32600, 'Invalid JSON-RPC request')
     const params = (body.params ?? {}) as Record<string, unknown>
     if (body.method === 'SendMessage' || body.method === 'message/send') {
-      const message = params.message as {contextId?: string; messageId?: string; parts?: Array<{text?: string}>} | undefined
-      const text = (message?.parts ?? []).map((p) => p?.text).filter((t): t is string => typeof t === 'string').join('\n')
+      const message = params.message as
+        {contextId?: string; messageId?: string; parts?: Array<{text?: string}>} | undefined
+      const text = (message?.parts ?? [])
+        .map((p) => p?.text)
+        .filter((t): t is string => typeof t === 'string')
+        .join('\n')
       if (!message || !text.trim()) return rpcError(id, -32602, 'Message must contain at least one usable text part')
       const contextId = message.contextId ?? `ctx-${randomUUID()}`
-      const task: TaskRecord = {id: randomUUID(), contextId, sender, state: 'TASK_STATE_WORKING', done: Promise.resolve()}
+      const task: TaskRecord = {
+        id: randomUUID(),
+        contextId,
+        sender,
+        state: 'TASK_STATE_WORKING',
+        done: Promise.resolve(),
+      }
       tasks.set(task.id, task)
-      a2a.messages.push({sender, text, contextId, taskId: task.id, messageId: typeof message.messageId === 'string' ? message.messageId : undefined})
+      a2a.messages.push({
+        sender,
+        text,
+        contextId,
+        taskId: task.id,
+        messageId: typeof message.messageId === 'string' ? message.messageId : undefined,
+      })
       task.done = new Promise<void>((resolve) => {
         if (text.trimStart().startsWith('/')) {
-          Object.assign(task, {state: 'TASK_STATE_REJECTED', reason: 'A2A peers cannot execute slash commands. Send a task in plain text; only users can issue commands.'})
+          Object.assign(task, {
+            state: 'TASK_STATE_REJECTED',
+            reason:
+              'A2A peers cannot execute slash commands. Send a task in plain text; only users can issue commands.',
+          })
           return resolve()
         }
         setTimeout(() => {
           if (opts.fail) Object.assign(task, {state: 'TASK_STATE_FAILED', reason: 'The agent run failed.'})
-          else Object.assign(task, {state: 'TASK_STATE_COMPLETED', reply: opts.reply ? opts.reply(text, sender) : `reply from ${opts.name ?? 'OpenClaw'}: ${text}`})
+          else
+            Object.assign(task, {
+              state: 'TASK_STATE_COMPLETED',
+              reply: opts.reply ? opts.reply(text, sender) : `reply from ${opts.name ?? 'OpenClaw'}: ${text}`,
+            })
           resolve()
         }, opts.replyMs ?? 0)
       })
@@ -121,7 +154,8 @@ export function createFakeA2a(opts: FakeA2aOptions): FakeA2a {
       if (!task || task.sender !== sender) return rpcError(id, -32001, 'Task not found')
       return {jsonrpc: '2.0', id, result: view(task)}
     }
-    if (body.method === 'CancelTask') return rpcError(id, -32004, 'Unsupported operation; supported methods are SendMessage and GetTask')
+    if (body.method === 'CancelTask')
+      return rpcError(id, -32004, 'Unsupported operation; supported methods are SendMessage and GetTask')
     return rpcError(id, -32601, `Method not found: ${body.method}`)
   }
 
@@ -136,21 +170,32 @@ export function createFakeA2a(opts: FakeA2aOptions): FakeA2a {
     }
     if (req.method === 'GET' && card) {
       const origin = opts.advertisedUrl ?? `http://${req.headers.host}`
-      json(res, 200, {name: opts.name ?? 'OpenClaw', description: 'OpenClaw agent gateway using the Agent2Agent protocol.', supportedInterfaces: [{url: `${origin}/a2a/v1`, protocolBinding: 'JSONRPC', protocolVersion: '1.0'}], version: '2026.9.6', capabilities: {streaming: false, pushNotifications: false}, skills: [{id: 'main', name: 'main'}]})
+      json(res, 200, {
+        name: opts.name ?? 'OpenClaw',
+        description: 'OpenClaw agent gateway using the Agent2Agent protocol.',
+        supportedInterfaces: [{url: `${origin}/a2a/v1`, protocolBinding: 'JSONRPC', protocolVersion: '1.0'}],
+        version: '2026.9.6',
+        capabilities: {streaming: false, pushNotifications: false},
+        skills: [{id: 'main', name: 'main'}],
+      })
       return true
     }
-    if (req.method !== 'POST' || path !== '/a2a/v1') return json(res, 404, {error: 'Not found'}), true
+    if (req.method !== 'POST' || path !== '/a2a/v1') return (json(res, 404, {error: 'Not found'}), true)
     a2a.requests++
     const token = /^Bearer\s+([^\s]+)$/i.exec(req.headers.authorization ?? '')?.[1]
     const sender = Object.entries(opts.peers).find(([, t]) => t === token)?.[0]
-    if (!sender) return json(res, 401, {error: 'Unauthorized; configure channels.a2a.peers with a matching Bearer token'}), true
+    if (!sender)
+      return (json(res, 401, {error: 'Unauthorized; configure channels.a2a.peers with a matching Bearer token'}), true)
     let body: unknown
     try {
       body = JSON.parse(raw)
     } catch {
-      return json(res, 200, rpcError(null, -32700, 'Parse error')), true
+      return (json(res, 200, rpcError(null, -32700, 'Parse error')), true)
     }
-    rpc(body as Record<string, unknown>, sender).then((answer) => json(res, 200, answer), (error) => json(res, 200, rpcError(null, -32000, String(error))))
+    rpc(body as Record<string, unknown>, sender).then(
+      (answer) => json(res, 200, answer),
+      (error) => json(res, 200, rpcError(null, -32000, String(error))),
+    )
     return true
   }
   return a2a

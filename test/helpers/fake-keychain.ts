@@ -49,8 +49,15 @@ export function fakeKeychain(initial: Partial<FakeKeychainState> = {}) {
         commands,
         async run(command, args, opts = {}) {
           commands.push(command)
-          if (command !== '/usr/bin/security') throw new Error(`the keychain store ran ${command}, not /usr/bin/security`)
-          const env = {...opts.env, CLAW_MESH_FAKE_KEYCHAIN: file, CLAW_MESH_FAKE_SECURITY_CALLER: command, CLAW_MESH_FAKE_SESSION: session.gui ? 'gui' : 'ssh', CLAW_MESH_FAKE_DIALOG: session.dialog}
+          if (command !== '/usr/bin/security')
+            throw new Error(`the keychain store ran ${command}, not /usr/bin/security`)
+          const env = {
+            ...opts.env,
+            CLAW_MESH_FAKE_KEYCHAIN: file,
+            CLAW_MESH_FAKE_SECURITY_CALLER: command,
+            CLAW_MESH_FAKE_SESSION: session.gui ? 'gui' : 'ssh',
+            CLAW_MESH_FAKE_DIALOG: session.dialog,
+          }
           const r = await real.run(process.execPath, [FAKE, ...args], {...opts, env})
           return {...r, command, args: [...args]}
         },

@@ -74,13 +74,18 @@ const MAX_BODY = 256 * 1024
 /** The member's answer: HMAC-SHA256(key, "claw-mesh proof v1\n<challenge>\n<caller>\n<own name>"). */
 function answerProof(proof: {name: string; key: string}, raw: string): {name: string; proof: string} {
   const req = JSON.parse(raw) as {challenge: string; from: string}
-  const mac = createHmac('sha256', Buffer.from(proof.key, 'base64url')).update(`claw-mesh proof v1\n${req.challenge}\n${req.from}\n${proof.name}`).digest('base64url')
+  const mac = createHmac('sha256', Buffer.from(proof.key, 'base64url'))
+    .update(`claw-mesh proof v1\n${req.challenge}\n${req.from}\n${proof.name}`)
+    .digest('base64url')
   return {name: proof.name, proof: mac}
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  res.writeHead(status, {'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', ...headers})
+  res.writeHead(status, {
+    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+    ...headers,
+  })
   res.end(text)
 }
 
@@ -94,7 +99,12 @@ function bearer(req: http.IncomingMessage): string | undefined {
 
 function idempotencyKey(req: http.IncomingMessage, body: Record<string, unknown>): string | undefined {
   const fromHeader = req.headers['idempotency-key'] ?? req.headers['x-openclaw-idempotency-key']
-  const raw = typeof fromHeader === 'string' ? fromHeader : typeof body.idempotencyKey === 'string' ? body.idempotencyKey : undefined
+  const raw =
+    typeof fromHeader === 'string'
+      ? fromHeader
+      : typeof body.idempotencyKey === 'string'
+        ? body.idempotencyKey
+        : undefined
   const key = raw?.trim()
   return key && key.length <= 256 ? key : undefined
 }
@@ -117,7 +127,18 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
   const failureTimes: number[] = []
   const sockets = new Set<net.Socket>()
   const a2a = opts.a2a ? createFakeA2a(opts.a2a) : undefined
-  const peer: FakePeer = {url: '', port: 0, mode, token, requests: {}, messages: [], authFailures: 0, connections: 0, a2a, close: async () => {}}
+  const peer: FakePeer = {
+    url: '',
+    port: 0,
+    mode,
+    token,
+    requests: {},
+    messages: [],
+    authFailures: 0,
+    connections: 0,
+    a2a,
+    close: async () => {},
+  }
 
   if (mode === 'down') {
     peer.port = opts.port ?? (await closedPort(host))
@@ -132,18 +153,22 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs))
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/healthz' || path === '/health') return send(res, 200, {ok: true, status: 'live'})
-      if (path === '/readyz' || path === '/ready') return mode === 'unready' ? send(res, 503, {ready: false}) : send(res, 200, {ready: true})
-      if (path === '/claw-mesh/v1/card' && opts.meshCard !== undefined) return send(res, 200, opts.meshCard, {'content-type': 'application/json; charset=utf-8'})
+      if (path === '/readyz' || path === '/ready')
+        return mode === 'unready' ? send(res, 503, {ready: false}) : send(res, 200, {ready: true})
+      if (path === '/claw-mesh/v1/card' && opts.meshCard !== undefined)
+        return send(res, 200, opts.meshCard, {'content-type': 'application/json; charset=utf-8'})
     }
     if (a2a?.handle(req, res, raw, path)) return
-    if (path === '/claw-mesh/v1/proof' && opts.proof && req.method === 'POST') return send(res, 200, answerProof(opts.proof, raw))
+    if (path === '/claw-mesh/v1/proof' && opts.proof && req.method === 'POST')
+      return send(res, 200, answerProof(opts.proof, raw))
     if (path !== '/hooks/wake' && path !== '/hooks/agent') return send(res, 404, 'Not Found')
     if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed', {allow: 'POST'})
     if (url.searchParams.has('token')) return send(res, 400, {ok: false, error: 'token query parameter is not allowed'})
     const now = Date.now()
     while (failureTimes.length && now - failureTimes[0] > 60_000) failureTimes.shift()
     if (bearer(req) !== token) {
-      if (failureTimes.length >= limit) return send(res, 429, {ok: false, error: 'too many failed attempts'}, {'retry-after': '60'})
+      if (failureTimes.length >= limit)
+        return send(res, 429, {ok: false, error: 'too many failed attempts'}, {'retry-after': '60'})
       failureTimes.push(now)
       peer.authFailures++
       return send(res, 401, 'Unauthorized')
@@ -160,9 +185,14 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
     if (path === '/hooks/wake') {
       if (typeof body.text !== 'string' || !body.text.trim()) return send(res, 400, {ok: false, error: 'text required'})
       peer.messages.push({path, headers: req.headers, body, at: now})
-      return send(res, 200, {ok: true, mode: body.mode === 'next-heartbeat' ? 'next-heartbeat' : 'now', eventOutcome: 'queued'})
+      return send(res, 200, {
+        ok: true,
+        mode: body.mode === 'next-heartbeat' ? 'next-heartbeat' : 'now',
+        eventOutcome: 'queued',
+      })
     }
-    if (typeof body.message !== 'string' || !body.message.trim()) return send(res, 400, {ok: false, error: 'message required'})
+    if (typeof body.message !== 'string' || !body.message.trim())
+      return send(res, 400, {ok: false, error: 'message required'})
     const key = idempotencyKey(req, body)
     const known = key ? runIds.get(key) : undefined
     if (known) return send(res, 200, {ok: true, runId: known})
@@ -194,7 +224,9 @@ export async function startFakePeer(opts: FakePeerOptions = {}): Promise<FakePee
         if (size <= MAX_BODY) chunks.push(c) // keep memory bounded; the size decides 413
       })
       req.on('end', () => {
-        handle(req, res, Buffer.concat(chunks).toString('utf8'), size).catch((error) => send(res, 500, {ok: false, error: String(error)}))
+        handle(req, res, Buffer.concat(chunks).toString('utf8'), size).catch((error) =>
+          send(res, 500, {ok: false, error: String(error)}),
+        )
       })
     })
   }
@@ -223,7 +255,12 @@ export interface FakePeerFleet {
 }
 
 /** Starts `n` fake peers; `opts` may vary by index (e.g. the first 10 silent). */
-export async function startFakePeers(n: number, opts: FakePeerOptions | ((index: number) => FakePeerOptions) = {}): Promise<FakePeerFleet> {
-  const peers = await Promise.all(Array.from({length: n}, (_, i) => startFakePeer(typeof opts === 'function' ? opts(i) : opts)))
+export async function startFakePeers(
+  n: number,
+  opts: FakePeerOptions | ((index: number) => FakePeerOptions) = {},
+): Promise<FakePeerFleet> {
+  const peers = await Promise.all(
+    Array.from({length: n}, (_, i) => startFakePeer(typeof opts === 'function' ? opts(i) : opts)),
+  )
   return {peers, close: async () => void (await Promise.all(peers.map((p) => p.close())))}
 }

@@ -68,7 +68,8 @@ function printBuffer(bytes) {
   const hex = bytes.some((b) => !isPrint(b) || b === 0x5c)
   let s = ''
   if (hex) s += `0x${Buffer.from(bytes).toString('hex').toUpperCase()}${ascii ? ' ' : ''} `
-  if (ascii) s += `"${bytes.map((b) => (isPrint(b) && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('')}"`
+  if (ascii)
+    s += `"${bytes.map((b) => (isPrint(b) && b !== 0x5c ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`)).join('')}"`
   return s
 }
 
@@ -87,8 +88,14 @@ const commands = {
       if (status) return status // returned, not printed (keychain_find.c do_password_item_printing)
     }
     const bytes = [...Buffer.from(item.data, 'hex')]
-    if (!o.w) process.stdout.write(`keychain: "/Users/me/Library/Keychains/login.keychain-db"\nclass: "genp"\nattributes:\n    "acct"<blob>="${item.account}"\n    "svce"<blob>="${item.service}"\n`)
-    if (o.w) process.stdout.write(`${bytes.every(isPrint) ? Buffer.from(bytes).toString('latin1') : Buffer.from(bytes).toString('hex')}\n`)
+    if (!o.w)
+      process.stdout.write(
+        `keychain: "/Users/me/Library/Keychains/login.keychain-db"\nclass: "genp"\nattributes:\n    "acct"<blob>="${item.account}"\n    "svce"<blob>="${item.service}"\n`,
+      )
+    if (o.w)
+      process.stdout.write(
+        `${bytes.every(isPrint) ? Buffer.from(bytes).toString('latin1') : Buffer.from(bytes).toString('hex')}\n`,
+      )
     else if (o.g) process.stderr.write(`password: ${printBuffer(bytes)}\n`)
     return S.ok
   },
@@ -189,7 +196,8 @@ if (argv[0] === '-i') {
   stdin = readFileSync(0, 'utf8')
   // readline(): at most 4095 characters a line; the rest of a longer one is read as the next line.
   const lines = []
-  for (const l of stdin.split('\n').slice(0, stdin.endsWith('\n') ? -1 : undefined)) for (let i = 0; i === 0 || i < l.length; i += 4095) lines.push(l.slice(i, i + 4095))
+  for (const l of stdin.split('\n').slice(0, stdin.endsWith('\n') ? -1 : undefined))
+    for (let i = 0; i === 0 || i < l.length; i += 4095) lines.push(l.slice(i, i + 4095))
   state.calls.push({argv, stdin, caller})
   for (const line of lines) {
     const av = splitLine(line)

@@ -35,10 +35,31 @@ function handshake(token) {
     ws.addEventListener('message', (ev) => {
       const msg = JSON.parse(String(ev.data))
       if (msg.type === 'event' && msg.event === 'connect.challenge') {
-        ws.send(JSON.stringify({type: 'req', id: 'p1', method: 'connect', params: {minProtocol: 4, maxProtocol: 4, client: {id: 'cli', version: 'e2e-probe', platform: 'linux', mode: 'cli'}, role: 'operator', scopes: [], auth: {token}}}))
+        ws.send(
+          JSON.stringify({
+            type: 'req',
+            id: 'p1',
+            method: 'connect',
+            params: {
+              minProtocol: 4,
+              maxProtocol: 4,
+              client: {id: 'cli', version: 'e2e-probe', platform: 'linux', mode: 'cli'},
+              role: 'operator',
+              scopes: [],
+              auth: {token},
+            },
+          }),
+        )
       } else if (msg.type === 'res' && msg.id === 'p1') {
-        if (msg.ok) finish({verdict: msg.payload?.type === 'hello-ok' ? 'hello-ok' : 'ok-other', protocol: msg.payload?.protocol})
-        else finish({verdict: 'error', code: msg.error?.details?.code ?? msg.error?.code, retryAfterMs: msg.error?.retryAfterMs, retryable: msg.error?.retryable})
+        if (msg.ok)
+          finish({verdict: msg.payload?.type === 'hello-ok' ? 'hello-ok' : 'ok-other', protocol: msg.payload?.protocol})
+        else
+          finish({
+            verdict: 'error',
+            code: msg.error?.details?.code ?? msg.error?.code,
+            retryAfterMs: msg.error?.retryAfterMs,
+            retryable: msg.error?.retryable,
+          })
       }
     })
     ws.addEventListener('close', (ev) => finish({verdict: 'closed', closeCode: ev.code}))
@@ -55,7 +76,12 @@ async function handshakeWithRetry(token) {
   }
 }
 
-const post = (token) => status(`${baseUrl}${hooksPath}/wake`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}'})
+const post = (token) =>
+  status(`${baseUrl}${hooksPath}/wake`, {
+    method: 'POST',
+    headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+    body: '{}',
+  })
 const report = {
   healthz: await status(`${baseUrl}/healthz`),
   readyz: await status(`${baseUrl}/readyz`),

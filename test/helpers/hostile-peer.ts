@@ -50,7 +50,7 @@ export async function startHostilePeer(opts: HostilePeerOptions): Promise<Hostil
       }
       if (!res.destroyed) res.end()
     }
-    res.on('close', () => sent = limit)
+    res.on('close', () => (sent = limit))
     pump()
   })
   server.on('clientError', () => {})

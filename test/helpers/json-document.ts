@@ -1,4 +1,9 @@
-import {errorDocumentSchema, execSecretResponseSchema, jsonSchemas, type JsonCommandId} from '../../src/core/common/json-schemas.js'
+import {
+  errorDocumentSchema,
+  execSecretResponseSchema,
+  jsonSchemas,
+  type JsonCommandId,
+} from '../../src/core/common/json-schemas.js'
 
 /** The command id for a command class: `PeerAdd` → `peer:add` (json-schemas.test.ts checks the convention holds). */
 export function commandIdOfClass(className: string): JsonCommandId | 'secrets:resolve' | undefined {
@@ -10,9 +15,15 @@ export function commandIdOfClass(className: string): JsonCommandId | 'secrets:re
 /** Throws, naming the field, when `stdout` is not exactly one document matching the command's schema. */
 export function checkJsonDocument(className: string, stdout: string): void {
   const id = commandIdOfClass(className)
-  if (!id) throw new Error(`no --json schema for command class ${className} (add it to src/core/common/json-schemas.ts)`)
+  if (!id)
+    throw new Error(`no --json schema for command class ${className} (add it to src/core/common/json-schemas.ts)`)
   const doc = JSON.parse(stdout) as {ok?: boolean; error?: unknown}
-  const schema = id === 'secrets:resolve' ? execSecretResponseSchema : doc.ok === false && typeof doc.error === 'object' ? errorDocumentSchema : jsonSchemas[id]
+  const schema =
+    id === 'secrets:resolve'
+      ? execSecretResponseSchema
+      : doc.ok === false && typeof doc.error === 'object'
+        ? errorDocumentSchema
+        : jsonSchemas[id]
   const result = schema.safeParse(doc)
   if (!result.success) {
     const issue = result.error.issues[0]

@@ -7,11 +7,11 @@ import type {NetnsHost} from './netns.js'
 import {defaultOpenClaw} from './tool-cache.js'
 import {createSimHost, SIM_BIN_DIR, SIM_TAILSCALE, type ControlPlane, type SimHost} from './tailscale-sim.js'
 
-
 /** The real openclaw binary for end-to-end tests, or why there is none. */
 export function findOpenClaw(): {bin?: string; reason?: string} {
   const bin = process.env.CLAW_MESH_TEST_OPENCLAW || defaultOpenClaw()
-  if (!existsSync(bin)) return {reason: `openclaw not found at ${bin} (set CLAW_MESH_TEST_OPENCLAW, or run .ci/run which installs it)`}
+  if (!existsSync(bin))
+    return {reason: `openclaw not found at ${bin} (set CLAW_MESH_TEST_OPENCLAW, or run .ci/run which installs it)`}
   const major = Number(process.versions.node.split('.')[0])
   if (major < 24) return {reason: `OpenClaw needs Node 24.16+, the tests run on ${process.version}`}
   return {bin}
@@ -49,7 +49,10 @@ export interface MeshHost {
    * Runs the built claw-mesh on this host. `killWhen` is fault injection from outside: the process gets SIGKILL the
    * moment its stderr so far matches (e.g. a step's completion line in the progress).
    */
-  cli(args: string[], opts?: {input?: string; timeoutMs?: number; env?: Record<string, string>; killWhen?: RegExp}): Promise<CliRun>
+  cli(
+    args: string[],
+    opts?: {input?: string; timeoutMs?: number; env?: Record<string, string>; killWhen?: RegExp},
+  ): Promise<CliRun>
   /** The background gateway's pid claw-mesh recorded, if any. */
   gatewayPid(): number | undefined
   cleanup(): void
@@ -60,7 +63,13 @@ export interface SimMeshHost extends MeshHost {
   sim: SimHost
 }
 
-export function createMeshHost(opts: {name: string; net?: NetnsHost; control: ControlPlane; openclaw: string; ip?: string}): SimMeshHost {
+export function createMeshHost(opts: {
+  name: string
+  net?: NetnsHost
+  control: ControlPlane
+  openclaw: string
+  ip?: string
+}): SimMeshHost {
   const ip = opts.net?.ip ?? opts.ip ?? '127.0.0.1'
   const sim = createSimHost({control: opts.control, name: opts.name, forceIp: ip})
   sim.startDaemon()
@@ -80,7 +89,14 @@ interface RealTailscale {
 }
 
 /** The host both kinds share: its home, env, wrappers and the claw-mesh runner. */
-export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip?: string; sim?: SimHost; tailscale?: RealTailscale}): MeshHost {
+export function buildHost(opts: {
+  name: string
+  ns?: string
+  openclaw: string
+  ip?: string
+  sim?: SimHost
+  tailscale?: RealTailscale
+}): MeshHost {
   const home = mkdtempSync(path.join(os.tmpdir(), `cm-host-${opts.name}-`))
   const stateDir = path.join(home, 'claw-mesh')
   mkdirSync(stateDir, {recursive: true, mode: 0o700})
@@ -89,11 +105,20 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
   mkdirSync(binDir, {recursive: true})
   const wrapper = path.join(binDir, 'openclaw')
   const argvLog = path.join(home, 'openclaw-argv.log')
-  writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${opts.openclaw}' "$@"\n`, {mode: 0o755})
-  const real = opts.tailscale ? {...opts.tailscale, socket: opts.tailscale.socket || path.join(stateDir, 'tailscaled.sock')} : undefined
+  writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${opts.openclaw}' "$@"\n`, {
+    mode: 0o755,
+  })
+  const real = opts.tailscale
+    ? {...opts.tailscale, socket: opts.tailscale.socket || path.join(stateDir, 'tailscaled.sock')}
+    : undefined
   if (real?.tailscaled) symlinkSync(real.tailscaled, path.join(binDir, 'tailscaled'))
   const tsLog = path.join(home, 'tailscale-argv.log')
-  if (real) writeFileSync(path.join(binDir, 'tailscale'), `#!/bin/sh\nprintf '%s\\0' "$@" >> '${tsLog}'\nprintf '\\n' >> '${tsLog}'\nexec '${real.cli}' "$@"\n`, {mode: 0o755})
+  if (real)
+    writeFileSync(
+      path.join(binDir, 'tailscale'),
+      `#!/bin/sh\nprintf '%s\\0' "$@" >> '${tsLog}'\nprintf '\\n' >> '${tsLog}'\nexec '${real.cli}' "$@"\n`,
+      {mode: 0o755},
+    )
   const tailscaleEnv: Record<string, string> = real
     ? {CLAW_MESH_TAILSCALE: path.join(binDir, 'tailscale'), CLAW_MESH_TAILSCALE_SOCKET: real.socket}
     : {...opts.sim!.env, CLAW_MESH_TAILSCALE: SIM_TAILSCALE}
@@ -107,23 +132,43 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     CLAW_MESH_SKIP_NEW_VERSION_CHECK: '1',
     // vitest sets NODE_ENV=test; the CLI must run as users run it.
     NODE_ENV: 'production',
-    PATH: [real ? binDir : SIM_BIN_DIR, path.dirname(process.execPath), path.dirname(opts.openclaw), process.env.PATH ?? ''].join(path.delimiter),
+    PATH: [
+      real ? binDir : SIM_BIN_DIR,
+      path.dirname(process.execPath),
+      path.dirname(opts.openclaw),
+      process.env.PATH ?? '',
+    ].join(path.delimiter),
     NO_COLOR: '1',
     CI: 'true',
     // No systemd user session: claw-mesh runs the gateway as its own background process.
     XDG_RUNTIME_DIR: '',
     DBUS_SESSION_BUS_ADDRESS: '',
   }
-  const exec = (file: string, args: string[], runEnv: Record<string, string>, timeoutMs: number, input?: string, killWhen?: RegExp): Promise<CliRun> => {
+  const exec = (
+    file: string,
+    args: string[],
+    runEnv: Record<string, string>,
+    timeoutMs: number,
+    input?: string,
+    killWhen?: RegExp,
+  ): Promise<CliRun> => {
     const [cmd, argv] = opts.ns ? ['ip', ['netns', 'exec', opts.ns, file, ...args]] : [file, args]
     return new Promise((resolve, reject) => {
-      const child = execFile(cmd, argv, {env: runEnv, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024}, (error, stdout, stderr) => {
-        // A process killed by a signal reports it the shell's way (128 + n), e.g. 137 for SIGKILL.
-        const signal = error && 'signal' in error && typeof error.signal === 'string' ? error.signal : undefined
-        if (error && typeof error.code !== 'number' && !signal) return reject(new Error(`[${opts.name}] ${path.basename(file)} ${args.join(' ')}: ${error.message}\n${stderr}`))
-        const exitCode = signal ? 128 + (os.constants.signals[signal] ?? 0) : error ? Number(error.code) : 0
-        resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
-      })
+      const child = execFile(
+        cmd,
+        argv,
+        {env: runEnv, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024},
+        (error, stdout, stderr) => {
+          // A process killed by a signal reports it the shell's way (128 + n), e.g. 137 for SIGKILL.
+          const signal = error && 'signal' in error && typeof error.signal === 'string' ? error.signal : undefined
+          if (error && typeof error.code !== 'number' && !signal)
+            return reject(
+              new Error(`[${opts.name}] ${path.basename(file)} ${args.join(' ')}: ${error.message}\n${stderr}`),
+            )
+          const exitCode = signal ? 128 + (os.constants.signals[signal] ?? 0) : error ? Number(error.code) : 0
+          resolve({exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
+        },
+      )
       if (killWhen) {
         let seen = ''
         child.stderr?.on('data', (chunk: string) => {
@@ -153,11 +198,22 @@ export function buildHost(opts: {name: string; ns?: string; openclaw: string; ip
     tailscaleArgv() {
       if (!real) return opts.sim!.argvLog()
       if (!existsSync(tsLog)) return []
-      return readFileSync(tsLog, 'utf8').split('\n').filter(Boolean).map((line) => line.split('\0').slice(0, -1))
+      return readFileSync(tsLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\0').slice(0, -1))
     },
-    tailscale: (args) => (real ? exec(real.cli, [`--socket=${real.socket}`, ...args], env, 60_000) : exec(SIM_TAILSCALE, args, env, 60_000)),
+    tailscale: (args) =>
+      real ? exec(real.cli, [`--socket=${real.socket}`, ...args], env, 60_000) : exec(SIM_TAILSCALE, args, env, 60_000),
     async cli(args, runOpts = {}) {
-      const run = await exec(process.execPath, [CLI, ...args], {...env, ...runOpts.env}, runOpts.timeoutMs ?? 240_000, runOpts.input, runOpts.killWhen)
+      const run = await exec(
+        process.execPath,
+        [CLI, ...args],
+        {...env, ...runOpts.env},
+        runOpts.timeoutMs ?? 240_000,
+        runOpts.input,
+        runOpts.killWhen,
+      )
       host.transcript.push({args, stdout: run.stdout, stderr: run.stderr})
       return run
     },

@@ -25,7 +25,8 @@ function ip(args: string[]): void {
 
 /** Why namespaces cannot be made here, or undefined when they can. */
 export function netnsUnavailable(): string | undefined {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'network namespaces need root (run the e2e suite as root, as .ci/run does)'
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return 'network namespaces need root (run the e2e suite as root, as .ci/run does)'
   const probe = `cmprobe${process.pid % 100000}`
   const r = spawnSync('ip', ['netns', 'add', probe], {encoding: 'utf8'})
   if (r.error) return `the ip command is missing (${r.error.message}): install iproute2`
@@ -37,7 +38,11 @@ export function netnsUnavailable(): string | undefined {
 export function createNetnsMesh(names: string[], opts: {firstOctet?: number} = {}): NetnsMesh {
   const id = `${process.pid % 10000}${Math.floor(Math.random() * 90 + 10)}`
   const hub = `cmhub${id}`
-  const hosts: NetnsHost[] = names.map((name, i) => ({name, ns: `cm${id}${name}`, ip: `100.64.${opts.firstOctet ?? 7}.${11 + i}`}))
+  const hosts: NetnsHost[] = names.map((name, i) => ({
+    name,
+    ns: `cm${id}${name}`,
+    ip: `100.64.${opts.firstOctet ?? 7}.${11 + i}`,
+  }))
   let destroyed = false
   const mesh: NetnsMesh = {
     hosts,

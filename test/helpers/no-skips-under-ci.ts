@@ -15,9 +15,13 @@ export default class NoSkipsUnderCi implements Reporter {
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     if (process.env.CI !== 'true' || this.filtered) return
-    const skipped = testModules.flatMap((m) => [...m.children.allTests('skipped')].map((t) => `${t.module.relativeModuleId}: ${t.fullName}`))
+    const skipped = testModules.flatMap((m) =>
+      [...m.children.allTests('skipped')].map((t) => `${t.module.relativeModuleId}: ${t.fullName}`),
+    )
     if (skipped.length === 0) return
-    process.stderr.write(`\n${skipped.length} test(s) skipped under CI=true (a skip fails a CI run):\n  ${skipped.join('\n  ')}\n`)
+    process.stderr.write(
+      `\n${skipped.length} test(s) skipped under CI=true (a skip fails a CI run):\n  ${skipped.join('\n  ')}\n`,
+    )
     process.exitCode = 1
   }
 }

@@ -52,7 +52,11 @@ function chunksWithPrefix(dist: string, prefix: string): {file: string; exports:
 }
 
 /** Imports one function (or constant) of OpenClaw's by its source name. Throws when no chunk exports it. */
-export async function openclawInternal<T = (...args: never[]) => unknown>(prefix: string, name: string, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+export async function openclawInternal<T = (...args: never[]) => unknown>(
+  prefix: string,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   const dir = openclawPackageDir(env)
   if (!dir) throw new Error('openclaw is not installed')
   const dist = path.join(dir, 'dist')

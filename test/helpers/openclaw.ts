@@ -13,7 +13,8 @@ import {defaultNode24, defaultOpenClaw} from './tool-cache.js'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const CLI = path.join(ROOT, 'bin', 'run.js')
 
-export type OpenClawForTests = {ok: true; bin: string; node: string; nodeDir: string; version: string} | {ok: false; reason: string}
+export type OpenClawForTests =
+  {ok: true; bin: string; node: string; nodeDir: string; version: string} | {ok: false; reason: string}
 
 function nodeVersionOk(node: string): string | undefined {
   try {
@@ -27,13 +28,24 @@ function nodeVersionOk(node: string): string | undefined {
 
 export function openclawForTests(env: NodeJS.ProcessEnv = process.env): OpenClawForTests {
   const bin = env.CLAW_MESH_TEST_OPENCLAW || defaultOpenClaw(env)
-  if (!existsSync(bin)) return {ok: false, reason: `OpenClaw not found at ${bin} (set CLAW_MESH_TEST_OPENCLAW to the openclaw executable)`}
-  const candidates = [env.CLAW_MESH_TEST_NODE, defaultNode24(env), process.execPath].filter((n): n is string => Boolean(n) && existsSync(n!))
+  if (!existsSync(bin))
+    return {ok: false, reason: `OpenClaw not found at ${bin} (set CLAW_MESH_TEST_OPENCLAW to the openclaw executable)`}
+  const candidates = [env.CLAW_MESH_TEST_NODE, defaultNode24(env), process.execPath].filter(
+    (n): n is string => Boolean(n) && existsSync(n!),
+  )
   const node = candidates.find((n) => nodeVersionOk(n))
-  if (!node) return {ok: false, reason: `no Node 24.16+ found for OpenClaw (tried ${candidates.join(', ') || 'nothing'}; set CLAW_MESH_TEST_NODE)`}
+  if (!node)
+    return {
+      ok: false,
+      reason: `no Node 24.16+ found for OpenClaw (tried ${candidates.join(', ') || 'nothing'}; set CLAW_MESH_TEST_NODE)`,
+    }
   const nodeDir = path.dirname(node)
   try {
-    const version = execFileSync(bin, ['--version'], {env: {...env, PATH: `${nodeDir}${path.delimiter}${env.PATH ?? ''}`}}).toString().trim()
+    const version = execFileSync(bin, ['--version'], {
+      env: {...env, PATH: `${nodeDir}${path.delimiter}${env.PATH ?? ''}`},
+    })
+      .toString()
+      .trim()
     return {ok: true, bin, node, nodeDir, version}
   } catch (error) {
     return {ok: false, reason: `${bin} --version failed: ${(error as Error).message.split('\n')[0]}`}
@@ -77,9 +89,15 @@ export function buildCli(): Promise<void> {
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
     execFile(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {cwd: ROOT}, (error, stdout) => {
       // Type errors elsewhere in the tree still emit; what matters is that the commands under test exist.
-      const needed = ['commands/gateway/configure.js', 'commands/gateway/start.js', 'commands/gateway/status.js', 'commands/secrets/resolve.js']
+      const needed = [
+        'commands/gateway/configure.js',
+        'commands/gateway/start.js',
+        'commands/gateway/status.js',
+        'commands/secrets/resolve.js',
+      ]
       const missing = needed.filter((f) => !existsSync(path.join(ROOT, 'dist', f)))
-      if (missing.length > 0) reject(new Error(`build did not produce ${missing.join(', ')}: ${error?.message ?? ''}\n${stdout}`))
+      if (missing.length > 0)
+        reject(new Error(`build did not produce ${missing.join(', ')}: ${error?.message ?? ''}\n${stdout}`))
       else resolve()
     })
   })
@@ -98,9 +116,19 @@ export interface Sandbox {
 }
 
 /** A temporary HOME, claw-mesh state dir and OpenClaw state dir; nothing of the real user's is visible. */
-export async function sandbox(oc: OpenClawForTests, name: string, extraEnv: Record<string, string> = {}): Promise<Sandbox> {
+export async function sandbox(
+  oc: OpenClawForTests,
+  name: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Sandbox> {
   const dir = await fs.mkdtemp(path.join('/tmp', `cm-e2e-${name}-`))
-  const s = {dir, home: path.join(dir, 'home'), cm: path.join(dir, 'cm'), oc: path.join(dir, 'openclaw'), configPath: path.join(dir, 'openclaw', 'openclaw.json')}
+  const s = {
+    dir,
+    home: path.join(dir, 'home'),
+    cm: path.join(dir, 'cm'),
+    oc: path.join(dir, 'openclaw'),
+    configPath: path.join(dir, 'openclaw', 'openclaw.json'),
+  }
   await fs.mkdir(s.home, {recursive: true})
   await fs.mkdir(s.oc, {recursive: true, mode: 0o700})
   // Without OpenClaw (tests that only need claw-mesh) CLAW_MESH_OPENCLAW stays unset: nothing validates.
@@ -129,7 +157,11 @@ export interface CliRun {
 }
 
 /** Runs the built CLI (`node bin/run.js …`), optionally through a prefix such as `nsenter -t PID -n`. */
-export function runCli(oc: {node: string}, args: string[], opts: {env: Record<string, string>; input?: string; prefix?: string[]; timeoutMs?: number}): Promise<CliRun> {
+export function runCli(
+  oc: {node: string},
+  args: string[],
+  opts: {env: Record<string, string>; input?: string; prefix?: string[]; timeoutMs?: number},
+): Promise<CliRun> {
   const started = Date.now()
   const [cmd, ...pre] = opts.prefix?.length ? opts.prefix : [oc.node]
   const argv = opts.prefix?.length ? [...pre, oc.node, CLI, ...args] : [CLI, ...args]
@@ -152,7 +184,11 @@ export function runCli(oc: {node: string}, args: string[], opts: {env: Record<st
 }
 
 /** Runs a command and returns stdout (throws on failure), for openclaw itself and small probes. */
-export function runTool(cmd: string, args: string[], opts: {env: Record<string, string>; input?: string; prefix?: string[]}): Promise<{exitCode: number; stdout: string; stderr: string}> {
+export function runTool(
+  cmd: string,
+  args: string[],
+  opts: {env: Record<string, string>; input?: string; prefix?: string[]},
+): Promise<{exitCode: number; stdout: string; stderr: string}> {
   const [c, ...pre] = opts.prefix?.length ? [...opts.prefix, cmd] : [cmd]
   return new Promise((resolve, reject) => {
     const child = spawn(c, [...pre, ...args], {env: opts.env, stdio: ['pipe', 'pipe', 'pipe']})
@@ -180,8 +216,17 @@ export interface ProbeReport {
 }
 
 /** Independent check of a gateway (not claw-mesh's code): HTTP probes, raw WebSocket handshake, /hooks/wake. */
-export async function probeGateway(oc: {node: string}, baseUrl: string, tokens: {gatewayToken: string; hooksToken: string}, prefix?: string[]): Promise<ProbeReport> {
-  const r = await runTool(oc.node, [PROBE, baseUrl], {env: {PATH: process.env.PATH ?? ''}, input: JSON.stringify(tokens), prefix})
+export async function probeGateway(
+  oc: {node: string},
+  baseUrl: string,
+  tokens: {gatewayToken: string; hooksToken: string},
+  prefix?: string[],
+): Promise<ProbeReport> {
+  const r = await runTool(oc.node, [PROBE, baseUrl], {
+    env: {PATH: process.env.PATH ?? ''},
+    input: JSON.stringify(tokens),
+    prefix,
+  })
   if (r.exitCode !== 0) throw new Error(`probe failed: ${r.stderr}`)
   return JSON.parse(r.stdout) as ProbeReport
 }
@@ -231,7 +276,11 @@ export function netnsAvailable(): {ok: boolean; reason?: string} {
     execFileSync('unshare', ['-n', 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'], {stdio: 'ignore'})
     return {ok: true}
   } catch {
-    return {ok: false, reason: 'cannot create a network namespace with a veth pair here (needs root or unprivileged user namespaces, and iproute2)'}
+    return {
+      ok: false,
+      reason:
+        'cannot create a network namespace with a veth pair here (needs root or unprivileged user namespaces, and iproute2)',
+    }
   }
 }
 
@@ -245,7 +294,9 @@ export function secretServiceAvailable(): {ok: boolean; reason?: string} {
       return true
     }
   })
-  return missing.length ? {ok: false, reason: `${missing.join(' and ')} not installed (apt-get install dbus gnome-keyring libsecret-tools)`} : {ok: true}
+  return missing.length
+    ? {ok: false, reason: `${missing.join(' and ')} not installed (apt-get install dbus gnome-keyring libsecret-tools)`}
+    : {ok: true}
 }
 
 export interface SecretServiceSession {
@@ -258,14 +309,26 @@ export interface SecretServiceSession {
  * A private D-Bus session with gnome-keyring's Secret Service, unlocked with a password given on stdin, kept alive
  * until stop(). Its keyring files live under `home`.
  */
-export async function startSecretService(home: string, password = 'claw-mesh-e2e-keyring'): Promise<SecretServiceSession> {
+export async function startSecretService(
+  home: string,
+  password = 'claw-mesh-e2e-keyring',
+): Promise<SecretServiceSession> {
   await fs.mkdir(home, {recursive: true})
   const busFile = path.join(home, '.dbus-address')
-  const child = spawn('dbus-run-session', ['--', 'sh', '-c', 'printf %s "$KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; echo "$DBUS_SESSION_BUS_ADDRESS" > "$BUS_FILE"; exec sleep 3600'], {
-    env: {PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, KEYRING_PW: password, BUS_FILE: busFile},
-    detached: true,
-    stdio: 'ignore',
-  })
+  const child = spawn(
+    'dbus-run-session',
+    [
+      '--',
+      'sh',
+      '-c',
+      'printf %s "$KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; echo "$DBUS_SESSION_BUS_ADDRESS" > "$BUS_FILE"; exec sleep 3600',
+    ],
+    {
+      env: {PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, KEYRING_PW: password, BUS_FILE: busFile},
+      detached: true,
+      stdio: 'ignore',
+    },
+  )
   const deadline = Date.now() + 20_000
   let busAddress = ''
   while (Date.now() < deadline) {

@@ -103,14 +103,17 @@ export function lintPowerShell(line: string): PsLine {
     const stmt = words.slice(k, end)
     const first = stmt[0]
     if (first !== undefined) {
-      if (quotedStart[k]) problems.push(`starts with a quoted string (${first}): an expression, not a command; put & in front`)
+      if (quotedStart[k])
+        problems.push(`starts with a quoted string (${first}): an expression, not a command; put & in front`)
       else if (/^\$env:[A-Za-z_]\w*$/.test(first)) {
         if (stmt[1] !== '=' || stmt.length !== 3) problems.push(`malformed assignment to ${first}`)
       } else if (first === '&') {
         if (stmt.length < 2) problems.push('& without a command')
       } else if (/\.ps1$/i.test(first)) problems.push(`${first} is a script the execution policy may refuse`)
       else if (!/\.(cmd|exe|bat|com)$/i.test(first) && !/^[A-Z][a-z]+-[A-Za-z]+$/.test(first)) {
-        problems.push(`bare "${first}" resolves to ${first}.ps1 when npm installed it, which the execution policy refuses; name ${first}.cmd`)
+        problems.push(
+          `bare "${first}" resolves to ${first}.ps1 when npm installed it, which the execution policy refuses; name ${first}.cmd`,
+        )
       }
       if (stmt.some((w) => w.startsWith('~/'))) problems.push('"~/" is not expanded for native programs: use $HOME\\')
     }
@@ -131,7 +134,8 @@ export function lintPowerShellHereString(block: string): PsLine & {text?: string
   if (!m) return {problems: ['not a here-string piped into a command'], words: []}
   const [, head, text, command] = m as unknown as [string, string, string, string]
   const problems: string[] = []
-  if (!head.endsWith(`${ENCODING} `)) problems.push('$OutputEncoding is not set to UTF-8 before the pipe (Windows PowerShell 5.1 pipes ASCII)')
+  if (!head.endsWith(`${ENCODING} `))
+    problems.push('$OutputEncoding is not set to UTF-8 before the pipe (Windows PowerShell 5.1 pipes ASCII)')
   const setup = head.slice(0, -`${ENCODING} `.length).trim()
   if (setup) problems.push(...lintPowerShell(setup).problems)
   if (/^'@/m.test(text)) problems.push("a line of the text starts with '@ and ends the here-string early")

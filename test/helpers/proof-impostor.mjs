@@ -15,7 +15,8 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => (body += c))
   req.on('end', async () => {
     note({method: req.method, path: req.url, authorization: req.headers.authorization ?? null, body})
-    const reply = (status, json) => res.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(json))
+    const reply = (status, json) =>
+      res.writeHead(status, {'content-type': 'application/json'}).end(JSON.stringify(json))
     if (req.url !== '/claw-mesh/v1/proof') return reply(404, {error: 'not found'})
     if (mode === 'forged') return reply(200, {name, proof: randomBytes(32).toString('base64url')})
     try {

@@ -27,20 +27,32 @@ export interface ProofMembers {
   close(): Promise<void>
 }
 
-const pluginApi = (config: unknown): PluginApi => ({registerTool() {}, registerService() {}, runtime: {config: {current: () => config}}})
+const pluginApi = (config: unknown): PluginApi => ({
+  registerTool() {},
+  registerService() {},
+  runtime: {config: {current: () => config}},
+})
 
 export async function startProofMembers(members: Record<string, MemberKind>): Promise<ProofMembers> {
   const servers = new Map<string, http.Server>()
   const ports = new Map<string, number>()
   const seen: ProofMembers['seen'] = new Map()
   for (const [ip, m] of Object.entries(members)) {
-    const config = m.kind === 'member' ? {plugins: {entries: {'claw-mesh': {config: {meshProof: {name: m.name, key: meshProofKey(m.secret, m.name)}}}}}} : {plugins: {entries: {'claw-mesh': {config: {}}}}}
+    const config =
+      m.kind === 'member'
+        ? {
+            plugins: {
+              entries: {'claw-mesh': {config: {meshProof: {name: m.name, key: meshProofKey(m.secret, m.name)}}}},
+            },
+          }
+        : {plugins: {entries: {'claw-mesh': {config: {}}}}}
     const handle = proofHandler(pluginApi(config), rateLimiter())
     const server = http.createServer((req, res) => {
       const log = seen.get(ip) ?? (seen.set(ip, []), seen.get(ip)!)
       const entry = {method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body: ''}
       log.push(entry)
-      if (m.kind === 'no-plugin' || req.url !== '/claw-mesh/v1/proof') return void res.writeHead(404, {'content-type': 'text/plain'}).end('Not Found')
+      if (m.kind === 'no-plugin' || req.url !== '/claw-mesh/v1/proof')
+        return void res.writeHead(404, {'content-type': 'text/plain'}).end('Not Found')
       if (m.kind === 'custom') {
         let body = ''
         req.on('data', (c) => (body += c))
@@ -64,10 +76,12 @@ export async function startProofMembers(members: Record<string, MemberKind>): Pr
       request(req) {
         const u = new URL(req.url)
         const port = ports.get(u.hostname)
-        if (port === undefined) return Promise.reject(new HttpFailure('refused', req.url, `connect ECONNREFUSED ${u.host}`))
+        if (port === undefined)
+          return Promise.reject(new HttpFailure('refused', req.url, `connect ECONNREFUSED ${u.host}`))
         return real.request({...req, url: `http://127.0.0.1:${port}${u.pathname}${u.search}`})
       },
     },
-    close: () => Promise.all([...servers.values()].map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+    close: () =>
+      Promise.all([...servers.values()].map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
   }
 }

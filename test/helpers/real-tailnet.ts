@@ -15,9 +15,12 @@ export const HEADSCALE_VERSION = '0.29.3'
 /** The oldest tailscale claw-mesh supports: the flag contract tests run against it too. */
 export const TAILSCALE_OLDEST_VERSION = '1.98.10'
 const CACHE = process.env.CLAW_MESH_CACHE || path.join(os.homedir(), '.cache', 'claw-mesh')
-export const TAILSCALE_DIR = process.env.CLAW_MESH_TEST_TAILSCALE_DIR || path.join(CACHE, `go-bin-tailscale-${TAILSCALE_VERSION}`)
-export const HEADSCALE = process.env.CLAW_MESH_TEST_HEADSCALE || path.join(CACHE, `go-bin-headscale-${HEADSCALE_VERSION}`, 'headscale')
-export const TAILSCALE_OLDEST_DIR = process.env.CLAW_MESH_TEST_TAILSCALE_OLDEST_DIR || path.join(CACHE, `go-bin-tailscale-${TAILSCALE_OLDEST_VERSION}`)
+export const TAILSCALE_DIR =
+  process.env.CLAW_MESH_TEST_TAILSCALE_DIR || path.join(CACHE, `go-bin-tailscale-${TAILSCALE_VERSION}`)
+export const HEADSCALE =
+  process.env.CLAW_MESH_TEST_HEADSCALE || path.join(CACHE, `go-bin-headscale-${HEADSCALE_VERSION}`, 'headscale')
+export const TAILSCALE_OLDEST_DIR =
+  process.env.CLAW_MESH_TEST_TAILSCALE_OLDEST_DIR || path.join(CACHE, `go-bin-tailscale-${TAILSCALE_OLDEST_VERSION}`)
 export const MESH_TAG = 'tag:claw-mesh'
 const USER = 'mesh'
 const HUB_IP = '10.77.0.1'
@@ -72,7 +75,10 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
     } catch (error) {
       last = error
     }
-    if (Date.now() > deadline) throw new Error(`real tailnet: ${what} not ready after ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `real tailnet: ${what} not ready after ${timeoutMs} ms${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      )
     await new Promise((r) => setTimeout(r, 200))
   }
 }
@@ -101,14 +107,24 @@ unix_socket_permission: "0700"
 logtail: {enabled: false}
 taildrop: {enabled: true}
 `
-  writeFileSync(path.join(dir, 'policy.json'), JSON.stringify({tagOwners: {[MESH_TAG]: [`${USER}@`]}, acls: [{action: 'accept', src: ['*'], dst: ['*:*']}]}, null, 2))
+  writeFileSync(
+    path.join(dir, 'policy.json'),
+    JSON.stringify(
+      {tagOwners: {[MESH_TAG]: [`${USER}@`]}, acls: [{action: 'accept', src: ['*'], dst: ['*:*']}]},
+      null,
+      2,
+    ),
+  )
   const file = path.join(dir, 'config.yaml')
   writeFileSync(file, yaml)
   return file
 }
 
 /** Creates the hub, starts Headscale and `names.length` hosts, each with a running (logged-out) tailscaled. */
-export async function createRealTailnet(names: string[], opts: {openclaw: string; quiet?: boolean}): Promise<RealTailnet> {
+export async function createRealTailnet(
+  names: string[],
+  opts: {openclaw: string; quiet?: boolean},
+): Promise<RealTailnet> {
   const id = `${process.pid % 10000}${Math.floor(Math.random() * 90 + 10)}`
   const hub = `cmrt${id}hub`
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-real-tailnet-'))
@@ -143,11 +159,16 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
     },
     removeHost(host) {
       const hostname = (n: {given_name?: string; name?: string}) => n.given_name ?? n.name ?? ''
-      const nodes = JSON.parse(hs(['nodes', 'list', '-o', 'json']) || '[]') as {id: number; given_name?: string; name?: string}[]
+      const nodes = JSON.parse(hs(['nodes', 'list', '-o', 'json']) || '[]') as {
+        id: number
+        given_name?: string
+        name?: string
+      }[]
       const ip = host.kind === 'real' ? tryIp(host) : undefined
       for (const node of nodes ?? []) {
         const ips = (node as {ip_addresses?: string[]}).ip_addresses ?? []
-        if ((ip && ips.includes(ip)) || hostname(node) === `openclaw-${host.name}`) hs(['nodes', 'delete', '-i', String(node.id), '--force'])
+        if ((ip && ips.includes(ip)) || hostname(node) === `openclaw-${host.name}`)
+          hs(['nodes', 'delete', '-i', String(node.id), '--force'])
       }
       if (host.ns) {
         for (const pid of nsPids(host.ns)) killQuietly(pid)
@@ -167,7 +188,8 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
       for (const h of hosts) h.cleanup()
       rmSync(dir, {recursive: true, force: true})
       // A kernel-mode tailscaled that reached for DNS would show here: the namespaces share /etc.
-      if (readFileSync('/etc/resolv.conf', 'utf8') !== resolvBefore) throw new Error('real tailnet: /etc/resolv.conf changed during the suite')
+      if (readFileSync('/etc/resolv.conf', 'utf8') !== resolvBefore)
+        throw new Error('real tailnet: /etc/resolv.conf changed during the suite')
     },
   }
   let userId = 0
@@ -185,22 +207,63 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
     const tsDir = mkdtempSync(path.join(os.tmpdir(), `cm-tsd-${name}-`))
     const cli = path.join(TAILSCALE_DIR, 'tailscale')
     if (runs === 'claw-mesh') {
-      return buildHost({name, ns, openclaw: opts.openclaw, tailscale: {cli, socket: '', loginServer: tailnet.serverUrl, stateDir: tsDir, tailscaled: path.join(TAILSCALE_DIR, 'tailscaled'), daemonEnv: tailnetDaemonEnv(tsDir)}})
+      return buildHost({
+        name,
+        ns,
+        openclaw: opts.openclaw,
+        tailscale: {
+          cli,
+          socket: '',
+          loginServer: tailnet.serverUrl,
+          stateDir: tsDir,
+          tailscaled: path.join(TAILSCALE_DIR, 'tailscaled'),
+          daemonEnv: tailnetDaemonEnv(tsDir),
+        },
+      })
     }
     const socket = path.join(tsDir, 'tailscaled.sock')
     // /etc/resolv.conf is bound over with a private copy in tailscaled's own mount namespace (ip netns exec makes
     // one): even a DNS change by mistake stays there.
     writeFileSync(path.join(tsDir, 'resolv.conf'), resolvBefore)
     const log = openSync(path.join(tsDir, 'tailscaled.log'), 'a')
-    const daemon = spawn('ip', ['netns', 'exec', ns, 'sh', '-c', 'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"', 'sh', path.join(tsDir, 'resolv.conf'),
-      path.join(TAILSCALE_DIR, 'tailscaled'), `--statedir=${path.join(tsDir, 'state')}`, `--socket=${socket}`, '--no-logs-no-support', '--tun=tailscale0', '--port=41641'], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: {PATH: process.env.PATH, ...tailnetDaemonEnv(tsDir), HOME: tsDir},
-    })
+    const daemon = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        'sh',
+        '-c',
+        'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"',
+        'sh',
+        path.join(tsDir, 'resolv.conf'),
+        path.join(TAILSCALE_DIR, 'tailscaled'),
+        `--statedir=${path.join(tsDir, 'state')}`,
+        `--socket=${socket}`,
+        '--no-logs-no-support',
+        '--tun=tailscale0',
+        '--port=41641',
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: {PATH: process.env.PATH, ...tailnetDaemonEnv(tsDir), HOME: tsDir},
+      },
+    )
     daemon.unref()
-    await until(`tailscaled of ${name}`, 30_000, () => (JSON.parse(run(cli, [`--socket=${socket}`, 'status', '--json'])) as {BackendState: string}).BackendState || undefined)
-    return buildHost({name, ns, openclaw: opts.openclaw, tailscale: {cli, socket, loginServer: tailnet.serverUrl, stateDir: tsDir}})
+    await until(
+      `tailscaled of ${name}`,
+      30_000,
+      () =>
+        (JSON.parse(run(cli, [`--socket=${socket}`, 'status', '--json'])) as {BackendState: string}).BackendState ||
+        undefined,
+    )
+    return buildHost({
+      name,
+      ns,
+      openclaw: opts.openclaw,
+      tailscale: {cli, socket, loginServer: tailnet.serverUrl, stateDir: tsDir},
+    })
   }
 
   try {
@@ -210,10 +273,15 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
     run('ip', ['-n', hub, 'link', 'set', 'br0', 'up'])
     run('ip', ['-n', hub, 'link', 'set', 'lo', 'up'])
     const log = openSync(path.join(dir, 'headscale.log'), 'a')
-    spawn('ip', ['netns', 'exec', hub, HEADSCALE, '-c', config, 'serve'], {detached: true, stdio: ['ignore', log, log]}).unref()
+    spawn('ip', ['netns', 'exec', hub, HEADSCALE, '-c', config, 'serve'], {
+      detached: true,
+      stdio: ['ignore', log, log],
+    }).unref()
     await until('headscale', 30_000, () => (hs(['health']) ? true : undefined))
     hs(['users', 'create', USER])
-    userId = (JSON.parse(hs(['users', 'list', '-o', 'json'])) as {id: number; name: string}[]).find((u) => u.name === USER)!.id
+    userId = (JSON.parse(hs(['users', 'list', '-o', 'json'])) as {id: number; name: string}[]).find(
+      (u) => u.name === USER,
+    )!.id
     tailnet.versions.headscale = /v?(\d+\.\d+\.\d+\S*)/.exec(hs(['version']))?.[1] ?? 'unknown'
     const tsVersion = JSON.parse(run(path.join(TAILSCALE_DIR, 'tailscale'), ['version', '--json'])) as {short: string}
     tailnet.versions.tailscale = tsVersion.short
@@ -226,13 +294,22 @@ export async function createRealTailnet(names: string[], opts: {openclaw: string
     }
     throw error
   }
-  if (!opts.quiet) console.info(`real tailnet: tailscale ${tailnet.versions.tailscale}, headscale ${tailnet.versions.headscale}, ${names.length} hosts`)
+  if (!opts.quiet)
+    console.info(
+      `real tailnet: tailscale ${tailnet.versions.tailscale}, headscale ${tailnet.versions.headscale}, ${names.length} hosts`,
+    )
   return tailnet
 }
 
 /** What every test tailscaled runs with: logs local, nothing aimed at tailscale.com, no port mapping, DERP over HTTP. */
 function tailnetDaemonEnv(tsDir: string): Record<string, string> {
-  return {TS_LOGS_DIR: path.join(tsDir, 'logs'), TS_PANIC_IF_HIT_MAIN_CONTROL: '1', TS_DISABLE_PORTMAPPER: '1', TS_DEBUG_USE_DERP_HTTP: '1', TS_NO_LOGS_NO_SUPPORT: 'true'}
+  return {
+    TS_LOGS_DIR: path.join(tsDir, 'logs'),
+    TS_PANIC_IF_HIT_MAIN_CONTROL: '1',
+    TS_DISABLE_PORTMAPPER: '1',
+    TS_DEBUG_USE_DERP_HTTP: '1',
+    TS_NO_LOGS_NO_SUPPORT: 'true',
+  }
 }
 
 function tryIp(host: MeshHost): string | undefined {

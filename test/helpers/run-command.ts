@@ -28,11 +28,17 @@ export async function runCommand(
   const previous = process.exitCode
   process.exitCode = 0
   // Not this machine's kernel keyring: a command test sees only the keys it describes.
-  await Cmd.runWith(argv, ROOT, {env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env}, volatileSecrets: async () => ({keys: []}), ...rest, io: streams.io})
+  await Cmd.runWith(argv, ROOT, {
+    env: {CLAW_MESH_HOME: '/nonexistent/claw-mesh-test', ...rest.env},
+    volatileSecrets: async () => ({keys: []}),
+    ...rest,
+    io: streams.io,
+  })
   const exitCode = Number(process.exitCode ?? 0)
   process.exitCode = previous
   // Every --json document a command test produces is checked against the command's published schema.
-  if (flagWords(argv).includes('--json') && streams.stdout().trim() !== '') checkJsonDocument((Cmd as {name?: string}).name ?? '', streams.stdout())
+  if (flagWords(argv).includes('--json') && streams.stdout().trim() !== '')
+    checkJsonDocument((Cmd as {name?: string}).name ?? '', streams.stdout())
   return {
     stdout: streams.stdout(),
     stderr: streams.stderr(),

@@ -33,8 +33,21 @@ export interface ModelRequest {
   at: string
   path: string
   auth: boolean
-  body?: {model: string; stream?: boolean; messages: ChatMessage[]; tools?: Array<{type: string; function: {name: string; description?: string; parameters?: unknown}}>; [k: string]: unknown}
-  decision?: {rule: number | 'default'; kind: 'text' | 'tool'; text?: string; name?: string; arguments?: string; id?: string}
+  body?: {
+    model: string
+    stream?: boolean
+    messages: ChatMessage[]
+    tools?: Array<{type: string; function: {name: string; description?: string; parameters?: unknown}}>
+    [k: string]: unknown
+  }
+  decision?: {
+    rule: number | 'default'
+    kind: 'text' | 'tool'
+    text?: string
+    name?: string
+    arguments?: string
+    id?: string
+  }
 }
 
 export interface ScriptedModel {
@@ -57,7 +70,8 @@ export interface ScriptedModel {
 export function messageText(m: ChatMessage | undefined): string {
   if (!m) return ''
   if (typeof m.content === 'string') return m.content
-  if (Array.isArray(m.content)) return m.content.map((p: {text?: unknown}) => (typeof p?.text === 'string' ? p.text : '')).join('')
+  if (Array.isArray(m.content))
+    return m.content.map((p: {text?: unknown}) => (typeof p?.text === 'string' ? p.text : '')).join('')
   return ''
 }
 
@@ -72,14 +86,31 @@ export function toolNames(r: ModelRequest): string[] {
   return (r.body?.tools ?? []).map((t) => t.function?.name).filter((n): n is string => typeof n === 'string')
 }
 
-export async function startScriptedModel(opts: {dir: string; script: Script; node?: string; prefix?: string[]; host?: string; port?: number}): Promise<ScriptedModel> {
+export async function startScriptedModel(opts: {
+  dir: string
+  script: Script
+  node?: string
+  prefix?: string[]
+  host?: string
+  port?: number
+}): Promise<ScriptedModel> {
   mkdirSync(opts.dir, {recursive: true})
   const scriptFile = path.join(opts.dir, 'script.json')
   const logFile = path.join(opts.dir, 'requests.jsonl')
   writeFileSync(scriptFile, JSON.stringify(opts.script))
   writeFileSync(logFile, '')
   const node = opts.node ?? process.execPath
-  const argv = [SCRIPTED_MODEL, '--script', scriptFile, '--log', logFile, '--host', opts.host ?? '127.0.0.1', '--port', String(opts.port ?? 0)]
+  const argv = [
+    SCRIPTED_MODEL,
+    '--script',
+    scriptFile,
+    '--log',
+    logFile,
+    '--host',
+    opts.host ?? '127.0.0.1',
+    '--port',
+    String(opts.port ?? 0),
+  ]
   const [cmd, ...pre] = opts.prefix?.length ? [...opts.prefix, node] : [node]
   const child: ChildProcess = spawn(cmd, [...pre, ...argv], {stdio: ['ignore', 'pipe', 'pipe']})
   const port = await new Promise<number>((resolve, reject) => {
@@ -121,7 +152,8 @@ export async function startScriptedModel(opts: {dir: string; script: Script; nod
       for (;;) {
         const hit = chats().find(pred)
         if (hit) return hit
-        if (Date.now() > deadline) throw new Error(`no model request matched within ${timeoutMs} ms (${chats().length} requests seen)`)
+        if (Date.now() > deadline)
+          throw new Error(`no model request matched within ${timeoutMs} ms (${chats().length} requests seen)`)
         await new Promise((r) => setTimeout(r, 200))
       }
     },
@@ -142,7 +174,17 @@ export function scriptedModelConfig(baseUrl: string, opts: {provider?: string; m
           baseUrl,
           apiKey: 'scripted-model-test',
           api: 'openai-completions',
-          models: [{id: model, name: model, reasoning: false, input: ['text'], cost: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}, contextWindow: 128000, maxTokens: 4096}],
+          models: [
+            {
+              id: model,
+              name: model,
+              reasoning: false,
+              input: ['text'],
+              cost: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0},
+              contextWindow: 128000,
+              maxTokens: 4096,
+            },
+          ],
         },
       },
     },
@@ -163,8 +205,14 @@ function merge(into: Json, from: Json): Json {
  * Writes the scripted model into a host's openclaw.json (JSON5 read, plain JSON written, mode 0600), keeping every
  * other key: so it can run before or after `claw-mesh gateway configure`, which keeps keys it does not own.
  */
-export function configureScriptedModel(configPath: string, baseUrl: string, opts: {provider?: string; model?: string} = {}): void {
+export function configureScriptedModel(
+  configPath: string,
+  baseUrl: string,
+  opts: {provider?: string; model?: string} = {},
+): void {
   const current = existsSync(configPath) ? JSON5.parse<Json>(readFileSync(configPath, 'utf8')) : {}
   mkdirSync(path.dirname(configPath), {recursive: true, mode: 0o700})
-  writeFileSync(configPath, `${JSON.stringify(merge(current, scriptedModelConfig(baseUrl, opts)), null, 2)}\n`, {mode: 0o600})
+  writeFileSync(configPath, `${JSON.stringify(merge(current, scriptedModelConfig(baseUrl, opts)), null, 2)}\n`, {
+    mode: 0o600,
+  })
 }

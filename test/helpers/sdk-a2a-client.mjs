@@ -16,9 +16,15 @@ const authFetch = (url, init = {}) => {
   return globalThis.fetch(url, {...init, headers})
 }
 try {
-  const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {transports: [new JsonRpcTransportFactory({fetchImpl: authFetch})]}))
+  const factory = new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+      transports: [new JsonRpcTransportFactory({fetchImpl: authFetch})],
+    }),
+  )
   const client = await factory.createFromUrl(base)
-  const result = await client.sendMessage(SendMessageRequest.fromJSON({message: {messageId: `m-${Date.now()}`, role: 'ROLE_USER', parts: [{text}]}}))
+  const result = await client.sendMessage(
+    SendMessageRequest.fromJSON({message: {messageId: `m-${Date.now()}`, role: 'ROLE_USER', parts: [{text}]}}),
+  )
   const isTask = result && 'status' in result
   const send = isTask ? Task.toJSON(result) : Message.toJSON(result)
   const task = isTask ? Task.toJSON(await client.getTask(GetTaskRequest.fromJSON({id: result.id}))) : undefined

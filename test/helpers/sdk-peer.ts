@@ -16,7 +16,14 @@ import {randomUUID} from 'node:crypto'
 import type {AddressInfo} from 'node:net'
 import type http from 'node:http'
 import {AgentCard, Role, TaskState, type Message, type Task} from '@a2a-js/sdk'
-import {AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext} from '@a2a-js/sdk/server'
+import {
+  AgentEvent,
+  DefaultRequestHandler,
+  InMemoryTaskStore,
+  type AgentExecutor,
+  type ExecutionEventBus,
+  type RequestContext,
+} from '@a2a-js/sdk/server'
 import {UserBuilder, agentCardHandler, jsonRpcHandler} from '@a2a-js/sdk/server/express'
 import express from 'express'
 
@@ -57,14 +64,50 @@ function textOf(message: Message | undefined): string {
 }
 
 function agentMessage(text: string, ids: {taskId?: string; contextId: string}): Message {
-  return {messageId: randomUUID(), contextId: ids.contextId, taskId: ids.taskId ?? '', role: Role.ROLE_AGENT, parts: [{content: {$case: 'text', value: text}, metadata: undefined, filename: '', mediaType: 'text/plain'}], metadata: undefined, extensions: [], referenceTaskIds: []}
+  return {
+    messageId: randomUUID(),
+    contextId: ids.contextId,
+    taskId: ids.taskId ?? '',
+    role: Role.ROLE_AGENT,
+    parts: [{content: {$case: 'text', value: text}, metadata: undefined, filename: '', mediaType: 'text/plain'}],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
+  }
 }
 
 function scriptedExecutor(received: string[]): AgentExecutor {
   const status = (bus: ExecutionEventBus, ctx: RequestContext, state: TaskState, text?: string) =>
-    bus.publish(AgentEvent.statusUpdate({taskId: ctx.taskId, contextId: ctx.contextId, status: {state, message: text === undefined ? undefined : agentMessage(text, ctx), timestamp: new Date().toISOString()}, metadata: undefined}))
+    bus.publish(
+      AgentEvent.statusUpdate({
+        taskId: ctx.taskId,
+        contextId: ctx.contextId,
+        status: {
+          state,
+          message: text === undefined ? undefined : agentMessage(text, ctx),
+          timestamp: new Date().toISOString(),
+        },
+        metadata: undefined,
+      }),
+    )
   const artifact = (bus: ExecutionEventBus, ctx: RequestContext, text: string) =>
-    bus.publish(AgentEvent.artifactUpdate({taskId: ctx.taskId, contextId: ctx.contextId, artifact: {artifactId: randomUUID(), name: 'reply', description: '', parts: [{content: {$case: 'text', value: text}, metadata: undefined, filename: '', mediaType: 'text/plain'}], metadata: undefined, extensions: []}, append: false, lastChunk: true, metadata: undefined}))
+    bus.publish(
+      AgentEvent.artifactUpdate({
+        taskId: ctx.taskId,
+        contextId: ctx.contextId,
+        artifact: {
+          artifactId: randomUUID(),
+          name: 'reply',
+          description: '',
+          parts: [{content: {$case: 'text', value: text}, metadata: undefined, filename: '', mediaType: 'text/plain'}],
+          metadata: undefined,
+          extensions: [],
+        },
+        append: false,
+        lastChunk: true,
+        metadata: undefined,
+      }),
+    )
   return {
     async execute(ctx, bus) {
       const text = textOf(ctx.userMessage)
@@ -76,7 +119,14 @@ function scriptedExecutor(received: string[]): AgentExecutor {
         bus.finished()
         return
       }
-      const task: Task = ctx.task ?? {id: ctx.taskId, contextId: ctx.contextId, status: {state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString()}, artifacts: [], history: [ctx.userMessage], metadata: undefined}
+      const task: Task = ctx.task ?? {
+        id: ctx.taskId,
+        contextId: ctx.contextId,
+        status: {state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString()},
+        artifacts: [],
+        history: [ctx.userMessage],
+        metadata: undefined,
+      }
       bus.publish(AgentEvent.task(task))
       if (ctx.task) {
         artifact(bus, ctx, `answered: ${text}`)
@@ -117,14 +167,29 @@ export async function startSdkPeer(opts: SdkPeerOptions): Promise<SdkPeer> {
   })
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const endpoint = `${base}${rpcPath}`
-  const interfaces = (opts.interfaces ?? [
-    {url: `${base}/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0'},
-    {url: '{path}', protocolBinding: 'JSONRPC', protocolVersion: '1.0'},
-  ]).map((i) => ({...i, url: i.url === '{path}' ? endpoint : i.url, tenant: ''}))
-  const card = AgentCard.fromJSON({name: opts.name ?? 'sdk-agent', description: 'A foreign A2A agent (the @a2a-js/sdk reference server)', version: '1.3.0', supportedInterfaces: interfaces, capabilities: {streaming: false, pushNotifications: false}, defaultInputModes: ['text/plain'], defaultOutputModes: ['text/plain'], skills: [{id: 'echo', name: 'echo', description: 'answers', tags: ['test']}]})
+  const interfaces = (
+    opts.interfaces ?? [
+      {url: `${base}/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0'},
+      {url: '{path}', protocolBinding: 'JSONRPC', protocolVersion: '1.0'},
+    ]
+  ).map((i) => ({...i, url: i.url === '{path}' ? endpoint : i.url, tenant: ''}))
+  const card = AgentCard.fromJSON({
+    name: opts.name ?? 'sdk-agent',
+    description: 'A foreign A2A agent (the @a2a-js/sdk reference server)',
+    version: '1.3.0',
+    supportedInterfaces: interfaces,
+    capabilities: {streaming: false, pushNotifications: false},
+    defaultInputModes: ['text/plain'],
+    defaultOutputModes: ['text/plain'],
+    skills: [{id: 'echo', name: 'echo', description: 'answers', tags: ['test']}],
+  })
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), scriptedExecutor(received))
   app.use((req, res, next) => {
-    requests.push({path: req.path, version: req.header('A2A-Version') ?? undefined, authorization: Boolean(req.header('authorization'))})
+    requests.push({
+      path: req.path,
+      version: req.header('A2A-Version') ?? undefined,
+      authorization: Boolean(req.header('authorization')),
+    })
     if (opts.gate?.(req, res)) return
     next()
   })

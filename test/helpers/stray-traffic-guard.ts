@@ -14,12 +14,17 @@ export const GUARD_GID = Number(process.env.CLAW_MESH_STRAY_GUARD_GID || 30_000 
 const TABLE_PREFIX = 'cmguard'
 
 function nft(args: string[], input?: string): string {
-  return execFileSync('nft', args, {encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+  return execFileSync('nft', args, {
+    encoding: 'utf8',
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  })
 }
 
 /** Why the guard cannot run here, or undefined. */
 export function guardUnavailable(): string | undefined {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'the stray-traffic guard needs root (nftables)'
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0)
+    return 'the stray-traffic guard needs root (nftables)'
   const r = spawnSync('nft', ['--version'], {encoding: 'utf8'})
   if (r.error) return 'nft is missing: install nftables (scripts/provision.sh does)'
   return undefined
@@ -30,7 +35,8 @@ export function strayDestinations(table: string, kind: 'dest' | 'dns' = 'dest'):
   const out: string[] = []
   for (const set of [`${kind}4`, `${kind}6`]) {
     const doc = JSON.parse(nft(['-j', 'list', 'set', 'inet', table, set])) as {nftables: {set?: {elem?: unknown[]}}[]}
-    for (const entry of doc.nftables) for (const elem of entry.set?.elem ?? []) out.push(typeof elem === 'string' ? elem : JSON.stringify(elem))
+    for (const entry of doc.nftables)
+      for (const elem of entry.set?.elem ?? []) out.push(typeof elem === 'string' ? elem : JSON.stringify(elem))
   }
   return out
 }
@@ -102,6 +108,12 @@ function release(): void {
   spawnSync('nft', ['delete', 'table', 'inet', table])
   // The e2e suite runs inside a namespace with only loopback (scripts/isolated.sh): there nothing is even routed.
   // Run in the host's namespace instead, the gateways it starts (OpenClaw looks names up at start) land here.
-  if (dns.length > 0) throw new Error(`stray traffic: DNS lookups to ${dns.join(', ')} from the tests (rejected by the guard). Run the e2e suite as npm run test:e2e does, inside scripts/isolated.sh`)
-  if (stray.length > 0) throw new Error(`stray traffic: the tests sent packets off this machine's loopback, to ${stray.join(', ')} (rejected by the guard; see test/helpers/stray-traffic-guard.ts)`)
+  if (dns.length > 0)
+    throw new Error(
+      `stray traffic: DNS lookups to ${dns.join(', ')} from the tests (rejected by the guard). Run the e2e suite as npm run test:e2e does, inside scripts/isolated.sh`,
+    )
+  if (stray.length > 0)
+    throw new Error(
+      `stray traffic: the tests sent packets off this machine's loopback, to ${stray.join(', ')} (rejected by the guard; see test/helpers/stray-traffic-guard.ts)`,
+    )
 }

@@ -198,11 +198,25 @@ export function createControlPlane(): ControlPlane {
 
 function mustFind(plane: ControlPlane, name: string): SimNode {
   const node = plane.node(name)
-  if (!node) throw new Error(`tailscale-sim: no node named ${name} in ${plane.dir} (nodes: ${plane.nodes().map((n) => n.name).join(', ') || 'none'})`)
+  if (!node)
+    throw new Error(
+      `tailscale-sim: no node named ${name} in ${plane.dir} (nodes: ${
+        plane
+          .nodes()
+          .map((n) => n.name)
+          .join(', ') || 'none'
+      })`,
+    )
   return node
 }
 
-export function createSimHost(opts: {control: ControlPlane | string; name: string; os?: SimOS; forceIp?: string; version?: string}): SimHost {
+export function createSimHost(opts: {
+  control: ControlPlane | string
+  name: string
+  os?: SimOS
+  forceIp?: string
+  version?: string
+}): SimHost {
   const controlDir = typeof opts.control === 'string' ? opts.control : opts.control.dir
   const stateDir = mkdtempSync(path.join(os.tmpdir(), `ts-sim-${opts.name}-`))
   const env: Record<string, string> = {
@@ -241,13 +255,35 @@ export function createSimHost(opts: {control: ControlPlane | string; name: strin
       rmSync(file('daemon-down'), {force: true})
       // A daemon that starts for the first time moves NoState → NeedsLogin.
       if (!existsSync(file('state.json'))) {
-        const prefs: SimPrefs = {controlURL: '', hostname: '', advertiseTags: [], routeAll: false, corpDNS: true, runSSH: false, operatorUser: '', forceDaemon: false}
-        const state: SimState = {haveNodeKey: false, nodeId: null, wantRunning: false, authURL: '', prefs, upCount: 0, setCount: 0, socket: null, tun: true, memState: false, loginAt: null}
+        const prefs: SimPrefs = {
+          controlURL: '',
+          hostname: '',
+          advertiseTags: [],
+          routeAll: false,
+          corpDNS: true,
+          runSSH: false,
+          operatorUser: '',
+          forceDaemon: false,
+        }
+        const state: SimState = {
+          haveNodeKey: false,
+          nodeId: null,
+          wantRunning: false,
+          authURL: '',
+          prefs,
+          upCount: 0,
+          setCount: 0,
+          socket: null,
+          tun: true,
+          memState: false,
+          loginAt: null,
+        }
         writeJsonAtomic(file('state.json'), state)
       }
     },
     readState: () => readJson<SimState>(file('state.json')),
-    tailscale: (args, runOpts = {}) => runSim(SIM_TAILSCALE, args, {...process.env, ...env}, runOpts.timeoutMs ?? 30_000),
+    tailscale: (args, runOpts = {}) =>
+      runSim(SIM_TAILSCALE, args, {...process.env, ...env}, runOpts.timeoutMs ?? 30_000),
     cleanup: () => rmSync(stateDir, {recursive: true, force: true, maxRetries: 5, retryDelay: 100}),
   }
   return host

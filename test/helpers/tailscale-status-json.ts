@@ -7,7 +7,9 @@ export interface StatusNode {
   lastSeen?: string
 }
 
-export function tailscaleStatusJson(opts: {self?: StatusNode; peers?: StatusNode[]; backendState?: string} = {}): string {
+export function tailscaleStatusJson(
+  opts: {self?: StatusNode; peers?: StatusNode[]; backendState?: string} = {},
+): string {
   const self = opts.self ?? {hostname: 'openclaw-nova', ipv4: '100.101.102.103', tags: ['tag:claw-mesh']}
   const node = (n: StatusNode, i: number) => ({
     ID: `n${i}CNTRL`,
@@ -31,7 +33,9 @@ export function tailscaleStatusJson(opts: {self?: StatusNode; peers?: StatusNode
       MagicDNSSuffix: 'tail4f3a2.ts.net',
       CurrentTailnet: running ? {Name: 'example.com', MagicDNSSuffix: 'tail4f3a2.ts.net', MagicDNSEnabled: true} : null,
       CertDomains: [`${self.hostname}.tail4f3a2.ts.net`],
-      Peer: peers.length ? Object.fromEntries(peers.map((p, i) => [`nodekey:${String(i).padStart(64, '0')}`, node(p, i)])) : null,
+      Peer: peers.length
+        ? Object.fromEntries(peers.map((p, i) => [`nodekey:${String(i).padStart(64, '0')}`, node(p, i)]))
+        : null,
     },
     null,
     2,

@@ -15,12 +15,20 @@ import {tempDir} from '../helpers/fakes/index.js'
  */
 const SYSTEM_NODE = '/usr/bin/node'
 const systemNode = spawnSync(SYSTEM_NODE, ['--version'], {encoding: 'utf8'}).stdout?.trim() ?? ''
-const missing = /^v(1\d|2[01])\./.test(systemNode) ? undefined : `${SYSTEM_NODE} is ${systemNode || 'missing'}, not a Node older than claw-mesh needs`
+const missing = /^v(1\d|2[01])\./.test(systemNode)
+  ? undefined
+  : `${SYSTEM_NODE} is ${systemNode || 'missing'}, not a Node older than claw-mesh needs`
 if (missing && process.env.CI === 'true') throw new Error(`integration prerequisite missing under CI: ${missing}`)
 
 function host(nodePath: string) {
   const sub = tempDir('fallback-doctor').path
-  const env = {PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: sub, SHELL: '/bin/sh', OPENCLAW_STATE_DIR: path.join(sub, 'openclaw'), CLAW_MESH_HOME: path.join(sub, 'cm')}
+  const env = {
+    PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+    HOME: sub,
+    SHELL: '/bin/sh',
+    OPENCLAW_STATE_DIR: path.join(sub, 'openclaw'),
+    CLAW_MESH_HOME: path.join(sub, 'cm'),
+  }
   const deps = createDeps({env, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
   const file = skillPath(deps)
   mkdirSync(path.dirname(file), {recursive: true})
@@ -29,16 +37,22 @@ function host(nodePath: string) {
 }
 
 describe.skipIf(Boolean(missing))('agent-exec-fallback on a host whose system Node is too old', () => {
-  it('fails, with the runtime check\'s own words, when the skill names the system node', async () => {
+  it("fails, with the runtime check's own words, when the skill names the system node", async () => {
     const r = evalAgentFallback(await probeAgentFallback(host(SYSTEM_NODE), 15_000), cliNodeMinimum())
     expect(r.status).toBe('fail')
-    expect(r.detail).toMatch(/does not run under OpenClaw's exec PATH \(exit 3: claw-mesh needs Node\.js 22\.12 or newer; this is Node\.js 20\./)
+    expect(r.detail).toMatch(
+      /does not run under OpenClaw's exec PATH \(exit 3: claw-mesh needs Node\.js 22\.12 or newer; this is Node\.js 20\./,
+    )
   })
 
   it('passes when it names the node bootstrap ran with, and says a bare claw-mesh would start on /usr/bin/node', async () => {
     const probe = await probeAgentFallback(host(process.execPath), 15_000)
     const r = evalAgentFallback(probe, cliNodeMinimum())
     expect(r.status, r.detail).toBe('pass')
-    expect(r.detail).toMatch(new RegExp(`^exec runs claw-mesh/[\\d.]+ linux-x64 node-v24\\.[\\d.]+ with ${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; a bare claw-mesh there would start on /usr/bin/node v20\\.`))
+    expect(r.detail).toMatch(
+      new RegExp(
+        `^exec runs claw-mesh/[\\d.]+ linux-x64 node-v24\\.[\\d.]+ with ${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; a bare claw-mesh there would start on /usr/bin/node v20\\.`,
+      ),
+    )
   })
 })

@@ -17,7 +17,22 @@ const HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-loads.mjs')
 function withPeer() {
   const cm = path.join(home, 'cm')
   mkdirSync(cm, {recursive: true})
-  writeFileSync(path.join(cm, 'state.json'), JSON.stringify({version: 1, identity: 'nova', peers: {clawd: {name: 'clawd', url: 'http://100.64.0.2:18789', addedAt: '2026-12-01T00:00:00Z', source: 'invite', messaging: true}}}))
+  writeFileSync(
+    path.join(cm, 'state.json'),
+    JSON.stringify({
+      version: 1,
+      identity: 'nova',
+      peers: {
+        clawd: {
+          name: 'clawd',
+          url: 'http://100.64.0.2:18789',
+          addedAt: '2026-12-01T00:00:00Z',
+          source: 'invite',
+          messaging: true,
+        },
+      },
+    }),
+  )
   return {CLAW_MESH_HOME: cm, HOME: home}
 }
 
@@ -25,7 +40,13 @@ async function loadsOf(args: string[], env: Record<string, string>) {
   const loads = path.join(home, `loads-${args.join('-').replace(/\W+/g, '')}.txt`)
   writeFileSync(loads, '')
   const run = await runCli(args, {env: {...env, CLAW_MESH_TEST_LOADS: loads, NODE_OPTIONS: `--import=${HOOK}`}})
-  return {run, files: readFileSync(loads, 'utf8').split('\n').filter(Boolean).map((u) => path.relative(ROOT, new URL(u).pathname))}
+  return {
+    run,
+    files: readFileSync(loads, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((u) => path.relative(ROOT, new URL(u).pathname)),
+  }
 }
 
 describe('the start-up bundle', () => {
@@ -35,22 +56,29 @@ describe('the start-up bundle', () => {
     // The markdown comes from templates/peer-config.md, found from a bundle chunk.
     expect(run.stdout).toMatch(/^# Peer configuration \(nova\)/)
     expect(files).toContain('dist/bundle/cli.js')
-    expect(files.filter((f) => /^dist\/(commands|services|core)\//.test(f) || f.includes('node_modules/@oclif/core/'))).toEqual([])
+    expect(
+      files.filter((f) => /^dist\/(commands|services|core)\//.test(f) || f.includes('node_modules/@oclif/core/')),
+    ).toEqual([])
     // Fewer than 40 files for a plain command (tsc's output was ~600).
     expect(files.length).toBeLessThan(40)
   })
 
-  it.each([[['--help']], [['peer', 'list']]])('%j loads no wsl-utils on Linux: whether this is WSL comes from is-wsl alone', async (args) => {
-    // wsl-utils only re-exports is-wsl's answer, and loads its PowerShell helpers (child_process, util) with it.
-    // (`--help` asks from bin/root-help.js, a command from oclif's Config.)
-    const {run, files} = await loadsOf(args, {CLAW_MESH_HOME: path.join(home, 'empty'), HOME: home})
-    expect(run.exitCode, run.stderr).toBe(0)
-    expect(files.filter((f) => f.includes('wsl-utils'))).toEqual([])
-    expect(files.filter((f) => f.includes('is-wsl'))).toHaveLength(1)
-  })
+  it.each([[['--help']], [['peer', 'list']]])(
+    '%j loads no wsl-utils on Linux: whether this is WSL comes from is-wsl alone',
+    async (args) => {
+      // wsl-utils only re-exports is-wsl's answer, and loads its PowerShell helpers (child_process, util) with it.
+      // (`--help` asks from bin/root-help.js, a command from oclif's Config.)
+      const {run, files} = await loadsOf(args, {CLAW_MESH_HOME: path.join(home, 'empty'), HOME: home})
+      expect(run.exitCode, run.stderr).toBe(0)
+      expect(files.filter((f) => f.includes('wsl-utils'))).toEqual([])
+      expect(files.filter((f) => f.includes('is-wsl'))).toHaveLength(1)
+    },
+  )
 
   it("leaves out oclif's engines check: dead in the bundle (its package.json is not there), it only loaded semver", () => {
-    const chunks = readdirSync(path.join(ROOT, 'dist', 'bundle', 'chunks')).map((f) => readFileSync(path.join(ROOT, 'dist', 'bundle', 'chunks', f), 'utf8'))
+    const chunks = readdirSync(path.join(ROOT, 'dist', 'bundle', 'chunks')).map((f) =>
+      readFileSync(path.join(ROOT, 'dist', 'bundle', 'chunks', f), 'utf8'),
+    )
     const oclif = chunks.filter((c) => c.includes('@oclif/core/lib/index.js'))
     expect(oclif).toHaveLength(1)
     expect(oclif[0]).not.toMatch(/checkNodeVersion\(\)/)
@@ -69,7 +97,9 @@ describe('the start-up bundle', () => {
     // A mistyped command, without a terminal: a usage error (exit 2) that names the command meant.
     const unknown = await runCli(['peer', 'lst'], {env: withPeer()})
     expect(unknown.exitCode).toBe(2)
-    expect(unknown.stderr).toBe('Error: "peer lst" is not a claw-mesh command.\n  → Did you mean: claw-mesh peer list?\n')
+    expect(unknown.stderr).toBe(
+      'Error: "peer lst" is not a claw-mesh command.\n  → Did you mean: claw-mesh peer list?\n',
+    )
     const far = await runCli(['frobnicate'], {env: withPeer()})
     expect(far.exitCode).toBe(2)
     expect(far.stderr).toMatch(/→ Run claw-mesh help for the list of commands/)
@@ -77,7 +107,9 @@ describe('the start-up bundle', () => {
 
   it('in userspace networking, peer traffic goes through the proxy from the bundle too (undici loads and tunnels)', async () => {
     // tailscaled's proxy stand-in: CONNECT to any tailnet address lands on a local gateway that answers /healthz.
-    const gateway = createServer((req, res) => res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({ok: true, status: 'live'})))
+    const gateway = createServer((req, res) =>
+      res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({ok: true, status: 'live'})),
+    )
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r))
     const tunnels: string[] = []
     const proxy = createServer().on('connect', (req, client) => {
@@ -90,7 +122,10 @@ describe('the start-up bundle', () => {
     })
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
     try {
-      const env = {...withPeer(), CLAW_MESH_TAILSCALE_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`}
+      const env = {
+        ...withPeer(),
+        CLAW_MESH_TAILSCALE_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      }
       const run = await runCli(['peer', 'check', 'clawd', '--json', '--timeout', '5s'], {env})
       expect(tunnels).toContain('100.64.0.2:18789')
       const probes = run.json<{peers: {probes: {healthz: {status: string; detail: string}}}[]}>().peers[0].probes
@@ -101,7 +136,7 @@ describe('the start-up bundle', () => {
     }
   })
 
-  it('packageRoot() is the folder of claw-mesh\'s package.json', () => {
+  it("packageRoot() is the folder of claw-mesh's package.json", () => {
     expect(packageRoot()).toBe(ROOT)
     expect(JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).name).toBe('claw-mesh')
   })

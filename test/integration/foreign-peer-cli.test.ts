@@ -21,7 +21,15 @@ afterEach(async () => {
 function home(): {dir: string; env: Record<string, string>} {
   const dir = tempDir('foreign-peer').path
   homes.push(dir)
-  return {dir, env: {HOME: dir, CLAW_MESH_HOME: dir, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale'}}
+  return {
+    dir,
+    env: {
+      HOME: dir,
+      CLAW_MESH_HOME: dir,
+      CLAW_MESH_SECRET_STORE: 'file',
+      CLAW_MESH_TAILSCALE: '/nonexistent/tailscale',
+    },
+  }
 }
 
 describe('the built CLI with a foreign A2A agent (the @a2a-js/sdk reference server)', () => {
@@ -36,7 +44,17 @@ describe('the built CLI with a foreign A2A agent (the @a2a-js/sdk reference serv
       outputs.push(run.stdout, run.stderr)
       return run
     }
-    const add = await cli(['peer', 'add', peer.url, '--name', 'agent', '--a2a-token', `file:${tokenFile}`, '--allow-insecure-url', '--json'])
+    const add = await cli([
+      'peer',
+      'add',
+      peer.url,
+      '--name',
+      'agent',
+      '--a2a-token',
+      `file:${tokenFile}`,
+      '--allow-insecure-url',
+      '--json',
+    ])
     expect(add.exitCode, add.stderr).toBe(0)
     expect(add.json()).toMatchObject({ok: true, name: 'agent', kind: 'foreign', endpoint: peer.endpoint})
     const secrets = path.join(dir, 'secrets.json')

@@ -13,7 +13,9 @@ function builtCommands(dir = path.join(ROOT, 'dist', 'commands'), prefix: string
 
 describe('npm run build writes the oclif manifest, and --help answers from it', () => {
   it('lists exactly the built commands (a stale manifest would hide or invent one)', () => {
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, unknown>
+    }
     expect(Object.keys(manifest.commands).sort()).toEqual(builtCommands().sort())
   })
 

@@ -31,13 +31,30 @@ async function withPeer(opts: HostilePeerOptions) {
   homes.push(home)
   writeFileSync(
     path.join(home, 'state.json'),
-    JSON.stringify({version: 1, identity: 'nova', secrets: {backend: 'file', names: ['peer/evil']}, peers: {evil: {name: 'evil', url: peer.url, addedAt: '2026-01-01T00:00:00Z', source: 'url', messaging: true}}}),
+    JSON.stringify({
+      version: 1,
+      identity: 'nova',
+      secrets: {backend: 'file', names: ['peer/evil']},
+      peers: {evil: {name: 'evil', url: peer.url, addedAt: '2026-01-01T00:00:00Z', source: 'url', messaging: true}},
+    }),
     {mode: 0o600},
   )
   writeFileSync(path.join(home, 'secrets.json'), JSON.stringify({'peer/evil': TOKEN}), {mode: 0o600})
   const usage = path.join(home, 'usage.jsonl')
-  const env = {HOME: home, CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'file', CLAW_MESH_TAILSCALE: '/nonexistent/tailscale', CLAW_MESH_REPORT_USAGE: usage}
-  const maxRssMb = () => Math.max(...readFileSync(usage, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as {maxRssKb: number}).maxRssKb)) / 1024
+  const env = {
+    HOME: home,
+    CLAW_MESH_HOME: home,
+    CLAW_MESH_SECRET_STORE: 'file',
+    CLAW_MESH_TAILSCALE: '/nonexistent/tailscale',
+    CLAW_MESH_REPORT_USAGE: usage,
+  }
+  const maxRssMb = () =>
+    Math.max(
+      ...readFileSync(usage, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as {maxRssKb: number}).maxRssKb),
+    ) / 1024
   return {env, maxRssMb}
 }
 
@@ -75,23 +92,29 @@ describe('a peer that answers with terminal escapes: nothing from outside drives
     ['a JSON error body', {mode: 'body', status: 400, body: JSON.stringify({ok: false, error: ESCAPES})}],
     ['a plain-text error body', {mode: 'body', status: 500, body: ESCAPES, contentType: 'text/plain'}],
     ['a run id', {mode: 'body', status: 200, body: JSON.stringify({ok: true, runId: `${ESCAPES}\u202erun`})}],
-  ] as const)('send: %s draws nothing (no escape, no BEL, no bidi override reaches stdout or stderr)', async (_what, opts) => {
-    const {env} = await withPeer(opts)
-    for (const json of [false, true]) {
-      const run = await runCli(['send', 'evil', 'hello', ...(json ? ['--json'] : [])], {env})
-      const printed = run.stdout + run.stderr
-      expect(printed).not.toMatch(CONTROL)
-      expect(printed).not.toContain('\u202e')
-      if (json) expect(JSON.stringify(run.json())).not.toMatch(/\\u001b|\\u0007|\\u202e/)
-      expect(printed).toContain(opts.status === 200 ? 'All peers okrun' : 'All peers ok')
-    }
-  })
+  ] as const)(
+    'send: %s draws nothing (no escape, no BEL, no bidi override reaches stdout or stderr)',
+    async (_what, opts) => {
+      const {env} = await withPeer(opts)
+      for (const json of [false, true]) {
+        const run = await runCli(['send', 'evil', 'hello', ...(json ? ['--json'] : [])], {env})
+        const printed = run.stdout + run.stderr
+        expect(printed).not.toMatch(CONTROL)
+        expect(printed).not.toContain('\u202e')
+        if (json) expect(JSON.stringify(run.json())).not.toMatch(/\\u001b|\\u0007|\\u202e/)
+        expect(printed).toContain(opts.status === 200 ? 'All peers okrun' : 'All peers ok')
+      }
+    },
+  )
 
   it('peer list and status: escape-laden names and details already in state.json are shown stripped', async () => {
     const {env} = await withPeer({mode: 'body', status: 418, body: ESCAPES})
     const file = path.join(env.CLAW_MESH_HOME, 'state.json')
     const state = JSON.parse(readFileSync(file, 'utf8')) as {peers: {evil: Record<string, unknown>}}
-    Object.assign(state.peers.evil, {hostname: `openclaw-evil${ESCAPES}`, lastCheck: {at: '2026-01-01T00:00:00Z', status: 'down', detail: ESCAPES}})
+    Object.assign(state.peers.evil, {
+      hostname: `openclaw-evil${ESCAPES}`,
+      lastCheck: {at: '2026-01-01T00:00:00Z', status: 'down', detail: ESCAPES},
+    })
     writeFileSync(file, JSON.stringify(state), {mode: 0o600})
     for (const argv of [['peer', 'list'], ['peer', 'list', '--json'], ['status'], ['peer', 'check']]) {
       const run = await runCli(argv, {env})
@@ -112,7 +135,10 @@ describe('a peer that echoes our secret back: redacted before anything is cut', 
   })
 
   it('send: the token JSON-escaped, URL-encoded or split over lines in a peer body is masked', async () => {
-    const body = JSON.stringify({ok: false, error: `enc=${encodeURIComponent(`${TOKEN}/`)} split=${TOKEN.slice(0, 20)}\n  ${TOKEN.slice(20)}`})
+    const body = JSON.stringify({
+      ok: false,
+      error: `enc=${encodeURIComponent(`${TOKEN}/`)} split=${TOKEN.slice(0, 20)}\n  ${TOKEN.slice(20)}`,
+    })
     const {env} = await withPeer({mode: 'body', status: 400, body})
     const run = await runCli(['send', 'evil', 'hello', '--json'], {env})
     expect(run.stdout + run.stderr).not.toContain(TOKEN.slice(0, 16))

@@ -16,10 +16,17 @@ afterAll(() => rmSync(home, {recursive: true, force: true}))
 const UNBUNDLED = path.join(ROOT, 'bench', 'unbundled.mjs')
 const HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-loads.mjs')
 
-function run(script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<{code: number; stdout: string; stderr: string}> {
+function run(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], {env: cliEnv({HOME: home, XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined, ...env})}, (error, stdout, stderr) =>
-      resolve({code: error ? Number(error.code) : 0, stdout, stderr}),
+    execFile(
+      process.execPath,
+      [script, ...args],
+      {env: cliEnv({HOME: home, XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined, ...env})},
+      (error, stdout, stderr) => resolve({code: error ? Number(error.code) : 0, stdout, stderr}),
     )
   })
 }
@@ -33,7 +40,10 @@ async function both(args: string[], env: Record<string, string | undefined> = {}
     run(UNBUNDLED, args, env),
     run(CLI, args, {...env, DEBUG: 'claw-mesh-test-nothing'}),
   ])
-  const files = readFileSync(loads, 'utf8').split('\n').filter(Boolean).map((u) => path.relative(ROOT, new URL(u).pathname))
+  const files = readFileSync(loads, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((u) => path.relative(ROOT, new URL(u).pathname))
   return {fast, unbundled, bundledOclif, files}
 }
 
@@ -60,7 +70,10 @@ describe('the root help without oclif', () => {
   it("steps aside for a user theme or user plugins (oclif reads both) and prints oclif's help", async () => {
     const config = path.join(home, 'themed', 'config')
     mkdirSync(path.join(config, 'claw-mesh'), {recursive: true})
-    writeFileSync(path.join(config, 'claw-mesh', 'theme.json'), JSON.stringify({sectionHeader: 'red', command: 'green'}))
+    writeFileSync(
+      path.join(config, 'claw-mesh', 'theme.json'),
+      JSON.stringify({sectionHeader: 'red', command: 'green'}),
+    )
     const themed = await both(['--help'], {XDG_CONFIG_HOME: config, FORCE_COLOR: '1', NO_COLOR: undefined})
     expect(themed.files).toContain('dist/bundle/cli.js')
     expect(themed.fast.stdout).toContain('\u001B[31m') // the theme's red headers

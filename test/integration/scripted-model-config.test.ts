@@ -11,7 +11,8 @@ import {configureScriptedModel} from '../helpers/scripted-model.js'
 const oc = openclawForTests()
 const ready = requireOrSkip('OpenClaw (config validate)', oc)
 const OC = oc as Extract<typeof oc, {ok: true}>
-const MINE = '// set up by hand\n{\n  agents: {defaults: {workspace: "/srv/agent", model: "anthropic/claude"}},\n  gateway: {mode: "local"},\n}\n'
+const MINE =
+  '// set up by hand\n{\n  agents: {defaults: {workspace: "/srv/agent", model: "anthropic/claude"}},\n  gateway: {mode: "local"},\n}\n'
 
 describe.skipIf(!ready)('scripted model in openclaw.json', () => {
   beforeAll(() => buildCli(), 120_000)
@@ -27,7 +28,11 @@ describe.skipIf(!ready)('scripted model in openclaw.json', () => {
     configureScriptedModel(s.configPath, 'http://127.0.0.1:41000/v1', {provider: 'scripted', model: 'echo'})
     const config = JSON5.parse(readFileSync(s.configPath, 'utf8'))
     expect(config.agents.defaults).toMatchObject({workspace: '/srv/agent', model: {primary: 'scripted/echo'}})
-    expect(config.models.providers.scripted).toMatchObject({baseUrl: 'http://127.0.0.1:41000/v1', api: 'openai-completions', models: [{id: 'echo'}]})
+    expect(config.models.providers.scripted).toMatchObject({
+      baseUrl: 'http://127.0.0.1:41000/v1',
+      api: 'openai-completions',
+      models: [{id: 'echo'}],
+    })
     expect(config.gateway).toEqual({mode: 'local'})
     expect(await validate(s.env)).toEqual({exitCode: 0, out: expect.objectContaining({valid: true})})
   })
@@ -37,7 +42,11 @@ describe.skipIf(!ready)('scripted model in openclaw.json', () => {
     const port = await freePort()
     writeFileSync(before.configPath, MINE, {mode: 0o600})
     configureScriptedModel(before.configPath, 'http://127.0.0.1:41001/v1')
-    const run = await runCli(OC, ['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'], {env: before.env})
+    const run = await runCli(
+      OC,
+      ['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'],
+      {env: before.env},
+    )
     expect(run.exitCode, run.stderr).toBe(0)
     const kept = JSON5.parse(readFileSync(before.configPath, 'utf8'))
     expect(kept.models.providers.scripted.baseUrl).toBe('http://127.0.0.1:41001/v1')
@@ -46,7 +55,11 @@ describe.skipIf(!ready)('scripted model in openclaw.json', () => {
 
     const after = await sandbox(OC, 'model-after')
     writeFileSync(after.configPath, MINE, {mode: 0o600})
-    const run2 = await runCli(OC, ['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'], {env: after.env})
+    const run2 = await runCli(
+      OC,
+      ['gateway', 'configure', '--no-plugin', '--port', String(port), '--secret-store', 'file', '--json'],
+      {env: after.env},
+    )
     expect(run2.exitCode, run2.stderr).toBe(0)
     const configured = readFileSync(after.configPath, 'utf8')
     configureScriptedModel(after.configPath, 'http://127.0.0.1:41002/v1')

@@ -20,7 +20,12 @@ function stdinFile(text: string): string {
 }
 // oclif gives stdin 10 ms to answer; a generous wait makes a CLI that reads stdin for a missing argument always
 // see the text, so these tests fail deterministically on such a CLI.
-const env = {...home.env, CLAW_MESH_TAILSCALE: '/nonexistent/tailscale', PATH: path.dirname(process.execPath), OCLIF_STDIN_TIMEOUT_MS: '5000'}
+const env = {
+  ...home.env,
+  CLAW_MESH_TAILSCALE: '/nonexistent/tailscale',
+  PATH: path.dirname(process.execPath),
+  OCLIF_STDIN_TIMEOUT_MS: '5000',
+}
 
 describe('piped stdin is read only where - asks for it', () => {
   it('send without a message and without - refuses instead of sending what is on stdin', async () => {
@@ -58,7 +63,10 @@ describe('piped stdin is read only where - asks for it', () => {
 
   it('a while-read loop keeps its input: the CLI inside does not swallow the remaining lines', () => {
     const script = `while read -r line; do "$NODE" "$CLI" peer check >/dev/null 2>&1; echo "$line"; done < "$INPUT"`
-    const out = execFileSync('/bin/sh', ['-c', script], {env: cliEnv({...env, NODE: process.execPath, CLI, INPUT: stdinFile('a\nb\nc\n')}), encoding: 'utf8'})
+    const out = execFileSync('/bin/sh', ['-c', script], {
+      env: cliEnv({...env, NODE: process.execPath, CLI, INPUT: stdinFile('a\nb\nc\n')}),
+      encoding: 'utf8',
+    })
     expect(out).toBe('a\nb\nc\n')
   })
 

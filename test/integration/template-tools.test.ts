@@ -17,7 +17,14 @@ import {tempDir} from '../helpers/fakes/index.js'
  */
 const dir = tempDir('template-tools').path
 const tpl = (p: string) => path.join(ROOT, 'templates', p)
-const env = {...process.env, HOME: dir, ANSIBLE_HOME: path.join(dir, '.ansible'), ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'), ANSIBLE_NOCOLOR: '1', NO_COLOR: '1'}
+const env = {
+  ...process.env,
+  HOME: dir,
+  ANSIBLE_HOME: path.join(dir, '.ansible'),
+  ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'),
+  ANSIBLE_NOCOLOR: '1',
+  NO_COLOR: '1',
+}
 const run = (cmd: string, args: string[], cwd = ROOT) => {
   const r = spawnSync(cmd, args, {cwd, env, encoding: 'utf8', timeout: 120_000})
   return {status: r.status, out: `${r.stdout}${r.stderr}`}
@@ -60,14 +67,19 @@ describe('cloud-init: templates/cloud-init/claw-mesh-agent.yaml', {timeout: 120_
 describe('GitHub Actions: templates/github-actions/provision-agent-host.yml', {timeout: 120_000}, () => {
   const file = tpl('github-actions/provision-agent-host.yml')
   it('passes actionlint (shellcheck included), and a broken copy does not', () => {
-    const al = requireTool('actionlint', 'go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 (.ci/run)', [cachedGoTool('actionlint')])
+    const al = requireTool('actionlint', 'go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 (.ci/run)', [
+      cachedGoTool('actionlint'),
+    ])
     if (!al) return
     // Without shellcheck actionlint skips the run: scripts silently; CI has it.
     requireTool('shellcheck', 'apt-get install shellcheck')
     const ok = run(al, ['-no-color', file])
     expect(ok.out).toBe('')
     expect(ok.status).toBe(0)
-    const bad = run(al, ['-no-color', broken(file, 'IDENTITY: ${{ inputs.identity }}', 'IDENTITY: ${{ inputs.identiti }}')])
+    const bad = run(al, [
+      '-no-color',
+      broken(file, 'IDENTITY: ${{ inputs.identity }}', 'IDENTITY: ${{ inputs.identiti }}'),
+    ])
     expect(bad.out).toMatch(/identiti/)
     expect(bad.status).not.toBe(0)
   })
@@ -102,7 +114,11 @@ describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 240
     const ok = run(lint, ['--offline', '--nocolor', '-p'], ansibleDir)
     expect(ok.out).toMatch(/Passed with production profile/)
     expect(ok.status, ok.out).toBe(0)
-    const bad = run(lint, ['--offline', '--nocolor', '-p'], brokenRole('- name: Bootstrap this host into the mesh (claw-mesh bootstrap --json)\n', '- name: bootstrap\n'))
+    const bad = run(
+      lint,
+      ['--offline', '--nocolor', '-p'],
+      brokenRole('- name: Bootstrap this host into the mesh (claw-mesh bootstrap --json)\n', '- name: bootstrap\n'),
+    )
     expect(bad.out).toMatch(/name\[casing\]/)
     expect(bad.status).not.toBe(0)
   })
@@ -120,21 +136,50 @@ describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 240
     try {
       const prefix = path.join(dir, 'prefix')
       const inv = path.join(dir, 'inventory-install.yml')
-      writeFileSync(inv, `claw_mesh:\n  hosts:\n    fresh: {ansible_connection: local, ansible_become: false, ansible_python_interpreter: /usr/bin/python3}\n`)
-      const args = ['-i', inv, 'site.yml', '--check', '-e', `claw_mesh_prefix=${prefix}`, '-e', `claw_mesh_node_mirror=http://127.0.0.1:${(mirror.address() as AddressInfo).port}`]
+      writeFileSync(
+        inv,
+        `claw_mesh:\n  hosts:\n    fresh: {ansible_connection: local, ansible_become: false, ansible_python_interpreter: /usr/bin/python3}\n`,
+      )
+      const args = [
+        '-i',
+        inv,
+        'site.yml',
+        '--check',
+        '-e',
+        `claw_mesh_prefix=${prefix}`,
+        '-e',
+        `claw_mesh_node_mirror=http://127.0.0.1:${(mirror.address() as AddressInfo).port}`,
+      ]
       const child = spawn(ap, args, {cwd: ansibleDir, env: {...env, ANSIBLE_STDOUT_CALLBACK: 'ansible.posix.json'}})
       let out = ''
       child.stdout.on('data', (d: Buffer) => (out += d.toString()))
       const code = await new Promise<number | null>((r) => child.on('close', r))
-      const doc = JSON.parse(out) as {stats: Record<string, {changed: number; failures: number}>; plays: {tasks: {task: {name: string}; hosts: Record<string, {changed?: boolean; msg?: string; skipped?: boolean}>}[]}[]}
+      const doc = JSON.parse(out) as {
+        stats: Record<string, {changed: number; failures: number}>
+        plays: {
+          tasks: {task: {name: string}; hosts: Record<string, {changed?: boolean; msg?: string; skipped?: boolean}>}[]
+        }[]
+      }
       const results = Object.fromEntries(doc.plays[0].tasks.map((t) => [t.task.name, t.hosts.fresh]))
       expect(code, out).toBe(0)
       expect(doc.stats.fresh.failures).toBe(0)
-      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Create '))?.[1]).toMatchObject({changed: true})
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Create '))?.[1]).toMatchObject({
+        changed: true,
+      })
       const arch = os.arch() // Node's own names, as in its tarballs: x64, arm64
-      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Report the Node download'))?.[1]).toMatchObject({changed: true, msg: `would download http://127.0.0.1:${(mirror.address() as AddressInfo).port}/v24.21.0/node-v24.21.0-linux-${arch}.tar.gz into ${prefix}/node`})
-      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Download Node'))?.[1]).toMatchObject({skipped: true})
-      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Bootstrap'))?.[1]).toMatchObject({changed: true, msg: expect.stringMatching(/not installed yet .*from scratch/)})
+      expect(
+        Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Report the Node download'))?.[1],
+      ).toMatchObject({
+        changed: true,
+        msg: `would download http://127.0.0.1:${(mirror.address() as AddressInfo).port}/v24.21.0/node-v24.21.0-linux-${arch}.tar.gz into ${prefix}/node`,
+      })
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Download Node'))?.[1]).toMatchObject({
+        skipped: true,
+      })
+      expect(Object.entries(results).find(([n]) => n.startsWith('claw_mesh : Bootstrap'))?.[1]).toMatchObject({
+        changed: true,
+        msg: expect.stringMatching(/not installed yet .*from scratch/),
+      })
       expect(seen).toEqual([])
       expect(existsSync(prefix)).toBe(false) // check mode wrote nothing
     } finally {
@@ -146,7 +191,10 @@ describe('Ansible: templates/ansible (site.yml, roles/claw_mesh)', {timeout: 240
     const ap = requireTool('ansible-playbook', 'apt-get install ansible-core')
     if (!ap) return
     const inv = path.join(dir, 'inventory.yml')
-    writeFileSync(inv, 'claw_mesh:\n  hosts:\n    nowhere: {ansible_connection: local, ansible_become: false, claw_mesh_bin: /nonexistent/claw-mesh}\n')
+    writeFileSync(
+      inv,
+      'claw_mesh:\n  hosts:\n    nowhere: {ansible_connection: local, ansible_become: false, claw_mesh_bin: /nonexistent/claw-mesh}\n',
+    )
     const r = run(ap, ['-i', inv, 'site.yml', '-e', 'claw_mesh_state=sideways'], ansibleDir)
     expect(r.out).toMatch(/claw_mesh_state.*sideways|sideways.*claw_mesh_state/s)
     expect(r.out).toMatch(/Validating arguments against arg spec/)

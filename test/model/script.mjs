@@ -15,7 +15,8 @@
 /** Text of a message's content (a string, or OpenAI content parts). */
 export function contentText(content) {
   if (typeof content === 'string') return content
-  if (Array.isArray(content)) return content.map((p) => (typeof p === 'string' ? p : typeof p?.text === 'string' ? p.text : '')).join('')
+  if (Array.isArray(content))
+    return content.map((p) => (typeof p === 'string' ? p : typeof p?.text === 'string' ? p.text : '')).join('')
   return ''
 }
 
@@ -57,7 +58,10 @@ export function turnOf(messages) {
     .filter((m) => !isInternal(m))
     .map((m) => senderText(contentText(m.content)))
     .join('\n\n')
-  const toolResults = messages.slice(anchor + 1).filter((m) => m?.role === 'tool').map((m) => contentText(m.content))
+  const toolResults = messages
+    .slice(anchor + 1)
+    .filter((m) => m?.role === 'tool')
+    .map((m) => contentText(m.content))
   return {raw, user, toolResults}
 }
 
@@ -104,7 +108,8 @@ export function fill(template, vars) {
 function fillDeep(value, vars) {
   if (typeof value === 'string') return fill(value, vars)
   if (Array.isArray(value)) return value.map((v) => fillDeep(v, vars))
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillDeep(v, vars)]))
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillDeep(v, vars)]))
   return value
 }
 
@@ -129,8 +134,18 @@ export function decide(script, body) {
     const delayMs = Number(rule.delayMs ?? 0)
     if (step.tool && toolResults.length < steps.length) {
       // Arguments as a string are a template for the raw JSON text (the wire carries a string anyway).
-      const args = typeof step.tool.arguments === 'string' ? fill(step.tool.arguments, vars) : JSON.stringify(fillDeep(step.tool.arguments ?? {}, vars))
-      return {rule: i, delayMs, kind: 'tool', id: `call_${i}_${toolResults.length}`, name: fill(step.tool.name, vars), arguments: args}
+      const args =
+        typeof step.tool.arguments === 'string'
+          ? fill(step.tool.arguments, vars)
+          : JSON.stringify(fillDeep(step.tool.arguments ?? {}, vars))
+      return {
+        rule: i,
+        delayMs,
+        kind: 'tool',
+        id: `call_${i}_${toolResults.length}`,
+        name: fill(step.tool.name, vars),
+        arguments: args,
+      }
     }
     return {rule: i, delayMs, kind: 'text', text: fill(step.reply ?? '', vars)}
   }

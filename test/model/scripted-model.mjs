@@ -65,20 +65,39 @@ function pieces(text, n) {
 }
 
 function writeStream(res, body, decision, ids) {
-  const base = {id: ids.id, object: 'chat.completion.chunk', created: ids.created, model: body.model, system_fingerprint: 'fp_scripted'}
-  const chunk = (delta, finish = null) => `data: ${JSON.stringify({...base, choices: [{index: 0, delta, logprobs: null, finish_reason: finish}]})}\n\n`
-  res.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive'})
+  const base = {
+    id: ids.id,
+    object: 'chat.completion.chunk',
+    created: ids.created,
+    model: body.model,
+    system_fingerprint: 'fp_scripted',
+  }
+  const chunk = (delta, finish = null) =>
+    `data: ${JSON.stringify({...base, choices: [{index: 0, delta, logprobs: null, finish_reason: finish}]})}\n\n`
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  })
   if (decision.kind === 'text') {
     res.write(chunk({role: 'assistant', content: '', refusal: null}))
     for (const p of pieces(decision.text, 16)) res.write(chunk({content: p}))
     res.write(chunk({}, 'stop'))
   } else {
-    res.write(chunk({role: 'assistant', content: null, tool_calls: [{index: 0, id: decision.id, type: 'function', function: {name: decision.name, arguments: ''}}]}))
-    for (const p of pieces(decision.arguments, 24)) res.write(chunk({tool_calls: [{index: 0, function: {arguments: p}}]}))
+    res.write(
+      chunk({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{index: 0, id: decision.id, type: 'function', function: {name: decision.name, arguments: ''}}],
+      }),
+    )
+    for (const p of pieces(decision.arguments, 24))
+      res.write(chunk({tool_calls: [{index: 0, function: {arguments: p}}]}))
     res.write(chunk({}, 'tool_calls'))
   }
   // OpenAI sends usage as a last chunk with no choices only when the client asks for it.
-  if (body.stream_options?.include_usage) res.write(`data: ${JSON.stringify({...base, choices: [], usage: usageOf(body, decision)})}\n\n`)
+  if (body.stream_options?.include_usage)
+    res.write(`data: ${JSON.stringify({...base, choices: [], usage: usageOf(body, decision)})}\n\n`)
   res.end('data: [DONE]\n\n')
 }
 
@@ -86,7 +105,14 @@ function writeCompletion(res, body, decision, ids) {
   const message =
     decision.kind === 'text'
       ? {role: 'assistant', content: decision.text, refusal: null}
-      : {role: 'assistant', content: null, refusal: null, tool_calls: [{id: decision.id, type: 'function', function: {name: decision.name, arguments: decision.arguments}}]}
+      : {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          tool_calls: [
+            {id: decision.id, type: 'function', function: {name: decision.name, arguments: decision.arguments}},
+          ],
+        }
   sendJson(res, 200, {
     id: ids.id,
     object: 'chat.completion',
@@ -116,9 +142,13 @@ export function createScriptedModel({scriptFile, logFile, apiKey}) {
       const script = readScript(scriptFile)
       const models = Array.isArray(script.models) && script.models.length ? script.models : ['echo']
       record({at: new Date().toISOString(), path: url.pathname, auth: auth !== null})
-      return sendJson(res, 200, {object: 'list', data: models.map((id) => ({id, object: 'model', created: 0, owned_by: script.name ?? 'scripted-model'}))})
+      return sendJson(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({id, object: 'model', created: 0, owned_by: script.name ?? 'scripted-model'})),
+      })
     }
-    if (url.pathname !== '/v1/chat/completions') return openaiError(res, 404, `Unknown request URL: ${req.method} ${url.pathname}`)
+    if (url.pathname !== '/v1/chat/completions')
+      return openaiError(res, 404, `Unknown request URL: ${req.method} ${url.pathname}`)
     if (req.method !== 'POST') return openaiError(res, 405, `Method ${req.method} not allowed on ${url.pathname}`)
     let body
     try {
@@ -126,7 +156,8 @@ export function createScriptedModel({scriptFile, logFile, apiKey}) {
     } catch (error) {
       return openaiError(res, 400, `We could not parse the JSON body of your request: ${error.message}`)
     }
-    if (!body || typeof body !== 'object' || !Array.isArray(body.messages)) return openaiError(res, 400, "'messages' is a required property")
+    if (!body || typeof body !== 'object' || !Array.isArray(body.messages))
+      return openaiError(res, 400, "'messages' is a required property")
     if (typeof body.model !== 'string' || !body.model) return openaiError(res, 400, "'model' is a required property")
     const decision = decide(readScript(scriptFile), body)
     const ids = {id: `chatcmpl-scripted-${++seq}`, created: Math.floor(Date.now() / 1000)}
@@ -138,7 +169,15 @@ export function createScriptedModel({scriptFile, logFile, apiKey}) {
 }
 
 function main() {
-  const {values} = parseArgs({options: {script: {type: 'string'}, log: {type: 'string'}, host: {type: 'string', default: '127.0.0.1'}, port: {type: 'string', default: '0'}, 'api-key': {type: 'string'}}})
+  const {values} = parseArgs({
+    options: {
+      script: {type: 'string'},
+      log: {type: 'string'},
+      host: {type: 'string', default: '127.0.0.1'},
+      port: {type: 'string', default: '0'},
+      'api-key': {type: 'string'},
+    },
+  })
   if (!values.script) {
     process.stderr.write('usage: scripted-model.mjs --script FILE [--log FILE] [--host H] [--port N] [--api-key KEY]\n')
     process.exit(2)

@@ -33,7 +33,8 @@ async function main(prog, argv) {
     const {runTailscaled} = await import('./lib/daemon.mjs')
     return runTailscaled({host: openHost(cfg, undefined)}, argv)
   }
-  if (prog !== 'tailscale') throw new SimExit(`tailscale-sim: first argument must be tailscale or tailscaled, not ${prog}`, 70)
+  if (prog !== 'tailscale')
+    throw new SimExit(`tailscale-sim: first argument must be tailscale or tailscaled, not ${prog}`, 70)
   const root = parseFlags(argv, {socket: {type: 'string'}}, 'tailscale [flags] <subcommand> [command flags]')
   const [sub, ...rest] = root.positional
   if (!sub) throw new SimExit(ROOT_USAGE, 0, {raw: true})

@@ -32,7 +32,8 @@ const touch = (file: string) => {
   mkdirSync(path.dirname(file), {recursive: true})
   writeFileSync(file, '')
 }
-const runAs = (nodePath: string) => Object.defineProperty(process, 'execPath', {value: nodePath, configurable: true, writable: true})
+const runAs = (nodePath: string) =>
+  Object.defineProperty(process, 'execPath', {value: nodePath, configurable: true, writable: true})
 
 beforeEach(() => {
   dir = tempDir('baked-node').path
@@ -46,13 +47,27 @@ afterEach(() => {
 })
 
 const macDeps = () =>
-  createDeps({env: {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'state'), PATH: '/usr/bin:/bin'}, platform: 'darwin', io: createTestIOStreams().io, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
+  createDeps({
+    env: {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'state'), PATH: '/usr/bin:/bin'},
+    platform: 'darwin',
+    io: createTestIOStreams().io,
+    store: createMemoryStateStore({}),
+    secrets: createMemorySecretStore(),
+  })
 
 describe('the node path baked into long-lived files', () => {
   it.each([
-    ['/opt/homebrew/Cellar/node/24.4.1/bin/node', ['/opt/homebrew/opt/node/bin/node'], '/opt/homebrew/opt/node/bin/node'],
+    [
+      '/opt/homebrew/Cellar/node/24.4.1/bin/node',
+      ['/opt/homebrew/opt/node/bin/node'],
+      '/opt/homebrew/opt/node/bin/node',
+    ],
     ['/opt/homebrew/Cellar/node/24.4.1/bin/node', ['/opt/homebrew/bin/node'], '/opt/homebrew/bin/node'],
-    ['/opt/homebrew/Cellar/node@24/24.16.0/bin/node', ['/opt/homebrew/opt/node@24/bin/node'], '/opt/homebrew/opt/node@24/bin/node'],
+    [
+      '/opt/homebrew/Cellar/node@24/24.16.0/bin/node',
+      ['/opt/homebrew/opt/node@24/bin/node'],
+      '/opt/homebrew/opt/node@24/bin/node',
+    ],
     ['/opt/homebrew/Cellar/node/24.4.1/bin/node', [], '/opt/homebrew/Cellar/node/24.4.1/bin/node'],
     ['/usr/local/bin/node', ['/usr/local/opt/node/bin/node'], '/usr/local/bin/node'],
   ])('%s with %j present → %s', (node, present, baked) => {
@@ -106,14 +121,14 @@ print(json.dumps({'bad': bad, 'args': d['ProgramArguments'], 'path': d['Environm
     expect(wiring.launcher?.content).not.toMatch(/\/Cellar\/|\/\.nvm\/versions\//)
   })
 
-  it('the skill\'s command line when claw-mesh is not on PATH', () => {
+  it("the skill's command line when claw-mesh is not on PATH", () => {
     runAs(CELLAR())
     const cli = cliInvocation(macDeps())
     expect(cli).toContain(`'${STABLE()}'`)
     expect(cli).not.toMatch(/\/Cellar\//)
   })
 
-  it('a version manager\'s node: the watchdog install says what will break it', async () => {
+  it("a version manager's node: the watchdog install says what will break it", async () => {
     const nvm = path.join(dir, '.nvm', 'versions', 'node', 'v24.16.0', 'bin', 'node')
     runAs(nvm)
     const r = await installWatchdog(macDeps(), {print: true})
@@ -127,8 +142,16 @@ print(json.dumps({'bad': bad, 'args': d['ProgramArguments'], 'path': d['Environm
     await writeSecretLauncher(wiring.launcher!)
     rmSync(path.join(prefix, 'Cellar', 'node', '24.4.1'), {recursive: true})
     const config = {secrets: {providers: {[wiring.ref.provider]: wiring.provider}}}
-    const r = await resolveSecretRef({runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor(), platform: darwinAdapter}, config, wiring.ref, 5000)
-    expect(r).toMatchObject({ok: false, error: expect.stringContaining(`runs node from ${CELLAR()}, which no longer exists`)})
+    const r = await resolveSecretRef(
+      {runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor(), platform: darwinAdapter},
+      config,
+      wiring.ref,
+      5000,
+    )
+    expect(r).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(`runs node from ${CELLAR()}, which no longer exists`),
+    })
     expect(r.ok ? '' : r.error).toMatch(/claw-mesh gateway configure/)
   })
 })

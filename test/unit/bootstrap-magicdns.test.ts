@@ -22,23 +22,80 @@ const PEER_URL = `http://openclaw-clawd.${SUFFIX}:18789`
 const headscaleStatus = (): ExpectedCall => ({
   command: TS,
   args: ['status', '--json'],
-  result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}, peers: [{hostname: 'openclaw-clawd', ipv4: '100.101.102.104'}]}).replaceAll('tail4f3a2.ts.net', SUFFIX)},
+  result: {
+    stdout: tailscaleStatusJson({
+      self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'},
+      peers: [{hostname: 'openclaw-clawd', ipv4: '100.101.102.104'}],
+    }).replaceAll('tail4f3a2.ts.net', SUFFIX),
+  },
 })
-const validates: ExpectedCall = {command: process.execPath, args: ['config', 'validate', '--json'], result: {stdout: '{"valid":true,"issues":[]}'}}
+const validates: ExpectedCall = {
+  command: process.execPath,
+  args: ['config', 'validate', '--json'],
+  result: {stdout: '{"valid":true,"issues":[]}'},
+}
 const options = (over: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
-  identity: 'nova', hostname: 'openclaw-nova', hostnameGiven: false, tags: [], forceReauth: false, ephemeral: true, acceptRisk: [], peers: [], install: 'allowed', dryRun: false, timeoutMs: 5000, peerTimeoutMs: 1000, ...over,
+  identity: 'nova',
+  hostname: 'openclaw-nova',
+  hostnameGiven: false,
+  tags: [],
+  forceReauth: false,
+  ephemeral: true,
+  acceptRisk: [],
+  peers: [],
+  install: 'allowed',
+  dryRun: false,
+  timeoutMs: 5000,
+  peerTimeoutMs: 1000,
+  ...over,
 })
 
 /** A provisioned host on a Headscale tailnet; `recorded: false` as if joined before claw-mesh recorded the suffix. */
 async function headscaleHost(recorded = true) {
   const dir = tempDir('bootstrap-magicdns').path
-  const env: Record<string, string> = {HOME: dir, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'), CLAW_MESH_TAILSCALE: TS, CLAW_MESH_OPENCLAW: process.execPath, PATH: '/nonexistent'}
-  const store = createMemoryStateStore({identity: 'nova', tailscale: {hostname: 'openclaw-nova', loginServer: 'https://headscale.example', ...(recorded ? {magicDNSSuffix: SUFFIX} : {})}})
+  const env: Record<string, string> = {
+    HOME: dir,
+    CLAW_MESH_HOME: path.join(dir, 'cm'),
+    OPENCLAW_CONFIG_PATH: path.join(dir, 'openclaw.json'),
+    CLAW_MESH_TAILSCALE: TS,
+    CLAW_MESH_OPENCLAW: process.execPath,
+    PATH: '/nonexistent',
+  }
+  const store = createMemoryStateStore({
+    identity: 'nova',
+    tailscale: {
+      hostname: 'openclaw-nova',
+      loginServer: 'https://headscale.example',
+      ...(recorded ? {magicDNSSuffix: SUFFIX} : {}),
+    },
+  })
   const secrets = createMemorySecretStore()
   const resolveHost = async (host: string) => (host === `openclaw-clawd.${SUFFIX}` ? ['100.101.102.104'] : [])
-  await configureGateway(createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner([validates]), http: liveGateways().client, store, secrets, platform: 'linux'}), {}, {advertisedUrl: 'http://100.101.102.103:18789'})
+  await configureGateway(
+    createDeps({
+      env,
+      io: createTestIOStreams().io,
+      runner: scriptedRunner([validates]),
+      http: liveGateways().client,
+      store,
+      secrets,
+      platform: 'linux',
+    }),
+    {},
+    {advertisedUrl: 'http://100.101.102.103:18789'},
+  )
   store.update((s) => void (s.gateway!.pending = []))
-  const deps = (script: ExpectedCall[]) => createDeps({env, io: createTestIOStreams().io, runner: scriptedRunner(script), http: liveGateways().client, store, secrets, platform: 'linux', resolveHost})
+  const deps = (script: ExpectedCall[]) =>
+    createDeps({
+      env,
+      io: createTestIOStreams().io,
+      runner: scriptedRunner(script),
+      http: liveGateways().client,
+      store,
+      secrets,
+      platform: 'linux',
+      resolveHost,
+    })
   return {store, deps}
 }
 
@@ -53,14 +110,26 @@ describe('bootstrap --peer at a Headscale MagicDNS name', () => {
 
   it('the plan accepts what the apply step accepts: planned as "add clawd", not refused as plain http outside the tailnet', async () => {
     const host = await headscaleHost()
-    const r = await bootstrap(host.deps([headscaleStatus()]), options({dryRun: true, peers: [{name: 'clawd', url: PEER_URL}]}), {skill})
-    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({action: 'run', detail: expect.stringContaining('add clawd')})
+    const r = await bootstrap(
+      host.deps([headscaleStatus()]),
+      options({dryRun: true, peers: [{name: 'clawd', url: PEER_URL}]}),
+      {skill},
+    )
+    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({
+      action: 'run',
+      detail: expect.stringContaining('add clawd'),
+    })
   })
 
   it('a URL peer without a name is named after its MagicDNS label under the tailnet suffix', async () => {
     const host = await headscaleHost()
-    const r = await bootstrap(host.deps([headscaleStatus()]), options({dryRun: true, peers: [{url: PEER_URL}]}), {skill})
-    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({action: 'run', detail: expect.stringContaining('add clawd')})
+    const r = await bootstrap(host.deps([headscaleStatus()]), options({dryRun: true, peers: [{url: PEER_URL}]}), {
+      skill,
+    })
+    expect(r.steps.find((s) => s.id === 'peers')).toMatchObject({
+      action: 'run',
+      detail: expect.stringContaining('add clawd'),
+    })
   })
 
   it('applies it: the peer is recorded, pinned to the tailnet address its name resolved to', async () => {

@@ -19,11 +19,24 @@ async function mesh(peers: Array<FakePeerOptions & {messaging?: boolean}>) {
   const records: Record<string, PeerRecord> = {}
   const tokens: Record<string, string> = {}
   fleet.peers.forEach((p, i) => {
-    records[`p${i}`] = {name: `p${i}`, url: p.url, addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging: peers[i].messaging ?? true}
+    records[`p${i}`] = {
+      name: `p${i}`,
+      url: p.url,
+      addedAt: '2026-09-01T00:00:00Z',
+      source: 'invite',
+      messaging: peers[i].messaging ?? true,
+    }
     if (peers[i].messaging !== false) tokens[`peer/p${i}`] = p.token
   })
   const {io} = createTestIOStreams()
-  return createDeps({env: {CLAW_MESH_HOME: '/nonexistent'}, platform: 'linux', store: createMemoryStateStore({identity: 'nova', peers: records}), secrets: createMemorySecretStore(tokens), io, http: createFetchHttpClient()})
+  return createDeps({
+    env: {CLAW_MESH_HOME: '/nonexistent'},
+    platform: 'linux',
+    store: createMemoryStateStore({identity: 'nova', peers: records}),
+    secrets: createMemorySecretStore(tokens),
+    io,
+    http: createFetchHttpClient(),
+  })
 }
 
 describe('broadcastMessage', () => {
@@ -33,7 +46,11 @@ describe('broadcastMessage', () => {
     expect(r.summary).toEqual({delivered: 2, answered: 0, failed: 1, timeout: 0, skipped: 1})
     const byPeer = Object.fromEntries(r.results.map((x) => [x.peer, x]))
     expect(byPeer.p0).toMatchObject({status: 'delivered', runId: expect.any(String), httpStatus: 200})
-    expect(byPeer.p1).toMatchObject({status: 'failed', code: 'peer-unreachable', hint: expect.stringContaining('peer check p1')})
+    expect(byPeer.p1).toMatchObject({
+      status: 'failed',
+      code: 'peer-unreachable',
+      hint: expect.stringContaining('peer check p1'),
+    })
     expect(byPeer.p3).toMatchObject({status: 'skipped'})
     expect(fleet!.peers[3].requests).toEqual({})
     // Each peer's message has its own key (the key covers the peer).
@@ -52,12 +69,17 @@ describe('broadcastMessage', () => {
 
   it('refuses an oversized message before sending anything', async () => {
     const deps = await mesh([{}, {}])
-    await expect(broadcastMessage(deps, {message: 'x'.repeat(300 * 1024), kind: 'agent', timeoutMs: 1000})).rejects.toMatchObject({code: 'message-too-large', exitCode: 2})
+    await expect(
+      broadcastMessage(deps, {message: 'x'.repeat(300 * 1024), kind: 'agent', timeoutMs: 1000}),
+    ).rejects.toMatchObject({code: 'message-too-large', exitCode: 2})
     expect(fleet!.peers.every((p) => p.connections === 0)).toBe(true)
   })
 
   it('fails with what to do when no peer can be messaged', async () => {
     const deps = await mesh([{messaging: false}])
-    await expect(broadcastMessage(deps, {message: 'x', kind: 'agent', timeoutMs: 1000})).rejects.toMatchObject({code: 'no-messaging-peers', exitCode: 3})
+    await expect(broadcastMessage(deps, {message: 'x', kind: 'agent', timeoutMs: 1000})).rejects.toMatchObject({
+      code: 'no-messaging-peers',
+      exitCode: 3,
+    })
   })
 })

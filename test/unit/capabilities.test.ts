@@ -1,5 +1,15 @@
 import {describe, expect, it} from 'vitest'
-import {chooseCapablePeer, mergeSelf, parseCapsFlag, parseDescriptionFlag, parseSelfFlags, sanitizeCaps, sanitizeDescription, withSelfConfig, type CapabilityCandidate} from '../../src/core/a2a/capabilities.js'
+import {
+  chooseCapablePeer,
+  mergeSelf,
+  parseCapsFlag,
+  parseDescriptionFlag,
+  parseSelfFlags,
+  sanitizeCaps,
+  sanitizeDescription,
+  withSelfConfig,
+  type CapabilityCandidate,
+} from '../../src/core/a2a/capabilities.js'
 import {UsageError} from '../../src/core/common/errors.js'
 import {buildMeshCard, parseMeshCard} from '../../src/core/mesh/mesh-card.js'
 
@@ -22,7 +32,7 @@ describe('--caps', () => {
     ['-gpu', /"-gpu"/],
     ['gpu_x', /"gpu_x"/],
     [`a${'b'.repeat(32)}`, /is not a capability name/],
-    ["gpu,\u001b[31mred", /--caps "red"/],
+    ['gpu,\u001b[31mred', /--caps "red"/],
     [Array.from({length: 17}, (_, i) => `c${i}`).join(','), /names 17 capabilities; at most 16/],
   ])('%j is a usage error naming --caps', (raw, message) => {
     let error: unknown
@@ -65,8 +75,18 @@ describe('what a run records', () => {
   it.each<[string, {caps?: string; description?: string}, typeof recorded | undefined, unknown]>([
     ['no flags keep what was recorded', {}, recorded, recorded],
     ['no flags, nothing recorded', {}, undefined, undefined],
-    ['--caps replaces, the description stays', {caps: 'imessage'}, recorded, {caps: ['imessage'], description: 'Mac Studio'}],
-    ['--description replaces, the caps stay', {description: 'Studio'}, recorded, {caps: ['gpu', 'macos'], description: 'Studio'}],
+    [
+      '--caps replaces, the description stays',
+      {caps: 'imessage'},
+      recorded,
+      {caps: ['imessage'], description: 'Mac Studio'},
+    ],
+    [
+      '--description replaces, the caps stay',
+      {description: 'Studio'},
+      recorded,
+      {caps: ['gpu', 'macos'], description: 'Studio'},
+    ],
     ["--caps '' clears the caps", {caps: ''}, recorded, {caps: [], description: 'Mac Studio'}],
     ["--description '' clears the description", {description: ''}, recorded, {caps: ['gpu', 'macos']}],
     ['first run', {caps: 'gpu'}, undefined, {caps: ['gpu']}],
@@ -84,13 +104,34 @@ describe('what a run records', () => {
 })
 
 describe("a peer's card (untrusted)", () => {
-  const card = (clawMesh: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({name: 'studio', description: 'x', skills: [], clawMesh, ...extra})
+  const card = (clawMesh: unknown, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({name: 'studio', description: 'x', skills: [], clawMesh, ...extra})
   it.each<[string, string, unknown]>([
-    ['a good card', card({caps: ['gpu', 'macos'], description: 'Mac Studio', pluginVersion: '0.9.0'}), {name: 'studio', caps: ['gpu', 'macos'], description: 'Mac Studio', pluginVersion: '0.9.0'}],
-    ['bad caps are dropped one by one, the rest sorted', card({caps: ['macos', 'GPU', 7, 'rm -rf', 'gpu', 'gpu', 'x'.repeat(40)]}), {name: 'studio', caps: ['gpu', 'macos']}],
-    ['control characters are stripped from the description', card({caps: [], description: '\u001b[2J\u001b[32mAll ok\u001b[0m\nreally'}), {name: 'studio', caps: [], description: 'All ok really'}],
-    ['a long description is cut to 200', card({caps: [], description: 'y'.repeat(5000)}), {name: 'studio', caps: [], description: 'y'.repeat(200)}],
-    ['more than 16 valid caps: 16 kept', card({caps: Array.from({length: 30}, (_, i) => `c${String(i).padStart(2, '0')}`)}), {name: 'studio', caps: Array.from({length: 16}, (_, i) => `c${String(i).padStart(2, '0')}`)}],
+    [
+      'a good card',
+      card({caps: ['gpu', 'macos'], description: 'Mac Studio', pluginVersion: '0.9.0'}),
+      {name: 'studio', caps: ['gpu', 'macos'], description: 'Mac Studio', pluginVersion: '0.9.0'},
+    ],
+    [
+      'bad caps are dropped one by one, the rest sorted',
+      card({caps: ['macos', 'GPU', 7, 'rm -rf', 'gpu', 'gpu', 'x'.repeat(40)]}),
+      {name: 'studio', caps: ['gpu', 'macos']},
+    ],
+    [
+      'control characters are stripped from the description',
+      card({caps: [], description: '\u001b[2J\u001b[32mAll ok\u001b[0m\nreally'}),
+      {name: 'studio', caps: [], description: 'All ok really'},
+    ],
+    [
+      'a long description is cut to 200',
+      card({caps: [], description: 'y'.repeat(5000)}),
+      {name: 'studio', caps: [], description: 'y'.repeat(200)},
+    ],
+    [
+      'more than 16 valid caps: 16 kept',
+      card({caps: Array.from({length: 30}, (_, i) => `c${String(i).padStart(2, '0')}`)}),
+      {name: 'studio', caps: Array.from({length: 16}, (_, i) => `c${String(i).padStart(2, '0')}`)},
+    ],
   ])('%s', (_name, body, parsed) => {
     expect(parseMeshCard(body)).toEqual(parsed)
   })
@@ -112,24 +153,60 @@ describe("a peer's card (untrusted)", () => {
   })
 
   it('the card this host serves reads back as what was published', () => {
-    const served = buildMeshCard({name: 'studio', self: {caps: ['gpu', 'macos'], description: 'Mac Studio'}, pluginVersion: '1.2.3', baseUrl: 'http://100.64.0.5:18789/'})
-    expect(served.supportedInterfaces).toEqual([{url: 'http://100.64.0.5:18789/a2a/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'}])
+    const served = buildMeshCard({
+      name: 'studio',
+      self: {caps: ['gpu', 'macos'], description: 'Mac Studio'},
+      pluginVersion: '1.2.3',
+      baseUrl: 'http://100.64.0.5:18789/',
+    })
+    expect(served.supportedInterfaces).toEqual([
+      {url: 'http://100.64.0.5:18789/a2a/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'},
+    ])
     expect(served.skills).toEqual([
       {id: 'gpu', name: 'gpu', description: 'studio offers gpu.', tags: ['claw-mesh', 'gpu']},
       {id: 'macos', name: 'macos', description: 'studio offers macos.', tags: ['claw-mesh', 'macos']},
     ])
-    expect(parseMeshCard(JSON.stringify(served))).toEqual({name: 'studio', caps: ['gpu', 'macos'], description: 'Mac Studio', pluginVersion: '1.2.3'})
+    expect(parseMeshCard(JSON.stringify(served))).toEqual({
+      name: 'studio',
+      caps: ['gpu', 'macos'],
+      description: 'Mac Studio',
+      pluginVersion: '1.2.3',
+    })
   })
 })
 
 describe('which peer ask --capability picks', () => {
-  const c = (name: string, recordedCaps: string[], probe: CapabilityCandidate['probe']): CapabilityCandidate => ({name, recordedCaps, probe})
+  const c = (name: string, recordedCaps: string[], probe: CapabilityCandidate['probe']): CapabilityCandidate => ({
+    name,
+    recordedCaps,
+    probe,
+  })
   it.each<[string, CapabilityCandidate[], {chosen?: string; online: string[]; offline: string[]}]>([
-    ['the first by name among the online ones', [c('zeta', [], {state: 'card', caps: ['gpu']}), c('alpha', [], {state: 'card', caps: ['gpu']})], {chosen: 'alpha', online: ['alpha', 'zeta'], offline: []}],
-    ['a card that answered beats a record, whatever the names', [c('alpha', ['gpu'], {state: 'up'}), c('zeta', [], {state: 'card', caps: ['gpu']})], {chosen: 'zeta', online: ['zeta', 'alpha'], offline: []}],
-    ['an offline peer is never chosen, and is named', [c('alpha', ['gpu'], {state: 'down'}), c('beta', [], {state: 'card', caps: ['macos']})], {online: [], offline: ['alpha']}],
-    ["a card without the capability wins over the record (it was taken away)", [c('alpha', ['gpu'], {state: 'card', caps: []})], {online: [], offline: []}],
-    ['a gateway up without a card falls back on the record', [c('alpha', ['gpu'], {state: 'up'})], {chosen: 'alpha', online: ['alpha'], offline: []}],
+    [
+      'the first by name among the online ones',
+      [c('zeta', [], {state: 'card', caps: ['gpu']}), c('alpha', [], {state: 'card', caps: ['gpu']})],
+      {chosen: 'alpha', online: ['alpha', 'zeta'], offline: []},
+    ],
+    [
+      'a card that answered beats a record, whatever the names',
+      [c('alpha', ['gpu'], {state: 'up'}), c('zeta', [], {state: 'card', caps: ['gpu']})],
+      {chosen: 'zeta', online: ['zeta', 'alpha'], offline: []},
+    ],
+    [
+      'an offline peer is never chosen, and is named',
+      [c('alpha', ['gpu'], {state: 'down'}), c('beta', [], {state: 'card', caps: ['macos']})],
+      {online: [], offline: ['alpha']},
+    ],
+    [
+      'a card without the capability wins over the record (it was taken away)',
+      [c('alpha', ['gpu'], {state: 'card', caps: []})],
+      {online: [], offline: []},
+    ],
+    [
+      'a gateway up without a card falls back on the record',
+      [c('alpha', ['gpu'], {state: 'up'})],
+      {chosen: 'alpha', online: ['alpha'], offline: []},
+    ],
     ['a gateway up without a card or record is not chosen', [c('alpha', [], {state: 'up'})], {online: [], offline: []}],
     ['no peers', [], {online: [], offline: []}],
   ])('%s', (_name, candidates, choice) => {

@@ -19,7 +19,11 @@ import {REMEDY_CONFIGURE} from '../../src/core/checks/types.js'
 const BIN = '/usr/local/bin/openclaw'
 const live: HttpProbe = {ok: true, status: 200, body: '{"ok":true,"status":"live"}', latencyMs: 3}
 const ready: HttpProbe = {ok: true, status: 200, body: '{"ready":true}', latencyMs: 2}
-const refused: HttpProbe = {ok: false, failure: 'refused', message: 'connection refused (nothing listening on that address and port)'}
+const refused: HttpProbe = {
+  ok: false,
+  failure: 'refused',
+  message: 'connection refused (nothing listening on that address and port)',
+}
 const timeout: HttpProbe = {ok: false, failure: 'timeout', message: 'no answer before the timeout'}
 const notOpenClaw: HttpProbe = {ok: true, status: 200, body: '<html>nginx</html>', latencyMs: 1}
 const restart = {kind: 'restart-gateway'}
@@ -28,7 +32,15 @@ describe('openclaw-cli and openclaw-node', () => {
   it.each([
     [{bin: BIN, version: '2026.9.6', nodeVersion: 'v24.21.0'}, 'pass', 'pass'],
     [{}, 'fail', 'skip'],
-    [{bin: BIN, nodeError: 'OpenClaw needs Node >=24.16.0 <25 || >=26.1.0, but the node on PATH (/usr/bin/node) is v20.20.2.', error: 'its Node cannot run it'}, 'fail', 'fail'],
+    [
+      {
+        bin: BIN,
+        nodeError: 'OpenClaw needs Node >=24.16.0 <25 || >=26.1.0, but the node on PATH (/usr/bin/node) is v20.20.2.',
+        error: 'its Node cannot run it',
+      },
+      'fail',
+      'fail',
+    ],
     [{bin: BIN, version: '2026.9.6', nodeVersion: 'v25.0.0'}, 'pass', 'fail'],
     [{bin: BIN, version: '2026.9.6', nodeVersion: 'v26.1.0'}, 'pass', 'pass'],
     [{bin: BIN, version: '2026.9.6'}, 'pass', 'fail'],
@@ -46,8 +58,20 @@ describe('openclaw-cli and openclaw-node', () => {
 
 describe('gateway-config and gateway-config-permissions', () => {
   it.each([
-    [{path: '/h/.openclaw/openclaw.json', exists: false}, 'fail', /No OpenClaw config at \/h\/\.openclaw\/openclaw\.json/],
-    [{path: '/h/openclaw.json', exists: true, parseError: '/h/openclaw.json:6:1: openclaw.json is not valid JSON5 (invalid end of input).'}, 'fail', /not valid JSON5/],
+    [
+      {path: '/h/.openclaw/openclaw.json', exists: false},
+      'fail',
+      /No OpenClaw config at \/h\/\.openclaw\/openclaw\.json/,
+    ],
+    [
+      {
+        path: '/h/openclaw.json',
+        exists: true,
+        parseError: '/h/openclaw.json:6:1: openclaw.json is not valid JSON5 (invalid end of input).',
+      },
+      'fail',
+      /not valid JSON5/,
+    ],
     [{path: '/h/openclaw.json', exists: true, config: {}}, 'pass', /parses/],
   ] as const)('%j → %s', (probe, status, detail) => {
     const r = evalConfigParse(probe, '/h/state/backups')
@@ -67,7 +91,11 @@ describe('gateway-config and gateway-config-permissions', () => {
   ])('mode %o → %s, fixed by chmod 600', (mode, status) => {
     const r = evalConfigFileMode({path: '/h/my config/openclaw.json', exists: true, mode}, 'linux')
     expect(r.status).toBe(status)
-    if (status === 'fail') expect(r).toMatchObject({remedy: "chmod 600 '/h/my config/openclaw.json'", fix: {kind: 'chmod-600', path: '/h/my config/openclaw.json'}})
+    if (status === 'fail')
+      expect(r).toMatchObject({
+        remedy: "chmod 600 '/h/my config/openclaw.json'",
+        fix: {kind: 'chmod-600', path: '/h/my config/openclaw.json'},
+      })
   })
 
   it('skips modes on Windows and without a file', () => {
@@ -79,7 +107,10 @@ describe('gateway-config and gateway-config-permissions', () => {
 describe('gateway-config-valid (openclaw config validate --json)', () => {
   it('passes a valid config and skips when the validator did not run', () => {
     expect(evalConfigValid({ran: true, valid: true, issues: []}).status).toBe('pass')
-    expect(evalConfigValid({ran: false, reason: 'openclaw is not installed'})).toMatchObject({status: 'skip', detail: 'openclaw is not installed'})
+    expect(evalConfigValid({ran: false, reason: 'openclaw is not installed'})).toMatchObject({
+      status: 'skip',
+      detail: 'openclaw is not installed',
+    })
   })
 
   it('fixes issues in settings claw-mesh owns by re-applying its patch (the seeds)', () => {
@@ -121,21 +152,33 @@ describe('gateway-health', () => {
   ])('%s → %s', (_name, healthz, readyz, status) => {
     const r = evalHealth(healthz, readyz, 18789, 'claw-mesh gateway start')
     expect(r.status).toBe(status)
-    if (healthz === refused || healthz === timeout) expect(r).toMatchObject({remedy: 'claw-mesh gateway start', fix: restart})
+    if (healthz === refused || healthz === timeout)
+      expect(r).toMatchObject({remedy: 'claw-mesh gateway start', fix: restart})
   })
 })
 
 describe('gateway-port', () => {
   const mine: ListenerVerdict = {ours: true, holder: {uid: 1000, pid: 4242, cmdline: 'openclaw-gateway'}}
   const free: ListenerVerdict = {ours: false, reason: 'free', message: 'nothing listens on 127.0.0.1:18789'}
-  const squatter: ListenerVerdict = {ours: false, reason: 'foreign', message: '127.0.0.1:18789 is held by another user: uid 65534 (nobody), pid 77 (python3 squat.py), not by you (uid 1000)'}
+  const squatter: ListenerVerdict = {
+    ours: false,
+    reason: 'foreign',
+    message:
+      '127.0.0.1:18789 is held by another user: uid 65534 (nobody), pid 77 (python3 squat.py), not by you (uid 1000)',
+  }
   it.each([
     ['free', refused, free, 'pass', /free/],
     ['held by your gateway', live, mine, 'pass', /held by the gateway \(pid 4242, yours\)/],
     ['held by something else', notOpenClaw, mine, 'fail', /does not answer like an OpenClaw gateway/],
     ['held by something silent', timeout, mine, 'fail', /does not answer/],
     // The squatter answers exactly like a gateway: the socket's owner is what gives it away.
-    ['held by another user answering like a gateway', live, squatter, 'fail', /held by another user: uid 65534 \(nobody\), pid 77 \(python3 squat\.py\).*sends it no token/],
+    [
+      'held by another user answering like a gateway',
+      live,
+      squatter,
+      'fail',
+      /held by another user: uid 65534 \(nobody\), pid 77 \(python3 squat\.py\).*sends it no token/,
+    ],
   ])('%s → %s', (_name, healthz, listener, status, detail) => {
     const r = evalPortHolder(healthz, 18789, "ss -ltnp 'sport = :18789'", listener)
     expect(r.status).toBe(status)
@@ -145,15 +188,27 @@ describe('gateway-port', () => {
 })
 
 describe('gateway-tailnet-reachable', () => {
-  const base = {exposure: 'tailnet', serve: false, loopbackHealthy: true, ipv4: '100.64.0.7', ipv4Local: true, port: 18789}
+  const base = {
+    exposure: 'tailnet',
+    serve: false,
+    loopbackHealthy: true,
+    ipv4: '100.64.0.7',
+    ipv4Local: true,
+    port: 18789,
+  }
   it('passes when the gateway answers on the Tailscale address', () => {
-    expect(evalTailnetListen({...base, probe: live})).toMatchObject({status: 'pass', detail: 'answers on 100.64.0.7:18789'})
+    expect(evalTailnetListen({...base, probe: live})).toMatchObject({
+      status: 'pass',
+      detail: 'answers on 100.64.0.7:18789',
+    })
   })
 
   it('fails with a restart when a tailnet bind started before Tailscale had an IP', () => {
     const r = evalTailnetListen({...base, probe: refused})
     expect(r.status).toBe('fail')
-    expect(r.detail).toMatch(/healthy on 127\.0\.0\.1 but not answering on 100\.64\.0\.7:18789 .*started before Tailscale had an IP/)
+    expect(r.detail).toMatch(
+      /healthy on 127\.0\.0\.1 but not answering on 100\.64\.0\.7:18789 .*started before Tailscale had an IP/,
+    )
     expect(r.fix).toEqual(restart)
   })
 
@@ -166,9 +221,12 @@ describe('gateway-tailnet-reachable', () => {
     expect(evalTailnetListen(input).status).toBe('skip')
   })
 
-  it('userspace networking: the address is on no interface, so it is probed through tailscaled\'s proxy (no restart offered)', () => {
+  it("userspace networking: the address is on no interface, so it is probed through tailscaled's proxy (no restart offered)", () => {
     const proxied = {...base, ipv4Local: false, viaProxy: 'http://127.0.0.1:1055'}
-    expect(evalTailnetListen({...proxied, probe: live})).toMatchObject({status: 'pass', detail: "answers on 100.64.0.7:18789 (userspace networking, through tailscaled's proxy)"})
+    expect(evalTailnetListen({...proxied, probe: live})).toMatchObject({
+      status: 'pass',
+      detail: "answers on 100.64.0.7:18789 (userspace networking, through tailscaled's proxy)",
+    })
     const r = evalTailnetListen({...proxied, probe: refused})
     expect(r).toMatchObject({status: 'fail', remedy: expect.stringMatching(/doctor --only tailscale-proxy/)})
     expect(r.fix).toBeUndefined() // a restart changes nothing here
@@ -176,8 +234,12 @@ describe('gateway-tailnet-reachable', () => {
   })
 
   it('checks the Serve URL when the gateway is published with Serve', () => {
-    expect(evalTailnetListen({...base, serve: true, url: 'https://openclaw-nova.tail4f3a2.ts.net', probe: live}).status).toBe('pass')
-    expect(evalTailnetListen({...base, serve: true, url: 'https://openclaw-nova.tail4f3a2.ts.net', probe: timeout})).toMatchObject({status: 'fail', fix: restart})
+    expect(
+      evalTailnetListen({...base, serve: true, url: 'https://openclaw-nova.tail4f3a2.ts.net', probe: live}).status,
+    ).toBe('pass')
+    expect(
+      evalTailnetListen({...base, serve: true, url: 'https://openclaw-nova.tail4f3a2.ts.net', probe: timeout}),
+    ).toMatchObject({status: 'fail', fix: restart})
   })
 })
 
@@ -198,7 +260,11 @@ describe('gateway-service', () => {
 
   it('warns and enables linger when systemd lingering is off', () => {
     const r = evalService({runner: 'service', installed: true, running: true, linger: false, user: 'nova'}, 'x')
-    expect(r).toMatchObject({status: 'warn', remedy: 'loginctl enable-linger nova', fix: {kind: 'enable-linger', user: 'nova'}})
+    expect(r).toMatchObject({
+      status: 'warn',
+      remedy: 'loginctl enable-linger nova',
+      fix: {kind: 'enable-linger', user: 'nova'},
+    })
   })
 })
 
@@ -216,8 +282,15 @@ describe('gateway-token and gateway-token-accepted', () => {
   })
 
   it('restores a missing token from a plain copy in openclaw.json, else sends to bootstrap', () => {
-    expect(evalGatewayTokenPresent({state: 'missing', where: 's', restorable: true}).fix).toEqual({kind: 'restore-secret', name: 'gateway-token', from: 'gateway.auth.token'})
-    expect(evalGatewayTokenPresent({state: 'missing', where: 's', restorable: false})).toMatchObject({fix: undefined, remedy: expect.stringMatching(/claw-mesh bootstrap/)})
+    expect(evalGatewayTokenPresent({state: 'missing', where: 's', restorable: true}).fix).toEqual({
+      kind: 'restore-secret',
+      name: 'gateway-token',
+      from: 'gateway.auth.token',
+    })
+    expect(evalGatewayTokenPresent({state: 'missing', where: 's', restorable: false})).toMatchObject({
+      fix: undefined,
+      remedy: expect.stringMatching(/claw-mesh bootstrap/),
+    })
   })
 
   it.each([
@@ -232,7 +305,14 @@ describe('gateway-token and gateway-token-accepted', () => {
   })
 
   it('diagnoses a lockout as a lockout: a warning with no reconfigure or restart offered', () => {
-    const r = evalHandshake({ran: true, ok: false, refused: false, lockedOut: true, message: "locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry in 300 s (AUTH_RATE_LIMITED)"})
+    const r = evalHandshake({
+      ran: true,
+      ok: false,
+      refused: false,
+      lockedOut: true,
+      message:
+        "locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry in 300 s (AUTH_RATE_LIMITED)",
+    })
     expect(r.status).toBe('warn')
     expect(r.detail).toContain('Not verified: locked out')
     expect(r.fix).toBeUndefined()

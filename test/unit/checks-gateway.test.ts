@@ -1,13 +1,25 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, viewGatewayConfig} from '../../src/core/checks/gateway-config.js'
+import {
+  bindExposure,
+  evalAuth,
+  evalBind,
+  evalGatewayMode,
+  evalHooks,
+  evalPortConfig,
+  evalServeBind,
+  evalTailscaleMode,
+  viewGatewayConfig,
+} from '../../src/core/checks/gateway-config.js'
 import {REMEDY_CONFIGURE} from '../../src/core/checks/types.js'
 import {parseOpenClawConfig} from '../../src/core/openclaw/openclaw-config.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
-const fixture = (name: string) => viewGatewayConfig(parseOpenClawConfig(readFileSync(path.join(FIXTURES, name), 'utf8'), name))
-const view = (gateway: Record<string, unknown>, rest: Record<string, unknown> = {}) => viewGatewayConfig({gateway, ...rest})
+const fixture = (name: string) =>
+  viewGatewayConfig(parseOpenClawConfig(readFileSync(path.join(FIXTURES, name), 'utf8'), name))
+const view = (gateway: Record<string, unknown>, rest: Record<string, unknown> = {}) =>
+  viewGatewayConfig({gateway, ...rest})
 const configureFix = {kind: 'configure-gateway'}
 
 describe('the seed configs', () => {
@@ -33,7 +45,11 @@ describe('the seed configs', () => {
     const auth = evalAuth(v, {})
     expect(auth.status).toBe('fail')
     expect(auth.detail).toMatch(/without auth \(gateway\.auth\.mode is "none"\)/)
-    expect(evalPortConfig(v, {recorded: 18789})).toMatchObject({status: 'fail', detail: expect.stringMatching(/port 8080, but claw-mesh .* port 18789/), fix: configureFix})
+    expect(evalPortConfig(v, {recorded: 18789})).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/port 8080, but claw-mesh .* port 18789/),
+      fix: configureFix,
+    })
   })
 
   it("claw-mesh's own tailnet config passes every config check", () => {
@@ -43,15 +59,24 @@ describe('the seed configs', () => {
     expect(evalTailscaleMode(v, 'tailnet').status).toBe('pass')
     expect(evalServeBind(v).status).toBe('skip')
     expect(evalAuth(v, {}).status).toBe('pass')
-    expect(evalHooks(v, {gateway: 'gateway-token-0123456789', stored: 'hooks-token-abcdefghijklmnop'}).status).toBe('pass')
+    expect(evalHooks(v, {gateway: 'gateway-token-0123456789', stored: 'hooks-token-abcdefghijklmnop'}).status).toBe(
+      'pass',
+    )
     expect(evalPortConfig(v, {recorded: 18789, applied: 18789})).toBeUndefined()
   })
 
   it('serve with a lan bind and the gateway token reused for hooks fails three ways', () => {
     const v = fixture('serve-with-lan-bind.json')
-    expect(evalServeBind(v)).toMatchObject({status: 'fail', detail: expect.stringMatching(/must resolve to loopback/), fix: configureFix})
+    expect(evalServeBind(v)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/must resolve to loopback/),
+      fix: configureFix,
+    })
     expect(evalBind(v, 'serve')).toMatchObject({status: 'fail'})
-    expect(evalHooks(v, {gateway: 'gateway-token-abcdefghijklmnop'})).toMatchObject({status: 'fail', detail: expect.stringMatching(/hooks\.token is the gateway token/)})
+    expect(evalHooks(v, {gateway: 'gateway-token-abcdefghijklmnop'})).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/hooks\.token is the gateway token/),
+    })
   })
 })
 
@@ -121,7 +146,12 @@ describe('gateway-tailscale-mode', () => {
 describe('gateway-auth', () => {
   it.each([
     ['token on lan', {bind: 'lan', auth: {token: 'x'.repeat(20)}}, {}, 'pass'],
-    ['SecretRef token', {bind: 'tailnet', auth: {mode: 'token', token: {source: 'file', provider: 'p', id: '/t'}}}, {}, 'pass'],
+    [
+      'SecretRef token',
+      {bind: 'tailnet', auth: {mode: 'token', token: {source: 'file', provider: 'p', id: '/t'}}},
+      {},
+      'pass',
+    ],
     ['token from OPENCLAW_GATEWAY_TOKEN', {bind: 'tailnet'}, {OPENCLAW_GATEWAY_TOKEN: 'abc'}, 'pass'],
     ['password mode', {bind: 'lan', auth: {mode: 'password', password: 'pw'}}, {}, 'pass'],
     ['mode none on lan', {bind: 'lan', auth: {mode: 'none'}}, {}, 'fail'],
@@ -137,13 +167,31 @@ describe('gateway-auth', () => {
 describe('gateway-hooks', () => {
   const good = {enabled: true, token: 'hooks-token-abcdefghijklmnop'}
   it.each([
-    ['enabled, own token, matches the store', good, {gateway: 'gw-token-0123456789', stored: good.token}, 'pass', undefined],
+    [
+      'enabled, own token, matches the store',
+      good,
+      {gateway: 'gw-token-0123456789', stored: good.token},
+      'pass',
+      undefined,
+    ],
     ['disabled', {enabled: false, token: good.token}, {}, 'fail', /not true/],
     ['missing', undefined, {}, 'fail', /not true/],
     ['enabled without token', {enabled: true}, {}, 'fail', /empty/],
-    ['token as a SecretRef', {enabled: true, token: {source: 'env', provider: 'x', id: 'HOOKS'}}, {}, 'fail', /does not accept a SecretRef/],
+    [
+      'token as a SecretRef',
+      {enabled: true, token: {source: 'env', provider: 'x', id: 'HOOKS'}},
+      {},
+      'fail',
+      /does not accept a SecretRef/,
+    ],
     ['same as the gateway token', good, {gateway: good.token}, 'fail', /is the gateway token/],
-    ['differs from what peers were given', good, {stored: 'another-token-zzzzzzzz'}, 'fail', /differs from the hooks token claw-mesh stored/],
+    [
+      'differs from what peers were given',
+      good,
+      {stored: 'another-token-zzzzzzzz'},
+      'fail',
+      /differs from the hooks token claw-mesh stored/,
+    ],
   ])('%s → %s', (_name, hooks, tokens, status, detail) => {
     const r = evalHooks(viewGatewayConfig({gateway: {}, ...(hooks ? {hooks} : {})}), tokens)
     expect(r.status).toBe(status)
@@ -154,7 +202,11 @@ describe('gateway-hooks', () => {
 
 describe('gateway port against state', () => {
   it('asks for a restart when the running gateway was started on another port', () => {
-    expect(evalPortConfig(view({port: 18790}), {recorded: 18790, applied: 18789})).toMatchObject({status: 'fail', remedy: 'claw-mesh gateway start', fix: {kind: 'restart-gateway'}})
+    expect(evalPortConfig(view({port: 18790}), {recorded: 18790, applied: 18789})).toMatchObject({
+      status: 'fail',
+      remedy: 'claw-mesh gateway start',
+      fix: {kind: 'restart-gateway'},
+    })
   })
 
   it('falls back to the default port for an invalid port value', () => {

@@ -1,7 +1,16 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers, findPeerNode, findStalePeers, isTailnetRecord} from '../../src/core/checks/peers.js'
+import {
+  evalPeerHealth,
+  evalPeerHooks,
+  evalPeerOnline,
+  evalPeerPath,
+  evalStalePeers,
+  findPeerNode,
+  findStalePeers,
+  isTailnetRecord,
+} from '../../src/core/checks/peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent} from '../../src/core/checks/secrets.js'
 import type {PeerRecord} from '../../src/core/common/state-schema.js'
 import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale/tailscale-status.js'
@@ -9,13 +18,32 @@ import {parsePing} from '../../src/services/tailscale/cli.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
 const summary = summarizeStatus(parseStatusJson(readFileSync(path.join(FIXTURES, 'status-running.json'), 'utf8')))
-const record = (name: string, url: string, extra: Partial<PeerRecord> = {}): PeerRecord => ({name, url, addedAt: '2026-11-01T00:00:00Z', source: 'invite', messaging: true, ...extra})
+const record = (name: string, url: string, extra: Partial<PeerRecord> = {}): PeerRecord => ({
+  name,
+  url,
+  addedAt: '2026-11-01T00:00:00Z',
+  source: 'invite',
+  messaging: true,
+  ...extra,
+})
 
 describe('secrets-store', () => {
   it.each([
-    [{ok: true, backend: 'keychain', location: 'Secret Service (service "claw-mesh")', recorded: 'keychain'}, 'pass', /keychain: Secret Service/],
-    [{ok: true, backend: 'file', location: '/s/secrets.json', recorded: 'keychain'}, 'warn', /recorded in the keychain store, but the file store opened/],
-    [{ok: false, error: 'The keychain did not answer within 5000 ms (writing probe).', recorded: 'keychain'}, 'fail', /did not answer/],
+    [
+      {ok: true, backend: 'keychain', location: 'Secret Service (service "claw-mesh")', recorded: 'keychain'},
+      'pass',
+      /keychain: Secret Service/,
+    ],
+    [
+      {ok: true, backend: 'file', location: '/s/secrets.json', recorded: 'keychain'},
+      'warn',
+      /recorded in the keychain store, but the file store opened/,
+    ],
+    [
+      {ok: false, error: 'The keychain did not answer within 5000 ms (writing probe).', recorded: 'keychain'},
+      'fail',
+      /did not answer/,
+    ],
   ] as const)('%j → %s', (probe, status, detail) => {
     const r = evalSecretBackend(probe)
     expect(r.status).toBe(status)
@@ -25,14 +53,26 @@ describe('secrets-store', () => {
 
 describe('secrets-present', () => {
   it('passes when every recorded secret is there, skips with none recorded or no store', () => {
-    expect(evalSecretsPresent(true, [{name: 'gateway-token', present: true}, {name: 'hooks-token', present: true}])).toMatchObject({status: 'pass', detail: '2 secrets present'})
+    expect(
+      evalSecretsPresent(true, [
+        {name: 'gateway-token', present: true},
+        {name: 'hooks-token', present: true},
+      ]),
+    ).toMatchObject({status: 'pass', detail: '2 secrets present'})
     expect(evalSecretsPresent(true, []).status).toBe('skip')
     expect(evalSecretsPresent(false, [{name: 'gateway-token', present: false}]).status).toBe('skip')
   })
 
   it('restores a missing token that openclaw.json still holds', () => {
-    const r = evalSecretsPresent(true, [{name: 'gateway-token', present: true}, {name: 'hooks-token', present: false, restoreFrom: 'hooks.token'}])
-    expect(r).toMatchObject({status: 'fail', detail: 'Missing from the secret store: hooks-token.', fix: {kind: 'restore-secret', name: 'hooks-token', from: 'hooks.token'}})
+    const r = evalSecretsPresent(true, [
+      {name: 'gateway-token', present: true},
+      {name: 'hooks-token', present: false, restoreFrom: 'hooks.token'},
+    ])
+    expect(r).toMatchObject({
+      status: 'fail',
+      detail: 'Missing from the secret store: hooks-token.',
+      fix: {kind: 'restore-secret', name: 'hooks-token', from: 'hooks.token'},
+    })
   })
 
   it('fails, not crashes, when the store refuses to be read (an insecure secret file)', () => {
@@ -69,7 +109,11 @@ describe('secrets-file', () => {
 describe('finding a peer in the tailnet', () => {
   it.each([
     ['by IPv4 in the URL', record('clawd', 'http://100.88.12.7:18789'), 'openclaw-clawd'],
-    ['by recorded hostname', record('clawd', 'http://100.99.99.99:18789', {hostname: 'openclaw-clawd'}), 'openclaw-clawd'],
+    [
+      'by recorded hostname',
+      record('clawd', 'http://100.99.99.99:18789', {hostname: 'openclaw-clawd'}),
+      'openclaw-clawd',
+    ],
     ['by MagicDNS name', record('clawd', 'https://openclaw-clawd.tail4f3a2.ts.net'), 'openclaw-clawd'],
     ['gone', record('ghost', 'http://100.77.0.1:18789'), undefined],
   ])('%s', (_name, r, hostname) => {
@@ -85,7 +129,12 @@ describe('finding a peer in the tailnet', () => {
 describe('peer-online', () => {
   it.each([
     ['online', record('clawd', 'http://100.88.12.7:18789'), 'pass', /openclaw-clawd online/],
-    ['offline', record('alice', 'http://100.70.3.44:18789'), 'fail', /offline in the tailnet \(last seen 2026-08-21T22:41:09Z\)/],
+    [
+      'offline',
+      record('alice', 'http://100.70.3.44:18789'),
+      'fail',
+      /offline in the tailnet \(last seen 2026-08-21T22:41:09Z\)/,
+    ],
     ['gone (stale)', record('ghost', 'http://100.77.0.1:18789'), 'skip', /see peer-stale/],
     ['loopback', record('local', 'http://127.0.0.1:1'), 'skip', /not a tailnet address/],
   ])('%s → %s', (_name, r, status, detail) => {
@@ -95,16 +144,26 @@ describe('peer-online', () => {
   })
 
   it('skips without a readable tailnet', () => {
-    expect(evalPeerOnline(record('clawd', 'http://100.88.12.7:1'), undefined, 'tailscale status unavailable').status).toBe('skip')
+    expect(
+      evalPeerOnline(record('clawd', 'http://100.88.12.7:1'), undefined, 'tailscale status unavailable').status,
+    ).toBe('skip')
   })
 })
 
 describe('peer-stale', () => {
   it('lists records gone from the tailnet and removes them after confirmation', () => {
-    const records = [record('clawd', 'http://100.88.12.7:18789'), record('ghost', 'http://100.77.0.1:18789'), record('local', 'http://127.0.0.1:1')]
+    const records = [
+      record('clawd', 'http://100.88.12.7:18789'),
+      record('ghost', 'http://100.77.0.1:18789'),
+      record('local', 'http://127.0.0.1:1'),
+    ]
     expect(findStalePeers(records, summary)).toEqual([{name: 'ghost', url: 'http://100.77.0.1:18789'}])
     const r = evalStalePeers(records, summary)
-    expect(r).toMatchObject({status: 'warn', remedy: 'claw-mesh peer remove ghost', fix: {kind: 'remove-stale-peers', names: ['ghost']}})
+    expect(r).toMatchObject({
+      status: 'warn',
+      remedy: 'claw-mesh peer remove ghost',
+      fix: {kind: 'remove-stale-peers', names: ['ghost']},
+    })
   })
 
   it('passes when every record is in the tailnet; skips without peers or tailnet', () => {
@@ -116,8 +175,18 @@ describe('peer-stale', () => {
 
 describe('peer-path (tailscale ping)', () => {
   it.each([
-    ['direct', 'pong from openclaw-clawd (100.88.12.7) via 198.51.100.7:41641 in 4ms\n', 'pass', 'direct via 198.51.100.7:41641, 4 ms'],
-    ['relayed', 'pong from openclaw-clawd (100.88.12.7) via DERP(ams) in 38ms\n', 'warn', /relayed through DERP\(ams\), 38 ms/],
+    [
+      'direct',
+      'pong from openclaw-clawd (100.88.12.7) via 198.51.100.7:41641 in 4ms\n',
+      'pass',
+      'direct via 198.51.100.7:41641, 4 ms',
+    ],
+    [
+      'relayed',
+      'pong from openclaw-clawd (100.88.12.7) via DERP(ams) in 38ms\n',
+      'warn',
+      /relayed through DERP\(ams\), 38 ms/,
+    ],
     ['no reply', 'ping "100.88.12.7" timed out\nno reply\n', 'fail', /no reply/],
   ])('%s → %s', (_name, stdout, status, detail) => {
     const r = evalPeerPath(parsePing(stdout))
@@ -135,7 +204,12 @@ describe('peer-health and peer-hooks (from the peer service probes)', () => {
   const ok = {status: 'ok' as const, detail: 'live', httpStatus: 200, latencyMs: 12}
   it.each([
     ['live and ready', ok, ok, 'pass'],
-    ['down', {status: 'fail' as const, detail: 'connection refused (nothing listening on that address and port)'}, {status: 'fail' as const, detail: 'x'}, 'fail'],
+    [
+      'down',
+      {status: 'fail' as const, detail: 'connection refused (nothing listening on that address and port)'},
+      {status: 'fail' as const, detail: 'x'},
+      'fail',
+    ],
     ['live, not ready', ok, {status: 'fail' as const, detail: 'not ready (503)', httpStatus: 503}, 'warn'],
   ])('%s → %s', (_name, healthz, readyz, status) => {
     expect(evalPeerHealth('http://100.88.12.7:18789', healthz, readyz, 'Nothing listens at …').status).toBe(status)

@@ -1,14 +1,27 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {clockSkewMs, evalClockSkew, evalFirewall, parseIptablesRules, parseMacFirewall, parseNetshRules, parseNftRuleset} from '../../src/core/checks/system.js'
+import {
+  clockSkewMs,
+  evalClockSkew,
+  evalFirewall,
+  parseIptablesRules,
+  parseMacFirewall,
+  parseNetshRules,
+  parseNftRuleset,
+} from '../../src/core/checks/system.js'
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/doctor')
 const text = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8')
 const T0 = Date.parse('2026-11-21T12:00:00Z')
 
 /** A sample where the peer's clock reads `offsetMs` ahead of ours (a 100 ms round trip). */
-const sample = (offsetMs: number) => ({peer: 'nova', date: new Date(T0 + 50 + offsetMs).toUTCString(), sentAt: T0, receivedAt: T0 + 100})
+const sample = (offsetMs: number) => ({
+  peer: 'nova',
+  date: new Date(T0 + 50 + offsetMs).toUTCString(),
+  sentAt: T0,
+  receivedAt: T0 + 100,
+})
 
 describe('clock-skew', () => {
   it.each([
@@ -31,7 +44,10 @@ describe('clock-skew', () => {
   })
 
   it('skips without a peer or with an unreadable Date header', () => {
-    expect(evalClockSkew(undefined, 'linux', 'no peers to compare clocks with')).toMatchObject({status: 'skip', detail: 'no peers to compare clocks with'})
+    expect(evalClockSkew(undefined, 'linux', 'no peers to compare clocks with')).toMatchObject({
+      status: 'skip',
+      detail: 'no peers to compare clocks with',
+    })
     expect(evalClockSkew({...sample(0), date: 'yesterday'}, 'linux').status).toBe('skip')
   })
 
@@ -59,7 +75,9 @@ describe('firewall parsing', () => {
   it("iptables: Tailscale's chains pass; a REJECT of a port range holding the gateway port is a finding", () => {
     expect(parseIptablesRules(text('iptables-tailscale.txt'), 18789)).toEqual({blocking: [], policyDrop: undefined})
     const f = parseIptablesRules(text('iptables-reject-port.txt'), 18789)
-    expect(f.blocking).toEqual(['-A INPUT -p tcp -m multiport --dports 8000:9000,18789 -j REJECT --reject-with icmp-port-unreachable'])
+    expect(f.blocking).toEqual([
+      '-A INPUT -p tcp -m multiport --dports 8000:9000,18789 -j REJECT --reject-with icmp-port-unreachable',
+    ])
     expect(f.policyDrop).toBe('-P INPUT DROP')
   })
 
@@ -71,9 +89,32 @@ describe('firewall parsing', () => {
 
   it.each([
     ['off', {globalState: 'Firewall is disabled. (State = 0)'}, false, 0],
-    ['on, node allowed', {globalState: 'Firewall is enabled. (State = 1)', blockAll: 'Firewall has block all state set to disabled.', appBlocked: 'The application /opt/homebrew/bin/node is permitted'}, true, 0],
-    ['block all', {globalState: 'Firewall is enabled. (State = 1)', blockAll: 'Block all INCOMING connections: ENABLED'}, true, 1],
-    ['node blocked', {globalState: 'Firewall is enabled. (State = 1)', appBlocked: 'The application /opt/homebrew/bin/node is blocked', node: '/opt/homebrew/bin/node'}, true, 1],
+    [
+      'on, node allowed',
+      {
+        globalState: 'Firewall is enabled. (State = 1)',
+        blockAll: 'Firewall has block all state set to disabled.',
+        appBlocked: 'The application /opt/homebrew/bin/node is permitted',
+      },
+      true,
+      0,
+    ],
+    [
+      'block all',
+      {globalState: 'Firewall is enabled. (State = 1)', blockAll: 'Block all INCOMING connections: ENABLED'},
+      true,
+      1,
+    ],
+    [
+      'node blocked',
+      {
+        globalState: 'Firewall is enabled. (State = 1)',
+        appBlocked: 'The application /opt/homebrew/bin/node is blocked',
+        node: '/opt/homebrew/bin/node',
+      },
+      true,
+      1,
+    ],
   ])('macOS socketfilterfw: %s', (_name, input, enabled, findings) => {
     const f = parseMacFirewall(input)
     expect(f.enabled).toBe(enabled)
@@ -81,11 +122,26 @@ describe('firewall parsing', () => {
   })
 
   it('reports, never disables: a finding fails with the exact allow rule; tools that need root are a skip', () => {
-    const r = evalFirewall({tool: 'iptables', finding: parseIptablesRules(text('iptables-reject-port.txt'), 18789)}, 18789)
-    expect(r).toMatchObject({status: 'fail', remedy: 'Allow it (as root): iptables -I INPUT -i tailscale0 -p tcp --dport 18789 -j ACCEPT'})
+    const r = evalFirewall(
+      {tool: 'iptables', finding: parseIptablesRules(text('iptables-reject-port.txt'), 18789)},
+      18789,
+    )
+    expect(r).toMatchObject({
+      status: 'fail',
+      remedy: 'Allow it (as root): iptables -I INPUT -i tailscale0 -p tcp --dport 18789 -j ACCEPT',
+    })
     expect(r.fix).toBeUndefined()
-    expect(evalFirewall({tool: 'nft', finding: parseNftRuleset(text('nft-policy-drop.txt'), 18789)}, 18789).status).toBe('warn')
-    expect(evalFirewall({tool: 'nft', finding: parseNftRuleset(text('nft-tailscale.txt'), 18789)}, 18789).status).toBe('pass')
-    expect(evalFirewall({tool: 'none', reason: 'reading the firewall rules needs root: run sudo claw-mesh doctor --only firewall'}, 18789).status).toBe('skip')
+    expect(
+      evalFirewall({tool: 'nft', finding: parseNftRuleset(text('nft-policy-drop.txt'), 18789)}, 18789).status,
+    ).toBe('warn')
+    expect(evalFirewall({tool: 'nft', finding: parseNftRuleset(text('nft-tailscale.txt'), 18789)}, 18789).status).toBe(
+      'pass',
+    )
+    expect(
+      evalFirewall(
+        {tool: 'none', reason: 'reading the firewall rules needs root: run sudo claw-mesh doctor --only firewall'},
+        18789,
+      ).status,
+    ).toBe('skip')
   })
 })

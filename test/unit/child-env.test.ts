@@ -31,8 +31,21 @@ function envDumper(): {script: string; dump: string} {
 
 describe('child environments are allow-listed', () => {
   it.each(Object.keys(SECRETS))('%s is never passed on', (name) => expect(isAllowedInChild(name)).toBe(false))
-  it.each(['PATH', 'HOME', 'LANG', 'LC_ALL', 'XDG_RUNTIME_DIR', 'OPENCLAW_CONFIG_PATH', 'CLAW_MESH_HOME', 'CLAW_MESH_SECRET_STORE', 'npm_config_prefix', 'TS_SIM_STATE', 'HTTPS_PROXY'])('%s is passed on', (name) => expect(isAllowedInChild(name)).toBe(true))
-  it('anything unknown stays behind', () => expect(childEnvironment({PATH: '/bin', RANDOM_THING: 'x', SSH_AUTH_SOCK: '/tmp/agent'})).toEqual({PATH: '/bin'}))
+  it.each([
+    'PATH',
+    'HOME',
+    'LANG',
+    'LC_ALL',
+    'XDG_RUNTIME_DIR',
+    'OPENCLAW_CONFIG_PATH',
+    'CLAW_MESH_HOME',
+    'CLAW_MESH_SECRET_STORE',
+    'npm_config_prefix',
+    'TS_SIM_STATE',
+    'HTTPS_PROXY',
+  ])('%s is passed on', (name) => expect(isAllowedInChild(name)).toBe(true))
+  it('anything unknown stays behind', () =>
+    expect(childEnvironment({PATH: '/bin', RANDOM_THING: 'x', SSH_AUTH_SOCK: '/tmp/agent'})).toEqual({PATH: '/bin'}))
 
   it('Runner.run: a child that dumps its environment finds none of the secrets', async () => {
     const {script, dump} = envDumper()
@@ -48,7 +61,8 @@ describe('child environments are allow-listed', () => {
     const {script, dump} = envDumper()
     const runner = createExecaRunner(new Redactor(), {PATH: process.env.PATH, HOME: '/home/nova', ...SECRETS})
     await runner.spawnDetached(script, [], {logFile: path.join(dir!, 'log')})
-    for (let i = 0; i < 100 && !readFileSync(dump, {flag: 'a+'}).length; i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 100 && !readFileSync(dump, {flag: 'a+'}).length; i++)
+      await new Promise((r) => setTimeout(r, 20))
     const seen = readFileSync(dump, 'utf8')
     expect(seen).toContain('HOME=/home/nova')
     for (const value of Object.values(SECRETS)) expect(seen).not.toContain(value)
@@ -64,7 +78,13 @@ describe('secrets leave the environment as soon as they are read', () => {
   })
   it('readSecretInput removes the variable it read from the command environment', async () => {
     const env: NodeJS.ProcessEnv = {CLAW_MESH_SECRET: 'mesh-secret-from-env'}
-    const got = await readSecretInput({flag: '--mesh-secret', envName: 'CLAW_MESH_SECRET', env, stdin: Readable.from([]), redactor: new Redactor()})
+    const got = await readSecretInput({
+      flag: '--mesh-secret',
+      envName: 'CLAW_MESH_SECRET',
+      env,
+      stdin: Readable.from([]),
+      redactor: new Redactor(),
+    })
     expect(got?.value).toBe('mesh-secret-from-env')
     expect(env.CLAW_MESH_SECRET).toBeUndefined()
   })
@@ -77,18 +97,26 @@ describe('a dry run opens the secret store read-only', () => {
     const {readOnlyStore} = await import('../../src/infra/secrets/select.js')
     const store = createMemorySecretStore()
     const writes: string[] = []
-    const counting = {...store, set: async (n: string, v: string) => {
-      writes.push(n)
-      await store.set(n, v)
-    }, delete: async (n: string) => {
-      writes.push(n)
-      return store.delete(n)
-    }}
+    const counting = {
+      ...store,
+      set: async (n: string, v: string) => {
+        writes.push(n)
+        await store.set(n, v)
+      },
+      delete: async (n: string) => {
+        writes.push(n)
+        return store.delete(n)
+      },
+    }
     await probeKeychain(counting, {readOnly: true, platform: 'linux'})
     expect(writes).toEqual([])
     await probeKeychain(counting, {platform: 'linux'})
     expect(writes).toHaveLength(2)
-    await expect(readOnlyStore(store).set('gateway-token', 'x')).rejects.toThrow(/A dry run tried to write gateway-token/)
-    await expect(readOnlyStore(store).delete('gateway-token')).rejects.toThrow(/A dry run tried to delete gateway-token/)
+    await expect(readOnlyStore(store).set('gateway-token', 'x')).rejects.toThrow(
+      /A dry run tried to write gateway-token/,
+    )
+    await expect(readOnlyStore(store).delete('gateway-token')).rejects.toThrow(
+      /A dry run tried to delete gateway-token/,
+    )
   })
 })

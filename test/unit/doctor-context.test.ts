@@ -26,7 +26,19 @@ async function provisionedHost() {
   const h = await provision()
   cleanups.push(h.cleanup)
   const {io} = createTestIOStreams()
-  return {...h, deps: createDeps({env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, io, loopbackListeners: ownGatewayListeners()})}
+  return {
+    ...h,
+    deps: createDeps({
+      env: h.host.env,
+      platform: 'linux',
+      runner: h.runner,
+      store: h.host.store,
+      lookPath: h.host.lookPath,
+      networkInterfaces: h.host.networkInterfaces,
+      io,
+      loopbackListeners: ownGatewayListeners(),
+    }),
+  }
 }
 
 describe('the doctor context on a provisioned host', () => {
@@ -46,14 +58,20 @@ describe('the doctor context on a provisioned host', () => {
     expect(byId['tailscale-backend'].status).toBe('pass')
     expect(byId['tailscale-hostname'].status).toBe('pass')
     expect(byId['gateway-config-valid'].status).toBe('pass')
-    expect(byId['gateway-token']).toMatchObject({status: 'pass', detail: expect.stringContaining('SecretRef file:clawmesh:/gateway-token')})
+    expect(byId['gateway-token']).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining('SecretRef file:clawmesh:/gateway-token'),
+    })
     expect(byId['gateway-hooks'].status).toBe('pass')
     expect(byId['gateway-health'].status).toBe('pass')
     expect(byId['gateway-port']).toMatchObject({status: 'pass', detail: expect.stringMatching(/held by the gateway/)})
     expect(byId['secrets-present']).toMatchObject({status: 'pass', detail: '3 secrets present'})
     expect(byId['secrets-file'].status).toBe('pass')
     expect(byId['peer-health:clawd'].status).toBe('pass')
-    expect(byId['peer-hooks:clawd']).toMatchObject({status: 'pass', detail: expect.stringMatching(/^token accepted by /)})
+    expect(byId['peer-hooks:clawd']).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^token accepted by /),
+    })
     expect(byId['peer-path:clawd']).toMatchObject({status: 'pass', detail: 'direct via 198.51.100.7:41641, 4 ms'})
     expect(byId['clock-skew']).toMatchObject({status: 'pass', detail: expect.stringMatching(/of clawd/)})
     expect(byId['firewall'].status).toBe('pass')
@@ -68,11 +86,23 @@ describe('the doctor context on a provisioned host', () => {
     const {deps, host, runner} = await provisionedHost()
     chmodSync(host.configPath, 0o644)
     host.writeSecrets({'gateway-token': GW_TOKEN, 'peer/clawd': 'x'.repeat(20)})
-    runner.answers['tailscale status --json'] = {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova-1', ipv4: '100.101.102.103'}})}
-    const result = await runDoctor(deps, {peerTimeoutMs: 1000, only: ['gateway-config-permissions', 'secrets-present', 'gateway-hooks', 'tailscale-hostname']})
+    runner.answers['tailscale status --json'] = {
+      stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova-1', ipv4: '100.101.102.103'}}),
+    }
+    const result = await runDoctor(deps, {
+      peerTimeoutMs: 1000,
+      only: ['gateway-config-permissions', 'secrets-present', 'gateway-hooks', 'tailscale-hostname'],
+    })
     const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]))
-    expect(byId['gateway-config-permissions']).toMatchObject({status: 'fail', fix: {kind: 'chmod-600', path: host.configPath}})
-    expect(byId['secrets-present']).toMatchObject({status: 'fail', detail: 'Missing from the secret store: hooks-token.', fix: {kind: 'restore-secret', name: 'hooks-token', from: 'hooks.token'}})
+    expect(byId['gateway-config-permissions']).toMatchObject({
+      status: 'fail',
+      fix: {kind: 'chmod-600', path: host.configPath},
+    })
+    expect(byId['secrets-present']).toMatchObject({
+      status: 'fail',
+      detail: 'Missing from the secret store: hooks-token.',
+      fix: {kind: 'restore-secret', name: 'hooks-token', from: 'hooks.token'},
+    })
     expect(byId['gateway-hooks'].status).toBe('pass')
     expect(byId['tailscale-hostname'].status).toBe('fail')
     expect(result.summary.ok).toBe(false)
@@ -80,7 +110,12 @@ describe('the doctor context on a provisioned host', () => {
 })
 
 describe('resolving the gateway token SecretRef as the gateway would', () => {
-  const deps = {runner: createExecaRunner(new Redactor()), env: {}, redactor: new Redactor(), platform: platformAdapter('linux')}
+  const deps = {
+    runner: createExecaRunner(new Redactor()),
+    env: {},
+    redactor: new Redactor(),
+    platform: platformAdapter('linux'),
+  }
 
   it('reads a file provider by JSON pointer, and refuses a file others can read', async () => {
     const host = fakeHost()
@@ -100,17 +135,31 @@ describe('resolving the gateway token SecretRef as the gateway would', () => {
     const host = fakeHost()
     cleanups.push(() => host.cleanup())
     const script = path.join(host.stateDir, 'resolver')
-    writeFileSync(script, `#!/bin/sh\nread req\ncase "$req" in *gateway-token*) printf '{"protocolVersion":1,"values":{"gateway-token":"${GW_TOKEN}"}}';; *) printf '{"protocolVersion":1,"values":{},"errors":{"x":{"code":"NOT_FOUND"}}}';; esac\n`, {mode: 0o700})
+    writeFileSync(
+      script,
+      `#!/bin/sh\nread req\ncase "$req" in *gateway-token*) printf '{"protocolVersion":1,"values":{"gateway-token":"${GW_TOKEN}"}}';; *) printf '{"protocolVersion":1,"values":{},"errors":{"x":{"code":"NOT_FOUND"}}}';; esac\n`,
+      {mode: 0o700},
+    )
     const config = {secrets: {providers: {clawmesh: {source: 'exec', command: script, jsonOnly: true}}}}
-    expect(await resolveSecretRef(deps, config, {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, 5000)).toMatchObject({ok: true, value: GW_TOKEN})
+    expect(
+      await resolveSecretRef(deps, config, {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, 5000),
+    ).toMatchObject({ok: true, value: GW_TOKEN})
     const link = path.join(host.stateDir, 'link')
     symlinkSync(script, link)
-    const viaLink = await resolveSecretRef(deps, {secrets: {providers: {clawmesh: {source: 'exec', command: link}}}}, {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}, 5000)
+    const viaLink = await resolveSecretRef(
+      deps,
+      {secrets: {providers: {clawmesh: {source: 'exec', command: link}}}},
+      {source: 'exec', provider: 'clawmesh', id: 'gateway-token'},
+      5000,
+    )
     expect(viaLink).toMatchObject({ok: false, error: expect.stringMatching(/symlink/)})
   })
 
   it('reports an undeclared provider', async () => {
-    expect(await resolveSecretRef(deps, {}, {source: 'file', provider: 'nope', id: '/x'}, 1000)).toMatchObject({ok: false, error: 'secrets.providers.nope is not declared'})
+    expect(await resolveSecretRef(deps, {}, {source: 'file', provider: 'nope', id: '/x'}, 1000)).toMatchObject({
+      ok: false,
+      error: 'secrets.providers.nope is not declared',
+    })
   })
 })
 
@@ -118,19 +167,40 @@ describe('reading the firewall', () => {
   const linux = createDeps({platform: 'linux', env: {PATH: '/usr/sbin'}, io: createTestIOStreams().io}).platform
 
   it('uses nft, then iptables; a non-root user gets a skip saying so', async () => {
-    const runner = tableRunner({'nft list ruleset': {exitCode: 1, stderr: 'Operation not permitted (you must be root)'}, 'iptables -S': {exitCode: 4, stderr: "iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)"}})
-    const probe = await probeFirewall({runner, platform: linux, lookPath: (name) => `/sbin/${name}`}, {port: 18789, timeoutMs: 1000})
-    expect(probe).toEqual({tool: 'none', reason: 'reading the firewall rules needs root: run sudo claw-mesh doctor --only firewall'})
+    const runner = tableRunner({
+      'nft list ruleset': {exitCode: 1, stderr: 'Operation not permitted (you must be root)'},
+      'iptables -S': {
+        exitCode: 4,
+        stderr:
+          'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
+      },
+    })
+    const probe = await probeFirewall(
+      {runner, platform: linux, lookPath: (name) => `/sbin/${name}`},
+      {port: 18789, timeoutMs: 1000},
+    )
+    expect(probe).toEqual({
+      tool: 'none',
+      reason: 'reading the firewall rules needs root: run sudo claw-mesh doctor --only firewall',
+    })
   })
 
   it('skips when neither tool is installed', async () => {
-    const probe = await probeFirewall({runner: tableRunner({}), platform: linux, lookPath: () => undefined}, {port: 18789, timeoutMs: 1000})
+    const probe = await probeFirewall(
+      {runner: tableRunner({}), platform: linux, lookPath: () => undefined},
+      {port: 18789, timeoutMs: 1000},
+    )
     expect(probe).toEqual({tool: 'none', reason: 'neither nft nor iptables is installed'})
   })
 
   it('parses iptables when nft is absent', async () => {
-    const runner = tableRunner({'iptables -S': {stdout: readFileSync(path.join(FIXTURES, 'iptables-reject-port.txt'), 'utf8')}})
-    const probe = await probeFirewall({runner, platform: linux, lookPath: (name) => (name === 'iptables' ? '/sbin/iptables' : undefined)}, {port: 18789, timeoutMs: 1000})
+    const runner = tableRunner({
+      'iptables -S': {stdout: readFileSync(path.join(FIXTURES, 'iptables-reject-port.txt'), 'utf8')},
+    })
+    const probe = await probeFirewall(
+      {runner, platform: linux, lookPath: (name) => (name === 'iptables' ? '/sbin/iptables' : undefined)},
+      {port: 18789, timeoutMs: 1000},
+    )
     expect(probe).toMatchObject({tool: 'iptables', finding: {blocking: [expect.stringContaining('REJECT')]}})
   })
 })

@@ -4,7 +4,11 @@ import {CHECK_GROUPS, type CheckDefinition} from '../../src/core/checks/types.js
 import {expandChecks, runChecks} from '../../src/services/doctor/run-checks.js'
 
 type Ctx = {log: string[]}
-const check = (id: string, run: CheckDefinition<Ctx>['run'], extra: Partial<CheckDefinition<Ctx>> = {}): CheckDefinition<Ctx> => ({id, title: id, group: 'system', platforms: ['linux', 'darwin', 'win32'], run, ...extra})
+const check = (
+  id: string,
+  run: CheckDefinition<Ctx>['run'],
+  extra: Partial<CheckDefinition<Ctx>> = {},
+): CheckDefinition<Ctx> => ({id, title: id, group: 'system', platforms: ['linux', 'darwin', 'win32'], run, ...extra})
 
 afterEach(() => {
   vi.useRealTimers()
@@ -26,7 +30,11 @@ describe('runChecks', () => {
       ],
     })
     expect(results[0]).toMatchObject({id: 'fails', status: 'fail', detail: 'port 18789 is held', remedy: 'ss -ltnp'})
-    expect(results[1]).toMatchObject({id: 'throws', status: 'crashed', detail: "the check crashed: Cannot read properties of undefined (reading 'port')"})
+    expect(results[1]).toMatchObject({
+      id: 'throws',
+      status: 'crashed',
+      detail: "the check crashed: Cannot read properties of undefined (reading 'port')",
+    })
     expect(results[1].detail).not.toContain('x.js')
     expect(results[1].remedy).toMatch(/bug in claw-mesh/)
     expect(results[2]).toMatchObject({status: 'crashed', detail: expect.stringMatching(/instead of a verdict/)})
@@ -40,7 +48,11 @@ describe('runChecks', () => {
       platform: 'linux',
       peers: [],
       timeoutMs: 5000,
-      checks: [check('hangs', () => never), check('quick', async () => ({status: 'pass', detail: 'ok'})), check('own-deadline', () => never, {timeoutMs: () => 100})],
+      checks: [
+        check('hangs', () => never),
+        check('quick', async () => ({status: 'pass', detail: 'ok'})),
+        check('own-deadline', () => never, {timeoutMs: () => 100}),
+      ],
     })
     await vi.advanceTimersByTimeAsync(5000)
     const results = await pending
@@ -65,7 +77,13 @@ describe('runChecks', () => {
         await new Promise((r) => setTimeout(r, ms))
         return {status: 'pass', detail: id}
       })
-    const pending = runChecks({ctx: {log: []}, platform: 'linux', peers: [], timeoutMs: 2000, checks: [slow('a', 30), slow('b', 1), slow('c', 15)]})
+    const pending = runChecks({
+      ctx: {log: []},
+      platform: 'linux',
+      peers: [],
+      timeoutMs: 2000,
+      checks: [slow('a', 30), slow('b', 1), slow('c', 15)],
+    })
     await new Promise((r) => setTimeout(r, 5))
     expect(started).toEqual(['a', 'b', 'c'])
     release()
@@ -84,7 +102,10 @@ describe('runChecks', () => {
       peers: ['clawd', 'nova'],
       timeoutMs: 1000,
       checks: [
-        check('per-peer', async (_ctx, peer) => (seen.push(peer), {status: 'pass', detail: `${peer} ok`}), {perPeer: true, group: 'peers'}),
+        check('per-peer', async (_ctx, peer) => (seen.push(peer), {status: 'pass', detail: `${peer} ok`}), {
+          perPeer: true,
+          group: 'peers',
+        }),
         check('posix-only', async () => ({status: 'pass', detail: ''}), {platforms: ['linux', 'darwin']}),
       ],
     })
@@ -101,7 +122,9 @@ describe('runChecks', () => {
       platform: 'linux',
       peers: [],
       timeoutMs: 1000,
-      checks: [check('p', async () => ({status: 'pass', detail: 'x', remedy: 'nothing', fix: {kind: 'restart-gateway'}}))],
+      checks: [
+        check('p', async () => ({status: 'pass', detail: 'x', remedy: 'nothing', fix: {kind: 'restart-gateway'}})),
+      ],
     })
     expect(results[0]).not.toHaveProperty('remedy')
     expect(results[0]).not.toHaveProperty('fix')

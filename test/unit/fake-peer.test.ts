@@ -10,7 +10,11 @@ afterEach(async () => {
 
 const TOKEN = 'fake-hooks-token-0123456789'
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${peer!.url}${path}`, {method: 'POST', headers: {'content-type': 'application/json', ...headers}, body: typeof body === 'string' ? body : JSON.stringify(body)})
+  fetch(`${peer!.url}${path}`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json', ...headers},
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
 const auth = {authorization: `Bearer ${TOKEN}`}
 
 describe('fake peer (OpenClaw gateway double)', () => {
@@ -35,9 +39,15 @@ describe('fake peer (OpenClaw gateway double)', () => {
 
   it('replays the same runId for the same idempotency key on /hooks/agent', async () => {
     peer = await startFakePeer({token: TOKEN})
-    const a = (await (await post('/hooks/agent', {message: 'hi', idempotencyKey: 'k1'}, auth)).json()) as {runId: string}
-    const b = (await (await post('/hooks/agent', {message: 'hi', idempotencyKey: 'k1'}, auth)).json()) as {runId: string}
-    const c = (await (await post('/hooks/agent', {message: 'hi'}, {...auth, 'idempotency-key': 'k2'})).json()) as {runId: string}
+    const a = (await (await post('/hooks/agent', {message: 'hi', idempotencyKey: 'k1'}, auth)).json()) as {
+      runId: string
+    }
+    const b = (await (await post('/hooks/agent', {message: 'hi', idempotencyKey: 'k1'}, auth)).json()) as {
+      runId: string
+    }
+    const c = (await (await post('/hooks/agent', {message: 'hi'}, {...auth, 'idempotency-key': 'k2'})).json()) as {
+      runId: string
+    }
     expect(a.runId).toBe(b.runId)
     expect(c.runId).not.toBe(a.runId)
     expect(peer.messages).toHaveLength(2)

@@ -6,7 +6,10 @@ import {fakeClock, httpStubs, scriptedRunner, tableRunner, tempDir, type TempDir
 /** The fakes are what most tests stand on: a fake that stops failing makes every test that uses it a toy. */
 describe('the strict runner', () => {
   it('answers the script in order and records argv, stdin and env keys', async () => {
-    const runner = scriptedRunner([{command: 'tailscale', args: ['up'], result: {stdout: 'ok'}}, {command: /openclaw$/}])
+    const runner = scriptedRunner([
+      {command: 'tailscale', args: ['up'], result: {stdout: 'ok'}},
+      {command: /openclaw$/},
+    ])
     expect((await runner.run('tailscale', ['up'], {input: 'secret', env: {TS_AUTHKEY: 'k'}})).stdout).toBe('ok')
     await runner.run('/usr/bin/openclaw', ['--version'])
     expect(runner.calls).toEqual([
@@ -18,18 +21,29 @@ describe('the strict runner', () => {
 
   it('fails an unexpected call naming its argv, even when the caller swallows the error', async () => {
     const runner = scriptedRunner([{command: 'tailscale', args: ['status', '--json']}])
-    await expect(runner.run('tailscale', ['up', '--reset'])).rejects.toThrow(/unexpected call: tailscale up --reset\n\s+expected: tailscale status --json/)
+    await expect(runner.run('tailscale', ['up', '--reset'])).rejects.toThrow(
+      /unexpected call: tailscale up --reset\n\s+expected: tailscale status --json/,
+    )
     expect(() => runner.assertDone()).toThrow(/unexpected call: tailscale up --reset/)
   })
 
   it('fails on an expected call that never came', async () => {
-    const runner = scriptedRunner([{command: 'tailscale', args: ['status', '--json']}, {command: 'tailscale', args: ['version']}])
+    const runner = scriptedRunner([
+      {command: 'tailscale', args: ['status', '--json']},
+      {command: 'tailscale', args: ['version']},
+    ])
     await runner.run('tailscale', ['status', '--json'])
     expect(() => runner.assertDone()).toThrow(/expected calls never happened:\n\s+tailscale version/)
   })
 
   it("{order: 'any'} matches by command and args, whatever the order", async () => {
-    const runner = scriptedRunner([{command: 'a', args: ['1']}, {command: 'b', args: ['2']}], {order: 'any'})
+    const runner = scriptedRunner(
+      [
+        {command: 'a', args: ['1']},
+        {command: 'b', args: ['2']},
+      ],
+      {order: 'any'},
+    )
     await runner.run('b', ['2'])
     await runner.run('a', ['1'])
     await expect(runner.run('a', ['1'])).rejects.toThrow(/unexpected call: a 1 \(script exhausted\)/)
@@ -50,7 +64,11 @@ describe('the strict runner', () => {
 
 describe('the table runner', () => {
   it('answers by the longest matching command-line prefix (basename, --socket= ignored) and counts calls', async () => {
-    const runner = tableRunner({tailscale: {stdout: 'any'}, 'tailscale status --json': {stdout: '{}'}, 'node --version': (args) => ({stdout: args.join(',')})})
+    const runner = tableRunner({
+      tailscale: {stdout: 'any'},
+      'tailscale status --json': {stdout: '{}'},
+      'node --version': (args) => ({stdout: args.join(',')}),
+    })
     expect((await runner.run('/opt/ts/tailscale', ['--socket=/s', 'status', '--json'])).stdout).toBe('{}')
     expect((await runner.run('tailscale', ['version'])).stdout).toBe('any')
     expect((await runner.run('node', ['--version'])).stdout).toBe('--version')
@@ -63,7 +81,9 @@ describe('the table runner', () => {
     await expect(runner.run('tailscale', ['statusx'])).rejects.toThrow(/not in the runner's table\): tailscale statusx/)
     expect(() => runner.assertDone()).toThrow(/tailscale statusx/)
     const spawner = tableRunner({})
-    await expect(spawner.spawnDetached('openclaw', ['gateway'], {logFile: '/dev/null'})).rejects.toThrow(/unexpected detached spawn: openclaw gateway/)
+    await expect(spawner.spawnDetached('openclaw', ['gateway'], {logFile: '/dev/null'})).rejects.toThrow(
+      /unexpected detached spawn: openclaw gateway/,
+    )
     expect(() => spawner.assertDone()).toThrow(/detached spawn/)
   })
 })
@@ -86,8 +106,12 @@ describe('the HTTP stubs', () => {
   it('fails an unexpected request naming the URL (also once a stub is used up)', async () => {
     const http = httpStubs().on('GET', 'http://h/a', {})
     await http.client.request({url: 'http://h/a', timeoutMs: 1})
-    await expect(http.client.request({url: 'http://h/a', timeoutMs: 1})).rejects.toThrow('unexpected HTTP request: GET http://h/a (its stubs are used up)')
-    await expect(http.client.request({method: 'POST', url: 'http://h/b', timeoutMs: 1})).rejects.toThrow('unexpected HTTP request: POST http://h/b')
+    await expect(http.client.request({url: 'http://h/a', timeoutMs: 1})).rejects.toThrow(
+      'unexpected HTTP request: GET http://h/a (its stubs are used up)',
+    )
+    await expect(http.client.request({method: 'POST', url: 'http://h/b', timeoutMs: 1})).rejects.toThrow(
+      'unexpected HTTP request: POST http://h/b',
+    )
     expect(() => http.assertDone()).toThrow(/GET http:\/\/h\/a/)
   })
 

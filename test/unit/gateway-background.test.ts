@@ -15,10 +15,16 @@ const SECRET_MISSING = `2026-11-21T18:23:15.369+00:00 Gateway failed to start: S
 
 describe('gatewayFailureReason', () => {
   it.each([
-    [PORT_BUSY, 'another gateway instance is already listening on ws://127.0.0.1:40217 | listen EADDRINUSE: address already in use 127.0.0.1:40217 | EADDRINUSE'],
+    [
+      PORT_BUSY,
+      'another gateway instance is already listening on ws://127.0.0.1:40217 | listen EADDRINUSE: address already in use 127.0.0.1:40217 | EADDRINUSE',
+    ],
     [NO_TAILSCALE, 'Command failed with ENOENT: tailscale serve status --json spawn tailscale ENOENT | ENOENT.'],
     [SECRET_MISSING, 'Startup failed: required secrets are unavailable..'],
-    ['[gateway] Invalid config at /x/openclaw.json: gateway.bind: Invalid input', '[gateway] Invalid config at /x/openclaw.json: gateway.bind: Invalid input'],
+    [
+      '[gateway] Invalid config at /x/openclaw.json: gateway.bind: Invalid input',
+      '[gateway] Invalid config at /x/openclaw.json: gateway.bind: Invalid input',
+    ],
     ['2026-11-21T18:21:44.990+00:00 [gateway] http server listening', undefined],
   ])('reads the reason from the gateway output (%#)', (log, reason) => {
     expect(gatewayFailureReason(log)).toBe(reason)

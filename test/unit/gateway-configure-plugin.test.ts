@@ -32,28 +32,58 @@ beforeEach(() => {
 })
 
 const INSPECT = ['plugins', 'inspect', 'claw-mesh', '--runtime', '--json']
-const loaded = (version = '0.1.0') => ({exitCode: 0, stdout: JSON.stringify({plugin: {version, enabled: true, status: 'loaded', toolNames: ['mesh_peers', 'mesh_ask', 'mesh_send', 'mesh_task']}})})
+const loaded = (version = '0.1.0') => ({
+  exitCode: 0,
+  stdout: JSON.stringify({
+    plugin: {version, enabled: true, status: 'loaded', toolNames: ['mesh_peers', 'mesh_ask', 'mesh_send', 'mesh_task']},
+  }),
+})
 const probe = (version = '2026.9.6'): ExpectedCall[] => [
   {command: '/usr/bin/node', args: ['--version'], result: {exitCode: 0, stdout: 'v24.16.0\n'}},
   {command: oc, args: ['--version'], result: {exitCode: 0, stdout: `OpenClaw ${version} (abc1234)\n`}},
 ]
 
 function deps(script: ExpectedCall[], store = createMemoryStateStore(), secrets = createMemorySecretStore()) {
-  const env = {HOME: path.join(dir, 'home'), CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: configPath, CLAW_MESH_OPENCLAW: oc}
+  const env = {
+    HOME: path.join(dir, 'home'),
+    CLAW_MESH_HOME: path.join(dir, 'cm'),
+    OPENCLAW_CONFIG_PATH: configPath,
+    CLAW_MESH_OPENCLAW: oc,
+  }
   const runner = scriptedRunner(script)
-  return {runner, store, secrets, deps: createDeps({env, platform: 'linux', runner, store, secrets, lookPath: (n) => (n === 'node' ? '/usr/bin/node' : undefined), io: createTestIOStreams().io, loopbackListeners: async () => ({pids: [], ours: false}) as never})}
+  return {
+    runner,
+    store,
+    secrets,
+    deps: createDeps({
+      env,
+      platform: 'linux',
+      runner,
+      store,
+      secrets,
+      lookPath: (n) => (n === 'node' ? '/usr/bin/node' : undefined),
+      io: createTestIOStreams().io,
+      loopbackListeners: async () => ({pids: [], ours: false}) as never,
+    }),
+  }
 }
 
 /** What `openclaw config set plugins.entries.claw-mesh.config …` does to the file. */
 function setPluginConfig(args: string[]) {
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as {plugins?: {entries?: Record<string, {config?: unknown}>}}
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as {
+    plugins?: {entries?: Record<string, {config?: unknown}>}
+  }
   ;((config.plugins ??= {}).entries ??= {})['claw-mesh'] = {config: JSON.parse(args[3])}
   writeFileSync(configPath, JSON.stringify(config), {mode: 0o600})
 }
 
 describe('gateway configure installs the mesh plugin as bootstrap does', () => {
   it('installs it, then a re-run leaves it alone; --dry-run only says what it would do', async () => {
-    const validate: ExpectedCall = {command: oc, args: ['config', 'validate', '--json'], result: {exitCode: 0, stdout: '{"valid": true}'}}
+    const validate: ExpectedCall = {
+      command: oc,
+      args: ['config', 'validate', '--json'],
+      result: {exitCode: 0, stdout: '{"valid": true}'},
+    }
     const first = deps([
       validate,
       ...probe(),
@@ -63,8 +93,13 @@ describe('gateway configure installs the mesh plugin as bootstrap does', () => {
       {command: oc, args: INSPECT, result: loaded()},
     ])
     const r = await configureGatewayAndPlugin(first.deps, {}, {dir: pluginDir})
-    expect(r.meshPlugin).toEqual({action: 'installed', detail: 'version 0.1.0 loaded with mesh_peers, mesh_ask, mesh_send, mesh_task'})
-    expect(JSON.parse(readFileSync(configPath, 'utf8')).plugins.entries['claw-mesh'].config).toEqual({auditDir: path.join(dir, 'cm')})
+    expect(r.meshPlugin).toEqual({
+      action: 'installed',
+      detail: 'version 0.1.0 loaded with mesh_peers, mesh_ask, mesh_send, mesh_task',
+    })
+    expect(JSON.parse(readFileSync(configPath, 'utf8')).plugins.entries['claw-mesh'].config).toEqual({
+      auditDir: path.join(dir, 'cm'),
+    })
 
     const again = deps([...probe(), {command: oc, args: INSPECT, result: loaded()}], first.store, first.secrets)
     const r2 = await configureGatewayAndPlugin(again.deps, {}, {dir: pluginDir})
@@ -75,12 +110,19 @@ describe('gateway configure installs the mesh plugin as bootstrap does', () => {
     // An older plugin installed: the dry run names the update and runs nothing that changes anything.
     const dry = deps([...probe(), {command: oc, args: INSPECT, result: loaded('0.0.9')}], first.store, first.secrets)
     const r3 = await configureGatewayAndPlugin(dry.deps, {dryRun: true}, {dir: pluginDir})
-    expect(r3.meshPlugin).toEqual({action: 'updated', detail: 'would run openclaw plugins install (version 0.1.0, replacing 0.0.9)'})
+    expect(r3.meshPlugin).toEqual({
+      action: 'updated',
+      detail: 'would run openclaw plugins install (version 0.1.0, replacing 0.0.9)',
+    })
     expect(renderConfigure(r3, false)).toContain('Mesh plugin: would be updated — would run openclaw plugins install')
   })
 
   it('an OpenClaw that cannot load the plugin is noted and skipped, not an error', async () => {
-    const old = deps([{command: oc, args: ['config', 'validate', '--json'], result: {exitCode: 0, stdout: '{"valid": true}'}}, ...probe('2026.8.1'), {command: oc, args: INSPECT, result: {exitCode: 1}}])
+    const old = deps([
+      {command: oc, args: ['config', 'validate', '--json'], result: {exitCode: 0, stdout: '{"valid": true}'}},
+      ...probe('2026.8.1'),
+      {command: oc, args: INSPECT, result: {exitCode: 1}},
+    ])
     const r = await configureGatewayAndPlugin(old.deps, {}, {dir: pluginDir})
     expect(r.meshPlugin?.action).toBe('unsupported')
     expect(r.notes.join('\n')).toContain('mesh tools not installed: OpenClaw 2026.8.1 is older than 2026.9.6')

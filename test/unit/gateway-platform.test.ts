@@ -11,7 +11,9 @@ import {writeSecretLauncher} from '../../src/services/gateway/secret-wiring.js'
 import {tempDir} from '../helpers/fakes/index.js'
 
 const tmp = (): string => tempDir('launch').path
-const run = (answers: Record<string, {exitCode: number; stdout?: string; stderr?: string; notFound?: boolean}>): ProbeRun & {calls: string[]} => {
+const run = (
+  answers: Record<string, {exitCode: number; stdout?: string; stderr?: string; notFound?: boolean}>,
+): ProbeRun & {calls: string[]} => {
   const calls: string[] = []
   const fn = (async (cmd: string, args: string[]) => {
     const key = [cmd, ...args].join(' ')
@@ -27,11 +29,19 @@ describe('linux gateway service probe', () => {
   const gw = platformAdapter('linux').gateway
 
   it('uses systemd --user when the user manager answers', async () => {
-    expect(await gw.probeServiceManager(run({'systemctl --user show-environment': {exitCode: 0, stdout: 'HOME=/root\n'}}), {})).toEqual({usable: true, detail: 'systemd user manager answers'})
+    expect(
+      await gw.probeServiceManager(
+        run({'systemctl --user show-environment': {exitCode: 0, stdout: 'HOME=/root\n'}}),
+        {},
+      ),
+    ).toEqual({usable: true, detail: 'systemd user manager answers'})
   })
 
   it('explains a container without a user session', async () => {
-    const r = await gw.probeServiceManager(run({'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found\n'}}), {})
+    const r = await gw.probeServiceManager(
+      run({'systemctl --user show-environment': {exitCode: 1, stderr: 'Failed to connect to bus: No medium found\n'}}),
+      {},
+    )
     expect(r).toEqual({usable: false, detail: 'no systemd user session (Failed to connect to bus: No medium found)'})
   })
 
@@ -41,16 +51,27 @@ describe('linux gateway service probe', () => {
   })
 
   it('tells the user to enable linger when it is off', async () => {
-    expect(await gw.serviceNotes(run({'loginctl show-user nova --property=Linger': {exitCode: 0, stdout: 'Linger=no\n'}}), {USER: 'nova'})).toEqual([
-      'Linger is off for nova: the gateway stops when you log out. Run: loginctl enable-linger nova',
-    ])
-    expect(await gw.serviceNotes(run({'loginctl show-user nova --property=Linger': {exitCode: 0, stdout: 'Linger=yes\n'}}), {USER: 'nova'})).toEqual([])
+    expect(
+      await gw.serviceNotes(run({'loginctl show-user nova --property=Linger': {exitCode: 0, stdout: 'Linger=no\n'}}), {
+        USER: 'nova',
+      }),
+    ).toEqual(['Linger is off for nova: the gateway stops when you log out. Run: loginctl enable-linger nova'])
+    expect(
+      await gw.serviceNotes(run({'loginctl show-user nova --property=Linger': {exitCode: 0, stdout: 'Linger=yes\n'}}), {
+        USER: 'nova',
+      }),
+    ).toEqual([])
   })
 })
 
 describe('secret launcher (POSIX)', () => {
   it('execs the absolute node on claw-mesh with the store settings, quoting every path', async () => {
-    const l = platformAdapter('linux').gateway.secretLauncher({nodePath: "/opt/node's/bin/node", cliEntry: '/opt/claw mesh/bin/run.js', stateDir: '/home/u/.local/state/claw-mesh', backend: 'keychain'})
+    const l = platformAdapter('linux').gateway.secretLauncher({
+      nodePath: "/opt/node's/bin/node",
+      cliEntry: '/opt/claw mesh/bin/run.js',
+      stateDir: '/home/u/.local/state/claw-mesh',
+      backend: 'keychain',
+    })
     expect(l.command).toBe('/home/u/.local/state/claw-mesh/bin/secret-resolver')
     expect(l.content).toContain(`exec '/opt/node'\\''s/bin/node' '/opt/claw mesh/bin/run.js' secrets resolve`)
     expect(l.content).toContain("CLAW_MESH_HOME='/home/u/.local/state/claw-mesh'")
@@ -59,7 +80,12 @@ describe('secret launcher (POSIX)', () => {
 
   it('is a script /bin/sh runs as written', () => {
     const dir = tmp()
-    const l = platformAdapter('linux').gateway.secretLauncher({nodePath: '/bin/echo', cliEntry: "a 'b' c", stateDir: dir, backend: 'file'})
+    const l = platformAdapter('linux').gateway.secretLauncher({
+      nodePath: '/bin/echo',
+      cliEntry: "a 'b' c",
+      stateDir: dir,
+      backend: 'file',
+    })
     const out = execFileSync('/bin/sh', ['-c', l.content!.replace(/^exec /m, '')]).toString()
     expect(out).toBe("a 'b' c secrets resolve\n")
   })
@@ -78,8 +104,17 @@ describe('secret launcher (POSIX)', () => {
   })
 
   it('runs node directly on Windows, with the settings in the provider env', () => {
-    const l = platformAdapter('win32').gateway.secretLauncher({nodePath: 'C:\\node\\node.exe', cliEntry: 'C:\\cm\\bin\\run.js', stateDir: 'C:\\s', backend: 'keychain'})
-    expect(l).toMatchObject({command: 'C:\\node\\node.exe', args: ['C:\\cm\\bin\\run.js', 'secrets', 'resolve'], env: {CLAW_MESH_HOME: 'C:\\s', CLAW_MESH_SECRET_STORE: 'keychain'}})
+    const l = platformAdapter('win32').gateway.secretLauncher({
+      nodePath: 'C:\\node\\node.exe',
+      cliEntry: 'C:\\cm\\bin\\run.js',
+      stateDir: 'C:\\s',
+      backend: 'keychain',
+    })
+    expect(l).toMatchObject({
+      command: 'C:\\node\\node.exe',
+      args: ['C:\\cm\\bin\\run.js', 'secrets', 'resolve'],
+      env: {CLAW_MESH_HOME: 'C:\\s', CLAW_MESH_SECRET_STORE: 'keychain'},
+    })
     expect(l.file).toBeUndefined()
   })
 
@@ -120,7 +155,10 @@ describe('runtime facts', () => {
       tailnetIPv4FromInterfaces({
         lo: [{address: '127.0.0.1', family: 'IPv4', internal: true}],
         eth0: [{address: '192.0.2.2', family: 'IPv4'}],
-        tailscale0: [{address: 'fd7a:115c:a1e0::7', family: 'IPv6'}, {address: '100.101.102.103', family: 4}],
+        tailscale0: [
+          {address: 'fd7a:115c:a1e0::7', family: 'IPv6'},
+          {address: '100.101.102.103', family: 4},
+        ],
       }),
     ).toBe('100.101.102.103')
     expect(tailnetIPv4FromInterfaces({eth0: [{address: '192.0.2.2', family: 'IPv4'}]})).toBeUndefined()

@@ -26,7 +26,14 @@ beforeEach(() => {
   OC = path.join(bin, 'openclaw')
   // findOnPath only checks the files exist; every call goes to the scripted runner.
   void fs.mkdir(bin)
-  env = {HOME: path.join(dir, 'home'), USER: 'nova', PATH: bin, CLAW_MESH_HOME: path.join(dir, 'cm'), OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json'), CLAW_MESH_OPENCLAW: OC}
+  env = {
+    HOME: path.join(dir, 'home'),
+    USER: 'nova',
+    PATH: bin,
+    CLAW_MESH_HOME: path.join(dir, 'cm'),
+    OPENCLAW_CONFIG_PATH: path.join(dir, 'oc', 'openclaw.json'),
+    CLAW_MESH_OPENCLAW: OC,
+  }
   up = new Set()
 })
 
@@ -40,12 +47,18 @@ const clock = () => fakeClock({start: 1_800_000_000_000, autoAdvance: true})
 
 /** The loopback gateways in `up` answer; /hooks/wake says whether the hooks token was the one stored. */
 function fakeHttp(tokens: () => {hooks?: string}) {
-  return httpStubs().on('*', /^http:\/\/127\.0\.0\.1:\d+\//, (req) => {
-    const url = new URL(req.url)
-    if (!up.has(Number(url.port))) return 'refused'
-    if (url.pathname.endsWith('/wake')) return {status: req.headers?.authorization === `Bearer ${tokens().hooks}` ? 400 : 401}
-    return {body: {ok: true}}
-  }, {times: 'any'}).client
+  return httpStubs().on(
+    '*',
+    /^http:\/\/127\.0\.0\.1:\d+\//,
+    (req) => {
+      const url = new URL(req.url)
+      if (!up.has(Number(url.port))) return 'refused'
+      if (url.pathname.endsWith('/wake'))
+        return {status: req.headers?.authorization === `Bearer ${tokens().hooks}` ? 400 : 401}
+      return {body: {ok: true}}
+    },
+    {times: 'any'},
+  ).client
 }
 
 function fakeWs(token: () => string | undefined): WebSocketFactory {
@@ -53,12 +66,29 @@ function fakeWs(token: () => string | undefined): WebSocketFactory {
     const l: Record<string, ((ev: never) => void)[]> = {message: [], close: [], error: []}
     const emit = (t: string, ev: unknown) => l[t].forEach((fn) => fn(ev as never))
     const port = Number(new URL(url.replace(/^ws/, 'http')).port)
-    queueMicrotask(() => (up.has(port) ? emit('message', {data: JSON.stringify({type: 'event', event: 'connect.challenge', payload: {}})}) : emit('error', {})))
+    queueMicrotask(() =>
+      up.has(port)
+        ? emit('message', {data: JSON.stringify({type: 'event', event: 'connect.challenge', payload: {}})})
+        : emit('error', {}),
+    )
     return {
       send(data: string) {
         const m = JSON.parse(data)
         const ok = m.params.auth.token === token()
-        queueMicrotask(() => emit('message', {data: JSON.stringify(ok ? {type: 'res', id: m.id, ok: true, payload: {type: 'hello-ok', protocol: 4}} : {type: 'res', id: m.id, ok: false, error: {code: 'INVALID_REQUEST', message: 'unauthorized', details: {code: 'AUTH_TOKEN_MISMATCH'}}})}))
+        queueMicrotask(() =>
+          emit('message', {
+            data: JSON.stringify(
+              ok
+                ? {type: 'res', id: m.id, ok: true, payload: {type: 'hello-ok', protocol: 4}}
+                : {
+                    type: 'res',
+                    id: m.id,
+                    ok: false,
+                    error: {code: 'INVALID_REQUEST', message: 'unauthorized', details: {code: 'AUTH_TOKEN_MISMATCH'}},
+                  },
+            ),
+          }),
+        )
       },
       close() {},
       addEventListener: (t: string, fn: (ev: never) => void) => void l[t].push(fn),
@@ -66,7 +96,11 @@ function fakeWs(token: () => string | undefined): WebSocketFactory {
   }
 }
 
-const validate: ExpectedCall = {command: /openclaw$/, args: ['config', 'validate', '--json'], result: {stdout: '{"valid":true,"issues":[]}\n'}}
+const validate: ExpectedCall = {
+  command: /openclaw$/,
+  args: ['config', 'validate', '--json'],
+  result: {stdout: '{"valid":true,"issues":[]}\n'},
+}
 const runtime: ExpectedCall[] = [
   {command: /bin\/node$/, args: ['--version'], result: {stdout: 'v24.21.0\n'}},
   {command: /openclaw$/, args: ['--version'], result: {stdout: 'OpenClaw 2026.9.6 (eb377ac)\n'}},
@@ -84,11 +118,29 @@ const install = (port: number, healthy = true): ExpectedCall => ({
     if (healthy) up.add(port)
   },
 })
-const linger: ExpectedCall = {command: 'loginctl', args: ['show-user', 'nova', '--property=Linger'], result: {stdout: 'Linger=no\n'}}
+const linger: ExpectedCall = {
+  command: 'loginctl',
+  args: ['show-user', 'nova', '--property=Linger'],
+  result: {stdout: 'Linger=no\n'},
+}
 
-function deps(script: ExpectedCall[], secrets = createMemorySecretStore(), store = createMemoryStateStore()): {d: Deps; runner: ReturnType<typeof scriptedRunner>; secrets: typeof secrets; store: typeof store} {
+function deps(
+  script: ExpectedCall[],
+  secrets = createMemorySecretStore(),
+  store = createMemoryStateStore(),
+): {d: Deps; runner: ReturnType<typeof scriptedRunner>; secrets: typeof secrets; store: typeof store} {
   const runner = scriptedRunner(script)
-  const d = createDeps({env, platform: 'linux', runner, http: fakeHttp(() => ({hooks: secrets.values.get('hooks-token')})), clock: clock(), store, secrets, io: createTestIOStreams().io, loopbackListeners: ownGatewayListeners(() => up)})
+  const d = createDeps({
+    env,
+    platform: 'linux',
+    runner,
+    http: fakeHttp(() => ({hooks: secrets.values.get('hooks-token')})),
+    clock: clock(),
+    store,
+    secrets,
+    io: createTestIOStreams().io,
+    loopbackListeners: ownGatewayListeners(() => up),
+  })
   return {d, runner, secrets, store}
 }
 
@@ -100,8 +152,18 @@ describe('startGateway with a service manager (systemd --user)', () => {
     expect(conf.validated).toBe(true)
     const r = await startGateway(d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
     runner.assertDone()
-    expect(r).toMatchObject({runner: 'service', action: 'service-install', port: 18795, url: 'http://127.0.0.1:18795', gatewayToken: {verdict: 'accepted'}, hooksToken: {verdict: 'accepted'}, openclawVersion: '2026.9.6'})
-    expect(r.notes).toContain('Linger is off for nova: the gateway stops when you log out. Run: loginctl enable-linger nova')
+    expect(r).toMatchObject({
+      runner: 'service',
+      action: 'service-install',
+      port: 18795,
+      url: 'http://127.0.0.1:18795',
+      gatewayToken: {verdict: 'accepted'},
+      hooksToken: {verdict: 'accepted'},
+      openclawVersion: '2026.9.6',
+    })
+    expect(r.notes).toContain(
+      'Linger is off for nova: the gateway stops when you log out. Run: loginctl enable-linger nova',
+    )
     expect(store.raw().gateway).toMatchObject({runner: 'service', appliedPort: 18795, pending: []})
     expect(store.raw().gateway?.rollback).toBeUndefined()
   })
@@ -125,14 +187,16 @@ describe('startGateway with a service manager (systemd --user)', () => {
     }
     second.runner.assertDone()
     expect(error).toBeInstanceOf(ExternalError)
-    expect((error as ClawMeshError).message).toMatch(/did not start with the new configuration: no 200 from \/healthz within 5 s .*restored the previous openclaw.json from .*\.bak, and the previous gateway is running again on port 18795/)
+    expect((error as ClawMeshError).message).toMatch(
+      /did not start with the new configuration: no 200 from \/healthz within 5 s .*restored the previous openclaw.json from .*\.bak, and the previous gateway is running again on port 18795/,
+    )
     expect((await fs.readFile(env.OPENCLAW_CONFIG_PATH)).equals(goodBytes)).toBe(true)
     expect(store.raw().gateway).toMatchObject({port: 18795, appliedPort: 18795, pending: []})
   })
 })
 
 describe('startGateway with a running gateway', () => {
-  it('leaves a hot change to the gateway\'s own reload: no restart, tokens verified', async () => {
+  it("leaves a hot change to the gateway's own reload: no restart, tokens verified", async () => {
     await fakeBins()
     const secrets = createMemorySecretStore()
     const store = createMemoryStateStore()
@@ -142,7 +206,10 @@ describe('startGateway with a running gateway', () => {
     // A hooks-token rotation: hot-reloadable per OpenClaw's table.
     store.update((st) => void (st.gateway!.pending = ['hooks.token']))
     const second = deps([...runtime, ...systemd(true), linger], secrets, store)
-    const r = await startGateway(second.d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
+    const r = await startGateway(second.d, {
+      timeoutMs: 10_000,
+      webSocket: fakeWs(() => secrets.values.get('gateway-token')),
+    })
     second.runner.assertDone()
     expect(r).toMatchObject({runner: 'service', action: 'await-reload', hooksToken: {verdict: 'accepted'}})
     expect(store.raw().gateway?.pending).toEqual([])
@@ -156,11 +223,19 @@ describe('startGateway with a running gateway', () => {
     await configureGateway(first.d, {port: 18795})
     await startGateway(first.d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
     let accepted = 'stale-token-from-before'
-    const restart: ExpectedCall = {command: /openclaw$/, args: ['gateway', 'restart'], onCall: () => void (accepted = secrets.values.get('gateway-token')!)}
+    const restart: ExpectedCall = {
+      command: /openclaw$/,
+      args: ['gateway', 'restart'],
+      onCall: () => void (accepted = secrets.values.get('gateway-token')!),
+    }
     const second = deps([...runtime, ...systemd(true), restart, linger], secrets, store)
     const r = await startGateway(second.d, {timeoutMs: 10_000, webSocket: fakeWs(() => accepted)})
     second.runner.assertDone()
-    expect(r).toMatchObject({action: 'service-restart', reason: 'the running gateway did not accept the configured tokens', gatewayToken: {verdict: 'accepted'}})
+    expect(r).toMatchObject({
+      action: 'service-restart',
+      reason: 'the running gateway did not accept the configured tokens',
+      gatewayToken: {verdict: 'accepted'},
+    })
   })
 })
 
@@ -174,15 +249,26 @@ describe('startGateway preconditions', () => {
     await fakeBins()
     const {d} = deps([validate, {command: /bin\/node$/, args: ['--version'], result: {stdout: 'v22.12.0\n'}}])
     await configureGateway(d, {})
-    await expect(startGateway(d)).rejects.toThrowError(/OpenClaw needs Node >=24.16.0 <25 \|\| >=26.1.0, but the node on PATH \(.*bin\/node\) is v22.12.0/)
+    await expect(startGateway(d)).rejects.toThrowError(
+      /OpenClaw needs Node >=24.16.0 <25 \|\| >=26.1.0, but the node on PATH \(.*bin\/node\) is v22.12.0/,
+    )
   })
 
   it('refuses when this environment would make OpenClaw read another file', async () => {
     await fakeBins()
     const {d, store} = deps([validate])
     await configureGateway(d, {})
-    const other = createDeps({env: {...env, OPENCLAW_CONFIG_PATH: path.join(dir, 'elsewhere.json')}, platform: 'linux', runner: scriptedRunner([]), store, secrets: createMemorySecretStore(), io: createTestIOStreams().io})
-    await expect(startGateway(other)).rejects.toThrowError(/claw-mesh configured .*openclaw.json, but OpenClaw here would read .*elsewhere.json/)
+    const other = createDeps({
+      env: {...env, OPENCLAW_CONFIG_PATH: path.join(dir, 'elsewhere.json')},
+      platform: 'linux',
+      runner: scriptedRunner([]),
+      store,
+      secrets: createMemorySecretStore(),
+      io: createTestIOStreams().io,
+    })
+    await expect(startGateway(other)).rejects.toThrowError(
+      /claw-mesh configured .*openclaw.json, but OpenClaw here would read .*elsewhere.json/,
+    )
   })
 })
 
@@ -192,11 +278,21 @@ describe('startGateway: a gateway that locked claw-mesh out', () => {
     const l: Record<string, ((ev: never) => void)[]> = {message: [], close: [], error: []}
     const emit = (t: string, ev: unknown) => l[t].forEach((fn) => fn(ev as never))
     const port = Number(new URL(url.replace(/^ws/, 'http')).port)
-    queueMicrotask(() => (up.has(port) ? emit('message', {data: JSON.stringify({type: 'event', event: 'connect.challenge', payload: {}})}) : emit('error', {})))
+    queueMicrotask(() =>
+      up.has(port)
+        ? emit('message', {data: JSON.stringify({type: 'event', event: 'connect.challenge', payload: {}})})
+        : emit('error', {}),
+    )
     return {
       send(data: string) {
         const m = JSON.parse(data)
-        const error = {code: 'INVALID_REQUEST', message: 'unauthorized: too many failed authentication attempts (retry later)', retryable: true, retryAfterMs: 120_000, details: {code: 'AUTH_RATE_LIMITED'}}
+        const error = {
+          code: 'INVALID_REQUEST',
+          message: 'unauthorized: too many failed authentication attempts (retry later)',
+          retryable: true,
+          retryAfterMs: 120_000,
+          details: {code: 'AUTH_RATE_LIMITED'},
+        }
         queueMicrotask(() => emit('message', {data: JSON.stringify({type: 'res', id: m.id, ok: false, error})}))
       },
       close() {},
@@ -224,7 +320,9 @@ describe('startGateway: a gateway that locked claw-mesh out', () => {
     second.runner.assertDone()
     expect(error).toBeInstanceOf(ClawMeshError)
     expect(error).toMatchObject({code: 'gateway-locked-out', exitCode: 3})
-    expect((error as Error).message).toMatch(/locked out .*retry in 120 s.*not a wrong token; nothing was restarted or rolled back/)
+    expect((error as Error).message).toMatch(
+      /locked out .*retry in 120 s.*not a wrong token; nothing was restarted or rolled back/,
+    )
     expect(await fs.readFile(env.OPENCLAW_CONFIG_PATH)).toEqual(bytes)
     expect(store.raw().gateway?.pending).toEqual(['hooks.token'])
   })
@@ -241,11 +339,18 @@ describe('startGateway looks at the machine once', () => {
   it('one read of openclaw.json and one `tailscale status --json` (serve mode) for the whole start', async () => {
     await fakeBins()
     env.CLAW_MESH_TAILSCALE = path.join(dir, 'bin', 'tailscale')
-    const status: ExpectedCall = {command: /tailscale$/, args: ['status', '--json'], result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}})}}
+    const status: ExpectedCall = {
+      command: /tailscale$/,
+      args: ['status', '--json'],
+      result: {stdout: tailscaleStatusJson({self: {hostname: 'openclaw-nova', ipv4: '100.101.102.103'}})},
+    }
     const {d, runner, secrets} = deps([validate, ...runtime, ...systemd(false), status, install(18795), linger])
     await configureGateway(d, {port: 18795})
     const config = JSON.parse(await fs.readFile(env.OPENCLAW_CONFIG_PATH, 'utf8'))
-    await fs.writeFile(env.OPENCLAW_CONFIG_PATH, JSON.stringify({...config, gateway: {...config.gateway, bind: 'loopback', tailscale: {mode: 'serve'}}}))
+    await fs.writeFile(
+      env.OPENCLAW_CONFIG_PATH,
+      JSON.stringify({...config, gateway: {...config.gateway, bind: 'loopback', tailscale: {mode: 'serve'}}}),
+    )
     const reads = configReads()
     const r = await startGateway(d, {timeoutMs: 10_000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})
     // The script fails on a second `tailscale status --json`.
@@ -264,7 +369,9 @@ describe('startGateway looks at the machine once', () => {
     const second = deps([validate, ...runtime, ...systemd(true), install(18796, false), install(18795)], secrets, store)
     await configureGateway(second.d, {port: 18796})
     const reads = configReads()
-    await expect(startGateway(second.d, {timeoutMs: 5000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))})).rejects.toThrowError(/previous gateway is running again on port 18795/)
+    await expect(
+      startGateway(second.d, {timeoutMs: 5000, webSocket: fakeWs(() => secrets.values.get('gateway-token'))}),
+    ).rejects.toThrowError(/previous gateway is running again on port 18795/)
     second.runner.assertDone()
     expect(reads()).toBe(2)
   })

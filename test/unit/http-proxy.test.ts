@@ -24,7 +24,9 @@ async function fakeTailscaledProxy(routes: Record<string, number>) {
     connects.push(target)
     const port = routes[target]
     if (port === undefined) {
-      client.end(`HTTP/1.1 500 Internal Server Error\r\nTailscale-Connect-Error: dial tcp ${target}: connection refused\r\ncontent-length: 0\r\n\r\n`)
+      client.end(
+        `HTTP/1.1 500 Internal Server Error\r\nTailscale-Connect-Error: dial tcp ${target}: connection refused\r\ncontent-length: 0\r\n\r\n`,
+      )
       return
     }
     const upstream = connect({host: '127.0.0.1', port}, () => {
@@ -57,7 +59,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))))
 })
 
-describe('userspace networking: claw-mesh reaches the tailnet through tailscaled\'s proxy', () => {
+describe("userspace networking: claw-mesh reaches the tailnet through tailscaled's proxy", () => {
   it('sends a request for a tailnet address through CONNECT, and the answer comes back', async () => {
     const gw = await gateway()
     const proxy = await fakeTailscaledProxy({'100.64.0.7:18789': gw.port})
@@ -75,19 +77,27 @@ describe('userspace networking: claw-mesh reaches the tailnet through tailscaled
     const http = createFetchHttpClient(undefined, {proxy: () => proxy.url})
     expect((await http.request({url: `http://127.0.0.1:${gw.port}/healthz`, timeoutMs: 5000})).status).toBe(200)
     expect(proxy.connects).toEqual([])
-    expect(['http://localhost:1/', 'http://[::1]:2/', 'http://127.3.4.5/', 'http://x.localhost/'].every(isLoopbackUrl)).toBe(true)
-    expect(['http://100.64.0.1/', 'http://clawd.mesh.test/', 'https://hooks.example.com/', 'not a url'].some(isLoopbackUrl)).toBe(false)
+    expect(
+      ['http://localhost:1/', 'http://[::1]:2/', 'http://127.3.4.5/', 'http://x.localhost/'].every(isLoopbackUrl),
+    ).toBe(true)
+    expect(
+      ['http://100.64.0.1/', 'http://clawd.mesh.test/', 'https://hooks.example.com/', 'not a url'].some(isLoopbackUrl),
+    ).toBe(false)
   })
 
   it('maps a CONNECT tailscaled could not complete to unreachable, and a dead proxy to its own kind', async () => {
     const proxy = await fakeTailscaledProxy({})
     const http = createFetchHttpClient(undefined, {proxy: () => proxy.url})
-    const unreachable = await http.request({url: 'http://100.64.0.9:18789/healthz', timeoutMs: 5000}).catch((e: unknown) => e)
+    const unreachable = await http
+      .request({url: 'http://100.64.0.9:18789/healthz', timeoutMs: 5000})
+      .catch((e: unknown) => e)
     expect(unreachable).toBeInstanceOf(HttpFailure)
     expect((unreachable as HttpFailure).kind).toBe('unreachable')
 
     const dead = createFetchHttpClient(undefined, {proxy: () => 'http://127.0.0.1:39'})
-    const failure = await dead.request({url: 'http://100.64.0.9:18789/healthz', timeoutMs: 5000}).catch((e: unknown) => e)
+    const failure = await dead
+      .request({url: 'http://100.64.0.9:18789/healthz', timeoutMs: 5000})
+      .catch((e: unknown) => e)
     expect((failure as HttpFailure).kind).toBe('proxy')
     expect((failure as HttpFailure).message).toMatch(/tailscaled's proxy on loopback did not answer/)
   })
@@ -101,19 +111,32 @@ describe('userspace networking: claw-mesh reaches the tailnet through tailscaled
 
 describe('which proxy', () => {
   it('CLAW_MESH_TAILSCALE_PROXY first (none turns it off), then the one tailscale install recorded', () => {
-    expect(tailscaleProxy({CLAW_MESH_TAILSCALE_PROXY: 'http://127.0.0.1:1055'}, () => 'http://127.0.0.1:2000')).toBe('http://127.0.0.1:1055')
+    expect(tailscaleProxy({CLAW_MESH_TAILSCALE_PROXY: 'http://127.0.0.1:1055'}, () => 'http://127.0.0.1:2000')).toBe(
+      'http://127.0.0.1:1055',
+    )
     expect(tailscaleProxy({CLAW_MESH_TAILSCALE_PROXY: 'none'}, () => 'http://127.0.0.1:2000')).toBeUndefined()
     expect(tailscaleProxy({}, () => 'http://127.0.0.1:2000')).toBe('http://127.0.0.1:2000')
     expect(tailscaleProxy({}, () => undefined)).toBeUndefined()
   })
 
-  it.each(['socks5://127.0.0.1:1055', 'http://10.0.0.5:1055', 'http://127.0.0.1', 'http://user:pw@127.0.0.1:1055', '127.0.0.1:1055'])('refuses %s: only tailscaled\'s HTTP proxy on loopback', (value) => {
+  it.each([
+    'socks5://127.0.0.1:1055',
+    'http://10.0.0.5:1055',
+    'http://127.0.0.1',
+    'http://user:pw@127.0.0.1:1055',
+    '127.0.0.1:1055',
+  ])("refuses %s: only tailscaled's HTTP proxy on loopback", (value) => {
     expect(() => tailscaleProxy({CLAW_MESH_TAILSCALE_PROXY: value}, () => undefined)).toThrow(UsageError)
   })
 
   it('a proxy recorded mid-run (tailscale install inside bootstrap) is used from then on', () => {
     const {io} = createTestIOStreams()
-    const deps = createDeps({env: {CLAW_MESH_HOME: '/nonexistent'}, platform: 'linux', io, store: createMemoryStateStore({})})
+    const deps = createDeps({
+      env: {CLAW_MESH_HOME: '/nonexistent'},
+      platform: 'linux',
+      io,
+      store: createMemoryStateStore({}),
+    })
     expect(deps.tailscaleProxy()).toBeUndefined()
     deps.store.update((s) => void (s.tailscale = {networking: 'userspace', proxy: 'http://127.0.0.1:1055'}))
     expect(deps.tailscaleProxy()).toBe('http://127.0.0.1:1055')
@@ -123,7 +146,12 @@ describe('which proxy', () => {
     const gw = await gateway()
     const proxy = await fakeTailscaledProxy({'100.64.0.7:18789': gw.port})
     const {io} = createTestIOStreams()
-    const deps = createDeps({env: {CLAW_MESH_HOME: '/nonexistent'}, platform: 'linux', io, store: createMemoryStateStore({tailscale: {networking: 'userspace', proxy: proxy.url}})})
+    const deps = createDeps({
+      env: {CLAW_MESH_HOME: '/nonexistent'},
+      platform: 'linux',
+      io,
+      store: createMemoryStateStore({tailscale: {networking: 'userspace', proxy: proxy.url}}),
+    })
     expect(deps.tailscaleProxy()).toBe(proxy.url)
     expect((await deps.http.request({url: 'http://100.64.0.7:18789/healthz', timeoutMs: 5000})).status).toBe(200)
     expect(proxy.connects).toEqual(['100.64.0.7:18789'])

@@ -1,6 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/common/errors.js'
-import {decodeInvite, encodeInvite, INVITE_PREFIX, MAX_INVITE_BYTES, type Invite} from '../../src/core/pairing/hooks-invite.js'
+import {
+  decodeInvite,
+  encodeInvite,
+  INVITE_PREFIX,
+  MAX_INVITE_BYTES,
+  type Invite,
+} from '../../src/core/pairing/hooks-invite.js'
 import {Redactor} from '../../src/core/secrets/redact.js'
 
 const TOKEN = 'hk_9f2c1b7e4d3a5f60718293a4b5c6d7e8'
@@ -14,8 +20,10 @@ const invite: Invite = {
 }
 
 /** Re-encodes a raw payload object with a valid or chosen check, to build hostile invites. */
-const raw = (payload: Record<string, unknown>, version = 'v1') => `${INVITE_PREFIX}${version}:${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
-const payloadOf = (text: string) => JSON.parse(Buffer.from(text.split(':')[2], 'base64url').toString('utf8')) as Record<string, unknown>
+const raw = (payload: Record<string, unknown>, version = 'v1') =>
+  `${INVITE_PREFIX}${version}:${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+const payloadOf = (text: string) =>
+  JSON.parse(Buffer.from(text.split(':')[2], 'base64url').toString('utf8')) as Record<string, unknown>
 
 function usageError(fn: () => unknown): UsageError {
   try {
@@ -117,22 +125,40 @@ describe('every field is validated (with a correct check)', () => {
     const fields: Record<string, unknown> = {...invite, ...over}
     for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k]
     const canonical = JSON.stringify(Object.fromEntries(Object.entries(fields).sort(([a], [b]) => a.localeCompare(b))))
-    return import('node:crypto').then(({createHash}) => raw({...fields, check: createHash('sha256').update(canonical).digest('hex').slice(0, 16)}))
+    return import('node:crypto').then(({createHash}) =>
+      raw({...fields, check: createHash('sha256').update(canonical).digest('hex').slice(0, 16)}),
+    )
   }
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['missing name', {name: undefined}, /name is missing/],
     ['name with capitals', {name: 'Nova'}, /name "Nova" is not a valid name: it has upper-case letters/],
     ['name with spaces', {name: 'my agent'}, /may only contain/],
-    ['hostname with an underscore', {hostname: 'openclaw_nova'}, /hostname "openclaw_nova" is not a valid Tailscale hostname/],
+    [
+      'hostname with an underscore',
+      {hostname: 'openclaw_nova'},
+      /hostname "openclaw_nova" is not a valid Tailscale hostname/,
+    ],
     ['short token', {hooksToken: 'abc'}, /hooks token is 3 characters long \(at least 16\)/],
     ['token with spaces', {hooksToken: 'aaaaaaaa bbbbbbbbbb'}, /hooks token contains spaces/],
     // Well under the invite's 4096-byte cap, yet longer than any hooks token: refused by the token's own bound.
     ['token longer than 1024 characters', {hooksToken: 'a'.repeat(1025)}, /hooks token is longer than 1024 characters/],
     ['token that is a number', {hooksToken: 1234567890123456}, /hooks token is missing/],
-    ['plain http outside the tailnet', {url: 'http://203.0.113.9:18789'}, /url "http:\/\/203\.0\.113\.9:18789" is outside the tailnet/],
-    ['https outside the tailnet', {url: 'https://agents.example.com'}, /url "https:\/\/agents\.example\.com" is outside the tailnet/],
-    ['a loopback url', {url: 'http://127.0.0.1:18789'}, /url "http:\/\/127\.0\.0\.1:18789" points at a loopback address/],
+    [
+      'plain http outside the tailnet',
+      {url: 'http://203.0.113.9:18789'},
+      /url "http:\/\/203\.0\.113\.9:18789" is outside the tailnet/,
+    ],
+    [
+      'https outside the tailnet',
+      {url: 'https://agents.example.com'},
+      /url "https:\/\/agents\.example\.com" is outside the tailnet/,
+    ],
+    [
+      'a loopback url',
+      {url: 'http://127.0.0.1:18789'},
+      /url "http:\/\/127\.0\.0\.1:18789" points at a loopback address/,
+    ],
     ['a link-local url', {url: 'http://169.254.169.254'}, /points at a link-local address/],
     ['url with a query', {url: 'http://100.88.12.7:18789/?token=x'}, /url has a query/],
     ['a bad date', {createdAt: 'yesterday'}, /creation time "yesterday" is not a date/],

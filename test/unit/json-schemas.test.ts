@@ -74,7 +74,9 @@ const covered: {[K in JsonCommandId]: true} = {
 
 const COMMANDS = path.resolve(__dirname, '../../src/commands')
 function commandFiles(dir = COMMANDS): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? commandFiles(path.join(dir, f)) : [path.join(dir, f)]))
+  return readdirSync(dir).flatMap((f) =>
+    statSync(path.join(dir, f)).isDirectory() ? commandFiles(path.join(dir, f)) : [path.join(dir, f)],
+  )
 }
 
 describe('the --json schemas', () => {
@@ -88,14 +90,32 @@ describe('the --json schemas', () => {
   })
 
   it('reject a document whose field has the wrong type, naming the path', () => {
-    const r = jsonSchemas['peer:remove'].safeParse({ok: true, name: 'clawd', url: 'http://100.88.12.7:18789', tokenDeleted: 'yes', rediscoverable: false})
+    const r = jsonSchemas['peer:remove'].safeParse({
+      ok: true,
+      name: 'clawd',
+      url: 'http://100.88.12.7:18789',
+      tokenDeleted: 'yes',
+      rediscoverable: false,
+    })
     expect(r.success).toBe(false)
     expect(r.error?.issues[0].path).toEqual(['tokenDeleted'])
     expect(jsonSchemas.send.safeParse({ok: false}).success).toBe(false)
   })
 
   it('describe the error document every command prints when it could not do its work', () => {
-    expect(errorDocumentSchema.safeParse({ok: false, error: {code: 'usage', exitCode: 2, message: 'Missing 1 required argument: name.', hint: 'See: claw-mesh peer remove --help'}}).success).toBe(true)
-    expect(errorDocumentSchema.safeParse({ok: false, error: {code: 'usage', message: 'no exit code'}}).success).toBe(false)
+    expect(
+      errorDocumentSchema.safeParse({
+        ok: false,
+        error: {
+          code: 'usage',
+          exitCode: 2,
+          message: 'Missing 1 required argument: name.',
+          hint: 'See: claw-mesh peer remove --help',
+        },
+      }).success,
+    ).toBe(true)
+    expect(errorDocumentSchema.safeParse({ok: false, error: {code: 'usage', message: 'no exit code'}}).success).toBe(
+      false,
+    )
   })
 })

@@ -27,11 +27,23 @@ function macDeps(script: (plist: string) => ExpectedCall[]) {
   const home = path.join(dir, 'home')
   const plist = path.join(home, 'Library', 'LaunchAgents', 'ai.claw-mesh.watchdog.plist')
   const clock = fakeClock({start: '2026-12-01T10:00:00Z', autoAdvance: true})
-  const deps = createDeps({env: {HOME: home, CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/usr/bin:/bin'}, platform: 'darwin', io: createTestIOStreams().io, runner: scriptedRunner(script(plist)), clock, store: createMemoryStateStore({}), secrets: createMemorySecretStore()})
+  const deps = createDeps({
+    env: {HOME: home, CLAW_MESH_HOME: path.join(dir, 'cm'), PATH: '/usr/bin:/bin'},
+    platform: 'darwin',
+    io: createTestIOStreams().io,
+    runner: scriptedRunner(script(plist)),
+    clock,
+    store: createMemoryStateStore({}),
+    secrets: createMemorySecretStore(),
+  })
   return {deps, clock}
 }
 
-const call = (args: string[], exitCode = 0, stderr = ''): ExpectedCall => ({command: 'launchctl', args, result: {exitCode, stderr}})
+const call = (args: string[], exitCode = 0, stderr = ''): ExpectedCall => ({
+  command: 'launchctl',
+  args,
+  result: {exitCode, stderr},
+})
 // The service manager answers, and the old job is loaded (a re-install).
 const before = [call(['print', `gui/${UID}`]), call(['print', TARGET])]
 
@@ -51,17 +63,34 @@ describe('watchdog install through launchctl', () => {
     expect(clock.slept).toEqual([500, 500, 500])
   })
 
-  it('gives up after OpenClaw\'s 30 s and says what failed', async () => {
-    const {deps, clock} = macDeps((plist) => [...before, call(['bootout', TARGET]), call(['print', TARGET], 113, fixture('print-no-service.txt')), ...Array.from({length: 61}, () => call(['bootstrap', `gui/${UID}`, plist], 5, fixture('bootstrap-eio.txt')))])
+  it("gives up after OpenClaw's 30 s and says what failed", async () => {
+    const {deps, clock} = macDeps((plist) => [
+      ...before,
+      call(['bootout', TARGET]),
+      call(['print', TARGET], 113, fixture('print-no-service.txt')),
+      ...Array.from({length: 61}, () => call(['bootstrap', `gui/${UID}`, plist], 5, fixture('bootstrap-eio.txt'))),
+    ])
     const error = await installWatchdog(deps, {}).catch((e: Error) => e)
-    expect(error).toMatchObject({message: expect.stringContaining('launchctl bootstrap'), stderr: expect.stringContaining('Input/output error')})
+    expect(error).toMatchObject({
+      message: expect.stringContaining('launchctl bootstrap'),
+      stderr: expect.stringContaining('Input/output error'),
+    })
     expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(30_000)
   })
 
   it('a bootstrap refused for want of a GUI session (SSH, sudo) says so, exit 3, and is not retried', async () => {
-    const {deps, clock} = macDeps((plist) => [...before, call(['bootout', TARGET]), call(['print', TARGET], 113, fixture('print-no-service.txt')), call(['bootstrap', `gui/${UID}`, plist], 125, fixture('bootstrap-125.txt'))])
+    const {deps, clock} = macDeps((plist) => [
+      ...before,
+      call(['bootout', TARGET]),
+      call(['print', TARGET], 113, fixture('print-no-service.txt')),
+      call(['bootstrap', `gui/${UID}`, plist], 125, fixture('bootstrap-125.txt')),
+    ])
     const error = await installWatchdog(deps, {}).catch((e: Error) => e)
-    expect(error).toMatchObject({code: 'launchd-no-gui-session', message: expect.stringContaining('needs a logged-in macOS GUI session'), hint: expect.stringContaining('not sudo')})
+    expect(error).toMatchObject({
+      code: 'launchd-no-gui-session',
+      message: expect.stringContaining('needs a logged-in macOS GUI session'),
+      hint: expect.stringContaining('not sudo'),
+    })
     expect(exitCodeOf(error as never)).toBe(3)
     expect(clock.slept).toEqual([])
   })
@@ -73,7 +102,8 @@ describe('watchdog install through launchctl', () => {
     ['print-no-service.txt', false],
   ])('%s: a missing GUI session is %s', (name, missing) => {
     expect(launchctlGuiSessionMissing(fixture(name), 'watchdog') !== undefined).toBe(missing)
-    if (name === 'print-no-domain.txt') expect(launchctlGuiSessionMissing(fixture(name), 'watchdog')?.message).toContain('(gui/501)')
+    if (name === 'print-no-domain.txt')
+      expect(launchctlGuiSessionMissing(fixture(name), 'watchdog')?.message).toContain('(gui/501)')
     expect(LAUNCHCTL_PENDING_TEARDOWN.test(fixture(name))).toBe(name === 'bootstrap-eio.txt')
   })
 })

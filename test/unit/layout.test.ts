@@ -4,7 +4,10 @@ import {describe, expect, it} from 'vitest'
 
 /** The folder map CONTRIBUTING.md describes, held to the code: pure folders stay pure, core stays sorted by topic. */
 const SRC = path.resolve(import.meta.dirname, '../../src')
-const files = (dir: string): string[] => readdirSync(path.join(SRC, dir), {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f))
+const files = (dir: string): string[] =>
+  readdirSync(path.join(SRC, dir), {recursive: true, encoding: 'utf8'})
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f))
 // What reaches the disk, a process or the network: the seams in src/infra/ and the services own these.
 const IO_MODULES = /from ['"](node:fs|node:fs\/promises|node:child_process|node:http|node:https|execa|conf)['"]/
 
@@ -15,7 +18,9 @@ describe('the folder map', () => {
   })
 
   it('src/core keeps every file in a topic folder', () => {
-    const loose = readdirSync(path.join(SRC, 'core'), {withFileTypes: true}).filter((e) => e.isFile()).map((e) => e.name)
+    const loose = readdirSync(path.join(SRC, 'core'), {withFileTypes: true})
+      .filter((e) => e.isFile())
+      .map((e) => e.name)
     expect(loose).toEqual([])
   })
 
@@ -24,10 +29,15 @@ describe('the folder map', () => {
     const owners = new Map<string, string[]>()
     for (const dir of ['.']) {
       for (const f of files(dir).filter((x) => !x.startsWith('plugin'))) {
-        for (const m of readFileSync(path.join(SRC, f), 'utf8').matchAll(/^export (?:async )?(?:function|const|class) ([A-Za-z0-9_$]+)/gm)) owners.set(m[1], [...(owners.get(m[1]) ?? []), f])
+        for (const m of readFileSync(path.join(SRC, f), 'utf8').matchAll(
+          /^export (?:async )?(?:function|const|class) ([A-Za-z0-9_$]+)/gm,
+        ))
+          owners.set(m[1], [...(owners.get(m[1]) ?? []), f])
       }
     }
     expect(owners.size).toBeGreaterThan(500)
-    expect([...owners].filter(([, where]) => where.length > 1).map(([name, where]) => `${name}: ${where.join(', ')}`)).toEqual([])
+    expect(
+      [...owners].filter(([, where]) => where.length > 1).map(([name, where]) => `${name}: ${where.join(', ')}`),
+    ).toEqual([])
   })
 })

@@ -41,7 +41,11 @@ describe('leave: giving openclaw.json back', () => {
 
   it("takes back what OpenClaw's own plugin commands wrote: a file claw-mesh created is still removed", () => {
     // `openclaw plugins install` adds the entry and its bookkeeping under meta; `plugins uninstall` leaves enabled: false.
-    const current = {...patched({}), plugins: {entries: {'claw-mesh': {enabled: false}}}, meta: {lastTouchedVersion: '2026.9.6', migrations: {modelPolicyAllowlist: true}}}
+    const current = {
+      ...patched({}),
+      plugins: {entries: {'claw-mesh': {enabled: false}}},
+      meta: {lastTouchedVersion: '2026.9.6', migrations: {modelPolicyAllowlist: true}},
+    }
     expect(planConfigRestore({current, original: {existed: false}})).toMatchObject({mode: 'delete'})
     // Another plugin's entry is the user's: kept.
     const withOther = {...current, plugins: {entries: {'claw-mesh': {enabled: false}, codex: {enabled: true}}}}
@@ -55,8 +59,21 @@ describe('leave: giving openclaw.json back', () => {
     expect(paths).toContain('channels.a2a.peers.clawd')
     expect(paths.filter((p) => p.startsWith('channels.a2a.peers'))).toEqual(['channels.a2a.peers.clawd'])
     const original = {channels: {a2a: {peers: {hermes: {token: 'users-own-hermes-token'}}}}}
-    const current = {channels: {a2a: {enabled: true, exposeAgents: ['main'], peers: {hermes: {token: 'users-own-hermes-token'}, clawd: {token: 't', url: 'http://100.64.0.2:18789/a2a/v1', outboundToken: 'o'}}}}}
-    expect(planConfigRestore({current, original: {existed: true, config: original}, a2aPeers: ['clawd']})).toMatchObject({mode: 'bytes'})
+    const current = {
+      channels: {
+        a2a: {
+          enabled: true,
+          exposeAgents: ['main'],
+          peers: {
+            hermes: {token: 'users-own-hermes-token'},
+            clawd: {token: 't', url: 'http://100.64.0.2:18789/a2a/v1', outboundToken: 'o'},
+          },
+        },
+      },
+    }
+    expect(
+      planConfigRestore({current, original: {existed: true, config: original}, a2aPeers: ['clawd']}),
+    ).toMatchObject({mode: 'bytes'})
   })
 
   it('restores the original bytes when nobody else changed the file', () => {
@@ -78,11 +95,15 @@ describe('leave: giving openclaw.json back', () => {
   it('undoes only claw-mesh keys, keeping every other change, when the file changed since', () => {
     const original = {gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}}, hooks: {path: '/in'}}
     const current = patched(original)
-    ;(current.agents) = {defaults: {model: 'changed-later'}}
+    current.agents = {defaults: {model: 'changed-later'}}
     ;(current.hooks as Record<string, unknown>).path = '/in2'
     const plan = planConfigRestore({current, original: {existed: true, config: original}})
     expect(plan.mode).toBe('keys')
-    expect(plan.next).toEqual({gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}}, hooks: {path: '/in2'}, agents: {defaults: {model: 'changed-later'}}})
+    expect(plan.next).toEqual({
+      gateway: {mode: 'local', auth: {mode: 'password', password: 'pw'}},
+      hooks: {path: '/in2'},
+      agents: {defaults: {model: 'changed-later'}},
+    })
   })
 
   it('removes the file when there was none and nothing else was added', () => {
@@ -91,7 +112,10 @@ describe('leave: giving openclaw.json back', () => {
 
   it('keeps what others added to a file claw-mesh created', () => {
     const current = {...patched({}), channels: {telegram: {enabled: true}}}
-    expect(planConfigRestore({current, original: {existed: false}})).toMatchObject({mode: 'keys', next: {channels: {telegram: {enabled: true}}}})
+    expect(planConfigRestore({current, original: {existed: false}})).toMatchObject({
+      mode: 'keys',
+      next: {channels: {telegram: {enabled: true}}},
+    })
   })
 
   it('prunes only the parents claw-mesh created', () => {

@@ -36,11 +36,27 @@ describe('the lock is exclusive', () => {
     // The workers load the source through tsx, as vitest does: no build needed for the unit suite.
     const mod = (p: string) => path.join(ROOT, 'src', p)
     await Promise.all(
-      Array.from({length: 8}, () =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WORKER, mod('infra/lock.ts'), mod('infra/clock.ts'), dir, log], {stdio: 'inherit'})
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))))
-        }),
+      Array.from(
+        {length: 8},
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [
+                '--import',
+                'tsx',
+                '--input-type=module',
+                '-e',
+                WORKER,
+                mod('infra/lock.ts'),
+                mod('infra/clock.ts'),
+                dir,
+                log,
+              ],
+              {stdio: 'inherit'},
+            )
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited ${code}`))))
+          }),
       ),
     )
     const lines = readFileSync(log, 'utf8').trim().split('\n')
@@ -55,8 +71,12 @@ describe('the lock is exclusive', () => {
   it('a live holder makes the next one wait, then fail as busy (exit 6)', async () => {
     fresh()
     const held = await acquireLock({dir, name: 'x', waitMs: 0, clock: systemClock, what: 'test'})
-    await expect(acquireLock({dir, name: 'x', waitMs: 100, clock: systemClock, what: 'test run'})).rejects.toBeInstanceOf(BusyError)
-    expect(() => acquireLockSync({dir, name: 'x', waitMs: 50, what: 'test run'})).toThrow(/Another test run is running on this host \(pid \d+\)/)
+    await expect(
+      acquireLock({dir, name: 'x', waitMs: 100, clock: systemClock, what: 'test run'}),
+    ).rejects.toBeInstanceOf(BusyError)
+    expect(() => acquireLockSync({dir, name: 'x', waitMs: 50, what: 'test run'})).toThrow(
+      /Another test run is running on this host \(pid \d+\)/,
+    )
     held.release()
     acquireLockSync({dir, name: 'x', waitMs: 0, what: 'test'}).release()
   })
@@ -65,16 +85,21 @@ describe('the lock is exclusive', () => {
     fresh()
     writeFileSync(path.join(dir, 'x.lock'), '999999999\n123\n')
     const lock = await acquireLock({dir, name: 'x', waitMs: 0, clock: systemClock, what: 'test'})
-    expect(readFileSync(path.join(dir, 'x.lock'), 'utf8')).toBe(`${process.pid}\n${processStartTime(process.pid) ?? ''}\n`)
+    expect(readFileSync(path.join(dir, 'x.lock'), 'utf8')).toBe(
+      `${process.pid}\n${processStartTime(process.pid) ?? ''}\n`,
+    )
     lock.release()
   })
 
-  it.runIf(processStartTime(process.pid) !== undefined)('a lock naming a live pid with another start time (a recycled pid) is taken over', async () => {
-    fresh()
-    writeFileSync(path.join(dir, 'x.lock'), `${process.ppid}\n1\n`)
-    const lock = acquireLockSync({dir, name: 'x', waitMs: 0, what: 'test'})
-    lock.release()
-  })
+  it.runIf(processStartTime(process.pid) !== undefined)(
+    'a lock naming a live pid with another start time (a recycled pid) is taken over',
+    async () => {
+      fresh()
+      writeFileSync(path.join(dir, 'x.lock'), `${process.ppid}\n1\n`)
+      const lock = acquireLockSync({dir, name: 'x', waitMs: 0, what: 'test'})
+      lock.release()
+    },
+  )
 
   it('the lock file records pid and start time, and is gone after release', async () => {
     fresh()

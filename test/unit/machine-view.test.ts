@@ -21,7 +21,14 @@ afterEach(async () => {
 async function host(): Promise<ProvisionedHost> {
   const h = await provisionedHost()
   cleanups.push(h.cleanup)
-  h.host.store.update((s) => void (s.peers.clawd.a2a = {url: `${s.peers.clawd.url}/a2a`, pairedBy: 'invite', pairedAt: '2026-11-01T00:00:00Z'}))
+  h.host.store.update(
+    (s) =>
+      void (s.peers.clawd.a2a = {
+        url: `${s.peers.clawd.url}/a2a`,
+        pairedBy: 'invite',
+        pairedAt: '2026-11-01T00:00:00Z',
+      }),
+  )
   return h
 }
 
@@ -31,14 +38,30 @@ function countReads(file: string): () => number {
   return () => spy.mock.calls.filter(([p]) => p === file).length
 }
 
-const depsOf = (h: ProvisionedHost) => createDeps({env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces, io: createTestIOStreams().io, loopbackListeners: ownGatewayListeners()})
+const depsOf = (h: ProvisionedHost) =>
+  createDeps({
+    env: h.host.env,
+    platform: 'linux',
+    runner: h.runner,
+    store: h.host.store,
+    lookPath: h.host.lookPath,
+    networkInterfaces: h.host.networkInterfaces,
+    io: createTestIOStreams().io,
+    loopbackListeners: ownGatewayListeners(),
+  })
 
 describe('the machine view', () => {
   it('reads openclaw.json once however many readers ask, and again only after invalidate("config")', async () => {
     const h = await host()
     const reads = countReads(h.host.configPath)
     const view = createMachineView(depsOf(h))
-    await Promise.all([view.configFile(), view.configView(), view.config(), view.config(h.host.configPath), view.effectiveGatewayToken()])
+    await Promise.all([
+      view.configFile(),
+      view.configView(),
+      view.config(),
+      view.config(h.host.configPath),
+      view.effectiveGatewayToken(),
+    ])
     expect(reads()).toBe(1)
     expect(view.reads.config).toBe(1)
     view.invalidate('tailscale', 'health')
@@ -117,7 +140,14 @@ describe('one look at the machine per command', () => {
   it('status: one `tailscale status --json` and one read of openclaw.json, for the host and its A2A peer alike', async () => {
     const h = await host()
     const reads = countReads(h.host.configPath)
-    const r = await runCommand(Status, ['--json', '--timeout', '1s'], {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces})
+    const r = await runCommand(Status, ['--json', '--timeout', '1s'], {
+      env: h.host.env,
+      platform: 'linux',
+      runner: h.runner,
+      store: h.host.store,
+      lookPath: h.host.lookPath,
+      networkInterfaces: h.host.networkInterfaces,
+    })
     expect(r.exitCode).toBe(0)
     expect(r.json<{peers: {name: string}[]}>().peers).toEqual([expect.objectContaining({name: 'clawd'})])
     expect(h.runner.count('tailscale', 'status')).toBe(1)
@@ -127,7 +157,14 @@ describe('one look at the machine per command', () => {
   it('peer check: one `tailscale status --json` and one read of openclaw.json', async () => {
     const h = await host()
     const reads = countReads(h.host.configPath)
-    const r = await runCommand(PeerCheck, ['--json', '--timeout', '1s'], {env: h.host.env, platform: 'linux', runner: h.runner, store: h.host.store, lookPath: h.host.lookPath, networkInterfaces: h.host.networkInterfaces})
+    const r = await runCommand(PeerCheck, ['--json', '--timeout', '1s'], {
+      env: h.host.env,
+      platform: 'linux',
+      runner: h.runner,
+      store: h.host.store,
+      lookPath: h.host.lookPath,
+      networkInterfaces: h.host.networkInterfaces,
+    })
     const doc = r.json<{peers: {name: string; probes: {tailnet: {status: string}; a2aHere: {detail: string}}}[]}>()
     expect(doc.peers[0].probes.tailnet.status).toBe('ok')
     // The A2A probe read this host's channels.a2a (no "openclaw.json not read").

@@ -14,7 +14,7 @@ import {tempDir} from '../helpers/fakes/index.js'
 const FW = '/usr/libexec/ApplicationFirewall/socketfilterfw'
 
 describe('the macOS firewall probe', () => {
-  it('asks socketfilterfw about node\'s real binary, not the bin/node symlink', async () => {
+  it("asks socketfilterfw about node's real binary, not the bin/node symlink", async () => {
     const dir = tempDir('fw').path
     const real = path.join(dir, 'Cellar', 'node', '24.4.1', 'bin', 'node')
     mkdirSync(path.dirname(real), {recursive: true})
@@ -27,7 +27,13 @@ describe('the macOS firewall probe', () => {
       {command: FW, args: ['--getblockall'], result: {stdout: 'Block all DISABLED!\n'}},
       {command: FW, args: ['--getappblocked', real], result: {stdout: `The application at ${real} is permitted\n`}},
     ])
-    const deps = createDeps({env: {HOME: dir, PATH: path.join(dir, 'bin')}, platform: 'darwin', runner, io: createTestIOStreams().io, lookPath: (name) => (name === 'node' ? link : undefined)})
+    const deps = createDeps({
+      env: {HOME: dir, PATH: path.join(dir, 'bin')},
+      platform: 'darwin',
+      runner,
+      io: createTestIOStreams().io,
+      lookPath: (name) => (name === 'node' ? link : undefined),
+    })
     const probe = await probeFirewall(deps, {port: 18789, timeoutMs: 1000})
     expect(probe.tool).toBe('socketfilterfw')
   })

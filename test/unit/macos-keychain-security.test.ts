@@ -16,11 +16,19 @@ import {scriptedRunner, tempDir} from '../helpers/fakes/index.js'
  * touches the Keychain as node, so which node runs it (an upgrade, the gateway's PATH node) cannot matter.
  */
 const OLD_NODE = '/opt/homebrew/Cellar/node/22.9.0/bin/node'
-const open = (runner: Runner, timeoutMs = 10_000) => createKeychainSecretStore({service: 'claw-mesh', platform: 'darwin', platformLabel: 'macOS Keychain', runner, timeoutMs})
+const open = (runner: Runner, timeoutMs = 10_000) =>
+  createKeychainSecretStore({
+    service: 'claw-mesh',
+    platform: 'darwin',
+    platformLabel: 'macOS Keychain',
+    runner,
+    timeoutMs,
+  })
 
 const VALUES: Record<string, string> = {
   'gateway-token': 'Zm9vYmFyYmF6cXV4LXRva2VuLTQzLWNoYXJzLWxvbmctYWJj',
-  'hooks-token': '  spaces inside and around, "double" and \'single\' quotes, a back\\slash and $(rm -rf ~) `x` ; | &  ',
+  'hooks-token':
+    '  spaces inside and around, "double" and \'single\' quotes, a back\\slash and $(rm -rf ~) `x` ; | &  ',
   'peer/clawd': 'ünïcødé 🔑 日本語 and an emoji',
   // A hex token: `-w` would print it exactly like the hex of a non-ASCII value; -g tells them apart.
   'a2a/clawd/in': 'deadbeef00ff7f80',
@@ -35,7 +43,8 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
     for (const [name, value] of Object.entries(VALUES)) await (await store).set(name, value)
     for (const [name, value] of Object.entries(VALUES)) expect(await (await store).get(name)).toBe(value)
     // Stored as the UTF-8 bytes of the value, as keyring-rs stored them: items move between the two unchanged.
-    for (const [name, value] of Object.entries(VALUES)) expect(kc.read().items.find((i) => i.account === name)?.data).toBe(hex(value))
+    for (const [name, value] of Object.entries(VALUES))
+      expect(kc.read().items.find((i) => i.account === name)?.data).toBe(hex(value))
   })
 
   it('never puts a secret in argv: it goes to security -i on stdin, as hex', async () => {
@@ -72,11 +81,19 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
   it('an item an older claw-mesh wrote through node fails over SSH with the remedy that fixes it', async () => {
     const kc = fakeKeychain()
     kc.seed({service: 'claw-mesh', account: 'gateway-token', data: hex('old-token'), trusted: [OLD_NODE]})
-    const error = (await (await open(kc.runner())).get('gateway-token').catch((e: unknown) => e)) as KeychainUnavailableError
+    const error = (await (
+      await open(kc.runner())
+    )
+      .get('gateway-token')
+      .catch((e: unknown) => e)) as KeychainUnavailableError
     expect(error).toBeInstanceOf(KeychainUnavailableError)
-    expect(error.message).toMatch(/reading gateway-token: User interaction is not allowed\. The login keychain is unlocked, but this item does not trust \/usr\/bin\/security/)
+    expect(error.message).toMatch(
+      /reading gateway-token: User interaction is not allowed\. The login keychain is unlocked, but this item does not trust \/usr\/bin\/security/,
+    )
     expect(error.reason).toMatch(/written by an older claw-mesh trusts only the node binary that wrote it/)
-    expect(error.hint).toMatch(/At the Mac's desktop .*run `claw-mesh gateway configure` once and click Always Allow.*`claw-mesh token rotate`/)
+    expect(error.hint).toMatch(
+      /At the Mac's desktop .*run `claw-mesh gateway configure` once and click Always Allow.*`claw-mesh token rotate`/,
+    )
     expect(error.hint).not.toMatch(/unlock-keychain/)
   })
 
@@ -84,7 +101,11 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
     const kc = fakeKeychain({locked: true})
     kc.seed({service: 'claw-mesh', account: 'gateway-token', data: hex('t'), trusted: ['/usr/bin/security']})
     const store = await open(kc.runner())
-    for (const attempt of [() => store.get('gateway-token'), () => store.set('hooks-token', 'x'), () => store.delete('gateway-token')]) {
+    for (const attempt of [
+      () => store.get('gateway-token'),
+      () => store.set('hooks-token', 'x'),
+      () => store.delete('gateway-token'),
+    ]) {
       const error = (await attempt().catch((e: unknown) => e)) as KeychainUnavailableError
       expect(error).toBeInstanceOf(KeychainUnavailableError)
       expect(error.reason).toMatch(/login keychain is locked .*"User interaction is not allowed"/)
@@ -104,7 +125,11 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
   it('a prompt nobody answers is abandoned at the timeout with a remedy, not waited on forever', async () => {
     const kc = fakeKeychain()
     kc.seed({service: 'claw-mesh', account: 'gateway-token', data: hex('old'), trusted: [OLD_NODE]})
-    const error = (await (await open(kc.runner({gui: true}), 1500)).get('gateway-token').catch((e: unknown) => e)) as KeychainUnavailableError
+    const error = (await (
+      await open(kc.runner({gui: true}), 1500)
+    )
+      .get('gateway-token')
+      .catch((e: unknown) => e)) as KeychainUnavailableError
     expect(error).toBeInstanceOf(KeychainUnavailableError)
     expect(error.message).toMatch(/did not answer within 1500 ms \(reading gateway-token\)/)
     expect(error.hint).toMatch(/Answer the prompt at the Mac \(Always Allow\)/)
@@ -127,7 +152,15 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
     const kc = fakeKeychain()
     const stateDir = tempDir('mac-select').path
     const {io, stderr} = createTestIOStreams()
-    const store = await openSecretStore({choice: 'auto', stateDir, platform: 'darwin', io, runner: kc.runner(), env: {}, timeoutMs: 10_000})
+    const store = await openSecretStore({
+      choice: 'auto',
+      stateDir,
+      platform: 'darwin',
+      io,
+      runner: kc.runner(),
+      env: {},
+      timeoutMs: 10_000,
+    })
     expect(store.backend).toBe('keychain')
     expect(store.location).toMatch(/through \/usr\/bin\/security/)
     expect(stderr()).toBe('')
@@ -136,15 +169,23 @@ describe('macOS: the Keychain through /usr/bin/security', () => {
   })
 })
 
-describe('macOS: the gateway\'s secret resolver', () => {
-  it('answers OpenClaw from the Keychain through the Runner\'s /usr/bin/security, over SSH', async () => {
+describe("macOS: the gateway's secret resolver", () => {
+  it("answers OpenClaw from the Keychain through the Runner's /usr/bin/security, over SSH", async () => {
     const kc = fakeKeychain()
     kc.seed({service: 'claw-mesh', account: 'gateway-token', data: hex('tok "é"'), trusted: ['/usr/bin/security']})
     const home = tempDir('mac-resolver').path
     const runner = kc.runner()
     const {io} = createTestIOStreams()
-    const deps = createDeps({platform: 'darwin', runner, io, env: {HOME: home, CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'keychain'}})
-    const answer = await resolveSecretRequest(await openResolverStore(deps), '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}')
+    const deps = createDeps({
+      platform: 'darwin',
+      runner,
+      io,
+      env: {HOME: home, CLAW_MESH_HOME: home, CLAW_MESH_SECRET_STORE: 'keychain'},
+    })
+    const answer = await resolveSecretRequest(
+      await openResolverStore(deps),
+      '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}',
+    )
     expect(answer).toEqual({protocolVersion: 1, values: {'gateway-token': 'tok "é"'}})
     expect(runner.commands).toEqual(['/usr/bin/security'])
   })
@@ -157,7 +198,13 @@ describe('Windows and Linux keep @napi-rs/keyring', () => {
     ['win32', 'Windows Credential Manager'],
     ['linux', 'Secret Service'],
   ])('%s: the keyring module, never a program, even when given the Runner', async (platform, label) => {
-    const store = await createKeychainSecretStore({service: `claw-mesh-unit-${process.pid}`, platform, platformLabel: label, runner: noRunner(), timeoutMs: 3000})
+    const store = await createKeychainSecretStore({
+      service: `claw-mesh-unit-${process.pid}`,
+      platform,
+      platformLabel: label,
+      runner: noRunner(),
+      timeoutMs: 3000,
+    })
     expect(store.location).toBe(`${label} (service "claw-mesh-unit-${process.pid}")`)
     // On this Linux host the module answers from whatever store it finds, or refuses; either way no program ran.
     const got = await store.get('m4-never-set').catch((e: unknown) => e)

@@ -17,13 +17,19 @@ describe('what security find-generic-password -g prints, read back (print_buffer
   })
 
   it('no password line is no answer', () => {
-    expect(parseFoundPassword('security: SecKeychainSearchCopyNext: The specified item could not be found in the keychain.\n')).toBeUndefined()
+    expect(
+      parseFoundPassword(
+        'security: SecKeychainSearchCopyNext: The specified item could not be found in the keychain.\n',
+      ),
+    ).toBeUndefined()
   })
 })
 
 describe('the security -i line that stores a value', () => {
   it('carries the value as hex, trusts /usr/bin/security, updates in place, and quotes the names', () => {
-    expect(securityAddLine('claw-mesh', 'peer/o"x\\y', 'é v')).toBe('add-generic-password -U -s "claw-mesh" -a "peer/o\\"x\\\\y" -T "/usr/bin/security" -X c3a92076\n')
+    expect(securityAddLine('claw-mesh', 'peer/o"x\\y', 'é v')).toBe(
+      'add-generic-password -U -s "claw-mesh" -a "peer/o\\"x\\\\y" -T "/usr/bin/security" -X c3a92076\n',
+    )
   })
   it('refuses a name that would end the line', () => {
     expect(() => securityAddLine('claw-mesh', 'peer/a\nfind-generic-password', 'v')).toThrow(/control character/)
@@ -51,6 +57,8 @@ describe('macOS refusals found through security', () => {
     expect(r.hint).toMatch(/claw-mesh gateway configure.*Always Allow.*claw-mesh token rotate.*--secret-store file/)
   })
   it('a Mac problem given on Linux falls back to the Linux wording', () => {
-    expect(keychainRefusal('linux', 'Failed to connect to socket', 'item-not-trusted').cause).toMatch(/no D-Bus session bus/)
+    expect(keychainRefusal('linux', 'Failed to connect to socket', 'item-not-trusted').cause).toMatch(
+      /no D-Bus session bus/,
+    )
   })
 })

@@ -1,7 +1,27 @@
 import {describe, expect, it} from 'vitest'
-import {auditLine, filterAudit, formatAuditRecord, needsRotation, parseAuditLines, rotationSteps, type AuditRecord} from '../../src/core/mesh/mesh-audit.js'
+import {
+  auditLine,
+  filterAudit,
+  formatAuditRecord,
+  needsRotation,
+  parseAuditLines,
+  rotationSteps,
+  type AuditRecord,
+} from '../../src/core/mesh/mesh-audit.js'
 
-const rec: AuditRecord = {at: '2026-12-07T00:00:00.000Z', id: 'm1', peer: 'b', direction: 'out', kind: 'ask', event: 'answered', hop: 1, bytesOut: 5, latencyMs: 80, body: 'hello', reply: 'hi'}
+const rec: AuditRecord = {
+  at: '2026-12-07T00:00:00.000Z',
+  id: 'm1',
+  peer: 'b',
+  direction: 'out',
+  kind: 'ask',
+  event: 'answered',
+  hop: 1,
+  bytesOut: 5,
+  latencyMs: 80,
+  body: 'hello',
+  reply: 'hi',
+}
 
 describe('audit log', () => {
   it.each([
@@ -34,6 +54,8 @@ describe('audit log', () => {
   })
 
   it('prints a line with peer text stripped of controls', () => {
-    expect(formatAuditRecord({...rec, peer: 'b\u001b[31m', reason: 'x\u0007y'})).toBe('2026-12-07T00:00:00.000Z  → b  ask  answered  m1  hop 1  5 B out  80 ms  (xy)')
+    expect(formatAuditRecord({...rec, peer: 'b\u001b[31m', reason: 'x\u0007y'})).toBe(
+      '2026-12-07T00:00:00.000Z  → b  ask  answered  m1  hop 1  5 B out  80 ms  (xy)',
+    )
   })
 })

@@ -28,7 +28,9 @@ describe('incoming replies and wake-up text', () => {
   })
   it('names the peer and the task, and cuts the preview', () => {
     expect(wakeText('nova', 'id1', 'all green', 'answered')).toBe('nova answered (mesh task id1): all green')
-    expect(wakeText('nova', 'id1', 'y'.repeat(700), 'answered')).toMatch(/^nova answered \(mesh task id1\): y{600}… — read it all with mesh_task\.$/)
+    expect(wakeText('nova', 'id1', 'y'.repeat(700), 'answered')).toMatch(
+      /^nova answered \(mesh task id1\): y{600}… — read it all with mesh_task\.$/,
+    )
     expect(wakeText('nova', 'id1', undefined, 'dead')).toContain('dead letter')
   })
 })

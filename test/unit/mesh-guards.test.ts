@@ -1,6 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {checkGuards, limitsFor, withinHour} from '../../src/core/mesh/mesh-guards.js'
-import {callerLineage, lineageContextId, parseLineageContextId, sessionContext, threadContextId} from '../../src/core/mesh/mesh-lineage.js'
+import {
+  callerLineage,
+  lineageContextId,
+  parseLineageContextId,
+  sessionContext,
+  threadContextId,
+} from '../../src/core/mesh/mesh-lineage.js'
 
 describe('loop and budget guards', () => {
   const limits = {hopLimit: 2, hourlyBudget: 3}
@@ -17,7 +23,9 @@ describe('loop and budget guards', () => {
 
   it('tells the agent what happened and what to do', () => {
     const v = checkGuards({peer: 'b', hop: 3, limits, recentAgentSends: 0})
-    expect(!v.ok && v.message).toBe('Not sent: this would be hop 3 of a chain of agents messaging each other, and the limit for b is 2. Answer the one who asked you instead of asking further.')
+    expect(!v.ok && v.message).toBe(
+      'Not sent: this would be hop 3 of a chain of agents messaging each other, and the limit for b is 2. Answer the one who asked you instead of asking further.',
+    )
   })
 
   it('takes per-pair limits over the defaults', () => {

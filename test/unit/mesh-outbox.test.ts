@@ -1,5 +1,17 @@
 import {describe, expect, it} from 'vitest'
-import {afterAttempt, afterPoll, backoffMs, cancel, deliveryId, dueAction, expire, peerBudget, queueSummary, retryNow, type OutboxItem} from '../../src/core/mesh/mesh-outbox.js'
+import {
+  afterAttempt,
+  afterPoll,
+  backoffMs,
+  cancel,
+  deliveryId,
+  dueAction,
+  expire,
+  peerBudget,
+  queueSummary,
+  retryNow,
+  type OutboxItem,
+} from '../../src/core/mesh/mesh-outbox.js'
 
 const item = (over: Partial<OutboxItem> = {}): OutboxItem => ({
   id: 'm1',
@@ -35,21 +47,49 @@ describe('outbox backoff', () => {
 
 describe('outbox transitions after a delivery attempt', () => {
   it.each<[string, Parameters<typeof afterAttempt>[1], Partial<OutboxItem>]>([
-    ['accepted and answered in the same round trip', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_COMPLETED', reply: 'done'}, {state: 'answered', reply: 'done', taskId: 't1', attempts: 1, deliveredAt: 10, answeredAt: 10}],
-    ['accepted, still working: polled 4 s later', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_WORKING'}, {state: 'sent', taskId: 't1', nextAt: 4010}],
-    ['accepted, then the task failed', {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_FAILED', reason: 'boom'}, {state: 'failed', reason: 'boom'}],
+    [
+      'accepted and answered in the same round trip',
+      {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_COMPLETED', reply: 'done'},
+      {state: 'answered', reply: 'done', taskId: 't1', attempts: 1, deliveredAt: 10, answeredAt: 10},
+    ],
+    [
+      'accepted, still working: polled 4 s later',
+      {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_WORKING'},
+      {state: 'sent', taskId: 't1', nextAt: 4010},
+    ],
+    [
+      'accepted, then the task failed',
+      {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_FAILED', reason: 'boom'},
+      {state: 'failed', reason: 'boom'},
+    ],
     ['refused (broken pair)', {kind: 'refused', detail: '401'}, {state: 'failed', reason: '401', attempts: 1}],
-    ['unreachable: retried after the backoff', {kind: 'retryable', detail: 'ECONNREFUSED'}, {state: 'queued', nextAt: 1010, attempts: 1, reason: 'ECONNREFUSED'}],
+    [
+      'unreachable: retried after the backoff',
+      {kind: 'retryable', detail: 'ECONNREFUSED'},
+      {state: 'queued', nextAt: 1010, attempts: 1, reason: 'ECONNREFUSED'},
+    ],
   ])('%s', (_name, outcome, expected) => {
     expect(afterAttempt(item(), outcome, 10)).toMatchObject(expected)
   })
 
   it('a retry that would fall after the time to live makes a dead letter', () => {
-    expect(afterAttempt(item({expiresAt: 500}), {kind: 'retryable', detail: 'timeout'}, 10)).toMatchObject({state: 'dead', reason: 'not delivered before it expired (last: timeout)'})
+    expect(afterAttempt(item({expiresAt: 500}), {kind: 'retryable', detail: 'timeout'}, 10)).toMatchObject({
+      state: 'dead',
+      reason: 'not delivered before it expired (last: timeout)',
+    })
   })
 
   it('a run the peer failed while starting goes again under a new message id', () => {
-    const next = afterAttempt(item(), {kind: 'accepted', taskId: 't1', taskState: 'TASK_STATE_FAILED', reason: 'another OpenClaw process owns state-lifecycle'}, 10)
+    const next = afterAttempt(
+      item(),
+      {
+        kind: 'accepted',
+        taskId: 't1',
+        taskState: 'TASK_STATE_FAILED',
+        reason: 'another OpenClaw process owns state-lifecycle',
+      },
+      10,
+    )
     expect(next).toMatchObject({state: 'queued', generation: 1, nextAt: 5010})
     expect(next.taskId).toBeUndefined()
     expect(deliveryId(next)).toBe('m1.1')
@@ -65,9 +105,24 @@ describe('outbox transitions after a delivery attempt', () => {
 describe('outbox transitions after a poll', () => {
   const sent = item({state: 'sent', taskId: 't1', deliveredAt: 0})
   it.each<[string, Parameters<typeof afterPoll>[1], number, Partial<OutboxItem>]>([
-    ['the answer came', {kind: 'task', taskState: 'TASK_STATE_COMPLETED', reply: 'yes'}, 5, {state: 'answered', reply: 'yes'}],
-    ['still working in the first minute: 4 s', {kind: 'task', taskState: 'TASK_STATE_WORKING'}, 5, {state: 'sent', nextAt: 4005}],
-    ['still working later: 15 s', {kind: 'task', taskState: 'TASK_STATE_WORKING'}, 70_000, {state: 'sent', nextAt: 85_000}],
+    [
+      'the answer came',
+      {kind: 'task', taskState: 'TASK_STATE_COMPLETED', reply: 'yes'},
+      5,
+      {state: 'answered', reply: 'yes'},
+    ],
+    [
+      'still working in the first minute: 4 s',
+      {kind: 'task', taskState: 'TASK_STATE_WORKING'},
+      5,
+      {state: 'sent', nextAt: 4005},
+    ],
+    [
+      'still working later: 15 s',
+      {kind: 'task', taskState: 'TASK_STATE_WORKING'},
+      70_000,
+      {state: 'sent', nextAt: 85_000},
+    ],
     ['the peer forgot the task (restarted)', {kind: 'unknown-task'}, 5, {state: 'lost'}],
     ['the peer is away: keep polling', {kind: 'retryable', detail: 'ECONNREFUSED'}, 5, {state: 'sent', nextAt: 15_005}],
     ['away past the time to live', {kind: 'retryable', detail: 'ECONNREFUSED'}, 100_000, {state: 'lost'}],
@@ -97,12 +152,22 @@ describe('owner actions', () => {
     expect(expire(item({state: 'sent'}), 5).state).toBe('sent')
     expect(cancel(item(), 5)).toMatchObject({state: 'cancelled', notified: true})
     expect(cancel(item({state: 'answered'}), 5).state).toBe('answered')
-    expect(retryNow(item({state: 'dead', expiresAt: 10}), 50, 1000)).toMatchObject({state: 'queued', nextAt: 50, expiresAt: 1050, notified: false})
+    expect(retryNow(item({state: 'dead', expiresAt: 10}), 50, 1000)).toMatchObject({
+      state: 'queued',
+      nextAt: 50,
+      expiresAt: 1050,
+      notified: false,
+    })
     expect(retryNow(item({state: 'answered'}), 50).state).toBe('answered')
   })
 
   it('summarises queue depth and the oldest undelivered message', () => {
-    const items = [item({createdAt: 30}), item({id: 'm2', createdAt: 10}), item({id: 'm3', state: 'sent'}), item({id: 'm4', state: 'dead'})]
+    const items = [
+      item({createdAt: 30}),
+      item({id: 'm2', createdAt: 10}),
+      item({id: 'm3', state: 'sent'}),
+      item({id: 'm4', state: 'dead'}),
+    ]
     expect(queueSummary(items, 100)).toEqual({queued: 2, awaitingReply: 1, oldestQueuedMs: 90, dead: 1})
     expect(queueSummary([], 100)).toEqual({queued: 0, awaitingReply: 0, oldestQueuedMs: undefined, dead: 0})
   })

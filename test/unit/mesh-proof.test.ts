@@ -1,7 +1,13 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {describe, expect, it} from 'vitest'
-import {meshProofKey, newChallenge, parseProofRequest, proveMesh, verifyMeshProof} from '../../src/core/pairing/mesh-proof.js'
+import {
+  meshProofKey,
+  newChallenge,
+  parseProofRequest,
+  proveMesh,
+  verifyMeshProof,
+} from '../../src/core/pairing/mesh-proof.js'
 import {meshProofAssignments} from '../../src/core/pairing/mesh-proof-config.js'
 import {maskChanges, planAssignments} from '../../src/core/openclaw/openclaw-config-patch.js'
 import {proofHandler, rateLimiter} from '../../src/plugin/proof-route.js'
@@ -12,16 +18,34 @@ const OTHER = 'another-fleet-0123456789abcdefghijklmn'
 const c1 = newChallenge()
 const c2 = newChallenge()
 /** nova's honest answer to a challenge from me. */
-const honest = (challenge = c1, key = meshProofKey(SECRET, 'nova'), from = 'me', to = 'nova') => ({name: to, proof: proveMesh(key, {challenge, from, to})})
+const honest = (challenge = c1, key = meshProofKey(SECRET, 'nova'), from = 'me', to = 'nova') => ({
+  name: to,
+  proof: proveMesh(key, {challenge, from, to}),
+})
 
 describe('mesh proof: verifying a member', () => {
   const cases: Array<[string, unknown, string, 'ok' | 'wrong-name' | 'wrong-proof' | 'malformed']> = [
     ['the member with the key derived from the mesh secret', honest(), c1, 'ok'],
     ['a key derived from another secret', honest(c1, meshProofKey(OTHER, 'nova')), c1, 'wrong-proof'],
-    ["another member's key (relayed or reflected: x answers as nova)", {name: 'nova', proof: proveMesh(meshProofKey(SECRET, 'x'), {challenge: c1, from: 'me', to: 'x'})}, c1, 'wrong-proof'],
-    ["another member's honest answer, forwarded as is", honest(c1, meshProofKey(SECRET, 'x'), 'me', 'x'), c1, 'wrong-name'],
+    [
+      "another member's key (relayed or reflected: x answers as nova)",
+      {name: 'nova', proof: proveMesh(meshProofKey(SECRET, 'x'), {challenge: c1, from: 'me', to: 'x'})},
+      c1,
+      'wrong-proof',
+    ],
+    [
+      "another member's honest answer, forwarded as is",
+      honest(c1, meshProofKey(SECRET, 'x'), 'me', 'x'),
+      c1,
+      'wrong-name',
+    ],
     ['a proof made for another caller', honest(c1, undefined, 'y'), c1, 'wrong-proof'],
-    ['a proof for another name in the message', {name: 'nova', proof: proveMesh(meshProofKey(SECRET, 'nova'), {challenge: c1, from: 'me', to: 'x'})}, c1, 'wrong-proof'],
+    [
+      'a proof for another name in the message',
+      {name: 'nova', proof: proveMesh(meshProofKey(SECRET, 'nova'), {challenge: c1, from: 'me', to: 'x'})},
+      c1,
+      'wrong-proof',
+    ],
     ['an answer to an earlier challenge (replay)', honest(c1), c2, 'wrong-proof'],
     ['the mesh secret itself as the key', honest(c1, Buffer.from(SECRET).toString('base64url')), c1, 'wrong-proof'],
     ['a proof cut short', {name: 'nova', proof: honest().proof.slice(0, 20)}, c1, 'malformed'],
@@ -57,7 +81,10 @@ describe('mesh proof: the proof key in openclaw.json', () => {
   const installed = {plugins: {entries: {'claw-mesh': {enabled: true, config: {auditDir: '/s'}}}}}
   it('writes {name, key} under the plugin entry, masked in every change list', () => {
     const plan = planAssignments(installed, meshProofAssignments(installed, {meshSecret: SECRET, identity: 'nova'}))
-    expect((plan.next as typeof installed & {plugins: {entries: {'claw-mesh': {config: {meshProof: unknown}}}}}).plugins.entries['claw-mesh'].config.meshProof).toEqual({name: 'nova', key: meshProofKey(SECRET, 'nova')})
+    expect(
+      (plan.next as typeof installed & {plugins: {entries: {'claw-mesh': {config: {meshProof: unknown}}}}}).plugins
+        .entries['claw-mesh'].config.meshProof,
+    ).toEqual({name: 'nova', key: meshProofKey(SECRET, 'nova')})
     expect(plan.next.plugins).toMatchObject({entries: {'claw-mesh': {enabled: true, config: {auditDir: '/s'}}}})
     expect(JSON.stringify(maskChanges(plan.changes))).not.toContain(meshProofKey(SECRET, 'nova'))
     // Rotation: a new mesh secret re-derives the key; leaving the fleet (no secret) removes it, masked too.
@@ -66,7 +93,9 @@ describe('mesh proof: the proof key in openclaw.json', () => {
     const removed = planAssignments(plan.next, meshProofAssignments(plan.next, {identity: 'nova'}))
     expect(JSON.stringify(removed.next)).not.toContain('meshProof')
     expect(JSON.stringify(maskChanges(removed.changes))).not.toContain(meshProofKey(SECRET, 'nova'))
-    expect(planAssignments(plan.next, meshProofAssignments(plan.next, {meshSecret: SECRET, identity: 'nova'})).changed).toBe(false)
+    expect(
+      planAssignments(plan.next, meshProofAssignments(plan.next, {meshSecret: SECRET, identity: 'nova'})).changed,
+    ).toBe(false)
   })
   it('writes nothing before the plugin has an entry', () => {
     expect(meshProofAssignments({}, {meshSecret: SECRET, identity: 'nova'})).toEqual([])
@@ -74,7 +103,11 @@ describe('mesh proof: the proof key in openclaw.json', () => {
 })
 
 describe('mesh proof: the plugin route', () => {
-  const api = (meshProof?: unknown): PluginApi => ({registerTool() {}, registerService() {}, runtime: {config: {current: () => ({plugins: {entries: {'claw-mesh': {config: meshProof ? {meshProof} : {}}}}})}}})
+  const api = (meshProof?: unknown): PluginApi => ({
+    registerTool() {},
+    registerService() {},
+    runtime: {config: {current: () => ({plugins: {entries: {'claw-mesh': {config: meshProof ? {meshProof} : {}}}}})}},
+  })
   async function serve(handler: ReturnType<typeof proofHandler>) {
     const server = http.createServer((req, res) => void handler(req, res))
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
@@ -126,7 +159,12 @@ describe('mesh proof: the plugin route', () => {
 
   it('limits requests per address and window', async () => {
     let t = 0
-    const s = await serve(proofHandler(api({name: 'nova', key}), rateLimiter(() => t, {windowMs: 10_000, perAddress: 3, total: 100})))
+    const s = await serve(
+      proofHandler(
+        api({name: 'nova', key}),
+        rateLimiter(() => t, {windowMs: 10_000, perAddress: 3, total: 100}),
+      ),
+    )
     try {
       const body = JSON.stringify({challenge: c1, from: 'me'})
       const statuses = []

@@ -23,8 +23,14 @@ describe('netstat -ano on a localized Windows', () => {
   })
 
   it.each([
-    ['a port that only starts with the one asked for', '  TCP    127.0.0.1:187890       0.0.0.0:0              LISTENING       11\r\n'],
-    ['a connection whose peer sits on port 0 of a real address', '  TCP    127.0.0.1:18789        10.0.0.2:0             SYN_SENT        12\r\n'],
+    [
+      'a port that only starts with the one asked for',
+      '  TCP    127.0.0.1:187890       0.0.0.0:0              LISTENING       11\r\n',
+    ],
+    [
+      'a connection whose peer sits on port 0 of a real address',
+      '  TCP    127.0.0.1:18789        10.0.0.2:0             SYN_SENT        12\r\n',
+    ],
     ['a pid that is not a number', '  TCP    127.0.0.1:18789        0.0.0.0:0              LISTENING       x13\r\n'],
     ['pid 0', '  TCP    127.0.0.1:18789        0.0.0.0:0              LISTENING       0\r\n'],
     ['a row cut short', '  TCP    127.0.0.1:18789        0.0.0.0:0\r\n'],
@@ -38,7 +44,12 @@ describe('netstat -ano on a localized Windows', () => {
       calls.push([cmd, ...args])
       if (cmd === 'netstat') return {exitCode: 0, stdout: fixture(lang), stderr: '', notFound: false}
       const pid = /ProcessId=(\d+)/.exec(args.join(' '))?.[1]
-      return {exitCode: 0, stdout: `C:\\Program Files\\nodejs\\node.exe\r\n"C:\\Program Files\\nodejs\\node.exe" C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\openclaw\\dist\\index.js gateway --port 18789 (pid ${pid})\r\n`, stderr: '', notFound: false}
+      return {
+        exitCode: 0,
+        stdout: `C:\\Program Files\\nodejs\\node.exe\r\n"C:\\Program Files\\nodejs\\node.exe" C:\\Users\\u\\AppData\\Roaming\\npm\\node_modules\\openclaw\\dist\\index.js gateway --port 18789 (pid ${pid})\r\n`,
+        stderr: '',
+        notFound: false,
+      }
     }
     const listeners = await win32LoopbackListeners(18789, run)
     // -ano without -p TCP: `-p TCP` lists IPv4 only and would hide the [::] listener.
@@ -48,7 +59,12 @@ describe('netstat -ano on a localized Windows', () => {
   })
 
   it('netstat missing is "cannot tell", never "free"', async () => {
-    const listeners = await win32LoopbackListeners(18789, async () => ({exitCode: -1, stdout: '', stderr: '', notFound: true}))
+    const listeners = await win32LoopbackListeners(18789, async () => ({
+      exitCode: -1,
+      stdout: '',
+      stderr: '',
+      notFound: true,
+    }))
     expect(judgeListeners(listeners, 18789, {})).toMatchObject({ours: false, reason: 'unknown'})
   })
 })

@@ -1,6 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/common/errors.js'
-import {normalizeHooksPath, parseOpenClawConfig, readGatewaySettings, serializeOpenClawConfig, usesJson5Syntax} from '../../src/core/openclaw/openclaw-config.js'
+import {
+  normalizeHooksPath,
+  parseOpenClawConfig,
+  readGatewaySettings,
+  serializeOpenClawConfig,
+  usesJson5Syntax,
+} from '../../src/core/openclaw/openclaw-config.js'
 
 describe('parseOpenClawConfig', () => {
   it('reads JSON5: comments, trailing commas, unquoted keys', () => {
@@ -52,16 +58,30 @@ describe('serialization', () => {
 describe('readGatewaySettings', () => {
   it('says where the token lives without exposing it', () => {
     const s = readGatewaySettings({
-      gateway: {port: 1234, bind: 'tailnet', auth: {mode: 'token', token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}}},
+      gateway: {
+        port: 1234,
+        bind: 'tailnet',
+        auth: {mode: 'token', token: {source: 'exec', provider: 'clawmesh', id: 'gateway-token'}},
+      },
       secrets: {providers: {clawmesh: {source: 'exec', command: '/s/bin/secret-resolver'}}},
       hooks: {enabled: true, token: 'x'.repeat(20), path: 'in/'},
     })
-    expect(s).toMatchObject({port: 1234, bind: 'tailnet', authMode: 'token', token: {kind: 'secret-ref', ref: {source: 'exec'}}, provider: {command: '/s/bin/secret-resolver'}, hooks: {enabled: true, path: '/in', tokenSet: true}})
+    expect(s).toMatchObject({
+      port: 1234,
+      bind: 'tailnet',
+      authMode: 'token',
+      token: {kind: 'secret-ref', ref: {source: 'exec'}},
+      provider: {command: '/s/bin/secret-resolver'},
+      hooks: {enabled: true, path: '/in', tokenSet: true},
+    })
     expect(JSON.stringify(s)).not.toContain('x'.repeat(20))
   })
 
   it('reports a plain-text token and defaults', () => {
-    expect(readGatewaySettings({gateway: {auth: {token: 'abc'}}})).toMatchObject({token: {kind: 'plaintext'}, hooks: {enabled: false, path: '/hooks', tokenSet: false}})
+    expect(readGatewaySettings({gateway: {auth: {token: 'abc'}}})).toMatchObject({
+      token: {kind: 'plaintext'},
+      hooks: {enabled: false, path: '/hooks', tokenSet: false},
+    })
     expect(readGatewaySettings({}).token).toEqual({kind: 'none'})
   })
 

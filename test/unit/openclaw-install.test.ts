@@ -14,13 +14,25 @@ function binDir(names: string[]): string {
   for (const n of names) writeFileSync(path.join(dir, n), '')
   return dir
 }
-const deps = (env: Record<string, string>) => createDeps({env: {HOME: '/home/u', ...env}, platform: 'linux', store: createMemoryStateStore(), io: createTestIOStreams().io})
+const deps = (env: Record<string, string>) =>
+  createDeps({
+    env: {HOME: '/home/u', ...env},
+    platform: 'linux',
+    store: createMemoryStateStore(),
+    io: createTestIOStreams().io,
+  })
 
 describe('installing OpenClaw', () => {
   it('plans a global npm install when openclaw is missing (printable with --dry-run)', () => {
     const bin = binDir(['npm', 'node'])
     const plan = planOpenClawInstall(deps({PATH: bin}))
-    expect(plan.steps).toEqual([{title: 'Install openclaw with npm (~95 MB download, ~650 MB installed)', command: path.join(bin, 'npm'), args: ['install', '-g', 'openclaw']}])
+    expect(plan.steps).toEqual([
+      {
+        title: 'Install openclaw with npm (~95 MB download, ~650 MB installed)',
+        command: path.join(bin, 'npm'),
+        args: ['install', '-g', 'openclaw'],
+      },
+    ])
     expect(plan.notes.join(' ')).toMatch(/Node 24\.16\+/)
   })
 
@@ -31,7 +43,11 @@ describe('installing OpenClaw', () => {
 
   it('has nothing to do when openclaw is already on PATH', () => {
     const bin = binDir(['npm', 'openclaw'])
-    expect(planOpenClawInstall(deps({PATH: bin}))).toMatchObject({method: 'already installed', steps: [], present: path.join(bin, 'openclaw')})
+    expect(planOpenClawInstall(deps({PATH: bin}))).toMatchObject({
+      method: 'already installed',
+      steps: [],
+      present: path.join(bin, 'openclaw'),
+    })
   })
 
   it('asks for Node/npm when npm is missing', () => {
@@ -43,12 +59,17 @@ describe('locating OpenClaw', () => {
   it('prefers $CLAW_MESH_OPENCLAW over PATH', () => {
     const a = binDir(['openclaw'])
     const b = binDir(['openclaw'])
-    expect(locateOpenClaw(deps({PATH: a, CLAW_MESH_OPENCLAW: path.join(b, 'openclaw')}))).toMatchObject({bin: path.join(b, 'openclaw'), source: 'CLAW_MESH_OPENCLAW'})
+    expect(locateOpenClaw(deps({PATH: a, CLAW_MESH_OPENCLAW: path.join(b, 'openclaw')}))).toMatchObject({
+      bin: path.join(b, 'openclaw'),
+      source: 'CLAW_MESH_OPENCLAW',
+    })
     expect(locateOpenClaw(deps({PATH: a}))).toMatchObject({bin: path.join(a, 'openclaw'), source: 'PATH'})
   })
 
   it('says so when $CLAW_MESH_OPENCLAW points nowhere', () => {
-    expect(() => locateOpenClaw(deps({CLAW_MESH_OPENCLAW: '/nope/openclaw'}))).toThrowError('$CLAW_MESH_OPENCLAW points at /nope/openclaw, which does not exist.')
+    expect(() => locateOpenClaw(deps({CLAW_MESH_OPENCLAW: '/nope/openclaw'}))).toThrowError(
+      '$CLAW_MESH_OPENCLAW points at /nope/openclaw, which does not exist.',
+    )
   })
 
   it('uses the profile configure recorded', () => {

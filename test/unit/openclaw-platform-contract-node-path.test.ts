@@ -30,14 +30,24 @@ const PATHS = [
 
 const unavailable = openclawInternalsUnavailable()
 
-describe.skipIf(unavailable !== undefined)("claw-mesh's baked node path agrees with OpenClaw's own rule", {timeout: 60_000}, () => {
-  it.each(PATHS)('%s: the same stable Homebrew candidates', async (p) => {
-    const theirs = await openclawInternal<(p: string) => string[]>('stable-node-path', 'stableHomebrewNodePathCandidates')
-    expect(stableHomebrewNodePathCandidates(p)).toEqual(theirs(p))
-  })
+describe.skipIf(unavailable !== undefined)(
+  "claw-mesh's baked node path agrees with OpenClaw's own rule",
+  {timeout: 60_000},
+  () => {
+    it.each(PATHS)('%s: the same stable Homebrew candidates', async (p) => {
+      const theirs = await openclawInternal<(p: string) => string[]>(
+        'stable-node-path',
+        'stableHomebrewNodePathCandidates',
+      )
+      expect(stableHomebrewNodePathCandidates(p)).toEqual(theirs(p))
+    })
 
-  it.each(PATHS)('%s: version-managed exactly when OpenClaw says so', async (p) => {
-    const theirs = await openclawInternal<(p: string, platform: string) => boolean>('runtime-paths', 'isVersionManagedNodePath')
-    expect(versionManagerOf(p) !== undefined).toBe(theirs(p, 'darwin'))
-  })
-})
+    it.each(PATHS)('%s: version-managed exactly when OpenClaw says so', async (p) => {
+      const theirs = await openclawInternal<(p: string, platform: string) => boolean>(
+        'runtime-paths',
+        'isVersionManagedNodePath',
+      )
+      expect(versionManagerOf(p) !== undefined).toBe(theirs(p, 'darwin'))
+    })
+  },
+)

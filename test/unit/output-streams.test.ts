@@ -52,13 +52,17 @@ describe('progress without a terminal', () => {
       {
         title: 'Start the gateway',
         run: async (_c, update) => {
-          for (let i = 0; i < 40; i++) update(`waiting for http://127.0.0.1:18789/healthz (${Math.floor(i / 2)} s, connection refused)`)
+          for (let i = 0; i < 40; i++)
+            update(`waiting for http://127.0.0.1:18789/healthz (${Math.floor(i / 2)} s, connection refused)`)
           update('live; waiting for /readyz (503)')
           return 'started'
         },
       },
     ])
-    const lines = t.stderr().split('\n').filter((l) => l.includes('waiting'))
+    const lines = t
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('waiting'))
     expect(lines).toHaveLength(2)
   })
 })
@@ -80,7 +84,12 @@ describe('throttleProgress', () => {
       clock = at
       update(message)
     }
-    expect(seen).toEqual(['waiting for x/healthz (0 s, refused)', 'waiting for x/healthz (5 s, refused)', 'live; waiting for /readyz (503)', 'stopping the background gateway (pid 12)'])
+    expect(seen).toEqual([
+      'waiting for x/healthz (0 s, refused)',
+      'waiting for x/healthz (5 s, refused)',
+      'live; waiting for /readyz (503)',
+      'stopping the background gateway (pid 12)',
+    ])
   })
 
   it('passes everything on a terminal, where an update redraws one line', () => {

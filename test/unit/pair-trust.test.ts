@@ -2,9 +2,21 @@ import {describe, expect, it} from 'vitest'
 import {evalPeerTrust} from '../../src/core/checks/trust.js'
 import {ownedConfigPaths, planConfigRestore} from '../../src/core/lifecycle/leave-plan.js'
 import {planAssignments} from '../../src/core/openclaw/openclaw-config-patch.js'
-import {CHAT_DENY, observedTrust, parseTrustLevel, planPairTrust, senderKey, trustAssignments, trustPolicy} from '../../src/core/pairing/pair-trust.js'
+import {
+  CHAT_DENY,
+  observedTrust,
+  parseTrustLevel,
+  planPairTrust,
+  senderKey,
+  trustAssignments,
+  trustPolicy,
+} from '../../src/core/pairing/pair-trust.js'
 
-const apply = (config: Record<string, unknown>, peers: {name: string; trust?: 'chat' | 'delegate'}[], owned: string[] = []) => planAssignments(config, trustAssignments({peers, owned}))
+const apply = (
+  config: Record<string, unknown>,
+  peers: {name: string; trust?: 'chat' | 'delegate'}[],
+  owned: string[] = [],
+) => planAssignments(config, trustAssignments({peers, owned}))
 
 describe('pair trust: the per-sender tool policy claw-mesh writes for each A2A pair', () => {
   it('keys a policy by the sender the A2A channel authenticates: channel:a2a:<peer entry name>', () => {
@@ -13,26 +25,70 @@ describe('pair trust: the per-sender tool policy claw-mesh writes for each A2A p
 
   it("chat denies every tool that reaches this host's OS, files or network for the peer, and keeps messaging", () => {
     const deny = trustPolicy('chat').deny
-    for (const tool of ['group:runtime', 'group:fs', 'exec', 'process', 'code_execution', 'read', 'write', 'edit', 'apply_patch', 'ls', 'web_fetch', 'group:automation', 'group:nodes', 'group:ui', 'sessions_spawn', 'sessions_send', 'subagents']) {
+    for (const tool of [
+      'group:runtime',
+      'group:fs',
+      'exec',
+      'process',
+      'code_execution',
+      'read',
+      'write',
+      'edit',
+      'apply_patch',
+      'ls',
+      'web_fetch',
+      'group:automation',
+      'group:nodes',
+      'group:ui',
+      'sessions_spawn',
+      'sessions_send',
+      'subagents',
+    ]) {
       expect(deny).toContain(tool)
     }
-    for (const kept of ['message', 'group:messaging', 'group:plugins', 'tool_call', 'tool_search']) expect(deny).not.toContain(kept)
+    for (const kept of ['message', 'group:messaging', 'group:plugins', 'tool_call', 'tool_search'])
+      expect(deny).not.toContain(kept)
     expect(trustPolicy('delegate')).toEqual({deny: []})
   })
 
   it.each([
     ['a new pair with no level recorded gets chat', [{name: 'nova'}], {'channel:a2a:nova': {deny: CHAT_DENY}}],
-    ['delegate is an explicit empty deny (a user wildcard does not narrow it)', [{name: 'nova', trust: 'delegate' as const}], {'channel:a2a:nova': {deny: []}}],
-    ['one entry per pair', [{name: 'b', trust: 'delegate' as const}, {name: 'a'}], {'channel:a2a:a': {deny: CHAT_DENY}, 'channel:a2a:b': {deny: []}}],
+    [
+      'delegate is an explicit empty deny (a user wildcard does not narrow it)',
+      [{name: 'nova', trust: 'delegate' as const}],
+      {'channel:a2a:nova': {deny: []}},
+    ],
+    [
+      'one entry per pair',
+      [{name: 'b', trust: 'delegate' as const}, {name: 'a'}],
+      {'channel:a2a:a': {deny: CHAT_DENY}, 'channel:a2a:b': {deny: []}},
+    ],
   ])('%s', (_what, peers, expected) => {
     const plan = apply({}, peers)
     expect((plan.next.tools as {toolsBySender: unknown}).toolsBySender).toEqual(expected)
   })
 
   it("keeps the user's own sender policies and removes the entry of a peer that is gone", () => {
-    const config = {tools: {profile: 'coding', toolsBySender: {'id:owner': {alsoAllow: ['group:fs']}, '*': {deny: ['exec']}, 'channel:a2a:old': {deny: []}, 'channel:a2a:nova': trustPolicy('chat')}}}
+    const config = {
+      tools: {
+        profile: 'coding',
+        toolsBySender: {
+          'id:owner': {alsoAllow: ['group:fs']},
+          '*': {deny: ['exec']},
+          'channel:a2a:old': {deny: []},
+          'channel:a2a:nova': trustPolicy('chat'),
+        },
+      },
+    }
     const plan = apply(config, [{name: 'nova'}], ['old', 'nova'])
-    expect(plan.next.tools).toEqual({profile: 'coding', toolsBySender: {'id:owner': {alsoAllow: ['group:fs']}, '*': {deny: ['exec']}, 'channel:a2a:nova': trustPolicy('chat')}})
+    expect(plan.next.tools).toEqual({
+      profile: 'coding',
+      toolsBySender: {
+        'id:owner': {alsoAllow: ['group:fs']},
+        '*': {deny: ['exec']},
+        'channel:a2a:nova': trustPolicy('chat'),
+      },
+    })
     expect(plan.changes.map((c) => c.path)).toEqual(['tools.toolsBySender.channel:a2a:old'])
   })
 
@@ -53,7 +109,9 @@ describe('pair trust: the per-sender tool policy claw-mesh writes for each A2A p
 
   it('tells, once, about a pair from before trust levels that loses tools now', () => {
     const plan = planPairTrust({}, {peers: [{name: 'old'}, {name: 'new', trust: 'chat'}], owned: ['old']})
-    expect(plan.notes).toEqual([expect.stringContaining('old was paired before per-pair trust: its messages now get the chat level here')])
+    expect(plan.notes).toEqual([
+      expect.stringContaining('old was paired before per-pair trust: its messages now get the chat level here'),
+    ])
     expect(plan.notes[0]).toContain('claw-mesh peer trust old delegate')
     const written = planAssignments({}, plan.assignments).next
     expect(planPairTrust(written, {peers: [{name: 'old'}], owned: ['old']}).notes).toEqual([])
@@ -88,7 +146,12 @@ describe('doctor: peer-trust', () => {
     ['a pair with no policy in openclaw.json fails (its messages get every tool)', undefined, {}, 'fail'],
     ['a record saying chat while openclaw.json gives delegate fails', 'chat' as const, delegate, 'fail'],
     ['a record saying delegate while openclaw.json gives chat fails', 'delegate' as const, chat, 'fail'],
-    ['a policy edited by hand fails', undefined, {tools: {toolsBySender: {'channel:a2a:nova': {deny: ['exec']}}}}, 'fail'],
+    [
+      'a policy edited by hand fails',
+      undefined,
+      {tools: {toolsBySender: {'channel:a2a:nova': {deny: ['exec']}}}},
+      'fail',
+    ],
   ])('%s', (_what, recorded, config, status) => {
     const r = evalPeerTrust('nova', recorded, true, config)
     expect(r.status).toBe(status)

@@ -7,16 +7,26 @@ const REP = 'claw-mesh-reply:v1:eyJiIjoyfQ'
 describe('findPairingLine', () => {
   it.each([
     ['the line itself', INV, INV],
-    ['the line wrapped over lines (returned as given)', 'claw-mesh-invite:v2:eyJh\n  IjoxfQ\n', 'claw-mesh-invite:v2:eyJh\n  IjoxfQ\n'],
+    [
+      'the line wrapped over lines (returned as given)',
+      'claw-mesh-invite:v2:eyJh\n  IjoxfQ\n',
+      'claw-mesh-invite:v2:eyJh\n  IjoxfQ\n',
+    ],
     ['inside chat text with quotes', `here you go: "${INV}" cheers`, INV],
     ['quoted twice (the same line)', `> ${REP}\nagain: \`${REP}\``, REP],
     ['no pairing line (left for the decoder to refuse)', 'hello there', 'hello there'],
-    ['a damaged line (left for the decoder to refuse, as before)', 'claw-mesh-invite:v1:%%%not-base64%%%', 'claw-mesh-invite:v1:%%%not-base64%%%'],
+    [
+      'a damaged line (left for the decoder to refuse, as before)',
+      'claw-mesh-invite:v1:%%%not-base64%%%',
+      'claw-mesh-invite:v1:%%%not-base64%%%',
+    ],
     ['the same line pasted twice', `${INV}\n${INV}\n`, INV],
   ])('%s', (_, text, expected) => expect(findPairingLine(text)).toBe(expected))
 
   it('refuses two different lines, naming both kinds, never quoting them', () => {
-    expect(() => findPairingLine(`${INV}\n${REP}`)).toThrow(/2 different pairing lines \(an invite \(claw-mesh-invite:…\) and a pairing reply/)
+    expect(() => findPairingLine(`${INV}\n${REP}`)).toThrow(
+      /2 different pairing lines \(an invite \(claw-mesh-invite:…\) and a pairing reply/,
+    )
     expect(() => findPairingLine(`${INV}\n${INV}Zz`)).toThrow(/each an invite/)
     try {
       findPairingLine(`${INV} ${REP}`)

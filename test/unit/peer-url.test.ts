@@ -1,6 +1,12 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/common/errors.js'
-import {assertTailnetResolution, ipv6Hextets, normalizePeerUrl, peerHostKind, tailnetHostnameOf} from '../../src/core/pairing/peer-url.js'
+import {
+  assertTailnetResolution,
+  ipv6Hextets,
+  normalizePeerUrl,
+  peerHostKind,
+  tailnetHostnameOf,
+} from '../../src/core/pairing/peer-url.js'
 
 describe('peerHostKind', () => {
   it.each([
@@ -43,10 +49,16 @@ describe('peerHostKind', () => {
 
 describe('a Headscale MagicDNS name', () => {
   it('is a tailnet name for invites and plain http once the suffix is known, and checked by resolving it', async () => {
-    expect(() => normalizePeerUrl('http://openclaw-b.mesh.test:18789', {tailnetOnly: true})).toThrow(/outside the tailnet/)
-    expect(normalizePeerUrl('http://openclaw-b.mesh.test:18789', {tailnetOnly: true, magicDNSSuffix: 'mesh.test'})).toBe('http://openclaw-b.mesh.test:18789')
+    expect(() => normalizePeerUrl('http://openclaw-b.mesh.test:18789', {tailnetOnly: true})).toThrow(
+      /outside the tailnet/,
+    )
+    expect(
+      normalizePeerUrl('http://openclaw-b.mesh.test:18789', {tailnetOnly: true, magicDNSSuffix: 'mesh.test'}),
+    ).toBe('http://openclaw-b.mesh.test:18789')
     const resolve = async () => ['203.0.113.9']
-    await expect(assertTailnetResolution('http://openclaw-b.mesh.test:18789', resolve, {magicDNSSuffix: 'mesh.test'})).rejects.toThrow(/resolves to 203\.0\.113\.9/)
+    await expect(
+      assertTailnetResolution('http://openclaw-b.mesh.test:18789', resolve, {magicDNSSuffix: 'mesh.test'}),
+    ).rejects.toThrow(/resolves to 203\.0\.113\.9/)
   })
 })
 
@@ -113,9 +125,13 @@ describe('normalizePeerUrl', () => {
 
   it('an invite must point into the tailnet: any https host is not enough', () => {
     expect(() => normalizePeerUrl('https://agents.example.com', {tailnetOnly: true})).toThrow(/outside the tailnet/)
-    expect(normalizePeerUrl('https://openclaw-nova.tail4f3a2.ts.net', {tailnetOnly: true})).toBe('https://openclaw-nova.tail4f3a2.ts.net')
+    expect(normalizePeerUrl('https://openclaw-nova.tail4f3a2.ts.net', {tailnetOnly: true})).toBe(
+      'https://openclaw-nova.tail4f3a2.ts.net',
+    )
     expect(normalizePeerUrl('http://100.88.12.7:18789', {tailnetOnly: true})).toBe('http://100.88.12.7:18789')
-    expect(normalizePeerUrl('https://agents.example.com', {tailnetOnly: true, allowInsecure: true})).toBe('https://agents.example.com')
+    expect(normalizePeerUrl('https://agents.example.com', {tailnetOnly: true, allowInsecure: true})).toBe(
+      'https://agents.example.com',
+    )
   })
 
   it('never echoes credentials or a query in the error', () => {
@@ -143,9 +159,12 @@ describe('tailnetHostnameOf', () => {
 })
 
 describe('host names that are not DNS (found by the hostile-input corpus)', () => {
-  it.each([`http://${'a'.repeat(64)}.ts.net`, `http://${'a.'.repeat(130)}ts.net`, 'http://openclaw..ts.net:18789'])('refuses %s', (url) => {
-    expect(() => normalizePeerUrl(url)).toThrowError(/not valid DNS/)
-  })
+  it.each([`http://${'a'.repeat(64)}.ts.net`, `http://${'a.'.repeat(130)}ts.net`, 'http://openclaw..ts.net:18789'])(
+    'refuses %s',
+    (url) => {
+      expect(() => normalizePeerUrl(url)).toThrowError(/not valid DNS/)
+    },
+  )
 })
 
 describe('a MagicDNS name over plain http is checked by resolving it (the resolver is a seam)', () => {
@@ -155,14 +174,21 @@ describe('a MagicDNS name over plain http is checked by resolving it (the resolv
   }
   const url = 'http://openclaw-nova.tail4f3a2.ts.net:18789'
   it('passes when every address is a tailnet address, and returns them for the peer record to pin', async () => {
-    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': ['fd7a:115c:a1e0::1', '100.88.12.7', '100.88.12.7']}))).resolves.toEqual(['100.88.12.7', 'fd7a:115c:a1e0::1'])
+    await expect(
+      assertTailnetResolution(
+        url,
+        table({'openclaw-nova.tail4f3a2.ts.net': ['fd7a:115c:a1e0::1', '100.88.12.7', '100.88.12.7']}),
+      ),
+    ).resolves.toEqual(['100.88.12.7', 'fd7a:115c:a1e0::1'])
   })
   it.each([
     ['a public address', ['203.0.113.9'], /resolves to 203\.0\.113\.9: not a tailnet address/],
     ['one public among tailnet ones', ['100.88.12.7', '203.0.113.9'], /resolves to 203\.0\.113\.9/],
     ['loopback', ['127.0.0.1'], /resolves to 127\.0\.0\.1/],
   ])('refuses a name that resolves to %s', async (_what, addresses, message) => {
-    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': addresses}))).rejects.toThrow(message)
+    await expect(assertTailnetResolution(url, table({'openclaw-nova.tail4f3a2.ts.net': addresses}))).rejects.toThrow(
+      message,
+    )
   })
   it('refuses a name that does not resolve, naming the fixes', async () => {
     const error = await assertTailnetResolution(url, table({})).catch((e: UsageError) => e)
@@ -179,7 +205,14 @@ describe('a MagicDNS name over plain http is checked by resolving it (the resolv
 })
 
 describe('pairing (v2) invites and replies follow the same URL rules', () => {
-  const base = {name: 'clawd', hostname: 'openclaw-clawd', id: 'a'.repeat(22), key: Buffer.alloc(32, 7).toString('base64url'), createdAt: new Date(0).toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString()}
+  const base = {
+    name: 'clawd',
+    hostname: 'openclaw-clawd',
+    id: 'a'.repeat(22),
+    key: Buffer.alloc(32, 7).toString('base64url'),
+    createdAt: new Date(0).toISOString(),
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  }
   it.each([
     ['http://127.0.0.1:18789', /points at a loopback address/],
     ['http://169.254.169.254', /points at a link-local address/],

@@ -14,7 +14,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))))
 })
 
-async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{url: string; seen: {method?: string; url?: string; headers: string[]; body: string}[]}> {
+async function server(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{url: string; seen: {method?: string; url?: string; headers: string[]; body: string}[]}> {
   const seen: {method?: string; url?: string; headers: string[]; body: string}[] = []
   const s = createServer((req, res) => {
     let body = ''
@@ -30,11 +32,25 @@ async function server(handler: (req: IncomingMessage, res: ServerResponse, body:
 }
 
 /** A request's headers, in name order, without the two that differ by design (fetch keeps the connection and asks for gzip). */
-const wire = (raw: string[]) => raw.flatMap((v, i) => (i % 2 === 0 && !['connection', 'accept-encoding'].includes(v.toLowerCase()) ? [`${v.toLowerCase()}: ${raw[i + 1]}`] : [])).sort()
+const wire = (raw: string[]) =>
+  raw
+    .flatMap((v, i) =>
+      i % 2 === 0 && !['connection', 'accept-encoding'].includes(v.toLowerCase())
+        ? [`${v.toLowerCase()}: ${raw[i + 1]}`]
+        : [],
+    )
+    .sort()
 
 describe('plain http through node:http, as fetch would', () => {
   it.each([
-    ['a JSON POST with a bearer token', {method: 'POST', headers: {authorization: 'Bearer abcdefgh12345678', 'content-type': 'application/json'}, body: '{"jsonrpc":"2.0","id":"1"}'}],
+    [
+      'a JSON POST with a bearer token',
+      {
+        method: 'POST',
+        headers: {authorization: 'Bearer abcdefgh12345678', 'content-type': 'application/json'},
+        body: '{"jsonrpc":"2.0","id":"1"}',
+      },
+    ],
     ['a text body without a content type', {method: 'POST', headers: {'A2A-Version': '1.0'}, body: 'héllo'}],
     ['a GET without headers', {method: 'GET'}],
   ])('%s: the same request on the wire and the same answer', async (_name, init) => {
@@ -51,10 +67,15 @@ describe('plain http through node:http, as fetch would', () => {
     const plain = await plainHttpRequest(`${peer.url}/a2a/v1`, {...init, signal}, 1 << 20)
     const [sentByFetch, sentPlain] = peer.seen
     expect(wire(sentPlain.headers)).toEqual(wire(sentByFetch.headers))
-    expect({method: sentPlain.method, url: sentPlain.url, body: sentPlain.body}).toEqual({method: sentByFetch.method, url: sentByFetch.url, body: sentByFetch.body})
+    expect({method: sentPlain.method, url: sentPlain.url, body: sentPlain.body}).toEqual({
+      method: sentByFetch.method,
+      url: sentByFetch.url,
+      body: sentByFetch.body,
+    })
     expect(plain.status).toBe(viaFetch.status)
     expect(plain.raw).toBe(fetchBody)
-    const dropKeepAlive = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'connection' && k !== 'keep-alive'))
+    const dropKeepAlive = (h: Record<string, string>) =>
+      Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'connection' && k !== 'keep-alive'))
     expect(dropKeepAlive(plain.headers)).toEqual(dropKeepAlive(fetchHeaders))
     expect(Object.keys(plain.headers)).toEqual(Object.keys(plain.headers).sort())
   })
@@ -93,7 +114,9 @@ describe('plain http through node:http, as fetch would', () => {
     const closed = await server(() => {})
     const port = new URL(closed.url).port
     await Promise.all(open.splice(0).map((s) => new Promise((r) => (s.closeAllConnections(), s.close(r)))))
-    const refused = await client.request({url: `http://127.0.0.1:${port}/healthz`, timeoutMs: 2000}).catch((e: unknown) => e)
+    const refused = await client
+      .request({url: `http://127.0.0.1:${port}/healthz`, timeoutMs: 2000})
+      .catch((e: unknown) => e)
     expect((refused as HttpFailure).kind).toBe('refused')
   })
 
@@ -102,6 +125,8 @@ describe('plain http through node:http, as fetch would', () => {
     const {Redactor} = await import('../../src/core/secrets/redact.js')
     const redactor = new Redactor()
     redactor.add('s3cret-value-123')
-    expect((await createFetchHttpClient(redactor).request({url: peer.url, timeoutMs: 5000})).body).toBe('token=[REDACTED] ok')
+    expect((await createFetchHttpClient(redactor).request({url: peer.url, timeoutMs: 5000})).body).toBe(
+      'token=[REDACTED] ok',
+    )
   })
 })

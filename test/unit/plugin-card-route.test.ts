@@ -17,7 +17,9 @@ function apiWith(config: Record<string, unknown>, pluginConfig: unknown = undefi
   return {pluginConfig, registerTool() {}, registerService() {}, runtime: {config: {current: () => config}}}
 }
 
-async function serve(handler: (req: http.IncomingMessage, res: http.ServerResponse) => boolean): Promise<{url: string; close(): Promise<void>}> {
+async function serve(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+): Promise<{url: string; close(): Promise<void>}> {
   const server = http.createServer((req, res) => {
     const handled = handler(req, res)
     if (!handled) res.writeHead(404).end()
@@ -36,8 +38,25 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
   const config = {
     gateway: {auth: {token: GATEWAY_TOKEN}},
     hooks: {token: 'hooks-token-abcdefghijklmnopqrstu'},
-    channels: {a2a: {enabled: true, advertisedUrl: 'http://100.64.0.5:18789', peers: {nova: {token: PEER_TOKEN, url: 'http://100.64.0.6:18789/a2a/v1', outboundToken: OUT_TOKEN}}}},
-    plugins: {entries: {'claw-mesh': {config: {auditDir: '/secret/place', meshName: 'studio', caps: ['gpu', 'macos'], description: 'Mac Studio with the GPU'}}}},
+    channels: {
+      a2a: {
+        enabled: true,
+        advertisedUrl: 'http://100.64.0.5:18789',
+        peers: {nova: {token: PEER_TOKEN, url: 'http://100.64.0.6:18789/a2a/v1', outboundToken: OUT_TOKEN}},
+      },
+    },
+    plugins: {
+      entries: {
+        'claw-mesh': {
+          config: {
+            auditDir: '/secret/place',
+            meshName: 'studio',
+            caps: ['gpu', 'macos'],
+            description: 'Mac Studio with the GPU',
+          },
+        },
+      },
+    },
   }
 
   it('is registered public (auth: plugin), exact, at /claw-mesh/v1/card', () => {
@@ -53,8 +72,16 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
     const text = await res.text()
-    expect(JSON.parse(text)).toEqual(buildMeshCard({name: 'studio', self: {caps: ['gpu', 'macos'], description: 'Mac Studio with the GPU'}, pluginVersion: 'dev', baseUrl: 'http://100.64.0.5:18789'}))
-    for (const secret of [GATEWAY_TOKEN, PEER_TOKEN, OUT_TOKEN, 'hooks-token', '/secret/place', 'nova', '100.64.0.6']) expect(text).not.toContain(secret)
+    expect(JSON.parse(text)).toEqual(
+      buildMeshCard({
+        name: 'studio',
+        self: {caps: ['gpu', 'macos'], description: 'Mac Studio with the GPU'},
+        pluginVersion: 'dev',
+        baseUrl: 'http://100.64.0.5:18789',
+      }),
+    )
+    for (const secret of [GATEWAY_TOKEN, PEER_TOKEN, OUT_TOKEN, 'hooks-token', '/secret/place', 'nova', '100.64.0.6'])
+      expect(text).not.toContain(secret)
   })
 
   it('reads GET (and HEAD) only: anything else is 405 with Allow', async () => {
@@ -69,11 +96,19 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
   })
 
   it('follows the running config (a config set shows at once), re-checks what it serves, and without an advertised URL uses the request origin', async () => {
-    const live: Record<string, unknown> = {plugins: {entries: {'claw-mesh': {config: {meshName: 'studio', caps: ['gpu']}}}}}
+    const live: Record<string, unknown> = {
+      plugins: {entries: {'claw-mesh': {config: {meshName: 'studio', caps: ['gpu']}}}},
+    }
     const s = await serve(cardHandler(apiWith(live)))
     servers.push(s)
     expect((await (await fetch(`${s.url}${MESH_CARD_PATH}`)).json()).clawMesh.caps).toEqual(['gpu'])
-    live.plugins = {entries: {'claw-mesh': {config: {meshName: 'Bad Name', caps: ['imessage', 'NOT OK'], description: 'hand\u001b[31m edited'}}}}
+    live.plugins = {
+      entries: {
+        'claw-mesh': {
+          config: {meshName: 'Bad Name', caps: ['imessage', 'NOT OK'], description: 'hand\u001b[31m edited'},
+        },
+      },
+    }
     const card = await (await fetch(`${s.url}${MESH_CARD_PATH}`)).json()
     expect(card.name).toBe('claw-mesh')
     expect(card.clawMesh).toEqual({caps: ['imessage'], description: 'hand edited', pluginVersion: 'dev'})
@@ -81,7 +116,7 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
   })
 })
 
-describe('mesh_peers and mesh_ask {capability} read the peers\' cards', () => {
+describe("mesh_peers and mesh_ask {capability} read the peers' cards", () => {
   const dir = tempDir('plugin-caps').path
   const fakes: FakePeer[] = []
   afterAll(async () => {
@@ -89,18 +124,40 @@ describe('mesh_peers and mesh_ask {capability} read the peers\' cards', () => {
   })
 
   async function mesh() {
-    const card = (name: string, caps: string[], description?: string) => buildMeshCard({name, self: {caps, description}, pluginVersion: '1.0.0', baseUrl: 'http://x'}) as unknown as Record<string, unknown>
+    const card = (name: string, caps: string[], description?: string) =>
+      buildMeshCard({
+        name,
+        self: {caps, description},
+        pluginVersion: '1.0.0',
+        baseUrl: 'http://x',
+      }) as unknown as Record<string, unknown>
     const [alpha, beta, gamma, down] = await Promise.all([
-      startFakePeer({a2a: {peers: {a: OUT_TOKEN}, name: 'alpha', rateLimitPerMinute: 0}, meshCard: card('alpha', ['macos'])}),
-      startFakePeer({a2a: {peers: {a: OUT_TOKEN}, name: 'beta', rateLimitPerMinute: 0}, meshCard: card('beta', ['gpu', 'macos'], 'Mac Studio\u001b[2J')}),
-      startFakePeer({a2a: {peers: {a: OUT_TOKEN}, name: 'gamma', rateLimitPerMinute: 0}, meshCard: card('gamma', ['gpu'])}),
+      startFakePeer({
+        a2a: {peers: {a: OUT_TOKEN}, name: 'alpha', rateLimitPerMinute: 0},
+        meshCard: card('alpha', ['macos']),
+      }),
+      startFakePeer({
+        a2a: {peers: {a: OUT_TOKEN}, name: 'beta', rateLimitPerMinute: 0},
+        meshCard: card('beta', ['gpu', 'macos'], 'Mac Studio\u001b[2J'),
+      }),
+      startFakePeer({
+        a2a: {peers: {a: OUT_TOKEN}, name: 'gamma', rateLimitPerMinute: 0},
+        meshCard: card('gamma', ['gpu']),
+      }),
       startFakePeer({mode: 'down'}),
     ])
     fakes.push(alpha, beta, gamma, down)
     const peer = (f: FakePeer) => ({token: PEER_TOKEN, url: `${f.url}/a2a/v1`, outboundToken: OUT_TOKEN})
     // "aaa-down" sorts first: a peer that does not answer is never chosen, whatever its name.
-    const config = {channels: {a2a: {enabled: true, peers: {alpha: peer(alpha), beta: peer(beta), gamma: peer(gamma), 'aaa-down': peer(down)}}}}
-    const api: PluginApi = {...apiWith(config, {auditDir: dir}), runtime: {config: {current: () => config}, state: {resolveStateDir: () => dir}}}
+    const config = {
+      channels: {
+        a2a: {enabled: true, peers: {alpha: peer(alpha), beta: peer(beta), gamma: peer(gamma), 'aaa-down': peer(down)}},
+      },
+    }
+    const api: PluginApi = {
+      ...apiWith(config, {auditDir: dir}),
+      runtime: {config: {current: () => config}, state: {resolveStateDir: () => dir}},
+    }
     return {api, alpha, beta, gamma}
   }
 

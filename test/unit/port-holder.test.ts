@@ -23,7 +23,11 @@ describe('/proc/net/tcp{,6}', () => {
     ])
   })
   it('reads IPv6 words in host order', () => {
-    expect(parseProcNetTcp(TCP6).map((e) => e.address)).toEqual(['0:0:0:0:0:0:0:0', '0:0:0:0:0:ffff:7f00:1', '0:0:0:0:0:0:0:1'])
+    expect(parseProcNetTcp(TCP6).map((e) => e.address)).toEqual([
+      '0:0:0:0:0:0:0:0',
+      '0:0:0:0:0:ffff:7f00:1',
+      '0:0:0:0:0:0:0:1',
+    ])
   })
   it.each([
     ['127.0.0.1', true],
@@ -33,12 +37,16 @@ describe('/proc/net/tcp{,6}', () => {
     ['0:0:0:0:0:ffff:7f00:1', true],
     ['0:0:0:0:0:0:0:1', false], // ::1 does not take connections to 127.0.0.1
     ['100.64.0.1', false],
-  ])('a listener on %s is reachable from 127.0.0.1: %s', (address, reachable) => expect(reachableFromLoopback(address)).toBe(reachable))
+  ])('a listener on %s is reachable from 127.0.0.1: %s', (address, reachable) =>
+    expect(reachableFromLoopback(address)).toBe(reachable),
+  )
 })
 
 describe('lsof', () => {
   it('lsof -F pucn: pid, uid and command of each loopback listener', () => {
-    expect(parseLsof('p77\nu501\ncpython3\nn127.0.0.1:18789\np88\nu502\ncnode\nn100.64.0.2:18789\n', 18789)).toEqual([{pid: 77, uid: 501, cmdline: 'python3'}])
+    expect(parseLsof('p77\nu501\ncpython3\nn127.0.0.1:18789\np88\nu502\ncnode\nn100.64.0.2:18789\n', 18789)).toEqual([
+      {pid: 77, uid: 501, cmdline: 'python3'},
+    ])
     expect(parseLsof('p90\nu501\ncnode\nn*:18789\n', 18789)).toEqual([{pid: 90, uid: 501, cmdline: 'node'}])
   })
 })
@@ -49,12 +57,28 @@ describe('whose listener it is', () => {
   const cases: [string, PortListeners, string | true][] = [
     ["this user's OpenClaw gateway", {known: true, holders: [gw]}, true],
     ['nothing', {known: true, holders: []}, 'free'],
-    ['another user, answering like a gateway', {known: true, holders: [{...gw, uid: 65534, user: 'nobody', pid: 77, cmdline: 'python3 squat.py'}]}, 'foreign'],
+    [
+      'another user, answering like a gateway',
+      {known: true, holders: [{...gw, uid: 65534, user: 'nobody', pid: 77, cmdline: 'python3 squat.py'}]},
+      'foreign',
+    ],
     ["another user's real openclaw", {known: true, holders: [{...gw, uid: 1001}]}, 'foreign'],
     ['a socket of ours whose process is not visible', {known: true, holders: [{uid: 1000}]}, 'foreign'],
-    ['our own process that is not OpenClaw', {known: true, holders: [{...gw, exe: '/usr/bin/python3', cmdline: 'python3 -m http.server'}]}, 'foreign'],
-    ['our process that only names itself openclaw', {known: true, holders: [{...gw, exe: '/usr/bin/sleep', cmdline: 'openclaw-gateway 300'}]}, 'foreign'],
-    ['two listeners (SO_REUSEPORT), one of them foreign', {known: true, holders: [gw, {...gw, uid: 0, pid: 1}]}, 'foreign'],
+    [
+      'our own process that is not OpenClaw',
+      {known: true, holders: [{...gw, exe: '/usr/bin/python3', cmdline: 'python3 -m http.server'}]},
+      'foreign',
+    ],
+    [
+      'our process that only names itself openclaw',
+      {known: true, holders: [{...gw, exe: '/usr/bin/sleep', cmdline: 'openclaw-gateway 300'}]},
+      'foreign',
+    ],
+    [
+      'two listeners (SO_REUSEPORT), one of them foreign',
+      {known: true, holders: [gw, {...gw, uid: 0, pid: 1}]},
+      'foreign',
+    ],
     ['an unreadable /proc', {known: false, why: '/proc/net/tcp is not readable'}, 'unknown'],
   ]
   it.each(cases)('%s', (_name, listeners, expected) => {
@@ -63,7 +87,14 @@ describe('whose listener it is', () => {
     else expect(v).toMatchObject({ours: false, reason: expected})
   })
   it('names the holder: uid, user, pid and command line', () => {
-    const v = judgeListeners({known: true, holders: [{uid: 65534, user: 'nobody', pid: 77, cmdline: 'python3 squat.py'}]}, 18789, me)
-    expect(v).toMatchObject({message: '127.0.0.1:18789 is held by another user: uid 65534 (nobody), pid 77 (python3 squat.py), not by you (uid 1000)'})
+    const v = judgeListeners(
+      {known: true, holders: [{uid: 65534, user: 'nobody', pid: 77, cmdline: 'python3 squat.py'}]},
+      18789,
+      me,
+    )
+    expect(v).toMatchObject({
+      message:
+        '127.0.0.1:18789 is held by another user: uid 65534 (nobody), pid 77 (python3 squat.py), not by you (uid 1000)',
+    })
   })
 })

@@ -35,7 +35,13 @@ describe('PowerShell quoting', () => {
   })
 
   it.each([
-    ['C:\\Program Files\\nodejs\\node.exe', "C:\\Users\\O'Brien\\AppData\\Roaming\\npm\\node_modules\\claw-mesh\\bin\\run.js", 'ask', 'nova', 'costs $5; rm -r ~'],
+    [
+      'C:\\Program Files\\nodejs\\node.exe',
+      "C:\\Users\\O'Brien\\AppData\\Roaming\\npm\\node_modules\\claw-mesh\\bin\\run.js",
+      'ask',
+      'nova',
+      'costs $5; rm -r ~',
+    ],
     ['C:\\Users\\a b\\node.exe', 'C:\\x\\run.js', '--file', 'C:\\a\u2018b\\task.md'],
   ])('a command line PowerShell reads back as the same program and arguments: %j', (...argv) => {
     const line = psCommand(argv)
@@ -47,11 +53,16 @@ describe('PowerShell quoting', () => {
   it('sets the environment for the rest of the command: $env:NAME = literal;', () => {
     const line = `${psEnvAssignment('CLAW_MESH_HOME', "D:\\claw's home")} & 'node.exe' 'run.js'`
     expect(line).toBe("$env:CLAW_MESH_HOME = 'D:\\claw''s home'; & 'node.exe' 'run.js'")
-    expect(lintPowerShell(line)).toEqual({problems: [], words: ['$env:CLAW_MESH_HOME', '=', "D:\\claw's home", '&', 'node.exe', 'run.js']})
+    expect(lintPowerShell(line)).toEqual({
+      problems: [],
+      words: ['$env:CLAW_MESH_HOME', '=', "D:\\claw's home", '&', 'node.exe', 'run.js'],
+    })
   })
 
   it('the stand-in parser rejects what PowerShell rejects', () => {
-    expect(lintPowerShell('"C:\\Program Files\\nodejs\\node.exe" "C:\\x\\run.js" ask nova hi').problems.join()).toMatch(/expression, not a command/)
+    expect(lintPowerShell('"C:\\Program Files\\nodejs\\node.exe" "C:\\x\\run.js" ask nova hi').problems.join()).toMatch(
+      /expression, not a command/,
+    )
     expect(lintPowerShell('claw-mesh ask nova hi').problems.join()).toMatch(/claw-mesh.ps1/)
     expect(lintPowerShell("& 'node.exe' 'unterminated").problems.join()).toMatch(/unterminated/)
     expect(lintPowerShell('claw-mesh.cmd peer add --invite - < nova.invite').problems.join()).toMatch(/reserved/)

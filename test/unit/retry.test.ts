@@ -1,5 +1,11 @@
 import {describe, expect, it} from 'vitest'
-import {backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, retryDecision, type RetryPolicy} from '../../src/core/common/retry.js'
+import {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  retryDecision,
+  type RetryPolicy,
+} from '../../src/core/common/retry.js'
 
 const policy: RetryPolicy = {maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 4000, deadlineMs: 10_000}
 
@@ -47,13 +53,22 @@ describe('retryDecision', () => {
     expect(retryDecision({attempt: 5, elapsedMs: 0, policy})).toEqual({retry: false, reason: 'attempts'})
   })
   it('does not start a wait that would end past the deadline', () => {
-    expect(retryDecision({attempt: 2, elapsedMs: 9500, policy, random: () => 1})).toEqual({retry: false, reason: 'deadline'})
+    expect(retryDecision({attempt: 2, elapsedMs: 9500, policy, random: () => 1})).toEqual({
+      retry: false,
+      reason: 'deadline',
+    })
   })
   it('honours Retry-After over the backoff', () => {
-    expect(retryDecision({attempt: 1, elapsedMs: 0, retryAfterMs: 3000, policy, random: () => 1})).toEqual({retry: true, delayMs: 3000})
+    expect(retryDecision({attempt: 1, elapsedMs: 0, retryAfterMs: 3000, policy, random: () => 1})).toEqual({
+      retry: true,
+      delayMs: 3000,
+    })
   })
   it('gives up at once when Retry-After is longer than the time left', () => {
-    expect(retryDecision({attempt: 1, elapsedMs: 0, retryAfterMs: 60_000, policy})).toEqual({retry: false, reason: 'retry-after-too-long'})
+    expect(retryDecision({attempt: 1, elapsedMs: 0, retryAfterMs: 60_000, policy})).toEqual({
+      retry: false,
+      reason: 'retry-after-too-long',
+    })
   })
   it('has bounded defaults', () => {
     expect(DEFAULT_RETRY_POLICY.maxAttempts).toBeLessThanOrEqual(5)

@@ -11,7 +11,11 @@ import {tempDir} from '../helpers/fakes/index.js'
  */
 async function windowsLstat(file: string): Promise<Stats> {
   const real = await fs.lstat(file)
-  return Object.assign(Object.create(Object.getPrototypeOf(real) as object) as Stats, real, {mode: (real.mode & 0o170000) | 0o666, uid: 0, gid: 0})
+  return Object.assign(Object.create(Object.getPrototypeOf(real) as object) as Stats, real, {
+    mode: (real.mode & 0o170000) | 0o666,
+    uid: 0,
+    gid: 0,
+  })
 }
 
 function tempFile(): string {
@@ -54,7 +58,10 @@ describe('the file secret store on Windows (every writable file stats as 0666)',
     await createFileSecretStore(file, {platform: 'linux'}).set('gateway-token', 'gw-0123456789abcdef0123456789')
     for (const platform of ['linux', 'darwin']) {
       const store = createFileSecretStore(file, {platform, lstat: windowsLstat})
-      await expect(store.get('gateway-token')).rejects.toMatchObject({message: expect.stringMatching(/has mode 0666 \(must be 0600\)/), hint: expect.stringMatching(/chmod 600/)})
+      await expect(store.get('gateway-token')).rejects.toMatchObject({
+        message: expect.stringMatching(/has mode 0666 \(must be 0600\)/),
+        hint: expect.stringMatching(/chmod 600/),
+      })
     }
   })
 })

@@ -15,7 +15,11 @@ describe("finding this host's own secrets in outgoing text", () => {
   it.each([
     ['the token as it is', `here it is: ${HOOKS} thanks`, 'hooks-token'],
     ['the token alone', PAIR, 'a2a/nova/out'],
-    ['split over lines and spaces', `${HOOKS.slice(0, 10)}\n  ${HOOKS.slice(10, 30)} ${HOOKS.slice(30)}`, 'hooks-token'],
+    [
+      'split over lines and spaces',
+      `${HOOKS.slice(0, 10)}\n  ${HOOKS.slice(10, 30)} ${HOOKS.slice(30)}`,
+      'hooks-token',
+    ],
     ['inside JSON (openclaw.json read aloud)', JSON.stringify({hooks: {token: HOOKS}}), 'hooks-token'],
     ['URL-encoded in a query', `https://x/?t=${encodeURIComponent(PAIR)}`, 'a2a/nova/out'],
     ['base64 of the file holding it', b64(`{"hooks":{"token":"${HOOKS}"}}`), 'hooks-token'],

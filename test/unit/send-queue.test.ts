@@ -1,9 +1,20 @@
 import {describe, expect, it} from 'vitest'
 import type {A2aOutcome} from '../../src/core/a2a/a2a-errors.js'
-import {MAX_ENQUEUE_FILE_BYTES, PLUGIN_LIVE_MS, enqueueRequestName, outboxLoopProblem, parseEnqueueRequest, queueDecision} from '../../src/core/a2a/send-queue.js'
+import {
+  MAX_ENQUEUE_FILE_BYTES,
+  PLUGIN_LIVE_MS,
+  enqueueRequestName,
+  outboxLoopProblem,
+  parseEnqueueRequest,
+  queueDecision,
+} from '../../src/core/a2a/send-queue.js'
 
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e'
-const net = (failure: string): Exclude<A2aOutcome, {kind: 'task'}> => ({kind: 'network', failure, detail: `net ${failure}`})
+const net = (failure: string): Exclude<A2aOutcome, {kind: 'task'}> => ({
+  kind: 'network',
+  failure,
+  detail: `net ${failure}`,
+})
 
 describe('queueDecision: which failures of a send wait in the outbox, which fail at once', () => {
   it.each<[string, Exclude<A2aOutcome, {kind: 'task'}>, boolean]>([
@@ -47,18 +58,34 @@ describe('outboxLoopProblem: queue only where the plugin is running its outbox',
 })
 
 describe('parseEnqueueRequest: the plugin reads the file as untrusted input', () => {
-  const good = {v: 1, id: ID, peer: 'nova', text: 'hello', contextId: 'cm-h1-abcdef123456-0123456789ab', ttlMs: 3_600_000, createdAt: 1}
+  const good = {
+    v: 1,
+    id: ID,
+    peer: 'nova',
+    text: 'hello',
+    contextId: 'cm-h1-abcdef123456-0123456789ab',
+    ttlMs: 3_600_000,
+    createdAt: 1,
+  }
   const name = enqueueRequestName(ID)
   it('accepts what the CLI writes', () => {
     expect(parseEnqueueRequest(name, JSON.stringify(good))).toEqual({ok: true, request: good})
   })
   it.each<[string, string, string]>([
     ['another file name', 'retry-x', 'not an enqueue request name'],
-    ['an id that is not the file name', JSON.stringify({...good, id: '1f8fad5b-d9cb-469f-a165-70867728950e'}), 'the id does not match the file name'],
+    [
+      'an id that is not the file name',
+      JSON.stringify({...good, id: '1f8fad5b-d9cb-469f-a165-70867728950e'}),
+      'the id does not match the file name',
+    ],
     ['not JSON', '{', 'request file is not JSON'],
     ['another version', JSON.stringify({...good, v: 2}), 'unknown request version'],
     ['a peer name with a path in it', JSON.stringify({...good, peer: '../x'}), 'bad peer name'],
-    ['a thread that is not claw-mesh lineage (hop count reset)', JSON.stringify({...good, contextId: 'free-text'}), 'bad thread'],
+    [
+      'a thread that is not claw-mesh lineage (hop count reset)',
+      JSON.stringify({...good, contextId: 'free-text'}),
+      'bad thread',
+    ],
     ['a time to live of a year', JSON.stringify({...good, ttlMs: 365 * 24 * 3_600_000}), 'bad time to live'],
     ['no text', JSON.stringify({...good, text: 5}), 'no message text'],
     ['a huge file', JSON.stringify({...good, text: 'x'.repeat(MAX_ENQUEUE_FILE_BYTES)}), 'request file too large'],

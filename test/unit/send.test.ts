@@ -1,5 +1,12 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {buildHookRequest, deliveryError, idempotencyKeyFor, idempotencyKeyProblem, MAX_HOOK_BODY_BYTES, type HookOutcome} from '../../src/core/a2a/hook-message.js'
+import {
+  buildHookRequest,
+  deliveryError,
+  idempotencyKeyFor,
+  idempotencyKeyProblem,
+  MAX_HOOK_BODY_BYTES,
+  type HookOutcome,
+} from '../../src/core/a2a/hook-message.js'
 import {DEFAULT_RETRY_POLICY} from '../../src/core/common/retry.js'
 import {createDeps} from '../../src/deps.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
@@ -39,7 +46,9 @@ describe('idempotency keys', () => {
     expect(idempotencyKeyFor({...base, ...change})).not.toBe(idempotencyKeyFor(base))
   })
   it('cannot be confused by moving text between fields', () => {
-    expect(idempotencyKeyFor({...base, agentId: 'a', sessionKey: ''})).not.toBe(idempotencyKeyFor({...base, agentId: '', sessionKey: 'a'}))
+    expect(idempotencyKeyFor({...base, agentId: 'a', sessionKey: ''})).not.toBe(
+      idempotencyKeyFor({...base, agentId: '', sessionKey: 'a'}),
+    )
   })
   it.each<[string, string | undefined]>([
     ['ok-key', undefined],
@@ -53,9 +62,22 @@ describe('idempotency keys', () => {
 
 describe('the wire request', () => {
   it('puts the message, sender name and key in /hooks/agent', () => {
-    const r = buildHookRequest({kind: 'agent', message: 'hello', name: 'claw-mesh:nova', agentId: 'main', idempotencyKey: 'k', waitForCompletion: true})
+    const r = buildHookRequest({
+      kind: 'agent',
+      message: 'hello',
+      name: 'claw-mesh:nova',
+      agentId: 'main',
+      idempotencyKey: 'k',
+      waitForCompletion: true,
+    })
     expect(r.path).toBe('/hooks/agent')
-    expect(JSON.parse(r.body)).toEqual({message: 'hello', name: 'claw-mesh:nova', agentId: 'main', idempotencyKey: 'k', waitForCompletion: true})
+    expect(JSON.parse(r.body)).toEqual({
+      message: 'hello',
+      name: 'claw-mesh:nova',
+      agentId: 'main',
+      idempotencyKey: 'k',
+      waitForCompletion: true,
+    })
   })
   it('sends {text, mode:"now"} to /hooks/wake, without name or key', () => {
     const r = buildHookRequest({kind: 'wake', message: 'ping', name: 'claw-mesh:nova', idempotencyKey: 'k'})
@@ -63,27 +85,71 @@ describe('the wire request', () => {
     expect(JSON.parse(r.body)).toEqual({text: 'ping', mode: 'now'})
   })
   it('names the sender and the reply command on a first line, unless --bare', () => {
-    expect(composeText({message: 'hi', kind: 'agent'}, 'nova')).toBe('[claw-mesh] From peer "nova". To reply: mesh_send to nova (or the claw-mesh skill\'s send fallback; never the reply in a command line)\n\nhi')
+    expect(composeText({message: 'hi', kind: 'agent'}, 'nova')).toBe(
+      '[claw-mesh] From peer "nova". To reply: mesh_send to nova (or the claw-mesh skill\'s send fallback; never the reply in a command line)\n\nhi',
+    )
     // No command line with a quoted reply for the agent to copy into its shell.
     expect(composeText({message: 'hi', kind: 'agent'}, 'nova')).not.toMatch(/claw-mesh send|"</)
     expect(composeText({message: 'hi', kind: 'agent', bare: true}, 'nova')).toBe('hi')
   })
   it('refuses a body over 256 KiB before sending', () => {
-    expect(() => requestFor('clawd', {message: 'x'.repeat(MAX_HOOK_BODY_BYTES), kind: 'agent'}, 'nova')).toThrow(/over the gateway's 256 KiB limit for hooks: it was not sent/)
+    expect(() => requestFor('clawd', {message: 'x'.repeat(MAX_HOOK_BODY_BYTES), kind: 'agent'}, 'nova')).toThrow(
+      /over the gateway's 256 KiB limit for hooks: it was not sent/,
+    )
     // Multi-byte text counts in bytes, not characters.
-    expect(() => requestFor('clawd', {message: 'é'.repeat(MAX_HOOK_BODY_BYTES / 2), kind: 'agent'}, 'nova')).toThrow(/256 KiB/)
-    expect(requestFor('clawd', {message: 'x'.repeat(200_000), kind: 'agent'}, 'nova').request.bytes).toBeGreaterThan(200_000)
+    expect(() => requestFor('clawd', {message: 'é'.repeat(MAX_HOOK_BODY_BYTES / 2), kind: 'agent'}, 'nova')).toThrow(
+      /256 KiB/,
+    )
+    expect(requestFor('clawd', {message: 'x'.repeat(200_000), kind: 'agent'}, 'nova').request.bytes).toBeGreaterThan(
+      200_000,
+    )
   })
 })
 
 describe('delivery errors', () => {
   const cases: Array<[string, HookOutcome, string, RegExp, RegExp]> = [
-    ['401', {type: 'answer', status: 401, body: 'Unauthorized'}, 'peer-token-refused', /refused the hooks token/, /was it rotated\? Ask for a new invite: claw-mesh invite on clawd, then claw-mesh peer add/],
-    ['413', {type: 'answer', status: 413, body: '{"ok":false,"error":"payload too large"}'}, 'message-too-large', /too large/, /file send/],
-    ['refused', {type: 'network', kind: 'refused', detail: 'connection refused'}, 'peer-unreachable', /gateway is unreachable at http:\/\/x: connection refused/, /claw-mesh peer check clawd/],
-    ['timeout', {type: 'network', kind: 'timeout', detail: 'no answer'}, 'peer-timeout', /did not answer in time/, /claw-mesh peer check clawd/],
-    ['503', {type: 'answer', status: 503, body: '{"ok":false,"error":"gateway_unavailable"}'}, 'peer-busy', /could not start the run \(503: gateway_unavailable\)/, /safe/],
-    ['400 session', {type: 'answer', status: 400, body: '{"ok":false,"error":"sessionKey is not allowed"}'}, 'peer-rejected', /rejected the message/, /allowRequestSessionKey/],
+    [
+      '401',
+      {type: 'answer', status: 401, body: 'Unauthorized'},
+      'peer-token-refused',
+      /refused the hooks token/,
+      /was it rotated\? Ask for a new invite: claw-mesh invite on clawd, then claw-mesh peer add/,
+    ],
+    [
+      '413',
+      {type: 'answer', status: 413, body: '{"ok":false,"error":"payload too large"}'},
+      'message-too-large',
+      /too large/,
+      /file send/,
+    ],
+    [
+      'refused',
+      {type: 'network', kind: 'refused', detail: 'connection refused'},
+      'peer-unreachable',
+      /gateway is unreachable at http:\/\/x: connection refused/,
+      /claw-mesh peer check clawd/,
+    ],
+    [
+      'timeout',
+      {type: 'network', kind: 'timeout', detail: 'no answer'},
+      'peer-timeout',
+      /did not answer in time/,
+      /claw-mesh peer check clawd/,
+    ],
+    [
+      '503',
+      {type: 'answer', status: 503, body: '{"ok":false,"error":"gateway_unavailable"}'},
+      'peer-busy',
+      /could not start the run \(503: gateway_unavailable\)/,
+      /safe/,
+    ],
+    [
+      '400 session',
+      {type: 'answer', status: 400, body: '{"ok":false,"error":"sessionKey is not allowed"}'},
+      'peer-rejected',
+      /rejected the message/,
+      /allowRequestSessionKey/,
+    ],
     ['404', {type: 'answer', status: 404, body: 'Not Found'}, 'peer-hooks-off', /no hook endpoint/, /bootstrap/],
   ]
   it.each(cases)('%s', (_t, outcome, code, message, hint) => {
@@ -101,7 +167,11 @@ describe('delivery errors', () => {
 
 describe('deliver (retries)', () => {
   it('retries 503 and 502 with growing backoff, then succeeds', async () => {
-    const http = scriptedHttp([{status: 503, body: '{}'}, {status: 502, body: '{}'}, {status: 200, body: '{"ok":true,"runId":"r1"}'}])
+    const http = scriptedHttp([
+      {status: 503, body: '{}'},
+      {status: 502, body: '{}'},
+      {status: 200, body: '{"ok":true,"runId":"r1"}'},
+    ])
     const clock = fakeClock({autoAdvance: true})
     const d = await deliver({http: http.client, clock}, target, req, opts)
     expect(d).toMatchObject({ok: true, runId: 'r1', attempts: 3})
@@ -111,7 +181,10 @@ describe('deliver (retries)', () => {
     expect(http.requests[0].headers?.authorization).toBe(`Bearer ${target.token}`)
   })
   it('honours Retry-After on 429', async () => {
-    const http = scriptedHttp([{status: 429, headers: {'retry-after': '7'}}, {status: 200, body: '{"ok":true,"runId":"r2"}'}])
+    const http = scriptedHttp([
+      {status: 429, headers: {'retry-after': '7'}},
+      {status: 200, body: '{"ok":true,"runId":"r2"}'},
+    ])
     const clock = fakeClock({autoAdvance: true})
     expect(await deliver({http: http.client, clock}, target, req, opts)).toMatchObject({ok: true, runId: 'r2'})
     expect(clock.slept).toEqual([7000])
@@ -133,7 +206,10 @@ describe('deliver (retries)', () => {
   it('stays inside the deadline: no attempt or wait past it', async () => {
     const http = scriptedHttp(['refused', 'refused', 'refused'])
     const clock = fakeClock({autoAdvance: true})
-    const d = await deliver({http: http.client, clock}, target, req, {...opts, policy: {...opts.policy, deadlineMs: 2000}})
+    const d = await deliver({http: http.client, clock}, target, req, {
+      ...opts,
+      policy: {...opts.policy, deadlineMs: 2000},
+    })
     // 500 + 1000 ms of waiting fit in 2 s; the next 2000 ms wait would not, so there is no fourth attempt.
     expect(d.attempts).toBe(3)
     expect(clock.slept).toEqual([500, 1000])
@@ -149,9 +225,19 @@ describe('sendMessage against a fake gateway', () => {
 
   async function setup(mode: 'healthy' | 'down' = 'healthy', messaging = true) {
     peer = await startFakePeer({mode, token: 'clawd-hooks-token-abcdef0123'})
-    const store = createMemoryStateStore({identity: 'nova', peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging}}})
+    const store = createMemoryStateStore({
+      identity: 'nova',
+      peers: {clawd: {name: 'clawd', url: peer.url, addedAt: '2026-09-01T00:00:00Z', source: 'invite', messaging}},
+    })
     const {io} = createTestIOStreams()
-    const deps = createDeps({env: {CLAW_MESH_HOME: '/nonexistent'}, platform: 'linux', store, secrets: createMemorySecretStore({'peer/clawd': peer.token}), io, http: createFetchHttpClient()})
+    const deps = createDeps({
+      env: {CLAW_MESH_HOME: '/nonexistent'},
+      platform: 'linux',
+      store,
+      secrets: createMemorySecretStore({'peer/clawd': peer.token}),
+      io,
+      http: createFetchHttpClient(),
+    })
     return deps
   }
 
@@ -178,16 +264,23 @@ describe('sendMessage against a fake gateway', () => {
 
   it('says the gateway is unreachable and how to check it, after retrying', async () => {
     const deps = await setup('down')
-    await expect(sendMessage(deps, 'clawd', {message: 'hi', kind: 'agent', policy: {baseDelayMs: 10, maxDelayMs: 20}})).rejects.toMatchObject({
+    await expect(
+      sendMessage(deps, 'clawd', {message: 'hi', kind: 'agent', policy: {baseDelayMs: 10, maxDelayMs: 20}}),
+    ).rejects.toMatchObject({
       code: 'peer-unreachable',
-      message: expect.stringMatching(/clawd's gateway is unreachable \(after 5 attempts\) at http:\/\/127\.0\.0\.1:\d+: connection refused/),
+      message: expect.stringMatching(
+        /clawd's gateway is unreachable \(after 5 attempts\) at http:\/\/127\.0\.0\.1:\d+: connection refused/,
+      ),
       hint: expect.stringContaining('claw-mesh peer check clawd'),
     })
   })
 
   it('refuses a health-only peer without sending anything', async () => {
     const deps = await setup('healthy', false)
-    await expect(sendMessage(deps, 'clawd', {message: 'hi', kind: 'agent'})).rejects.toMatchObject({code: 'peer-health-only', exitCode: 3})
+    await expect(sendMessage(deps, 'clawd', {message: 'hi', kind: 'agent'})).rejects.toMatchObject({
+      code: 'peer-health-only',
+      exitCode: 3,
+    })
     expect(peer!.requests).toEqual({})
   })
 })

@@ -20,9 +20,7 @@ function sources(dir = SRC): {file: string; text: string}[] {
 
 /** Code only: comments and hints name variables and ports without deriving anything. */
 function code(text: string): string {
-  return text
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/(^|[^:])\/\/.*$/gm, '$1')
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1')
 }
 
 /** Code without string literals: messages and flag descriptions name OpenClaw's default port. */
@@ -41,7 +39,11 @@ function sitesOf(pattern: RegExp, strip = code): string[] {
  * The resolver, and two pure functions whose optional port parameter defaults to the one constant (callers pass the
  * resolved port): not a precedence of their own.
  */
-const RESOLVER = ['src/core/common/settings.ts', 'src/core/openclaw/gateway-url.ts', 'src/core/pairing/mesh-discovery.ts']
+const RESOLVER = [
+  'src/core/common/settings.ts',
+  'src/core/openclaw/gateway-url.ts',
+  'src/core/pairing/mesh-discovery.ts',
+]
 
 describe('each setting is derived in one place', () => {
   it.each([
@@ -56,7 +58,10 @@ describe('each setting is derived in one place', () => {
     ['the recorded MagicDNS suffix', /tailscale\??\.magicDNSSuffix\b/],
     ['the recorded login server', /tailscale\??\.loginServer\b(?!\s*=)/],
     ['the recorded secret backend', /secrets\??\.backend\s*\?\?/],
-    ['a gateway port fallback', /(appliedPort|gateway\??\.port|\.port)\s*\?\?\s*(DEFAULT_GATEWAY_PORT|18789|state|settings|g\b)/],
+    [
+      'a gateway port fallback',
+      /(appliedPort|gateway\??\.port|\.port)\s*\?\?\s*(DEFAULT_GATEWAY_PORT|18789|state|settings|g\b)/,
+    ],
   ])('%s is read only by the resolver', (_what, pattern) => {
     expect(sitesOf(pattern).filter((f) => !RESOLVER.includes(f))).toEqual([])
   })

@@ -1,5 +1,10 @@
 import {describe, expect, it} from 'vitest'
-import {evalTailscaleBoot, gatewayBootNeedsTailscale, logShowsTailscaleBootFailure, tailscaleBootBlocker} from '../../src/core/tailscale/tailscale-boot.js'
+import {
+  evalTailscaleBoot,
+  gatewayBootNeedsTailscale,
+  logShowsTailscaleBootFailure,
+  tailscaleBootBlocker,
+} from '../../src/core/tailscale/tailscale-boot.js'
 
 // OpenClaw 2026.9.6's own lines, recorded from the real gateway with tailscaled down (test/e2e/gateway-tailscale-boot.test.ts).
 const REAL_LOG = `2026-12-07T01:26:22.215+00:00 [tailscale] waiting for the local Tailscale daemon (daemon not reachable)
@@ -36,18 +41,36 @@ describe("OpenClaw's gateway needs tailscaled to boot (openclaw/openclaw#138770)
   })
 
   it.each([
-    [{tailscaleMode: 'serve', tailscale: {daemonUp: false}, gatewayHealthy: false}, 'fail', /This is why the gateway is down/],
+    [
+      {tailscaleMode: 'serve', tailscale: {daemonUp: false}, gatewayHealthy: false},
+      'fail',
+      /This is why the gateway is down/,
+    ],
     [{tailscaleMode: 'serve', tailscale: {daemonUp: false}, gatewayHealthy: true}, 'warn', /next restart will fail/],
-    [{tailscaleMode: 'serve', tailscale: {daemonUp: true, backendState: 'Running'}, gatewayHealthy: true}, 'pass', /Running/],
+    [
+      {tailscaleMode: 'serve', tailscale: {daemonUp: true, backendState: 'Running'}, gatewayHealthy: true},
+      'pass',
+      /Running/,
+    ],
     [{tailscaleMode: 'off', tailscale: {daemonUp: false}, gatewayHealthy: false}, 'skip', /boots without tailscaled/],
   ] as const)('doctor: %j → %s', (p, status, detail) => {
     const o = evalTailscaleBoot({...p, startHint: 'sudo systemctl start tailscaled'})
     expect(o.status).toBe(status)
     expect(o.detail).toMatch(detail)
-    if (status === 'fail' || status === 'warn') expect(o.remedy).toMatch(/^Start Tailscale first \(sudo systemctl start tailscaled\), then: claw-mesh gateway start/)
+    if (status === 'fail' || status === 'warn')
+      expect(o.remedy).toMatch(
+        /^Start Tailscale first \(sudo systemctl start tailscaled\), then: claw-mesh gateway start/,
+      )
   })
 
   it('a Stopped backend gets `tailscale up`, not the daemon start hint', () => {
-    expect(evalTailscaleBoot({tailscaleMode: 'serve', tailscale: {daemonUp: true, backendState: 'Stopped'}, gatewayHealthy: false, startHint: 'X'}).remedy).toMatch(/^Start Tailscale first \(tailscale up\)/)
+    expect(
+      evalTailscaleBoot({
+        tailscaleMode: 'serve',
+        tailscale: {daemonUp: true, backendState: 'Stopped'},
+        gatewayHealthy: false,
+        startHint: 'X',
+      }).remedy,
+    ).toMatch(/^Start Tailscale first \(tailscale up\)/)
   })
 })

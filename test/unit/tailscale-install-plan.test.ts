@@ -18,14 +18,29 @@ describe('Tailscale install plans', () => {
   })
 
   it('Linux in a container without systemd or TUN: a userspace daemon with a state dir and its proxy on loopback', () => {
-    const probe = linux({hasSystemd: false, inContainer: true, isRoot: true, tun: false, commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled'}})
-    const plan = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/root/.local/state/claw-mesh', proxyPort: 1055})
+    const probe = linux({
+      hasSystemd: false,
+      inContainer: true,
+      isRoot: true,
+      tun: false,
+      commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled'},
+    })
+    const plan = platformAdapter('linux').planTailscaleInstall(probe, {
+      stateDir: '/root/.local/state/claw-mesh',
+      proxyPort: 1055,
+    })
     expect(plan.socket).toBe('/root/.local/state/claw-mesh/tailscaled.sock')
     expect(plan).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.2:1055', method: 'userspace daemon'})
     expect(plan.steps).toHaveLength(1)
     expect(plan.steps[0]).toMatchObject({
       command: '/usr/sbin/tailscaled',
-      args: ['--tun=userspace-networking', '--statedir=/root/.local/state/claw-mesh/tailscaled', '--socket=/root/.local/state/claw-mesh/tailscaled.sock', '--socks5-server=127.0.0.2:1055', '--outbound-http-proxy-listen=127.0.0.2:1055'],
+      args: [
+        '--tun=userspace-networking',
+        '--statedir=/root/.local/state/claw-mesh/tailscaled',
+        '--socket=/root/.local/state/claw-mesh/tailscaled.sock',
+        '--socks5-server=127.0.0.2:1055',
+        '--outbound-http-proxy-listen=127.0.0.2:1055',
+      ],
       waitForSocket: '/root/.local/state/claw-mesh/tailscaled.sock',
     })
     expect(plan.steps[0].args).not.toContain('--state=mem:') // Taildrop and restarts need a state dir
@@ -34,28 +49,55 @@ describe('Tailscale install plans', () => {
   })
 
   it('Linux without systemd but with a TUN device: a kernel-mode daemon (no proxy needed), unless userspace is asked for', () => {
-    const probe = linux({hasSystemd: false, inContainer: true, isRoot: true, tun: true, commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled'}})
+    const probe = linux({
+      hasSystemd: false,
+      inContainer: true,
+      isRoot: true,
+      tun: true,
+      commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled'},
+    })
     const kernel = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/s', proxyPort: 1055})
     expect(kernel).toMatchObject({networking: 'kernel', method: 'kernel daemon'})
     expect(kernel.proxy).toBeUndefined()
     expect(kernel.steps[0].args).toEqual(['--statedir=/s/tailscaled', '--socket=/s/tailscaled.sock'])
-    const user = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/s', proxyPort: 41055, networking: 'userspace'})
+    const user = platformAdapter('linux').planTailscaleInstall(probe, {
+      stateDir: '/s',
+      proxyPort: 41055,
+      networking: 'userspace',
+    })
     expect(user).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.2:41055'})
     // Not root and no sudo: no TUN device can be made, so auto means userspace.
-    const noRoot = platformAdapter('linux').planTailscaleInstall({...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}, {stateDir: '/s'})
+    const noRoot = platformAdapter('linux').planTailscaleInstall(
+      {...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}},
+      {stateDir: '/s'},
+    )
     expect(noRoot).toMatchObject({networking: 'userspace', proxy: 'http://127.0.0.2:1055'})
     // A second user on a shared machine, with neither root nor sudo, can still run a node of their own.
-    expect(noRoot.steps.map((st) => describeStep(st, {...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}))).toEqual([
+    expect(
+      noRoot.steps.map((st) =>
+        describeStep(st, {...probe, isRoot: false, commands: {...probe.commands, sudo: undefined}}),
+      ),
+    ).toEqual([
       '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.2:1055 --outbound-http-proxy-listen=127.0.0.2:1055',
     ])
     // A kernel TUN device still needs root: through sudo -n when not root.
-    const kernelNoRoot = platformAdapter('linux').planTailscaleInstall({...probe, isRoot: false, commands: {...probe.commands, sudo: '/usr/bin/sudo'}}, {stateDir: '/s', networking: 'kernel'})
+    const kernelNoRoot = platformAdapter('linux').planTailscaleInstall(
+      {...probe, isRoot: false, commands: {...probe.commands, sudo: '/usr/bin/sudo'}},
+      {stateDir: '/s', networking: 'kernel'},
+    )
     expect(kernelNoRoot.steps[0].sudo).toBe(true)
   })
 
   it('Linux with systemd: --networking userspace runs the daemon itself instead of the service, as this user (no sudo)', () => {
-    const probe = linux({tun: true, commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled', sudo: '/usr/bin/sudo'}})
-    const plan = platformAdapter('linux').planTailscaleInstall(probe, {stateDir: '/s', networking: 'userspace', proxyPort: 1055})
+    const probe = linux({
+      tun: true,
+      commands: {tailscale: '/usr/bin/tailscale', tailscaled: '/usr/sbin/tailscaled', sudo: '/usr/bin/sudo'},
+    })
+    const plan = platformAdapter('linux').planTailscaleInstall(probe, {
+      stateDir: '/s',
+      networking: 'userspace',
+      proxyPort: 1055,
+    })
     expect(plan.steps.map((st) => describeStep(st, probe))).toEqual([
       '/usr/sbin/tailscaled --tun=userspace-networking --statedir=/s/tailscaled --socket=/s/tailscaled.sock --socks5-server=127.0.0.2:1055 --outbound-http-proxy-listen=127.0.0.2:1055',
     ])
@@ -77,7 +119,10 @@ describe('Tailscale install plans', () => {
   })
 
   it('accepts a derivative distribution through ID_LIKE', () => {
-    const plan = platformAdapter('linux').planTailscaleInstall(linux({osRelease: {id: 'tuxedo', idLike: ['ubuntu', 'debian']}}), {stateDir: '/s'})
+    const plan = platformAdapter('linux').planTailscaleInstall(
+      linux({osRelease: {id: 'tuxedo', idLike: ['ubuntu', 'debian']}}),
+      {stateDir: '/s'},
+    )
     expect(plan.method).toBe('install script')
   })
 
@@ -88,7 +133,9 @@ describe('Tailscale install plans', () => {
   })
 
   it('macOS without Homebrew says what to install', () => {
-    expect(() => platformAdapter('darwin').planTailscaleInstall({...syntheticProbe('darwin'), commands: {}}, {stateDir: '/s'})).toThrowError(/Homebrew is not installed/)
+    expect(() =>
+      platformAdapter('darwin').planTailscaleInstall({...syntheticProbe('darwin'), commands: {}}, {stateDir: '/s'}),
+    ).toThrowError(/Homebrew is not installed/)
   })
 
   it('Windows: winget, and up gets --unattended', () => {
@@ -116,8 +163,20 @@ describe('which tailscaled claw-mesh talks to (one rule for every command)', () 
     ['then the environment', {CLAW_MESH_TAILSCALE_SOCKET: '/env.sock'}, '/rec.sock', {}, '/env.sock'],
     ['then the recorded one', {}, '/rec.sock', {}, '/rec.sock'],
     ['then the OS default', {}, undefined, {}, undefined],
-    ["a networking mode asked for means claw-mesh's own daemon, not the machine's", {CLAW_MESH_TAILSCALE_NETWORKING: 'userspace'}, undefined, {}, '/home/bob/.local/state/claw-mesh/tailscaled.sock'],
-    ['the same from the flag', {}, undefined, {networking: 'kernel'}, '/home/bob/.local/state/claw-mesh/tailscaled.sock'],
+    [
+      "a networking mode asked for means claw-mesh's own daemon, not the machine's",
+      {CLAW_MESH_TAILSCALE_NETWORKING: 'userspace'},
+      undefined,
+      {},
+      '/home/bob/.local/state/claw-mesh/tailscaled.sock',
+    ],
+    [
+      'the same from the flag',
+      {},
+      undefined,
+      {networking: 'kernel'},
+      '/home/bob/.local/state/claw-mesh/tailscaled.sock',
+    ],
     ['auto is not a request for an own daemon', {CLAW_MESH_TAILSCALE_NETWORKING: 'auto'}, undefined, {}, undefined],
   ])('%s', (_name, env, recorded, opts, want) => {
     expect(tailscaleSocket(deps(env, recorded) as never, opts)).toBe(want)

@@ -12,7 +12,8 @@ import {scriptedRunner} from '../helpers/fakes/runner.js'
  * `tailscale debug prefs` on Windows: ipn.Prefs as JSON, composed from its JSON field names (ipn/prefs.go; keys zeroed).
  * ForceDaemon is `omitempty`: absent when a user signed in from the tray app, true after `tailscale set --unattended`.
  */
-const prefs = (name: string) => readFileSync(path.resolve(__dirname, `../fixtures/tailscale/debug-prefs-windows-${name}.json`), 'utf8')
+const prefs = (name: string) =>
+  readFileSync(path.resolve(__dirname, `../fixtures/tailscale/debug-prefs-windows-${name}.json`), 'utf8')
 
 describe('ForceDaemon from tailscale debug prefs', () => {
   it.each([
@@ -26,12 +27,27 @@ describe('planJoin keeps a Windows node up without a logged-in user', () => {
   const running: JoinObserved = {backendState: 'Running', hostname: 'openclaw-nova', tags: [], ipv4: '100.64.0.7'}
   const want = {hostname: 'openclaw-nova', tags: [], hasKey: false, forceReauth: false, unattended: true}
   it.each<[string, Partial<JoinObserved>, Partial<typeof want>, unknown]>([
-    ['a running node in client mode gets set --unattended', {forceDaemon: false}, {}, {action: 'set', flags: ['--unattended']}],
+    [
+      'a running node in client mode gets set --unattended',
+      {forceDaemon: false},
+      {},
+      {action: 'set', flags: ['--unattended']},
+    ],
     ['a node already unattended: nothing', {forceDaemon: true}, {}, {action: 'none'}],
     ['prefs that could not be read: nothing (no change on a guess)', {forceDaemon: null}, {}, {action: 'none'}],
     ['Linux and macOS (no unattended mode): nothing', {forceDaemon: false}, {unattended: false}, {action: 'none'}],
-    ['a rename and client mode: one set with both', {forceDaemon: false, hostname: 'old-name'}, {hostnameGiven: true} as never, {action: 'set', flags: ['--hostname=openclaw-nova', '--unattended']}],
-    ['a stopped node: resume, then set --unattended', {forceDaemon: false, backendState: 'Stopped'}, {}, {action: 'resume', then: ['--unattended']}],
+    [
+      'a rename and client mode: one set with both',
+      {forceDaemon: false, hostname: 'old-name'},
+      {hostnameGiven: true} as never,
+      {action: 'set', flags: ['--hostname=openclaw-nova', '--unattended']},
+    ],
+    [
+      'a stopped node: resume, then set --unattended',
+      {forceDaemon: false, backendState: 'Stopped'},
+      {},
+      {action: 'resume', then: ['--unattended']},
+    ],
   ])('%s', (_name, observed, desired, expected) => {
     expect(planJoin({...running, ...observed}, {...want, ...desired})).toMatchObject(expected as object)
   })
@@ -39,7 +55,12 @@ describe('planJoin keeps a Windows node up without a logged-in user', () => {
 
 describe('claw-mesh tailscale join on Windows', () => {
   const TS = 'C:\\Program Files\\Tailscale\\tailscale.exe'
-  const status = JSON.stringify({BackendState: 'Running', TailscaleIPs: ['100.64.0.7'], Self: {HostName: 'openclaw-nova', DNSName: 'openclaw-nova.tail1.ts.net.', TailscaleIPs: ['100.64.0.7']}, CurrentTailnet: {Name: 'example.com', MagicDNSSuffix: 'tail1.ts.net', MagicDNSEnabled: true}})
+  const status = JSON.stringify({
+    BackendState: 'Running',
+    TailscaleIPs: ['100.64.0.7'],
+    Self: {HostName: 'openclaw-nova', DNSName: 'openclaw-nova.tail1.ts.net.', TailscaleIPs: ['100.64.0.7']},
+    CurrentTailnet: {Name: 'example.com', MagicDNSSuffix: 'tail1.ts.net', MagicDNSEnabled: true},
+  })
   const calls = (forceDaemon: 'client-mode' | 'unattended') => [
     {command: TS, args: ['status', '--json'], result: {stdout: status}},
     {command: TS, args: ['version'], result: {stdout: '1.90.0\n'}},
@@ -52,13 +73,23 @@ describe('claw-mesh tailscale join on Windows', () => {
       {command: TS, args: ['status', '--json'], result: {stdout: status}},
       {command: TS, args: ['version'], result: {stdout: '1.90.0\n'}},
     ])
-    const run = await runCommand(TailscaleJoin, ['--hostname', 'openclaw-nova', '--json'], {runner, store: createMemoryStateStore(), env: {CLAW_MESH_TAILSCALE: TS}, platform: 'win32'})
+    const run = await runCommand(TailscaleJoin, ['--hostname', 'openclaw-nova', '--json'], {
+      runner,
+      store: createMemoryStateStore(),
+      env: {CLAW_MESH_TAILSCALE: TS},
+      platform: 'win32',
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({action: 'set', changed: true, keySent: false})
   })
   it('a node already unattended: nothing to change', async () => {
     const runner = scriptedRunner(calls('unattended'))
-    const run = await runCommand(TailscaleJoin, ['--hostname', 'openclaw-nova', '--json'], {runner, store: createMemoryStateStore(), env: {CLAW_MESH_TAILSCALE: TS}, platform: 'win32'})
+    const run = await runCommand(TailscaleJoin, ['--hostname', 'openclaw-nova', '--json'], {
+      runner,
+      store: createMemoryStateStore(),
+      env: {CLAW_MESH_TAILSCALE: TS},
+      platform: 'win32',
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.json()).toMatchObject({action: 'none', changed: false})
   })
@@ -66,8 +97,22 @@ describe('claw-mesh tailscale join on Windows', () => {
 
 describe('bootstrap plans the same set --unattended it applies', () => {
   const summary = {
-    backendState: 'Running', version: '1.90.0', hostname: 'openclaw-nova', machineName: 'openclaw-nova', dnsName: 'openclaw-nova.t.ts.net', ipv4: '100.64.0.1', ipv6: null,
-    tailnet: 'example.com', magicDNSSuffix: 't.ts.net', magicDNSEnabled: true, keyExpiry: null, tags: [], certDomains: [], health: [], authURL: null, peers: [],
+    backendState: 'Running',
+    version: '1.90.0',
+    hostname: 'openclaw-nova',
+    machineName: 'openclaw-nova',
+    dnsName: 'openclaw-nova.t.ts.net',
+    ipv4: '100.64.0.1',
+    ipv6: null,
+    tailnet: 'example.com',
+    magicDNSSuffix: 't.ts.net',
+    magicDNSEnabled: true,
+    keyExpiry: null,
+    tags: [],
+    certDomains: [],
+    health: [],
+    authURL: null,
+    peers: [],
   }
   const observed = (forceDaemon: boolean | null): BootstrapObserved => ({
     tailscale: {cli: true, daemonUp: true, summary, forceDaemon},
@@ -80,10 +125,25 @@ describe('bootstrap plans the same set --unattended it applies', () => {
     watchdog: {schedulerUsable: true, installed: true, matches: true, sameAlertRecorded: true},
     skillInstalled: true,
   })
-  const desired: BootstrapDesired = {identity: 'nova', hostname: 'openclaw-nova', tags: [], forceReauth: false, key: 'none', expose: 'tailnet', port: 18789, peers: 0, meshSecret: false, install: 'allowed', unattended: true}
+  const desired: BootstrapDesired = {
+    identity: 'nova',
+    hostname: 'openclaw-nova',
+    tags: [],
+    forceReauth: false,
+    key: 'none',
+    expose: 'tailnet',
+    port: 18789,
+    peers: 0,
+    meshSecret: false,
+    install: 'allowed',
+    unattended: true,
+  }
   const joinStep = (o: BootstrapObserved, d = desired) => planBootstrap(o, d).find((s) => s.id === 'tailscale-join')!
   it('client mode on Windows: the join step runs `set`, with no key needed', () => {
-    expect(joinStep(observed(false))).toMatchObject({action: 'run', detail: expect.stringMatching(/^set: .*client mode/)})
+    expect(joinStep(observed(false))).toMatchObject({
+      action: 'run',
+      detail: expect.stringMatching(/^set: .*client mode/),
+    })
   })
   it('already unattended, or not Windows: nothing to do', () => {
     expect(joinStep(observed(true))).toMatchObject({action: 'ok'})

@@ -2,7 +2,13 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {escapeTemplateValues, renderArgv, systemdQuote, windowsQuote, xmlEscape} from '../../src/core/lifecycle/template-escape.js'
+import {
+  escapeTemplateValues,
+  renderArgv,
+  systemdQuote,
+  windowsQuote,
+  xmlEscape,
+} from '../../src/core/lifecycle/template-escape.js'
 import {encodeFile} from '../../src/core/os/windows-file-encoding.js'
 import {createDeps} from '../../src/deps.js'
 import {createMemoryStateStore} from '../../src/infra/state-store.js'
@@ -14,7 +20,6 @@ import {requireTool} from '../helpers/tools.js'
 import {tempDir} from '../helpers/fakes/index.js'
 
 const dir = tempDir('templates').path
-
 
 describe('escaping', () => {
   it.each<[string, string]>([
@@ -46,7 +51,12 @@ describe('escaping', () => {
     expect(xmlEscape(`a&b<c>"d'`)).toBe('a&amp;b&lt;c&gt;&quot;d&apos;')
   })
   it('escapes every leaf and wraps lists of strings', () => {
-    expect(escapeTemplateValues({a: 'x&y', n: 3, list: ['<', '>'], obj: {k: '"'}, cmd: {argv: ['a b', 'c'], style: 'windows'}}, 'xml')).toEqual({
+    expect(
+      escapeTemplateValues(
+        {a: 'x&y', n: 3, list: ['<', '>'], obj: {k: '"'}, cmd: {argv: ['a b', 'c'], style: 'windows'}},
+        'xml',
+      ),
+    ).toEqual({
       a: 'x&amp;y',
       n: 3,
       list: [{value: '&lt;'}, {value: '&gt;'}],
@@ -62,7 +72,11 @@ const nastyState = path.join(dir, 'state "x" 100% & co')
 const schedule = {intervalSec: 120, failures: 3, cooldownSec: 1800}
 
 function rendered(platform: 'linux' | 'darwin' | 'win32', stateDir = nastyState) {
-  const deps = createDeps({env: {PATH: '/usr/bin:/bin', HOME: dir, CLAW_MESH_HOME: stateDir, OPENCLAW_STATE_DIR: '/srv/openclaw'}, platform, store: createMemoryStateStore()})
+  const deps = createDeps({
+    env: {PATH: '/usr/bin:/bin', HOME: dir, CLAW_MESH_HOME: stateDir, OPENCLAW_STATE_DIR: '/srv/openclaw'},
+    platform,
+    store: createMemoryStateStore(),
+  })
   // createDeps resolves CLAW_MESH_HOME with this host's path rules; a simulated Windows state dir is set as is.
   return renderWatchdogFiles({...deps, stateDir, home: platform === 'win32' ? 'C:\\Users\\a b' : dir}, schedule)
 }
@@ -73,8 +87,12 @@ describe('watchdog unit files', () => {
     expect(files.map((f) => path.basename(f.path))).toEqual(['claw-mesh-watchdog.service', 'claw-mesh-watchdog.timer'])
     const [service, timer] = files
     expect(service.path).toBe(path.join(dir, '.config/systemd/user/claw-mesh-watchdog.service'))
-    expect(service.content).toContain(`ExecStart="${process.execPath}" "${cliEntryPath()}" "watchdog" "run" "--failures" "3" "--cooldown" "1800s"`)
-    expect(service.content).toContain(`Environment="CLAW_MESH_HOME=${nastyState.replace(/"/g, '\\"').replace('%', '%%')}"`)
+    expect(service.content).toContain(
+      `ExecStart="${process.execPath}" "${cliEntryPath()}" "watchdog" "run" "--failures" "3" "--cooldown" "1800s"`,
+    )
+    expect(service.content).toContain(
+      `Environment="CLAW_MESH_HOME=${nastyState.replace(/"/g, '\\"').replace('%', '%%')}"`,
+    )
     expect(service.content).toContain('Environment="OPENCLAW_STATE_DIR=/srv/openclaw"')
     expect(service.content).toMatch(new RegExp(`Environment="PATH=${path.dirname(process.execPath)}:/usr/bin:/bin"`))
     expect(timer.content).toMatch(/OnUnitActiveSec=120\n/)
@@ -88,7 +106,9 @@ describe('watchdog unit files', () => {
     execFileSync('mkdir', ['-p', unitDir])
     const {files} = rendered('linux')
     for (const f of files) writeFileSync(path.join(unitDir, path.basename(f.path)), f.content)
-    const r = spawnSync(analyze, ['verify', ...files.map((f) => path.join(unitDir, path.basename(f.path)))], {encoding: 'utf8'})
+    const r = spawnSync(analyze, ['verify', ...files.map((f) => path.join(unitDir, path.basename(f.path)))], {
+      encoding: 'utf8',
+    })
     expect(r.stderr.split('\n').filter((l) => l.includes('claw-mesh-watchdog'))).toEqual([])
     expect(r.status).toBe(0)
   })
@@ -98,8 +118,12 @@ describe('watchdog unit files', () => {
     expect(files).toHaveLength(1)
     const plist = files[0]
     expect(plist.path).toBe(path.join(dir, 'Library/LaunchAgents/ai.claw-mesh.watchdog.plist'))
-    expect(plist.content).toContain(`<string>${process.execPath}</string>\n    <string>${cliEntryPath()}</string>\n    <string>watchdog</string>`)
-    expect(plist.content).toContain(`<key>CLAW_MESH_HOME</key>\n    <string>${nastyState.replace('&', '&amp;').replace(/"/g, '&quot;')}</string>`)
+    expect(plist.content).toContain(
+      `<string>${process.execPath}</string>\n    <string>${cliEntryPath()}</string>\n    <string>watchdog</string>`,
+    )
+    expect(plist.content).toContain(
+      `<key>CLAW_MESH_HOME</key>\n    <string>${nastyState.replace('&', '&amp;').replace(/"/g, '&quot;')}</string>`,
+    )
     expect(plist.content).toMatch(/<key>StartInterval<\/key>\n {2}<integer>120<\/integer>/)
     const xmllint = requireTool('xmllint', 'libxml2-utils')
     if (!xmllint) return
@@ -109,18 +133,30 @@ describe('watchdog unit files', () => {
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     // The parsed value is the original string: the escaping round-trips.
-    const v = spawnSync(xmllint, ['--nonet', '--xpath', 'string(//key[.="CLAW_MESH_HOME"]/following-sibling::string[1])', file], {encoding: 'utf8'})
+    const v = spawnSync(
+      xmllint,
+      ['--nonet', '--xpath', 'string(//key[.="CLAW_MESH_HOME"]/following-sibling::string[1])', file],
+      {encoding: 'utf8'},
+    )
     expect(v.stdout.replace(/\n$/, '')).toBe(nastyState)
   })
 
   it('Windows: Task Scheduler XML that xmllint accepts, starting the hidden launcher that runs node with an env file', () => {
     const winState = 'C:\\Users\\a b\\AppData\\Local\\claw-mesh & co'
     const {files} = rendered('win32', winState)
-    expect(files.map((f) => f.path)).toEqual([`${winState}\\claw-mesh-watchdog.xml`, `${winState}\\claw-mesh-watchdog.vbs`, `${winState}\\watchdog.env`])
+    expect(files.map((f) => f.path)).toEqual([
+      `${winState}\\claw-mesh-watchdog.xml`,
+      `${winState}\\claw-mesh-watchdog.vbs`,
+      `${winState}\\watchdog.env`,
+    ])
     const [task, launcher, env] = files
     expect(task.content).toContain('<Interval>PT2M</Interval>')
-    expect(task.content).toContain(`<Arguments>//B //NoLogo &quot;C:\\Users\\a b\\AppData\\Local\\claw-mesh &amp; co\\claw-mesh-watchdog.vbs&quot;</Arguments>`)
-    expect(launcher.content).toContain(`${process.execPath} ""--env-file=C:\\Users\\a b\\AppData\\Local\\claw-mesh & co\\watchdog.env"" ${cliEntryPath()} watchdog run --failures 3 --cooldown 1800s", 0, True)`)
+    expect(task.content).toContain(
+      `<Arguments>//B //NoLogo &quot;C:\\Users\\a b\\AppData\\Local\\claw-mesh &amp; co\\claw-mesh-watchdog.vbs&quot;</Arguments>`,
+    )
+    expect(launcher.content).toContain(
+      `${process.execPath} ""--env-file=C:\\Users\\a b\\AppData\\Local\\claw-mesh & co\\watchdog.env"" ${cliEntryPath()} watchdog run --failures 3 --cooldown 1800s", 0, True)`,
+    )
     expect(env.content).toContain(`CLAW_MESH_HOME='${winState}'\n`)
     expect(env.mode).toBe(0o600)
     const xmllint = requireTool('xmllint', 'libxml2-utils')
@@ -140,16 +176,31 @@ describe('watchdog unit files', () => {
 
 describe('the skill', () => {
   it('has OpenClaw skill frontmatter, teaches the mesh tools first and a fallback that never puts a message on argv', () => {
-    const deps = createDeps({env: {PATH: '/nonexistent', CLAW_MESH_HOME: '/srv/claw mesh'}, platform: 'linux', store: createMemoryStateStore({identity: 'nova'})})
+    const deps = createDeps({
+      env: {PATH: '/nonexistent', CLAW_MESH_HOME: '/srv/claw mesh'},
+      platform: 'linux',
+      store: createMemoryStateStore({identity: 'nova'}),
+    })
     const text = renderSkill(deps)
     const front = /^---\nname: claw-mesh\ndescription: ([^\n]+)\n---\n/.exec(text)
     expect(front).not.toBeNull()
     expect(front![1].length).toBeLessThan(160)
-    for (const tool of ['**`mesh_peers`**', '**`mesh_ask`** `{peer, message, thread?}`', '**`mesh_send`** `{peer, message, thread?}`', '**`mesh_task`**']) expect(text).toContain(tool)
+    for (const tool of [
+      '**`mesh_peers`**',
+      '**`mesh_ask`** `{peer, message, thread?}`',
+      '**`mesh_send`** `{peer, message, thread?}`',
+      '**`mesh_task`**',
+    ])
+      expect(text).toContain(tool)
     expect(text.indexOf('mesh_ask')).toBeLessThan(text.indexOf('Only without the mesh tools'))
     const cli = `CLAW_MESH_HOME='/srv/claw mesh' '${process.execPath}' '${cliEntryPath()}'`
-    expect(text).toMatch(new RegExp(`${cli.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ask --timeout 110s -- PEER - <<'CLAW_MESH_END_[0-9A-F]{16}'\n`))
-    for (const cmd of ['send -- PEER - <<', 'task PEER TASK_ID', 'peer list --json', 'file send PEER', 'file get']) expect(text).toContain(`${cli} ${cmd}`)
+    expect(text).toMatch(
+      new RegExp(
+        `${cli.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ask --timeout 110s -- PEER - <<'CLAW_MESH_END_[0-9A-F]{16}'\n`,
+      ),
+    )
+    for (const cmd of ['send -- PEER - <<', 'task PEER TASK_ID', 'peer list --json', 'file send PEER', 'file get'])
+      expect(text).toContain(`${cli} ${cmd}`)
     // No claw-mesh command takes its message as an argument any more, and none runs a bare claw-mesh.
     expect(text).not.toMatch(/ (ask|send|broadcast) (PEER|NAME)? ?"/)
     expect(text).not.toMatch(/^claw-mesh /m)
@@ -171,5 +222,9 @@ describe('the skill', () => {
 
 // Kept apart so a missing platform module is reported clearly.
 it('every platform has a watchdog mechanism', () => {
-  expect(['linux', 'darwin', 'win32'].map((p) => platformAdapter(p).watchdog.mechanism)).toEqual(['systemd user timer', 'launchd LaunchAgent', 'Scheduled Task'])
+  expect(['linux', 'darwin', 'win32'].map((p) => platformAdapter(p).watchdog.mechanism)).toEqual([
+    'systemd user timer',
+    'launchd LaunchAgent',
+    'Scheduled Task',
+  ])
 })

@@ -23,12 +23,19 @@ describe('stripControl: nothing from outside drives the terminal', () => {
   })
 
   it('keeps only colour when it is the output streams’ net', () => {
-    expect(stripControlKeepColor('\u001b[32mok\u001b[39m \u001b]0;pwned\u0007 \u001b[2J')).toBe('\u001b[32mok\u001b[39m  ')
+    expect(stripControlKeepColor('\u001b[32mok\u001b[39m \u001b]0;pwned\u0007 \u001b[2J')).toBe(
+      '\u001b[32mok\u001b[39m  ',
+    )
   })
 
   it('cleans every string of a JSON value, keys included, and leaves other values alone', () => {
     const at = new Date(0)
-    expect(stripControlValue({'\u001b[31mk': ['\u001b]0;t\u0007v'], n: 3, at, nested: {s: 'a\u0007b'}})).toEqual({k: ['v'], n: 3, at, nested: {s: 'ab'}})
+    expect(stripControlValue({'\u001b[31mk': ['\u001b]0;t\u0007v'], n: 3, at, nested: {s: 'a\u0007b'}})).toEqual({
+      k: ['v'],
+      n: 3,
+      at,
+      nested: {s: 'ab'},
+    })
   })
 })
 

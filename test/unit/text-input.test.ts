@@ -49,7 +49,9 @@ describe('decoding the bytes people’s tools write', () => {
     expect(error?.exitCode).toBe(ExitCode.USAGE)
     expect(error?.message).toMatch(new RegExp(`^--tailscale-key file:${name.replace('.', '\\.')}: the input `))
     expect(error?.message).toMatch(why)
-    expect(error?.hint).toMatch(/Save it as UTF-8 \(PowerShell: Get-Content IN \| Set-Content -Encoding utf8 OUT, or write it with Out-File -Encoding ascii\)/)
+    expect(error?.hint).toMatch(
+      /Save it as UTF-8 \(PowerShell: Get-Content IN \| Set-Content -Encoding utf8 OUT, or write it with Out-File -Encoding ascii\)/,
+    )
     // Nothing of the content in the error: it may be a secret.
     expect(`${error?.message} ${error?.hint}`).not.toMatch(/tskey-auth|Grüße|Gr.e/)
   })
@@ -60,42 +62,107 @@ describe('every file: input reads them (a PowerShell 5.1 `>` file, a Notepad fil
   const noStdin = () => Readable.from([])
   const mtimes = () => readdirSync(DIR).map((f) => statSync(file(f)).mtimeMs)
 
-  it.each(['ps51-redirect-tskey.bin', 'ps51-set-content-utf8-tskey.bin', 'ps51-out-file-ascii-tskey.bin'])('--tailscale-key file:%s is the key', async (name) => {
-    const got = await readSecretInput({flag: '--tailscale-key', raw: `file:${file(name)}`, env: {}, stdin: noStdin(), redactor: redactor()})
-    expect(got?.value).toBe(KEY)
-  })
+  it.each(['ps51-redirect-tskey.bin', 'ps51-set-content-utf8-tskey.bin', 'ps51-out-file-ascii-tskey.bin'])(
+    '--tailscale-key file:%s is the key',
+    async (name) => {
+      const got = await readSecretInput({
+        flag: '--tailscale-key',
+        raw: `file:${file(name)}`,
+        env: {},
+        stdin: noStdin(),
+        redactor: redactor(),
+      })
+      expect(got?.value).toBe(KEY)
+    },
+  )
 
   it('--tailscale-key - reads a UTF-16 key piped in, too', async () => {
-    const got = await readSecretInput({flag: '--tailscale-key', raw: '-', env: {}, stdin: Readable.from([bytes('ps51-redirect-tskey.bin')]), redactor: redactor()})
+    const got = await readSecretInput({
+      flag: '--tailscale-key',
+      raw: '-',
+      env: {},
+      stdin: Readable.from([bytes('ps51-redirect-tskey.bin')]),
+      redactor: redactor(),
+    })
     expect(got?.value).toBe(KEY)
   })
 
-  it.each(['ps51-redirect-invite.bin', 'ps51-bigendian-invite.bin', 'utf8-lf-invite.bin'])('--peer file:%s is the invite', async (name) => {
-    expect(await readPeerInputs([`file:${file(name)}`], {stdin: noStdin(), redactor: redactor(), allowInsecureUrl: false, home: '/nonexistent'})).toEqual([{invite: INVITE, allowInsecureUrl: false}])
-  })
+  it.each(['ps51-redirect-invite.bin', 'ps51-bigendian-invite.bin', 'utf8-lf-invite.bin'])(
+    '--peer file:%s is the invite',
+    async (name) => {
+      expect(
+        await readPeerInputs([`file:${file(name)}`], {
+          stdin: noStdin(),
+          redactor: redactor(),
+          allowInsecureUrl: false,
+          home: '/nonexistent',
+        }),
+      ).toEqual([{invite: INVITE, allowInsecureUrl: false}])
+    },
+  )
 
   it('--invite file: (peer add) goes through the same reader', async () => {
-    const got = await readSecretInput({flag: '--invite', raw: `file:${file('ps51-redirect-invite.bin')}`, env: {}, stdin: noStdin(), redactor: redactor(), allowLiteral: false})
+    const got = await readSecretInput({
+      flag: '--invite',
+      raw: `file:${file('ps51-redirect-invite.bin')}`,
+      env: {},
+      stdin: noStdin(),
+      redactor: redactor(),
+      allowLiteral: false,
+    })
     expect(got?.value).toBe(INVITE)
   })
 
   it('--file (ask, send, broadcast) keeps the message, umlauts and all', async () => {
-    expect(await readMessageText({file: file('ps51-redirect-message.bin'), stdin: noStdin()})).toBe('Grüße aus Köln — état: prêt ✓\r\nzweite Zeile')
+    expect(await readMessageText({file: file('ps51-redirect-message.bin'), stdin: noStdin()})).toBe(
+      'Grüße aus Köln — état: prêt ✓\r\nzweite Zeile',
+    )
   })
 
   it('--alert file: decodes too', async () => {
     const {io} = createTestIOStreams()
-    expect(await readAlertInput({env: {}, io, redactor: redactor()}, `file:${file('ps51-redirect-invite.bin')}`)).toBe(INVITE)
+    expect(await readAlertInput({env: {}, io, redactor: redactor()}, `file:${file('ps51-redirect-invite.bin')}`)).toBe(
+      INVITE,
+    )
   })
 
   it.each([
-    ['--tailscale-key', () => readSecretInput({flag: '--tailscale-key', raw: `file:${file('utf16le-no-bom-tskey.bin')}`, env: {}, stdin: noStdin(), redactor: redactor()})],
-    ['--peer', () => readPeerInputs([`file:${file('binary-gzip.bin')}`], {stdin: noStdin(), redactor: redactor(), allowInsecureUrl: false, home: '/nonexistent'})],
+    [
+      '--tailscale-key',
+      () =>
+        readSecretInput({
+          flag: '--tailscale-key',
+          raw: `file:${file('utf16le-no-bom-tskey.bin')}`,
+          env: {},
+          stdin: noStdin(),
+          redactor: redactor(),
+        }),
+    ],
+    [
+      '--peer',
+      () =>
+        readPeerInputs([`file:${file('binary-gzip.bin')}`], {
+          stdin: noStdin(),
+          redactor: redactor(),
+          allowInsecureUrl: false,
+          home: '/nonexistent',
+        }),
+    ],
     ['--file', () => readMessageText({file: file('cp1252-message.bin'), stdin: noStdin()})],
-    ['--alert', () => readAlertInput({env: {}, io: createTestIOStreams().io, redactor: redactor()}, `file:${file('utf8-with-nul.bin')}`)],
+    [
+      '--alert',
+      () =>
+        readAlertInput(
+          {env: {}, io: createTestIOStreams().io, redactor: redactor()},
+          `file:${file('utf8-with-nul.bin')}`,
+        ),
+    ],
   ])('%s with an undecodable file: a usage error naming the flag and the file, nothing touched', async (flag, read) => {
     const before = mtimes()
-    await expect(read()).rejects.toMatchObject({exitCode: ExitCode.USAGE, message: expect.stringMatching(new RegExp(`^${flag}.*\\.bin: the input `))})
+    await expect(read()).rejects.toMatchObject({
+      exitCode: ExitCode.USAGE,
+      message: expect.stringMatching(new RegExp(`^${flag}.*\\.bin: the input `)),
+    })
     expect(mtimes()).toEqual(before)
   })
 })

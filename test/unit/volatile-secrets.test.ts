@@ -26,7 +26,12 @@ describe('finding what an earlier claw-mesh left in the kernel keyring (/proc/ke
   })
 
   it('skips keys already deleted (invalidated, awaiting the collector)', () => {
-    expect(parseVolatileKeys('1e992828 I--Q--i     2 perm 3f010000     0     0 user      keyring:gateway-token@claw-mesh: 25\n', 'claw-mesh')).toEqual([])
+    expect(
+      parseVolatileKeys(
+        '1e992828 I--Q--i     2 perm 3f010000     0     0 user      keyring:gateway-token@claw-mesh: 25\n',
+        'claw-mesh',
+      ),
+    ).toEqual([])
   })
 
   it('reads /proc/keys through the infra reader, and a kernel without it has none', async () => {
@@ -37,7 +42,16 @@ describe('finding what an earlier claw-mesh left in the kernel keyring (/proc/ke
   it.each([
     ['nothing there', [], 'pass', /no claw-mesh secret/, undefined],
     ['only a probe', [{id: '1', name: 'probe-1-2'}], 'warn', /1 probe key left/, ['probe-1-2']],
-    ['the gateway token', [{id: '1', name: 'gateway-token'}, {id: '2', name: 'probe'}], 'fail', /^gateway-token is kept in the kernel keyring: gone at reboot, and unreadable from cron/, ['gateway-token', 'probe']],
+    [
+      'the gateway token',
+      [
+        {id: '1', name: 'gateway-token'},
+        {id: '2', name: 'probe'},
+      ],
+      'fail',
+      /^gateway-token is kept in the kernel keyring: gone at reboot, and unreadable from cron/,
+      ['gateway-token', 'probe'],
+    ],
   ])('%s → %s', (_name, keys, status, detail, names) => {
     const r = evalVolatileSecrets({keys})
     expect(r.status).toBe(status)
@@ -48,9 +62,23 @@ describe('finding what an earlier claw-mesh left in the kernel keyring (/proc/ke
   it('is a Linux check, and doctor --fix plans the move first', async () => {
     const check = CHECKS.find((c) => c.id === 'secrets-volatile')!
     expect(check.platforms).toEqual(['linux'])
-    const outcome = await check.run({volatileSecrets: async () => ({keys: [{id: '1', name: 'gateway-token'}]})} as unknown as DoctorContext)
-    const plan = planFixes([{id: 'secrets-volatile', group: 'secrets', title: check.title, status: outcome.status, detail: outcome.detail, fix: outcome.fix, durationMs: 1}])
-    expect(plan.steps.map((s) => s.title)).toEqual(['Move gateway-token out of the kernel keyring into a durable secret store'])
+    const outcome = await check.run({
+      volatileSecrets: async () => ({keys: [{id: '1', name: 'gateway-token'}]}),
+    } as unknown as DoctorContext)
+    const plan = planFixes([
+      {
+        id: 'secrets-volatile',
+        group: 'secrets',
+        title: check.title,
+        status: outcome.status,
+        detail: outcome.detail,
+        fix: outcome.fix,
+        durationMs: 1,
+      },
+    ])
+    expect(plan.steps.map((s) => s.title)).toEqual([
+      'Move gateway-token out of the kernel keyring into a durable secret store',
+    ])
   })
 })
 
@@ -61,19 +89,36 @@ describe('doctor --fix moves them into the durable store', () => {
   }
   function deps() {
     const dir = tempDir('volatile').path
-    const store = createMemoryStateStore({identity: 'nova', peers: {}, secrets: {backend: 'keychain', names: ['gateway-token', 'peer/clawd']}})
-    return createDeps({env: {CLAW_MESH_HOME: dir}, platform: 'linux', store, io: createTestIOStreams().io, runner: scriptedRunner([])})
+    const store = createMemoryStateStore({
+      identity: 'nova',
+      peers: {},
+      secrets: {backend: 'keychain', names: ['gateway-token', 'peer/clawd']},
+    })
+    return createDeps({
+      env: {CLAW_MESH_HOME: dir},
+      platform: 'linux',
+      store,
+      io: createTestIOStreams().io,
+      runner: scriptedRunner([]),
+    })
   }
 
   it('copies each secret, removes it and the probes from the kernel keyring, and records the new backend', async () => {
     const d = deps()
-    const volatile = kernel({'gateway-token': 'gw-0123456789abcdef', 'peer/clawd': 'peer-0123456789abcdef', 'probe-1-2': 'claw-mesh-probe'})
+    const volatile = kernel({
+      'gateway-token': 'gw-0123456789abcdef',
+      'peer/clawd': 'peer-0123456789abcdef',
+      'probe-1-2': 'claw-mesh-probe',
+    })
     const target = {...createMemorySecretStore(), backend: 'file' as const, location: '/x/secrets.json'}
     const r = await moveVolatileSecrets(d, ['gateway-token', 'peer/clawd', 'probe-1-2'], {volatile, target})
     expect(r.status).toBe('applied')
     expect(r.note).toMatch(/moved gateway-token, peer\/clawd into \/x\/secrets\.json/)
     expect(r.note).toMatch(/then run: claw-mesh gateway configure --secret-store file && claw-mesh gateway start/)
-    expect(Object.fromEntries(target.values)).toEqual({'gateway-token': 'gw-0123456789abcdef', 'peer/clawd': 'peer-0123456789abcdef'})
+    expect(Object.fromEntries(target.values)).toEqual({
+      'gateway-token': 'gw-0123456789abcdef',
+      'peer/clawd': 'peer-0123456789abcdef',
+    })
     expect(volatile.left()).toEqual([])
     expect(d.store.read().secrets).toEqual({backend: 'file', names: ['gateway-token', 'peer/clawd']})
     expect(d.redactor.redact('gw-0123456789abcdef')).toBe('[REDACTED]')
@@ -82,16 +127,25 @@ describe('doctor --fix moves them into the durable store', () => {
   it('keeps a value the durable store already holds, and says what it could not read', async () => {
     const d = deps()
     const volatile = kernel({'gateway-token': 'old-gw-0123456789'})
-    const target = {...createMemorySecretStore({'gateway-token': 'new-gw-0123456789'}), backend: 'keychain' as const, location: 'Secret Service'}
+    const target = {
+      ...createMemorySecretStore({'gateway-token': 'new-gw-0123456789'}),
+      backend: 'keychain' as const,
+      location: 'Secret Service',
+    }
     const r = await moveVolatileSecrets(d, ['gateway-token', 'peer/clawd'], {volatile, target})
     expect(target.values.get('gateway-token')).toBe('new-gw-0123456789')
     expect(r.note).toMatch(/gateway-token already there/)
-    expect(r.note).toMatch(/cannot read peer\/clawd from the kernel keyring in this session: run claw-mesh doctor --fix in the login session that ran bootstrap/)
+    expect(r.note).toMatch(
+      /cannot read peer\/clawd from the kernel keyring in this session: run claw-mesh doctor --fix in the login session that ran bootstrap/,
+    )
     expect(r.note).not.toMatch(/gateway configure/)
   })
 
   it('fails when nothing could be read (another session, after the persistent keyring expired)', async () => {
-    const r = await moveVolatileSecrets(deps(), ['gateway-token'], {volatile: kernel({}), target: createMemorySecretStore()})
+    const r = await moveVolatileSecrets(deps(), ['gateway-token'], {
+      volatile: kernel({}),
+      target: createMemorySecretStore(),
+    })
     expect(r.status).toBe('failed')
   })
 })

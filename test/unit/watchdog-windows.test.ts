@@ -19,8 +19,16 @@ const NODE = 'C:\\Program Files\\nodejs\\node.exe'
 const ENTRY = 'C:\\Users\\Zoë\\AppData\\Roaming\\npm\\node_modules\\claw-mesh\\bin\\run.js'
 
 function windowsFiles(intervalSec = 120): RenderedFile[] {
-  const deps = createDeps({env: {Path: 'C:\\Windows\\system32;C:\\Windows'}, platform: 'win32', store: createMemoryStateStore()})
-  return renderWatchdogFiles({...deps, stateDir: WIN_STATE, home: 'C:\\Users\\Zoë'}, {intervalSec, failures: 3, cooldownSec: 1800}, {nodePath: NODE, cliEntry: ENTRY}).files
+  const deps = createDeps({
+    env: {Path: 'C:\\Windows\\system32;C:\\Windows'},
+    platform: 'win32',
+    store: createMemoryStateStore(),
+  })
+  return renderWatchdogFiles(
+    {...deps, stateDir: WIN_STATE, home: 'C:\\Users\\Zoë'},
+    {intervalSec, failures: 3, cooldownSec: 1800},
+    {nodePath: NODE, cliEntry: ENTRY},
+  ).files
 }
 const byName = (files: RenderedFile[], name: string) => files.find((f) => f.path.endsWith(name))!
 
@@ -49,7 +57,9 @@ describe('the watchdog task XML on Windows', () => {
     const task = byName(windowsFiles(), 'claw-mesh-watchdog.xml')
     const file = path.join(dir, 'task.xml')
     writeFileSync(file, encodeFile(task.content, task.encoding))
-    const r = spawnSync(xmllint, ['--nonet', '--xpath', 'string(//*[local-name()="Interval"])', file], {encoding: 'utf8'})
+    const r = spawnSync(xmllint, ['--nonet', '--xpath', 'string(//*[local-name()="Interval"])', file], {
+      encoding: 'utf8',
+    })
     expect(r.stderr).toBe('')
     expect(r.stdout.trim()).toBe('PT2M')
   })
@@ -77,12 +87,16 @@ describe('the watchdog runs without a console window', () => {
     const run = /^WScript\.Quit shell\.Run\("((?:[^"]|"")*)", 0, True\)$/.exec(lines.at(-2)!)
     expect(run, lines.at(-2)).not.toBeNull()
     // The VBScript string, unquoted, is the Windows command line of node with the env file and the entry.
-    expect(run![1].replace(/""/g, '"')).toBe(`"${NODE}" --env-file=${WIN_STATE}\\watchdog.env ${ENTRY} watchdog run --failures 3 --cooldown 1800s`)
+    expect(run![1].replace(/""/g, '"')).toBe(
+      `"${NODE}" --env-file=${WIN_STATE}\\watchdog.env ${ENTRY} watchdog run --failures 3 --cooldown 1800s`,
+    )
   })
 
   it("node's directory goes first on PATH in the launcher, where it counts (W13); the env file no longer pretends to set it", () => {
     const files = windowsFiles()
-    expect(byName(files, 'claw-mesh-watchdog.vbs').content).toContain('shell.Environment("Process")("PATH") = "C:\\Program Files\\nodejs" & ";" & shell.Environment("Process")("PATH")\r\n')
+    expect(byName(files, 'claw-mesh-watchdog.vbs').content).toContain(
+      'shell.Environment("Process")("PATH") = "C:\\Program Files\\nodejs" & ";" & shell.Environment("Process")("PATH")\r\n',
+    )
     const env = byName(files, 'watchdog.env').content
     expect(env).toContain(`CLAW_MESH_HOME='${WIN_STATE}'`)
     expect(env).not.toMatch(/^PATH=/m)
@@ -113,7 +127,11 @@ describe('the watchdog interval on Windows', () => {
 
   it('watchdog install --interval 30s on Windows exits 2 with the fix, and writes nothing', async () => {
     const home = tempDir('home').path
-    const run = await runCommand(WatchdogInstall, ['--interval', '30s', '--print'], {env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'state')}, platform: 'win32', store: createMemoryStateStore()})
+    const run = await runCommand(WatchdogInstall, ['--interval', '30s', '--print'], {
+      env: {HOME: home, CLAW_MESH_HOME: path.join(home, 'state')},
+      platform: 'win32',
+      store: createMemoryStateStore(),
+    })
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toMatch(/--interval 30s cannot be a Windows Scheduled Task's interval/)
     expect(run.stderr).toMatch(/--interval 1m/)

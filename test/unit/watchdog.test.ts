@@ -3,7 +3,14 @@ import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {afterAlert, afterRestart, emptyWatchdogState, parseWatchdogState, planCheck, type WatchdogState} from '../../src/core/lifecycle/watchdog-state.js'
+import {
+  afterAlert,
+  afterRestart,
+  emptyWatchdogState,
+  parseWatchdogState,
+  planCheck,
+  type WatchdogState,
+} from '../../src/core/lifecycle/watchdog-state.js'
 import {createDeps, type Deps} from '../../src/deps.js'
 import {createFetchHttpClient} from '../../src/infra/http.js'
 import {createTestIOStreams} from '../../src/infra/io.js'
@@ -96,7 +103,9 @@ describe('runWatchdog', () => {
     dir = tempDir('watchdog').path
     alerts.length = 0
     healthy = true
-    gateway = http.createServer((req, res) => res.writeHead(healthy ? 200 : 503).end(healthy ? '{"ok":true,"status":"live"}' : '{"ok":false}'))
+    gateway = http.createServer((req, res) =>
+      res.writeHead(healthy ? 200 : 503).end(healthy ? '{"ok":true,"status":"live"}' : '{"ok":false}'),
+    )
     webhook = http.createServer((req, res) => {
       let body = ''
       req.on('data', (c) => (body += c))
@@ -115,10 +124,23 @@ describe('runWatchdog', () => {
   })
 
   function deps(): Deps {
-    const store = createMemoryStateStore({identity: 'nova', gateway: {port: gatewayPort}, alert: `webhook:http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`})
+    const store = createMemoryStateStore({
+      identity: 'nova',
+      gateway: {port: gatewayPort},
+      alert: `webhook:http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hook`,
+    })
     const {io} = createTestIOStreams()
     const clock = {now: () => new Date(now), sleep: async () => {}}
-    return createDeps({env: {CLAW_MESH_HOME: dir, PATH: '/nonexistent'}, platform: 'linux', store, secrets: createMemorySecretStore(), io, http: createFetchHttpClient(), clock, loopbackListeners: ownGatewayListeners()})
+    return createDeps({
+      env: {CLAW_MESH_HOME: dir, PATH: '/nonexistent'},
+      platform: 'linux',
+      store,
+      secrets: createMemorySecretStore(),
+      io,
+      http: createFetchHttpClient(),
+      clock,
+      loopbackListeners: ownGatewayListeners(),
+    })
   }
 
   it('counts failures across runs in watchdog.json, alerts once for the streak, then once on recovery', async () => {
@@ -130,10 +152,19 @@ describe('runWatchdog', () => {
       results.push(await runWatchdog(d, {failures: 3}))
     }
     expect(results.map((r) => r.failures)).toEqual([1, 2, 3, 4, 5])
-    expect(results[2].restart).toMatchObject({attempted: true, healthy: false, detail: expect.stringMatching(/^The restart failed: The gateway is not configured/)})
+    expect(results[2].restart).toMatchObject({
+      attempted: true,
+      healthy: false,
+      detail: expect.stringMatching(/^The restart failed: The gateway is not configured/),
+    })
     expect(results[2].alert).toMatchObject({event: 'down', sent: true})
     expect(alerts).toHaveLength(1)
-    expect(alerts[0]).toMatchObject({event: 'down', failures: 3, host: 'nova', text: expect.stringMatching(/gateway is down \(3 failed health checks in a row: HTTP 503\)\. The restart failed/)})
+    expect(alerts[0]).toMatchObject({
+      event: 'down',
+      failures: 3,
+      host: 'nova',
+      text: expect.stringMatching(/gateway is down \(3 failed health checks in a row: HTTP 503\)\. The restart failed/),
+    })
     expect(alerts[0].content).toBe(alerts[0].text)
     const saved = JSON.parse(readFileSync(path.join(dir, 'watchdog.json'), 'utf8')) as WatchdogState
     expect(saved).toMatchObject({failures: 5, down: true, alerted: true, restarts: 1})

@@ -11,7 +11,14 @@ import {waitForDaemon} from '../../src/services/tailscale/install.js'
 import {scriptedRunner} from '../helpers/fakes/runner.js'
 import {fakeClock} from '../helpers/fakes/index.js'
 
-const probe = {platform: 'win32' as const, isRoot: false, hasSystemd: false, inContainer: false, tun: false, commands: {winget: 'C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\winget.exe'}}
+const probe = {
+  platform: 'win32' as const,
+  isRoot: false,
+  hasSystemd: false,
+  inContainer: false,
+  tun: false,
+  commands: {winget: 'C:\\Users\\a\\AppData\\Local\\Microsoft\\WindowsApps\\winget.exe'},
+}
 
 describe('Windows: npm prefix, winget and the named pipe', () => {
   it("npm's global commands live in the prefix itself on Windows, in <prefix>/bin elsewhere", () => {
@@ -27,25 +34,47 @@ describe('Windows: npm prefix, winget and the named pipe', () => {
 
   it('waiting on the named pipe: status until it answers, no file check (a pipe is not a file)', async () => {
     const TS = 'C:\\Program Files\\Tailscale\\tailscale.exe'
-    const down = {exitCode: 1, stderr: 'failed to connect to local tailscaled process; is the Tailscale service running?'}
+    const down = {
+      exitCode: 1,
+      stderr: 'failed to connect to local tailscaled process; is the Tailscale service running?',
+    }
     const runner = scriptedRunner([
       {command: TS, args: ['status', '--json'], result: down},
       {command: TS, args: ['status', '--json'], result: down},
       {command: TS, args: ['status', '--json'], result: {stdout: '{"BackendState":"NeedsLogin"}'}},
     ])
     const clock = fakeClock({start: 0, autoAdvance: true})
-    const deps = createDeps({env: {CLAW_MESH_TAILSCALE: TS}, platform: 'win32', store: createMemoryStateStore(), runner, clock})
+    const deps = createDeps({
+      env: {CLAW_MESH_TAILSCALE: TS},
+      platform: 'win32',
+      store: createMemoryStateStore(),
+      runner,
+      clock,
+    })
     const seen: string[] = []
     await waitForDaemon(deps, undefined, 60_000, (m) => seen.push(m), {checkFile: false})
-    expect(seen).toEqual(Array(2).fill('waiting for tailscaled on \\\\.\\pipe\\ProtectedPrefix\\Administrators\\Tailscale\\tailscaled'))
+    expect(seen).toEqual(
+      Array(2).fill('waiting for tailscaled on \\\\.\\pipe\\ProtectedPrefix\\Administrators\\Tailscale\\tailscaled'),
+    )
   })
 
   it('a service that never answers: a timeout naming the service and how to start it', async () => {
     const TS = 'C:\\Program Files\\Tailscale\\tailscale.exe'
-    const runner = scriptedRunner(Array.from({length: 4}, () => ({command: TS, args: ['status', '--json'], result: {exitCode: 1}})))
+    const runner = scriptedRunner(
+      Array.from({length: 4}, () => ({command: TS, args: ['status', '--json'], result: {exitCode: 1}})),
+    )
     const clock = fakeClock({start: 0, autoAdvance: true})
-    const deps = createDeps({env: {CLAW_MESH_TAILSCALE: TS}, platform: 'win32', store: createMemoryStateStore(), runner, clock})
-    await expect(waitForDaemon(deps, undefined, 1000, undefined, {checkFile: false})).rejects.toMatchObject({code: 'tailscale-daemon-timeout', hint: expect.stringMatching(/Start-Service Tailscale/)})
+    const deps = createDeps({
+      env: {CLAW_MESH_TAILSCALE: TS},
+      platform: 'win32',
+      store: createMemoryStateStore(),
+      runner,
+      clock,
+    })
+    await expect(waitForDaemon(deps, undefined, 1000, undefined, {checkFile: false})).rejects.toMatchObject({
+      code: 'tailscale-daemon-timeout',
+      hint: expect.stringMatching(/Start-Service Tailscale/),
+    })
   })
 
   it("the longest mesh secret claw-mesh accepts fits Credential Manager's blob as keyring-rs stores it (UTF-16)", () => {
@@ -72,10 +101,18 @@ describe("doctor's Windows firewall check never passes on what it cannot read", 
   it('no rule for the port at all: the default inbound policy blocks it, so warn, not pass', () => {
     const outcome = evalFirewall({tool: 'netsh', finding: parseNetshRules(fixture('netsh-allow.txt'), 8080)}, 8080)
     expect(outcome.status).toBe('warn')
-    expect(evalFirewall({tool: 'netsh', finding: parseNetshRules('\r\nNo rules match the specified criteria.\r\n', 18789)}, 18789).status).toBe('warn')
+    expect(
+      evalFirewall(
+        {tool: 'netsh', finding: parseNetshRules('\r\nNo rules match the specified criteria.\r\n', 18789)},
+        18789,
+      ).status,
+    ).toBe('warn')
   })
   it('the German output is named as unreadable, with what to check by hand', () => {
     const outcome = evalFirewall({tool: 'netsh', finding: parseNetshRules(fixture('netsh-de-block.txt'), 18789)}, 18789)
-    expect(outcome).toMatchObject({detail: expect.stringMatching(/cannot tell .*translates its field names/), remedy: expect.stringMatching(/Inbound Rules/)})
+    expect(outcome).toMatchObject({
+      detail: expect.stringMatching(/cannot tell .*translates its field names/),
+      remedy: expect.stringMatching(/Inbound Rules/),
+    })
   })
 })

@@ -10,7 +10,10 @@ import {RISK_LAN} from '../../services/gateway/configure.js'
 import {configureGatewayAndPlugin, type ConfigureWithPluginResult} from '../../services/gateway/configure-plugin.js'
 
 export const profileFlag = {
-  profile: Flags.string({description: 'OpenClaw profile (its files live in ~/.openclaw-<name>); remembered after configure.', helpValue: 'NAME'}),
+  profile: Flags.string({
+    description: 'OpenClaw profile (its files live in ~/.openclaw-<name>); remembered after configure.',
+    helpValue: 'NAME',
+  }),
 }
 
 export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigure> {
@@ -19,8 +22,8 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     'Changes only what the mesh needs in openclaw.json (gateway.mode/port/bind/auth/tailscale, hooks.enabled/token and the',
     '"clawmesh" secret provider) and keeps every other key. The gateway token stays in claw-mesh\'s secret store and',
     'openclaw.json points at it with a SecretRef; hooks.token is a plain string there (OpenClaw requires it), so the file',
-    'stays mode 0600. The previous file is backed up in claw-mesh\'s state dir and the new one is checked with',
-    '`openclaw config validate` before it replaces the old one. Comments in the file are not kept (OpenClaw\'s own',
+    "stays mode 0600. The previous file is backed up in claw-mesh's state dir and the new one is checked with",
+    "`openclaw config validate` before it replaces the old one. Comments in the file are not kept (OpenClaw's own",
     'writers drop them too). Running it again with nothing to change writes nothing.',
     '',
     "Then it installs or updates claw-mesh's OpenClaw plugin (the agent's mesh tools, and the outbox `claw-mesh send`",
@@ -37,11 +40,29 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
     `<%= config.bin %> gateway configure --expose lan --accept-risk ${RISK_LAN}`,
   ]
   static override flags = {
-    expose: Flags.string({description: `How peers reach the gateway: ${EXPOSE_MODES.join(', ')} (default tailnet; lan needs --accept-risk ${RISK_LAN}).`, helpValue: 'MODE'}),
-    port: Flags.string({description: 'Gateway port, 1-65535 (default: the current one, else 18789).', helpValue: 'PORT'}),
-    'accept-risk': Flags.string({description: `Accept a named risk: ${RISK_LAN}, or ${RISK_WEAK_TOKENS} (keep a token under 256 bits instead of replacing it).`, multiple: true, helpValue: 'RISK'}),
-    'secret-store': Flags.string({description: 'Where the tokens live: auto (keychain, else a 0600 file, with a warning), keychain or file.', options: ['auto', 'keychain', 'file']}),
-    plugin: Flags.boolean({description: "Also install or update claw-mesh's OpenClaw plugin (the agent's mesh tools); --no-plugin leaves it as it is.", default: true, allowNo: true}),
+    expose: Flags.string({
+      description: `How peers reach the gateway: ${EXPOSE_MODES.join(', ')} (default tailnet; lan needs --accept-risk ${RISK_LAN}).`,
+      helpValue: 'MODE',
+    }),
+    port: Flags.string({
+      description: 'Gateway port, 1-65535 (default: the current one, else 18789).',
+      helpValue: 'PORT',
+    }),
+    'accept-risk': Flags.string({
+      description: `Accept a named risk: ${RISK_LAN}, or ${RISK_WEAK_TOKENS} (keep a token under 256 bits instead of replacing it).`,
+      multiple: true,
+      helpValue: 'RISK',
+    }),
+    'secret-store': Flags.string({
+      description: 'Where the tokens live: auto (keychain, else a 0600 file, with a warning), keychain or file.',
+      options: ['auto', 'keychain', 'file'],
+    }),
+    plugin: Flags.boolean({
+      description:
+        "Also install or update claw-mesh's OpenClaw plugin (the agent's mesh tools); --no-plugin leaves it as it is.",
+      default: true,
+      allowNo: true,
+    }),
     ...profileFlag,
     ...dryRunFlag,
   }
@@ -67,7 +88,9 @@ export default class GatewayConfigure extends BaseCommand<typeof GatewayConfigur
 export function parsePortFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   if (!/^\s*-?\d+\s*$/.test(value)) {
-    throw new UsageError(`--port ${JSON.stringify(value)} is not a port number.`, {hint: "Pass a port between 1 and 65535 (OpenClaw's default is 18789)."})
+    throw new UsageError(`--port ${JSON.stringify(value)} is not a port number.`, {
+      hint: "Pass a port between 1 and 65535 (OpenClaw's default is 18789).",
+    })
   }
   return Number(value)
 }

@@ -9,9 +9,9 @@ import {profileFlag} from './configure.js'
 export default class GatewayStart extends BaseCommand<typeof GatewayStart> {
   static override summary = 'Start the gateway (or apply pending changes) and prove it works.'
   static override description = [
-    'With a service manager (systemd --user, launchd, Task Scheduler) it uses OpenClaw\'s own service:',
+    "With a service manager (systemd --user, launchd, Task Scheduler) it uses OpenClaw's own service:",
     '`openclaw gateway install --port N --force`, then start or restart. Without one (containers, CI) it runs',
-    '`openclaw gateway --port N` in the background (pid and log in claw-mesh\'s state dir): that does not survive a reboot.',
+    "`openclaw gateway --port N` in the background (pid and log in claw-mesh's state dir): that does not survive a reboot.",
     'A running gateway applies hot-reloadable changes by itself; others get a restart. Then it waits for /healthz and',
     '/readyz and proves both tokens: the gateway token by the WebSocket handshake, the hooks token by POST /hooks/wake.',
     'If the gateway rejects the new configuration, the previous openclaw.json is restored and brought back up.',
@@ -20,7 +20,10 @@ export default class GatewayStart extends BaseCommand<typeof GatewayStart> {
     '(rolled back), 3 action needed (not configured, OpenClaw or Node 24 missing).',
   ].join('\n')
   static override examples = ['<%= config.bin %> gateway start', '<%= config.bin %> gateway start --timeout 3m']
-  static override flags = {...timeoutFlag('120s', 'How long to wait for the gateway to answer /healthz (e.g. 90s, 3m).'), ...profileFlag}
+  static override flags = {
+    ...timeoutFlag('120s', 'How long to wait for the gateway to answer /healthz (e.g. 90s, 3m).'),
+    ...profileFlag,
+  }
 
   protected async execute(): Promise<StartResult> {
     const timeoutMs = parseDuration(this.flags.timeout)

@@ -18,11 +18,16 @@ export default class OutboxList extends BaseCommand<typeof OutboxList> {
 
   protected override render(r: OutboxResult): void {
     if (!r.updatedAt) {
-      this.deps.io.err("No outbox yet: the mesh plugin writes it while the gateway runs (claw-mesh doctor checks the plugin).\n")
+      this.deps.io.err(
+        'No outbox yet: the mesh plugin writes it while the gateway runs (claw-mesh doctor checks the plugin).\n',
+      )
       return
     }
     const head = `${r.queued} queued, ${r.awaitingReply} awaiting a reply, ${r.dead} undelivered (as of ${r.updatedAt})\n`
-    const rows = r.items.map((i) => `${i.id}  → ${i.peer}  ${i.kind}  ${i.state}  ${i.createdAt}  ${i.attempts} attempt${i.attempts === 1 ? '' : 's'}${i.source === 'cli' ? '  from claw-mesh send' : ''}${i.taskId ? `  task ${i.taskId}` : ''}${i.reason ? `  (${i.reason.slice(0, 120)})` : ''}`)
+    const rows = r.items.map(
+      (i) =>
+        `${i.id}  → ${i.peer}  ${i.kind}  ${i.state}  ${i.createdAt}  ${i.attempts} attempt${i.attempts === 1 ? '' : 's'}${i.source === 'cli' ? '  from claw-mesh send' : ''}${i.taskId ? `  task ${i.taskId}` : ''}${i.reason ? `  (${i.reason.slice(0, 120)})` : ''}`,
+    )
     this.deps.io.out(head + rows.map((l) => `${l}\n`).join(''))
   }
 }

@@ -4,15 +4,20 @@ import {requestOutboxChange} from '../../services/messaging/outbox.js'
 
 export default class OutboxRetry extends BaseCommand<typeof OutboxRetry> {
   static override summary = 'Send a queued or undelivered (dead) mesh message again now, with a fresh time to live.'
-  static override description = 'The plugin applies the request within a second while the gateway runs. Exit codes: 0 requested, 2 unknown id or a message in another state.'
+  static override description =
+    'The plugin applies the request within a second while the gateway runs. Exit codes: 0 requested, 2 unknown id or a message in another state.'
   static override examples = ['<%= config.bin %> outbox retry 2b87d9b4-cdbe-4bd4-b4c8-9414cf22afbf']
-  static override args = {id: Args.string({description: 'The message id (claw-mesh outbox lists them).', required: true})}
+  static override args = {
+    id: Args.string({description: 'The message id (claw-mesh outbox lists them).', required: true}),
+  }
 
   protected async execute() {
     return requestOutboxChange(this.deps, 'retry', this.args.id)
   }
 
   protected override render(r: {id: string; item: {peer: string}}): void {
-    this.deps.io.out(`Requested: retry ${r.id} to ${r.item.peer}. The mesh plugin applies it within a second while the gateway runs.\n`)
+    this.deps.io.out(
+      `Requested: retry ${r.id} to ${r.item.peer}. The mesh plugin applies it within a second while the gateway runs.\n`,
+    )
   }
 }

@@ -25,15 +25,40 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     '<%= config.bin %> peer add http://100.88.12.7:18789 --name clawd --hooks-token file:./clawd.token',
     '<%= config.bin %> peer add https://hermes.tail4f3a2.ts.net --name hermes --a2a-token file:./hermes.token',
   ]
-  static override args = {url: Args.string({description: "Peer gateway URL (e.g. http://100.88.12.7:18789); omit with --invite", required: false})}
+  static override args = {
+    url: Args.string({
+      description: 'Peer gateway URL (e.g. http://100.88.12.7:18789); omit with --invite',
+      required: false,
+    }),
+  }
   static override flags = {
-    invite: Flags.string({description: 'The invite or pairing reply: file:PATH or - (stdin). Also read from $CLAW_MESH_INVITE.', helpValue: 'file:PATH|-'}),
-    name: Flags.string({description: 'Name for the peer (required with a URL; overrides the invite\'s name).', helpValue: 'NAME'}),
-    'hooks-token': Flags.string({description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.", helpValue: 'file:PATH|-'}),
-    replace: Flags.string({description: 'Replace the existing peer NAME (its tokens, and its URL when this gives another). Without it a pairing line naming an existing peer is refused.', helpValue: 'NAME'}),
+    invite: Flags.string({
+      description: 'The invite or pairing reply: file:PATH or - (stdin). Also read from $CLAW_MESH_INVITE.',
+      helpValue: 'file:PATH|-',
+    }),
+    name: Flags.string({
+      description: "Name for the peer (required with a URL; overrides the invite's name).",
+      helpValue: 'NAME',
+    }),
+    'hooks-token': Flags.string({
+      description: "The peer's hooks token: file:PATH or - (stdin). Without it the peer is health-only.",
+      helpValue: 'file:PATH|-',
+    }),
+    replace: Flags.string({
+      description:
+        'Replace the existing peer NAME (its tokens, and its URL when this gives another). Without it a pairing line naming an existing peer is refused.',
+      helpValue: 'NAME',
+    }),
     ...trustFlag,
-    'a2a-token': Flags.string({description: "A foreign A2A agent's bearer token (with a URL and --name): file:PATH or - (stdin).", helpValue: 'file:PATH|-'}),
-    'allow-insecure-url': Flags.boolean({description: 'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.', default: false}),
+    'a2a-token': Flags.string({
+      description: "A foreign A2A agent's bearer token (with a URL and --name): file:PATH or - (stdin).",
+      helpValue: 'file:PATH|-',
+    }),
+    'allow-insecure-url': Flags.boolean({
+      description:
+        'Accept a peer URL outside the tailnet: plain http to a non-tailnet address (the token travels unencrypted), a loopback or link-local address (tunnels, tests), a *.ts.net name that does not resolve to a tailnet address, or an invite pointing outside the tailnet.',
+      default: false,
+    }),
   }
 
   protected async execute(): Promise<AddPeerResult> {
@@ -41,50 +66,110 @@ Older forms still work: a v1 invite (claw-mesh-invite:v1:…, from claw-mesh 0.1
     const {io, env, redactor} = this.deps
     const url = args.url
     if (url?.startsWith('claw-mesh-invite:')) {
-      throw new UsageError('An invite is a secret: do not put it on the command line (other users can read it with ps).', {
-        hint: 'Run `claw-mesh peer add --invite -` and paste it on stdin, or save it to a file and pass --invite file:PATH.',
-      })
+      throw new UsageError(
+        'An invite is a secret: do not put it on the command line (other users can read it with ps).',
+        {
+          hint: 'Run `claw-mesh peer add --invite -` and paste it on stdin, or save it to a file and pass --invite file:PATH.',
+        },
+      )
     }
     if (this.flags.invite !== undefined && this.flags['hooks-token'] !== undefined) {
-      throw new UsageError('--hooks-token cannot be combined with --invite: the invite carries the token.', {hint: 'Drop --hooks-token, or add the peer by URL instead.'})
+      throw new UsageError('--hooks-token cannot be combined with --invite: the invite carries the token.', {
+        hint: 'Drop --hooks-token, or add the peer by URL instead.',
+      })
     }
     const trust = this.flags.trust === undefined ? undefined : parseTrustLevel(this.flags.trust)
-    if (trust && this.flags.invite === undefined) throw new UsageError('--trust applies to peers paired over A2A (an invite or its reply).', {hint: 'Pair with claw-mesh peer add --invite - to set a trust level; a peer added by URL has no A2A pair.'})
-    const invite = await readSecretInput({flag: '--invite', raw: this.flags.invite, envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined, env, stdin: io.stdin, redactor, allowLiteral: false, noun: 'invite'})
-    const token = await readSecretInput({flag: '--hooks-token', raw: this.flags['hooks-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
-    const a2aToken = await readSecretInput({flag: '--a2a-token', raw: this.flags['a2a-token'], env, stdin: io.stdin, redactor, allowLiteral: false})
-    return addPeer(this.deps, {invite: invite?.value, url, name: this.flags.name, hooksToken: token?.value, a2aToken: a2aToken?.value, allowInsecureUrl: this.flags['allow-insecure-url'], trust, ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]})})
+    if (trust && this.flags.invite === undefined)
+      throw new UsageError('--trust applies to peers paired over A2A (an invite or its reply).', {
+        hint: 'Pair with claw-mesh peer add --invite - to set a trust level; a peer added by URL has no A2A pair.',
+      })
+    const invite = await readSecretInput({
+      flag: '--invite',
+      raw: this.flags.invite,
+      envName: url === undefined ? 'CLAW_MESH_INVITE' : undefined,
+      env,
+      stdin: io.stdin,
+      redactor,
+      allowLiteral: false,
+      noun: 'invite',
+    })
+    const token = await readSecretInput({
+      flag: '--hooks-token',
+      raw: this.flags['hooks-token'],
+      env,
+      stdin: io.stdin,
+      redactor,
+      allowLiteral: false,
+    })
+    const a2aToken = await readSecretInput({
+      flag: '--a2a-token',
+      raw: this.flags['a2a-token'],
+      env,
+      stdin: io.stdin,
+      redactor,
+      allowLiteral: false,
+    })
+    return addPeer(this.deps, {
+      invite: invite?.value,
+      url,
+      name: this.flags.name,
+      hooksToken: token?.value,
+      a2aToken: a2aToken?.value,
+      allowInsecureUrl: this.flags['allow-insecure-url'],
+      trust,
+      ...(this.flags.replace === undefined ? {} : {replace: [assertHostname(this.flags.replace, '--replace')]}),
+    })
   }
 
   protected override render(r: AddPeerResult): void {
     const {io} = this.deps
     if (r.kind === 'foreign') {
       const verb = r.action === 'unchanged' ? 'Already added' : r.action === 'updated' ? 'Updated' : 'Added'
-      io.err(`${verb} ${r.name}, a foreign A2A agent: calls go to ${r.endpoint}.${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n  Its token was accepted; it is in the secret store. Outbound only: ${r.name} cannot call this machine.\n  Next: claw-mesh ask ${r.name} "…"   (or claw-mesh peer check ${r.name})\n`)
+      io.err(
+        `${verb} ${r.name}, a foreign A2A agent: calls go to ${r.endpoint}.${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n  Its token was accepted; it is in the secret store. Outbound only: ${r.name} cannot call this machine.\n  Next: claw-mesh ask ${r.name} "…"   (or claw-mesh peer check ${r.name})\n`,
+      )
       return
     }
     if (r.a2a) {
-      const verb = r.action === 'unchanged' ? 'Already paired with' : r.completed ? 'Paired with' : r.action === 'updated' ? 'Paired again with' : 'Paired with'
+      const verb =
+        r.action === 'unchanged'
+          ? 'Already paired with'
+          : r.completed
+            ? 'Paired with'
+            : r.action === 'updated'
+              ? 'Paired again with'
+              : 'Paired with'
       io.err(`${verb} ${r.name} over A2A (${r.url}).${r.changes.length ? ` ${r.changes.join('; ')}.` : ''}\n`)
-      if (r.trust) io.err(`  Trust: ${describeTrust(r.trust)}${r.trust === 'chat' ? `; to let it run commands here: claw-mesh peer trust ${r.name} delegate` : ''}.\n`)
+      if (r.trust)
+        io.err(
+          `  Trust: ${describeTrust(r.trust)}${r.trust === 'chat' ? `; to let it run commands here: claw-mesh peer trust ${r.name} delegate` : ''}.\n`,
+        )
       if (r.sync?.note) io.err(`  ${r.sync.note}\n`)
       if (r.replyInvite && r.action === 'unchanged') {
         // A re-run: the reply may already have completed the pair there, and running it again is then refused.
         io.out(`${r.replyInvite}\n`)
-        io.err(`  This invite was already used: this machine answered it before, with the reply above. If ${r.name} has not run that reply yet, run it there (claw-mesh peer add --invite -); if ${r.name} says it was already used, the pair is complete.\n  Check: claw-mesh peer check ${r.name}   (to pair again, ask ${r.name} for a new invite)\n`)
+        io.err(
+          `  This invite was already used: this machine answered it before, with the reply above. If ${r.name} has not run that reply yet, run it there (claw-mesh peer add --invite -); if ${r.name} says it was already used, the pair is complete.\n  Check: claw-mesh peer check ${r.name}   (to pair again, ask ${r.name} for a new invite)\n`,
+        )
       } else if (r.replyInvite) {
         io.out(`${r.replyInvite}\n`)
-        io.err(`  To finish, run this on ${r.name}: claw-mesh peer add --invite -   (paste the line above, then Ctrl-D; on Windows Ctrl-Z and Enter).\n  The line holds no token: only a public key and the invite's one-time id.\n`)
+        io.err(
+          `  To finish, run this on ${r.name}: claw-mesh peer add --invite -   (paste the line above, then Ctrl-D; on Windows Ctrl-Z and Enter).\n  The line holds no token: only a public key and the invite's one-time id.\n`,
+        )
       } else {
         io.err(`  Next: claw-mesh ask ${r.name} "…"   (or claw-mesh peer check ${r.name})\n`)
       }
       return
     }
     const what = `${r.name} (${r.url}, messaging ${r.messaging ? 'on' : 'off'})`
-    if (r.action === 'unchanged') this.deps.io.err(`Peer ${what} is already added with the same data: nothing changed.\n`)
+    if (r.action === 'unchanged')
+      this.deps.io.err(`Peer ${what} is already added with the same data: nothing changed.\n`)
     else if (r.action === 'updated') this.deps.io.err(`Updated peer ${what}: ${r.changes.join('; ')}.\n`)
     else this.deps.io.err(`Added peer ${what}.\n`)
-    if (!r.messaging) this.deps.io.err('  Health checks only: add its hooks token (--hooks-token file:PATH) or use its invite to send messages.\n')
+    if (!r.messaging)
+      this.deps.io.err(
+        '  Health checks only: add its hooks token (--hooks-token file:PATH) or use its invite to send messages.\n',
+      )
     this.deps.io.err(`  Next: claw-mesh peer check ${r.name}\n`)
   }
 }

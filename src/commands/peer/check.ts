@@ -13,7 +13,11 @@ export default class PeerCheck extends BaseCommand<typeof PeerCheck> {
   static override exitCodes = {
     CHECKS_FAILED: 'a peer is down',
   }
-  static override examples = ['<%= config.bin %> peer check', '<%= config.bin %> peer check nova --timeout 10s', '<%= config.bin %> peer check --json']
+  static override examples = [
+    '<%= config.bin %> peer check',
+    '<%= config.bin %> peer check nova --timeout 10s',
+    '<%= config.bin %> peer check --json',
+  ]
   static override args = {name: Args.string({description: 'Check only this peer', required: false})}
   static override flags = {...timeoutFlag('5s', 'Per-peer timeout (e.g. 5s, 500ms).')}
 

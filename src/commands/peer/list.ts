@@ -5,8 +5,13 @@ import {describeSelf, listPeers, type PeerListResult} from '../../services/peers
 
 export default class PeerList extends BaseCommand<typeof PeerList> {
   static override summary = 'List the peers: name, hostname, gateway URL, messaging, last check.'
-  static override description = '--format md prints a peer sheet (a markdown file to keep or share: it never contains tokens).'
-  static override examples = ['<%= config.bin %> peer list', '<%= config.bin %> peer list --format md > peer-config.md', '<%= config.bin %> peer list --json']
+  static override description =
+    '--format md prints a peer sheet (a markdown file to keep or share: it never contains tokens).'
+  static override examples = [
+    '<%= config.bin %> peer list',
+    '<%= config.bin %> peer list --format md > peer-config.md',
+    '<%= config.bin %> peer list --json',
+  ]
   static override flags = {
     format: Flags.string({description: 'Output format.', options: ['table', 'md', 'json'], default: 'table'}),
   }
@@ -19,7 +24,8 @@ export default class PeerList extends BaseCommand<typeof PeerList> {
 
   protected override render(result: PeerListResult): void {
     const {io, clock} = this.deps
-    if (this.flags.format === 'json') io.out(`${JSON.stringify(io.redactor.redactValue({ok: true, peers: result.peers}), null, 2)}\n`)
+    if (this.flags.format === 'json')
+      io.out(`${JSON.stringify(io.redactor.redactValue({ok: true, peers: result.peers}), null, 2)}\n`)
     else if (this.flags.format === 'md') io.out(renderPeerSheet(result.peers, result.self ?? {}, clock.now()))
     else io.out(renderPeerTable(result.peers, io.stdoutColor))
   }

@@ -14,6 +14,9 @@ export default class PeerRemove extends BaseCommand<typeof PeerRemove> {
 
   protected override render(r: RemovePeerResult): void {
     this.deps.io.err(`Removed peer ${r.name} (${r.url})${r.tokenDeleted ? ' and its hooks token' : ''}.\n`)
-    if (r.rediscoverable) this.deps.io.err('  It was discovered in the tailnet: the next claw-mesh peer discover adds it back while it carries the mesh tag.\n')
+    if (r.rediscoverable)
+      this.deps.io.err(
+        '  It was discovered in the tailnet: the next claw-mesh peer discover adds it back while it carries the mesh tag.\n',
+      )
   }
 }

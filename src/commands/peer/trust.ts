@@ -21,7 +21,11 @@ The level is kept in the peer's record and written to tools.toolsBySender["chann
 
   protected override render(r: PeerTrustResult): void {
     const {io} = this.deps
-    io.err(r.changed ? `${r.name}: trust ${r.from} → ${describeTrust(r.to)}.\n` : `${r.name} already has trust ${describeTrust(r.to)}.\n`)
+    io.err(
+      r.changed
+        ? `${r.name}: trust ${r.from} → ${describeTrust(r.to)}.\n`
+        : `${r.name} already has trust ${describeTrust(r.to)}.\n`,
+    )
     if (r.sync.note) io.err(`  ${r.sync.note}\n`)
     else if (r.sync.changed) io.err('  Written to openclaw.json; a running gateway applies it within seconds.\n')
   }

@@ -12,7 +12,9 @@ export default class SecretsResolve extends BaseCommand<typeof SecretsResolve> {
   static override summary = "Answer OpenClaw's exec secret protocol from claw-mesh's secret store."
   static override description =
     'Reads {"protocolVersion":1,"provider":"clawmesh","ids":[...]} on stdin and writes {"protocolVersion":1,"values":{...},"errors":{...}} on stdout. Only gateway-token can be asked for (every other id is answered NOT_ALLOWED). Exit 2 on a malformed request, 1 when the store cannot be opened.'
-  static override examples = [`echo '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}' | <%= config.bin %> secrets resolve`]
+  static override examples = [
+    `echo '{"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}' | <%= config.bin %> secrets resolve`,
+  ]
 
   protected async execute(): Promise<ExecSecretResponse> {
     const request = await text(this.deps.io.stdin)

@@ -24,9 +24,19 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     hostname: Flags.string({description: 'Tailscale hostname (a DNS label).', required: true}),
     ...tailscaleKeyFlag,
     ...tailscaleWifFlags,
-    tags: Flags.string({description: 'Comma-separated tags to advertise, e.g. tag:claw-mesh (required for OAuth client secrets).', helpValue: 'tag:a,tag:b'}),
-    'force-reauth': Flags.boolean({description: 'Re-register the node (needed to change tags). Needs a key.', default: false}),
-    ephemeral: Flags.boolean({description: 'For OAuth client secrets and workload identities: register the node as ephemeral.', default: true, allowNo: true}),
+    tags: Flags.string({
+      description: 'Comma-separated tags to advertise, e.g. tag:claw-mesh (required for OAuth client secrets).',
+      helpValue: 'tag:a,tag:b',
+    }),
+    'force-reauth': Flags.boolean({
+      description: 'Re-register the node (needed to change tags). Needs a key.',
+      default: false,
+    }),
+    ephemeral: Flags.boolean({
+      description: 'For OAuth client secrets and workload identities: register the node as ephemeral.',
+      default: true,
+      allowNo: true,
+    }),
     ...timeoutFlag('60s', 'How long to wait for the node to be Running.'),
     ...loginServerFlag,
     ...socketFlag,
@@ -39,15 +49,37 @@ export default class TailscaleJoin extends BaseCommand<typeof TailscaleJoin> {
     const tags = parseTags(flags.tags)
     const timeoutMs = parseDuration(flags.timeout)
     const loginServer = loginServerSetting({env: deps.env, flags: {loginServer: flags['login-server']}}).value
-    const key = await readSecretInput({flag: '--tailscale-key', raw: flags['tailscale-key'], envName: 'CLAW_MESH_TAILSCALE_KEY', env: deps.env, stdin: deps.io.stdin, redactor: deps.redactor})
-    if (key?.origin === 'argument') deps.io.err('warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n')
+    const key = await readSecretInput({
+      flag: '--tailscale-key',
+      raw: flags['tailscale-key'],
+      envName: 'CLAW_MESH_TAILSCALE_KEY',
+      env: deps.env,
+      stdin: deps.io.stdin,
+      redactor: deps.redactor,
+    })
+    if (key?.origin === 'argument')
+      deps.io.err(
+        'warning: a key given on the command line is visible to other users (ps); prefer --tailscale-key file:PATH.\n',
+      )
     const wif = await readWifInput(flags, deps)
     const ctx: {result?: JoinResult} = {}
     await runProgress(deps.io, ctx, [
       {
         title: `Join the tailnet as ${hostname}`,
         run: async (c, update) => {
-          c.result = await joinTailnet(deps, {hostname, tags, key, wif, forceReauth: flags['force-reauth'], ephemeral: flags.ephemeral, timeoutMs, socket: flags.socket, loginServer, dryRun: flags['dry-run'], progress: update})
+          c.result = await joinTailnet(deps, {
+            hostname,
+            tags,
+            key,
+            wif,
+            forceReauth: flags['force-reauth'],
+            ephemeral: flags.ephemeral,
+            timeoutMs,
+            socket: flags.socket,
+            loginServer,
+            dryRun: flags['dry-run'],
+            progress: update,
+          })
           return c.result.dryRun ? `would ${c.result.action}` : c.result.changed ? c.result.action : 'unchanged'
         },
       },

@@ -17,10 +17,18 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
     '<%= config.bin %> watchdog install --print',
   ]
   static override flags = {
-    alert: Flags.string({description: 'Where to send alerts: webhook:URL, imessage:HANDLE (macOS) or command:/abs/path; or file:PATH / - (stdin) holding it (default $CLAW_MESH_ALERT). A webhook URL is kept in the secret store, not in state.json.', helpValue: 'TARGET'}),
+    alert: Flags.string({
+      description:
+        'Where to send alerts: webhook:URL, imessage:HANDLE (macOS) or command:/abs/path; or file:PATH / - (stdin) holding it (default $CLAW_MESH_ALERT). A webhook URL is kept in the secret store, not in state.json.',
+      helpValue: 'TARGET',
+    }),
     interval: Flags.string({description: 'How often to check the gateway.', default: '120s', helpValue: 'DURATION'}),
     failures: Flags.integer({description: 'Consecutive failed checks before restarting and alerting.', default: 3}),
-    cooldown: Flags.string({description: 'Minimum time between two "down" alerts.', default: '30m', helpValue: 'DURATION'}),
+    cooldown: Flags.string({
+      description: 'Minimum time between two "down" alerts.',
+      default: '30m',
+      helpValue: 'DURATION',
+    }),
     print: Flags.boolean({description: 'Print the files that would be installed and change nothing.', default: false}),
   }
 
@@ -39,7 +47,9 @@ Where no service manager answers (containers, CI, SSH-only sessions) it changes 
     const {io} = this.deps
     if (r.files.some((f) => f.action === 'printed')) {
       for (const f of r.files) io.out(`# ${f.path}\n${f.content}\n`)
-      io.err(`Not installed (--print). Install these as a ${r.mechanism}, or schedule \`claw-mesh watchdog run\` yourself.\n`)
+      io.err(
+        `Not installed (--print). Install these as a ${r.mechanism}, or schedule \`claw-mesh watchdog run\` yourself.\n`,
+      )
       for (const note of r.notes ?? []) io.err(`Note: ${note}\n`)
       return
     }

@@ -11,19 +11,32 @@ const MAX_PEER_MESSAGE = 300
 
 function textOf(parts: unknown): string | undefined {
   if (!Array.isArray(parts)) return undefined
-  const texts = parts.map((p) => (p && typeof p === 'object' && typeof (p as {text?: unknown}).text === 'string' ? (p as {text: string}).text : undefined)).filter((t): t is string => t !== undefined)
+  const texts = parts
+    .map((p) =>
+      p && typeof p === 'object' && typeof (p as {text?: unknown}).text === 'string'
+        ? (p as {text: string}).text
+        : undefined,
+    )
+    .filter((t): t is string => t !== undefined)
   return texts.length > 0 ? texts.join('\n') : undefined
 }
 
 /** Reads a task object (the `result.task` of SendMessage, the `result` of GetTask). */
 export function parseTask(value: unknown): A2aTask | undefined {
   if (!value || typeof value !== 'object') return undefined
-  const t = value as {id?: unknown; contextId?: unknown; status?: {state?: unknown; message?: {parts?: unknown}; timestamp?: unknown}; artifacts?: unknown}
+  const t = value as {
+    id?: unknown
+    contextId?: unknown
+    status?: {state?: unknown; message?: {parts?: unknown}; timestamp?: unknown}
+    artifacts?: unknown
+  }
   if (typeof t.id !== 'string' || typeof t.status?.state !== 'string') return undefined
   const task: A2aTask = {id: stripControl(t.id).slice(0, 200), state: t.status.state.slice(0, 64)}
   if (typeof t.contextId === 'string') task.contextId = stripControl(t.contextId).slice(0, 128)
   if (typeof t.status.timestamp === 'string') task.updatedAt = t.status.timestamp.slice(0, 64)
-  const replies = Array.isArray(t.artifacts) ? t.artifacts.map((a) => textOf((a as {parts?: unknown})?.parts)).filter((x): x is string => x !== undefined) : []
+  const replies = Array.isArray(t.artifacts)
+    ? t.artifacts.map((a) => textOf((a as {parts?: unknown})?.parts)).filter((x): x is string => x !== undefined)
+    : []
   const said = textOf(t.status.message?.parts)
   if (replies.length > 0) task.reply = stripControl(replies.join('\n'))
   // Spec: an agent may answer in the final status message instead of an artifact (the reference SDK's samples do).
@@ -39,7 +52,12 @@ export function parseMessage(value: unknown): A2aTask | undefined {
   const m = value as {taskId?: unknown; contextId?: unknown; parts?: unknown}
   const reply = textOf(m.parts)
   if (reply === undefined) return undefined
-  const task: A2aTask = {id: typeof m.taskId === 'string' ? stripControl(m.taskId).slice(0, 200) : '', state: 'TASK_STATE_COMPLETED', reply: stripControl(reply), direct: true}
+  const task: A2aTask = {
+    id: typeof m.taskId === 'string' ? stripControl(m.taskId).slice(0, 200) : '',
+    state: 'TASK_STATE_COMPLETED',
+    reply: stripControl(reply),
+    direct: true,
+  }
   if (typeof m.contextId === 'string' && m.contextId) task.contextId = stripControl(m.contextId).slice(0, 128)
   return task
 }
@@ -63,7 +81,12 @@ export function peerMessage(body: string): string | undefined {
 }
 
 /** Classifies one HTTP answer of an A2A JSON-RPC endpoint. */
-export function classifyA2aAnswer(status: number, body: string, method: 'SendMessage' | 'GetTask', headers: Record<string, string> = {}): A2aAnswer {
+export function classifyA2aAnswer(
+  status: number,
+  body: string,
+  method: 'SendMessage' | 'GetTask',
+  headers: Record<string, string> = {},
+): A2aAnswer {
   const said = () => peerMessage(body)
   if (status === 401) return {kind: 'unauthorized', message: said()}
   if (status === 403) return {kind: 'forbidden', message: said()}

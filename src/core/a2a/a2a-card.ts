@@ -30,9 +30,12 @@ function major(version: string): string {
  * 1.0 JSON-RPC bodies.
  */
 export function chooseInterface(interfaces: readonly CardInterface[]): {url?: string; unusable?: string} {
-  const fit = interfaces.find((i) => i.binding.toUpperCase() === 'JSONRPC' && major(i.version) === major(A2A_PROTOCOL_VERSION))
+  const fit = interfaces.find(
+    (i) => i.binding.toUpperCase() === 'JSONRPC' && major(i.version) === major(A2A_PROTOCOL_VERSION),
+  )
   if (fit) return {url: fit.url}
-  if (interfaces.length === 0) return {unusable: 'the card lists no interfaces (an A2A 0.3 card, or not an A2A 1.0 agent)'}
+  if (interfaces.length === 0)
+    return {unusable: 'the card lists no interfaces (an A2A 0.3 card, or not an A2A 1.0 agent)'}
   const offered = interfaces.map((i) => `${i.binding || '?'} ${i.version || '?'}`).join(', ')
   return {unusable: `the card offers no JSONRPC ${A2A_PROTOCOL_VERSION} interface (only ${offered})`}
 }
@@ -45,12 +48,30 @@ export function parseAgentCard(body: string): AgentCardFacts | undefined {
     return undefined
   }
   if (!json || typeof json !== 'object' || typeof json.name !== 'string') return undefined
-  const raw = Array.isArray(json.supportedInterfaces) ? (json.supportedInterfaces as Array<{url?: unknown; protocolBinding?: unknown; protocolVersion?: unknown}>).slice(0, 20) : []
+  const raw = Array.isArray(json.supportedInterfaces)
+    ? (json.supportedInterfaces as Array<{url?: unknown; protocolBinding?: unknown; protocolVersion?: unknown}>).slice(
+        0,
+        20,
+      )
+    : []
   const str = (v: unknown, max: number) => (typeof v === 'string' ? stripControl(v).slice(0, max) : '')
-  const interfaces = raw.filter((i) => i && typeof i.url === 'string').map((i) => ({url: str(i.url, 500), binding: str(i.protocolBinding, 32), version: str(i.protocolVersion, 16)}))
+  const interfaces = raw
+    .filter((i) => i && typeof i.url === 'string')
+    .map((i) => ({url: str(i.url, 500), binding: str(i.protocolBinding, 32), version: str(i.protocolVersion, 16)}))
   const chosen = chooseInterface(interfaces)
-  const skills = Array.isArray(json.skills) ? json.skills.slice(0, 100).map((s) => s?.id).filter((id): id is string => typeof id === 'string').map((id) => stripControl(id).slice(0, 64)) : []
-  const facts: AgentCardFacts = {name: stripControl(json.name).slice(0, 200), version: typeof json.version === 'string' ? stripControl(json.version).slice(0, 64) : undefined, skills, interfaces}
+  const skills = Array.isArray(json.skills)
+    ? json.skills
+        .slice(0, 100)
+        .map((s) => s?.id)
+        .filter((id): id is string => typeof id === 'string')
+        .map((id) => stripControl(id).slice(0, 64))
+    : []
+  const facts: AgentCardFacts = {
+    name: stripControl(json.name).slice(0, 200),
+    version: typeof json.version === 'string' ? stripControl(json.version).slice(0, 64) : undefined,
+    skills,
+    interfaces,
+  }
   if (chosen.url) facts.url = chosen.url
   if (chosen.unusable) facts.unusable = chosen.unusable
   return facts

@@ -48,7 +48,8 @@ export function a2aAssignments(current: OpenClawConfig, desired: DesiredA2a): As
   const out: Assignment[] = [{path: [...base, 'enabled'], value: true}]
   if (desired.advertisedUrl) out.push({path: [...base, 'advertisedUrl'], value: desired.advertisedUrl})
   const agent = defaultAgentId(current)
-  if (!chosenList(getPath(current, [...base, 'exposeAgents']))) out.push({path: [...base, 'exposeAgents'], value: [agent]})
+  if (!chosenList(getPath(current, [...base, 'exposeAgents'])))
+    out.push({path: [...base, 'exposeAgents'], value: [agent]})
   const wanted = new Set(desired.peers.map((p) => p.name))
   for (const peer of [...desired.peers].sort((a, b) => a.name.localeCompare(b.name))) {
     const at = [...base, 'peers', peer.name]
@@ -61,12 +62,17 @@ export function a2aAssignments(current: OpenClawConfig, desired: DesiredA2a): As
   }
   // OpenClaw's heartbeat goes to the "owner": the first commands.ownerAllowFrom entry, else a channel's allowFrom —
   // which for the A2A channel is the peers. Without an owner of their own, agents would ping each other every cycle.
-  if (getPath(current, ['agents', 'defaults', 'heartbeat', 'target']) === undefined && getPath(current, ['commands', 'ownerAllowFrom']) === undefined) {
+  if (
+    getPath(current, ['agents', 'defaults', 'heartbeat', 'target']) === undefined &&
+    getPath(current, ['commands', 'ownerAllowFrom']) === undefined
+  ) {
     out.push({path: ['agents', 'defaults', 'heartbeat', 'target'], value: 'none'})
   }
   // Hooks stay for /hooks/wake and older peers: only the default agent, and no caller-chosen session keys.
-  if (!chosenList(getPath(current, ['hooks', 'allowedAgentIds']))) out.push({path: ['hooks', 'allowedAgentIds'], value: [agent]})
-  if (getPath(current, ['hooks', 'allowRequestSessionKey']) === undefined) out.push({path: ['hooks', 'allowRequestSessionKey'], value: false})
+  if (!chosenList(getPath(current, ['hooks', 'allowedAgentIds'])))
+    out.push({path: ['hooks', 'allowedAgentIds'], value: [agent]})
+  if (getPath(current, ['hooks', 'allowRequestSessionKey']) === undefined)
+    out.push({path: ['hooks', 'allowRequestSessionKey'], value: false})
   return out
 }
 
@@ -88,11 +94,16 @@ export function readA2aSettings(config: OpenClawConfig): A2aSettings {
   if (!isObject(a2a)) return settings
   settings.enabled = a2a.enabled === true
   if (typeof a2a.advertisedUrl === 'string') settings.advertisedUrl = a2a.advertisedUrl
-  if (Array.isArray(a2a.exposeAgents)) settings.exposeAgents = a2a.exposeAgents.filter((x): x is string => typeof x === 'string')
+  if (Array.isArray(a2a.exposeAgents))
+    settings.exposeAgents = a2a.exposeAgents.filter((x): x is string => typeof x === 'string')
   if (isObject(a2a.peers)) {
     for (const [name, peer] of Object.entries(a2a.peers)) {
       if (!isObject(peer)) continue
-      settings.peers[name] = {token: typeof peer.token === 'string' && peer.token !== '', url: typeof peer.url === 'string' ? peer.url : undefined, outboundToken: typeof peer.outboundToken === 'string' && peer.outboundToken !== ''}
+      settings.peers[name] = {
+        token: typeof peer.token === 'string' && peer.token !== '',
+        url: typeof peer.url === 'string' ? peer.url : undefined,
+        outboundToken: typeof peer.outboundToken === 'string' && peer.outboundToken !== '',
+      }
       if (typeof peer.token === 'string') settings.inboundTokens[name] = peer.token
       if (typeof peer.outboundToken === 'string') settings.outboundTokens[name] = peer.outboundToken
     }

@@ -20,9 +20,23 @@ export const MAX_A2A_RESPONSE_BYTES = 1024 * 1024 + 4096
 export const DEFAULT_REPLY_TIMEOUT_MS = 120_000
 const CONTEXT_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/
 
-export type TaskState = 'TASK_STATE_SUBMITTED' | 'TASK_STATE_WORKING' | 'TASK_STATE_COMPLETED' | 'TASK_STATE_FAILED' | 'TASK_STATE_REJECTED' | 'TASK_STATE_CANCELED' | 'TASK_STATE_INPUT_REQUIRED' | 'TASK_STATE_AUTH_REQUIRED' | (string & {})
+export type TaskState =
+  | 'TASK_STATE_SUBMITTED'
+  | 'TASK_STATE_WORKING'
+  | 'TASK_STATE_COMPLETED'
+  | 'TASK_STATE_FAILED'
+  | 'TASK_STATE_REJECTED'
+  | 'TASK_STATE_CANCELED'
+  | 'TASK_STATE_INPUT_REQUIRED'
+  | 'TASK_STATE_AUTH_REQUIRED'
+  | (string & {})
 
-export const TERMINAL_STATES = new Set(['TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_REJECTED', 'TASK_STATE_CANCELED'])
+export const TERMINAL_STATES = new Set([
+  'TASK_STATE_COMPLETED',
+  'TASK_STATE_FAILED',
+  'TASK_STATE_REJECTED',
+  'TASK_STATE_CANCELED',
+])
 /** Spec: the task waits for the client (an answer, or credentials); polling cannot change it, only a new message. */
 export const INTERRUPTED_STATES = new Set(['TASK_STATE_INPUT_REQUIRED', 'TASK_STATE_AUTH_REQUIRED'])
 
@@ -71,7 +85,13 @@ export function contextIdProblem(id: string): string | undefined {
 
 export function assertThreadId(id: string, flag = '--thread'): string {
   const problem = contextIdProblem(id)
-  if (problem) throw new UsageError(`${flag} ${JSON.stringify(id.slice(0, 40))} ${problem}.`, {hint: flag === '--task' ? 'Pass the task id the ask that asked for input printed (claw-mesh ask --json shows it as "taskId").' : 'Pass the contextId a previous ask printed (claw-mesh ask --json shows it as "contextId").'})
+  if (problem)
+    throw new UsageError(`${flag} ${JSON.stringify(id.slice(0, 40))} ${problem}.`, {
+      hint:
+        flag === '--task'
+          ? 'Pass the task id the ask that asked for input printed (claw-mesh ask --json shows it as "taskId").'
+          : 'Pass the contextId a previous ask printed (claw-mesh ask --json shows it as "contextId").',
+    })
   return id
 }
 
@@ -80,15 +100,32 @@ export function assertA2aText(text: string, peer: string, kind: PeerKind = 'open
   if (kind !== 'openclaw') return
   const bytes = Buffer.byteLength(text, 'utf8')
   if (bytes > MAX_A2A_TEXT_BYTES) {
-    throw new UsageError(`The message to ${peer} is ${bytes} bytes; the A2A channel takes at most ${MAX_A2A_TEXT_BYTES} bytes of text.`, {hint: 'Shorten it, or send the material as a file (claw-mesh file send) and ask about it.'})
+    throw new UsageError(
+      `The message to ${peer} is ${bytes} bytes; the A2A channel takes at most ${MAX_A2A_TEXT_BYTES} bytes of text.`,
+      {hint: 'Shorten it, or send the material as a file (claw-mesh file send) and ask about it.'},
+    )
   }
   if (text.trimStart().startsWith('/')) {
-    throw new UsageError(`The message to ${peer} starts with "/": A2A peers may not run slash commands, so the peer would reject it.`, {hint: 'Rephrase it as a plain-text task (e.g. add a word before the slash).'})
+    throw new UsageError(
+      `The message to ${peer} starts with "/": A2A peers may not run slash commands, so the peer would reject it.`,
+      {hint: 'Rephrase it as a plain-text task (e.g. add a word before the slash).'},
+    )
   }
 }
 
-export function sendMessageBody(input: {text: string; contextId?: string; taskId?: string; returnImmediately?: boolean; messageId?: string; requestId?: string}): string {
-  const message: Record<string, unknown> = {messageId: input.messageId ?? randomUUID(), role: 'ROLE_USER', parts: [{text: input.text}]}
+export function sendMessageBody(input: {
+  text: string
+  contextId?: string
+  taskId?: string
+  returnImmediately?: boolean
+  messageId?: string
+  requestId?: string
+}): string {
+  const message: Record<string, unknown> = {
+    messageId: input.messageId ?? randomUUID(),
+    role: 'ROLE_USER',
+    parts: [{text: input.text}],
+  }
   if (input.contextId) message.contextId = input.contextId
   // Spec: a message naming an interrupted task's id continues that task (the answer to its question).
   if (input.taskId) message.taskId = input.taskId

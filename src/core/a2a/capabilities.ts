@@ -37,14 +37,20 @@ export function parseCapsFlag(raw: string, flag = '--caps'): string[] {
     })
   }
   const caps = [...new Set(names)].sort()
-  if (caps.length > MAX_CAPS) throw new UsageError(`${flag} names ${caps.length} capabilities; at most ${MAX_CAPS} are allowed.`, {hint: 'Keep the ones peers choose a host by (e.g. gpu, macos).'})
+  if (caps.length > MAX_CAPS)
+    throw new UsageError(`${flag} names ${caps.length} capabilities; at most ${MAX_CAPS} are allowed.`, {
+      hint: 'Keep the ones peers choose a host by (e.g. gpu, macos).',
+    })
   return caps
 }
 
 /** `--description`: control characters stripped, at most 200 characters (refused, not cut: the user would not see it cut). */
 export function parseDescriptionFlag(raw: string, flag = '--description'): string | undefined {
   const text = cleanDescription(raw)
-  if (text.length > MAX_DESCRIPTION) throw new UsageError(`${flag} is ${text.length} characters long; at most ${MAX_DESCRIPTION} are allowed.`, {hint: 'Say in one line what this host is (e.g. "Mac Studio with the GPU").'})
+  if (text.length > MAX_DESCRIPTION)
+    throw new UsageError(`${flag} is ${text.length} characters long; at most ${MAX_DESCRIPTION} are allowed.`, {
+      hint: 'Say in one line what this host is (e.g. "Mac Studio with the GPU").',
+    })
   return text === '' ? undefined : text
 }
 
@@ -66,7 +72,10 @@ export function parseSelfFlags(flags: {caps?: string; description?: string}): Se
  * What a run wants recorded: a flag given overrides, a flag not given keeps what was recorded (a bootstrap re-run
  * without --caps must not wipe them). Undefined: nothing given and nothing recorded.
  */
-export function mergeSelf(flags: SelfFlags | undefined, recorded: SelfDescription | undefined): SelfDescription | undefined {
+export function mergeSelf(
+  flags: SelfFlags | undefined,
+  recorded: SelfDescription | undefined,
+): SelfDescription | undefined {
   if (flags?.caps === undefined && flags?.description === undefined) return recorded
   const caps = flags.caps ?? recorded?.caps ?? []
   const description = flags.description === undefined ? recorded?.description : flags.description || undefined
@@ -129,7 +138,11 @@ export function chooseCapablePeer(cap: string, candidates: readonly CapabilityCa
  * The plugin's config entry with this host's name and self-description in it (the card route reads them there).
  * Keys keep their place when they already exist: the caller compares serialisations to decide whether to write.
  */
-export function withSelfConfig(base: Record<string, unknown>, identity: string | undefined, self: SelfDescription | undefined): Record<string, unknown> {
+export function withSelfConfig(
+  base: Record<string, unknown>,
+  identity: string | undefined,
+  self: SelfDescription | undefined,
+): Record<string, unknown> {
   const out = {...base}
   const put = (key: string, value: unknown) => {
     if (value === undefined) delete out[key]

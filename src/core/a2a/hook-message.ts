@@ -39,7 +39,14 @@ export interface HookRequest {
  * second run. The gateway keeps a key until 5 minutes after the run completes; to send identical text again
  * on purpose inside that window, pass a different --idempotency-key.
  */
-export function idempotencyKeyFor(input: {sender: string; peer: string; kind: HookKind; message: string; agentId?: string; sessionKey?: string}): string {
+export function idempotencyKeyFor(input: {
+  sender: string
+  peer: string
+  kind: HookKind
+  message: string
+  agentId?: string
+  sessionKey?: string
+}): string {
   const fields = [input.sender, input.peer, input.kind, input.agentId ?? '', input.sessionKey ?? '', input.message]
   return `claw-mesh-v1-${createHash('sha256').update(JSON.stringify(fields)).digest('hex')}`
 }
@@ -54,34 +61,55 @@ export function idempotencyKeyProblem(key: string): string | undefined {
 }
 
 export function buildHookRequest(msg: HookMessage): HookRequest {
-  const optional = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== false))
+  const optional = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== false))
   if (msg.kind === 'wake') {
     // /hooks/wake has no name or replay key: a repeated wake is coalesced by the gateway's queue instead.
-    const body = JSON.stringify(optional({text: msg.message, mode: 'now', agentId: msg.agentId, sessionKey: msg.sessionKey}))
+    const body = JSON.stringify(
+      optional({text: msg.message, mode: 'now', agentId: msg.agentId, sessionKey: msg.sessionKey}),
+    )
     return {path: '/hooks/wake', body, bytes: Buffer.byteLength(body)}
   }
   const body = JSON.stringify(
-    optional({message: msg.message, name: msg.name, agentId: msg.agentId, sessionKey: msg.sessionKey, idempotencyKey: msg.idempotencyKey, waitForCompletion: msg.waitForCompletion}),
+    optional({
+      message: msg.message,
+      name: msg.name,
+      agentId: msg.agentId,
+      sessionKey: msg.sessionKey,
+      idempotencyKey: msg.idempotencyKey,
+      waitForCompletion: msg.waitForCompletion,
+    }),
   )
   return {path: '/hooks/agent', body, bytes: Buffer.byteLength(body)}
 }
 
 export function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`
+  return n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toFixed(1)} MiB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : `${n} B`
 }
 
 /** Checked before sending: the peer would answer 413 and nothing would be delivered. */
 export function tooLargeError(peer: string, bytes: number): UsageError {
-  return new UsageError(`The message to ${peer} is ${formatBytes(bytes)} on the wire, over the gateway's 256 KiB limit for hooks: it was not sent.`, {
-    code: 'message-too-large',
-    hint: 'Shorten the message, or send the content as a file (claw-mesh file send PEER PATH) and message a short note pointing to it.',
-  })
+  return new UsageError(
+    `The message to ${peer} is ${formatBytes(bytes)} on the wire, over the gateway's 256 KiB limit for hooks: it was not sent.`,
+    {
+      code: 'message-too-large',
+      hint: 'Shorten the message, or send the content as a file (claw-mesh file send PEER PATH) and message a short note pointing to it.',
+    },
+  )
 }
 
 /** How one delivery attempt ended, as seen by the sender. */
 export type HookOutcome =
   | {type: 'answer'; status: number; body: string; retryAfter?: string}
-  | {type: 'network'; kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'moved' | 'other'; detail: string}
+  | {
+      type: 'network'
+      kind: 'timeout' | 'refused' | 'unreachable' | 'dns' | 'reset' | 'tls' | 'too-large' | 'proxy' | 'moved' | 'other'
+      detail: string
+    }
 
 /**
  * The error's first words from a JSON (`{ok:false,error}`) or plain-text answer, cut short, terminal controls
@@ -113,17 +141,23 @@ export function deliveryError(peer: string, url: string, outcome: HookOutcome, a
       })
     }
     if (outcome.kind === 'moved') {
-      return new ActionNeededError(`Nothing was sent to ${peer}: the name in its URL (${url}) no longer resolves to the tailnet address ${peer} was added at.`, {
-        code: 'peer-address-moved',
-        hint: `Someone may have re-pointed the name. If ${peer} really moved, add it again with --replace ${peer} (claw-mesh peer add URL --name ${peer} --replace ${peer}) or pair again.`,
-      })
+      return new ActionNeededError(
+        `Nothing was sent to ${peer}: the name in its URL (${url}) no longer resolves to the tailnet address ${peer} was added at.`,
+        {
+          code: 'peer-address-moved',
+          hint: `Someone may have re-pointed the name. If ${peer} really moved, add it again with --replace ${peer} (claw-mesh peer add URL --name ${peer} --replace ${peer}) or pair again.`,
+        },
+      )
     }
     if (outcome.kind === 'too-large') {
       // Not retried: a second attempt would only read the same flood again.
-      return new ClawMeshError(`${peer}'s gateway (${url}) answered with more than claw-mesh reads (1 MiB): the answer was cut off unread. The message may have been delivered.`, {
-        code: 'peer-answer-too-large',
-        hint: `No OpenClaw gateway answers a hook like that: check that ${url} is ${peer}'s gateway (claw-mesh peer check ${peer}) before sending again.`,
-      })
+      return new ClawMeshError(
+        `${peer}'s gateway (${url}) answered with more than claw-mesh reads (1 MiB): the answer was cut off unread. The message may have been delivered.`,
+        {
+          code: 'peer-answer-too-large',
+          hint: `No OpenClaw gateway answers a hook like that: check that ${url} is ${peer}'s gateway (claw-mesh peer check ${peer}) before sending again.`,
+        },
+      )
     }
     return new ClawMeshError(`${peer}'s gateway is unreachable${tries} at ${url}: ${outcome.detail}.`, {
       code: 'peer-unreachable',
@@ -144,15 +178,21 @@ export function deliveryError(peer: string, url: string, outcome: HookOutcome, a
         hint: 'Shorten the message, or send the content with claw-mesh file send and message a short note.',
       })
     case 404:
-      return new ActionNeededError(`${peer}'s gateway has no hook endpoint at ${url} (404): hooks are off there or use another path.`, {
-        code: 'peer-hooks-off',
-        hint: `Run claw-mesh bootstrap on ${peer} to enable hooks, then ask for a new invite.`,
-      })
+      return new ActionNeededError(
+        `${peer}'s gateway has no hook endpoint at ${url} (404): hooks are off there or use another path.`,
+        {
+          code: 'peer-hooks-off',
+          hint: `Run claw-mesh bootstrap on ${peer} to enable hooks, then ask for a new invite.`,
+        },
+      )
     case 429:
-      return new ClawMeshError(`${peer} is throttling this machine (429${outcome.retryAfter ? `, retry after ${outcome.retryAfter}s` : ''}): too many refused tokens from here.`, {
-        code: 'peer-throttled',
-        hint: `Wait a minute, then check the token with: claw-mesh peer check ${peer}`,
-      })
+      return new ClawMeshError(
+        `${peer} is throttling this machine (429${outcome.retryAfter ? `, retry after ${outcome.retryAfter}s` : ''}): too many refused tokens from here.`,
+        {
+          code: 'peer-throttled',
+          hint: `Wait a minute, then check the token with: claw-mesh peer check ${peer}`,
+        },
+      )
     case 400:
       return new ClawMeshError(`${peer} rejected the message (400: ${said || 'bad request'}).`, {
         code: 'peer-rejected',
@@ -163,22 +203,34 @@ export function deliveryError(peer: string, url: string, outcome: HookOutcome, a
             : 'Read the error above; the message was not delivered.',
       })
     case 409:
-      return new ClawMeshError(`${peer} could not admit the run (409: ${said || 'the target session cannot accept work'}).`, {code: 'peer-busy', hint: 'Try again later, or send to another session (--session-key) or agent (--agent-id).'})
+      return new ClawMeshError(
+        `${peer} could not admit the run (409: ${said || 'the target session cannot accept work'}).`,
+        {code: 'peer-busy', hint: 'Try again later, or send to another session (--session-key) or agent (--agent-id).'},
+      )
     case 502:
     case 503:
-      return new ClawMeshError(`${peer}'s gateway could not start the run (${status}: ${said || 'unavailable'})${tries}.`, {
-        code: 'peer-busy',
-        hint: `The agent on ${peer} is busy or restarting. Try again later; re-sending is safe (same idempotency key).`,
-      })
+      return new ClawMeshError(
+        `${peer}'s gateway could not start the run (${status}: ${said || 'unavailable'})${tries}.`,
+        {
+          code: 'peer-busy',
+          hint: `The agent on ${peer} is busy or restarting. Try again later; re-sending is safe (same idempotency key).`,
+        },
+      )
     default:
-      return new ClawMeshError(`${peer} answered HTTP ${status}${said ? `: ${said}` : ''}${tries}.`, {code: 'peer-error', hint: `Check the peer with: claw-mesh peer check ${peer}`})
+      return new ClawMeshError(`${peer} answered HTTP ${status}${said ? `: ${said}` : ''}${tries}.`, {
+        code: 'peer-error',
+        hint: `Check the peer with: claw-mesh peer check ${peer}`,
+      })
   }
 }
 
 /** A peer added without its hooks token can be health-checked but not messaged. */
 export function healthOnlyError(peer: string): ActionNeededError {
-  return new ActionNeededError(`${peer} is a health-only peer (added without its hooks token): messages cannot be sent to it.`, {
-    code: 'peer-health-only',
-    hint: `Ask for its invite (claw-mesh invite on ${peer}) and run claw-mesh peer add --invite - here.`,
-  })
+  return new ActionNeededError(
+    `${peer} is a health-only peer (added without its hooks token): messages cannot be sent to it.`,
+    {
+      code: 'peer-health-only',
+      hint: `Ask for its invite (claw-mesh invite on ${peer}) and run claw-mesh peer add --invite - here.`,
+    },
+  )
 }

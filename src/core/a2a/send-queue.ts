@@ -36,10 +36,12 @@ export const PLUGIN_LIVE_MS = 3 * 60_000
 
 /** Why queued messages would not be picked up now, or undefined when the plugin's outbox loop is live. */
 export function outboxLoopProblem(summaryUpdatedAt: string | undefined, now: number): string | undefined {
-  if (!summaryUpdatedAt) return "claw-mesh's OpenClaw plugin has never reported its outbox on this host (not installed, disabled, or the gateway never ran it)"
+  if (!summaryUpdatedAt)
+    return "claw-mesh's OpenClaw plugin has never reported its outbox on this host (not installed, disabled, or the gateway never ran it)"
   const at = Date.parse(summaryUpdatedAt)
   if (!Number.isFinite(at)) return "the mesh plugin's outbox report is unreadable"
-  if (now - at > PLUGIN_LIVE_MS) return `the mesh plugin last reported its outbox at ${summaryUpdatedAt} (is the gateway running, with the plugin loaded?)`
+  if (now - at > PLUGIN_LIVE_MS)
+    return `the mesh plugin last reported its outbox at ${summaryUpdatedAt} (is the gateway running, with the plugin loaded?)`
   return undefined
 }
 
@@ -78,7 +80,10 @@ export function parseEnqueueRequestName(name: string): string | undefined {
  * id agree, the peer is a plain name, the thread is one of claw-mesh's lineage context ids, the time to live is
  * bounded. The body itself goes through the plugin's own outbound check (size, slash, the gateway's tokens).
  */
-export function parseEnqueueRequest(name: string, text: string): {ok: true; request: EnqueueRequest} | {ok: false; problem: string} {
+export function parseEnqueueRequest(
+  name: string,
+  text: string,
+): {ok: true; request: EnqueueRequest} | {ok: false; problem: string} {
   const id = parseEnqueueRequestName(name)
   if (!id) return {ok: false, problem: 'not an enqueue request name'}
   if (Buffer.byteLength(text, 'utf8') > MAX_ENQUEUE_FILE_BYTES) return {ok: false, problem: 'request file too large'}
@@ -92,8 +97,22 @@ export function parseEnqueueRequest(name: string, text: string): {ok: true; requ
   if (raw.id !== id) return {ok: false, problem: 'the id does not match the file name'}
   if (typeof raw.peer !== 'string' || !PEER.test(raw.peer)) return {ok: false, problem: 'bad peer name'}
   if (typeof raw.text !== 'string') return {ok: false, problem: 'no message text'}
-  if (typeof raw.contextId !== 'string' || contextIdProblem(raw.contextId) || !parseLineageContextId(raw.contextId)) return {ok: false, problem: 'bad thread'}
-  if (typeof raw.ttlMs !== 'number' || !Number.isFinite(raw.ttlMs) || raw.ttlMs < MIN_TTL_MS || raw.ttlMs > MAX_TTL_MS) return {ok: false, problem: 'bad time to live'}
-  if (typeof raw.createdAt !== 'number' || !Number.isFinite(raw.createdAt)) return {ok: false, problem: 'bad creation time'}
-  return {ok: true, request: {v: 1, id, peer: raw.peer, text: raw.text, contextId: raw.contextId, ttlMs: raw.ttlMs, createdAt: raw.createdAt}}
+  if (typeof raw.contextId !== 'string' || contextIdProblem(raw.contextId) || !parseLineageContextId(raw.contextId))
+    return {ok: false, problem: 'bad thread'}
+  if (typeof raw.ttlMs !== 'number' || !Number.isFinite(raw.ttlMs) || raw.ttlMs < MIN_TTL_MS || raw.ttlMs > MAX_TTL_MS)
+    return {ok: false, problem: 'bad time to live'}
+  if (typeof raw.createdAt !== 'number' || !Number.isFinite(raw.createdAt))
+    return {ok: false, problem: 'bad creation time'}
+  return {
+    ok: true,
+    request: {
+      v: 1,
+      id,
+      peer: raw.peer,
+      text: raw.text,
+      contextId: raw.contextId,
+      ttlMs: raw.ttlMs,
+      createdAt: raw.createdAt,
+    },
+  }
 }

@@ -23,7 +23,9 @@ const REMEDY = 'Run claw-mesh bootstrap again with the Node claw-mesh should use
  * `/usr/bin` before the Node the gateway runs on.
  */
 export function openclawExecPath(gatewayPath: string, loginShellPath: string | undefined, delimiter: string): string {
-  const entries = [...(loginShellPath ?? '').split(delimiter), ...gatewayPath.split(delimiter)].map((e) => e.trim()).filter(Boolean)
+  const entries = [...(loginShellPath ?? '').split(delimiter), ...gatewayPath.split(delimiter)]
+    .map((e) => e.trim())
+    .filter(Boolean)
   return [...new Set(entries)].join(delimiter)
 }
 
@@ -39,12 +41,23 @@ export function nodeAtLeast(version: string, minimum: string): boolean {
 export function evalAgentFallback(p: AgentFallbackProbe, minimum: string): CheckOutcome {
   if (!p.skill.installed) return skip(`no claw-mesh skill at ${p.skill.path} (bootstrap installs it)`)
   const program = p.skill.program
-  if (!program) return warn(`the skill at ${p.skill.path} is from an older claw-mesh: its exec recipe runs a bare claw-mesh with the message on the command line`, REMEDY)
+  if (!program)
+    return warn(
+      `the skill at ${p.skill.path} is from an older claw-mesh: its exec recipe runs a bare claw-mesh with the message on the command line`,
+      REMEDY,
+    )
   if (!p.nodeExists) return fail(`the skill's fallback runs ${program.node}, which does not exist`, REMEDY)
-  if (!p.entryExists) return fail(`the skill's fallback runs ${program.entry}, which does not exist (claw-mesh moved or was removed)`, REMEDY)
+  if (!p.entryExists)
+    return fail(
+      `the skill's fallback runs ${program.entry}, which does not exist (claw-mesh moved or was removed)`,
+      REMEDY,
+    )
   if (!p.run || p.run.exitCode !== 0) {
     const why = p.run ? `exit ${p.run.exitCode}${p.run.output ? `: ${p.run.output}` : ''}` : 'it could not be started'
-    return fail(`the skill's fallback (${program.node} ${program.entry}) does not run under OpenClaw's exec PATH (${why})`, REMEDY)
+    return fail(
+      `the skill's fallback (${program.node} ${program.entry}) does not run under OpenClaw's exec PATH (${why})`,
+      REMEDY,
+    )
   }
   const bare = p.bareNode
   const note =

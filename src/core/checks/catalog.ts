@@ -1,6 +1,16 @@
 import type {DoctorContext} from './context.js'
 import {configuredGatewayPortSetting, loginServerSetting} from '../common/settings.js'
-import {bindExposure, evalAuth, evalBind, evalGatewayMode, evalHooks, evalPortConfig, evalServeBind, evalTailscaleMode, type GatewayConfigView} from './gateway-config.js'
+import {
+  bindExposure,
+  evalAuth,
+  evalBind,
+  evalGatewayMode,
+  evalHooks,
+  evalPortConfig,
+  evalServeBind,
+  evalTailscaleMode,
+  type GatewayConfigView,
+} from './gateway-config.js'
 import {
   evalConfigFileMode,
   evalConfigParse,
@@ -22,7 +32,16 @@ import {evalPeerTrust} from './trust.js'
 import {evalPeerHealth, evalPeerHooks, evalPeerOnline, evalPeerPath, evalStalePeers} from './peers.js'
 import {evalSecretBackend, evalSecretFile, evalSecretsPresent, evalVolatileSecrets} from './secrets.js'
 import {evalClockSkew, evalFirewall} from './system.js'
-import {evalBackendState, evalHostname, evalHttpsCerts, evalKeyExpiry, evalMagicDNS, evalTailscaleCli, evalTailscaleDaemon, evalUserspaceProxy} from './tailscale.js'
+import {
+  evalBackendState,
+  evalHostname,
+  evalHttpsCerts,
+  evalKeyExpiry,
+  evalMagicDNS,
+  evalTailscaleCli,
+  evalTailscaleDaemon,
+  evalUserspaceProxy,
+} from './tailscale.js'
 import {ALL_PLATFORMS, fail, pass, skip, warn, type CheckDefinition, type CheckOutcome} from './types.js'
 import {evalTailscaleBoot, type TailscaleBootView} from '../tailscale/tailscale-boot.js'
 
@@ -50,7 +69,10 @@ function joinHint(ctx: DoctorContext): string {
   return `claw-mesh tailscale join --hostname ${hostname} --tailscale-key file:PATH`
 }
 
-async function withConfig(ctx: DoctorContext, fn: (view: GatewayConfigView) => CheckOutcome | Promise<CheckOutcome>): Promise<CheckOutcome> {
+async function withConfig(
+  ctx: DoctorContext,
+  fn: (view: GatewayConfigView) => CheckOutcome | Promise<CheckOutcome>,
+): Promise<CheckOutcome> {
   const view = await ctx.configView()
   return view ? fn(view) : NO_CONFIG
 }
@@ -64,19 +86,91 @@ async function peer(ctx: DoctorContext, name: string | undefined) {
 /** Every doctor check, in the order they are reported. Ids are stable: scripts select them with --only. */
 export const CHECKS: readonly Check[] = [
   // Tailscale
-  {id: 'tailscale-cli', title: 'Tailscale CLI installed', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalTailscaleCli(await ctx.tailscaleCli())},
-  {id: 'tailscale-daemon', title: 'Tailscale daemon reachable', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalTailscaleDaemon(await ctx.tailscale(), ctx.tailscaleOs)},
-  {id: 'tailscale-backend', title: 'Tailscale connected (Running)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalBackendState(await ctx.tailscale(), joinHint(ctx))},
-  {id: 'tailscale-key-expiry', title: 'Node key not expiring', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now())},
-  {id: 'tailscale-hostname', title: 'Hostname is the one claw-mesh set', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHostname(await ctx.tailscale(), stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname)},
-  {id: 'tailscale-proxy', title: 'Peers reachable in userspace networking (proxy)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalUserspaceProxy(await ctx.tailscale(), await ctx.tailscaleProxy())},
-  {id: 'tailscale-magicdns', title: 'MagicDNS enabled', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalMagicDNS(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value)},
-  {id: 'tailscale-https', title: 'HTTPS certificates (for Serve)', group: 'tailscale', platforms: ALL_PLATFORMS, run: async (ctx) => evalHttpsCerts(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value)},
+  {
+    id: 'tailscale-cli',
+    title: 'Tailscale CLI installed',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalTailscaleCli(await ctx.tailscaleCli()),
+  },
+  {
+    id: 'tailscale-daemon',
+    title: 'Tailscale daemon reachable',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalTailscaleDaemon(await ctx.tailscale(), ctx.tailscaleOs),
+  },
+  {
+    id: 'tailscale-backend',
+    title: 'Tailscale connected (Running)',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalBackendState(await ctx.tailscale(), joinHint(ctx)),
+  },
+  {
+    id: 'tailscale-key-expiry',
+    title: 'Node key not expiring',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalKeyExpiry(await ctx.tailscale(), ctx.now()),
+  },
+  {
+    id: 'tailscale-hostname',
+    title: 'Hostname is the one claw-mesh set',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) =>
+      evalHostname(
+        await ctx.tailscale(),
+        stateOf(ctx)?.tailscale?.requestedHostname ?? stateOf(ctx)?.tailscale?.hostname,
+      ),
+  },
+  {
+    id: 'tailscale-proxy',
+    title: 'Peers reachable in userspace networking (proxy)',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalUserspaceProxy(await ctx.tailscale(), await ctx.tailscaleProxy()),
+  },
+  {
+    id: 'tailscale-magicdns',
+    title: 'MagicDNS enabled',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) =>
+      evalMagicDNS(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value),
+  },
+  {
+    id: 'tailscale-https',
+    title: 'HTTPS certificates (for Serve)',
+    group: 'tailscale',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) =>
+      evalHttpsCerts(await ctx.tailscale(), expose(ctx), loginServerSetting({env: {}, state: stateOf(ctx)}).value),
+  },
 
   // Gateway
-  {id: 'openclaw-cli', title: 'OpenClaw CLI installed', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalOpenClawCli(await ctx.openclaw())},
-  {id: 'openclaw-node', title: 'Node version for OpenClaw (>= 24.16)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalNodeVersion(await ctx.openclaw())},
-  {id: 'gateway-config', title: 'openclaw.json present and parses (JSON5)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalConfigParse(await ctx.configFile(), ctx.backupsDir)},
+  {
+    id: 'openclaw-cli',
+    title: 'OpenClaw CLI installed',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalOpenClawCli(await ctx.openclaw()),
+  },
+  {
+    id: 'openclaw-node',
+    title: 'Node version for OpenClaw (>= 24.16)',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalNodeVersion(await ctx.openclaw()),
+  },
+  {
+    id: 'gateway-config',
+    title: 'openclaw.json present and parses (JSON5)',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalConfigParse(await ctx.configFile(), ctx.backupsDir),
+  },
   {
     id: 'gateway-config-valid',
     title: 'openclaw.json valid (openclaw config validate)',
@@ -84,14 +178,62 @@ export const CHECKS: readonly Check[] = [
     platforms: ALL_PLATFORMS,
     run: async (ctx) => evalConfigValid(await ctx.validation()),
   },
-  {id: 'gateway-config-permissions', title: 'openclaw.json private (0600)', group: 'gateway', platforms: POSIX, run: async (ctx) => evalConfigFileMode(await ctx.configFile(), ctx.platform)},
-  {id: 'gateway-mode', title: 'gateway.mode is local', group: 'gateway', platforms: ALL_PLATFORMS, run: (ctx) => withConfig(ctx, evalGatewayMode)},
-  {id: 'gateway-bind', title: 'Bind reachable from the tailnet only', group: 'gateway', platforms: ALL_PLATFORMS, run: (ctx) => withConfig(ctx, (v) => evalBind(v, expose(ctx)))},
-  {id: 'gateway-tailscale-mode', title: 'gateway.tailscale.mode valid', group: 'gateway', platforms: ALL_PLATFORMS, run: (ctx) => withConfig(ctx, (v) => evalTailscaleMode(v, expose(ctx)))},
-  {id: 'gateway-serve-bind', title: 'Serve with a loopback bind', group: 'gateway', platforms: ALL_PLATFORMS, run: (ctx) => withConfig(ctx, evalServeBind)},
-  {id: 'gateway-auth', title: 'Gateway auth on a non-loopback bind', group: 'gateway', platforms: ALL_PLATFORMS, run: (ctx) => withConfig(ctx, (v) => evalAuth(v, ctx.env))},
-  {id: 'gateway-token', title: 'Gateway token where claw-mesh keeps it', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalGatewayTokenPresent(await ctx.gatewayToken())},
-  {id: 'gateway-token-accepted', title: 'Gateway accepts the token (WebSocket)', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalHandshake(await ctx.handshake())},
+  {
+    id: 'gateway-config-permissions',
+    title: 'openclaw.json private (0600)',
+    group: 'gateway',
+    platforms: POSIX,
+    run: async (ctx) => evalConfigFileMode(await ctx.configFile(), ctx.platform),
+  },
+  {
+    id: 'gateway-mode',
+    title: 'gateway.mode is local',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: (ctx) => withConfig(ctx, evalGatewayMode),
+  },
+  {
+    id: 'gateway-bind',
+    title: 'Bind reachable from the tailnet only',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: (ctx) => withConfig(ctx, (v) => evalBind(v, expose(ctx))),
+  },
+  {
+    id: 'gateway-tailscale-mode',
+    title: 'gateway.tailscale.mode valid',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: (ctx) => withConfig(ctx, (v) => evalTailscaleMode(v, expose(ctx))),
+  },
+  {
+    id: 'gateway-serve-bind',
+    title: 'Serve with a loopback bind',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: (ctx) => withConfig(ctx, evalServeBind),
+  },
+  {
+    id: 'gateway-auth',
+    title: 'Gateway auth on a non-loopback bind',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: (ctx) => withConfig(ctx, (v) => evalAuth(v, ctx.env)),
+  },
+  {
+    id: 'gateway-token',
+    title: 'Gateway token where claw-mesh keeps it',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalGatewayTokenPresent(await ctx.gatewayToken()),
+  },
+  {
+    id: 'gateway-token-accepted',
+    title: 'Gateway accepts the token (WebSocket)',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalHandshake(await ctx.handshake()),
+  },
   {
     id: 'gateway-hooks',
     title: 'Hooks enabled with their own token',
@@ -112,17 +254,27 @@ export const CHECKS: readonly Check[] = [
       const [file, view, tailnet] = await Promise.all([ctx.configFile(), ctx.configView(), ctx.tailnetHealth()])
       const config = file?.exists ? file.config : undefined
       if (!config || !view) return skip('no parseable openclaw.json (see gateway-config)')
-      return evalA2aChannel(viewA2aConfig(config), tailnet.url ?? (tailnet.ipv4 ? `http://${tailnet.ipv4}:${view.port}` : undefined))
+      return evalA2aChannel(
+        viewA2aConfig(config),
+        tailnet.url ?? (tailnet.ipv4 ? `http://${tailnet.ipv4}:${view.port}` : undefined),
+      )
     },
   },
-  {id: 'agent-exec-fallback', title: "The skill's exec fallback runs claw-mesh (OpenClaw's exec PATH)", group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => ((f) => evalAgentFallback(f.probe, f.minimum))(await ctx.agentFallback())},
+  {
+    id: 'agent-exec-fallback',
+    title: "The skill's exec fallback runs claw-mesh (OpenClaw's exec PATH)",
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => ((f) => evalAgentFallback(f.probe, f.minimum))(await ctx.agentFallback()),
+  },
   {
     id: 'gateway-mesh-plugin',
     title: "Agent's mesh tools (claw-mesh's OpenClaw plugin) load",
     group: 'gateway',
     platforms: ALL_PLATFORMS,
     timeoutMs: () => 120_000,
-    run: async (ctx) => (ctx.provisioned() ? evalMeshPlugin(await ctx.meshPlugin()) : skip('this machine is not set up by claw-mesh yet')),
+    run: async (ctx) =>
+      ctx.provisioned() ? evalMeshPlugin(await ctx.meshPlugin()) : skip('this machine is not set up by claw-mesh yet'),
   },
   {
     id: 'gateway-mesh-outbox',
@@ -131,7 +283,14 @@ export const CHECKS: readonly Check[] = [
     platforms: ALL_PLATFORMS,
     run: async (ctx) => evalMeshOutbox(await ctx.meshOutbox(), ctx.now()),
   },
-  {id: 'openclaw-security-audit', title: "OpenClaw's own security audit", group: 'gateway', platforms: ALL_PLATFORMS, timeoutMs: () => 120_000, run: async (ctx) => evalSecurityAudit(await ctx.securityAudit())},
+  {
+    id: 'openclaw-security-audit',
+    title: "OpenClaw's own security audit",
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    timeoutMs: () => 120_000,
+    run: async (ctx) => evalSecurityAudit(await ctx.securityAudit()),
+  },
   {
     id: 'gateway-hooks-agents',
     title: 'Hooks restricted to chosen agents',
@@ -158,7 +317,13 @@ export const CHECKS: readonly Check[] = [
       return evalPortHolder(healthz, port, ctx.whoHoldsPort(port), await ctx.portListener())
     },
   },
-  {id: 'gateway-service', title: 'Gateway service running', group: 'gateway', platforms: ALL_PLATFORMS, run: async (ctx) => evalService(await ctx.service(), ctx.startCommand)},
+  {
+    id: 'gateway-service',
+    title: 'Gateway service running',
+    group: 'gateway',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalService(await ctx.service(), ctx.startCommand),
+  },
   {
     id: 'gateway-health',
     title: 'Gateway /healthz and /readyz',
@@ -181,9 +346,15 @@ export const CHECKS: readonly Check[] = [
         const probe = await ctx.tailscale()
         // An error other than "daemon down" (access denied, a broken CLI) says nothing about the daemon: tailscale-daemon reports it.
         if (probe.kind === 'error') return skip('tailscale status failed (see tailscale-daemon)')
-        const tailscale: TailscaleBootView = probe.kind === 'ok' ? {daemonUp: true, backendState: probe.summary.backendState} : {daemonUp: false}
+        const tailscale: TailscaleBootView =
+          probe.kind === 'ok' ? {daemonUp: true, backendState: probe.summary.backendState} : {daemonUp: false}
         const {healthz} = await ctx.loopbackHealth()
-        return evalTailscaleBoot({tailscaleMode: mode, tailscale, gatewayHealthy: looksLikeOpenClawHealth(healthz), startHint: ctx.tailscaleOs.startHint})
+        return evalTailscaleBoot({
+          tailscaleMode: mode,
+          tailscale,
+          gatewayHealthy: looksLikeOpenClawHealth(healthz),
+          startHint: ctx.tailscaleOs.startHint,
+        })
       }),
   },
   {
@@ -194,12 +365,28 @@ export const CHECKS: readonly Check[] = [
     run: (ctx) =>
       withConfig(ctx, async (v) => {
         const [{healthz}, tailnet] = await Promise.all([ctx.loopbackHealth(), ctx.tailnetHealth()])
-        return evalTailnetListen({exposure: bindExposure(v), serve: v.tailscaleMode === 'serve', loopbackHealthy: looksLikeOpenClawHealth(healthz), ipv4: tailnet.ipv4, ipv4Local: tailnet.ipv4Local, port: v.port, viaProxy: tailnet.viaProxy, probe: tailnet.probe, url: tailnet.url})
+        return evalTailnetListen({
+          exposure: bindExposure(v),
+          serve: v.tailscaleMode === 'serve',
+          loopbackHealthy: looksLikeOpenClawHealth(healthz),
+          ipv4: tailnet.ipv4,
+          ipv4Local: tailnet.ipv4Local,
+          port: v.port,
+          viaProxy: tailnet.viaProxy,
+          probe: tailnet.probe,
+          url: tailnet.url,
+        })
       }),
   },
 
   // Secrets
-  {id: 'secrets-store', title: 'Secret store reachable', group: 'secrets', platforms: ALL_PLATFORMS, run: async (ctx) => evalSecretBackend(await ctx.secretStore())},
+  {
+    id: 'secrets-store',
+    title: 'Secret store reachable',
+    group: 'secrets',
+    platforms: ALL_PLATFORMS,
+    run: async (ctx) => evalSecretBackend(await ctx.secretStore()),
+  },
   {
     id: 'secrets-present',
     title: 'Recorded secrets present',
@@ -212,8 +399,20 @@ export const CHECKS: readonly Check[] = [
       return evalSecretsPresent(true, secrets, error)
     },
   },
-  {id: 'secrets-file', title: 'Secret file private (0600, one link)', group: 'secrets', platforms: POSIX, run: async (ctx) => evalSecretFile({...(await ctx.secretFile()), platform: ctx.platform})},
-  {id: 'secrets-volatile', title: 'No secret left in the kernel keyring', group: 'secrets', platforms: ['linux'], run: async (ctx) => evalVolatileSecrets(await ctx.volatileSecrets())},
+  {
+    id: 'secrets-file',
+    title: 'Secret file private (0600, one link)',
+    group: 'secrets',
+    platforms: POSIX,
+    run: async (ctx) => evalSecretFile({...(await ctx.secretFile()), platform: ctx.platform}),
+  },
+  {
+    id: 'secrets-volatile',
+    title: 'No secret left in the kernel keyring',
+    group: 'secrets',
+    platforms: ['linux'],
+    run: async (ctx) => evalVolatileSecrets(await ctx.volatileSecrets()),
+  },
 
   // Peers (per peer, then one for the whole list)
   {
@@ -224,7 +423,11 @@ export const CHECKS: readonly Check[] = [
     perPeer: true,
     run: async (ctx, name) => {
       const [record, ts] = await Promise.all([peer(ctx, name), ctx.tailscale()])
-      return evalPeerOnline(record, ts.kind === 'ok' ? ts.summary : undefined, ts.kind === 'ok' ? undefined : 'tailscale status unavailable (see tailscale-daemon)')
+      return evalPeerOnline(
+        record,
+        ts.kind === 'ok' ? ts.summary : undefined,
+        ts.kind === 'ok' ? undefined : 'tailscale status unavailable (see tailscale-daemon)',
+      )
     },
   },
   {
@@ -292,7 +495,11 @@ export const CHECKS: readonly Check[] = [
     platforms: ALL_PLATFORMS,
     run: async (ctx) => {
       const ts = await ctx.tailscale()
-      return evalStalePeers(ctx.peerRecords(), ts.kind === 'ok' ? ts.summary : undefined, 'tailscale status unavailable (see tailscale-daemon)')
+      return evalStalePeers(
+        ctx.peerRecords(),
+        ts.kind === 'ok' ? ts.summary : undefined,
+        'tailscale status unavailable (see tailscale-daemon)',
+      )
     },
   },
 
@@ -329,7 +536,8 @@ export const CHECKS: readonly Check[] = [
       const view = await ctx.configView()
       const port = configuredGatewayPortSetting({state: stateOf(ctx), openclawConfig: view})
       if (port.source === 'default' && !view) return skip('no gateway port configured yet')
-      if (view && bindExposure(view) === 'loopback') return skip('the gateway listens on loopback only (nothing to let in)')
+      if (view && bindExposure(view) === 'loopback')
+        return skip('the gateway listens on loopback only (nothing to let in)')
       return evalFirewall(await ctx.firewall(), port.value)
     },
   },

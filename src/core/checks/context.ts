@@ -5,7 +5,15 @@ import type {PlatformId} from '../../platform/types.js'
 import type {ListenerVerdict} from '../openclaw/port-holder.js'
 import type {PeerRecord, State} from '../common/state-schema.js'
 import type {GatewayConfigView} from './gateway-config.js'
-import type {ConfigFileProbe, HandshakeProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from './gateway-runtime.js'
+import type {
+  ConfigFileProbe,
+  HandshakeProbe,
+  HttpProbe,
+  OpenClawProbe,
+  ServiceProbe,
+  TokenProbe,
+  ValidationProbe,
+} from './gateway-runtime.js'
 import type {PingView} from './peers.js'
 import type {AuditProbe} from './a2a.js'
 import type {SecretPresence, SecretStoreProbe, VolatileKey} from './secrets.js'
@@ -47,7 +55,13 @@ export interface DoctorContext {
   loopbackHealth(): Promise<{port: number; healthz: HttpProbe; readyz?: HttpProbe}>
   /** GET /healthz where peers reach the gateway (the Tailscale IPv4, or the Serve URL). */
   /** `viaProxy`: userspace networking, probed through tailscaled's proxy (the way peers' packets arrive). */
-  tailnetHealth(): Promise<{url?: string; ipv4?: string | null; ipv4Local?: boolean; viaProxy?: string; probe?: HttpProbe}>
+  tailnetHealth(): Promise<{
+    url?: string
+    ipv4?: string | null
+    ipv4Local?: boolean
+    viaProxy?: string
+    probe?: HttpProbe
+  }>
   /** Userspace networking: the proxy claw-mesh's peer traffic goes through, and whether it accepts a connection. */
   tailscaleProxy(): Promise<{proxy?: string; answers?: boolean; error?: string}>
   service(): Promise<ServiceProbe>
@@ -89,6 +103,9 @@ export interface PeerProbeView {
   name: string
   url: string
   messaging: boolean
-  probes: Record<'tailnet' | 'healthz' | 'readyz' | 'hooks' | 'agentCard' | 'a2a' | 'a2aHere', {status: PeerProbeStatus; detail: string; httpStatus?: number; latencyMs?: number}>
+  probes: Record<
+    'tailnet' | 'healthz' | 'readyz' | 'hooks' | 'agentCard' | 'a2a' | 'a2aHere',
+    {status: PeerProbeStatus; detail: string; httpStatus?: number; latencyMs?: number}
+  >
   remedy?: string
 }

@@ -26,7 +26,16 @@ export interface FixPlan {
   manual: ManualRemedy[]
 }
 
-const ORDER: FixAction['kind'][] = ['chmod-600', 'move-volatile-secrets', 'restore-secret', 'configure-gateway', 'restart-gateway', 'install-mesh-plugin', 'enable-linger', 'remove-stale-peers']
+const ORDER: FixAction['kind'][] = [
+  'chmod-600',
+  'move-volatile-secrets',
+  'restore-secret',
+  'configure-gateway',
+  'restart-gateway',
+  'install-mesh-plugin',
+  'enable-linger',
+  'remove-stale-peers',
+]
 
 export function checkKey(r: Pick<CheckResult, 'id' | 'peer'>): string {
   return r.peer ? `${r.id}:${r.peer}` : r.id
@@ -85,7 +94,13 @@ export function planFixes(results: readonly CheckResult[]): FixPlan {
       }
       continue
     }
-    steps.set(key, {action: r.fix, title: titleOf(r.fix), confirm: r.fix.kind === 'remove-stale-peers', checks: [checkKey(r)], groups: [r.group]})
+    steps.set(key, {
+      action: r.fix,
+      title: titleOf(r.fix),
+      confirm: r.fix.kind === 'remove-stale-peers',
+      checks: [checkKey(r)],
+      groups: [r.group],
+    })
   }
   const ordered = [...steps.values()].sort((a, b) => ORDER.indexOf(a.action.kind) - ORDER.indexOf(b.action.kind))
   return {steps: ordered, manual}

@@ -38,7 +38,8 @@ export function viewGatewayConfig(config: unknown): GatewayConfigView {
   const auth = isRecord(gw.auth) ? gw.auth : {}
   const ts = isRecord(gw.tailscale) ? gw.tailscale : {}
   const hooks = isRecord(root.hooks) ? root.hooks : {}
-  const port = typeof gw.port === 'number' && Number.isInteger(gw.port) && gw.port > 0 && gw.port < 65536 ? gw.port : DEFAULT_PORT
+  const port =
+    typeof gw.port === 'number' && Number.isInteger(gw.port) && gw.port > 0 && gw.port < 65536 ? gw.port : DEFAULT_PORT
   return {
     mode: gw.mode,
     port,
@@ -75,7 +76,11 @@ export function bindExposure(view: GatewayConfigView): BindExposure {
 export function evalGatewayMode(view: GatewayConfigView): CheckOutcome {
   if (view.mode === 'local') return pass('gateway.mode is "local"')
   const found = view.mode === undefined ? 'is not set' : `is ${JSON.stringify(view.mode)}`
-  return fail(`gateway.mode ${found}: the gateway refuses to start on this host ("Gateway start blocked").`, CONFIGURE, {kind: 'configure-gateway'})
+  return fail(
+    `gateway.mode ${found}: the gateway refuses to start on this host ("Gateway start blocked").`,
+    CONFIGURE,
+    {kind: 'configure-gateway'},
+  )
 }
 
 /**
@@ -91,22 +96,48 @@ export function evalBind(view: GatewayConfigView, expose: string | undefined): C
   if (bind !== undefined && !(BIND_MODES as readonly unknown[]).includes(bind)) {
     // Host aliases are legacy: the gateway normalizes them at start ("0.0.0.0" → lan) and config validate rejects them.
     if (exposure === 'all-interfaces') {
-      return fail(`gateway.bind is ${shown}, which is not an OpenClaw bind mode: the gateway turns it into "lan" and listens on every interface (0.0.0.0), not only the tailnet.`, byHand, fix)
+      return fail(
+        `gateway.bind is ${shown}, which is not an OpenClaw bind mode: the gateway turns it into "lan" and listens on every interface (0.0.0.0), not only the tailnet.`,
+        byHand,
+        fix,
+      )
     }
-    if (exposure === 'loopback') return fail(`gateway.bind is ${shown}, a host alias, not an OpenClaw bind mode (config validate rejects it), and it keeps peers out.`, byHand, fix)
-    return fail(`gateway.bind is ${shown}: not one of ${BIND_MODES.join(', ')}; the gateway refuses to start.`, byHand, fix)
+    if (exposure === 'loopback')
+      return fail(
+        `gateway.bind is ${shown}, a host alias, not an OpenClaw bind mode (config validate rejects it), and it keeps peers out.`,
+        byHand,
+        fix,
+      )
+    return fail(
+      `gateway.bind is ${shown}: not one of ${BIND_MODES.join(', ')}; the gateway refuses to start.`,
+      byHand,
+      fix,
+    )
   }
   if (exposure === 'all-interfaces') {
     const what = `gateway.bind is ${shown}: the gateway listens on every interface (0.0.0.0), reachable from the LAN and beyond, not only the tailnet.`
-    if (expose === 'lan') return warn(`${what} (chosen with --expose lan)`, 'claw-mesh bootstrap --expose tailnet (listens on the Tailscale address only)')
+    if (expose === 'lan')
+      return warn(
+        `${what} (chosen with --expose lan)`,
+        'claw-mesh bootstrap --expose tailnet (listens on the Tailscale address only)',
+      )
     return fail(what, byHand, fix)
   }
   const serve = view.tailscaleMode === 'serve'
   if (exposure === 'loopback') {
     if (serve) return pass(`loopback, published on the tailnet by Tailscale Serve`)
-    return fail(`gateway.bind is ${shown} and Tailscale Serve is off: peers cannot reach this gateway.`, expose ? CONFIGURE : 'claw-mesh bootstrap', expose ? fix : undefined)
+    return fail(
+      `gateway.bind is ${shown} and Tailscale Serve is off: peers cannot reach this gateway.`,
+      expose ? CONFIGURE : 'claw-mesh bootstrap',
+      expose ? fix : undefined,
+    )
   }
-  if (expose === 'serve') return fail(`gateway.bind is ${shown}, but claw-mesh exposes this gateway with Tailscale Serve, which needs a loopback bind.`, CONFIGURE, fix)
+  if (expose === 'serve')
+    return fail(
+      `gateway.bind is ${shown}, but claw-mesh exposes this gateway with Tailscale Serve, which needs a loopback bind.`,
+      CONFIGURE,
+      fix,
+    )
   if (exposure === 'tailnet') return pass('tailnet (the Tailscale IPv4 and 127.0.0.1)')
   return pass(`custom address ${String(view.customBindHost)}`)
 }
@@ -122,11 +153,24 @@ export function evalTailscaleMode(view: GatewayConfigView, expose: string | unde
     )
   }
   const effective = (mode as string | undefined) ?? 'off'
-  if (expose === 'serve' && effective !== 'serve') return fail(`gateway.tailscale.mode is "${effective}", but claw-mesh exposes this gateway with Tailscale Serve.`, CONFIGURE, fix)
+  if (expose === 'serve' && effective !== 'serve')
+    return fail(
+      `gateway.tailscale.mode is "${effective}", but claw-mesh exposes this gateway with Tailscale Serve.`,
+      CONFIGURE,
+      fix,
+    )
   if (effective === 'funnel') {
-    return warn('gateway.tailscale.mode is "funnel": the gateway is published on the public internet, not only the tailnet.', 'openclaw config set gateway.tailscale.mode serve (tailnet only)')
+    return warn(
+      'gateway.tailscale.mode is "funnel": the gateway is published on the public internet, not only the tailnet.',
+      'openclaw config set gateway.tailscale.mode serve (tailnet only)',
+    )
   }
-  if (expose && expose !== 'serve' && effective === 'serve') return fail(`gateway.tailscale.mode is "serve", but claw-mesh exposes this gateway with "${expose}".`, CONFIGURE, fix)
+  if (expose && expose !== 'serve' && effective === 'serve')
+    return fail(
+      `gateway.tailscale.mode is "serve", but claw-mesh exposes this gateway with "${expose}".`,
+      CONFIGURE,
+      fix,
+    )
   return pass(`"${effective}"`)
 }
 
@@ -141,12 +185,19 @@ export function evalServeBind(view: GatewayConfigView): CheckOutcome {
 }
 
 /** Whether the gateway has any shared-secret or proxy auth configured (env variables count). */
-export function authConfigured(view: GatewayConfigView, env: Record<string, string | undefined>): {ok: boolean; how: string} {
+export function authConfigured(
+  view: GatewayConfigView,
+  env: Record<string, string | undefined>,
+): {ok: boolean; how: string} {
   const mode = view.authMode ?? (view.authPassword !== undefined && view.authToken === undefined ? 'password' : 'token')
   if (mode === 'none') return {ok: false, how: 'gateway.auth.mode is "none"'}
   if (mode === 'trusted-proxy') return {ok: true, how: 'trusted-proxy'}
-  if (mode === 'password') return view.authPassword !== undefined || env.OPENCLAW_GATEWAY_PASSWORD ? {ok: true, how: 'password'} : {ok: false, how: 'password mode without a password'}
-  if (view.authToken !== undefined && view.authToken !== '') return {ok: true, how: typeof view.authToken === 'string' ? 'token' : 'token (SecretRef)'}
+  if (mode === 'password')
+    return view.authPassword !== undefined || env.OPENCLAW_GATEWAY_PASSWORD
+      ? {ok: true, how: 'password'}
+      : {ok: false, how: 'password mode without a password'}
+  if (view.authToken !== undefined && view.authToken !== '')
+    return {ok: true, how: typeof view.authToken === 'string' ? 'token' : 'token (SecretRef)'}
   if (env.OPENCLAW_GATEWAY_TOKEN) return {ok: true, how: 'token (OPENCLAW_GATEWAY_TOKEN)'}
   return {ok: false, how: 'no gateway.auth.token'}
 }
@@ -155,8 +206,15 @@ export function evalAuth(view: GatewayConfigView, env: Record<string, string | u
   const auth = authConfigured(view, env)
   const exposure = bindExposure(view)
   if (auth.ok) return pass(`auth: ${auth.how}`)
-  if (exposure === 'loopback') return warn(`No gateway auth (${auth.how}): any local program can drive this gateway.`, CONFIGURE, {kind: 'configure-gateway'})
-  return fail(`The gateway binds beyond loopback (${JSON.stringify(view.bind)}) without auth (${auth.how}): it refuses to start ("Refusing to bind gateway to lan without auth").`, CONFIGURE, {kind: 'configure-gateway'})
+  if (exposure === 'loopback')
+    return warn(`No gateway auth (${auth.how}): any local program can drive this gateway.`, CONFIGURE, {
+      kind: 'configure-gateway',
+    })
+  return fail(
+    `The gateway binds beyond loopback (${JSON.stringify(view.bind)}) without auth (${auth.how}): it refuses to start ("Refusing to bind gateway to lan without auth").`,
+    CONFIGURE,
+    {kind: 'configure-gateway'},
+  )
 }
 
 /**
@@ -165,16 +223,28 @@ export function evalAuth(view: GatewayConfigView, env: Record<string, string | u
  */
 export function evalHooks(view: GatewayConfigView, tokens: {gateway?: string; stored?: string}): CheckOutcome {
   const fix = {kind: 'configure-gateway'} as const
-  if (view.hooksEnabled !== true) return fail('hooks.enabled is not true: peers cannot message this agent.', CONFIGURE, fix)
+  if (view.hooksEnabled !== true)
+    return fail('hooks.enabled is not true: peers cannot message this agent.', CONFIGURE, fix)
   if (typeof view.hooksToken !== 'string' || view.hooksToken === '') {
-    const what = view.hooksToken !== undefined && typeof view.hooksToken !== 'string' ? 'hooks.token is not a plain string (it does not accept a SecretRef)' : 'hooks.token is empty'
+    const what =
+      view.hooksToken !== undefined && typeof view.hooksToken !== 'string'
+        ? 'hooks.token is not a plain string (it does not accept a SecretRef)'
+        : 'hooks.token is empty'
     return fail(`${what}: the gateway refuses to start with hooks enabled and no token.`, CONFIGURE, fix)
   }
   if (tokens.gateway && view.hooksToken === tokens.gateway) {
-    return fail('hooks.token is the gateway token: hook endpoints refuse it, and a peer holding it could drive the whole gateway.', CONFIGURE, fix)
+    return fail(
+      'hooks.token is the gateway token: hook endpoints refuse it, and a peer holding it could drive the whole gateway.',
+      CONFIGURE,
+      fix,
+    )
   }
   if (tokens.stored !== undefined && tokens.stored !== view.hooksToken) {
-    return fail('hooks.token differs from the hooks token claw-mesh stored and handed to peers: their messages are refused (401).', CONFIGURE, fix)
+    return fail(
+      'hooks.token differs from the hooks token claw-mesh stored and handed to peers: their messages are refused (401).',
+      CONFIGURE,
+      fix,
+    )
   }
   return pass('enabled, with its own token')
 }
@@ -183,12 +253,23 @@ export function evalHooks(view: GatewayConfigView, tokens: {gateway?: string; st
  * The port in the config against the one claw-mesh recorded (peer URLs carry it) and the one the running gateway
  * was started with (it is on the process's command line, so a changed port needs a restart).
  */
-export function evalPortConfig(view: GatewayConfigView, ports: {recorded?: number; applied?: number}): CheckOutcome | undefined {
+export function evalPortConfig(
+  view: GatewayConfigView,
+  ports: {recorded?: number; applied?: number},
+): CheckOutcome | undefined {
   if (ports.recorded !== undefined && ports.recorded !== view.port) {
-    return fail(`openclaw.json has port ${view.port}, but claw-mesh set up this gateway (and told peers) port ${ports.recorded}.`, CONFIGURE, {kind: 'configure-gateway'})
+    return fail(
+      `openclaw.json has port ${view.port}, but claw-mesh set up this gateway (and told peers) port ${ports.recorded}.`,
+      CONFIGURE,
+      {kind: 'configure-gateway'},
+    )
   }
   if (ports.applied !== undefined && ports.applied !== view.port) {
-    return fail(`The gateway was started on port ${ports.applied}, but openclaw.json now says ${view.port}: it needs a restart.`, REMEDY_START, {kind: 'restart-gateway'})
+    return fail(
+      `The gateway was started on port ${ports.applied}, but openclaw.json now says ${view.port}: it needs a restart.`,
+      REMEDY_START,
+      {kind: 'restart-gateway'},
+    )
   }
   return undefined
 }

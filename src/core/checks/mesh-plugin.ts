@@ -16,11 +16,20 @@ export interface MeshPluginProbe {
 const REMEDY = 'claw-mesh doctor --fix (or re-run claw-mesh bootstrap)'
 
 export function evalMeshPlugin(p: MeshPluginProbe): CheckOutcome {
-  if (p.error) return warn(`could not ask OpenClaw about the plugin: ${p.error}`, 'openclaw plugins inspect claw-mesh --runtime')
+  if (p.error)
+    return warn(`could not ask OpenClaw about the plugin: ${p.error}`, 'openclaw plugins inspect claw-mesh --runtime')
   if (p.unsupported) return skip(`${p.unsupported}: agents use the claw-mesh command instead of the mesh tools`)
   const health = pluginHealth(p.observed ?? {installed: false}, p.bundled ?? '?')
-  if (!health.ok) return fail(`claw-mesh's OpenClaw plugin is ${health.detail}: agents have no mesh tools.`, REMEDY, {kind: 'install-mesh-plugin'})
-  if (p.configStale) return warn(`${health.detail}, but its settings in openclaw.json are not claw-mesh's (audit log elsewhere).`, REMEDY, {kind: 'install-mesh-plugin'})
+  if (!health.ok)
+    return fail(`claw-mesh's OpenClaw plugin is ${health.detail}: agents have no mesh tools.`, REMEDY, {
+      kind: 'install-mesh-plugin',
+    })
+  if (p.configStale)
+    return warn(
+      `${health.detail}, but its settings in openclaw.json are not claw-mesh's (audit log elsewhere).`,
+      REMEDY,
+      {kind: 'install-mesh-plugin'},
+    )
   return pass(health.detail)
 }
 
@@ -33,6 +42,7 @@ export function evalMeshOutbox(summary: OutboxSummaryFile | undefined, now: Date
   const age = oldestMs === undefined ? '' : `, oldest queued ${Math.round(oldestMs / 60_000)} min ago`
   const detail = `${summary.queued} queued${age}, ${summary.awaitingReply} awaiting a reply, ${summary.dead} undelivered (dead letters) — as of ${summary.updatedAt}`
   if (summary.dead > 0) return warn(detail, 'claw-mesh log --peer <peer> shows which; the sending agent was told')
-  if (oldestMs !== undefined && oldestMs > HOUR) return warn(detail, 'claw-mesh peer check: a peer has been unreachable for over an hour')
+  if (oldestMs !== undefined && oldestMs > HOUR)
+    return warn(detail, 'claw-mesh peer check: a peer has been unreachable for over an hour')
   return pass(detail)
 }

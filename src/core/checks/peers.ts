@@ -6,13 +6,21 @@ import {fail, pass, skip, warn, type CheckOutcome} from './types.js'
 /** Pure evaluators for peer checks: tailnet presence, the path Tailscale uses, stale records. */
 
 /** The tailnet node a peer record points at: by recorded hostname, URL address or MagicDNS name. */
-export function findPeerNode(summary: TailscaleSummary, record: Pick<PeerRecord, 'url' | 'hostname'>): PeerSummary | undefined {
+export function findPeerNode(
+  summary: TailscaleSummary,
+  record: Pick<PeerRecord, 'url' | 'hostname'>,
+): PeerSummary | undefined {
   const host = new URL(record.url).hostname.replace(/^\[|\]$/g, '').toLowerCase()
   const wanted = record.hostname?.toLowerCase()
   return summary.peers.find((p) => {
     const name = p.hostname.toLowerCase()
     const label = p.machineName?.toLowerCase()
-    return (wanted && (name === wanted || label === wanted)) || p.ipv4 === host || p.ipv6 === host || p.dnsName?.toLowerCase() === host
+    return (
+      (wanted && (name === wanted || label === wanted)) ||
+      p.ipv4 === host ||
+      p.ipv6 === host ||
+      p.dnsName?.toLowerCase() === host
+    )
   })
 }
 
@@ -27,9 +35,17 @@ export function evalPeerOnline(record: PeerRecord, summary: TailscaleSummary | u
   if (!summary) return skip(isTailnetRecord(record) ? (why ?? 'tailscale status unavailable') : 'not a tailnet address')
   if (summary.backendState !== 'Running') return skip(`this machine's Tailscale is ${summary.backendState}`)
   const node = findPeerNode(summary, record)
-  if (!node) return skip(isTailnetRecord(record, summary.magicDNSSuffix) ? 'gone from the tailnet (see peer-stale)' : 'not a tailnet address')
+  if (!node)
+    return skip(
+      isTailnetRecord(record, summary.magicDNSSuffix)
+        ? 'gone from the tailnet (see peer-stale)'
+        : 'not a tailnet address',
+    )
   if (!node.online) {
-    return fail(`${node.hostname} is offline in the tailnet${node.lastSeen ? ` (last seen ${node.lastSeen})` : ''}.`, `Wake ${node.hostname} or start Tailscale on it (tailscale up there)`)
+    return fail(
+      `${node.hostname} is offline in the tailnet${node.lastSeen ? ` (last seen ${node.lastSeen})` : ''}.`,
+      `Wake ${node.hostname} or start Tailscale on it (tailscale up there)`,
+    )
   }
   return pass(`${node.hostname} online (${node.ipv4 ?? node.dnsName ?? 'no IPv4'})`)
 }
@@ -45,7 +61,8 @@ export interface PingView {
 
 export function evalPeerPath(ping: PingView | undefined, why?: string): CheckOutcome {
   if (!ping) return skip(why ?? 'not pinged')
-  if (!ping.ok) return fail('tailscale ping: no reply.', 'tailscale status (is the peer online?) and tailscale netcheck')
+  if (!ping.ok)
+    return fail('tailscale ping: no reply.', 'tailscale status (is the peer online?) and tailscale netcheck')
   if (ping.path === 'direct') return pass(`direct via ${ping.via}, ${ping.latencyMs} ms`)
   return warn(
     `relayed through ${ping.via}, ${ping.latencyMs} ms: it works, but every message takes a detour.`,
@@ -60,10 +77,16 @@ export interface StaleRecord {
 
 /** Peer records whose machine is no longer in the tailnet (removed, or re-registered under another name). */
 export function findStalePeers(records: readonly PeerRecord[], summary: TailscaleSummary): StaleRecord[] {
-  return records.filter((r) => isTailnetRecord(r, summary.magicDNSSuffix) && !findPeerNode(summary, r)).map((r) => ({name: r.name, url: r.url}))
+  return records
+    .filter((r) => isTailnetRecord(r, summary.magicDNSSuffix) && !findPeerNode(summary, r))
+    .map((r) => ({name: r.name, url: r.url}))
 }
 
-export function evalStalePeers(records: readonly PeerRecord[], summary: TailscaleSummary | undefined, why?: string): CheckOutcome {
+export function evalStalePeers(
+  records: readonly PeerRecord[],
+  summary: TailscaleSummary | undefined,
+  why?: string,
+): CheckOutcome {
   if (records.length === 0) return skip('no peers recorded')
   if (!summary) return skip(why ?? 'tailscale status unavailable')
   if (summary.backendState !== 'Running') return skip(`this machine's Tailscale is ${summary.backendState}`)
@@ -85,17 +108,37 @@ export interface PeerHttpProbe {
 }
 
 /** /healthz (live) then /readyz (ready), from the peer service's probes. */
-export function evalPeerHealth(url: string, healthz: PeerHttpProbe, readyz: PeerHttpProbe, remedy?: string): CheckOutcome {
-  if (healthz.status === 'fail') return fail(`${url}/healthz: ${healthz.detail}`, remedy ?? `Check the gateway on that machine: claw-mesh doctor there`)
+export function evalPeerHealth(
+  url: string,
+  healthz: PeerHttpProbe,
+  readyz: PeerHttpProbe,
+  remedy?: string,
+): CheckOutcome {
+  if (healthz.status === 'fail')
+    return fail(
+      `${url}/healthz: ${healthz.detail}`,
+      remedy ?? `Check the gateway on that machine: claw-mesh doctor there`,
+    )
   if (healthz.status !== 'ok') return skip(healthz.detail)
-  if (readyz.status === 'fail') return warn(`live but ${readyz.detail} (${url}/readyz)`, remedy ?? 'openclaw health (on the peer)')
+  if (readyz.status === 'fail')
+    return warn(`live but ${readyz.detail} (${url}/readyz)`, remedy ?? 'openclaw health (on the peer)')
   return pass(`live and ready${healthz.latencyMs !== undefined ? ` (${healthz.latencyMs} ms)` : ''}`)
 }
 
 /** The one authenticated probe per peer: `POST /hooks/wake {}` → 400 means the token was accepted. */
-export function evalPeerHooks(messaging: boolean, hooks: PeerHttpProbe, remedy?: string, overA2a = false): CheckOutcome {
+export function evalPeerHooks(
+  messaging: boolean,
+  hooks: PeerHttpProbe,
+  remedy?: string,
+  overA2a = false,
+): CheckOutcome {
   // An A2A pair needs no hooks token: its messages go over A2A (the peer-a2a check), so nothing is "off".
-  if (!messaging) return skip(overA2a ? 'not used: messages to this peer go over A2A (see peer-a2a)' : 'messaging off (no hooks token for this peer)')
+  if (!messaging)
+    return skip(
+      overA2a
+        ? 'not used: messages to this peer go over A2A (see peer-a2a)'
+        : 'messaging off (no hooks token for this peer)',
+    )
   if (hooks.status === 'ok') return pass(hooks.detail)
   if (hooks.status === 'skip') return skip(hooks.detail)
   if (hooks.status === 'warn') return warn(hooks.detail, remedy ?? 'Wait a minute before checking again')

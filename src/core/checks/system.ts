@@ -63,7 +63,10 @@ const TS_IFACE = 'tailscale0'
 
 function portMatches(spec: string, port: number): boolean {
   // nft: `18789`, `{ 22, 18789 }`, `18000-19000`; iptables: `18789`, `18000:19000`, `22,18789`.
-  for (const part of spec.replace(/[{}]/g, '').split(/[\s,]+/).filter(Boolean)) {
+  for (const part of spec
+    .replace(/[{}]/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean)) {
     const range = /^(\d+)[-:](\d+)$/.exec(part)
     if (range && port >= Number(range[1]) && port <= Number(range[2])) return true
     if (/^\d+$/.test(part) && Number(part) === port) return true
@@ -141,11 +144,18 @@ export function parseIptablesRules(text: string, port: number): FirewallFinding 
 }
 
 /** `socketfilterfw --getglobalstate` / `--getblockall` / `--getappblocked <node>` on macOS. */
-export function parseMacFirewall(input: {globalState: string; blockAll?: string; appBlocked?: string; node?: string}): FirewallFinding & {enabled: boolean} {
+export function parseMacFirewall(input: {
+  globalState: string
+  blockAll?: string
+  appBlocked?: string
+  node?: string
+}): FirewallFinding & {enabled: boolean} {
   const enabled = /enabled|State = [12]/i.test(input.globalState) && !/disabled|State = 0/i.test(input.globalState)
   const blocking: string[] = []
-  if (enabled && input.blockAll && /ENABLED/.test(input.blockAll) && !/DISABLED/.test(input.blockAll)) blocking.push('Block all incoming connections: enabled')
-  if (enabled && input.appBlocked && /is blocked/i.test(input.appBlocked)) blocking.push(`incoming connections to ${input.node ?? 'node'} are blocked`)
+  if (enabled && input.blockAll && /ENABLED/.test(input.blockAll) && !/DISABLED/.test(input.blockAll))
+    blocking.push('Block all incoming connections: enabled')
+  if (enabled && input.appBlocked && /is blocked/i.test(input.appBlocked))
+    blocking.push(`incoming connections to ${input.node ?? 'node'} are blocked`)
   return {enabled, blocking}
 }
 
@@ -172,23 +182,42 @@ export function parseNetshRules(text: string, port: number): FirewallFinding {
     const proto = (fields.protocol ?? 'Any').toLowerCase()
     if (proto !== 'tcp' && proto !== 'any') continue
     const localPort = fields.localport ?? 'Any'
-    if (/^allow$/i.test(fields.action ?? '') && (/^any$/i.test(localPort) || portMatches(localPort, port))) allowed = true
+    if (/^allow$/i.test(fields.action ?? '') && (/^any$/i.test(localPort) || portMatches(localPort, port)))
+      allowed = true
     if (!/^block$/i.test(fields.action ?? '')) continue
-    if (/^any$/i.test(localPort) ? proto === 'tcp' || /100\.64\.0\.0/.test(fields.remoteip ?? '') : portMatches(localPort, port)) blocking.push(`rule "${fields['rule name']}" (LocalPort ${localPort}, ${fields.protocol ?? 'Any'})`)
+    if (
+      /^any$/i.test(localPort)
+        ? proto === 'tcp' || /100\.64\.0\.0/.test(fields.remoteip ?? '')
+        : portMatches(localPort, port)
+    )
+      blocking.push(`rule "${fields['rule name']}" (LocalPort ${localPort}, ${fields.protocol ?? 'Any'})`)
   }
   const none = /No rules match the specified criteria/i.test(text)
-  if (rules === 0 && !none && text.trim() !== '') return {blocking, unreadable: 'its rules are printed in a language claw-mesh does not read (netsh translates its field names)'}
-  return allowed ? {blocking} : {blocking, policyDrop: 'Windows Firewall, when on, blocks inbound connections no rule allows, and no enabled inbound Allow rule covers the port'}
+  if (rules === 0 && !none && text.trim() !== '')
+    return {
+      blocking,
+      unreadable: 'its rules are printed in a language claw-mesh does not read (netsh translates its field names)',
+    }
+  return allowed
+    ? {blocking}
+    : {
+        blocking,
+        policyDrop:
+          'Windows Firewall, when on, blocks inbound connections no rule allows, and no enabled inbound Allow rule covers the port',
+      }
 }
 
 export type FirewallProbe =
-  | {tool: 'none'; reason: string}
-  | {tool: 'nft' | 'iptables' | 'socketfilterfw' | 'netsh'; finding: FirewallFinding}
+  {tool: 'none'; reason: string} | {tool: 'nft' | 'iptables' | 'socketfilterfw' | 'netsh'; finding: FirewallFinding}
 
 export function evalFirewall(probe: FirewallProbe, port: number): CheckOutcome {
   if (probe.tool === 'none') return skip(probe.reason)
   const {blocking, policyDrop, unreadable} = probe.finding
-  if (unreadable) return warn(`${probe.tool}: cannot tell whether port ${port} is open: ${unreadable}.`, `Check it yourself: Windows Defender Firewall → Advanced settings → Inbound Rules (an Allow rule for TCP ${port}, or for node.exe). ${REMEDY[probe.tool](port)}`)
+  if (unreadable)
+    return warn(
+      `${probe.tool}: cannot tell whether port ${port} is open: ${unreadable}.`,
+      `Check it yourself: Windows Defender Firewall → Advanced settings → Inbound Rules (an Allow rule for TCP ${port}, or for node.exe). ${REMEDY[probe.tool](port)}`,
+    )
   // Report, never disable: the firewall is the user's.
   if (blocking.length > 0) {
     return fail(
@@ -196,14 +225,21 @@ export function evalFirewall(probe: FirewallProbe, port: number): CheckOutcome {
       REMEDY[probe.tool](port),
     )
   }
-  if (policyDrop) return warn(`${probe.tool}: the input policy drops by default (${policyDrop}) and no rule visibly accepts tailscale0 or port ${port}.`, REMEDY[probe.tool](port))
+  if (policyDrop)
+    return warn(
+      `${probe.tool}: the input policy drops by default (${policyDrop}) and no rule visibly accepts tailscale0 or port ${port}.`,
+      REMEDY[probe.tool](port),
+    )
   return pass(`${probe.tool}: nothing drops port ${port} on ${TS_IFACE}`)
 }
 
 const REMEDY: Record<'nft' | 'iptables' | 'socketfilterfw' | 'netsh', (port: number) => string> = {
-  nft: (port) => `Allow it (as root): nft add rule inet filter input iifname "${TS_IFACE}" tcp dport ${port} accept (adapt table/chain to your ruleset)`,
+  nft: (port) =>
+    `Allow it (as root): nft add rule inet filter input iifname "${TS_IFACE}" tcp dport ${port} accept (adapt table/chain to your ruleset)`,
   iptables: (port) => `Allow it (as root): iptables -I INPUT -i ${TS_IFACE} -p tcp --dport ${port} -j ACCEPT`,
   // The real binary (realpath), as the firewall keys its rules: Homebrew's bin/node is a symlink into the Cellar.
-  socketfilterfw: () => 'Allow node: N="$(realpath "$(command -v node)")"; sudo /usr/libexec/ApplicationFirewall/socketfilterfw --add "$N" --unblockapp "$N" (and turn off "Block all incoming connections"); again after a node upgrade',
-  netsh: (port) => `Allow it (as Administrator): netsh advfirewall firewall add rule name="claw-mesh gateway" dir=in action=allow protocol=TCP localport=${port} remoteip=100.64.0.0/10`,
+  socketfilterfw: () =>
+    'Allow node: N="$(realpath "$(command -v node)")"; sudo /usr/libexec/ApplicationFirewall/socketfilterfw --add "$N" --unblockapp "$N" (and turn off "Block all incoming connections"); again after a node upgrade',
+  netsh: (port) =>
+    `Allow it (as Administrator): netsh advfirewall firewall add rule name="claw-mesh gateway" dir=in action=allow protocol=TCP localport=${port} remoteip=100.64.0.0/10`,
 }

@@ -17,12 +17,23 @@ export const ADMIN_MACHINES_URL = 'https://login.tailscale.com/admin/machines'
 export const ADMIN_DNS_URL = 'https://login.tailscale.com/admin/dns'
 
 export function evalTailscaleCli(probe: {cli?: string; version?: string; versionError?: string}): CheckOutcome {
-  if (!probe.cli) return fail('The tailscale CLI was not found (PATH and the usual install locations).', 'claw-mesh tailscale install')
-  if (!probe.version) return warn(`${probe.cli} is present but \`tailscale version\` failed${probe.versionError ? `: ${probe.versionError}` : ''}.`, `${probe.cli} version`)
+  if (!probe.cli)
+    return fail(
+      'The tailscale CLI was not found (PATH and the usual install locations).',
+      'claw-mesh tailscale install',
+    )
+  if (!probe.version)
+    return warn(
+      `${probe.cli} is present but \`tailscale version\` failed${probe.versionError ? `: ${probe.versionError}` : ''}.`,
+      `${probe.cli} version`,
+    )
   return pass(`tailscale ${probe.version} (${probe.cli})`)
 }
 
-export function evalTailscaleDaemon(probe: TailscaleProbe, os: {daemonDownText: string; startHint: string}): CheckOutcome {
+export function evalTailscaleDaemon(
+  probe: TailscaleProbe,
+  os: {daemonDownText: string; startHint: string},
+): CheckOutcome {
   switch (probe.kind) {
     case 'missing':
       return skip('no tailscale CLI')
@@ -30,7 +41,10 @@ export function evalTailscaleDaemon(probe: TailscaleProbe, os: {daemonDownText: 
       // Tailscale.app installed but not running or not approved: start the app (not a second daemon beside it).
       if (probe.appStopped) return fail(probe.appStopped.message, probe.appStopped.hint)
       // The per-OS text users search for, then what the CLI actually said.
-      return fail(`${os.daemonDownText}${probe.stderr && !probe.stderr.includes(os.daemonDownText) ? ` (tailscale said: ${firstLine(probe.stderr)})` : ''}`, os.startHint)
+      return fail(
+        `${os.daemonDownText}${probe.stderr && !probe.stderr.includes(os.daemonDownText) ? ` (tailscale said: ${firstLine(probe.stderr)})` : ''}`,
+        os.startHint,
+      )
     case 'error':
       return fail(`tailscale status failed: ${probe.message}`, `${probe.cli} status`)
     case 'ok':
@@ -44,14 +58,21 @@ export function evalBackendState(probe: TailscaleProbe, joinHint: string): Check
   switch (s.backendState) {
     case 'Running': {
       const where = `${s.dnsName ?? s.hostname ?? 'this node'}${s.ipv4 ? ` (${s.ipv4})` : ''}`
-      if (s.health.length > 0) return warn(`Running as ${where}, with a health warning: ${s.health[0]}`, 'tailscale status (read the health messages)')
+      if (s.health.length > 0)
+        return warn(
+          `Running as ${where}, with a health warning: ${s.health[0]}`,
+          'tailscale status (read the health messages)',
+        )
       return pass(`Running as ${where}`)
     }
     case 'NeedsLogin':
     case 'NoState':
       return fail(`Logged out (${s.backendState}).`, joinHint)
     case 'NeedsMachineAuth':
-      return fail('Waiting for a tailnet admin to approve this machine (NeedsMachineAuth).', `Approve it at ${ADMIN_MACHINES_URL}`)
+      return fail(
+        'Waiting for a tailnet admin to approve this machine (NeedsMachineAuth).',
+        `Approve it at ${ADMIN_MACHINES_URL}`,
+      )
     case 'Stopped':
       return fail('Tailscale is stopped (tailscale down was run).', 'tailscale up')
     case 'Starting':
@@ -103,7 +124,11 @@ export function evalMagicDNS(probe: TailscaleProbe, expose: string | undefined, 
   const remedy = loginServer
     ? `Enable MagicDNS on the control server ${loginServer}: on Headscale, set dns.magic_dns: true (with a dns.base_domain) in its config.yaml and restart headscale`
     : `Enable MagicDNS at ${ADMIN_DNS_URL}`
-  if (expose === 'serve') return fail('MagicDNS is off, and the gateway is exposed with Tailscale Serve, which needs a MagicDNS name.', remedy)
+  if (expose === 'serve')
+    return fail(
+      'MagicDNS is off, and the gateway is exposed with Tailscale Serve, which needs a MagicDNS name.',
+      remedy,
+    )
   return warn('MagicDNS is off: peers must use IP addresses.', remedy)
 }
 
@@ -123,18 +148,40 @@ const PROXY_REMEDY =
   'Let claw-mesh run tailscaled with its proxy: claw-mesh tailscale install --networking userspace; or restart yours with --outbound-http-proxy-listen=127.0.0.2:1055 --socks5-server=127.0.0.2:1055 and set CLAW_MESH_TAILSCALE_PROXY=http://127.0.0.2:1055'
 
 /** Userspace networking has no route to the tailnet but tailscaled's own proxy: claw-mesh must know it, and it must answer. */
-export function evalUserspaceProxy(probe: TailscaleProbe, proxy: {proxy?: string; answers?: boolean; error?: string}): CheckOutcome {
+export function evalUserspaceProxy(
+  probe: TailscaleProbe,
+  proxy: {proxy?: string; answers?: boolean; error?: string},
+): CheckOutcome {
   if (probe.kind !== 'ok') return skip('tailscale status unavailable')
   const tun = probe.summary.tun
   if (tun !== false) {
-    if (proxy.proxy && proxy.answers === false) return warn(`A proxy is set (${proxy.proxy}) but does not answer, and this node has a kernel TUN device: claw-mesh's peer traffic fails.`, 'Unset CLAW_MESH_TAILSCALE_PROXY (or set it to none), or start the proxy again')
-    return skip(tun === true ? 'kernel TUN device: peers are reached directly' : 'tailscale does not say whether it uses a TUN device')
+    if (proxy.proxy && proxy.answers === false)
+      return warn(
+        `A proxy is set (${proxy.proxy}) but does not answer, and this node has a kernel TUN device: claw-mesh's peer traffic fails.`,
+        'Unset CLAW_MESH_TAILSCALE_PROXY (or set it to none), or start the proxy again',
+      )
+    return skip(
+      tun === true
+        ? 'kernel TUN device: peers are reached directly'
+        : 'tailscale does not say whether it uses a TUN device',
+    )
   }
-  if (proxy.error) return fail(proxy.error, 'Set CLAW_MESH_TAILSCALE_PROXY to the address in tailscaled --outbound-http-proxy-listen, e.g. http://127.0.0.2:1055')
+  if (proxy.error)
+    return fail(
+      proxy.error,
+      'Set CLAW_MESH_TAILSCALE_PROXY to the address in tailscaled --outbound-http-proxy-listen, e.g. http://127.0.0.2:1055',
+    )
   if (!proxy.proxy) {
-    return fail("tailscaled runs in userspace networking (no tailnet interface here), and claw-mesh knows no proxy of it: nothing claw-mesh sends reaches a peer.", PROXY_REMEDY)
+    return fail(
+      'tailscaled runs in userspace networking (no tailnet interface here), and claw-mesh knows no proxy of it: nothing claw-mesh sends reaches a peer.',
+      PROXY_REMEDY,
+    )
   }
-  if (!proxy.answers) return fail(`tailscaled runs in userspace networking, but its proxy at ${proxy.proxy} does not answer.`, PROXY_REMEDY)
+  if (!proxy.answers)
+    return fail(
+      `tailscaled runs in userspace networking, but its proxy at ${proxy.proxy} does not answer.`,
+      PROXY_REMEDY,
+    )
   // tailscaled hands inbound tailnet connections to 127.0.0.1:<port>: a proxy there is every tailnet node's.
   if (proxyExposedToTailnet(proxy.proxy)) {
     return fail(
@@ -155,12 +202,21 @@ const HEADSCALE_HTTPS_REMEDY =
 
 /** `loginServer`: the self-hosted control server recorded in state (Headscale), which has no HTTPS certificates to enable. */
 export function evalHttpsCerts(probe: TailscaleProbe, expose: string | undefined, loginServer?: string): CheckOutcome {
-  if (expose !== 'serve') return skip(`not needed (the gateway is exposed ${expose ? `with "${expose}"` : 'without Tailscale Serve'})`)
+  if (expose !== 'serve')
+    return skip(`not needed (the gateway is exposed ${expose ? `with "${expose}"` : 'without Tailscale Serve'})`)
   if (probe.kind !== 'ok' || probe.summary.backendState !== 'Running') return skip('not running')
   const s = probe.summary
-  const remedy = loginServer && !isTailscaleControl(loginServer) ? HEADSCALE_HTTPS_REMEDY.replace('Headscale does', `The control server ${loginServer} (Headscale) does`) : `Enable HTTPS Certificates at ${ADMIN_DNS_URL}`
-  if (s.certDomains.length === 0) return fail('No HTTPS certificate domains (CertDomains is empty): Tailscale Serve cannot get a certificate.', remedy)
-  if (s.dnsName && !s.certDomains.includes(s.dnsName)) return warn(`CertDomains (${s.certDomains.join(', ')}) does not include ${s.dnsName}.`, remedy)
+  const remedy =
+    loginServer && !isTailscaleControl(loginServer)
+      ? HEADSCALE_HTTPS_REMEDY.replace('Headscale does', `The control server ${loginServer} (Headscale) does`)
+      : `Enable HTTPS Certificates at ${ADMIN_DNS_URL}`
+  if (s.certDomains.length === 0)
+    return fail(
+      'No HTTPS certificate domains (CertDomains is empty): Tailscale Serve cannot get a certificate.',
+      remedy,
+    )
+  if (s.dnsName && !s.certDomains.includes(s.dnsName))
+    return warn(`CertDomains (${s.certDomains.join(', ')}) does not include ${s.dnsName}.`, remedy)
   return pass(`certificates available for ${s.certDomains.join(', ')}`)
 }
 

@@ -77,8 +77,18 @@ export const ALL_PLATFORMS: readonly PlatformId[] = ['linux', 'darwin', 'win32']
 
 export const pass = (detail: string): CheckOutcome => ({status: 'pass', detail})
 export const skip = (detail: string): CheckOutcome => ({status: 'skip', detail})
-export const warn = (detail: string, remedy?: string, fix?: FixAction): CheckOutcome => ({status: 'warn', detail, remedy, fix})
-export const fail = (detail: string, remedy?: string, fix?: FixAction): CheckOutcome => ({status: 'fail', detail, remedy, fix})
+export const warn = (detail: string, remedy?: string, fix?: FixAction): CheckOutcome => ({
+  status: 'warn',
+  detail,
+  remedy,
+  fix,
+})
+export const fail = (detail: string, remedy?: string, fix?: FixAction): CheckOutcome => ({
+  status: 'fail',
+  detail,
+  remedy,
+  fix,
+})
 
 export function summarizeChecks(results: readonly CheckResult[]): CheckSummary {
   const s: CheckSummary = {total: results.length, pass: 0, warn: 0, fail: 0, skip: 0, crashed: 0}

@@ -27,7 +27,15 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 export type ExitCodeName = keyof typeof ExitCode
 
 /** The codes only some commands exit with: each such command declares why, as `static exitCodes` (see below). */
-export const VERDICT_EXIT_CODES = ['PARTIAL', 'CHECKS_FAILED', 'PENDING', 'INPUT_REQUIRED', 'NOT_READY', 'QUEUED', 'NO_CAPABLE_PEER'] as const satisfies readonly ExitCodeName[]
+export const VERDICT_EXIT_CODES = [
+  'PARTIAL',
+  'CHECKS_FAILED',
+  'PENDING',
+  'INPUT_REQUIRED',
+  'NOT_READY',
+  'QUEUED',
+  'NO_CAPABLE_PEER',
+] as const satisfies readonly ExitCodeName[]
 export type VerdictExitCode = (typeof VERDICT_EXIT_CODES)[number]
 /** A command's own verdict codes and what each means for it: the README's exit-code table is generated from them. */
 export type DeclaredExitCodes = Partial<Record<VerdictExitCode, string>>
@@ -38,18 +46,20 @@ export type DeclaredExitCodes = Partial<Record<VerdictExitCode, string>>
  */
 export const EXIT_CODE_MEANING: Record<ExitCodeName, string> = {
   OK: 'success (doctor: every check passed; warnings allowed)',
-  FAILED: 'failed: an external command or a remote call failed (the message says which, with its stderr tail, redacted)',
+  FAILED:
+    'failed: an external command or a remote call failed (the message says which, with its stderr tail, redacted)',
   USAGE: 'usage: a bad flag, argument or input file — nothing was changed',
   ACTION_NEEDED:
-    'needs your action: something only you can do (approve the machine, type a sudo password, install a runtime, give a key; free disk space; fix state someone else could have written, `insecure-state`; stop another user\'s process on the gateway port, `port-not-ours`); also a Node.js older than 22.12 running claw-mesh, said in one line before anything loads',
+    "needs your action: something only you can do (approve the machine, type a sudo password, install a runtime, give a key; free disk space; fix state someone else could have written, `insecure-state`; stop another user's process on the gateway port, `port-not-ours`); also a Node.js older than 22.12 running claw-mesh, said in one line before anything loads",
   PARTIAL: 'partial success: part of the work is done and the rest is named',
   CHECKS_FAILED: 'checks failed',
   BUSY: 'busy: another claw-mesh run holds the lock on this host',
   PENDING: "still working: the peer's task goes on (its id is printed; `claw-mesh task PEER ID` fetches it)",
   INPUT_REQUIRED:
-    "needs input: the peer's agent asks a question or for authorization (`TASK_STATE_INPUT_REQUIRED` / `AUTH_REQUIRED`); its question is on stdout; answer with `claw-mesh ask PEER --task ID \"…\"`",
+    'needs input: the peer\'s agent asks a question or for authorization (`TASK_STATE_INPUT_REQUIRED` / `AUTH_REQUIRED`); its question is on stdout; answer with `claw-mesh ask PEER --task ID "…"`',
   NOT_READY: 'peers not ready',
-  QUEUED: "queued: the message waits in the durable outbox of claw-mesh's OpenClaw plugin, which delivers it when the peer is back; the message id is on stdout (`claw-mesh outbox list --all` follows it)",
+  QUEUED:
+    "queued: the message waits in the durable outbox of claw-mesh's OpenClaw plugin, which delivers it when the peer is back; the message id is on stdout (`claw-mesh outbox list --all` follows it)",
   NO_CAPABLE_PEER: 'no capable peer',
   INTERNAL: 'internal error: a bug in claw-mesh (re-run with `CLAW_MESH_DEBUG=1` and report it)',
   INTERRUPTED: 'interrupted (Ctrl-C); 143 for SIGTERM. Re-run the same command: it picks up where it stopped',

@@ -24,13 +24,43 @@ const opt = <T extends z.ZodType>(t: T) => t.optional()
 const nullable = (t: z.ZodType = str) => t.nullable()
 
 const probeAnswer = z.object({ok: bool, status: opt(num), detail: str, latencyMs: opt(num), failing: opt(z.array(str))})
-const tokenCheck = z.object({verdict: z.enum(['accepted', 'rejected', 'unavailable', 'unreachable', 'throttled', 'unexpected']), detail: str, code: opt(str)})
+const tokenCheck = z.object({
+  verdict: z.enum(['accepted', 'rejected', 'unavailable', 'unreachable', 'throttled', 'unexpected']),
+  detail: str,
+  code: opt(str),
+})
 const startRunner = z.enum(['service', 'background', 'external'])
-const startAction = z.enum(['service-install', 'service-restart', 'service-start', 'background-start', 'background-restart', 'await-reload', 'verify', 'external-restart-needed'])
+const startAction = z.enum([
+  'service-install',
+  'service-restart',
+  'service-start',
+  'background-start',
+  'background-restart',
+  'await-reload',
+  'verify',
+  'external-restart-needed',
+])
 const expose = z.enum(['tailnet', 'serve', 'lan'])
 const peerStatus = z.enum(['ok', 'degraded', 'down'])
-const probeResult = z.object({status: z.enum(['ok', 'warn', 'fail', 'skip']), detail: str, httpStatus: opt(num), latencyMs: opt(num)})
-const outboxItem = z.object({id: str, peer: str, kind: z.enum(['ask', 'send']), state: str, createdAt: str, updatedAt: str, attempts: num, thread: str, reason: opt(str), taskId: opt(str), source: opt(z.literal('cli'))})
+const probeResult = z.object({
+  status: z.enum(['ok', 'warn', 'fail', 'skip']),
+  detail: str,
+  httpStatus: opt(num),
+  latencyMs: opt(num),
+})
+const outboxItem = z.object({
+  id: str,
+  peer: str,
+  kind: z.enum(['ask', 'send']),
+  state: str,
+  createdAt: str,
+  updatedAt: str,
+  attempts: num,
+  thread: str,
+  reason: opt(str),
+  taskId: opt(str),
+  source: opt(z.literal('cli')),
+})
 const fixAction = z.discriminatedUnion('kind', [
   z.object({kind: z.literal('configure-gateway')}),
   z.object({kind: z.literal('restart-gateway')}),
@@ -71,10 +101,28 @@ const startResult = {
   notes: z.array(str),
 }
 
-const inviteEntry = z.object({id: str, createdAt: str, expiresAt: str, status: z.enum(['open', 'used', 'expired', 'revoked']), usedBy: opt(str), for: opt(str)})
+const inviteEntry = z.object({
+  id: str,
+  createdAt: str,
+  expiresAt: str,
+  status: z.enum(['open', 'used', 'expired', 'revoked']),
+  usedBy: opt(str),
+  for: opt(str),
+})
 
 // `ask`'s own `ok` (did the peer answer?) stands in the document in place of the envelope's.
-const askResult = z.object({ok: bool, peer: str, taskId: str, contextId: opt(str), state: str, reply: opt(str), reason: opt(str), pending: bool, interrupted: opt(z.enum(['input', 'auth'])), elapsedMs: num})
+const askResult = z.object({
+  ok: bool,
+  peer: str,
+  taskId: str,
+  contextId: opt(str),
+  state: str,
+  reply: opt(str),
+  reason: opt(str),
+  pending: bool,
+  interrupted: opt(z.enum(['input', 'auth'])),
+  elapsedMs: num,
+})
 
 export const jsonSchemas = {
   ask: askResult,
@@ -82,10 +130,22 @@ export const jsonSchemas = {
     identity: str,
     dryRun: bool,
     changed: bool,
-    steps: z.array(z.object({id: str, title: str, action: z.enum(['run', 'ok', 'blocked']), detail: str, hint: opt(str), outcome: opt(str), durationMs: opt(num)})),
+    steps: z.array(
+      z.object({
+        id: str,
+        title: str,
+        action: z.enum(['run', 'ok', 'blocked']),
+        detail: str,
+        hint: opt(str),
+        outcome: opt(str),
+        durationMs: opt(num),
+      }),
+    ),
     tailnet: z.object({hostname: nullable(), dnsName: nullable(), ipv4: nullable(), tailnet: nullable()}),
     gateway: z.object({configPath: str, expose: str, port: num, url: nullable(), healthy: bool}),
-    peers: z.array(z.object({name: str, url: str, messaging: bool, a2a: bool, status: peerStatus, latencyMs: opt(num), detail: str})),
+    peers: z.array(
+      z.object({name: str, url: str, messaging: bool, a2a: bool, status: peerStatus, latencyMs: opt(num), detail: str}),
+    ),
     replyInvites: z.array(z.object({peer: str, replyInvite: str})),
     secrets: z.object({backend: str, location: str, reason: opt(str)}),
     stateDir: str,
@@ -96,7 +156,13 @@ export const jsonSchemas = {
       z.object({
         waitedMs: num,
         ready: z.array(str),
-        missing: z.array(z.object({name: str, gap: z.enum(['not-in-tailnet', 'offline', 'no-path', 'gateway-closed', 'name-unresolved']), detail: opt(str)})),
+        missing: z.array(
+          z.object({
+            name: str,
+            gap: z.enum(['not-in-tailnet', 'offline', 'no-path', 'gateway-closed', 'name-unresolved']),
+            detail: opt(str),
+          }),
+        ),
         failed: bool,
         failure: opt(str),
       }),
@@ -135,7 +201,15 @@ export const jsonSchemas = {
     durationMs: num,
     fix: opt(
       z.object({
-        steps: z.array(z.object({title: str, kind: str, status: z.enum(['applied', 'failed', 'skipped']), note: str, checks: z.array(str)})),
+        steps: z.array(
+          z.object({
+            title: str,
+            kind: str,
+            status: z.enum(['applied', 'failed', 'skipped']),
+            note: str,
+            checks: z.array(str),
+          }),
+        ),
         manual: z.array(z.object({check: str, status: str, remedy: str})),
       }),
     ),
@@ -156,11 +230,19 @@ export const jsonSchemas = {
     originalBackupPath: opt(str),
     validated: bool,
     secretStore: z.object({backend: str, location: str}),
-    tokens: z.object({gateway: z.enum(['store', 'adopted', 'new', 'replaced', 'kept-weak']), hooks: z.enum(['store', 'adopted', 'new', 'replaced', 'kept-weak'])}),
+    tokens: z.object({
+      gateway: z.enum(['store', 'adopted', 'new', 'replaced', 'kept-weak']),
+      hooks: z.enum(['store', 'adopted', 'new', 'replaced', 'kept-weak']),
+    }),
     apply: z.enum(['none', 'hot', 'restart', 'process-restart']),
     notes: z.array(str),
     // claw-mesh's OpenClaw plugin, as bootstrap's mesh-plugin step leaves it (with --dry-run: what it would do).
-    meshPlugin: opt(z.object({action: z.enum(['installed', 'updated', 'enabled', 'configured', 'unchanged', 'unsupported']), detail: str})),
+    meshPlugin: opt(
+      z.object({
+        action: z.enum(['installed', 'updated', 'enabled', 'configured', 'unchanged', 'unsupported']),
+        detail: str,
+      }),
+    ),
   }),
   'gateway:start': ok(startResult),
   'gateway:status': ok({
@@ -177,28 +259,79 @@ export const jsonSchemas = {
     token: str,
     tailscaleMode: opt(str),
     hooks: z.object({enabled: bool, path: str, tokenSet: bool}),
-    runner: z.object({kind: z.enum(['service', 'background', 'external', 'stopped']), detail: str, pid: opt(num), serviceManager: str, serviceManagerUsable: bool, serviceInstalled: bool}),
+    runner: z.object({
+      kind: z.enum(['service', 'background', 'external', 'stopped']),
+      detail: str,
+      pid: opt(num),
+      serviceManager: str,
+      serviceManagerUsable: bool,
+      serviceInstalled: bool,
+    }),
     local: z.object({url: str, healthz: probeAnswer, readyz: probeAnswer}),
-    tailnet: opt(z.object({ipv4: opt(str), source: z.enum(['tailscale', 'interfaces', 'none']), onInterface: opt(bool), viaProxy: opt(str), healthz: opt(probeAnswer)})),
+    tailnet: opt(
+      z.object({
+        ipv4: opt(str),
+        source: z.enum(['tailscale', 'interfaces', 'none']),
+        onInterface: opt(bool),
+        viaProxy: opt(str),
+        healthz: opt(probeAnswer),
+      }),
+    ),
     peerUrl: opt(str),
     peerUrlProblem: opt(str),
     pending: z.array(str),
   }),
   invite: z.union([
-    ok({invite: str.startsWith('claw-mesh-invite:'), id: str, name: str, hostname: str, url: str, expiresAt: str, tailnet: opt(str), for: opt(str)}),
+    ok({
+      invite: str.startsWith('claw-mesh-invite:'),
+      id: str,
+      name: str,
+      hostname: str,
+      url: str,
+      expiresAt: str,
+      tailnet: opt(str),
+      for: opt(str),
+    }),
     ok({invites: z.array(inviteEntry)}),
     ok({revoked: inviteEntry}),
   ]),
   leave: z.union([
     ok({
-      steps: z.array(z.object({id: z.enum(['watchdog', 'gateway-process', 'mesh-plugin', 'openclaw-config', 'skill', 'peers', 'token-copies', 'secrets', 'tailscale']), status: z.enum(['done', 'skipped', 'failed']), detail: str})),
+      steps: z.array(
+        z.object({
+          id: z.enum([
+            'watchdog',
+            'gateway-process',
+            'mesh-plugin',
+            'openclaw-config',
+            'skill',
+            'peers',
+            'token-copies',
+            'secrets',
+            'tailscale',
+          ]),
+          status: z.enum(['done', 'skipped', 'failed']),
+          detail: str,
+        }),
+      ),
       left: z.array(str),
       configChanges: z.array(z.object({path: str, action: z.enum(['restored', 'removed'])})),
       restoreMode: z.enum(['bytes', 'delete', 'keys', 'none']),
     }),
     ok({cancelled: z.literal(true)}),
   ]),
-  'peer:add': ok({name: str, hostname: opt(str), url: str, source: z.enum(['invite', 'url', 'discovered']), messaging: bool, trust: opt(z.enum(TRUST_LEVELS)), kind: opt(z.literal('foreign')), endpoint: opt(str), action: z.enum(['added', 'updated', 'unchanged']), changes: z.array(str)}),
+  'peer:add': ok({
+    name: str,
+    hostname: opt(str),
+    url: str,
+    source: z.enum(['invite', 'url', 'discovered']),
+    messaging: bool,
+    trust: opt(z.enum(TRUST_LEVELS)),
+    kind: opt(z.literal('foreign')),
+    endpoint: opt(str),
+    action: z.enum(['added', 'updated', 'unchanged']),
+    changes: z.array(str),
+  }),
   'peer:check': ok({
     peers: z.array(
       z.object({
@@ -225,34 +358,100 @@ export const jsonSchemas = {
     added: z.array(z.object({name: str, hostname: str, url: str, online: bool, changes: opt(z.array(str))})),
     updated: z.array(z.object({name: str, hostname: str, url: str, online: bool, changes: opt(z.array(str))})),
     unchanged: z.array(z.object({name: str, hostname: str, url: str, online: bool, changes: opt(z.array(str))})),
-    unproven: z.array(z.object({name: str, hostname: str, url: str, online: bool, recorded: bool, reason: str, hint: str})),
+    unproven: z.array(
+      z.object({name: str, hostname: str, url: str, online: bool, recorded: bool, reason: str, hint: str}),
+    ),
     kept: z.array(z.object({name: str, hostname: str, reason: str})),
     skipped: z.array(z.object({hostname: str, reason: str})),
     notSeen: z.array(str),
     meshSecret: z.enum(['stored', 'replaced', 'unchanged']),
     notes: z.array(str),
   }),
-  'peer:list': ok({peers: z.array(peerRecordSchema), self: opt(z.object({name: opt(str), hostname: opt(str), ip: opt(str), url: opt(str)}))}),
-  'peer:trust': ok({name: str, from: z.enum(TRUST_LEVELS), to: z.enum(TRUST_LEVELS), changed: bool, sync: z.object({configured: bool, changed: bool, apply: opt(z.enum(['none', 'hot', 'restart', 'process-restart'])), note: opt(str)})}),
+  'peer:list': ok({
+    peers: z.array(peerRecordSchema),
+    self: opt(z.object({name: opt(str), hostname: opt(str), ip: opt(str), url: opt(str)})),
+  }),
+  'peer:trust': ok({
+    name: str,
+    from: z.enum(TRUST_LEVELS),
+    to: z.enum(TRUST_LEVELS),
+    changed: bool,
+    sync: z.object({
+      configured: bool,
+      changed: bool,
+      apply: opt(z.enum(['none', 'hot', 'restart', 'process-restart'])),
+      note: opt(str),
+    }),
+  }),
   'peer:remove': ok({name: str, url: str, tokenDeleted: bool, rediscoverable: bool}),
   // Over hooks: the delivery; over A2A: the task (accepted, or its outcome with --wait).
   send: z.union([
-    ok({via: z.literal('hooks'), peer: str, url: str, kind: hookKind, runId: opt(str), completion: opt(z.record(str, z.unknown())), eventOutcome: opt(str), idempotencyKey: opt(str), attempts: num, elapsedMs: num, bytes: num}),
+    ok({
+      via: z.literal('hooks'),
+      peer: str,
+      url: str,
+      kind: hookKind,
+      runId: opt(str),
+      completion: opt(z.record(str, z.unknown())),
+      eventOutcome: opt(str),
+      idempotencyKey: opt(str),
+      attempts: num,
+      elapsedMs: num,
+      bytes: num,
+    }),
     askResult.extend({ok: z.literal(true), via: z.literal('a2a')}),
     // The peer was away: queued in the mesh plugin's outbox (exit 10), not yet delivered.
     ok({via: z.literal('a2a'), queued: z.literal(true), id: str, peer: str, thread: str, reason: str, expiresAt: str}),
   ]),
   status: ok({
     at: str,
-    host: z.object({identity: opt(str), tailscale: str, hostname: opt(str), dnsName: opt(str), ipv4: opt(str), gatewayUrl: opt(str), gatewayPort: opt(num), gateway: z.enum(['ok', 'not ready', 'down', 'unknown']), gatewayDetail: str}),
-    peers: z.array(z.object({name: str, url: str, online: z.boolean().nullable(), health: z.enum(['ok', 'not ready', 'down', 'unknown']), latencyMs: opt(num), lastSeen: opt(str), messaging: bool, via: z.enum(['a2a', 'hooks', 'none']), trust: opt(z.enum(TRUST_LEVELS)), kind: opt(z.literal('foreign')), detail: opt(str)})),
+    host: z.object({
+      identity: opt(str),
+      tailscale: str,
+      hostname: opt(str),
+      dnsName: opt(str),
+      ipv4: opt(str),
+      gatewayUrl: opt(str),
+      gatewayPort: opt(num),
+      gateway: z.enum(['ok', 'not ready', 'down', 'unknown']),
+      gatewayDetail: str,
+    }),
+    peers: z.array(
+      z.object({
+        name: str,
+        url: str,
+        online: z.boolean().nullable(),
+        health: z.enum(['ok', 'not ready', 'down', 'unknown']),
+        latencyMs: opt(num),
+        lastSeen: opt(str),
+        messaging: bool,
+        via: z.enum(['a2a', 'hooks', 'none']),
+        trust: opt(z.enum(TRUST_LEVELS)),
+        kind: opt(z.literal('foreign')),
+        detail: opt(str),
+      }),
+    ),
     elapsedMs: num,
   }),
   task: askResult,
   'tailscale:install': ok({
     platform: str,
     alreadyInstalled: bool,
-    plan: z.object({method: str, steps: z.array(z.object({title: str, command: str, args: z.array(str), sudo: opt(bool), detachedLog: opt(str), waitForSocket: opt(str)})), notes: z.array(str), socket: opt(str)}),
+    plan: z.object({
+      method: str,
+      steps: z.array(
+        z.object({
+          title: str,
+          command: str,
+          args: z.array(str),
+          sudo: opt(bool),
+          detachedLog: opt(str),
+          waitForSocket: opt(str),
+        }),
+      ),
+      notes: z.array(str),
+      socket: opt(str),
+    }),
     applied: z.array(str),
     dryRun: bool,
     socket: opt(str),
@@ -276,7 +475,13 @@ export const jsonSchemas = {
     dryRun: bool,
   }),
   'tailscale:status': z.object({ok: z.literal(true), ...tailscaleSummarySchema.shape}),
-  'token:rotate': ok({rotated: z.array(z.enum(['gateway', 'hooks'])), applied: z.object({runner: startRunner, action: startAction, restarted: bool}), gatewayToken: str, hooksToken: str, notes: z.array(str)}),
+  'token:rotate': ok({
+    rotated: z.array(z.enum(['gateway', 'hooks'])),
+    applied: z.object({runner: startRunner, action: startAction, restarted: bool}),
+    gatewayToken: str,
+    hooksToken: str,
+    notes: z.array(str),
+  }),
   'watchdog:install': ok({
     mechanism: str,
     job: str,
@@ -296,7 +501,9 @@ export const jsonSchemas = {
       threshold: num,
       restart: opt(z.object({attempted: bool, healthy: bool, detail: str})),
       tailscaled: opt(z.object({restarted: bool, detail: str})),
-      alert: opt(z.object({event: z.enum(['down', 'still-down', 'recovered']), sent: bool, target: opt(str), detail: str})),
+      alert: opt(
+        z.object({event: z.enum(['down', 'still-down', 'recovered']), sent: bool, target: opt(str), detail: str}),
+      ),
       state: watchdogStateSchema,
     }),
     ok({test: alertDelivery}),

@@ -28,7 +28,13 @@ export const SETTINGS_ENV = {
   keychainTimeout: 'CLAW_MESH_KEYCHAIN_TIMEOUT_MS',
 } as const
 
-export type SettingSource = 'flag' | `$${(typeof SETTINGS_ENV)[keyof typeof SETTINGS_ENV]}` | 'state' | 'openclaw.json' | 'tailscale status' | 'default'
+export type SettingSource =
+  | 'flag'
+  | `$${(typeof SETTINGS_ENV)[keyof typeof SETTINGS_ENV]}`
+  | 'state'
+  | 'openclaw.json'
+  | 'tailscale status'
+  | 'default'
 
 export interface Sourced<T> {
   value: T
@@ -73,7 +79,10 @@ function envOf(input: Pick<SettingsInput, 'env'>, name: string): string | undefi
 }
 
 function badEnv(name: string, value: string, expected: string, hint: string): UsageError {
-  return new UsageError(`${name}=${JSON.stringify(value.slice(0, 80))} is not ${expected}.`, {code: 'env-invalid', hint})
+  return new UsageError(`${name}=${JSON.stringify(value.slice(0, 80))} is not ${expected}.`, {
+    code: 'env-invalid',
+    hint,
+  })
 }
 
 function first<T>(...candidates: [T | undefined, SettingSource][]): Sourced<T> | undefined {
@@ -82,12 +91,20 @@ function first<T>(...candidates: [T | undefined, SettingSource][]): Sourced<T> |
 }
 
 /** `--networking`, else $CLAW_MESH_TAILSCALE_NETWORKING (checked like the flag), else unset (auto). */
-export function tailscaleNetworkingSetting(input: Pick<SettingsInput, 'env' | 'flags'>): Sourced<TailscaleNetworkingChoice | undefined> {
+export function tailscaleNetworkingSetting(
+  input: Pick<SettingsInput, 'env' | 'flags'>,
+): Sourced<TailscaleNetworkingChoice | undefined> {
   const name = SETTINGS_ENV.tailscaleNetworking
   const env = envOf(input, name)
-  if (env !== undefined && !(NETWORKING as readonly string[]).includes(env)) throw badEnv(name, env, `one of ${NETWORKING.join(', ')}`, 'Set it to auto, kernel or userspace, or unset it.')
+  if (env !== undefined && !(NETWORKING as readonly string[]).includes(env))
+    throw badEnv(name, env, `one of ${NETWORKING.join(', ')}`, 'Set it to auto, kernel or userspace, or unset it.')
   const flag = input.flags?.networking
-  return first<TailscaleNetworkingChoice>([flag as TailscaleNetworkingChoice | undefined, 'flag'], [env as TailscaleNetworkingChoice | undefined, `$${name}`]) ?? {value: undefined, source: 'default'}
+  return (
+    first<TailscaleNetworkingChoice>(
+      [flag as TailscaleNetworkingChoice | undefined, 'flag'],
+      [env as TailscaleNetworkingChoice | undefined, `$${name}`],
+    ) ?? {value: undefined, source: 'default'}
+  )
 }
 
 /**
@@ -99,7 +116,10 @@ export function tailscaleNetworkingSetting(input: Pick<SettingsInput, 'env' | 'f
  */
 export function tailscaleSocketSetting(input: SettingsInput): Sourced<string | undefined> {
   const networking = tailscaleNetworkingSetting(input)
-  const own = input.platform.id !== 'win32' && (networking.value === 'userspace' || networking.value === 'kernel') ? ownDaemonSocket(input.stateDir) : undefined
+  const own =
+    input.platform.id !== 'win32' && (networking.value === 'userspace' || networking.value === 'kernel')
+      ? ownDaemonSocket(input.stateDir)
+      : undefined
   return (
     first<string>(
       [input.flags?.socket, 'flag'],
@@ -125,7 +145,10 @@ export function loginServerSetting(input: Pick<SettingsInput, 'env' | 'flags' | 
   return (
     first<string>(
       [parseLoginServer(input.flags?.loginServer), 'flag'],
-      [parseLoginServer(envOf(input, SETTINGS_ENV.loginServer), SETTINGS_ENV.loginServer), `$${SETTINGS_ENV.loginServer}`],
+      [
+        parseLoginServer(envOf(input, SETTINGS_ENV.loginServer), SETTINGS_ENV.loginServer),
+        `$${SETTINGS_ENV.loginServer}`,
+      ],
       [input.state?.tailscale?.loginServer, 'state'],
     ) ?? {value: undefined, source: 'default'}
   )
@@ -135,16 +158,32 @@ export function loginServerSetting(input: Pick<SettingsInput, 'env' | 'flags' | 
  * The tailnet's MagicDNS suffix (`tail4f3a2.ts.net`, or a Headscale base domain): names under it are tailnet names.
  * What the node's status says now, else what the join recorded.
  */
-export function magicDnsSuffixSetting(input: Pick<SettingsInput, 'state' | 'tailscaleStatus'>): Sourced<string | undefined> {
-  return first<string>([input.tailscaleStatus?.magicDNSSuffix || undefined, 'tailscale status'], [input.state?.tailscale?.magicDNSSuffix || undefined, 'state']) ?? {value: undefined, source: 'default'}
+export function magicDnsSuffixSetting(
+  input: Pick<SettingsInput, 'state' | 'tailscaleStatus'>,
+): Sourced<string | undefined> {
+  return (
+    first<string>(
+      [input.tailscaleStatus?.magicDNSSuffix || undefined, 'tailscale status'],
+      [input.state?.tailscale?.magicDNSSuffix || undefined, 'state'],
+    ) ?? {value: undefined, source: 'default'}
+  )
 }
 
 /** The secret store to open: --secret-store, else $CLAW_MESH_SECRET_STORE, else the recorded one, else auto. */
-export function secretBackendSetting(input: Pick<SettingsInput, 'env' | 'flags' | 'state'>): Sourced<SecretBackendChoice> {
+export function secretBackendSetting(
+  input: Pick<SettingsInput, 'env' | 'flags' | 'state'>,
+): Sourced<SecretBackendChoice> {
   const name = SETTINGS_ENV.secretStore
   const env = envOf(input, name)
-  if (env !== undefined && !(SECRET_BACKENDS as readonly string[]).includes(env)) throw badEnv(name, env, `one of ${SECRET_BACKENDS.join(', ')}`, 'Set it to auto, keychain or file, or unset it.')
-  return first<SecretBackendChoice>([input.flags?.secretStore as SecretBackendChoice | undefined, 'flag'], [env as SecretBackendChoice | undefined, `$${name}`], [input.state?.secrets?.backend, 'state']) ?? {value: 'auto', source: 'default'}
+  if (env !== undefined && !(SECRET_BACKENDS as readonly string[]).includes(env))
+    throw badEnv(name, env, `one of ${SECRET_BACKENDS.join(', ')}`, 'Set it to auto, keychain or file, or unset it.')
+  return (
+    first<SecretBackendChoice>(
+      [input.flags?.secretStore as SecretBackendChoice | undefined, 'flag'],
+      [env as SecretBackendChoice | undefined, `$${name}`],
+      [input.state?.secrets?.backend, 'state'],
+    ) ?? {value: 'auto', source: 'default'}
+  )
 }
 
 /** $CLAW_MESH_KEYCHAIN_TIMEOUT_MS: how long one keychain call may take; undefined: the store's own default. */
@@ -153,7 +192,8 @@ export function keychainTimeoutSetting(input: Pick<SettingsInput, 'env'>): numbe
   const env = envOf(input, name)
   if (env === undefined) return undefined
   const ms = Number(env)
-  if (!/^\d+$/.test(env) || !Number.isSafeInteger(ms) || ms < 1) throw badEnv(name, env, 'a whole number of milliseconds', 'Set it to e.g. 30000 (30 s), or unset it.')
+  if (!/^\d+$/.test(env) || !Number.isSafeInteger(ms) || ms < 1)
+    throw badEnv(name, env, 'a whole number of milliseconds', 'Set it to e.g. 30000 (30 s), or unset it.')
   return ms
 }
 
@@ -161,15 +201,28 @@ export function keychainTimeoutSetting(input: Pick<SettingsInput, 'env'>): numbe
 export function gatewayExposureSetting(input: Pick<SettingsInput, 'flags' | 'state'>): Sourced<GatewayExpose> {
   const flag = input.flags?.expose
   if (flag !== undefined && !(EXPOSE_MODES as readonly string[]).includes(flag)) {
-    throw new UsageError(`--expose ${JSON.stringify(flag)} is not one of ${EXPOSE_MODES.join(', ')}.`, {hint: 'Use --expose tailnet (default: the gateway listens on the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan.'})
+    throw new UsageError(`--expose ${JSON.stringify(flag)} is not one of ${EXPOSE_MODES.join(', ')}.`, {
+      hint: 'Use --expose tailnet (default: the gateway listens on the Tailscale IP), serve (Tailscale Serve, HTTPS) or lan.',
+    })
   }
-  return first<GatewayExpose>([flag as GatewayExpose | undefined, 'flag'], [input.state?.gateway?.expose, 'state']) ?? {value: 'tailnet', source: 'default'}
+  return (
+    first<GatewayExpose>([flag as GatewayExpose | undefined, 'flag'], [input.state?.gateway?.expose, 'state']) ?? {
+      value: 'tailnet',
+      source: 'default',
+    }
+  )
 }
 
 /** The gateway port claw-mesh configures: --port, else the recorded one, else what openclaw.json has, else 18789. */
 export function gatewayPortSetting(input: GatewayInput): Sourced<number> {
   const flag = input.flags?.port === undefined ? undefined : assertPort(input.flags.port)
-  return first<number>([flag, 'flag'], [input.state?.gateway?.port, 'state'], [input.openclawConfig?.port, 'openclaw.json']) ?? {value: DEFAULT_GATEWAY_PORT, source: 'default'}
+  return (
+    first<number>(
+      [flag, 'flag'],
+      [input.state?.gateway?.port, 'state'],
+      [input.openclawConfig?.port, 'openclaw.json'],
+    ) ?? {value: DEFAULT_GATEWAY_PORT, source: 'default'}
+  )
 }
 
 /**
@@ -177,7 +230,10 @@ export function gatewayPortSetting(input: GatewayInput): Sourced<number> {
  * A file that was read but names no port means OpenClaw's default, whatever state says.
  */
 export function configuredGatewayPortSetting(input: GatewayInput): Sourced<number> {
-  if (input.openclawConfig) return input.openclawConfig.port === undefined ? {value: DEFAULT_GATEWAY_PORT, source: 'default'} : {value: input.openclawConfig.port, source: 'openclaw.json'}
+  if (input.openclawConfig)
+    return input.openclawConfig.port === undefined
+      ? {value: DEFAULT_GATEWAY_PORT, source: 'default'}
+      : {value: input.openclawConfig.port, source: 'openclaw.json'}
   return first<number>([input.state?.gateway?.port, 'state']) ?? {value: DEFAULT_GATEWAY_PORT, source: 'default'}
 }
 
@@ -189,7 +245,12 @@ export function appliedGatewayPortSetting(input: GatewayInput): Sourced<number> 
 
 /** openclaw.json's path: the recorded one (configure wrote there), else where OpenClaw keeps it. */
 export function gatewayConfigPathSetting(input: GatewayInput): Sourced<string | undefined> {
-  return first<string>([input.state?.gateway?.configPath, 'state'], [input.openclawConfig?.path, 'openclaw.json']) ?? {value: undefined, source: 'default'}
+  return (
+    first<string>([input.state?.gateway?.configPath, 'state'], [input.openclawConfig?.path, 'openclaw.json']) ?? {
+      value: undefined,
+      source: 'default',
+    }
+  )
 }
 
 export interface Settings {
@@ -199,7 +260,13 @@ export interface Settings {
   openclawBin?: string
   loginServer: Sourced<string | undefined>
   magicDnsSuffix: Sourced<string | undefined>
-  gateway: {configPath: Sourced<string | undefined>; port: Sourced<number>; configuredPort: Sourced<number>; appliedPort: Sourced<number>; exposure: Sourced<GatewayExpose>}
+  gateway: {
+    configPath: Sourced<string | undefined>
+    port: Sourced<number>
+    configuredPort: Sourced<number>
+    appliedPort: Sourced<number>
+    exposure: Sourced<GatewayExpose>
+  }
   secretBackend: Sourced<SecretBackendChoice>
   keychainTimeoutMs?: number
 }

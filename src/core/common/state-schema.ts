@@ -32,7 +32,12 @@ export const peerRecordSchema = z.object({
   /** What this peer's messages may do here (`tools.toolsBySender`); absent on pairs older than trust levels: `chat`. */
   trust: z.enum(TRUST_LEVELS).optional(),
   lastCheck: z
-    .object({at: z.string(), status: z.enum(['ok', 'degraded', 'down']), latencyMs: z.number().optional(), detail: z.string().optional()})
+    .object({
+      at: z.string(),
+      status: z.enum(['ok', 'degraded', 'down']),
+      latencyMs: z.number().optional(),
+      detail: z.string().optional(),
+    })
     .optional(),
   /** What the peer's claw-mesh card said it offers, when last fetched (pairing, peer check, ask --capability). */
   card: z.object({at: z.string(), caps: z.array(z.string()), description: z.string().optional()}).optional(),
@@ -80,7 +85,12 @@ export const stateSchema = z.object({
       pending: z.array(z.string()).optional(),
       /** What `gateway start` restores when the gateway rejects the pending changes. */
       rollback: z
-        .object({backupPath: z.string().optional(), existed: z.boolean(), port: z.number().optional(), expose: z.enum(['tailnet', 'serve', 'lan']).optional()})
+        .object({
+          backupPath: z.string().optional(),
+          existed: z.boolean(),
+          port: z.number().optional(),
+          expose: z.enum(['tailnet', 'serve', 'lan']).optional(),
+        })
         .optional(),
       /** The port the running gateway was started with (it is on its command line). */
       appliedPort: z.number().optional(),
@@ -108,7 +118,15 @@ export const stateSchema = z.object({
   invites: z
     .record(
       z.string(),
-      z.object({createdAt: z.string(), expiresAt: z.string(), for: z.string().optional(), trust: z.enum(TRUST_LEVELS).optional(), usedBy: z.string().optional(), usedAt: z.string().optional(), revokedAt: z.string().optional()}),
+      z.object({
+        createdAt: z.string(),
+        expiresAt: z.string(),
+        for: z.string().optional(),
+        trust: z.enum(TRUST_LEVELS).optional(),
+        usedBy: z.string().optional(),
+        usedAt: z.string().optional(),
+        revokedAt: z.string().optional(),
+      }),
     )
     .default({}),
   peers: z.record(z.string(), peerRecordSchema).default({}),

@@ -10,7 +10,8 @@
  * ESC-introduced sequences: CSI (`ESC [` params final), OSC (`ESC ]` … BEL or ST, or unterminated), DCS/SOS/PM/APC
  * strings (`ESC P|X|^|_` … ST) and two-character escapes. Matched whole so their parameters go with them.
  */
-const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)/g
+const ESCAPE_SEQUENCE =
+  /\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|[ -/]*[0-~]?)/g
 /** C0 controls except \t and \n, DEL, and C1 controls (0x80–0x9f: 0x9b is a one-byte CSI on some terminals). */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
 /* eslint-enable no-control-regex */

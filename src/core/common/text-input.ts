@@ -11,7 +11,8 @@ import {UsageError} from './errors.js'
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be'
 
-const SAVE_AS_UTF8 = 'Save it as UTF-8 (PowerShell: Get-Content IN | Set-Content -Encoding utf8 OUT, or write it with Out-File -Encoding ascii), then pass it again.'
+const SAVE_AS_UTF8 =
+  'Save it as UTF-8 (PowerShell: Get-Content IN | Set-Content -Encoding utf8 OUT, or write it with Out-File -Encoding ascii), then pass it again.'
 
 /** The encoding a byte order mark announces, and the BOM's length; UTF-8 without a BOM otherwise. */
 export function sniffEncoding(bytes: Uint8Array): {encoding: TextEncoding; bom: number} {
@@ -26,7 +27,9 @@ export function decodeTextInput(bytes: Uint8Array, origin: string): string {
   const {encoding, bom} = sniffEncoding(bytes)
   const body = bytes.subarray(bom)
   if (encoding !== 'utf-8' && body.length % 2 !== 0) {
-    throw new UsageError(`${origin}: the input is ${encoding.toUpperCase()} cut short (an odd number of bytes).`, {hint: SAVE_AS_UTF8})
+    throw new UsageError(`${origin}: the input is ${encoding.toUpperCase()} cut short (an odd number of bytes).`, {
+      hint: SAVE_AS_UTF8,
+    })
   }
   // UTF-16LE of mostly ASCII text without its BOM: a non-zero byte then a zero, pair after pair.
   const looksUtf16 = bom === 0 && body.length >= 4 && utf16Pairs(body) >= 0.75 * Math.floor(body.length / 2)
@@ -35,12 +38,18 @@ export function decodeTextInput(bytes: Uint8Array, origin: string): string {
     // ignoreBOM: the BOM was already cut off; a second one would be content, and is refused below as such.
     text = new TextDecoder(encoding, {fatal: true, ignoreBOM: true}).decode(body)
   } catch {
-    const what = looksUtf16 ? 'looks like UTF-16 without a byte order mark' : bom ? `is not valid ${encoding.toUpperCase()} text` : 'is not UTF-8 text (nor UTF-16 with a byte order mark)'
+    const what = looksUtf16
+      ? 'looks like UTF-16 without a byte order mark'
+      : bom
+        ? `is not valid ${encoding.toUpperCase()} text`
+        : 'is not UTF-8 text (nor UTF-16 with a byte order mark)'
     throw new UsageError(`${origin}: the input ${what}.`, {hint: SAVE_AS_UTF8})
   }
   const nul = text.indexOf('\u0000')
   if (nul !== -1) {
-    const what = looksUtf16 ? 'looks like UTF-16 without a byte order mark (it is full of NUL bytes)' : `holds a NUL character (at character ${nul}): it is not a text file`
+    const what = looksUtf16
+      ? 'looks like UTF-16 without a byte order mark (it is full of NUL bytes)'
+      : `holds a NUL character (at character ${nul}): it is not a text file`
     throw new UsageError(`${origin}: the input ${what}.`, {hint: SAVE_AS_UTF8})
   }
   return text

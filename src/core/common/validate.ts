@@ -15,9 +15,15 @@ export function dnsLabelProblem(value: string): string | undefined {
 export function assertHostname(value: string, flag = '--hostname'): string {
   const problem = dnsLabelProblem(value)
   if (problem) {
-    const suggestion = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63)
+    const suggestion = value
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
     throw new UsageError(`${flag} ${JSON.stringify(truncate(value))} is not a valid DNS label: it ${problem}.`, {
-      hint: suggestion ? `Use lower-case letters, digits and hyphens, e.g. ${flag} ${suggestion}.` : `Use lower-case letters, digits and hyphens (1–63 characters).`,
+      hint: suggestion
+        ? `Use lower-case letters, digits and hyphens, e.g. ${flag} ${suggestion}.`
+        : `Use lower-case letters, digits and hyphens (1–63 characters).`,
     })
   }
   return value
@@ -32,9 +38,12 @@ export function assertIdentity(value: string): string {
     })
   }
   if (value.length > 54) {
-    throw new UsageError(`--identity ${JSON.stringify(truncate(value))} is too long: the hostname openclaw-<identity> must fit in 63 characters.`, {
-      hint: 'Use an identity of at most 54 characters, or pass --hostname explicitly.',
-    })
+    throw new UsageError(
+      `--identity ${JSON.stringify(truncate(value))} is too long: the hostname openclaw-<identity> must fit in 63 characters.`,
+      {
+        hint: 'Use an identity of at most 54 characters, or pass --hostname explicitly.',
+      },
+    )
   }
   return value
 }
@@ -43,10 +52,15 @@ const TAG = /^tag:[a-zA-Z0-9][a-zA-Z0-9-]*$/
 
 export function parseTags(value: string | undefined, flag = '--tags'): string[] {
   if (value === undefined || value.trim() === '') return []
-  const tags = value.split(',').map((t) => t.trim()).filter(Boolean)
+  const tags = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
   for (const tag of tags) {
     if (!TAG.test(tag)) {
-      throw new UsageError(`${flag}: ${JSON.stringify(truncate(tag))} is not a Tailscale tag.`, {hint: `Tags look like tag:claw-mesh (prefix "tag:", then letters, digits, hyphens), comma-separated.`})
+      throw new UsageError(`${flag}: ${JSON.stringify(truncate(tag))} is not a Tailscale tag.`, {
+        hint: `Tags look like tag:claw-mesh (prefix "tag:", then letters, digits, hyphens), comma-separated.`,
+      })
     }
   }
   return [...new Set(tags)].sort()
@@ -54,7 +68,9 @@ export function parseTags(value: string | undefined, flag = '--tags'): string[] 
 
 export function assertPort(value: number, flag = '--port'): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new UsageError(`${flag} ${value} is out of range.`, {hint: `Pass a port between 1 and 65535 (OpenClaw's default is 18789).`})
+    throw new UsageError(`${flag} ${value} is out of range.`, {
+      hint: `Pass a port between 1 and 65535 (OpenClaw's default is 18789).`,
+    })
   }
   return value
 }

@@ -7,7 +7,8 @@ import {peerHostKind} from '../pairing/peer-url.js'
  * JSON), `imessage:+15551234567` (macOS, through `imsg`), or `command:/abs/path` (run directly, no shell, with
  * the alert in its environment). Pure.
  */
-export type AlertTarget = {kind: 'webhook'; url: string} | {kind: 'imessage'; to: string} | {kind: 'command'; path: string}
+export type AlertTarget =
+  {kind: 'webhook'; url: string} | {kind: 'imessage'; to: string} | {kind: 'command'; path: string}
 
 export type AlertEvent = 'down' | 'still-down' | 'recovered' | 'test'
 
@@ -55,28 +56,51 @@ export function parseAlertTarget(raw: string, platform: 'linux' | 'darwin' | 'wi
     try {
       url = new URL(rest)
     } catch {
-      throw usage(raw, 'the webhook URL does not parse', 'Pass webhook:https://hooks.slack.com/services/… (or a Discord webhook URL).')
+      throw usage(
+        raw,
+        'the webhook URL does not parse',
+        'Pass webhook:https://hooks.slack.com/services/… (or a Discord webhook URL).',
+      )
     }
     const loopback = peerHostKind(url.hostname) === 'loopback' || url.hostname === 'localhost'
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-      throw usage(raw, 'webhook URLs must use https (plain http only to this machine, 127.0.0.1)', 'Use the https URL your chat service gave you.')
+      throw usage(
+        raw,
+        'webhook URLs must use https (plain http only to this machine, 127.0.0.1)',
+        'Use the https URL your chat service gave you.',
+      )
     }
-    if (url.username || url.password) throw usage(raw, 'the URL carries a user name or password', 'Use a webhook URL without credentials in it.')
+    if (url.username || url.password)
+      throw usage(raw, 'the URL carries a user name or password', 'Use a webhook URL without credentials in it.')
     return {kind: 'webhook', url: url.toString()}
   }
   if (scheme === 'imessage') {
     if (platform !== 'darwin') {
-      throw usage(raw, `iMessage alerts need macOS (Messages.app and imsg), and this is ${platform}`, 'Use webhook:https://… or command:/absolute/path on this machine.')
+      throw usage(
+        raw,
+        `iMessage alerts need macOS (Messages.app and imsg), and this is ${platform}`,
+        'Use webhook:https://… or command:/absolute/path on this machine.',
+      )
     }
     const to = rest.trim()
     const phone = /^\+[1-9]\d{6,14}$/.test(to.replace(/[\s().-]/g, ''))
     const email = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)
-    if (!phone && !email) throw usage(raw, 'not a phone number in international form or an email address', 'Pass imessage:+15551234567 or imessage:you@icloud.com.')
+    if (!phone && !email)
+      throw usage(
+        raw,
+        'not a phone number in international form or an email address',
+        'Pass imessage:+15551234567 or imessage:you@icloud.com.',
+      )
     return {kind: 'imessage', to: phone ? to.replace(/[\s().-]/g, '') : to}
   }
   if (scheme === 'command') {
     const abs = platform === 'win32' ? path.win32.isAbsolute(rest) : path.posix.isAbsolute(rest)
-    if (!abs) throw usage(raw, 'the command must be an absolute path (it runs without a shell, from a service with a minimal PATH)', 'Pass command:/usr/local/bin/notify-me.')
+    if (!abs)
+      throw usage(
+        raw,
+        'the command must be an absolute path (it runs without a shell, from a service with a minimal PATH)',
+        'Pass command:/usr/local/bin/notify-me.',
+      )
     return {kind: 'command', path: rest}
   }
   throw usage(raw, 'unknown alert target', `Use one of: ${FORMS}.`)
@@ -109,7 +133,16 @@ export function alertText(a: Alert): string {
 /** Slack reads `text`, Discord reads `content`; both ignore the other keys. */
 export function webhookPayload(a: Alert): Record<string, unknown> {
   const text = alertText(a)
-  return {text, content: text, event: a.event, host: a.host, failures: a.failures, healthUrl: a.healthUrl, at: a.at, ...(a.action ? {action: a.action} : {})}
+  return {
+    text,
+    content: text,
+    event: a.event,
+    host: a.host,
+    failures: a.failures,
+    healthUrl: a.healthUrl,
+    at: a.at,
+    ...(a.action ? {action: a.action} : {}),
+  }
 }
 
 /** The alert for a `command:` target, in its environment (never in argv, never through a shell). */

@@ -16,12 +16,28 @@ import {MESH_PLUGIN_ID} from '../mesh/plugin-plan.js'
 export function ownedConfigPaths(a2aPeers: readonly string[] = []): string[][] {
   // The values do not matter here, only which paths the gateway phase writes (with every optional one present).
   const extra = a2aAssignments({}, {advertisedUrl: 'x', peers: [], owned: []}).map((a) => a.path)
-  const peers = a2aPeers.flatMap((name) => [[...A2A_BASE, 'peers', name], [...TOOLS_BY_SENDER, senderKey(name)]])
+  const peers = a2aPeers.flatMap((name) => [
+    [...A2A_BASE, 'peers', name],
+    [...TOOLS_BY_SENDER, senderKey(name)],
+  ])
   const hardening = exposureHardening({}, {expose: 'tailnet', advertisedUrl: 'http://x:1'}).map((a) => a.path)
   // What OpenClaw's own commands write when claw-mesh runs them: the mesh plugin's entry (`plugins install`, left as
   // `enabled: false` by `plugins uninstall`) and its bookkeeping under `meta` (migrations, lastTouchedVersion).
   const openclawWrites = [['plugins', 'entries', MESH_PLUGIN_ID], ['meta']]
-  return [...desiredAssignments({expose: 'tailnet', port: 0, gatewayToken: {source: 'file', provider: 'x', id: 'x'}, provider: {}, hooksToken: '', userspace: true}).map((a) => a.path), ...extra, ...hardening, ...peers, ...openclawWrites]
+  return [
+    ...desiredAssignments({
+      expose: 'tailnet',
+      port: 0,
+      gatewayToken: {source: 'file', provider: 'x', id: 'x'},
+      provider: {},
+      hooksToken: '',
+      userspace: true,
+    }).map((a) => a.path),
+    ...extra,
+    ...hardening,
+    ...peers,
+    ...openclawWrites,
+  ]
 }
 
 export interface KeyChange {
@@ -30,7 +46,11 @@ export interface KeyChange {
 }
 
 /** `current` with every claw-mesh path put back as in `original` (removed when absent there), empty parents pruned. */
-export function unpatchConfig(current: OpenClawConfig, original: OpenClawConfig, a2aPeers: readonly string[] = []): {next: OpenClawConfig; changes: KeyChange[]} {
+export function unpatchConfig(
+  current: OpenClawConfig,
+  original: OpenClawConfig,
+  a2aPeers: readonly string[] = [],
+): {next: OpenClawConfig; changes: KeyChange[]} {
   const next = structuredClone(current)
   const changes: KeyChange[] = []
   for (const p of ownedConfigPaths(a2aPeers)) {
@@ -87,14 +107,35 @@ export interface RestorePlan {
  * `original`: what claw-mesh recorded before its first change — `existed: false` when there was no file, `config`
  * (parsed from the saved bytes) otherwise; undefined when claw-mesh never changed the file.
  */
-export function planConfigRestore(input: {current?: OpenClawConfig; original?: {existed: false} | {existed: true; config: OpenClawConfig}; a2aPeers?: readonly string[]}): RestorePlan {
+export function planConfigRestore(input: {
+  current?: OpenClawConfig
+  original?: {existed: false} | {existed: true; config: OpenClawConfig}
+  a2aPeers?: readonly string[]
+}): RestorePlan {
   const {current, original} = input
   if (!original) return {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
-  if (!current) return {mode: 'none', changes: [], reason: 'openclaw.json was removed since claw-mesh changed it; it stays absent'}
+  if (!current)
+    return {mode: 'none', changes: [], reason: 'openclaw.json was removed since claw-mesh changed it; it stays absent'}
   const base = original.existed ? original.config : {}
   const {next, changes} = unpatchConfig(current, base, input.a2aPeers)
   const untouched = jsonEqual(next, base)
-  if (!original.existed && untouched) return {mode: 'delete', changes, reason: 'there was no openclaw.json before claw-mesh, and nothing else was added since'}
-  if (original.existed && untouched) return {mode: 'bytes', changes, reason: 'nobody else changed the file since: the original bytes are restored exactly'}
-  return {mode: 'keys', next, changes, reason: 'the file was changed by others since claw-mesh wrote it: only claw-mesh\'s keys are undone, every other change is kept'}
+  if (!original.existed && untouched)
+    return {
+      mode: 'delete',
+      changes,
+      reason: 'there was no openclaw.json before claw-mesh, and nothing else was added since',
+    }
+  if (original.existed && untouched)
+    return {
+      mode: 'bytes',
+      changes,
+      reason: 'nobody else changed the file since: the original bytes are restored exactly',
+    }
+  return {
+    mode: 'keys',
+    next,
+    changes,
+    reason:
+      "the file was changed by others since claw-mesh wrote it: only claw-mesh's keys are undone, every other change is kept",
+  }
 }

@@ -17,20 +17,33 @@ export interface ArgvValue {
 export type TemplateValue = string | number | boolean | ArgvValue | TemplateValue[] | {[key: string]: TemplateValue}
 
 export function isArgv(v: unknown): v is ArgvValue {
-  return typeof v === 'object' && v !== null && Array.isArray((v as ArgvValue).argv) && typeof (v as ArgvValue).style === 'string'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as ArgvValue).argv) &&
+    typeof (v as ArgvValue).style === 'string'
+  )
 }
 
 export function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
 }
 
 function refuseControl(text: string, where: string): void {
   // A newline in a unit file starts a new directive; other control characters have no business in these files.
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) {
-    throw new UsageError(`${where} contains a control character (such as a newline), which cannot go into a service file: ${JSON.stringify(text.slice(0, 80))}.`, {
-      hint: 'Use paths and values without newlines or control characters.',
-    })
+    throw new UsageError(
+      `${where} contains a control character (such as a newline), which cannot go into a service file: ${JSON.stringify(text.slice(0, 80))}.`,
+      {
+        hint: 'Use paths and values without newlines or control characters.',
+      },
+    )
   }
 }
 
@@ -70,7 +83,9 @@ export function vbsQuote(text: string): string {
 }
 
 export function renderArgv(v: ArgvValue): string {
-  return v.style === 'systemd' ? v.argv.map((a) => systemdQuote(a, {command: true})).join(' ') : v.argv.map(windowsQuote).join(' ')
+  return v.style === 'systemd'
+    ? v.argv.map((a) => systemdQuote(a, {command: true})).join(' ')
+    : v.argv.map(windowsQuote).join(' ')
 }
 
 function escapeScalar(text: string, format: TemplateFormat): string {
@@ -87,7 +102,10 @@ function escapeScalar(text: string, format: TemplateFormat): string {
  * Escapes every leaf for `format`. Lists of scalars become `[{value}]` so templates write `{{#list}}{{value}}{{/list}}`.
  * Numbers and booleans are written as they are.
  */
-export function escapeTemplateValues(values: Record<string, TemplateValue>, format: TemplateFormat): Record<string, unknown> {
+export function escapeTemplateValues(
+  values: Record<string, TemplateValue>,
+  format: TemplateFormat,
+): Record<string, unknown> {
   const walk = (v: TemplateValue): unknown => {
     if (typeof v === 'string') return escapeScalar(v, format)
     if (typeof v === 'number' || typeof v === 'boolean') return v
@@ -95,7 +113,10 @@ export function escapeTemplateValues(values: Record<string, TemplateValue>, form
       const line = renderArgv(v)
       return format === 'xml' ? xmlEscape(line) : format === 'vbs' ? vbsQuote(line) : line
     }
-    if (Array.isArray(v)) return v.map((item) => (typeof item === 'object' && !isArgv(item) && !Array.isArray(item) ? walk(item) : {value: walk(item)}))
+    if (Array.isArray(v))
+      return v.map((item) =>
+        typeof item === 'object' && !isArgv(item) && !Array.isArray(item) ? walk(item) : {value: walk(item)},
+      )
     return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item)]))
   }
   return walk(values) as Record<string, unknown>

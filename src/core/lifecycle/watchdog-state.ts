@@ -31,7 +31,9 @@ export const watchdogStateSchema = z.object({
   lastRestartAt: z.string().optional(),
   lastRestartResult: z.string().optional(),
   /** What `watchdog install` set up, so status can tell whether a re-install would change anything. */
-  install: z.object({intervalSec: z.number(), failures: z.number(), cooldownSec: z.number(), mechanism: z.string()}).optional(),
+  install: z
+    .object({intervalSec: z.number(), failures: z.number(), cooldownSec: z.number(), mechanism: z.string()})
+    .optional(),
 })
 export type WatchdogState = z.infer<typeof watchdogStateSchema>
 
@@ -61,12 +63,24 @@ export function parseWatchdogState(text: string | undefined): WatchdogState {
   }
 }
 
-export function planCheck(prev: WatchdogState, probe: {ok: boolean; detail: string}, now: Date, opts: {failures: number; cooldownMs: number}): CheckPlan {
+export function planCheck(
+  prev: WatchdogState,
+  probe: {ok: boolean; detail: string},
+  now: Date,
+  opts: {failures: number; cooldownMs: number},
+): CheckPlan {
   const at = now.toISOString()
   const next: WatchdogState = {...prev, lastCheckAt: at, lastStatus: probe.ok ? 'ok' : 'fail', lastDetail: probe.detail}
   if (probe.ok) {
     const owed = prev.alerted || prev.pendingRecovery
-    Object.assign(next, {failures: 0, firstFailureAt: undefined, down: false, alerted: false, restarts: 0, pendingRecovery: owed})
+    Object.assign(next, {
+      failures: 0,
+      firstFailureAt: undefined,
+      down: false,
+      alerted: false,
+      restarts: 0,
+      pendingRecovery: owed,
+    })
     return {next, restart: false, alert: owed ? 'recovered' : undefined}
   }
   next.failures = prev.failures + 1
@@ -77,20 +91,36 @@ export function planCheck(prev: WatchdogState, probe: {ok: boolean; detail: stri
   next.pendingRecovery = false
   const restart = (next.failures - opts.failures) % opts.failures === 0
   const sinceAlert = prev.lastAlertAt ? now.getTime() - Date.parse(prev.lastAlertAt) : Number.POSITIVE_INFINITY
-  const alert: PlannedAlert | undefined = sinceAlert >= opts.cooldownMs ? (prev.alerted ? 'still-down' : 'down') : undefined
+  const alert: PlannedAlert | undefined =
+    sinceAlert >= opts.cooldownMs ? (prev.alerted ? 'still-down' : 'down') : undefined
   return {next, restart, alert}
 }
 
 /** After a restart attempt: when health came back, the outage is over and no recovery alert is owed separately. */
-export function afterRestart(state: WatchdogState, result: {healthy: boolean; detail: string}, now: Date): WatchdogState {
-  const next: WatchdogState = {...state, restarts: state.restarts + 1, lastRestartAt: now.toISOString(), lastRestartResult: result.detail}
+export function afterRestart(
+  state: WatchdogState,
+  result: {healthy: boolean; detail: string},
+  now: Date,
+): WatchdogState {
+  const next: WatchdogState = {
+    ...state,
+    restarts: state.restarts + 1,
+    lastRestartAt: now.toISOString(),
+    lastRestartResult: result.detail,
+  }
   // The count stays: this run's result says it restarted ("restarts": 1); the next healthy check clears it.
   if (result.healthy) Object.assign(next, {failures: 0, firstFailureAt: undefined, down: false, lastStatus: 'ok'})
   return next
 }
 
 /** Records an alert's delivery. `healed`: the down alert already reported the gateway healthy again. */
-export function afterAlert(state: WatchdogState, event: PlannedAlert, delivery: {ok: boolean; detail: string}, now: Date, healed = false): WatchdogState {
+export function afterAlert(
+  state: WatchdogState,
+  event: PlannedAlert,
+  delivery: {ok: boolean; detail: string},
+  now: Date,
+  healed = false,
+): WatchdogState {
   const next: WatchdogState = {...state}
   if (!delivery.ok) {
     next.lastAlertError = delivery.detail

@@ -37,7 +37,8 @@ export function fallbackLine(p: FallbackProgram, args: string): string {
  */
 export function fallbackStdinBlock(p: FallbackProgram, args: string, text: string, delimiter: string): string {
   const {setup, program} = parts(p)
-  if (p.shell === 'powershell') return `${setup}$OutputEncoding = [Text.UTF8Encoding]::new($false); @'\n${text}\n'@ | ${program} ${args}`
+  if (p.shell === 'powershell')
+    return `${setup}$OutputEncoding = [Text.UTF8Encoding]::new($false); @'\n${text}\n'@ | ${program} ${args}`
   return `${program} ${args} <<'${delimiter}'\n${text}\n${delimiter}`
 }
 

@@ -75,7 +75,11 @@ export const DEFAULT_AUDIT_MAX_BYTES = 5 * 1024 * 1024
 export const AUDIT_KEEP = 3
 
 /** Whether appending `lineBytes` to a file of `currentBytes` must rotate first. */
-export function needsRotation(currentBytes: number, lineBytes: number, maxBytes: number = DEFAULT_AUDIT_MAX_BYTES): boolean {
+export function needsRotation(
+  currentBytes: number,
+  lineBytes: number,
+  maxBytes: number = DEFAULT_AUDIT_MAX_BYTES,
+): boolean {
   return currentBytes > 0 && currentBytes + lineBytes > maxBytes
 }
 
@@ -119,7 +123,13 @@ export function filterAudit(records: readonly AuditRecord[], filter: {peer?: str
 /** One human line per record; every field from the log is stripped of controls (the log holds peer text). */
 export function formatAuditRecord(r: AuditRecord): string {
   const arrow = r.direction === 'out' ? '→' : '←'
-  const parts = [stripControl(r.at), `${arrow} ${stripControl(r.peer)}`, stripControl(r.kind), stripControl(r.event), stripControl(r.id)]
+  const parts = [
+    stripControl(r.at),
+    `${arrow} ${stripControl(r.peer)}`,
+    stripControl(r.kind),
+    stripControl(r.event),
+    stripControl(r.id),
+  ]
   if (r.thread) parts.push(`thread ${stripControl(r.thread)}`)
   if (r.hop !== undefined) parts.push(`hop ${r.hop}`)
   if (r.bytesOut !== undefined) parts.push(`${r.bytesOut} B out`)

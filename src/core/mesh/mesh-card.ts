@@ -41,12 +41,27 @@ export function buildMeshCard(input: MeshCardInput): MeshCard {
     name,
     description: self.description ?? `claw-mesh host ${name} (an OpenClaw gateway).`,
     version: input.pluginVersion,
-    supportedInterfaces: [{url: `${input.baseUrl.replace(/\/+$/, '')}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: A2A_PROTOCOL_VERSION}],
+    supportedInterfaces: [
+      {
+        url: `${input.baseUrl.replace(/\/+$/, '')}${A2A_PATH}`,
+        protocolBinding: 'JSONRPC',
+        protocolVersion: A2A_PROTOCOL_VERSION,
+      },
+    ],
     capabilities: {streaming: false, pushNotifications: false},
     defaultInputModes: ['text/plain'],
     defaultOutputModes: ['text/plain'],
-    skills: self.caps.map((cap) => ({id: cap, name: cap, description: `${name} offers ${cap}.`, tags: ['claw-mesh', cap]})),
-    clawMesh: {caps: self.caps, ...(self.description ? {description: self.description} : {}), pluginVersion: input.pluginVersion},
+    skills: self.caps.map((cap) => ({
+      id: cap,
+      name: cap,
+      description: `${name} offers ${cap}.`,
+      tags: ['claw-mesh', cap],
+    })),
+    clawMesh: {
+      caps: self.caps,
+      ...(self.description ? {description: self.description} : {}),
+      pluginVersion: input.pluginVersion,
+    },
   }
 }
 

@@ -38,13 +38,26 @@ export function withinHour(sentAt: readonly number[], now: number): number[] {
  * Whether a message with `hop` to `peer` may go. Owner-initiated messages (hop 1) are never budgeted: the budget
  * bounds what agents do on their own, not what their humans ask for.
  */
-export function checkGuards(input: {peer: string; hop: number; limits: PairLimits; recentAgentSends: number}): GuardVerdict {
+export function checkGuards(input: {
+  peer: string
+  hop: number
+  limits: PairLimits
+  recentAgentSends: number
+}): GuardVerdict {
   const {peer, hop, limits} = input
   if (hop > limits.hopLimit) {
-    return {ok: false, code: 'hop-limit', message: `Not sent: this would be hop ${hop} of a chain of agents messaging each other, and the limit for ${peer} is ${limits.hopLimit}. Answer the one who asked you instead of asking further.`}
+    return {
+      ok: false,
+      code: 'hop-limit',
+      message: `Not sent: this would be hop ${hop} of a chain of agents messaging each other, and the limit for ${peer} is ${limits.hopLimit}. Answer the one who asked you instead of asking further.`,
+    }
   }
   if (hop > 1 && input.recentAgentSends >= limits.hourlyBudget) {
-    return {ok: false, code: 'budget', message: `Not sent: runs started by peers already sent ${input.recentAgentSends} messages to ${peer} in the last hour (budget ${limits.hourlyBudget}). Try again later or leave it to your owner.`}
+    return {
+      ok: false,
+      code: 'budget',
+      message: `Not sent: runs started by peers already sent ${input.recentAgentSends} messages to ${peer} in the last hour (budget ${limits.hourlyBudget}). Try again later or leave it to your owner.`,
+    }
   }
   return {ok: true}
 }

@@ -80,7 +80,11 @@ export function backoffMs(attempts: number, policy: RetryPolicy = DEFAULT_RETRY)
 export const BACKGROUND_PER_PEER_PER_MINUTE = 20
 
 /** The request times still inside the last minute, and whether one more may go now. */
-export function peerBudget(times: readonly number[], now: number, limit = BACKGROUND_PER_PEER_PER_MINUTE): {recent: number[]; ok: boolean} {
+export function peerBudget(
+  times: readonly number[],
+  now: number,
+  limit = BACKGROUND_PER_PEER_PER_MINUTE,
+): {recent: number[]; ok: boolean} {
   const recent = times.filter((t) => now - t < 60_000 && t <= now)
   return {recent, ok: recent.length < limit}
 }
@@ -102,31 +106,67 @@ export type AttemptOutcome =
   | {kind: 'refused'; detail: string}
 
 /** The outcome of one GetTask poll. */
-export type PollOutcome = {kind: 'task'; taskState: string; reply?: string; reason?: string} | {kind: 'unknown-task'} | {kind: 'retryable'; detail: string}
+export type PollOutcome =
+  | {kind: 'task'; taskState: string; reply?: string; reason?: string}
+  | {kind: 'unknown-task'}
+  | {kind: 'retryable'; detail: string}
 
 const DONE_OK = 'TASK_STATE_COMPLETED'
 const DONE_BAD = new Set(['TASK_STATE_FAILED', 'TASK_STATE_REJECTED', 'TASK_STATE_CANCELED'])
 
-function settleTask(item: OutboxItem, taskState: string, reply: string | undefined, reason: string | undefined, now: number): OutboxItem {
+function settleTask(
+  item: OutboxItem,
+  taskState: string,
+  reply: string | undefined,
+  reason: string | undefined,
+  now: number,
+): OutboxItem {
   if (taskState === DONE_OK) return {...item, state: 'answered', reply: reply ?? '', answeredAt: now, updatedAt: now}
   if (DONE_BAD.has(taskState) && STARTUP_RACE.test(reason ?? '') && (item.generation ?? 0) < 3) {
-    return {...item, state: 'queued', taskId: undefined, generation: (item.generation ?? 0) + 1, nextAt: now + 5000, reason: 'the peer was still starting', updatedAt: now}
+    return {
+      ...item,
+      state: 'queued',
+      taskId: undefined,
+      generation: (item.generation ?? 0) + 1,
+      nextAt: now + 5000,
+      reason: 'the peer was still starting',
+      updatedAt: now,
+    }
   }
-  if (DONE_BAD.has(taskState)) return {...item, state: 'failed', reason: reason ?? taskState, answeredAt: now, updatedAt: now}
+  if (DONE_BAD.has(taskState))
+    return {...item, state: 'failed', reason: reason ?? taskState, answeredAt: now, updatedAt: now}
   return {...item, state: 'sent', updatedAt: now, nextAt: now + pollDelayMs(now - (item.deliveredAt ?? now))}
 }
 
-export function afterAttempt(item: OutboxItem, outcome: AttemptOutcome, now: number, policy: RetryPolicy = DEFAULT_RETRY): OutboxItem {
+export function afterAttempt(
+  item: OutboxItem,
+  outcome: AttemptOutcome,
+  now: number,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): OutboxItem {
   if (item.state !== 'queued') return item
   const attempts = item.attempts + 1
   switch (outcome.kind) {
     case 'accepted':
-      return settleTask({...item, attempts, taskId: outcome.taskId, deliveredAt: now}, outcome.taskState, outcome.reply, outcome.reason, now)
+      return settleTask(
+        {...item, attempts, taskId: outcome.taskId, deliveredAt: now},
+        outcome.taskState,
+        outcome.reply,
+        outcome.reason,
+        now,
+      )
     case 'refused':
       return {...item, attempts, state: 'failed', reason: outcome.detail, updatedAt: now}
     case 'retryable': {
       const nextAt = now + backoffMs(attempts, policy)
-      if (nextAt >= item.expiresAt) return {...item, attempts, state: 'dead', reason: `not delivered before it expired (last: ${outcome.detail})`, updatedAt: now}
+      if (nextAt >= item.expiresAt)
+        return {
+          ...item,
+          attempts,
+          state: 'dead',
+          reason: `not delivered before it expired (last: ${outcome.detail})`,
+          updatedAt: now,
+        }
       return {...item, attempts, nextAt, reason: outcome.detail, updatedAt: now}
     }
   }
@@ -138,10 +178,21 @@ export function afterPoll(item: OutboxItem, outcome: PollOutcome, now: number): 
     case 'task':
       return settleTask(item, outcome.taskState, outcome.reply, outcome.reason, now)
     case 'unknown-task':
-      return {...item, state: 'lost', reason: `${item.peer} no longer knows the task: its gateway restarted before it answered (tasks live in its memory)`, updatedAt: now}
+      return {
+        ...item,
+        state: 'lost',
+        reason: `${item.peer} no longer knows the task: its gateway restarted before it answered (tasks live in its memory)`,
+        updatedAt: now,
+      }
     case 'retryable':
       // A peer that went away after accepting still holds the task until its gateway restarts: keep polling.
-      if (now >= item.expiresAt) return {...item, state: 'lost', reason: `no answer before the message expired (last: ${outcome.detail})`, updatedAt: now}
+      if (now >= item.expiresAt)
+        return {
+          ...item,
+          state: 'lost',
+          reason: `no answer before the message expired (last: ${outcome.detail})`,
+          updatedAt: now,
+        }
       return {...item, nextAt: now + POLL_MAX_MS, updatedAt: now}
   }
 }
@@ -155,7 +206,16 @@ export function dueAction(item: OutboxItem, now: number): 'deliver' | 'poll' | '
 }
 
 export function expire(item: OutboxItem, now: number): OutboxItem {
-  return item.state === 'queued' ? {...item, state: 'dead', reason: item.reason ? `not delivered before it expired (last: ${item.reason})` : 'not delivered before it expired', updatedAt: now} : item
+  return item.state === 'queued'
+    ? {
+        ...item,
+        state: 'dead',
+        reason: item.reason
+          ? `not delivered before it expired (last: ${item.reason})`
+          : 'not delivered before it expired',
+        updatedAt: now,
+      }
+    : item
 }
 
 export function cancel(item: OutboxItem, now: number): OutboxItem {
@@ -165,12 +225,30 @@ export function cancel(item: OutboxItem, now: number): OutboxItem {
 /** Retry now: a queued or dead record is queued again with a fresh time to live. */
 export function retryNow(item: OutboxItem, now: number, ttlMs = DEFAULT_TTL_MS): OutboxItem {
   if (item.state !== 'queued' && item.state !== 'dead') return item
-  return {...item, state: 'queued', nextAt: now, expiresAt: Math.max(item.expiresAt, now + ttlMs), notified: false, updatedAt: now}
+  return {
+    ...item,
+    state: 'queued',
+    nextAt: now,
+    expiresAt: Math.max(item.expiresAt, now + ttlMs),
+    notified: false,
+    updatedAt: now,
+  }
 }
 
 /** Queue depth and the oldest undelivered message, for doctor and the agent. */
-export function queueSummary(items: readonly OutboxItem[], now: number): {queued: number; awaitingReply: number; oldestQueuedMs?: number; dead: number} {
+export function queueSummary(
+  items: readonly OutboxItem[],
+  now: number,
+): {queued: number; awaitingReply: number; oldestQueuedMs?: number; dead: number} {
   const queued = items.filter((i) => i.state === 'queued')
-  const oldest = queued.reduce<number | undefined>((m, i) => (m === undefined || i.createdAt < m ? i.createdAt : m), undefined)
-  return {queued: queued.length, awaitingReply: items.filter((i) => i.state === 'sent').length, oldestQueuedMs: oldest === undefined ? undefined : now - oldest, dead: items.filter((i) => i.state === 'dead' && !i.read).length}
+  const oldest = queued.reduce<number | undefined>(
+    (m, i) => (m === undefined || i.createdAt < m ? i.createdAt : m),
+    undefined,
+  )
+  return {
+    queued: queued.length,
+    awaitingReply: items.filter((i) => i.state === 'sent').length,
+    oldestQueuedMs: oldest === undefined ? undefined : now - oldest,
+    dead: items.filter((i) => i.state === 'dead' && !i.read).length,
+  }
 }

@@ -27,7 +27,10 @@ export interface PluginPlan {
 }
 
 function parts(v: string): number[] {
-  return v.split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0)
+  return v
+    .split(/[.-]/)
+    .slice(0, 3)
+    .map((n) => Number.parseInt(n, 10) || 0)
 }
 
 export function compareVersions(a: string, b: string): number {
@@ -39,8 +42,10 @@ export function compareVersions(a: string, b: string): number {
 /** Why this OpenClaw cannot run the plugin, or undefined when it can. */
 export function pluginSupportProblem(openclawVersion: string | undefined): string | undefined {
   if (!openclawVersion) return "OpenClaw's version is unknown"
-  if (compareVersions(openclawVersion, PLUGIN_OPENCLAW_MIN) < 0) return `OpenClaw ${openclawVersion} is older than ${PLUGIN_OPENCLAW_MIN}, the first release whose plugin SDK the mesh tools use`
-  if (compareVersions(openclawVersion, PLUGIN_OPENCLAW_BELOW) >= 0) return `OpenClaw ${openclawVersion} is newer than the releases this claw-mesh's plugin was tested with (${PLUGIN_OPENCLAW_MIN} up to ${PLUGIN_OPENCLAW_BELOW}); OpenClaw would not load it`
+  if (compareVersions(openclawVersion, PLUGIN_OPENCLAW_MIN) < 0)
+    return `OpenClaw ${openclawVersion} is older than ${PLUGIN_OPENCLAW_MIN}, the first release whose plugin SDK the mesh tools use`
+  if (compareVersions(openclawVersion, PLUGIN_OPENCLAW_BELOW) >= 0)
+    return `OpenClaw ${openclawVersion} is newer than the releases this claw-mesh's plugin was tested with (${PLUGIN_OPENCLAW_MIN} up to ${PLUGIN_OPENCLAW_BELOW}); OpenClaw would not load it`
   return undefined
 }
 
@@ -64,7 +69,9 @@ export function parsePluginInspect(stdout: string, exitCode: number): ObservedPl
   const start = stdout.indexOf('{')
   if (exitCode !== 0 || start < 0) return {installed: false, error: stdout.trim().split('\n').at(-1)?.slice(0, 300)}
   try {
-    const json = JSON.parse(stdout.slice(start)) as {plugin?: {version?: unknown; enabled?: unknown; status?: unknown; toolNames?: unknown; error?: unknown}}
+    const json = JSON.parse(stdout.slice(start)) as {
+      plugin?: {version?: unknown; enabled?: unknown; status?: unknown; toolNames?: unknown; error?: unknown}
+    }
     const p = json.plugin
     if (!p) return {installed: false}
     return {
@@ -83,10 +90,16 @@ export function parsePluginInspect(stdout: string, exitCode: number): ObservedPl
 /** What doctor says about an observed plugin. */
 export function pluginHealth(observed: ObservedPlugin, bundled: string): {ok: boolean; detail: string} {
   if (!observed.installed) return {ok: false, detail: 'not installed'}
-  if (observed.enabled === false) return {ok: false, detail: `version ${observed.version ?? '?'} installed but disabled`}
-  if (observed.status !== 'loaded') return {ok: false, detail: `version ${observed.version ?? '?'} does not load (${observed.status ?? 'no status'}${observed.error ? `: ${observed.error}` : ''})`}
+  if (observed.enabled === false)
+    return {ok: false, detail: `version ${observed.version ?? '?'} installed but disabled`}
+  if (observed.status !== 'loaded')
+    return {
+      ok: false,
+      detail: `version ${observed.version ?? '?'} does not load (${observed.status ?? 'no status'}${observed.error ? `: ${observed.error}` : ''})`,
+    }
   const missing = MESH_PLUGIN_TOOLS.filter((t) => !(observed.toolNames ?? []).includes(t))
   if (missing.length > 0) return {ok: false, detail: `loaded without ${missing.join(', ')}`}
-  if (observed.version !== bundled) return {ok: false, detail: `version ${observed.version ?? '?'} loaded; this claw-mesh ships ${bundled}`}
+  if (observed.version !== bundled)
+    return {ok: false, detail: `version ${observed.version ?? '?'} loaded; this claw-mesh ships ${bundled}`}
   return {ok: true, detail: `version ${bundled} loaded with ${MESH_PLUGIN_TOOLS.join(', ')}`}
 }

@@ -14,11 +14,17 @@ export interface CommandStat {
  * `inspectPathPermissions`: `C:\Program Files\nodejs\node.exe` with `BUILTIN\Users:(RX)` passes), which claw-mesh
  * leaves to OpenClaw. Pure.
  */
-export function execCommandProblems(command: string, st: CommandStat, platform: PlatformId, myUid: number | undefined): string[] {
+export function execCommandProblems(
+  command: string,
+  st: CommandStat,
+  platform: PlatformId,
+  myUid: number | undefined,
+): string[] {
   if (st.symlink) return [`${command} is a symlink (OpenClaw refuses to run one)`]
   if (platform === 'win32') return []
   const problems: string[] = []
   if ((st.mode & 0o022) !== 0) problems.push(`${command} is group- or world-writable (OpenClaw refuses to run it)`)
-  if (myUid !== undefined && st.uid !== myUid) problems.push(`${command} is not owned by you (OpenClaw refuses to run it)`)
+  if (myUid !== undefined && st.uid !== myUid)
+    problems.push(`${command} is not owned by you (OpenClaw refuses to run it)`)
   return problems
 }

@@ -95,28 +95,54 @@ export function planGatewayStart(obs: StartObservation): StartPlan {
   if (obs.serviceManagerUsable) {
     const stopBackground = obs.backgroundAlive
     const base = {runner: 'service' as const, stopBackground}
-    if (!obs.serviceInstalled) return {...base, action: 'service-install', reason: 'the gateway service is not installed yet'}
-    if (outcome === 'process-restart') return {...base, action: 'service-install', reason: 'the port changed, and a service keeps its port on its command line'}
+    if (!obs.serviceInstalled)
+      return {...base, action: 'service-install', reason: 'the gateway service is not installed yet'}
+    if (outcome === 'process-restart')
+      return {
+        ...base,
+        action: 'service-install',
+        reason: 'the port changed, and a service keeps its port on its command line',
+      }
     if (obs.healthy && !stopBackground) {
-      if (outcome === 'none') return {...base, action: 'verify', reason: 'the gateway is running and nothing changed since it started'}
-      if (outcome === 'hot') return {...base, action: 'await-reload', reason: 'the changes apply without a restart (hot reload)'}
+      if (outcome === 'none')
+        return {...base, action: 'verify', reason: 'the gateway is running and nothing changed since it started'}
+      if (outcome === 'hot')
+        return {...base, action: 'await-reload', reason: 'the changes apply without a restart (hot reload)'}
       return {...base, action: 'service-restart', reason: 'the changes need a gateway restart'}
     }
-    if (obs.pending.length > 0 || stopBackground) return {...base, action: 'service-restart', reason: 'the gateway is not running with the current configuration'}
+    if (obs.pending.length > 0 || stopBackground)
+      return {...base, action: 'service-restart', reason: 'the gateway is not running with the current configuration'}
     return {...base, action: 'service-start', reason: 'the gateway service is stopped'}
   }
   if (obs.backgroundAlive) {
     const base = {runner: 'background' as const, stopBackground: false}
-    if (obs.healthy && outcome === 'none') return {...base, action: 'verify', reason: 'the gateway is running and nothing changed since it started'}
-    if (obs.healthy && outcome === 'hot') return {...base, action: 'await-reload', reason: 'the changes apply without a restart (hot reload)'}
-    return {...base, action: 'background-restart', reason: obs.healthy ? 'the changes need a gateway restart' : 'the background gateway is not answering'}
+    if (obs.healthy && outcome === 'none')
+      return {...base, action: 'verify', reason: 'the gateway is running and nothing changed since it started'}
+    if (obs.healthy && outcome === 'hot')
+      return {...base, action: 'await-reload', reason: 'the changes apply without a restart (hot reload)'}
+    return {
+      ...base,
+      action: 'background-restart',
+      reason: obs.healthy ? 'the changes need a gateway restart' : 'the background gateway is not answering',
+    }
   }
   if (obs.healthy) {
     const base = {runner: 'external' as const, stopBackground: false}
-    if (outcome === 'none') return {...base, action: 'verify', reason: 'a gateway started outside claw-mesh is running and nothing changed'}
+    if (outcome === 'none')
+      return {...base, action: 'verify', reason: 'a gateway started outside claw-mesh is running and nothing changed'}
     // In hybrid reload mode the gateway also restarts itself in-process for `restart` paths.
-    if (!obs.reloadModeOff && (outcome === 'hot' || outcome === 'restart')) return {...base, action: 'await-reload', reason: 'the running gateway applies the file by itself (hybrid reload)'}
-    return {...base, action: 'external-restart-needed', reason: 'the change needs the process restarted, and claw-mesh did not start it'}
+    if (!obs.reloadModeOff && (outcome === 'hot' || outcome === 'restart'))
+      return {...base, action: 'await-reload', reason: 'the running gateway applies the file by itself (hybrid reload)'}
+    return {
+      ...base,
+      action: 'external-restart-needed',
+      reason: 'the change needs the process restarted, and claw-mesh did not start it',
+    }
   }
-  return {runner: 'background', action: 'background-start', stopBackground: false, reason: 'no service manager here (container or CI) and no gateway running'}
+  return {
+    runner: 'background',
+    action: 'background-start',
+    stopBackground: false,
+    reason: 'no service manager here (container or CI) and no gateway running',
+  }
 }

@@ -1,4 +1,13 @@
-import {CLAW_MESH_PROVIDER, getPath, isObject, isSecretRef, jsonEqual, type GatewayExpose, type OpenClawConfig, type SecretRef} from './openclaw-config.js'
+import {
+  CLAW_MESH_PROVIDER,
+  getPath,
+  isObject,
+  isSecretRef,
+  jsonEqual,
+  type GatewayExpose,
+  type OpenClawConfig,
+  type SecretRef,
+} from './openclaw-config.js'
 
 /** What claw-mesh wants openclaw.json to say. Everything else in the file is the user's and stays as it is. */
 export interface DesiredGateway {
@@ -48,7 +57,13 @@ export const EXPOSURE: Record<GatewayExpose, {bind: string; tailscaleMode: strin
 }
 
 /** Paths whose string values are secrets. */
-const SECRET_PATHS = new Set(['hooks.token', 'gateway.auth.token', 'gateway.auth.password', 'gateway.remote.token', 'gateway.remote.password'])
+const SECRET_PATHS = new Set([
+  'hooks.token',
+  'gateway.auth.token',
+  'gateway.auth.password',
+  'gateway.remote.token',
+  'gateway.remote.password',
+])
 const SECRET_PATTERN = /^channels\.a2a\.peers\.[^.]+\.(token|outboundToken)$/
 
 /** Secret as a whole object (a member's proof settings hold its proof key): masked whatever the value's type. */
@@ -92,13 +107,17 @@ function isEarlierUserspaceLimit(limit: Record<string, unknown>): boolean {
  * tailnet node lock the operator out for 5 minutes per 10 packets, while 256-bit tokens need no limit against
  * guessing. The `exemptLoopback: false` earlier versions wrote there is taken back.
  */
-export function exposureHardening(current: OpenClawConfig, d: {expose: GatewayExpose; advertisedUrl?: string; userspace?: boolean}): Assignment[] {
+export function exposureHardening(
+  current: OpenClawConfig,
+  d: {expose: GatewayExpose; advertisedUrl?: string; userspace?: boolean},
+): Assignment[] {
   if (d.expose === 'serve') return [] // a loopback bind: nothing for the audit to ask
   const out: Assignment[] = []
   const origins = getPath(current, ['gateway', 'controlUi', 'allowedOrigins'])
   const list = Array.isArray(origins) ? origins.filter((o): o is string => typeof o === 'string') : []
   const origin = d.advertisedUrl ? new URL(d.advertisedUrl).origin : undefined
-  if (origin && !list.includes(origin) && !list.includes('*')) out.push({path: ['gateway', 'controlUi', 'allowedOrigins'], value: [...list, origin]})
+  if (origin && !list.includes(origin) && !list.includes('*'))
+    out.push({path: ['gateway', 'controlUi', 'allowedOrigins'], value: [...list, origin]})
   const limit = getPath(current, ['gateway', 'auth', 'rateLimit'])
   const base = isObject(limit) && !isEarlierUserspaceLimit(limit) ? limit : DEFAULT_AUTH_RATE_LIMIT
   out.push({path: ['gateway', 'auth', 'rateLimit'], value: base})
@@ -124,7 +143,13 @@ export function planAssignments(current: OpenClawConfig, assignments: readonly A
     if (value === undefined) deletePath(next, path)
     else setPath(next, path, structuredClone(value))
     const dotted = path.join('.')
-    changes.push({path: dotted, from, to: value, secret: SECRET_OBJECTS.has(dotted) || (isSecretPath(dotted) && (typeof from === 'string' || typeof value === 'string'))})
+    changes.push({
+      path: dotted,
+      from,
+      to: value,
+      secret:
+        SECRET_OBJECTS.has(dotted) || (isSecretPath(dotted) && (typeof from === 'string' || typeof value === 'string')),
+    })
   }
   return {changes, next, changed: changes.length > 0}
 }

@@ -53,7 +53,12 @@ function profileStateDir(profile: string, home: string, p: path.PlatformPath): s
  * names the service); `--profile` does, unless an explicit state dir or config path other than the inherited
  * profile's default is set.
  */
-export function resolveOpenClawPaths(opts: {env: NodeJS.ProcessEnv; osHome: string; profile?: string; windows?: boolean}): OpenClawPaths {
+export function resolveOpenClawPaths(opts: {
+  env: NodeJS.ProcessEnv
+  osHome: string
+  profile?: string
+  windows?: boolean
+}): OpenClawPaths {
   const p = opts.windows ? path.win32 : path.posix
   const {env} = opts
   const home = blankHome(env.OPENCLAW_HOME) ? opts.osHome : expandHome(env.OPENCLAW_HOME!, opts.osHome, p)
@@ -70,14 +75,26 @@ export function resolveOpenClawPaths(opts: {env: NodeJS.ProcessEnv; osHome: stri
     if (inheritedDir !== selectedDir) {
       const stateWasInherited = stateDirEnv === inheritedDir
       if (stateWasInherited) stateDirEnv = undefined
-      if (configEnv === p.join(inheritedDir, 'openclaw.json') && (!env.OPENCLAW_STATE_DIR || stateWasInherited)) configEnv = undefined
+      if (configEnv === p.join(inheritedDir, 'openclaw.json') && (!env.OPENCLAW_STATE_DIR || stateWasInherited))
+        configEnv = undefined
     }
     const stateDir = stateDirEnv ?? selectedDir
     if (configEnv) return {home, stateDir, configPath: configEnv, profile, source: 'OPENCLAW_CONFIG_PATH'}
-    return {home, stateDir, configPath: p.join(stateDir, 'openclaw.json'), profile, source: stateDirEnv ? 'OPENCLAW_STATE_DIR' : 'profile'}
+    return {
+      home,
+      stateDir,
+      configPath: p.join(stateDir, 'openclaw.json'),
+      profile,
+      source: stateDirEnv ? 'OPENCLAW_STATE_DIR' : 'profile',
+    }
   }
 
   const stateDir = stateDirEnv ?? p.join(home, '.openclaw')
   if (configEnv) return {home, stateDir, configPath: configEnv, source: 'OPENCLAW_CONFIG_PATH'}
-  return {home, stateDir, configPath: p.join(stateDir, 'openclaw.json'), source: stateDirEnv ? 'OPENCLAW_STATE_DIR' : 'default'}
+  return {
+    home,
+    stateDir,
+    configPath: p.join(stateDir, 'openclaw.json'),
+    source: stateDirEnv ? 'OPENCLAW_STATE_DIR' : 'default',
+  }
 }

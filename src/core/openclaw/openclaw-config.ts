@@ -76,7 +76,12 @@ export function getPath(config: unknown, segments: readonly string[]): unknown {
 }
 
 export function isSecretRef(value: unknown): value is SecretRef {
-  return isObject(value) && typeof value.source === 'string' && typeof value.provider === 'string' && typeof value.id === 'string'
+  return (
+    isObject(value) &&
+    typeof value.source === 'string' &&
+    typeof value.provider === 'string' &&
+    typeof value.id === 'string'
+  )
 }
 
 /** Deep equality for JSON values; object key order does not matter. */
@@ -117,7 +122,8 @@ export function readGatewaySettings(config: OpenClawConfig): GatewaySettings {
     : typeof tokenValue === 'string' && tokenValue !== ''
       ? {kind: 'plaintext'}
       : {kind: 'none'}
-  const provider = token.kind === 'secret-ref' ? getPath(config, ['secrets', 'providers', token.ref.provider]) : undefined
+  const provider =
+    token.kind === 'secret-ref' ? getPath(config, ['secrets', 'providers', token.ref.provider]) : undefined
   const port = getPath(config, ['gateway', 'port'])
   const hooksPath = str(getPath(config, ['hooks', 'path'])) ?? '/hooks'
   return {

@@ -17,11 +17,15 @@ export interface PortHolder {
 
 export type PortListeners = {known: true; holders: PortHolder[]} | {known: false; why: string}
 
-export type ListenerVerdict = {ours: true; holder: PortHolder} | {ours: false; reason: 'free' | 'foreign' | 'unknown'; message: string}
+export type ListenerVerdict =
+  {ours: true; holder: PortHolder} | {ours: false; reason: 'free' | 'foreign' | 'unknown'; message: string}
 
 export function describeHolder(h: PortHolder): string {
   const who = h.uid === undefined ? '' : `uid ${h.uid}${h.user ? ` (${h.user})` : ''}`
-  const what = h.pid === undefined ? 'a process claw-mesh cannot see' : `pid ${h.pid}${h.cmdline ? ` (${h.cmdline.slice(0, 120)})` : h.exe ? ` (${h.exe})` : ''}`
+  const what =
+    h.pid === undefined
+      ? 'a process claw-mesh cannot see'
+      : `pid ${h.pid}${h.cmdline ? ` (${h.cmdline.slice(0, 120)})` : h.exe ? ` (${h.exe})` : ''}`
   return [who, what].filter(Boolean).join(', ')
 }
 
@@ -33,14 +37,25 @@ export function isOpenClawHolder(h: PortHolder): boolean {
 
 export function judgeListeners(listeners: PortListeners, port: number, me: {uid?: number}): ListenerVerdict {
   const where = `127.0.0.1:${port}`
-  if (!listeners.known) return {ours: false, reason: 'unknown', message: `claw-mesh cannot tell who listens on ${where} (${listeners.why})`}
+  if (!listeners.known)
+    return {ours: false, reason: 'unknown', message: `claw-mesh cannot tell who listens on ${where} (${listeners.why})`}
   if (listeners.holders.length === 0) return {ours: false, reason: 'free', message: `nothing listens on ${where}`}
   for (const h of listeners.holders) {
     if (me.uid !== undefined && h.uid !== undefined && h.uid !== me.uid) {
-      return {ours: false, reason: 'foreign', message: `${where} is held by another user: ${describeHolder(h)}, not by you (uid ${me.uid})`}
+      return {
+        ours: false,
+        reason: 'foreign',
+        message: `${where} is held by another user: ${describeHolder(h)}, not by you (uid ${me.uid})`,
+      }
     }
-    if (h.pid === undefined) return {ours: false, reason: 'foreign', message: `${where} is held by ${describeHolder(h)}`}
-    if (!isOpenClawHolder(h)) return {ours: false, reason: 'foreign', message: `${where} is held by ${describeHolder(h)}, which is not an OpenClaw gateway`}
+    if (h.pid === undefined)
+      return {ours: false, reason: 'foreign', message: `${where} is held by ${describeHolder(h)}`}
+    if (!isOpenClawHolder(h))
+      return {
+        ours: false,
+        reason: 'foreign',
+        message: `${where} is held by ${describeHolder(h)}, which is not an OpenClaw gateway`,
+      }
   }
   return {ours: true, holder: listeners.holders[0]}
 }

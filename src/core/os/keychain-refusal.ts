@@ -29,15 +29,23 @@ export interface KeychainRefusal {
 const FILE_FLAG = 'use --secret-store file (a mode 0600 file in the claw-mesh state directory)'
 
 const LINUX: Record<SecretServiceProblem, string> = {
-  'no-bus': 'there is no D-Bus session bus (no desktop login: SSH without a user session, cron, a container), so no Secret Service',
+  'no-bus':
+    'there is no D-Bus session bus (no desktop login: SSH without a user session, cron, a container), so no Secret Service',
   'no-secret-service': 'no Secret Service (org.freedesktop.secrets) is running or activatable on the session bus',
   'no-default-collection': 'the Secret Service has no default keyring, and creating one needs a desktop prompt',
-  locked: 'the Secret Service default keyring is locked (it is unlocked by a desktop login, not over SSH or after a reboot)',
+  locked:
+    'the Secret Service default keyring is locked (it is unlocked by a desktop login, not over SSH or after a reboot)',
 }
 
 function linuxProblem(message: string): SecretServiceProblem | undefined {
-  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect to socket|Failed to open connection to .*session bus|No DBus session/i.test(message)) return 'no-bus'
-  if (/ServiceUnknown|was not provided by any \.service files|Secret Service provider/i.test(message)) return 'no-secret-service'
+  if (
+    /DBUS_SESSION_BUS_ADDRESS|autolaunch|Failed to connect to socket|Failed to open connection to .*session bus|No DBus session/i.test(
+      message,
+    )
+  )
+    return 'no-bus'
+  if (/ServiceUnknown|was not provided by any \.service files|Secret Service provider/i.test(message))
+    return 'no-secret-service'
   if (/object locked|unlock prompt was dismissed/i.test(message)) return 'locked'
   return undefined
 }
@@ -57,24 +65,30 @@ export function keychainRefusal(platform: string, message: string, problem?: Key
   if (platform === 'darwin') {
     if (problem === 'item-not-trusted') {
       return {
-        cause: 'a Keychain item written by an older claw-mesh trusts only the node binary that wrote it, and this session cannot show the prompt that would let /usr/bin/security read it ("User interaction is not allowed")',
+        cause:
+          'a Keychain item written by an older claw-mesh trusts only the node binary that wrote it, and this session cannot show the prompt that would let /usr/bin/security read it ("User interaction is not allowed")',
         hint: `${MAC_ALWAYS_ALLOW}; or ${FILE_FLAG}.`,
       }
     }
     if (problem === 'prompt-pending') {
       return {
-        cause: 'the macOS Keychain did not answer: it is probably asking at the desktop whether "security" may use a claw-mesh item (an item an older claw-mesh wrote through node), or to unlock the login keychain',
+        cause:
+          'the macOS Keychain did not answer: it is probably asking at the desktop whether "security" may use a claw-mesh item (an item an older claw-mesh wrote through node), or to unlock the login keychain',
         hint: `Answer the prompt at the Mac (Always Allow). ${MAC_ALWAYS_ALLOW}; or ${FILE_FLAG}.`,
       }
     }
     // errSecInteractionNotAllowed (-25308): the login keychain is locked and no unlock dialog can be shown (SSH).
     if (/User interaction is not allowed|-25308/i.test(message)) {
       return {
-        cause: 'the macOS login keychain is locked and this session cannot show its unlock prompt ("User interaction is not allowed": an SSH login)',
+        cause:
+          'the macOS login keychain is locked and this session cannot show its unlock prompt ("User interaction is not allowed": an SSH login)',
         hint: `Unlock it first (security unlock-keychain ~/Library/Keychains/login.keychain-db), or run claw-mesh in the Mac's desktop session, or ${FILE_FLAG}.`,
       }
     }
-    return {cause: `the macOS Keychain refused (${message})`, hint: `Run claw-mesh in the Mac's desktop session, or ${FILE_FLAG}.`}
+    return {
+      cause: `the macOS Keychain refused (${message})`,
+      hint: `Run claw-mesh in the Mac's desktop session, or ${FILE_FLAG}.`,
+    }
   }
   if (platform === 'win32') {
     // CredReadW/CredWriteW: "Network logon sessions do not have an associated credential set" (ERROR_NO_SUCH_LOGON_SESSION, 1312).
@@ -84,7 +98,10 @@ export function keychainRefusal(platform: string, message: string, problem?: Key
         hint: `Run at the console or over RDP, or ${FILE_FLAG}.`,
       }
     }
-    return {cause: `Windows Credential Manager refused (${message})`, hint: `Run at the console or over RDP, or ${FILE_FLAG}.`}
+    return {
+      cause: `Windows Credential Manager refused (${message})`,
+      hint: `Run at the console or over RDP, or ${FILE_FLAG}.`,
+    }
   }
   return {cause: `the OS keychain refused (${message})`, hint: `${FILE_FLAG[0].toUpperCase()}${FILE_FLAG.slice(1)}.`}
 }

@@ -50,8 +50,12 @@ const CONTROL = /[\u0000-\u001f\u007f]/
  * (-X), never as a quoted string, and never in argv: `ps` shows argv to every user of the machine.
  */
 export function securityAddLine(service: string, name: string, value: string): string {
-  for (const [what, text] of [['service', service], ['name', name]] as const) {
-    if (CONTROL.test(text)) throw new Error(`The keychain ${what} ${JSON.stringify(text)} contains a control character.`)
+  for (const [what, text] of [
+    ['service', service],
+    ['name', name],
+  ] as const) {
+    if (CONTROL.test(text))
+      throw new Error(`The keychain ${what} ${JSON.stringify(text)} contains a control character.`)
   }
   const hex = Buffer.from(value, 'utf8').toString('hex')
   return `add-generic-password -U -s ${quoteArg(service)} -a ${quoteArg(name)} -T ${quoteArg(SECURITY)} -X ${hex}\n`

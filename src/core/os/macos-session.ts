@@ -30,8 +30,10 @@ export function macSessionNotes(f: MacSessionFacts): string[] {
   const autoLoginUser = f.autoLogin.exitCode === 0 ? f.autoLogin.stdout.trim() || undefined : undefined
   const vault = fileVaultState(f.fileVault)
   const where = `The gateway and the watchdog are LaunchAgents of ${who}'s desktop session: they run while ${who} is logged in at the Mac (the App Store Tailscale too).`
-  const tailscale = 'For an always-on Mac, the open-source tailscaled (brew install tailscale; sudo brew services start tailscale) starts at boot without a login; the App Store app does not.'
-  if (autoLoginUser && autoLoginUser === f.user) return [`${where} Automatic login is on for ${who}: after a reboot macOS logs in and starts them.`, tailscale]
+  const tailscale =
+    'For an always-on Mac, the open-source tailscaled (brew install tailscale; sudo brew services start tailscale) starts at boot without a login; the App Store app does not.'
+  if (autoLoginUser && autoLoginUser === f.user)
+    return [`${where} Automatic login is on for ${who}: after a reboot macOS logs in and starts them.`, tailscale]
   const why =
     vault === 'on'
       ? 'FileVault is on, which rules out automatic login: after every reboot (an OS update, a power cut) someone must unlock the disk and log in at the screen (or through Screen Sharing).'

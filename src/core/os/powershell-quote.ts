@@ -17,9 +17,12 @@ function refuseControl(text: string): void {
   // A newline ends the command; the rest would run as a second one.
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) {
-    throw new UsageError(`A value for a PowerShell command line contains a control character (such as a newline): ${JSON.stringify(text.slice(0, 80))}.`, {
-      hint: 'Use paths and values without newlines or control characters.',
-    })
+    throw new UsageError(
+      `A value for a PowerShell command line contains a control character (such as a newline): ${JSON.stringify(text.slice(0, 80))}.`,
+      {
+        hint: 'Use paths and values without newlines or control characters.',
+      },
+    )
   }
 }
 

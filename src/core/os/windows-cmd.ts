@@ -18,7 +18,11 @@ export function isCmdScript(command: string): boolean {
 }
 
 /** The cmd.exe invocation that runs `command args…` when command is a `.cmd`/`.bat` script. */
-export function cmdScriptInvocation(command: string, args: readonly string[], comSpec?: string): {command: string; args: string[]; windowsVerbatimArguments: true} {
+export function cmdScriptInvocation(
+  command: string,
+  args: readonly string[],
+  comSpec?: string,
+): {command: string; args: string[]; windowsVerbatimArguments: true} {
   const line = [command.replace(CMD_META, '^$1'), ...args.map((a) => cmdArg(a, true))].join(' ')
   return {command: comSpec || 'cmd.exe', args: ['/d', '/s', '/c', `"${line}"`], windowsVerbatimArguments: true}
 }

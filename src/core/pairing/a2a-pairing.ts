@@ -1,4 +1,14 @@
-import {createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, timingSafeEqual} from 'node:crypto'
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto'
 import {UsageError} from '../common/errors.js'
 import {normalizePeerUrl} from './peer-url.js'
 import {dnsLabelProblem, truncate} from '../common/validate.js'
@@ -77,7 +87,10 @@ export function newInviteId(random: (n: number) => Buffer = randomBytes): string
 /** An ephemeral X25519 key pair: the public key raw (base64url), the private key PKCS#8 DER (base64url, a secret). */
 export function newPairingKey(): {publicKey: string; privateKey: string} {
   const {publicKey, privateKey} = generateKeyPairSync('x25519')
-  return {publicKey: publicKey.export({format: 'jwk'}).x as string, privateKey: b64u(privateKey.export({format: 'der', type: 'pkcs8'}))}
+  return {
+    publicKey: publicKey.export({format: 'jwk'}).x as string,
+    privateKey: b64u(privateKey.export({format: 'der', type: 'pkcs8'})),
+  }
 }
 
 function sharedSecret(privateKey: string, publicKey: string): Buffer {
@@ -91,7 +104,13 @@ function derive(secret: Buffer, salt: string, info: string): Buffer {
 }
 
 /** The pair's tokens and MAC key from one side's private key and the other's public key. */
-export function pairSecrets(input: {privateKey: string; peerPublicKey: string; inviteId: string; inviter: string; replier: string}): PairTokens & {macKey: Buffer} {
+export function pairSecrets(input: {
+  privateKey: string
+  peerPublicKey: string
+  inviteId: string
+  inviter: string
+  replier: string
+}): PairTokens & {macKey: Buffer} {
   const secret = sharedSecret(input.privateKey, input.peerPublicKey)
   const base = `claw-mesh a2a pair v1|${input.inviter}|${input.replier}`
   return {
@@ -116,7 +135,13 @@ export function fleetHooksToken(meshSecret: string, host: string): string {
 }
 
 function canonical(fields: Record<string, unknown>, skip: string): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([k, v]) => k !== skip && v !== undefined).sort(([a], [b]) => a.localeCompare(b))))
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(fields)
+        .filter(([k, v]) => k !== skip && v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    ),
+  )
 }
 
 function checksum(fields: Record<string, unknown>): string {
@@ -124,7 +149,9 @@ function checksum(fields: Record<string, unknown>): string {
 }
 
 function replyMac(reply: Omit<PairingReply, 'mac'> | PairingReply, macKey: Buffer): string {
-  return createHmac('sha256', macKey).update(canonical(reply as unknown as Record<string, unknown>, 'mac')).digest('base64url')
+  return createHmac('sha256', macKey)
+    .update(canonical(reply as unknown as Record<string, unknown>, 'mac'))
+    .digest('base64url')
 }
 
 function encodeLine(prefix: string, fields: Record<string, unknown>): string {
@@ -142,10 +169,14 @@ export function pairingLineKind(raw: string): 'invite-v2' | 'reply' | 'invite-v1
 
 function decodeLine(raw: string, prefix: string, what: string): Record<string, unknown> {
   if (Buffer.byteLength(raw, 'utf8') > MAX_PAIRING_LINE_BYTES) {
-    throw new UsageError(`The ${what} is ${Buffer.byteLength(raw, 'utf8')} bytes long; a claw-mesh ${what} is well under ${MAX_PAIRING_LINE_BYTES}.`, {hint: `Pass only the single line that starts with ${prefix}`})
+    throw new UsageError(
+      `The ${what} is ${Buffer.byteLength(raw, 'utf8')} bytes long; a claw-mesh ${what} is well under ${MAX_PAIRING_LINE_BYTES}.`,
+      {hint: `Pass only the single line that starts with ${prefix}`},
+    )
   }
   const body = raw.replace(/\s+/g, '').slice(prefix.length)
-  const damaged = (why: string) => new UsageError(`The ${what} is ${why}.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
+  const damaged = (why: string) =>
+    new UsageError(`The ${what} is ${why}.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
   if (!/^[A-Za-z0-9_-]+$/.test(body)) throw damaged('corrupted: it contains characters that never appear in one')
   let data: unknown
   try {
@@ -153,24 +184,35 @@ function decodeLine(raw: string, prefix: string, what: string): Record<string, u
   } catch {
     throw damaged('incomplete or corrupted (was it cut off when copied?)')
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw damaged('corrupted (its content is not a claw-mesh pairing line)')
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw damaged('corrupted (its content is not a claw-mesh pairing line)')
   return data as Record<string, unknown>
 }
 
 function requireString(fields: Record<string, unknown>, key: string, what: string, max = 512): string {
   const v = fields[key]
-  if (typeof v !== 'string' || v === '') throw new UsageError(`The ${what}'s ${key} is missing.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
-  if (v.length > max) throw new UsageError(`The ${what}'s ${key} is longer than ${max} characters.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
+  if (typeof v !== 'string' || v === '')
+    throw new UsageError(`The ${what}'s ${key} is missing.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
+  if (v.length > max)
+    throw new UsageError(`The ${what}'s ${key} is longer than ${max} characters.`, {
+      code: `${what}-damaged`,
+      hint: HOW_TO_GET_ONE,
+    })
   return v
 }
 
 function checkName(value: string, what: string, field: string): void {
   const problem = dnsLabelProblem(value)
-  if (problem) throw new UsageError(`The ${what}'s ${field} ${JSON.stringify(truncate(value))} is not a valid name: it ${problem}.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
+  if (problem)
+    throw new UsageError(
+      `The ${what}'s ${field} ${JSON.stringify(truncate(value))} is not a valid name: it ${problem}.`,
+      {code: `${what}-damaged`, hint: HOW_TO_GET_ONE},
+    )
 }
 
 function checkDate(value: string, what: string, field: string): void {
-  if (Number.isNaN(Date.parse(value))) throw new UsageError(`The ${what}'s ${field} is not a date.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
+  if (Number.isNaN(Date.parse(value)))
+    throw new UsageError(`The ${what}'s ${field} is not a date.`, {code: `${what}-damaged`, hint: HOW_TO_GET_ONE})
 }
 
 export function encodePairingInvite(invite: PairingInvite): string {
@@ -179,7 +221,10 @@ export function encodePairingInvite(invite: PairingInvite): string {
 }
 
 /** Decodes and validates an invite line; `now` decides expiry. Never quotes the line. */
-export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingInvite {
+export function decodePairingInvite(
+  raw: string,
+  opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string},
+): PairingInvite {
   return checkPairingInvite(readPairingInvite(raw), opts)
 }
 
@@ -190,7 +235,10 @@ export function decodePairingInvite(raw: string, opts: {now: Date; allowInsecure
 export function readPairingInvite(raw: string): PairingInvite {
   const fields = decodeLine(raw, INVITE_V2_PREFIX, 'invite')
   if (typeof fields.check !== 'string' || checksum(fields) !== fields.check) {
-    throw new UsageError('The invite is damaged or was changed: its integrity check does not match.', {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
+    throw new UsageError('The invite is damaged or was changed: its integrity check does not match.', {
+      code: 'invite-damaged',
+      hint: HOW_TO_GET_ONE,
+    })
   }
   const invite: PairingInvite = {
     name: requireString(fields, 'name', 'invite', 63),
@@ -204,23 +252,36 @@ export function readPairingInvite(raw: string): PairingInvite {
   if (typeof fields.tailnet === 'string' && fields.tailnet.length <= 253) invite.tailnet = fields.tailnet
   checkName(invite.name, 'invite', 'name')
   checkName(invite.hostname, 'invite', 'hostname')
-  if (!ID_PATTERN.test(invite.id)) throw new UsageError("The invite's id is malformed.", {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
-  if (!KEY_PATTERN.test(invite.key)) throw new UsageError("The invite's pairing key is malformed.", {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
+  if (!ID_PATTERN.test(invite.id))
+    throw new UsageError("The invite's id is malformed.", {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
+  if (!KEY_PATTERN.test(invite.key))
+    throw new UsageError("The invite's pairing key is malformed.", {code: 'invite-damaged', hint: HOW_TO_GET_ONE})
   checkDate(invite.createdAt, 'invite', 'creation time')
   checkDate(invite.expiresAt, 'invite', 'expiry')
   return invite
 }
 
 /** The checking half: the URL against the tailnet (normalised), and expiry at `now`. */
-export function checkPairingInvite(invite: PairingInvite, opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingInvite {
-  const url = normalizePeerUrl(invite.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The invite's url", magicDNSSuffix: opts.magicDNSSuffix})
+export function checkPairingInvite(
+  invite: PairingInvite,
+  opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string},
+): PairingInvite {
+  const url = normalizePeerUrl(invite.url, {
+    allowInsecure: opts.allowInsecureUrl,
+    tailnetOnly: true,
+    label: "The invite's url",
+    magicDNSSuffix: opts.magicDNSSuffix,
+  })
   assertInviteUnexpired(invite, opts.now)
   return {...invite, url}
 }
 
 export function assertInviteUnexpired(invite: PairingInvite, now: Date): void {
   if (Date.parse(invite.expiresAt) <= now.getTime()) {
-    throw new UsageError(`The invite from ${invite.name} expired at ${invite.expiresAt}.`, {code: 'invite-expired', hint: `Ask ${invite.name} for a new one: claw-mesh invite (it is valid for 24 h; --expires sets another lifetime).`})
+    throw new UsageError(`The invite from ${invite.name} expired at ${invite.expiresAt}.`, {
+      code: 'invite-expired',
+      hint: `Ask ${invite.name} for a new one: claw-mesh invite (it is valid for 24 h; --expires sets another lifetime).`,
+    })
   }
 }
 
@@ -229,7 +290,10 @@ export function encodePairingReply(reply: Omit<PairingReply, 'mac'>, macKey: Buf
 }
 
 /** Parses a reply line's fields (no MAC check: that needs the inviter's private key, see verifyPairingReply). */
-export function decodePairingReply(raw: string, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingReply {
+export function decodePairingReply(
+  raw: string,
+  opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string},
+): PairingReply {
   return checkPairingReply(readPairingReply(raw), opts)
 }
 
@@ -249,13 +313,25 @@ export function readPairingReply(raw: string): PairingReply {
   checkName(reply.name, 'reply', 'name')
   checkName(reply.hostname, 'reply', 'hostname')
   checkDate(reply.createdAt, 'reply', 'creation time')
-  if (!KEY_PATTERN.test(reply.key)) throw new UsageError("The reply's pairing key is malformed.", {code: 'reply-damaged', hint: HOW_TO_GET_ONE})
+  if (!KEY_PATTERN.test(reply.key))
+    throw new UsageError("The reply's pairing key is malformed.", {code: 'reply-damaged', hint: HOW_TO_GET_ONE})
   return reply
 }
 
 /** The checking half: the reply's URL against the tailnet, normalised. */
-export function checkPairingReply(reply: PairingReply, opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingReply {
-  return {...reply, url: normalizePeerUrl(reply.url, {allowInsecure: opts.allowInsecureUrl, tailnetOnly: true, label: "The reply's url", magicDNSSuffix: opts.magicDNSSuffix})}
+export function checkPairingReply(
+  reply: PairingReply,
+  opts: {allowInsecureUrl?: boolean; magicDNSSuffix?: string},
+): PairingReply {
+  return {
+    ...reply,
+    url: normalizePeerUrl(reply.url, {
+      allowInsecure: opts.allowInsecureUrl,
+      tailnetOnly: true,
+      label: "The reply's url",
+      magicDNSSuffix: opts.magicDNSSuffix,
+    }),
+  }
 }
 
 /** True when the reply's MAC matches the secret this side derives: the reply was made from our invite's key. */
@@ -270,30 +346,50 @@ export function replyMacValid(reply: PairingReply, macKey: Buffer): boolean {
  * the name of a peer already recorded here would replace that peer's tokens — and, at another URL, re-point its
  * `ask`s there. Refused unless the user named that peer with `--replace NAME`.
  */
-export function assertPairingNameFree(existing: {url: string} | undefined, name: string, url: string, replace: readonly string[] = []): void {
+export function assertPairingNameFree(
+  existing: {url: string} | undefined,
+  name: string,
+  url: string,
+  replace: readonly string[] = [],
+): void {
   if (!existing || replace.includes(name)) return
   const moved = existing.url === url ? '' : `, not ${url}`
-  throw new UsageError(`A pairing line names "${name}", but the peer ${name} here is at ${existing.url}${moved}: pairing would replace its tokens${moved ? ' and re-point it to another address' : ''}.`, {
-    code: 'peer-name-taken',
-    hint: `If this line really comes from ${name}, run it again with --replace ${name} (url ${existing.url} → ${url}); or give the new peer another name with --name, or remove the old record first (claw-mesh peer remove ${name}). Nothing was changed.`,
-  })
+  throw new UsageError(
+    `A pairing line names "${name}", but the peer ${name} here is at ${existing.url}${moved}: pairing would replace its tokens${moved ? ' and re-point it to another address' : ''}.`,
+    {
+      code: 'peer-name-taken',
+      hint: `If this line really comes from ${name}, run it again with --replace ${name} (url ${existing.url} → ${url}); or give the new peer another name with --name, or remove the old record first (claw-mesh peer remove ${name}). Nothing was changed.`,
+    },
+  )
 }
 
 /**
  * Adding by URL or with a v1 invite: a peer already recorded at another URL is re-pointed only with `--replace NAME`,
  * and a peer paired over A2A is never turned into a hooks-only one (its A2A pair would stay half-configured).
  */
-export function assertPlainAddAllowed(existing: {url: string; a2a?: unknown} | undefined, name: string, url: string, how: 'url' | 'invite', replace: readonly string[] = []): void {
+export function assertPlainAddAllowed(
+  existing: {url: string; a2a?: unknown} | undefined,
+  name: string,
+  url: string,
+  how: 'url' | 'invite',
+  replace: readonly string[] = [],
+): void {
   if (!existing) return
   if (existing.a2a) {
-    throw new UsageError(`The peer ${name} is paired over A2A: ${how === 'invite' ? 'an old (v1) invite' : 'adding it by URL'} would turn that pair off and leave it half-configured.`, {
-      code: 'peer-downgrade',
-      hint: `Nothing was changed. To pair again, ask ${name} for a new invite (claw-mesh invite there); to really replace it, remove it first: claw-mesh peer remove ${name}.`,
-    })
+    throw new UsageError(
+      `The peer ${name} is paired over A2A: ${how === 'invite' ? 'an old (v1) invite' : 'adding it by URL'} would turn that pair off and leave it half-configured.`,
+      {
+        code: 'peer-downgrade',
+        hint: `Nothing was changed. To pair again, ask ${name} for a new invite (claw-mesh invite there); to really replace it, remove it first: claw-mesh peer remove ${name}.`,
+      },
+    )
   }
   if (existing.url === url || replace.includes(name)) return
-  throw new UsageError(`The peer ${name} here is at ${existing.url}, not ${url}: adding it again would re-point it (and its messages) to another address.`, {
-    code: 'peer-name-taken',
-    hint: `If ${name} really moved, run it again with --replace ${name}; or give the new peer another name with --name. Nothing was changed.`,
-  })
+  throw new UsageError(
+    `The peer ${name} here is at ${existing.url}, not ${url}: adding it again would re-point it (and its messages) to another address.`,
+    {
+      code: 'peer-name-taken',
+      hint: `If ${name} really moved, run it again with --replace ${name}; or give the new peer another name with --name. Nothing was changed.`,
+    },
+  )
 }

@@ -64,11 +64,20 @@ function safeUrl(raw: string): URL | undefined {
  * Adding a peer again at the same URL must not quietly re-pin it: if its name now resolves elsewhere, that is the
  * move the pin exists to catch, and only `--replace NAME` accepts it.
  */
-export function assertPinKept(existing: {url: string; addresses?: string[]} | undefined, name: string, url: string, addresses: string[] | undefined, replace: readonly string[] = []): void {
+export function assertPinKept(
+  existing: {url: string; addresses?: string[]} | undefined,
+  name: string,
+  url: string,
+  addresses: string[] | undefined,
+  replace: readonly string[] = [],
+): void {
   if (!existing?.addresses?.length || existing.url !== url || !addresses || replace.includes(name)) return
   if (addresses.every((a) => existing.addresses!.includes(a))) return
-  throw new UsageError(`${name}'s URL ${url} now resolves to ${addresses.join(', ')}, not the tailnet address it was added at (${existing.addresses.join(', ')}).`, {
-    code: 'peer-address-moved',
-    hint: `If ${name} really moved, run it again with --replace ${name}. Otherwise someone changed what the name resolves to: nothing was changed or sent.`,
-  })
+  throw new UsageError(
+    `${name}'s URL ${url} now resolves to ${addresses.join(', ')}, not the tailnet address it was added at (${existing.addresses.join(', ')}).`,
+    {
+      code: 'peer-address-moved',
+      hint: `If ${name} really moved, run it again with --replace ${name}. Otherwise someone changed what the name resolves to: nothing was changed or sent.`,
+    },
+  )
 }

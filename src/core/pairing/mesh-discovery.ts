@@ -39,7 +39,9 @@ export interface DiscoveryOptions {
 }
 
 export function meshNameOf(hostname: string): string {
-  return hostname.startsWith(MESH_HOSTNAME_PREFIX) && hostname.length > MESH_HOSTNAME_PREFIX.length ? hostname.slice(MESH_HOSTNAME_PREFIX.length) : hostname
+  return hostname.startsWith(MESH_HOSTNAME_PREFIX) && hostname.length > MESH_HOSTNAME_PREFIX.length
+    ? hostname.slice(MESH_HOSTNAME_PREFIX.length)
+    : hostname
 }
 
 /** The name a node asks for (its HostName) and the name the tailnet gave it (its unique MagicDNS label). */
@@ -60,7 +62,9 @@ function claimOf(node: TailscaleSummary['peers'][number]): Claim | {reason: stri
   const label = (node.machineName ?? '').toLowerCase()
   if (!label) return {reason: 'has no MagicDNS name, so its unique tailnet name is unknown'}
   if (!label.startsWith(MESH_HOSTNAME_PREFIX) || label.length === MESH_HOSTNAME_PREFIX.length) {
-    return {reason: `its tailnet name "${label}" does not start with ${MESH_HOSTNAME_PREFIX}: members are named ${MESH_HOSTNAME_PREFIX}<identity>`}
+    return {
+      reason: `its tailnet name "${label}" does not start with ${MESH_HOSTNAME_PREFIX}: members are named ${MESH_HOSTNAME_PREFIX}<identity>`,
+    }
   }
   // OS hostnames may carry capitals; MagicDNS (and claw-mesh names) are lower case.
   const name = meshNameOf(label)
@@ -69,7 +73,10 @@ function claimOf(node: TailscaleSummary['peers'][number]): Claim | {reason: stri
 }
 
 /** The mesh members in a `tailscale status` summary, excluding this node, sorted by name. */
-export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOptions = {}): {peers: DiscoveredPeer[]; skipped: SkippedNode[]} {
+export function discoverMeshPeers(
+  summary: TailscaleSummary,
+  opts: DiscoveryOptions = {},
+): {peers: DiscoveredPeer[]; skipped: SkippedNode[]} {
   const tag = opts.tag ?? DEFAULT_MESH_TAG
   const port = opts.port ?? DEFAULT_GATEWAY_PORT
   const skipped: SkippedNode[] = []
@@ -77,7 +84,8 @@ export function discoverMeshPeers(summary: TailscaleSummary, opts: DiscoveryOpti
   const claims: Claim[] = []
   for (const node of summary.peers) {
     if (!node.tags.includes(tag)) {
-      if (node.hostname.toLowerCase().startsWith(MESH_HOSTNAME_PREFIX)) skipped.push({hostname: node.hostname, reason: `is named like a member but does not carry ${tag}: not trusted`})
+      if (node.hostname.toLowerCase().startsWith(MESH_HOSTNAME_PREFIX))
+        skipped.push({hostname: node.hostname, reason: `is named like a member but does not carry ${tag}: not trusted`})
       continue
     }
     // A node sharing this host's name is this host seen twice (e.g. a stale registration): never a peer.
@@ -132,17 +140,27 @@ function settleClaims(claims: Claim[], pinned: Record<string, string | undefined
   for (const c of claims) {
     const pin = Object.hasOwn(pinned, c.name) ? pinned[c.name] : undefined
     if (pin && c.node.id && pin !== c.node.id) {
-      skipped.push({hostname: c.node.hostname, reason: `the name "${c.name}" belongs to node ${pin}, not ${c.node.id}: remove the old member first (claw-mesh peer remove ${c.name})`})
+      skipped.push({
+        hostname: c.node.hostname,
+        reason: `the name "${c.name}" belongs to node ${pin}, not ${c.node.id}: remove the old member first (claw-mesh peer remove ${c.name})`,
+      })
       continue
     }
     const rivals = [...new Set([...claimants(c.name), ...claimants(c.wanted)])].filter((o) => o !== c)
     if (rivals.length === 0 || (pin && pin === c.node.id)) {
       if (c.wanted === c.name) kept.push(c)
-      else skipped.push({hostname: c.node.hostname, reason: `asks for the name "${c.wanted}", which the tailnet gave to another node (it is ${MESH_HOSTNAME_PREFIX}${c.name} there): disputed, not added`})
+      else
+        skipped.push({
+          hostname: c.node.hostname,
+          reason: `asks for the name "${c.wanted}", which the tailnet gave to another node (it is ${MESH_HOSTNAME_PREFIX}${c.name} there): disputed, not added`,
+        })
       continue
     }
     const others = rivals.map((o) => `${o.node.hostname} (${o.node.dnsName ?? o.node.id ?? 'no name'})`).join(', ')
-    skipped.push({hostname: c.node.hostname, reason: `the name "${c.wanted}" is disputed with ${others}: no claimant is added; remove the node that is not a member from the tailnet`})
+    skipped.push({
+      hostname: c.node.hostname,
+      reason: `the name "${c.wanted}" is disputed with ${others}: no claimant is added; remove the node that is not a member from the tailnet`,
+    })
   }
   return kept
 }
@@ -168,7 +186,13 @@ export function previewDiscovery(found: DiscoveredPeer[], known: Record<string, 
     const existing = known[peer.name]
     if (!existing) changes.push(`add ${peer.name}`)
     else if (existing.source !== 'discovered') continue
-    else if (existing.url !== peer.url || (existing.hostname ?? '') !== peer.hostname || !existing.messaging || existing.a2a?.url !== a2aEndpoint(peer.url) || (peer.nodeId !== undefined && existing.nodeId !== peer.nodeId)) {
+    else if (
+      existing.url !== peer.url ||
+      (existing.hostname ?? '') !== peer.hostname ||
+      !existing.messaging ||
+      existing.a2a?.url !== a2aEndpoint(peer.url) ||
+      (peer.nodeId !== undefined && existing.nodeId !== peer.nodeId)
+    ) {
       changes.push(`update ${peer.name}`)
     }
   }

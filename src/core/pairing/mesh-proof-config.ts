@@ -13,9 +13,13 @@ export const MESH_PROOF_CONFIG_PATH = ['plugins', 'entries', MESH_PLUGIN_ID, 'co
  * removed when this host holds no mesh secret (left the fleet, or was never in one): a key from an old secret
  * would prove nothing.
  */
-export function meshProofAssignments(current: OpenClawConfig, input: {meshSecret?: string; identity?: string}): Assignment[] {
+export function meshProofAssignments(
+  current: OpenClawConfig,
+  input: {meshSecret?: string; identity?: string},
+): Assignment[] {
   if (!isObject(getPath(current, MESH_PROOF_CONFIG_PATH.slice(0, 3)))) return []
   const path = [...MESH_PROOF_CONFIG_PATH]
-  if (!input.meshSecret || !input.identity) return getPath(current, path) === undefined ? [] : [{path, value: undefined}]
+  if (!input.meshSecret || !input.identity)
+    return getPath(current, path) === undefined ? [] : [{path, value: undefined}]
   return [{path, value: {name: input.identity, key: meshProofKey(input.meshSecret, input.identity)}}]
 }

@@ -51,7 +51,9 @@ function message(challenge: string, from: string, to: string): string {
 
 /** What a member answers: `to` is its own name, `from` the caller's. */
 export function proveMesh(proofKey: string, req: {challenge: string; from: string; to: string}): string {
-  return createHmac('sha256', Buffer.from(proofKey, 'base64url')).update(message(req.challenge, req.from, req.to)).digest('base64url')
+  return createHmac('sha256', Buffer.from(proofKey, 'base64url'))
+    .update(message(req.challenge, req.from, req.to))
+    .digest('base64url')
 }
 
 export type ProofVerdict = {ok: true} | {ok: false; reason: 'wrong-name' | 'wrong-proof' | 'malformed'}
@@ -60,13 +62,28 @@ export type ProofVerdict = {ok: true} | {ok: false; reason: 'wrong-name' | 'wron
  * Checks a member's answer to the challenge this host (`self`) sent to the node it knows as `name`. The expected
  * key is derived here from the mesh secret, so only a holder of the secret (or of that member's key) can answer.
  */
-export function verifyMeshProof(input: {meshSecret: string; self: string; name: string; challenge: string; answer: unknown}): ProofVerdict {
+export function verifyMeshProof(input: {
+  meshSecret: string
+  self: string
+  name: string
+  challenge: string
+  answer: unknown
+}): ProofVerdict {
   const answer = parseProofAnswer(input.answer)
   if (!answer) return {ok: false, reason: 'malformed'}
   if (answer.name !== input.name) return {ok: false, reason: 'wrong-name'}
-  const expected = Buffer.from(proveMesh(meshProofKey(input.meshSecret, input.name), {challenge: input.challenge, from: input.self, to: input.name}), 'base64url')
+  const expected = Buffer.from(
+    proveMesh(meshProofKey(input.meshSecret, input.name), {
+      challenge: input.challenge,
+      from: input.self,
+      to: input.name,
+    }),
+    'base64url',
+  )
   const given = Buffer.from(answer.proof, 'base64url')
-  return given.length === expected.length && timingSafeEqual(given, expected) ? {ok: true} : {ok: false, reason: 'wrong-proof'}
+  return given.length === expected.length && timingSafeEqual(given, expected)
+    ? {ok: true}
+    : {ok: false, reason: 'wrong-proof'}
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

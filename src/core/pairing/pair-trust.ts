@@ -82,7 +82,8 @@ export function trustAssignments(desired: {peers: readonly TrustPeer[]; owned: r
   for (const peer of [...desired.peers].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push({path: [...TOOLS_BY_SENDER, senderKey(peer.name)], value: trustPolicy(peer.trust ?? DEFAULT_TRUST)})
   }
-  for (const name of [...desired.owned].sort()) if (!wanted.has(name)) out.push({path: [...TOOLS_BY_SENDER, senderKey(name)], value: undefined})
+  for (const name of [...desired.owned].sort())
+    if (!wanted.has(name)) out.push({path: [...TOOLS_BY_SENDER, senderKey(name)], value: undefined})
   return out
 }
 
@@ -98,18 +99,25 @@ export function observedTrust(config: OpenClawConfig, peer: string): ObservedTru
 
 /** A line for people: what the level lets the peer's messages do here. */
 export function describeTrust(level: TrustLevel): string {
-  return level === 'chat' ? 'chat (its messages cannot run commands or change files here)' : 'delegate (its messages may run commands and change files here)'
+  return level === 'chat'
+    ? 'chat (its messages cannot run commands or change files here)'
+    : 'delegate (its messages may run commands and change files here)'
 }
 
 /**
  * The trust part of configure: the assignments, and a note for each pair recorded before trust levels existed
  * whose runs lose tools now (the safe default applies to them; delegation stays one command away).
  */
-export function planPairTrust(config: OpenClawConfig, desired: {peers: readonly TrustPeer[]; owned: readonly string[]}): {assignments: Assignment[]; notes: string[]} {
+export function planPairTrust(
+  config: OpenClawConfig,
+  desired: {peers: readonly TrustPeer[]; owned: readonly string[]},
+): {assignments: Assignment[]; notes: string[]} {
   const notes: string[] = []
   for (const peer of desired.peers) {
     if (peer.trust === undefined && observedTrust(config, peer.name) !== DEFAULT_TRUST) {
-      notes.push(`${peer.name} was paired before per-pair trust: its messages now get the ${DEFAULT_TRUST} level here (no commands, no file changes). To let it run commands here: claw-mesh peer trust ${peer.name} delegate`)
+      notes.push(
+        `${peer.name} was paired before per-pair trust: its messages now get the ${DEFAULT_TRUST} level here (no commands, no file changes). To let it run commands here: claw-mesh peer trust ${peer.name} delegate`,
+      )
     }
   }
   return {assignments: trustAssignments(desired), notes}

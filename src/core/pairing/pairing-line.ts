@@ -1,4 +1,12 @@
-import {checkPairingInvite, checkPairingReply, pairingLineKind, readPairingInvite, readPairingReply, type PairingInvite, type PairingReply} from './a2a-pairing.js'
+import {
+  checkPairingInvite,
+  checkPairingReply,
+  pairingLineKind,
+  readPairingInvite,
+  readPairingReply,
+  type PairingInvite,
+  type PairingReply,
+} from './a2a-pairing.js'
 import {readInvite, validateInvite, type Invite} from './hooks-invite.js'
 
 /**
@@ -6,7 +14,11 @@ import {readInvite, validateInvite, type Invite} from './hooks-invite.js'
  * the apply step and the summary alike: none of them parses the text again, so they cannot disagree about it.
  * `checked` is false until the URL was judged against the tailnet's MagicDNS suffix (known once it is observed).
  */
-export type PairingLine = ({kind: 'invite-v2'; invite: PairingInvite} | {kind: 'reply'; reply: PairingReply} | {kind: 'invite-v1'; invite: Invite}) & {checked: boolean}
+export type PairingLine = (
+  | {kind: 'invite-v2'; invite: PairingInvite}
+  | {kind: 'reply'; reply: PairingReply}
+  | {kind: 'invite-v1'; invite: Invite}
+) & {checked: boolean}
 
 /** Decodes the text (size, base64url, JSON, integrity, field shapes). Throws the decoders' UsageErrors. */
 export function decodePairingLine(raw: string): PairingLine {
@@ -18,10 +30,17 @@ export function decodePairingLine(raw: string): PairingLine {
 }
 
 /** Judges the line's URL against the tailnet (and a v2 invite's expiry at `now`): what the old one-step decoders did. */
-export function checkPairingLine(line: PairingLine, opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string}): PairingLine {
+export function checkPairingLine(
+  line: PairingLine,
+  opts: {now: Date; allowInsecureUrl?: boolean; magicDNSSuffix?: string},
+): PairingLine {
   if (line.kind === 'invite-v2') return {kind: line.kind, invite: checkPairingInvite(line.invite, opts), checked: true}
   if (line.kind === 'reply') return {kind: line.kind, reply: checkPairingReply(line.reply, opts), checked: true}
-  return {kind: line.kind, invite: validateInvite(line.invite, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix}), checked: true}
+  return {
+    kind: line.kind,
+    invite: validateInvite(line.invite, {allowInsecureUrl: opts.allowInsecureUrl, magicDNSSuffix: opts.magicDNSSuffix}),
+    checked: true,
+  }
 }
 
 /** Who the line names and where it points. */

@@ -21,7 +21,10 @@ function kindOf(line: string): string {
 export function findPairingLine(text: string): string {
   const bytes = Buffer.byteLength(text, 'utf8')
   if (bytes > MAX_PAIRING_TEXT_BYTES) {
-    throw new UsageError(`The invite text is ${bytes} bytes long; a claw-mesh invite, or a message around one, is well under ${MAX_PAIRING_TEXT_BYTES}.`, {hint: 'Pass only the line that starts with claw-mesh-invite: (or claw-mesh-reply:).'})
+    throw new UsageError(
+      `The invite text is ${bytes} bytes long; a claw-mesh invite, or a message around one, is well under ${MAX_PAIRING_TEXT_BYTES}.`,
+      {hint: 'Pass only the line that starts with claw-mesh-invite: (or claw-mesh-reply:).'},
+    )
   }
   const all = text.match(LINE) ?? []
   const found = [...new Set(all)]
@@ -29,7 +32,10 @@ export function findPairingLine(text: string): string {
   if (found.length === 1) return found[0]
   if (found.length === 0) return text
   const kinds = [...new Set(found.map(kindOf))]
-  throw new UsageError(`The invite text holds ${found.length} different pairing lines (${kinds.length > 1 ? kinds.join(' and ') : `each ${kinds[0]}`}); claw-mesh pairs one at a time.`, {
-    hint: 'Pass only one line: the one that starts with claw-mesh-invite: or claw-mesh-reply:, each in its own run.',
-  })
+  throw new UsageError(
+    `The invite text holds ${found.length} different pairing lines (${kinds.length > 1 ? kinds.join(' and ') : `each ${kinds[0]}`}); claw-mesh pairs one at a time.`,
+    {
+      hint: 'Pass only one line: the one that starts with claw-mesh-invite: or claw-mesh-reply:, each in its own run.',
+    },
+  )
 }

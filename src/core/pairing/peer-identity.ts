@@ -28,21 +28,39 @@ export function connectAddress(record: IdentityRecord): string | undefined {
 const label = (n: PeerSummary) => `${n.machineName ?? n.hostname}${n.id ? ` (node ${n.id})` : ''}`
 
 export function peerIdentity(summary: TailscaleSummary | undefined, record: IdentityRecord): PeerIdentity {
-  if (!summary || summary.backendState !== 'Running') return {verdict: 'unknown', detail: 'tailscale status unavailable'}
+  if (!summary || summary.backendState !== 'Running')
+    return {verdict: 'unknown', detail: 'tailscale status unavailable'}
   const address = connectAddress(record)
   const host = new URL(record.url).hostname.toLowerCase()
-  const node = summary.peers.find((p) => (address !== undefined && (p.ipv4 === address || p.ipv6 === address)) || (address === undefined && p.dnsName?.toLowerCase() === host))
+  const node = summary.peers.find(
+    (p) =>
+      (address !== undefined && (p.ipv4 === address || p.ipv6 === address)) ||
+      (address === undefined && p.dnsName?.toLowerCase() === host),
+  )
   if (!node) return {verdict: 'unknown', detail: `${address ?? host} is no tailnet node this machine knows`}
   if (record.nodeId) {
     return node.id === record.nodeId
       ? {verdict: 'match', node, detail: `${label(node)}, the node ${record.name} was discovered as`}
-      : {verdict: 'mismatch', node, detail: `${address ?? host} is now ${label(node)}, not node ${record.nodeId} that ${record.name} was discovered as`}
+      : {
+          verdict: 'mismatch',
+          node,
+          detail: `${address ?? host} is now ${label(node)}, not node ${record.nodeId} that ${record.name} was discovered as`,
+        }
   }
   const wanted = record.hostname?.toLowerCase()
-  if (!wanted) return {verdict: 'unknown', node, detail: `${label(node)} (${record.name} was added by address only: nothing recorded to compare)`}
+  if (!wanted)
+    return {
+      verdict: 'unknown',
+      node,
+      detail: `${label(node)} (${record.name} was added by address only: nothing recorded to compare)`,
+    }
   return (node.machineName ?? node.hostname).toLowerCase() === wanted
     ? {verdict: 'match', node, detail: `${label(node)}, the node ${record.name} was paired with`}
-    : {verdict: 'mismatch', node, detail: `${address ?? host} is ${label(node)}, not ${wanted} that ${record.name} was paired as`}
+    : {
+        verdict: 'mismatch',
+        node,
+        detail: `${address ?? host} is ${label(node)}, not ${wanted} that ${record.name} was paired as`,
+      }
 }
 
 /**
@@ -50,5 +68,7 @@ export function peerIdentity(summary: TailscaleSummary | undefined, record: Iden
  * only when Tailscale says the address is the node the peer was recorded as; otherwise the detail says who it was.
  */
 export function acceptedBy(detail: string, identity: PeerIdentity, url: string): string {
-  return identity.verdict === 'match' ? `${detail} by ${identity.detail}` : `${detail} by whatever answers at ${url} (who that is was not proven: ${identity.detail})`
+  return identity.verdict === 'match'
+    ? `${detail} by ${identity.detail}`
+    : `${detail} by whatever answers at ${url} (who that is was not proven: ${identity.detail})`
 }

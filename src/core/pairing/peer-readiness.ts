@@ -53,7 +53,15 @@ export function classifyPeer(name: string, o: PeerObservation): PeerProbe {
     const own = [node.ipv4, node.ipv6].filter((a): a is string => Boolean(a))
     const resolved = o.resolved ?? []
     if (!resolved.some((a) => own.includes(a))) {
-      return {name, gap: 'name-unresolved', detail: resolved.length > 0 ? `${dnsName} resolves to ${resolved.join(', ')}, not ${own.join(', ')}` : `${dnsName} does not resolve`, dnsName}
+      return {
+        name,
+        gap: 'name-unresolved',
+        detail:
+          resolved.length > 0
+            ? `${dnsName} resolves to ${resolved.join(', ')}, not ${own.join(', ')}`
+            : `${dnsName} does not resolve`,
+        dnsName,
+      }
     }
   }
   return {name, dnsName}
@@ -104,7 +112,13 @@ function seconds(ms: number): string {
 }
 
 /** The progress line between rounds (stderr). */
-export function progressText(ready: number, total: number, missing: PeerProbe[], elapsedMs: number, timeoutMs: number): string {
+export function progressText(
+  ready: number,
+  total: number,
+  missing: PeerProbe[],
+  elapsedMs: number,
+  timeoutMs: number,
+): string {
   const still = missing.map((m) => `${m.name} (${GAP_TEXT[m.gap!]})`).join(', ')
   return `waiting for peers on the tailnet: ${ready} of ${total} ready; still missing ${still} — ${seconds(elapsedMs)} of ${seconds(timeoutMs)}`
 }
@@ -128,7 +142,8 @@ export async function waitForPeers(opts: {
     const missing = probes.filter((p) => p.gap && targets.some((t) => t.name === p.name))
     const elapsedMs = opts.clock.now().getTime() - start
     const inTargets = targets.filter((t) => ready.has(t.name)).map((t) => t.name)
-    if (missing.length === 0 || elapsedMs >= opts.timeoutMs) return {targets, ready: inTargets, missing, elapsedMs, rounds}
+    if (missing.length === 0 || elapsedMs >= opts.timeoutMs)
+      return {targets, ready: inTargets, missing, elapsedMs, rounds}
     opts.progress(progressText(inTargets.length, targets.length, missing, elapsedMs, opts.timeoutMs))
     await opts.clock.sleep(Math.min(roundDelay(rounds), opts.timeoutMs - elapsedMs))
   }
@@ -169,12 +184,18 @@ export interface ReadinessVerdict {
  */
 export function readinessVerdict(r: WaitResult, opts: {strict: boolean; userspace: boolean}): ReadinessVerdict {
   const kindOf = (name: string) => r.targets.find((t) => t.name === name)?.kind ?? 'fleet'
-  const warnings = r.missing.map((m) => `${m.name} not ready after ${seconds(r.elapsedMs)}: ${GAP_TEXT[m.gap!]}${m.detail ? ` (${m.detail})` : ''}; ${gapRemedy(m, opts)}.`)
+  const warnings = r.missing.map(
+    (m) =>
+      `${m.name} not ready after ${seconds(r.elapsedMs)}: ${GAP_TEXT[m.gap!]}${m.detail ? ` (${m.detail})` : ''}; ${gapRemedy(m, opts)}.`,
+  )
   if (!opts.strict) return {warnings}
   const named = r.missing.filter((m) => kindOf(m.name) === 'named').map((m) => m.name)
   const fleet = r.targets.filter((t) => t.kind === 'fleet')
   const noFleet = fleet.length > 0 && !fleet.some((t) => r.ready.includes(t.name))
   if (named.length === 0 && !noFleet) return {warnings}
-  const what = [...(named.length > 0 ? [`--peer ${named.join(', ')}`] : []), ...(noFleet ? [`every fleet member (${fleet.map((t) => t.name).join(', ')})`] : [])]
+  const what = [
+    ...(named.length > 0 ? [`--peer ${named.join(', ')}`] : []),
+    ...(noFleet ? [`every fleet member (${fleet.map((t) => t.name).join(', ')})`] : []),
+  ]
   return {warnings, failure: `Peers not ready after ${seconds(r.elapsedMs)} (--wait-for-peers): ${what.join(' and ')}.`}
 }

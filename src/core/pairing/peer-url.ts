@@ -50,7 +50,10 @@ function ipv4Octets(address: string): number[] | undefined {
 
 /** Classifies a URL host (as `new URL().hostname` gives it: lower case, IPv6 in brackets). */
 export function peerHostKind(hostname: string, magicDNSSuffix?: string): PeerHostKind {
-  const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase()
   const v4 = ipv4Octets(host)
   if (v4) {
     if (v4[0] === 127) return 'loopback'
@@ -97,9 +100,12 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
     })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`${label} ${shown} uses ${url.protocol.replace(/:$/, '')}: a peer gateway URL must be http or https.`, {
-      hint: 'Use the http(s) address of the gateway, e.g. http://100.88.12.7:18789 (claw-mesh speaks HTTP to /hooks and /healthz).',
-    })
+    throw new UsageError(
+      `${label} ${shown} uses ${url.protocol.replace(/:$/, '')}: a peer gateway URL must be http or https.`,
+      {
+        hint: 'Use the http(s) address of the gateway, e.g. http://100.88.12.7:18789 (claw-mesh speaks HTTP to /hooks and /healthz).',
+      },
+    )
   }
   if (url.username || url.password) {
     // Do not echo the URL: its userinfo may be a password.
@@ -114,26 +120,40 @@ export function normalizePeerUrl(raw: string, opts: PeerUrlOptions = {}): string
     })
   }
   if (url.hostname === '0.0.0.0' || url.hostname === '[::]') {
-    throw new UsageError(`${label} ${shown} uses ${url.hostname}, which is a bind address, not an address a peer can be reached at.`, {
-      hint: "Use the peer's Tailscale IP (tailscale ip -4 on the peer) or its MagicDNS name.",
-    })
+    throw new UsageError(
+      `${label} ${shown} uses ${url.hostname}, which is a bind address, not an address a peer can be reached at.`,
+      {
+        hint: "Use the peer's Tailscale IP (tailscale ip -4 on the peer) or its MagicDNS name.",
+      },
+    )
   }
-  const badLabel = url.hostname.startsWith('[') ? undefined : url.hostname.split('.').find((l) => l.length === 0 || l.length > 63)
+  const badLabel = url.hostname.startsWith('[')
+    ? undefined
+    : url.hostname.split('.').find((l) => l.length === 0 || l.length > 63)
   if (url.hostname.length > 253 || badLabel !== undefined) {
-    throw new UsageError(`${label} ${shown} has a host name that is not valid DNS (labels of 1–63 characters, 253 in all).`, {
-      hint: "Use the peer's Tailscale IP or its MagicDNS name (e.g. openclaw-nova.tail4f3a2.ts.net).",
-    })
+    throw new UsageError(
+      `${label} ${shown} has a host name that is not valid DNS (labels of 1–63 characters, 253 in all).`,
+      {
+        hint: "Use the peer's Tailscale IP or its MagicDNS name (e.g. openclaw-nova.tail4f3a2.ts.net).",
+      },
+    )
   }
   const kind = peerHostKind(url.hostname, opts.magicDNSSuffix)
   if ((kind === 'loopback' || kind === 'link-local') && !opts.allowInsecure) {
-    throw new UsageError(`${label} ${shown} points at a ${kind} address (${url.hostname}): a peer is another machine, reached over the tailnet.`, {
-      hint: `Use the peer's Tailscale address or MagicDNS name; if this really is a tunnel to a peer on this machine, add ${INSECURE_URL_FLAG}.`,
-    })
+    throw new UsageError(
+      `${label} ${shown} points at a ${kind} address (${url.hostname}): a peer is another machine, reached over the tailnet.`,
+      {
+        hint: `Use the peer's Tailscale address or MagicDNS name; if this really is a tunnel to a peer on this machine, add ${INSECURE_URL_FLAG}.`,
+      },
+    )
   }
   if (opts.tailnetOnly && kind === 'other' && !opts.allowInsecure) {
-    throw new UsageError(`${label} ${shown} is outside the tailnet (neither 100.64.0.0/10, fd7a:115c:a1e0::/48 nor *.ts.net): claw-mesh invites always point at the peer's tailnet address.`, {
-      hint: `Ask the peer for a new invite (claw-mesh invite there); if you trust this URL, add ${INSECURE_URL_FLAG}.`,
-    })
+    throw new UsageError(
+      `${label} ${shown} is outside the tailnet (neither 100.64.0.0/10, fd7a:115c:a1e0::/48 nor *.ts.net): claw-mesh invites always point at the peer's tailnet address.`,
+      {
+        hint: `Ask the peer for a new invite (claw-mesh invite there); if you trust this URL, add ${INSECURE_URL_FLAG}.`,
+      },
+    )
   }
   if (url.protocol === 'http:' && kind === 'other' && !opts.allowInsecure) {
     throw new UsageError(
@@ -160,9 +180,18 @@ export type HostResolver = (host: string) => Promise<string[]>
  * https URLs, IP URLs and `allowInsecure` pass without a lookup. Returns the addresses checked, for the peer's
  * record to pin (core/pairing/address-pin).
  */
-export async function assertTailnetResolution(url: string, resolve: HostResolver, opts: {allowInsecure?: boolean; label?: string; magicDNSSuffix?: string} = {}): Promise<string[] | undefined> {
+export async function assertTailnetResolution(
+  url: string,
+  resolve: HostResolver,
+  opts: {allowInsecure?: boolean; label?: string; magicDNSSuffix?: string} = {},
+): Promise<string[] | undefined> {
   const parsed = new URL(url)
-  if (parsed.protocol !== 'http:' || opts.allowInsecure || peerHostKind(parsed.hostname, opts.magicDNSSuffix) !== 'tailnet-name') return undefined
+  if (
+    parsed.protocol !== 'http:' ||
+    opts.allowInsecure ||
+    peerHostKind(parsed.hostname, opts.magicDNSSuffix) !== 'tailnet-name'
+  )
+    return undefined
   const host = parsed.hostname.replace(/\.$/, '')
   const addresses = await resolve(host).catch(() => [] as string[])
   const outside = addresses.filter((a) => peerHostKind(a) !== 'tailnet-ip')
@@ -172,6 +201,8 @@ export async function assertTailnetResolution(url: string, resolve: HostResolver
     addresses.length === 0
       ? `${label} ${url} is plain http to ${host}, which does not resolve here: claw-mesh cannot check that it is a tailnet address.`
       : `${label} ${url} is plain http to ${host}, which resolves to ${outside.join(', ')}: not a tailnet address, so the hooks token would cross the network unencrypted.`,
-    {hint: `Use the peer's Tailscale IP (tailscale ip -4 on the peer), turn on MagicDNS on this machine (tailscale set --accept-dns), or add ${INSECURE_URL_FLAG}.`},
+    {
+      hint: `Use the peer's Tailscale IP (tailscale ip -4 on the peer), turn on MagicDNS on this machine (tailscale set --accept-dns), or add ${INSECURE_URL_FLAG}.`,
+    },
   )
 }

@@ -56,7 +56,10 @@ export class Redactor {
     }
     const split = (form: string) => [...form].map(escapeRegExp).join(`(?:${LINE_BREAK})?`)
     const json = JSON.stringify(trimmed).slice(1, -1)
-    this.splitPatterns.set(trimmed, new RegExp(json === trimmed ? split(trimmed) : `${split(trimmed)}|${split(json)}`, 'g'))
+    this.splitPatterns.set(
+      trimmed,
+      new RegExp(json === trimmed ? split(trimmed) : `${split(trimmed)}|${split(json)}`, 'g'),
+    )
     this.sorted = undefined
   }
 

@@ -9,7 +9,8 @@ export function hooksRotationNotes(peers: Pick<PeerRecord, 'name' | 'url' | 'mes
   const hooks = peers.filter((p) => p.messaging && !p.a2a)
   const a2a = peers.filter((p) => p.a2a)
   const notes: string[] = []
-  if (a2a.length > 0) notes.push(`A2A peers need nothing (their pairs have their own tokens): ${a2a.map((p) => p.name).join(', ')}.`)
+  if (a2a.length > 0)
+    notes.push(`A2A peers need nothing (their pairs have their own tokens): ${a2a.map((p) => p.name).join(', ')}.`)
   if (hooks.length > 0) {
     notes.push(
       `Hooks-only peers need the new hooks token (hooks.token in this machine's openclaw.json; an invite does not carry it): ${hooks.map((p) => p.name).join(', ')}. ` +

@@ -25,14 +25,20 @@ export function parseExecSecretRequest(text: string): ExecSecretRequest {
   try {
     raw = JSON.parse(text)
   } catch {
-    throw new UsageError('The secret request on stdin is not JSON.', {hint: 'Send {"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]} (this command is run by OpenClaw).'})
+    throw new UsageError('The secret request on stdin is not JSON.', {
+      hint: 'Send {"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]} (this command is run by OpenClaw).',
+    })
   }
   const r = raw as Partial<ExecSecretRequest> | null
   if (!r || typeof r !== 'object' || r.protocolVersion !== 1) {
-    throw new UsageError(`Unsupported secret request: protocolVersion must be 1.`, {hint: 'This claw-mesh speaks version 1 of the OpenClaw exec secret protocol.'})
+    throw new UsageError(`Unsupported secret request: protocolVersion must be 1.`, {
+      hint: 'This claw-mesh speaks version 1 of the OpenClaw exec secret protocol.',
+    })
   }
   if (!Array.isArray(r.ids) || !r.ids.every((id) => typeof id === 'string')) {
-    throw new UsageError('The secret request has no "ids" list of strings.', {hint: 'Send {"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}.'})
+    throw new UsageError('The secret request has no "ids" list of strings.', {
+      hint: 'Send {"protocolVersion":1,"provider":"clawmesh","ids":["gateway-token"]}.',
+    })
   }
   return {protocolVersion: 1, provider: typeof r.provider === 'string' ? r.provider : '', ids: r.ids}
 }

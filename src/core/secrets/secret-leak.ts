@@ -72,7 +72,8 @@ export function describeSecret(name: string): string {
   if (name === 'alert-webhook') return 'the alert webhook URL'
   if (name === 'tailscale-key') return 'a Tailscale/Headscale auth key'
   const a2a = /^a2a\/(.+)\/(in|out)$/.exec(name)
-  if (a2a) return `the A2A pair token ${a2a[2] === 'in' ? `${a2a[1]} presents to this host` : `this host presents to ${a2a[1]}`}`
+  if (a2a)
+    return `the A2A pair token ${a2a[2] === 'in' ? `${a2a[1]} presents to this host` : `this host presents to ${a2a[1]}`}`
   const peer = /^peer\/(.+)$/.exec(name)
   if (peer) return `the hooks token of peer ${peer[1]}`
   if (name.startsWith('invite/')) return "a pairing invite's private key"

@@ -14,9 +14,16 @@ export const SECRET_SERVICE_PATH = '/org/freedesktop/secrets'
  * the user bus socket (`$XDG_RUNTIME_DIR/bus`, which cron lacks, then `/run/user/<uid>/bus`), so the same user gets
  * the same judgement wherever claw-mesh runs. `isSocket` says whether a path is a socket this user owns.
  */
-export function sessionBusAddress(env: NodeJS.ProcessEnv, uid: number | undefined, isSocket: (file: string) => boolean): string | undefined {
+export function sessionBusAddress(
+  env: NodeJS.ProcessEnv,
+  uid: number | undefined,
+  isSocket: (file: string) => boolean,
+): string | undefined {
   if (env.DBUS_SESSION_BUS_ADDRESS) return env.DBUS_SESSION_BUS_ADDRESS
-  const candidates = [env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR.replace(/\/+$/, '')}/bus` : undefined, uid === undefined ? undefined : `/run/user/${uid}/bus`]
+  const candidates = [
+    env.XDG_RUNTIME_DIR ? `${env.XDG_RUNTIME_DIR.replace(/\/+$/, '')}/bus` : undefined,
+    uid === undefined ? undefined : `/run/user/${uid}/bus`,
+  ]
   for (const file of candidates) if (file && isSocket(file)) return `unix:path=${file}`
   return undefined
 }
@@ -34,12 +41,17 @@ export interface DbusAnswer {
   stderr: string
 }
 
-export type SecretServiceReadiness = {usable: true; collection: string} | {usable: false; problem: SecretServiceProblem; detail: string}
+export type SecretServiceReadiness =
+  {usable: true; collection: string} | {usable: false; problem: SecretServiceProblem; detail: string}
 
 /** What a failed call to the bus means: no bus at all, or no Secret Service on it. */
 function busFailure(a: DbusAnswer): SecretServiceReadiness {
   const detail = (a.stderr || a.stdout).trim().split('\n')[0] ?? `exit ${a.exitCode}`
-  const problem: SecretServiceProblem = /ServiceUnknown|NameHasNoOwner|not provided by any/i.test(detail) ? 'no-secret-service' : /Failed to open connection|Failed to connect|No such file|autolaunch|DBUS_SESSION_BUS_ADDRESS/i.test(detail) ? 'no-bus' : 'no-secret-service'
+  const problem: SecretServiceProblem = /ServiceUnknown|NameHasNoOwner|not provided by any/i.test(detail)
+    ? 'no-secret-service'
+    : /Failed to open connection|Failed to connect|No such file|autolaunch|DBUS_SESSION_BUS_ADDRESS/i.test(detail)
+      ? 'no-bus'
+      : 'no-secret-service'
   return {usable: false, problem, detail}
 }
 
@@ -52,8 +64,11 @@ function busFailure(a: DbusAnswer): SecretServiceReadiness {
 export function judgeSecretService(alias: DbusAnswer, locked?: DbusAnswer): SecretServiceReadiness {
   if (alias.exitCode !== 0) return busFailure(alias)
   const collection = dbusReplyValue(alias.stdout)
-  if (!collection || collection === '/') return {usable: false, problem: 'no-default-collection', detail: 'ReadAlias("default") returned no collection'}
+  if (!collection || collection === '/')
+    return {usable: false, problem: 'no-default-collection', detail: 'ReadAlias("default") returned no collection'}
   if (!locked) return {usable: true, collection}
   if (locked.exitCode !== 0) return busFailure(locked)
-  return dbusReplyValue(locked.stdout) === 'false' ? {usable: true, collection} : {usable: false, problem: 'locked', detail: `${collection} is locked`}
+  return dbusReplyValue(locked.stdout) === 'false'
+    ? {usable: true, collection}
+    : {usable: false, problem: 'locked', detail: `${collection} is locked`}
 }

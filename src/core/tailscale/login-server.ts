@@ -12,14 +12,23 @@ export function parseLoginServer(raw: string | undefined, source = '--login-serv
   try {
     url = new URL(text)
   } catch {
-    throw new UsageError(`${source} ${JSON.stringify(text.slice(0, 100))} is not a URL.`, {code: 'login-server-invalid', hint: 'Give the control server with its scheme, e.g. --login-server https://headscale.example.com.'})
+    throw new UsageError(`${source} ${JSON.stringify(text.slice(0, 100))} is not a URL.`, {
+      code: 'login-server-invalid',
+      hint: 'Give the control server with its scheme, e.g. --login-server https://headscale.example.com.',
+    })
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`${source} must be an http(s) URL, not ${url.protocol.replace(/:$/, '')}.`, {code: 'login-server-invalid', hint: 'e.g. --login-server https://headscale.example.com'})
+    throw new UsageError(`${source} must be an http(s) URL, not ${url.protocol.replace(/:$/, '')}.`, {
+      code: 'login-server-invalid',
+      hint: 'e.g. --login-server https://headscale.example.com',
+    })
   }
   if (url.username || url.password || url.search || url.hash) {
     // Not echoed: userinfo or a query may hold a secret.
-    throw new UsageError(`${source} has a user name, password, query or fragment; a control server URL has none.`, {code: 'login-server-invalid', hint: 'Pass only scheme, host and port, e.g. https://headscale.example.com.'})
+    throw new UsageError(`${source} has a user name, password, query or fragment; a control server URL has none.`, {
+      code: 'login-server-invalid',
+      hint: 'Pass only scheme, host and port, e.g. https://headscale.example.com.',
+    })
   }
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`
 }

@@ -1,5 +1,8 @@
 /** Interfaces as `os.networkInterfaces()` returns them (only the fields used here). */
-export type InterfaceMap = Record<string, readonly {address: string; family: string | number; internal?: boolean}[] | undefined>
+export type InterfaceMap = Record<
+  string,
+  readonly {address: string; family: string | number; internal?: boolean}[] | undefined
+>
 
 /** True for 100.64.0.0/10, Tailscale's CGNAT range. */
 export function isTailnetIPv4(address: string): boolean {

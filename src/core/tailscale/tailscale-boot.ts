@@ -27,19 +27,27 @@ export interface TailscaleBootView {
 /** Why the gateway cannot boot now, or undefined when it can. Pure. */
 export function tailscaleBootBlocker(tailscaleMode: string | undefined, ts: TailscaleBootView): string | undefined {
   if (!gatewayBootNeedsTailscale(tailscaleMode)) return undefined
-  if (!ts.daemonUp) return `gateway.tailscale.mode is "${tailscaleMode}" and tailscaled is not running: OpenClaw's gateway does not boot without it (${TAILSCALE_BOOT_ISSUE})`
-  if (ts.backendState !== 'Running') return `gateway.tailscale.mode is "${tailscaleMode}" and Tailscale is ${ts.backendState ?? 'not connected'}, not Running: OpenClaw's gateway does not boot until it is (${TAILSCALE_BOOT_ISSUE})`
+  if (!ts.daemonUp)
+    return `gateway.tailscale.mode is "${tailscaleMode}" and tailscaled is not running: OpenClaw's gateway does not boot without it (${TAILSCALE_BOOT_ISSUE})`
+  if (ts.backendState !== 'Running')
+    return `gateway.tailscale.mode is "${tailscaleMode}" and Tailscale is ${ts.backendState ?? 'not connected'}, not Running: OpenClaw's gateway does not boot until it is (${TAILSCALE_BOOT_ISSUE})`
   return undefined
 }
 
 /** The remedy: bring Tailscale up first; never restart the gateway in a loop meanwhile. */
 export function tailscaleBootRemedy(startHint: string, backendState?: string): string {
-  const up = backendState && backendState !== 'Running' ? (backendState === 'Stopped' ? 'tailscale up' : 'claw-mesh tailscale join') : startHint
+  const up =
+    backendState && backendState !== 'Running'
+      ? backendState === 'Stopped'
+        ? 'tailscale up'
+        : 'claw-mesh tailscale join'
+      : startHint
   return `Start Tailscale first (${up}), then: claw-mesh gateway start. Restarting the gateway before that only repeats the failure.`
 }
 
 // OpenClaw's own lines (server-tailscale / run): the failure, and the wait that precedes it.
-const BOOT_FAILURE = /Gateway failed to start:[^\n]*tailscale[^\n]*(serve|funnel) status|Failed to connect to local Tailscale daemon|\[tailscale\] (serve|funnel) failed|waiting for the local Tailscale daemon/i
+const BOOT_FAILURE =
+  /Gateway failed to start:[^\n]*tailscale[^\n]*(serve|funnel) status|Failed to connect to local Tailscale daemon|\[tailscale\] (serve|funnel) failed|waiting for the local Tailscale daemon/i
 
 /** Does this gateway log excerpt show the boot failure? */
 export function logShowsTailscaleBootFailure(log: string): boolean {
@@ -47,11 +55,20 @@ export function logShowsTailscaleBootFailure(log: string): boolean {
 }
 
 /** doctor's `gateway-tailscale-boot`: the failure before it happens (gateway up) or while it does (gateway down). */
-export function evalTailscaleBoot(p: {tailscaleMode?: string; tailscale: TailscaleBootView; gatewayHealthy: boolean; startHint: string}): CheckOutcome {
-  if (!gatewayBootNeedsTailscale(p.tailscaleMode)) return skip(`gateway.tailscale.mode is ${p.tailscaleMode ?? 'off'}: the gateway boots without tailscaled`)
+export function evalTailscaleBoot(p: {
+  tailscaleMode?: string
+  tailscale: TailscaleBootView
+  gatewayHealthy: boolean
+  startHint: string
+}): CheckOutcome {
+  if (!gatewayBootNeedsTailscale(p.tailscaleMode))
+    return skip(`gateway.tailscale.mode is ${p.tailscaleMode ?? 'off'}: the gateway boots without tailscaled`)
   const blocker = tailscaleBootBlocker(p.tailscaleMode, p.tailscale)
   if (!blocker) return pass(`Tailscale is Running, which gateway.tailscale.mode "${p.tailscaleMode}" needs at boot`)
   const remedy = tailscaleBootRemedy(p.startHint, p.tailscale.daemonUp ? p.tailscale.backendState : undefined)
   if (p.gatewayHealthy) return warn(`${blocker}. The gateway runs now, but its next restart will fail.`, remedy)
-  return fail(`${blocker}. This is why the gateway is down; a service manager restarting it keeps failing the same way.`, remedy)
+  return fail(
+    `${blocker}. This is why the gateway is down; a service manager restarting it keeps failing the same way.`,
+    remedy,
+  )
 }

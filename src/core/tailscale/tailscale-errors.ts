@@ -40,16 +40,22 @@ export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
   // again would send the user in circles (issue 17, M8).
   const running = /which appears to be running as (IPNExtension), pid (\d+)/.exec(text)
   if (running) {
-    return new ActionNeededError(`Tailscale is running (${running[1]}, pid ${running[2]}), but this process cannot reach it.`, {
-      code: 'tailscale-daemon-unreachable',
-      hint: 'Run claw-mesh as the user logged in at the Mac\'s desktop: not with sudo, not from another account (the Tailscale app answers only its own user); and keep /usr/sbin on PATH (its CLI looks for the app with lsof).',
-    })
+    return new ActionNeededError(
+      `Tailscale is running (${running[1]}, pid ${running[2]}), but this process cannot reach it.`,
+      {
+        code: 'tailscale-daemon-unreachable',
+        hint: "Run claw-mesh as the user logged in at the Mac's desktop: not with sudo, not from another account (the Tailscale app answers only its own user); and keep /usr/sbin on PATH (its CLI looks for the app with lsof).",
+      },
+    )
   }
   if (DAEMON_DOWN.some((re) => re.test(text))) {
-    return new ActionNeededError('The Tailscale daemon (tailscaled) is not running, or not on the socket claw-mesh used.', {
-      code: 'tailscale-daemon-down',
-      hint: `Start it: ${ctx.startHint}. For a userspace daemon, pass --socket PATH.`,
-    })
+    return new ActionNeededError(
+      'The Tailscale daemon (tailscaled) is not running, or not on the socket claw-mesh used.',
+      {
+        code: 'tailscale-daemon-down',
+        hint: `Start it: ${ctx.startHint}. For a userspace daemon, pass --socket PATH.`,
+      },
+    )
   }
   const headscale = headscaleRefusal(text)
   if (headscale) return headscale
@@ -81,22 +87,34 @@ export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
   if (/checkprefs access denied|Access denied/i.test(text)) {
     return new ActionNeededError('Tailscale refused the change: this user may not change its settings.', {
       code: 'tailscale-access-denied',
-      hint: ctx.os === 'darwin' ? MACOS_ACCESS_DENIED_HINT : 'Run claw-mesh as root (sudo), or once: sudo tailscale set --operator=$USER.',
+      hint:
+        ctx.os === 'darwin'
+          ? MACOS_ACCESS_DENIED_HINT
+          : 'Run claw-mesh as root (sudo), or once: sudo tailscale set --operator=$USER.',
     })
   }
   if (/requires mentioning all\s+non-default flags/i.test(text)) {
-    return new ExternalError('tailscale up refused to change settings without mentioning them all (the "accidental revert" guard).', {
-      ...base,
-      code: 'tailscale-accidental-revert',
-      hint: 'claw-mesh changes a running node with `tailscale set`; to re-register on purpose use claw-mesh tailscale join --force-reauth.',
-    })
+    return new ExternalError(
+      'tailscale up refused to change settings without mentioning them all (the "accidental revert" guard).',
+      {
+        ...base,
+        code: 'tailscale-accidental-revert',
+        hint: 'claw-mesh changes a running node with `tailscale set`; to re-register on purpose use claw-mesh tailscale join --force-reauth.',
+      },
+    )
   }
   if (/oauth authkeys require --advertise-tags/i.test(text)) {
-    return new UsageError('An OAuth client secret was given as the key, but no tags.', {code: 'tailscale-oauth-needs-tags', hint: 'Pass --tags tag:claw-mesh (tags the OAuth client may assign).'})
+    return new UsageError('An OAuth client secret was given as the key, but no tags.', {
+      code: 'tailscale-oauth-needs-tags',
+      hint: 'Pass --tags tag:claw-mesh (tags the OAuth client may assign).',
+    })
   }
   const unknownAttr = /unknown attribute "([^"]*)"/.exec(text)
   if (unknownAttr) {
-    return new UsageError(`The OAuth key has an unknown attribute "${unknownAttr[1]}".`, {code: 'tailscale-bad-key-attribute', hint: 'Only ephemeral= and preauthorized= may follow the client secret.'})
+    return new UsageError(`The OAuth key has an unknown attribute "${unknownAttr[1]}".`, {
+      code: 'tailscale-bad-key-attribute',
+      hint: 'Only ephemeral= and preauthorized= may follow the client secret.',
+    })
   }
   const undefinedFlag = /flag provided but not defined: (-\S+)/.exec(text)
   if (undefinedFlag) {
@@ -121,25 +139,34 @@ export function tailscaleError(ctx: TailscaleErrorContext): ClawMeshError {
 function headscaleRefusal(text: string): ClawMeshError | undefined {
   const create = 'headscale preauthkeys create --user <id> --expiration 1h (or --tags tag:claw-mesh for tagged nodes)'
   if (/authkey expired|auth-key expired/i.test(text)) {
-    return new ActionNeededError('The control server refused the pre-auth key: it has expired.', {code: 'headscale-key-expired', hint: `Create a new one on the server: ${create}; pass it with --tailscale-key file:PATH.`})
+    return new ActionNeededError('The control server refused the pre-auth key: it has expired.', {
+      code: 'headscale-key-expired',
+      hint: `Create a new one on the server: ${create}; pass it with --tailscale-key file:PATH.`,
+    })
   }
   if (/authkey already used/i.test(text)) {
-    return new ActionNeededError('The control server refused the pre-auth key: it was single-use and is already used.', {
-      code: 'headscale-key-used',
-      hint: `Create a reusable one for a fleet: headscale preauthkeys create --reusable --user <id> (see headscale preauthkeys list), then re-run.`,
-    })
+    return new ActionNeededError(
+      'The control server refused the pre-auth key: it was single-use and is already used.',
+      {
+        code: 'headscale-key-used',
+        hint: `Create a reusable one for a fleet: headscale preauthkeys create --reusable --user <id> (see headscale preauthkeys list), then re-run.`,
+      },
+    )
   }
   if (/invalid pre ?auth key|invalid authkey|auth-key not found/i.test(text)) {
-    return new ActionNeededError('The control server does not know this pre-auth key (mistyped, deleted, or from another server).', {
-      code: 'headscale-key-invalid',
-      hint: `Check it with headscale preauthkeys list, or create one: ${create}; and check --login-server names the server that made it.`,
-    })
+    return new ActionNeededError(
+      'The control server does not know this pre-auth key (mistyped, deleted, or from another server).',
+      {
+        code: 'headscale-key-invalid',
+        hint: `Check it with headscale preauthkeys list, or create one: ${create}; and check --login-server names the server that made it.`,
+      },
+    )
   }
   const tags = /requested tags \[([^\]]*)\] are invalid or not permitted/i.exec(text)
   if (tags) {
     return new ActionNeededError(`The control server refused the tags ${tags[1]}.`, {
       code: 'tailscale-tags-refused',
-      hint: 'On Headscale the tags come from the key: headscale preauthkeys create --tags tag:claw-mesh (and list the tag in the policy\'s tagOwners). On tailscale.com, add the tag to tagOwners in the policy file.',
+      hint: "On Headscale the tags come from the key: headscale preauthkeys create --tags tag:claw-mesh (and list the tag in the policy's tagOwners). On tailscale.com, add the tag to tagOwners in the policy file.",
     })
   }
   return undefined

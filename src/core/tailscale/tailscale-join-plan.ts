@@ -67,23 +67,36 @@ export function planJoin(observed: JoinObserved, desired: JoinDesired): JoinPlan
   if (tagsDiffer) {
     throw new UsageError(
       `The node is tagged ${observed.tags.join(',') || '(no tags)'} but --tags asks for ${desired.tags.join(',')}: changing tags re-registers the node.`,
-      {code: 'tailscale-tags-need-reauth', hint: 'Re-run with --force-reauth and a key (--tailscale-key file:PATH) to re-register with the new tags, or drop --tags to keep the current ones.'},
+      {
+        code: 'tailscale-tags-need-reauth',
+        hint: 'Re-run with --force-reauth and a key (--tailscale-key file:PATH) to re-register with the new tags, or drop --tags to keep the current ones.',
+      },
     )
   }
-  const rename = observed.hostname !== desired.hostname && !isRenamedVariant(observed.hostname, desired.hostname) ? [`--hostname=${desired.hostname}`] : []
+  const rename =
+    observed.hostname !== desired.hostname && !isRenamedVariant(observed.hostname, desired.hostname)
+      ? [`--hostname=${desired.hostname}`]
+      : []
   // A node the user signed in from the tray app runs without ForceDaemon: `set --unattended` keeps it up (only
   // when the pref is known to be off, so a re-run with nothing to change does nothing).
   const unattended = desired.unattended && observed.forceDaemon === false ? ['--unattended'] : []
   const setFlags = [...rename, ...unattended]
   const ours = observed.hostname !== null && observed.hostname === desired.recordedHostname
   if (rename.length > 0 && desired.hostnameGiven === false && !ours) {
-    throw new UsageError(`This machine is already in the tailnet as "${observed.hostname}"; claw-mesh would rename it to "${desired.hostname}".`, {
-      code: 'tailscale-rename-needs-consent',
-      hint: `Pass --hostname ${desired.hostname} to rename it (other devices then reach it by that name), or --hostname ${observed.hostname} to keep its name.`,
-    })
+    throw new UsageError(
+      `This machine is already in the tailnet as "${observed.hostname}"; claw-mesh would rename it to "${desired.hostname}".`,
+      {
+        code: 'tailscale-rename-needs-consent',
+        hint: `Pass --hostname ${desired.hostname} to rename it (other devices then reach it by that name), or --hostname ${observed.hostname} to keep its name.`,
+      },
+    )
   }
   if (state === 'Stopped') {
-    return {action: 'resume', reason: 'Tailscale is stopped (tailscale down); bringing it back up without a key', then: setFlags}
+    return {
+      action: 'resume',
+      reason: 'Tailscale is stopped (tailscale down); bringing it back up without a key',
+      then: setFlags,
+    }
   }
   if (setFlags.length > 0) {
     const reasons = [
@@ -110,7 +123,10 @@ export function parseDebugPrefs(prefsJson: string): {forceDaemon: boolean; opera
     const prefs = JSON.parse(prefsJson) as unknown
     if (!prefs || typeof prefs !== 'object' || Array.isArray(prefs)) return undefined
     const {ForceDaemon, OperatorUser} = prefs as {ForceDaemon?: unknown; OperatorUser?: unknown}
-    return {forceDaemon: ForceDaemon === true, operatorUser: typeof OperatorUser === 'string' && OperatorUser !== '' ? OperatorUser : null}
+    return {
+      forceDaemon: ForceDaemon === true,
+      operatorUser: typeof OperatorUser === 'string' && OperatorUser !== '' ? OperatorUser : null,
+    }
   } catch {
     return undefined
   }
@@ -137,38 +153,57 @@ const HEADSCALE_KEY = /^(hskey-auth-[A-Za-z0-9_-]+|[0-9a-f]{48})$/
  * get `?ephemeral=…&preauthorized=true` and require tags. With a self-hosted control server (`selfHosted`),
  * Headscale's keys (`hskey-auth-…`, or 48 hex characters before v0.28) are accepted and OAuth secrets are not.
  */
-export function prepareAuthKey(key: string, opts: {tags: string[]; ephemeral: boolean; selfHosted?: boolean}): {kind: KeyKind; value: string} {
-  const whitespace = () => new UsageError('The Tailscale key contains whitespace.', {code: 'tailscale-key-shape', hint: 'The file should hold only the key (a trailing newline is fine).'})
+export function prepareAuthKey(
+  key: string,
+  opts: {tags: string[]; ephemeral: boolean; selfHosted?: boolean},
+): {kind: KeyKind; value: string} {
+  const whitespace = () =>
+    new UsageError('The Tailscale key contains whitespace.', {
+      code: 'tailscale-key-shape',
+      hint: 'The file should hold only the key (a trailing newline is fine).',
+    })
   if (opts.selfHosted) {
     if (/\s/.test(key)) throw whitespace()
     if (key.startsWith('tskey-client-')) {
-      throw new UsageError('An OAuth client secret (tskey-client-…) works only with tailscale.com, not with a self-hosted --login-server.', {
-        code: 'tailscale-key-shape',
-        hint: 'Create a pre-auth key on the server: headscale preauthkeys create --user <id> (or --tags tag:claw-mesh), and pass --tailscale-key file:PATH.',
-      })
+      throw new UsageError(
+        'An OAuth client secret (tskey-client-…) works only with tailscale.com, not with a self-hosted --login-server.',
+        {
+          code: 'tailscale-key-shape',
+          hint: 'Create a pre-auth key on the server: headscale preauthkeys create --user <id> (or --tags tag:claw-mesh), and pass --tailscale-key file:PATH.',
+        },
+      )
     }
     if (HEADSCALE_KEY.test(key) || /^tskey-[A-Za-z0-9]/.test(key)) return {kind: 'headscale', value: key}
-    throw new UsageError('The key does not look like a pre-auth key (hskey-auth-…, or 48 hex characters from Headscale before 0.28).', {
-      code: 'tailscale-key-shape',
-      hint: 'Create one with: headscale preauthkeys create --user <id> --expiration 1h (or --tags tag:claw-mesh), then pass --tailscale-key file:PATH.',
-    })
+    throw new UsageError(
+      'The key does not look like a pre-auth key (hskey-auth-…, or 48 hex characters from Headscale before 0.28).',
+      {
+        code: 'tailscale-key-shape',
+        hint: 'Create one with: headscale preauthkeys create --user <id> --expiration 1h (or --tags tag:claw-mesh), then pass --tailscale-key file:PATH.',
+      },
+    )
   }
   if (!/^tskey-[A-Za-z0-9]/.test(key)) {
     const headscale = HEADSCALE_KEY.test(key)
-    throw new UsageError(`The Tailscale key does not look like an auth key (it should start with "tskey-")${headscale ? ': it looks like a Headscale key, but no --login-server was given' : ''}.`, {
-      code: 'tailscale-key-shape',
-      hint: headscale
-        ? 'Pass --login-server URL (or set CLAW_MESH_LOGIN_SERVER) naming your Headscale server.'
-        : 'Create one in the admin console (Settings → Keys) and pass --tailscale-key file:PATH; for Headscale, also pass --login-server URL.',
-    })
+    throw new UsageError(
+      `The Tailscale key does not look like an auth key (it should start with "tskey-")${headscale ? ': it looks like a Headscale key, but no --login-server was given' : ''}.`,
+      {
+        code: 'tailscale-key-shape',
+        hint: headscale
+          ? 'Pass --login-server URL (or set CLAW_MESH_LOGIN_SERVER) naming your Headscale server.'
+          : 'Create one in the admin console (Settings → Keys) and pass --tailscale-key file:PATH; for Headscale, also pass --login-server URL.',
+      },
+    )
   }
   if (/\s/.test(key)) throw whitespace()
   if (!key.startsWith('tskey-client-')) return {kind: 'auth', value: key}
   if (opts.tags.length === 0) {
-    throw new UsageError('An OAuth client secret (tskey-client-…) needs tags: Tailscale refuses it without --advertise-tags.', {
-      code: 'tailscale-oauth-needs-tags',
-      hint: 'Pass --tags tag:claw-mesh (a tag the OAuth client is allowed to assign).',
-    })
+    throw new UsageError(
+      'An OAuth client secret (tskey-client-…) needs tags: Tailscale refuses it without --advertise-tags.',
+      {
+        code: 'tailscale-oauth-needs-tags',
+        hint: 'Pass --tags tag:claw-mesh (a tag the OAuth client is allowed to assign).',
+      },
+    )
   }
   if (key.includes('?')) return {kind: 'oauth', value: key}
   return {kind: 'oauth', value: `${key}?ephemeral=${opts.ephemeral}&preauthorized=true`}

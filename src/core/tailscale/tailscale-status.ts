@@ -33,7 +33,11 @@ export const rawStatusSchema = z
     Health: z.array(z.string()).nullish(),
     MagicDNSSuffix: z.string().nullish(),
     CurrentTailnet: z
-      .object({Name: z.string().nullish(), MagicDNSSuffix: z.string().nullish(), MagicDNSEnabled: z.boolean().nullish()})
+      .object({
+        Name: z.string().nullish(),
+        MagicDNSSuffix: z.string().nullish(),
+        MagicDNSEnabled: z.boolean().nullish(),
+      })
       .loose()
       .nullish(),
     CertDomains: z.array(z.string()).nullish(),
@@ -110,10 +114,13 @@ export function parseStatusJson(text: string): RawStatus {
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new Error(`tailscale status --json printed something that is not JSON: ${(error as Error).message}`, {cause: error})
+    throw new Error(`tailscale status --json printed something that is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    })
   }
   const result = rawStatusSchema.safeParse(data)
-  if (!result.success) throw new Error(`tailscale status --json has an unexpected shape: ${result.error.issues[0]?.message}`)
+  if (!result.success)
+    throw new Error(`tailscale status --json has an unexpected shape: ${result.error.issues[0]?.message}`)
   // Host names, OS and health lines are chosen by other nodes (and the control server): no terminal controls.
   return stripControlValue(result.data)
 }

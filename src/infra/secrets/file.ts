@@ -18,7 +18,11 @@ export function gatewayProviderFileFor(secretsFile: string): string {
 }
 
 /** Writes (or, with no token, removes) the provider file when its content differs. Returns true when it changed. */
-export async function syncGatewayProviderFile(secretsFile: string, token: string | undefined, platform: SecretFilePlatform): Promise<boolean> {
+export async function syncGatewayProviderFile(
+  secretsFile: string,
+  token: string | undefined,
+  platform: SecretFilePlatform,
+): Promise<boolean> {
   const file = gatewayProviderFileFor(secretsFile)
   if (token === undefined) {
     const existed = (await readIfExists(file)) !== undefined
@@ -68,15 +72,18 @@ export async function secretFileProblems(file: string, os: SecretFilePlatform): 
   }
   if (st.isSymbolicLink()) problems.push('is a symlink')
   if (!st.isFile() && !st.isSymbolicLink()) problems.push('is not a regular file')
-  if (os.platform !== 'win32' && (st.mode & 0o077) !== 0) problems.push(`has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} (must be 0600)`)
+  if (os.platform !== 'win32' && (st.mode & 0o077) !== 0)
+    problems.push(`has mode ${(st.mode & 0o777).toString(8).padStart(4, '0')} (must be 0600)`)
   if (st.nlink !== 1) problems.push(`has ${st.nlink} hard links (must be 1)`)
-  if (os.platform !== 'win32' && typeof process.getuid === 'function' && st.uid !== process.getuid()) problems.push(`is owned by uid ${st.uid}, not by you (uid ${process.getuid()})`)
+  if (os.platform !== 'win32' && typeof process.getuid === 'function' && st.uid !== process.getuid())
+    problems.push(`is owned by uid ${st.uid}, not by you (uid ${process.getuid()})`)
   return problems
 }
 
 /** What to do about a secret file's problems: no chmod where modes do not apply. */
 function insecureFileHint(file: string, platform: string): string {
-  if (platform === 'win32') return `Remove the symlink or the extra hard links at ${JSON.stringify(file)} (or move the file away and re-run claw-mesh bootstrap).`
+  if (platform === 'win32')
+    return `Remove the symlink or the extra hard links at ${JSON.stringify(file)} (or move the file away and re-run claw-mesh bootstrap).`
   return `Run: chmod 600 ${JSON.stringify(file)} (and remove extra hard links), or claw-mesh doctor --fix.`
 }
 
@@ -88,7 +95,10 @@ export function createFileSecretStore(file: string, os: SecretFilePlatform): Sec
   const load = async (): Promise<Record<string, string>> => {
     const problems = await secretFileProblems(file, os)
     if (problems.length > 0) {
-      throw new InsecureSecretFileError(`The secret file ${file} ${problems.join(', ')}.`, insecureFileHint(file, os.platform))
+      throw new InsecureSecretFileError(
+        `The secret file ${file} ${problems.join(', ')}.`,
+        insecureFileHint(file, os.platform),
+      )
     }
     const text = await readIfExists(file)
     if (text === undefined || text.trim() === '') return {}
@@ -98,10 +108,16 @@ export function createFileSecretStore(file: string, os: SecretFilePlatform): Sec
     } catch {
       // fall through
     }
-    throw new ClawMeshError(`The secret file ${file} is not valid JSON.`, {hint: 'Move it away and re-run claw-mesh bootstrap to create new tokens.'})
+    throw new ClawMeshError(`The secret file ${file} is not valid JSON.`, {
+      hint: 'Move it away and re-run claw-mesh bootstrap to create new tokens.',
+    })
   }
   // Read-modify-write under the lock: two runs adding a peer token at once must both be kept.
-  const exclusive = <T>(fn: () => Promise<T>) => withLock({dir: path.dirname(file), name: 'secrets', waitMs: 30_000, clock: systemClock, what: 'claw-mesh secret update'}, fn)
+  const exclusive = <T>(fn: () => Promise<T>) =>
+    withLock(
+      {dir: path.dirname(file), name: 'secrets', waitMs: 30_000, clock: systemClock, what: 'claw-mesh secret update'},
+      fn,
+    )
   const save = async (values: Record<string, string>) => {
     await ensureDir(path.dirname(file))
     await writeFileAtomic(file, `${JSON.stringify(values, null, 2)}\n`, 0o600)

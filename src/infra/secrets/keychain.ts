@@ -23,13 +23,30 @@ const DEFAULT_TIMEOUT_MS = 5000
  * Pinning the store makes it fail instead, and claw-mesh then says so and uses the file store.
  * Every call runs off the main thread and is abandoned after a timeout (a locked keychain can block forever).
  */
-export async function createKeychainSecretStore(opts: {service: string; timeoutMs?: number; platformLabel: string; platform: string; busAddress?: string; runner?: Runner}): Promise<SecretStore> {
-  const unavailable = (message: string, problem?: KeychainProblem) => new KeychainUnavailableError(message, {platform: opts.platform, problem})
+export async function createKeychainSecretStore(opts: {
+  service: string
+  timeoutMs?: number
+  platformLabel: string
+  platform: string
+  busAddress?: string
+  runner?: Runner
+}): Promise<SecretStore> {
+  const unavailable = (message: string, problem?: KeychainProblem) =>
+    new KeychainUnavailableError(message, {platform: opts.platform, problem})
   if (opts.platform === 'darwin') {
-    if (!opts.runner) throw new BugError('The macOS keychain is reached through /usr/bin/security: createKeychainSecretStore needs the Runner.')
+    if (!opts.runner)
+      throw new BugError(
+        'The macOS keychain is reached through /usr/bin/security: createKeychainSecretStore needs the Runner.',
+      )
     // Loaded only on macOS: the other platforms never pay for it at start-up.
     const {createMacKeychainStore} = await import('./macos-keychain.js')
-    return createMacKeychainStore({service: opts.service, runner: opts.runner, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, platformLabel: opts.platformLabel, unavailable})
+    return createMacKeychainStore({
+      service: opts.service,
+      runner: opts.runner,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      platformLabel: opts.platformLabel,
+      unavailable,
+    })
   }
   let mod: typeof import('@napi-rs/keyring')
   try {
@@ -39,7 +56,8 @@ export async function createKeychainSecretStore(opts: {service: string; timeoutM
   }
   // libdbus (inside the library) reads the bus address from the process environment only: the bus found for a
   // cron job or a service unit (the user bus socket) has to be put there for it to see the same Secret Service.
-  if (opts.platform === 'linux' && opts.busAddress && !process.env.DBUS_SESSION_BUS_ADDRESS) process.env.DBUS_SESSION_BUS_ADDRESS = opts.busAddress
+  if (opts.platform === 'linux' && opts.busAddress && !process.env.DBUS_SESSION_BUS_ADDRESS)
+    process.env.DBUS_SESSION_BUS_ADDRESS = opts.busAddress
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
   const withTimeout = async <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     const controller = new AbortController()
@@ -66,7 +84,8 @@ export async function createKeychainSecretStore(opts: {service: string; timeoutM
   return {
     backend: 'keychain',
     location: `${opts.platformLabel} (service "${opts.service}")`,
-    get: (name) => withTimeout(`reading ${name}`, async (signal) => (await entry(name).getPassword(signal)) ?? undefined),
+    get: (name) =>
+      withTimeout(`reading ${name}`, async (signal) => (await entry(name).getPassword(signal)) ?? undefined),
     set: (name, value) => withTimeout(`writing ${name}`, async (signal) => entry(name).setPassword(value, signal)),
     delete: (name) => withTimeout(`deleting ${name}`, async (signal) => entry(name).deleteCredential(signal)),
   }
@@ -90,5 +109,8 @@ export async function probeKeychain(store: SecretStore, opts: {readOnly?: boolea
   } finally {
     await store.delete(PROBE_NAME).catch(() => false)
   }
-  if (back !== 'claw-mesh-probe') throw new KeychainUnavailableError('The keychain accepted a value but did not return it.', {platform: opts.platform})
+  if (back !== 'claw-mesh-probe')
+    throw new KeychainUnavailableError('The keychain accepted a value but did not return it.', {
+      platform: opts.platform,
+    })
 }

@@ -7,7 +7,10 @@ import {parseVolatileKeys, type VolatileKey} from '../../core/checks/secrets.js'
  */
 
 /** claw-mesh's keys in /proc/keys (every key this user may view, whichever session made it). */
-export async function listVolatileSecrets(service: string, procKeys = '/proc/keys'): Promise<{keys: VolatileKey[]; error?: string}> {
+export async function listVolatileSecrets(
+  service: string,
+  procKeys = '/proc/keys',
+): Promise<{keys: VolatileKey[]; error?: string}> {
   try {
     return {keys: parseVolatileKeys(await fs.readFile(procKeys, 'utf8'), service)}
   } catch (error) {

@@ -10,7 +10,11 @@ export type SecretStoreChoice = 'auto' | 'keychain' | 'file'
 
 export const KEYCHAIN_SERVICE = 'claw-mesh'
 
-export const KEYCHAIN_LABELS: Record<string, string> = {darwin: 'macOS Keychain', win32: 'Windows Credential Manager', linux: 'Secret Service'}
+export const KEYCHAIN_LABELS: Record<string, string> = {
+  darwin: 'macOS Keychain',
+  win32: 'Windows Credential Manager',
+  linux: 'Secret Service',
+}
 
 export interface OpenSecretStoreOptions {
   choice: SecretStoreChoice
@@ -40,8 +44,16 @@ export async function openSecretStore(opts: OpenSecretStoreOptions): Promise<Sec
 
 /** A dry run that tries to store a secret is a bug: fail loudly instead of changing the machine. */
 export function readOnlyStore(store: SecretStore): SecretStore {
-  const refuse = (what: string) => Promise.reject(new BugError(`A dry run tried to ${what} in the secret store (${store.location}).`))
-  return {backend: store.backend, location: store.location, fallbackReason: store.fallbackReason, get: (name) => store.get(name), set: (name) => refuse(`write ${name}`), delete: (name) => refuse(`delete ${name}`)}
+  const refuse = (what: string) =>
+    Promise.reject(new BugError(`A dry run tried to ${what} in the secret store (${store.location}).`))
+  return {
+    backend: store.backend,
+    location: store.location,
+    fallbackReason: store.fallbackReason,
+    get: (name) => store.get(name),
+    set: (name) => refuse(`write ${name}`),
+    delete: (name) => refuse(`delete ${name}`),
+  }
 }
 
 /** The OS keychain, checked (read-only first, so a dry run decides like the real run). Throws KeychainUnavailableError. */
@@ -52,10 +64,21 @@ export async function openKeychain(opts: OpenSecretStoreOptions): Promise<Secret
   const busAddress = secretService?.userSessionBus(opts.env)
   if (secretService) {
     const ready = await secretService.secretServiceReadiness(opts.runner, busAddress, timeoutMs)
-    if (ready && !ready.usable) throw new KeychainUnavailableError(`The Secret Service cannot keep secrets here: ${ready.detail}.`, {platform: 'linux', problem: ready.problem})
+    if (ready && !ready.usable)
+      throw new KeychainUnavailableError(`The Secret Service cannot keep secrets here: ${ready.detail}.`, {
+        platform: 'linux',
+        problem: ready.problem,
+      })
   }
   const create = opts.keychain ?? createKeychainSecretStore
-  const store = await create({service: opts.service ?? KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[opts.platform] ?? 'OS keychain', platform: opts.platform, busAddress, runner: opts.runner})
+  const store = await create({
+    service: opts.service ?? KEYCHAIN_SERVICE,
+    timeoutMs,
+    platformLabel: KEYCHAIN_LABELS[opts.platform] ?? 'OS keychain',
+    platform: opts.platform,
+    busAddress,
+    runner: opts.runner,
+  })
   await probeKeychain(store, {readOnly: opts.readOnly, platform: opts.platform})
   return store
 }
@@ -65,7 +88,9 @@ async function open(opts: OpenSecretStoreOptions): Promise<SecretStore> {
   if (opts.choice === 'file') return file()
   if (opts.choice !== 'keychain' && opts.choice !== 'auto') {
     const choice: unknown = opts.choice // typed as the three, but it comes from the user
-    throw new UsageError(`--secret-store "${String(choice)}" is not one of auto, keychain, file.`, {hint: 'Pass --secret-store auto, keychain or file.'})
+    throw new UsageError(`--secret-store "${String(choice)}" is not one of auto, keychain, file.`, {
+      hint: 'Pass --secret-store auto, keychain or file.',
+    })
   }
   try {
     return await openKeychain(opts)
@@ -73,7 +98,9 @@ async function open(opts: OpenSecretStoreOptions): Promise<SecretStore> {
     if (opts.choice === 'keychain' || !(error instanceof KeychainUnavailableError)) throw error
     const fallback = file()
     const verb = opts.readOnly ? 'would be kept' : 'will be kept'
-    opts.io.err(`warning: the OS keychain cannot be used here: ${error.reason}. Secrets ${verb} in plain text in ${fallback.file} (mode 0600). ${error.hint}\n`)
+    opts.io.err(
+      `warning: the OS keychain cannot be used here: ${error.reason}. Secrets ${verb} in plain text in ${fallback.file} (mode 0600). ${error.hint}\n`,
+    )
     return {...fallback, fallbackReason: error.reason}
   }
 }

@@ -30,7 +30,9 @@ export const SECRET_NAMES = {
  * A test double for the keychain: same backend (so every code path is the keychain's, none is test-only), values
  * in memory.
  */
-export function createMemorySecretStore(initial: Record<string, string> = {}): SecretStore & {values: Map<string, string>} {
+export function createMemorySecretStore(
+  initial: Record<string, string> = {},
+): SecretStore & {values: Map<string, string>} {
   const values = new Map(Object.entries(initial))
   return {
     backend: 'keychain',

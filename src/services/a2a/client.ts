@@ -20,9 +20,21 @@ const RETRY_KINDS = new Set(['starting', 'rate-limited'])
 /** A refused connection is retried briefly (a gateway restarting its listener), not for the whole deadline. */
 const REFUSED_RETRY_MS = 1000
 
-async function once(deps: Pick<Deps, 'http'>, target: A2aTarget, body: string, method: 'SendMessage' | 'GetTask', timeoutMs: number): Promise<A2aOutcome> {
+async function once(
+  deps: Pick<Deps, 'http'>,
+  target: A2aTarget,
+  body: string,
+  method: 'SendMessage' | 'GetTask',
+  timeoutMs: number,
+): Promise<A2aOutcome> {
   try {
-    const res = await deps.http.request({method: 'POST', url: target.url, headers: a2aHeaders(target.token), body, timeoutMs})
+    const res = await deps.http.request({
+      method: 'POST',
+      url: target.url,
+      headers: a2aHeaders(target.token),
+      body,
+      timeoutMs,
+    })
     if (Buffer.byteLength(res.body, 'utf8') > MAX_A2A_RESPONSE_BYTES) return {kind: 'too-large'}
     return classifyA2aAnswer(res.status, res.body, method, res.headers)
   } catch (error) {
@@ -47,7 +59,10 @@ export async function callA2a(
   let delay = 500
   for (;;) {
     const outcome = await once(deps, target, body, opts.method, opts.timeoutMs)
-    const refused = outcome.kind === 'network' && outcome.failure === 'refused' && deps.clock.now().getTime() - started < REFUSED_RETRY_MS
+    const refused =
+      outcome.kind === 'network' &&
+      outcome.failure === 'refused' &&
+      deps.clock.now().getTime() - started < REFUSED_RETRY_MS
     const retry = RETRY_KINDS.has(outcome.kind) || refused
     if (!retry || deps.clock.now().getTime() + delay >= retryUntil) return outcome
     await deps.clock.sleep(delay)
@@ -56,13 +71,29 @@ export async function callA2a(
 }
 
 /** The public Agent Card under a base URL (a gateway origin, or any agent's card base), or why there is none. */
-export async function fetchAgentCard(deps: Pick<Deps, 'http'>, base: string, timeoutMs: number): Promise<{card?: AgentCardFacts; status?: number; failure?: string}> {
+export async function fetchAgentCard(
+  deps: Pick<Deps, 'http'>,
+  base: string,
+  timeoutMs: number,
+): Promise<{card?: AgentCardFacts; status?: number; failure?: string}> {
   try {
-    const res = await deps.http.request({url: `${base.replace(/\/+$/, '')}${AGENT_CARD_PATH}`, headers: a2aHeaders(), timeoutMs})
-    if (res.status !== 200) return {status: res.status, failure: /Plugin runtime is starting/i.test(res.body.slice(0, 200)) ? 'its A2A channel is still starting' : `HTTP ${res.status}`}
+    const res = await deps.http.request({
+      url: `${base.replace(/\/+$/, '')}${AGENT_CARD_PATH}`,
+      headers: a2aHeaders(),
+      timeoutMs,
+    })
+    if (res.status !== 200)
+      return {
+        status: res.status,
+        failure: /Plugin runtime is starting/i.test(res.body.slice(0, 200))
+          ? 'its A2A channel is still starting'
+          : `HTTP ${res.status}`,
+      }
     const card = parseAgentCard(res.body.slice(0, MAX_A2A_RESPONSE_BYTES))
     return card ? {card, status: 200} : {status: 200, failure: 'the answer is not an Agent Card'}
   } catch (error) {
-    return {failure: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error)?.message ?? error)}
+    return {
+      failure: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error)?.message ?? error),
+    }
   }
 }

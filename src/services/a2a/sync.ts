@@ -21,10 +21,20 @@ export interface A2aSync {
  */
 export async function syncA2aConfig(deps: Deps): Promise<A2aSync> {
   if (!deps.store.read().gateway?.expose) {
-    return {configured: false, changed: false, note: 'The gateway is not configured on this machine yet: claw-mesh bootstrap writes the A2A peers into openclaw.json.'}
+    return {
+      configured: false,
+      changed: false,
+      note: 'The gateway is not configured on this machine yet: claw-mesh bootstrap writes the A2A peers into openclaw.json.',
+    }
   }
   const r = await configureGateway(deps, {})
-  const peerPaths = new Set(r.changes.map((c) => c.path).filter((p) => p.startsWith('channels.a2a.peers.') || p.startsWith('tools.toolsBySender.') || p === MESH_PROOF_DOTTED))
+  const peerPaths = new Set(
+    r.changes
+      .map((c) => c.path)
+      .filter(
+        (p) => p.startsWith('channels.a2a.peers.') || p.startsWith('tools.toolsBySender.') || p === MESH_PROOF_DOTTED,
+      ),
+  )
   if (peerPaths.size > 0) {
     // A running gateway reloads channels.a2a.peers and the pairs' tool policies by itself (seen live, ~2.5 s), and a stopped one reads them at
     // start: nothing is left for `gateway start` to apply, so a later bootstrap plans no restart for them.

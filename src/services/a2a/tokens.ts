@@ -10,11 +10,18 @@ export interface PairTokensStored {
 }
 
 export async function readPairTokens(secrets: SecretStore, name: string): Promise<PairTokensStored> {
-  const [inbound, outbound] = await Promise.all([secrets.get(SECRET_NAMES.a2aIn(name)), secrets.get(SECRET_NAMES.a2aOut(name))])
+  const [inbound, outbound] = await Promise.all([
+    secrets.get(SECRET_NAMES.a2aIn(name)),
+    secrets.get(SECRET_NAMES.a2aOut(name)),
+  ])
   return {inbound, outbound}
 }
 
-export async function writePairTokens(secrets: SecretStore, name: string, tokens: {inbound: string; outbound: string}): Promise<void> {
+export async function writePairTokens(
+  secrets: SecretStore,
+  name: string,
+  tokens: {inbound: string; outbound: string},
+): Promise<void> {
   await secrets.set(SECRET_NAMES.a2aIn(name), tokens.inbound)
   await secrets.set(SECRET_NAMES.a2aOut(name), tokens.outbound)
 }

@@ -14,14 +14,23 @@ export const STORED_WEBHOOK = 'webhook:stored'
 export const ALERT_ENV = 'CLAW_MESH_ALERT'
 
 /** The raw target: `--alert TARGET`, `--alert file:PATH`, `--alert -` (stdin), else $CLAW_MESH_ALERT. */
-export async function readAlertInput(deps: Pick<Deps, 'env' | 'io' | 'redactor'>, raw: string | undefined): Promise<string | undefined> {
+export async function readAlertInput(
+  deps: Pick<Deps, 'env' | 'io' | 'redactor'>,
+  raw: string | undefined,
+): Promise<string | undefined> {
   let value: string | undefined
   const onArgv = literalWebhookWarning(raw)
   if (onArgv) deps.io.err(`warning: ${onArgv}\n`)
   if (raw === undefined) value = deps.env[ALERT_ENV]?.trim() || undefined
   else if (raw.trim() === '-') value = (await readTextInputStdin(deps.io.stdin, '--alert - (stdin)')).trim()
   else if (raw.startsWith('file:')) {
-    value = (await readTextInputFile(raw.slice(5), `--alert ${raw}`, 'Check the path; the file holds one target, e.g. webhook:https://hooks.slack.com/services/….')).trim()
+    value = (
+      await readTextInputFile(
+        raw.slice(5),
+        `--alert ${raw}`,
+        'Check the path; the file holds one target, e.g. webhook:https://hooks.slack.com/services/….',
+      )
+    ).trim()
   } else value = raw
   if (value === STORED_WEBHOOK) return value
   // Registered before anything can quote it; command: and imessage: targets are not secrets.
@@ -34,7 +43,11 @@ export async function resolveAlertTarget(deps: Deps, raw: string | undefined): P
   if (raw === undefined) return undefined
   if (raw === STORED_WEBHOOK) {
     const url = await (await deps.secrets()).get(SECRET_NAMES.alertWebhook)
-    if (!url) throw new UsageError('The alert webhook recorded by watchdog install is missing from the secret store.', {code: 'bad-alert-target', hint: 'Run claw-mesh watchdog install --alert file:PATH again (the file holds webhook:https://…).'})
+    if (!url)
+      throw new UsageError('The alert webhook recorded by watchdog install is missing from the secret store.', {
+        code: 'bad-alert-target',
+        hint: 'Run claw-mesh watchdog install --alert file:PATH again (the file holds webhook:https://…).',
+      })
     raw = `webhook:${url}`
   }
   const target = parseAlertTarget(raw, deps.platform.id)
@@ -46,7 +59,8 @@ export async function resolveAlertTarget(deps: Deps, raw: string | undefined): P
 export async function storeAlertTarget(deps: Deps, target: AlertTarget, raw: string): Promise<string> {
   if (target.kind !== 'webhook') return raw
   const secrets = await deps.secrets()
-  if ((await secrets.get(SECRET_NAMES.alertWebhook)) !== target.url) await secrets.set(SECRET_NAMES.alertWebhook, target.url)
+  if ((await secrets.get(SECRET_NAMES.alertWebhook)) !== target.url)
+    await secrets.set(SECRET_NAMES.alertWebhook, target.url)
   return STORED_WEBHOOK
 }
 

@@ -14,7 +14,10 @@ import type {BootstrapHooks} from './run.js'
  * `claw-mesh watchdog run` and the user is told how to schedule it, instead of failing the whole bootstrap.
  * The watchdog's observation is the scheduler's own answer: nothing is assumed installed.
  */
-export function bootstrapHooks(deps: Deps, opts: {alert?: string} & PluginWant): Pick<BootstrapHooks, 'watchdog' | 'skill' | 'meshPlugin'> {
+export function bootstrapHooks(
+  deps: Deps,
+  opts: {alert?: string} & PluginWant,
+): Pick<BootstrapHooks, 'watchdog' | 'skill' | 'meshPlugin'> {
   // The plugin's config carries this host's name and capabilities (its card): judged and written with this run's flags.
   const want: PluginWant = {identity: opts.identity, self: opts.self}
   const alert = opts.alert
@@ -23,7 +26,12 @@ export function bootstrapHooks(deps: Deps, opts: {alert?: string} & PluginWant):
       async status(): Promise<WatchdogObserved> {
         const manager = await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)
         const s = manager.usable ? await watchdogStatus(deps, {alert}) : {installed: false, matches: false}
-        return {schedulerUsable: manager.usable, installed: s.installed, matches: s.matches, sameAlertRecorded: alert !== undefined && (await alertRecorded(deps, alert))}
+        return {
+          schedulerUsable: manager.usable,
+          installed: s.installed,
+          matches: s.matches,
+          sameAlertRecorded: alert !== undefined && (await alertRecorded(deps, alert)),
+        }
       },
       async install() {
         try {
@@ -49,7 +57,10 @@ export function bootstrapHooks(deps: Deps, opts: {alert?: string} & PluginWant):
         // Before OpenClaw is installed (bootstrap installs it first) there is nothing to ask: the step runs.
         try {
           const s = await meshPluginStatus(deps, undefined, undefined, want)
-          return {current: s.plan.steps.length === 0 && !s.configStale, unsupported: s.plan.unsupported === 'OpenClaw is not installed' ? undefined : s.plan.unsupported}
+          return {
+            current: s.plan.steps.length === 0 && !s.configStale,
+            unsupported: s.plan.unsupported === 'OpenClaw is not installed' ? undefined : s.plan.unsupported,
+          }
         } catch {
           return {current: false}
         }

@@ -41,15 +41,32 @@ export async function observeTailscale(deps: Deps, view: MachineView): Promise<T
   const {cli: ts, result} = await view.tailscaleStatus()
   if (!ts || !result) return down(false)
   if (result.exitCode !== 0) {
-    const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli: ts.location.cli})
+    const error = tailscaleError({
+      subcommand: 'status',
+      args: ['status', '--json'],
+      exitCode: result.exitCode,
+      stderr: result.stderr || result.stdout,
+      startHint: deps.platform.tailscaleStartHint,
+      os: deps.platform.id,
+      cli: ts.location.cli,
+    })
     if (error.code === 'tailscale-daemon-down' || result.notFound) return down(!result.notFound)
     throw error
   }
   // `status --json` carries the version: no separate `tailscale version` call.
   const summary = summarizeStatus(parseStatusJson(result.stdout))
   // Where `up` gets --unattended (Windows), whether a running node has it is a pref `status` does not show.
-  const forceDaemon = deps.platform.upExtraFlags().includes('--unattended') && hasSession(summary.backendState) ? await ts.forceDaemon() : undefined
-  return {cli: true, daemonUp: true, summary, forceDaemon, notOurs: ts.location.socket === undefined ? await notOurDaemon(deps, ts) : undefined}
+  const forceDaemon =
+    deps.platform.upExtraFlags().includes('--unattended') && hasSession(summary.backendState)
+      ? await ts.forceDaemon()
+      : undefined
+  return {
+    cli: true,
+    daemonUp: true,
+    summary,
+    forceDaemon,
+    notOurs: ts.location.socket === undefined ? await notOurDaemon(deps, ts) : undefined,
+  }
 }
 
 /**
@@ -85,9 +102,18 @@ export interface Observation {
 }
 
 /** What saving this peer would change (savePeer's comparison, read-only). */
-function peerChange(existing: PeerRecord | undefined, p: ReturnType<typeof resolvePeerInput>, storedToken: string | undefined): string | undefined {
+function peerChange(
+  existing: PeerRecord | undefined,
+  p: ReturnType<typeof resolvePeerInput>,
+  storedToken: string | undefined,
+): string | undefined {
   if (!existing) return `add ${p.name}`
-  const same = existing.url === p.url && (existing.hostname ?? '') === (p.hostname ?? '') && existing.messaging === Boolean(p.token) && existing.source === p.source && storedToken === p.token
+  const same =
+    existing.url === p.url &&
+    (existing.hostname ?? '') === (p.hostname ?? '') &&
+    existing.messaging === Boolean(p.token) &&
+    existing.source === p.source &&
+    storedToken === p.token
   return same ? undefined : `update ${p.name}`
 }
 
@@ -119,7 +145,10 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
     deps.redactor.add(p.token)
     const existing = peerOf(state, p.name)
     assertPlainAddAllowed(existing, p.name, p.url, p.source, input.replace)
-    const stored = existing && existing.source !== 'discovered' ? await (await view.secrets()).get(SECRET_NAMES.peer(p.name)) : undefined
+    const stored =
+      existing && existing.source !== 'discovered'
+        ? await (await view.secrets()).get(SECRET_NAMES.peer(p.name))
+        : undefined
     const change = peerChange(existing, p, stored)
     if (change) changes.push(change)
   }
@@ -130,17 +159,33 @@ async function peerChanges(deps: Deps, view: MachineView, peers: AddPeerOptions[
  * Fleet mode. On a connected tailnet the members are known now: preview exactly what discovery would record, so a
  * provisioned fleet host plans no change. Before the join, discovery can only be promised.
  */
-function discoveryChanges(opts: BootstrapOptions, ts: TailscaleSummary | null, tag: string, port: number, known: State['peers']): string[] {
+function discoveryChanges(
+  opts: BootstrapOptions,
+  ts: TailscaleSummary | null,
+  tag: string,
+  port: number,
+  known: State['peers'],
+): string[] {
   if (!opts.meshSecret) return []
   if (ts?.backendState !== 'Running') return ['discover mesh members on the tailnet']
   return previewDiscovery(discoverMeshPeers(ts, {tag, port}).peers, known)
 }
 
 /** channels.a2a.advertisedUrl as configure would set it from the observed tailnet (so a re-run plans no change). */
-function observedAdvertisedUrl(deps: Deps, view: MachineView, opts: BootstrapOptions, ts: TailscaleSummary | null, file: OpenClawConfigFile): string | undefined {
+function observedAdvertisedUrl(
+  deps: Deps,
+  view: MachineView,
+  opts: BootstrapOptions,
+  ts: TailscaleSummary | null,
+  file: OpenClawConfigFile,
+): string | undefined {
   try {
     // The same expose and port configure resolves: the settings resolver, with the same inputs.
-    const input = settingsInput(deps, {state: view.readState(), flags: {expose: opts.expose, port: opts.port}, openclawConfig: {port: readGatewaySettings(file.config).port}})
+    const input = settingsInput(deps, {
+      state: view.readState(),
+      flags: {expose: opts.expose, port: opts.port},
+      openclawConfig: {port: readGatewaySettings(file.config).port},
+    })
     const expose = gatewayExposureSetting(input).value
     if (!ts || !(expose === 'serve' ? ts.dnsName : ts.ipv4)) return undefined
     return peerUrlFor({expose, port: gatewayPortSetting(input).value, ipv4: ts.ipv4, dnsName: ts.dnsName})
@@ -164,7 +209,12 @@ async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boole
     }
     return {cli, version: (await probeOpenClawRuntime(deps, loc.bin)).version ?? null}
   } catch (error) {
-    if (error instanceof ClawMeshError && (error.code === 'node-too-old' || error.code === 'openclaw-broken')) return {cli, version: null, unusable: {code: error.code, message: error.message.replace(/\.$/, ''), hint: error.hint ?? ''}}
+    if (error instanceof ClawMeshError && (error.code === 'node-too-old' || error.code === 'openclaw-broken'))
+      return {
+        cli,
+        version: null,
+        unusable: {code: error.code, message: error.message.replace(/\.$/, ''), hint: error.hint ?? ''},
+      }
     throw error
   }
 }
@@ -173,7 +223,11 @@ async function observeOpenClaw(deps: Deps, loc: OpenClawLocation, healthy: boole
  * Who holds the gateway port now. Another user's listener (a second user on a shared machine, whose first user's
  * gateway has 18789) is found here, before the join, with the next free port for the hint.
  */
-async function observeGatewayPort(deps: Deps, view: MachineView, port: number): Promise<NonNullable<BootstrapObserved['gatewayPort']>> {
+async function observeGatewayPort(
+  deps: Deps,
+  view: MachineView,
+  port: number,
+): Promise<NonNullable<BootstrapObserved['gatewayPort']>> {
   const verdict = await view.listener(port)
   if (verdict.ours) return {holder: 'ours', message: `held by this user's gateway (pid ${verdict.holder.pid ?? '?'})`}
   if (verdict.reason !== 'foreign') return {holder: verdict.reason, message: verdict.message}
@@ -185,35 +239,58 @@ async function observeGatewayPort(deps: Deps, view: MachineView, port: number): 
 }
 
 /** Everything the plan needs, read without changing anything. Bad input (a malformed config, a bad invite) throws here. */
-export async function observeBootstrap(deps: Deps, view: MachineView, opts: BootstrapOptions, phasesPromise: Promise<PhaseObservations>): Promise<Observation> {
+export async function observeBootstrap(
+  deps: Deps,
+  view: MachineView,
+  opts: BootstrapOptions,
+  phasesPromise: Promise<PhaseObservations>,
+): Promise<Observation> {
   // Independent reads run side by side: the tailnet, openclaw.json (and the patch it needs), the optional phases.
   const observing = observeTailscale(deps, view)
-  const configuring = Promise.all([view.config(), observing]).then(([file, ts]) => configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true}, {file, advertisedUrl: observedAdvertisedUrl(deps, view, opts, ts.summary, file)}))
+  const configuring = Promise.all([view.config(), observing]).then(([file, ts]) =>
+    configureGateway(
+      deps,
+      {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore, dryRun: true},
+      {file, advertisedUrl: observedAdvertisedUrl(deps, view, opts, ts.summary, file)},
+    ),
+  )
   const [tailscale, configure, phases] = await Promise.all([observing, configuring, phasesPromise])
   // The suffix the apply step (peer add) will judge the peers' URLs with: the same resolver, the same inputs.
-  const magicDNSSuffix = magicDnsSuffixSetting(settingsInput(deps, {state: view.readState(), tailscaleStatus: tailscale.summary})).value
+  const magicDNSSuffix = magicDnsSuffixSetting(
+    settingsInput(deps, {state: view.readState(), tailscaleStatus: tailscale.summary}),
+  ).value
   const peers = namePeerInputs(opts.peers, tailscale.summary, magicDNSSuffix, deps.clock.now())
   const loc = view.openclawLocation()
   const configChanges = configure.changes.map((c) => c.path)
   const store = await view.secrets()
   if (opts.meshSecret) {
     const hooks = await store.get(SECRET_NAMES.hooksToken)
-    if (hooks !== fleetHooksToken(opts.meshSecret.value, opts.identity) && !configChanges.includes('hooks.token')) configChanges.push('hooks.token')
+    if (hooks !== fleetHooksToken(opts.meshSecret.value, opts.identity) && !configChanges.includes('hooks.token'))
+      configChanges.push('hooks.token')
   }
   // The SecretRef in openclaw.json is unchanged, but a token the store lost must be made (and the gateway restarted).
-  if (configure.tokens.gateway === 'new' && !configChanges.includes('gateway.auth.token')) configChanges.push('gateway token (new in the secret store)')
+  if (configure.tokens.gateway === 'new' && !configChanges.includes('gateway.auth.token'))
+    configChanges.push('gateway token (new in the secret store)')
   const state = view.readState()
   const g = state.gateway
-  const gatewayRecorded = g?.configPath === configure.configPath && g.port === configure.port && g.expose === configure.expose && state.secrets?.backend === store.backend
+  const gatewayRecorded =
+    g?.configPath === configure.configPath &&
+    g.port === configure.port &&
+    g.expose === configure.expose &&
+    state.secrets?.backend === store.backend
   const probing = view.gatewayHealth(localUrl(configure.port), 2000)
   // Read while the health request is in flight (the Linux listener scan is synchronous file reads).
   const gatewayPort = await observeGatewayPort(deps, view, configure.port)
   let health = await probing
   // A dead gateway refuses at once; only one that did not answer in time (a loaded machine) gets a second, longer
   // look, so a busy but healthy gateway is not planned for a restart (and a provisioned host stays `changed: false`).
-  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout')) health = await view.gatewayHealth(localUrl(configure.port), 10_000)
+  if (!health.healthz.ok && health.healthz.detail === describeFailure('timeout'))
+    health = await view.gatewayHealth(localUrl(configure.port), 10_000)
   const pending = g?.pending ?? []
-  const meshTag = (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ?? state.mesh?.tag ?? DEFAULT_MESH_TAG
+  const meshTag =
+    (opts.meshTag === undefined ? undefined : parseTags(opts.meshTag, '--mesh-tag')[0]) ??
+    state.mesh?.tag ??
+    DEFAULT_MESH_TAG
   return {
     tailscale,
     configure,
@@ -226,7 +303,10 @@ export async function observeBootstrap(deps: Deps, view: MachineView, opts: Boot
       configChanges: [...configChanges, ...pending.filter((p) => !configChanges.includes(p))],
       gatewayRecorded,
       gatewayHealthy: health.healthz.ok && pending.length === 0,
-      peerChanges: [...(await peerChanges(deps, view, peers)), ...discoveryChanges(opts, tailscale.summary, meshTag, configure.port, state.peers)],
+      peerChanges: [
+        ...(await peerChanges(deps, view, peers)),
+        ...discoveryChanges(opts, tailscale.summary, meshTag, configure.port, state.peers),
+      ],
       watchdog: phases.watchdog ?? {schedulerUsable: false, installed: false, matches: false, sameAlertRecorded: false},
       skillInstalled: phases.skillInstalled,
       meshPlugin: phases.meshPlugin,

@@ -66,7 +66,9 @@ export interface BootstrapInputs {
 }
 
 /** Refuses, before anything is read, two flags that would both read stdin. Pure. */
-export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key' | 'tailscale-id-token' | 'mesh-secret' | 'peer' | 'alert'>): void {
+export function assertOneStdinReader(
+  flags: Pick<BootstrapFlags, 'tailscale-key' | 'tailscale-id-token' | 'mesh-secret' | 'peer' | 'alert'>,
+): void {
   const readers = [
     flags['tailscale-key'] === '-' && '--tailscale-key',
     flags['tailscale-id-token'] === '-' && '--tailscale-id-token',
@@ -74,7 +76,11 @@ export function assertOneStdinReader(flags: Pick<BootstrapFlags, 'tailscale-key'
     flags.peer.some((p) => p.trim() === '-') && '--peer',
     flags.alert?.trim() === '-' && '--alert',
   ].filter(Boolean)
-  if (readers.length > 1) throw new UsageError(`Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-); ${readers.join(' and ')} ask for it.`, {hint: 'Put the others in files and pass file:PATH.'})
+  if (readers.length > 1)
+    throw new UsageError(
+      `Only one of --tailscale-key, --mesh-secret, --peer and --alert can read stdin (-); ${readers.join(' and ')} ask for it.`,
+      {hint: 'Put the others in files and pass file:PATH.'},
+    )
 }
 
 /** `--peer-wait`: a duration, or 0 (any unit) to skip the wait. */
@@ -93,17 +99,26 @@ function withReplace(peers: AddPeerOptions[], replace: string[]): AddPeerOptions
  * the platform is a parameter. The key's shape is checked by the run itself (dry or not), once the control server
  * recorded on the machine is known (a Headscale key is not a tskey).
  */
-export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs, platform: 'linux' | 'darwin' | 'win32'): BootstrapOptions {
+export function bootstrapOptions(
+  flags: BootstrapFlags,
+  inputs: BootstrapInputs,
+  platform: 'linux' | 'darwin' | 'win32',
+): BootstrapOptions {
   const identity = assertIdentity(inputs.identity)
   const tags = parseTags(flags.tags)
   if (flags['force-reauth'] && !inputs.key && !inputs.wif) {
-    throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
+    throw new UsageError('--force-reauth re-registers the node, which needs an auth key.', {
+      code: 'tailscale-key-missing',
+      hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.',
+    })
   }
   if (inputs.alert !== undefined) parseAlertTarget(inputs.alert, platform)
   const trust = flags.trust === undefined ? undefined : parseTrustLevel(flags.trust)
   const peerWaitMs = parsePeerWait(flags['peer-wait'] ?? DEFAULT_PEER_WAIT)
   if (flags['wait-for-peers'] && peerWaitMs === 0) {
-    throw new UsageError('--wait-for-peers waits for the peers, and --peer-wait 0 turns the wait off.', {hint: 'Give --peer-wait a bound above 0 (e.g. 2m), or drop --wait-for-peers.'})
+    throw new UsageError('--wait-for-peers waits for the peers, and --peer-wait 0 turns the wait off.', {
+      hint: 'Give --peer-wait a bound above 0 (e.g. 2m), or drop --wait-for-peers.',
+    })
   }
   const install = flags.install === false ? 'forbidden' : flags.install === true || flags.yes ? 'allowed' : 'ask'
   return {
@@ -119,7 +134,10 @@ export function bootstrapOptions(flags: BootstrapFlags, inputs: BootstrapInputs,
     port: flags.port === undefined ? undefined : assertPort(flags.port),
     acceptRisk: flags['accept-risk'],
     // Each pairing line is decoded here, once: plan, apply and summary read the decoded value.
-    peers: withReplace(decodePeerLines(trust ? inputs.peers.map((p) => ({...p, trust})) : inputs.peers), flags.replace ?? []),
+    peers: withReplace(
+      decodePeerLines(trust ? inputs.peers.map((p) => ({...p, trust})) : inputs.peers),
+      flags.replace ?? [],
+    ),
     ...(trust ? {trust} : {}),
     meshSecret: inputs.meshSecret,
     // No default here: an absent flag keeps the tag recorded by an earlier discovery.

@@ -15,10 +15,15 @@ import type {AddPeerOptions} from '../peers/add.js'
  * what the values point at (the flags → options step, which then decodes each pairing line once: decodePeerLines);
  * a URL's name, and a line's URL, are judged once the tailnet is observed (namePeerInputs).
  */
-export async function readPeerInputs(values: string[], opts: {stdin: Readable; redactor: Redactor; allowInsecureUrl: boolean; home: string}): Promise<AddPeerOptions[]> {
+export async function readPeerInputs(
+  values: string[],
+  opts: {stdin: Readable; redactor: Redactor; allowInsecureUrl: boolean; home: string},
+): Promise<AddPeerOptions[]> {
   const out: AddPeerOptions[] = []
   if (values.filter((v) => v.trim() === '-').length > 1) {
-    throw new UsageError('--peer - (stdin) can be given only once.', {hint: 'Put the other invites in files and pass --peer file:PATH.'})
+    throw new UsageError('--peer - (stdin) can be given only once.', {
+      hint: 'Put the other invites in files and pass --peer file:PATH.',
+    })
   }
   for (const raw of values) {
     let value = raw.trim()
@@ -27,7 +32,13 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
     if (value === '-') {
       value = (await readTextInputStdin(opts.stdin, given)).trim()
     } else if (value.startsWith('file:')) {
-      value = (await readTextInputFile(expandHome(value.slice(5), opts.home), given, 'Check the path, or pass the invite on stdin with --peer -.')).trim()
+      value = (
+        await readTextInputFile(
+          expandHome(value.slice(5), opts.home),
+          given,
+          'Check the path, or pass the invite on stdin with --peer -.',
+        )
+      ).trim()
     }
     if (value.startsWith(INVITE_PREFIX) || /^claw-mesh-(invite|reply)/i.test(value)) {
       opts.redactor.add(value)
@@ -37,15 +48,26 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
     const named = /^([a-z0-9-]{1,63})=(.+)$/.exec(value)
     const badName = named ? undefined : /^([^=:/]+)=(https?:\/\/.*)$/i.exec(value)
     if (badName) {
-      throw new UsageError(`--peer ${JSON.stringify(value.slice(0, 60))}: ${JSON.stringify(badName[1].slice(0, 63))} is not a peer name (lowercase letters, digits and -, at most 63).`, {
-        hint: `Name it with lowercase letters, digits and -, e.g. --peer ${badName[1].toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63) || 'clawd'}=${badName[2]}.`,
-      })
+      throw new UsageError(
+        `--peer ${JSON.stringify(value.slice(0, 60))}: ${JSON.stringify(badName[1].slice(0, 63))} is not a peer name (lowercase letters, digits and -, at most 63).`,
+        {
+          hint: `Name it with lowercase letters, digits and -, e.g. --peer ${
+            badName[1]
+              .toLowerCase()
+              .replace(/[^a-z0-9-]/g, '-')
+              .slice(0, 63) || 'clawd'
+          }=${badName[2]}.`,
+        },
+      )
     }
     const url = named ? named[2] : value
     if (!/^https?:\/\//i.test(url)) {
-      throw new UsageError(`${given}: the value (${value.length} characters, not shown: it may be a secret) is neither an invite nor an http(s) URL.`, {
-        hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
-      })
+      throw new UsageError(
+        `${given}: the value (${value.length} characters, not shown: it may be a secret) is neither an invite nor an http(s) URL.`,
+        {
+          hint: 'Pass the line `claw-mesh invite` printed on the peer (or file:PATH holding it), or its gateway URL, e.g. --peer http://100.88.12.7:18789 or --peer clawd=http://100.88.12.7:18789.',
+        },
+      )
     }
     const name = named ? named[1] : nameForUrl(url)
     out.push({url, ...(name ? {name} : {}), allowInsecureUrl: opts.allowInsecureUrl})
@@ -58,7 +80,9 @@ export async function readPeerInputs(values: string[], opts: {stdin: Readable; r
  * all read this `line`, never the text again, so they cannot disagree about it. Bad lines fail here, before anything.
  */
 export function decodePeerLines(inputs: AddPeerOptions[]): AddPeerOptions[] {
-  return inputs.map((input) => (input.invite === undefined || input.line ? input : {...input, line: decodePairingLine(input.invite)}))
+  return inputs.map((input) =>
+    input.invite === undefined || input.line ? input : {...input, line: decodePairingLine(input.invite)},
+  )
 }
 
 /**
@@ -66,17 +90,26 @@ export function decodePeerLines(inputs: AddPeerOptions[]): AddPeerOptions[] {
  * Every input carries the tailnet's MagicDNS suffix as the plan resolved it, so the apply step judges its URL the same;
  * a pairing line's URL (and an invite's expiry at `now`) is judged here with it, once, for plan and apply alike.
  */
-export function namePeerInputs(inputs: AddPeerOptions[], tailnet: TailscaleSummary | null, magicDNSSuffix: string | undefined, now: Date): AddPeerOptions[] {
+export function namePeerInputs(
+  inputs: AddPeerOptions[],
+  tailnet: TailscaleSummary | null,
+  magicDNSSuffix: string | undefined,
+  now: Date,
+): AddPeerOptions[] {
   return inputs.map((given) => {
     const input = magicDNSSuffix === undefined ? given : {...given, magicDNSSuffix}
     // Options built without the options step (a caller of runBootstrap): decoded here, still once.
-    const line: PairingLine | undefined = input.line ?? (input.invite === undefined ? undefined : decodePairingLine(input.invite))
-    if (line) return {...input, line: checkPairingLine(line, {now, allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix})}
+    const line: PairingLine | undefined =
+      input.line ?? (input.invite === undefined ? undefined : decodePairingLine(input.invite))
+    if (line)
+      return {...input, line: checkPairingLine(line, {now, allowInsecureUrl: input.allowInsecureUrl, magicDNSSuffix})}
     if (input.invite !== undefined || input.name !== undefined) return input
     const url = input.url as string
     const name = nameForUrl(url, tailnet, magicDNSSuffix)
     if (!name) {
-      throw new UsageError(`--peer ${url}: claw-mesh cannot tell this peer's name from its address.`, {hint: `Name it: --peer NAME=${url} (the name you will use with claw-mesh send).`})
+      throw new UsageError(`--peer ${url}: claw-mesh cannot tell this peer's name from its address.`, {
+        hint: `Name it: --peer NAME=${url} (the name you will use with claw-mesh send).`,
+      })
     }
     return {...input, name}
   })

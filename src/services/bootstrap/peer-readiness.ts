@@ -1,6 +1,14 @@
 import {pairingLineTarget} from '../../core/pairing/pairing-line.js'
 import {discoverMeshPeers} from '../../core/pairing/mesh-discovery.js'
-import {classifyPeer, readinessVerdict, waitForPeers, type PeerProbe, type PeerTarget, type ReadinessVerdict, type WaitResult} from '../../core/pairing/peer-readiness.js'
+import {
+  classifyPeer,
+  readinessVerdict,
+  waitForPeers,
+  type PeerProbe,
+  type PeerTarget,
+  type ReadinessVerdict,
+  type WaitResult,
+} from '../../core/pairing/peer-readiness.js'
 import {peerHostKind} from '../../core/pairing/peer-url.js'
 import {summarizeStatus, type PeerSummary, type TailscaleSummary} from '../../core/tailscale/tailscale-status.js'
 import type {Deps} from '../../deps.js'
@@ -39,7 +47,10 @@ export function namedTargets(peers: AddPeerOptions[]): PeerTarget[] {
 }
 
 function nodeOf(summary: TailscaleSummary, url: string): PeerSummary | undefined {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase()
+  const host = new URL(url).hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase()
   return summary.peers.find((p) => p.ipv4 === host || p.ipv6 === host || p.dnsName?.toLowerCase() === host)
 }
 
@@ -67,9 +78,19 @@ async function probe(deps: Deps, ts: TailscaleCli, summary: TailscaleSummary, ta
   const node = nodeOf(summary, target.url)
   if (!node) return classifyPeer(target.name, {gatewayAnswers: false, magicDNS: summary.magicDNSEnabled})
   const answers = await gatewayAnswers(deps, target.url)
-  const pingAnswers = !answers && node.online && node.ipv4 ? (await ts.ping(node.ipv4, PROBE_MS).catch(() => ({ok: false}))).ok : undefined
-  const resolved = answers && summary.magicDNSEnabled && node.dnsName ? await resolveName(deps, node, summary) : undefined
-  return classifyPeer(target.name, {node, gatewayAnswers: answers, pingAnswers, magicDNS: summary.magicDNSEnabled, resolved})
+  const pingAnswers =
+    !answers && node.online && node.ipv4
+      ? (await ts.ping(node.ipv4, PROBE_MS).catch(() => ({ok: false}))).ok
+      : undefined
+  const resolved =
+    answers && summary.magicDNSEnabled && node.dnsName ? await resolveName(deps, node, summary) : undefined
+  return classifyPeer(target.name, {
+    node,
+    gatewayAnswers: answers,
+    pingAnswers,
+    magicDNS: summary.magicDNSEnabled,
+    resolved,
+  })
 }
 
 /**
@@ -89,9 +110,15 @@ export async function awaitPeerReadiness(deps: Deps, opts: PeerReadinessOptions)
     async round(ready) {
       const summary = summarizeStatus(await ts.statusRaw())
       userspace ||= summary.tun === false
-      const fleet = opts.fleet ? discoverMeshPeers(summary, {tag: opts.fleet.tag, port: opts.fleet.port}).peers.filter((p) => !named.some((n) => n.name === p.name)) : []
+      const fleet = opts.fleet
+        ? discoverMeshPeers(summary, {tag: opts.fleet.tag, port: opts.fleet.port}).peers.filter(
+            (p) => !named.some((n) => n.name === p.name),
+          )
+        : []
       const targets = [...named, ...fleet.map((p): PeerTarget => ({name: p.name, url: p.url, kind: 'fleet'}))]
-      const probes = await Promise.all(targets.filter((t) => !ready.has(t.name)).map((t) => probe(deps, ts, summary, t)))
+      const probes = await Promise.all(
+        targets.filter((t) => !ready.has(t.name)).map((t) => probe(deps, ts, summary, t)),
+      )
       return {targets, probes}
     },
   })

@@ -30,15 +30,27 @@ export const RECOVERY_ARGS = ['watchdog', 'run', '--failures', '1'] as const
  * `invocation` is the absolute command line (environment, node, entry) cron needs, since cron has a minimal PATH.
  */
 export function rebootRecovery(f: RebootFacts, invocation: {cron: string; logFile: string}): RebootRecovery {
-  const lost = [f.gatewayRunner === 'background' && 'the gateway (a background process)', f.ownTailscaled && "the tailscaled claw-mesh started"].filter((x): x is string => Boolean(x))
+  const lost = [
+    f.gatewayRunner === 'background' && 'the gateway (a background process)',
+    f.ownTailscaled && 'the tailscaled claw-mesh started',
+  ].filter((x): x is string => Boolean(x))
   if (lost.length === 0) {
-    const how = f.gatewayRunner === 'service' ? `${f.serviceManager} starts the gateway at boot` : f.gatewayRunner === 'external' ? 'the gateway runs outside claw-mesh: whatever started it must start it again' : 'no gateway started yet'
+    const how =
+      f.gatewayRunner === 'service'
+        ? `${f.serviceManager} starts the gateway at boot`
+        : f.gatewayRunner === 'external'
+          ? 'the gateway runs outside claw-mesh: whatever started it must start it again'
+          : 'no gateway started yet'
     return {survives: f.gatewayRunner === undefined ? null : f.gatewayRunner === 'service', detail: how}
   }
   const command = `claw-mesh ${RECOVERY_ARGS.join(' ')}`
   const what = lost.join(' and ')
   if (f.platform === 'win32') {
-    return {survives: false, detail: `Nothing starts ${what} after a reboot here. After each boot run: ${command}`, command}
+    return {
+      survives: false,
+      detail: `Nothing starts ${what} after a reboot here. After each boot run: ${command}`,
+      command,
+    }
   }
   const cron = `@reboot ${invocation.cron} >> ${shQuote(invocation.logFile)} 2>&1`
   return {
@@ -53,7 +65,12 @@ export function rebootRecovery(f: RebootFacts, invocation: {cron: string; logFil
 export function rebootRecoveryFor(deps: Pick<Deps, 'env' | 'stateDir' | 'platform'>, state: State): RebootRecovery {
   const cron = cronCommandLine(deps, RECOVERY_ARGS)
   return rebootRecovery(
-    {platform: deps.platform.id, gatewayRunner: state.gateway?.runner, ownTailscaled: state.tailscale?.daemonPid !== undefined, serviceManager: deps.platform.gateway.serviceManager},
+    {
+      platform: deps.platform.id,
+      gatewayRunner: state.gateway?.runner,
+      ownTailscaled: state.tailscale?.daemonPid !== undefined,
+      serviceManager: deps.platform.gateway.serviceManager,
+    },
     {cron, logFile: `${deps.stateDir}/boot.log`},
   )
 }

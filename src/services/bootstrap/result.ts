@@ -29,7 +29,9 @@ const MARK: Record<BootstrapStep['action'], string> = {run: '→', ok: '✓', bl
 
 /** The plan as printed on stderr before anything is applied (and with a refusal). */
 export function planText(identity: string, steps: BootstrapStep[]): string {
-  const lines = steps.map((s) => `  ${MARK[s.action]} ${s.title}: ${s.detail}${s.block ? `\n      → ${s.block.hint}` : ''}`)
+  const lines = steps.map(
+    (s) => `  ${MARK[s.action]} ${s.title}: ${s.detail}${s.block ? `\n      → ${s.block.hint}` : ''}`,
+  )
   return `Plan for ${identity}:\n${lines.join('\n')}\n`
 }
 
@@ -42,7 +44,12 @@ const NEXT = [
  * The replies to show: made in this run, else kept from an earlier run for the same --peer invites while the inviter
  * has not run them yet (a re-run shows the same reply again, and applies nothing).
  */
-function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, state: State): {replyInvites: BootstrapResult['replyInvites']; complete: string[]} {
+function replyInvitesOf(
+  deps: Deps,
+  applied: Applied,
+  observation: Observation,
+  state: State,
+): {replyInvites: BootstrapResult['replyInvites']; complete: string[]} {
   if (applied.replyInvites.length > 0) return {replyInvites: applied.replyInvites, complete: []}
   const replyInvites: BootstrapResult['replyInvites'] = []
   const complete: string[] = []
@@ -62,11 +69,21 @@ function replyInvitesOf(deps: Deps, applied: Applied, observation: Observation, 
  * The result document, for a dry run and a real one alike. A new section of the summary (and of `--json`) goes
  * here and into BootstrapResult (types.ts); the human rendering is render/bootstrap.ts.
  */
-export function bootstrapResult(deps: Deps, r: {opts: BootstrapOptions; steps: BootstrapStepResult[]; observation: Observation; store: SecretStore; applied: Applied; state: State}): BootstrapResult {
+export function bootstrapResult(
+  deps: Deps,
+  r: {
+    opts: BootstrapOptions
+    steps: BootstrapStepResult[]
+    observation: Observation
+    store: SecretStore
+    applied: Applied
+    state: State
+  },
+): BootstrapResult {
   const {observation, applied, state} = r
   const ts = applied.join ?? observation.tailscale.summary
   const tailnet = {
-    hostname: applied.join ? applied.join.hostname : (ts && 'machineName' in ts ? (ts.machineName ?? ts.hostname) : null),
+    hostname: applied.join ? applied.join.hostname : ts && 'machineName' in ts ? (ts.machineName ?? ts.hostname) : null,
     dnsName: ts?.dnsName ?? null,
     ipv4: ts?.ipv4 ?? null,
     tailnet: ts?.tailnet ?? null,
@@ -74,7 +91,9 @@ export function bootstrapResult(deps: Deps, r: {opts: BootstrapOptions; steps: B
   const g = r.opts.dryRun ? undefined : state.gateway
   const expose = g?.expose ?? observation.configure.expose
   const port = g?.port ?? observation.configure.port
-  const {replyInvites, complete} = r.opts.dryRun ? {replyInvites: [], complete: []} : replyInvitesOf(deps, applied, observation, state)
+  const {replyInvites, complete} = r.opts.dryRun
+    ? {replyInvites: [], complete: []}
+    : replyInvitesOf(deps, applied, observation, state)
   const url = r.opts.dryRun ? null : peerUrlFor({expose, port, ipv4: tailnet.ipv4, dnsName: tailnet.dnsName})
   return {
     identity: r.opts.identity,
@@ -82,17 +101,41 @@ export function bootstrapResult(deps: Deps, r: {opts: BootstrapOptions; steps: B
     changed: applied.changed,
     steps: r.steps,
     tailnet,
-    gateway: {configPath: g?.configPath ?? observation.configure.configPath, expose, port, url, healthy: applied.healthy ?? observation.observed.gatewayHealthy},
-    peers: (applied.checked?.peers ?? []).map((p) => ({name: p.name, url: p.url, messaging: p.messaging, a2a: Boolean(peerOf(state, p.name)?.a2a), status: p.status, latencyMs: p.latencyMs, detail: p.detail})),
+    gateway: {
+      configPath: g?.configPath ?? observation.configure.configPath,
+      expose,
+      port,
+      url,
+      healthy: applied.healthy ?? observation.observed.gatewayHealthy,
+    },
+    peers: (applied.checked?.peers ?? []).map((p) => ({
+      name: p.name,
+      url: p.url,
+      messaging: p.messaging,
+      a2a: Boolean(peerOf(state, p.name)?.a2a),
+      status: p.status,
+      latencyMs: p.latencyMs,
+      detail: p.detail,
+    })),
     replyInvites,
-    secrets: {backend: r.store.backend, location: r.store.location, ...(r.store.fallbackReason ? {reason: `the OS keychain cannot be used here: ${r.store.fallbackReason}`} : {})},
+    secrets: {
+      backend: r.store.backend,
+      location: r.store.location,
+      ...(r.store.fallbackReason ? {reason: `the OS keychain cannot be used here: ${r.store.fallbackReason}`} : {}),
+    },
     stateDir: deps.stateDir,
     reboot: rebootRecoveryFor(deps, state),
     next: r.opts.dryRun
       ? ['Run without --dry-run to apply this plan.']
       : [
-          ...replyInvites.map((x) => `To finish pairing with ${x.peer}, run on ${x.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`),
-          ...complete.map((name) => `The pair with ${name} is complete: ${name} accepted this host's reply, nothing is left to run there.`),
+          ...replyInvites.map(
+            (x) =>
+              `To finish pairing with ${x.peer}, run on ${x.peer}: claw-mesh peer add --invite -   and paste the reply line shown above.`,
+          ),
+          ...complete.map(
+            (name) =>
+              `The pair with ${name} is complete: ${name} accepted this host's reply, nothing is left to run there.`,
+          ),
           ...NEXT,
         ],
     warnings: applied.warnings,

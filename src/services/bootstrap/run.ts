@@ -1,5 +1,12 @@
 import {rootWarning} from '../../core/lifecycle/root-warning.js'
-import {planBootstrap, planChangesSomething, planRefusal, type BootstrapDesired, type BootstrapStepId, type WatchdogObserved} from '../../core/lifecycle/bootstrap-plan.js'
+import {
+  planBootstrap,
+  planChangesSomething,
+  planRefusal,
+  type BootstrapDesired,
+  type BootstrapStepId,
+  type WatchdogObserved,
+} from '../../core/lifecycle/bootstrap-plan.js'
 import {fleetHooksToken} from '../../core/pairing/a2a-pairing.js'
 import {ActionNeededError, UsageError} from '../../core/common/errors.js'
 import {peerUrlFor} from '../../core/openclaw/gateway-url.js'
@@ -56,10 +63,20 @@ const STEP_CHANGES: Record<BootstrapStepId, MachineProbe[]> = {
  * idempotent on its own, so a run killed anywhere converges when run again; a provisioned host gets a plan of
  * `ok` steps and nothing is written, restarted or sent.
  */
-export async function bootstrap(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks = {}): Promise<BootstrapResult> {
+export async function bootstrap(
+  deps: Deps,
+  opts: BootstrapOptions,
+  hooks: BootstrapHooks = {},
+): Promise<BootstrapResult> {
   const lock = opts.dryRun
     ? undefined
-    : await acquireLock({dir: deps.stateDir, name: 'bootstrap', waitMs: Number(deps.env.CLAW_MESH_LOCK_WAIT_MS ?? LOCK_WAIT_MS), clock: deps.clock, what: 'claw-mesh bootstrap'})
+    : await acquireLock({
+        dir: deps.stateDir,
+        name: 'bootstrap',
+        waitMs: Number(deps.env.CLAW_MESH_LOCK_WAIT_MS ?? LOCK_WAIT_MS),
+        clock: deps.clock,
+        what: 'claw-mesh bootstrap',
+      })
   try {
     return await run(deps, opts, hooks, createMachineView(deps, {socket: opts.socket, secretStore: opts.secretStore}))
   } finally {
@@ -67,7 +84,11 @@ export async function bootstrap(deps: Deps, opts: BootstrapOptions, hooks: Boots
   }
 }
 
-export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation, 'configure' | 'observed'>, hooks: BootstrapHooks): BootstrapDesired {
+export function desiredFor(
+  opts: BootstrapOptions,
+  observation: Pick<Observation, 'configure' | 'observed'>,
+  hooks: BootstrapHooks,
+): BootstrapDesired {
   const install = opts.install === 'ask' ? (hooks.confirmInstall ? 'ask' : 'no-terminal') : opts.install
   return {
     identity: opts.identity,
@@ -87,7 +108,12 @@ export function desiredFor(opts: BootstrapOptions, observation: Pick<Observation
 }
 
 /** Exported with the view as a parameter so tests can count what one run reads. */
-export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHooks, view: MachineView): Promise<BootstrapResult> {
+export async function run(
+  deps: Deps,
+  opts: BootstrapOptions,
+  hooks: BootstrapHooks,
+  view: MachineView,
+): Promise<BootstrapResult> {
   const before = view.readState()
   const known = before.identity
   if (known && known !== opts.identity) {
@@ -95,14 +121,27 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       hint: `Re-run with --identity ${known}; to rename it, run \`claw-mesh leave\` first, then bootstrap with the new identity.`,
     })
   }
-  const phases = Promise.all([opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined, hooks.skill ? hooks.skill.installed() : true, hooks.meshPlugin?.status()]).then(([watchdog, skillInstalled, meshPlugin]) => ({watchdog, skillInstalled, meshPlugin}))
+  const phases = Promise.all([
+    opts.alert !== undefined && hooks.watchdog ? hooks.watchdog.status() : undefined,
+    hooks.skill ? hooks.skill.installed() : true,
+    hooks.meshPlugin?.status(),
+  ]).then(([watchdog, skillInstalled, meshPlugin]) => ({watchdog, skillInstalled, meshPlugin}))
   // The key's shape (tskey-…, an OAuth secret's need for tags) is refused by the dry run too; a Headscale key is
   // judged against the control server this machine recorded.
-  const selfHosted = !isTailscaleControl(loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: before}).value)
+  const selfHosted = !isTailscaleControl(
+    loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: before}).value,
+  )
   if (opts.key) prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted})
-  if (opts.wif) prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted})
+  if (opts.wif)
+    prepareWif(
+      {clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience},
+      {tags: opts.tags, ephemeral: opts.ephemeral, hasKey: Boolean(opts.key), selfHosted},
+    )
   const observation = await observeBootstrap(deps, view, opts, phases)
-  const steps: BootstrapStepResult[] = planBootstrap(observation.observed, {...desiredFor(opts, observation, hooks), unattended: deps.platform.upExtraFlags().includes('--unattended')})
+  const steps: BootstrapStepResult[] = planBootstrap(observation.observed, {
+    ...desiredFor(opts, observation, hooks),
+    unattended: deps.platform.upExtraFlags().includes('--unattended'),
+  })
   const store = await view.secrets()
   const refusal = planRefusal(steps)
   if (refusal) {
@@ -118,14 +157,25 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const runs = (id: BootstrapStepId) => steps.some((s) => s.id === id && s.action === 'run')
   const installs = steps.filter((s) => s.asks === 'install')
   if (installs.length > 0 && !(await hooks.confirmInstall!(installs.map((s) => s.title.replace(/^Install /, ''))))) {
-    throw new ActionNeededError('Installing was declined.', {code: 'install-declined', hint: 'Install Tailscale and OpenClaw yourself, then re-run; or re-run with --yes.'})
+    throw new ActionNeededError('Installing was declined.', {
+      code: 'install-declined',
+      hint: 'Install Tailscale and OpenClaw yourself, then re-run; or re-run with --yes.',
+    })
   }
   let key = opts.key
   if (steps.some((s) => s.asks === 'key')) {
     key = await hooks.askForKey!()
-    if (!key) throw new UsageError('No Tailscale auth key was entered.', {code: 'tailscale-key-missing', hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.'})
+    if (!key)
+      throw new UsageError('No Tailscale auth key was entered.', {
+        code: 'tailscale-key-missing',
+        hint: 'Pass --tailscale-key file:PATH (or - for stdin), or set CLAW_MESH_TAILSCALE_KEY.',
+      })
   }
-  deps.io.err(applied.changed ? planText(opts.identity, steps) : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`)
+  deps.io.err(
+    applied.changed
+      ? planText(opts.identity, steps)
+      : `${opts.identity} is already provisioned: nothing to change. Verifying…\n`,
+  )
   // Recorded whatever the plugin step can do (an OpenClaw without the plugin SDK): a later install publishes it.
   if (recordSelf(deps, opts.self)) {
     applied.changed = true
@@ -133,7 +183,8 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
 
   // What was observed before any change stays valid for a step only while no earlier step changed it.
-  const seenTailscale = () => (runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined})
+  const seenTailscale = () =>
+    runs('tailscale-install') || runs('tailscale-join') ? {} : {status: observation.tailscale.summary ?? undefined}
   // Through the view: the peers and openclaw.json as the steps left them, the tailnet as observed (or since the join).
   const verifyPeers = () => checkPeers(deps, {timeoutMs: opts.peerTimeoutMs, view, record: applied.changed})
   // After a join (or with --wait-for-peers), the peers this run uses are waited for once, before they are paired.
@@ -143,7 +194,14 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       if (!opts.peerWaitMs || !(runs('tailscale-join') || opts.waitForPeers)) return
       const {awaitPeerReadiness} = await import('./peer-readiness.js')
       const fleet = opts.meshSecret ? {tag: observation.meshTag, port: observation.configure.port} : undefined
-      applied.readiness = await awaitPeerReadiness(deps, {peers: observation.peers, fleet, timeoutMs: opts.peerWaitMs, strict: Boolean(opts.waitForPeers), socket: opts.socket, progress})
+      applied.readiness = await awaitPeerReadiness(deps, {
+        peers: observation.peers,
+        fleet,
+        timeoutMs: opts.peerWaitMs,
+        strict: Boolean(opts.waitForPeers),
+        socket: opts.socket,
+        progress,
+      })
       applied.warnings.push(...(applied.readiness?.verdict.warnings ?? []))
     })())
   const step = (id: BootstrapStepId) => steps.find((s) => s.id === id)!
@@ -167,17 +225,39 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   const appliers: Record<BootstrapStepId, (update: (m: string) => void) => Promise<string>> = {
     'tailscale-install': async (update) => {
       const {installTailscale} = await import('../tailscale/install.js')
-      return (await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})).plan.method
+      return (
+        await installTailscale(deps, {dryRun: false, socket: opts.socket, timeoutMs: opts.timeoutMs, progress: update})
+      ).plan.method
     },
     'tailscale-join': async (update) => {
       const {joinTailnet} = await import('../tailscale/join.js')
-      const join = await joinTailnet(deps, {hostname: opts.hostname, hostnameGiven: opts.hostnameGiven, tags: opts.tags, key, wif: opts.wif, forceReauth: opts.forceReauth, ephemeral: opts.ephemeral, timeoutMs: opts.timeoutMs, socket: opts.socket, loginServer: opts.loginServer, dryRun: false, progress: update}, runs('tailscale-install') ? {} : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon})
+      const join = await joinTailnet(
+        deps,
+        {
+          hostname: opts.hostname,
+          hostnameGiven: opts.hostnameGiven,
+          tags: opts.tags,
+          key,
+          wif: opts.wif,
+          forceReauth: opts.forceReauth,
+          ephemeral: opts.ephemeral,
+          timeoutMs: opts.timeoutMs,
+          socket: opts.socket,
+          loginServer: opts.loginServer,
+          dryRun: false,
+          progress: update,
+        },
+        runs('tailscale-install')
+          ? {}
+          : {status: observation.tailscale.summary ?? undefined, forceDaemon: observation.tailscale.forceDaemon},
+      )
       applied.join = join
       applied.warnings.push(...join.warnings)
       deps.store.update((s) => void (s.identity = opts.identity))
       return join.changed ? `${join.action} → ${join.hostname} ${join.ipv4}` : `recorded as ${opts.identity}`
     },
-    'openclaw-install': async () => `installed ${(await (await import('../openclaw/install.js')).installOpenClaw(deps)).runtime.version ?? ''}`.trim(),
+    'openclaw-install': async () =>
+      `installed ${(await (await import('../openclaw/install.js')).installOpenClaw(deps)).runtime.version ?? ''}`.trim(),
     'gateway-configure': async () => {
       if (opts.meshSecret) {
         // A fleet member's hooks token is derived from the mesh secret and its name (the secret itself never travels).
@@ -186,7 +266,11 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
         deps.store.update((s) => noteSecretName(s, SECRET_NAMES.meshSecret, true))
       }
       const file = runs('openclaw-install') ? undefined : await view.config()
-      const r = await configureGateway(deps, {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore}, {file, advertisedUrl: advertisedUrl(applied.join ?? observation.tailscale.summary, observation)})
+      const r = await configureGateway(
+        deps,
+        {expose: opts.expose, port: opts.port, acceptRisk: opts.acceptRisk, secretStore: opts.secretStore},
+        {file, advertisedUrl: advertisedUrl(applied.join ?? observation.tailscale.summary, observation)},
+      )
       applied.warnings.push(...r.trustNotes)
       return r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'recorded'
     },
@@ -196,12 +280,17 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       applied.healthy = r.healthz.ok
       // The reboot story is the result's own section (bootstrapResult): only the service manager's notes (linger) go here.
       applied.warnings.push(...r.notes.filter((n) => /linger/i.test(n)))
-      return r.action === 'verify' ? 'running, tokens verified' : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`
+      return r.action === 'verify'
+        ? 'running, tokens verified'
+        : `${r.action}${r.startMs ? ` (healthy after ${(r.startMs / 1000).toFixed(1)} s)` : ''}`
     },
     peers: async (update) => {
       await awaitPeers(update)
       const outcomes: string[] = []
-      const [{addPeer}, {discoverPeers}] = await Promise.all([import('../peers/add.js'), import('../peers/discover.js')])
+      const [{addPeer}, {discoverPeers}] = await Promise.all([
+        import('../peers/add.js'),
+        import('../peers/discover.js'),
+      ])
       try {
         for (const input of observation.peers) {
           const r = await addPeer(deps, input)
@@ -209,7 +298,11 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
           if (r.replyInvite) applied.replyInvites.push({peer: r.name, replyInvite: r.replyInvite})
         }
         if (opts.meshSecret) {
-          const d = await discoverPeers(deps, {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust}, seenTailscale())
+          const d = await discoverPeers(
+            deps,
+            {meshSecret: opts.meshSecret, tag: observation.meshTag, socket: opts.socket, trust: opts.trust},
+            seenTailscale(),
+          )
           outcomes.push(`discovered ${d.added.length + d.updated.length + d.unchanged.length} on the tailnet`)
           applied.warnings.push(...d.notes, ...d.unproven.map((u) => `${u.name} not paired: ${u.reason}. ${u.hint}`))
         }
@@ -222,7 +315,9 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
       const down = applied.checked.peers.filter((p) => p.status !== 'ok')
       if (down.length > 0) {
         const {StepIncomplete} = await import('../../infra/progress.js')
-        throw new StepIncomplete(`${outcomes.join(', ') || 'none'}; ${down.length} of ${applied.checked.peers.length} did not answer: ${down.map((p) => `${p.name} (${p.status})`).join(', ')}`)
+        throw new StepIncomplete(
+          `${outcomes.join(', ') || 'none'}; ${down.length} of ${applied.checked.peers.length} did not answer: ${down.map((p) => `${p.name} (${p.status})`).join(', ')}`,
+        )
       }
       return outcomes.join(', ') || 'none'
     },
@@ -232,7 +327,14 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
   }
   // The appliers and the progress renderer load only when a step runs: a re-run on a provisioned host loads neither.
   const toApply = steps.filter((s) => s.action === 'run')
-  if (toApply.length > 0) await (await import('../../infra/progress.js')).runProgress(deps.io, {}, toApply.map((s) => task(s.id, appliers[s.id])))
+  if (toApply.length > 0)
+    await (
+      await import('../../infra/progress.js')
+    ).runProgress(
+      deps.io,
+      {},
+      toApply.map((s) => task(s.id, appliers[s.id])),
+    )
 
   await awaitPeers((text) => deps.io.err(`${text}\n`))
   applied.checked ??= await verifyPeers()
@@ -243,7 +345,10 @@ export async function run(deps: Deps, opts: BootstrapOptions, hooks: BootstrapHo
 }
 
 /** The URL peers reach this gateway at (channels.a2a.advertisedUrl), from the tailnet as joined or observed. */
-export function advertisedUrl(ts: {ipv4: string | null; dnsName: string | null} | null | undefined, observation: Pick<Observation, 'configure'>): string | undefined {
+export function advertisedUrl(
+  ts: {ipv4: string | null; dnsName: string | null} | null | undefined,
+  observation: Pick<Observation, 'configure'>,
+): string | undefined {
   const expose = observation.configure.expose
   if (!ts || !(expose === 'serve' ? ts.dnsName : ts.ipv4)) return undefined
   return peerUrlFor({expose, port: observation.configure.port, ipv4: ts.ipv4, dnsName: ts.dnsName})

@@ -8,7 +8,9 @@ import {skillPath} from '../skill/install.js'
 
 /** The Node versions claw-mesh runs on (package.json engines.node), the one place they are written. */
 export function cliNodeMinimum(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {engines?: {node?: string}}
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    engines?: {node?: string}
+  }
   return pkg.engines?.node ?? '>=22.12'
 }
 
@@ -27,10 +29,22 @@ export async function probeAgentFallback(deps: Deps, timeoutMs: number): Promise
   const gatewayPath = deps.env.PATH ?? deps.env.Path ?? ''
   const loginShell = deps.platform.id === 'win32' ? undefined : await loginShellPath(deps, timeoutMs)
   const execPath = openclawExecPath(gatewayPath, loginShell, delimiter)
-  const probe: AgentFallbackProbe = {skill: {path: file, installed: true, program}, nodeExists: existsSync(program.node), entryExists: existsSync(program.entry)}
+  const probe: AgentFallbackProbe = {
+    skill: {path: file, installed: true, program},
+    nodeExists: existsSync(program.node),
+    entryExists: existsSync(program.entry),
+  }
   if (probe.nodeExists && probe.entryExists) {
-    const r = await deps.runner.run(program.node, [program.entry, '--version'], {env: {PATH: execPath, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}, timeoutMs})
-    probe.run = r.notFound ? undefined : {exitCode: r.timedOut ? -1 : r.exitCode, output: (r.stdout.trim() || r.stderr.trim()).split('\n')[0].slice(0, 300)}
+    const r = await deps.runner.run(program.node, [program.entry, '--version'], {
+      env: {PATH: execPath, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'},
+      timeoutMs,
+    })
+    probe.run = r.notFound
+      ? undefined
+      : {
+          exitCode: r.timedOut ? -1 : r.exitCode,
+          output: (r.stdout.trim() || r.stderr.trim()).split('\n')[0].slice(0, 300),
+        }
   }
   const bare = findOnPath('node', {PATH: execPath}, deps.platform)
   if (bare) {

@@ -26,7 +26,13 @@ const PING_CONCURRENCY = 25
  * many checks ask), plus what is about this run's peers: one peer sweep, one ping a peer, one clock sample.
  */
 export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): DoctorContext & {view: MachineView} {
-  const view = opts.view ?? createMachineView(deps, {socket: opts.socket, commandTimeoutMs: opts.commandTimeoutMs, proxyTimeoutMs: opts.peerTimeoutMs})
+  const view =
+    opts.view ??
+    createMachineView(deps, {
+      socket: opts.socket,
+      commandTimeoutMs: opts.commandTimeoutMs,
+      proxyTimeoutMs: opts.peerTimeoutMs,
+    })
   const stateOrEmpty = () => {
     const s = view.state()
     return s.ok ? s.state : undefined
@@ -63,7 +69,8 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
   const clockSample = memo(async () => {
     const sweep = await peerSweep()
     const answering = records().find((r) => sweep.get(r.name)?.probes.healthz.status === 'ok')
-    if (!answering) return {why: records().length === 0 ? 'no peers to compare clocks with' : 'no peer answered /healthz'}
+    if (!answering)
+      return {why: records().length === 0 ? 'no peers to compare clocks with' : 'no peer answered /healthz'}
     const sentAt = deps.clock.now().getTime()
     try {
       const response = await deps.http.request({url: `${answering.url}/healthz`, timeoutMs: opts.peerTimeoutMs})

@@ -1,7 +1,14 @@
 import {CHECKS} from '../../core/checks/catalog.js'
 import type {DoctorContext} from '../../core/checks/context.js'
 import {checkKey} from '../../core/checks/fix-plan.js'
-import {CHECK_GROUPS, summarizeChecks, type CheckDefinition, type CheckGroup, type CheckResult, type CheckSummary} from '../../core/checks/types.js'
+import {
+  CHECK_GROUPS,
+  summarizeChecks,
+  type CheckDefinition,
+  type CheckGroup,
+  type CheckResult,
+  type CheckSummary,
+} from '../../core/checks/types.js'
 import {UsageError} from '../../core/common/errors.js'
 import type {Deps} from '../../deps.js'
 import {requirePeer} from '../peers/records.js'
@@ -47,15 +54,21 @@ export function parseOnly(raw: string | undefined): string[] | undefined {
   const known = new Set(CHECKS.map((c) => c.id))
   const unknown = ids.filter((id) => !known.has(id))
   if (unknown.length > 0 || ids.length === 0) {
-    throw new UsageError(`--only ${JSON.stringify(raw)}: ${unknown.length > 0 ? `unknown check id${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}` : 'no check ids given'}.`, {
-      hint: `Check ids: ${[...known].join(', ')}.`,
-    })
+    throw new UsageError(
+      `--only ${JSON.stringify(raw)}: ${unknown.length > 0 ? `unknown check id${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}` : 'no check ids given'}.`,
+      {
+        hint: `Check ids: ${[...known].join(', ')}.`,
+      },
+    )
   }
   return ids
 }
 
 export function selectChecks(opts: {only?: string[]; group?: CheckGroup}): CheckDefinition<DoctorContext>[] {
-  if (opts.group && !CHECK_GROUPS.includes(opts.group)) throw new UsageError(`--group ${JSON.stringify(opts.group)} is not one of ${CHECK_GROUPS.join(', ')}.`, {hint: `Use one of: ${CHECK_GROUPS.join(', ')}.`})
+  if (opts.group && !CHECK_GROUPS.includes(opts.group))
+    throw new UsageError(`--group ${JSON.stringify(opts.group)} is not one of ${CHECK_GROUPS.join(', ')}.`, {
+      hint: `Use one of: ${CHECK_GROUPS.join(', ')}.`,
+    })
   return CHECKS.filter((c) => (!opts.only || opts.only.includes(c.id)) && (!opts.group || c.group === opts.group))
 }
 
@@ -70,20 +83,30 @@ export async function runDoctor(deps: Deps, opts: DoctorOptions): Promise<Doctor
     requirePeer(state, opts.peer)
   }
   const checks = selectChecks(opts)
-  const ctx = (opts.context ?? createDoctorContext)(deps, {peer: opts.peer, peerTimeoutMs: opts.peerTimeoutMs, socket: opts.socket})
+  const ctx = (opts.context ?? createDoctorContext)(deps, {
+    peer: opts.peer,
+    peerTimeoutMs: opts.peerTimeoutMs,
+    socket: opts.socket,
+  })
   const peers = ctx.peerRecords().map((r) => r.name)
   const checkTimeoutMs = opts.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS
   // Peer checks wait for the sweep (each peer bounded by the peer timeout) and queued pings: give them room.
   const peerCheckTimeoutMs = Math.max(checkTimeoutMs, opts.peerTimeoutMs * 4 + 5000)
   const results = await runChecks({
-    checks: checks.map((c) => (c.group === 'peers' || c.id === 'clock-skew' ? {...c, timeoutMs: () => peerCheckTimeoutMs} : c)),
+    checks: checks.map((c) =>
+      c.group === 'peers' || c.id === 'clock-skew' ? {...c, timeoutMs: () => peerCheckTimeoutMs} : c,
+    ),
     ctx,
     platform: deps.platform.id,
     peers,
     timeoutMs: checkTimeoutMs,
   })
   const summary = summarizeChecks(results)
-  const result: DoctorResult = {checks: results, summary: {...summary, ok: summary.fail === 0 && summary.crashed === 0}, durationMs: Math.round(performance.now() - started)}
+  const result: DoctorResult = {
+    checks: results,
+    summary: {...summary, ok: summary.fail === 0 && summary.crashed === 0},
+    durationMs: Math.round(performance.now() - started),
+  }
   if (!ctx.provisioned() && ctx.state().ok) result.next = 'claw-mesh bootstrap'
   return result
 }

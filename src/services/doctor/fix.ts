@@ -42,12 +42,22 @@ export interface DoctorFixResult extends DoctorResult {
 export function withStartAfterConfigure(plan: FixPlan): FixPlan {
   const configure = plan.steps.find((s) => s.action.kind === 'configure-gateway')
   if (!configure || plan.steps.some((s) => s.action.kind === 'restart-gateway')) return plan
-  const start: FixStep = {action: {kind: 'restart-gateway'}, title: 'Start (or restart) the gateway and wait until it is healthy', confirm: false, checks: [...configure.checks], groups: ['gateway']}
+  const start: FixStep = {
+    action: {kind: 'restart-gateway'},
+    title: 'Start (or restart) the gateway and wait until it is healthy',
+    confirm: false,
+    checks: [...configure.checks],
+    groups: ['gateway'],
+  }
   const at = plan.steps.indexOf(configure) + 1
   return {...plan, steps: [...plan.steps.slice(0, at), start, ...plan.steps.slice(at)]}
 }
 
-async function applyOne(deps: Deps, step: FixStep, opts: {yes: boolean; progress: (m: string) => void}): Promise<{status: FixStatus; note: string}> {
+async function applyOne(
+  deps: Deps,
+  step: FixStep,
+  opts: {yes: boolean; progress: (m: string) => void},
+): Promise<{status: FixStatus; note: string}> {
   const a = step.action
   switch (a.kind) {
     case 'chmod-600':
@@ -65,11 +75,17 @@ async function applyOne(deps: Deps, step: FixStep, opts: {yes: boolean; progress
     }
     case 'configure-gateway': {
       const r = await configureGateway(deps, {}, {advertisedUrl: a.advertisedUrl})
-      return {status: 'applied', note: r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'already as claw-mesh wants it'}
+      return {
+        status: 'applied',
+        note: r.changed ? `changed ${r.changes.map((c) => c.path).join(', ')}` : 'already as claw-mesh wants it',
+      }
     }
     case 'restart-gateway': {
       const r = await startGateway(deps, {onProgress: opts.progress})
-      return {status: 'applied', note: `${r.action.replace('-', ' ')} (${r.runner}${r.pid ? `, pid ${r.pid}` : ''}): ${r.url} healthy`}
+      return {
+        status: 'applied',
+        note: `${r.action.replace('-', ' ')} (${r.runner}${r.pid ? `, pid ${r.pid}` : ''}): ${r.url} healthy`,
+      }
     }
     case 'enable-linger': {
       await deps.runner.run('loginctl', ['enable-linger', a.user], {timeoutMs: 15_000, reject: true})
@@ -98,7 +114,11 @@ const MAX_ROUNDS = 4
  * stderr (a failed fix does not stop the others), then re-runs the checks of every group it touched with a fresh
  * context; what those re-runs newly find is planned and fixed in the same run, so one `--fix` is enough.
  */
-export async function fixAndRecheck(deps: Deps, first: DoctorResult, opts: DoctorOptions & {yes: boolean}): Promise<DoctorFixResult> {
+export async function fixAndRecheck(
+  deps: Deps,
+  first: DoctorResult,
+  opts: DoctorOptions & {yes: boolean},
+): Promise<DoctorFixResult> {
   const outcomes: FixOutcome[] = []
   const attempted = new Set<string>()
   let checks = first.checks
@@ -134,12 +154,21 @@ async function applySteps(deps: Deps, steps: FixStep[], opts: {yes: boolean}): P
         let result: {status: FixStatus; note: string}
         try {
           const answer = confirmed.get(step)
-          result = answer === false ? {status: 'skipped', note: 'not confirmed'} : await applyOne(deps, step, {yes: opts.yes || answer === true, progress: update})
+          result =
+            answer === false
+              ? {status: 'skipped', note: 'not confirmed'}
+              : await applyOne(deps, step, {yes: opts.yes || answer === true, progress: update})
         } catch (error) {
           const e = error as Error & {hint?: string}
           result = {status: 'failed', note: `${e.message.split('\n')[0]}${e.hint ? ` → ${e.hint}` : ''}`}
         }
-        outcomes.push({title: step.title, kind: step.action.kind, status: result.status, note: result.note, checks: step.checks})
+        outcomes.push({
+          title: step.title,
+          kind: step.action.kind,
+          status: result.status,
+          note: result.note,
+          checks: step.checks,
+        })
         return `${result.status}: ${result.note}`
       },
     })),
@@ -150,8 +179,15 @@ async function applySteps(deps: Deps, steps: FixStep[], opts: {yes: boolean}): P
 /** The checks to run again after `applied`: every check of a touched group, but of peers only those a fix answered. */
 function recheckIds(checks: DoctorResult['checks'], applied: FixStep[]): string[] {
   const touched = new Set<CheckGroup>(applied.flatMap((s) => s.groups))
-  if (applied.some((s) => s.action.kind === 'configure-gateway' || s.action.kind === 'restart-gateway')) touched.add('gateway')
+  if (applied.some((s) => s.action.kind === 'configure-gateway' || s.action.kind === 'restart-gateway'))
+    touched.add('gateway')
   // A restart changes every gateway check; a peer re-check is another authenticated probe, so only where a fix answered.
-  const peerChecks = new Set(applied.filter((s) => s.groups.includes('peers')).flatMap((s) => s.checks.map((k) => k.split(':')[0])))
-  return [...new Set(checks.filter((c) => (c.group === 'peers' ? peerChecks.has(c.id) : touched.has(c.group))).map((c) => c.id))]
+  const peerChecks = new Set(
+    applied.filter((s) => s.groups.includes('peers')).flatMap((s) => s.checks.map((k) => k.split(':')[0])),
+  )
+  return [
+    ...new Set(
+      checks.filter((c) => (c.group === 'peers' ? peerChecks.has(c.id) : touched.has(c.group))).map((c) => c.id),
+    ),
+  ]
 }

@@ -19,7 +19,11 @@ export interface CheckInstance<Ctx> {
   peer?: string
 }
 
-export function expandChecks<Ctx>(checks: readonly CheckDefinition<Ctx>[], platform: PlatformId, peers: readonly string[]): CheckInstance<Ctx>[] {
+export function expandChecks<Ctx>(
+  checks: readonly CheckDefinition<Ctx>[],
+  platform: PlatformId,
+  peers: readonly string[],
+): CheckInstance<Ctx>[] {
   return checks
     .filter((c) => c.platforms.includes(platform))
     .flatMap((check) => (check.perPeer ? peers.map((peer) => ({check, peer})) : [{check}]))
@@ -47,7 +51,10 @@ async function withDeadline<T>(run: () => Promise<T>, ms: number): Promise<T> {
 
 function isOutcome(value: unknown): value is CheckOutcome {
   const status = (value as CheckOutcome | undefined)?.status
-  return (status === 'pass' || status === 'warn' || status === 'fail' || status === 'skip') && typeof (value as CheckOutcome).detail === 'string'
+  return (
+    (status === 'pass' || status === 'warn' || status === 'fail' || status === 'skip') &&
+    typeof (value as CheckOutcome).detail === 'string'
+  )
 }
 
 /**
@@ -66,7 +73,14 @@ export async function runChecks<Ctx>(opts: RunChecksOptions<Ctx>): Promise<Check
       try {
         const outcome = await withDeadline(() => check.run(opts.ctx, peer), ms)
         const durationMs = Math.round(now() - started)
-        if (!isOutcome(outcome)) return {...base, status: 'crashed', detail: `returned ${JSON.stringify(outcome) ?? 'nothing'} instead of a verdict`, remedy: CRASH_REMEDY, durationMs}
+        if (!isOutcome(outcome))
+          return {
+            ...base,
+            status: 'crashed',
+            detail: `returned ${JSON.stringify(outcome) ?? 'nothing'} instead of a verdict`,
+            remedy: CRASH_REMEDY,
+            durationMs,
+          }
         const result: CheckResult = {...base, status: outcome.status, detail: outcome.detail, durationMs}
         if (outcome.status === 'warn' || outcome.status === 'fail') {
           if (outcome.remedy) result.remedy = outcome.remedy
@@ -75,9 +89,22 @@ export async function runChecks<Ctx>(opts: RunChecksOptions<Ctx>): Promise<Check
         return result
       } catch (error) {
         const durationMs = Math.round(now() - started)
-        if (error instanceof CheckTimeout) return {...base, status: 'fail', detail: `timed out: the check ${error.message}`, remedy: 'Run it alone to see where it hangs: claw-mesh doctor --only ' + check.id, durationMs}
+        if (error instanceof CheckTimeout)
+          return {
+            ...base,
+            status: 'fail',
+            detail: `timed out: the check ${error.message}`,
+            remedy: 'Run it alone to see where it hangs: claw-mesh doctor --only ' + check.id,
+            durationMs,
+          }
         const message = error instanceof Error ? error.message : String(error)
-        return {...base, status: 'crashed', detail: `the check crashed: ${message.split('\n')[0]}`, remedy: CRASH_REMEDY, durationMs}
+        return {
+          ...base,
+          status: 'crashed',
+          detail: `the check crashed: ${message.split('\n')[0]}`,
+          remedy: CRASH_REMEDY,
+          durationMs,
+        }
       }
     }),
   )

@@ -24,7 +24,12 @@ function jsonPointer(doc: unknown, pointer: string): unknown {
  * is a regular file, not writable by others and ours), so "it resolves here" means "the gateway can read it".
  * Never returns the value in an error.
  */
-export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'redactor' | 'platform'>, config: OpenClawConfig, ref: SecretRef, timeoutMs: number): Promise<SecretRefResolution> {
+export async function resolveSecretRef(
+  deps: Pick<Deps, 'runner' | 'env' | 'redactor' | 'platform'>,
+  config: OpenClawConfig,
+  ref: SecretRef,
+  timeoutMs: number,
+): Promise<SecretRefResolution> {
   const where = `SecretRef ${ref.source}:${ref.provider}:${ref.id}`
   const provider = getPath(config, ['secrets', 'providers', ref.provider])
   const fail = (error: string): SecretRefResolution => ({ok: false, error, where})
@@ -35,17 +40,24 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
   }
   if (ref.source === 'env') return found(deps.env[ref.id])
   if (!isObject(provider)) return fail(`secrets.providers.${ref.provider} is not declared`)
-  if (provider.source !== ref.source) return fail(`secrets.providers.${ref.provider} is a ${String(provider.source)} provider, the ref says ${ref.source}`)
+  if (provider.source !== ref.source)
+    return fail(
+      `secrets.providers.${ref.provider} is a ${String(provider.source)} provider, the ref says ${ref.source}`,
+    )
   if (ref.source === 'file') {
     const file = typeof provider.path === 'string' ? provider.path : undefined
     if (!file) return fail(`secrets.providers.${ref.provider}.path is not set`)
-    const problems = await secretFileProblems(file, {platform: deps.platform.id}).catch((error: Error) => [error.message])
+    const problems = await secretFileProblems(file, {platform: deps.platform.id}).catch((error: Error) => [
+      error.message,
+    ])
     if (problems.length > 0) return fail(`${file} ${problems.join(', ')} (OpenClaw only reads private files)`)
     let text: string
     try {
       text = await fs.readFile(file, 'utf8')
     } catch (error) {
-      return fail(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+      return fail(
+        `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      )
     }
     if (provider.mode === 'singleValue') return found(text.trim())
     try {
@@ -59,16 +71,29 @@ export async function resolveSecretRef(deps: Pick<Deps, 'runner' | 'env' | 'reda
     if (!command) return fail(`secrets.providers.${ref.provider}.command is not set`)
     const st = await fs.lstat(command).catch(() => undefined)
     if (!st) return fail(`${command} does not exist`)
-    const refused = execCommandProblems(command, {symlink: st.isSymbolicLink(), mode: st.mode, uid: st.uid}, deps.platform.id, process.getuid?.())
+    const refused = execCommandProblems(
+      command,
+      {symlink: st.isSymbolicLink(), mode: st.mode, uid: st.uid},
+      deps.platform.id,
+      process.getuid?.(),
+    )
     if (refused.length > 0) return fail(refused[0])
     const stale = await launcherNodeProblem(command)
     if (stale) return fail(stale)
     const args = Array.isArray(provider.args) ? provider.args.filter((a): a is string => typeof a === 'string') : []
-    const passEnv = Array.isArray(provider.passEnv) ? provider.passEnv.filter((a): a is string => typeof a === 'string') : []
-    const env: Record<string, string | undefined> = {...(isObject(provider.env) ? (provider.env as Record<string, string>) : {})}
+    const passEnv = Array.isArray(provider.passEnv)
+      ? provider.passEnv.filter((a): a is string => typeof a === 'string')
+      : []
+    const env: Record<string, string | undefined> = {
+      ...(isObject(provider.env) ? (provider.env as Record<string, string>) : {}),
+    }
     for (const name of passEnv) env[name] = deps.env[name]
     const limit = Math.min(timeoutMs, typeof provider.timeoutMs === 'number' ? provider.timeoutMs : timeoutMs)
-    const r = await deps.runner.run(command, args, {input: JSON.stringify({protocolVersion: 1, provider: ref.provider, ids: [ref.id]}), env, timeoutMs: limit})
+    const r = await deps.runner.run(command, args, {
+      input: JSON.stringify({protocolVersion: 1, provider: ref.provider, ids: [ref.id]}),
+      env,
+      timeoutMs: limit,
+    })
     if (r.timedOut) return fail(`${command} did not answer within ${limit} ms`)
     if (r.exitCode !== 0) return fail(`${command} exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`)
     let reply: {values?: Record<string, unknown>; errors?: Record<string, {code?: string}>}

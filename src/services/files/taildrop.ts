@@ -47,39 +47,54 @@ export function taildropTarget(record: PeerRecord): string {
   const kind = peerHostKind(host)
   if (kind === 'tailnet-ip') return host.includes(':') ? `[${host}]` : host
   if (kind === 'tailnet-name') return host.split('.')[0]
-  throw new UsageError(`${record.name} has no Tailscale hostname or tailnet address (its URL is ${record.url}), so Taildrop cannot reach it.`, {
-    code: 'peer-not-in-tailnet',
-    hint: `Re-add ${record.name} from its invite (claw-mesh peer add --invite -), which records its Tailscale hostname.`,
-  })
+  throw new UsageError(
+    `${record.name} has no Tailscale hostname or tailnet address (its URL is ${record.url}), so Taildrop cannot reach it.`,
+    {
+      code: 'peer-not-in-tailnet',
+      hint: `Re-add ${record.name} from its invite (claw-mesh peer add --invite -), which records its Tailscale hostname.`,
+    },
+  )
 }
 
 function fileError(deps: Deps, cli: string, args: string[], r: RunResult, peer: string, target: string): ClawMeshError {
   const text = (r.stderr || r.stdout).trim()
   if (r.timedOut) {
-    return new ClawMeshError(`Sending to ${peer} did not finish before the timeout.`, {code: 'taildrop-timeout', hint: 'Check the peer is online (claw-mesh peer check) and re-run with a longer --timeout.'})
+    return new ClawMeshError(`Sending to ${peer} did not finish before the timeout.`, {
+      code: 'taildrop-timeout',
+      hint: 'Check the peer is online (claw-mesh peer check) and re-run with a longer --timeout.',
+    })
   }
   // The App Store Tailscale's CLI runs in a macOS sandbox and cannot open the file (cmd/tailscale/cli/file.go, M8).
   if (/runs in a macOS sandbox that can't read files/i.test(text)) {
-    return new ActionNeededError(`Taildrop cannot send ${path.basename(args[2] ?? 'the file')} to ${peer}: the App Store Tailscale's CLI runs in a macOS sandbox that cannot read files.`, {
-      code: 'taildrop-sandboxed',
-      hint: 'Use the standalone Tailscale app (https://tailscale.com/download/mac) or the Homebrew tailscaled, whose CLI can read files; see docs/platforms/macos.md.',
-    })
+    return new ActionNeededError(
+      `Taildrop cannot send ${path.basename(args[2] ?? 'the file')} to ${peer}: the App Store Tailscale's CLI runs in a macOS sandbox that cannot read files.`,
+      {
+        code: 'taildrop-sandboxed',
+        hint: 'Use the standalone Tailscale app (https://tailscale.com/download/mac) or the Homebrew tailscaled, whose CLI can read files; see docs/platforms/macos.md.',
+      },
+    )
   }
   // The real text (tailscale v1.98): "cannot send files: peer is owned by a different user".
   if (/owned by (a )?different user/i.test(text)) {
-    return new ActionNeededError(`Taildrop refused to send to ${peer} (${target}): it only sends between devices of the same user unless the tailnet policy allows file sharing to that device.`, {
-      code: 'taildrop-not-allowed',
-      hint: 'Tagged mesh machines need a tailnet policy grant for file sharing (see https://tailscale.com/kb/1106/taildrop), or share the file another way.',
-    })
+    return new ActionNeededError(
+      `Taildrop refused to send to ${peer} (${target}): it only sends between devices of the same user unless the tailnet policy allows file sharing to that device.`,
+      {
+        code: 'taildrop-not-allowed',
+        hint: 'Tagged mesh machines need a tailnet policy grant for file sharing (see https://tailscale.com/kb/1106/taildrop), or share the file another way.',
+      },
+    )
   }
   // Seen live between tagged nodes (tailscale 1.98 + Headscale): a tagged node has no user login, so tailscaled
   // has nowhere to keep Taildrop files ("Access denied: Taildrop disabled; no storage directory"). Not a permission
   // problem of this user, whatever "Access denied" suggests.
   if (/Taildrop disabled/i.test(text)) {
-    return new ActionNeededError(`Taildrop is off for the transfer to ${peer} (${target}): tailscaled has no storage directory (tagged nodes have no user login; a daemon without --statedir has none either).`, {
-      code: 'taildrop-unavailable',
-      hint: 'Taildrop works between untagged nodes of one user: join both with a user-owned key (Headscale: headscale preauthkeys create --user <id>), with tailscaled run with --statedir.',
-    })
+    return new ActionNeededError(
+      `Taildrop is off for the transfer to ${peer} (${target}): tailscaled has no storage directory (tagged nodes have no user login; a daemon without --statedir has none either).`,
+      {
+        code: 'taildrop-unavailable',
+        hint: 'Taildrop works between untagged nodes of one user: join both with a user-owned key (Headscale: headscale preauthkeys create --user <id>), with tailscaled run with --statedir.',
+      },
+    )
   }
   if (/can't send to|unknown target|not in your Tailnet|old Tailscale version/i.test(text)) {
     return new ActionNeededError(`Taildrop cannot send to ${peer} (${target}): ${text.split('\n').pop()}`, {
@@ -87,11 +102,24 @@ function fileError(deps: Deps, cli: string, args: string[], r: RunResult, peer: 
       hint: `Check that ${peer} is online in the tailnet (claw-mesh peer check ${peer}) and that Taildrop (Send Files) is enabled in the admin console.`,
     })
   }
-  return tailscaleError({subcommand: 'file', args, exitCode: r.exitCode, stderr: text, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli})
+  return tailscaleError({
+    subcommand: 'file',
+    args,
+    exitCode: r.exitCode,
+    stderr: text,
+    startHint: deps.platform.tailscaleStartHint,
+    os: deps.platform.id,
+    cli,
+  })
 }
 
 /** `tailscale file cp <abs path> <peer>:` — one regular file to one peer. */
-export async function sendFile(deps: Deps, peer: string, file: string, opts: {timeoutMs: number}): Promise<FileSendResult> {
+export async function sendFile(
+  deps: Deps,
+  peer: string,
+  file: string,
+  opts: {timeoutMs: number},
+): Promise<FileSendResult> {
   const record = requirePeer(deps.store.read(), peer)
   const target = taildropTarget(record)
   const abs = path.resolve(file)
@@ -99,9 +127,14 @@ export async function sendFile(deps: Deps, peer: string, file: string, opts: {ti
   try {
     st = await fs.stat(abs)
   } catch (error) {
-    throw new UsageError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the path and its permissions.'})
+    throw new UsageError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      hint: 'Check the path and its permissions.',
+    })
   }
-  if (!st.isFile()) throw new UsageError(`${file} is not a regular file: Taildrop sends files, not directories.`, {hint: 'Pack a directory first (e.g. tar czf dir.tgz dir) and send the archive.'})
+  if (!st.isFile())
+    throw new UsageError(`${file} is not a regular file: Taildrop sends files, not directories.`, {
+      hint: 'Pack a directory first (e.g. tar czf dir.tgz dir) and send the archive.',
+    })
   await assertNoSecretInFile(deps, abs, file)
   const cli = openTailscale(deps)
   const args = ['file', 'cp', abs, `${target}:`]
@@ -133,16 +166,22 @@ export function receivedFiles(dir: string, before: Snapshot, after: Snapshot): R
   const files: ReceivedFile[] = []
   for (const [name, st] of after) {
     const old = before.get(name)
-    if (!old || old.ino !== st.ino || old.mtimeMs !== st.mtimeMs || old.size !== st.size) files.push({name, path: path.join(dir, name), bytes: st.size})
+    if (!old || old.ino !== st.ino || old.mtimeMs !== st.mtimeMs || old.size !== st.size)
+      files.push({name, path: path.join(dir, name), bytes: st.size})
   }
   return files.sort((a, b) => a.name.localeCompare(b.name))
 }
 
 /** Moves every file waiting in this machine's Taildrop inbox into `dir` (created when missing). */
-export async function getFiles(deps: Deps, dir: string, opts: {conflict: ConflictMode; wait: boolean; timeoutMs: number}): Promise<FileGetResult> {
+export async function getFiles(
+  deps: Deps,
+  dir: string,
+  opts: {conflict: ConflictMode; wait: boolean; timeoutMs: number},
+): Promise<FileGetResult> {
   const abs = path.resolve(dir)
   const st = await fs.stat(abs).catch(() => undefined)
-  if (st && !st.isDirectory()) throw new UsageError(`${dir} is not a directory.`, {hint: 'Pass a directory to receive the files into.'})
+  if (st && !st.isDirectory())
+    throw new UsageError(`${dir} is not a directory.`, {hint: 'Pass a directory to receive the files into.'})
   if (!st) await ensureDir(abs, 0o755)
   const cli = openTailscale(deps)
   const args = ['file', 'get', '--verbose', `--conflict=${opts.conflict}`, ...(opts.wait ? ['--wait'] : []), abs]
@@ -153,9 +192,25 @@ export async function getFiles(deps: Deps, dir: string, opts: {conflict: Conflic
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !/^wrote |^waiting for file/.test(l) && !(r.exitCode === 0 && /^moved \d+\/\d+ files$/.test(l)))
-  if (r.exitCode !== 0 && files.length === 0 && !errors.some((e) => /refusing to overwrite|already exists|moved \d+\/\d+/.test(e))) {
-    if (r.timedOut) throw new ClawMeshError(`No file arrived before the timeout (${Math.round(opts.timeoutMs / 1000)} s).`, {code: 'taildrop-timeout', hint: 'Run it again without --wait to take what is already there.'})
-    throw tailscaleError({subcommand: 'file', args, exitCode: r.exitCode, stderr: r.stderr || r.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli: cli.location.cli})
+  if (
+    r.exitCode !== 0 &&
+    files.length === 0 &&
+    !errors.some((e) => /refusing to overwrite|already exists|moved \d+\/\d+/.test(e))
+  ) {
+    if (r.timedOut)
+      throw new ClawMeshError(`No file arrived before the timeout (${Math.round(opts.timeoutMs / 1000)} s).`, {
+        code: 'taildrop-timeout',
+        hint: 'Run it again without --wait to take what is already there.',
+      })
+    throw tailscaleError({
+      subcommand: 'file',
+      args,
+      exitCode: r.exitCode,
+      stderr: r.stderr || r.stdout,
+      startHint: deps.platform.tailscaleStartHint,
+      os: deps.platform.id,
+      cli: cli.location.cli,
+    })
   }
   return {dir: abs, files, errors}
 }

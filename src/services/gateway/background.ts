@@ -30,7 +30,9 @@ export function parsePidFile(text: string | undefined): {pid: number; start?: st
  * this user, and an OpenClaw gateway. Anything else (a recycled pid, another user's process named openclaw, a planted
  * pid file) is not ours: claw-mesh never signals or waits on it.
  */
-export async function ourBackgroundPid(deps: Pick<Deps, 'stateDir' | 'platform' | 'runner'>): Promise<number | undefined> {
+export async function ourBackgroundPid(
+  deps: Pick<Deps, 'stateDir' | 'platform' | 'runner'>,
+): Promise<number | undefined> {
   const file = backgroundFiles(deps.stateDir).pidFile
   if (!assertPrivateFile(file, 'gateway pid file')) return undefined
   const recorded = parsePidFile(await readIfExists(file))
@@ -48,26 +50,45 @@ export interface BackgroundStart {
   logOffset: number
 }
 
-export async function startBackgroundGateway(deps: Pick<Deps, 'stateDir' | 'runner'>, loc: OpenClawLocation, port: number): Promise<BackgroundStart> {
+export async function startBackgroundGateway(
+  deps: Pick<Deps, 'stateDir' | 'runner'>,
+  loc: OpenClawLocation,
+  port: number,
+): Promise<BackgroundStart> {
   const {pidFile, logFile} = backgroundFiles(deps.stateDir)
   await ensureDir(deps.stateDir)
   // Keep one previous log: the gateway is chatty and this file is appended to on every start.
-  if (((await fs.stat(logFile).catch(() => undefined))?.size ?? 0) > 5 * 1024 * 1024) await fs.rename(logFile, `${logFile}.1`)
+  if (((await fs.stat(logFile).catch(() => undefined))?.size ?? 0) > 5 * 1024 * 1024)
+    await fs.rename(logFile, `${logFile}.1`)
   const logOffset = (await fs.stat(logFile).catch(() => undefined))?.size ?? 0
-  await fs.appendFile(logFile, `\n--- claw-mesh: starting openclaw gateway --port ${port} at ${new Date().toISOString()} ---\n`, {mode: 0o600})
-  const pid = await deps.runner.spawnDetached(loc.bin!, openclawArgs(loc, ['gateway', '--port', String(port)]), {logFile})
+  await fs.appendFile(
+    logFile,
+    `\n--- claw-mesh: starting openclaw gateway --port ${port} at ${new Date().toISOString()} ---\n`,
+    {mode: 0o600},
+  )
+  const pid = await deps.runner.spawnDetached(loc.bin!, openclawArgs(loc, ['gateway', '--port', String(port)]), {
+    logFile,
+  })
   await writeFileAtomic(pidFile, `${pid}\n${processStartTime(pid) ?? ''}\n`, 0o600)
   return {pid, logFile, logOffset}
 }
 
 /** SIGTERM, wait for the process to go (the gateway drains first), SIGKILL after the grace period. */
-export async function stopBackgroundGateway(deps: Pick<Deps, 'stateDir' | 'clock'>, pid: number, graceMs = 30_000): Promise<void> {
+export async function stopBackgroundGateway(
+  deps: Pick<Deps, 'stateDir' | 'clock'>,
+  pid: number,
+  graceMs = 30_000,
+): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig)
     } catch (error) {
       // Not ours to stop (another user's process): never wait on it.
-      if ((error as NodeJS.ErrnoException).code === 'EPERM') throw new ActionNeededError(`Process ${pid} is not yours to stop (permission denied).`, {code: 'not-our-process', hint: `Check what it is: ps -o user,pid,args -p ${pid}`})
+      if ((error as NodeJS.ErrnoException).code === 'EPERM')
+        throw new ActionNeededError(`Process ${pid} is not yours to stop (permission denied).`, {
+          code: 'not-our-process',
+          hint: `Check what it is: ps -o user,pid,args -p ${pid}`,
+        })
     }
   }
   signal('SIGTERM')
@@ -77,7 +98,11 @@ export async function stopBackgroundGateway(deps: Pick<Deps, 'stateDir' | 'clock
     signal('SIGKILL')
     const killDeadline = deps.clock.now().getTime() + 10_000
     while (pidAlive(pid) && deps.clock.now().getTime() < killDeadline) await deps.clock.sleep(100)
-    if (pidAlive(pid)) throw new ActionNeededError(`The gateway (pid ${pid}) did not exit after SIGKILL.`, {code: 'gateway-unkillable', hint: `Check it: ps -o stat,pid,args -p ${pid} (a process stuck in the kernel, state D, exits when its I/O ends).`})
+    if (pidAlive(pid))
+      throw new ActionNeededError(`The gateway (pid ${pid}) did not exit after SIGKILL.`, {
+        code: 'gateway-unkillable',
+        hint: `Check it: ps -o stat,pid,args -p ${pid} (a process stuck in the kernel, state D, exits when its I/O ends).`,
+      })
   }
   await fs.rm(backgroundFiles(deps.stateDir).pidFile, {force: true})
 }
@@ -102,7 +127,12 @@ export async function readLogSince(logFile: string, offset: number): Promise<str
 
 /** The last lines of a log excerpt, for an error's stderr tail. */
 export function logTail(log: string, lines = 8): string {
-  return log.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '').slice(-lines).join('\n')
+  return log
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .slice(-lines)
+    .join('\n')
 }
 
 /**
@@ -113,13 +143,22 @@ export function gatewayFailureReason(log: string): string | undefined {
   const lines = log.split('\n')
   const i = lines.findIndex((l) => l.includes('Gateway failed to start:'))
   if (i >= 0) {
-    const first = lines[i].slice(lines[i].indexOf('Gateway failed to start:') + 'Gateway failed to start:'.length).trim()
+    const first = lines[i]
+      .slice(lines[i].indexOf('Gateway failed to start:') + 'Gateway failed to start:'.length)
+      .trim()
     // A continuation line carries the cause (`spawn tailscale ENOENT`), unless it is OpenClaw's generic advice.
     const cont = lines[i + 1]?.trim() ?? ''
-    const next = cont && !/^\d{4}-\d\d-\d\dT/.test(cont) && !/^If the gateway is supervised/.test(cont) ? ` ${cont}` : ''
+    const next =
+      cont && !/^\d{4}-\d\d-\d\dT/.test(cont) && !/^If the gateway is supervised/.test(cont) ? ` ${cont}` : ''
     return `${first}${next}`.replace(/\s*Run openclaw gateway status --deep for diagnostics\.?/, '').trim()
   }
-  const invalid = lines.filter((l) => /Invalid config|Config validation failed|Unrecognized key|Gateway start blocked|Refusing to bind/i.test(l))
-  if (invalid.length > 0) return invalid.slice(0, 3).map((l) => l.trim()).join(' | ')
+  const invalid = lines.filter((l) =>
+    /Invalid config|Config validation failed|Unrecognized key|Gateway start blocked|Refusing to bind/i.test(l),
+  )
+  if (invalid.length > 0)
+    return invalid
+      .slice(0, 3)
+      .map((l) => l.trim())
+      .join(' | ')
   return undefined
 }

@@ -67,7 +67,11 @@ export async function keepOriginal(stateDir: string, raw: Buffer, now: Date): Pr
  * Puts openclaw.json back as it was: the backup's exact bytes, or no file at all when there was none.
  * Atomic, mode 0600.
  */
-export async function restoreConfig(stateDir: string, configPath: string, backup: {path?: string; existed: boolean}): Promise<void> {
+export async function restoreConfig(
+  stateDir: string,
+  configPath: string,
+  backup: {path?: string; existed: boolean},
+): Promise<void> {
   if (!backup.existed) {
     await fs.rm(configPath, {force: true})
     return
@@ -85,10 +89,13 @@ export function assertOwnBackup(stateDir: string, file: string): string {
   const dir = backupsDir(stateDir)
   const resolved = path.resolve(file)
   if (!path.isAbsolute(file) || path.dirname(resolved) !== path.resolve(dir)) {
-    throw new UsageError(`claw-mesh's state names ${JSON.stringify(file)} as a backup of openclaw.json, but claw-mesh only keeps backups in ${dir}: it will not use that file.`, {
-      code: 'state-path-invalid',
-      hint: `Check ${path.join(stateDir, 'state.json')} (gateway.*BackupPath); restore openclaw.json by hand from ${dir} if you need to.`,
-    })
+    throw new UsageError(
+      `claw-mesh's state names ${JSON.stringify(file)} as a backup of openclaw.json, but claw-mesh only keeps backups in ${dir}: it will not use that file.`,
+      {
+        code: 'state-path-invalid',
+        hint: `Check ${path.join(stateDir, 'state.json')} (gateway.*BackupPath); restore openclaw.json by hand from ${dir} if you need to.`,
+      },
+    )
   }
   assertPrivateFile(resolved, 'claw-mesh backup')
   return resolved

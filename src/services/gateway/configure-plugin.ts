@@ -13,7 +13,11 @@ export interface ConfigureWithPluginResult extends ConfigureResult {
   meshPlugin?: {action: MeshPluginAction; detail: string}
 }
 
-export async function configureGatewayAndPlugin(deps: Deps, opts: ConfigureOptions & {plugin?: boolean}, plugin: {dir?: string} = {}): Promise<ConfigureWithPluginResult> {
+export async function configureGatewayAndPlugin(
+  deps: Deps,
+  opts: ConfigureOptions & {plugin?: boolean},
+  plugin: {dir?: string} = {},
+): Promise<ConfigureWithPluginResult> {
   const result = await configureGateway(deps, opts)
   if (opts.plugin === false) return result
   // After the write, the recorded profile is the one asked for; a dry run recorded nothing, so it is passed on.

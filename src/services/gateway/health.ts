@@ -21,9 +21,19 @@ async function probe(http: HttpClient, url: string, timeoutMs: number): Promise<
   try {
     const res = await http.request({url, timeoutMs})
     const body = res.json<{failing?: string[]; status?: string}>()
-    const failing = Array.isArray(body?.failing) ? body.failing.filter((f): f is string => typeof f === 'string') : undefined
+    const failing = Array.isArray(body?.failing)
+      ? body.failing.filter((f): f is string => typeof f === 'string')
+      : undefined
     const ok = res.status === 200
-    return {ok, status: res.status, latencyMs: res.latencyMs, failing, detail: ok ? `${res.status}` : `${res.status}${failing?.length ? ` (failing: ${failing.join(', ')})` : body?.status ? ` (${body.status})` : ''}`}
+    return {
+      ok,
+      status: res.status,
+      latencyMs: res.latencyMs,
+      failing,
+      detail: ok
+        ? `${res.status}`
+        : `${res.status}${failing?.length ? ` (failing: ${failing.join(', ')})` : body?.status ? ` (${body.status})` : ''}`,
+    }
   } catch (error) {
     if (error instanceof HttpFailure) return {ok: false, detail: describeFailure(error.kind)}
     throw error
@@ -33,7 +43,10 @@ async function probe(http: HttpClient, url: string, timeoutMs: number): Promise<
 /** GET /healthz and /readyz (unauthenticated). */
 export async function probeGatewayHealth(http: HttpClient, baseUrl: string, timeoutMs = 3000): Promise<HealthProbe> {
   const base = baseUrl.replace(/\/+$/, '')
-  const [healthz, readyz] = await Promise.all([probe(http, `${base}/healthz`, timeoutMs), probe(http, `${base}/readyz`, timeoutMs)])
+  const [healthz, readyz] = await Promise.all([
+    probe(http, `${base}/healthz`, timeoutMs),
+    probe(http, `${base}/readyz`, timeoutMs),
+  ])
   return {url: base, healthz, readyz}
 }
 
@@ -55,7 +68,14 @@ export interface WaitResult {
  */
 export async function waitForGateway(
   deps: {http: HttpClient; clock: Clock},
-  opts: {baseUrl: string; timeoutMs: number; readyGraceMs?: number; intervalMs?: number; failed?: () => Promise<string | undefined>; onProgress?: (message: string) => void},
+  opts: {
+    baseUrl: string
+    timeoutMs: number
+    readyGraceMs?: number
+    intervalMs?: number
+    failed?: () => Promise<string | undefined>
+    onProgress?: (message: string) => void
+  },
 ): Promise<WaitResult> {
   const started = deps.clock.now().getTime()
   const elapsed = () => deps.clock.now().getTime() - started
@@ -64,8 +84,12 @@ export async function waitForGateway(
   let healthyAt: number | undefined
   for (;;) {
     if (last.healthz.ok && healthyAt === undefined) healthyAt = elapsed()
-    if (last.healthz.ok && last.readyz.ok) return {healthy: true, ready: true, elapsedMs: elapsed(), liveAfterMs: healthyAt, last}
-    if (healthyAt !== undefined && (elapsed() - healthyAt >= (opts.readyGraceMs ?? 30_000) || elapsed() >= opts.timeoutMs)) {
+    if (last.healthz.ok && last.readyz.ok)
+      return {healthy: true, ready: true, elapsedMs: elapsed(), liveAfterMs: healthyAt, last}
+    if (
+      healthyAt !== undefined &&
+      (elapsed() - healthyAt >= (opts.readyGraceMs ?? 30_000) || elapsed() >= opts.timeoutMs)
+    ) {
       return {healthy: true, ready: false, elapsedMs: elapsed(), liveAfterMs: healthyAt, last}
     }
     if (healthyAt === undefined) {

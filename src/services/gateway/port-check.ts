@@ -10,7 +10,11 @@ import {HttpFailure} from '../../infra/http.js'
  * An OpenClaw gateway on the port is not a conflict (it may be the user's own, which claw-mesh then configures);
  * neither is the port our recorded gateway already runs on. Read-only, so dry runs refuse the same way.
  */
-export async function assertPortUsable(deps: Pick<Deps, 'http'>, port: number, gateway: State['gateway']): Promise<void> {
+export async function assertPortUsable(
+  deps: Pick<Deps, 'http'>,
+  port: number,
+  gateway: State['gateway'],
+): Promise<void> {
   if (gateway?.configPath && (gateway.appliedPort ?? gateway.port) === port) return
   let holder: string
   try {

@@ -1,5 +1,9 @@
 import path from 'node:path'
-import {answerExecSecretRequest, parseExecSecretRequest, type ExecSecretResponse} from '../../core/secrets/secret-exec-protocol.js'
+import {
+  answerExecSecretRequest,
+  parseExecSecretRequest,
+  type ExecSecretResponse,
+} from '../../core/secrets/secret-exec-protocol.js'
 import {keychainTimeoutSetting, secretBackendSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {createFileSecretStore} from '../../infra/secrets/file.js'
@@ -22,12 +26,20 @@ export const RESOLVABLE_IDS: ReadonlySet<string> = new Set([SECRET_NAMES.gateway
  */
 export async function openResolverStore(deps: Deps): Promise<SecretStore> {
   const choice = secretBackendSetting(settingsInput(deps, {state: deps.store.read()})).value
-  if (choice === 'file') return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'), {platform: deps.platform.id})
+  if (choice === 'file')
+    return createFileSecretStore(path.join(deps.stateDir, 'secrets.json'), {platform: deps.platform.id})
   if (choice === 'keychain') {
     const timeoutMs = keychainTimeoutSetting(deps)
     // The Secret Service on the user's bus (found as cron or a service unit would find it), never the kernel keyring;
     // on macOS /usr/bin/security through the Runner, whichever node the launcher runs.
-    return createKeychainSecretStore({service: KEYCHAIN_SERVICE, timeoutMs, platformLabel: KEYCHAIN_LABELS[deps.platform.id] ?? 'OS keychain', platform: deps.platform.id, busAddress: deps.platform.id === 'linux' ? userSessionBus(deps.env) : undefined, runner: deps.runner})
+    return createKeychainSecretStore({
+      service: KEYCHAIN_SERVICE,
+      timeoutMs,
+      platformLabel: KEYCHAIN_LABELS[deps.platform.id] ?? 'OS keychain',
+      platform: deps.platform.id,
+      busAddress: deps.platform.id === 'linux' ? userSessionBus(deps.env) : undefined,
+      runner: deps.runner,
+    })
   }
   return deps.secrets()
 }

@@ -1,7 +1,13 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync, promises as fs} from 'node:fs'
 import path from 'node:path'
-import {CLAW_MESH_PROVIDER, hooksTokenOf, plaintextGatewayTokenOf, type OpenClawConfig, type SecretRef} from '../../core/openclaw/openclaw-config.js'
+import {
+  CLAW_MESH_PROVIDER,
+  hooksTokenOf,
+  plaintextGatewayTokenOf,
+  type OpenClawConfig,
+  type SecretRef,
+} from '../../core/openclaw/openclaw-config.js'
 import type {Redactor} from '../../core/secrets/redact.js'
 import {stableNodePath} from '../../core/openclaw/stable-node-path.js'
 import {isWeakToken} from '../../core/secrets/token-strength.js'
@@ -35,10 +41,19 @@ export interface GatewayTokens {
  * the tailnet, unless `keepWeak` (--accept-risk weak-tokens). The two are always different (the gateway refuses
  * its own token on hook endpoints). Every value is registered with the redactor.
  */
-export async function ensureGatewayTokens(store: SecretStore, config: OpenClawConfig, opts: {persist: boolean; redactor: Redactor; keepWeak?: boolean}): Promise<GatewayTokens> {
+export async function ensureGatewayTokens(
+  store: SecretStore,
+  config: OpenClawConfig,
+  opts: {persist: boolean; redactor: Redactor; keepWeak?: boolean},
+): Promise<GatewayTokens> {
   const pick = async (name: string, fromConfig: string | undefined, avoid?: string): Promise<[string, TokenSource]> => {
     const stored = await store.get(name)
-    const found: [string, TokenSource] | undefined = stored && stored !== avoid ? [stored, 'store'] : fromConfig && fromConfig !== avoid ? [fromConfig, 'adopted'] : undefined
+    const found: [string, TokenSource] | undefined =
+      stored && stored !== avoid
+        ? [stored, 'store']
+        : fromConfig && fromConfig !== avoid
+          ? [fromConfig, 'adopted']
+          : undefined
     if (!found) return [newToken(), 'new']
     if (!isWeakToken(found[0])) return found
     return opts.keepWeak ? [found[0], 'kept-weak'] : [newToken(), 'replaced']
@@ -58,7 +73,10 @@ export async function ensureGatewayTokens(store: SecretStore, config: OpenClawCo
  * The node claw-mesh bakes into files that outlive this run (the secret launcher, the watchdog job, the skill):
  * this one, by Homebrew's upgrade-proof path when it runs from a versioned Cellar directory (OpenClaw's rule).
  */
-export function bakedNodePath(execPath: string = process.execPath, exists: (p: string) => boolean = existsSync): string {
+export function bakedNodePath(
+  execPath: string = process.execPath,
+  exists: (p: string) => boolean = existsSync,
+): string {
   return stableNodePath(execPath, exists)
 }
 
@@ -81,7 +99,10 @@ export interface SecretWiring {
  *   secrets.json, kept in step by the file store), by JSON pointer: never secrets.json with the peer tokens;
  * - keychain → an `exec` provider runs `claw-mesh secrets resolve` through a launcher in claw-mesh's state dir.
  */
-export function secretWiring(store: SecretStore, opts: {platform: PlatformAdapter; stateDir: string; nodePath?: string; cliEntry?: string}): SecretWiring {
+export function secretWiring(
+  store: SecretStore,
+  opts: {platform: PlatformAdapter; stateDir: string; nodePath?: string; cliEntry?: string},
+): SecretWiring {
   if (store.backend === 'file') {
     return {
       ref: {source: 'file', provider: CLAW_MESH_PROVIDER, id: `/${SECRET_NAMES.gatewayToken}`},
@@ -117,7 +138,12 @@ export function secretWiring(store: SecretStore, opts: {platform: PlatformAdapte
 export async function writeSecretLauncher(launcher: {file: string; content: string}): Promise<boolean> {
   await ensureDir(path.dirname(launcher.file), 0o700)
   const st = await fs.lstat(launcher.file).catch(() => undefined)
-  if (st && st.isFile() && (st.mode & 0o777) === 0o700 && (typeof process.getuid !== 'function' || st.uid === process.getuid())) {
+  if (
+    st &&
+    st.isFile() &&
+    (st.mode & 0o777) === 0o700 &&
+    (typeof process.getuid !== 'function' || st.uid === process.getuid())
+  ) {
     const current = await fs.readFile(launcher.file, 'utf8')
     if (current === launcher.content) return false
   }

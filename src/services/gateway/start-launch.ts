@@ -2,11 +2,23 @@ import {ActionNeededError, ExternalError, UsageError} from '../../core/common/er
 import type {StartAction, StartPlan} from '../../core/openclaw/gateway-start-plan.js'
 import {readGatewaySettings} from '../../core/openclaw/openclaw-config.js'
 import {configuredGatewayPortSetting} from '../../core/common/settings.js'
-import {logShowsTailscaleBootFailure, TAILSCALE_BOOT_ISSUE, tailscaleBootRemedy} from '../../core/tailscale/tailscale-boot.js'
+import {
+  logShowsTailscaleBootFailure,
+  TAILSCALE_BOOT_ISSUE,
+  tailscaleBootRemedy,
+} from '../../core/tailscale/tailscale-boot.js'
 import type {Deps} from '../../deps.js'
 import type {MachineView} from '../machine/view.js'
 import type {OpenClawLocation} from '../openclaw/locate.js'
-import {gatewayFailureReason, logTail, ourBackgroundPid, pidAlive, readLogSince, startBackgroundGateway, stopBackgroundGateway} from './background.js'
+import {
+  gatewayFailureReason,
+  logTail,
+  ourBackgroundPid,
+  pidAlive,
+  readLogSince,
+  startBackgroundGateway,
+  stopBackgroundGateway,
+} from './background.js'
 import {restoreConfig} from './backups.js'
 import {waitForGateway} from './health.js'
 import {assertOurGateway} from './listener.js'
@@ -66,26 +78,55 @@ export async function awaitLaunch(ctx: Ctx, l: Launch, port: number): Promise<{f
       }
     : undefined
   const waitStart = deps.clock.now().getTime()
-  const wait = await waitForGateway(deps, {baseUrl: localUrl(port), timeoutMs: ctx.timeoutMs, failed, onProgress: ctx.progress})
+  const wait = await waitForGateway(deps, {
+    baseUrl: localUrl(port),
+    timeoutMs: ctx.timeoutMs,
+    failed,
+    onProgress: ctx.progress,
+  })
   if (wait.healthy) return {startMs: waitStart - l.startedAt + (wait.liveAfterMs ?? wait.elapsedMs)}
-  return {failure: wait.failure ?? `no 200 from /healthz within ${Math.round(ctx.timeoutMs / 1000)} s (${wait.last.healthz.detail})`}
+  return {
+    failure:
+      wait.failure ?? `no 200 from /healthz within ${Math.round(ctx.timeoutMs / 1000)} s (${wait.last.healthz.detail})`,
+  }
 }
 
-export async function verifyTokens(ctx: Ctx, port: number, tokens: {gateway: string; hooks: string}, hooksPath: string, timeoutMs: number): Promise<{gateway: TokenCheck; hooks: TokenCheck}> {
+export async function verifyTokens(
+  ctx: Ctx,
+  port: number,
+  tokens: {gateway: string; hooks: string},
+  hooksPath: string,
+  timeoutMs: number,
+): Promise<{gateway: TokenCheck; hooks: TokenCheck}> {
   const url = localUrl(port)
   // A listener that answers /healthz proves nothing about who it is: the tokens go only to this user's gateway.
   await assertOurGateway(ctx.deps, port)
-  const gateway = await checkGatewayToken(url, tokens.gateway, {timeoutMs, sleep: (ms) => ctx.deps.clock.sleep(ms), webSocket: ctx.webSocket})
+  const gateway = await checkGatewayToken(url, tokens.gateway, {
+    timeoutMs,
+    sleep: (ms) => ctx.deps.clock.sleep(ms),
+    webSocket: ctx.webSocket,
+  })
   const hooks = await checkHooksToken(ctx.deps.http, url, tokens.hooks, {hooksPath})
   return {gateway, hooks}
 }
 
 /** Polls until both tokens are accepted (a hot reload lands a few seconds after the file changed). */
-export async function awaitTokens(ctx: Ctx, port: number, tokens: {gateway: string; hooks: string}, hooksPath: string, budgetMs: number) {
+export async function awaitTokens(
+  ctx: Ctx,
+  port: number,
+  tokens: {gateway: string; hooks: string},
+  hooksPath: string,
+  budgetMs: number,
+) {
   const deadline = ctx.deps.clock.now().getTime() + budgetMs
   for (;;) {
     const r = await verifyTokens(ctx, port, tokens, hooksPath, 15_000)
-    if ((r.gateway.verdict === 'accepted' && r.hooks.verdict === 'accepted') || r.gateway.verdict === 'throttled' || ctx.deps.clock.now().getTime() >= deadline) return r
+    if (
+      (r.gateway.verdict === 'accepted' && r.hooks.verdict === 'accepted') ||
+      r.gateway.verdict === 'throttled' ||
+      ctx.deps.clock.now().getTime() >= deadline
+    )
+      return r
     // Hook failures count towards the gateway's 20-a-minute limit: poll gently.
     ctx.progress('waiting for the running gateway to apply the new tokens')
     await ctx.deps.clock.sleep(3000)
@@ -98,38 +139,53 @@ export async function awaitTokens(ctx: Ctx, port: number, tokens: {gateway: stri
  * would let whoever keeps the bucket locked undo them: stop, change nothing, say so.
  */
 export function lockedOut(check: TokenCheck): ActionNeededError {
-  return new ActionNeededError(`The running gateway has locked out claw-mesh's address: ${check.detail}. This is not a wrong token; nothing was restarted or rolled back.`, {
-    code: 'gateway-locked-out',
-    hint: 'Wait for the lockout to end and run claw-mesh gateway start again. If it keeps happening, something on the tailnet is sending wrong tokens: find it in the gateway log (reason=rate_limited / token_mismatch).',
-  })
+  return new ActionNeededError(
+    `The running gateway has locked out claw-mesh's address: ${check.detail}. This is not a wrong token; nothing was restarted or rolled back.`,
+    {
+      code: 'gateway-locked-out',
+      hint: 'Wait for the lockout to end and run claw-mesh gateway start again. If it keeps happening, something on the tailnet is sending wrong tokens: find it in the gateway log (reason=rate_limited / token_mismatch).',
+    },
+  )
 }
 
-export const CONFIG_REJECTION = /invalid config|unrecognized key|config validation|gateway start blocked|refusing to bind|must resolve to loopback|allowed:/i
+export const CONFIG_REJECTION =
+  /invalid config|unrecognized key|config validation|gateway start blocked|refusing to bind|must resolve to loopback|allowed:/i
 
 /**
  * The new configuration did not come up: stop what was started, put the previous openclaw.json back byte for byte,
  * bring the previous gateway back when one was running, and explain. Always throws.
  */
-export async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; reason: string; hadGateway: boolean}): Promise<never> {
+export async function rollBack(
+  ctx: Ctx,
+  f: {plan: StartPlan; launched: Launch; reason: string; hadGateway: boolean},
+): Promise<never> {
   const {deps, view} = ctx
   const g = view.readState().gateway ?? {}
-  const logHint = f.launched.logFile ? ` Gateway log: ${f.launched.logFile}` : ' See: openclaw gateway status --deep, and /tmp/openclaw/openclaw-<date>.log'
+  const logHint = f.launched.logFile
+    ? ` Gateway log: ${f.launched.logFile}`
+    : ' See: openclaw gateway status --deep, and /tmp/openclaw/openclaw-<date>.log'
   if (f.launched.pid && pidAlive(f.launched.pid)) await stopBackgroundGateway(deps, f.launched.pid, 10_000)
   const configRejected = CONFIG_REJECTION.test(f.reason)
   const tail = f.launched.logFile ? logTail(await readLogSince(f.launched.logFile, f.launched.logOffset ?? 0)) : ''
   const tailscaleBoot = logShowsTailscaleBootFailure(`${f.reason}\n${tail}`)
   const fail = (message: string, hint: string) => {
     if (tailscaleBoot) {
-      throw new ActionNeededError(`${message} The cause is Tailscale, not the configuration: OpenClaw's gateway does not boot while tailscaled is down or not connected with gateway.tailscale.mode serve or funnel (${TAILSCALE_BOOT_ISSUE}).`, {
-        code: 'gateway-needs-tailscale',
-        hint: `${tailscaleBootRemedy(deps.platform.tailscaleStartHint)}${logHint}`,
-      })
+      throw new ActionNeededError(
+        `${message} The cause is Tailscale, not the configuration: OpenClaw's gateway does not boot while tailscaled is down or not connected with gateway.tailscale.mode serve or funnel (${TAILSCALE_BOOT_ISSUE}).`,
+        {
+          code: 'gateway-needs-tailscale',
+          hint: `${tailscaleBootRemedy(deps.platform.tailscaleStartHint)}${logHint}`,
+        },
+      )
     }
     if (configRejected) throw new UsageError(message, {code: 'gateway-rejected-config', hint})
     throw new ExternalError(message, {command: ctx.loc.bin!, args: ['gateway'], stderr: tail, hint})
   }
   if (!g.pending?.length || !g.rollback) {
-    return fail(`The gateway did not start: ${f.reason}.`, `Fix the cause and run claw-mesh gateway start again.${logHint}`)
+    return fail(
+      `The gateway did not start: ${f.reason}.`,
+      `Fix the cause and run claw-mesh gateway start again.${logHint}`,
+    )
   }
   const rb = g.rollback
   ctx.progress('restoring the previous openclaw.json')
@@ -144,9 +200,14 @@ export async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; 
   view.invalidate('config', 'state')
   const restoredFrom = rb.existed ? `from ${rb.backupPath}` : '(there was none before: removed)'
   if (!f.hadGateway || !rb.existed) {
-    return fail(`The gateway did not start with the new configuration: ${f.reason}. claw-mesh restored the previous openclaw.json ${restoredFrom}; no gateway was running before, so none was started.`, `Fix the cause, then run claw-mesh gateway configure and claw-mesh gateway start again.${logHint}`)
+    return fail(
+      `The gateway did not start with the new configuration: ${f.reason}. claw-mesh restored the previous openclaw.json ${restoredFrom}; no gateway was running before, so none was started.`,
+      `Fix the cause, then run claw-mesh gateway configure and claw-mesh gateway start again.${logHint}`,
+    )
   }
-  const oldPort = configuredGatewayPortSetting({openclawConfig: readGatewaySettings((await view.config(ctx.configPath)).config)}).value
+  const oldPort = configuredGatewayPortSetting({
+    openclawConfig: readGatewaySettings((await view.config(ctx.configPath)).config),
+  }).value
   const action: StartAction = f.plan.runner === 'service' ? 'service-install' : 'background-start'
   ctx.progress(`bringing the previous gateway back on port ${oldPort}`)
   const again = await launch(ctx, {...f.plan, stopBackground: false}, action, oldPort)
@@ -158,6 +219,12 @@ export async function rollBack(ctx: Ctx, f: {plan: StartPlan; launched: Launch; 
     gw.pid = again.pid ?? gw.pid
     gw.runner = f.plan.runner
   })
-  const back = outcome.failure === undefined ? `the previous gateway is running again on port ${oldPort}` : `the previous gateway did not come back either (${outcome.failure})`
-  return fail(`The gateway did not start with the new configuration: ${f.reason}. claw-mesh restored the previous openclaw.json ${restoredFrom}, and ${back}.`, `Fix the cause, then run claw-mesh gateway configure and claw-mesh gateway start again.${logHint}`)
+  const back =
+    outcome.failure === undefined
+      ? `the previous gateway is running again on port ${oldPort}`
+      : `the previous gateway did not come back either (${outcome.failure})`
+  return fail(
+    `The gateway did not start with the new configuration: ${f.reason}. claw-mesh restored the previous openclaw.json ${restoredFrom}, and ${back}.`,
+    `Fix the cause, then run claw-mesh gateway configure and claw-mesh gateway start again.${logHint}`,
+  )
 }

@@ -31,7 +31,12 @@ export function wsUrlFor(baseUrl: string): string {
 }
 
 /** One connect attempt: challenge → connect(req) → hello-ok or an error. */
-function connectOnce(url: string, token: string, timeoutMs: number, factory: WebSocketFactory): Promise<TokenCheck & {retryAfterMs?: number}> {
+function connectOnce(
+  url: string,
+  token: string,
+  timeoutMs: number,
+  factory: WebSocketFactory,
+): Promise<TokenCheck & {retryAfterMs?: number}> {
   return new Promise((resolve) => {
     let settled = false
     let ws: WebSocketLike | undefined
@@ -46,7 +51,10 @@ function connectOnce(url: string, token: string, timeoutMs: number, factory: Web
       }
       resolve(r)
     }
-    const timer = setTimeout(() => done({verdict: 'unreachable', detail: `no handshake answer within ${timeoutMs} ms`}), timeoutMs)
+    const timer = setTimeout(
+      () => done({verdict: 'unreachable', detail: `no handshake answer within ${timeoutMs} ms`}),
+      timeoutMs,
+    )
     try {
       ws = factory(url)
     } catch (error) {
@@ -54,7 +62,14 @@ function connectOnce(url: string, token: string, timeoutMs: number, factory: Web
       return
     }
     ws.addEventListener('message', (ev) => {
-      let msg: {type?: string; event?: string; id?: string; ok?: boolean; payload?: {type?: string; protocol?: number}; error?: {code?: string; message?: string; retryable?: boolean; retryAfterMs?: number; details?: {code?: string}}}
+      let msg: {
+        type?: string
+        event?: string
+        id?: string
+        ok?: boolean
+        payload?: {type?: string; protocol?: number}
+        error?: {code?: string; message?: string; retryable?: boolean; retryAfterMs?: number; details?: {code?: string}}
+      }
       try {
         msg = JSON.parse(String(ev.data)) as typeof msg
       } catch {
@@ -66,27 +81,47 @@ function connectOnce(url: string, token: string, timeoutMs: number, factory: Web
             type: 'req',
             id: 'claw-mesh-1',
             method: 'connect',
-            params: {minProtocol: 4, maxProtocol: 4, client: {id: 'cli', version: 'claw-mesh', platform: 'node', mode: 'cli'}, role: 'operator', scopes: [], auth: {token}},
+            params: {
+              minProtocol: 4,
+              maxProtocol: 4,
+              client: {id: 'cli', version: 'claw-mesh', platform: 'node', mode: 'cli'},
+              role: 'operator',
+              scopes: [],
+              auth: {token},
+            },
           }),
         )
         return
       }
       if (msg.type !== 'res' || msg.id !== 'claw-mesh-1') return
-      if (msg.ok && msg.payload?.type === 'hello-ok') return done({verdict: 'accepted', detail: `hello-ok (protocol ${msg.payload.protocol ?? '?'})`})
+      if (msg.ok && msg.payload?.type === 'hello-ok')
+        return done({verdict: 'accepted', detail: `hello-ok (protocol ${msg.payload.protocol ?? '?'})`})
       const err = msg.error ?? {}
-      if (err.code === 'UNAVAILABLE' && err.retryable) return done({verdict: 'unavailable', detail: err.message ?? 'gateway starting', code: err.code, retryAfterMs: err.retryAfterMs ?? 500})
+      if (err.code === 'UNAVAILABLE' && err.retryable)
+        return done({
+          verdict: 'unavailable',
+          detail: err.message ?? 'gateway starting',
+          code: err.code,
+          retryAfterMs: err.retryAfterMs ?? 500,
+        })
       const code = err.details?.code ?? err.code
       // The failed-auth limiter locks out an address, whatever token it then presents: says nothing about this one.
       if (code === LOCKED_OUT || /too many failed authentication attempts/i.test(err.message ?? '')) {
         const wait = err.retryAfterMs === undefined ? 'later' : `in ${Math.ceil(err.retryAfterMs / 1000)} s`
-        return done({verdict: 'throttled', detail: `locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry ${wait}`, code: LOCKED_OUT})
+        return done({
+          verdict: 'throttled',
+          detail: `locked out by the gateway's failed-auth limit (too many wrong tokens from this address); retry ${wait}`,
+          code: LOCKED_OUT,
+        })
       }
-      if (code?.startsWith('AUTH_') || /unauthorized/i.test(err.message ?? '')) return done({verdict: 'rejected', detail: firstClause(err.message ?? 'unauthorized'), code})
+      if (code?.startsWith('AUTH_') || /unauthorized/i.test(err.message ?? ''))
+        return done({verdict: 'rejected', detail: firstClause(err.message ?? 'unauthorized'), code})
       done({verdict: 'unexpected', detail: err.message ?? 'connect failed', code})
     })
     ws.addEventListener('close', (ev) => {
       if (ev.code === 1008) done({verdict: 'rejected', detail: firstClause(ev.reason || 'unauthorized (close 1008)')})
-      else if (ev.code === 1013) done({verdict: 'unavailable', detail: ev.reason || 'gateway starting', retryAfterMs: 500})
+      else if (ev.code === 1013)
+        done({verdict: 'unavailable', detail: ev.reason || 'gateway starting', retryAfterMs: 500})
       else done({verdict: 'unreachable', detail: `connection closed (code ${ev.code}) before the handshake finished`})
     })
     ws.addEventListener('error', () => done({verdict: 'unreachable', detail: `cannot connect to ${url}`}))
@@ -125,14 +160,37 @@ export async function checkGatewayToken(
  * Proves a hooks token without side effects: `POST <hooks.path>/wake` with `{}`. The gateway checks the token before
  * the body, so 400 ("text required") means accepted and 401 refused.
  */
-export async function checkHooksToken(http: HttpClient, baseUrl: string, token: string, opts: {hooksPath?: string; timeoutMs?: number} = {}): Promise<TokenCheck> {
+export async function checkHooksToken(
+  http: HttpClient,
+  baseUrl: string,
+  token: string,
+  opts: {hooksPath?: string; timeoutMs?: number} = {},
+): Promise<TokenCheck> {
   const url = `${baseUrl.replace(/\/+$/, '')}${opts.hooksPath ?? '/hooks'}/wake`
   try {
-    const res = await http.request({method: 'POST', url, headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: '{}', timeoutMs: opts.timeoutMs ?? 10_000})
-    if (res.status === 400 || res.status === 200) return {verdict: 'accepted', detail: `POST ${opts.hooksPath ?? '/hooks'}/wake answered ${res.status} (token accepted)`}
+    const res = await http.request({
+      method: 'POST',
+      url,
+      headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'},
+      body: '{}',
+      timeoutMs: opts.timeoutMs ?? 10_000,
+    })
+    if (res.status === 400 || res.status === 200)
+      return {
+        verdict: 'accepted',
+        detail: `POST ${opts.hooksPath ?? '/hooks'}/wake answered ${res.status} (token accepted)`,
+      }
     if (res.status === 401) return {verdict: 'rejected', detail: 'hooks token refused (401)'}
-    if (res.status === 429) return {verdict: 'throttled', detail: `too many failed hook attempts (429, retry after ${res.headers['retry-after'] ?? '?'} s)`}
-    if (res.status === 404) return {verdict: 'unexpected', detail: `no hooks endpoint at ${url} (404): hooks are disabled or hooks.path differs`}
+    if (res.status === 429)
+      return {
+        verdict: 'throttled',
+        detail: `too many failed hook attempts (429, retry after ${res.headers['retry-after'] ?? '?'} s)`,
+      }
+    if (res.status === 404)
+      return {
+        verdict: 'unexpected',
+        detail: `no hooks endpoint at ${url} (404): hooks are disabled or hooks.path differs`,
+      }
     return {verdict: 'unexpected', detail: `POST ${url} answered ${res.status}`}
   } catch (error) {
     if (error instanceof HttpFailure) return {verdict: 'unreachable', detail: describeFailure(error.kind)}

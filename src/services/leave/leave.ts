@@ -24,7 +24,16 @@ export interface LeaveOptions {
 }
 
 export interface LeaveStep {
-  id: 'watchdog' | 'gateway-process' | 'mesh-plugin' | 'openclaw-config' | 'skill' | 'peers' | 'token-copies' | 'secrets' | 'tailscale'
+  id:
+    | 'watchdog'
+    | 'gateway-process'
+    | 'mesh-plugin'
+    | 'openclaw-config'
+    | 'skill'
+    | 'peers'
+    | 'token-copies'
+    | 'secrets'
+    | 'tailscale'
   status: 'done' | 'skipped' | 'failed'
   detail: string
 }
@@ -52,9 +61,20 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   let restore: RestorePlan = {mode: 'none', changes: [], reason: 'claw-mesh never configured the gateway here'}
   let meshPlugin = false
   // A path read from state.json is data: leave writes or deletes only the file OpenClaw itself reads here.
-  const expected = configPath ? resolveOpenClawPaths({env: deps.env, osHome: deps.home, profile: g?.profile, windows: deps.platform.id === 'win32'}).configPath : undefined
+  const expected = configPath
+    ? resolveOpenClawPaths({
+        env: deps.env,
+        osHome: deps.home,
+        profile: g?.profile,
+        windows: deps.platform.id === 'win32',
+      }).configPath
+    : undefined
   if (configPath && (!path.isAbsolute(configPath) || path.resolve(configPath) !== path.resolve(expected!))) {
-    restore = {mode: 'none', changes: [], reason: `claw-mesh's state names ${configPath}, but OpenClaw here reads ${expected}: leave does not touch a file OpenClaw would not use (run it with the same OPENCLAW_* environment as gateway configure)`}
+    restore = {
+      mode: 'none',
+      changes: [],
+      reason: `claw-mesh's state names ${configPath}, but OpenClaw here reads ${expected}: leave does not touch a file OpenClaw would not use (run it with the same OPENCLAW_* environment as gateway configure)`,
+    }
     configPath = undefined
   }
   if (configPath) {
@@ -65,22 +85,45 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
     else if (g?.originalBackupPath) {
       const raw = await readIfExists(assertOwnBackup(deps.stateDir, g.originalBackupPath))
       original = raw === undefined ? undefined : {existed: true, config: parseOpenClawConfig(raw, g.originalBackupPath)}
-      if (raw === undefined) restore = {mode: 'none', changes: [], reason: `the original backup ${g.originalBackupPath} is missing`}
+      if (raw === undefined)
+        restore = {mode: 'none', changes: [], reason: `the original backup ${g.originalBackupPath} is missing`}
     }
-    if (original) restore = planConfigRestore({current: current.exists ? current.config : undefined, original, a2aPeers: g?.a2aPeers})
-    else if (g?.originalExisted === undefined && !g?.originalBackupPath) restore = {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
+    if (original)
+      restore = planConfigRestore({
+        current: current.exists ? current.config : undefined,
+        original,
+        a2aPeers: g?.a2aPeers,
+      })
+    else if (g?.originalExisted === undefined && !g?.originalBackupPath)
+      restore = {mode: 'none', changes: [], reason: 'claw-mesh never changed openclaw.json'}
   }
   const backgroundPid = g?.runner === 'background' ? await ourBackgroundPid(deps) : undefined
-  const steps: LeavePlan['steps'] = (await watchdogJobPresent(deps)) ? [{id: 'watchdog', title: `Remove the watchdog (${deps.platform.watchdog.mechanism})`}] : []
-  if (backgroundPid) steps.push({id: 'gateway-process', title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`})
-  if (meshPlugin) steps.push({id: 'mesh-plugin', title: "Uninstall claw-mesh's OpenClaw plugin (the agent's mesh tools)"})
-  if (restore.mode !== 'none') steps.push({id: 'openclaw-config', title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`})
+  const steps: LeavePlan['steps'] = (await watchdogJobPresent(deps))
+    ? [{id: 'watchdog', title: `Remove the watchdog (${deps.platform.watchdog.mechanism})`}]
+    : []
+  if (backgroundPid)
+    steps.push({
+      id: 'gateway-process',
+      title: `Stop the gateway claw-mesh runs in the background (pid ${backgroundPid})`,
+    })
+  if (meshPlugin)
+    steps.push({id: 'mesh-plugin', title: "Uninstall claw-mesh's OpenClaw plugin (the agent's mesh tools)"})
+  if (restore.mode !== 'none')
+    steps.push({
+      id: 'openclaw-config',
+      title: `Restore ${configPath} (${restore.mode === 'bytes' ? 'original bytes' : restore.mode === 'delete' ? 'remove it: there was none before' : "undo claw-mesh's keys only"})`,
+    })
   // Only what is there: a plan that promises to remove a skill nobody installed misleads.
   const skill = skillPath(deps)
-  if ((await readIfExists(skill)) !== undefined) steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skill})`})
+  if ((await readIfExists(skill)) !== undefined)
+    steps.push({id: 'skill', title: `Remove the claw-mesh skill (${skill})`})
   if (opts.purge) {
     steps.push(
-      {id: 'token-copies', title: "Remove every copy of claw-mesh's tokens: its openclaw.json backups, and OpenClaw's own copies (.last-good, .bak*, .clobbered.*) that hold them"},
+      {
+        id: 'token-copies',
+        title:
+          "Remove every copy of claw-mesh's tokens: its openclaw.json backups, and OpenClaw's own copies (.last-good, .bak*, .clobbered.*) that hold them",
+      },
       {id: 'secrets', title: "Delete claw-mesh's secrets (tokens, peer tokens, mesh secret)"},
     )
     const peers = Object.keys(deps.store.read().peers).length
@@ -90,7 +133,11 @@ export async function planLeave(deps: Deps, opts: LeaveOptions): Promise<LeavePl
   return {configPath, restore, backgroundPid, steps}
 }
 
-async function attempt(steps: LeaveStep[], id: LeaveStep['id'], fn: () => Promise<string | {skipped: string}>): Promise<void> {
+async function attempt(
+  steps: LeaveStep[],
+  id: LeaveStep['id'],
+  fn: () => Promise<string | {skipped: string}>,
+): Promise<void> {
   try {
     const r = await fn()
     steps.push(typeof r === 'string' ? {id, status: 'done', detail: r} : {id, status: 'skipped', detail: r.skipped})
@@ -120,7 +167,14 @@ async function restoreConfigFile(deps: Deps, plan: LeavePlan): Promise<string | 
 async function purgeSecrets(deps: Deps): Promise<string> {
   const state = deps.store.read()
   const store = await deps.secrets()
-  const names = new Set([...(state.secrets?.names ?? []), SECRET_NAMES.gatewayToken, SECRET_NAMES.hooksToken, SECRET_NAMES.meshSecret, ...Object.keys(state.peers).flatMap((n) => [SECRET_NAMES.peer(n), SECRET_NAMES.a2aIn(n), SECRET_NAMES.a2aOut(n)]), ...Object.keys(state.invites).map(SECRET_NAMES.inviteKey)])
+  const names = new Set([
+    ...(state.secrets?.names ?? []),
+    SECRET_NAMES.gatewayToken,
+    SECRET_NAMES.hooksToken,
+    SECRET_NAMES.meshSecret,
+    ...Object.keys(state.peers).flatMap((n) => [SECRET_NAMES.peer(n), SECRET_NAMES.a2aIn(n), SECRET_NAMES.a2aOut(n)]),
+    ...Object.keys(state.invites).map(SECRET_NAMES.inviteKey),
+  ])
   let deleted = 0
   for (const n of names) if (await store.delete(n)) deleted++
   deps.store.update((s) => void (s.secrets = {...s.secrets, names: []}))
@@ -138,7 +192,10 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
   // The watchdog first, or it would restart the gateway we are about to stop.
   await attempt(steps, 'watchdog', async () => {
     const r = await uninstallWatchdog(deps)
-    if (!r.jobFound) return {skipped: `no watchdog was installed${r.removed.length > 0 ? ` (its leftover state removed: ${r.removed.map((p) => path.basename(p)).join(', ')})` : ''}`}
+    if (!r.jobFound)
+      return {
+        skipped: `no watchdog was installed${r.removed.length > 0 ? ` (its leftover state removed: ${r.removed.map((p) => path.basename(p)).join(', ')})` : ''}`,
+      }
     return `removed the ${r.mechanism} (${r.removed.length} file${r.removed.length === 1 ? '' : 's'})`
   })
   if (plan.backgroundPid) {
@@ -149,7 +206,11 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
   }
   // Before the config is given back: OpenClaw's uninstall edits openclaw.json itself.
   if (plan.steps.some((s) => s.id === 'mesh-plugin')) {
-    await attempt(steps, 'mesh-plugin', async () => ((await removeMeshPlugin(deps)) === 'removed' ? 'uninstalled with openclaw plugins uninstall' : {skipped: 'the plugin was not installed'}))
+    await attempt(steps, 'mesh-plugin', async () =>
+      (await removeMeshPlugin(deps)) === 'removed'
+        ? 'uninstalled with openclaw plugins uninstall'
+        : {skipped: 'the plugin was not installed'},
+    )
   }
   await attempt(steps, 'openclaw-config', () => restoreConfigFile(deps, plan))
   await attempt(steps, 'skill', async () => {
@@ -172,7 +233,9 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
     })
   } else {
     const n = Object.keys(deps.store.read().peers).length
-    left.push(`${n} peer record${n === 1 ? '' : 's'} and claw-mesh's tokens in its secret store (remove them with --purge)`)
+    left.push(
+      `${n} peer record${n === 1 ? '' : 's'} and claw-mesh's tokens in its secret store (remove them with --purge)`,
+    )
   }
   if (opts.logout) {
     await attempt(steps, 'tailscale', async () => {
@@ -184,16 +247,27 @@ export async function leaveMesh(deps: Deps, plan: LeavePlan, opts: LeaveOptions)
     left.push("this machine's Tailscale login (pass --logout to leave the tailnet)")
   }
   // claw-mesh no longer manages the gateway; keep the record only when the file could not be given back (re-run).
-  if (!steps.some((st) => st.id === 'openclaw-config' && st.status === 'failed')) deps.store.update((s) => void delete s.gateway)
+  if (!steps.some((st) => st.id === 'openclaw-config' && st.status === 'failed'))
+    deps.store.update((s) => void delete s.gateway)
   left.push('OpenClaw and Tailscale themselves: claw-mesh does not uninstall software')
   if (!opts.purge) {
-    left.push(`backups of openclaw.json in ${path.join(deps.stateDir, 'backups')} (they hold the hooks token: --purge removes them)`)
-    if (plan.configPath) left.push("OpenClaw's own copies next to openclaw.json (openclaw.json.last-good, .bak*): they still hold claw-mesh's tokens (--purge removes them)")
+    left.push(
+      `backups of openclaw.json in ${path.join(deps.stateDir, 'backups')} (they hold the hooks token: --purge removes them)`,
+    )
+    if (plan.configPath)
+      left.push(
+        "OpenClaw's own copies next to openclaw.json (openclaw.json.last-good, .bak*): they still hold claw-mesh's tokens (--purge removes them)",
+      )
   }
   const ts = deps.store.read().tailscale
   if (ts?.daemonPid !== undefined && pidAlive(ts.daemonPid)) {
-    left.push(`the tailscaled claw-mesh started (pid ${ts.daemonPid}${ts.networking ? `, ${ts.networking} networking` : ''}) keeps running: stop it with kill ${ts.daemonPid}`)
+    left.push(
+      `the tailscaled claw-mesh started (pid ${ts.daemonPid}${ts.networking ? `, ${ts.networking} networking` : ''}) keeps running: stop it with kill ${ts.daemonPid}`,
+    )
   }
-  if (plan.configPath && !plan.backgroundPid) left.push('a gateway started by a service manager or by hand keeps running; it reloads the restored openclaw.json by itself')
+  if (plan.configPath && !plan.backgroundPid)
+    left.push(
+      'a gateway started by a service manager or by hand keeps running; it reloads the restored openclaw.json by itself',
+    )
   return {steps, left, configChanges: plan.restore.changes, restoreMode: plan.restore.mode}
 }

@@ -51,7 +51,12 @@ async function originalConfig(deps: Deps): Promise<unknown> {
 async function storedTokens(deps: Deps): Promise<string[]> {
   const state = deps.store.read()
   const store = await deps.secrets()
-  const names = new Set([...(state.secrets?.names ?? []), SECRET_NAMES.hooksToken, SECRET_NAMES.gatewayToken, ...Object.keys(state.peers).flatMap((n) => [SECRET_NAMES.peer(n), SECRET_NAMES.a2aIn(n), SECRET_NAMES.a2aOut(n)])])
+  const names = new Set([
+    ...(state.secrets?.names ?? []),
+    SECRET_NAMES.hooksToken,
+    SECRET_NAMES.gatewayToken,
+    ...Object.keys(state.peers).flatMap((n) => [SECRET_NAMES.peer(n), SECRET_NAMES.a2aIn(n), SECRET_NAMES.a2aOut(n)]),
+  ])
   const values = await Promise.all([...names].map((n) => store.get(n)))
   return values.filter((t): t is string => Boolean(t))
 }
@@ -81,5 +86,7 @@ export async function purgeTokenCopies(deps: Deps, configPath: string | undefine
     }
   }
   const own = `${backups.length} claw-mesh backup${backups.length === 1 ? '' : 's'} of openclaw.json removed`
-  return removed.length > 0 ? `${own}; OpenClaw's copies holding the tokens removed: ${removed.join(', ')}` : `${own}; no OpenClaw copy held the tokens`
+  return removed.length > 0
+    ? `${own}; OpenClaw's copies holding the tokens removed: ${removed.join(', ')}`
+    : `${own}; no OpenClaw copy held the tokens`
 }

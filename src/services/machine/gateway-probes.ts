@@ -1,10 +1,23 @@
 import {promises as fs} from 'node:fs'
 import type {DoctorContext} from '../../core/checks/context.js'
 import {viewGatewayConfig} from '../../core/checks/gateway-config.js'
-import type {ConfigFileProbe, HttpProbe, OpenClawProbe, ServiceProbe, TokenProbe, ValidationProbe} from '../../core/checks/gateway-runtime.js'
+import type {
+  ConfigFileProbe,
+  HttpProbe,
+  OpenClawProbe,
+  ServiceProbe,
+  TokenProbe,
+  ValidationProbe,
+} from '../../core/checks/gateway-runtime.js'
 import type {TailscaleProbe} from '../../core/checks/tailscale.js'
 import {ClawMeshError} from '../../core/common/errors.js'
-import {getPath, hooksTokenOf, isSecretRef, plaintextGatewayTokenOf, type OpenClawConfig} from '../../core/openclaw/openclaw-config.js'
+import {
+  getPath,
+  hooksTokenOf,
+  isSecretRef,
+  plaintextGatewayTokenOf,
+  type OpenClawConfig,
+} from '../../core/openclaw/openclaw-config.js'
 import {resolveOpenClawPaths} from '../../core/openclaw/openclaw-config-paths.js'
 import {appliedGatewayPortSetting} from '../../core/common/settings.js'
 import type {State} from '../../core/common/state-schema.js'
@@ -13,7 +26,12 @@ import type {Deps} from '../../deps.js'
 import {HttpFailure} from '../../infra/http.js'
 import {SECRET_NAMES, type SecretStore} from '../../infra/secrets/types.js'
 import {checkGatewayToken} from '../gateway/token-check.js'
-import {auditOpenClawConfig, readOpenClawConfig, validateOpenClawConfig, type OpenClawConfigFile} from '../openclaw/config-file.js'
+import {
+  auditOpenClawConfig,
+  readOpenClawConfig,
+  validateOpenClawConfig,
+  type OpenClawConfigFile,
+} from '../openclaw/config-file.js'
 import type {AuditProbe} from '../../core/checks/a2a.js'
 import {MAC_REBOOT_WARNING} from '../../core/os/macos-session.js'
 import {locateOpenClaw, probeOpenClawRuntime, type OpenClawLocation} from '../openclaw/locate.js'
@@ -43,7 +61,8 @@ async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs = HEALTH_TIM
     return {ok: true, status: r.status, body: r.body, latencyMs: r.latencyMs}
   } catch (error) {
     if (error instanceof HttpFailure) {
-      const failure = error.kind === 'refused' || error.kind === 'timeout' || error.kind === 'unreachable' ? error.kind : 'other'
+      const failure =
+        error.kind === 'refused' || error.kind === 'timeout' || error.kind === 'unreachable' ? error.kind : 'other'
       return {ok: false, failure, message: error.message.replace(/^GET \S+: /, '')}
     }
     return {ok: false, failure: 'other', message: (error as Error).message}
@@ -87,7 +106,8 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
       const rt = await probeOpenClawRuntime(deps, loc.bin)
       return {bin: loc.bin, version: rt.version, nodeVersion: rt.nodeVersion}
     } catch (error) {
-      if (error instanceof ClawMeshError && error.code === 'node-too-old') return {bin: loc.bin, nodeError: error.message, error: 'its Node cannot run it (see openclaw-node)'}
+      if (error instanceof ClawMeshError && error.code === 'node-too-old')
+        return {bin: loc.bin, nodeError: error.message, error: 'its Node cannot run it (see openclaw-node)'}
       return {bin: loc.bin, error: (error as Error).message}
     }
   })
@@ -107,13 +127,22 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     if (r.error !== undefined) throw r.error as Error // what the read threw, re-thrown as it was
     return r.file!
   }
-  const configFile = cache.memo(['config', 'openclaw'], async (): Promise<ConfigFileProbe & {object?: OpenClawConfig}> => {
-    const file = location().paths.configPath
-    const [mode, r] = await Promise.all([fs.stat(file).then((st) => st.mode, () => undefined), read(file)])
-    if (r.error !== undefined) return {path: file, exists: true, mode, parseError: (r.error as Error).message}
-    if (!r.file!.exists) return {path: file, exists: false}
-    return {path: file, exists: true, mode, config: r.file!.config, object: r.file!.config}
-  })
+  const configFile = cache.memo(
+    ['config', 'openclaw'],
+    async (): Promise<ConfigFileProbe & {object?: OpenClawConfig}> => {
+      const file = location().paths.configPath
+      const [mode, r] = await Promise.all([
+        fs.stat(file).then(
+          (st) => st.mode,
+          () => undefined,
+        ),
+        read(file),
+      ])
+      if (r.error !== undefined) return {path: file, exists: true, mode, parseError: (r.error as Error).message}
+      if (!r.file!.exists) return {path: file, exists: false}
+      return {path: file, exists: true, mode, config: r.file!.config, object: r.file!.config}
+    },
+  )
   const configObject = async () => (await configFile()).object
   const configView = cache.memo(['config', 'openclaw'], async () => {
     const obj = await configObject()
@@ -148,23 +177,27 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     return {port: p, healthz, readyz}
   })
 
-  const tailnetHealth = cache.memo(['health', 'config', 'openclaw', 'tailscale'], async (): Promise<Awaited<ReturnType<DoctorContext['tailnetHealth']>>> => {
-    const [view, ts] = await Promise.all([configView(), input.tailscale()])
-    if (!view || ts.kind !== 'ok' || ts.summary.backendState !== 'Running') return {}
-    if (view.tailscaleMode === 'serve') {
-      const url = ts.summary.dnsName ? `https://${ts.summary.dnsName}` : undefined
-      return url ? {url, probe: await get(deps, `${url}/healthz`)} : {}
-    }
-    const ipv4 = ts.summary.ipv4
-    if (!ipv4) return {ipv4}
-    const local = isOnInterfaces(ipv4, input.interfaces())
-    // Userspace networking: no interface has the address, but tailscaled's proxy reaches it (and hands the
-    // connection to 127.0.0.1:port, exactly as it does for a peer).
-    const viaProxy = deps.tailscaleProxy()
-    if (!local && viaProxy) return {ipv4, ipv4Local: false, viaProxy, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
-    if (!local) return {ipv4, ipv4Local: false}
-    return {ipv4, ipv4Local: true, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
-  })
+  const tailnetHealth = cache.memo(
+    ['health', 'config', 'openclaw', 'tailscale'],
+    async (): Promise<Awaited<ReturnType<DoctorContext['tailnetHealth']>>> => {
+      const [view, ts] = await Promise.all([configView(), input.tailscale()])
+      if (!view || ts.kind !== 'ok' || ts.summary.backendState !== 'Running') return {}
+      if (view.tailscaleMode === 'serve') {
+        const url = ts.summary.dnsName ? `https://${ts.summary.dnsName}` : undefined
+        return url ? {url, probe: await get(deps, `${url}/healthz`)} : {}
+      }
+      const ipv4 = ts.summary.ipv4
+      if (!ipv4) return {ipv4}
+      const local = isOnInterfaces(ipv4, input.interfaces())
+      // Userspace networking: no interface has the address, but tailscaled's proxy reaches it (and hands the
+      // connection to 127.0.0.1:port, exactly as it does for a peer).
+      const viaProxy = deps.tailscaleProxy()
+      if (!local && viaProxy)
+        return {ipv4, ipv4Local: false, viaProxy, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
+      if (!local) return {ipv4, ipv4Local: false}
+      return {ipv4, ipv4Local: true, probe: await get(deps, `http://${ipv4}:${view.port}/healthz`)}
+    },
+  )
 
   const storedToken = async (name: string): Promise<{value?: string; error?: string}> => {
     const {store} = await input.secretStore()
@@ -181,21 +214,25 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
   const storedHooks = cache.memo(['secrets'], () => storedToken(SECRET_NAMES.hooksToken))
 
   /** The token the gateway will use: a plain string in the file, a resolved SecretRef, or OPENCLAW_GATEWAY_TOKEN. */
-  const effective = cache.memo(['config', 'openclaw', 'secrets'], async (): Promise<{value?: string; where: string; error?: string; kind: 'plain' | 'ref' | 'env' | 'none'}> => {
-    const config = await configObject()
-    const raw = config ? getPath(config, ['gateway', 'auth', 'token']) : undefined
-    if (isSecretRef(raw)) {
-      const r = await resolveSecretRef(deps, config!, raw, input.commandTimeoutMs)
-      return r.ok ? {value: r.value, where: r.where, kind: 'ref'} : {where: r.where, error: r.error, kind: 'ref'}
-    }
-    const plain = config ? plaintextGatewayTokenOf(config) : undefined
-    if (plain) {
-      deps.redactor.add(plain)
-      return {value: plain, where: 'openclaw.json (plain text)', kind: 'plain'}
-    }
-    if (deps.env.OPENCLAW_GATEWAY_TOKEN) return {value: deps.env.OPENCLAW_GATEWAY_TOKEN, where: 'OPENCLAW_GATEWAY_TOKEN', kind: 'env'}
-    return {where: 'nowhere', kind: 'none'}
-  })
+  const effective = cache.memo(
+    ['config', 'openclaw', 'secrets'],
+    async (): Promise<{value?: string; where: string; error?: string; kind: 'plain' | 'ref' | 'env' | 'none'}> => {
+      const config = await configObject()
+      const raw = config ? getPath(config, ['gateway', 'auth', 'token']) : undefined
+      if (isSecretRef(raw)) {
+        const r = await resolveSecretRef(deps, config!, raw, input.commandTimeoutMs)
+        return r.ok ? {value: r.value, where: r.where, kind: 'ref'} : {where: r.where, error: r.error, kind: 'ref'}
+      }
+      const plain = config ? plaintextGatewayTokenOf(config) : undefined
+      if (plain) {
+        deps.redactor.add(plain)
+        return {value: plain, where: 'openclaw.json (plain text)', kind: 'plain'}
+      }
+      if (deps.env.OPENCLAW_GATEWAY_TOKEN)
+        return {value: deps.env.OPENCLAW_GATEWAY_TOKEN, where: 'OPENCLAW_GATEWAY_TOKEN', kind: 'env'}
+      return {where: 'nowhere', kind: 'none'}
+    },
+  )
 
   const gatewayToken = cache.memo(['config', 'openclaw', 'secrets'], async (): Promise<TokenProbe> => {
     const [eff, read, {store}] = await Promise.all([effective(), storedGateway(), input.secretStore()])
@@ -214,21 +251,35 @@ export function createGatewayProbes(deps: Deps, input: GatewayProbeInputs) {
     }
     if (eff.value !== undefined && eff.value !== stored) return {state: 'mismatch', where: eff.where}
     if (eff.kind === 'none') return {state: 'mismatch', where: 'openclaw.json has no gateway token'}
-    return {state: 'ok', where: `${storeName}${eff.kind === 'ref' ? `, read by the gateway through ${eff.where}` : `; the gateway reads ${eff.where}`}`}
+    return {
+      state: 'ok',
+      where: `${storeName}${eff.kind === 'ref' ? `, read by the gateway through ${eff.where}` : `; the gateway reads ${eff.where}`}`,
+    }
   })
 
   const portListener = async () => services.listener(await port())
 
   const handshake = cache.memo(['health', 'listener', 'config', 'openclaw', 'secrets'], async () => {
     const [eff, health] = await Promise.all([effective(), loopbackHealth()])
-    if (!eff.value) return {ran: false as const, reason: eff.error ? 'the token does not resolve (see gateway-token)' : 'no gateway token to try'}
-    if (!(health.healthz.ok && health.healthz.status === 200)) return {ran: false as const, reason: 'the gateway is not answering (see gateway-health)'}
+    if (!eff.value)
+      return {
+        ran: false as const,
+        reason: eff.error ? 'the token does not resolve (see gateway-token)' : 'no gateway token to try',
+      }
+    if (!(health.healthz.ok && health.healthz.status === 200))
+      return {ran: false as const, reason: 'the gateway is not answering (see gateway-health)'}
     // The token goes only to this user's gateway, never to whatever answers on the port (see gateway-port).
     const listener = await portListener()
     if (!listener.ours) return {ran: false as const, reason: `not sent: ${listener.message}`}
     const r = await checkGatewayToken(`http://127.0.0.1:${health.port}`, eff.value, {timeoutMs: 10_000})
     if (r.verdict === 'accepted') return {ran: true as const, ok: true as const, detail: r.detail}
-    return {ran: true as const, ok: false as const, refused: r.verdict === 'rejected', lockedOut: r.verdict === 'throttled', message: `${r.detail}${r.code ? ` (${r.code})` : ''}`}
+    return {
+      ran: true as const,
+      ok: false as const,
+      refused: r.verdict === 'rejected',
+      lockedOut: r.verdict === 'throttled',
+      message: `${r.detail}${r.code ? ` (${r.code})` : ''}`,
+    }
   })
 
   const service = cache.memo(['service', 'health', 'config', 'openclaw'], async (): Promise<ServiceProbe> => {

@@ -15,7 +15,9 @@ export function createServiceProbes(deps: Deps, cache: ProbeCache, opts: {comman
   const run = probeRun(deps, opts.commandTimeoutMs)
   const serviceManager = cache.memo(['service'], () => deps.platform.gateway.probeServiceManager(run, deps.env))
   /** Whether OpenClaw's service (for this profile) is installed; `undefined` profile: the default one. */
-  const serviceInstalled = cache.memoBy(['service'], (profile: string | undefined) => deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(profile, deps.env), run, deps.env))
+  const serviceInstalled = cache.memoBy(['service'], (profile: string | undefined) =>
+    deps.platform.gateway.serviceInstalled(deps.home, serviceProfileOf(profile, deps.env), run, deps.env),
+  )
   const serviceNotes = cache.memo(['service'], () => deps.platform.gateway.serviceNotes(run, deps.env))
   const backgroundPid = cache.memo(['service'], () => ourBackgroundPid(deps))
   const listener = cache.memoBy(['listener'], (port: number) => gatewayListener(deps, port))

@@ -19,7 +19,11 @@ export interface TailscaleStatusRun {
  * The Tailscale half of the machine view: the CLI, one `tailscale status --json` (forgotten on
  * `invalidate('tailscale')`), the version it carries, and tailscaled's proxy.
  */
-export function createTailscaleProbes(deps: Deps, cache: ProbeCache, opts: {socket?: string; commandTimeoutMs: number; proxyTimeoutMs?: number; reads: MachineReads}) {
+export function createTailscaleProbes(
+  deps: Deps,
+  cache: ProbeCache,
+  opts: {socket?: string; commandTimeoutMs: number; proxyTimeoutMs?: number; reads: MachineReads},
+) {
   const {commandTimeoutMs} = opts
   // Found once per run: installing Tailscale is followed by invalidate('tailscale').
   const client = cache.memo(['tailscale'], () => {
@@ -38,12 +42,26 @@ export function createTailscaleProbes(deps: Deps, cache: ProbeCache, opts: {sock
     const {cli, result} = await status()
     if (!cli || !result) return {kind: 'missing'}
     if (result.notFound) return {kind: 'error', cli: cli.location.cli, message: `${cli.location.cli} could not be run`}
-    if (result.timedOut) return {kind: 'error', cli: cli.location.cli, message: `no answer within ${commandTimeoutMs} ms`}
+    if (result.timedOut)
+      return {kind: 'error', cli: cli.location.cli, message: `no answer within ${commandTimeoutMs} ms`}
     if (result.exitCode !== 0) {
-      const error = tailscaleError({subcommand: 'status', args: ['status', '--json'], exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: deps.platform.tailscaleStartHint, os: deps.platform.id, cli: cli.location.cli})
+      const error = tailscaleError({
+        subcommand: 'status',
+        args: ['status', '--json'],
+        exitCode: result.exitCode,
+        stderr: result.stderr || result.stdout,
+        startHint: deps.platform.tailscaleStartHint,
+        os: deps.platform.id,
+        cli: cli.location.cli,
+      })
       if (error.code === 'tailscale-daemon-down') {
         const appStopped = deps.platform.tailscaleAppStopped?.(deps.probeHost())
-        return {kind: 'daemon-down', cli: cli.location.cli, stderr: (result.stderr || result.stdout).trim(), ...(appStopped ? {appStopped} : {})}
+        return {
+          kind: 'daemon-down',
+          cli: cli.location.cli,
+          stderr: (result.stderr || result.stdout).trim(),
+          ...(appStopped ? {appStopped} : {}),
+        }
       }
       return {kind: 'error', cli: cli.location.cli, message: error.message}
     }
@@ -54,17 +72,24 @@ export function createTailscaleProbes(deps: Deps, cache: ProbeCache, opts: {sock
     }
   })
 
-  const version = cache.memo(['tailscale'], async (): Promise<{cli?: string; version?: string; versionError?: string}> => {
-    const cli = client()
-    if (!cli) return {}
-    const ts = await tailscale()
-    // `status --json` carries the version; only ask `tailscale version` when the daemon did not answer.
-    if (ts.kind === 'ok' && ts.summary.version) return {cli: cli.location.cli, version: ts.summary.version.split('-')[0]}
-    const result = await cli.raw(['version'], commandTimeoutMs)
-    const first = result.stdout.split('\n')[0]?.trim()
-    if (result.exitCode === 0 && first) return {cli: cli.location.cli, version: first}
-    return {cli: cli.location.cli, versionError: (result.stderr || result.stdout).trim().split('\n')[0] || `exit ${result.exitCode}`}
-  })
+  const version = cache.memo(
+    ['tailscale'],
+    async (): Promise<{cli?: string; version?: string; versionError?: string}> => {
+      const cli = client()
+      if (!cli) return {}
+      const ts = await tailscale()
+      // `status --json` carries the version; only ask `tailscale version` when the daemon did not answer.
+      if (ts.kind === 'ok' && ts.summary.version)
+        return {cli: cli.location.cli, version: ts.summary.version.split('-')[0]}
+      const result = await cli.raw(['version'], commandTimeoutMs)
+      const first = result.stdout.split('\n')[0]?.trim()
+      if (result.exitCode === 0 && first) return {cli: cli.location.cli, version: first}
+      return {
+        cli: cli.location.cli,
+        versionError: (result.stderr || result.stdout).trim().split('\n')[0] || `exit ${result.exitCode}`,
+      }
+    },
+  )
 
   const proxy = cache.memo(['tailscale'], async (): Promise<{proxy?: string; answers?: boolean; error?: string}> => {
     let url: string | undefined
@@ -75,7 +100,14 @@ export function createTailscaleProbes(deps: Deps, cache: ProbeCache, opts: {sock
     }
     if (!url) return {}
     const {hostname, port} = new URL(url)
-    return {proxy: url, answers: await tcpAnswers(hostname.replace(/^\[|\]$/g, ''), Number(port), Math.min(opts.proxyTimeoutMs ?? commandTimeoutMs, 3000))}
+    return {
+      proxy: url,
+      answers: await tcpAnswers(
+        hostname.replace(/^\[|\]$/g, ''),
+        Number(port),
+        Math.min(opts.proxyTimeoutMs ?? commandTimeoutMs, 3000),
+      ),
+    }
   })
 
   return {client, status, tailscale, version, proxy}

@@ -67,39 +67,65 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
   }
   const stateOrEmpty = () => stateRead().state
 
-  const ts = createTailscaleProbes(deps, cache, {socket: opts.socket, commandTimeoutMs: opts.tailscaleTimeoutMs ?? commandTimeoutMs, proxyTimeoutMs: opts.proxyTimeoutMs, reads})
-  const secretStore = cache.memo(['secrets'], async (): Promise<{store?: SecretStore; error?: string; hint?: string}> => {
-    try {
-      return {store: await deps.secrets(opts.secretStore)}
-    } catch (error) {
-      return {error: (error as Error).message, hint: (error as {hint?: string}).hint}
-    }
+  const ts = createTailscaleProbes(deps, cache, {
+    socket: opts.socket,
+    commandTimeoutMs: opts.tailscaleTimeoutMs ?? commandTimeoutMs,
+    proxyTimeoutMs: opts.proxyTimeoutMs,
+    reads,
   })
+  const secretStore = cache.memo(
+    ['secrets'],
+    async (): Promise<{store?: SecretStore; error?: string; hint?: string}> => {
+      try {
+        return {store: await deps.secrets(opts.secretStore)}
+      } catch (error) {
+        return {error: (error as Error).message, hint: (error as {hint?: string}).hint}
+      }
+    },
+  )
   // The store itself, for a command that cannot go on without it (its error, as deps.secrets threw it).
   const secrets = cache.memo(['secrets'], () => deps.secrets(opts.secretStore))
   const services = createServiceProbes(deps, cache, {commandTimeoutMs})
-  const gateway = createGatewayProbes(deps, {state: stateOrEmpty, tailscale: ts.tailscale, secretStore, commandTimeoutMs, interfaces: () => deps.networkInterfaces(), cache, reads, services, profile: opts.profile})
-
-  const secretsPresence = cache.memo(['secrets', 'config', 'openclaw'], async (): Promise<{secrets: SecretPresence[]; error?: string}> => {
-    const {store} = await secretStore()
-    const names = stateOrEmpty()?.secrets?.names ?? []
-    if (!store) return {secrets: []}
-    const config = await gateway.configObject()
-    try {
-      const secrets = await Promise.all(
-        names.map(async (name): Promise<SecretPresence> => {
-          const value = await store.get(name)
-          deps.redactor.add(value)
-          const restoreFrom = name === SECRET_NAMES.gatewayToken && gateway.plainGatewayToken(config) ? 'gateway.auth.token' : name === SECRET_NAMES.hooksToken && gateway.plainHooksToken(config) ? 'hooks.token' : undefined
-          return {name, present: value !== undefined && value !== '', ...(restoreFrom ? {restoreFrom} : {})}
-        }),
-      )
-      return {secrets}
-    } catch (error) {
-      // An insecure secret file refuses every read: that is secrets-file's finding, not a crash.
-      return {secrets: [], error: (error as Error).message}
-    }
+  const gateway = createGatewayProbes(deps, {
+    state: stateOrEmpty,
+    tailscale: ts.tailscale,
+    secretStore,
+    commandTimeoutMs,
+    interfaces: () => deps.networkInterfaces(),
+    cache,
+    reads,
+    services,
+    profile: opts.profile,
   })
+
+  const secretsPresence = cache.memo(
+    ['secrets', 'config', 'openclaw'],
+    async (): Promise<{secrets: SecretPresence[]; error?: string}> => {
+      const {store} = await secretStore()
+      const names = stateOrEmpty()?.secrets?.names ?? []
+      if (!store) return {secrets: []}
+      const config = await gateway.configObject()
+      try {
+        const secrets = await Promise.all(
+          names.map(async (name): Promise<SecretPresence> => {
+            const value = await store.get(name)
+            deps.redactor.add(value)
+            const restoreFrom =
+              name === SECRET_NAMES.gatewayToken && gateway.plainGatewayToken(config)
+                ? 'gateway.auth.token'
+                : name === SECRET_NAMES.hooksToken && gateway.plainHooksToken(config)
+                  ? 'hooks.token'
+                  : undefined
+            return {name, present: value !== undefined && value !== '', ...(restoreFrom ? {restoreFrom} : {})}
+          }),
+        )
+        return {secrets}
+      } catch (error) {
+        // An insecure secret file refuses every read: that is secrets-file's finding, not a crash.
+        return {secrets: [], error: (error as Error).message}
+      }
+    },
+  )
 
   const checks = {
     platform: deps.platform.id,
@@ -113,7 +139,11 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
     },
     startCommand: 'claw-mesh gateway start',
     whoHoldsPort: (port: number) =>
-      deps.platform.id === 'win32' ? `netstat -ano | findstr :${port}` : deps.platform.id === 'darwin' ? `lsof -nP -iTCP:${port} -sTCP:LISTEN` : `ss -ltnp 'sport = :${port}'`,
+      deps.platform.id === 'win32'
+        ? `netstat -ano | findstr :${port}`
+        : deps.platform.id === 'darwin'
+          ? `lsof -nP -iTCP:${port} -sTCP:LISTEN`
+          : `ss -ltnp 'sport = :${port}'`,
     tailscaleCli: ts.version,
     tailscale: ts.tailscale,
     tailscaleOs: {daemonDownText: deps.platform.tailscaleDaemonDownText, startHint: deps.platform.tailscaleStartHint},
@@ -134,7 +164,9 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
     secretStore: async () => {
       const {store, error, hint} = await secretStore()
       const recorded = stateOrEmpty()?.secrets?.backend
-      return store ? {ok: true as const, backend: store.backend, location: store.location, recorded} : {ok: false as const, error: error ?? 'unknown error', recorded, ...(hint ? {hint} : {})}
+      return store
+        ? {ok: true as const, backend: store.backend, location: store.location, recorded}
+        : {ok: false as const, error: error ?? 'unknown error', recorded, ...(hint ? {hint} : {})}
     },
     secretsPresence,
     secretFile: async () => {
@@ -146,9 +178,15 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
     volatileSecrets: () => deps.volatileSecrets(),
     firewall: cache.memo(['config', 'openclaw'], async () => {
       const view = await gateway.configView()
-      return probeFirewall(deps, {port: configuredGatewayPortSetting({state: stateOrEmpty(), openclawConfig: view}).value, timeoutMs: commandTimeoutMs})
+      return probeFirewall(deps, {
+        port: configuredGatewayPortSetting({state: stateOrEmpty(), openclawConfig: view}).value,
+        timeoutMs: commandTimeoutMs,
+      })
     }),
-    agentFallback: cache.memo(['openclaw'], async () => ({probe: await probeAgentFallback(deps, commandTimeoutMs), minimum: cliNodeMinimum()})),
+    agentFallback: cache.memo(['openclaw'], async () => ({
+      probe: await probeAgentFallback(deps, commandTimeoutMs),
+      minimum: cliNodeMinimum(),
+    })),
     meshPlugin: cache.memo(['openclaw', 'config'], async () => {
       try {
         const s = await meshPluginStatus(deps)
@@ -157,7 +195,7 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
         return {error: String((error as Error)?.message ?? error).slice(0, 300)}
       }
     }),
-    meshOutbox: memo( async () => {
+    meshOutbox: memo(async () => {
       try {
         return JSON.parse(readFileSync(path.join(deps.stateDir, OUTBOX_SUMMARY_FILE), 'utf8')) as OutboxSummaryFile
       } catch {
@@ -170,7 +208,8 @@ export function createMachineView(deps: Deps, opts: MachineViewOptions = {}) {
     ...checks,
     readState,
     listener: services.listener,
-    invalidate: (...probes: Parameters<MachineObservation['invalidate']>) => cache.invalidate(probes.length > 0 ? probes : undefined),
+    invalidate: (...probes: Parameters<MachineObservation['invalidate']>) =>
+      cache.invalidate(probes.length > 0 ? probes : undefined),
     reads: reads as Readonly<MachineReads>,
     /** The tailscale CLI at the socket this command uses; undefined when it is not installed. */
     tailscaleClient: ts.client,

@@ -56,7 +56,10 @@ export async function readMeshLog(deps: Pick<Deps, 'stateDir'>, opts: LogOptions
  * Prints the records appended after the ones already shown, until `signal` aborts (Ctrl-C). A rotation (the file
  * got smaller) starts over at its beginning; a line still being written waits for its newline.
  */
-export async function followMeshLog(deps: Pick<Deps, 'stateDir' | 'clock'>, opts: {peer?: string; onRecord(r: AuditRecord): void; signal?: AbortSignal; intervalMs?: number}): Promise<void> {
+export async function followMeshLog(
+  deps: Pick<Deps, 'stateDir' | 'clock'>,
+  opts: {peer?: string; onRecord(r: AuditRecord): void; signal?: AbortSignal; intervalMs?: number},
+): Promise<void> {
   const file = auditFile(deps)
   let offset = (await readText(file)).size
   let partial = ''

@@ -2,7 +2,14 @@ import os from 'node:os'
 import type {Readable} from 'node:stream'
 import {UsageError} from '../../core/common/errors.js'
 import {readTextInputFile, readTextInputStdin} from '../../infra/text-input-file.js'
-import {buildHookRequest, idempotencyKeyFor, MAX_HOOK_BODY_BYTES, tooLargeError, type HookKind, type HookRequest} from '../../core/a2a/hook-message.js'
+import {
+  buildHookRequest,
+  idempotencyKeyFor,
+  MAX_HOOK_BODY_BYTES,
+  tooLargeError,
+  type HookKind,
+  type HookRequest,
+} from '../../core/a2a/hook-message.js'
 import type {State} from '../../core/common/state-schema.js'
 
 /** What the user asked to send, before it is addressed to a peer. */
@@ -36,9 +43,23 @@ export function composeText(opts: MessageOptions, sender: string): string {
 }
 
 /** Builds the wire request for one peer, refusing (before anything is sent) a body over the gateway's limit. */
-export function requestFor(peer: string, opts: MessageOptions, sender: string): {request: HookRequest; idempotencyKey?: string} {
+export function requestFor(
+  peer: string,
+  opts: MessageOptions,
+  sender: string,
+): {request: HookRequest; idempotencyKey?: string} {
   const idempotencyKey =
-    opts.kind === 'agent' ? (opts.idempotencyKey ?? idempotencyKeyFor({sender, peer, kind: opts.kind, message: opts.message, agentId: opts.agentId, sessionKey: opts.sessionKey})) : undefined
+    opts.kind === 'agent'
+      ? (opts.idempotencyKey ??
+        idempotencyKeyFor({
+          sender,
+          peer,
+          kind: opts.kind,
+          message: opts.message,
+          agentId: opts.agentId,
+          sessionKey: opts.sessionKey,
+        }))
+      : undefined
   const request = buildHookRequest({
     kind: opts.kind,
     message: composeText(opts, sender),
@@ -58,7 +79,9 @@ export function requestFor(peer: string, opts: MessageOptions, sender: string): 
  */
 export async function readMessageText(input: {arg?: string; file?: string; stdin: Readable}): Promise<string> {
   if (input.arg !== undefined && input.file !== undefined) {
-    throw new UsageError('Give the message either as an argument or with --file, not both.', {hint: 'Drop the argument, or drop --file.'})
+    throw new UsageError('Give the message either as an argument or with --file, not both.', {
+      hint: 'Drop the argument, or drop --file.',
+    })
   }
   let message: string
   let origin: string
@@ -72,8 +95,11 @@ export async function readMessageText(input: {arg?: string; file?: string; stdin
     origin = 'the argument'
     message = input.arg
   } else {
-    throw new UsageError('No message given.', {hint: 'Pass the text as an argument, - to read it from stdin, or --file PATH.'})
+    throw new UsageError('No message given.', {
+      hint: 'Pass the text as an argument, - to read it from stdin, or --file PATH.',
+    })
   }
-  if (message.trim() === '') throw new UsageError(`The message from ${origin} is empty.`, {hint: 'Write something to send.'})
+  if (message.trim() === '')
+    throw new UsageError(`The message from ${origin} is empty.`, {hint: 'Write something to send.'})
   return message.replace(/\r?\n$/, '')
 }

@@ -30,7 +30,12 @@ function retryable(outcome: HookOutcome): boolean {
   return outcome.type === 'network' ? RETRYABLE_NETWORK.has(outcome.kind) : RETRYABLE_STATUSES.has(outcome.status)
 }
 
-async function attempt(deps: Pick<Deps, 'http'>, target: DeliveryTarget, req: HookRequest, timeoutMs: number): Promise<HookOutcome> {
+async function attempt(
+  deps: Pick<Deps, 'http'>,
+  target: DeliveryTarget,
+  req: HookRequest,
+  timeoutMs: number,
+): Promise<HookOutcome> {
   try {
     const res = await deps.http.request({
       method: 'POST',
@@ -51,7 +56,8 @@ function parseSuccess(body: string): Pick<Delivery, 'runId' | 'completion' | 'ev
     const json = JSON.parse(body) as {runId?: unknown; completion?: unknown; eventOutcome?: unknown}
     const out: Pick<Delivery, 'runId' | 'completion' | 'eventOutcome'> = {}
     if (typeof json.runId === 'string') out.runId = json.runId
-    if (json.completion && typeof json.completion === 'object') out.completion = json.completion as Record<string, unknown>
+    if (json.completion && typeof json.completion === 'object')
+      out.completion = json.completion as Record<string, unknown>
     if (typeof json.eventOutcome === 'string') out.eventOutcome = json.eventOutcome
     // The run id and completion are printed and stored: no terminal control from the peer survives.
     return stripControlValue(out)
@@ -82,8 +88,17 @@ export async function deliver(
       return {ok: true, outcome, attempts, elapsedMs: elapsed(), ...parseSuccess(outcome.body)}
     }
     if (!retryable(outcome) || opts.signal?.aborted) return {ok: false, outcome, attempts, elapsedMs: elapsed()}
-    const retryAfterMs = outcome.type === 'answer' && outcome.status === 429 ? parseRetryAfter(outcome.retryAfter, deps.clock.now()) : undefined
-    const decision = retryDecision({attempt: attempts, elapsedMs: elapsed(), retryAfterMs, policy: opts.policy, random: opts.random})
+    const retryAfterMs =
+      outcome.type === 'answer' && outcome.status === 429
+        ? parseRetryAfter(outcome.retryAfter, deps.clock.now())
+        : undefined
+    const decision = retryDecision({
+      attempt: attempts,
+      elapsedMs: elapsed(),
+      retryAfterMs,
+      policy: opts.policy,
+      random: opts.random,
+    })
     if (!decision.retry) return {ok: false, outcome, attempts, elapsedMs: elapsed()}
     try {
       await deps.clock.sleep(decision.delayMs, opts.signal)

@@ -39,7 +39,11 @@ export interface SendQueueOptions {
 /** With a queue to fall back on, a peer whose A2A channel is starting is not waited for long: the plugin retries it. */
 const STARTING_RETRY_WHEN_QUEUEING_MS = 5000
 
-export async function sendA2aOrQueue(deps: Deps, peerName: string, opts: SendQueueOptions): Promise<AskResult | QueuedSend> {
+export async function sendA2aOrQueue(
+  deps: Deps,
+  peerName: string,
+  opts: SendQueueOptions,
+): Promise<AskResult | QueuedSend> {
   const {record, target} = await prepareA2aMessage(deps, peerName, opts.message)
   const id = randomUUID()
   // hop 1 of a new chain, as an owner's own run would send it: the receiving plugin reads the lineage from it.
@@ -48,27 +52,52 @@ export async function sendA2aOrQueue(deps: Deps, peerName: string, opts: SendQue
   const {httpTimeoutMs} = askMode(peerKindOf(record), timeoutMs, true)
   const started = deps.clock.now().getTime()
   const rpc = sendMessageBody({text: opts.message, contextId, messageId: id, returnImmediately: true})
-  const outcome = await callA2a(deps, target, rpc, {method: 'SendMessage', timeoutMs: httpTimeoutMs, retryForMs: opts.queue ? STARTING_RETRY_WHEN_QUEUEING_MS : Math.min(timeoutMs, 30_000)})
+  const outcome = await callA2a(deps, target, rpc, {
+    method: 'SendMessage',
+    timeoutMs: httpTimeoutMs,
+    retryForMs: opts.queue ? STARTING_RETRY_WHEN_QUEUEING_MS : Math.min(timeoutMs, 30_000),
+  })
   if (outcome.kind === 'task') return resultOf(record.name, outcome.task, started, deps.clock.now().getTime())
   const decision = queueDecision(outcome)
   const failure = a2aFailure(target, outcome)
   if (!decision.queue || !opts.queue) throw failure
   // The plugin's own outbound check (32 KiB, no leading slash), applied before the message is queued, not after.
   const body = checkOutgoingBody(opts.message, [])
-  const problem = body.ok ? await queueProblem(deps, record) : `the message does not pass the mesh plugin's outbound check (${body.message.replace(/^Not sent: /, '')})`
+  const problem = body.ok
+    ? await queueProblem(deps, record)
+    : `the message does not pass the mesh plugin's outbound check (${body.message.replace(/^Not sent: /, '')})`
   if (!body.ok || problem) {
-    throw new ClawMeshError(`${failure.message} Not queued: ${problem}.`, {code: failure.code, hint: `${!body.ok ? 'Shorten or rephrase it and send again when the peer is back.' : "claw-mesh doctor --fix installs claw-mesh's OpenClaw plugin, whose outbox delivers to peers that are away."} ${failure.hint ?? ''}`.trim()})
+    throw new ClawMeshError(`${failure.message} Not queued: ${problem}.`, {
+      code: failure.code,
+      hint: `${!body.ok ? 'Shorten or rephrase it and send again when the peer is back.' : "claw-mesh doctor --fix installs claw-mesh's OpenClaw plugin, whose outbox delivers to peers that are away."} ${failure.hint ?? ''}`.trim(),
+    })
   }
   const now = deps.clock.now().getTime()
-  const request: EnqueueRequest = {v: 1, id, peer: record.name, text: body.text, contextId, ttlMs: opts.ttlMs, createdAt: now}
+  const request: EnqueueRequest = {
+    v: 1,
+    id,
+    peer: record.name,
+    text: body.text,
+    contextId,
+    ttlMs: opts.ttlMs,
+    createdAt: now,
+  }
   await writeEnqueueRequest(deps, request)
-  return {queued: true, id, peer: record.name, thread: contextId, reason: decision.reason, expiresAt: new Date(now + opts.ttlMs).toISOString()}
+  return {
+    queued: true,
+    id,
+    peer: record.name,
+    thread: contextId,
+    reason: decision.reason,
+    expiresAt: new Date(now + opts.ttlMs).toISOString(),
+  }
 }
 
 /** Why the plugin would not deliver this message, or undefined when it will. Nothing here touches the network. */
 async function queueProblem(deps: Deps, record: PeerRecord): Promise<string | undefined> {
   const state: State = deps.store.read()
-  if (!(state.gateway?.a2aPeers ?? []).includes(record.name)) return `${record.name} is not among this gateway's A2A peers (channels.a2a.peers), so the mesh plugin cannot call it`
+  if (!(state.gateway?.a2aPeers ?? []).includes(record.name))
+    return `${record.name} is not among this gateway's A2A peers (channels.a2a.peers), so the mesh plugin cannot call it`
   return outboxLoopProblem((await readOutboxSummary(deps))?.updatedAt, deps.clock.now().getTime())
 }
 

@@ -32,13 +32,20 @@ export function openclawArgs(loc: Pick<OpenClawLocation, 'profile'>, args: reado
  * Finds OpenClaw and its config path. `$CLAW_MESH_OPENCLAW` (an absolute path to the `openclaw` executable) wins
  * over PATH; tests and unusual installs use it. The profile is the flag's, else the one `configure` recorded.
  */
-export function locateOpenClaw(deps: Pick<Deps, 'env' | 'platform' | 'home' | 'store'>, opts: {profile?: string} = {}, exists: (p: string) => boolean = existsSync): OpenClawLocation {
+export function locateOpenClaw(
+  deps: Pick<Deps, 'env' | 'platform' | 'home' | 'store'>,
+  opts: {profile?: string} = {},
+  exists: (p: string) => boolean = existsSync,
+): OpenClawLocation {
   const profile = opts.profile ?? deps.store.read().gateway?.profile
   const paths = resolveOpenClawPaths({env: deps.env, osHome: deps.home, profile, windows: deps.platform.id === 'win32'})
   const override = openclawBinOverride(deps)
   if (override) {
     if (!exists(override)) {
-      throw new ActionNeededError(`$CLAW_MESH_OPENCLAW points at ${override}, which does not exist.`, {code: 'openclaw-missing', hint: 'Point it at the openclaw executable (e.g. $(npm prefix -g)/bin/openclaw), or unset it to use the one on PATH.'})
+      throw new ActionNeededError(`$CLAW_MESH_OPENCLAW points at ${override}, which does not exist.`, {
+        code: 'openclaw-missing',
+        hint: 'Point it at the openclaw executable (e.g. $(npm prefix -g)/bin/openclaw), or unset it to use the one on PATH.',
+      })
     }
     return {bin: override, source: 'CLAW_MESH_OPENCLAW', paths, profile: paths.profile}
   }
@@ -46,11 +53,15 @@ export function locateOpenClaw(deps: Pick<Deps, 'env' | 'platform' | 'home' | 's
   return {bin, source: bin ? 'PATH' : undefined, paths, profile: paths.profile}
 }
 
-export const INSTALL_HINT = 'Install it with: npm install -g openclaw (needs Node 24.16+), or run claw-mesh bootstrap --install.'
+export const INSTALL_HINT =
+  'Install it with: npm install -g openclaw (needs Node 24.16+), or run claw-mesh bootstrap --install.'
 
 export function requireOpenClaw(loc: OpenClawLocation): string {
   if (!loc.bin) {
-    throw new ActionNeededError('OpenClaw is not installed (no `openclaw` on PATH, and $CLAW_MESH_OPENCLAW is not set).', {code: 'openclaw-missing', hint: INSTALL_HINT})
+    throw new ActionNeededError(
+      'OpenClaw is not installed (no `openclaw` on PATH, and $CLAW_MESH_OPENCLAW is not set).',
+      {code: 'openclaw-missing', hint: INSTALL_HINT},
+    )
   }
   return loc.bin
 }
@@ -69,14 +80,20 @@ export interface OpenClawRuntime {
  * Checks the OpenClaw CLI actually runs here. OpenClaw 2026.9.6 needs Node 24.16+ (node:sqlite); on an older node it
  * exits at once, so the node on PATH is checked first and named in the error.
  */
-export async function probeOpenClawRuntime(deps: Pick<Deps, 'lookPath' | 'runner'>, bin: string): Promise<OpenClawRuntime> {
+export async function probeOpenClawRuntime(
+  deps: Pick<Deps, 'lookPath' | 'runner'>,
+  bin: string,
+): Promise<OpenClawRuntime> {
   const {node, nodeVersion, nodeOk} = await probeNodeForOpenClaw(deps)
   const r = await deps.runner.run(bin, ['--version'], {timeoutMs: 30_000})
   if (r.notFound || r.exitCode !== 0) {
-    throw new ActionNeededError(`${bin} --version failed${r.notFound ? ' (not executable)' : ` with exit code ${r.exitCode}`}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`, {
-      code: 'openclaw-broken',
-      hint: `Reinstall OpenClaw (npm install -g openclaw) or point $CLAW_MESH_OPENCLAW at a working openclaw.`,
-    })
+    throw new ActionNeededError(
+      `${bin} --version failed${r.notFound ? ' (not executable)' : ` with exit code ${r.exitCode}`}: ${(r.stderr || r.stdout).trim().split('\n')[0] ?? ''}`,
+      {
+        code: 'openclaw-broken',
+        hint: `Reinstall OpenClaw (npm install -g openclaw) or point $CLAW_MESH_OPENCLAW at a working openclaw.`,
+      },
+    )
   }
   const version = /(\d{4}\.\d+\.\d+[^\s)]*)/.exec(r.stdout)?.[1]
   return {bin, version, node, nodeVersion, nodeOk}
@@ -86,7 +103,9 @@ export async function probeOpenClawRuntime(deps: Pick<Deps, 'lookPath' | 'runner
  * The node `openclaw` would run on (the first on PATH), checked against what OpenClaw needs. Also asked before
  * OpenClaw is installed: an install onto a Node too old would only fail later, after the join spent the key.
  */
-export async function probeNodeForOpenClaw(deps: Pick<Deps, 'lookPath' | 'runner'>): Promise<{node?: string; nodeVersion?: string; nodeOk: true}> {
+export async function probeNodeForOpenClaw(
+  deps: Pick<Deps, 'lookPath' | 'runner'>,
+): Promise<{node?: string; nodeVersion?: string; nodeOk: true}> {
   const node = deps.lookPath('node')
   let nodeVersion: string | undefined
   if (node) {
@@ -99,7 +118,10 @@ export async function probeNodeForOpenClaw(deps: Pick<Deps, 'lookPath' | 'runner
       node
         ? `OpenClaw needs Node ${OPENCLAW_NODE_RANGE}, but the node on PATH (${node}) is ${nodeVersion ?? 'not runnable'}.`
         : `OpenClaw needs Node ${OPENCLAW_NODE_RANGE}, and there is no node on PATH.`,
-      {code: 'node-too-old', hint: 'Install Node 24 LTS (nvm install 24 && nvm alias default 24, or https://nodejs.org) and put it first on PATH, then re-run.'},
+      {
+        code: 'node-too-old',
+        hint: 'Install Node 24 LTS (nvm install 24 && nvm alias default 24, or https://nodejs.org) and put it first on PATH, then re-run.',
+      },
     )
   }
   return {node, nodeVersion, nodeOk}

@@ -3,7 +3,15 @@ import path from 'node:path'
 import {mergeSelf, withSelfConfig, type SelfFlags} from '../../core/a2a/capabilities.js'
 import {getPath} from '../../core/openclaw/openclaw-config.js'
 import {ClawMeshError} from '../../core/common/errors.js'
-import {MESH_PLUGIN_ID, parsePluginInspect, planPlugin, pluginHealth, pluginInstallArgs, type ObservedPlugin, type PluginPlan} from '../../core/mesh/plugin-plan.js'
+import {
+  MESH_PLUGIN_ID,
+  parsePluginInspect,
+  planPlugin,
+  pluginHealth,
+  pluginInstallArgs,
+  type ObservedPlugin,
+  type PluginPlan,
+} from '../../core/mesh/plugin-plan.js'
 import type {Deps} from '../../deps.js'
 import {packageRoot} from '../../infra/package-root.js'
 import {readOpenClawConfig} from './config-file.js'
@@ -26,8 +34,15 @@ export function bundledPluginVersion(dir: string): string {
   return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {version: string}).version
 }
 
-export async function observeMeshPlugin(deps: Pick<Deps, 'runner'>, loc: OpenClawLocation & {bin: string}): Promise<ObservedPlugin> {
-  const r = await deps.runner.run(loc.bin, openclawArgs(loc, ['plugins', 'inspect', MESH_PLUGIN_ID, '--runtime', '--json']), {timeoutMs: 90_000})
+export async function observeMeshPlugin(
+  deps: Pick<Deps, 'runner'>,
+  loc: OpenClawLocation & {bin: string},
+): Promise<ObservedPlugin> {
+  const r = await deps.runner.run(
+    loc.bin,
+    openclawArgs(loc, ['plugins', 'inspect', MESH_PLUGIN_ID, '--runtime', '--json']),
+    {timeoutMs: 90_000},
+  )
   return parsePluginInspect(r.stdout, r.exitCode)
 }
 
@@ -41,10 +56,19 @@ export interface PluginWant {
 }
 
 /** The plugin's settings claw-mesh owns: where the audit log goes, and this host's name and capabilities (its card). */
-export function desiredPluginConfig(deps: Pick<Deps, 'stateDir' | 'store'>, current: unknown, want: PluginWant = {}): Record<string, unknown> {
-  const base = current && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {}
+export function desiredPluginConfig(
+  deps: Pick<Deps, 'stateDir' | 'store'>,
+  current: unknown,
+  want: PluginWant = {},
+): Record<string, unknown> {
+  const base =
+    current && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>) : {}
   const state = deps.store.read()
-  return withSelfConfig({...base, auditDir: deps.stateDir}, want.identity ?? state.identity, mergeSelf(want.self, state.capabilities))
+  return withSelfConfig(
+    {...base, auditDir: deps.stateDir},
+    want.identity ?? state.identity,
+    mergeSelf(want.self, state.capabilities),
+  )
 }
 
 export interface MeshPluginStatus {
@@ -57,34 +81,72 @@ export interface MeshPluginStatus {
   dir?: string
 }
 
-export async function meshPluginStatus(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps), dir: string | undefined = bundledPluginDir(), want: PluginWant = {}): Promise<MeshPluginStatus> {
-  if (!loc.bin) return {observed: {installed: false}, plan: {steps: [], unsupported: 'OpenClaw is not installed'}, configStale: false}
-  if (!dir) return {observed: {installed: false}, plan: {steps: [], unsupported: 'this claw-mesh was built without its OpenClaw plugin (npm run build makes it)'}, configStale: false}
+export async function meshPluginStatus(
+  deps: Deps,
+  loc: OpenClawLocation = locateOpenClaw(deps),
+  dir: string | undefined = bundledPluginDir(),
+  want: PluginWant = {},
+): Promise<MeshPluginStatus> {
+  if (!loc.bin)
+    return {
+      observed: {installed: false},
+      plan: {steps: [], unsupported: 'OpenClaw is not installed'},
+      configStale: false,
+    }
+  if (!dir)
+    return {
+      observed: {installed: false},
+      plan: {steps: [], unsupported: 'this claw-mesh was built without its OpenClaw plugin (npm run build makes it)'},
+      configStale: false,
+    }
   const bundled = bundledPluginVersion(dir)
   const runtime = await probeOpenClawRuntime(deps, loc.bin)
   const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
   const file = await readOpenClawConfig(loc.paths.configPath)
   const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
   const configStale = JSON.stringify(current ?? {}) !== JSON.stringify(desiredPluginConfig(deps, current, want))
-  return {observed, plan: planPlugin(observed, bundled, runtime.version), bundled, configStale, openclawVersion: runtime.version, dir}
+  return {
+    observed,
+    plan: planPlugin(observed, bundled, runtime.version),
+    bundled,
+    configStale,
+    openclawVersion: runtime.version,
+    dir,
+  }
 }
 
 export type MeshPluginAction = 'installed' | 'updated' | 'enabled' | 'configured' | 'unchanged' | 'unsupported'
 
 /** What ensureMeshPlugin would do with this status, without doing it (--dry-run). */
 export function previewMeshPlugin(s: MeshPluginStatus): {action: MeshPluginAction; detail: string} {
-  if (s.plan.unsupported) return {action: 'unsupported', detail: `mesh tools not installed: ${s.plan.unsupported}; agents use the claw-mesh command instead`}
+  if (s.plan.unsupported)
+    return {
+      action: 'unsupported',
+      detail: `mesh tools not installed: ${s.plan.unsupported}; agents use the claw-mesh command instead`,
+    }
   if (s.plan.steps.length === 0 && !s.configStale) return {action: 'unchanged', detail: `version ${s.bundled} loaded`}
-  if (s.plan.steps.includes('install')) return {action: s.observed.installed ? 'updated' : 'installed', detail: `would run openclaw plugins install (version ${s.bundled}${s.observed.version ? `, replacing ${s.observed.version}` : ''})`}
-  if (s.plan.steps.includes('enable')) return {action: 'enabled', detail: `would run openclaw plugins enable ${MESH_PLUGIN_ID}`}
-  return {action: 'configured', detail: `would set plugins.entries.${MESH_PLUGIN_ID}.config (the audit log in claw-mesh's state dir, this host's name and capabilities)`}
+  if (s.plan.steps.includes('install'))
+    return {
+      action: s.observed.installed ? 'updated' : 'installed',
+      detail: `would run openclaw plugins install (version ${s.bundled}${s.observed.version ? `, replacing ${s.observed.version}` : ''})`,
+    }
+  if (s.plan.steps.includes('enable'))
+    return {action: 'enabled', detail: `would run openclaw plugins enable ${MESH_PLUGIN_ID}`}
+  return {
+    action: 'configured',
+    detail: `would set plugins.entries.${MESH_PLUGIN_ID}.config (the audit log in claw-mesh's state dir, this host's name and capabilities)`,
+  }
 }
 
 /**
  * Installs or updates the plugin when the plan says so, then checks it loads. An OpenClaw without the SDK the
  * plugin needs is reported, not an error: the CLI and the skill's fallback keep working.
  */
-export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus, want: PluginWant = {}): Promise<{action: MeshPluginAction; detail: string}> {
+export async function ensureMeshPlugin(
+  deps: Deps,
+  status?: MeshPluginStatus,
+  want: PluginWant = {},
+): Promise<{action: MeshPluginAction; detail: string}> {
   const loc = locateOpenClaw(deps)
   const s = status ?? (await meshPluginStatus(deps, loc, undefined, want))
   const preview = previewMeshPlugin(s)
@@ -93,7 +155,10 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus, wa
   const run = async (args: string[]) => {
     const r = await deps.runner.run(bin, openclawArgs(loc, args), {timeoutMs: 120_000})
     if (r.exitCode !== 0) {
-      throw new ClawMeshError(`openclaw ${args.slice(0, 2).join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)?.slice(0, 300) ?? ''}`, {code: 'plugin-install-failed', hint: 'Run claw-mesh doctor; the CLI works without the plugin meanwhile.'})
+      throw new ClawMeshError(
+        `openclaw ${args.slice(0, 2).join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)?.slice(0, 300) ?? ''}`,
+        {code: 'plugin-install-failed', hint: 'Run claw-mesh doctor; the CLI works without the plugin meanwhile.'},
+      )
     }
   }
   if (s.plan.steps.includes('install')) await run(pluginInstallArgs(s.dir ?? bundledPluginDir()!))
@@ -106,23 +171,43 @@ export async function ensureMeshPlugin(deps: Deps, status?: MeshPluginStatus, wa
     const {meshProof: _key, ...plain} = desiredPluginConfig(deps, current, want)
     await run(['config', 'set', `plugins.entries.${MESH_PLUGIN_ID}.config`, JSON.stringify(plain), '--merge'])
     const had = current && typeof current === 'object' && !Array.isArray(current) ? Object.keys(current) : []
-    for (const key of had.filter((k) => k !== 'meshProof' && !(k in plain))) await run(['config', 'unset', `plugins.entries.${MESH_PLUGIN_ID}.config.${key}`])
+    for (const key of had.filter((k) => k !== 'meshProof' && !(k in plain)))
+      await run(['config', 'unset', `plugins.entries.${MESH_PLUGIN_ID}.config.${key}`])
   }
   // The proof key is a secret: it goes through claw-mesh's own config writer, now that the plugin has its entry.
   if (s.plan.steps.length > 0 && (await (await deps.secrets()).get(SECRET_NAMES.meshSecret))) await syncA2aConfig(deps)
   const after = await observeMeshPlugin(deps, {...loc, bin})
   const health = pluginHealth(after, s.bundled!)
-  if (!health.ok) throw new ClawMeshError(`claw-mesh's OpenClaw plugin was installed but ${health.detail}.`, {code: 'plugin-not-loaded', hint: 'Run openclaw plugins inspect claw-mesh --runtime for the reason; the CLI works without the plugin meanwhile.'})
-  const action = s.plan.steps.includes('install') ? (s.observed.installed ? 'updated' : 'installed') : s.plan.steps.includes('enable') ? 'enabled' : 'configured'
+  if (!health.ok)
+    throw new ClawMeshError(`claw-mesh's OpenClaw plugin was installed but ${health.detail}.`, {
+      code: 'plugin-not-loaded',
+      hint: 'Run openclaw plugins inspect claw-mesh --runtime for the reason; the CLI works without the plugin meanwhile.',
+    })
+  const action = s.plan.steps.includes('install')
+    ? s.observed.installed
+      ? 'updated'
+      : 'installed'
+    : s.plan.steps.includes('enable')
+      ? 'enabled'
+      : 'configured'
   return {action, detail: health.detail}
 }
 
 /** `leave`: removes the plugin (OpenClaw deletes its files and config entry). Absent is fine. */
-export async function removeMeshPlugin(deps: Deps, loc: OpenClawLocation = locateOpenClaw(deps)): Promise<'removed' | 'absent'> {
+export async function removeMeshPlugin(
+  deps: Deps,
+  loc: OpenClawLocation = locateOpenClaw(deps),
+): Promise<'removed' | 'absent'> {
   if (!loc.bin) return 'absent'
   const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
   if (!observed.installed) return 'absent'
-  const r = await deps.runner.run(loc.bin, openclawArgs(loc, ['plugins', 'uninstall', MESH_PLUGIN_ID, '--force']), {timeoutMs: 120_000})
-  if (r.exitCode !== 0) throw new ClawMeshError(`openclaw plugins uninstall ${MESH_PLUGIN_ID} failed (exit ${r.exitCode}).`, {code: 'plugin-uninstall-failed', hint: `Remove it yourself: openclaw plugins uninstall ${MESH_PLUGIN_ID} --force`})
+  const r = await deps.runner.run(loc.bin, openclawArgs(loc, ['plugins', 'uninstall', MESH_PLUGIN_ID, '--force']), {
+    timeoutMs: 120_000,
+  })
+  if (r.exitCode !== 0)
+    throw new ClawMeshError(`openclaw plugins uninstall ${MESH_PLUGIN_ID} failed (exit ${r.exitCode}).`, {
+      code: 'plugin-uninstall-failed',
+      hint: `Remove it yourself: openclaw plugins uninstall ${MESH_PLUGIN_ID} --force`,
+    })
   return 'removed'
 }

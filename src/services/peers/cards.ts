@@ -15,7 +15,10 @@ const CONCURRENCY = 8
 /** The HTTP client's own timeout plus this, and a probe is given up whatever the client does. */
 const GRACE_MS = 250
 
-export type CardFetch = {state: 'card'; card: PeerCard} | {state: 'no-card'; detail: string; status?: number} | {state: 'down'; detail: string}
+export type CardFetch =
+  | {state: 'card'; card: PeerCard}
+  | {state: 'no-card'; detail: string; status?: number}
+  | {state: 'down'; detail: string}
 
 /** Whether a peer can have a claw-mesh card: an OpenClaw gateway (a foreign A2A agent has none). */
 export function cardPeer(record: PeerRecord): boolean {
@@ -28,7 +31,10 @@ async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs: number) {
     timer = setTimeout(() => reject(new HttpFailure('timeout', url, 'timeout')), timeoutMs + GRACE_MS)
   })
   try {
-    return await Promise.race([deps.http.request({url, headers: {accept: 'application/json'}, timeoutMs, maxBodyBytes: MAX_MESH_CARD_BYTES}), deadline])
+    return await Promise.race([
+      deps.http.request({url, headers: {accept: 'application/json'}, timeoutMs, maxBodyBytes: MAX_MESH_CARD_BYTES}),
+      deadline,
+    ])
   } finally {
     clearTimeout(timer)
   }
@@ -38,7 +44,11 @@ async function get(deps: Pick<Deps, 'http'>, url: string, timeoutMs: number) {
  * One peer's card. Without one (404: the gateway answers but serves no card: an older claw-mesh, or its plugin off),
  * `/healthz` says whether the gateway is up at all, so `ask --capability` can still fall back on recorded caps.
  */
-export async function fetchPeerCard(deps: Pick<Deps, 'http'>, record: PeerRecord, timeoutMs = CARD_TIMEOUT_MS): Promise<CardFetch> {
+export async function fetchPeerCard(
+  deps: Pick<Deps, 'http'>,
+  record: PeerRecord,
+  timeoutMs = CARD_TIMEOUT_MS,
+): Promise<CardFetch> {
   const base = record.url.replace(/\/+$/, '')
   try {
     const res = await get(deps, `${base}${MESH_CARD_PATH}`, timeoutMs)
@@ -46,15 +56,28 @@ export async function fetchPeerCard(deps: Pick<Deps, 'http'>, record: PeerRecord
     if (card) return {state: 'card', card}
     const detail = res.status === 200 ? 'the answer is not a claw-mesh card' : `no claw-mesh card (HTTP ${res.status})`
     // A gateway that answered at all is up; a 503 is one still starting (no caps to trust yet).
-    return res.status === 503 ? {state: 'down', detail: 'its gateway is starting (503)'} : {state: 'no-card', detail, status: res.status}
+    return res.status === 503
+      ? {state: 'down', detail: 'its gateway is starting (503)'}
+      : {state: 'no-card', detail, status: res.status}
   } catch (error) {
-    if (error instanceof HttpFailure && error.kind === 'too-large') return {state: 'no-card', detail: `the card is larger than ${MAX_MESH_CARD_BYTES / 1024} KiB: not read`}
-    return {state: 'down', detail: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error)?.message ?? error).slice(0, 200)}
+    if (error instanceof HttpFailure && error.kind === 'too-large')
+      return {state: 'no-card', detail: `the card is larger than ${MAX_MESH_CARD_BYTES / 1024} KiB: not read`}
+    return {
+      state: 'down',
+      detail:
+        error instanceof HttpFailure
+          ? describeFailure(error.kind)
+          : String((error as Error)?.message ?? error).slice(0, 200),
+    }
   }
 }
 
 /** Fetches many cards, at most CONCURRENCY at a time; the answers come back in the records' order. */
-export async function fetchPeerCards(deps: Pick<Deps, 'http'>, records: readonly PeerRecord[], timeoutMs = CARD_TIMEOUT_MS): Promise<CardFetch[]> {
+export async function fetchPeerCards(
+  deps: Pick<Deps, 'http'>,
+  records: readonly PeerRecord[],
+  timeoutMs = CARD_TIMEOUT_MS,
+): Promise<CardFetch[]> {
   return mapBounded(records, CONCURRENCY, (r) => fetchPeerCard(deps, r, timeoutMs))
 }
 
@@ -62,14 +85,19 @@ export async function fetchPeerCards(deps: Pick<Deps, 'http'>, records: readonly
  * Writes the cards that answered into the records (a peer that did not answer keeps what was recorded). Mutates
  * `state`; for use inside `store.update`. Returns whether anything changed, so a caller can skip the write.
  */
-export function recordCards(state: State, cards: ReadonlyArray<{name: string; url: string; fetch: CardFetch}>, at: string): boolean {
+export function recordCards(
+  state: State,
+  cards: ReadonlyArray<{name: string; url: string; fetch: CardFetch}>,
+  at: string,
+): boolean {
   let changed = false
   for (const {name, url, fetch} of cards) {
     const record = peerOf(state, name)
     // The record may have moved on meanwhile (re-paired at another URL): a card from the old address is not its.
     if (!record || record.url !== url || fetch.state !== 'card') continue
     const next = {at, caps: fetch.card.caps, ...(fetch.card.description ? {description: fetch.card.description} : {})}
-    const same = record.card && record.card.caps.join(',') === next.caps.join(',') && record.card.description === next.description
+    const same =
+      record.card && record.card.caps.join(',') === next.caps.join(',') && record.card.description === next.description
     if (same) continue
     record.card = next
     changed = true
@@ -78,8 +106,14 @@ export function recordCards(state: State, cards: ReadonlyArray<{name: string; ur
 }
 
 /** Fetches the named peers' cards and records what changed. Best effort: a failure here never fails the caller. */
-export async function refreshPeerCards(deps: Pick<Deps, 'http' | 'store' | 'clock'>, names: readonly string[], timeoutMs = CARD_TIMEOUT_MS): Promise<void> {
-  const records = names.map((n) => peerOf(deps.store.read(), n)).filter((r): r is PeerRecord => Boolean(r && cardPeer(r)))
+export async function refreshPeerCards(
+  deps: Pick<Deps, 'http' | 'store' | 'clock'>,
+  names: readonly string[],
+  timeoutMs = CARD_TIMEOUT_MS,
+): Promise<void> {
+  const records = names
+    .map((n) => peerOf(deps.store.read(), n))
+    .filter((r): r is PeerRecord => Boolean(r && cardPeer(r)))
   if (records.length === 0) return
   const fetched = await fetchPeerCards(deps, records, timeoutMs)
   const at = deps.clock.now().toISOString()

@@ -37,10 +37,17 @@ export const MAX_INVITE_TTL_MS = 30 * 24 * 60 * 60 * 1000
 /** This host's name and gateway URL, from claw-mesh's state and the live Tailscale status. */
 export async function selfEndpoint(deps: Deps): Promise<SelfEndpoint> {
   const state = deps.store.read()
-  if (!state.identity) throw new ActionNeededError('This machine has no claw-mesh identity yet.', {code: 'not-bootstrapped', hint: BOOTSTRAP_HINT})
+  if (!state.identity)
+    throw new ActionNeededError('This machine has no claw-mesh identity yet.', {
+      code: 'not-bootstrapped',
+      hint: BOOTSTRAP_HINT,
+    })
   const expose = state.gateway?.expose
   if (!expose) {
-    throw new ActionNeededError('The gateway is not opened to the tailnet yet, so peers would have no URL to reach it.', {code: 'not-bootstrapped', hint: BOOTSTRAP_HINT})
+    throw new ActionNeededError(
+      'The gateway is not opened to the tailnet yet, so peers would have no URL to reach it.',
+      {code: 'not-bootstrapped', hint: BOOTSTRAP_HINT},
+    )
   }
   const ts = await openTailscale(deps).status()
   if (ts.backendState !== 'Running' || !ts.hostname) {
@@ -59,22 +66,43 @@ export async function selfEndpoint(deps: Deps): Promise<SelfEndpoint> {
  * `claw-mesh invite`: a one-time pairing invite. Its X25519 private key goes into the secret store under the
  * invite's id, and the id into state (with the expiry), so that exactly one reply can complete it.
  */
-export async function createInvite(deps: Deps, opts: {ttlMs?: number; for?: string; trust?: TrustLevel} = {}): Promise<CreatedInvite> {
+export async function createInvite(
+  deps: Deps,
+  opts: {ttlMs?: number; for?: string; trust?: TrustLevel} = {},
+): Promise<CreatedInvite> {
   const ttlMs = opts.ttlMs ?? DEFAULT_INVITE_TTL_MS
-  if (ttlMs < 60_000 || ttlMs > MAX_INVITE_TTL_MS) throw new UsageError('--expires must be between 1m and 30d.', {hint: 'For example --expires 2h (the default is 24h).'})
+  if (ttlMs < 60_000 || ttlMs > MAX_INVITE_TTL_MS)
+    throw new UsageError('--expires must be between 1m and 30d.', {
+      hint: 'For example --expires 2h (the default is 24h).',
+    })
   const forName = opts.for === undefined ? undefined : assertHostname(opts.for, '--for')
   const self = await selfEndpoint(deps)
   const now = deps.clock.now()
   const id = newInviteId()
   const key = newPairingKey()
   const expiresAt = new Date(now.getTime() + ttlMs).toISOString()
-  const invite = encodePairingInvite({name: self.name, hostname: self.hostname, url: self.url, id, key: key.publicKey, createdAt: now.toISOString(), expiresAt, ...(self.tailnet ? {tailnet: self.tailnet} : {})})
+  const invite = encodePairingInvite({
+    name: self.name,
+    hostname: self.hostname,
+    url: self.url,
+    id,
+    key: key.publicKey,
+    createdAt: now.toISOString(),
+    expiresAt,
+    ...(self.tailnet ? {tailnet: self.tailnet} : {}),
+  })
   const secrets = await deps.secrets()
   await secrets.set(SECRET_NAMES.inviteKey(id), key.privateKey)
   deps.store.update((s) => {
-    s.invites[id] = {createdAt: now.toISOString(), expiresAt, ...(forName ? {for: forName} : {}), ...(opts.trust ? {trust: opts.trust} : {})}
+    s.invites[id] = {
+      createdAt: now.toISOString(),
+      expiresAt,
+      ...(forName ? {for: forName} : {}),
+      ...(opts.trust ? {trust: opts.trust} : {}),
+    }
     // Expired invites are kept a day for a clear "expired" answer, then forgotten.
-    for (const [old, rec] of Object.entries(s.invites)) if (Date.parse(rec.expiresAt) < now.getTime() - DEFAULT_INVITE_TTL_MS) delete s.invites[old]
+    for (const [old, rec] of Object.entries(s.invites))
+      if (Date.parse(rec.expiresAt) < now.getTime() - DEFAULT_INVITE_TTL_MS) delete s.invites[old]
   })
   return {invite, id, ...self, expiresAt, ...(forName ? {for: forName} : {}), trust: opts.trust ?? DEFAULT_TRUST}
 }
@@ -105,7 +133,11 @@ export function listInvites(deps: Pick<Deps, 'store' | 'clock'>): InviteListEntr
 /** Revokes one open invite: its key is deleted, so no reply can complete it. */
 export async function revokeInvite(deps: Deps, id: string): Promise<InviteListEntry> {
   const entry = listInvites(deps).find((e) => e.id === id)
-  if (!entry) throw new UsageError(`There is no invite with id ${JSON.stringify(id.slice(0, 64))}.`, {code: 'unknown-invite', hint: 'List them with: claw-mesh invite --list'})
+  if (!entry)
+    throw new UsageError(`There is no invite with id ${JSON.stringify(id.slice(0, 64))}.`, {
+      code: 'unknown-invite',
+      hint: 'List them with: claw-mesh invite --list',
+    })
   const secrets = await deps.secrets()
   await secrets.delete(SECRET_NAMES.inviteKey(id))
   if (entry.status === 'open') deps.store.update((s) => void (s.invites[id].revokedAt = deps.clock.now().toISOString()))

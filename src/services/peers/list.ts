@@ -21,7 +21,9 @@ export interface PeerListResult {
 /** The peer records (no tokens: those never leave the secret store), sorted by name. */
 export function listPeers(deps: Pick<Deps, 'store'>): PeerListResult {
   // A pair recorded before trust levels has the default (configure writes it into openclaw.json).
-  const peers = Object.values(deps.store.read().peers).map((p) => (p.a2a && !p.trust ? {...p, trust: DEFAULT_TRUST} : p))
+  const peers = Object.values(deps.store.read().peers).map((p) =>
+    p.a2a && !p.trust ? {...p, trust: DEFAULT_TRUST} : p,
+  )
   return {peers: peers.sort((a, b) => a.name.localeCompare(b.name))}
 }
 
@@ -38,7 +40,13 @@ export async function describeSelf(deps: Deps, timeoutMs = 5000): Promise<SelfVi
     if (ts.backendState !== 'Running') return self
     self.hostname = ts.dnsName?.split('.')[0] || ts.hostname || self.hostname
     self.ip = ts.ipv4 ?? undefined
-    if (state.gateway?.expose) self.url = peerUrlFor({expose: state.gateway.expose, port: gatewayPortSetting({state}).value, ipv4: ts.ipv4, dnsName: ts.dnsName})
+    if (state.gateway?.expose)
+      self.url = peerUrlFor({
+        expose: state.gateway.expose,
+        port: gatewayPortSetting({state}).value,
+        ipv4: ts.ipv4,
+        dnsName: ts.dnsName,
+      })
   } catch {
     // Leave the address fields empty; the template says how to find them.
   }

@@ -19,7 +19,11 @@ export function peerTokenName(record: Pick<PeerRecord, 'name' | 'source'>): stri
  * The hooks token for a peer, registered with the redactor; undefined when messaging is off or it is missing.
  * A fleet member's is derived from the mesh secret and its name: the mesh secret itself is never sent.
  */
-export async function peerToken(deps: Pick<Deps, 'redactor'>, secrets: SecretStore, record: PeerRecord): Promise<string | undefined> {
+export async function peerToken(
+  deps: Pick<Deps, 'redactor'>,
+  secrets: SecretStore,
+  record: PeerRecord,
+): Promise<string | undefined> {
   if (!record.messaging) return undefined
   const stored = await secrets.get(peerTokenName(record))
   const token = stored && record.source === 'discovered' ? fleetHooksToken(stored, record.name) : stored
@@ -33,7 +37,10 @@ export function requirePeer(state: State, name: string): PeerRecord {
     const known = Object.keys(state.peers).sort()
     throw new UsageError(`There is no peer named ${JSON.stringify(name)}.`, {
       code: 'unknown-peer',
-      hint: known.length > 0 ? `Known peers: ${known.join(', ')} (claw-mesh peer list).` : 'No peers yet: add one with claw-mesh peer add --invite -.',
+      hint:
+        known.length > 0
+          ? `Known peers: ${known.join(', ')} (claw-mesh peer list).`
+          : 'No peers yet: add one with claw-mesh peer add --invite -.',
     })
   }
   return record
@@ -59,7 +66,14 @@ export interface SavePeerInput {
   /** Discovered peers: whether the shared mesh secret is known (messaging on). */
   messaging?: boolean
   /** The peer's A2A endpoint (its tokens are written by the caller, under a2a/<name>/in|out). */
-  a2a?: {url: string; pairedBy: 'invite' | 'fleet' | 'token'; kind?: 'openclaw' | 'foreign'; invite?: string; reply?: string; awaitingReply?: boolean}
+  a2a?: {
+    url: string
+    pairedBy: 'invite' | 'fleet' | 'token'
+    kind?: 'openclaw' | 'foreign'
+    invite?: string
+    reply?: string
+    awaitingReply?: boolean
+  }
   /** Tailscale's stable node id (discovered peers). */
   nodeId?: string
   /** The tailnet addresses a plain-http MagicDNS URL resolved to (pinned: see core/pairing/address-pin). */
@@ -74,7 +88,11 @@ export interface SavePeerInput {
  * Adds or updates one peer: nothing happens when the data is the same; otherwise the changes are listed.
  * The secret is written before the state so a failure never leaves a record pointing at a missing token.
  */
-export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: SecretStore, input: SavePeerInput): Promise<{action: SaveAction; changes: string[]}> {
+export async function savePeer(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  secrets: SecretStore,
+  input: SavePeerInput,
+): Promise<{action: SaveAction; changes: string[]}> {
   const existing = peerOf(deps.store.read(), input.name)
   const discovered = input.source === 'discovered'
   const messaging = discovered ? Boolean(input.messaging) : Boolean(input.token)
@@ -83,14 +101,22 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
   const changes: string[] = []
   if (existing) {
     if (existing.url !== input.url) changes.push(`url ${existing.url} → ${input.url}`)
-    if ((existing.hostname ?? '') !== (input.hostname ?? '')) changes.push(`hostname ${existing.hostname ?? '-'} → ${input.hostname ?? '-'}`)
-    if (existing.messaging !== messaging) changes.push(`messaging ${existing.messaging ? 'on' : 'off'} → ${messaging ? 'on' : 'off'}`)
-    if (!discovered && oldToken !== input.token) changes.push(input.token ? (oldToken ? 'hooks token replaced' : 'hooks token added') : 'hooks token removed')
-    if (existing.source !== input.source && (existing.source === 'discovered' || discovered)) changes.push(`source ${existing.source} → ${input.source}`)
-    if ((existing.a2a?.url ?? '') !== (input.a2a?.url ?? '')) changes.push(input.a2a ? (existing.a2a ? `A2A url ${existing.a2a.url} → ${input.a2a.url}` : 'A2A on') : 'A2A off')
-    if ((existing.addresses ?? []).join(',') !== (input.addresses ?? []).join(',')) changes.push(`pinned address ${existing.addresses?.join(', ') || '-'} → ${input.addresses?.join(', ') || '-'}`)
-    if ((existing.nodeId ?? '') !== (input.nodeId ?? '') && input.nodeId) changes.push(`node ${existing.nodeId ?? '-'} → ${input.nodeId}`)
-    if (input.trust && input.trust !== (existing.trust ?? DEFAULT_TRUST)) changes.push(`trust ${existing.trust ?? DEFAULT_TRUST} → ${input.trust}`)
+    if ((existing.hostname ?? '') !== (input.hostname ?? ''))
+      changes.push(`hostname ${existing.hostname ?? '-'} → ${input.hostname ?? '-'}`)
+    if (existing.messaging !== messaging)
+      changes.push(`messaging ${existing.messaging ? 'on' : 'off'} → ${messaging ? 'on' : 'off'}`)
+    if (!discovered && oldToken !== input.token)
+      changes.push(input.token ? (oldToken ? 'hooks token replaced' : 'hooks token added') : 'hooks token removed')
+    if (existing.source !== input.source && (existing.source === 'discovered' || discovered))
+      changes.push(`source ${existing.source} → ${input.source}`)
+    if ((existing.a2a?.url ?? '') !== (input.a2a?.url ?? ''))
+      changes.push(input.a2a ? (existing.a2a ? `A2A url ${existing.a2a.url} → ${input.a2a.url}` : 'A2A on') : 'A2A off')
+    if ((existing.addresses ?? []).join(',') !== (input.addresses ?? []).join(','))
+      changes.push(`pinned address ${existing.addresses?.join(', ') || '-'} → ${input.addresses?.join(', ') || '-'}`)
+    if ((existing.nodeId ?? '') !== (input.nodeId ?? '') && input.nodeId)
+      changes.push(`node ${existing.nodeId ?? '-'} → ${input.nodeId}`)
+    if (input.trust && input.trust !== (existing.trust ?? DEFAULT_TRUST))
+      changes.push(`trust ${existing.trust ?? DEFAULT_TRUST} → ${input.trust}`)
     changes.push(...(input.extraChanges ?? []))
     if (changes.length === 0) return {action: 'unchanged', changes}
   }
@@ -100,13 +126,26 @@ export async function savePeer(deps: Pick<Deps, 'store' | 'clock'>, secrets: Sec
   const now = deps.clock.now().toISOString()
   deps.store.update((state) => {
     const urlSame = existing?.url === input.url
-    const record: PeerRecord = {name: input.name, url: input.url, addedAt: existing?.addedAt ?? now, source: input.source, messaging}
+    const record: PeerRecord = {
+      name: input.name,
+      url: input.url,
+      addedAt: existing?.addedAt ?? now,
+      source: input.source,
+      messaging,
+    }
     if (input.hostname) record.hostname = input.hostname
     if (input.nodeId) record.nodeId = input.nodeId
     if (input.addresses?.length) record.addresses = input.addresses
     const trust = input.trust ?? existing?.trust ?? (existing ? undefined : DEFAULT_TRUST)
     if (trust) record.trust = trust
-    if (input.a2a) record.a2a = {...input.a2a, pairedAt: existing?.a2a && existing.a2a.url === input.a2a.url && !input.extraChanges?.length ? existing.a2a.pairedAt : now}
+    if (input.a2a)
+      record.a2a = {
+        ...input.a2a,
+        pairedAt:
+          existing?.a2a && existing.a2a.url === input.a2a.url && !input.extraChanges?.length
+            ? existing.a2a.pairedAt
+            : now,
+      }
     // A check of the old URL says nothing about the new one.
     if (existing?.lastCheck && urlSame) record.lastCheck = existing.lastCheck
     state.peers[input.name] = record

@@ -20,10 +20,13 @@ export interface PeerTrustResult {
 export async function setPeerTrust(deps: Deps, name: string, level: TrustLevel): Promise<PeerTrustResult> {
   const record = requirePeer(deps.store.read(), name)
   if (!record.a2a) {
-    throw new UsageError(`${name} is not paired over A2A: a trust level applies to what a paired peer's messages may do here.`, {
-      code: 'not-a2a',
-      hint: `Pair with it first (claw-mesh invite here, claw-mesh peer add --invite - there, its reply here), then run claw-mesh peer trust ${name} ${level}.`,
-    })
+    throw new UsageError(
+      `${name} is not paired over A2A: a trust level applies to what a paired peer's messages may do here.`,
+      {
+        code: 'not-a2a',
+        hint: `Pair with it first (claw-mesh invite here, claw-mesh peer add --invite - there, its reply here), then run claw-mesh peer trust ${name} ${level}.`,
+      },
+    )
   }
   const from = record.trust ?? DEFAULT_TRUST
   const changed = from !== level

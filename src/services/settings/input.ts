@@ -6,8 +6,17 @@ import type {Deps} from '../../deps.js'
  * state (undefined when the file is damaged: whoever reads it for real reports that, not a settings lookup). The
  * caller adds what it has observed (flags, openclaw.json, `tailscale status`).
  */
-export function settingsInput(deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>, extra: Omit<Partial<SettingsInput>, 'env' | 'platform' | 'stateDir'> = {}): SettingsInput {
-  return {env: deps.env, platform: deps.platform, stateDir: deps.stateDir, state: 'state' in extra ? extra.state : recordedState(deps), ...extra}
+export function settingsInput(
+  deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>,
+  extra: Omit<Partial<SettingsInput>, 'env' | 'platform' | 'stateDir'> = {},
+): SettingsInput {
+  return {
+    env: deps.env,
+    platform: deps.platform,
+    stateDir: deps.stateDir,
+    state: 'state' in extra ? extra.state : recordedState(deps),
+    ...extra,
+  }
 }
 
 function recordedState(deps: Pick<Deps, 'store'>): SettingsInput['state'] {

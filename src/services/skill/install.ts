@@ -2,7 +2,14 @@ import {promises as fs, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {randomBytes} from 'node:crypto'
-import {delimiterIn, fallbackLine, fallbackMarker, fallbackStdinBlock, newDelimiter, type FallbackProgram} from '../../core/mesh/agent-fallback.js'
+import {
+  delimiterIn,
+  fallbackLine,
+  fallbackMarker,
+  fallbackStdinBlock,
+  newDelimiter,
+  type FallbackProgram,
+} from '../../core/mesh/agent-fallback.js'
 import {escapeTemplateValues} from '../../core/lifecycle/template-escape.js'
 import type {Deps} from '../../deps.js'
 import {ensureDir, readIfExists, writeFileAtomic} from '../../infra/fs-atomic.js'
@@ -34,17 +41,28 @@ export function agentShell(platform: Pick<Deps['platform'], 'id'>): 'powershell'
 }
 
 /** The program the skill's fallback runs: the absolute node and entry of this claw-mesh (never a bare name). */
-export function fallbackProgram(deps: Pick<Deps, 'env' | 'platform'>, opts: {nodePath?: string; cliEntry?: string} = {}): FallbackProgram {
+export function fallbackProgram(
+  deps: Pick<Deps, 'env' | 'platform'>,
+  opts: {nodePath?: string; cliEntry?: string} = {},
+): FallbackProgram {
   const shell = agentShell(deps.platform)
   const home = deps.env.CLAW_MESH_HOME
   // Homebrew's upgrade-proof path, not the versioned Cellar one (macOS M3).
   const node = opts.nodePath ?? bakedNodePath()
   const entry = opts.cliEntry ?? cliEntryPath()
-  return {shell, node, entry, home: home ? (shell === 'powershell' ? path.win32.resolve(home) : path.resolve(home)) : undefined}
+  return {
+    shell,
+    node,
+    entry,
+    home: home ? (shell === 'powershell' ? path.win32.resolve(home) : path.resolve(home)) : undefined,
+  }
 }
 
 /** How the agent runs claw-mesh here, for a command without a message: `'/abs/node' '/abs/run.js'` (with any CLAW_MESH_HOME). */
-export function cliInvocation(deps: Pick<Deps, 'env' | 'platform'>, opts: {nodePath?: string; cliEntry?: string} = {}): string {
+export function cliInvocation(
+  deps: Pick<Deps, 'env' | 'platform'>,
+  opts: {nodePath?: string; cliEntry?: string} = {},
+): string {
   return fallbackLine(fallbackProgram(deps, opts), '')
 }
 
@@ -65,7 +83,12 @@ export function renderSkill(deps: Pick<Deps, 'env' | 'platform' | 'store'>, opts
     identity,
     shell: powershell ? 'powershell' : 'bash',
     windows: powershell,
-    askBlock: fallbackStdinBlock(program, 'ask --timeout 110s -- PEER -', 'your question or task, as many lines as it needs', delimiter),
+    askBlock: fallbackStdinBlock(
+      program,
+      'ask --timeout 110s -- PEER -',
+      'your question or task, as many lines as it needs',
+      delimiter,
+    ),
     sendBlock: fallbackStdinBlock(program, 'send -- PEER -', 'what you want to tell the peer', delimiter),
     taskLine: fallbackLine(program, 'task PEER TASK_ID --wait 5m'),
     peerList: fallbackLine(program, 'peer list --json'),
@@ -96,7 +119,11 @@ export async function installSkill(deps: Deps): Promise<SkillInstallResult> {
 export async function skillInstalled(deps: Deps): Promise<{installed: boolean; matches: boolean; path: string}> {
   const file = skillPath(deps)
   const current = await readIfExists(file)
-  return {installed: current !== undefined, matches: current === renderSkill(deps, {delimiter: delimiterIn(current)}), path: file}
+  return {
+    installed: current !== undefined,
+    matches: current === renderSkill(deps, {delimiter: delimiterIn(current)}),
+    path: file,
+  }
 }
 
 /** Removes the skill folder claw-mesh wrote (only its SKILL.md; the folder when nothing else is in it). */

@@ -56,7 +56,10 @@ export interface StatusResult {
  * the same probes (one `tailscale status`, one read of openclaw.json, one health probe, one peer sweep through the
  * peer service, which reads the same view) and nothing else.
  */
-export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socket?: string; context?: (deps: Deps, opts: DoctorContextOptions) => DoctorContext}): Promise<StatusResult> {
+export async function meshStatus(
+  deps: Deps,
+  opts: {peerTimeoutMs: number; socket?: string; context?: (deps: Deps, opts: DoctorContextOptions) => DoctorContext},
+): Promise<StatusResult> {
   const started = performance.now()
   const ctx = (opts.context ?? createDoctorContext)(deps, {peerTimeoutMs: opts.peerTimeoutMs, socket: opts.socket})
   const stateRead = ctx.state()
@@ -66,13 +69,22 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
   const records = ctx.peerRecords()
   // Without an openclaw.json there is no gateway of claw-mesh's to ask (the answer is "unknown" whatever listens on
   // the port): no health probe, and no HTTP client loaded for one (~50 ms CPU of start-up).
-  const hostProbe = ctx.configFile().then(async (file) => ({file, health: file?.exists ? await ctx.loopbackHealth() : undefined}))
+  const hostProbe = ctx
+    .configFile()
+    .then(async (file) => ({file, health: file?.exists ? await ctx.loopbackHealth() : undefined}))
   const [ts, {file, health}] = await Promise.all([ctx.tailscale(), hostProbe])
   const summary = ts.kind === 'ok' ? ts.summary : undefined
 
   const host: HostStatus = {
     identity: state?.identity,
-    tailscale: ts.kind === 'missing' ? 'not installed' : ts.kind === 'daemon-down' ? 'daemon down' : ts.kind === 'error' ? 'error' : ts.summary.backendState,
+    tailscale:
+      ts.kind === 'missing'
+        ? 'not installed'
+        : ts.kind === 'daemon-down'
+          ? 'daemon down'
+          : ts.kind === 'error'
+            ? 'error'
+            : ts.summary.backendState,
     hostname: summary?.machineName ?? summary?.hostname ?? state?.tailscale?.hostname,
     dnsName: summary?.dnsName ?? undefined,
     ipv4: summary?.ipv4 ?? undefined,
@@ -89,12 +101,19 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
     host.gatewayDetail = `127.0.0.1:${health.port}${ready ? '' : ' (live, /readyz not 200)'}`
   } else {
     host.gateway = 'down'
-    host.gatewayDetail = health.healthz.ok ? `127.0.0.1:${health.port} answered HTTP ${health.healthz.status}` : `127.0.0.1:${health.port}: ${health.healthz.message}`
+    host.gatewayDetail = health.healthz.ok
+      ? `127.0.0.1:${health.port} answered HTTP ${health.healthz.status}`
+      : `127.0.0.1:${health.port}: ${health.healthz.message}`
   }
   const expose = state?.gateway?.expose
   if (expose) {
     try {
-      host.gatewayUrl = peerUrlFor({expose, port: state?.gateway?.port ?? host.gatewayPort, ipv4: summary?.ipv4, dnsName: summary?.dnsName})
+      host.gatewayUrl = peerUrlFor({
+        expose,
+        port: state?.gateway?.port ?? host.gatewayPort,
+        ipv4: summary?.ipv4,
+        dnsName: summary?.dnsName,
+      })
     } catch (error) {
       if (!(error instanceof ClawMeshError)) throw error
     }
@@ -108,10 +127,34 @@ export async function meshStatus(deps: Deps, opts: {peerTimeoutMs: number; socke
     const readyz = probe?.probes.readyz
     const foreign = record.a2a?.kind === 'foreign'
     const a2aProbe = probe?.probes.a2a
-    const healthWord: HealthWord = foreign ? (!a2aProbe ? 'unknown' : a2aProbe.status === 'ok' ? 'ok' : a2aProbe.status === 'fail' ? 'down' : 'unknown') : !healthz ? 'unknown' : healthz.status === 'ok' ? (readyz?.status === 'fail' ? 'not ready' : 'ok') : healthz.status === 'skip' ? 'unknown' : 'down'
-    const online = node ? node.online : summary && summary.backendState === 'Running' && probe?.probes.tailnet.status === 'fail' ? false : null
-    const lastSeen = node?.online ? 'now' : (node?.lastSeen ?? (record.lastCheck?.status === 'ok' ? record.lastCheck.at : undefined))
-    const problems = probe ? Object.entries(probe.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn') : []
+    const healthWord: HealthWord = foreign
+      ? !a2aProbe
+        ? 'unknown'
+        : a2aProbe.status === 'ok'
+          ? 'ok'
+          : a2aProbe.status === 'fail'
+            ? 'down'
+            : 'unknown'
+      : !healthz
+        ? 'unknown'
+        : healthz.status === 'ok'
+          ? readyz?.status === 'fail'
+            ? 'not ready'
+            : 'ok'
+          : healthz.status === 'skip'
+            ? 'unknown'
+            : 'down'
+    const online = node
+      ? node.online
+      : summary && summary.backendState === 'Running' && probe?.probes.tailnet.status === 'fail'
+        ? false
+        : null
+    const lastSeen = node?.online
+      ? 'now'
+      : (node?.lastSeen ?? (record.lastCheck?.status === 'ok' ? record.lastCheck.at : undefined))
+    const problems = probe
+      ? Object.entries(probe.probes).filter(([, p]) => p.status === 'fail' || p.status === 'warn')
+      : []
     return {
       name: record.name,
       url: record.url,

@@ -4,7 +4,12 @@ import path from 'node:path'
 import {ActionNeededError} from '../../core/common/errors.js'
 import {tailscaleError} from '../../core/tailscale/tailscale-errors.js'
 import {parseForceDaemon} from '../../core/tailscale/tailscale-join-plan.js'
-import {parseStatusJson, summarizeStatus, type RawStatus, type TailscaleSummary} from '../../core/tailscale/tailscale-status.js'
+import {
+  parseStatusJson,
+  summarizeStatus,
+  type RawStatus,
+  type TailscaleSummary,
+} from '../../core/tailscale/tailscale-status.js'
 import {wifUpArgs, type WifCredential} from '../../core/tailscale/tailscale-wif.js'
 import {tailscaleCliOverride, tailscaleSocketSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
@@ -19,10 +24,16 @@ export interface TailscaleLocation {
 }
 
 /** Finds the tailscale CLI: $CLAW_MESH_TAILSCALE, PATH, then the per-OS install locations. */
-export function findTailscaleCli(deps: Pick<Deps, 'env' | 'platform'>, exists: (p: string) => boolean = existsSync): string | undefined {
+export function findTailscaleCli(
+  deps: Pick<Deps, 'env' | 'platform'>,
+  exists: (p: string) => boolean = existsSync,
+): string | undefined {
   const override = tailscaleCliOverride(deps)
   if (override) return override
-  return findOnPath('tailscale', deps.env, deps.platform, exists) ?? deps.platform.tailscaleCandidates(deps.env).find((p) => exists(p))
+  return (
+    findOnPath('tailscale', deps.env, deps.platform, exists) ??
+    deps.platform.tailscaleCandidates(deps.env).find((p) => exists(p))
+  )
 }
 
 export function requireTailscaleCli(deps: Pick<Deps, 'env' | 'platform'>): string {
@@ -69,7 +80,12 @@ export class TailscaleCli {
     return this.deps.runner.run(this.location.cli, this.argv(args), {timeoutMs, secretFd})
   }
 
-  async checked(subcommand: string, args: string[], timeoutMs = DEFAULT_TIMEOUT_MS, secretFd?: RunOptions['secretFd']): Promise<RunResult> {
+  async checked(
+    subcommand: string,
+    args: string[],
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    secretFd?: RunOptions['secretFd'],
+  ): Promise<RunResult> {
     const result = await this.raw(args, timeoutMs, secretFd)
     if (result.exitCode !== 0) throw this.failure(subcommand, args, result)
     return result
@@ -77,7 +93,15 @@ export class TailscaleCli {
 
   /** The error a failed `tailscale <subcommand>` is reported with (what `checked` throws). */
   failure(subcommand: string, args: string[], result: RunResult): Error {
-    return tailscaleError({subcommand, args: this.argv(args), exitCode: result.exitCode, stderr: result.stderr || result.stdout, startHint: this.deps.platform.tailscaleStartHint, os: this.deps.platform.id, cli: this.location.cli})
+    return tailscaleError({
+      subcommand,
+      args: this.argv(args),
+      exitCode: result.exitCode,
+      stderr: result.stderr || result.stdout,
+      startHint: this.deps.platform.tailscaleStartHint,
+      os: this.deps.platform.id,
+      cli: this.location.cli,
+    })
   }
 
   async statusRaw(): Promise<RawStatus> {
@@ -101,7 +125,17 @@ export class TailscaleCli {
    * (a nameless file), so the key is never in argv and never in a file that outlives us, kill -9 included. Where
    * there is no /dev/fd (Windows), a 0600 temp file removed on every exit claw-mesh sees (not kill -9).
    */
-  async up(opts: {key?: string; wif?: WifCredential; providerEnv?: Record<string, string>; hostname: string; tags: string[]; loginServer?: string; timeoutMs: number; forceReauth?: boolean; extraFlags?: string[]}): Promise<RunResult> {
+  async up(opts: {
+    key?: string
+    wif?: WifCredential
+    providerEnv?: Record<string, string>
+    hostname: string
+    tags: string[]
+    loginServer?: string
+    timeoutMs: number
+    forceReauth?: boolean
+    extraFlags?: string[]
+  }): Promise<RunResult> {
     let dir: string | undefined
     let stop: (() => void) | undefined
     // One secret at most reaches `up` by file: the auth key, or a workload identity's ID token.
@@ -127,9 +161,14 @@ export class TailscaleCli {
       if (opts.forceReauth) args.push('--force-reauth')
       args.push(...(opts.extraFlags ?? []), `--timeout=${Math.ceil(opts.timeoutMs / 1000)}s`)
       const secretFd = viaFd && secret !== undefined ? {value: secret, tmpfileFlags: viaFd.tmpfileFlags} : undefined
-      if (!opts.providerEnv || Object.keys(opts.providerEnv).length === 0) return await this.checked('up', args, opts.timeoutMs + 10_000, secretFd)
+      if (!opts.providerEnv || Object.keys(opts.providerEnv).length === 0)
+        return await this.checked('up', args, opts.timeoutMs + 10_000, secretFd)
       // A workload identity with an audience: tailscale asks the CI's identity provider itself, with that job's variables.
-      const result = await this.deps.runner.run(this.location.cli, this.argv(args), {timeoutMs: opts.timeoutMs + 10_000, secretFd, env: opts.providerEnv})
+      const result = await this.deps.runner.run(this.location.cli, this.argv(args), {
+        timeoutMs: opts.timeoutMs + 10_000,
+        secretFd,
+        env: opts.providerEnv,
+      })
       if (result.exitCode !== 0) throw this.failure('up', args, result)
       return result
     } finally {
@@ -158,13 +197,19 @@ export class TailscaleCli {
    * established"), so success is the pong line, not the exit code.
    */
   async ping(target: string, timeoutMs: number): Promise<PingResult> {
-    const r = await this.raw(['ping', '-c', '1', `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}s`, target], timeoutMs + 5000)
+    const r = await this.raw(
+      ['ping', '-c', '1', `--timeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}s`, target],
+      timeoutMs + 5000,
+    )
     return parsePing(r.stdout)
   }
 }
 
 /** Which tailscaled claw-mesh talks to: the settings resolver's rule (core/common/settings.ts), over this machine's state. */
-export function tailscaleSocket(deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>, opts: {flag?: string; networking?: string} = {}): string | undefined {
+export function tailscaleSocket(
+  deps: Pick<Deps, 'env' | 'store' | 'stateDir' | 'platform'>,
+  opts: {flag?: string; networking?: string} = {},
+): string | undefined {
   return tailscaleSocketSetting(settingsInput(deps, {flags: {socket: opts.flag, networking: opts.networking}})).value
 }
 

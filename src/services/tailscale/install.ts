@@ -45,7 +45,12 @@ export function syntheticProbe(platform: string, distro = 'debian'): HostProbe {
     osRelease: platform === 'linux' ? {id: distro, idLike: []} : undefined,
     hasSystemd: true,
     inContainer: false,
-    commands: platform === 'darwin' ? {brew: '/opt/homebrew/bin/brew'} : platform === 'win32' ? {winget: 'winget'} : {sudo: '/usr/bin/sudo', curl: '/usr/bin/curl'},
+    commands:
+      platform === 'darwin'
+        ? {brew: '/opt/homebrew/bin/brew'}
+        : platform === 'win32'
+          ? {winget: 'winget'}
+          : {sudo: '/usr/bin/sudo', curl: '/usr/bin/curl'},
   }
 }
 
@@ -53,7 +58,10 @@ export function syntheticProbe(platform: string, distro = 'debian'): HostProbe {
 export function sudoWrap(step: PlanStep, probe: HostProbe): {command: string; args: string[]} {
   if (!step.sudo || probe.isRoot) return {command: step.command, args: step.args}
   if (!probe.commands.sudo) {
-    throw new ActionNeededError(`"${step.title}" needs root and sudo is not installed.`, {code: 'needs-root', hint: 'Re-run claw-mesh as root.'})
+    throw new ActionNeededError(`"${step.title}" needs root and sudo is not installed.`, {
+      code: 'needs-root',
+      hint: 'Re-run claw-mesh as root.',
+    })
   }
   return {command: probe.commands.sudo, args: ['-n', step.command, ...step.args]}
 }
@@ -70,21 +78,52 @@ async function daemonAnswers(deps: Deps, socket?: string): Promise<boolean> {
   return r.exitCode === 0
 }
 
-export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platform?: string; socket?: string; networking?: DaemonPlanOptions['networking']; timeoutMs: number; progress?: (m: string) => void}): Promise<InstallResult> {
+export async function installTailscale(
+  deps: Deps,
+  opts: {
+    dryRun: boolean
+    platform?: string
+    socket?: string
+    networking?: DaemonPlanOptions['networking']
+    timeoutMs: number
+    progress?: (m: string) => void
+  },
+): Promise<InstallResult> {
   const foreign = opts.platform !== undefined && opts.platform !== deps.platform.id
   if (foreign && !opts.dryRun) {
-    throw new UsageError(`--platform ${opts.platform} only works with --dry-run: claw-mesh installs on the machine it runs on.`, {hint: 'Add --dry-run to print that platform\'s plan.'})
+    throw new UsageError(
+      `--platform ${opts.platform} only works with --dry-run: claw-mesh installs on the machine it runs on.`,
+      {hint: "Add --dry-run to print that platform's plan."},
+    )
   }
   const adapter = foreign ? platformAdapter(opts.platform) : deps.platform
   const probe = foreign ? syntheticProbe(adapter.id) : deps.probeHost()
   const socket = tailscaleSocket(deps, {flag: opts.socket, networking: opts.networking})
   if (!foreign && (await daemonAnswers(deps, socket))) {
-    return {platform: adapter.id, alreadyInstalled: true, plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']}, applied: [], dryRun: opts.dryRun, socket}
+    return {
+      platform: adapter.id,
+      alreadyInstalled: true,
+      plan: {method: 'none', steps: [], notes: ['Tailscale is installed and its daemon answers.']},
+      applied: [],
+      dryRun: opts.dryRun,
+      socket,
+    }
   }
   // --networking, else $CLAW_MESH_TAILSCALE_NETWORKING (for bootstrap and CI templates), checked like the flag.
   const networking = tailscaleNetworkingSetting({env: deps.env, flags: {networking: opts.networking}}).value
-  const plan = adapter.planTailscaleInstall(probe, {stateDir: deps.stateDir, networking, proxyPort: foreign ? undefined : await pickProxyPort()})
-  const result: InstallResult = {platform: adapter.id, alreadyInstalled: false, plan, applied: [], dryRun: opts.dryRun, socket: plan.socket}
+  const plan = adapter.planTailscaleInstall(probe, {
+    stateDir: deps.stateDir,
+    networking,
+    proxyPort: foreign ? undefined : await pickProxyPort(),
+  })
+  const result: InstallResult = {
+    platform: adapter.id,
+    alreadyInstalled: false,
+    plan,
+    applied: [],
+    dryRun: opts.dryRun,
+    socket: plan.socket,
+  }
   if (opts.dryRun) return result
   await ensureDir(deps.stateDir)
   let daemonPid: number | undefined
@@ -101,7 +140,17 @@ export async function installTailscale(deps: Deps, opts: {dryRun: boolean; platf
     else if (step.waitForDaemon) await waitForDaemon(deps, socket, opts.timeoutMs, opts.progress, {checkFile: false})
     result.applied.push(step.title)
   }
-  if (plan.socket) deps.store.update((s) => void (s.tailscale = {...s.tailscale, socket: plan.socket, daemonPid, networking: plan.networking, proxy: plan.proxy}))
+  if (plan.socket)
+    deps.store.update(
+      (s) =>
+        void (s.tailscale = {
+          ...s.tailscale,
+          socket: plan.socket,
+          daemonPid,
+          networking: plan.networking,
+          proxy: plan.proxy,
+        }),
+    )
   return {...result, daemonPid}
 }
 
@@ -112,14 +161,26 @@ function stepError(step: PlanStep, command: string, args: string[], stderr: stri
       hint: 'Run `sudo -v` (type your password once), then re-run the same command; or run it as root.',
     })
   }
-  return new ExternalError(`${step.title} failed (exit ${exitCode}).`, {command, args, exitStatus: exitCode, stderr, hint: 'Read the error above; fix it and re-run (completed steps are skipped).'})
+  return new ExternalError(`${step.title} failed (exit ${exitCode}).`, {
+    command,
+    args,
+    exitStatus: exitCode,
+    stderr,
+    hint: 'Read the error above; fix it and re-run (completed steps are skipped).',
+  })
 }
 
 /**
  * Polls until the daemon's socket exists and `status --json` answers (the daemon-start race). `checkFile: false`: a
  * socket that is not a file (Windows' named pipe; undefined = the default one) is judged by `status` alone.
  */
-export async function waitForDaemon(deps: Deps, socket: string | undefined, timeoutMs: number, progress?: (m: string) => void, opts: {checkFile?: boolean} = {}): Promise<void> {
+export async function waitForDaemon(
+  deps: Deps,
+  socket: string | undefined,
+  timeoutMs: number,
+  progress?: (m: string) => void,
+  opts: {checkFile?: boolean} = {},
+): Promise<void> {
   const checkFile = opts.checkFile ?? true
   const where = socket ?? deps.platform.tailscaleSocket
   const deadline = deps.clock.now().getTime() + timeoutMs
@@ -132,6 +193,8 @@ export async function waitForDaemon(deps: Deps, socket: string | undefined, time
     command: 'tailscaled',
     args: [],
     code: 'tailscale-daemon-timeout',
-    hint: checkFile ? `Read ${where.replace(/[^/]+$/, 'tailscaled.log')} for the daemon's error.` : `Check that the service runs: ${deps.platform.tailscaleStartHint}.`,
+    hint: checkFile
+      ? `Read ${where.replace(/[^/]+$/, 'tailscaled.log')} for the daemon's error.`
+      : `Check that the service runs: ${deps.platform.tailscaleStartHint}.`,
   })
 }

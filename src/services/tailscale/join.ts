@@ -1,6 +1,14 @@
 import {ActionNeededError, ExternalError} from '../../core/common/errors.js'
 import {isTailscaleControl} from '../../core/tailscale/login-server.js'
-import {advertisedTags, hasSession, isRenamedVariant, missingTags, planJoin, prepareAuthKey, type JoinPlan} from '../../core/tailscale/tailscale-join-plan.js'
+import {
+  advertisedTags,
+  hasSession,
+  isRenamedVariant,
+  missingTags,
+  planJoin,
+  prepareAuthKey,
+  type JoinPlan,
+} from '../../core/tailscale/tailscale-join-plan.js'
 import type {TailscaleSummary} from '../../core/tailscale/tailscale-status.js'
 import {prepareWif, wifProviderEnv} from '../../core/tailscale/tailscale-wif.js'
 import {loginServerSetting} from '../../core/common/settings.js'
@@ -49,7 +57,12 @@ export interface JoinResult {
 const POLL_MS = 500
 
 /** Polls `status --json` until the node is Running with an IPv4 (the first connection right after `up` can race). */
-export async function waitForRunning(deps: Pick<Deps, 'clock'>, ts: TailscaleCli, timeoutMs: number, progress?: (m: string) => void): Promise<TailscaleSummary> {
+export async function waitForRunning(
+  deps: Pick<Deps, 'clock'>,
+  ts: TailscaleCli,
+  timeoutMs: number,
+  progress?: (m: string) => void,
+): Promise<TailscaleSummary> {
   const deadline = deps.clock.now().getTime() + timeoutMs
   let last: TailscaleSummary | undefined
   for (;;) {
@@ -60,12 +73,15 @@ export async function waitForRunning(deps: Pick<Deps, 'clock'>, ts: TailscaleCli
     if (deps.clock.now().getTime() >= deadline) break
     await deps.clock.sleep(POLL_MS)
   }
-  throw new ExternalError(`Tailscale did not reach Running with an IPv4 address within ${Math.round(timeoutMs / 1000)} s (state: ${last?.backendState}).`, {
-    command: ts.location.cli,
-    args: ['status', '--json'],
-    code: 'tailscale-timeout',
-    hint: 'Check `tailscale status` and the daemon log; re-run with a longer --timeout.',
-  })
+  throw new ExternalError(
+    `Tailscale did not reach Running with an IPv4 address within ${Math.round(timeoutMs / 1000)} s (state: ${last?.backendState}).`,
+    {
+      command: ts.location.cli,
+      args: ['status', '--json'],
+      code: 'tailscale-timeout',
+      hint: 'Check `tailscale status` and the daemon log; re-run with a longer --timeout.',
+    },
+  )
 }
 
 function approvalNeeded(): ActionNeededError {
@@ -76,13 +92,28 @@ function approvalNeeded(): ActionNeededError {
 }
 
 /** Joins the tailnet idempotently: reads the state first, then does only what differs. */
-export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?: TailscaleSummary; forceDaemon?: boolean | null} = {}): Promise<JoinResult> {
+export async function joinTailnet(
+  deps: Deps,
+  opts: JoinOptions,
+  seen: {status?: TailscaleSummary; forceDaemon?: boolean | null} = {},
+): Promise<JoinResult> {
   // opts.loginServer is the flag or $CLAW_MESH_LOGIN_SERVER, already parsed by the command.
-  const loginServer = loginServerSetting({env: {}, flags: {loginServer: opts.loginServer}, state: deps.store.read()}).value
+  const loginServer = loginServerSetting({
+    env: {},
+    flags: {loginServer: opts.loginServer},
+    state: deps.store.read(),
+  }).value
   const selfHosted = !isTailscaleControl(loginServer)
-  const prepared = opts.key ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted}) : undefined
+  const prepared = opts.key
+    ? prepareAuthKey(opts.key.value, {tags: opts.tags, ephemeral: opts.ephemeral, selfHosted})
+    : undefined
   if (prepared) deps.redactor.add(prepared.value)
-  const wif = opts.wif ? prepareWif({clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience}, {tags: opts.tags, selfHosted, hasKey: Boolean(prepared), ephemeral: opts.ephemeral}) : undefined
+  const wif = opts.wif
+    ? prepareWif(
+        {clientId: opts.wif.clientId, idToken: opts.wif.idToken?.value, audience: opts.wif.audience},
+        {tags: opts.tags, selfHosted, hasKey: Boolean(prepared), ephemeral: opts.ephemeral},
+      )
+    : undefined
   if (wif?.idToken) deps.redactor.add(wif.idToken)
   const providerEnv = wif?.audience !== undefined ? wifProviderEnv(deps.env) : undefined
   if (providerEnv?.ACTIONS_ID_TOKEN_REQUEST_TOKEN) deps.redactor.add(providerEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN)
@@ -92,8 +123,24 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
   const recordedHostname = deps.store.read().tailscale?.hostname
   // Where `up` gets --unattended (Windows), a node that is already up is checked for it too (W8).
   const unattended = deps.platform.upExtraFlags().includes('--unattended')
-  const forceDaemon = unattended && hasSession(observed.backendState) ? (seen.forceDaemon !== undefined ? seen.forceDaemon : await ts.forceDaemon()) : undefined
-  const plan = planJoin({...observed, forceDaemon}, {hostname: opts.hostname, tags: opts.tags, hasKey: Boolean(prepared || wif), forceReauth: opts.forceReauth, hostnameGiven: opts.hostnameGiven, recordedHostname, unattended})
+  const forceDaemon =
+    unattended && hasSession(observed.backendState)
+      ? seen.forceDaemon !== undefined
+        ? seen.forceDaemon
+        : await ts.forceDaemon()
+      : undefined
+  const plan = planJoin(
+    {...observed, forceDaemon},
+    {
+      hostname: opts.hostname,
+      tags: opts.tags,
+      hasKey: Boolean(prepared || wif),
+      forceReauth: opts.forceReauth,
+      hostnameGiven: opts.hostnameGiven,
+      recordedHostname,
+      unattended,
+    },
+  )
   const base = {
     action: plan.action,
     reason: plan.reason,
@@ -108,13 +155,28 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
       hint: 'Pass --tailscale-key file:PATH (or - for stdin, or set CLAW_MESH_TAILSCALE_KEY), or a workload identity (--tailscale-client-id with --tailscale-audience). claw-mesh never opens a browser login.',
     })
   }
-  if (opts.dryRun) return {...base, ...fromSummary(observed, opts.hostname), changed: plan.action !== 'none', keySent: false}
+  if (opts.dryRun)
+    return {...base, ...fromSummary(observed, opts.hostname), changed: plan.action !== 'none', keySent: false}
 
   let keySent = false
   switch (plan.action) {
     case 'up':
-      opts.progress?.(wif ? `tailscale up (workload identity${wif.audience !== undefined ? ', ID token from the identity provider' : ', ID token from a private file'})` : 'tailscale up (key from a private temp file)')
-      await ts.up({key: prepared?.value, wif, providerEnv, hostname: opts.hostname, tags: advertisedTags(prepared?.kind, opts.tags), loginServer, timeoutMs: opts.timeoutMs, forceReauth: plan.forceReauth, extraFlags: deps.platform.upExtraFlags()})
+      opts.progress?.(
+        wif
+          ? `tailscale up (workload identity${wif.audience !== undefined ? ', ID token from the identity provider' : ', ID token from a private file'})`
+          : 'tailscale up (key from a private temp file)',
+      )
+      await ts.up({
+        key: prepared?.value,
+        wif,
+        providerEnv,
+        hostname: opts.hostname,
+        tags: advertisedTags(prepared?.kind, opts.tags),
+        loginServer,
+        timeoutMs: opts.timeoutMs,
+        forceReauth: plan.forceReauth,
+        extraFlags: deps.platform.upExtraFlags(),
+      })
       keySent = Boolean(prepared || wif)
       break
     case 'resume':
@@ -138,15 +200,26 @@ export async function joinTailnet(deps: Deps, opts: JoinOptions, seen: {status?:
     )
   }
   deps.store.update((s) => {
-    s.tailscale = {...s.tailscale, hostname: result.hostname ?? undefined, requestedHostname: opts.hostname, socket: ts.location.socket, tags: result.tags, loginServer, magicDNSSuffix: after.magicDNSSuffix ?? undefined}
+    s.tailscale = {
+      ...s.tailscale,
+      hostname: result.hostname ?? undefined,
+      requestedHostname: opts.hostname,
+      socket: ts.location.socket,
+      tags: result.tags,
+      loginServer,
+      magicDNSSuffix: after.magicDNSSuffix ?? undefined,
+    }
   })
   const missing = prepared?.kind === 'headscale' ? missingTags(opts.tags, result.tags) : []
   if (missing.length > 0) {
     // Headscale takes the tags from the key: a key made without them gives an untagged (user-owned) node.
-    throw new ActionNeededError(`The node joined without the tags ${missing.join(',')} (it has ${result.tags.join(',') || 'no tags'}): on Headscale the tags come from the pre-auth key.`, {
-      code: 'headscale-key-tags',
-      hint: `Create a key that carries them: headscale preauthkeys create --tags ${opts.tags.join(',')}, then re-run with it and --force-reauth.`,
-    })
+    throw new ActionNeededError(
+      `The node joined without the tags ${missing.join(',')} (it has ${result.tags.join(',') || 'no tags'}): on Headscale the tags come from the pre-auth key.`,
+      {
+        code: 'headscale-key-tags',
+        hint: `Create a key that carries them: headscale preauthkeys create --tags ${opts.tags.join(',')}, then re-run with it and --force-reauth.`,
+      },
+    )
   }
   return result
 }
@@ -165,4 +238,3 @@ function fromSummary(s: TailscaleSummary, wanted: string) {
     tags: s.tags,
   }
 }
-

@@ -30,7 +30,8 @@ export interface RotateResult {
 const NAMES: Record<TokenKind, string> = {gateway: SECRET_NAMES.gatewayToken, hooks: SECRET_NAMES.hooksToken}
 
 async function restore(store: SecretStore, old: Partial<Record<TokenKind, string>>): Promise<void> {
-  for (const [kind, value] of Object.entries(old) as [TokenKind, string | undefined][]) if (value) await store.set(NAMES[kind], value)
+  for (const [kind, value] of Object.entries(old) as [TokenKind, string | undefined][])
+    if (value) await store.set(NAMES[kind], value)
 }
 
 /**
@@ -42,8 +43,15 @@ async function restore(store: SecretStore, old: Partial<Record<TokenKind, string
 export async function rotateTokens(deps: Deps, opts: RotateOptions): Promise<RotateResult> {
   const state = deps.store.read()
   const configPath = state.gateway?.configPath
-  if (!configPath) throw new ActionNeededError('The gateway is not configured by claw-mesh on this machine, so there are no tokens to rotate.', {code: 'gateway-not-configured', hint: 'Run claw-mesh bootstrap (or claw-mesh gateway configure) first.'})
-  const kinds: TokenKind[] = [...(opts.gateway ? (['gateway'] as const) : []), ...(opts.hooks ? (['hooks'] as const) : [])]
+  if (!configPath)
+    throw new ActionNeededError(
+      'The gateway is not configured by claw-mesh on this machine, so there are no tokens to rotate.',
+      {code: 'gateway-not-configured', hint: 'Run claw-mesh bootstrap (or claw-mesh gateway configure) first.'},
+    )
+  const kinds: TokenKind[] = [
+    ...(opts.gateway ? (['gateway'] as const) : []),
+    ...(opts.hooks ? (['hooks'] as const) : []),
+  ]
   const store = await deps.secrets()
   const old: Partial<Record<TokenKind, string>> = {}
   for (const k of kinds) {
@@ -55,10 +63,13 @@ export async function rotateTokens(deps: Deps, opts: RotateOptions): Promise<Rot
     deps.redactor.add(mesh)
     // The other members derive this host's hooks token from the mesh secret and its name (peers/records.ts).
     if (mesh && old.hooks !== undefined && state.identity && old.hooks === fleetHooksToken(mesh, state.identity)) {
-      throw new ActionNeededError("This machine is in a mesh-secret fleet: its hooks token is derived from the fleet's mesh secret, and the other members derive the same one to reach it, so rotating it here alone would cut it off from every other member.", {
-        code: 'mesh-secret-fleet',
-        hint: 'Create a new secret and re-run claw-mesh bootstrap with --mesh-secret file:NEW_SECRET on every host. To rotate only this gateway\'s own token, run: claw-mesh token rotate --gateway',
-      })
+      throw new ActionNeededError(
+        "This machine is in a mesh-secret fleet: its hooks token is derived from the fleet's mesh secret, and the other members derive the same one to reach it, so rotating it here alone would cut it off from every other member.",
+        {
+          code: 'mesh-secret-fleet',
+          hint: "Create a new secret and re-run claw-mesh bootstrap with --mesh-secret file:NEW_SECRET on every host. To rotate only this gateway's own token, run: claw-mesh token rotate --gateway",
+        },
+      )
     }
   }
   const fresh: Partial<Record<TokenKind, string>> = {}
@@ -87,7 +98,14 @@ export async function rotateTokens(deps: Deps, opts: RotateOptions): Promise<Rot
   }
   const notes: string[] = []
   if (opts.hooks) notes.push(...hooksRotationNotes(Object.values(state.peers)))
-  if (opts.gateway) notes.push('Clients that used the old gateway token (Control UI, paired CLIs) must reconnect with the new one.')
+  if (opts.gateway)
+    notes.push('Clients that used the old gateway token (Control UI, paired CLIs) must reconnect with the new one.')
   const restarted = started.action !== 'verify' && started.action !== 'await-reload'
-  return {rotated: kinds, applied: {runner: started.runner, action: started.action, restarted}, gatewayToken: started.gatewayToken.verdict, hooksToken: started.hooksToken.verdict, notes}
+  return {
+    rotated: kinds,
+    applied: {runner: started.runner, action: started.action, restarted},
+    gatewayToken: started.gatewayToken.verdict,
+    hooksToken: started.hooksToken.verdict,
+    notes,
+  }
 }

@@ -50,17 +50,33 @@ export interface WatchdogInstallResult {
  * whole minutes, at least one (the task schema's Interval has `minInclusive PT1M`), so `30s` or `90s` is refused there
  * rather than registered as a task schtasks rejects.
  */
-export function watchdogSchedule(opts: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs'>, platform: PlatformId = 'linux'): WatchdogSchedule {
+export function watchdogSchedule(
+  opts: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs'>,
+  platform: PlatformId = 'linux',
+): WatchdogSchedule {
   const intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS
   const failures = opts.failures ?? DEFAULT_FAILURES
-  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval ${intervalMs / 1000}s is too short: a gateway start alone takes 11–17 s.`, {hint: 'Pass --interval 30s or more (default 120s).'})
-  if (platform === 'win32' && (intervalMs < 60_000 || intervalMs % 60_000 !== 0)) {
-    throw new UsageError(`--interval ${intervalMs / 1000}s cannot be a Windows Scheduled Task's interval: Task Scheduler repeats in whole minutes, at least one.`, {
-      hint: `Pass --interval ${Math.max(1, Math.ceil(intervalMs / 60_000))}m (or any whole number of minutes; default 2m).`,
+  if (intervalMs < MIN_INTERVAL_MS)
+    throw new UsageError(`--interval ${intervalMs / 1000}s is too short: a gateway start alone takes 11–17 s.`, {
+      hint: 'Pass --interval 30s or more (default 120s).',
     })
+  if (platform === 'win32' && (intervalMs < 60_000 || intervalMs % 60_000 !== 0)) {
+    throw new UsageError(
+      `--interval ${intervalMs / 1000}s cannot be a Windows Scheduled Task's interval: Task Scheduler repeats in whole minutes, at least one.`,
+      {
+        hint: `Pass --interval ${Math.max(1, Math.ceil(intervalMs / 60_000))}m (or any whole number of minutes; default 2m).`,
+      },
+    )
   }
-  if (!Number.isInteger(failures) || failures < 1 || failures > 100) throw new UsageError(`--failures ${failures} is out of range.`, {hint: 'Pass a whole number from 1 to 100 (default 3).'})
-  return {intervalSec: Math.round(intervalMs / 1000), failures, cooldownSec: Math.round((opts.cooldownMs ?? DEFAULT_COOLDOWN_MS) / 1000)}
+  if (!Number.isInteger(failures) || failures < 1 || failures > 100)
+    throw new UsageError(`--failures ${failures} is out of range.`, {
+      hint: 'Pass a whole number from 1 to 100 (default 3).',
+    })
+  return {
+    intervalSec: Math.round(intervalMs / 1000),
+    failures,
+    cooldownSec: Math.round((opts.cooldownMs ?? DEFAULT_COOLDOWN_MS) / 1000),
+  }
 }
 
 async function runCommands(deps: Deps, commands: PlatformCommand[], tolerant: boolean): Promise<void> {
@@ -86,9 +102,16 @@ async function runCommand(deps: Deps, c: PlatformCommand, tolerant: boolean): Pr
       continue
     }
     const explained = c.explain?.(output)
-    if (explained && !tolerant) throw new ActionNeededError(explained.message, {code: explained.code, hint: explained.hint})
+    if (explained && !tolerant)
+      throw new ActionNeededError(explained.message, {code: explained.code, hint: explained.hint})
     if (c.mayFail || tolerant) return
-    throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {command: c.command, args: c.args, exitStatus: r.exitCode, stderr: r.stderr, hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.'})
+    throw new ExternalError(`${c.command} ${c.args.join(' ')} failed (exit ${r.exitCode}).`, {
+      command: c.command,
+      args: c.args,
+      exitStatus: r.exitCode,
+      stderr: r.stderr,
+      hint: 'Read the error above; the watchdog files are in place, re-run the install once it is fixed.',
+    })
   }
 }
 
@@ -118,9 +141,22 @@ export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions =
   const notes = installNotes(deps, target)
   const recordedAlert = deps.store.read().alert
   const recordedTarget = target ? undefined : await resolveAlertTarget(deps, recordedAlert)
-  const alertText = target ? describeAlertTarget(target) : recordedTarget ? describeAlertTarget(recordedTarget) : undefined
+  const alertText = target
+    ? describeAlertTarget(target)
+    : recordedTarget
+      ? describeAlertTarget(recordedTarget)
+      : undefined
   if (opts.print) {
-    return {mechanism: wd.mechanism, job: wd.jobName, installed: false, changed: false, files: files.map((f) => ({path: f.path, action: 'printed', content: f.content})), schedule, alert: alertText, ...withNotes(notes)}
+    return {
+      mechanism: wd.mechanism,
+      job: wd.jobName,
+      installed: false,
+      changed: false,
+      files: files.map((f) => ({path: f.path, action: 'printed', content: f.content})),
+      schedule,
+      alert: alertText,
+      ...withNotes(notes),
+    }
   }
   const probe = await deps.platform.gateway.probeServiceManager(probeRun(deps), deps.env)
   if (!probe.usable) throw noServiceManager(deps, probe.detail, target !== undefined)
@@ -136,13 +172,23 @@ export async function installWatchdog(deps: Deps, opts: WatchdogInstallOptions =
   }
   const filesChanged = results.some((r) => r.action === 'written')
   const active = await wd.isActive(probeRun(deps))
-  if (filesChanged || !active) await runCommands(deps, wd.activate(wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})), false)
+  if (filesChanged || !active)
+    await runCommands(deps, wd.activate(wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})), false)
   const alertRecord = target && opts.alert !== undefined ? await storeAlertTarget(deps, target, opts.alert) : undefined
   const alertChanged = alertRecord !== undefined && recordedAlert !== alertRecord
   if (alertChanged) deps.store.update((s) => void (s.alert = alertRecord))
   const state = await readWatchdogFile(deps)
   await writeWatchdogFile(deps, {...state, install: {...schedule, mechanism: wd.mechanism}})
-  return {mechanism: wd.mechanism, job: wd.jobName, installed: true, changed: filesChanged || !active || alertChanged, files: results, schedule, alert: alertText, ...withNotes(notes)}
+  return {
+    mechanism: wd.mechanism,
+    job: wd.jobName,
+    installed: true,
+    changed: filesChanged || !active || alertChanged,
+    files: results,
+    schedule,
+    alert: alertText,
+    ...withNotes(notes),
+  }
 }
 
 const withNotes = (notes: string[]) => (notes.length > 0 ? {notes} : {})
@@ -158,7 +204,7 @@ function installNotes(deps: Deps, target: Awaited<ReturnType<typeof resolveAlert
 
 /** macOS: what an iMessage alert from the LaunchAgent needs (issue 17, M6); steipete/imsg's README names the grant. */
 export const IMESSAGE_AUTOMATION_NOTE =
-  'iMessage alerts are sent by the LaunchAgent\'s node, which needs its own Automation grant for Messages: `claw-mesh watchdog run --test-alert` from Terminal passes on Terminal\'s grant and proves nothing for the job. ' +
+  "iMessage alerts are sent by the LaunchAgent's node, which needs its own Automation grant for Messages: `claw-mesh watchdog run --test-alert` from Terminal passes on Terminal's grant and proves nothing for the job. " +
   'The first alert the job sends makes macOS ask, at the desktop, whether node may control Messages; allow it there (System Settings → Privacy & Security → Automation → node → Messages), and again after every node upgrade. See docs/platforms/macos.md.'
 
 export interface WatchdogUninstallResult {
@@ -175,18 +221,37 @@ export interface WatchdogUninstallResult {
 /** For leave's plan: is the scheduled job there at all (its files)? Changes nothing. */
 export async function watchdogJobPresent(deps: Deps): Promise<boolean> {
   const specs = deps.platform.watchdog.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})
-  return (await Promise.all(specs.map((s) => fs.stat(s.path).then(() => true, () => false)))).some(Boolean)
+  return (
+    await Promise.all(
+      specs.map((s) =>
+        fs.stat(s.path).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    )
+  ).some(Boolean)
 }
 
 export async function uninstallWatchdog(deps: Deps): Promise<WatchdogUninstallResult> {
   const wd = deps.platform.watchdog
   const specs = wd.files({home: deps.home, env: deps.env, stateDir: deps.stateDir})
   const paths = [...specs.map((s) => s.path), envFilePath(deps), path.join(deps.stateDir, 'watchdog.json')]
-  const present = (await Promise.all(paths.map((p) => fs.stat(p).then(() => p, () => undefined)))).filter((p): p is string => Boolean(p))
+  const present = (
+    await Promise.all(
+      paths.map((p) =>
+        fs.stat(p).then(
+          () => p,
+          () => undefined,
+        ),
+      ),
+    )
+  ).filter((p): p is string => Boolean(p))
   const active = await wd.isActive(probeRun(deps)).catch(() => false)
   const hadAlert = deps.store.read().alert !== undefined
   const jobFound = active || present.some((p) => specs.some((s) => s.path === p))
-  if (present.length === 0 && !active && !hadAlert) return {mechanism: wd.mechanism, job: wd.jobName, removed: [], absent: true, jobFound}
+  if (present.length === 0 && !active && !hadAlert)
+    return {mechanism: wd.mechanism, job: wd.jobName, removed: [], absent: true, jobFound}
   if (active || present.length > 0) await runCommands(deps, wd.deactivate(specs), true)
   for (const p of present) await fs.rm(p, {force: true})
   if (present.some((p) => specs.some((s) => s.path === p))) await runCommands(deps, wd.afterRemove(), true)
@@ -204,13 +269,19 @@ export interface WatchdogStatus {
 }
 
 /** For bootstrap's plan: is the watchdog there, and would installing it again change anything? */
-export async function watchdogStatus(deps: Deps, desired: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs' | 'alert'> = {}): Promise<WatchdogStatus> {
+export async function watchdogStatus(
+  deps: Deps,
+  desired: Pick<WatchdogInstallOptions, 'intervalMs' | 'failures' | 'cooldownMs' | 'alert'> = {},
+): Promise<WatchdogStatus> {
   const wd = deps.platform.watchdog
   const state = await readWatchdogFile(deps)
   const recorded = state.install
   // An interval an earlier version recorded that this OS cannot schedule (30 s on Windows) becomes the next one it can:
   // the files then differ, and bootstrap re-installs them.
-  const recordedMs = recorded ? (deps.platform.id === 'win32' ? Math.max(1, Math.ceil(recorded.intervalSec / 60)) * 60 : recorded.intervalSec) * 1000 : undefined
+  const recordedMs = recorded
+    ? (deps.platform.id === 'win32' ? Math.max(1, Math.ceil(recorded.intervalSec / 60)) * 60 : recorded.intervalSec) *
+      1000
+    : undefined
   const schedule = watchdogSchedule(
     {
       intervalMs: desired.intervalMs ?? recordedMs,
@@ -227,5 +298,10 @@ export async function watchdogStatus(deps: Deps, desired: Pick<WatchdogInstallOp
   const wanted = await resolveAlertTarget(deps, desired.alert)
   const sameFiles = onDisk.every((same) => same === true)
   const sameAlert = wanted === undefined || JSON.stringify(wanted) === JSON.stringify(recordedTarget)
-  return {installed: exists && active, matches: exists && active && sameFiles && sameAlert, mechanism: wd.mechanism, alert: recordedTarget ? describeAlertTarget(recordedTarget) : undefined}
+  return {
+    installed: exists && active,
+    matches: exists && active && sameFiles && sameAlert,
+    mechanism: wd.mechanism,
+    alert: recordedTarget ? describeAlertTarget(recordedTarget) : undefined,
+  }
 }

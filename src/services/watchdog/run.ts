@@ -1,7 +1,15 @@
 import os from 'node:os'
 import type {Alert} from '../../core/lifecycle/alert-target.js'
 import {ClawMeshError} from '../../core/common/errors.js'
-import {afterAlert, afterRestart, DEFAULT_COOLDOWN_MS, DEFAULT_FAILURES, planCheck, type PlannedAlert, type WatchdogState} from '../../core/lifecycle/watchdog-state.js'
+import {
+  afterAlert,
+  afterRestart,
+  DEFAULT_COOLDOWN_MS,
+  DEFAULT_FAILURES,
+  planCheck,
+  type PlannedAlert,
+  type WatchdogState,
+} from '../../core/lifecycle/watchdog-state.js'
 import {appliedGatewayPortSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {describeFailure, HttpFailure} from '../../infra/http.js'
@@ -42,14 +50,24 @@ export interface WatchdogRunResult {
 const HEALTH_TIMEOUT_MS = 5000
 
 /** Healthy means the 200 came from this user's gateway: a squatter on the port answering 200 is a gateway that is down. */
-async function checkHealth(deps: Pick<Deps, 'http' | 'loopbackListeners'>, port: number, url: string, timeoutMs: number): Promise<{ok: boolean; detail: string}> {
+async function checkHealth(
+  deps: Pick<Deps, 'http' | 'loopbackListeners'>,
+  port: number,
+  url: string,
+  timeoutMs: number,
+): Promise<{ok: boolean; detail: string}> {
   try {
     const res = await deps.http.request({url, timeoutMs})
     if (res.status !== 200) return {ok: false, detail: `HTTP ${res.status}`}
     const listener = await gatewayListener(deps, port)
-    return listener.ours ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`} : {ok: false, detail: `HTTP 200, but ${listener.message}`}
+    return listener.ours
+      ? {ok: true, detail: `HTTP 200 in ${res.latencyMs} ms`}
+      : {ok: false, detail: `HTTP 200, but ${listener.message}`}
   } catch (error) {
-    return {ok: false, detail: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error).message)}
+    return {
+      ok: false,
+      detail: error instanceof HttpFailure ? describeFailure(error.kind) : String((error as Error).message),
+    }
   }
 }
 
@@ -64,8 +82,17 @@ async function ensureOwnTailscaled(deps: Deps, opts: WatchdogRunOptions): Promis
   if ((await tailscaleBootView(deps)).daemonUp) return undefined
   try {
     const {installTailscale} = await import('../tailscale/install.js')
-    const r = await installTailscale(deps, {dryRun: false, socket: recorded.socket, networking: recorded.networking, timeoutMs: 60_000, progress: opts.onProgress})
-    return {restarted: true, detail: `Started claw-mesh's tailscaled again${r.daemonPid ? ` (pid ${r.daemonPid})` : ''}.`}
+    const r = await installTailscale(deps, {
+      dryRun: false,
+      socket: recorded.socket,
+      networking: recorded.networking,
+      timeoutMs: 60_000,
+      progress: opts.onProgress,
+    })
+    return {
+      restarted: true,
+      detail: `Started claw-mesh's tailscaled again${r.daemonPid ? ` (pid ${r.daemonPid})` : ''}.`,
+    }
   } catch (error) {
     return {restarted: false, detail: `claw-mesh's tailscaled is down and did not start: ${(error as Error).message}`}
   }
@@ -76,16 +103,29 @@ async function ensureOwnTailscaled(deps: Deps, opts: WatchdogRunOptions): Promis
  * that cannot succeed (gateway.tailscale.mode serve with Tailscale down: openclaw/openclaw#138770) is not made:
  * restarting would only add to the crash loop.
  */
-async function restart(deps: Deps, opts: WatchdogRunOptions): Promise<{attempted: boolean; healthy: boolean; detail: string}> {
+async function restart(
+  deps: Deps,
+  opts: WatchdogRunOptions,
+): Promise<{attempted: boolean; healthy: boolean; detail: string}> {
   const started = deps.clock.now().getTime()
   try {
     const r = await startGateway(deps, {timeoutMs: opts.restartTimeoutMs ?? 120_000, onProgress: opts.onProgress})
     const secs = Math.round((deps.clock.now().getTime() - started) / 1000)
-    const how = r.runner === 'background' ? `claw-mesh's background runner (pid ${r.pid})` : r.runner === 'service' ? deps.platform.gateway.serviceManager : 'its own runner'
-    return {attempted: true, healthy: r.healthz.ok, detail: `Restarted it with ${how}: ${r.healthz.ok ? `healthy again after ${secs} s` : `still not answering (${r.healthz.detail})`}.`}
+    const how =
+      r.runner === 'background'
+        ? `claw-mesh's background runner (pid ${r.pid})`
+        : r.runner === 'service'
+          ? deps.platform.gateway.serviceManager
+          : 'its own runner'
+    return {
+      attempted: true,
+      healthy: r.healthz.ok,
+      detail: `Restarted it with ${how}: ${r.healthz.ok ? `healthy again after ${secs} s` : `still not answering (${r.healthz.detail})`}.`,
+    }
   } catch (error) {
     const e = error as ClawMeshError
-    if (e.code === 'gateway-needs-tailscale' && /Nothing was stopped or started/.test(e.message)) return {attempted: false, healthy: false, detail: `Not restarted: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
+    if (e.code === 'gateway-needs-tailscale' && /Nothing was stopped or started/.test(e.message))
+      return {attempted: false, healthy: false, detail: `Not restarted: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
     return {attempted: true, healthy: false, detail: `The restart failed: ${e.message}${e.hint ? ` (${e.hint})` : ''}`}
   }
 }
@@ -101,7 +141,13 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
   const threshold = opts.failures ?? DEFAULT_FAILURES
   const cooldownMs = opts.cooldownMs ?? DEFAULT_COOLDOWN_MS
   // One round at a time: a restart can outlast the timer's interval.
-  const lock = await acquireLock({dir: deps.stateDir, name: 'watchdog', waitMs: 0, clock: deps.clock, what: 'watchdog run'})
+  const lock = await acquireLock({
+    dir: deps.stateDir,
+    name: 'watchdog',
+    waitMs: 0,
+    clock: deps.clock,
+    what: 'watchdog run',
+  })
   try {
     // The port the gateway was started with: the watchdog reads no openclaw.json.
     const port = appliedGatewayPortSetting({state: settings}).value
@@ -110,11 +156,20 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
     const prev = await readWatchdogFile(deps)
     const plan = planCheck(prev, probe, deps.clock.now(), {failures: threshold, cooldownMs})
     let state = plan.next
-    const result: WatchdogRunResult = {healthUrl, healthy: probe.ok, detail: probe.detail, failures: state.failures, threshold, state}
+    const result: WatchdogRunResult = {
+      healthUrl,
+      healthy: probe.ok,
+      detail: probe.detail,
+      failures: state.failures,
+      threshold,
+      state,
+    }
     let action: string | undefined
     let healed = false
     if (plan.restart) {
-      opts.onProgress?.(`${state.failures} failed check${state.failures === 1 ? '' : 's'} in a row: restarting the gateway`)
+      opts.onProgress?.(
+        `${state.failures} failed check${state.failures === 1 ? '' : 's'} in a row: restarting the gateway`,
+      )
       result.tailscaled = await ensureOwnTailscaled(deps, opts)
       const r = await restart(deps, opts)
       if (r.attempted) state = afterRestart(state, r, deps.clock.now())
@@ -124,7 +179,15 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
     }
     if (plan.alert) {
       if (target) {
-        const alert: Alert = {event: plan.alert, host: settings.identity ?? os.hostname().split('.')[0], healthUrl, failures: plan.next.failures, detail: probe.ok ? undefined : probe.detail, action, at: deps.clock.now().toISOString()}
+        const alert: Alert = {
+          event: plan.alert,
+          host: settings.identity ?? os.hostname().split('.')[0],
+          healthUrl,
+          failures: plan.next.failures,
+          detail: probe.ok ? undefined : probe.detail,
+          action,
+          at: deps.clock.now().toISOString(),
+        }
         const delivery: AlertDelivery = await sendAlert(deps, target, alert)
         state = afterAlert(state, plan.alert, delivery, deps.clock.now(), healed)
         result.alert = {event: plan.alert, sent: delivery.ok, target: delivery.target, detail: delivery.detail}
@@ -145,7 +208,17 @@ export async function runWatchdog(deps: Deps, opts: WatchdogRunOptions = {}): Pr
 export async function testAlert(deps: Deps, raw: string | undefined): Promise<AlertDelivery> {
   const settings = deps.store.read()
   const target = await resolveAlertTarget(deps, raw ?? settings.alert)
-  if (!target) throw new ClawMeshError('No alert target to test.', {code: 'no-alert-target', hint: 'Pass --alert webhook:https://… (or install the watchdog with --alert).'})
+  if (!target)
+    throw new ClawMeshError('No alert target to test.', {
+      code: 'no-alert-target',
+      hint: 'Pass --alert webhook:https://… (or install the watchdog with --alert).',
+    })
   const port = appliedGatewayPortSetting({state: settings}).value
-  return sendAlert(deps, target, {event: 'test', host: settings.identity ?? os.hostname().split('.')[0], healthUrl: `${localUrl(Number(port))}/healthz`, failures: 0, at: deps.clock.now().toISOString()})
+  return sendAlert(deps, target, {
+    event: 'test',
+    host: settings.identity ?? os.hostname().split('.')[0],
+    healthUrl: `${localUrl(Number(port))}/healthz`,
+    failures: 0,
+    at: deps.clock.now().toISOString(),
+  })
 }

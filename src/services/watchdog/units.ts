@@ -43,13 +43,19 @@ const PASS_ENV = [
   'OPENCLAW_PROFILE',
 ]
 
-export function watchdogEnvironment(deps: Pick<Deps, 'env' | 'stateDir' | 'platform'>, nodePath: string): Record<string, string> {
+export function watchdogEnvironment(
+  deps: Pick<Deps, 'env' | 'stateDir' | 'platform'>,
+  nodePath: string,
+): Record<string, string> {
   const env: Record<string, string> = {CLAW_MESH_HOME: deps.stateDir, CLAW_MESH_SKIP_NEW_VERSION_CHECK: 'true'}
   for (const name of PASS_ENV) if (deps.env[name]) env[name] = deps.env[name]
   // Service managers start jobs with a minimal PATH; `openclaw` (a `#!/usr/bin/env node` script) must find the
   // same Node 24 that claw-mesh runs on, so its directory goes first.
   const p = deps.platform.id === 'win32' ? path.win32 : path.posix
-  const dirs = [p.dirname(nodePath), ...(deps.env.PATH ?? deps.env.Path ?? '').split(deps.platform.pathDelimiter)].filter(Boolean)
+  const dirs = [
+    p.dirname(nodePath),
+    ...(deps.env.PATH ?? deps.env.Path ?? '').split(deps.platform.pathDelimiter),
+  ].filter(Boolean)
   env.PATH = [...new Set(dirs)].join(deps.platform.pathDelimiter)
   return env
 }
@@ -70,7 +76,8 @@ export function cronCommandLine(deps: Pick<Deps, 'env' | 'stateDir' | 'platform'
 export function envFileContent(env: Record<string, string>): string {
   return `${Object.entries(env)
     .map(([k, v]) => {
-      if (/['\r\n]/.test(v)) throw new Error(`${k} contains a quote or newline and cannot go into the watchdog env file`)
+      if (/['\r\n]/.test(v))
+        throw new Error(`${k} contains a quote or newline and cannot go into the watchdog env file`)
       return `${k}='${v}'`
     })
     .join('\n')}\n`
@@ -125,7 +132,9 @@ export function renderWatchdogFiles(
     programArguments: [nodePath, cliEntry, ...runArgs],
     execStart: {argv: [nodePath, cliEntry, ...runArgs], style: 'systemd'},
     command: launcher ? WSCRIPT : nodePath,
-    arguments: launcher ? {argv: ['//B', '//NoLogo', launcher.path], style: 'windows'} : {argv: [`--env-file=${envFile}`, cliEntry, ...runArgs], style: 'windows'},
+    arguments: launcher
+      ? {argv: ['//B', '//NoLogo', launcher.path], style: 'windows'}
+      : {argv: [`--env-file=${envFile}`, cliEntry, ...runArgs], style: 'windows'},
     // The hidden launcher's command line, and node's directory put first on the task's PATH: node reads the env
     // file's PATH only when the environment has none, and a task always has the user's Path.
     launch: {argv: [nodePath, `--env-file=${envFile}`, cliEntry, ...runArgs], style: 'windows'},
@@ -134,7 +143,10 @@ export function renderWatchdogFiles(
   const files: RenderedFile[] = specs.map((spec) => {
     const local: Record<string, TemplateValue> =
       spec.format === 'systemd' ? {...values, environment: Object.entries(env).map(([k, v]) => `${k}=${v}`)} : values
-    const text = renderTemplateText(readFileSync(templatePath(spec.template), 'utf8'), escapeTemplateValues(local, spec.format))
+    const text = renderTemplateText(
+      readFileSync(templatePath(spec.template), 'utf8'),
+      escapeTemplateValues(local, spec.format),
+    )
     // A launcher script is a Windows text file: CRLF, as OpenClaw's own launchers are written.
     const content = spec.format === 'vbs' ? text.replace(/\r?\n/g, '\r\n') : text
     return {path: spec.path, content, mode: 0o644, ...(spec.encoding ? {encoding: spec.encoding} : {})}

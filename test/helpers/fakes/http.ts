@@ -1,5 +1,11 @@
 import {checkAtEnd} from './runner.js'
-import {HttpFailure, type HttpClient, type HttpFailureKind, type HttpRequest, type HttpResponse} from '../../../src/infra/http.js'
+import {
+  HttpFailure,
+  type HttpClient,
+  type HttpFailureKind,
+  type HttpRequest,
+  type HttpResponse,
+} from '../../../src/infra/http.js'
 
 /**
  * The HTTP fake (the `http` seam in deps): a registry of stubs by method and URL. A request no stub matches fails
@@ -15,7 +21,10 @@ export interface StubAnswer {
 }
 
 /** What a stub answers: a response, a transport failure, or a function of the request that returns either. */
-export type Reply = StubAnswer | HttpFailureKind | ((req: HttpRequest) => StubAnswer | HttpFailureKind | Promise<StubAnswer | HttpFailureKind>)
+export type Reply =
+  | StubAnswer
+  | HttpFailureKind
+  | ((req: HttpRequest) => StubAnswer | HttpFailureKind | Promise<StubAnswer | HttpFailureKind>)
 
 interface Stub {
   method: string
@@ -39,7 +48,8 @@ export interface HttpStubs {
 export const failWith = (kind: HttpFailureKind): HttpFailureKind => kind
 
 export function response(answer: StubAnswer, latencyMs = 1): HttpResponse {
-  const body = typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body)
+  const body =
+    typeof answer.body === 'string' ? answer.body : answer.body === undefined ? '' : JSON.stringify(answer.body)
   return {
     status: answer.status ?? 200,
     headers: answer.headers ?? {},
@@ -81,7 +91,9 @@ export function httpStubs(): HttpStubs {
         const candidates = stubs.filter((s) => matches(s, req))
         const stub = candidates.find((s) => s.times === 'any' || s.used < s.times)
         if (!stub) {
-          const error = new Error(`unexpected HTTP request: ${(req.method ?? 'GET').toUpperCase()} ${req.url}${candidates.length ? ' (its stubs are used up)' : ''}`)
+          const error = new Error(
+            `unexpected HTTP request: ${(req.method ?? 'GET').toUpperCase()} ${req.url}${candidates.length ? ' (its stubs are used up)' : ''}`,
+          )
           failures.push(error)
           throw error
         }
@@ -96,7 +108,10 @@ export function httpStubs(): HttpStubs {
   const done = checkAtEnd(() => {
     if (failures.length > 0) throw failures[0]
     const unused = stubs.filter((s) => s.times !== 'any' && s.used < s.times)
-    if (unused.length > 0) throw new Error(`HTTP stubs never used:\n${unused.map((s) => `  ${s.method} ${String(s.url)} (${s.used} of ${s.times})`).join('\n')}`)
+    if (unused.length > 0)
+      throw new Error(
+        `HTTP stubs never used:\n${unused.map((s) => `  ${s.method} ${String(s.url)} (${s.used} of ${s.times})`).join('\n')}`,
+      )
   })
   return self
 }
@@ -106,5 +121,7 @@ export function httpStubs(): HttpStubs {
  * an A2A call) is not a health probe and fails the test unless the test adds a stub for it.
  */
 export function liveGateways(refused = false): HttpStubs {
-  return httpStubs().on('GET', /\/(healthz|readyz)$/, refused ? 'refused' : {body: {ok: true, status: 'live'}}, {times: 'any'})
+  return httpStubs().on('GET', /\/(healthz|readyz)$/, refused ? 'refused' : {body: {ok: true, status: 'live'}}, {
+    times: 'any',
+  })
 }

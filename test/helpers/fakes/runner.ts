@@ -39,7 +39,8 @@ export interface ExpectedCall {
 }
 
 /** An answer in a table: a partial result, or a function of the call that makes one. */
-export type Answer = Partial<RunResult> | ((args: string[], opts?: RunOptions) => Partial<RunResult> | Promise<Partial<RunResult>>)
+export type Answer =
+  Partial<RunResult> | ((args: string[], opts?: RunOptions) => Partial<RunResult> | Promise<Partial<RunResult>>)
 
 interface Recording {
   calls: RecordedCall[]
@@ -52,7 +53,15 @@ interface Recording {
 export type ScriptedRunner = Runner & Recording & {assertDone(): void}
 export type TableRunner = Runner & Recording & {answers: Record<string, Answer>; assertDone(): void}
 
-const ok = (command: string, args: string[]): RunResult => ({command, args, exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false})
+const ok = (command: string, args: string[]): RunResult => ({
+  command,
+  args,
+  exitCode: 0,
+  stdout: '',
+  stderr: '',
+  timedOut: false,
+  notFound: false,
+})
 
 /** The shared part: the call record, the failure list, and the end-of-test check. */
 function recorder() {
@@ -64,17 +73,33 @@ function recorder() {
     failures.push(error)
     throw error
   }
-  const record = (command: string, args: string[], opts: {input?: string; env?: Record<string, string | undefined>; secretFd?: unknown} | undefined, detached: boolean) => {
+  const record = (
+    command: string,
+    args: string[],
+    opts: {input?: string; env?: Record<string, string | undefined>; secretFd?: unknown} | undefined,
+    detached: boolean,
+  ) => {
     const env = opts?.env ?? {}
     envValues.push(...Object.values(env).filter((v): v is string => typeof v === 'string'))
-    calls.push({command, args, stdin: opts?.input !== undefined, secretFd: Boolean(opts?.secretFd), envKeys: Object.keys(env), detached})
+    calls.push({
+      command,
+      args,
+      stdin: opts?.input !== undefined,
+      secretFd: Boolean(opts?.secretFd),
+      envKeys: Object.keys(env),
+      detached,
+    })
   }
   const recording: Recording = {
     calls,
-    count: (command, ...prefix) => calls.filter((c) => path.basename(c.command) === command && prefix.every((p, i) => c.args[i] === p)).length,
+    count: (command, ...prefix) =>
+      calls.filter((c) => path.basename(c.command) === command && prefix.every((p, i) => c.args[i] === p)).length,
     assertNoSecret(secret) {
       const inArgv = calls.find((c) => c.args.some((a) => a.includes(secret)) || c.command.includes(secret))
-      if (inArgv) throw new Error(`a secret reached the argv of ${inArgv.command} ${inArgv.args.length} args (call #${calls.indexOf(inArgv) + 1})`)
+      if (inArgv)
+        throw new Error(
+          `a secret reached the argv of ${inArgv.command} ${inArgv.args.length} args (call #${calls.indexOf(inArgv) + 1})`,
+        )
       if (envValues.some((v) => v.includes(secret))) throw new Error('a secret reached a child process environment')
     },
   }
@@ -106,7 +131,8 @@ export function checkAtEnd(check: () => void): () => void {
   return guarded
 }
 
-const shown = (exp: ExpectedCall) => `${String(exp.command)} ${Array.isArray(exp.args) ? exp.args.join(' ') : exp.args ? '(args predicate)' : ''}`.trim()
+const shown = (exp: ExpectedCall) =>
+  `${String(exp.command)} ${Array.isArray(exp.args) ? exp.args.join(' ') : exp.args ? '(args predicate)' : ''}`.trim()
 
 export function scriptedRunner(script: ExpectedCall[], opts: {order?: 'sequence' | 'any'} = {}): ScriptedRunner {
   const queue = [...script]
@@ -118,10 +144,17 @@ export function scriptedRunner(script: ExpectedCall[], opts: {order?: 'sequence'
     return typeof exp.args === 'function' ? exp.args(args) : JSON.stringify(exp.args) === JSON.stringify(args)
   }
   const take = (command: string, args: string[], kind: string): ExpectedCall => {
-    const index = opts.order === 'any' ? queue.findIndex((q) => match(q, command, args)) : queue.length > 0 && match(queue[0], command, args) ? 0 : -1
+    const index =
+      opts.order === 'any'
+        ? queue.findIndex((q) => match(q, command, args))
+        : queue.length > 0 && match(queue[0], command, args)
+          ? 0
+          : -1
     if (index < 0) {
       const next = queue[0]
-      return fail(`unexpected ${kind}: ${command} ${args.join(' ')}${next ? `\n  expected${opts.order === 'any' ? ' one of' : ''}: ${(opts.order === 'any' ? queue : [next]).map(shown).join('\n    ')}` : ' (script exhausted)'}`)
+      return fail(
+        `unexpected ${kind}: ${command} ${args.join(' ')}${next ? `\n  expected${opts.order === 'any' ? ' one of' : ''}: ${(opts.order === 'any' ? queue : [next]).map(shown).join('\n    ')}` : ' (script exhausted)'}`,
+      )
     }
     return queue.splice(index, 1)[0]
   }
@@ -149,7 +182,8 @@ export function scriptedRunner(script: ExpectedCall[], opts: {order?: 'sequence'
   }
   const done = checkAtEnd(() => {
     if (failures.length > 0) throw failures[0]
-    if (queue.length > 0) throw new Error(`expected calls never happened:\n${queue.map((q) => `  ${shown(q)}`).join('\n')}`)
+    if (queue.length > 0)
+      throw new Error(`expected calls never happened:\n${queue.map((q) => `  ${shown(q)}`).join('\n')}`)
   })
   return runner
 }

@@ -9,7 +9,13 @@ import {readJson, writeFileAtomic, writeJson} from './env.mjs'
 export const TAGGED_USER = {ID: 6120450023456789, LoginName: 'tagged-devices', DisplayName: 'Tagged Devices'}
 export const OWNER_USER = {ID: 3105862410337391, LoginName: 'admin@example.com', DisplayName: 'Tailnet Admin'}
 
-const DEFAULT_TAILNET = {name: 'example.com', suffix: 'tail4f3a2.ts.net', magicDNS: true, https: true, deviceApproval: true}
+const DEFAULT_TAILNET = {
+  name: 'example.com',
+  suffix: 'tail4f3a2.ts.net',
+  magicDNS: true,
+  https: true,
+  deviceApproval: true,
+}
 export const KEY_LIFETIME_MS = 180 * 24 * 3600 * 1000
 
 export function openControl(dir) {
@@ -44,7 +50,10 @@ export function openControl(dir) {
         if (error.code === 'ENOENT') return []
         throw error
       }
-      return names.filter((n) => n.endsWith('.json')).map((n) => readJson(p('nodes', n))).filter((n) => n && !n.pending)
+      return names
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => readJson(p('nodes', n)))
+        .filter((n) => n && !n.pending)
     },
     getNode: (id) => (id ? readJson(nodeFile(id)) : null),
     saveNode: (node) => writeJson(nodeFile(node.id), node),
@@ -133,7 +142,15 @@ export function ipv6For(ipv4) {
 
 /** Roughly dnsname.SanitizeHostname: one lower-case DNS label. */
 export function sanitizeLabel(name) {
-  const first = name.trim().toLowerCase().replace(/\.(local|localdomain|lan)$/, '').split('.')[0]
-  const label = first.replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '')
+  const first = name
+    .trim()
+    .toLowerCase()
+    .replace(/\.(local|localdomain|lan)$/, '')
+    .split('.')[0]
+  const label = first
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '')
   return label || 'localhost'
 }

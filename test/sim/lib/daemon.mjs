@@ -14,18 +14,22 @@ export const SOCKET_DELAY_MS = 300
 export async function runTailscaled(ctx, args) {
   const {host} = ctx
   const cfg = host.cfg
-  const {values: f} = parseFlags(args, {
-    tun: {type: 'string', default: 'tailscale0'},
-    state: {type: 'string'},
-    statedir: {type: 'string'},
-    socket: {type: 'string'},
-    port: {type: 'int'},
-    verbose: {type: 'int'},
-    'no-logs-no-support': {type: 'bool'},
-    'socks5-server': {type: 'string'},
-    'outbound-http-proxy-listen': {type: 'string'},
-    cleanup: {type: 'bool'},
-  }, 'tailscaled [flags]')
+  const {values: f} = parseFlags(
+    args,
+    {
+      tun: {type: 'string', default: 'tailscale0'},
+      state: {type: 'string'},
+      statedir: {type: 'string'},
+      socket: {type: 'string'},
+      port: {type: 'int'},
+      verbose: {type: 'int'},
+      'no-logs-no-support': {type: 'bool'},
+      'socks5-server': {type: 'string'},
+      'outbound-http-proxy-listen': {type: 'string'},
+      cleanup: {type: 'bool'},
+    },
+    'tailscaled [flags]',
+  )
   if (f.cleanup) return 0
   err(`Program starting: v${versionInfo(cfg.version).long}, Go 1.24.4: ${JSON.stringify(['tailscaled', ...args])}\n`)
 

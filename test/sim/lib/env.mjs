@@ -15,9 +15,10 @@ export class SimExit extends Error {
 
 export function readConfig(env = process.env) {
   const stateDir = env.TS_SIM_STATE
-  if (!stateDir) throw new SimExit('tailscale-sim: TS_SIM_STATE must name this host\'s state directory', 70)
+  if (!stateDir) throw new SimExit("tailscale-sim: TS_SIM_STATE must name this host's state directory", 70)
   const os = env.TS_SIM_OS || 'linux'
-  if (!['linux', 'macOS', 'windows'].includes(os)) throw new SimExit(`tailscale-sim: TS_SIM_OS=${os} is not linux, macOS or windows`, 70)
+  if (!['linux', 'macOS', 'windows'].includes(os))
+    throw new SimExit(`tailscale-sim: TS_SIM_OS=${os} is not linux, macOS or windows`, 70)
   const version = env.TS_SIM_VERSION || '1.84.3'
   return {
     stateDir: path.resolve(stateDir),

@@ -38,7 +38,8 @@ export function parseFlags(args, spec, usage) {
     if (type === 'bool') {
       if (value === undefined) value = 'true'
       const parsed = parseBool(value)
-      if (parsed === undefined) throw usageError(`invalid boolean value ${goQuote(value)} for -${body}: parse error`, usage)
+      if (parsed === undefined)
+        throw usageError(`invalid boolean value ${goQuote(value)} for -${body}: parse error`, usage)
       values[name] = parsed
     } else {
       if (value === undefined) {
@@ -62,7 +63,8 @@ function defaultFor(type) {
 function convert(type, value, flag, usage) {
   if (type === 'string') return value
   if (type === 'int') {
-    if (!/^[+-]?\d+$/.test(value)) throw usageError(`invalid value ${goQuote(value)} for flag -${flag}: parse error`, usage)
+    if (!/^[+-]?\d+$/.test(value))
+      throw usageError(`invalid value ${goQuote(value)} for flag -${flag}: parse error`, usage)
     return Number(value)
   }
   const ms = parseGoDuration(value)
@@ -89,7 +91,7 @@ export function goQuote(text) {
   return JSON.stringify(text)
 }
 
-const UNIT_MS = {ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000}
+const UNIT_MS = {ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000}
 
 /** time.ParseDuration, in milliseconds; undefined when Go would reject the text. */
 export function parseGoDuration(text) {

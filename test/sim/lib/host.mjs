@@ -19,11 +19,32 @@ const DEFAULT_SOCKET = {
 }
 
 export function defaultPrefs() {
-  return {controlURL: '', hostname: '', advertiseTags: [], routeAll: false, corpDNS: true, runSSH: false, operatorUser: '', forceDaemon: false}
+  return {
+    controlURL: '',
+    hostname: '',
+    advertiseTags: [],
+    routeAll: false,
+    corpDNS: true,
+    runSSH: false,
+    operatorUser: '',
+    forceDaemon: false,
+  }
 }
 
 export function freshState() {
-  return {haveNodeKey: false, nodeId: null, wantRunning: false, authURL: '', prefs: defaultPrefs(), upCount: 0, setCount: 0, socket: null, tun: true, memState: false, loginAt: null}
+  return {
+    haveNodeKey: false,
+    nodeId: null,
+    wantRunning: false,
+    authURL: '',
+    prefs: defaultPrefs(),
+    upCount: 0,
+    setCount: 0,
+    socket: null,
+    tun: true,
+    memState: false,
+    loginAt: null,
+  }
 }
 
 export function openHost(cfg, socketFlag) {
@@ -44,7 +65,9 @@ export function openHost(cfg, socketFlag) {
       // macOS, App Store app running but unreachable from this process (sudo, another user, no lsof): diag.go names it.
       const pid = cfg.os === 'macOS' ? host.faults().ipnExtensionPid : undefined
       if (pid) {
-        throw new SimExit(`failed to connect to local tailscaled (which appears to be running as IPNExtension, pid ${pid}). Got error: Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: dial unix ${host.socketPath()}: connect: no such file or directory`)
+        throw new SimExit(
+          `failed to connect to local tailscaled (which appears to be running as IPNExtension, pid ${pid}). Got error: Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: dial unix ${host.socketPath()}: connect: no such file or directory`,
+        )
       }
       throw new SimExit(DAEMON_DOWN_TEXT[cfg.os])
     },
@@ -53,8 +76,13 @@ export function openHost(cfg, socketFlag) {
     requireDaemonRaw(prefix = '') {
       if (host.daemonUp()) return
       const sock = host.socketPath()
-      const cause = cfg.os === 'windows' ? `open ${sock}: The system cannot find the file specified.` : `dial unix ${sock}: connect: no such file or directory`
-      throw new SimExit(`${prefix}Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: ${cause}`)
+      const cause =
+        cfg.os === 'windows'
+          ? `open ${sock}: The system cannot find the file specified.`
+          : `dial unix ${sock}: connect: no such file or directory`
+      throw new SimExit(
+        `${prefix}Failed to connect to local Tailscale daemon for /localapi/v0/status; not running? Error: ${cause}`,
+      )
     },
 
     markDaemonDown: () => writeJson(file('daemon-down'), {since: new Date().toISOString()}),

@@ -18,16 +18,25 @@ function setFlagSpec(os) {
   return spec
 }
 
-const SET_PREFS = {hostname: 'hostname', 'accept-routes': 'routeAll', 'accept-dns': 'corpDNS', ssh: 'runSSH', operator: 'operatorUser', unattended: 'forceDaemon'}
+const SET_PREFS = {
+  hostname: 'hostname',
+  'accept-routes': 'routeAll',
+  'accept-dns': 'corpDNS',
+  ssh: 'runSSH',
+  operator: 'operatorUser',
+  unattended: 'forceDaemon',
+}
 
 /** `tailscale set`: changes only the settings it names (no key, tags or login-server flags). */
 export async function runSet(ctx, args) {
   const {host, allArgs} = ctx
   const parsed = parseFlags(args, setFlagSpec(host.cfg.os), 'tailscale set [flags]')
-  if (parsed.positional.length > 0) throw new SimExit(`too many non-flag arguments: [${parsed.positional.map(goQuote).join(' ')}]`)
+  if (parsed.positional.length > 0)
+    throw new SimExit(`too many non-flag arguments: [${parsed.positional.map(goQuote).join(' ')}]`)
   if (parsed.set.size === 0) throw new SimExit('USAGE\n  tailscale set [flags]\n', 0, {raw: true})
   host.requireDaemonRaw()
-  if (parsed.values.hostname.length > 256) throw new SimExit(`hostname too long: ${parsed.values.hostname.length} bytes (max 256)`)
+  if (parsed.values.hostname.length > 256)
+    throw new SimExit(`hostname too long: ${parsed.values.hostname.length} bytes (max 256)`)
   if (host.faults().needsRoot) throw accessDenied('prefs access denied', allArgs)
   const control = openControl(host.cfg.controlDir)
   const state = host.load() ?? freshState()
@@ -42,7 +51,8 @@ export async function runSet(ctx, args) {
 export async function runDown(ctx, args) {
   const {host} = ctx
   const parsed = parseFlags(args, {'accept-risk': {type: 'string'}}, 'tailscale down')
-  if (parsed.positional.length > 0) throw new SimExit(`too many non-flag arguments: [${parsed.positional.map(goQuote).join(' ')}]`)
+  if (parsed.positional.length > 0)
+    throw new SimExit(`too many non-flag arguments: [${parsed.positional.map(goQuote).join(' ')}]`)
   host.requireDaemonRaw('error fetching current status: ')
   const control = openControl(host.cfg.controlDir)
   const state = host.load()
@@ -61,7 +71,8 @@ export async function runDown(ctx, args) {
 export async function runLogout(ctx, args) {
   const {host} = ctx
   const parsed = parseFlags(args, {reason: {type: 'string'}}, 'tailscale logout')
-  if (parsed.positional.length > 0) throw new SimExit(`too many non-flag arguments: [${parsed.positional.map(goQuote).join(' ')}]`)
+  if (parsed.positional.length > 0)
+    throw new SimExit(`too many non-flag arguments: [${parsed.positional.map(goQuote).join(' ')}]`)
   host.requireDaemonRaw()
   const control = openControl(host.cfg.controlDir)
   const state = host.load()
@@ -75,7 +86,11 @@ export async function runLogout(ctx, args) {
 /** `tailscale wait`: blocks until Running with an IP (watching the daemon come up too). */
 export async function runWait(ctx, args) {
   const {host} = ctx
-  const {values: f} = parseFlags(args, {timeout: {type: 'duration', default: 0}}, 'tailscale wait [--timeout=<duration>]')
+  const {values: f} = parseFlags(
+    args,
+    {timeout: {type: 'duration', default: 0}},
+    'tailscale wait [--timeout=<duration>]',
+  )
   const control = openControl(host.cfg.controlDir)
   const deadline = f.timeout > 0 ? Date.now() + f.timeout : Infinity
   for (;;) {

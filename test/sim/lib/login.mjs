@@ -22,7 +22,13 @@ export function readAuthKey(value, os = 'linux') {
     if (os === 'macOS' && fdMatch) return readFromOffset(Number(fdMatch[1])).trim()
     return readFileSync(file, 'utf8').trim()
   } catch (error) {
-    const why = {ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory', EBADF: 'bad file descriptor'}[error.code] ?? error.message
+    const why =
+      {
+        ENOENT: 'no such file or directory',
+        EACCES: 'permission denied',
+        EISDIR: 'is a directory',
+        EBADF: 'bad file descriptor',
+      }[error.code] ?? error.message
     throw new SimExit(`${error.code === 'EISDIR' ? 'read' : 'open'} ${file}: ${why}`)
   }
 }
@@ -31,7 +37,8 @@ export function readAuthKey(value, os = 'linux') {
 function readFromOffset(fd) {
   // No descriptor was handed over: the number may hold one Node opened for itself (epoll, io_uring: an anonymous
   // inode with no file type), which is not the caller's. macOS's open fails with EBADF there.
-  if ((fstatSync(fd).mode & constants.S_IFMT) === 0) throw Object.assign(new Error('bad file descriptor'), {code: 'EBADF'})
+  if ((fstatSync(fd).mode & constants.S_IFMT) === 0)
+    throw Object.assign(new Error('bad file descriptor'), {code: 'EBADF'})
   const chunks = []
   const buf = Buffer.alloc(4096)
   for (;;) {
@@ -53,7 +60,8 @@ export function resolveOAuth(key, tagsFlag) {
   const secret = q >= 0 ? key.slice(0, q) : key
   const attrs = new URLSearchParams(q >= 0 ? key.slice(q + 1) : '')
   for (const name of attrs.keys()) {
-    if (!['ephemeral', 'preauthorized', 'baseURL'].includes(name)) throw new SimExit(`unknown attribute ${goQuote(name)}`)
+    if (!['ephemeral', 'preauthorized', 'baseURL'].includes(name))
+      throw new SimExit(`unknown attribute ${goQuote(name)}`)
   }
   const bool = (name, def) => {
     const v = attrs.get(name) ?? ''
@@ -81,7 +89,10 @@ export function checkKey(control, {key, oauth}, advertisedTags) {
   let tags = advertisedTags
   if (info?.tags?.length) {
     const refused = advertisedTags.filter((t) => !info.tags.includes(t))
-    if (refused.length > 0) throw new SimExit(`backend error: requested tags [${refused.join(' ')}] are invalid or not permitted\n`, 1, {raw: true})
+    if (refused.length > 0)
+      throw new SimExit(`backend error: requested tags [${refused.join(' ')}] are invalid or not permitted\n`, 1, {
+        raw: true,
+      })
     if (tags.length === 0) tags = [...info.tags]
   }
   if (info && info.reusable === false && !control.consumeKey(key)) throw new SimExit(INVALID_KEY, 1, {raw: true})

@@ -8,11 +8,22 @@ import {buildStatus, notRunningText, versionInfo} from './status.mjs'
 
 /** `tailscale version` needs no daemon: it prints the client's own version. */
 export async function runVersion(ctx, args) {
-  const {values: f} = parseFlags(args, {json: {type: 'bool'}, daemon: {type: 'bool'}, upstream: {type: 'bool'}}, 'tailscale version [flags]')
+  const {values: f} = parseFlags(
+    args,
+    {json: {type: 'bool'}, daemon: {type: 'bool'}, upstream: {type: 'bool'}},
+    'tailscale version [flags]',
+  )
   if (f.daemon) ctx.host.requireDaemon()
   const v = versionInfo(ctx.host.cfg.version)
   if (f.json) {
-    const meta = {majorMinorPatch: v.short.split('-')[0], short: v.short, long: v.long, gitCommit: v.commit, extraGitCommit: v.other, cap: 116}
+    const meta = {
+      majorMinorPatch: v.short.split('-')[0],
+      short: v.short,
+      long: v.long,
+      gitCommit: v.commit,
+      extraGitCommit: v.other,
+      cap: 116,
+    }
     out(`${JSON.stringify(meta, null, '\t')}\n`)
     return 0
   }
@@ -22,7 +33,11 @@ export async function runVersion(ctx, args) {
 
 /** Finds a peer by IP, MagicDNS label or FQDN (tailscaleIPFromArg). Returns {ip, peer, self}. */
 function resolveTarget(st, target) {
-  const match = (ps) => ps && (ps.DNSName.split('.')[0].toLowerCase() === target.toLowerCase() || ps.DNSName === target || ps.TailscaleIPs?.includes(target))
+  const match = (ps) =>
+    ps &&
+    (ps.DNSName.split('.')[0].toLowerCase() === target.toLowerCase() ||
+      ps.DNSName === target ||
+      ps.TailscaleIPs?.includes(target))
   const peer = Object.values(st.Peer ?? {}).find(match)
   if (peer) return {ip: peer.TailscaleIPs.includes(target) ? target : peer.TailscaleIPs[0], peer}
   if (st.TailscaleIPs && match(st.Self)) return {ip: st.Self.TailscaleIPs[0], self: true}
@@ -32,15 +47,19 @@ function resolveTarget(st, target) {
 
 export async function runPing(ctx, args) {
   const {host} = ctx
-  const {values: f, positional} = parseFlags(args, {
-    c: {type: 'int', default: 10},
-    timeout: {type: 'duration', default: 5000},
-    'until-direct': {type: 'bool', default: true},
-    verbose: {type: 'bool'},
-    tsmp: {type: 'bool'},
-    icmp: {type: 'bool'},
-    peerapi: {type: 'bool'},
-  }, 'tailscale ping <hostname-or-IP>')
+  const {values: f, positional} = parseFlags(
+    args,
+    {
+      c: {type: 'int', default: 10},
+      timeout: {type: 'duration', default: 5000},
+      'until-direct': {type: 'bool', default: true},
+      verbose: {type: 'bool'},
+      tsmp: {type: 'bool'},
+      icmp: {type: 'bool'},
+      peerapi: {type: 'bool'},
+    },
+    'tailscale ping <hostname-or-IP>',
+  )
   host.requireDaemon()
   const st = buildStatus(host, openControl(host.cfg.controlDir))
   const down = notRunningText(st)
@@ -96,7 +115,11 @@ export const MACOS_SANDBOX_TEXT = "the GUI version of Tailscale on macOS runs in
 
 async function fileCp(ctx, args) {
   const {host} = ctx
-  const {positional} = parseFlags(args, {name: {type: 'string'}, verbose: {type: 'bool'}, targets: {type: 'bool'}}, 'tailscale file cp <files...> <target>:')
+  const {positional} = parseFlags(
+    args,
+    {name: {type: 'string'}, verbose: {type: 'bool'}, targets: {type: 'bool'}},
+    'tailscale file cp <files...> <target>:',
+  )
   if (positional.length < 2) throw new SimExit('usage: tailscale file cp <files...> <target>:')
   const targetArg = positional.at(-1)
   if (!targetArg.endsWith(':')) throw new SimExit("final argument to 'tailscale file cp' must end in colon")
@@ -113,7 +136,8 @@ async function fileCp(ctx, args) {
   // As seen live (tailscale 1.98): a tagged receiver has no user login, so no Taildrop storage; a peer of another
   // owner is refused before anything is sent.
   if (peer.Tags?.length) throw new SimExit('Access denied: Taildrop disabled; no storage directory')
-  if (st.Self && peer.UserID !== st.Self.UserID) throw new SimExit('cannot send files: peer is owned by a different user')
+  if (st.Self && peer.UserID !== st.Self.UserID)
+    throw new SimExit('cannot send files: peer is owned by a different user')
   const inbox = control.inboxDir(peer.ID)
   mkdirSync(inbox, {recursive: true})
   for (const file of positional.slice(0, -1)) {
@@ -145,9 +169,20 @@ function uniqueName(dir, name) {
 
 async function fileGet(ctx, args) {
   const {host} = ctx
-  const {values: f, positional} = parseFlags(args, {wait: {type: 'bool'}, loop: {type: 'bool'}, verbose: {type: 'bool'}, conflict: {type: 'string', default: 'skip'}}, 'tailscale file get [--wait] [--verbose] [--conflict=(skip|overwrite|rename)] <target-directory>')
-  if (positional.length !== 1) throw new SimExit('usage: tailscale file get [--wait] [--verbose] [--conflict=(skip|overwrite|rename)] <target-directory>')
-  if (!['skip', 'overwrite', 'rename'].includes(f.conflict)) throw new SimExit(`invalid value ${goQuote(f.conflict)} for flag -conflict: must be one of skip, overwrite, rename`, 2)
+  const {values: f, positional} = parseFlags(
+    args,
+    {wait: {type: 'bool'}, loop: {type: 'bool'}, verbose: {type: 'bool'}, conflict: {type: 'string', default: 'skip'}},
+    'tailscale file get [--wait] [--verbose] [--conflict=(skip|overwrite|rename)] <target-directory>',
+  )
+  if (positional.length !== 1)
+    throw new SimExit(
+      'usage: tailscale file get [--wait] [--verbose] [--conflict=(skip|overwrite|rename)] <target-directory>',
+    )
+  if (!['skip', 'overwrite', 'rename'].includes(f.conflict))
+    throw new SimExit(
+      `invalid value ${goQuote(f.conflict)} for flag -conflict: must be one of skip, overwrite, rename`,
+      2,
+    )
   const dir = positional[0]
   if (!exists(dir) || !statSync(dir).isDirectory()) throw new SimExit(`${dir} is not a directory`)
   host.requireDaemonRaw()

@@ -67,7 +67,11 @@ function userFor(node) {
   return node.tags?.length ? TAGGED_USER : OWNER_USER
 }
 
-const SELF_CAPS = ['https://tailscale.com/cap/file-sharing', 'https://tailscale.com/cap/is-admin', 'https://tailscale.com/cap/ssh']
+const SELF_CAPS = [
+  'https://tailscale.com/cap/file-sharing',
+  'https://tailscale.com/cap/is-admin',
+  'https://tailscale.com/cap/ssh',
+]
 
 /** Taildrop goes only to untagged nodes of the same owner (the simulator has one owner a tailnet). */
 function taildropOwner(node) {
@@ -190,7 +194,9 @@ export function buildStatus(host, control, {withPeers = true} = {}) {
     Self: self,
     Health: [],
     MagicDNSSuffix: running ? tailnet.suffix : '',
-    CurrentTailnet: running ? {Name: tailnet.name, MagicDNSSuffix: tailnet.suffix, MagicDNSEnabled: Boolean(tailnet.magicDNS)} : null,
+    CurrentTailnet: running
+      ? {Name: tailnet.name, MagicDNSSuffix: tailnet.suffix, MagicDNSEnabled: Boolean(tailnet.magicDNS)}
+      : null,
     CertDomains: running && tailnet.https ? [`${node.name}.${tailnet.suffix}`] : null,
     // ipnstate.Status gained ExtraRecords (no omitempty: null when empty) after 1.98; seen in 1.102.5's output.
     ...(versionAtLeast(cfg.version, 1, 102) ? {ExtraRecords: null} : {}),
@@ -218,15 +224,19 @@ export function notRunningText(st) {
 }
 
 export async function runStatus(ctx, args) {
-  const {values: f, positional} = parseFlags(args, {
-    json: {type: 'bool'},
-    active: {type: 'bool'},
-    self: {type: 'bool', default: true},
-    peers: {type: 'bool', default: true},
-    web: {type: 'bool'},
-    browser: {type: 'bool', default: true},
-    listen: {type: 'string', default: '127.0.0.1:8384'},
-  }, 'tailscale status [--active] [--web] [--json]')
+  const {values: f, positional} = parseFlags(
+    args,
+    {
+      json: {type: 'bool'},
+      active: {type: 'bool'},
+      self: {type: 'bool', default: true},
+      peers: {type: 'bool', default: true},
+      web: {type: 'bool'},
+      browser: {type: 'bool', default: true},
+      listen: {type: 'string', default: '127.0.0.1:8384'},
+    },
+    'tailscale status [--active] [--web] [--json]',
+  )
   if (positional.length > 0) throw new SimExit("unexpected non-flag arguments to 'tailscale status'")
   const {host} = ctx
   host.requireDaemon()
@@ -245,7 +255,9 @@ export async function runStatus(ctx, args) {
   let text = ''
   if (st.Health.length > 0) text += `# Health check:\n${st.Health.map((h) => `#     - ${h}\n`).join('')}\n`
   const line = (ps) => {
-    const base = ps.DNSName.endsWith(`.${st.MagicDNSSuffix}.`) ? ps.DNSName.slice(0, -(st.MagicDNSSuffix.length + 2)) : `(${JSON.stringify(ps.HostName)})`
+    const base = ps.DNSName.endsWith(`.${st.MagicDNSSuffix}.`)
+      ? ps.DNSName.slice(0, -(st.MagicDNSSuffix.length + 2))
+      : `(${JSON.stringify(ps.HostName)})`
     const owner = ownerLogin(st, ps)
     let row = `${pad(ps.TailscaleIPs?.[0] ?? '', 15)} ${pad(base, 20)} ${pad(owner, 12)} ${pad(ps.OS, 7)} `
     row += ps.Online ? '-' : 'offline'
@@ -271,7 +283,11 @@ function ownerLogin(st, ps) {
 const pad = (s, n) => (s.length >= n ? s : s + ' '.repeat(n - s.length))
 
 export async function runIp(ctx, args) {
-  const {values: f, positional} = parseFlags(args, {4: {type: 'bool'}, 6: {type: 'bool'}, 1: {type: 'bool'}}, 'tailscale ip [-1] [-4] [-6] [peer hostname or ip address]')
+  const {values: f, positional} = parseFlags(
+    args,
+    {4: {type: 'bool'}, 6: {type: 'bool'}, 1: {type: 'bool'}},
+    'tailscale ip [-1] [-4] [-6] [peer hostname or ip address]',
+  )
   if (positional.length > 1) throw new SimExit('too many arguments, expected at most one peer')
   if ([f[4], f[6], f[1]].filter(Boolean).length > 1) throw new SimExit('tailscale ip -4 and -6 are mutually exclusive')
   const {host} = ctx
@@ -281,7 +297,10 @@ export async function runIp(ctx, args) {
   let ips = st.TailscaleIPs ?? []
   if (positional.length === 1) {
     const want = positional[0]
-    const peer = Object.values(st.Peer ?? {}).find((p) => p.HostName === want || p.DNSName === want || p.DNSName.split('.')[0] === want || p.TailscaleIPs.includes(want))
+    const peer = Object.values(st.Peer ?? {}).find(
+      (p) =>
+        p.HostName === want || p.DNSName === want || p.DNSName.split('.')[0] === want || p.TailscaleIPs.includes(want),
+    )
     if (!peer) throw new SimExit(`no peer found with hostname or IP ${JSON.stringify(want)}`)
     ips = peer.TailscaleIPs
   }

@@ -7,7 +7,8 @@ import {DEFAULT_CONTROL_URL, deriveBackendState, freshState} from './host.mjs'
 import {checkKey, readAuthKey, registerNode, resolveOAuth, setNodeHostname} from './login.mjs'
 import {resolveWif, WIF_FLAGS} from './wif.mjs'
 
-export const TIMEOUT_TEXT = 'timeout waiting for Tailscale service to enter a Running state; check health with "tailscale status"'
+export const TIMEOUT_TEXT =
+  'timeout waiting for Tailscale service to enter a Running state; check health with "tailscale status"'
 
 const ACCIDENTAL_UP_PREFIX =
   "Error: changing settings via 'tailscale up' requires mentioning all\n" +
@@ -127,11 +128,15 @@ function checkAccidentalReverts(parsed, spec, newPrefs, curPrefs, os) {
     if (spec[name].type === 'duration') return fmtFlagValueArg(name, formatGoDuration(value))
     return fmtFlagValueArg(name, value)
   })
-  throw new SimExit(`${ACCIDENTAL_UP_PREFIX}${[...explicit, ...missing].map((a) => ` ${a}`).join('')}\n\n`, 1, {raw: true})
+  throw new SimExit(`${ACCIDENTAL_UP_PREFIX}${[...explicit, ...missing].map((a) => ` ${a}`).join('')}\n\n`, 1, {
+    raw: true,
+  })
 }
 
 export function accessDenied(what, allArgs) {
-  return new SimExit(`Access denied: ${what}\n\nUse 'sudo tailscale ${allArgs.join(' ')}'.\nTo not require root, use 'sudo tailscale set --operator=$USER' once.`)
+  return new SimExit(
+    `Access denied: ${what}\n\nUse 'sudo tailscale ${allArgs.join(' ')}'.\nTo not require root, use 'sudo tailscale set --operator=$USER' once.`,
+  )
 }
 
 export async function runUp(ctx, args) {
@@ -152,14 +157,19 @@ export async function runUp(ctx, args) {
   const cur = state.prefs
   if (!f.reset) {
     // applyImplicitPrefs: an operator equal to $USER is kept unless --operator is given.
-    if (prefs.operatorUser === '' && cur.operatorUser === cfg.user && !parsed.set.has('operator')) prefs.operatorUser = cur.operatorUser
+    if (prefs.operatorUser === '' && cur.operatorUser === cfg.user && !parsed.set.has('operator'))
+      prefs.operatorUser = cur.operatorUser
     checkAccidentalReverts(parsed, spec, prefs, cur, cfg.os)
   }
-  const controlURLChanged = cur.controlURL !== prefs.controlURL && !(isLoginServerSynonym(cur.controlURL) && isLoginServerSynonym(prefs.controlURL))
-  if (controlURLChanged && backend === 'Running' && !f['force-reauth']) throw new SimExit("can't change --login-server without --force-reauth")
+  const controlURLChanged =
+    cur.controlURL !== prefs.controlURL &&
+    !(isLoginServerSynonym(cur.controlURL) && isLoginServerSynonym(prefs.controlURL))
+  if (controlURLChanged && backend === 'Running' && !f['force-reauth'])
+    throw new SimExit("can't change --login-server without --force-reauth")
   const tagsChanged = cur.advertiseTags.join(',') !== prefs.advertiseTags.join(',')
   const simpleUp = parsed.set.size === 0 && state.haveNodeKey && backend !== 'NeedsLogin'
-  const justEdit = backend === 'Running' && !f['force-reauth'] && f['auth-key'] === '' && !controlURLChanged && !tagsChanged
+  const justEdit =
+    backend === 'Running' && !f['force-reauth'] && f['auth-key'] === '' && !controlURLChanged && !tagsChanged
 
   if (faults.needsRoot) throw accessDenied('checkprefs access denied', allArgs)
   if (faults.daemonDiesDuringUp) {

@@ -17,8 +17,14 @@ function parseOptionalAttributes(clientId) {
   const attrs = new URLSearchParams(clientId.slice(q + 1))
   const out = {id: clientId.slice(0, q), ephemeral: false, preauthorized: false}
   for (const [k, v] of attrs) {
-    if (k !== 'ephemeral' && k !== 'preauthorized') throw new SimExit(`failed to parse optional config attributes: unknown optional config attribute ${goQuoteText(k)}`)
-    if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) throw new SimExit(`failed to parse optional config attributes: strconv.ParseBool: parsing ${goQuoteText(v)}: invalid syntax`)
+    if (k !== 'ephemeral' && k !== 'preauthorized')
+      throw new SimExit(
+        `failed to parse optional config attributes: unknown optional config attribute ${goQuoteText(k)}`,
+      )
+    if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v))
+      throw new SimExit(
+        `failed to parse optional config attributes: strconv.ParseBool: parsing ${goQuoteText(v)}: invalid syntax`,
+      )
     out[k] = ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)
   }
   return out
@@ -49,7 +55,9 @@ export async function resolveWif(f, control, os) {
   const {id, ephemeral, preauthorized} = parseOptionalAttributes(f['client-id'])
   const info = control.keyInfo(id)
   if (info?.invalid || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(idToken)) {
-    throw new SimExit('failed to exchange JWT for access token: oauth2: "invalid_grant" "the ID token was not accepted"')
+    throw new SimExit(
+      'failed to exchange JWT for access token: oauth2: "invalid_grant" "the ID token was not accepted"',
+    )
   }
   return {preauthorized, ephemeral, tags}
 }
