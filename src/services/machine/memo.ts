@@ -36,23 +36,17 @@ export interface ProbeCache {
 
 export function probeCache(): ProbeCache {
   const entries: {tags: readonly MachineProbe[]; clear: () => void}[] = []
+  const forgettable = <K, T>(tags: readonly MachineProbe[], fn: (key: K) => T): ((key: K) => T) => {
+    let get = memoBy(fn)
+    entries.push({tags, clear: () => (get = memoBy(fn))})
+    return (key) => get(key)
+  }
   return {
-    memo(tags, fn) {
-      const cache = new Map<'value', ReturnType<typeof fn>>()
-      entries.push({tags, clear: () => cache.clear()})
-      return () => {
-        if (!cache.has('value')) cache.set('value', fn())
-        return cache.get('value') as ReturnType<typeof fn>
-      }
+    memo: (tags, fn) => {
+      const get = forgettable(tags, () => fn())
+      return () => get(undefined)
     },
-    memoBy(tags, fn) {
-      const cache = new Map()
-      entries.push({tags, clear: () => cache.clear()})
-      return (key) => {
-        if (!cache.has(key)) cache.set(key, fn(key))
-        return cache.get(key) as ReturnType<typeof fn>
-      }
-    },
+    memoBy: forgettable,
     invalidate(probes) {
       for (const e of entries) if (!probes || e.tags.some((t) => probes.includes(t))) e.clear()
     },
