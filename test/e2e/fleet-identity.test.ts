@@ -171,7 +171,15 @@ describe.skipIf(!ready)("fleet identity: a tagged impostor cannot take a member'
       expect(impostorLog()).toContain('listening')
     }
     const x = hosts[0]
-    // A new node: let x's tailscaled reach it first (the proof request has a 5 s budget, a handshake under load may not).
+    // A new node: x's netmap learns of it a moment after the join (Headscale pushes the change); until then
+    // `tailscale ping` answers "unknown peer". Wait for it, then let x's tailscaled reach it first (the proof
+    // request has a 5 s budget, a handshake under load may not).
+    let known = ''
+    for (let i = 0; i < 60 && !known.includes(`"${wIp}"`); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 500))
+      known = (await x.tailscale(['status', '--json'])).stdout
+    }
+    expect(known, `x's netmap never listed ${wIp}`).toContain(`"${wIp}"`)
     const ping = await x.tailscale(['ping', '--c', '20', '--until-direct=false', wIp])
     expect(ping.exitCode, ping.stdout + ping.stderr).toBe(0)
     // Forged: any 32 bytes. Relayed: y's real plugin answers the challenge x sent, and w hands that back as its own.
