@@ -59,7 +59,9 @@ export function cardFor(api: PluginApi, requestOrigin: string): MeshCard {
       : 'claw-mesh'
   const advertised = pick(config, 'channels', 'a2a', 'advertisedUrl')
   const baseUrl = typeof advertised === 'string' && /^https?:\/\//.test(advertised) ? advertised : requestOrigin
-  return buildMeshCard({name: meshName, self, pluginVersion: pluginVersion(), baseUrl})
+  // The OpenClaw release serving the card: with the plugin version, a bootstrap re-run needs no `openclaw` process.
+  const openclawVersion = typeof api.runtime?.version === 'string' ? api.runtime.version.slice(0, 32) : undefined
+  return buildMeshCard({name: meshName, self, pluginVersion: pluginVersion(), openclawVersion, baseUrl})
 }
 
 /** Like OpenClaw's own card: the request's origin when no advertised URL is configured. */

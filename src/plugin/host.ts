@@ -54,6 +54,8 @@ export interface PluginApi {
     stop?(ctx: ServiceContext): void | Promise<void>
   }): void
   runtime: {
+    /** The OpenClaw product version (docs/plugins/sdk-runtime.md). */
+    version?: unknown
     config?: {current?(): unknown}
     state?: {resolveStateDir?(env: NodeJS.ProcessEnv): string}
     system?: {

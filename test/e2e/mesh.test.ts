@@ -204,9 +204,10 @@ describe.skipIf(!ready)(
       }
     })
 
-    it('a second bootstrap of B changes nothing: no write, no restart, no tailscale up', async () => {
+    it('a second bootstrap of B changes nothing: no write, no restart, no tailscale up, no openclaw process', async () => {
       const b = hosts.b
       const before = {
+        openclaw: b.openclawArgv().length,
         config: fingerprint(b.configPath),
         pid: b.gatewayPid(),
         ups: b.tailscaleArgv().filter((a) => a.includes('up')).length,
@@ -235,6 +236,8 @@ describe.skipIf(!ready)(
       expect(b.gatewayPid()).toBe(before.pid)
       expect(b.tailscaleArgv().filter((a) => a.includes('up'))).toHaveLength(before.ups)
       expect(b.tailscaleArgv().length - before.calls).toBeLessThanOrEqual(2) // one observation, shared by every step
+      // The running gateway's cards show the plugin loaded: OpenClaw's CLI (seconds a call) is not asked.
+      expect(b.openclawArgv().slice(before.openclaw)).toEqual([])
       expect(run.stderr).toMatch(/already provisioned/)
     })
 

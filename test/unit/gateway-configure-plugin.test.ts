@@ -9,6 +9,9 @@ import {renderConfigure} from '../../src/render/gateway.js'
 import {configureGatewayAndPlugin} from '../../src/services/gateway/configure-plugin.js'
 import {scriptedRunner, type ExpectedCall} from '../helpers/fakes/runner.js'
 import {tempDir} from '../helpers/fakes/index.js'
+import {httpStubs} from '../helpers/fakes/http.js'
+import type {HttpClient} from '../../src/infra/http.js'
+import {meshPluginStatus} from '../../src/services/openclaw/plugin.js'
 
 /**
  * `claw-mesh gateway configure` installs claw-mesh's OpenClaw plugin with the same code as bootstrap's mesh-plugin
@@ -43,7 +46,12 @@ const probe = (version = '2026.9.6'): ExpectedCall[] => [
   {command: oc, args: ['--version'], result: {exitCode: 0, stdout: `OpenClaw ${version} (abc1234)\n`}},
 ]
 
-function deps(script: ExpectedCall[], store = createMemoryStateStore(), secrets = createMemorySecretStore()) {
+function deps(
+  script: ExpectedCall[],
+  store = createMemoryStateStore(),
+  secrets = createMemorySecretStore(),
+  http?: HttpClient,
+) {
   const env = {
     HOME: path.join(dir, 'home'),
     CLAW_MESH_HOME: path.join(dir, 'cm'),
@@ -63,6 +71,7 @@ function deps(script: ExpectedCall[], store = createMemoryStateStore(), secrets 
       secrets,
       lookPath: (n) => (n === 'node' ? '/usr/bin/node' : undefined),
       io: createTestIOStreams().io,
+      ...(http ? {http} : {}),
       loopbackListeners: async () => ({pids: [], ours: false}) as never,
     }),
   }
@@ -127,4 +136,96 @@ describe('gateway configure installs the mesh plugin as bootstrap does', () => {
     expect(r.meshPlugin?.action).toBe('unsupported')
     expect(r.notes.join('\n')).toContain('mesh tools not installed: OpenClaw 2026.8.1 is older than 2026.9.6')
   })
+})
+
+describe("bootstrap's re-run asks the running gateway, not OpenClaw, whether the plugin is current", () => {
+  const AGENT_CARD = 'http://127.0.0.1:18789/.well-known/agent-card.json'
+  const MESH_CARD = 'http://127.0.0.1:18789/claw-mesh/v1/card'
+  const agentCard = (version: string) => ({
+    name: 'OpenClaw',
+    version,
+    supportedInterfaces: [{url: 'http://127.0.0.1:18789/a2a/v1', protocolBinding: 'JSONRPC', protocolVersion: '1.0'}],
+    skills: [{id: 'main'}],
+  })
+  const meshCard = (pluginVersion: string, openclawVersion?: string) => ({
+    name: 'nova',
+    clawMesh: {caps: [], pluginVersion, ...(openclawVersion ? {openclawVersion} : {})},
+  })
+  /** openclaw.json as a provisioned host has it: the plugin's config as claw-mesh wrote it. */
+  const provisioned = () => {
+    mkdirSync(path.dirname(configPath), {recursive: true})
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        gateway: {port: 18789},
+        plugins: {entries: {'claw-mesh': {config: {auditDir: path.join(dir, 'cm')}}}},
+      }),
+      {mode: 0o600},
+    )
+  }
+
+  it('the card shows this version loaded in a supported OpenClaw: current, one request, no openclaw process', async () => {
+    provisioned()
+    const http = httpStubs().on('GET', MESH_CARD, {body: meshCard('0.1.0', '2026.9.6')})
+    const d = deps([], undefined, undefined, http.client)
+    const s = await meshPluginStatus(d.deps, undefined, pluginDir, {}, {viaGateway: true})
+    expect(s.plan).toEqual({steps: []})
+    expect(s.configStale).toBe(false)
+    expect(s.openclawVersion).toBe('2026.9.6')
+    expect(s.observed).toMatchObject({installed: true, version: '0.1.0', enabled: true, status: 'loaded'})
+    expect(d.runner.calls).toEqual([])
+    expect(http.urls()).toEqual([MESH_CARD])
+  })
+
+  it("an older plugin's card without the OpenClaw release: OpenClaw's Agent Card names it", async () => {
+    provisioned()
+    const http = httpStubs()
+      .on('GET', MESH_CARD, {body: meshCard('0.1.0')})
+      .on('GET', AGENT_CARD, {body: agentCard('2026.9.6')})
+    const d = deps([], undefined, undefined, http.client)
+    const s = await meshPluginStatus(d.deps, undefined, pluginDir, {}, {viaGateway: true})
+    expect(s.plan).toEqual({steps: []})
+    expect(d.runner.calls).toEqual([])
+  })
+
+  it('the gateway listens where it was started (state.json), not where openclaw.json now says', async () => {
+    provisioned()
+    const store = createMemoryStateStore()
+    store.update((st) => void (st.gateway = {configPath, port: 18789, appliedPort: 18800} as never))
+    const http = httpStubs().on('GET', 'http://127.0.0.1:18800/claw-mesh/v1/card', {
+      body: meshCard('0.1.0', '2026.9.6'),
+    })
+    const d = deps([], store, undefined, http.client)
+    expect((await meshPluginStatus(d.deps, undefined, pluginDir, {}, {viaGateway: true})).plan).toEqual({steps: []})
+  })
+
+  for (const [what, stubs] of [
+    ['another plugin version loaded', [[MESH_CARD, {body: meshCard('0.0.9', '2026.9.6')}]]],
+    ['no claw-mesh card (the plugin is off)', [[MESH_CARD, {status: 404, body: 'Not Found'}]]],
+    ['an OpenClaw the plugin does not support', [[MESH_CARD, {body: meshCard('0.1.0', '2026.11.1')}]]],
+    ['a gateway still starting', [[MESH_CARD, {status: 503, body: 'starting'}]]],
+    [
+      'an older card and no Agent Card (no A2A peer yet)',
+      [
+        [MESH_CARD, {body: meshCard('0.1.0')}],
+        [AGENT_CARD, {status: 404, body: 'Not Found'}],
+      ],
+    ],
+    ['the gateway down', [[MESH_CARD, 'refused']]],
+  ] as const) {
+    it(`${what}: OpenClaw itself is asked, as without a gateway`, async () => {
+      provisioned()
+      const http = httpStubs()
+      for (const [url, reply] of stubs) http.on('GET', url, reply)
+      const d = deps(
+        [...probe(), {command: oc, args: INSPECT, result: loaded('0.0.9')}],
+        undefined,
+        undefined,
+        http.client,
+      )
+      const s = await meshPluginStatus(d.deps, undefined, pluginDir, {}, {viaGateway: true})
+      expect(s.observed.version).toBe('0.0.9')
+      expect(s.plan.steps).toEqual(['install'])
+    })
+  }
 })

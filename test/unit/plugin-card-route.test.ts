@@ -84,6 +84,20 @@ describe("the plugin's card route (GET /claw-mesh/v1/card)", () => {
       expect(text).not.toContain(secret)
   })
 
+  it('names the OpenClaw release serving it (api.runtime.version), and a card from a runtime without one omits it', async () => {
+    const withVersion: PluginApi = {
+      ...apiWith(config),
+      runtime: {version: '2026.9.6', config: {current: () => config}},
+    }
+    const s = await serve(cardHandler(withVersion))
+    servers.push(s)
+    const card = await (await fetch(`${s.url}${MESH_CARD_PATH}`)).json()
+    expect(card.clawMesh).toMatchObject({pluginVersion: 'dev', openclawVersion: '2026.9.6'})
+    const bare = await serve(cardHandler(apiWith(config)))
+    servers.push(bare)
+    expect((await (await fetch(`${bare.url}${MESH_CARD_PATH}`)).json()).clawMesh).not.toHaveProperty('openclawVersion')
+  })
+
   it('reads GET (and HEAD) only: anything else is 405 with Allow', async () => {
     const s = await serve(cardHandler(apiWith(config)))
     servers.push(s)

@@ -344,7 +344,15 @@ export const jsonSchemas = {
         probes: z.object({tailnet: probeResult, healthz: probeResult, readyz: probeResult, hooks: probeResult}),
         detail: str,
         remedy: opt(str),
-        card: opt(z.object({name: str, caps: z.array(str), description: opt(str), pluginVersion: opt(str)})),
+        card: opt(
+          z.object({
+            name: str,
+            caps: z.array(str),
+            description: opt(str),
+            pluginVersion: opt(str),
+            openclawVersion: opt(str),
+          }),
+        ),
       }),
     ),
     tailscale: z.object({available: bool, note: opt(str)}),

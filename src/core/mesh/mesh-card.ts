@@ -19,6 +19,8 @@ export interface MeshCardInput {
   name: string
   self: SelfDescription
   pluginVersion: string
+  /** The OpenClaw release the plugin runs in (`api.runtime.version`), when it says. */
+  openclawVersion?: string
   /** The gateway's base URL as peers reach it (channels.a2a.advertisedUrl, else the request's origin). */
   baseUrl: string
 }
@@ -32,7 +34,7 @@ export interface MeshCard {
   defaultInputModes: string[]
   defaultOutputModes: string[]
   skills: Array<{id: string; name: string; description: string; tags: string[]}>
-  clawMesh: {caps: string[]; description?: string; pluginVersion: string}
+  clawMesh: {caps: string[]; description?: string; pluginVersion: string; openclawVersion?: string}
 }
 
 export function buildMeshCard(input: MeshCardInput): MeshCard {
@@ -61,6 +63,7 @@ export function buildMeshCard(input: MeshCardInput): MeshCard {
       caps: self.caps,
       ...(self.description ? {description: self.description} : {}),
       pluginVersion: input.pluginVersion,
+      ...(input.openclawVersion ? {openclawVersion: input.openclawVersion} : {}),
     },
   }
 }
@@ -71,6 +74,8 @@ export interface PeerCard {
   caps: string[]
   description?: string
   pluginVersion?: string
+  /** The OpenClaw release serving the card (cards from plugins before 0.2 do not say). */
+  openclawVersion?: string
 }
 
 const cardSchema = z.object({
@@ -79,6 +84,7 @@ const cardSchema = z.object({
     caps: z.array(z.unknown()),
     description: z.optional(z.unknown()),
     pluginVersion: z.optional(z.unknown()),
+    openclawVersion: z.optional(z.unknown()),
   }),
 })
 
@@ -101,5 +107,7 @@ export function parseMeshCard(body: string): PeerCard | undefined {
   const description = sanitizeDescription(clawMesh.description)
   if (description) out.description = description
   if (typeof clawMesh.pluginVersion === 'string') out.pluginVersion = stripControl(clawMesh.pluginVersion).slice(0, 32)
+  if (typeof clawMesh.openclawVersion === 'string')
+    out.openclawVersion = stripControl(clawMesh.openclawVersion).slice(0, 32)
   return out
 }

@@ -87,6 +87,20 @@ export function parsePluginInspect(stdout: string, exitCode: number): ObservedPl
   }
 }
 
+/**
+ * The plugin as a running gateway shows it: OpenClaw's Agent Card names the release serving it, and the claw-mesh
+ * card (a route only the plugin registers, and only once it has loaded, enabled) the plugin version loaded. Undefined
+ * when either is missing or not a version: then only OpenClaw's own `plugins inspect` can tell.
+ */
+export function observedFromGateway(
+  openclawVersion: string | undefined,
+  pluginVersion: string | undefined,
+): {observed: ObservedPlugin; openclawVersion: string} | undefined {
+  if (!openclawVersion || !/^\d{4}\.\d+\.\d+/.test(openclawVersion)) return undefined
+  if (!pluginVersion || !/^\d+\.\d+\.\d+[\w.+-]*$/.test(pluginVersion)) return undefined
+  return {observed: {installed: true, version: pluginVersion, enabled: true, status: 'loaded'}, openclawVersion}
+}
+
 /** What doctor says about an observed plugin. */
 export function pluginHealth(observed: ObservedPlugin, bundled: string): {ok: boolean; detail: string} {
   if (!observed.installed) return {ok: false, detail: 'not installed'}

@@ -56,7 +56,8 @@ export function bootstrapHooks(
       async status() {
         // Before OpenClaw is installed (bootstrap installs it first) there is nothing to ask: the step runs.
         try {
-          const s = await meshPluginStatus(deps, undefined, undefined, want)
+          // A running gateway that shows this plugin version loaded answers at once (a re-run spawns no openclaw).
+          const s = await meshPluginStatus(deps, undefined, undefined, want, {viaGateway: true})
           return {
             current: s.plan.steps.length === 0 && !s.configStale,
             unsupported: s.plan.unsupported === 'OpenClaw is not installed' ? undefined : s.plan.unsupported,

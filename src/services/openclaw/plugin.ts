@@ -1,10 +1,11 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {mergeSelf, withSelfConfig, type SelfFlags} from '../../core/a2a/capabilities.js'
-import {getPath} from '../../core/openclaw/openclaw-config.js'
+import {getPath, readGatewaySettings} from '../../core/openclaw/openclaw-config.js'
 import {ClawMeshError} from '../../core/common/errors.js'
 import {
   MESH_PLUGIN_ID,
+  observedFromGateway,
   parsePluginInspect,
   planPlugin,
   pluginHealth,
@@ -18,6 +19,10 @@ import {readOpenClawConfig} from './config-file.js'
 import {syncA2aConfig} from '../a2a/sync.js'
 import {SECRET_NAMES} from '../../infra/secrets/types.js'
 import {locateOpenClaw, openclawArgs, probeOpenClawRuntime, type OpenClawLocation} from './locate.js'
+import {fetchAgentCard} from '../a2a/client.js'
+import {fetchMeshCard} from '../peers/cards.js'
+import {localUrl} from '../gateway/local-gateway.js'
+import {appliedGatewayPortSetting} from '../../core/common/settings.js'
 
 /**
  * claw-mesh's OpenClaw plugin on this machine: installed, updated and removed with OpenClaw's own plugin commands
@@ -81,11 +86,40 @@ export interface MeshPluginStatus {
   dir?: string
 }
 
+/** How long the running gateway gets to show its cards before OpenClaw itself is asked. */
+const LIVE_CARD_TIMEOUT_MS = 2000
+
+/**
+ * The plugin as the gateway running on this machine has it loaded, from its public claw-mesh card on loopback (no
+ * `openclaw` process: each takes seconds to start). The card names the plugin version and the OpenClaw release
+ * serving it; a card from an older plugin that does not name the release is completed by OpenClaw's Agent Card
+ * (served once the A2A channel has a peer). Undefined when the gateway cannot show it (down, starting, no card).
+ */
+export async function loadedMeshPlugin(
+  deps: Pick<Deps, 'http'>,
+  baseUrl: string,
+  timeoutMs = LIVE_CARD_TIMEOUT_MS,
+): Promise<ReturnType<typeof observedFromGateway>> {
+  const mesh = await fetchMeshCard(deps, baseUrl, timeoutMs)
+  if (mesh.state !== 'card') return undefined
+  const openclawVersion = mesh.card.openclawVersion ?? (await fetchAgentCard(deps, baseUrl, timeoutMs)).card?.version
+  return observedFromGateway(openclawVersion, mesh.card.pluginVersion)
+}
+
 export async function meshPluginStatus(
   deps: Deps,
   loc: OpenClawLocation = locateOpenClaw(deps),
   dir: string | undefined = bundledPluginDir(),
   want: PluginWant = {},
+  opts: {
+    /**
+     * Ask the running gateway first (bootstrap's re-run): when its cards show this claw-mesh's plugin version loaded
+     * on an OpenClaw that supports it, that is the answer. Anything else (a gateway that cannot show it, another
+     * version, an OpenClaw out of range) is asked of OpenClaw itself, as without this option, so every change is
+     * planned from `plugins inspect`.
+     */
+    viaGateway?: boolean
+  } = {},
 ): Promise<MeshPluginStatus> {
   if (!loc.bin)
     return {
@@ -100,11 +134,22 @@ export async function meshPluginStatus(
       configStale: false,
     }
   const bundled = bundledPluginVersion(dir)
-  const runtime = await probeOpenClawRuntime(deps, loc.bin)
-  const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
   const file = await readOpenClawConfig(loc.paths.configPath)
   const current = getPath(file.config, ['plugins', 'entries', MESH_PLUGIN_ID, 'config'])
   const configStale = JSON.stringify(current ?? {}) !== JSON.stringify(desiredPluginConfig(deps, current, want))
+  if (opts.viaGateway) {
+    // The port the gateway listens on now: the one it was started with, else the one openclaw.json names.
+    const port = appliedGatewayPortSetting({
+      state: deps.store.read(),
+      openclawConfig: {port: readGatewaySettings(file.config).port},
+    }).value
+    const loaded = await loadedMeshPlugin(deps, localUrl(port))
+    const plan = loaded && planPlugin(loaded.observed, bundled, loaded.openclawVersion)
+    if (loaded && plan && plan.steps.length === 0 && !plan.unsupported)
+      return {observed: loaded.observed, plan, bundled, configStale, openclawVersion: loaded.openclawVersion, dir}
+  }
+  const runtime = await probeOpenClawRuntime(deps, loc.bin)
+  const observed = await observeMeshPlugin(deps, {...loc, bin: loc.bin})
   return {
     observed,
     plan: planPlugin(observed, bundled, runtime.version),

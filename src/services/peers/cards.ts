@@ -49,7 +49,16 @@ export async function fetchPeerCard(
   record: PeerRecord,
   timeoutMs = CARD_TIMEOUT_MS,
 ): Promise<CardFetch> {
-  const base = record.url.replace(/\/+$/, '')
+  return fetchMeshCard(deps, record.url, timeoutMs)
+}
+
+/** The claw-mesh card served under a gateway's base URL (a peer's, or this host's own on loopback). */
+export async function fetchMeshCard(
+  deps: Pick<Deps, 'http'>,
+  baseUrl: string,
+  timeoutMs = CARD_TIMEOUT_MS,
+): Promise<CardFetch> {
+  const base = baseUrl.replace(/\/+$/, '')
   try {
     const res = await get(deps, `${base}${MESH_CARD_PATH}`, timeoutMs)
     const card = res.status === 200 ? parseMeshCard(res.body) : undefined
