@@ -63,7 +63,7 @@ if (!existsSync(path.join(root, 'oclif.manifest.json'))) {
 if (only.length === 0 || only.includes('startup')) {
   // Side by side, round-robin: every command runs right after \`node -e 0\`, so a busy machine slows both alike.
   // CPU (user + system of the child) is what the command costs; wall time on a loaded machine is mostly waiting.
-  const runs = 15
+  const runs = 31
   const home = mkdtempSync(path.join(os.tmpdir(), 'claw-bench-start-'))
   // Nothing to probe: an empty claw-mesh home, and a PATH with only node on it (no tailscale, no openclaw).
   const env = {CLAW_MESH_HOME: path.join(home, 'cm'), HOME: home, PATH: path.dirname(process.execPath)}
