@@ -1,6 +1,5 @@
 import {appendFileSync} from 'node:fs'
 import {Command, Config, Flags, type Interfaces} from '@oclif/core'
-import {config as zodConfig} from 'zod'
 import {
   BugError,
   ClawMeshError,
@@ -21,10 +20,6 @@ export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export {onInterrupt} from './infra/interrupt.js'
-
-// zod compiles a fast path for each object schema the first time it parses (new Function); a command parses state.json
-// and a few tool outputs once, where compiling costs more than it saves (~3 ms CPU on every run). Results are the same.
-zodConfig({jitless: true})
 
 /**
  * Every claw-mesh command: builds the dependency bag once, renders the result (human or one JSON document),

@@ -3,7 +3,7 @@ import {createRequire} from 'node:module'
 import path from 'node:path'
 import type Conf from 'conf'
 import {UsageError} from '../core/common/errors.js'
-import {stateSchema, type State} from '../core/common/state-schema.js'
+import {ONE_SHOT_PARSE, stateSchema, type State} from '../core/common/state-schema.js'
 import {writeFailure} from './fs-atomic.js'
 import {acquireLockSync} from './lock.js'
 import {assertPrivateDir, assertPrivateFile, ensurePrivateDirSync} from './private-fs.js'
@@ -61,7 +61,7 @@ export function createStateStore(dir: string): StateStore {
     assertPrivateFile(file)
   }
   const parse = (raw: unknown): State => {
-    const result = stateSchema.safeParse(raw)
+    const result = stateSchema.safeParse(raw, ONE_SHOT_PARSE)
     if (!result.success) {
       // Name the field: "peers.clawd.url: expected string" says what to fix, the bare message does not.
       const issue = result.error.issues[0]
@@ -117,14 +117,14 @@ function storeOf(open: () => {store: Record<string, unknown>}, file: string): Re
 
 /** An in-memory store for tests. */
 export function createMemoryStateStore(initial: Partial<State> = {}): StateStore & {raw: () => State} {
-  let state = stateSchema.parse(initial)
+  let state = stateSchema.parse(initial, ONE_SHOT_PARSE)
   return {
     path: ':memory:',
     read: () => structuredClone(state),
     update(mutate) {
       const next = structuredClone(state)
       mutate(next)
-      state = stateSchema.parse(next)
+      state = stateSchema.parse(next, ONE_SHOT_PARSE)
       return structuredClone(state)
     },
     raw: () => state,

@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import {ONE_SHOT_PARSE} from '../common/state-schema.js'
 
 /**
  * The watchdog's memory between runs (`<stateDir>/watchdog.json`) and the pure rules that turn one health
@@ -49,14 +50,14 @@ export interface CheckPlan {
 }
 
 export function emptyWatchdogState(): WatchdogState {
-  return watchdogStateSchema.parse({})
+  return watchdogStateSchema.parse({}, ONE_SHOT_PARSE)
 }
 
 /** Reads a stored state tolerantly: an unreadable file starts over instead of stopping the watchdog. */
 export function parseWatchdogState(text: string | undefined): WatchdogState {
   if (!text) return emptyWatchdogState()
   try {
-    const parsed = watchdogStateSchema.safeParse(JSON.parse(text))
+    const parsed = watchdogStateSchema.safeParse(JSON.parse(text), ONE_SHOT_PARSE)
     return parsed.success ? parsed.data : emptyWatchdogState()
   } catch {
     return emptyWatchdogState()

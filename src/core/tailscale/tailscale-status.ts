@@ -1,5 +1,7 @@
 import * as z from 'zod'
 import {stripControlValue} from '../common/terminal-text.js'
+import {ONE_SHOT_PARSE} from '../common/state-schema.js'
+import {byCodeUnit} from '../common/order.js'
 
 /**
  * `tailscale status --json`, read tolerantly: unknown fields are ignored, every field may be absent or null
@@ -118,7 +120,7 @@ export function parseStatusJson(text: string): RawStatus {
       cause: error,
     })
   }
-  const result = rawStatusSchema.safeParse(data)
+  const result = rawStatusSchema.safeParse(data, ONE_SHOT_PARSE)
   if (!result.success)
     throw new Error(`tailscale status --json has an unexpected shape: ${result.error.issues[0]?.message}`)
   // Host names, OS and health lines are chosen by other nodes (and the control server): no terminal controls.
@@ -146,7 +148,7 @@ export function summarizeStatus(raw: RawStatus): TailscaleSummary {
       curAddr: p.CurAddr || null,
     }
   })
-  peers.sort((a, b) => a.hostname.localeCompare(b.hostname))
+  peers.sort((a, b) => byCodeUnit(a.hostname, b.hostname))
   return {
     backendState: raw.BackendState ?? 'NoState',
     version: raw.Version ?? null,

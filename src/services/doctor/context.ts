@@ -5,6 +5,7 @@ import type {Deps} from '../../deps.js'
 import {createMachineView, type MachineView} from '../machine/view.js'
 import {limiter, memo, memoBy} from '../machine/memo.js'
 import {checkPeers} from '../peers/check.js'
+import {byName} from '../../core/common/order.js'
 
 export interface DoctorContextOptions {
   /** Only this peer (--peer NAME). */
@@ -39,7 +40,7 @@ export function createDoctorContext(deps: Deps, opts: DoctorContextOptions): Doc
   }
 
   const records = memo((): PeerRecord[] => {
-    const all = Object.values(stateOrEmpty()?.peers ?? {}).sort((a, b) => a.name.localeCompare(b.name))
+    const all = Object.values(stateOrEmpty()?.peers ?? {}).sort(byName)
     return opts.peer ? all.filter((r) => r.name === opts.peer) : all
   })
 

@@ -9,6 +9,7 @@ import {deliver, type Delivery} from './deliver.js'
 import {sendRoute, tokenFor} from './send.js'
 import {assertA2aText} from '../../core/a2a/a2a-protocol.js'
 import {askPeer, peerKindOf} from '../a2a/ask.js'
+import {byName} from '../../core/common/order.js'
 
 export type BroadcastStatus = 'delivered' | 'answered' | 'failed' | 'timeout' | 'skipped'
 
@@ -183,7 +184,7 @@ export async function broadcastMessage(
   },
 ): Promise<BroadcastResult> {
   const state = deps.store.read()
-  const records = Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
+  const records = Object.values(state.peers).sort(byName)
   const routes = new Map(records.map((r) => [r.name, sendRoute(r, opts)]))
   const targets = records.filter((r) => r.messaging || routes.get(r.name) === 'a2a')
   if (targets.length === 0) {

@@ -18,6 +18,7 @@ import type {PeerCard} from '../../core/mesh/mesh-card.js'
 import {CARD_TIMEOUT_MS, fetchPeerCard, recordCards} from './cards.js'
 import {peerToken, requirePeer} from './records.js'
 import {remedyFor} from './check-remedy.js'
+import {byName} from '../../core/common/order.js'
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
 export type PeerStatus = 'ok' | 'degraded' | 'down'
@@ -393,7 +394,7 @@ export async function checkPeers(
   const records =
     opts.names && opts.names.length > 0
       ? opts.names.map((n) => requirePeer(state, n))
-      : Object.values(state.peers).sort((a, b) => a.name.localeCompare(b.name))
+      : Object.values(state.peers).sort(byName)
   if (records.length === 0)
     return {
       peers: [],

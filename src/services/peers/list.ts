@@ -5,6 +5,7 @@ import {parseStatusJson, summarizeStatus} from '../../core/tailscale/tailscale-s
 import {gatewayPortSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {openTailscale} from '../tailscale/cli.js'
+import {byName} from '../../core/common/order.js'
 
 export interface SelfView {
   name?: string
@@ -24,7 +25,7 @@ export function listPeers(deps: Pick<Deps, 'store'>): PeerListResult {
   const peers = Object.values(deps.store.read().peers).map((p) =>
     p.a2a && !p.trust ? {...p, trust: DEFAULT_TRUST} : p,
   )
-  return {peers: peers.sort((a, b) => a.name.localeCompare(b.name))}
+  return {peers: peers.sort(byName)}
 }
 
 /**
