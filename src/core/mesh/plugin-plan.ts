@@ -88,9 +88,10 @@ export function parsePluginInspect(stdout: string, exitCode: number): ObservedPl
 }
 
 /**
- * The plugin as a running gateway shows it: OpenClaw's Agent Card names the release serving it, and the claw-mesh
- * card (a route only the plugin registers, and only once it has loaded, enabled) the plugin version loaded. Undefined
- * when either is missing or not a version: then only OpenClaw's own `plugins inspect` can tell.
+ * The plugin as a running gateway shows it: the claw-mesh card (a route only the plugin registers, and only once it
+ * has loaded, enabled) names the plugin version loaded and the OpenClaw release serving it (an older plugin's card
+ * does not: OpenClaw's Agent Card then names the release). Undefined when either is missing or not a version: then
+ * only OpenClaw's own `plugins inspect` can tell.
  */
 export function observedFromGateway(
   openclawVersion: string | undefined,
