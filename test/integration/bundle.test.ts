@@ -140,6 +140,15 @@ describe('the start-up bundle', () => {
     }
   })
 
+  it('doctor from the bundle: no check crashes on a bare host (files are found from the package root)', async () => {
+    // A module that read a file relative to its own place found it from dist/services/… but not from dist/bundle/
+    // (agent-exec-fallback read /package.json one folder too high and crashed).
+    const bare = path.join(home, 'bare')
+    const run = await runCli(['doctor', '--json'], {env: {CLAW_MESH_HOME: path.join(bare, 'cm'), HOME: bare}})
+    const report = JSON.parse(run.stdout) as {summary: {crashed: number}; checks: {id: string; detail: string}[]}
+    expect(report.summary.crashed, JSON.stringify(report.checks.filter((c) => /crashed/.test(c.detail)))).toBe(0)
+  })
+
   it("packageRoot() is the folder of claw-mesh's package.json", () => {
     expect(packageRoot()).toBe(ROOT)
     expect(JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).name).toBe('claw-mesh')

@@ -40,4 +40,13 @@ describe('the folder map', () => {
       [...owners].filter(([, where]) => where.length > 1).map(([name, where]) => `${name}: ${where.join(', ')}`),
     ).toEqual([])
   })
+
+  it('the CLI finds its own files from the package root, never relative to a module (the bundle moves modules)', () => {
+    // new URL('../…', import.meta.url) resolves from dist/services/… under tsc and from dist/bundle/ in the bundle.
+    const relative = /new URL\(\s*['"]\.\.?\//
+    const offenders = files('.')
+      .filter((f) => !f.startsWith('plugin'))
+      .filter((f) => relative.test(readFileSync(path.join(SRC, f), 'utf8')))
+    expect(offenders).toEqual([])
+  })
 })

@@ -1,14 +1,17 @@
 import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
 import {parseFallbackMarker} from '../../core/mesh/agent-fallback.js'
 import {openclawExecPath, type AgentFallbackProbe} from '../../core/checks/agent-fallback.js'
 import type {Deps} from '../../deps.js'
 import {readIfExists} from '../../infra/fs-atomic.js'
+import {packageRoot} from '../../infra/package-root.js'
 import {findOnPath} from '../../platform/probe.js'
 import {skillPath} from '../skill/install.js'
 
 /** The Node versions claw-mesh runs on (package.json engines.node), the one place they are written. */
 export function cliNodeMinimum(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  // Found from the package root, not from this module's own place: the build moves the module into dist/bundle/.
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
     engines?: {node?: string}
   }
   return pkg.engines?.node ?? '>=22.12'
