@@ -6,7 +6,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {evalHandshake} from '../../src/core/checks/gateway-runtime.js'
 import {checkGatewayToken} from '../../src/services/gateway/token-check.js'
-import {freePort, killTree, openclawForTests, requireOrSkip, sandbox, type Sandbox} from '../helpers/openclaw.js'
+import {freePort, openclawForTests, requireOrSkip, sandbox, stopTree, type Sandbox} from '../helpers/openclaw.js'
 
 /**
  * The failed-auth lockout as the real gateway gives it (OpenClaw 2026.9.6): a loopback bucket that is not exempt
@@ -47,8 +47,9 @@ describe.skipIf(!ready)('a real gateway that locked the operator out (AUTH_RATE_
   }, 180_000)
 
   afterAll(async () => {
-    killTree(gateway)
-    if (s && !process.env.CLAW_MESH_KEEP_TEST_DIRS) await rm(s.dir, {recursive: true, force: true})
+    await stopTree(gateway)
+    if (s && !process.env.CLAW_MESH_KEEP_TEST_DIRS)
+      await rm(s.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200})
   })
 
   it('after three wrong tokens the right one is locked out: claw-mesh reports throttled, and doctor a lockout, not a bad token', async () => {

@@ -6,7 +6,7 @@ import {
   buildCli,
   freePort,
   killBackgroundGateway,
-  killTree,
+  stopTree,
   netnsAvailable,
   openclawForTests,
   probeGateway,
@@ -85,9 +85,10 @@ if (
 
     afterAll(async () => {
       await killBackgroundGateway(s.cm)
-      killTree(holder)
+      await stopTree(holder)
       await session?.stop()
-      if (!process.env.CLAW_MESH_KEEP_E2E) await fs.rm(s.dir, {recursive: true, force: true})
+      if (!process.env.CLAW_MESH_KEEP_E2E)
+        await fs.rm(s.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200})
     })
 
     it('configures the keychain exec provider, starts, and the gateway resolves its token from the keychain', async () => {

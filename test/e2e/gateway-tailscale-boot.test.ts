@@ -6,7 +6,7 @@ import {
   buildCli,
   freePort,
   killBackgroundGateway,
-  killTree,
+  stopTree,
   openclawForTests,
   requireOrSkip,
   runCli,
@@ -81,8 +81,9 @@ if (
 
     afterAll(async () => {
       await killBackgroundGateway(s.cm)
-      killTree(daemon)
-      if (!process.env.CLAW_MESH_KEEP_E2E) await fs.rm(s.dir, {recursive: true, force: true})
+      await stopTree(daemon)
+      if (!process.env.CLAW_MESH_KEEP_E2E)
+        await fs.rm(s.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200})
     })
 
     it('the real gateway exits 1 at boot while tailscaled is down: the upstream failure, reproduced', async () => {

@@ -121,7 +121,8 @@ if (requireOrSkip('OpenClaw (real gateway)', oc) && oc.ok) {
       await new Promise<void>((r) => (busy ? busy.close(() => r()) : r()))
       timings.suiteMs = Date.now() - suiteStart
       console.log(`gateway e2e timings: ${JSON.stringify(timings)}`)
-      if (!process.env.CLAW_MESH_KEEP_E2E) await fs.rm(s.dir, {recursive: true, force: true})
+      if (!process.env.CLAW_MESH_KEEP_E2E)
+        await fs.rm(s.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200})
     })
 
     it('configure fixes the seed mistakes, keeps every unrelated key, and the real validator accepts the file', async () => {

@@ -68,7 +68,7 @@ if (requireOrSkip('Secret Service (dbus-run-session + gnome-keyring)', secretSer
 
     afterAll(async () => {
       await session?.stop()
-      await fs.rm(s.dir, {recursive: true, force: true})
+      await fs.rm(s.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200})
     })
 
     it('sets, reads, replaces and deletes secrets in gnome-keyring (child under dbus-run-session)', async () => {
@@ -210,7 +210,7 @@ if (requireOrSkip('the kernel keyring (keyctl)', keyctl)) {
       s = await sandbox(oc, 'keyutils')
     })
     afterAll(async () => {
-      await fs.rm(s.dir, {recursive: true, force: true})
+      await fs.rm(s.dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200})
     })
 
     it('bootstrap --dry-run plans the 0600 file store and says why (exit 0), gateway configure uses it, and nothing goes to /proc/keys', async () => {

@@ -241,22 +241,47 @@ export async function killBackgroundGateway(cmDir: string): Promise<void> {
 
 export async function killPid(pid: number | undefined, graceMs = 15_000): Promise<void> {
   if (!pid || pid <= 0) return
-  const alive = () => {
+  await stopAndWait(pid, graceMs)
+}
+
+/**
+ * Stops a detached child's whole process group and waits until no process of it is left, so a directory it writes
+ * to can be removed afterwards: the gateway keeps writing its cache for a moment after SIGTERM, and removing the
+ * sandbox under it failed with ENOTEMPTY.
+ */
+export async function stopTree(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
+  if (!child?.pid) return
+  await stopAndWait(-child.pid, graceMs)
+}
+
+/** SIGTERM to `target` (a pid, or a process group as a negative number), then SIGKILL after `graceMs`; waits for it. */
+async function stopAndWait(target: number, graceMs: number): Promise<void> {
+  const alive = (): boolean => {
     try {
-      process.kill(pid, 0)
+      process.kill(target, 0)
       return true
     } catch {
       return false
     }
   }
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(target, sig)
+    } catch {
+      // gone meanwhile
+    }
+  }
   if (!alive()) return
-  process.kill(pid, 'SIGTERM')
+  signal('SIGTERM')
   const deadline = Date.now() + graceMs
-  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
-  if (alive()) process.kill(pid, 'SIGKILL')
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  if (!alive()) return
+  signal('SIGKILL')
+  const hardDeadline = Date.now() + 5_000
+  while (alive() && Date.now() < hardDeadline) await new Promise((r) => setTimeout(r, 50))
 }
 
-/** Kills a child and its process group (dbus-run-session, unshare holders). */
+/** Kills a child and its process group (dbus-run-session, unshare holders) without waiting. */
 export function killTree(child: ChildProcess | undefined): void {
   if (!child?.pid) return
   try {
