@@ -39,6 +39,12 @@ export default tseslint.config(
           property: 'platform',
           message: 'Use the platform adapter (src/platform/) instead of process.platform.',
         },
+        {
+          object: 'performance',
+          property: 'now',
+          message:
+            'Use monotonicMs() (src/core/common/duration.ts): the global performance loads perf_hooks at start-up.',
+        },
       ],
     },
   },

@@ -1,7 +1,7 @@
 // esbuild plugins for scripts/bundle.mjs: start-up work the bundle can leave out without changing what any
 // command does. Each was found with `node --cpu-prof` on the built CLI; the figures are CPU per run.
 import {readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
+import {createRequire, isBuiltin} from 'node:module'
 
 /**
  * Edits to @oclif/core's own files that leave its behaviour as it is, each found by its exact text: the build fails
@@ -94,18 +94,23 @@ export const oclifEdits = {
  * `import … from 'node:fs'` in an ES module makes Node build the module's ESM facade, which reads every export:
  * fs's lazy getters (ReadStream, promises) then load fs streams, fs/promises, readline and REPL history, ~3 ms of
  * every start whether or not they are used. Bundled imports of Node's own modules read them with
- * process.getBuiltinModule instead, as a CommonJS module. (require() calls from oclif's CommonJS are left alone: they
- * never build the facade.) The modules below, which a chunk may import for one function that most runs never call,
- * load on first use: their exports are the properties of a plain object (unlike events or stream, a class, or
- * process, whose methods are inherited), so an object whose getters load the module stands in for it.
+ * process.getBuiltinModule instead, as a CommonJS module. The modules below, which the bundle imports or oclif
+ * requires for a function most runs never call (oclif's perf_hooks only with its performance debug on, child_process
+ * only to ask PowerShell for the parent shell, readline only for args piped on stdin), load on first use: their
+ * exports are the properties of a plain object (unlike events or stream, a class, or process, whose methods are
+ * inherited), so an object whose getters load the module stands in for it. oclif's TypeScript-built CommonJS reads a
+ * required module's property at each use (`(0, node_child_process_1.execSync)(…)`), so the getter is reached only
+ * then. Other require() calls are left alone: they never build a facade.
  */
 const LAZY_BUILTINS = new Set([
   'node:child_process',
   'node:crypto',
   'node:dns',
+  'node:fs/promises',
   'node:http',
   'node:https',
   'node:net',
+  'node:perf_hooks',
   'node:readline',
   'node:tls',
   'node:zlib',
@@ -118,7 +123,16 @@ export const lazyBuiltins = {
     // Static imports only: a dynamic import() of a CommonJS chunk would lose its named exports (Node's own import()
     // of a builtin is kept; it runs only where a rare path asks for it).
     build.onResolve({filter: /^node:/}, (args) =>
-      args.kind === 'import-statement' ? {path: args.path, namespace: 'builtin-module'} : undefined,
+      args.kind === 'import-statement' || (args.kind === 'require-call' && LAZY_BUILTINS.has(args.path))
+        ? {path: args.path, namespace: 'builtin-module'}
+        : undefined,
+    )
+    // The same for a bare name (`import {randomUUID} from 'crypto'`, as listr2 writes them): its facade cost the
+    // same, and more (util's loads parseArgs and assert's diff, crypto's all of WebCrypto), ~6 ms of every start.
+    build.onResolve({filter: /^[a-z_]+(\/[a-z_]+)?$/}, (args) =>
+      args.kind === 'import-statement' && isBuiltin(args.path)
+        ? {path: `node:${args.path}`, namespace: 'builtin-module'}
+        : undefined,
     )
     build.onLoad({filter: /.*/, namespace: 'builtin-module'}, (args) => {
       const spec = JSON.stringify(args.path)

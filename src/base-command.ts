@@ -13,6 +13,7 @@ import {closest} from './core/common/suggest.js'
 import {stripControl, stripControlValue} from './core/common/terminal-text.js'
 import {createDeps, type Deps, type DepsOptions} from './deps.js'
 import {runInterruptCleanups} from './infra/interrupt.js'
+import {monotonicMs} from './core/common/duration.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -108,7 +109,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
 
   public async run(): Promise<void> {
     const stopSignals = this.listenForSignals()
-    const started = performance.now()
+    const started = monotonicMs()
     try {
       // Results carry what peers, gateways and the tailnet said: no terminal control from them reaches the render.
       const result = stripControlValue(await this.execute())
@@ -136,7 +137,7 @@ export abstract class BaseCommand<T extends typeof Command = typeof Command> ext
     const usage = process.resourceUsage()
     const line = {
       command: this.id,
-      wallMs: Math.round(performance.now() - started),
+      wallMs: Math.round(monotonicMs() - started),
       cpuUserMs: Math.round(usage.userCPUTime / 1000),
       cpuSystemMs: Math.round(usage.systemCPUTime / 1000),
       maxRssKb: usage.maxRSS,

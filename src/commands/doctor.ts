@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base-command.js'
 import {CHECK_GROUPS, type CheckGroup} from '../core/checks/types.js'
-import {parseDuration} from '../core/common/duration.js'
+import {monotonicMs, parseDuration} from '../core/common/duration.js'
 import {ExitCode} from '../core/common/errors.js'
 import {socketFlag, timeoutFlag} from '../flags.js'
 import {renderDoctor} from '../render/doctor.js'
@@ -47,7 +47,7 @@ Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or cr
 
   protected async execute(): Promise<DoctorResult & {fix?: FixReport}> {
     const {flags, deps} = this
-    const started = performance.now()
+    const started = monotonicMs()
     const opts = {
       only: parseOnly(flags.only),
       group: flags.group as CheckGroup | undefined,
@@ -58,7 +58,7 @@ Exit code: 0 when nothing failed (warnings allowed), 5 when a check failed or cr
     const first = await runDoctor(deps, opts)
     if (!flags.fix) return first
     const fixed = await fixAndRecheck(deps, first, {...opts, yes: flags.yes})
-    return {...fixed, durationMs: Math.round(performance.now() - started)}
+    return {...fixed, durationMs: Math.round(monotonicMs() - started)}
   }
 
   protected override render(result: DoctorResult & {fix?: FixReport}): void {

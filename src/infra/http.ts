@@ -2,6 +2,7 @@ import type {ProxyAgent} from 'undici'
 import {peerHostKind} from '../core/pairing/peer-url.js'
 import type {Redactor} from '../core/secrets/redact.js'
 import {PlainBodyTooLarge, plainHttpRequest} from './plain-http.js'
+import {monotonicMs} from '../core/common/duration.js'
 
 /**
  * A small HTTP client over fetch with a hard timeout and a hard body cap on every request. Everything claw-mesh
@@ -164,7 +165,7 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
   }
   return {
     async request(req) {
-      const started = performance.now()
+      const started = monotonicMs()
       const max = req.maxBodyBytes ?? MAX_BODY_BYTES
       // Outside the try: a bad proxy setting is the user's error to see, not a network failure.
       const proxy = isLoopbackUrl(req.url) ? undefined : opts.proxy?.()
@@ -193,7 +194,7 @@ export function createFetchHttpClient(redactor?: Redactor, opts: {proxy?: () => 
           status: answer.status,
           headers,
           body,
-          latencyMs: Math.round(performance.now() - started),
+          latencyMs: Math.round(monotonicMs() - started),
           json<T>() {
             try {
               return JSON.parse(body) as T

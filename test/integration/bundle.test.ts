@@ -13,6 +13,7 @@ import {tempDir} from '../helpers/fakes/index.js'
  */
 const home = tempDir('bundle').path
 const HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-loads.mjs')
+const BUILTINS_HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-builtins.cjs')
 
 function withPeer() {
   const cm = path.join(home, 'cm')
@@ -61,6 +62,30 @@ describe('the start-up bundle', () => {
     ).toEqual([])
     // Fewer than 40 files for a plain command (tsc's output was ~600).
     expect(files.length).toBeLessThan(40)
+  })
+
+  it("loads none of Node's modules a plain command does not use (each one is start-up time on every run)", async () => {
+    const loads = path.join(home, 'builtins.txt')
+    writeFileSync(loads, '')
+    const run = await runCli(['peer', 'list'], {
+      env: {...withPeer(), CLAW_MESH_TEST_BUILTINS: loads, NODE_OPTIONS: `--require=${BUILTINS_HOOK}`},
+    })
+    expect(run.exitCode, run.stderr).toBe(0)
+    const builtins = readFileSync(loads, 'utf8').split('\n').filter(Boolean)
+    expect(builtins).toContain('tty') // the recorder works: the table went to stdout
+    // worker_threads, util's parseArgs and assert's diff came with listr2's `import … from 'util'` (an ES module
+    // facade reads every export), crypto with its randomUUID import, perf_hooks with oclif's performance module and
+    // the global `performance`, child_process with oclif's PowerShell helper, readline with its stdin reader.
+    const unused = [
+      'worker_threads',
+      'internal/util/parse_args/parse_args',
+      'internal/util/diff',
+      'crypto',
+      'perf_hooks',
+      'child_process',
+      'readline',
+    ]
+    expect(builtins.filter((b) => unused.includes(b))).toEqual([])
   })
 
   it('loads no wsl-utils on Linux: whether this is WSL comes from is-wsl alone', async () => {

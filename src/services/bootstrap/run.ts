@@ -29,6 +29,7 @@ import {observeBootstrap, type Observation} from './observe.js'
 import {planText, bootstrapResult, type Applied} from './result.js'
 import {recordSelf} from './self.js'
 import type {BootstrapOptions, BootstrapResult, BootstrapStepResult} from './types.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 export interface BootstrapHooks {
   /** Asks the user to allow installs. Absent: there is no one to ask (no terminal, CI, --json). */
@@ -208,7 +209,7 @@ export async function run(
   const task = (id: BootstrapStepId, fn: (update: (m: string) => void) => Promise<string>) => ({
     title: step(id).title,
     run: async (_c: object, update: (m: string) => void) => {
-      const t0 = performance.now()
+      const t0 = monotonicMs()
       try {
         return (step(id).outcome = await fn(update))
       } catch (error) {
@@ -216,7 +217,7 @@ export async function run(
         if (error instanceof (await import('../../infra/progress.js')).StepIncomplete) step(id).outcome = error.message
         throw error
       } finally {
-        step(id).durationMs = Math.round(performance.now() - t0)
+        step(id).durationMs = Math.round(monotonicMs() - t0)
         // Done or failed half-way, the step may have changed these: the view reads them again.
         if (STEP_CHANGES[id].length > 0) view.invalidate(...STEP_CHANGES[id])
       }

@@ -14,6 +14,7 @@ import type {Deps} from '../../deps.js'
 import {requirePeer} from '../peers/records.js'
 import {createDoctorContext, type DoctorContextOptions} from './context.js'
 import {runChecks} from './run-checks.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 export interface DoctorOptions {
   /** Check ids (--only). */
@@ -77,7 +78,7 @@ export function selectChecks(opts: {only?: string[]; group?: CheckGroup}): Check
  * OpenClaw is a failed check with a remedy, and a fresh machine gets `next: claw-mesh bootstrap`.
  */
 export async function runDoctor(deps: Deps, opts: DoctorOptions): Promise<DoctorResult> {
-  const started = performance.now()
+  const started = monotonicMs()
   if (opts.peer) {
     const state = deps.store.read()
     requirePeer(state, opts.peer)
@@ -105,7 +106,7 @@ export async function runDoctor(deps: Deps, opts: DoctorOptions): Promise<Doctor
   const result: DoctorResult = {
     checks: results,
     summary: {...summary, ok: summary.fail === 0 && summary.crashed === 0},
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(monotonicMs() - started),
   }
   if (!ctx.provisioned() && ctx.state().ok) result.next = 'claw-mesh bootstrap'
   return result

@@ -1,5 +1,6 @@
 import type {PlatformId} from '../../platform/types.js'
 import type {CheckDefinition, CheckOutcome, CheckResult} from '../../core/checks/types.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 export interface RunChecksOptions<Ctx> {
   checks: readonly CheckDefinition<Ctx>[]
@@ -63,7 +64,7 @@ function isOutcome(value: unknown): value is CheckOutcome {
  * that returned `fail`; one that misses its deadline fails with a timeout.
  */
 export async function runChecks<Ctx>(opts: RunChecksOptions<Ctx>): Promise<CheckResult[]> {
-  const now = opts.now ?? (() => performance.now())
+  const now = opts.now ?? monotonicMs
   const instances = expandChecks(opts.checks, opts.platform, opts.peers)
   return Promise.all(
     instances.map(async ({check, peer}): Promise<CheckResult> => {

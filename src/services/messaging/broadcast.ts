@@ -10,6 +10,7 @@ import {sendRoute, tokenFor} from './send.js'
 import {assertA2aText} from '../../core/a2a/a2a-protocol.js'
 import {askPeer, peerKindOf} from '../a2a/ask.js'
 import {byName} from '../../core/common/order.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 export type BroadcastStatus = 'delivered' | 'answered' | 'failed' | 'timeout' | 'skipped'
 
@@ -99,7 +100,7 @@ async function sendOne(
   request: HookRequest,
   timeoutMs: number,
 ): Promise<BroadcastPeerResult> {
-  const started = performance.now()
+  const started = monotonicMs()
   const d = await deliverBounded(deps, record, token, request, timeoutMs)
   if (!d) {
     const error = deliveryError(
@@ -108,7 +109,7 @@ async function sendOne(
       {type: 'network', kind: 'timeout', detail: 'no answer before the timeout'},
       1,
     )
-    return failed(record, error, {attempts: 1, elapsedMs: Math.round(performance.now() - started)})
+    return failed(record, error, {attempts: 1, elapsedMs: Math.round(monotonicMs() - started)})
   }
   const base = {peer: record.name, url: record.url, attempts: d.attempts, elapsedMs: d.elapsedMs}
   const httpStatus = d.outcome.type === 'answer' ? {httpStatus: d.outcome.status} : {}
@@ -135,7 +136,7 @@ async function askOne(
   timeoutMs: number,
   wait: boolean,
 ): Promise<BroadcastPeerResult> {
-  const started = performance.now()
+  const started = monotonicMs()
   const base = {peer: record.name, url: record.url, via: 'a2a' as const, attempts: 1}
   try {
     const r = await askPeer(deps, record.name, {message, returnImmediately: !wait, timeoutMs})
@@ -171,7 +172,7 @@ async function askOne(
     }
   } catch (error) {
     const err = error instanceof ClawMeshError ? error : new ClawMeshError(String((error as Error)?.message ?? error))
-    return {...failed(record, err), via: 'a2a', attempts: 1, elapsedMs: Math.round(performance.now() - started)}
+    return {...failed(record, err), via: 'a2a', attempts: 1, elapsedMs: Math.round(monotonicMs() - started)}
   }
 }
 
@@ -209,7 +210,7 @@ export async function broadcastMessage(
   // Refused once, before the first peer is reached: a message holding a secret goes to nobody.
   await assertNoSecretInText(deps, opts.message)
   const secrets = await deps.secrets()
-  const started = performance.now()
+  const started = monotonicMs()
   const results = await Promise.all(
     records.map(async (record): Promise<BroadcastPeerResult> => {
       if (routes.get(record.name) === 'a2a')
@@ -247,7 +248,7 @@ export async function broadcastMessage(
   return {
     kind: opts.kind,
     timeoutMs: opts.timeoutMs,
-    elapsedMs: Math.round(performance.now() - started),
+    elapsedMs: Math.round(monotonicMs() - started),
     results,
     summary,
   }

@@ -4,6 +4,7 @@ import type {PeerRecord} from '../../core/common/state-schema.js'
 import type {Deps} from '../../deps.js'
 import {callA2a, fetchAgentCard, type A2aOutcome} from '../a2a/client.js'
 import type {PeerCheckResult, PeerStatus, ProbeResult} from './check.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 /** The A2A answers every kind of peer can give, as one probe line (the OpenClaw-only ones are read before this). */
 export function a2aAnswerProbe(outcome: A2aOutcome): ProbeResult {
@@ -78,7 +79,7 @@ export async function checkForeign(
   inputs: {presence: ProbeResult; a2aOut?: string; timeoutMs: number},
 ): Promise<PeerCheckResult> {
   const url = record.a2a?.url ?? record.url
-  const started = performance.now()
+  const started = monotonicMs()
   const [found, outcome] = await Promise.all([
     fetchAgentCard(deps, record.url, inputs.timeoutMs),
     inputs.a2aOut
@@ -90,7 +91,7 @@ export async function checkForeign(
         )
       : Promise.resolve(undefined),
   ])
-  const latencyMs = Math.round(performance.now() - started)
+  const latencyMs = Math.round(monotonicMs() - started)
   const a2a: ProbeResult = outcome
     ? {...a2aAnswerProbe(outcome), latencyMs}
     : {status: 'fail', detail: 'its token is missing from the secret store'}

@@ -19,6 +19,7 @@ import {CARD_TIMEOUT_MS, fetchPeerCard, recordCards} from './cards.js'
 import {peerToken, requirePeer} from './records.js'
 import {remedyFor} from './check-remedy.js'
 import {byName} from '../../core/common/order.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skip'
 export type PeerStatus = 'ok' | 'degraded' | 'down'
@@ -403,7 +404,7 @@ export async function checkPeers(
       elapsedMs: 0,
       summary: {ok: 0, degraded: 0, down: 0},
     }
-  const started = performance.now()
+  const started = monotonicMs()
   const secrets = records.some((r) => r.messaging || r.a2a) ? await deps.secrets() : undefined
   const tokens = await Promise.all(
     records.map((r) => (secrets ? peerToken(deps, secrets, r) : Promise.resolve(undefined))),
@@ -463,7 +464,7 @@ export async function checkPeers(
     peers,
     tailscale: {available: Boolean(ts.summary), note: ts.note},
     timeoutMs: opts.timeoutMs,
-    elapsedMs: Math.round(performance.now() - started),
+    elapsedMs: Math.round(monotonicMs() - started),
     summary,
   }
 }

@@ -7,6 +7,7 @@ import {peerUrlFor} from '../../core/openclaw/gateway-url.js'
 import {appliedGatewayPortSetting} from '../../core/common/settings.js'
 import type {Deps} from '../../deps.js'
 import {createDoctorContext, type DoctorContextOptions} from '../doctor/context.js'
+import {monotonicMs} from '../../core/common/duration.js'
 
 export type HealthWord = 'ok' | 'not ready' | 'down' | 'unknown'
 
@@ -60,7 +61,7 @@ export async function meshStatus(
   deps: Deps,
   opts: {peerTimeoutMs: number; socket?: string; context?: (deps: Deps, opts: DoctorContextOptions) => DoctorContext},
 ): Promise<StatusResult> {
-  const started = performance.now()
+  const started = monotonicMs()
   const ctx = (opts.context ?? createDoctorContext)(deps, {peerTimeoutMs: opts.peerTimeoutMs, socket: opts.socket})
   const stateRead = ctx.state()
   // A state file that cannot be read is not "no identity yet": say which file and field, exit 2.
@@ -169,5 +170,5 @@ export async function meshStatus(
       ...(problems.length > 0 ? {detail: problems.map(([id, p]) => `${id}: ${p.detail}`).join('; ')} : {}),
     }
   })
-  return {at: deps.clock.now().toISOString(), host, peers, elapsedMs: Math.round(performance.now() - started)}
+  return {at: deps.clock.now().toISOString(), host, peers, elapsedMs: Math.round(monotonicMs() - started)}
 }
