@@ -13,7 +13,7 @@ import {tempDir} from '../helpers/fakes/index.js'
  */
 const home = tempDir('bundle').path
 const HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-loads.mjs')
-const BUILTINS_HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-builtins.cjs')
+const BUILTINS_HOOK = path.join(ROOT, 'test', 'fixtures', 'bundle', 'record-builtins.mjs')
 
 function withPeer() {
   const cm = path.join(home, 'cm')
@@ -68,7 +68,7 @@ describe('the start-up bundle', () => {
     const loads = path.join(home, 'builtins.txt')
     writeFileSync(loads, '')
     const run = await runCli(['peer', 'list'], {
-      env: {...withPeer(), CLAW_MESH_TEST_BUILTINS: loads, NODE_OPTIONS: `--require=${BUILTINS_HOOK}`},
+      env: {...withPeer(), CLAW_MESH_TEST_BUILTINS: loads, NODE_OPTIONS: `--import=${BUILTINS_HOOK}`},
     })
     expect(run.exitCode, run.stderr).toBe(0)
     const builtins = readFileSync(loads, 'utf8').split('\n').filter(Boolean)
