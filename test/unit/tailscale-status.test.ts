@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {parseStatusJson, summarizeStatus, tailscaleSummarySchema} from '../../src/core/tailscale/tailscale-status.js'
+import {parseStatusJson, summarizeStatus} from '../../src/core/tailscale/tailscale-status.js'
+import {tailscaleSummarySchema} from '../../src/core/tailscale/tailscale-summary-schema.js'
 
 const RUNNING = JSON.stringify(
   {

@@ -2,7 +2,7 @@ import * as z from 'zod'
 import {TRUST_LEVELS} from '../pairing/pair-trust.js'
 import {CHECK_GROUPS} from '../checks/types.js'
 import {peerRecordSchema} from './state-schema.js'
-import {tailscaleSummarySchema} from '../tailscale/tailscale-status.js'
+import {tailscaleSummarySchema} from '../tailscale/tailscale-summary-schema.js'
 import {watchdogStateSchema} from '../lifecycle/watchdog-state.js'
 
 /**

@@ -1,135 +1,144 @@
 import * as z from 'zod'
 import {TRUST_LEVELS} from '../pairing/pair-trust.js'
 
+// One instance per field type, shared by every field: a zod schema is immutable, and each instance costs start-up
+// time (zod's classic API gives every instance its own ~50 methods; this file built ~200 of them, ~5 ms a command).
+const string = z.string()
+const strings = z.array(string)
+const optString = string.optional()
+const optStrings = strings.optional()
+const optNumber = z.number().optional()
+const optBoolean = z.boolean().optional()
+
 /** claw-mesh's own state (never inside openclaw.json). Every section optional so old files keep loading. */
 export const peerRecordSchema = z.object({
-  name: z.string(),
-  hostname: z.string().optional(),
-  url: z.string(),
-  addedAt: z.string(),
+  name: string,
+  hostname: optString,
+  url: string,
+  addedAt: string,
   source: z.enum(['invite', 'url', 'discovered']).default('url'),
   messaging: z.boolean().default(false),
   /** Tailscale's stable node id, when the peer came from the tailnet's own list (fleet discovery). */
-  nodeId: z.string().optional(),
+  nodeId: optString,
   /** Plain http to a MagicDNS name: the tailnet addresses it resolved to when added; every connection must match. */
-  addresses: z.array(z.string()).optional(),
+  addresses: optStrings,
   /** The peer's A2A endpoint and how the pair's tokens came about (`a2a/<name>/in|out` in the secret store). */
   a2a: z
     .object({
-      url: z.string(),
+      url: string,
       /** `token`: a foreign A2A agent added with the bearer token its operator issued (outbound only). */
       pairedBy: z.enum(['invite', 'fleet', 'token']),
-      pairedAt: z.string(),
+      pairedAt: string,
       /** What answers there: another host's OpenClaw gateway (absent: older records), or any other A2A 1.0 agent. */
       kind: z.enum(['openclaw', 'foreign']).optional(),
       /** The peer's invite this host answered, and the reply it printed (public: re-printed on a re-run). */
-      invite: z.string().optional(),
-      reply: z.string().optional(),
+      invite: optString,
+      reply: optString,
       /** This host answered an invite and the inviter has not been seen accepting our token yet. */
-      awaitingReply: z.boolean().optional(),
+      awaitingReply: optBoolean,
     })
     .optional(),
   /** What this peer's messages may do here (`tools.toolsBySender`); absent on pairs older than trust levels: `chat`. */
   trust: z.enum(TRUST_LEVELS).optional(),
   lastCheck: z
     .object({
-      at: z.string(),
+      at: string,
       status: z.enum(['ok', 'degraded', 'down']),
-      latencyMs: z.number().optional(),
-      detail: z.string().optional(),
+      latencyMs: optNumber,
+      detail: optString,
     })
     .optional(),
   /** What the peer's claw-mesh card said it offers, when last fetched (pairing, peer check, ask --capability). */
-  card: z.object({at: z.string(), caps: z.array(z.string()), description: z.string().optional()}).optional(),
+  card: z.object({at: string, caps: strings, description: optString}).optional(),
 })
 export type PeerRecord = z.infer<typeof peerRecordSchema>
 
 export const stateSchema = z.object({
   version: z.literal(1).default(1),
-  identity: z.string().optional(),
+  identity: optString,
   tailscale: z
     .object({
       /** The name the node has in the tailnet (Tailscale's, which may be `name-1` after a collision). */
-      hostname: z.string().optional(),
+      hostname: optString,
       /** The name claw-mesh asked for: doctor compares the node's name with it to see a rename. */
-      requestedHostname: z.string().optional(),
-      socket: z.string().optional(),
+      requestedHostname: optString,
+      socket: optString,
       /** pid of the tailscaled claw-mesh started (containers/CI without systemd). */
-      daemonPid: z.number().optional(),
+      daemonPid: optNumber,
       /** How that tailscaled reaches the tailnet: a kernel TUN, or userspace networking (no 100.x interface). */
       networking: z.enum(['kernel', 'userspace']).optional(),
       /** Userspace mode: tailscaled's HTTP proxy on loopback, which claw-mesh's own peer traffic goes through. */
-      proxy: z.string().optional(),
-      tags: z.array(z.string()).optional(),
-      cli: z.string().optional(),
+      proxy: optString,
+      tags: optStrings,
+      cli: optString,
       /** Self-hosted control server (Headscale) the node logged in to; repeated on every `tailscale up`. */
-      loginServer: z.string().optional(),
+      loginServer: optString,
       /** The tailnet's MagicDNS suffix from the node's own status (`*.ts.net`, or a Headscale base domain). */
-      magicDNSSuffix: z.string().optional(),
+      magicDNSSuffix: optString,
     })
     .optional(),
   gateway: z
     .object({
-      configPath: z.string().optional(),
-      port: z.number().optional(),
+      configPath: optString,
+      port: optNumber,
       expose: z.enum(['tailnet', 'serve', 'lan']).optional(),
-      backupPath: z.string().optional(),
+      backupPath: optString,
       /** Hash of openclaw.json before claw-mesh first changed it, and the exact bytes' backup. */
-      originalBackupPath: z.string().optional(),
-      originalExisted: z.boolean().optional(),
+      originalBackupPath: optString,
+      originalExisted: optBoolean,
       runner: z.enum(['service', 'background', 'external']).optional(),
-      pid: z.number().optional(),
+      pid: optNumber,
       /** OpenClaw profile (`--profile`) the gateway belongs to. */
-      profile: z.string().optional(),
+      profile: optString,
       /** openclaw.json paths configure changed that no gateway has started with yet. */
-      pending: z.array(z.string()).optional(),
+      pending: optStrings,
       /** What `gateway start` restores when the gateway rejects the pending changes. */
       rollback: z
         .object({
-          backupPath: z.string().optional(),
+          backupPath: optString,
           existed: z.boolean(),
-          port: z.number().optional(),
+          port: optNumber,
           expose: z.enum(['tailnet', 'serve', 'lan']).optional(),
         })
         .optional(),
       /** The port the running gateway was started with (it is on its command line). */
-      appliedPort: z.number().optional(),
+      appliedPort: optNumber,
       /** The `channels.a2a.peers` entries claw-mesh wrote (a removed peer's entry is deleted; others are the user's). */
-      a2aPeers: z.array(z.string()).optional(),
+      a2aPeers: optStrings,
     })
     .passthrough()
     .optional(),
   secrets: z
     .object({
       backend: z.enum(['keychain', 'file']).optional(),
-      names: z.array(z.string()).default([]),
+      names: strings.default([]),
     })
     .optional(),
   mesh: z
     .object({
       enabled: z.boolean().default(false),
-      tag: z.string().default('tag:claw-mesh'),
+      tag: string.default('tag:claw-mesh'),
     })
     .optional(),
-  alert: z.string().optional(),
+  alert: optString,
   /** What this host offers the mesh (bootstrap --caps/--description); published on its claw-mesh card. */
-  capabilities: z.object({caps: z.array(z.string()), description: z.string().optional()}).optional(),
+  capabilities: z.object({caps: strings, description: optString}).optional(),
   /** Pairing invites this host printed: one-time, expiring, revocable. The private key is in the secret store. */
   invites: z
     .record(
-      z.string(),
+      string,
       z.object({
-        createdAt: z.string(),
-        expiresAt: z.string(),
-        for: z.string().optional(),
+        createdAt: string,
+        expiresAt: string,
+        for: optString,
         trust: z.enum(TRUST_LEVELS).optional(),
-        usedBy: z.string().optional(),
-        usedAt: z.string().optional(),
-        revokedAt: z.string().optional(),
+        usedBy: optString,
+        usedAt: optString,
+        revokedAt: optString,
       }),
     )
     .default({}),
-  peers: z.record(z.string(), peerRecordSchema).default({}),
+  peers: z.record(string, peerRecordSchema).default({}),
 })
 export type State = z.infer<typeof stateSchema>
 

@@ -2,6 +2,15 @@ import * as z from 'zod'
 import {stripControlValue} from '../common/terminal-text.js'
 import {ONE_SHOT_PARSE} from '../common/state-schema.js'
 import {byCodeUnit} from '../common/order.js'
+import type {PeerSummary, TailscaleSummary} from './tailscale-summary-schema.js'
+
+export type {PeerSummary, TailscaleSummary} from './tailscale-summary-schema.js'
+
+// One instance per field type, shared by every field: a zod schema is immutable, and each instance costs start-up
+// time (the classic API gives every instance its own ~50 methods).
+const optString = z.string().nullish()
+const optBoolean = z.boolean().nullish()
+const optStrings = z.array(z.string()).nullish()
 
 /**
  * `tailscale status --json`, read tolerantly: unknown fields are ignored, every field may be absent or null
@@ -9,88 +18,46 @@ import {byCodeUnit} from '../common/order.js'
  */
 const nodeSchema = z
   .object({
-    ID: z.string().nullish(),
-    PublicKey: z.string().nullish(),
-    HostName: z.string().nullish(),
-    DNSName: z.string().nullish(),
-    OS: z.string().nullish(),
-    TailscaleIPs: z.array(z.string()).nullish(),
-    Tags: z.array(z.string()).nullish(),
-    Online: z.boolean().nullish(),
-    LastSeen: z.string().nullish(),
-    KeyExpiry: z.string().nullish(),
-    Expired: z.boolean().nullish(),
-    CurAddr: z.string().nullish(),
-    Relay: z.string().nullish(),
+    ID: optString,
+    PublicKey: optString,
+    HostName: optString,
+    DNSName: optString,
+    OS: optString,
+    TailscaleIPs: optStrings,
+    Tags: optStrings,
+    Online: optBoolean,
+    LastSeen: optString,
+    KeyExpiry: optString,
+    Expired: optBoolean,
+    CurAddr: optString,
+    Relay: optString,
   })
   .loose()
 
 export const rawStatusSchema = z
   .object({
-    Version: z.string().nullish(),
-    BackendState: z.string().nullish(),
-    AuthURL: z.string().nullish(),
-    TailscaleIPs: z.array(z.string()).nullish(),
+    Version: optString,
+    BackendState: optString,
+    AuthURL: optString,
+    TailscaleIPs: optStrings,
     Self: nodeSchema.nullish(),
-    Health: z.array(z.string()).nullish(),
-    MagicDNSSuffix: z.string().nullish(),
+    Health: optStrings,
+    MagicDNSSuffix: optString,
     CurrentTailnet: z
       .object({
-        Name: z.string().nullish(),
-        MagicDNSSuffix: z.string().nullish(),
-        MagicDNSEnabled: z.boolean().nullish(),
+        Name: optString,
+        MagicDNSSuffix: optString,
+        MagicDNSEnabled: optBoolean,
       })
       .loose()
       .nullish(),
-    CertDomains: z.array(z.string()).nullish(),
+    CertDomains: optStrings,
     /** false: userspace networking (netstack), no tailnet interface on this machine. */
-    TUN: z.boolean().nullish(),
+    TUN: optBoolean,
     Peer: z.record(z.string(), nodeSchema).nullish(),
   })
   .loose()
 export type RawStatus = z.infer<typeof rawStatusSchema>
-
-export const peerSummarySchema = z.object({
-  /** Tailscale's stable node id (`Peer[].ID`): a name can move to another node, the id cannot. */
-  id: z.string().nullable(),
-  hostname: z.string(),
-  /** The node's unique name in the tailnet: the first label of its MagicDNS name (`name-1` after a collision). */
-  machineName: z.string().nullable(),
-  dnsName: z.string().nullable(),
-  ipv4: z.string().nullable(),
-  ipv6: z.string().nullable(),
-  os: z.string().nullable(),
-  tags: z.array(z.string()),
-  online: z.boolean(),
-  lastSeen: z.string().nullable(),
-  keyExpiry: z.string().nullable(),
-  relay: z.string().nullable(),
-  curAddr: z.string().nullable(),
-})
-export type PeerSummary = z.infer<typeof peerSummarySchema>
-
-/** The shape of `claw-mesh tailscale status --json` (documented in docs/headscale-and-containers.md). */
-export const tailscaleSummarySchema = z.object({
-  backendState: z.string(),
-  version: z.string().nullable(),
-  hostname: z.string().nullable(),
-  machineName: z.string().nullable(),
-  dnsName: z.string().nullable(),
-  ipv4: z.string().nullable(),
-  ipv6: z.string().nullable(),
-  tailnet: z.string().nullable(),
-  magicDNSSuffix: z.string().nullable(),
-  magicDNSEnabled: z.boolean(),
-  keyExpiry: z.string().nullable(),
-  tags: z.array(z.string()),
-  certDomains: z.array(z.string()),
-  health: z.array(z.string()),
-  authURL: z.string().nullable(),
-  /** Whether tailscaled uses a kernel TUN device; false = userspace networking; null = not said. */
-  tun: z.boolean().nullable().optional(),
-  peers: z.array(peerSummarySchema),
-})
-export type TailscaleSummary = z.infer<typeof tailscaleSummarySchema>
 
 const ZERO_TIME = '0001-01-01T00:00:00Z'
 
