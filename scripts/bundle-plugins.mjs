@@ -151,3 +151,42 @@ for (const name of ${JSON.stringify(Object.keys(real))}) Object.defineProperty(m
     })
   },
 }
+
+/**
+ * Makes a bundled file pure ASCII. esbuild escapes non-ASCII characters in strings and identifiers, but leaves them in
+ * comments it keeps and in regular expression literals (one `…` in a comment, one `—`, one U+009B in ansis' pattern).
+ * One such character makes V8 hold the whole 2.4 MB source as a two-byte string, and Node's compile cache then
+ * re-encodes all of it to UTF-8 on every start to check its hash: ~60 M instructions, 14% of `peer list`. In a
+ * comment a character becomes `\uXXXX` text; in a regular expression literal the `\uXXXX` escape matches the same
+ * code unit (a surrogate pair of escapes is one code point under the u and v flags). Anywhere else (a template's raw
+ * text, an identifier) the build fails, naming the place: there an escape could change what the code does.
+ */
+export function asciiOnly(text, file, parse) {
+  if (!/[^\0-\x7f]/.test(text)) return text
+  const safe = [] // [start, end) ranges of comments and regular expression literals
+  parse(text, {
+    ecmaVersion: 'latest',
+    sourceType: 'module',
+    allowHashBang: true,
+    onComment: (_block, _text, start, end) => safe.push([start, end]),
+    onToken: (token) => {
+      if (token.type.label === 'regexp') safe.push([token.start, token.end])
+    },
+  })
+  safe.sort((a, b) => a[0] - b[0])
+  let out = ''
+  let last = 0
+  let range = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) continue
+    while (range < safe.length && safe[range][1] <= i) range++
+    if (range >= safe.length || safe[range][0] > i) {
+      const line = text.slice(0, i).split('\n').length
+      throw new Error(`bundle: ${file}:${line}: a non-ASCII character outside a comment or a regular expression`)
+    }
+    out += `${text.slice(last, i)}\\u${code.toString(16).padStart(4, '0')}`
+    last = i + 1
+  }
+  return out + text.slice(last)
+}

@@ -5,12 +5,13 @@
 // reads one file instead of ~600, and Node's compile cache (bin/run.js) keeps its compiled code. The root help's fast
 // path (bin/root-help.js) is a second, small entry of its own.
 // The command list comes from oclif.manifest.json (written by `oclif manifest` just before), so it cannot drift.
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {parse} from 'acorn'
 import {build} from 'esbuild'
-import {lazyBuiltins, oclifEdits} from './bundle-plugins.mjs'
+import {asciiOnly, lazyBuiltins, oclifEdits} from './bundle-plugins.mjs'
 import {writeRootHelpData} from './root-help-data.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -85,4 +86,11 @@ await build({
   plugins: [lazyBuiltins],
 })
 rmSync(entryDir, {recursive: true, force: true})
+// Every output file pure ASCII, so V8 holds it as a one-byte string (see asciiOnly).
+for (const file of readdirSync(outdir, {recursive: true}).filter((f) => f.endsWith('.js'))) {
+  const full = path.join(outdir, file)
+  const text = readFileSync(full, 'utf8')
+  const ascii = asciiOnly(text, file, parse)
+  if (ascii !== text) writeFileSync(full, ascii)
+}
 await writeRootHelpData(root, path.join(outdir, 'root-help.json'))

@@ -102,6 +102,19 @@ describe('the start-up bundle', () => {
     expect(cli).toContain('(init_is_wsl(), is_wsl_exports))).default ? "wsl"')
   })
 
+  it('is pure ASCII: V8 holds it as a one-byte string, and the compile cache hashes it without re-encoding', () => {
+    const bundle = path.join(ROOT, 'dist', 'bundle')
+    const files = readdirSync(bundle, {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.js'))
+    expect(files).toContain('cli.js')
+    for (const f of files) {
+      const bytes = readFileSync(path.join(bundle, f))
+      expect(
+        bytes.findIndex((b) => b > 0x7f),
+        f,
+      ).toBe(-1)
+    }
+  })
+
   it("leaves out oclif's engines check: dead in the bundle (its package.json is not there), it only loaded semver", () => {
     const bundle = path.join(ROOT, 'dist', 'bundle')
     const chunks = [

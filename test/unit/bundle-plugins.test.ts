@@ -1,10 +1,11 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
+import {parse} from 'acorn'
 import {describe, expect, it} from 'vitest'
 import {packageRoot} from '../../src/infra/package-root.js'
 // @ts-expect-error: a build script in plain JavaScript, without types
-import {OCLIF_EDITS} from '../../scripts/bundle-plugins.mjs'
+import {asciiOnly, OCLIF_EDITS} from '../../scripts/bundle-plugins.mjs'
 
 /**
  * The edits scripts/bundle.mjs makes to @oclif/core's files while bundling: each must find its text in the installed
@@ -59,5 +60,39 @@ describe("the bundle's edits to @oclif/core", () => {
     const quiet = run({}) as (ns: string) => (...args: unknown[]) => unknown
     expect(quiet('oclif')('anything')).toBeUndefined()
     expect(run({DEBUG: 'oclif:*'})).toBe('the debug package')
+  })
+})
+
+describe('asciiOnly: the bundle as a one-byte string', () => {
+  const ascii = asciiOnly as (text: string, file: string, p: typeof parse) => string
+  const run = (code: string): unknown => {
+    const out: {value?: unknown} = {}
+    new Function('out', code)(out)
+    return out.value
+  }
+
+  it('escapes characters in comments and regular expression literals, and the code does the same', () => {
+    const code = [
+      '// a dash \u2014 and an ellipsis \u2026',
+      '/** block \u00e9 */',
+      'const esc = /[\u001b\u009b]\\[/g',
+      'const emoji = /\ud83d\ude00/u',
+      'out.value = [esc.test("\\u009b["), emoji.test("\\ud83d\\ude00"), "caf\\u00e9"]',
+    ].join('\n')
+    expect(code).toMatch(/[^\0-\x7f]/)
+    const out = ascii(code, 'x.js', parse)
+    expect(out).not.toMatch(/[^\0-\x7f]/)
+    expect(out).toContain('// a dash \\u2014 and an ellipsis \\u2026')
+    expect(run(out)).toEqual(run(code))
+    expect(run(out)).toEqual([true, true, 'caf\u00e9'])
+  })
+
+  it('refuses a character anywhere else, naming the file and line: an escape there could change the code', () => {
+    const raw = 'const a = 1\nout.value = String.raw`\u2014`'
+    expect(() => ascii(raw, 'chunks/x.js', parse)).toThrow(/chunks\/x\.js:2: a non-ASCII character/)
+  })
+
+  it('leaves an ASCII file as it is', () => {
+    expect(ascii('const a = "\\u2014"', 'x.js', parse)).toBe('const a = "\\u2014"')
   })
 })
