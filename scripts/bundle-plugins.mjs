@@ -3,6 +3,24 @@
 import {readFileSync} from 'node:fs'
 import {createRequire, isBuiltin} from 'node:module'
 
+/** An edit to oclif's `lib/<file>.js` that loads a default import on first use (its uses read `.default` then). */
+function lazyDefault(file, name, spec) {
+  return {
+    file: new RegExp(`[\\\\/]@oclif[\\\\/]core[\\\\/]lib[\\\\/]${file}\\.js$`),
+    from: `const ${name} = __importDefault(require("${spec}"));`,
+    to: `const ${name} = {get default() { return __importDefault(require("${spec}")).default; }};`,
+  }
+}
+
+/** The same for one named import, read as `name_1.<member>` at each use. */
+function lazyNamed(file, name, spec, member) {
+  return {
+    file: new RegExp(`[\\\\/]@oclif[\\\\/]core[\\\\/]lib[\\\\/]${file}\\.js$`),
+    from: `const ${name} = require("${spec}");`,
+    to: `const ${name} = {get ${member}() { return require("${spec}").${member}; }};`,
+  }
+}
+
 /**
  * Edits to @oclif/core's own files that leave its behaviour as it is, each found by its exact text: the build fails
  * when an oclif upgrade changes the text, so no edit is ever silently lost or misapplied.
@@ -54,6 +72,24 @@ export const OCLIF_EDITS = [
     from: 'const debug_1 = __importDefault(require("debug"));',
     to: 'const debug_1 = process.env.DEBUG ? __importDefault(require("debug")) : {default: () => () => {}};',
   },
+  // lilconfig looks for an oclif config file when package.json has none (claw-mesh's has one), minimatch matches
+  // plugin patterns claw-mesh does not use, and the rest lay out an error or a help text: a run that prints neither
+  // never calls them, yet loading them with oclif cost ~3 ms (with their own dependencies). They load on first use.
+  lazyNamed('util[\\\\/]read-pjson', 'lilconfig_1', 'lilconfig', 'lilconfig'),
+  lazyNamed('config[\\\\/]plugin-loader', 'minimatch_1', 'minimatch', 'minimatch'),
+  lazyDefault('errors[\\\\/]handle', 'clean_stack_1', 'clean-stack'),
+  ...['clean_stack_1:clean-stack', 'indent_string_1:indent-string', 'wrap_ansi_1:wrap-ansi'].map((v) =>
+    lazyDefault('errors[\\\\/]errors[\\\\/]cli', ...v.split(':')),
+  ),
+  ...['indent_string_1:indent-string', 'wrap_ansi_1:wrap-ansi'].map((v) =>
+    lazyDefault('errors[\\\\/]errors[\\\\/]pretty-print', ...v.split(':')),
+  ),
+  ...[
+    'indent_string_1:indent-string',
+    'string_width_1:string-width',
+    'widest_line_1:widest-line',
+    'wrap_ansi_1:wrap-ansi',
+  ].map((v) => lazyDefault('help[\\\\/]formatter', ...v.split(':'))),
   {
     file: /[\\/]@oclif[\\/]core[\\/]lib[\\/]ux[\\/]action[\\/]spinner\.js$/,
     from: 'const cli_spinners_1 = __importDefault(require("cli-spinners"));',
