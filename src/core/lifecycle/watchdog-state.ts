@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import '../common/zod-messages.js'
 import {ONE_SHOT_PARSE} from '../common/state-schema.js'
 
 /**
@@ -11,30 +12,30 @@ import {ONE_SHOT_PARSE} from '../common/state-schema.js'
  *   retried on the next healthy run if it could not be delivered.
  */
 export const watchdogStateSchema = z.object({
-  version: z.literal(1).default(1),
+  version: z._default(z.literal(1), 1),
   /** Consecutive failed checks. */
-  failures: z.number().int().nonnegative().default(0),
-  firstFailureAt: z.string().optional(),
-  lastCheckAt: z.string().optional(),
-  lastStatus: z.enum(['ok', 'fail']).optional(),
-  lastDetail: z.string().optional(),
+  failures: z._default(z.int().check(z.nonnegative()), 0),
+  firstFailureAt: z.optional(z.string()),
+  lastCheckAt: z.optional(z.string()),
+  lastStatus: z.optional(z.enum(['ok', 'fail'])),
+  lastDetail: z.optional(z.string()),
   /** An outage was declared (failures reached the threshold) and health has not come back yet. */
-  down: z.boolean().default(false),
+  down: z._default(z.boolean(), false),
   /** A down alert was delivered for the current outage. */
-  alerted: z.boolean().default(false),
+  alerted: z._default(z.boolean(), false),
   /** A recovery alert is owed (the last attempt to deliver it failed). */
-  pendingRecovery: z.boolean().default(false),
+  pendingRecovery: z._default(z.boolean(), false),
   /** When the last down / still-down alert was delivered (the cooldown runs from here). */
-  lastAlertAt: z.string().optional(),
-  lastAlertEvent: z.string().optional(),
-  lastAlertError: z.string().optional(),
-  restarts: z.number().int().nonnegative().default(0),
-  lastRestartAt: z.string().optional(),
-  lastRestartResult: z.string().optional(),
+  lastAlertAt: z.optional(z.string()),
+  lastAlertEvent: z.optional(z.string()),
+  lastAlertError: z.optional(z.string()),
+  restarts: z._default(z.int().check(z.nonnegative()), 0),
+  lastRestartAt: z.optional(z.string()),
+  lastRestartResult: z.optional(z.string()),
   /** What `watchdog install` set up, so status can tell whether a re-install would change anything. */
-  install: z
-    .object({intervalSec: z.number(), failures: z.number(), cooldownSec: z.number(), mechanism: z.string()})
-    .optional(),
+  install: z.optional(
+    z.object({intervalSec: z.number(), failures: z.number(), cooldownSec: z.number(), mechanism: z.string()}),
+  ),
 })
 export type WatchdogState = z.infer<typeof watchdogStateSchema>
 

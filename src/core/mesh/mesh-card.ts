@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import '../common/zod-messages.js'
 import {A2A_PATH, A2A_PROTOCOL_VERSION} from '../a2a/a2a-protocol.js'
 import {sanitizeCaps, sanitizeDescription, type SelfDescription} from '../a2a/capabilities.js'
 import {stripControl} from '../common/terminal-text.js'

@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import '../common/zod-messages.js'
 import {stripControlValue} from '../common/terminal-text.js'
 import {ONE_SHOT_PARSE} from '../common/state-schema.js'
 import {byCodeUnit} from '../common/order.js'
@@ -6,57 +7,51 @@ import type {PeerSummary, TailscaleSummary} from './tailscale-summary-schema.js'
 
 export type {PeerSummary, TailscaleSummary} from './tailscale-summary-schema.js'
 
-// One instance per field type, shared by every field: a zod schema is immutable, and each instance costs start-up
-// time (the classic API gives every instance its own ~50 methods).
-const optString = z.string().nullish()
-const optBoolean = z.boolean().nullish()
-const optStrings = z.array(z.string()).nullish()
+// One instance per field type, shared by every field: a zod schema is immutable, and each instance costs start-up time.
+const optString = z.nullish(z.string())
+const optBoolean = z.nullish(z.boolean())
+const optStrings = z.nullish(z.array(z.string()))
 
 /**
  * `tailscale status --json`, read tolerantly: unknown fields are ignored, every field may be absent or null
  * (the format changes between releases).
  */
-const nodeSchema = z
-  .object({
-    ID: optString,
-    PublicKey: optString,
-    HostName: optString,
-    DNSName: optString,
-    OS: optString,
-    TailscaleIPs: optStrings,
-    Tags: optStrings,
-    Online: optBoolean,
-    LastSeen: optString,
-    KeyExpiry: optString,
-    Expired: optBoolean,
-    CurAddr: optString,
-    Relay: optString,
-  })
-  .loose()
+const nodeSchema = z.looseObject({
+  ID: optString,
+  PublicKey: optString,
+  HostName: optString,
+  DNSName: optString,
+  OS: optString,
+  TailscaleIPs: optStrings,
+  Tags: optStrings,
+  Online: optBoolean,
+  LastSeen: optString,
+  KeyExpiry: optString,
+  Expired: optBoolean,
+  CurAddr: optString,
+  Relay: optString,
+})
 
-export const rawStatusSchema = z
-  .object({
-    Version: optString,
-    BackendState: optString,
-    AuthURL: optString,
-    TailscaleIPs: optStrings,
-    Self: nodeSchema.nullish(),
-    Health: optStrings,
-    MagicDNSSuffix: optString,
-    CurrentTailnet: z
-      .object({
-        Name: optString,
-        MagicDNSSuffix: optString,
-        MagicDNSEnabled: optBoolean,
-      })
-      .loose()
-      .nullish(),
-    CertDomains: optStrings,
-    /** false: userspace networking (netstack), no tailnet interface on this machine. */
-    TUN: optBoolean,
-    Peer: z.record(z.string(), nodeSchema).nullish(),
-  })
-  .loose()
+export const rawStatusSchema = z.looseObject({
+  Version: optString,
+  BackendState: optString,
+  AuthURL: optString,
+  TailscaleIPs: optStrings,
+  Self: z.nullish(nodeSchema),
+  Health: optStrings,
+  MagicDNSSuffix: optString,
+  CurrentTailnet: z.nullish(
+    z.looseObject({
+      Name: optString,
+      MagicDNSSuffix: optString,
+      MagicDNSEnabled: optBoolean,
+    }),
+  ),
+  CertDomains: optStrings,
+  /** false: userspace networking (netstack), no tailnet interface on this machine. */
+  TUN: optBoolean,
+  Peer: z.nullish(z.record(z.string(), nodeSchema)),
+})
 export type RawStatus = z.infer<typeof rawStatusSchema>
 
 const ZERO_TIME = '0001-01-01T00:00:00Z'
