@@ -20,6 +20,57 @@ const MAX_SPLIT_LENGTH = 512
 /** What a line break looks like between two characters of a split secret: raw or JSON-escaped, then indentation. */
 const LINE_BREAK = String.raw`(?:\r?\n|(?:\\r)?\\n|\\\r?\n)[ \t]*`
 
+/** LINE_BREAK at one place (sticky): the scanner below steps over a line break with it. */
+const LINE_BREAK_AT = new RegExp(LINE_BREAK, 'y')
+/**
+ * Secrets splitRanges can find: printable ASCII without space or backslash (no character a line break starts or ends
+ * with). Any other secret is found by its regular expression.
+ */
+const SCANNABLE = /^[!-[\]-~]+$/
+
+/**
+ * Where `secret` occurs in `text` with line breaks (LINE_BREAK) between any of its characters: the ranges the
+ * pattern `c1(?:LINE_BREAK)?c2…` finds, left to right and not overlapping, as a global replace would. For a secret
+ * with no character a line break starts or ends with, at each step either the next character or a line break can
+ * follow, never both, so one pass decides each match. A regular expression with a group between every two
+ * characters cost V8 ~3 ms to compile for each secret, on every run that printed a line break.
+ */
+export function splitRanges(text: string, secret: string): Array<[number, number]> {
+  const ranges: Array<[number, number]> = []
+  let from = 0
+  for (;;) {
+    const start = text.indexOf(secret[0], from)
+    if (start < 0) return ranges
+    let at = start + 1
+    let i = 1
+    while (i < secret.length) {
+      if (text[at] === secret[i]) {
+        at++
+        i++
+        continue
+      }
+      LINE_BREAK_AT.lastIndex = at
+      if (!LINE_BREAK_AT.test(text) || text[LINE_BREAK_AT.lastIndex] !== secret[i]) break
+      at = LINE_BREAK_AT.lastIndex + 1
+      i++
+    }
+    if (i === secret.length) {
+      ranges.push([start, at])
+      from = at
+    } else from = start + 1
+  }
+}
+
+function maskRanges(text: string, ranges: Array<[number, number]>): string {
+  let out = ''
+  let last = 0
+  for (const [start, end] of ranges) {
+    out += `${text.slice(last, start)}${MASK}`
+    last = end
+  }
+  return out + text.slice(last)
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
@@ -38,7 +89,8 @@ export class Redactor {
   /** Every form of every secret, longest first once sorted. */
   private readonly forms = new Set<string>()
   private readonly known = new Set<string>()
-  private readonly splitPatterns = new Map<string, RegExp>()
+  /** Per secret: the pattern that finds it split over lines, made when first needed; `scan` when splitRanges can. */
+  private readonly splitPatterns = new Map<string, RegExp | 'scan' | (() => RegExp)>()
   private sorted: string[] | undefined
 
   /** Registers a secret value so it never appears in output. Short values are ignored (they would mask ordinary text). */
@@ -58,7 +110,9 @@ export class Redactor {
     const json = JSON.stringify(trimmed).slice(1, -1)
     this.splitPatterns.set(
       trimmed,
-      new RegExp(json === trimmed ? split(trimmed) : `${split(trimmed)}|${split(json)}`, 'g'),
+      json === trimmed && SCANNABLE.test(trimmed)
+        ? 'scan'
+        : () => new RegExp(json === trimmed ? split(trimmed) : `${split(trimmed)}|${split(json)}`, 'g'),
     )
     this.sorted = undefined
   }
@@ -71,7 +125,16 @@ export class Redactor {
       if (out.includes(form)) out = out.split(form).join(MASK)
     }
     if (out.includes('\n') || out.includes('\\n') || out.includes('\\r')) {
-      for (const pattern of this.splitPatterns.values()) out = out.replace(pattern, MASK)
+      for (const [secret, pattern] of this.splitPatterns) {
+        if (pattern === 'scan') {
+          const ranges = splitRanges(out, secret)
+          if (ranges.length > 0) out = maskRanges(out, ranges)
+          continue
+        }
+        const regex = typeof pattern === 'function' ? pattern() : pattern
+        this.splitPatterns.set(secret, regex)
+        out = out.replace(regex, MASK)
+      }
     }
     return out
       .replace(TAILSCALE_KEY, (m) => (m.startsWith('tskey-client-') ? 'tskey-client-XXXX' : 'tskey-XXXX'))
