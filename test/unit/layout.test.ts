@@ -49,4 +49,16 @@ describe('the folder map', () => {
       .filter((f) => relative.test(readFileSync(path.join(SRC, f), 'utf8')))
     expect(offenders).toEqual([])
   })
+
+  it('code that runs parses with zod/mini: the classic zod only in the schemas the generated docs are made from', () => {
+    // Building classic schemas (each instance with its own ~50 methods) was the largest single cost of start-up.
+    const docsOnly = ['core/common/json-schemas.ts', 'core/tailscale/tailscale-summary-schema.ts']
+    const classic = files('.').filter((f) => /from ['"]zod['"]/.test(readFileSync(path.join(SRC, f), 'utf8')))
+    expect(classic.sort()).toEqual(docsOnly)
+    // zod/mini loads no locale: a module that parses with it takes the English messages first.
+    const mini = files('.').filter((f) => /from ['"]zod\/mini['"]/.test(readFileSync(path.join(SRC, f), 'utf8')))
+    expect(mini.length).toBeGreaterThan(3)
+    for (const f of mini.filter((m) => !m.endsWith('zod-messages.ts')))
+      expect(readFileSync(path.join(SRC, f), 'utf8'), f).toMatch(/import '[./]*(common\/)?zod-messages\.js'/)
+  })
 })
